@@ -1,0 +1,135 @@
+package io.m365connector.app;
+
+import com.azure.core.credential.TokenCredential;
+import com.azure.data.tables.TableServiceClient;
+import io.m365connector.functions.HealthFunction;
+import io.m365connector.platform.Lazy;
+import io.m365connector.platform.Settings;
+import io.m365connector.platform.Settings.KeyVaultKey;
+import io.m365connector.platform.Settings.LocalKey;
+import io.m365connector.platform.http.HostRouting;
+import io.m365connector.platform.http.OutboundHttp;
+import io.m365connector.tokens.ConnectionStore;
+import io.m365connector.tokens.KeyProvider;
+import io.m365connector.tokens.KeyVaultKeyProvider;
+import io.m365connector.tokens.LocalKeyProvider;
+import io.m365connector.tokens.TableConnectionStore;
+import io.m365connector.tokens.TokenCipher;
+import io.m365connector.tokens.TokenSealer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * The composition root: builds every client and service once per instance, lazily, and hands them
+ * to function classes through their constructors. The Functions worker asks for a function instance
+ * per invocation ({@link AppFunctionInstanceInjector}); instances are cheap, the clients they use
+ * live here. Tests and the local demo build their own context with a route table and clock.
+ */
+public final class AppContext {
+    /** How long a Key Vault key version is used before the current version is read again. */
+    static final Duration CURRENT_KEY_TTL = Duration.ofMinutes(10);
+
+    private static final Lazy<AppContext> SHARED = Lazy.of(() ->
+            new AppContext(Settings::fromEnvironment, HostRouting.DIRECT, Clock.systemUTC(), null));
+
+    private final Clock clock;
+    private final Lazy<Settings> settings;
+    private final Lazy<OutboundHttp> http;
+    private final Lazy<TokenCredential> hostingCredential;
+    private final Lazy<TableServiceClient> tables;
+    private final Lazy<KeyProvider> keys;
+    private final Lazy<TokenSealer> sealer;
+    private final Lazy<ConnectionStore> connections;
+    private final Map<Class<?>, Supplier<?>> functions = new LinkedHashMap<>();
+
+    /**
+     * @param settings          read on first use; invalid settings fail every call that needs them with a message naming the setting
+     * @param routing           {@link HostRouting#DIRECT} in production
+     * @param credentialOverride null in production (managed identity / developer credentials)
+     */
+    public AppContext(Supplier<Settings> settings, HostRouting routing, Clock clock, TokenCredential credentialOverride) {
+        Objects.requireNonNull(settings, "'settings' cannot be null.");
+        Objects.requireNonNull(routing, "'routing' cannot be null.");
+        this.clock = Objects.requireNonNull(clock, "'clock' cannot be null.");
+        this.settings = Lazy.of(settings);
+        this.http = Lazy.of(() -> new OutboundHttp(this.settings.get().http(), routing));
+        this.hostingCredential = Lazy.of(() -> credentialOverride != null ? credentialOverride
+                : AzureClients.hostingCredential(this.settings.get(), http.get().azureHttpClient()));
+        this.tables = Lazy.of(() -> AzureClients.tableService(this.settings.get().storage(),
+                this.settings.get().hostingCloud(), hostingCredential.get(), http.get().azureHttpClient()));
+        this.keys = Lazy.of(this::buildKeyProvider);
+        this.sealer = Lazy.of(() -> new TokenSealer(keys.get(), new TokenCipher()));
+        this.connections = Lazy.of(() -> new TableConnectionStore(
+                tables.get().getTableClient(Tables.CONNECTIONS), tables.get().getTableClient(Tables.REFRESH_DUE)));
+        registerFunctions();
+    }
+
+    /** The context of this process, from the environment. */
+    public static AppContext shared() {
+        return SHARED.get();
+    }
+
+    private void registerFunctions() {
+        functions.put(HealthFunction.class, () -> new HealthFunction(this::healthService));
+    }
+
+    /** A new function class instance wired to this context's services. */
+    public <T> T newFunction(Class<T> type) {
+        Supplier<?> factory = functions.get(type);
+        if (factory == null) {
+            throw new IllegalArgumentException("No function class " + type.getName() + " is registered in AppContext.");
+        }
+        return type.cast(factory.get());
+    }
+
+    public Settings settings() {
+        return settings.get();
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public OutboundHttp http() {
+        return http.get();
+    }
+
+    public TableServiceClient tables() {
+        return tables.get();
+    }
+
+    public KeyProvider keys() {
+        return keys.get();
+    }
+
+    public TokenSealer sealer() {
+        return sealer.get();
+    }
+
+    public ConnectionStore connections() {
+        return connections.get();
+    }
+
+    HealthService healthService() {
+        Map<String, Runnable> checks = new LinkedHashMap<>();
+        checks.put("settings", HealthService.of(this::settings));
+        checks.put("storage", () -> connections().find(io.m365connector.tokens.Connection.newId()));
+        checks.put("tokenKey", HealthService.of(() -> keys().current()));
+        return new HealthService(checks);
+    }
+
+    private KeyProvider buildKeyProvider() {
+        Settings s = settings.get();
+        if (s.keySource() instanceof LocalKey local) {
+            return new LocalKeyProvider(local.key());
+        }
+        KeyVaultKey vault = (KeyVaultKey) s.keySource();
+        return new KeyVaultKeyProvider(
+                AzureClients.secretClient(vault.vaultUrl().toString(), hostingCredential.get(), http.get().azureHttpClient()),
+                vault.secretName(), clock, CURRENT_KEY_TTL);
+    }
+}

@@ -1,0 +1,41 @@
+package io.m365connector.app;
+
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.http.HttpClient;
+import com.azure.data.tables.TableServiceClient;
+import com.azure.data.tables.TableServiceClientBuilder;
+import com.azure.identity.DefaultAzureCredentialBuilder;
+import com.azure.security.keyvault.secrets.SecretClient;
+import com.azure.security.keyvault.secrets.SecretClientBuilder;
+import io.m365connector.cloud.HostingCloud;
+import io.m365connector.platform.Settings;
+import io.m365connector.platform.Settings.StorageSettings;
+
+/** Builds Azure SDK clients on the shared HTTP stack, for the hosting cloud. */
+public final class AzureClients {
+    private AzureClients() {
+    }
+
+    /** Managed identity in Azure; developer credentials (Azure CLI, environment) locally. */
+    public static TokenCredential hostingCredential(Settings settings, HttpClient http) {
+        DefaultAzureCredentialBuilder builder = new DefaultAzureCredentialBuilder()
+                .authorityHost(settings.hostingCloud().identityAuthorityHost())
+                .httpClient(http);
+        settings.managedIdentityClientId().ifPresent(builder::managedIdentityClientId);
+        return builder.build();
+    }
+
+    public static TableServiceClient tableService(StorageSettings storage, HostingCloud cloud,
+                                                  TokenCredential credential, HttpClient http) {
+        TableServiceClientBuilder builder = new TableServiceClientBuilder().httpClient(http);
+        if (storage.connectionString().isPresent()) {
+            return builder.connectionString(storage.connectionString().get()).buildClient();
+        }
+        return builder.endpoint(cloud.tableEndpoint(storage.accountName().orElseThrow()))
+                .credential(credential).buildClient();
+    }
+
+    public static SecretClient secretClient(String vaultUrl, TokenCredential credential, HttpClient http) {
+        return new SecretClientBuilder().vaultUrl(vaultUrl).credential(credential).httpClient(http).buildClient();
+    }
+}

@@ -1,0 +1,96 @@
+package io.m365connector.cloud;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The Microsoft 365 clouds a connection can live in: where users sign in (authority) and where
+ * Microsoft Graph answers for them. GCC (moderate) tenants use {@link #GLOBAL}.
+ *
+ * <p>Pure data: one row per cloud, no I/O. The Azure cloud that hosts this app (Key Vault, Storage)
+ * is a separate choice, see {@link HostingCloud}.
+ */
+public enum NationalCloud {
+    GLOBAL("global", "login.microsoftonline.com", "graph.microsoft.com"),
+    USGOV("usgov", "login.microsoftonline.us", "graph.microsoft.us"),
+    USGOVDOD("usgovdod", "login.microsoftonline.us", "dod-graph.microsoft.us"),
+    // 21Vianet answers at both names; login.chinacloudapi.cn is the older alias.
+    CHINA("china", "login.partner.microsoftonline.cn", "microsoftgraph.chinacloudapi.cn", "login.chinacloudapi.cn");
+
+    private final String id;
+    private final String authorityHost;
+    private final String graphHost;
+    private final List<String> issuerHosts;
+
+    NationalCloud(String id, String authorityHost, String graphHost, String... authorityAliases) {
+        this.id = id;
+        this.authorityHost = authorityHost;
+        this.graphHost = graphHost;
+        List<String> hosts = new ArrayList<>();
+        hosts.add(authorityHost);
+        hosts.addAll(List.of(authorityAliases));
+        this.issuerHosts = List.copyOf(hosts);
+    }
+
+    /** The name used in settings, API bodies and storage: {@code global}, {@code usgov}, {@code usgovdod}, {@code china}. */
+    public String id() {
+        return id;
+    }
+
+    public String authorityHost() {
+        return authorityHost;
+    }
+
+    public String graphHost() {
+        return graphHost;
+    }
+
+    /** Authority URL for a tenant (a GUID, a domain, {@code organizations} or {@code common}), with trailing slash as MSAL expects. */
+    public String authorityUrl(String tenant) {
+        return "https://" + authorityHost + "/" + tenant + "/";
+    }
+
+    /** Graph v1.0 base URL, for example {@code https://graph.microsoft.us/v1.0}. */
+    public String graphBaseUrl() {
+        return "https://" + graphHost + "/v1.0";
+    }
+
+    /** The issuer of v2.0 ID tokens this app asks for, for a tenant in this cloud. */
+    public String idTokenIssuer(String tenantId) {
+        return "https://" + authorityHost + "/" + tenantId + "/v2.0";
+    }
+
+    /** Every issuer an ID token of this cloud may carry for a tenant (the primary host and its aliases). */
+    public Set<String> acceptedIdTokenIssuers(String tenantId) {
+        Set<String> issuers = new LinkedHashSet<>();
+        for (String host : issuerHosts) {
+            issuers.add("https://" + host + "/" + tenantId + "/v2.0");
+        }
+        return Set.copyOf(issuers);
+    }
+
+    /**
+     * Short scope names ({@code Mail.Send}) work in every cloud; fully qualified ones must name this
+     * cloud's Graph host, or the token would be for another cloud's resource.
+     */
+    public String fullyQualifiedScope(String shortScope) {
+        return "https://" + graphHost + "/" + shortScope;
+    }
+
+    public static Optional<NationalCloud> fromId(String value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        String wanted = value.trim().toLowerCase(Locale.ROOT);
+        return Arrays.stream(values()).filter(c -> c.id.equals(wanted)).findFirst();
+    }
+
+    public static String allowedIds() {
+        return String.join(" | ", Arrays.stream(values()).map(NationalCloud::id).toList());
+    }
+}

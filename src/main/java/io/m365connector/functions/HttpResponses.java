@@ -1,0 +1,59 @@
+package io.m365connector.functions;
+
+import com.microsoft.azure.functions.HttpRequestMessage;
+import com.microsoft.azure.functions.HttpResponseMessage;
+import com.microsoft.azure.functions.HttpStatusType;
+import io.m365connector.platform.ConnectorException;
+import io.m365connector.platform.Json;
+import io.m365connector.platform.Problem;
+import io.m365connector.platform.ProblemCode;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** Maps service results and errors to HTTP: JSON bodies, problem+json errors, no caching. */
+final class HttpResponses {
+    private static final Logger LOG = Logger.getLogger(HttpResponses.class.getName());
+
+    private HttpResponses() {
+    }
+
+    static HttpResponseMessage json(HttpRequestMessage<?> request, int status, Object body) {
+        return request.createResponseBuilder(HttpStatusType.custom(status))
+                .header("Content-Type", "application/json; charset=utf-8")
+                .header("Cache-Control", "no-store")
+                .body(Json.write(body))
+                .build();
+    }
+
+    static HttpResponseMessage problem(HttpRequestMessage<?> request, Problem problem) {
+        HttpResponseMessage.Builder builder = request.createResponseBuilder(HttpStatusType.custom(problem.status()))
+                .header("Content-Type", Problem.MEDIA_TYPE)
+                .header("Cache-Control", "no-store");
+        Object retryAfter = problem.extensionMembers().get("retryAfterSeconds");
+        if (retryAfter != null) {
+            builder.header("Retry-After", retryAfter.toString());
+        }
+        return builder.body(Json.write(problem)).build();
+    }
+
+    /**
+     * The one place API errors become responses. Known errors keep their code and detail; anything
+     * else is logged once here (type only, never a message that might carry data) and answered 500.
+     */
+    static HttpResponseMessage problem(HttpRequestMessage<?> request, RuntimeException error) {
+        if (error instanceof ConnectorException known) {
+            if (known.code().httpStatus() >= 500) {
+                LOG.log(Level.WARNING, known.code().code() + ": " + known.detail());
+            }
+            return problem(request, Problem.of(known));
+        }
+        LOG.log(Level.SEVERE, "Unexpected " + error.getClass().getName() + " at " + firstFrame(error));
+        return problem(request, Problem.of(ProblemCode.INTERNAL_ERROR,
+                "Something went wrong inside the connector. Try again; if it persists, the operator can find the error in the logs."));
+    }
+
+    private static String firstFrame(Throwable error) {
+        StackTraceElement[] trace = error.getStackTrace();
+        return trace.length == 0 ? "?" : trace[0].toString();
+    }
+}

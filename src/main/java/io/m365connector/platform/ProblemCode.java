@@ -1,0 +1,69 @@
+package io.m365connector.platform;
+
+/**
+ * The stable error codes of the API. Each carries the HTTP status it is answered with, so the status
+ * is chosen by the error's type, never by parsing a message. The README's troubleshooting table
+ * explains each code to users and administrators.
+ */
+public enum ProblemCode {
+    INVALID_REQUEST(400, "The request is not valid"),
+    UNSUPPORTED_MEDIA_TYPE(415, "Unsupported content type"),
+    PAYLOAD_TOO_LARGE(413, "Request body too large"),
+    NOT_FOUND(404, "Not found"),
+    IDEMPOTENCY_KEY_REUSED(422, "Idempotency-Key reused with a different request"),
+    REQUEST_IN_PROGRESS(409, "The same request is still in progress"),
+    CONSENT_REQUIRED(403, "Consent required"),
+    USER_DECLINED(403, "The user declined consent"),
+    ADMIN_APPROVAL_REQUIRED(403, "An administrator must approve this app"),
+    USER_NOT_ASSIGNED(403, "The user is not assigned to this app"),
+    CONDITIONAL_ACCESS_BLOCKED(403, "Blocked by a Conditional Access policy"),
+    APP_NOT_IN_TENANT(403, "The app is not available in this tenant"),
+    INVALID_CLIENT_CREDENTIALS(500, "The connector's app credentials were rejected"),
+    MFA_REQUIRED(403, "Multi-factor authentication required"),
+    REAUTH_REQUIRED(409, "The user must connect again"),
+    MISSING_PERMISSIONS(403, "Permissions missing for this feature"),
+    STATE_INVALID(400, "The sign-in link is no longer valid"),
+    SEND_AS_DENIED(403, "Not allowed to send as this mailbox"),
+    THROTTLED(429, "Microsoft 365 is throttling requests"),
+    TEMPORARILY_UNAVAILABLE(503, "Temporarily unavailable"),
+    KEY_UNAVAILABLE(503, "Token encryption key unavailable"),
+    STORAGE_UNAVAILABLE(503, "Storage unavailable"),
+    CONFIGURATION_ERROR(500, "The connector is not configured correctly"),
+    TOKEN_UNREADABLE(500, "Stored tokens cannot be decrypted"),
+    CONCURRENT_UPDATE(409, "The connection was changed by another request"),
+    GRAPH_ERROR(502, "Microsoft Graph returned an error"),
+    INTERNAL_ERROR(500, "Internal error");
+
+    private final int httpStatus;
+    private final String title;
+
+    ProblemCode(int httpStatus, String title) {
+        this.httpStatus = httpStatus;
+        this.title = title;
+    }
+
+    /** The code as it appears in problem+json bodies, status responses and notifications. */
+    public String code() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public static java.util.Optional<ProblemCode> fromCode(String code) {
+        if (code == null) {
+            return java.util.Optional.empty();
+        }
+        for (ProblemCode value : values()) {
+            if (value.code().equals(code)) {
+                return java.util.Optional.of(value);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+}

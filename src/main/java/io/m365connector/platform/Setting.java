@@ -1,0 +1,109 @@
+package io.m365connector.platform;
+
+import io.m365connector.cloud.NationalCloud;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Every app setting the code reads, with an example value and what it is for. {@link Settings} reads
+ * only these; tests check that local.settings.sample.json, the README and the infrastructure list
+ * every one of them. Names containing {@code {CLOUD}} exist once per Microsoft 365 cloud
+ * ({@code GLOBAL}, {@code USGOV}, {@code USGOVDOD}, {@code CHINA}).
+ */
+public enum Setting {
+    AZURE_WEB_JOBS_STORAGE("AzureWebJobsStorage", "UseDevelopmentStorage=true",
+            "Storage connection string (Azurite locally). In Azure prefer the identity-based AzureWebJobsStorage__accountName."),
+    AZURE_WEB_JOBS_STORAGE_ACCOUNT("AzureWebJobsStorage__accountName", "stm365connector",
+            "Storage account name for identity-based access (managed identity); used when AzureWebJobsStorage is not set."),
+    HOSTING_CLOUD("HOSTING_CLOUD", "global",
+            "Azure cloud hosting this app (Key Vault, Storage, managed identity): global | usgov | china."),
+    MANAGED_IDENTITY_CLIENT_ID("AZURE_CLIENT_ID", "00000000-0000-0000-0000-000000000000",
+            "Client id of the user-assigned managed identity used for Key Vault and Storage (optional)."),
+    M365_CLOUDS("M365_CLOUDS", "global,usgov",
+            "Microsoft 365 clouds users may connect from: any of global, usgov, usgovdod, china (GCC uses global)."),
+    CLIENT_ID("M365_{CLOUD}_CLIENT_ID", "11111111-2222-3333-4444-555555555555",
+            "Application (client) id of the app registration in that cloud's Entra ID."),
+    CLIENT_SECRET("M365_{CLOUD}_CLIENT_SECRET", "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/m365-global-client-secret/)",
+            "Client secret of that app registration (use a Key Vault reference in Azure), or set a certificate instead."),
+    CLIENT_CERTIFICATE("M365_{CLOUD}_CLIENT_CERTIFICATE", "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/m365-global-cert/)",
+            "Base64 PKCS#12 (PFX) certificate with private key for that app registration, instead of a secret."),
+    CLIENT_CERTIFICATE_PASSWORD("M365_{CLOUD}_CLIENT_CERTIFICATE_PASSWORD", "",
+            "Password of the PFX certificate, if it has one."),
+    TENANT("M365_{CLOUD}_TENANT", "organizations",
+            "Default tenant for sign-in in that cloud: organizations, common, a tenant id or a domain."),
+    PUBLIC_BASE_URL("PUBLIC_BASE_URL", "https://func-m365-connector.azurewebsites.net",
+            "External base URL of this function app; the redirect URI registered in Entra ID is this + /api/auth/callback."),
+    ALLOWED_RETURN_URLS("ALLOWED_RETURN_URLS", "https://app.example.com/settings/microsoft365",
+            "Comma-separated return URLs the browser may be sent back to after sign-in (exact match)."),
+    TOKEN_KEY_VAULT_URL("TOKEN_KEY_VAULT_URL", "https://kv-m365-connector.vault.azure.net",
+            "Key Vault holding the token encryption key (must be in the hosting cloud)."),
+    TOKEN_KEY_SECRET_NAME("TOKEN_KEY_SECRET_NAME", "token-encryption-key",
+            "Name of the Key Vault secret holding the base64 256-bit token encryption key."),
+    LOCAL_TOKEN_KEY("LOCAL_TOKEN_KEY", "q0gJ3sY3XG2Z1m0rV1Qm2W4o9nq3aXxkq4d3n5e0w1Y=",
+            "Local development only: base64 256-bit token key used instead of Key Vault."),
+    ALLOW_LOCAL_KEY_IN_AZURE("ALLOW_LOCAL_KEY_IN_AZURE", "false",
+            "Set true to allow LOCAL_TOKEN_KEY on Azure (not recommended)."),
+    WEBSITE_INSTANCE_ID("WEBSITE_INSTANCE_ID", "",
+            "Set by Azure App Service; tells the app it runs in Azure. Never set it locally."),
+    OUTBOUND_PROXY("OUTBOUND_PROXY", "http://proxy.example.com:8080",
+            "Optional HTTP proxy for all outbound calls (Entra ID, Graph, Key Vault, Storage)."),
+    OUTBOUND_TIMEOUT_SECONDS("OUTBOUND_TIMEOUT_SECONDS", "30",
+            "Connect and read timeout of outbound calls, in seconds (1-120).");
+
+    /** The placeholder in per-cloud setting names. */
+    public static final String CLOUD_PLACEHOLDER = "{CLOUD}";
+
+    private final String pattern;
+    private final String example;
+    private final String description;
+
+    Setting(String pattern, String example, String description) {
+        this.pattern = pattern;
+        this.example = example;
+        this.description = description;
+    }
+
+    public String pattern() {
+        return pattern;
+    }
+
+    public String example() {
+        return example;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public boolean perCloud() {
+        return pattern.contains(CLOUD_PLACEHOLDER);
+    }
+
+    /** The setting's name; for a per-cloud setting, the name for that cloud. */
+    public String nameFor(NationalCloud cloud) {
+        return pattern.replace(CLOUD_PLACEHOLDER, cloud.id().toUpperCase(Locale.ROOT));
+    }
+
+    public String settingName() {
+        if (perCloud()) {
+            throw new IllegalStateException(pattern + " is per cloud: use nameFor(cloud)");
+        }
+        return pattern;
+    }
+
+    /** Every concrete setting name, per-cloud ones expanded for all four clouds. */
+    public static List<String> allNames() {
+        List<String> names = new ArrayList<>();
+        for (Setting s : values()) {
+            if (s.perCloud()) {
+                for (NationalCloud cloud : NationalCloud.values()) {
+                    names.add(s.nameFor(cloud));
+                }
+            } else {
+                names.add(s.pattern);
+            }
+        }
+        return names;
+    }
+}

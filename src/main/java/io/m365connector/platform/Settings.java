@@ -1,0 +1,429 @@
+package io.m365connector.platform;
+
+import io.m365connector.cloud.HostingCloud;
+import io.m365connector.cloud.NationalCloud;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The app's configuration, read once from the environment (app settings in Azure,
+ * local.settings.json locally) and validated as a whole. Every problem is reported at once, each
+ * naming the setting and showing an example value. No other class reads environment variables.
+ */
+public final class Settings {
+    private final HostingCloud hostingCloud;
+    private final StorageSettings storage;
+    private final Map<NationalCloud, AppRegistration> registrations;
+    private final URI publicBaseUrl;
+    private final Set<URI> allowedReturnUrls;
+    private final KeySource keySource;
+    private final Optional<String> managedIdentityClientId;
+    private final HttpSettings http;
+    private final boolean runningInAzure;
+
+    private Settings(Reader r) {
+        this.runningInAzure = r.optional(Setting.WEBSITE_INSTANCE_ID.settingName()).isPresent();
+        this.hostingCloud = r.hostingCloud();
+        this.storage = r.storage();
+        this.registrations = r.registrations();
+        this.publicBaseUrl = r.publicBaseUrl();
+        this.allowedReturnUrls = r.allowedReturnUrls();
+        this.keySource = r.keySource(hostingCloud, runningInAzure);
+        this.managedIdentityClientId = r.optional(Setting.MANAGED_IDENTITY_CLIENT_ID.settingName());
+        this.http = r.http();
+        r.throwIfInvalid();
+    }
+
+    /** Reads and validates settings; throws {@link SettingsException} listing every problem. */
+    public static Settings from(Map<String, String> environment) {
+        return new Settings(new Reader(environment));
+    }
+
+    public static Settings fromEnvironment() {
+        return from(System.getenv());
+    }
+
+    public HostingCloud hostingCloud() {
+        return hostingCloud;
+    }
+
+    public StorageSettings storage() {
+        return storage;
+    }
+
+    /** The Microsoft 365 clouds this deployment accepts connections from. */
+    public Set<NationalCloud> enabledClouds() {
+        return registrations.keySet();
+    }
+
+    public Optional<AppRegistration> registration(NationalCloud cloud) {
+        return Optional.ofNullable(registrations.get(cloud));
+    }
+
+    public URI publicBaseUrl() {
+        return publicBaseUrl;
+    }
+
+    /** Where Entra ID sends the browser back; register exactly this URL in each cloud's app registration. */
+    public String redirectUri() {
+        return publicBaseUrl + "/api/auth/callback";
+    }
+
+    public Set<URI> allowedReturnUrls() {
+        return allowedReturnUrls;
+    }
+
+    public KeySource keySource() {
+        return keySource;
+    }
+
+    public Optional<String> managedIdentityClientId() {
+        return managedIdentityClientId;
+    }
+
+    public HttpSettings http() {
+        return http;
+    }
+
+    public boolean runningInAzure() {
+        return runningInAzure;
+    }
+
+    /** Raised when settings are missing or malformed; the message lists every problem, one per line. */
+    public static final class SettingsException extends ConnectorException {
+        private final List<String> problems;
+
+        SettingsException(List<String> problems) {
+            super(ProblemCode.CONFIGURATION_ERROR,
+                    "The connector's settings are not valid:\n- " + String.join("\n- ", problems));
+            this.problems = List.copyOf(problems);
+        }
+
+        public List<String> problems() {
+            return problems;
+        }
+    }
+
+    /** Where tables and queues live: a connection string (Azurite, keys) or an account reached with managed identity. */
+    public record StorageSettings(Optional<String> connectionString, Optional<String> accountName) {
+        @Override
+        public String toString() {
+            return "StorageSettings[" + (connectionString.isPresent() ? "connectionString=REDACTED" : "accountName=" + accountName.orElse("")) + "]";
+        }
+    }
+
+    /** The app registration of one Microsoft 365 cloud. */
+    public record AppRegistration(NationalCloud cloud, String clientId, ClientCredential credential, String defaultTenant) {
+    }
+
+    /** How the app proves itself to Entra ID: a client secret or a certificate. */
+    public sealed interface ClientCredential permits ClientSecret, ClientCertificate {
+    }
+
+    public record ClientSecret(String value) implements ClientCredential {
+        @Override
+        public String toString() {
+            return "ClientSecret[REDACTED]";
+        }
+    }
+
+    public record ClientCertificate(byte[] pkcs12, String password) implements ClientCredential {
+        public ClientCertificate {
+            pkcs12 = pkcs12.clone();
+        }
+
+        @Override
+        public byte[] pkcs12() {
+            return pkcs12.clone();
+        }
+
+        @Override
+        public String toString() {
+            return "ClientCertificate[REDACTED]";
+        }
+    }
+
+    /** Where the token encryption key comes from. */
+    public sealed interface KeySource permits KeyVaultKey, LocalKey {
+    }
+
+    public record KeyVaultKey(URI vaultUrl, String secretName) implements KeySource {
+    }
+
+    public record LocalKey(byte[] key) implements KeySource {
+        public LocalKey {
+            key = key.clone();
+        }
+
+        @Override
+        public byte[] key() {
+            return key.clone();
+        }
+
+        @Override
+        public String toString() {
+            return "LocalKey[REDACTED]";
+        }
+    }
+
+    public record HttpSettings(Duration timeout, Optional<URI> proxy) {
+    }
+
+    /** Reads raw values and collects every problem before failing. */
+    private static final class Reader {
+        private final Map<String, String> env;
+        private final List<String> problems = new ArrayList<>();
+
+        Reader(Map<String, String> env) {
+            this.env = env;
+        }
+
+        Optional<String> optional(String name) {
+            String value = env.get(name);
+            return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+        }
+
+        void problem(String name, String what, String example) {
+            problems.add(name + " " + what + (example == null || example.isEmpty() ? "" : " Example: " + name + "=" + example));
+        }
+
+        void problem(Setting setting, String what) {
+            problem(setting.settingName(), what, setting.example());
+        }
+
+        HostingCloud hostingCloud() {
+            Optional<String> raw = optional(Setting.HOSTING_CLOUD.settingName());
+            if (raw.isEmpty()) {
+                return HostingCloud.GLOBAL;
+            }
+            Optional<HostingCloud> cloud = HostingCloud.fromId(raw.get());
+            if (cloud.isEmpty()) {
+                problem(Setting.HOSTING_CLOUD, "is '" + raw.get() + "': expected global, usgov or china.");
+                return HostingCloud.GLOBAL;
+            }
+            return cloud.get();
+        }
+
+        StorageSettings storage() {
+            Optional<String> connectionString = optional(Setting.AZURE_WEB_JOBS_STORAGE.settingName());
+            Optional<String> account = optional(Setting.AZURE_WEB_JOBS_STORAGE_ACCOUNT.settingName());
+            if (connectionString.isEmpty() && account.isEmpty()) {
+                problem(Setting.AZURE_WEB_JOBS_STORAGE, "is missing (or set AzureWebJobsStorage__accountName for managed identity).");
+            }
+            if (account.isPresent() && !account.get().matches("[a-z0-9]{3,24}")) {
+                problem(Setting.AZURE_WEB_JOBS_STORAGE_ACCOUNT, "must be a storage account name: 3-24 lowercase letters and digits.");
+            }
+            return new StorageSettings(connectionString, account);
+        }
+
+        Map<NationalCloud, AppRegistration> registrations() {
+            Map<NationalCloud, AppRegistration> result = new EnumMap<>(NationalCloud.class);
+            Optional<String> raw = optional(Setting.M365_CLOUDS.settingName());
+            if (raw.isEmpty()) {
+                problem(Setting.M365_CLOUDS, "is missing: say which Microsoft 365 clouds users connect from.");
+                return result;
+            }
+            Set<NationalCloud> clouds = new LinkedHashSet<>();
+            for (String part : raw.get().split(",")) {
+                if (part.isBlank()) {
+                    continue;
+                }
+                Optional<NationalCloud> cloud = NationalCloud.fromId(part);
+                if (cloud.isEmpty()) {
+                    problem(Setting.M365_CLOUDS, "lists unknown cloud '" + part.trim() + "': use " + NationalCloud.allowedIds() + ".");
+                } else {
+                    clouds.add(cloud.get());
+                }
+            }
+            for (NationalCloud cloud : clouds) {
+                registration(cloud).ifPresent(r -> result.put(cloud, r));
+            }
+            return result;
+        }
+
+        private Optional<AppRegistration> registration(NationalCloud cloud) {
+            String because = " (required because M365_CLOUDS lists " + cloud.id() + ").";
+            String idName = Setting.CLIENT_ID.nameFor(cloud);
+            Optional<String> clientId = optional(idName);
+            if (clientId.isEmpty()) {
+                problem(idName, "is missing" + because, Setting.CLIENT_ID.example());
+            } else if (!clientId.get().matches("(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")) {
+                problem(idName, "must be the application (client) id, a GUID.", Setting.CLIENT_ID.example());
+            }
+            String secretName = Setting.CLIENT_SECRET.nameFor(cloud);
+            String certName = Setting.CLIENT_CERTIFICATE.nameFor(cloud);
+            Optional<String> secret = optional(secretName);
+            Optional<String> cert = optional(certName);
+            ClientCredential credential = null;
+            if (secret.isPresent() && cert.isPresent()) {
+                problem(secretName, "and " + certName + " are both set: keep one.", null);
+            } else if (secret.isPresent()) {
+                credential = new ClientSecret(secret.get());
+            } else if (cert.isPresent()) {
+                try {
+                    byte[] pfx = Base64.getMimeDecoder().decode(cert.get());
+                    String password = env.getOrDefault(Setting.CLIENT_CERTIFICATE_PASSWORD.nameFor(cloud), "");
+                    credential = new ClientCertificate(pfx, password);
+                } catch (IllegalArgumentException e) {
+                    problem(certName, "is not base64 (expected a PKCS#12/PFX file in base64).", null);
+                }
+            } else {
+                problem(secretName, "is missing" + because + " Set it or " + certName + ".", Setting.CLIENT_SECRET.example());
+            }
+            String tenant = optional(Setting.TENANT.nameFor(cloud)).orElse("organizations");
+            if (!tenant.matches("[A-Za-z0-9.-]{1,256}")) {
+                problem(Setting.TENANT.nameFor(cloud), "must be organizations, common, a tenant id or a domain.", "organizations");
+            }
+            if (clientId.isEmpty() || credential == null) {
+                return Optional.empty();
+            }
+            return Optional.of(new AppRegistration(cloud, clientId.get().toLowerCase(Locale.ROOT), credential, tenant));
+        }
+
+        URI publicBaseUrl() {
+            Optional<String> raw = optional(Setting.PUBLIC_BASE_URL.settingName());
+            if (raw.isEmpty()) {
+                problem(Setting.PUBLIC_BASE_URL, "is missing: the external base URL of this function app.");
+                return URI.create("https://invalid.invalid");
+            }
+            String value = raw.get().endsWith("/") ? raw.get().substring(0, raw.get().length() - 1) : raw.get();
+            try {
+                URI uri = URI.create(value);
+                boolean local = "http".equals(uri.getScheme()) && isLoopback(uri.getHost());
+                if (!("https".equals(uri.getScheme()) || local) || uri.getHost() == null
+                        || uri.getQuery() != null || uri.getFragment() != null
+                        || (uri.getPath() != null && !uri.getPath().isEmpty())) {
+                    problem(Setting.PUBLIC_BASE_URL, "must be an https base URL without path or query (http only for localhost).");
+                }
+                return uri;
+            } catch (IllegalArgumentException e) {
+                problem(Setting.PUBLIC_BASE_URL, "is not a URL.");
+                return URI.create("https://invalid.invalid");
+            }
+        }
+
+        Set<URI> allowedReturnUrls() {
+            Set<URI> urls = new LinkedHashSet<>();
+            Optional<String> raw = optional(Setting.ALLOWED_RETURN_URLS.settingName());
+            if (raw.isEmpty()) {
+                return Set.of();
+            }
+            for (String part : raw.get().split(",")) {
+                if (part.isBlank()) {
+                    continue;
+                }
+                try {
+                    URI uri = URI.create(part.trim());
+                    boolean local = "http".equals(uri.getScheme()) && isLoopback(uri.getHost());
+                    if (!("https".equals(uri.getScheme()) || local) || uri.getHost() == null || uri.getFragment() != null
+                            || uri.getUserInfo() != null) {
+                        problem(Setting.ALLOWED_RETURN_URLS, "has '" + part.trim() + "': each must be an absolute https URL without fragment (http only for localhost).");
+                    } else {
+                        urls.add(uri);
+                    }
+                } catch (IllegalArgumentException e) {
+                    problem(Setting.ALLOWED_RETURN_URLS, "has '" + part.trim() + "', which is not a URL.");
+                }
+            }
+            return Set.copyOf(urls);
+        }
+
+        KeySource keySource(HostingCloud hostingCloud, boolean runningInAzure) {
+            Optional<String> vault = optional(Setting.TOKEN_KEY_VAULT_URL.settingName());
+            Optional<String> local = optional(Setting.LOCAL_TOKEN_KEY.settingName());
+            boolean allowLocalInAzure = optional(Setting.ALLOW_LOCAL_KEY_IN_AZURE.settingName())
+                    .map(v -> v.equalsIgnoreCase("true")).orElse(false);
+            if (vault.isPresent() && local.isPresent()) {
+                problem(Setting.LOCAL_TOKEN_KEY.settingName(), "and TOKEN_KEY_VAULT_URL are both set: keep one (Key Vault in Azure).", null);
+            }
+            if (vault.isPresent()) {
+                String secretName = optional(Setting.TOKEN_KEY_SECRET_NAME.settingName()).orElse("token-encryption-key");
+                if (!secretName.matches("[0-9a-zA-Z-]{1,127}")) {
+                    problem(Setting.TOKEN_KEY_SECRET_NAME, "must be a Key Vault secret name (letters, digits, dashes).");
+                }
+                try {
+                    URI uri = URI.create(vault.get().endsWith("/") ? vault.get().substring(0, vault.get().length() - 1) : vault.get());
+                    if (!"https".equals(uri.getScheme()) || uri.getHost() == null
+                            || !uri.getHost().endsWith("." + hostingCloud.keyVaultSuffix())) {
+                        problem(Setting.TOKEN_KEY_VAULT_URL, "must be https://<name>." + hostingCloud.keyVaultSuffix()
+                                + " (a vault in the hosting cloud '" + hostingCloud.id() + "').");
+                    }
+                    return new KeyVaultKey(uri, secretName);
+                } catch (IllegalArgumentException e) {
+                    problem(Setting.TOKEN_KEY_VAULT_URL, "is not a URL.");
+                    return null;
+                }
+            }
+            if (local.isPresent()) {
+                if (runningInAzure && !allowLocalInAzure) {
+                    problem(Setting.LOCAL_TOKEN_KEY.settingName(), "is for local development and is refused in Azure: set TOKEN_KEY_VAULT_URL "
+                            + "(or ALLOW_LOCAL_KEY_IN_AZURE=true if you accept a key outside Key Vault).", null);
+                    return null;
+                }
+                try {
+                    byte[] key = Base64.getDecoder().decode(local.get());
+                    if (key.length != 32) {
+                        problem(Setting.LOCAL_TOKEN_KEY, "must be 32 random bytes in base64 (openssl rand -base64 32).");
+                    }
+                    return new LocalKey(key);
+                } catch (IllegalArgumentException e) {
+                    problem(Setting.LOCAL_TOKEN_KEY, "is not base64 (openssl rand -base64 32).");
+                    return null;
+                }
+            }
+            problem(Setting.TOKEN_KEY_VAULT_URL, "is missing: tokens are encrypted under a key from Key Vault (or LOCAL_TOKEN_KEY for local runs).");
+            return null;
+        }
+
+        HttpSettings http() {
+            Duration timeout = Duration.ofSeconds(30);
+            Optional<String> rawTimeout = optional(Setting.OUTBOUND_TIMEOUT_SECONDS.settingName());
+            if (rawTimeout.isPresent()) {
+                try {
+                    int seconds = Integer.parseInt(rawTimeout.get());
+                    if (seconds < 1 || seconds > 120) {
+                        problem(Setting.OUTBOUND_TIMEOUT_SECONDS, "must be between 1 and 120.");
+                    } else {
+                        timeout = Duration.ofSeconds(seconds);
+                    }
+                } catch (NumberFormatException e) {
+                    problem(Setting.OUTBOUND_TIMEOUT_SECONDS, "must be a whole number of seconds.");
+                }
+            }
+            Optional<URI> proxy = Optional.empty();
+            Optional<String> rawProxy = optional(Setting.OUTBOUND_PROXY.settingName());
+            if (rawProxy.isPresent()) {
+                try {
+                    URI uri = URI.create(rawProxy.get());
+                    if (!"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 1) {
+                        problem(Setting.OUTBOUND_PROXY, "must be http://host:port.");
+                    } else {
+                        proxy = Optional.of(uri);
+                    }
+                } catch (IllegalArgumentException e) {
+                    problem(Setting.OUTBOUND_PROXY, "is not a URL.");
+                }
+            }
+            return new HttpSettings(timeout, proxy);
+        }
+
+        void throwIfInvalid() {
+            if (!problems.isEmpty()) {
+                throw new SettingsException(problems);
+            }
+        }
+
+        private static boolean isLoopback(String host) {
+            return "localhost".equals(host) || "127.0.0.1".equals(host) || "[::1]".equals(host);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.m365connector.platform;
+
+import com.azure.data.tables.TableClient;
+import com.azure.data.tables.models.TableServiceException;
+import java.util.function.Supplier;
+
+/**
+ * Runs Table Storage calls for one table: creates the table the first time a call finds it missing
+ * (so a fresh Azurite or storage account needs no setup step and a warm instance pays nothing), and
+ * turns failures the caller cannot act on into {@link StorageUnavailableException}. Status codes the
+ * caller does act on (404, 409, 412) are passed through as {@link TableServiceException}.
+ */
+public final class TableAccess {
+    private final TableClient table;
+
+    public TableAccess(TableClient table) {
+        this.table = table;
+    }
+
+    public TableClient client() {
+        return table;
+    }
+
+    public <T> T call(Supplier<T> operation) {
+        try {
+            return operation.get();
+        } catch (TableServiceException e) {
+            if (isTableMissing(e)) {
+                createTable();
+                return retry(operation);
+            }
+            throw passOrWrap(e);
+        } catch (RuntimeException e) {
+            throw unavailable(e);
+        }
+    }
+
+    public void run(Runnable operation) {
+        call(() -> {
+            operation.run();
+            return null;
+        });
+    }
+
+    public static int status(TableServiceException e) {
+        return e.getResponse() == null ? 0 : e.getResponse().getStatusCode();
+    }
+
+    private <T> T retry(Supplier<T> operation) {
+        try {
+            return operation.get();
+        } catch (TableServiceException e) {
+            throw passOrWrap(e);
+        } catch (RuntimeException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private void createTable() {
+        try {
+            table.createTable();
+        } catch (TableServiceException e) {
+            if (status(e) != 409) {
+                throw unavailable(e);
+            }
+        } catch (RuntimeException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private RuntimeException passOrWrap(TableServiceException e) {
+        int status = status(e);
+        if (status == 404 || status == 409 || status == 412) {
+            return e;
+        }
+        return unavailable(e);
+    }
+
+    private StorageUnavailableException unavailable(RuntimeException e) {
+        return new StorageUnavailableException("Table Storage (table '" + table.getTableName() + "') failed: "
+                + e.getClass().getSimpleName() + ". Check AzureWebJobsStorage and network access; try again later.", e);
+    }
+
+    private static boolean isTableMissing(TableServiceException e) {
+        return status(e) == 404 && e.getValue() != null && "TableNotFound".equals(String.valueOf(e.getValue().getErrorCode()));
+    }
+}

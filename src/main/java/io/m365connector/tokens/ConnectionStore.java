@@ -1,0 +1,31 @@
+package io.m365connector.tokens;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where connections live. Updates are compare-and-swap on the version a connection was read at:
+ * a stale write fails with {@link ConcurrentUpdateException} and never overwrites.
+ */
+public interface ConnectionStore {
+    Optional<Connection> find(String id);
+
+    /** Stores a new connection; fails with {@link ConcurrentUpdateException} if the id exists. */
+    Connection create(Connection connection);
+
+    /** Saves a connection read earlier, only if the stored row is still the version it was read at. */
+    Connection update(Connection connection);
+
+    /** Removes the row and its refresh index entry; a missing row is not an error. */
+    void delete(String id);
+
+    /**
+     * Connections whose refresh is due at {@code now}, earliest first, at most {@code limit}. Reads
+     * only index entries that are due, however many connections are not.
+     */
+    List<DueConnection> findDue(Instant now, int limit);
+
+    /** Drops an index entry that no longer matches its connection (left behind by an interrupted write). */
+    void forgetDue(DueConnection entry);
+}

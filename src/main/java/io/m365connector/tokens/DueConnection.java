@@ -1,0 +1,7 @@
+package io.m365connector.tokens;
+
+import java.time.Instant;
+
+/** An entry of the refresh index: connection {@code connectionId} is due at {@code dueAt}. */
+public record DueConnection(String connectionId, Instant dueAt) {
+}

@@ -1,0 +1,67 @@
+package io.m365connector.tokens;
+
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What a web app may do for a connected user, and the delegated Microsoft Graph permissions each
+ * needs. Short scope names work in every cloud. None of these requires admin consent by default,
+ * but tenants that restrict user consent need an administrator to approve the app once.
+ */
+public enum Feature {
+    /**
+     * Send mail as the user. Mail.ReadWrite is needed besides Mail.Send because mail is sent as a
+     * draft that is then sent: that is what makes a retried send unable to mail twice, and what large
+     * attachments (upload sessions) require.
+     */
+    MAIL("mail", "Mail.Send", "Mail.ReadWrite"),
+    /** Create, update and cancel events in the user's own calendar. */
+    CALENDAR("calendar", "Calendars.ReadWrite"),
+    /** Send as or on behalf of a shared mailbox the user has rights on. */
+    SHARED_MAILBOX("shared_mailbox", "Mail.Send.Shared", "Mail.ReadWrite.Shared"),
+    /** Create, update and cancel events in calendars shared with the user. */
+    SHARED_CALENDAR("shared_calendar", "Calendars.ReadWrite.Shared");
+
+    /** Asked for on every sign-in: the ID token, the profile claims and a refresh token. */
+    public static final Set<String> SIGN_IN_SCOPES = Set.of("openid", "profile", "offline_access");
+
+    private final String id;
+    private final Set<String> scopes;
+
+    Feature(String id, String... scopes) {
+        this.id = id;
+        this.scopes = Set.of(scopes);
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** The Graph permissions (short names) this feature needs. */
+    public Set<String> scopes() {
+        return scopes;
+    }
+
+    public static Optional<Feature> fromId(String value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        String wanted = value.trim().toLowerCase(Locale.ROOT);
+        return Arrays.stream(values()).filter(f -> f.id.equals(wanted)).findFirst();
+    }
+
+    /** The union of the scopes of some features, sorted. */
+    public static Set<String> scopesOf(Collection<Feature> features) {
+        Set<String> all = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        features.forEach(f -> all.addAll(f.scopes));
+        return all;
+    }
+
+    public static String allowedIds() {
+        return String.join(", ", Arrays.stream(values()).map(Feature::id).toList());
+    }
+}
