@@ -2,6 +2,8 @@ package io.m365connector.app;
 
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
+import com.azure.core.http.policy.ExponentialBackoffOptions;
+import com.azure.core.http.policy.RetryOptions;
 import com.azure.data.tables.TableServiceClient;
 import com.azure.data.tables.TableServiceClientBuilder;
 import com.azure.identity.DefaultAzureCredentialBuilder;
@@ -10,9 +12,17 @@ import com.azure.security.keyvault.secrets.SecretClientBuilder;
 import io.m365connector.cloud.HostingCloud;
 import io.m365connector.platform.Settings;
 import io.m365connector.platform.Settings.StorageSettings;
+import java.time.Duration;
 
 /** Builds Azure SDK clients on the shared HTTP stack, for the hosting cloud. */
 public final class AzureClients {
+    /**
+     * Short, bounded retries: these calls sit on an API request path, and a caller is better served
+     * by a quick 503 than by the SDK default of up to ~6 s of backoff.
+     */
+    static final RetryOptions RETRY = new RetryOptions(new ExponentialBackoffOptions()
+            .setMaxRetries(3).setBaseDelay(Duration.ofMillis(100)).setMaxDelay(Duration.ofSeconds(1)));
+
     private AzureClients() {
     }
 
@@ -27,7 +37,7 @@ public final class AzureClients {
 
     public static TableServiceClient tableService(StorageSettings storage, HostingCloud cloud,
                                                   TokenCredential credential, HttpClient http) {
-        TableServiceClientBuilder builder = new TableServiceClientBuilder().httpClient(http);
+        TableServiceClientBuilder builder = new TableServiceClientBuilder().httpClient(http).retryOptions(RETRY);
         if (storage.connectionString().isPresent()) {
             return builder.connectionString(storage.connectionString().get()).buildClient();
         }
@@ -36,6 +46,7 @@ public final class AzureClients {
     }
 
     public static SecretClient secretClient(String vaultUrl, TokenCredential credential, HttpClient http) {
-        return new SecretClientBuilder().vaultUrl(vaultUrl).credential(credential).httpClient(http).buildClient();
+        return new SecretClientBuilder().vaultUrl(vaultUrl).credential(credential).httpClient(http)
+                .retryOptions(RETRY).buildClient();
     }
 }

@@ -1,6 +1,5 @@
 package io.m365connector.tokens;
 
-import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.rest.Response;
 import com.azure.data.tables.TableClient;
 import com.azure.data.tables.models.ListEntitiesOptions;
@@ -197,7 +196,7 @@ public final class TableConnectionStore implements ConnectionStore {
     }
 
     private static String etagOf(Response<?> response) {
-        return response.getHeaders().getValue(HttpHeaderName.ETAG);
+        return TableAccess.etag(response);
     }
 
     private static TableEntity toEntity(Connection c) {

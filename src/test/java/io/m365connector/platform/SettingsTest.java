@@ -1,0 +1,162 @@
+package io.m365connector.platform;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.m365connector.cloud.HostingCloud;
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.platform.Settings.SettingsException;
+import io.m365connector.testing.TestSettings;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SettingsTest {
+    private final Map<String, String> env = TestSettings.base("UseDevelopmentStorage=true");
+
+    @Test
+    void whenBaseSettingsAreValidThenTheyAreTyped() {
+        Settings settings = Settings.from(env);
+        assertEquals(HostingCloud.GLOBAL, settings.hostingCloud());
+        assertEquals(java.util.Set.of(NationalCloud.GLOBAL), settings.enabledClouds());
+        assertEquals("https://func-m365.example.net/api/auth/callback", settings.redirectUri());
+        assertEquals("organizations", settings.registration(NationalCloud.GLOBAL).orElseThrow().defaultTenant());
+        assertInstanceOf(Settings.LocalKey.class, settings.keySource());
+        assertEquals(Duration.ofSeconds(30), settings.http().timeout());
+        assertFalse(settings.runningInAzure());
+    }
+
+    @Test
+    void whenCloudListIsMissingThenMessageNamesSettingAndExample() {
+        env.remove("M365_CLOUDS");
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        assertEquals(1, e.problems().size());
+        assertTrue(e.problems().get(0).startsWith("M365_CLOUDS is missing"));
+        assertTrue(e.problems().get(0).contains("Example: M365_CLOUDS=global,usgov"));
+        assertEquals(ProblemCode.CONFIGURATION_ERROR, e.code());
+    }
+
+    @Test
+    void whenSeveralSettingsAreWrongThenAllAreReportedAtOnce() {
+        env.remove("PUBLIC_BASE_URL");
+        env.put("M365_CLOUDS", "global,usgov,mars");
+        env.put("OUTBOUND_TIMEOUT_SECONDS", "500");
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        String all = String.join("\n", e.problems());
+        assertTrue(all.contains("M365_CLOUDS lists unknown cloud 'mars'"), all);
+        assertTrue(all.contains("M365_USGOV_CLIENT_ID is missing (required because M365_CLOUDS lists usgov)"), all);
+        assertTrue(all.contains("M365_USGOV_CLIENT_SECRET is missing"), all);
+        assertTrue(all.contains("PUBLIC_BASE_URL is missing"), all);
+        assertTrue(all.contains("OUTBOUND_TIMEOUT_SECONDS must be between 1 and 120"), all);
+        assertEquals(5, e.problems().size(), all);
+    }
+
+    @Test
+    void whenClientIdIsNotAGuidThenItIsRefused() {
+        env.put("M365_GLOBAL_CLIENT_ID", "my-app");
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        assertTrue(e.problems().get(0).startsWith("M365_GLOBAL_CLIENT_ID must be the application (client) id"));
+    }
+
+    @Test
+    void whenSecretAndCertificateAreBothSetThenOneMustGo() {
+        env.put("M365_GLOBAL_CLIENT_CERTIFICATE", "TUlJ");
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        assertTrue(e.problems().get(0).contains("M365_GLOBAL_CLIENT_SECRET and M365_GLOBAL_CLIENT_CERTIFICATE are both set"));
+    }
+
+    @Test
+    void whenSettingsAreInvalidThenNoSecretValueIsEchoed() {
+        String secret = env.get("M365_GLOBAL_CLIENT_SECRET");
+        env.put("M365_GLOBAL_CLIENT_ID", "not-a-guid");
+        env.put("M365_GLOBAL_CLIENT_CERTIFICATE", "also-set");
+        env.put("LOCAL_TOKEN_KEY", "c2hvcnQ=");
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        assertFalse(e.getMessage().contains(secret));
+        assertFalse(e.getMessage().contains("c2hvcnQ="));
+        assertTrue(e.getMessage().contains("LOCAL_TOKEN_KEY must be 32 random bytes"));
+    }
+
+    @Test
+    void whenLocalKeyIsUsedInAzureThenItIsRefused() {
+        env.put("WEBSITE_INSTANCE_ID", "abc123");
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        assertTrue(e.problems().get(0).contains("LOCAL_TOKEN_KEY is for local development and is refused in Azure"));
+    }
+
+    @Test
+    void whenLocalKeyInAzureIsExplicitlyAllowedThenItIsAccepted() {
+        env.put("WEBSITE_INSTANCE_ID", "abc123");
+        env.put("ALLOW_LOCAL_KEY_IN_AZURE", "true");
+        Settings settings = Settings.from(env);
+        assertTrue(settings.runningInAzure());
+        assertInstanceOf(Settings.LocalKey.class, settings.keySource());
+    }
+
+    @Test
+    void whenKeyVaultIsInAnotherCloudThanTheHostThenItIsRefused() {
+        env.remove("LOCAL_TOKEN_KEY");
+        env.put("HOSTING_CLOUD", "usgov");
+        env.put("TOKEN_KEY_VAULT_URL", "https://kv-app.vault.azure.net");
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        assertTrue(e.problems().get(0).contains("must be https://<name>.vault.usgovcloudapi.net"), e.getMessage());
+    }
+
+    @Test
+    void whenKeyVaultMatchesTheHostingCloudThenItIsUsed() {
+        env.remove("LOCAL_TOKEN_KEY");
+        env.put("HOSTING_CLOUD", "china");
+        env.put("TOKEN_KEY_VAULT_URL", "https://kv-app.vault.azure.cn/");
+        Settings settings = Settings.from(env);
+        assertEquals(new Settings.KeyVaultKey(URI.create("https://kv-app.vault.azure.cn"), "token-encryption-key"), settings.keySource());
+    }
+
+    @Test
+    void whenNoKeySourceIsSetThenKeyVaultIsAskedFor() {
+        env.remove("LOCAL_TOKEN_KEY");
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        assertTrue(e.problems().get(0).startsWith("TOKEN_KEY_VAULT_URL is missing"));
+    }
+
+    @Test
+    void whenPublicBaseUrlIsPlainHttpOnAnotherHostThenItIsRefused() {
+        env.put("PUBLIC_BASE_URL", "http://func.example.net");
+        assertThrows(SettingsException.class, () -> Settings.from(env));
+        env.put("PUBLIC_BASE_URL", "http://localhost:7071/");
+        assertEquals("http://localhost:7071/api/auth/callback", Settings.from(env).redirectUri());
+    }
+
+    @Test
+    void whenReturnUrlHasAFragmentOrIsNotHttpsThenItIsRefused() {
+        env.put("ALLOWED_RETURN_URLS", "https://app.example.com/ok,https://app.example.com/x#frag,ftp://app.example.com/");
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        assertEquals(2, e.problems().size(), e.getMessage());
+    }
+
+    @Test
+    void whenUsGovIsEnabledWithCertificateThenRegistrationUsesIt() {
+        env.put("M365_CLOUDS", "global, usgov");
+        env.put("M365_USGOV_CLIENT_ID", "AAAAAAAA-2222-3333-4444-555555555555");
+        env.put("M365_USGOV_CLIENT_CERTIFICATE", java.util.Base64.getEncoder().encodeToString(new byte[] {1, 2, 3}));
+        env.put("M365_USGOV_TENANT", "contoso.onmicrosoft.us");
+        Settings settings = Settings.from(env);
+        Settings.AppRegistration usgov = settings.registration(NationalCloud.USGOV).orElseThrow();
+        assertEquals("aaaaaaaa-2222-3333-4444-555555555555", usgov.clientId());
+        assertInstanceOf(Settings.ClientCertificate.class, usgov.credential());
+        assertEquals("contoso.onmicrosoft.us", usgov.defaultTenant());
+        assertEquals("ClientCertificate[REDACTED]", usgov.credential().toString());
+    }
+
+    @Test
+    void whenStorageIsMissingThenBothWaysAreNamed() {
+        env.remove("AzureWebJobsStorage");
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        assertTrue(e.problems().get(0).contains("AzureWebJobsStorage is missing (or set AzureWebJobsStorage__accountName"));
+        env.put("AzureWebJobsStorage__accountName", "stm365");
+        assertEquals("StorageSettings[accountName=stm365]", Settings.from(env).storage().toString());
+    }
+}

@@ -1,0 +1,115 @@
+package io.m365connector.testing;
+
+import io.m365connector.platform.http.HostRouting;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.net.SocketFactory;
+import okhttp3.Dns;
+import okhttp3.OkHttpClient;
+
+/**
+ * The test route table: the real cloud host names go to local HTTPS fakes. DNS answers loopback for
+ * a routed host (the address keeps the host name), and the socket factory swaps port 443 for the
+ * fake's port. URLs, Host headers, TLS SNI and certificate checks all keep the real names, so a
+ * wrong host in production code reaches no fake and fails. Hosts that are not routed and not
+ * loopback are refused: no test can reach the internet by accident.
+ */
+public final class LocalCloudRouting implements HostRouting {
+    private final Map<String, Integer> exactHosts = new ConcurrentHashMap<>();
+    private final Map<String, Integer> hostSuffixes = new ConcurrentHashMap<>();
+
+    /** Sends {@code host} (for example {@code graph.microsoft.us}) to {@code 127.0.0.1:port}. */
+    public LocalCloudRouting route(String host, int port) {
+        exactHosts.put(host, port);
+        return this;
+    }
+
+    /** Sends every host ending in {@code suffix} (for example {@code .vault.azure.net}) to {@code 127.0.0.1:port}. */
+    public LocalCloudRouting routeSuffix(String suffix, int port) {
+        hostSuffixes.put(suffix, port);
+        return this;
+    }
+
+    public Integer portFor(String host) {
+        Integer port = exactHosts.get(host);
+        if (port != null) {
+            return port;
+        }
+        for (Map.Entry<String, Integer> e : hostSuffixes.entrySet()) {
+            if (host.endsWith(e.getKey())) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void applyTo(OkHttpClient.Builder builder) {
+        builder.dns(this::lookup)
+                .socketFactory(new RoutingSocketFactory())
+                .sslSocketFactory(TestPki.shared().clientContext().getSocketFactory(), TestPki.shared().trustManager());
+    }
+
+    private List<InetAddress> lookup(String host) throws UnknownHostException {
+        if (portFor(host) != null) {
+            return List.of(InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1}));
+        }
+        if (host.equals("localhost") || host.equals("127.0.0.1")) {
+            return Dns.SYSTEM.lookup(host);
+        }
+        throw new UnknownHostException(host + " is not routed to a local fake in this test");
+    }
+
+    private final class RoutingSocketFactory extends SocketFactory {
+        @Override
+        public Socket createSocket() {
+            return new Socket() {
+                @Override
+                public void connect(SocketAddress endpoint, int timeout) throws IOException {
+                    super.connect(reroute(endpoint), timeout);
+                }
+            };
+        }
+
+        private SocketAddress reroute(SocketAddress endpoint) {
+            if (endpoint instanceof InetSocketAddress inet && inet.getAddress() != null) {
+                Integer port = portFor(inet.getAddress().getHostName());
+                if (port != null) {
+                    return new InetSocketAddress(inet.getAddress(), port);
+                }
+            }
+            return endpoint;
+        }
+
+        @Override
+        public Socket createSocket(String host, int port) throws IOException {
+            Socket s = createSocket();
+            s.connect(new InetSocketAddress(host, port));
+            return s;
+        }
+
+        @Override
+        public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+            return createSocket(host, port);
+        }
+
+        @Override
+        public Socket createSocket(InetAddress host, int port) throws IOException {
+            Socket s = createSocket();
+            s.connect(new InetSocketAddress(host, port));
+            return s;
+        }
+
+        @Override
+        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
+            return createSocket(address, port);
+        }
+    }
+}
