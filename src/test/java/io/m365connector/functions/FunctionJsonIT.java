@@ -1,0 +1,69 @@
+package io.m365connector.functions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Reads the function.json files that azure-functions-maven-plugin generated during `package` and
+ * checks each function's trigger: a wrong route, method or auth level fails the build.
+ */
+class FunctionJsonIT {
+    static final Path APP = Path.of("target", "azure-functions", "m365-connector");
+
+    /** function name -> "methods route authLevel" for HTTP functions. */
+    static final Map<String, String> EXPECTED_HTTP = new TreeMap<>(Map.of(
+            "health", "GET health anonymous"));
+
+    @Test
+    void whenPackagedThenEveryHttpFunctionHasTheExpectedRouteMethodsAndAuthLevel() throws IOException {
+        assertTrue(Files.isDirectory(APP), "run mvn package first: " + APP.toAbsolutePath());
+        Map<String, String> actual = new TreeMap<>();
+        for (Map.Entry<String, JsonNode> function : readFunctions().entrySet()) {
+            for (JsonNode binding : function.getValue().get("bindings")) {
+                if ("httpTrigger".equals(binding.get("type").asText())) {
+                    List<String> methods = new ArrayList<>();
+                    binding.get("methods").forEach(m -> methods.add(m.asText().toUpperCase()));
+                    methods.sort(String::compareTo);
+                    actual.put(function.getKey(), String.join(",", methods) + " " + binding.get("route").asText() + " "
+                            + binding.get("authLevel").asText().toLowerCase());
+                }
+            }
+        }
+        assertEquals(EXPECTED_HTTP, actual);
+    }
+
+    @Test
+    void whenPackagedThenHostJsonAndTheInjectorRegistrationShip() throws IOException {
+        JsonNode host = new ObjectMapper().readTree(APP.resolve("host.json").toFile());
+        assertEquals("api", host.get("extensions").get("http").get("routePrefix").asText());
+        assertEquals("[4.*, 5.0.0)", host.get("extensionBundle").get("version").asText());
+        try (Stream<Path> jars = Files.list(APP)) {
+            assertTrue(jars.anyMatch(p -> p.getFileName().toString().startsWith("m365-connector")), "app jar is staged");
+        }
+    }
+
+    static Map<String, JsonNode> readFunctions() throws IOException {
+        Map<String, JsonNode> functions = new TreeMap<>();
+        try (Stream<Path> dirs = Files.list(APP)) {
+            for (Path dir : dirs.filter(Files::isDirectory).toList()) {
+                Path json = dir.resolve("function.json");
+                if (Files.exists(json)) {
+                    functions.put(dir.getFileName().toString(), new ObjectMapper().readTree(json.toFile()));
+                }
+            }
+        }
+        return functions;
+    }
+}
