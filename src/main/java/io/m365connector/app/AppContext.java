@@ -2,6 +2,12 @@ package io.m365connector.app;
 
 import com.azure.core.credential.TokenCredential;
 import com.azure.data.tables.TableServiceClient;
+import io.m365connector.connect.ConnectService;
+import io.m365connector.connect.LoginSessionStore;
+import io.m365connector.connect.SignInFlow;
+import io.m365connector.connect.TableLoginSessionStore;
+import io.m365connector.functions.AuthFunctions;
+import io.m365connector.functions.ConnectionFunctions;
 import io.m365connector.functions.HealthFunction;
 import io.m365connector.platform.Lazy;
 import io.m365connector.platform.Settings;
@@ -13,6 +19,8 @@ import io.m365connector.tokens.ConnectionStore;
 import io.m365connector.tokens.KeyProvider;
 import io.m365connector.tokens.KeyVaultKeyProvider;
 import io.m365connector.tokens.LocalKeyProvider;
+import io.m365connector.tokens.MsalClients;
+import io.m365connector.tokens.RefreshPolicy;
 import io.m365connector.tokens.TableConnectionStore;
 import io.m365connector.tokens.TokenCipher;
 import io.m365connector.tokens.TokenSealer;
@@ -34,7 +42,7 @@ public final class AppContext {
     static final Duration CURRENT_KEY_TTL = Duration.ofMinutes(10);
 
     private static final Lazy<AppContext> SHARED = Lazy.of(() ->
-            new AppContext(Settings::fromEnvironment, HostRouting.DIRECT, Clock.systemUTC(), null));
+            new AppContext(Settings::fromEnvironment, HostRouting.DIRECT, Clock.systemUTC(), null, Tables.defaults()));
 
     private final Clock clock;
     private final Lazy<Settings> settings;
@@ -44,14 +52,20 @@ public final class AppContext {
     private final Lazy<KeyProvider> keys;
     private final Lazy<TokenSealer> sealer;
     private final Lazy<ConnectionStore> connections;
+    private final Lazy<MsalClients> msal;
+    private final Lazy<LoginSessionStore> loginSessions;
+    private final Lazy<SignInFlow> signInFlow;
+    private final Lazy<ConnectService> connectService;
     private final Map<Class<?>, Supplier<?>> functions = new LinkedHashMap<>();
 
     /**
      * @param settings          read on first use; invalid settings fail every call that needs them with a message naming the setting
      * @param routing           {@link HostRouting#DIRECT} in production
      * @param credentialOverride null in production (managed identity / developer credentials)
+     * @param tableNames         {@link Tables#defaults()} in production
      */
-    public AppContext(Supplier<Settings> settings, HostRouting routing, Clock clock, TokenCredential credentialOverride) {
+    public AppContext(Supplier<Settings> settings, HostRouting routing, Clock clock, TokenCredential credentialOverride,
+                      Tables tableNames) {
         Objects.requireNonNull(settings, "'settings' cannot be null.");
         Objects.requireNonNull(routing, "'routing' cannot be null.");
         this.clock = Objects.requireNonNull(clock, "'clock' cannot be null.");
@@ -64,7 +78,13 @@ public final class AppContext {
         this.keys = Lazy.of(this::buildKeyProvider);
         this.sealer = Lazy.of(() -> new TokenSealer(keys.get(), new TokenCipher()));
         this.connections = Lazy.of(() -> new TableConnectionStore(
-                tables.get().getTableClient(Tables.CONNECTIONS), tables.get().getTableClient(Tables.REFRESH_DUE)));
+                tables.get().getTableClient(tableNames.connections()), tables.get().getTableClient(tableNames.refreshDue())));
+        this.msal = Lazy.of(() -> new MsalClients(this.settings.get(), http.get().msalHttpClient()));
+        this.loginSessions = Lazy.of(() -> new TableLoginSessionStore(tables.get().getTableClient(tableNames.loginSessions())));
+        this.signInFlow = Lazy.of(() -> new SignInFlow(this.settings.get(), msal.get(), loginSessions.get(), connections.get(),
+                sealer.get(), RefreshPolicy.defaults(), clock));
+        this.connectService = Lazy.of(() -> new ConnectService(this.settings.get(), msal.get(), loginSessions.get(),
+                connections.get(), clock));
         registerFunctions();
     }
 
@@ -75,6 +95,8 @@ public final class AppContext {
 
     private void registerFunctions() {
         functions.put(HealthFunction.class, () -> new HealthFunction(this::healthService));
+        functions.put(ConnectionFunctions.class, () -> new ConnectionFunctions(connectService));
+        functions.put(AuthFunctions.class, () -> new AuthFunctions(signInFlow));
     }
 
     /** A new function class instance wired to this context's services. */
@@ -112,6 +134,14 @@ public final class AppContext {
 
     public ConnectionStore connections() {
         return connections.get();
+    }
+
+    public MsalClients msal() {
+        return msal.get();
+    }
+
+    public LoginSessionStore loginSessions() {
+        return loginSessions.get();
     }
 
     HealthService healthService() {

@@ -1,10 +1,17 @@
 package io.m365connector.app;
 
-/** The Table Storage tables the app uses (created on first use; the infrastructure creates them too). */
-public final class Tables {
-    public static final String CONNECTIONS = "connections";
-    public static final String REFRESH_DUE = "refreshdue";
+/**
+ * The Table Storage tables the app uses (created on first use; the infrastructure creates them too).
+ * Tests give each suite its own names with a prefix so suites sharing one Azurite do not see each other.
+ */
+public record Tables(String connections, String refreshDue, String loginSessions) {
+    public static Tables defaults() {
+        return new Tables("connections", "refreshdue", "loginsessions");
+    }
 
-    private Tables() {
+    /** The same tables with a prefix (letters and digits) in front of each name. */
+    public static Tables prefixed(String prefix) {
+        Tables d = defaults();
+        return new Tables(prefix + d.connections, prefix + d.refreshDue, prefix + d.loginSessions);
     }
 }

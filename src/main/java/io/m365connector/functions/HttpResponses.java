@@ -25,6 +25,31 @@ final class HttpResponses {
                 .build();
     }
 
+    /** A page for the browser: no caching, no framing, no referrer, no external content. */
+    static HttpResponseMessage html(HttpRequestMessage<?> request, int status, String html) {
+        return browserHeaders(request.createResponseBuilder(HttpStatusType.custom(status)))
+                .header("Content-Type", "text/html; charset=utf-8")
+                .body(html)
+                .build();
+    }
+
+    static HttpResponseMessage redirect(HttpRequestMessage<?> request, String location, String setCookie) {
+        HttpResponseMessage.Builder builder = browserHeaders(request.createResponseBuilder(HttpStatusType.custom(302)))
+                .header("Location", location);
+        if (setCookie != null) {
+            builder.header("Set-Cookie", setCookie);
+        }
+        return builder.build();
+    }
+
+    private static HttpResponseMessage.Builder browserHeaders(HttpResponseMessage.Builder builder) {
+        return builder.header("Cache-Control", "no-store")
+                .header("Content-Security-Policy", io.m365connector.connect.ResultPage.CONTENT_SECURITY_POLICY)
+                .header("Referrer-Policy", "no-referrer")
+                .header("X-Content-Type-Options", "nosniff")
+                .header("X-Frame-Options", "DENY");
+    }
+
     static HttpResponseMessage problem(HttpRequestMessage<?> request, Problem problem) {
         HttpResponseMessage.Builder builder = request.createResponseBuilder(HttpStatusType.custom(problem.status()))
                 .header("Content-Type", Problem.MEDIA_TYPE)

@@ -1,0 +1,114 @@
+package io.m365connector.connect;
+
+import io.m365connector.platform.ConnectorException;
+import io.m365connector.platform.ProblemCode;
+import io.m365connector.platform.RequestValidationException;
+import io.m365connector.platform.Settings;
+import io.m365connector.platform.Settings.AppRegistration;
+import io.m365connector.tokens.ConcurrentUpdateException;
+import io.m365connector.tokens.Connection;
+import io.m365connector.tokens.ConnectionStatus;
+import io.m365connector.tokens.ConnectionStore;
+import io.m365connector.tokens.Feature;
+import io.m365connector.tokens.MsalClients;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/** The web app backend's side of connecting: start (or restart) a connection, read its status, disconnect. */
+public final class ConnectService {
+    static final Duration LOGIN_LINK_LIFETIME = Duration.ofMinutes(30);
+
+    private final Settings settings;
+    private final MsalClients msal;
+    private final LoginSessionStore sessions;
+    private final ConnectionStore connections;
+    private final Clock clock;
+
+    public ConnectService(Settings settings, MsalClients msal, LoginSessionStore sessions, ConnectionStore connections, Clock clock) {
+        this.settings = settings;
+        this.msal = msal;
+        this.sessions = sessions;
+        this.connections = connections;
+        this.clock = clock;
+    }
+
+    /** The answer to POST /connections: where to send the user's browser. */
+    public record Started(String connectionId, String status, String loginUrl, Instant expiresAt) {
+    }
+
+    public Started start(StartRequest request) {
+        AppRegistration registration = msal.registration(request.cloud());
+        if (request.returnUrl() != null && !settings.allowedReturnUrls().contains(request.returnUrl())) {
+            throw new RequestValidationException(List.of(new RequestValidationException.FieldError("returnUrl",
+                    "Not in the allow-list (ALLOWED_RETURN_URLS); return URLs must match an allowed URL exactly.")));
+        }
+        Instant now = clock.instant();
+        Connection connection = request.connectionId() == null
+                ? connections.create(Connection.builder(Connection.newId(), request.ownerId(), request.cloud(), now)
+                        .features(request.features()).build())
+                : reconnectable(request);
+        Set<Feature> features = EnumSet.copyOf(request.features());
+        features.addAll(connection.features());
+        LoginSession session = sessions.create(new LoginSession(SessionIds.newSessionId(now), LoginSession.Kind.SIGN_IN,
+                connection.id(), connection.cloud(), request.tenant() == null ? registration.defaultTenant() : request.tenant(),
+                features, request.loginHint(), request.domainHint(), request.returnUrl(), now, now.plus(LOGIN_LINK_LIFETIME),
+                LoginSession.Phase.CREATED, null, null, null, null, null));
+        URI loginUrl = URI.create(settings.publicBaseUrl() + "/api/auth/login/" + session.id());
+        return new Started(connection.id(), connection.status().id(), loginUrl.toString(), session.expiresAt());
+    }
+
+    public ConnectionView status(String connectionId) {
+        return ConnectionView.of(existing(connectionId));
+    }
+
+    /** Deletes the tokens: the row stays, shows disconnected and holds nothing that can be decrypted. */
+    public ConnectionView disconnect(String connectionId) {
+        for (int attempt = 0; ; attempt++) {
+            Connection current = existing(connectionId);
+            if (current.status() == ConnectionStatus.DISCONNECTED && current.tokens() == null) {
+                return ConnectionView.of(current);
+            }
+            Connection disconnected = current.toBuilder()
+                    .status(ConnectionStatus.DISCONNECTED)
+                    .tokens(null)
+                    .refresh(new Connection.RefreshState(null, null, current.refresh().lastRefreshAt(), null, 0))
+                    .updatedAt(clock.instant())
+                    .build();
+            try {
+                return ConnectionView.of(connections.update(disconnected));
+            } catch (ConcurrentUpdateException e) {
+                if (attempt >= 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private Connection reconnectable(StartRequest request) {
+        Connection existing = existing(request.connectionId());
+        RequestValidationException.Collector errors = new RequestValidationException.Collector();
+        if (!existing.ownerId().equals(request.ownerId())) {
+            errors.add("ownerId", "Does not match the owner of connection " + existing.id() + ".");
+        }
+        if (existing.cloud() != request.cloud()) {
+            errors.add("cloud", "Connection " + existing.id() + " is in the " + existing.cloud().id()
+                    + " cloud; a connection cannot move. Create a new connection instead.");
+        }
+        errors.throwIfAny();
+        return existing;
+    }
+
+    private Connection existing(String connectionId) {
+        if (!Connection.isValidId(connectionId)) {
+            throw new ConnectorException(ProblemCode.NOT_FOUND,
+                    "No such connection: connection ids look like con_ followed by 32 hex digits.");
+        }
+        return connections.find(connectionId).orElseThrow(() ->
+                new ConnectorException(ProblemCode.NOT_FOUND, "No connection " + connectionId + "."));
+    }
+}

@@ -1,0 +1,24 @@
+package io.m365connector.connect;
+
+import io.m365connector.tokens.Connection;
+import io.m365connector.tokens.Feature;
+import java.time.Instant;
+import java.util.List;
+
+/** What GET /connections/{id} shows: status and identity, never tokens. */
+public record ConnectionView(String connectionId, String ownerId, String status, String cloud, String tenantId,
+                             User user, List<String> features, List<String> grantedScopes, List<String> missingScopes,
+                             Instant lastRefreshAt, Instant nextRefreshAt, String lastErrorCode, Instant createdAt, Instant updatedAt) {
+
+    public record User(String objectId, String userPrincipalName) {
+    }
+
+    public static ConnectionView of(Connection c) {
+        return new ConnectionView(c.id(), c.ownerId(), c.status().id(), c.cloud().id(),
+                c.account() == null ? null : c.account().tenantId(),
+                c.account() == null ? null : new User(c.account().userObjectId(), c.account().userPrincipalName()),
+                c.features().stream().map(Feature::id).sorted().toList(),
+                List.copyOf(c.grantedScopes()), List.copyOf(c.missingScopes()),
+                c.refresh().lastRefreshAt(), c.refresh().nextRefreshDue(), c.refresh().lastErrorCode(), c.createdAt(), c.updatedAt());
+    }
+}

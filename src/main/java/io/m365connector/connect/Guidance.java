@@ -1,0 +1,101 @@
+package io.m365connector.connect;
+
+import io.m365connector.platform.ProblemCode;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * What to tell people when connecting fails: a headline, what the user can do and what an
+ * administrator can do. The same text feeds the HTML pages shown in the browser, the detail of
+ * problem+json responses and the README's troubleshooting table.
+ */
+public final class Guidance {
+    private static final Map<ProblemCode, Guidance> TABLE = new EnumMap<>(ProblemCode.class);
+
+    static {
+        put(ProblemCode.CONSENT_REQUIRED, "Permission is needed",
+                "Connect again and accept the permissions Microsoft asks for.",
+                "If users may not consent in your organization, grant consent for the organization (admin consent link).");
+        put(ProblemCode.USER_DECLINED, "You chose not to give access",
+                "Nothing was connected. If that was a mistake, start again and select Accept on the Microsoft page.",
+                "No action needed.");
+        put(ProblemCode.ADMIN_APPROVAL_REQUIRED, "Your organization's administrator must approve this app",
+                "Send the approval link below to your Microsoft 365 administrator. Once they approve, connect again.",
+                "Open the approval link, sign in as a Global, Application or Cloud Application Administrator, review the permissions and accept.");
+        put(ProblemCode.USER_NOT_ASSIGNED, "Your account is not allowed to use this app",
+                "Ask your administrator to give you access to this app, then connect again.",
+                "In Entra ID > Enterprise applications > this app > Users and groups, assign the user (or turn off 'Assignment required').");
+        put(ProblemCode.CONDITIONAL_ACCESS_BLOCKED, "Blocked by your organization's sign-in policy",
+                "Try again from a device or network your organization allows (for example a managed device or the office network).",
+                "A Conditional Access policy blocked the sign-in; the sign-in logs in Entra ID name the policy. Exclude this app or adjust the policy.");
+        put(ProblemCode.APP_NOT_IN_TENANT, "This app is not available in your organization",
+                "Ask your administrator to approve the app for your organization.",
+                "The app is not registered or consented in this tenant (or the cloud is wrong). Grant admin consent, and check that the app registration is multi-tenant in this cloud.");
+        put(ProblemCode.INVALID_CLIENT_CREDENTIALS, "The service is not set up correctly",
+                "This is not a problem with your account. Please tell the app's support team; try again later.",
+                "Operator: the client secret or certificate of this cloud's app registration was rejected (wrong, expired or revoked). Update M365_<CLOUD>_CLIENT_SECRET or the certificate.");
+        put(ProblemCode.MFA_REQUIRED, "Multi-factor authentication is required",
+                "Connect again and complete the multi-factor prompt Microsoft shows you.",
+                "No action needed unless users cannot register an MFA method.");
+        put(ProblemCode.REAUTH_REQUIRED, "Please connect again",
+                "Your Microsoft 365 sign-in expired or was revoked. Connect again to continue.",
+                "Sign-ins are revoked by password resets, 'Revoke sessions', disabled accounts and sign-in frequency policies.");
+        put(ProblemCode.MISSING_PERMISSIONS, "Some permissions were not granted",
+                "The connection works, but not every feature you chose. Connect again and accept all permissions, or ask your administrator.",
+                "Grant the missing permissions for the organization with the admin consent link.");
+        put(ProblemCode.STATE_INVALID, "This sign-in link can't be used",
+                "The link expired, was already used, or was opened in a different browser. Go back to the app and start connecting again.",
+                "No action needed.");
+        put(ProblemCode.ID_TOKEN_INVALID, "The sign-in response could not be verified",
+                "Go back to the app and start connecting again.",
+                "The ID token from Microsoft did not match this app, cloud or sign-in attempt; check the app registration and M365_<CLOUD>_CLIENT_ID.");
+        put(ProblemCode.ACCOUNT_MISMATCH, "You signed in with a different account",
+                "This connection belongs to another Microsoft 365 account. Connect again and sign in with that account, or disconnect first.",
+                "No action needed.");
+        put(ProblemCode.TEMPORARILY_UNAVAILABLE, "Microsoft 365 is temporarily unavailable",
+                "Wait a few minutes and connect again.",
+                "Entra ID reported a transient error (throttling or an outage); check the Microsoft 365 service health page if it persists.");
+        put(ProblemCode.CLOUD_NOT_ENABLED, "This Microsoft 365 cloud is not supported here",
+                "Ask the app's support team whether your organization's cloud can be enabled.",
+                "Operator: add the cloud to M365_CLOUDS with its app registration settings.");
+        put(ProblemCode.INVALID_REQUEST, "Microsoft could not complete the sign-in",
+                "Go back to the app and try again. If it keeps failing, tell the app's support team.",
+                "Check the app registration: redirect URI, supported account types and API permissions.");
+    }
+
+    private final String headline;
+    private final String forUser;
+    private final String forAdmin;
+
+    private Guidance(String headline, String forUser, String forAdmin) {
+        this.headline = headline;
+        this.forUser = forUser;
+        this.forAdmin = forAdmin;
+    }
+
+    private static void put(ProblemCode code, String headline, String forUser, String forAdmin) {
+        TABLE.put(code, new Guidance(headline, forUser, forAdmin));
+    }
+
+    public static Guidance of(ProblemCode code) {
+        Guidance g = TABLE.get(code);
+        return g != null ? g : new Guidance(code.title(), "Go back to the app and try again later.",
+                "See the connector's logs for code " + code.code() + ".");
+    }
+
+    public static Map<ProblemCode, Guidance> all() {
+        return Map.copyOf(TABLE);
+    }
+
+    public String headline() {
+        return headline;
+    }
+
+    public String forUser() {
+        return forUser;
+    }
+
+    public String forAdmin() {
+        return forAdmin;
+    }
+}

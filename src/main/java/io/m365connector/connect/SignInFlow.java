@@ -1,0 +1,324 @@
+package io.m365connector.connect;
+
+import com.microsoft.aad.msal4j.AuthorizationCodeParameters;
+import com.microsoft.aad.msal4j.AuthorizationRequestUrlParameters;
+import com.microsoft.aad.msal4j.ConfidentialClientApplication;
+import com.microsoft.aad.msal4j.IAuthenticationResult;
+import com.microsoft.aad.msal4j.MsalServiceException;
+import com.microsoft.aad.msal4j.ResponseMode;
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.platform.ConnectorException;
+import io.m365connector.platform.ProblemCode;
+import io.m365connector.platform.Secrets;
+import io.m365connector.platform.Settings;
+import io.m365connector.tokens.ConcurrentUpdateException;
+import io.m365connector.tokens.Connection;
+import io.m365connector.tokens.Connection.Account;
+import io.m365connector.tokens.Connection.RefreshState;
+import io.m365connector.tokens.ConnectionStatus;
+import io.m365connector.tokens.ConnectionStore;
+import io.m365connector.tokens.Feature;
+import io.m365connector.tokens.MsalClients;
+import io.m365connector.tokens.RefreshPolicy;
+import io.m365connector.tokens.TokenCacheSlot;
+import io.m365connector.tokens.TokenSealer;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The browser side of connecting: the login link sends the browser to Microsoft, the callback
+ * redeems the code and stores the tokens. Also the admin-consent round trip.
+ *
+ * <p>Protections: the login link is bound to the first browser that opens it (a {@code __Host-}
+ * cookie whose hash is stored); the state sent to Microsoft is {@code <session id>.<secret>} and is
+ * accepted once, within its lifetime, from that browser only; PKCE (S256) binds the code to this
+ * session's verifier; the ID token is checked for audience, issuer (cloud and tenant), nonce and
+ * expiry; users are identified by tenant id + object id. Responses come back as a query string
+ * (response_mode=query) because the callback is a cross-site navigation from Microsoft: a SameSite=Lax
+ * cookie is sent with a top-level GET but not with a cross-site form POST.
+ */
+public final class SignInFlow {
+    /** The browser-binding cookie. {@code __Host-}: Secure, Path=/, no Domain, so no other host can set it. */
+    public static final String BROWSER_COOKIE = "__Host-m365c-browser";
+    static final Duration SIGN_IN_WINDOW = Duration.ofMinutes(30);
+    static final Duration ADMIN_LINK_LIFETIME = Duration.ofDays(7);
+    static final Duration ID_TOKEN_CLOCK_SKEW = Duration.ofMinutes(5);
+    private static final Pattern TENANT_ID = Pattern.compile("(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    private static final Logger LOG = Logger.getLogger(SignInFlow.class.getName());
+
+    private final Settings settings;
+    private final MsalClients msal;
+    private final LoginSessionStore sessions;
+    private final ConnectionStore connections;
+    private final TokenSealer sealer;
+    private final RefreshPolicy refreshPolicy;
+    private final Clock clock;
+
+    public SignInFlow(Settings settings, MsalClients msal, LoginSessionStore sessions, ConnectionStore connections,
+                      TokenSealer sealer, RefreshPolicy refreshPolicy, Clock clock) {
+        this.settings = settings;
+        this.msal = msal;
+        this.sessions = sessions;
+        this.connections = connections;
+        this.sealer = sealer;
+        this.refreshPolicy = refreshPolicy;
+        this.clock = clock;
+    }
+
+    /** GET /auth/login/{session}: binds the browser and sends it to the cloud's authorize endpoint. */
+    public LoginStart beginLogin(String sessionId, String browserCookie) {
+        LoginSession session = startable(sessionId, LoginSession.Kind.SIGN_IN, browserCookie);
+        Started started = start(session, browserCookie);
+        ConfidentialClientApplication app = msal.newApp(session.cloud(), session.tenant(), TokenCacheSlot.empty());
+        AuthorizationRequestUrlParameters.Builder params = AuthorizationRequestUrlParameters
+                .builder(settings.redirectUri(), Feature.scopesOf(session.features()))
+                .state(started.state)
+                .nonce(started.session.nonce())
+                .codeChallenge(Pkce.challenge(started.verifier))
+                .codeChallengeMethod("S256")
+                .responseMode(ResponseMode.QUERY);
+        if (session.loginHint() != null) {
+            params.loginHint(session.loginHint());
+        }
+        if (session.domainHint() != null) {
+            params.domainHint(session.domainHint());
+        }
+        return new LoginStart(app.getAuthorizationRequestUrl(params.build()).toString(), started.browser);
+    }
+
+    /**
+     * GET /auth/adminconsent/{session}: sends an administrator to the cloud's admin-consent page.
+     * MSAL's helper for this URL is hard-coded to the global host, so it is built here per cloud.
+     */
+    public LoginStart beginAdminConsent(String sessionId, String browserCookie) {
+        LoginSession session = startable(sessionId, LoginSession.Kind.ADMIN_CONSENT, browserCookie);
+        Started started = start(session, browserCookie);
+        NationalCloud cloud = session.cloud();
+        String scopes = Feature.scopesOf(session.features()).stream().map(cloud::fullyQualifiedScope).collect(Collectors.joining(" "));
+        String url = "https://" + cloud.authorityHost() + "/" + encode(session.tenant()) + "/v2.0/adminconsent"
+                + "?client_id=" + encode(msal.registration(cloud).clientId())
+                + "&scope=" + encode(scopes)
+                + "&redirect_uri=" + encode(settings.redirectUri())
+                + "&state=" + encode(started.state);
+        return new LoginStart(url, started.browser);
+    }
+
+    /** GET or POST /auth/callback. */
+    public CallbackOutcome complete(CallbackParams params, String browserCookie) {
+        LoginSession session = claim(params.state(), browserCookie);
+        if (session.kind() == LoginSession.Kind.ADMIN_CONSENT) {
+            return adminConsentResult(session, params);
+        }
+        if (params.error() != null) {
+            ProblemCode code = EntraErrors.classify(params.error(), params.errorDescription());
+            LOG.warning("Sign-in for connection " + session.connectionId() + " failed at Microsoft: " + code.code()
+                    + " (" + params.error() + ": " + EntraErrors.summary(params.errorDescription()) + ")");
+            String adminLink = code == ProblemCode.ADMIN_APPROVAL_REQUIRED || code == ProblemCode.CONSENT_REQUIRED
+                    ? adminConsentLink(session) : null;
+            throw new SignInFailure(code, Guidance.of(code).forUser(), session.connectionId(), session.returnUrl(), adminLink);
+        }
+        if (params.code() == null || params.code().isBlank()) {
+            throw new SignInFailure(ProblemCode.INVALID_REQUEST, "Microsoft's response has neither a code nor an error.",
+                    session.connectionId(), session.returnUrl(), null);
+        }
+        return redeem(session, params.code());
+    }
+
+    /** Creates an admin-consent session for the cloud and features of a user's sign-in and returns its link. */
+    String adminConsentLink(LoginSession userSession) {
+        Instant now = clock.instant();
+        String tenant = TENANT_ID.matcher(userSession.tenant()).matches() ? userSession.tenant() : "organizations";
+        LoginSession admin = new LoginSession(SessionIds.newSessionId(now), LoginSession.Kind.ADMIN_CONSENT, null,
+                userSession.cloud(), tenant, userSession.features(), null, null, null, now, now.plus(ADMIN_LINK_LIFETIME),
+                LoginSession.Phase.CREATED, null, null, null, null, null);
+        sessions.create(admin);
+        return settings.publicBaseUrl() + "/api/auth/adminconsent/" + admin.id();
+    }
+
+    private CallbackOutcome redeem(LoginSession session, String code) {
+        String verifier = sealer.open(session.id(), session.cloud(), session.sealedVerifier());
+        TokenCacheSlot cache = TokenCacheSlot.empty();
+        ConfidentialClientApplication app = msal.newApp(session.cloud(), session.tenant(), cache);
+        IAuthenticationResult result;
+        try {
+            result = app.acquireToken(AuthorizationCodeParameters.builder(code, URI.create(settings.redirectUri()))
+                    .scopes(Feature.scopesOf(session.features()))
+                    .codeVerifier(verifier)
+                    .build()).get();
+        } catch (ExecutionException | CompletionException e) {
+            throw redemptionFailure(session, e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SignInFailure(ProblemCode.TEMPORARILY_UNAVAILABLE, Guidance.of(ProblemCode.TEMPORARILY_UNAVAILABLE).forUser(),
+                    session.connectionId(), session.returnUrl(), null);
+        }
+        Instant now = clock.instant();
+        IdTokenClaims claims = IdTokenClaims.parse(result.idToken());
+        try {
+            claims.verify(msal.registration(session.cloud()).clientId(), session.cloud(), session.nonce(),
+                    requiredTenant(session.tenant()), now, ID_TOKEN_CLOCK_SKEW);
+        } catch (ConnectorException e) {
+            LOG.warning("Sign-in for connection " + session.connectionId() + " refused: " + e.detail());
+            throw new SignInFailure(e.code(), e.detail(), session.connectionId(), session.returnUrl(), null);
+        }
+        Set<String> granted = Scopes.granted(result.scopes(), session.cloud());
+        Connection saved = saveTokens(session, claims, granted, cache.data(), result.expiresOnDate().toInstant(), now);
+        return new CallbackOutcome.Connected(saved.id(), saved.status(), session.returnUrl(), saved.missingScopes());
+    }
+
+    /** Stores the tokens on the connection; on a concurrent change re-reads and applies again, never overwriting. */
+    private Connection saveTokens(LoginSession session, IdTokenClaims claims, Set<String> granted, String tokenCache,
+                                  Instant accessTokenExpiresAt, Instant now) {
+        for (int attempt = 0; ; attempt++) {
+            Connection current = connections.find(session.connectionId()).orElseThrow(() -> new SignInFailure(
+                    ProblemCode.STATE_INVALID, "The connection this sign-in was for no longer exists.", session.connectionId(), session.returnUrl(), null));
+            Account account = new Account(claims.tenantId(), claims.objectId(), claims.preferredUsername());
+            if (current.account() != null && current.status() != ConnectionStatus.DISCONNECTED
+                    && !(current.account().tenantId().equalsIgnoreCase(account.tenantId())
+                    && current.account().userObjectId().equalsIgnoreCase(account.userObjectId()))) {
+                throw new SignInFailure(ProblemCode.ACCOUNT_MISMATCH, "This connection belongs to "
+                        + Optional.ofNullable(current.account().userPrincipalName()).orElse("another account")
+                        + ". Sign in with that account, or disconnect first.", current.id(), session.returnUrl(), null);
+            }
+            Connection updated = current.toBuilder()
+                    .status(ConnectionStatus.ACTIVE)
+                    .account(account)
+                    .features(session.features())
+                    .grantedScopes(granted)
+                    .tokens(sealer.seal(current.id(), current.cloud(), tokenCache))
+                    .refresh(new RefreshState(accessTokenExpiresAt, refreshPolicy.nextDue(now), now, null, 0))
+                    .updatedAt(now)
+                    .build();
+            try {
+                return connections.update(updated);
+            } catch (ConcurrentUpdateException e) {
+                if (attempt >= 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private SignInFailure redemptionFailure(LoginSession session, Throwable cause) {
+        ProblemCode code;
+        if (cause instanceof MsalServiceException service) {
+            code = EntraErrors.classify(service.errorCode(), service.getMessage());
+            LOG.warning("Code redemption for connection " + session.connectionId() + " failed: " + code.code()
+                    + " (" + service.errorCode() + ": " + EntraErrors.summary(service.getMessage()) + ")");
+        } else {
+            code = ProblemCode.TEMPORARILY_UNAVAILABLE;
+            LOG.warning("Code redemption for connection " + session.connectionId() + " failed: "
+                    + (cause == null ? "unknown" : cause.getClass().getName()));
+        }
+        String adminLink = code == ProblemCode.ADMIN_APPROVAL_REQUIRED || code == ProblemCode.CONSENT_REQUIRED
+                ? adminConsentLink(session) : null;
+        return new SignInFailure(code, Guidance.of(code).forUser(), session.connectionId(), session.returnUrl(), adminLink);
+    }
+
+    private CallbackOutcome adminConsentResult(LoginSession session, CallbackParams params) {
+        // Entra ID sends admin_consent=True even when it failed: the error decides.
+        if (params.error() != null) {
+            ProblemCode code = EntraErrors.classify(params.error(), params.errorDescription());
+            LOG.warning("Admin consent failed: " + code.code() + " (" + params.error() + ": " + EntraErrors.summary(params.errorDescription()) + ")");
+            String detail = code == ProblemCode.USER_DECLINED
+                    ? "The permissions were not approved. Open the approval link again to review them."
+                    : Guidance.of(code).forAdmin();
+            throw new SignInFailure(code, detail, null, null, null);
+        }
+        if (!"true".equalsIgnoreCase(params.adminConsent())) {
+            throw new SignInFailure(ProblemCode.INVALID_REQUEST, "Microsoft's response does not confirm the approval.", null, null, null);
+        }
+        // The returned tenant is only informative: nothing is authorized on its basis.
+        return new CallbackOutcome.AdminConsented(session.cloud());
+    }
+
+    /** Finds the session a login or admin-consent link names and checks it may start (again) in this browser. */
+    private LoginSession startable(String sessionId, LoginSession.Kind kind, String browserCookie) {
+        LoginSession session = sessions.find(sessionId).filter(s -> s.kind() == kind).orElseThrow(() ->
+                SignInFailure.stateInvalid("This link is not valid. Go back to the app and start connecting again."));
+        Instant now = clock.instant();
+        if (session.expiredAt(now)) {
+            throw SignInFailure.stateInvalid("This link has expired. Go back to the app and start connecting again.");
+        }
+        if (session.phase() == LoginSession.Phase.COMPLETED) {
+            throw SignInFailure.stateInvalid("This link was already used. Go back to the app and start connecting again.");
+        }
+        // An admin-consent link is meant to be forwarded, so any browser may (re)start it; a user's
+        // login link belongs to the browser that opened it first.
+        if (session.phase() == LoginSession.Phase.STARTED && kind == LoginSession.Kind.SIGN_IN
+                && !(SessionIds.isValidSecret(browserCookie) && Secrets.same(Secrets.sha256(browserCookie), session.browserHash()))) {
+            throw SignInFailure.stateInvalid("This link was opened in another browser. Go back to the app and start connecting again here.");
+        }
+        return session;
+    }
+
+    private Started start(LoginSession session, String browserCookie) {
+        String browser = SessionIds.isValidSecret(browserCookie) ? browserCookie : SessionIds.secret();
+        String stateSecret = SessionIds.secret();
+        String verifier = Pkce.newVerifier();
+        LoginSession started = session.started(Secrets.sha256(browser), Secrets.sha256(stateSecret), SessionIds.secret(),
+                sealer.seal(session.id(), session.cloud(), verifier),
+                session.kind() == LoginSession.Kind.ADMIN_CONSENT ? session.expiresAt() : clock.instant().plus(SIGN_IN_WINDOW));
+        try {
+            started = sessions.update(started);
+        } catch (ConcurrentUpdateException e) {
+            throw SignInFailure.stateInvalid("This link was opened twice at the same time. Go back to the app and start connecting again.");
+        }
+        return new Started(started, session.id() + "." + stateSecret, verifier, browser);
+    }
+
+    /** Checks state, lifetime and browser binding, then marks the session used: a state is accepted once. */
+    private LoginSession claim(String state, String browserCookie) {
+        String[] parts = state == null ? new String[0] : state.split("\\.");
+        if (parts.length != 3 || !SessionIds.isValidSecret(parts[2])) {
+            throw SignInFailure.stateInvalid("The response from Microsoft has no valid state. Start connecting again from the app.");
+        }
+        LoginSession session = sessions.find(parts[0] + "." + parts[1]).orElseThrow(() ->
+                SignInFailure.stateInvalid("This sign-in is not known. Start connecting again from the app."));
+        if (session.phase() != LoginSession.Phase.STARTED) {
+            throw SignInFailure.stateInvalid("This sign-in response was already used. Start connecting again from the app.");
+        }
+        if (session.expiredAt(clock.instant())) {
+            throw SignInFailure.stateInvalid("This sign-in took too long and expired. Start connecting again from the app.");
+        }
+        if (!Secrets.same(Secrets.sha256(parts[2]), session.stateHash())) {
+            throw SignInFailure.stateInvalid("The response from Microsoft does not match this sign-in. Start connecting again from the app.");
+        }
+        if (!SessionIds.isValidSecret(browserCookie) || !Secrets.same(Secrets.sha256(browserCookie), session.browserHash())) {
+            throw SignInFailure.stateInvalid("This sign-in was started in another browser, or the browser blocked the sign-in cookie. "
+                    + "Start connecting again from the app in this browser.");
+        }
+        try {
+            sessions.update(session.completed());
+        } catch (ConcurrentUpdateException e) {
+            throw SignInFailure.stateInvalid("This sign-in response was already used. Start connecting again from the app.");
+        }
+        return session;
+    }
+
+    private static Optional<String> requiredTenant(String tenant) {
+        return TENANT_ID.matcher(tenant).matches() ? Optional.of(tenant) : Optional.empty();
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private record Started(LoginSession session, String state, String verifier, String browser) {
+        @Override
+        public String toString() {
+            return "Started[session=" + session.id() + "]";
+        }
+    }
+}

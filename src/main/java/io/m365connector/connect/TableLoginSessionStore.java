@@ -1,0 +1,136 @@
+package io.m365connector.connect;
+
+import com.azure.core.http.rest.Response;
+import com.azure.data.tables.TableClient;
+import com.azure.data.tables.models.TableEntity;
+import com.azure.data.tables.models.TableEntityUpdateMode;
+import com.azure.data.tables.models.TableServiceException;
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.platform.TableAccess;
+import io.m365connector.tokens.ConcurrentUpdateException;
+import io.m365connector.tokens.Feature;
+import io.m365connector.tokens.SealedTokens;
+import java.net.URI;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Login sessions in the {@code loginsessions} table. Session ids start with their creation day
+ * ({@code yyyyMMdd.}) and that day is the PartitionKey, so expired sessions can be removed a whole
+ * day-partition at a time without scanning the table.
+ */
+public final class TableLoginSessionStore implements LoginSessionStore {
+    private final TableAccess table;
+
+    public TableLoginSessionStore(TableClient table) {
+        this.table = new TableAccess(table);
+    }
+
+    @Override
+    public LoginSession create(LoginSession session) {
+        try {
+            Response<Void> response = table.call(() -> table.client().createEntityWithResponse(toEntity(session), null, null));
+            return session.withVersion(TableAccess.etag(response));
+        } catch (TableServiceException e) {
+            if (TableAccess.status(e) == 409) {
+                throw new ConcurrentUpdateException(null, "Login session already exists.");
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public Optional<LoginSession> find(String id) {
+        if (!SessionIds.isValid(id)) {
+            return Optional.empty();
+        }
+        try {
+            Response<TableEntity> response = table.call(() ->
+                    table.client().getEntityWithResponse(SessionIds.partitionOf(id), id, null, null, null));
+            return Optional.of(fromEntity(response.getValue()));
+        } catch (TableServiceException e) {
+            if (TableAccess.status(e) == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public LoginSession update(LoginSession session) {
+        TableEntity entity = toEntity(session);
+        entity.addProperty("odata.etag", session.version());
+        try {
+            Response<Void> response = table.call(() -> table.client()
+                    .updateEntityWithResponse(entity, TableEntityUpdateMode.REPLACE, true, null, null));
+            return session.withVersion(TableAccess.etag(response));
+        } catch (TableServiceException e) {
+            int status = TableAccess.status(e);
+            if (status == 412 || status == 404) {
+                throw new ConcurrentUpdateException(session.connectionId(), "The login session was used meanwhile.");
+            }
+            throw e;
+        }
+    }
+
+    private static TableEntity toEntity(LoginSession s) {
+        TableEntity e = new TableEntity(SessionIds.partitionOf(s.id()), s.id())
+                .addProperty("Kind", s.kind().name())
+                .addProperty("Cloud", s.cloud().id())
+                .addProperty("Tenant", s.tenant())
+                .addProperty("Features", s.features().stream().map(Feature::id).sorted().collect(Collectors.joining(",")))
+                .addProperty("CreatedAt", s.createdAt().atOffset(ZoneOffset.UTC))
+                .addProperty("ExpiresAt", s.expiresAt().atOffset(ZoneOffset.UTC))
+                .addProperty("Phase", s.phase().name());
+        put(e, "ConnectionId", s.connectionId());
+        put(e, "LoginHint", s.loginHint());
+        put(e, "DomainHint", s.domainHint());
+        put(e, "ReturnUrl", s.returnUrl() == null ? null : s.returnUrl().toString());
+        put(e, "BrowserHash", s.browserHash());
+        put(e, "StateHash", s.stateHash());
+        put(e, "Nonce", s.nonce());
+        if (s.sealedVerifier() != null) {
+            e.addProperty("Verifier", s.sealedVerifier().ciphertext());
+            e.addProperty("VerifierKeyVersion", s.sealedVerifier().keyVersion());
+        }
+        return e;
+    }
+
+    private static LoginSession fromEntity(TableEntity e) {
+        byte[] verifier = (byte[]) e.getProperty("Verifier");
+        String returnUrl = string(e, "ReturnUrl");
+        Set<Feature> features = EnumSet.noneOf(Feature.class);
+        String rawFeatures = string(e, "Features");
+        if (rawFeatures != null && !rawFeatures.isBlank()) {
+            Arrays.stream(rawFeatures.split(",")).map(Feature::fromId).flatMap(Optional::stream).forEach(features::add);
+        }
+        return new LoginSession(e.getRowKey(), LoginSession.Kind.valueOf(string(e, "Kind")), string(e, "ConnectionId"),
+                NationalCloud.fromId(string(e, "Cloud")).orElseThrow(), string(e, "Tenant"), features,
+                string(e, "LoginHint"), string(e, "DomainHint"), returnUrl == null ? null : URI.create(returnUrl),
+                instant(e, "CreatedAt"), instant(e, "ExpiresAt"), LoginSession.Phase.valueOf(string(e, "Phase")),
+                string(e, "BrowserHash"), string(e, "StateHash"), string(e, "Nonce"),
+                verifier == null ? null : new SealedTokens(verifier, string(e, "VerifierKeyVersion")), e.getETag());
+    }
+
+    private static void put(TableEntity e, String name, Object value) {
+        if (value != null) {
+            e.addProperty(name, value);
+        }
+    }
+
+    private static String string(TableEntity e, String name) {
+        Object value = e.getProperty(name);
+        return value == null ? null : value.toString();
+    }
+
+    private static Instant instant(TableEntity e, String name) {
+        Object value = e.getProperty(name);
+        return value instanceof OffsetDateTime odt ? odt.toInstant() : OffsetDateTime.parse(value.toString()).toInstant();
+    }
+}

@@ -1,0 +1,129 @@
+package io.m365connector.functions;
+
+import com.microsoft.azure.functions.ExecutionContext;
+import com.microsoft.azure.functions.HttpMethod;
+import com.microsoft.azure.functions.HttpRequestMessage;
+import com.microsoft.azure.functions.HttpResponseMessage;
+import com.microsoft.azure.functions.annotation.AuthorizationLevel;
+import com.microsoft.azure.functions.annotation.BindingName;
+import com.microsoft.azure.functions.annotation.FunctionName;
+import com.microsoft.azure.functions.annotation.HttpTrigger;
+import io.m365connector.connect.CallbackOutcome;
+import io.m365connector.connect.CallbackParams;
+import io.m365connector.connect.LoginStart;
+import io.m365connector.connect.ResultPage;
+import io.m365connector.connect.ReturnUrls;
+import io.m365connector.connect.SignInFailure;
+import io.m365connector.connect.SignInFlow;
+import io.m365connector.platform.ConnectorException;
+import io.m365connector.platform.ProblemCode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The browser routes of connecting (anonymous): the login link, Microsoft's callback and the
+ * admin-consent link. Failures are HTML pages with guidance, never JSON.
+ */
+public final class AuthFunctions {
+    private static final Logger LOG = Logger.getLogger(AuthFunctions.class.getName());
+    private static final int COOKIE_MAX_AGE_SECONDS = 3600;
+
+    private final Supplier<SignInFlow> flow;
+
+    public AuthFunctions(Supplier<SignInFlow> flow) {
+        this.flow = flow;
+    }
+
+    @FunctionName("authLogin")
+    public HttpResponseMessage login(
+            @HttpTrigger(name = "req", methods = {HttpMethod.GET}, route = "auth/login/{session}", authLevel = AuthorizationLevel.ANONYMOUS)
+            HttpRequestMessage<Optional<String>> request,
+            @BindingName("session") String session,
+            ExecutionContext context) {
+        try {
+            LoginStart start = flow.get().beginLogin(session, HttpRequests.cookie(request, SignInFlow.BROWSER_COOKIE));
+            return HttpResponses.redirect(request, start.redirectUrl(), browserCookie(start.browserCookie()));
+        } catch (RuntimeException e) {
+            return failurePage(request, e);
+        }
+    }
+
+    @FunctionName("authCallback")
+    public HttpResponseMessage callback(
+            @HttpTrigger(name = "req", methods = {HttpMethod.GET, HttpMethod.POST}, route = "auth/callback", authLevel = AuthorizationLevel.ANONYMOUS)
+            HttpRequestMessage<Optional<String>> request,
+            ExecutionContext context) {
+        try {
+            CallbackOutcome outcome = flow.get().complete(CallbackParams.from(HttpRequests.queryAndForm(request)),
+                    HttpRequests.cookie(request, SignInFlow.BROWSER_COOKIE));
+            if (outcome instanceof CallbackOutcome.AdminConsented) {
+                return HttpResponses.html(request, 200, ResultPage.adminConsented());
+            }
+            CallbackOutcome.Connected connected = (CallbackOutcome.Connected) outcome;
+            boolean partial = !connected.missingScopes().isEmpty();
+            if (connected.returnUrl() != null && !partial) {
+                return HttpResponses.redirect(request, ReturnUrls.with(connected.returnUrl(), ordered(
+                        "connection_id", connected.connectionId(), "status", connected.status().id())), null);
+            }
+            if (partial) {
+                String back = connected.returnUrl() == null ? null : ReturnUrls.with(connected.returnUrl(), ordered(
+                        "connection_id", connected.connectionId(), "status", connected.status().id(),
+                        "error", ProblemCode.MISSING_PERMISSIONS.code()));
+                return HttpResponses.html(request, 200, ResultPage.failed(ProblemCode.MISSING_PERMISSIONS,
+                        "Connected, but these permissions were not granted: " + String.join(", ", connected.missingScopes()) + ".", null, back));
+            }
+            return HttpResponses.html(request, 200, ResultPage.connected(connected.connectionId()));
+        } catch (RuntimeException e) {
+            return failurePage(request, e);
+        }
+    }
+
+    @FunctionName("authAdminConsent")
+    public HttpResponseMessage adminConsent(
+            @HttpTrigger(name = "req", methods = {HttpMethod.GET}, route = "auth/adminconsent/{session}", authLevel = AuthorizationLevel.ANONYMOUS)
+            HttpRequestMessage<Optional<String>> request,
+            @BindingName("session") String session,
+            ExecutionContext context) {
+        try {
+            LoginStart start = flow.get().beginAdminConsent(session, HttpRequests.cookie(request, SignInFlow.BROWSER_COOKIE));
+            return HttpResponses.redirect(request, start.redirectUrl(), browserCookie(start.browserCookie()));
+        } catch (RuntimeException e) {
+            return failurePage(request, e);
+        }
+    }
+
+    private static HttpResponseMessage failurePage(HttpRequestMessage<?> request, RuntimeException e) {
+        if (e instanceof SignInFailure failure) {
+            String back = failure.returnUrl() == null ? null : ReturnUrls.with(failure.returnUrl(), ordered(
+                    "connection_id", failure.connectionId(), "error", failure.code().code()));
+            return HttpResponses.html(request, failure.code().httpStatus(),
+                    ResultPage.failed(failure.code(), failure.detail(), failure.adminConsentUrl(), back));
+        }
+        if (e instanceof ConnectorException known) {
+            LOG.log(Level.WARNING, known.code().code() + ": " + known.detail());
+            return HttpResponses.html(request, known.code().httpStatus(), ResultPage.failed(known.code(),
+                    known.code().httpStatus() >= 500 ? "The connection service could not finish. Try again in a few minutes." : known.detail(),
+                    null, null));
+        }
+        LOG.log(Level.SEVERE, "Unexpected " + e.getClass().getName() + " in a sign-in route");
+        return HttpResponses.html(request, 500, ResultPage.failed(ProblemCode.INTERNAL_ERROR,
+                "Something went wrong. Go back to the app and try again.", null, null));
+    }
+
+    private static String browserCookie(String value) {
+        return SignInFlow.BROWSER_COOKIE + "=" + value + "; Path=/; Max-Age=" + COOKIE_MAX_AGE_SECONDS
+                + "; Secure; HttpOnly; SameSite=Lax";
+    }
+
+    private static Map<String, String> ordered(String... keyValues) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            map.put(keyValues[i], keyValues[i + 1]);
+        }
+        return map;
+    }
+}

@@ -1,0 +1,62 @@
+package io.m365connector.functions;
+
+import com.microsoft.azure.functions.ExecutionContext;
+import com.microsoft.azure.functions.HttpMethod;
+import com.microsoft.azure.functions.HttpRequestMessage;
+import com.microsoft.azure.functions.HttpResponseMessage;
+import com.microsoft.azure.functions.annotation.AuthorizationLevel;
+import com.microsoft.azure.functions.annotation.BindingName;
+import com.microsoft.azure.functions.annotation.FunctionName;
+import com.microsoft.azure.functions.annotation.HttpTrigger;
+import io.m365connector.connect.ConnectService;
+import io.m365connector.connect.StartRequest;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/** The web app backend's connection API: create (or reconnect), status, disconnect. Function key required. */
+public final class ConnectionFunctions {
+    private final Supplier<ConnectService> service;
+
+    public ConnectionFunctions(Supplier<ConnectService> service) {
+        this.service = service;
+    }
+
+    @FunctionName("createConnection")
+    public HttpResponseMessage create(
+            @HttpTrigger(name = "req", methods = {HttpMethod.POST}, route = "connections", authLevel = AuthorizationLevel.FUNCTION)
+            HttpRequestMessage<Optional<String>> request,
+            ExecutionContext context) {
+        try {
+            StartRequest body = StartRequest.parse(HttpRequests.jsonBody(request, HttpRequests.MAX_JSON_BYTES));
+            return HttpResponses.json(request, 201, service.get().start(body));
+        } catch (RuntimeException e) {
+            return HttpResponses.problem(request, e);
+        }
+    }
+
+    @FunctionName("getConnection")
+    public HttpResponseMessage get(
+            @HttpTrigger(name = "req", methods = {HttpMethod.GET}, route = "connections/{id}", authLevel = AuthorizationLevel.FUNCTION)
+            HttpRequestMessage<Optional<String>> request,
+            @BindingName("id") String id,
+            ExecutionContext context) {
+        try {
+            return HttpResponses.json(request, 200, service.get().status(id));
+        } catch (RuntimeException e) {
+            return HttpResponses.problem(request, e);
+        }
+    }
+
+    @FunctionName("deleteConnection")
+    public HttpResponseMessage delete(
+            @HttpTrigger(name = "req", methods = {HttpMethod.DELETE}, route = "connections/{id}", authLevel = AuthorizationLevel.FUNCTION)
+            HttpRequestMessage<Optional<String>> request,
+            @BindingName("id") String id,
+            ExecutionContext context) {
+        try {
+            return HttpResponses.json(request, 200, service.get().disconnect(id));
+        } catch (RuntimeException e) {
+            return HttpResponses.problem(request, e);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.m365connector.connect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.m365connector.platform.ProblemCode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class EntraErrorsTest {
+    @ParameterizedTest(name = "{0} / {1} -> {2}")
+    @CsvSource(delimiter = '|', value = {
+        "consent_required     | AADSTS65001: The user or administrator has not consented to use the application. | consent_required",
+        "access_denied        | AADSTS65004: User declined to consent to access the app.                       | user_declined",
+        "access_denied        | the user canceled the authentication                                            | user_declined",
+        "access_denied        | AADSTS90094: Admin consent is required for the permissions requested.          | admin_approval_required",
+        "access_denied        | AADSTS90095: Admin consent is required for the permissions requested.          | admin_approval_required",
+        "invalid_request      | AADSTS50105: The signed in user is not assigned to a role for the application. | user_not_assigned",
+        "access_denied        | AADSTS53003: Access has been blocked by Conditional Access policies.           | conditional_access_blocked",
+        "interaction_required | AADSTS53000: Device is not in required device state.                           | conditional_access_blocked",
+        "access_denied        | AADSTS530003: Your device is required to be managed.                           | conditional_access_blocked",
+        "unauthorized_client  | AADSTS700016: Application with identifier 'x' was not found in the directory.  | app_not_in_tenant",
+        "invalid_client       | AADSTS7000215: Invalid client secret provided.                                  | invalid_client_credentials",
+        "invalid_client       | AADSTS7000222: The provided client secret keys are expired.                    | invalid_client_credentials",
+        "interaction_required | AADSTS50076: Due to a configuration change you must use MFA.                   | mfa_required",
+        "interaction_required | AADSTS50079: The user is required to use multi-factor authentication.         | mfa_required",
+        "invalid_grant        | AADSTS70008: The provided authorization code or refresh token has expired.     | reauth_required",
+        "invalid_grant        | AADSTS700082: The refresh token has expired due to inactivity.                 | reauth_required",
+        "invalid_grant        | AADSTS50173: The provided grant has expired due to it being revoked.           | reauth_required",
+        "invalid_grant        | AADSTS70043: The refresh token has expired or is invalid due to sign-in frequency checks by conditional access. | reauth_required",
+        "invalid_grant        | some other reason                                                               | reauth_required",
+        "server_error         | AADSTS50033: A transient error has occurred. Please try again.                  | temporarily_unavailable",
+        "temporarily_unavailable | AADSTS90055: The request is throttled temporarily.                           | temporarily_unavailable",
+        "server_error         | no number                                                                       | temporarily_unavailable",
+        "something_new        | AADSTS1234567: not in the table                                                 | invalid_request"
+    })
+    void whenEntraReportsAnErrorThenItMapsToTheStableCode(String error, String description, String expected) {
+        assertEquals(expected, EntraErrors.classify(error, description).code());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"Trace ID: 1 AADSTS50105: x, 50105", "'AADSTS70008: expired\nTrace', 70008"})
+    void whenDescriptionHasAnAadstsNumberThenItIsFound(String text, long number) {
+        assertEquals(number, EntraErrors.aadsts(text).getAsLong());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"CONSENT_REQUIRED", "ADMIN_APPROVAL_REQUIRED", "STATE_INVALID", "TEMPORARILY_UNAVAILABLE", "MISSING_PERMISSIONS"})
+    void whenACodeIsShownThenGuidanceExistsForUsersAndAdmins(ProblemCode code) {
+        Guidance guidance = Guidance.of(code);
+        assertEquals(false, guidance.headline().isBlank());
+        assertEquals(false, guidance.forUser().isBlank());
+        assertEquals(false, guidance.forAdmin().isBlank());
+    }
+}
