@@ -1,11 +1,9 @@
 package io.m365connector.connect;
 
 import com.microsoft.aad.msal4j.AuthorizationCodeParameters;
-import com.microsoft.aad.msal4j.AuthorizationRequestUrlParameters;
 import com.microsoft.aad.msal4j.ConfidentialClientApplication;
 import com.microsoft.aad.msal4j.IAuthenticationResult;
 import com.microsoft.aad.msal4j.MsalServiceException;
-import com.microsoft.aad.msal4j.ResponseMode;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
@@ -80,21 +78,30 @@ public final class SignInFlow {
     public LoginStart beginLogin(String sessionId, String browserCookie) {
         LoginSession session = startable(sessionId, LoginSession.Kind.SIGN_IN, browserCookie);
         Started started = start(session, browserCookie);
-        ConfidentialClientApplication app = msal.newApp(session.cloud(), session.tenant(), TokenCacheSlot.empty());
-        AuthorizationRequestUrlParameters.Builder params = AuthorizationRequestUrlParameters
-                .builder(settings.redirectUri(), Feature.scopesOf(session.features()))
-                .state(started.state)
-                .nonce(started.session.nonce())
-                .codeChallenge(Pkce.challenge(started.verifier))
-                .codeChallengeMethod("S256")
-                .responseMode(ResponseMode.QUERY);
+        NationalCloud cloud = session.cloud();
+        // Built here rather than with MSAL's getAuthorizationRequestUrl: MSAL 1.26 silently turns
+        // response_mode=query into form_post, and a form_post callback is a cross-site POST that
+        // does not carry the SameSite=Lax browser-binding cookie.
+        Set<String> scopes = new java.util.LinkedHashSet<>(Feature.SIGN_IN_SCOPES_ORDERED);
+        scopes.addAll(Feature.scopesOf(session.features()));
+        StringBuilder url = new StringBuilder("https://").append(cloud.authorityHost()).append('/')
+                .append(encode(session.tenant())).append("/oauth2/v2.0/authorize")
+                .append("?client_id=").append(encode(msal.registration(cloud).clientId()))
+                .append("&response_type=code")
+                .append("&redirect_uri=").append(encode(settings.redirectUri()))
+                .append("&response_mode=query")
+                .append("&scope=").append(encode(String.join(" ", scopes)))
+                .append("&state=").append(encode(started.state))
+                .append("&nonce=").append(encode(started.session.nonce()))
+                .append("&code_challenge=").append(encode(Pkce.challenge(started.verifier)))
+                .append("&code_challenge_method=S256");
         if (session.loginHint() != null) {
-            params.loginHint(session.loginHint());
+            url.append("&login_hint=").append(encode(session.loginHint()));
         }
         if (session.domainHint() != null) {
-            params.domainHint(session.domainHint());
+            url.append("&domain_hint=").append(encode(session.domainHint()));
         }
-        return new LoginStart(app.getAuthorizationRequestUrl(params.build()).toString(), started.browser);
+        return new LoginStart(url.toString(), started.browser);
     }
 
     /**

@@ -29,6 +29,9 @@ public enum Feature {
     /** Asked for on every sign-in: the ID token, the profile claims and a refresh token. */
     public static final Set<String> SIGN_IN_SCOPES = Set.of("openid", "profile", "offline_access");
 
+    /** {@link #SIGN_IN_SCOPES} in the order Entra ID documents them, for readable authorize URLs. */
+    public static final java.util.List<String> SIGN_IN_SCOPES_ORDERED = java.util.List.of("openid", "profile", "offline_access");
+
     private final String id;
     private final Set<String> scopes;
 

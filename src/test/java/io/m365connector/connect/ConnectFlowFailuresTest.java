@@ -1,0 +1,316 @@
+package io.m365connector.connect;
+
+import static io.m365connector.connect.ConnectFlowTest.query;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.FakeHttpResponse;
+import io.m365connector.testing.TestBrowser;
+import io.m365connector.testing.entra.FakeUser;
+import io.m365connector.tokens.Connection;
+import io.m365connector.tokens.ConnectionStatus;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Every way connecting can go wrong gets its clear 4xx (problem+json or HTML page) and stores nothing. */
+class ConnectFlowFailuresTest {
+    private static final ConnectorHarness HARNESS = new ConnectorHarness();
+    private static final String CALLBACK = "https://" + ConnectorHarness.FUNCTION_HOST + "/api/auth/callback";
+
+    @AfterAll
+    static void tearDown() {
+        HARNESS.close();
+    }
+
+    @ParameterizedTest(name = "{0}: {1} -> {2} {3}")
+    @CsvSource(delimiter = '|', value = {
+        "consent_required        | AADSTS65001: The user or administrator has not consented to use the application.      | 403 | consent_required",
+        "access_denied           | AADSTS65004: User declined to consent to access the app.                            | 403 | user_declined",
+        "access_denied           | AADSTS90094: Admin consent is required for the permissions requested by this application. | 403 | admin_approval_required",
+        "invalid_request         | AADSTS90095: Admin consent is required for the permissions requested by an application.  | 403 | admin_approval_required",
+        "access_denied           | AADSTS50105: Your administrator has configured the application to block users unless they are specifically granted access. | 403 | user_not_assigned",
+        "access_denied           | AADSTS53003: Access has been blocked by Conditional Access policies.                | 403 | conditional_access_blocked",
+        "interaction_required    | AADSTS530003: Your device is required to be managed to access this resource.       | 403 | conditional_access_blocked",
+        "unauthorized_client     | AADSTS700016: Application with identifier 'x' was not found in the directory 'y'.  | 403 | app_not_in_tenant",
+        "interaction_required    | AADSTS50076: Due to a configuration change made by your administrator you must use multi-factor authentication. | 403 | mfa_required",
+        "invalid_grant           | AADSTS70008: The provided authorization code or refresh token has expired.         | 409 | reauth_required",
+        "server_error            | AADSTS50033: A transient error has occurred. Please try again.                      | 503 | temporarily_unavailable",
+        "temporarily_unavailable | AADSTS90055: The request is throttled temporarily.                                  | 503 | temporarily_unavailable"
+    })
+    void whenMicrosoftRedirectsWithAnErrorThenAGuidancePageShowsAndNothingIsStored(String error, String description, int status, String code) {
+        HARNESS.entra.addUser(NationalCloud.USGOV, UUID.randomUUID().toString(), "err@contoso.us");
+        JsonNode started = HARNESS.start(NationalCloud.USGOV, "\"mail\"");
+        HARNESS.entra.nextAuthorizeError(error, description);
+
+        TestBrowser.Page page = HARNESS.browser().navigate(started.get("loginUrl").asText());
+
+        assertEquals(status, page.status(), page.body());
+        assertTrue(page.body().contains("id=\"error-code\">" + code + "<"), page.body());
+        assertTrue(page.body().contains("error=" + code), "the return link carries the code");
+        assertEquals("text/html; charset=utf-8", page.headers().get("Content-Type"));
+        assertUntouched(started.get("connectionId").asText());
+        boolean adminLink = code.equals("admin_approval_required") || code.equals("consent_required");
+        assertEquals(adminLink, page.body().contains("id=\"admin-consent-link\""), "admin link shown iff an administrator can fix it");
+    }
+
+    @Test
+    void whenTokenEndpointRejectsTheAppsSecretThenTheOperatorIsToldAndNothingIsStored() {
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "secret@contoso.com");
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        HARNESS.entra.nextSignIn(user);
+        HARNESS.entra.nextTokenError(401, "invalid_client", "AADSTS7000215: Invalid client secret provided.", 7000215);
+
+        TestBrowser.Page page = HARNESS.browser().navigate(started.get("loginUrl").asText());
+
+        assertEquals(500, page.status());
+        assertTrue(page.body().contains("invalid_client_credentials"));
+        assertTrue(page.body().contains("not a problem with your account"));
+        assertUntouched(started.get("connectionId").asText());
+    }
+
+    @Test
+    void whenCallbackHasNoStateThenItIsRefused() {
+        TestBrowser.Page page = HARNESS.browser().navigate(CALLBACK + "?code=abc");
+        assertEquals(400, page.status());
+        assertTrue(page.body().contains("state_invalid"));
+    }
+
+    @Test
+    void whenStateIsGarbledOrForgedThenItIsRefused() {
+        assertEquals(400, HARNESS.browser().navigate(CALLBACK + "?code=abc&state=not-a-state").status());
+        String forged = "20261123." + "A".repeat(43) + "." + "B".repeat(43);
+        TestBrowser.Page page = HARNESS.browser().navigate(CALLBACK + "?code=abc&state=" + forged);
+        assertEquals(400, page.status());
+        assertTrue(page.body().contains("state_invalid"));
+    }
+
+    @Test
+    void whenStateSecretIsTamperedThenTheSessionIsNotUsed() {
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "tamper@contoso.com");
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        TestBrowser browser = HARNESS.browser();
+        String callback = callbackUrl(browser, started, user);
+        String state = query(java.net.URI.create(callback)).get("state");
+        String tampered = callback.replace(state, state.substring(0, state.length() - 1) + (state.endsWith("A") ? "B" : "A"));
+
+        assertEquals(400, browser.navigate(tampered).status());
+        assertUntouched(started.get("connectionId").asText());
+        assertEquals(ConnectorHarness.APP_HOST, browser.navigate(callback).uri().getHost(), "the genuine response still works");
+    }
+
+    @Test
+    void whenCallbackIsReplayedThenTheSecondIsRefused() {
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "replay@contoso.com");
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        TestBrowser browser = HARNESS.browser();
+        String callback = callbackUrl(browser, started, user);
+        assertEquals(ConnectorHarness.APP_HOST, browser.navigate(callback).uri().getHost());
+        int redemptions = HARNESS.entra.tokenRequests("authorization_code");
+
+        TestBrowser.Page replay = browser.navigate(callback);
+
+        assertEquals(400, replay.status());
+        assertTrue(replay.body().contains("already used"));
+        assertEquals(redemptions, HARNESS.entra.tokenRequests("authorization_code"), "the code is not redeemed twice");
+    }
+
+    @Test
+    void whenSignInTakesTooLongThenTheCallbackIsRefused() {
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "slow@contoso.com");
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        TestBrowser browser = HARNESS.browser();
+        String callback = callbackUrl(browser, started, user);
+        HARNESS.clock.advance(Duration.ofMinutes(31));
+        try {
+            TestBrowser.Page page = browser.navigate(callback);
+            assertEquals(400, page.status());
+            assertTrue(page.body().contains("expired"));
+            assertUntouched(started.get("connectionId").asText());
+        } finally {
+            HARNESS.clock.set(java.time.Instant.now());
+        }
+    }
+
+    @Test
+    void whenLoginLinkIsOpenedAfterItExpiredThenAPageSaysSo() {
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        HARNESS.clock.advance(Duration.ofMinutes(31));
+        try {
+            TestBrowser.Page page = HARNESS.browser().navigate(started.get("loginUrl").asText());
+            assertEquals(400, page.status());
+            assertTrue(page.body().contains("expired"));
+        } finally {
+            HARNESS.clock.set(java.time.Instant.now());
+        }
+    }
+
+    @Test
+    void whenCallbackArrivesInAnotherBrowserThenItIsRefused() {
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.CHINA, UUID.randomUUID().toString(), "victim@contoso.cn");
+        JsonNode started = HARNESS.start(NationalCloud.CHINA, "\"mail\"");
+        String callback = callbackUrl(HARNESS.browser(), started, user);
+
+        TestBrowser.Page page = HARNESS.browser().navigate(callback);
+
+        assertEquals(400, page.status());
+        assertTrue(page.body().contains("another browser"));
+        assertUntouched(started.get("connectionId").asText());
+        assertEquals(0, HARNESS.entra.tokenRequests().stream().filter(r -> r.get("code") != null
+                && callback.contains(r.get("code"))).count(), "the code is never redeemed");
+    }
+
+    @Test
+    void whenLoginLinkIsOpenedInASecondBrowserThenItIsRefused() {
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        TestBrowser first = HARNESS.browser();
+        assertEquals(302, first.fetch(started.get("loginUrl").asText()).status());
+
+        TestBrowser.Page second = HARNESS.browser().fetch(started.get("loginUrl").asText());
+
+        assertEquals(400, second.status());
+        assertTrue(second.body().contains("another browser"));
+        assertEquals(302, first.fetch(started.get("loginUrl").asText()).status(), "the first browser may start again");
+    }
+
+    @Test
+    void whenCallbackHasNeitherCodeNorErrorThenItIsRefused() {
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "nocode@contoso.com");
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        TestBrowser browser = HARNESS.browser();
+        String callback = callbackUrl(browser, started, user);
+        String withoutCode = CALLBACK + "?state=" + java.net.URLEncoder.encode(query(java.net.URI.create(callback)).get("state"), java.nio.charset.StandardCharsets.UTF_8);
+
+        TestBrowser.Page page = browser.navigate(withoutCode);
+
+        assertEquals(400, page.status());
+        assertTrue(page.body().contains("neither a code nor an error"));
+        assertUntouched(started.get("connectionId").asText());
+    }
+
+    @Test
+    void whenSessionIsUnknownThenAPageSaysTheLinkIsNotValid() {
+        TestBrowser.Page page = HARNESS.browser().navigate("https://" + ConnectorHarness.FUNCTION_HOST + "/api/auth/login/20261123." + "x".repeat(43));
+        assertEquals(400, page.status());
+        assertTrue(page.body().contains("This link is not valid"));
+        assertEquals(400, HARNESS.browser().navigate("https://" + ConnectorHarness.FUNCTION_HOST + "/api/auth/login/..%2F..%2Fetc").status());
+        assertEquals(400, HARNESS.browser().navigate("https://" + ConnectorHarness.FUNCTION_HOST + "/api/auth/adminconsent/nope").status());
+    }
+
+    @Test
+    void whenReturnUrlIsNotAllowListedThenTheRequestIsRefusedAndNothingIsCreated() {
+        long before = rows();
+        FakeHttpResponse response = HARNESS.createConnection("{\"ownerId\":\"o\",\"features\":[\"mail\"],\"cloud\":\"global\","
+                + "\"returnUrl\":\"https://app.example.com.evil.net/connected\"}");
+        assertProblem(response, 400, "invalid_request", "returnUrl");
+        FakeHttpResponse prefix = HARNESS.createConnection("{\"ownerId\":\"o\",\"features\":[\"mail\"],\"cloud\":\"global\","
+                + "\"returnUrl\":\"https://app.example.com/connected/../admin\"}");
+        assertProblem(prefix, 400, "invalid_request", "returnUrl");
+        assertEquals(before, rows());
+    }
+
+    @Test
+    void whenCloudOrFeaturesAreUnknownThenTheRequestIsRefusedAndNothingIsCreated() {
+        long before = rows();
+        assertProblem(HARNESS.createConnection("{\"ownerId\":\"o\",\"features\":[\"mail\"],\"cloud\":\"gcchigh\"}"), 400, "invalid_request", "cloud");
+        assertProblem(HARNESS.createConnection("{\"ownerId\":\"o\",\"features\":[\"telepathy\"],\"cloud\":\"global\"}"), 400, "invalid_request", "features[0]");
+        assertEquals(before, rows());
+    }
+
+    @Test
+    void whenCloudIsNotEnabledThenTheRequestNamesTheSetting() {
+        HARNESS.env.put("M365_CLOUDS", "global");
+        try {
+            io.m365connector.app.AppContext globalOnly = new io.m365connector.app.AppContext(
+                    () -> io.m365connector.platform.Settings.from(HARNESS.env), HARNESS.routing, HARNESS.clock, null, HARNESS.tables);
+            FakeHttpResponse response = (FakeHttpResponse) globalOnly.newFunction(io.m365connector.functions.ConnectionFunctions.class)
+                    .create(io.m365connector.testing.FakeHttpRequest.post("https://x/api/connections",
+                            "{\"ownerId\":\"o\",\"features\":[\"mail\"],\"cloud\":\"china\"}").header("Content-Type", "application/json"),
+                            new io.m365connector.testing.FakeExecutionContext("createConnection"));
+            JsonNode problem = assertProblem(response, 400, "cloud_not_enabled", null);
+            assertTrue(problem.get("detail").asText().contains("M365_CLOUDS"));
+        } finally {
+            HARNESS.env.put("M365_CLOUDS", "global,usgov,usgovdod,china");
+        }
+    }
+
+    @Test
+    void whenBodyIsNotJsonContentTypeThenUnsupportedMediaType() {
+        FakeHttpResponse response = (FakeHttpResponse) HARNESS.api.create(io.m365connector.testing.FakeHttpRequest
+                .post("https://x/api/connections", "ownerId=1").header("Content-Type", "application/x-www-form-urlencoded"),
+                new io.m365connector.testing.FakeExecutionContext("createConnection"));
+        assertProblem(response, 415, "unsupported_media_type", null);
+    }
+
+    @Test
+    void whenConnectionIsUnknownThenStatusAndDisconnectAre404() {
+        assertProblem(HARNESS.getConnection(Connection.newId()), 404, "not_found", null);
+        assertProblem(HARNESS.getConnection("../etc/passwd"), 404, "not_found", null);
+        assertProblem(HARNESS.deleteConnection(Connection.newId()), 404, "not_found", null);
+    }
+
+    @Test
+    void whenReconnectNamesAnotherOwnerOrCloudThenItIsRefused() {
+        String id = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"").get("connectionId").asText();
+        assertProblem(HARNESS.createConnection("{\"ownerId\":\"intruder\",\"features\":[\"mail\"],\"cloud\":\"global\",\"connectionId\":\"" + id + "\"}"),
+                400, "invalid_request", "ownerId");
+        assertProblem(HARNESS.createConnection("{\"ownerId\":\"owner-1\",\"features\":[\"mail\"],\"cloud\":\"usgov\",\"connectionId\":\"" + id + "\"}"),
+                400, "invalid_request", "cloud");
+    }
+
+    /** Opens the login link in {@code browser} and lets the fake Entra ID sign {@code user} in; returns the callback URL without visiting it. */
+    private static String callbackUrl(TestBrowser browser, JsonNode started, FakeUser user) {
+        HARNESS.entra.nextSignIn(user);
+        TestBrowser.Page toMicrosoft = browser.fetch(started.get("loginUrl").asText());
+        TestBrowser.Page fromMicrosoft = browser.fetch(toMicrosoft.headers().get("Location"));
+        String location = fromMicrosoft.headers().get("Location");
+        assertTrue(location.startsWith(CALLBACK + "?"), location);
+        return location;
+    }
+
+    private static void assertUntouched(String connectionId) {
+        Connection c = HARNESS.context.connections().find(connectionId).orElseThrow();
+        assertEquals(ConnectionStatus.PENDING, c.status());
+        assertNull(c.tokens());
+        assertNull(c.account());
+    }
+
+    private static JsonNode assertProblem(FakeHttpResponse response, int status, String code, String field) {
+        assertEquals(status, response.getStatusCode(), response.bodyText());
+        assertEquals("application/problem+json", response.getHeader("Content-Type"));
+        JsonNode problem = ConnectorHarness.json(response.bodyText());
+        assertEquals(code, problem.get("code").asText());
+        assertFalse(problem.get("detail").asText().isBlank());
+        if (field != null) {
+            boolean found = false;
+            for (JsonNode error : problem.get("errors")) {
+                found |= field.equals(error.get("field").asText());
+            }
+            assertTrue(found, "field " + field + " in " + problem);
+        }
+        return problem;
+    }
+
+    private static long rows() {
+        long n = 0;
+        try {
+            for (var ignored : HARNESS.context.tables().getTableClient(HARNESS.tables.connections()).listEntities()) {
+                n++;
+            }
+        } catch (RuntimeException e) {
+            if (!String.valueOf(e.getMessage()).contains("TableNotFound")) {
+                throw e;
+            }
+            return 0; // table not created yet
+        }
+        return n;
+    }
+}

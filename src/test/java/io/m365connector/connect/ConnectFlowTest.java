@@ -1,0 +1,251 @@
+package io.m365connector.connect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.TestBrowser;
+import io.m365connector.testing.entra.FakeUser;
+import io.m365connector.tokens.Connection;
+import io.m365connector.tokens.ConnectionStatus;
+import io.m365connector.tokens.Feature;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The connect flow end to end over real parts, in each of the four clouds. */
+class ConnectFlowTest {
+    private static final ConnectorHarness HARNESS = new ConnectorHarness();
+
+    @AfterAll
+    static void tearDown() {
+        HARNESS.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(NationalCloud.class)
+    void whenUserSignsInAndConsentsThenConnectionIsActiveAndBrowserReturnsToTheApp(NationalCloud cloud) {
+        FakeUser user = HARNESS.entra.addUser(cloud, java.util.UUID.randomUUID().toString(), "adele@contoso-" + cloud.id() + ".com");
+        JsonNode started = HARNESS.start(cloud, "\"mail\",\"calendar\"");
+        String connectionId = started.get("connectionId").asText();
+        assertEquals("pending", started.get("status").asText());
+        assertEquals("pending", statusOf(connectionId).get("status").asText());
+
+        HARNESS.entra.nextSignIn(user);
+        TestBrowser browser = HARNESS.browser();
+        TestBrowser.Page end = browser.navigate(started.get("loginUrl").asText());
+
+        // Back at the web app with the connection id and its status.
+        assertEquals(ConnectorHarness.APP_HOST, end.uri().getHost());
+        Map<String, String> query = query(end.uri());
+        assertEquals(connectionId, query.get("connection_id"));
+        assertEquals("active", query.get("status"));
+
+        // The authorize request went to this cloud's authority with PKCE S256, state, nonce and the feature scopes.
+        URI authorize = HARNESS.entra.authorizeRequests().get(HARNESS.entra.authorizeRequests().size() - 1);
+        assertEquals(cloud.authorityHost(), authorize.getHost());
+        Map<String, String> params = query(authorize);
+        assertEquals(HARNESS.clientIds.get(cloud), params.get("client_id"));
+        assertEquals("S256", params.get("code_challenge_method"));
+        assertEquals("query", params.get("response_mode"));
+        assertEquals("https://" + ConnectorHarness.FUNCTION_HOST + "/api/auth/callback", params.get("redirect_uri"));
+        Set<String> scopes = Set.of(params.get("scope").split(" "));
+        assertTrue(scopes.containsAll(Set.of("Mail.Send", "Mail.ReadWrite", "Calendars.ReadWrite", "openid", "profile", "offline_access")), scopes.toString());
+        assertNotNull(params.get("nonce"));
+        assertTrue(params.get("state").startsWith(started.get("loginUrl").asText().replaceAll(".*/", "")));
+
+        // The code was redeemed with the PKCE verifier at the same cloud.
+        Map<String, String> redemption = lastTokenRequest("authorization_code");
+        assertNotNull(redemption.get("code_verifier"));
+
+        JsonNode status = statusOf(connectionId);
+        assertEquals("active", status.get("status").asText());
+        assertEquals(cloud.id(), status.get("cloud").asText());
+        assertEquals(user.tenantId(), status.get("tenantId").asText());
+        assertEquals(user.objectId(), status.get("user").get("objectId").asText());
+        assertEquals(user.userPrincipalName(), status.get("user").get("userPrincipalName").asText());
+        assertEquals(List.of("calendar", "mail"), strings(status.get("features")));
+        assertEquals(List.of("Calendars.ReadWrite", "Mail.ReadWrite", "Mail.Send"), strings(status.get("grantedScopes")));
+        assertEquals(List.of(), strings(status.get("missingScopes")));
+        assertFalse(status.toString().toLowerCase().contains("token\""), "no tokens in the status");
+
+        // The stored MSAL cache is sealed, opens for this row, and holds this cloud's refresh token.
+        Connection stored = HARNESS.context.connections().find(connectionId).orElseThrow();
+        String cache = HARNESS.context.sealer().open(stored.id(), stored.cloud(), stored.tokens());
+        assertTrue(cache.contains("\"RefreshToken\""), "refresh token cached");
+        // MSAL records the global cloud under its cache alias login.windows.net; the others under their own host.
+        String environment = cloud == NationalCloud.GLOBAL ? "login.windows.net" : cloud.authorityHost();
+        assertTrue(java.util.regex.Pattern.compile("\"environment\"\\s*:\\s*\"" + java.util.regex.Pattern.quote(environment) + "\"")
+                .matcher(cache).find(), "cache is for " + environment);
+        assertNotNull(stored.refresh().nextRefreshDue());
+    }
+
+    @Test
+    void whenLoginLinkIsOpenedThenTheBrowserCookieIsHostPrefixedSecureHttpOnlyLax() {
+        HARNESS.entra.addUser(NationalCloud.GLOBAL, java.util.UUID.randomUUID().toString(), "cookie@contoso.com");
+        TestBrowser browser = HARNESS.browser();
+        TestBrowser.Page redirect = browser.fetch(HARNESS.start(NationalCloud.GLOBAL, "\"mail\"").get("loginUrl").asText());
+        assertEquals(302, redirect.status());
+        assertTrue(redirect.headers().get("Location").startsWith("https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize?"));
+        String cookie = browser.setCookieHeaders().get(0);
+        assertTrue(cookie.startsWith("__Host-m365c-browser="), cookie);
+        assertTrue(cookie.contains("; Path=/;"), cookie);
+        assertTrue(cookie.contains("; Secure"), cookie);
+        assertTrue(cookie.contains("; HttpOnly"), cookie);
+        assertTrue(cookie.contains("; SameSite=Lax"), cookie);
+        assertFalse(cookie.contains("Domain="), cookie);
+        assertEquals("no-referrer", redirect.headers().get("Referrer-Policy"));
+    }
+
+    @Test
+    void whenReconnectingToAddAFeatureThenTheSameIdGainsTheFeatureThroughIncrementalConsent() {
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.USGOV, java.util.UUID.randomUUID().toString(), "incremental@contoso.us");
+        JsonNode first = HARNESS.start(NationalCloud.USGOV, "\"mail\"");
+        String id = first.get("connectionId").asText();
+        HARNESS.entra.nextSignIn(user);
+        HARNESS.browser().navigate(first.get("loginUrl").asText());
+        assertEquals(List.of("mail"), strings(statusOf(id).get("features")));
+
+        JsonNode again = ConnectorHarness.json(HARNESS.createConnection("{\"ownerId\":\"owner-1\",\"features\":[\"calendar\"],"
+                + "\"cloud\":\"usgov\",\"connectionId\":\"" + id + "\",\"returnUrl\":\"" + ConnectorHarness.RETURN_URL + "\"}").bodyText());
+        assertEquals(id, again.get("connectionId").asText());
+        assertEquals("active", again.get("status").asText(), "stays usable while the user re-consents");
+        HARNESS.entra.nextSignIn(user);
+        TestBrowser.Page end = HARNESS.browser().navigate(again.get("loginUrl").asText());
+
+        assertEquals("active", query(end.uri()).get("status"));
+        Set<String> asked = Set.of(query(last(HARNESS.entra.authorizeRequests())).get("scope").split(" "));
+        assertTrue(asked.containsAll(Set.of("Mail.Send", "Calendars.ReadWrite")), asked.toString());
+        JsonNode status = statusOf(id);
+        assertEquals(List.of("calendar", "mail"), strings(status.get("features")));
+        assertEquals(List.of(), strings(status.get("missingScopes")));
+    }
+
+    @Test
+    void whenUserGrantsOnlySomePermissionsThenConnectionIsActiveWithMissingScopesAndThePageSaysSo() {
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.CHINA, java.util.UUID.randomUUID().toString(), "partial@contoso.cn");
+        JsonNode started = HARNESS.start(NationalCloud.CHINA, "\"mail\",\"calendar\"");
+        HARNESS.entra.nextSignIn(user, Set.of("Mail.Send", "Mail.ReadWrite"));
+
+        TestBrowser.Page page = HARNESS.browser().navigate(started.get("loginUrl").asText());
+
+        assertEquals(200, page.status());
+        assertTrue(page.body().contains("missing_permissions"), page.body());
+        assertTrue(page.body().contains("Calendars.ReadWrite"));
+        assertTrue(page.body().contains("error=missing_permissions"), "the return link tells the app");
+        JsonNode status = statusOf(started.get("connectionId").asText());
+        assertEquals("active", status.get("status").asText());
+        assertEquals(List.of("Calendars.ReadWrite"), strings(status.get("missingScopes")));
+    }
+
+    @Test
+    void whenAnotherAccountSignsInOnReconnectThenItIsRefusedAndTheConnectionKeepsItsUser() {
+        FakeUser owner = HARNESS.entra.addUser(NationalCloud.GLOBAL, java.util.UUID.randomUUID().toString(), "owner@contoso.com");
+        FakeUser other = HARNESS.entra.addUser(NationalCloud.GLOBAL, java.util.UUID.randomUUID().toString(), "other@fabrikam.com");
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        String id = started.get("connectionId").asText();
+        HARNESS.entra.nextSignIn(owner);
+        HARNESS.browser().navigate(started.get("loginUrl").asText());
+
+        JsonNode again = ConnectorHarness.json(HARNESS.createConnection("{\"ownerId\":\"owner-1\",\"features\":[\"mail\"],"
+                + "\"cloud\":\"global\",\"connectionId\":\"" + id + "\"}").bodyText());
+        HARNESS.entra.nextSignIn(other);
+        TestBrowser.Page page = HARNESS.browser().navigate(again.get("loginUrl").asText());
+
+        assertEquals(409, page.status());
+        assertTrue(page.body().contains("account_mismatch"));
+        assertEquals(owner.objectId(), statusOf(id).get("user").get("objectId").asText());
+    }
+
+    @Test
+    void whenDisconnectedThenTokensAreGoneStatusSaysSoAndNothingIsDue() {
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.USGOVDOD, java.util.UUID.randomUUID().toString(), "dod@army.mil");
+        JsonNode started = HARNESS.start(NationalCloud.USGOVDOD, "\"calendar\"");
+        String id = started.get("connectionId").asText();
+        HARNESS.entra.nextSignIn(user);
+        HARNESS.browser().navigate(started.get("loginUrl").asText());
+        assertNotNull(HARNESS.context.connections().find(id).orElseThrow().tokens());
+
+        var response = HARNESS.deleteConnection(id);
+
+        assertEquals(200, response.getStatusCode());
+        assertEquals("disconnected", ConnectorHarness.json(response.bodyText()).get("status").asText());
+        Connection stored = HARNESS.context.connections().find(id).orElseThrow();
+        assertEquals(ConnectionStatus.DISCONNECTED, stored.status());
+        assertNull(stored.tokens());
+        assertNull(stored.refresh().nextRefreshDue());
+        assertTrue(HARNESS.context.connections().findDue(HARNESS.clock.instant().plus(java.time.Duration.ofDays(400)), 1000).stream()
+                .noneMatch(d -> d.connectionId().equals(id)));
+        assertEquals("disconnected", statusOf(id).get("status").asText());
+        assertEquals(200, HARNESS.deleteConnection(id).getStatusCode(), "disconnect is idempotent");
+    }
+
+    @Test
+    void whenDisconnectedConnectionReconnectsThenItIsActiveAgainUnderTheSameId() {
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, java.util.UUID.randomUUID().toString(), "back@contoso.com");
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        String id = started.get("connectionId").asText();
+        HARNESS.entra.nextSignIn(user);
+        HARNESS.browser().navigate(started.get("loginUrl").asText());
+        HARNESS.deleteConnection(id);
+
+        JsonNode again = ConnectorHarness.json(HARNESS.createConnection("{\"ownerId\":\"owner-1\",\"features\":[\"mail\"],"
+                + "\"cloud\":\"global\",\"connectionId\":\"" + id + "\",\"returnUrl\":\"" + ConnectorHarness.RETURN_URL + "\"}").bodyText());
+        HARNESS.entra.nextSignIn(user);
+        HARNESS.browser().navigate(again.get("loginUrl").asText());
+
+        assertEquals("active", statusOf(id).get("status").asText());
+        assertEquals(Set.of(Feature.MAIL), HARNESS.context.connections().find(id).orElseThrow().features());
+    }
+
+    private static JsonNode statusOf(String id) {
+        var response = HARNESS.getConnection(id);
+        assertEquals(200, response.getStatusCode(), response.bodyText());
+        return ConnectorHarness.json(response.bodyText());
+    }
+
+    private static Map<String, String> lastTokenRequest(String grantType) {
+        List<Map<String, String>> all = HARNESS.entra.tokenRequests();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            if (grantType.equals(all.get(i).get("grant_type"))) {
+                return all.get(i);
+            }
+        }
+        throw new AssertionError("no " + grantType + " request");
+    }
+
+    static Map<String, String> query(URI uri) {
+        Map<String, String> params = new HashMap<>();
+        if (uri.getRawQuery() != null) {
+            for (String pair : uri.getRawQuery().split("&")) {
+                int eq = pair.indexOf('=');
+                params.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return params;
+    }
+
+    static List<String> strings(JsonNode array) {
+        List<String> out = new java.util.ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    private static <T> T last(List<T> list) {
+        return list.get(list.size() - 1);
+    }
+}

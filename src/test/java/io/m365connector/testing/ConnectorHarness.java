@@ -1,0 +1,124 @@
+package io.m365connector.testing;
+
+import com.microsoft.azure.functions.HttpMethod;
+import com.microsoft.azure.functions.HttpResponseMessage;
+import io.m365connector.app.AppContext;
+import io.m365connector.app.Tables;
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.functions.AuthFunctions;
+import io.m365connector.functions.ConnectionFunctions;
+import io.m365connector.platform.Json;
+import io.m365connector.platform.Settings;
+import io.m365connector.platform.http.OutboundHttp;
+import io.m365connector.testing.entra.FakeEntraId;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The connector as a web app and its users meet it, wired to real parts: the function classes from
+ * an {@link AppContext} over Azurite (tables of its own), the fake Entra ID at the four clouds' real
+ * authority hosts, app registrations in every cloud, and browsers that drive the sign-in.
+ */
+public final class ConnectorHarness implements AutoCloseable {
+    public static final String FUNCTION_HOST = "func-m365.example.net";
+    public static final String APP_HOST = "app.example.com";
+    public static final String RETURN_URL = "https://app.example.com/connected";
+    private static final Pattern LOGIN_ROUTE = Pattern.compile("/api/auth/login/([^/]+)");
+    private static final Pattern ADMIN_ROUTE = Pattern.compile("/api/auth/adminconsent/([^/]+)");
+
+    public final FakeEntraId entra = new FakeEntraId();
+    public final LocalCloudRouting routing = entra.routeInto(new LocalCloudRouting());
+    public final MutableClock clock = new MutableClock(Instant.now());
+    public final Map<String, String> env = TestSettings.base(Azurite.shared().connectionString());
+    public final Map<NationalCloud, String> clientIds = new EnumMap<>(NationalCloud.class);
+    public final Tables tables = Tables.prefixed("t" + UUID.randomUUID().toString().replace("-", "").substring(0, 8));
+    public final AppContext context;
+    public final ConnectionFunctions api;
+    public final AuthFunctions auth;
+    private final OutboundHttp browserHttp = new OutboundHttp(new Settings.HttpSettings(Duration.ofSeconds(10), java.util.Optional.empty()), routing);
+
+    public ConnectorHarness() {
+        env.put("M365_CLOUDS", "global,usgov,usgovdod,china");
+        env.put("PUBLIC_BASE_URL", "https://" + FUNCTION_HOST);
+        env.put("ALLOWED_RETURN_URLS", RETURN_URL + ",https://app.example.com/settings?tab=m365");
+        int i = 1;
+        for (NationalCloud cloud : NationalCloud.values()) {
+            String clientId = String.format("%08d-2222-3333-4444-555555555555", i++);
+            String secret = SecretsLedger.remember("secret-" + cloud.id() + "-" + UUID.randomUUID());
+            String prefix = "M365_" + cloud.id().toUpperCase(Locale.ROOT);
+            env.put(prefix + "_CLIENT_ID", clientId);
+            env.put(prefix + "_CLIENT_SECRET", secret);
+            clientIds.put(cloud, clientId);
+            entra.registerApp(clientId, secret, "https://" + FUNCTION_HOST + "/api/auth/callback");
+        }
+        context = new AppContext(() -> Settings.from(env), routing, clock, null, tables);
+        api = context.newFunction(ConnectionFunctions.class);
+        auth = context.newFunction(AuthFunctions.class);
+    }
+
+    /** A new browser with no cookies. */
+    public TestBrowser browser() {
+        return new TestBrowser(FUNCTION_HOST, this::dispatch, browserHttp.okHttp(), List.of(APP_HOST));
+    }
+
+    /** POST /api/connections as the web app's backend would. */
+    public FakeHttpResponse createConnection(String json) {
+        return (FakeHttpResponse) api.create(FakeHttpRequest.post("https://" + FUNCTION_HOST + "/api/connections", json)
+                .header("Content-Type", "application/json"), new FakeExecutionContext("createConnection"));
+    }
+
+    public FakeHttpResponse getConnection(String id) {
+        return (FakeHttpResponse) api.get(FakeHttpRequest.get("https://" + FUNCTION_HOST + "/api/connections/" + id), id,
+                new FakeExecutionContext("getConnection"));
+    }
+
+    public FakeHttpResponse deleteConnection(String id) {
+        return (FakeHttpResponse) api.delete(FakeHttpRequest.of(HttpMethod.DELETE, "https://" + FUNCTION_HOST + "/api/connections/" + id), id,
+                new FakeExecutionContext("deleteConnection"));
+    }
+
+    /** Starts a connection and returns the POST response body as JSON. */
+    public com.fasterxml.jackson.databind.JsonNode start(NationalCloud cloud, String features) {
+        FakeHttpResponse response = createConnection("{\"ownerId\":\"owner-1\",\"features\":[" + features + "],\"cloud\":\""
+                + cloud.id() + "\",\"returnUrl\":\"" + RETURN_URL + "\"}");
+        if (response.getStatusCode() != 201) {
+            throw new AssertionError("createConnection answered " + response.getStatusCode() + ": " + response.bodyText());
+        }
+        return json(response.bodyText());
+    }
+
+    public static com.fasterxml.jackson.databind.JsonNode json(String text) {
+        try {
+            return Json.MAPPER.readTree(text);
+        } catch (Exception e) {
+            throw new AssertionError("not JSON: " + text, e);
+        }
+    }
+
+    private HttpResponseMessage dispatch(FakeHttpRequest request, String path) {
+        Matcher login = LOGIN_ROUTE.matcher(path);
+        if (login.matches()) {
+            return auth.login(request, login.group(1), new FakeExecutionContext("authLogin"));
+        }
+        Matcher admin = ADMIN_ROUTE.matcher(path);
+        if (admin.matches()) {
+            return auth.adminConsent(request, admin.group(1), new FakeExecutionContext("authAdminConsent"));
+        }
+        if (path.equals("/api/auth/callback")) {
+            return auth.callback(request, new FakeExecutionContext("authCallback"));
+        }
+        return request.createResponseBuilder(com.microsoft.azure.functions.HttpStatus.NOT_FOUND).body("no route " + path).build();
+    }
+
+    @Override
+    public void close() {
+        entra.close();
+    }
+}

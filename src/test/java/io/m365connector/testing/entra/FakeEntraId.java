@@ -1,0 +1,1108 @@
+package io.m365connector.testing.entra;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
+import com.github.tomakehurst.wiremock.http.Request;
+import com.github.tomakehurst.wiremock.http.ResponseDefinition;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.testing.FakeServers;
+import io.m365connector.testing.LocalCloudRouting;
+import io.m365connector.testing.SecretsLedger;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.security.interfaces.RSAPublicKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A stateful fake of Microsoft Entra ID's v2.0 OAuth endpoints (authorization code + PKCE, refresh
+ * tokens) for every national cloud, over HTTPS at the real login host names.
+ *
+ * <p>The authorize endpoint is scripted ({@link #nextSignIn}, {@link #nextAuthorizeError}); with
+ * nothing scripted it serves a small HTML sign-in page a person (or a test driving HTML) can use.
+ * The token endpoint checks what Entra checks: client authentication, one-time unexpired codes bound
+ * to client and redirect URI, PKCE S256, refresh tokens bound to the client, revocation, consent
+ * for the requested scopes. Errors look like Entra's ({@code AADSTSnnnn:} descriptions with trace
+ * and correlation ids, {@code error_codes}, {@code timestamp}). ID tokens are real RS256 JWTs; access
+ * tokens are opaque, and a fake resource looks them up with {@link #accessToken(String)}.
+ *
+ * <p>Every code, token and client secret goes to {@link SecretsLedger}. Thread-safe.
+ */
+public final class FakeEntraId implements AutoCloseable {
+    static final String TRANSFORMER = "fake-entra-id";
+
+    private static final Duration CODE_LIFETIME = Duration.ofMinutes(10);
+    private static final Duration ID_TOKEN_LIFETIME = Duration.ofHours(1);
+    private static final Set<String> OIDC_SCOPES = Set.of("openid", "profile", "offline_access", "email");
+    private static final Pattern GUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    private static final Pattern OAUTH_PATH = Pattern.compile("/([^/]+)/oauth2/v2\\.0/(authorize|token)/?");
+    private static final Pattern KEYS_PATH = Pattern.compile("/([^/]+)/discovery/v2\\.0/keys/?");
+    private static final Pattern METADATA_PATH = Pattern.compile("/([^/]+)/v2\\.0/\\.well-known/openid-configuration/?");
+    private static final DateTimeFormatter ENTRA_TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
+    private static final Map<String, Set<NationalCloud>> CLOUDS_BY_HOST = cloudsByHost();
+
+    private final Object lock = new Object();
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+    private final TokenSigner signer = new TokenSigner();
+
+    private final Map<String, App> apps = new HashMap<>();
+    private final List<FakeUser> users = new ArrayList<>();
+    private final Deque<AuthorizeScript> authorizeScripts = new ArrayDeque<>();
+    private final Deque<ScriptedTokenError> tokenErrors = new ArrayDeque<>();
+    private final Map<String, AuthorizationCode> codes = new HashMap<>();
+    private final Map<String, RefreshGrant> refreshTokens = new HashMap<>();
+    private final Map<String, IssuedAccessToken> accessTokens = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> consents = new HashMap<>();
+    private final Map<String, Revocation> revocations = new HashMap<>();
+    private final List<Map<String, String>> tokenRequestLog = new ArrayList<>();
+    private final Map<String, Integer> tokenRequestCounts = new HashMap<>();
+    private final List<URI> authorizeRequestLog = new ArrayList<>();
+    private final List<String> unknownRequests = new ArrayList<>();
+    private long refreshSequence;
+    private boolean strictRotation;
+    private volatile Duration tokenLatency = Duration.ZERO;
+    private volatile Duration accessTokenLifetime = Duration.ofHours(1);
+
+    private final WireMockServer server;
+
+    /** Starts the fake on a free local HTTPS port; times come from the system clock. */
+    public FakeEntraId() {
+        this(Clock.systemUTC());
+    }
+
+    /** Starts the fake with its own clock (code expiry, token lifetimes, JWT times). */
+    public FakeEntraId(Clock clock) {
+        this.clock = clock;
+        this.server = FakeServers.https(new Endpoints());
+        server.stubFor(any(anyUrl()).willReturn(aResponse().withTransformers(TRANSFORMER)));
+    }
+
+    /** Routes every Entra authority host (all clouds and aliases) to this fake. */
+    public LocalCloudRouting routeInto(LocalCloudRouting routing) {
+        for (String host : CLOUDS_BY_HOST.keySet()) {
+            routing.route(host, port());
+        }
+        return routing;
+    }
+
+    public int port() {
+        return server.httpsPort();
+    }
+
+    /** The public half of the ID token signing key (also served as JWKS at {@code /{tenant}/discovery/v2.0/keys}). */
+    public RSAPublicKey signingKey() {
+        return signer.publicKey();
+    }
+
+    /** The {@code kid} in every ID token's header. */
+    public String signingKeyId() {
+        return signer.kid();
+    }
+
+    /**
+     * Registers a confidential client (web app) with a secret and a redirect URI. Registering the
+     * same client id again adds the secret and redirect URI to it.
+     */
+    public void registerApp(String clientId, String clientSecret, String redirectUri) {
+        SecretsLedger.remember(clientSecret);
+        synchronized (lock) {
+            App app = apps.computeIfAbsent(clientId, App::new);
+            app.secrets.add(clientSecret);
+            app.redirectUris.add(redirectUri);
+        }
+    }
+
+    /** A new work account in {@code tenantId} of {@code cloud}, with a random object id. */
+    public FakeUser addUser(NationalCloud cloud, String tenantId, String userPrincipalName) {
+        FakeUser user = new FakeUser(cloud, tenantId, UUID.randomUUID().toString(), userPrincipalName, displayNameOf(userPrincipalName));
+        synchronized (lock) {
+            users.add(user);
+        }
+        return user;
+    }
+
+    /** The next authorize request signs {@code user} in, consenting to every requested scope. */
+    public void nextSignIn(FakeUser user) {
+        synchronized (lock) {
+            authorizeScripts.add(new SignIn(user, null));
+        }
+    }
+
+    /** The next authorize request signs {@code user} in, granting only these (short) scope names of those requested. */
+    public void nextSignIn(FakeUser user, Set<String> grantOnly) {
+        synchronized (lock) {
+            authorizeScripts.add(new SignIn(user, Set.copyOf(grantOnly)));
+        }
+    }
+
+    /** The next authorize request is answered by redirecting this error to the app (with its state). */
+    public void nextAuthorizeError(String error, String errorDescription) {
+        synchronized (lock) {
+            authorizeScripts.add(new AuthorizeError(error, errorDescription));
+        }
+    }
+
+    /** The next token request (whatever it is) gets this error. */
+    public void nextTokenError(int httpStatus, String error, String errorDescription, long... errorCodes) {
+        synchronized (lock) {
+            tokenErrors.add(new ScriptedTokenError(httpStatus, error, errorDescription, errorCodes.clone()));
+        }
+    }
+
+    /** Like revoking sign-in sessions: every refresh token issued to {@code user} so far stops working (AADSTS50173). */
+    public void revokeRefreshTokens(FakeUser user) {
+        synchronized (lock) {
+            revocations.put(user.objectId(), new Revocation(refreshSequence, clock.instant()));
+        }
+    }
+
+    /** When true, a refresh token stops working once redeemed. Entra's default (false) keeps it valid. */
+    public void setStrictRotation(boolean strict) {
+        synchronized (lock) {
+            strictRotation = strict;
+        }
+    }
+
+    /** Delay before each token request is processed and answered. */
+    public void setTokenLatency(Duration latency) {
+        tokenLatency = latency;
+    }
+
+    /** Lifetime of the access tokens issued from now on ({@code expires_in}); default 1 hour. */
+    public void setAccessTokenLifetime(Duration lifetime) {
+        accessTokenLifetime = lifetime;
+    }
+
+    /** How many token requests with this {@code grant_type} were answered, whatever the outcome. */
+    public int tokenRequests(String grantType) {
+        synchronized (lock) {
+            return tokenRequestCounts.getOrDefault(grantType, 0);
+        }
+    }
+
+    /** The form bodies of all token requests, in order. */
+    public List<Map<String, String>> tokenRequests() {
+        synchronized (lock) {
+            return List.copyOf(tokenRequestLog);
+        }
+    }
+
+    /** The full URIs ({@code https://<host>/...?...}) of the authorize requests (GET) received, in order. */
+    public List<URI> authorizeRequests() {
+        synchronized (lock) {
+            return List.copyOf(authorizeRequestLog);
+        }
+    }
+
+    /** What the fake knows about an access token it issued (for a fake resource server). */
+    public Optional<IssuedAccessToken> accessToken(String token) {
+        return token == null ? Optional.empty() : Optional.ofNullable(accessTokens.get(token));
+    }
+
+    /** Requests to paths this fake does not implement (answered 404), as "METHOD https://host/path". */
+    List<String> unknownRequests() {
+        synchronized (lock) {
+            return List.copyOf(unknownRequests);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+
+    // ---------------------------------------------------------------- dispatch
+
+    private final class Endpoints implements ResponseDefinitionTransformerV2 {
+        @Override
+        public String getName() {
+            return TRANSFORMER;
+        }
+
+        @Override
+        public boolean applyGlobally() {
+            return false;
+        }
+
+        @Override
+        public ResponseDefinition transform(ServeEvent event) {
+            Reply reply;
+            try {
+                reply = handle(event.getRequest());
+            } catch (RuntimeException e) {
+                synchronized (lock) {
+                    unknownRequests.add("FAILED " + event.getRequest().getMethod() + " " + event.getRequest().getUrl() + " " + e);
+                }
+                reply = Reply.json(500, Map.of("error", "server_error", "error_description", "Fake Entra ID failed: " + e));
+            }
+            ResponseDefinitionBuilder builder = ResponseDefinitionBuilder.responseDefinition()
+                    .withStatus(reply.status())
+                    .withHeader("Content-Type", reply.contentType())
+                    .withBody(reply.body());
+            reply.headers().forEach(builder::withHeader);
+            return builder.build();
+        }
+    }
+
+    private Reply handle(Request request) {
+        String host = hostOf(request);
+        String url = request.getUrl();
+        int q = url.indexOf('?');
+        String path = q < 0 ? url : url.substring(0, q);
+        String query = q < 0 ? "" : url.substring(q + 1);
+        String method = request.getMethod().getName();
+        if (!CLOUDS_BY_HOST.containsKey(host)) {
+            return notFound(method, host, path);
+        }
+        Matcher m = OAUTH_PATH.matcher(path);
+        if (m.matches()) {
+            String tenant = Forms.decode(m.group(1));
+            if (m.group(2).equals("token")) {
+                return token(request, host, tenant, method);
+            }
+            if (method.equals("GET")) {
+                synchronized (lock) {
+                    authorizeRequestLog.add(URI.create("https://" + host + url));
+                    return authorize(host, tenant, Forms.parse(query));
+                }
+            }
+            if (method.equals("POST")) {
+                Map<String, List<String>> form = Forms.parse(request.getBodyAsString());
+                synchronized (lock) {
+                    return form.containsKey("decision") ? decide(host, tenant, form) : authorize(host, tenant, form);
+                }
+            }
+            return Reply.html(405, Html.page("Error", "<p>Method not allowed.</p>"));
+        }
+        m = KEYS_PATH.matcher(path);
+        if (m.matches() && method.equals("GET")) {
+            return Reply.json(200, signer.jwks(issuer(host, "{tenantid}")));
+        }
+        m = METADATA_PATH.matcher(path);
+        if (m.matches() && method.equals("GET")) {
+            return Reply.json(200, JsonText.write(metadata(host, Forms.decode(m.group(1)))));
+        }
+        return notFound(method, host, path);
+    }
+
+    private Reply notFound(String method, String host, String path) {
+        synchronized (lock) {
+            unknownRequests.add(method + " https://" + host + path);
+        }
+        return Reply.json(404, Map.of("error", "not_found",
+                "error_description", "Fake Microsoft Entra ID does not implement " + method + " " + path));
+    }
+
+    private static String hostOf(Request request) {
+        String host = request.getHost();
+        if (host == null || host.isBlank()) {
+            host = request.getHeader("Host");
+        }
+        if (host == null) {
+            return "";
+        }
+        int colon = host.lastIndexOf(':');
+        if (colon > 0 && !host.endsWith("]")) {
+            host = host.substring(0, colon);
+        }
+        return host.toLowerCase(Locale.ROOT);
+    }
+
+    // ---------------------------------------------------------------- authorize
+
+    /** Validated parameters of one authorize request. Called with {@link #lock} held. */
+    private record Authorize(String host, String tenant, Map<String, List<String>> params, String clientId, String redirectUri,
+            String responseMode, String state, List<String> scopes, String nonce, String codeChallenge) {
+        String param(String name) {
+            return Forms.first(params, name);
+        }
+    }
+
+    /** Either the validated request, or the answer when the request is invalid. */
+    private record Checked(Authorize request, Reply failure) {
+    }
+
+    private Checked check(String host, String tenant, Map<String, List<String>> params) {
+        String clientId = Forms.first(params, "client_id");
+        if (clientId == null || clientId.isBlank()) {
+            return new Checked(null, errorPage(host, 400, "AADSTS900144: The request body must contain the following parameter: 'client_id'."));
+        }
+        App app = apps.get(clientId);
+        if (app == null) {
+            return new Checked(null, errorPage(host, 400, "AADSTS700016: Application with identifier '" + clientId
+                    + "' was not found in the directory '" + tenant + "'. This can happen if the application has not been installed by "
+                    + "the administrator of the tenant or consented to by any user in the tenant. You may have sent your "
+                    + "authentication request to the wrong tenant."));
+        }
+        String redirectUri = Forms.first(params, "redirect_uri");
+        if (redirectUri == null && app.redirectUris.size() == 1) {
+            redirectUri = app.redirectUris.iterator().next();
+        }
+        if (redirectUri == null || !app.redirectUris.contains(redirectUri)) {
+            return new Checked(null, errorPage(host, 400, "AADSTS50011: The redirect URI '" + (redirectUri == null ? "" : redirectUri)
+                    + "' specified in the request does not match the redirect URIs configured for the application '" + clientId
+                    + "'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. "
+                    + "Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this."));
+        }
+        if (!validTenantSegment(tenant)) {
+            return new Checked(null, errorPage(host, 400, "AADSTS90002: Tenant '" + tenant + "' not found. Check to make sure you have "
+                    + "the correct tenant ID and are signing into the correct cloud."));
+        }
+        String state = Forms.first(params, "state");
+        String mode = Forms.first(params, "response_mode");
+        boolean badMode = mode != null && !Set.of("query", "fragment", "form_post").contains(mode);
+        Authorize request = new Authorize(host, tenant, params, clientId, redirectUri, mode == null || badMode ? "query" : mode, state,
+                splitScopes(Forms.first(params, "scope")), Forms.first(params, "nonce"), Forms.first(params, "code_challenge"));
+        if (badMode) {
+            return new Checked(null, redirectError(request, "invalid_request", "AADSTS90100: response_mode parameter is empty or not valid."));
+        }
+        String responseType = Forms.first(params, "response_type");
+        if (responseType == null || responseType.isBlank()) {
+            return new Checked(null, redirectError(request, "invalid_request",
+                    "AADSTS900144: The request body must contain the following parameter: 'response_type'."));
+        }
+        if (!responseType.equals("code")) {
+            return new Checked(null, redirectError(request, "unsupported_response_type",
+                    "AADSTS700054: response_type '" + responseType + "' is not enabled for the application."));
+        }
+        if (request.scopes().isEmpty()) {
+            return new Checked(null, redirectError(request, "invalid_request",
+                    "AADSTS900144: The request body must contain the following parameter: 'scope'."));
+        }
+        String method = Forms.first(params, "code_challenge_method");
+        String challenge = request.codeChallenge();
+        if (challenge != null || method != null) {
+            if (!"S256".equals(method)) {
+                return new Checked(null, redirectError(request, "invalid_request",
+                        "AADSTS90100: code_challenge_method parameter is empty or not valid (this fake accepts only S256)."));
+            }
+            if (challenge == null || !challenge.matches("[A-Za-z0-9_-]{43}")) {
+                return new Checked(null, redirectError(request, "invalid_request", "AADSTS501491: Invalid size of Code_Challenge parameter."));
+            }
+        }
+        return new Checked(request, null);
+    }
+
+    private Reply authorize(String host, String tenant, Map<String, List<String>> params) {
+        Checked checked = check(host, tenant, params);
+        if (checked.failure() != null) {
+            return checked.failure();
+        }
+        Authorize request = checked.request();
+        AuthorizeScript script = authorizeScripts.poll();
+        if (script instanceof AuthorizeError e) {
+            return redirectError(request, e.error(), e.description());
+        }
+        if (script instanceof SignIn s) {
+            return signIn(request, s.user(), s.grantOnly());
+        }
+        if ("none".equals(request.param("prompt"))) {
+            return redirectError(request, "login_required", "AADSTS50058: A silent sign-in request was sent but no user is signed in.");
+        }
+        return Reply.html(200, signInPage(request));
+    }
+
+    /** The POST of the sign-in page: accept (with the chosen user and checked scopes) or decline. */
+    private Reply decide(String host, String tenant, Map<String, List<String>> form) {
+        Map<String, List<String>> params = new LinkedHashMap<>(form);
+        String decision = Forms.first(params, "decision");
+        String userId = Forms.first(params, "user");
+        List<String> checkedScopes = params.getOrDefault("granted_scope", List.of());
+        params.remove("decision");
+        params.remove("user");
+        params.remove("granted_scope");
+        Checked checked = check(host, tenant, params);
+        if (checked.failure() != null) {
+            return checked.failure();
+        }
+        Authorize request = checked.request();
+        if (!"accept".equals(decision)) {
+            return redirectError(request, "access_denied", "AADSTS65004: User declined to consent to access the app.");
+        }
+        Optional<FakeUser> user = users.stream().filter(u -> u.objectId().equals(userId)).findFirst();
+        if (user.isEmpty()) {
+            return errorPage(host, 400, "No account was selected. Go back and pick an account.");
+        }
+        return signIn(request, user.get(), Set.copyOf(checkedScopes));
+    }
+
+    private Reply signIn(Authorize request, FakeUser user, Set<String> grantOnly) {
+        if (!CLOUDS_BY_HOST.get(request.host()).contains(user.cloud()) || !tenantAccepts(request.tenant(), user)) {
+            return redirectError(request, "invalid_request", "AADSTS50020: User account '" + user.userPrincipalName()
+                    + "' from identity provider 'https://sts.windows.net/" + user.tenantId() + "/' (cloud " + user.cloud().id()
+                    + ") does not exist in tenant '" + request.tenant() + "' at " + request.host() + " and cannot access the application '"
+                    + request.clientId() + "' in that tenant. The account needs to be added as an external user in the tenant first. "
+                    + "Sign out and sign in again with a different Azure Active Directory user account.");
+        }
+        Set<String> granted = new LinkedHashSet<>();
+        for (String scope : request.scopes()) {
+            String shortName = shortName(scope);
+            if (isOidc(scope) || shortName.equals(".default")) {
+                continue;
+            }
+            if (grantOnly == null || grantOnly.contains(shortName)) {
+                granted.add(shortName);
+            }
+        }
+        consentsOf(request.clientId(), user).addAll(granted);
+        String code = SecretsLedger.remember("1.A" + randomToken(96));
+        codes.put(code, new AuthorizationCode(code, request.clientId(), request.redirectUri(), user, request.scopes(),
+                audienceOf(request.scopes(), user), request.nonce(), request.codeChallenge(), request.host(),
+                clock.instant().plus(CODE_LIFETIME)));
+        Map<String, String> response = new LinkedHashMap<>();
+        response.put("code", code);
+        if ("1".equals(request.param("client_info"))) {
+            response.put("client_info", clientInfo(user));
+        }
+        if (request.state() != null) {
+            response.put("state", request.state());
+        }
+        response.put("session_state", UUID.randomUUID().toString());
+        return redirect(request, response);
+    }
+
+    private Reply redirectError(Authorize request, String error, String description) {
+        Map<String, String> response = new LinkedHashMap<>();
+        response.put("error", error);
+        response.put("error_description", withTrace(description, " ", UUID.randomUUID().toString()));
+        if (request.state() != null) {
+            response.put("state", request.state());
+        }
+        return redirect(request, response);
+    }
+
+    private static Reply redirect(Authorize request, Map<String, String> response) {
+        String uri = request.redirectUri();
+        switch (request.responseMode()) {
+            case "form_post" -> {
+                StringBuilder body = new StringBuilder();
+                body.append("<form method=\"POST\" name=\"hiddenform\" action=\"").append(Html.escape(uri)).append("\">");
+                response.forEach((name, value) -> body.append("<input type=\"hidden\" name=\"").append(Html.escape(name))
+                        .append("\" value=\"").append(Html.escape(value)).append("\" />"));
+                body.append("<noscript><p>Script is disabled. Click Submit to continue.</p><input type=\"submit\" value=\"Submit\" /></noscript>")
+                        .append("</form><script>document.forms[0].submit();</script>");
+                return Reply.html(200, Html.page("Working...", body.toString()));
+            }
+            case "fragment" -> {
+                return Reply.redirect(uri + "#" + Forms.encode(response));
+            }
+            default -> {
+                return Reply.redirect(uri + (uri.contains("?") ? "&" : "?") + Forms.encode(response));
+            }
+        }
+    }
+
+    private String signInPage(Authorize request) {
+        String hint = request.param("login_hint");
+        StringBuilder body = new StringBuilder();
+        body.append("<h1>Sign in</h1>\n<p>Fake Microsoft Entra ID at <b>").append(Html.escape(request.host()))
+                .append("</b>, tenant <code>").append(Html.escape(request.tenant())).append("</code>, application <code>")
+                .append(Html.escape(request.clientId())).append("</code></p>\n");
+        body.append("<form method=\"POST\" action=\"/").append(Html.escape(Forms.encode(request.tenant())))
+                .append("/oauth2/v2.0/authorize\">\n");
+        request.params().forEach((name, values) -> values.forEach(value -> body.append("<input type=\"hidden\" name=\"")
+                .append(Html.escape(name)).append("\" value=\"").append(Html.escape(value)).append("\">\n")));
+        body.append("<fieldset><legend>Pick an account</legend>\n");
+        List<FakeUser> candidates = users.stream()
+                .filter(u -> CLOUDS_BY_HOST.get(request.host()).contains(u.cloud()) && tenantAccepts(request.tenant(), u))
+                .toList();
+        if (candidates.isEmpty()) {
+            body.append("<p class=\"error\" id=\"no-accounts\">No account of this cloud and tenant is registered.</p>\n");
+        }
+        for (FakeUser u : candidates) {
+            String id = "user-" + u.objectId();
+            boolean checked = hint != null && hint.equalsIgnoreCase(u.userPrincipalName());
+            body.append("<div><input type=\"radio\" name=\"user\" id=\"").append(Html.escape(id)).append("\" value=\"")
+                    .append(Html.escape(u.objectId())).append("\"").append(checked ? " checked" : "").append("> <label for=\"")
+                    .append(Html.escape(id)).append("\">").append(Html.escape(u.displayName())).append(" (")
+                    .append(Html.escape(u.userPrincipalName())).append(", tenant ").append(Html.escape(u.tenantId()))
+                    .append(")</label></div>\n");
+        }
+        body.append("</fieldset>\n<fieldset><legend>Permissions requested</legend>\n");
+        Set<String> scopes = new LinkedHashSet<>();
+        for (String scope : request.scopes()) {
+            if (!isOidc(scope) && !shortName(scope).equals(".default")) {
+                scopes.add(shortName(scope));
+            }
+        }
+        for (String scope : scopes) {
+            String id = "scope-" + scope;
+            body.append("<div><input type=\"checkbox\" name=\"granted_scope\" id=\"").append(Html.escape(id)).append("\" value=\"")
+                    .append(Html.escape(scope)).append("\" checked> <label for=\"").append(Html.escape(id)).append("\">")
+                    .append(Html.escape(scope)).append("</label></div>\n");
+        }
+        body.append("</fieldset>\n<button type=\"submit\" name=\"decision\" value=\"accept\" id=\"accept\">Accept</button>\n")
+                .append("<button type=\"submit\" name=\"decision\" value=\"decline\" id=\"decline\">Cancel</button>\n</form>");
+        return Html.page("Sign in - Fake Microsoft Entra ID (" + request.host() + ")", body.toString());
+    }
+
+    private static Reply errorPage(String host, int status, String message) {
+        String body = "<h1>Sign in</h1>\n<p>Sorry, but we're having trouble signing you in.</p>\n<p class=\"error\" id=\"error\">"
+                + Html.escape(withTrace(message, " ", UUID.randomUUID().toString())) + "</p>";
+        return Reply.html(status, Html.page("Sign in - Fake Microsoft Entra ID (" + host + ")", body));
+    }
+
+    // ---------------------------------------------------------------- token
+
+    /** Host, tenant segment and correlation id of one token request. */
+    private record TokenCall(String host, String tenant, String correlationId, Map<String, String> form) {
+        String param(String name) {
+            return form.get(name);
+        }
+    }
+
+    private Reply token(Request request, String host, String tenant, String method) {
+        Duration latency = tokenLatency;
+        if (!latency.isZero() && !latency.isNegative()) {
+            try {
+                Thread.sleep(latency.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        String correlationId = Optional.ofNullable(request.getHeader("client-request-id")).filter(s -> !s.isBlank())
+                .orElseGet(() -> UUID.randomUUID().toString());
+        Map<String, String> form = Forms.firstValues(Forms.parse(method.equals("POST") ? request.getBodyAsString() : ""));
+        TokenCall call = new TokenCall(host, tenant, correlationId, form);
+        Reply reply;
+        synchronized (lock) {
+            tokenRequestLog.add(Collections.unmodifiableMap(new LinkedHashMap<>(form)));
+            String grantType = form.get("grant_type");
+            if (grantType != null) {
+                tokenRequestCounts.merge(grantType, 1, Integer::sum);
+            }
+            reply = tokenLocked(call, request, method);
+        }
+        Map<String, String> headers = new LinkedHashMap<>(reply.headers());
+        headers.put("client-request-id", correlationId);
+        headers.put("x-ms-request-id", UUID.randomUUID().toString());
+        headers.put("Cache-Control", "no-store, no-cache");
+        headers.put("Pragma", "no-cache");
+        return new Reply(reply.status(), reply.contentType(), reply.body(), headers);
+    }
+
+    private Reply tokenLocked(TokenCall call, Request request, String method) {
+        if (!method.equals("POST")) {
+            return tokenError(call, 400, "invalid_request", "AADSTS900561: The endpoint only accepts POST, OPTIONS requests. Received a "
+                    + method + " request.", null, 900561);
+        }
+        ScriptedTokenError scripted = tokenErrors.poll();
+        if (scripted != null) {
+            return tokenError(call, scripted.status(), scripted.error(), scripted.description(), null, scripted.codes());
+        }
+        if (!validTenantSegment(call.tenant())) {
+            return tokenError(call, 400, "invalid_request", "AADSTS90002: Tenant '" + call.tenant() + "' not found. Check to make sure you "
+                    + "have the correct tenant ID and are signing into the correct cloud.", null, 90002);
+        }
+        // Client authentication: client_id + client_secret in the form, or HTTP Basic.
+        String basicId = null;
+        String basicSecret = null;
+        String authorization = request.getHeader("Authorization");
+        if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            try {
+                String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()), StandardCharsets.UTF_8);
+                int colon = decoded.indexOf(':');
+                if (colon > 0) {
+                    basicId = Forms.decode(decoded.substring(0, colon));
+                    basicSecret = Forms.decode(decoded.substring(colon + 1));
+                }
+            } catch (IllegalArgumentException ignored) {
+                // treated as no credentials
+            }
+        }
+        String clientId = call.param("client_id") != null ? call.param("client_id") : basicId;
+        if (clientId == null || clientId.isBlank()) {
+            return tokenError(call, 400, "invalid_request", "AADSTS900144: The request body must contain the following parameter: 'client_id'.",
+                    null, 900144);
+        }
+        App app = apps.get(clientId);
+        if (app == null) {
+            return tokenError(call, 400, "unauthorized_client", "AADSTS700016: Application with identifier '" + clientId
+                    + "' was not found in the directory '" + call.tenant() + "'. This can happen if the application has not been "
+                    + "installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent "
+                    + "your authentication request to the wrong tenant.", null, 700016);
+        }
+        String secret = call.param("client_secret") != null ? call.param("client_secret") : basicSecret;
+        if (secret == null) {
+            return tokenError(call, 401, "invalid_client", "AADSTS7000218: The request body must contain the following parameter: "
+                    + "'client_assertion' or 'client_secret'.", null, 7000218);
+        }
+        if (!app.secrets.contains(secret)) {
+            return tokenError(call, 401, "invalid_client", "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in "
+                    + "the request is the client secret value, not the client secret ID, for a secret added to app '" + clientId + "'.",
+                    null, 7000215);
+        }
+        String grantType = call.param("grant_type");
+        if (grantType == null || grantType.isBlank()) {
+            return tokenError(call, 400, "invalid_request", "AADSTS900144: The request body must contain the following parameter: "
+                    + "'grant_type'.", null, 900144);
+        }
+        return switch (grantType) {
+            case "authorization_code" -> redeemCode(call, clientId);
+            case "refresh_token" -> redeemRefreshToken(call, clientId);
+            default -> tokenError(call, 400, "unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type '"
+                    + grantType + "'.", null, 70003);
+        };
+    }
+
+    private Reply redeemCode(TokenCall call, String clientId) {
+        String code = call.param("code");
+        if (code == null || code.isBlank()) {
+            return tokenError(call, 400, "invalid_request", "AADSTS900144: The request body must contain the following parameter: 'code'.",
+                    null, 900144);
+        }
+        AuthorizationCode grant = codes.get(code);
+        if (grant == null || !CLOUDS_BY_HOST.get(call.host()).contains(grant.user.cloud())) {
+            return malformedGrant(call);
+        }
+        if (!grant.clientId.equals(clientId)) {
+            return tokenError(call, 400, "invalid_grant", "AADSTS70000: Provided grant is invalid or malformed. The authorization code "
+                    + "was issued to another application.", null, 70000);
+        }
+        if (!tenantAccepts(call.tenant(), grant.user)) {
+            return tokenError(call, 400, "invalid_grant", "AADSTS700005: Provided Authorization Code is intended to use against other "
+                    + "tenant, thus rejected.", null, 700005);
+        }
+        if (grant.redeemed) {
+            return tokenError(call, 400, "invalid_grant", "AADSTS54005: OAuth2 Authorization code was already redeemed, please retry with "
+                    + "a new valid code or use an existing refresh token.", null, 54005);
+        }
+        if (!clock.instant().isBefore(grant.expiresAt)) {
+            return tokenError(call, 400, "invalid_grant", "AADSTS70008: The provided authorization code or refresh token has expired due "
+                    + "to inactivity. Send a new interactive authorization request for this user and resource.", null, 70008);
+        }
+        String redirectUri = call.param("redirect_uri");
+        if (redirectUri == null) {
+            return tokenError(call, 400, "invalid_request", "AADSTS900144: The request body must contain the following parameter: "
+                    + "'redirect_uri'.", null, 900144);
+        }
+        if (!redirectUri.equals(grant.redirectUri)) {
+            return tokenError(call, 400, "invalid_grant", "AADSTS500112: The reply address '" + redirectUri + "' does not match the reply "
+                    + "address '" + grant.redirectUri + "' provided when requesting Authorization code.", null, 500112);
+        }
+        if (grant.codeChallenge != null) {
+            String verifier = call.param("code_verifier");
+            if (verifier == null || !grant.codeChallenge.equals(s256(verifier))) {
+                return tokenError(call, 400, "invalid_grant", "AADSTS501481: The Code_Verifier does not match the code_challenge supplied "
+                        + "in the authorization request.", null, 501481);
+            }
+        }
+        grant.redeemed = true;
+        List<String> requested = splitScopes(call.param("scope"));
+        String audience = requested.stream().anyMatch(s -> resourceHost(s).isPresent()) ? audienceOf(requested, grant.user) : grant.audienceHost;
+        return issueTokens(call, clientId, grant.user, grant.scopes, audience, grant.authorityHost, grant.nonce,
+                grant.scopes.contains("offline_access"));
+    }
+
+    private Reply redeemRefreshToken(TokenCall call, String clientId) {
+        String token = call.param("refresh_token");
+        if (token == null || token.isBlank()) {
+            return tokenError(call, 400, "invalid_request", "AADSTS900144: The request body must contain the following parameter: "
+                    + "'refresh_token'.", null, 900144);
+        }
+        RefreshGrant grant = refreshTokens.get(token);
+        if (grant == null || !CLOUDS_BY_HOST.get(call.host()).contains(grant.user.cloud())) {
+            return malformedGrant(call);
+        }
+        if (!grant.clientId.equals(clientId)) {
+            return tokenError(call, 400, "invalid_grant", "AADSTS70000: Provided grant is invalid or malformed. The refresh token was "
+                    + "issued to another application.", null, 70000);
+        }
+        Revocation revocation = revocations.get(grant.user.objectId());
+        if (revocation != null && grant.sequence <= revocation.sequence()) {
+            return tokenError(call, 400, "invalid_grant", "AADSTS50173: The provided grant has expired due to it being revoked, a fresh "
+                    + "auth token is needed. The user might have changed or reset their password. The grant was issued on '"
+                    + ENTRA_TIMESTAMP.format(grant.issuedAt) + "' and the TokensValidFrom date (before which tokens are not valid) for "
+                    + "this user is '" + ENTRA_TIMESTAMP.format(revocation.at()) + "'.", null, 50173);
+        }
+        if (strictRotation && grant.redeemed) {
+            return tokenError(call, 400, "invalid_grant", "AADSTS70043: The refresh token has expired or is invalid due to sign-in "
+                    + "frequency checks by conditional access. The token was issued on '" + ENTRA_TIMESTAMP.format(grant.issuedAt)
+                    + "' and has already been redeemed (strict rotation).", null, 70043);
+        }
+        if (!tenantAccepts(call.tenant(), grant.user)) {
+            return tokenError(call, 400, "invalid_grant", "AADSTS50020: User account '" + grant.user.userPrincipalName()
+                    + "' from identity provider 'https://sts.windows.net/" + grant.user.tenantId() + "/' does not exist in tenant '"
+                    + call.tenant() + "' and cannot access the application '" + clientId + "' in that tenant.", null, 50020);
+        }
+        List<String> requested = splitScopes(call.param("scope"));
+        Set<String> consented = consentsOf(clientId, grant.user);
+        List<String> missing = new ArrayList<>();
+        for (String scope : requested) {
+            String shortName = shortName(scope);
+            if (!isOidc(scope) && !shortName.equals(".default") && !consented.contains(shortName)) {
+                missing.add(shortName);
+            }
+        }
+        if (!missing.isEmpty()) {
+            return tokenError(call, 400, "invalid_grant", "AADSTS65001: The user or administrator has not consented to use the application "
+                    + "with ID '" + clientId + "'. Send an interactive authorization request for this user and resource. "
+                    + "Missing consent: " + String.join(" ", missing) + ".", "consent_required", 65001);
+        }
+        grant.redeemed = true;
+        List<String> scopes = requested.isEmpty() ? List.of("openid", "profile", "offline_access") : requested;
+        return issueTokens(call, clientId, grant.user, scopes, audienceOf(requested, grant.user), call.host(), null, true);
+    }
+
+    private Reply issueTokens(TokenCall call, String clientId, FakeUser user, List<String> scopes, String audienceHost,
+            String authorityHost, String nonce, boolean withRefreshToken) {
+        Instant now = clock.instant();
+        Duration lifetime = accessTokenLifetime;
+        Set<String> granted = new LinkedHashSet<>(consentsOf(clientId, user));
+        String accessToken = SecretsLedger.remember(accessTokenValue());
+        accessTokens.put(accessToken, new IssuedAccessToken(user, clientId, granted, audienceHost, now.plus(lifetime)));
+
+        List<String> scopeWords = new ArrayList<>(granted);
+        for (String scope : scopes) {
+            String lower = scope.toLowerCase(Locale.ROOT);
+            if (OIDC_SCOPES.contains(lower) && !scopeWords.contains(lower)) {
+                scopeWords.add(lower);
+            }
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("token_type", "Bearer");
+        body.put("scope", String.join(" ", scopeWords));
+        body.put("expires_in", lifetime.toSeconds());
+        body.put("ext_expires_in", lifetime.toSeconds());
+        body.put("access_token", accessToken);
+        if (withRefreshToken) {
+            String refreshToken = SecretsLedger.remember("1.A" + randomToken(192));
+            refreshTokens.put(refreshToken, new RefreshGrant(clientId, user, ++refreshSequence, now));
+            body.put("refresh_token", refreshToken);
+        }
+        if (scopes.stream().anyMatch(s -> s.equalsIgnoreCase("openid"))) {
+            body.put("id_token", SecretsLedger.remember(idToken(clientId, user, authorityHost, nonce, now)));
+        }
+        if ("1".equals(call.param("client_info"))) {
+            body.put("client_info", clientInfo(user));
+        }
+        return Reply.json(200, JsonText.write(body));
+    }
+
+    private String idToken(String clientId, FakeUser user, String authorityHost, String nonce, Instant now) {
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("aud", clientId);
+        claims.put("iss", issuer(authorityHost, user.tenantId()));
+        claims.put("iat", now.getEpochSecond());
+        claims.put("nbf", now.getEpochSecond());
+        claims.put("exp", now.plus(ID_TOKEN_LIFETIME).getEpochSecond());
+        claims.put("name", user.displayName());
+        if (nonce != null) {
+            claims.put("nonce", nonce);
+        }
+        claims.put("oid", user.objectId());
+        claims.put("preferred_username", user.userPrincipalName());
+        claims.put("sub", TokenSigner.base64Url(sha256(user.objectId() + "|" + clientId)));
+        claims.put("tid", user.tenantId());
+        claims.put("uti", randomToken(16));
+        claims.put("ver", "2.0");
+        return signer.sign(claims);
+    }
+
+    private Reply malformedGrant(TokenCall call) {
+        return tokenError(call, 400, "invalid_grant", "AADSTS9002313: Invalid request. Request is malformed or invalid.", null, 9002313);
+    }
+
+    private static Reply tokenError(TokenCall call, int status, String error, String description, String suberror, long... codes) {
+        Instant now = Instant.now();
+        String traceId = UUID.randomUUID().toString();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", error);
+        body.put("error_description", withTrace(description, "\r\n", call.correlationId(), traceId, now));
+        body.put("error_codes", codes);
+        body.put("timestamp", ENTRA_TIMESTAMP.format(now));
+        body.put("trace_id", traceId);
+        body.put("correlation_id", call.correlationId());
+        if (codes.length > 0) {
+            body.put("error_uri", "https://" + call.host() + "/error?code=" + codes[0]);
+        }
+        if (suberror != null) {
+            body.put("suberror", suberror);
+        }
+        return Reply.json(status, JsonText.write(body));
+    }
+
+    // ---------------------------------------------------------------- metadata
+
+    private Map<String, Object> metadata(String host, String tenant) {
+        String base = "https://" + host + "/" + tenant;
+        String issuerTenant = GUID.matcher(tenant).matches() ? tenant : "{tenantid}";
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("token_endpoint", base + "/oauth2/v2.0/token");
+        doc.put("token_endpoint_auth_methods_supported", List.of("client_secret_post", "private_key_jwt", "client_secret_basic"));
+        doc.put("jwks_uri", base + "/discovery/v2.0/keys");
+        doc.put("response_modes_supported", List.of("query", "fragment", "form_post"));
+        doc.put("subject_types_supported", List.of("pairwise"));
+        doc.put("id_token_signing_alg_values_supported", List.of("RS256"));
+        doc.put("response_types_supported", List.of("code"));
+        doc.put("scopes_supported", List.of("openid", "profile", "email", "offline_access"));
+        doc.put("issuer", issuer(host, issuerTenant));
+        doc.put("authorization_endpoint", base + "/oauth2/v2.0/authorize");
+        doc.put("code_challenge_methods_supported", List.of("S256"));
+        doc.put("tenant_region_scope", null);
+        doc.put("cloud_instance_name", host.substring(host.indexOf('.') + 1));
+        return doc;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private Set<String> consentsOf(String clientId, FakeUser user) {
+        return consents.computeIfAbsent(clientId + "\n" + user.objectId(), k -> new LinkedHashSet<>());
+    }
+
+    private boolean validTenantSegment(String tenant) {
+        String t = tenant.toLowerCase(Locale.ROOT);
+        return t.equals("common") || t.equals("organizations") || t.equals("consumers") || GUID.matcher(t).matches()
+                || (t.contains(".") && t.matches("[a-z0-9.-]+"))
+                || users.stream().anyMatch(u -> u.tenantId().equalsIgnoreCase(tenant));
+    }
+
+    private static boolean tenantAccepts(String tenant, FakeUser user) {
+        String t = tenant.toLowerCase(Locale.ROOT);
+        if (t.equals("common") || t.equals("organizations") || t.equalsIgnoreCase(user.tenantId())) {
+            return true;
+        }
+        if (t.equals("consumers") || GUID.matcher(t).matches()) {
+            return false;
+        }
+        String upn = user.userPrincipalName();
+        int at = upn.lastIndexOf('@');
+        return at >= 0 && upn.substring(at + 1).equalsIgnoreCase(t);
+    }
+
+    private static List<String> splitScopes(String scope) {
+        if (scope == null || scope.isBlank()) {
+            return List.of();
+        }
+        List<String> result = new ArrayList<>();
+        for (String s : scope.trim().split("\\s+")) {
+            if (!result.contains(s)) {
+                result.add(s);
+            }
+        }
+        return result;
+    }
+
+    private static boolean isOidc(String scope) {
+        return OIDC_SCOPES.contains(scope.toLowerCase(Locale.ROOT));
+    }
+
+    /** {@code https://graph.microsoft.us/Mail.Send} -> {@code Mail.Send}; short names stay as they are. */
+    private static String shortName(String scope) {
+        return resourceHost(scope).isPresent() ? scope.substring(scope.lastIndexOf('/') + 1) : scope;
+    }
+
+    private static Optional<String> resourceHost(String scope) {
+        int scheme = scope.indexOf("://");
+        if (scheme < 0) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(URI.create(scope).getHost());
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The resource a token is for: the host of the first fully qualified scope, else the user's cloud's Graph. */
+    private static String audienceOf(List<String> scopes, FakeUser user) {
+        for (String scope : scopes) {
+            Optional<String> host = resourceHost(scope);
+            if (host.isPresent()) {
+                return host.get();
+            }
+        }
+        return user.cloud().graphHost();
+    }
+
+    private static String issuer(String authorityHost, String tenantId) {
+        return "https://" + authorityHost + "/" + tenantId + "/v2.0";
+    }
+
+    private static String clientInfo(FakeUser user) {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("uid", user.objectId());
+        info.put("utid", user.tenantId());
+        return TokenSigner.base64Url(JsonText.write(info).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private String accessTokenValue() {
+        Map<String, Object> header = new LinkedHashMap<>();
+        header.put("typ", "JWT");
+        header.put("nonce", randomToken(32));
+        header.put("alg", "RS256");
+        header.put("kid", "fake-opaque");
+        return TokenSigner.base64Url(JsonText.write(header).getBytes(StandardCharsets.UTF_8)) + "." + randomToken(180) + "." + randomToken(64);
+    }
+
+    private String randomToken(int bytes) {
+        byte[] b = new byte[bytes];
+        random.nextBytes(b);
+        return TokenSigner.base64Url(b);
+    }
+
+    private static String s256(String verifier) {
+        return TokenSigner.base64Url(sha256(verifier));
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.US_ASCII));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String withTrace(String description, String separator, String correlationId) {
+        return withTrace(description, separator, correlationId, UUID.randomUUID().toString(), Instant.now());
+    }
+
+    /** Entra appends trace id, correlation id and timestamp to every error description. */
+    private static String withTrace(String description, String separator, String correlationId, String traceId, Instant now) {
+        return description + separator + "Trace ID: " + traceId + separator + "Correlation ID: " + correlationId + separator
+                + "Timestamp: " + ENTRA_TIMESTAMP.format(now);
+    }
+
+    private static String displayNameOf(String upn) {
+        String local = upn.contains("@") ? upn.substring(0, upn.indexOf('@')) : upn;
+        StringBuilder name = new StringBuilder();
+        for (String part : local.split("[._-]+")) {
+            if (!part.isEmpty()) {
+                name.append(name.length() == 0 ? "" : " ").append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+            }
+        }
+        return name.length() == 0 ? upn : name.toString();
+    }
+
+    private static Map<String, Set<NationalCloud>> cloudsByHost() {
+        Map<String, Set<NationalCloud>> result = new TreeMap<>();
+        for (NationalCloud cloud : NationalCloud.values()) {
+            result.computeIfAbsent(cloud.authorityHost(), h -> EnumSet.noneOf(NationalCloud.class)).add(cloud);
+            for (String issuer : cloud.acceptedIdTokenIssuers("tenant")) {
+                result.computeIfAbsent(URI.create(issuer).getHost(), h -> EnumSet.noneOf(NationalCloud.class)).add(cloud);
+            }
+        }
+        return Collections.unmodifiableMap(result);
+    }
+
+    // ---------------------------------------------------------------- state
+
+    private static final class App {
+        final String clientId;
+        final Set<String> secrets = new LinkedHashSet<>();
+        final Set<String> redirectUris = new LinkedHashSet<>();
+
+        App(String clientId) {
+            this.clientId = clientId;
+        }
+    }
+
+    private sealed interface AuthorizeScript permits SignIn, AuthorizeError {
+    }
+
+    private record SignIn(FakeUser user, Set<String> grantOnly) implements AuthorizeScript {
+    }
+
+    private record AuthorizeError(String error, String description) implements AuthorizeScript {
+    }
+
+    private record ScriptedTokenError(int status, String error, String description, long[] codes) {
+    }
+
+    private record Revocation(long sequence, Instant at) {
+    }
+
+    private static final class AuthorizationCode {
+        final String code;
+        final String clientId;
+        final String redirectUri;
+        final FakeUser user;
+        final List<String> scopes;
+        final String audienceHost;
+        final String nonce;
+        final String codeChallenge;
+        final String authorityHost;
+        final Instant expiresAt;
+        boolean redeemed;
+
+        AuthorizationCode(String code, String clientId, String redirectUri, FakeUser user, List<String> scopes, String audienceHost,
+                String nonce, String codeChallenge, String authorityHost, Instant expiresAt) {
+            this.code = code;
+            this.clientId = clientId;
+            this.redirectUri = redirectUri;
+            this.user = user;
+            this.scopes = List.copyOf(scopes);
+            this.audienceHost = audienceHost;
+            this.nonce = nonce;
+            this.codeChallenge = codeChallenge;
+            this.authorityHost = authorityHost;
+            this.expiresAt = expiresAt;
+        }
+    }
+
+    private static final class RefreshGrant {
+        final String clientId;
+        final FakeUser user;
+        final long sequence;
+        final Instant issuedAt;
+        boolean redeemed;
+
+        RefreshGrant(String clientId, FakeUser user, long sequence, Instant issuedAt) {
+            this.clientId = clientId;
+            this.user = user;
+            this.sequence = sequence;
+            this.issuedAt = issuedAt;
+        }
+    }
+
+    private record Reply(int status, String contentType, String body, Map<String, String> headers) {
+        static Reply json(int status, String body) {
+            return new Reply(status, "application/json; charset=utf-8", body, Map.of());
+        }
+
+        static Reply json(int status, Map<String, ?> body) {
+            return json(status, JsonText.write(body));
+        }
+
+        static Reply html(int status, String body) {
+            return new Reply(status, "text/html; charset=utf-8", body, Map.of());
+        }
+
+        static Reply redirect(String location) {
+            return new Reply(302, "text/html; charset=utf-8", "<html><head><title>Object moved</title></head><body><h2>Object moved to "
+                    + "<a href=\"" + Html.escape(location) + "\">here</a>.</h2></body></html>", Map.of("Location", location));
+        }
+    }
+}
