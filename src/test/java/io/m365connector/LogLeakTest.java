@@ -19,12 +19,18 @@ class LogLeakTest {
     @Test
     void whenTheSuiteHasRunThenNoSecretAppearsInAnyLogOutput() {
         String logs = LogCapture.captured();
+        try {
+            java.nio.file.Files.writeString(java.nio.file.Path.of("target", "captured-logs.txt"), logs);
+        } catch (java.io.IOException ignored) {
+            // only for reading after a failure
+        }
         assertTrue(logs.length() > 1000, "log capture saw almost nothing: is LogCaptureExtension registered?");
         assertTrue(SecretsLedger.all().size() >= 10, "too few secrets were recorded to make this test meaningful");
         List<String> leaked = new ArrayList<>();
         for (String secret : SecretsLedger.all()) {
             if (logs.contains(secret)) {
-                leaked.add(secret.substring(0, 4) + "... (" + secret.length() + " chars)");
+                int at = logs.indexOf(secret);
+                leaked.add(secret.substring(0, 4) + "... (" + secret.length() + " chars) at offset " + at + " of target/captured-logs.txt");
             }
         }
         assertTrue(leaked.isEmpty(), "secrets found in logs: " + leaked);

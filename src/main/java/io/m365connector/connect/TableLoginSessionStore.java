@@ -6,6 +6,7 @@ import com.azure.data.tables.models.TableEntity;
 import com.azure.data.tables.models.TableEntityUpdateMode;
 import com.azure.data.tables.models.TableServiceException;
 import io.m365connector.cloud.NationalCloud;
+import io.m365connector.platform.Secrets;
 import io.m365connector.platform.TableAccess;
 import io.m365connector.tokens.ConcurrentUpdateException;
 import io.m365connector.tokens.Feature;
@@ -23,7 +24,9 @@ import java.util.stream.Collectors;
 /**
  * Login sessions in the {@code loginsessions} table. Session ids start with their creation day
  * ({@code yyyyMMdd.}) and that day is the PartitionKey, so expired sessions can be removed a whole
- * day-partition at a time without scanning the table.
+ * day-partition at a time without scanning the table. The RowKey is the SHA-256 of the session id:
+ * a session id is the capability in a login link, so it never appears in storage requests, logs or
+ * the table itself.
  */
 public final class TableLoginSessionStore implements LoginSessionStore {
     private final TableAccess table;
@@ -52,8 +55,8 @@ public final class TableLoginSessionStore implements LoginSessionStore {
         }
         try {
             Response<TableEntity> response = table.call(() ->
-                    table.client().getEntityWithResponse(SessionIds.partitionOf(id), id, null, null, null));
-            return Optional.of(fromEntity(response.getValue()));
+                    table.client().getEntityWithResponse(SessionIds.partitionOf(id), Secrets.sha256(id), null, null, null));
+            return Optional.of(fromEntity(id, response.getValue()));
         } catch (TableServiceException e) {
             if (TableAccess.status(e) == 404) {
                 return Optional.empty();
@@ -80,7 +83,7 @@ public final class TableLoginSessionStore implements LoginSessionStore {
     }
 
     private static TableEntity toEntity(LoginSession s) {
-        TableEntity e = new TableEntity(SessionIds.partitionOf(s.id()), s.id())
+        TableEntity e = new TableEntity(SessionIds.partitionOf(s.id()), Secrets.sha256(s.id()))
                 .addProperty("Kind", s.kind().name())
                 .addProperty("Cloud", s.cloud().id())
                 .addProperty("Tenant", s.tenant())
@@ -102,7 +105,7 @@ public final class TableLoginSessionStore implements LoginSessionStore {
         return e;
     }
 
-    private static LoginSession fromEntity(TableEntity e) {
+    private static LoginSession fromEntity(String id, TableEntity e) {
         byte[] verifier = (byte[]) e.getProperty("Verifier");
         String returnUrl = string(e, "ReturnUrl");
         Set<Feature> features = EnumSet.noneOf(Feature.class);
@@ -110,7 +113,7 @@ public final class TableLoginSessionStore implements LoginSessionStore {
         if (rawFeatures != null && !rawFeatures.isBlank()) {
             Arrays.stream(rawFeatures.split(",")).map(Feature::fromId).flatMap(Optional::stream).forEach(features::add);
         }
-        return new LoginSession(e.getRowKey(), LoginSession.Kind.valueOf(string(e, "Kind")), string(e, "ConnectionId"),
+        return new LoginSession(id, LoginSession.Kind.valueOf(string(e, "Kind")), string(e, "ConnectionId"),
                 NationalCloud.fromId(string(e, "Cloud")).orElseThrow(), string(e, "Tenant"), features,
                 string(e, "LoginHint"), string(e, "DomainHint"), returnUrl == null ? null : URI.create(returnUrl),
                 instant(e, "CreatedAt"), instant(e, "ExpiresAt"), LoginSession.Phase.valueOf(string(e, "Phase")),

@@ -24,7 +24,13 @@ class FunctionJsonIT {
 
     /** function name -> "methods route authLevel" for HTTP functions. */
     static final Map<String, String> EXPECTED_HTTP = new TreeMap<>(Map.of(
-            "health", "GET health anonymous"));
+            "health", "GET health anonymous",
+            "createConnection", "POST connections function",
+            "getConnection", "GET connections/{id} function",
+            "deleteConnection", "DELETE connections/{id} function",
+            "authLogin", "GET auth/login/{session} anonymous",
+            "authCallback", "GET,POST auth/callback anonymous",
+            "authAdminConsent", "GET auth/adminconsent/{session} anonymous"));
 
     @Test
     void whenPackagedThenEveryHttpFunctionHasTheExpectedRouteMethodsAndAuthLevel() throws IOException {

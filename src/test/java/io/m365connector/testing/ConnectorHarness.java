@@ -91,7 +91,10 @@ public final class ConnectorHarness implements AutoCloseable {
         if (response.getStatusCode() != 201) {
             throw new AssertionError("createConnection answered " + response.getStatusCode() + ": " + response.bodyText());
         }
-        return json(response.bodyText());
+        com.fasterxml.jackson.databind.JsonNode body = json(response.bodyText());
+        // The login link is a capability: its session id must never be logged.
+        SecretsLedger.remember(body.get("loginUrl").asText().replaceAll(".*/", ""));
+        return body;
     }
 
     public static com.fasterxml.jackson.databind.JsonNode json(String text) {

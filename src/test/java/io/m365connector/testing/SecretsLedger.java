@@ -17,7 +17,7 @@ public final class SecretsLedger {
     }
 
     public static String remember(String secret) {
-        if (secret != null && secret.length() >= 8) {
+        if (secret != null && secret.length() >= 8 && secret.chars().distinct().count() > 2) {
             SECRETS.add(secret);
         }
         return secret;

@@ -68,6 +68,7 @@ public final class FakeEntraId implements AutoCloseable {
     private static final Pattern GUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Pattern OAUTH_PATH = Pattern.compile("/([^/]+)/oauth2/v2\\.0/(authorize|token)/?");
     private static final Pattern KEYS_PATH = Pattern.compile("/([^/]+)/discovery/v2\\.0/keys/?");
+    private static final Pattern ADMIN_CONSENT_PATH = Pattern.compile("/([^/]+)/v2\\.0/adminconsent/?");
     private static final Pattern METADATA_PATH = Pattern.compile("/([^/]+)/v2\\.0/\\.well-known/openid-configuration/?");
     private static final DateTimeFormatter ENTRA_TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
     private static final Map<String, Set<NationalCloud>> CLOUDS_BY_HOST = cloudsByHost();
@@ -89,6 +90,8 @@ public final class FakeEntraId implements AutoCloseable {
     private final List<Map<String, String>> tokenRequestLog = new ArrayList<>();
     private final Map<String, Integer> tokenRequestCounts = new HashMap<>();
     private final List<URI> authorizeRequestLog = new ArrayList<>();
+    private final Deque<Map<String, String>> adminConsentScripts = new ArrayDeque<>();
+    private final List<URI> adminConsentRequestLog = new ArrayList<>();
     private final List<String> unknownRequests = new ArrayList<>();
     private long refreshSequence;
     private boolean strictRotation;
@@ -171,6 +174,33 @@ public final class FakeEntraId implements AutoCloseable {
     public void nextAuthorizeError(String error, String errorDescription) {
         synchronized (lock) {
             authorizeScripts.add(new AuthorizeError(error, errorDescription));
+        }
+    }
+
+    /**
+     * The next admin-consent request is approved by an administrator of {@code tenantId}: the redirect
+     * carries admin_consent=True, the tenant and the scopes.
+     */
+    public void nextAdminConsent(String tenantId) {
+        synchronized (lock) {
+            adminConsentScripts.add(Map.of("tenant", tenantId));
+        }
+    }
+
+    /**
+     * The next admin-consent request fails with this error. As Entra ID does, the redirect still carries
+     * admin_consent=True next to the error.
+     */
+    public void nextAdminConsentError(String error, String errorDescription) {
+        synchronized (lock) {
+            adminConsentScripts.add(Map.of("error", error, "error_description", errorDescription));
+        }
+    }
+
+    /** The admin-consent requests received (full URIs), in order. */
+    public List<URI> adminConsentRequests() {
+        synchronized (lock) {
+            return List.copyOf(adminConsentRequestLog);
         }
     }
 
@@ -305,6 +335,16 @@ public final class FakeEntraId implements AutoCloseable {
                 }
             }
             return Reply.html(405, Html.page("Error", "<p>Method not allowed.</p>"));
+        }
+        m = ADMIN_CONSENT_PATH.matcher(path);
+        if (m.matches() && (method.equals("GET") || method.equals("POST"))) {
+            Map<String, List<String>> params = method.equals("GET") ? Forms.parse(query) : Forms.parse(request.getBodyAsString());
+            synchronized (lock) {
+                if (method.equals("GET")) {
+                    adminConsentRequestLog.add(URI.create("https://" + host + url));
+                }
+                return adminConsent(host, Forms.decode(m.group(1)), params);
+            }
         }
         m = KEYS_PATH.matcher(path);
         if (m.matches() && method.equals("GET")) {
@@ -501,6 +541,62 @@ public final class FakeEntraId implements AutoCloseable {
             response.put("state", request.state());
         }
         return redirect(request, response);
+    }
+
+    /**
+     * The v2.0 admin-consent endpoint: validates client and redirect URI like authorize, then answers a
+     * scripted outcome, a decision posted from its page, or shows the page. Called with {@link #lock} held.
+     */
+    private Reply adminConsent(String host, String tenant, Map<String, List<String>> params) {
+        String clientId = first(params, "client_id");
+        App app = clientId == null ? null : apps.get(clientId);
+        if (app == null) {
+            return errorPage(host, 400, "AADSTS700016: Application with identifier '" + Html.escape(String.valueOf(clientId))
+                    + "' was not found in the directory.");
+        }
+        String redirectUri = first(params, "redirect_uri");
+        if (redirectUri == null || !app.redirectUris.contains(redirectUri)) {
+            return errorPage(host, 400, "AADSTS50011: The redirect URI specified in the request does not match the redirect URIs configured for the application.");
+        }
+        String scope = first(params, "scope") == null ? "" : first(params, "scope");
+        String state = first(params, "state");
+        Map<String, String> outcome;
+        if (first(params, "decision") != null) {
+            outcome = "accept".equals(first(params, "decision"))
+                    ? Map.of("tenant", GUID.matcher(tenant).matches() ? tenant : UUID.randomUUID().toString())
+                    : Map.of("error", "access_denied", "error_description", "AADSTS65004: User declined to consent to access the app.");
+        } else if (!adminConsentScripts.isEmpty()) {
+            outcome = adminConsentScripts.poll();
+        } else {
+            StringBuilder body = new StringBuilder("<h1>Permissions requested</h1><p>Accept for your organization?</p><ul>");
+            for (String s : scope.split(" ")) {
+                body.append("<li>").append(Html.escape(s)).append("</li>");
+            }
+            body.append("</ul><form method=\"POST\" action=\"/").append(Html.escape(tenant)).append("/v2.0/adminconsent\">");
+            params.forEach((name, values) -> body.append("<input type=\"hidden\" name=\"").append(Html.escape(name))
+                    .append("\" value=\"").append(Html.escape(values.get(0))).append("\">"));
+            body.append("<button id=\"accept\" name=\"decision\" value=\"accept\">Accept</button> ")
+                    .append("<button id=\"decline\" name=\"decision\" value=\"decline\">Cancel</button></form>");
+            return Reply.html(200, Html.page("Permissions requested - Fake Microsoft Entra ID (" + host + ")", body.toString()));
+        }
+        Map<String, String> response = new LinkedHashMap<>();
+        if (outcome.containsKey("error")) {
+            response.put("error", outcome.get("error"));
+            response.put("error_description", withTrace(outcome.get("error_description"), " ", UUID.randomUUID().toString()));
+        } else {
+            response.put("tenant", outcome.get("tenant"));
+            response.put("scope", scope);
+        }
+        response.put("admin_consent", "True");
+        if (state != null) {
+            response.put("state", state);
+        }
+        return Reply.redirect(redirectUri + (redirectUri.contains("?") ? "&" : "?") + Forms.encode(response));
+    }
+
+    private static String first(Map<String, List<String>> params, String name) {
+        List<String> values = params.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
     }
 
     private static Reply redirect(Authorize request, Map<String, String> response) {
