@@ -6,6 +6,12 @@ import io.m365connector.connect.ConnectService;
 import io.m365connector.connect.LoginSessionStore;
 import io.m365connector.connect.SignInFlow;
 import io.m365connector.connect.TableLoginSessionStore;
+import io.m365connector.actions.EventService;
+import io.m365connector.actions.GraphGateway;
+import io.m365connector.actions.Idempotency;
+import io.m365connector.actions.MailService;
+import io.m365connector.actions.TableIdempotencyStore;
+import io.m365connector.functions.ActionFunctions;
 import io.m365connector.functions.AuthFunctions;
 import io.m365connector.functions.ConnectionFunctions;
 import io.m365connector.functions.HealthFunction;
@@ -22,6 +28,7 @@ import io.m365connector.tokens.LocalKeyProvider;
 import io.m365connector.tokens.MsalClients;
 import io.m365connector.tokens.RefreshPolicy;
 import io.m365connector.tokens.TableConnectionStore;
+import io.m365connector.tokens.TokenBroker;
 import io.m365connector.tokens.TokenCipher;
 import io.m365connector.tokens.TokenSealer;
 import java.time.Clock;
@@ -40,6 +47,10 @@ import java.util.function.Supplier;
 public final class AppContext {
     /** How long a Key Vault key version is used before the current version is read again. */
     static final Duration CURRENT_KEY_TTL = Duration.ofMinutes(10);
+    /** A cached access token is used until this long before it expires. */
+    static final Duration TOKEN_CLOCK_SKEW = Duration.ofMinutes(5);
+    /** How often a warm instance re-reads a connection's status (so a disconnect elsewhere takes effect). */
+    static final Duration STATUS_RECHECK = Duration.ofSeconds(30);
 
     private static final Lazy<AppContext> SHARED = Lazy.of(() ->
             new AppContext(Settings::fromEnvironment, HostRouting.DIRECT, Clock.systemUTC(), null, Tables.defaults()));
@@ -56,6 +67,11 @@ public final class AppContext {
     private final Lazy<LoginSessionStore> loginSessions;
     private final Lazy<SignInFlow> signInFlow;
     private final Lazy<ConnectService> connectService;
+    private final Lazy<TokenBroker> broker;
+    private final Lazy<GraphGateway> graph;
+    private final Lazy<Idempotency> idempotency;
+    private final Lazy<MailService> mailService;
+    private final Lazy<EventService> eventService;
     private final Map<Class<?>, Supplier<?>> functions = new LinkedHashMap<>();
 
     /**
@@ -83,8 +99,15 @@ public final class AppContext {
         this.loginSessions = Lazy.of(() -> new TableLoginSessionStore(tables.get().getTableClient(tableNames.loginSessions())));
         this.signInFlow = Lazy.of(() -> new SignInFlow(this.settings.get(), msal.get(), loginSessions.get(), connections.get(),
                 sealer.get(), RefreshPolicy.defaults(), clock));
+        this.broker = Lazy.of(() -> new TokenBroker(connections.get(), sealer.get(), msal.get(), RefreshPolicy.defaults(), clock,
+                TOKEN_CLOCK_SKEW, STATUS_RECHECK));
         this.connectService = Lazy.of(() -> new ConnectService(this.settings.get(), msal.get(), loginSessions.get(),
-                connections.get(), clock));
+                connections.get(), clock, id -> broker.get().forget(id)));
+        this.graph = Lazy.of(() -> new GraphGateway(http.get().okHttp()));
+        this.idempotency = Lazy.of(() -> new Idempotency(new TableIdempotencyStore(tables.get().getTableClient(tableNames.idempotency())),
+                clock, Duration.ofSeconds(60), Duration.ofSeconds(20)));
+        this.mailService = Lazy.of(() -> new MailService(broker.get(), graph.get(), idempotency.get()));
+        this.eventService = Lazy.of(() -> new EventService(broker.get(), graph.get(), idempotency.get()));
         registerFunctions();
     }
 
@@ -97,6 +120,7 @@ public final class AppContext {
         functions.put(HealthFunction.class, () -> new HealthFunction(this::healthService));
         functions.put(ConnectionFunctions.class, () -> new ConnectionFunctions(connectService));
         functions.put(AuthFunctions.class, () -> new AuthFunctions(signInFlow));
+        functions.put(ActionFunctions.class, () -> new ActionFunctions(mailService, eventService));
     }
 
     /** A new function class instance wired to this context's services. */
@@ -142,6 +166,10 @@ public final class AppContext {
 
     public LoginSessionStore loginSessions() {
         return loginSessions.get();
+    }
+
+    public TokenBroker broker() {
+        return broker.get();
     }
 
     HealthService healthService() {

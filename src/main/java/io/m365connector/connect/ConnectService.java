@@ -28,13 +28,19 @@ public final class ConnectService {
     private final LoginSessionStore sessions;
     private final ConnectionStore connections;
     private final Clock clock;
+    private final java.util.function.Consumer<String> onDisconnect;
 
-    public ConnectService(Settings settings, MsalClients msal, LoginSessionStore sessions, ConnectionStore connections, Clock clock) {
+    /**
+     * @param onDisconnect told the id of each disconnected connection (drops cached access tokens on this instance)
+     */
+    public ConnectService(Settings settings, MsalClients msal, LoginSessionStore sessions, ConnectionStore connections, Clock clock,
+                          java.util.function.Consumer<String> onDisconnect) {
         this.settings = settings;
         this.msal = msal;
         this.sessions = sessions;
         this.connections = connections;
         this.clock = clock;
+        this.onDisconnect = onDisconnect;
     }
 
     /** The answer to POST /connections: where to send the user's browser. */
@@ -76,11 +82,13 @@ public final class ConnectService {
             Connection disconnected = current.toBuilder()
                     .status(ConnectionStatus.DISCONNECTED)
                     .tokens(null)
-                    .refresh(new Connection.RefreshState(null, null, current.refresh().lastRefreshAt(), null, 0))
+                    .refresh(new Connection.RefreshState(null, null, current.refresh().lastRefreshAt(), null, 0, current.refresh().lastUsedAt()))
                     .updatedAt(clock.instant())
                     .build();
             try {
-                return ConnectionView.of(connections.update(disconnected));
+                Connection saved = connections.update(disconnected);
+                onDisconnect.accept(connectionId);
+                return ConnectionView.of(saved);
             } catch (ConcurrentUpdateException e) {
                 if (attempt >= 5) {
                     throw e;

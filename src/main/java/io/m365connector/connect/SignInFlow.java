@@ -11,6 +11,7 @@ import io.m365connector.platform.Secrets;
 import io.m365connector.platform.Settings;
 import io.m365connector.tokens.ConcurrentUpdateException;
 import io.m365connector.tokens.Connection;
+import io.m365connector.tokens.EntraErrors;
 import io.m365connector.tokens.Connection.Account;
 import io.m365connector.tokens.Connection.RefreshState;
 import io.m365connector.tokens.ConnectionStatus;
@@ -204,7 +205,7 @@ public final class SignInFlow {
                     .features(session.features())
                     .grantedScopes(granted)
                     .tokens(sealer.seal(current.id(), current.cloud(), tokenCache))
-                    .refresh(new RefreshState(accessTokenExpiresAt, refreshPolicy.nextDue(now), now, null, 0))
+                    .refresh(new RefreshState(accessTokenExpiresAt, refreshPolicy.nextDue(now), now, null, 0, current.refresh().lastUsedAt()))
                     .updatedAt(now)
                     .build();
             try {

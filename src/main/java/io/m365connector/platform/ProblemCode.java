@@ -27,6 +27,7 @@ public enum ProblemCode {
     ACCOUNT_MISMATCH(409, "Signed in with a different account"),
     CLOUD_NOT_ENABLED(400, "This Microsoft 365 cloud is not enabled"),
     SEND_AS_DENIED(403, "Not allowed to send as this mailbox"),
+    MAILBOX_ACCESS_DENIED(403, "No access to that mailbox or calendar"),
     THROTTLED(429, "Microsoft 365 is throttling requests"),
     TEMPORARILY_UNAVAILABLE(503, "Temporarily unavailable"),
     KEY_UNAVAILABLE(503, "Token encryption key unavailable"),

@@ -101,10 +101,15 @@ public record Connection(
      * @param lastRefreshAt        the last successful token acquisition
      * @param lastErrorCode        the stable code of the last failure, null after a success
      * @param failureCount         consecutive failures, 0 after a success
+     * @param lastUsedAt           when an action last used the connection (recorded at most every few minutes)
      */
     public record RefreshState(Instant accessTokenExpiresAt, Instant nextRefreshDue, Instant lastRefreshAt,
-                               String lastErrorCode, int failureCount) {
-        public static final RefreshState NONE = new RefreshState(null, null, null, null, 0);
+                               String lastErrorCode, int failureCount, Instant lastUsedAt) {
+        public static final RefreshState NONE = new RefreshState(null, null, null, null, 0, null);
+
+        public RefreshState withNextRefreshDue(Instant due) {
+            return new RefreshState(accessTokenExpiresAt, due, lastRefreshAt, lastErrorCode, failureCount, lastUsedAt);
+        }
     }
 
     public static final class Builder {

@@ -28,4 +28,10 @@ public interface ConnectionStore {
 
     /** Drops an index entry that no longer matches its connection (left behind by an interrupted write). */
     void forgetDue(DueConnection entry);
+
+    /**
+     * Records that an action used the connection. Merges that one property without a version check:
+     * it never touches tokens, so it cannot overwrite a newer refresh token.
+     */
+    void recordUse(String id, Instant at);
 }

@@ -5,26 +5,54 @@ import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * When a connection's tokens are refreshed next by the maintenance sweep. Entra ID refresh tokens
- * expire after 90 days without use; refreshing every {@code keepAlive} (default 7 days, with
- * jitter so refreshes of connections created together do not bunch) keeps them alive with a wide margin.
+ * When the maintenance sweep refreshes a connection next.
+ * <ul>
+ *   <li>In use (an action used it within {@code activeWindow}): shortly before its access token
+ *       expires, so actions find a fresh token and do not pay for a refresh.</li>
+ *   <li>Otherwise every {@code keepAlive} (default 7 days): Entra ID refresh tokens expire after 90
+ *       days without use, so this keeps them alive with a wide margin.</li>
+ * </ul>
+ * Jitter spreads connections created or refreshed together so refreshes do not bunch.
  */
 public final class RefreshPolicy {
     private final Duration keepAlive;
-    private final Duration jitter;
+    private final Duration keepAliveJitter;
+    private final Duration activeWindow;
+    private final Duration lead;
 
-    public RefreshPolicy(Duration keepAlive, Duration jitter) {
+    public RefreshPolicy(Duration keepAlive, Duration keepAliveJitter, Duration activeWindow, Duration lead) {
         this.keepAlive = keepAlive;
-        this.jitter = jitter;
+        this.keepAliveJitter = keepAliveJitter;
+        this.activeWindow = activeWindow;
+        this.lead = lead;
     }
 
     public static RefreshPolicy defaults() {
-        return new RefreshPolicy(Duration.ofDays(7), Duration.ofHours(12));
+        return new RefreshPolicy(Duration.ofDays(7), Duration.ofHours(12), Duration.ofHours(2), Duration.ofMinutes(10));
     }
 
+    public static RefreshPolicy keepAliveEvery(Duration keepAlive) {
+        return new RefreshPolicy(keepAlive, keepAlive.dividedBy(14), Duration.ofHours(2), Duration.ofMinutes(10));
+    }
+
+    /** Keep-alive due time for a connection nobody is using. */
     public Instant nextDue(Instant now) {
-        long spread = jitter.toMillis();
-        long offset = spread == 0 ? 0 : ThreadLocalRandom.current().nextLong(-spread, spread + 1);
-        return now.plus(keepAlive).plusMillis(offset);
+        return now.plus(keepAlive).plusMillis(jitter(keepAliveJitter.toMillis()));
+    }
+
+    /** Due time after a successful refresh, depending on whether the connection is in use. */
+    public Instant nextDue(Instant now, Instant accessTokenExpiresAt, Instant lastUsedAt) {
+        boolean inUse = lastUsedAt != null && lastUsedAt.isAfter(now.minus(activeWindow));
+        if (inUse && accessTokenExpiresAt != null) {
+            Instant due = accessTokenExpiresAt.minus(lead).minusMillis(ThreadLocalRandom.current().nextLong(lead.toMillis() / 2 + 1));
+            if (due.isAfter(now)) {
+                return due;
+            }
+        }
+        return nextDue(now);
+    }
+
+    private static long jitter(long spread) {
+        return spread == 0 ? 0 : ThreadLocalRandom.current().nextLong(-spread, spread + 1);
     }
 }

@@ -156,6 +156,18 @@ public final class TableConnectionStore implements ConnectionStore {
     }
 
     @Override
+    public void recordUse(String id, Instant at) {
+        TableEntity patch = new TableEntity(id, ROW_KEY).addProperty("LastUsedAt", time(at));
+        try {
+            connections.run(() -> connections.client().updateEntity(patch, TableEntityUpdateMode.MERGE));
+        } catch (TableServiceException e) {
+            if (TableAccess.status(e) != 404) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
     public void forgetDue(DueConnection entry) {
         removeIndexEntry(entry.connectionId(), entry.dueAt());
     }
@@ -223,6 +235,7 @@ public final class TableConnectionStore implements ConnectionStore {
         putIfPresent(e, "NextRefreshDue", time(r.nextRefreshDue()));
         putIfPresent(e, "LastRefreshAt", time(r.lastRefreshAt()));
         putIfPresent(e, "LastErrorCode", r.lastErrorCode());
+        putIfPresent(e, "LastUsedAt", time(r.lastUsedAt()));
         return e;
     }
 
@@ -234,7 +247,8 @@ public final class TableConnectionStore implements ConnectionStore {
         SealedTokens tokens = ciphertext == null ? null : new SealedTokens(ciphertext, string(e, "TokenKeyVersion"));
         Object failures = e.getProperty("FailureCount");
         RefreshState refresh = new RefreshState(instant(e, "AccessTokenExpiresAt"), instant(e, "NextRefreshDue"),
-                instant(e, "LastRefreshAt"), string(e, "LastErrorCode"), failures == null ? 0 : ((Number) failures).intValue());
+                instant(e, "LastRefreshAt"), string(e, "LastErrorCode"), failures == null ? 0 : ((Number) failures).intValue(),
+                instant(e, "LastUsedAt"));
         Set<Feature> features = EnumSet.noneOf(Feature.class);
         String rawFeatures = string(e, "Features");
         if (rawFeatures != null && !rawFeatures.isBlank()) {

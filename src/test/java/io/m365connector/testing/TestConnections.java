@@ -20,7 +20,7 @@ public final class TestConnections {
                 .account(new Account("72f988bf-86f1-41af-91ab-2d7cd011db47", "6f1c1f9a-6b8b-4d1e-9a39-0d3f2a7c8b11", "adele@contoso.com"))
                 .features(Set.of(Feature.MAIL, Feature.CALENDAR))
                 .grantedScopes(Set.of("Mail.Send", "Mail.ReadWrite", "Calendars.ReadWrite"))
-                .refresh(new RefreshState(now.plusSeconds(3600), nextDue, now, null, 0))
+                .refresh(new RefreshState(now.plusSeconds(3600), nextDue, now, null, 0, null))
                 .build();
     }
 }

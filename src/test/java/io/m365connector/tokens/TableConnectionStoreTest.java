@@ -145,7 +145,7 @@ class TableConnectionStoreTest {
     void whenDueTimeMovesThenTheOldIndexEntryIsGone() {
         Connection c = store.create(TestConnections.active(NationalCloud.GLOBAL, NOW, NOW.minusSeconds(1)));
         assertEquals(1, store.findDue(NOW, 10).size());
-        store.update(c.toBuilder().refresh(new Connection.RefreshState(null, NOW.plusSeconds(3600), NOW, null, 0)).build());
+        store.update(c.toBuilder().refresh(new Connection.RefreshState(null, NOW.plusSeconds(3600), NOW, null, 0, NOW)).build());
         assertEquals(0, store.findDue(NOW, 10).size());
         assertEquals(1, store.findDue(NOW.plusSeconds(3600), 10).size());
         assertEquals(1, count(dueTable));

@@ -1,4 +1,4 @@
-package io.m365connector.connect;
+package io.m365connector.tokens;
 
 import io.m365connector.platform.ProblemCode;
 import java.util.Locale;

@@ -1,7 +1,8 @@
-package io.m365connector.connect;
+package io.m365connector.tokens;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.m365connector.connect.Guidance;
 import io.m365connector.platform.ProblemCode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

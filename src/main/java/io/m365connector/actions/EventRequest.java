@@ -1,0 +1,150 @@
+package io.m365connector.actions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.platform.JsonFields;
+import io.m365connector.platform.RequestValidationException;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The body of POST (create) and PATCH (partial update) /connections/{id}/events. For a PATCH every
+ * field is optional and only the fields present are changed; a null field means "not given".
+ *
+ * @param calendarOwner a shared mailbox whose calendar holds the event (needs shared_calendar), or null
+ */
+public record EventRequest(String subject, Time start, Time end, String location, String bodyContentType, String body,
+                           List<Attendee> attendees, Boolean teamsMeeting, Integer reminderMinutesBeforeStart,
+                           String calendarOwner) {
+    public static final int MAX_ATTENDEES = 500;
+    public static final int MAX_REQUEST_BYTES = 1024 * 1024;
+    private static final Set<String> FIELDS = Set.of("subject", "start", "end", "location", "body", "attendees",
+            "teamsMeeting", "reminderMinutesBeforeStart", "calendarOwner");
+
+    /** A local date-time in a time zone Graph knows (Windows or IANA name). */
+    public record Time(LocalDateTime dateTime, String timeZone, ZoneId zone) {
+        public java.time.Instant instant() {
+            return dateTime.atZone(zone).toInstant();
+        }
+    }
+
+    public record Attendee(Recipient recipient, String type) {
+    }
+
+    public static EventRequest parseCreate(String body) {
+        return parse(body, false);
+    }
+
+    public static EventRequest parseUpdate(String body) {
+        return parse(body, true);
+    }
+
+    private static EventRequest parse(String body, boolean partial) {
+        RequestValidationException.Collector errors = new RequestValidationException.Collector();
+        JsonFields json = new JsonFields(JsonFields.parseObject(body), "", errors);
+        json.allowOnly(partial ? without(FIELDS, "calendarOwner") : FIELDS);
+        String subject = json.string("subject", !partial, 255, false);
+        Time start = time(json, "start", !partial);
+        Time end = time(json, "end", !partial);
+        if (start != null && end != null && !start.instant().isBefore(end.instant())) {
+            errors.add("end", "Must be after start.");
+        }
+        if (partial && (start == null) != (end == null) && errors.isEmpty()) {
+            errors.add(start == null ? "start" : "end", "Give start and end together so the event keeps a valid time range.");
+        }
+        String location = null;
+        JsonNode rawLocation = json.raw("location");
+        if (rawLocation != null && rawLocation.isObject()) {
+            JsonFields l = json.object("location", false);
+            l.allowOnly(Set.of("displayName"));
+            location = l.string("displayName", true, 255, false);
+        } else {
+            location = json.string("location", false, 255, false);
+        }
+        String contentType = null;
+        String content = null;
+        JsonNode rawBody = json.raw("body");
+        if (rawBody != null && rawBody.isTextual()) {
+            contentType = "text";
+            content = json.string("body", false, 1_000_000, true);
+        } else if (rawBody != null && !rawBody.isNull()) {
+            JsonFields b = json.object("body", false);
+            if (b != null) {
+                b.allowOnly(Set.of("contentType", "content"));
+                String type = b.string("contentType", false, 10, false);
+                contentType = type == null ? "text" : type.toLowerCase(Locale.ROOT);
+                if (!Set.of("text", "html").contains(contentType)) {
+                    b.errors().add(b.field("contentType"), "Must be text or html.");
+                }
+                content = b.string("content", true, 1_000_000, true);
+            }
+        }
+        List<Attendee> attendees = null;
+        if (json.has("attendees")) {
+            attendees = new ArrayList<>();
+            List<JsonNode> items = json.array("attendees", MAX_ATTENDEES);
+            for (int i = 0; i < items.size(); i++) {
+                String path = "attendees[" + i + "]";
+                Recipient r = Recipient.one(items.get(i), path, errors, Set.of("type"));
+                String type = "required";
+                if (items.get(i).isObject() && items.get(i).has("type")) {
+                    JsonNode t = items.get(i).get("type");
+                    type = t.isTextual() ? t.asText().toLowerCase(Locale.ROOT) : "";
+                    if (!Set.of("required", "optional", "resource").contains(type)) {
+                        errors.add(path + ".type", "Must be required, optional or resource.");
+                    }
+                }
+                if (r != null) {
+                    attendees.add(new Attendee(r, type));
+                }
+            }
+        }
+        Boolean teams = json.bool("teamsMeeting");
+        Integer reminder = json.integer("reminderMinutesBeforeStart", 0, 40320);
+        String owner = partial ? null : json.string("calendarOwner", false, 254, false);
+        if (owner != null && EmailAddresses.problem(owner) != null) {
+            errors.add("calendarOwner", EmailAddresses.problem(owner));
+        }
+        errors.throwIfAny();
+        return new EventRequest(subject, start, end, location, contentType, content,
+                attendees == null ? null : List.copyOf(attendees), teams, reminder, owner);
+    }
+
+    private static Time time(JsonFields json, String name, boolean required) {
+        JsonFields t = json.object(name, required);
+        if (t == null) {
+            return null;
+        }
+        t.allowOnly(Set.of("dateTime", "timeZone"));
+        String dateTime = t.string("dateTime", true, 40, false);
+        String timeZone = t.string("timeZone", true, 100, false);
+        if (dateTime == null || timeZone == null) {
+            return null;
+        }
+        LocalDateTime local;
+        try {
+            local = LocalDateTime.parse(dateTime);
+        } catch (DateTimeParseException e) {
+            t.errors().add(t.field("dateTime"), "Must be a local date and time like 2026-12-01T09:30:00 (the zone goes in timeZone).");
+            return null;
+        }
+        Optional<ZoneId> zone = TimeZones.resolve(timeZone);
+        if (zone.isEmpty()) {
+            t.errors().add(t.field("timeZone"), "Unknown time zone '" + timeZone
+                    + "'. Use a Windows name (Pacific Standard Time) or an IANA name (America/Los_Angeles).");
+            return null;
+        }
+        return new Time(local, timeZone, zone.get());
+    }
+
+    private static Set<String> without(Set<String> set, String name) {
+        Set<String> copy = new java.util.HashSet<>(set);
+        copy.remove(name);
+        return copy;
+    }
+}

@@ -1,0 +1,14 @@
+package io.m365connector.actions;
+
+import java.util.Optional;
+
+/** Idempotency records. Writes are compare-and-swap on the version read. */
+public interface IdempotencyStore {
+    /** Stores a new record; empty when one exists for that key already. */
+    Optional<IdempotencyRecord> tryCreate(IdempotencyRecord record);
+
+    Optional<IdempotencyRecord> find(String connectionId, String keyHash);
+
+    /** Saves a record read earlier; throws {@link io.m365connector.tokens.ConcurrentUpdateException} if it changed. */
+    IdempotencyRecord update(IdempotencyRecord record);
+}

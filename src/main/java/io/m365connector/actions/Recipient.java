@@ -1,0 +1,54 @@
+package io.m365connector.actions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.platform.JsonFields;
+import io.m365connector.platform.RequestValidationException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** An e-mail recipient or attendee: an address and an optional display name. */
+public record Recipient(String address, String name) {
+    /**
+     * Reads an array of recipients at {@code field}; each is "address" or {"address": ..., "name": ...}.
+     * Attendees may also carry "type" (read by the caller through {@code extraFields}).
+     */
+    static List<Recipient> list(JsonFields json, String field, int max, RequestValidationException.Collector errors) {
+        List<Recipient> result = new ArrayList<>();
+        List<JsonNode> items = json.array(field, max);
+        for (int i = 0; i < items.size(); i++) {
+            Recipient r = one(items.get(i), json.field(field) + "[" + i + "]", errors, Set.of());
+            if (r != null) {
+                result.add(r);
+            }
+        }
+        return result;
+    }
+
+    static Recipient one(JsonNode item, String path, RequestValidationException.Collector errors, Set<String> extraFields) {
+        String address;
+        String name = null;
+        if (item.isTextual()) {
+            address = item.asText();
+        } else if (item.isObject()) {
+            JsonFields fields = new JsonFields(item, path, errors);
+            java.util.Set<String> allowed = new java.util.HashSet<>(Set.of("address", "name"));
+            allowed.addAll(extraFields);
+            fields.allowOnly(allowed);
+            address = fields.string("address", true, 254, false);
+            name = fields.string("name", false, 256, false);
+            if (address == null) {
+                return null;
+            }
+        } else {
+            errors.add(path, "Must be an address string or an object with address and name.");
+            return null;
+        }
+        String problem = EmailAddresses.problem(address);
+        if (problem != null) {
+            errors.add(item.isObject() ? path + ".address" : path, problem);
+            return null;
+        }
+        return new Recipient(address, name);
+    }
+}

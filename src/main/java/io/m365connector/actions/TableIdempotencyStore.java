@@ -1,0 +1,101 @@
+package io.m365connector.actions;
+
+import com.azure.core.http.rest.Response;
+import com.azure.data.tables.TableClient;
+import com.azure.data.tables.models.TableEntity;
+import com.azure.data.tables.models.TableEntityUpdateMode;
+import com.azure.data.tables.models.TableServiceException;
+import io.m365connector.platform.TableAccess;
+import io.m365connector.tokens.ConcurrentUpdateException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Optional;
+
+/**
+ * Idempotency records in the {@code idempotency} table: PartitionKey = connection id, RowKey =
+ * SHA-256 of the Idempotency-Key (any characters a client sends are safe as a key that way). The
+ * insert is the lock: of concurrent duplicates exactly one creates the row.
+ */
+public final class TableIdempotencyStore implements IdempotencyStore {
+    private final TableAccess table;
+
+    public TableIdempotencyStore(TableClient table) {
+        this.table = new TableAccess(table);
+    }
+
+    @Override
+    public Optional<IdempotencyRecord> tryCreate(IdempotencyRecord record) {
+        try {
+            Response<Void> response = table.call(() -> table.client().createEntityWithResponse(toEntity(record), null, null));
+            return Optional.of(record.withVersion(TableAccess.etag(response)));
+        } catch (TableServiceException e) {
+            if (TableAccess.status(e) == 409) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public Optional<IdempotencyRecord> find(String connectionId, String keyHash) {
+        try {
+            Response<TableEntity> response = table.call(() -> table.client().getEntityWithResponse(connectionId, keyHash, null, null, null));
+            return Optional.of(fromEntity(response.getValue()));
+        } catch (TableServiceException e) {
+            if (TableAccess.status(e) == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public IdempotencyRecord update(IdempotencyRecord record) {
+        TableEntity entity = toEntity(record);
+        entity.addProperty("odata.etag", record.version());
+        try {
+            Response<Void> response = table.call(() -> table.client()
+                    .updateEntityWithResponse(entity, TableEntityUpdateMode.REPLACE, true, null, null));
+            return record.withVersion(TableAccess.etag(response));
+        } catch (TableServiceException e) {
+            int status = TableAccess.status(e);
+            if (status == 412 || status == 404) {
+                throw new ConcurrentUpdateException(record.connectionId(), "The idempotency record changed meanwhile.");
+            }
+            throw e;
+        }
+    }
+
+    private static TableEntity toEntity(IdempotencyRecord r) {
+        TableEntity e = new TableEntity(r.connectionId(), r.keyHash())
+                .addProperty("RequestHash", r.requestHash())
+                .addProperty("Operation", r.operation())
+                .addProperty("State", r.state().name())
+                .addProperty("LeaseUntil", r.leaseUntil().atOffset(ZoneOffset.UTC))
+                .addProperty("AttachmentsUploaded", r.attachmentsUploaded())
+                .addProperty("CreatedAt", r.createdAt().atOffset(ZoneOffset.UTC));
+        if (r.draftId() != null) {
+            e.addProperty("DraftId", r.draftId());
+        }
+        if (r.outcomeStatus() != null) {
+            e.addProperty("OutcomeStatus", r.outcomeStatus());
+            e.addProperty("OutcomeBody", r.outcomeBody());
+        }
+        return e;
+    }
+
+    private static IdempotencyRecord fromEntity(TableEntity e) {
+        Object status = e.getProperty("OutcomeStatus");
+        Object uploaded = e.getProperty("AttachmentsUploaded");
+        return new IdempotencyRecord(e.getPartitionKey(), e.getRowKey(), (String) e.getProperty("RequestHash"),
+                (String) e.getProperty("Operation"), IdempotencyRecord.State.valueOf((String) e.getProperty("State")),
+                instant(e.getProperty("LeaseUntil")), (String) e.getProperty("DraftId"), Boolean.TRUE.equals(uploaded),
+                status == null ? null : ((Number) status).intValue(), (String) e.getProperty("OutcomeBody"),
+                instant(e.getProperty("CreatedAt")), e.getETag());
+    }
+
+    private static Instant instant(Object value) {
+        return value instanceof OffsetDateTime odt ? odt.toInstant() : OffsetDateTime.parse(value.toString()).toInstant();
+    }
+}

@@ -1,0 +1,114 @@
+package io.m365connector.functions;
+
+import com.microsoft.azure.functions.ExecutionContext;
+import com.microsoft.azure.functions.HttpMethod;
+import com.microsoft.azure.functions.HttpRequestMessage;
+import com.microsoft.azure.functions.HttpResponseMessage;
+import com.microsoft.azure.functions.HttpStatusType;
+import com.microsoft.azure.functions.annotation.AuthorizationLevel;
+import com.microsoft.azure.functions.annotation.BindingName;
+import com.microsoft.azure.functions.annotation.FunctionName;
+import com.microsoft.azure.functions.annotation.HttpTrigger;
+import io.m365connector.actions.ActionResult;
+import io.m365connector.actions.EventRequest;
+import io.m365connector.actions.EventService;
+import io.m365connector.actions.MailRequest;
+import io.m365connector.actions.MailService;
+import io.m365connector.platform.RequestValidationException;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/** The actions the web app's backend calls: send mail, create/update/cancel events. Function key required. */
+public final class ActionFunctions {
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1,255}");
+
+    private final Supplier<MailService> mail;
+    private final Supplier<EventService> events;
+
+    public ActionFunctions(Supplier<MailService> mail, Supplier<EventService> events) {
+        this.mail = mail;
+        this.events = events;
+    }
+
+    @FunctionName("sendMail")
+    public HttpResponseMessage sendMail(
+            @HttpTrigger(name = "req", methods = {HttpMethod.POST}, route = "connections/{id}/mail", authLevel = AuthorizationLevel.FUNCTION)
+            HttpRequestMessage<Optional<String>> request,
+            @BindingName("id") String id,
+            ExecutionContext context) {
+        try {
+            String body = HttpRequests.jsonBody(request, MailRequest.MAX_REQUEST_BYTES);
+            String key = idempotencyKey(request);
+            return respond(request, mail.get().send(id, key, body, MailRequest.parse(body)));
+        } catch (RuntimeException e) {
+            return HttpResponses.problem(request, e);
+        }
+    }
+
+    @FunctionName("createEvent")
+    public HttpResponseMessage createEvent(
+            @HttpTrigger(name = "req", methods = {HttpMethod.POST}, route = "connections/{id}/events", authLevel = AuthorizationLevel.FUNCTION)
+            HttpRequestMessage<Optional<String>> request,
+            @BindingName("id") String id,
+            ExecutionContext context) {
+        try {
+            String body = HttpRequests.jsonBody(request, EventRequest.MAX_REQUEST_BYTES);
+            String key = idempotencyKey(request);
+            return respond(request, events.get().create(id, key, body, EventRequest.parseCreate(body)));
+        } catch (RuntimeException e) {
+            return HttpResponses.problem(request, e);
+        }
+    }
+
+    @FunctionName("updateEvent")
+    public HttpResponseMessage updateEvent(
+            @HttpTrigger(name = "req", methods = {HttpMethod.PATCH}, route = "connections/{id}/events/{eventId}", authLevel = AuthorizationLevel.FUNCTION)
+            HttpRequestMessage<Optional<String>> request,
+            @BindingName("id") String id,
+            @BindingName("eventId") String eventId,
+            ExecutionContext context) {
+        try {
+            String body = HttpRequests.jsonBody(request, EventRequest.MAX_REQUEST_BYTES);
+            return respond(request, events.get().update(id, eventId, request.getQueryParameters().get("calendarOwner"),
+                    EventRequest.parseUpdate(body)));
+        } catch (RuntimeException e) {
+            return HttpResponses.problem(request, e);
+        }
+    }
+
+    @FunctionName("cancelEvent")
+    public HttpResponseMessage cancelEvent(
+            @HttpTrigger(name = "req", methods = {HttpMethod.DELETE}, route = "connections/{id}/events/{eventId}", authLevel = AuthorizationLevel.FUNCTION)
+            HttpRequestMessage<Optional<String>> request,
+            @BindingName("id") String id,
+            @BindingName("eventId") String eventId,
+            ExecutionContext context) {
+        try {
+            return respond(request, events.get().cancel(id, eventId, request.getQueryParameters().get("calendarOwner"),
+                    request.getQueryParameters().get("comment")));
+        } catch (RuntimeException e) {
+            return HttpResponses.problem(request, e);
+        }
+    }
+
+    private static String idempotencyKey(HttpRequestMessage<?> request) {
+        String key = HttpRequests.header(request, "Idempotency-Key");
+        if (key != null && !IDEMPOTENCY_KEY.matcher(key).matches()) {
+            throw new RequestValidationException(List.of(new RequestValidationException.FieldError("Idempotency-Key",
+                    "Must be 1-255 visible ASCII characters, for example a UUID.")));
+        }
+        return key;
+    }
+
+    private static HttpResponseMessage respond(HttpRequestMessage<?> request, ActionResult result) {
+        HttpResponseMessage.Builder builder = request.createResponseBuilder(HttpStatusType.custom(result.status()))
+                .header("Content-Type", result.status() >= 400 ? "application/problem+json" : "application/json; charset=utf-8")
+                .header("Cache-Control", "no-store");
+        if (result.replayed()) {
+            builder.header("Idempotent-Replayed", "true");
+        }
+        return builder.body(result.body()).build();
+    }
+}
