@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
  * every other control character are refused everywhere: nothing a caller sends can become a header.
  */
 final class EmailAddresses {
-    private static final String ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]";
+    /** atext, plus any non-ASCII character (RFC 6532 internationalized addresses). */
+    private static final String ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~\\u0080-\\uFFFF-]";
     private static final Pattern DOT_ATOM = Pattern.compile(ATEXT + "+(\\." + ATEXT + "+)*");
     private static final Pattern QUOTED = Pattern.compile("\"([\\x20\\x21\\x23-\\x5B\\x5D-\\x7E]|\\\\[\\x20-\\x7E])*\"");
     private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");

@@ -35,6 +35,8 @@ public final class TokenBroker {
     private static final int MAX_CACHED = 50_000;
     /** How often an action's use of a connection is written to its row (for the refresh policy). */
     private static final Duration USE_RECORD_INTERVAL = Duration.ofMinutes(15);
+    /** How long a refused refresh waits for a concurrent writer's rotated tokens to land before giving up on the grant. */
+    private static final Duration CONCURRENT_WRITER_GRACE = Duration.ofMillis(300);
 
     private final ConnectionStore store;
     private final TokenSealer sealer;
@@ -138,7 +140,9 @@ public final class TokenBroker {
             }
             IAuthenticationResult result;
             try {
-                ConfidentialClientApplication app = msal.newApp(c.cloud(), c.account().tenantId(), slot);
+                // The same authority tenant as sign-in: MSAL files access tokens under the authority's
+                // tenant, so a tenant-specific authority here would miss the token from sign-in and refresh.
+                ConfidentialClientApplication app = msal.newApp(c.cloud(), msal.registration(c.cloud()).defaultTenant(), slot);
                 IAccount account = accountOf(app, c);
                 result = app.acquireTokenSilently(SilentParameters.builder(scopes, account).forceRefresh(force).build()).get();
             } catch (InterruptedException e) {
@@ -147,6 +151,9 @@ public final class TokenBroker {
             } catch (Exception e) {
                 RefreshFailure failure = RefreshFailure.classify(e);
                 if (failure.kind() == RefreshFailure.Kind.PERMANENT) {
+                    if (changedMeanwhile(c)) {
+                        continue; // another instance rotated the refresh token: use its tokens
+                    }
                     if (markNeedsReauth(c, failure)) {
                         throw reauth(c.id(), failure.code());
                     }
@@ -171,12 +178,49 @@ public final class TokenBroker {
                 }
                 return new AccessToken(result.accessToken(), expiresAt, saved);
             } catch (ConcurrentUpdateException e) {
+                Connection revived = reviveIfOnlyMarked(c, rotated);
+                if (revived != null) {
+                    return new AccessToken(result.accessToken(), expiresAt, revived);
+                }
                 if (attempt >= MAX_ATTEMPTS) {
                     throw new ConnectorException(ProblemCode.TEMPORARILY_UNAVAILABLE,
                             "Connection " + c.id() + " is being updated by many requests at once; try again.", c.id(), e);
                 }
                 LOG.fine("Connection " + c.id() + " changed during a refresh; re-reading it (attempt " + attempt + ")");
             }
+        }
+    }
+
+    /**
+     * A refresh token refused as already used may have been rotated by another instance whose write
+     * has not landed yet: wait a moment and look again before concluding the grant is dead.
+     */
+    private boolean changedMeanwhile(Connection read) {
+        try {
+            Thread.sleep(CONCURRENT_WRITER_GRACE.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return store.find(read.id()).map(now -> !java.util.Objects.equals(now.tokens(), read.tokens())).orElse(false);
+    }
+
+    /**
+     * Our refresh succeeded but the row changed meanwhile. If the only change is another instance
+     * marking it needs_reauth (its refresh lost the race with ours and saw the old refresh token
+     * refused), our tokens are the newest working ones: store them and make the connection active again.
+     */
+    private Connection reviveIfOnlyMarked(Connection read, Connection rotated) {
+        Connection current = store.find(read.id()).orElse(null);
+        if (current == null || current.status() != ConnectionStatus.NEEDS_REAUTH
+                || !java.util.Objects.equals(current.tokens(), read.tokens())) {
+            return null;
+        }
+        try {
+            Connection revived = store.update(rotated.toBuilder().version(current.version()).status(ConnectionStatus.ACTIVE).build());
+            LOG.info("Connection " + read.id() + " was marked needs_reauth by a refresh that raced a successful one; kept it active.");
+            return revived;
+        } catch (ConcurrentUpdateException e) {
+            return null;
         }
     }
 

@@ -1,0 +1,219 @@
+package io.m365connector.tokens;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.m365connector.app.AppContext;
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.platform.ConnectorException;
+import io.m365connector.platform.ProblemCode;
+import io.m365connector.platform.Settings;
+import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.entra.FakeUser;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** TokenBroker over Azurite and the fake Entra ID, with real MSAL4J silent refreshes. */
+class TokenBrokerTest {
+    private static final ConnectorHarness HARNESS = new ConnectorHarness();
+    private static final Set<String> MAIL = Set.of("Mail.Send", "Mail.ReadWrite");
+
+    @AfterAll
+    static void tearDown() {
+        HARNESS.close();
+    }
+
+    @AfterEach
+    void resetFake() {
+        HARNESS.entra.setStrictRotation(false);
+        HARNESS.entra.setAccessTokenLifetime(Duration.ofHours(1));
+    }
+
+    /** Connects a new user through the real flow; the access token from sign-in lives {@code lifetime}. */
+    private static String connect(NationalCloud cloud, Duration lifetime) {
+        FakeUser user = HARNESS.entra.addUser(cloud, UUID.randomUUID().toString(), "broker-" + UUID.randomUUID() + "@contoso.com");
+        HARNESS.entra.setAccessTokenLifetime(lifetime);
+        var started = HARNESS.start(cloud, "\"mail\"");
+        HARNESS.entra.nextSignIn(user);
+        HARNESS.browser().navigate(started.get("loginUrl").asText());
+        HARNESS.entra.setAccessTokenLifetime(Duration.ofHours(1));
+        return started.get("connectionId").asText();
+    }
+
+    @Test
+    void whenTokenIsStillValidThenNoRefreshHappensAndTheSecondCallIsServedFromMemory() {
+        String id = connect(NationalCloud.USGOV, Duration.ofHours(1));
+        int refreshes = HARNESS.entra.tokenRequests("refresh_token");
+        TokenBroker broker = HARNESS.context.broker();
+
+        TokenBroker.AccessToken first = broker.tokenFor(id, MAIL);
+        TokenBroker.AccessToken second = broker.tokenFor(id, MAIL);
+
+        assertEquals(first.value(), second.value());
+        assertEquals(refreshes, HARNESS.entra.tokenRequests("refresh_token"));
+        assertEquals("graph.microsoft.us", HARNESS.entra.accessToken(first.value()).orElseThrow().audienceHost());
+    }
+
+    @Test
+    void whenTokenExpiresMidRunThenConcurrentCallersCauseOneRefreshWhichIsPersisted() throws Exception {
+        String id = connect(NationalCloud.CHINA, Duration.ofMinutes(4));
+        Connection before = HARNESS.context.connections().find(id).orElseThrow();
+        int refreshes = HARNESS.entra.tokenRequests("refresh_token");
+        TokenBroker broker = HARNESS.context.broker();
+        ExecutorService pool = Executors.newFixedThreadPool(10);
+        try {
+            List<Future<TokenBroker.AccessToken>> calls = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                calls.add(pool.submit(() -> broker.tokenFor(id, MAIL)));
+            }
+            Set<String> tokens = new java.util.HashSet<>();
+            for (Future<TokenBroker.AccessToken> call : calls) {
+                tokens.add(call.get().value());
+            }
+            assertEquals(1, tokens.size(), "every caller got the refreshed token");
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(refreshes + 1, HARNESS.entra.tokenRequests("refresh_token"), "exactly one refresh");
+        Connection after = HARNESS.context.connections().find(id).orElseThrow();
+        assertNotEquals(before.tokens(), after.tokens(), "the rotated cache was persisted");
+        assertNotNull(after.refresh().lastUsedAt());
+        assertTrue(after.refresh().accessTokenExpiresAt().isAfter(before.refresh().accessTokenExpiresAt()));
+    }
+
+    @Test
+    void whenTwoInstancesRefreshAtOnceWithStrictRotationThenBothSucceedAndNoRefreshTokenIsLost() throws Exception {
+        String id = connect(NationalCloud.GLOBAL, Duration.ofMinutes(4));
+        HARNESS.entra.setStrictRotation(true);
+        AppContext other = new AppContext(() -> Settings.from(HARNESS.env), HARNESS.routing, HARNESS.clock, null, HARNESS.tables);
+        TokenBroker a = HARNESS.context.broker();
+        TokenBroker b = other.broker();
+        CyclicBarrier start = new CyclicBarrier(2);
+        CompletableFuture<TokenBroker.AccessToken> ta = CompletableFuture.supplyAsync(() -> { await(start); return a.tokenFor(id, MAIL); });
+        CompletableFuture<TokenBroker.AccessToken> tb = CompletableFuture.supplyAsync(() -> { await(start); return b.tokenFor(id, MAIL); });
+
+        assertNotNull(ta.get().value());
+        assertNotNull(tb.get().value());
+        Connection stored = HARNESS.context.connections().find(id).orElseThrow();
+        assertEquals(ConnectionStatus.ACTIVE, stored.status(), "no false needs_reauth");
+
+        // The refresh token that was kept still works: a third instance can force a refresh with it.
+        AppContext third = new AppContext(() -> Settings.from(HARNESS.env), HARNESS.routing, HARNESS.clock, null, HARNESS.tables);
+        assertNotNull(third.broker().refreshNow(id).value());
+        assertEquals(ConnectionStatus.ACTIVE, HARNESS.context.connections().find(id).orElseThrow().status());
+    }
+
+    @Test
+    void whenRefreshTokenIsRevokedThenConnectionNeedsReauthAndLaterCallsFailWithoutCallingEntra() {
+        String id = connect(NationalCloud.USGOVDOD, Duration.ofHours(1));
+        FakeUser user = userOf(id);
+        HARNESS.entra.revokeRefreshTokens(user);
+
+        ConnectorException e = assertThrows(ConnectorException.class, () -> HARNESS.context.broker().refreshNow(id));
+
+        assertEquals(ProblemCode.REAUTH_REQUIRED, e.code());
+        Connection stored = HARNESS.context.connections().find(id).orElseThrow();
+        assertEquals(ConnectionStatus.NEEDS_REAUTH, stored.status());
+        assertEquals("reauth_required", stored.refresh().lastErrorCode());
+        int requests = HARNESS.entra.tokenRequests().size();
+        ConnectorException again = assertThrows(ConnectorException.class, () -> HARNESS.context.broker().tokenFor(id, MAIL));
+        assertEquals(ProblemCode.REAUTH_REQUIRED, again.code());
+        assertEquals(409, again.code().httpStatus());
+        assertEquals(requests, HARNESS.entra.tokenRequests().size());
+    }
+
+    @Test
+    void whenDisconnectedThenNoTokenCanBeObtained() {
+        String id = connect(NationalCloud.GLOBAL, Duration.ofHours(1));
+        HARNESS.context.broker().tokenFor(id, MAIL);
+        HARNESS.deleteConnection(id);
+
+        ConnectorException e = assertThrows(ConnectorException.class, () -> HARNESS.context.broker().tokenFor(id, MAIL));
+
+        assertEquals(ProblemCode.REAUTH_REQUIRED, e.code());
+        assertTrue(e.detail().contains("disconnected"));
+    }
+
+    @Test
+    void whenDisconnectedOnAnotherInstanceThenTheCachedTokenStopsWorkingAfterTheStatusRecheck() {
+        String id = connect(NationalCloud.GLOBAL, Duration.ofHours(1));
+        HARNESS.context.broker().tokenFor(id, MAIL);
+        AppContext other = new AppContext(() -> Settings.from(HARNESS.env), HARNESS.routing, HARNESS.clock, null, HARNESS.tables);
+        other.newFunction(io.m365connector.functions.ConnectionFunctions.class).delete(
+                io.m365connector.testing.FakeHttpRequest.of(com.microsoft.azure.functions.HttpMethod.DELETE, "https://x/api/connections/" + id), id,
+                new io.m365connector.testing.FakeExecutionContext("deleteConnection"));
+        HARNESS.clock.advance(Duration.ofSeconds(31));
+        try {
+            ConnectorException e = assertThrows(ConnectorException.class, () -> HARNESS.context.broker().tokenFor(id, MAIL));
+            assertEquals(ProblemCode.REAUTH_REQUIRED, e.code());
+        } finally {
+            HARNESS.clock.set(java.time.Instant.now());
+        }
+    }
+
+    @Test
+    void whenScopesAreMissingThenMissingPermissionsBeforeAnyCall() {
+        String id = connect(NationalCloud.GLOBAL, Duration.ofHours(1));
+        int requests = HARNESS.entra.tokenRequests().size();
+        ConnectorException e = assertThrows(ConnectorException.class,
+                () -> HARNESS.context.broker().tokenFor(id, Set.of("Calendars.ReadWrite")));
+        assertEquals(ProblemCode.MISSING_PERMISSIONS, e.code());
+        assertEquals(403, e.code().httpStatus());
+        assertTrue(e.detail().contains("Calendars.ReadWrite"));
+        assertEquals(requests, HARNESS.entra.tokenRequests().size());
+    }
+
+    @Test
+    void whenTheAppsSecretIsRefusedAtRefreshThenTheConnectionStaysActive() {
+        String id = connect(NationalCloud.USGOV, Duration.ofHours(1));
+        HARNESS.entra.nextTokenError(401, "invalid_client", "AADSTS7000222: The provided client secret keys are expired.", 7000222);
+
+        TokenBroker.RefreshFailedException e = assertThrows(TokenBroker.RefreshFailedException.class,
+                () -> HARNESS.context.broker().refreshNow(id));
+
+        assertEquals(RefreshFailure.Kind.CONFIGURATION, e.failure().kind());
+        assertEquals(ProblemCode.INVALID_CLIENT_CREDENTIALS, e.code());
+        assertEquals(ConnectionStatus.ACTIVE, HARNESS.context.connections().find(id).orElseThrow().status());
+    }
+
+    @Test
+    void whenEntraIsUnavailableAtRefreshThenItIsTransientAndTheConnectionStaysActive() {
+        String id = connect(NationalCloud.USGOV, Duration.ofHours(1));
+        // MSAL4J retries a 5xx once by itself: both attempts fail here.
+        HARNESS.entra.nextTokenError(503, "temporarily_unavailable", "AADSTS90055: The request is throttled temporarily.", 90055);
+        HARNESS.entra.nextTokenError(503, "temporarily_unavailable", "AADSTS90055: The request is throttled temporarily.", 90055);
+
+        TokenBroker.RefreshFailedException e = assertThrows(TokenBroker.RefreshFailedException.class,
+                () -> HARNESS.context.broker().refreshNow(id));
+
+        assertEquals(RefreshFailure.Kind.TRANSIENT, e.failure().kind());
+        assertEquals(ConnectionStatus.ACTIVE, HARNESS.context.connections().find(id).orElseThrow().status());
+    }
+
+    private static FakeUser userOf(String connectionId) {
+        Connection c = HARNESS.context.connections().find(connectionId).orElseThrow();
+        return new FakeUser(c.cloud(), c.account().tenantId(), c.account().userObjectId(), c.account().userPrincipalName(), null);
+    }
+
+    private static void await(CyclicBarrier barrier) {
+        try {
+            barrier.await();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
