@@ -15,6 +15,17 @@ import io.m365connector.functions.ActionFunctions;
 import io.m365connector.functions.AuthFunctions;
 import io.m365connector.functions.ConnectionFunctions;
 import io.m365connector.functions.HealthFunction;
+import io.m365connector.functions.MaintenanceFunctions;
+import io.m365connector.maintenance.NotificationWorker;
+import io.m365connector.maintenance.QueuedStatusNotifications;
+import io.m365connector.maintenance.RefreshSweep;
+import io.m365connector.maintenance.RefreshWorker;
+import io.m365connector.maintenance.StorageWorkQueue;
+import io.m365connector.maintenance.WebhookSender;
+import io.m365connector.maintenance.WorkQueue;
+import io.m365connector.platform.ConnectorException;
+import io.m365connector.platform.ProblemCode;
+import io.m365connector.tokens.StatusListener;
 import io.m365connector.platform.Lazy;
 import io.m365connector.platform.Settings;
 import io.m365connector.platform.Settings.KeyVaultKey;
@@ -49,6 +60,8 @@ public final class AppContext {
     static final Duration CURRENT_KEY_TTL = Duration.ofMinutes(10);
     /** A cached access token is used until this long before it expires. */
     static final Duration TOKEN_CLOCK_SKEW = Duration.ofMinutes(5);
+    /** The most connections one sweep enqueues; the next sweep continues with the rest. */
+    static final int SWEEP_LIMIT = 20_000;
     /** How often a warm instance re-reads a connection's status (so a disconnect elsewhere takes effect). */
     static final Duration STATUS_RECHECK = Duration.ofSeconds(30);
 
@@ -72,7 +85,12 @@ public final class AppContext {
     private final Lazy<Idempotency> idempotency;
     private final Lazy<MailService> mailService;
     private final Lazy<EventService> eventService;
+    private final Lazy<StatusListener> statusListener;
+    private final Lazy<RefreshSweep> sweep;
+    private final Lazy<RefreshWorker> refreshWorker;
+    private final Lazy<NotificationWorker> notificationWorker;
     private final Map<Class<?>, Supplier<?>> functions = new LinkedHashMap<>();
+    private final String queuePrefix;
 
     /**
      * @param settings          read on first use; invalid settings fail every call that needs them with a message naming the setting
@@ -82,6 +100,7 @@ public final class AppContext {
      */
     public AppContext(Supplier<Settings> settings, HostRouting routing, Clock clock, TokenCredential credentialOverride,
                       Tables tableNames) {
+        this.queuePrefix = tableNames.queuePrefix();
         Objects.requireNonNull(settings, "'settings' cannot be null.");
         Objects.requireNonNull(routing, "'routing' cannot be null.");
         this.clock = Objects.requireNonNull(clock, "'clock' cannot be null.");
@@ -97,12 +116,20 @@ public final class AppContext {
                 tables.get().getTableClient(tableNames.connections()), tables.get().getTableClient(tableNames.refreshDue())));
         this.msal = Lazy.of(() -> new MsalClients(this.settings.get(), http.get().msalHttpClient()));
         this.loginSessions = Lazy.of(() -> new TableLoginSessionStore(tables.get().getTableClient(tableNames.loginSessions())));
+        this.statusListener = Lazy.of(() -> this.settings.get().webhook().isPresent()
+                ? new QueuedStatusNotifications(queue(MaintenanceFunctions.NOTIFICATION_QUEUE), clock) : StatusListener.NONE);
         this.signInFlow = Lazy.of(() -> new SignInFlow(this.settings.get(), msal.get(), loginSessions.get(), connections.get(),
-                sealer.get(), RefreshPolicy.defaults(), clock));
-        this.broker = Lazy.of(() -> new TokenBroker(connections.get(), sealer.get(), msal.get(), RefreshPolicy.defaults(), clock,
-                TOKEN_CLOCK_SKEW, STATUS_RECHECK));
+                sealer.get(), refreshPolicy(), clock, statusListener.get()));
+        this.broker = Lazy.of(() -> new TokenBroker(connections.get(), sealer.get(), msal.get(), refreshPolicy(), clock,
+                TOKEN_CLOCK_SKEW, STATUS_RECHECK, statusListener.get()));
         this.connectService = Lazy.of(() -> new ConnectService(this.settings.get(), msal.get(), loginSessions.get(),
-                connections.get(), clock, id -> broker.get().forget(id)));
+                connections.get(), clock, id -> broker.get().forget(id), statusListener.get()));
+        this.sweep = Lazy.of(() -> new RefreshSweep(connections.get(), queue(MaintenanceFunctions.REFRESH_QUEUE), clock, SWEEP_LIMIT));
+        this.refreshWorker = Lazy.of(() -> new RefreshWorker(connections.get(), broker.get(), clock));
+        this.notificationWorker = Lazy.of(() -> new NotificationWorker(
+                new WebhookSender(this.settings.get().webhook().orElseThrow(() -> new ConnectorException(ProblemCode.CONFIGURATION_ERROR,
+                        "A status notification is queued but NOTIFY_WEBHOOK_URL is not set.")), http.get().okHttp(), clock),
+                queue(MaintenanceFunctions.NOTIFICATION_QUEUE), queue(MaintenanceFunctions.NOTIFICATION_QUEUE + "-poison")));
         this.graph = Lazy.of(() -> new GraphGateway(http.get().okHttp()));
         this.idempotency = Lazy.of(() -> new Idempotency(new TableIdempotencyStore(tables.get().getTableClient(tableNames.idempotency())),
                 clock, Duration.ofSeconds(60), Duration.ofSeconds(20)));
@@ -121,6 +148,7 @@ public final class AppContext {
         functions.put(ConnectionFunctions.class, () -> new ConnectionFunctions(connectService));
         functions.put(AuthFunctions.class, () -> new AuthFunctions(signInFlow));
         functions.put(ActionFunctions.class, () -> new ActionFunctions(mailService, eventService));
+        functions.put(MaintenanceFunctions.class, () -> new MaintenanceFunctions(sweep, refreshWorker, notificationWorker));
     }
 
     /** A new function class instance wired to this context's services. */
@@ -170,6 +198,27 @@ public final class AppContext {
 
     public TokenBroker broker() {
         return broker.get();
+    }
+
+    public RefreshSweep refreshSweep() {
+        return sweep.get();
+    }
+
+    public RefreshWorker refreshWorker() {
+        return refreshWorker.get();
+    }
+
+    public NotificationWorker notificationWorker() {
+        return notificationWorker.get();
+    }
+
+    private RefreshPolicy refreshPolicy() {
+        return RefreshPolicy.keepAliveEvery(settings.get().refreshKeepAlive());
+    }
+
+    private WorkQueue queue(String name) {
+        return new StorageWorkQueue(AzureClients.queue(settings.get().storage(), settings.get().hostingCloud(),
+                hostingCredential.get(), http.get().azureHttpClient(), queuePrefix + name));
     }
 
     HealthService healthService() {

@@ -45,6 +45,18 @@ public final class AzureClients {
                 .credential(credential).buildClient();
     }
 
+    /** A queue client that base64-encodes messages, as the Functions queue trigger expects by default. */
+    public static com.azure.storage.queue.QueueClient queue(StorageSettings storage, HostingCloud cloud, TokenCredential credential,
+                                                           HttpClient http, String queueName) {
+        com.azure.storage.queue.QueueClientBuilder builder = new com.azure.storage.queue.QueueClientBuilder()
+                .queueName(queueName).httpClient(http).retryOptions(RETRY)
+                .messageEncoding(com.azure.storage.queue.QueueMessageEncoding.BASE64);
+        if (storage.connectionString().isPresent()) {
+            return builder.connectionString(storage.connectionString().get()).buildClient();
+        }
+        return builder.endpoint(cloud.queueEndpoint(storage.accountName().orElseThrow())).credential(credential).buildClient();
+    }
+
     public static SecretClient secretClient(String vaultUrl, TokenCredential credential, HttpClient http) {
         return new SecretClientBuilder().vaultUrl(vaultUrl).credential(credential).httpClient(http)
                 .retryOptions(RETRY).buildClient();

@@ -1,17 +1,19 @@
 package io.m365connector.app;
 
 /**
- * The Table Storage tables the app uses (created on first use; the infrastructure creates them too).
- * Tests give each suite its own names with a prefix so suites sharing one Azurite do not see each other.
+ * The Table Storage tables (and queue name prefix) the app uses; created on first use, and by the
+ * infrastructure. Tests give each suite its own names with a prefix so suites sharing one Azurite do
+ * not see each other. Queue names used by triggers are fixed in the function annotations.
  */
-public record Tables(String connections, String refreshDue, String loginSessions, String idempotency) {
+public record Tables(String connections, String refreshDue, String loginSessions, String idempotency, String queuePrefix) {
     public static Tables defaults() {
-        return new Tables("connections", "refreshdue", "loginsessions", "idempotency");
+        return new Tables("connections", "refreshdue", "loginsessions", "idempotency", "");
     }
 
     /** The same tables with a prefix (letters and digits) in front of each name. */
     public static Tables prefixed(String prefix) {
         Tables d = defaults();
-        return new Tables(prefix + d.connections, prefix + d.refreshDue, prefix + d.loginSessions, prefix + d.idempotency);
+        return new Tables(prefix + d.connections, prefix + d.refreshDue, prefix + d.loginSessions, prefix + d.idempotency,
+                prefix.toLowerCase(java.util.Locale.ROOT) + "-");
     }
 }

@@ -29,12 +29,14 @@ public final class ConnectService {
     private final ConnectionStore connections;
     private final Clock clock;
     private final java.util.function.Consumer<String> onDisconnect;
+    private final io.m365connector.tokens.StatusListener listener;
 
     /**
      * @param onDisconnect told the id of each disconnected connection (drops cached access tokens on this instance)
      */
     public ConnectService(Settings settings, MsalClients msal, LoginSessionStore sessions, ConnectionStore connections, Clock clock,
-                          java.util.function.Consumer<String> onDisconnect) {
+                          java.util.function.Consumer<String> onDisconnect, io.m365connector.tokens.StatusListener listener) {
+        this.listener = listener;
         this.settings = settings;
         this.msal = msal;
         this.sessions = sessions;
@@ -88,6 +90,7 @@ public final class ConnectService {
             try {
                 Connection saved = connections.update(disconnected);
                 onDisconnect.accept(connectionId);
+                listener.statusChanged(current, saved);
                 return ConnectionView.of(saved);
             } catch (ConcurrentUpdateException e) {
                 if (attempt >= 5) {

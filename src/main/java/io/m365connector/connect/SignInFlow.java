@@ -19,6 +19,7 @@ import io.m365connector.tokens.ConnectionStore;
 import io.m365connector.tokens.Feature;
 import io.m365connector.tokens.MsalClients;
 import io.m365connector.tokens.RefreshPolicy;
+import io.m365connector.tokens.StatusListener;
 import io.m365connector.tokens.TokenCacheSlot;
 import io.m365connector.tokens.TokenSealer;
 import java.net.URI;
@@ -63,9 +64,11 @@ public final class SignInFlow {
     private final TokenSealer sealer;
     private final RefreshPolicy refreshPolicy;
     private final Clock clock;
+    private final StatusListener listener;
 
     public SignInFlow(Settings settings, MsalClients msal, LoginSessionStore sessions, ConnectionStore connections,
-                      TokenSealer sealer, RefreshPolicy refreshPolicy, Clock clock) {
+                      TokenSealer sealer, RefreshPolicy refreshPolicy, Clock clock, StatusListener listener) {
+        this.listener = listener;
         this.settings = settings;
         this.msal = msal;
         this.sessions = sessions;
@@ -209,7 +212,11 @@ public final class SignInFlow {
                     .updatedAt(now)
                     .build();
             try {
-                return connections.update(updated);
+                Connection saved = connections.update(updated);
+                if (current.status() != saved.status()) {
+                    listener.statusChanged(current, saved);
+                }
+                return saved;
             } catch (ConcurrentUpdateException e) {
                 if (attempt >= 3) {
                     throw e;

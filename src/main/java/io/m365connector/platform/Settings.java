@@ -29,6 +29,8 @@ public final class Settings {
     private final Optional<String> managedIdentityClientId;
     private final HttpSettings http;
     private final boolean runningInAzure;
+    private final Duration refreshKeepAlive;
+    private final Optional<Webhook> webhook;
 
     private Settings(Reader r) {
         this.runningInAzure = r.optional(Setting.WEBSITE_INSTANCE_ID.settingName()).isPresent();
@@ -40,6 +42,9 @@ public final class Settings {
         this.keySource = r.keySource(hostingCloud, runningInAzure);
         this.managedIdentityClientId = r.optional(Setting.MANAGED_IDENTITY_CLIENT_ID.settingName());
         this.http = r.http();
+        r.refreshSchedule();
+        this.refreshKeepAlive = r.refreshKeepAlive();
+        this.webhook = r.webhook();
         r.throwIfInvalid();
     }
 
@@ -96,6 +101,23 @@ public final class Settings {
 
     public boolean runningInAzure() {
         return runningInAzure;
+    }
+
+    /** How often an unused connection is refreshed to keep its refresh token alive. */
+    public Duration refreshKeepAlive() {
+        return refreshKeepAlive;
+    }
+
+    /** Where status-change events go, if anywhere. */
+    public Optional<Webhook> webhook() {
+        return webhook;
+    }
+
+    public record Webhook(URI url, String secret) {
+        @Override
+        public String toString() {
+            return "Webhook[url=" + url + ", secret=REDACTED]";
+        }
     }
 
     /** Raised when settings are missing or malformed; the message lists every problem, one per line. */
@@ -414,6 +436,54 @@ public final class Settings {
                 }
             }
             return new HttpSettings(timeout, proxy);
+        }
+
+        void refreshSchedule() {
+            Optional<String> raw = optional(Setting.REFRESH_SCHEDULE.settingName());
+            if (raw.isPresent() && raw.get().trim().split("\\s+").length != 6) {
+                problem(Setting.REFRESH_SCHEDULE, "must be an NCRONTAB expression with six fields (seconds first).");
+            }
+        }
+
+        Duration refreshKeepAlive() {
+            Optional<String> raw = optional(Setting.REFRESH_KEEPALIVE_DAYS.settingName());
+            if (raw.isEmpty()) {
+                return Duration.ofDays(7);
+            }
+            try {
+                int days = Integer.parseInt(raw.get());
+                if (days >= 1 && days <= 60) {
+                    return Duration.ofDays(days);
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            problem(Setting.REFRESH_KEEPALIVE_DAYS, "must be a whole number of days from 1 to 60.");
+            return Duration.ofDays(7);
+        }
+
+        Optional<Webhook> webhook() {
+            Optional<String> url = optional(Setting.NOTIFY_WEBHOOK_URL.settingName());
+            Optional<String> secret = optional(Setting.NOTIFY_WEBHOOK_SECRET.settingName());
+            if (url.isEmpty()) {
+                return Optional.empty();
+            }
+            URI uri = null;
+            try {
+                uri = URI.create(url.get());
+                boolean local = "http".equals(uri.getScheme()) && isLoopback(uri.getHost());
+                if (!("https".equals(uri.getScheme()) || local) || uri.getHost() == null) {
+                    problem(Setting.NOTIFY_WEBHOOK_URL, "must be an https URL (http only for localhost).");
+                }
+            } catch (IllegalArgumentException e) {
+                problem(Setting.NOTIFY_WEBHOOK_URL, "is not a URL.");
+            }
+            if (secret.isEmpty() || secret.get().length() < 32) {
+                problem(Setting.NOTIFY_WEBHOOK_SECRET.settingName(), "must be set, at least 32 characters, when NOTIFY_WEBHOOK_URL is set "
+                        + "(for example the output of openssl rand -hex 32).", null);
+                return Optional.empty();
+            }
+            return uri == null ? Optional.empty() : Optional.of(new Webhook(uri, secret.get()));
         }
 
         void throwIfInvalid() {

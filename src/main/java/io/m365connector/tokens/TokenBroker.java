@@ -45,12 +45,14 @@ public final class TokenBroker {
     private final Clock clock;
     private final Duration clockSkew;
     private final Duration statusRecheck;
+    private final StatusListener listener;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private final Map<String, Instant> useRecorded = new ConcurrentHashMap<>();
     private final Object[] stripes = new Object[STRIPES];
 
     public TokenBroker(ConnectionStore store, TokenSealer sealer, MsalClients msal, RefreshPolicy policy, Clock clock,
-                       Duration clockSkew, Duration statusRecheck) {
+                       Duration clockSkew, Duration statusRecheck, StatusListener listener) {
+        this.listener = listener;
         this.store = store;
         this.sealer = sealer;
         this.msal = msal;
@@ -217,6 +219,7 @@ public final class TokenBroker {
         }
         try {
             Connection revived = store.update(rotated.toBuilder().version(current.version()).status(ConnectionStatus.ACTIVE).build());
+            listener.statusChanged(current, revived);
             LOG.info("Connection " + read.id() + " was marked needs_reauth by a refresh that raced a successful one; kept it active.");
             return revived;
         } catch (ConcurrentUpdateException e) {
@@ -235,8 +238,9 @@ public final class TokenBroker {
                         failure.code().code(), c.refresh().failureCount() + 1, c.refresh().lastUsedAt()))
                 .updatedAt(now).build();
         try {
-            store.update(marked);
+            Connection saved = store.update(marked);
             forget(c.id());
+            listener.statusChanged(c, saved);
             LOG.warning("Connection " + c.id() + " needs the user to connect again: " + failure.code().code() + " (" + failure.summary() + ")");
             return true;
         } catch (ConcurrentUpdateException e) {

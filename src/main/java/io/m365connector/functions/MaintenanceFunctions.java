@@ -1,0 +1,72 @@
+package io.m365connector.functions;
+
+import com.microsoft.azure.functions.ExecutionContext;
+import com.microsoft.azure.functions.annotation.BindingName;
+import com.microsoft.azure.functions.annotation.FunctionName;
+import com.microsoft.azure.functions.annotation.QueueTrigger;
+import com.microsoft.azure.functions.annotation.TimerTrigger;
+import io.m365connector.maintenance.NotificationWorker;
+import io.m365connector.maintenance.RefreshMessage;
+import io.m365connector.maintenance.RefreshSweep;
+import io.m365connector.maintenance.RefreshWorker;
+import io.m365connector.platform.Json;
+import java.util.function.Supplier;
+
+/**
+ * Token maintenance: the timer sweep (a singleton: the Functions host runs a timer on one instance
+ * at a time), the refresh workers (a queue: Functions spreads them over instances) and webhook
+ * delivery. host.json sets the queue batch size, dequeue count and visibility timeout.
+ */
+public final class MaintenanceFunctions {
+    /** Must match host.json's extensions.queues.maxDequeueCount. */
+    static final long MAX_DEQUEUE_COUNT = 5;
+    public static final String REFRESH_QUEUE = "refresh-requests";
+    public static final String NOTIFICATION_QUEUE = "status-notifications";
+
+    private final Supplier<RefreshSweep> sweep;
+    private final Supplier<RefreshWorker> worker;
+    private final Supplier<NotificationWorker> notifications;
+
+    public MaintenanceFunctions(Supplier<RefreshSweep> sweep, Supplier<RefreshWorker> worker, Supplier<NotificationWorker> notifications) {
+        this.sweep = sweep;
+        this.worker = worker;
+        this.notifications = notifications;
+    }
+
+    @FunctionName("refreshSweep")
+    public void refreshSweep(@TimerTrigger(name = "timer", schedule = "%REFRESH_SCHEDULE%") String timerInfo, ExecutionContext context) {
+        sweep.get().sweep(isPastDue(timerInfo));
+    }
+
+    @FunctionName("refreshWorker")
+    public void refreshWorker(
+            @QueueTrigger(name = "message", queueName = REFRESH_QUEUE, connection = "AzureWebJobsStorage") String message,
+            @BindingName("DequeueCount") long dequeueCount,
+            ExecutionContext context) {
+        RefreshMessage parsed = RefreshMessage.parse(message);
+        try {
+            worker.get().handle(parsed);
+        } catch (RuntimeException e) {
+            if (dequeueCount >= MAX_DEQUEUE_COUNT) {
+                worker.get().recordPoison(parsed, e);
+            }
+            throw e;
+        }
+    }
+
+    @FunctionName("notificationWorker")
+    public void notificationWorker(
+            @QueueTrigger(name = "message", queueName = NOTIFICATION_QUEUE, connection = "AzureWebJobsStorage") String message,
+            ExecutionContext context) {
+        notifications.get().handle(message);
+    }
+
+    /** The timer payload is JSON with "IsPastDue" (capital I). */
+    static boolean isPastDue(String timerInfo) {
+        try {
+            return timerInfo != null && Json.MAPPER.readTree(timerInfo).path("IsPastDue").asBoolean(false);
+        } catch (Exception e) {
+            return false;
+        }
+    }
+}

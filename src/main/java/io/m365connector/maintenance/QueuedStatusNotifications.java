@@ -1,0 +1,46 @@
+package io.m365connector.maintenance;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.m365connector.platform.Json;
+import io.m365connector.tokens.Connection;
+import io.m365connector.tokens.StatusListener;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.logging.Logger;
+
+/**
+ * Turns status changes into webhook deliveries through a queue, so a slow or failing web app never
+ * delays the change itself and deliveries survive restarts. Without a webhook URL it does nothing.
+ */
+public final class QueuedStatusNotifications implements StatusListener {
+    private static final Logger LOG = Logger.getLogger(QueuedStatusNotifications.class.getName());
+
+    private final WorkQueue queue;
+    private final Clock clock;
+
+    public QueuedStatusNotifications(WorkQueue queue, Clock clock) {
+        this.queue = queue;
+        this.clock = clock;
+    }
+
+    @Override
+    public void statusChanged(Connection before, Connection after) {
+        if (before.status() == after.status()) {
+            return;
+        }
+        StatusEvent event = StatusEvent.of(before, after, clock.instant());
+        try {
+            queue.send(envelope(event, 1), Duration.ZERO);
+        } catch (RuntimeException e) {
+            LOG.warning("Could not queue status event " + event.id() + " for " + after.id() + " (" + after.status().id()
+                    + "): " + e.getClass().getSimpleName());
+        }
+    }
+
+    static String envelope(StatusEvent event, int attempt) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.set("event", Json.MAPPER.valueToTree(event));
+        node.put("attempt", attempt);
+        return node.toString();
+    }
+}

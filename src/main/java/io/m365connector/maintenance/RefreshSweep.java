@@ -1,0 +1,47 @@
+package io.m365connector.maintenance;
+
+import io.m365connector.tokens.ConnectionStore;
+import io.m365connector.tokens.DueConnection;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * The timer's job: find connections due for a refresh through the due index (only due rows are
+ * read) and put one message per connection on the refresh queue. It never refreshes inline: the
+ * queue spreads the refreshes over all instances, and a slow Entra ID never stretches the timer.
+ */
+public final class RefreshSweep {
+    private static final Logger LOG = Logger.getLogger(RefreshSweep.class.getName());
+
+    private final ConnectionStore store;
+    private final WorkQueue refreshQueue;
+    private final Clock clock;
+    private final int maxPerSweep;
+
+    public RefreshSweep(ConnectionStore store, WorkQueue refreshQueue, Clock clock, int maxPerSweep) {
+        this.store = store;
+        this.refreshQueue = refreshQueue;
+        this.clock = clock;
+        this.maxPerSweep = maxPerSweep;
+    }
+
+    public record Result(int enqueued, boolean more) {
+    }
+
+    public Result sweep(boolean pastDue) {
+        Instant now = clock.instant();
+        if (pastDue) {
+            LOG.info("Refresh sweep is running late (the timer was past due); catching up.");
+        }
+        List<DueConnection> due = store.findDue(now, maxPerSweep);
+        for (DueConnection entry : due) {
+            refreshQueue.send(new RefreshMessage(entry.connectionId(), entry.dueAt()).toJson(), Duration.ZERO);
+        }
+        boolean more = due.size() >= maxPerSweep;
+        LOG.info("Refresh sweep enqueued " + due.size() + " connection(s)" + (more ? "; more are due and the next sweep continues" : ""));
+        return new Result(due.size(), more);
+    }
+}
