@@ -23,14 +23,24 @@ class FunctionJsonIT {
     static final Path APP = Path.of("target", "azure-functions", "m365-connector");
 
     /** function name -> "methods route authLevel" for HTTP functions. */
-    static final Map<String, String> EXPECTED_HTTP = new TreeMap<>(Map.of(
-            "health", "GET health anonymous",
-            "createConnection", "POST connections function",
-            "getConnection", "GET connections/{id} function",
-            "deleteConnection", "DELETE connections/{id} function",
-            "authLogin", "GET auth/login/{session} anonymous",
-            "authCallback", "GET,POST auth/callback anonymous",
-            "authAdminConsent", "GET auth/adminconsent/{session} anonymous"));
+    static final Map<String, String> EXPECTED_HTTP = new TreeMap<>(Map.ofEntries(
+            Map.entry("sendMail", "POST connections/{id}/mail function"),
+            Map.entry("createEvent", "POST connections/{id}/events function"),
+            Map.entry("updateEvent", "PATCH connections/{id}/events/{eventId} function"),
+            Map.entry("cancelEvent", "DELETE connections/{id}/events/{eventId} function"),
+            Map.entry("health", "GET health anonymous"),
+            Map.entry("createConnection", "POST connections function"),
+            Map.entry("getConnection", "GET connections/{id} function"),
+            Map.entry("deleteConnection", "DELETE connections/{id} function"),
+            Map.entry("authLogin", "GET auth/login/{session} anonymous"),
+            Map.entry("authCallback", "GET,POST auth/callback anonymous"),
+            Map.entry("authAdminConsent", "GET auth/adminconsent/{session} anonymous")));
+
+    /** function name -> "trigger type + its key property" for the non-HTTP functions. */
+    static final Map<String, String> EXPECTED_OTHER = new TreeMap<>(Map.of(
+            "refreshSweep", "timerTrigger schedule=%REFRESH_SCHEDULE%",
+            "refreshWorker", "queueTrigger queueName=refresh-requests connection=AzureWebJobsStorage",
+            "notificationWorker", "queueTrigger queueName=status-notifications connection=AzureWebJobsStorage"));
 
     @Test
     void whenPackagedThenEveryHttpFunctionHasTheExpectedRouteMethodsAndAuthLevel() throws IOException {
@@ -48,6 +58,23 @@ class FunctionJsonIT {
             }
         }
         assertEquals(EXPECTED_HTTP, actual);
+    }
+
+    @Test
+    void whenPackagedThenTimerAndQueueFunctionsHaveTheirBindings() throws IOException {
+        Map<String, String> actual = new TreeMap<>();
+        for (Map.Entry<String, JsonNode> function : readFunctions().entrySet()) {
+            for (JsonNode binding : function.getValue().get("bindings")) {
+                String type = binding.get("type").asText();
+                if (type.equals("timerTrigger")) {
+                    actual.put(function.getKey(), type + " schedule=" + binding.get("schedule").asText());
+                } else if (type.equals("queueTrigger")) {
+                    actual.put(function.getKey(), type + " queueName=" + binding.get("queueName").asText()
+                            + " connection=" + binding.get("connection").asText());
+                }
+            }
+        }
+        assertEquals(EXPECTED_OTHER, actual);
     }
 
     @Test

@@ -21,19 +21,32 @@ public final class Azurite {
     private static Azurite shared;
 
     private final Path logFile;
+    private final Path location;
     private Process process;
     private int tablePort;
     private int queuePort;
     private int blobPort;
 
-    private Azurite(Path logFile) {
+    private Azurite(Path logFile, Path location) {
         this.logFile = logFile;
+        this.location = location;
+    }
+
+    /**
+     * A second Azurite that keeps its data on disk under {@code location}, for tests that restart it
+     * and expect tables and queues to survive. Stopped when the JVM exits.
+     */
+    public static Azurite persistent(Path location) {
+        Azurite azurite = new Azurite(Path.of("target", "azurite-persistent.log"), location);
+        azurite.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(azurite::stop));
+        return azurite;
     }
 
     /** The suite's Azurite, started on first use. */
     public static synchronized Azurite shared() {
         if (shared == null) {
-            Azurite azurite = new Azurite(Path.of("target", "azurite.log"));
+            Azurite azurite = new Azurite(Path.of("target", "azurite.log"), null);
             azurite.start();
             Runtime.getRuntime().addShutdownHook(new Thread(azurite::stop));
             shared = azurite;
@@ -69,11 +82,15 @@ public final class Azurite {
     private void launch() {
         try {
             Files.createDirectories(logFile.getParent());
-            ProcessBuilder builder = new ProcessBuilder(List.of(executable().toString(),
-                    "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl",
+            List<String> storage = location == null ? List.of("--inMemoryPersistence")
+                    : List.of("--location", Files.createDirectories(location).toString());
+            java.util.ArrayList<String> command = new java.util.ArrayList<>(List.of(executable().toString()));
+            command.addAll(storage);
+            command.addAll(List.of("--skipApiVersionCheck", "--loose", "--disableProductStyleUrl",
                     "--blobHost", "127.0.0.1", "--blobPort", String.valueOf(blobPort),
                     "--queueHost", "127.0.0.1", "--queuePort", String.valueOf(queuePort),
-                    "--tableHost", "127.0.0.1", "--tablePort", String.valueOf(tablePort)))
+                    "--tableHost", "127.0.0.1", "--tablePort", String.valueOf(tablePort)));
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
             process = builder.start();

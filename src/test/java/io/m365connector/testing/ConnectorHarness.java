@@ -45,6 +45,14 @@ public final class ConnectorHarness implements AutoCloseable {
     private final OutboundHttp browserHttp = new OutboundHttp(new Settings.HttpSettings(Duration.ofSeconds(10), java.util.Optional.empty()), routing);
 
     public ConnectorHarness() {
+        this(env -> { }, null);
+    }
+
+    /**
+     * @param customize   adjusts the settings before the context is built (Key Vault, webhook, ...)
+     * @param credential  the hosting credential (a fake Key Vault's), or null
+     */
+    public ConnectorHarness(java.util.function.Consumer<Map<String, String>> customize, com.azure.core.credential.TokenCredential credential) {
         env.put("M365_CLOUDS", "global,usgov,usgovdod,china");
         env.put("PUBLIC_BASE_URL", "https://" + FUNCTION_HOST);
         env.put("ALLOWED_RETURN_URLS", RETURN_URL + ",https://app.example.com/settings?tab=m365");
@@ -58,9 +66,24 @@ public final class ConnectorHarness implements AutoCloseable {
             clientIds.put(cloud, clientId);
             entra.registerApp(clientId, secret, "https://" + FUNCTION_HOST + "/api/auth/callback");
         }
-        context = new AppContext(() -> Settings.from(env), routing, clock, null, tables);
+        customize.accept(env);
+        context = new AppContext(() -> Settings.from(env), routing, clock, credential, tables);
         api = context.newFunction(ConnectionFunctions.class);
         auth = context.newFunction(AuthFunctions.class);
+    }
+
+    /** A connected user with an active connection: connection id and the user. */
+    public record Connected(String connectionId, io.m365connector.testing.entra.FakeUser user) {
+    }
+
+    /** Connects a new user of {@code cloud} through the real sign-in flow, with these features (JSON strings). */
+    public Connected connect(NationalCloud cloud, String features) {
+        io.m365connector.testing.entra.FakeUser user = entra.addUser(cloud, UUID.randomUUID().toString(),
+                "user-" + UUID.randomUUID().toString().substring(0, 8) + "@contoso.com");
+        var started = start(cloud, features);
+        entra.nextSignIn(user);
+        browser().navigate(started.get("loginUrl").asText());
+        return new Connected(started.get("connectionId").asText(), user);
     }
 
     /** A new browser with no cookies. */

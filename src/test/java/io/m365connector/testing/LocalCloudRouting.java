@@ -15,15 +15,22 @@ import okhttp3.Dns;
 import okhttp3.OkHttpClient;
 
 /**
- * The test route table: the real cloud host names go to local HTTPS fakes. DNS answers loopback for
- * a routed host (the address keeps the host name), and the socket factory swaps port 443 for the
- * fake's port. URLs, Host headers, TLS SNI and certificate checks all keep the real names, so a
+ * The test route table: the real cloud host names go to local HTTPS fakes. DNS answers a loopback
+ * address of its own for each routed host (the address keeps the host name), and the socket factory
+ * swaps port 443 for the fake's port. URLs, Host headers, TLS SNI and certificate checks all keep the real names, so a
  * wrong host in production code reaches no fake and fails. Hosts that are not routed and not
  * loopback are refused: no test can reach the internet by accident.
  */
 public final class LocalCloudRouting implements HostRouting {
     private final Map<String, Integer> exactHosts = new ConcurrentHashMap<>();
     private final Map<String, Integer> hostSuffixes = new ConcurrentHashMap<>();
+    /**
+     * Each routed host gets its own loopback address. With one shared address OkHttp would coalesce
+     * HTTP/2 connections across hosts (same IP, and the test certificate names every host) and send,
+     * say, a token request down a connection opened to the Key Vault fake.
+     */
+    private final Map<String, byte[]> addresses = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger nextAddress = new java.util.concurrent.atomic.AtomicInteger(2);
 
     /** Sends {@code host} (for example {@code graph.microsoft.us}) to {@code 127.0.0.1:port}. */
     public LocalCloudRouting route(String host, int port) {
@@ -59,7 +66,11 @@ public final class LocalCloudRouting implements HostRouting {
 
     private List<InetAddress> lookup(String host) throws UnknownHostException {
         if (portFor(host) != null) {
-            return List.of(InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1}));
+            byte[] address = addresses.computeIfAbsent(host, h -> {
+                int n = nextAddress.getAndIncrement();
+                return new byte[] {127, 0, (byte) (n / 250), (byte) (n % 250 + 1)};
+            });
+            return List.of(InetAddress.getByAddress(host, address));
         }
         if (host.equals("localhost") || host.equals("127.0.0.1")) {
             return Dns.SYSTEM.lookup(host);

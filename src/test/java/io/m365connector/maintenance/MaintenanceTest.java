@@ -1,0 +1,316 @@
+package io.m365connector.maintenance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.azure.storage.queue.QueueClient;
+import com.azure.storage.queue.models.QueueMessageItem;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.app.AzureClients;
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.platform.Settings;
+import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.SecretsLedger;
+import io.m365connector.testing.WebhookReceiver;
+import io.m365connector.tokens.Connection;
+import io.m365connector.tokens.ConnectionStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Sweep, workers and notifications over Azurite tables and queues, with the fake Entra ID. */
+class MaintenanceTest {
+    private static final String WEBHOOK_SECRET = SecretsLedger.remember("whsec-" + UUID.randomUUID() + UUID.randomUUID());
+    private static final WebhookReceiver RECEIVER = receiver();
+    private static final ConnectorHarness HARNESS = new ConnectorHarness(env -> {
+        env.put("NOTIFY_WEBHOOK_URL", RECEIVER.url());
+        env.put("NOTIFY_WEBHOOK_SECRET", WEBHOOK_SECRET);
+    }, null);
+
+    @AfterAll
+    static void tearDown() {
+        HARNESS.close();
+        RECEIVER.close();
+    }
+
+    @BeforeEach
+    void drainQueues() {
+        queue(MaintenanceFunctions_REFRESH()).clearMessages();
+        queue("status-notifications").clearMessages();
+    }
+
+    @Test
+    void whenSweepingThenExactlyTheDueConnectionsAreEnqueuedOnce() {
+        List<String> due = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            due.add(dueNow(HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId(), Duration.ofMinutes(i + 1)));
+        }
+        for (int i = 0; i < 4; i++) {
+            HARNESS.connect(NationalCloud.USGOV, "\"calendar\"");
+        }
+
+        var result = HARNESS.context.refreshSweep().sweep(false);
+
+        List<RefreshMessage> messages = refreshMessages();
+        assertEquals(Set.copyOf(due), messages.stream().map(RefreshMessage::connectionId).collect(java.util.stream.Collectors.toSet()));
+        assertEquals(3, messages.size());
+        assertEquals(3, result.enqueued());
+        assertFalse(result.more());
+    }
+
+    @Test
+    void whenWorkerRefreshesADueConnectionThenTokensRotateAndTheNextDueTimeMovesOut() {
+        String id = dueNow(HARNESS.connect(NationalCloud.CHINA, "\"mail\"").connectionId(), Duration.ofMinutes(1));
+        Connection before = HARNESS.context.connections().find(id).orElseThrow();
+        int refreshes = HARNESS.entra.tokenRequests("refresh_token");
+
+        RefreshWorker.Outcome outcome = HARNESS.context.refreshWorker().handle(new RefreshMessage(id, before.refresh().nextRefreshDue()));
+
+        assertEquals(RefreshWorker.Outcome.REFRESHED, outcome);
+        assertEquals(refreshes + 1, HARNESS.entra.tokenRequests("refresh_token"));
+        Connection after = HARNESS.context.connections().find(id).orElseThrow();
+        assertNotEquals(before.tokens(), after.tokens());
+        assertTrue(after.refresh().nextRefreshDue().isAfter(HARNESS.clock.instant().plus(Duration.ofDays(6))), "keep-alive in ~7 days");
+        assertEquals(0, after.refresh().failureCount());
+        assertTrue(HARNESS.context.connections().findDue(HARNESS.clock.instant(), 100).stream().noneMatch(d -> d.connectionId().equals(id)));
+    }
+
+    @Test
+    void whenAMessageIsDuplicatedOrLateThenTheSecondDoesNothing() {
+        String id = dueNow(HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId(), Duration.ofMinutes(1));
+        RefreshMessage message = new RefreshMessage(id, HARNESS.context.connections().find(id).orElseThrow().refresh().nextRefreshDue());
+        assertEquals(RefreshWorker.Outcome.REFRESHED, HARNESS.context.refreshWorker().handle(message));
+        int requests = HARNESS.entra.tokenRequests().size();
+
+        assertEquals(RefreshWorker.Outcome.NOT_DUE, HARNESS.context.refreshWorker().handle(message));
+
+        assertEquals(requests, HARNESS.entra.tokenRequests().size(), "no second refresh");
+    }
+
+    @Test
+    void whenTheConnectionWasDeletedThenTheMessageIsDroppedWithItsIndexEntry() {
+        String id = dueNow(HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId(), Duration.ofMinutes(1));
+        Instant due = HARNESS.context.connections().find(id).orElseThrow().refresh().nextRefreshDue();
+        HARNESS.context.connections().delete(id);
+        assertEquals(RefreshWorker.Outcome.GONE, HARNESS.context.refreshWorker().handle(new RefreshMessage(id, due)));
+    }
+
+    @Test
+    void whenEntraIsDownThenTheConnectionStaysActiveAndIsDueAgainAfterABackoff() {
+        String id = dueNow(HARNESS.connect(NationalCloud.USGOV, "\"mail\"").connectionId(), Duration.ofMinutes(1));
+        HARNESS.entra.nextTokenError(503, "temporarily_unavailable", "AADSTS50033: A transient error has occurred.", 50033);
+        HARNESS.entra.nextTokenError(503, "temporarily_unavailable", "AADSTS50033: A transient error has occurred.", 50033);
+
+        RefreshWorker.Outcome outcome = HARNESS.context.refreshWorker().handle(message(id));
+
+        assertEquals(RefreshWorker.Outcome.RETRY_LATER, outcome);
+        Connection after = HARNESS.context.connections().find(id).orElseThrow();
+        assertEquals(ConnectionStatus.ACTIVE, after.status());
+        assertEquals(1, after.refresh().failureCount());
+        assertEquals("temporarily_unavailable", after.refresh().lastErrorCode());
+        Duration wait = Duration.between(HARNESS.clock.instant(), after.refresh().nextRefreshDue());
+        assertTrue(wait.compareTo(Duration.ofSeconds(90)) > 0 && wait.compareTo(Duration.ofSeconds(150)) < 0, wait.toString());
+    }
+
+    @Test
+    void whenTheAppsCredentialsAreRefusedThenUsersAreNotMarkedAndTheErrorIsRecorded() {
+        String id = dueNow(HARNESS.connect(NationalCloud.USGOVDOD, "\"mail\"").connectionId(), Duration.ofMinutes(1));
+        HARNESS.entra.nextTokenError(401, "invalid_client", "AADSTS7000215: Invalid client secret provided.", 7000215);
+
+        assertEquals(RefreshWorker.Outcome.RETRY_LATER, HARNESS.context.refreshWorker().handle(message(id)));
+
+        Connection after = HARNESS.context.connections().find(id).orElseThrow();
+        assertEquals(ConnectionStatus.ACTIVE, after.status());
+        assertEquals("invalid_client_credentials", after.refresh().lastErrorCode());
+    }
+
+    @Test
+    void whenTheRefreshTokenIsRevokedThenNeedsReauthAndTheWebAppReceivesASignedEvent() throws Exception {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"");
+        String id = dueNow(c.connectionId(), Duration.ofMinutes(1));
+        HARNESS.entra.revokeRefreshTokens(c.user());
+        drainNotifications();
+        int before = RECEIVER.received().size();
+
+        assertEquals(RefreshWorker.Outcome.NEEDS_REAUTH, HARNESS.context.refreshWorker().handle(message(id)));
+        drainNotifications();
+
+        assertEquals(ConnectionStatus.NEEDS_REAUTH, HARNESS.context.connections().find(id).orElseThrow().status());
+        List<WebhookReceiver.Received> received = RECEIVER.received().subList(before, RECEIVER.received().size());
+        assertEquals(1, received.size());
+        WebhookReceiver.Received event = received.get(0);
+        assertTrue(verify(event), "signature verifies with the shared secret");
+        JsonNode body = ConnectorHarness.json(event.body());
+        assertEquals("connection.status_changed", body.get("type").asText());
+        assertEquals(id, body.get("connectionId").asText());
+        assertEquals("owner-1", body.get("ownerId").asText());
+        assertEquals("needs_reauth", body.get("status").asText());
+        assertEquals("active", body.get("previousStatus").asText());
+        assertEquals("reauth_required", body.get("errorCode").asText());
+        assertEquals(body.get("id").asText(), event.headers().get("M365C-Event-Id"));
+        assertFalse(event.body().toLowerCase().contains("token"), "no tokens in events");
+    }
+
+    @Test
+    void whenTheWebhookFailsThenTheEventIsRetriedWithBackoff() throws Exception {
+        String id = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId();
+        drainNotifications();
+        RECEIVER.answerNext(500);
+        int before = RECEIVER.received().size();
+
+        HARNESS.deleteConnection(id);
+        drainNotifications();
+
+        List<WebhookReceiver.Received> received = RECEIVER.received().subList(before, RECEIVER.received().size());
+        assertEquals(1, received.size(), "first attempt failed");
+        QueueMessageItem retry = waitForMessage(queue("status-notifications"), Duration.ofSeconds(40));
+        JsonNode envelope = ConnectorHarness.json(retry.getBody().toString());
+        assertEquals(2, envelope.get("attempt").asInt());
+        assertEquals("disconnected", envelope.get("event").get("status").asText());
+        HARNESS.context.notificationWorker().handle(retry.getBody().toString());
+        assertEquals(2, RECEIVER.received().size() - before, "delivered on the retry");
+        assertTrue(verify(RECEIVER.received().get(RECEIVER.received().size() - 1)));
+    }
+
+    @Test
+    void whenTheKeyWasRotatedThenAWorkerRefreshRewritesTheRowUnderTheNewVersion() throws Exception {
+        io.m365connector.testing.FakeKeyVault vault = new io.m365connector.testing.FakeKeyVault();
+        byte[] v1 = new byte[32];
+        new java.security.SecureRandom().nextBytes(v1);
+        vault.putKey("token-encryption-key", "v1", v1, true);
+        ConnectorHarness kv = new ConnectorHarness(env -> {
+            env.remove("LOCAL_TOKEN_KEY");
+            env.put("TOKEN_KEY_VAULT_URL", io.m365connector.testing.FakeKeyVault.VAULT_URL);
+        }, vault.credential());
+        vault.routeInto(kv.routing);
+        try {
+            String id = kv.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId();
+            assertEquals("v1", kv.context.connections().find(id).orElseThrow().tokens().keyVersion());
+            byte[] v2 = new byte[32];
+            new java.security.SecureRandom().nextBytes(v2);
+            vault.putKey("token-encryption-key", "v2", v2, true);
+            kv.clock.advance(Duration.ofMinutes(11));
+            Connection c = kv.context.connections().find(id).orElseThrow();
+            kv.context.connections().update(c.toBuilder().refresh(c.refresh().withNextRefreshDue(kv.clock.instant().minusSeconds(1))).build());
+
+            assertEquals(RefreshWorker.Outcome.REFRESHED, kv.context.refreshWorker().handle(
+                    new RefreshMessage(id, kv.clock.instant().minusSeconds(1))));
+
+            Connection rewritten = kv.context.connections().find(id).orElseThrow();
+            assertEquals("v2", rewritten.tokens().keyVersion());
+            assertTrue(kv.context.sealer().open(id, rewritten.cloud(), rewritten.tokens()).contains("RefreshToken"));
+        } finally {
+            kv.close();
+            vault.close();
+        }
+    }
+
+    @Test
+    void whenAzuriteRestartsBetweenSweepAndWorkerThenNothingIsLostAndTheNextSweepPicksTheConnectionUp() {
+        io.m365connector.testing.Azurite persistent = io.m365connector.testing.Azurite.persistent(
+                java.nio.file.Path.of("target", "azurite-persistent-" + UUID.randomUUID()));
+        ConnectorHarness h = new ConnectorHarness(env -> env.put("AzureWebJobsStorage", persistent.connectionString()), null);
+        try {
+            String id = h.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId();
+            Connection c = h.context.connections().find(id).orElseThrow();
+            h.context.connections().update(c.toBuilder().refresh(c.refresh().withNextRefreshDue(h.clock.instant().minusSeconds(5))).build());
+            assertEquals(1, h.context.refreshSweep().sweep(false).enqueued());
+
+            persistent.restart();
+            // The in-flight message is lost (as if the worker died with it); the connection and its due entry are not.
+            queueOf(h, MaintenanceFunctions_REFRESH()).clearMessages();
+            assertEquals(ConnectionStatus.ACTIVE, h.context.connections().find(id).orElseThrow().status());
+
+            assertEquals(1, h.context.refreshSweep().sweep(false).enqueued(), "the next sweep picks it up");
+            QueueMessageItem item = queueOf(h, MaintenanceFunctions_REFRESH()).receiveMessage();
+            assertEquals(RefreshWorker.Outcome.REFRESHED, h.context.refreshWorker().handle(RefreshMessage.parse(item.getBody().toString())));
+            assertTrue(h.context.connections().find(id).orElseThrow().refresh().nextRefreshDue().isAfter(h.clock.instant()));
+        } finally {
+            h.close();
+            persistent.stop();
+        }
+    }
+
+    /** Sets the connection due {@code ago} in the past; returns its id. */
+    private static String dueNow(String id, Duration ago) {
+        Connection c = HARNESS.context.connections().find(id).orElseThrow();
+        HARNESS.context.connections().update(c.toBuilder().refresh(c.refresh().withNextRefreshDue(HARNESS.clock.instant().minus(ago))).build());
+        return id;
+    }
+
+    private static RefreshMessage message(String id) {
+        return new RefreshMessage(id, HARNESS.context.connections().find(id).orElseThrow().refresh().nextRefreshDue());
+    }
+
+    private static List<RefreshMessage> refreshMessages() {
+        List<RefreshMessage> messages = new ArrayList<>();
+        for (QueueMessageItem item : queue(MaintenanceFunctions_REFRESH()).receiveMessages(32)) {
+            messages.add(RefreshMessage.parse(item.getBody().toString()));
+        }
+        return messages;
+    }
+
+    /** Runs the notification worker over what is queued now (as the queue trigger would). */
+    private static void drainNotifications() {
+        QueueClient queue = queue("status-notifications");
+        Set<String> seen = new HashSet<>();
+        for (QueueMessageItem item : queue.receiveMessages(32)) {
+            if (seen.add(item.getMessageId())) {
+                HARNESS.context.notificationWorker().handle(item.getBody().toString());
+                queue.deleteMessage(item.getMessageId(), item.getPopReceipt());
+            }
+        }
+    }
+
+    private static QueueMessageItem waitForMessage(QueueClient queue, Duration timeout) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            for (QueueMessageItem item : queue.receiveMessages(1)) {
+                return item;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("no message within " + timeout);
+    }
+
+    private static boolean verify(WebhookReceiver.Received event) {
+        String header = event.headers().get("M365C-Signature");
+        String t = header.replaceAll(".*t=(\\d+).*", "$1");
+        String v1 = header.replaceAll(".*v1=([0-9a-f]+).*", "$1");
+        long age = Math.abs(Instant.now().getEpochSecond() - Long.parseLong(t));
+        return age < 600 && WebhookSender.sign(WEBHOOK_SECRET, Long.parseLong(t), event.body()).equals(v1);
+    }
+
+    private static String MaintenanceFunctions_REFRESH() {
+        return io.m365connector.functions.MaintenanceFunctions.REFRESH_QUEUE;
+    }
+
+    private static QueueClient queue(String name) {
+        return queueOf(HARNESS, name);
+    }
+
+    private static QueueClient queueOf(ConnectorHarness h, String name) {
+        Settings s = Settings.from(h.env);
+        QueueClient client = AzureClients.queue(s.storage(), s.hostingCloud(), null, h.context.http().azureHttpClient(),
+                h.tables.queuePrefix() + name);
+        client.createIfNotExists();
+        return client;
+    }
+
+    private static WebhookReceiver receiver() {
+        try {
+            return new WebhookReceiver();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
