@@ -57,9 +57,12 @@ public final class EventService {
         String transactionId = idempotencyKey == null ? UUID.randomUUID().toString()
                 : UUID.nameUUIDFromBytes((connectionId + "\n" + idempotencyKey).getBytes(StandardCharsets.UTF_8)).toString();
         return idempotency.run(connectionId, idempotencyKey, "event", Idempotency.requestHash("event", rawBody), step -> {
-            Event event = toGraph(request);
-            event.setTransactionId(transactionId);
-            Event created = retry.idempotent(connectionId, () -> calendar(connectionId, request.calendarOwner()).events().post(event));
+            // A fresh model per attempt: the SDK's backing store sends only changed values of a model it already sent.
+            Event created = retry.idempotent(connectionId, () -> {
+                Event event = toGraph(request);
+                event.setTransactionId(transactionId);
+                return calendar(connectionId, request.calendarOwner()).events().post(event);
+            });
             return new ActionResult(201, Json.write(view(connectionId, created, request.calendarOwner(), null)), false);
         });
     }
@@ -68,8 +71,8 @@ public final class EventService {
         requireEventId(eventId);
         requireOwner(calendarOwner);
         broker.tokenFor(connectionId, scopes(calendarOwner));
-        Event patch = toGraph(request);
-        Event updated = retry.idempotent(connectionId, () -> calendar(connectionId, calendarOwner).events().byEventId(eventId).patch(patch));
+        Event updated = retry.idempotent(connectionId, () -> calendar(connectionId, calendarOwner).events().byEventId(eventId)
+                .patch(toGraph(request)));
         return new ActionResult(200, Json.write(view(connectionId, updated, calendarOwner, null)), false);
     }
 
@@ -86,9 +89,9 @@ public final class EventService {
                 .get(rc -> rc.queryParameters.select = new String[] {"id", "isOrganizer", "attendees"}));
         boolean cancel = Boolean.TRUE.equals(existing.getIsOrganizer()) && existing.getAttendees() != null && !existing.getAttendees().isEmpty();
         if (cancel) {
-            CancelPostRequestBody body = new CancelPostRequestBody();
-            body.setComment(comment == null ? "" : comment);
             retry.idempotent(connectionId, () -> {
+                CancelPostRequestBody body = new CancelPostRequestBody();
+                body.setComment(comment == null ? "" : comment);
                 calendar(connectionId, calendarOwner).events().byEventId(eventId).cancel().post(body);
                 return null;
             });

@@ -123,11 +123,11 @@ public final class MailService {
     }
 
     private ActionResult sendDirect(String connectionId, MailRequest request) {
-        SendMailPostRequestBody body = new SendMailPostRequestBody();
-        body.setMessage(message(request, true));
-        body.setSaveToSentItems(false);
         try {
             retry.notProcessedOnly(connectionId, () -> {
+                SendMailPostRequestBody body = new SendMailPostRequestBody();
+                body.setMessage(message(request, true));
+                body.setSaveToSentItems(false);
                 mailbox(connectionId, request).sendMail().post(body);
                 return null;
             });
@@ -156,21 +156,26 @@ public final class MailService {
 
     private void uploadLargeAttachments(String connectionId, MailRequest request, String draftId) {
         for (MailRequest.Attachment attachment : largeAttachments(request)) {
-            AttachmentItem item = new AttachmentItem();
-            item.setAttachmentType(AttachmentType.File);
-            item.setName(attachment.name());
-            item.setSize((long) attachment.size());
-            item.setContentType(attachment.contentType());
-            item.setIsInline(attachment.inline());
-            if (attachment.contentId() != null) {
-                item.setContentId(attachment.contentId());
-            }
-            CreateUploadSessionPostRequestBody body = new CreateUploadSessionPostRequestBody();
-            body.setAttachmentItem(item);
-            UploadSession session = retry.idempotent(connectionId, () -> mailbox(connectionId, request).messages()
-                    .byMessageId(draftId).attachments().createUploadSession().post(body));
+            UploadSession session = retry.idempotent(connectionId, () -> {
+                CreateUploadSessionPostRequestBody body = new CreateUploadSessionPostRequestBody();
+                body.setAttachmentItem(uploadItem(attachment));
+                return mailbox(connectionId, request).messages().byMessageId(draftId).attachments().createUploadSession().post(body);
+            });
             upload(connectionId, session.getUploadUrl(), attachment.content());
         }
+    }
+
+    private static AttachmentItem uploadItem(MailRequest.Attachment attachment) {
+        AttachmentItem item = new AttachmentItem();
+        item.setAttachmentType(AttachmentType.File);
+        item.setName(attachment.name());
+        item.setSize((long) attachment.size());
+        item.setContentType(attachment.contentType());
+        item.setIsInline(attachment.inline());
+        if (attachment.contentId() != null) {
+            item.setContentId(attachment.contentId());
+        }
+        return item;
     }
 
     /** PUTs the bytes in chunks to the pre-authenticated upload URL (no Authorization header, as Graph requires). */
