@@ -27,7 +27,9 @@ public final class GraphGateway {
 
     public GraphGateway(OkHttpClient shared) {
         RequestOption[] options = {new RetryHandlerOption((delay, attempt, request, response) -> false, 0, 0)};
-        OkHttpClient.Builder builder = shared.newBuilder();
+        // OkHttp would silently re-send a POST whose pooled connection dropped after Graph accepted it:
+        // a duplicate mail with no error anywhere. Connection failures surface to GraphRetry instead.
+        OkHttpClient.Builder builder = shared.newBuilder().retryOnConnectionFailure(false);
         for (okhttp3.Interceptor interceptor : GraphClientFactory.createDefaultGraphInterceptors(options)) {
             builder.addInterceptor(interceptor);
         }

@@ -43,8 +43,13 @@ import okhttp3.Response;
  * that path is at-most-once: after an ambiguous failure it is not retried and the outcome says so.
  */
 public final class MailService {
-    /** Graph accepts request bodies up to 4 MB: attachments beyond this total go through upload sessions. */
-    static final int INLINE_ATTACHMENT_LIMIT = 3 * 1024 * 1024;
+    /**
+     * Graph refuses request bodies over 4 MB, and base64 grows content by a third: a request may
+     * carry at most this many attachment bytes (2.9 MB -> 3.87 MB of base64 plus the JSON). Files up to
+     * this size travel in the draft or are added one POST each; bigger ones use upload sessions, which
+     * Outlook only accepts for files of a few MB and up.
+     */
+    static final int INLINE_ATTACHMENT_LIMIT = 2_900_000;
     /** Upload chunks must be multiples of 320 KiB; 12 x 320 KiB stays under Graph's 4 MiB per request. */
     static final int UPLOAD_CHUNK = 12 * 320 * 1024;
     private static final Set<String> OWN = Set.of("Mail.Send", "Mail.ReadWrite");
@@ -71,7 +76,7 @@ public final class MailService {
         broker.tokenFor(connectionId, scopes(request));
         if (!request.saveToSentItems() && totalAttachmentBytes(request) > INLINE_ATTACHMENT_LIMIT) {
             throw new io.m365connector.platform.RequestValidationException(List.of(new io.m365connector.platform.RequestValidationException.FieldError(
-                    "saveToSentItems", "Attachments over 3 MiB in total need saveToSentItems=true (they are uploaded to a draft).")));
+                    "saveToSentItems", "Attachments over 2.9 MB in total need saveToSentItems=true (they are added to a draft).")));
         }
         return idempotency.run(connectionId, idempotencyKey, "mail", Idempotency.requestHash("mail", rawBody),
                 step -> request.saveToSentItems() ? sendAsDraft(connectionId, request, step) : sendDirect(connectionId, request));
@@ -155,6 +160,10 @@ public final class MailService {
     }
 
     private void uploadLargeAttachments(String connectionId, MailRequest request, String draftId) {
+        for (MailRequest.Attachment attachment : addedAttachments(request)) {
+            retry.idempotent(connectionId, () -> mailbox(connectionId, request).messages().byMessageId(draftId).attachments()
+                    .post(fileAttachment(attachment)));
+        }
         for (MailRequest.Attachment attachment : largeAttachments(request)) {
             UploadSession session = retry.idempotent(connectionId, () -> {
                 CreateUploadSessionPostRequestBody body = new CreateUploadSessionPostRequestBody();
@@ -163,6 +172,19 @@ public final class MailService {
             });
             upload(connectionId, session.getUploadUrl(), attachment.content());
         }
+    }
+
+    private static FileAttachment fileAttachment(MailRequest.Attachment a) {
+        FileAttachment file = new FileAttachment();
+        file.setOdataType("#microsoft.graph.fileAttachment");
+        file.setName(a.name());
+        file.setContentType(a.contentType());
+        file.setContentBytes(a.content());
+        file.setIsInline(a.inline());
+        if (a.contentId() != null) {
+            file.setContentId(a.contentId());
+        }
+        return file;
     }
 
     private static AttachmentItem uploadItem(MailRequest.Attachment attachment) {
@@ -252,16 +274,7 @@ public final class MailService {
         if (withInlineAttachments) {
             List<com.microsoft.graph.models.Attachment> attachments = new ArrayList<>();
             for (MailRequest.Attachment a : inlineAttachments(request)) {
-                FileAttachment file = new FileAttachment();
-                file.setOdataType("#microsoft.graph.fileAttachment");
-                file.setName(a.name());
-                file.setContentType(a.contentType());
-                file.setContentBytes(a.content());
-                file.setIsInline(a.inline());
-                if (a.contentId() != null) {
-                    file.setContentId(a.contentId());
-                }
-                attachments.add(file);
+                attachments.add(fileAttachment(a));
             }
             if (!attachments.isEmpty()) {
                 m.setAttachments(attachments);
@@ -270,14 +283,14 @@ public final class MailService {
         return m;
     }
 
-    /** Smallest first, as many as fit in the inline budget; the rest are uploaded. */
+    /** Small attachments, smallest first, as many as fit in the draft request. */
     static List<MailRequest.Attachment> inlineAttachments(MailRequest request) {
         List<MailRequest.Attachment> sorted = new ArrayList<>(request.attachments());
         sorted.sort(java.util.Comparator.comparingInt(MailRequest.Attachment::size));
         List<MailRequest.Attachment> inline = new ArrayList<>();
         long total = 0;
         for (MailRequest.Attachment a : sorted) {
-            if (total + a.size() <= INLINE_ATTACHMENT_LIMIT) {
+            if (a.size() <= INLINE_ATTACHMENT_LIMIT && total + a.size() <= INLINE_ATTACHMENT_LIMIT) {
                 inline.add(a);
                 total += a.size();
             }
@@ -285,15 +298,16 @@ public final class MailService {
         return inline;
     }
 
-    static List<MailRequest.Attachment> largeAttachments(MailRequest request) {
+    /** Small attachments that did not fit in the draft: added one request each. */
+    static List<MailRequest.Attachment> addedAttachments(MailRequest request) {
         List<MailRequest.Attachment> inline = inlineAttachments(request);
-        List<MailRequest.Attachment> large = new ArrayList<>();
-        for (MailRequest.Attachment a : request.attachments()) {
-            if (inline.stream().noneMatch(i -> i == a)) {
-                large.add(a);
-            }
-        }
-        return large;
+        return request.attachments().stream()
+                .filter(a -> a.size() <= INLINE_ATTACHMENT_LIMIT && inline.stream().noneMatch(i -> i == a)).toList();
+    }
+
+    /** Attachments too big for one request: uploaded in chunks through upload sessions. */
+    static List<MailRequest.Attachment> largeAttachments(MailRequest request) {
+        return request.attachments().stream().filter(a -> a.size() > INLINE_ATTACHMENT_LIMIT).toList();
     }
 
     private static long totalAttachmentBytes(MailRequest request) {

@@ -11,6 +11,7 @@ import io.m365connector.platform.Json;
 import io.m365connector.platform.Settings;
 import io.m365connector.platform.http.OutboundHttp;
 import io.m365connector.testing.entra.FakeEntraId;
+import io.m365connector.testing.graph.FakeGraph;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -34,7 +35,8 @@ public final class ConnectorHarness implements AutoCloseable {
     private static final Pattern ADMIN_ROUTE = Pattern.compile("/api/auth/adminconsent/([^/]+)");
 
     public final FakeEntraId entra = new FakeEntraId();
-    public final LocalCloudRouting routing = entra.routeInto(new LocalCloudRouting());
+    public final FakeGraph graph = new FakeGraph(entra);
+    public final LocalCloudRouting routing = graph.routeInto(entra.routeInto(new LocalCloudRouting()));
     public final MutableClock clock = new MutableClock(Instant.now());
     public final Map<String, String> env = TestSettings.base(Azurite.shared().connectionString());
     public final Map<NationalCloud, String> clientIds = new EnumMap<>(NationalCloud.class);
@@ -42,6 +44,7 @@ public final class ConnectorHarness implements AutoCloseable {
     public final AppContext context;
     public final ConnectionFunctions api;
     public final AuthFunctions auth;
+    public final io.m365connector.functions.ActionFunctions actions;
     private final OutboundHttp browserHttp = new OutboundHttp(new Settings.HttpSettings(Duration.ofSeconds(10), java.util.Optional.empty()), routing);
 
     public ConnectorHarness() {
@@ -70,6 +73,37 @@ public final class ConnectorHarness implements AutoCloseable {
         context = new AppContext(() -> Settings.from(env), routing, clock, credential, tables);
         api = context.newFunction(ConnectionFunctions.class);
         auth = context.newFunction(AuthFunctions.class);
+        actions = context.newFunction(io.m365connector.functions.ActionFunctions.class);
+    }
+
+    public FakeHttpResponse sendMail(String connectionId, String idempotencyKey, String json) {
+        FakeHttpRequest request = FakeHttpRequest.post("https://" + FUNCTION_HOST + "/api/connections/" + connectionId + "/mail", json)
+                .header("Content-Type", "application/json");
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        return (FakeHttpResponse) actions.sendMail(request, connectionId, new FakeExecutionContext("sendMail"));
+    }
+
+    public FakeHttpResponse createEvent(String connectionId, String idempotencyKey, String json) {
+        FakeHttpRequest request = FakeHttpRequest.post("https://" + FUNCTION_HOST + "/api/connections/" + connectionId + "/events", json)
+                .header("Content-Type", "application/json");
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        return (FakeHttpResponse) actions.createEvent(request, connectionId, new FakeExecutionContext("createEvent"));
+    }
+
+    public FakeHttpResponse updateEvent(String connectionId, String eventId, String query, String json) {
+        FakeHttpRequest request = FakeHttpRequest.of(HttpMethod.PATCH, "https://" + FUNCTION_HOST + "/api/connections/" + connectionId
+                + "/events/" + eventId + (query == null ? "" : "?" + query)).body(json).header("Content-Type", "application/json");
+        return (FakeHttpResponse) actions.updateEvent(request, connectionId, eventId, new FakeExecutionContext("updateEvent"));
+    }
+
+    public FakeHttpResponse cancelEvent(String connectionId, String eventId, String query) {
+        FakeHttpRequest request = FakeHttpRequest.of(HttpMethod.DELETE, "https://" + FUNCTION_HOST + "/api/connections/" + connectionId
+                + "/events/" + eventId + (query == null ? "" : "?" + query));
+        return (FakeHttpResponse) actions.cancelEvent(request, connectionId, eventId, new FakeExecutionContext("cancelEvent"));
     }
 
     /** A connected user with an active connection: connection id and the user. */
@@ -145,6 +179,7 @@ public final class ConnectorHarness implements AutoCloseable {
 
     @Override
     public void close() {
+        graph.close();
         entra.close();
     }
 }

@@ -17,7 +17,7 @@ public final class FakeServers {
                 .keystorePassword(new String(TestPki.PASSWORD))
                 .keyManagerPassword(new String(TestPki.PASSWORD))
                 .keystoreType("PKCS12")
-                .containerThreads(32)
+                .containerThreads(120)
                 .extensions(extensions)
                 .notifier(new QuietNotifier()));
         server.start();

@@ -1,0 +1,271 @@
+package io.m365connector.actions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.FakeHttpResponse;
+import io.m365connector.testing.graph.RecordedRequest;
+import io.m365connector.testing.graph.SentMail;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** POST /connections/{id}/mail over the real Graph SDK against the fake Graph at each cloud's host. */
+class MailActionTest {
+    private static final ConnectorHarness HARNESS = new ConnectorHarness();
+    private static final String MAIL = "{\"to\":[{\"address\":\"candidate@fabrikam.com\",\"name\":\"Cand Idate\"}],"
+            + "\"cc\":[\"hr@contoso.com\"],\"subject\":\"Your interview\",\"body\":{\"contentType\":\"html\",\"content\":\"<p>See you</p>\"},"
+            + "\"importance\":\"high\"}";
+
+    @AfterAll
+    static void tearDown() {
+        HARNESS.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(NationalCloud.class)
+    void whenMailIsSentThenADraftIsCreatedAndSentAtTheCloudsGraphHost(NationalCloud cloud) {
+        ConnectorHarness.Connected c = HARNESS.connect(cloud, "\"mail\"");
+        String upn = c.user().userPrincipalName();
+
+        FakeHttpResponse response = HARNESS.sendMail(c.connectionId(), UUID.randomUUID().toString(), MAIL);
+
+        assertEquals(202, response.getStatusCode(), response.bodyText());
+        assertEquals("sent", ConnectorHarness.json(response.bodyText()).get("status").asText());
+        List<RecordedRequest> mine = mine(upn);
+        assertEquals(List.of("POST /me/messages", "POST /me/messages/{id}/send"),
+                mine.stream().map(r -> r.method() + " " + r.path().replaceAll("/messages/[^/]+", "/messages/{id}")).toList());
+        assertTrue(mine.stream().allMatch(r -> r.host().equals(cloud.graphHost())), "every call went to " + cloud.graphHost());
+        JsonNode draft = ConnectorHarness.json(mine.get(0).body());
+        assertEquals("Your interview", draft.get("subject").asText());
+        assertEquals("candidate@fabrikam.com", draft.get("toRecipients").get(0).get("emailAddress").get("address").asText());
+        assertEquals("Cand Idate", draft.get("toRecipients").get(0).get("emailAddress").get("name").asText());
+        assertEquals("hr@contoso.com", draft.get("ccRecipients").get(0).get("emailAddress").get("address").asText());
+        assertEquals("html", draft.get("body").get("contentType").asText().toLowerCase());
+        assertEquals("high", draft.get("importance").asText().toLowerCase());
+        List<SentMail> sent = HARNESS.graph.sentMail(upn);
+        assertEquals(1, sent.size());
+        assertEquals("Your interview", sent.get(0).message().get("subject").asText());
+    }
+
+    @Test
+    void whenTheSameKeyArrivesTenTimesAtOnceThenExactlyOneMailIsSent() throws Exception {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"");
+        String key = UUID.randomUUID().toString();
+        ExecutorService pool = Executors.newFixedThreadPool(10);
+        List<Future<FakeHttpResponse>> calls = new ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                calls.add(pool.submit(() -> HARNESS.sendMail(c.connectionId(), key, MAIL)));
+            }
+            Set<String> bodies = new HashSet<>();
+            int replayed = 0;
+            for (Future<FakeHttpResponse> call : calls) {
+                FakeHttpResponse r = call.get();
+                assertEquals(202, r.getStatusCode(), r.bodyText());
+                bodies.add(r.bodyText());
+                replayed += "true".equals(r.getHeader("Idempotent-Replayed")) ? 1 : 0;
+            }
+            assertEquals(1, bodies.size(), "every caller got the same outcome");
+            assertEquals(9, replayed);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, HARNESS.graph.sentMail(c.user().userPrincipalName()).size());
+        assertEquals(1, mine(c.user().userPrincipalName()).stream().filter(r -> r.path().endsWith("/send")).count());
+    }
+
+    @Test
+    void whenTheKeyIsReplayedAfterSuccessThenTheFirstOutcomeComesBackWithoutCallingGraph() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.USGOV, "\"mail\"");
+        String key = UUID.randomUUID().toString();
+        FakeHttpResponse first = HARNESS.sendMail(c.connectionId(), key, MAIL);
+        int calls = mine(c.user().userPrincipalName()).size();
+
+        FakeHttpResponse replay = HARNESS.sendMail(c.connectionId(), key, MAIL.replace("{\"to\"", "{ \"to\""));
+
+        assertEquals(202, replay.getStatusCode());
+        assertEquals(first.bodyText(), replay.bodyText());
+        assertEquals("true", replay.getHeader("Idempotent-Replayed"));
+        assertNull(first.getHeader("Idempotent-Replayed"));
+        assertEquals(calls, mine(c.user().userPrincipalName()).size(), "no Graph call for a replay");
+    }
+
+    @Test
+    void whenTheKeyIsReusedWithAnotherBodyThen422AndNothingIsSent() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"");
+        String key = UUID.randomUUID().toString();
+        HARNESS.sendMail(c.connectionId(), key, MAIL);
+
+        FakeHttpResponse reused = HARNESS.sendMail(c.connectionId(), key, MAIL.replace("Your interview", "Other"));
+
+        assertEquals(422, reused.getStatusCode());
+        assertEquals("idempotency_key_reused", ConnectorHarness.json(reused.bodyText()).get("code").asText());
+        assertEquals(1, HARNESS.graph.sentMail(c.user().userPrincipalName()).size());
+    }
+
+    @Test
+    void whenGraphAcceptsTheSendButAnswers504ThenTheMailIsNotSentTwice() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.CHINA, "\"mail\"");
+        HARNESS.graph.failNext("POST", "/me/messages/[^/]+/send", 504, "GatewayTimeout", "The gateway timed out.", null, true);
+
+        FakeHttpResponse response = HARNESS.sendMail(c.connectionId(), UUID.randomUUID().toString(), MAIL);
+
+        assertEquals(202, response.getStatusCode(), response.bodyText());
+        assertEquals(1, HARNESS.graph.sentMail(c.user().userPrincipalName()).size());
+        assertEquals(1, mine(c.user().userPrincipalName()).stream().filter(r -> r.path().endsWith("/send")).count(), "not re-sent");
+        assertTrue(mine(c.user().userPrincipalName()).stream().anyMatch(r -> r.method().equals("GET")), "the draft was checked");
+    }
+
+    @Test
+    void whenGraphAnswers504WithoutSendingThenTheSameDraftIsSentOnce() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"");
+        HARNESS.graph.failNext("POST", "/me/messages/[^/]+/send", 504, "GatewayTimeout", "The gateway timed out.", null, false);
+
+        FakeHttpResponse response = HARNESS.sendMail(c.connectionId(), UUID.randomUUID().toString(), MAIL);
+
+        assertEquals(202, response.getStatusCode(), response.bodyText());
+        assertEquals(1, HARNESS.graph.sentMail(c.user().userPrincipalName()).size());
+        assertEquals(1, mine(c.user().userPrincipalName()).stream().filter(r -> r.method().equals("POST") && r.path().equals("/me/messages")).count(),
+                "one draft, sent after it was found unsent");
+    }
+
+    @Test
+    void whenGraphThrottlesBrieflyThenTheSendIsRetriedAfterRetryAfter() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"");
+        HARNESS.graph.failNext("POST", "/me/messages/[^/]+/send", 429, "ApplicationThrottled", "Too many requests.", 1, false);
+
+        FakeHttpResponse response = HARNESS.sendMail(c.connectionId(), UUID.randomUUID().toString(), MAIL);
+
+        assertEquals(202, response.getStatusCode(), response.bodyText());
+        assertEquals(1, HARNESS.graph.sentMail(c.user().userPrincipalName()).size());
+    }
+
+    @Test
+    void whenThrottlingOutlastsTheBudgetThenThrottledWithRetryAfterAndARetryWithTheKeyReusesTheDraft() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"");
+        HARNESS.graph.failNext("POST", "/me/messages/[^/]+/send", 429, "ApplicationThrottled", "Too many requests.", 120, false);
+        String key = UUID.randomUUID().toString();
+
+        FakeHttpResponse throttled = HARNESS.sendMail(c.connectionId(), key, MAIL);
+
+        assertEquals(429, throttled.getStatusCode());
+        assertEquals("120", throttled.getHeader("Retry-After"));
+        assertEquals("throttled", ConnectorHarness.json(throttled.bodyText()).get("code").asText());
+        assertEquals(0, HARNESS.graph.sentMail(c.user().userPrincipalName()).size());
+
+        FakeHttpResponse retried = HARNESS.sendMail(c.connectionId(), key, MAIL);
+
+        assertEquals(202, retried.getStatusCode(), retried.bodyText());
+        assertEquals(1, HARNESS.graph.sentMail(c.user().userPrincipalName()).size());
+        assertEquals(1, mine(c.user().userPrincipalName()).stream().filter(r -> r.method().equals("POST") && r.path().equals("/me/messages")).count(),
+                "the retry sent the draft the first attempt created");
+    }
+
+    @Test
+    void whenSendingFromASharedMailboxWithoutSendAsThenSendAsDenied() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.USGOV, "\"mail\",\"shared_mailbox\"");
+        String shared = "jobs-" + UUID.randomUUID().toString().substring(0, 6) + "@contoso.us";
+        HARNESS.graph.grantMailboxAccess(c.user().userPrincipalName(), shared, false);
+
+        FakeHttpResponse denied = HARNESS.sendMail(c.connectionId(), UUID.randomUUID().toString(),
+                MAIL.replace("{\"to\"", "{\"from\":\"" + shared + "\",\"to\""));
+
+        assertEquals(403, denied.getStatusCode(), denied.bodyText());
+        assertEquals("send_as_denied", ConnectorHarness.json(denied.bodyText()).get("code").asText());
+
+        HARNESS.graph.grantMailboxAccess(c.user().userPrincipalName(), shared, true);
+        FakeHttpResponse ok = HARNESS.sendMail(c.connectionId(), UUID.randomUUID().toString(),
+                MAIL.replace("{\"to\"", "{\"from\":\"" + shared + "\",\"to\""));
+        assertEquals(202, ok.getStatusCode(), ok.bodyText());
+        assertEquals(1, HARNESS.graph.sentMail(shared).size());
+    }
+
+    @Test
+    void whenSharedMailboxFeatureIsMissingThenMissingPermissionsBeforeAnyGraphCall() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"");
+        FakeHttpResponse response = HARNESS.sendMail(c.connectionId(), null, MAIL.replace("{\"to\"", "{\"from\":\"jobs@contoso.com\",\"to\""));
+        assertEquals(403, response.getStatusCode());
+        assertEquals("missing_permissions", ConnectorHarness.json(response.bodyText()).get("code").asText());
+        assertEquals(0, mine(c.user().userPrincipalName()).size());
+    }
+
+    @Test
+    void whenAnAttachmentIsLargeThenItGoesThroughAnUploadSessionAndArrivesWhole() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.USGOVDOD, "\"mail\"");
+        byte[] big = new byte[5 * 1024 * 1024 + 123];
+        new java.util.Random(7).nextBytes(big);
+        byte[] small = "small file".getBytes();
+        String body = MAIL.replace("\"importance\":\"high\"", "\"attachments\":[{\"name\":\"big.bin\",\"contentBase64\":\""
+                + Base64.getEncoder().encodeToString(big) + "\"},{\"name\":\"small.txt\",\"contentType\":\"text/plain\",\"contentBase64\":\""
+                + Base64.getEncoder().encodeToString(small) + "\"}]");
+
+        FakeHttpResponse response = HARNESS.sendMail(c.connectionId(), UUID.randomUUID().toString(), body);
+
+        assertEquals(202, response.getStatusCode(), response.bodyText());
+        List<RecordedRequest> mine = mine(c.user().userPrincipalName());
+        assertTrue(mine.stream().anyMatch(r -> r.path().endsWith("/attachments/createUploadSession")));
+        JsonNode attachments = HARNESS.graph.sentMail(c.user().userPrincipalName()).get(0).message().get("attachments");
+        assertEquals(2, attachments.size());
+        for (JsonNode a : attachments) {
+            byte[] content = Base64.getDecoder().decode(a.get("contentBytes").asText());
+            assertTrue(java.util.Arrays.equals(a.get("name").asText().equals("big.bin") ? big : small, content), a.get("name").asText());
+        }
+        long puts = HARNESS.graph.requests().stream().filter(r -> r.method().equals("PUT")).count();
+        assertEquals(2, puts, "5 MiB in chunks of 3.75 MiB");
+        assertTrue(mine.stream().allMatch(r -> r.body() == null || r.body().length() < 4 * 1024 * 1024), "every request under Graph's 4 MB limit");
+    }
+
+    @Test
+    void whenManySmallAttachmentsExceedOneRequestThenTheRestAreAddedOneByOne() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"");
+        StringBuilder attachments = new StringBuilder();
+        List<byte[]> files = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            byte[] file = new byte[1_600_000];
+            new java.util.Random(i).nextBytes(file);
+            files.add(file);
+            attachments.append(i == 0 ? "" : ",").append("{\"name\":\"part").append(i).append(".bin\",\"contentBase64\":\"")
+                    .append(Base64.getEncoder().encodeToString(file)).append("\"}");
+        }
+        FakeHttpResponse response = HARNESS.sendMail(c.connectionId(), UUID.randomUUID().toString(),
+                MAIL.replace("\"importance\":\"high\"", "\"attachments\":[" + attachments + "]"));
+
+        assertEquals(202, response.getStatusCode(), response.bodyText());
+        List<RecordedRequest> mine = mine(c.user().userPrincipalName());
+        assertTrue(mine.stream().noneMatch(r -> r.path().endsWith("/createUploadSession")), "no session for small files");
+        assertEquals(2, mine.stream().filter(r -> r.method().equals("POST") && r.path().endsWith("/attachments")).count());
+        assertEquals(3, HARNESS.graph.sentMail(c.user().userPrincipalName()).get(0).message().get("attachments").size());
+        assertTrue(mine.stream().allMatch(r -> r.body() == null || r.body().length() < 4 * 1024 * 1024), "every request under Graph's 4 MB limit");
+    }
+
+    @Test
+    void whenTheRequestIsInvalidThenAllFieldErrorsComeBackAndGraphIsNotCalled() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"");
+        FakeHttpResponse response = HARNESS.sendMail(c.connectionId(), null, "{\"to\":[\"x\"],\"subject\":\"a\\r\\nb\",\"body\":{\"contentType\":\"rtf\"}}");
+        assertEquals(400, response.getStatusCode());
+        JsonNode problem = ConnectorHarness.json(response.bodyText());
+        assertEquals(4, problem.get("errors").size(), problem.toString());
+        assertEquals(0, mine(c.user().userPrincipalName()).size());
+        FakeHttpResponse badKey = HARNESS.sendMail(c.connectionId(), "bad key with spaces", MAIL);
+        assertEquals(400, badKey.getStatusCode());
+    }
+
+    private static List<RecordedRequest> mine(String upn) {
+        return HARNESS.graph.requests().stream().filter(r -> upn.equals(r.userUpn()) || r.path().contains(upn)).toList();
+    }
+}

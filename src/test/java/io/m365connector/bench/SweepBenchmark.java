@@ -1,0 +1,117 @@
+package io.m365connector.bench;
+
+import com.azure.data.tables.TableServiceClient;
+import com.azure.storage.queue.QueueClient;
+import io.m365connector.app.AzureClients;
+import io.m365connector.cloud.HostingCloud;
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.functions.MaintenanceFunctions;
+import io.m365connector.maintenance.RefreshMessage;
+import io.m365connector.maintenance.RefreshSweep;
+import io.m365connector.maintenance.StorageWorkQueue;
+import io.m365connector.platform.Settings;
+import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.CountingHttpClient;
+import io.m365connector.tokens.Connection;
+import io.m365connector.tokens.ConnectionStatus;
+import io.m365connector.tokens.TableConnectionStore;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Token maintenance at scale: N due and M not-due connections in Azurite, a fake token endpoint
+ * answering after {@code latency}; one sweep, then queue workers at {@code concurrency} (what
+ * host.json's batchSize 16 + newBatchThreshold 8 give per instance, times instances). Reports wall
+ * time against the ideal N x latency / concurrency, entities the sweep read, and peak heap.
+ *
+ * <p>Run: {@code mvn -Pbench -Dbench.class=io.m365connector.bench.SweepBenchmark -Dbench.args="2000 20000 100 32" verify}
+ */
+public final class SweepBenchmark {
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
+        int m = args.length > 1 ? Integer.parseInt(args[1]) : 20000;
+        long latencyMs = args.length > 2 ? Long.parseLong(args[2]) : 100;
+        int concurrency = args.length > 3 ? Integer.parseInt(args[3]) : 32;
+
+        ConnectorHarness h = new ConnectorHarness();
+        Connection template = h.context.connections().find(h.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId()).orElseThrow();
+        String cache = h.context.sealer().open(template.id(), template.cloud(), template.tokens());
+        Instant now = h.clock.instant();
+
+        long setupStart = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        AtomicInteger created = new AtomicInteger();
+        for (int i = 0; i < n + m; i++) {
+            boolean due = i < n;
+            pool.submit(() -> {
+                String id = Connection.newId();
+                Instant next = due ? now.minusSeconds(ThreadLocalRandom.current().nextLong(1, 3600))
+                        : now.plusSeconds(ThreadLocalRandom.current().nextLong(600, 7 * 86400));
+                h.context.connections().create(Connection.builder(id, template.ownerId(), template.cloud(), now)
+                        .status(ConnectionStatus.ACTIVE).account(template.account()).features(template.features())
+                        .grantedScopes(template.grantedScopes()).tokens(h.context.sealer().seal(id, template.cloud(), cache))
+                        .refresh(template.refresh().withNextRefreshDue(next)).build());
+                created.incrementAndGet();
+            });
+        }
+        pool.shutdown();
+        pool.awaitTermination(30, TimeUnit.MINUTES);
+        System.out.printf("setup: %d connections in %d s%n", created.get(), (System.nanoTime() - setupStart) / 1_000_000_000);
+
+        Settings settings = Settings.from(h.env);
+        CountingHttpClient counting = new CountingHttpClient(h.context.http().azureHttpClient());
+        TableServiceClient tables = AzureClients.tableService(settings.storage(), HostingCloud.GLOBAL, null, counting);
+        TableConnectionStore countingStore = new TableConnectionStore(tables.getTableClient(h.tables.connections()),
+                tables.getTableClient(h.tables.refreshDue()));
+        QueueClient queue = AzureClients.queue(settings.storage(), HostingCloud.GLOBAL, null, h.context.http().azureHttpClient(),
+                h.tables.queuePrefix() + MaintenanceFunctions.REFRESH_QUEUE);
+        queue.createIfNotExists();
+        RefreshSweep sweep = new RefreshSweep(countingStore, new StorageWorkQueue(queue), h.clock, 50_000);
+        h.entra.setTokenLatency(Duration.ofMillis(latencyMs));
+        int grantsBefore = h.entra.tokenRequests("refresh_token");
+        System.gc();
+
+        long start = System.nanoTime();
+        RefreshSweep.Result result = sweep.sweep(false);
+        long sweepMs = (System.nanoTime() - start) / 1_000_000;
+        long lastDone;
+        try (LocalQueueHost host = new LocalQueueHost(queue, concurrency,
+                message -> h.context.refreshWorker().handle(RefreshMessage.parse(message)))) {
+            host.drain(Duration.ofSeconds(2));
+            lastDone = host.lastCompletionNanos();
+            System.out.printf("workers: %d handled, %d failed%n", host.handled(), host.failed());
+        }
+        double wallS = (lastDone - start) / 1e9;
+        double idealS = n * latencyMs / 1000.0 / concurrency;
+        int refreshed = h.entra.tokenRequests("refresh_token") - grantsBefore;
+        long stillDue = h.context.connections().findDue(h.clock.instant(), 50_000).size();
+
+        System.out.printf("RESULT n=%d m=%d latency=%dms concurrency=%d%n", n, m, latencyMs, concurrency);
+        System.out.printf("RESULT sweep: %d enqueued in %d ms, entities read %d (%.3f x N), queries %d%n",
+                result.enqueued(), sweepMs, counting.entitiesRead(), counting.entitiesRead() / (double) n, counting.queries());
+        System.out.printf("RESULT sweep+workers wall %.2f s, ideal %.2f s, ratio %.3f%n", wallS, idealS, wallS / idealS);
+        System.out.printf("RESULT refresh grants %d, still due after %d, heap peak %d MB (max %d MB)%n", refreshed, stillDue,
+                peakHeapMb(), Runtime.getRuntime().maxMemory() / (1024 * 1024));
+        h.close();
+        System.exit(refreshed == n && stillDue == 0 ? 0 : 1);
+    }
+
+    static long peakHeapMb() {
+        long peak = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        return peak / (1024 * 1024);
+    }
+}
