@@ -15,6 +15,8 @@ import java.util.logging.Logger;
  */
 public final class RefreshSweep {
     private static final Logger LOG = Logger.getLogger(RefreshSweep.class.getName());
+    /** Bounded parallelism for enqueuing (a ForkJoinPool of its own, so the common pool's size on small hosts does not matter). */
+    private static final java.util.concurrent.ForkJoinPool ENQUEUE_POOL = new java.util.concurrent.ForkJoinPool(16);
 
     private final ConnectionStore store;
     private final WorkQueue refreshQueue;
@@ -37,8 +39,16 @@ public final class RefreshSweep {
             LOG.info("Refresh sweep is running late (the timer was past due); catching up.");
         }
         List<DueConnection> due = store.findDue(now, maxPerSweep);
-        for (DueConnection entry : due) {
-            refreshQueue.send(new RefreshMessage(entry.connectionId(), entry.dueAt()).toJson(), Duration.ZERO);
+        // Enqueued several at a time: one send is a round trip, and workers start on the first messages
+        // while the rest are still being queued.
+        try {
+            ENQUEUE_POOL.submit(() -> due.parallelStream().forEach(entry ->
+                    refreshQueue.send(new RefreshMessage(entry.connectionId(), entry.dueAt()).toJson(), Duration.ZERO))).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while enqueuing refreshes", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
         boolean more = due.size() >= maxPerSweep;
         LOG.info("Refresh sweep enqueued " + due.size() + " connection(s)" + (more ? "; more are due and the next sweep continues" : ""));

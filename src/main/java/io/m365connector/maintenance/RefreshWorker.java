@@ -61,7 +61,7 @@ public final class RefreshWorker {
             return Outcome.NOT_DUE;
         }
         try {
-            broker.refreshNow(c.id());
+            broker.refreshNow(c);
             return Outcome.REFRESHED;
         } catch (TokenBroker.RefreshFailedException e) {
             scheduleRetry(c.id(), e.failure());

@@ -104,7 +104,7 @@ public final class TokenBroker {
             if (again != null && clock.instant().isBefore(again.expiresAt.minus(clockSkew))) {
                 return new AccessToken(again.token, again.expiresAt, again.connection);
             }
-            AccessToken token = acquire(connectionId, scopes, false, true);
+            AccessToken token = acquire(connectionId, scopes, false, true, null);
             remember(key, token);
             return token;
         }
@@ -115,10 +115,13 @@ public final class TokenBroker {
      * token, persists the rotated cache and the next due time. Throws like {@link #tokenFor}.
      */
     public AccessToken refreshNow(String connectionId) {
-        synchronized (stripe(connectionId)) {
-            Connection c = store.find(connectionId).orElseThrow(() -> notFound(connectionId));
-            AccessToken token = acquire(connectionId, refreshScopes(c), true, false);
-            return token;
+        return refreshNow(store.find(connectionId).orElseThrow(() -> notFound(connectionId)));
+    }
+
+    /** {@link #refreshNow(String)} for a connection the caller just read (saves reading it again). */
+    public AccessToken refreshNow(Connection connection) {
+        synchronized (stripe(connection.id())) {
+            return acquire(connection.id(), refreshScopes(connection), true, false, connection);
         }
     }
 
@@ -128,9 +131,10 @@ public final class TokenBroker {
         useRecorded.remove(connectionId);
     }
 
-    private AccessToken acquire(String connectionId, Set<String> scopes, boolean force, boolean byAction) {
+    /** @param alreadyRead the connection as the caller read it, used for the first attempt; null to read it */
+    private AccessToken acquire(String connectionId, Set<String> scopes, boolean force, boolean byAction, Connection alreadyRead) {
         for (int attempt = 1; ; attempt++) {
-            Connection c = usable(connectionId, scopes);
+            Connection c = attempt == 1 && alreadyRead != null ? check(alreadyRead, scopes) : usable(connectionId, scopes);
             Instant now = clock.instant();
             TokenCacheSlot slot;
             try {
@@ -249,7 +253,11 @@ public final class TokenBroker {
     }
 
     private Connection usable(String connectionId, Set<String> scopes) {
-        Connection c = store.find(connectionId).orElseThrow(() -> notFound(connectionId));
+        return check(store.find(connectionId).orElseThrow(() -> notFound(connectionId)), scopes);
+    }
+
+    private Connection check(Connection c, Set<String> scopes) {
+        String connectionId = c.id();
         if (c.status() != ConnectionStatus.ACTIVE || c.tokens() == null || c.account() == null) {
             forget(connectionId);
             String why = switch (c.status()) {

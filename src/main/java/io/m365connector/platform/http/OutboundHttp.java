@@ -5,6 +5,8 @@ import io.m365connector.platform.Settings.HttpSettings;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
 
 /**
@@ -16,6 +18,7 @@ import okhttp3.OkHttpClient;
  */
 public final class OutboundHttp {
     private static final String USER_AGENT = "m365-connector/" + version();
+    static final int MAX_IDLE_CONNECTIONS = 64;
 
     private final OkHttpClient client;
     private volatile com.azure.core.http.HttpClient azureClient;
@@ -25,6 +28,10 @@ public final class OutboundHttp {
         Objects.requireNonNull(settings, "'settings' cannot be null.");
         Objects.requireNonNull(routing, "'routing' cannot be null.");
         OkHttpClient.Builder builder = new OkHttpClient.Builder()
+                // Table Storage speaks HTTP/1.1: each concurrent call needs its own connection. OkHttp's
+                // default keeps 5 idle, so a burst of queue workers would reopen (and re-handshake TLS)
+                // most connections on every call; keep enough for the instance's concurrency.
+                .connectionPool(new ConnectionPool(MAX_IDLE_CONNECTIONS, 5, TimeUnit.MINUTES))
                 .connectTimeout(settings.timeout())
                 .readTimeout(settings.timeout())
                 .writeTimeout(settings.timeout())
