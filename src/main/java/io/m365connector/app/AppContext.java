@@ -151,6 +151,11 @@ public final class AppContext {
         functions.put(MaintenanceFunctions.class, () -> new MaintenanceFunctions(sweep, refreshWorker, notificationWorker));
     }
 
+    /** The function classes this context can build (every class with @FunctionName methods). */
+    public java.util.List<Class<?>> functionClasses() {
+        return java.util.List.copyOf(functions.keySet());
+    }
+
     /** A new function class instance wired to this context's services. */
     public <T> T newFunction(Class<T> type) {
         Supplier<?> factory = functions.get(type);

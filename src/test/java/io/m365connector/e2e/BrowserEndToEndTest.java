@@ -1,0 +1,209 @@
+package io.m365connector.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.demo.DemoEnvironment;
+import io.m365connector.testing.entra.FakeUser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The connect flow in a real browser (headless Chromium from Debian's packages): the sample web app,
+ * the functions on the local host, the fake Entra ID's sign-in and consent pages, the cookie-bound
+ * state and the guidance pages. Screenshots of each page go to target/screenshots.
+ */
+class BrowserEndToEndTest {
+    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    private static DemoEnvironment demo;
+    private WebDriver browser;
+
+    @BeforeAll
+    static void startDemo() throws IOException {
+        demo = new DemoEnvironment(0, 0);
+        Files.createDirectories(SCREENSHOTS);
+    }
+
+    @AfterAll
+    static void stopDemo() {
+        demo.close();
+    }
+
+    @BeforeEach
+    void startBrowser() throws IOException {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary("/usr/bin/chromium");
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1100,900",
+                "--user-data-dir=" + Files.createTempDirectory("chromium-e2e"));
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).build();
+        browser = new ChromeDriver(service, options);
+        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+    }
+
+    @AfterEach
+    void stopBrowser() {
+        browser.quit();
+    }
+
+    @Test
+    void whenAUserConnectsSendsMailCreatesAnEventAddsAFeatureAndDisconnectsThenEachStepShowsInTheBrowser() {
+        FakeUser adele = demo.users.get(NationalCloud.GLOBAL).get(0);
+        browser.get(demo.webAppUrl());
+        shot("01-sample-app");
+        new Select(browser.findElement(By.id("cloud"))).selectByValue("global");
+        browser.findElement(By.id("connect")).click();
+
+        // Microsoft's (fake) sign-in and consent page, reached through the login link and its cookie.
+        waitFor(By.id("accept"));
+        assertTrue(browser.getTitle().contains("login.microsoftonline.com"), browser.getTitle());
+        browser.findElement(By.id("user-" + adele.objectId())).click();
+        shot("02-sign-in-and-consent");
+        browser.findElement(By.id("accept")).click();
+
+        waitFor(By.id("status"));
+        assertEquals("active", text("status"));
+        assertEquals(adele.userPrincipalName(), text("user"));
+        shot("03-connected");
+        // Cookies are per host, not per port: back on localhost the functions' binding cookie is visible.
+        Cookie binding = browser.manage().getCookieNamed("__Host-m365c-browser");
+        assertNotNull(binding, "the login link bound this browser with a __Host- cookie");
+        assertTrue(binding.isSecure() && binding.isHttpOnly() && "Lax".equals(binding.getSameSite()), binding.toString());
+        assertEquals("/", binding.getPath());
+
+        browser.findElement(By.id("send-mail")).click();
+        waitFor(By.id("result"));
+        assertTrue(text("result").contains("\"status\" : \"sent\""), text("result"));
+        browser.findElement(By.linkText("Mailbox and calendar")).click();
+        assertTrue(browser.getPageSource().contains("Test mail from the m365-connector demo"));
+        shot("04-fake-mailbox");
+        browser.get(demo.webAppUrl());
+
+        // Incremental consent: the same connection gains the calendar feature.
+        browser.findElement(By.id("add-calendar")).click();
+        waitFor(By.id("accept"));
+        assertTrue(browser.getPageSource().contains("Calendars.ReadWrite"));
+        browser.findElement(By.id("user-" + adele.objectId())).click();
+        browser.findElement(By.id("accept")).click();
+        waitFor(By.id("features"));
+        assertTrue(text("features").contains("calendar") && text("features").contains("mail"), text("features"));
+
+        browser.findElement(By.id("create-event")).click();
+        waitFor(By.id("result"));
+        assertTrue(text("result").contains("joinUrl"), text("result"));
+        browser.get(demo.webAppUrl());
+
+
+        browser.findElement(By.id("disconnect")).click();
+        waitFor(By.id("result"));
+        assertTrue(text("result").contains("\"status\" : \"disconnected\""), text("result"));
+        browser.get(demo.webAppUrl());
+        assertEquals("disconnected", text("status"));
+    }
+
+    @Test
+    void whenTheUserDeclinesConsentThenAGuidancePageExplainsAndLinksBackToTheApp() {
+        browser.get(demo.webAppUrl());
+        new Select(browser.findElement(By.id("cloud"))).selectByValue("usgov");
+        browser.findElement(By.id("connect")).click();
+        waitFor(By.id("decline"));
+        assertTrue(browser.getTitle().contains("login.microsoftonline.us"), "the US Government sign-in host: " + browser.getTitle());
+        browser.findElement(By.id("decline")).click();
+
+        waitFor(By.id("error-code"));
+        assertEquals("user_declined", text("error-code"));
+        assertEquals("You chose not to give access", browser.findElement(By.tagName("h1")).getText());
+        assertAccessiblePage();
+        shot("05-user-declined");
+        browser.findElement(By.id("return-link")).click();
+        assertTrue(browser.getCurrentUrl().startsWith(demo.webAppUrl()), browser.getCurrentUrl());
+    }
+
+    @Test
+    void whenAnAdministratorMustApproveThenThePageGivesTheLinkAndTheAdministratorCanApprove() {
+        demo.entra.nextAuthorizeError("access_denied", "AADSTS90094: Admin consent is required for the permissions requested by this application.");
+        browser.get(demo.webAppUrl());
+        browser.findElement(By.id("connect")).click();
+
+        waitFor(By.id("admin-consent-link"));
+        assertEquals("admin_approval_required", text("error-code"));
+        assertAccessiblePage();
+        shot("06-admin-approval-required");
+        String link = browser.findElement(By.id("admin-consent-link")).getAttribute("href");
+        assertTrue(link.startsWith(demo.functionsUrl() + "/api/auth/adminconsent/"), link);
+
+        browser.manage().deleteAllCookies(); // the administrator uses another browser
+        browser.get(link);
+        waitFor(By.id("accept"));
+        shot("07-admin-consent-page");
+        browser.findElement(By.id("accept")).click();
+        waitFor(By.tagName("h1"));
+        assertEquals("Approved for your organization", browser.findElement(By.tagName("h1")).getText());
+        shot("08-admin-approved");
+    }
+
+    @Test
+    void whenTheCallbackIsOpenedInAnotherBrowserThenTheStateIsRefused() {
+        browser.get(demo.webAppUrl());
+        browser.findElement(By.id("connect")).click();
+        waitFor(By.id("accept"));
+        // Drop the browser-binding cookie (it belongs to the functions' host) before Microsoft redirects back:
+        // as if the sign-in were finished in another browser.
+        browser.get(demo.functionsUrl() + "/api/health");
+        assertNotNull(browser.manage().getCookieNamed("__Host-m365c-browser"));
+        browser.manage().deleteCookieNamed("__Host-m365c-browser");
+        browser.navigate().back();
+        waitFor(By.id("accept"));
+        browser.findElements(By.name("user")).get(0).click();
+        browser.findElement(By.id("accept")).click();
+
+        waitFor(By.id("error-code"));
+        assertEquals("state_invalid", text("error-code"));
+        assertTrue(browser.getPageSource().contains("another browser"));
+        shot("09-state-invalid");
+    }
+
+    private void assertAccessiblePage() {
+        assertEquals("en", browser.findElement(By.tagName("html")).getAttribute("lang"));
+        assertEquals(1, browser.findElements(By.tagName("h1")).size());
+        assertTrue(browser.findElements(By.tagName("script")).isEmpty(), "no scripts needed");
+        assertFalse(browser.getPageSource().contains("http://") && browser.getPageSource().contains("<link"), "no external assets");
+    }
+
+    private String text(String id) {
+        return browser.findElement(By.id(id)).getText();
+    }
+
+    private void waitFor(By locator) {
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.presenceOfElementLocated(locator));
+    }
+
+    private void shot(String name) {
+        try {
+            Files.write(SCREENSHOTS.resolve(name + ".png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
