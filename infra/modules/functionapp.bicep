@@ -1,0 +1,203 @@
+// The plan and the Linux Java 17 function app, with every app setting the code reads.
+//
+// hostingPlan decides the resources:
+//   FlexConsumption  plan FC1; the site has functionAppConfig: runtime java 17, deployment storage =
+//                    the app-package blob container reached with the app's identity. Flex does not
+//                    accept FUNCTIONS_WORKER_RUNTIME / FUNCTIONS_EXTENSION_VERSION / WEBSITE_RUN_FROM_PACKAGE.
+//                    Not offered in Azure Government or Azure China (nor every commercial region).
+//   ElasticPremium   plan EP1-3 (elastic); siteConfig.linuxFxVersion 'Java|17'.
+//   Consumption      plan Y1 (Dynamic, Linux); siteConfig.linuxFxVersion 'Java|17'.
+// Elastic Premium and Consumption would keep the code on an Azure Files share reached with the
+// account key (WEBSITE_CONTENTAZUREFILECONNECTIONSTRING). Azure Files has no identity-based option
+// there and the storage account has shared keys disabled, so the app is created without Azure Files
+// and runs from a package blob fetched with the app's identity (WEBSITE_RUN_FROM_PACKAGE = blob URL,
+// WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID = the identity). Deploying = uploading that blob and
+// restarting (docs/DEPLOY.md); portal editing and file-system log streaming are not available.
+//
+// Host storage is identity-based: AzureWebJobsStorage__accountName, __credential = managedidentity,
+// __clientId = the user-assigned identity, and the service URIs (built from the account's endpoints,
+// so they carry the cloud's storage suffix, environment().suffixes.storage: core.windows.net,
+// core.usgovcloudapi.net, core.chinacloudapi.cn).
+//
+// Two names of io.m365connector.platform.Setting are deliberately not app settings here
+// (InfrastructureTest accepts exactly these two, and only with this explanation):
+//   not-an-app-setting: AzureWebJobsStorage  A connection string means an account key, and shared keys are disabled. The host and the app use AzureWebJobsStorage__accountName instead (the app reads that when AzureWebJobsStorage is not set); an empty value could make the host look for a connection string.
+//   not-an-app-setting: WEBSITE_INSTANCE_ID  App Service sets it on each instance; the app uses it to know it runs in Azure (and then refuses LOCAL_TOKEN_KEY). An app setting would override the platform's value.
+
+param name string
+param planName string
+param location string
+param tags object
+
+@allowed([
+  'FlexConsumption'
+  'ElasticPremium'
+  'Consumption'
+])
+param hostingPlan string
+
+param elasticPremiumSku string = 'EP1'
+
+@description('Resource id of the app\'s user-assigned managed identity.')
+param identityId string
+
+@description('Client id of the app\'s user-assigned managed identity.')
+param identityClientId string
+
+param storageAccountName string
+param packageContainerName string
+param appInsightsName string
+
+@description('App settings from main.bicep (Key Vault references for secrets, never values).')
+param appSettings object
+
+@description('azd service name (azure.yaml) this app is deployed as.')
+param serviceName string = 'api'
+
+@description('Flex Consumption: instance memory (MB) and maximum instances.')
+param flexInstanceMemoryMB int = 2048
+param flexMaximumInstanceCount int = 100
+
+@description('Elastic Premium: maximum number of instances.')
+param elasticMaximumWorkerCount int = 20
+
+var isFlex = hostingPlan == 'FlexConsumption'
+var packageBlobName = 'm365-connector.zip'
+
+var planSkus = {
+  FlexConsumption: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  ElasticPremium: {
+    name: elasticPremiumSku
+    tier: 'ElasticPremium'
+    family: 'EP'
+  }
+  Consumption: {
+    name: 'Y1'
+    tier: 'Dynamic'
+  }
+}
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-01-01' existing = {
+  name: storageAccountName
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: appInsightsName
+}
+
+resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: hostingPlan == 'ElasticPremium' ? 'elastic' : 'functionapp'
+  sku: planSkus[hostingPlan]
+  properties: union({
+    reserved: true // Linux
+  }, hostingPlan == 'ElasticPremium' ? {
+    maximumElasticWorkerCount: elasticMaximumWorkerCount
+  } : {})
+}
+
+resource site 'Microsoft.Web/sites@2023-12-01' = {
+  name: name
+  location: location
+  tags: union(tags, {
+    'azd-service-name': serviceName
+  })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    clientAffinityEnabled: false
+    // Key Vault references (@Microsoft.KeyVault(...)) are resolved with the user-assigned identity.
+    keyVaultReferenceIdentity: identityId
+    functionAppConfig: isFlex ? {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${packageContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: flexInstanceMemoryMB
+        maximumInstanceCount: flexMaximumInstanceCount
+      }
+      runtime: {
+        name: 'java'
+        version: '17'
+      }
+    } : null
+    siteConfig: {
+      linuxFxVersion: isFlex ? null : 'Java|17'
+      minTlsVersion: '1.2'
+      scmMinTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+      alwaysOn: false
+    }
+  }
+}
+
+// Basic-auth publishing (FTP, SCM user/password) off: deployments authenticate with Entra ID.
+resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2023-12-01' = {
+  parent: site
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2023-12-01' = {
+  parent: site
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
+var hostSettings = {
+  // Identity-based host storage (also the connection "AzureWebJobsStorage" of the queue triggers).
+  AzureWebJobsStorage__accountName: storage.name
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  AzureWebJobsStorage__blobServiceUri: 'https://${storage.name}.blob.${environment().suffixes.storage}'
+  AzureWebJobsStorage__queueServiceUri: 'https://${storage.name}.queue.${environment().suffixes.storage}'
+  AzureWebJobsStorage__tableServiceUri: 'https://${storage.name}.table.${environment().suffixes.storage}'
+  // Application Insights with Entra ID authentication (the component has local auth disabled).
+  APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  // The external base URL; the redirect URI registered in Entra ID is this + /api/auth/callback.
+  PUBLIC_BASE_URL: 'https://${site.properties.defaultHostName}'
+}
+
+// Not accepted on Flex Consumption (its runtime is functionAppConfig.runtime).
+var classicPlanSettings = {
+  FUNCTIONS_EXTENSION_VERSION: '~4'
+  FUNCTIONS_WORKER_RUNTIME: 'java'
+  WEBSITE_RUN_FROM_PACKAGE: '${storage.properties.primaryEndpoints.blob}${packageContainerName}/${packageBlobName}'
+  WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID: identityId
+}
+
+resource settings 'Microsoft.Web/sites/config@2023-12-01' = {
+  parent: site
+  name: 'appsettings'
+  properties: union(appSettings, hostSettings, isFlex ? {} : classicPlanSettings)
+}
+
+output name string = site.name
+output id string = site.id
+output defaultHostName string = site.properties.defaultHostName
+output packageBlobName string = packageBlobName
