@@ -91,6 +91,7 @@ public final class AppContext {
     private final Lazy<NotificationWorker> notificationWorker;
     private final Map<Class<?>, Supplier<?>> functions = new LinkedHashMap<>();
     private final String queuePrefix;
+    private final Prewarm prewarm = new Prewarm();
 
     /**
      * @param settings          read on first use; invalid settings fail every call that needs them with a message naming the setting
@@ -156,8 +157,9 @@ public final class AppContext {
         return java.util.List.copyOf(functions.keySet());
     }
 
-    /** A new function class instance wired to this context's services. */
+    /** A new function class instance wired to this context's services. The first one starts the cold-start prewarm. */
     public <T> T newFunction(Class<T> type) {
+        prewarm.start(this);
         Supplier<?> factory = functions.get(type);
         if (factory == null) {
             throw new IllegalArgumentException("No function class " + type.getName() + " is registered in AppContext.");
@@ -199,6 +201,10 @@ public final class AppContext {
 
     public LoginSessionStore loginSessions() {
         return loginSessions.get();
+    }
+
+    GraphGateway graphGateway() {
+        return graph.get();
     }
 
     public TokenBroker broker() {

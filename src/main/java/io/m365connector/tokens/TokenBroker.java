@@ -344,7 +344,7 @@ public final class TokenBroker {
     }
 
     /** A refresh that failed for a transient or configuration reason; the connection is unchanged. */
-    public static final class RefreshFailedException extends ConnectorException {
+    public static final class RefreshFailedException extends ConnectorException implements io.m365connector.platform.Problem.ProblemExtensions {
         private final RefreshFailure failure;
 
         RefreshFailedException(String connectionId, RefreshFailure failure, Throwable cause) {
@@ -359,6 +359,16 @@ public final class TokenBroker {
 
         public RefreshFailure failure() {
             return failure;
+        }
+
+        /** Throttling and outages say when to retry (Entra ID's Retry-After, else 30 s for throttling). */
+        @Override
+        public Map<String, Object> problemExtensions() {
+            if (code() != ProblemCode.THROTTLED && code() != ProblemCode.TEMPORARILY_UNAVAILABLE) {
+                return Map.of();
+            }
+            return failure.retryAfter().<Map<String, Object>>map(d -> Map.of("retryAfterSeconds", d.toSeconds()))
+                    .orElse(code() == ProblemCode.THROTTLED ? Map.of("retryAfterSeconds", 30L) : Map.of());
         }
     }
 }

@@ -41,6 +41,19 @@ import java.util.concurrent.Executors;
  * that its routes equal the function.json files the build generates.
  */
 public final class LocalFunctionHost implements AutoCloseable {
+    /**
+     * The JDK's HTTP server logs whole request lines at FINE, query included: that would put
+     * authorization codes from the callback in the log (the log-leak test caught it). Held in a field
+     * so the level setting is not lost with a collected logger.
+     */
+    private static final java.util.logging.Logger JDK_HTTP_SERVER_LOG = quiet("com.sun.net.httpserver");
+
+    private static java.util.logging.Logger quiet(String name) {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
+        logger.setLevel(java.util.logging.Level.INFO);
+        return logger;
+    }
+
     /** One HTTP function as the Functions host would expose it. */
     public record Route(String functionName, Set<String> methods, String template, AuthorizationLevel authLevel,
                         Class<?> functionClass, Method method) {

@@ -84,10 +84,39 @@ public final class TestPki {
         clientContext.init(null, new javax.net.ssl.TrustManager[] {trustManager}, null);
     }
 
+    /** System property naming a CA certificate file (PEM/DER) to trust instead of creating a CA: for child JVMs of a test. */
+    public static final String TRUSTED_CA_PROPERTY = "m365c.test.ca";
+
+    /** Trust-only: a child process trusts the CA of the parent that runs the fakes. */
+    private TestPki(Path caFile) throws Exception {
+        try (java.io.InputStream in = Files.newInputStream(caFile)) {
+            caCertificate = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+        serverKeyStore = null;
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", caCertificate);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        trustManager = (X509TrustManager) tmf.getTrustManagers()[0];
+        clientContext = SSLContext.getInstance("TLS");
+        clientContext.init(null, new javax.net.ssl.TrustManager[] {trustManager}, null);
+    }
+
+    /** Writes the CA certificate (DER) for a child process to trust. */
+    public Path writeCaCertificate(Path file) throws java.io.IOException {
+        try {
+            return Files.write(file, caCertificate.getEncoded());
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new java.io.IOException(e);
+        }
+    }
+
     public static synchronized TestPki shared() {
         if (shared == null) {
             try {
-                shared = new TestPki();
+                String trusted = System.getProperty(TRUSTED_CA_PROPERTY);
+                shared = trusted != null ? new TestPki(Path.of(trusted)) : new TestPki();
             } catch (Exception e) {
                 throw new IllegalStateException("Cannot create the test PKI", e);
             }

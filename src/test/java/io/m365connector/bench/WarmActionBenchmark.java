@@ -1,0 +1,149 @@
+package io.m365connector.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.platform.Json;
+import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.FakeHttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+/**
+ * Warm overhead of POST /connections/{id}/mail: the function handler (validation, token from the
+ * instance cache, Graph SDK draft + send) against the same two Graph calls made directly with OkHttp,
+ * both to a zero-latency canned Graph (HTTPS, in this JVM). Reports p50/p99 latency of each and of the
+ * difference, and actions per second with {@code threads} callers.
+ *
+ * <p>Run: {@code mvn -Pbench -DskipTests -Dbench.class=io.m365connector.bench.WarmActionBenchmark -Dbench.args="5000 8" verify}
+ */
+public final class WarmActionBenchmark {
+    private static final String MAIL = "{\"to\":[\"cand@fabrikam.com\"],\"subject\":\"Your interview\",\"body\":{\"contentType\":\"html\",\"content\":\"<p>Hi</p>\"}}";
+    private static final String DRAFT = "{\"subject\":\"Your interview\",\"body\":{\"contentType\":\"html\",\"content\":\"<p>Hi</p>\"},"
+            + "\"toRecipients\":[{\"emailAddress\":{\"address\":\"cand@fabrikam.com\"}}]}";
+
+    public static void main(String[] args) throws Exception {
+        int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
+        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+        ConnectorHarness h = new ConnectorHarness();
+        String id = h.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId();
+        String token = h.context.broker().tokenFor(id, Set.of("Mail.Send", "Mail.ReadWrite")).value();
+        OkHttpClient http = h.context.http().okHttp();
+        // From here Graph is the canned zero-latency server (the stateful fake would dominate the measurement).
+        CannedGraph canned = new CannedGraph();
+        h.routing.route("graph.microsoft.com", canned.port());
+        http.connectionPool().evictAll();
+        Runnable handler = () -> {
+            FakeHttpResponse r = h.sendMail(id, null, MAIL);
+            if (r.getStatusCode() != 202) {
+                throw new IllegalStateException("handler answered " + r.getStatusCode() + ": " + r.bodyText());
+            }
+        };
+        Runnable direct = () -> directSend(http, token);
+
+        for (int i = 0; i < 3000; i++) {
+            handler.run();
+            direct.run();
+        }
+        long[] handlerNanos = new long[iterations];
+        long[] directNanos = new long[iterations];
+        for (int i = 0; i < iterations; i++) {
+            long t = System.nanoTime();
+            handler.run();
+            handlerNanos[i] = System.nanoTime() - t;
+            t = System.nanoTime();
+            direct.run();
+            directNanos[i] = System.nanoTime() - t;
+        }
+        report("handler", handlerNanos);
+        report("direct", directNanos);
+        System.out.printf("RESULT added latency: p50 %.3f ms, p99 %.3f ms (handler percentile - direct percentile)%n",
+                (pct(handlerNanos, 50) - pct(directNanos, 50)) / 1e6, (pct(handlerNanos, 99) - pct(directNanos, 99)) / 1e6);
+        System.out.printf("RESULT throughput with %d threads: handler %.0f actions/s, direct %.0f pairs/s%n", threads,
+                throughput(handler, threads), throughput(direct, threads));
+
+        long[] keyed = new long[Math.min(iterations, 1000)];
+        for (int i = 0; i < keyed.length; i++) {
+            long t = System.nanoTime();
+            FakeHttpResponse r = h.sendMail(id, UUID.randomUUID().toString(), MAIL);
+            keyed[i] = System.nanoTime() - t;
+            if (r.getStatusCode() != 202) {
+                throw new IllegalStateException(r.bodyText());
+            }
+        }
+        report("handler with Idempotency-Key (Azurite writes)", keyed);
+        System.out.printf("RESULT canned Graph received %d sends%n", canned.sends());
+        canned.close();
+        h.close();
+        System.exit(0);
+    }
+
+    private static void directSend(OkHttpClient http, String token) {
+        try {
+            Request create = new Request.Builder().url("https://graph.microsoft.com/v1.0/me/messages").header("Authorization", "Bearer " + token)
+                    .post(RequestBody.create(DRAFT, MediaType.get("application/json"))).build();
+            String draftId;
+            try (Response r = http.newCall(create).execute()) {
+                JsonNode body = Json.MAPPER.readTree(r.body().string());
+                draftId = body.get("id").asText();
+            }
+            Request send = new Request.Builder().url("https://graph.microsoft.com/v1.0/me/messages/" + draftId + "/send")
+                    .header("Authorization", "Bearer " + token).post(RequestBody.create(new byte[0])).build();
+            try (Response r = http.newCall(send).execute()) {
+                if (r.code() != 202) {
+                    throw new IllegalStateException("send answered " + r.code());
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static double throughput(Runnable action, int threads) throws InterruptedException {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        AtomicLong done = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        for (int i = 0; i < threads; i++) {
+            pool.submit(() -> {
+                while (!stop.get()) {
+                    action.run();
+                    done.incrementAndGet();
+                }
+            });
+        }
+        Thread.sleep(2000);
+        long start = done.get();
+        long t = System.nanoTime();
+        Thread.sleep(Duration.ofSeconds(10).toMillis());
+        long count = done.get() - start;
+        double seconds = (System.nanoTime() - t) / 1e9;
+        stop.set(true);
+        pool.shutdown();
+        pool.awaitTermination(30, TimeUnit.SECONDS);
+        return count / seconds;
+    }
+
+    private static void report(String name, long[] nanos) {
+        System.out.printf("RESULT %s: p50 %.3f ms, p99 %.3f ms, mean %.3f ms (n=%d)%n", name, pct(nanos, 50) / 1e6, pct(nanos, 99) / 1e6,
+                Arrays.stream(nanos).average().orElse(0) / 1e6, nanos.length);
+    }
+
+    private static double pct(long[] nanos, int p) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+}
