@@ -16,6 +16,7 @@ import io.m365connector.functions.AuthFunctions;
 import io.m365connector.functions.ConnectionFunctions;
 import io.m365connector.functions.HealthFunction;
 import io.m365connector.functions.MaintenanceFunctions;
+import io.m365connector.maintenance.Housekeeping;
 import io.m365connector.maintenance.NotificationWorker;
 import io.m365connector.maintenance.QueuedStatusNotifications;
 import io.m365connector.maintenance.RefreshSweep;
@@ -89,9 +90,9 @@ public final class AppContext {
     private final Lazy<RefreshSweep> sweep;
     private final Lazy<RefreshWorker> refreshWorker;
     private final Lazy<NotificationWorker> notificationWorker;
+    private final Lazy<Housekeeping> housekeeping;
     private final Map<Class<?>, Supplier<?>> functions = new LinkedHashMap<>();
     private final String queuePrefix;
-    private final Prewarm prewarm = new Prewarm();
 
     /**
      * @param settings          read on first use; invalid settings fail every call that needs them with a message naming the setting
@@ -127,6 +128,8 @@ public final class AppContext {
                 connections.get(), clock, id -> broker.get().forget(id), statusListener.get()));
         this.sweep = Lazy.of(() -> new RefreshSweep(connections.get(), queue(MaintenanceFunctions.REFRESH_QUEUE), clock, SWEEP_LIMIT));
         this.refreshWorker = Lazy.of(() -> new RefreshWorker(connections.get(), broker.get(), clock));
+        this.housekeeping = Lazy.of(() -> new Housekeeping(tables.get().getTableClient(tableNames.loginSessions()),
+                tables.get().getTableClient(tableNames.idempotency()), clock));
         this.notificationWorker = Lazy.of(() -> new NotificationWorker(
                 new WebhookSender(this.settings.get().webhook().orElseThrow(() -> new ConnectorException(ProblemCode.CONFIGURATION_ERROR,
                         "A status notification is queued but NOTIFY_WEBHOOK_URL is not set.")), http.get().okHttp(), clock),
@@ -149,7 +152,7 @@ public final class AppContext {
         functions.put(ConnectionFunctions.class, () -> new ConnectionFunctions(connectService));
         functions.put(AuthFunctions.class, () -> new AuthFunctions(signInFlow));
         functions.put(ActionFunctions.class, () -> new ActionFunctions(mailService, eventService));
-        functions.put(MaintenanceFunctions.class, () -> new MaintenanceFunctions(sweep, refreshWorker, notificationWorker));
+        functions.put(MaintenanceFunctions.class, () -> new MaintenanceFunctions(sweep, refreshWorker, notificationWorker, housekeeping));
     }
 
     /** The function classes this context can build (every class with @FunctionName methods). */
@@ -157,9 +160,8 @@ public final class AppContext {
         return java.util.List.copyOf(functions.keySet());
     }
 
-    /** A new function class instance wired to this context's services. The first one starts the cold-start prewarm. */
+    /** A new function class instance wired to this context's services. */
     public <T> T newFunction(Class<T> type) {
-        prewarm.start(this);
         Supplier<?> factory = functions.get(type);
         if (factory == null) {
             throw new IllegalArgumentException("No function class " + type.getName() + " is registered in AppContext.");
@@ -203,10 +205,6 @@ public final class AppContext {
         return loginSessions.get();
     }
 
-    GraphGateway graphGateway() {
-        return graph.get();
-    }
-
     public TokenBroker broker() {
         return broker.get();
     }
@@ -217,6 +215,10 @@ public final class AppContext {
 
     public RefreshWorker refreshWorker() {
         return refreshWorker.get();
+    }
+
+    public Housekeeping housekeeping() {
+        return housekeeping.get();
     }
 
     public NotificationWorker notificationWorker() {

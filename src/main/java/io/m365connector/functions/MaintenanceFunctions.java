@@ -5,6 +5,7 @@ import com.microsoft.azure.functions.annotation.BindingName;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.QueueTrigger;
 import com.microsoft.azure.functions.annotation.TimerTrigger;
+import io.m365connector.maintenance.Housekeeping;
 import io.m365connector.maintenance.NotificationWorker;
 import io.m365connector.maintenance.RefreshMessage;
 import io.m365connector.maintenance.RefreshSweep;
@@ -26,11 +27,20 @@ public final class MaintenanceFunctions {
     private final Supplier<RefreshSweep> sweep;
     private final Supplier<RefreshWorker> worker;
     private final Supplier<NotificationWorker> notifications;
+    private final Supplier<Housekeeping> housekeeping;
 
-    public MaintenanceFunctions(Supplier<RefreshSweep> sweep, Supplier<RefreshWorker> worker, Supplier<NotificationWorker> notifications) {
+    public MaintenanceFunctions(Supplier<RefreshSweep> sweep, Supplier<RefreshWorker> worker, Supplier<NotificationWorker> notifications,
+                                Supplier<Housekeeping> housekeeping) {
         this.sweep = sweep;
         this.worker = worker;
         this.notifications = notifications;
+        this.housekeeping = housekeeping;
+    }
+
+    /** Daily at 03:17 UTC: removes expired login sessions and idempotency records. */
+    @FunctionName("housekeeping")
+    public void housekeeping(@TimerTrigger(name = "timer", schedule = "0 17 3 * * *") String timerInfo, ExecutionContext context) {
+        housekeeping.get().run();
     }
 
     @FunctionName("refreshSweep")

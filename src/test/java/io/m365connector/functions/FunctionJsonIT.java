@@ -39,6 +39,7 @@ class FunctionJsonIT {
     /** function name -> "trigger type + its key property" for the non-HTTP functions. */
     static final Map<String, String> EXPECTED_OTHER = new TreeMap<>(Map.of(
             "refreshSweep", "timerTrigger schedule=%REFRESH_SCHEDULE%",
+            "housekeeping", "timerTrigger schedule=0 17 3 * * *",
             "refreshWorker", "queueTrigger queueName=refresh-requests connection=AzureWebJobsStorage",
             "notificationWorker", "queueTrigger queueName=status-notifications connection=AzureWebJobsStorage"));
 

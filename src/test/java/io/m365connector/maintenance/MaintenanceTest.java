@@ -240,6 +240,33 @@ class MaintenanceTest {
         }
     }
 
+    @Test
+    void whenHousekeepingRunsThenOnlyExpiredSessionsAndIdempotencyRecordsAreRemoved() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"");
+        HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        var sessions = HARNESS.context.tables().getTableClient(HARNESS.tables.loginSessions());
+        var idem = HARNESS.context.tables().getTableClient(HARNESS.tables.idempotency());
+        Instant now = HARNESS.clock.instant();
+        try {
+            idem.createTable();
+        } catch (RuntimeException alreadyThere) {
+            // created by an earlier test
+        }
+        sessions.upsertEntity(new com.azure.data.tables.models.TableEntity("20200101", "old-session"));
+        idem.upsertEntity(new com.azure.data.tables.models.TableEntity(c.connectionId(), "old-key")
+                .addProperty("CreatedAt", now.minus(Duration.ofHours(25)).atOffset(java.time.ZoneOffset.UTC)));
+        idem.upsertEntity(new com.azure.data.tables.models.TableEntity(c.connectionId(), "fresh-key")
+                .addProperty("CreatedAt", now.minus(Duration.ofHours(1)).atOffset(java.time.ZoneOffset.UTC)));
+        long sessionsBefore = sessions.listEntities().stream().count();
+
+        Housekeeping.Result result = HARNESS.context.housekeeping().run();
+
+        assertEquals(1, result.sessionsDeleted());
+        assertEquals(1, result.idempotencyDeleted());
+        assertEquals(sessionsBefore - 1, sessions.listEntities().stream().count(), "today's sessions stay");
+        assertEquals(List.of("fresh-key"), idem.listEntities().stream().map(e -> e.getRowKey()).toList());
+    }
+
     /** Sets the connection due {@code ago} in the past; returns its id. */
     private static String dueNow(String id, Duration ago) {
         Connection c = HARNESS.context.connections().find(id).orElseThrow();
