@@ -2,13 +2,12 @@ package io.m365connector.connect;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.cloud.NationalCloud;
-import io.m365connector.platform.Json;
+import io.m365connector.platform.JsonFields;
 import io.m365connector.platform.RequestValidationException;
 import io.m365connector.tokens.Connection;
 import io.m365connector.tokens.Feature;
 import java.net.URI;
 import java.util.EnumSet;
-import java.util.Iterator;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -26,22 +25,10 @@ public record StartRequest(String ownerId, Set<Feature> features, NationalCloud 
 
     public static StartRequest parse(String body) {
         RequestValidationException.Collector errors = new RequestValidationException.Collector();
-        JsonNode json;
-        try {
-            json = Json.MAPPER.readTree(body == null ? "" : body);
-        } catch (Exception e) {
-            throw new RequestValidationException(java.util.List.of(new RequestValidationException.FieldError("", "The body is not valid JSON.")));
-        }
-        if (json == null || !json.isObject()) {
-            throw new RequestValidationException(java.util.List.of(new RequestValidationException.FieldError("", "The body must be a JSON object.")));
-        }
-        for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
-            String name = it.next();
-            if (!FIELDS.contains(name)) {
-                errors.add(name, "Unknown field. Allowed: " + String.join(", ", new java.util.TreeSet<>(FIELDS)) + ".");
-            }
-        }
-        String ownerId = text(json, "ownerId", errors);
+        JsonNode json = JsonFields.parseObject(body);
+        JsonFields fields = new JsonFields(json, "", errors);
+        fields.allowOnly(FIELDS);
+        String ownerId = text(fields, "ownerId");
         if (ownerId == null) {
             errors.add("ownerId", "Required: your application's id for the user (1-256 characters).");
         } else if (ownerId.isBlank() || ownerId.length() > 256 || hasControl(ownerId)) {
@@ -62,7 +49,7 @@ public record StartRequest(String ownerId, Set<Feature> features, NationalCloud 
                 }
             }
         }
-        String rawCloud = text(json, "cloud", errors);
+        String rawCloud = text(fields, "cloud");
         NationalCloud cloud = null;
         if (rawCloud == null) {
             errors.add("cloud", "Required: " + NationalCloud.allowedIds() + " (GCC uses global).");
@@ -72,19 +59,19 @@ public record StartRequest(String ownerId, Set<Feature> features, NationalCloud 
                 errors.add("cloud", "Unknown cloud '" + rawCloud + "'. Use " + NationalCloud.allowedIds() + " (GCC uses global).");
             }
         }
-        String tenant = text(json, "tenant", errors);
+        String tenant = text(fields, "tenant");
         if (tenant != null && !TENANT.matcher(tenant).matches()) {
             errors.add("tenant", "Must be organizations, common, a tenant id or a verified domain.");
         }
-        String loginHint = text(json, "loginHint", errors);
+        String loginHint = text(fields, "loginHint");
         if (loginHint != null && (loginHint.length() > 256 || hasControl(loginHint))) {
             errors.add("loginHint", "Must be at most 256 characters without control characters.");
         }
-        String domainHint = text(json, "domainHint", errors);
+        String domainHint = text(fields, "domainHint");
         if (domainHint != null && !DOMAIN.matcher(domainHint).matches()) {
             errors.add("domainHint", "Must be a domain name, for example contoso.com.");
         }
-        String rawReturn = text(json, "returnUrl", errors);
+        String rawReturn = text(fields, "returnUrl");
         URI returnUrl = null;
         if (rawReturn != null) {
             try {
@@ -93,7 +80,7 @@ public record StartRequest(String ownerId, Set<Feature> features, NationalCloud 
                 errors.add("returnUrl", "Is not a URL.");
             }
         }
-        String connectionId = text(json, "connectionId", errors);
+        String connectionId = text(fields, "connectionId");
         if (connectionId != null && !Connection.isValidId(connectionId)) {
             errors.add("connectionId", "Must be a connection id returned by this API (con_ and 32 hex digits).");
         }
@@ -101,16 +88,9 @@ public record StartRequest(String ownerId, Set<Feature> features, NationalCloud 
         return new StartRequest(ownerId, features, cloud, tenant, loginHint, domainHint, returnUrl, connectionId);
     }
 
-    private static String text(JsonNode json, String field, RequestValidationException.Collector errors) {
-        JsonNode node = json.get(field);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isTextual()) {
-            errors.add(field, "Must be a string.");
-            return null;
-        }
-        return node.asText();
+    /** A string field; the checks after it decide what characters are allowed. */
+    private static String text(JsonFields fields, String field) {
+        return fields.string(field, false, 4096, true);
     }
 
     private static boolean hasControl(String value) {
