@@ -5,6 +5,7 @@ import com.microsoft.aad.msal4j.ConfidentialClientApplication;
 import com.microsoft.aad.msal4j.IClientCredential;
 import com.microsoft.aad.msal4j.IHttpClient;
 import io.m365connector.cloud.NationalCloud;
+import io.m365connector.platform.CallingThreadExecutor;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Settings;
@@ -52,6 +53,8 @@ public final class MsalClients {
                     // The authority hosts are in MSAL's built-in metadata: no discovery call to the global cloud.
                     .instanceDiscovery(false)
                     .httpClient(http)
+                    // Callers block on MSAL's futures at once: run its work in their thread.
+                    .executorService(CallingThreadExecutor.INSTANCE)
                     .setTokenCacheAccessAspect(cache)
                     .build();
         } catch (MalformedURLException e) {

@@ -20,12 +20,10 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Token maintenance at scale: N due and M not-due connections in Azurite, a fake token endpoint
@@ -33,14 +31,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  * host.json's batchSize 16 + newBatchThreshold 8 give per instance, times instances). Reports wall
  * time against the ideal N x latency / concurrency, entities the sweep read, and peak heap.
  *
- * <p>Run: {@code mvn -Pbench -Dbench.class=io.m365connector.bench.SweepBenchmark -Dbench.args="2000 20000 100 32" verify}
+ * <p>Run: {@code mvn -Pbench -Dbench.class=io.m365connector.bench.SweepBenchmark -Dbench.args="2000 20000 100 24 1000" verify}
  */
 public final class SweepBenchmark {
+    /** Messages one instance processes at once: host.json's queues batchSize (16) + newBatchThreshold (8). */
+    static final int CONFIGURED_CONCURRENCY = 24;
+
     public static void main(String[] args) throws Exception {
+        try {
+            run(args);
+        } catch (Throwable e) {
+            // Non-daemon threads (Azurite's watcher, pools) would keep a failed run alive forever.
+            e.printStackTrace();
+            System.exit(2);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
         int m = args.length > 1 ? Integer.parseInt(args[1]) : 20000;
         long latencyMs = args.length > 2 ? Long.parseLong(args[2]) : 100;
-        int concurrency = args.length > 3 ? Integer.parseInt(args[3]) : 32;
+        int concurrency = args.length > 3 ? Integer.parseInt(args[3]) : CONFIGURED_CONCURRENCY;
+        int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 1000;
 
         ConnectorHarness h = new ConnectorHarness();
         Connection template = h.context.connections().find(h.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId()).orElseThrow();
@@ -48,48 +60,59 @@ public final class SweepBenchmark {
         Instant now = h.clock.instant();
 
         long setupStart = System.nanoTime();
-        ExecutorService pool = Executors.newFixedThreadPool(16);
-        AtomicInteger created = new AtomicInteger();
-        for (int i = 0; i < n + m; i++) {
-            boolean due = i < n;
-            pool.submit(() -> {
-                String id = Connection.newId();
-                Instant next = due ? now.minusSeconds(ThreadLocalRandom.current().nextLong(1, 3600))
-                        : now.plusSeconds(ThreadLocalRandom.current().nextLong(600, 7 * 86400));
-                h.context.connections().create(Connection.builder(id, template.ownerId(), template.cloud(), now)
-                        .status(ConnectionStatus.ACTIVE).account(template.account()).features(template.features())
-                        .grantedScopes(template.grantedScopes()).tokens(h.context.sealer().seal(id, template.cloud(), cache))
-                        .refresh(template.refresh().withNextRefreshDue(next)).build());
-                created.incrementAndGet();
-            });
-        }
-        pool.shutdown();
-        pool.awaitTermination(30, TimeUnit.MINUTES);
-        System.out.printf("setup: %d connections in %d s%n", created.get(), (System.nanoTime() - setupStart) / 1_000_000_000);
+        create(h, template, cache, m, now, false);
+        System.out.printf("setup: %d not-due connections in %d s%n", m, (System.nanoTime() - setupStart) / 1_000_000_000);
 
         Settings settings = Settings.from(h.env);
-        CountingHttpClient counting = new CountingHttpClient(h.context.http().azureHttpClient());
-        TableServiceClient tables = AzureClients.tableService(settings.storage(), HostingCloud.GLOBAL, null, counting);
-        TableConnectionStore countingStore = new TableConnectionStore(tables.getTableClient(h.tables.connections()),
-                tables.getTableClient(h.tables.refreshDue()));
         QueueClient queue = AzureClients.queue(settings.storage(), HostingCloud.GLOBAL, null, h.context.http().azureHttpClient(),
                 h.tables.queuePrefix() + MaintenanceFunctions.REFRESH_QUEUE);
         queue.createIfNotExists();
-        RefreshSweep sweep = new RefreshSweep(countingStore, new StorageWorkQueue(queue), h.clock, 50_000);
         // From here the token endpoint is a canned one with the latency (the stateful fake signs and
         // records every grant, which would measure the fake, not the connector).
         CannedTokenEndpoint tokens = new CannedTokenEndpoint(cache, latencyMs);
         h.routing.route("login.microsoftonline.com", tokens.port());
         h.context.http().okHttp().connectionPool().evictAll();
-        System.gc();
 
+        if (warmup > 0) {
+            // An unmeasured round first, as JMH would: the first refreshes of a fresh JVM spend most of
+            // their CPU in the JIT compiler (67% of the JVM's samples with async-profiler), which on two
+            // cores competes with Azurite and says nothing about the steady state.
+            create(h, template, cache, warmup, now, true);
+            Round w = round(h, settings, queue, concurrency);
+            System.out.printf("warm-up: %d refreshed in %.2f s%n", w.handled, w.wallS);
+        }
+        create(h, template, cache, n, now, true);
+        long grantsBefore = tokens.grants();
+        System.gc();
+        Round r = round(h, settings, queue, concurrency);
+        double idealS = n * latencyMs / 1000.0 / concurrency;
+        long refreshed = tokens.grants() - grantsBefore;
+        long stillDue = h.context.connections().findDue(h.clock.instant(), 50_000).size();
+
+        System.out.printf("RESULT n=%d m=%d latency=%dms concurrency=%d warmup=%d%n", n, m, latencyMs, concurrency, warmup);
+        System.out.printf("RESULT sweep: %d enqueued in %d ms, entities read %d (%.3f x N), queries %d%n",
+                r.enqueued, r.sweepMs, r.entitiesRead, r.entitiesRead / (double) n, r.queries);
+        System.out.printf("RESULT sweep+workers wall %.2f s, ideal %.2f s, ratio %.3f%n", r.wallS, idealS, r.wallS / idealS);
+        System.out.printf("RESULT refresh grants %d, failed %d, still due after %d, heap peak %d MB (max %d MB)%n", refreshed,
+                r.failed, stillDue, peakHeapMb(), Runtime.getRuntime().maxMemory() / (1024 * 1024));
+        tokens.close();
+        h.close();
+        System.exit(refreshed == n && stillDue == 0 ? 0 : 1);
+    }
+
+    private record Round(int enqueued, long sweepMs, double wallS, long entitiesRead, long queries, int handled, int failed) {
+    }
+
+    /** One timer run: the sweep enqueues while the queue workers already take messages, until the queue is idle. */
+    private static Round round(ConnectorHarness h, Settings settings, QueueClient queue, int concurrency) throws Exception {
+        CountingHttpClient counting = new CountingHttpClient(h.context.http().azureHttpClient());
+        TableServiceClient tables = AzureClients.tableService(settings.storage(), HostingCloud.GLOBAL, null, counting);
+        TableConnectionStore countingStore = new TableConnectionStore(tables.getTableClient(h.tables.connections()),
+                tables.getTableClient(h.tables.refreshDue()));
+        RefreshSweep sweep = new RefreshSweep(countingStore, new StorageWorkQueue(queue), h.clock, 50_000);
         long start = System.nanoTime();
-        long lastDone;
-        long sweepMs;
-        RefreshSweep.Result result;
         try (LocalQueueHost host = new LocalQueueHost(queue, concurrency,
                 message -> h.context.refreshWorker().handle(RefreshMessage.parse(message)))) {
-            // As on Azure Functions, workers take messages while the sweep is still enqueuing.
             Thread drainer = new Thread(() -> {
                 try {
                     host.drain(Duration.ofSeconds(3));
@@ -98,26 +121,31 @@ public final class SweepBenchmark {
                 }
             });
             drainer.start();
-            result = sweep.sweep(false);
-            sweepMs = (System.nanoTime() - start) / 1_000_000;
+            RefreshSweep.Result result = sweep.sweep(false);
+            long sweepMs = (System.nanoTime() - start) / 1_000_000;
             drainer.join();
-            lastDone = host.lastCompletionNanos();
-            System.out.printf("workers: %d handled, %d failed%n", host.handled(), host.failed());
+            return new Round(result.enqueued(), sweepMs, (host.lastCompletionNanos() - start) / 1e9, counting.entitiesRead(),
+                    counting.queries(), host.handled(), host.failed());
         }
-        double wallS = (lastDone - start) / 1e9;
-        double idealS = n * latencyMs / 1000.0 / concurrency;
-        int refreshed = (int) tokens.grants();
-        long stillDue = h.context.connections().findDue(h.clock.instant(), 50_000).size();
+    }
 
-        System.out.printf("RESULT n=%d m=%d latency=%dms concurrency=%d%n", n, m, latencyMs, concurrency);
-        System.out.printf("RESULT sweep: %d enqueued in %d ms, entities read %d (%.3f x N), queries %d%n",
-                result.enqueued(), sweepMs, counting.entitiesRead(), counting.entitiesRead() / (double) n, counting.queries());
-        System.out.printf("RESULT sweep+workers wall %.2f s, ideal %.2f s, ratio %.3f%n", wallS, idealS, wallS / idealS);
-        System.out.printf("RESULT refresh grants %d, still due after %d, heap peak %d MB (max %d MB)%n", refreshed, stillDue,
-                peakHeapMb(), Runtime.getRuntime().maxMemory() / (1024 * 1024));
-        tokens.close();
-        h.close();
-        System.exit(refreshed == n && stillDue == 0 ? 0 : 1);
+    /** Creates {@code count} connections with real sealed caches, due in the past or in the future. */
+    private static void create(ConnectorHarness h, Connection template, String cache, int count, Instant now, boolean due)
+            throws InterruptedException {
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        for (int i = 0; i < count; i++) {
+            pool.submit(() -> {
+                String id = Connection.newId();
+                Instant next = due ? now.minusSeconds(ThreadLocalRandom.current().nextLong(1, 3600))
+                        : now.plusSeconds(ThreadLocalRandom.current().nextLong(600, 7 * 86400));
+                h.context.connections().create(Connection.builder(id, template.ownerId(), template.cloud(), now)
+                        .status(ConnectionStatus.ACTIVE).account(template.account()).features(template.features())
+                        .grantedScopes(template.grantedScopes()).tokens(h.context.sealer().seal(id, template.cloud(), cache))
+                        .refresh(template.refresh().withNextRefreshDue(next)).build());
+            });
+        }
+        pool.shutdown();
+        pool.awaitTermination(30, TimeUnit.MINUTES);
     }
 
     static long peakHeapMb() {

@@ -180,7 +180,7 @@ class TableConnectionStoreTest {
         Connection c = store.create(withTokens(TestConnections.active(NationalCloud.GLOBAL, NOW, NOW.plusSeconds(60)), "{\"rt\":\"x\"}"));
         store.update(c.toBuilder().tokens(null).status(ConnectionStatus.DISCONNECTED)
                 .refresh(Connection.RefreshState.NONE).build());
-        TableEntity raw = connectionsTable.getEntity(c.id(), "c");
+        TableEntity raw = connectionsTable.getEntity(c.id(), c.id());
         assertNull(raw.getProperty("TokenCache"));
         assertNull(raw.getProperty("TokenKeyVersion"));
         assertEquals(ConnectionStatus.DISCONNECTED, store.find(c.id()).orElseThrow().status());
@@ -191,8 +191,8 @@ class TableConnectionStoreTest {
     void whenTwoRowsCiphertextsAreSwappedThenNeitherDecrypts() {
         Connection a = store.create(withTokens(TestConnections.active(NationalCloud.GLOBAL, NOW, null), "{\"rt\":\"a\"}"));
         Connection b = store.create(withTokens(TestConnections.active(NationalCloud.GLOBAL, NOW, null), "{\"rt\":\"b\"}"));
-        TableEntity rawA = connectionsTable.getEntity(a.id(), "c");
-        TableEntity rawB = connectionsTable.getEntity(b.id(), "c");
+        TableEntity rawA = connectionsTable.getEntity(a.id(), a.id());
+        TableEntity rawB = connectionsTable.getEntity(b.id(), b.id());
         Object cipherA = rawA.getProperty("TokenCache");
         rawA.addProperty("TokenCache", rawB.getProperty("TokenCache"));
         rawB.addProperty("TokenCache", cipherA);
