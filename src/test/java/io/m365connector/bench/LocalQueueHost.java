@@ -16,6 +16,7 @@ import java.util.function.Consumer;
  * per instance), deleting each message after its handler returns.
  */
 final class LocalQueueHost implements AutoCloseable {
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
     private final QueueClient queue;
     private final Consumer<String> handler;
     private final ExecutorService pool;
@@ -23,6 +24,7 @@ final class LocalQueueHost implements AutoCloseable {
     private final AtomicInteger handled = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
     private final int concurrency;
+    private final java.util.concurrent.atomic.LongAdder handlerCpuNanos = new java.util.concurrent.atomic.LongAdder();
     private volatile long lastCompletionNanos;
 
     LocalQueueHost(QueueClient queue, int concurrency, Consumer<String> handler) {
@@ -48,7 +50,12 @@ final class LocalQueueHost implements AutoCloseable {
                 slots.acquire();
                 pool.submit(() -> {
                     try {
-                        handler.accept(item.getBody().toString());
+                        long cpuStart = THREADS.getCurrentThreadCpuTime();
+                        try {
+                            handler.accept(item.getBody().toString());
+                        } finally {
+                            handlerCpuNanos.add(THREADS.getCurrentThreadCpuTime() - cpuStart);
+                        }
                         queue.deleteMessage(item.getMessageId(), item.getPopReceipt());
                         handled.incrementAndGet();
                         lastCompletionNanos = System.nanoTime();
@@ -65,6 +72,11 @@ final class LocalQueueHost implements AutoCloseable {
                 Thread.sleep(20);
             }
         }
+    }
+
+    /** CPU time spent in the handler (the connector's refresh worker), summed over threads; JIT and GC threads not included. */
+    long handlerCpuNanos() {
+        return handlerCpuNanos.sum();
     }
 
     /** System.nanoTime() when the last handler finished. */

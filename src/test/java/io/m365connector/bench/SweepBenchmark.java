@@ -10,6 +10,7 @@ import io.m365connector.maintenance.RefreshMessage;
 import io.m365connector.maintenance.RefreshSweep;
 import io.m365connector.maintenance.StorageWorkQueue;
 import io.m365connector.platform.Settings;
+import io.m365connector.testing.Azurite;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.CountingHttpClient;
 import io.m365connector.tokens.Connection;
@@ -84,7 +85,17 @@ public final class SweepBenchmark {
         create(h, template, cache, n, now, true);
         long grantsBefore = tokens.grants();
         System.gc();
+        java.util.Map<String, Duration> storageCpuBefore = Azurite.shared().cpuTimes();
+        long jvmCpuBefore = jvmCpuNanos();
         Round r = round(h, settings, queue, concurrency);
+        double jvmCpuMsPerRefresh = (jvmCpuNanos() - jvmCpuBefore) / 1e6 / n;
+        StringBuilder storageCpu = new StringBuilder();
+        double storageCpuMsPerRefresh = 0;
+        for (var entry : Azurite.shared().cpuTimes().entrySet()) {
+            double ms = entry.getValue().minus(storageCpuBefore.getOrDefault(entry.getKey(), Duration.ZERO)).toNanos() / 1e6 / n;
+            storageCpuMsPerRefresh += ms;
+            storageCpu.append(String.format(" %s %.2f ms", entry.getKey(), ms));
+        }
         double idealS = n * latencyMs / 1000.0 / concurrency;
         long refreshed = tokens.grants() - grantsBefore;
         long stillDue = h.context.connections().findDue(h.clock.instant(), 50_000).size();
@@ -95,12 +106,21 @@ public final class SweepBenchmark {
         System.out.printf("RESULT sweep+workers wall %.2f s, ideal %.2f s, ratio %.3f%n", r.wallS, idealS, r.wallS / idealS);
         System.out.printf("RESULT refresh grants %d, failed %d, still due after %d, heap peak %d MB (max %d MB)%n", refreshed,
                 r.failed, stillDue, peakHeapMb(), Runtime.getRuntime().maxMemory() / (1024 * 1024));
+        // Where the CPU went: on a machine with C cores no run can be faster than N x (CPU per refresh) / C.
+        int cores = Runtime.getRuntime().availableProcessors();
+        System.out.printf("RESULT CPU per refresh: this JVM %.2f ms (of which the refresh worker's own threads %.2f ms; the rest is"
+                + " JIT, GC, the queue host and the canned token endpoint), storage emulator%s%n", jvmCpuMsPerRefresh,
+                r.handlerCpuNanos / 1e6 / n, storageCpu);
+        System.out.printf("RESULT CPU floor on %d cores: everything %.2f s (wall / floor %.2f), the storage emulator alone %.2f s%n",
+                cores, n * (jvmCpuMsPerRefresh + storageCpuMsPerRefresh) / 1000 / cores,
+                r.wallS / (n * (jvmCpuMsPerRefresh + storageCpuMsPerRefresh) / 1000 / cores), n * storageCpuMsPerRefresh / 1000 / cores);
         tokens.close();
         h.close();
         System.exit(refreshed == n && stillDue == 0 ? 0 : 1);
     }
 
-    private record Round(int enqueued, long sweepMs, double wallS, long entitiesRead, long queries, int handled, int failed) {
+    private record Round(int enqueued, long sweepMs, double wallS, long entitiesRead, long queries, int handled, int failed,
+            long handlerCpuNanos) {
     }
 
     /** One timer run: the sweep enqueues while the queue workers already take messages, until the queue is idle. */
@@ -125,7 +145,7 @@ public final class SweepBenchmark {
             long sweepMs = (System.nanoTime() - start) / 1_000_000;
             drainer.join();
             return new Round(result.enqueued(), sweepMs, (host.lastCompletionNanos() - start) / 1e9, counting.entitiesRead(),
-                    counting.queries(), host.handled(), host.failed());
+                    counting.queries(), host.handled(), host.failed(), host.handlerCpuNanos());
         }
     }
 
@@ -146,6 +166,10 @@ public final class SweepBenchmark {
         }
         pool.shutdown();
         pool.awaitTermination(30, TimeUnit.MINUTES);
+    }
+
+    private static long jvmCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     static long peakHeapMb() {

@@ -22,7 +22,7 @@ public final class Azurite {
 
     private final Path logFile;
     private final Path location;
-    private Process process;
+    private final java.util.Map<String, Process> processes = new java.util.LinkedHashMap<>();
     private int tablePort;
     private int queuePort;
     private int blobPort;
@@ -61,6 +61,14 @@ public final class Azurite {
                 + ";TableEndpoint=http://127.0.0.1:" + tablePort + "/" + ACCOUNT + ";";
     }
 
+    /** CPU time used so far by each Azurite process (by binary name), for benchmarks. */
+    public synchronized java.util.Map<String, Duration> cpuTimes() {
+        java.util.Map<String, Duration> times = new java.util.LinkedHashMap<>();
+        processes.forEach((binary, process) ->
+                times.put(binary, process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO)));
+        return times;
+    }
+
     public int tablePort() {
         return tablePort;
     }
@@ -84,29 +92,51 @@ public final class Azurite {
             Files.createDirectories(logFile.getParent());
             List<String> storage = location == null ? List.of("--inMemoryPersistence")
                     : List.of("--location", Files.createDirectories(location).toString());
-            java.util.ArrayList<String> command = new java.util.ArrayList<>(List.of(executable().toString()));
-            command.addAll(storage);
-            command.addAll(List.of("--skipApiVersionCheck", "--loose", "--disableProductStyleUrl",
-                    "--blobHost", "127.0.0.1", "--blobPort", String.valueOf(blobPort),
-                    "--queueHost", "127.0.0.1", "--queuePort", String.valueOf(queuePort),
-                    "--tableHost", "127.0.0.1", "--tablePort", String.valueOf(tablePort)));
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-            process = builder.start();
+            List<String> common = List.of("--skipApiVersionCheck", "--loose", "--disableProductStyleUrl");
+            List<String> blob = List.of("--blobHost", "127.0.0.1", "--blobPort", String.valueOf(blobPort));
+            List<String> queue = List.of("--queueHost", "127.0.0.1", "--queuePort", String.valueOf(queuePort));
+            List<String> table = List.of("--tableHost", "127.0.0.1", "--tablePort", String.valueOf(tablePort));
+            if (perServiceProcesses()) {
+                launch("azurite-blob", storage, common, blob);
+                launch("azurite-queue", storage, common, queue);
+                launch("azurite-table", storage, common, table);
+            } else {
+                launch("azurite", storage, common, blob, queue, table);
+            }
             waitUntilListening();
         } catch (IOException e) {
             throw new IllegalStateException("Cannot start Azurite: " + e.getMessage(), e);
         }
     }
 
+    /**
+     * {@code -Dm365c.azurite.perService=true} runs Blob, Queue and Table in three Node.js processes
+     * instead of one. Each Azurite process serves requests on one thread; in Azure the services scale
+     * apart, and the sweep benchmark would otherwise measure one Node.js event loop.
+     */
+    private static boolean perServiceProcesses() {
+        return Boolean.getBoolean("m365c.azurite.perService");
+    }
+
+    @SafeVarargs
+    private void launch(String binary, List<String>... arguments) throws IOException {
+        java.util.ArrayList<String> command = new java.util.ArrayList<>(List.of(executable(binary).toString()));
+        for (List<String> group : arguments) {
+            command.addAll(group);
+        }
+        processes.put(binary, new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .start());
+    }
+
     private void waitUntilListening() throws IOException {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
         while (Instant.now().isBefore(deadline)) {
-            if (!process.isAlive()) {
+            if (processes.values().stream().anyMatch(p -> !p.isAlive())) {
                 throw new IllegalStateException("Azurite exited early; see " + logFile.toAbsolutePath());
             }
-            if (listening(tablePort) && listening(queuePort)) {
+            if (listening(tablePort) && listening(queuePort) && listening(blobPort)) {
                 return;
             }
             sleep(100);
@@ -115,8 +145,10 @@ public final class Azurite {
     }
 
     public synchronized void stop() {
-        if (process != null && process.isAlive()) {
+        for (Process process : processes.values()) {
             process.destroy();
+        }
+        for (Process process : processes.values()) {
             try {
                 if (!process.waitFor(10, TimeUnit.SECONDS)) {
                     process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -124,15 +156,18 @@ public final class Azurite {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (!processes.isEmpty()) {
             Instant deadline = Instant.now().plusSeconds(10);
-            while (listening(tablePort) && Instant.now().isBefore(deadline)) {
+            while ((listening(tablePort) || listening(queuePort)) && Instant.now().isBefore(deadline)) {
                 sleep(50);
             }
         }
+        processes.clear();
     }
 
     private static void ensureInstalled() {
-        if (Files.isRegularFile(executable())) {
+        if (Files.isRegularFile(executable("azurite"))) {
             return;
         }
         try {
@@ -153,8 +188,8 @@ public final class Azurite {
         }
     }
 
-    private static Path executable() {
-        return Path.of("node_modules", ".bin", "azurite");
+    private static Path executable(String binary) {
+        return Path.of("node_modules", ".bin", binary);
     }
 
     private static boolean listening(int port) {
