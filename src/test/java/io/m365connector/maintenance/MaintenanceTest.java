@@ -3,11 +3,13 @@ package io.m365connector.maintenance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.QueueMessageItem;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.app.AppContext;
 import io.m365connector.app.AzureClients;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.platform.Settings;
@@ -23,6 +25,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -94,6 +98,51 @@ class MaintenanceTest {
         assertEquals(RefreshWorker.Outcome.NOT_DUE, HARNESS.context.refreshWorker().handle(message));
 
         assertEquals(requests, HARNESS.entra.tokenRequests().size(), "no second refresh");
+    }
+
+    @Test
+    void whenAWorkerRefreshRacesAnActionsRefreshOnAnotherInstanceThenNoRefreshTokenIsLostAndNoFalseNeedsReauth() throws Exception {
+        // The sign-in token lives 4 minutes, so the action's instance refreshes too (it refreshes inside 5 minutes),
+        // and Entra ID accepts each refresh token once: whichever refresh loses must not store a spent token.
+        HARNESS.entra.setAccessTokenLifetime(Duration.ofMinutes(4));
+        String id;
+        try {
+            id = dueNow(HARNESS.connect(NationalCloud.USGOV, "\"mail\"").connectionId(), Duration.ofMinutes(1));
+        } finally {
+            HARNESS.entra.setAccessTokenLifetime(Duration.ofHours(1));
+        }
+        HARNESS.entra.setStrictRotation(true);
+        try {
+            AppContext actionInstance = new AppContext(() -> Settings.from(HARNESS.env), HARNESS.routing, HARNESS.clock, null, HARNESS.tables);
+            RefreshMessage message = message(id);
+            CyclicBarrier start = new CyclicBarrier(2);
+            CompletableFuture<RefreshWorker.Outcome> worker = CompletableFuture.supplyAsync(() -> {
+                await(start);
+                return HARNESS.context.refreshWorker().handle(message);
+            });
+            CompletableFuture<String> action = CompletableFuture.supplyAsync(() -> {
+                await(start);
+                return actionInstance.broker().tokenFor(id, Set.of("Mail.Send")).value();
+            });
+
+            assertTrue(Set.of(RefreshWorker.Outcome.REFRESHED, RefreshWorker.Outcome.NOT_DUE).contains(worker.get()), "worker: " + worker.get());
+            assertNotNull(action.get(), "the action got a token");
+            assertEquals(ConnectionStatus.ACTIVE, HARNESS.context.connections().find(id).orElseThrow().status(), "no false needs_reauth");
+            // The stored refresh token is the live one: a third instance can still refresh with it.
+            AppContext third = new AppContext(() -> Settings.from(HARNESS.env), HARNESS.routing, HARNESS.clock, null, HARNESS.tables);
+            assertNotNull(third.broker().refreshNow(id).value());
+            assertEquals(ConnectionStatus.ACTIVE, HARNESS.context.connections().find(id).orElseThrow().status());
+        } finally {
+            HARNESS.entra.setStrictRotation(false);
+        }
+    }
+
+    private static void await(CyclicBarrier barrier) {
+        try {
+            barrier.await();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
