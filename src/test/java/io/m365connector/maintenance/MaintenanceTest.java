@@ -146,6 +146,22 @@ class MaintenanceTest {
     }
 
     @Test
+    void whenAMessageIsPoisonedThenTheConnectionRecordsTheErrorStaysActiveAndIsDueAgainAfterABackoff() {
+        String id = dueNow(HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId(), Duration.ofMinutes(1));
+        RefreshMessage message = message(id);
+
+        HARNESS.context.refreshWorker().recordPoison(message, new IllegalStateException("boom"));
+
+        Connection after = HARNESS.context.connections().find(id).orElseThrow();
+        assertEquals(ConnectionStatus.ACTIVE, after.status());
+        assertEquals("internal_error", after.refresh().lastErrorCode());
+        assertEquals(1, after.refresh().failureCount());
+        assertTrue(after.refresh().nextRefreshDue().isAfter(HARNESS.clock.instant().plus(Duration.ofSeconds(90))), "due again after the backoff");
+        assertTrue(HARNESS.context.connections().findDue(HARNESS.clock.instant(), 1000).stream().noneMatch(d -> d.connectionId().equals(id)),
+                "not swept again until then");
+    }
+
+    @Test
     void whenTheConnectionWasDeletedThenTheMessageIsDroppedWithItsIndexEntry() {
         String id = dueNow(HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId(), Duration.ofMinutes(1));
         Instant due = HARNESS.context.connections().find(id).orElseThrow().refresh().nextRefreshDue();
