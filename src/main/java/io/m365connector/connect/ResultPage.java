@@ -1,5 +1,7 @@
 package io.m365connector.connect;
 
+import static io.m365connector.platform.Html.escape;
+
 import io.m365connector.platform.ProblemCode;
 
 /**
@@ -61,23 +63,5 @@ public final class ResultPage {
                 + ".meta{color:#555;font-size:.9rem}code{background:#eee;padding:0 .25rem;border-radius:3px}"
                 + "</style></head><body><main class=\"" + kind + "\"><h1>" + escape(title) + "</h1>" + body
                 + "</main></body></html>";
-    }
-
-    static String escape(String text) {
-        if (text == null) {
-            return "";
-        }
-        StringBuilder out = new StringBuilder(text.length());
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '&' -> out.append("&amp;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&#39;");
-                default -> out.append(c);
-            }
-        }
-        return out.toString();
     }
 }

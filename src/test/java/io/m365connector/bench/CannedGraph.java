@@ -1,18 +1,11 @@
 package io.m365connector.bench;
 
-import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import io.m365connector.testing.TestPki;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyStore;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 
 /**
  * A zero-latency stand-in for Graph's draft and send endpoints, cheap enough that a benchmark
@@ -26,19 +19,7 @@ final class CannedGraph implements AutoCloseable {
     private final AtomicLong sends = new AtomicLong();
 
     CannedGraph() throws Exception {
-        // Without TCP_NODELAY small responses wait for delayed ACKs (~40 ms each).
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = java.nio.file.Files.newInputStream(TestPki.shared().serverKeyStore())) {
-            keys.load(in, TestPki.PASSWORD);
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keys, TestPki.PASSWORD);
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(kmf.getKeyManagers(), null, null);
-        server = HttpsServer.create(new InetSocketAddress("0.0.0.0", 0), 512);
-        server.setHttpsConfigurator(new HttpsConfigurator(tls));
-        server.setExecutor(Executors.newFixedThreadPool(16));
+        server = CannedHttpsServer.create(512, 16);
         server.createContext("/", exchange -> {
             try (exchange; InputStream body = exchange.getRequestBody()) {
                 body.readAllBytes();

@@ -1,22 +1,15 @@
 package io.m365connector.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.m365connector.platform.Json;
-import io.m365connector.testing.TestPki;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyStore;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.UUID;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 
 /**
  * A token endpoint for throughput runs: answers every refresh_token grant after {@code latency} with a
@@ -28,7 +21,6 @@ final class CannedTokenEndpoint implements AutoCloseable {
     private final AtomicLong grants = new AtomicLong();
 
     CannedTokenEndpoint(String msalCacheJson, long latencyMillis) throws Exception {
-        System.setProperty("sun.net.httpserver.nodelay", "true");
         JsonNode cache = Json.MAPPER.readTree(msalCacheJson);
         JsonNode idToken = first(cache.get("IdToken"));
         JsonNode account = first(cache.get("Account"));
@@ -37,17 +29,7 @@ final class CannedTokenEndpoint implements AutoCloseable {
                 ("{\"uid\":\"" + home[0] + "\",\"utid\":\"" + home[1] + "\"}").getBytes(StandardCharsets.UTF_8));
         String idTokenJwt = idToken.get("secret").asText();
 
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = java.nio.file.Files.newInputStream(TestPki.shared().serverKeyStore())) {
-            keys.load(in, TestPki.PASSWORD);
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keys, TestPki.PASSWORD);
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(kmf.getKeyManagers(), null, null);
-        server = HttpsServer.create(new InetSocketAddress("0.0.0.0", 0), 1024);
-        server.setHttpsConfigurator(new HttpsConfigurator(tls));
-        server.setExecutor(Executors.newFixedThreadPool(256));
+        server = CannedHttpsServer.create(1024, 256);
         server.createContext("/", exchange -> {
             try (exchange; InputStream body = exchange.getRequestBody()) {
                 body.readAllBytes();

@@ -1,5 +1,7 @@
 package io.m365connector.demo;
 
+import static io.m365connector.platform.Html.escape;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -215,10 +217,6 @@ final class DemoWebApp implements AutoCloseable {
         } catch (Exception e) {
             return json;
         }
-    }
-
-    static String escape(String s) {
-        return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
     @Override

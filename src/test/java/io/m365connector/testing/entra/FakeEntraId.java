@@ -1,5 +1,7 @@
 package io.m365connector.testing.entra;
 
+import static io.m365connector.platform.Html.escape;
+
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
@@ -551,7 +553,7 @@ public final class FakeEntraId implements AutoCloseable {
         String clientId = first(params, "client_id");
         App app = clientId == null ? null : apps.get(clientId);
         if (app == null) {
-            return errorPage(host, 400, "AADSTS700016: Application with identifier '" + Html.escape(String.valueOf(clientId))
+            return errorPage(host, 400, "AADSTS700016: Application with identifier '" + escape(String.valueOf(clientId))
                     + "' was not found in the directory.");
         }
         String redirectUri = first(params, "redirect_uri");
@@ -570,11 +572,11 @@ public final class FakeEntraId implements AutoCloseable {
         } else {
             StringBuilder body = new StringBuilder("<h1>Permissions requested</h1><p>Accept for your organization?</p><ul>");
             for (String s : scope.split(" ")) {
-                body.append("<li>").append(Html.escape(s)).append("</li>");
+                body.append("<li>").append(escape(s)).append("</li>");
             }
-            body.append("</ul><form method=\"POST\" action=\"/").append(Html.escape(tenant)).append("/v2.0/adminconsent\">");
-            params.forEach((name, values) -> body.append("<input type=\"hidden\" name=\"").append(Html.escape(name))
-                    .append("\" value=\"").append(Html.escape(values.get(0))).append("\">"));
+            body.append("</ul><form method=\"POST\" action=\"/").append(escape(tenant)).append("/v2.0/adminconsent\">");
+            params.forEach((name, values) -> body.append("<input type=\"hidden\" name=\"").append(escape(name))
+                    .append("\" value=\"").append(escape(values.get(0))).append("\">"));
             body.append("<button id=\"accept\" name=\"decision\" value=\"accept\">Accept</button> ")
                     .append("<button id=\"decline\" name=\"decision\" value=\"decline\">Cancel</button></form>");
             return Reply.html(200, Html.page("Permissions requested - Fake Microsoft Entra ID (" + host + ")", body.toString()));
@@ -604,9 +606,9 @@ public final class FakeEntraId implements AutoCloseable {
         switch (request.responseMode()) {
             case "form_post" -> {
                 StringBuilder body = new StringBuilder();
-                body.append("<form method=\"POST\" name=\"hiddenform\" action=\"").append(Html.escape(uri)).append("\">");
-                response.forEach((name, value) -> body.append("<input type=\"hidden\" name=\"").append(Html.escape(name))
-                        .append("\" value=\"").append(Html.escape(value)).append("\" />"));
+                body.append("<form method=\"POST\" name=\"hiddenform\" action=\"").append(escape(uri)).append("\">");
+                response.forEach((name, value) -> body.append("<input type=\"hidden\" name=\"").append(escape(name))
+                        .append("\" value=\"").append(escape(value)).append("\" />"));
                 body.append("<noscript><p>Script is disabled. Click Submit to continue.</p><input type=\"submit\" value=\"Submit\" /></noscript>")
                         .append("</form><script>document.forms[0].submit();</script>");
                 return Reply.html(200, Html.page("Working...", body.toString()));
@@ -623,13 +625,13 @@ public final class FakeEntraId implements AutoCloseable {
     private String signInPage(Authorize request) {
         String hint = request.param("login_hint");
         StringBuilder body = new StringBuilder();
-        body.append("<h1>Sign in</h1>\n<p>Fake Microsoft Entra ID at <b>").append(Html.escape(request.host()))
-                .append("</b>, tenant <code>").append(Html.escape(request.tenant())).append("</code>, application <code>")
-                .append(Html.escape(request.clientId())).append("</code></p>\n");
-        body.append("<form method=\"POST\" action=\"/").append(Html.escape(Forms.encode(request.tenant())))
+        body.append("<h1>Sign in</h1>\n<p>Fake Microsoft Entra ID at <b>").append(escape(request.host()))
+                .append("</b>, tenant <code>").append(escape(request.tenant())).append("</code>, application <code>")
+                .append(escape(request.clientId())).append("</code></p>\n");
+        body.append("<form method=\"POST\" action=\"/").append(escape(Forms.encode(request.tenant())))
                 .append("/oauth2/v2.0/authorize\">\n");
         request.params().forEach((name, values) -> values.forEach(value -> body.append("<input type=\"hidden\" name=\"")
-                .append(Html.escape(name)).append("\" value=\"").append(Html.escape(value)).append("\">\n")));
+                .append(escape(name)).append("\" value=\"").append(escape(value)).append("\">\n")));
         body.append("<fieldset><legend>Pick an account</legend>\n");
         List<FakeUser> candidates = users.stream()
                 .filter(u -> CLOUDS_BY_HOST.get(request.host()).contains(u.cloud()) && tenantAccepts(request.tenant(), u))
@@ -640,10 +642,10 @@ public final class FakeEntraId implements AutoCloseable {
         for (FakeUser u : candidates) {
             String id = "user-" + u.objectId();
             boolean checked = hint != null && hint.equalsIgnoreCase(u.userPrincipalName());
-            body.append("<div><input type=\"radio\" name=\"user\" id=\"").append(Html.escape(id)).append("\" value=\"")
-                    .append(Html.escape(u.objectId())).append("\"").append(checked ? " checked" : "").append("> <label for=\"")
-                    .append(Html.escape(id)).append("\">").append(Html.escape(u.displayName())).append(" (")
-                    .append(Html.escape(u.userPrincipalName())).append(", tenant ").append(Html.escape(u.tenantId()))
+            body.append("<div><input type=\"radio\" name=\"user\" id=\"").append(escape(id)).append("\" value=\"")
+                    .append(escape(u.objectId())).append("\"").append(checked ? " checked" : "").append("> <label for=\"")
+                    .append(escape(id)).append("\">").append(escape(u.displayName())).append(" (")
+                    .append(escape(u.userPrincipalName())).append(", tenant ").append(escape(u.tenantId()))
                     .append(")</label></div>\n");
         }
         body.append("</fieldset>\n<fieldset><legend>Permissions requested</legend>\n");
@@ -655,9 +657,9 @@ public final class FakeEntraId implements AutoCloseable {
         }
         for (String scope : scopes) {
             String id = "scope-" + scope;
-            body.append("<div><input type=\"checkbox\" name=\"granted_scope\" id=\"").append(Html.escape(id)).append("\" value=\"")
-                    .append(Html.escape(scope)).append("\" checked> <label for=\"").append(Html.escape(id)).append("\">")
-                    .append(Html.escape(scope)).append("</label></div>\n");
+            body.append("<div><input type=\"checkbox\" name=\"granted_scope\" id=\"").append(escape(id)).append("\" value=\"")
+                    .append(escape(scope)).append("\" checked> <label for=\"").append(escape(id)).append("\">")
+                    .append(escape(scope)).append("</label></div>\n");
         }
         body.append("</fieldset>\n<button type=\"submit\" name=\"decision\" value=\"accept\" id=\"accept\">Accept</button>\n")
                 .append("<button type=\"submit\" name=\"decision\" value=\"decline\" id=\"decline\">Cancel</button>\n</form>");
@@ -666,7 +668,7 @@ public final class FakeEntraId implements AutoCloseable {
 
     private static Reply errorPage(String host, int status, String message) {
         String body = "<h1>Sign in</h1>\n<p>Sorry, but we're having trouble signing you in.</p>\n<p class=\"error\" id=\"error\">"
-                + Html.escape(withTrace(message, " ", UUID.randomUUID().toString())) + "</p>";
+                + escape(withTrace(message, " ", UUID.randomUUID().toString())) + "</p>";
         return Reply.html(status, Html.page("Sign in - Fake Microsoft Entra ID (" + host + ")", body));
     }
 
@@ -1198,7 +1200,7 @@ public final class FakeEntraId implements AutoCloseable {
 
         static Reply redirect(String location) {
             return new Reply(302, "text/html; charset=utf-8", "<html><head><title>Object moved</title></head><body><h2>Object moved to "
-                    + "<a href=\"" + Html.escape(location) + "\">here</a>.</h2></body></html>", Map.of("Location", location));
+                    + "<a href=\"" + escape(location) + "\">here</a>.</h2></body></html>", Map.of("Location", location));
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.m365connector.testing.graph;
 
+import static io.m365connector.platform.Html.escape;
+
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
@@ -1177,7 +1179,7 @@ public final class FakeGraph implements AutoCloseable {
             Mailbox mailbox = mailboxes.get(key(upn));
             List<SentMail> sent = mailbox == null ? List.of() : mailbox.sent;
             List<ObjectNode> events = mailbox == null ? List.of() : List.copyOf(mailbox.events.values());
-            html.append("<h1>Mailbox ").append(Html.escape(upn)).append("</h1>\n");
+            html.append("<h1>Mailbox ").append(escape(upn)).append("</h1>\n");
             html.append("<h2>Sent mail (").append(sent.size()).append(")</h2>\n");
             if (sent.isEmpty()) {
                 html.append("<p class=\"none\">Nothing sent.</p>\n");
@@ -1187,10 +1189,10 @@ public final class FakeGraph implements AutoCloseable {
                 for (SentMail m : sent) {
                     List<String> names = new ArrayList<>();
                     m.message().path("attachments").forEach(a -> names.add(a.path("name").asText()));
-                    html.append("<tr><td>").append(Html.escape(GRAPH_TIME.format(m.sentAt()))).append("</td><td>")
-                            .append(Html.escape(m.subject())).append("</td><td>").append(Html.escape(m.sentAs())).append("</td><td>")
-                            .append(Html.escape(String.join(", ", GraphJson.addresses(m.message(), "toRecipients")))).append("</td><td>")
-                            .append(Html.escape(String.join(", ", names))).append("</td></tr>\n");
+                    html.append("<tr><td>").append(escape(GRAPH_TIME.format(m.sentAt()))).append("</td><td>")
+                            .append(escape(m.subject())).append("</td><td>").append(escape(m.sentAs())).append("</td><td>")
+                            .append(escape(String.join(", ", GraphJson.addresses(m.message(), "toRecipients")))).append("</td><td>")
+                            .append(escape(String.join(", ", names))).append("</td></tr>\n");
                 }
                 html.append("</tbody></table>\n");
             }
@@ -1201,11 +1203,11 @@ public final class FakeGraph implements AutoCloseable {
                 html.append("<table id=\"events\"><thead><tr><th>Subject</th><th>Start</th><th>End</th><th>Join</th></tr></thead><tbody>\n");
                 for (ObjectNode e : events) {
                     String joinUrl = GraphJson.text(e.get("onlineMeeting"), "joinUrl");
-                    html.append("<tr><td>").append(Html.escape(GraphJson.text(e, "subject"))).append("</td><td>")
-                            .append(Html.escape(when(e.get("start")))).append("</td><td>").append(Html.escape(when(e.get("end"))))
+                    html.append("<tr><td>").append(escape(GraphJson.text(e, "subject"))).append("</td><td>")
+                            .append(escape(when(e.get("start")))).append("</td><td>").append(escape(when(e.get("end"))))
                             .append("</td><td>");
                     if (joinUrl != null && joinUrl.startsWith("https://")) {
-                        html.append("<a href=\"").append(Html.escape(joinUrl)).append("\">").append(Html.escape(joinUrl)).append("</a>");
+                        html.append("<a href=\"").append(escape(joinUrl)).append("\">").append(escape(joinUrl)).append("</a>");
                     }
                     html.append("</td></tr>\n");
                 }

@@ -1,27 +1,10 @@
 package io.m365connector.testing.graph;
 
-/** Escaping and the page frame of the fake Graph's HTML view. */
+import static io.m365connector.platform.Html.escape;
+
+/** The page frame of the fake Graph's HTML view. */
 final class Html {
     private Html() {
-    }
-
-    static String escape(String s) {
-        if (s == null) {
-            return "";
-        }
-        StringBuilder out = new StringBuilder(s.length() + 16);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '&' -> out.append("&amp;");
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&#39;");
-                default -> out.append(c);
-            }
-        }
-        return out.toString();
     }
 
     static String page(String title, String body) {
