@@ -3,7 +3,6 @@ package io.m365connector.actions;
 import com.azure.core.http.rest.Response;
 import com.azure.data.tables.TableClient;
 import com.azure.data.tables.models.TableEntity;
-import com.azure.data.tables.models.TableEntityUpdateMode;
 import com.azure.data.tables.models.TableServiceException;
 import io.m365connector.platform.TableAccess;
 import io.m365connector.tokens.ConcurrentUpdateException;
@@ -39,32 +38,13 @@ public final class TableIdempotencyStore implements IdempotencyStore {
 
     @Override
     public Optional<IdempotencyRecord> find(String connectionId, String keyHash) {
-        try {
-            Response<TableEntity> response = table.call(() -> table.client().getEntityWithResponse(connectionId, keyHash, null, null, null));
-            return Optional.of(fromEntity(response.getValue()));
-        } catch (TableServiceException e) {
-            if (TableAccess.status(e) == 404) {
-                return Optional.empty();
-            }
-            throw e;
-        }
+        return table.find(connectionId, keyHash).map(TableIdempotencyStore::fromEntity);
     }
 
     @Override
     public IdempotencyRecord update(IdempotencyRecord record) {
-        TableEntity entity = toEntity(record);
-        entity.addProperty("odata.etag", record.version());
-        try {
-            Response<Void> response = table.call(() -> table.client()
-                    .updateEntityWithResponse(entity, TableEntityUpdateMode.REPLACE, true, null, null));
-            return record.withVersion(TableAccess.etag(response));
-        } catch (TableServiceException e) {
-            int status = TableAccess.status(e);
-            if (status == 412 || status == 404) {
-                throw new ConcurrentUpdateException(record.connectionId(), "The idempotency record changed meanwhile.");
-            }
-            throw e;
-        }
+        return table.replaceIfUnchanged(toEntity(record), record.version()).map(record::withVersion)
+                .orElseThrow(() -> new ConcurrentUpdateException(record.connectionId(), "The idempotency record changed meanwhile."));
     }
 
     private static TableEntity toEntity(IdempotencyRecord r) {

@@ -3,7 +3,6 @@ package io.m365connector.connect;
 import com.azure.core.http.rest.Response;
 import com.azure.data.tables.TableClient;
 import com.azure.data.tables.models.TableEntity;
-import com.azure.data.tables.models.TableEntityUpdateMode;
 import com.azure.data.tables.models.TableServiceException;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.platform.Secrets;
@@ -53,33 +52,13 @@ public final class TableLoginSessionStore implements LoginSessionStore {
         if (!SessionIds.isValid(id)) {
             return Optional.empty();
         }
-        try {
-            Response<TableEntity> response = table.call(() ->
-                    table.client().getEntityWithResponse(SessionIds.partitionOf(id), Secrets.sha256(id), null, null, null));
-            return Optional.of(fromEntity(id, response.getValue()));
-        } catch (TableServiceException e) {
-            if (TableAccess.status(e) == 404) {
-                return Optional.empty();
-            }
-            throw e;
-        }
+        return table.find(SessionIds.partitionOf(id), Secrets.sha256(id)).map(entity -> fromEntity(id, entity));
     }
 
     @Override
     public LoginSession update(LoginSession session) {
-        TableEntity entity = toEntity(session);
-        entity.addProperty("odata.etag", session.version());
-        try {
-            Response<Void> response = table.call(() -> table.client()
-                    .updateEntityWithResponse(entity, TableEntityUpdateMode.REPLACE, true, null, null));
-            return session.withVersion(TableAccess.etag(response));
-        } catch (TableServiceException e) {
-            int status = TableAccess.status(e);
-            if (status == 412 || status == 404) {
-                throw new ConcurrentUpdateException(session.connectionId(), "The login session was used meanwhile.");
-            }
-            throw e;
-        }
+        return table.replaceIfUnchanged(toEntity(session), session.version()).map(session::withVersion)
+                .orElseThrow(() -> new ConcurrentUpdateException(session.connectionId(), "The login session was used meanwhile."));
     }
 
     private static TableEntity toEntity(LoginSession s) {

@@ -1,7 +1,10 @@
 package io.m365connector.platform;
 
 import com.azure.data.tables.TableClient;
+import com.azure.data.tables.models.TableEntity;
+import com.azure.data.tables.models.TableEntityUpdateMode;
 import com.azure.data.tables.models.TableServiceException;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -32,6 +35,35 @@ public final class TableAccess {
             throw passOrWrap(e);
         } catch (RuntimeException e) {
             throw unavailable(e);
+        }
+    }
+
+    /** Point read: the entity, or empty when there is none. */
+    public Optional<TableEntity> find(String partitionKey, String rowKey) {
+        try {
+            return Optional.of(call(() -> table.getEntityWithResponse(partitionKey, rowKey, null, null, null)).getValue());
+        } catch (TableServiceException e) {
+            if (status(e) == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Replaces {@code entity} only if the stored one is still at {@code etag}: the new ETag, or empty when
+     * the entity changed or was deleted meanwhile (the caller re-reads, it never overwrites).
+     */
+    public Optional<String> replaceIfUnchanged(TableEntity entity, String etag) {
+        entity.addProperty("odata.etag", etag);
+        try {
+            return Optional.of(etag(call(() -> table.updateEntityWithResponse(entity, TableEntityUpdateMode.REPLACE, true, null, null))));
+        } catch (TableServiceException e) {
+            int status = status(e);
+            if (status == 412 || status == 404) {
+                return Optional.empty();
+            }
+            throw e;
         }
     }
 

@@ -60,16 +60,7 @@ public final class TableConnectionStore implements ConnectionStore {
         if (!Connection.isValidId(id)) {
             return Optional.empty();
         }
-        try {
-            Response<TableEntity> response = connections.call(() ->
-                    connections.client().getEntityWithResponse(id, id, null, null, null));
-            return Optional.of(fromEntity(response.getValue()));
-        } catch (TableServiceException e) {
-            if (TableAccess.status(e) == 404) {
-                return Optional.empty();
-            }
-            throw e;
-        }
+        return connections.find(id, id).map(TableConnectionStore::fromEntity);
     }
 
     @Override
@@ -79,7 +70,7 @@ public final class TableConnectionStore implements ConnectionStore {
         try {
             Response<Void> response = connections.call(() ->
                     connections.client().createEntityWithResponse(toEntity(connection), null, null));
-            return connection.toBuilder().version(new RowVersion(etagOf(response), due)).build();
+            return connection.toBuilder().version(new RowVersion(TableAccess.etag(response), due)).build();
         } catch (TableServiceException e) {
             if (TableAccess.status(e) == 409) {
                 throw new ConcurrentUpdateException(connection.id(), "Connection " + connection.id() + " already exists.");
@@ -96,24 +87,13 @@ public final class TableConnectionStore implements ConnectionStore {
         }
         Instant due = connection.refresh().nextRefreshDue();
         indexAt(connection.id(), due);
-        TableEntity entity = toEntity(connection);
-        entity.addProperty("odata.etag", read.etag());
-        Response<Void> response;
-        try {
-            response = connections.call(() -> connections.client()
-                    .updateEntityWithResponse(entity, TableEntityUpdateMode.REPLACE, true, null, null));
-        } catch (TableServiceException e) {
-            int status = TableAccess.status(e);
-            if (status == 412 || status == 404) {
-                throw new ConcurrentUpdateException(connection.id(), "Connection " + connection.id()
-                        + " changed since it was read; re-read it and try again.");
-            }
-            throw e;
-        }
+        String etag = connections.replaceIfUnchanged(toEntity(connection), read.etag())
+                .orElseThrow(() -> new ConcurrentUpdateException(connection.id(), "Connection " + connection.id()
+                        + " changed since it was read; re-read it and try again."));
         if (read.indexedDue() != null && !read.indexedDue().equals(due)) {
             removeIndexEntry(connection.id(), read.indexedDue());
         }
-        return connection.toBuilder().version(new RowVersion(etagOf(response), due)).build();
+        return connection.toBuilder().version(new RowVersion(etag, due)).build();
     }
 
     @Override
@@ -207,10 +187,6 @@ public final class TableConnectionStore implements ConnectionStore {
     private static DueConnection parseRowKey(String rowKey) {
         int split = rowKey.indexOf('_');
         return new DueConnection(rowKey.substring(split + 1), Instant.ofEpochMilli(Long.parseLong(rowKey.substring(0, split))));
-    }
-
-    private static String etagOf(Response<?> response) {
-        return TableAccess.etag(response);
     }
 
     private static TableEntity toEntity(Connection c) {

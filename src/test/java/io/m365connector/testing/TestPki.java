@@ -74,12 +74,7 @@ public final class TestPki {
             server.store(out, PASSWORD);
         }
 
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("ca", caCertificate);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        trustManager = (X509TrustManager) tmf.getTrustManagers()[0];
+        trustManager = trusting(caCertificate);
         clientContext = SSLContext.getInstance("TLS");
         clientContext.init(null, new javax.net.ssl.TrustManager[] {trustManager}, null);
     }
@@ -93,14 +88,18 @@ public final class TestPki {
             caCertificate = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
         }
         serverKeyStore = null;
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("ca", caCertificate);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        trustManager = (X509TrustManager) tmf.getTrustManagers()[0];
+        trustManager = trusting(caCertificate);
         clientContext = SSLContext.getInstance("TLS");
         clientContext.init(null, new javax.net.ssl.TrustManager[] {trustManager}, null);
+    }
+
+    private static X509TrustManager trusting(X509Certificate ca) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", ca);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        return (X509TrustManager) tmf.getTrustManagers()[0];
     }
 
     /** Writes the CA certificate (DER) for a child process to trust. */
