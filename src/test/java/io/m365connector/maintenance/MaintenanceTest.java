@@ -15,6 +15,7 @@ import io.m365connector.cloud.NationalCloud;
 import io.m365connector.platform.Settings;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.SecretsLedger;
+import io.m365connector.testing.StartTogether;
 import io.m365connector.testing.WebhookReceiver;
 import io.m365connector.tokens.Connection;
 import io.m365connector.tokens.ConnectionStatus;
@@ -116,14 +117,8 @@ class MaintenanceTest {
             AppContext actionInstance = new AppContext(() -> Settings.from(HARNESS.env), HARNESS.routing, HARNESS.clock, null, HARNESS.tables);
             RefreshMessage message = message(id);
             CyclicBarrier start = new CyclicBarrier(2);
-            CompletableFuture<RefreshWorker.Outcome> worker = CompletableFuture.supplyAsync(() -> {
-                await(start);
-                return HARNESS.context.refreshWorker().handle(message);
-            });
-            CompletableFuture<String> action = CompletableFuture.supplyAsync(() -> {
-                await(start);
-                return actionInstance.broker().tokenFor(id, Set.of("Mail.Send")).value();
-            });
+            CompletableFuture<RefreshWorker.Outcome> worker = StartTogether.run(start, () -> HARNESS.context.refreshWorker().handle(message));
+            CompletableFuture<String> action = StartTogether.run(start, () -> actionInstance.broker().tokenFor(id, Set.of("Mail.Send")).value());
 
             assertTrue(Set.of(RefreshWorker.Outcome.REFRESHED, RefreshWorker.Outcome.NOT_DUE).contains(worker.get()), "worker: " + worker.get());
             assertNotNull(action.get(), "the action got a token");
@@ -134,14 +129,6 @@ class MaintenanceTest {
             assertEquals(ConnectionStatus.ACTIVE, HARNESS.context.connections().find(id).orElseThrow().status());
         } finally {
             HARNESS.entra.setStrictRotation(false);
-        }
-    }
-
-    private static void await(CyclicBarrier barrier) {
-        try {
-            barrier.await();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         }
     }
 

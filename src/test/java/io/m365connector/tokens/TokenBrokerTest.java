@@ -12,6 +12,7 @@ import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Settings;
 import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.StartTogether;
 import io.m365connector.testing.entra.FakeUser;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -103,8 +104,8 @@ class TokenBrokerTest {
         TokenBroker a = HARNESS.context.broker();
         TokenBroker b = other.broker();
         CyclicBarrier start = new CyclicBarrier(2);
-        CompletableFuture<TokenBroker.AccessToken> ta = CompletableFuture.supplyAsync(() -> { await(start); return a.tokenFor(id, MAIL); });
-        CompletableFuture<TokenBroker.AccessToken> tb = CompletableFuture.supplyAsync(() -> { await(start); return b.tokenFor(id, MAIL); });
+        CompletableFuture<TokenBroker.AccessToken> ta = StartTogether.run(start, () -> a.tokenFor(id, MAIL));
+        CompletableFuture<TokenBroker.AccessToken> tb = StartTogether.run(start, () -> b.tokenFor(id, MAIL));
 
         assertNotNull(ta.get().value());
         assertNotNull(tb.get().value());
@@ -209,11 +210,4 @@ class TokenBrokerTest {
         return new FakeUser(c.cloud(), c.account().tenantId(), c.account().userObjectId(), c.account().userPrincipalName(), null);
     }
 
-    private static void await(CyclicBarrier barrier) {
-        try {
-            barrier.await();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
