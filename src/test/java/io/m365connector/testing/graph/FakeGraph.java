@@ -500,7 +500,7 @@ public final class FakeGraph implements AutoCloseable {
             }
             Context ctx = new Context(call, user, mailbox, own, (ObjectNode) json, cloudOf(call.host()));
             return switch (op.kind()) {
-                case LIST_MESSAGES -> listMessages(ctx);
+                case LIST_MESSAGES -> list(ctx, ctx.mailbox().drafts.values(), this::messageView, "messages");
                 case CREATE_DRAFT -> createDraft(ctx);
                 case GET_MESSAGE -> getMessage(ctx, op.itemId());
                 case PATCH_MESSAGE -> patchMessage(ctx, op.itemId());
@@ -510,7 +510,7 @@ public final class FakeGraph implements AutoCloseable {
                 case ADD_ATTACHMENT -> addAttachment(ctx, op.itemId());
                 case CREATE_UPLOAD_SESSION -> createUploadSession(ctx, op.itemId());
                 case SEND_MAIL -> sendMail(ctx);
-                case LIST_EVENTS -> listEvents(ctx);
+                case LIST_EVENTS -> list(ctx, ctx.mailbox().events.values(), this::eventView, "events");
                 case CREATE_EVENT -> createEvent(ctx);
                 case GET_EVENT -> getEvent(ctx, op.itemId());
                 case PATCH_EVENT -> patchEvent(ctx, op.itemId());
@@ -654,17 +654,19 @@ public final class FakeGraph implements AutoCloseable {
 
     // ---------------------------------------------------------------- mail
 
-    private Reply listMessages(Context ctx) {
+    /** GET .../messages or .../events: every item of the mailbox's collection in its Graph view. */
+    private Reply list(Context ctx, java.util.Collection<ObjectNode> items, java.util.function.BiFunction<Context, ObjectNode, ObjectNode> view,
+                       String segment) {
         Reply unsupported = unsupportedQuery(ctx.call());
         if (unsupported != null) {
             return unsupported;
         }
         ArrayNode value = GraphJson.array();
-        for (ObjectNode draft : ctx.mailbox().drafts.values()) {
-            value.add(messageView(ctx, draft));
+        for (ObjectNode item : items) {
+            value.add(view.apply(ctx, item));
         }
         ObjectNode list = GraphJson.object();
-        list.put("@odata.context", baseUrl(ctx) + "/$metadata#users('" + ctx.mailbox().upn + "')/messages");
+        list.put("@odata.context", baseUrl(ctx) + "/$metadata#users('" + ctx.mailbox().upn + "')/" + segment);
         list.set("value", value);
         return json(200, list);
     }
@@ -1005,21 +1007,6 @@ public final class FakeGraph implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- events
-
-    private Reply listEvents(Context ctx) {
-        Reply unsupported = unsupportedQuery(ctx.call());
-        if (unsupported != null) {
-            return unsupported;
-        }
-        ArrayNode value = GraphJson.array();
-        for (ObjectNode event : ctx.mailbox().events.values()) {
-            value.add(eventView(ctx, event));
-        }
-        ObjectNode list = GraphJson.object();
-        list.put("@odata.context", baseUrl(ctx) + "/$metadata#users('" + ctx.mailbox().upn + "')/events");
-        list.set("value", value);
-        return json(200, list);
-    }
 
     private Reply createEvent(Context ctx) {
         ObjectNode event = ctx.body();
