@@ -7,7 +7,7 @@ import io.m365connector.platform.Json;
 import io.m365connector.platform.Problem;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Secrets;
-import io.m365connector.tokens.ConcurrentUpdateException;
+import io.m365connector.connection.ConcurrentUpdateException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

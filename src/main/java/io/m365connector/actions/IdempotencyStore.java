@@ -9,6 +9,6 @@ public interface IdempotencyStore {
 
     Optional<IdempotencyRecord> find(String connectionId, String keyHash);
 
-    /** Saves a record read earlier; throws {@link io.m365connector.tokens.ConcurrentUpdateException} if it changed. */
+    /** Saves a record read earlier; throws {@link io.m365connector.connection.ConcurrentUpdateException} if it changed. */
     IdempotencyRecord update(IdempotencyRecord record);
 }

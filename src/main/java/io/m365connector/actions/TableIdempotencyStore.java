@@ -5,7 +5,7 @@ import com.azure.data.tables.TableClient;
 import com.azure.data.tables.models.TableEntity;
 import com.azure.data.tables.models.TableServiceException;
 import io.m365connector.platform.TableAccess;
-import io.m365connector.tokens.ConcurrentUpdateException;
+import io.m365connector.connection.ConcurrentUpdateException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;

@@ -1,5 +1,6 @@
 package io.m365connector.app;
 
+import io.m365connector.health.HealthService;
 import com.azure.core.credential.TokenCredential;
 import com.azure.data.tables.TableServiceClient;
 import io.m365connector.connect.ConnectService;
@@ -26,23 +27,23 @@ import io.m365connector.maintenance.WebhookSender;
 import io.m365connector.maintenance.WorkQueue;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
-import io.m365connector.tokens.StatusListener;
+import io.m365connector.connection.StatusListener;
 import io.m365connector.platform.Lazy;
 import io.m365connector.platform.Settings;
 import io.m365connector.platform.Settings.KeyVaultKey;
 import io.m365connector.platform.Settings.LocalKey;
 import io.m365connector.platform.http.HostRouting;
 import io.m365connector.platform.http.OutboundHttp;
-import io.m365connector.tokens.ConnectionStore;
-import io.m365connector.tokens.KeyProvider;
-import io.m365connector.tokens.KeyVaultKeyProvider;
-import io.m365connector.tokens.LocalKeyProvider;
+import io.m365connector.connection.ConnectionStore;
+import io.m365connector.crypto.KeyProvider;
+import io.m365connector.crypto.KeyVaultKeyProvider;
+import io.m365connector.crypto.LocalKeyProvider;
 import io.m365connector.tokens.MsalClients;
 import io.m365connector.tokens.RefreshPolicy;
-import io.m365connector.tokens.TableConnectionStore;
+import io.m365connector.connection.TableConnectionStore;
 import io.m365connector.tokens.TokenBroker;
-import io.m365connector.tokens.TokenCipher;
-import io.m365connector.tokens.TokenSealer;
+import io.m365connector.crypto.TokenCipher;
+import io.m365connector.crypto.TokenSealer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -237,7 +238,7 @@ public final class AppContext {
     HealthService healthService() {
         Map<String, Runnable> checks = new LinkedHashMap<>();
         checks.put("settings", HealthService.of(this::settings));
-        checks.put("storage", () -> connections().find(io.m365connector.tokens.Connection.newId()));
+        checks.put("storage", () -> connections().find(io.m365connector.connection.Connection.newId()));
         checks.put("tokenKey", HealthService.of(() -> keys().current()));
         return new HealthService(checks);
     }

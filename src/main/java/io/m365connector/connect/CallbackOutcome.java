@@ -1,7 +1,7 @@
 package io.m365connector.connect;
 
 import io.m365connector.cloud.NationalCloud;
-import io.m365connector.tokens.ConnectionStatus;
+import io.m365connector.connection.ConnectionStatus;
 import java.net.URI;
 import java.util.Set;
 

@@ -5,11 +5,11 @@ import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.RequestValidationException;
 import io.m365connector.platform.Settings;
 import io.m365connector.platform.Settings.AppRegistration;
-import io.m365connector.tokens.ConcurrentUpdateException;
-import io.m365connector.tokens.Connection;
-import io.m365connector.tokens.ConnectionStatus;
-import io.m365connector.tokens.ConnectionStore;
-import io.m365connector.tokens.Feature;
+import io.m365connector.connection.ConcurrentUpdateException;
+import io.m365connector.connection.Connection;
+import io.m365connector.connection.ConnectionStatus;
+import io.m365connector.connection.ConnectionStore;
+import io.m365connector.connection.Feature;
 import io.m365connector.tokens.MsalClients;
 import java.net.URI;
 import java.time.Clock;
@@ -29,13 +29,13 @@ public final class ConnectService {
     private final ConnectionStore connections;
     private final Clock clock;
     private final java.util.function.Consumer<String> onDisconnect;
-    private final io.m365connector.tokens.StatusListener listener;
+    private final io.m365connector.connection.StatusListener listener;
 
     /**
      * @param onDisconnect told the id of each disconnected connection (drops cached access tokens on this instance)
      */
     public ConnectService(Settings settings, MsalClients msal, LoginSessionStore sessions, ConnectionStore connections, Clock clock,
-                          java.util.function.Consumer<String> onDisconnect, io.m365connector.tokens.StatusListener listener) {
+                          java.util.function.Consumer<String> onDisconnect, io.m365connector.connection.StatusListener listener) {
         this.listener = listener;
         this.settings = settings;
         this.msal = msal;

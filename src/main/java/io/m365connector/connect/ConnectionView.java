@@ -1,7 +1,7 @@
 package io.m365connector.connect;
 
-import io.m365connector.tokens.Connection;
-import io.m365connector.tokens.Feature;
+import io.m365connector.connection.Connection;
+import io.m365connector.connection.Feature;
 import java.time.Instant;
 import java.util.List;
 

@@ -1,8 +1,8 @@
 package io.m365connector.connect;
 
 import io.m365connector.cloud.NationalCloud;
-import io.m365connector.tokens.Feature;
-import io.m365connector.tokens.SealedTokens;
+import io.m365connector.connection.Feature;
+import io.m365connector.connection.SealedTokens;
 import java.net.URI;
 import java.time.Instant;
 import java.util.EnumSet;

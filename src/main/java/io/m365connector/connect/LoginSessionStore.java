@@ -8,6 +8,6 @@ public interface LoginSessionStore {
 
     Optional<LoginSession> find(String id);
 
-    /** Saves a session read earlier; throws {@link io.m365connector.tokens.ConcurrentUpdateException} if it changed meanwhile. */
+    /** Saves a session read earlier; throws {@link io.m365connector.connection.ConcurrentUpdateException} if it changed meanwhile. */
     LoginSession update(LoginSession session);
 }

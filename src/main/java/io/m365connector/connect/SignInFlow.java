@@ -1,5 +1,6 @@
 package io.m365connector.connect;
 
+import io.m365connector.cloud.GraphScopes;
 import com.microsoft.aad.msal4j.AuthorizationCodeParameters;
 import com.microsoft.aad.msal4j.ConfidentialClientApplication;
 import com.microsoft.aad.msal4j.IAuthenticationResult;
@@ -9,19 +10,19 @@ import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Secrets;
 import io.m365connector.platform.Settings;
-import io.m365connector.tokens.ConcurrentUpdateException;
-import io.m365connector.tokens.Connection;
+import io.m365connector.connection.ConcurrentUpdateException;
+import io.m365connector.connection.Connection;
 import io.m365connector.tokens.EntraErrors;
-import io.m365connector.tokens.Connection.Account;
-import io.m365connector.tokens.Connection.RefreshState;
-import io.m365connector.tokens.ConnectionStatus;
-import io.m365connector.tokens.ConnectionStore;
-import io.m365connector.tokens.Feature;
+import io.m365connector.connection.Connection.Account;
+import io.m365connector.connection.Connection.RefreshState;
+import io.m365connector.connection.ConnectionStatus;
+import io.m365connector.connection.ConnectionStore;
+import io.m365connector.connection.Feature;
 import io.m365connector.tokens.MsalClients;
 import io.m365connector.tokens.RefreshPolicy;
-import io.m365connector.tokens.StatusListener;
+import io.m365connector.connection.StatusListener;
 import io.m365connector.tokens.TokenCacheSlot;
-import io.m365connector.tokens.TokenSealer;
+import io.m365connector.crypto.TokenSealer;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -183,7 +184,7 @@ public final class SignInFlow {
             LOG.warning("Sign-in for connection " + session.connectionId() + " refused: " + e.detail());
             throw new SignInFailure(e.code(), e.detail(), session.connectionId(), session.returnUrl(), null);
         }
-        Set<String> granted = Scopes.granted(result.scopes(), session.cloud());
+        Set<String> granted = GraphScopes.granted(result.scopes(), session.cloud());
         Connection saved = saveTokens(session, claims, granted, cache.data(), result.expiresOnDate().toInstant(), now);
         return new CallbackOutcome.Connected(saved.id(), saved.status(), session.returnUrl(), saved.missingScopes());
     }

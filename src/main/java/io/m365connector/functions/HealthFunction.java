@@ -7,7 +7,7 @@ import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
-import io.m365connector.app.HealthService;
+import io.m365connector.health.HealthService;
 import java.util.Optional;
 import java.util.function.Supplier;
 

@@ -2,8 +2,8 @@ package io.m365connector.maintenance;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.m365connector.platform.Json;
-import io.m365connector.tokens.Connection;
-import io.m365connector.tokens.StatusListener;
+import io.m365connector.connection.Connection;
+import io.m365connector.connection.StatusListener;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.logging.Logger;

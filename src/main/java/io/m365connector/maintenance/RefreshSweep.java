@@ -1,7 +1,7 @@
 package io.m365connector.maintenance;
 
-import io.m365connector.tokens.ConnectionStore;
-import io.m365connector.tokens.DueConnection;
+import io.m365connector.connection.ConnectionStore;
+import io.m365connector.connection.DueConnection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

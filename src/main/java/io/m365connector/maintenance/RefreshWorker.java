@@ -2,12 +2,12 @@ package io.m365connector.maintenance;
 
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
-import io.m365connector.tokens.ConcurrentUpdateException;
-import io.m365connector.tokens.Connection;
-import io.m365connector.tokens.Connection.RefreshState;
-import io.m365connector.tokens.ConnectionStatus;
-import io.m365connector.tokens.ConnectionStore;
-import io.m365connector.tokens.DueConnection;
+import io.m365connector.connection.ConcurrentUpdateException;
+import io.m365connector.connection.Connection;
+import io.m365connector.connection.Connection.RefreshState;
+import io.m365connector.connection.ConnectionStatus;
+import io.m365connector.connection.ConnectionStore;
+import io.m365connector.connection.DueConnection;
 import io.m365connector.tokens.RefreshFailure;
 import io.m365connector.tokens.TokenBroker;
 import java.time.Clock;

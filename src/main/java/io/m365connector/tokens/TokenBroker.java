@@ -1,12 +1,20 @@
 package io.m365connector.tokens;
 
+import io.m365connector.connection.ConcurrentUpdateException;
+import io.m365connector.connection.Connection;
+import io.m365connector.connection.ConnectionStatus;
+import io.m365connector.connection.ConnectionStore;
+import io.m365connector.connection.Feature;
+import io.m365connector.connection.StatusListener;
+import io.m365connector.crypto.TokenDecryptionException;
+import io.m365connector.crypto.TokenSealer;
 import com.microsoft.aad.msal4j.ConfidentialClientApplication;
 import com.microsoft.aad.msal4j.IAccount;
 import com.microsoft.aad.msal4j.IAuthenticationResult;
 import com.microsoft.aad.msal4j.SilentParameters;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
-import io.m365connector.tokens.Connection.RefreshState;
+import io.m365connector.connection.Connection.RefreshState;
 import java.net.MalformedURLException;
 import java.time.Clock;
 import java.time.Duration;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.platform.RequestValidationException;
-import io.m365connector.tokens.Feature;
+import io.m365connector.connection.Feature;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;

@@ -1,11 +1,11 @@
 package io.m365connector.testing;
 
 import io.m365connector.cloud.NationalCloud;
-import io.m365connector.tokens.Connection;
-import io.m365connector.tokens.Connection.Account;
-import io.m365connector.tokens.Connection.RefreshState;
-import io.m365connector.tokens.ConnectionStatus;
-import io.m365connector.tokens.Feature;
+import io.m365connector.connection.Connection;
+import io.m365connector.connection.Connection.Account;
+import io.m365connector.connection.Connection.RefreshState;
+import io.m365connector.connection.ConnectionStatus;
+import io.m365connector.connection.Feature;
 import java.time.Instant;
 import java.util.Set;
 

@@ -1,5 +1,7 @@
 package io.m365connector.tokens;
 
+import io.m365connector.connection.Connection;
+import io.m365connector.connection.ConnectionStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

@@ -1,4 +1,4 @@
-package io.m365connector.app;
+package io.m365connector.health;
 
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;

@@ -1,4 +1,4 @@
-package io.m365connector.tokens;
+package io.m365connector.crypto;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,9 @@
-package io.m365connector.tokens;
+package io.m365connector.connection;
 
+import io.m365connector.crypto.LocalKeyProvider;
+import io.m365connector.crypto.TokenCipher;
+import io.m365connector.crypto.TokenDecryptionException;
+import io.m365connector.crypto.TokenSealer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,4 +1,4 @@
-package io.m365connector.tokens;
+package io.m365connector.connection;
 
 import java.time.Instant;
 

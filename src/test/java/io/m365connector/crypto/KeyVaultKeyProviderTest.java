@@ -1,5 +1,6 @@
-package io.m365connector.tokens;
+package io.m365connector.crypto;
 
+import io.m365connector.connection.SealedTokens;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package io.m365connector.tokens;
+package io.m365connector.crypto;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,18 +1,17 @@
-package io.m365connector.connect;
+package io.m365connector.cloud;
 
-import io.m365connector.cloud.NationalCloud;
 import java.util.Set;
 import java.util.TreeSet;
 
 /** Scope strings as Entra ID returns them, reduced to short Graph permission names. */
-final class Scopes {
+public final class GraphScopes {
     private static final Set<String> OIDC = Set.of("openid", "profile", "offline_access", "email");
 
-    private Scopes() {
+    private GraphScopes() {
     }
 
     /** "https://graph.microsoft.us/Mail.Send openid profile" -> {Mail.Send}; only this cloud's Graph host is stripped. */
-    static Set<String> granted(String scopes, NationalCloud cloud) {
+    public static Set<String> granted(String scopes, NationalCloud cloud) {
         Set<String> result = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         if (scopes == null) {
             return result;

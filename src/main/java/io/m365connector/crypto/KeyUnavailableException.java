@@ -1,4 +1,4 @@
-package io.m365connector.tokens;
+package io.m365connector.crypto;
 
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;

@@ -1,4 +1,4 @@
-package io.m365connector.tokens;
+package io.m365connector.connection;
 
 /**
  * Told when a connection's status changes (connected, needs the user again, recovered,

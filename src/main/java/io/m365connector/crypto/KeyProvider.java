@@ -1,4 +1,4 @@
-package io.m365connector.tokens;
+package io.m365connector.crypto;
 
 /**
  * Supplies the token encryption key. New writes use {@link #current()}; rows written under an older

@@ -1,4 +1,4 @@
-package io.m365connector.tokens;
+package io.m365connector.crypto;
 
 /**
  * A key from the LOCAL_TOKEN_KEY setting, for Azurite-only development and tests. The settings

@@ -1,4 +1,4 @@
-package io.m365connector.tokens;
+package io.m365connector.crypto;
 
 import com.azure.core.exception.HttpResponseException;
 import com.azure.core.exception.ResourceNotFoundException;

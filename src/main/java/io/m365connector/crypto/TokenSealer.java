@@ -1,5 +1,6 @@
-package io.m365connector.tokens;
+package io.m365connector.crypto;
 
+import io.m365connector.connection.SealedTokens;
 import io.m365connector.cloud.NationalCloud;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;

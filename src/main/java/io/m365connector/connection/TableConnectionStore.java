@@ -1,4 +1,4 @@
-package io.m365connector.tokens;
+package io.m365connector.connection;
 
 import com.azure.core.http.rest.Response;
 import com.azure.data.tables.TableClient;
@@ -8,8 +8,8 @@ import com.azure.data.tables.models.TableEntityUpdateMode;
 import com.azure.data.tables.models.TableServiceException;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.platform.TableAccess;
-import io.m365connector.tokens.Connection.Account;
-import io.m365connector.tokens.Connection.RefreshState;
+import io.m365connector.connection.Connection.Account;
+import io.m365connector.connection.Connection.RefreshState;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;

@@ -1,4 +1,4 @@
-package io.m365connector.tokens;
+package io.m365connector.connection;
 
 import io.m365connector.cloud.NationalCloud;
 import java.time.Instant;
