@@ -2,12 +2,12 @@ package io.m365connector.actions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.m365connector.connection.ConcurrentUpdateException;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.Problem;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Secrets;
-import io.m365connector.connection.ConcurrentUpdateException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,22 +1,30 @@
 package io.m365connector.app;
 
-import io.m365connector.health.HealthService;
 import com.azure.core.credential.TokenCredential;
 import com.azure.data.tables.TableServiceClient;
-import io.m365connector.connect.ConnectService;
-import io.m365connector.connect.LoginSessionStore;
-import io.m365connector.connect.SignInFlow;
-import io.m365connector.connect.TableLoginSessionStore;
 import io.m365connector.actions.EventService;
 import io.m365connector.actions.GraphGateway;
 import io.m365connector.actions.Idempotency;
 import io.m365connector.actions.MailService;
 import io.m365connector.actions.TableIdempotencyStore;
+import io.m365connector.connect.ConnectService;
+import io.m365connector.connect.LoginSessionStore;
+import io.m365connector.connect.SignInFlow;
+import io.m365connector.connect.TableLoginSessionStore;
+import io.m365connector.connection.ConnectionStore;
+import io.m365connector.connection.StatusListener;
+import io.m365connector.connection.TableConnectionStore;
+import io.m365connector.crypto.KeyProvider;
+import io.m365connector.crypto.KeyVaultKeyProvider;
+import io.m365connector.crypto.LocalKeyProvider;
+import io.m365connector.crypto.TokenCipher;
+import io.m365connector.crypto.TokenSealer;
 import io.m365connector.functions.ActionFunctions;
 import io.m365connector.functions.AuthFunctions;
 import io.m365connector.functions.ConnectionFunctions;
 import io.m365connector.functions.HealthFunction;
 import io.m365connector.functions.MaintenanceFunctions;
+import io.m365connector.health.HealthService;
 import io.m365connector.maintenance.Housekeeping;
 import io.m365connector.maintenance.NotificationWorker;
 import io.m365connector.maintenance.QueuedStatusNotifications;
@@ -26,24 +34,18 @@ import io.m365connector.maintenance.StorageWorkQueue;
 import io.m365connector.maintenance.WebhookSender;
 import io.m365connector.maintenance.WorkQueue;
 import io.m365connector.platform.ConnectorException;
-import io.m365connector.platform.ProblemCode;
-import io.m365connector.connection.StatusListener;
 import io.m365connector.platform.Lazy;
-import io.m365connector.platform.Settings;
+import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Settings.KeyVaultKey;
 import io.m365connector.platform.Settings.LocalKey;
+import io.m365connector.platform.Settings;
+import io.m365connector.platform.Sleeper;
 import io.m365connector.platform.http.HostRouting;
 import io.m365connector.platform.http.OutboundHttp;
-import io.m365connector.connection.ConnectionStore;
-import io.m365connector.crypto.KeyProvider;
-import io.m365connector.crypto.KeyVaultKeyProvider;
-import io.m365connector.crypto.LocalKeyProvider;
 import io.m365connector.tokens.MsalClients;
+import io.m365connector.tokens.RefreshOutcomes;
 import io.m365connector.tokens.RefreshPolicy;
-import io.m365connector.connection.TableConnectionStore;
 import io.m365connector.tokens.TokenBroker;
-import io.m365connector.crypto.TokenCipher;
-import io.m365connector.crypto.TokenSealer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -83,6 +85,7 @@ public final class AppContext {
     private final Lazy<SignInFlow> signInFlow;
     private final Lazy<ConnectService> connectService;
     private final Lazy<TokenBroker> broker;
+    private final Lazy<RefreshOutcomes> refreshOutcomes;
     private final Lazy<GraphGateway> graph;
     private final Lazy<Idempotency> idempotency;
     private final Lazy<MailService> mailService;
@@ -121,14 +124,15 @@ public final class AppContext {
         this.loginSessions = Lazy.of(() -> new TableLoginSessionStore(tables.get().getTableClient(tableNames.loginSessions())));
         this.statusListener = Lazy.of(() -> this.settings.get().webhook().isPresent()
                 ? new QueuedStatusNotifications(queue(MaintenanceFunctions.NOTIFICATION_QUEUE), clock) : StatusListener.NONE);
-        this.signInFlow = Lazy.of(() -> new SignInFlow(this.settings.get(), msal.get(), loginSessions.get(), connections.get(),
-                sealer.get(), refreshPolicy(), clock, statusListener.get()));
-        this.broker = Lazy.of(() -> new TokenBroker(connections.get(), sealer.get(), msal.get(), refreshPolicy(), clock,
-                TOKEN_CLOCK_SKEW, STATUS_RECHECK, statusListener.get()));
+        this.refreshOutcomes = Lazy.of(() -> new RefreshOutcomes(connections.get(), refreshPolicy(), clock, statusListener.get()));
+        this.signInFlow = Lazy.of(() -> new SignInFlow(this.settings.get(), msal.get(), loginSessions.get(), sealer.get(),
+                refreshOutcomes.get(), clock));
+        this.broker = Lazy.of(() -> new TokenBroker(connections.get(), sealer.get(), msal.get(), refreshOutcomes.get(), clock,
+                new TokenBroker.Timing(TOKEN_CLOCK_SKEW, STATUS_RECHECK, Sleeper.REAL)));
         this.connectService = Lazy.of(() -> new ConnectService(this.settings.get(), msal.get(), loginSessions.get(),
                 connections.get(), clock, id -> broker.get().forget(id), statusListener.get()));
         this.sweep = Lazy.of(() -> new RefreshSweep(connections.get(), queue(MaintenanceFunctions.REFRESH_QUEUE), clock, SWEEP_LIMIT));
-        this.refreshWorker = Lazy.of(() -> new RefreshWorker(connections.get(), broker.get(), clock));
+        this.refreshWorker = Lazy.of(() -> new RefreshWorker(connections.get(), broker.get(), refreshOutcomes.get(), clock));
         this.housekeeping = Lazy.of(() -> new Housekeeping(tables.get().getTableClient(tableNames.loginSessions()),
                 tables.get().getTableClient(tableNames.idempotency()), clock));
         this.notificationWorker = Lazy.of(() -> new NotificationWorker(

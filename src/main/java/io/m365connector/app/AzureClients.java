@@ -10,8 +10,8 @@ import com.azure.identity.DefaultAzureCredentialBuilder;
 import com.azure.security.keyvault.secrets.SecretClient;
 import com.azure.security.keyvault.secrets.SecretClientBuilder;
 import io.m365connector.cloud.HostingCloud;
-import io.m365connector.platform.Settings;
 import io.m365connector.platform.Settings.StorageSettings;
+import io.m365connector.platform.Settings;
 import java.time.Duration;
 
 /** Builds Azure SDK clients on the shared HTTP stack, for the hosting cloud. */

@@ -16,21 +16,28 @@ import java.util.Set;
  * is a separate choice, see {@link HostingCloud}.
  */
 public enum NationalCloud {
-    GLOBAL("global", "login.microsoftonline.com", "graph.microsoft.com"),
-    USGOV("usgov", "login.microsoftonline.us", "graph.microsoft.us"),
-    USGOVDOD("usgovdod", "login.microsoftonline.us", "dod-graph.microsoft.us"),
+    GLOBAL("global", "login.microsoftonline.com", "graph.microsoft.com", List.of("graph.microsoft.com")),
+    // One Entra ID serves L4 and L5: its token responses may name either Graph host for users of both.
+    USGOV("usgov", "login.microsoftonline.us", "graph.microsoft.us", List.of("graph.microsoft.us", "dod-graph.microsoft.us")),
+    USGOVDOD("usgovdod", "login.microsoftonline.us", "dod-graph.microsoft.us", List.of("dod-graph.microsoft.us", "graph.microsoft.us")),
     // 21Vianet answers at both names; login.chinacloudapi.cn is the older alias.
-    CHINA("china", "login.partner.microsoftonline.cn", "microsoftgraph.chinacloudapi.cn", "login.chinacloudapi.cn");
+    CHINA("china", "login.partner.microsoftonline.cn", "microsoftgraph.chinacloudapi.cn", List.of("microsoftgraph.chinacloudapi.cn"),
+            "login.chinacloudapi.cn");
+
+    /** Microsoft Graph's application id, the same in every cloud; scopes may also be qualified with it. */
+    public static final String GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
 
     private final String id;
     private final String authorityHost;
     private final String graphHost;
     private final List<String> issuerHosts;
+    private final List<String> graphResourceHosts;
 
-    NationalCloud(String id, String authorityHost, String graphHost, String... authorityAliases) {
+    NationalCloud(String id, String authorityHost, String graphHost, List<String> graphResourceHosts, String... authorityAliases) {
         this.id = id;
         this.authorityHost = authorityHost;
         this.graphHost = graphHost;
+        this.graphResourceHosts = graphResourceHosts;
         List<String> hosts = new ArrayList<>();
         hosts.add(authorityHost);
         hosts.addAll(List.of(authorityAliases));
@@ -48,6 +55,14 @@ public enum NationalCloud {
 
     public String graphHost() {
         return graphHost;
+    }
+
+    /**
+     * Every Graph host that this cloud's Entra ID may name in a fully qualified scope of a token it
+     * issues for Graph (reading granted scopes); requests still go to {@link #graphHost()} only.
+     */
+    public List<String> graphResourceHosts() {
+        return graphResourceHosts;
     }
 
     /** Authority URL for a tenant (a GUID, a domain, {@code organizations} or {@code common}), with trailing slash as MSAL expects. */

@@ -1,15 +1,16 @@
 package io.m365connector.connect;
 
-import io.m365connector.platform.ConnectorException;
-import io.m365connector.platform.ProblemCode;
-import io.m365connector.platform.RequestValidationException;
-import io.m365connector.platform.Settings;
-import io.m365connector.platform.Settings.AppRegistration;
-import io.m365connector.connection.ConcurrentUpdateException;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.connection.ConnectionStore;
+import io.m365connector.connection.ConnectionUpdates;
 import io.m365connector.connection.Feature;
+import io.m365connector.connection.StatusListener;
+import io.m365connector.platform.ConnectorException;
+import io.m365connector.platform.ProblemCode;
+import io.m365connector.platform.RequestValidationException;
+import io.m365connector.platform.Settings.AppRegistration;
+import io.m365connector.platform.Settings;
 import io.m365connector.tokens.MsalClients;
 import java.net.URI;
 import java.time.Clock;
@@ -17,7 +18,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /** The web app backend's side of connecting: start (or restart) a connection, read its status, disconnect. */
 public final class ConnectService {
@@ -28,21 +32,23 @@ public final class ConnectService {
     private final LoginSessionStore sessions;
     private final ConnectionStore connections;
     private final Clock clock;
-    private final java.util.function.Consumer<String> onDisconnect;
-    private final io.m365connector.connection.StatusListener listener;
+    private final ConnectionUpdates updates;
+    private final Consumer<String> onDisconnect;
+    private final StatusListener listener;
 
     /**
      * @param onDisconnect told the id of each disconnected connection (drops cached access tokens on this instance)
      */
     public ConnectService(Settings settings, MsalClients msal, LoginSessionStore sessions, ConnectionStore connections, Clock clock,
-                          java.util.function.Consumer<String> onDisconnect, io.m365connector.connection.StatusListener listener) {
-        this.listener = listener;
-        this.settings = settings;
-        this.msal = msal;
-        this.sessions = sessions;
-        this.connections = connections;
-        this.clock = clock;
-        this.onDisconnect = onDisconnect;
+                          Consumer<String> onDisconnect, StatusListener listener) {
+        this.settings = Objects.requireNonNull(settings, "'settings' cannot be null.");
+        this.msal = Objects.requireNonNull(msal, "'msal' cannot be null.");
+        this.sessions = Objects.requireNonNull(sessions, "'sessions' cannot be null.");
+        this.connections = Objects.requireNonNull(connections, "'connections' cannot be null.");
+        this.updates = new ConnectionUpdates(connections);
+        this.clock = Objects.requireNonNull(clock, "'clock' cannot be null.");
+        this.onDisconnect = Objects.requireNonNull(onDisconnect, "'onDisconnect' cannot be null.");
+        this.listener = Objects.requireNonNull(listener, "'listener' cannot be null.");
     }
 
     /** The answer to POST /connections: where to send the user's browser. */
@@ -76,28 +82,23 @@ public final class ConnectService {
 
     /** Deletes the tokens: the row stays, shows disconnected and holds nothing that can be decrypted. */
     public ConnectionView disconnect(String connectionId) {
-        for (int attempt = 0; ; attempt++) {
-            Connection current = existing(connectionId);
+        existing(connectionId);
+        ConnectionUpdates.Change change = updates.apply(connectionId, current -> {
             if (current.status() == ConnectionStatus.DISCONNECTED && current.tokens() == null) {
-                return ConnectionView.of(current);
+                return Optional.empty();
             }
-            Connection disconnected = current.toBuilder()
+            return Optional.of(current.toBuilder()
                     .status(ConnectionStatus.DISCONNECTED)
                     .tokens(null)
                     .refresh(new Connection.RefreshState(null, null, current.refresh().lastRefreshAt(), null, 0, current.refresh().lastUsedAt()))
                     .updatedAt(clock.instant())
-                    .build();
-            try {
-                Connection saved = connections.update(disconnected);
-                onDisconnect.accept(connectionId);
-                listener.statusChanged(current, saved);
-                return ConnectionView.of(saved);
-            } catch (ConcurrentUpdateException e) {
-                if (attempt >= 5) {
-                    throw e;
-                }
-            }
+                    .build());
+        }).orElseThrow(() -> notFound(connectionId));
+        if (change.changed()) {
+            onDisconnect.accept(connectionId);
+            listener.statusChanged(change.before(), change.after());
         }
+        return ConnectionView.of(change.after());
     }
 
     private Connection reconnectable(StartRequest request) {
@@ -119,7 +120,10 @@ public final class ConnectService {
             throw new ConnectorException(ProblemCode.NOT_FOUND,
                     "No such connection: connection ids look like con_ followed by 32 hex digits.");
         }
-        return connections.find(connectionId).orElseThrow(() ->
-                new ConnectorException(ProblemCode.NOT_FOUND, "No connection " + connectionId + "."));
+        return connections.find(connectionId).orElseThrow(() -> notFound(connectionId));
+    }
+
+    private static ConnectorException notFound(String connectionId) {
+        return new ConnectorException(ProblemCode.NOT_FOUND, "No connection " + connectionId + ".");
     }
 }

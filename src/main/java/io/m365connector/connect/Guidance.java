@@ -40,6 +40,13 @@ public final class Guidance {
         put(ProblemCode.REAUTH_REQUIRED, "Please connect again",
                 "Your Microsoft 365 sign-in expired or was revoked. Connect again to continue.",
                 "Sign-ins are revoked by password resets, 'Revoke sessions', disabled accounts and sign-in frequency policies.");
+        put(ProblemCode.INTERACTION_REQUIRED, "Please sign in again",
+                "Your organization asks you to sign in again (for example after a policy or location change). Connect again to continue.",
+                "Microsoft Entra ID answered a Continuous Access Evaluation or Conditional Access challenge with 'interaction required'; the sign-in logs name the policy.");
+        put(ProblemCode.OFFLINE_ACCESS_MISSING, "The app could not stay connected",
+                "You signed in, but Microsoft did not let the app keep access while you are away. Ask your administrator to approve the app, then connect again.",
+                "Entra ID issued no refresh token: the app registration must be allowed the delegated permission offline_access "
+                        + "('Maintain access to data you have given it access to'). Grant it (admin consent link) or allow users to consent to it.");
         put(ProblemCode.MISSING_PERMISSIONS, "Some permissions were not granted",
                 "The connection works, but not every feature you chose. Connect again and accept all permissions, or ask your administrator.",
                 "Grant the missing permissions for the organization with the admin consent link.");

@@ -1,34 +1,32 @@
 package io.m365connector.connect;
 
-import io.m365connector.cloud.GraphScopes;
 import com.microsoft.aad.msal4j.AuthorizationCodeParameters;
 import com.microsoft.aad.msal4j.ConfidentialClientApplication;
 import com.microsoft.aad.msal4j.IAuthenticationResult;
 import com.microsoft.aad.msal4j.MsalServiceException;
+import io.m365connector.cloud.GraphScopes;
 import io.m365connector.cloud.NationalCloud;
+import io.m365connector.connection.ConcurrentUpdateException;
+import io.m365connector.connection.Connection.Account;
+import io.m365connector.connection.Connection;
+import io.m365connector.connection.ConnectionStatus;
+import io.m365connector.connection.Feature;
+import io.m365connector.crypto.TokenSealer;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Secrets;
 import io.m365connector.platform.Settings;
-import io.m365connector.connection.ConcurrentUpdateException;
-import io.m365connector.connection.Connection;
 import io.m365connector.tokens.EntraErrors;
-import io.m365connector.connection.Connection.Account;
-import io.m365connector.connection.Connection.RefreshState;
-import io.m365connector.connection.ConnectionStatus;
-import io.m365connector.connection.ConnectionStore;
-import io.m365connector.connection.Feature;
 import io.m365connector.tokens.MsalClients;
-import io.m365connector.tokens.RefreshPolicy;
-import io.m365connector.connection.StatusListener;
+import io.m365connector.tokens.RefreshOutcomes;
 import io.m365connector.tokens.TokenCacheSlot;
-import io.m365connector.crypto.TokenSealer;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
@@ -61,22 +59,18 @@ public final class SignInFlow {
     private final Settings settings;
     private final MsalClients msal;
     private final LoginSessionStore sessions;
-    private final ConnectionStore connections;
     private final TokenSealer sealer;
-    private final RefreshPolicy refreshPolicy;
+    private final RefreshOutcomes outcomes;
     private final Clock clock;
-    private final StatusListener listener;
 
-    public SignInFlow(Settings settings, MsalClients msal, LoginSessionStore sessions, ConnectionStore connections,
-                      TokenSealer sealer, RefreshPolicy refreshPolicy, Clock clock, StatusListener listener) {
-        this.listener = listener;
-        this.settings = settings;
-        this.msal = msal;
-        this.sessions = sessions;
-        this.connections = connections;
-        this.sealer = sealer;
-        this.refreshPolicy = refreshPolicy;
-        this.clock = clock;
+    public SignInFlow(Settings settings, MsalClients msal, LoginSessionStore sessions, TokenSealer sealer, RefreshOutcomes outcomes,
+                      Clock clock) {
+        this.settings = Objects.requireNonNull(settings, "'settings' cannot be null.");
+        this.msal = Objects.requireNonNull(msal, "'msal' cannot be null.");
+        this.sessions = Objects.requireNonNull(sessions, "'sessions' cannot be null.");
+        this.sealer = Objects.requireNonNull(sealer, "'sealer' cannot be null.");
+        this.outcomes = Objects.requireNonNull(outcomes, "'outcomes' cannot be null.");
+        this.clock = Objects.requireNonNull(clock, "'clock' cannot be null.");
     }
 
     /** GET /auth/login/{session}: binds the browser and sends it to the cloud's authorize endpoint. */
@@ -184,45 +178,28 @@ public final class SignInFlow {
             LOG.warning("Sign-in for connection " + session.connectionId() + " refused: " + e.detail());
             throw new SignInFailure(e.code(), e.detail(), session.connectionId(), session.returnUrl(), null);
         }
-        Set<String> granted = GraphScopes.granted(result.scopes(), session.cloud());
-        Connection saved = saveTokens(session, claims, granted, cache.data(), result.expiresOnDate().toInstant(), now);
+        if (!cache.holdsRefreshToken()) {
+            // Without a refresh token the connection would stop working when this access token expires.
+            LOG.warning("Sign-in for connection " + session.connectionId() + " refused: Entra ID issued no refresh token (offline_access)");
+            throw new SignInFailure(ProblemCode.OFFLINE_ACCESS_MISSING, Guidance.of(ProblemCode.OFFLINE_ACCESS_MISSING).forUser(),
+                    session.connectionId(), session.returnUrl(), adminConsentLink(session));
+        }
+        Account account = new Account(claims.tenantId(), claims.objectId(), claims.preferredUsername());
+        Connection saved = outcomes.signedIn(session.connectionId(), new RefreshOutcomes.SignIn(account, session.features(),
+                        GraphScopes.granted(result.scopes(), session.cloud()), sealer.seal(session.connectionId(), session.cloud(), cache.data()),
+                        result.expiresOnDate().toInstant()),
+                current -> refuseOtherAccount(current, account, session));
         return new CallbackOutcome.Connected(saved.id(), saved.status(), session.returnUrl(), saved.missingScopes());
     }
 
-    /** Stores the tokens on the connection; on a concurrent change re-reads and applies again, never overwriting. */
-    private Connection saveTokens(LoginSession session, IdTokenClaims claims, Set<String> granted, String tokenCache,
-                                  Instant accessTokenExpiresAt, Instant now) {
-        for (int attempt = 0; ; attempt++) {
-            Connection current = connections.find(session.connectionId()).orElseThrow(() -> new SignInFailure(
-                    ProblemCode.STATE_INVALID, "The connection this sign-in was for no longer exists.", session.connectionId(), session.returnUrl(), null));
-            Account account = new Account(claims.tenantId(), claims.objectId(), claims.preferredUsername());
-            if (current.account() != null && current.status() != ConnectionStatus.DISCONNECTED
-                    && !(current.account().tenantId().equalsIgnoreCase(account.tenantId())
-                    && current.account().userObjectId().equalsIgnoreCase(account.userObjectId()))) {
-                throw new SignInFailure(ProblemCode.ACCOUNT_MISMATCH, "This connection belongs to "
-                        + Optional.ofNullable(current.account().userPrincipalName()).orElse("another account")
-                        + ". Sign in with that account, or disconnect first.", current.id(), session.returnUrl(), null);
-            }
-            Connection updated = current.toBuilder()
-                    .status(ConnectionStatus.ACTIVE)
-                    .account(account)
-                    .features(session.features())
-                    .grantedScopes(granted)
-                    .tokens(sealer.seal(current.id(), current.cloud(), tokenCache))
-                    .refresh(new RefreshState(accessTokenExpiresAt, refreshPolicy.nextDue(now), now, null, 0, current.refresh().lastUsedAt()))
-                    .updatedAt(now)
-                    .build();
-            try {
-                Connection saved = connections.update(updated);
-                if (current.status() != saved.status()) {
-                    listener.statusChanged(current, saved);
-                }
-                return saved;
-            } catch (ConcurrentUpdateException e) {
-                if (attempt >= 3) {
-                    throw e;
-                }
-            }
+    /** A connection belongs to the account that first signed in to it, until it is disconnected. */
+    private static void refuseOtherAccount(Connection current, Account account, LoginSession session) {
+        if (current.account() != null && current.status() != ConnectionStatus.DISCONNECTED
+                && !(current.account().tenantId().equalsIgnoreCase(account.tenantId())
+                && current.account().userObjectId().equalsIgnoreCase(account.userObjectId()))) {
+            throw new SignInFailure(ProblemCode.ACCOUNT_MISMATCH, "This connection belongs to "
+                    + Optional.ofNullable(current.account().userPrincipalName()).orElse("another account")
+                    + ". Sign in with that account, or disconnect first.", current.id(), session.returnUrl(), null);
         }
     }
 

@@ -2,10 +2,10 @@ package io.m365connector.connect;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.cloud.NationalCloud;
-import io.m365connector.platform.JsonFields;
-import io.m365connector.platform.RequestValidationException;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.Feature;
+import io.m365connector.platform.JsonFields;
+import io.m365connector.platform.RequestValidationException;
 import java.net.URI;
 import java.util.EnumSet;
 import java.util.Set;

@@ -1,7 +1,7 @@
 package io.m365connector.crypto;
 
-import io.m365connector.connection.SealedTokens;
 import io.m365connector.cloud.NationalCloud;
+import io.m365connector.connection.SealedTokens;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 

@@ -53,15 +53,7 @@ public final class MaintenanceFunctions {
             @QueueTrigger(name = "message", queueName = REFRESH_QUEUE, connection = "AzureWebJobsStorage") String message,
             @BindingName("DequeueCount") long dequeueCount,
             ExecutionContext context) {
-        RefreshMessage parsed = RefreshMessage.parse(message);
-        try {
-            worker.get().handle(parsed);
-        } catch (RuntimeException e) {
-            if (dequeueCount >= MAX_DEQUEUE_COUNT) {
-                worker.get().recordPoison(parsed, e);
-            }
-            throw e;
-        }
+        worker.get().handle(RefreshMessage.parse(message), dequeueCount, MAX_DEQUEUE_COUNT);
     }
 
     @FunctionName("notificationWorker")

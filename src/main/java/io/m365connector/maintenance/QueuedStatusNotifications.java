@@ -1,9 +1,9 @@
 package io.m365connector.maintenance;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.m365connector.platform.Json;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.StatusListener;
+import io.m365connector.platform.Json;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.logging.Logger;

@@ -21,6 +21,10 @@ public enum ProblemCode {
     INVALID_CLIENT_CREDENTIALS(500, "The connector's app credentials were rejected"),
     MFA_REQUIRED(403, "Multi-factor authentication required"),
     REAUTH_REQUIRED(409, "The user must connect again"),
+    /** Entra ID needs the user at the keyboard (a claims challenge or policy it cannot satisfy silently). */
+    INTERACTION_REQUIRED(409, "The user must sign in again to satisfy a policy"),
+    /** Signed in, but Entra ID issued no refresh token: the connection would break within the hour. */
+    OFFLINE_ACCESS_MISSING(403, "Microsoft Entra ID issued no refresh token"),
     MISSING_PERMISSIONS(403, "Permissions missing for this feature"),
     STATE_INVALID(400, "The sign-in link is no longer valid"),
     ID_TOKEN_INVALID(400, "The sign-in response could not be verified"),
@@ -36,6 +40,8 @@ public enum ProblemCode {
     TOKEN_UNREADABLE(500, "Stored tokens cannot be decrypted"),
     CONCURRENT_UPDATE(409, "The connection was changed by another request"),
     GRAPH_ERROR(502, "Microsoft Graph returned an error"),
+    /** The send may or may not have gone out, and sending again could deliver twice: it is not repeated. */
+    DELIVERY_UNCONFIRMED(502, "Microsoft Graph did not confirm the delivery"),
     INTERNAL_ERROR(500, "Internal error");
 
     private final int httpStatus;

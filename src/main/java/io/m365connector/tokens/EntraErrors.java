@@ -62,7 +62,7 @@ public final class EntraErrors {
     static final Map<String, ProblemCode> BY_ERROR = Map.ofEntries(
             Map.entry("access_denied", ProblemCode.USER_DECLINED),
             Map.entry("consent_required", ProblemCode.CONSENT_REQUIRED),
-            Map.entry("interaction_required", ProblemCode.REAUTH_REQUIRED),
+            Map.entry("interaction_required", ProblemCode.INTERACTION_REQUIRED),
             Map.entry("login_required", ProblemCode.REAUTH_REQUIRED),
             Map.entry("invalid_grant", ProblemCode.REAUTH_REQUIRED),
             Map.entry("invalid_client", ProblemCode.INVALID_CLIENT_CREDENTIALS),

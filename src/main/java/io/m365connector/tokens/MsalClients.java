@@ -8,10 +8,10 @@ import io.m365connector.cloud.NationalCloud;
 import io.m365connector.platform.CallingThreadExecutor;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
-import io.m365connector.platform.Settings;
 import io.m365connector.platform.Settings.AppRegistration;
 import io.m365connector.platform.Settings.ClientCertificate;
 import io.m365connector.platform.Settings.ClientSecret;
+import io.m365connector.platform.Settings;
 import java.io.ByteArrayInputStream;
 import java.net.MalformedURLException;
 import java.util.Map;
@@ -24,6 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * (construction costs well under a millisecond; the parsed client credential is reused).
  */
 public final class MsalClients {
+    /** Client capabilities declared on every token request. */
+    static final java.util.Set<String> CLIENT_CAPABILITIES = java.util.Set.of("cp1");
+
     private final Settings settings;
     private final IHttpClient http;
     private final Map<NationalCloud, IClientCredential> credentials = new ConcurrentHashMap<>();
@@ -55,6 +58,9 @@ public final class MsalClients {
                     .httpClient(http)
                     // Callers block on MSAL's futures at once: run its work in their thread.
                     .executorService(CallingThreadExecutor.INSTANCE)
+                    // cp1: Graph sends Continuous Access Evaluation claims challenges (instead of failing
+                    // silently) and may issue long-lived tokens that are revoked by such challenges.
+                    .clientCapabilities(CLIENT_CAPABILITIES)
                     .setTokenCacheAccessAspect(cache)
                     .build();
         } catch (MalformedURLException e) {

@@ -3,9 +3,10 @@ package io.m365connector.tokens;
 import com.microsoft.aad.msal4j.MsalClientException;
 import com.microsoft.aad.msal4j.MsalServiceException;
 import io.m365connector.platform.ProblemCode;
+import io.m365connector.platform.RetryAfter;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
@@ -26,8 +27,10 @@ import java.util.concurrent.ExecutionException;
 public record RefreshFailure(Kind kind, ProblemCode code, Optional<Duration> retryAfter, String summary) {
     public enum Kind { TRANSIENT, PERMANENT, CONFIGURATION }
 
+    /** Stable code -> kind; codes not listed are transient. */
     static final Map<ProblemCode, Kind> POLICY = new EnumMap<>(Map.ofEntries(
             Map.entry(ProblemCode.REAUTH_REQUIRED, Kind.PERMANENT),
+            Map.entry(ProblemCode.INTERACTION_REQUIRED, Kind.PERMANENT),
             Map.entry(ProblemCode.CONSENT_REQUIRED, Kind.PERMANENT),
             Map.entry(ProblemCode.MFA_REQUIRED, Kind.PERMANENT),
             Map.entry(ProblemCode.USER_NOT_ASSIGNED, Kind.PERMANENT),
@@ -64,7 +67,7 @@ public record RefreshFailure(Kind kind, ProblemCode code, Optional<Duration> ret
                     code = ProblemCode.TEMPORARILY_UNAVAILABLE;
                 }
             }
-            return new RefreshFailure(kindOf(code), code, retryAfter(service.headers()),
+            return new RefreshFailure(kindOf(code), code, RetryAfter.fromHeaders(service.headers(), Clock.systemUTC()),
                     service.errorCode() + ": " + EntraErrors.summary(service.getMessage()));
         }
         if (cause instanceof MsalClientException client && client.errorCode() != null
@@ -74,21 +77,5 @@ public record RefreshFailure(Kind kind, ProblemCode code, Optional<Duration> ret
         }
         return new RefreshFailure(Kind.TRANSIENT, ProblemCode.TEMPORARILY_UNAVAILABLE, Optional.empty(),
                 cause == null ? "unknown" : cause.getClass().getSimpleName());
-    }
-
-    private static Optional<Duration> retryAfter(Map<String, List<String>> headers) {
-        if (headers == null) {
-            return Optional.empty();
-        }
-        for (Map.Entry<String, List<String>> h : headers.entrySet()) {
-            if ("Retry-After".equalsIgnoreCase(h.getKey()) && h.getValue() != null && !h.getValue().isEmpty()) {
-                try {
-                    return Optional.of(Duration.ofSeconds(Long.parseLong(h.getValue().get(0).trim())));
-                } catch (NumberFormatException ignored) {
-                    return Optional.empty();
-                }
-            }
-        }
-        return Optional.empty();
     }
 }

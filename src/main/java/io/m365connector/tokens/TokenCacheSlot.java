@@ -45,6 +45,11 @@ public final class TokenCacheSlot implements ITokenCacheAccessAspect {
         return changed;
     }
 
+    /** Whether the cache holds a refresh token (Entra ID issues none when offline_access was not granted). */
+    public boolean holdsRefreshToken() {
+        return TokenCacheView.of(data).hasRefreshToken();
+    }
+
     @Override
     public String toString() {
         return "TokenCacheSlot[changed=" + changed + ", data=REDACTED]";

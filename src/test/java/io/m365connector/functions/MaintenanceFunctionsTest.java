@@ -2,10 +2,8 @@ package io.m365connector.functions;
 
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 
 import com.microsoft.azure.functions.ExecutionContext;
@@ -29,23 +27,18 @@ class MaintenanceFunctionsTest {
     }
 
     @Test
-    void whenAnAttemptBeforeTheLastFailsThenTheErrorGoesBackToTheHostForARetryAndNothingIsRecorded() {
-        doThrow(failure).when(worker).handle(message);
+    void whenAMessageArrivesThenTheWorkerGetsItWithItsDequeueCountAndHostJsonsLimit() {
+        functions.refreshWorker(message.toJson(), 3, mock(ExecutionContext.class));
 
-        assertSame(failure, assertThrows(IllegalStateException.class,
-                () -> functions.refreshWorker(message.toJson(), MaintenanceFunctions.MAX_DEQUEUE_COUNT - 1, mock(ExecutionContext.class))));
-
-        verify(worker, never()).recordPoison(any(), any());
+        verify(worker).handle(message, 3, MaintenanceFunctions.MAX_DEQUEUE_COUNT);
     }
 
     @Test
-    void whenTheLastAttemptFailsThenTheConnectionRecordsTheErrorAndTheHostMovesTheMessageToThePoisonQueue() {
-        doThrow(failure).when(worker).handle(message);
+    void whenTheWorkerFailsThenTheErrorGoesBackToTheHost() {
+        doThrow(failure).when(worker).handle(message, MaintenanceFunctions.MAX_DEQUEUE_COUNT, MaintenanceFunctions.MAX_DEQUEUE_COUNT);
 
         assertSame(failure, assertThrows(IllegalStateException.class,
                 () -> functions.refreshWorker(message.toJson(), MaintenanceFunctions.MAX_DEQUEUE_COUNT, mock(ExecutionContext.class))),
                 "rethrown: the Functions host puts a message whose last attempt failed on the poison queue");
-
-        verify(worker).recordPoison(message, failure);
     }
 }

@@ -63,8 +63,8 @@ class TokenBrokerTest {
         int refreshes = HARNESS.entra.tokenRequests("refresh_token");
         TokenBroker broker = HARNESS.context.broker();
 
-        TokenBroker.AccessToken first = broker.tokenFor(id, MAIL);
-        TokenBroker.AccessToken second = broker.tokenFor(id, MAIL);
+        io.m365connector.tokens.AccessToken first = broker.tokenFor(id, MAIL);
+        io.m365connector.tokens.AccessToken second = broker.tokenFor(id, MAIL);
 
         assertEquals(first.value(), second.value());
         assertEquals(refreshes, HARNESS.entra.tokenRequests("refresh_token"));
@@ -79,12 +79,12 @@ class TokenBrokerTest {
         TokenBroker broker = HARNESS.context.broker();
         ExecutorService pool = Executors.newFixedThreadPool(10);
         try {
-            List<Future<TokenBroker.AccessToken>> calls = new ArrayList<>();
+            List<Future<io.m365connector.tokens.AccessToken>> calls = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 calls.add(pool.submit(() -> broker.tokenFor(id, MAIL)));
             }
             Set<String> tokens = new java.util.HashSet<>();
-            for (Future<TokenBroker.AccessToken> call : calls) {
+            for (Future<io.m365connector.tokens.AccessToken> call : calls) {
                 tokens.add(call.get().value());
             }
             assertEquals(1, tokens.size(), "every caller got the refreshed token");
@@ -106,8 +106,8 @@ class TokenBrokerTest {
         TokenBroker a = HARNESS.context.broker();
         TokenBroker b = other.broker();
         CyclicBarrier start = new CyclicBarrier(2);
-        CompletableFuture<TokenBroker.AccessToken> ta = StartTogether.run(start, () -> a.tokenFor(id, MAIL));
-        CompletableFuture<TokenBroker.AccessToken> tb = StartTogether.run(start, () -> b.tokenFor(id, MAIL));
+        CompletableFuture<io.m365connector.tokens.AccessToken> ta = StartTogether.run(start, () -> a.tokenFor(id, MAIL));
+        CompletableFuture<io.m365connector.tokens.AccessToken> tb = StartTogether.run(start, () -> b.tokenFor(id, MAIL));
 
         assertNotNull(ta.get().value());
         assertNotNull(tb.get().value());
@@ -185,7 +185,7 @@ class TokenBrokerTest {
         String id = connect(NationalCloud.USGOV, Duration.ofHours(1));
         HARNESS.entra.nextTokenError(401, "invalid_client", "AADSTS7000222: The provided client secret keys are expired.", 7000222);
 
-        TokenBroker.RefreshFailedException e = assertThrows(TokenBroker.RefreshFailedException.class,
+        io.m365connector.tokens.RefreshFailedException e = assertThrows(io.m365connector.tokens.RefreshFailedException.class,
                 () -> HARNESS.context.broker().refreshNow(id));
 
         assertEquals(RefreshFailure.Kind.CONFIGURATION, e.failure().kind());
@@ -200,7 +200,7 @@ class TokenBrokerTest {
         HARNESS.entra.nextTokenError(503, "temporarily_unavailable", "AADSTS90055: The request is throttled temporarily.", 90055);
         HARNESS.entra.nextTokenError(503, "temporarily_unavailable", "AADSTS90055: The request is throttled temporarily.", 90055);
 
-        TokenBroker.RefreshFailedException e = assertThrows(TokenBroker.RefreshFailedException.class,
+        io.m365connector.tokens.RefreshFailedException e = assertThrows(io.m365connector.tokens.RefreshFailedException.class,
                 () -> HARNESS.context.broker().refreshNow(id));
 
         assertEquals(RefreshFailure.Kind.TRANSIENT, e.failure().kind());

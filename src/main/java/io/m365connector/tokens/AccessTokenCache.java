@@ -1,0 +1,61 @@
+package io.m365connector.tokens;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * This instance's access tokens, per connection and scope set, so that a warm action costs no
+ * Table read and no MSAL call. Entries remember when the connection's row was last looked at, so
+ * the broker can re-check it (a disconnect or a refresh on another instance) every few seconds.
+ * Bounded: when full, expired entries go first, then everything.
+ */
+final class AccessTokenCache {
+    static final int MAX_CONNECTIONS = 50_000;
+
+    /** A cached token and when the connection's row was last read for it. */
+    record Entry(AccessToken token, Instant checkedAt) {
+        @Override
+        public String toString() {
+            return "Entry[" + token + ", checkedAt=" + checkedAt + "]";
+        }
+    }
+
+    private final Map<String, Map<String, Entry>> byConnection = new ConcurrentHashMap<>();
+
+    Optional<Entry> get(String connectionId, Set<String> scopes) {
+        Map<String, Entry> entries = byConnection.get(connectionId);
+        return entries == null ? Optional.empty() : Optional.ofNullable(entries.get(key(scopes)));
+    }
+
+    void put(Set<String> scopes, AccessToken token, Instant checkedAt) {
+        if (byConnection.size() >= MAX_CONNECTIONS && !byConnection.containsKey(token.connection().id())) {
+            evict(checkedAt);
+        }
+        byConnection.computeIfAbsent(token.connection().id(), id -> new ConcurrentHashMap<>()).put(key(scopes), new Entry(token, checkedAt));
+    }
+
+    /** Drops every token of a connection (disconnected, or a token was rejected). */
+    void forget(String connectionId) {
+        byConnection.remove(connectionId);
+    }
+
+    private void evict(Instant now) {
+        byConnection.values().removeIf(entries -> {
+            entries.values().removeIf(e -> !now.isBefore(e.token().expiresAt()));
+            return entries.isEmpty();
+        });
+        if (byConnection.size() >= MAX_CONNECTIONS) {
+            byConnection.clear();
+        }
+    }
+
+    private static String key(Set<String> scopes) {
+        Set<String> sorted = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        sorted.addAll(scopes);
+        return String.join(" ", sorted).toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,164 @@
+package io.m365connector.tokens;
+
+import io.m365connector.connection.ConcurrentUpdateException;
+import io.m365connector.connection.Connection.Account;
+import io.m365connector.connection.Connection.RefreshState;
+import io.m365connector.connection.Connection;
+import io.m365connector.connection.ConnectionStatus;
+import io.m365connector.connection.ConnectionStore;
+import io.m365connector.connection.ConnectionUpdates;
+import io.m365connector.connection.Feature;
+import io.m365connector.connection.SealedTokens;
+import io.m365connector.connection.StatusListener;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * The one writer of token outcomes on a connection row, whichever path got there (an action, the
+ * refresh worker, the sign-in callback): tokens stored, a temporary failure with its backoff, a
+ * dead grant (needs_reauth), the app's own credential refused. The status webhook and the log line
+ * for each change are produced here, once.
+ */
+public final class RefreshOutcomes {
+    private static final Logger LOG = Logger.getLogger(RefreshOutcomes.class.getName());
+    static final Duration BACKOFF_BASE = Duration.ofMinutes(2);
+    static final Duration BACKOFF_MAX = Duration.ofHours(6);
+
+    private final ConnectionStore store;
+    private final ConnectionUpdates updates;
+    private final RefreshPolicy policy;
+    private final Clock clock;
+    private final StatusListener listener;
+
+    public RefreshOutcomes(ConnectionStore store, RefreshPolicy policy, Clock clock, StatusListener listener) {
+        this.store = Objects.requireNonNull(store, "'store' cannot be null.");
+        this.updates = new ConnectionUpdates(store);
+        this.policy = Objects.requireNonNull(policy, "'policy' cannot be null.");
+        this.clock = Objects.requireNonNull(clock, "'clock' cannot be null.");
+        this.listener = Objects.requireNonNull(listener, "'listener' cannot be null.");
+    }
+
+    /** What a completed sign-in stores. */
+    public record SignIn(Account account, Set<Feature> features, Set<String> grantedScopes, SealedTokens tokens,
+                         Instant accessTokenExpiresAt) {
+        @Override
+        public String toString() {
+            return "SignIn[account=" + account.tenantId() + "/" + account.userObjectId() + ", scopes=" + grantedScopes + "]";
+        }
+    }
+
+    /**
+     * Stores the tokens of a completed sign-in and makes the connection active. {@code check} sees the
+     * current row first and may refuse (another account's connection); it runs again after a conflict.
+     */
+    public Connection signedIn(String connectionId, SignIn signIn, Consumer<Connection> check) {
+        Instant now = clock.instant();
+        ConnectionUpdates.Change change = updates.apply(connectionId, current -> {
+            check.accept(current);
+            return Optional.of(current.toBuilder()
+                    .status(ConnectionStatus.ACTIVE)
+                    .account(signIn.account())
+                    .features(signIn.features())
+                    .grantedScopes(signIn.grantedScopes())
+                    .tokens(signIn.tokens())
+                    .refresh(new RefreshState(signIn.accessTokenExpiresAt(), policy.nextDue(now), now, null, 0, current.refresh().lastUsedAt()))
+                    .updatedAt(now)
+                    .build());
+        }).orElseThrow(() -> new IllegalStateException("connection " + connectionId + " vanished during sign-in"));
+        if (change.statusChanged()) {
+            listener.statusChanged(change.before(), change.after());
+        }
+        return change.after();
+    }
+
+    /**
+     * Stores tokens a refresh renewed, on the row as it was read (a refresh token is never written
+     * over a newer one). Empty when the row changed meanwhile: the caller reads it again and uses the
+     * other writer's tokens. {@code lastUsedAt} is now for an action, the row's value for maintenance.
+     */
+    Optional<Connection> renewed(Connection read, SealedTokens tokens, Instant expiresAt, Instant lastUsedAt) {
+        Instant now = clock.instant();
+        Connection rotated = read.toBuilder().tokens(tokens)
+                .refresh(new RefreshState(expiresAt, policy.nextDue(now, expiresAt, lastUsedAt), now, null, 0, lastUsedAt))
+                .updatedAt(now).build();
+        try {
+            return Optional.of(store.update(rotated));
+        } catch (ConcurrentUpdateException e) {
+            return reviveIfOnlyMarked(read, rotated);
+        }
+    }
+
+    /**
+     * The refresh token no longer works: needs_reauth, with the reason as its last error code, but
+     * only if the row is still as read (another writer may have stored working tokens). True when marked.
+     */
+    boolean needsReauth(Connection read, RefreshFailure failure) {
+        Connection marked = read.toBuilder().status(ConnectionStatus.NEEDS_REAUTH)
+                .refresh(new RefreshState(read.refresh().accessTokenExpiresAt(), null, read.refresh().lastRefreshAt(),
+                        failure.code().code(), read.refresh().failureCount() + 1, read.refresh().lastUsedAt()))
+                .updatedAt(clock.instant()).build();
+        try {
+            Connection saved = store.update(marked);
+            listener.statusChanged(read, saved);
+            LOG.warning("Connection " + read.id() + " needs the user to connect again: " + failure.code().code() + " (" + failure.summary() + ")");
+            return true;
+        } catch (ConcurrentUpdateException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A temporary failure, or the app's own credential refused: the connection stays active, records
+     * the error and is due again after a backoff (or Entra ID's Retry-After when longer).
+     */
+    public void retryLater(String connectionId, RefreshFailure failure) {
+        Instant now = clock.instant();
+        updates.apply(connectionId, c -> {
+            if (c.status() != ConnectionStatus.ACTIVE) {
+                return Optional.empty();
+            }
+            int failures = c.refresh().failureCount() + 1;
+            Duration wait = failure.retryAfter().filter(d -> d.compareTo(BACKOFF_BASE) > 0).orElse(backoff(failures));
+            RefreshState r = c.refresh();
+            return Optional.of(c.toBuilder().refresh(new RefreshState(r.accessTokenExpiresAt(), now.plus(wait), r.lastRefreshAt(),
+                    failure.code().code(), failures, r.lastUsedAt())).updatedAt(now).build());
+        }).filter(ConnectionUpdates.Change::changed).ifPresent(change -> LOG.warning("Refresh of " + connectionId + " failed ("
+                + failure.kind() + ", " + failure.code().code() + ": " + failure.summary() + "); due again at "
+                + change.after().refresh().nextRefreshDue() + " (failure " + change.after().refresh().failureCount() + ")"));
+    }
+
+    /**
+     * Our refresh succeeded but the row changed meanwhile. If the only change is another instance
+     * marking it needs_reauth (its refresh lost the race with ours and saw the old refresh token
+     * refused), our tokens are the newest working ones: store them and make the connection active again.
+     */
+    private Optional<Connection> reviveIfOnlyMarked(Connection read, Connection rotated) {
+        Connection current = store.find(read.id()).orElse(null);
+        if (current == null || current.status() != ConnectionStatus.NEEDS_REAUTH || !Objects.equals(current.tokens(), read.tokens())) {
+            return Optional.empty();
+        }
+        try {
+            Connection revived = store.update(rotated.toBuilder().version(current.version()).status(ConnectionStatus.ACTIVE).build());
+            listener.statusChanged(current, revived);
+            LOG.info("Connection " + read.id() + " was marked needs_reauth by a refresh that raced a successful one; kept it active.");
+            return Optional.of(revived);
+        } catch (ConcurrentUpdateException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Exponential from 2 minutes, capped at 6 hours, with +-20% jitter so failures do not retry in lockstep. */
+    static Duration backoff(int failures) {
+        long base = BACKOFF_BASE.toMillis() << Math.min(Math.max(failures, 1) - 1, 20);
+        long capped = Math.min(base, BACKOFF_MAX.toMillis());
+        double jitter = 0.8 + ThreadLocalRandom.current().nextDouble() * 0.4;
+        return Duration.ofMillis((long) (capped * jitter));
+    }
+}

@@ -1,0 +1,142 @@
+package io.m365connector.tokens;
+
+import com.microsoft.aad.msal4j.ClaimsRequest;
+import com.microsoft.aad.msal4j.ConfidentialClientApplication;
+import com.microsoft.aad.msal4j.IAccount;
+import com.microsoft.aad.msal4j.IAuthenticationResult;
+import com.microsoft.aad.msal4j.MsalClientException;
+import com.microsoft.aad.msal4j.RefreshTokenParameters;
+import com.microsoft.aad.msal4j.SilentParameters;
+import io.m365connector.connection.Connection;
+import io.m365connector.connection.SealedTokens;
+import io.m365connector.crypto.TokenDecryptionException;
+import io.m365connector.crypto.TokenSealer;
+import io.m365connector.platform.ProblemCode;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Gets an access token out of one connection's sealed MSAL cache: opens it, lets MSAL answer from
+ * it or redeem the refresh token, and seals the cache again when MSAL changed it. It writes nothing:
+ * storing the renewed cache is {@link RefreshOutcomes}' job. Failures come out as {@link Failed}
+ * carrying a classified {@link RefreshFailure}.
+ */
+final class TokenRefresher {
+    /** MSAL treats a cached access token as expired this long before it does (its own buffer). */
+    private static final Duration MSAL_EXPIRY_BUFFER = Duration.ofMinutes(5);
+
+    private final TokenSealer sealer;
+    private final MsalClients msal;
+    private final Clock clock;
+
+    TokenRefresher(TokenSealer sealer, MsalClients msal, Clock clock) {
+        this.sealer = Objects.requireNonNull(sealer, "'sealer' cannot be null.");
+        this.msal = Objects.requireNonNull(msal, "'msal' cannot be null.");
+        this.clock = Objects.requireNonNull(clock, "'clock' cannot be null.");
+    }
+
+    /** An access token, and the re-sealed cache when MSAL changed it (null when it answered from the cache). */
+    record Acquired(String accessToken, Instant expiresAt, SealedTokens renewedTokens) {
+        boolean renewed() {
+            return renewedTokens != null;
+        }
+
+        @Override
+        public String toString() {
+            return "Acquired[expiresAt=" + expiresAt + ", renewed=" + renewed() + "]";
+        }
+    }
+
+    /** Getting a token failed; {@link #failure()} says why and what it means. */
+    static final class Failed extends RuntimeException {
+        private final transient RefreshFailure failure;
+
+        Failed(RefreshFailure failure) {
+            super(failure.code().code() + ": " + failure.summary(), null, false, false);
+            this.failure = failure;
+        }
+
+        RefreshFailure failure() {
+            return failure;
+        }
+    }
+
+    /** The cached access token when one covers the scopes, otherwise a refresh. */
+    Acquired cachedOrRefreshed(Connection c, Set<String> scopes) {
+        return run(c, (app, account, cache) -> {
+            // Ask in the form the cache holds the scopes (short or fully qualified), or MSAL misses a valid token.
+            Set<String> form = cache.cachedFormOf(scopes, c.cloud(), clock.instant().plus(MSAL_EXPIRY_BUFFER)).orElse(scopes);
+            return app.acquireTokenSilently(SilentParameters.builder(form, account).build()).get();
+        });
+    }
+
+    /** A new access token from the refresh token, whatever the cache holds (the cached one was rejected). */
+    Acquired refreshed(Connection c, Set<String> scopes) {
+        return run(c, (app, account, cache) ->
+                app.acquireTokenSilently(SilentParameters.builder(scopes, account).forceRefresh(true).build()).get());
+    }
+
+    /**
+     * A new access token that satisfies a claims challenge. MSAL4J 1.26 drops the claims of a silent
+     * request when it redeems the refresh token, so the refresh token is redeemed directly, with them.
+     */
+    Acquired refreshedWithClaims(Connection c, Set<String> scopes, String claims) {
+        return run(c, (app, account, cache) -> {
+            String refreshToken = cache.refreshToken().orElseThrow(() ->
+                    new MsalClientException("no refresh token in the stored cache", "no_refresh_token_in_cache"));
+            return app.acquireToken(RefreshTokenParameters.builder(scopes, refreshToken)
+                    .claims(ClaimsRequest.formatAsClaimsRequest(claims)).build()).get();
+        });
+    }
+
+    @FunctionalInterface
+    private interface Acquisition {
+        IAuthenticationResult run(ConfidentialClientApplication app, IAccount account, TokenCacheView cache) throws Exception;
+    }
+
+    private Acquired run(Connection c, Acquisition acquisition) {
+        TokenCacheSlot slot = open(c);
+        IAuthenticationResult result;
+        try {
+            // The same authority tenant as sign-in: MSAL files access tokens under the authority's
+            // tenant, so a tenant-specific authority here would miss the token from sign-in and refresh.
+            ConfidentialClientApplication app = msal.newApp(c.cloud(), msal.registration(c.cloud()).defaultTenant(), slot);
+            result = acquisition.run(app, accountOf(app, c), TokenCacheView.of(slot.data()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Failed(new RefreshFailure(RefreshFailure.Kind.TRANSIENT, ProblemCode.TEMPORARILY_UNAVAILABLE, Optional.empty(),
+                    "interrupted"));
+        } catch (Exception e) {
+            throw new Failed(RefreshFailure.classify(e));
+        }
+        SealedTokens renewed = slot.changed() ? sealer.seal(c.id(), c.cloud(), slot.data()) : null;
+        return new Acquired(result.accessToken(), result.expiresOnDate().toInstant(), renewed);
+    }
+
+    private TokenCacheSlot open(Connection c) {
+        try {
+            return new TokenCacheSlot(sealer.open(c.id(), c.cloud(), c.tokens()));
+        } catch (TokenDecryptionException e) {
+            throw new Failed(new RefreshFailure(RefreshFailure.Kind.PERMANENT, ProblemCode.TOKEN_UNREADABLE, Optional.empty(),
+                    "stored tokens failed authentication"));
+        }
+    }
+
+    private static IAccount accountOf(ConfidentialClientApplication app, Connection c) throws Exception {
+        Set<IAccount> accounts = app.getAccounts().get();
+        String wanted = c.account().userObjectId() + "." + c.account().tenantId();
+        for (IAccount account : accounts) {
+            if (wanted.equalsIgnoreCase(account.homeAccountId())) {
+                return account;
+            }
+        }
+        if (accounts.size() == 1) {
+            return accounts.iterator().next();
+        }
+        throw new MsalClientException("no account for the connection in its cache", "no_account_in_cache");
+    }
+}
