@@ -33,7 +33,7 @@ public record EventRequest(String subject, Time start, Time end, String location
         }
     }
 
-    public record Attendee(Recipient recipient, String type) {
+    public record Attendee(MailRecipient recipient, String type) {
     }
 
     public static EventRequest parseCreate(String body) {
@@ -90,7 +90,7 @@ public record EventRequest(String subject, Time start, Time end, String location
             List<JsonNode> items = json.array("attendees", MAX_ATTENDEES);
             for (int i = 0; i < items.size(); i++) {
                 String path = "attendees[" + i + "]";
-                Recipient r = Recipient.one(items.get(i), path, errors, Set.of("type"));
+                MailRecipient r = MailRecipient.one(items.get(i), path, errors, Set.of("type"));
                 String type = "required";
                 if (items.get(i).isObject() && items.get(i).has("type")) {
                     JsonNode t = items.get(i).get("type");

@@ -12,32 +12,30 @@ import com.microsoft.graph.models.OnlineMeetingProviderType;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
 import com.microsoft.graph.users.item.UserItemRequestBuilder;
 import com.microsoft.graph.users.item.events.item.cancel.CancelPostRequestBody;
-import io.m365connector.platform.ConnectorException;
-import io.m365connector.platform.Json;
-import io.m365connector.platform.ProblemCode;
-import io.m365connector.platform.RequestValidationException;
-import io.m365connector.tokens.AccessToken;
+import io.m365connector.actions.graph.GraphGateway;
+import io.m365connector.actions.graph.GraphRetry.Safety;
+import io.m365connector.actions.graph.GraphRetry;
+import io.m365connector.actions.graph.GraphSession;
+import io.m365connector.actions.idempotency.Idempotency;
 import io.m365connector.tokens.TokenBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Creates, updates and cancels events in the connected user's calendar (or a shared calendar).
  * Create is idempotent twice over: the Idempotency-Key record returns the first outcome, and the
  * Graph transactionId derived from connection + key makes Graph itself return the same event if a
- * retried create reaches it again, so an ambiguous failure can safely be retried.
+ * retried create reaches it again, so an ambiguous failure can safely be retried. Updates repeat
+ * safely; a cancel or delete repeated after an ambiguous failure that finds the event gone is done.
  */
 public final class EventService {
     private static final Set<String> OWN = Set.of("Calendars.ReadWrite");
     private static final Set<String> SHARED = Set.of("Calendars.ReadWrite.Shared");
-    private static final Pattern EVENT_ID = Pattern.compile("[A-Za-z0-9_=+-]{1,512}");
     private static final DateTimeFormatter GRAPH_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
 
     private final TokenBroker broker;
@@ -45,78 +43,60 @@ public final class EventService {
     private final Idempotency idempotency;
     private final GraphRetry retry;
 
-    public EventService(TokenBroker broker, GraphGateway graph, Idempotency idempotency) {
-        this.broker = broker;
-        this.graph = graph;
-        this.idempotency = idempotency;
-        this.retry = GraphRetry.defaults();
+    public EventService(TokenBroker broker, GraphGateway graph, Idempotency idempotency, GraphRetry retry) {
+        this.broker = Objects.requireNonNull(broker, "'broker' cannot be null.");
+        this.graph = Objects.requireNonNull(graph, "'graph' cannot be null.");
+        this.idempotency = Objects.requireNonNull(idempotency, "'idempotency' cannot be null.");
+        this.retry = Objects.requireNonNull(retry, "'retry' cannot be null.");
     }
 
-    public ActionResult create(String connectionId, String idempotencyKey, String rawBody, EventRequest request) {
-        broker.tokenFor(connectionId, scopes(request.calendarOwner()));
+    public Idempotency.Outcome<EventView> create(String connectionId, String idempotencyKey, String rawBody, EventRequest request) {
+        String owner = request.calendarOwner();
+        GraphSession session = graph.session(connectionId, scopes(owner), broker);
         String transactionId = idempotencyKey == null ? UUID.randomUUID().toString()
                 : UUID.nameUUIDFromBytes((connectionId + "\n" + idempotencyKey).getBytes(StandardCharsets.UTF_8)).toString();
-        return idempotency.run(connectionId, idempotencyKey, "event", Idempotency.requestHash("event", rawBody), step -> {
-            // A fresh model per attempt: the SDK's backing store sends only changed values of a model it already sent.
-            Event created = retry.idempotent(connectionId, () -> {
+        Idempotency.Request call = new Idempotency.Request(connectionId, idempotencyKey, "event", Idempotency.requestHash("event", rawBody));
+        return idempotency.run(call, EventView.class, step -> {
+            Event created = retry.call(session, Safety.REPEATABLE, client -> {
                 Event event = toGraph(request);
                 event.setTransactionId(transactionId);
-                return calendar(connectionId, request.calendarOwner()).events().post(event);
+                return calendar(client, owner).events().post(event);
             });
-            return new ActionResult(201, Json.write(view(connectionId, created, request.calendarOwner(), null)), false);
+            return EventView.of(connectionId, created, owner);
         });
     }
 
-    public ActionResult update(String connectionId, String eventId, String calendarOwner, EventRequest request) {
-        requireEventId(eventId);
-        requireOwner(calendarOwner);
-        broker.tokenFor(connectionId, scopes(calendarOwner));
-        Event updated = retry.idempotent(connectionId, () -> calendar(connectionId, calendarOwner).events().byEventId(eventId)
-                .patch(toGraph(request)));
-        return new ActionResult(200, Json.write(view(connectionId, updated, calendarOwner, null)), false);
+    public EventView update(String connectionId, EventTarget target, EventRequest request) {
+        GraphSession session = graph.session(connectionId, scopes(target.calendarOwner()), broker);
+        Event updated = retry.call(session, Safety.REPEATABLE, client ->
+                calendar(client, target.calendarOwner()).events().byEventId(target.eventId()).patch(toGraph(request)));
+        return EventView.of(connectionId, updated, target.calendarOwner());
     }
 
     /** Cancels with a message when the user organizes the event and it has attendees; deletes it otherwise. Says which. */
-    public ActionResult cancel(String connectionId, String eventId, String calendarOwner, String comment) {
-        requireEventId(eventId);
-        requireOwner(calendarOwner);
-        if (comment != null && (comment.length() > 2000 || EmailAddresses.hasControl(comment.replace("\n", "").replace("\r", "")))) {
-            throw new RequestValidationException(List.of(new RequestValidationException.FieldError("comment",
-                    "At most 2000 characters, without control characters other than line breaks.")));
-        }
-        broker.tokenFor(connectionId, scopes(calendarOwner));
-        Event existing = retry.idempotent(connectionId, () -> calendar(connectionId, calendarOwner).events().byEventId(eventId)
-                .get(rc -> rc.queryParameters.select = new String[] {"id", "isOrganizer", "attendees"}));
+    public EventRemoved cancel(String connectionId, CancelRequest request) {
+        EventTarget target = request.target();
+        GraphSession session = graph.session(connectionId, scopes(target.calendarOwner()), broker);
+        Event existing = retry.call(session, Safety.REPEATABLE, client -> calendar(client, target.calendarOwner()).events()
+                .byEventId(target.eventId()).get(rc -> rc.queryParameters.select = new String[] {"id", "isOrganizer", "attendees"}));
         boolean cancel = Boolean.TRUE.equals(existing.getIsOrganizer()) && existing.getAttendees() != null && !existing.getAttendees().isEmpty();
         if (cancel) {
-            retry.idempotent(connectionId, () -> {
+            retry.run(session, Safety.REMOVAL, client -> {
                 CancelPostRequestBody body = new CancelPostRequestBody();
-                body.setComment(comment == null ? "" : comment);
-                calendar(connectionId, calendarOwner).events().byEventId(eventId).cancel().post(body);
-                return null;
+                body.setComment(request.comment() == null ? "" : request.comment());
+                calendar(client, target.calendarOwner()).events().byEventId(target.eventId()).cancel().post(body);
             });
-        } else {
-            retry.idempotent(connectionId, () -> {
-                calendar(connectionId, calendarOwner).events().byEventId(eventId).delete();
-                return null;
-            });
+            return new EventRemoved(connectionId, target.eventId(), "cancelled", existing.getAttendees().size());
         }
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("connectionId", connectionId);
-        result.put("eventId", eventId);
-        result.put("action", cancel ? "cancelled" : "deleted");
-        if (cancel) {
-            result.put("attendeesNotified", existing.getAttendees().size());
-        }
-        return new ActionResult(200, Json.write(result), false);
+        retry.run(session, Safety.REMOVAL, client -> calendar(client, target.calendarOwner()).events().byEventId(target.eventId()).delete());
+        return new EventRemoved(connectionId, target.eventId(), "deleted", null);
     }
 
-    private UserItemRequestBuilder calendar(String connectionId, String calendarOwner) {
-        AccessToken token = broker.tokenFor(connectionId, scopes(calendarOwner));
-        GraphServiceClient client = graph.client(token.connection().cloud(), token.value());
+    private static UserItemRequestBuilder calendar(GraphServiceClient client, String calendarOwner) {
         return calendarOwner == null ? client.me() : client.users().byUserId(calendarOwner);
     }
 
+    /** A fresh model per attempt: the SDK's backing store sends only changed values of a model it already sent. */
     private static Event toGraph(EventRequest r) {
         Event e = new Event();
         if (r.subject() != null) {
@@ -138,23 +118,7 @@ public final class EventService {
             e.setBody(body);
         }
         if (r.attendees() != null) {
-            List<Attendee> attendees = new ArrayList<>();
-            for (EventRequest.Attendee a : r.attendees()) {
-                Attendee attendee = new Attendee();
-                EmailAddress address = new EmailAddress();
-                address.setAddress(a.recipient().address());
-                if (a.recipient().name() != null) {
-                    address.setName(a.recipient().name());
-                }
-                attendee.setEmailAddress(address);
-                attendee.setType(switch (a.type()) {
-                    case "optional" -> AttendeeType.Optional;
-                    case "resource" -> AttendeeType.Resource;
-                    default -> AttendeeType.Required;
-                });
-                attendees.add(attendee);
-            }
-            e.setAttendees(attendees);
+            e.setAttendees(attendees(r.attendees()));
         }
         if (r.teamsMeeting() != null) {
             e.setIsOnlineMeeting(r.teamsMeeting());
@@ -169,6 +133,26 @@ public final class EventService {
         return e;
     }
 
+    private static List<Attendee> attendees(List<EventRequest.Attendee> requested) {
+        List<Attendee> attendees = new ArrayList<>();
+        for (EventRequest.Attendee a : requested) {
+            Attendee attendee = new Attendee();
+            EmailAddress address = new EmailAddress();
+            address.setAddress(a.recipient().address());
+            if (a.recipient().name() != null) {
+                address.setName(a.recipient().name());
+            }
+            attendee.setEmailAddress(address);
+            attendee.setType(switch (a.type()) {
+                case "optional" -> AttendeeType.Optional;
+                case "resource" -> AttendeeType.Resource;
+                default -> AttendeeType.Required;
+            });
+            attendees.add(attendee);
+        }
+        return attendees;
+    }
+
     private static DateTimeTimeZone time(EventRequest.Time t) {
         DateTimeTimeZone d = new DateTimeTimeZone();
         d.setDateTime(GRAPH_TIME.format(t.dateTime()));
@@ -176,44 +160,7 @@ public final class EventService {
         return d;
     }
 
-    private static Map<String, Object> view(String connectionId, Event event, String calendarOwner, String action) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("connectionId", connectionId);
-        body.put("eventId", event.getId());
-        if (calendarOwner != null) {
-            body.put("calendarOwner", calendarOwner);
-        }
-        if (event.getWebLink() != null) {
-            body.put("webLink", event.getWebLink());
-        }
-        if (event.getOnlineMeeting() != null && event.getOnlineMeeting().getJoinUrl() != null) {
-            body.put("joinUrl", event.getOnlineMeeting().getJoinUrl());
-        }
-        if (action != null) {
-            body.put("action", action);
-        }
-        return body;
-    }
-
-    private static void requireEventId(String eventId) {
-        if (eventId == null || !EVENT_ID.matcher(eventId).matches()) {
-            throw new RequestValidationException(List.of(new RequestValidationException.FieldError("eventId",
-                    "Not an event id: use the eventId returned when the event was created.")));
-        }
-    }
-
-    private static void requireOwner(String calendarOwner) {
-        if (calendarOwner != null && EmailAddresses.problem(calendarOwner) != null) {
-            throw new RequestValidationException(List.of(new RequestValidationException.FieldError("calendarOwner",
-                    EmailAddresses.problem(calendarOwner))));
-        }
-    }
-
     private static Set<String> scopes(String calendarOwner) {
         return calendarOwner == null ? OWN : SHARED;
-    }
-
-    static ConnectorException notFound(String connectionId) {
-        return new ConnectorException(ProblemCode.NOT_FOUND, "No such event in that calendar.", connectionId, null);
     }
 }

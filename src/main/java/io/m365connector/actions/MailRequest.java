@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  *
  * @param from a shared mailbox to send from (needs the shared_mailbox feature), or null for the user's own
  */
-public record MailRequest(List<Recipient> to, List<Recipient> cc, List<Recipient> bcc, List<Recipient> replyTo,
+public record MailRequest(List<MailRecipient> to, List<MailRecipient> cc, List<MailRecipient> bcc, List<MailRecipient> replyTo,
                           String subject, String bodyContentType, String body, String importance,
                           List<Attachment> attachments, boolean saveToSentItems, String from) {
     public static final int MAX_RECIPIENTS = 500;
@@ -24,6 +24,12 @@ public record MailRequest(List<Recipient> to, List<Recipient> cc, List<Recipient
     public static final int MAX_ATTACHMENTS = 100;
     /** Exchange Online's default maximum message size; larger messages would be refused by the mailbox. */
     public static final long MAX_TOTAL_ATTACHMENT_BYTES = 35L * 1024 * 1024;
+    /**
+     * Graph refuses request bodies over 4 MB, and base64 grows content by a third: one request may
+     * carry at most this many attachment bytes (2.9 MB -> 3.87 MB of base64 plus the JSON). Without a
+     * draft (saveToSentItems=false) everything must travel in the one sendMail request.
+     */
+    public static final int MAX_INLINE_ATTACHMENT_BYTES = 2_900_000;
     /** The request body limit: the attachments in base64 plus the rest. */
     public static final int MAX_REQUEST_BYTES = 50 * 1024 * 1024;
     private static final Set<String> FIELDS = Set.of("to", "cc", "bcc", "replyTo", "subject", "body", "importance",
@@ -63,10 +69,10 @@ public record MailRequest(List<Recipient> to, List<Recipient> cc, List<Recipient
         RequestValidationException.Collector errors = new RequestValidationException.Collector();
         JsonFields json = new JsonFields(JsonFields.parseObject(body), "", errors);
         json.allowOnly(FIELDS);
-        List<Recipient> to = Recipient.list(json, "to", MAX_RECIPIENTS, errors);
-        List<Recipient> cc = Recipient.list(json, "cc", MAX_RECIPIENTS, errors);
-        List<Recipient> bcc = Recipient.list(json, "bcc", MAX_RECIPIENTS, errors);
-        List<Recipient> replyTo = Recipient.list(json, "replyTo", 10, errors);
+        List<MailRecipient> to = MailRecipient.list(json, "to", MAX_RECIPIENTS, errors);
+        List<MailRecipient> cc = MailRecipient.list(json, "cc", MAX_RECIPIENTS, errors);
+        List<MailRecipient> bcc = MailRecipient.list(json, "bcc", MAX_RECIPIENTS, errors);
+        List<MailRecipient> replyTo = MailRecipient.list(json, "replyTo", 10, errors);
         if (errors.isEmpty() && to.isEmpty() && cc.isEmpty() && bcc.isEmpty()) {
             errors.add("to", "At least one recipient is required (to, cc or bcc).");
         }
@@ -101,6 +107,9 @@ public record MailRequest(List<Recipient> to, List<Recipient> cc, List<Recipient
         String from = json.string("from", false, 254, false);
         if (from != null && EmailAddresses.problem(from) != null) {
             errors.add("from", EmailAddresses.problem(from));
+        }
+        if (save != null && !save && attachments.stream().mapToLong(Attachment::size).sum() > MAX_INLINE_ATTACHMENT_BYTES) {
+            errors.add("saveToSentItems", "Attachments over 2.9 MB in total need saveToSentItems=true (they are added to a draft).");
         }
         errors.throwIfAny();
         return new MailRequest(to, cc, bcc, replyTo, subject, contentType, content == null ? "" : content,

@@ -3,10 +3,12 @@ package io.m365connector.app;
 import com.azure.core.credential.TokenCredential;
 import com.azure.data.tables.TableServiceClient;
 import io.m365connector.actions.EventService;
-import io.m365connector.actions.GraphGateway;
-import io.m365connector.actions.Idempotency;
 import io.m365connector.actions.MailService;
-import io.m365connector.actions.TableIdempotencyStore;
+import io.m365connector.actions.graph.GraphGateway;
+import io.m365connector.actions.graph.GraphRetry;
+import io.m365connector.actions.idempotency.Idempotency;
+import io.m365connector.actions.idempotency.IdempotencyStore;
+import io.m365connector.actions.idempotency.TableIdempotencyStore;
 import io.m365connector.connect.ConnectService;
 import io.m365connector.connect.LoginSessionStore;
 import io.m365connector.connect.SignInFlow;
@@ -68,6 +70,10 @@ public final class AppContext {
     static final int SWEEP_LIMIT = 20_000;
     /** How often a warm instance re-reads a connection's status (so a disconnect elsewhere takes effect). */
     static final Duration STATUS_RECHECK = Duration.ofSeconds(30);
+    /** How long a request holds its Idempotency-Key before another may take over (a runner that died). */
+    static final Duration IDEMPOTENCY_LEASE = Duration.ofSeconds(60);
+    /** How long a request with a key waits for another still running with the same key. */
+    static final Duration IDEMPOTENCY_WAIT = Duration.ofSeconds(20);
 
     private static final Lazy<AppContext> SHARED = Lazy.of(() ->
             new AppContext(Settings::fromEnvironment, HostRouting.DIRECT, Clock.systemUTC(), null, Tables.defaults()));
@@ -87,6 +93,7 @@ public final class AppContext {
     private final Lazy<TokenBroker> broker;
     private final Lazy<RefreshOutcomes> refreshOutcomes;
     private final Lazy<GraphGateway> graph;
+    private final Lazy<IdempotencyStore> idempotencyStore;
     private final Lazy<Idempotency> idempotency;
     private final Lazy<MailService> mailService;
     private final Lazy<EventService> eventService;
@@ -97,6 +104,7 @@ public final class AppContext {
     private final Lazy<Housekeeping> housekeeping;
     private final Map<Class<?>, Supplier<?>> functions = new LinkedHashMap<>();
     private final String queuePrefix;
+    private final Sleeper sleeper;
 
     /**
      * @param settings          read on first use; invalid settings fail every call that needs them with a message naming the setting
@@ -106,6 +114,13 @@ public final class AppContext {
      */
     public AppContext(Supplier<Settings> settings, HostRouting routing, Clock clock, TokenCredential credentialOverride,
                       Tables tableNames) {
+        this(settings, routing, clock, credentialOverride, tableNames, Sleeper.REAL);
+    }
+
+    /** @param sleeper how every wait is made ({@link Sleeper#REAL} in production; tests shorten them) */
+    public AppContext(Supplier<Settings> settings, HostRouting routing, Clock clock, TokenCredential credentialOverride,
+                      Tables tableNames, Sleeper sleeper) {
+        this.sleeper = Objects.requireNonNull(sleeper, "'sleeper' cannot be null.");
         this.queuePrefix = tableNames.queuePrefix();
         Objects.requireNonNull(settings, "'settings' cannot be null.");
         Objects.requireNonNull(routing, "'routing' cannot be null.");
@@ -128,22 +143,23 @@ public final class AppContext {
         this.signInFlow = Lazy.of(() -> new SignInFlow(this.settings.get(), msal.get(), loginSessions.get(), sealer.get(),
                 refreshOutcomes.get(), clock));
         this.broker = Lazy.of(() -> new TokenBroker(connections.get(), sealer.get(), msal.get(), refreshOutcomes.get(), clock,
-                new TokenBroker.Timing(TOKEN_CLOCK_SKEW, STATUS_RECHECK, Sleeper.REAL)));
+                new TokenBroker.Timing(TOKEN_CLOCK_SKEW, STATUS_RECHECK, sleeper)));
         this.connectService = Lazy.of(() -> new ConnectService(this.settings.get(), msal.get(), loginSessions.get(),
                 connections.get(), clock, id -> broker.get().forget(id), statusListener.get()));
         this.sweep = Lazy.of(() -> new RefreshSweep(connections.get(), queue(MaintenanceFunctions.REFRESH_QUEUE), clock, SWEEP_LIMIT));
         this.refreshWorker = Lazy.of(() -> new RefreshWorker(connections.get(), broker.get(), refreshOutcomes.get(), clock));
-        this.housekeeping = Lazy.of(() -> new Housekeeping(tables.get().getTableClient(tableNames.loginSessions()),
-                tables.get().getTableClient(tableNames.idempotency()), clock));
+        this.idempotencyStore = Lazy.of(() -> new TableIdempotencyStore(tables.get().getTableClient(tableNames.idempotency())));
+        this.housekeeping = Lazy.of(() -> new Housekeeping(loginSessions.get(), idempotencyStore.get(), clock));
         this.notificationWorker = Lazy.of(() -> new NotificationWorker(
                 new WebhookSender(this.settings.get().webhook().orElseThrow(() -> new ConnectorException(ProblemCode.CONFIGURATION_ERROR,
                         "A status notification is queued but NOTIFY_WEBHOOK_URL is not set.")), http.get().okHttp(), clock),
                 queue(MaintenanceFunctions.NOTIFICATION_QUEUE), queue(MaintenanceFunctions.NOTIFICATION_QUEUE + "-poison")));
         this.graph = Lazy.of(() -> new GraphGateway(http.get().okHttp()));
-        this.idempotency = Lazy.of(() -> new Idempotency(new TableIdempotencyStore(tables.get().getTableClient(tableNames.idempotency())),
-                clock, Duration.ofSeconds(60), Duration.ofSeconds(20)));
-        this.mailService = Lazy.of(() -> new MailService(broker.get(), graph.get(), idempotency.get()));
-        this.eventService = Lazy.of(() -> new EventService(broker.get(), graph.get(), idempotency.get()));
+        this.idempotency = Lazy.of(() -> new Idempotency(idempotencyStore.get(), clock, sleeper, IDEMPOTENCY_LEASE,
+                IDEMPOTENCY_WAIT));
+        this.mailService = Lazy.of(() -> new MailService(broker.get(), graph.get(), idempotency.get(),
+                GraphRetry.defaults(sleeper, clock), sleeper));
+        this.eventService = Lazy.of(() -> new EventService(broker.get(), graph.get(), idempotency.get(), GraphRetry.defaults(sleeper, clock)));
         registerFunctions();
     }
 

@@ -1,5 +1,6 @@
 package io.m365connector.connect;
 
+import java.time.Instant;
 import java.util.Optional;
 
 /** Login sessions. {@link #update} is compare-and-swap on the version read, which is what makes a session one-time. */
@@ -10,4 +11,7 @@ public interface LoginSessionStore {
 
     /** Saves a session read earlier; throws {@link io.m365connector.connection.ConcurrentUpdateException} if it changed meanwhile. */
     LoginSession update(LoginSession session);
+
+    /** Removes sessions created on days before {@code cutoff}'s day (housekeeping); returns how many. */
+    int deleteCreatedBefore(Instant cutoff);
 }

@@ -28,6 +28,11 @@ final class SessionIds {
         return id != null && SESSION_ID.matcher(id).matches();
     }
 
+    /** The day part of ids created at {@code instant} ({@code yyyyMMdd}, UTC). */
+    static String dayOf(Instant instant) {
+        return DAY.format(instant);
+    }
+
     static String partitionOf(String id) {
         return id.substring(0, 8);
     }

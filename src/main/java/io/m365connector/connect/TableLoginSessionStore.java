@@ -61,6 +61,12 @@ public final class TableLoginSessionStore implements LoginSessionStore {
                 .orElseThrow(() -> new ConcurrentUpdateException(session.connectionId(), "The login session was used meanwhile."));
     }
 
+    @Override
+    public int deleteCreatedBefore(Instant cutoff) {
+        // The PartitionKey is the creation day: old sessions are a key range, nothing current is read.
+        return table.deleteMatching("PartitionKey lt '" + SessionIds.dayOf(cutoff) + "'");
+    }
+
     private static TableEntity toEntity(LoginSession s) {
         TableEntity e = new TableEntity(SessionIds.partitionOf(s.id()), Secrets.sha256(s.id()))
                 .addProperty("Kind", s.kind().name())

@@ -4,16 +4,17 @@ import com.microsoft.azure.functions.ExecutionContext;
 import com.microsoft.azure.functions.HttpMethod;
 import com.microsoft.azure.functions.HttpRequestMessage;
 import com.microsoft.azure.functions.HttpResponseMessage;
-import com.microsoft.azure.functions.HttpStatusType;
 import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.BindingName;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
-import io.m365connector.actions.ActionResult;
+import io.m365connector.actions.CancelRequest;
 import io.m365connector.actions.EventRequest;
 import io.m365connector.actions.EventService;
+import io.m365connector.actions.EventTarget;
 import io.m365connector.actions.MailRequest;
 import io.m365connector.actions.MailService;
+import io.m365connector.actions.idempotency.Idempotency;
 import io.m365connector.platform.RequestValidationException;
 import java.util.List;
 import java.util.Optional;
@@ -41,7 +42,7 @@ public final class ActionFunctions {
         try {
             String body = HttpRequests.jsonBody(request, MailRequest.MAX_REQUEST_BYTES);
             String key = idempotencyKey(request);
-            return respond(request, mail.get().send(id, key, body, MailRequest.parse(body)));
+            return respond(request, 202, mail.get().send(id, key, body, MailRequest.parse(body)));
         } catch (RuntimeException e) {
             return HttpResponses.problem(request, e);
         }
@@ -56,7 +57,7 @@ public final class ActionFunctions {
         try {
             String body = HttpRequests.jsonBody(request, EventRequest.MAX_REQUEST_BYTES);
             String key = idempotencyKey(request);
-            return respond(request, events.get().create(id, key, body, EventRequest.parseCreate(body)));
+            return respond(request, 201, events.get().create(id, key, body, EventRequest.parseCreate(body)));
         } catch (RuntimeException e) {
             return HttpResponses.problem(request, e);
         }
@@ -71,8 +72,8 @@ public final class ActionFunctions {
             ExecutionContext context) {
         try {
             String body = HttpRequests.jsonBody(request, EventRequest.MAX_REQUEST_BYTES);
-            return respond(request, events.get().update(id, eventId, request.getQueryParameters().get("calendarOwner"),
-                    EventRequest.parseUpdate(body)));
+            EventTarget target = EventTarget.parse(eventId, request.getQueryParameters().get("calendarOwner"));
+            return HttpResponses.json(request, 200, events.get().update(id, target, EventRequest.parseUpdate(body)));
         } catch (RuntimeException e) {
             return HttpResponses.problem(request, e);
         }
@@ -86,8 +87,9 @@ public final class ActionFunctions {
             @BindingName("eventId") String eventId,
             ExecutionContext context) {
         try {
-            return respond(request, events.get().cancel(id, eventId, request.getQueryParameters().get("calendarOwner"),
-                    request.getQueryParameters().get("comment")));
+            CancelRequest cancel = CancelRequest.parse(eventId, request.getQueryParameters().get("calendarOwner"),
+                    request.getQueryParameters().get("comment"));
+            return HttpResponses.json(request, 200, events.get().cancel(id, cancel));
         } catch (RuntimeException e) {
             return HttpResponses.problem(request, e);
         }
@@ -102,13 +104,8 @@ public final class ActionFunctions {
         return key;
     }
 
-    private static HttpResponseMessage respond(HttpRequestMessage<?> request, ActionResult result) {
-        HttpResponseMessage.Builder builder = request.createResponseBuilder(HttpStatusType.custom(result.status()))
-                .header("Content-Type", result.status() >= 400 ? "application/problem+json" : "application/json; charset=utf-8")
-                .header("Cache-Control", "no-store");
-        if (result.replayed()) {
-            builder.header("Idempotent-Replayed", "true");
-        }
-        return builder.body(result.body()).build();
+    /** A result, marked as a replay when it is the stored outcome of an earlier request with the same key. */
+    private static HttpResponseMessage respond(HttpRequestMessage<?> request, int status, Idempotency.Outcome<?> outcome) {
+        return HttpResponses.json(request, status, outcome.value(), outcome.replayed());
     }
 }

@@ -3,6 +3,7 @@ package io.m365connector.functions;
 import com.microsoft.azure.functions.HttpRequestMessage;
 import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.HttpStatusType;
+import io.m365connector.actions.idempotency.StoredProblem;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.Problem;
@@ -13,16 +14,24 @@ import java.util.logging.Logger;
 /** Maps service results and errors to HTTP: JSON bodies, problem+json errors, no caching. */
 final class HttpResponses {
     private static final Logger LOG = Logger.getLogger(HttpResponses.class.getName());
+    private static final String REPLAYED = "Idempotent-Replayed";
 
     private HttpResponses() {
     }
 
     static HttpResponseMessage json(HttpRequestMessage<?> request, int status, Object body) {
-        return request.createResponseBuilder(HttpStatusType.custom(status))
+        return json(request, status, body, false);
+    }
+
+    /** JSON; {@code replayed} adds {@code Idempotent-Replayed: true} (the stored outcome of an earlier request with the same key). */
+    static HttpResponseMessage json(HttpRequestMessage<?> request, int status, Object body, boolean replayed) {
+        HttpResponseMessage.Builder builder = request.createResponseBuilder(HttpStatusType.custom(status))
                 .header("Content-Type", "application/json; charset=utf-8")
-                .header("Cache-Control", "no-store")
-                .body(Json.write(body))
-                .build();
+                .header("Cache-Control", "no-store");
+        if (replayed) {
+            builder.header(REPLAYED, "true");
+        }
+        return builder.body(Json.write(body)).build();
     }
 
     /** A page for the browser: no caching, no framing, no referrer, no external content. */
@@ -51,9 +60,16 @@ final class HttpResponses {
     }
 
     static HttpResponseMessage problem(HttpRequestMessage<?> request, Problem problem) {
+        return problem(request, problem, false);
+    }
+
+    private static HttpResponseMessage problem(HttpRequestMessage<?> request, Problem problem, boolean replayed) {
         HttpResponseMessage.Builder builder = request.createResponseBuilder(HttpStatusType.custom(problem.status()))
                 .header("Content-Type", Problem.MEDIA_TYPE)
                 .header("Cache-Control", "no-store");
+        if (replayed) {
+            builder.header(REPLAYED, "true");
+        }
         Object retryAfter = problem.extensionMembers().get("retryAfterSeconds");
         if (retryAfter != null) {
             builder.header("Retry-After", retryAfter.toString());
@@ -70,7 +86,7 @@ final class HttpResponses {
             if (known.code().httpStatus() >= 500) {
                 LOG.log(Level.WARNING, known.code().code() + ": " + known.detail());
             }
-            return problem(request, Problem.of(known));
+            return problem(request, Problem.of(known), known instanceof StoredProblem);
         }
         LOG.log(Level.SEVERE, "Unexpected " + error.getClass().getName() + " at " + firstFrame(error));
         return problem(request, Problem.of(ProblemCode.INTERNAL_ERROR,

@@ -1,9 +1,11 @@
 package io.m365connector.platform;
 
 import com.azure.data.tables.TableClient;
+import com.azure.data.tables.models.ListEntitiesOptions;
 import com.azure.data.tables.models.TableEntity;
 import com.azure.data.tables.models.TableEntityUpdateMode;
 import com.azure.data.tables.models.TableServiceException;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -128,5 +130,27 @@ public final class TableAccess {
 
     private static boolean isTableMissing(TableServiceException e) {
         return status(e) == 404 && e.getValue() != null && "TableNotFound".equals(String.valueOf(e.getValue().getErrorCode()));
+    }
+
+    /**
+     * Deletes every entity matching an OData filter, reading only their keys; entities deleted by
+     * someone else meanwhile are skipped. Returns how many this call deleted.
+     */
+    public int deleteMatching(String filter) {
+        ListEntitiesOptions options = new ListEntitiesOptions().setFilter(filter).setSelect(List.of("PartitionKey", "RowKey"));
+        return call(() -> {
+            int deleted = 0;
+            for (TableEntity entity : table.listEntities(options, null, null)) {
+                try {
+                    table.deleteEntity(entity.getPartitionKey(), entity.getRowKey());
+                    deleted++;
+                } catch (TableServiceException e) {
+                    if (status(e) != 404) {
+                        throw e;
+                    }
+                }
+            }
+            return deleted;
+        });
     }
 }

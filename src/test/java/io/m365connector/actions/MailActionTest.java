@@ -132,16 +132,23 @@ class MailActionTest {
     }
 
     @Test
-    void whenGraphAnswers504WithoutSendingThenTheSameDraftIsSentOnce() {
+    void whenGraphAnswers504WithoutSendingThenDeliveryIsUnconfirmedAndARetryWithTheKeyLooksAgainButNeverSends() {
+        // Exchange submits a sent draft asynchronously, so "still a draft" does not prove "not sent":
+        // the draft is looked at, never sent a second time.
         ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"");
         HARNESS.graph.failNext("POST", "/me/messages/[^/]+/send", 504, "GatewayTimeout", "The gateway timed out.", null, false);
+        String key = UUID.randomUUID().toString();
 
-        FakeHttpResponse response = HARNESS.sendMail(c.connectionId(), UUID.randomUUID().toString(), MAIL);
+        FakeHttpResponse response = HARNESS.sendMail(c.connectionId(), key, MAIL);
+        FakeHttpResponse retried = HARNESS.sendMail(c.connectionId(), key, MAIL);
 
-        assertEquals(202, response.getStatusCode(), response.bodyText());
-        assertEquals(1, HARNESS.graph.sentMail(c.user().userPrincipalName()).size());
-        assertEquals(1, mine(c.user().userPrincipalName()).stream().filter(r -> r.method().equals("POST") && r.path().equals("/me/messages")).count(),
-                "one draft, sent after it was found unsent");
+        assertEquals(502, response.getStatusCode(), response.bodyText());
+        assertEquals("delivery_unconfirmed", ConnectorHarness.json(response.bodyText()).get("code").asText());
+        assertEquals(502, retried.getStatusCode(), retried.bodyText());
+        assertNull(retried.getHeader("Idempotent-Replayed"), "the retry looked at the draft again rather than replaying");
+        assertEquals(0, HARNESS.graph.sentMail(c.user().userPrincipalName()).size());
+        assertEquals(1, mine(c.user().userPrincipalName()).stream().filter(r -> r.path().endsWith("/send")).count(), "sent at most once");
+        assertEquals(1, HARNESS.graph.drafts(c.user().userPrincipalName()).size(), "the draft stays for the user to check");
     }
 
     @Test

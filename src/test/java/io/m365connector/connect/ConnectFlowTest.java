@@ -8,12 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.cloud.NationalCloud;
-import io.m365connector.testing.ConnectorHarness;
-import io.m365connector.testing.TestBrowser;
-import io.m365connector.testing.entra.FakeUser;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.connection.Feature;
+import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.TestBrowser;
+import io.m365connector.testing.entra.FakeUser;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

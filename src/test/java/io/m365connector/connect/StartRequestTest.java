@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.m365connector.cloud.NationalCloud;
-import io.m365connector.platform.RequestValidationException;
 import io.m365connector.connection.Feature;
+import io.m365connector.platform.RequestValidationException;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,5 @@
 package io.m365connector.connection;
 
-import io.m365connector.crypto.LocalKeyProvider;
-import io.m365connector.crypto.TokenCipher;
-import io.m365connector.crypto.TokenDecryptionException;
-import io.m365connector.crypto.TokenSealer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -18,6 +14,10 @@ import com.azure.data.tables.models.TableEntityUpdateMode;
 import io.m365connector.app.AzureClients;
 import io.m365connector.cloud.HostingCloud;
 import io.m365connector.cloud.NationalCloud;
+import io.m365connector.crypto.LocalKeyProvider;
+import io.m365connector.crypto.TokenCipher;
+import io.m365connector.crypto.TokenDecryptionException;
+import io.m365connector.crypto.TokenSealer;
 import io.m365connector.platform.Settings.HttpSettings;
 import io.m365connector.platform.Settings.StorageSettings;
 import io.m365connector.platform.StorageUnavailableException;

@@ -1,6 +1,5 @@
 package io.m365connector.crypto;
 
-import io.m365connector.connection.SealedTokens;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.m365connector.app.AzureClients;
 import io.m365connector.cloud.NationalCloud;
+import io.m365connector.connection.SealedTokens;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Settings.HttpSettings;
 import io.m365connector.platform.http.OutboundHttp;

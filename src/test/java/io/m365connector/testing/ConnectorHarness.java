@@ -41,6 +41,7 @@ public final class ConnectorHarness implements AutoCloseable {
     public final Map<String, String> env = TestSettings.base(Azurite.shared().connectionString());
     public final Map<NationalCloud, String> clientIds = new EnumMap<>(NationalCloud.class);
     public final Tables tables = Tables.prefixed("t" + UUID.randomUUID().toString().replace("-", "").substring(0, 8));
+    public final RecordingSleeper sleeper = new RecordingSleeper();
     public final AppContext context;
     public final ConnectionFunctions api;
     public final AuthFunctions auth;
@@ -70,7 +71,7 @@ public final class ConnectorHarness implements AutoCloseable {
             entra.registerApp(clientId, secret, "https://" + FUNCTION_HOST + "/api/auth/callback");
         }
         customize.accept(env);
-        context = new AppContext(() -> Settings.from(env), routing, clock, credential, tables);
+        context = new AppContext(() -> Settings.from(env), routing, clock, credential, tables, sleeper);
         api = context.newFunction(ConnectionFunctions.class);
         auth = context.newFunction(AuthFunctions.class);
         actions = context.newFunction(io.m365connector.functions.ActionFunctions.class);

@@ -1,9 +1,9 @@
 package io.m365connector.testing;
 
 import io.m365connector.cloud.NationalCloud;
-import io.m365connector.connection.Connection;
 import io.m365connector.connection.Connection.Account;
 import io.m365connector.connection.Connection.RefreshState;
+import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.connection.Feature;
 import java.time.Instant;

@@ -1,7 +1,5 @@
 package io.m365connector.tokens;
 
-import io.m365connector.connection.Connection;
-import io.m365connector.connection.ConnectionStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -10,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.m365connector.app.AppContext;
 import io.m365connector.cloud.NationalCloud;
+import io.m365connector.connection.Connection;
+import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Settings;

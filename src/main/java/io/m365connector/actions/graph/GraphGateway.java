@@ -1,4 +1,4 @@
-package io.m365connector.actions;
+package io.m365connector.actions.graph;
 
 import com.microsoft.graph.core.requests.BaseGraphRequestAdapter;
 import com.microsoft.graph.core.requests.GraphClientFactory;
@@ -8,9 +8,13 @@ import com.microsoft.kiota.authentication.AccessTokenProvider;
 import com.microsoft.kiota.authentication.AllowedHostsValidator;
 import com.microsoft.kiota.authentication.BaseBearerTokenAuthenticationProvider;
 import com.microsoft.kiota.http.middleware.options.RetryHandlerOption;
-import io.m365connector.cloud.NationalCloud;
+import io.m365connector.tokens.TokenBroker;
 import java.net.URI;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 
 /**
@@ -18,33 +22,55 @@ import okhttp3.OkHttpClient;
  * it re-sends POSTs on 429/503/504, which for sendMail can mail twice (a 504 may come after the
  * message was accepted). Retries are decided per operation by {@link GraphRetry} instead.
  *
- * <p>Each call gets a client for one connection's token, whose token provider only hands the token
- * to that cloud's Graph host.
+ * <p>A client hands its connection's token only to that cloud's Graph host. When Graph answers a
+ * request with a Continuous Access Evaluation claims challenge, the SDK asks the token provider
+ * again with the claims (once) and repeats the request: the provider then gets a token that
+ * satisfies them through {@link GraphSession#renew}.
  */
 public final class GraphGateway {
     private final OkHttpClient graphHttp;
     private final OkHttpClient plainHttp;
 
     public GraphGateway(OkHttpClient shared) {
+        Objects.requireNonNull(shared, "'shared' cannot be null.");
         RequestOption[] options = {new RetryHandlerOption((delay, attempt, request, response) -> false, 0, 0)};
         // OkHttp would silently re-send a POST whose pooled connection dropped after Graph accepted it:
         // a duplicate mail with no error anywhere. Connection failures surface to GraphRetry instead.
         OkHttpClient.Builder builder = shared.newBuilder().retryOnConnectionFailure(false);
-        for (okhttp3.Interceptor interceptor : GraphClientFactory.createDefaultGraphInterceptors(options)) {
+        for (Interceptor interceptor : GraphClientFactory.createDefaultGraphInterceptors(options)) {
             builder.addInterceptor(interceptor);
         }
         this.graphHttp = builder.build();
         this.plainHttp = shared;
     }
 
-    /** A Graph client for one connection's token in its cloud. */
-    public GraphServiceClient client(NationalCloud cloud, String accessToken) {
+    /**
+     * Opens a session for one action on a connection: takes the token once (refused here, before any
+     * Graph call, when the connection is not active or lacks {@code scopes}).
+     */
+    public GraphSession session(String connectionId, Set<String> scopes, TokenBroker broker) {
+        return new GraphSession(this, broker, scopes, broker.tokenFor(connectionId, scopes));
+    }
+
+    /** The shared client without Graph middleware, for pre-authenticated upload URLs. */
+    public OkHttpClient plain() {
+        return plainHttp;
+    }
+
+    GraphServiceClient client(GraphSession session) {
         AccessTokenProvider tokens = new AccessTokenProvider() {
-            private final AllowedHostsValidator hosts = new AllowedHostsValidator(cloud.graphHost());
+            private final AllowedHostsValidator hosts = new AllowedHostsValidator(session.cloud().graphHost());
 
             @Override
             public String getAuthorizationToken(URI uri, Map<String, Object> context) {
-                return hosts.isUrlHostValid(uri) ? accessToken : "";
+                if (!hosts.isUrlHostValid(uri)) {
+                    return "";
+                }
+                Object claims = context == null ? null : context.get("claims");
+                if (claims instanceof String raw && !raw.isBlank()) {
+                    session.renew(ClaimsChallenge.decode(raw).or(() -> Optional.of(raw)));
+                }
+                return session.token().value();
             }
 
             @Override
@@ -53,11 +79,6 @@ public final class GraphGateway {
             }
         };
         return new GraphServiceClient(new BaseGraphRequestAdapter(new BaseBearerTokenAuthenticationProvider(tokens),
-                cloud.graphBaseUrl(), graphHttp));
-    }
-
-    /** The shared client without Graph middleware, for pre-authenticated upload URLs. */
-    public OkHttpClient plain() {
-        return plainHttp;
+                session.cloud().graphBaseUrl(), graphHttp));
     }
 }

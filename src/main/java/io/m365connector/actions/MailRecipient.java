@@ -4,20 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.platform.JsonFields;
 import io.m365connector.platform.RequestValidationException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /** An e-mail recipient or attendee: an address and an optional display name. */
-public record Recipient(String address, String name) {
+public record MailRecipient(String address, String name) {
     /**
      * Reads an array of recipients at {@code field}; each is "address" or {"address": ..., "name": ...}.
      * Attendees may also carry "type" (read by the caller through {@code extraFields}).
      */
-    static List<Recipient> list(JsonFields json, String field, int max, RequestValidationException.Collector errors) {
-        List<Recipient> result = new ArrayList<>();
+    static List<MailRecipient> list(JsonFields json, String field, int max, RequestValidationException.Collector errors) {
+        List<MailRecipient> result = new ArrayList<>();
         List<JsonNode> items = json.array(field, max);
         for (int i = 0; i < items.size(); i++) {
-            Recipient r = one(items.get(i), json.field(field) + "[" + i + "]", errors, Set.of());
+            MailRecipient r = one(items.get(i), json.field(field) + "[" + i + "]", errors, Set.of());
             if (r != null) {
                 result.add(r);
             }
@@ -25,14 +26,14 @@ public record Recipient(String address, String name) {
         return result;
     }
 
-    static Recipient one(JsonNode item, String path, RequestValidationException.Collector errors, Set<String> extraFields) {
+    static MailRecipient one(JsonNode item, String path, RequestValidationException.Collector errors, Set<String> extraFields) {
         String address;
         String name = null;
         if (item.isTextual()) {
             address = item.asText();
         } else if (item.isObject()) {
             JsonFields fields = new JsonFields(item, path, errors);
-            java.util.Set<String> allowed = new java.util.HashSet<>(Set.of("address", "name"));
+            Set<String> allowed = new HashSet<>(Set.of("address", "name"));
             allowed.addAll(extraFields);
             fields.allowOnly(allowed);
             address = fields.string("address", true, 254, false);
@@ -49,6 +50,6 @@ public record Recipient(String address, String name) {
             errors.add(item.isObject() ? path + ".address" : path, problem);
             return null;
         }
-        return new Recipient(address, name);
+        return new MailRecipient(address, name);
     }
 }

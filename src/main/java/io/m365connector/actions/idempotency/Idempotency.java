@@ -1,4 +1,4 @@
-package io.m365connector.actions;
+package io.m365connector.actions.idempotency;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,11 +8,14 @@ import io.m365connector.platform.Json;
 import io.m365connector.platform.Problem;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Secrets;
+import io.m365connector.platform.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -24,89 +27,136 @@ import java.util.function.Function;
  *   <li>same key and same body afterwards: the stored outcome, without calling Graph;</li>
  *   <li>same key, different body: 422 idempotency_key_reused;</li>
  *   <li>same key while the first still runs: waits for its outcome (up to {@code waitForOther}), then 409 request_in_progress;</li>
- *   <li>a runner that died (lease expired): the next request with the key takes over and resumes from what the record says (for mail, the draft already created).</li>
+ *   <li>a runner that died (lease expired): the next request with the key takes over and resumes from the
+ *       progress the work saved.</li>
  * </ul>
  * Final failures (a request Graph refused for good) are stored like successes; failures worth
- * retrying (throttling, outages, reconnect needed) release the lease so a retry with the same key resumes.
+ * retrying (throttling, outages, reconnect needed) and {@link Resumable} ones release the lease, so a
+ * retry with the same key resumes from the saved progress.
  */
 public final class Idempotency {
-    /** Stored outcomes of these codes are not final: the same key may succeed later. */
+    /** Outcomes with these codes are not final: the same key may succeed later. */
     private static final Set<ProblemCode> RETRYABLE = Set.of(ProblemCode.REAUTH_REQUIRED, ProblemCode.MISSING_PERMISSIONS,
             ProblemCode.THROTTLED, ProblemCode.REQUEST_IN_PROGRESS, ProblemCode.CONCURRENT_UPDATE, ProblemCode.IDEMPOTENCY_KEY_REUSED,
             ProblemCode.NOT_FOUND);
+    /** 5xx outcomes that are final all the same: retrying them could do the work twice. */
+    private static final Set<ProblemCode> FINAL_SERVER_ERRORS = Set.of(ProblemCode.DELIVERY_UNCONFIRMED);
+    private static final Duration POLL = Duration.ofMillis(50);
 
     private final IdempotencyStore store;
     private final Clock clock;
+    private final Sleeper sleeper;
     private final Duration lease;
     private final Duration waitForOther;
 
-    public Idempotency(IdempotencyStore store, Clock clock, Duration lease, Duration waitForOther) {
-        this.store = store;
-        this.clock = clock;
-        this.lease = lease;
-        this.waitForOther = waitForOther;
+    public Idempotency(IdempotencyStore store, Clock clock, Sleeper sleeper, Duration lease, Duration waitForOther) {
+        this.store = Objects.requireNonNull(store, "'store' cannot be null.");
+        this.clock = Objects.requireNonNull(clock, "'clock' cannot be null.");
+        this.sleeper = Objects.requireNonNull(sleeper, "'sleeper' cannot be null.");
+        this.lease = Objects.requireNonNull(lease, "'lease' cannot be null.");
+        this.waitForOther = Objects.requireNonNull(waitForOther, "'waitForOther' cannot be null.");
     }
 
-    /** The work's view of its record: what an earlier attempt left (a draft id) and a way to note progress. */
+    /** One POST: its connection, its key (null: no key, no record), what it is and the hash of its body. */
+    public record Request(String connectionId, String key, String operation, String requestHash) {
+        public Request {
+            Objects.requireNonNull(connectionId, "'connectionId' cannot be null.");
+            Objects.requireNonNull(operation, "'operation' cannot be null.");
+            Objects.requireNonNull(requestHash, "'requestHash' cannot be null.");
+        }
+
+        @Override
+        public String toString() {
+            return "Request[connection=" + connectionId + ", operation=" + operation + "]";
+        }
+    }
+
+    /** The work's view of its record: the progress an earlier attempt saved, and a way to save more. */
     public interface Step {
-        String draftId();
+        Optional<String> progress();
 
-        boolean attachmentsUploaded();
+        /** Saves progress (and renews the lease) before the work does something a retry must not repeat. */
+        void saveProgress(String progress);
+    }
 
-        void saveDraft(String draftId, boolean attachmentsUploaded);
+    /** A result, and whether it is the stored outcome of an earlier request with the same key. */
+    public record Outcome<T>(T value, boolean replayed) {
+    }
+
+    /** Marks failures after which the same key must resume from the saved progress rather than replay this answer. */
+    public interface Resumable {
     }
 
     /** SHA-256 over the operation and the request body with object keys sorted, so formatting does not matter. */
     public static String requestHash(String operation, String body) {
-        return Secrets.sha256(operation + "\n" + Json.write(canonical(JsonFieldsOrNull.parse(body))));
+        return Secrets.sha256(operation + "\n" + Json.write(canonical(parseOrText(body))));
     }
 
-    public ActionResult run(String connectionId, String key, String operation, String requestHash, Function<Step, ActionResult> work) {
-        if (key == null) {
-            return work.apply(new MemoryStep());
+    /** Runs {@code work} once per key; {@code resultType} is what the stored outcome is read back as. */
+    public <T> Outcome<T> run(Request request, Class<T> resultType, Function<Step, T> work) {
+        if (request.key() == null) {
+            return new Outcome<>(work.apply(new MemoryStep()), false);
         }
-        String keyHash = Secrets.sha256(key);
-        IdempotencyRecord record = claim(connectionId, keyHash, operation, requestHash);
+        IdempotencyRecord record = claim(request);
         if (record.state() == IdempotencyRecord.State.COMPLETED) {
-            return new ActionResult(record.outcomeStatus(), record.outcomeBody(), true);
+            return replay(record, resultType);
         }
         RecordStep step = new RecordStep(record);
-        ActionResult result;
+        T result;
         try {
             result = work.apply(step);
         } catch (ConnectorException e) {
-            if (RETRYABLE.contains(e.code()) || e.code().httpStatus() >= 500) {
-                release(step.record);
-            } else {
+            if (isFinal(e)) {
                 complete(step.record, e.code().httpStatus(), Json.write(Problem.of(e)));
+            } else {
+                release(step.record);
             }
             throw e;
         } catch (RuntimeException e) {
             release(step.record);
             throw e;
         }
-        complete(step.record, result.status(), result.body());
-        return result;
+        complete(step.record, 200, Json.write(result));
+        return new Outcome<>(result, false);
     }
 
-    private IdempotencyRecord claim(String connectionId, String keyHash, String operation, String requestHash) {
+    private static boolean isFinal(ConnectorException e) {
+        if (e instanceof Resumable || RETRYABLE.contains(e.code())) {
+            return false;
+        }
+        return e.code().httpStatus() < 500 || FINAL_SERVER_ERRORS.contains(e.code());
+    }
+
+    private <T> Outcome<T> replay(IdempotencyRecord record, Class<T> resultType) {
+        if (record.outcomeStatus() != null && record.outcomeStatus() >= 400) {
+            throw StoredProblem.from(record.outcomeBody());
+        }
+        try {
+            return new Outcome<>(Json.MAPPER.readValue(record.outcomeBody(), resultType), true);
+        } catch (Exception e) {
+            throw new IllegalStateException("stored outcome of " + record + " cannot be read as " + resultType.getSimpleName(), e);
+        }
+    }
+
+    private IdempotencyRecord claim(Request request) {
+        String keyHash = Secrets.sha256(request.key());
         Instant deadline = clock.instant().plus(waitForOther);
         while (true) {
             Instant now = clock.instant();
-            IdempotencyRecord fresh = new IdempotencyRecord(connectionId, keyHash, requestHash, operation,
-                    IdempotencyRecord.State.IN_PROGRESS, now.plus(lease), null, false, null, null, now, null);
-            var created = store.tryCreate(fresh);
+            IdempotencyRecord fresh = new IdempotencyRecord(request.connectionId(), keyHash, request.requestHash(), request.operation(),
+                    IdempotencyRecord.State.IN_PROGRESS, now.plus(lease), null, null, null, now, null);
+            Optional<IdempotencyRecord> created = store.tryCreate(fresh);
             if (created.isPresent()) {
                 return created.get();
             }
-            var existing = store.find(connectionId, keyHash);
+            Optional<IdempotencyRecord> existing = store.find(request.connectionId(), keyHash);
             if (existing.isEmpty()) {
                 continue;
             }
             IdempotencyRecord record = existing.get();
-            if (!record.requestHash().equals(requestHash) || !record.operation().equals(operation)) {
+            if (!record.requestHash().equals(request.requestHash()) || !record.operation().equals(request.operation())) {
                 throw new ConnectorException(ProblemCode.IDEMPOTENCY_KEY_REUSED, "This Idempotency-Key was used for a different request; "
-                        + "use a new key for a new request.", connectionId, null);
+                        + "use a new key for a new request.", request.connectionId(), null);
             }
             if (record.state() == IdempotencyRecord.State.COMPLETED) {
                 return record;
@@ -119,9 +169,9 @@ public final class Idempotency {
                 }
             }
             if (!now.isBefore(deadline)) {
-                throw new InProgress(connectionId);
+                throw new InProgress(request.connectionId());
             }
-            sleep(Duration.ofMillis(50));
+            sleeper.sleep(POLL);
         }
     }
 
@@ -141,15 +191,6 @@ public final class Idempotency {
         }
     }
 
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConnectorException(ProblemCode.REQUEST_IN_PROGRESS, "Interrupted while waiting for the same request.");
-        }
-    }
-
     private final class RecordStep implements Step {
         private IdempotencyRecord record;
 
@@ -158,19 +199,14 @@ public final class Idempotency {
         }
 
         @Override
-        public String draftId() {
-            return record.draftId();
+        public Optional<String> progress() {
+            return Optional.ofNullable(record.progress());
         }
 
         @Override
-        public boolean attachmentsUploaded() {
-            return record.attachmentsUploaded();
-        }
-
-        @Override
-        public void saveDraft(String draftId, boolean attachmentsUploaded) {
+        public void saveProgress(String progress) {
             try {
-                record = store.update(record.withDraft(draftId, attachmentsUploaded).withLease(clock.instant().plus(lease)));
+                record = store.update(record.withProgress(progress).withLease(clock.instant().plus(lease)));
             } catch (ConcurrentUpdateException e) {
                 throw new InProgress(record.connectionId());
             }
@@ -178,23 +214,16 @@ public final class Idempotency {
     }
 
     private static final class MemoryStep implements Step {
-        private String draftId;
-        private boolean uploaded;
+        private String progress;
 
         @Override
-        public String draftId() {
-            return draftId;
+        public Optional<String> progress() {
+            return Optional.ofNullable(progress);
         }
 
         @Override
-        public boolean attachmentsUploaded() {
-            return uploaded;
-        }
-
-        @Override
-        public void saveDraft(String id, boolean attachmentsUploaded) {
-            draftId = id;
-            uploaded = attachmentsUploaded;
+        public void saveProgress(String value) {
+            progress = value;
         }
     }
 
@@ -230,13 +259,11 @@ public final class Idempotency {
         return object;
     }
 
-    private static final class JsonFieldsOrNull {
-        static JsonNode parse(String body) {
-            try {
-                return Json.MAPPER.readTree(body == null ? "" : body);
-            } catch (Exception e) {
-                return Json.MAPPER.getNodeFactory().textNode(body);
-            }
+    private static JsonNode parseOrText(String body) {
+        try {
+            return Json.MAPPER.readTree(body == null ? "" : body);
+        } catch (Exception e) {
+            return Json.MAPPER.getNodeFactory().textNode(body);
         }
     }
 }

@@ -1,5 +1,6 @@
-package io.m365connector.actions;
+package io.m365connector.actions.idempotency;
 
+import java.time.Instant;
 import java.util.Optional;
 
 /** Idempotency records. Writes are compare-and-swap on the version read. */
@@ -11,4 +12,7 @@ public interface IdempotencyStore {
 
     /** Saves a record read earlier; throws {@link io.m365connector.connection.ConcurrentUpdateException} if it changed. */
     IdempotencyRecord update(IdempotencyRecord record);
+
+    /** Removes records created before {@code cutoff} (housekeeping); returns how many. */
+    int deleteCreatedBefore(Instant cutoff);
 }

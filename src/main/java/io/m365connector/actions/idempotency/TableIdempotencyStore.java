@@ -1,4 +1,4 @@
-package io.m365connector.actions;
+package io.m365connector.actions.idempotency;
 
 import com.azure.core.http.rest.Response;
 import com.azure.data.tables.TableClient;
@@ -47,16 +47,20 @@ public final class TableIdempotencyStore implements IdempotencyStore {
                 .orElseThrow(() -> new ConcurrentUpdateException(record.connectionId(), "The idempotency record changed meanwhile."));
     }
 
+    @Override
+    public int deleteCreatedBefore(Instant cutoff) {
+        return table.deleteMatching("CreatedAt lt datetime'" + cutoff + "'");
+    }
+
     private static TableEntity toEntity(IdempotencyRecord r) {
         TableEntity e = new TableEntity(r.connectionId(), r.keyHash())
                 .addProperty("RequestHash", r.requestHash())
                 .addProperty("Operation", r.operation())
                 .addProperty("State", r.state().name())
                 .addProperty("LeaseUntil", r.leaseUntil().atOffset(ZoneOffset.UTC))
-                .addProperty("AttachmentsUploaded", r.attachmentsUploaded())
                 .addProperty("CreatedAt", r.createdAt().atOffset(ZoneOffset.UTC));
-        if (r.draftId() != null) {
-            e.addProperty("DraftId", r.draftId());
+        if (r.progress() != null) {
+            e.addProperty("Progress", r.progress());
         }
         if (r.outcomeStatus() != null) {
             e.addProperty("OutcomeStatus", r.outcomeStatus());
@@ -67,10 +71,9 @@ public final class TableIdempotencyStore implements IdempotencyStore {
 
     private static IdempotencyRecord fromEntity(TableEntity e) {
         Object status = e.getProperty("OutcomeStatus");
-        Object uploaded = e.getProperty("AttachmentsUploaded");
         return new IdempotencyRecord(e.getPartitionKey(), e.getRowKey(), (String) e.getProperty("RequestHash"),
                 (String) e.getProperty("Operation"), IdempotencyRecord.State.valueOf((String) e.getProperty("State")),
-                instant(e.getProperty("LeaseUntil")), (String) e.getProperty("DraftId"), Boolean.TRUE.equals(uploaded),
+                instant(e.getProperty("LeaseUntil")), (String) e.getProperty("Progress"),
                 status == null ? null : ((Number) status).intValue(), (String) e.getProperty("OutcomeBody"),
                 instant(e.getProperty("CreatedAt")), e.getETag());
     }

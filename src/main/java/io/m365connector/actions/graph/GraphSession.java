@@ -1,0 +1,60 @@
+package io.m365connector.actions.graph;
+
+import com.microsoft.graph.serviceclient.GraphServiceClient;
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.tokens.AccessToken;
+import io.m365connector.tokens.TokenBroker;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One action's use of Graph for one connection: the token taken once at the start, the Graph
+ * client that carries it, and the renewal after Graph rejects it (401, with or without a claims
+ * challenge). Not shared between actions.
+ */
+public final class GraphSession {
+    private final TokenBroker broker;
+    private final Set<String> scopes;
+    private final AtomicInteger renewals = new AtomicInteger();
+    private final GraphServiceClient client;
+    private volatile AccessToken token;
+
+    GraphSession(GraphGateway gateway, TokenBroker broker, Set<String> scopes, AccessToken first) {
+        this.broker = broker;
+        this.scopes = Set.copyOf(scopes);
+        this.token = first;
+        this.client = gateway.client(this);
+    }
+
+    public String connectionId() {
+        return token.connection().id();
+    }
+
+    public NationalCloud cloud() {
+        return token.connection().cloud();
+    }
+
+    /** The Graph client of this session; it always sends the session's current token. */
+    public GraphServiceClient client() {
+        return client;
+    }
+
+    AccessToken token() {
+        return token;
+    }
+
+    /** How many times the token was renewed in this session (a second 401 after a renewal is not retried). */
+    int renewals() {
+        return renewals.get();
+    }
+
+    /**
+     * Replaces a token Graph rejected. With claims the refresh carries them; when Entra ID needs the
+     * user this throws {@code reauth_required} and the connection becomes needs_reauth.
+     */
+    synchronized void renew(Optional<String> claims) {
+        token = broker.renewRejected(token, scopes, claims);
+        renewals.incrementAndGet();
+    }
+}
