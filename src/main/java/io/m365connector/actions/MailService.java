@@ -88,8 +88,13 @@ public final class MailService {
         } catch (GraphRetry.Ambiguous ambiguous) {
             return confirmSent(session, request, draftId);
         } catch (ConnectorException refused) {
-            // Graph refused the send, so it did not happen: a retry may send (a vanished draft: from a new one).
-            step.saveProgress((refused.code() == ProblemCode.NOT_FOUND ? MailProgress.start() : progress.notSent()).json());
+            // Graph refused the send, so it did not happen: a retry may send it (a draft Graph cannot find, from a new one).
+            if (refused.code() == ProblemCode.NOT_FOUND) {
+                deleteQuietly(session, request, draftId);
+                step.saveProgress(MailProgress.start().json());
+            } else {
+                step.saveProgress(progress.notSent().json());
+            }
             throw refused;
         }
     }

@@ -30,6 +30,7 @@ public final class LocalCloudRouting implements HostRouting {
      * say, a token request down a connection opened to the Key Vault fake.
      */
     private final Map<String, byte[]> addresses = new ConcurrentHashMap<>();
+    private final java.util.Queue<Refusal> refusals = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicInteger nextAddress = new java.util.concurrent.atomic.AtomicInteger(2);
 
     /** Sends {@code host} (for example {@code graph.microsoft.us}) to {@code 127.0.0.1:port}. */
@@ -57,11 +58,42 @@ public final class LocalCloudRouting implements HostRouting {
         return null;
     }
 
+    /**
+     * The next request to {@code host} with this method whose path (without {@code /v1.0}) matches
+     * {@code pathRegex} fails as if the connection were refused: before a byte of it is sent (a
+     * {@link java.net.ConnectException} from the HTTP stack, whatever connection it would reuse).
+     */
+    public void refuseNext(String host, String method, String pathRegex) {
+        refusals.add(new Refusal(host, method, java.util.regex.Pattern.compile(pathRegex)));
+    }
+
+    private record Refusal(String host, String method, java.util.regex.Pattern path) {
+        boolean matches(okhttp3.Request request) {
+            String p = request.url().encodedPath().replaceFirst("^/v1\\.0(?=/)", "");
+            return request.url().host().equals(host) && request.method().equalsIgnoreCase(method) && path.matcher(p).matches();
+        }
+    }
+
     @Override
     public void applyTo(OkHttpClient.Builder builder) {
+        builder.addInterceptor(chain -> {
+            if (takeRefusal(chain.request())) {
+                throw new java.net.ConnectException("Connection refused: " + chain.request().url().host() + " (refused by the test route table)");
+            }
+            return chain.proceed(chain.request());
+        });
         builder.dns(this::lookup)
                 .socketFactory(new RoutingSocketFactory())
                 .sslSocketFactory(TestPki.shared().clientContext().getSocketFactory(), TestPki.shared().trustManager());
+    }
+
+    private boolean takeRefusal(okhttp3.Request request) {
+        for (Refusal refusal : refusals) {
+            if (refusal.matches(request) && refusals.remove(refusal)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private List<InetAddress> lookup(String host) throws UnknownHostException {

@@ -41,7 +41,9 @@ public final class GraphGateway {
             builder.addInterceptor(interceptor);
         }
         this.graphHttp = builder.build();
-        this.plainHttp = shared;
+        // Upload chunks too: an upload session refuses a range it already has, so a silent re-send
+        // after a dropped connection turns a finished upload into an error.
+        this.plainHttp = shared.newBuilder().retryOnConnectionFailure(false).build();
     }
 
     /**
@@ -52,7 +54,7 @@ public final class GraphGateway {
         return new GraphSession(this, broker, scopes, broker.tokenFor(connectionId, scopes));
     }
 
-    /** The shared client without Graph middleware, for pre-authenticated upload URLs. */
+    /** The shared client without Graph middleware (and without silent re-sends), for pre-authenticated upload URLs. */
     public OkHttpClient plain() {
         return plainHttp;
     }

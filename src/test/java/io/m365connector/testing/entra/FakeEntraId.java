@@ -96,6 +96,8 @@ public final class FakeEntraId implements AutoCloseable {
     private final List<String> unknownRequests = new ArrayList<>();
     private long refreshSequence;
     private boolean strictRotation;
+    private ScopeForm scopeForm = ScopeForm.SHORT;
+    private final Map<String, Challenge> challenges = new HashMap<>();
     private volatile Duration tokenLatency = Duration.ZERO;
     private volatile Duration accessTokenLifetime = Duration.ofHours(1);
 
@@ -160,14 +162,14 @@ public final class FakeEntraId implements AutoCloseable {
     /** The next authorize request signs {@code user} in, consenting to every requested scope. */
     public void nextSignIn(FakeUser user) {
         synchronized (lock) {
-            authorizeScripts.add(new SignIn(user, null));
+            authorizeScripts.add(new SignIn(user, null, true));
         }
     }
 
     /** The next authorize request signs {@code user} in, granting only these (short) scope names of those requested. */
     public void nextSignIn(FakeUser user, Set<String> grantOnly) {
         synchronized (lock) {
-            authorizeScripts.add(new SignIn(user, Set.copyOf(grantOnly)));
+            authorizeScripts.add(new SignIn(user, Set.copyOf(grantOnly), true));
         }
     }
 
@@ -216,6 +218,52 @@ public final class FakeEntraId implements AutoCloseable {
     public void revokeRefreshTokens(FakeUser user) {
         synchronized (lock) {
             revocations.put(user.objectId(), new Revocation(refreshSequence, clock.instant()));
+        }
+    }
+
+    /** How granted Graph permissions are written in the {@code scope} of token responses from now on (default short names). */
+    public void setScopeForm(ScopeForm form) {
+        synchronized (lock) {
+            scopeForm = form;
+        }
+    }
+
+    /**
+     * The next authorize request signs {@code user} in without granting offline_access, as when the
+     * app may not keep access: the token response then carries no refresh token.
+     */
+    public void nextSignInWithoutOfflineAccess(FakeUser user) {
+        synchronized (lock) {
+            authorizeScripts.add(new SignIn(user, null, false));
+        }
+    }
+
+    /**
+     * A Continuous Access Evaluation event for {@code user} (a policy or location change): Graph
+     * answers the user's tokens issued to cp1 clients before now with a claims challenge. A token
+     * request that carries the challenge's claims then gets a token Graph accepts when
+     * {@code satisfiableSilently}; otherwise it fails with interaction_required (the user must sign
+     * in). Tokens of clients without cp1 are not challenged, as Graph does. Returns the claims JSON.
+     */
+    public String raiseClaimsChallenge(FakeUser user, boolean satisfiableSilently) {
+        synchronized (lock) {
+            Instant now = clock.instant();
+            String claims = "{\"access_token\":{\"nbf\":{\"essential\":true,\"value\":\"" + now.getEpochSecond() + "\"}}}";
+            challenges.put(user.objectId(), new Challenge(claims, now, satisfiableSilently));
+            return claims;
+        }
+    }
+
+    /** The claims challenge Graph must answer this token with, if any (see {@link #raiseClaimsChallenge}). */
+    public Optional<String> claimsChallengeFor(IssuedAccessToken token) {
+        synchronized (lock) {
+            Challenge challenge = challenges.get(token.user().objectId());
+            if (challenge == null || !token.cae()) {
+                return Optional.empty();
+            }
+            boolean answered = challenge.satisfiable() && token.requestedClaims() != null && token.requestedClaims().contains("\"nbf\"")
+                    && !token.issuedAt().isBefore(challenge.at());
+            return answered ? Optional.empty() : Optional.of(challenge.claims());
         }
     }
 
@@ -467,7 +515,7 @@ public final class FakeEntraId implements AutoCloseable {
             return redirectError(request, e.error(), e.description());
         }
         if (script instanceof SignIn s) {
-            return signIn(request, s.user(), s.grantOnly());
+            return signIn(request, s.user(), s.grantOnly(), s.offlineAccess());
         }
         if ("none".equals(request.param("prompt"))) {
             return redirectError(request, "login_required", "AADSTS50058: A silent sign-in request was sent but no user is signed in.");
@@ -496,10 +544,10 @@ public final class FakeEntraId implements AutoCloseable {
         if (user.isEmpty()) {
             return errorPage(host, 400, "No account was selected. Go back and pick an account.");
         }
-        return signIn(request, user.get(), Set.copyOf(checkedScopes));
+        return signIn(request, user.get(), Set.copyOf(checkedScopes), true);
     }
 
-    private Reply signIn(Authorize request, FakeUser user, Set<String> grantOnly) {
+    private Reply signIn(Authorize request, FakeUser user, Set<String> grantOnly, boolean offlineAccess) {
         if (!CLOUDS_BY_HOST.get(request.host()).contains(user.cloud()) || !tenantAccepts(request.tenant(), user)) {
             return redirectError(request, "invalid_request", "AADSTS50020: User account '" + user.userPrincipalName()
                     + "' from identity provider 'https://sts.windows.net/" + user.tenantId() + "/' (cloud " + user.cloud().id()
@@ -519,7 +567,9 @@ public final class FakeEntraId implements AutoCloseable {
         }
         consentsOf(request.clientId(), user).addAll(granted);
         String code = SecretsLedger.remember("1.A" + randomToken(96));
-        codes.put(code, new AuthorizationCode(code, request.clientId(), request.redirectUri(), user, request.scopes(),
+        List<String> scopes = offlineAccess ? request.scopes()
+                : request.scopes().stream().filter(s -> !s.equalsIgnoreCase("offline_access")).toList();
+        codes.put(code, new AuthorizationCode(code, request.clientId(), request.redirectUri(), user, scopes,
                 audienceOf(request.scopes(), user), request.nonce(), request.codeChallenge(), request.host(),
                 clock.instant().plus(CODE_LIFETIME)));
         Map<String, String> response = new LinkedHashMap<>();
@@ -844,6 +894,13 @@ public final class FakeEntraId implements AutoCloseable {
                     + ENTRA_TIMESTAMP.format(grant.issuedAt) + "' and the TokensValidFrom date (before which tokens are not valid) for "
                     + "this user is '" + ENTRA_TIMESTAMP.format(revocation.at()) + "'.", null, 50173);
         }
+        Challenge challenge = challenges.get(grant.user.objectId());
+        String claims = call.param("claims");
+        if (challenge != null && !challenge.satisfiable() && claims != null && claims.contains("\"nbf\"")) {
+            return tokenError(call, 400, "interaction_required", "AADSTS50158: External security challenge not satisfied. User will be "
+                    + "redirected to another page or authentication provider to satisfy additional authentication challenges.",
+                    "basic_action", 50158);
+        }
         if (strictRotation && grant.redeemed) {
             return tokenError(call, 400, "invalid_grant", "AADSTS70043: The refresh token has expired or is invalid due to sign-in "
                     + "frequency checks by conditional access. The token was issued on '" + ENTRA_TIMESTAMP.format(grant.issuedAt)
@@ -859,7 +916,7 @@ public final class FakeEntraId implements AutoCloseable {
         List<String> missing = new ArrayList<>();
         for (String scope : requested) {
             String shortName = shortName(scope);
-            if (!isOidc(scope) && !shortName.equals(".default") && !consented.contains(shortName)) {
+            if (!isOidc(scope) && !shortName.equals(".default") && consented.stream().noneMatch(shortName::equalsIgnoreCase)) {
                 missing.add(shortName);
             }
         }
@@ -879,9 +936,17 @@ public final class FakeEntraId implements AutoCloseable {
         Duration lifetime = accessTokenLifetime;
         Set<String> granted = new LinkedHashSet<>(consentsOf(clientId, user));
         String accessToken = SecretsLedger.remember(accessTokenValue());
-        accessTokens.put(accessToken, new IssuedAccessToken(user, clientId, granted, audienceHost, now.plus(lifetime)));
+        String claims = call.param("claims");
+        boolean cae = claims != null && claims.contains("xms_cc") && claims.toLowerCase(Locale.ROOT).contains("\"cp1\"");
+        String requestedClaims = claims != null && claims.contains("\"nbf\"") ? claims : null;
+        accessTokens.put(accessToken, new IssuedAccessToken(user, clientId, granted, audienceHost, now, now.plus(lifetime), cae,
+                requestedClaims));
 
-        List<String> scopeWords = new ArrayList<>(granted);
+        List<String> scopeWords = new ArrayList<>();
+        granted.forEach(permission -> scopeWords.add(scopeForm.write(permission, user.cloud())));
+        if (scopeForm.extra(user.cloud()) != null) {
+            scopeWords.add(scopeForm.extra(user.cloud()));
+        }
         for (String scope : scopes) {
             String lower = scope.toLowerCase(Locale.ROOT);
             if (OIDC_SCOPES.contains(lower) && !scopeWords.contains(lower)) {
@@ -1018,7 +1083,8 @@ public final class FakeEntraId implements AutoCloseable {
 
     /** {@code https://graph.microsoft.us/Mail.Send} -> {@code Mail.Send}; short names stay as they are. */
     private static String shortName(String scope) {
-        return resourceHost(scope).isPresent() ? scope.substring(scope.lastIndexOf('/') + 1) : scope;
+        return resourceHost(scope).isPresent() || scope.regionMatches(true, 0, ScopeForm.GRAPH_APP_ID + "/", 0, 37)
+                ? scope.substring(scope.lastIndexOf('/') + 1) : scope;
     }
 
     private static Optional<String> resourceHost(String scope) {
@@ -1129,7 +1195,7 @@ public final class FakeEntraId implements AutoCloseable {
     private sealed interface AuthorizeScript permits SignIn, AuthorizeError {
     }
 
-    private record SignIn(FakeUser user, Set<String> grantOnly) implements AuthorizeScript {
+    private record SignIn(FakeUser user, Set<String> grantOnly, boolean offlineAccess) implements AuthorizeScript {
     }
 
     private record AuthorizeError(String error, String description) implements AuthorizeScript {
@@ -1139,6 +1205,9 @@ public final class FakeEntraId implements AutoCloseable {
     }
 
     private record Revocation(long sequence, Instant at) {
+    }
+
+    private record Challenge(String claims, Instant at, boolean satisfiable) {
     }
 
     private static final class AuthorizationCode {

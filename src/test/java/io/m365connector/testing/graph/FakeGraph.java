@@ -49,6 +49,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -96,6 +97,9 @@ public final class FakeGraph implements AutoCloseable {
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+)");
     private static final Set<String> UNSUPPORTED_QUERY = Set.of("$filter", "$search", "$orderby", "$skip", "$count", "$skiptoken", "$deltatoken");
     private static final Map<String, NationalCloud> CLOUD_BY_GRAPH_HOST = cloudByGraphHost();
+    private static final Pattern EXTENDED_PROPERTY_FILTER = Pattern.compile(
+            "singleValueExtendedProperties/any\\(\\s*(\\w+)\\s*:\\s*\\1/id eq '([^']*)' and \\1/value eq '([^']*)'\\s*\\)",
+            Pattern.CASE_INSENSITIVE);
 
     private final FakeEntraId entra;
     private final Clock clock;
@@ -112,6 +116,9 @@ public final class FakeGraph implements AutoCloseable {
     private final List<String> unhandled = new ArrayList<>();
 
     private volatile Duration latency = Duration.ZERO;
+    // guarded by lock: reads a submitted draft stays visible for, per draft id
+    private int submissionLag;
+    private final Map<String, Integer> submitting = new HashMap<>();
     private final WireMockServer server;
 
     /** Starts the fake on a free local HTTPS port; token expiry is judged by the system clock. */
@@ -176,6 +183,43 @@ public final class FakeGraph implements AutoCloseable {
         ScriptedFault fault = new ScriptedFault(method, Pattern.compile(pathRegex), 0, null, null, null, performFirst, true);
         synchronized (lock) {
             faults.add(fault);
+        }
+    }
+
+    /**
+     * The next matching request is answered 401 with a Continuous Access Evaluation claims challenge
+     * (not carried out), whatever its token: as Graph answers after a critical event. Returns the claims JSON.
+     */
+    public String challengeNext(String method, String pathRegex) {
+        String claims = "{\"access_token\":{\"nbf\":{\"essential\":true,\"value\":\"" + clock.instant().getEpochSecond() + "\"}}}";
+        ScriptedFault fault = new ScriptedFault(method, Pattern.compile(pathRegex), 401, "InvalidAuthenticationToken",
+                "Continuous access evaluation resulted in challenge with result: InteractionRequired and code: "
+                        + "TokenIssuedBeforeRevocationTimestamp", null, false, false, claims, Duration.ZERO);
+        synchronized (lock) {
+            faults.add(fault);
+        }
+        return claims;
+    }
+
+    /**
+     * The next matching request is carried out and answered after {@code delay}: longer than the
+     * client's timeout, it is the timeout after Graph acted.
+     */
+    public void delayNext(String method, String pathRegex, Duration delay) {
+        ScriptedFault fault = new ScriptedFault(method, Pattern.compile(pathRegex), 0, null, null, null, true, false, null, delay);
+        synchronized (lock) {
+            faults.add(fault);
+        }
+    }
+
+    /**
+     * Exchange submits a sent draft asynchronously: after a send is accepted, the message stays
+     * visible as a draft ({@code isDraft: true}) for the next {@code reads} reads of it, then is gone
+     * from Drafts. It counts as sent (in {@link #sentMail}) from the moment the send was accepted.
+     */
+    public void setSubmissionLag(int reads) {
+        synchronized (lock) {
+            submissionLag = reads;
         }
     }
 
@@ -284,6 +328,8 @@ public final class FakeGraph implements AutoCloseable {
         synchronized (lock) {
             mailboxes.clear();
             uploads.clear();
+            submitting.clear();
+            submissionLag = 0;
             faults.clear();
             requests.clear();
             unhandled.clear();
@@ -333,7 +379,7 @@ public final class FakeGraph implements AutoCloseable {
                 builder.withBody(reply.body);
             }
             reply.headers.forEach(builder::withHeader);
-            long delay = latency.toMillis();
+            long delay = latency.toMillis() + reply.delay.toMillis();
             if (delay > 0) {
                 builder.withFixedDelay((int) Math.min(Integer.MAX_VALUE, delay));
             }
@@ -396,7 +442,7 @@ public final class FakeGraph implements AutoCloseable {
         } else {
             reply = route(call, upload);
             if (fault != null) {
-                reply = fault.reply(call, clock.instant());
+                reply = fault.reply(call, clock.instant(), reply);
             }
         }
         if (!reply.dropConnection) {
@@ -500,6 +546,7 @@ public final class FakeGraph implements AutoCloseable {
             Context ctx = new Context(call, user, mailbox, own, (ObjectNode) json, cloudOf(call.host()));
             return switch (op.kind()) {
                 case LIST_MESSAGES -> list(ctx, ctx.mailbox().drafts.values(), this::messageView, "messages");
+                case LIST_FOLDER_MESSAGES -> listFolder(ctx, op.itemId());
                 case CREATE_DRAFT -> createDraft(ctx);
                 case GET_MESSAGE -> getMessage(ctx, op.itemId());
                 case PATCH_MESSAGE -> patchMessage(ctx, op.itemId());
@@ -555,6 +602,9 @@ public final class FakeGraph implements AutoCloseable {
                 return new Operation(Kind.CREATE_UPLOAD_SESSION, id, null);
             }
             return null;
+        }
+        if (n == 3 && s.get(0).equals("mailfolders") && s.get(2).equals("messages") && method.equals("GET")) {
+            return new Operation(Kind.LIST_FOLDER_MESSAGES, rest.get(1), null);
         }
         if (n == 1 && s.get(0).equals("sendmail")) {
             return method.equals("POST") ? new Operation(Kind.SEND_MAIL, null, null) : null;
@@ -625,6 +675,13 @@ public final class FakeGraph implements AutoCloseable {
         if (!issued.audienceHost().equalsIgnoreCase(call.host())) {
             return unauthorized(call, "Access token validation failure. Invalid audience.");
         }
+        Optional<String> claims = entra.claimsChallengeFor(issued);
+        if (claims.isPresent()) {
+            Reply reply = error(call, 401, "InvalidAuthenticationToken", "Continuous access evaluation resulted in challenge with "
+                    + "result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp");
+            reply.headers.put("WWW-Authenticate", claimsChallengeHeader(cloudOf(call.host()), claims.get()));
+            return reply;
+        }
         return null;
     }
 
@@ -670,6 +727,40 @@ public final class FakeGraph implements AutoCloseable {
         return json(200, list);
     }
 
+    /**
+     * GET .../mailFolders/drafts/messages, optionally with the one $filter the connector uses: drafts
+     * carrying a single-value extended property with a given value. Other folders and filters are not
+     * implemented (400), so a change in what the connector asks for fails loudly.
+     */
+    private Reply listFolder(Context ctx, String folder) {
+        if (!folder.equalsIgnoreCase("drafts")) {
+            return notImplemented(ctx.call());
+        }
+        String filter = ctx.call().params().get("$filter");
+        List<ObjectNode> found = new ArrayList<>();
+        if (filter == null) {
+            found.addAll(ctx.mailbox().drafts.values());
+        } else {
+            Matcher m = EXTENDED_PROPERTY_FILTER.matcher(filter.trim());
+            if (!m.matches()) {
+                return error(ctx.call(), 400, "BadRequest", "The fake Microsoft Graph does not implement this $filter.");
+            }
+            for (ObjectNode draft : ctx.mailbox().drafts.values()) {
+                for (JsonNode property : draft.path("singleValueExtendedProperties")) {
+                    if (property.path("id").asText().equalsIgnoreCase(m.group(2)) && property.path("value").asText().equals(m.group(3))) {
+                        found.add(draft);
+                    }
+                }
+            }
+        }
+        ArrayNode value = GraphJson.array();
+        found.forEach(item -> value.add(messageView(ctx, item)));
+        ObjectNode list = GraphJson.object();
+        list.put("@odata.context", baseUrl(ctx) + "/$metadata#users('" + ctx.mailbox().upn + "')/mailFolders('drafts')/messages");
+        list.set("value", value);
+        return json(200, list);
+    }
+
     private Reply createDraft(Context ctx) {
         ObjectNode message = ctx.body();
         Reply bad = prepareAttachments(ctx.call(), message);
@@ -692,6 +783,15 @@ public final class FakeGraph implements AutoCloseable {
     }
 
     private Reply getMessage(Context ctx, String id) {
+        Integer lag = submitting.get(id);
+        if (lag != null) {
+            if (lag <= 0) {
+                submitting.remove(id);
+                ctx.mailbox().drafts.remove(id);
+            } else {
+                submitting.put(id, lag - 1);
+            }
+        }
         ObjectNode draft = ctx.mailbox().drafts.get(id);
         return draft == null ? itemNotFound(ctx.call()) : json(200, messageView(ctx, draft));
     }
@@ -728,8 +828,15 @@ public final class FakeGraph implements AutoCloseable {
         if (refused != null) {
             return refused;
         }
-        ctx.mailbox().drafts.remove(id);
+        if (submitting.containsKey(id)) {
+            return error(ctx.call(), 400, "ErrorInvalidOperation", "The item has already been submitted for sending.");
+        }
         deliver(ctx, draft.deepCopy(), true);
+        if (submissionLag > 0) {
+            submitting.put(id, submissionLag); // still visible as a draft while Exchange submits it
+        } else {
+            ctx.mailbox().drafts.remove(id);
+        }
         return Reply.empty(202);
     }
 
@@ -1519,7 +1626,21 @@ public final class FakeGraph implements AutoCloseable {
     }
 
     private record ScriptedFault(String method, Pattern path, int status, String code, String message, Integer retryAfterSeconds,
-            boolean performFirst, boolean drop) {
+            boolean performFirst, boolean drop, String claims, Duration delay) {
+        ScriptedFault(String method, Pattern path, int status, String code, String message, Integer retryAfterSeconds,
+                boolean performFirst, boolean drop) {
+            this(method, path, status, code, message, retryAfterSeconds, performFirst, drop, null, Duration.ZERO);
+        }
+
+        /** The fault's answer; a delayed fault answers what the request would have got, late. */
+        Reply reply(Call call, Instant now, Reply normal) {
+            if (!delay.isZero()) {
+                normal.delay = delay;
+                return normal;
+            }
+            return reply(call, now);
+        }
+
         Reply reply(Call call, Instant now) {
             if (drop) {
                 Reply reply = Reply.empty(200);
@@ -1540,8 +1661,18 @@ public final class FakeGraph implements AutoCloseable {
             if (retryAfterSeconds != null) {
                 reply.headers.put("Retry-After", String.valueOf(retryAfterSeconds));
             }
+            if (claims != null) {
+                reply.headers.put("WWW-Authenticate", claimsChallengeHeader(NationalCloud.GLOBAL, claims));
+            }
             return reply;
         }
+    }
+
+    /** The WWW-Authenticate value of a Continuous Access Evaluation challenge, as Graph sends it (claims in base64). */
+    static String claimsChallengeHeader(NationalCloud cloud, String claimsJson) {
+        return "Bearer realm=\"\", authorization_uri=\"https://" + cloud.authorityHost() + "/common/oauth2/authorize\", client_id=\""
+                + GRAPH_APP_ID + "\", error=\"insufficient_claims\", claims=\""
+                + Base64.getEncoder().encodeToString(claimsJson.getBytes(StandardCharsets.UTF_8)) + "\"";
     }
 
     /** One request as the fake sees it. */
@@ -1577,6 +1708,7 @@ public final class FakeGraph implements AutoCloseable {
 
     private enum Kind {
         LIST_MESSAGES(Permission.MAIL_READ, false, false),
+        LIST_FOLDER_MESSAGES(Permission.MAIL_READ, false, false),
         CREATE_DRAFT(Permission.MAIL_WRITE, true, true),
         GET_MESSAGE(Permission.MAIL_READ, false, false),
         PATCH_MESSAGE(Permission.MAIL_WRITE, true, true),
@@ -1624,6 +1756,7 @@ public final class FakeGraph implements AutoCloseable {
         final String body;
         final Map<String, String> headers = new LinkedHashMap<>();
         boolean dropConnection;
+        Duration delay = Duration.ZERO;
 
         Reply(int status, String contentType, String body) {
             this.status = status;

@@ -1,0 +1,362 @@
+package io.m365connector.actions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.actions.idempotency.IdempotencyRecord;
+import io.m365connector.actions.idempotency.TableIdempotencyStore;
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.connection.ConnectionStatus;
+import io.m365connector.platform.Secrets;
+import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.FakeHttpResponse;
+import io.m365connector.testing.graph.FakeGraph;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every outbound Graph call of every action × every failure Graph or the network can produce there,
+ * with and without an Idempotency-Key, then the caller's retry (with the same key). One table of
+ * steps and one of failures drive it: adding a step or a failure mode is one line.
+ *
+ * <p>Invariants asserted in every cell: at most one delivered mail or created event per request;
+ * never a 500; the first answer is the one the table below says (a stable code that tells the
+ * caller what to do); after the retry the idempotency record is settled (completed, or released for
+ * a retry to resume) and the connection is still active; nothing is left half done behind a success.
+ */
+class GraphFailureMatrixTest {
+    /** A read timeout of 1 s (the smallest the setting allows): the timeout cells hold the answer 1.5 s. */
+    private static final ConnectorHarness HARNESS = new ConnectorHarness(env -> env.put("OUTBOUND_TIMEOUT_SECONDS", "1"), null);
+    private static final Duration PAST_THE_TIMEOUT = Duration.ofMillis(1500);
+    private static final Map<NationalCloud, ConnectorHarness.Connected> USERS = new EnumMap<>(NationalCloud.class);
+    private static final Set<String> OK = Set.of("ok");
+    /** Small ones that do not all fit in the draft (one is added by POST) and one for an upload session. */
+    private static final String ATTACHMENTS = "[" + attachment("small.bin", 1_000_000) + "," + attachment("medium.bin", 2_000_000) + ","
+            + attachment("large.bin", 3_000_000) + "]";
+
+    @AfterAll
+    static void tearDown() {
+        HARNESS.close();
+    }
+
+    /** Where in an action a Graph (or upload) call is made. */
+    enum Step {
+        DRAFT_CREATE("POST", "/me/messages", Action.MAIL),
+        ATTACHMENT_ADD("POST", "/me/messages/[^/]+/attachments", Action.MAIL_WITH_ATTACHMENTS),
+        UPLOAD_SESSION_CREATE("POST", "/me/messages/[^/]+/attachments/createUploadSession", Action.MAIL_WITH_ATTACHMENTS),
+        UPLOAD_CHUNK("PUT", "/upload/.+", Action.MAIL_WITH_ATTACHMENTS),
+        DRAFT_SEND("POST", "/me/messages/[^/]+/send", Action.MAIL),
+        SEND_MAIL("POST", "/me/sendMail", Action.MAIL_WITHOUT_SENT_ITEMS),
+        EVENT_CREATE("POST", "/me/events", Action.EVENT_CREATE),
+        EVENT_PATCH("PATCH", "/me/events/[^/]+", Action.EVENT_UPDATE),
+        EVENT_LOOKUP("GET", "/me/events/[^/]+", Action.EVENT_CANCEL),
+        EVENT_CANCEL("POST", "/me/events/[^/]+/cancel", Action.EVENT_CANCEL),
+        EVENT_DELETE("DELETE", "/me/events/[^/]+", Action.EVENT_DELETE);
+
+        final String method;
+        final String path;
+        final Action action;
+
+        Step(String method, String path, Action action) {
+            this.method = method;
+            this.path = path;
+            this.action = action;
+        }
+
+        boolean isMail() {
+            return action.mail;
+        }
+    }
+
+    /** What the caller asked for. */
+    enum Action {
+        MAIL(true), MAIL_WITH_ATTACHMENTS(true), MAIL_WITHOUT_SENT_ITEMS(true), EVENT_CREATE(false), EVENT_UPDATE(false),
+        EVENT_CANCEL(false), EVENT_DELETE(false);
+
+        final boolean mail;
+
+        Action(boolean mail) {
+            this.mail = mail;
+        }
+
+        boolean takesKey() {
+            return mail || this == EVENT_CREATE;
+        }
+    }
+
+    /** What goes wrong at the step. {@code acted}: Graph carried the request out before the failure. */
+    enum Failure {
+        REFUSED_BEFORE_SENDING(false),
+        TIMEOUT_AFTER_ACTING(true),
+        RESET_AFTER_ACTING(true),
+        GATEWAY_TIMEOUT_504_AFTER_ACTING(true),
+        SERVER_ERROR_500(false),
+        BAD_GATEWAY_502(false),
+        UNAVAILABLE_503(false),
+        UNAUTHORIZED_401(false),
+        CLAIMS_CHALLENGE_401(false),
+        FORBIDDEN_403(false),
+        NOT_FOUND_404(false),
+        CONFLICT_409(false),
+        THROTTLED_429_BRIEFLY(false),
+        THROTTLED_429_BEYOND_THE_BUDGET(false);
+
+        final boolean acted;
+
+        Failure(boolean acted) {
+            this.acted = acted;
+        }
+
+        boolean ambiguous() {
+            return this == TIMEOUT_AFTER_ACTING || this == RESET_AFTER_ACTING || this == GATEWAY_TIMEOUT_504_AFTER_ACTING
+                    || this == SERVER_ERROR_500 || this == BAD_GATEWAY_502;
+        }
+
+        void inject(FakeGraph graph, ConnectorHarness harness, Step step, NationalCloud cloud) {
+            String m = step.method;
+            String p = step.path;
+            switch (this) {
+                case REFUSED_BEFORE_SENDING -> harness.routing.refuseNext(cloud.graphHost(), m, p);
+                case TIMEOUT_AFTER_ACTING -> graph.delayNext(m, p, PAST_THE_TIMEOUT);
+                case RESET_AFTER_ACTING -> graph.dropNext(m, p, true);
+                case GATEWAY_TIMEOUT_504_AFTER_ACTING -> graph.failNext(m, p, 504, "GatewayTimeout", "The gateway timed out.", null, true);
+                case SERVER_ERROR_500 -> graph.failNext(m, p, 500, "generalException", "General exception while processing.", null, false);
+                case BAD_GATEWAY_502 -> graph.failNext(m, p, 502, "BadGateway", "Bad gateway.", null, false);
+                case UNAVAILABLE_503 -> graph.failNext(m, p, 503, "serviceNotAvailable", "Service unavailable.", 1, false);
+                case UNAUTHORIZED_401 -> graph.failNext(m, p, 401, "InvalidAuthenticationToken", "Access token has expired or is not yet "
+                        + "valid.", null, false);
+                case CLAIMS_CHALLENGE_401 -> graph.challengeNext(m, p);
+                case FORBIDDEN_403 -> graph.failNext(m, p, 403, "ErrorAccessDenied", "Access is denied.", null, false);
+                case NOT_FOUND_404 -> graph.failNext(m, p, 404, "ErrorItemNotFound", "The specified object was not found in the store.",
+                        null, false);
+                case CONFLICT_409 -> graph.failNext(m, p, 409, "ErrorIrresolvableConflict", "The send or update operation could not be "
+                        + "performed because the change key passed in the request does not match the current change key for the item.",
+                        null, false);
+                case THROTTLED_429_BRIEFLY -> graph.failNext(m, p, 429, "ApplicationThrottled", "Application is over its MailboxConcurrency "
+                        + "limit.", 1, false);
+                case THROTTLED_429_BEYOND_THE_BUDGET -> graph.failNext(m, p, 429, "ApplicationThrottled", "Application is over its "
+                        + "MailboxConcurrency limit.", 120, false);
+            }
+        }
+    }
+
+    /**
+     * The specification of the first answer: "ok" or the problem code. Upload chunks go to a
+     * pre-authenticated URL outside the Graph SDK: any failure there ends the attempt (the retry
+     * starts from a new draft).
+     */
+    static Set<String> expectedFirst(Step step, Failure failure) {
+        if (step == Step.UPLOAD_CHUNK) {
+            return switch (failure) {
+                case REFUSED_BEFORE_SENDING, TIMEOUT_AFTER_ACTING, RESET_AFTER_ACTING, GATEWAY_TIMEOUT_504_AFTER_ACTING, SERVER_ERROR_500,
+                        BAD_GATEWAY_502, UNAVAILABLE_503, THROTTLED_429_BRIEFLY, THROTTLED_429_BEYOND_THE_BUDGET -> Set.of("temporarily_unavailable");
+                default -> Set.of("graph_error");
+            };
+        }
+        return switch (failure) {
+            case REFUSED_BEFORE_SENDING, UNAVAILABLE_503, UNAUTHORIZED_401, CLAIMS_CHALLENGE_401, THROTTLED_429_BRIEFLY -> OK;
+            case THROTTLED_429_BEYOND_THE_BUDGET -> Set.of("throttled");
+            case FORBIDDEN_403 -> Set.of("mailbox_access_denied");
+            case NOT_FOUND_404 -> Set.of("not_found");
+            case CONFLICT_409 -> Set.of("concurrent_update");
+            default -> ambiguous(step, failure);
+        };
+    }
+
+    private static Set<String> ambiguous(Step step, Failure failure) {
+        return switch (step) {
+            case ATTACHMENT_ADD -> Set.of("temporarily_unavailable"); // never POSTed twice: the retry starts from a new draft
+            case DRAFT_SEND -> failure.acted ? OK : Set.of("delivery_unconfirmed"); // gone from Drafts = sent; still a draft = unknown
+            case SEND_MAIL -> Set.of("delivery_unconfirmed"); // nothing to look at: never repeated
+            default -> OK; // repeatable, found by its marker or transactionId, or removed already
+        };
+    }
+
+    /** Problem codes after which the caller's retry gets the same answer back (stored as final). */
+    private static boolean finalAnswer(Step step, String code) {
+        return code.equals("mailbox_access_denied") || code.equals("delivery_unconfirmed") && step == Step.SEND_MAIL;
+    }
+
+    static Stream<Arguments> cells() {
+        List<Arguments> cells = new ArrayList<>();
+        for (Step step : Step.values()) {
+            for (Failure failure : Failure.values()) {
+                cells.add(Arguments.of(step, failure, true));
+                if (step.action.takesKey()) {
+                    cells.add(Arguments.of(step, failure, false));
+                }
+            }
+        }
+        return cells.stream();
+    }
+
+    @ParameterizedTest(name = "{0} x {1}, key {2}")
+    @MethodSource("cells")
+    void whenAStepFailsThenTheCallerGetsAStableAnswerAndNothingHappensTwice(Step step, Failure failure, boolean withKey) {
+        NationalCloud cloud = NationalCloud.values()[(step.ordinal() + failure.ordinal()) % NationalCloud.values().length];
+        ConnectorHarness.Connected user = user(cloud);
+        String upn = user.user().userPrincipalName();
+        String subject = step + "/" + failure + "/" + UUID.randomUUID();
+        String key = withKey && step.action.takesKey() ? UUID.randomUUID().toString() : null;
+        String eventId = prepareEvent(user, step.action, subject);
+        int entraCallsBefore = HARNESS.entra.tokenRequests().size();
+
+        failure.inject(HARNESS.graph, HARNESS, step, cloud);
+        FakeHttpResponse first = act(user, step.action, key, subject, eventId);
+
+        String firstCode = outcome(first);
+        assertNotEquals(500, first.getStatusCode(), first.bodyText());
+        assertTrue(expectedFirst(step, failure).contains(firstCode), step + " x " + failure + ": expected "
+                + expectedFirst(step, failure) + " but got " + first.getStatusCode() + " " + first.bodyText());
+        if (firstCode.equals("throttled") || firstCode.equals("temporarily_unavailable") && first.bodyText().contains("retryAfterSeconds")) {
+            assertNotNull(first.getHeader("Retry-After"), "a wait is given as Retry-After");
+        }
+        if (failure == Failure.CLAIMS_CHALLENGE_401 && step != Step.UPLOAD_CHUNK) {
+            assertTrue(HARNESS.entra.tokenRequests().subList(entraCallsBefore, HARNESS.entra.tokenRequests().size()).stream()
+                    .anyMatch(form -> String.valueOf(form.get("claims")).contains("nbf")), "the challenge's claims reached Entra ID");
+        }
+        assertAtMostOnce(step, upn, subject, eventId);
+        if (step.isMail()) {
+            int expected = firstCode.equals("ok") || step == Step.SEND_MAIL && failure.acted ? 1 : 0;
+            assertEquals(expected, delivered(upn, subject), "mail delivered after the first answer");
+        }
+        if (key == null && step.action.takesKey()) {
+            return; // without a key a second request is a new request
+        }
+
+        FakeHttpResponse retried = act(user, step.action, key, subject, eventId);
+
+        String retriedCode = outcome(retried);
+        assertNotEquals(500, retried.getStatusCode(), retried.bodyText());
+        if (!firstCode.equals("ok") && key != null && finalAnswer(step, firstCode)) {
+            assertEquals(firstCode, retriedCode, "a final answer is replayed");
+            assertEquals("true", retried.getHeader("Idempotent-Replayed"));
+        } else if (step == Step.DRAFT_SEND && firstCode.equals("delivery_unconfirmed")) {
+            assertEquals("delivery_unconfirmed", retriedCode, "the retry only looks at the draft: still a draft, still unknown");
+        } else {
+            assertTrue(retriedCode.equals("ok") || expectedOnRepeat(step.action, retriedCode), step + " x " + failure + " retried: "
+                    + retried.getStatusCode() + " " + retried.bodyText());
+        }
+        assertAtMostOnce(step, upn, subject, eventId);
+        if (step.isMail()) {
+            boolean neverSent = firstCode.equals("delivery_unconfirmed") && !failure.acted || firstCode.equals("mailbox_access_denied");
+            assertEquals(neverSent ? 0 : 1, delivered(upn, subject), "mail delivered after the retry");
+            if (!neverSent) {
+                assertEquals(0, drafts(upn, subject), "no draft left behind once the mail went out");
+                assertAttachmentsOnce(step.action, upn, subject);
+            }
+        }
+        if (key != null) {
+            assertRecordSettled(user.connectionId(), key);
+        }
+        assertEquals(ConnectionStatus.ACTIVE, HARNESS.context.connections().find(user.connectionId()).orElseThrow().status());
+    }
+
+    /** A repeated update/cancel/delete of something the first call already did may say it is gone. */
+    private static boolean expectedOnRepeat(Action action, String code) {
+        return (action == Action.EVENT_CANCEL || action == Action.EVENT_DELETE || action == Action.EVENT_UPDATE) && code.equals("not_found");
+    }
+
+    private static void assertAtMostOnce(Step step, String upn, String subject, String eventId) {
+        if (step.isMail()) {
+            assertTrue(delivered(upn, subject) <= 1, "at most one mail delivered");
+        } else if (step.action == Action.EVENT_CREATE) {
+            assertTrue(HARNESS.graph.events(upn).stream().filter(e -> e.path("subject").asText().equals(subject)).count() <= 1,
+                    "at most one event created");
+        } else if (step.action == Action.EVENT_CANCEL) {
+            assertTrue(HARNESS.graph.cancellations(upn).stream().filter(c -> c.path("eventId").asText().equals(eventId)).count() <= 1,
+                    "attendees told at most once");
+        }
+    }
+
+    private static void assertAttachmentsOnce(Action action, String upn, String subject) {
+        if (action != Action.MAIL_WITH_ATTACHMENTS) {
+            return;
+        }
+        JsonNode mail = HARNESS.graph.sentMail(upn).stream().map(m -> m.message()).filter(m -> m.path("subject").asText().equals(subject))
+                .findFirst().orElseThrow();
+        assertEquals(3, mail.path("attachments").size(), "each attachment on the mail once: " + mail.path("attachments").size());
+    }
+
+    private static void assertRecordSettled(String connectionId, String key) {
+        TableIdempotencyStore store = new TableIdempotencyStore(HARNESS.context.tables().getTableClient(HARNESS.tables.idempotency()));
+        IdempotencyRecord record = store.find(connectionId, Secrets.sha256(key)).orElseThrow();
+        assertTrue(record.state() == IdempotencyRecord.State.COMPLETED || !record.leaseUntil().isAfter(HARNESS.clock.instant()),
+                "the record is completed or released for a retry to resume: " + record);
+    }
+
+    private static String outcome(FakeHttpResponse response) {
+        if (response.getStatusCode() < 300) {
+            return "ok";
+        }
+        return ConnectorHarness.json(response.bodyText()).path("code").asText("none");
+    }
+
+    private static long delivered(String upn, String subject) {
+        return HARNESS.graph.sentMail(upn).stream().filter(m -> m.message().path("subject").asText().equals(subject)).count();
+    }
+
+    private static long drafts(String upn, String subject) {
+        return HARNESS.graph.drafts(upn).stream().filter(d -> d.path("subject").asText().equals(subject)).count();
+    }
+
+    private static synchronized ConnectorHarness.Connected user(NationalCloud cloud) {
+        return USERS.computeIfAbsent(cloud, c -> HARNESS.connect(c, "\"mail\",\"calendar\""));
+    }
+
+    /** For update, cancel and delete: the event they act on, created without a fault. */
+    private static String prepareEvent(ConnectorHarness.Connected user, Action action, String subject) {
+        if (action != Action.EVENT_UPDATE && action != Action.EVENT_CANCEL && action != Action.EVENT_DELETE) {
+            return null;
+        }
+        String attendees = action == Action.EVENT_CANCEL ? ",\"attendees\":[{\"address\":\"candidate@fabrikam.com\"}]" : "";
+        FakeHttpResponse created = HARNESS.createEvent(user.connectionId(), null, event(subject, attendees));
+        assertEquals(201, created.getStatusCode(), created.bodyText());
+        return ConnectorHarness.json(created.bodyText()).get("eventId").asText();
+    }
+
+    private static FakeHttpResponse act(ConnectorHarness.Connected user, Action action, String key, String subject, String eventId) {
+        String id = user.connectionId();
+        return switch (action) {
+            case MAIL -> HARNESS.sendMail(id, key, mail(subject, ""));
+            case MAIL_WITH_ATTACHMENTS -> HARNESS.sendMail(id, key, mail(subject, ",\"attachments\":" + ATTACHMENTS));
+            case MAIL_WITHOUT_SENT_ITEMS -> HARNESS.sendMail(id, key, mail(subject, ",\"saveToSentItems\":false"));
+            case EVENT_CREATE -> HARNESS.createEvent(id, key, event(subject, ""));
+            case EVENT_UPDATE -> HARNESS.updateEvent(id, eventId, null, "{\"subject\":\"" + subject + " (moved)\"}");
+            case EVENT_CANCEL -> HARNESS.cancelEvent(id, eventId, "comment=Cancelled");
+            case EVENT_DELETE -> HARNESS.cancelEvent(id, eventId, null);
+        };
+    }
+
+    private static String mail(String subject, String extra) {
+        return "{\"to\":[\"candidate@fabrikam.com\"],\"subject\":\"" + subject + "\",\"body\":\"Hello\"" + extra + "}";
+    }
+
+    private static String event(String subject, String extra) {
+        return "{\"subject\":\"" + subject + "\",\"start\":{\"dateTime\":\"2027-03-01T10:00:00\",\"timeZone\":\"UTC\"},"
+                + "\"end\":{\"dateTime\":\"2027-03-01T11:00:00\",\"timeZone\":\"UTC\"}" + extra + "}";
+    }
+
+    private static String attachment(String name, int size) {
+        byte[] content = new byte[size];
+        for (int i = 0; i < size; i++) {
+            content[i] = (byte) (i * 31);
+        }
+        return "{\"name\":\"" + name + "\",\"contentType\":\"application/octet-stream\",\"contentBase64\":\""
+                + Base64.getEncoder().encodeToString(content) + "\"}";
+    }
+}
