@@ -37,6 +37,7 @@ import io.m365connector.maintenance.WebhookSender;
 import io.m365connector.maintenance.WorkQueue;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.Lazy;
+import io.m365connector.platform.LibraryLogging;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Settings.KeyVaultKey;
 import io.m365connector.platform.Settings.LocalKey;
@@ -121,6 +122,7 @@ public final class AppContext {
     public AppContext(Supplier<Settings> settings, HostRouting routing, Clock clock, TokenCredential credentialOverride,
                       Tables tableNames, Sleeper sleeper) {
         this.sleeper = Objects.requireNonNull(sleeper, "'sleeper' cannot be null.");
+        LibraryLogging.install();
         this.queuePrefix = tableNames.queuePrefix();
         Objects.requireNonNull(settings, "'settings' cannot be null.");
         Objects.requireNonNull(routing, "'routing' cannot be null.");

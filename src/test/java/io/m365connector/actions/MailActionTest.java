@@ -152,6 +152,58 @@ class MailActionTest {
     }
 
     @Test
+    void whenSendMailWithoutSentItemsIsDeliveredButAnswers504ThenARetryWithTheKeyNeverSendsASecondCopy() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"");
+        HARNESS.graph.failNext("POST", "/me/sendMail", 504, "GatewayTimeout", "The gateway timed out.", null, true);
+        String key = UUID.randomUUID().toString();
+        String direct = MAIL.replace("{\"to\"", "{\"saveToSentItems\":false,\"to\"");
+
+        FakeHttpResponse first = HARNESS.sendMail(c.connectionId(), key, direct);
+        FakeHttpResponse retried = HARNESS.sendMail(c.connectionId(), key, direct);
+
+        assertEquals(502, first.getStatusCode(), first.bodyText());
+        assertEquals("delivery_unconfirmed", ConnectorHarness.json(first.bodyText()).get("code").asText());
+        assertEquals(first.bodyText(), retried.bodyText(), "the same answer again");
+        assertEquals("true", retried.getHeader("Idempotent-Replayed"));
+        assertEquals(1, HARNESS.graph.sentMail(c.user().userPrincipalName()).size(), "delivered once, never twice");
+        assertEquals(1, mine(c.user().userPrincipalName()).stream().filter(r -> r.path().equals("/me/sendMail")).count());
+    }
+
+    @Test
+    void whenTheDraftCreationAnswers504AfterCreatingItThenTheDraftIsFoundByItsMarkerAndNothingIsLeftBehind() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.USGOVDOD, "\"mail\"");
+        HARNESS.graph.failNext("POST", "/me/messages", 504, "GatewayTimeout", "The gateway timed out.", null, true);
+
+        FakeHttpResponse response = HARNESS.sendMail(c.connectionId(), UUID.randomUUID().toString(), MAIL);
+
+        assertEquals(202, response.getStatusCode(), "not 500: " + response.bodyText());
+        assertEquals(1, HARNESS.graph.sentMail(c.user().userPrincipalName()).size());
+        assertEquals(0, HARNESS.graph.drafts(c.user().userPrincipalName()).size(), "the draft found by its marker was sent; none left");
+        assertEquals(1, mine(c.user().userPrincipalName()).stream().filter(r -> r.method().equals("POST") && r.path().equals("/me/messages"))
+                .count(), "created once");
+    }
+
+    @Test
+    void whenExchangeIsStillSubmittingAfterAnAmbiguousSendThenItIsNotSentAgainAndARetryWithTheKeyConfirmsIt() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.USGOV, "\"mail\"");
+        HARNESS.graph.setSubmissionLag(4); // visible as a draft for four more reads after the send was accepted
+        HARNESS.graph.failNext("POST", "/me/messages/[^/]+/send", 504, "GatewayTimeout", "The gateway timed out.", null, true);
+        String key = UUID.randomUUID().toString();
+        try {
+            FakeHttpResponse first = HARNESS.sendMail(c.connectionId(), key, MAIL);
+            FakeHttpResponse retried = HARNESS.sendMail(c.connectionId(), key, MAIL);
+
+            assertEquals(502, first.getStatusCode(), first.bodyText());
+            assertEquals("delivery_unconfirmed", ConnectorHarness.json(first.bodyText()).get("code").asText());
+            assertEquals(202, retried.getStatusCode(), "the retry looked again and saw it sent: " + retried.bodyText());
+            assertEquals(1, HARNESS.graph.sentMail(c.user().userPrincipalName()).size(), "delivered once");
+            assertEquals(1, mine(c.user().userPrincipalName()).stream().filter(r -> r.path().endsWith("/send")).count(), "never re-sent");
+        } finally {
+            HARNESS.graph.setSubmissionLag(0);
+        }
+    }
+
+    @Test
     void whenGraphThrottlesBrieflyThenTheSendIsRetriedAfterRetryAfter() {
         ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"");
         HARNESS.graph.failNext("POST", "/me/messages/[^/]+/send", 429, "ApplicationThrottled", "Too many requests.", 1, false);

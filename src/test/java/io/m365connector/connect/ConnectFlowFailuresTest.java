@@ -78,6 +78,24 @@ class ConnectFlowFailuresTest {
     }
 
     @Test
+    void whenEntraIssuesNoRefreshTokenThenTheSignInIsRefusedWithItsOwnCodeAndNothingIsStored() {
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.USGOVDOD, UUID.randomUUID().toString(), "offline@contoso.us");
+        JsonNode started = HARNESS.start(NationalCloud.USGOVDOD, "\"mail\"");
+        HARNESS.entra.nextSignInWithoutOfflineAccess(user);
+
+        TestBrowser.Page page = HARNESS.browser().navigate(started.get("loginUrl").asText());
+
+        assertEquals(403, page.status(), page.body());
+        assertTrue(page.body().contains("id=\"error-code\">offline_access_missing<"), page.body());
+        assertTrue(page.body().contains("keep access while you are away"), "the page says what happened");
+        assertTrue(page.body().contains("id=\"admin-consent-link\""), "an administrator can grant offline_access");
+        assertTrue(page.body().contains("error=offline_access_missing"), "the return link carries the code");
+        assertUntouched(started.get("connectionId").asText());
+        assertEquals("pending", ConnectorHarness.json(HARNESS.getConnection(started.get("connectionId").asText()).bodyText())
+                .get("status").asText());
+    }
+
+    @Test
     void whenCallbackHasNoStateThenItIsRefused() {
         TestBrowser.Page page = HARNESS.browser().navigate(CALLBACK + "?code=abc");
         assertEquals(400, page.status());

@@ -100,4 +100,15 @@ class FunctionJsonIT {
         }
         return functions;
     }
+
+    @Test
+    void whenTheAppIsPackagedThenTheSlf4jBindingShipsSoMsalAndAzureSdkLogsReachTheHost() throws Exception {
+        try (var jars = Files.list(APP.resolve("lib"))) {
+            List<String> names = jars.map(p -> p.getFileName().toString()).toList();
+            assertTrue(names.stream().anyMatch(n -> n.startsWith("slf4j-jdk14-")), "slf4j-jdk14 in lib/: " + names);
+            String api = names.stream().filter(n -> n.startsWith("slf4j-api-")).findFirst().orElseThrow();
+            String binding = names.stream().filter(n -> n.startsWith("slf4j-jdk14-")).findFirst().orElseThrow();
+            assertEquals(api.substring("slf4j-api-".length()), binding.substring("slf4j-jdk14-".length()), "binding matches the API");
+        }
+    }
 }

@@ -77,7 +77,36 @@ public final class ConnectorHarness implements AutoCloseable {
         actions = context.newFunction(io.m365connector.functions.ActionFunctions.class);
     }
 
+    /**
+     * Another instance of the function app over the same storage, settings, routes and clock: its
+     * own memory caches (as a freshly started or scaled-out instance has).
+     */
+    public Instance newInstance() {
+        AppContext other = new AppContext(() -> Settings.from(env), routing, clock, null, tables, sleeper);
+        return new Instance(other, other.newFunction(io.m365connector.functions.ActionFunctions.class));
+    }
+
+    /** A second function app instance: its context and its action functions. */
+    public record Instance(AppContext context, io.m365connector.functions.ActionFunctions actions) {
+        public FakeHttpResponse sendMail(String connectionId, String idempotencyKey, String json) {
+            return ConnectorHarness.sendMail(actions, connectionId, idempotencyKey, json);
+        }
+
+        public FakeHttpResponse createEvent(String connectionId, String idempotencyKey, String json) {
+            return ConnectorHarness.createEvent(actions, connectionId, idempotencyKey, json);
+        }
+    }
+
     public FakeHttpResponse sendMail(String connectionId, String idempotencyKey, String json) {
+        return sendMail(actions, connectionId, idempotencyKey, json);
+    }
+
+    public FakeHttpResponse createEvent(String connectionId, String idempotencyKey, String json) {
+        return createEvent(actions, connectionId, idempotencyKey, json);
+    }
+
+    private static FakeHttpResponse sendMail(io.m365connector.functions.ActionFunctions actions, String connectionId, String idempotencyKey,
+                                             String json) {
         FakeHttpRequest request = FakeHttpRequest.post("https://" + FUNCTION_HOST + "/api/connections/" + connectionId + "/mail", json)
                 .header("Content-Type", "application/json");
         if (idempotencyKey != null) {
@@ -86,7 +115,8 @@ public final class ConnectorHarness implements AutoCloseable {
         return (FakeHttpResponse) actions.sendMail(request, connectionId, new FakeExecutionContext("sendMail"));
     }
 
-    public FakeHttpResponse createEvent(String connectionId, String idempotencyKey, String json) {
+    private static FakeHttpResponse createEvent(io.m365connector.functions.ActionFunctions actions, String connectionId,
+                                                String idempotencyKey, String json) {
         FakeHttpRequest request = FakeHttpRequest.post("https://" + FUNCTION_HOST + "/api/connections/" + connectionId + "/events", json)
                 .header("Content-Type", "application/json");
         if (idempotencyKey != null) {

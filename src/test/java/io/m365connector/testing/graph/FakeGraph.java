@@ -828,9 +828,7 @@ public final class FakeGraph implements AutoCloseable {
         if (refused != null) {
             return refused;
         }
-        if (submitting.containsKey(id)) {
-            return error(ctx.call(), 400, "ErrorInvalidOperation", "The item has already been submitted for sending.");
-        }
+        // A draft still visible while Exchange submits it can be sent again, and is delivered again.
         deliver(ctx, draft.deepCopy(), true);
         if (submissionLag > 0) {
             submitting.put(id, submissionLag); // still visible as a draft while Exchange submits it

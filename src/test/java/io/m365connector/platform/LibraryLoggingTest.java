@@ -1,0 +1,82 @@
+package io.m365connector.platform;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.testing.ConnectorHarness;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * MSAL4J's and the Azure SDK's log lines reach java.util.logging, and the answers the connector
+ * expects (a table created on first use, an Idempotency-Key taken, a refresh failure it classifies)
+ * do not show up as SEVERE or WARNING.
+ */
+class LibraryLoggingTest {
+    private static final String MAIL = "{\"to\":[\"x@fabrikam.com\"],\"subject\":\"s\",\"body\":\"b\"}";
+
+    @Test
+    void whenTheNormalPathMeetsExpectedStorageAndEntraAnswersThenLibrariesLogThemAtFineOnly() {
+        List<LogRecord> records = new ArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                synchronized (records) {
+                    records.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        capture.setLevel(Level.ALL);
+        Logger root = Logger.getLogger("");
+        Level rootLevel = root.getLevel();
+        root.addHandler(capture);
+        root.setLevel(Level.ALL);
+        try (ConnectorHarness harness = new ConnectorHarness()) { // new tables: the first calls find them missing
+            ConnectorHarness.Connected c = harness.connect(NationalCloud.GLOBAL, "\"mail\"");
+            String key = UUID.randomUUID().toString();
+            assertEquals(202, harness.sendMail(c.connectionId(), key, MAIL).getStatusCode());
+            assertEquals(202, harness.sendMail(c.connectionId(), key, MAIL).getStatusCode()); // the key's row exists: 409 inside
+            harness.entra.revokeRefreshTokens(c.user());
+            refreshRefused(harness, c); // MSAL reports the refused refresh; the connector classifies it
+        } finally {
+            root.removeHandler(capture);
+            root.setLevel(rootLevel);
+        }
+
+        List<LogRecord> fromLibraries = records.stream().filter(r -> r.getLoggerName() != null
+                && (r.getLoggerName().startsWith("com.azure.") || r.getLoggerName().startsWith("com.microsoft.aad.msal4j"))).toList();
+        assertTrue(fromLibraries.stream().anyMatch(r -> String.valueOf(r.getMessage()).contains("TableNotFound")),
+                "the SDK's lines arrive (not dropped for want of a binding)");
+        assertTrue(fromLibraries.stream().anyMatch(r -> String.valueOf(r.getMessage()).contains("EntityAlreadyExists")));
+        assertTrue(fromLibraries.stream().anyMatch(r -> String.valueOf(r.getMessage()).contains("AADSTS50173")), "MSAL's lines arrive");
+        List<String> loud = fromLibraries.stream().filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue())
+                .map(r -> r.getLevel() + " " + r.getLoggerName() + ": " + String.valueOf(r.getMessage()).lines().findFirst().orElse(""))
+                .toList();
+        assertTrue(loud.isEmpty(), "expected answers logged as warnings or errors: " + loud);
+    }
+
+    private static void refreshRefused(ConnectorHarness harness, ConnectorHarness.Connected c) {
+        try {
+            harness.context.broker().refreshNow(c.connectionId());
+        } catch (ConnectorException expected) {
+            assertEquals(ProblemCode.REAUTH_REQUIRED, expected.code());
+            return;
+        }
+        throw new AssertionError("the revoked refresh token was accepted");
+    }
+}
