@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.m365connector.testing.LogCapture;
 import io.m365connector.testing.SecretsLedger;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Order;
@@ -20,8 +23,8 @@ class LogLeakTest {
     void whenTheSuiteHasRunThenNoSecretAppearsInAnyLogOutput() {
         String logs = LogCapture.captured();
         try {
-            java.nio.file.Files.writeString(java.nio.file.Path.of("target", "captured-logs.txt"), logs);
-        } catch (java.io.IOException ignored) {
+            Files.writeString(Path.of("target", "captured-logs.txt"), logs);
+        } catch (IOException ignored) {
             // only for reading after a failure
         }
         assertTrue(logs.length() > 1000, "log capture saw almost nothing: is LogCaptureExtension registered?");

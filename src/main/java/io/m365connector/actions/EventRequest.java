@@ -3,10 +3,12 @@ package io.m365connector.actions;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.platform.JsonFields;
 import io.m365connector.platform.RequestValidationException;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -28,7 +30,7 @@ public record EventRequest(String subject, Time start, Time end, String location
 
     /** A local date-time in a time zone Graph knows (Windows or IANA name). */
     public record Time(LocalDateTime dateTime, String timeZone, ZoneId zone) {
-        public java.time.Instant instant() {
+        public Instant instant() {
             return dateTime.atZone(zone).toInstant();
         }
     }
@@ -143,7 +145,7 @@ public record EventRequest(String subject, Time start, Time end, String location
     }
 
     private static Set<String> without(Set<String> set, String name) {
-        Set<String> copy = new java.util.HashSet<>(set);
+        Set<String> copy = new HashSet<>(set);
         copy.remove(name);
         return copy;
     }

@@ -13,6 +13,7 @@ import io.m365connector.connect.ConnectService;
 import io.m365connector.connect.LoginSessionStore;
 import io.m365connector.connect.SignInFlow;
 import io.m365connector.connect.TableLoginSessionStore;
+import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStore;
 import io.m365connector.connection.StatusListener;
 import io.m365connector.connection.TableConnectionStore;
@@ -52,6 +53,7 @@ import io.m365connector.tokens.TokenBroker;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -179,8 +181,8 @@ public final class AppContext {
     }
 
     /** The function classes this context can build (every class with @FunctionName methods). */
-    public java.util.List<Class<?>> functionClasses() {
-        return java.util.List.copyOf(functions.keySet());
+    public List<Class<?>> functionClasses() {
+        return List.copyOf(functions.keySet());
     }
 
     /** A new function class instance wired to this context's services. */
@@ -260,7 +262,7 @@ public final class AppContext {
     HealthService healthService() {
         Map<String, Runnable> checks = new LinkedHashMap<>();
         checks.put("settings", HealthService.of(this::settings));
-        checks.put("storage", () -> connections().find(io.m365connector.connection.Connection.newId()));
+        checks.put("storage", () -> connections().find(Connection.newId()));
         checks.put("tokenKey", HealthService.of(() -> keys().current()));
         return new HealthService(checks);
     }

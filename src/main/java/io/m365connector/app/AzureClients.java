@@ -9,6 +9,9 @@ import com.azure.data.tables.TableServiceClientBuilder;
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import com.azure.security.keyvault.secrets.SecretClient;
 import com.azure.security.keyvault.secrets.SecretClientBuilder;
+import com.azure.storage.queue.QueueClient;
+import com.azure.storage.queue.QueueClientBuilder;
+import com.azure.storage.queue.QueueMessageEncoding;
 import io.m365connector.cloud.HostingCloud;
 import io.m365connector.platform.Settings.StorageSettings;
 import io.m365connector.platform.Settings;
@@ -46,11 +49,11 @@ public final class AzureClients {
     }
 
     /** A queue client that base64-encodes messages, as the Functions queue trigger expects by default. */
-    public static com.azure.storage.queue.QueueClient queue(StorageSettings storage, HostingCloud cloud, TokenCredential credential,
+    public static QueueClient queue(StorageSettings storage, HostingCloud cloud, TokenCredential credential,
                                                            HttpClient http, String queueName) {
-        com.azure.storage.queue.QueueClientBuilder builder = new com.azure.storage.queue.QueueClientBuilder()
+        QueueClientBuilder builder = new QueueClientBuilder()
                 .queueName(queueName).httpClient(http).retryOptions(RETRY)
-                .messageEncoding(com.azure.storage.queue.QueueMessageEncoding.BASE64);
+                .messageEncoding(QueueMessageEncoding.BASE64);
         if (storage.connectionString().isPresent()) {
             return builder.connectionString(storage.connectionString().get()).buildClient();
         }

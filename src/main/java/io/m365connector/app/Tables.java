@@ -1,5 +1,7 @@
 package io.m365connector.app;
 
+import java.util.Locale;
+
 /**
  * The Table Storage tables (and queue name prefix) the app uses; created on first use, and by the
  * infrastructure. Tests give each suite its own names with a prefix so suites sharing one Azurite do
@@ -14,6 +16,6 @@ public record Tables(String connections, String refreshDue, String loginSessions
     public static Tables prefixed(String prefix) {
         Tables d = defaults();
         return new Tables(prefix + d.connections, prefix + d.refreshDue, prefix + d.loginSessions, prefix + d.idempotency,
-                prefix.toLowerCase(java.util.Locale.ROOT) + "-");
+                prefix.toLowerCase(Locale.ROOT) + "-");
     }
 }

@@ -5,7 +5,6 @@ import com.microsoft.aad.msal4j.ConfidentialClientApplication;
 import com.microsoft.aad.msal4j.IAuthenticationResult;
 import com.microsoft.aad.msal4j.MsalServiceException;
 import io.m365connector.cloud.GraphScopes;
-import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.ConcurrentUpdateException;
 import io.m365connector.connection.Connection.Account;
 import io.m365connector.connection.Connection;
@@ -21,19 +20,15 @@ import io.m365connector.tokens.MsalClients;
 import io.m365connector.tokens.RefreshOutcomes;
 import io.m365connector.tokens.TokenCacheSlot;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * The browser side of connecting: the login link sends the browser to Microsoft, the callback
@@ -77,47 +72,16 @@ public final class SignInFlow {
     public LoginStart beginLogin(String sessionId, String browserCookie) {
         LoginSession session = startable(sessionId, LoginSession.Kind.SIGN_IN, browserCookie);
         Started started = start(session, browserCookie);
-        NationalCloud cloud = session.cloud();
-        // Built here rather than with MSAL's getAuthorizationRequestUrl: MSAL 1.26 silently turns
-        // response_mode=query into form_post, and a form_post callback is a cross-site POST that
-        // does not carry the SameSite=Lax browser-binding cookie.
-        Set<String> scopes = new java.util.LinkedHashSet<>(Feature.SIGN_IN_SCOPES_ORDERED);
-        scopes.addAll(Feature.scopesOf(session.features()));
-        StringBuilder url = new StringBuilder("https://").append(cloud.authorityHost()).append('/')
-                .append(encode(session.tenant())).append("/oauth2/v2.0/authorize")
-                .append("?client_id=").append(encode(msal.registration(cloud).clientId()))
-                .append("&response_type=code")
-                .append("&redirect_uri=").append(encode(settings.redirectUri()))
-                .append("&response_mode=query")
-                .append("&scope=").append(encode(String.join(" ", scopes)))
-                .append("&state=").append(encode(started.state))
-                .append("&nonce=").append(encode(started.session.nonce()))
-                .append("&code_challenge=").append(encode(Pkce.challenge(started.verifier)))
-                .append("&code_challenge_method=S256");
-        if (session.loginHint() != null) {
-            url.append("&login_hint=").append(encode(session.loginHint()));
-        }
-        if (session.domainHint() != null) {
-            url.append("&domain_hint=").append(encode(session.domainHint()));
-        }
-        return new LoginStart(url.toString(), started.browser);
+        return new LoginStart(AuthorizeUrls.signIn(session, new AuthorizeUrls.Attempt(msal.registration(session.cloud()).clientId(),
+                settings.redirectUri(), started.state, started.session.nonce(), Pkce.challenge(started.verifier))), started.browser);
     }
 
-    /**
-     * GET /auth/adminconsent/{session}: sends an administrator to the cloud's admin-consent page.
-     * MSAL's helper for this URL is hard-coded to the global host, so it is built here per cloud.
-     */
+    /** GET /auth/adminconsent/{session}: sends an administrator to the cloud's admin-consent page. */
     public LoginStart beginAdminConsent(String sessionId, String browserCookie) {
         LoginSession session = startable(sessionId, LoginSession.Kind.ADMIN_CONSENT, browserCookie);
         Started started = start(session, browserCookie);
-        NationalCloud cloud = session.cloud();
-        String scopes = Feature.scopesOf(session.features()).stream().map(cloud::fullyQualifiedScope).collect(Collectors.joining(" "));
-        String url = "https://" + cloud.authorityHost() + "/" + encode(session.tenant()) + "/v2.0/adminconsent"
-                + "?client_id=" + encode(msal.registration(cloud).clientId())
-                + "&scope=" + encode(scopes)
-                + "&redirect_uri=" + encode(settings.redirectUri())
-                + "&state=" + encode(started.state);
-        return new LoginStart(url, started.browser);
+        return new LoginStart(AuthorizeUrls.adminConsent(session, msal.registration(session.cloud()).clientId(), settings.redirectUri(),
+                started.state), started.browser);
     }
 
     /** GET or POST /auth/callback. */
@@ -302,10 +266,6 @@ public final class SignInFlow {
 
     private static Optional<String> requiredTenant(String tenant) {
         return TENANT_ID.matcher(tenant).matches() ? Optional.of(tenant) : Optional.empty();
-    }
-
-    private static String encode(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private record Started(LoginSession session, String state, String verifier, String browser) {

@@ -8,6 +8,7 @@ import io.m365connector.platform.JsonFields;
 import io.m365connector.platform.RequestValidationException;
 import java.net.URI;
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -41,7 +42,7 @@ public record StartRequest(String ownerId, Set<Feature> features, NationalCloud 
         } else {
             for (int i = 0; i < rawFeatures.size(); i++) {
                 JsonNode f = rawFeatures.get(i);
-                var feature = f.isTextual() ? Feature.fromId(f.asText()) : java.util.Optional.<Feature>empty();
+                var feature = f.isTextual() ? Feature.fromId(f.asText()) : Optional.<Feature>empty();
                 if (feature.isEmpty()) {
                     errors.add("features[" + i + "]", "Unknown feature " + f + ". Use " + Feature.allowedIds() + ".");
                 } else {

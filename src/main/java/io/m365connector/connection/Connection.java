@@ -1,8 +1,11 @@
 package io.m365connector.connection;
 
 import io.m365connector.cloud.NationalCloud;
+import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.EnumSet;
+import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -47,15 +50,15 @@ public record Connection(
         if (grantedScopes != null) {
             scopes.addAll(grantedScopes);
         }
-        grantedScopes = java.util.Collections.unmodifiableSet(scopes);
+        grantedScopes = Collections.unmodifiableSet(scopes);
         refresh = refresh == null ? RefreshState.NONE : refresh;
     }
 
     /** A new random connection id: {@code con_} and 128 random bits in hex. */
     public static String newId() {
         byte[] bytes = new byte[16];
-        new java.security.SecureRandom().nextBytes(bytes);
-        return "con_" + java.util.HexFormat.of().formatHex(bytes);
+        new SecureRandom().nextBytes(bytes);
+        return "con_" + HexFormat.of().formatHex(bytes);
     }
 
     public static boolean isValidId(String id) {

@@ -2,6 +2,7 @@ package io.m365connector.connection;
 
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -26,11 +27,8 @@ public enum Feature {
     /** Create, update and cancel events in calendars shared with the user. */
     SHARED_CALENDAR("shared_calendar", "Calendars.ReadWrite.Shared");
 
-    /** Asked for on every sign-in: the ID token, the profile claims and a refresh token. */
-    public static final Set<String> SIGN_IN_SCOPES = Set.of("openid", "profile", "offline_access");
-
-    /** {@link #SIGN_IN_SCOPES} in the order Entra ID documents them, for readable authorize URLs. */
-    public static final java.util.List<String> SIGN_IN_SCOPES_ORDERED = java.util.List.of("openid", "profile", "offline_access");
+    /** Asked for on every sign-in: the ID token, the profile claims and a refresh token (in the order Entra ID documents them). */
+    public static final List<String> SIGN_IN_SCOPES = List.of("openid", "profile", "offline_access");
 
     private final String id;
     private final Set<String> scopes;

@@ -1,5 +1,6 @@
 package io.m365connector.crypto;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /** A 256-bit token encryption key and the version it was read at (a Key Vault secret version). */
@@ -23,7 +24,7 @@ public record EncryptionKey(String version, byte[] material) {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof EncryptionKey k && k.version.equals(version) && java.util.Arrays.equals(k.material, material);
+        return other instanceof EncryptionKey k && k.version.equals(version) && Arrays.equals(k.material, material);
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.microsoft.azure.functions.HttpRequestMessage;
 import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.HttpStatusType;
 import io.m365connector.actions.idempotency.StoredProblem;
+import io.m365connector.connect.ResultPage;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.Problem;
@@ -53,7 +54,7 @@ final class HttpResponses {
 
     private static HttpResponseMessage.Builder browserHeaders(HttpResponseMessage.Builder builder) {
         return builder.header("Cache-Control", "no-store")
-                .header("Content-Security-Policy", io.m365connector.connect.ResultPage.CONTENT_SECURITY_POLICY)
+                .header("Content-Security-Policy", ResultPage.CONTENT_SECURITY_POLICY)
                 .header("Referrer-Policy", "no-referrer")
                 .header("X-Content-Type-Options", "nosniff")
                 .header("X-Frame-Options", "DENY");

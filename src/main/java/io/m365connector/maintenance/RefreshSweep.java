@@ -6,6 +6,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
 import java.util.logging.Logger;
 
 /**
@@ -16,7 +18,7 @@ import java.util.logging.Logger;
 public final class RefreshSweep {
     private static final Logger LOG = Logger.getLogger(RefreshSweep.class.getName());
     /** Bounded parallelism for enqueuing (a ForkJoinPool of its own, so the common pool's size on small hosts does not matter). */
-    private static final java.util.concurrent.ForkJoinPool ENQUEUE_POOL = new java.util.concurrent.ForkJoinPool(16);
+    private static final ForkJoinPool ENQUEUE_POOL = new ForkJoinPool(16);
 
     private final ConnectionStore store;
     private final WorkQueue refreshQueue;
@@ -47,7 +49,7 @@ public final class RefreshSweep {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while enqueuing refreshes", e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
         boolean more = due.size() >= maxPerSweep;

@@ -1,6 +1,7 @@
 package io.m365connector.maintenance;
 
 import io.m365connector.connection.Connection;
+import io.m365connector.connection.ConnectionStatus;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -17,6 +18,6 @@ public record StatusEvent(String id, String type, Instant occurredAt, String con
     public static StatusEvent of(Connection before, Connection after, Instant now) {
         return new StatusEvent("evt_" + UUID.randomUUID().toString().replace("-", ""), TYPE, now, after.id(), after.ownerId(),
                 after.cloud().id(), after.status().id(), before.status().id(),
-                after.status() == io.m365connector.connection.ConnectionStatus.NEEDS_REAUTH ? after.refresh().lastErrorCode() : null);
+                after.status() == ConnectionStatus.NEEDS_REAUTH ? after.refresh().lastErrorCode() : null);
     }
 }

@@ -48,12 +48,17 @@ public final class LibraryLogging {
         MSAL_LOGGERS.forEach(name -> hold(name, downgrade(MSAL_EXECUTION_FAILED)));
     }
 
-    /** A filter that moves records whose message matches {@code expected} to FINE and lets the rest pass unchanged. */
+    /**
+     * A filter that masks bearer tokens and secret parameters in a library's message (defence in depth:
+     * none are expected there) and moves records matching {@code expected} to FINE.
+     */
     static Filter downgrade(Pattern expected) {
         return record -> {
-            if (record.getLevel().intValue() > Level.FINE.intValue() && record.getMessage() != null
-                    && expected.matcher(record.getMessage()).find()) {
-                record.setLevel(Level.FINE);
+            if (record.getMessage() != null) {
+                record.setMessage(Redaction.text(record.getMessage()));
+                if (record.getLevel().intValue() > Level.FINE.intValue() && expected.matcher(record.getMessage()).find()) {
+                    record.setLevel(Level.FINE);
+                }
             }
             return true;
         };

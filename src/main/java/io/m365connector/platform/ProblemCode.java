@@ -1,5 +1,8 @@
 package io.m365connector.platform;
 
+import java.util.Locale;
+import java.util.Optional;
+
 /**
  * The stable error codes of the API. Each carries the HTTP status it is answered with, so the status
  * is chosen by the error's type, never by parsing a message. The README's troubleshooting table
@@ -54,7 +57,7 @@ public enum ProblemCode {
 
     /** The code as it appears in problem+json bodies, status responses and notifications. */
     public String code() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 
     public int httpStatus() {
@@ -65,15 +68,15 @@ public enum ProblemCode {
         return title;
     }
 
-    public static java.util.Optional<ProblemCode> fromCode(String code) {
+    public static Optional<ProblemCode> fromCode(String code) {
         if (code == null) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         for (ProblemCode value : values()) {
             if (value.code().equals(code)) {
-                return java.util.Optional.of(value);
+                return Optional.of(value);
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 }

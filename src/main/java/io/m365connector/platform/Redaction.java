@@ -1,5 +1,6 @@
 package io.m365connector.platform;
 
+import java.net.URL;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -24,7 +25,7 @@ public final class Redaction {
     }
 
     /** A URL fit for logs: scheme, host, port and path; the query (codes, states, SAS signatures) is dropped. */
-    public static String url(java.net.URL url) {
+    public static String url(URL url) {
         String port = url.getPort() == -1 ? "" : ":" + url.getPort();
         return url.getProtocol() + "://" + url.getHost() + port + url.getPath();
     }

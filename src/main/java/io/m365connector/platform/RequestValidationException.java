@@ -1,5 +1,6 @@
 package io.m365connector.platform;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -34,7 +35,7 @@ public final class RequestValidationException extends ConnectorException impleme
 
     /** Collects field errors while a request is validated, then throws them together. */
     public static final class Collector {
-        private final java.util.ArrayList<FieldError> errors = new java.util.ArrayList<>();
+        private final ArrayList<FieldError> errors = new ArrayList<>();
 
         public Collector add(String field, String message) {
             errors.add(new FieldError(field, message));

@@ -1,5 +1,7 @@
 package io.m365connector.platform;
 
+import com.azure.core.http.HttpHeaderName;
+import com.azure.core.http.rest.Response;
 import com.azure.data.tables.TableClient;
 import com.azure.data.tables.models.ListEntitiesOptions;
 import com.azure.data.tables.models.TableEntity;
@@ -81,8 +83,8 @@ public final class TableAccess {
      * quote (W/"datetime'...'), which it then refuses in If-Match; the quote is restored here. Real
      * Table Storage sends well-formed ETags, which pass unchanged.
      */
-    public static String etag(com.azure.core.http.rest.Response<?> response) {
-        String etag = response.getHeaders().getValue(com.azure.core.http.HttpHeaderName.ETAG);
+    public static String etag(Response<?> response) {
+        String etag = response.getHeaders().getValue(HttpHeaderName.ETAG);
         if (etag != null && etag.startsWith("W/\"") && !etag.endsWith("\"")) {
             return etag + "\"";
         }

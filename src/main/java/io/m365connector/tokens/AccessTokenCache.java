@@ -1,6 +1,7 @@
 package io.m365connector.tokens;
 
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -56,6 +57,6 @@ final class AccessTokenCache {
     private static String key(Set<String> scopes) {
         Set<String> sorted = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         sorted.addAll(scopes);
-        return String.join(" ", sorted).toLowerCase(java.util.Locale.ROOT);
+        return String.join(" ", sorted).toLowerCase(Locale.ROOT);
     }
 }

@@ -8,6 +8,7 @@ import io.m365connector.cloud.NationalCloud;
 import io.m365connector.platform.CallingThreadExecutor;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
+import io.m365connector.platform.Setting;
 import io.m365connector.platform.Settings.AppRegistration;
 import io.m365connector.platform.Settings.ClientCertificate;
 import io.m365connector.platform.Settings.ClientSecret;
@@ -15,6 +16,7 @@ import io.m365connector.platform.Settings;
 import java.io.ByteArrayInputStream;
 import java.net.MalformedURLException;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -25,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class MsalClients {
     /** Client capabilities declared on every token request. */
-    static final java.util.Set<String> CLIENT_CAPABILITIES = java.util.Set.of("cp1");
+    static final Set<String> CLIENT_CAPABILITIES = Set.of("cp1");
 
     private final Settings settings;
     private final IHttpClient http;
@@ -79,7 +81,7 @@ public final class MsalClients {
                         new ByteArrayInputStream(certificate.pkcs12()), certificate.password());
             } catch (Exception e) {
                 throw new ConnectorException(ProblemCode.CONFIGURATION_ERROR, "The certificate in "
-                        + io.m365connector.platform.Setting.CLIENT_CERTIFICATE.nameFor(cloud)
+                        + Setting.CLIENT_CERTIFICATE.nameFor(cloud)
                         + " cannot be read (" + e.getClass().getSimpleName() + "): it must be a base64 PKCS#12 file with its private key.");
             }
         });

@@ -27,10 +27,6 @@ public final class RefreshPolicy {
         this.lead = lead;
     }
 
-    public static RefreshPolicy defaults() {
-        return new RefreshPolicy(Duration.ofDays(7), Duration.ofHours(12), Duration.ofHours(2), Duration.ofMinutes(10));
-    }
-
     public static RefreshPolicy keepAliveEvery(Duration keepAlive) {
         return new RefreshPolicy(keepAlive, keepAlive.dividedBy(14), Duration.ofHours(2), Duration.ofMinutes(10));
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.m365connector.platform.RequestValidationException;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -44,14 +45,14 @@ class EventRequestTest {
                 "{\"subject\":\"s\",\"start\":{\"dateTime\":\"2026-13-01T09:00:00\",\"timeZone\":\"UTC\"},"
                         + "\"end\":{\"dateTime\":\"2026-12-01T10:00:00\",\"timeZone\":\"Mars/Olympus\"},\"attendees\":[{\"address\":\"a@contoso.com\",\"type\":\"vip\"}]}"));
         var fields = e.errors().stream().map(RequestValidationException.FieldError::field).collect(Collectors.toSet());
-        assertEquals(java.util.Set.of("start.dateTime", "end.timeZone", "attendees[0].type"), fields);
+        assertEquals(Set.of("start.dateTime", "end.timeZone", "attendees[0].type"), fields);
     }
 
     @Test
     void whenRequiredFieldsAreMissingOnCreateThenAllAreListed() {
         RequestValidationException e = assertThrows(RequestValidationException.class, () -> EventRequest.parseCreate("{}"));
         var fields = e.errors().stream().map(RequestValidationException.FieldError::field).collect(Collectors.toSet());
-        assertEquals(java.util.Set.of("subject", "start", "end"), fields);
+        assertEquals(Set.of("subject", "start", "end"), fields);
     }
 
     @Test

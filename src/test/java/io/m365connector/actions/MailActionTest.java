@@ -11,9 +11,11 @@ import io.m365connector.testing.FakeHttpResponse;
 import io.m365connector.testing.graph.RecordedRequest;
 import io.m365connector.testing.graph.SentMail;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -267,7 +269,7 @@ class MailActionTest {
     void whenAnAttachmentIsLargeThenItGoesThroughAnUploadSessionAndArrivesWhole() {
         ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.USGOVDOD, "\"mail\"");
         byte[] big = new byte[5 * 1024 * 1024 + 123];
-        new java.util.Random(7).nextBytes(big);
+        new Random(7).nextBytes(big);
         byte[] small = "small file".getBytes();
         String body = MAIL.replace("\"importance\":\"high\"", "\"attachments\":[{\"name\":\"big.bin\",\"contentBase64\":\""
                 + Base64.getEncoder().encodeToString(big) + "\"},{\"name\":\"small.txt\",\"contentType\":\"text/plain\",\"contentBase64\":\""
@@ -282,7 +284,7 @@ class MailActionTest {
         assertEquals(2, attachments.size());
         for (JsonNode a : attachments) {
             byte[] content = Base64.getDecoder().decode(a.get("contentBytes").asText());
-            assertTrue(java.util.Arrays.equals(a.get("name").asText().equals("big.bin") ? big : small, content), a.get("name").asText());
+            assertTrue(Arrays.equals(a.get("name").asText().equals("big.bin") ? big : small, content), a.get("name").asText());
         }
         long puts = HARNESS.graph.requests().stream().filter(r -> r.method().equals("PUT")).count();
         assertEquals(2, puts, "5 MiB in chunks of 3.75 MiB");
@@ -296,7 +298,7 @@ class MailActionTest {
         List<byte[]> files = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             byte[] file = new byte[1_600_000];
-            new java.util.Random(i).nextBytes(file);
+            new Random(i).nextBytes(file);
             files.add(file);
             attachments.append(i == 0 ? "" : ",").append("{\"name\":\"part").append(i).append(".bin\",\"contentBase64\":\"")
                     .append(Base64.getEncoder().encodeToString(file)).append("\"}");

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Cold start: a fresh JVM's first completed send through the whole stack (Table read, decrypt,
@@ -58,7 +59,7 @@ public final class ColdStartBenchmark {
         }
         config.put("connectionId", c.connectionId());
         config.put("graphPort", h.routing.portFor("graph.microsoft.com"));
-        config.put("token", h.context.broker().tokenFor(c.connectionId(), java.util.Set.of("Mail.Send", "Mail.ReadWrite")).value());
+        config.put("token", h.context.broker().tokenFor(c.connectionId(), Set.of("Mail.Send", "Mail.ReadWrite")).value());
         Path file = Files.writeString(dir.resolve("config.json"), config.toString());
 
         List<Long> send = new ArrayList<>();
@@ -122,7 +123,7 @@ public final class ColdStartBenchmark {
         mark("config+context");
         context.connections().find(id);
         mark("first table read");
-        context.broker().tokenFor(id, java.util.Set.of("Mail.Send", "Mail.ReadWrite"));
+        context.broker().tokenFor(id, Set.of("Mail.Send", "Mail.ReadWrite"));
         mark("token (decrypt + MSAL)");
         FakeHttpResponse response = (FakeHttpResponse) function.sendMail(
                 FakeHttpRequest.post("https://x/api/connections/" + id + "/mail", MAIL).header("Content-Type", "application/json"),

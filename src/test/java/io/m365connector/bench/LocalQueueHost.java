@@ -2,12 +2,15 @@ package io.m365connector.bench;
 
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.QueueMessageItem;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -16,7 +19,7 @@ import java.util.function.Consumer;
  * per instance), deleting each message after its handler returns.
  */
 final class LocalQueueHost implements AutoCloseable {
-    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private final QueueClient queue;
     private final Consumer<String> handler;
     private final ExecutorService pool;
@@ -24,7 +27,7 @@ final class LocalQueueHost implements AutoCloseable {
     private final AtomicInteger handled = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
     private final int concurrency;
-    private final java.util.concurrent.atomic.LongAdder handlerCpuNanos = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder handlerCpuNanos = new LongAdder();
     private volatile long lastCompletionNanos;
 
     LocalQueueHost(QueueClient queue, int concurrency, Consumer<String> handler) {

@@ -21,6 +21,7 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -85,7 +86,7 @@ public final class SweepBenchmark {
         create(h, template, cache, n, now, true);
         long grantsBefore = tokens.grants();
         System.gc();
-        java.util.Map<String, Duration> storageCpuBefore = Azurite.shared().cpuTimes();
+        Map<String, Duration> storageCpuBefore = Azurite.shared().cpuTimes();
         long jvmCpuBefore = jvmCpuNanos();
         Round r = round(h, settings, queue, concurrency);
         double jvmCpuMsPerRefresh = (jvmCpuNanos() - jvmCpuBefore) / 1e6 / n;

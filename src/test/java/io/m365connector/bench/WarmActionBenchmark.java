@@ -5,6 +5,8 @@ import io.m365connector.cloud.NationalCloud;
 import io.m365connector.platform.Json;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeHttpResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Set;
@@ -105,8 +107,8 @@ public final class WarmActionBenchmark {
                     throw new IllegalStateException("send answered " + r.code());
                 }
             }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

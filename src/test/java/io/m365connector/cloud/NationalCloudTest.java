@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -31,9 +32,9 @@ class NationalCloudTest {
 
     @Test
     void whenChinaIssuesIdTokensThenBothAuthorityNamesAreAccepted() {
-        assertEquals(java.util.Set.of("https://login.partner.microsoftonline.cn/t1/v2.0", "https://login.chinacloudapi.cn/t1/v2.0"),
+        assertEquals(Set.of("https://login.partner.microsoftonline.cn/t1/v2.0", "https://login.chinacloudapi.cn/t1/v2.0"),
                 NationalCloud.CHINA.acceptedIdTokenIssuers("t1"));
-        assertEquals(java.util.Set.of("https://login.microsoftonline.us/t1/v2.0"), NationalCloud.USGOV.acceptedIdTokenIssuers("t1"));
+        assertEquals(Set.of("https://login.microsoftonline.us/t1/v2.0"), NationalCloud.USGOV.acceptedIdTokenIssuers("t1"));
     }
 
     @Test

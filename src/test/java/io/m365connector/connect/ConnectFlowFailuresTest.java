@@ -7,14 +7,23 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.app.AppContext;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
+import io.m365connector.functions.ConnectionFunctions;
+import io.m365connector.platform.Settings;
 import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.FakeExecutionContext;
+import io.m365connector.testing.FakeHttpRequest;
 import io.m365connector.testing.FakeHttpResponse;
 import io.m365connector.testing.TestBrowser;
 import io.m365connector.testing.entra.FakeUser;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -117,7 +126,7 @@ class ConnectFlowFailuresTest {
         JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
         TestBrowser browser = HARNESS.browser();
         String callback = callbackUrl(browser, started, user);
-        String state = query(java.net.URI.create(callback)).get("state");
+        String state = query(URI.create(callback)).get("state");
         String tampered = callback.replace(state, state.substring(0, state.length() - 1) + (state.endsWith("A") ? "B" : "A"));
 
         assertEquals(400, browser.navigate(tampered).status());
@@ -154,7 +163,7 @@ class ConnectFlowFailuresTest {
             assertTrue(page.body().contains("expired"));
             assertUntouched(started.get("connectionId").asText());
         } finally {
-            HARNESS.clock.set(java.time.Instant.now());
+            HARNESS.clock.set(Instant.now());
         }
     }
 
@@ -167,7 +176,7 @@ class ConnectFlowFailuresTest {
             assertEquals(400, page.status());
             assertTrue(page.body().contains("expired"));
         } finally {
-            HARNESS.clock.set(java.time.Instant.now());
+            HARNESS.clock.set(Instant.now());
         }
     }
 
@@ -205,7 +214,7 @@ class ConnectFlowFailuresTest {
         JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
         TestBrowser browser = HARNESS.browser();
         String callback = callbackUrl(browser, started, user);
-        String withoutCode = CALLBACK + "?state=" + java.net.URLEncoder.encode(query(java.net.URI.create(callback)).get("state"), java.nio.charset.StandardCharsets.UTF_8);
+        String withoutCode = CALLBACK + "?state=" + URLEncoder.encode(query(URI.create(callback)).get("state"), StandardCharsets.UTF_8);
 
         TestBrowser.Page page = browser.navigate(withoutCode);
 
@@ -247,12 +256,12 @@ class ConnectFlowFailuresTest {
     void whenCloudIsNotEnabledThenTheRequestNamesTheSetting() {
         HARNESS.env.put("M365_CLOUDS", "global");
         try {
-            io.m365connector.app.AppContext globalOnly = new io.m365connector.app.AppContext(
-                    () -> io.m365connector.platform.Settings.from(HARNESS.env), HARNESS.routing, HARNESS.clock, null, HARNESS.tables);
-            FakeHttpResponse response = (FakeHttpResponse) globalOnly.newFunction(io.m365connector.functions.ConnectionFunctions.class)
-                    .create(io.m365connector.testing.FakeHttpRequest.post("https://x/api/connections",
+            AppContext globalOnly = new AppContext(
+                    () -> Settings.from(HARNESS.env), HARNESS.routing, HARNESS.clock, null, HARNESS.tables);
+            FakeHttpResponse response = (FakeHttpResponse) globalOnly.newFunction(ConnectionFunctions.class)
+                    .create(FakeHttpRequest.post("https://x/api/connections",
                             "{\"ownerId\":\"o\",\"features\":[\"mail\"],\"cloud\":\"china\"}").header("Content-Type", "application/json"),
-                            new io.m365connector.testing.FakeExecutionContext("createConnection"));
+                            new FakeExecutionContext("createConnection"));
             JsonNode problem = assertProblem(response, 400, "cloud_not_enabled", null);
             assertTrue(problem.get("detail").asText().contains("M365_CLOUDS"));
         } finally {
@@ -262,9 +271,9 @@ class ConnectFlowFailuresTest {
 
     @Test
     void whenBodyIsNotJsonContentTypeThenUnsupportedMediaType() {
-        FakeHttpResponse response = (FakeHttpResponse) HARNESS.api.create(io.m365connector.testing.FakeHttpRequest
+        FakeHttpResponse response = (FakeHttpResponse) HARNESS.api.create(FakeHttpRequest
                 .post("https://x/api/connections", "ownerId=1").header("Content-Type", "application/x-www-form-urlencoded"),
-                new io.m365connector.testing.FakeExecutionContext("createConnection"));
+                new FakeExecutionContext("createConnection"));
         assertProblem(response, 415, "unsupported_media_type", null);
     }
 

@@ -17,10 +17,14 @@ import io.m365connector.testing.entra.FakeUser;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,7 +42,7 @@ class ConnectFlowTest {
     @ParameterizedTest
     @EnumSource(NationalCloud.class)
     void whenUserSignsInAndConsentsThenConnectionIsActiveAndBrowserReturnsToTheApp(NationalCloud cloud) {
-        FakeUser user = HARNESS.entra.addUser(cloud, java.util.UUID.randomUUID().toString(), "adele@contoso-" + cloud.id() + ".com");
+        FakeUser user = HARNESS.entra.addUser(cloud, UUID.randomUUID().toString(), "adele@contoso-" + cloud.id() + ".com");
         JsonNode started = HARNESS.start(cloud, "\"mail\",\"calendar\"");
         String connectionId = started.get("connectionId").asText();
         assertEquals("pending", started.get("status").asText());
@@ -88,14 +92,14 @@ class ConnectFlowTest {
         assertTrue(cache.contains("\"RefreshToken\""), "refresh token cached");
         // MSAL records the global cloud under its cache alias login.windows.net; the others under their own host.
         String environment = cloud == NationalCloud.GLOBAL ? "login.windows.net" : cloud.authorityHost();
-        assertTrue(java.util.regex.Pattern.compile("\"environment\"\\s*:\\s*\"" + java.util.regex.Pattern.quote(environment) + "\"")
+        assertTrue(Pattern.compile("\"environment\"\\s*:\\s*\"" + Pattern.quote(environment) + "\"")
                 .matcher(cache).find(), "cache is for " + environment);
         assertNotNull(stored.refresh().nextRefreshDue());
     }
 
     @Test
     void whenLoginLinkIsOpenedThenTheBrowserCookieIsHostPrefixedSecureHttpOnlyLax() {
-        HARNESS.entra.addUser(NationalCloud.GLOBAL, java.util.UUID.randomUUID().toString(), "cookie@contoso.com");
+        HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "cookie@contoso.com");
         TestBrowser browser = HARNESS.browser();
         TestBrowser.Page redirect = browser.fetch(HARNESS.start(NationalCloud.GLOBAL, "\"mail\"").get("loginUrl").asText());
         assertEquals(302, redirect.status());
@@ -112,7 +116,7 @@ class ConnectFlowTest {
 
     @Test
     void whenReconnectingToAddAFeatureThenTheSameIdGainsTheFeatureThroughIncrementalConsent() {
-        FakeUser user = HARNESS.entra.addUser(NationalCloud.USGOV, java.util.UUID.randomUUID().toString(), "incremental@contoso.us");
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.USGOV, UUID.randomUUID().toString(), "incremental@contoso.us");
         JsonNode first = HARNESS.start(NationalCloud.USGOV, "\"mail\"");
         String id = first.get("connectionId").asText();
         HARNESS.entra.nextSignIn(user);
@@ -136,7 +140,7 @@ class ConnectFlowTest {
 
     @Test
     void whenUserGrantsOnlySomePermissionsThenConnectionIsActiveWithMissingScopesAndThePageSaysSo() {
-        FakeUser user = HARNESS.entra.addUser(NationalCloud.CHINA, java.util.UUID.randomUUID().toString(), "partial@contoso.cn");
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.CHINA, UUID.randomUUID().toString(), "partial@contoso.cn");
         JsonNode started = HARNESS.start(NationalCloud.CHINA, "\"mail\",\"calendar\"");
         HARNESS.entra.nextSignIn(user, Set.of("Mail.Send", "Mail.ReadWrite"));
 
@@ -153,8 +157,8 @@ class ConnectFlowTest {
 
     @Test
     void whenAnotherAccountSignsInOnReconnectThenItIsRefusedAndTheConnectionKeepsItsUser() {
-        FakeUser owner = HARNESS.entra.addUser(NationalCloud.GLOBAL, java.util.UUID.randomUUID().toString(), "owner@contoso.com");
-        FakeUser other = HARNESS.entra.addUser(NationalCloud.GLOBAL, java.util.UUID.randomUUID().toString(), "other@fabrikam.com");
+        FakeUser owner = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "owner@contoso.com");
+        FakeUser other = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "other@fabrikam.com");
         JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
         String id = started.get("connectionId").asText();
         HARNESS.entra.nextSignIn(owner);
@@ -172,7 +176,7 @@ class ConnectFlowTest {
 
     @Test
     void whenDisconnectedThenTokensAreGoneStatusSaysSoAndNothingIsDue() {
-        FakeUser user = HARNESS.entra.addUser(NationalCloud.USGOVDOD, java.util.UUID.randomUUID().toString(), "dod@army.mil");
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.USGOVDOD, UUID.randomUUID().toString(), "dod@army.mil");
         JsonNode started = HARNESS.start(NationalCloud.USGOVDOD, "\"calendar\"");
         String id = started.get("connectionId").asText();
         HARNESS.entra.nextSignIn(user);
@@ -187,7 +191,7 @@ class ConnectFlowTest {
         assertEquals(ConnectionStatus.DISCONNECTED, stored.status());
         assertNull(stored.tokens());
         assertNull(stored.refresh().nextRefreshDue());
-        assertTrue(HARNESS.context.connections().findDue(HARNESS.clock.instant().plus(java.time.Duration.ofDays(400)), 1000).stream()
+        assertTrue(HARNESS.context.connections().findDue(HARNESS.clock.instant().plus(Duration.ofDays(400)), 1000).stream()
                 .noneMatch(d -> d.connectionId().equals(id)));
         assertEquals("disconnected", statusOf(id).get("status").asText());
         assertEquals(200, HARNESS.deleteConnection(id).getStatusCode(), "disconnect is idempotent");
@@ -195,7 +199,7 @@ class ConnectFlowTest {
 
     @Test
     void whenDisconnectedConnectionReconnectsThenItIsActiveAgainUnderTheSameId() {
-        FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, java.util.UUID.randomUUID().toString(), "back@contoso.com");
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "back@contoso.com");
         JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
         String id = started.get("connectionId").asText();
         HARNESS.entra.nextSignIn(user);
@@ -240,7 +244,7 @@ class ConnectFlowTest {
     }
 
     static List<String> strings(JsonNode array) {
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         array.forEach(n -> out.add(n.asText()));
         return out;
     }

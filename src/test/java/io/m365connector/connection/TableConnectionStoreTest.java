@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -128,7 +129,7 @@ class TableConnectionStoreTest {
 
         List<DueConnection> found = store.findDue(NOW, 1000);
 
-        assertEquals(Set.copyOf(due), found.stream().map(DueConnection::connectionId).collect(java.util.stream.Collectors.toSet()));
+        assertEquals(Set.copyOf(due), found.stream().map(DueConnection::connectionId).collect(Collectors.toSet()));
         assertEquals(6, counting.entitiesRead(), "entities read by the sweep");
         for (int i = 1; i < found.size(); i++) {
             assertFalse(found.get(i).dueAt().isBefore(found.get(i - 1).dueAt()), "earliest first");

@@ -17,6 +17,7 @@ import io.m365connector.testing.MutableClock;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,7 +52,7 @@ class KeyVaultKeyProviderTest {
         vault.putKey(SECRET, "v1a2b3", material, true);
         EncryptionKey key = keys.current();
         assertEquals("v1a2b3", key.version());
-        assertTrue(java.util.Arrays.equals(material, key.material()));
+        assertTrue(Arrays.equals(material, key.material()));
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.m365connector.testing.SecretsLedger;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.Base64;
 import org.junit.jupiter.api.Test;
 
 class TokenCipherTest {
@@ -88,7 +89,7 @@ class TokenCipherTest {
         TokenDecryptionException e = assertThrows(TokenDecryptionException.class,
                 () -> cipher.decrypt(key, CONNECTION, "global", sealed));
         String text = e.getMessage() + e;
-        assertFalse(text.contains(java.util.Base64.getEncoder().encodeToString(sealed)));
+        assertFalse(text.contains(Base64.getEncoder().encodeToString(sealed)));
         assertFalse(text.contains("rt-value"));
         assertEquals(CONNECTION, e.connectionId());
     }

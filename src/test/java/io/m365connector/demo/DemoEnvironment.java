@@ -18,6 +18,7 @@ import java.net.ServerSocket;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,7 +46,7 @@ public final class DemoEnvironment implements AutoCloseable {
     public final LocalFunctionHost functions;
     final DemoWebApp webApp;
     public final String functionKey = SecretsLedger.remember("demo-function-key-" + UUID.randomUUID());
-    private final List<BrowserProxy> proxies = new java.util.ArrayList<>();
+    private final List<BrowserProxy> proxies = new ArrayList<>();
     private final OutboundHttp routedHttp = new OutboundHttp(new Settings.HttpSettings(Duration.ofSeconds(10), Optional.empty()), routing);
 
     /**

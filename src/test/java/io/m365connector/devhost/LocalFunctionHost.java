@@ -12,6 +12,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.m365connector.app.AppContext;
 import io.m365connector.testing.FakeExecutionContext;
 import io.m365connector.testing.FakeHttpRequest;
+import io.m365connector.testing.FakeHttpResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,6 +20,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -30,6 +32,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * A development harness, not a runtime: serves the app's HTTP functions on loopback the way the
@@ -45,11 +49,11 @@ public final class LocalFunctionHost implements AutoCloseable {
      * authorization codes from the callback in the log (the log-leak test caught it). Held in a field
      * so the level setting is not lost with a collected logger.
      */
-    private static final java.util.logging.Logger JDK_HTTP_SERVER_LOG = quiet("com.sun.net.httpserver");
+    private static final Logger JDK_HTTP_SERVER_LOG = quiet("com.sun.net.httpserver");
 
-    private static java.util.logging.Logger quiet(String name) {
-        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
-        logger.setLevel(java.util.logging.Level.INFO);
+    private static Logger quiet(String name) {
+        Logger logger = Logger.getLogger(name);
+        logger.setLevel(Level.INFO);
         return logger;
     }
 
@@ -155,7 +159,7 @@ public final class LocalFunctionHost implements AutoCloseable {
             if (parameters[i].getAnnotation(HttpTrigger.class) != null) {
                 args[i] = request;
             } else if (binding != null) {
-                args[i] = java.net.URLDecoder.decode(pathParams.get(binding.value()), StandardCharsets.UTF_8);
+                args[i] = URLDecoder.decode(pathParams.get(binding.value()), StandardCharsets.UTF_8);
             } else if (ExecutionContext.class.isAssignableFrom(parameters[i].getType())) {
                 args[i] = new FakeExecutionContext(route.functionName());
             }
@@ -169,7 +173,7 @@ public final class LocalFunctionHost implements AutoCloseable {
                     + (e.getCause() == null ? e : e.getCause()).getClass().getSimpleName());
             return;
         }
-        io.m365connector.testing.FakeHttpResponse r = (io.m365connector.testing.FakeHttpResponse) response;
+        FakeHttpResponse r = (FakeHttpResponse) response;
         Map<String, String> headers = new LinkedHashMap<>(r.headers());
         String location = headers.get("Location");
         if (location != null) {
@@ -189,7 +193,7 @@ public final class LocalFunctionHost implements AutoCloseable {
             if (query != null) {
                 for (String pair : query.split("&")) {
                     if (pair.startsWith("code=")) {
-                        key = java.net.URLDecoder.decode(pair.substring(5), StandardCharsets.UTF_8);
+                        key = URLDecoder.decode(pair.substring(5), StandardCharsets.UTF_8);
                     }
                 }
             }

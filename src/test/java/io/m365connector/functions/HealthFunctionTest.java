@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.app.AppContext;
+import io.m365connector.app.Tables;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.Settings;
 import io.m365connector.testing.Azurite;
@@ -22,7 +23,7 @@ class HealthFunctionTest {
     @Test
     void whenEverythingIsReachableThenHealthIsOk() throws Exception {
         Map<String, String> env = TestSettings.base(Azurite.shared().connectionString());
-        AppContext context = new AppContext(() -> Settings.from(env), new LocalCloudRouting(), Clock.systemUTC(), null, io.m365connector.app.Tables.prefixed("health"));
+        AppContext context = new AppContext(() -> Settings.from(env), new LocalCloudRouting(), Clock.systemUTC(), null, Tables.prefixed("health"));
 
         FakeHttpResponse response = call(context);
 
@@ -37,7 +38,7 @@ class HealthFunctionTest {
     void whenSettingsAreInvalidThenHealthIs503WithCodesButNoSettingDetails() throws Exception {
         Map<String, String> env = TestSettings.base(Azurite.shared().connectionString());
         env.remove("M365_CLOUDS");
-        AppContext context = new AppContext(() -> Settings.from(env), new LocalCloudRouting(), Clock.systemUTC(), null, io.m365connector.app.Tables.prefixed("health"));
+        AppContext context = new AppContext(() -> Settings.from(env), new LocalCloudRouting(), Clock.systemUTC(), null, Tables.prefixed("health"));
 
         FakeHttpResponse response = call(context);
 
@@ -55,7 +56,7 @@ class HealthFunctionTest {
         Map<String, String> env = TestSettings.base(Azurite.shared().connectionString());
         env.remove("LOCAL_TOKEN_KEY");
         env.put("TOKEN_KEY_VAULT_URL", FakeKeyVault.VAULT_URL);
-        AppContext context = new AppContext(() -> Settings.from(env), routing, Clock.systemUTC(), vault.credential(), io.m365connector.app.Tables.prefixed("health"));
+        AppContext context = new AppContext(() -> Settings.from(env), routing, Clock.systemUTC(), vault.credential(), Tables.prefixed("health"));
 
         FakeHttpResponse response = call(context);
 

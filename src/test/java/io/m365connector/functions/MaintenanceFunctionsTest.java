@@ -6,10 +6,14 @@ import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verify;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.azure.functions.ExecutionContext;
 import io.m365connector.maintenance.RefreshMessage;
 import io.m365connector.maintenance.RefreshWorker;
+import io.m365connector.platform.Json;
+import java.nio.file.Path;
 import java.time.Instant;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** Unit test of the queue-trigger translation: the worker is a mock. */
@@ -21,8 +25,8 @@ class MaintenanceFunctionsTest {
 
     @Test
     void theLastAttemptIsHostJsonsMaxDequeueCount() throws Exception {
-        com.fasterxml.jackson.databind.JsonNode hostJson = io.m365connector.platform.Json.MAPPER.readTree(java.nio.file.Path.of("host.json").toFile());
-        org.junit.jupiter.api.Assertions.assertEquals(MaintenanceFunctions.MAX_DEQUEUE_COUNT,
+        JsonNode hostJson = Json.MAPPER.readTree(Path.of("host.json").toFile());
+        Assertions.assertEquals(MaintenanceFunctions.MAX_DEQUEUE_COUNT,
                 hostJson.path("extensions").path("queues").path("maxDequeueCount").asLong());
     }
 

@@ -33,6 +33,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -286,7 +287,7 @@ class OpenApiIT {
         cases.put("mail: attachment without content", new Invalid("sendMail", "attachments[0].contentBase64",
                 "{\"to\":[\"a@contoso.com\"],\"subject\":\"s\",\"attachments\":[{\"name\":\"a.txt\"}]}"));
         cases.put("mail: too many replyTo", new Invalid("sendMail", "replyTo",
-                "{\"to\":[\"a@contoso.com\"],\"subject\":\"s\",\"replyTo\":[" + String.join(",", java.util.Collections.nCopies(11, "\"r@contoso.com\"")) + "]}"));
+                "{\"to\":[\"a@contoso.com\"],\"subject\":\"s\",\"replyTo\":[" + String.join(",", Collections.nCopies(11, "\"r@contoso.com\"")) + "]}"));
         cases.put("event: unknown field", new Invalid("createEvent", "isAllDay",
                 "{\"subject\":\"s\",\"start\":" + time("09:00") + ",\"end\":" + time("10:00") + ",\"isAllDay\":true}"));
         cases.put("event: missing start", new Invalid("createEvent", "start",

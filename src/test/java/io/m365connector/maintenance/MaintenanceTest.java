@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.azure.data.tables.models.TableEntity;
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.QueueMessageItem;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,13 +15,20 @@ import io.m365connector.app.AzureClients;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
+import io.m365connector.functions.MaintenanceFunctions;
 import io.m365connector.platform.Settings;
+import io.m365connector.testing.Azurite;
 import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.FakeKeyVault;
 import io.m365connector.testing.SecretsLedger;
 import io.m365connector.testing.StartTogether;
 import io.m365connector.testing.WebhookReceiver;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -28,6 +36,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,7 +75,7 @@ class MaintenanceTest {
         var result = HARNESS.context.refreshSweep().sweep(false);
 
         List<RefreshMessage> messages = refreshMessages();
-        assertEquals(Set.copyOf(due), messages.stream().map(RefreshMessage::connectionId).collect(java.util.stream.Collectors.toSet()));
+        assertEquals(Set.copyOf(due), messages.stream().map(RefreshMessage::connectionId).collect(Collectors.toSet()));
         assertEquals(3, messages.size());
         assertEquals(3, result.enqueued());
         assertFalse(result.more());
@@ -235,20 +244,20 @@ class MaintenanceTest {
 
     @Test
     void whenTheKeyWasRotatedThenAWorkerRefreshRewritesTheRowUnderTheNewVersion() throws Exception {
-        io.m365connector.testing.FakeKeyVault vault = new io.m365connector.testing.FakeKeyVault();
+        FakeKeyVault vault = new FakeKeyVault();
         byte[] v1 = new byte[32];
-        new java.security.SecureRandom().nextBytes(v1);
+        new SecureRandom().nextBytes(v1);
         vault.putKey("token-encryption-key", "v1", v1, true);
         ConnectorHarness kv = new ConnectorHarness(env -> {
             env.remove("LOCAL_TOKEN_KEY");
-            env.put("TOKEN_KEY_VAULT_URL", io.m365connector.testing.FakeKeyVault.VAULT_URL);
+            env.put("TOKEN_KEY_VAULT_URL", FakeKeyVault.VAULT_URL);
         }, vault.credential());
         vault.routeInto(kv.routing);
         try {
             String id = kv.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId();
             assertEquals("v1", kv.context.connections().find(id).orElseThrow().tokens().keyVersion());
             byte[] v2 = new byte[32];
-            new java.security.SecureRandom().nextBytes(v2);
+            new SecureRandom().nextBytes(v2);
             vault.putKey("token-encryption-key", "v2", v2, true);
             kv.clock.advance(Duration.ofMinutes(11));
             Connection c = kv.context.connections().find(id).orElseThrow();
@@ -268,8 +277,8 @@ class MaintenanceTest {
 
     @Test
     void whenAzuriteRestartsBetweenSweepAndWorkerThenNothingIsLostAndTheNextSweepPicksTheConnectionUp() {
-        io.m365connector.testing.Azurite persistent = io.m365connector.testing.Azurite.persistent(
-                java.nio.file.Path.of("target", "azurite-persistent-" + UUID.randomUUID()));
+        Azurite persistent = Azurite.persistent(
+                Path.of("target", "azurite-persistent-" + UUID.randomUUID()));
         ConnectorHarness h = new ConnectorHarness(env -> env.put("AzureWebJobsStorage", persistent.connectionString()), null);
         try {
             String id = h.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId();
@@ -304,11 +313,11 @@ class MaintenanceTest {
         } catch (RuntimeException alreadyThere) {
             // created by an earlier test
         }
-        sessions.upsertEntity(new com.azure.data.tables.models.TableEntity("20200101", "old-session"));
-        idem.upsertEntity(new com.azure.data.tables.models.TableEntity(c.connectionId(), "old-key")
-                .addProperty("CreatedAt", now.minus(Duration.ofHours(25)).atOffset(java.time.ZoneOffset.UTC)));
-        idem.upsertEntity(new com.azure.data.tables.models.TableEntity(c.connectionId(), "fresh-key")
-                .addProperty("CreatedAt", now.minus(Duration.ofHours(1)).atOffset(java.time.ZoneOffset.UTC)));
+        sessions.upsertEntity(new TableEntity("20200101", "old-session"));
+        idem.upsertEntity(new TableEntity(c.connectionId(), "old-key")
+                .addProperty("CreatedAt", now.minus(Duration.ofHours(25)).atOffset(ZoneOffset.UTC)));
+        idem.upsertEntity(new TableEntity(c.connectionId(), "fresh-key")
+                .addProperty("CreatedAt", now.minus(Duration.ofHours(1)).atOffset(ZoneOffset.UTC)));
         long sessionsBefore = sessions.listEntities().stream().count();
 
         Housekeeping.Result result = HARNESS.context.housekeeping().run();
@@ -370,7 +379,7 @@ class MaintenanceTest {
     }
 
     private static String MaintenanceFunctions_REFRESH() {
-        return io.m365connector.functions.MaintenanceFunctions.REFRESH_QUEUE;
+        return MaintenanceFunctions.REFRESH_QUEUE;
     }
 
     private static QueueClient queue(String name) {
@@ -388,7 +397,7 @@ class MaintenanceTest {
     private static WebhookReceiver receiver() {
         try {
             return new WebhookReceiver();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -39,9 +41,9 @@ class SettingsDocumentationTest {
     @Test
     void whenSampleIsUsedAsIsThenTheAppAcceptsItAfterTheKeyIsFilledIn() throws IOException {
         JsonNode values = Json.MAPPER.readTree(Path.of("local.settings.sample.json").toFile()).get("Values");
-        Map<String, String> env = new java.util.HashMap<>();
+        Map<String, String> env = new HashMap<>();
         values.fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
-        env.put("LOCAL_TOKEN_KEY", java.util.Base64.getEncoder().encodeToString(new byte[32]));
+        env.put("LOCAL_TOKEN_KEY", Base64.getEncoder().encodeToString(new byte[32]));
         Settings settings = Settings.from(env);
         assertEquals("http://localhost:7071/api/auth/callback", settings.redirectUri());
     }

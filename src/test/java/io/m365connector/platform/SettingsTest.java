@@ -12,7 +12,9 @@ import io.m365connector.platform.Settings.SettingsException;
 import io.m365connector.testing.TestSettings;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SettingsTest {
@@ -22,7 +24,7 @@ class SettingsTest {
     void whenBaseSettingsAreValidThenTheyAreTyped() {
         Settings settings = Settings.from(env);
         assertEquals(HostingCloud.GLOBAL, settings.hostingCloud());
-        assertEquals(java.util.Set.of(NationalCloud.GLOBAL), settings.enabledClouds());
+        assertEquals(Set.of(NationalCloud.GLOBAL), settings.enabledClouds());
         assertEquals("https://func-m365.example.net/api/auth/callback", settings.redirectUri());
         assertEquals("organizations", settings.registration(NationalCloud.GLOBAL).orElseThrow().defaultTenant());
         assertInstanceOf(Settings.LocalKey.class, settings.keySource());
@@ -141,7 +143,7 @@ class SettingsTest {
     void whenUsGovIsEnabledWithCertificateThenRegistrationUsesIt() {
         env.put("M365_CLOUDS", "global, usgov");
         env.put("M365_USGOV_CLIENT_ID", "AAAAAAAA-2222-3333-4444-555555555555");
-        env.put("M365_USGOV_CLIENT_CERTIFICATE", java.util.Base64.getEncoder().encodeToString(new byte[] {1, 2, 3}));
+        env.put("M365_USGOV_CLIENT_CERTIFICATE", Base64.getEncoder().encodeToString(new byte[] {1, 2, 3}));
         env.put("M365_USGOV_TENANT", "contoso.onmicrosoft.us");
         Settings settings = Settings.from(env);
         Settings.AppRegistration usgov = settings.registration(NationalCloud.USGOV).orElseThrow();

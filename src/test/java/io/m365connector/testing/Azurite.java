@@ -2,12 +2,17 @@ package io.m365connector.testing;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,7 +27,7 @@ public final class Azurite {
 
     private final Path logFile;
     private final Path location;
-    private final java.util.Map<String, Process> processes = new java.util.LinkedHashMap<>();
+    private final Map<String, Process> processes = new LinkedHashMap<>();
     private int tablePort;
     private int queuePort;
     private int blobPort;
@@ -62,8 +67,8 @@ public final class Azurite {
     }
 
     /** CPU time used so far by each Azurite process (by binary name), for benchmarks. */
-    public synchronized java.util.Map<String, Duration> cpuTimes() {
-        java.util.Map<String, Duration> times = new java.util.LinkedHashMap<>();
+    public synchronized Map<String, Duration> cpuTimes() {
+        Map<String, Duration> times = new LinkedHashMap<>();
         processes.forEach((binary, process) ->
                 times.put(binary, process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO)));
         return times;
@@ -120,7 +125,7 @@ public final class Azurite {
 
     @SafeVarargs
     private void launch(String binary, List<String>... arguments) throws IOException {
-        java.util.ArrayList<String> command = new java.util.ArrayList<>(List.of(executable(binary).toString()));
+        ArrayList<String> command = new ArrayList<>(List.of(executable(binary).toString()));
         for (List<String> group : arguments) {
             command.addAll(group);
         }
@@ -193,8 +198,8 @@ public final class Azurite {
     }
 
     private static boolean listening(int port) {
-        try (java.net.Socket socket = new java.net.Socket()) {
-            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
             return true;
         } catch (IOException e) {
             return false;

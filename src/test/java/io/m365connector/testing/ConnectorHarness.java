@@ -1,16 +1,21 @@
 package io.m365connector.testing;
 
+import com.azure.core.credential.TokenCredential;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.azure.functions.HttpMethod;
 import com.microsoft.azure.functions.HttpResponseMessage;
+import com.microsoft.azure.functions.HttpStatus;
 import io.m365connector.app.AppContext;
 import io.m365connector.app.Tables;
 import io.m365connector.cloud.NationalCloud;
+import io.m365connector.functions.ActionFunctions;
 import io.m365connector.functions.AuthFunctions;
 import io.m365connector.functions.ConnectionFunctions;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.Settings;
 import io.m365connector.platform.http.OutboundHttp;
 import io.m365connector.testing.entra.FakeEntraId;
+import io.m365connector.testing.entra.FakeUser;
 import io.m365connector.testing.graph.FakeGraph;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +23,9 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -45,8 +52,8 @@ public final class ConnectorHarness implements AutoCloseable {
     public final AppContext context;
     public final ConnectionFunctions api;
     public final AuthFunctions auth;
-    public final io.m365connector.functions.ActionFunctions actions;
-    private final OutboundHttp browserHttp = new OutboundHttp(new Settings.HttpSettings(Duration.ofSeconds(10), java.util.Optional.empty()), routing);
+    public final ActionFunctions actions;
+    private final OutboundHttp browserHttp = new OutboundHttp(new Settings.HttpSettings(Duration.ofSeconds(10), Optional.empty()), routing);
 
     public ConnectorHarness() {
         this(env -> { }, null);
@@ -56,7 +63,7 @@ public final class ConnectorHarness implements AutoCloseable {
      * @param customize   adjusts the settings before the context is built (Key Vault, webhook, ...)
      * @param credential  the hosting credential (a fake Key Vault's), or null
      */
-    public ConnectorHarness(java.util.function.Consumer<Map<String, String>> customize, com.azure.core.credential.TokenCredential credential) {
+    public ConnectorHarness(Consumer<Map<String, String>> customize, TokenCredential credential) {
         env.put("M365_CLOUDS", "global,usgov,usgovdod,china");
         env.put("PUBLIC_BASE_URL", "https://" + FUNCTION_HOST);
         env.put("ALLOWED_RETURN_URLS", RETURN_URL + ",https://app.example.com/settings?tab=m365");
@@ -74,7 +81,7 @@ public final class ConnectorHarness implements AutoCloseable {
         context = new AppContext(() -> Settings.from(env), routing, clock, credential, tables, sleeper);
         api = context.newFunction(ConnectionFunctions.class);
         auth = context.newFunction(AuthFunctions.class);
-        actions = context.newFunction(io.m365connector.functions.ActionFunctions.class);
+        actions = context.newFunction(ActionFunctions.class);
     }
 
     /**
@@ -83,11 +90,11 @@ public final class ConnectorHarness implements AutoCloseable {
      */
     public Instance newInstance() {
         AppContext other = new AppContext(() -> Settings.from(env), routing, clock, null, tables, sleeper);
-        return new Instance(other, other.newFunction(io.m365connector.functions.ActionFunctions.class));
+        return new Instance(other, other.newFunction(ActionFunctions.class));
     }
 
     /** A second function app instance: its context and its action functions. */
-    public record Instance(AppContext context, io.m365connector.functions.ActionFunctions actions) {
+    public record Instance(AppContext context, ActionFunctions actions) {
         public FakeHttpResponse sendMail(String connectionId, String idempotencyKey, String json) {
             return ConnectorHarness.sendMail(actions, connectionId, idempotencyKey, json);
         }
@@ -105,7 +112,7 @@ public final class ConnectorHarness implements AutoCloseable {
         return createEvent(actions, connectionId, idempotencyKey, json);
     }
 
-    private static FakeHttpResponse sendMail(io.m365connector.functions.ActionFunctions actions, String connectionId, String idempotencyKey,
+    private static FakeHttpResponse sendMail(ActionFunctions actions, String connectionId, String idempotencyKey,
                                              String json) {
         FakeHttpRequest request = FakeHttpRequest.post("https://" + FUNCTION_HOST + "/api/connections/" + connectionId + "/mail", json)
                 .header("Content-Type", "application/json");
@@ -115,7 +122,7 @@ public final class ConnectorHarness implements AutoCloseable {
         return (FakeHttpResponse) actions.sendMail(request, connectionId, new FakeExecutionContext("sendMail"));
     }
 
-    private static FakeHttpResponse createEvent(io.m365connector.functions.ActionFunctions actions, String connectionId,
+    private static FakeHttpResponse createEvent(ActionFunctions actions, String connectionId,
                                                 String idempotencyKey, String json) {
         FakeHttpRequest request = FakeHttpRequest.post("https://" + FUNCTION_HOST + "/api/connections/" + connectionId + "/events", json)
                 .header("Content-Type", "application/json");
@@ -138,12 +145,12 @@ public final class ConnectorHarness implements AutoCloseable {
     }
 
     /** A connected user with an active connection: connection id and the user. */
-    public record Connected(String connectionId, io.m365connector.testing.entra.FakeUser user) {
+    public record Connected(String connectionId, FakeUser user) {
     }
 
     /** Connects a new user of {@code cloud} through the real sign-in flow, with these features (JSON strings). */
     public Connected connect(NationalCloud cloud, String features) {
-        io.m365connector.testing.entra.FakeUser user = entra.addUser(cloud, UUID.randomUUID().toString(),
+        FakeUser user = entra.addUser(cloud, UUID.randomUUID().toString(),
                 "user-" + UUID.randomUUID().toString().substring(0, 8) + "@contoso.com");
         var started = start(cloud, features);
         entra.nextSignIn(user);
@@ -173,19 +180,19 @@ public final class ConnectorHarness implements AutoCloseable {
     }
 
     /** Starts a connection and returns the POST response body as JSON. */
-    public com.fasterxml.jackson.databind.JsonNode start(NationalCloud cloud, String features) {
+    public JsonNode start(NationalCloud cloud, String features) {
         FakeHttpResponse response = createConnection("{\"ownerId\":\"owner-1\",\"features\":[" + features + "],\"cloud\":\""
                 + cloud.id() + "\",\"returnUrl\":\"" + RETURN_URL + "\"}");
         if (response.getStatusCode() != 201) {
             throw new AssertionError("createConnection answered " + response.getStatusCode() + ": " + response.bodyText());
         }
-        com.fasterxml.jackson.databind.JsonNode body = json(response.bodyText());
+        JsonNode body = json(response.bodyText());
         // The login link is a capability: its session id must never be logged.
         SecretsLedger.remember(body.get("loginUrl").asText().replaceAll(".*/", ""));
         return body;
     }
 
-    public static com.fasterxml.jackson.databind.JsonNode json(String text) {
+    public static JsonNode json(String text) {
         try {
             return Json.MAPPER.readTree(text);
         } catch (Exception e) {
@@ -205,7 +212,7 @@ public final class ConnectorHarness implements AutoCloseable {
         if (path.equals("/api/auth/callback")) {
             return auth.callback(request, new FakeExecutionContext("authCallback"));
         }
-        return request.createResponseBuilder(com.microsoft.azure.functions.HttpStatus.NOT_FOUND).body("no route " + path).build();
+        return request.createResponseBuilder(HttpStatus.NOT_FOUND).body("no route " + path).build();
     }
 
     @Override

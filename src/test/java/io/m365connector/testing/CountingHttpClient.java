@@ -1,6 +1,7 @@
 package io.m365connector.testing;
 
 import com.azure.core.http.HttpClient;
+import com.azure.core.http.HttpMethod;
 import com.azure.core.http.HttpRequest;
 import com.azure.core.http.HttpResponse;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,7 +25,7 @@ public final class CountingHttpClient implements HttpClient {
 
     @Override
     public Mono<HttpResponse> send(HttpRequest request) {
-        boolean query = request.getHttpMethod() == com.azure.core.http.HttpMethod.GET
+        boolean query = request.getHttpMethod() == HttpMethod.GET
                 && request.getUrl().getQuery() != null && request.getUrl().getQuery().contains("filter=");
         if (!query) {
             return inner.send(request);

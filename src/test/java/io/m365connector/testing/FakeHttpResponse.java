@@ -2,6 +2,7 @@ package io.m365connector.testing;
 
 import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.HttpStatusType;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -42,7 +43,7 @@ public final class FakeHttpResponse implements HttpResponseMessage {
     }
 
     public String bodyText() {
-        return body == null ? "" : body instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8) : body.toString();
+        return body == null ? "" : body instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : body.toString();
     }
 
     static final class Builder implements HttpResponseMessage.Builder {

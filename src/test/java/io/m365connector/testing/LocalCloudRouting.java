@@ -2,6 +2,7 @@ package io.m365connector.testing;
 
 import io.m365connector.platform.http.HostRouting;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -9,7 +10,11 @@ import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import javax.net.SocketFactory;
 import okhttp3.Dns;
 import okhttp3.OkHttpClient;
@@ -30,8 +35,8 @@ public final class LocalCloudRouting implements HostRouting {
      * say, a token request down a connection opened to the Key Vault fake.
      */
     private final Map<String, byte[]> addresses = new ConcurrentHashMap<>();
-    private final java.util.Queue<Refusal> refusals = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicInteger nextAddress = new java.util.concurrent.atomic.AtomicInteger(2);
+    private final Queue<Refusal> refusals = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger nextAddress = new AtomicInteger(2);
 
     /** Sends {@code host} (for example {@code graph.microsoft.us}) to {@code 127.0.0.1:port}. */
     public LocalCloudRouting route(String host, int port) {
@@ -64,10 +69,10 @@ public final class LocalCloudRouting implements HostRouting {
      * {@link java.net.ConnectException} from the HTTP stack, whatever connection it would reuse).
      */
     public void refuseNext(String host, String method, String pathRegex) {
-        refusals.add(new Refusal(host, method, java.util.regex.Pattern.compile(pathRegex)));
+        refusals.add(new Refusal(host, method, Pattern.compile(pathRegex)));
     }
 
-    private record Refusal(String host, String method, java.util.regex.Pattern path) {
+    private record Refusal(String host, String method, Pattern path) {
         boolean matches(okhttp3.Request request) {
             String p = request.url().encodedPath().replaceFirst("^/v1\\.0(?=/)", "");
             return request.url().host().equals(host) && request.method().equalsIgnoreCase(method) && path.matcher(p).matches();
@@ -78,7 +83,7 @@ public final class LocalCloudRouting implements HostRouting {
     public void applyTo(OkHttpClient.Builder builder) {
         builder.addInterceptor(chain -> {
             if (takeRefusal(chain.request())) {
-                throw new java.net.ConnectException("Connection refused: " + chain.request().url().host() + " (refused by the test route table)");
+                throw new ConnectException("Connection refused: " + chain.request().url().host() + " (refused by the test route table)");
             }
             return chain.proceed(chain.request());
         });

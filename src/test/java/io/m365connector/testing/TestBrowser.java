@@ -5,6 +5,8 @@ import com.microsoft.azure.functions.HttpResponseMessage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,8 +90,8 @@ public final class TestBrowser {
             if (form != null) {
                 request.header("Content-Type", "application/x-www-form-urlencoded");
                 StringBuilder body = new StringBuilder();
-                form.forEach((k, v) -> body.append(body.isEmpty() ? "" : "&").append(java.net.URLEncoder.encode(k, java.nio.charset.StandardCharsets.UTF_8))
-                        .append('=').append(java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8)));
+                form.forEach((k, v) -> body.append(body.isEmpty() ? "" : "&").append(URLEncoder.encode(k, StandardCharsets.UTF_8))
+                        .append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
                 request.body(body.toString());
             }
             FakeHttpResponse response = (FakeHttpResponse) functionHandler.apply(request, uri.getRawPath());

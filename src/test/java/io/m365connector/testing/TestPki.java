@@ -1,5 +1,7 @@
 package io.m365connector.testing;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -7,12 +9,15 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -76,7 +81,7 @@ public final class TestPki {
 
         trustManager = trusting(caCertificate);
         clientContext = SSLContext.getInstance("TLS");
-        clientContext.init(null, new javax.net.ssl.TrustManager[] {trustManager}, null);
+        clientContext.init(null, new TrustManager[] {trustManager}, null);
     }
 
     /** System property naming a CA certificate file (PEM/DER) to trust instead of creating a CA: for child JVMs of a test. */
@@ -84,13 +89,13 @@ public final class TestPki {
 
     /** Trust-only: a child process trusts the CA of the parent that runs the fakes. */
     private TestPki(Path caFile) throws Exception {
-        try (java.io.InputStream in = Files.newInputStream(caFile)) {
-            caCertificate = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+        try (InputStream in = Files.newInputStream(caFile)) {
+            caCertificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
         }
         serverKeyStore = null;
         trustManager = trusting(caCertificate);
         clientContext = SSLContext.getInstance("TLS");
-        clientContext.init(null, new javax.net.ssl.TrustManager[] {trustManager}, null);
+        clientContext.init(null, new TrustManager[] {trustManager}, null);
     }
 
     private static X509TrustManager trusting(X509Certificate ca) throws Exception {
@@ -103,11 +108,11 @@ public final class TestPki {
     }
 
     /** Writes the CA certificate (DER) for a child process to trust. */
-    public Path writeCaCertificate(Path file) throws java.io.IOException {
+    public Path writeCaCertificate(Path file) throws IOException {
         try {
             return Files.write(file, caCertificate.getEncoded());
-        } catch (java.security.cert.CertificateEncodingException e) {
-            throw new java.io.IOException(e);
+        } catch (CertificateEncodingException e) {
+            throw new IOException(e);
         }
     }
 

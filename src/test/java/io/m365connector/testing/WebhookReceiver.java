@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A web app's webhook endpoint on loopback: records what it receives and answers scripted statuses (default 204). */
@@ -24,7 +25,7 @@ public final class WebhookReceiver implements AutoCloseable {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/hooks/m365", exchange -> {
             try (InputStream in = exchange.getRequestBody()) {
-                Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+                Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
                 exchange.getRequestHeaders().forEach((k, v) -> headers.put(k, v.get(0)));
                 received.add(new Received(headers, new String(in.readAllBytes(), StandardCharsets.UTF_8)));
             }

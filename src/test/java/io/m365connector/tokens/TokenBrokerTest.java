@@ -6,18 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.microsoft.azure.functions.HttpMethod;
 import io.m365connector.app.AppContext;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
+import io.m365connector.functions.ConnectionFunctions;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Settings;
 import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.FakeExecutionContext;
+import io.m365connector.testing.FakeHttpRequest;
 import io.m365connector.testing.StartTogether;
 import io.m365connector.testing.entra.FakeUser;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -63,8 +69,8 @@ class TokenBrokerTest {
         int refreshes = HARNESS.entra.tokenRequests("refresh_token");
         TokenBroker broker = HARNESS.context.broker();
 
-        io.m365connector.tokens.AccessToken first = broker.tokenFor(id, MAIL);
-        io.m365connector.tokens.AccessToken second = broker.tokenFor(id, MAIL);
+        AccessToken first = broker.tokenFor(id, MAIL);
+        AccessToken second = broker.tokenFor(id, MAIL);
 
         assertEquals(first.value(), second.value());
         assertEquals(refreshes, HARNESS.entra.tokenRequests("refresh_token"));
@@ -79,12 +85,12 @@ class TokenBrokerTest {
         TokenBroker broker = HARNESS.context.broker();
         ExecutorService pool = Executors.newFixedThreadPool(10);
         try {
-            List<Future<io.m365connector.tokens.AccessToken>> calls = new ArrayList<>();
+            List<Future<AccessToken>> calls = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 calls.add(pool.submit(() -> broker.tokenFor(id, MAIL)));
             }
-            Set<String> tokens = new java.util.HashSet<>();
-            for (Future<io.m365connector.tokens.AccessToken> call : calls) {
+            Set<String> tokens = new HashSet<>();
+            for (Future<AccessToken> call : calls) {
                 tokens.add(call.get().value());
             }
             assertEquals(1, tokens.size(), "every caller got the refreshed token");
@@ -106,8 +112,8 @@ class TokenBrokerTest {
         TokenBroker a = HARNESS.context.broker();
         TokenBroker b = other.broker();
         CyclicBarrier start = new CyclicBarrier(2);
-        CompletableFuture<io.m365connector.tokens.AccessToken> ta = StartTogether.run(start, () -> a.tokenFor(id, MAIL));
-        CompletableFuture<io.m365connector.tokens.AccessToken> tb = StartTogether.run(start, () -> b.tokenFor(id, MAIL));
+        CompletableFuture<AccessToken> ta = StartTogether.run(start, () -> a.tokenFor(id, MAIL));
+        CompletableFuture<AccessToken> tb = StartTogether.run(start, () -> b.tokenFor(id, MAIL));
 
         assertNotNull(ta.get().value());
         assertNotNull(tb.get().value());
@@ -156,15 +162,15 @@ class TokenBrokerTest {
         String id = connect(NationalCloud.GLOBAL, Duration.ofHours(1));
         HARNESS.context.broker().tokenFor(id, MAIL);
         AppContext other = new AppContext(() -> Settings.from(HARNESS.env), HARNESS.routing, HARNESS.clock, null, HARNESS.tables);
-        other.newFunction(io.m365connector.functions.ConnectionFunctions.class).delete(
-                io.m365connector.testing.FakeHttpRequest.of(com.microsoft.azure.functions.HttpMethod.DELETE, "https://x/api/connections/" + id), id,
-                new io.m365connector.testing.FakeExecutionContext("deleteConnection"));
+        other.newFunction(ConnectionFunctions.class).delete(
+                FakeHttpRequest.of(HttpMethod.DELETE, "https://x/api/connections/" + id), id,
+                new FakeExecutionContext("deleteConnection"));
         HARNESS.clock.advance(Duration.ofSeconds(31));
         try {
             ConnectorException e = assertThrows(ConnectorException.class, () -> HARNESS.context.broker().tokenFor(id, MAIL));
             assertEquals(ProblemCode.REAUTH_REQUIRED, e.code());
         } finally {
-            HARNESS.clock.set(java.time.Instant.now());
+            HARNESS.clock.set(Instant.now());
         }
     }
 
@@ -185,7 +191,7 @@ class TokenBrokerTest {
         String id = connect(NationalCloud.USGOV, Duration.ofHours(1));
         HARNESS.entra.nextTokenError(401, "invalid_client", "AADSTS7000222: The provided client secret keys are expired.", 7000222);
 
-        io.m365connector.tokens.RefreshFailedException e = assertThrows(io.m365connector.tokens.RefreshFailedException.class,
+        RefreshFailedException e = assertThrows(RefreshFailedException.class,
                 () -> HARNESS.context.broker().refreshNow(id));
 
         assertEquals(RefreshFailure.Kind.CONFIGURATION, e.failure().kind());
@@ -200,7 +206,7 @@ class TokenBrokerTest {
         HARNESS.entra.nextTokenError(503, "temporarily_unavailable", "AADSTS90055: The request is throttled temporarily.", 90055);
         HARNESS.entra.nextTokenError(503, "temporarily_unavailable", "AADSTS90055: The request is throttled temporarily.", 90055);
 
-        io.m365connector.tokens.RefreshFailedException e = assertThrows(io.m365connector.tokens.RefreshFailedException.class,
+        RefreshFailedException e = assertThrows(RefreshFailedException.class,
                 () -> HARNESS.context.broker().refreshNow(id));
 
         assertEquals(RefreshFailure.Kind.TRANSIENT, e.failure().kind());

@@ -54,8 +54,8 @@ public final class GraphRetry {
     public <T> T call(GraphSession session, Safety safety, Function<GraphServiceClient, T> call) {
         long spentMillis = 0;
         boolean ambiguousBefore = false;
+        int renewalsBefore = session.renewals();
         for (int attempt = 1; ; attempt++) {
-            int renewalsBefore = session.renewals();
             try {
                 return call.apply(session.client());
             } catch (RuntimeException e) {
@@ -66,7 +66,8 @@ public final class GraphRetry {
                 switch (failure.meaning()) {
                     case UNAUTHORIZED -> {
                         if (session.renewals() > renewalsBefore || attempt >= maxAttempts) {
-                            throw failure.toException(session.connectionId()); // a renewed token was refused too
+                            // A token renewed during this call (here, or by the SDK for a claims challenge) was refused too.
+                            throw failure.toException(session.connectionId());
                         }
                         session.renew(failure.claims());
                         continue;

@@ -1,5 +1,7 @@
 package io.m365connector.platform.http;
 
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.okhttp.OkHttpAsyncHttpClientBuilder;
 import com.microsoft.aad.msal4j.IHttpClient;
 import io.m365connector.platform.Settings.HttpSettings;
 import java.net.InetSocketAddress;
@@ -21,7 +23,7 @@ public final class OutboundHttp {
     static final int MAX_IDLE_CONNECTIONS = 64;
 
     private final OkHttpClient client;
-    private volatile com.azure.core.http.HttpClient azureClient;
+    private volatile HttpClient azureClient;
     private volatile IHttpClient msalClient;
 
     public OutboundHttp(HttpSettings settings, HostRouting routing) {
@@ -55,12 +57,12 @@ public final class OutboundHttp {
     }
 
     /** The same stack as an Azure SDK HttpClient (Tables, Queues, Key Vault, azure-identity). */
-    public com.azure.core.http.HttpClient azureHttpClient() {
-        com.azure.core.http.HttpClient result = azureClient;
+    public HttpClient azureHttpClient() {
+        HttpClient result = azureClient;
         if (result == null) {
             synchronized (this) {
                 if (azureClient == null) {
-                    azureClient = new com.azure.core.http.okhttp.OkHttpAsyncHttpClientBuilder(client).build();
+                    azureClient = new OkHttpAsyncHttpClientBuilder(client).build();
                 }
                 result = azureClient;
             }

@@ -26,6 +26,7 @@ import io.m365connector.platform.http.OutboundHttp;
 import io.m365connector.testing.LocalCloudRouting;
 import io.m365connector.testing.SecretsLedger;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -568,7 +569,7 @@ class FakeEntraIdTest {
             Map<?, ?> key = (Map<?, ?>) ((List<?>) json(response.body().string()).get("keys")).get(0);
             assertEquals(entra.signingKeyId(), key.get("kid"));
             assertEquals("RSA", key.get("kty"));
-            assertEquals(entra.signingKey().getModulus(), new java.math.BigInteger(1, Base64.getUrlDecoder().decode((String) key.get("n"))));
+            assertEquals(entra.signingKey().getModulus(), new BigInteger(1, Base64.getUrlDecoder().decode((String) key.get("n"))));
         }
         try (Response response = get(URI.create("https://login.partner.microsoftonline.cn/" + CHINA_TENANT
                 + "/v2.0/.well-known/openid-configuration"))) {

@@ -39,6 +39,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -53,6 +54,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -711,7 +713,7 @@ public final class FakeGraph implements AutoCloseable {
     // ---------------------------------------------------------------- mail
 
     /** GET .../messages or .../events: every item of the mailbox's collection in its Graph view. */
-    private Reply list(Context ctx, java.util.Collection<ObjectNode> items, java.util.function.BiFunction<Context, ObjectNode, ObjectNode> view,
+    private Reply list(Context ctx, Collection<ObjectNode> items, BiFunction<Context, ObjectNode, ObjectNode> view,
                        String segment) {
         Reply unsupported = unsupportedQuery(ctx.call());
         if (unsupported != null) {

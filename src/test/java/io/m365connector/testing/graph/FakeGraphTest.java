@@ -52,6 +52,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -267,7 +268,7 @@ class FakeGraphTest {
         GraphServiceClient sdk = sdk(NationalCloud.USGOV, tokens.accessToken(adele, MAIL));
         Message draft = sdk.me().messages().post(message("Big file", "megan@contoso.us"));
         byte[] content = new byte[3 * 1024 * 1024 + 17];
-        new java.util.Random(42).nextBytes(content);
+        new Random(42).nextBytes(content);
         UploadSession session = sdk.me().messages().byMessageId(draft.getId()).attachments().createUploadSession()
                 .post(uploadBody("big.bin", content.length));
         String url = session.getUploadUrl();

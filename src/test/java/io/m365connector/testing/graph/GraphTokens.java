@@ -10,6 +10,7 @@ import io.m365connector.testing.SecretsLedger;
 import io.m365connector.testing.entra.FakeEntraId;
 import io.m365connector.testing.entra.FakeUser;
 import java.io.IOException;
+import java.net.MalformedURLException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -93,7 +94,7 @@ public final class GraphTokens {
                     .instanceDiscovery(false)
                     .httpClient(http.msalHttpClient())
                     .build();
-        } catch (java.net.MalformedURLException e) {
+        } catch (MalformedURLException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -1,0 +1,263 @@
+package io.m365connector.platform;
+
+import io.m365connector.cloud.HostingCloud;
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.platform.Settings.AppRegistration;
+import io.m365connector.platform.Settings.HttpSettings;
+import io.m365connector.platform.Settings.KeySource;
+import io.m365connector.platform.Settings.KeyVaultKey;
+import io.m365connector.platform.Settings.LocalKey;
+import io.m365connector.platform.Settings.SettingsException;
+import io.m365connector.platform.Settings.StorageSettings;
+import io.m365connector.platform.Settings.Webhook;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Reads {@link Settings} from raw values and collects every problem before failing, so all are reported at once. */
+final class SettingsReader {
+    private final Map<String, String> env;
+    private final List<String> problems = new ArrayList<>();
+
+    SettingsReader(Map<String, String> env) {
+        this.env = env;
+    }
+
+    Optional<String> optional(String name) {
+        String value = env.get(name);
+        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+    }
+
+    void problem(String name, String what, String example) {
+        problems.add(name + " " + what + (example == null || example.isEmpty() ? "" : " Example: " + name + "=" + example));
+    }
+
+    void problem(Setting setting, String what) {
+        problem(setting.settingName(), what, setting.example());
+    }
+
+    HostingCloud hostingCloud() {
+        Optional<String> raw = optional(Setting.HOSTING_CLOUD.settingName());
+        if (raw.isEmpty()) {
+            return HostingCloud.GLOBAL;
+        }
+        Optional<HostingCloud> cloud = HostingCloud.fromId(raw.get());
+        if (cloud.isEmpty()) {
+            problem(Setting.HOSTING_CLOUD, "is '" + raw.get() + "': expected global, usgov or china.");
+            return HostingCloud.GLOBAL;
+        }
+        return cloud.get();
+    }
+
+    StorageSettings storage() {
+        Optional<String> connectionString = optional(Setting.AZURE_WEB_JOBS_STORAGE.settingName());
+        Optional<String> account = optional(Setting.AZURE_WEB_JOBS_STORAGE_ACCOUNT.settingName());
+        if (connectionString.isEmpty() && account.isEmpty()) {
+            problem(Setting.AZURE_WEB_JOBS_STORAGE, "is missing (or set AzureWebJobsStorage__accountName for managed identity).");
+        }
+        if (account.isPresent() && !account.get().matches("[a-z0-9]{3,24}")) {
+            problem(Setting.AZURE_WEB_JOBS_STORAGE_ACCOUNT, "must be a storage account name: 3-24 lowercase letters and digits.");
+        }
+        return new StorageSettings(connectionString, account);
+    }
+
+    Map<NationalCloud, AppRegistration> registrations() {
+        return new RegistrationReader(this).registrations();
+    }
+
+    /** The raw value of a setting, or null (for optional parts such as a certificate password). */
+    String raw(String name) {
+        return env.get(name);
+    }
+
+    URI publicBaseUrl() {
+        Optional<String> raw = optional(Setting.PUBLIC_BASE_URL.settingName());
+        if (raw.isEmpty()) {
+            problem(Setting.PUBLIC_BASE_URL, "is missing: the external base URL of this function app.");
+            return URI.create("https://invalid.invalid");
+        }
+        String value = raw.get().endsWith("/") ? raw.get().substring(0, raw.get().length() - 1) : raw.get();
+        try {
+            URI uri = URI.create(value);
+            boolean local = "http".equals(uri.getScheme()) && isLoopback(uri.getHost());
+            if (!("https".equals(uri.getScheme()) || local) || uri.getHost() == null
+                    || uri.getQuery() != null || uri.getFragment() != null
+                    || (uri.getPath() != null && !uri.getPath().isEmpty())) {
+                problem(Setting.PUBLIC_BASE_URL, "must be an https base URL without path or query (http only for localhost).");
+            }
+            return uri;
+        } catch (IllegalArgumentException e) {
+            problem(Setting.PUBLIC_BASE_URL, "is not a URL.");
+            return URI.create("https://invalid.invalid");
+        }
+    }
+
+    Set<URI> allowedReturnUrls() {
+        Set<URI> urls = new LinkedHashSet<>();
+        Optional<String> raw = optional(Setting.ALLOWED_RETURN_URLS.settingName());
+        if (raw.isEmpty()) {
+            return Set.of();
+        }
+        for (String part : raw.get().split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            try {
+                URI uri = URI.create(part.trim());
+                boolean local = "http".equals(uri.getScheme()) && isLoopback(uri.getHost());
+                if (!("https".equals(uri.getScheme()) || local) || uri.getHost() == null || uri.getFragment() != null
+                        || uri.getUserInfo() != null) {
+                    problem(Setting.ALLOWED_RETURN_URLS, "has '" + part.trim() + "': each must be an absolute https URL without fragment (http only for localhost).");
+                } else {
+                    urls.add(uri);
+                }
+            } catch (IllegalArgumentException e) {
+                problem(Setting.ALLOWED_RETURN_URLS, "has '" + part.trim() + "', which is not a URL.");
+            }
+        }
+        return Set.copyOf(urls);
+    }
+
+    KeySource keySource(HostingCloud hostingCloud, boolean runningInAzure) {
+        Optional<String> vault = optional(Setting.TOKEN_KEY_VAULT_URL.settingName());
+        Optional<String> local = optional(Setting.LOCAL_TOKEN_KEY.settingName());
+        boolean allowLocalInAzure = optional(Setting.ALLOW_LOCAL_KEY_IN_AZURE.settingName())
+                .map(v -> v.equalsIgnoreCase("true")).orElse(false);
+        if (vault.isPresent() && local.isPresent()) {
+            problem(Setting.LOCAL_TOKEN_KEY.settingName(), "and TOKEN_KEY_VAULT_URL are both set: keep one (Key Vault in Azure).", null);
+        }
+        if (vault.isPresent()) {
+            String secretName = optional(Setting.TOKEN_KEY_SECRET_NAME.settingName()).orElse("token-encryption-key");
+            if (!secretName.matches("[0-9a-zA-Z-]{1,127}")) {
+                problem(Setting.TOKEN_KEY_SECRET_NAME, "must be a Key Vault secret name (letters, digits, dashes).");
+            }
+            try {
+                URI uri = URI.create(vault.get().endsWith("/") ? vault.get().substring(0, vault.get().length() - 1) : vault.get());
+                if (!"https".equals(uri.getScheme()) || uri.getHost() == null
+                        || !uri.getHost().endsWith("." + hostingCloud.keyVaultSuffix())) {
+                    problem(Setting.TOKEN_KEY_VAULT_URL, "must be https://<name>." + hostingCloud.keyVaultSuffix()
+                            + " (a vault in the hosting cloud '" + hostingCloud.id() + "').");
+                }
+                return new KeyVaultKey(uri, secretName);
+            } catch (IllegalArgumentException e) {
+                problem(Setting.TOKEN_KEY_VAULT_URL, "is not a URL.");
+                return null;
+            }
+        }
+        if (local.isPresent()) {
+            if (runningInAzure && !allowLocalInAzure) {
+                problem(Setting.LOCAL_TOKEN_KEY.settingName(), "is for local development and is refused in Azure: set TOKEN_KEY_VAULT_URL "
+                        + "(or ALLOW_LOCAL_KEY_IN_AZURE=true if you accept a key outside Key Vault).", null);
+                return null;
+            }
+            try {
+                byte[] key = Base64.getDecoder().decode(local.get());
+                if (key.length != 32) {
+                    problem(Setting.LOCAL_TOKEN_KEY, "must be 32 random bytes in base64 (openssl rand -base64 32).");
+                }
+                return new LocalKey(key);
+            } catch (IllegalArgumentException e) {
+                problem(Setting.LOCAL_TOKEN_KEY, "is not base64 (openssl rand -base64 32).");
+                return null;
+            }
+        }
+        problem(Setting.TOKEN_KEY_VAULT_URL, "is missing: tokens are encrypted under a key from Key Vault (or LOCAL_TOKEN_KEY for local runs).");
+        return null;
+    }
+
+    HttpSettings http() {
+        Duration timeout = Duration.ofSeconds(30);
+        Optional<String> rawTimeout = optional(Setting.OUTBOUND_TIMEOUT_SECONDS.settingName());
+        if (rawTimeout.isPresent()) {
+            try {
+                int seconds = Integer.parseInt(rawTimeout.get());
+                if (seconds < 1 || seconds > 120) {
+                    problem(Setting.OUTBOUND_TIMEOUT_SECONDS, "must be between 1 and 120.");
+                } else {
+                    timeout = Duration.ofSeconds(seconds);
+                }
+            } catch (NumberFormatException e) {
+                problem(Setting.OUTBOUND_TIMEOUT_SECONDS, "must be a whole number of seconds.");
+            }
+        }
+        Optional<URI> proxy = Optional.empty();
+        Optional<String> rawProxy = optional(Setting.OUTBOUND_PROXY.settingName());
+        if (rawProxy.isPresent()) {
+            try {
+                URI uri = URI.create(rawProxy.get());
+                if (!"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 1) {
+                    problem(Setting.OUTBOUND_PROXY, "must be http://host:port.");
+                } else {
+                    proxy = Optional.of(uri);
+                }
+            } catch (IllegalArgumentException e) {
+                problem(Setting.OUTBOUND_PROXY, "is not a URL.");
+            }
+        }
+        return new HttpSettings(timeout, proxy);
+    }
+
+    void refreshSchedule() {
+        Optional<String> raw = optional(Setting.REFRESH_SCHEDULE.settingName());
+        if (raw.isPresent() && raw.get().trim().split("\\s+").length != 6) {
+            problem(Setting.REFRESH_SCHEDULE, "must be an NCRONTAB expression with six fields (seconds first).");
+        }
+    }
+
+    Duration refreshKeepAlive() {
+        Optional<String> raw = optional(Setting.REFRESH_KEEPALIVE_DAYS.settingName());
+        if (raw.isEmpty()) {
+            return Duration.ofDays(7);
+        }
+        try {
+            int days = Integer.parseInt(raw.get());
+            if (days >= 1 && days <= 60) {
+                return Duration.ofDays(days);
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        problem(Setting.REFRESH_KEEPALIVE_DAYS, "must be a whole number of days from 1 to 60.");
+        return Duration.ofDays(7);
+    }
+
+    Optional<Webhook> webhook() {
+        Optional<String> url = optional(Setting.NOTIFY_WEBHOOK_URL.settingName());
+        Optional<String> secret = optional(Setting.NOTIFY_WEBHOOK_SECRET.settingName());
+        if (url.isEmpty()) {
+            return Optional.empty();
+        }
+        URI uri = null;
+        try {
+            uri = URI.create(url.get());
+            boolean local = "http".equals(uri.getScheme()) && isLoopback(uri.getHost());
+            if (!("https".equals(uri.getScheme()) || local) || uri.getHost() == null) {
+                problem(Setting.NOTIFY_WEBHOOK_URL, "must be an https URL (http only for localhost).");
+            }
+        } catch (IllegalArgumentException e) {
+            problem(Setting.NOTIFY_WEBHOOK_URL, "is not a URL.");
+        }
+        if (secret.isEmpty() || secret.get().length() < 32) {
+            problem(Setting.NOTIFY_WEBHOOK_SECRET.settingName(), "must be set, at least 32 characters, when NOTIFY_WEBHOOK_URL is set "
+                    + "(for example the output of openssl rand -hex 32).", null);
+            return Optional.empty();
+        }
+        return uri == null ? Optional.empty() : Optional.of(new Webhook(uri, secret.get()));
+    }
+
+    void throwIfInvalid() {
+        if (!problems.isEmpty()) {
+            throw new SettingsException(problems);
+        }
+    }
+
+    private static boolean isLoopback(String host) {
+        return "localhost".equals(host) || "127.0.0.1".equals(host) || "[::1]".equals(host);
+    }
+}
