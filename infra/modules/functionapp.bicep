@@ -7,6 +7,19 @@
 //                    Not offered in Azure Government or Azure China (nor every commercial region).
 //   ElasticPremium   plan EP1-3 (elastic); siteConfig.linuxFxVersion 'Java|17'.
 //   Consumption      plan Y1 (Dynamic, Linux); siteConfig.linuxFxVersion 'Java|17'.
+//
+// Site configuration is chosen per plan (siteConfigByPlan). Flex Consumption rejects a set of
+// siteConfig properties outright with ARM error 51021 ("The following site configuration properties
+// (Site.SiteConfig.FtpsState, ...) for Flex Consumption sites is invalid. Please remove or rename
+// them"), on newer regional stamps even when the value is null (microsoft/azure-pipelines-tasks#21032,
+// Azure/azure-cli#31414, Azure/terraform-azurerm-avm-res-web-site#283 and #345 for LinuxFxVersion), so
+// those keys are not sent at all on Flex: FtpsState, LinuxFxVersion, Use32BitWorkerProcess,
+// NetFrameworkVersion, PreWarmedInstanceCount, FunctionsRuntimeScaleMonitoringEnabled, AlwaysOn.
+// Flex keeps only what Microsoft's own tooling sets on Flex apps (minTlsVersion, http20Enabled:
+// az functionapp flex-migration copies exactly these; the Flex quickstart template
+// function-app-flex-managed-identities sets no siteConfig). FTP stays off on every plan through the
+// basicPublishingCredentialsPolicies below. alwaysOn is sent on no plan: it exists only on Dedicated
+// (App Service) plans (Learn: dedicated-plan#always-on), and false is the default anyway.
 // Elastic Premium and Consumption would keep the code on an Azure Files share reached with the
 // account key (WEBSITE_CONTENTAZUREFILECONNECTIONSTRING). Azure Files has no identity-based option
 // there and the storage account has shared keys disabled, so the app is created without Azure Files
@@ -64,6 +77,28 @@ param elasticMaximumWorkerCount int = 20
 var isFlex = hostingPlan == 'FlexConsumption'
 var packageBlobName = 'm365-connector.zip'
 
+// See the header: nothing Flex rejects is sent on Flex; the classic plans keep the Linux stack and FTPS off.
+var siteConfigByPlan = {
+  FlexConsumption: {
+    minTlsVersion: '1.2'
+    http20Enabled: true
+  }
+  ElasticPremium: {
+    linuxFxVersion: 'Java|17'
+    minTlsVersion: '1.2'
+    scmMinTlsVersion: '1.2'
+    ftpsState: 'Disabled'
+    http20Enabled: true
+  }
+  Consumption: {
+    linuxFxVersion: 'Java|17'
+    minTlsVersion: '1.2'
+    scmMinTlsVersion: '1.2'
+    ftpsState: 'Disabled'
+    http20Enabled: true
+  }
+}
+
 var planSkus = {
   FlexConsumption: {
     name: 'FC1'
@@ -114,13 +149,16 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
       '${identityId}': {}
     }
   }
-  properties: {
+  properties: union({
     serverFarmId: plan.id
     httpsOnly: true
     clientAffinityEnabled: false
     // Key Vault references (@Microsoft.KeyVault(...)) are resolved with the user-assigned identity.
     keyVaultReferenceIdentity: identityId
-    functionAppConfig: isFlex ? {
+    siteConfig: siteConfigByPlan[hostingPlan]
+  }, isFlex ? {
+    // Only Flex Consumption sites get functionAppConfig; the other plans do not receive the key at all.
+    functionAppConfig: {
       deployment: {
         storage: {
           type: 'blobContainer'
@@ -139,16 +177,8 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
         name: 'java'
         version: '17'
       }
-    } : null
-    siteConfig: {
-      linuxFxVersion: isFlex ? null : 'Java|17'
-      minTlsVersion: '1.2'
-      scmMinTlsVersion: '1.2'
-      ftpsState: 'Disabled'
-      http20Enabled: true
-      alwaysOn: false
     }
-  }
+  } : {})
 }
 
 // Basic-auth publishing (FTP, SCM user/password) off: deployments authenticate with Entra ID.

@@ -390,11 +390,12 @@ class InfrastructureTest {
         assertEquals(List.of("'FlexConsumption'", "'ElasticPremium'", "'Consumption'"),
                 main.literalsIn(main.code.indexOf("@allowed(", main.code.indexOf("Hosting plan")), main.code.indexOf("param hostingPlan ")));
         String app = module("functionapp.bicep").code;
-        assertTrue(app.contains("functionAppConfig: isFlex ? {"));
+        assertTrue(Pattern.compile("}, isFlex \\? \\{\\s*functionAppConfig: \\{").matcher(app).find(),
+                "functionAppConfig is sent to Flex Consumption sites only (unioned in, not set to null elsewhere)");
+        assertEquals(1, count(app, "functionAppConfig:"));
         assertTrue(Pattern.compile("runtime: \\{\\s*name: 'java'\\s*version: '17'\\s*}").matcher(app).find());
         assertTrue(app.contains("type: 'blobContainer'") && app.contains("type: 'UserAssignedIdentity'"),
                 "Flex deployment storage is reached with the user-assigned identity");
-        assertTrue(app.contains("linuxFxVersion: isFlex ? null : 'Java|17'"));
         assertTrue(app.contains("properties: union(appSettings, hostSettings, isFlex ? {} : classicPlanSettings)"),
                 "FUNCTIONS_* settings only outside Flex Consumption, which refuses them");
         assertEquals("'~4'", only("FUNCTIONS_EXTENSION_VERSION"));
@@ -402,6 +403,40 @@ class InfrastructureTest {
         assertEquals("classicPlanSettings", appSettings.get("FUNCTIONS_WORKER_RUNTIME").get(0).block());
         assertEquals("identityId", only("WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID"));
         assertTrue(main.code.contains("appSettings: appSettings"));
+    }
+
+    /** siteConfig properties Flex Consumption rejects with ARM error 51021 (see functionapp.bicep's header). */
+    private static final Set<String> REJECTED_ON_FLEX = Set.of("ftpsState", "linuxFxVersion", "windowsFxVersion",
+            "use32BitWorkerProcess", "netFrameworkVersion", "preWarmedInstanceCount", "functionsRuntimeScaleMonitoringEnabled",
+            "alwaysOn");
+
+    @Test
+    void whenTheSiteIsConfiguredPerPlanThenFlexGetsNothingItRejectsAndTheOtherPlansKeepTheLinuxStackAndFtpsOff() {
+        Bicep app = module("functionapp.bicep");
+        Map<String, Map<String, String>> byPlan = app.objectOfObjects("siteConfigByPlan");
+        assertEquals(new TreeSet<>(hostingPlans()), new TreeSet<>(byPlan.keySet()), "a site configuration for every hosting plan");
+        Map<String, String> flex = byPlan.get("FlexConsumption");
+        for (String rejected : REJECTED_ON_FLEX) {
+            assertFalse(flex.containsKey(rejected), "Flex Consumption rejects siteConfig." + rejected + " (ARM 51021)");
+        }
+        assertEquals("'1.2'", flex.get("minTlsVersion"));
+        for (String plan : List.of("ElasticPremium", "Consumption")) {
+            Map<String, String> config = byPlan.get(plan);
+            assertEquals("'Java|17'", config.get("linuxFxVersion"), plan);
+            assertEquals("'Disabled'", config.get("ftpsState"), plan);
+            assertEquals("'1.2'", config.get("minTlsVersion"), plan);
+            assertEquals("'1.2'", config.get("scmMinTlsVersion"), plan);
+        }
+        for (Map.Entry<String, Map<String, String>> plan : byPlan.entrySet()) {
+            assertFalse(plan.getValue().containsKey("alwaysOn"), plan.getKey() + ": alwaysOn exists on Dedicated plans only");
+        }
+        assertTrue(app.code.contains("siteConfig: siteConfigByPlan[hostingPlan]"), "the site takes its plan's configuration");
+        assertEquals(1, count(app.code, "siteConfig:"), "no other siteConfig is sent");
+        assertFalse(allCode().contains("'Microsoft.Web/sites/config@") && app.code.contains("name: 'web'"),
+                "no sites/config 'web' resource that would send site configuration to Flex behind the map's back");
+        // FTP stays off on every plan, Flex included, through the publishing-credentials policy.
+        assertTrue(Pattern.compile("resource ftpBasicAuth 'Microsoft\\.Web/sites/basicPublishingCredentialsPolicies@[^']+' = \\{"
+                + "\\s*parent: site\\s*name: 'ftp'\\s*properties: \\{\\s*allow: false").matcher(app.code).find());
     }
 
     @Test
@@ -469,6 +504,12 @@ class InfrastructureTest {
     }
 
     // ---------------------------------------------------------------------------------------------
+
+    private static List<String> hostingPlans() {
+        Bicep main = files.get(MAIN);
+        return main.literalsIn(main.code.indexOf("@allowed(", main.code.indexOf("Hosting plan")), main.code.indexOf("param hostingPlan "))
+                .stream().map(l -> l.substring(1, l.length() - 1)).toList();
+    }
 
     private static String only(String setting) {
         List<Entry> entries = appSettings.get(setting);
@@ -654,6 +695,47 @@ class InfrastructureTest {
             int start = code.lastIndexOf('\n', index) + 1;
             int end = code.indexOf('\n', index);
             return code.substring(start, end < 0 ? code.length() : end);
+        }
+
+        /** {@code var <name> = { key: { k: v ... } ... }} as nested maps of value texts. */
+        Map<String, Map<String, String>> objectOfObjects(String name) {
+            Matcher m = Pattern.compile("\\bvar\\s+" + name + "\\s*=\\s*\\{").matcher(masked);
+            assertTrue(m.find(), "no var " + name + " = {...}");
+            Map<String, Map<String, String>> result = new LinkedHashMap<>();
+            Matcher key = Pattern.compile("(?m)^\\s*(\\w+)\\s*:\\s*\\{").matcher(masked);
+            int close = matchingBrace(m.end() - 1);
+            int at = m.end();
+            while (key.find(at) && key.start() < close) {
+                int open = key.end() - 1;
+                result.put(key.group(1), entries(open));
+                at = matchingBrace(open) + 1;
+            }
+            return result;
+        }
+
+        private Map<String, String> entries(int open) {
+            int close = matchingBrace(open);
+            Map<String, String> result = new LinkedHashMap<>();
+            int at = masked.indexOf('\n', open) + 1;
+            while (at > 0 && at < close) {
+                int eol = masked.indexOf('\n', at);
+                eol = eol < 0 || eol > close ? close : eol;
+                Matcher key = KEY.matcher(masked.substring(at, eol));
+                if (key.matches()) {
+                    String value = code.substring(at + key.start(2), eol).trim();
+                    if (value.endsWith("{")) {
+                        int inner = masked.indexOf('{', at + key.start(2));
+                        int innerClose = matchingBrace(inner);
+                        result.put(key.group(1), code.substring(inner + 1, innerClose).trim());
+                        eol = masked.indexOf('\n', innerClose);
+                        eol = eol < 0 ? close : eol;
+                    } else {
+                        result.put(key.group(1), value);
+                    }
+                }
+                at = eol + 1;
+            }
+            return result;
         }
 
         /** The string elements of {@code var <name> = [ ... ]}. */
