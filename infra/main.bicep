@@ -163,6 +163,16 @@ param createTokenKey bool = true
 @description('Region where the key-creation deployment script runs (needs Azure Container Instances). Defaults to location.')
 param tokenKeyScriptLocation string = location
 
+@description('''Extra JVM options for the Java worker, written by the template into the app setting the plan honours: JAVA_OPTS on
+ElasticPremium, languageWorkers__java__arguments on Consumption and FlexConsumption (see modules/functionapp.bicep). Set it here, not
+by hand: the template replaces all app settings on every deployment. Default empty on every plan, on purpose: the Functions Java
+worker already starts the JVM with -XX:+TieredCompilation -XX:TieredStopAtLevel=1 (azure-functions-java-worker worker.config.json),
+which is the option BENCHMARKS.md recommends for cold starts (first send 1.18 s instead of 1.70 s, at 1,560 instead of 2,135 warm
+actions/s). On Consumption and FlexConsumption any non-empty value makes the host start a new JVM instead of the pre-warmed
+placeholder one, i.e. costs cold-start time. On ElasticPremium, where instances stay warm, -XX:TieredStopAtLevel=4 re-enables the
+C2 compiler: more warm throughput, slower first request on each new instance (docs/DEPLOY.md, JVM options).''')
+param jvmOptions string = ''
+
 // ---------------------------------------------------------------------------------------------
 
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
@@ -374,6 +384,7 @@ module functionApp 'modules/functionapp.bicep' = {
     packageContainerName: packageContainerName
     appInsightsName: monitoring.outputs.appInsightsName
     appSettings: appSettings
+    jvmOptions: jvmOptions
   }
   // Start the app once its identity may use storage, the vault and Application Insights.
   dependsOn: [

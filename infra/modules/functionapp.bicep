@@ -74,6 +74,9 @@ param flexMaximumInstanceCount int = 100
 @description('Elastic Premium: maximum number of instances.')
 param elasticMaximumWorkerCount int = 20
 
+@description('Extra JVM options (main.bicep jvmOptions). Written to the app setting the plan honours (jvmOptionsSettingByPlan); nothing is written when empty.')
+param jvmOptions string = ''
+
 var isFlex = hostingPlan == 'FlexConsumption'
 var packageBlobName = 'm365-connector.zip'
 
@@ -97,6 +100,28 @@ var siteConfigByPlan = {
     ftpsState: 'Disabled'
     http20Enabled: true
   }
+}
+
+// The app setting through which each plan passes extra options to the Java worker's JVM
+// (Learn: functions-reference-java#customize-jvm; Azure/azure-functions-host
+// WebHostRpcWorkerChannelManager.UsePlaceholderChannel and RpcWorkerConfigFactory.AddArgumentsFromAppSettings):
+//   ElasticPremium   JAVA_OPTS, expanded into the worker command line (azure-functions-java-worker
+//                    worker.config.json "%JAVA_OPTS%").
+//   Consumption      languageWorkers__java__arguments: instances start from a placeholder JVM launched
+//                    before the app's settings are known, so JAVA_OPTS would not reach it; when this
+//                    setting is present the host discards the placeholder worker and starts a new JVM
+//                    with the arguments, which costs cold-start time.
+//   FlexConsumption  languageWorkers__java__arguments as well: Learn documents no Flex-specific setting;
+//                    this host-level setting is appended to the worker arguments on every plan and also
+//                    forces a fresh JVM when an instance was specialised from a placeholder, whereas
+//                    JAVA_OPTS would silently miss a pre-started JVM.
+var jvmOptionsSettingByPlan = {
+  FlexConsumption: 'languageWorkers__java__arguments'
+  ElasticPremium: 'JAVA_OPTS'
+  Consumption: 'languageWorkers__java__arguments'
+}
+var jvmOptionSetting = empty(jvmOptions) ? {} : {
+  '${jvmOptionsSettingByPlan[hostingPlan]}': jvmOptions
 }
 
 var planSkus = {
@@ -224,7 +249,10 @@ var classicPlanSettings = {
 resource settings 'Microsoft.Web/sites/config@2023-12-01' = {
   parent: site
   name: 'appsettings'
-  properties: union(appSettings, hostSettings, isFlex ? {} : classicPlanSettings)
+  // The template owns the whole set: this resource REPLACES every app setting on each deployment, so a
+  // setting added by hand (portal, az functionapp config appsettings set) disappears at the next
+  // provision. Anything the app needs is a template parameter (jvmOptions for JVM options).
+  properties: union(appSettings, hostSettings, isFlex ? {} : classicPlanSettings, jvmOptionSetting)
 }
 
 output name string = site.name

@@ -396,7 +396,7 @@ class InfrastructureTest {
         assertTrue(Pattern.compile("runtime: \\{\\s*name: 'java'\\s*version: '17'\\s*}").matcher(app).find());
         assertTrue(app.contains("type: 'blobContainer'") && app.contains("type: 'UserAssignedIdentity'"),
                 "Flex deployment storage is reached with the user-assigned identity");
-        assertTrue(app.contains("properties: union(appSettings, hostSettings, isFlex ? {} : classicPlanSettings)"),
+        assertTrue(app.contains("properties: union(appSettings, hostSettings, isFlex ? {} : classicPlanSettings, jvmOptionSetting)"),
                 "FUNCTIONS_* settings only outside Flex Consumption, which refuses them");
         assertEquals("'~4'", only("FUNCTIONS_EXTENSION_VERSION"));
         assertEquals("'java'", only("FUNCTIONS_WORKER_RUNTIME"));
@@ -437,6 +437,29 @@ class InfrastructureTest {
         // FTP stays off on every plan, Flex included, through the publishing-credentials policy.
         assertTrue(Pattern.compile("resource ftpBasicAuth 'Microsoft\\.Web/sites/basicPublishingCredentialsPolicies@[^']+' = \\{"
                 + "\\s*parent: site\\s*name: 'ftp'\\s*properties: \\{\\s*allow: false").matcher(app.code).find());
+    }
+
+    @Test
+    void whenJvmOptionsAreGivenThenTheTemplateWritesThemUnderTheSettingEachPlanHonours() throws IOException {
+        Bicep main = files.get(MAIN);
+        Bicep app = module("functionapp.bicep");
+        assertTrue(main.code.contains("param jvmOptions string = ''"), "JVM options are a template parameter, empty by default");
+        assertTrue(main.code.contains("jvmOptions: jvmOptions"), "main.bicep passes them to the function app module");
+        assertTrue(app.code.contains("param jvmOptions string = ''"));
+        assertEquals(Map.of("FlexConsumption", "'languageWorkers__java__arguments'",
+                        "ElasticPremium", "'JAVA_OPTS'",
+                        "Consumption", "'languageWorkers__java__arguments'"),
+                app.objectEntries("jvmOptionsSettingByPlan"));
+        assertTrue(app.code.contains("var jvmOptionSetting = empty(jvmOptions) ? {} : {")
+                && app.code.contains("'${jvmOptionsSettingByPlan[hostingPlan]}': jvmOptions"),
+                "the options go under the plan's setting name, and nothing is written when they are empty");
+        assertTrue(Pattern.compile("properties: union\\([^)]*\\bjvmOptionSetting\\)").matcher(app.code).find(),
+                "the setting is part of the app settings the template owns (a hand-set one vanishes on the next provision)");
+        for (String name : List.of("JAVA_OPTS", "languageWorkers__java__arguments", "WEBSITE_USE_PLACEHOLDER")) {
+            assertFalse(appSettings.containsKey(name), name + " is set only through jvmOptions");
+        }
+        JsonNode parameters = Json.MAPPER.readTree(INFRA.resolve("main.parameters.json").toFile()).get("parameters");
+        assertEquals("${JVM_OPTIONS}", parameters.path("jvmOptions").path("value").asText(), "azd users set JVM_OPTIONS");
     }
 
     @Test
@@ -695,6 +718,13 @@ class InfrastructureTest {
             int start = code.lastIndexOf('\n', index) + 1;
             int end = code.indexOf('\n', index);
             return code.substring(start, end < 0 ? code.length() : end);
+        }
+
+        /** Top-level keys of {@code var <name> = { ... }} with their value text (nested objects as their inner text). */
+        Map<String, String> objectEntries(String name) {
+            Matcher m = Pattern.compile("\\bvar\\s+" + name + "\\s*=\\s*\\{").matcher(masked);
+            assertTrue(m.find(), "no var " + name + " = {...}");
+            return entries(m.end() - 1);
         }
 
         /** {@code var <name> = { key: { k: v ... } ... }} as nested maps of value texts. */
