@@ -386,9 +386,21 @@ module functionApp 'modules/functionapp.bicep' = {
     appSettings: appSettings
     jvmOptions: jvmOptions
   }
-  // Start the app once its identity may use storage, the vault and Application Insights.
+  // Create the app (and write its settings, which restarts it and resolves the Key Vault references) only
+  // after its identity may use storage, the vault and Application Insights, and after every secret it
+  // references and the token key exist. The references are resolved when the settings are written; one that
+  // fails then stays unresolved until the next restart or reference refresh (Learn:
+  // app-service-key-vault-references#understand-rotation). Modules whose condition is false are dropped from
+  // this list by Resource Manager (Learn: resource-dependency#dependson). Role assignments can still take a
+  // few minutes to apply after ARM reports them created: docs/DEPLOY.md step 4 refreshes the references.
   dependsOn: [
     appRoles
+    tokenKey
+    globalClientSecret
+    usgovClientSecret
+    usgovdodClientSecret
+    chinaClientSecret
+    webhookSecret
   ]
 }
 

@@ -463,6 +463,19 @@ class InfrastructureTest {
     }
 
     @Test
+    void whenTheAppIsCreatedThenItWaitsForItsRolesEverySecretItReferencesAndTheTokenKey() {
+        Bicep main = files.get(MAIN);
+        Set<String> required = new TreeSet<>(List.of("appRoles", "tokenKey"));
+        Matcher secrets = Pattern.compile("(?m)^module (\\w+) 'modules/keyvault-secret\\.bicep'").matcher(main.code);
+        while (secrets.find()) {
+            required.add(secrets.group(1));
+        }
+        assertTrue(required.size() >= 2 + 5, "4 client secrets and the webhook secret: " + required);
+        assertEquals(required, new TreeSet<>(main.dependsOnOf("functionApp")),
+                "the function app must depend on its role assignments, every Key Vault secret module and the token key");
+    }
+
+    @Test
     void whenMonitoringIsDeclaredThenLocalAuthIsOffAndTheAppAuthenticatesWithItsIdentity() {
         String monitoring = module("monitoring.bicep").code;
         assertTrue(monitoring.contains("DisableLocalAuth: true"));
@@ -766,6 +779,18 @@ class InfrastructureTest {
                 at = eol + 1;
             }
             return result;
+        }
+
+        /** The names in the {@code dependsOn: [ ... ]} of {@code module <name>}. */
+        List<String> dependsOnOf(String moduleName) {
+            Matcher m = Pattern.compile("(?m)^module\\s+" + moduleName + "\\s+'[^']+'\\s*=\\s*\\{").matcher(masked);
+            assertTrue(m.find(), "no module " + moduleName);
+            int close = matchingBrace(m.end() - 1);
+            int deps = masked.indexOf("dependsOn: [", m.end());
+            assertTrue(deps > 0 && deps < close, "module " + moduleName + " has no dependsOn");
+            int end = masked.indexOf(']', deps);
+            return Pattern.compile("\\s+").splitAsStream(masked.substring(deps + "dependsOn: [".length(), end).trim())
+                    .filter(t -> !t.isEmpty()).toList();
         }
 
         /** The string elements of {@code var <name> = [ ... ]}. */
