@@ -205,6 +205,8 @@ var queueNames = [
   'status-notifications-poison'
 ]
 var packageContainerName = 'app-package'
+// The key-creation script's own identity (modules/token-key.bicep).
+var keyInitIdentityName = 'id-keyinit-${resourceToken}'
 
 var globalOn = contains(m365Clouds, 'global')
 var globalCert = contains(m365CertificateClouds, 'global')
@@ -268,6 +270,10 @@ module appRoles 'modules/app-roles.bicep' = {
 }
 
 // Token encryption key: created on the first deployment only, never overwritten (see the module).
+// Its identity (id-keyinit-…) and that identity's Key Vault Secrets Officer role stay after the script ran:
+// the script runs again on every deployment with createTokenKey=true and needs them then; an incremental
+// deployment cannot delete them afterwards. docs/DEPLOY.md (The token encryption key) says how to remove both
+// once the key exists, with createTokenKey=false from then on.
 module tokenKey 'modules/token-key.bicep' = if (createTokenKey) {
   name: 'token-key'
   params: {
@@ -275,7 +281,7 @@ module tokenKey 'modules/token-key.bicep' = if (createTokenKey) {
     tags: tags
     keyVaultName: vault.outputs.name
     secretName: tokenKeySecretName
-    scriptIdentityName: 'id-keyinit-${resourceToken}'
+    scriptIdentityName: keyInitIdentityName
   }
 }
 
@@ -416,3 +422,5 @@ output callbackUrl string = 'https://${functionApp.outputs.defaultHostName}/api/
 output keyVaultName string = vault.outputs.name
 output storageAccountName string = storage.outputs.name
 output packageContainerName string = packageContainerName
+// The key-creation script's identity (kept after the script ran; docs/DEPLOY.md says how to remove it).
+output keyInitIdentityName string = createTokenKey ? keyInitIdentityName : ''

@@ -476,6 +476,16 @@ class InfrastructureTest {
     }
 
     @Test
+    void whenTheKeyInitIdentityIsKeptThenItsNameIsAnOutputAndAzdCanTurnTheScriptOff() throws IOException {
+        Bicep main = files.get(MAIN);
+        assertTrue(main.code.contains("scriptIdentityName: keyInitIdentityName"));
+        assertTrue(main.code.contains("output keyInitIdentityName string = createTokenKey ? keyInitIdentityName : ''"));
+        JsonNode parameters = Json.MAPPER.readTree(INFRA.resolve("main.parameters.json").toFile()).get("parameters");
+        assertEquals("${CREATE_TOKEN_KEY=true}", parameters.path("createTokenKey").path("value").asText(),
+                "azd users can turn the key script off (azd env set CREATE_TOKEN_KEY false)");
+    }
+
+    @Test
     void whenMonitoringIsDeclaredThenLocalAuthIsOffAndTheAppAuthenticatesWithItsIdentity() {
         String monitoring = module("monitoring.bicep").code;
         assertTrue(monitoring.contains("DisableLocalAuth: true"));
