@@ -33,10 +33,12 @@ param environmentName string
 param location string = resourceGroup().location
 
 @description('''Hosting plan of the function app.
-FlexConsumption (default): Linux, scales to zero, identity-based deployment storage. It is NOT available in every cloud and region:
-it is not offered in Azure Government (including DoD) or Azure China, and not in every Azure commercial region. There, use
-ElasticPremium (always-warm instances, VNet-ready, recommended for production in Azure Government and Azure China) or Consumption
-(Linux Consumption: scales to zero, retiring on 30 September 2028, gets no new features).''')
+FlexConsumption (default): Linux, scales to zero, identity-based deployment storage, deployable with azd deploy. It is NOT available in
+every cloud and region: not offered in Azure Government (including DoD) or Azure China, and not in every Azure commercial region
+(check with az functionapp list-flexconsumption-locations in the cloud you are signed in to). There, use ElasticPremium (always-warm
+instances, VNet-ready, recommended for production in Azure Government and Azure China) or Consumption (Linux Consumption: scales to
+zero, retiring on 30 September 2028, gets no new features). Both run from a package blob that infra/scripts/deploy-package.sh uploads
+(azd deploy does not work for them, see docs/DEPLOY.md).''')
 @allowed([
   'FlexConsumption'
   'ElasticPremium'

@@ -476,6 +476,18 @@ class InfrastructureTest {
     }
 
     @Test
+    void whenTheCodeIsDeployedToElasticPremiumOrConsumptionThenTheScriptUploadsThePackageRestartsAndSyncs() throws IOException {
+        Path script = INFRA.resolve("scripts").resolve("deploy-package.sh");
+        assertTrue(Files.isExecutable(script), script + " must exist and be executable");
+        String text = Files.readString(script);
+        assertTrue(text.contains("container=\"app-package\"") && files.get(MAIN).code.contains("var packageContainerName = 'app-package'"));
+        assertTrue(text.contains("blob=\"m365-connector.zip\"") && module("functionapp.bicep").code.contains("var packageBlobName = 'm365-connector.zip'"));
+        assertTrue(text.contains("az storage blob upload --auth-mode login"), "uploads with Entra ID (the account has no keys)");
+        assertTrue(text.contains("az functionapp restart") && text.contains("/syncfunctiontriggers?"), "restarts and syncs the triggers");
+        assertTrue(Files.readString(Path.of("azure.yaml")).contains("infra/scripts/deploy-package.sh"));
+    }
+
+    @Test
     void whenTheKeyInitIdentityIsKeptThenItsNameIsAnOutputAndAzdCanTurnTheScriptOff() throws IOException {
         Bicep main = files.get(MAIN);
         assertTrue(main.code.contains("scriptIdentityName: keyInitIdentityName"));
