@@ -225,6 +225,14 @@ resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@20
 
 var hostSettings = {
   // Identity-based host storage (also the connection "AzureWebJobsStorage" of the queue triggers).
+  // KNOWN LIMITATION in Azure Government and Azure China: the Storage queue extension builds its client
+  // from __accountName FIRST, as https://<name>.queue.core.windows.net, and ignores __queueServiceUri
+  // (Azure/azure-sdk-for-net Microsoft.Azure.WebJobs.Extensions.Clients Shared/StorageClientProvider.cs
+  // TryGetServiceUri; seen as Azure/azure-webjobs-sdk#3132, hashicorp/terraform-provider-azurerm#32062).
+  // The Functions host itself honours the service URIs over the name (azure-functions-host
+  // StorageServiceUriOptions). __accountName stays because the app reads it (platform/Settings.java
+  // requires AzureWebJobsStorage or AzureWebJobsStorage__accountName); dropping it in sovereign clouds
+  // needs an app change first. docs/DEPLOY.md says what this breaks there.
   AzureWebJobsStorage__accountName: storage.name
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId

@@ -488,6 +488,56 @@ class InfrastructureTest {
     }
 
     @Test
+    void whenPlansAreDocumentedThenAzdDeploysOnlyFlexAndTheOtherPlansUploadThePackage() throws IOException {
+        String deployDoc = Files.readString(Path.of("docs", "DEPLOY.md"));
+        Map<String, String> documents = Map.of("docs/DEPLOY.md", deployDoc, "README.md Deploy", readmeDeploySection());
+        for (Map.Entry<String, String> doc : documents.entrySet()) {
+            for (String block : codeBlocks(doc.getValue())) {
+                if (block.contains("AZURE_HOSTING_PLAN ElasticPremium") || block.contains("AZURE_HOSTING_PLAN Consumption")) {
+                    for (String line : block.split("\n")) {
+                        String command = line.strip();
+                        assertFalse(command.startsWith("azd up") || command.startsWith("azd deploy"),
+                                doc.getKey() + ": azd's zip deploy does not work for ElasticPremium/Consumption: " + line);
+                    }
+                    assertTrue(block.contains("infra/scripts/deploy-package.sh"),
+                            doc.getKey() + ": an ElasticPremium/Consumption example must deploy with the package script: " + block);
+                }
+            }
+        }
+    }
+
+    @Test
+    void whenTheReadmeMentionsJvmOptionsThenItPointsAtTheParameterNotAHandSetAppSetting() throws IOException {
+        String deploy = readmeDeploySection();
+        assertFalse(deploy.contains("JAVA_OPTS="), "the README must not tell users to add an app setting by hand");
+        assertTrue(deploy.contains("jvmOptions"), "the README points at the jvmOptions parameter");
+    }
+
+    @Test
+    void whenTheDeployGuideDescribesTheKeyInitIdentityThenItSaysThatItStaysAndHowToRemoveIt() throws IOException {
+        String deployDoc = Files.readString(Path.of("docs", "DEPLOY.md"));
+        assertFalse(deployDoc.toLowerCase(Locale.ROOT).contains("transient"), "the key-init identity and its role stay");
+        assertTrue(deployDoc.contains("keyInitIdentityName") && deployDoc.contains("az identity delete")
+                && deployDoc.contains("az role assignment delete") && deployDoc.contains("createTokenKey=false"),
+                "docs/DEPLOY.md says how to remove the key-init identity and its role");
+    }
+
+    @Test
+    void whenTheDeployGuideIsReadThenEveryCloudHasValidateAndWhatIfCommands() throws IOException {
+        String deployDoc = Files.readString(Path.of("docs", "DEPLOY.md"));
+        for (String cloud : List.of("AzureCloud", "AzureUSGovernment", "AzureChinaCloud")) {
+            boolean found = false;
+            for (String block : codeBlocks(deployDoc)) {
+                if (block.contains("az cloud set --name " + cloud)) {
+                    found |= block.contains("az deployment group validate") && block.contains("az deployment group what-if");
+                }
+            }
+            assertTrue(found, "docs/DEPLOY.md needs a block with az cloud set --name " + cloud
+                    + ", az deployment group validate and az deployment group what-if");
+        }
+    }
+
+    @Test
     void whenTheKeyInitIdentityIsKeptThenItsNameIsAnOutputAndAzdCanTurnTheScriptOff() throws IOException {
         Bicep main = files.get(MAIN);
         assertTrue(main.code.contains("scriptIdentityName: keyInitIdentityName"));
@@ -567,6 +617,24 @@ class InfrastructureTest {
         Bicep main = files.get(MAIN);
         return main.literalsIn(main.code.indexOf("@allowed(", main.code.indexOf("Hosting plan")), main.code.indexOf("param hostingPlan "))
                 .stream().map(l -> l.substring(1, l.length() - 1)).toList();
+    }
+
+    private static String readmeDeploySection() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        int start = readme.indexOf("\n## Deploy\n");
+        assertTrue(start >= 0, "README.md has a ## Deploy section");
+        int end = readme.indexOf("\n## ", start + 1);
+        return readme.substring(start, end < 0 ? readme.length() : end);
+    }
+
+    /** The bodies of the fenced code blocks of a Markdown text. */
+    private static List<String> codeBlocks(String markdown) {
+        List<String> blocks = new ArrayList<>();
+        Matcher m = Pattern.compile("(?ms)^```[^\\n]*\\n(.*?)^```").matcher(markdown);
+        while (m.find()) {
+            blocks.add(m.group(1));
+        }
+        return blocks;
     }
 
     private static String only(String setting) {
