@@ -33,10 +33,12 @@ param environmentName string
 param location string = resourceGroup().location
 
 @description('''Hosting plan of the function app.
-FlexConsumption (default): Linux, scales to zero, identity-based deployment storage. It is NOT available in every cloud and region:
-it is not offered in Azure Government (including DoD) or Azure China, and not in every Azure commercial region. There, use
-ElasticPremium (always-warm instances, VNet-ready, recommended for production in Azure Government and Azure China) or Consumption
-(Linux Consumption: scales to zero, retiring on 30 September 2028, gets no new features).''')
+FlexConsumption (default): Linux, scales to zero, identity-based deployment storage, deployable with azd deploy. It is NOT available in
+every cloud and region: not offered in Azure Government (including DoD) or Azure China, and not in every Azure commercial region
+(check with az functionapp list-flexconsumption-locations in the cloud you are signed in to). There, use ElasticPremium (always-warm
+instances, VNet-ready, recommended for production in Azure Government and Azure China) or Consumption (Linux Consumption: scales to
+zero, retiring on 30 September 2028, gets no new features). Both run from a package blob that infra/scripts/deploy-package.sh uploads
+(azd deploy does not work for them, see docs/DEPLOY.md).''')
 @allowed([
   'FlexConsumption'
   'ElasticPremium'
@@ -163,6 +165,16 @@ param createTokenKey bool = true
 @description('Region where the key-creation deployment script runs (needs Azure Container Instances). Defaults to location.')
 param tokenKeyScriptLocation string = location
 
+@description('''Extra JVM options for the Java worker, written by the template into the app setting the plan honours: JAVA_OPTS on
+ElasticPremium, languageWorkers__java__arguments on Consumption and FlexConsumption (see modules/functionapp.bicep). Set it here, not
+by hand: the template replaces all app settings on every deployment. Default empty on every plan, on purpose: the Functions Java
+worker already starts the JVM with -XX:+TieredCompilation -XX:TieredStopAtLevel=1 (azure-functions-java-worker worker.config.json),
+which is the option BENCHMARKS.md recommends for cold starts (first send 1.18 s instead of 1.70 s, at 1,560 instead of 2,135 warm
+actions/s). On Consumption and FlexConsumption any non-empty value makes the host start a new JVM instead of the pre-warmed
+placeholder one, i.e. costs cold-start time. On ElasticPremium, where instances stay warm, -XX:TieredStopAtLevel=4 re-enables the
+C2 compiler: more warm throughput, slower first request on each new instance (docs/DEPLOY.md, JVM options).''')
+param jvmOptions string = ''
+
 // ---------------------------------------------------------------------------------------------
 
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
@@ -195,6 +207,8 @@ var queueNames = [
   'status-notifications-poison'
 ]
 var packageContainerName = 'app-package'
+// The key-creation script's own identity (modules/token-key.bicep).
+var keyInitIdentityName = 'id-keyinit-${resourceToken}'
 
 var globalOn = contains(m365Clouds, 'global')
 var globalCert = contains(m365CertificateClouds, 'global')
@@ -258,6 +272,10 @@ module appRoles 'modules/app-roles.bicep' = {
 }
 
 // Token encryption key: created on the first deployment only, never overwritten (see the module).
+// Its identity (id-keyinit-…) and that identity's Key Vault Secrets Officer role stay after the script ran:
+// the script runs again on every deployment with createTokenKey=true and needs them then; an incremental
+// deployment cannot delete them afterwards. docs/DEPLOY.md (The token encryption key) says how to remove both
+// once the key exists, with createTokenKey=false from then on.
 module tokenKey 'modules/token-key.bicep' = if (createTokenKey) {
   name: 'token-key'
   params: {
@@ -265,7 +283,7 @@ module tokenKey 'modules/token-key.bicep' = if (createTokenKey) {
     tags: tags
     keyVaultName: vault.outputs.name
     secretName: tokenKeySecretName
-    scriptIdentityName: 'id-keyinit-${resourceToken}'
+    scriptIdentityName: keyInitIdentityName
   }
 }
 
@@ -374,10 +392,23 @@ module functionApp 'modules/functionapp.bicep' = {
     packageContainerName: packageContainerName
     appInsightsName: monitoring.outputs.appInsightsName
     appSettings: appSettings
+    jvmOptions: jvmOptions
   }
-  // Start the app once its identity may use storage, the vault and Application Insights.
+  // Create the app (and write its settings, which restarts it and resolves the Key Vault references) only
+  // after its identity may use storage, the vault and Application Insights, and after every secret it
+  // references and the token key exist. The references are resolved when the settings are written; one that
+  // fails then stays unresolved until the next restart or reference refresh (Learn:
+  // app-service-key-vault-references#understand-rotation). Modules whose condition is false are dropped from
+  // this list by Resource Manager (Learn: resource-dependency#dependson). Role assignments can still take a
+  // few minutes to apply after ARM reports them created: docs/DEPLOY.md step 4 refreshes the references.
   dependsOn: [
     appRoles
+    tokenKey
+    globalClientSecret
+    usgovClientSecret
+    usgovdodClientSecret
+    chinaClientSecret
+    webhookSecret
   ]
 }
 
@@ -393,3 +424,5 @@ output callbackUrl string = 'https://${functionApp.outputs.defaultHostName}/api/
 output keyVaultName string = vault.outputs.name
 output storageAccountName string = storage.outputs.name
 output packageContainerName string = packageContainerName
+// The key-creation script's identity (kept after the script ran; docs/DEPLOY.md says how to remove it).
+output keyInitIdentityName string = createTokenKey ? keyInitIdentityName : ''

@@ -7,6 +7,19 @@
 //                    Not offered in Azure Government or Azure China (nor every commercial region).
 //   ElasticPremium   plan EP1-3 (elastic); siteConfig.linuxFxVersion 'Java|17'.
 //   Consumption      plan Y1 (Dynamic, Linux); siteConfig.linuxFxVersion 'Java|17'.
+//
+// Site configuration is chosen per plan (siteConfigByPlan). Flex Consumption rejects a set of
+// siteConfig properties outright with ARM error 51021 ("The following site configuration properties
+// (Site.SiteConfig.FtpsState, ...) for Flex Consumption sites is invalid. Please remove or rename
+// them"), on newer regional stamps even when the value is null (microsoft/azure-pipelines-tasks#21032,
+// Azure/azure-cli#31414, Azure/terraform-azurerm-avm-res-web-site#283 and #345 for LinuxFxVersion), so
+// those keys are not sent at all on Flex: FtpsState, LinuxFxVersion, Use32BitWorkerProcess,
+// NetFrameworkVersion, PreWarmedInstanceCount, FunctionsRuntimeScaleMonitoringEnabled, AlwaysOn.
+// Flex keeps only what Microsoft's own tooling sets on Flex apps (minTlsVersion, http20Enabled:
+// az functionapp flex-migration copies exactly these; the Flex quickstart template
+// function-app-flex-managed-identities sets no siteConfig). FTP stays off on every plan through the
+// basicPublishingCredentialsPolicies below. alwaysOn is sent on no plan: it exists only on Dedicated
+// (App Service) plans (Learn: dedicated-plan#always-on), and false is the default anyway.
 // Elastic Premium and Consumption would keep the code on an Azure Files share reached with the
 // account key (WEBSITE_CONTENTAZUREFILECONNECTIONSTRING). Azure Files has no identity-based option
 // there and the storage account has shared keys disabled, so the app is created without Azure Files
@@ -61,8 +74,55 @@ param flexMaximumInstanceCount int = 100
 @description('Elastic Premium: maximum number of instances.')
 param elasticMaximumWorkerCount int = 20
 
+@description('Extra JVM options (main.bicep jvmOptions). Written to the app setting the plan honours (jvmOptionsSettingByPlan); nothing is written when empty.')
+param jvmOptions string = ''
+
 var isFlex = hostingPlan == 'FlexConsumption'
 var packageBlobName = 'm365-connector.zip'
+
+// See the header: nothing Flex rejects is sent on Flex; the classic plans keep the Linux stack and FTPS off.
+var siteConfigByPlan = {
+  FlexConsumption: {
+    minTlsVersion: '1.2'
+    http20Enabled: true
+  }
+  ElasticPremium: {
+    linuxFxVersion: 'Java|17'
+    minTlsVersion: '1.2'
+    scmMinTlsVersion: '1.2'
+    ftpsState: 'Disabled'
+    http20Enabled: true
+  }
+  Consumption: {
+    linuxFxVersion: 'Java|17'
+    minTlsVersion: '1.2'
+    scmMinTlsVersion: '1.2'
+    ftpsState: 'Disabled'
+    http20Enabled: true
+  }
+}
+
+// The app setting through which each plan passes extra options to the Java worker's JVM
+// (Learn: functions-reference-java#customize-jvm; Azure/azure-functions-host
+// WebHostRpcWorkerChannelManager.UsePlaceholderChannel and RpcWorkerConfigFactory.AddArgumentsFromAppSettings):
+//   ElasticPremium   JAVA_OPTS, expanded into the worker command line (azure-functions-java-worker
+//                    worker.config.json "%JAVA_OPTS%").
+//   Consumption      languageWorkers__java__arguments: instances start from a placeholder JVM launched
+//                    before the app's settings are known, so JAVA_OPTS would not reach it; when this
+//                    setting is present the host discards the placeholder worker and starts a new JVM
+//                    with the arguments, which costs cold-start time.
+//   FlexConsumption  languageWorkers__java__arguments as well: Learn documents no Flex-specific setting;
+//                    this host-level setting is appended to the worker arguments on every plan and also
+//                    forces a fresh JVM when an instance was specialised from a placeholder, whereas
+//                    JAVA_OPTS would silently miss a pre-started JVM.
+var jvmOptionsSettingByPlan = {
+  FlexConsumption: 'languageWorkers__java__arguments'
+  ElasticPremium: 'JAVA_OPTS'
+  Consumption: 'languageWorkers__java__arguments'
+}
+var jvmOptionSetting = empty(jvmOptions) ? {} : {
+  '${jvmOptionsSettingByPlan[hostingPlan]}': jvmOptions
+}
 
 var planSkus = {
   FlexConsumption: {
@@ -114,13 +174,16 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
       '${identityId}': {}
     }
   }
-  properties: {
+  properties: union({
     serverFarmId: plan.id
     httpsOnly: true
     clientAffinityEnabled: false
     // Key Vault references (@Microsoft.KeyVault(...)) are resolved with the user-assigned identity.
     keyVaultReferenceIdentity: identityId
-    functionAppConfig: isFlex ? {
+    siteConfig: siteConfigByPlan[hostingPlan]
+  }, isFlex ? {
+    // Only Flex Consumption sites get functionAppConfig; the other plans do not receive the key at all.
+    functionAppConfig: {
       deployment: {
         storage: {
           type: 'blobContainer'
@@ -139,16 +202,8 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
         name: 'java'
         version: '17'
       }
-    } : null
-    siteConfig: {
-      linuxFxVersion: isFlex ? null : 'Java|17'
-      minTlsVersion: '1.2'
-      scmMinTlsVersion: '1.2'
-      ftpsState: 'Disabled'
-      http20Enabled: true
-      alwaysOn: false
     }
-  }
+  } : {})
 }
 
 // Basic-auth publishing (FTP, SCM user/password) off: deployments authenticate with Entra ID.
@@ -170,6 +225,14 @@ resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@20
 
 var hostSettings = {
   // Identity-based host storage (also the connection "AzureWebJobsStorage" of the queue triggers).
+  // KNOWN LIMITATION in Azure Government and Azure China: the Storage queue extension builds its client
+  // from __accountName FIRST, as https://<name>.queue.core.windows.net, and ignores __queueServiceUri
+  // (Azure/azure-sdk-for-net Microsoft.Azure.WebJobs.Extensions.Clients Shared/StorageClientProvider.cs
+  // TryGetServiceUri; seen as Azure/azure-webjobs-sdk#3132, hashicorp/terraform-provider-azurerm#32062).
+  // The Functions host itself honours the service URIs over the name (azure-functions-host
+  // StorageServiceUriOptions). __accountName stays because the app reads it (platform/Settings.java
+  // requires AzureWebJobsStorage or AzureWebJobsStorage__accountName); dropping it in sovereign clouds
+  // needs an app change first. docs/DEPLOY.md says what this breaks there.
   AzureWebJobsStorage__accountName: storage.name
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
@@ -194,7 +257,10 @@ var classicPlanSettings = {
 resource settings 'Microsoft.Web/sites/config@2023-12-01' = {
   parent: site
   name: 'appsettings'
-  properties: union(appSettings, hostSettings, isFlex ? {} : classicPlanSettings)
+  // The template owns the whole set: this resource REPLACES every app setting on each deployment, so a
+  // setting added by hand (portal, az functionapp config appsettings set) disappears at the next
+  // provision. Anything the app needs is a template parameter (jvmOptions for JVM options).
+  properties: union(appSettings, hostSettings, isFlex ? {} : classicPlanSettings, jvmOptionSetting)
 }
 
 output name string = site.name

@@ -14,7 +14,14 @@
 // Identity: a separate user-assigned identity (not the app's) with Key Vault Secrets Officer on this
 // vault only. Reading whether the secret exists and writing it needs both get and set on secrets;
 // no built-in role gives set without get, and the app's identity must stay read-only (Secrets User).
-// The identity is attached to nothing but this short-lived script container.
+// The identity is attached to nothing but this script's container, which is deleted when the script
+// ends (cleanupPreference), as is the deploymentScripts resource after retentionInterval. The identity
+// and its role assignment are NOT deleted: the script runs again on every deployment (forceUpdateTag)
+// and needs them then, and an incremental deployment never deletes resources. Anyone who can attach a
+// user-assigned identity in this resource group (Managed Identity Operator, Contributor) could use it
+// to write or delete the vault's secrets (purge protection keeps deleted ones recoverable). To remove
+// both once the key exists, deploy with createTokenKey=false from then on and delete them
+// (docs/DEPLOY.md, The token encryption key).
 //
 // Storage for the script: a deployment script needs a storage account with an Azure Files share,
 // which Azure Container Instances can mount only with the account key. The app's account keeps
@@ -33,7 +40,12 @@ param keyVaultName string
 param secretName string
 param scriptIdentityName string
 
-@description('Azure CLI image of the script (a version supported by deployment scripts; see mcr.microsoft.com/v2/azure-cli/tags/list).')
+// The deployment-scripts service accepts only versions on its own list, which lags the Azure CLI releases
+// and is cumulative (2.0.77 upward; it rejected 2.66.0 in January 2025, Azure/azure-cli#30724, and 2.42.0
+// in November 2022, MicrosoftDocs/azure-docs#101628). 2.59.0 is below that edge and widely used in public
+// templates. An unsupported value fails preflight ("The script language version ... is not supported"),
+// so `az deployment group validate` (docs/DEPLOY.md) catches it before anything is created.
+@description('Azure CLI image of the script (a version on the deployment-scripts supported list; an unsupported one fails preflight validation with the list of supported versions).')
 param azCliVersion string = '2.59.0'
 
 @description('Runs the (idempotent) check on every deployment.')

@@ -390,18 +390,161 @@ class InfrastructureTest {
         assertEquals(List.of("'FlexConsumption'", "'ElasticPremium'", "'Consumption'"),
                 main.literalsIn(main.code.indexOf("@allowed(", main.code.indexOf("Hosting plan")), main.code.indexOf("param hostingPlan ")));
         String app = module("functionapp.bicep").code;
-        assertTrue(app.contains("functionAppConfig: isFlex ? {"));
+        assertTrue(Pattern.compile("}, isFlex \\? \\{\\s*functionAppConfig: \\{").matcher(app).find(),
+                "functionAppConfig is sent to Flex Consumption sites only (unioned in, not set to null elsewhere)");
+        assertEquals(1, count(app, "functionAppConfig:"));
         assertTrue(Pattern.compile("runtime: \\{\\s*name: 'java'\\s*version: '17'\\s*}").matcher(app).find());
         assertTrue(app.contains("type: 'blobContainer'") && app.contains("type: 'UserAssignedIdentity'"),
                 "Flex deployment storage is reached with the user-assigned identity");
-        assertTrue(app.contains("linuxFxVersion: isFlex ? null : 'Java|17'"));
-        assertTrue(app.contains("properties: union(appSettings, hostSettings, isFlex ? {} : classicPlanSettings)"),
+        assertTrue(app.contains("properties: union(appSettings, hostSettings, isFlex ? {} : classicPlanSettings, jvmOptionSetting)"),
                 "FUNCTIONS_* settings only outside Flex Consumption, which refuses them");
         assertEquals("'~4'", only("FUNCTIONS_EXTENSION_VERSION"));
         assertEquals("'java'", only("FUNCTIONS_WORKER_RUNTIME"));
         assertEquals("classicPlanSettings", appSettings.get("FUNCTIONS_WORKER_RUNTIME").get(0).block());
         assertEquals("identityId", only("WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID"));
         assertTrue(main.code.contains("appSettings: appSettings"));
+    }
+
+    /** siteConfig properties Flex Consumption rejects with ARM error 51021 (see functionapp.bicep's header). */
+    private static final Set<String> REJECTED_ON_FLEX = Set.of("ftpsState", "linuxFxVersion", "windowsFxVersion",
+            "use32BitWorkerProcess", "netFrameworkVersion", "preWarmedInstanceCount", "functionsRuntimeScaleMonitoringEnabled",
+            "alwaysOn");
+
+    @Test
+    void whenTheSiteIsConfiguredPerPlanThenFlexGetsNothingItRejectsAndTheOtherPlansKeepTheLinuxStackAndFtpsOff() {
+        Bicep app = module("functionapp.bicep");
+        Map<String, Map<String, String>> byPlan = app.objectOfObjects("siteConfigByPlan");
+        assertEquals(new TreeSet<>(hostingPlans()), new TreeSet<>(byPlan.keySet()), "a site configuration for every hosting plan");
+        Map<String, String> flex = byPlan.get("FlexConsumption");
+        for (String rejected : REJECTED_ON_FLEX) {
+            assertFalse(flex.containsKey(rejected), "Flex Consumption rejects siteConfig." + rejected + " (ARM 51021)");
+        }
+        assertEquals("'1.2'", flex.get("minTlsVersion"));
+        for (String plan : List.of("ElasticPremium", "Consumption")) {
+            Map<String, String> config = byPlan.get(plan);
+            assertEquals("'Java|17'", config.get("linuxFxVersion"), plan);
+            assertEquals("'Disabled'", config.get("ftpsState"), plan);
+            assertEquals("'1.2'", config.get("minTlsVersion"), plan);
+            assertEquals("'1.2'", config.get("scmMinTlsVersion"), plan);
+        }
+        for (Map.Entry<String, Map<String, String>> plan : byPlan.entrySet()) {
+            assertFalse(plan.getValue().containsKey("alwaysOn"), plan.getKey() + ": alwaysOn exists on Dedicated plans only");
+        }
+        assertTrue(app.code.contains("siteConfig: siteConfigByPlan[hostingPlan]"), "the site takes its plan's configuration");
+        assertEquals(1, count(app.code, "siteConfig:"), "no other siteConfig is sent");
+        assertFalse(allCode().contains("'Microsoft.Web/sites/config@") && app.code.contains("name: 'web'"),
+                "no sites/config 'web' resource that would send site configuration to Flex behind the map's back");
+        // FTP stays off on every plan, Flex included, through the publishing-credentials policy.
+        assertTrue(Pattern.compile("resource ftpBasicAuth 'Microsoft\\.Web/sites/basicPublishingCredentialsPolicies@[^']+' = \\{"
+                + "\\s*parent: site\\s*name: 'ftp'\\s*properties: \\{\\s*allow: false").matcher(app.code).find());
+    }
+
+    @Test
+    void whenJvmOptionsAreGivenThenTheTemplateWritesThemUnderTheSettingEachPlanHonours() throws IOException {
+        Bicep main = files.get(MAIN);
+        Bicep app = module("functionapp.bicep");
+        assertTrue(main.code.contains("param jvmOptions string = ''"), "JVM options are a template parameter, empty by default");
+        assertTrue(main.code.contains("jvmOptions: jvmOptions"), "main.bicep passes them to the function app module");
+        assertTrue(app.code.contains("param jvmOptions string = ''"));
+        assertEquals(Map.of("FlexConsumption", "'languageWorkers__java__arguments'",
+                        "ElasticPremium", "'JAVA_OPTS'",
+                        "Consumption", "'languageWorkers__java__arguments'"),
+                app.objectEntries("jvmOptionsSettingByPlan"));
+        assertTrue(app.code.contains("var jvmOptionSetting = empty(jvmOptions) ? {} : {")
+                && app.code.contains("'${jvmOptionsSettingByPlan[hostingPlan]}': jvmOptions"),
+                "the options go under the plan's setting name, and nothing is written when they are empty");
+        assertTrue(Pattern.compile("properties: union\\([^)]*\\bjvmOptionSetting\\)").matcher(app.code).find(),
+                "the setting is part of the app settings the template owns (a hand-set one vanishes on the next provision)");
+        for (String name : List.of("JAVA_OPTS", "languageWorkers__java__arguments", "WEBSITE_USE_PLACEHOLDER")) {
+            assertFalse(appSettings.containsKey(name), name + " is set only through jvmOptions");
+        }
+        JsonNode parameters = Json.MAPPER.readTree(INFRA.resolve("main.parameters.json").toFile()).get("parameters");
+        assertEquals("${JVM_OPTIONS}", parameters.path("jvmOptions").path("value").asText(), "azd users set JVM_OPTIONS");
+    }
+
+    @Test
+    void whenTheAppIsCreatedThenItWaitsForItsRolesEverySecretItReferencesAndTheTokenKey() {
+        Bicep main = files.get(MAIN);
+        Set<String> required = new TreeSet<>(List.of("appRoles", "tokenKey"));
+        Matcher secrets = Pattern.compile("(?m)^module (\\w+) 'modules/keyvault-secret\\.bicep'").matcher(main.code);
+        while (secrets.find()) {
+            required.add(secrets.group(1));
+        }
+        assertTrue(required.size() >= 2 + 5, "4 client secrets and the webhook secret: " + required);
+        assertEquals(required, new TreeSet<>(main.dependsOnOf("functionApp")),
+                "the function app must depend on its role assignments, every Key Vault secret module and the token key");
+    }
+
+    @Test
+    void whenTheCodeIsDeployedToElasticPremiumOrConsumptionThenTheScriptUploadsThePackageRestartsAndSyncs() throws IOException {
+        Path script = INFRA.resolve("scripts").resolve("deploy-package.sh");
+        assertTrue(Files.isExecutable(script), script + " must exist and be executable");
+        String text = Files.readString(script);
+        assertTrue(text.contains("container=\"app-package\"") && files.get(MAIN).code.contains("var packageContainerName = 'app-package'"));
+        assertTrue(text.contains("blob=\"m365-connector.zip\"") && module("functionapp.bicep").code.contains("var packageBlobName = 'm365-connector.zip'"));
+        assertTrue(text.contains("az storage blob upload --auth-mode login"), "uploads with Entra ID (the account has no keys)");
+        assertTrue(text.contains("az functionapp restart") && text.contains("/syncfunctiontriggers?"), "restarts and syncs the triggers");
+        assertTrue(Files.readString(Path.of("azure.yaml")).contains("infra/scripts/deploy-package.sh"));
+    }
+
+    @Test
+    void whenPlansAreDocumentedThenAzdDeploysOnlyFlexAndTheOtherPlansUploadThePackage() throws IOException {
+        String deployDoc = Files.readString(Path.of("docs", "DEPLOY.md"));
+        Map<String, String> documents = Map.of("docs/DEPLOY.md", deployDoc, "README.md Deploy", readmeDeploySection());
+        for (Map.Entry<String, String> doc : documents.entrySet()) {
+            for (String block : codeBlocks(doc.getValue())) {
+                if (block.contains("AZURE_HOSTING_PLAN ElasticPremium") || block.contains("AZURE_HOSTING_PLAN Consumption")) {
+                    for (String line : block.split("\n")) {
+                        String command = line.strip();
+                        assertFalse(command.startsWith("azd up") || command.startsWith("azd deploy"),
+                                doc.getKey() + ": azd's zip deploy does not work for ElasticPremium/Consumption: " + line);
+                    }
+                    assertTrue(block.contains("infra/scripts/deploy-package.sh"),
+                            doc.getKey() + ": an ElasticPremium/Consumption example must deploy with the package script: " + block);
+                }
+            }
+        }
+    }
+
+    @Test
+    void whenTheReadmeMentionsJvmOptionsThenItPointsAtTheParameterNotAHandSetAppSetting() throws IOException {
+        String deploy = readmeDeploySection();
+        assertFalse(deploy.contains("JAVA_OPTS="), "the README must not tell users to add an app setting by hand");
+        assertTrue(deploy.contains("jvmOptions"), "the README points at the jvmOptions parameter");
+    }
+
+    @Test
+    void whenTheDeployGuideDescribesTheKeyInitIdentityThenItSaysThatItStaysAndHowToRemoveIt() throws IOException {
+        String deployDoc = Files.readString(Path.of("docs", "DEPLOY.md"));
+        assertFalse(deployDoc.toLowerCase(Locale.ROOT).contains("transient"), "the key-init identity and its role stay");
+        assertTrue(deployDoc.contains("keyInitIdentityName") && deployDoc.contains("az identity delete")
+                && deployDoc.contains("az role assignment delete") && deployDoc.contains("createTokenKey=false"),
+                "docs/DEPLOY.md says how to remove the key-init identity and its role");
+    }
+
+    @Test
+    void whenTheDeployGuideIsReadThenEveryCloudHasValidateAndWhatIfCommands() throws IOException {
+        String deployDoc = Files.readString(Path.of("docs", "DEPLOY.md"));
+        for (String cloud : List.of("AzureCloud", "AzureUSGovernment", "AzureChinaCloud")) {
+            boolean found = false;
+            for (String block : codeBlocks(deployDoc)) {
+                if (block.contains("az cloud set --name " + cloud)) {
+                    found |= block.contains("az deployment group validate") && block.contains("az deployment group what-if");
+                }
+            }
+            assertTrue(found, "docs/DEPLOY.md needs a block with az cloud set --name " + cloud
+                    + ", az deployment group validate and az deployment group what-if");
+        }
+    }
+
+    @Test
+    void whenTheKeyInitIdentityIsKeptThenItsNameIsAnOutputAndAzdCanTurnTheScriptOff() throws IOException {
+        Bicep main = files.get(MAIN);
+        assertTrue(main.code.contains("scriptIdentityName: keyInitIdentityName"));
+        assertTrue(main.code.contains("output keyInitIdentityName string = createTokenKey ? keyInitIdentityName : ''"));
+        JsonNode parameters = Json.MAPPER.readTree(INFRA.resolve("main.parameters.json").toFile()).get("parameters");
+        assertEquals("${CREATE_TOKEN_KEY=true}", parameters.path("createTokenKey").path("value").asText(),
+                "azd users can turn the key script off (azd env set CREATE_TOKEN_KEY false)");
     }
 
     @Test
@@ -469,6 +612,30 @@ class InfrastructureTest {
     }
 
     // ---------------------------------------------------------------------------------------------
+
+    private static List<String> hostingPlans() {
+        Bicep main = files.get(MAIN);
+        return main.literalsIn(main.code.indexOf("@allowed(", main.code.indexOf("Hosting plan")), main.code.indexOf("param hostingPlan "))
+                .stream().map(l -> l.substring(1, l.length() - 1)).toList();
+    }
+
+    private static String readmeDeploySection() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        int start = readme.indexOf("\n## Deploy\n");
+        assertTrue(start >= 0, "README.md has a ## Deploy section");
+        int end = readme.indexOf("\n## ", start + 1);
+        return readme.substring(start, end < 0 ? readme.length() : end);
+    }
+
+    /** The bodies of the fenced code blocks of a Markdown text. */
+    private static List<String> codeBlocks(String markdown) {
+        List<String> blocks = new ArrayList<>();
+        Matcher m = Pattern.compile("(?ms)^```[^\\n]*\\n(.*?)^```").matcher(markdown);
+        while (m.find()) {
+            blocks.add(m.group(1));
+        }
+        return blocks;
+    }
 
     private static String only(String setting) {
         List<Entry> entries = appSettings.get(setting);
@@ -654,6 +821,66 @@ class InfrastructureTest {
             int start = code.lastIndexOf('\n', index) + 1;
             int end = code.indexOf('\n', index);
             return code.substring(start, end < 0 ? code.length() : end);
+        }
+
+        /** Top-level keys of {@code var <name> = { ... }} with their value text (nested objects as their inner text). */
+        Map<String, String> objectEntries(String name) {
+            Matcher m = Pattern.compile("\\bvar\\s+" + name + "\\s*=\\s*\\{").matcher(masked);
+            assertTrue(m.find(), "no var " + name + " = {...}");
+            return entries(m.end() - 1);
+        }
+
+        /** {@code var <name> = { key: { k: v ... } ... }} as nested maps of value texts. */
+        Map<String, Map<String, String>> objectOfObjects(String name) {
+            Matcher m = Pattern.compile("\\bvar\\s+" + name + "\\s*=\\s*\\{").matcher(masked);
+            assertTrue(m.find(), "no var " + name + " = {...}");
+            Map<String, Map<String, String>> result = new LinkedHashMap<>();
+            Matcher key = Pattern.compile("(?m)^\\s*(\\w+)\\s*:\\s*\\{").matcher(masked);
+            int close = matchingBrace(m.end() - 1);
+            int at = m.end();
+            while (key.find(at) && key.start() < close) {
+                int open = key.end() - 1;
+                result.put(key.group(1), entries(open));
+                at = matchingBrace(open) + 1;
+            }
+            return result;
+        }
+
+        private Map<String, String> entries(int open) {
+            int close = matchingBrace(open);
+            Map<String, String> result = new LinkedHashMap<>();
+            int at = masked.indexOf('\n', open) + 1;
+            while (at > 0 && at < close) {
+                int eol = masked.indexOf('\n', at);
+                eol = eol < 0 || eol > close ? close : eol;
+                Matcher key = KEY.matcher(masked.substring(at, eol));
+                if (key.matches()) {
+                    String value = code.substring(at + key.start(2), eol).trim();
+                    if (value.endsWith("{")) {
+                        int inner = masked.indexOf('{', at + key.start(2));
+                        int innerClose = matchingBrace(inner);
+                        result.put(key.group(1), code.substring(inner + 1, innerClose).trim());
+                        eol = masked.indexOf('\n', innerClose);
+                        eol = eol < 0 ? close : eol;
+                    } else {
+                        result.put(key.group(1), value);
+                    }
+                }
+                at = eol + 1;
+            }
+            return result;
+        }
+
+        /** The names in the {@code dependsOn: [ ... ]} of {@code module <name>}. */
+        List<String> dependsOnOf(String moduleName) {
+            Matcher m = Pattern.compile("(?m)^module\\s+" + moduleName + "\\s+'[^']+'\\s*=\\s*\\{").matcher(masked);
+            assertTrue(m.find(), "no module " + moduleName);
+            int close = matchingBrace(m.end() - 1);
+            int deps = masked.indexOf("dependsOn: [", m.end());
+            assertTrue(deps > 0 && deps < close, "module " + moduleName + " has no dependsOn");
+            int end = masked.indexOf(']', deps);
+            return Pattern.compile("\\s+").splitAsStream(masked.substring(deps + "dependsOn: [".length(), end).trim())
+                    .filter(t -> !t.isEmpty()).toList();
         }
 
         /** The string elements of {@code var <name> = [ ... ]}. */
