@@ -170,6 +170,25 @@ class RegisterAppScriptTest {
         assertEquals(ids.size(), new TreeSet<>(ids.values()).size(), "ids are unique");
     }
 
+    @Test
+    void whenTheAppRegistrationDocIsReadThenItsTablesAreTheScriptsTables() throws IOException {
+        String doc = Files.readString(Path.of("docs/APP-REGISTRATION.md"));
+        List<String> missing = new ArrayList<>();
+        for (String[] row : rows(PERMISSIONS_TSV).values()) {
+            String line = "| `" + row[0] + "` | `" + row[1] + "` |";
+            if (!row[2].equals("-") && !doc.contains(line)) {
+                missing.add(line);
+            }
+        }
+        for (String[] row : rows(CLOUDS_TSV).values()) {
+            String line = "`https://" + row[2] + "/<tenant>/v2.0` | `" + row[4] + "` |";
+            if (!doc.contains(line)) {
+                missing.add(line);
+            }
+        }
+        assertTrue(missing.isEmpty(), "docs/APP-REGISTRATION.md lacks: " + missing);
+    }
+
     // ---- first run per cloud: the exact calls -----------------------------------------------------
 
     @ParameterizedTest
