@@ -1,5 +1,6 @@
 package io.m365connector.actions;
 
+import io.m365connector.platform.TextRules;
 import java.net.IDN;
 import java.util.regex.Pattern;
 
@@ -27,6 +28,10 @@ final class EmailAddresses {
         if (hasControl(address)) {
             return "Control characters (such as CR or LF) are not allowed.";
         }
+        if (TextRules.hasInvisible(address) || TextRules.isBrokenUnicode(address) || TextRules.hasBidiControl(address)) {
+            return "Invisible or formatting characters (such as a zero-width space) are not allowed in an address: "
+                    + "what is checked must be exactly what is sent.";
+        }
         if (address.length() > 254) {
             return "An address can be at most 254 characters.";
         }
@@ -51,6 +56,10 @@ final class EmailAddresses {
         } catch (IllegalArgumentException e) {
             return "The domain is not valid.";
         }
+        if (!IDN.toUnicode(ascii, IDN.USE_STD3_ASCII_RULES).equalsIgnoreCase(IDN.toUnicode(domain, IDN.USE_STD3_ASCII_RULES))) {
+            // IDNA would map or drop characters (full-width letters, ignorables): what is sent would differ from what was checked.
+            return "The domain has characters that would be changed before sending; write it as it should be sent.";
+        }
         String[] labels = ascii.split("\\.", -1);
         if (labels.length < 2) {
             return "The domain needs at least one dot (for example contoso.com).";
@@ -64,6 +73,6 @@ final class EmailAddresses {
     }
 
     static boolean hasControl(String text) {
-        return text != null && text.chars().anyMatch(c -> Character.isISOControl(c) || c == 0x2028 || c == 0x2029);
+        return text != null && TextRules.hasControl(text, false);
     }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The body of POST (create) and PATCH (partial update) /connections/{id}/events. For a PATCH every
@@ -25,6 +26,9 @@ public record EventRequest(String subject, Time start, Time end, String location
                            String calendarOwner) {
     public static final int MAX_ATTENDEES = 500;
     public static final int MAX_REQUEST_BYTES = 1024 * 1024;
+    /** Event times outside this range are refused before Graph sees them (a typo such as year 0001 or 20260). */
+    static final LocalDateTime EARLIEST = LocalDateTime.of(1900, 1, 1, 0, 0);
+    static final LocalDateTime LATEST = LocalDateTime.of(2199, 12, 31, 23, 59, 59);
     private static final Set<String> FIELDS = Set.of("subject", "start", "end", "location", "body", "attendees",
             "teamsMeeting", "reminderMinutesBeforeStart", "calendarOwner");
 
@@ -42,8 +46,15 @@ public record EventRequest(String subject, Time start, Time end, String location
         return parse(body, false);
     }
 
+    /** A PATCH: every field optional, but at least one; an empty change is refused before Graph is called. */
     public static EventRequest parseUpdate(String body) {
-        return parse(body, true);
+        EventRequest update = parse(body, true);
+        if (update.subject() == null && update.start() == null && update.location() == null && update.body() == null
+                && update.attendees() == null && update.teamsMeeting() == null && update.reminderMinutesBeforeStart() == null) {
+            throw new RequestValidationException(List.of(new RequestValidationException.FieldError("",
+                    "Nothing to change: give at least one of " + String.join(", ", new TreeSet<>(without(FIELDS, "calendarOwner"))) + ".")));
+        }
+        return update;
     }
 
     private static EventRequest parse(String body, boolean partial) {
@@ -135,10 +146,19 @@ public record EventRequest(String subject, Time start, Time end, String location
             t.errors().add(t.field("dateTime"), "Must be a local date and time like 2026-12-01T09:30:00 (the zone goes in timeZone).");
             return null;
         }
+        if (local.isBefore(EARLIEST) || local.isAfter(LATEST)) {
+            t.errors().add(t.field("dateTime"), "Must be between " + EARLIEST.toLocalDate() + " and " + LATEST.toLocalDate() + ".");
+            return null;
+        }
         Optional<ZoneId> zone = TimeZones.resolve(timeZone);
         if (zone.isEmpty()) {
             t.errors().add(t.field("timeZone"), "Unknown time zone '" + timeZone
                     + "'. Use a Windows name (Pacific Standard Time) or an IANA name (America/Los_Angeles).");
+            return null;
+        }
+        if (zone.get().getRules().getValidOffsets(local).isEmpty()) {
+            t.errors().add(t.field("dateTime"), local + " does not exist in " + timeZone + ": the clocks move forward over it "
+                    + "(daylight saving time starts). Choose a time outside the change.");
             return null;
         }
         return new Time(local, timeZone, zone.get());

@@ -17,6 +17,7 @@ import io.m365connector.actions.graph.GraphRetry.Safety;
 import io.m365connector.actions.graph.GraphRetry;
 import io.m365connector.actions.graph.GraphSession;
 import io.m365connector.actions.idempotency.Idempotency;
+import io.m365connector.connection.ConnectionRef;
 import io.m365connector.tokens.TokenBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.format.DateTimeFormatter;
@@ -50,9 +51,10 @@ public final class EventService {
         this.retry = Objects.requireNonNull(retry, "'retry' cannot be null.");
     }
 
-    public Idempotency.Outcome<EventView> create(String connectionId, String idempotencyKey, String rawBody, EventRequest request) {
+    public Idempotency.Outcome<EventView> create(ConnectionRef ref, String idempotencyKey, String rawBody, EventRequest request) {
         String owner = request.calendarOwner();
-        GraphSession session = graph.session(connectionId, scopes(owner), broker);
+        GraphSession session = graph.session(ref, scopes(owner), broker);
+        String connectionId = session.connectionId();
         String transactionId = idempotencyKey == null ? UUID.randomUUID().toString()
                 : UUID.nameUUIDFromBytes((connectionId + "\n" + idempotencyKey).getBytes(StandardCharsets.UTF_8)).toString();
         Idempotency.Request call = new Idempotency.Request(connectionId, idempotencyKey, "event", Idempotency.requestHash("event", rawBody));
@@ -66,17 +68,19 @@ public final class EventService {
         });
     }
 
-    public EventView update(String connectionId, EventTarget target, EventRequest request) {
-        GraphSession session = graph.session(connectionId, scopes(target.calendarOwner()), broker);
+    public EventView update(ConnectionRef ref, EventTarget target, EventRequest request) {
+        GraphSession session = graph.session(ref, scopes(target.calendarOwner()), broker);
+        String connectionId = session.connectionId();
         Event updated = retry.call(session, Safety.REPEATABLE, client ->
                 calendar(client, target.calendarOwner()).events().byEventId(target.eventId()).patch(toGraph(request)));
         return EventView.of(connectionId, updated, target.calendarOwner());
     }
 
     /** Cancels with a message when the user organizes the event and it has attendees; deletes it otherwise. Says which. */
-    public EventRemoved cancel(String connectionId, CancelRequest request) {
+    public EventRemoved cancel(ConnectionRef ref, CancelRequest request) {
         EventTarget target = request.target();
-        GraphSession session = graph.session(connectionId, scopes(target.calendarOwner()), broker);
+        GraphSession session = graph.session(ref, scopes(target.calendarOwner()), broker);
+        String connectionId = session.connectionId();
         Event existing = retry.call(session, Safety.REPEATABLE, client -> calendar(client, target.calendarOwner()).events()
                 .byEventId(target.eventId()).get(rc -> rc.queryParameters.select = new String[] {"id", "isOrganizer", "attendees"}));
         boolean cancel = Boolean.TRUE.equals(existing.getIsOrganizer()) && existing.getAttendees() != null && !existing.getAttendees().isEmpty();

@@ -10,6 +10,7 @@ import io.m365connector.actions.graph.GraphRetry.Safety;
 import io.m365connector.actions.graph.GraphRetry;
 import io.m365connector.actions.graph.GraphSession;
 import io.m365connector.actions.idempotency.Idempotency;
+import io.m365connector.connection.ConnectionRef;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Sleeper;
@@ -56,10 +57,11 @@ public final class MailService {
         this.uploader = new AttachmentUploader(graph, retry);
     }
 
-    public Idempotency.Outcome<MailSent> send(String connectionId, String idempotencyKey, String rawBody, MailRequest request) {
+    public Idempotency.Outcome<MailSent> send(ConnectionRef ref, String idempotencyKey, String rawBody, MailRequest request) {
         // Refused before anything is recorded or sent when the connection cannot do this.
-        GraphSession session = graph.session(connectionId, request.from() == null ? OWN : SHARED, broker);
-        Idempotency.Request call = new Idempotency.Request(connectionId, idempotencyKey, "mail", Idempotency.requestHash("mail", rawBody));
+        GraphSession session = graph.session(ref, request.from() == null ? OWN : SHARED, broker);
+        Idempotency.Request call = new Idempotency.Request(session.connectionId(), idempotencyKey, "mail",
+                Idempotency.requestHash("mail", rawBody));
         return idempotency.run(call, MailSent.class, step -> request.saveToSentItems()
                 ? viaDraft(session, request, step) : direct(session, request));
     }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * The time zone names Microsoft Graph accepts for event times: Windows names ("Pacific Standard
@@ -17,6 +18,9 @@ import java.util.TreeMap;
  */
 final class TimeZones {
     private static final Map<String, String> WINDOWS = load();
+    /** IANA region/city names, and UTC: the IANA names Graph's time zone list (outlookUser supportedTimeZones) carries. */
+    private static final Pattern IANA_GRAPH_KNOWS = Pattern.compile(
+            "UTC|Etc/UTC|Etc/GMT|(Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific)/[A-Za-z0-9_+\\-]+(/[A-Za-z0-9_+\\-]+)?");
 
     private TimeZones() {
     }
@@ -30,8 +34,8 @@ final class TimeZones {
         if (iana != null) {
             return Optional.of(ZoneId.of(iana));
         }
-        if (!ZoneId.getAvailableZoneIds().contains(name) && !name.equals("UTC")) {
-            return Optional.empty();
+        if (!IANA_GRAPH_KNOWS.matcher(name).matches() || !ZoneId.getAvailableZoneIds().contains(name) && !name.equals("UTC")) {
+            return Optional.empty(); // Java also knows ids Graph does not (SystemV/..., EST5EDT, PST, GMT0)
         }
         try {
             return Optional.of(ZoneId.of(name));

@@ -36,6 +36,7 @@ import io.m365connector.maintenance.RefreshWorker;
 import io.m365connector.maintenance.StorageWorkQueue;
 import io.m365connector.maintenance.WebhookSender;
 import io.m365connector.maintenance.WorkQueue;
+import io.m365connector.platform.BadRequestLog;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.Lazy;
 import io.m365connector.platform.LibraryLogging;
@@ -108,6 +109,7 @@ public final class AppContext {
     private final Map<Class<?>, Supplier<?>> functions = new LinkedHashMap<>();
     private final String queuePrefix;
     private final Sleeper sleeper;
+    private final BadRequestLog badRequests;
 
     /**
      * @param settings          read on first use; invalid settings fail every call that needs them with a message naming the setting
@@ -125,6 +127,7 @@ public final class AppContext {
                       Tables tableNames, Sleeper sleeper) {
         this.sleeper = Objects.requireNonNull(sleeper, "'sleeper' cannot be null.");
         LibraryLogging.install();
+        this.badRequests = new BadRequestLog(clock);
         this.queuePrefix = tableNames.queuePrefix();
         Objects.requireNonNull(settings, "'settings' cannot be null.");
         Objects.requireNonNull(routing, "'routing' cannot be null.");
@@ -175,7 +178,7 @@ public final class AppContext {
     private void registerFunctions() {
         functions.put(HealthFunction.class, () -> new HealthFunction(this::healthService));
         functions.put(ConnectionFunctions.class, () -> new ConnectionFunctions(connectService));
-        functions.put(AuthFunctions.class, () -> new AuthFunctions(signInFlow));
+        functions.put(AuthFunctions.class, () -> new AuthFunctions(signInFlow, badRequests));
         functions.put(ActionFunctions.class, () -> new ActionFunctions(mailService, eventService));
         functions.put(MaintenanceFunctions.class, () -> new MaintenanceFunctions(sweep, refreshWorker, notificationWorker, housekeeping));
     }

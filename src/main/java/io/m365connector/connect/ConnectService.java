@@ -1,13 +1,12 @@
 package io.m365connector.connect;
 
 import io.m365connector.connection.Connection;
+import io.m365connector.connection.ConnectionRef;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.connection.ConnectionStore;
 import io.m365connector.connection.ConnectionUpdates;
 import io.m365connector.connection.Feature;
 import io.m365connector.connection.StatusListener;
-import io.m365connector.platform.ConnectorException;
-import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.RequestValidationException;
 import io.m365connector.platform.Settings.AppRegistration;
 import io.m365connector.platform.Settings;
@@ -57,10 +56,9 @@ public final class ConnectService {
 
     public Started start(StartRequest request) {
         AppRegistration registration = msal.registration(request.cloud());
-        if (request.returnUrl() != null && !settings.allowedReturnUrls().contains(request.returnUrl())) {
-            throw new RequestValidationException(List.of(new RequestValidationException.FieldError("returnUrl",
-                    "Not in the allow-list (ALLOWED_RETURN_URLS); return URLs must match an allowed URL exactly.")));
-        }
+        URI returnUrl = request.returnUrl() == null ? null : settings.registeredReturnUrl(request.returnUrl().toString()).orElseThrow(() ->
+                new RequestValidationException(List.of(new RequestValidationException.FieldError("returnUrl",
+                        "Not in the allow-list (ALLOWED_RETURN_URLS); a return URL must be one of them exactly, character for character."))));
         Instant now = clock.instant();
         Connection connection = request.connectionId() == null
                 ? connections.create(Connection.builder(Connection.newId(), request.ownerId(), request.cloud(), now)
@@ -70,19 +68,19 @@ public final class ConnectService {
         features.addAll(connection.features());
         LoginSession session = sessions.create(new LoginSession(SessionIds.newSessionId(now), LoginSession.Kind.SIGN_IN,
                 connection.id(), connection.cloud(), request.tenant() == null ? registration.defaultTenant() : request.tenant(),
-                features, request.loginHint(), request.domainHint(), request.returnUrl(), now, now.plus(LOGIN_LINK_LIFETIME),
+                features, request.loginHint(), request.domainHint(), returnUrl, now, now.plus(LOGIN_LINK_LIFETIME),
                 LoginSession.Phase.CREATED, null, null, null, null, null));
         URI loginUrl = URI.create(settings.publicBaseUrl() + "/api/auth/login/" + session.id());
         return new Started(connection.id(), connection.status().id(), loginUrl.toString(), session.expiresAt());
     }
 
-    public ConnectionView status(String connectionId) {
-        return ConnectionView.of(existing(connectionId));
+    public ConnectionView status(ConnectionRef ref) {
+        return ConnectionView.of(existing(ref));
     }
 
     /** Deletes the tokens: the row stays, shows disconnected and holds nothing that can be decrypted. */
-    public ConnectionView disconnect(String connectionId) {
-        existing(connectionId);
+    public ConnectionView disconnect(ConnectionRef ref) {
+        String connectionId = existing(ref).id();
         ConnectionUpdates.Change change = updates.apply(connectionId, current -> {
             if (current.status() == ConnectionStatus.DISCONNECTED && current.tokens() == null) {
                 return Optional.empty();
@@ -93,7 +91,7 @@ public final class ConnectService {
                     .refresh(new Connection.RefreshState(null, null, current.refresh().lastRefreshAt(), null, 0, current.refresh().lastUsedAt()))
                     .updatedAt(clock.instant())
                     .build());
-        }).orElseThrow(() -> notFound(connectionId));
+        }).orElseThrow(ref::notFound);
         if (change.changed()) {
             onDisconnect.accept(connectionId);
             listener.statusChanged(change.before(), change.after());
@@ -102,7 +100,7 @@ public final class ConnectService {
     }
 
     private Connection reconnectable(StartRequest request) {
-        Connection existing = existing(request.connectionId());
+        Connection existing = existing(ConnectionRef.of(request.connectionId(), null));
         RequestValidationException.Collector errors = new RequestValidationException.Collector();
         if (!existing.ownerId().equals(request.ownerId())) {
             errors.add("ownerId", "Does not match the owner of connection " + existing.id() + ".");
@@ -115,15 +113,10 @@ public final class ConnectService {
         return existing;
     }
 
-    private Connection existing(String connectionId) {
-        if (!Connection.isValidId(connectionId)) {
-            throw new ConnectorException(ProblemCode.NOT_FOUND,
-                    "No such connection: connection ids look like con_ followed by 32 hex digits.");
+    private Connection existing(ConnectionRef ref) {
+        if (!Connection.isValidId(ref.id())) {
+            throw ref.notFound();
         }
-        return connections.find(connectionId).orElseThrow(() -> notFound(connectionId));
-    }
-
-    private static ConnectorException notFound(String connectionId) {
-        return new ConnectorException(ProblemCode.NOT_FOUND, "No connection " + connectionId + ".");
+        return connections.find(ref.id()).filter(ref::admits).orElseThrow(ref::notFound);
     }
 }

@@ -15,6 +15,7 @@ import io.m365connector.actions.EventTarget;
 import io.m365connector.actions.MailRequest;
 import io.m365connector.actions.MailService;
 import io.m365connector.actions.idempotency.Idempotency;
+import io.m365connector.connection.ConnectionRef;
 import io.m365connector.platform.RequestValidationException;
 import java.util.List;
 import java.util.Optional;
@@ -42,7 +43,7 @@ public final class ActionFunctions {
         try {
             String body = HttpRequests.jsonBody(request, MailRequest.MAX_REQUEST_BYTES);
             String key = idempotencyKey(request);
-            return respond(request, 202, mail.get().send(id, key, body, MailRequest.parse(body)));
+            return respond(request, 202, mail.get().send(ref(request, id), key, body, MailRequest.parse(body)));
         } catch (RuntimeException e) {
             return HttpResponses.problem(request, e);
         }
@@ -57,7 +58,7 @@ public final class ActionFunctions {
         try {
             String body = HttpRequests.jsonBody(request, EventRequest.MAX_REQUEST_BYTES);
             String key = idempotencyKey(request);
-            return respond(request, 201, events.get().create(id, key, body, EventRequest.parseCreate(body)));
+            return respond(request, 201, events.get().create(ref(request, id), key, body, EventRequest.parseCreate(body)));
         } catch (RuntimeException e) {
             return HttpResponses.problem(request, e);
         }
@@ -73,7 +74,7 @@ public final class ActionFunctions {
         try {
             String body = HttpRequests.jsonBody(request, EventRequest.MAX_REQUEST_BYTES);
             EventTarget target = EventTarget.parse(eventId, request.getQueryParameters().get("calendarOwner"));
-            return HttpResponses.json(request, 200, events.get().update(id, target, EventRequest.parseUpdate(body)));
+            return HttpResponses.json(request, 200, events.get().update(ref(request, id), target, EventRequest.parseUpdate(body)));
         } catch (RuntimeException e) {
             return HttpResponses.problem(request, e);
         }
@@ -89,10 +90,14 @@ public final class ActionFunctions {
         try {
             CancelRequest cancel = CancelRequest.parse(eventId, request.getQueryParameters().get("calendarOwner"),
                     request.getQueryParameters().get("comment"));
-            return HttpResponses.json(request, 200, events.get().cancel(id, cancel));
+            return HttpResponses.json(request, 200, events.get().cancel(ref(request, id), cancel));
         } catch (RuntimeException e) {
             return HttpResponses.problem(request, e);
         }
+    }
+
+    private static ConnectionRef ref(HttpRequestMessage<?> request, String id) {
+        return ConnectionRef.of(id, HttpRequests.header(request, HttpRequests.OWNER_HEADER));
     }
 
     private static String idempotencyKey(HttpRequestMessage<?> request) {

@@ -15,6 +15,7 @@ import io.m365connector.connect.ResultPage;
 import io.m365connector.connect.ReturnUrls;
 import io.m365connector.connect.SignInFailure;
 import io.m365connector.connect.SignInFlow;
+import io.m365connector.platform.BadRequestLog;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
 import java.util.LinkedHashMap;
@@ -33,9 +34,11 @@ public final class AuthFunctions {
     private static final int COOKIE_MAX_AGE_SECONDS = 3600;
 
     private final Supplier<SignInFlow> flow;
+    private final BadRequestLog badRequests;
 
-    public AuthFunctions(Supplier<SignInFlow> flow) {
+    public AuthFunctions(Supplier<SignInFlow> flow, BadRequestLog badRequests) {
         this.flow = flow;
+        this.badRequests = badRequests;
     }
 
     @FunctionName("authLogin")
@@ -48,7 +51,7 @@ public final class AuthFunctions {
             LoginStart start = flow.get().beginLogin(session, HttpRequests.cookie(request, SignInFlow.BROWSER_COOKIE));
             return HttpResponses.redirect(request, start.redirectUrl(), browserCookie(start.browserCookie()));
         } catch (RuntimeException e) {
-            return failurePage(request, e);
+            return failurePage(request, e, "auth/login");
         }
     }
 
@@ -78,7 +81,7 @@ public final class AuthFunctions {
             }
             return HttpResponses.html(request, 200, ResultPage.connected(connected.connectionId()));
         } catch (RuntimeException e) {
-            return failurePage(request, e);
+            return failurePage(request, e, "auth/callback");
         }
     }
 
@@ -92,11 +95,14 @@ public final class AuthFunctions {
             LoginStart start = flow.get().beginAdminConsent(session, HttpRequests.cookie(request, SignInFlow.BROWSER_COOKIE));
             return HttpResponses.redirect(request, start.redirectUrl(), browserCookie(start.browserCookie()));
         } catch (RuntimeException e) {
-            return failurePage(request, e);
+            return failurePage(request, e, "auth/adminconsent");
         }
     }
 
-    private static HttpResponseMessage failurePage(HttpRequestMessage<?> request, RuntimeException e) {
+    private HttpResponseMessage failurePage(HttpRequestMessage<?> request, RuntimeException e, String route) {
+        if (e instanceof ConnectorException known && known.code().httpStatus() < 500 && !(e instanceof SignInFailure f && f.returnUrl() != null)) {
+            badRequests.refused(route, known.code(), known.detail()); // anyone can send these: counted, details at FINE
+        }
         if (e instanceof SignInFailure failure) {
             String back = failure.returnUrl() == null ? null : ReturnUrls.with(failure.returnUrl(), ordered(
                     "connection_id", failure.connectionId(), "error", failure.code().code()));
@@ -104,7 +110,9 @@ public final class AuthFunctions {
                     ResultPage.failed(failure.code(), failure.detail(), failure.adminConsentUrl(), back));
         }
         if (e instanceof ConnectorException known) {
-            LOG.log(Level.WARNING, known.code().code() + ": " + known.detail());
+            if (known.code().httpStatus() >= 500) {
+                LOG.log(Level.WARNING, known.code().code() + ": " + known.detail());
+            }
             return HttpResponses.html(request, known.code().httpStatus(), ResultPage.failed(known.code(),
                     known.code().httpStatus() >= 500 ? "The connection service could not finish. Try again in a few minutes." : known.detail(),
                     null, null));

@@ -3,6 +3,7 @@ package io.m365connector.functions;
 import com.microsoft.azure.functions.HttpRequestMessage;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
+import io.m365connector.platform.TextRules;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -14,6 +15,8 @@ import java.util.Optional;
 final class HttpRequests {
     /** Bodies of the connection API are small; anything bigger is refused before parsing. */
     static final int MAX_JSON_BYTES = 16 * 1024;
+    /** Optional: the web app's id of its signed-in user; a connection of another owner then answers 404. */
+    static final String OWNER_HEADER = "X-Owner-Id";
 
     private HttpRequests() {
     }
@@ -53,22 +56,40 @@ final class HttpRequests {
         return null;
     }
 
-    /** Query parameters, and for a form POST the form fields too (form wins). */
+    /**
+     * Query parameters, and for a form POST the form fields too (form wins). A form body that is not
+     * valid URL encoding, too large, or has text that is not valid Unicode is a 400, never a 500.
+     */
     static Map<String, String> queryAndForm(HttpRequestMessage<Optional<String>> request) {
-        Map<String, String> params = new LinkedHashMap<>(request.getQueryParameters());
+        Map<String, String> params = new LinkedHashMap<>();
+        request.getQueryParameters().forEach((name, value) -> params.put(name, value == null ? "" : value));
         String contentType = header(request, "Content-Type");
         if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
             String body = request.getBody().orElse("");
-            if (body.length() <= MAX_JSON_BYTES) {
-                for (String pair : body.split("&")) {
-                    int eq = pair.indexOf('=');
-                    if (eq > 0) {
-                        params.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                                URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-                    }
+            if (body.length() > MAX_JSON_BYTES) {
+                throw new ConnectorException(ProblemCode.PAYLOAD_TOO_LARGE, "The form body is larger than " + MAX_JSON_BYTES + " bytes.");
+            }
+            for (String pair : body.split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    params.put(formDecode(pair.substring(0, eq)), formDecode(pair.substring(eq + 1)));
                 }
             }
         }
+        for (Map.Entry<String, String> p : params.entrySet()) {
+            if (TextRules.isBrokenUnicode(p.getKey()) || TextRules.isBrokenUnicode(p.getValue())) {
+                throw new ConnectorException(ProblemCode.INVALID_REQUEST, "A parameter is not valid Unicode.");
+            }
+        }
         return params;
+    }
+
+    private static String formDecode(String text) {
+        try {
+            return URLDecoder.decode(text, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new ConnectorException(ProblemCode.INVALID_REQUEST, "The form body is not valid URL encoding (a % must be followed by "
+                    + "two hex digits).");
+        }
     }
 }

@@ -4,10 +4,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.util.List;
 
 /**
  * The one JSON mapper of the app (Jackson, already on the classpath through azure-core).
@@ -23,7 +27,41 @@ public final class Json {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
+    /**
+     * Request bodies are read strictly and within bounds: one JSON value and nothing after it, no
+     * duplicate names (which one would win is a guess), at most 32 levels deep, 20,000 tokens and
+     * 256-character names. Memory per request is bounded by the body limit, not by what it contains.
+     */
+    private static final ObjectMapper REQUESTS = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(64 * 1024 * 1024).maxNestingDepth(32)
+                    .maxTokenCount(20_000).maxNameLength(256).build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     private Json() {
+    }
+
+    /** A request body as JSON, read strictly (see {@link #REQUESTS}); a 400 naming what is wrong otherwise. */
+    public static JsonNode parseRequest(String body) {
+        try {
+            return REQUESTS.readTree(body == null ? "" : body);
+        } catch (StreamConstraintsException e) {
+            throw invalidBody("The body is too deeply nested or has too many values.");
+        } catch (JsonProcessingException e) {
+            String message = String.valueOf(e.getOriginalMessage());
+            if (message.startsWith("Duplicate field")) {
+                throw invalidBody("The body names a field twice: " + message.substring("Duplicate field".length()).trim() + ".");
+            }
+            if (message.contains("Trailing token")) {
+                throw invalidBody("The body has content after its JSON object; send one JSON object.");
+            }
+            throw invalidBody("The body is not valid JSON.");
+        }
+    }
+
+    private static RequestValidationException invalidBody(String message) {
+        return new RequestValidationException(List.of(new RequestValidationException.FieldError("", message)));
     }
 
     public static String write(Object value) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -23,18 +24,41 @@ public final class JsonFields {
         this.errors = errors;
     }
 
-    /** Parses a request body that must be a JSON object; throws a 400 with one error otherwise. */
+    /**
+     * Parses a request body that must be one JSON object, strictly (see {@link Json#parseRequest}),
+     * with no broken Unicode in any name or string; throws a 400 with one error otherwise.
+     */
     public static JsonNode parseObject(String body) {
-        JsonNode json;
-        try {
-            json = Json.MAPPER.readTree(body == null ? "" : body);
-        } catch (Exception e) {
-            throw new RequestValidationException(List.of(new RequestValidationException.FieldError("", "The body is not valid JSON.")));
-        }
+        JsonNode json = Json.parseRequest(body);
         if (json == null || !json.isObject()) {
-            throw new RequestValidationException(List.of(new RequestValidationException.FieldError("", "The body must be a JSON object.")));
+            throw invalid("The body must be a JSON object.");
+        }
+        if (hasBrokenUnicode(json)) {
+            throw invalid("The body has text that is not valid Unicode (a lone surrogate, or bytes that were not UTF-8).");
         }
         return json;
+    }
+
+    private static RequestValidationException invalid(String message) {
+        return new RequestValidationException(List.of(new RequestValidationException.FieldError("", message)));
+    }
+
+    private static boolean hasBrokenUnicode(JsonNode node) {
+        if (node.isTextual()) {
+            return TextRules.isBrokenUnicode(node.asText());
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            if (TextRules.isBrokenUnicode(field.getKey()) || hasBrokenUnicode(field.getValue())) {
+                return true;
+            }
+        }
+        for (JsonNode element : node.isArray() ? node : List.<JsonNode>of()) {
+            if (hasBrokenUnicode(element)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public String field(String name) {
@@ -50,15 +74,20 @@ public final class JsonFields {
     }
 
     public void allowOnly(Set<String> names) {
+        String message = "Unknown field. Allowed: " + String.join(", ", new TreeSet<>(names)) + ".";
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!names.contains(name)) {
-                errors.add(field(name), "Unknown field. Allowed: " + String.join(", ", new TreeSet<>(names)) + ".");
+                errors.add(field(name), message); // past the first twenty only counted
             }
         }
     }
 
-    /** A string field, or null when absent. Control characters are refused unless {@code multiline} (then only CR, LF and tab pass). */
+    /**
+     * A string field, or null when absent, by {@link TextRules}: at most {@code maxLength} characters
+     * (code points); control characters refused unless {@code multiline} (then CR, LF and tab pass);
+     * bidirectional embedding/override/isolate controls refused in single-line text.
+     */
     public String string(String name, boolean required, int maxLength, boolean multiline) {
         JsonNode value = node.get(name);
         if (value == null || value.isNull()) {
@@ -72,15 +101,18 @@ public final class JsonFields {
             return null;
         }
         String text = value.asText();
-        if (text.length() > maxLength) {
+        if (text.length() > maxLength && TextRules.length(text) > maxLength) {
             errors.add(field(name), "At most " + maxLength + " characters.");
             return null;
         }
-        boolean badControl = text.chars().anyMatch(c -> (Character.isISOControl(c) && !(multiline && (c == '\r' || c == '\n' || c == '\t')))
-                || c == 0x2028 || c == 0x2029);
-        if (badControl) {
+        if (TextRules.hasControl(text, multiline)) {
             errors.add(field(name), multiline ? "Control characters other than line breaks and tabs are not allowed."
                     : "Control characters (such as CR or LF) are not allowed.");
+            return null;
+        }
+        if (!multiline && TextRules.hasBidiControl(text)) {
+            errors.add(field(name), "Bidirectional override, embedding or isolate characters (U+202A-U+202E, U+2066-U+2069) are not "
+                    + "allowed here: they can make the text display differently from what it is.");
             return null;
         }
         return text;

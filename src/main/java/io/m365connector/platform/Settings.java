@@ -82,6 +82,14 @@ public final class Settings {
         return allowedReturnUrls;
     }
 
+    /**
+     * The allow-listed return URL spelled exactly as {@code requested} (character for character: no
+     * case folding, no port or path normalisation), so the browser only ever goes to a registered spelling.
+     */
+    public Optional<URI> registeredReturnUrl(String requested) {
+        return allowedReturnUrls.stream().filter(url -> url.toString().equals(requested)).findFirst();
+    }
+
     public KeySource keySource() {
         return keySource;
     }

@@ -3,6 +3,7 @@ package io.m365connector.demo;
 import static io.m365connector.platform.Html.escape;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.m365connector.platform.Json;
@@ -15,25 +16,45 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
- * The sample web app of the demo: its backend holds the function key and calls the connector's API;
- * its pages let a person connect a (fake) Microsoft 365 account, send a test mail, create a test
- * event, add a feature and disconnect. The connection id lives in a cookie of this app.
+ * The sample web app of the demo, written to be safe to copy. Its backend holds the function key
+ * and calls the connector's API; a person is signed in to the app (a session cookie) and the app
+ * keeps its own user -> connection mapping on the server, never trusting a connection id from the
+ * browser: the id on the return link is accepted only if it is the connection this session started,
+ * and every API call carries {@code X-Owner-Id} with the app's user, so a tampered id answers 404.
+ * JSON is built with a JSON library; actions are offered only when the connection has the feature.
  */
 final class DemoWebApp implements AutoCloseable {
-    static final String OWNER = "demo-user-1";
+    private static final Pattern CONNECTION_ID = Pattern.compile("con_[0-9a-f]{32}");
+    private static final Pattern ERROR_CODE = Pattern.compile("[a-z_]{1,64}");
+    private static final String SESSION_COOKIE = "demo_session";
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final HttpServer server;
     private final String functions;
     private final String functionKey;
     private final Function<String, String> mailboxView;
     private final HttpClient http = HttpClient.newHttpClient();
+    /** The app's own state per browser session: who is signed in to the app, and their connection. */
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+
+    private static final class Session {
+        final String user = "recruiter-" + Integer.toHexString(RANDOM.nextInt(0x10000));
+        volatile String connectionId;
+        volatile String pendingConnectionId;
+        volatile String notice;
+    }
 
     /**
      * @param mailboxView HTML of the fake Graph's mailbox and calendar for a connection id
@@ -54,20 +75,17 @@ final class DemoWebApp implements AutoCloseable {
 
     private void route(HttpExchange ex) throws IOException {
         try (ex) {
-            String path = ex.getRequestURI().getPath();
+            Session session = session(ex);
             Map<String, String> form = form(ex);
-            String connectionId = cookie(ex, "demo_connection");
-            switch (ex.getRequestMethod() + " " + path) {
-                case "GET /" -> html(ex, 200, home(connectionId));
-                case "POST /connect" -> connect(ex, form, connectionId);
-                case "GET /connected" -> connected(ex);
-                case "POST /mail" -> action(ex, connectionId, "POST", "/mail", "{\"to\":[\"" + form.getOrDefault("to", "candidate@fabrikam.com")
-                        + "\"],\"subject\":\"Test mail from the m365-connector demo\",\"body\":{\"contentType\":\"html\",\"content\":\"<p>It works.</p>\"}}");
-                case "POST /event" -> action(ex, connectionId, "POST", "/events", "{\"subject\":\"Demo interview\",\"start\":{\"dateTime\":\"2026-12-01T10:00:00\","
-                        + "\"timeZone\":\"W. Europe Standard Time\"},\"end\":{\"dateTime\":\"2026-12-01T11:00:00\",\"timeZone\":\"W. Europe Standard Time\"},"
-                        + "\"attendees\":[\"candidate@fabrikam.com\"],\"teamsMeeting\":true}");
-                case "POST /disconnect" -> action(ex, connectionId, "DELETE", "", null);
-                case "GET /mailbox" -> html(ex, 200, connectionId == null ? page("No connection", "<p>Connect first.</p>") : mailboxView.apply(connectionId));
+            switch (ex.getRequestMethod() + " " + ex.getRequestURI().getPath()) {
+                case "GET /" -> html(ex, 200, home(session));
+                case "POST /connect" -> connect(ex, session, form);
+                case "GET /connected" -> connected(ex, session);
+                case "POST /mail" -> mail(ex, session, form);
+                case "POST /event" -> event(ex, session);
+                case "POST /disconnect" -> action(ex, session, "DELETE", "", null);
+                case "GET /mailbox" -> html(ex, 200, session.connectionId == null ? page("No connection", "<p>Connect first.</p>")
+                        : mailboxView.apply(session.connectionId));
                 default -> html(ex, 404, page("Not found", "<p>Nothing here.</p>"));
             }
         } catch (InterruptedException e) {
@@ -75,96 +93,193 @@ final class DemoWebApp implements AutoCloseable {
         }
     }
 
-    private void connect(HttpExchange ex, Map<String, String> form, String connectionId) throws IOException, InterruptedException {
-        StringBuilder features = new StringBuilder();
+    private void connect(HttpExchange ex, Session session, Map<String, String> form) throws IOException, InterruptedException {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("ownerId", session.user);
+        var features = body.putArray("features");
         for (String f : new String[] {"mail", "calendar"}) {
             if (form.containsKey(f)) {
-                features.append(features.isEmpty() ? "" : ",").append('"').append(f).append('"');
+                features.add(f);
             }
         }
-        String reconnect = "true".equals(form.get("reconnect")) && connectionId != null ? ",\"connectionId\":\"" + connectionId + "\"" : "";
-        String body = "{\"ownerId\":\"" + OWNER + "\",\"features\":[" + features + "],\"cloud\":\"" + form.getOrDefault("cloud", "global")
-                + "\",\"returnUrl\":\"" + url() + "/connected\"" + reconnect + "}";
-        HttpResponse<String> response = call("POST", "/api/connections", body, null);
+        body.put("cloud", form.getOrDefault("cloud", "global"));
+        body.put("returnUrl", url() + "/connected");
+        if ("true".equals(form.get("reconnect")) && session.connectionId != null) {
+            body.put("connectionId", session.connectionId);
+        }
+        HttpResponse<String> response = call(session, "POST", "/api/connections", body.toString(), null);
         if (response.statusCode() != 201) {
             html(ex, response.statusCode(), page("Could not start", "<pre>" + escape(response.body()) + "</pre><p><a href=\"/\">Back</a></p>"));
             return;
         }
-        ex.getResponseHeaders().add("Location", Json.MAPPER.readTree(response.body()).get("loginUrl").asText());
-        ex.sendResponseHeaders(303, -1);
+        JsonNode started = Json.MAPPER.readTree(response.body());
+        session.pendingConnectionId = started.get("connectionId").asText();
+        redirect(ex, started.get("loginUrl").asText());
     }
 
-    private void connected(HttpExchange ex) throws IOException, InterruptedException {
+    /** The return link: its connection id is only a hint, checked against what this session started. */
+    private void connected(HttpExchange ex, Session session) throws IOException, InterruptedException {
         Map<String, String> query = parse(ex.getRequestURI().getRawQuery());
         String id = query.get("connection_id");
-        if (id != null) {
-            ex.getResponseHeaders().add("Set-Cookie", "demo_connection=" + id + "; Path=/; HttpOnly; SameSite=Lax");
+        String error = query.get("error");
+        if (error != null) {
+            session.notice = "Microsoft 365 did not connect (" + (ERROR_CODE.matcher(error).matches() ? error : "error")
+                    + "). Your earlier connection, if any, is unchanged.";
+        } else if (id != null && CONNECTION_ID.matcher(id).matches() && id.equals(session.pendingConnectionId)
+                && call(session, "GET", "/api/connections/" + id, null, null).statusCode() == 200) {
+            session.connectionId = id;
+            session.notice = null;
+        } else {
+            session.notice = "That return link does not belong to a connection you started here.";
         }
-        ex.getResponseHeaders().add("Location", "/" + (query.containsKey("error") ? "?error=" + query.get("error") : ""));
-        ex.sendResponseHeaders(303, -1);
+        session.pendingConnectionId = null;
+        redirect(ex, "/");
     }
 
-    private void action(HttpExchange ex, String connectionId, String method, String suffix, String body) throws IOException, InterruptedException {
-        if (connectionId == null) {
+    private void mail(HttpExchange ex, Session session, Map<String, String> form) throws IOException, InterruptedException {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.putArray("to").add(form.getOrDefault("to", "candidate@fabrikam.com"));
+        body.put("subject", "Test mail from the m365-connector demo");
+        body.putObject("body").put("contentType", "html").put("content", "<p>It works.</p>");
+        action(ex, session, "POST", "/mail", body.toString());
+    }
+
+    private void event(HttpExchange ex, Session session) throws IOException, InterruptedException {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("subject", "Demo interview");
+        body.putObject("start").put("dateTime", "2027-03-01T10:00:00").put("timeZone", "W. Europe Standard Time");
+        body.putObject("end").put("dateTime", "2027-03-01T11:00:00").put("timeZone", "W. Europe Standard Time");
+        body.putArray("attendees").add("candidate@fabrikam.com");
+        body.put("teamsMeeting", true);
+        action(ex, session, "POST", "/events", body.toString());
+    }
+
+    private void action(HttpExchange ex, Session session, String method, String suffix, String body) throws IOException, InterruptedException {
+        if (session.connectionId == null) {
             html(ex, 400, page("No connection", "<p>Connect first.</p><p><a href=\"/\">Back</a></p>"));
             return;
         }
-        HttpResponse<String> response = call(method, "/api/connections/" + connectionId + suffix, body, UUID.randomUUID().toString());
+        HttpResponse<String> response = call(session, method, "/api/connections/" + session.connectionId + suffix, body,
+                UUID.randomUUID().toString());
         html(ex, 200, page("Result: HTTP " + response.statusCode(), "<pre id=\"result\">" + escape(pretty(response.body()))
                 + "</pre><p><a id=\"back\" href=\"/\">Back</a> · <a href=\"/mailbox\">Mailbox and calendar</a></p>"));
     }
 
-    private String home(String connectionId) throws IOException, InterruptedException {
-        StringBuilder body = new StringBuilder();
+    private String home(Session session) throws IOException, InterruptedException {
+        StringBuilder body = new StringBuilder("<p>Signed in to this app as <strong id=\"app-user\">").append(escape(session.user))
+                .append("</strong>.</p>");
+        if (session.notice != null) {
+            body.append("<p class=\"notice\" id=\"notice\" role=\"alert\">").append(escape(session.notice)).append("</p>");
+        }
         JsonNode status = null;
-        if (connectionId != null) {
-            HttpResponse<String> r = call("GET", "/api/connections/" + connectionId, null, null);
-            if (r.statusCode() == 200) {
-                status = Json.MAPPER.readTree(r.body());
-            }
+        if (session.connectionId != null) {
+            HttpResponse<String> r = call(session, "GET", "/api/connections/" + session.connectionId, null, null);
+            status = r.statusCode() == 200 ? Json.MAPPER.readTree(r.body()) : null;
         }
         if (status != null) {
-            body.append("<h2>Your Microsoft 365 connection</h2><p>Status: <strong id=\"status\">").append(escape(status.get("status").asText()))
-                    .append("</strong>").append(status.hasNonNull("user") ? " as <strong id=\"user\">" + escape(status.get("user").get("userPrincipalName").asText()) + "</strong>" : "")
-                    .append(" (cloud ").append(escape(status.get("cloud").asText())).append(")</p>")
-                    .append("<p>Features: <span id=\"features\">").append(escape(status.get("features").toString())).append("</span></p>")
-                    .append("<form method=\"post\" action=\"/mail\"><button id=\"send-mail\">Send test mail</button></form>")
-                    .append("<form method=\"post\" action=\"/event\"><button id=\"create-event\">Create test event</button></form>")
-                    .append("<form method=\"post\" action=\"/connect\"><input type=\"hidden\" name=\"reconnect\" value=\"true\">")
-                    .append("<input type=\"hidden\" name=\"cloud\" value=\"").append(escape(status.get("cloud").asText())).append("\">")
-                    .append("<input type=\"hidden\" name=\"calendar\" value=\"on\"><button id=\"add-calendar\">Add calendar (reconnect)</button></form>")
-                    .append("<form method=\"post\" action=\"/disconnect\"><button id=\"disconnect\">Disconnect</button></form>")
-                    .append("<p><a id=\"mailbox\" href=\"/mailbox\">See the fake mailbox and calendar</a></p>")
-                    .append("<details><summary>Status JSON</summary><pre>").append(escape(pretty(status.toString()))).append("</pre></details><hr>");
+            body.append(connectionPanel(status));
         }
-        body.append("<h2>Connect Microsoft 365</h2><form method=\"post\" action=\"/connect\">")
-                .append("<p><label>Cloud <select name=\"cloud\" id=\"cloud\"><option value=\"global\">Global (and GCC)</option>")
-                .append("<option value=\"usgov\">US Government (GCC High)</option><option value=\"usgovdod\">US Government (DoD)</option>")
-                .append("<option value=\"china\">China (21Vianet)</option></select></label></p>")
-                .append("<p><label><input type=\"checkbox\" name=\"mail\" id=\"feature-mail\" checked> Send mail</label> ")
-                .append("<label><input type=\"checkbox\" name=\"calendar\" id=\"feature-calendar\"> Calendar</label></p>")
-                .append("<p><button id=\"connect\">Connect Microsoft 365</button></p></form>");
+        if (status == null || !"active".equals(status.get("status").asText())) {
+            body.append(connectForm());
+        }
         return page("Sample web app", body.toString());
     }
 
-    private HttpResponse<String> call(String method, String path, String body, String idempotencyKey) throws IOException, InterruptedException {
+    /** The connection and the actions its features allow; after a disconnect, no actions. */
+    private static String connectionPanel(JsonNode status) {
+        String state = status.get("status").asText();
+        StringBuilder b = new StringBuilder("<h2>Your Microsoft 365 connection</h2><p>Status: <strong id=\"status\">").append(escape(state))
+                .append("</strong>").append(status.hasNonNull("user") ? " as <strong id=\"user\">"
+                        + escape(status.get("user").get("userPrincipalName").asText()) + "</strong>" : "")
+                .append(" (cloud ").append(escape(status.get("cloud").asText())).append(")</p>")
+                .append("<p>Features: <span id=\"features\">").append(escape(status.get("features").toString())).append("</span></p>");
+        if (!"active".equals(state)) {
+            return b.append("<p id=\"no-actions\">No actions: connect again to use Microsoft 365.</p>").toString();
+        }
+        boolean mail = granted(status, "mail", "Mail.");
+        boolean calendar = granted(status, "calendar", "Calendars.");
+        b.append("<form method=\"post\" action=\"/mail\"><button id=\"send-mail\"").append(mail ? "" : " disabled").append(">Send test mail</button></form>")
+                .append("<form method=\"post\" action=\"/event\"><button id=\"create-event\"").append(calendar ? "" : " disabled")
+                .append(">Create test event</button></form>");
+        if (!calendar) {
+            b.append("<form method=\"post\" action=\"/connect\"><input type=\"hidden\" name=\"reconnect\" value=\"true\">")
+                    .append("<input type=\"hidden\" name=\"cloud\" value=\"").append(escape(status.get("cloud").asText())).append("\">")
+                    .append("<input type=\"hidden\" name=\"mail\" value=\"on\"><input type=\"hidden\" name=\"calendar\" value=\"on\">")
+                    .append("<button id=\"add-calendar\">Add calendar (reconnect)</button></form>")
+                    .append("<p class=\"hint\" id=\"calendar-hint\">Creating events needs the calendar feature: add it, and accept it at Microsoft.</p>");
+        }
+        return b.append("<form method=\"post\" action=\"/disconnect\"><button id=\"disconnect\">Disconnect</button></form>")
+                .append("<p><a id=\"mailbox\" href=\"/mailbox\">See the fake mailbox and calendar</a></p>")
+                .append("<details><summary>Status JSON</summary><pre>").append(escape(pretty(status.toString()))).append("</pre></details><hr>")
+                .toString();
+    }
+
+    /** The feature was asked for and none of its permissions is missing. */
+    private static boolean granted(JsonNode status, String feature, String scopePrefix) {
+        boolean asked = false;
+        for (JsonNode f : status.path("features")) {
+            asked |= f.asText().equals(feature);
+        }
+        for (JsonNode missing : status.path("missingScopes")) {
+            if (missing.asText().startsWith(scopePrefix)) {
+                return false;
+            }
+        }
+        return asked;
+    }
+
+    private static String connectForm() {
+        return "<h2>Connect Microsoft 365</h2><form method=\"post\" action=\"/connect\">"
+                + "<p><label>Cloud <select name=\"cloud\" id=\"cloud\"><option value=\"global\">Global (and GCC)</option>"
+                + "<option value=\"usgov\">US Government (GCC High)</option><option value=\"usgovdod\">US Government (DoD)</option>"
+                + "<option value=\"china\">China (21Vianet)</option></select></label></p>"
+                + "<p><label><input type=\"checkbox\" name=\"mail\" id=\"feature-mail\" checked> Send mail</label> "
+                + "<label><input type=\"checkbox\" name=\"calendar\" id=\"feature-calendar\" checked> Calendar</label></p>"
+                + "<p><button id=\"connect\">Connect Microsoft 365</button></p></form>";
+    }
+
+    private HttpResponse<String> call(Session session, String method, String path, String body, String idempotencyKey)
+            throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(functions + path)).header("x-functions-key", functionKey)
+                .header("X-Owner-Id", session.user)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
-        if (idempotencyKey != null && !method.equals("DELETE")) {
+        if (idempotencyKey != null && method.equals("POST")) {
             request.header("Idempotency-Key", idempotencyKey);
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    private Session session(HttpExchange ex) {
+        String id = cookie(ex, SESSION_COOKIE);
+        Session session = id == null ? null : sessions.get(id);
+        if (session == null) {
+            byte[] bytes = new byte[32];
+            RANDOM.nextBytes(bytes);
+            id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+            session = new Session();
+            sessions.put(id, session);
+            ex.getResponseHeaders().add("Set-Cookie", SESSION_COOKIE + "=" + id + "; Path=/; HttpOnly; SameSite=Lax");
+        }
+        return session;
+    }
+
     static String page(String title, String body) {
-        return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + escape(title) + "</title><style>"
+        return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">"
+                + "<title>" + escape(title) + "</title><style>"
                 + "body{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;line-height:1.5}"
                 + "header{background:#1f3b63;color:#fff;padding:.5rem 1rem;border-radius:6px}form{display:inline-block;margin:.25rem}"
-                + "button{padding:.4rem .8rem}pre{background:#f3f3f3;padding:.5rem;overflow:auto}</style></head><body>"
+                + "button{padding:.4rem .8rem}button[disabled]{opacity:.5}.notice{background:#fff4ce;padding:.5rem;border-radius:4px}"
+                + ".hint{color:#555;font-size:.9rem}"
+                + "pre{background:#f3f3f3;padding:.5rem;white-space:pre-wrap;overflow-wrap:anywhere}a{overflow-wrap:anywhere}</style></head><body>"
                 + "<header>Contoso Recruiting (sample web app of the m365-connector demo)</header><h1>" + escape(title) + "</h1>" + body + "</body></html>";
+    }
+
+    private static void redirect(HttpExchange ex, String location) throws IOException {
+        ex.getResponseHeaders().add("Location", location);
+        ex.sendResponseHeaders(303, -1);
     }
 
     private static void html(HttpExchange ex, int status, String html) throws IOException {
@@ -191,7 +306,12 @@ final class DemoWebApp implements AutoCloseable {
         for (String pair : raw.split("&")) {
             int eq = pair.indexOf('=');
             if (eq > 0) {
-                map.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                try {
+                    map.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8), URLDecoder.decode(pair.substring(eq + 1),
+                            StandardCharsets.UTF_8));
+                } catch (IllegalArgumentException malformed) {
+                    // a malformed escape: the parameter is ignored
+                }
             }
         }
         return map;

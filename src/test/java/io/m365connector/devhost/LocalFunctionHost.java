@@ -115,6 +115,11 @@ public final class LocalFunctionHost implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
+            // The Functions host reads the whole body before a function (or a refusal) answers.
+            byte[] body;
+            try (InputStream in = exchange.getRequestBody()) {
+                body = in.readAllBytes();
+            }
             String path = exchange.getRequestURI().getRawPath();
             if (!path.startsWith("/api/")) {
                 send(exchange, 404, Map.of("Content-Type", "text/plain"), "Not found: functions are under /api/");
@@ -133,7 +138,7 @@ public final class LocalFunctionHost implements AutoCloseable {
                     send(exchange, 401, Map.of("Content-Type", "text/plain"), "A function key is required (x-functions-key header or ?code=).");
                     return;
                 }
-                invoke(exchange, route, params);
+                invoke(exchange, route, params, body);
                 return;
             }
             send(exchange, 404, Map.of("Content-Type", "text/plain"), "No function for " + exchange.getRequestMethod() + " " + path);
@@ -142,15 +147,22 @@ public final class LocalFunctionHost implements AutoCloseable {
         }
     }
 
-    private void invoke(HttpExchange exchange, Route route, Map<String, String> pathParams) throws IOException {
+    private void invoke(HttpExchange exchange, Route route, Map<String, String> pathParams, byte[] body) throws IOException {
+        Map<String, String> decoded = new LinkedHashMap<>();
+        for (Map.Entry<String, String> param : pathParams.entrySet()) {
+            try {
+                decoded.put(param.getKey(), URLDecoder.decode(param.getValue(), StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                // The Functions host (Kestrel) refuses a request target with a malformed percent-escape.
+                send(exchange, 400, Map.of("Content-Type", "text/plain"), "Bad request: the path has a malformed percent-escape.");
+                return;
+            }
+        }
         String url = "http://" + exchange.getRequestHeaders().getFirst("Host") + exchange.getRequestURI();
         FakeHttpRequest request = FakeHttpRequest.of(HttpMethod.valueOf(exchange.getRequestMethod().toUpperCase(Locale.ROOT)), url);
         exchange.getRequestHeaders().forEach((name, values) -> request.header(name, String.join(", ", values)));
-        try (InputStream in = exchange.getRequestBody()) {
-            byte[] body = in.readAllBytes();
-            if (body.length > 0) {
-                request.body(new String(body, StandardCharsets.UTF_8));
-            }
+        if (body.length > 0) {
+            request.body(new String(body, StandardCharsets.UTF_8));
         }
         Object[] args = new Object[route.method().getParameterCount()];
         Parameter[] parameters = route.method().getParameters();
@@ -159,7 +171,7 @@ public final class LocalFunctionHost implements AutoCloseable {
             if (parameters[i].getAnnotation(HttpTrigger.class) != null) {
                 args[i] = request;
             } else if (binding != null) {
-                args[i] = URLDecoder.decode(pathParams.get(binding.value()), StandardCharsets.UTF_8);
+                args[i] = decoded.get(binding.value());
             } else if (ExecutionContext.class.isAssignableFrom(parameters[i].getType())) {
                 args[i] = new FakeExecutionContext(route.functionName());
             }

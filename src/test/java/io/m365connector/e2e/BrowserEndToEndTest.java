@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -74,6 +75,7 @@ class BrowserEndToEndTest {
         browser.get(demo.webAppUrl());
         shot("01-sample-app");
         new Select(browser.findElement(By.id("cloud"))).selectByValue("global");
+        browser.findElement(By.id("feature-calendar")).click(); // mail only at first
         browser.findElement(By.id("connect")).click();
 
         // Microsoft's (fake) sign-in and consent page, reached through the login link and its cookie.
@@ -86,6 +88,8 @@ class BrowserEndToEndTest {
         waitFor(By.id("status"));
         assertEquals("active", text("status"));
         assertEquals(adele.userPrincipalName(), text("user"));
+        assertFalse(browser.findElement(By.id("create-event")).isEnabled(), "no event button before calendar consent");
+        assertTrue(text("calendar-hint").contains("calendar feature"), text("calendar-hint"));
         shot("03-connected");
         // Cookies are per host, not per port: back on localhost the functions' binding cookie is visible.
         Cookie binding = browser.manage().getCookieNamed("__Host-m365c-browser");
@@ -109,18 +113,34 @@ class BrowserEndToEndTest {
         browser.findElement(By.id("accept")).click();
         waitFor(By.id("features"));
         assertTrue(text("features").contains("calendar") && text("features").contains("mail"), text("features"));
+        assertTrue(browser.findElement(By.id("create-event")).isEnabled(), "the event button once the calendar is granted");
+        assertTrue(browser.findElements(By.id("add-calendar")).isEmpty());
 
         browser.findElement(By.id("create-event")).click();
         waitFor(By.id("result"));
         assertTrue(text("result").contains("joinUrl"), text("result"));
+        assertNoHorizontalScroll();
+        shot("10-event-created");
         browser.get(demo.webAppUrl());
-
 
         browser.findElement(By.id("disconnect")).click();
         waitFor(By.id("result"));
         assertTrue(text("result").contains("\"status\" : \"disconnected\""), text("result"));
         browser.get(demo.webAppUrl());
         assertEquals("disconnected", text("status"));
+        assertTrue(browser.findElements(By.id("send-mail")).isEmpty() && browser.findElements(By.id("create-event")).isEmpty(),
+                "no actions after disconnect");
+        assertNotNull(browser.findElement(By.id("connect")), "connect again instead");
+        shot("11-disconnected");
+    }
+
+    @Test
+    void whenAReturnLinkNamesAConnectionThisSessionDidNotStartThenTheAppIgnoresIt() {
+        browser.get(demo.webAppUrl() + "/connected?connection_id=con_" + "0".repeat(32) + "&status=active");
+
+        waitFor(By.id("notice"));
+        assertTrue(text("notice").contains("does not belong to a connection you started here"), text("notice"));
+        assertTrue(browser.findElements(By.id("status")).isEmpty(), "no connection shown");
     }
 
     @Test
@@ -139,6 +159,9 @@ class BrowserEndToEndTest {
         shot("05-user-declined");
         browser.findElement(By.id("return-link")).click();
         assertTrue(browser.getCurrentUrl().startsWith(demo.webAppUrl()), browser.getCurrentUrl());
+        waitFor(By.id("notice"));
+        assertTrue(text("notice").contains("user_declined"), "the app shows the declined sign-in: " + text("notice"));
+        shot("12-declined-shown-in-app");
     }
 
     @Test
@@ -183,6 +206,12 @@ class BrowserEndToEndTest {
         assertEquals("state_invalid", text("error-code"));
         assertTrue(browser.getPageSource().contains("another browser"));
         shot("09-state-invalid");
+    }
+
+    private void assertNoHorizontalScroll() {
+        Object overflow = ((JavascriptExecutor) browser).executeScript(
+                "return document.documentElement.scrollWidth > document.documentElement.clientWidth;");
+        assertEquals(Boolean.FALSE, overflow, "the result is readable without horizontal scrolling");
     }
 
     private void assertAccessiblePage() {

@@ -177,7 +177,7 @@ class OpenApiIT {
         doc.at("/components/schemas/Problem/properties/code/enum").forEach(n -> documented.add(n.asText()));
         Set<String> inCode = Arrays.stream(ProblemCode.values()).map(ProblemCode::code).collect(Collectors.toCollection(TreeSet::new));
         assertEquals(inCode, documented);
-        assertEquals(Set.of("type", "title", "status", "code", "detail", "connectionId", "errors", "adminConsentUrl", "graphCode",
+        assertEquals(Set.of("type", "title", "status", "code", "detail", "connectionId", "errors", "moreErrors", "adminConsentUrl", "graphCode",
                 "retryAfterSeconds"), names(doc.at("/components/schemas/Problem/properties")));
     }
 

@@ -28,10 +28,19 @@ public final class FakeHttpRequest implements HttpRequestMessage<Optional<String
         if (rawQuery != null) {
             for (String pair : rawQuery.split("&")) {
                 int eq = pair.indexOf('=');
-                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                String name = lenientDecode(eq < 0 ? pair : pair.substring(0, eq));
+                String value = eq < 0 ? "" : lenientDecode(pair.substring(eq + 1));
                 query.put(name, value);
             }
+        }
+    }
+
+    /** As the Functions host (ASP.NET Core) reads query strings: an invalid percent-escape is kept as it is, not an error. */
+    private static String lenientDecode(String raw) {
+        try {
+            return URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return raw.replace('+', ' ');
         }
     }
 

@@ -1,0 +1,220 @@
+package io.m365connector.functions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.FakeExecutionContext;
+import io.m365connector.testing.FakeHttpRequest;
+import io.m365connector.testing.FakeHttpResponse;
+import io.m365connector.testing.LogRecorder;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.logging.Level;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** One regression test per hostile-input finding: bounded, strict, never 5xx, and only the expected owner's connections. */
+class HostileInputTest {
+    private static final ConnectorHarness HARNESS = new ConnectorHarness();
+    private static final ConnectorHarness.Connected USER = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\",\"calendar\"");
+    private static final String MAIL = "{\"to\":[\"candidate@fabrikam.com\"],\"subject\":\"Hello\",\"body\":\"Hi\"}";
+
+    @AfterAll
+    static void tearDown() {
+        HARNESS.close();
+    }
+
+    private static JsonNode problem(FakeHttpResponse response, int status) {
+        assertEquals(status, response.getStatusCode(), response.bodyText());
+        return ConnectorHarness.json(response.bodyText());
+    }
+
+    @Test
+    void whenAMailHasAThousandUnknownFieldsThenTwentyErrorsAndACountComeBack() {
+        StringBuilder body = new StringBuilder("{\"to\":[\"a@fabrikam.com\"],\"subject\":\"s\"");
+        for (int i = 0; i < 1000; i++) {
+            body.append(",\"unknown").append(i).append("\":1");
+        }
+
+        JsonNode problem = problem(HARNESS.sendMail(USER.connectionId(), null, body.append('}').toString()), 400);
+
+        assertEquals(20, problem.get("errors").size());
+        assertEquals(980, problem.get("moreErrors").asInt());
+        assertTrue(problem.toString().length() < 8 * 1024, "bounded: " + problem.toString().length());
+    }
+
+    @Test
+    void whenAMailBodyIsTwelveMegabytesOfUnknownFieldsThenOneSmallAnswerWithoutBuildingIt() {
+        StringBuilder body = new StringBuilder("{\"to\":[\"a@fabrikam.com\"],\"subject\":\"s\"");
+        for (int i = 0; body.length() < 12_000_000; i++) {
+            body.append(",\"unknown_field_").append(i).append("\":").append(i);
+        }
+
+        FakeHttpResponse response = HARNESS.sendMail(USER.connectionId(), null, body.append('}').toString());
+
+        JsonNode problem = problem(response, 400);
+        assertTrue(response.bodyText().length() < 2048, "answer of " + response.bodyText().length() + " characters");
+        assertTrue(problem.get("errors").get(0).get("message").asText().contains("too many values"), problem.toString());
+    }
+
+    @Test
+    void whenTheCallbackFormHasAMalformedPercentEscapeThenAGuidancePageWith400AndNoErrorLog() {
+        try (LogRecorder log = new LogRecorder()) {
+            FakeHttpRequest post = FakeHttpRequest.post("https://" + ConnectorHarness.FUNCTION_HOST + "/api/auth/callback", "code=%zz&state=x")
+                    .header("Content-Type", "application/x-www-form-urlencoded");
+
+            FakeHttpResponse page = (FakeHttpResponse) HARNESS.auth.callback(post, new FakeExecutionContext("authCallback"));
+
+            assertEquals(400, page.getStatusCode(), page.bodyText());
+            assertTrue(page.getHeader("Content-Type").startsWith("text/html"));
+            assertEquals(List.of(), log.atOrAbove(Level.WARNING));
+        }
+    }
+
+    @Test
+    void whenAnonymousLinksAreForgedThenEachIsLoggedAtFineAndOneSummaryAMinuteAtInfo() {
+        try (LogRecorder log = new LogRecorder()) {
+            for (int i = 0; i < 50; i++) {
+                HARNESS.browser().navigate("https://" + ConnectorHarness.FUNCTION_HOST + "/api/auth/login/20261201."
+                        + UUID.randomUUID().toString().replace("-", "") + "abcdefghijk");
+            }
+            assertEquals(List.of(), log.atOrAbove(Level.INFO), "nothing at INFO or above for the first minute");
+
+            HARNESS.clock.advance(Duration.ofMinutes(1));
+            HARNESS.browser().navigate("https://" + ConnectorHarness.FUNCTION_HOST + "/api/auth/login/20261201.forged");
+
+            List<String> loud = log.atOrAbove(Level.INFO);
+            assertEquals(1, loud.size(), loud.toString());
+            assertTrue(loud.get(0).contains("51 bad request(s)") && loud.get(0).contains("state_invalid"), loud.get(0));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{\"to\":[\"a@fabrikam.com\"],\"subject\":\"s\"}{\"to\":[\"b@fabrikam.com\"],\"subject\":\"s\"}",
+        "{\"to\":[\"a@fabrikam.com\"],\"subject\":\"s\",\"subject\":\"t\"}",
+        "{\"to\":[\"a@fabrikam.com\"],\"subject\":\"\\ud800\"}",
+        "{\"to\":[\"a@fabrikam.com\"],\"subject\":\"\uFFFD\"}"
+    })
+    void whenJsonIsAmbiguousOrNotValidUnicodeThenItIsRefusedAndNothingIsSent(String body) {
+        int before = HARNESS.graph.sentMail(USER.user().userPrincipalName()).size();
+
+        problem(HARNESS.sendMail(USER.connectionId(), null, body), 400);
+
+        assertEquals(before, HARNESS.graph.sentMail(USER.user().userPrincipalName()).size());
+    }
+
+    @Test
+    void whenAnOwnerIdHasALoneSurrogateThenTheConnectionIsNotCreated() {
+        problem(HARNESS.createConnection("{\"ownerId\":\"owner-\\udc00\",\"features\":[\"mail\"],\"cloud\":\"global\"}"), 400);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cand\u200Bidate@fabrikam.com", "candidate@fabri\u200Bkam.com", "\uFEFFcandidate@fabrikam.com", "candidate@ＦＡＢＲＩＫＡＭ.com"})
+    void whenAnAddressHasInvisibleOrMappedCharactersThenItIsRefusedRatherThanSentAsIs(String address) {
+        JsonNode problem = problem(HARNESS.sendMail(USER.connectionId(), null, MAIL.replace("candidate@fabrikam.com", address)), 400);
+
+        assertEquals("to[0]", problem.get("errors").get(0).get("field").asText());
+    }
+
+    @Test
+    void whenADisplayNameOrSubjectCarriesABidiOverrideThenItIsRefusedButABodyMayCarryIt() {
+        problem(HARNESS.sendMail(USER.connectionId(), null,
+                "{\"to\":[{\"address\":\"a@fabrikam.com\",\"name\":\"Invoice \u202Efdp.exe\"}],\"subject\":\"s\"}"), 400);
+        problem(HARNESS.sendMail(USER.connectionId(), null, "{\"to\":[\"a@fabrikam.com\"],\"subject\":\"x \u202E y\"}"), 400);
+
+        assertEquals(202, HARNESS.sendMail(USER.connectionId(), null,
+                "{\"to\":[\"a@fabrikam.com\"],\"subject\":\"ok \u200F marks pass\",\"body\":\"\u2067مرحبا\u2069\"}").getStatusCode());
+    }
+
+    @Test
+    void whenASubjectIsCountedThenItCountsCharactersNotUtf16Units() {
+        String emoji128 = "😀".repeat(128);
+
+        assertEquals(202, HARNESS.sendMail(USER.connectionId(), null, MAIL.replace("Hello", emoji128)).getStatusCode());
+        problem(HARNESS.sendMail(USER.connectionId(), null, MAIL.replace("Hello", "😀".repeat(256))), 400);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0001-01-01T10:00:00", "+999999999-01-01T10:00:00", "-999999999-01-01T10:00:00", "2500-01-01T10:00:00"})
+    void whenAnEventDateIsOutsideTheRangeThenItIsRefusedBeforeGraph(String start) {
+        JsonNode problem = problem(HARNESS.createEvent(USER.connectionId(), null, event(start, "UTC")), 400);
+
+        assertTrue(problem.toString().contains("between 1900-01-01 and 2199-12-31") || problem.toString().contains("local date"), problem.toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"SystemV/PST8", "EST5EDT", "PST", "GMT0", "Etc/GMT+5"})
+    void whenAZoneOnlyJavaKnowsIsGivenThenItIsRefused(String zone) {
+        JsonNode problem = problem(HARNESS.createEvent(USER.connectionId(), null, event("2027-03-01T10:00:00", zone)), 400);
+
+        assertTrue(problem.toString().contains("Unknown time zone"), problem.toString());
+    }
+
+    @Test
+    void whenTheStartFallsInADaylightSavingGapThenTheMessageSaysSo() {
+        JsonNode problem = problem(HARNESS.createEvent(USER.connectionId(), null, event("2027-03-14T02:30:00", "America/New_York")), 400);
+
+        assertTrue(problem.toString().contains("does not exist in America/New_York"), problem.toString());
+        assertTrue(!problem.toString().contains("end must be after start"));
+    }
+
+    @Test
+    void whenAPatchChangesNothingThenItIsRefusedWithoutCallingGraph() {
+        int graphCalls = HARNESS.graph.requests().size();
+
+        problem(HARNESS.updateEvent(USER.connectionId(), "AAMkAGI2TG93AAA=", null, "{}"), 400);
+
+        assertEquals(graphCalls, HARNESS.graph.requests().size());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"HTTP://app.example.com/connected", "https://APP.example.com/connected", "https://app.example.com:0443/connected",
+        "https://app.example.com:443/connected", "https://app.example.com/connected/", "https://app.example.com/%63onnected"})
+    void whenAReturnUrlIsSpelledDifferentlyFromTheRegisteredOneThenItIsRefused(String returnUrl) {
+        JsonNode problem = problem(HARNESS.createConnection("{\"ownerId\":\"o\",\"features\":[\"mail\"],\"cloud\":\"global\",\"returnUrl\":\""
+                + returnUrl + "\"}"), 400);
+
+        assertEquals("returnUrl", problem.get("errors").get(0).get("field").asText());
+    }
+
+    @Test
+    void whenTheOwnerHeaderNamesAnotherOwnerThenTheConnectionLooksUnknownAndNothingIsSent() {
+        String id = USER.connectionId();
+        String unknown = "con_" + "0".repeat(32);
+        FakeHttpRequest own = FakeHttpRequest.get("https://" + ConnectorHarness.FUNCTION_HOST + "/api/connections/" + id)
+                .header("X-Owner-Id", "owner-1");
+        FakeHttpRequest other = FakeHttpRequest.get("https://" + ConnectorHarness.FUNCTION_HOST + "/api/connections/" + id)
+                .header("X-Owner-Id", "someone-else");
+        FakeHttpRequest missing = FakeHttpRequest.get("https://" + ConnectorHarness.FUNCTION_HOST + "/api/connections/" + unknown)
+                .header("X-Owner-Id", "someone-else");
+        int sent = HARNESS.graph.sentMail(USER.user().userPrincipalName()).size();
+        FakeHttpRequest mail = FakeHttpRequest.post("https://" + ConnectorHarness.FUNCTION_HOST + "/api/connections/" + id + "/mail", MAIL)
+                .header("Content-Type", "application/json").header("X-Owner-Id", "someone-else");
+
+        assertEquals(200, get(own, id).getStatusCode());
+        JsonNode foreign = problem(get(other, id), 404);
+        JsonNode absent = problem(get(missing, unknown), 404);
+        JsonNode mailed = problem((FakeHttpResponse) HARNESS.actions.sendMail(mail, id, new FakeExecutionContext("sendMail")), 404);
+
+        assertEquals(absent.get("code"), foreign.get("code"));
+        assertEquals(absent.get("detail").asText().replace(unknown, id), foreign.get("detail").asText(), "the same answer as an unknown id");
+        assertEquals("not_found", mailed.get("code").asText());
+        assertEquals(sent, HARNESS.graph.sentMail(USER.user().userPrincipalName()).size());
+    }
+
+    private static FakeHttpResponse get(FakeHttpRequest request, String id) {
+        return (FakeHttpResponse) HARNESS.api.get(request, id, new FakeExecutionContext("getConnection"));
+    }
+
+    private static String event(String start, String zone) {
+        return "{\"subject\":\"Interview\",\"start\":{\"dateTime\":\"" + start + "\",\"timeZone\":\"" + zone + "\"},"
+                + "\"end\":{\"dateTime\":\"2027-03-14T05:00:00\",\"timeZone\":\"" + zone + "\"}}";
+    }
+}
