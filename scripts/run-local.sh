@@ -29,7 +29,7 @@ fi
 
 [ -x node_modules/.bin/azurite ] || npm ci --no-audit --no-fund
 mkdir -p .azurite
-node_modules/.bin/azurite --silent --skipApiVersionCheck --loose --location .azurite --debug .azurite/debug.log &
+node_modules/.bin/azurite --silent --skipApiVersionCheck --loose --disableTelemetry --location .azurite --debug .azurite/debug.log &
 azurite_pid=$!
 trap 'kill $azurite_pid 2>/dev/null || true' EXIT
 echo "Azurite started (blob 10000, queue 10001, table 10002)."

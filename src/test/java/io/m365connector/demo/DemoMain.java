@@ -1,18 +1,51 @@
 package io.m365connector.demo;
 
 import io.m365connector.cloud.NationalCloud;
+import io.m365connector.testing.Azurite;
 import io.m365connector.testing.entra.FakeUser;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 
 /**
- * The no-tenant demo: {@code npm run demo} (or {@code mvn -Pdemo -DskipTests verify}). Starts Azurite,
- * the fakes, the functions and the sample web app, prints where to go, and runs until Ctrl+C.
+ * The no-tenant demo, started by {@code npm run demo} (scripts/demo.sh), which compiles and then runs
+ * this with the two ports: Azurite, the fakes, the functions and the sample web app, then where to go.
+ * Runs until Ctrl+C or SIGTERM; the shutdown hooks stop the servers and Azurite.
  */
 public final class DemoMain {
+    private DemoMain() {
+    }
+
     public static void main(String[] args) throws Exception {
         int functionsPort = args.length > 0 ? Integer.parseInt(args[0]) : 7071;
         int webPort = args.length > 1 ? Integer.parseInt(args[1]) : 3000;
-        DemoEnvironment demo = new DemoEnvironment(functionsPort, webPort);
-        Runtime.getRuntime().addShutdownHook(new Thread(demo::close));
+        for (int port : new int[] {functionsPort, webPort}) {
+            if (!free(port)) {
+                exit("Port " + port + " is already in use (another demo, or Azure Functions Core Tools?). Stop that, or choose free ports:\n"
+                        + "  npm run demo -- --functions-port 7072 --app-port 3001");
+            }
+        }
+        System.out.println("[3/3] Starting Azurite (storage emulator)...");
+        Azurite.shared();
+        System.out.println("      Starting the fakes of Entra ID, Microsoft Graph and Key Vault, the functions and the sample web app...");
+        DemoEnvironment demo;
+        try {
+            demo = new DemoEnvironment(functionsPort, webPort);
+        } catch (BindException e) {
+            exit("A port was taken while the demo started (" + e.getMessage() + "). Choose others: npm run demo -- --functions-port 7072 "
+                    + "--app-port 3001");
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("Stopping the demo (servers, fakes and Azurite)...");
+            demo.close();
+        }));
+        System.out.println(banner(demo));
+        Thread.currentThread().join();
+    }
+
+    private static String banner(DemoEnvironment demo) {
         StringBuilder users = new StringBuilder();
         for (NationalCloud cloud : NationalCloud.values()) {
             users.append("    ").append(String.format("%-9s", cloud.id())).append(' ');
@@ -21,17 +54,36 @@ public final class DemoMain {
             }
             users.append('\n');
         }
-        System.out.println("""
+        return """
 
                 m365-connector demo (no Microsoft tenant needed)
                 ------------------------------------------------
                   Open the sample web app:   %s
-                  Functions (local host):    %s/api   (function key: %s)
+                  Functions (local host):    %s/api
+                  Function key:              %s
+                    (the API answers 401 without it: send it as the x-functions-key header)
+                  Try the API (start a connection; open its loginUrl in the browser):
+                    curl -H "x-functions-key: %s" -H "Content-Type: application/json" \\
+                      -d '{"ownerId":"me","features":["mail"],"cloud":"global"}' %s/api/connections
                   Fake users, by cloud:
                 %s
                   Everything is local: Azurite for storage, fakes of Entra ID, Microsoft Graph and Key Vault.
                   Press Ctrl+C to stop.
-                """.formatted(demo.webAppUrl(), demo.functionsUrl(), demo.functionKey, users));
-        Thread.currentThread().join();
+                """.formatted(demo.webAppUrl(), demo.functionsUrl(), demo.functionKey, demo.functionKey, demo.functionsUrl(), users);
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(false);
+            socket.bind(new InetSocketAddress("localhost", port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void exit(String message) {
+        System.err.println(message);
+        System.exit(1); // servers already started would otherwise keep the JVM alive
     }
 }

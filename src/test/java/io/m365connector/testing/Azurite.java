@@ -97,7 +97,7 @@ public final class Azurite {
             Files.createDirectories(logFile.getParent());
             List<String> storage = location == null ? List.of("--inMemoryPersistence")
                     : List.of("--location", Files.createDirectories(location).toString());
-            List<String> common = List.of("--skipApiVersionCheck", "--loose", "--disableProductStyleUrl");
+            List<String> common = List.of("--skipApiVersionCheck", "--loose", "--disableProductStyleUrl", "--disableTelemetry");
             List<String> blob = List.of("--blobHost", "127.0.0.1", "--blobPort", String.valueOf(blobPort));
             List<String> queue = List.of("--queueHost", "127.0.0.1", "--queuePort", String.valueOf(queuePort));
             List<String> table = List.of("--tableHost", "127.0.0.1", "--tablePort", String.valueOf(tablePort));
