@@ -2,6 +2,7 @@ package io.m365connector.actions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.platform.JsonFields;
+import io.m365connector.platform.JsonFingerprint;
 import io.m365connector.platform.RequestValidationException;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -20,10 +21,11 @@ import java.util.TreeSet;
  * field is optional and only the fields present are changed; a null field means "not given".
  *
  * @param calendarOwner a shared mailbox whose calendar holds the event (needs shared_calendar), or null
+ * @param fingerprint   the request's canonical SHA-256, for Idempotency-Key checks
  */
 public record EventRequest(String subject, Time start, Time end, String location, String bodyContentType, String body,
                            List<Attendee> attendees, Boolean teamsMeeting, Integer reminderMinutesBeforeStart,
-                           String calendarOwner) {
+                           String calendarOwner, String fingerprint) {
     public static final int MAX_ATTENDEES = 500;
     public static final int MAX_REQUEST_BYTES = 1024 * 1024;
     /** Event times outside this range are refused before Graph sees them (a typo such as year 0001 or 20260). */
@@ -59,7 +61,8 @@ public record EventRequest(String subject, Time start, Time end, String location
 
     private static EventRequest parse(String body, boolean partial) {
         RequestValidationException.Collector errors = new RequestValidationException.Collector();
-        JsonFields json = new JsonFields(JsonFields.parseObject(body), "", errors);
+        JsonNode root = JsonFields.parseObject(body);
+        JsonFields json = new JsonFields(root, "", errors);
         json.allowOnly(partial ? without(FIELDS, "calendarOwner") : FIELDS);
         String subject = json.string("subject", !partial, 255, false);
         Time start = time(json, "start", !partial);
@@ -125,7 +128,7 @@ public record EventRequest(String subject, Time start, Time end, String location
         }
         errors.throwIfAny();
         return new EventRequest(subject, start, end, location, contentType, content,
-                attendees == null ? null : List.copyOf(attendees), teams, reminder, owner);
+                attendees == null ? null : List.copyOf(attendees), teams, reminder, owner, JsonFingerprint.of("event", root));
     }
 
     private static Time time(JsonFields json, String name, boolean required) {

@@ -51,13 +51,13 @@ public final class EventService {
         this.retry = Objects.requireNonNull(retry, "'retry' cannot be null.");
     }
 
-    public Idempotency.Outcome<EventView> create(ConnectionRef ref, String idempotencyKey, String rawBody, EventRequest request) {
+    public Idempotency.Outcome<EventView> create(ConnectionRef ref, String idempotencyKey, EventRequest request) {
         String owner = request.calendarOwner();
         GraphSession session = graph.session(ref, scopes(owner), broker);
         String connectionId = session.connectionId();
         String transactionId = idempotencyKey == null ? UUID.randomUUID().toString()
                 : UUID.nameUUIDFromBytes((connectionId + "\n" + idempotencyKey).getBytes(StandardCharsets.UTF_8)).toString();
-        Idempotency.Request call = new Idempotency.Request(connectionId, idempotencyKey, "event", Idempotency.requestHash("event", rawBody));
+        Idempotency.Request call = new Idempotency.Request(connectionId, idempotencyKey, "event", request.fingerprint());
         return idempotency.run(call, EventView.class, step -> {
             Event created = retry.call(session, Safety.REPEATABLE, client -> {
                 Event event = toGraph(request);

@@ -2,6 +2,7 @@ package io.m365connector.actions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.platform.JsonFields;
+import io.m365connector.platform.JsonFingerprint;
 import io.m365connector.platform.RequestValidationException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -13,11 +14,12 @@ import java.util.regex.Pattern;
 /**
  * The body of POST /connections/{id}/mail, validated as a whole before anything is sent.
  *
- * @param from a shared mailbox to send from (needs the shared_mailbox feature), or null for the user's own
+ * @param from        a shared mailbox to send from (needs the shared_mailbox feature), or null for the user's own
+ * @param fingerprint the request's canonical SHA-256 (formatting and member order do not matter), for Idempotency-Key checks
  */
 public record MailRequest(List<MailRecipient> to, List<MailRecipient> cc, List<MailRecipient> bcc, List<MailRecipient> replyTo,
                           String subject, String bodyContentType, String body, String importance,
-                          List<Attachment> attachments, boolean saveToSentItems, String from) {
+                          List<Attachment> attachments, boolean saveToSentItems, String from, String fingerprint) {
     public static final int MAX_RECIPIENTS = 500;
     public static final int MAX_SUBJECT = 255;
     public static final int MAX_BODY_CHARS = 4 * 1024 * 1024;
@@ -67,7 +69,8 @@ public record MailRequest(List<MailRecipient> to, List<MailRecipient> cc, List<M
 
     public static MailRequest parse(String body) {
         RequestValidationException.Collector errors = new RequestValidationException.Collector();
-        JsonFields json = new JsonFields(JsonFields.parseObject(body), "", errors);
+        JsonNode root = JsonFields.parseObject(body);
+        JsonFields json = new JsonFields(root, "", errors);
         json.allowOnly(FIELDS);
         List<MailRecipient> to = MailRecipient.list(json, "to", MAX_RECIPIENTS, errors);
         List<MailRecipient> cc = MailRecipient.list(json, "cc", MAX_RECIPIENTS, errors);
@@ -113,7 +116,8 @@ public record MailRequest(List<MailRecipient> to, List<MailRecipient> cc, List<M
         }
         errors.throwIfAny();
         return new MailRequest(to, cc, bcc, replyTo, subject, contentType, content == null ? "" : content,
-                importance == null ? "normal" : importance.toLowerCase(Locale.ROOT), attachments, save == null || save, from);
+                importance == null ? "normal" : importance.toLowerCase(Locale.ROOT), attachments, save == null || save, from,
+                JsonFingerprint.of("mail", root));
     }
 
     private static List<Attachment> attachments(JsonFields json, RequestValidationException.Collector errors) {

@@ -57,11 +57,10 @@ public final class MailService {
         this.uploader = new AttachmentUploader(graph, retry);
     }
 
-    public Idempotency.Outcome<MailSent> send(ConnectionRef ref, String idempotencyKey, String rawBody, MailRequest request) {
+    public Idempotency.Outcome<MailSent> send(ConnectionRef ref, String idempotencyKey, MailRequest request) {
         // Refused before anything is recorded or sent when the connection cannot do this.
         GraphSession session = graph.session(ref, request.from() == null ? OWN : SHARED, broker);
-        Idempotency.Request call = new Idempotency.Request(session.connectionId(), idempotencyKey, "mail",
-                Idempotency.requestHash("mail", rawBody));
+        Idempotency.Request call = new Idempotency.Request(session.connectionId(), idempotencyKey, "mail", request.fingerprint());
         return idempotency.run(call, MailSent.class, step -> request.saveToSentItems()
                 ? viaDraft(session, request, step) : direct(session, request));
     }

@@ -43,7 +43,7 @@ public final class ActionFunctions {
         try {
             String body = HttpRequests.jsonBody(request, MailRequest.MAX_REQUEST_BYTES);
             String key = idempotencyKey(request);
-            return respond(request, 202, mail.get().send(ref(request, id), key, body, MailRequest.parse(body)));
+            return respond(request, 202, mail.get().send(ref(request, id), key, MailRequest.parse(body)));
         } catch (RuntimeException e) {
             return HttpResponses.problem(request, e);
         }
@@ -58,7 +58,7 @@ public final class ActionFunctions {
         try {
             String body = HttpRequests.jsonBody(request, EventRequest.MAX_REQUEST_BYTES);
             String key = idempotencyKey(request);
-            return respond(request, 201, events.get().create(ref(request, id), key, body, EventRequest.parseCreate(body)));
+            return respond(request, 201, events.get().create(ref(request, id), key, EventRequest.parseCreate(body)));
         } catch (RuntimeException e) {
             return HttpResponses.problem(request, e);
         }

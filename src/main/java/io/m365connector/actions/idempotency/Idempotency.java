@@ -1,7 +1,5 @@
 package io.m365connector.actions.idempotency;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.m365connector.connection.ConcurrentUpdateException;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.Json;
@@ -12,12 +10,10 @@ import io.m365connector.platform.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -85,11 +81,6 @@ public final class Idempotency {
 
     /** Marks failures after which the same key must resume from the saved progress rather than replay this answer. */
     public interface Resumable {
-    }
-
-    /** SHA-256 over the operation and the request body with object keys sorted, so formatting does not matter. */
-    public static String requestHash(String operation, String body) {
-        return Secrets.sha256(operation + "\n" + Json.write(canonical(parseOrText(body))));
     }
 
     /** Runs {@code work} once per key; {@code resultType} is what the stored outcome is read back as. */
@@ -237,33 +228,6 @@ public final class Idempotency {
         @Override
         public Map<String, Object> problemExtensions() {
             return Map.of("retryAfterSeconds", 1);
-        }
-    }
-
-    private static JsonNode canonical(JsonNode node) {
-        if (node == null || !node.isContainerNode()) {
-            return node;
-        }
-        if (node.isArray()) {
-            var array = Json.MAPPER.createArrayNode();
-            node.forEach(n -> array.add(canonical(n)));
-            return array;
-        }
-        Map<String, JsonNode> sorted = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            sorted.put(e.getKey(), canonical(e.getValue()));
-        }
-        ObjectNode object = Json.MAPPER.createObjectNode();
-        sorted.forEach(object::set);
-        return object;
-    }
-
-    private static JsonNode parseOrText(String body) {
-        try {
-            return Json.MAPPER.readTree(body == null ? "" : body);
-        } catch (Exception e) {
-            return Json.MAPPER.getNodeFactory().textNode(body);
         }
     }
 }
