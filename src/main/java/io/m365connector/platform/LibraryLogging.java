@@ -25,7 +25,9 @@ public final class LibraryLogging {
             "com.azure.data.tables.TableClient", "com.azure.data.tables.TableAsyncClient",
             "com.azure.data.tables.TableServiceClient", "com.azure.data.tables.TableServiceAsyncClient",
             "com.azure.storage.queue.QueueClient", "com.azure.storage.queue.QueueAsyncClient",
-            "com.azure.storage.queue.QueueServiceClient", "com.azure.storage.queue.QueueServiceAsyncClient");
+            "com.azure.storage.queue.QueueServiceClient", "com.azure.storage.queue.QueueServiceAsyncClient",
+            // where the storage SDK turns a Queue service error answer into an exception (and logs it)
+            "com.azure.storage.common.implementation.StorageImplUtils");
     static final Set<String> MSAL_LOGGERS = Set.of(
             "com.microsoft.aad.msal4j.ConfidentialClientApplication", "com.microsoft.aad.msal4j.AuthenticationResultSupplier");
     /** Storage answers that are part of normal operation. */

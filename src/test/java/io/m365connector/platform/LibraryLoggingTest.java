@@ -1,8 +1,12 @@
 package io.m365connector.platform;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.azure.storage.queue.QueueClient;
+import com.azure.storage.queue.models.QueueStorageException;
+import io.m365connector.app.AzureClients;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.testing.ConnectorHarness;
 import java.util.ArrayList;
@@ -51,6 +55,10 @@ class LibraryLoggingTest {
             String key = UUID.randomUUID().toString();
             assertEquals(202, harness.sendMail(c.connectionId(), key, MAIL).getStatusCode());
             assertEquals(202, harness.sendMail(c.connectionId(), key, MAIL).getStatusCode()); // the key's row exists: 409 inside
+            Settings s = Settings.from(harness.env); // a queue used before it exists: 404 QueueNotFound inside
+            QueueClient missing = AzureClients.queue(s.storage(), s.hostingCloud(), null, harness.context.http().azureHttpClient(),
+                    harness.tables.queuePrefix() + "not-yet-created");
+            assertThrows(QueueStorageException.class, () -> missing.sendMessage("x"));
             harness.entra.revokeRefreshTokens(c.user());
             refreshRefused(harness, c); // MSAL reports the refused refresh; the connector classifies it
         } finally {
@@ -63,6 +71,7 @@ class LibraryLoggingTest {
         assertTrue(fromLibraries.stream().anyMatch(r -> String.valueOf(r.getMessage()).contains("TableNotFound")),
                 "the SDK's lines arrive (not dropped for want of a binding)");
         assertTrue(fromLibraries.stream().anyMatch(r -> String.valueOf(r.getMessage()).contains("EntityAlreadyExists")));
+        assertTrue(fromLibraries.stream().anyMatch(r -> String.valueOf(r.getMessage()).contains("QueueNotFound")));
         assertTrue(fromLibraries.stream().anyMatch(r -> String.valueOf(r.getMessage()).contains("AADSTS50173")), "MSAL's lines arrive");
         List<String> loud = fromLibraries.stream().filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue())
                 .map(r -> r.getLevel() + " " + r.getLoggerName() + ": " + String.valueOf(r.getMessage()).lines().findFirst().orElse(""))
