@@ -64,7 +64,7 @@ public final class GraphGateway {
         if (!ref.admits(token.connection())) {
             throw ref.notFound(); // another owner's connection: the same answer as an unknown id
         }
-        return new GraphSession(this, broker, scopes, token);
+        return new GraphSession(this, broker::renewRejected, scopes, token);
     }
 
     /** The shared client without Graph middleware (and without silent re-sends), for pre-authenticated upload URLs. */

@@ -14,14 +14,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * challenge). Not shared between actions.
  */
 public final class GraphSession {
-    private final TokenBroker broker;
+    private final Renewal renewal;
     private final Set<String> scopes;
     private final AtomicInteger renewals = new AtomicInteger();
     private final GraphServiceClient client;
     private volatile AccessToken token;
 
-    GraphSession(GraphGateway gateway, TokenBroker broker, Set<String> scopes, AccessToken first) {
-        this.broker = broker;
+    /** How a rejected token is replaced ({@link TokenBroker#renewRejected} in production). */
+    @FunctionalInterface
+    interface Renewal {
+        AccessToken renew(AccessToken rejected, Set<String> scopes, Optional<String> claims);
+    }
+
+    GraphSession(GraphGateway gateway, Renewal renewal, Set<String> scopes, AccessToken first) {
+        this.renewal = renewal;
         this.scopes = Set.copyOf(scopes);
         this.token = first;
         this.client = gateway.client(this);
@@ -54,7 +60,7 @@ public final class GraphSession {
      * user this throws {@code reauth_required} and the connection becomes needs_reauth.
      */
     synchronized void renew(Optional<String> claims) {
-        token = broker.renewRejected(token, scopes, claims);
+        token = renewal.renew(token, scopes, claims);
         renewals.incrementAndGet();
     }
 }

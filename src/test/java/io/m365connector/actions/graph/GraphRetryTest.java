@@ -3,13 +3,6 @@ package io.m365connector.actions.graph;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.ArgumentMatchers.eq;
-import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.never;
-import static org.mockito.Mockito.times;
-import static org.mockito.Mockito.verify;
-import static org.mockito.Mockito.when;
 
 import io.m365connector.actions.graph.GraphRetry.Safety;
 import io.m365connector.cloud.NationalCloud;
@@ -20,12 +13,12 @@ import io.m365connector.testing.ClockSleeper;
 import io.m365connector.testing.MutableClock;
 import io.m365connector.testing.TestConnections;
 import io.m365connector.tokens.AccessToken;
-import io.m365connector.tokens.TokenBroker;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
@@ -40,10 +33,26 @@ class GraphRetryTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T10:00:00Z"));
     private final ClockSleeper sleeper = new ClockSleeper(clock);
     private final GraphRetry retry = GraphRetry.defaults(sleeper, clock);
-    private final TokenBroker broker = mock(TokenBroker.class);
+    /** Renews as scripted, and remembers each call. */
+    private final Renewals broker = new Renewals();
     private final Connection connection = TestConnections.active(NationalCloud.GLOBAL, clock.instant(), null);
     private final AccessToken first = new AccessToken("first", clock.instant().plusSeconds(3600), connection);
     private final GraphSession session = new GraphSession(new GraphGateway(new OkHttpClient()), broker, SCOPES, first);
+
+    private static final class Renewals implements GraphSession.Renewal {
+        final List<Optional<String>> calls = new ArrayList<>();
+        RuntimeException failure;
+        AccessToken next;
+
+        @Override
+        public AccessToken renew(AccessToken rejected, Set<String> scopes, Optional<String> claims) {
+            calls.add(claims);
+            if (failure != null) {
+                throw failure;
+            }
+            return next;
+        }
+    }
 
     /** Fails with the given exceptions in order, then succeeds with "done". */
     private static final class Script {
@@ -129,43 +138,43 @@ class GraphRetryTest {
 
     @Test
     void whenGraphRejectsTheTokenThenItIsRenewedOnceAndTheCallRepeated() {
-        AccessToken renewed = new AccessToken("renewed", clock.instant().plusSeconds(3600), connection);
-        when(broker.renewRejected(eq(first), eq(SCOPES), eq(Optional.empty()))).thenReturn(renewed);
+        broker.next = new AccessToken("renewed", clock.instant().plusSeconds(3600), connection);
         Script script = new Script(GraphFailures.status(401));
 
         assertEquals("done", retry.call(session, Safety.ONCE, client -> script.call()));
 
         assertEquals(2, script.calls.get());
         assertEquals("renewed", session.token().value());
+        assertEquals(List.of(Optional.empty()), broker.calls);
     }
 
     @Test
     void whenGraphRejectsTheRenewedTokenTooThenGraphErrorAndNoThirdTry() {
-        when(broker.renewRejected(any(), any(), any())).thenReturn(new AccessToken("renewed", clock.instant().plusSeconds(3600), connection));
+        broker.next = new AccessToken("renewed", clock.instant().plusSeconds(3600), connection);
         Script script = new Script(GraphFailures.status(401), GraphFailures.status(401));
 
         assertEquals(ProblemCode.GRAPH_ERROR, assertThrows(ConnectorException.class,
                 () -> retry.call(session, Safety.ONCE, client -> script.call())).code());
 
         assertEquals(2, script.calls.get());
-        verify(broker, times(1)).renewRejected(any(), any(), any());
+        assertEquals(1, broker.calls.size());
     }
 
     @Test
     void whenGraphSendsAClaimsChallengeThenTheRenewalCarriesTheClaims() {
         String claims = "{\"access_token\":{\"nbf\":{\"essential\":true,\"value\":\"1764583200\"}}}";
-        when(broker.renewRejected(eq(first), eq(SCOPES), eq(Optional.of(claims))))
-                .thenReturn(new AccessToken("with-claims", clock.instant().plusSeconds(3600), connection));
+        broker.next = new AccessToken("with-claims", clock.instant().plusSeconds(3600), connection);
         Script script = new Script(GraphFailures.claimsChallenge(claims));
 
         assertEquals("done", retry.call(session, Safety.ONCE, client -> script.call()));
 
         assertEquals("with-claims", session.token().value());
+        assertEquals(List.of(Optional.of(claims)), broker.calls);
     }
 
     @Test
     void whenTheRenewalNeedsTheUserThenReauthRequiredComesOutAndNothingIsRepeated() {
-        when(broker.renewRejected(any(), any(), any())).thenThrow(new ConnectorException(ProblemCode.REAUTH_REQUIRED, "connect again"));
+        broker.failure = new ConnectorException(ProblemCode.REAUTH_REQUIRED, "connect again");
         Script script = new Script(GraphFailures.status(401));
 
         assertEquals(ProblemCode.REAUTH_REQUIRED, assertThrows(ConnectorException.class,
@@ -182,6 +191,6 @@ class GraphRetryTest {
                 () -> retry.call(session, Safety.REPEATABLE, client -> script.call())).code());
 
         assertEquals(1, script.calls.get());
-        verify(broker, never()).renewRejected(any(), any(), any());
+        assertEquals(List.of(), broker.calls);
     }
 }
