@@ -15,14 +15,14 @@ import java.util.TreeMap;
  * Time", the form Outlook uses) and IANA names ("America/Los_Angeles"). Each resolves to a Java zone
  * so start and end can be compared before calling Graph.
  */
-final class TimeZones {
+public final class TimeZones {
     private static final Map<String, String> WINDOWS = load();
 
     private TimeZones() {
     }
 
     /** The zone for a Graph time zone name, or empty when Graph would not know it. */
-    static Optional<ZoneId> resolve(String name) {
+    public static Optional<ZoneId> resolve(String name) {
         if (name == null || name.isBlank()) {
             return Optional.empty();
         }

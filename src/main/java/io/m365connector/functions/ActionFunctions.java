@@ -21,7 +21,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
-/** The actions the web app's backend calls: send mail, create/update/cancel events. Function key required. */
+/** The actions the web app's backend calls: send mail, create/read/update/cancel events. Function key required. */
 public final class ActionFunctions {
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1,255}");
 
@@ -58,6 +58,21 @@ public final class ActionFunctions {
             String body = HttpRequests.jsonBody(request, EventRequest.MAX_REQUEST_BYTES);
             String key = idempotencyKey(request);
             return respond(request, 201, events.get().create(id, key, body, EventRequest.parseCreate(body)));
+        } catch (RuntimeException e) {
+            return HttpResponses.problem(request, e);
+        }
+    }
+
+    @FunctionName("getEvent")
+    public HttpResponseMessage getEvent(
+            @HttpTrigger(name = "req", methods = {HttpMethod.GET}, route = "connections/{id}/events/{eventId}", authLevel = AuthorizationLevel.FUNCTION)
+            HttpRequestMessage<Optional<String>> request,
+            @BindingName("id") String id,
+            @BindingName("eventId") String eventId,
+            ExecutionContext context) {
+        try {
+            EventTarget target = EventTarget.parse(eventId, request.getQueryParameters().get("calendarOwner"));
+            return HttpResponses.json(request, 200, events.get().get(id, target));
         } catch (RuntimeException e) {
             return HttpResponses.problem(request, e);
         }
