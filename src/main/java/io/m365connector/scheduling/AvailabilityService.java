@@ -8,6 +8,7 @@ import io.m365connector.actions.graph.GraphRetry;
 import io.m365connector.actions.graph.GraphSession;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -20,6 +21,7 @@ import java.util.Objects;
 public final class AvailabilityService {
     /** Availability digits from most to least available: free, working elsewhere, tentative, busy, out of office. */
     private static final String SEVERITY = "04123";
+    private static final DateTimeFormatter TIME_OF_DAY = DateTimeFormatter.ofPattern("HH:mm:ss");
 
     private final ScopeChoice scopes;
     private final GraphRetry retry;
@@ -58,7 +60,7 @@ public final class AvailabilityService {
         if (info.getWorkingHours() != null && info.getWorkingHours().getStartTime() != null) {
             var wh = info.getWorkingHours();
             List<String> days = wh.getDaysOfWeek() == null ? List.of() : wh.getDaysOfWeek().stream().map(DayOfWeek::getValue).toList();
-            hours = new Availability.WorkingHours(days, wh.getStartTime().toString(), wh.getEndTime().toString(),
+            hours = new Availability.WorkingHours(days, TIME_OF_DAY.format(wh.getStartTime()), TIME_OF_DAY.format(wh.getEndTime()),
                     wh.getTimeZone() == null ? null : wh.getTimeZone().getName());
         }
         return new Availability.Schedule(info.getScheduleId(), info.getAvailabilityView(), List.copyOf(items), hours, null);
