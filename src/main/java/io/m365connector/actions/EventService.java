@@ -174,15 +174,20 @@ public final class EventService {
     private static void setRooms(Event e, List<MailRecipient> rooms, List<Attendee> attendees) {
         List<Location> locations = new ArrayList<>();
         for (MailRecipient room : rooms) {
-            Location location = new Location();
-            location.setDisplayName(room.name() == null ? room.address() : room.name());
-            location.setLocationEmailAddress(room.address());
-            location.setLocationType(LocationType.ConferenceRoom);
-            locations.add(location);
+            locations.add(roomLocation(room));
             attendees.add(attendee(room, AttendeeType.Resource));
         }
-        e.setLocation(locations.get(0));
+        // A model of its own: the SDK's backing store would write a model it has already written as empty.
+        e.setLocation(roomLocation(rooms.get(0)));
         e.setLocations(locations);
+    }
+
+    private static Location roomLocation(MailRecipient room) {
+        Location location = new Location();
+        location.setDisplayName(room.name() == null ? room.address() : room.name());
+        location.setLocationEmailAddress(room.address());
+        location.setLocationType(LocationType.ConferenceRoom);
+        return location;
     }
 
     private static DateTimeTimeZone time(EventRequest.Time t) {
