@@ -24,7 +24,7 @@ import java.util.function.Function;
 /**
  * The sample web app of the demo: its backend holds the function key and calls the connector's API;
  * its pages let a person connect a (fake) Microsoft 365 account, send a test mail, create a test
- * event, add a feature and disconnect. The connection id lives in a cookie of this app.
+ * event, book a room ({@link DemoRoomBooking}), add a feature and disconnect. The connection id lives in a cookie of this app.
  */
 final class DemoWebApp implements AutoCloseable {
     static final String OWNER = "demo-user-1";
@@ -34,6 +34,7 @@ final class DemoWebApp implements AutoCloseable {
     private final String functionKey;
     private final Function<String, String> mailboxView;
     private final HttpClient http = HttpClient.newHttpClient();
+    private final DemoRoomBooking rooms;
 
     /**
      * @param mailboxView HTML of the fake Graph's mailbox and calendar for a connection id
@@ -42,6 +43,7 @@ final class DemoWebApp implements AutoCloseable {
         this.functions = functionsBaseUrl;
         this.functionKey = functionKey;
         this.mailboxView = mailboxView;
+        this.rooms = new DemoRoomBooking(functionsBaseUrl, functionKey);
         this.server = HttpServer.create(new InetSocketAddress("localhost", port), 0);
         server.setExecutor(Executors.newFixedThreadPool(8));
         server.createContext("/", this::route);
@@ -67,6 +69,9 @@ final class DemoWebApp implements AutoCloseable {
                         + "\"timeZone\":\"W. Europe Standard Time\"},\"end\":{\"dateTime\":\"2026-12-01T11:00:00\",\"timeZone\":\"W. Europe Standard Time\"},"
                         + "\"attendees\":[\"candidate@fabrikam.com\"],\"teamsMeeting\":true}");
                 case "POST /disconnect" -> action(ex, connectionId, "DELETE", "", null);
+                case "GET /rooms" -> html(ex, 200, connectionId == null ? page("No connection", "<p>Connect first.</p>") : rooms.pickRoom(connectionId));
+                case "POST /rooms/availability" -> html(ex, 200, rooms.availability(connectionId, user(connectionId), form));
+                case "POST /rooms/book" -> html(ex, 200, rooms.book(connectionId, form));
                 case "GET /mailbox" -> html(ex, 200, connectionId == null ? page("No connection", "<p>Connect first.</p>") : mailboxView.apply(connectionId));
                 default -> html(ex, 404, page("Not found", "<p>Nothing here.</p>"));
             }
@@ -77,7 +82,7 @@ final class DemoWebApp implements AutoCloseable {
 
     private void connect(HttpExchange ex, Map<String, String> form, String connectionId) throws IOException, InterruptedException {
         StringBuilder features = new StringBuilder();
-        for (String f : new String[] {"mail", "calendar"}) {
+        for (String f : new String[] {"mail", "calendar", "rooms"}) {
             if (form.containsKey(f)) {
                 features.append(features.isEmpty() ? "" : ",").append('"').append(f).append('"');
             }
@@ -130,6 +135,7 @@ final class DemoWebApp implements AutoCloseable {
                     .append("<p>Features: <span id=\"features\">").append(escape(status.get("features").toString())).append("</span></p>")
                     .append("<form method=\"post\" action=\"/mail\"><button id=\"send-mail\">Send test mail</button></form>")
                     .append("<form method=\"post\" action=\"/event\"><button id=\"create-event\">Create test event</button></form>")
+                    .append("<form method=\"get\" action=\"/rooms\"><button id=\"book-room\">Book a room</button></form>")
                     .append("<form method=\"post\" action=\"/connect\"><input type=\"hidden\" name=\"reconnect\" value=\"true\">")
                     .append("<input type=\"hidden\" name=\"cloud\" value=\"").append(escape(status.get("cloud").asText())).append("\">")
                     .append("<input type=\"hidden\" name=\"calendar\" value=\"on\"><button id=\"add-calendar\">Add calendar (reconnect)</button></form>")
@@ -142,9 +148,17 @@ final class DemoWebApp implements AutoCloseable {
                 .append("<option value=\"usgov\">US Government (GCC High)</option><option value=\"usgovdod\">US Government (DoD)</option>")
                 .append("<option value=\"china\">China (21Vianet)</option></select></label></p>")
                 .append("<p><label><input type=\"checkbox\" name=\"mail\" id=\"feature-mail\" checked> Send mail</label> ")
-                .append("<label><input type=\"checkbox\" name=\"calendar\" id=\"feature-calendar\"> Calendar</label></p>")
+                .append("<label><input type=\"checkbox\" name=\"calendar\" id=\"feature-calendar\"> Calendar</label> ")
+                .append("<label><input type=\"checkbox\" name=\"rooms\" id=\"feature-rooms\"> Rooms and availability</label></p>")
                 .append("<p><button id=\"connect\">Connect Microsoft 365</button></p></form>");
         return page("Sample web app", body.toString());
+    }
+
+    /** The connected user's address (their own free/busy). */
+    private String user(String connectionId) throws IOException, InterruptedException {
+        HttpResponse<String> r = call("GET", "/api/connections/" + connectionId, null, null);
+        JsonNode status = Json.MAPPER.readTree(r.body());
+        return status.path("user").path("userPrincipalName").asText();
     }
 
     private HttpResponse<String> call(String method, String path, String body, String idempotencyKey) throws IOException, InterruptedException {

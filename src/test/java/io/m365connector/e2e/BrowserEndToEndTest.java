@@ -12,6 +12,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -121,6 +122,46 @@ class BrowserEndToEndTest {
         assertTrue(text("result").contains("\"status\" : \"disconnected\""), text("result"));
         browser.get(demo.webAppUrl());
         assertEquals("disconnected", text("status"));
+    }
+
+    @Test
+    void whenAUserBooksARoomThenTheRoomsFreeBusyTheBookingAndTheRoomsAnswerShowInTheBrowser() throws IOException {
+        FakeUser alex = demo.users.get(NationalCloud.GLOBAL).get(1);
+        browser.get(demo.webAppUrl());
+        browser.findElement(By.id("feature-calendar")).click();
+        browser.findElement(By.id("feature-rooms")).click();
+        browser.findElement(By.id("connect")).click();
+        waitFor(By.id("accept"));
+        assertTrue(browser.getPageSource().contains("Place.Read.All"), "the consent page lists the rooms feature's permissions");
+        browser.findElement(By.id("user-" + alex.objectId())).click();
+        browser.findElement(By.id("accept")).click();
+        waitFor(By.id("book-room"));
+
+        browser.findElement(By.id("book-room")).click();
+        waitFor(By.id("show-availability"));
+        assertTrue(browser.getPageSource().contains("Focus Room"), "both rooms of the tenant are listed");
+        browser.findElement(By.id("room-board@contoso.com")).click();
+        browser.findElement(By.id("show-availability")).click();
+        waitFor(By.id("availability"));
+        String table = text("availability");
+        assertTrue(table.contains("board@contoso.com") && table.contains(alex.userPrincipalName()), table);
+        assertTrue(table.contains("0 0 0 2"), "the Board Room is busy 11:00-12:00: " + table);
+        assertTrue(table.contains("Both 2 0 0 2"), "merged: the user's 08:00 and the room's 11:00: " + table);
+        assertEquals("Book 09:00 for one hour", browser.findElement(By.id("book")).getText());
+        shot("10-book-a-room");
+
+        browser.findElement(By.id("book")).click();
+        waitFor(By.id("room-response"));
+        assertEquals("accepted", text("room-response"));
+        assertTrue(browser.getPageSource().contains("Board Room"), "the room is the event's location");
+        shot("11-room-accepted");
+        // The documentation keeps these two; a run replaces them only when asked (-Dscreenshots.update=true), so runs leave git clean.
+        for (String name : new String[] {"10-book-a-room", "11-room-accepted"}) {
+            Path kept = Path.of("docs", "screenshots", name + ".png");
+            if (!Files.exists(kept) || Boolean.getBoolean("screenshots.update")) {
+                Files.copy(SCREENSHOTS.resolve(name + ".png"), kept, StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
     }
 
     @Test
