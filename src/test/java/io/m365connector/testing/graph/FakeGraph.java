@@ -60,7 +60,8 @@ import java.util.regex.Pattern;
 
 /**
  * A stateful fake of the parts of Microsoft Graph v1.0 the connector uses (drafts, send, sendMail,
- * attachment upload sessions, calendar events), over HTTPS at the four real Graph host names.
+ * attachment upload sessions, calendar events; rooms, getSchedule and findMeetingTimes through
+ * {@link FakeScheduling}), over HTTPS at the four real Graph host names.
  *
  * <p>Bearer tokens are checked against the {@link FakeEntraId} that issued them: unknown, expired or
  * for another Graph host answers 401 InvalidAuthenticationToken; a missing delegated permission or
