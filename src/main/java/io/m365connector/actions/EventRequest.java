@@ -21,18 +21,20 @@ import java.util.TreeSet;
  * field is optional and only the fields present are changed; a null field means "not given".
  *
  * @param calendarOwner a shared mailbox whose calendar holds the event (needs shared_calendar), or null
+ * @param rooms         rooms to book: each becomes a location of the event and a resource attendee; null when not given
  * @param fingerprint   the request's canonical SHA-256, for Idempotency-Key checks
  */
 public record EventRequest(String subject, Time start, Time end, String location, String bodyContentType, String body,
                            List<Attendee> attendees, Boolean teamsMeeting, Integer reminderMinutesBeforeStart,
-                           String calendarOwner, String fingerprint) {
+                           String calendarOwner, List<MailRecipient> rooms, String fingerprint) {
     public static final int MAX_ATTENDEES = 500;
+    public static final int MAX_ROOMS = 10;
     public static final int MAX_REQUEST_BYTES = 1024 * 1024;
     /** Event times outside this range are refused before Graph sees them (a typo such as year 0001 or 20260). */
     static final LocalDateTime EARLIEST = LocalDateTime.of(1900, 1, 1, 0, 0);
     static final LocalDateTime LATEST = LocalDateTime.of(2199, 12, 31, 23, 59, 59);
     private static final Set<String> FIELDS = Set.of("subject", "start", "end", "location", "body", "attendees",
-            "teamsMeeting", "reminderMinutesBeforeStart", "calendarOwner");
+            "teamsMeeting", "reminderMinutesBeforeStart", "calendarOwner", "rooms");
 
     /** A local date-time in a time zone Graph knows (Windows or IANA name). */
     public record Time(LocalDateTime dateTime, String timeZone, ZoneId zone) {
@@ -52,7 +54,8 @@ public record EventRequest(String subject, Time start, Time end, String location
     public static EventRequest parseUpdate(String body) {
         EventRequest update = parse(body, true);
         if (update.subject() == null && update.start() == null && update.location() == null && update.body() == null
-                && update.attendees() == null && update.teamsMeeting() == null && update.reminderMinutesBeforeStart() == null) {
+                && update.attendees() == null && update.teamsMeeting() == null && update.reminderMinutesBeforeStart() == null
+                && update.rooms() == null) {
             throw new RequestValidationException(List.of(new RequestValidationException.FieldError("",
                     "Nothing to change: give at least one of " + String.join(", ", new TreeSet<>(without(FIELDS, "calendarOwner"))) + ".")));
         }
@@ -126,12 +129,47 @@ public record EventRequest(String subject, Time start, Time end, String location
         if (owner != null && EmailAddresses.problem(owner) != null) {
             errors.add("calendarOwner", EmailAddresses.problem(owner));
         }
+        List<MailRecipient> rooms = rooms(json, location != null || json.has("location"), attendees, partial);
         errors.throwIfAny();
         return new EventRequest(subject, start, end, location, contentType, content,
-                attendees == null ? null : List.copyOf(attendees), teams, reminder, owner, JsonFingerprint.of("event", root));
+                attendees == null ? null : List.copyOf(attendees), teams, reminder, owner, rooms, JsonFingerprint.of("event", root));
     }
 
-    private static Time time(JsonFields json, String name, boolean required) {
+    /**
+     * The rooms to book, or null when not given. A room sets the location, so "location" must not be
+     * given too; a room listed again as an attendee is refused (it is added as one); on a PATCH the
+     * attendees must come along, because Graph replaces the whole attendee list.
+     */
+    private static List<MailRecipient> rooms(JsonFields json, boolean hasLocation, List<Attendee> attendees, boolean partial) {
+        if (!json.has("rooms")) {
+            return null;
+        }
+        List<MailRecipient> rooms = MailRecipient.list(json, "rooms", MAX_ROOMS, json.errors());
+        if (rooms.isEmpty() && json.errors().isEmpty()) {
+            json.errors().add("rooms", "Give at least one room, or leave rooms out.");
+        }
+        if (hasLocation) {
+            json.errors().add("location", "Leave location out when rooms are given: the location is set from the rooms.");
+        }
+        if (partial && attendees == null) {
+            json.errors().add("attendees", "Give attendees with rooms: Graph replaces the whole attendee list on an update.");
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < rooms.size(); i++) {
+            if (!seen.add(rooms.get(i).address().toLowerCase(Locale.ROOT))) {
+                json.errors().add("rooms[" + i + "]", "Listed twice.");
+            }
+        }
+        for (int i = 0; attendees != null && i < attendees.size(); i++) {
+            if (seen.contains(attendees.get(i).recipient().address().toLowerCase(Locale.ROOT))) {
+                json.errors().add("attendees[" + i + "]", "This address is in rooms, which adds it as a resource attendee: remove it here.");
+            }
+        }
+        return List.copyOf(rooms);
+    }
+
+    /** A {dateTime, timeZone} object at {@code name}: a local date-time and a time zone Graph knows; null with errors recorded when not. */
+    public static Time time(JsonFields json, String name, boolean required) {
         JsonFields t = json.object(name, required);
         if (t == null) {
             return null;

@@ -8,6 +8,7 @@ import com.microsoft.graph.models.EmailAddress;
 import com.microsoft.graph.models.Event;
 import com.microsoft.graph.models.ItemBody;
 import com.microsoft.graph.models.Location;
+import com.microsoft.graph.models.LocationType;
 import com.microsoft.graph.models.OnlineMeetingProviderType;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
 import com.microsoft.graph.users.item.UserItemRequestBuilder;
@@ -76,6 +77,15 @@ public final class EventService {
         return EventView.of(connectionId, updated, target.calendarOwner());
     }
 
+    /** The event with each attendee's response, so the caller can tell whether a room accepted the booking. */
+    public EventDetails get(ConnectionRef ref, EventTarget target) {
+        GraphSession session = graph.session(ref, scopes(target.calendarOwner()), broker);
+        String connectionId = session.connectionId();
+        Event event = retry.call(session, Safety.REPEATABLE, client -> calendar(client, target.calendarOwner()).events()
+                .byEventId(target.eventId()).get(rc -> rc.queryParameters.select = EventDetails.SELECT));
+        return EventDetails.of(connectionId, event, target.calendarOwner());
+    }
+
     /** Cancels with a message when the user organizes the event and it has attendees; deletes it otherwise. Says which. */
     public EventRemoved cancel(ConnectionRef ref, CancelRequest request) {
         EventTarget target = request.target();
@@ -121,8 +131,12 @@ public final class EventService {
             body.setContent(r.body());
             e.setBody(body);
         }
-        if (r.attendees() != null) {
-            e.setAttendees(attendees(r.attendees()));
+        if (r.attendees() != null || r.rooms() != null) {
+            List<Attendee> attendees = r.attendees() == null ? new ArrayList<>() : attendees(r.attendees());
+            if (r.rooms() != null) {
+                setRooms(e, r.rooms(), attendees);
+            }
+            e.setAttendees(attendees);
         }
         if (r.teamsMeeting() != null) {
             e.setIsOnlineMeeting(r.teamsMeeting());
@@ -140,21 +154,45 @@ public final class EventService {
     private static List<Attendee> attendees(List<EventRequest.Attendee> requested) {
         List<Attendee> attendees = new ArrayList<>();
         for (EventRequest.Attendee a : requested) {
-            Attendee attendee = new Attendee();
-            EmailAddress address = new EmailAddress();
-            address.setAddress(a.recipient().address());
-            if (a.recipient().name() != null) {
-                address.setName(a.recipient().name());
-            }
-            attendee.setEmailAddress(address);
-            attendee.setType(switch (a.type()) {
+            attendees.add(attendee(a.recipient(), switch (a.type()) {
                 case "optional" -> AttendeeType.Optional;
                 case "resource" -> AttendeeType.Resource;
                 default -> AttendeeType.Required;
-            });
-            attendees.add(attendee);
+            }));
         }
         return attendees;
+    }
+
+    private static Attendee attendee(MailRecipient recipient, AttendeeType type) {
+        Attendee attendee = new Attendee();
+        EmailAddress address = new EmailAddress();
+        address.setAddress(recipient.address());
+        if (recipient.name() != null) {
+            address.setName(recipient.name());
+        }
+        attendee.setEmailAddress(address);
+        attendee.setType(type);
+        return attendee;
+    }
+
+    /** Each room becomes a location of the event (the first is the main one) and a resource attendee, as Outlook books rooms. */
+    private static void setRooms(Event e, List<MailRecipient> rooms, List<Attendee> attendees) {
+        List<Location> locations = new ArrayList<>();
+        for (MailRecipient room : rooms) {
+            locations.add(roomLocation(room));
+            attendees.add(attendee(room, AttendeeType.Resource));
+        }
+        // A model of its own: the SDK's backing store would write a model it has already written as empty.
+        e.setLocation(roomLocation(rooms.get(0)));
+        e.setLocations(locations);
+    }
+
+    private static Location roomLocation(MailRecipient room) {
+        Location location = new Location();
+        location.setDisplayName(room.name() == null ? room.address() : room.name());
+        location.setLocationEmailAddress(room.address());
+        location.setLocationType(LocationType.ConferenceRoom);
+        return location;
     }
 
     private static DateTimeTimeZone time(EventRequest.Time t) {

@@ -10,11 +10,16 @@ import java.util.Set;
 
 /** An e-mail recipient or attendee: an address and an optional display name. */
 public record MailRecipient(String address, String name) {
+    /** Null when {@code address} is a valid e-mail address (RFC 5322 addr-spec, no control characters), else why not. */
+    public static String problem(String address) {
+        return EmailAddresses.problem(address);
+    }
+
     /**
      * Reads an array of recipients at {@code field}; each is "address" or {"address": ..., "name": ...}.
      * Attendees may also carry "type" (read by the caller through {@code extraFields}).
      */
-    static List<MailRecipient> list(JsonFields json, String field, int max, RequestValidationException.Collector errors) {
+    public static List<MailRecipient> list(JsonFields json, String field, int max, RequestValidationException.Collector errors) {
         List<MailRecipient> result = new ArrayList<>();
         List<JsonNode> items = json.array(field, max);
         for (int i = 0; i < items.size(); i++) {
@@ -26,7 +31,7 @@ public record MailRecipient(String address, String name) {
         return result;
     }
 
-    static MailRecipient one(JsonNode item, String path, RequestValidationException.Collector errors, Set<String> extraFields) {
+    public static MailRecipient one(JsonNode item, String path, RequestValidationException.Collector errors, Set<String> extraFields) {
         String address;
         String name = null;
         if (item.isTextual()) {

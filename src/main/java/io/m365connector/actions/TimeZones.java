@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * Time", the form Outlook uses) and IANA names ("America/Los_Angeles"). Each resolves to a Java zone
  * so start and end can be compared before calling Graph.
  */
-final class TimeZones {
+public final class TimeZones {
     private static final Map<String, String> WINDOWS = load();
     /** IANA region/city names, and UTC: the IANA names Graph's time zone list (outlookUser supportedTimeZones) carries. */
     private static final Pattern IANA_GRAPH_KNOWS = Pattern.compile(
@@ -26,7 +26,7 @@ final class TimeZones {
     }
 
     /** The zone for a Graph time zone name, or empty when Graph would not know it. */
-    static Optional<ZoneId> resolve(String name) {
+    public static Optional<ZoneId> resolve(String name) {
         if (name == null || name.isBlank()) {
             return Optional.empty();
         }

@@ -27,6 +27,7 @@ import io.m365connector.functions.AuthFunctions;
 import io.m365connector.functions.ConnectionFunctions;
 import io.m365connector.functions.HealthFunction;
 import io.m365connector.functions.MaintenanceFunctions;
+import io.m365connector.functions.SchedulingFunctions;
 import io.m365connector.health.HealthService;
 import io.m365connector.maintenance.Housekeeping;
 import io.m365connector.maintenance.NotificationWorker;
@@ -47,6 +48,7 @@ import io.m365connector.platform.Settings;
 import io.m365connector.platform.Sleeper;
 import io.m365connector.platform.http.HostRouting;
 import io.m365connector.platform.http.OutboundHttp;
+import io.m365connector.scheduling.SchedulingServices;
 import io.m365connector.tokens.MsalClients;
 import io.m365connector.tokens.RefreshOutcomes;
 import io.m365connector.tokens.RefreshPolicy;
@@ -101,6 +103,7 @@ public final class AppContext {
     private final Lazy<Idempotency> idempotency;
     private final Lazy<MailService> mailService;
     private final Lazy<EventService> eventService;
+    private final Lazy<SchedulingServices> scheduling;
     private final Lazy<StatusListener> statusListener;
     private final Lazy<RefreshSweep> sweep;
     private final Lazy<RefreshWorker> refreshWorker;
@@ -167,6 +170,8 @@ public final class AppContext {
         this.mailService = Lazy.of(() -> new MailService(broker.get(), graph.get(), idempotency.get(),
                 GraphRetry.defaults(sleeper, clock), sleeper));
         this.eventService = Lazy.of(() -> new EventService(broker.get(), graph.get(), idempotency.get(), GraphRetry.defaults(sleeper, clock)));
+        this.scheduling = Lazy.of(() -> new SchedulingServices(graph.get(), broker.get(), GraphRetry.defaults(sleeper, clock),
+                id -> connections.get().find(id).map(Connection::cloud)));
         registerFunctions();
     }
 
@@ -180,6 +185,7 @@ public final class AppContext {
         functions.put(ConnectionFunctions.class, () -> new ConnectionFunctions(connectService));
         functions.put(AuthFunctions.class, () -> new AuthFunctions(signInFlow, badRequests));
         functions.put(ActionFunctions.class, () -> new ActionFunctions(mailService, eventService));
+        functions.put(SchedulingFunctions.class, () -> new SchedulingFunctions(scheduling));
         functions.put(MaintenanceFunctions.class, () -> new MaintenanceFunctions(sweep, refreshWorker, notificationWorker, housekeeping));
     }
 

@@ -79,6 +79,15 @@ public record Connection(
         return missing;
     }
 
+    /** Scopes for a maintenance refresh: the features' granted ones (any granted scope renews the refresh token). */
+    public Set<String> scopesToRefresh() {
+        Set<String> granted = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        granted.addAll(grantedScopes);
+        Set<String> needed = Feature.scopesOf(features);
+        needed.retainAll(granted);
+        return needed.isEmpty() ? granted : needed;
+    }
+
     public Builder toBuilder() {
         return new Builder(this);
     }

@@ -10,8 +10,8 @@ import java.util.TreeSet;
 
 /**
  * What a web app may do for a connected user, and the delegated Microsoft Graph permissions each
- * needs. Short scope names work in every cloud. None of these requires admin consent by default,
- * but tenants that restrict user consent need an administrator to approve the app once.
+ * needs. Short scope names work in every cloud. Only {@link #ROOMS}' Place.Read.All always needs an
+ * administrator's consent; tenants that restrict user consent need an administrator to approve the app once.
  */
 public enum Feature {
     /**
@@ -25,7 +25,13 @@ public enum Feature {
     /** Send as or on behalf of a shared mailbox the user has rights on. */
     SHARED_MAILBOX("shared_mailbox", "Mail.Send.Shared", "Mail.ReadWrite.Shared"),
     /** Create, update and cancel events in calendars shared with the user. */
-    SHARED_CALENDAR("shared_calendar", "Calendars.ReadWrite.Shared");
+    SHARED_CALENDAR("shared_calendar", "Calendars.ReadWrite.Shared"),
+    /**
+     * Meeting rooms and availability: the tenant's rooms (Place.Read.All, which needs admin consent),
+     * free/busy of people and rooms (Calendars.ReadBasic) and meeting-time suggestions
+     * (Calendars.Read.Shared). All read-only; booking a room is an event, so it needs {@link #CALENDAR}.
+     */
+    ROOMS("rooms", "Place.Read.All", "Calendars.ReadBasic", "Calendars.Read.Shared");
 
     /** Asked for on every sign-in: the ID token, the profile claims and a refresh token (in the order Entra ID documents them). */
     public static final List<String> SIGN_IN_SCOPES = List.of("openid", "profile", "offline_access");

@@ -22,7 +22,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
-/** The actions the web app's backend calls: send mail, create/update/cancel events. Function key required. */
+/** The actions the web app's backend calls: send mail, create/read/update/cancel events. Function key required. */
 public final class ActionFunctions {
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1,255}");
 
@@ -64,6 +64,21 @@ public final class ActionFunctions {
         }
     }
 
+    @FunctionName("getEvent")
+    public HttpResponseMessage getEvent(
+            @HttpTrigger(name = "req", methods = {HttpMethod.GET}, route = "connections/{id}/events/{eventId}", authLevel = AuthorizationLevel.FUNCTION)
+            HttpRequestMessage<Optional<String>> request,
+            @BindingName("id") String id,
+            @BindingName("eventId") String eventId,
+            ExecutionContext context) {
+        try {
+            EventTarget target = EventTarget.parse(eventId, request.getQueryParameters().get("calendarOwner"));
+            return HttpResponses.json(request, 200, events.get().get(ref(request, id), target));
+        } catch (RuntimeException e) {
+            return HttpResponses.problem(request, e);
+        }
+    }
+
     @FunctionName("updateEvent")
     public HttpResponseMessage updateEvent(
             @HttpTrigger(name = "req", methods = {HttpMethod.PATCH}, route = "connections/{id}/events/{eventId}", authLevel = AuthorizationLevel.FUNCTION)
@@ -96,7 +111,8 @@ public final class ActionFunctions {
         }
     }
 
-    private static ConnectionRef ref(HttpRequestMessage<?> request, String id) {
+    /** The connection a request names: the route's id and the optional X-Owner-Id header. */
+    static ConnectionRef ref(HttpRequestMessage<?> request, String id) {
         return ConnectionRef.of(id, HttpRequests.header(request, HttpRequests.OWNER_HEADER));
     }
 

@@ -45,6 +45,8 @@ public enum ProblemCode {
     GRAPH_ERROR(502, "Microsoft Graph returned an error"),
     /** The send may or may not have gone out, and sending again could deliver twice: it is not repeated. */
     DELIVERY_UNCONFIRMED(502, "Microsoft Graph did not confirm the delivery"),
+    /** Microsoft Graph does not serve that API in the connection's cloud (the detail names the cloud and the alternative). */
+    NOT_SUPPORTED_IN_CLOUD(422, "Not available in this Microsoft 365 cloud"),
     INTERNAL_ERROR(500, "Internal error");
 
     private final int httpStatus;

@@ -1,10 +1,10 @@
 package io.m365connector.tokens;
 
 import io.m365connector.connection.Connection;
+import io.m365connector.connection.ConnectionRef;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.connection.ConnectionStore;
 import io.m365connector.connection.ConnectionUpdates;
-import io.m365connector.connection.Feature;
 import io.m365connector.crypto.TokenSealer;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
@@ -88,8 +88,17 @@ public final class TokenBroker {
      * scopes ({@code missing_permissions}, 403).
      */
     public AccessToken tokenFor(String connectionId, Set<String> scopes) {
+        return tokenFor(ConnectionRef.of(connectionId, null), scopes);
+    }
+
+    /** {@link #tokenFor(String, Set)} for a connection the caller expects to belong to an owner: another owner's answers not found. */
+    public AccessToken tokenFor(ConnectionRef ref, Set<String> scopes) {
+        String connectionId = ref.id();
         Instant now = clock.instant();
         Optional<AccessTokenCache.Entry> hit = cache.get(connectionId, scopes).filter(e -> fresh(e.token(), now));
+        if (hit.isPresent() && !ref.admits(hit.get().token().connection())) {
+            throw ref.notFound();
+        }
         Connection current = null;
         if (hit.isPresent()) {
             AccessTokenCache.Entry entry = hit.get();
@@ -97,7 +106,7 @@ public final class TokenBroker {
                 recordUse(connectionId, now);
                 return entry.token();
             }
-            current = usable(connectionId, scopes);
+            current = usable(ref, scopes);
             if (Objects.equals(current.tokens(), entry.token().connection().tokens())) {
                 AccessToken token = new AccessToken(entry.token().value(), entry.token().expiresAt(), current);
                 cache.put(scopes, token, now);
@@ -112,7 +121,8 @@ public final class TokenBroker {
             if (again.isPresent()) {
                 return again.get().token();
             }
-            AccessToken token = acquire(new Request(connectionId, scopes, Mode.CACHED_OR_REFRESHED, null, Caller.ACTION), current);
+            AccessToken token = acquire(new Request(connectionId, scopes, Mode.CACHED_OR_REFRESHED, null, Caller.ACTION),
+                    current != null ? current : usable(ref, scopes));
             cache.put(scopes, token, clock.instant());
             recordUse(connectionId, now);
             return token;
@@ -129,7 +139,7 @@ public final class TokenBroker {
         String connectionId = rejected.connection().id();
         cache.forget(connectionId);
         synchronized (stripe(connectionId)) {
-            Connection current = usable(connectionId, scopes);
+            Connection current = usable(ConnectionRef.of(connectionId, null), scopes);
             AccessToken token;
             if (claims.isPresent()) {
                 token = acquire(new Request(connectionId, scopes, Mode.WITH_CLAIMS, claims.get(), Caller.ACTION), current);
@@ -150,13 +160,14 @@ public final class TokenBroker {
      * stores the rotated cache and the next due time. Throws like {@link #tokenFor}.
      */
     public AccessToken refreshNow(String connectionId) {
-        return refreshNow(store.find(connectionId).orElseThrow(() -> notFound(connectionId)));
+        ConnectionRef ref = ConnectionRef.of(connectionId, null);
+        return refreshNow(store.find(connectionId).orElseThrow(ref::notFound));
     }
 
     /** {@link #refreshNow(String)} for a connection the caller just read (saves reading it again). */
     public AccessToken refreshNow(Connection connection) {
         synchronized (stripe(connection.id())) {
-            return acquire(new Request(connection.id(), refreshScopes(connection), Mode.REFRESHED, null, Caller.MAINTENANCE), connection);
+            return acquire(new Request(connection.id(), connection.scopesToRefresh(), Mode.REFRESHED, null, Caller.MAINTENANCE), connection);
         }
     }
 
@@ -170,7 +181,7 @@ public final class TokenBroker {
     private AccessToken acquire(Request request, Connection alreadyRead) {
         for (int attempt = 1; ; attempt++) {
             Connection c = attempt == 1 && alreadyRead != null ? check(alreadyRead, request.scopes())
-                    : usable(request.connectionId(), request.scopes());
+                    : usable(ConnectionRef.of(request.connectionId(), null), request.scopes());
             TokenRefresher.Acquired acquired;
             try {
                 acquired = switch (request.mode()) {
@@ -233,8 +244,9 @@ public final class TokenBroker {
         return store.find(read.id()).map(now -> !Objects.equals(now.tokens(), read.tokens())).orElse(false);
     }
 
-    private Connection usable(String connectionId, Set<String> scopes) {
-        return check(store.find(connectionId).orElseThrow(() -> notFound(connectionId)), scopes);
+    /** The connection if it exists and is the expected owner's (else the same not-found answer), then checked for use. */
+    private Connection usable(ConnectionRef ref, Set<String> scopes) {
+        return check(store.find(ref.id()).filter(ref::admits).orElseThrow(ref::notFound), scopes);
     }
 
     private Connection check(Connection c, Set<String> scopes) {
@@ -262,15 +274,6 @@ public final class TokenBroker {
         return now.isBefore(token.expiresAt().minus(clockSkew));
     }
 
-    /** Scopes for a maintenance refresh: what the connection was granted (any granted scope renews the refresh token). */
-    private static Set<String> refreshScopes(Connection c) {
-        Set<String> granted = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-        granted.addAll(c.grantedScopes());
-        Set<String> needed = Feature.scopesOf(c.features());
-        needed.retainAll(granted);
-        return needed.isEmpty() ? granted : needed;
-    }
-
     private void recordUse(String connectionId, Instant now) {
         Instant last = useRecorded.get(connectionId);
         if (last == null || now.isAfter(last.plus(USE_RECORD_INTERVAL))) {
@@ -285,10 +288,6 @@ public final class TokenBroker {
 
     private Object stripe(String connectionId) {
         return stripes[Math.floorMod(connectionId.hashCode(), STRIPES)];
-    }
-
-    private static ConnectorException notFound(String connectionId) {
-        return new ConnectorException(ProblemCode.NOT_FOUND, "No such connection.", connectionId, null);
     }
 
     private static ConnectorException reauth(String connectionId, ProblemCode cause) {

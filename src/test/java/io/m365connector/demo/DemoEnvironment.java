@@ -13,11 +13,13 @@ import io.m365connector.testing.SecretsLedger;
 import io.m365connector.testing.entra.FakeEntraId;
 import io.m365connector.testing.entra.FakeUser;
 import io.m365connector.testing.graph.FakeGraph;
+import io.m365connector.testing.graph.FakeRoom;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -84,6 +86,7 @@ public final class DemoEnvironment implements AutoCloseable {
             };
             String tenant = UUID.randomUUID().toString();
             users.put(cloud, List.of(entra.addUser(cloud, tenant, "adele.vance@" + domain), entra.addUser(cloud, tenant, "alex.wilber@" + domain)));
+            addRooms(tenant, domain, List.of("adele.vance@" + domain, "alex.wilber@" + domain));
         }
         context = new AppContext(() -> Settings.from(env), routing, Clock.systemUTC(), vault.credential(), Tables.defaults());
 
@@ -98,6 +101,21 @@ public final class DemoEnvironment implements AutoCloseable {
         }
         functions = new LocalFunctionHost(context, "localhost", port, functionKey, rewrites);
         webApp = new DemoWebApp(webPort, functionsBase, functionKey, this::mailboxView);
+    }
+
+    /**
+     * Two rooms per tenant for the "Book a room" step, on the demo day (1 December 2026, Berlin time):
+     * the users are busy 08:00-09:00, the Board Room 11:00-12:00, the Focus Room all morning.
+     */
+    private void addRooms(String tenant, String domain, List<String> people) {
+        graph.scheduling().addRoom(tenant, new FakeRoom("board@" + domain, "Board Room", 12, "HQ", 3, "3rd floor", true, null,
+                "Teams Room camera", "85-inch screen", List.of("whiteboard"), "1 Main St", null, null));
+        graph.scheduling().addRoom(tenant, FakeRoom.of("focus@" + domain, "Focus Room", 4, "HQ"));
+        for (String person : people) {
+            graph.scheduling().addBusy(person, Instant.parse("2026-12-01T07:00:00Z"), Instant.parse("2026-12-01T08:00:00Z"), "busy", "Stand-up");
+        }
+        graph.scheduling().addBusy("board@" + domain, Instant.parse("2026-12-01T10:00:00Z"), Instant.parse("2026-12-01T11:00:00Z"), "busy", "Board");
+        graph.scheduling().addBusy("focus@" + domain, Instant.parse("2026-12-01T07:00:00Z"), Instant.parse("2026-12-01T11:00:00Z"), "busy", "Held");
     }
 
     public String webAppUrl() {

@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
  * keeps its own user -> connection mapping on the server, never trusting a connection id from the
  * browser: the id on the return link is accepted only if it is the connection this session started,
  * and every API call carries {@code X-Owner-Id} with the app's user, so a tampered id answers 404.
- * JSON is built with a JSON library; actions are offered only when the connection has the feature.
+ * JSON is built with a JSON library; actions are offered only when the connection has the feature
+ * (room booking: {@link DemoRoomBooking}).
  */
 final class DemoWebApp implements AutoCloseable {
     private static final Pattern CONNECTION_ID = Pattern.compile("con_[0-9a-f]{32}");
@@ -46,6 +47,7 @@ final class DemoWebApp implements AutoCloseable {
     private final String functionKey;
     private final Function<String, String> mailboxView;
     private final HttpClient http = HttpClient.newHttpClient();
+    private final DemoRoomBooking rooms = new DemoRoomBooking();
     /** The app's own state per browser session: who is signed in to the app, and their connection. */
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
@@ -84,6 +86,10 @@ final class DemoWebApp implements AutoCloseable {
                 case "POST /mail" -> mail(ex, session, form);
                 case "POST /event" -> event(ex, session);
                 case "POST /disconnect" -> action(ex, session, "DELETE", "", null);
+                case "GET /rooms" -> html(ex, 200, session.connectionId == null ? page("No connection", "<p>Connect first.</p>")
+                        : rooms.pickRoom(api(session), session.connectionId));
+                case "POST /rooms/availability" -> html(ex, 200, rooms.availability(api(session), session.connectionId, user(session), form));
+                case "POST /rooms/book" -> html(ex, 200, rooms.book(api(session), session.connectionId, form));
                 case "GET /mailbox" -> html(ex, 200, session.connectionId == null ? page("No connection", "<p>Connect first.</p>")
                         : mailboxView.apply(session.connectionId));
                 default -> html(ex, 404, page("Not found", "<p>Nothing here.</p>"));
@@ -97,7 +103,7 @@ final class DemoWebApp implements AutoCloseable {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("ownerId", session.user);
         var features = body.putArray("features");
-        for (String f : new String[] {"mail", "calendar"}) {
+        for (String f : new String[] {"mail", "calendar", "rooms"}) {
             if (form.containsKey(f)) {
                 features.add(f);
             }
@@ -198,9 +204,12 @@ final class DemoWebApp implements AutoCloseable {
         }
         boolean mail = granted(status, "mail", "Mail.");
         boolean calendar = granted(status, "calendar", "Calendars.");
+        boolean roomBooking = granted(status, "rooms", "Place.");
         b.append("<form method=\"post\" action=\"/mail\"><button id=\"send-mail\"").append(mail ? "" : " disabled").append(">Send test mail</button></form>")
                 .append("<form method=\"post\" action=\"/event\"><button id=\"create-event\"").append(calendar ? "" : " disabled")
-                .append(">Create test event</button></form>");
+                .append(">Create test event</button></form>")
+                .append("<form method=\"get\" action=\"/rooms\"><button id=\"book-room\"").append(roomBooking ? "" : " disabled")
+                .append(">Book a room</button></form>");
         if (!calendar) {
             b.append("<form method=\"post\" action=\"/connect\"><input type=\"hidden\" name=\"reconnect\" value=\"true\">")
                     .append("<input type=\"hidden\" name=\"cloud\" value=\"").append(escape(status.get("cloud").asText())).append("\">")
@@ -234,8 +243,25 @@ final class DemoWebApp implements AutoCloseable {
                 + "<option value=\"usgov\">US Government (GCC High)</option><option value=\"usgovdod\">US Government (DoD)</option>"
                 + "<option value=\"china\">China (21Vianet)</option></select></label></p>"
                 + "<p><label><input type=\"checkbox\" name=\"mail\" id=\"feature-mail\" checked> Send mail</label> "
-                + "<label><input type=\"checkbox\" name=\"calendar\" id=\"feature-calendar\" checked> Calendar</label></p>"
+                + "<label><input type=\"checkbox\" name=\"calendar\" id=\"feature-calendar\" checked> Calendar</label> "
+                + "<label><input type=\"checkbox\" name=\"rooms\" id=\"feature-rooms\"> Rooms and availability</label></p>"
                 + "<p><button id=\"connect\">Connect Microsoft 365</button></p></form>";
+    }
+
+    /** How the room-booking pages call the API: as this session's user. */
+    @FunctionalInterface
+    interface Api {
+        HttpResponse<String> call(String method, String path, String body) throws IOException, InterruptedException;
+    }
+
+    private Api api(Session session) {
+        return (method, path, body) -> call(session, method, path, body, UUID.randomUUID().toString());
+    }
+
+    /** The connected user's address (their own free/busy). */
+    private String user(Session session) throws IOException, InterruptedException {
+        HttpResponse<String> r = call(session, "GET", "/api/connections/" + session.connectionId, null, null);
+        return Json.MAPPER.readTree(r.body()).path("user").path("userPrincipalName").asText();
     }
 
     private HttpResponse<String> call(Session session, String method, String path, String body, String idempotencyKey)

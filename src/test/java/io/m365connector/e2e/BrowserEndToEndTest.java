@@ -10,8 +10,10 @@ import io.m365connector.demo.DemoEnvironment;
 import io.m365connector.testing.entra.FakeUser;
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -120,7 +122,7 @@ class BrowserEndToEndTest {
         waitFor(By.id("result"));
         assertTrue(text("result").contains("joinUrl"), text("result"));
         assertNoHorizontalScroll();
-        shot("10-event-created");
+        shot("12-event-created");
         browser.get(demo.webAppUrl());
 
         browser.findElement(By.id("disconnect")).click();
@@ -131,7 +133,8 @@ class BrowserEndToEndTest {
         assertTrue(browser.findElements(By.id("send-mail")).isEmpty() && browser.findElements(By.id("create-event")).isEmpty(),
                 "no actions after disconnect");
         assertNotNull(browser.findElement(By.id("connect")), "connect again instead");
-        shot("11-disconnected");
+        shot("13-disconnected");
+        keep("03-connected", "12-event-created", "13-disconnected");
     }
 
     @Test
@@ -141,6 +144,42 @@ class BrowserEndToEndTest {
         waitFor(By.id("notice"));
         assertTrue(text("notice").contains("does not belong to a connection you started here"), text("notice"));
         assertTrue(browser.findElements(By.id("status")).isEmpty(), "no connection shown");
+    }
+
+    @Test
+    void whenAUserBooksARoomThenTheRoomsFreeBusyTheBookingAndTheRoomsAnswerShowInTheBrowser() {
+        FakeUser alex = demo.users.get(NationalCloud.GLOBAL).get(1);
+        browser.get(demo.webAppUrl());
+        if (!browser.findElement(By.id("feature-calendar")).isSelected()) {
+            browser.findElement(By.id("feature-calendar")).click();
+        }
+        browser.findElement(By.id("feature-rooms")).click();
+        browser.findElement(By.id("connect")).click();
+        waitFor(By.id("accept"));
+        assertTrue(browser.getPageSource().contains("Place.Read.All"), "the consent page lists the rooms feature's permissions");
+        browser.findElement(By.id("user-" + alex.objectId())).click();
+        browser.findElement(By.id("accept")).click();
+        waitFor(By.id("book-room"));
+
+        browser.findElement(By.id("book-room")).click();
+        waitFor(By.id("show-availability"));
+        assertTrue(browser.getPageSource().contains("Focus Room"), "both rooms of the tenant are listed");
+        browser.findElement(By.id("room-board@contoso.com")).click();
+        browser.findElement(By.id("show-availability")).click();
+        waitFor(By.id("availability"));
+        String table = text("availability");
+        assertTrue(table.contains("board@contoso.com") && table.contains(alex.userPrincipalName()), table);
+        assertTrue(table.contains("0 0 0 2"), "the Board Room is busy 11:00-12:00: " + table);
+        assertTrue(table.contains("Both 2 0 0 2"), "merged: the user's 08:00 and the room's 11:00: " + table);
+        assertEquals("Book 09:00 for one hour", browser.findElement(By.id("book")).getText());
+        shot("10-book-a-room");
+
+        browser.findElement(By.id("book")).click();
+        waitFor(By.id("room-response"));
+        assertEquals("accepted", text("room-response"));
+        assertTrue(browser.getPageSource().contains("Board Room"), "the room is the event's location");
+        shot("11-room-accepted");
+        keep("10-book-a-room", "11-room-accepted");
     }
 
     @Test
@@ -161,7 +200,8 @@ class BrowserEndToEndTest {
         assertTrue(browser.getCurrentUrl().startsWith(demo.webAppUrl()), browser.getCurrentUrl());
         waitFor(By.id("notice"));
         assertTrue(text("notice").contains("user_declined"), "the app shows the declined sign-in: " + text("notice"));
-        shot("12-declined-shown-in-app");
+        shot("14-declined-shown-in-app");
+        keep("14-declined-shown-in-app");
     }
 
     @Test
@@ -227,6 +267,23 @@ class BrowserEndToEndTest {
 
     private void waitFor(By locator) {
         new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.presenceOfElementLocated(locator));
+    }
+
+    /**
+     * Screenshots the documentation shows: copied to docs/screenshots when missing there, replaced only
+     * when asked ({@code -Dscreenshots.update=true}), so test runs leave git clean.
+     */
+    private static void keep(String... names) {
+        for (String name : names) {
+            Path kept = Path.of("docs", "screenshots", name + ".png");
+            try {
+                if (!Files.exists(kept) || Boolean.getBoolean("screenshots.update")) {
+                    Files.copy(SCREENSHOTS.resolve(name + ".png"), kept, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     private void shot(String name) {

@@ -26,7 +26,11 @@ class FunctionJsonIT {
     static final Map<String, String> EXPECTED_HTTP = new TreeMap<>(Map.ofEntries(
             Map.entry("sendMail", "POST connections/{id}/mail function"),
             Map.entry("createEvent", "POST connections/{id}/events function"),
+            Map.entry("getEvent", "GET connections/{id}/events/{eventId} function"),
             Map.entry("updateEvent", "PATCH connections/{id}/events/{eventId} function"),
+            Map.entry("listRooms", "GET connections/{id}/rooms function"),
+            Map.entry("getAvailability", "POST connections/{id}/availability function"),
+            Map.entry("findMeetingTimes", "POST connections/{id}/meeting-times function"),
             Map.entry("cancelEvent", "DELETE connections/{id}/events/{eventId} function"),
             Map.entry("health", "GET health anonymous"),
             Map.entry("createConnection", "POST connections function"),

@@ -44,7 +44,7 @@ class HostileInputFuzzTest {
     static void start() throws IOException {
         harness = new ConnectorHarness();
         host = new LocalFunctionHost(harness.context, "localhost", 0, KEY, Map.of());
-        CONNECTED.add(harness.connect(NationalCloud.GLOBAL, "\"mail\",\"calendar\"").connectionId());
+        CONNECTED.add(harness.connect(NationalCloud.GLOBAL, "\"mail\",\"calendar\",\"rooms\"").connectionId());
         CONNECTED.add(harness.connect(NationalCloud.USGOVDOD, "\"mail\"").connectionId());
         StringBuilder b = new StringBuilder("{\"to\":[\"a@fabrikam.com\"],\"subject\":\"s\"");
         for (int i = 0; b.length() < 12_000_000; i++) {
@@ -63,7 +63,7 @@ class HostileInputFuzzTest {
     private record Route(String method, String path, boolean keyed, Body body) {
     }
 
-    private enum Body { NONE, START, MAIL, EVENT, PATCH, FORM }
+    private enum Body { NONE, START, MAIL, EVENT, PATCH, FORM, AVAILABILITY, MEETING_TIMES }
 
     private static final List<Route> ROUTES = List.of(
             new Route("POST", "/api/connections", true, Body.START),
@@ -77,7 +77,11 @@ class HostileInputFuzzTest {
             new Route("GET", "/api/auth/adminconsent/{session}", false, Body.NONE),
             new Route("GET", "/api/auth/callback", false, Body.NONE),
             new Route("POST", "/api/auth/callback", false, Body.FORM),
-            new Route("GET", "/api/health", false, Body.NONE));
+            new Route("GET", "/api/health", false, Body.NONE),
+            new Route("GET", "/api/connections/{id}/events/{event}", true, Body.NONE),
+            new Route("GET", "/api/connections/{id}/rooms", true, Body.NONE),
+            new Route("POST", "/api/connections/{id}/availability", true, Body.AVAILABILITY),
+            new Route("POST", "/api/connections/{id}/meeting-times", true, Body.MEETING_TIMES));
 
     /** What is wrong with a request. */
     private enum Mutation {
@@ -140,7 +144,8 @@ class HostileInputFuzzTest {
                 .replace("{session}", mutation == Mutation.PATH_ID ? hostileSegment(random)
                         : "20261201." + base64url(random, 32));
         String query = switch (route.body()) {
-            case FORM, NONE -> route.path().contains("callback") || mutation == Mutation.QUERY ? hostileQuery(random) : "";
+            case FORM, NONE -> route.path().contains("callback") || mutation == Mutation.QUERY ? hostileQuery(random)
+                    : route.path().endsWith("/rooms") ? pick(random, "", "?pageSize=5", "?minimumCapacity=4&building=A", "?pageToken=x") : "";
             default -> mutation == Mutation.QUERY ? hostileQuery(random) : "";
         };
         String body = body(route.body(), mutation, random);
@@ -198,6 +203,11 @@ class HostileInputFuzzTest {
                     + "\"end\":{\"dateTime\":\"2027-03-01T11:00:00\",\"timeZone\":\"UTC\"}}";
             case PATCH -> "{\"subject\":\"Moved\"}";
             case FORM -> "code=" + base64url(random, 20) + "&state=20261201." + base64url(random, 32) + "." + base64url(random, 32);
+            case AVAILABILITY -> "{\"schedules\":[\"adele@contoso.com\",\"room4@contoso.com\"],\"start\":{\"dateTime\":\"2027-03-01T08:00:00\","
+                    + "\"timeZone\":\"Pacific Standard Time\"},\"end\":{\"dateTime\":\"2027-03-01T12:00:00\",\"timeZone\":\"Pacific Standard Time\"},"
+                    + "\"intervalMinutes\":" + pick(random, "60", "30", "15") + "}";
+            case MEETING_TIMES -> "{\"attendees\":[\"cand@fabrikam.com\"],\"durationMinutes\":60,\"start\":{\"dateTime\":\"2027-03-01T08:00:00\","
+                    + "\"timeZone\":\"UTC\"},\"end\":{\"dateTime\":\"2027-03-02T17:00:00\",\"timeZone\":\"UTC\"}}";
         };
         if (valid == null && mutation.name().startsWith("JSON")) {
             valid = "{}";

@@ -26,6 +26,9 @@ import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.connection.Feature;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.RequestValidationException;
+import io.m365connector.scheduling.AvailabilityRequest;
+import io.m365connector.scheduling.MeetingTimesRequest;
+import io.m365connector.scheduling.RoomsRequest;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.RecordComponent;
@@ -69,7 +72,9 @@ class OpenApiIT {
             "createConnection", StartRequest::parse,
             "sendMail", MailRequest::parse,
             "createEvent", EventRequest::parseCreate,
-            "updateEvent", EventRequest::parseUpdate);
+            "updateEvent", EventRequest::parseUpdate,
+            "getAvailability", AvailabilityRequest::parse,
+            "findMeetingTimes", MeetingTimesRequest::parse);
 
     static JsonNode doc;
     static SchemaRegistry registry;
@@ -178,7 +183,7 @@ class OpenApiIT {
         Set<String> inCode = Arrays.stream(ProblemCode.values()).map(ProblemCode::code).collect(Collectors.toCollection(TreeSet::new));
         assertEquals(inCode, documented);
         assertEquals(Set.of("type", "title", "status", "code", "detail", "connectionId", "errors", "moreErrors", "adminConsentUrl", "graphCode",
-                "retryAfterSeconds"), names(doc.at("/components/schemas/Problem/properties")));
+                "retryAfterSeconds", "cloud"), names(doc.at("/components/schemas/Problem/properties")));
     }
 
     @Test
@@ -307,6 +312,34 @@ class OpenApiIT {
                 "{\"start\":" + time("09:00") + "}"));
         cases.put("update: unknown location field", new Invalid("updateEvent", "location.address",
                 "{\"location\":{\"displayName\":\"Room 4\",\"address\":\"Main St\"}}"));
+        cases.put("event: rooms and location", new Invalid("createEvent", "location",
+                "{\"subject\":\"s\",\"start\":" + time("09:00") + ",\"end\":" + time("10:00") + ",\"location\":\"Room 4\",\"rooms\":[\"r@contoso.com\"]}"));
+        cases.put("event: empty rooms", new Invalid("createEvent", "rooms",
+                "{\"subject\":\"s\",\"start\":" + time("09:00") + ",\"end\":" + time("10:00") + ",\"rooms\":[]}"));
+        cases.put("update: rooms without attendees", new Invalid("updateEvent", "attendees",
+                "{\"rooms\":[\"r@contoso.com\"]}"));
+        cases.put("availability: no schedules", new Invalid("getAvailability", "schedules",
+                "{\"schedules\":[],\"start\":" + time("09:00") + ",\"end\":" + time("10:00") + "}"));
+        cases.put("availability: 21 schedules", new Invalid("getAvailability", "schedules",
+                "{\"schedules\":[" + String.join(",", Collections.nCopies(21, "\"a@contoso.com\"")) + "],\"start\":" + time("09:00")
+                        + ",\"end\":" + time("10:00") + "}"));
+        cases.put("availability: interval too short", new Invalid("getAvailability", "intervalMinutes",
+                "{\"schedules\":[\"a@contoso.com\"],\"start\":" + time("09:00") + ",\"end\":" + time("10:00") + ",\"intervalMinutes\":4}"));
+        cases.put("availability: unknown field", new Invalid("getAvailability", "rooms",
+                "{\"schedules\":[\"a@contoso.com\"],\"start\":" + time("09:00") + ",\"end\":" + time("10:00") + ",\"rooms\":[]}"));
+        cases.put("availability: missing end", new Invalid("getAvailability", "end",
+                "{\"schedules\":[\"a@contoso.com\"],\"start\":" + time("09:00") + "}"));
+        cases.put("meeting times: wrong activity domain", new Invalid("findMeetingTimes", "activityDomain",
+                "{\"start\":" + time("09:00") + ",\"end\":" + time("10:00") + ",\"activityDomain\":\"leisure\"}"));
+        cases.put("meeting times: roomRequired without rooms", new Invalid("findMeetingTimes", "roomRequired",
+                "{\"start\":" + time("09:00") + ",\"end\":" + time("10:00") + ",\"roomRequired\":true}"));
+        cases.put("meeting times: 20 attendees", new Invalid("findMeetingTimes", "attendees",
+                "{\"attendees\":[" + String.join(",", Collections.nCopies(20, "\"a@contoso.com\"")) + "],\"start\":" + time("09:00")
+                        + ",\"end\":" + time("10:00") + "}"));
+        cases.put("meeting times: duration too long", new Invalid("findMeetingTimes", "durationMinutes",
+                "{\"start\":" + time("09:00") + ",\"end\":" + time("10:00") + ",\"durationMinutes\":1441}"));
+        cases.put("meeting times: minimum over 100", new Invalid("findMeetingTimes", "minimumAttendeePercentage",
+                "{\"start\":" + time("09:00") + ",\"end\":" + time("10:00") + ",\"minimumAttendeePercentage\":101}"));
 
         Map<String, String> schemaRefs = new TreeMap<>();
         for (JsonNode operation : operations().values()) {
@@ -360,11 +393,35 @@ class OpenApiIT {
             tests.add(DynamicTest.dynamicTest("event body contentType " + type, () -> EventRequest.parseUpdate(
                     "{\"body\":{\"contentType\":\"" + type + "\",\"content\":\"x\"}}")));
         }
+        for (String domain : enumOf("/components/schemas/MeetingTimesRequest/properties/activityDomain")) {
+            tests.add(DynamicTest.dynamicTest("activity domain " + domain, () -> MeetingTimesRequest.parse(
+                    "{\"start\":" + time("09:00") + ",\"end\":" + time("10:00") + ",\"activityDomain\":\"" + domain + "\"}")));
+        }
         for (String type : enumOf("/components/schemas/Attendee/oneOf/1/properties/type")) {
             tests.add(DynamicTest.dynamicTest("attendee type " + type, () -> EventRequest.parseUpdate(
                     "{\"attendees\":[{\"address\":\"a@contoso.com\",\"type\":\"" + type + "\"}]}")));
         }
         return tests.stream();
+    }
+
+    @Test
+    void whenRoomsQueryParametersAreDocumentedThenTheParserTakesEachAndRefusesOthers() {
+        Map<String, String> every = new TreeMap<>();
+        for (JsonNode p : operations().get("GET /connections/{id}/rooms").path("parameters")) {
+            assertEquals("query", p.path("in").asText());
+            String name = p.path("name").asText();
+            every.put(name, switch (name) {
+                case "roomList" -> "hq-rooms@contoso.com";
+                case "minCapacity", "pageSize" -> "5";
+                case "building" -> "HQ";
+                default -> "";
+            });
+        }
+        assertEquals(Set.of("roomList", "building", "minCapacity", "pageSize", "pageToken"), every.keySet());
+        every.remove("pageToken");
+        RoomsRequest parsed = RoomsRequest.parse(every);
+        assertEquals(5, parsed.pageSize());
+        assertThrows(RequestValidationException.class, () -> RoomsRequest.parse(Map.of("floor", "3")));
     }
 
     @Test

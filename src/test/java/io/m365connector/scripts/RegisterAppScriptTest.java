@@ -476,7 +476,7 @@ class RegisterAppScriptTest {
                 Arguments.of(List.of("--features", "mail", "--redirect-base", base), "--cloud", "is required"),
                 Arguments.of(List.of("--cloud", "gcc", "--features", "mail", "--redirect-base", base), "--cloud", "global | usgov | usgovdod | china"),
                 Arguments.of(List.of("--cloud", "global", "--redirect-base", base), "--features", "mail, calendar, shared_mailbox, shared_calendar"),
-                Arguments.of(List.of("--cloud", "global", "--features", "mail,rooms", "--redirect-base", base), "--features", "'rooms'"),
+                Arguments.of(List.of("--cloud", "global", "--features", "mail,files", "--redirect-base", base), "--features", "'files'"),
                 Arguments.of(List.of("--cloud", "global", "--features", " , ", "--redirect-base", base), "--features", "is empty"),
                 Arguments.of(List.of("--cloud", "global", "--features", "mail"), "--redirect-base", "is required"),
                 Arguments.of(List.of("--cloud", "global", "--features", "mail", "--redirect-base", "http://func.example.net"), "--redirect-base", "https"),

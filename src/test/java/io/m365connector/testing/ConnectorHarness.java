@@ -11,6 +11,7 @@ import io.m365connector.cloud.NationalCloud;
 import io.m365connector.functions.ActionFunctions;
 import io.m365connector.functions.AuthFunctions;
 import io.m365connector.functions.ConnectionFunctions;
+import io.m365connector.functions.SchedulingFunctions;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.Settings;
 import io.m365connector.platform.http.OutboundHttp;
@@ -53,6 +54,7 @@ public final class ConnectorHarness implements AutoCloseable {
     public final ConnectionFunctions api;
     public final AuthFunctions auth;
     public final ActionFunctions actions;
+    public final SchedulingFunctions scheduling;
     private final OutboundHttp browserHttp = new OutboundHttp(new Settings.HttpSettings(Duration.ofSeconds(10), Optional.empty()), routing);
 
     public ConnectorHarness() {
@@ -82,6 +84,7 @@ public final class ConnectorHarness implements AutoCloseable {
         api = context.newFunction(ConnectionFunctions.class);
         auth = context.newFunction(AuthFunctions.class);
         actions = context.newFunction(ActionFunctions.class);
+        scheduling = context.newFunction(SchedulingFunctions.class);
     }
 
     /**
@@ -142,6 +145,31 @@ public final class ConnectorHarness implements AutoCloseable {
         FakeHttpRequest request = FakeHttpRequest.of(HttpMethod.DELETE, "https://" + FUNCTION_HOST + "/api/connections/" + connectionId
                 + "/events/" + eventId + (query == null ? "" : "?" + query));
         return (FakeHttpResponse) actions.cancelEvent(request, connectionId, eventId, new FakeExecutionContext("cancelEvent"));
+    }
+
+    public FakeHttpResponse getEvent(String connectionId, String eventId, String query) {
+        FakeHttpRequest request = FakeHttpRequest.get("https://" + FUNCTION_HOST + "/api/connections/" + connectionId + "/events/" + eventId
+                + (query == null ? "" : "?" + query));
+        return (FakeHttpResponse) actions.getEvent(request, connectionId, eventId, new FakeExecutionContext("getEvent"));
+    }
+
+    /** GET /api/connections/{id}/rooms with a query string (or null). */
+    public FakeHttpResponse listRooms(String connectionId, String query) {
+        FakeHttpRequest request = FakeHttpRequest.get("https://" + FUNCTION_HOST + "/api/connections/" + connectionId + "/rooms"
+                + (query == null ? "" : "?" + query));
+        return (FakeHttpResponse) scheduling.listRooms(request, connectionId, new FakeExecutionContext("listRooms"));
+    }
+
+    public FakeHttpResponse availability(String connectionId, String json) {
+        FakeHttpRequest request = FakeHttpRequest.post("https://" + FUNCTION_HOST + "/api/connections/" + connectionId + "/availability", json)
+                .header("Content-Type", "application/json");
+        return (FakeHttpResponse) scheduling.getAvailability(request, connectionId, new FakeExecutionContext("getAvailability"));
+    }
+
+    public FakeHttpResponse meetingTimes(String connectionId, String json) {
+        FakeHttpRequest request = FakeHttpRequest.post("https://" + FUNCTION_HOST + "/api/connections/" + connectionId + "/meeting-times", json)
+                .header("Content-Type", "application/json");
+        return (FakeHttpResponse) scheduling.findMeetingTimes(request, connectionId, new FakeExecutionContext("findMeetingTimes"));
     }
 
     /** A connected user with an active connection: connection id and the user. */

@@ -9,9 +9,6 @@ import com.microsoft.kiota.authentication.AllowedHostsValidator;
 import com.microsoft.kiota.authentication.BaseBearerTokenAuthenticationProvider;
 import com.microsoft.kiota.http.middleware.options.RetryHandlerOption;
 import io.m365connector.connection.ConnectionRef;
-import io.m365connector.platform.ConnectorException;
-import io.m365connector.platform.ProblemCode;
-import io.m365connector.tokens.AccessToken;
 import io.m365connector.tokens.TokenBroker;
 import java.net.URI;
 import java.util.Map;
@@ -55,16 +52,7 @@ public final class GraphGateway {
      * Graph call, when the connection is unknown or not the expected owner's, not active, or lacks {@code scopes}).
      */
     public GraphSession session(ConnectionRef ref, Set<String> scopes, TokenBroker broker) {
-        AccessToken token;
-        try {
-            token = broker.tokenFor(ref.id(), scopes);
-        } catch (ConnectorException e) {
-            throw e.code() == ProblemCode.NOT_FOUND ? ref.notFound() : e;
-        }
-        if (!ref.admits(token.connection())) {
-            throw ref.notFound(); // another owner's connection: the same answer as an unknown id
-        }
-        return new GraphSession(this, broker::renewRejected, scopes, token);
+        return new GraphSession(this, broker::renewRejected, scopes, broker.tokenFor(ref, scopes));
     }
 
     /** The shared client without Graph middleware (and without silent re-sends), for pre-authenticated upload URLs. */

@@ -41,6 +41,11 @@ public final class GraphSession {
         return token.connection().cloud();
     }
 
+    /** The signed-in user's user principal name: their own mailbox in free/busy lookups. */
+    public String userPrincipalName() {
+        return token.connection().account().userPrincipalName();
+    }
+
     /** The Graph client of this session; it always sends the session's current token. */
     public GraphServiceClient client() {
         return client;

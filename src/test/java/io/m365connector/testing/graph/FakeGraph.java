@@ -60,7 +60,8 @@ import java.util.regex.Pattern;
 
 /**
  * A stateful fake of the parts of Microsoft Graph v1.0 the connector uses (drafts, send, sendMail,
- * attachment upload sessions, calendar events), over HTTPS at the four real Graph host names.
+ * attachment upload sessions, calendar events; rooms, getSchedule and findMeetingTimes through
+ * {@link FakeScheduling}), over HTTPS at the four real Graph host names.
  *
  * <p>Bearer tokens are checked against the {@link FakeEntraId} that issued them: unknown, expired or
  * for another Graph host answers 401 InvalidAuthenticationToken; a missing delegated permission or
@@ -122,6 +123,7 @@ public final class FakeGraph implements AutoCloseable {
     private int submissionLag;
     private final Map<String, Integer> submitting = new HashMap<>();
     private final WireMockServer server;
+    private final FakeScheduling scheduling;
 
     /** Starts the fake on a free local HTTPS port; token expiry is judged by the system clock. */
     public FakeGraph(FakeEntraId entra) {
@@ -132,10 +134,16 @@ public final class FakeGraph implements AutoCloseable {
     public FakeGraph(FakeEntraId entra, Clock clock) {
         this.entra = Objects.requireNonNull(entra, "entra");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.scheduling = new FakeScheduling(lock, this::events, clock);
         JournalTrimmer trimmer = new JournalTrimmer();
         this.server = FakeServers.https(new Endpoints(), trimmer);
         trimmer.server = server;
         server.stubFor(any(anyUrl()).willReturn(aResponse().withTransformers(TRANSFORMER)));
+    }
+
+    /** Rooms, room lists, schedules (working hours, busy blocks) and room answers: set up state here. */
+    public FakeScheduling scheduling() {
+        return scheduling;
     }
 
     /** Routes the Graph host of every national cloud to this fake. */
@@ -336,6 +344,7 @@ public final class FakeGraph implements AutoCloseable {
             requests.clear();
             unhandled.clear();
         }
+        scheduling.reset();
         server.resetRequests();
     }
 
@@ -484,6 +493,9 @@ public final class FakeGraph implements AutoCloseable {
                 segments.add(s);
             }
         }
+        if (!segments.isEmpty() && lower(segments.get(0)).equals("places") && call.method().equals("GET")) {
+            return places(call, segments);
+        }
         String mailboxRef;
         List<String> rest;
         if (!segments.isEmpty() && lower(segments.get(0)).equals("me")) {
@@ -520,6 +532,9 @@ public final class FakeGraph implements AutoCloseable {
                 own = false;
             } else {
                 return accessDenied(call);
+            }
+            if (op.kind() == Kind.FIND_MEETING_TIMES && !scheduling.servesFindMeetingTimes(cloudOf(call.host()))) {
+                return answer(call, FakeScheduling.notServed("findMeetingTimes"));
             }
             if (!hasScope(call.issued(), op.kind().permission(), own)) {
                 return accessDenied(call);
@@ -564,6 +579,8 @@ public final class FakeGraph implements AutoCloseable {
                 case PATCH_EVENT -> patchEvent(ctx, op.itemId());
                 case DELETE_EVENT -> deleteEvent(ctx, op.itemId());
                 case CANCEL_EVENT -> cancelEvent(ctx, op.itemId());
+                case GET_SCHEDULE -> answer(call, scheduling.getSchedule(ctx.body(), preferredZone(call)));
+                case FIND_MEETING_TIMES -> answer(call, scheduling.findMeetingTimes(mailbox.upn, ctx.body(), preferredZone(call)));
                 case GET_CALENDAR -> json(200, calendar(ctx));
                 case LIST_CALENDARS -> {
                     ObjectNode list = GraphJson.object();
@@ -575,10 +592,40 @@ public final class FakeGraph implements AutoCloseable {
         }
     }
 
+    /** GET /places/...: rooms and room lists of the user's tenant (FakeScheduling), after the token is checked. */
+    private Reply places(Call call, List<String> segments) {
+        Reply denied = authenticate(call);
+        if (denied != null) {
+            return denied;
+        }
+        synchronized (lock) {
+            return answer(call, scheduling.places(cloudOf(call.host()), call.issued().user().tenantId(), call.issued().scopes(), segments,
+                    call.params(), "https://" + call.host() + "/v1.0"));
+        }
+    }
+
+    private Reply answer(Call call, FakeScheduling.Answer answer) {
+        return answer.errorCode() != null ? error(call, answer.status(), answer.errorCode(), answer.message())
+                : json(answer.status(), answer.body());
+    }
+
+    /** The zone of {@code Prefer: outlook.timezone="..."}, or null. */
+    private static String preferredZone(Call call) {
+        String prefer = call.headers().get("Prefer");
+        Matcher m = prefer == null ? null : Pattern.compile("outlook\\.timezone=\"([^\"]+)\"").matcher(prefer);
+        return m != null && m.find() ? m.group(1) : null;
+    }
+
     /** Which operation a method and the path after /me or /users/{id} name, or null. */
     private static Operation operation(String method, List<String> rest) {
         List<String> s = rest.stream().map(FakeGraph::lower).toList();
         int n = s.size();
+        if (n == 2 && s.get(0).equals("calendar") && s.get(1).equals("getschedule") && method.equals("POST")) {
+            return new Operation(Kind.GET_SCHEDULE, null, null);
+        }
+        if (n == 1 && s.get(0).equals("findmeetingtimes") && method.equals("POST")) {
+            return new Operation(Kind.FIND_MEETING_TIMES, null, null);
+        }
         if (n >= 1 && s.get(0).equals("messages")) {
             if (n == 1) {
                 return method.equals("GET") ? new Operation(Kind.LIST_MESSAGES, null, null)
@@ -1156,7 +1203,10 @@ public final class FakeGraph implements AutoCloseable {
         normalizeEventTimes(event);
         applyOnlineMeeting(ctx, event);
         ctx.mailbox().events.put(id, event);
-        return json(201, eventView(ctx, event));
+        // Graph answers the create before the rooms' mailboxes process the invitation: their answers show on a later GET.
+        Reply created = json(201, eventView(ctx, event));
+        scheduling.eventCreated(ctx.user().tenantId(), event);
+        return created;
     }
 
     private Reply getEvent(Context ctx, String id) {
@@ -1695,7 +1745,11 @@ public final class FakeGraph implements AutoCloseable {
         MAIL_SEND(Set.of("mail.send", "mail.send.shared"), Set.of("mail.send.shared")),
         CALENDAR_READ(Set.of("calendars.read", "calendars.readwrite", "calendars.read.shared", "calendars.readwrite.shared"),
                 Set.of("calendars.read.shared", "calendars.readwrite.shared")),
-        CALENDAR_WRITE(Set.of("calendars.readwrite", "calendars.readwrite.shared"), Set.of("calendars.readwrite.shared"));
+        CALENDAR_WRITE(Set.of("calendars.readwrite", "calendars.readwrite.shared"), Set.of("calendars.readwrite.shared")),
+        /** getSchedule: Calendars.ReadBasic, Calendars.Read or Calendars.ReadWrite (calendar-getschedule permissions table). */
+        FREE_BUSY(Set.of("calendars.readbasic", "calendars.read", "calendars.readwrite"), Set.of()),
+        /** findMeetingTimes: Calendars.Read.Shared or Calendars.ReadWrite.Shared (user-findmeetingtimes permissions table). */
+        MEETING_TIMES(Set.of("calendars.read.shared", "calendars.readwrite.shared"), Set.of());
 
         final Set<String> own;
         final Set<String> shared;
@@ -1725,7 +1779,9 @@ public final class FakeGraph implements AutoCloseable {
         DELETE_EVENT(Permission.CALENDAR_WRITE, false, false),
         CANCEL_EVENT(Permission.CALENDAR_WRITE, true, false),
         GET_CALENDAR(Permission.CALENDAR_READ, false, false),
-        LIST_CALENDARS(Permission.CALENDAR_READ, false, false);
+        LIST_CALENDARS(Permission.CALENDAR_READ, false, false),
+        GET_SCHEDULE(Permission.FREE_BUSY, true, true),
+        FIND_MEETING_TIMES(Permission.MEETING_TIMES, true, false);
 
         private final Permission permission;
         private final boolean needsBody;

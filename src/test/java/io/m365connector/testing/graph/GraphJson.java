@@ -49,7 +49,11 @@ final class GraphJson {
                 "hideAttendees", "transactionId", "iCalUId", "seriesMasterId", "recurrence", "pattern", "range", "interval", "month",
                 "dayOfMonth", "daysOfWeek", "firstDayOfWeek", "index", "startDate", "endDate", "recurrenceTimeZone",
                 "numberOfOccurrences", "responseStatus", "originalStartTimeZone", "originalEndTimeZone", "originalStart",
-                "calendar", "owner", "canEdit", "canShare", "isDefaultCalendar")) {
+                "calendar", "owner", "canEdit", "canShare", "isDefaultCalendar",
+                // getSchedule and findMeetingTimes
+                "schedules", "startTime", "endTime", "availabilityViewInterval", "locationConstraint", "isRequired", "suggestLocation",
+                "resolveAvailability", "timeConstraint", "activityDomain", "timeSlots", "meetingDuration", "maxCandidates",
+                "minimumAttendeePercentage", "isOrganizerOptional", "returnSuggestionReasons")) {
             CANONICAL.put(name.toLowerCase(Locale.ROOT), name);
         }
     }

@@ -1,0 +1,76 @@
+package io.m365connector.scheduling;
+
+import com.microsoft.graph.models.ScheduleInformation;
+import io.m365connector.actions.MailRecipient;
+import io.m365connector.actions.graph.GraphRetry;
+import io.m365connector.actions.graph.GraphSession;
+import io.m365connector.cloud.GraphCapability;
+import io.m365connector.connection.ConnectionRef;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Meeting-time suggestions with one contract in every cloud: Graph's findMeetingTimes where the cloud
+ * serves it and the connection has its permission (Calendars.Read.Shared), otherwise computed here
+ * from getSchedule ({@link SuggestionEngine}). The answer says which way it was made.
+ */
+public final class MeetingTimeService {
+    static final ScopeChoice.Permissions FIND_PERMISSIONS = new ScopeChoice.Permissions("meeting times (Graph: user: findMeetingTimes)",
+            List.of(Set.of("Calendars.Read.Shared"), Set.of("Calendars.ReadWrite.Shared")),
+            "the rooms feature (Calendars.Read.Shared) or the shared_calendar feature (Calendars.ReadWrite.Shared)");
+
+    private final ScopeChoice scopes;
+    private final GraphRetry retry;
+
+    MeetingTimeService(ScopeChoice scopes, GraphRetry retry) {
+        this.scopes = Objects.requireNonNull(scopes, "'scopes' cannot be null.");
+        this.retry = Objects.requireNonNull(retry, "'retry' cannot be null.");
+    }
+
+    public MeetingTimes find(ConnectionRef ref, MeetingTimesRequest request) {
+        Optional<GraphSession> find = scopes.openIfHeld(ref, FIND_PERMISSIONS)
+                .filter(s -> GraphCapability.FIND_MEETING_TIMES.mayBeServedIn(s.cloud()));
+        if (find.isPresent()) {
+            return FindMeetingTimes.call(retry, find.get(), request);
+        }
+        GraphSession session = scopes.open(ref, Schedules.PERMISSIONS);
+        return computed(session.connectionId(), session, request);
+    }
+
+    /** One getSchedule call for the organizer, attendees and rooms (asked in UTC), then the suggestions from it. */
+    private MeetingTimes computed(String connectionId, GraphSession session, MeetingTimesRequest request) {
+        String organizer = session.userPrincipalName();
+        List<String> addresses = new ArrayList<>();
+        addresses.add(organizer);
+        addresses.addAll(request.attendees());
+        request.rooms().forEach(r -> addresses.add(r.address()));
+        Map<String, FreeBusy> byAddress = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (ScheduleInformation info : Schedules.fetch(retry, session, addresses, request.window(), SuggestionEngine.STEP_MINUTES, "UTC")) {
+            if (info.getScheduleId() != null) {
+                byAddress.put(info.getScheduleId(), FreeBusy.of(info));
+            }
+        }
+        List<FreeBusy> attendees = request.attendees().stream().map(a -> of(byAddress, a)).toList();
+        List<FreeBusy> rooms = request.rooms().stream().map(MailRecipient::address).map(a -> of(byAddress, a)).toList();
+        SuggestionEngine.Result result = SuggestionEngine.suggest(request, of(byAddress, organizer), attendees, rooms);
+        List<MeetingTimes.Suggestion> suggestions = new ArrayList<>();
+        for (SuggestionEngine.Slot slot : result.slots()) {
+            MailRecipient room = slot.room();
+            suggestions.add(new MeetingTimes.Suggestion(request.window().local(slot.start()), request.window().local(slot.end()),
+                    MeetingTimes.round(slot.confidence()), slot.organizer(), slot.attendees(),
+                    room == null ? null : new MeetingTimes.Room(room.address(), room.name() == null ? room.address() : room.name())));
+        }
+        return new MeetingTimes(connectionId, MeetingTimes.GET_SCHEDULE, request.window().timeZone(), suggestions, result.emptyReason());
+    }
+
+    /** A schedule Graph did not return at all counts as unknown, like one it returned an error for. */
+    private static FreeBusy of(Map<String, FreeBusy> byAddress, String address) {
+        FreeBusy known = byAddress.get(address);
+        return known != null ? known : new FreeBusy(address, true, List.of(), null);
+    }
+}

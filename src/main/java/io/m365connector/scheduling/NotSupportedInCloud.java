@@ -1,0 +1,24 @@
+package io.m365connector.scheduling;
+
+import io.m365connector.cloud.GraphCapability;
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.platform.ConnectorException;
+import io.m365connector.platform.Problem;
+import io.m365connector.platform.ProblemCode;
+import java.util.Map;
+
+/** Microsoft Graph does not serve an API in the connection's cloud: the detail names the cloud, the page that says so, and what to do instead. */
+final class NotSupportedInCloud extends ConnectorException implements Problem.ProblemExtensions {
+    private final NationalCloud cloud;
+
+    NotSupportedInCloud(GraphCapability api, NationalCloud cloud, String connectionId, String alternative) {
+        super(ProblemCode.NOT_SUPPORTED_IN_CLOUD, "Microsoft Graph in the " + cloud.id() + " cloud does not serve " + api.page()
+                + " (see " + api.url() + "). " + alternative, connectionId, null);
+        this.cloud = cloud;
+    }
+
+    @Override
+    public Map<String, Object> problemExtensions() {
+        return Map.of("cloud", cloud.id());
+    }
+}

@@ -1,0 +1,130 @@
+package io.m365connector.scheduling;
+
+import com.microsoft.graph.models.Room;
+import com.microsoft.graph.models.RoomCollectionResponse;
+import com.microsoft.graph.models.odataerrors.ODataError;
+import com.microsoft.graph.serviceclient.GraphServiceClient;
+import io.m365connector.actions.graph.GraphRetry.Safety;
+import io.m365connector.actions.graph.GraphRetry;
+import io.m365connector.actions.graph.GraphSession;
+import io.m365connector.cloud.GraphCapability;
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.connection.ConnectionRef;
+import io.m365connector.platform.ConnectorException;
+import io.m365connector.platform.ProblemCode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Lists the rooms of the user's tenant from Graph's room directory (places), a page at a time. Graph
+ * is read {@value #GRAPH_PAGE} rooms per request with {@code $top}/{@code $skip} (its documented
+ * default page size; its next links are not relied on, they are reported missing with {@code $top});
+ * the building and capacity filters are applied here, so one call reads at most
+ * {@value #MAX_GRAPH_PAGES} Graph pages and holds one of them in memory.
+ *
+ * <p>Where the cloud does not serve places (21Vianet; the US Government clouds when Graph answers
+ * that it does not know the segment) the answer is {@code not_supported_in_cloud}.
+ */
+public final class RoomService {
+    static final int GRAPH_PAGE = 100;
+    static final int MAX_GRAPH_PAGES = 10;
+    static final ScopeChoice.Permissions PERMISSIONS = new ScopeChoice.Permissions("listing rooms (Graph: List places)",
+            List.of(Set.of("Place.Read.All")), "the rooms feature (Place.Read.All needs an administrator's consent)");
+    static final String ALTERNATIVE = "Keep the tenant's room addresses in your app (for example entered by their administrator) "
+            + "and pass them to /availability and /meeting-times (rooms) and to POST /events (rooms): those work in every cloud.";
+
+    private final ScopeChoice scopes;
+    private final GraphRetry retry;
+    private final Function<String, Optional<NationalCloud>> cloudOf;
+
+    /** @param cloudOf the cloud of a connection, to say "not served here" rather than "missing permission" where places does not exist */
+    RoomService(ScopeChoice scopes, GraphRetry retry, Function<String, Optional<NationalCloud>> cloudOf) {
+        this.scopes = Objects.requireNonNull(scopes, "'scopes' cannot be null.");
+        this.retry = Objects.requireNonNull(retry, "'retry' cannot be null.");
+        this.cloudOf = Objects.requireNonNull(cloudOf, "'cloudOf' cannot be null.");
+    }
+
+    public RoomPage list(ConnectionRef ref, RoomsRequest request) {
+        GraphSession session = open(ref);
+        String connectionId = session.connectionId();
+        NationalCloud cloud = session.cloud();
+        if (!GraphCapability.PLACES.mayBeServedIn(cloud)) {
+            throw new NotSupportedInCloud(GraphCapability.PLACES, cloud, connectionId, ALTERNATIVE);
+        }
+        List<RoomView> rooms = new ArrayList<>();
+        int skip = request.skip();
+        for (int pages = 0; pages < MAX_GRAPH_PAGES; pages++) {
+            List<Room> page = fetch(session, request, skip);
+            for (int i = 0; i < page.size(); i++) {
+                Room room = page.get(i);
+                if (request.matches(room.getBuilding(), room.getCapacity())) {
+                    rooms.add(RoomView.of(room));
+                }
+                boolean more = i + 1 < page.size() || page.size() == GRAPH_PAGE;
+                if (rooms.size() == request.pageSize()) {
+                    return page(connectionId, cloud, rooms, more ? request.tokenFor(skip + i + 1) : null);
+                }
+            }
+            if (page.size() < GRAPH_PAGE) {
+                return page(connectionId, cloud, rooms, null);
+            }
+            skip += page.size();
+        }
+        return page(connectionId, cloud, rooms, request.tokenFor(skip));
+    }
+
+    private GraphSession open(ConnectionRef ref) {
+        try {
+            return scopes.open(ref, PERMISSIONS);
+        } catch (ConnectorException e) {
+            if (e.code() == ProblemCode.MISSING_PERMISSIONS) {
+                Optional<NationalCloud> cloud = cloudOf.apply(ref.id()).filter(c -> !GraphCapability.PLACES.mayBeServedIn(c));
+                if (cloud.isPresent()) {
+                    throw new NotSupportedInCloud(GraphCapability.PLACES, cloud.get(), ref.id(), ALTERNATIVE);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private List<Room> fetch(GraphSession session, RoomsRequest request, int skip) {
+        RoomCollectionResponse response = retry.call(session, Safety.REPEATABLE, client -> {
+            try {
+                return request(client, request, skip);
+            } catch (ODataError e) {
+                if (notServed(e)) {
+                    throw new NotSupportedInCloud(GraphCapability.PLACES, session.cloud(), session.connectionId(), ALTERNATIVE);
+                }
+                throw e;
+            }
+        });
+        return response == null || response.getValue() == null ? List.of() : response.getValue();
+    }
+
+    private static RoomCollectionResponse request(GraphServiceClient client, RoomsRequest request, int skip) {
+        if (request.roomList() != null) {
+            return client.places().byPlaceId(request.roomList()).graphRoomList().rooms().get(rc -> {
+                rc.queryParameters.top = GRAPH_PAGE;
+                rc.queryParameters.skip = skip;
+            });
+        }
+        return client.places().graphRoom().get(rc -> {
+            rc.queryParameters.top = GRAPH_PAGE;
+            rc.queryParameters.skip = skip;
+        });
+    }
+
+    /** Graph's answer for a path it does not have in this cloud: 400 BadRequest "Resource not found for the segment 'places'". */
+    private static boolean notServed(ODataError e) {
+        String message = e.getError() == null ? null : e.getError().getMessage();
+        return e.getResponseStatusCode() == 400 && message != null && message.startsWith("Resource not found for the segment");
+    }
+
+    private static RoomPage page(String connectionId, NationalCloud cloud, List<RoomView> rooms, String next) {
+        return new RoomPage(connectionId, cloud.id(), "places", rooms, next);
+    }
+}
