@@ -209,6 +209,22 @@ class HostileInputTest {
         assertEquals(sent, HARNESS.graph.sentMail(USER.user().userPrincipalName()).size());
     }
 
+    @Test
+    void whenAnotherOwnersConnectionLacksAPermissionThenItStillAnswersNotFoundNotWhatItLacks() {
+        String id = USER.connectionId(); // has mail and calendar, not rooms
+        SchedulingFunctions scheduling = HARNESS.context.newFunction(SchedulingFunctions.class);
+        FakeHttpRequest rooms = FakeHttpRequest.get("https://" + ConnectorHarness.FUNCTION_HOST + "/api/connections/" + id + "/rooms")
+                .header("X-Owner-Id", "someone-else");
+        FakeHttpRequest own = FakeHttpRequest.get("https://" + ConnectorHarness.FUNCTION_HOST + "/api/connections/" + id + "/rooms")
+                .header("X-Owner-Id", "owner-1");
+
+        JsonNode foreign = problem((FakeHttpResponse) scheduling.listRooms(rooms, id, new FakeExecutionContext("listRooms")), 404);
+        JsonNode mine = problem((FakeHttpResponse) scheduling.listRooms(own, id, new FakeExecutionContext("listRooms")), 403);
+
+        assertEquals("not_found", foreign.get("code").asText());
+        assertEquals("missing_permissions", mine.get("code").asText());
+    }
+
     private static FakeHttpResponse get(FakeHttpRequest request, String id) {
         return (FakeHttpResponse) HARNESS.api.get(request, id, new FakeExecutionContext("getConnection"));
     }
