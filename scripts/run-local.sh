@@ -24,7 +24,7 @@ if [ ! -f local.settings.json ]; then
   key=$(openssl rand -base64 32 2>/dev/null || head -c 32 /dev/urandom | base64)
   sed -i.bak "s#replace-with-output-of-openssl-rand-base64-32#${key}#" local.settings.json && rm -f local.settings.json.bak
   echo "Created local.settings.json from the sample with a fresh LOCAL_TOKEN_KEY."
-  echo "Put your app registration's client id and secret in M365_GLOBAL_CLIENT_ID / M365_GLOBAL_CLIENT_SECRET (see README: App registration per cloud)."
+  echo "Put your app registration's client id and secret in M365_GLOBAL_CLIENT_ID / M365_GLOBAL_CLIENT_SECRET (see docs/APP-REGISTRATION.md)."
 fi
 
 [ -x node_modules/.bin/azurite ] || npm ci --no-audit --no-fund

@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * What to tell people when connecting fails: a headline, what the user can do and what an
  * administrator can do. The same text feeds the HTML pages shown in the browser, the detail of
- * problem+json responses and the README's troubleshooting table.
+ * problem+json responses and docs/TROUBLESHOOTING.md.
  */
 public final class Guidance {
     private static final Map<ProblemCode, Guidance> TABLE = new EnumMap<>(ProblemCode.class);

@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /**
  * The stable error codes of the API. Each carries the HTTP status it is answered with, so the status
- * is chosen by the error's type, never by parsing a message. The README's troubleshooting table
+ * is chosen by the error's type, never by parsing a message. docs/TROUBLESHOOTING.md
  * explains each code to users and administrators.
  */
 public enum ProblemCode {

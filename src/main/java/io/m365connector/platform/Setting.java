@@ -7,7 +7,7 @@ import java.util.Locale;
 
 /**
  * Every app setting the code reads, with an example value and what it is for. {@link Settings} reads
- * only these; tests check that local.settings.sample.json, the README and the infrastructure list
+ * only these; tests check that local.settings.sample.json, docs/CONFIGURATION.md and the infrastructure list
  * every one of them. Names containing {@code {CLOUD}} exist once per Microsoft 365 cloud
  * ({@code GLOBAL}, {@code USGOV}, {@code USGOVDOD}, {@code CHINA}).
  */

@@ -143,8 +143,8 @@ class InfrastructureTest {
     }
 
     @Test
-    void whenReadmeIsReadThenEveryPlainSettingAndThePerCloudPatternsAppear() throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
+    void whenConfigurationIsReadThenEveryPlainSettingAndThePerCloudPatternsAppear() throws IOException {
+        String readme = Files.readString(Path.of("docs/CONFIGURATION.md"));
         List<String> missing = new ArrayList<>();
         for (Setting setting : Setting.values()) {
             // Plain settings by name; per-cloud ones by their M365_{CLOUD}_... pattern.
@@ -152,7 +152,7 @@ class InfrastructureTest {
                 missing.add(setting.pattern());
             }
         }
-        assertTrue(missing.isEmpty(), "README.md does not name: " + missing);
+        assertTrue(missing.isEmpty(), "docs/CONFIGURATION.md does not name: " + missing);
     }
 
     @Test

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** Every setting the code reads is in local.settings.sample.json and explained in the README. */
+/** Every setting the code reads is in local.settings.sample.json and explained in docs/CONFIGURATION.md. */
 class SettingsDocumentationTest {
     @Test
     void whenSampleSettingsAreReadThenEverySettingIsThereAndNothingElse() throws IOException {
@@ -27,15 +27,15 @@ class SettingsDocumentationTest {
     }
 
     @Test
-    void whenReadmeIsReadThenEverySettingIsExplained() throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
+    void whenConfigurationIsReadThenEverySettingIsExplained() throws IOException {
+        String readme = Files.readString(Path.of("docs/CONFIGURATION.md"));
         List<String> missing = new ArrayList<>();
         for (Setting setting : Setting.values()) {
             if (!readme.contains("`" + setting.pattern() + "`")) {
                 missing.add(setting.pattern());
             }
         }
-        assertTrue(missing.isEmpty(), "README does not explain: " + missing);
+        assertTrue(missing.isEmpty(), "docs/CONFIGURATION.md does not explain: " + missing);
     }
 
     @Test
