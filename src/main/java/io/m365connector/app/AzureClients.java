@@ -44,7 +44,7 @@ public final class AzureClients {
         if (storage.connectionString().isPresent()) {
             return builder.connectionString(storage.connectionString().get()).buildClient();
         }
-        return builder.endpoint(cloud.tableEndpoint(storage.accountName().orElseThrow()))
+        return builder.endpoint(storage.tableEndpoint(cloud))
                 .credential(credential).buildClient();
     }
 
@@ -57,7 +57,7 @@ public final class AzureClients {
         if (storage.connectionString().isPresent()) {
             return builder.connectionString(storage.connectionString().get()).buildClient();
         }
-        return builder.endpoint(cloud.queueEndpoint(storage.accountName().orElseThrow())).credential(credential).buildClient();
+        return builder.endpoint(storage.queueEndpoint(cloud)).credential(credential).buildClient();
     }
 
     public static SecretClient secretClient(String vaultUrl, TokenCredential credential, HttpClient http) {

@@ -30,7 +30,7 @@ public final class Settings {
     private Settings(SettingsReader r) {
         this.runningInAzure = r.optional(Setting.WEBSITE_INSTANCE_ID.settingName()).isPresent();
         this.hostingCloud = r.hostingCloud();
-        this.storage = r.storage();
+        this.storage = r.storage(hostingCloud);
         this.registrations = r.registrations();
         this.publicBaseUrl = r.publicBaseUrl();
         this.allowedReturnUrls = r.allowedReturnUrls();
@@ -130,11 +130,32 @@ public final class Settings {
         }
     }
 
-    /** Where tables and queues live: a connection string (Azurite, keys) or an account reached with managed identity. */
-    public record StorageSettings(Optional<String> connectionString, Optional<String> accountName) {
+    /**
+     * Where tables and queues live: a connection string (Azurite, keys), or an account reached with
+     * managed identity, by its service URIs (every cloud) or by its name (the global cloud).
+     */
+    public record StorageSettings(Optional<String> connectionString, Optional<String> accountName,
+                                  Optional<URI> tableServiceUri, Optional<URI> queueServiceUri) {
+        public StorageSettings(Optional<String> connectionString, Optional<String> accountName) {
+            this(connectionString, accountName, Optional.empty(), Optional.empty());
+        }
+
+        /** The table endpoint for identity-based access: the service URI when given, else built from the account name. */
+        public String tableEndpoint(HostingCloud cloud) {
+            return tableServiceUri.map(URI::toString).orElseGet(() -> cloud.tableEndpoint(accountName.orElseThrow()));
+        }
+
+        /** The queue endpoint for identity-based access: the service URI when given, else built from the account name. */
+        public String queueEndpoint(HostingCloud cloud) {
+            return queueServiceUri.map(URI::toString).orElseGet(() -> cloud.queueEndpoint(accountName.orElseThrow()));
+        }
+
         @Override
         public String toString() {
-            return "StorageSettings[" + (connectionString.isPresent() ? "connectionString=REDACTED" : "accountName=" + accountName.orElse("")) + "]";
+            return "StorageSettings[" + (connectionString.isPresent() ? "connectionString=REDACTED"
+                    : accountName.map(a -> "accountName=" + a).orElse("")
+                    + tableServiceUri.map(u -> (accountName.isPresent() ? ", " : "") + "tableServiceUri=" + u).orElse("")
+                    + queueServiceUri.map(u -> ", queueServiceUri=" + u).orElse("")) + "]";
         }
     }
 

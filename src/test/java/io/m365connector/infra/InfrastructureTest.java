@@ -353,16 +353,31 @@ class InfrastructureTest {
     void whenHostStorageIsConfiguredThenItUsesTheUserAssignedIdentityAndTheCloudsSuffix() {
         assertEquals("'managedidentity'", only("AzureWebJobsStorage__credential"));
         assertEquals("identityClientId", only("AzureWebJobsStorage__clientId"));
-        assertEquals("storage.name", only("AzureWebJobsStorage__accountName"));
         for (String service : List.of("blob", "queue", "table")) {
             assertEquals("'https://${storage.name}." + service + ".${environment().suffixes.storage}'",
                     only("AzureWebJobsStorage__" + service + "ServiceUri"));
         }
+        assertEquals("storage.name", only("AzureWebJobsStorage__accountName"));
         assertEquals("appIdentity.properties.clientId", only("AZURE_CLIENT_ID"));
         assertEquals("'https://${site.properties.defaultHostName}'", only("PUBLIC_BASE_URL"));
         assertEquals("keyVaultUri", only("TOKEN_KEY_VAULT_URL"));
         assertTrue(module("functionapp.bicep").code.contains("keyVaultReferenceIdentity: identityId"),
                 "Key Vault references must resolve with the user-assigned identity");
+    }
+
+    @Test
+    void whenHostStorageIsConfiguredThenTheAccountNameIsWrittenInTheGlobalCloudOnlyAndTheAppReadsTheServiceUris() {
+        // In Azure Government and Azure China the queue extension would build *.queue.core.windows.net from
+        // __accountName and ignore __queueServiceUri (azure-webjobs-sdk#3132): the name must not be there.
+        assertEquals("globalCloudHostSettings", appSettings.get("AzureWebJobsStorage__accountName").get(0).block());
+        String app = module("functionapp.bicep").code;
+        assertTrue(app.contains("var isGlobalCloud = environment().name == 'AzureCloud'"));
+        assertTrue(app.contains("properties: union(appSettings, hostSettings, isGlobalCloud ? globalCloudHostSettings : {}, "
+                + "isFlex ? {} : classicPlanSettings, jvmOptionSetting)"));
+        for (String uri : List.of("AzureWebJobsStorage__tableServiceUri", "AzureWebJobsStorage__queueServiceUri")) {
+            assertTrue(Setting.allNames().contains(uri), uri + " is read by the app (Setting)");
+            assertEquals("hostSettings", appSettings.get(uri).get(0).block(), uri + " is written in every cloud");
+        }
     }
 
     @Test
@@ -396,7 +411,8 @@ class InfrastructureTest {
         assertTrue(Pattern.compile("runtime: \\{\\s*name: 'java'\\s*version: '17'\\s*}").matcher(app).find());
         assertTrue(app.contains("type: 'blobContainer'") && app.contains("type: 'UserAssignedIdentity'"),
                 "Flex deployment storage is reached with the user-assigned identity");
-        assertTrue(app.contains("properties: union(appSettings, hostSettings, isFlex ? {} : classicPlanSettings, jvmOptionSetting)"),
+        assertTrue(app.contains("properties: union(appSettings, hostSettings, isGlobalCloud ? globalCloudHostSettings : {}, "
+                + "isFlex ? {} : classicPlanSettings, jvmOptionSetting)"),
                 "FUNCTIONS_* settings only outside Flex Consumption, which refuses them");
         assertEquals("'~4'", only("FUNCTIONS_EXTENSION_VERSION"));
         assertEquals("'java'", only("FUNCTIONS_WORKER_RUNTIME"));

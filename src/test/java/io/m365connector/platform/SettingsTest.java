@@ -154,11 +154,68 @@ class SettingsTest {
     }
 
     @Test
-    void whenStorageIsMissingThenBothWaysAreNamed() {
+    void whenStorageIsMissingThenEveryWayIsNamed() {
         env.remove("AzureWebJobsStorage");
         SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
-        assertTrue(e.problems().get(0).contains("AzureWebJobsStorage is missing (or set AzureWebJobsStorage__accountName"));
+        assertTrue(e.problems().get(0).contains("AzureWebJobsStorage is missing (or, for managed identity, set "
+                + "AzureWebJobsStorage__tableServiceUri and AzureWebJobsStorage__queueServiceUri, or AzureWebJobsStorage__accountName)"),
+                e.getMessage());
         env.put("AzureWebJobsStorage__accountName", "stm365");
         assertEquals("StorageSettings[accountName=stm365]", Settings.from(env).storage().toString());
+    }
+
+    @Test
+    void whenHostedInTheGlobalCloudWithAnAccountNameThenEndpointsAreBuiltFromIt() {
+        env.remove("AzureWebJobsStorage");
+        env.put("AzureWebJobsStorage__accountName", "stm365");
+        Settings.StorageSettings storage = Settings.from(env).storage();
+        assertEquals("https://stm365.table.core.windows.net", storage.tableEndpoint(HostingCloud.GLOBAL));
+        assertEquals("https://stm365.queue.core.windows.net", storage.queueEndpoint(HostingCloud.GLOBAL));
+    }
+
+    @Test
+    void whenHostedInASovereignCloudWithAnAccountNameThenItIsRefusedWithWhyAndWhatToSet() {
+        env.remove("AzureWebJobsStorage");
+        env.put("HOSTING_CLOUD", "usgov");
+        env.put("AzureWebJobsStorage__accountName", "stm365");
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        String problem = e.problems().get(0);
+        assertTrue(problem.startsWith("AzureWebJobsStorage__accountName must not be set when HOSTING_CLOUD is usgov"), problem);
+        assertTrue(problem.contains("queue.core.windows.net"), problem);
+        assertTrue(problem.contains("for example AzureWebJobsStorage__queueServiceUri=https://<account>.queue.core.usgovcloudapi.net"), problem);
+    }
+
+    @Test
+    void whenHostedInASovereignCloudWithServiceUrisThenTablesAndQueuesUseThem() {
+        env.remove("AzureWebJobsStorage");
+        env.put("HOSTING_CLOUD", "china");
+        env.put("AzureWebJobsStorage__tableServiceUri", "https://stm365.table.core.chinacloudapi.cn/");
+        env.put("AzureWebJobsStorage__queueServiceUri", "https://stm365.queue.core.chinacloudapi.cn");
+        Settings.StorageSettings storage = Settings.from(env).storage();
+        assertEquals("https://stm365.table.core.chinacloudapi.cn", storage.tableEndpoint(HostingCloud.CHINA));
+        assertEquals("https://stm365.queue.core.chinacloudapi.cn", storage.queueEndpoint(HostingCloud.CHINA));
+        assertTrue(storage.accountName().isEmpty());
+    }
+
+    @Test
+    void whenAServiceUriIsPlainHttpOrInAnotherCloudThenItIsRefusedNamingTheSuffix() {
+        env.remove("AzureWebJobsStorage");
+        env.put("HOSTING_CLOUD", "usgov");
+        env.put("AzureWebJobsStorage__tableServiceUri", "https://stm365.table.core.windows.net");
+        env.put("AzureWebJobsStorage__queueServiceUri", "http://stm365.queue.core.usgovcloudapi.net");
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        String all = String.join("\n", e.problems());
+        assertTrue(all.contains("AzureWebJobsStorage__tableServiceUri must be https://<account>.table.core.usgovcloudapi.net"), all);
+        assertTrue(all.contains("AzureWebJobsStorage__queueServiceUri must be https://<account>.queue.core.usgovcloudapi.net"), all);
+    }
+
+    @Test
+    void whenOnlyTheTableUriIsGivenThenTheQueueUriIsAskedFor() {
+        env.remove("AzureWebJobsStorage");
+        env.put("HOSTING_CLOUD", "usgov");
+        env.put("AzureWebJobsStorage__tableServiceUri", "https://stm365.table.core.usgovcloudapi.net");
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        assertTrue(e.problems().get(0).contains("(AzureWebJobsStorage__queueServiceUri is missing)"), e.getMessage());
+        assertFalse(e.problems().get(0).contains("accountName"), "no account name is offered outside the global cloud");
     }
 }
