@@ -2,6 +2,7 @@ package io.m365connector.platform;
 
 import io.m365connector.cloud.HostingCloud;
 import io.m365connector.cloud.NationalCloud;
+import io.m365connector.platform.Settings.AppCredentialPolicy;
 import io.m365connector.platform.Settings.AppRegistration;
 import io.m365connector.platform.Settings.HttpSettings;
 import io.m365connector.platform.Settings.KeySource;
@@ -56,61 +57,35 @@ final class SettingsReader {
     }
 
     StorageSettings storage(HostingCloud cloud) {
-        Optional<String> connectionString = optional(Setting.AZURE_WEB_JOBS_STORAGE.settingName());
-        Optional<String> account = optional(Setting.AZURE_WEB_JOBS_STORAGE_ACCOUNT.settingName());
-        Optional<URI> tableUri = serviceUri(Setting.AZURE_WEB_JOBS_STORAGE_TABLE_URI, "table", cloud);
-        Optional<URI> queueUri = serviceUri(Setting.AZURE_WEB_JOBS_STORAGE_QUEUE_URI, "queue", cloud);
-        if (connectionString.isPresent()) {
-            return new StorageSettings(connectionString, account, tableUri, queueUri);
-        }
-        if (account.isPresent() && !account.get().matches("[a-z0-9]{3,24}")) {
-            problem(Setting.AZURE_WEB_JOBS_STORAGE_ACCOUNT, "must be a storage account name: 3-24 lowercase letters and digits.");
-        }
-        if (account.isPresent() && cloud != HostingCloud.GLOBAL) {
-            // The queue trigger's client is built from the name as *.queue.core.windows.net, whatever the
-            // service URIs say (azure-sdk-for-net StorageClientProvider; Azure/azure-webjobs-sdk#3132).
-            problem(Setting.AZURE_WEB_JOBS_STORAGE_ACCOUNT.settingName(), "must not be set when HOSTING_CLOUD is " + cloud.id()
-                    + ": the Functions host's queue trigger builds https://<account>.queue.core.windows.net from it and ignores "
-                    + "AzureWebJobsStorage__queueServiceUri outside the global cloud. Remove it and set AzureWebJobsStorage__queueServiceUri, "
-                    + "AzureWebJobsStorage__tableServiceUri and AzureWebJobsStorage__blobServiceUri instead, for example "
-                    + Setting.AZURE_WEB_JOBS_STORAGE_QUEUE_URI.settingName() + "=https://<account>.queue." + cloud.storageSuffix() + ".", null);
-        } else if (account.isEmpty() && (tableUri.isEmpty() || queueUri.isEmpty())) {
-            String missing = tableUri.isEmpty() && queueUri.isEmpty() ? "" : " (" + (tableUri.isEmpty()
-                    ? Setting.AZURE_WEB_JOBS_STORAGE_TABLE_URI.settingName() : Setting.AZURE_WEB_JOBS_STORAGE_QUEUE_URI.settingName())
-                    + " is missing)";
-            problem(Setting.AZURE_WEB_JOBS_STORAGE, "is missing (or, for managed identity, set AzureWebJobsStorage__tableServiceUri and "
-                    + "AzureWebJobsStorage__queueServiceUri" + (cloud == HostingCloud.GLOBAL ? ", or AzureWebJobsStorage__accountName" : "")
-                    + ")" + missing + ".");
-        }
-        return new StorageSettings(connectionString, account, tableUri, queueUri);
+        return new StorageReader(this).storage(cloud);
     }
 
-    /** A storage service URI: https, {@code <account>.<service>.<the hosting cloud's storage suffix>}, no path. */
-    private Optional<URI> serviceUri(Setting setting, String service, HostingCloud cloud) {
+    Map<NationalCloud, AppRegistration> registrations(HostingCloud hostingCloud) {
+        return new RegistrationReader(this, hostingCloud).registrations();
+    }
+
+    AppCredentialPolicy appCredentialPolicy() {
+        int minutes = wholeNumber(Setting.APP_CREDENTIAL_CHECK_MINUTES, 15, 5, 1440, "minutes");
+        int days = wholeNumber(Setting.APP_CREDENTIAL_WARN_DAYS, 30, 8, 365, "days");
+        return new AppCredentialPolicy(Duration.ofMinutes(minutes), Duration.ofDays(days));
+    }
+
+    /** A whole number from {@code min} to {@code max}, or the default when the setting is not set. */
+    private int wholeNumber(Setting setting, int defaultValue, int min, int max, String unit) {
         Optional<String> raw = optional(setting.settingName());
         if (raw.isEmpty()) {
-            return Optional.empty();
+            return defaultValue;
         }
-        String value = raw.get().endsWith("/") ? raw.get().substring(0, raw.get().length() - 1) : raw.get();
-        String expected = "https://<account>." + service + "." + cloud.storageSuffix() + " (a storage account in the hosting cloud '"
-                + cloud.id() + "').";
         try {
-            URI uri = URI.create(value);
-            if (!"https".equals(uri.getScheme()) || uri.getHost() == null || (uri.getPath() != null && !uri.getPath().isEmpty())
-                    || uri.getQuery() != null || !uri.getHost().matches("[a-z0-9]{3,24}\\." + service + "\\."
-                    + cloud.storageSuffix().replace(".", "\\."))) {
-                problem(setting.settingName(), "must be " + expected, "https://stm365connector." + service + "." + cloud.storageSuffix());
-                return Optional.empty();
+            int value = Integer.parseInt(raw.get());
+            if (value >= min && value <= max) {
+                return value;
             }
-            return Optional.of(uri);
-        } catch (IllegalArgumentException e) {
-            problem(setting.settingName(), "is not a URL: it must be " + expected, null);
-            return Optional.empty();
+        } catch (NumberFormatException ignored) {
+            // reported below
         }
-    }
-
-    Map<NationalCloud, AppRegistration> registrations() {
-        return new RegistrationReader(this).registrations();
+        problem(setting, "must be a whole number of " + unit + " from " + min + " to " + max + ".");
+        return defaultValue;
     }
 
     /** The raw value of a setting, or null (for optional parts such as a certificate password). */
