@@ -178,7 +178,7 @@ class OpenApiIT {
         Set<String> inCode = Arrays.stream(ProblemCode.values()).map(ProblemCode::code).collect(Collectors.toCollection(TreeSet::new));
         assertEquals(inCode, documented);
         assertEquals(Set.of("type", "title", "status", "code", "detail", "connectionId", "errors", "adminConsentUrl", "graphCode",
-                "retryAfterSeconds"), names(doc.at("/components/schemas/Problem/properties")));
+                "retryAfterSeconds", "appCredentialCode"), names(doc.at("/components/schemas/Problem/properties")));
     }
 
     @Test
