@@ -13,7 +13,8 @@
 //     Insights without local auth, the plan and the Linux Java 17 function app
 //   - the token encryption key, created once by a deployment script and never overwritten
 //   - the Microsoft 365 client secrets (and the webhook secret) as Key Vault secrets, referenced from
-//     app settings with @Microsoft.KeyVault(SecretUri=...)
+//     app settings with @Microsoft.KeyVault(SecretUri=...); clouds in m365FederatedClouds need none (the
+//     app's managed identity is the registration's federated credential)
 // No secret value is ever an app setting value or an output.
 
 targetScope = 'resourceGroup'
@@ -94,6 +95,19 @@ param m365Clouds array = [
 ])
 param m365CertificateClouds array = []
 
+@description('''Clouds whose app registration trusts this app's user-assigned managed identity as a federated identity credential:
+no client secret or certificate at all. Only where the registration is in the same Azure cloud as this deployment: global in Azure
+commercial, usgov and usgovdod in Azure Government, china in Azure China (the app refuses other combinations at start, naming the
+setting). After deploying, add the federated credential to each such registration: one az ad app federated-credential create per cloud
+with the output appIdentityPrincipalId as subject (docs/DEPLOY.md, step 4).''')
+@allowed([
+  'global'
+  'usgov'
+  'usgovdod'
+  'china'
+])
+param m365FederatedClouds array = []
+
 @description('Application (client) id of the app registration in the global cloud (entra.microsoft.com).')
 param m365GlobalClientId string = ''
 @secure()
@@ -101,6 +115,8 @@ param m365GlobalClientId string = ''
 param m365GlobalClientSecret string = ''
 @description('Default tenant for sign-in in the global cloud: organizations, common, a tenant id or a domain.')
 param m365GlobalTenant string = 'organizations'
+@description('Tenant id the global app registration lives in, for its credential check (an app-only token request there). Empty: this deployment\'s tenant when the cloud uses the managed identity, else no check.')
+param m365GlobalHomeTenant string = ''
 
 @description('Application (client) id of the app registration in GCC High (entra.microsoft.us).')
 param m365UsgovClientId string = ''
@@ -109,6 +125,8 @@ param m365UsgovClientId string = ''
 param m365UsgovClientSecret string = ''
 @description('Default tenant for sign-in in GCC High.')
 param m365UsgovTenant string = 'organizations'
+@description('Tenant id the GCC High app registration lives in, for its credential check (an app-only token request there). Empty: this deployment\'s tenant when the cloud uses the managed identity, else no check.')
+param m365UsgovHomeTenant string = ''
 
 @description('Application (client) id of the app registration for DoD (entra.microsoft.us; may be the same as usgov).')
 param m365UsgovdodClientId string = ''
@@ -117,6 +135,8 @@ param m365UsgovdodClientId string = ''
 param m365UsgovdodClientSecret string = ''
 @description('Default tenant for sign-in in DoD.')
 param m365UsgovdodTenant string = 'organizations'
+@description('Tenant id the DoD app registration lives in, for its credential check (an app-only token request there). Empty: this deployment\'s tenant when the cloud uses the managed identity, else no check.')
+param m365UsgovdodHomeTenant string = ''
 
 @description('Application (client) id of the app registration in Microsoft 365 operated by 21Vianet (entra.microsoftonline.cn).')
 param m365ChinaClientId string = ''
@@ -125,6 +145,8 @@ param m365ChinaClientId string = ''
 param m365ChinaClientSecret string = ''
 @description('Default tenant for sign-in in 21Vianet.')
 param m365ChinaTenant string = 'organizations'
+@description('Tenant id the 21Vianet app registration lives in, for its credential check (an app-only token request there). Empty: this deployment\'s tenant when the cloud uses the managed identity, else no check.')
+param m365ChinaHomeTenant string = ''
 
 // ---------------------------------------------------------------------------------------------
 // Application settings
@@ -147,6 +169,16 @@ param refreshSchedule string = '0 */5 * * * *'
 @minValue(1)
 @maxValue(60)
 param refreshKeepAliveDays int = 7
+
+@description('Minutes between checks of each cloud\'s app credential.')
+@minValue(5)
+@maxValue(1440)
+param appCredentialCheckMinutes int = 15
+
+@description('Days before a client secret or certificate expires when warnings (health, log, webhook) start; inside 7 days they escalate.')
+@minValue(8)
+@maxValue(365)
+param appCredentialWarnDays int = 30
 
 @description('Optional HTTP proxy (http://host:port) for all outbound calls.')
 param outboundProxy string = ''
@@ -199,6 +231,7 @@ var tableNames = [
   'refreshdue'
   'loginsessions'
   'idempotency'
+  'appcredentials'
 ]
 var queueNames = [
   'refresh-requests'
@@ -212,12 +245,20 @@ var keyInitIdentityName = 'id-keyinit-${resourceToken}'
 
 var globalOn = contains(m365Clouds, 'global')
 var globalCert = contains(m365CertificateClouds, 'global')
+var globalFederated = contains(m365FederatedClouds, 'global')
+var globalSecret = globalOn && !globalCert && !globalFederated
 var usgovOn = contains(m365Clouds, 'usgov')
 var usgovCert = contains(m365CertificateClouds, 'usgov')
+var usgovFederated = contains(m365FederatedClouds, 'usgov')
+var usgovSecret = usgovOn && !usgovCert && !usgovFederated
 var usgovdodOn = contains(m365Clouds, 'usgovdod')
 var usgovdodCert = contains(m365CertificateClouds, 'usgovdod')
+var usgovdodFederated = contains(m365FederatedClouds, 'usgovdod')
+var usgovdodSecret = usgovdodOn && !usgovdodCert && !usgovdodFederated
 var chinaOn = contains(m365Clouds, 'china')
 var chinaCert = contains(m365CertificateClouds, 'china')
+var chinaFederated = contains(m365FederatedClouds, 'china')
+var chinaSecret = chinaOn && !chinaCert && !chinaFederated
 
 resource appIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: 'id-${resourceToken}'
@@ -289,7 +330,7 @@ module tokenKey 'modules/token-key.bicep' = if (createTokenKey) {
 
 // Client secrets of the app registrations and the webhook secret: written only when a value is
 // given, so a later deployment without the value keeps the secret already in the vault.
-module globalClientSecret 'modules/keyvault-secret.bicep' = if (globalOn && !globalCert && !empty(m365GlobalClientSecret)) {
+module globalClientSecret 'modules/keyvault-secret.bicep' = if (globalSecret && !empty(m365GlobalClientSecret)) {
   name: 'secret-m365-global'
   params: {
     keyVaultName: vault.outputs.name
@@ -298,7 +339,7 @@ module globalClientSecret 'modules/keyvault-secret.bicep' = if (globalOn && !glo
   }
 }
 
-module usgovClientSecret 'modules/keyvault-secret.bicep' = if (usgovOn && !usgovCert && !empty(m365UsgovClientSecret)) {
+module usgovClientSecret 'modules/keyvault-secret.bicep' = if (usgovSecret && !empty(m365UsgovClientSecret)) {
   name: 'secret-m365-usgov'
   params: {
     keyVaultName: vault.outputs.name
@@ -307,7 +348,7 @@ module usgovClientSecret 'modules/keyvault-secret.bicep' = if (usgovOn && !usgov
   }
 }
 
-module usgovdodClientSecret 'modules/keyvault-secret.bicep' = if (usgovdodOn && !usgovdodCert && !empty(m365UsgovdodClientSecret)) {
+module usgovdodClientSecret 'modules/keyvault-secret.bicep' = if (usgovdodSecret && !empty(m365UsgovdodClientSecret)) {
   name: 'secret-m365-usgovdod'
   params: {
     keyVaultName: vault.outputs.name
@@ -316,7 +357,7 @@ module usgovdodClientSecret 'modules/keyvault-secret.bicep' = if (usgovdodOn && 
   }
 }
 
-module chinaClientSecret 'modules/keyvault-secret.bicep' = if (chinaOn && !chinaCert && !empty(m365ChinaClientSecret)) {
+module chinaClientSecret 'modules/keyvault-secret.bicep' = if (chinaSecret && !empty(m365ChinaClientSecret)) {
   name: 'secret-m365-china'
   params: {
     keyVaultName: vault.outputs.name
@@ -344,25 +385,41 @@ var appSettings = {
   AZURE_CLIENT_ID: appIdentity.properties.clientId
   M365_CLOUDS: join(m365Clouds, ',')
   M365_GLOBAL_CLIENT_ID: globalOn ? m365GlobalClientId : ''
-  M365_GLOBAL_CLIENT_SECRET: globalOn && !globalCert ? '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/m365-global-client-secret/)' : ''
+  M365_GLOBAL_CLIENT_SECRET: globalSecret ? '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/m365-global-client-secret/)' : ''
+  M365_GLOBAL_CLIENT_SECRET_KEY_VAULT_URL: globalSecret ? '${keyVaultUri}secrets/m365-global-client-secret' : ''
+  M365_GLOBAL_CLIENT_SECRET_EXPIRES: ''
   M365_GLOBAL_CLIENT_CERTIFICATE: globalOn && globalCert ? '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/m365-global-client-certificate/)' : ''
   M365_GLOBAL_CLIENT_CERTIFICATE_PASSWORD: ''
   M365_GLOBAL_TENANT: m365GlobalTenant
+  M365_GLOBAL_MANAGED_IDENTITY_CLIENT_ID: globalOn && globalFederated ? appIdentity.properties.clientId : ''
+  M365_GLOBAL_HOME_TENANT: !globalOn ? '' : !empty(m365GlobalHomeTenant) ? m365GlobalHomeTenant : globalFederated ? tenant().tenantId : ''
   M365_USGOV_CLIENT_ID: usgovOn ? m365UsgovClientId : ''
-  M365_USGOV_CLIENT_SECRET: usgovOn && !usgovCert ? '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/m365-usgov-client-secret/)' : ''
+  M365_USGOV_CLIENT_SECRET: usgovSecret ? '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/m365-usgov-client-secret/)' : ''
+  M365_USGOV_CLIENT_SECRET_KEY_VAULT_URL: usgovSecret ? '${keyVaultUri}secrets/m365-usgov-client-secret' : ''
+  M365_USGOV_CLIENT_SECRET_EXPIRES: ''
   M365_USGOV_CLIENT_CERTIFICATE: usgovOn && usgovCert ? '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/m365-usgov-client-certificate/)' : ''
   M365_USGOV_CLIENT_CERTIFICATE_PASSWORD: ''
   M365_USGOV_TENANT: m365UsgovTenant
+  M365_USGOV_MANAGED_IDENTITY_CLIENT_ID: usgovOn && usgovFederated ? appIdentity.properties.clientId : ''
+  M365_USGOV_HOME_TENANT: !usgovOn ? '' : !empty(m365UsgovHomeTenant) ? m365UsgovHomeTenant : usgovFederated ? tenant().tenantId : ''
   M365_USGOVDOD_CLIENT_ID: usgovdodOn ? m365UsgovdodClientId : ''
-  M365_USGOVDOD_CLIENT_SECRET: usgovdodOn && !usgovdodCert ? '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/m365-usgovdod-client-secret/)' : ''
+  M365_USGOVDOD_CLIENT_SECRET: usgovdodSecret ? '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/m365-usgovdod-client-secret/)' : ''
+  M365_USGOVDOD_CLIENT_SECRET_KEY_VAULT_URL: usgovdodSecret ? '${keyVaultUri}secrets/m365-usgovdod-client-secret' : ''
+  M365_USGOVDOD_CLIENT_SECRET_EXPIRES: ''
   M365_USGOVDOD_CLIENT_CERTIFICATE: usgovdodOn && usgovdodCert ? '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/m365-usgovdod-client-certificate/)' : ''
   M365_USGOVDOD_CLIENT_CERTIFICATE_PASSWORD: ''
   M365_USGOVDOD_TENANT: m365UsgovdodTenant
+  M365_USGOVDOD_MANAGED_IDENTITY_CLIENT_ID: usgovdodOn && usgovdodFederated ? appIdentity.properties.clientId : ''
+  M365_USGOVDOD_HOME_TENANT: !usgovdodOn ? '' : !empty(m365UsgovdodHomeTenant) ? m365UsgovdodHomeTenant : usgovdodFederated ? tenant().tenantId : ''
   M365_CHINA_CLIENT_ID: chinaOn ? m365ChinaClientId : ''
-  M365_CHINA_CLIENT_SECRET: chinaOn && !chinaCert ? '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/m365-china-client-secret/)' : ''
+  M365_CHINA_CLIENT_SECRET: chinaSecret ? '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/m365-china-client-secret/)' : ''
+  M365_CHINA_CLIENT_SECRET_KEY_VAULT_URL: chinaSecret ? '${keyVaultUri}secrets/m365-china-client-secret' : ''
+  M365_CHINA_CLIENT_SECRET_EXPIRES: ''
   M365_CHINA_CLIENT_CERTIFICATE: chinaOn && chinaCert ? '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/m365-china-client-certificate/)' : ''
   M365_CHINA_CLIENT_CERTIFICATE_PASSWORD: ''
   M365_CHINA_TENANT: m365ChinaTenant
+  M365_CHINA_MANAGED_IDENTITY_CLIENT_ID: chinaOn && chinaFederated ? appIdentity.properties.clientId : ''
+  M365_CHINA_HOME_TENANT: !chinaOn ? '' : !empty(m365ChinaHomeTenant) ? m365ChinaHomeTenant : chinaFederated ? tenant().tenantId : ''
   ALLOWED_RETURN_URLS: join(allowedReturnUrls, ',')
   TOKEN_KEY_VAULT_URL: keyVaultUri
   TOKEN_KEY_SECRET_NAME: tokenKeySecretName
@@ -373,6 +430,8 @@ var appSettings = {
   REFRESH_KEEPALIVE_DAYS: string(refreshKeepAliveDays)
   NOTIFY_WEBHOOK_URL: notifyWebhookUrl
   NOTIFY_WEBHOOK_SECRET: empty(notifyWebhookUrl) ? '' : '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/notify-webhook-secret/)'
+  APP_CREDENTIAL_CHECK_MINUTES: string(appCredentialCheckMinutes)
+  APP_CREDENTIAL_WARN_DAYS: string(appCredentialWarnDays)
   OUTBOUND_PROXY: outboundProxy
   OUTBOUND_TIMEOUT_SECONDS: string(outboundTimeoutSeconds)
 }
@@ -422,6 +481,8 @@ output defaultHostName string = functionApp.outputs.defaultHostName
 // Register this as the Web redirect URI of every app registration (each Microsoft 365 cloud's Entra admin center).
 output callbackUrl string = 'https://${functionApp.outputs.defaultHostName}/api/auth/callback'
 output keyVaultName string = vault.outputs.name
+// Subject of the federated identity credential that each registration in m365FederatedClouds must trust (docs/DEPLOY.md, step 4).
+output appIdentityPrincipalId string = appIdentity.properties.principalId
 output storageAccountName string = storage.outputs.name
 output packageContainerName string = packageContainerName
 // The key-creation script's identity (kept after the script ran; docs/DEPLOY.md says how to remove it).

@@ -27,14 +27,21 @@
 // WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID = the identity). Deploying = uploading that blob and
 // restarting (docs/DEPLOY.md); portal editing and file-system log streaming are not available.
 //
-// Host storage is identity-based: AzureWebJobsStorage__accountName, __credential = managedidentity,
-// __clientId = the user-assigned identity, and the service URIs (built from the account's endpoints,
-// so they carry the cloud's storage suffix, environment().suffixes.storage: core.windows.net,
-// core.usgovcloudapi.net, core.chinacloudapi.cn).
+// Host storage is identity-based: __credential = managedidentity, __clientId = the user-assigned
+// identity, and the blob, queue and table service URIs (built with the cloud's storage suffix,
+// environment().suffixes.storage: core.windows.net, core.usgovcloudapi.net, core.chinacloudapi.cn).
+// AzureWebJobsStorage__accountName is written in Azure commercial only (globalCloudHostSettings): the
+// Storage queue extension builds its queue client from __accountName FIRST, as
+// https://<name>.queue.core.windows.net, and ignores __queueServiceUri when both are set
+// (Azure/azure-sdk-for-net Microsoft.Azure.WebJobs.Extensions.Clients Shared/StorageClientProvider.cs
+// TryGetServiceUri; Azure/azure-webjobs-sdk#3132, hashicorp/terraform-provider-azurerm#32062), and
+// Learn documents __accountName as valid only outside sovereign clouds. So in Azure Government and
+// Azure China the host, the queue triggers and the app (platform/SettingsReader.java, which refuses
+// __accountName there) all use the service URIs.
 //
 // Two names of io.m365connector.platform.Setting are deliberately not app settings here
 // (InfrastructureTest accepts exactly these two, and only with this explanation):
-//   not-an-app-setting: AzureWebJobsStorage  A connection string means an account key, and shared keys are disabled. The host and the app use AzureWebJobsStorage__accountName instead (the app reads that when AzureWebJobsStorage is not set); an empty value could make the host look for a connection string.
+//   not-an-app-setting: AzureWebJobsStorage  A connection string means an account key, and shared keys are disabled. The host and the app use the identity-based AzureWebJobsStorage__* settings instead (the app reads those when AzureWebJobsStorage is not set); an empty value could make the host look for a connection string.
 //   not-an-app-setting: WEBSITE_INSTANCE_ID  App Service sets it on each instance; the app uses it to know it runs in Azure (and then refuses LOCAL_TOKEN_KEY). An app setting would override the platform's value.
 
 param name string
@@ -223,17 +230,11 @@ resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@20
   }
 }
 
+var isGlobalCloud = environment().name == 'AzureCloud'
+
 var hostSettings = {
-  // Identity-based host storage (also the connection "AzureWebJobsStorage" of the queue triggers).
-  // KNOWN LIMITATION in Azure Government and Azure China: the Storage queue extension builds its client
-  // from __accountName FIRST, as https://<name>.queue.core.windows.net, and ignores __queueServiceUri
-  // (Azure/azure-sdk-for-net Microsoft.Azure.WebJobs.Extensions.Clients Shared/StorageClientProvider.cs
-  // TryGetServiceUri; seen as Azure/azure-webjobs-sdk#3132, hashicorp/terraform-provider-azurerm#32062).
-  // The Functions host itself honours the service URIs over the name (azure-functions-host
-  // StorageServiceUriOptions). __accountName stays because the app reads it (platform/Settings.java
-  // requires AzureWebJobsStorage or AzureWebJobsStorage__accountName); dropping it in sovereign clouds
-  // needs an app change first. docs/DEPLOY.md says what this breaks there.
-  AzureWebJobsStorage__accountName: storage.name
+  // Identity-based host storage (also the connection "AzureWebJobsStorage" of the queue triggers), by
+  // service URI in every cloud; see the header for why __accountName is added in Azure commercial only.
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
   AzureWebJobsStorage__blobServiceUri: 'https://${storage.name}.blob.${environment().suffixes.storage}'
@@ -244,6 +245,12 @@ var hostSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   // The external base URL; the redirect URI registered in Entra ID is this + /api/auth/callback.
   PUBLIC_BASE_URL: 'https://${site.properties.defaultHostName}'
+}
+
+// Azure commercial only: in Azure Government and Azure China the queue extension would build
+// *.queue.core.windows.net from the name (header), and the app refuses the name there.
+var globalCloudHostSettings = {
+  AzureWebJobsStorage__accountName: storage.name
 }
 
 // Not accepted on Flex Consumption (its runtime is functionAppConfig.runtime).
@@ -260,7 +267,7 @@ resource settings 'Microsoft.Web/sites/config@2023-12-01' = {
   // The template owns the whole set: this resource REPLACES every app setting on each deployment, so a
   // setting added by hand (portal, az functionapp config appsettings set) disappears at the next
   // provision. Anything the app needs is a template parameter (jvmOptions for JVM options).
-  properties: union(appSettings, hostSettings, isFlex ? {} : classicPlanSettings, jvmOptionSetting)
+  properties: union(appSettings, hostSettings, isGlobalCloud ? globalCloudHostSettings : {}, isFlex ? {} : classicPlanSettings, jvmOptionSetting)
 }
 
 output name string = site.name

@@ -17,9 +17,9 @@ import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStore;
 import io.m365connector.connection.StatusListener;
 import io.m365connector.connection.TableConnectionStore;
+import io.m365connector.credentials.AppCredentialListener;
+import io.m365connector.credentials.ManagedIdentityTokens;
 import io.m365connector.crypto.KeyProvider;
-import io.m365connector.crypto.KeyVaultKeyProvider;
-import io.m365connector.crypto.LocalKeyProvider;
 import io.m365connector.crypto.TokenCipher;
 import io.m365connector.crypto.TokenSealer;
 import io.m365connector.functions.ActionFunctions;
@@ -28,6 +28,7 @@ import io.m365connector.functions.ConnectionFunctions;
 import io.m365connector.functions.HealthFunction;
 import io.m365connector.functions.MaintenanceFunctions;
 import io.m365connector.functions.SchedulingFunctions;
+import io.m365connector.health.AppCredentialMonitor;
 import io.m365connector.health.HealthService;
 import io.m365connector.maintenance.Housekeeping;
 import io.m365connector.maintenance.NotificationWorker;
@@ -42,8 +43,6 @@ import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.Lazy;
 import io.m365connector.platform.LibraryLogging;
 import io.m365connector.platform.ProblemCode;
-import io.m365connector.platform.Settings.KeyVaultKey;
-import io.m365connector.platform.Settings.LocalKey;
 import io.m365connector.platform.Settings;
 import io.m365connector.platform.Sleeper;
 import io.m365connector.platform.http.HostRouting;
@@ -109,6 +108,7 @@ public final class AppContext {
     private final Lazy<RefreshWorker> refreshWorker;
     private final Lazy<NotificationWorker> notificationWorker;
     private final Lazy<Housekeeping> housekeeping;
+    private final CredentialParts credentials;
     private final Map<Class<?>, Supplier<?>> functions = new LinkedHashMap<>();
     private final String queuePrefix;
     private final Sleeper sleeper;
@@ -128,6 +128,12 @@ public final class AppContext {
     /** @param sleeper how every wait is made ({@link Sleeper#REAL} in production; tests shorten them) */
     public AppContext(Supplier<Settings> settings, HostRouting routing, Clock clock, TokenCredential credentialOverride,
                       Tables tableNames, Sleeper sleeper) {
+        this(settings, routing, clock, credentialOverride, tableNames, sleeper, null);
+    }
+
+    /** @param identityTokens the managed identity's tokens for federated app credentials; null in production (azure-identity) */
+    public AppContext(Supplier<Settings> settings, HostRouting routing, Clock clock, TokenCredential credentialOverride,
+                      Tables tableNames, Sleeper sleeper, ManagedIdentityTokens identityTokens) {
         this.sleeper = Objects.requireNonNull(sleeper, "'sleeper' cannot be null.");
         LibraryLogging.install();
         this.badRequests = new BadRequestLog(clock);
@@ -145,11 +151,14 @@ public final class AppContext {
         this.sealer = Lazy.of(() -> new TokenSealer(keys.get(), new TokenCipher()));
         this.connections = Lazy.of(() -> new TableConnectionStore(
                 tables.get().getTableClient(tableNames.connections()), tables.get().getTableClient(tableNames.refreshDue())));
-        this.msal = Lazy.of(() -> new MsalClients(this.settings.get(), http.get().msalHttpClient()));
+        this.credentials = credentialParts(tableNames, identityTokens);
+        this.msal = Lazy.of(() -> new MsalClients(this.settings.get(), http.get().msalHttpClient(), credentials.clientCredentials.get(),
+                cloud -> credentials.monitor.get().current(cloud)));
         this.loginSessions = Lazy.of(() -> new TableLoginSessionStore(tables.get().getTableClient(tableNames.loginSessions())));
         this.statusListener = Lazy.of(() -> this.settings.get().webhook().isPresent()
                 ? new QueuedStatusNotifications(queue(MaintenanceFunctions.NOTIFICATION_QUEUE), clock) : StatusListener.NONE);
-        this.refreshOutcomes = Lazy.of(() -> new RefreshOutcomes(connections.get(), refreshPolicy(), clock, statusListener.get()));
+        this.refreshOutcomes = Lazy.of(() -> new RefreshOutcomes(connections.get(),
+                RefreshPolicy.keepAliveEvery(this.settings.get().refreshKeepAlive()), clock, statusListener.get()));
         this.signInFlow = Lazy.of(() -> new SignInFlow(this.settings.get(), msal.get(), loginSessions.get(), sealer.get(),
                 refreshOutcomes.get(), clock));
         this.broker = Lazy.of(() -> new TokenBroker(connections.get(), sealer.get(), msal.get(), refreshOutcomes.get(), clock,
@@ -157,7 +166,8 @@ public final class AppContext {
         this.connectService = Lazy.of(() -> new ConnectService(this.settings.get(), msal.get(), loginSessions.get(),
                 connections.get(), clock, id -> broker.get().forget(id), statusListener.get()));
         this.sweep = Lazy.of(() -> new RefreshSweep(connections.get(), queue(MaintenanceFunctions.REFRESH_QUEUE), clock, SWEEP_LIMIT));
-        this.refreshWorker = Lazy.of(() -> new RefreshWorker(connections.get(), broker.get(), refreshOutcomes.get(), clock));
+        this.refreshWorker = Lazy.of(() -> new RefreshWorker(connections.get(), broker.get(), refreshOutcomes.get(), clock,
+                cloud -> credentials.monitor.get().current(cloud)));
         this.idempotencyStore = Lazy.of(() -> new TableIdempotencyStore(tables.get().getTableClient(tableNames.idempotency())));
         this.housekeeping = Lazy.of(() -> new Housekeeping(loginSessions.get(), idempotencyStore.get(), clock));
         this.notificationWorker = Lazy.of(() -> new NotificationWorker(
@@ -165,14 +175,19 @@ public final class AppContext {
                         "A status notification is queued but NOTIFY_WEBHOOK_URL is not set.")), http.get().okHttp(), clock),
                 queue(MaintenanceFunctions.NOTIFICATION_QUEUE), queue(MaintenanceFunctions.NOTIFICATION_QUEUE + "-poison")));
         this.graph = Lazy.of(() -> new GraphGateway(http.get().okHttp()));
-        this.idempotency = Lazy.of(() -> new Idempotency(idempotencyStore.get(), clock, sleeper, IDEMPOTENCY_LEASE,
-                IDEMPOTENCY_WAIT));
-        this.mailService = Lazy.of(() -> new MailService(broker.get(), graph.get(), idempotency.get(),
-                GraphRetry.defaults(sleeper, clock), sleeper));
+        this.idempotency = Lazy.of(() -> new Idempotency(idempotencyStore.get(), clock, sleeper, IDEMPOTENCY_LEASE, IDEMPOTENCY_WAIT));
+        this.mailService = Lazy.of(() -> new MailService(broker.get(), graph.get(), idempotency.get(), GraphRetry.defaults(sleeper, clock), sleeper));
         this.eventService = Lazy.of(() -> new EventService(broker.get(), graph.get(), idempotency.get(), GraphRetry.defaults(sleeper, clock)));
         this.scheduling = Lazy.of(() -> new SchedulingServices(graph.get(), broker.get(), GraphRetry.defaults(sleeper, clock),
                 id -> connections.get().find(id).map(Connection::cloud)));
         registerFunctions();
+    }
+
+    private CredentialParts credentialParts(Tables tableNames, ManagedIdentityTokens identityTokens) {
+        Lazy<AppCredentialListener> listener = Lazy.of(() -> settings.get().webhook().isPresent()
+                ? new QueuedStatusNotifications(queue(MaintenanceFunctions.NOTIFICATION_QUEUE), clock) : AppCredentialListener.NONE);
+        return new CredentialParts(new CredentialParts.Sources(settings, () -> http.get().azureHttpClient(), hostingCredential, tables,
+                tableNames.appCredentials(), listener, (cloud, tenant) -> msal().requestAppOnlyToken(cloud, tenant), clock), identityTokens);
     }
 
     /** The context of this process, from the environment. */
@@ -186,7 +201,8 @@ public final class AppContext {
         functions.put(AuthFunctions.class, () -> new AuthFunctions(signInFlow, badRequests));
         functions.put(ActionFunctions.class, () -> new ActionFunctions(mailService, eventService));
         functions.put(SchedulingFunctions.class, () -> new SchedulingFunctions(scheduling));
-        functions.put(MaintenanceFunctions.class, () -> new MaintenanceFunctions(sweep, refreshWorker, notificationWorker, housekeeping));
+        functions.put(MaintenanceFunctions.class, () -> new MaintenanceFunctions(sweep, refreshWorker, notificationWorker, housekeeping,
+                credentials.monitor));
     }
 
     /** The function classes this context can build (every class with @FunctionName methods). */
@@ -259,8 +275,8 @@ public final class AppContext {
         return notificationWorker.get();
     }
 
-    private RefreshPolicy refreshPolicy() {
-        return RefreshPolicy.keepAliveEvery(settings.get().refreshKeepAlive());
+    public AppCredentialMonitor appCredentialMonitor() {
+        return credentials.monitor.get();
     }
 
     private WorkQueue queue(String name) {
@@ -273,17 +289,10 @@ public final class AppContext {
         checks.put("settings", HealthService.of(this::settings));
         checks.put("storage", () -> connections().find(Connection.newId()));
         checks.put("tokenKey", HealthService.of(() -> keys().current()));
-        return new HealthService(checks);
+        return new HealthService(checks, () -> credentials.monitor.get().report());
     }
 
     private KeyProvider buildKeyProvider() {
-        Settings s = settings.get();
-        if (s.keySource() instanceof LocalKey local) {
-            return new LocalKeyProvider(local.key());
-        }
-        KeyVaultKey vault = (KeyVaultKey) s.keySource();
-        return new KeyVaultKeyProvider(
-                AzureClients.secretClient(vault.vaultUrl().toString(), hostingCredential.get(), http.get().azureHttpClient()),
-                vault.secretName(), clock, CURRENT_KEY_TTL);
+        return AzureClients.keyProvider(settings.get().keySource(), hostingCredential, http.get().azureHttpClient(), clock, CURRENT_KEY_TTL);
     }
 }

@@ -13,9 +13,19 @@ import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.QueueClientBuilder;
 import com.azure.storage.queue.QueueMessageEncoding;
 import io.m365connector.cloud.HostingCloud;
+import io.m365connector.credentials.AzureManagedIdentityTokens;
+import io.m365connector.credentials.ManagedIdentityTokens;
+import io.m365connector.crypto.KeyProvider;
+import io.m365connector.crypto.KeyVaultKeyProvider;
+import io.m365connector.crypto.LocalKeyProvider;
+import io.m365connector.platform.Settings.KeySource;
+import io.m365connector.platform.Settings.KeyVaultKey;
+import io.m365connector.platform.Settings.LocalKey;
 import io.m365connector.platform.Settings.StorageSettings;
 import io.m365connector.platform.Settings;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /** Builds Azure SDK clients on the shared HTTP stack, for the hosting cloud. */
 public final class AzureClients {
@@ -44,7 +54,7 @@ public final class AzureClients {
         if (storage.connectionString().isPresent()) {
             return builder.connectionString(storage.connectionString().get()).buildClient();
         }
-        return builder.endpoint(cloud.tableEndpoint(storage.accountName().orElseThrow()))
+        return builder.endpoint(storage.tableEndpoint(cloud))
                 .credential(credential).buildClient();
     }
 
@@ -57,7 +67,21 @@ public final class AzureClients {
         if (storage.connectionString().isPresent()) {
             return builder.connectionString(storage.connectionString().get()).buildClient();
         }
-        return builder.endpoint(cloud.queueEndpoint(storage.accountName().orElseThrow())).credential(credential).buildClient();
+        return builder.endpoint(storage.queueEndpoint(cloud)).credential(credential).buildClient();
+    }
+
+    /** The token key: Key Vault (read with the hosting credential, built only then) or a local key. */
+    static KeyProvider keyProvider(KeySource source, Supplier<TokenCredential> credential, HttpClient http, Clock clock, Duration currentKeyTtl) {
+        if (source instanceof LocalKey local) {
+            return new LocalKeyProvider(local.key());
+        }
+        KeyVaultKey vault = (KeyVaultKey) source;
+        return new KeyVaultKeyProvider(secretClient(vault.vaultUrl().toString(), credential.get(), http), vault.secretName(), clock, currentKeyTtl);
+    }
+
+    /** The app's user-assigned managed identity as the source of client assertions (federated credentials). */
+    public static ManagedIdentityTokens managedIdentityTokens(HttpClient http) {
+        return new AzureManagedIdentityTokens(http);
     }
 
     public static SecretClient secretClient(String vaultUrl, TokenCredential credential, HttpClient http) {

@@ -7,15 +7,16 @@ import java.util.Locale;
  * infrastructure. Tests give each suite its own names with a prefix so suites sharing one Azurite do
  * not see each other. Queue names used by triggers are fixed in the function annotations.
  */
-public record Tables(String connections, String refreshDue, String loginSessions, String idempotency, String queuePrefix) {
+public record Tables(String connections, String refreshDue, String loginSessions, String idempotency, String appCredentials,
+                     String queuePrefix) {
     public static Tables defaults() {
-        return new Tables("connections", "refreshdue", "loginsessions", "idempotency", "");
+        return new Tables("connections", "refreshdue", "loginsessions", "idempotency", "appcredentials", "");
     }
 
     /** The same tables with a prefix (letters and digits) in front of each name. */
     public static Tables prefixed(String prefix) {
         Tables d = defaults();
         return new Tables(prefix + d.connections, prefix + d.refreshDue, prefix + d.loginSessions, prefix + d.idempotency,
-                prefix.toLowerCase(Locale.ROOT) + "-");
+                prefix + d.appCredentials, prefix.toLowerCase(Locale.ROOT) + "-");
     }
 }

@@ -16,13 +16,18 @@ import java.util.Set;
  * is a separate choice, see {@link HostingCloud}.
  */
 public enum NationalCloud {
-    GLOBAL("global", "login.microsoftonline.com", "graph.microsoft.com", List.of("graph.microsoft.com")),
+    // Token-exchange audiences: Microsoft Entra, "Configure an application to trust a managed identity"
+    // (audiences per cloud: global service, US Government, China operated by 21Vianet).
+    GLOBAL("global", "login.microsoftonline.com", "graph.microsoft.com", List.of("graph.microsoft.com"),
+            HostingCloud.GLOBAL, "api://AzureADTokenExchange"),
     // One Entra ID serves L4 and L5: its token responses may name either Graph host for users of both.
-    USGOV("usgov", "login.microsoftonline.us", "graph.microsoft.us", List.of("graph.microsoft.us", "dod-graph.microsoft.us")),
-    USGOVDOD("usgovdod", "login.microsoftonline.us", "dod-graph.microsoft.us", List.of("dod-graph.microsoft.us", "graph.microsoft.us")),
+    USGOV("usgov", "login.microsoftonline.us", "graph.microsoft.us", List.of("graph.microsoft.us", "dod-graph.microsoft.us"),
+            HostingCloud.USGOV, "api://AzureADTokenExchangeUSGov"),
+    USGOVDOD("usgovdod", "login.microsoftonline.us", "dod-graph.microsoft.us", List.of("dod-graph.microsoft.us", "graph.microsoft.us"),
+            HostingCloud.USGOV, "api://AzureADTokenExchangeUSGov"),
     // 21Vianet answers at both names; login.chinacloudapi.cn is the older alias.
     CHINA("china", "login.partner.microsoftonline.cn", "microsoftgraph.chinacloudapi.cn", List.of("microsoftgraph.chinacloudapi.cn"),
-            "login.chinacloudapi.cn");
+            HostingCloud.CHINA, "api://AzureADTokenExchangeChina", "login.chinacloudapi.cn");
 
     /** Microsoft Graph's application id, the same in every cloud; scopes may also be qualified with it. */
     public static final String GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
@@ -32,9 +37,14 @@ public enum NationalCloud {
     private final String graphHost;
     private final List<String> issuerHosts;
     private final List<String> graphResourceHosts;
+    private final HostingCloud azureCloud;
+    private final String tokenExchangeAudience;
 
-    NationalCloud(String id, String authorityHost, String graphHost, List<String> graphResourceHosts, String... authorityAliases) {
+    NationalCloud(String id, String authorityHost, String graphHost, List<String> graphResourceHosts, HostingCloud azureCloud,
+                  String tokenExchangeAudience, String... authorityAliases) {
         this.id = id;
+        this.azureCloud = azureCloud;
+        this.tokenExchangeAudience = tokenExchangeAudience;
         this.authorityHost = authorityHost;
         this.graphHost = graphHost;
         this.graphResourceHosts = graphResourceHosts;
@@ -87,6 +97,25 @@ public enum NationalCloud {
             issuers.add("https://" + host + "/" + tenantId + "/v2.0");
         }
         return Set.copyOf(issuers);
+    }
+
+    /**
+     * The Azure cloud whose Entra ID this cloud's app registrations live in. A managed identity can be a
+     * federated credential of a registration only in the same cloud ("Accessing resources in another
+     * cloud is not supported"): an app hosted in another cloud must use a secret or certificate here.
+     */
+    public HostingCloud azureCloud() {
+        return azureCloud;
+    }
+
+    /** The {@code aud} a managed identity's token must carry to be exchanged for this cloud's app token. */
+    public String tokenExchangeAudience() {
+        return tokenExchangeAudience;
+    }
+
+    /** The {@code .default} scope of the Graph resource of this cloud, for an app-only (client credentials) token. */
+    public String graphDefaultScope() {
+        return "https://" + graphHost + "/.default";
     }
 
     /**

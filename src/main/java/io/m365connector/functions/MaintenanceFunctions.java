@@ -5,6 +5,7 @@ import com.microsoft.azure.functions.annotation.BindingName;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.QueueTrigger;
 import com.microsoft.azure.functions.annotation.TimerTrigger;
+import io.m365connector.health.AppCredentialMonitor;
 import io.m365connector.maintenance.Housekeeping;
 import io.m365connector.maintenance.NotificationWorker;
 import io.m365connector.maintenance.RefreshMessage;
@@ -15,8 +16,9 @@ import java.util.function.Supplier;
 
 /**
  * Token maintenance: the timer sweep (a singleton: the Functions host runs a timer on one instance
- * at a time), the refresh workers (a queue: Functions spreads them over instances) and webhook
- * delivery. host.json sets the queue batch size, dequeue count and visibility timeout.
+ * at a time), the refresh workers (a queue: Functions spreads them over instances), webhook
+ * delivery, and the app credential check. host.json sets the queue batch size, dequeue count and
+ * visibility timeout.
  */
 public final class MaintenanceFunctions {
     /** Must match host.json's extensions.queues.maxDequeueCount. */
@@ -28,13 +30,24 @@ public final class MaintenanceFunctions {
     private final Supplier<RefreshWorker> worker;
     private final Supplier<NotificationWorker> notifications;
     private final Supplier<Housekeeping> housekeeping;
+    private final Supplier<AppCredentialMonitor> appCredentials;
 
     public MaintenanceFunctions(Supplier<RefreshSweep> sweep, Supplier<RefreshWorker> worker, Supplier<NotificationWorker> notifications,
-                                Supplier<Housekeeping> housekeeping) {
+                                Supplier<Housekeeping> housekeeping, Supplier<AppCredentialMonitor> appCredentials) {
         this.sweep = sweep;
         this.worker = worker;
         this.notifications = notifications;
         this.housekeeping = housekeeping;
+        this.appCredentials = appCredentials;
+    }
+
+    /**
+     * Every 5 minutes: checks each cloud's app credential whose last check (by any instance, or the
+     * health endpoint) is older than APP_CREDENTIAL_CHECK_MINUTES; a change is logged and announced once.
+     */
+    @FunctionName("appCredentialCheck")
+    public void appCredentialCheck(@TimerTrigger(name = "timer", schedule = "0 */5 * * * *") String timerInfo, ExecutionContext context) {
+        appCredentials.get().checkDue();
     }
 
     /** Daily at 03:17 UTC: removes expired login sessions and idempotency records. */

@@ -1,23 +1,35 @@
 package io.m365connector.health;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
+import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
- * Readiness: settings valid, Table Storage reachable, token key readable. Answers with a status per
- * check and stable codes only; the details (which setting, which vault) go to the log.
+ * Readiness: settings valid, Table Storage reachable, token key readable; and the state of each
+ * cloud's app credential. Answers with a status per check and stable codes only; the details (which
+ * setting, which vault) go to the log. An invalid app credential makes the report "degraded", not
+ * unavailable: the other clouds, status reads and disconnects still work.
  */
 public final class HealthService {
     private static final Logger LOG = Logger.getLogger(HealthService.class.getName());
 
     private final Map<String, Runnable> checks;
+    private final Supplier<List<CredentialReport>> credentials;
 
     public HealthService(Map<String, Runnable> checks) {
+        this(checks, List::of);
+    }
+
+    /** @param credentials the app credential of each enabled cloud (checked when the last check is older than the interval) */
+    public HealthService(Map<String, Runnable> checks, Supplier<List<CredentialReport>> credentials) {
         this.checks = new LinkedHashMap<>(checks);
+        this.credentials = credentials;
     }
 
     public Report check() {
@@ -37,16 +49,43 @@ public final class HealthService {
                 LOG.warning("Health check " + check.getKey() + " failed: " + e.getClass().getName());
             }
         }
-        return new Report(healthy ? "ok" : "unavailable", results);
+        List<CredentialReport> appCredentials = healthy ? appCredentials() : List.of();
+        boolean degraded = appCredentials.stream().anyMatch(c -> "invalid".equals(c.state()));
+        return new Report(!healthy ? "unavailable" : degraded ? "degraded" : "ok", results, appCredentials);
+    }
+
+    private List<CredentialReport> appCredentials() {
+        try {
+            return credentials.get();
+        } catch (RuntimeException e) {
+            LOG.warning("App credential check failed: " + e.getClass().getSimpleName()
+                    + (e instanceof ConnectorException c ? " (" + c.detail() + ")" : ""));
+            return List.of();
+        }
     }
 
     public static Runnable of(Supplier<?> probe) {
         return probe::get;
     }
 
-    public record Report(String status, Map<String, String> checks) {
+    /** {@code ok}, {@code degraded} (an app credential is invalid; answered 200) or {@code unavailable} (503). */
+    public record Report(String status, Map<String, String> checks, List<CredentialReport> appCredentials) {
         public boolean healthy() {
-            return "ok".equals(status);
+            return !"unavailable".equals(status);
         }
+    }
+
+    /**
+     * One cloud's app credential as the health report shows it.
+     *
+     * @param state     ok | expiring | expiring_soon | invalid | unknown
+     * @param code      why it is invalid (an {@code app_*} problem code)
+     * @param daysLeft  whole days until {@code expiresAt}, when known
+     * @param lastCheck outcome of the last app-only token request: ok, a problem code, or absent when not configured
+     * @param since     when it entered this state
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record CredentialReport(String cloud, String kind, String state, String code, Instant expiresAt, Long daysLeft,
+                                   Instant lastCheckedAt, String lastCheck, Instant since, String guidance) {
     }
 }

@@ -4,6 +4,8 @@ import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.connection.ConnectionStore;
 import io.m365connector.connection.DueConnection;
+import io.m365connector.credentials.AppCredentialStates;
+import io.m365connector.credentials.AppCredentialStatus;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.tokens.RefreshFailedException;
@@ -21,19 +23,27 @@ import java.util.Optional;
  * for a connection refreshed meanwhile (its due time moved) does nothing but drop a stale index entry.
  * The outcome follows {@link RefreshFailure}'s policy table; the broker writes every outcome through {@link RefreshOutcomes}: rotated tokens and the next due
  * time; needs_reauth (and the web app is notified); or, for transient and app-credential failures,
- * the error and a backoff while the connection stays active.
+ * the error and a backoff while the connection stays active. While the credential check says a
+ * cloud's app credential is invalid, its connections are not refreshed but rescheduled.
  */
 public final class RefreshWorker {
     private final ConnectionStore store;
     private final TokenBroker broker;
     private final RefreshOutcomes outcomes;
     private final Clock clock;
+    private final AppCredentialStates credentials;
 
     public RefreshWorker(ConnectionStore store, TokenBroker broker, RefreshOutcomes outcomes, Clock clock) {
+        this(store, broker, outcomes, clock, AppCredentialStates.NONE);
+    }
+
+    /** @param credentials the last credential check per cloud: while it says invalid, Entra ID is not asked */
+    public RefreshWorker(ConnectionStore store, TokenBroker broker, RefreshOutcomes outcomes, Clock clock, AppCredentialStates credentials) {
         this.store = Objects.requireNonNull(store, "'store' cannot be null.");
         this.broker = Objects.requireNonNull(broker, "'broker' cannot be null.");
         this.outcomes = Objects.requireNonNull(outcomes, "'outcomes' cannot be null.");
         this.clock = Objects.requireNonNull(clock, "'clock' cannot be null.");
+        this.credentials = Objects.requireNonNull(credentials, "'credentials' cannot be null.");
     }
 
     public enum Outcome { REFRESHED, NOT_DUE, GONE, NEEDS_REAUTH, RETRY_LATER }
@@ -52,6 +62,15 @@ public final class RefreshWorker {
                 store.forgetDue(entry);
             }
             return Outcome.NOT_DUE;
+        }
+        Optional<AppCredentialStatus> appCredential = credentials.current(c.cloud())
+                .filter(s -> s.state() == AppCredentialStatus.State.INVALID);
+        if (appCredential.isPresent()) {
+            // Every refresh of this cloud would be refused for the app's credential: not the user's fault, and
+            // no reason to send Entra ID hundreds of doomed requests. Due again soon, to recover after the fix.
+            outcomes.retryLater(c.id(), new RefreshFailure(RefreshFailure.Kind.CONFIGURATION, appCredential.get().code(), Optional.empty(),
+                    "the " + c.cloud().id() + " app credential is invalid (credential check)"));
+            return Outcome.RETRY_LATER;
         }
         try {
             broker.refreshNow(c);

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * through the slf4j-jdk14 binding. Some of them report answers the connector expects and handles:
  * a table created on first use (404 TableNotFound), an Idempotency-Key already taken (409
  * EntityAlreadyExists), a stale write refused (412), and MSAL's "execution failed" for a refresh the
- * connector classifies and logs once itself. Those are moved to FINE, so the operator's log shows
+ * connector classifies and logs once itself (also for the managed identity's client assertion: the
+ * credential check logs its state once). Those are moved to FINE, so the operator's log shows
  * what needs attention; everything else passes at the level the library chose.
  *
  * <p>java.util.logging applies a filter only on the logger a record is logged to, so each library
@@ -29,13 +30,17 @@ public final class LibraryLogging {
             // where the storage SDK turns a Queue service error answer into an exception (and logs it)
             "com.azure.storage.common.implementation.StorageImplUtils");
     static final Set<String> MSAL_LOGGERS = Set.of(
-            "com.microsoft.aad.msal4j.ConfidentialClientApplication", "com.microsoft.aad.msal4j.AuthenticationResultSupplier");
+            "com.microsoft.aad.msal4j.ConfidentialClientApplication", "com.microsoft.aad.msal4j.AuthenticationResultSupplier",
+            "com.microsoft.aad.msal4j.ManagedIdentityApplication");
+    /** MSAL's managed identity client: a refused identity request, which the credential check classifies and logs once. */
+    static final String MSAL_MANAGED_IDENTITY_LOGGER = "com.microsoft.aad.msal4j.AbstractManagedIdentitySource";
     /** Storage answers that are part of normal operation. */
     private static final Pattern EXPECTED_STORAGE_ANSWER = Pattern.compile(
             "Status code (404|409|412)\\b.*\\b(TableNotFound|ResourceNotFound|EntityAlreadyExists|TableAlreadyExists|TableBeingDeleted"
                     + "|UpdateConditionNotSatisfied|QueueNotFound|QueueAlreadyExists|QueueBeingDeleted)\\b", Pattern.DOTALL);
     /** MSAL's report of a token request that failed: the connector classifies the failure and logs the outcome. */
     private static final Pattern MSAL_EXECUTION_FAILED = Pattern.compile("Execution of class \\S+ failed", Pattern.DOTALL);
+    private static final Pattern MSAL_IDENTITY_REQUEST_FAILED = Pattern.compile("\\[Managed Identity\\] request failed", Pattern.DOTALL);
     private static final List<Logger> HELD = new ArrayList<>();
 
     private LibraryLogging() {
@@ -48,6 +53,7 @@ public final class LibraryLogging {
         }
         AZURE_STORAGE_LOGGERS.forEach(name -> hold(name, downgrade(EXPECTED_STORAGE_ANSWER)));
         MSAL_LOGGERS.forEach(name -> hold(name, downgrade(MSAL_EXECUTION_FAILED)));
+        hold(MSAL_MANAGED_IDENTITY_LOGGER, downgrade(MSAL_IDENTITY_REQUEST_FAILED));
     }
 
     /**

@@ -22,6 +22,17 @@ public enum ProblemCode {
     CONDITIONAL_ACCESS_BLOCKED(403, "Blocked by a Conditional Access policy"),
     APP_NOT_IN_TENANT(403, "The app is not available in this tenant"),
     INVALID_CLIENT_CREDENTIALS(500, "The connector's app credentials were rejected"),
+    // The app registration's own credential in one cloud (AADSTS codes in EntraErrors): never the user's doing.
+    APP_SECRET_EXPIRED(503, "The app registration's client secret has expired"),
+    APP_SECRET_INVALID(503, "The app registration refused the client secret"),
+    APP_CERTIFICATE_EXPIRED(503, "The app registration's certificate has expired"),
+    APP_ASSERTION_INVALID(503, "The app registration refused the client assertion"),
+    APP_FEDERATED_CREDENTIAL_NOT_FOUND(503, "No federated credential of the app registration matches the managed identity"),
+    APP_MANAGED_IDENTITY_UNAVAILABLE(503, "The managed identity could not issue the client assertion"),
+    APP_REGISTRATION_NOT_FOUND(503, "The app registration was not found in its home tenant"),
+    APP_DISABLED(503, "The app is disabled"),
+    /** An action needed a token and the cloud's app credential was refused: the operator's problem, not the user's. */
+    APP_CREDENTIAL_INVALID(503, "The connector's app credential for this cloud is not working"),
     MFA_REQUIRED(403, "Multi-factor authentication required"),
     REAUTH_REQUIRED(409, "The user must connect again"),
     /** Entra ID needs the user at the keyboard (a claims challenge or policy it cannot satisfy silently). */

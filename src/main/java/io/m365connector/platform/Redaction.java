@@ -7,8 +7,13 @@ import java.util.regex.Pattern;
 
 /** What may be written to logs about HTTP traffic and free text that could carry secrets. */
 public final class Redaction {
+    /**
+     * X-IDENTITY-HEADER (and the older protocol's "secret") authenticate calls to the platform's managed
+     * identity endpoint: with it, code on the instance could get the identity's tokens.
+     */
     private static final Set<String> SENSITIVE_HEADERS = Set.of(
-            "authorization", "cookie", "set-cookie", "x-functions-key", "proxy-authorization", "x-ms-encryption-key");
+            "authorization", "cookie", "set-cookie", "x-functions-key", "proxy-authorization", "x-ms-encryption-key",
+            "x-identity-header", "secret");
     private static final Pattern BEARER = Pattern.compile("(?i)(bearer\\s+)[A-Za-z0-9._~+/=-]+");
     private static final Pattern SECRET_PARAMS = Pattern.compile(
             "(?i)((?:code|state|nonce|client_secret|refresh_token|access_token|id_token|code_verifier|client_assertion|sig)=)[^&\\s\"]+");

@@ -4,6 +4,7 @@ import io.m365connector.cloud.HostingCloud;
 import io.m365connector.cloud.NationalCloud;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,12 +27,13 @@ public final class Settings {
     private final boolean runningInAzure;
     private final Duration refreshKeepAlive;
     private final Optional<Webhook> webhook;
+    private final AppCredentialPolicy appCredentialPolicy;
 
     private Settings(SettingsReader r) {
         this.runningInAzure = r.optional(Setting.WEBSITE_INSTANCE_ID.settingName()).isPresent();
         this.hostingCloud = r.hostingCloud();
-        this.storage = r.storage();
-        this.registrations = r.registrations();
+        this.storage = r.storage(hostingCloud);
+        this.registrations = r.registrations(hostingCloud);
         this.publicBaseUrl = r.publicBaseUrl();
         this.allowedReturnUrls = r.allowedReturnUrls();
         this.keySource = r.keySource(hostingCloud, runningInAzure);
@@ -40,6 +42,7 @@ public final class Settings {
         r.refreshSchedule();
         this.refreshKeepAlive = r.refreshKeepAlive();
         this.webhook = r.webhook();
+        this.appCredentialPolicy = r.appCredentialPolicy();
         r.throwIfInvalid();
     }
 
@@ -116,6 +119,11 @@ public final class Settings {
         return webhook;
     }
 
+    /** How each cloud's app credential is checked and when its expiry is announced. */
+    public AppCredentialPolicy appCredentialPolicy() {
+        return appCredentialPolicy;
+    }
+
     public record Webhook(URI url, String secret) {
         @Override
         public String toString() {
@@ -138,23 +146,63 @@ public final class Settings {
         }
     }
 
-    /** Where tables and queues live: a connection string (Azurite, keys) or an account reached with managed identity. */
-    public record StorageSettings(Optional<String> connectionString, Optional<String> accountName) {
+    /**
+     * Where tables and queues live: a connection string (Azurite, keys), or an account reached with
+     * managed identity, by its service URIs (every cloud) or by its name (the global cloud).
+     */
+    public record StorageSettings(Optional<String> connectionString, Optional<String> accountName,
+                                  Optional<URI> tableServiceUri, Optional<URI> queueServiceUri) {
+        public StorageSettings(Optional<String> connectionString, Optional<String> accountName) {
+            this(connectionString, accountName, Optional.empty(), Optional.empty());
+        }
+
+        /** The table endpoint for identity-based access: the service URI when given, else built from the account name. */
+        public String tableEndpoint(HostingCloud cloud) {
+            return tableServiceUri.map(URI::toString).orElseGet(() -> cloud.tableEndpoint(accountName.orElseThrow()));
+        }
+
+        /** The queue endpoint for identity-based access: the service URI when given, else built from the account name. */
+        public String queueEndpoint(HostingCloud cloud) {
+            return queueServiceUri.map(URI::toString).orElseGet(() -> cloud.queueEndpoint(accountName.orElseThrow()));
+        }
+
         @Override
         public String toString() {
-            return "StorageSettings[" + (connectionString.isPresent() ? "connectionString=REDACTED" : "accountName=" + accountName.orElse("")) + "]";
+            return "StorageSettings[" + (connectionString.isPresent() ? "connectionString=REDACTED"
+                    : accountName.map(a -> "accountName=" + a).orElse("")
+                    + tableServiceUri.map(u -> (accountName.isPresent() ? ", " : "") + "tableServiceUri=" + u).orElse("")
+                    + queueServiceUri.map(u -> ", queueServiceUri=" + u).orElse("")) + "]";
         }
     }
 
-    /** The app registration of one Microsoft 365 cloud. */
-    public record AppRegistration(NationalCloud cloud, String clientId, ClientCredential credential, String defaultTenant) {
+    /** The app registration of one Microsoft 365 cloud, and how its credential is checked. */
+    public record AppRegistration(NationalCloud cloud, String clientId, ClientCredential credential, String defaultTenant,
+                                  CredentialCheck check) {
+        public AppRegistration(NationalCloud cloud, String clientId, ClientCredential credential, String defaultTenant) {
+            this(cloud, clientId, credential, defaultTenant, CredentialCheck.NONE);
+        }
     }
 
-    /** How the app proves itself to Entra ID: a client secret or a certificate. */
-    public sealed interface ClientCredential permits ClientSecret, ClientCertificate {
+    /**
+     * What the credential health check of a cloud needs: the registration's home tenant (an app-only
+     * token is requested there; no check without it) and where a client secret's expiry is known.
+     */
+    public record CredentialCheck(Optional<String> homeTenant, Optional<Instant> secretExpires, Optional<URI> secretKeyVaultUrl) {
+        public static final CredentialCheck NONE = new CredentialCheck(Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /** How the app proves itself to Entra ID: a client secret, a certificate, or a managed identity's token as client assertion. */
+    public sealed interface ClientCredential permits ClientSecret, ClientCertificate, FederatedManagedIdentity {
+        /** The kind as the health report and webhooks name it. */
+        String kind();
     }
 
     public record ClientSecret(String value) implements ClientCredential {
+        @Override
+        public String kind() {
+            return "client_secret";
+        }
+
         @Override
         public String toString() {
             return "ClientSecret[REDACTED]";
@@ -172,9 +220,35 @@ public final class Settings {
         }
 
         @Override
+        public String kind() {
+            return "certificate";
+        }
+
+        @Override
         public String toString() {
             return "ClientCertificate[REDACTED]";
         }
+    }
+
+    /**
+     * No secret at all: the registration trusts this user-assigned managed identity as a federated
+     * identity credential, and the client assertion is the identity's token for the cloud's
+     * token-exchange audience.
+     */
+    public record FederatedManagedIdentity(String managedIdentityClientId) implements ClientCredential {
+        @Override
+        public String kind() {
+            return "managed_identity";
+        }
+    }
+
+    /**
+     * How often each cloud's app credential is checked, and how long before it expires warnings start
+     * ({@link #ESCALATE_BEFORE} before, they escalate).
+     */
+    public record AppCredentialPolicy(Duration checkInterval, Duration warnBefore) {
+        public static final Duration ESCALATE_BEFORE = Duration.ofDays(7);
+        public static final AppCredentialPolicy DEFAULT = new AppCredentialPolicy(Duration.ofMinutes(15), Duration.ofDays(30));
     }
 
     /** Where the token encryption key comes from. */

@@ -2,6 +2,7 @@ package io.m365connector.platform;
 
 import io.m365connector.cloud.HostingCloud;
 import io.m365connector.cloud.NationalCloud;
+import io.m365connector.platform.Settings.AppCredentialPolicy;
 import io.m365connector.platform.Settings.AppRegistration;
 import io.m365connector.platform.Settings.HttpSettings;
 import io.m365connector.platform.Settings.KeySource;
@@ -55,20 +56,36 @@ final class SettingsReader {
         return cloud.get();
     }
 
-    StorageSettings storage() {
-        Optional<String> connectionString = optional(Setting.AZURE_WEB_JOBS_STORAGE.settingName());
-        Optional<String> account = optional(Setting.AZURE_WEB_JOBS_STORAGE_ACCOUNT.settingName());
-        if (connectionString.isEmpty() && account.isEmpty()) {
-            problem(Setting.AZURE_WEB_JOBS_STORAGE, "is missing (or set AzureWebJobsStorage__accountName for managed identity).");
-        }
-        if (account.isPresent() && !account.get().matches("[a-z0-9]{3,24}")) {
-            problem(Setting.AZURE_WEB_JOBS_STORAGE_ACCOUNT, "must be a storage account name: 3-24 lowercase letters and digits.");
-        }
-        return new StorageSettings(connectionString, account);
+    StorageSettings storage(HostingCloud cloud) {
+        return new StorageReader(this).storage(cloud);
     }
 
-    Map<NationalCloud, AppRegistration> registrations() {
-        return new RegistrationReader(this).registrations();
+    Map<NationalCloud, AppRegistration> registrations(HostingCloud hostingCloud) {
+        return new RegistrationReader(this, hostingCloud).registrations();
+    }
+
+    AppCredentialPolicy appCredentialPolicy() {
+        int minutes = wholeNumber(Setting.APP_CREDENTIAL_CHECK_MINUTES, 15, 5, 1440, "minutes");
+        int days = wholeNumber(Setting.APP_CREDENTIAL_WARN_DAYS, 30, 8, 365, "days");
+        return new AppCredentialPolicy(Duration.ofMinutes(minutes), Duration.ofDays(days));
+    }
+
+    /** A whole number from {@code min} to {@code max}, or the default when the setting is not set. */
+    private int wholeNumber(Setting setting, int defaultValue, int min, int max, String unit) {
+        Optional<String> raw = optional(setting.settingName());
+        if (raw.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            int value = Integer.parseInt(raw.get());
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        problem(setting, "must be a whole number of " + unit + " from " + min + " to " + max + ".");
+        return defaultValue;
     }
 
     /** The raw value of a setting, or null (for optional parts such as a certificate password). */

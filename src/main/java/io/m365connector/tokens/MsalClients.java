@@ -1,6 +1,6 @@
 package io.m365connector.tokens;
 
-import com.microsoft.aad.msal4j.ClientCredentialFactory;
+import com.microsoft.aad.msal4j.ClientCredentialParameters;
 import com.microsoft.aad.msal4j.ConfidentialClientApplication;
 import com.microsoft.aad.msal4j.IClientCredential;
 import com.microsoft.aad.msal4j.IHttpClient;
@@ -8,12 +8,12 @@ import io.m365connector.cloud.NationalCloud;
 import io.m365connector.platform.CallingThreadExecutor;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
-import io.m365connector.platform.Setting;
+import io.m365connector.credentials.AppCredentialStates;
+import io.m365connector.credentials.AppCredentialStatus;
+import io.m365connector.credentials.AssertionUnavailableException;
+import io.m365connector.credentials.ClientCredentials;
 import io.m365connector.platform.Settings.AppRegistration;
-import io.m365connector.platform.Settings.ClientCertificate;
-import io.m365connector.platform.Settings.ClientSecret;
 import io.m365connector.platform.Settings;
-import java.io.ByteArrayInputStream;
 import java.net.MalformedURLException;
 import java.util.Map;
 import java.util.Set;
@@ -23,7 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Builds MSAL4J confidential clients, one app registration per Microsoft 365 cloud, all on the shared
  * HTTP stack. Each call returns a new application with an empty token cache: a connection's cache is
  * loaded into it, used and saved back, so users' tokens never mix in a shared in-memory cache
- * (construction costs well under a millisecond; the parsed client credential is reused).
+ * (construction costs well under a millisecond; the parsed client credential is reused). The credential
+ * is a secret, a certificate, or the app's managed identity as federated credential ({@link ClientCredentials}).
  */
 public final class MsalClients {
     /** Client capabilities declared on every token request. */
@@ -31,11 +32,26 @@ public final class MsalClients {
 
     private final Settings settings;
     private final IHttpClient http;
+    private final ClientCredentials clientCredentials;
+    private final AppCredentialStates credentialStates;
     private final Map<NationalCloud, IClientCredential> credentials = new ConcurrentHashMap<>();
 
+    /** Secrets and certificates only (a managed identity credential fails with app_managed_identity_unavailable). */
     public MsalClients(Settings settings, IHttpClient http) {
+        this(settings, http, new ClientCredentials((id, audience) -> {
+            throw new AssertionUnavailableException("No managed identity token source is configured.", null);
+        }), AppCredentialStates.NONE);
+    }
+
+    /**
+     * @param clientCredentials builds each cloud's credential (with the managed identity token source)
+     * @param credentialStates  what the credential check last found, to attribute refresh failures to the app
+     */
+    public MsalClients(Settings settings, IHttpClient http, ClientCredentials clientCredentials, AppCredentialStates credentialStates) {
         this.settings = settings;
         this.http = http;
+        this.clientCredentials = clientCredentials;
+        this.credentialStates = credentialStates;
     }
 
     /** The registration of an enabled cloud; a clear 400 for a cloud this deployment does not serve. */
@@ -70,20 +86,37 @@ public final class MsalClients {
         }
     }
 
+    /**
+     * Proves the cloud's app credential works: a client-credentials token request for the cloud's Graph
+     * {@code .default} scope at the registration's home tenant, never served from a cache. Throws what
+     * MSAL throws ({@link RefreshFailure#classify} reads it).
+     */
+    public void requestAppOnlyToken(NationalCloud cloud, String homeTenant) throws Exception {
+        AppRegistration registration = registration(cloud);
+        ConfidentialClientApplication app = ConfidentialClientApplication.builder(registration.clientId(), credential(registration))
+                .authority(cloud.authorityUrl(homeTenant))
+                .instanceDiscovery(false)
+                .httpClient(http)
+                .executorService(CallingThreadExecutor.INSTANCE)
+                .build();
+        app.acquireToken(ClientCredentialParameters.builder(Set.of(cloud.graphDefaultScope())).skipCache(true).build()).get();
+    }
+
+    /**
+     * A refresh refused with "app not found in the directory" (AADSTS700016) is the app's fault, not the
+     * user's, when the credential check found the registration gone from its own home tenant.
+     */
+    RefreshFailure attribute(NationalCloud cloud, RefreshFailure failure) {
+        if (failure.code() == ProblemCode.APP_NOT_IN_TENANT && credentialStates.current(cloud)
+                .filter(s -> s.state() == AppCredentialStatus.State.INVALID && s.code() == ProblemCode.APP_REGISTRATION_NOT_FOUND)
+                .isPresent()) {
+            return new RefreshFailure(RefreshFailure.Kind.CONFIGURATION, ProblemCode.APP_REGISTRATION_NOT_FOUND, failure.retryAfter(),
+                    failure.summary());
+        }
+        return failure;
+    }
+
     private IClientCredential credential(AppRegistration registration) {
-        return credentials.computeIfAbsent(registration.cloud(), cloud -> {
-            if (registration.credential() instanceof ClientSecret secret) {
-                return ClientCredentialFactory.createFromSecret(secret.value());
-            }
-            ClientCertificate certificate = (ClientCertificate) registration.credential();
-            try {
-                return ClientCredentialFactory.createFromCertificate(
-                        new ByteArrayInputStream(certificate.pkcs12()), certificate.password());
-            } catch (Exception e) {
-                throw new ConnectorException(ProblemCode.CONFIGURATION_ERROR, "The certificate in "
-                        + Setting.CLIENT_CERTIFICATE.nameFor(cloud)
-                        + " cannot be read (" + e.getClass().getSimpleName() + "): it must be a base64 PKCS#12 file with its private key.");
-            }
-        });
+        return credentials.computeIfAbsent(registration.cloud(), cloud -> clientCredentials.of(registration));
     }
 }

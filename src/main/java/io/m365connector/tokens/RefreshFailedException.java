@@ -1,5 +1,6 @@
 package io.m365connector.tokens;
 
+import io.m365connector.cloud.NationalCloud;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.Problem;
 import io.m365connector.platform.ProblemCode;
@@ -7,7 +8,8 @@ import java.util.Map;
 
 /**
  * Getting a token failed for a transient reason or because the connector's own app credential was
- * refused; the connection stays active and its row says when it is tried again.
+ * refused ({@code app_credential_invalid}, 503, with the precise {@code appCredentialCode}); the
+ * connection stays active and its row says when it is tried again.
  */
 public final class RefreshFailedException extends ConnectorException implements Problem.ProblemExtensions {
     /** Without a Retry-After from Entra ID, throttled callers are asked to wait this long. */
@@ -15,8 +17,8 @@ public final class RefreshFailedException extends ConnectorException implements 
 
     private final RefreshFailure failure;
 
-    RefreshFailedException(String connectionId, RefreshFailure failure) {
-        super(codeOf(failure), detailOf(failure), connectionId, null);
+    RefreshFailedException(String connectionId, NationalCloud cloud, RefreshFailure failure) {
+        super(codeOf(failure), detailOf(cloud, failure), connectionId, null);
         this.failure = failure;
     }
 
@@ -27,6 +29,9 @@ public final class RefreshFailedException extends ConnectorException implements 
     /** Throttling and outages say when to retry (Entra ID's Retry-After, else 30 s for throttling). */
     @Override
     public Map<String, Object> problemExtensions() {
+        if (code() == ProblemCode.APP_CREDENTIAL_INVALID) {
+            return Map.of("appCredentialCode", failure.code().code());
+        }
         if (code() != ProblemCode.THROTTLED && code() != ProblemCode.TEMPORARILY_UNAVAILABLE) {
             return Map.of();
         }
@@ -36,14 +41,16 @@ public final class RefreshFailedException extends ConnectorException implements 
 
     private static ProblemCode codeOf(RefreshFailure failure) {
         if (failure.kind() == RefreshFailure.Kind.CONFIGURATION) {
-            return ProblemCode.INVALID_CLIENT_CREDENTIALS;
+            return ProblemCode.APP_CREDENTIAL_INVALID;
         }
         return failure.code() == ProblemCode.THROTTLED ? ProblemCode.THROTTLED : ProblemCode.TEMPORARILY_UNAVAILABLE;
     }
 
-    private static String detailOf(RefreshFailure failure) {
+    private static String detailOf(NationalCloud cloud, RefreshFailure failure) {
         return failure.kind() == RefreshFailure.Kind.CONFIGURATION
-                ? "The connector's app credentials were refused by Microsoft Entra ID; the operator must fix them."
+                ? "The connector's app credential for the " + cloud.id() + " cloud is not working (" + failure.code().code()
+                        + "). This is not a problem with the user's connection, which stays active; the operator must fix the "
+                        + "credential (GET /api/health shows what to do), then retry."
                 : "Microsoft Entra ID could not issue a token right now; try again shortly.";
     }
 }

@@ -2,6 +2,7 @@ package io.m365connector.tokens;
 
 import com.microsoft.aad.msal4j.MsalClientException;
 import com.microsoft.aad.msal4j.MsalServiceException;
+import io.m365connector.credentials.AssertionUnavailableException;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.RetryAfter;
 import java.time.Clock;
@@ -20,8 +21,10 @@ import java.util.concurrent.ExecutionException;
  *       (status needs_reauth, never retried blindly).</li>
  *   <li>{@link Kind#TRANSIENT}: Entra ID or the network failed; retry later with backoff, the
  *       connection stays active.</li>
- *   <li>{@link Kind#CONFIGURATION}: the connector's own credentials were refused; no user can fix
- *       it, so connections stay active and the operator is told.</li>
+ *   <li>{@link Kind#CONFIGURATION}: the connector's own app credential was refused (or the managed
+ *       identity could not supply it); no user can fix it, so connections stay active, are retried at
+ *       most {@link RefreshOutcomes#CONFIGURATION_RETRY_MAX} apart until it works again, and the operator
+ *       is told (credential health).</li>
  * </ul>
  */
 public record RefreshFailure(Kind kind, ProblemCode code, Optional<Duration> retryAfter, String summary) {
@@ -40,6 +43,14 @@ public record RefreshFailure(Kind kind, ProblemCode code, Optional<Duration> ret
             Map.entry(ProblemCode.APP_NOT_IN_TENANT, Kind.PERMANENT),
             Map.entry(ProblemCode.TOKEN_UNREADABLE, Kind.PERMANENT),
             Map.entry(ProblemCode.INVALID_CLIENT_CREDENTIALS, Kind.CONFIGURATION),
+            Map.entry(ProblemCode.APP_SECRET_EXPIRED, Kind.CONFIGURATION),
+            Map.entry(ProblemCode.APP_SECRET_INVALID, Kind.CONFIGURATION),
+            Map.entry(ProblemCode.APP_CERTIFICATE_EXPIRED, Kind.CONFIGURATION),
+            Map.entry(ProblemCode.APP_ASSERTION_INVALID, Kind.CONFIGURATION),
+            Map.entry(ProblemCode.APP_FEDERATED_CREDENTIAL_NOT_FOUND, Kind.CONFIGURATION),
+            Map.entry(ProblemCode.APP_MANAGED_IDENTITY_UNAVAILABLE, Kind.CONFIGURATION),
+            Map.entry(ProblemCode.APP_REGISTRATION_NOT_FOUND, Kind.CONFIGURATION),
+            Map.entry(ProblemCode.APP_DISABLED, Kind.CONFIGURATION),
             Map.entry(ProblemCode.TEMPORARILY_UNAVAILABLE, Kind.TRANSIENT),
             Map.entry(ProblemCode.THROTTLED, Kind.TRANSIENT)));
 
@@ -69,6 +80,12 @@ public record RefreshFailure(Kind kind, ProblemCode code, Optional<Duration> ret
             }
             return new RefreshFailure(kindOf(code), code, RetryAfter.fromHeaders(service.headers(), Clock.systemUTC()),
                     service.errorCode() + ": " + EntraErrors.summary(service.getMessage()));
+        }
+        for (Throwable c = cause; c != null; c = c.getCause()) {
+            if (c instanceof AssertionUnavailableException unavailable) {
+                return new RefreshFailure(Kind.CONFIGURATION, ProblemCode.APP_MANAGED_IDENTITY_UNAVAILABLE, Optional.empty(),
+                        unavailable.getMessage());
+            }
         }
         if (cause instanceof MsalClientException client && client.errorCode() != null
                 && (client.errorCode().contains("cache") || client.errorCode().contains("account"))) {

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -30,6 +31,11 @@ public final class RefreshOutcomes {
     private static final Logger LOG = Logger.getLogger(RefreshOutcomes.class.getName());
     static final Duration BACKOFF_BASE = Duration.ofMinutes(2);
     static final Duration BACKOFF_MAX = Duration.ofHours(6);
+    /**
+     * Failures of the app's own credential are retried at least this often, so connections come back
+     * soon after the operator fixes it (the refresh worker skips Entra ID while the check says invalid).
+     */
+    static final Duration CONFIGURATION_RETRY_MAX = Duration.ofMinutes(15);
 
     private final ConnectionStore store;
     private final ConnectionUpdates updates;
@@ -126,11 +132,14 @@ public final class RefreshOutcomes {
             }
             int failures = c.refresh().failureCount() + 1;
             Duration wait = failure.retryAfter().filter(d -> d.compareTo(BACKOFF_BASE) > 0).orElse(backoff(failures));
+            if (failure.kind() == RefreshFailure.Kind.CONFIGURATION && wait.compareTo(CONFIGURATION_RETRY_MAX) > 0) {
+                wait = CONFIGURATION_RETRY_MAX;
+            }
             RefreshState r = c.refresh();
             return Optional.of(c.toBuilder().refresh(new RefreshState(r.accessTokenExpiresAt(), now.plus(wait), r.lastRefreshAt(),
                     failure.code().code(), failures, r.lastUsedAt())).updatedAt(now).build());
-        }).filter(ConnectionUpdates.Change::changed).ifPresent(change -> LOG.warning("Refresh of " + connectionId + " failed ("
-                + failure.kind() + ", " + failure.code().code() + ": " + failure.summary() + "); due again at "
+        }).filter(ConnectionUpdates.Change::changed).ifPresent(change -> LOG.log(level(failure, change.after()), "Refresh of " + connectionId
+                + " failed (" + failure.kind() + ", " + failure.code().code() + ": " + failure.summary() + "); due again at "
                 + change.after().refresh().nextRefreshDue() + " (failure " + change.after().refresh().failureCount() + ")"));
     }
 
@@ -152,6 +161,14 @@ public final class RefreshOutcomes {
         } catch (ConcurrentUpdateException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * The app credential's failures hit every connection of a cloud at once; the credential check logs
+     * its state change once, so each connection says so only on its first such failure.
+     */
+    private static Level level(RefreshFailure failure, Connection after) {
+        return failure.kind() == RefreshFailure.Kind.CONFIGURATION && after.refresh().failureCount() > 1 ? Level.FINE : Level.WARNING;
     }
 
     /** Exponential from 2 minutes, capped at 6 hours, with +-20% jitter so failures do not retry in lockstep. */

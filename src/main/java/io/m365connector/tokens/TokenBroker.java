@@ -193,7 +193,7 @@ public final class TokenBroker {
                 RefreshFailure failure = forRequest(e.failure(), request);
                 if (failure.kind() != RefreshFailure.Kind.PERMANENT) {
                     outcomes.retryLater(c.id(), failure);
-                    throw new RefreshFailedException(c.id(), failure);
+                    throw new RefreshFailedException(c.id(), c.cloud(), failure);
                 }
                 if (failure.code() != ProblemCode.TOKEN_UNREADABLE && changedMeanwhile(c)) {
                     continue; // another instance rotated the refresh token: use its tokens
@@ -203,7 +203,7 @@ public final class TokenBroker {
                     throw reauth(c.id(), failure.code());
                 }
                 if (attempt >= ConnectionUpdates.MAX_ATTEMPTS) {
-                    throw new RefreshFailedException(c.id(), failure);
+                    throw new RefreshFailedException(c.id(), c.cloud(), failure);
                 }
                 continue; // another writer stored new tokens meanwhile: use those
             }

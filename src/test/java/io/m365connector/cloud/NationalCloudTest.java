@@ -50,4 +50,18 @@ class NationalCloudTest {
         assertEquals("https://acct.table.core.chinacloudapi.cn", HostingCloud.CHINA.tableEndpoint("acct"));
         assertEquals("vault.azure.net", HostingCloud.GLOBAL.keyVaultSuffix());
     }
+
+    @ParameterizedTest
+    @CsvSource({
+        "global,   global, api://AzureADTokenExchange",
+        "usgov,    usgov,  api://AzureADTokenExchangeUSGov",
+        "usgovdod, usgov,  api://AzureADTokenExchangeUSGov",
+        "china,    china,  api://AzureADTokenExchangeChina"
+    })
+    void whenAManagedIdentityIsAFederatedCredentialThenTheAudienceAndItsAzureCloudAreTheDocumentedOnes(String id, String azure,
+                                                                                                       String audience) {
+        NationalCloud cloud = NationalCloud.fromId(id).orElseThrow();
+        assertEquals(HostingCloud.fromId(azure).orElseThrow(), cloud.azureCloud());
+        assertEquals(audience, cloud.tokenExchangeAudience());
+    }
 }

@@ -80,8 +80,8 @@ class ConnectFlowFailuresTest {
 
         TestBrowser.Page page = HARNESS.browser().navigate(started.get("loginUrl").asText());
 
-        assertEquals(500, page.status());
-        assertTrue(page.body().contains("invalid_client_credentials"));
+        assertEquals(503, page.status());
+        assertTrue(page.body().contains("app_secret_invalid"));
         assertTrue(page.body().contains("not a problem with your account"));
         assertUntouched(started.get("connectionId").asText());
     }

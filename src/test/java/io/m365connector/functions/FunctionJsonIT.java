@@ -44,6 +44,7 @@ class FunctionJsonIT {
     static final Map<String, String> EXPECTED_OTHER = new TreeMap<>(Map.of(
             "refreshSweep", "timerTrigger schedule=%REFRESH_SCHEDULE%",
             "housekeeping", "timerTrigger schedule=0 17 3 * * *",
+            "appCredentialCheck", "timerTrigger schedule=0 */5 * * * *",
             "refreshWorker", "queueTrigger queueName=refresh-requests connection=AzureWebJobsStorage",
             "notificationWorker", "queueTrigger queueName=status-notifications connection=AzureWebJobsStorage"));
 

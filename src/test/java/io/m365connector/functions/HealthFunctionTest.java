@@ -2,13 +2,17 @@ package io.m365connector.functions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.app.AppContext;
 import io.m365connector.app.Tables;
+import io.m365connector.cloud.HostingCloud;
+import io.m365connector.cloud.NationalCloud;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.Settings;
 import io.m365connector.testing.Azurite;
+import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
 import io.m365connector.testing.FakeHttpRequest;
 import io.m365connector.testing.FakeHttpResponse;
@@ -64,6 +68,34 @@ class HealthFunctionTest {
         JsonNode body = Json.MAPPER.readTree(response.bodyText());
         assertEquals("ok", body.get("checks").get("storage").asText());
         assertEquals("key_unavailable", body.get("checks").get("tokenKey").asText());
+    }
+
+    @Test
+    void whenACloudsAppSecretHasExpiredThenHealthIsDegradedWithWhatToDoButStill200() throws Exception {
+        try (ConnectorHarness harness = new ConnectorHarness(HostingCloud.GLOBAL,
+                Map.of(NationalCloud.USGOV, ConnectorHarness.CredentialKind.SECRET), env -> { }, null)) {
+            String secret = harness.env.get("M365_USGOV_CLIENT_SECRET");
+            harness.entra.setSecretExpired(harness.clientIds.get(NationalCloud.USGOV), secret, true);
+
+            FakeHttpResponse response = call(harness.context);
+
+            assertEquals(200, response.getStatusCode(), "the other clouds still work: not taken out of rotation");
+            JsonNode body = Json.MAPPER.readTree(response.bodyText());
+            assertEquals("degraded", body.get("status").asText());
+            assertEquals(4, body.get("appCredentials").size(), "one entry per enabled cloud");
+            JsonNode usgov = body.get("appCredentials").get(1);
+            assertEquals("usgov", usgov.get("cloud").asText());
+            assertEquals("client_secret", usgov.get("kind").asText());
+            assertEquals("invalid", usgov.get("state").asText());
+            assertEquals("app_secret_expired", usgov.get("code").asText());
+            assertEquals(harness.clock.instant().toString(), usgov.get("lastCheckedAt").asText());
+            assertEquals(harness.clock.instant().toString(), usgov.get("since").asText());
+            assertTrue(usgov.get("guidance").asText().startsWith("The client secret has expired."), usgov.toString());
+            JsonNode global = body.get("appCredentials").get(0);
+            assertEquals("unknown", global.get("state").asText(), "no home tenant, no expiry: not checked");
+            assertTrue(global.get("guidance").asText().startsWith("Not checked: set M365_GLOBAL_HOME_TENANT"), global.toString());
+            assertFalse(response.bodyText().contains(secret));
+        }
     }
 
     private static FakeHttpResponse call(AppContext context) {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** Unit test of the queue-trigger translation: the worker is a mock. */
 class MaintenanceFunctionsTest {
     private final RefreshWorker worker = mock(RefreshWorker.class);
-    private final MaintenanceFunctions functions = new MaintenanceFunctions(() -> null, () -> worker, () -> null, () -> null);
+    private final MaintenanceFunctions functions = new MaintenanceFunctions(() -> null, () -> worker, () -> null, () -> null, () -> null);
     private final RefreshMessage message = new RefreshMessage("con_0123456789abcdef0123456789abcdef", Instant.parse("2026-11-23T12:00:00Z"));
     private final IllegalStateException failure = new IllegalStateException("boom");
 

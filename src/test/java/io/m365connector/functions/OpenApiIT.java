@@ -183,7 +183,7 @@ class OpenApiIT {
         Set<String> inCode = Arrays.stream(ProblemCode.values()).map(ProblemCode::code).collect(Collectors.toCollection(TreeSet::new));
         assertEquals(inCode, documented);
         assertEquals(Set.of("type", "title", "status", "code", "detail", "connectionId", "errors", "moreErrors", "adminConsentUrl", "graphCode",
-                "retryAfterSeconds", "cloud"), names(doc.at("/components/schemas/Problem/properties")));
+                "retryAfterSeconds", "cloud", "appCredentialCode"), names(doc.at("/components/schemas/Problem/properties")));
     }
 
     @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.app.Tables;
 import io.m365connector.cloud.HostingCloud;
+import io.m365connector.cloud.NationalCloud;
 import io.m365connector.functions.MaintenanceFunctions;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.Setting;
@@ -171,8 +172,10 @@ class InfrastructureTest {
         assertTrue(main.code.contains("module appRoles 'modules/app-roles.bicep'"));
         assertTrue(main.code.contains("principalId: appIdentity.properties.principalId"),
                 "app-roles.bicep must be given the app identity's principal");
-        // The app identity gets roles from app-roles.bicep only.
-        assertEquals(1, count(main.code, "appIdentity.properties.principalId"));
+        // The app identity gets roles from app-roles.bicep only; its principal id is otherwise only an output (the federated credential's subject).
+        assertEquals(2, count(main.code, "appIdentity.properties.principalId"));
+        assertEquals(1, count(main.code, "principalId: appIdentity.properties.principalId"));
+        assertTrue(main.code.contains("output appIdentityPrincipalId string = appIdentity.properties.principalId"));
         for (Map.Entry<Path, Bicep> file : files.entrySet()) {
             if (!file.getKey().endsWith("app-roles.bicep")) {
                 for (String role : APP_ROLES.keySet()) {
@@ -238,7 +241,8 @@ class InfrastructureTest {
     void whenTablesAndQueuesAreListedThenTheBicepCreatesEveryOneTheCodeUses() {
         Bicep main = files.get(MAIN);
         Tables tables = Tables.defaults();
-        assertEquals(new TreeSet<>(List.of(tables.connections(), tables.refreshDue(), tables.loginSessions(), tables.idempotency())),
+        assertEquals(new TreeSet<>(List.of(tables.connections(), tables.refreshDue(), tables.loginSessions(), tables.idempotency(),
+                tables.appCredentials())),
                 new TreeSet<>(main.arrayVariable("tableNames")));
         Set<String> queues = new TreeSet<>(main.arrayVariable("queueNames"));
         for (String queue : List.of(MaintenanceFunctions.REFRESH_QUEUE, MaintenanceFunctions.REFRESH_QUEUE + "-poison",
@@ -353,16 +357,54 @@ class InfrastructureTest {
     void whenHostStorageIsConfiguredThenItUsesTheUserAssignedIdentityAndTheCloudsSuffix() {
         assertEquals("'managedidentity'", only("AzureWebJobsStorage__credential"));
         assertEquals("identityClientId", only("AzureWebJobsStorage__clientId"));
-        assertEquals("storage.name", only("AzureWebJobsStorage__accountName"));
         for (String service : List.of("blob", "queue", "table")) {
             assertEquals("'https://${storage.name}." + service + ".${environment().suffixes.storage}'",
                     only("AzureWebJobsStorage__" + service + "ServiceUri"));
         }
+        assertEquals("storage.name", only("AzureWebJobsStorage__accountName"));
         assertEquals("appIdentity.properties.clientId", only("AZURE_CLIENT_ID"));
         assertEquals("'https://${site.properties.defaultHostName}'", only("PUBLIC_BASE_URL"));
         assertEquals("keyVaultUri", only("TOKEN_KEY_VAULT_URL"));
         assertTrue(module("functionapp.bicep").code.contains("keyVaultReferenceIdentity: identityId"),
                 "Key Vault references must resolve with the user-assigned identity");
+    }
+
+    @Test
+    void whenHostStorageIsConfiguredThenTheAccountNameIsWrittenInTheGlobalCloudOnlyAndTheAppReadsTheServiceUris() {
+        // In Azure Government and Azure China the queue extension would build *.queue.core.windows.net from
+        // __accountName and ignore __queueServiceUri (azure-webjobs-sdk#3132): the name must not be there.
+        assertEquals("globalCloudHostSettings", appSettings.get("AzureWebJobsStorage__accountName").get(0).block());
+        String app = module("functionapp.bicep").code;
+        assertTrue(app.contains("var isGlobalCloud = environment().name == 'AzureCloud'"));
+        assertTrue(app.contains("properties: union(appSettings, hostSettings, isGlobalCloud ? globalCloudHostSettings : {}, "
+                + "isFlex ? {} : classicPlanSettings, jvmOptionSetting)"));
+        for (String uri : List.of("AzureWebJobsStorage__tableServiceUri", "AzureWebJobsStorage__queueServiceUri")) {
+            assertTrue(Setting.allNames().contains(uri), uri + " is read by the app (Setting)");
+            assertEquals("hostSettings", appSettings.get(uri).get(0).block(), uri + " is written in every cloud");
+        }
+    }
+
+    @Test
+    void whenACloudUsesTheManagedIdentityAsFederatedCredentialThenItGetsTheIdentityAndNoSecretAndThePrincipalIsAnOutput() {
+        Bicep main = files.get(MAIN);
+        assertEquals(List.of("'global'", "'usgov'", "'usgovdod'", "'china'"),
+                main.literalsIn(main.code.indexOf("@allowed(", main.code.indexOf("federated identity credential:")),
+                        main.code.indexOf("param m365FederatedClouds ")));
+        for (NationalCloud cloud : NationalCloud.values()) {
+            String c = cloud.id();
+            String name = "M365_" + c.toUpperCase(Locale.ROOT);
+            String camel = Character.toUpperCase(c.charAt(0)) + c.substring(1);
+            assertTrue(main.code.contains("var " + c + "Federated = contains(m365FederatedClouds, '" + c + "')"));
+            assertTrue(main.code.contains("var " + c + "Secret = " + c + "On && !" + c + "Cert && !" + c + "Federated"));
+            assertEquals(c + "On && " + c + "Federated ? appIdentity.properties.clientId : ''", only(name + "_MANAGED_IDENTITY_CLIENT_ID"));
+            assertTrue(only(name + "_CLIENT_SECRET").startsWith(c + "Secret ? '@Microsoft.KeyVault("), "no secret for a federated cloud");
+            assertEquals(c + "Secret ? '${keyVaultUri}secrets/m365-" + c + "-client-secret' : ''", only(name + "_CLIENT_SECRET_KEY_VAULT_URL"),
+                    "the expiry is read from the secret the reference points at");
+            assertEquals("!" + c + "On ? '' : !empty(m365" + camel + "HomeTenant) ? m365" + camel + "HomeTenant : " + c
+                    + "Federated ? tenant().tenantId : ''", only(name + "_HOME_TENANT"), "a managed identity and its registration share a tenant");
+            assertTrue(main.code.contains("if (" + c + "Secret && !empty(m365" + camel + "ClientSecret))"), "no secret written for " + c);
+        }
+        assertTrue(main.code.contains("output appIdentityPrincipalId string = appIdentity.properties.principalId"));
     }
 
     @Test
@@ -396,7 +438,8 @@ class InfrastructureTest {
         assertTrue(Pattern.compile("runtime: \\{\\s*name: 'java'\\s*version: '17'\\s*}").matcher(app).find());
         assertTrue(app.contains("type: 'blobContainer'") && app.contains("type: 'UserAssignedIdentity'"),
                 "Flex deployment storage is reached with the user-assigned identity");
-        assertTrue(app.contains("properties: union(appSettings, hostSettings, isFlex ? {} : classicPlanSettings, jvmOptionSetting)"),
+        assertTrue(app.contains("properties: union(appSettings, hostSettings, isGlobalCloud ? globalCloudHostSettings : {}, "
+                + "isFlex ? {} : classicPlanSettings, jvmOptionSetting)"),
                 "FUNCTIONS_* settings only outside Flex Consumption, which refuses them");
         assertEquals("'~4'", only("FUNCTIONS_EXTENSION_VERSION"));
         assertEquals("'java'", only("FUNCTIONS_WORKER_RUNTIME"));

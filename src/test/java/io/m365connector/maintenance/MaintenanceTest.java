@@ -191,7 +191,7 @@ class MaintenanceTest {
 
         Connection after = HARNESS.context.connections().find(id).orElseThrow();
         assertEquals(ConnectionStatus.ACTIVE, after.status());
-        assertEquals("invalid_client_credentials", after.refresh().lastErrorCode());
+        assertEquals("app_secret_invalid", after.refresh().lastErrorCode());
     }
 
     @Test

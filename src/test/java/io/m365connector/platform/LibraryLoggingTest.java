@@ -88,4 +88,34 @@ class LibraryLoggingTest {
         }
         throw new AssertionError("the revoked refresh token was accepted");
     }
+
+    @Test
+    void whenMsalsManagedIdentityClientReportsARefusedRequestThenItIsFineBecauseTheCredentialCheckLogsItOnce() {
+        LibraryLogging.install();
+        Logger logger = Logger.getLogger(LibraryLogging.MSAL_MANAGED_IDENTITY_LOGGER);
+        List<LogRecord> seen = new ArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                seen.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        try {
+            logger.log(Level.SEVERE, "[Managed Identity] request failed, HttpStatusCode: 400, Error message: No User Assigned identity");
+            logger.log(Level.SEVERE, "[Managed Identity] something unexpected");
+        } finally {
+            logger.removeHandler(handler);
+        }
+
+        assertEquals(List.of(Level.FINE, Level.SEVERE), seen.stream().map(LogRecord::getLevel).toList());
+    }
 }

@@ -12,10 +12,16 @@ import io.m365connector.platform.Settings.SettingsException;
 import io.m365connector.testing.TestSettings;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class SettingsTest {
     private final Map<String, String> env = TestSettings.base("UseDevelopmentStorage=true");
@@ -154,11 +160,182 @@ class SettingsTest {
     }
 
     @Test
-    void whenStorageIsMissingThenBothWaysAreNamed() {
+    void whenStorageIsMissingThenEveryWayIsNamed() {
         env.remove("AzureWebJobsStorage");
         SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
-        assertTrue(e.problems().get(0).contains("AzureWebJobsStorage is missing (or set AzureWebJobsStorage__accountName"));
+        assertTrue(e.problems().get(0).contains("AzureWebJobsStorage is missing (or, for managed identity, set "
+                + "AzureWebJobsStorage__tableServiceUri and AzureWebJobsStorage__queueServiceUri, or AzureWebJobsStorage__accountName)"),
+                e.getMessage());
         env.put("AzureWebJobsStorage__accountName", "stm365");
         assertEquals("StorageSettings[accountName=stm365]", Settings.from(env).storage().toString());
+    }
+
+    @Test
+    void whenHostedInTheGlobalCloudWithAnAccountNameThenEndpointsAreBuiltFromIt() {
+        env.remove("AzureWebJobsStorage");
+        env.put("AzureWebJobsStorage__accountName", "stm365");
+        Settings.StorageSettings storage = Settings.from(env).storage();
+        assertEquals("https://stm365.table.core.windows.net", storage.tableEndpoint(HostingCloud.GLOBAL));
+        assertEquals("https://stm365.queue.core.windows.net", storage.queueEndpoint(HostingCloud.GLOBAL));
+    }
+
+    @Test
+    void whenHostedInASovereignCloudWithAnAccountNameThenItIsRefusedWithWhyAndWhatToSet() {
+        env.remove("AzureWebJobsStorage");
+        env.put("HOSTING_CLOUD", "usgov");
+        env.put("AzureWebJobsStorage__accountName", "stm365");
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        String problem = e.problems().get(0);
+        assertTrue(problem.startsWith("AzureWebJobsStorage__accountName must not be set when HOSTING_CLOUD is usgov"), problem);
+        assertTrue(problem.contains("queue.core.windows.net"), problem);
+        assertTrue(problem.contains("for example AzureWebJobsStorage__queueServiceUri=https://<account>.queue.core.usgovcloudapi.net"), problem);
+    }
+
+    @Test
+    void whenHostedInASovereignCloudWithServiceUrisThenTablesAndQueuesUseThem() {
+        env.remove("AzureWebJobsStorage");
+        env.put("HOSTING_CLOUD", "china");
+        env.put("AzureWebJobsStorage__tableServiceUri", "https://stm365.table.core.chinacloudapi.cn/");
+        env.put("AzureWebJobsStorage__queueServiceUri", "https://stm365.queue.core.chinacloudapi.cn");
+        Settings.StorageSettings storage = Settings.from(env).storage();
+        assertEquals("https://stm365.table.core.chinacloudapi.cn", storage.tableEndpoint(HostingCloud.CHINA));
+        assertEquals("https://stm365.queue.core.chinacloudapi.cn", storage.queueEndpoint(HostingCloud.CHINA));
+        assertTrue(storage.accountName().isEmpty());
+    }
+
+    @Test
+    void whenAServiceUriIsPlainHttpOrInAnotherCloudThenItIsRefusedNamingTheSuffix() {
+        env.remove("AzureWebJobsStorage");
+        env.put("HOSTING_CLOUD", "usgov");
+        env.put("AzureWebJobsStorage__tableServiceUri", "https://stm365.table.core.windows.net");
+        env.put("AzureWebJobsStorage__queueServiceUri", "http://stm365.queue.core.usgovcloudapi.net");
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        String all = String.join("\n", e.problems());
+        assertTrue(all.contains("AzureWebJobsStorage__tableServiceUri must be https://<account>.table.core.usgovcloudapi.net"), all);
+        assertTrue(all.contains("AzureWebJobsStorage__queueServiceUri must be https://<account>.queue.core.usgovcloudapi.net"), all);
+    }
+
+    @Test
+    void whenOnlyTheTableUriIsGivenThenTheQueueUriIsAskedFor() {
+        env.remove("AzureWebJobsStorage");
+        env.put("HOSTING_CLOUD", "usgov");
+        env.put("AzureWebJobsStorage__tableServiceUri", "https://stm365.table.core.usgovcloudapi.net");
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        assertTrue(e.problems().get(0).contains("(AzureWebJobsStorage__queueServiceUri is missing)"), e.getMessage());
+        assertFalse(e.problems().get(0).contains("accountName"), "no account name is offered outside the global cloud");
+    }
+
+    private static final String IDENTITY = "0c0c0c0c-1111-2222-3333-444444444444";
+
+    @ParameterizedTest
+    @CsvSource({"global, global", "usgov, usgov", "usgovdod, usgov", "china, china"})
+    void whenAManagedIdentityIsTheCredentialInItsOwnCloudThenNoSecretIsNeeded(String cloudId, String hosting) {
+        NationalCloud cloud = NationalCloud.fromId(cloudId).orElseThrow();
+        String prefix = "M365_" + cloudId.toUpperCase(Locale.ROOT);
+        env.remove("M365_GLOBAL_CLIENT_SECRET");
+        env.put("HOSTING_CLOUD", hosting);
+        env.put("M365_CLOUDS", cloudId);
+        env.put(prefix + "_CLIENT_ID", TestSettings.GLOBAL_CLIENT_ID);
+        env.put(prefix + "_MANAGED_IDENTITY_CLIENT_ID", IDENTITY.toUpperCase(Locale.ROOT));
+        Settings.AppRegistration registration = Settings.from(env).registration(cloud).orElseThrow();
+        assertEquals(new Settings.FederatedManagedIdentity(IDENTITY), registration.credential());
+        assertEquals("managed_identity", registration.credential().kind());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"china, global, china", "global, usgov, global", "usgovdod, china, usgov", "usgov, global, usgov"})
+    void whenTheManagedIdentityIsInAnotherCloudThanTheRegistrationThenItIsRefusedWithWhyAndWhatToUse(String cloudId, String hosting,
+                                                                                                  String registrationsCloud) {
+        String prefix = "M365_" + cloudId.toUpperCase(Locale.ROOT);
+        env.remove("M365_GLOBAL_CLIENT_SECRET");
+        env.put("HOSTING_CLOUD", hosting);
+        env.put("M365_CLOUDS", cloudId);
+        env.put(prefix + "_CLIENT_ID", TestSettings.GLOBAL_CLIENT_ID);
+        env.put(prefix + "_MANAGED_IDENTITY_CLIENT_ID", IDENTITY);
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        assertEquals(1, e.problems().size(), e.getMessage());
+        String problem = e.problems().get(0);
+        assertTrue(problem.startsWith(prefix + "_MANAGED_IDENTITY_CLIENT_ID cannot work: this app's managed identity lives in the hosting "
+                + "cloud '" + hosting + "'"), problem);
+        assertTrue(problem.contains("accepts a managed identity as federated credential only from its own cloud"), problem);
+        assertTrue(problem.contains("Entra ID of Azure cloud '" + registrationsCloud + "'"), problem);
+        assertTrue(problem.contains("Use " + prefix + "_CLIENT_CERTIFICATE (or " + prefix + "_CLIENT_SECRET)"), problem);
+    }
+
+    @Test
+    void whenASecretAndAManagedIdentityAreBothSetThenOneMustGo() {
+        env.put("M365_GLOBAL_MANAGED_IDENTITY_CLIENT_ID", IDENTITY);
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        assertEquals(List.of("M365_GLOBAL_CLIENT_SECRET and M365_GLOBAL_MANAGED_IDENTITY_CLIENT_ID are both set: keep one credential "
+                + "for the global app registration."), e.problems());
+    }
+
+    @Test
+    void whenNoCredentialIsSetThenAllThreeKindsAreNamed() {
+        env.remove("M365_GLOBAL_CLIENT_SECRET");
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        assertTrue(e.problems().get(0).contains("Set it, M365_GLOBAL_CLIENT_CERTIFICATE or M365_GLOBAL_MANAGED_IDENTITY_CLIENT_ID."),
+                e.getMessage());
+    }
+
+    @Test
+    void whenHealthCheckSettingsAreValidThenTheyAreTyped() {
+        env.put("M365_GLOBAL_HOME_TENANT", "72F988BF-86F1-41AF-91AB-2D7CD011DB47");
+        env.put("M365_GLOBAL_CLIENT_SECRET_EXPIRES", "2027-06-30");
+        env.put("APP_CREDENTIAL_CHECK_MINUTES", "60");
+        env.put("APP_CREDENTIAL_WARN_DAYS", "45");
+        Settings settings = Settings.from(env);
+        Settings.CredentialCheck check = settings.registration(NationalCloud.GLOBAL).orElseThrow().check();
+        assertEquals(Optional.of("72f988bf-86f1-41af-91ab-2d7cd011db47"), check.homeTenant());
+        assertEquals(Optional.of(Instant.parse("2027-06-30T00:00:00Z")), check.secretExpires());
+        assertEquals(new Settings.AppCredentialPolicy(Duration.ofMinutes(60), Duration.ofDays(45)), settings.appCredentialPolicy());
+    }
+
+    @Test
+    void whenHealthCheckSettingsAreAbsentThenThereIsNoCheckAndTheDefaultsApply() {
+        Settings settings = Settings.from(env);
+        assertEquals(Settings.CredentialCheck.NONE, settings.registration(NationalCloud.GLOBAL).orElseThrow().check());
+        assertEquals(Settings.AppCredentialPolicy.DEFAULT, settings.appCredentialPolicy());
+    }
+
+    @Test
+    void whenHealthCheckSettingsAreWrongThenEachIsReportedWithItsExample() {
+        env.put("M365_GLOBAL_HOME_TENANT", "organizations");
+        env.put("M365_GLOBAL_CLIENT_SECRET_EXPIRES", "next june");
+        env.put("APP_CREDENTIAL_CHECK_MINUTES", "1");
+        env.put("APP_CREDENTIAL_WARN_DAYS", "7");
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        String all = String.join("\n", e.problems());
+        assertTrue(all.contains("M365_GLOBAL_HOME_TENANT must be the id (a GUID) of the tenant the app registration lives in"), all);
+        assertTrue(all.contains("Example: M365_GLOBAL_HOME_TENANT=aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"), all);
+        assertTrue(all.contains("M365_GLOBAL_CLIENT_SECRET_EXPIRES must be a date (UTC) like 2027-06-30"), all);
+        assertTrue(all.contains("APP_CREDENTIAL_CHECK_MINUTES must be a whole number of minutes from 5 to 1440"), all);
+        assertTrue(all.contains("APP_CREDENTIAL_WARN_DAYS must be a whole number of days from 8 to 365"), all);
+        assertEquals(4, e.problems().size(), all);
+    }
+
+    @Test
+    void whenTheSecretsKeyVaultUrlIsInTheHostingCloudThenItIsTheExpirySource() {
+        env.put("M365_GLOBAL_CLIENT_SECRET_KEY_VAULT_URL", "https://kv-app.vault.azure.net/secrets/m365-global-client-secret/");
+        assertEquals(Optional.of(URI.create("https://kv-app.vault.azure.net/secrets/m365-global-client-secret/")),
+                Settings.from(env).registration(NationalCloud.GLOBAL).orElseThrow().check().secretKeyVaultUrl());
+        env.put("M365_GLOBAL_CLIENT_SECRET_KEY_VAULT_URL", "https://kv-app.vault.usgovcloudapi.net/secrets/m365-global-client-secret");
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        assertTrue(e.problems().get(0).startsWith("M365_GLOBAL_CLIENT_SECRET_KEY_VAULT_URL must be a Key Vault secret URL in the hosting "
+                + "cloud 'global'"), e.getMessage());
+    }
+
+    @Test
+    void whenASecretsExpiryIsGivenForAnotherKindOrTwiceThenItIsRefused() {
+        env.put("M365_GLOBAL_CLIENT_SECRET_EXPIRES", "2027-06-30");
+        env.put("M365_GLOBAL_CLIENT_SECRET_KEY_VAULT_URL", "https://kv-app.vault.azure.net/secrets/m365-global-client-secret");
+        SettingsException twice = assertThrows(SettingsException.class, () -> Settings.from(env));
+        assertTrue(twice.problems().get(0).contains("are both set: keep one source of the secret's expiry"), twice.getMessage());
+        env.remove("M365_GLOBAL_CLIENT_SECRET_KEY_VAULT_URL");
+        env.remove("M365_GLOBAL_CLIENT_SECRET");
+        env.put("M365_GLOBAL_MANAGED_IDENTITY_CLIENT_ID", IDENTITY);
+        SettingsException kind = assertThrows(SettingsException.class, () -> Settings.from(env));
+        assertTrue(kind.problems().get(0).contains("describes a client secret, but the global registration uses a managed identity"),
+                kind.getMessage());
     }
 }

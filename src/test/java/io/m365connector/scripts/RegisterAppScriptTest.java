@@ -141,7 +141,8 @@ class RegisterAppScriptTest {
                     () -> assertEquals(AZ_CLOUD.get(cloud), row[1], "az cloud name"),
                     () -> assertEquals(cloud.authorityHost(), row[2], "authority host"),
                     () -> assertEquals(cloud.graphHost(), row[3], "Graph host"),
-                    () -> assertEquals(FIC_AUDIENCE.get(cloud), row[4], "federated credential audience"),
+                    () -> assertEquals(cloud.tokenExchangeAudience(), row[4], "federated credential audience (NationalCloud)"),
+                    () -> assertEquals(FIC_AUDIENCE.get(cloud), row[4], "federated credential audience (Microsoft's table)"),
                     () -> assertEquals(HostingCloud.fromId(cloud.id()).orElseThrow().keyVaultSuffix(), row[5], "Key Vault suffix"),
                     () -> assertTrue(row[6].startsWith("https://entra."), "Entra admin center"));
         }

@@ -2,11 +2,13 @@ package io.m365connector.testing;
 
 import com.azure.core.credential.TokenCredential;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.microsoft.aad.msal4j.ManagedIdentityTestEnvironment;
 import com.microsoft.azure.functions.HttpMethod;
 import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.HttpStatus;
 import io.m365connector.app.AppContext;
 import io.m365connector.app.Tables;
+import io.m365connector.cloud.HostingCloud;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.functions.ActionFunctions;
 import io.m365connector.functions.AuthFunctions;
@@ -18,6 +20,7 @@ import io.m365connector.platform.http.OutboundHttp;
 import io.m365connector.testing.entra.FakeEntraId;
 import io.m365connector.testing.entra.FakeUser;
 import io.m365connector.testing.graph.FakeGraph;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -50,6 +53,18 @@ public final class ConnectorHarness implements AutoCloseable {
     public final Map<NationalCloud, String> clientIds = new EnumMap<>(NationalCloud.class);
     public final Tables tables = Tables.prefixed("t" + UUID.randomUUID().toString().replace("-", "").substring(0, 8));
     public final RecordingSleeper sleeper = new RecordingSleeper();
+    /** The app registration's home tenant in every cloud (credential health checks), for harnesses built with credential kinds. */
+    public static final String HOME_TENANT = "7a1b2c3d-0000-4000-8000-00000000a11c";
+    /** The function app's user-assigned managed identity (client id, principal id), trusted as federated credential. */
+    public static final String IDENTITY_CLIENT_ID = "1d1d1d1d-2222-4333-8444-555555555555";
+    public static final String IDENTITY_PRINCIPAL_ID = "9e9e9e9e-6666-4777-8888-999999999999";
+
+    /** How an app registration proves itself. */
+    public enum CredentialKind { SECRET, CERTIFICATE, MANAGED_IDENTITY }
+
+    public final Map<NationalCloud, ClientCertificates.ClientCertificate> certificates = new EnumMap<>(NationalCloud.class);
+    /** The platform's identity endpoint, when a cloud uses the managed identity; else null. */
+    public final FakeManagedIdentityEndpoint identity;
     public final AppContext context;
     public final ConnectionFunctions api;
     public final AuthFunctions auth;
@@ -66,6 +81,17 @@ public final class ConnectorHarness implements AutoCloseable {
      * @param credential  the hosting credential (a fake Key Vault's), or null
      */
     public ConnectorHarness(Consumer<Map<String, String>> customize, TokenCredential credential) {
+        this(HostingCloud.GLOBAL, Map.of(), customize, credential);
+    }
+
+    /**
+     * A harness hosted in {@code hosting} whose clouds in {@code kinds} use that credential kind (the
+     * others a secret) and have their home tenant set for credential checks. A managed identity cloud
+     * gets its token from a fake App Service identity endpoint through the production token source
+     * (azure-identity), which MSAL4J's environment hook points at the fake.
+     */
+    public ConnectorHarness(HostingCloud hosting, Map<NationalCloud, CredentialKind> kinds, Consumer<Map<String, String>> customize,
+                            TokenCredential credential) {
         env.put("M365_CLOUDS", "global,usgov,usgovdod,china");
         env.put("PUBLIC_BASE_URL", "https://" + FUNCTION_HOST);
         env.put("ALLOWED_RETURN_URLS", RETURN_URL + ",https://app.example.com/settings?tab=m365");
@@ -79,12 +105,44 @@ public final class ConnectorHarness implements AutoCloseable {
             clientIds.put(cloud, clientId);
             entra.registerApp(clientId, secret, "https://" + FUNCTION_HOST + "/api/auth/callback");
         }
+        identity = kinds.containsValue(CredentialKind.MANAGED_IDENTITY)
+                ? new FakeManagedIdentityEndpoint(entra, hosting, HOME_TENANT, Clock.systemUTC()).assign(IDENTITY_CLIENT_ID, IDENTITY_PRINCIPAL_ID)
+                : null;
+        if (!kinds.isEmpty()) {
+            env.put("HOSTING_CLOUD", hosting.id());
+        }
+        kinds.forEach(this::useCredential);
+        if (identity != null) {
+            ManagedIdentityTestEnvironment.use(identity.environment());
+        }
         customize.accept(env);
         context = new AppContext(() -> Settings.from(env), routing, clock, credential, tables, sleeper);
         api = context.newFunction(ConnectionFunctions.class);
         auth = context.newFunction(AuthFunctions.class);
         actions = context.newFunction(ActionFunctions.class);
         scheduling = context.newFunction(SchedulingFunctions.class);
+    }
+
+    private void useCredential(NationalCloud cloud, CredentialKind kind) {
+        String prefix = "M365_" + cloud.id().toUpperCase(Locale.ROOT);
+        String clientId = clientIds.get(cloud);
+        env.put(prefix + "_HOME_TENANT", HOME_TENANT);
+        entra.setHomeTenant(clientId, HOME_TENANT);
+        if (kind == CredentialKind.SECRET) {
+            return;
+        }
+        env.remove(prefix + "_CLIENT_SECRET");
+        if (kind == CredentialKind.CERTIFICATE) {
+            ClientCertificates.ClientCertificate certificate = ClientCertificates.create("m365-connector-" + cloud.id(),
+                    Instant.now().plus(Duration.ofDays(365)));
+            certificates.put(cloud, certificate);
+            env.put(prefix + "_CLIENT_CERTIFICATE", certificate.pfxBase64());
+            env.put(prefix + "_CLIENT_CERTIFICATE_PASSWORD", certificate.password());
+            entra.registerCertificate(clientId, certificate.certificate());
+        } else {
+            env.put(prefix + "_MANAGED_IDENTITY_CLIENT_ID", IDENTITY_CLIENT_ID);
+            entra.registerFederatedCredential(clientId, identity.issuer(), IDENTITY_PRINCIPAL_ID, cloud.tokenExchangeAudience());
+        }
     }
 
     /**
@@ -245,6 +303,10 @@ public final class ConnectorHarness implements AutoCloseable {
 
     @Override
     public void close() {
+        if (identity != null) {
+            identity.close();
+            ManagedIdentityTestEnvironment.reset();
+        }
         graph.close();
         entra.close();
     }

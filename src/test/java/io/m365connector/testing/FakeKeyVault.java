@@ -12,6 +12,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Base64;
 import java.util.UUID;
@@ -67,6 +68,17 @@ public final class FakeKeyVault implements AutoCloseable {
                     .withHeader("Authorization", equalTo(authorized))
                     .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(body)));
         }
+    }
+
+    /** The current version of a secret holding {@code value}, with an {@code exp} attribute when {@code expires} is not null. */
+    public void putSecret(String name, String value, Instant expires) {
+        SecretsLedger.remember(value);
+        String body = "{\"value\":\"" + value + "\",\"id\":\"" + VAULT_URL + "/secrets/" + name + "/0123456789abcdef0123456789abcdef\","
+                + "\"attributes\":{\"enabled\":true,\"created\":1700000000,\"updated\":1700000000,"
+                + (expires == null ? "" : "\"exp\":" + expires.getEpochSecond() + ",") + "\"recoveryLevel\":\"Recoverable+Purgeable\"}}";
+        server.stubFor(get(urlPathMatching("/secrets/" + Pattern.quote(name) + "/?")).atPriority(5)
+                .withHeader("Authorization", equalTo("Bearer " + accessToken))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(body)));
     }
 
     /** Answers reads of {@code name} with 403, as Key Vault does when the identity lacks a role. */

@@ -8,12 +8,19 @@ import com.microsoft.aad.msal4j.AuthorizationCodeParameters;
 import com.microsoft.aad.msal4j.ConfidentialClientApplication;
 import com.microsoft.aad.msal4j.HttpResponse;
 import com.microsoft.aad.msal4j.IHttpClient;
+import com.microsoft.aad.msal4j.MsalClientException;
 import io.m365connector.cloud.NationalCloud;
+import io.m365connector.credentials.AppCredentialStatus;
+import io.m365connector.credentials.AssertionUnavailableException;
+import io.m365connector.credentials.ClientCredentials;
+import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Settings;
 import io.m365connector.testing.TestSettings;
 import java.net.URI;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -43,5 +50,34 @@ class MsalClientsTest {
         assertFalse(senders.isEmpty(), "MSAL called the HTTP client: " + e.getCause());
         assertEquals(Set.of(Thread.currentThread()), Set.copyOf(senders), "every MSAL request ran in the caller's thread");
         assertEquals("https://login.microsoftonline.com/organizations/oauth2/v2.0/token", urls.get(urls.size() - 1));
+    }
+
+    @Test
+    void whenTheCheckFoundTheRegistrationGoneThenAppNotFoundAtRefreshIsTheAppsFaultNotTheUsers() {
+        Settings settings = Settings.from(TestSettings.base("UseDevelopmentStorage=true"));
+        Instant now = Instant.parse("2027-01-01T00:00:00Z");
+        AppCredentialStatus gone = new AppCredentialStatus(NationalCloud.GLOBAL, "client_secret", AppCredentialStatus.State.INVALID,
+                ProblemCode.APP_REGISTRATION_NOT_FOUND, null, now, now, "app_registration_not_found");
+        RefreshFailure notInTenant = new RefreshFailure(RefreshFailure.Kind.PERMANENT, ProblemCode.APP_NOT_IN_TENANT, Optional.empty(),
+                "unauthorized_client: AADSTS700016");
+        ClientCredentials credentials = new ClientCredentials((id, audience) -> "unused");
+
+        RefreshFailure attributed = new MsalClients(settings, request -> null, credentials, cloud -> Optional.of(gone))
+                .attribute(NationalCloud.GLOBAL, notInTenant);
+        RefreshFailure unattributed = new MsalClients(settings, request -> null, credentials, cloud -> Optional.empty())
+                .attribute(NationalCloud.GLOBAL, notInTenant);
+
+        assertEquals(RefreshFailure.Kind.CONFIGURATION, attributed.kind());
+        assertEquals(ProblemCode.APP_REGISTRATION_NOT_FOUND, attributed.code());
+        assertEquals(notInTenant, unattributed, "without the check's finding it is the user's tenant that lacks the app");
+    }
+
+    @Test
+    void whenAManagedIdentityCannotIssueTheAssertionThenTheFailureIsTheAppCredentialsNotTransient() {
+        RefreshFailure failure = RefreshFailure.classify(new ExecutionException(new MsalClientException(
+                new AssertionUnavailableException("The managed identity x could not issue a token for api://AzureADTokenExchange.", null))));
+
+        assertEquals(RefreshFailure.Kind.CONFIGURATION, failure.kind());
+        assertEquals(ProblemCode.APP_MANAGED_IDENTITY_UNAVAILABLE, failure.code());
     }
 }

@@ -109,7 +109,7 @@ class RefreshOutcomesTest {
                 assertNotNull(after.refresh().nextRefreshDue());
             }
             case TRANSIENT -> assertRetriedLater(after, before, "temporarily_unavailable");
-            case APP_CREDENTIAL_REFUSED -> assertRetriedLater(after, before, "invalid_client_credentials");
+            case APP_CREDENTIAL_REFUSED -> assertRetriedLater(after, before, "app_secret_expired");
             case DEAD_GRANT -> {
                 assertEquals(ConnectionStatus.NEEDS_REAUTH, after.status());
                 assertEquals("reauth_required", after.refresh().lastErrorCode());

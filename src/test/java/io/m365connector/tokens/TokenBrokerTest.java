@@ -22,6 +22,7 @@ import io.m365connector.testing.StartTogether;
 import io.m365connector.testing.entra.FakeUser;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -195,7 +196,10 @@ class TokenBrokerTest {
                 () -> HARNESS.context.broker().refreshNow(id));
 
         assertEquals(RefreshFailure.Kind.CONFIGURATION, e.failure().kind());
-        assertEquals(ProblemCode.INVALID_CLIENT_CREDENTIALS, e.code());
+        assertEquals(ProblemCode.APP_CREDENTIAL_INVALID, e.code());
+        assertEquals(503, e.code().httpStatus());
+        assertEquals(Map.of("appCredentialCode", "app_secret_expired"), e.problemExtensions());
+        assertTrue(e.detail().contains("app credential for the usgov cloud is not working (app_secret_expired)"), e.detail());
         assertEquals(ConnectionStatus.ACTIVE, HARNESS.context.connections().find(id).orElseThrow().status());
     }
 

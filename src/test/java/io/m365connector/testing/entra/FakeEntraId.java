@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
 import java.time.Duration;
@@ -148,6 +149,82 @@ public final class FakeEntraId implements AutoCloseable {
             app.secrets.add(clientSecret);
             app.redirectUris.add(redirectUri);
         }
+    }
+
+    /** Registers a confidential client without a secret (it authenticates with a certificate or a federated credential). */
+    public void registerApp(String clientId, String redirectUri) {
+        synchronized (lock) {
+            apps.computeIfAbsent(clientId, App::new).redirectUris.add(redirectUri);
+        }
+    }
+
+    /** Uploads a certificate to the app: client assertions signed with its key authenticate the app until it expires. */
+    public void registerCertificate(String clientId, X509Certificate certificate) {
+        synchronized (lock) {
+            apps.computeIfAbsent(clientId, App::new).certificates.add(certificate);
+        }
+    }
+
+    /** Adds a federated identity credential to the app: an Entra-issued token with exactly this issuer, subject and audience authenticates it. */
+    public void registerFederatedCredential(String clientId, String issuer, String subject, String audience) {
+        synchronized (lock) {
+            apps.computeIfAbsent(clientId, App::new).federated.add(new ClientAuthentication.FederatedCredential(issuer, subject, audience));
+        }
+    }
+
+    /** Removes every federated identity credential of the app (an administrator deleted it). */
+    public void removeFederatedCredentials(String clientId) {
+        synchronized (lock) {
+            apps.get(clientId).federated.clear();
+        }
+    }
+
+    /** Marks a secret of the app expired (AADSTS7000222), or valid again. */
+    public void setSecretExpired(String clientId, String secret, boolean expired) {
+        synchronized (lock) {
+            App app = apps.get(clientId);
+            if (expired) {
+                app.expiredSecrets.add(secret);
+            } else {
+                app.expiredSecrets.remove(secret);
+            }
+        }
+    }
+
+    /** The tenant the app is registered in: app-only tokens are issued there (elsewhere AADSTS700016). */
+    public void setHomeTenant(String clientId, String tenantId) {
+        synchronized (lock) {
+            apps.computeIfAbsent(clientId, App::new).homeTenant = tenantId;
+        }
+    }
+
+    /** Disables the app's service principal (AADSTS7000112 for every token request), or enables it again. */
+    public void setAppDisabled(String clientId, boolean disabled) {
+        synchronized (lock) {
+            apps.get(clientId).disabled = disabled;
+        }
+    }
+
+    /**
+     * A managed identity token as Entra ID issues it (signed with this fake's key, so federated
+     * credentials can be verified): what the fake identity endpoint hands out.
+     */
+    public String issueManagedIdentityToken(String issuer, String tenantId, String principalId, String clientId, String audience,
+                                            Instant issuedAt, Instant expiresAt) {
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("aud", audience);
+        claims.put("iss", issuer);
+        claims.put("iat", issuedAt.getEpochSecond());
+        claims.put("nbf", issuedAt.getEpochSecond());
+        claims.put("exp", expiresAt.getEpochSecond());
+        claims.put("appid", clientId);
+        claims.put("azp", clientId);
+        claims.put("idtyp", "app");
+        claims.put("oid", principalId);
+        claims.put("sub", principalId);
+        claims.put("tid", tenantId);
+        claims.put("ver", "2.0");
+        return SecretsLedger.remember(signer.sign(claims));
     }
 
     /** A new work account in {@code tenantId} of {@code cloud}, with a random object id. */
@@ -801,15 +878,13 @@ public final class FakeEntraId implements AutoCloseable {
                     + "installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent "
                     + "your authentication request to the wrong tenant.", null, 700016);
         }
-        String secret = call.param("client_secret") != null ? call.param("client_secret") : basicSecret;
-        if (secret == null) {
-            return tokenError(call, 401, "invalid_client", "AADSTS7000218: The request body must contain the following parameter: "
-                    + "'client_assertion' or 'client_secret'.", null, 7000218);
+        ClientAuthentication.Refusal refusal = ClientAuthentication.check(app.credentials(), call.form(), basicSecret,
+                "https://" + call.host() + "/" + call.tenant() + "/oauth2/v2.0/token", clock.instant(), signer.publicKey());
+        if (refusal != null) {
+            return tokenError(call, refusal.status(), refusal.error(), refusal.description(), null, refusal.code());
         }
-        if (!app.secrets.contains(secret)) {
-            return tokenError(call, 401, "invalid_client", "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in "
-                    + "the request is the client secret value, not the client secret ID, for a secret added to app '" + clientId + "'.",
-                    null, 7000215);
+        if (app.disabled) {
+            return tokenError(call, 401, "unauthorized_client", "AADSTS7000112: Application '" + clientId + "' is disabled.", null, 7000112);
         }
         String grantType = call.param("grant_type");
         if (grantType == null || grantType.isBlank()) {
@@ -819,9 +894,35 @@ public final class FakeEntraId implements AutoCloseable {
         return switch (grantType) {
             case "authorization_code" -> redeemCode(call, clientId);
             case "refresh_token" -> redeemRefreshToken(call, clientId);
+            case "client_credentials" -> appOnlyToken(call, app);
             default -> tokenError(call, 400, "unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type '"
                     + grantType + "'.", null, 70003);
         };
+    }
+
+    /** Client credentials: an app-only token, issued only in the app's home tenant and for a Graph .default scope of this cloud. */
+    private Reply appOnlyToken(TokenCall call, App app) {
+        if (app.homeTenant == null || !app.homeTenant.equalsIgnoreCase(call.tenant())) {
+            return tokenError(call, 400, "unauthorized_client", "AADSTS700016: Application with identifier '" + app.clientId
+                    + "' was not found in the directory '" + call.tenant() + "'. This can happen if the application has not been "
+                    + "installed by the administrator of the tenant or consented to by any user in the tenant.", null, 700016);
+        }
+        // MSAL4J adds openid, profile and offline_access to every request; Entra ID ignores them here.
+        String scope = String.join(" ", splitScopes(Optional.ofNullable(call.param("scope")).orElse("")).stream()
+                .filter(sc -> !isOidc(sc)).toList());
+        Set<NationalCloud> clouds = CLOUDS_BY_HOST.getOrDefault(call.host(), Set.of());
+        boolean graphDefault = clouds.stream().anyMatch(c -> scope.equalsIgnoreCase("https://" + c.graphHost() + "/.default"))
+                || scope.equalsIgnoreCase(ScopeForm.GRAPH_APP_ID + "/.default");
+        if (!graphDefault) {
+            return tokenError(call, 400, "invalid_scope", "AADSTS1002012: The provided value for scope " + scope + " is not valid. "
+                    + "Client credential flows must have a scope value with /.default suffixed to the resource identifier.", null, 1002012);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("token_type", "Bearer");
+        body.put("expires_in", 3599);
+        body.put("ext_expires_in", 3599);
+        body.put("access_token", SecretsLedger.remember(accessTokenValue()));
+        return Reply.json(200, body);
     }
 
     private Reply redeemCode(TokenCall call, String clientId) {
@@ -1185,10 +1286,20 @@ public final class FakeEntraId implements AutoCloseable {
     private static final class App {
         final String clientId;
         final Set<String> secrets = new LinkedHashSet<>();
+        final Set<String> expiredSecrets = new LinkedHashSet<>();
+        final List<X509Certificate> certificates = new ArrayList<>();
+        final List<ClientAuthentication.FederatedCredential> federated = new ArrayList<>();
         final Set<String> redirectUris = new LinkedHashSet<>();
+        String homeTenant;
+        boolean disabled;
 
         App(String clientId) {
             this.clientId = clientId;
+        }
+
+        ClientAuthentication.Credentials credentials() {
+            return new ClientAuthentication.Credentials(clientId, Set.copyOf(secrets), Set.copyOf(expiredSecrets), List.copyOf(certificates),
+                    List.copyOf(federated));
         }
     }
 
