@@ -15,11 +15,11 @@ import java.time.ZoneOffset;
 
 /**
  * What the operator does about a cloud's app credential, in the words of the health report and the
- * log (the README's "App credential" rows say the same). Names settings, never their values.
+ * log (docs/TROUBLESHOOTING.md's "App credential" rows say the same). Names settings, never their values.
  */
 final class AppCredentialGuidance {
     private static final String ROTATE_SECRET = "Rotate: add a second secret (scripts/register-app --cloud %s --secret-to-keyvault <vault>), "
-            + "let the app pick it up (restart or refresh the Key Vault references), then delete the old secret (README, Rotating app credentials).";
+            + "let the app pick it up (restart or refresh the Key Vault references), then delete the old secret (docs/APP-CREDENTIALS.md, Rotating without downtime).";
     private static final String ROTATE_CERTIFICATE = "Rotate: upload a new certificate to the app registration, import it into Key Vault as a "
             + "new version of the certificate behind %s, restart, then remove the old certificate from the registration.";
 
