@@ -31,25 +31,26 @@ public final class Guidance {
         put(ProblemCode.APP_NOT_IN_TENANT, "This app is not available in your organization",
                 "Ask your administrator to approve the app for your organization.",
                 "The app is not registered or consented in this tenant (or the cloud is wrong). Grant admin consent, and check that the app registration is multi-tenant in this cloud.");
-        put(ProblemCode.INVALID_CLIENT_CREDENTIALS, "The service is not set up correctly",
-                "This is not a problem with your account. Please tell the app's support team; try again later.",
-                "Operator: the client secret or certificate of this cloud's app registration was rejected (wrong, expired or revoked). Update M365_<CLOUD>_CLIENT_SECRET or the certificate.");
+        // The app's own credential failed: the same words for the user whatever the cause; the operator's differ.
+        String notSetUp = "The service is not set up correctly";
         String notYou = "This is not a problem with your account. Please tell the app's support team; try again later.";
-        put(ProblemCode.APP_SECRET_EXPIRED, "The service is not set up correctly", notYou,
+        put(ProblemCode.INVALID_CLIENT_CREDENTIALS, notSetUp, notYou,
+                "Operator: the client secret or certificate of this cloud's app registration was rejected (wrong, expired or revoked). Update M365_<CLOUD>_CLIENT_SECRET or the certificate.");
+        put(ProblemCode.APP_SECRET_EXPIRED, notSetUp, notYou,
                 "Operator: the client secret of this cloud's app registration has expired. Add a new one (scripts/register-app --secret-to-keyvault) and restart the app.");
-        put(ProblemCode.APP_SECRET_INVALID, "The service is not set up correctly", notYou,
+        put(ProblemCode.APP_SECRET_INVALID, notSetUp, notYou,
                 "Operator: Entra ID refused this cloud's client secret (wrong value, the secret's id instead of its value, or deleted). Update M365_<CLOUD>_CLIENT_SECRET.");
-        put(ProblemCode.APP_CERTIFICATE_EXPIRED, "The service is not set up correctly", notYou,
+        put(ProblemCode.APP_CERTIFICATE_EXPIRED, notSetUp, notYou,
                 "Operator: the certificate of this cloud's app registration has expired. Upload a new one and update M365_<CLOUD>_CLIENT_CERTIFICATE.");
-        put(ProblemCode.APP_ASSERTION_INVALID, "The service is not set up correctly", notYou,
+        put(ProblemCode.APP_ASSERTION_INVALID, notSetUp, notYou,
                 "Operator: Entra ID refused the app's client assertion (a certificate not uploaded to the registration, or an expired managed identity token).");
-        put(ProblemCode.APP_FEDERATED_CREDENTIAL_NOT_FOUND, "The service is not set up correctly", notYou,
+        put(ProblemCode.APP_FEDERATED_CREDENTIAL_NOT_FOUND, notSetUp, notYou,
                 "Operator: no federated credential of the app registration matches the app's managed identity (issuer, subject, audience). Add it (docs/APP-REGISTRATION.md).");
-        put(ProblemCode.APP_MANAGED_IDENTITY_UNAVAILABLE, "The service is not set up correctly", notYou,
+        put(ProblemCode.APP_MANAGED_IDENTITY_UNAVAILABLE, notSetUp, notYou,
                 "Operator: the managed identity in M365_<CLOUD>_MANAGED_IDENTITY_CLIENT_ID could not issue the client assertion; check it is assigned to the function app.");
-        put(ProblemCode.APP_REGISTRATION_NOT_FOUND, "The service is not set up correctly", notYou,
+        put(ProblemCode.APP_REGISTRATION_NOT_FOUND, notSetUp, notYou,
                 "Operator: the app registration or its service principal was not found in its home tenant. Check M365_<CLOUD>_CLIENT_ID and M365_<CLOUD>_HOME_TENANT.");
-        put(ProblemCode.APP_DISABLED, "The service is not set up correctly", notYou,
+        put(ProblemCode.APP_DISABLED, notSetUp, notYou,
                 "Operator: the app is disabled in its tenant. Enable its service principal (Enterprise applications > the app > Properties).");
         put(ProblemCode.MFA_REQUIRED, "Multi-factor authentication is required",
                 "Connect again and complete the multi-factor prompt Microsoft shows you.",

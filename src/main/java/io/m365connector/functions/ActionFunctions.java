@@ -15,7 +15,6 @@ import io.m365connector.actions.EventTarget;
 import io.m365connector.actions.MailRequest;
 import io.m365connector.actions.MailService;
 import io.m365connector.actions.idempotency.Idempotency;
-import io.m365connector.connection.ConnectionRef;
 import io.m365connector.platform.RequestValidationException;
 import java.util.List;
 import java.util.Optional;
@@ -43,7 +42,7 @@ public final class ActionFunctions {
         try {
             String body = HttpRequests.jsonBody(request, MailRequest.MAX_REQUEST_BYTES);
             String key = idempotencyKey(request);
-            return respond(request, 202, mail.get().send(ref(request, id), key, MailRequest.parse(body)));
+            return respond(request, 202, mail.get().send(HttpRequests.connectionRef(request, id), key, MailRequest.parse(body)));
         } catch (RuntimeException e) {
             return HttpResponses.problem(request, e);
         }
@@ -58,7 +57,7 @@ public final class ActionFunctions {
         try {
             String body = HttpRequests.jsonBody(request, EventRequest.MAX_REQUEST_BYTES);
             String key = idempotencyKey(request);
-            return respond(request, 201, events.get().create(ref(request, id), key, EventRequest.parseCreate(body)));
+            return respond(request, 201, events.get().create(HttpRequests.connectionRef(request, id), key, EventRequest.parseCreate(body)));
         } catch (RuntimeException e) {
             return HttpResponses.problem(request, e);
         }
@@ -73,7 +72,7 @@ public final class ActionFunctions {
             ExecutionContext context) {
         try {
             EventTarget target = EventTarget.parse(eventId, request.getQueryParameters().get("calendarOwner"));
-            return HttpResponses.json(request, 200, events.get().get(ref(request, id), target));
+            return HttpResponses.json(request, 200, events.get().get(HttpRequests.connectionRef(request, id), target));
         } catch (RuntimeException e) {
             return HttpResponses.problem(request, e);
         }
@@ -89,7 +88,7 @@ public final class ActionFunctions {
         try {
             String body = HttpRequests.jsonBody(request, EventRequest.MAX_REQUEST_BYTES);
             EventTarget target = EventTarget.parse(eventId, request.getQueryParameters().get("calendarOwner"));
-            return HttpResponses.json(request, 200, events.get().update(ref(request, id), target, EventRequest.parseUpdate(body)));
+            return HttpResponses.json(request, 200, events.get().update(HttpRequests.connectionRef(request, id), target, EventRequest.parseUpdate(body)));
         } catch (RuntimeException e) {
             return HttpResponses.problem(request, e);
         }
@@ -105,15 +104,10 @@ public final class ActionFunctions {
         try {
             CancelRequest cancel = CancelRequest.parse(eventId, request.getQueryParameters().get("calendarOwner"),
                     request.getQueryParameters().get("comment"));
-            return HttpResponses.json(request, 200, events.get().cancel(ref(request, id), cancel));
+            return HttpResponses.json(request, 200, events.get().cancel(HttpRequests.connectionRef(request, id), cancel));
         } catch (RuntimeException e) {
             return HttpResponses.problem(request, e);
         }
-    }
-
-    /** The connection a request names: the route's id and the optional X-Owner-Id header. */
-    static ConnectionRef ref(HttpRequestMessage<?> request, String id) {
-        return ConnectionRef.of(id, HttpRequests.header(request, HttpRequests.OWNER_HEADER));
     }
 
     private static String idempotencyKey(HttpRequestMessage<?> request) {

@@ -10,7 +10,6 @@ import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
 import io.m365connector.connect.ConnectService;
 import io.m365connector.connect.StartRequest;
-import io.m365connector.connection.ConnectionRef;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -42,7 +41,7 @@ public final class ConnectionFunctions {
             @BindingName("id") String id,
             ExecutionContext context) {
         try {
-            return HttpResponses.json(request, 200, service.get().status(ConnectionRef.of(id, HttpRequests.header(request, HttpRequests.OWNER_HEADER))));
+            return HttpResponses.json(request, 200, service.get().status(HttpRequests.connectionRef(request, id)));
         } catch (RuntimeException e) {
             return HttpResponses.problem(request, e);
         }
@@ -55,7 +54,7 @@ public final class ConnectionFunctions {
             @BindingName("id") String id,
             ExecutionContext context) {
         try {
-            return HttpResponses.json(request, 200, service.get().disconnect(ConnectionRef.of(id, HttpRequests.header(request, HttpRequests.OWNER_HEADER))));
+            return HttpResponses.json(request, 200, service.get().disconnect(HttpRequests.connectionRef(request, id)));
         } catch (RuntimeException e) {
             return HttpResponses.problem(request, e);
         }

@@ -1,6 +1,7 @@
 package io.m365connector.functions;
 
 import com.microsoft.azure.functions.HttpRequestMessage;
+import io.m365connector.connection.ConnectionRef;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.TextRules;
@@ -11,7 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-/** Reads what function classes need from a request: a JSON body within limits, cookies, form or query parameters. */
+/** Reads what function classes need from a request: the connection it names, a JSON body within limits, cookies, form or query parameters. */
 final class HttpRequests {
     /** Bodies of the connection API are small; anything bigger is refused before parsing. */
     static final int MAX_JSON_BYTES = 16 * 1024;
@@ -19,6 +20,11 @@ final class HttpRequests {
     static final String OWNER_HEADER = "X-Owner-Id";
 
     private HttpRequests() {
+    }
+
+    /** The connection a request names: the route's id and the optional X-Owner-Id header. */
+    static ConnectionRef connectionRef(HttpRequestMessage<?> request, String id) {
+        return ConnectionRef.of(id, header(request, OWNER_HEADER));
     }
 
     static String jsonBody(HttpRequestMessage<Optional<String>> request, int maxBytes) {

@@ -31,7 +31,7 @@ public final class SchedulingFunctions {
             ExecutionContext context) {
         try {
             RoomsRequest query = RoomsRequest.parse(request.getQueryParameters());
-            return HttpResponses.json(request, 200, services.get().rooms().list(ActionFunctions.ref(request, id), query));
+            return HttpResponses.json(request, 200, services.get().rooms().list(HttpRequests.connectionRef(request, id), query));
         } catch (RuntimeException e) {
             return HttpResponses.problem(request, e);
         }
@@ -45,7 +45,7 @@ public final class SchedulingFunctions {
             ExecutionContext context) {
         try {
             String body = HttpRequests.jsonBody(request, AvailabilityRequest.MAX_REQUEST_BYTES);
-            return HttpResponses.json(request, 200, services.get().availability().get(ActionFunctions.ref(request, id), AvailabilityRequest.parse(body)));
+            return HttpResponses.json(request, 200, services.get().availability().get(HttpRequests.connectionRef(request, id), AvailabilityRequest.parse(body)));
         } catch (RuntimeException e) {
             return HttpResponses.problem(request, e);
         }
@@ -59,7 +59,7 @@ public final class SchedulingFunctions {
             ExecutionContext context) {
         try {
             String body = HttpRequests.jsonBody(request, MeetingTimesRequest.MAX_REQUEST_BYTES);
-            return HttpResponses.json(request, 200, services.get().meetingTimes().find(ActionFunctions.ref(request, id), MeetingTimesRequest.parse(body)));
+            return HttpResponses.json(request, 200, services.get().meetingTimes().find(HttpRequests.connectionRef(request, id), MeetingTimesRequest.parse(body)));
         } catch (RuntimeException e) {
             return HttpResponses.problem(request, e);
         }
