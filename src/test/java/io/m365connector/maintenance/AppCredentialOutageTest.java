@@ -6,19 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.QueueMessageItem;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.m365connector.app.AzureClients;
 import io.m365connector.cloud.HostingCloud;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.functions.MaintenanceFunctions;
 import io.m365connector.health.AppCredentialMonitor;
-import io.m365connector.platform.Settings;
-import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.ConnectorHarness.CredentialKind;
+import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.SecretsLedger;
 import io.m365connector.testing.WebhookReceiver;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -43,7 +40,7 @@ import org.junit.jupiter.api.Test;
 class AppCredentialOutageTest {
     private static final int CONNECTIONS = 200;
     private static final String WEBHOOK_SECRET = SecretsLedger.remember("whsec-" + UUID.randomUUID() + UUID.randomUUID());
-    private static final WebhookReceiver RECEIVER = receiver();
+    private static final WebhookReceiver RECEIVER = new WebhookReceiver();
     private static final ConnectorHarness HARNESS = new ConnectorHarness(HostingCloud.GLOBAL,
             Map.of(NationalCloud.GLOBAL, CredentialKind.SECRET), env -> {
                 env.put("NOTIFY_WEBHOOK_URL", RECEIVER.url());
@@ -187,18 +184,8 @@ class AppCredentialOutageTest {
     }
 
     private static QueueClient queue(String name) {
-        Settings s = Settings.from(HARNESS.env);
-        QueueClient client = AzureClients.queue(s.storage(), s.hostingCloud(), null, HARNESS.context.http().azureHttpClient(),
-                HARNESS.tables.queuePrefix() + name);
+        QueueClient client = HARNESS.queue(name);
         client.createIfNotExists();
         return client;
-    }
-
-    private static WebhookReceiver receiver() {
-        try {
-            return new WebhookReceiver();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -11,7 +11,6 @@ import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.QueueMessageItem;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.app.AppContext;
-import io.m365connector.app.AzureClients;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
@@ -23,7 +22,6 @@ import io.m365connector.testing.FakeKeyVault;
 import io.m365connector.testing.SecretsLedger;
 import io.m365connector.testing.StartTogether;
 import io.m365connector.testing.WebhookReceiver;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -44,7 +42,7 @@ import org.junit.jupiter.api.Test;
 /** Sweep, workers and notifications over Azurite tables and queues, with the fake Entra ID. */
 class MaintenanceTest {
     private static final String WEBHOOK_SECRET = SecretsLedger.remember("whsec-" + UUID.randomUUID() + UUID.randomUUID());
-    private static final WebhookReceiver RECEIVER = receiver();
+    private static final WebhookReceiver RECEIVER = new WebhookReceiver();
     private static final ConnectorHarness HARNESS = new ConnectorHarness(env -> {
         env.put("NOTIFY_WEBHOOK_URL", RECEIVER.url());
         env.put("NOTIFY_WEBHOOK_SECRET", WEBHOOK_SECRET);
@@ -387,18 +385,8 @@ class MaintenanceTest {
     }
 
     private static QueueClient queueOf(ConnectorHarness h, String name) {
-        Settings s = Settings.from(h.env);
-        QueueClient client = AzureClients.queue(s.storage(), s.hostingCloud(), null, h.context.http().azureHttpClient(),
-                h.tables.queuePrefix() + name);
+        QueueClient client = h.queue(name);
         client.createIfNotExists();
         return client;
-    }
-
-    private static WebhookReceiver receiver() {
-        try {
-            return new WebhookReceiver();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.QueueStorageException;
-import io.m365connector.app.AzureClients;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.LogRecorder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -28,42 +28,19 @@ class LibraryLoggingTest {
 
     @Test
     void whenTheNormalPathMeetsExpectedStorageAndEntraAnswersThenLibrariesLogThemAtFineOnly() {
-        List<LogRecord> records = new ArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                synchronized (records) {
-                    records.add(record);
-                }
+        List<LogRecord> records;
+        try (LogRecorder recorder = new LogRecorder()) {
+            try (ConnectorHarness harness = new ConnectorHarness()) { // new tables: the first calls find them missing
+                ConnectorHarness.Connected c = harness.connect(NationalCloud.GLOBAL, "\"mail\"");
+                String key = UUID.randomUUID().toString();
+                assertEquals(202, harness.sendMail(c.connectionId(), key, MAIL).getStatusCode());
+                assertEquals(202, harness.sendMail(c.connectionId(), key, MAIL).getStatusCode()); // the key's row exists: 409 inside
+                QueueClient missing = harness.queue("not-yet-created"); // a queue used before it exists: 404 QueueNotFound inside
+                assertThrows(QueueStorageException.class, () -> missing.sendMessage("x"));
+                harness.entra.revokeRefreshTokens(c.user());
+                refreshRefused(harness, c); // MSAL reports the refused refresh; the connector classifies it
             }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        capture.setLevel(Level.ALL);
-        Logger root = Logger.getLogger("");
-        Level rootLevel = root.getLevel();
-        root.addHandler(capture);
-        root.setLevel(Level.ALL);
-        try (ConnectorHarness harness = new ConnectorHarness()) { // new tables: the first calls find them missing
-            ConnectorHarness.Connected c = harness.connect(NationalCloud.GLOBAL, "\"mail\"");
-            String key = UUID.randomUUID().toString();
-            assertEquals(202, harness.sendMail(c.connectionId(), key, MAIL).getStatusCode());
-            assertEquals(202, harness.sendMail(c.connectionId(), key, MAIL).getStatusCode()); // the key's row exists: 409 inside
-            Settings s = Settings.from(harness.env); // a queue used before it exists: 404 QueueNotFound inside
-            QueueClient missing = AzureClients.queue(s.storage(), s.hostingCloud(), null, harness.context.http().azureHttpClient(),
-                    harness.tables.queuePrefix() + "not-yet-created");
-            assertThrows(QueueStorageException.class, () -> missing.sendMessage("x"));
-            harness.entra.revokeRefreshTokens(c.user());
-            refreshRefused(harness, c); // MSAL reports the refused refresh; the connector classifies it
-        } finally {
-            root.removeHandler(capture);
-            root.setLevel(rootLevel);
+            records = recorder.records();
         }
 
         List<LogRecord> fromLibraries = records.stream().filter(r -> r.getLoggerName() != null

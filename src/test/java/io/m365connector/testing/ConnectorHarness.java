@@ -1,12 +1,14 @@
 package io.m365connector.testing;
 
 import com.azure.core.credential.TokenCredential;
+import com.azure.storage.queue.QueueClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.aad.msal4j.ManagedIdentityTestEnvironment;
 import com.microsoft.azure.functions.HttpMethod;
 import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.HttpStatus;
 import io.m365connector.app.AppContext;
+import io.m365connector.app.AzureClients;
 import io.m365connector.app.Tables;
 import io.m365connector.cloud.HostingCloud;
 import io.m365connector.cloud.NationalCloud;
@@ -276,6 +278,12 @@ public final class ConnectorHarness implements AutoCloseable {
         // The login link is a capability: its session id must never be logged.
         SecretsLedger.remember(body.get("loginUrl").asText().replaceAll(".*/", ""));
         return body;
+    }
+
+    /** This harness's queue {@code name} (prefixed like its tables), reached the way the app reaches it; not created here. */
+    public QueueClient queue(String name) {
+        Settings s = Settings.from(env);
+        return AzureClients.queue(s.storage(), s.hostingCloud(), null, context.http().azureHttpClient(), tables.queuePrefix() + name);
     }
 
     public static JsonNode json(String text) {

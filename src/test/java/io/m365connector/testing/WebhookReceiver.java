@@ -3,6 +3,7 @@ package io.m365connector.testing;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -21,8 +22,12 @@ public final class WebhookReceiver implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final Deque<Integer> statuses = new ArrayDeque<>();
 
-    public WebhookReceiver() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    public WebhookReceiver() {
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("no local port for the webhook receiver", e);
+        }
         server.createContext("/hooks/m365", exchange -> {
             try (InputStream in = exchange.getRequestBody()) {
                 Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);

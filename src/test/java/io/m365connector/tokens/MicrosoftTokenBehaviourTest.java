@@ -7,11 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.QueueMessageItem;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.m365connector.app.AzureClients;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
-import io.m365connector.platform.Settings;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeHttpResponse;
 import io.m365connector.testing.entra.ScopeForm;
@@ -187,9 +185,7 @@ class MicrosoftTokenBehaviourTest {
     }
 
     private static List<JsonNode> notifications() {
-        Settings s = Settings.from(HARNESS.env);
-        QueueClient queue = AzureClients.queue(s.storage(), s.hostingCloud(), null, HARNESS.context.http().azureHttpClient(),
-                HARNESS.tables.queuePrefix() + "status-notifications");
+        QueueClient queue = HARNESS.queue("status-notifications");
         List<JsonNode> events = new ArrayList<>();
         for (int batch = 0; batch < 20; batch++) {
             List<QueueMessageItem> messages = queue.receiveMessages(32).stream().toList();
