@@ -184,8 +184,9 @@ public final class AppContext {
     }
 
     private CredentialParts credentialParts(Tables tableNames, ManagedIdentityTokens identityTokens) {
-        Lazy<AppCredentialListener> listener = Lazy.of(() -> settings.get().webhook().isPresent()
-                ? new QueuedStatusNotifications(queue(MaintenanceFunctions.NOTIFICATION_QUEUE), clock) : AppCredentialListener.NONE);
+        // The same webhook queue as connections' status changes, when there is a webhook.
+        Lazy<AppCredentialListener> listener = Lazy.of(() -> statusListener.get() instanceof QueuedStatusNotifications queued
+                ? queued : AppCredentialListener.NONE);
         return new CredentialParts(new CredentialParts.Sources(settings, () -> http.get().azureHttpClient(), hostingCredential, tables,
                 tableNames.appCredentials(), listener, (cloud, tenant) -> msal().requestAppOnlyToken(cloud, tenant), clock), identityTokens);
     }
