@@ -117,6 +117,6 @@ public final class ConnectService {
         if (!Connection.isValidId(ref.id())) {
             throw ref.notFound();
         }
-        return connections.find(ref.id()).filter(ref::admits).orElseThrow(ref::notFound);
+        return ref.admit(connections.find(ref.id()).orElseThrow(ref::notFound));
     }
 }

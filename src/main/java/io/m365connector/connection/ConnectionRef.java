@@ -36,8 +36,16 @@ public record ConnectionRef(String id, Optional<String> expectedOwner) {
     }
 
     /** No expected owner, or the connection's owner is the expected one. */
-    public boolean admits(Connection connection) {
+    private boolean admits(Connection connection) {
         return expectedOwner.map(owner -> owner.equals(connection.ownerId())).orElse(true);
+    }
+
+    /** {@code connection} when this reference admits it; otherwise the answer an unknown id gets. */
+    public Connection admit(Connection connection) {
+        if (!admits(connection)) {
+            throw notFound();
+        }
+        return connection;
     }
 
     /** The answer for an id that does not exist, or is not the expected owner's: the same either way. */

@@ -96,9 +96,7 @@ public final class TokenBroker {
         String connectionId = ref.id();
         Instant now = clock.instant();
         Optional<AccessTokenCache.Entry> hit = cache.get(connectionId, scopes).filter(e -> fresh(e.token(), now));
-        if (hit.isPresent() && !ref.admits(hit.get().token().connection())) {
-            throw ref.notFound();
-        }
+        hit.ifPresent(entry -> ref.admit(entry.token().connection()));
         Connection current = null;
         if (hit.isPresent()) {
             AccessTokenCache.Entry entry = hit.get();
@@ -118,7 +116,8 @@ public final class TokenBroker {
         }
         synchronized (stripe(connectionId)) {
             Optional<AccessTokenCache.Entry> again = cache.get(connectionId, scopes).filter(e -> fresh(e.token(), clock.instant()));
-            if (again.isPresent()) {
+            if (again.isPresent()) { // another caller refreshed while this one waited, perhaps for the right owner only
+                ref.admit(again.get().token().connection());
                 return again.get().token();
             }
             AccessToken token = acquire(new Request(connectionId, scopes, Mode.CACHED_OR_REFRESHED, null, Caller.ACTION),
@@ -246,7 +245,7 @@ public final class TokenBroker {
 
     /** The connection if it exists and is the expected owner's (else the same not-found answer), then checked for use. */
     private Connection usable(ConnectionRef ref, Set<String> scopes) {
-        return check(store.find(ref.id()).filter(ref::admits).orElseThrow(ref::notFound), scopes);
+        return check(ref.admit(store.find(ref.id()).orElseThrow(ref::notFound)), scopes);
     }
 
     private Connection check(Connection c, Set<String> scopes) {

@@ -10,6 +10,7 @@ import com.microsoft.azure.functions.HttpMethod;
 import io.m365connector.app.AppContext;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
+import io.m365connector.connection.ConnectionRef;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.functions.ConnectionFunctions;
 import io.m365connector.platform.ConnectorException;
@@ -30,6 +31,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -103,6 +105,28 @@ class TokenBrokerTest {
         assertNotEquals(before.tokens(), after.tokens(), "the rotated cache was persisted");
         assertNotNull(after.refresh().lastUsedAt());
         assertTrue(after.refresh().accessTokenExpiresAt().isAfter(before.refresh().accessTokenExpiresAt()));
+    }
+
+    @Test
+    void whenAnotherOwnerAsksWhileTheOwnerRefreshesThenItGetsNotFoundNeverTheFreshToken() throws Exception {
+        String id = connect(NationalCloud.GLOBAL, Duration.ofMinutes(4)); // due for refresh: the first caller refreshes under the lock
+        TokenBroker broker = HARNESS.context.broker();
+        int pairs = 8;
+        CyclicBarrier start = new CyclicBarrier(2 * pairs);
+        List<CompletableFuture<AccessToken>> owners = new ArrayList<>();
+        List<CompletableFuture<AccessToken>> others = new ArrayList<>();
+        for (int i = 0; i < pairs; i++) {
+            owners.add(StartTogether.run(start, () -> broker.tokenFor(ConnectionRef.of(id, "owner-1"), MAIL)));
+            others.add(StartTogether.run(start, () -> broker.tokenFor(ConnectionRef.of(id, "someone-else"), MAIL)));
+        }
+
+        for (CompletableFuture<AccessToken> owner : owners) {
+            assertNotNull(owner.get().value());
+        }
+        for (CompletableFuture<AccessToken> other : others) {
+            ExecutionException refused = assertThrows(ExecutionException.class, other::get, "another owner got a token");
+            assertEquals(ProblemCode.NOT_FOUND, ((ConnectorException) refused.getCause()).code());
+        }
     }
 
     @Test
