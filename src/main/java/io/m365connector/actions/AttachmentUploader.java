@@ -48,16 +48,18 @@ final class AttachmentUploader {
                 body.setAttachmentItem(MailMessages.uploadItem(attachment));
                 return MailService.mailbox(client, request).messages().byMessageId(draftId).attachments().createUploadSession().post(body);
             });
-            put(session.connectionId(), upload.getUploadUrl(), attachment.content());
+            put(session, upload.getUploadUrl(), attachment.content());
         }
     }
 
     /** PUTs the bytes in chunks to the pre-authenticated upload URL (no Authorization header, as Graph requires). */
-    private void put(String connectionId, String uploadUrl, byte[] content) {
+    private void put(GraphSession session, String uploadUrl, byte[] content) {
+        String connectionId = session.connectionId();
         if (uploadUrl == null || !uploadUrl.startsWith("https://")) {
             throw new ConnectorException(ProblemCode.GRAPH_ERROR, "Microsoft Graph returned no usable upload URL.", connectionId, null);
         }
         for (int offset = 0; offset < content.length; offset += UPLOAD_CHUNK) {
+            session.beforeAttempt();
             int end = Math.min(content.length, offset + UPLOAD_CHUNK);
             Request put = new Request.Builder().url(uploadUrl)
                     .header("Content-Range", "bytes " + offset + "-" + (end - 1) + "/" + content.length)

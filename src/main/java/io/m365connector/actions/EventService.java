@@ -19,12 +19,17 @@ import io.m365connector.actions.graph.GraphRetry;
 import io.m365connector.actions.graph.GraphSession;
 import io.m365connector.actions.idempotency.Idempotency;
 import io.m365connector.connection.ConnectionRef;
+import io.m365connector.platform.ConnectorException;
+import io.m365connector.platform.Json;
+import io.m365connector.platform.ProblemCode;
+import io.m365connector.platform.Secrets;
 import io.m365connector.tokens.TokenBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -32,8 +37,11 @@ import java.util.UUID;
  * Creates, updates and cancels events in the connected user's calendar (or a shared calendar).
  * Create is idempotent twice over: the Idempotency-Key record returns the first outcome, and the
  * Graph transactionId derived from connection + key makes Graph itself return the same event if a
- * retried create reaches it again, so an ambiguous failure can safely be retried. Updates repeat
- * safely; a cancel or delete repeated after an ambiguous failure that finds the event gone is done.
+ * retried create reaches it again, so an ambiguous failure, or a runner that died after the create
+ * left, is safely retried. Updates repeat safely; a cancel or delete repeated after an ambiguous
+ * failure that finds the event gone is done. Under an Idempotency-Key a cancel or delete records what
+ * it is about to do before it does it, so a runner that takes over after a crash and finds the event
+ * gone answers what the first one would have.
  */
 public final class EventService {
     private static final Set<String> OWN = Set.of("Calendars.ReadWrite");
@@ -60,6 +68,7 @@ public final class EventService {
                 : UUID.nameUUIDFromBytes((connectionId + "\n" + idempotencyKey).getBytes(StandardCharsets.UTF_8)).toString();
         Idempotency.Request call = new Idempotency.Request(connectionId, idempotencyKey, "event", request.fingerprint());
         return idempotency.run(call, EventView.class, step -> {
+            session.beforeEachAttempt(step::keepLease);
             Event created = retry.call(session, Safety.REPEATABLE, client -> {
                 Event event = toGraph(request);
                 event.setTransactionId(transactionId);
@@ -69,12 +78,18 @@ public final class EventService {
         });
     }
 
-    public EventView update(ConnectionRef ref, EventTarget target, EventRequest request) {
+    /** Applies the change; with a key, a retry gets the first outcome (a PATCH repeated after a crash sets the same values). */
+    public Idempotency.Outcome<EventView> update(ConnectionRef ref, String idempotencyKey, EventTarget target, EventRequest request) {
         GraphSession session = graph.session(ref, scopes(target.calendarOwner()), broker);
         String connectionId = session.connectionId();
-        Event updated = retry.call(session, Safety.REPEATABLE, client ->
-                calendar(client, target.calendarOwner()).events().byEventId(target.eventId()).patch(toGraph(request)));
-        return EventView.of(connectionId, updated, target.calendarOwner());
+        Idempotency.Request call = new Idempotency.Request(connectionId, idempotencyKey, "event-update",
+                Secrets.sha256(target.eventId() + "\n" + target.calendarOwner() + "\n" + request.fingerprint()));
+        return idempotency.run(call, EventView.class, step -> {
+            session.beforeEachAttempt(step::keepLease);
+            Event updated = retry.call(session, Safety.REPEATABLE, client ->
+                    calendar(client, target.calendarOwner()).events().byEventId(target.eventId()).patch(toGraph(request)));
+            return EventView.of(connectionId, updated, target.calendarOwner());
+        });
     }
 
     /** The event with each attendee's response, so the caller can tell whether a room accepted the booking. */
@@ -86,24 +101,53 @@ public final class EventService {
         return EventDetails.of(connectionId, event, target.calendarOwner());
     }
 
-    /** Cancels with a message when the user organizes the event and it has attendees; deletes it otherwise. Says which. */
-    public EventRemoved cancel(ConnectionRef ref, CancelRequest request) {
+    /**
+     * Cancels with a message when the user organizes the event and it has attendees; deletes it otherwise. Says which.
+     * With a key, what is about to be done is recorded first: a runner taking over after a crash that finds the event
+     * gone answers that, and one that finds it still there does it (the first runner never got to it).
+     */
+    public Idempotency.Outcome<EventRemoved> cancel(ConnectionRef ref, String idempotencyKey, CancelRequest request) {
         EventTarget target = request.target();
         GraphSession session = graph.session(ref, scopes(target.calendarOwner()), broker);
         String connectionId = session.connectionId();
-        Event existing = retry.call(session, Safety.REPEATABLE, client -> calendar(client, target.calendarOwner()).events()
-                .byEventId(target.eventId()).get(rc -> rc.queryParameters.select = new String[] {"id", "isOrganizer", "attendees"}));
+        Idempotency.Request call = new Idempotency.Request(connectionId, idempotencyKey, "event-cancel",
+                Secrets.sha256(target.eventId() + "\n" + target.calendarOwner() + "\n" + request.comment()));
+        return idempotency.run(call, EventRemoved.class, step -> {
+            session.beforeEachAttempt(step::keepLease);
+            Optional<EventRemoved> recorded = step.progress().map(p -> Json.read(p, EventRemoved.class));
+            Event existing;
+            try {
+                existing = retry.call(session, Safety.REPEATABLE, client -> calendar(client, target.calendarOwner()).events()
+                        .byEventId(target.eventId()).get(rc -> rc.queryParameters.select = new String[] {"id", "isOrganizer", "attendees"}));
+            } catch (ConnectorException e) {
+                if (e.code() == ProblemCode.NOT_FOUND && recorded.isPresent()) {
+                    return recorded.get(); // the runner before this one removed it
+                }
+                throw e;
+            }
+            EventRemoved removal = removalOf(connectionId, target, existing);
+            step.saveProgress(Json.write(removal)); // before the call: a runner taking over knows what was about to happen
+            remove(session, target, request, removal);
+            return removal;
+        });
+    }
+
+    private static EventRemoved removalOf(String connectionId, EventTarget target, Event existing) {
         boolean cancel = Boolean.TRUE.equals(existing.getIsOrganizer()) && existing.getAttendees() != null && !existing.getAttendees().isEmpty();
-        if (cancel) {
+        return cancel ? new EventRemoved(connectionId, target.eventId(), "cancelled", existing.getAttendees().size())
+                : new EventRemoved(connectionId, target.eventId(), "deleted", null);
+    }
+
+    private void remove(GraphSession session, EventTarget target, CancelRequest request, EventRemoved removal) {
+        if (removal.action().equals("cancelled")) {
             retry.run(session, Safety.REMOVAL, client -> {
                 CancelPostRequestBody body = new CancelPostRequestBody();
                 body.setComment(request.comment() == null ? "" : request.comment());
                 calendar(client, target.calendarOwner()).events().byEventId(target.eventId()).cancel().post(body);
             });
-            return new EventRemoved(connectionId, target.eventId(), "cancelled", existing.getAttendees().size());
+        } else {
+            retry.run(session, Safety.REMOVAL, client -> calendar(client, target.calendarOwner()).events().byEventId(target.eventId()).delete());
         }
-        retry.run(session, Safety.REMOVAL, client -> calendar(client, target.calendarOwner()).events().byEventId(target.eventId()).delete());
-        return new EventRemoved(connectionId, target.eventId(), "deleted", null);
     }
 
     private static UserItemRequestBuilder calendar(GraphServiceClient client, String calendarOwner) {

@@ -13,12 +13,24 @@ import java.util.UUID;
  *                            creation answered ambiguously can be found
  * @param draftId             the draft, once created
  * @param attachmentsUploaded every attachment is on the draft
- * @param sendAttempted       the send request left: the draft is never sent again, only checked
+ * @param sendAttempted       the draft's send request is about to leave (or left): the draft is never sent again, only checked
+ * @param directSend          sendMail (saveToSentItems=false) is about to be called (or was): never called again, since
+ *                            nothing is left to look at afterwards
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-record MailProgress(String marker, String draftId, boolean attachmentsUploaded, boolean sendAttempted) {
+record MailProgress(String marker, String draftId, boolean attachmentsUploaded, boolean sendAttempted, boolean directSend) {
     static MailProgress start() {
-        return new MailProgress(UUID.randomUUID().toString(), null, false, false);
+        return new MailProgress(UUID.randomUUID().toString(), null, false, false, false);
+    }
+
+    /** sendMail was refused or never left: a retry may call it. */
+    static MailProgress directNotSent() {
+        return new MailProgress(null, null, false, false, false);
+    }
+
+    /** The record saved before sendMail is called. */
+    static MailProgress directSending() {
+        return new MailProgress(null, null, false, false, true);
     }
 
     static MailProgress read(Optional<String> saved) {
@@ -37,18 +49,18 @@ record MailProgress(String marker, String draftId, boolean attachmentsUploaded, 
     }
 
     MailProgress withDraft(String id) {
-        return new MailProgress(marker, id, false, false);
+        return new MailProgress(marker, id, false, false, false);
     }
 
     MailProgress uploaded() {
-        return new MailProgress(marker, draftId, true, false);
+        return new MailProgress(marker, draftId, true, false, false);
     }
 
     MailProgress sending() {
-        return new MailProgress(marker, draftId, true, true);
+        return new MailProgress(marker, draftId, true, true, false);
     }
 
     MailProgress notSent() {
-        return new MailProgress(marker, draftId, true, false);
+        return new MailProgress(marker, draftId, true, false, false);
     }
 }

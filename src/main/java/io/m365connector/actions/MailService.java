@@ -25,9 +25,10 @@ import java.util.Set;
  * Sends mail as the connected user (or from a shared mailbox), at most once per Idempotency-Key.
  *
  * <p>The message is created as a draft (tagged with a random marker), its attachments added, and
- * the draft sent. Progress is saved with the key before each step, so a retry resumes: it finds a
- * draft whose creation answered ambiguously by its marker, starts over from a new draft when the
- * attachments did not all arrive, and never sends a draft twice. After an ambiguous send the draft
+ * the draft sent. Progress is saved with the key before each step, so a retry resumes, also after the
+ * process died mid-step: it finds a draft whose creation answered ambiguously (or whose id was never
+ * saved) by its marker, starts over from a new draft when the attachments did not all arrive, and never
+ * sends a draft twice. After an ambiguous send the draft
  * is looked at: gone or no longer a draft means sent; still a draft proves nothing (Exchange submits
  * asynchronously), so the answer is {@code delivery_unconfirmed} and a retry with the key only looks again.
  *
@@ -61,8 +62,10 @@ public final class MailService {
         // Refused before anything is recorded or sent when the connection cannot do this.
         GraphSession session = graph.session(ref, request.from() == null ? OWN : SHARED, broker);
         Idempotency.Request call = new Idempotency.Request(session.connectionId(), idempotencyKey, "mail", request.fingerprint());
-        return idempotency.run(call, MailSent.class, step -> request.saveToSentItems()
-                ? viaDraft(session, request, step) : direct(session, request));
+        return idempotency.run(call, MailSent.class, step -> {
+            session.beforeEachAttempt(step::keepLease);
+            return request.saveToSentItems() ? viaDraft(session, request, step) : direct(session, request, step);
+        });
     }
 
     private MailSent viaDraft(GraphSession session, MailRequest request, Idempotency.Step step) {
@@ -75,8 +78,10 @@ public final class MailService {
             progress = MailProgress.start();
         }
         if (progress.draftId() == null) {
+            // A saved marker without a draft id: an earlier runner may have created the draft and died before saving its id.
+            boolean mayExist = step.progress().isPresent();
             step.saveProgress(progress.json()); // the marker, before the draft exists
-            progress = progress.withDraft(createDraft(session, request, progress.marker()));
+            progress = progress.withDraft(createDraft(session, request, progress.marker(), mayExist));
             step.saveProgress(progress.json());
             uploader.upload(session, request, progress.draftId());
             progress = progress.uploaded();
@@ -100,10 +105,13 @@ public final class MailService {
         }
     }
 
-    /** Creates the draft; after an ambiguous answer it is looked up by its marker (and created once more if absent). */
-    private String createDraft(GraphSession session, MailRequest request, String marker) {
+    /**
+     * Creates the draft; after an ambiguous answer (or when an earlier runner may have created it) it is
+     * looked up by its marker first, and created only if absent.
+     */
+    private String createDraft(GraphSession session, MailRequest request, String marker, boolean mayExist) {
         for (int attempt = 1; ; attempt++) {
-            Optional<String> found = attempt == 1 ? Optional.empty() : findDraft(session, request, marker);
+            Optional<String> found = attempt == 1 && !mayExist ? Optional.empty() : findDraft(session, request, marker);
             if (found.isPresent()) {
                 return found.get();
             }
@@ -159,7 +167,12 @@ public final class MailService {
         }
     }
 
-    private MailSent direct(GraphSession session, MailRequest request) {
+    private MailSent direct(GraphSession session, MailRequest request, Idempotency.Step step) {
+        if (MailProgress.read(step.progress()).directSend()) {
+            // An earlier runner was about to call sendMail (or did) and left no outcome: it may have been delivered.
+            throw DeliveryUnconfirmed.afterDirectSend(session.connectionId());
+        }
+        step.saveProgress(MailProgress.directSending().json());
         try {
             retry.run(session, Safety.ONCE, client -> {
                 SendMailPostRequestBody body = new SendMailPostRequestBody();
@@ -169,6 +182,14 @@ public final class MailService {
             });
         } catch (GraphRetry.Ambiguous ambiguous) {
             throw DeliveryUnconfirmed.afterDirectSend(session.connectionId());
+        } catch (ConnectorException refused) {
+            // Refused, not processed, or stopped before the request left: not sent, so a retry may send it.
+            try {
+                step.saveProgress(MailProgress.directNotSent().json());
+            } catch (ConnectorException e) {
+                refused.addSuppressed(e); // the record still says "about to send": a retry answers delivery_unconfirmed, never a second copy
+            }
+            throw refused;
         }
         return MailSent.of(session.connectionId(), request);
     }

@@ -75,8 +75,6 @@ public final class AppContext {
     static final int SWEEP_LIMIT = 20_000;
     /** How often a warm instance re-reads a connection's status (so a disconnect elsewhere takes effect). */
     static final Duration STATUS_RECHECK = Duration.ofSeconds(30);
-    /** How long a request holds its Idempotency-Key before another may take over (a runner that died). */
-    static final Duration IDEMPOTENCY_LEASE = Duration.ofSeconds(60);
     /** How long a request with a key waits for another still running with the same key. */
     static final Duration IDEMPOTENCY_WAIT = Duration.ofSeconds(20);
 
@@ -175,7 +173,8 @@ public final class AppContext {
                         "A status notification is queued but NOTIFY_WEBHOOK_URL is not set.")), http.get().okHttp(), clock),
                 queue(MaintenanceFunctions.NOTIFICATION_QUEUE), queue(MaintenanceFunctions.NOTIFICATION_QUEUE + "-poison")));
         this.graph = Lazy.of(() -> new GraphGateway(http.get().okHttp()));
-        this.idempotency = Lazy.of(() -> new Idempotency(idempotencyStore.get(), clock, sleeper, IDEMPOTENCY_LEASE, IDEMPOTENCY_WAIT));
+        this.idempotency = Lazy.of(() -> new Idempotency(idempotencyStore.get(), clock, sleeper,
+                Idempotency.leaseFor(this.settings.get().http().timeout(), GraphRetry.BUDGET), IDEMPOTENCY_WAIT));
         this.mailService = Lazy.of(() -> new MailService(broker.get(), graph.get(), idempotency.get(), GraphRetry.defaults(sleeper, clock), sleeper));
         this.eventService = Lazy.of(() -> new EventService(broker.get(), graph.get(), idempotency.get(), GraphRetry.defaults(sleeper, clock)));
         this.scheduling = Lazy.of(() -> new SchedulingServices(graph.get(), broker.get(), GraphRetry.defaults(sleeper, clock),

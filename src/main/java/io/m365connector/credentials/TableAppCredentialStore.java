@@ -11,7 +11,11 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Optional;
 
-/** {@link AppCredentialStore} on Table Storage: one row per cloud, written with its ETag. */
+/**
+ * {@link AppCredentialStore} on Table Storage: one row per cloud and configuration (RowKey
+ * {@code <cloud>.<fingerprint>}), written with its ETag. Rows of configurations no longer in use stay
+ * small and are never read again.
+ */
 public final class TableAppCredentialStore implements AppCredentialStore {
     private static final String PARTITION = "appcredential";
 
@@ -22,8 +26,8 @@ public final class TableAppCredentialStore implements AppCredentialStore {
     }
 
     @Override
-    public Optional<Stored> find(NationalCloud cloud) {
-        return table.find(PARTITION, cloud.id()).map(e -> new Stored(new AppCredentialStatus(cloud,
+    public Optional<Stored> find(NationalCloud cloud, String configuration) {
+        return table.find(PARTITION, rowKey(cloud, configuration)).map(e -> new Stored(new AppCredentialStatus(cloud,
                 (String) e.getProperty("Kind"), State.fromId((String) e.getProperty("State")),
                 Optional.ofNullable((String) e.getProperty("Code")).flatMap(ProblemCode::fromCode).orElse(null),
                 instant(e, "ExpiresAt"), instant(e, "CheckedAt"), instant(e, "ChangedAt"), (String) e.getProperty("LastCheckCode")),
@@ -31,8 +35,8 @@ public final class TableAppCredentialStore implements AppCredentialStore {
     }
 
     @Override
-    public boolean save(AppCredentialStatus next, String etag) {
-        TableEntity entity = new TableEntity(PARTITION, next.cloud().id())
+    public boolean save(AppCredentialStatus next, String configuration, String etag) {
+        TableEntity entity = new TableEntity(PARTITION, rowKey(next.cloud(), configuration))
                 .addProperty("Kind", next.kind())
                 .addProperty("State", next.state().id())
                 .addProperty("CheckedAt", time(next.checkedAt()))
@@ -58,6 +62,10 @@ public final class TableAppCredentialStore implements AppCredentialStore {
             }
             throw e;
         }
+    }
+
+    private static String rowKey(NationalCloud cloud, String configuration) {
+        return cloud.id() + "." + configuration;
     }
 
     private static OffsetDateTime time(Instant instant) {

@@ -87,8 +87,9 @@ public final class ActionFunctions {
             ExecutionContext context) {
         try {
             String body = HttpRequests.jsonBody(request, EventRequest.MAX_REQUEST_BYTES);
+            String key = idempotencyKey(request);
             EventTarget target = EventTarget.parse(eventId, request.getQueryParameters().get("calendarOwner"));
-            return HttpResponses.json(request, 200, events.get().update(HttpRequests.connectionRef(request, id), target, EventRequest.parseUpdate(body)));
+            return respond(request, 200, events.get().update(HttpRequests.connectionRef(request, id), key, target, EventRequest.parseUpdate(body)));
         } catch (RuntimeException e) {
             return HttpResponses.problem(request, e);
         }
@@ -102,9 +103,10 @@ public final class ActionFunctions {
             @BindingName("eventId") String eventId,
             ExecutionContext context) {
         try {
+            String key = idempotencyKey(request);
             CancelRequest cancel = CancelRequest.parse(eventId, request.getQueryParameters().get("calendarOwner"),
                     request.getQueryParameters().get("comment"));
-            return HttpResponses.json(request, 200, events.get().cancel(HttpRequests.connectionRef(request, id), cancel));
+            return respond(request, 200, events.get().cancel(HttpRequests.connectionRef(request, id), key, cancel));
         } catch (RuntimeException e) {
             return HttpResponses.problem(request, e);
         }

@@ -18,6 +18,7 @@ import io.m365connector.connect.SignInFlow;
 import io.m365connector.platform.BadRequestLog;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
+import io.m365connector.platform.StorageUnavailableException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -108,6 +109,12 @@ public final class AuthFunctions {
                     "connection_id", failure.connectionId(), "error", failure.code().code()));
             return HttpResponses.html(request, failure.code().httpStatus(),
                     ResultPage.failed(failure.code(), failure.detail(), failure.adminConsentUrl(), back));
+        }
+        if (e instanceof StorageUnavailableException storage) {
+            LOG.log(Level.WARNING, storage.code().code() + ": " + storage.detail());
+            return HttpResponses.html(request, 503, ResultPage.failed(storage.code(), "The connection service cannot reach its storage "
+                    + "right now, so nothing was saved. Go back to the app and connect again in a few minutes.", null, null),
+                    StorageUnavailableException.RETRY_AFTER_SECONDS);
         }
         if (e instanceof ConnectorException known) {
             if (known.code().httpStatus() >= 500) {

@@ -43,6 +43,15 @@ final class HttpResponses {
                 .build();
     }
 
+    /** A page for the browser that also says when to come back (503). */
+    static HttpResponseMessage html(HttpRequestMessage<?> request, int status, String html, int retryAfterSeconds) {
+        return browserHeaders(request.createResponseBuilder(HttpStatusType.custom(status)))
+                .header("Content-Type", "text/html; charset=utf-8")
+                .header("Retry-After", String.valueOf(retryAfterSeconds))
+                .body(html)
+                .build();
+    }
+
     static HttpResponseMessage redirect(HttpRequestMessage<?> request, String location, String setCookie) {
         HttpResponseMessage.Builder builder = browserHeaders(request.createResponseBuilder(HttpStatusType.custom(302)))
                 .header("Location", location);

@@ -8,6 +8,7 @@ import io.m365connector.credentials.AppCredentialStatus.State;
 import io.m365connector.credentials.AppCredentialStore;
 import io.m365connector.credentials.AppCredentialStore.Stored;
 import io.m365connector.credentials.Certificates;
+import io.m365connector.credentials.CredentialConfiguration;
 import io.m365connector.credentials.SecretExpiry;
 import io.m365connector.health.CredentialVerdict.Probe;
 import io.m365connector.platform.ProblemCode;
@@ -98,14 +99,20 @@ public final class AppCredentialMonitor implements AppCredentialStates {
         if (cached != null && now.isBefore(cached.readAt().plus(CURRENT_TTL))) {
             return Optional.of(cached.status());
         }
-        Optional<AppCredentialStatus> stored = store.find(cloud).map(Stored::status);
+        Optional<AppRegistration> registration = settings.registration(cloud);
+        if (registration.isEmpty()) {
+            return Optional.empty();
+        }
+        // Only a check of this instance's own configuration counts: another secret's verdict says nothing about ours.
+        Optional<AppCredentialStatus> stored = store.find(cloud, CredentialConfiguration.fingerprint(registration.get())).map(Stored::status);
         stored.ifPresent(s -> cache.put(cloud, new Cached(s, now)));
         return stored;
     }
 
     private AppCredentialStatus checkIfDue(AppRegistration registration) {
         NationalCloud cloud = registration.cloud();
-        Optional<Stored> stored = store.find(cloud);
+        String configuration = CredentialConfiguration.fingerprint(registration);
+        Optional<Stored> stored = store.find(cloud, configuration);
         for (int attempt = 1; ; attempt++) {
             Instant now = clock.instant();
             Optional<AppCredentialStatus> previous = stored.map(Stored::status);
@@ -113,7 +120,7 @@ public final class AppCredentialMonitor implements AppCredentialStates {
                 return remember(previous.get());
             }
             AppCredentialStatus next = evaluate(registration, previous, now);
-            if (store.save(next, stored.map(Stored::etag).orElse(null))) {
+            if (store.save(next, configuration, stored.map(Stored::etag).orElse(null))) {
                 if (!next.sameStateAs(previous.orElse(null))) {
                     log(registration, previous, next);
                     listener.changed(previous, next);
@@ -121,7 +128,7 @@ public final class AppCredentialMonitor implements AppCredentialStates {
                 return remember(next);
             }
             // Another instance recorded a check meanwhile: its result stands (it logged and announced any change).
-            stored = store.find(cloud);
+            stored = store.find(cloud, configuration);
             if (attempt >= 3 || stored.isEmpty()) {
                 return remember(stored.map(Stored::status).orElse(next));
             }

@@ -71,4 +71,13 @@ public final class Json {
             throw new IllegalStateException("Cannot serialise " + value.getClass().getSimpleName(), e);
         }
     }
+
+    /** Reads JSON this application wrote itself (stored progress, outcomes); a failure is a bug, not bad input. */
+    public static <T> T read(String json, Class<T> type) {
+        try {
+            return MAPPER.readValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot read stored " + type.getSimpleName(), e);
+        }
+    }
 }

@@ -73,7 +73,7 @@ public enum Setting {
     OUTBOUND_PROXY("OUTBOUND_PROXY", "http://proxy.example.com:8080",
             "Optional HTTP proxy for all outbound calls (Entra ID, Graph, Key Vault, Storage)."),
     OUTBOUND_TIMEOUT_SECONDS("OUTBOUND_TIMEOUT_SECONDS", "30",
-            "Connect and read timeout of outbound calls, in seconds (1-120).");
+            "Longest time one outbound call may take (connect, send, answer), in seconds (1-120); the Idempotency-Key lease is sized from it.");
 
     /** The placeholder in per-cloud setting names. */
     public static final String CLOUD_PLACEHOLDER = "{CLOUD}";

@@ -1,6 +1,7 @@
 package io.m365connector.platform;
 
 import com.azure.core.http.HttpHeaderName;
+import com.azure.core.exception.HttpResponseException;
 import com.azure.core.http.rest.Response;
 import com.azure.data.tables.TableClient;
 import com.azure.data.tables.models.ListEntitiesOptions;
@@ -31,13 +32,14 @@ public final class TableAccess {
     public <T> T call(Supplier<T> operation) {
         try {
             return operation.get();
-        } catch (TableServiceException e) {
+        } catch (RuntimeException e) {
             if (isTableMissing(e)) {
                 createTable();
                 return retry(operation);
             }
-            throw passOrWrap(e);
-        } catch (RuntimeException e) {
+            if (e instanceof TableServiceException known) {
+                throw passOrWrap(known);
+            }
             throw unavailable(e);
         }
     }
@@ -130,8 +132,17 @@ public final class TableAccess {
                 + e.getClass().getSimpleName() + ". Check AzureWebJobsStorage and network access; try again later.", e);
     }
 
-    private static boolean isTableMissing(TableServiceException e) {
-        return status(e) == 404 && e.getValue() != null && "TableNotFound".equals(String.valueOf(e.getValue().getErrorCode()));
+    /**
+     * Point operations report a missing table as {@link TableServiceException} with code TableNotFound;
+     * listing (a query) reports it as the SDK's implementation type {@code TableServiceJsonErrorException},
+     * a plain {@link HttpResponseException} with status 404 whose body names TableNotFound. Both mean: create it.
+     */
+    static boolean isTableMissing(RuntimeException e) {
+        if (e instanceof TableServiceException known) {
+            return status(known) == 404 && known.getValue() != null && "TableNotFound".equals(String.valueOf(known.getValue().getErrorCode()));
+        }
+        return e instanceof HttpResponseException http && http.getResponse() != null && http.getResponse().getStatusCode() == 404
+                && String.valueOf(http.getMessage()).contains("TableNotFound");
     }
 
     /**

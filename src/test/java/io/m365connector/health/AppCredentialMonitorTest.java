@@ -247,7 +247,8 @@ class AppCredentialMonitorTest {
 
         AppCredentialStore.Stored stored = store.find(NationalCloud.GLOBAL).orElseThrow();
         AppCredentialStatus s = stored.status();
-        store.save(new AppCredentialStatus(s.cloud(), s.kind(), State.OK, null, null, s.checkedAt(), s.checkedAt(), "ok"), stored.etag());
+        store.save(new AppCredentialStatus(s.cloud(), s.kind(), State.OK, null, null, s.checkedAt(), s.checkedAt(), "ok"),
+                store.configuration(NationalCloud.GLOBAL), stored.etag());
 
         assertTrue(refreshes.invalid(NationalCloud.GLOBAL), "this instance trusts what it read for a minute");
         clock.advance(AppCredentialMonitor.CURRENT_TTL);

@@ -45,9 +45,12 @@ public final class GraphRetry {
         this.clock = Objects.requireNonNull(clock, "'clock' cannot be null.");
     }
 
+    /** How long the default policy waits between attempts of one call, at most, in all. */
+    public static final Duration BUDGET = Duration.ofSeconds(10);
+
     /** Three attempts within 10 seconds, 1 s apart unless Graph says otherwise. */
     public static GraphRetry defaults(Sleeper sleeper, Clock clock) {
-        return new GraphRetry(3, Duration.ofSeconds(10), Duration.ofSeconds(1), sleeper, clock);
+        return new GraphRetry(3, BUDGET, Duration.ofSeconds(1), sleeper, clock);
     }
 
     /** Runs {@code call} with the session's client under this policy; its result, or the API's error. */
@@ -56,6 +59,7 @@ public final class GraphRetry {
         boolean ambiguousBefore = false;
         int renewalsBefore = session.renewals();
         for (int attempt = 1; ; attempt++) {
+            session.beforeAttempt(); // outside the try: a lost lease is not a Graph failure
             try {
                 return call.apply(session.client());
             } catch (RuntimeException e) {

@@ -19,6 +19,7 @@ public final class GraphSession {
     private final AtomicInteger renewals = new AtomicInteger();
     private final GraphServiceClient client;
     private volatile AccessToken token;
+    private volatile Runnable beforeEachAttempt = () -> { };
 
     /** How a rejected token is replaced ({@link TokenBroker#renewRejected} in production). */
     @FunctionalInterface
@@ -49,6 +50,19 @@ public final class GraphSession {
     /** The Graph client of this session; it always sends the session's current token. */
     public GraphServiceClient client() {
         return client;
+    }
+
+    /**
+     * Runs {@code check} before every attempt of every call of this session: an action under an
+     * Idempotency-Key keeps its lease this way (and stops once another runner took it over).
+     */
+    public void beforeEachAttempt(Runnable check) {
+        this.beforeEachAttempt = check;
+    }
+
+    /** Called by whoever sends a request of this session, before it leaves. */
+    public void beforeAttempt() {
+        beforeEachAttempt.run();
     }
 
     AccessToken token() {

@@ -7,6 +7,7 @@ import io.m365connector.platform.Problem;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Secrets;
 import io.m365connector.platform.Sleeper;
+import io.m365connector.platform.StorageUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +16,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.logging.Logger;
 
 /**
  * Exactly-once execution of POST actions under an Idempotency-Key (per connection):
@@ -29,6 +31,14 @@ import java.util.function.Function;
  * Final failures (a request Graph refused for good) are stored like successes; failures worth
  * retrying (throttling, outages, reconnect needed) and {@link Resumable} ones release the lease, so a
  * retry with the same key resumes from the saved progress.
+ *
+ * <p>The process may die at any instruction. The work therefore saves its progress <em>before</em>
+ * every call a retry must not repeat blindly (the "about to be made" record), and a runner that
+ * takes over reads it and looks before acting again. The lease is never allowed to run out under a
+ * working runner: {@link Step#keepLease()} renews it before each outbound call while less than half of
+ * it is left, and the lease is sized from the outbound timeout (see {@link #leaseFor}) so that one call
+ * with its retries always fits in half of it. A runner whose record was taken over stops at its next
+ * write ({@code request_in_progress}) before it makes another call that cannot be repeated.
  */
 public final class Idempotency {
     /** Outcomes with these codes are not final: the same key may succeed later. */
@@ -38,6 +48,9 @@ public final class Idempotency {
     /** 5xx outcomes that are final all the same: retrying them could do the work twice. */
     private static final Set<ProblemCode> FINAL_SERVER_ERRORS = Set.of(ProblemCode.DELIVERY_UNCONFIRMED);
     private static final Duration POLL = Duration.ofMillis(50);
+    private static final int OUTCOME_ATTEMPTS = 3;
+    private static final Duration OUTCOME_RETRY_DELAY = Duration.ofSeconds(1);
+    private static final Logger LOG = Logger.getLogger(Idempotency.class.getName());
 
     private final IdempotencyStore store;
     private final Clock clock;
@@ -71,8 +84,29 @@ public final class Idempotency {
     public interface Step {
         Optional<String> progress();
 
-        /** Saves progress (and renews the lease) before the work does something a retry must not repeat. */
+        /**
+         * Saves progress (and renews the lease) before the work does something a retry must not repeat.
+         * Throws {@code request_in_progress} when another runner took the record over: the work stops there.
+         */
         void saveProgress(String progress);
+
+        /**
+         * Before each outbound call: renews the lease when less than half of it is left, and stops the
+         * work ({@code request_in_progress}) when another runner took the record over. A renewal that
+         * storage refuses while the lease still runs is tried again at the next call.
+         */
+        void keepLease();
+    }
+
+    /**
+     * The lease for an outbound call timeout. The lease is renewed before every attempt of every call
+     * ({@link Step#keepLease()}), so between two renewals at most one attempt runs (the call itself, and
+     * a token renewal inside it after a 401: two timeouts) after one retry delay. The lease is twice
+     * that, at least a minute: with the default 30 s timeout and a 10 s retry budget, 2 x (2 x 30 s + 10 s) = 140 s.
+     */
+    public static Duration leaseFor(Duration callTimeout, Duration retryBudget) {
+        Duration lease = callTimeout.multipliedBy(2).plus(retryBudget).multipliedBy(2);
+        return lease.compareTo(Duration.ofMinutes(1)) < 0 ? Duration.ofMinutes(1) : lease;
     }
 
     /** A result, and whether it is the stored outcome of an earlier request with the same key. */
@@ -109,6 +143,11 @@ public final class Idempotency {
         }
         complete(step.record, 200, Json.write(result));
         return new Outcome<>(result, false);
+    }
+
+    /** The lease requests hold; a runner that died is taken over this long after its last renewal. */
+    public Duration lease() {
+        return lease;
     }
 
     private static boolean isFinal(ConnectorException e) {
@@ -166,11 +205,27 @@ public final class Idempotency {
         }
     }
 
+    /**
+     * Stores the outcome. The work is done by now (a mail may be on its way), so a storage failure here
+     * must not turn into "try again": the outcome is tried a few more times and, if storage stays away,
+     * the answer still goes back to the caller. The record then keeps the progress saved before the last
+     * call, from which a retry with the key looks at Graph (or answers delivery_unconfirmed where it cannot).
+     */
     private void complete(IdempotencyRecord record, int status, String body) {
-        try {
-            store.update(record.completed(status, body));
-        } catch (ConcurrentUpdateException e) {
-            // Another runner took over after our lease ran out; it will store its own outcome.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                store.update(record.completed(status, body));
+                return;
+            } catch (ConcurrentUpdateException e) {
+                return; // Another runner took over after our lease ran out; it will store its own outcome.
+            } catch (StorageUnavailableException e) {
+                if (attempt >= OUTCOME_ATTEMPTS) {
+                    LOG.warning("The outcome of an Idempotency-Key request (" + record + ") could not be stored: Table Storage is "
+                            + "unavailable. The answer was sent; a retry with the key checks the saved progress instead of replaying it.");
+                    return;
+                }
+                sleeper.sleep(OUTCOME_RETRY_DELAY.multipliedBy(attempt));
+            }
         }
     }
 
@@ -195,11 +250,28 @@ public final class Idempotency {
         }
 
         @Override
-        public void saveProgress(String progress) {
+        public synchronized void saveProgress(String progress) {
             try {
                 record = store.update(record.withProgress(progress).withLease(clock.instant().plus(lease)));
             } catch (ConcurrentUpdateException e) {
                 throw new InProgress(record.connectionId());
+            }
+        }
+
+        @Override
+        public synchronized void keepLease() {
+            Instant now = clock.instant();
+            if (Duration.between(now, record.leaseUntil()).compareTo(lease.dividedBy(2)) >= 0) {
+                return;
+            }
+            try {
+                record = store.update(record.withLease(now.plus(lease)));
+            } catch (ConcurrentUpdateException e) {
+                throw new InProgress(record.connectionId());
+            } catch (StorageUnavailableException e) {
+                if (!now.isBefore(record.leaseUntil())) {
+                    throw e; // the lease has run out: another runner may be working, so this one must not call out
+                }
             }
         }
     }
@@ -215,6 +287,11 @@ public final class Idempotency {
         @Override
         public void saveProgress(String value) {
             progress = value;
+        }
+
+        @Override
+        public void keepLease() {
+            // no record, no lease
         }
     }
 

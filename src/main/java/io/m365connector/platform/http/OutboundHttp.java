@@ -37,6 +37,9 @@ public final class OutboundHttp {
                 .connectTimeout(settings.timeout())
                 .readTimeout(settings.timeout())
                 .writeTimeout(settings.timeout())
+                // The whole call, not only each read: an answer that trickles in must not outlast the
+                // Idempotency-Key lease, which is sized from this timeout.
+                .callTimeout(settings.timeout())
                 // Redirects are not followed: Entra ID, Graph and Key Vault do not redirect API calls,
                 // and following one could carry a bearer token to another host.
                 .followRedirects(false)
