@@ -18,6 +18,8 @@ import io.m365connector.functions.ConnectionFunctions;
 import io.m365connector.functions.SchedulingFunctions;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.Settings;
+import io.m365connector.platform.Sleeper;
+import io.m365connector.platform.http.HostRouting;
 import io.m365connector.platform.http.OutboundHttp;
 import io.m365connector.testing.entra.FakeEntraId;
 import io.m365connector.testing.entra.FakeUser;
@@ -152,7 +154,15 @@ public final class ConnectorHarness implements AutoCloseable {
      * own memory caches (as a freshly started or scaled-out instance has).
      */
     public Instance newInstance() {
-        AppContext other = new AppContext(() -> Settings.from(env), routing, clock, null, tables, sleeper);
+        return newInstance(routing, sleeper);
+    }
+
+    /**
+     * Another instance whose outbound requests go through {@code instanceRouting} (a {@link KillSwitch}
+     * around {@link #routing}, say) and that waits with {@code instanceSleeper}.
+     */
+    public Instance newInstance(HostRouting instanceRouting, Sleeper instanceSleeper) {
+        AppContext other = new AppContext(() -> Settings.from(env), instanceRouting, clock, null, tables, instanceSleeper);
         return new Instance(other, other.newFunction(ActionFunctions.class));
     }
 
@@ -164,6 +174,14 @@ public final class ConnectorHarness implements AutoCloseable {
 
         public FakeHttpResponse createEvent(String connectionId, String idempotencyKey, String json) {
             return ConnectorHarness.createEvent(actions, connectionId, idempotencyKey, json);
+        }
+
+        public FakeHttpResponse updateEvent(String connectionId, String idempotencyKey, String eventId, String json) {
+            return ConnectorHarness.updateEvent(actions, connectionId, idempotencyKey, eventId, null, json);
+        }
+
+        public FakeHttpResponse cancelEvent(String connectionId, String idempotencyKey, String eventId, String query) {
+            return ConnectorHarness.cancelEvent(actions, connectionId, idempotencyKey, eventId, query);
         }
     }
 
@@ -196,14 +214,30 @@ public final class ConnectorHarness implements AutoCloseable {
     }
 
     public FakeHttpResponse updateEvent(String connectionId, String eventId, String query, String json) {
-        FakeHttpRequest request = FakeHttpRequest.of(HttpMethod.PATCH, "https://" + FUNCTION_HOST + "/api/connections/" + connectionId
-                + "/events/" + eventId + (query == null ? "" : "?" + query)).body(json).header("Content-Type", "application/json");
-        return (FakeHttpResponse) actions.updateEvent(request, connectionId, eventId, new FakeExecutionContext("updateEvent"));
+        return updateEvent(actions, connectionId, null, eventId, query, json);
     }
 
     public FakeHttpResponse cancelEvent(String connectionId, String eventId, String query) {
+        return cancelEvent(actions, connectionId, null, eventId, query);
+    }
+
+    private static FakeHttpResponse updateEvent(ActionFunctions actions, String connectionId, String idempotencyKey, String eventId,
+                                                String query, String json) {
+        FakeHttpRequest request = FakeHttpRequest.of(HttpMethod.PATCH, "https://" + FUNCTION_HOST + "/api/connections/" + connectionId
+                + "/events/" + eventId + (query == null ? "" : "?" + query)).body(json).header("Content-Type", "application/json");
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        return (FakeHttpResponse) actions.updateEvent(request, connectionId, eventId, new FakeExecutionContext("updateEvent"));
+    }
+
+    private static FakeHttpResponse cancelEvent(ActionFunctions actions, String connectionId, String idempotencyKey, String eventId,
+                                                String query) {
         FakeHttpRequest request = FakeHttpRequest.of(HttpMethod.DELETE, "https://" + FUNCTION_HOST + "/api/connections/" + connectionId
                 + "/events/" + eventId + (query == null ? "" : "?" + query));
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
         return (FakeHttpResponse) actions.cancelEvent(request, connectionId, eventId, new FakeExecutionContext("cancelEvent"));
     }
 

@@ -1,0 +1,279 @@
+package io.m365connector.actions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.m365connector.actions.graph.GraphRetry;
+import io.m365connector.actions.idempotency.Idempotency;
+import io.m365connector.actions.idempotency.IdempotencyRecord;
+import io.m365connector.actions.idempotency.TableIdempotencyStore;
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.connection.ConnectionStatus;
+import io.m365connector.platform.Secrets;
+import io.m365connector.testing.ClockSleeper;
+import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.FakeHttpResponse;
+import io.m365connector.testing.KillSwitch;
+import io.m365connector.testing.ProcessDeath;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The process dies at every point of every keyed action: for each action, a run without faults
+ * lists every outbound request it makes (Table Storage reads and writes, Graph calls, upload
+ * chunks), and one cell per request and per kill point ({@link KillSwitch.When}: before the request
+ * leaves; after the far side carried it out, before the code saw the answer) kills an instance
+ * there. "After the answer, before the record was saved" is the next request's "before". A new
+ * instance then takes over with the same Idempotency-Key once the lease has run out (the clock is
+ * moved, nothing sleeps), and the caller retries once more.
+ *
+ * <p>Asserted in every cell: at most one effect (a mail, a draft left behind, an event, a
+ * cancellation); never a 500; the retry's answer is the one the README's "Exactly once" table gives
+ * for a process death ({@link #allowed}); a 2xx means the effect happened exactly once; a second
+ * retry answers the same and changes nothing; the record is settled; the connection stays active.
+ */
+class CrashMatrixTest {
+    private static final ConnectorHarness HARNESS = new ConnectorHarness(env -> env.put("OUTBOUND_TIMEOUT_SECONDS", "1"), null);
+    /** The lease of a one-second call timeout (at least a minute), and a second more. */
+    private static final Duration PAST_THE_LEASE = Idempotency.leaseFor(Duration.ofSeconds(1), GraphRetry.BUDGET).plusSeconds(1);
+    private static final Instant BASE = HARNESS.clock.instant();
+    private static final Map<NationalCloud, ConnectorHarness.Connected> USERS = new EnumMap<>(NationalCloud.class);
+    private static final Map<String, List<KillSwitch.Call>> SEQUENCES = new ConcurrentHashMap<>();
+    private static final String ATTACHMENTS = "[" + attachment("small.bin", 1_000_000) + "," + attachment("medium.bin", 2_000_000) + ","
+            + attachment("large.bin", 3_000_000) + "]";
+
+    @AfterAll
+    static void tearDown() {
+        HARNESS.close();
+    }
+
+    /** The keyed actions. */
+    enum Action {
+        MAIL, MAIL_WITH_ATTACHMENTS, MAIL_WITHOUT_SENT_ITEMS, EVENT_CREATE, EVENT_UPDATE, EVENT_CANCEL, EVENT_DELETE;
+
+        boolean mail() {
+            return this == MAIL || this == MAIL_WITH_ATTACHMENTS || this == MAIL_WITHOUT_SENT_ITEMS;
+        }
+    }
+
+    /** What a caller may get back from the instance that took over, per action (README, "Exactly once"). */
+    static Set<String> allowed(Action action) {
+        return switch (action) {
+            // a draft whose send may have left, or sendMail: never sent again, so possibly unconfirmed
+            case MAIL, MAIL_WITH_ATTACHMENTS, MAIL_WITHOUT_SENT_ITEMS -> Set.of("202", "delivery_unconfirmed");
+            case EVENT_CREATE -> Set.of("201");
+            case EVENT_UPDATE, EVENT_CANCEL, EVENT_DELETE -> Set.of("200");
+        };
+    }
+
+    static Stream<Arguments> cells() {
+        List<Arguments> cells = new ArrayList<>();
+        NationalCloud[] clouds = NationalCloud.values();
+        int n = 0;
+        for (Action action : Action.values()) {
+            int longest = Stream.of(clouds).mapToInt(c -> sequence(action, c).size()).max().orElseThrow();
+            for (int i = 0; i < longest; i++) {
+                for (KillSwitch.When when : KillSwitch.When.values()) {
+                    NationalCloud cloud = clouds[n++ % clouds.length]; // each cloud gets every kind of cell
+                    List<KillSwitch.Call> sequence = sequence(action, cloud);
+                    if (i < sequence.size()) {
+                        cells.add(Arguments.of(action, cloud, i, sequence.get(i), when));
+                    }
+                }
+            }
+        }
+        return cells.stream();
+    }
+
+    @ParameterizedTest(name = "{0} in {1}: killed at request {2} ({3}), {4}")
+    @MethodSource("cells")
+    void whenTheProcessDiesThereThenTheNextInstanceFinishesWithAtMostOneEffect(Action action, NationalCloud cloud, int ordinal,
+                                                                              KillSwitch.Call call, KillSwitch.When when) {
+        ConnectorHarness.Connected user = user(cloud);
+        String upn = user.user().userPrincipalName();
+        String subject = action + "/" + ordinal + "/" + when + "/" + UUID.randomUUID();
+        String key = UUID.randomUUID().toString();
+        HARNESS.clock.set(BASE);
+        String eventId = prepareEvent(user, action, subject);
+
+        KillSwitch killed = new KillSwitch(HARNESS.routing).arm(ordinal, when);
+        try {
+            act(HARNESS.newInstance(killed, new ClockSleeper(HARNESS.clock)), user, action, key, subject, eventId);
+        } catch (ProcessDeath expected) {
+            // the caller's connection drops: no answer
+        }
+        assertTrue(killed.dead(), "the instance died at request " + ordinal + ": " + killed.calls() + " vs " + sequence(action, cloud));
+        assertEquals(call.shape(), killed.calls().get(ordinal).shape(), "the run took the same path as the run the cell was made from");
+        assertAtMostOneEffect(action, upn, subject, eventId);
+
+        HARNESS.clock.advance(PAST_THE_LEASE);
+        ConnectorHarness.Instance next = HARNESS.newInstance(HARNESS.routing, new ClockSleeper(HARNESS.clock));
+        FakeHttpResponse resumed = act(next, user, action, key, subject, eventId);
+        System.out.println("CELL " + action + " " + cloud.id() + " #" + ordinal + " " + call.shape() + " " + when + " -> " + answer(resumed));
+
+        String answer = answer(resumed);
+        assertNotEquals(500, resumed.getStatusCode(), resumed.bodyText());
+        assertTrue(allowed(action).contains(answer), action + " killed at " + call + " " + when + ": the next instance answered "
+                + resumed.getStatusCode() + " " + resumed.bodyText());
+        assertAtMostOneEffect(action, upn, subject, eventId);
+        if (answer.startsWith("2")) {
+            assertEffectOnce(action, upn, subject, eventId);
+        }
+
+        FakeHttpResponse again = act(next, user, action, key, subject, eventId);
+        assertEquals(answer, answer(again), "the caller's next retry: " + again.bodyText());
+        assertAtMostOneEffect(action, upn, subject, eventId);
+        if (answer.startsWith("2")) {
+            assertEquals("true", again.getHeader("Idempotent-Replayed"), "a settled key replays its outcome");
+            assertEffectOnce(action, upn, subject, eventId);
+        }
+        assertRecordSettled(user.connectionId(), key);
+        assertEquals(ConnectionStatus.ACTIVE, HARNESS.context.connections().find(user.connectionId()).orElseThrow().status());
+    }
+
+    /**
+     * The outbound requests of one keyed run without faults, from a fresh instance (as every cell's first run is).
+     * The second of two runs: the first may create the tables.
+     */
+    private static List<KillSwitch.Call> sequence(Action action, NationalCloud cloud) {
+        return SEQUENCES.computeIfAbsent(action + "/" + cloud, k -> {
+            referenceRun(action, cloud);
+            return referenceRun(action, cloud);
+        });
+    }
+
+    private static List<KillSwitch.Call> referenceRun(Action action, NationalCloud cloud) {
+        ConnectorHarness.Connected user = user(cloud);
+        String subject = "reference/" + action + "/" + UUID.randomUUID();
+        HARNESS.clock.set(BASE);
+        String eventId = prepareEvent(user, action, subject);
+        KillSwitch recording = new KillSwitch(HARNESS.routing);
+        FakeHttpResponse response = act(HARNESS.newInstance(recording, new ClockSleeper(HARNESS.clock)), user, action,
+                UUID.randomUUID().toString(), subject, eventId);
+        assertTrue(response.getStatusCode() < 300, "the reference run of " + action + " succeeds: " + response.bodyText());
+        return recording.calls();
+    }
+
+    private static void assertAtMostOneEffect(Action action, String upn, String subject, String eventId) {
+        if (action.mail()) {
+            long mails = delivered(upn, subject);
+            assertTrue(mails <= 1, "at most one mail: " + mails);
+            assertTrue(mails + drafts(upn, subject) <= 1, "no draft left behind beside a sent mail, at most one draft: mails " + mails
+                    + ", drafts " + drafts(upn, subject));
+        } else if (action == Action.EVENT_CREATE) {
+            assertTrue(events(upn, subject) <= 1, "at most one event");
+        } else if (action == Action.EVENT_CANCEL) {
+            assertTrue(cancellations(upn, eventId) <= 1, "attendees told at most once");
+        }
+    }
+
+    private static void assertEffectOnce(Action action, String upn, String subject, String eventId) {
+        switch (action) {
+            case MAIL, MAIL_WITH_ATTACHMENTS, MAIL_WITHOUT_SENT_ITEMS -> {
+                assertEquals(1, delivered(upn, subject), "202: sent exactly once");
+                if (action == Action.MAIL_WITH_ATTACHMENTS) {
+                    assertEquals(3, HARNESS.graph.sentMail(upn).stream().map(m -> m.message())
+                            .filter(m -> m.path("subject").asText().equals(subject)).findFirst().orElseThrow()
+                            .path("attachments").size(), "each attachment once");
+                }
+            }
+            case EVENT_CREATE -> assertEquals(1, events(upn, subject), "201: exactly one event");
+            case EVENT_UPDATE -> assertEquals(1, events(upn, subject + " (moved)"), "200: the change is in the calendar");
+            case EVENT_CANCEL -> {
+                assertEquals(1, cancellations(upn, eventId), "200: attendees told once");
+                assertEquals(0, events(upn, subject), "the cancelled event is gone");
+            }
+            case EVENT_DELETE -> assertEquals(0, events(upn, subject), "200: the event is gone");
+        }
+    }
+
+    private static void assertRecordSettled(String connectionId, String key) {
+        TableIdempotencyStore store = new TableIdempotencyStore(HARNESS.context.tables().getTableClient(HARNESS.tables.idempotency()));
+        IdempotencyRecord record = store.find(connectionId, Secrets.sha256(key)).orElseThrow();
+        assertTrue(record.state() == IdempotencyRecord.State.COMPLETED || !record.leaseUntil().isAfter(HARNESS.clock.instant()),
+                "the record is completed or released for a retry that only looks: " + record);
+    }
+
+    private static String answer(FakeHttpResponse response) {
+        if (response.getStatusCode() < 300) {
+            return String.valueOf(response.getStatusCode());
+        }
+        return ConnectorHarness.json(response.bodyText()).path("code").asText("none");
+    }
+
+    private static long delivered(String upn, String subject) {
+        return HARNESS.graph.sentMail(upn).stream().filter(m -> m.message().path("subject").asText().equals(subject)).count();
+    }
+
+    private static long drafts(String upn, String subject) {
+        return HARNESS.graph.drafts(upn).stream().filter(d -> d.path("subject").asText().equals(subject)).count();
+    }
+
+    private static long events(String upn, String subject) {
+        return HARNESS.graph.events(upn).stream().filter(e -> e.path("subject").asText().equals(subject)).count();
+    }
+
+    private static long cancellations(String upn, String eventId) {
+        return HARNESS.graph.cancellations(upn).stream().filter(c -> c.path("eventId").asText().equals(eventId)).count();
+    }
+
+    private static synchronized ConnectorHarness.Connected user(NationalCloud cloud) {
+        return USERS.computeIfAbsent(cloud, c -> HARNESS.connect(c, "\"mail\",\"calendar\""));
+    }
+
+    private static String prepareEvent(ConnectorHarness.Connected user, Action action, String subject) {
+        if (action != Action.EVENT_UPDATE && action != Action.EVENT_CANCEL && action != Action.EVENT_DELETE) {
+            return null;
+        }
+        String attendees = action == Action.EVENT_CANCEL ? ",\"attendees\":[{\"address\":\"candidate@fabrikam.com\"}]" : "";
+        FakeHttpResponse created = HARNESS.createEvent(user.connectionId(), null, event(subject, attendees));
+        assertEquals(201, created.getStatusCode(), created.bodyText());
+        return ConnectorHarness.json(created.bodyText()).get("eventId").asText();
+    }
+
+    private static FakeHttpResponse act(ConnectorHarness.Instance instance, ConnectorHarness.Connected user, Action action, String key,
+                                        String subject, String eventId) {
+        String id = user.connectionId();
+        return switch (action) {
+            case MAIL -> instance.sendMail(id, key, mail(subject, ""));
+            case MAIL_WITH_ATTACHMENTS -> instance.sendMail(id, key, mail(subject, ",\"attachments\":" + ATTACHMENTS));
+            case MAIL_WITHOUT_SENT_ITEMS -> instance.sendMail(id, key, mail(subject, ",\"saveToSentItems\":false"));
+            case EVENT_CREATE -> instance.createEvent(id, key, event(subject, ""));
+            case EVENT_UPDATE -> instance.updateEvent(id, key, eventId, "{\"subject\":\"" + subject + " (moved)\"}");
+            case EVENT_CANCEL -> instance.cancelEvent(id, key, eventId, "comment=Cancelled");
+            case EVENT_DELETE -> instance.cancelEvent(id, key, eventId, null);
+        };
+    }
+
+    private static String mail(String subject, String extra) {
+        return "{\"to\":[\"candidate@fabrikam.com\"],\"subject\":\"" + subject + "\",\"body\":\"Hello\"" + extra + "}";
+    }
+
+    private static String event(String subject, String extra) {
+        return "{\"subject\":\"" + subject + "\",\"start\":{\"dateTime\":\"2027-03-01T10:00:00\",\"timeZone\":\"UTC\"},"
+                + "\"end\":{\"dateTime\":\"2027-03-01T11:00:00\",\"timeZone\":\"UTC\"}" + extra + "}";
+    }
+
+    private static String attachment(String name, int size) {
+        byte[] content = new byte[size];
+        for (int i = 0; i < size; i++) {
+            content[i] = (byte) (i * 31);
+        }
+        return "{\"name\":\"" + name + "\",\"contentType\":\"application/octet-stream\",\"contentBase64\":\""
+                + Base64.getEncoder().encodeToString(content) + "\"}";
+    }
+}
