@@ -48,6 +48,17 @@ public final class Azurite {
         return azurite;
     }
 
+    /**
+     * An Azurite of its own with nothing in it (in memory), for tests that must start from an empty
+     * storage account: no tables, no queues. Stopped when the JVM exits.
+     */
+    public static Azurite fresh(String name) {
+        Azurite azurite = new Azurite(Path.of("target", "azurite-" + name + ".log"), null);
+        azurite.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(azurite::stop));
+        return azurite;
+    }
+
     /** The suite's Azurite, started on first use. */
     public static synchronized Azurite shared() {
         if (shared == null) {
