@@ -158,6 +158,17 @@ public final class ConnectorHarness implements AutoCloseable {
     }
 
     /**
+     * Another instance over the same storage, routes and clock, configured differently: {@code adjust}
+     * changes a copy of this harness's settings (a rotated secret, a newly set home tenant).
+     */
+    public Instance newInstance(Consumer<Map<String, String>> adjust) {
+        Map<String, String> other = new java.util.HashMap<>(env);
+        adjust.accept(other);
+        AppContext context = new AppContext(() -> Settings.from(other), routing, clock, null, tables, sleeper);
+        return new Instance(context, context.newFunction(ActionFunctions.class));
+    }
+
+    /**
      * Another instance whose outbound requests go through {@code instanceRouting} (a {@link KillSwitch}
      * around {@link #routing}, say) and that waits with {@code instanceSleeper}.
      */
