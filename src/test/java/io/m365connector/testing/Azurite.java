@@ -89,6 +89,30 @@ public final class Azurite {
         return tablePort;
     }
 
+    /**
+     * Takes storage away at once: every request fails until {@link #revive()}. SIGTERM, not SIGKILL:
+     * Azurite's LokiJS store writes to disk on a timer, so a SIGKILL would lose writes it had already
+     * acknowledged, which Table Storage never does. On SIGTERM Azurite closes its listeners and saves.
+     */
+    public synchronized void kill() {
+        for (Process process : processes.values()) {
+            process.destroy();
+        }
+        for (Process process : processes.values()) {
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        processes.clear();
+    }
+
+    /** Starts again on the same ports after {@link #kill()}; a persistent Azurite finds its data again. */
+    public synchronized void revive() {
+        launch();
+    }
+
     /** Stops and starts again on the same ports: everything in memory is gone, clients reconnect. */
     public synchronized void restart() {
         stop();
