@@ -50,6 +50,28 @@ public final class LocalCloudRouting implements HostRouting {
         return this;
     }
 
+    /** The route table as text lines ({@code host port}, suffixes with a leading dot), for a child process. */
+    public List<String> export() {
+        List<String> lines = new java.util.ArrayList<>();
+        exactHosts.forEach((host, port) -> lines.add(host + " " + port));
+        hostSuffixes.forEach((suffix, port) -> lines.add("*" + suffix + " " + port));
+        return lines;
+    }
+
+    /** A route table read back from {@link #export()}. */
+    public static LocalCloudRouting imported(List<String> lines) {
+        LocalCloudRouting routing = new LocalCloudRouting();
+        for (String line : lines) {
+            String[] parts = line.trim().split(" ");
+            if (parts[0].startsWith("*")) {
+                routing.routeSuffix(parts[0].substring(1), Integer.parseInt(parts[1]));
+            } else {
+                routing.route(parts[0], Integer.parseInt(parts[1]));
+            }
+        }
+        return routing;
+    }
+
     public Integer portFor(String host) {
         Integer port = exactHosts.get(host);
         if (port != null) {
