@@ -3,6 +3,7 @@ package io.m365connector.testing;
 import io.m365connector.actions.idempotency.IdempotencyRecord;
 import io.m365connector.actions.idempotency.IdempotencyStore;
 import io.m365connector.connection.ConcurrentUpdateException;
+import io.m365connector.platform.StorageUnavailableException;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -13,6 +14,12 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class InMemoryIdempotencyStore implements IdempotencyStore {
     private final Map<String, IdempotencyRecord> records = new ConcurrentHashMap<>();
     private final AtomicLong versions = new AtomicLong();
+    private int failingUpdates;
+
+    /** The next {@code count} updates fail as Table Storage does when it is unreachable. */
+    public synchronized void failNextUpdates(int count) {
+        failingUpdates = count;
+    }
 
     @Override
     public synchronized Optional<IdempotencyRecord> tryCreate(IdempotencyRecord record) {
@@ -32,6 +39,10 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
 
     @Override
     public synchronized IdempotencyRecord update(IdempotencyRecord record) {
+        if (failingUpdates > 0) {
+            failingUpdates--;
+            throw new StorageUnavailableException("Table Storage (table 'idempotency') failed: test outage.", null);
+        }
         String key = key(record.connectionId(), record.keyHash());
         IdempotencyRecord current = records.get(key);
         if (current == null || !current.version().equals(record.version())) {

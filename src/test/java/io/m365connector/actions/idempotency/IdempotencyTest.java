@@ -12,6 +12,7 @@ import io.m365connector.platform.JsonFingerprint;
 import io.m365connector.platform.Problem;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Secrets;
+import io.m365connector.platform.StorageUnavailableException;
 import io.m365connector.testing.ClockSleeper;
 import io.m365connector.testing.InMemoryIdempotencyStore;
 import io.m365connector.testing.MutableClock;
@@ -174,5 +175,103 @@ class IdempotencyTest {
         IdempotencyRecord record = store.find(CONNECTION, Secrets.sha256("k1")).orElseThrow();
         assertEquals(IdempotencyRecord.State.IN_PROGRESS, record.state());
         assertFalse(record.leaseUntil().isAfter(clock.instant()), "released");
+    }
+
+    @Test
+    void leaseForTheDefaultTimeoutCoversTwoTimeoutsAndTheRetryBudgetTwiceAndIsNeverUnderAMinute() {
+        assertEquals(Duration.ofSeconds(140), Idempotency.leaseFor(Duration.ofSeconds(30), Duration.ofSeconds(10)));
+        assertEquals(Duration.ofSeconds(60), Idempotency.leaseFor(Duration.ofSeconds(1), Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void whenTheLeaseRunsLowDuringTheWorkThenKeepLeaseRenewsItAndAnotherRequestWithTheKeyIsToldToWait() {
+        ConnectorException[] other = new ConnectorException[1];
+        idempotency.run(request("k1", "{}"), Sent.class, step -> {
+            clock.advance(LEASE.multipliedBy(6).dividedBy(10)); // inside a long call: less than half the lease left
+            step.keepLease();
+            clock.advance(LEASE.multipliedBy(6).dividedBy(10)); // past the first lease, within the renewed one
+            other[0] = assertThrows(ConnectorException.class, () -> send("k1", "{}"));
+            return new Sent(CONNECTION, 1);
+        });
+
+        assertEquals(ProblemCode.REQUEST_IN_PROGRESS, other[0].code(), "no second runner while the first is working");
+        assertEquals(0, runs.get());
+    }
+
+    @Test
+    void whenKeepLeaseFindsPlentyLeftThenItWritesNothing() {
+        idempotency.run(request("k1", "{}"), Sent.class, step -> {
+            String before = store.find(CONNECTION, Secrets.sha256("k1")).orElseThrow().version();
+            step.keepLease();
+            assertEquals(before, store.find(CONNECTION, Secrets.sha256("k1")).orElseThrow().version(), "no write per call");
+            return new Sent(CONNECTION, 1);
+        });
+    }
+
+    @Test
+    void whenAnotherRunnerTookTheKeyOverThenTheFirstStopsBeforeItsNextCall() {
+        AtomicInteger callsAfterTakeOver = new AtomicInteger();
+        ConnectorException stopped = assertThrows(ConnectorException.class, () -> idempotency.run(request("k1", "{}"), Sent.class, step -> {
+            clock.advance(LEASE.plusSeconds(1)); // stuck far longer than any call may take
+            send("k1", "{}");                    // meanwhile a retry takes the key over and finishes
+            step.keepLease();                    // before its next call: the record is no longer this runner's
+            callsAfterTakeOver.incrementAndGet();
+            return new Sent(CONNECTION, 1);
+        }));
+
+        assertEquals(ProblemCode.REQUEST_IN_PROGRESS, stopped.code());
+        assertEquals(0, callsAfterTakeOver.get());
+        assertEquals(1, runs.get(), "the runner that took over did the work once");
+        assertTrue(send("k1", "{}").replayed(), "its outcome stands");
+    }
+
+    @Test
+    void whenTheRecordWasTakenOverThenSavingProgressBeforeANonRepeatableCallStopsTheRunner() {
+        assertThrows(ConnectorException.class, () -> idempotency.run(request("k1", "{}"), Sent.class, step -> {
+            clock.advance(LEASE.plusSeconds(1));
+            send("k1", "{}");
+            step.saveProgress("about to send");
+            throw new AssertionError("must not get here");
+        }));
+    }
+
+    @Test
+    void whenStorageRefusesARenewalWhileTheLeaseStillRunsThenTheWorkGoesOnAndOnceItRanOutItStops() {
+        idempotency.run(request("k1", "{}"), Sent.class, step -> {
+            clock.advance(LEASE.multipliedBy(6).dividedBy(10));
+            store.failNextUpdates(1);
+            step.keepLease(); // tried, refused, the lease still runs: the next call may go
+            return new Sent(CONNECTION, 1);
+        });
+        assertThrows(StorageUnavailableException.class, () -> idempotency.run(request("k2", "{}"), Sent.class, step -> {
+            clock.advance(LEASE.plusSeconds(1));
+            store.failNextUpdates(1);
+            step.keepLease();
+            throw new AssertionError("no call without a lease");
+        }));
+    }
+
+    @Test
+    void whenStorageRefusesTheOutcomeThenTheAnswerStillGoesOutAndTheRecordKeepsItsProgressForTheRetry() {
+        Idempotency.Outcome<Sent> sent = idempotency.run(request("k1", "{}"), Sent.class, step -> {
+            step.saveProgress("about to send");
+            store.failNextUpdates(3);
+            return new Sent(CONNECTION, 1);
+        });
+
+        assertEquals(new Sent(CONNECTION, 1), sent.value(), "the work was done: its answer, not 'storage unavailable'");
+        IdempotencyRecord record = store.find(CONNECTION, Secrets.sha256("k1")).orElseThrow();
+        assertEquals(IdempotencyRecord.State.IN_PROGRESS, record.state());
+        assertEquals("about to send", record.progress(), "a retry finds what was about to happen");
+    }
+
+    @Test
+    void whenStorageRefusesTheOutcomeOnceThenItIsStoredOnTheNextTry() {
+        idempotency.run(request("k1", "{}"), Sent.class, step -> {
+            store.failNextUpdates(1);
+            return new Sent(CONNECTION, 1);
+        });
+
+        assertEquals(IdempotencyRecord.State.COMPLETED, store.find(CONNECTION, Secrets.sha256("k1")).orElseThrow().state());
     }
 }
