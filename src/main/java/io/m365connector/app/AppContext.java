@@ -173,8 +173,7 @@ public final class AppContext {
                         "A status notification is queued but NOTIFY_WEBHOOK_URL is not set.")), http.get().okHttp(), clock),
                 queue(MaintenanceFunctions.NOTIFICATION_QUEUE), queue(MaintenanceFunctions.NOTIFICATION_QUEUE + "-poison")));
         this.graph = Lazy.of(() -> new GraphGateway(http.get().okHttp()));
-        this.idempotency = Lazy.of(() -> new Idempotency(idempotencyStore.get(), clock, sleeper,
-                Idempotency.leaseFor(this.settings.get().http().timeout(), GraphRetry.BUDGET), IDEMPOTENCY_WAIT));
+        this.idempotency = Lazy.of(() -> new Idempotency(idempotencyStore.get(), clock, sleeper, idempotencyLease(), IDEMPOTENCY_WAIT));
         this.mailService = Lazy.of(() -> new MailService(broker.get(), graph.get(), idempotency.get(), GraphRetry.defaults(sleeper, clock), sleeper));
         this.eventService = Lazy.of(() -> new EventService(broker.get(), graph.get(), idempotency.get(), GraphRetry.defaults(sleeper, clock)));
         this.scheduling = Lazy.of(() -> new SchedulingServices(graph.get(), broker.get(), GraphRetry.defaults(sleeper, clock),
@@ -235,10 +234,6 @@ public final class AppContext {
         return tables.get();
     }
 
-    public KeyProvider keys() {
-        return keys.get();
-    }
-
     public TokenSealer sealer() {
         return sealer.get();
     }
@@ -249,10 +244,6 @@ public final class AppContext {
 
     public MsalClients msal() {
         return msal.get();
-    }
-
-    public LoginSessionStore loginSessions() {
-        return loginSessions.get();
     }
 
     public TokenBroker broker() {
@@ -284,11 +275,15 @@ public final class AppContext {
                 hostingCredential.get(), http.get().azureHttpClient(), queuePrefix + name));
     }
 
+    private Duration idempotencyLease() { // from the call timeout: a lease never runs out under a working request
+        return Idempotency.leaseFor(settings.get().http().timeout(), GraphRetry.BUDGET);
+    }
+
     HealthService healthService() {
         Map<String, Runnable> checks = new LinkedHashMap<>();
         checks.put("settings", HealthService.of(this::settings));
         checks.put("storage", () -> connections().find(Connection.newId()));
-        checks.put("tokenKey", HealthService.of(() -> keys().current()));
+        checks.put("tokenKey", HealthService.of(() -> keys.get().current()));
         return new HealthService(checks, () -> credentials.monitor.get().report());
     }
 

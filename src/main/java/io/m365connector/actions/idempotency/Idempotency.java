@@ -199,7 +199,7 @@ public final class Idempotency {
                 }
             }
             if (!now.isBefore(deadline)) {
-                throw new InProgress(request.connectionId());
+                throw new RequestInProgress(request.connectionId());
             }
             sleeper.sleep(POLL);
         }
@@ -254,7 +254,7 @@ public final class Idempotency {
             try {
                 record = store.update(record.withProgress(progress).withLease(clock.instant().plus(lease)));
             } catch (ConcurrentUpdateException e) {
-                throw new InProgress(record.connectionId());
+                throw new RequestInProgress(record.connectionId());
             }
         }
 
@@ -267,7 +267,7 @@ public final class Idempotency {
             try {
                 record = store.update(record.withLease(now.plus(lease)));
             } catch (ConcurrentUpdateException e) {
-                throw new InProgress(record.connectionId());
+                throw new RequestInProgress(record.connectionId());
             } catch (StorageUnavailableException e) {
                 if (!now.isBefore(record.leaseUntil())) {
                     throw e; // the lease has run out: another runner may be working, so this one must not call out
@@ -292,19 +292,6 @@ public final class Idempotency {
         @Override
         public void keepLease() {
             // no record, no lease
-        }
-    }
-
-    /** 409 with Retry-After: the same request is still running elsewhere. */
-    static final class InProgress extends ConnectorException implements Problem.ProblemExtensions {
-        InProgress(String connectionId) {
-            super(ProblemCode.REQUEST_IN_PROGRESS, "A request with this Idempotency-Key is still running; retry with the same key shortly.",
-                    connectionId, null);
-        }
-
-        @Override
-        public Map<String, Object> problemExtensions() {
-            return Map.of("retryAfterSeconds", 1);
         }
     }
 }
