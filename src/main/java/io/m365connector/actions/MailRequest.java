@@ -1,6 +1,8 @@
 package io.m365connector.actions;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.outlook.EmailAddresses;
+import io.m365connector.outlook.MailRecipient;
 import io.m365connector.platform.JsonFields;
 import io.m365connector.platform.JsonFingerprint;
 import io.m365connector.platform.RequestValidationException;

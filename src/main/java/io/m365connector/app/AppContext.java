@@ -4,11 +4,6 @@ import com.azure.core.credential.TokenCredential;
 import com.azure.data.tables.TableServiceClient;
 import io.m365connector.actions.EventService;
 import io.m365connector.actions.MailService;
-import io.m365connector.actions.graph.GraphGateway;
-import io.m365connector.actions.graph.GraphRetry;
-import io.m365connector.actions.idempotency.Idempotency;
-import io.m365connector.actions.idempotency.IdempotencyStore;
-import io.m365connector.actions.idempotency.TableIdempotencyStore;
 import io.m365connector.connect.ConnectService;
 import io.m365connector.connect.LoginSessionStore;
 import io.m365connector.connect.SignInFlow;
@@ -28,8 +23,14 @@ import io.m365connector.functions.ConnectionFunctions;
 import io.m365connector.functions.HealthFunction;
 import io.m365connector.functions.MaintenanceFunctions;
 import io.m365connector.functions.SchedulingFunctions;
+import io.m365connector.graph.GraphAccess;
+import io.m365connector.graph.GraphGateway;
+import io.m365connector.graph.GraphRetry;
 import io.m365connector.health.AppCredentialMonitor;
 import io.m365connector.health.HealthService;
+import io.m365connector.idempotency.Idempotency;
+import io.m365connector.idempotency.IdempotencyStore;
+import io.m365connector.idempotency.TableIdempotencyStore;
 import io.m365connector.maintenance.Housekeeping;
 import io.m365connector.maintenance.NotificationWorker;
 import io.m365connector.maintenance.QueuedStatusNotifications;
@@ -95,7 +96,7 @@ public final class AppContext {
     private final Lazy<ConnectService> connectService;
     private final Lazy<TokenBroker> broker;
     private final Lazy<RefreshOutcomes> refreshOutcomes;
-    private final Lazy<GraphGateway> graph;
+    private final Lazy<GraphAccess> graph;
     private final Lazy<IdempotencyStore> idempotencyStore;
     private final Lazy<Idempotency> idempotency;
     private final Lazy<MailService> mailService;
@@ -172,11 +173,11 @@ public final class AppContext {
                 new WebhookSender(this.settings.get().webhook().orElseThrow(() -> new ConnectorException(ProblemCode.CONFIGURATION_ERROR,
                         "A status notification is queued but NOTIFY_WEBHOOK_URL is not set.")), http.get().okHttp(), clock),
                 queue(MaintenanceFunctions.NOTIFICATION_QUEUE), queue(MaintenanceFunctions.NOTIFICATION_QUEUE + "-poison")));
-        this.graph = Lazy.of(() -> new GraphGateway(http.get().okHttp()));
+        this.graph = Lazy.of(() -> new GraphAccess(new GraphGateway(http.get().okHttp()), broker.get(), GraphRetry.defaults(sleeper, clock)));
         this.idempotency = Lazy.of(() -> new Idempotency(idempotencyStore.get(), clock, sleeper, idempotencyLease(), IDEMPOTENCY_WAIT));
-        this.mailService = Lazy.of(() -> new MailService(broker.get(), graph.get(), idempotency.get(), GraphRetry.defaults(sleeper, clock), sleeper));
-        this.eventService = Lazy.of(() -> new EventService(broker.get(), graph.get(), idempotency.get(), GraphRetry.defaults(sleeper, clock)));
-        this.scheduling = Lazy.of(() -> new SchedulingServices(graph.get(), broker.get(), GraphRetry.defaults(sleeper, clock),
+        this.mailService = Lazy.of(() -> new MailService(graph.get(), idempotency.get(), sleeper));
+        this.eventService = Lazy.of(() -> new EventService(graph.get(), idempotency.get()));
+        this.scheduling = Lazy.of(() -> new SchedulingServices(graph.get(),
                 id -> connections.get().find(id).map(Connection::cloud)));
         registerFunctions();
     }

@@ -14,7 +14,7 @@ import io.m365connector.actions.EventService;
 import io.m365connector.actions.EventTarget;
 import io.m365connector.actions.MailRequest;
 import io.m365connector.actions.MailService;
-import io.m365connector.actions.idempotency.Idempotency;
+import io.m365connector.idempotency.Idempotency;
 import io.m365connector.platform.RequestValidationException;
 import java.util.List;
 import java.util.Optional;

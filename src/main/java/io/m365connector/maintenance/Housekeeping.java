@@ -1,7 +1,7 @@
 package io.m365connector.maintenance;
 
-import io.m365connector.actions.idempotency.IdempotencyStore;
 import io.m365connector.connect.LoginSessionStore;
+import io.m365connector.idempotency.IdempotencyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.m365connector.outlook.EmailAddresses;
 import io.m365connector.platform.RequestValidationException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

@@ -1,4 +1,4 @@
-package io.m365connector.actions.graph;
+package io.m365connector.graph;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

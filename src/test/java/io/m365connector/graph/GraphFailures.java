@@ -1,4 +1,4 @@
-package io.m365connector.actions.graph;
+package io.m365connector.graph;
 
 import com.microsoft.kiota.ApiException;
 import com.microsoft.kiota.ApiExceptionBuilder;

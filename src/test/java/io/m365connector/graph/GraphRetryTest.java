@@ -1,12 +1,12 @@
-package io.m365connector.actions.graph;
+package io.m365connector.graph;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.m365connector.actions.graph.GraphRetry.Safety;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
+import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.testing.ClockSleeper;
@@ -37,7 +37,7 @@ class GraphRetryTest {
     private final Renewals broker = new Renewals();
     private final Connection connection = TestConnections.active(NationalCloud.GLOBAL, clock.instant(), null);
     private final AccessToken first = new AccessToken("first", clock.instant().plusSeconds(3600), connection);
-    private final GraphSession session = new GraphSession(new GraphGateway(new OkHttpClient()), broker, SCOPES, first);
+    private final GraphSession session = new GraphSession(new GraphGateway(new OkHttpClient()), broker, retry, SCOPES, first);
 
     private static final class Renewals implements GraphSession.Renewal {
         final List<Optional<String>> calls = new ArrayList<>();

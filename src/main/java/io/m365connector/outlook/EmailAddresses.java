@@ -1,4 +1,4 @@
-package io.m365connector.actions;
+package io.m365connector.outlook;
 
 import io.m365connector.platform.TextRules;
 import java.net.IDN;
@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * DNS labels or an address literal), with internationalized domains converted by IDNA. CR, LF and
  * every other control character are refused everywhere: nothing a caller sends can become a header.
  */
-final class EmailAddresses {
+public final class EmailAddresses {
     /** atext, plus any non-ASCII character (RFC 6532 internationalized addresses). */
     private static final String ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~\\u0080-\\uFFFF-]";
     private static final Pattern DOT_ATOM = Pattern.compile(ATEXT + "+(\\." + ATEXT + "+)*");
@@ -21,7 +21,7 @@ final class EmailAddresses {
     }
 
     /** Null when valid, else why not. */
-    static String problem(String address) {
+    public static String problem(String address) {
         if (address == null || address.isEmpty()) {
             return "An address is required.";
         }
@@ -72,7 +72,7 @@ final class EmailAddresses {
         return null;
     }
 
-    static boolean hasControl(String text) {
+    public static boolean hasControl(String text) {
         return text != null && TextRules.hasControl(text, false);
     }
 }

@@ -1,4 +1,4 @@
-package io.m365connector.actions.idempotency;
+package io.m365connector.idempotency;
 
 import java.time.Instant;
 import java.util.Optional;

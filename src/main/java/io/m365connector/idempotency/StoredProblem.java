@@ -1,4 +1,4 @@
-package io.m365connector.actions.idempotency;
+package io.m365connector.idempotency;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.platform.ConnectorException;

@@ -1,4 +1,4 @@
-package io.m365connector.actions.graph;
+package io.m365connector.graph;
 
 import com.microsoft.graph.models.odataerrors.ODataError;
 import com.microsoft.kiota.ApiException;

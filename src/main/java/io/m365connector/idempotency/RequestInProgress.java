@@ -1,4 +1,4 @@
-package io.m365connector.actions.idempotency;
+package io.m365connector.idempotency;
 
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.Problem;

@@ -1,4 +1,4 @@
-package io.m365connector.actions.graph;
+package io.m365connector.graph;
 
 import com.microsoft.graph.serviceclient.GraphServiceClient;
 import io.m365connector.cloud.NationalCloud;
@@ -7,14 +7,18 @@ import io.m365connector.tokens.TokenBroker;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * One action's use of Graph for one connection: the token taken once at the start, the Graph
- * client that carries it, and the renewal after Graph rejects it (401, with or without a claims
- * challenge). Not shared between actions.
+ * client that carries it, the renewal after Graph rejects it (401, with or without a claims
+ * challenge), and the retry policy every call of it runs under ({@link #call}). Opened by
+ * {@link GraphAccess}; not shared between actions.
  */
 public final class GraphSession {
     private final Renewal renewal;
+    private final GraphRetry retry;
     private final Set<String> scopes;
     private final AtomicInteger renewals = new AtomicInteger();
     private final GraphServiceClient client;
@@ -27,8 +31,9 @@ public final class GraphSession {
         AccessToken renew(AccessToken rejected, Set<String> scopes, Optional<String> claims);
     }
 
-    GraphSession(GraphGateway gateway, Renewal renewal, Set<String> scopes, AccessToken first) {
+    GraphSession(GraphGateway gateway, Renewal renewal, GraphRetry retry, Set<String> scopes, AccessToken first) {
         this.renewal = renewal;
+        this.retry = retry;
         this.scopes = Set.copyOf(scopes);
         this.token = first;
         this.client = gateway.client(this);
@@ -45,6 +50,16 @@ public final class GraphSession {
     /** The signed-in user's user principal name: their own mailbox in free/busy lookups. */
     public String userPrincipalName() {
         return token.connection().account().userPrincipalName();
+    }
+
+    /** Runs {@code call} with this session's client under its retry policy; its result, or the API's error. */
+    public <T> T call(GraphRetry.Safety safety, Function<GraphServiceClient, T> call) {
+        return retry.call(this, safety, call);
+    }
+
+    /** {@link #call} for operations without a result. */
+    public void run(GraphRetry.Safety safety, Consumer<GraphServiceClient> call) {
+        retry.run(this, safety, call);
     }
 
     /** The Graph client of this session; it always sends the session's current token. */

@@ -1,4 +1,4 @@
-package io.m365connector.actions;
+package io.m365connector.outlook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.platform.JsonFields;

@@ -1,4 +1,4 @@
-package io.m365connector.actions.idempotency;
+package io.m365connector.idempotency;
 
 import com.azure.core.http.rest.Response;
 import com.azure.data.tables.TableClient;

@@ -1,4 +1,4 @@
-package io.m365connector.actions.graph;
+package io.m365connector.graph;
 
 import com.microsoft.graph.serviceclient.GraphServiceClient;
 import io.m365connector.platform.Sleeper;

@@ -1,11 +1,11 @@
-package io.m365connector.actions.idempotency;
+package io.m365connector.idempotency;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.m365connector.actions.graph.GraphException;
+import io.m365connector.graph.GraphException;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.JsonFingerprint;

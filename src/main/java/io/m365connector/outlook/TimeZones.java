@@ -1,4 +1,4 @@
-package io.m365connector.actions;
+package io.m365connector.outlook;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package io.m365connector.actions.graph;
+package io.m365connector.graph;
 
 import com.microsoft.graph.core.requests.BaseGraphRequestAdapter;
 import com.microsoft.graph.core.requests.GraphClientFactory;
@@ -8,13 +8,10 @@ import com.microsoft.kiota.authentication.AccessTokenProvider;
 import com.microsoft.kiota.authentication.AllowedHostsValidator;
 import com.microsoft.kiota.authentication.BaseBearerTokenAuthenticationProvider;
 import com.microsoft.kiota.http.middleware.options.RetryHandlerOption;
-import io.m365connector.connection.ConnectionRef;
-import io.m365connector.tokens.TokenBroker;
 import java.net.URI;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 
@@ -47,16 +44,8 @@ public final class GraphGateway {
         this.plainHttp = shared.newBuilder().retryOnConnectionFailure(false).build();
     }
 
-    /**
-     * Opens a session for one action on a connection: takes the token once (refused here, before any
-     * Graph call, when the connection is unknown or not the expected owner's, not active, or lacks {@code scopes}).
-     */
-    public GraphSession session(ConnectionRef ref, Set<String> scopes, TokenBroker broker) {
-        return new GraphSession(this, broker::renewRejected, scopes, broker.tokenFor(ref, scopes));
-    }
-
     /** The shared client without Graph middleware (and without silent re-sends), for pre-authenticated upload URLs. */
-    public OkHttpClient plain() {
+    OkHttpClient plain() {
         return plainHttp;
     }
 

@@ -1,4 +1,4 @@
-package io.m365connector.actions.idempotency;
+package io.m365connector.idempotency;
 
 import io.m365connector.connection.ConcurrentUpdateException;
 import io.m365connector.platform.ConnectorException;
@@ -11,7 +11,6 @@ import io.m365connector.platform.StorageUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;

@@ -1,10 +1,10 @@
-package io.m365connector.actions.graph;
+package io.m365connector.graph;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.m365connector.actions.graph.GraphFailure.Meaning;
+import io.m365connector.graph.GraphFailure.Meaning;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.Problem;
 import io.m365connector.platform.ProblemCode;

@@ -1,4 +1,4 @@
-package io.m365connector.actions.graph;
+package io.m365connector.graph;
 
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.Problem;
