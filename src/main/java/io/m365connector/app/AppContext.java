@@ -45,6 +45,7 @@ import io.m365connector.platform.Lazy;
 import io.m365connector.platform.LibraryLogging;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Settings;
+import io.m365connector.platform.SettingsReader;
 import io.m365connector.platform.Sleeper;
 import io.m365connector.platform.http.HostRouting;
 import io.m365connector.platform.http.OutboundHttp;
@@ -80,7 +81,7 @@ public final class AppContext {
     static final Duration IDEMPOTENCY_WAIT = Duration.ofSeconds(20);
 
     private static final Lazy<AppContext> SHARED = Lazy.of(() ->
-            new AppContext(Settings::fromEnvironment, HostRouting.DIRECT, Clock.systemUTC(), null, Tables.defaults()));
+            new AppContext(SettingsReader::fromEnvironment, HostRouting.DIRECT, Clock.systemUTC(), null, Tables.defaults()));
 
     private final Clock clock;
     private final Lazy<Settings> settings;

@@ -23,7 +23,7 @@ import okhttp3.OkHttpClient;
  * <p>A client hands its connection's token only to that cloud's Graph host. When Graph answers a
  * request with a Continuous Access Evaluation claims challenge, the SDK asks the token provider
  * again with the claims (once) and repeats the request: the provider then gets a token that
- * satisfies them through {@link GraphSession#renew}.
+ * satisfies them through the session token's renewal.
  */
 public final class GraphGateway {
     private final OkHttpClient graphHttp;
@@ -49,7 +49,7 @@ public final class GraphGateway {
         return plainHttp;
     }
 
-    GraphServiceClient client(GraphSession session) {
+    GraphServiceClient client(SessionToken session) {
         AccessTokenProvider tokens = new AccessTokenProvider() {
             private final AllowedHostsValidator hosts = new AllowedHostsValidator(session.cloud().graphHost());
 
@@ -62,7 +62,7 @@ public final class GraphGateway {
                 if (claims instanceof String raw && !raw.isBlank()) {
                     session.renew(ClaimsChallenge.decode(raw).or(() -> Optional.of(raw)));
                 }
-                return session.token().value();
+                return session.value();
             }
 
             @Override

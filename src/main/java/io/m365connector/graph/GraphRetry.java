@@ -6,7 +6,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -53,15 +52,15 @@ public final class GraphRetry {
         return new GraphRetry(3, BUDGET, Duration.ofSeconds(1), sleeper, clock);
     }
 
-    /** Runs {@code call} with the session's client under this policy; its result, or the API's error. */
-    public <T> T call(GraphSession session, Safety safety, Function<GraphServiceClient, T> call) {
+    /** Runs {@code call} with a session's client and token under this policy; its result, or the API's error. */
+    <T> T call(SessionToken session, GraphServiceClient client, Safety safety, Function<GraphServiceClient, T> call) {
         long spentMillis = 0;
         boolean ambiguousBefore = false;
         int renewalsBefore = session.renewals();
         for (int attempt = 1; ; attempt++) {
             session.beforeAttempt(); // outside the try: a lost lease is not a Graph failure
             try {
-                return call.apply(session.client());
+                return call.apply(client);
             } catch (RuntimeException e) {
                 GraphFailure failure = GraphFailure.of(e, clock);
                 if (safety == Safety.REMOVAL && ambiguousBefore && failure.status() == 404) {
@@ -93,14 +92,6 @@ public final class GraphRetry {
                 spentMillis += wait.toMillis();
             }
         }
-    }
-
-    /** {@link #call} for operations without a result. */
-    public void run(GraphSession session, Safety safety, Consumer<GraphServiceClient> call) {
-        call(session, safety, client -> {
-            call.accept(client);
-            return null;
-        });
     }
 
     /** The request may or may not have been carried out. */

@@ -29,30 +29,22 @@ public final class Settings {
     private final Optional<Webhook> webhook;
     private final AppCredentialPolicy appCredentialPolicy;
 
-    private Settings(SettingsReader r) {
-        this.runningInAzure = r.optional(Setting.WEBSITE_INSTANCE_ID.settingName()).isPresent();
-        this.hostingCloud = r.hostingCloud();
-        this.storage = r.storage(hostingCloud);
-        this.registrations = r.registrations(hostingCloud);
-        this.publicBaseUrl = r.publicBaseUrl();
-        this.allowedReturnUrls = r.allowedReturnUrls();
-        this.keySource = r.keySource(hostingCloud, runningInAzure);
-        this.managedIdentityClientId = r.optional(Setting.MANAGED_IDENTITY_CLIENT_ID.settingName());
-        this.http = r.http();
-        r.refreshSchedule();
-        this.refreshKeepAlive = r.refreshKeepAlive();
-        this.webhook = r.webhook();
-        this.appCredentialPolicy = r.appCredentialPolicy();
-        r.throwIfInvalid();
-    }
-
-    /** Reads and validates settings; throws {@link SettingsException} listing every problem. */
-    public static Settings from(Map<String, String> environment) {
-        return new Settings(new SettingsReader(environment));
-    }
-
-    public static Settings fromEnvironment() {
-        return from(System.getenv());
+    /** Built by {@link SettingsReader}, which reads and validates every value first. */
+    Settings(HostingCloud hostingCloud, StorageSettings storage, Map<NationalCloud, AppRegistration> registrations, URI publicBaseUrl,
+             Set<URI> allowedReturnUrls, KeySource keySource, Optional<String> managedIdentityClientId, HttpSettings http,
+             boolean runningInAzure, Duration refreshKeepAlive, Optional<Webhook> webhook, AppCredentialPolicy appCredentialPolicy) {
+        this.hostingCloud = hostingCloud;
+        this.storage = storage;
+        this.registrations = registrations;
+        this.publicBaseUrl = publicBaseUrl;
+        this.allowedReturnUrls = allowedReturnUrls;
+        this.keySource = keySource;
+        this.managedIdentityClientId = managedIdentityClientId;
+        this.http = http;
+        this.runningInAzure = runningInAzure;
+        this.refreshKeepAlive = refreshKeepAlive;
+        this.webhook = webhook;
+        this.appCredentialPolicy = appCredentialPolicy;
     }
 
     public HostingCloud hostingCloud() {

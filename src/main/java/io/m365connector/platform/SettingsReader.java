@@ -13,34 +13,58 @@ import io.m365connector.platform.Settings.StorageSettings;
 import io.m365connector.platform.Settings.Webhook;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /** Reads {@link Settings} from raw values and collects every problem before failing, so all are reported at once. */
-final class SettingsReader {
-    private final Map<String, String> env;
-    private final List<String> problems = new ArrayList<>();
+public final class SettingsReader {
+    private final RawSettings values;
 
-    SettingsReader(Map<String, String> env) {
-        this.env = env;
+    private SettingsReader(Map<String, String> env) {
+        this.values = new RawSettings(env);
     }
 
-    Optional<String> optional(String name) {
-        String value = env.get(name);
-        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+    /** Reads and validates settings; throws {@link SettingsException} listing every problem. */
+    public static Settings read(Map<String, String> environment) {
+        return new SettingsReader(environment).settings();
     }
 
-    void problem(String name, String what, String example) {
-        problems.add(name + " " + what + (example == null || example.isEmpty() ? "" : " Example: " + name + "=" + example));
+    public static Settings fromEnvironment() {
+        return read(System.getenv());
     }
 
-    void problem(Setting setting, String what) {
-        problem(setting.settingName(), what, setting.example());
+    private Settings settings() {
+        boolean runningInAzure = optional(Setting.WEBSITE_INSTANCE_ID.settingName()).isPresent();
+        HostingCloud hostingCloud = hostingCloud();
+        StorageSettings storage = new StorageReader(values).storage(hostingCloud);
+        Map<NationalCloud, AppRegistration> registrations = new RegistrationReader(values, hostingCloud).registrations();
+        URI publicBaseUrl = publicBaseUrl();
+        Set<URI> allowedReturnUrls = allowedReturnUrls();
+        KeySource keySource = keySource(hostingCloud, runningInAzure);
+        Optional<String> managedIdentityClientId = optional(Setting.MANAGED_IDENTITY_CLIENT_ID.settingName());
+        HttpSettings http = http();
+        refreshSchedule();
+        Duration refreshKeepAlive = refreshKeepAlive();
+        Optional<Webhook> webhook = webhook();
+        AppCredentialPolicy appCredentialPolicy = appCredentialPolicy();
+        values.throwIfInvalid();
+        return new Settings(hostingCloud, storage, registrations, publicBaseUrl, allowedReturnUrls, keySource, managedIdentityClientId,
+                http, runningInAzure, refreshKeepAlive, webhook, appCredentialPolicy);
+    }
+
+    private Optional<String> optional(String name) {
+        return values.optional(name);
+    }
+
+    private void problem(Setting setting, String what) {
+        values.problem(setting, what);
+    }
+
+    private void problem(String name, String what, String example) {
+        values.problem(name, what, example);
     }
 
     HostingCloud hostingCloud() {
@@ -54,14 +78,6 @@ final class SettingsReader {
             return HostingCloud.GLOBAL;
         }
         return cloud.get();
-    }
-
-    StorageSettings storage(HostingCloud cloud) {
-        return new StorageReader(this).storage(cloud);
-    }
-
-    Map<NationalCloud, AppRegistration> registrations(HostingCloud hostingCloud) {
-        return new RegistrationReader(this, hostingCloud).registrations();
     }
 
     AppCredentialPolicy appCredentialPolicy() {
@@ -86,11 +102,6 @@ final class SettingsReader {
         }
         problem(setting, "must be a whole number of " + unit + " from " + min + " to " + max + ".");
         return defaultValue;
-    }
-
-    /** The raw value of a setting, or null (for optional parts such as a certificate password). */
-    String raw(String name) {
-        return env.get(name);
     }
 
     URI publicBaseUrl() {
@@ -266,12 +277,6 @@ final class SettingsReader {
             return Optional.empty();
         }
         return uri == null ? Optional.empty() : Optional.of(new Webhook(uri, secret.get()));
-    }
-
-    void throwIfInvalid() {
-        if (!problems.isEmpty()) {
-            throw new SettingsException(problems);
-        }
     }
 
     private static boolean isLoopback(String host) {

@@ -7,7 +7,7 @@ import io.m365connector.app.Tables;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.functions.ActionFunctions;
 import io.m365connector.platform.Json;
-import io.m365connector.platform.Settings;
+import io.m365connector.platform.SettingsReader;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
 import io.m365connector.testing.FakeHttpRequest;
@@ -116,7 +116,7 @@ public final class ColdStartBenchmark {
         LocalCloudRouting routing = new LocalCloudRouting();
         config.get("routes").fields().forEachRemaining(e -> routing.route(e.getKey(), e.getValue().asInt()));
         Tables tables = Json.MAPPER.treeToValue(config.get("tables"), Tables.class);
-        AppContext context = new AppContext(() -> Settings.from(env), routing, Clock.systemUTC(), null, tables);
+        AppContext context = new AppContext(() -> SettingsReader.read(env), routing, Clock.systemUTC(), null, tables);
         String id = config.get("connectionId").asText();
         // As the Functions worker does: ask for the function instance, then invoke it.
         ActionFunctions function = context.newFunction(ActionFunctions.class);

@@ -12,7 +12,7 @@ import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.functions.ConnectionFunctions;
-import io.m365connector.platform.Settings;
+import io.m365connector.platform.SettingsReader;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
 import io.m365connector.testing.FakeHttpRequest;
@@ -257,7 +257,7 @@ class ConnectFlowFailuresTest {
         HARNESS.env.put("M365_CLOUDS", "global");
         try {
             AppContext globalOnly = new AppContext(
-                    () -> Settings.from(HARNESS.env), HARNESS.routing, HARNESS.clock, null, HARNESS.tables);
+                    () -> SettingsReader.read(HARNESS.env), HARNESS.routing, HARNESS.clock, null, HARNESS.tables);
             FakeHttpResponse response = (FakeHttpResponse) globalOnly.newFunction(ConnectionFunctions.class)
                     .create(FakeHttpRequest.post("https://x/api/connections",
                             "{\"ownerId\":\"o\",\"features\":[\"mail\"],\"cloud\":\"china\"}").header("Content-Type", "application/json"),

@@ -5,6 +5,7 @@ import io.m365connector.app.Tables;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.devhost.LocalFunctionHost;
 import io.m365connector.platform.Settings;
+import io.m365connector.platform.SettingsReader;
 import io.m365connector.platform.http.OutboundHttp;
 import io.m365connector.testing.Azurite;
 import io.m365connector.testing.FakeKeyVault;
@@ -88,7 +89,7 @@ public final class DemoEnvironment implements AutoCloseable {
             users.put(cloud, List.of(entra.addUser(cloud, tenant, "adele.vance@" + domain), entra.addUser(cloud, tenant, "alex.wilber@" + domain)));
             addRooms(tenant, domain, List.of("adele.vance@" + domain, "alex.wilber@" + domain));
         }
-        context = new AppContext(() -> Settings.from(env), routing, Clock.systemUTC(), vault.credential(), Tables.defaults());
+        context = new AppContext(() -> SettingsReader.read(env), routing, Clock.systemUTC(), vault.credential(), Tables.defaults());
 
         // A real browser cannot resolve the fake's host names: give each sign-in host a loopback proxy.
         // 127.0.0.1, not localhost: the sign-in pages are then another site than the app, as in production,

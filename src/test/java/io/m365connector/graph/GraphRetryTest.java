@@ -39,7 +39,7 @@ class GraphRetryTest {
     private final AccessToken first = new AccessToken("first", clock.instant().plusSeconds(3600), connection);
     private final GraphSession session = new GraphSession(new GraphGateway(new OkHttpClient()), broker, retry, SCOPES, first);
 
-    private static final class Renewals implements GraphSession.Renewal {
+    private static final class Renewals implements SessionToken.Renewal {
         final List<Optional<String>> calls = new ArrayList<>();
         RuntimeException failure;
         AccessToken next;
@@ -77,7 +77,7 @@ class GraphRetryTest {
     void whenGraphThrottlesWithRetryAfterThenTheCallIsRepeatedAfterThatDelay() {
         Script script = new Script(GraphFailures.status(429, "Retry-After", "2"));
 
-        assertEquals("done", retry.call(session, Safety.ONCE, client -> script.call()));
+        assertEquals("done", session.call(Safety.ONCE, client -> script.call()));
 
         assertEquals(2, script.calls.get());
         assertEquals(List.of(Duration.ofSeconds(2)), sleeper.waits());
@@ -87,7 +87,7 @@ class GraphRetryTest {
     void whenThrottlingOutlastsTheBudgetThenThrottledWithTheDelay() {
         Script script = new Script(GraphFailures.status(429, "Retry-After", "120"));
 
-        ConnectorException e = assertThrows(ConnectorException.class, () -> retry.call(session, Safety.ONCE, client -> script.call()));
+        ConnectorException e = assertThrows(ConnectorException.class, () -> session.call(Safety.ONCE, client -> script.call()));
 
         assertEquals(ProblemCode.THROTTLED, e.code());
         assertEquals(1, script.calls.get());
@@ -98,7 +98,7 @@ class GraphRetryTest {
     void whenTheConnectionIsRefusedThenEvenASendIsRepeated() {
         Script script = new Script(new UncheckedIOException(new ConnectException("refused")));
 
-        assertEquals("done", retry.call(session, Safety.ONCE, client -> script.call()));
+        assertEquals("done", session.call(Safety.ONCE, client -> script.call()));
 
         assertEquals(2, script.calls.get());
     }
@@ -107,7 +107,7 @@ class GraphRetryTest {
     void whenASendsAnswerIsAmbiguousThenItIsNotRepeatedAndTheCallerIsTold() {
         Script script = new Script(GraphFailures.status(504));
 
-        assertThrows(GraphRetry.Ambiguous.class, () -> retry.call(session, Safety.ONCE, client -> script.call()));
+        assertThrows(GraphRetry.Ambiguous.class, () -> session.call(Safety.ONCE, client -> script.call()));
 
         assertEquals(1, script.calls.get());
     }
@@ -116,7 +116,7 @@ class GraphRetryTest {
     void whenARepeatableCallsAnswerIsAmbiguousThenItIsRepeated() {
         Script script = new Script(GraphFailures.status(502), GraphFailures.status(500));
 
-        assertEquals("done", retry.call(session, Safety.REPEATABLE, client -> script.call()));
+        assertEquals("done", session.call(Safety.REPEATABLE, client -> script.call()));
 
         assertEquals(3, script.calls.get());
     }
@@ -125,7 +125,7 @@ class GraphRetryTest {
     void whenARemovalWasAmbiguousAndTheRepeatFindsNothingThenTheFirstAttemptRemovedIt() {
         Script script = new Script(GraphFailures.status(504), GraphFailures.status(404));
 
-        assertNull(retry.call(session, Safety.REMOVAL, client -> script.call()));
+        assertNull(session.call(Safety.REMOVAL, client -> script.call()));
     }
 
     @Test
@@ -133,7 +133,7 @@ class GraphRetryTest {
         Script script = new Script(GraphFailures.status(404));
 
         assertEquals(ProblemCode.NOT_FOUND, assertThrows(ConnectorException.class,
-                () -> retry.call(session, Safety.REMOVAL, client -> script.call())).code());
+                () -> session.call(Safety.REMOVAL, client -> script.call())).code());
     }
 
     @Test
@@ -141,7 +141,7 @@ class GraphRetryTest {
         broker.next = new AccessToken("renewed", clock.instant().plusSeconds(3600), connection);
         Script script = new Script(GraphFailures.status(401));
 
-        assertEquals("done", retry.call(session, Safety.ONCE, client -> script.call()));
+        assertEquals("done", session.call(Safety.ONCE, client -> script.call()));
 
         assertEquals(2, script.calls.get());
         assertEquals("renewed", session.token().value());
@@ -154,7 +154,7 @@ class GraphRetryTest {
         Script script = new Script(GraphFailures.status(401), GraphFailures.status(401));
 
         assertEquals(ProblemCode.GRAPH_ERROR, assertThrows(ConnectorException.class,
-                () -> retry.call(session, Safety.ONCE, client -> script.call())).code());
+                () -> session.call(Safety.ONCE, client -> script.call())).code());
 
         assertEquals(2, script.calls.get());
         assertEquals(1, broker.calls.size());
@@ -166,7 +166,7 @@ class GraphRetryTest {
         broker.next = new AccessToken("with-claims", clock.instant().plusSeconds(3600), connection);
         Script script = new Script(GraphFailures.claimsChallenge(claims));
 
-        assertEquals("done", retry.call(session, Safety.ONCE, client -> script.call()));
+        assertEquals("done", session.call(Safety.ONCE, client -> script.call()));
 
         assertEquals("with-claims", session.token().value());
         assertEquals(List.of(Optional.of(claims)), broker.calls);
@@ -178,7 +178,7 @@ class GraphRetryTest {
         Script script = new Script(GraphFailures.status(401));
 
         assertEquals(ProblemCode.REAUTH_REQUIRED, assertThrows(ConnectorException.class,
-                () -> retry.call(session, Safety.ONCE, client -> script.call())).code());
+                () -> session.call(Safety.ONCE, client -> script.call())).code());
 
         assertEquals(1, script.calls.get());
     }
@@ -188,7 +188,7 @@ class GraphRetryTest {
         Script script = new Script(GraphFailures.status(403));
 
         assertEquals(ProblemCode.MAILBOX_ACCESS_DENIED, assertThrows(ConnectorException.class,
-                () -> retry.call(session, Safety.REPEATABLE, client -> script.call())).code());
+                () -> session.call(Safety.REPEATABLE, client -> script.call())).code());
 
         assertEquals(1, script.calls.get());
         assertEquals(List.of(), broker.calls);

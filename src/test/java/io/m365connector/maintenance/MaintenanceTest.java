@@ -15,7 +15,7 @@ import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.functions.MaintenanceFunctions;
-import io.m365connector.platform.Settings;
+import io.m365connector.platform.SettingsReader;
 import io.m365connector.testing.Azurite;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeKeyVault;
@@ -121,7 +121,7 @@ class MaintenanceTest {
         }
         HARNESS.entra.setStrictRotation(true);
         try {
-            AppContext actionInstance = new AppContext(() -> Settings.from(HARNESS.env), HARNESS.routing, HARNESS.clock, null, HARNESS.tables);
+            AppContext actionInstance = new AppContext(() -> SettingsReader.read(HARNESS.env), HARNESS.routing, HARNESS.clock, null, HARNESS.tables);
             RefreshMessage message = message(id);
             CyclicBarrier start = new CyclicBarrier(2);
             CompletableFuture<RefreshWorker.Outcome> worker = StartTogether.run(start, () -> HARNESS.context.refreshWorker().handle(message));
@@ -131,7 +131,7 @@ class MaintenanceTest {
             assertNotNull(action.get(), "the action got a token");
             assertEquals(ConnectionStatus.ACTIVE, HARNESS.context.connections().find(id).orElseThrow().status(), "no false needs_reauth");
             // The stored refresh token is the live one: a third instance can still refresh with it.
-            AppContext third = new AppContext(() -> Settings.from(HARNESS.env), HARNESS.routing, HARNESS.clock, null, HARNESS.tables);
+            AppContext third = new AppContext(() -> SettingsReader.read(HARNESS.env), HARNESS.routing, HARNESS.clock, null, HARNESS.tables);
             assertNotNull(third.broker().refreshNow(id).value());
             assertEquals(ConnectionStatus.ACTIVE, HARNESS.context.connections().find(id).orElseThrow().status());
         } finally {

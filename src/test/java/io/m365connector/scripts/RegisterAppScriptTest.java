@@ -12,6 +12,7 @@ import io.m365connector.cloud.HostingCloud;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Feature;
 import io.m365connector.platform.Settings;
+import io.m365connector.platform.SettingsReader;
 import io.m365connector.testing.TestSettings;
 import java.io.File;
 import java.io.IOException;
@@ -247,7 +248,7 @@ class RegisterAppScriptTest {
                 "PUBLIC_BASE_URL", base), printed);
         Map<String, String> env = TestSettings.base("UseDevelopmentStorage=true");
         env.putAll(printed);
-        Settings settings = Settings.from(env);
+        Settings settings = SettingsReader.read(env);
         assertEquals(redirectUri, settings.redirectUri(), "the registered redirect URI is the connector's");
         assertEquals(FIRST_APP_ID, settings.registration(cloud).orElseThrow().clientId());
 
