@@ -46,7 +46,7 @@ final class AttachmentUploader {
                 body.setAttachmentItem(MailMessages.uploadItem(attachment));
                 return MailMessages.mailbox(client, request).messages().byMessageId(draftId).attachments().createUploadSession().post(body);
             });
-            put(session, upload.getUploadUrl(), attachment.content());
+            put(session, upload.getUploadUrl(), attachment.content().toArray());
         }
     }
 

@@ -111,7 +111,7 @@ final class MailMessages {
         file.setOdataType("#microsoft.graph.fileAttachment");
         file.setName(a.name());
         file.setContentType(a.contentType());
-        file.setContentBytes(a.content());
+        file.setContentBytes(a.content().toArray());
         file.setIsInline(a.inline());
         if (a.contentId() != null) {
             file.setContentId(a.contentId());

@@ -26,12 +26,10 @@ public final class ConnectionFunctions {
             @HttpTrigger(name = "req", methods = {HttpMethod.POST}, route = "connections", authLevel = AuthorizationLevel.FUNCTION)
             HttpRequestMessage<Optional<String>> request,
             ExecutionContext context) {
-        try {
+        return HttpResponses.answer(request, () -> {
             StartRequest body = StartRequest.parse(HttpRequests.jsonBody(request, HttpRequests.MAX_JSON_BYTES));
             return HttpResponses.json(request, 201, service.get().start(body));
-        } catch (RuntimeException e) {
-            return HttpResponses.problem(request, e);
-        }
+        });
     }
 
     @FunctionName("getConnection")
@@ -40,11 +38,9 @@ public final class ConnectionFunctions {
             HttpRequestMessage<Optional<String>> request,
             @BindingName("id") String id,
             ExecutionContext context) {
-        try {
+        return HttpResponses.answer(request, () -> {
             return HttpResponses.json(request, 200, service.get().status(HttpRequests.connectionRef(request, id)));
-        } catch (RuntimeException e) {
-            return HttpResponses.problem(request, e);
-        }
+        });
     }
 
     @FunctionName("deleteConnection")
@@ -53,10 +49,8 @@ public final class ConnectionFunctions {
             HttpRequestMessage<Optional<String>> request,
             @BindingName("id") String id,
             ExecutionContext context) {
-        try {
+        return HttpResponses.answer(request, () -> {
             return HttpResponses.json(request, 200, service.get().disconnect(HttpRequests.connectionRef(request, id)));
-        } catch (RuntimeException e) {
-            return HttpResponses.problem(request, e);
-        }
+        });
     }
 }

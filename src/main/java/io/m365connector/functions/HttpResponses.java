@@ -9,6 +9,7 @@ import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.Problem;
 import io.m365connector.platform.ProblemCode;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -85,6 +86,18 @@ final class HttpResponses {
             builder.header("Retry-After", retryAfter.toString());
         }
         return builder.body(Json.write(problem)).build();
+    }
+
+    /**
+     * Runs an API function's handler: its answer, or the problem answer for whatever it threw. Every
+     * function key route goes through here, so an error is mapped to HTTP in one place.
+     */
+    static HttpResponseMessage answer(HttpRequestMessage<?> request, Supplier<HttpResponseMessage> handler) {
+        try {
+            return handler.get();
+        } catch (RuntimeException e) {
+            return problem(request, e);
+        }
     }
 
     /**

@@ -201,14 +201,9 @@ public final class Settings {
         }
     }
 
-    public record ClientCertificate(byte[] pkcs12, String password) implements ClientCredential {
-        public ClientCertificate {
-            pkcs12 = pkcs12.clone();
-        }
-
-        @Override
-        public byte[] pkcs12() {
-            return pkcs12.clone();
+    public record ClientCertificate(Bytes pkcs12, String password) implements ClientCredential {
+        public ClientCertificate(byte[] pkcs12, String password) {
+            this(Bytes.copyOf(pkcs12), password);
         }
 
         @Override
@@ -218,7 +213,7 @@ public final class Settings {
 
         @Override
         public String toString() {
-            return "ClientCertificate[REDACTED]";
+            return "ClientCertificate[REDACTED]"; // the password too
         }
     }
 
@@ -250,19 +245,9 @@ public final class Settings {
     public record KeyVaultKey(URI vaultUrl, String secretName) implements KeySource {
     }
 
-    public record LocalKey(byte[] key) implements KeySource {
-        public LocalKey {
-            key = key.clone();
-        }
-
-        @Override
-        public byte[] key() {
-            return key.clone();
-        }
-
-        @Override
-        public String toString() {
-            return "LocalKey[REDACTED]";
+    public record LocalKey(Bytes key) implements KeySource {
+        public LocalKey(byte[] key) {
+            this(Bytes.copyOf(key));
         }
     }
 

@@ -29,7 +29,7 @@ class MailRequestTest {
         assertEquals("Bea", r.to().get(1).name());
         assertEquals("html", r.bodyContentType());
         assertEquals("high", r.importance());
-        assertArrayEquals("%PDF-1.7".getBytes(StandardCharsets.US_ASCII), r.attachments().get(0).content());
+        assertArrayEquals("%PDF-1.7".getBytes(StandardCharsets.US_ASCII), r.attachments().get(0).content().toArray());
         assertEquals(false, r.saveToSentItems());
         assertEquals("jobs@contoso.com", r.from());
     }
