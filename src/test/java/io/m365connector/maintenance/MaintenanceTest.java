@@ -219,8 +219,9 @@ class MaintenanceTest {
         assertFalse(event.body().toLowerCase().contains("token"), "no tokens in events");
     }
 
+    /** The backoff itself runs on the test clock in NotificationWorkerTest; here: the retry really goes back to the queue, hidden. */
     @Test
-    void whenTheWebhookFailsThenTheEventIsRetriedWithBackoff() throws Exception {
+    void whenTheWebhookFailsThenTheEventGoesBackToTheQueueHiddenForTheBackoff() {
         String id = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId();
         drainNotifications();
         RECEIVER.answerNext(500);
@@ -231,13 +232,9 @@ class MaintenanceTest {
 
         List<WebhookReceiver.Received> received = RECEIVER.received().subList(before, RECEIVER.received().size());
         assertEquals(1, received.size(), "first attempt failed");
-        QueueMessageItem retry = waitForMessage(queue("status-notifications"), Duration.ofSeconds(40));
-        JsonNode envelope = ConnectorHarness.json(retry.getBody().toString());
-        assertEquals(2, envelope.get("attempt").asInt());
-        assertEquals("disconnected", envelope.get("event").get("status").asText());
-        HARNESS.context.notificationWorker().handle(retry.getBody().toString());
-        assertEquals(2, RECEIVER.received().size() - before, "delivered on the retry");
-        assertTrue(verify(RECEIVER.received().get(RECEIVER.received().size() - 1)));
+        QueueClient queue = queue("status-notifications");
+        assertEquals(1, queue.getProperties().getApproximateMessagesCount(), "the retry is on the queue");
+        assertFalse(queue.receiveMessages(1).iterator().hasNext(), "and invisible until the backoff has passed");
     }
 
     @Test
@@ -355,17 +352,6 @@ class MaintenanceTest {
                 queue.deleteMessage(item.getMessageId(), item.getPopReceipt());
             }
         }
-    }
-
-    private static QueueMessageItem waitForMessage(QueueClient queue, Duration timeout) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(deadline)) {
-            for (QueueMessageItem item : queue.receiveMessages(1)) {
-                return item;
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("no message within " + timeout);
     }
 
     private static boolean verify(WebhookReceiver.Received event) {
