@@ -92,7 +92,7 @@ class ArchitectureTest {
     }
 
     /** Features sit side by side over the shared packages (graph, outlook, idempotency, tokens, ...): none imports another. */
-    private static final Set<String> FEATURES = Set.of("connect", "actions", "scheduling", "maintenance", "health", "sync");
+    private static final Set<String> FEATURES = Set.of("connect", "actions", "scheduling", "reading", "maintenance", "health", "sync");
 
     @Test
     void whenFeaturePackagesAreReadThenNoneImportsAnother() {

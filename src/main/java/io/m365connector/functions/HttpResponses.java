@@ -9,6 +9,8 @@ import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.Problem;
 import io.m365connector.platform.ProblemCode;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -34,6 +36,24 @@ final class HttpResponses {
             builder.header(REPLAYED, "true");
         }
         return builder.body(Json.write(body)).build();
+    }
+
+    /**
+     * A file for download: its bytes as they are, never rendered by a browser in the API's origin
+     * ({@code attachment} disposition, nosniff, a sandboxing CSP), the name encoded per RFC 6266/5987.
+     */
+    static HttpResponseMessage download(HttpRequestMessage<?> request, String contentType, String name, byte[] content) {
+        String safeName = name == null || name.isBlank() ? "attachment" : name;
+        String ascii = safeName.replaceAll("[^A-Za-z0-9._ -]", "_");
+        return request.createResponseBuilder(HttpStatusType.custom(200))
+                .header("Content-Type", contentType.matches("[\\w.+-]+/[\\w.+-]+") ? contentType : "application/octet-stream")
+                .header("Content-Disposition", "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''"
+                        + URLEncoder.encode(safeName, StandardCharsets.UTF_8).replace("+", "%20"))
+                .header("X-Content-Type-Options", "nosniff")
+                .header("Content-Security-Policy", "sandbox; default-src 'none'")
+                .header("Cache-Control", "no-store")
+                .body(content)
+                .build();
     }
 
     /** A page for the browser: no caching, no framing, no referrer, no external content. */

@@ -1,6 +1,7 @@
 package io.m365connector.demo;
 
 import io.m365connector.app.AppContext;
+import io.m365connector.app.Wiring;
 import io.m365connector.app.Tables;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.devhost.LocalFunctionHost;
@@ -89,7 +90,7 @@ public final class DemoEnvironment implements AutoCloseable {
             users.put(cloud, List.of(entra.addUser(cloud, tenant, "adele.vance@" + domain), entra.addUser(cloud, tenant, "alex.wilber@" + domain)));
             addRooms(tenant, domain, List.of("adele.vance@" + domain, "alex.wilber@" + domain));
         }
-        context = new AppContext(() -> SettingsReader.read(env), routing, Clock.systemUTC(), vault.credential(), Tables.defaults());
+        context = new AppContext(Wiring.production().settings(() -> SettingsReader.read(env)).routing(routing).clock(Clock.systemUTC()).hostingCredential(vault.credential()).tables(Tables.defaults()));
 
         // A real browser cannot resolve the fake's host names: give each sign-in host a loopback proxy.
         // 127.0.0.1, not localhost: the sign-in pages are then another site than the app, as in production,

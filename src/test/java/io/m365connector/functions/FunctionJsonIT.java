@@ -38,7 +38,11 @@ class FunctionJsonIT {
             Map.entry("deleteConnection", "DELETE connections/{id} function"),
             Map.entry("authLogin", "GET auth/login/{session} anonymous"),
             Map.entry("authCallback", "GET,POST auth/callback anonymous"),
-            Map.entry("authAdminConsent", "GET auth/adminconsent/{session} anonymous")));
+            Map.entry("authAdminConsent", "GET auth/adminconsent/{session} anonymous"),
+            Map.entry("listMessages", "GET connections/{id}/messages function"),
+            Map.entry("getMessage", "GET connections/{id}/messages/{messageId} function"),
+            Map.entry("getAttachment", "GET connections/{id}/messages/{messageId}/attachments/{attachmentId} function"),
+            Map.entry("listEvents", "GET connections/{id}/events function")));
 
     /** function name -> "trigger type + its key property" for the non-HTTP functions. */
     static final Map<String, String> EXPECTED_OTHER = new TreeMap<>(Map.of(

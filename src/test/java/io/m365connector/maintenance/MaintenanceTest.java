@@ -11,6 +11,7 @@ import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.QueueMessageItem;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.app.AppContext;
+import io.m365connector.app.Wiring;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
@@ -121,7 +122,7 @@ class MaintenanceTest {
         }
         HARNESS.entra.setStrictRotation(true);
         try {
-            AppContext actionInstance = new AppContext(() -> SettingsReader.read(HARNESS.env), HARNESS.routing, HARNESS.clock, null, HARNESS.tables);
+            AppContext actionInstance = new AppContext(Wiring.production().settings(() -> SettingsReader.read(HARNESS.env)).routing(HARNESS.routing).clock(HARNESS.clock).tables(HARNESS.tables));
             RefreshMessage message = message(id);
             CyclicBarrier start = new CyclicBarrier(2);
             CompletableFuture<RefreshWorker.Outcome> worker = StartTogether.run(start, () -> HARNESS.context.refreshWorker().handle(message));
@@ -131,7 +132,7 @@ class MaintenanceTest {
             assertNotNull(action.get(), "the action got a token");
             assertEquals(ConnectionStatus.ACTIVE, HARNESS.context.connections().find(id).orElseThrow().status(), "no false needs_reauth");
             // The stored refresh token is the live one: a third instance can still refresh with it.
-            AppContext third = new AppContext(() -> SettingsReader.read(HARNESS.env), HARNESS.routing, HARNESS.clock, null, HARNESS.tables);
+            AppContext third = new AppContext(Wiring.production().settings(() -> SettingsReader.read(HARNESS.env)).routing(HARNESS.routing).clock(HARNESS.clock).tables(HARNESS.tables));
             assertNotNull(third.broker().refreshNow(id).value());
             assertEquals(ConnectionStatus.ACTIVE, HARNESS.context.connections().find(id).orElseThrow().status());
         } finally {

@@ -8,6 +8,7 @@ import com.microsoft.azure.functions.HttpMethod;
 import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.HttpStatus;
 import io.m365connector.app.AppContext;
+import io.m365connector.app.Wiring;
 import io.m365connector.app.AzureClients;
 import io.m365connector.app.Tables;
 import io.m365connector.cloud.HostingCloud;
@@ -121,7 +122,7 @@ public final class ConnectorHarness implements AutoCloseable {
             ManagedIdentityTestEnvironment.use(identity.environment());
         }
         customize.accept(env);
-        context = new AppContext(() -> SettingsReader.read(env), routing, clock, credential, tables, sleeper);
+        context = new AppContext(Wiring.production().settings(() -> SettingsReader.read(env)).routing(routing).clock(clock).hostingCredential(credential).tables(tables).sleeper(sleeper));
         api = context.newFunction(ConnectionFunctions.class);
         auth = context.newFunction(AuthFunctions.class);
         actions = context.newFunction(ActionFunctions.class);
@@ -165,7 +166,7 @@ public final class ConnectorHarness implements AutoCloseable {
     public Instance newInstance(Consumer<Map<String, String>> adjust) {
         Map<String, String> other = new java.util.HashMap<>(env);
         adjust.accept(other);
-        AppContext context = new AppContext(() -> SettingsReader.read(other), routing, clock, null, tables, sleeper);
+        AppContext context = new AppContext(Wiring.production().settings(() -> SettingsReader.read(other)).routing(routing).clock(clock).tables(tables).sleeper(sleeper));
         return new Instance(context, context.newFunction(ActionFunctions.class));
     }
 
@@ -174,7 +175,7 @@ public final class ConnectorHarness implements AutoCloseable {
      * around {@link #routing}, say) and that waits with {@code instanceSleeper}.
      */
     public Instance newInstance(HostRouting instanceRouting, Sleeper instanceSleeper) {
-        AppContext other = new AppContext(() -> SettingsReader.read(env), instanceRouting, clock, null, tables, instanceSleeper);
+        AppContext other = new AppContext(Wiring.production().settings(() -> SettingsReader.read(env)).routing(instanceRouting).clock(clock).tables(tables).sleeper(instanceSleeper));
         return new Instance(other, other.newFunction(ActionFunctions.class));
     }
 
