@@ -5,10 +5,10 @@ import com.azure.data.tables.TableServiceClient;
 import io.m365connector.crypto.KeyProvider;
 import io.m365connector.crypto.TokenCipher;
 import io.m365connector.crypto.TokenSealer;
-import io.m365connector.maintenance.StorageWorkQueue;
-import io.m365connector.maintenance.WorkQueue;
 import io.m365connector.platform.Lazy;
 import io.m365connector.platform.Settings;
+import io.m365connector.platform.StorageWorkQueue;
+import io.m365connector.platform.WorkQueue;
 import io.m365connector.platform.http.OutboundHttp;
 import java.time.Duration;
 

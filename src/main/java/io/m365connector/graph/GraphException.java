@@ -11,10 +11,27 @@ public final class GraphException extends ConnectorException implements Problem.
     private final String graphCode;
     private final Long retryAfterSeconds;
 
+    private final int status;
+
     public GraphException(ProblemCode code, String detail, String connectionId, String graphCode, Long retryAfterSeconds) {
+        this(code, detail, connectionId, graphCode, retryAfterSeconds, 0);
+    }
+
+    GraphException(ProblemCode code, String detail, String connectionId, String graphCode, Long retryAfterSeconds, int status) {
         super(code, detail, connectionId, null);
         this.graphCode = graphCode;
         this.retryAfterSeconds = retryAfterSeconds;
+        this.status = status;
+    }
+
+    /**
+     * Graph no longer has the sync state a delta link names: 410 Gone, or the codes Microsoft documents
+     * for it ({@code syncStateNotFound}, {@code resyncRequired}, {@code syncStateInvalid}; seen in either
+     * letter case). The delta must start again from a full sync.
+     */
+    public boolean syncStateLost() {
+        return status == 410 || graphCode != null && (graphCode.equalsIgnoreCase("syncStateNotFound")
+                || graphCode.equalsIgnoreCase("resyncRequired") || graphCode.equalsIgnoreCase("syncStateInvalid"));
     }
 
     @Override

@@ -126,6 +126,6 @@ public record GraphFailure(int status, String code, String message, Optional<Dur
         }
         Long wait = problem == ProblemCode.THROTTLED || problem == ProblemCode.TEMPORARILY_UNAVAILABLE
                 ? retryAfter.map(Duration::toSeconds).orElse(problem == ProblemCode.THROTTLED ? 30L : null) : null;
-        return new GraphException(problem, detail, connectionId, code, wait);
+        return new GraphException(problem, detail, connectionId, code, wait, status);
     }
 }

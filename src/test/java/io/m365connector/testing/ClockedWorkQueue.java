@@ -1,6 +1,6 @@
 package io.m365connector.testing;
 
-import io.m365connector.maintenance.WorkQueue;
+import io.m365connector.platform.WorkQueue;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,8 +1,7 @@
-package io.m365connector.maintenance;
+package io.m365connector.platform;
 
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.QueueStorageException;
-import io.m365connector.platform.StorageUnavailableException;
 import java.time.Duration;
 
 /**

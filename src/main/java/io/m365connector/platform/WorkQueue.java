@@ -1,4 +1,4 @@
-package io.m365connector.maintenance;
+package io.m365connector.platform;
 
 import java.time.Duration;
 
