@@ -3,7 +3,6 @@ package io.m365connector.app;
 import com.azure.data.tables.TableServiceClient;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStore;
-import io.m365connector.connection.StatusListener;
 import io.m365connector.credentials.AppCredentialListener;
 import io.m365connector.crypto.TokenSealer;
 import io.m365connector.functions.ActionFunctions;
@@ -13,6 +12,7 @@ import io.m365connector.functions.HealthFunction;
 import io.m365connector.functions.MaintenanceFunctions;
 import io.m365connector.functions.ReadingFunctions;
 import io.m365connector.functions.SchedulingFunctions;
+import io.m365connector.functions.SyncFunctions;
 import io.m365connector.health.AppCredentialMonitor;
 import io.m365connector.health.HealthService;
 import io.m365connector.maintenance.Housekeeping;
@@ -20,6 +20,7 @@ import io.m365connector.maintenance.NotificationWorker;
 import io.m365connector.maintenance.QueuedStatusNotifications;
 import io.m365connector.maintenance.RefreshSweep;
 import io.m365connector.maintenance.RefreshWorker;
+import io.m365connector.sync.SyncEnrollment;
 import io.m365connector.platform.BadRequestLog;
 import io.m365connector.platform.Lazy;
 import io.m365connector.platform.LibraryLogging;
@@ -49,6 +50,7 @@ public final class AppContext {
     private final TokenParts tokens;
     private final FeatureParts features;
     private final MaintenanceParts maintenance;
+    private final SyncParts sync;
     private final Map<Class<?>, Supplier<?>> functions = new LinkedHashMap<>();
 
     /** @param wiring {@link Wiring#production()} in Azure; tests and the demo change single inputs */
@@ -57,14 +59,14 @@ public final class AppContext {
         this.clock = wiring.clock;
         this.platform = new PlatformParts(wiring);
         // The same webhook queue as connections' status changes, when there is a webhook.
-        Lazy<AppCredentialListener> listener = Lazy.of(() -> statusListener() instanceof QueuedStatusNotifications queued
-                ? queued : AppCredentialListener.NONE);
+        Lazy<AppCredentialListener> listener = Lazy.of(() -> webhooks() != null ? webhooks() : AppCredentialListener.NONE);
         this.credentials = new CredentialParts(new CredentialParts.Sources(platform.settings, () -> platform.http.get().azureHttpClient(),
                 platform.hostingCredential, platform.tables, wiring.tables.appCredentials(), listener,
                 (cloud, tenant) -> msal().requestAppOnlyToken(cloud, tenant), clock), wiring.identityTokens);
-        this.tokens = new TokenParts(wiring, platform, credentials);
+        this.tokens = new TokenParts(wiring, platform, credentials, () -> new SyncEnrollment(() -> sync().timer.get(), () -> sync().service.get()));
         this.features = new FeatureParts(wiring, platform, tokens);
         this.maintenance = new MaintenanceParts(wiring, platform, tokens, features, credentials);
+        this.sync = new SyncParts(wiring, platform, tokens, features);
         BadRequestLog badRequests = new BadRequestLog(clock);
         functions.put(HealthFunction.class, () -> new HealthFunction(this::healthService));
         functions.put(ConnectionFunctions.class, () -> new ConnectionFunctions(tokens.connectService));
@@ -72,6 +74,7 @@ public final class AppContext {
         functions.put(ActionFunctions.class, () -> new ActionFunctions(features.mail, features.events));
         functions.put(SchedulingFunctions.class, () -> new SchedulingFunctions(features.scheduling));
         functions.put(ReadingFunctions.class, () -> new ReadingFunctions(features.mailReader, features.calendarReader));
+        functions.put(SyncFunctions.class, () -> new SyncFunctions(sync.service, sync.timer));
         functions.put(MaintenanceFunctions.class, () -> new MaintenanceFunctions(maintenance.sweep, maintenance.refreshWorker,
                 maintenance.notificationWorker, maintenance.housekeeping, credentials.monitor));
     }
@@ -147,8 +150,12 @@ public final class AppContext {
         return credentials.monitor.get();
     }
 
-    private StatusListener statusListener() {
-        return tokens.statusListener.get();
+    private QueuedStatusNotifications webhooks() {
+        return tokens.webhooks.get();
+    }
+
+    private SyncParts sync() {
+        return sync;
     }
 
     HealthService healthService() {

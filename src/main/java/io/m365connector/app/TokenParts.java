@@ -15,6 +15,7 @@ import io.m365connector.tokens.RefreshOutcomes;
 import io.m365connector.tokens.RefreshPolicy;
 import io.m365connector.tokens.TokenBroker;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /** Connections and their tokens: the store, MSAL, the one writer of token outcomes, the broker, and the sign-in flow. */
 final class TokenParts {
@@ -26,13 +27,15 @@ final class TokenParts {
     final Lazy<ConnectionStore> connections;
     final Lazy<MsalClients> msal;
     final Lazy<LoginSessionStore> loginSessions;
+    /** Status changes as webhook events (null without a webhook URL); the credential check announces through it too. */
+    final Lazy<QueuedStatusNotifications> webhooks;
     final Lazy<StatusListener> statusListener;
     final Lazy<RefreshOutcomes> outcomes;
     final Lazy<TokenBroker> broker;
     final Lazy<SignInFlow> signInFlow;
     final Lazy<ConnectService> connectService;
 
-    TokenParts(Wiring wiring, PlatformParts platform, CredentialParts credentials) {
+    TokenParts(Wiring wiring, PlatformParts platform, CredentialParts credentials, Supplier<StatusListener> syncEnrollment) {
         var tables = platform.tables;
         var settings = platform.settings;
         this.connections = Lazy.of(() -> new TableConnectionStore(tables.get().getTableClient(wiring.tables.connections()),
@@ -40,8 +43,10 @@ final class TokenParts {
         this.msal = Lazy.of(() -> new MsalClients(settings.get(), platform.http.get().msalHttpClient(),
                 credentials.clientCredentials.get(), cloud -> credentials.monitor.get().current(cloud)));
         this.loginSessions = Lazy.of(() -> new TableLoginSessionStore(tables.get().getTableClient(wiring.tables.loginSessions())));
-        this.statusListener = Lazy.of(() -> settings.get().webhook().isPresent()
-                ? new QueuedStatusNotifications(platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE), wiring.clock) : StatusListener.NONE);
+        this.webhooks = Lazy.of(() -> settings.get().webhook().isPresent()
+                ? new QueuedStatusNotifications(platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE), wiring.clock) : null);
+        this.statusListener = Lazy.of(() -> StatusListener.all(webhooks.get() == null ? StatusListener.NONE : webhooks.get(),
+                syncEnrollment.get()));
         this.outcomes = Lazy.of(() -> new RefreshOutcomes(connections.get(), RefreshPolicy.keepAliveEvery(settings.get().refreshKeepAlive()),
                 wiring.clock, statusListener.get()));
         this.broker = Lazy.of(() -> new TokenBroker(connections.get(), platform.sealer.get(), msal.get(), outcomes.get(), wiring.clock,

@@ -40,6 +40,7 @@ final class DeltaRun {
     Outcome run(GraphSession session, FeedWriter writer, SyncResource resource) {
         String connectionId = session.connectionId();
         SyncState state = states.find(connectionId, resource).orElseGet(() -> SyncState.start(connectionId, resource));
+        state = states.save(state.started(clock.instant())); // requests made before this moment are covered by this run
         if (resource == SyncResource.CALENDAR) {
             state = placeWindow(state);
         }
