@@ -8,6 +8,7 @@ import io.m365connector.crypto.TokenSealer;
 import io.m365connector.functions.ActionFunctions;
 import io.m365connector.functions.AuthFunctions;
 import io.m365connector.functions.ConnectionFunctions;
+import io.m365connector.functions.GraphNotificationFunctions;
 import io.m365connector.functions.HealthFunction;
 import io.m365connector.functions.MaintenanceFunctions;
 import io.m365connector.functions.ReadingFunctions;
@@ -63,7 +64,8 @@ public final class AppContext {
         this.credentials = new CredentialParts(new CredentialParts.Sources(platform.settings, () -> platform.http.get().azureHttpClient(),
                 platform.hostingCredential, platform.tables, wiring.tables.appCredentials(), listener,
                 (cloud, tenant) -> msal().requestAppOnlyToken(cloud, tenant), clock), wiring.identityTokens);
-        this.tokens = new TokenParts(wiring, platform, credentials, () -> new SyncEnrollment(() -> sync().timer.get(), () -> sync().service.get()));
+        this.tokens = new TokenParts(wiring, platform, credentials, new TokenParts.SyncHooks(
+                () -> new SyncEnrollment(() -> sync().timer.get(), () -> sync().service.get()), id -> sync().service.get().unsubscribe(id)));
         this.features = new FeatureParts(wiring, platform, tokens);
         this.maintenance = new MaintenanceParts(wiring, platform, tokens, features, credentials);
         this.sync = new SyncParts(wiring, platform, tokens, features);
@@ -75,6 +77,7 @@ public final class AppContext {
         functions.put(SchedulingFunctions.class, () -> new SchedulingFunctions(features.scheduling));
         functions.put(ReadingFunctions.class, () -> new ReadingFunctions(features.mailReader, features.calendarReader));
         functions.put(SyncFunctions.class, () -> new SyncFunctions(sync.service, sync.timer));
+        functions.put(GraphNotificationFunctions.class, () -> new GraphNotificationFunctions(sync.receiver));
         functions.put(MaintenanceFunctions.class, () -> new MaintenanceFunctions(maintenance.sweep, maintenance.refreshWorker,
                 maintenance.notificationWorker, maintenance.housekeeping, credentials.monitor));
     }

@@ -15,6 +15,7 @@ import io.m365connector.tokens.RefreshOutcomes;
 import io.m365connector.tokens.RefreshPolicy;
 import io.m365connector.tokens.TokenBroker;
 import java.time.Duration;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** Connections and their tokens: the store, MSAL, the one writer of token outcomes, the broker, and the sign-in flow. */
@@ -35,7 +36,11 @@ final class TokenParts {
     final Lazy<SignInFlow> signInFlow;
     final Lazy<ConnectService> connectService;
 
-    TokenParts(Wiring wiring, PlatformParts platform, CredentialParts credentials, Supplier<StatusListener> syncEnrollment) {
+    /** What sync adds to connections' lives: its enrollment listener, and deleting Graph subscriptions before a disconnect. */
+    record SyncHooks(Supplier<StatusListener> enrollment, Consumer<String> beforeDisconnect) {
+    }
+
+    TokenParts(Wiring wiring, PlatformParts platform, CredentialParts credentials, SyncHooks sync) {
         var tables = platform.tables;
         var settings = platform.settings;
         this.connections = Lazy.of(() -> new TableConnectionStore(tables.get().getTableClient(wiring.tables.connections()),
@@ -46,7 +51,7 @@ final class TokenParts {
         this.webhooks = Lazy.of(() -> settings.get().webhook().isPresent()
                 ? new QueuedStatusNotifications(platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE), wiring.clock) : null);
         this.statusListener = Lazy.of(() -> StatusListener.all(webhooks.get() == null ? StatusListener.NONE : webhooks.get(),
-                syncEnrollment.get()));
+                sync.enrollment().get()));
         this.outcomes = Lazy.of(() -> new RefreshOutcomes(connections.get(), RefreshPolicy.keepAliveEvery(settings.get().refreshKeepAlive()),
                 wiring.clock, statusListener.get()));
         this.broker = Lazy.of(() -> new TokenBroker(connections.get(), platform.sealer.get(), msal.get(), outcomes.get(), wiring.clock,
@@ -54,6 +59,6 @@ final class TokenParts {
         this.signInFlow = Lazy.of(() -> new SignInFlow(settings.get(), msal.get(), loginSessions.get(), platform.sealer.get(),
                 outcomes.get(), wiring.clock));
         this.connectService = Lazy.of(() -> new ConnectService(settings.get(), msal.get(), loginSessions.get(), connections.get(),
-                wiring.clock, id -> broker.get().forget(id), statusListener.get()));
+                wiring.clock, new ConnectService.Disconnects(sync.beforeDisconnect(), id -> broker.get().forget(id)), statusListener.get()));
     }
 }

@@ -44,16 +44,18 @@ public final class SyncService {
     private final SyncStores stores;
     private final WorkQueue requests;
     private final ChangeListener listener;
+    private final SubscriptionManager subscriptions;
     private final Clock clock;
 
     public SyncService(GraphAccess graph, ConnectionStore connections, SyncStores stores, WorkQueue requests, ChangeListener listener,
-                       Clock clock) {
+                       NotificationUrls urls, Clock clock) {
         this.graph = Objects.requireNonNull(graph, "'graph' cannot be null.");
         this.connections = Objects.requireNonNull(connections, "'connections' cannot be null.");
         this.stores = Objects.requireNonNull(stores, "'stores' cannot be null.");
         this.requests = Objects.requireNonNull(requests, "'requests' cannot be null.");
         this.listener = Objects.requireNonNull(listener, "'listener' cannot be null.");
         this.clock = Objects.requireNonNull(clock, "'clock' cannot be null.");
+        this.subscriptions = new SubscriptionManager(stores.subscriptions(), stores.states(), urls, clock);
     }
 
     /** Asks for a run of {@code resource}'s delta (queued; the worker runs it). */
@@ -78,7 +80,13 @@ public final class SyncService {
         }
         try (FeedWriter feed = writer.get()) {
             GraphSession session = graph.open(ConnectionRef.of(request.connectionId(), null), request.resource().permissions());
+            if (request.reason().equals("subscriptionRemoved")) {
+                subscriptions.forget(request.connectionId(), request.resource()); // Graph removed it: a new one below
+            }
             DeltaRun.Outcome run = new DeltaRun(stores.states(), stores.index(), clock).run(session, feed, request.resource());
+            if (SyncCapabilities.notifies(connection.get().cloud(), request.resource())) {
+                subscriptions.ensure(session, request.resource(), request.reason().equals("reauthorizationRequired"));
+            }
             listener.appended(request.connectionId(), run.appended());
             if (run.more()) {
                 request(request.connectionId(), request.resource(), "more");
@@ -110,9 +118,28 @@ public final class SyncService {
         return new ChangePage(c.id(), List.copyOf(page), ChangesQuery.cursor(last), more);
     }
 
+    /** Before a disconnect, while its token still works: the connection's subscriptions are deleted at Graph. */
+    public void unsubscribe(String connectionId) {
+        Optional<Connection> connection = connections.find(connectionId);
+        if (connection.isEmpty() || connection.get().status() != ConnectionStatus.ACTIVE) {
+            return;
+        }
+        for (SyncResource resource : SyncResource.values()) {
+            if (syncs(connection.get(), resource)) {
+                try {
+                    subscriptions.drop(graph.open(ConnectionRef.of(connectionId, null), resource.permissions()), resource);
+                } catch (RuntimeException e) {
+                    LOG.info("Could not delete the " + resource.id() + " subscription of " + connectionId + " (" + e.getClass().getSimpleName()
+                            + "); it expires by itself and its notifications are dropped");
+                }
+            }
+        }
+    }
+
     /** Everything sync kept for a connection: on disconnect. */
     public void forget(String connectionId) {
         for (SyncResource resource : SyncResource.values()) {
+            subscriptions.forget(connectionId, resource);
             stores.index().clear(connectionId, resource);
         }
         stores.states().clear(connectionId);

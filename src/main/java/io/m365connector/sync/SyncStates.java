@@ -51,6 +51,24 @@ final class SyncStates {
         return version == null ? table.insert(e) : table.replaceIfUnchanged(e, version);
     }
 
+    /** The subscription a resource holds (row {@code sub.<resource>}): Graph's id, expiry, and why there is none when there is none. */
+    record SubscriptionState(String subscriptionId, Instant expiresAt, String problem, Instant checkedAt) {
+    }
+
+    Optional<SubscriptionState> subscription(String connectionId, SyncResource resource) {
+        return table.find(connectionId, "sub." + resource.id()).map(e -> new SubscriptionState((String) e.getProperty("SubscriptionId"),
+                instant(e, "ExpiresAt"), (String) e.getProperty("Problem"), instant(e, "CheckedAt")));
+    }
+
+    void saveSubscription(String connectionId, SyncResource resource, SubscriptionState state) {
+        TableEntity e = new TableEntity(connectionId, "sub." + resource.id());
+        put(e, "SubscriptionId", state.subscriptionId());
+        put(e, "ExpiresAt", state.expiresAt());
+        put(e, "Problem", state.problem());
+        put(e, "CheckedAt", state.checkedAt());
+        table.upsert(e);
+    }
+
     /** Every row of a connection (disconnect). */
     void clear(String connectionId) {
         table.deleteMatching("PartitionKey eq " + TableAccess.literal(connectionId));
