@@ -33,6 +33,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -60,7 +61,7 @@ public final class AppContext {
         this.clock = wiring.clock;
         this.platform = new PlatformParts(wiring);
         // The same webhook queue as connections' status changes, when there is a webhook.
-        Lazy<AppCredentialListener> listener = Lazy.of(() -> webhooks() != null ? webhooks() : AppCredentialListener.NONE);
+        Lazy<AppCredentialListener> listener = Lazy.of(() -> webhooks().<AppCredentialListener>map(w -> w).orElse(AppCredentialListener.NONE));
         this.credentials = new CredentialParts(new CredentialParts.Sources(platform.settings, () -> platform.http.get().azureHttpClient(),
                 platform.hostingCredential, platform.tables, wiring.tables.appCredentials(), listener,
                 (cloud, tenant) -> msal().requestAppOnlyToken(cloud, tenant), clock), wiring.identityTokens);
@@ -153,7 +154,7 @@ public final class AppContext {
         return credentials.monitor.get();
     }
 
-    private QueuedStatusNotifications webhooks() {
+    private Optional<QueuedStatusNotifications> webhooks() {
         return tokens.webhooks.get();
     }
 

@@ -15,6 +15,7 @@ import io.m365connector.tokens.RefreshOutcomes;
 import io.m365connector.tokens.RefreshPolicy;
 import io.m365connector.tokens.TokenBroker;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -28,8 +29,8 @@ final class TokenParts {
     final Lazy<ConnectionStore> connections;
     final Lazy<MsalClients> msal;
     final Lazy<LoginSessionStore> loginSessions;
-    /** Status changes as webhook events (null without a webhook URL); the credential check announces through it too. */
-    final Lazy<QueuedStatusNotifications> webhooks;
+    /** Status changes as webhook events (none without a webhook URL); the credential check announces through it too. */
+    final Lazy<Optional<QueuedStatusNotifications>> webhooks;
     final Lazy<StatusListener> statusListener;
     final Lazy<RefreshOutcomes> outcomes;
     final Lazy<TokenBroker> broker;
@@ -48,9 +49,9 @@ final class TokenParts {
         this.msal = Lazy.of(() -> new MsalClients(settings.get(), platform.http.get().msalHttpClient(),
                 credentials.clientCredentials.get(), cloud -> credentials.monitor.get().current(cloud)));
         this.loginSessions = Lazy.of(() -> new TableLoginSessionStore(tables.get().getTableClient(wiring.tables.loginSessions())));
-        this.webhooks = Lazy.of(() -> settings.get().webhook().isPresent()
-                ? new QueuedStatusNotifications(platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE), wiring.clock) : null);
-        this.statusListener = Lazy.of(() -> StatusListener.all(webhooks.get() == null ? StatusListener.NONE : webhooks.get(),
+        this.webhooks = Lazy.of(() -> settings.get().webhook()
+                .map(w -> new QueuedStatusNotifications(platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE), wiring.clock)));
+        this.statusListener = Lazy.of(() -> StatusListener.all(webhooks.get().<StatusListener>map(w -> w).orElse(StatusListener.NONE),
                 sync.enrollment().get()));
         this.outcomes = Lazy.of(() -> new RefreshOutcomes(connections.get(), RefreshPolicy.keepAliveEvery(settings.get().refreshKeepAlive()),
                 wiring.clock, statusListener.get()));
