@@ -50,7 +50,7 @@ public final class FakeSubscriptions {
     private volatile NotificationEndpoint endpoint = NotificationEndpoint.unreachable();
     private volatile boolean autoDeliver = true;
     // guarded by lock
-    private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
+    private final Map<String, SubscriptionState> subscriptions = new LinkedHashMap<>();
     private int limitPerMailbox = SubscriptionRequests.MAX_PER_MAILBOX;
 
     FakeSubscriptions(Object lock, Clock clock, Function<NationalCloud, SyncCloudSupport> support) {
@@ -98,7 +98,7 @@ public final class FakeSubscriptions {
         }
         boolean queued;
         synchronized (lock) {
-            Subscription s = subscriptions.get(subscriptionId);
+            SubscriptionState s = subscriptions.get(subscriptionId);
             if (s == null) {
                 throw new IllegalArgumentException("no subscription " + subscriptionId);
             }
@@ -120,7 +120,7 @@ public final class FakeSubscriptions {
     public int passwordReset(String upn) {
         int removed = 0;
         synchronized (lock) {
-            for (Subscription s : List.copyOf(subscriptions.values())) {
+            for (SubscriptionState s : List.copyOf(subscriptions.values())) {
                 if (s.target.mailbox().equals(SyncValues.key(upn))) {
                     lifecycle(s, "subscriptionRemoved");
                     remove(s);
@@ -135,7 +135,7 @@ public final class FakeSubscriptions {
     /** The subscription is gone on Graph's side without any notification (renew answers 404). Returns whether it existed. */
     public boolean deleteSubscriptionSilently(String subscriptionId) {
         synchronized (lock) {
-            Subscription s = subscriptions.get(subscriptionId);
+            SubscriptionState s = subscriptions.get(subscriptionId);
             if (s != null) {
                 remove(s);
             }
@@ -204,21 +204,21 @@ public final class FakeSubscriptions {
         return support.apply(cloud).lifecycleNotifications();
     }
 
-    Collection<Subscription> all() {
+    Collection<SubscriptionState> all() {
         sweep();
         return subscriptions.values();
     }
 
-    Subscription get(String id) {
+    SubscriptionState get(String id) {
         sweep();
         return subscriptions.get(id);
     }
 
-    void add(Subscription s) {
+    void add(SubscriptionState s) {
         subscriptions.put(s.id, s);
     }
 
-    void remove(Subscription s) {
+    void remove(SubscriptionState s) {
         subscriptions.remove(s.id);
         outbox.forget(s.id);
     }
@@ -232,7 +232,7 @@ public final class FakeSubscriptions {
 
     /** A change in a mailbox: a notification to each matching subscription. */
     void changed(Notice n) {
-        for (Subscription s : all()) {
+        for (SubscriptionState s : all()) {
             if (s.target.mailbox().equals(SyncValues.key(n.upn())) && s.target.events() == n.event()) {
                 if (n.event()) {
                     notify(s, n.change(), n.defaultId(), n.changeKey());
@@ -252,7 +252,7 @@ public final class FakeSubscriptions {
         autoDeliver = true;
     }
 
-    private void messageChanged(Subscription s, Notice n) {
+    private void messageChanged(SubscriptionState s, Notice n) {
         String folder = s.target.folderId();
         String oldId = s.immutableIds ? n.immutableId() : n.oldDefaultId();
         String newId = s.immutableIds ? n.immutableId() : n.defaultId();
@@ -273,7 +273,7 @@ public final class FakeSubscriptions {
         }
     }
 
-    private void notify(Subscription s, String changeType, String id, String changeKey) {
+    private void notify(SubscriptionState s, String changeType, String id, String changeKey) {
         if (!s.changeTypes.contains(changeType)) {
             return;
         }
@@ -291,7 +291,7 @@ public final class FakeSubscriptions {
     }
 
     /** Queues a lifecycle notification when the subscription has a lifecycle URL and the cloud sends them. */
-    private boolean lifecycle(Subscription s, String event) {
+    private boolean lifecycle(SubscriptionState s, String event) {
         if (s.lifecycleNotificationUrl == null || !lifecycleServed(s.cloud)) {
             return false;
         }
@@ -302,10 +302,10 @@ public final class FakeSubscriptions {
         return true;
     }
 
-    private static ObjectNode item(Subscription s) {
+    private static ObjectNode item(SubscriptionState s) {
         ObjectNode n = GraphJson.object();
         n.put("subscriptionId", s.id);
-        n.put("subscriptionExpirationDateTime", Subscription.EXPIRY.format(s.expiration));
+        n.put("subscriptionExpirationDateTime", SubscriptionState.EXPIRY.format(s.expiration));
         if (s.clientState == null) {
             n.putNull("clientState");
         } else {
@@ -321,7 +321,7 @@ public final class FakeSubscriptions {
     }
 
     private void sweep() {
-        for (Subscription s : List.copyOf(subscriptions.values())) {
+        for (SubscriptionState s : List.copyOf(subscriptions.values())) {
             if (s.isExpiredAt(clock.instant())) {
                 remove(s);
             }
@@ -342,7 +342,7 @@ public final class FakeSubscriptions {
 
         @Override
         public void dropped(String subscriptionId) {
-            Subscription s = subscriptions.get(subscriptionId);
+            SubscriptionState s = subscriptions.get(subscriptionId);
             if (s != null && !outbox.waiting(subscriptionId, "missed")) {
                 lifecycle(s, "missed");
             }

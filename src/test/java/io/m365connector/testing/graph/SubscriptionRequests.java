@@ -107,7 +107,7 @@ final class SubscriptionRequests {
         if (bad != null) {
             return bad;
         }
-        Subscription draft;
+        SubscriptionState draft;
         synchronized (lock) {
             SubscriptionTargets.Parsed target = SubscriptionTargets.parse(resource, r, store);
             if (target.error() != null) {
@@ -116,7 +116,7 @@ final class SubscriptionRequests {
             if (!r.hasAnyScope(target.target().events() ? CALENDAR_SCOPES : MAIL_SCOPES)) {
                 return MailReads.accessDenied();
             }
-            draft = new Subscription(UUID.randomUUID().toString(), r.host(), r.cloud(), r.clientId(), r.user(), resource,
+            draft = new SubscriptionState(UUID.randomUUID().toString(), r.host(), r.cloud(), r.clientId(), r.user(), resource,
                     target.target(), types, changeType, notificationUrl, lifecycleUrl, clientState, r.immutableIds(),
                     clamp(requested));
             SyncAnswer refused = refuse(draft);
@@ -142,9 +142,9 @@ final class SubscriptionRequests {
     }
 
     /** 409 for a duplicate, 403 over the mailbox's limit; null when it may be created (lock held). */
-    private SyncAnswer refuse(Subscription s) {
+    private SyncAnswer refuse(SubscriptionState s) {
         int onMailbox = 0;
-        for (Subscription other : subscriptions.all()) {
+        for (SubscriptionState other : subscriptions.all()) {
             if (other.target.equals(s.target) && other.changeTypes.equals(s.changeTypes) && other.ownedBy(s.host, s.clientId, s.user)) {
                 return SyncAnswer.error(409, "Conflict", "Subscription Id " + other.id + " already exists for the requested combination");
             }
@@ -185,7 +185,7 @@ final class SubscriptionRequests {
     private SyncAnswer list(SyncRequest r) {
         ArrayNode value = GraphJson.array();
         synchronized (lock) {
-            for (Subscription s : subscriptions.all()) {
+            for (SubscriptionState s : subscriptions.all()) {
                 if (s.ownedBy(r.host(), r.clientId(), r.user())) {
                     ObjectNode v = s.view();
                     v.remove("@odata.context");
@@ -201,7 +201,7 @@ final class SubscriptionRequests {
 
     private SyncAnswer get(SyncRequest r, String id) {
         synchronized (lock) {
-            Subscription s = owned(r, id);
+            SubscriptionState s = owned(r, id);
             return s == null ? gone() : SyncAnswer.ok(s.view());
         }
     }
@@ -232,7 +232,7 @@ final class SubscriptionRequests {
             return bad;
         }
         synchronized (lock) {
-            Subscription s = owned(r, id);
+            SubscriptionState s = owned(r, id);
             if (s == null) {
                 return gone();
             }
@@ -255,7 +255,7 @@ final class SubscriptionRequests {
 
     private SyncAnswer delete(SyncRequest r, String id) {
         synchronized (lock) {
-            Subscription s = owned(r, id);
+            SubscriptionState s = owned(r, id);
             if (s == null) {
                 return gone();
             }
@@ -266,15 +266,15 @@ final class SubscriptionRequests {
 
     /** Null when the subscription exists for this app, user and host and the token still has its permission (lock held). */
     private SyncAnswer checkOwnedWithScope(SyncRequest r, String id) {
-        Subscription s = owned(r, id);
+        SubscriptionState s = owned(r, id);
         if (s == null) {
             return gone();
         }
         return r.hasAnyScope(s.target.events() ? CALENDAR_SCOPES : MAIL_SCOPES) ? null : MailReads.accessDenied();
     }
 
-    private Subscription owned(SyncRequest r, String id) {
-        Subscription s = subscriptions.get(id);
+    private SubscriptionState owned(SyncRequest r, String id) {
+        SubscriptionState s = subscriptions.get(id);
         return s != null && s.ownedBy(r.host(), r.clientId(), r.user()) ? s : null;
     }
 

@@ -18,7 +18,7 @@ final class SubscriptionTargets {
     private static final Pattern KEYED = Pattern.compile("([^(]+)\\('([^']*)'\\)");
 
     /** The target, or the error to answer. */
-    record Parsed(Subscription.Target target, SyncAnswer error) {
+    record Parsed(SubscriptionState.Target target, SyncAnswer error) {
     }
 
     private SubscriptionTargets() {
@@ -43,10 +43,10 @@ final class SubscriptionTargets {
         }
         String mailbox = SyncValues.key(r.user().userPrincipalName());
         if (rest.equals(List.of("messages"))) {
-            return new Parsed(new Subscription.Target(mailbox, false, null), null);
+            return new Parsed(new SubscriptionState.Target(mailbox, false, null), null);
         }
         if (rest.equals(List.of("events"))) {
-            return new Parsed(new Subscription.Target(mailbox, true, null), null);
+            return new Parsed(new SubscriptionState.Target(mailbox, true, null), null);
         }
         if (rest.size() == 3 && rest.get(0).equals("mailfolders") && rest.get(2).equals("messages")) {
             String given = s.get(s.size() - 2);
@@ -54,7 +54,7 @@ final class SubscriptionTargets {
             if (folderId == null) {
                 return new Parsed(null, SyncAnswer.error(404, "ResourceNotFound", "The mail folder '" + given + "' was not found."));
             }
-            return new Parsed(new Subscription.Target(mailbox, false, folderId), null);
+            return new Parsed(new SubscriptionState.Target(mailbox, false, folderId), null);
         }
         return unsupported(resource);
     }

@@ -9,7 +9,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Set;
 
 /** One subscription of the fake Graph (mutable: expiry and notificationUrl change on PATCH). Guarded by the fake's lock. */
-final class Subscription {
+final class SubscriptionState {
     static final DateTimeFormatter EXPIRY = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSS'Z'").withZone(ZoneOffset.UTC);
 
     /** What a resource path subscribes to: a mailbox's messages (all, or one folder's) or its events. */
@@ -31,7 +31,7 @@ final class Subscription {
     String notificationUrl;
     Instant expiration;
 
-    Subscription(String id, String host, NationalCloud cloud, String clientId, FakeUser user, String resource, Target target,
+    SubscriptionState(String id, String host, NationalCloud cloud, String clientId, FakeUser user, String resource, Target target,
                  Set<String> changeTypes, String changeType, String notificationUrl, String lifecycleNotificationUrl, String clientState,
                  boolean immutableIds, Instant expiration) {
         this.id = id;
