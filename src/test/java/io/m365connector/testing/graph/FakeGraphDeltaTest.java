@@ -14,6 +14,7 @@ import com.microsoft.graph.models.Message;
 import com.microsoft.graph.models.odataerrors.ODataError;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
 import com.microsoft.graph.users.item.mailfolders.item.messages.delta.DeltaGetResponse;
+import com.microsoft.kiota.serialization.AdditionalDataHolder;
 import com.microsoft.kiota.serialization.UntypedObject;
 import com.microsoft.kiota.serialization.UntypedString;
 import io.m365connector.cloud.NationalCloud;
@@ -284,8 +285,8 @@ class FakeGraphDeltaTest {
     }
 
     /** The {@code @removed.reason} of a delta item, or null. */
-    static String reason(com.microsoft.kiota.store.BackedModel model) {
-        Object removed = ((com.microsoft.kiota.serialization.AdditionalDataHolder) model).getAdditionalData().get("@removed");
+    static String reason(AdditionalDataHolder item) {
+        Object removed = item.getAdditionalData().get("@removed");
         if (removed instanceof UntypedObject o && o.getValue().get("reason") instanceof UntypedString reason) {
             return reason.getValue();
         }
