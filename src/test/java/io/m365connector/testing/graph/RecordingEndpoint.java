@@ -31,6 +31,7 @@ final class RecordingEndpoint implements NotificationEndpoint {
     private final MutableClock clock;
     private final List<Received> received = new ArrayList<>();
     private final Deque<Function<Received, Response>> script = new ArrayDeque<>();
+    private final List<String> refused = new ArrayList<>();
 
     RecordingEndpoint(MutableClock clock) {
         this.clock = clock;
@@ -45,6 +46,9 @@ final class RecordingEndpoint implements NotificationEndpoint {
             return next.apply(r);
         }
         String token = query.get("validationToken");
+        if (token == null && refused.stream().anyMatch(url::startsWith)) {
+            return Response.status(503);
+        }
         return token != null ? Response.text(token) : Response.status(202);
     }
 
@@ -69,6 +73,15 @@ final class RecordingEndpoint implements NotificationEndpoint {
             String token = r.query().get("validationToken");
             return token != null ? Response.text(token) : Response.status(202);
         });
+    }
+
+    /** Notifications (not validations) to URLs starting with this answer 503 until {@link #accept}. */
+    synchronized void refuse(String urlPrefix) {
+        refused.add(urlPrefix);
+    }
+
+    synchronized void accept(String urlPrefix) {
+        refused.remove(urlPrefix);
     }
 
     synchronized List<Received> received() {
