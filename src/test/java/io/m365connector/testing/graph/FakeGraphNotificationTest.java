@@ -245,6 +245,37 @@ class FakeGraphNotificationTest {
     }
 
     @Test
+    void whenTheReceiverCallsGraphWhileANotificationIsDeliveredThenItIsAnsweredAndItsOwnChangeIsNotifiedAfter() {
+        subscribe("me/messages", "created", s -> { });
+        List<String> seen = new CopyOnWriteArrayList<>();
+        endpoint.answerNext(r -> {
+            String id = r.first().path("resourceData").path("id").asText();
+            seen.add(sdk.me().messages().byMessageId(id).get().getSubject());
+            sdk.me().messages().post(outgoing("Reply draft", "dana@fabrikam.example"));
+            return NotificationEndpoint.Response.status(202);
+        });
+
+        mail.deliver(ADELE, received("Inline", "dana@fabrikam.example", "text", "x"));
+
+        assertEquals(List.of("Inline"), seen, "the fake answered the receiver while delivering to it");
+        assertEquals(2, notified(NOTIFY).size(), "the draft the receiver made is notified once the first delivery is done");
+    }
+
+    @Test
+    void whenAChinaUserSubscribesThenNotificationsFlowThereToo() {
+        FakeUser li = bench.user(NationalCloud.CHINA, "li.wei@contoso.partner.onmschina.cn");
+        GraphServiceClient china = bench.sdk(li, SyncBench.MAIL_READ);
+        Subscription sub = china.subscriptions().post(FakeGraphSubscriptionTest.subscription(bench.clock.instant(), INBOX, "created",
+                s -> s.setLifecycleNotificationUrl(LIFECYCLE)));
+
+        mail.deliver(li.userPrincipalName(), received("你好", "wang@contoso.partner.onmschina.cn", "text", "x"));
+
+        assertEquals(sub.getId(), notified(NOTIFY).get(0).path("subscriptionId").asText());
+        assertEquals(List.of(), sdk.subscriptions().get().getValue(), "another user (and cloud host) does not see it");
+        assertTrue(graph.requests("POST", "/subscriptions").get(0).host().equals("microsoftgraph.chinacloudapi.cn"));
+    }
+
+    @Test
     void whenAutoDeliveryIsOffThenNotificationsWaitForDeliverDue() {
         subscribe(INBOX, "created", s -> { });
         subscriptions.setAutoDeliver(false);

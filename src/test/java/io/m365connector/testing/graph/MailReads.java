@@ -18,9 +18,11 @@ import java.util.Set;
  *
  * <p>Modelled from List messages (https://learn.microsoft.com/en-us/graph/api/user-list-messages?view=graph-rest-1.0):
  * "The default page size is 10 messages. Use $top to customize the page size, within the range of 1 and 1000";
- * the next page is {@code @odata.nextLink}, which carries the query and a {@code $skip}. Its rule for
- * {@code $filter} with {@code $orderby}: properties in $orderby must come first in $filter, else 400
- * InefficientFilter. <b>Inferred</b>: without $orderby the newest message comes first.
+ * the next page is {@code @odata.nextLink}, which carries the query and a {@code $skip} ("Do not try to extract the
+ * $skip value"). Its rule for {@code $filter} with {@code $orderby} ("Using filter and orderby in the same query"):
+ * properties in $orderby must lead $filter, else 400 InefficientFilter "The restriction or sort order is too
+ * complex for this operation" (several public reports quote the same code and message). <b>Inferred</b>:
+ * without $orderby the newest message comes first; the fake knows only receivedDateTime for $orderby.
  */
 final class MailReads {
     static final int DEFAULT_TOP = 10;

@@ -24,9 +24,10 @@ final class MessageViews {
 
     /**
      * @param bodyType {@code text} or {@code html} to convert the body to, or null to keep it
-     * @param basic the caller holds only Mail.ReadBasic: no body, bodyPreview or uniqueBody (Mail.ReadBasic
-     *     "allows reading ... except body, previewBody, attachments and any extended properties",
-     *     https://learn.microsoft.com/en-us/graph/permissions-reference#mailreadbasic)
+     * @param basic the caller holds only Mail.ReadBasic: no body, bodyPreview or uniqueBody. The permissions
+     *     reference (https://learn.microsoft.com/en-us/graph/permissions-reference, Mail.ReadBasic) says it reads mail
+     *     "except for body, bodyPreview, uniqueBody, attachments, extensions, and any extended properties" (quoted
+     *     in Microsoft Q&amp;A 283657; the research notes' §6 reaches the same as an inference)
      * @param select a {@code $select} value, or null
      * @param expandAttachments {@code $expand=attachments}
      * @param cloud for webLink; null leaves it out
