@@ -2,10 +2,6 @@ package io.m365connector.testing.graph;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.m365connector.testing.graph.MailboxState.StoredMessage;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -52,8 +48,6 @@ public final class FakeDelta {
 
     /** Page size without {@code Prefer: odata.maxpagesize} (inferred, see the class comment). */
     public static final int DEFAULT_PAGE_SIZE = 10;
-    private static final int FILTER_CAP = 5000;
-    private static final String MESSAGE_TYPE = "#microsoft.graph.message";
     private static final Pattern DELTA_FILTER = Pattern.compile("\\s*receivedDateTime\\s+(ge|gt)\\s+\\S+\\s*", Pattern.CASE_INSENSITIVE);
 
     private final Object lock;
@@ -67,18 +61,10 @@ public final class FakeDelta {
     private int pageLimit = Integer.MAX_VALUE;
     private boolean reportOutsideWindow = true;
 
-    /** What a delta session tracks: a message folder (folderId) or a calendar window (start, end). */
-    private record Query(String folderId, Instant start, Instant end, String select, String filter, boolean newestFirst, String changeType,
-                         String linkBase) {
-        boolean calendar() {
-            return folderId == null;
-        }
+    private record Cursor(String mailbox, int generation, DeltaQuery query, Map<String, String> known, long seq) {
     }
 
-    private record Cursor(String mailbox, int generation, Query query, Map<String, String> known, long seq) {
-    }
-
-    private record Page(String mailbox, int generation, Query query, List<DeltaEntry> entries, int offset, Cursor next) {
+    private record Page(String mailbox, int generation, DeltaQuery query, List<DeltaEntry> entries, int offset, Cursor next) {
     }
 
     private record FolderCursor(String mailbox, int generation) {
@@ -171,7 +157,7 @@ public final class FakeDelta {
             return SyncAnswer.error(400, "BadRequest", "$search is not supported on message delta.");
         }
         String link = r.baseUrl() + "/" + r.mailboxPath() + "/mailFolders('" + folderId + "')/messages/delta";
-        return serve(r, mb, new Query(folderId, null, null, r.param("$select"), filter, orderBy != null, r.param("changeType"), link));
+        return serve(r, mb, new DeltaQuery(folderId, null, null, r.param("$select"), filter, orderBy != null, r.param("changeType"), link));
     }
 
     SyncAnswer calendarView(SyncRequest r) {
@@ -189,7 +175,7 @@ public final class FakeDelta {
             return serve(r, mb, null);
         }
         CalendarReads.Window w = CalendarReads.window(r);
-        return w.error() != null ? w.error() : serve(r, mb, new Query(null, w.start(), w.end(), null, null, false, r.param("changeType"), link));
+        return w.error() != null ? w.error() : serve(r, mb, new DeltaQuery(null, w.start(), w.end(), null, null, false, r.param("changeType"), link));
     }
 
     /** GET .../mailFolders/delta: the folders on the first call; the fake's folders never change, so later rounds are empty. */
@@ -204,7 +190,7 @@ public final class FakeDelta {
             mb.folderIds.keySet().forEach(name -> value.add(MailReads.folderView(mb, name)));
         } else if (!(tokens.get(token) instanceof FolderCursor c) || !c.mailbox().equals(SyncValues.key(mb.upn))
                 || c.generation() != mb.syncGeneration) {
-            return gone(mb, null);
+            return DeltaQuery.gone(loss, mb, null);
         }
         String next = SyncValues.token(24);
         tokens.put(next, new FolderCursor(SyncValues.key(mb.upn), mb.syncGeneration));
@@ -217,31 +203,31 @@ public final class FakeDelta {
 
     // ---------------------------------------------------------------- rounds and pages
 
-    private SyncAnswer serve(SyncRequest r, MailboxState mb, Query initial) {
+    private SyncAnswer serve(SyncRequest r, MailboxState mb, DeltaQuery initial) {
         String mailbox = SyncValues.key(mb.upn);
         String token = token(r);
         if (token == null) {
             return page(r, mb, round(mb, initial, null));
         }
         Object state = tokens.get(token);
-        Query query = state instanceof Cursor c ? c.query() : state instanceof Page p ? p.query() : initial;
+        DeltaQuery query = state instanceof Cursor c ? c.query() : state instanceof Page p ? p.query() : initial;
         if (state == null || !mailboxOf(state).equals(mailbox) || generationOf(state) != mb.syncGeneration) {
-            return gone(mb, query);
+            return DeltaQuery.gone(loss, mb, query);
         }
-        String previous = lastPages.get(mailbox + "|" + streamOf(query));
+        String previous = lastPages.get(mailbox + "|" + (query == null ? "" : query.stream()));
         if (replays.remove(mailbox) && previous != null) {
             return SyncAnswer.ok(GraphJson.parse(previous));
         }
         return state instanceof Page p ? page(r, mb, p) : page(r, mb, round(mb, query, (Cursor) state));
     }
 
-    private Page round(MailboxState mb, Query q, Cursor since) {
+    private Page round(MailboxState mb, DeltaQuery q, Cursor since) {
         Map<String, String> known = since == null ? Map.of() : since.known();
         long seq = since == null ? -1 : since.seq();
         Map<String, String> nowKnown = new LinkedHashMap<>();
         List<DeltaEntry> entries = q.calendar()
                 ? calendar.deltaEntries(mb, q.start(), q.end(), known, seq, reportOutsideWindow, nowKnown)
-                : messageEntries(mb, q, known, seq, nowKnown);
+                : MessageDelta.entries(mb, q, known, seq, nowKnown);
         if (q.changeType() != null) {
             entries = entries.stream().filter(e -> e.change().equalsIgnoreCase(q.changeType().trim())).toList();
         }
@@ -249,43 +235,14 @@ public final class FakeDelta {
         return new Page(next.mailbox(), mb.syncGeneration, q, List.copyOf(entries), 0, next);
     }
 
-    private List<DeltaEntry> messageEntries(MailboxState mb, Query q, Map<String, String> known, long seq, Map<String, String> nowKnown) {
-        MessageFilter filter = MessageFilter.parse(q.filter());
-        Comparator<StoredMessage> newestFirst = Comparator.comparing(MailReads::received).reversed();
-        List<StoredMessage> current = new ArrayList<>(mb.inFolder(q.folderId()).stream().filter(m -> filter.matches(m.data))
-                .sorted(newestFirst).limit(q.filter() == null ? Long.MAX_VALUE : FILTER_CAP).toList());
-        if (!q.newestFirst()) {
-            java.util.Collections.reverse(current);
-        }
-        current.forEach(m -> nowKnown.put(m.immutableId, m.defaultId));
-        List<DeltaEntry> entries = new ArrayList<>();
-        known.forEach((immutableId, defaultId) -> {
-            if (!nowKnown.containsKey(immutableId)) {
-                entries.add(DeltaEntry.removed(defaultId, immutableId, false));
-            }
-        });
-        for (StoredMessage m : current) {
-            String reported = known.get(m.immutableId);
-            if (reported == null) {
-                entries.add(new DeltaEntry("created", m.defaultId, m.immutableId, m.data.deepCopy(), m.folderId, false));
-            } else if (m.version > seq) {
-                if (!reported.equals(m.defaultId)) {
-                    entries.add(DeltaEntry.removed(reported, m.immutableId, true));
-                }
-                entries.add(new DeltaEntry("updated", m.defaultId, m.immutableId, m.data.deepCopy(), m.folderId, false));
-            }
-        }
-        return entries;
-    }
-
     private SyncAnswer page(SyncRequest r, MailboxState mb, Page p) {
-        Query q = p.query();
+        DeltaQuery q = p.query();
         int size = Math.min(r.maxPageSize() == null ? DEFAULT_PAGE_SIZE : Math.max(1, r.maxPageSize()), pageLimit);
         int end = Math.min(p.offset() + size, p.entries().size());
         ArrayNode value = GraphJson.array();
         for (DeltaEntry e : p.entries().subList(p.offset(), end)) {
             if (!(e.defaultIdsOnly() && r.immutableIds())) {
-                value.add(render(e, q, r));
+                value.add(MessageDelta.render(e, q, r));
             }
         }
         ObjectNode body = GraphJson.object();
@@ -299,62 +256,9 @@ public final class FakeDelta {
             body.put("@odata.deltaLink", q.linkBase() + "?$deltatoken=" + token);
         }
         body.set("value", value);
-        lastPages.put(SyncValues.key(mb.upn) + "|" + streamOf(q), GraphJson.write(body));
+        lastPages.put(SyncValues.key(mb.upn) + "|" + q.stream(), GraphJson.write(body));
         SyncAnswer answer = SyncAnswer.ok(body);
         return q.calendar() ? CalendarReads.withZone(r, answer) : answer;
-    }
-
-    private static ObjectNode render(DeltaEntry e, Query q, SyncRequest r) {
-        boolean immutable = r.immutableIds();
-        if (q.calendar()) {
-            if (e.isRemoved()) {
-                return e.removal(CalendarReads.EVENT_TYPE, false);
-            }
-            ObjectNode view = GraphJson.object().put("@odata.type", CalendarReads.EVENT_TYPE);
-            view.setAll(CalendarReads.render(e.item(), r));
-            return view;
-        }
-        if (e.isRemoved()) {
-            return e.removal(MESSAGE_TYPE, immutable);
-        }
-        ObjectNode view = GraphJson.object().put("@odata.type", MESSAGE_TYPE);
-        view.setAll(MessageViews.render(e.item(), e.id(immutable), e.folderId(),
-                new MessageViews.Options(r.bodyType(), MailReads.basicOnly(r), q.select(), false, r.cloud())));
-        return view;
-    }
-
-    private SyncAnswer gone(MailboxState mb, Query q) {
-        return switch (loss) {
-            case SYNC_STATE_NOT_FOUND -> SyncAnswer.error(410, "SyncStateNotFound", "The sync state generation is not found; generation="
-                    + Math.max(0, mb.syncGeneration - 1) + ";[highest=" + mb.syncGeneration + "]");
-            case SYNC_STATE_NOT_FOUND_AS_DOCUMENTED -> SyncAnswer.error(410, "syncStateNotFound", "The sync state generation is not found. "
-                    + "The delta token is expired and data must be synchronized again.");
-            case RESYNC_REQUIRED_WITH_LOCATION -> {
-                SyncAnswer answer = SyncAnswer.error(410, "resyncRequired", "The delta token is no longer valid, and the app must reset "
-                        + "the sync state.");
-                yield q == null ? answer : answer.withHeader("Location", restart(q));
-            }
-        };
-    }
-
-    /** The first call of the session again: its query with an empty $deltatoken. */
-    private static String restart(Query q) {
-        Map<String, String> params = new LinkedHashMap<>();
-        if (q.calendar()) {
-            params.put("startDateTime", SyncValues.time(q.start()));
-            params.put("endDateTime", SyncValues.time(q.end()));
-        }
-        putIfSet(params, "$select", q.select());
-        putIfSet(params, "$filter", q.filter());
-        putIfSet(params, "changeType", q.changeType());
-        params.put("$deltatoken", "");
-        return q.linkBase() + "?" + SyncValues.queryString(params);
-    }
-
-    private static void putIfSet(Map<String, String> params, String name, String value) {
-        if (value != null) {
-            params.put(name, value);
-        }
     }
 
     /** The $skiptoken or non-empty $deltatoken of the request; null on a first call (an empty $deltatoken is one). */
@@ -362,10 +266,6 @@ public final class FakeDelta {
         String skip = r.param("$skiptoken");
         String delta = r.param("$deltatoken");
         return skip != null && !skip.isEmpty() ? skip : delta != null && !delta.isEmpty() ? delta : null;
-    }
-
-    private static String streamOf(Query q) {
-        return q == null ? "" : q.calendar() ? "calendar" : q.folderId();
     }
 
     private static String mailboxOf(Object state) {

@@ -1,9 +1,7 @@
 package io.m365connector.testing.graph;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.m365connector.cloud.NationalCloud;
-import io.m365connector.testing.graph.NotificationOutbox.Kind;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -47,6 +45,7 @@ public final class FakeSubscriptions {
     private final Clock clock;
     private final Function<NationalCloud, SyncCloudSupport> support;
     private final NotificationOutbox outbox;
+    private final ChangeNotifications notifications;
     private volatile NotificationEndpoint endpoint = NotificationEndpoint.unreachable();
     private volatile boolean autoDeliver = true;
     // guarded by lock
@@ -58,6 +57,7 @@ public final class FakeSubscriptions {
         this.clock = clock;
         this.support = support;
         this.outbox = new NotificationOutbox(lock, clock, () -> endpoint, new Owner());
+        this.notifications = new ChangeNotifications(outbox, this::lifecycleServed);
     }
 
     // ---------------------------------------------------------------- test API
@@ -102,7 +102,7 @@ public final class FakeSubscriptions {
             if (s == null) {
                 throw new IllegalArgumentException("no subscription " + subscriptionId);
             }
-            queued = lifecycle(s, lifecycleEvent);
+            queued = notifications.lifecycle(s, lifecycleEvent);
             if (lifecycleEvent.equals("subscriptionRemoved")) {
                 remove(s);
             }
@@ -122,7 +122,7 @@ public final class FakeSubscriptions {
         synchronized (lock) {
             for (SubscriptionState s : List.copyOf(subscriptions.values())) {
                 if (s.target.mailbox().equals(SyncValues.key(upn))) {
-                    lifecycle(s, "subscriptionRemoved");
+                    notifications.lifecycle(s, "subscriptionRemoved");
                     remove(s);
                     removed++;
                 }
@@ -234,11 +234,7 @@ public final class FakeSubscriptions {
     void changed(Notice n) {
         for (SubscriptionState s : all()) {
             if (s.target.mailbox().equals(SyncValues.key(n.upn())) && s.target.events() == n.event()) {
-                if (n.event()) {
-                    notify(s, n.change(), n.defaultId(), n.changeKey());
-                } else {
-                    messageChanged(s, n);
-                }
+                notifications.changed(s, n);
             }
         }
     }
@@ -250,74 +246,6 @@ public final class FakeSubscriptions {
         }
         outbox.reset();
         autoDeliver = true;
-    }
-
-    private void messageChanged(SubscriptionState s, Notice n) {
-        String folder = s.target.folderId();
-        String oldId = s.immutableIds ? n.immutableId() : n.oldDefaultId();
-        String newId = s.immutableIds ? n.immutableId() : n.defaultId();
-        if (!n.change().equals("moved")) {
-            String in = n.change().equals("deleted") ? n.fromFolder() : n.toFolder();
-            if (folder == null || folder.equals(in)) {
-                notify(s, n.change(), newId, n.changeKey());
-            }
-        } else if (folder == null && s.immutableIds) {
-            notify(s, "updated", newId, n.changeKey());
-        } else {
-            if (folder == null || folder.equals(n.fromFolder())) {
-                notify(s, "deleted", oldId, n.changeKey());
-            }
-            if (folder == null || folder.equals(n.toFolder())) {
-                notify(s, "created", newId, n.changeKey());
-            }
-        }
-    }
-
-    private void notify(SubscriptionState s, String changeType, String id, String changeKey) {
-        if (!s.changeTypes.contains(changeType)) {
-            return;
-        }
-        String resource = "Users/" + s.user.objectId() + (s.target.events() ? "/Events/" : "/Messages/") + id;
-        ObjectNode n = item(s);
-        n.put("changeType", changeType);
-        n.put("resource", resource);
-        ObjectNode data = n.putObject("resourceData");
-        data.put("@odata.type", s.target.events() ? "#Microsoft.Graph.Event" : "#Microsoft.Graph.Message");
-        data.put("@odata.id", resource);
-        data.put("@odata.etag", "W/\"" + changeKey + "\"");
-        data.put("id", id);
-        n.put("tenantId", s.user.tenantId());
-        outbox.enqueue(s.id, Kind.CHANGE, changeType, s.notificationUrl, collection(n));
-    }
-
-    /** Queues a lifecycle notification when the subscription has a lifecycle URL and the cloud sends them. */
-    private boolean lifecycle(SubscriptionState s, String event) {
-        if (s.lifecycleNotificationUrl == null || !lifecycleServed(s.cloud)) {
-            return false;
-        }
-        ObjectNode n = item(s);
-        n.put("tenantId", s.user.tenantId());
-        n.put("lifecycleEvent", event);
-        outbox.enqueue(s.id, Kind.LIFECYCLE, event, s.lifecycleNotificationUrl, collection(n));
-        return true;
-    }
-
-    private static ObjectNode item(SubscriptionState s) {
-        ObjectNode n = GraphJson.object();
-        n.put("subscriptionId", s.id);
-        n.put("subscriptionExpirationDateTime", SubscriptionState.EXPIRY.format(s.expiration));
-        if (s.clientState == null) {
-            n.putNull("clientState");
-        } else {
-            n.put("clientState", s.clientState);
-        }
-        return n;
-    }
-
-    private static String collection(ObjectNode item) {
-        ObjectNode body = GraphJson.object();
-        body.set("value", GraphJson.array().add(item));
-        return GraphJson.write(body);
     }
 
     private void sweep() {
@@ -344,7 +272,7 @@ public final class FakeSubscriptions {
         public void dropped(String subscriptionId) {
             SubscriptionState s = subscriptions.get(subscriptionId);
             if (s != null && !outbox.waiting(subscriptionId, "missed")) {
-                lifecycle(s, "missed");
+                notifications.lifecycle(s, "missed");
             }
         }
     }

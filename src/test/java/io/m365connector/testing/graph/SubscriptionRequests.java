@@ -42,7 +42,6 @@ import java.util.UUID;
 final class SubscriptionRequests {
     static final Duration MAX_LIFETIME = Duration.ofMinutes(10_080);
     static final Duration MIN_LIFETIME = Duration.ofMinutes(45);
-    static final Duration VALIDATION_TIMEOUT = Duration.ofSeconds(10);
     static final int MAX_CLIENT_STATE = 128;
     static final int MAX_PER_MAILBOX = 1000;
     private static final Set<String> CHANGE_TYPES = Set.of("created", "updated", "deleted");
@@ -124,9 +123,9 @@ final class SubscriptionRequests {
                 return refused;
             }
         }
-        SyncAnswer failed = validate(notificationUrl);
+        SyncAnswer failed = ValidationHandshake.validate(notificationUrl, subscriptions, lock);
         if (failed == null && lifecycleUrl != null && subscriptions.lifecycleServed(r.cloud())) {
-            failed = validate(lifecycleUrl);
+            failed = ValidationHandshake.validate(lifecycleUrl, subscriptions, lock);
         }
         if (failed != null) {
             return failed;
@@ -155,29 +154,6 @@ final class SubscriptionRequests {
                     + "number of " + subscriptions.limitPerMailbox() + " subscriptions per mailbox for all applications has been reached.]");
         }
         return null;
-    }
-
-    /** The handshake; null when the endpoint answered right in time, else the 400 to answer. Lock not held. */
-    private SyncAnswer validate(String url) {
-        String token = "Validation: Testing client application reachability for subscription Request-Id: " + UUID.randomUUID();
-        String full = url + (url.contains("?") ? "&" : "?") + "validationToken=" + SyncValues.urlEncode(token);
-        String contentType = "text/plain; charset=utf-8";
-        NotificationOutbox.Attempt a = NotificationOutbox.call(subscriptions.endpoint(), subscriptions.clock(), full, contentType, "");
-        NotificationEndpoint.Response answer = a.response();
-        boolean inTime = a.elapsed().compareTo(VALIDATION_TIMEOUT) <= 0;
-        boolean ok = answer != null && inTime && answer.status() == 200 && answer.contentType() != null
-                && answer.contentType().toLowerCase(Locale.ROOT).startsWith("text/plain") && token.equals(answer.body());
-        synchronized (lock) {
-            subscriptions.outbox().record(new NotificationDelivery(a.at(), "validation", null, full, contentType, "", a.status(),
-                    a.elapsed(), ok));
-        }
-        if (ok) {
-            return null;
-        }
-        String why = answer != null && inTime && answer.status() == 200
-                ? "Response must exactly match validationToken query parameter."
-                : "Notification endpoint must respond with 200 OK to validation request.";
-        return SyncAnswer.error(400, "ValidationError", "Subscription validation request failed. " + why);
     }
 
     // ---------------------------------------------------------------- read, renew, reauthorize, delete
@@ -227,7 +203,7 @@ final class SubscriptionRequests {
             }
         }
         SyncAnswer bad = url == null ? null : checkUrl(url, "notificationUrl");
-        bad = bad != null || url == null ? bad : validate(url);
+        bad = bad != null || url == null ? bad : ValidationHandshake.validate(url, subscriptions, lock);
         if (bad != null) {
             return bad;
         }
