@@ -630,7 +630,7 @@ public final class FakeGraph implements AutoCloseable {
                 }
             }
             Context ctx = new Context(call, user, mailbox, own, (ObjectNode) json, cloudOf(call.host()));
-            SyncRequest sync = syncRequest(call, rest, mailboxRef == null ? "me" : "users/" + mailboxRef, mailbox.upn, user);
+            SyncRequest sync = syncRequest(call, rest, mailboxRef == null ? "me" : "users/" + mailboxRef, mailbox.upn, user, "");
             return switch (op.kind()) {
                 case LIST_MESSAGES -> list(ctx, ctx.mailbox().drafts.values(), this::messageView, "messages");
                 case LIST_FOLDER_MESSAGES -> listFolder(ctx, sync, op.itemId());
@@ -681,17 +681,17 @@ public final class FakeGraph implements AutoCloseable {
         synchronized (lock) {
             displayNames.putIfAbsent(key(user.userPrincipalName()), user.displayName());
             mailbox(user.userPrincipalName());
-            r = syncRequest(call, rest, "me", user.userPrincipalName(), user);
+            r = syncRequest(call, rest, "me", user.userPrincipalName(), user, new String(call.body(), StandardCharsets.UTF_8));
         }
         SyncAnswer answer = subscriptionRequests.handle(r);
         return answer == null ? notImplemented(call) : answer(call, answer);
     }
 
-    private SyncRequest syncRequest(Call call, List<String> rest, String mailboxPath, String mailboxUpn, FakeUser user) {
+    /** The call as the sync classes see it; {@code body} only where they read it (subscriptions), not copied for every read. */
+    private SyncRequest syncRequest(Call call, List<String> rest, String mailboxPath, String mailboxUpn, FakeUser user, String body) {
         NationalCloud cloud = cloudOf(call.host());
         return new SyncRequest(call.method(), call.host(), cloud, List.copyOf(rest), mailboxPath, mailboxUpn, user, call.issued().scopes(),
-                call.issued().clientId(), call.params(), call.headers(), new String(call.body(), StandardCharsets.UTF_8),
-                syncSupport.get(cloud));
+                call.issued().clientId(), call.params(), call.headers(), body, syncSupport.get(cloud));
     }
 
     private Reply answer(Call call, SyncAnswer answer) {

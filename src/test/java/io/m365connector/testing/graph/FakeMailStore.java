@@ -24,7 +24,10 @@ import java.util.Set;
  * <p>Ids: each message has an immutable id (stays while it is in the mailbox) and a default id that changes
  * whenever it moves to another folder, as Outlook's are documented
  * (https://learn.microsoft.com/en-us/graph/outlook-immutable-id: "won't change so long as the item stays in
- * the same mailbox"; default ids change on a move). Methods taking an {@code id} accept either.
+ * the same mailbox"; default ids change on a move). Methods taking an {@code id} accept either. Simplified:
+ * FakeGraph's draft paths (create, patch, send) answer with default ids whatever the {@code Prefer} header says
+ * (reads through this store honour it), attachments keep one id, and events have one id in both formats (they
+ * never move here).
  *
  * <p>Test methods change state as a user's Outlook would, and each produces the change notifications and
  * delta changes that Graph would report. Guarded by the lock shared with {@link FakeGraph}.
