@@ -30,7 +30,7 @@ import java.util.function.Function;
 final class CalendarReads {
     static final String EVENT_TYPE = "#microsoft.graph.event";
     private static final Duration MAX_WINDOW = Duration.ofDays(1825);
-    private static final Set<String> VIEW_PARAMS = Set.of("startdatetime", "enddatetime", "$top", "$skip", "$select");
+    private static final Set<String> VIEW_PARAMS = Set.of("startdatetime", "enddatetime", "$top", "$skip", "$select", "$orderby");
 
     /** A requested window, or the error to answer. */
     record Window(Instant start, Instant end, SyncAnswer error) {
@@ -47,6 +47,10 @@ final class CalendarReads {
             if (!VIEW_PARAMS.contains(name.toLowerCase(java.util.Locale.ROOT))) {
                 return SyncAnswer.notImplemented(name + " on calendarView");
             }
+        }
+        String orderBy = r.param("$orderby");
+        if (orderBy != null && !orderBy.replace(" asc", "").equals("start/dateTime")) {
+            return SyncAnswer.notImplemented("$orderby=" + orderBy + " on calendarView (the fake orders by start/dateTime only)");
         }
         Window w = window(r);
         if (w.error() != null) {
