@@ -56,10 +56,10 @@ public final class ConnectorHarness implements AutoCloseable {
     private static final Pattern LOGIN_ROUTE = Pattern.compile("/api/auth/login/([^/]+)");
     private static final Pattern ADMIN_ROUTE = Pattern.compile("/api/auth/adminconsent/([^/]+)");
 
-    public final FakeEntraId entra = new FakeEntraId();
-    public final FakeGraph graph = new FakeGraph(entra);
-    public final LocalCloudRouting routing = graph.routeInto(entra.routeInto(new LocalCloudRouting()));
     public final MutableClock clock = new MutableClock(Instant.now());
+    public final FakeEntraId entra;
+    public final FakeGraph graph;
+    public final LocalCloudRouting routing;
     public final Map<String, String> env = TestSettings.base(Azurite.shared().connectionString());
     public final Map<NationalCloud, String> clientIds = new EnumMap<>(NationalCloud.class);
     public final Tables tables = Tables.prefixed("t" + UUID.randomUUID().toString().replace("-", "").substring(0, 8));
@@ -87,7 +87,7 @@ public final class ConnectorHarness implements AutoCloseable {
     public final ReadingFunctions reading;
     public final SyncFunctions sync;
     public final GraphNotificationFunctions graphNotifications;
-    private final OutboundHttp browserHttp = new OutboundHttp(new Settings.HttpSettings(Duration.ofSeconds(10), Optional.empty()), routing);
+    private final OutboundHttp browserHttp;
 
     public ConnectorHarness() {
         this(env -> { }, null);
@@ -113,8 +113,10 @@ public final class ConnectorHarness implements AutoCloseable {
     }
 
     /**
-     * A harness whose queues are {@link ClockedWorkQueue}s on its clock ({@link #queue(String)} of the queue name without
-     * prefix): what the functions enqueue is taken by the test, and visibility delays pass when the clock moves.
+     * A harness on virtual time: its queues are {@link ClockedWorkQueue}s on its clock ({@link #clockedQueue(String)}):
+     * what the functions enqueue is taken by the test, and visibility delays pass when the clock moves; and the fake
+     * Entra ID and Graph run on the same clock, so a test can let hours pass (notification retries, subscription
+     * expiry, token lifetimes) without any of them disagreeing about the time.
      */
     public static ConnectorHarness withClockedQueues(Consumer<Map<String, String>> customize) {
         return new ConnectorHarness(HostingCloud.GLOBAL, Map.of(), customize, null, true);
@@ -122,6 +124,10 @@ public final class ConnectorHarness implements AutoCloseable {
 
     private ConnectorHarness(HostingCloud hosting, Map<NationalCloud, CredentialKind> kinds, Consumer<Map<String, String>> customize,
                              TokenCredential credential, boolean clocked) {
+        this.entra = clocked ? new FakeEntraId(clock) : new FakeEntraId();
+        this.graph = clocked ? new FakeGraph(entra, clock) : new FakeGraph(entra);
+        this.routing = graph.routeInto(entra.routeInto(new LocalCloudRouting()));
+        this.browserHttp = new OutboundHttp(new Settings.HttpSettings(Duration.ofSeconds(10), Optional.empty()), routing);
         env.put("M365_CLOUDS", "global,usgov,usgovdod,china");
         env.put("PUBLIC_BASE_URL", "https://" + FUNCTION_HOST);
         env.put("ALLOWED_RETURN_URLS", RETURN_URL + ",https://app.example.com/settings?tab=m365");
