@@ -1,5 +1,6 @@
 package io.m365connector.sync;
 
+import io.m365connector.connection.ConcurrentUpdateException;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionRef;
 import io.m365connector.connection.ConnectionStatus;
@@ -11,6 +12,7 @@ import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.WorkQueue;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
@@ -36,8 +38,13 @@ public final class SyncService {
     private static final Set<ProblemCode> STOPPING = EnumSet.of(ProblemCode.REAUTH_REQUIRED, ProblemCode.MISSING_PERMISSIONS,
             ProblemCode.NOT_FOUND, ProblemCode.MAILBOX_ACCESS_DENIED, ProblemCode.INTERACTION_REQUIRED);
 
+    /** Notifications wait this long for a run, so that a burst of them is covered by one. */
+    static final Duration DEBOUNCE = Duration.ofSeconds(10);
+    /** The reason of the run that notifications scheduled. */
+    static final String SCHEDULED = "scheduled";
+
     /** What became of a request. */
-    public enum Outcome { RAN, MORE, COVERED, BUSY, NOT_SYNCED, STOPPED }
+    public enum Outcome { RAN, MORE, COVERED, SCHEDULED, BUSY, NOT_SYNCED, STOPPED }
 
     private final GraphAccess graph;
     private final ConnectionStore connections;
@@ -63,11 +70,18 @@ public final class SyncService {
         requests.send(new SyncRequest(connectionId, resource, reason, clock.instant()).toJson(), Duration.ZERO);
     }
 
-    /** Handles one queued request; throws for a failure worth the queue's retry. */
+    /**
+     * Handles one queued request; throws for a failure worth the queue's retry. A notification does not run
+     * the delta itself: it schedules one run {@link #DEBOUNCE} ahead, which every notification until then is
+     * covered by (one table read each). Other reasons (the timer, lifecycle events, a new connection) run at once.
+     */
     public Outcome handle(SyncRequest request) {
         Optional<SyncState> state = stores.states().find(request.connectionId(), request.resource());
         if (state.map(SyncState::runStartedAt).filter(started -> request.requestedAt().isBefore(started.minus(COVERAGE_SKEW))).isPresent()) {
             return Outcome.COVERED;
+        }
+        if (request.reason().equals("notification")) {
+            return schedule(request, state);
         }
         Optional<Connection> connection = connections.find(request.connectionId());
         if (connection.isEmpty() || connection.get().status() != ConnectionStatus.ACTIVE || !syncs(connection.get(), request.resource())) {
@@ -102,6 +116,20 @@ public final class SyncService {
             }
             throw e;
         }
+    }
+
+    private Outcome schedule(SyncRequest request, Optional<SyncState> state) {
+        if (state.map(SyncState::scheduledRunAt).filter(at -> !at.isBefore(request.requestedAt().plus(COVERAGE_SKEW))).isPresent()) {
+            return Outcome.COVERED; // a run already scheduled starts after this change was notified
+        }
+        Instant at = clock.instant().plus(DEBOUNCE);
+        try {
+            stores.states().save(state.orElseGet(() -> SyncState.start(request.connectionId(), request.resource())).scheduled(at));
+        } catch (ConcurrentUpdateException e) {
+            return handle(request); // another worker scheduled or ran meanwhile: decide again on what it wrote
+        }
+        requests.send(new SyncRequest(request.connectionId(), request.resource(), SCHEDULED, at).toJson(), DEBOUNCE);
+        return Outcome.SCHEDULED;
     }
 
     /** Whether the connection asked for the feature that syncs {@code resource} (mail_read, calendar_read) and its cloud serves it. */

@@ -11,6 +11,7 @@ import java.util.Objects;
  * @param generation      the current full sync's number; items a full sync did not see are deleted at its end
  * @param fullSync        a full sync (first run, window roll, or Graph lost the sync state) is in progress
  * @param windowStart     the calendar view's window (calendar only), chosen when its full sync starts
+ * @param scheduledRunAt  when a run asked for by notifications is due: notifications before it are covered by it
  * @param runStartedAt    when the last run started: a sync request made before it is covered by it
  * @param lastRunAt       when the last run ended, successfully or not
  * @param lastSuccessAt   when the last run completed
@@ -18,7 +19,7 @@ import java.util.Objects;
  * @param version         the row's ETag; null before the first write
  */
 public record SyncState(String connectionId, SyncResource resource, String deltaLink, String nextLink, long generation, boolean fullSync,
-                        Instant windowStart, Instant windowEnd, Instant runStartedAt, Instant lastRunAt, Instant lastSuccessAt, String lastError, String version) {
+                        Instant windowStart, Instant windowEnd, Instant scheduledRunAt, Instant runStartedAt, Instant lastRunAt, Instant lastSuccessAt, String lastError, String version) {
     public SyncState {
         Objects.requireNonNull(connectionId, "'connectionId' cannot be null.");
         Objects.requireNonNull(resource, "'resource' cannot be null.");
@@ -26,42 +27,47 @@ public record SyncState(String connectionId, SyncResource resource, String delta
 
     /** Before the first run: a full sync of generation 1. */
     static SyncState start(String connectionId, SyncResource resource) {
-        return new SyncState(connectionId, resource, null, null, 1, true, null, null, null, null, null, null, null);
+        return new SyncState(connectionId, resource, null, null, 1, true, null, null, null, null, null, null, null, null);
     }
 
     /** A new full sync (the old delta link is dropped): Graph lost the sync state, or the calendar window rolled. */
     SyncState restart(Instant newWindowStart, Instant newWindowEnd) {
-        return new SyncState(connectionId, resource, null, null, generation + 1, true, newWindowStart, newWindowEnd, runStartedAt, lastRunAt,
+        return new SyncState(connectionId, resource, null, null, generation + 1, true, newWindowStart, newWindowEnd, scheduledRunAt, runStartedAt, lastRunAt,
                 lastSuccessAt, lastError, version);
     }
 
     SyncState window(Instant start, Instant end) {
-        return new SyncState(connectionId, resource, deltaLink, nextLink, generation, fullSync, start, end, runStartedAt, lastRunAt, lastSuccessAt,
+        return new SyncState(connectionId, resource, deltaLink, nextLink, generation, fullSync, start, end, scheduledRunAt, runStartedAt, lastRunAt, lastSuccessAt,
                 lastError, version);
     }
 
     SyncState progress(String next) {
-        return new SyncState(connectionId, resource, deltaLink, next, generation, fullSync, windowStart, windowEnd, runStartedAt, lastRunAt, lastSuccessAt,
+        return new SyncState(connectionId, resource, deltaLink, next, generation, fullSync, windowStart, windowEnd, scheduledRunAt, runStartedAt, lastRunAt, lastSuccessAt,
                 lastError, version);
     }
 
     SyncState completed(String newDeltaLink, Instant at) {
-        return new SyncState(connectionId, resource, newDeltaLink, null, generation, false, windowStart, windowEnd, runStartedAt, at, at, null,
+        return new SyncState(connectionId, resource, newDeltaLink, null, generation, false, windowStart, windowEnd, scheduledRunAt, runStartedAt, at, at, null,
                 version);
     }
 
     SyncState failed(String code, Instant at) {
-        return new SyncState(connectionId, resource, deltaLink, nextLink, generation, fullSync, windowStart, windowEnd, runStartedAt, at,
+        return new SyncState(connectionId, resource, deltaLink, nextLink, generation, fullSync, windowStart, windowEnd, scheduledRunAt, runStartedAt, at,
                 lastSuccessAt, code, version);
     }
 
+    SyncState scheduled(Instant at) {
+        return new SyncState(connectionId, resource, deltaLink, nextLink, generation, fullSync, windowStart, windowEnd, at, runStartedAt,
+                lastRunAt, lastSuccessAt, lastError, version);
+    }
+
     SyncState started(Instant at) {
-        return new SyncState(connectionId, resource, deltaLink, nextLink, generation, fullSync, windowStart, windowEnd, at, lastRunAt,
+        return new SyncState(connectionId, resource, deltaLink, nextLink, generation, fullSync, windowStart, windowEnd, scheduledRunAt, at, lastRunAt,
                 lastSuccessAt, lastError, version);
     }
 
     SyncState withVersion(String etag) {
-        return new SyncState(connectionId, resource, deltaLink, nextLink, generation, fullSync, windowStart, windowEnd, runStartedAt,
+        return new SyncState(connectionId, resource, deltaLink, nextLink, generation, fullSync, windowStart, windowEnd, scheduledRunAt, runStartedAt,
                 lastRunAt, lastSuccessAt, lastError, etag);
     }
 

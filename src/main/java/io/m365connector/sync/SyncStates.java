@@ -83,6 +83,7 @@ final class SyncStates {
         put(e, "LastError", s.lastError());
         put(e, "WindowStart", s.windowStart());
         put(e, "WindowEnd", s.windowEnd());
+        put(e, "ScheduledRunAt", s.scheduledRunAt());
         put(e, "RunStartedAt", s.runStartedAt());
         put(e, "LastRunAt", s.lastRunAt());
         put(e, "LastSuccessAt", s.lastSuccessAt());
@@ -100,7 +101,7 @@ final class SyncStates {
     private static SyncState fromEntity(String connectionId, SyncResource resource, TableEntity e) {
         return new SyncState(connectionId, resource, (String) e.getProperty("DeltaLink"), (String) e.getProperty("NextLink"),
                 ((Number) e.getProperty("Generation")).longValue(), Boolean.TRUE.equals(e.getProperty("FullSync")),
-                instant(e, "WindowStart"), instant(e, "WindowEnd"), instant(e, "RunStartedAt"), instant(e, "LastRunAt"), instant(e, "LastSuccessAt"),
+                instant(e, "WindowStart"), instant(e, "WindowEnd"), instant(e, "ScheduledRunAt"), instant(e, "RunStartedAt"), instant(e, "LastRunAt"), instant(e, "LastSuccessAt"),
                 (String) e.getProperty("LastError"), e.getETag());
     }
 

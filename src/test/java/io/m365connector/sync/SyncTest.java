@@ -11,6 +11,7 @@ import io.m365connector.functions.SyncFunctions;
 import io.m365connector.platform.Json;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
+import io.m365connector.testing.FakeHttpRequest;
 import io.m365connector.testing.FakeHttpResponse;
 import io.m365connector.testing.graph.FakeDelta;
 import io.m365connector.testing.graph.NotificationEndpoint;
@@ -214,6 +215,42 @@ class SyncTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"USGOVDOD"})
+    void whenFiveThousandNotificationsArriveInABurstThenAFewRunsCoverThemTheQueueEmptiesAndTheFeedHasNoDuplicates(NationalCloud cloud) {
+        Synced user = connect(cloud);
+        syncNow(user);
+        for (int i = 0; i < 10; i++) {
+            deliver(user, "burst " + i);
+        }
+        JsonNode inbox = HARNESS.graph.subscriptions().subscriptions(user.upn).stream()
+                .filter(s -> s.path("resource").asText().contains("essages")).findFirst().orElseThrow();
+        String notification = "{\"value\":[{\"subscriptionId\":\"" + inbox.path("id").asText() + "\",\"clientState\":\""
+                + inbox.path("clientState").asText() + "\",\"changeType\":\"created\",\"resource\":\"Users/x/Messages/y\"}]}";
+        int runsBefore = deltaCalls();
+        int mostQueued = 0;
+
+        for (int chunk = 0; chunk < 10; chunk++) { // 5,000 notifications, 500 a second, the worker running meanwhile
+            for (int i = 0; i < 500; i++) {
+                HARNESS.graphNotifications.notifications(FakeHttpRequest.post(
+                        "https://" + ConnectorHarness.FUNCTION_HOST + "/api/graph/notifications", notification),
+                        new FakeExecutionContext("graphNotifications"));
+            }
+            mostQueued = Math.max(mostQueued, HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).size());
+            HARNESS.clock.advance(Duration.ofSeconds(1));
+            drainOnce();
+        }
+        HARNESS.clock.advance(Duration.ofSeconds(10));
+        drain();
+
+        assertEquals(10, describe(changes(user)).stream().filter(c -> c.startsWith("created:burst")).count());
+        assertNoDuplicates(user);
+        int runs = deltaCalls() - runsBefore;
+        assertTrue(runs <= 10, "a few runs for 5,000 notifications, not thousands: " + runs);
+        assertTrue(mostQueued <= 5_000, "the queue holds at most the burst itself: " + mostQueued);
+        assertEquals(0, HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).size());
+    }
+
+    @ParameterizedTest
     @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "CHINA"})
     void whenTheConnectionIsDisconnectedThenItsSubscriptionsAreGoneAtGraph(NationalCloud cloud) {
         Synced user = connect(cloud);
@@ -292,6 +329,13 @@ class SyncTest {
             }
         }
         throw new AssertionError("the sync queue did not drain");
+    }
+
+    /** One pass of the worker over what is visible now. */
+    private static void drainOnce() {
+        for (String message : HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible()) {
+            HARNESS.sync.syncWorker(message, new FakeExecutionContext("syncWorker"));
+        }
     }
 
     private static void tick() {
