@@ -214,7 +214,12 @@ public final class ConnectorHarness implements AutoCloseable {
      * around {@link #routing}, say) and that waits with {@code instanceSleeper}.
      */
     public Instance newInstance(HostRouting instanceRouting, Sleeper instanceSleeper) {
-        AppContext other = new AppContext(Wiring.production().settings(() -> SettingsReader.read(env)).routing(instanceRouting).clock(clock).tables(tables).sleeper(instanceSleeper));
+        Wiring wiring = Wiring.production().settings(() -> SettingsReader.read(env)).routing(instanceRouting).clock(clock).tables(tables)
+                .sleeper(instanceSleeper);
+        if (clockedQueueWiring) {
+            wiring.queues(name -> clockedQueues.computeIfAbsent(name, n -> new ClockedWorkQueue(clock)));
+        }
+        AppContext other = new AppContext(wiring);
         return new Instance(other, other.newFunction(ActionFunctions.class));
     }
 
