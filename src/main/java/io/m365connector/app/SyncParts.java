@@ -1,8 +1,10 @@
 package io.m365connector.app;
 
+import io.m365connector.functions.MaintenanceFunctions;
 import io.m365connector.functions.SyncFunctions;
 import io.m365connector.platform.Lazy;
 import io.m365connector.sync.ChangeListener;
+import io.m365connector.sync.FeedWebhooks;
 import io.m365connector.sync.NotificationReceiver;
 import io.m365connector.sync.NotificationUrls;
 import io.m365connector.sync.Subscriptions;
@@ -23,12 +25,18 @@ final class SyncParts {
                 tables.get().getTableClient(wiring.tables.syncItems()), tables.get().getTableClient(wiring.tables.changes()),
                 tables.get().getTableClient(wiring.tables.subscriptions())));
         this.service = Lazy.of(() -> new SyncService(features.graph.get(), tokens.connections.get(), stores.get(),
-                platform.queue(SyncFunctions.SYNC_QUEUE), ChangeListener.NONE, NotificationUrls.of(platform.settings.get().publicBaseUrl()),
-                wiring.clock));
+                platform.queue(SyncFunctions.SYNC_QUEUE), changeListener(platform, wiring),
+                NotificationUrls.of(platform.settings.get().publicBaseUrl()), wiring.clock));
         // The receiver's own parts: one table and one queue, nothing of Graph, MSAL or Key Vault (Graph's 3 s answer rule).
         this.receiver = Lazy.of(() -> new NotificationReceiver(new Subscriptions(tables.get().getTableClient(wiring.tables.subscriptions())),
                 platform.queue(SyncFunctions.SYNC_QUEUE), wiring.clock));
         this.timer = Lazy.of(() -> SyncTimer.of(tables.get().getTableClient(wiring.tables.syncDue()), tokens.connections.get(), service.get(),
                 wiring.clock));
+    }
+
+    /** With a webhook URL, the feed's changes also go out as webhook events (through the status events' queue and sender). */
+    private static ChangeListener changeListener(PlatformParts platform, Wiring wiring) {
+        return platform.settings.get().webhook().isPresent()
+                ? new FeedWebhooks(platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE), wiring.clock) : ChangeListener.NONE;
     }
 }
