@@ -36,7 +36,6 @@ import io.m365connector.maintenance.QueuedStatusNotifications;
 import io.m365connector.maintenance.RefreshSweep;
 import io.m365connector.maintenance.RefreshWorker;
 import io.m365connector.maintenance.StorageWorkQueue;
-import io.m365connector.maintenance.WebhookSender;
 import io.m365connector.maintenance.WorkQueue;
 import io.m365connector.platform.BadRequestLog;
 import io.m365connector.platform.ConnectorException;
@@ -47,6 +46,8 @@ import io.m365connector.platform.Settings;
 import io.m365connector.platform.Sleeper;
 import io.m365connector.platform.http.HostRouting;
 import io.m365connector.platform.http.OutboundHttp;
+import io.m365connector.platform.webhooks.WebhookSender;
+import io.m365connector.platform.webhooks.WebhookSigner;
 import io.m365connector.scheduling.SchedulingServices;
 import io.m365connector.tokens.MsalClients;
 import io.m365connector.tokens.RefreshOutcomes;
@@ -168,9 +169,7 @@ public final class AppContext {
                 cloud -> credentials.monitor.get().current(cloud)));
         this.idempotencyStore = Lazy.of(() -> new TableIdempotencyStore(tables.get().getTableClient(tableNames.idempotency())));
         this.housekeeping = Lazy.of(() -> new Housekeeping(loginSessions.get(), idempotencyStore.get(), clock));
-        this.notificationWorker = Lazy.of(() -> new NotificationWorker(
-                new WebhookSender(this.settings.get().webhook().orElseThrow(() -> new ConnectorException(ProblemCode.CONFIGURATION_ERROR,
-                        "A status notification is queued but NOTIFY_WEBHOOK_URL is not set.")), http.get().okHttp(), clock),
+        this.notificationWorker = Lazy.of(() -> new NotificationWorker(webhookSender(),
                 queue(MaintenanceFunctions.NOTIFICATION_QUEUE), queue(MaintenanceFunctions.NOTIFICATION_QUEUE + "-poison")));
         this.graph = Lazy.of(() -> new GraphGateway(http.get().okHttp()));
         this.idempotency = Lazy.of(() -> new Idempotency(idempotencyStore.get(), clock, sleeper, idempotencyLease(), IDEMPOTENCY_WAIT));
@@ -268,6 +267,12 @@ public final class AppContext {
 
     public AppCredentialMonitor appCredentialMonitor() {
         return credentials.monitor.get();
+    }
+
+    private WebhookSender webhookSender() {
+        Settings.Webhook webhook = settings.get().webhook().orElseThrow(() -> new ConnectorException(ProblemCode.CONFIGURATION_ERROR,
+                "A status notification is queued but NOTIFY_WEBHOOK_URL is not set."));
+        return new WebhookSender(webhook.url(), new WebhookSigner(webhook.secret()), http.get().okHttp(), clock);
     }
 
     private WorkQueue queue(String name) {

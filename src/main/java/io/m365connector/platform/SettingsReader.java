@@ -11,6 +11,7 @@ import io.m365connector.platform.Settings.LocalKey;
 import io.m365connector.platform.Settings.SettingsException;
 import io.m365connector.platform.Settings.StorageSettings;
 import io.m365connector.platform.Settings.Webhook;
+import io.m365connector.platform.webhooks.WebhookSecret;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +24,9 @@ import java.util.Set;
 
 /** Reads {@link Settings} from raw values and collects every problem before failing, so all are reported at once. */
 final class SettingsReader {
+    /** Read only to be refused with a message that says what replaced it (its signature format is gone). */
+    static final String RETIRED_WEBHOOK_SECRET = "NOTIFY_WEBHOOK_SECRET";
+
     private final Map<String, String> env;
     private final List<String> problems = new ArrayList<>();
 
@@ -245,8 +249,14 @@ final class SettingsReader {
     }
 
     Optional<Webhook> webhook() {
+        if (optional(RETIRED_WEBHOOK_SECRET).isPresent()) {
+            problem(RETIRED_WEBHOOK_SECRET, "is no longer read: webhooks are signed the Standard Webhooks way now (webhook-id, "
+                    + "webhook-timestamp, webhook-signature headers). Set " + Setting.NOTIFY_WEBHOOK_SIGNING_SECRET.settingName()
+                    + " to a new whsec_ secret (echo \"whsec_$(openssl rand -base64 32)\"), verify deliveries with a Standard Webhooks "
+                    + "library given the same secret, and remove " + RETIRED_WEBHOOK_SECRET + " (see CHANGELOG.md).", null);
+        }
         Optional<String> url = optional(Setting.NOTIFY_WEBHOOK_URL.settingName());
-        Optional<String> secret = optional(Setting.NOTIFY_WEBHOOK_SECRET.settingName());
+        Optional<String> secret = optional(Setting.NOTIFY_WEBHOOK_SIGNING_SECRET.settingName());
         if (url.isEmpty()) {
             return Optional.empty();
         }
@@ -260,12 +270,19 @@ final class SettingsReader {
         } catch (IllegalArgumentException e) {
             problem(Setting.NOTIFY_WEBHOOK_URL, "is not a URL.");
         }
-        if (secret.isEmpty() || secret.get().length() < 32) {
-            problem(Setting.NOTIFY_WEBHOOK_SECRET.settingName(), "must be set, at least 32 characters, when NOTIFY_WEBHOOK_URL is set "
-                    + "(for example the output of openssl rand -hex 32).", null);
+        String secretName = Setting.NOTIFY_WEBHOOK_SIGNING_SECRET.settingName();
+        if (secret.isEmpty()) {
+            problem(secretName, "must be set when NOTIFY_WEBHOOK_URL is set: whsec_ followed by the base64 of 24-64 random bytes "
+                    + "(echo \"whsec_$(openssl rand -base64 32)\").", null);
             return Optional.empty();
         }
-        return uri == null ? Optional.empty() : Optional.of(new Webhook(uri, secret.get()));
+        try {
+            WebhookSecret parsed = WebhookSecret.parse(secret.get());
+            return uri == null ? Optional.empty() : Optional.of(new Webhook(uri, parsed));
+        } catch (IllegalArgumentException e) {
+            problem(secretName, e.getMessage() + " Create one with: echo \"whsec_$(openssl rand -base64 32)\"", null);
+            return Optional.empty();
+        }
     }
 
     void throwIfInvalid() {
