@@ -232,6 +232,7 @@ var tableNames = [
   'loginsessions'
   'idempotency'
   'appcredentials'
+  'connectionowners'
 ]
 var queueNames = [
   'refresh-requests'

@@ -148,8 +148,8 @@ public final class AppContext {
                 this.settings.get().hostingCloud(), hostingCredential.get(), http.get().azureHttpClient()));
         this.keys = Lazy.of(this::buildKeyProvider);
         this.sealer = Lazy.of(() -> new TokenSealer(keys.get(), new TokenCipher()));
-        this.connections = Lazy.of(() -> new TableConnectionStore(
-                tables.get().getTableClient(tableNames.connections()), tables.get().getTableClient(tableNames.refreshDue())));
+        this.connections = Lazy.of(() -> new TableConnectionStore(tables.get().getTableClient(tableNames.connections()),
+                tables.get().getTableClient(tableNames.refreshDue()), tables.get().getTableClient(tableNames.connectionOwners())));
         this.credentials = credentialParts(tableNames, identityTokens);
         this.msal = Lazy.of(() -> new MsalClients(this.settings.get(), http.get().msalHttpClient(), credentials.clientCredentials.get(),
                 cloud -> credentials.monitor.get().current(cloud)));
