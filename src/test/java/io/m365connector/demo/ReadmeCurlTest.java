@@ -2,7 +2,6 @@ package io.m365connector.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.m365connector.cloud.NationalCloud;
@@ -12,10 +11,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +58,7 @@ class ReadmeCurlTest {
             String loginUrl = field(started, "loginUrl");
 
             FakeUser adele = demo.users.get(NationalCloud.GLOBAL).get(0);
-            signIn(loginUrl, adele);
+            DemoSignIn.signIn(demo, loginUrl, adele);
 
             String used = run(in, out, blocks.get(1));
             String again = run(in, out, blocks.get(1));
@@ -130,22 +125,6 @@ class ReadmeCurlTest {
             output.append(line).append('\n');
         }
         return output.toString();
-    }
-
-    /** What the user does in the browser: open the login link, sign in at the (fake) Microsoft page, come back. */
-    private static void signIn(String loginUrl, FakeUser user) throws Exception {
-        demo.entra.nextSignIn(user);
-        HttpClient http = HttpClient.newHttpClient(); // follows no redirects: each hop by hand, with the binding cookie
-        HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(loginUrl)).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(302, login.statusCode(), login.body());
-        String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
-        HttpResponse<String> microsoft = http.send(HttpRequest.newBuilder(URI.create(login.headers().firstValue("Location").orElseThrow()))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        String callback = microsoft.headers().firstValue("Location").orElse(null);
-        assertNotNull(callback, "the fake signed in and sent the browser back: " + microsoft.body());
-        HttpResponse<String> back = http.send(HttpRequest.newBuilder(URI.create(callback)).header("Cookie", cookie).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, back.statusCode(), back.body());
     }
 
     private static String field(String json, String name) {
