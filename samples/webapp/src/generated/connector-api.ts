@@ -131,7 +131,13 @@ export interface paths {
             };
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The events in a time range (calendar view)
+         * @description Events of the user's calendar between `start` and `end` (local times in `timeZone`), recurring
+         *     events expanded into their occurrences, times answered in `timeZone`. At most 1825 days (Graph's
+         *     limit). Needs the `calendar_read` feature (Calendars.Read) or `calendar` (Calendars.ReadWrite).
+         */
+        get: operations["listEvents"];
         put?: never;
         /**
          * Create an event
@@ -200,6 +206,193 @@ export interface paths {
          *     With an `Idempotency-Key` the same key and body replay the first answer (`Idempotent-Replayed: true`).
          */
         patch: operations["updateEvent"];
+        trace?: never;
+    };
+    "/connections/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The web app's id for its signed-in user (the `ownerId` the connection was created with). When
+                 *     sent, a connection of another owner answers `404 not_found` exactly like an unknown id, so a
+                 *     tampered connection id cannot reach another user's mailbox. Recommended on every call.
+                 * @example user-8472
+                 */
+                "X-Owner-Id"?: components["parameters"]["OwnerId"];
+            };
+            path: {
+                /**
+                 * @description Connection id. Anything else answers 404 `not_found`.
+                 * @example con_0123456789abcdef0123456789abcdef
+                 */
+                id: components["parameters"]["ConnectionId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List a folder's messages, newest first
+         * @description A page of a mail folder's messages (summary fields; GET a message for its body). Filters are
+         *     applied by Microsoft Graph. Needs the `mail_read` feature (Mail.Read) or `mail` (Mail.ReadWrite).
+         */
+        get: operations["listMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connections/{id}/messages/{messageId}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The web app's id for its signed-in user (the `ownerId` the connection was created with). When
+                 *     sent, a connection of another owner answers `404 not_found` exactly like an unknown id, so a
+                 *     tampered connection id cannot reach another user's mailbox. Recommended on every call.
+                 * @example user-8472
+                 */
+                "X-Owner-Id"?: components["parameters"]["OwnerId"];
+            };
+            path: {
+                /**
+                 * @description Connection id. Anything else answers 404 `not_found`.
+                 * @example con_0123456789abcdef0123456789abcdef
+                 */
+                id: components["parameters"]["ConnectionId"];
+                /** @description A message id from a listing (immutable, so valid after the message moves). */
+                messageId: components["parameters"]["MessageId"];
+            };
+            cookie?: never;
+        };
+        /** One message with its body and attachment list */
+        get: operations["getMessage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connections/{id}/messages/{messageId}/attachments/{attachmentId}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The web app's id for its signed-in user (the `ownerId` the connection was created with). When
+                 *     sent, a connection of another owner answers `404 not_found` exactly like an unknown id, so a
+                 *     tampered connection id cannot reach another user's mailbox. Recommended on every call.
+                 * @example user-8472
+                 */
+                "X-Owner-Id"?: components["parameters"]["OwnerId"];
+            };
+            path: {
+                /**
+                 * @description Connection id. Anything else answers 404 `not_found`.
+                 * @example con_0123456789abcdef0123456789abcdef
+                 */
+                id: components["parameters"]["ConnectionId"];
+                /** @description A message id from a listing (immutable, so valid after the message moves). */
+                messageId: components["parameters"]["MessageId"];
+                /** @description An attachment id from GET message. */
+                attachmentId: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * One file attachment's bytes
+         * @description The bytes of a file attachment, as a download (`Content-Disposition: attachment`). At most 35 MiB
+         *     (413 beyond, before anything is fetched); an attached Outlook item or a link has no bytes (400).
+         */
+        get: operations["getAttachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connections/{id}/changes": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The web app's id for its signed-in user (the `ownerId` the connection was created with). When
+                 *     sent, a connection of another owner answers `404 not_found` exactly like an unknown id, so a
+                 *     tampered connection id cannot reach another user's mailbox. Recommended on every call.
+                 * @example user-8472
+                 */
+                "X-Owner-Id"?: components["parameters"]["OwnerId"];
+            };
+            path: {
+                /**
+                 * @description Connection id. Anything else answers 404 `not_found`.
+                 * @example con_0123456789abcdef0123456789abcdef
+                 */
+                id: components["parameters"]["ConnectionId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Read the change feed after a cursor
+         * @description The connection's changes in feed order after `cursor` (the `nextCursor` of your last read; none
+         *     for the start of what the feed keeps, 8 days). At least once: reading from an older cursor again
+         *     returns the same changes with the same ids. `more` says whether to read again right away.
+         */
+        get: operations["listChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/graph/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Where Microsoft Graph delivers change notifications (not for web apps)
+         * @description Graph's validation handshake (`?validationToken=` answered 200 text/plain with the token) and
+         *     change notification batches (JSON, Graph's format; answered 202 at once; each is checked against its subscription's
+         *     clientState and only asks for a sync run). Unknown subscriptions and wrong clientStates are
+         *     acknowledged and dropped.
+         */
+        post: operations["graphNotifications"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/graph/lifecycle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Where Microsoft Graph delivers lifecycle notifications (not for web apps)
+         * @description reauthorizationRequired (the subscription is renewed), subscriptionRemoved (a new one is made and
+         *     the resource resynced), missed (the resource is resynced); the validation handshake as above.
+         */
+        post: operations["graphLifecycle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/connections/{id}/rooms": {
@@ -420,7 +613,7 @@ export interface components {
          */
         Cloud: "global" | "usgov" | "usgovdod" | "china";
         /** @enum {string} */
-        Feature: "mail" | "calendar" | "shared_mailbox" | "shared_calendar" | "rooms";
+        Feature: "mail" | "calendar" | "shared_mailbox" | "shared_calendar" | "rooms" | "mail_read" | "calendar_read";
         /** @enum {string} */
         ConnectionStatus: "pending" | "active" | "needs_reauth" | "disconnected";
         StartRequest: {
@@ -657,6 +850,116 @@ export interface components {
             response: "accepted" | "tentative" | "declined" | "none" | "organizer";
             /** Format: date-time */
             respondedAt?: string;
+        };
+        Address: {
+            /** Format: email */
+            address?: string;
+            name?: string;
+        };
+        MessageSummary: {
+            /** @description Immutable message id. */
+            id: string;
+            folderId?: string;
+            /** Format: date-time */
+            receivedAt?: string;
+            from?: components["schemas"]["Address"];
+            to?: components["schemas"]["Address"][];
+            subject?: string;
+            preview?: string;
+            isRead?: boolean;
+            hasAttachments?: boolean;
+            internetMessageId?: string;
+        };
+        MessagePage: {
+            connectionId: components["schemas"]["ConnectionIdValue"];
+            folder: string;
+            messages: components["schemas"]["MessageSummary"][];
+            /** @description Present while there are more messages. */
+            nextCursor?: string;
+        };
+        MessageDetails: {
+            connectionId: components["schemas"]["ConnectionIdValue"];
+            id: string;
+            folderId?: string;
+            /** Format: date-time */
+            receivedAt?: string;
+            from?: components["schemas"]["Address"];
+            to?: components["schemas"]["Address"][];
+            cc?: components["schemas"]["Address"][];
+            subject?: string;
+            isRead?: boolean;
+            internetMessageId?: string;
+            conversationId?: string;
+            body?: {
+                /** @enum {string} */
+                contentType?: "text" | "html";
+                content?: string;
+            };
+            attachments?: {
+                id?: string;
+                name?: string;
+                contentType?: string;
+                size?: number;
+                isInline?: boolean;
+                /** @enum {string} */
+                kind?: "file" | "item" | "reference";
+            }[];
+        };
+        EventSummary: {
+            id: string;
+            subject?: string;
+            start?: {
+                dateTime?: string;
+                timeZone?: string;
+            };
+            end?: {
+                dateTime?: string;
+                timeZone?: string;
+            };
+            isAllDay?: boolean;
+            location?: string;
+            organizer?: components["schemas"]["Address"];
+            isOrganizer?: boolean;
+            isCancelled?: boolean;
+            showAs?: string;
+            /** @enum {string} */
+            type?: "singleInstance" | "occurrence" | "exception" | "seriesMaster";
+            seriesMasterId?: string;
+            onlineMeetingUrl?: string;
+        };
+        EventPage: {
+            connectionId: components["schemas"]["ConnectionIdValue"];
+            timeZone: string;
+            events: components["schemas"]["EventSummary"][];
+            nextCursor?: string;
+        };
+        Change: {
+            /** Format: int64 */
+            sequence: number;
+            /** @description Stable: the same version of an item is always the same change id. */
+            id: string;
+            /** @enum {string} */
+            resource: "inbox" | "calendar";
+            /** @enum {string} */
+            type: "created" | "updated" | "deleted";
+            /** @description The message or event id (immutable). */
+            itemId: string;
+            changeKey?: string;
+            /** Format: date-time */
+            appendedAt?: string;
+            summary?: {
+                subject?: string;
+                from?: string;
+                receivedAt?: string;
+                start?: string;
+                end?: string;
+            };
+        };
+        ChangePage: {
+            connectionId: components["schemas"]["ConnectionIdValue"];
+            changes: components["schemas"]["Change"][];
+            nextCursor: string;
+            more: boolean;
         };
         RoomPage: {
             connectionId: components["schemas"]["ConnectionIdValue"];
@@ -1125,6 +1428,8 @@ export interface components {
         EventId: string;
         /** @description Shared mailbox whose calendar holds the event (needs the `shared_calendar` feature). */
         CalendarOwner: string;
+        /** @description A message id from a listing (immutable, so valid after the message moves). */
+        MessageId: string;
         /**
          * @description Makes the request exactly-once per connection: the same key and body replay the first answer;
          *     the same key with another body is 422. 1-255 visible ASCII characters, for example a UUID.
@@ -1377,6 +1682,56 @@ export interface operations {
             503: components["responses"]["ActionUnavailable"];
         };
     };
+    listEvents: {
+        parameters: {
+            query: {
+                start: string;
+                end: string;
+                /** @description Windows or IANA time zone name. Default UTC. */
+                timeZone?: string;
+                pageSize?: number;
+                cursor?: string;
+            };
+            header?: {
+                /**
+                 * @description The web app's id for its signed-in user (the `ownerId` the connection was created with). When
+                 *     sent, a connection of another owner answers `404 not_found` exactly like an unknown id, so a
+                 *     tampered connection id cannot reach another user's mailbox. Recommended on every call.
+                 * @example user-8472
+                 */
+                "X-Owner-Id"?: components["parameters"]["OwnerId"];
+            };
+            path: {
+                /**
+                 * @description Connection id. Anything else answers 404 `not_found`.
+                 * @example con_0123456789abcdef0123456789abcdef
+                 */
+                id: components["parameters"]["ConnectionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ActionForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ActionUnavailable"];
+        };
+    };
     createEvent: {
         parameters: {
             query?: never;
@@ -1598,6 +1953,257 @@ export interface operations {
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ActionUnavailable"];
+        };
+    };
+    listMessages: {
+        parameters: {
+            query?: {
+                /** @description A well-known folder (inbox, sentitems, drafts, deleteditems, archive, junkemail) or a folder id. Default inbox. */
+                folder?: string;
+                /** @description Only messages received at or after this instant. */
+                receivedSince?: string;
+                /** @description Only messages from this address. */
+                from?: string;
+                unread?: boolean;
+                hasAttachments?: boolean;
+                pageSize?: number;
+                /** @description `nextCursor` of the previous page, unchanged (with the same other parameters). */
+                cursor?: string;
+            };
+            header?: {
+                /**
+                 * @description The web app's id for its signed-in user (the `ownerId` the connection was created with). When
+                 *     sent, a connection of another owner answers `404 not_found` exactly like an unknown id, so a
+                 *     tampered connection id cannot reach another user's mailbox. Recommended on every call.
+                 * @example user-8472
+                 */
+                "X-Owner-Id"?: components["parameters"]["OwnerId"];
+            };
+            path: {
+                /**
+                 * @description Connection id. Anything else answers 404 `not_found`.
+                 * @example con_0123456789abcdef0123456789abcdef
+                 */
+                id: components["parameters"]["ConnectionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of messages. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagePage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ActionForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ActionUnavailable"];
+        };
+    };
+    getMessage: {
+        parameters: {
+            query?: {
+                /** @description The body as text or HTML (Graph converts). Default html. */
+                bodyType?: "html" | "text";
+            };
+            header?: {
+                /**
+                 * @description The web app's id for its signed-in user (the `ownerId` the connection was created with). When
+                 *     sent, a connection of another owner answers `404 not_found` exactly like an unknown id, so a
+                 *     tampered connection id cannot reach another user's mailbox. Recommended on every call.
+                 * @example user-8472
+                 */
+                "X-Owner-Id"?: components["parameters"]["OwnerId"];
+            };
+            path: {
+                /**
+                 * @description Connection id. Anything else answers 404 `not_found`.
+                 * @example con_0123456789abcdef0123456789abcdef
+                 */
+                id: components["parameters"]["ConnectionId"];
+                /** @description A message id from a listing (immutable, so valid after the message moves). */
+                messageId: components["parameters"]["MessageId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The message. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageDetails"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ActionForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ActionUnavailable"];
+        };
+    };
+    getAttachment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The web app's id for its signed-in user (the `ownerId` the connection was created with). When
+                 *     sent, a connection of another owner answers `404 not_found` exactly like an unknown id, so a
+                 *     tampered connection id cannot reach another user's mailbox. Recommended on every call.
+                 * @example user-8472
+                 */
+                "X-Owner-Id"?: components["parameters"]["OwnerId"];
+            };
+            path: {
+                /**
+                 * @description Connection id. Anything else answers 404 `not_found`.
+                 * @example con_0123456789abcdef0123456789abcdef
+                 */
+                id: components["parameters"]["ConnectionId"];
+                /** @description A message id from a listing (immutable, so valid after the message moves). */
+                messageId: components["parameters"]["MessageId"];
+                /** @description An attachment id from GET message. */
+                attachmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The attachment's bytes with its content type. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ActionForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ActionUnavailable"];
+        };
+    };
+    listChanges: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: {
+                /**
+                 * @description The web app's id for its signed-in user (the `ownerId` the connection was created with). When
+                 *     sent, a connection of another owner answers `404 not_found` exactly like an unknown id, so a
+                 *     tampered connection id cannot reach another user's mailbox. Recommended on every call.
+                 * @example user-8472
+                 */
+                "X-Owner-Id"?: components["parameters"]["OwnerId"];
+            };
+            path: {
+                /**
+                 * @description Connection id. Anything else answers 404 `not_found`.
+                 * @example con_0123456789abcdef0123456789abcdef
+                 */
+                id: components["parameters"]["ConnectionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of changes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangePage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ActionUnavailable"];
+        };
+    };
+    graphNotifications: {
+        parameters: {
+            query?: {
+                validationToken?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The validation token, echoed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Received. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    graphLifecycle: {
+        parameters: {
+            query?: {
+                validationToken?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The validation token, echoed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Received. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     listRooms: {

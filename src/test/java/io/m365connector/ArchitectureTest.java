@@ -91,6 +91,58 @@ class ArchitectureTest {
         return false;
     }
 
+    /** Features sit side by side over the shared packages (graph, outlook, idempotency, tokens, ...): none imports another. */
+    private static final Set<String> FEATURES = Set.of("connect", "actions", "scheduling", "reading", "maintenance", "health", "sync");
+
+    @Test
+    void whenFeaturePackagesAreReadThenNoneImportsAnother() {
+        List<String> offenders = new ArrayList<>();
+        for (Source s : sources()) {
+            if (!FEATURES.contains(s.packageName())) {
+                continue;
+            }
+            Matcher m = REFERENCE.matcher(s.text());
+            while (m.find()) {
+                String target = m.group(1).split("\\.")[0];
+                if (FEATURES.contains(target) && !target.equals(s.packageName())) {
+                    offenders.add(s.packageName() + "/" + s.className() + " -> " + m.group(1));
+                }
+            }
+        }
+        assertEquals(List.of(), offenders, "a feature that needs another's type: move the type to a shared package");
+    }
+
+    @Test
+    void whenFilesOfOnePackageReferToEachOtherThenThereIsNoLoop() {
+        Map<String, List<Source>> byPackage = new TreeMap<>();
+        sources().forEach(s -> byPackage.computeIfAbsent(s.packageName(), k -> new ArrayList<>()).add(s));
+        List<String> loops = new ArrayList<>();
+        for (List<Source> files : byPackage.values()) {
+            Map<String, Set<String>> uses = new TreeMap<>();
+            for (Source from : files) {
+                String code = withoutCommentsAndStrings(from.text());
+                for (Source to : files) {
+                    if (to != from && Pattern.compile("\\b" + to.className() + "\\b").matcher(code).find()) {
+                        uses.computeIfAbsent(from.packageName() + "." + from.className(), k -> new TreeSet<>())
+                                .add(to.packageName() + "." + to.className());
+                    }
+                }
+            }
+            for (String from : uses.keySet()) {
+                for (String to : uses.get(from)) {
+                    if (from.compareTo(to) < 0 && reaches(uses, to, from, new TreeSet<>())) {
+                        loops.add(from + " <-> " + to);
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), loops, "files of a package that reach each other: one of them should not know the other");
+    }
+
+    private static String withoutCommentsAndStrings(String text) {
+        return text.replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("//[^\n]*", "").replaceAll("\"(?:[^\"\\\\]|\\\\.)*\"", "\"\"");
+    }
+
     @Test
     void whenTheTokenPackageIsListedThenItHoldsAtMostTwelveClasses() {
         long count = sources().stream().filter(s -> s.packageName().equals("tokens")).count();

@@ -2,9 +2,9 @@ package io.m365connector.actions;
 
 import com.microsoft.graph.models.UploadSession;
 import com.microsoft.graph.users.item.messages.item.attachments.createuploadsession.CreateUploadSessionPostRequestBody;
-import io.m365connector.actions.graph.GraphGateway;
-import io.m365connector.actions.graph.GraphRetry;
-import io.m365connector.actions.graph.GraphSession;
+import io.m365connector.graph.GraphAccess;
+import io.m365connector.graph.GraphRetry;
+import io.m365connector.graph.GraphSession;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
 import java.io.IOException;
@@ -24,18 +24,16 @@ final class AttachmentUploader {
     /** Upload chunks must be multiples of 320 KiB; 12 x 320 KiB stays under Graph's 4 MiB per request. */
     static final int UPLOAD_CHUNK = 12 * 320 * 1024;
 
-    private final GraphGateway graph;
-    private final GraphRetry retry;
+    private final GraphAccess graph;
 
-    AttachmentUploader(GraphGateway graph, GraphRetry retry) {
+    AttachmentUploader(GraphAccess graph) {
         this.graph = graph;
-        this.retry = retry;
     }
 
     void upload(GraphSession session, MailRequest request, String draftId) {
         for (MailRequest.Attachment attachment : MailMessages.addedAttachments(request)) {
             try {
-                retry.run(session, GraphRetry.Safety.ONCE, client -> MailService.mailbox(client, request).messages().byMessageId(draftId)
+                session.run(GraphRetry.Safety.ONCE, client -> MailMessages.mailbox(client, request).messages().byMessageId(draftId)
                         .attachments().post(MailMessages.fileAttachment(attachment)));
             } catch (GraphRetry.Ambiguous ambiguous) {
                 throw ambiguous.failure().toException(session.connectionId());
@@ -43,12 +41,12 @@ final class AttachmentUploader {
         }
         for (MailRequest.Attachment attachment : MailMessages.largeAttachments(request)) {
             // An unused upload session expires by itself: creating one twice is harmless.
-            UploadSession upload = retry.call(session, GraphRetry.Safety.REPEATABLE, client -> {
+            UploadSession upload = session.call(GraphRetry.Safety.REPEATABLE, client -> {
                 CreateUploadSessionPostRequestBody body = new CreateUploadSessionPostRequestBody();
                 body.setAttachmentItem(MailMessages.uploadItem(attachment));
-                return MailService.mailbox(client, request).messages().byMessageId(draftId).attachments().createUploadSession().post(body);
+                return MailMessages.mailbox(client, request).messages().byMessageId(draftId).attachments().createUploadSession().post(body);
             });
-            put(session, upload.getUploadUrl(), attachment.content());
+            put(session, upload.getUploadUrl(), attachment.content().toArray());
         }
     }
 

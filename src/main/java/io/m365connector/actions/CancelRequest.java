@@ -1,5 +1,6 @@
 package io.m365connector.actions;
 
+import io.m365connector.outlook.EmailAddresses;
 import io.m365connector.platform.RequestValidationException;
 
 /** DELETE /connections/{id}/events/{eventId}: the event, and the message attendees get when it is cancelled. */

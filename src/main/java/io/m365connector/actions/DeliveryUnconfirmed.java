@@ -1,6 +1,6 @@
 package io.m365connector.actions;
 
-import io.m365connector.actions.idempotency.Idempotency;
+import io.m365connector.idempotency.Idempotency;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
 

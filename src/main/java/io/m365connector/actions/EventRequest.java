@@ -1,18 +1,16 @@
 package io.m365connector.actions;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.outlook.EmailAddresses;
+import io.m365connector.outlook.MailRecipient;
+import io.m365connector.outlook.ZonedTime;
 import io.m365connector.platform.JsonFields;
 import io.m365connector.platform.JsonFingerprint;
 import io.m365connector.platform.RequestValidationException;
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -24,24 +22,14 @@ import java.util.TreeSet;
  * @param rooms         rooms to book: each becomes a location of the event and a resource attendee; null when not given
  * @param fingerprint   the request's canonical SHA-256, for Idempotency-Key checks
  */
-public record EventRequest(String subject, Time start, Time end, String location, String bodyContentType, String body,
+public record EventRequest(String subject, ZonedTime start, ZonedTime end, String location, String bodyContentType, String body,
                            List<Attendee> attendees, Boolean teamsMeeting, Integer reminderMinutesBeforeStart,
                            String calendarOwner, List<MailRecipient> rooms, String fingerprint) {
     public static final int MAX_ATTENDEES = 500;
     public static final int MAX_ROOMS = 10;
     public static final int MAX_REQUEST_BYTES = 1024 * 1024;
-    /** Event times outside this range are refused before Graph sees them (a typo such as year 0001 or 20260). */
-    static final LocalDateTime EARLIEST = LocalDateTime.of(1900, 1, 1, 0, 0);
-    static final LocalDateTime LATEST = LocalDateTime.of(2199, 12, 31, 23, 59, 59);
     private static final Set<String> FIELDS = Set.of("subject", "start", "end", "location", "body", "attendees",
             "teamsMeeting", "reminderMinutesBeforeStart", "calendarOwner", "rooms");
-
-    /** A local date-time in a time zone Graph knows (Windows or IANA name). */
-    public record Time(LocalDateTime dateTime, String timeZone, ZoneId zone) {
-        public Instant instant() {
-            return dateTime.atZone(zone).toInstant();
-        }
-    }
 
     public record Attendee(MailRecipient recipient, String type) {
     }
@@ -68,8 +56,8 @@ public record EventRequest(String subject, Time start, Time end, String location
         JsonFields json = new JsonFields(root, "", errors);
         json.allowOnly(partial ? without(FIELDS, "calendarOwner") : FIELDS);
         String subject = json.string("subject", !partial, 255, false);
-        Time start = time(json, "start", !partial);
-        Time end = time(json, "end", !partial);
+        ZonedTime start = ZonedTime.parse(json, "start", !partial);
+        ZonedTime end = ZonedTime.parse(json, "end", !partial);
         if (start != null && end != null && !start.instant().isBefore(end.instant())) {
             errors.add("end", "Must be after start.");
         }
@@ -166,43 +154,6 @@ public record EventRequest(String subject, Time start, Time end, String location
             }
         }
         return List.copyOf(rooms);
-    }
-
-    /** A {dateTime, timeZone} object at {@code name}: a local date-time and a time zone Graph knows; null with errors recorded when not. */
-    public static Time time(JsonFields json, String name, boolean required) {
-        JsonFields t = json.object(name, required);
-        if (t == null) {
-            return null;
-        }
-        t.allowOnly(Set.of("dateTime", "timeZone"));
-        String dateTime = t.string("dateTime", true, 40, false);
-        String timeZone = t.string("timeZone", true, 100, false);
-        if (dateTime == null || timeZone == null) {
-            return null;
-        }
-        LocalDateTime local;
-        try {
-            local = LocalDateTime.parse(dateTime);
-        } catch (DateTimeParseException e) {
-            t.errors().add(t.field("dateTime"), "Must be a local date and time like 2026-12-01T09:30:00 (the zone goes in timeZone).");
-            return null;
-        }
-        if (local.isBefore(EARLIEST) || local.isAfter(LATEST)) {
-            t.errors().add(t.field("dateTime"), "Must be between " + EARLIEST.toLocalDate() + " and " + LATEST.toLocalDate() + ".");
-            return null;
-        }
-        Optional<ZoneId> zone = TimeZones.resolve(timeZone);
-        if (zone.isEmpty()) {
-            t.errors().add(t.field("timeZone"), "Unknown time zone '" + timeZone
-                    + "'. Use a Windows name (Pacific Standard Time) or an IANA name (America/Los_Angeles).");
-            return null;
-        }
-        if (zone.get().getRules().getValidOffsets(local).isEmpty()) {
-            t.errors().add(t.field("dateTime"), local + " does not exist in " + timeZone + ": the clocks move forward over it "
-                    + "(daylight saving time starts). Choose a time outside the change.");
-            return null;
-        }
-        return new Time(local, timeZone, zone.get());
     }
 
     private static Set<String> without(Set<String> set, String name) {

@@ -3,7 +3,6 @@ package io.m365connector.actions;
 import com.microsoft.graph.models.Attendee;
 import com.microsoft.graph.models.AttendeeType;
 import com.microsoft.graph.models.BodyType;
-import com.microsoft.graph.models.DateTimeTimeZone;
 import com.microsoft.graph.models.EmailAddress;
 import com.microsoft.graph.models.Event;
 import com.microsoft.graph.models.ItemBody;
@@ -13,24 +12,23 @@ import com.microsoft.graph.models.OnlineMeetingProviderType;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
 import com.microsoft.graph.users.item.UserItemRequestBuilder;
 import com.microsoft.graph.users.item.events.item.cancel.CancelPostRequestBody;
-import io.m365connector.actions.graph.GraphGateway;
-import io.m365connector.actions.graph.GraphRetry.Safety;
-import io.m365connector.actions.graph.GraphRetry;
-import io.m365connector.actions.graph.GraphSession;
-import io.m365connector.actions.idempotency.Idempotency;
 import io.m365connector.connection.ConnectionRef;
+import io.m365connector.connection.Feature;
+import io.m365connector.graph.GraphAccess;
+import io.m365connector.graph.GraphRetry.Safety;
+import io.m365connector.graph.GraphSession;
+import io.m365connector.graph.Permissions;
+import io.m365connector.idempotency.Idempotency;
+import io.m365connector.outlook.MailRecipient;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Secrets;
-import io.m365connector.tokens.TokenBroker;
 import java.nio.charset.StandardCharsets;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -44,32 +42,27 @@ import java.util.UUID;
  * gone answers what the first one would have.
  */
 public final class EventService {
-    private static final Set<String> OWN = Set.of("Calendars.ReadWrite");
-    private static final Set<String> SHARED = Set.of("Calendars.ReadWrite.Shared");
-    private static final DateTimeFormatter GRAPH_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
+    private static final Permissions OWN = Permissions.of(Feature.CALENDAR);
+    private static final Permissions SHARED = Permissions.of(Feature.SHARED_CALENDAR);
 
-    private final TokenBroker broker;
-    private final GraphGateway graph;
+    private final GraphAccess graph;
     private final Idempotency idempotency;
-    private final GraphRetry retry;
 
-    public EventService(TokenBroker broker, GraphGateway graph, Idempotency idempotency, GraphRetry retry) {
-        this.broker = Objects.requireNonNull(broker, "'broker' cannot be null.");
+    public EventService(GraphAccess graph, Idempotency idempotency) {
         this.graph = Objects.requireNonNull(graph, "'graph' cannot be null.");
         this.idempotency = Objects.requireNonNull(idempotency, "'idempotency' cannot be null.");
-        this.retry = Objects.requireNonNull(retry, "'retry' cannot be null.");
     }
 
     public Idempotency.Outcome<EventView> create(ConnectionRef ref, String idempotencyKey, EventRequest request) {
         String owner = request.calendarOwner();
-        GraphSession session = graph.session(ref, scopes(owner), broker);
+        GraphSession session = graph.open(ref, scopes(owner));
         String connectionId = session.connectionId();
         String transactionId = idempotencyKey == null ? UUID.randomUUID().toString()
                 : UUID.nameUUIDFromBytes((connectionId + "\n" + idempotencyKey).getBytes(StandardCharsets.UTF_8)).toString();
         Idempotency.Request call = new Idempotency.Request(connectionId, idempotencyKey, "event", request.fingerprint());
         return idempotency.run(call, EventView.class, step -> {
             session.beforeEachAttempt(step::keepLease);
-            Event created = retry.call(session, Safety.REPEATABLE, client -> {
+            Event created = session.call(Safety.REPEATABLE, client -> {
                 Event event = toGraph(request);
                 event.setTransactionId(transactionId);
                 return calendar(client, owner).events().post(event);
@@ -80,13 +73,13 @@ public final class EventService {
 
     /** Applies the change; with a key, a retry gets the first outcome (a PATCH repeated after a crash sets the same values). */
     public Idempotency.Outcome<EventView> update(ConnectionRef ref, String idempotencyKey, EventTarget target, EventRequest request) {
-        GraphSession session = graph.session(ref, scopes(target.calendarOwner()), broker);
+        GraphSession session = graph.open(ref, scopes(target.calendarOwner()));
         String connectionId = session.connectionId();
         Idempotency.Request call = new Idempotency.Request(connectionId, idempotencyKey, "event-update",
                 Secrets.sha256(target.eventId() + "\n" + target.calendarOwner() + "\n" + request.fingerprint()));
         return idempotency.run(call, EventView.class, step -> {
             session.beforeEachAttempt(step::keepLease);
-            Event updated = retry.call(session, Safety.REPEATABLE, client ->
+            Event updated = session.call(Safety.REPEATABLE, client ->
                     calendar(client, target.calendarOwner()).events().byEventId(target.eventId()).patch(toGraph(request)));
             return EventView.of(connectionId, updated, target.calendarOwner());
         });
@@ -94,9 +87,9 @@ public final class EventService {
 
     /** The event with each attendee's response, so the caller can tell whether a room accepted the booking. */
     public EventDetails get(ConnectionRef ref, EventTarget target) {
-        GraphSession session = graph.session(ref, scopes(target.calendarOwner()), broker);
+        GraphSession session = graph.open(ref, scopes(target.calendarOwner()));
         String connectionId = session.connectionId();
-        Event event = retry.call(session, Safety.REPEATABLE, client -> calendar(client, target.calendarOwner()).events()
+        Event event = session.call(Safety.REPEATABLE, client -> calendar(client, target.calendarOwner()).events()
                 .byEventId(target.eventId()).get(rc -> rc.queryParameters.select = EventDetails.SELECT));
         return EventDetails.of(connectionId, event, target.calendarOwner());
     }
@@ -108,7 +101,7 @@ public final class EventService {
      */
     public Idempotency.Outcome<EventRemoved> cancel(ConnectionRef ref, String idempotencyKey, CancelRequest request) {
         EventTarget target = request.target();
-        GraphSession session = graph.session(ref, scopes(target.calendarOwner()), broker);
+        GraphSession session = graph.open(ref, scopes(target.calendarOwner()));
         String connectionId = session.connectionId();
         Idempotency.Request call = new Idempotency.Request(connectionId, idempotencyKey, "event-cancel",
                 Secrets.sha256(target.eventId() + "\n" + target.calendarOwner() + "\n" + request.comment()));
@@ -117,7 +110,7 @@ public final class EventService {
             Optional<EventRemoved> recorded = step.progress().map(p -> Json.read(p, EventRemoved.class));
             Event existing;
             try {
-                existing = retry.call(session, Safety.REPEATABLE, client -> calendar(client, target.calendarOwner()).events()
+                existing = session.call(Safety.REPEATABLE, client -> calendar(client, target.calendarOwner()).events()
                         .byEventId(target.eventId()).get(rc -> rc.queryParameters.select = new String[] {"id", "isOrganizer", "attendees"}));
             } catch (ConnectorException e) {
                 if (e.code() == ProblemCode.NOT_FOUND && recorded.isPresent()) {
@@ -140,13 +133,13 @@ public final class EventService {
 
     private void remove(GraphSession session, EventTarget target, CancelRequest request, EventRemoved removal) {
         if (removal.action().equals("cancelled")) {
-            retry.run(session, Safety.REMOVAL, client -> {
+            session.run(Safety.REMOVAL, client -> {
                 CancelPostRequestBody body = new CancelPostRequestBody();
                 body.setComment(request.comment() == null ? "" : request.comment());
                 calendar(client, target.calendarOwner()).events().byEventId(target.eventId()).cancel().post(body);
             });
         } else {
-            retry.run(session, Safety.REMOVAL, client -> calendar(client, target.calendarOwner()).events().byEventId(target.eventId()).delete());
+            session.run(Safety.REMOVAL, client -> calendar(client, target.calendarOwner()).events().byEventId(target.eventId()).delete());
         }
     }
 
@@ -161,8 +154,8 @@ public final class EventService {
             e.setSubject(r.subject());
         }
         if (r.start() != null) {
-            e.setStart(time(r.start()));
-            e.setEnd(time(r.end()));
+            e.setStart(r.start().toGraph());
+            e.setEnd(r.end().toGraph());
         }
         if (r.location() != null) {
             Location location = new Location();
@@ -239,14 +232,7 @@ public final class EventService {
         return location;
     }
 
-    private static DateTimeTimeZone time(EventRequest.Time t) {
-        DateTimeTimeZone d = new DateTimeTimeZone();
-        d.setDateTime(GRAPH_TIME.format(t.dateTime()));
-        d.setTimeZone(t.timeZone());
-        return d;
-    }
-
-    private static Set<String> scopes(String calendarOwner) {
+    private static Permissions scopes(String calendarOwner) {
         return calendarOwner == null ? OWN : SHARED;
     }
 }

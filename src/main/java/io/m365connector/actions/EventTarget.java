@@ -1,5 +1,6 @@
 package io.m365connector.actions;
 
+import io.m365connector.outlook.EmailAddresses;
 import io.m365connector.platform.RequestValidationException;
 import java.util.regex.Pattern;
 

@@ -11,6 +11,9 @@ import com.microsoft.graph.models.ItemBody;
 import com.microsoft.graph.models.Message;
 import com.microsoft.graph.models.Recipient;
 import com.microsoft.graph.models.SingleValueLegacyExtendedProperty;
+import com.microsoft.graph.serviceclient.GraphServiceClient;
+import com.microsoft.graph.users.item.UserItemRequestBuilder;
+import io.m365connector.outlook.MailRecipient;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -28,6 +31,11 @@ final class MailMessages {
     static final String MARKER_PROPERTY = "String {4f8a3d2e-6b1c-4e7a-9d35-0c2b7e8f1a64} Name m365ConnectorSend";
 
     private MailMessages() {
+    }
+
+    /** Where the message goes from: the user's own mailbox, or the shared mailbox in {@code from}. */
+    static UserItemRequestBuilder mailbox(GraphServiceClient client, MailRequest request) {
+        return request.from() == null ? client.me() : client.users().byUserId(request.from());
     }
 
     /** The message; with {@code marker} it is tagged for {@link #MARKER_PROPERTY} lookups. */
@@ -103,7 +111,7 @@ final class MailMessages {
         file.setOdataType("#microsoft.graph.fileAttachment");
         file.setName(a.name());
         file.setContentType(a.contentType());
-        file.setContentBytes(a.content());
+        file.setContentBytes(a.content().toArray());
         file.setIsInline(a.inline());
         if (a.contentId() != null) {
             file.setContentId(a.contentId());

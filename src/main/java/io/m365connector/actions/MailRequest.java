@@ -1,6 +1,9 @@
 package io.m365connector.actions;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.outlook.EmailAddresses;
+import io.m365connector.outlook.MailRecipient;
+import io.m365connector.platform.Bytes;
 import io.m365connector.platform.JsonFields;
 import io.m365connector.platform.JsonFingerprint;
 import io.m365connector.platform.RequestValidationException;
@@ -47,23 +50,13 @@ public record MailRequest(List<MailRecipient> to, List<MailRecipient> cc, List<M
     }
 
     /** A file to attach. {@code inline} with a {@code contentId} can be referenced from an HTML body as cid:. */
-    public record Attachment(String name, String contentType, byte[] content, boolean inline, String contentId) {
-        public Attachment {
-            content = content.clone();
-        }
-
-        @Override
-        public byte[] content() {
-            return content.clone();
+    public record Attachment(String name, String contentType, Bytes content, boolean inline, String contentId) {
+        public Attachment(String name, String contentType, byte[] content, boolean inline, String contentId) {
+            this(name, contentType, Bytes.copyOf(content), inline, contentId);
         }
 
         public int size() {
-            return content.length;
-        }
-
-        @Override
-        public String toString() {
-            return "Attachment[name=" + name + ", size=" + content.length + "]";
+            return content.length();
         }
     }
 

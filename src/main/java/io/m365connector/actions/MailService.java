@@ -2,24 +2,22 @@ package io.m365connector.actions;
 
 import com.microsoft.graph.models.Message;
 import com.microsoft.graph.models.MessageCollectionResponse;
-import com.microsoft.graph.serviceclient.GraphServiceClient;
-import com.microsoft.graph.users.item.UserItemRequestBuilder;
 import com.microsoft.graph.users.item.sendmail.SendMailPostRequestBody;
-import io.m365connector.actions.graph.GraphGateway;
-import io.m365connector.actions.graph.GraphRetry.Safety;
-import io.m365connector.actions.graph.GraphRetry;
-import io.m365connector.actions.graph.GraphSession;
-import io.m365connector.actions.idempotency.Idempotency;
 import io.m365connector.connection.ConnectionRef;
+import io.m365connector.connection.Feature;
+import io.m365connector.graph.GraphAccess;
+import io.m365connector.graph.GraphRetry;
+import io.m365connector.graph.GraphRetry.Safety;
+import io.m365connector.graph.GraphSession;
+import io.m365connector.graph.Permissions;
+import io.m365connector.idempotency.Idempotency;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Sleeper;
-import io.m365connector.tokens.TokenBroker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Sends mail as the connected user (or from a shared mailbox), at most once per Idempotency-Key.
@@ -36,31 +34,27 @@ import java.util.Set;
  * ambiguous failure there cannot be checked, so it is final: {@code delivery_unconfirmed}.
  */
 public final class MailService {
-    private static final Set<String> OWN = Set.of("Mail.Send", "Mail.ReadWrite");
-    private static final Set<String> SHARED = Set.of("Mail.Send.Shared", "Mail.ReadWrite.Shared");
+    private static final Permissions OWN = Permissions.of(Feature.MAIL);
+    private static final Permissions SHARED = Permissions.of(Feature.SHARED_MAILBOX);
     /** How often, and how far apart, a draft is looked at after an ambiguous send. */
     static final int CONFIRM_LOOKS = 3;
     static final Duration CONFIRM_INTERVAL = Duration.ofSeconds(2);
 
-    private final TokenBroker broker;
-    private final GraphGateway graph;
+    private final GraphAccess graph;
     private final Idempotency idempotency;
-    private final GraphRetry retry;
     private final Sleeper sleeper;
     private final AttachmentUploader uploader;
 
-    public MailService(TokenBroker broker, GraphGateway graph, Idempotency idempotency, GraphRetry retry, Sleeper sleeper) {
-        this.broker = Objects.requireNonNull(broker, "'broker' cannot be null.");
+    public MailService(GraphAccess graph, Idempotency idempotency, Sleeper sleeper) {
         this.graph = Objects.requireNonNull(graph, "'graph' cannot be null.");
         this.idempotency = Objects.requireNonNull(idempotency, "'idempotency' cannot be null.");
-        this.retry = Objects.requireNonNull(retry, "'retry' cannot be null.");
         this.sleeper = Objects.requireNonNull(sleeper, "'sleeper' cannot be null.");
-        this.uploader = new AttachmentUploader(graph, retry);
+        this.uploader = new AttachmentUploader(graph);
     }
 
     public Idempotency.Outcome<MailSent> send(ConnectionRef ref, String idempotencyKey, MailRequest request) {
         // Refused before anything is recorded or sent when the connection cannot do this.
-        GraphSession session = graph.session(ref, request.from() == null ? OWN : SHARED, broker);
+        GraphSession session = graph.open(ref, request.from() == null ? OWN : SHARED);
         Idempotency.Request call = new Idempotency.Request(session.connectionId(), idempotencyKey, "mail", request.fingerprint());
         return idempotency.run(call, MailSent.class, step -> {
             session.beforeEachAttempt(step::keepLease);
@@ -89,7 +83,7 @@ public final class MailService {
         step.saveProgress(progress.sending().json()); // from here on the draft is never sent again
         String draftId = progress.draftId();
         try {
-            retry.run(session, Safety.ONCE, client -> mailbox(client, request).messages().byMessageId(draftId).send().post());
+            session.run(Safety.ONCE, client -> MailMessages.mailbox(client, request).messages().byMessageId(draftId).send().post());
             return MailSent.of(session.connectionId(), request);
         } catch (GraphRetry.Ambiguous ambiguous) {
             return confirmSent(session, request, draftId);
@@ -116,8 +110,8 @@ public final class MailService {
                 return found.get();
             }
             try {
-                Message created = retry.call(session, Safety.ONCE, client ->
-                        mailbox(client, request).messages().post(MailMessages.message(request, marker)));
+                Message created = session.call(Safety.ONCE, client ->
+                        MailMessages.mailbox(client, request).messages().post(MailMessages.message(request, marker)));
                 return created.getId();
             } catch (GraphRetry.Ambiguous ambiguous) {
                 if (attempt >= 2) {
@@ -132,7 +126,7 @@ public final class MailService {
     }
 
     private Optional<String> findDraft(GraphSession session, MailRequest request, String marker) {
-        MessageCollectionResponse drafts = retry.call(session, Safety.REPEATABLE, client -> mailbox(client, request).mailFolders()
+        MessageCollectionResponse drafts = session.call(Safety.REPEATABLE, client -> MailMessages.mailbox(client, request).mailFolders()
                 .byMailFolderId("drafts").messages().get(rc -> {
                     rc.queryParameters.filter = MailMessages.markerFilter(marker);
                     rc.queryParameters.select = new String[] {"id"};
@@ -156,7 +150,7 @@ public final class MailService {
 
     private boolean stillADraft(GraphSession session, MailRequest request, String draftId) {
         try {
-            Message m = retry.call(session, Safety.REPEATABLE, client -> mailbox(client, request).messages().byMessageId(draftId)
+            Message m = session.call(Safety.REPEATABLE, client -> MailMessages.mailbox(client, request).messages().byMessageId(draftId)
                     .get(rc -> rc.queryParameters.select = new String[] {"id", "isDraft"}));
             return Boolean.TRUE.equals(m.getIsDraft());
         } catch (ConnectorException e) {
@@ -174,11 +168,11 @@ public final class MailService {
         }
         step.saveProgress(MailProgress.directSending().json());
         try {
-            retry.run(session, Safety.ONCE, client -> {
+            session.run(Safety.ONCE, client -> {
                 SendMailPostRequestBody body = new SendMailPostRequestBody();
                 body.setMessage(MailMessages.message(request, null));
                 body.setSaveToSentItems(false);
-                mailbox(client, request).sendMail().post(body);
+                MailMessages.mailbox(client, request).sendMail().post(body);
             });
         } catch (GraphRetry.Ambiguous ambiguous) {
             throw DeliveryUnconfirmed.afterDirectSend(session.connectionId());
@@ -196,13 +190,9 @@ public final class MailService {
 
     private void deleteQuietly(GraphSession session, MailRequest request, String draftId) {
         try {
-            retry.run(session, Safety.REMOVAL, client -> mailbox(client, request).messages().byMessageId(draftId).delete());
+            session.run(Safety.REMOVAL, client -> MailMessages.mailbox(client, request).messages().byMessageId(draftId).delete());
         } catch (RuntimeException ignored) {
             // an orphaned draft is never sent; leaving it is harmless
         }
-    }
-
-    static UserItemRequestBuilder mailbox(GraphServiceClient client, MailRequest request) {
-        return request.from() == null ? client.me() : client.users().byUserId(request.from());
     }
 }

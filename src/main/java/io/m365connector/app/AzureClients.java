@@ -73,7 +73,7 @@ public final class AzureClients {
     /** The token key: Key Vault (read with the hosting credential, built only then) or a local key. */
     static KeyProvider keyProvider(KeySource source, Supplier<TokenCredential> credential, HttpClient http, Clock clock, Duration currentKeyTtl) {
         if (source instanceof LocalKey local) {
-            return new LocalKeyProvider(local.key());
+            return new LocalKeyProvider(local.key().toArray());
         }
         KeyVaultKey vault = (KeyVaultKey) source;
         return new KeyVaultKeyProvider(secretClient(vault.vaultUrl().toString(), credential.get(), http), vault.secretName(), clock, currentKeyTtl);

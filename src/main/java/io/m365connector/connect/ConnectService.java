@@ -34,21 +34,27 @@ public final class ConnectService {
     private final ConnectionStore connections;
     private final Clock clock;
     private final ConnectionUpdates updates;
-    private final Consumer<String> onDisconnect;
+    private final Disconnects disconnects;
     private final StatusListener listener;
 
+    /** What else a disconnect does: before it, with the tokens still there; after it, on this instance. */
+    public record Disconnects(Consumer<String> before, Consumer<String> after) {
+    }
+
     /**
-     * @param onDisconnect told the id of each disconnected connection (drops cached access tokens on this instance)
+     * @param disconnects told the id of each connection being disconnected: {@code before} while its token still works (sync
+     *                    deletes its Graph subscriptions; a failure there does not stop the disconnect), {@code after} once
+     *                    the tokens are gone (drops cached access tokens on this instance)
      */
     public ConnectService(Settings settings, MsalClients msal, LoginSessionStore sessions, ConnectionStore connections, Clock clock,
-                          Consumer<String> onDisconnect, StatusListener listener) {
+                          Disconnects disconnects, StatusListener listener) {
         this.settings = Objects.requireNonNull(settings, "'settings' cannot be null.");
         this.msal = Objects.requireNonNull(msal, "'msal' cannot be null.");
         this.sessions = Objects.requireNonNull(sessions, "'sessions' cannot be null.");
         this.connections = Objects.requireNonNull(connections, "'connections' cannot be null.");
         this.updates = new ConnectionUpdates(connections);
         this.clock = Objects.requireNonNull(clock, "'clock' cannot be null.");
-        this.onDisconnect = Objects.requireNonNull(onDisconnect, "'onDisconnect' cannot be null.");
+        this.disconnects = Objects.requireNonNull(disconnects, "'disconnects' cannot be null.");
         this.listener = Objects.requireNonNull(listener, "'listener' cannot be null.");
     }
 
@@ -91,6 +97,11 @@ public final class ConnectService {
     /** Deletes the tokens: the row stays, shows disconnected and holds nothing that can be decrypted. */
     public ConnectionView disconnect(ConnectionRef ref) {
         String connectionId = existing(ref).id();
+        try {
+            disconnects.before().accept(connectionId);
+        } catch (RuntimeException e) {
+            // cleanup at Microsoft is best effort: the disconnect itself must not fail on it
+        }
         ConnectionUpdates.Change change = updates.apply(connectionId, current -> {
             if (current.status() == ConnectionStatus.DISCONNECTED && current.tokens() == null) {
                 return Optional.empty();
@@ -103,7 +114,7 @@ public final class ConnectService {
                     .build());
         }).orElseThrow(ref::notFound);
         if (change.changed()) {
-            onDisconnect.accept(connectionId);
+            disconnects.after().accept(connectionId);
             listener.statusChanged(change.before(), change.after());
         }
         return ConnectionView.of(change.after());

@@ -1,10 +1,10 @@
 package io.m365connector.connect;
 
-import java.time.Instant;
+import io.m365connector.platform.ExpiringRecords;
 import java.util.Optional;
 
 /** Login sessions. {@link #update} is compare-and-swap on the version read, which is what makes a session one-time. */
-public interface LoginSessionStore {
+public interface LoginSessionStore extends ExpiringRecords {
     LoginSession create(LoginSession session);
 
     Optional<LoginSession> find(String id);
@@ -12,6 +12,4 @@ public interface LoginSessionStore {
     /** Saves a session read earlier; throws {@link io.m365connector.connection.ConcurrentUpdateException} if it changed meanwhile. */
     LoginSession update(LoginSession session);
 
-    /** Removes sessions created on days before {@code cutoff}'s day (housekeeping); returns how many. */
-    int deleteCreatedBefore(Instant cutoff);
 }

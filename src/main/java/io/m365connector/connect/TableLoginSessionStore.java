@@ -84,7 +84,7 @@ public final class TableLoginSessionStore implements LoginSessionStore {
         put(e, "StateHash", s.stateHash());
         put(e, "Nonce", s.nonce());
         if (s.sealedVerifier() != null) {
-            e.addProperty("Verifier", s.sealedVerifier().ciphertext());
+            e.addProperty("Verifier", s.sealedVerifier().ciphertext().toArray());
             e.addProperty("VerifierKeyVersion", s.sealedVerifier().keyVersion());
         }
         return e;

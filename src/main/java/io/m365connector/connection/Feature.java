@@ -31,7 +31,11 @@ public enum Feature {
      * free/busy of people and rooms (Calendars.ReadBasic) and meeting-time suggestions
      * (Calendars.Read.Shared). All read-only; booking a room is an event, so it needs {@link #CALENDAR}.
      */
-    ROOMS("rooms", "Place.Read.All", "Calendars.ReadBasic", "Calendars.Read.Shared");
+    ROOMS("rooms", "Place.Read.All", "Calendars.ReadBasic", "Calendars.Read.Shared"),
+    /** Read the user's mail and follow its changes (read API, sync). The mail feature's Mail.ReadWrite reads too. */
+    MAIL_READ("mail_read", "Mail.Read"),
+    /** Read the user's calendar and follow its changes (read API, sync). The calendar feature's Calendars.ReadWrite reads too. */
+    CALENDAR_READ("calendar_read", "Calendars.Read");
 
     /** Asked for on every sign-in: the ID token, the profile claims and a refresh token (in the order Entra ID documents them). */
     public static final List<String> SIGN_IN_SCOPES = List.of("openid", "profile", "offline_access");

@@ -8,6 +8,22 @@ package io.m365connector.connection;
 public interface StatusListener {
     StatusListener NONE = (before, after) -> { };
 
-    /** @param before the connection before the change (status PENDING for a first connection) */
+    /**
+     * @param before the connection before the change (status PENDING for a first connection); also called
+     *               when a reconnect changed only the features
+     */
     void statusChanged(Connection before, Connection after);
+
+    /** Tells each listener in turn; one that throws does not keep the others from hearing. */
+    static StatusListener all(StatusListener... listeners) {
+        return (before, after) -> {
+            for (StatusListener listener : listeners) {
+                try {
+                    listener.statusChanged(before, after);
+                } catch (RuntimeException ignored) {
+                    // listeners must not throw; if one does, the change itself still stands
+                }
+            }
+        };
+    }
 }

@@ -221,7 +221,7 @@ public final class TableConnectionStore implements ConnectionStore {
             putIfPresent(e, "UserPrincipalName", c.account().userPrincipalName());
         }
         if (c.tokens() != null) {
-            e.addProperty("TokenCache", c.tokens().ciphertext());
+            e.addProperty("TokenCache", c.tokens().ciphertext().toArray());
             e.addProperty("TokenKeyVersion", c.tokens().keyVersion());
         }
         RefreshState r = c.refresh();

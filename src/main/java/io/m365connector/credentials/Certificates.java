@@ -18,7 +18,7 @@ public final class Certificates {
     public static Optional<Instant> notAfter(ClientCertificate certificate) {
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(new ByteArrayInputStream(certificate.pkcs12()), certificate.password().toCharArray());
+            store.load(new ByteArrayInputStream(certificate.pkcs12().toArray()), certificate.password().toCharArray());
             for (String alias : Collections.list(store.aliases())) {
                 Certificate cert = store.getCertificate(alias);
                 if (store.isKeyEntry(alias) && cert instanceof X509Certificate x509) {

@@ -35,7 +35,7 @@ public final class ClientCredentials {
         }
         ClientCertificate certificate = (ClientCertificate) registration.credential();
         try {
-            return ClientCredentialFactory.createFromCertificate(new ByteArrayInputStream(certificate.pkcs12()), certificate.password());
+            return ClientCredentialFactory.createFromCertificate(new ByteArrayInputStream(certificate.pkcs12().toArray()), certificate.password());
         } catch (Exception e) {
             throw new ConnectorException(ProblemCode.CONFIGURATION_ERROR, "The certificate in "
                     + Setting.CLIENT_CERTIFICATE.nameFor(registration.cloud())

@@ -36,7 +36,7 @@ public final class CredentialConfiguration {
             return Secrets.sha256(secret.value());
         }
         if (registration.credential() instanceof ClientCertificate certificate) {
-            return Secrets.sha256(Base64.getEncoder().encodeToString(certificate.pkcs12()));
+            return Secrets.sha256(Base64.getEncoder().encodeToString(certificate.pkcs12().toArray()));
         }
         return ((FederatedManagedIdentity) registration.credential()).managedIdentityClientId();
     }

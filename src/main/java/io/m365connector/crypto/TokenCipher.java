@@ -28,7 +28,7 @@ public final class TokenCipher {
         RANDOM.nextBytes(nonce);
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key.material(), "AES"), new GCMParameterSpec(TAG_BITS, nonce));
+            cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key.material().toArray(), "AES"), new GCMParameterSpec(TAG_BITS, nonce));
             cipher.updateAAD(associatedData(connectionId, cloud, key.version()));
             byte[] sealed = cipher.doFinal(plaintext);
             return ByteBuffer.allocate(1 + NONCE_BYTES + sealed.length).put(FORMAT_V1).put(nonce).put(sealed).array();
@@ -43,7 +43,7 @@ public final class TokenCipher {
         }
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key.material(), "AES"),
+            cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key.material().toArray(), "AES"),
                     new GCMParameterSpec(TAG_BITS, ciphertext, 1, NONCE_BYTES));
             cipher.updateAAD(associatedData(connectionId, cloud, key.version()));
             return cipher.doFinal(ciphertext, 1 + NONCE_BYTES, ciphertext.length - 1 - NONCE_BYTES);

@@ -26,7 +26,7 @@ public final class TokenSealer {
 
     public String open(String connectionId, NationalCloud cloud, SealedTokens sealed) {
         EncryptionKey key = keys.version(sealed.keyVersion());
-        return new String(cipher.decrypt(key, connectionId, cloud.id(), sealed.ciphertext()), StandardCharsets.UTF_8);
+        return new String(cipher.decrypt(key, connectionId, cloud.id(), sealed.ciphertext().toArray()), StandardCharsets.UTF_8);
     }
 
     /** True when the row was sealed under an older key version and should be rewritten. */

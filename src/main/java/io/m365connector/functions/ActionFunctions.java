@@ -14,7 +14,7 @@ import io.m365connector.actions.EventService;
 import io.m365connector.actions.EventTarget;
 import io.m365connector.actions.MailRequest;
 import io.m365connector.actions.MailService;
-import io.m365connector.actions.idempotency.Idempotency;
+import io.m365connector.idempotency.Idempotency;
 import io.m365connector.platform.RequestValidationException;
 import java.util.List;
 import java.util.Optional;
@@ -39,13 +39,11 @@ public final class ActionFunctions {
             HttpRequestMessage<Optional<String>> request,
             @BindingName("id") String id,
             ExecutionContext context) {
-        try {
+        return HttpResponses.answer(request, () -> {
             String body = HttpRequests.jsonBody(request, MailRequest.MAX_REQUEST_BYTES);
             String key = idempotencyKey(request);
             return respond(request, 202, mail.get().send(HttpRequests.connectionRef(request, id), key, MailRequest.parse(body)));
-        } catch (RuntimeException e) {
-            return HttpResponses.problem(request, e);
-        }
+        });
     }
 
     @FunctionName("createEvent")
@@ -54,13 +52,11 @@ public final class ActionFunctions {
             HttpRequestMessage<Optional<String>> request,
             @BindingName("id") String id,
             ExecutionContext context) {
-        try {
+        return HttpResponses.answer(request, () -> {
             String body = HttpRequests.jsonBody(request, EventRequest.MAX_REQUEST_BYTES);
             String key = idempotencyKey(request);
             return respond(request, 201, events.get().create(HttpRequests.connectionRef(request, id), key, EventRequest.parseCreate(body)));
-        } catch (RuntimeException e) {
-            return HttpResponses.problem(request, e);
-        }
+        });
     }
 
     @FunctionName("getEvent")
@@ -70,12 +66,10 @@ public final class ActionFunctions {
             @BindingName("id") String id,
             @BindingName("eventId") String eventId,
             ExecutionContext context) {
-        try {
+        return HttpResponses.answer(request, () -> {
             EventTarget target = EventTarget.parse(eventId, request.getQueryParameters().get("calendarOwner"));
             return HttpResponses.json(request, 200, events.get().get(HttpRequests.connectionRef(request, id), target));
-        } catch (RuntimeException e) {
-            return HttpResponses.problem(request, e);
-        }
+        });
     }
 
     @FunctionName("updateEvent")
@@ -85,14 +79,12 @@ public final class ActionFunctions {
             @BindingName("id") String id,
             @BindingName("eventId") String eventId,
             ExecutionContext context) {
-        try {
+        return HttpResponses.answer(request, () -> {
             String body = HttpRequests.jsonBody(request, EventRequest.MAX_REQUEST_BYTES);
             String key = idempotencyKey(request);
             EventTarget target = EventTarget.parse(eventId, request.getQueryParameters().get("calendarOwner"));
             return respond(request, 200, events.get().update(HttpRequests.connectionRef(request, id), key, target, EventRequest.parseUpdate(body)));
-        } catch (RuntimeException e) {
-            return HttpResponses.problem(request, e);
-        }
+        });
     }
 
     @FunctionName("cancelEvent")
@@ -102,14 +94,12 @@ public final class ActionFunctions {
             @BindingName("id") String id,
             @BindingName("eventId") String eventId,
             ExecutionContext context) {
-        try {
+        return HttpResponses.answer(request, () -> {
             String key = idempotencyKey(request);
             CancelRequest cancel = CancelRequest.parse(eventId, request.getQueryParameters().get("calendarOwner"),
                     request.getQueryParameters().get("comment"));
             return respond(request, 200, events.get().cancel(HttpRequests.connectionRef(request, id), key, cancel));
-        } catch (RuntimeException e) {
-            return HttpResponses.problem(request, e);
-        }
+        });
     }
 
     private static String idempotencyKey(HttpRequestMessage<?> request) {

@@ -48,12 +48,10 @@ public final class AuthFunctions {
             HttpRequestMessage<Optional<String>> request,
             @BindingName("session") String session,
             ExecutionContext context) {
-        try {
+        return page(request, "auth/login", () -> {
             LoginStart start = flow.get().beginLogin(session, HttpRequests.cookie(request, SignInFlow.BROWSER_COOKIE));
             return HttpResponses.redirect(request, start.redirectUrl(), browserCookie(start.browserCookie()));
-        } catch (RuntimeException e) {
-            return failurePage(request, e, "auth/login");
-        }
+        });
     }
 
     @FunctionName("authCallback")
@@ -61,7 +59,7 @@ public final class AuthFunctions {
             @HttpTrigger(name = "req", methods = {HttpMethod.GET, HttpMethod.POST}, route = "auth/callback", authLevel = AuthorizationLevel.ANONYMOUS)
             HttpRequestMessage<Optional<String>> request,
             ExecutionContext context) {
-        try {
+        return page(request, "auth/callback", () -> {
             CallbackOutcome outcome = flow.get().complete(CallbackParams.from(HttpRequests.queryAndForm(request)),
                     HttpRequests.cookie(request, SignInFlow.BROWSER_COOKIE));
             if (outcome instanceof CallbackOutcome.AdminConsented) {
@@ -81,9 +79,7 @@ public final class AuthFunctions {
                         "Connected, but these permissions were not granted: " + String.join(", ", connected.missingScopes()) + ".", null, back));
             }
             return HttpResponses.html(request, 200, ResultPage.connected(connected.connectionId()));
-        } catch (RuntimeException e) {
-            return failurePage(request, e, "auth/callback");
-        }
+        });
     }
 
     @FunctionName("authAdminConsent")
@@ -92,11 +88,18 @@ public final class AuthFunctions {
             HttpRequestMessage<Optional<String>> request,
             @BindingName("session") String session,
             ExecutionContext context) {
-        try {
+        return page(request, "auth/adminconsent", () -> {
             LoginStart start = flow.get().beginAdminConsent(session, HttpRequests.cookie(request, SignInFlow.BROWSER_COOKIE));
             return HttpResponses.redirect(request, start.redirectUrl(), browserCookie(start.browserCookie()));
+        });
+    }
+
+    /** Runs a browser route's handler: its answer, or the failure page for whatever it threw. */
+    private HttpResponseMessage page(HttpRequestMessage<?> request, String route, Supplier<HttpResponseMessage> handler) {
+        try {
+            return handler.get();
         } catch (RuntimeException e) {
-            return failurePage(request, e, "auth/adminconsent");
+            return failurePage(request, e, route);
         }
     }
 

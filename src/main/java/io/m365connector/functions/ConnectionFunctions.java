@@ -27,12 +27,10 @@ public final class ConnectionFunctions {
             @HttpTrigger(name = "req", methods = {HttpMethod.POST}, route = "connections", authLevel = AuthorizationLevel.FUNCTION)
             HttpRequestMessage<Optional<String>> request,
             ExecutionContext context) {
-        try {
+        return HttpResponses.answer(request, () -> {
             StartRequest body = StartRequest.parse(HttpRequests.jsonBody(request, HttpRequests.MAX_JSON_BYTES));
             return HttpResponses.json(request, 201, service.get().start(body));
-        } catch (RuntimeException e) {
-            return HttpResponses.problem(request, e);
-        }
+        });
     }
 
     @FunctionName("listConnections")
@@ -40,13 +38,11 @@ public final class ConnectionFunctions {
             @HttpTrigger(name = "req", methods = {HttpMethod.GET}, route = "connections", authLevel = AuthorizationLevel.FUNCTION)
             HttpRequestMessage<Optional<String>> request,
             ExecutionContext context) {
-        try {
+        return HttpResponses.answer(request, () -> {
             ListConnectionsRequest query = ListConnectionsRequest.parse(request.getQueryParameters(),
                     HttpRequests.header(request, HttpRequests.OWNER_HEADER));
             return HttpResponses.json(request, 200, service.get().list(query));
-        } catch (RuntimeException e) {
-            return HttpResponses.problem(request, e);
-        }
+        });
     }
 
     @FunctionName("getConnection")
@@ -55,11 +51,9 @@ public final class ConnectionFunctions {
             HttpRequestMessage<Optional<String>> request,
             @BindingName("id") String id,
             ExecutionContext context) {
-        try {
+        return HttpResponses.answer(request, () -> {
             return HttpResponses.json(request, 200, service.get().status(HttpRequests.connectionRef(request, id)));
-        } catch (RuntimeException e) {
-            return HttpResponses.problem(request, e);
-        }
+        });
     }
 
     @FunctionName("deleteConnection")
@@ -68,10 +62,8 @@ public final class ConnectionFunctions {
             HttpRequestMessage<Optional<String>> request,
             @BindingName("id") String id,
             ExecutionContext context) {
-        try {
+        return HttpResponses.answer(request, () -> {
             return HttpResponses.json(request, 200, service.get().disconnect(HttpRequests.connectionRef(request, id)));
-        } catch (RuntimeException e) {
-            return HttpResponses.problem(request, e);
-        }
+        });
     }
 }

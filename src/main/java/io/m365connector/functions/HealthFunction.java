@@ -24,11 +24,9 @@ public final class HealthFunction {
             @HttpTrigger(name = "req", methods = {HttpMethod.GET}, route = "health", authLevel = AuthorizationLevel.ANONYMOUS)
             HttpRequestMessage<Optional<String>> request,
             ExecutionContext context) {
-        try {
+        return HttpResponses.answer(request, () -> {
             HealthService.Report report = health.get().check();
             return HttpResponses.json(request, report.healthy() ? 200 : 503, report);
-        } catch (RuntimeException e) {
-            return HttpResponses.problem(request, e);
-        }
+        });
     }
 }

@@ -3,12 +3,15 @@ package io.m365connector.functions;
 import com.microsoft.azure.functions.HttpRequestMessage;
 import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.HttpStatusType;
-import io.m365connector.actions.idempotency.StoredProblem;
 import io.m365connector.connect.ResultPage;
+import io.m365connector.idempotency.StoredProblem;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.Problem;
 import io.m365connector.platform.ProblemCode;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -33,6 +36,24 @@ final class HttpResponses {
             builder.header(REPLAYED, "true");
         }
         return builder.body(Json.write(body)).build();
+    }
+
+    /**
+     * A file for download: its bytes as they are, never rendered by a browser in the API's origin
+     * ({@code attachment} disposition, nosniff, a sandboxing CSP), the name encoded per RFC 6266/5987.
+     */
+    static HttpResponseMessage download(HttpRequestMessage<?> request, String contentType, String name, byte[] content) {
+        String safeName = name == null || name.isBlank() ? "attachment" : name;
+        String ascii = safeName.replaceAll("[^A-Za-z0-9._ -]", "_");
+        return request.createResponseBuilder(HttpStatusType.custom(200))
+                .header("Content-Type", contentType.matches("[\\w.+-]+/[\\w.+-]+") ? contentType : "application/octet-stream")
+                .header("Content-Disposition", "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''"
+                        + URLEncoder.encode(safeName, StandardCharsets.UTF_8).replace("+", "%20"))
+                .header("X-Content-Type-Options", "nosniff")
+                .header("Content-Security-Policy", "sandbox; default-src 'none'")
+                .header("Cache-Control", "no-store")
+                .body(content)
+                .build();
     }
 
     /** A page for the browser: no caching, no framing, no referrer, no external content. */
@@ -85,6 +106,18 @@ final class HttpResponses {
             builder.header("Retry-After", retryAfter.toString());
         }
         return builder.body(Json.write(problem)).build();
+    }
+
+    /**
+     * Runs an API function's handler: its answer, or the problem answer for whatever it threw. Every
+     * function key route goes through here, so an error is mapped to HTTP in one place.
+     */
+    static HttpResponseMessage answer(HttpRequestMessage<?> request, Supplier<HttpResponseMessage> handler) {
+        try {
+            return handler.get();
+        } catch (RuntimeException e) {
+            return problem(request, e);
+        }
     }
 
     /**

@@ -29,12 +29,10 @@ public final class SchedulingFunctions {
             HttpRequestMessage<Optional<String>> request,
             @BindingName("id") String id,
             ExecutionContext context) {
-        try {
+        return HttpResponses.answer(request, () -> {
             RoomsRequest query = RoomsRequest.parse(request.getQueryParameters());
             return HttpResponses.json(request, 200, services.get().rooms().list(HttpRequests.connectionRef(request, id), query));
-        } catch (RuntimeException e) {
-            return HttpResponses.problem(request, e);
-        }
+        });
     }
 
     @FunctionName("getAvailability")
@@ -43,12 +41,10 @@ public final class SchedulingFunctions {
             HttpRequestMessage<Optional<String>> request,
             @BindingName("id") String id,
             ExecutionContext context) {
-        try {
+        return HttpResponses.answer(request, () -> {
             String body = HttpRequests.jsonBody(request, AvailabilityRequest.MAX_REQUEST_BYTES);
             return HttpResponses.json(request, 200, services.get().availability().get(HttpRequests.connectionRef(request, id), AvailabilityRequest.parse(body)));
-        } catch (RuntimeException e) {
-            return HttpResponses.problem(request, e);
-        }
+        });
     }
 
     @FunctionName("findMeetingTimes")
@@ -57,11 +53,9 @@ public final class SchedulingFunctions {
             HttpRequestMessage<Optional<String>> request,
             @BindingName("id") String id,
             ExecutionContext context) {
-        try {
+        return HttpResponses.answer(request, () -> {
             String body = HttpRequests.jsonBody(request, MeetingTimesRequest.MAX_REQUEST_BYTES);
             return HttpResponses.json(request, 200, services.get().meetingTimes().find(HttpRequests.connectionRef(request, id), MeetingTimesRequest.parse(body)));
-        } catch (RuntimeException e) {
-            return HttpResponses.problem(request, e);
-        }
+        });
     }
 }

@@ -1,7 +1,6 @@
 package io.m365connector.maintenance;
 
-import io.m365connector.actions.idempotency.IdempotencyStore;
-import io.m365connector.connect.LoginSessionStore;
+import io.m365connector.platform.ExpiringRecords;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,11 +19,11 @@ public final class Housekeeping {
     /** How long an Idempotency-Key is remembered (and a retry with it returns the first outcome). */
     public static final Duration IDEMPOTENCY_RETENTION = Duration.ofHours(24);
 
-    private final LoginSessionStore sessions;
-    private final IdempotencyStore idempotency;
+    private final ExpiringRecords sessions;
+    private final ExpiringRecords idempotency;
     private final Clock clock;
 
-    public Housekeeping(LoginSessionStore sessions, IdempotencyStore idempotency, Clock clock) {
+    public Housekeeping(ExpiringRecords sessions, ExpiringRecords idempotency, Clock clock) {
         this.sessions = Objects.requireNonNull(sessions, "'sessions' cannot be null.");
         this.idempotency = Objects.requireNonNull(idempotency, "'idempotency' cannot be null.");
         this.clock = Objects.requireNonNull(clock, "'clock' cannot be null.");

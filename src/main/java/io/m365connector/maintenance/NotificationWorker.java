@@ -2,6 +2,7 @@ package io.m365connector.maintenance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.platform.Json;
+import io.m365connector.platform.WorkQueue;
 import io.m365connector.platform.webhooks.WebhookSender;
 import java.time.Duration;
 import java.util.logging.Logger;

@@ -6,6 +6,7 @@ import io.m365connector.connection.StatusListener;
 import io.m365connector.credentials.AppCredentialListener;
 import io.m365connector.credentials.AppCredentialStatus;
 import io.m365connector.platform.Json;
+import io.m365connector.platform.WorkQueue;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;

@@ -2,6 +2,7 @@ package io.m365connector.maintenance;
 
 import io.m365connector.connection.ConnectionStore;
 import io.m365connector.connection.DueConnection;
+import io.m365connector.platform.WorkQueue;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -30,10 +30,10 @@ import java.util.Set;
 final class RegistrationReader {
     private static final String GUID = "(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
-    private final SettingsReader reader;
+    private final RawSettings reader;
     private final HostingCloud hostingCloud;
 
-    RegistrationReader(SettingsReader reader, HostingCloud hostingCloud) {
+    RegistrationReader(RawSettings reader, HostingCloud hostingCloud) {
         this.reader = reader;
         this.hostingCloud = hostingCloud;
     }

@@ -30,30 +30,22 @@ public final class Settings {
     private final Optional<Webhook> webhook;
     private final AppCredentialPolicy appCredentialPolicy;
 
-    private Settings(SettingsReader r) {
-        this.runningInAzure = r.optional(Setting.WEBSITE_INSTANCE_ID.settingName()).isPresent();
-        this.hostingCloud = r.hostingCloud();
-        this.storage = r.storage(hostingCloud);
-        this.registrations = r.registrations(hostingCloud);
-        this.publicBaseUrl = r.publicBaseUrl();
-        this.allowedReturnUrls = r.allowedReturnUrls();
-        this.keySource = r.keySource(hostingCloud, runningInAzure);
-        this.managedIdentityClientId = r.optional(Setting.MANAGED_IDENTITY_CLIENT_ID.settingName());
-        this.http = r.http();
-        r.refreshSchedule();
-        this.refreshKeepAlive = r.refreshKeepAlive();
-        this.webhook = r.webhook();
-        this.appCredentialPolicy = r.appCredentialPolicy();
-        r.throwIfInvalid();
-    }
-
-    /** Reads and validates settings; throws {@link SettingsException} listing every problem. */
-    public static Settings from(Map<String, String> environment) {
-        return new Settings(new SettingsReader(environment));
-    }
-
-    public static Settings fromEnvironment() {
-        return from(System.getenv());
+    /** Built by {@link SettingsReader}, which reads and validates every value first. */
+    Settings(HostingCloud hostingCloud, StorageSettings storage, Map<NationalCloud, AppRegistration> registrations, URI publicBaseUrl,
+             Set<URI> allowedReturnUrls, KeySource keySource, Optional<String> managedIdentityClientId, HttpSettings http,
+             boolean runningInAzure, Duration refreshKeepAlive, Optional<Webhook> webhook, AppCredentialPolicy appCredentialPolicy) {
+        this.hostingCloud = hostingCloud;
+        this.storage = storage;
+        this.registrations = registrations;
+        this.publicBaseUrl = publicBaseUrl;
+        this.allowedReturnUrls = allowedReturnUrls;
+        this.keySource = keySource;
+        this.managedIdentityClientId = managedIdentityClientId;
+        this.http = http;
+        this.runningInAzure = runningInAzure;
+        this.refreshKeepAlive = refreshKeepAlive;
+        this.webhook = webhook;
+        this.appCredentialPolicy = appCredentialPolicy;
     }
 
     public HostingCloud hostingCloud() {
@@ -211,14 +203,9 @@ public final class Settings {
         }
     }
 
-    public record ClientCertificate(byte[] pkcs12, String password) implements ClientCredential {
-        public ClientCertificate {
-            pkcs12 = pkcs12.clone();
-        }
-
-        @Override
-        public byte[] pkcs12() {
-            return pkcs12.clone();
+    public record ClientCertificate(Bytes pkcs12, String password) implements ClientCredential {
+        public ClientCertificate(byte[] pkcs12, String password) {
+            this(Bytes.copyOf(pkcs12), password);
         }
 
         @Override
@@ -228,7 +215,7 @@ public final class Settings {
 
         @Override
         public String toString() {
-            return "ClientCertificate[REDACTED]";
+            return "ClientCertificate[REDACTED]"; // the password too
         }
     }
 
@@ -260,19 +247,9 @@ public final class Settings {
     public record KeyVaultKey(URI vaultUrl, String secretName) implements KeySource {
     }
 
-    public record LocalKey(byte[] key) implements KeySource {
-        public LocalKey {
-            key = key.clone();
-        }
-
-        @Override
-        public byte[] key() {
-            return key.clone();
-        }
-
-        @Override
-        public String toString() {
-            return "LocalKey[REDACTED]";
+    public record LocalKey(Bytes key) implements KeySource {
+        public LocalKey(byte[] key) {
+            this(Bytes.copyOf(key));
         }
     }
 

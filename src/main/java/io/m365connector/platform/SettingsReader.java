@@ -11,40 +11,60 @@ import io.m365connector.platform.Settings.LocalKey;
 import io.m365connector.platform.Settings.SettingsException;
 import io.m365connector.platform.Settings.StorageSettings;
 import io.m365connector.platform.Settings.Webhook;
-import io.m365connector.platform.webhooks.WebhookSecret;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /** Reads {@link Settings} from raw values and collects every problem before failing, so all are reported at once. */
-final class SettingsReader {
-    /** Read only to be refused with a message that says what replaced it (its signature format is gone). */
-    static final String RETIRED_WEBHOOK_SECRET = "NOTIFY_WEBHOOK_SECRET";
+public final class SettingsReader {
+    private final RawSettings values;
 
-    private final Map<String, String> env;
-    private final List<String> problems = new ArrayList<>();
-
-    SettingsReader(Map<String, String> env) {
-        this.env = env;
+    private SettingsReader(Map<String, String> env) {
+        this.values = new RawSettings(env);
     }
 
-    Optional<String> optional(String name) {
-        String value = env.get(name);
-        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+    /** Reads and validates settings; throws {@link SettingsException} listing every problem. */
+    public static Settings read(Map<String, String> environment) {
+        return new SettingsReader(environment).settings();
     }
 
-    void problem(String name, String what, String example) {
-        problems.add(name + " " + what + (example == null || example.isEmpty() ? "" : " Example: " + name + "=" + example));
+    public static Settings fromEnvironment() {
+        return read(System.getenv());
     }
 
-    void problem(Setting setting, String what) {
-        problem(setting.settingName(), what, setting.example());
+    private Settings settings() {
+        boolean runningInAzure = optional(Setting.WEBSITE_INSTANCE_ID.settingName()).isPresent();
+        HostingCloud hostingCloud = hostingCloud();
+        StorageSettings storage = new StorageReader(values).storage(hostingCloud);
+        Map<NationalCloud, AppRegistration> registrations = new RegistrationReader(values, hostingCloud).registrations();
+        URI publicBaseUrl = publicBaseUrl();
+        Set<URI> allowedReturnUrls = allowedReturnUrls();
+        KeySource keySource = keySource(hostingCloud, runningInAzure);
+        Optional<String> managedIdentityClientId = optional(Setting.MANAGED_IDENTITY_CLIENT_ID.settingName());
+        HttpSettings http = http();
+        refreshSchedule();
+        Duration refreshKeepAlive = refreshKeepAlive();
+        Optional<Webhook> webhook = new WebhookReader(values).webhook();
+        AppCredentialPolicy appCredentialPolicy = appCredentialPolicy();
+        values.throwIfInvalid();
+        return new Settings(hostingCloud, storage, registrations, publicBaseUrl, allowedReturnUrls, keySource, managedIdentityClientId,
+                http, runningInAzure, refreshKeepAlive, webhook, appCredentialPolicy);
+    }
+
+    private Optional<String> optional(String name) {
+        return values.optional(name);
+    }
+
+    private void problem(Setting setting, String what) {
+        values.problem(setting, what);
+    }
+
+    private void problem(String name, String what, String example) {
+        values.problem(name, what, example);
     }
 
     HostingCloud hostingCloud() {
@@ -58,14 +78,6 @@ final class SettingsReader {
             return HostingCloud.GLOBAL;
         }
         return cloud.get();
-    }
-
-    StorageSettings storage(HostingCloud cloud) {
-        return new StorageReader(this).storage(cloud);
-    }
-
-    Map<NationalCloud, AppRegistration> registrations(HostingCloud hostingCloud) {
-        return new RegistrationReader(this, hostingCloud).registrations();
     }
 
     AppCredentialPolicy appCredentialPolicy() {
@@ -92,11 +104,6 @@ final class SettingsReader {
         return defaultValue;
     }
 
-    /** The raw value of a setting, or null (for optional parts such as a certificate password). */
-    String raw(String name) {
-        return env.get(name);
-    }
-
     URI publicBaseUrl() {
         Optional<String> raw = optional(Setting.PUBLIC_BASE_URL.settingName());
         if (raw.isEmpty()) {
@@ -106,7 +113,7 @@ final class SettingsReader {
         String value = raw.get().endsWith("/") ? raw.get().substring(0, raw.get().length() - 1) : raw.get();
         try {
             URI uri = URI.create(value);
-            boolean local = "http".equals(uri.getScheme()) && isLoopback(uri.getHost());
+            boolean local = "http".equals(uri.getScheme()) && RawSettings.isLoopback(uri.getHost());
             if (!("https".equals(uri.getScheme()) || local) || uri.getHost() == null
                     || uri.getQuery() != null || uri.getFragment() != null
                     || (uri.getPath() != null && !uri.getPath().isEmpty())) {
@@ -131,7 +138,7 @@ final class SettingsReader {
             }
             try {
                 URI uri = URI.create(part.trim());
-                boolean local = "http".equals(uri.getScheme()) && isLoopback(uri.getHost());
+                boolean local = "http".equals(uri.getScheme()) && RawSettings.isLoopback(uri.getHost());
                 if (!("https".equals(uri.getScheme()) || local) || uri.getHost() == null || uri.getFragment() != null
                         || uri.getUserInfo() != null) {
                     problem(Setting.ALLOWED_RETURN_URLS, "has '" + part.trim() + "': each must be an absolute https URL without fragment (http only for localhost).");
@@ -246,52 +253,5 @@ final class SettingsReader {
         }
         problem(Setting.REFRESH_KEEPALIVE_DAYS, "must be a whole number of days from 1 to 60.");
         return Duration.ofDays(7);
-    }
-
-    Optional<Webhook> webhook() {
-        if (optional(RETIRED_WEBHOOK_SECRET).isPresent()) {
-            problem(RETIRED_WEBHOOK_SECRET, "is no longer read: webhooks are signed the Standard Webhooks way now (webhook-id, "
-                    + "webhook-timestamp, webhook-signature headers). Set " + Setting.NOTIFY_WEBHOOK_SIGNING_SECRET.settingName()
-                    + " to a new whsec_ secret (echo \"whsec_$(openssl rand -base64 32)\"), verify deliveries with a Standard Webhooks "
-                    + "library given the same secret, and remove " + RETIRED_WEBHOOK_SECRET + " (see CHANGELOG.md).", null);
-        }
-        Optional<String> url = optional(Setting.NOTIFY_WEBHOOK_URL.settingName());
-        Optional<String> secret = optional(Setting.NOTIFY_WEBHOOK_SIGNING_SECRET.settingName());
-        if (url.isEmpty()) {
-            return Optional.empty();
-        }
-        URI uri = null;
-        try {
-            uri = URI.create(url.get());
-            boolean local = "http".equals(uri.getScheme()) && isLoopback(uri.getHost());
-            if (!("https".equals(uri.getScheme()) || local) || uri.getHost() == null) {
-                problem(Setting.NOTIFY_WEBHOOK_URL, "must be an https URL (http only for localhost).");
-            }
-        } catch (IllegalArgumentException e) {
-            problem(Setting.NOTIFY_WEBHOOK_URL, "is not a URL.");
-        }
-        String secretName = Setting.NOTIFY_WEBHOOK_SIGNING_SECRET.settingName();
-        if (secret.isEmpty()) {
-            problem(secretName, "must be set when NOTIFY_WEBHOOK_URL is set: whsec_ followed by the base64 of 24-64 random bytes "
-                    + "(echo \"whsec_$(openssl rand -base64 32)\").", null);
-            return Optional.empty();
-        }
-        try {
-            WebhookSecret parsed = WebhookSecret.parse(secret.get());
-            return uri == null ? Optional.empty() : Optional.of(new Webhook(uri, parsed));
-        } catch (IllegalArgumentException e) {
-            problem(secretName, e.getMessage() + " Create one with: echo \"whsec_$(openssl rand -base64 32)\"", null);
-            return Optional.empty();
-        }
-    }
-
-    void throwIfInvalid() {
-        if (!problems.isEmpty()) {
-            throw new SettingsException(problems);
-        }
-    }
-
-    private static boolean isLoopback(String host) {
-        return "localhost".equals(host) || "127.0.0.1".equals(host) || "[::1]".equals(host);
     }
 }

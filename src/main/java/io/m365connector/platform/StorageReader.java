@@ -11,9 +11,9 @@ import java.util.Optional;
  * build a global-cloud queue address from the name).
  */
 final class StorageReader {
-    private final SettingsReader reader;
+    private final RawSettings reader;
 
-    StorageReader(SettingsReader reader) {
+    StorageReader(RawSettings reader) {
         this.reader = reader;
     }
 

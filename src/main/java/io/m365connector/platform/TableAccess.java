@@ -8,6 +8,7 @@ import com.azure.data.tables.models.ListEntitiesOptions;
 import com.azure.data.tables.models.TableEntity;
 import com.azure.data.tables.models.TableEntityUpdateMode;
 import com.azure.data.tables.models.TableServiceException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -165,5 +166,53 @@ public final class TableAccess {
             }
             return deleted;
         });
+    }
+
+    /** Inserts {@code entity}: its ETag, or empty when a row with its keys exists already (nothing is overwritten). */
+    public Optional<String> insert(TableEntity entity) {
+        try {
+            return Optional.of(etag(call(() -> table.createEntityWithResponse(entity, null, null))));
+        } catch (TableServiceException e) {
+            if (status(e) == 409) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** Inserts or replaces {@code entity} whatever is stored. */
+    public void upsert(TableEntity entity) {
+        run(() -> table.upsertEntityWithResponse(entity, TableEntityUpdateMode.REPLACE, null, null));
+    }
+
+    /** Deletes a row; one that is already gone is fine. */
+    public void delete(String partitionKey, String rowKey) {
+        try {
+            run(() -> table.deleteEntity(partitionKey, rowKey));
+        } catch (TableServiceException e) {
+            if (status(e) != 404) {
+                throw e;
+            }
+        }
+    }
+
+    /** The entities matching an OData filter, in key order, at most {@code limit}. */
+    public List<TableEntity> query(String filter, int limit) {
+        ListEntitiesOptions options = new ListEntitiesOptions().setFilter(filter).setTop(Math.min(limit, 1000));
+        return call(() -> {
+            List<TableEntity> found = new ArrayList<>();
+            for (TableEntity entity : table.listEntities(options, null, null)) {
+                found.add(entity);
+                if (found.size() >= limit) {
+                    break;
+                }
+            }
+            return found;
+        });
+    }
+
+    /** An OData string literal: single quotes doubled. */
+    public static String literal(String value) {
+        return "'" + value.replace("'", "''") + "'";
     }
 }

@@ -1,7 +1,7 @@
 package io.m365connector.scheduling;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.m365connector.actions.MailRecipient;
+import io.m365connector.outlook.MailRecipient;
 import io.m365connector.platform.JsonFields;
 import io.m365connector.platform.RequestValidationException;
 import java.util.ArrayList;

@@ -4,9 +4,9 @@ import com.microsoft.graph.models.DateTimeTimeZone;
 import com.microsoft.graph.models.DayOfWeek;
 import com.microsoft.graph.models.ScheduleInformation;
 import com.microsoft.graph.models.ScheduleItem;
-import io.m365connector.actions.graph.GraphRetry;
-import io.m365connector.actions.graph.GraphSession;
 import io.m365connector.connection.ConnectionRef;
+import io.m365connector.graph.GraphAccess;
+import io.m365connector.graph.GraphSession;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -24,19 +24,17 @@ public final class AvailabilityService {
     private static final String SEVERITY = "04123";
     private static final DateTimeFormatter TIME_OF_DAY = DateTimeFormatter.ofPattern("HH:mm:ss");
 
-    private final ScopeChoice scopes;
-    private final GraphRetry retry;
+    private final GraphAccess graph;
 
-    AvailabilityService(ScopeChoice scopes, GraphRetry retry) {
-        this.scopes = Objects.requireNonNull(scopes, "'scopes' cannot be null.");
-        this.retry = Objects.requireNonNull(retry, "'retry' cannot be null.");
+    AvailabilityService(GraphAccess graph) {
+        this.graph = Objects.requireNonNull(graph, "'graph' cannot be null.");
     }
 
     public Availability get(ConnectionRef ref, AvailabilityRequest request) {
-        GraphSession session = scopes.open(ref, Schedules.PERMISSIONS);
+        GraphSession session = graph.open(ref, Schedules.PERMISSIONS);
         String connectionId = session.connectionId();
         Window window = request.window();
-        List<ScheduleInformation> infos = Schedules.fetch(retry, session, request.schedules(), window, request.intervalMinutes(),
+        List<ScheduleInformation> infos = Schedules.fetch(session, request.schedules(), window, request.intervalMinutes(),
                 window.timeZone());
         List<Availability.Schedule> schedules = new ArrayList<>();
         for (ScheduleInformation info : infos) {

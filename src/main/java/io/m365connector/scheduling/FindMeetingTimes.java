@@ -16,10 +16,9 @@ import com.microsoft.graph.models.TimeConstraint;
 import com.microsoft.graph.models.TimeSlot;
 import com.microsoft.graph.users.item.findmeetingtimes.FindMeetingTimesPostRequestBody;
 import com.microsoft.kiota.PeriodAndDuration;
-import io.m365connector.actions.MailRecipient;
-import io.m365connector.actions.graph.GraphRetry.Safety;
-import io.m365connector.actions.graph.GraphRetry;
-import io.m365connector.actions.graph.GraphSession;
+import io.m365connector.graph.GraphRetry.Safety;
+import io.m365connector.graph.GraphSession;
+import io.m365connector.outlook.MailRecipient;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,8 +31,8 @@ final class FindMeetingTimes {
     private FindMeetingTimes() {
     }
 
-    static MeetingTimes call(GraphRetry retry, GraphSession session, MeetingTimesRequest request) {
-        MeetingTimeSuggestionsResult result = retry.call(session, Safety.REPEATABLE, client -> client.me().findMeetingTimes()
+    static MeetingTimes call(GraphSession session, MeetingTimesRequest request) {
+        MeetingTimeSuggestionsResult result = session.call(Safety.REPEATABLE, client -> client.me().findMeetingTimes()
                 .post(body(request), rc -> rc.headers.add("Prefer", "outlook.timezone=\"" + request.window().timeZone() + "\"")));
         List<MeetingTimes.Suggestion> suggestions = new ArrayList<>();
         if (result != null && result.getMeetingTimeSuggestions() != null) {
@@ -63,8 +62,8 @@ final class FindMeetingTimes {
         TimeConstraint time = new TimeConstraint();
         time.setActivityDomain(ActivityDomain.forValue(request.activityDomain()));
         TimeSlot slot = new TimeSlot();
-        slot.setStart(Schedules.time(request.window().start()));
-        slot.setEnd(Schedules.time(request.window().end()));
+        slot.setStart(request.window().start().toGraph());
+        slot.setEnd(request.window().end().toGraph());
         time.setTimeSlots(List.of(slot));
         body.setTimeConstraint(time);
         body.setMeetingDuration(PeriodAndDuration.ofDuration(request.duration()));

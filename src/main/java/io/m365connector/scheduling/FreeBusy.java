@@ -5,7 +5,7 @@ import com.microsoft.graph.models.FreeBusyStatus;
 import com.microsoft.graph.models.ScheduleInformation;
 import com.microsoft.graph.models.ScheduleItem;
 import com.microsoft.graph.models.TimeZoneBase;
-import io.m365connector.actions.TimeZones;
+import io.m365connector.outlook.TimeZones;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDateTime;

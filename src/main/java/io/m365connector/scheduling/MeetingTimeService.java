@@ -1,11 +1,12 @@
 package io.m365connector.scheduling;
 
 import com.microsoft.graph.models.ScheduleInformation;
-import io.m365connector.actions.MailRecipient;
-import io.m365connector.actions.graph.GraphRetry;
-import io.m365connector.actions.graph.GraphSession;
 import io.m365connector.cloud.GraphCapability;
 import io.m365connector.connection.ConnectionRef;
+import io.m365connector.graph.GraphAccess;
+import io.m365connector.graph.GraphSession;
+import io.m365connector.graph.Permissions;
+import io.m365connector.outlook.MailRecipient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,25 +21,23 @@ import java.util.TreeMap;
  * from getSchedule ({@link SuggestionEngine}). The answer says which way it was made.
  */
 public final class MeetingTimeService {
-    static final ScopeChoice.Permissions FIND_PERMISSIONS = new ScopeChoice.Permissions("meeting times (Graph: user: findMeetingTimes)",
+    static final Permissions FIND_PERMISSIONS = new Permissions("meeting times (Graph: user: findMeetingTimes)",
             List.of(Set.of("Calendars.Read.Shared"), Set.of("Calendars.ReadWrite.Shared")),
             "the rooms feature (Calendars.Read.Shared) or the shared_calendar feature (Calendars.ReadWrite.Shared)");
 
-    private final ScopeChoice scopes;
-    private final GraphRetry retry;
+    private final GraphAccess graph;
 
-    MeetingTimeService(ScopeChoice scopes, GraphRetry retry) {
-        this.scopes = Objects.requireNonNull(scopes, "'scopes' cannot be null.");
-        this.retry = Objects.requireNonNull(retry, "'retry' cannot be null.");
+    MeetingTimeService(GraphAccess graph) {
+        this.graph = Objects.requireNonNull(graph, "'graph' cannot be null.");
     }
 
     public MeetingTimes find(ConnectionRef ref, MeetingTimesRequest request) {
-        Optional<GraphSession> find = scopes.openIfHeld(ref, FIND_PERMISSIONS)
+        Optional<GraphSession> find = graph.openIfHeld(ref, FIND_PERMISSIONS)
                 .filter(s -> GraphCapability.FIND_MEETING_TIMES.mayBeServedIn(s.cloud()));
         if (find.isPresent()) {
-            return FindMeetingTimes.call(retry, find.get(), request);
+            return FindMeetingTimes.call(find.get(), request);
         }
-        GraphSession session = scopes.open(ref, Schedules.PERMISSIONS);
+        GraphSession session = graph.open(ref, Schedules.PERMISSIONS);
         return computed(session.connectionId(), session, request);
     }
 
@@ -50,7 +49,7 @@ public final class MeetingTimeService {
         addresses.addAll(request.attendees());
         request.rooms().forEach(r -> addresses.add(r.address()));
         Map<String, FreeBusy> byAddress = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        for (ScheduleInformation info : Schedules.fetch(retry, session, addresses, request.window(), SuggestionEngine.STEP_MINUTES, "UTC")) {
+        for (ScheduleInformation info : Schedules.fetch(session, addresses, request.window(), SuggestionEngine.STEP_MINUTES, "UTC")) {
             if (info.getScheduleId() != null) {
                 byAddress.put(info.getScheduleId(), FreeBusy.of(info));
             }

@@ -1,6 +1,6 @@
 package io.m365connector.scheduling;
 
-import io.m365connector.actions.MailRecipient;
+import io.m365connector.outlook.MailRecipient;
 import io.m365connector.platform.JsonFields;
 import io.m365connector.platform.RequestValidationException;
 import java.time.Duration;

@@ -4,14 +4,13 @@ import com.microsoft.graph.models.Room;
 import com.microsoft.graph.models.RoomCollectionResponse;
 import com.microsoft.graph.models.odataerrors.ODataError;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
-import io.m365connector.actions.graph.GraphRetry.Safety;
-import io.m365connector.actions.graph.GraphRetry;
-import io.m365connector.actions.graph.GraphSession;
 import io.m365connector.cloud.GraphCapability;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.ConnectionRef;
-import io.m365connector.platform.ConnectorException;
-import io.m365connector.platform.ProblemCode;
+import io.m365connector.graph.GraphAccess;
+import io.m365connector.graph.GraphRetry.Safety;
+import io.m365connector.graph.GraphSession;
+import io.m365connector.graph.Permissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -32,19 +31,17 @@ import java.util.function.Function;
 public final class RoomService {
     static final int GRAPH_PAGE = 100;
     static final int MAX_GRAPH_PAGES = 10;
-    static final ScopeChoice.Permissions PERMISSIONS = new ScopeChoice.Permissions("listing rooms (Graph: List places)",
+    static final Permissions PERMISSIONS = new Permissions("listing rooms (Graph: List places)",
             List.of(Set.of("Place.Read.All")), "the rooms feature (Place.Read.All needs an administrator's consent)");
     static final String ALTERNATIVE = "Keep the tenant's room addresses in your app (for example entered by their administrator) "
             + "and pass them to /availability and /meeting-times (rooms) and to POST /events (rooms): those work in every cloud.";
 
-    private final ScopeChoice scopes;
-    private final GraphRetry retry;
+    private final GraphAccess graph;
     private final Function<String, Optional<NationalCloud>> cloudOf;
 
     /** @param cloudOf the cloud of a connection, to say "not served here" rather than "missing permission" where places does not exist */
-    RoomService(ScopeChoice scopes, GraphRetry retry, Function<String, Optional<NationalCloud>> cloudOf) {
-        this.scopes = Objects.requireNonNull(scopes, "'scopes' cannot be null.");
-        this.retry = Objects.requireNonNull(retry, "'retry' cannot be null.");
+    RoomService(GraphAccess graph, Function<String, Optional<NationalCloud>> cloudOf) {
+        this.graph = Objects.requireNonNull(graph, "'graph' cannot be null.");
         this.cloudOf = Objects.requireNonNull(cloudOf, "'cloudOf' cannot be null.");
     }
 
@@ -77,22 +74,21 @@ public final class RoomService {
         return page(connectionId, cloud, rooms, request.tokenFor(skip));
     }
 
+    /** Without the permission where places does not exist, the answer is "not served here", not "missing permission". */
     private GraphSession open(ConnectionRef ref) {
-        try {
-            return scopes.open(ref, PERMISSIONS);
-        } catch (ConnectorException e) {
-            if (e.code() == ProblemCode.MISSING_PERMISSIONS) {
-                Optional<NationalCloud> cloud = cloudOf.apply(ref.id()).filter(c -> !GraphCapability.PLACES.mayBeServedIn(c));
-                if (cloud.isPresent()) {
-                    throw new NotSupportedInCloud(GraphCapability.PLACES, cloud.get(), ref.id(), ALTERNATIVE);
-                }
-            }
-            throw e;
+        Optional<GraphSession> session = graph.openIfHeld(ref, PERMISSIONS);
+        if (session.isPresent()) {
+            return session.get();
         }
+        Optional<NationalCloud> cloud = cloudOf.apply(ref.id()).filter(c -> !GraphCapability.PLACES.mayBeServedIn(c));
+        if (cloud.isPresent()) {
+            throw new NotSupportedInCloud(GraphCapability.PLACES, cloud.get(), ref.id(), ALTERNATIVE);
+        }
+        return graph.open(ref, PERMISSIONS); // answers missing_permissions, naming what the connection lacks
     }
 
     private List<Room> fetch(GraphSession session, RoomsRequest request, int skip) {
-        RoomCollectionResponse response = retry.call(session, Safety.REPEATABLE, client -> {
+        RoomCollectionResponse response = session.call(Safety.REPEATABLE, client -> {
             try {
                 return request(client, request, skip);
             } catch (ODataError e) {

@@ -1,24 +1,21 @@
 package io.m365connector.scheduling;
 
-import io.m365connector.actions.graph.GraphGateway;
-import io.m365connector.actions.graph.GraphRetry;
 import io.m365connector.cloud.NationalCloud;
-import io.m365connector.tokens.TokenBroker;
+import io.m365connector.graph.GraphAccess;
 import java.util.Optional;
 import java.util.function.Function;
 
-/** The rooms and availability services, built together because they share one choice of permissions per connection. */
+/** The rooms and availability services. */
 public final class SchedulingServices {
     private final RoomService rooms;
     private final AvailabilityService availability;
     private final MeetingTimeService meetingTimes;
 
     /** @param cloudOf the cloud of a connection (read from its row), used only to explain a refusal */
-    public SchedulingServices(GraphGateway graph, TokenBroker broker, GraphRetry retry, Function<String, Optional<NationalCloud>> cloudOf) {
-        ScopeChoice scopes = new ScopeChoice(graph, broker);
-        this.rooms = new RoomService(scopes, retry, cloudOf);
-        this.availability = new AvailabilityService(scopes, retry);
-        this.meetingTimes = new MeetingTimeService(scopes, retry);
+    public SchedulingServices(GraphAccess graph, Function<String, Optional<NationalCloud>> cloudOf) {
+        this.rooms = new RoomService(graph, cloudOf);
+        this.availability = new AvailabilityService(graph);
+        this.meetingTimes = new MeetingTimeService(graph);
     }
 
     public RoomService rooms() {

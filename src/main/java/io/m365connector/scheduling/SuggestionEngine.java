@@ -1,6 +1,6 @@
 package io.m365connector.scheduling;
 
-import io.m365connector.actions.MailRecipient;
+import io.m365connector.outlook.MailRecipient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.m365connector.scheduling;
 
-import io.m365connector.actions.EventRequest;
-import io.m365connector.actions.TimeZones;
+import io.m365connector.outlook.TimeZones;
+import io.m365connector.outlook.ZonedTime;
 import io.m365connector.platform.JsonFields;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,15 +17,15 @@ import java.util.Optional;
  * @param timeZone the answer's zone as the caller named it (Windows or IANA), sent to Graph as
  *                 {@code Prefer: outlook.timezone}
  */
-public record Window(EventRequest.Time start, EventRequest.Time end, String timeZone, ZoneId zone) {
+public record Window(ZonedTime start, ZonedTime end, String timeZone, ZoneId zone) {
     /** getSchedule: "The time period to look up must be less than 62 days." */
     public static final Duration MAX_LENGTH = Duration.ofDays(62);
     private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
 
     /** Reads start, end and timeZone of a request body; null (with the errors recorded) when they are not valid. */
     static Window read(JsonFields json) {
-        EventRequest.Time start = EventRequest.time(json, "start", true);
-        EventRequest.Time end = EventRequest.time(json, "end", true);
+        ZonedTime start = ZonedTime.parse(json, "start", true);
+        ZonedTime end = ZonedTime.parse(json, "end", true);
         String timeZone = json.string("timeZone", false, 100, false);
         Optional<ZoneId> zone = Optional.empty();
         if (timeZone != null) {

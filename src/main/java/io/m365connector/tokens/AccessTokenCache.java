@@ -1,5 +1,6 @@
 package io.m365connector.tokens;
 
+import io.m365connector.connection.Connection;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
@@ -30,6 +31,13 @@ final class AccessTokenCache {
     Optional<Entry> get(String connectionId, Set<String> scopes) {
         Map<String, Entry> entries = byConnection.get(connectionId);
         return entries == null ? Optional.empty() : Optional.ofNullable(entries.get(key(scopes)));
+    }
+
+    /** The connection as some cached token of it last saw it, if its row was read at or after {@code checkedSince}. */
+    Optional<Connection> connection(String connectionId, Instant checkedSince) {
+        Map<String, Entry> entries = byConnection.get(connectionId);
+        return entries == null ? Optional.empty() : entries.values().stream().filter(e -> !e.checkedAt().isBefore(checkedSince))
+                .map(e -> e.token().connection()).findFirst();
     }
 
     void put(Set<String> scopes, AccessToken token, Instant checkedAt) {

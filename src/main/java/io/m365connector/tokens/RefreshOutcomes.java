@@ -78,8 +78,8 @@ public final class RefreshOutcomes {
                     .updatedAt(now)
                     .build());
         }).orElseThrow(() -> new IllegalStateException("connection " + connectionId + " vanished during sign-in"));
-        if (change.statusChanged()) {
-            listener.statusChanged(change.before(), change.after());
+        if (change.statusChanged() || !change.before().features().equals(change.after().features())) {
+            listener.statusChanged(change.before(), change.after()); // a reconnect that adds a feature is news too (sync starts)
         }
         return change.after();
     }

@@ -12,6 +12,8 @@ import io.m365connector.platform.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -45,9 +47,7 @@ public final class TokenBroker {
     private final TokenRefresher refresher;
     private final RefreshOutcomes outcomes;
     private final Clock clock;
-    private final Duration clockSkew;
-    private final Duration statusRecheck;
-    private final Sleeper sleeper;
+    private final Timing timing;
     private final AccessTokenCache cache = new AccessTokenCache();
     private final Map<String, Instant> useRecorded = new ConcurrentHashMap<>();
     private final Object[] stripes = new Object[STRIPES];
@@ -66,12 +66,8 @@ public final class TokenBroker {
         this.refresher = new TokenRefresher(sealer, msal, clock);
         this.outcomes = Objects.requireNonNull(outcomes, "'outcomes' cannot be null.");
         this.clock = Objects.requireNonNull(clock, "'clock' cannot be null.");
-        this.clockSkew = timing.clockSkew();
-        this.statusRecheck = timing.statusRecheck();
-        this.sleeper = timing.sleeper();
-        for (int i = 0; i < STRIPES; i++) {
-            stripes[i] = new Object();
-        }
+        this.timing = Objects.requireNonNull(timing, "'timing' cannot be null.");
+        Arrays.setAll(stripes, i -> new Object());
     }
 
     private enum Mode { CACHED_OR_REFRESHED, REFRESHED, WITH_CLAIMS }
@@ -100,7 +96,7 @@ public final class TokenBroker {
         Connection current = null;
         if (hit.isPresent()) {
             AccessTokenCache.Entry entry = hit.get();
-            if (now.isBefore(entry.checkedAt().plus(statusRecheck))) {
+            if (now.isBefore(entry.checkedAt().plus(timing.statusRecheck()))) {
                 recordUse(connectionId, now);
                 return entry.token();
             }
@@ -199,7 +195,8 @@ public final class TokenBroker {
                 }
                 if (outcomes.needsReauth(c, failure)) {
                     forget(c.id());
-                    throw reauth(c.id(), failure.code());
+                    throw new ConnectorException(ProblemCode.REAUTH_REQUIRED, "The user's Microsoft 365 sign-in no longer works ("
+                            + failure.code().code() + "); they must connect again.", c.id(), null);
                 }
                 if (attempt >= ConnectionUpdates.MAX_ATTEMPTS) {
                     throw new RefreshFailedException(c.id(), c.cloud(), failure);
@@ -239,8 +236,19 @@ public final class TokenBroker {
      * has not landed yet: wait a moment and look again before concluding the grant is dead.
      */
     private boolean changedMeanwhile(Connection read) {
-        sleeper.sleep(CONCURRENT_WRITER_GRACE);
+        timing.sleeper().sleep(CONCURRENT_WRITER_GRACE);
         return store.find(read.id()).map(now -> !Objects.equals(now.tokens(), read.tokens())).orElse(false);
+    }
+
+    /**
+     * The first of {@code alternatives} (sets of scopes) the connection holds, or empty; refused like
+     * {@link #tokenFor} when it is unknown, another owner's or not active. No Table read while this
+     * instance holds a token of it checked within {@code statusRecheck}.
+     */
+    public Optional<Set<String>> firstHeld(ConnectionRef ref, List<Set<String>> alternatives) {
+        Connection c = cache.connection(ref.id(), clock.instant().minus(timing.statusRecheck())).map(ref::admit)
+                .orElseGet(() -> usable(ref, Set.of()));
+        return alternatives.stream().filter(scopes -> c.grantedScopes().containsAll(scopes)).findFirst();
     }
 
     /** The connection if it exists and is the expected owner's (else the same not-found answer), then checked for use. */
@@ -270,7 +278,7 @@ public final class TokenBroker {
     }
 
     private boolean fresh(AccessToken token, Instant now) {
-        return now.isBefore(token.expiresAt().minus(clockSkew));
+        return now.isBefore(token.expiresAt().minus(timing.clockSkew()));
     }
 
     private void recordUse(String connectionId, Instant now) {
@@ -287,10 +295,5 @@ public final class TokenBroker {
 
     private Object stripe(String connectionId) {
         return stripes[Math.floorMod(connectionId.hashCode(), STRIPES)];
-    }
-
-    private static ConnectorException reauth(String connectionId, ProblemCode cause) {
-        return new ConnectorException(ProblemCode.REAUTH_REQUIRED, "The user's Microsoft 365 sign-in no longer works ("
-                + cause.code() + "); they must connect again.", connectionId, null);
     }
 }

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.m365connector.actions.graph.GraphRetry;
-import io.m365connector.actions.idempotency.Idempotency;
-import io.m365connector.actions.idempotency.IdempotencyRecord;
-import io.m365connector.actions.idempotency.TableIdempotencyStore;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.ConnectionStatus;
+import io.m365connector.graph.GraphRetry;
+import io.m365connector.idempotency.Idempotency;
+import io.m365connector.idempotency.IdempotencyRecord;
+import io.m365connector.idempotency.TableIdempotencyStore;
 import io.m365connector.platform.Secrets;
 import io.m365connector.testing.ClockSleeper;
 import io.m365connector.testing.ConnectorHarness;

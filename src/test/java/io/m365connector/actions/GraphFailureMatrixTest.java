@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.m365connector.actions.idempotency.IdempotencyRecord;
-import io.m365connector.actions.idempotency.TableIdempotencyStore;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.ConnectionStatus;
+import io.m365connector.idempotency.IdempotencyRecord;
+import io.m365connector.idempotency.TableIdempotencyStore;
 import io.m365connector.platform.Secrets;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeHttpResponse;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.m365connector.outlook.EmailAddresses;
 import io.m365connector.platform.RequestValidationException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -28,7 +29,7 @@ class MailRequestTest {
         assertEquals("Bea", r.to().get(1).name());
         assertEquals("html", r.bodyContentType());
         assertEquals("high", r.importance());
-        assertArrayEquals("%PDF-1.7".getBytes(StandardCharsets.US_ASCII), r.attachments().get(0).content());
+        assertArrayEquals("%PDF-1.7".getBytes(StandardCharsets.US_ASCII), r.attachments().get(0).content().toArray());
         assertEquals(false, r.saveToSentItems());
         assertEquals("jobs@contoso.com", r.from());
     }

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.m365connector.actions.graph.GraphRetry;
-import io.m365connector.actions.idempotency.Idempotency;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.functions.MaintenanceFunctions;
+import io.m365connector.graph.GraphRetry;
+import io.m365connector.idempotency.Idempotency;
 import io.m365connector.maintenance.RefreshMessage;
 import io.m365connector.platform.StorageUnavailableException;
 import io.m365connector.testing.AfterAnswer;

@@ -3,11 +3,12 @@ package io.m365connector.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.m365connector.app.AppContext;
+import io.m365connector.app.Wiring;
 import io.m365connector.app.Tables;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.functions.ActionFunctions;
 import io.m365connector.platform.Json;
-import io.m365connector.platform.Settings;
+import io.m365connector.platform.SettingsReader;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
 import io.m365connector.testing.FakeHttpRequest;
@@ -116,7 +117,7 @@ public final class ColdStartBenchmark {
         LocalCloudRouting routing = new LocalCloudRouting();
         config.get("routes").fields().forEachRemaining(e -> routing.route(e.getKey(), e.getValue().asInt()));
         Tables tables = Json.MAPPER.treeToValue(config.get("tables"), Tables.class);
-        AppContext context = new AppContext(() -> Settings.from(env), routing, Clock.systemUTC(), null, tables);
+        AppContext context = new AppContext(Wiring.production().settings(() -> SettingsReader.read(env)).routing(routing).clock(Clock.systemUTC()).tables(tables));
         String id = config.get("connectionId").asText();
         // As the Functions worker does: ask for the function instance, then invoke it.
         ActionFunctions function = context.newFunction(ActionFunctions.class);

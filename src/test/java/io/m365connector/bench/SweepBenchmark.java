@@ -11,8 +11,9 @@ import io.m365connector.connection.TableConnectionStore;
 import io.m365connector.functions.MaintenanceFunctions;
 import io.m365connector.maintenance.RefreshMessage;
 import io.m365connector.maintenance.RefreshSweep;
-import io.m365connector.maintenance.StorageWorkQueue;
 import io.m365connector.platform.Settings;
+import io.m365connector.platform.SettingsReader;
+import io.m365connector.platform.StorageWorkQueue;
 import io.m365connector.testing.Azurite;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.CountingHttpClient;
@@ -65,7 +66,7 @@ public final class SweepBenchmark {
         create(h, template, cache, m, now, false);
         System.out.printf("setup: %d not-due connections in %d s%n", m, (System.nanoTime() - setupStart) / 1_000_000_000);
 
-        Settings settings = Settings.from(h.env);
+        Settings settings = SettingsReader.read(h.env);
         QueueClient queue = AzureClients.queue(settings.storage(), HostingCloud.GLOBAL, null, h.context.http().azureHttpClient(),
                 h.tables.queuePrefix() + MaintenanceFunctions.REFRESH_QUEUE);
         queue.createIfNotExists();

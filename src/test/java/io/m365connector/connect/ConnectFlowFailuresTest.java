@@ -8,11 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.app.AppContext;
+import io.m365connector.app.Wiring;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.functions.ConnectionFunctions;
-import io.m365connector.platform.Settings;
+import io.m365connector.platform.SettingsReader;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
 import io.m365connector.testing.FakeHttpRequest;
@@ -256,8 +257,7 @@ class ConnectFlowFailuresTest {
     void whenCloudIsNotEnabledThenTheRequestNamesTheSetting() {
         HARNESS.env.put("M365_CLOUDS", "global");
         try {
-            AppContext globalOnly = new AppContext(
-                    () -> Settings.from(HARNESS.env), HARNESS.routing, HARNESS.clock, null, HARNESS.tables);
+            AppContext globalOnly = new AppContext(Wiring.production().settings(() -> SettingsReader.read(HARNESS.env)).routing(HARNESS.routing).clock(HARNESS.clock).tables(HARNESS.tables));
             FakeHttpResponse response = (FakeHttpResponse) globalOnly.newFunction(ConnectionFunctions.class)
                     .create(FakeHttpRequest.post("https://x/api/connections",
                             "{\"ownerId\":\"o\",\"features\":[\"mail\"],\"cloud\":\"china\"}").header("Content-Type", "application/json"),

@@ -172,7 +172,7 @@ class TableConnectionStoreTest {
     @Test
     void whenDeletedThenNoRowIndexEntryOrCiphertextRemains() {
         Connection c = store.create(withTokens(TestConnections.active(NationalCloud.CHINA, NOW, NOW.minusSeconds(1)), "{\"rt\":\"gone\"}"));
-        byte[] ciphertext = c.tokens().ciphertext();
+        byte[] ciphertext = c.tokens().ciphertext().toArray();
         store.delete(c.id());
         assertTrue(store.find(c.id()).isEmpty());
         assertEquals(0, count(connectionsTable));
@@ -345,7 +345,7 @@ class TableConnectionStoreTest {
     /** Ciphertexts are secrets for the log-leak test too. */
     private static final class SealedTokensLedger {
         static SealedTokens remember(SealedTokens sealed) {
-            SecretsLedger.remember(sealed.ciphertext());
+            SecretsLedger.remember(sealed.ciphertext().toArray());
             return sealed;
         }
     }

@@ -96,7 +96,7 @@ class TokenCipherTest {
 
     @Test
     void whenKeyIsPrintedThenMaterialIsRedacted() {
-        assertEquals("EncryptionKey[version=v1, material=REDACTED]", key.toString());
+        assertEquals("EncryptionKey[version=v1, material=[32 bytes, redacted]]", key.toString());
     }
 
     private static byte[] randomKey() {

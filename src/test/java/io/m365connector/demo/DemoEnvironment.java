@@ -2,11 +2,13 @@ package io.m365connector.demo;
 
 import io.m365connector.app.AppContext;
 import io.m365connector.app.AzureClients;
+import io.m365connector.app.Wiring;
 import io.m365connector.app.Tables;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.devhost.LocalFunctionHost;
 import io.m365connector.functions.MaintenanceFunctions;
 import io.m365connector.platform.Settings;
+import io.m365connector.platform.SettingsReader;
 import io.m365connector.platform.http.OutboundHttp;
 import io.m365connector.platform.webhooks.WebhookSecret;
 import io.m365connector.testing.Azurite;
@@ -94,7 +96,8 @@ public final class DemoEnvironment implements AutoCloseable {
         env.put("NOTIFY_WEBHOOK_URL", webAppUrl + "/webhooks/m365-connector");
         env.put("NOTIFY_WEBHOOK_SIGNING_SECRET", webhookSecret);
         registerClouds(env, functionsBase);
-        context = new AppContext(() -> Settings.from(env), routing, Clock.systemUTC(), vault.credential(), Tables.defaults());
+        context = new AppContext(Wiring.production().settings(() -> SettingsReader.read(env)).routing(routing).clock(Clock.systemUTC())
+                .hostingCredential(vault.credential()).tables(Tables.defaults()));
 
         // A real browser cannot resolve the fake's host names: give each sign-in host a loopback proxy.
         // 127.0.0.1, not localhost: the sign-in pages are then another site than the app, as in production,
@@ -106,7 +109,7 @@ public final class DemoEnvironment implements AutoCloseable {
             rewrites.put("https://" + host + "/", proxy.origin() + "/");
         }
         functions = new LocalFunctionHost(context, "localhost", port, functionKey, rewrites);
-        Settings settings = Settings.from(env);
+        Settings settings = SettingsReader.read(env);
         webhooks = new DemoQueuePoller(AzureClients.queue(settings.storage(), settings.hostingCloud(), null,
                 context.http().azureHttpClient(), MaintenanceFunctions.NOTIFICATION_QUEUE), context.notificationWorker()::handle);
         mailbox = new DemoMailbox(this::mailboxView);

@@ -37,6 +37,14 @@ class RequestCollectionTest {
     private static final Pattern REQUEST_LINE = Pattern.compile("^(GET|POST|PUT|PATCH|DELETE) (\\S+)");
     private static final Pattern VARIABLE = Pattern.compile("\\{\\{([^}]+)}}");
     private static final Pattern FILE_VARIABLE = Pattern.compile("^@(\\w+) = (.*)$");
+    /**
+     * Reads the demo's fake Graph does not serve (yet): for these the test asks only that the request
+     * reaches its function and gets a documented answer (2xx or problem+json). Every other request must succeed.
+     */
+    private static final Set<String> NOT_SERVED_BY_THE_DEMO = Set.of("GET /connections/{}/messages", "GET /connections/{}/messages/{}",
+            "GET /connections/{}/messages/{}/attachments/{}", "GET /connections/{}/events");
+    /** What an id taken from an answer the demo could not give is replaced with, so the request still reaches its route. */
+    private static final String NO_SUCH_ITEM = "AAMkADemoHasNoSuchItem";
     private static DemoEnvironment demo;
 
     /** One request of the file: its name (# @name), request line, headers and body. */
@@ -64,9 +72,7 @@ class RequestCollectionTest {
         }));
         Set<String> collected = new TreeSet<>();
         for (Request r : parse(Files.readString(COLLECTION)).requests()) {
-            String path = r.url().replaceFirst("^\\{\\{api}}", "").replaceFirst("\\?.*$", "").replaceAll("\\{\\{[^}]+}}", "{}");
-            // a browser route's made-up session or state stands for its path parameter
-            collected.add(r.method() + " " + path.replaceAll("(/auth/(?:login|adminconsent))/[^/]+$", "$1/{}"));
+            collected.add(route(r));
         }
         assertEquals(documented, collected);
     }
@@ -86,13 +92,21 @@ class RequestCollectionTest {
                             : HttpRequest.BodyPublishers.ofString(resolve(r.body(), variables, answers)));
             r.headers().forEach((name, value) -> request.header(name, resolve(value, variables, answers)));
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            boolean browserRoute = r.url().contains("/auth/");
-            boolean expected = browserRoute ? response.statusCode() == 400 && response.body().contains("state_invalid")
-                    : response.statusCode() >= 200 && response.statusCode() < 300;
+            boolean expected;
+            if (r.url().contains("/auth/")) {
+                expected = response.statusCode() == 400 && response.body().contains("state_invalid"); // the stale-link page
+            } else if (r.url().contains("/graph/")) {
+                expected = response.statusCode() == 200 && response.body().equals("requests-http-check"); // Graph's handshake
+            } else if (NOT_SERVED_BY_THE_DEMO.contains(route(r))) {
+                expected = response.statusCode() < 500 && (response.statusCode() < 300
+                        || response.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+            } else {
+                expected = response.statusCode() >= 200 && response.statusCode() < 300;
+            }
             if (!expected) {
                 failures.add(r.title() + ": HTTP " + response.statusCode() + " " + response.body());
             }
-            if (r.name() != null) {
+            if (r.name() != null && expected) {
                 answers.put(r.name(), Json.MAPPER.readTree(response.body()));
             }
             if ("create".equals(r.name())) {
@@ -104,6 +118,12 @@ class RequestCollectionTest {
     }
 
     private record Parsed(Map<String, String> variables, List<Request> requests) {
+    }
+
+    /** "METHOD /path" with {} for each path parameter (a browser route's made-up session stands for its parameter). */
+    private static String route(Request r) {
+        String path = r.url().replaceFirst("^\\{\\{api}}", "").replaceFirst("\\?.*$", "").replaceAll("\\{\\{[^}]+}}", "{}");
+        return r.method() + " " + path.replaceAll("(/auth/(?:login|adminconsent))/[^/]+$", "$1/{}");
     }
 
     private static Parsed parse(String text) {
@@ -141,6 +161,16 @@ class RequestCollectionTest {
         return new Parsed(variables, requests);
     }
 
+    /** The value at a simple JSONPath ({@code a.b[0].c}), or "" when it is not there. */
+    private static String jsonPath(JsonNode answer, String path) {
+        JsonNode node = answer == null ? Json.MAPPER.missingNode() : answer;
+        for (String part : path.split("\\.")) {
+            Matcher indexed = Pattern.compile("(\\w+)\\[(\\d+)]").matcher(part);
+            node = indexed.matches() ? node.path(indexed.group(1)).path(Integer.parseInt(indexed.group(2))) : node.path(part);
+        }
+        return node.isMissingNode() || node.isNull() ? NO_SUCH_ITEM : node.asText();
+    }
+
     /** {{variable}} and REST Client's {{name.response.body.$.field}}, as the clients resolve them. */
     private static String resolve(String text, Map<String, String> variables, Map<String, JsonNode> answers) {
         String resolved = text;
@@ -151,8 +181,7 @@ class RequestCollectionTest {
                 String name = m.group(1);
                 String value;
                 if (name.contains(".response.body.$.")) {
-                    JsonNode answer = answers.get(name.substring(0, name.indexOf('.')));
-                    value = answer == null ? "" : answer.path(name.substring(name.indexOf("$.") + 2)).asText();
+                    value = jsonPath(answers.get(name.substring(0, name.indexOf('.'))), name.substring(name.indexOf("$.") + 2));
                 } else {
                     value = variables.getOrDefault(name, m.group());
                 }

@@ -1,8 +1,9 @@
 package io.m365connector.devhost;
 
 import io.m365connector.app.AppContext;
+import io.m365connector.app.Wiring;
 import io.m365connector.app.Tables;
-import io.m365connector.platform.Settings;
+import io.m365connector.platform.SettingsReader;
 import io.m365connector.testing.LocalCloudRouting;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
-
 import java.util.Map;
 import java.util.Properties;
 
@@ -38,7 +38,7 @@ public final class ChildFunctionHost {
         p.stringPropertyNames().stream().filter(n -> n.startsWith("env.")).forEach(n -> env.put(n.substring(4), p.getProperty(n)));
         LocalCloudRouting routing = LocalCloudRouting.imported(Files.readAllLines(Path.of(p.getProperty("routes"))));
         Clock clock = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(Long.parseLong(p.getProperty("clockOffsetSeconds"))));
-        AppContext context = new AppContext(() -> Settings.from(env), routing, clock, null, Tables.prefixed(p.getProperty("tablePrefix")));
+        AppContext context = new AppContext(Wiring.production().settings(() -> SettingsReader.read(env)).routing(routing).clock(clock).tables(Tables.prefixed(p.getProperty("tablePrefix"))));
         LocalFunctionHost host = new LocalFunctionHost(context, "127.0.0.1", Integer.parseInt(p.getProperty("port")),
                 p.getProperty("functionKey"), Map.of());
         System.out.println("READY " + host.port());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.m365connector.app.AppContext;
+import io.m365connector.app.Wiring;
 import io.m365connector.app.Tables;
 import io.m365connector.platform.http.HostRouting;
 import java.io.IOException;
@@ -22,9 +23,9 @@ import org.junit.jupiter.api.Test;
 class LocalFunctionHostRoutesIT {
     @Test
     void whenComparedWithTheGeneratedFunctionJsonThenRoutesMethodsAndAuthLevelsAreEqual() throws IOException {
-        AppContext context = new AppContext(() -> {
+        AppContext context = new AppContext(Wiring.production().settings(() -> {
             throw new IllegalStateException("settings are not needed to list functions");
-        }, HostRouting.DIRECT, Clock.systemUTC(), null, Tables.defaults());
+        }).routing(HostRouting.DIRECT).clock(Clock.systemUTC()).tables(Tables.defaults()));
         Map<String, String> local = new TreeMap<>();
         for (LocalFunctionHost.Route route : LocalFunctionHost.routesOf(context.functionClasses())) {
             local.put(route.functionName(), String.join(",", route.methods()) + " " + route.template() + " "

@@ -3,10 +3,10 @@ package io.m365connector.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.m365connector.actions.graph.GraphRetry;
-import io.m365connector.actions.idempotency.Idempotency;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.devhost.ChildFunctionHost;
+import io.m365connector.graph.GraphRetry;
+import io.m365connector.idempotency.Idempotency;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.TestPki;
 import java.io.BufferedReader;

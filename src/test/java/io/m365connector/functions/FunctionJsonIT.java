@@ -39,7 +39,14 @@ class FunctionJsonIT {
             Map.entry("deleteConnection", "DELETE connections/{id} function"),
             Map.entry("authLogin", "GET auth/login/{session} anonymous"),
             Map.entry("authCallback", "GET,POST auth/callback anonymous"),
-            Map.entry("authAdminConsent", "GET auth/adminconsent/{session} anonymous")));
+            Map.entry("authAdminConsent", "GET auth/adminconsent/{session} anonymous"),
+            Map.entry("listMessages", "GET connections/{id}/messages function"),
+            Map.entry("getMessage", "GET connections/{id}/messages/{messageId} function"),
+            Map.entry("getAttachment", "GET connections/{id}/messages/{messageId}/attachments/{attachmentId} function"),
+            Map.entry("listEvents", "GET connections/{id}/events function"),
+            Map.entry("listChanges", "GET connections/{id}/changes function"),
+            Map.entry("graphNotifications", "POST graph/notifications anonymous"),
+            Map.entry("graphLifecycle", "POST graph/lifecycle anonymous")));
 
     /** function name -> "trigger type + its key property" for the non-HTTP functions. */
     static final Map<String, String> EXPECTED_OTHER = new TreeMap<>(Map.of(
@@ -47,7 +54,9 @@ class FunctionJsonIT {
             "housekeeping", "timerTrigger schedule=0 17 3 * * *",
             "appCredentialCheck", "timerTrigger schedule=0 */5 * * * *",
             "refreshWorker", "queueTrigger queueName=refresh-requests connection=AzureWebJobsStorage",
-            "notificationWorker", "queueTrigger queueName=status-notifications connection=AzureWebJobsStorage"));
+            "notificationWorker", "queueTrigger queueName=status-notifications connection=AzureWebJobsStorage",
+            "syncWorker", "queueTrigger queueName=sync-requests connection=AzureWebJobsStorage",
+            "syncTimer", "timerTrigger schedule=0 */5 * * * *"));
 
     @Test
     void whenPackagedThenEveryHttpFunctionHasTheExpectedRouteMethodsAndAuthLevel() throws IOException {

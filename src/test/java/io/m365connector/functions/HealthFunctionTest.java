@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.app.AppContext;
+import io.m365connector.app.Wiring;
 import io.m365connector.app.Tables;
 import io.m365connector.cloud.HostingCloud;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.platform.Json;
-import io.m365connector.platform.Settings;
+import io.m365connector.platform.SettingsReader;
 import io.m365connector.testing.Azurite;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
@@ -27,7 +28,7 @@ class HealthFunctionTest {
     @Test
     void whenEverythingIsReachableThenHealthIsOk() throws Exception {
         Map<String, String> env = TestSettings.base(Azurite.shared().connectionString());
-        AppContext context = new AppContext(() -> Settings.from(env), new LocalCloudRouting(), Clock.systemUTC(), null, Tables.prefixed("health"));
+        AppContext context = new AppContext(Wiring.production().settings(() -> SettingsReader.read(env)).routing(new LocalCloudRouting()).clock(Clock.systemUTC()).tables(Tables.prefixed("health")));
 
         FakeHttpResponse response = call(context);
 
@@ -42,7 +43,7 @@ class HealthFunctionTest {
     void whenSettingsAreInvalidThenHealthIs503WithCodesButNoSettingDetails() throws Exception {
         Map<String, String> env = TestSettings.base(Azurite.shared().connectionString());
         env.remove("M365_CLOUDS");
-        AppContext context = new AppContext(() -> Settings.from(env), new LocalCloudRouting(), Clock.systemUTC(), null, Tables.prefixed("health"));
+        AppContext context = new AppContext(Wiring.production().settings(() -> SettingsReader.read(env)).routing(new LocalCloudRouting()).clock(Clock.systemUTC()).tables(Tables.prefixed("health")));
 
         FakeHttpResponse response = call(context);
 
@@ -60,7 +61,7 @@ class HealthFunctionTest {
         Map<String, String> env = TestSettings.base(Azurite.shared().connectionString());
         env.remove("LOCAL_TOKEN_KEY");
         env.put("TOKEN_KEY_VAULT_URL", FakeKeyVault.VAULT_URL);
-        AppContext context = new AppContext(() -> Settings.from(env), routing, Clock.systemUTC(), vault.credential(), Tables.prefixed("health"));
+        AppContext context = new AppContext(Wiring.production().settings(() -> SettingsReader.read(env)).routing(routing).clock(Clock.systemUTC()).hostingCredential(vault.credential()).tables(Tables.prefixed("health")));
 
         FakeHttpResponse response = call(context);
 

@@ -14,10 +14,11 @@ import io.m365connector.credentials.AppCredentialStore;
 import io.m365connector.credentials.KeyVaultSecretExpiry;
 import io.m365connector.credentials.SecretExpiry;
 import io.m365connector.maintenance.QueuedStatusNotifications;
-import io.m365connector.maintenance.WorkQueue;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Settings;
+import io.m365connector.platform.SettingsReader;
+import io.m365connector.platform.WorkQueue;
 import io.m365connector.platform.http.OutboundHttp;
 import io.m365connector.testing.ClientCertificates;
 import io.m365connector.testing.FakeKeyVault;
@@ -222,7 +223,7 @@ class AppCredentialMonitorTest {
         AppCredentialMonitor first = monitor();
         AtomicInteger inner = new AtomicInteger();
         // The second instance's token request is answered while the first instance checks and records.
-        AppCredentialMonitor second = new AppCredentialMonitor(Settings.from(env), (cloud, tenant) -> {
+        AppCredentialMonitor second = new AppCredentialMonitor(SettingsReader.read(env), (cloud, tenant) -> {
             if (inner.getAndIncrement() == 0) {
                 first.checkDue();
             }
@@ -266,7 +267,7 @@ class AppCredentialMonitorTest {
     }
 
     private AppCredentialMonitor monitor(SecretExpiry secretExpiry) {
-        return new AppCredentialMonitor(Settings.from(env), (cloud, tenant) -> {
+        return new AppCredentialMonitor(SettingsReader.read(env), (cloud, tenant) -> {
             tokenRequests.incrementAndGet();
             assertEquals(TENANT, tenant);
             if (tokenAnswer != null) {

@@ -44,7 +44,7 @@ class SettingsDocumentationTest {
         Map<String, String> env = new HashMap<>();
         values.fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
         env.put("LOCAL_TOKEN_KEY", Base64.getEncoder().encodeToString(new byte[32]));
-        Settings settings = Settings.from(env);
+        Settings settings = SettingsReader.read(env);
         assertEquals("http://localhost:7071/api/auth/callback", settings.redirectUri());
     }
 }

@@ -28,7 +28,7 @@ class SettingsTest {
 
     @Test
     void whenBaseSettingsAreValidThenTheyAreTyped() {
-        Settings settings = Settings.from(env);
+        Settings settings = SettingsReader.read(env);
         assertEquals(HostingCloud.GLOBAL, settings.hostingCloud());
         assertEquals(Set.of(NationalCloud.GLOBAL), settings.enabledClouds());
         assertEquals("https://func-m365.example.net/api/auth/callback", settings.redirectUri());
@@ -41,7 +41,7 @@ class SettingsTest {
     @Test
     void whenCloudListIsMissingThenMessageNamesSettingAndExample() {
         env.remove("M365_CLOUDS");
-        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
         assertEquals(1, e.problems().size());
         assertTrue(e.problems().get(0).startsWith("M365_CLOUDS is missing"));
         assertTrue(e.problems().get(0).contains("Example: M365_CLOUDS=global,usgov"));
@@ -53,7 +53,7 @@ class SettingsTest {
         env.remove("PUBLIC_BASE_URL");
         env.put("M365_CLOUDS", "global,usgov,mars");
         env.put("OUTBOUND_TIMEOUT_SECONDS", "500");
-        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
         String all = String.join("\n", e.problems());
         assertTrue(all.contains("M365_CLOUDS lists unknown cloud 'mars'"), all);
         assertTrue(all.contains("M365_USGOV_CLIENT_ID is missing (required because M365_CLOUDS lists usgov)"), all);
@@ -66,14 +66,14 @@ class SettingsTest {
     @Test
     void whenClientIdIsNotAGuidThenItIsRefused() {
         env.put("M365_GLOBAL_CLIENT_ID", "my-app");
-        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
         assertTrue(e.problems().get(0).startsWith("M365_GLOBAL_CLIENT_ID must be the application (client) id"));
     }
 
     @Test
     void whenSecretAndCertificateAreBothSetThenOneMustGo() {
         env.put("M365_GLOBAL_CLIENT_CERTIFICATE", "TUlJ");
-        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
         assertTrue(e.problems().get(0).contains("M365_GLOBAL_CLIENT_SECRET and M365_GLOBAL_CLIENT_CERTIFICATE are both set"));
     }
 
@@ -83,7 +83,7 @@ class SettingsTest {
         env.put("M365_GLOBAL_CLIENT_ID", "not-a-guid");
         env.put("M365_GLOBAL_CLIENT_CERTIFICATE", "also-set");
         env.put("LOCAL_TOKEN_KEY", "c2hvcnQ=");
-        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
         assertFalse(e.getMessage().contains(secret));
         assertFalse(e.getMessage().contains("c2hvcnQ="));
         assertTrue(e.getMessage().contains("LOCAL_TOKEN_KEY must be 32 random bytes"));
@@ -92,7 +92,7 @@ class SettingsTest {
     @Test
     void whenLocalKeyIsUsedInAzureThenItIsRefused() {
         env.put("WEBSITE_INSTANCE_ID", "abc123");
-        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
         assertTrue(e.problems().get(0).contains("LOCAL_TOKEN_KEY is for local development and is refused in Azure"));
     }
 
@@ -100,7 +100,7 @@ class SettingsTest {
     void whenLocalKeyInAzureIsExplicitlyAllowedThenItIsAccepted() {
         env.put("WEBSITE_INSTANCE_ID", "abc123");
         env.put("ALLOW_LOCAL_KEY_IN_AZURE", "true");
-        Settings settings = Settings.from(env);
+        Settings settings = SettingsReader.read(env);
         assertTrue(settings.runningInAzure());
         assertInstanceOf(Settings.LocalKey.class, settings.keySource());
     }
@@ -110,7 +110,7 @@ class SettingsTest {
         env.remove("LOCAL_TOKEN_KEY");
         env.put("HOSTING_CLOUD", "usgov");
         env.put("TOKEN_KEY_VAULT_URL", "https://kv-app.vault.azure.net");
-        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
         assertTrue(e.problems().get(0).contains("must be https://<name>.vault.usgovcloudapi.net"), e.getMessage());
     }
 
@@ -119,29 +119,29 @@ class SettingsTest {
         env.remove("LOCAL_TOKEN_KEY");
         env.put("HOSTING_CLOUD", "china");
         env.put("TOKEN_KEY_VAULT_URL", "https://kv-app.vault.azure.cn/");
-        Settings settings = Settings.from(env);
+        Settings settings = SettingsReader.read(env);
         assertEquals(new Settings.KeyVaultKey(URI.create("https://kv-app.vault.azure.cn"), "token-encryption-key"), settings.keySource());
     }
 
     @Test
     void whenNoKeySourceIsSetThenKeyVaultIsAskedFor() {
         env.remove("LOCAL_TOKEN_KEY");
-        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
         assertTrue(e.problems().get(0).startsWith("TOKEN_KEY_VAULT_URL is missing"));
     }
 
     @Test
     void whenPublicBaseUrlIsPlainHttpOnAnotherHostThenItIsRefused() {
         env.put("PUBLIC_BASE_URL", "http://func.example.net");
-        assertThrows(SettingsException.class, () -> Settings.from(env));
+        assertThrows(SettingsException.class, () -> SettingsReader.read(env));
         env.put("PUBLIC_BASE_URL", "http://localhost:7071/");
-        assertEquals("http://localhost:7071/api/auth/callback", Settings.from(env).redirectUri());
+        assertEquals("http://localhost:7071/api/auth/callback", SettingsReader.read(env).redirectUri());
     }
 
     @Test
     void whenReturnUrlHasAFragmentOrIsNotHttpsThenItIsRefused() {
         env.put("ALLOWED_RETURN_URLS", "https://app.example.com/ok,https://app.example.com/x#frag,ftp://app.example.com/");
-        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
         assertEquals(2, e.problems().size(), e.getMessage());
     }
 
@@ -151,7 +151,7 @@ class SettingsTest {
         env.put("M365_USGOV_CLIENT_ID", "AAAAAAAA-2222-3333-4444-555555555555");
         env.put("M365_USGOV_CLIENT_CERTIFICATE", Base64.getEncoder().encodeToString(new byte[] {1, 2, 3}));
         env.put("M365_USGOV_TENANT", "contoso.onmicrosoft.us");
-        Settings settings = Settings.from(env);
+        Settings settings = SettingsReader.read(env);
         Settings.AppRegistration usgov = settings.registration(NationalCloud.USGOV).orElseThrow();
         assertEquals("aaaaaaaa-2222-3333-4444-555555555555", usgov.clientId());
         assertInstanceOf(Settings.ClientCertificate.class, usgov.credential());
@@ -162,19 +162,19 @@ class SettingsTest {
     @Test
     void whenStorageIsMissingThenEveryWayIsNamed() {
         env.remove("AzureWebJobsStorage");
-        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
         assertTrue(e.problems().get(0).contains("AzureWebJobsStorage is missing (or, for managed identity, set "
                 + "AzureWebJobsStorage__tableServiceUri and AzureWebJobsStorage__queueServiceUri, or AzureWebJobsStorage__accountName)"),
                 e.getMessage());
         env.put("AzureWebJobsStorage__accountName", "stm365");
-        assertEquals("StorageSettings[accountName=stm365]", Settings.from(env).storage().toString());
+        assertEquals("StorageSettings[accountName=stm365]", SettingsReader.read(env).storage().toString());
     }
 
     @Test
     void whenHostedInTheGlobalCloudWithAnAccountNameThenEndpointsAreBuiltFromIt() {
         env.remove("AzureWebJobsStorage");
         env.put("AzureWebJobsStorage__accountName", "stm365");
-        Settings.StorageSettings storage = Settings.from(env).storage();
+        Settings.StorageSettings storage = SettingsReader.read(env).storage();
         assertEquals("https://stm365.table.core.windows.net", storage.tableEndpoint(HostingCloud.GLOBAL));
         assertEquals("https://stm365.queue.core.windows.net", storage.queueEndpoint(HostingCloud.GLOBAL));
     }
@@ -184,7 +184,7 @@ class SettingsTest {
         env.remove("AzureWebJobsStorage");
         env.put("HOSTING_CLOUD", "usgov");
         env.put("AzureWebJobsStorage__accountName", "stm365");
-        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
         String problem = e.problems().get(0);
         assertTrue(problem.startsWith("AzureWebJobsStorage__accountName must not be set when HOSTING_CLOUD is usgov"), problem);
         assertTrue(problem.contains("queue.core.windows.net"), problem);
@@ -197,7 +197,7 @@ class SettingsTest {
         env.put("HOSTING_CLOUD", "china");
         env.put("AzureWebJobsStorage__tableServiceUri", "https://stm365.table.core.chinacloudapi.cn/");
         env.put("AzureWebJobsStorage__queueServiceUri", "https://stm365.queue.core.chinacloudapi.cn");
-        Settings.StorageSettings storage = Settings.from(env).storage();
+        Settings.StorageSettings storage = SettingsReader.read(env).storage();
         assertEquals("https://stm365.table.core.chinacloudapi.cn", storage.tableEndpoint(HostingCloud.CHINA));
         assertEquals("https://stm365.queue.core.chinacloudapi.cn", storage.queueEndpoint(HostingCloud.CHINA));
         assertTrue(storage.accountName().isEmpty());
@@ -209,7 +209,7 @@ class SettingsTest {
         env.put("HOSTING_CLOUD", "usgov");
         env.put("AzureWebJobsStorage__tableServiceUri", "https://stm365.table.core.windows.net");
         env.put("AzureWebJobsStorage__queueServiceUri", "http://stm365.queue.core.usgovcloudapi.net");
-        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
         String all = String.join("\n", e.problems());
         assertTrue(all.contains("AzureWebJobsStorage__tableServiceUri must be https://<account>.table.core.usgovcloudapi.net"), all);
         assertTrue(all.contains("AzureWebJobsStorage__queueServiceUri must be https://<account>.queue.core.usgovcloudapi.net"), all);
@@ -220,7 +220,7 @@ class SettingsTest {
         env.remove("AzureWebJobsStorage");
         env.put("HOSTING_CLOUD", "usgov");
         env.put("AzureWebJobsStorage__tableServiceUri", "https://stm365.table.core.usgovcloudapi.net");
-        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
         assertTrue(e.problems().get(0).contains("(AzureWebJobsStorage__queueServiceUri is missing)"), e.getMessage());
         assertFalse(e.problems().get(0).contains("accountName"), "no account name is offered outside the global cloud");
     }
@@ -237,7 +237,7 @@ class SettingsTest {
         env.put("M365_CLOUDS", cloudId);
         env.put(prefix + "_CLIENT_ID", TestSettings.GLOBAL_CLIENT_ID);
         env.put(prefix + "_MANAGED_IDENTITY_CLIENT_ID", IDENTITY.toUpperCase(Locale.ROOT));
-        Settings.AppRegistration registration = Settings.from(env).registration(cloud).orElseThrow();
+        Settings.AppRegistration registration = SettingsReader.read(env).registration(cloud).orElseThrow();
         assertEquals(new Settings.FederatedManagedIdentity(IDENTITY), registration.credential());
         assertEquals("managed_identity", registration.credential().kind());
     }
@@ -252,7 +252,7 @@ class SettingsTest {
         env.put("M365_CLOUDS", cloudId);
         env.put(prefix + "_CLIENT_ID", TestSettings.GLOBAL_CLIENT_ID);
         env.put(prefix + "_MANAGED_IDENTITY_CLIENT_ID", IDENTITY);
-        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
         assertEquals(1, e.problems().size(), e.getMessage());
         String problem = e.problems().get(0);
         assertTrue(problem.startsWith(prefix + "_MANAGED_IDENTITY_CLIENT_ID cannot work: this app's managed identity lives in the hosting "
@@ -265,7 +265,7 @@ class SettingsTest {
     @Test
     void whenASecretAndAManagedIdentityAreBothSetThenOneMustGo() {
         env.put("M365_GLOBAL_MANAGED_IDENTITY_CLIENT_ID", IDENTITY);
-        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
         assertEquals(List.of("M365_GLOBAL_CLIENT_SECRET and M365_GLOBAL_MANAGED_IDENTITY_CLIENT_ID are both set: keep one credential "
                 + "for the global app registration."), e.problems());
     }
@@ -273,7 +273,7 @@ class SettingsTest {
     @Test
     void whenNoCredentialIsSetThenAllThreeKindsAreNamed() {
         env.remove("M365_GLOBAL_CLIENT_SECRET");
-        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
         assertTrue(e.problems().get(0).contains("Set it, M365_GLOBAL_CLIENT_CERTIFICATE or M365_GLOBAL_MANAGED_IDENTITY_CLIENT_ID."),
                 e.getMessage());
     }
@@ -284,7 +284,7 @@ class SettingsTest {
         env.put("M365_GLOBAL_CLIENT_SECRET_EXPIRES", "2027-06-30");
         env.put("APP_CREDENTIAL_CHECK_MINUTES", "60");
         env.put("APP_CREDENTIAL_WARN_DAYS", "45");
-        Settings settings = Settings.from(env);
+        Settings settings = SettingsReader.read(env);
         Settings.CredentialCheck check = settings.registration(NationalCloud.GLOBAL).orElseThrow().check();
         assertEquals(Optional.of("72f988bf-86f1-41af-91ab-2d7cd011db47"), check.homeTenant());
         assertEquals(Optional.of(Instant.parse("2027-06-30T00:00:00Z")), check.secretExpires());
@@ -293,7 +293,7 @@ class SettingsTest {
 
     @Test
     void whenHealthCheckSettingsAreAbsentThenThereIsNoCheckAndTheDefaultsApply() {
-        Settings settings = Settings.from(env);
+        Settings settings = SettingsReader.read(env);
         assertEquals(Settings.CredentialCheck.NONE, settings.registration(NationalCloud.GLOBAL).orElseThrow().check());
         assertEquals(Settings.AppCredentialPolicy.DEFAULT, settings.appCredentialPolicy());
     }
@@ -304,7 +304,7 @@ class SettingsTest {
         env.put("M365_GLOBAL_CLIENT_SECRET_EXPIRES", "next june");
         env.put("APP_CREDENTIAL_CHECK_MINUTES", "1");
         env.put("APP_CREDENTIAL_WARN_DAYS", "7");
-        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
         String all = String.join("\n", e.problems());
         assertTrue(all.contains("M365_GLOBAL_HOME_TENANT must be the id (a GUID) of the tenant the app registration lives in"), all);
         assertTrue(all.contains("Example: M365_GLOBAL_HOME_TENANT=aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"), all);
@@ -318,9 +318,9 @@ class SettingsTest {
     void whenTheSecretsKeyVaultUrlIsInTheHostingCloudThenItIsTheExpirySource() {
         env.put("M365_GLOBAL_CLIENT_SECRET_KEY_VAULT_URL", "https://kv-app.vault.azure.net/secrets/m365-global-client-secret/");
         assertEquals(Optional.of(URI.create("https://kv-app.vault.azure.net/secrets/m365-global-client-secret/")),
-                Settings.from(env).registration(NationalCloud.GLOBAL).orElseThrow().check().secretKeyVaultUrl());
+                SettingsReader.read(env).registration(NationalCloud.GLOBAL).orElseThrow().check().secretKeyVaultUrl());
         env.put("M365_GLOBAL_CLIENT_SECRET_KEY_VAULT_URL", "https://kv-app.vault.usgovcloudapi.net/secrets/m365-global-client-secret");
-        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
         assertTrue(e.problems().get(0).startsWith("M365_GLOBAL_CLIENT_SECRET_KEY_VAULT_URL must be a Key Vault secret URL in the hosting "
                 + "cloud 'global'"), e.getMessage());
     }
@@ -329,12 +329,12 @@ class SettingsTest {
     void whenASecretsExpiryIsGivenForAnotherKindOrTwiceThenItIsRefused() {
         env.put("M365_GLOBAL_CLIENT_SECRET_EXPIRES", "2027-06-30");
         env.put("M365_GLOBAL_CLIENT_SECRET_KEY_VAULT_URL", "https://kv-app.vault.azure.net/secrets/m365-global-client-secret");
-        SettingsException twice = assertThrows(SettingsException.class, () -> Settings.from(env));
+        SettingsException twice = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
         assertTrue(twice.problems().get(0).contains("are both set: keep one source of the secret's expiry"), twice.getMessage());
         env.remove("M365_GLOBAL_CLIENT_SECRET_KEY_VAULT_URL");
         env.remove("M365_GLOBAL_CLIENT_SECRET");
         env.put("M365_GLOBAL_MANAGED_IDENTITY_CLIENT_ID", IDENTITY);
-        SettingsException kind = assertThrows(SettingsException.class, () -> Settings.from(env));
+        SettingsException kind = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
         assertTrue(kind.problems().get(0).contains("describes a client secret, but the global registration uses a managed identity"),
                 kind.getMessage());
     }
@@ -344,7 +344,7 @@ class SettingsTest {
         String secret = "whsec_" + Base64.getEncoder().encodeToString(new byte[32]);
         env.put("NOTIFY_WEBHOOK_URL", "https://app.example.com/hooks/m365");
         env.put("NOTIFY_WEBHOOK_SIGNING_SECRET", secret);
-        Settings.Webhook webhook = Settings.from(env).webhook().orElseThrow();
+        Settings.Webhook webhook = SettingsReader.read(env).webhook().orElseThrow();
         assertEquals(URI.create("https://app.example.com/hooks/m365"), webhook.url());
         assertEquals(secret, webhook.secret().text());
         assertFalse(webhook.toString().contains(secret), webhook.toString());
@@ -358,7 +358,7 @@ class SettingsTest {
     void whenTheSigningSecretIsNotAStandardWebhooksSecretThenItIsRefusedWithHowToMakeOne(String value, String expected) {
         env.put("NOTIFY_WEBHOOK_URL", "https://app.example.com/hooks/m365");
         env.put("NOTIFY_WEBHOOK_SIGNING_SECRET", value);
-        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
         assertEquals(1, e.problems().size(), e.getMessage());
         assertTrue(e.problems().get(0).startsWith("NOTIFY_WEBHOOK_SIGNING_SECRET " + expected), e.getMessage());
         assertTrue(e.problems().get(0).contains("openssl rand -base64 32"), e.getMessage());
@@ -368,7 +368,7 @@ class SettingsTest {
     @Test
     void whenAWebhookUrlHasNoSigningSecretThenTheSecretIsAskedFor() {
         env.put("NOTIFY_WEBHOOK_URL", "https://app.example.com/hooks/m365");
-        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
         assertTrue(e.problems().get(0).startsWith("NOTIFY_WEBHOOK_SIGNING_SECRET must be set when NOTIFY_WEBHOOK_URL is set: whsec_"),
                 e.getMessage());
     }
@@ -379,7 +379,7 @@ class SettingsTest {
         env.put("NOTIFY_WEBHOOK_URL", "https://app.example.com/hooks/m365");
         env.put("NOTIFY_WEBHOOK_SECRET", old);
         env.put("NOTIFY_WEBHOOK_SIGNING_SECRET", "whsec_" + Base64.getEncoder().encodeToString(new byte[32]));
-        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
         assertEquals(1, e.problems().size(), e.getMessage());
         String problem = e.problems().get(0);
         assertTrue(problem.startsWith("NOTIFY_WEBHOOK_SECRET is no longer read: webhooks are signed the Standard Webhooks way now"), problem);
@@ -388,6 +388,6 @@ class SettingsTest {
         assertFalse(e.getMessage().contains(old), "the old secret is not echoed");
 
         env.remove("NOTIFY_WEBHOOK_URL");
-        assertThrows(SettingsException.class, () -> Settings.from(env), "refused also without a webhook URL: it is a leftover");
+        assertThrows(SettingsException.class, () -> SettingsReader.read(env), "refused also without a webhook URL: it is a leftover");
     }
 }

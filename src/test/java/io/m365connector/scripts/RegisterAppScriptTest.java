@@ -12,6 +12,7 @@ import io.m365connector.cloud.HostingCloud;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Feature;
 import io.m365connector.platform.Settings;
+import io.m365connector.platform.SettingsReader;
 import io.m365connector.testing.TestSettings;
 import java.io.File;
 import java.io.IOException;
@@ -74,7 +75,9 @@ class RegisterAppScriptTest {
             Map.entry("Calendars.ReadWrite.Shared", "12466101-c9b8-439a-8589-dd09ee67e8e9"),
             Map.entry("Calendars.Read.Shared", "2b9c4092-424d-4249-948d-b43879977640"),
             Map.entry("Calendars.ReadBasic", "662d75ba-a364-42ad-adee-f5f880ea4878"),
-            Map.entry("Place.Read.All", "cb8f45a0-5c2e-4ea1-b803-84b870a7d7ec"));
+            Map.entry("Place.Read.All", "cb8f45a0-5c2e-4ea1-b803-84b870a7d7ec"),
+            Map.entry("Mail.Read", "570282fd-fa5c-430d-a7fd-fc8dc98a9dca"),
+            Map.entry("Calendars.Read", "465a38f9-76ea-45b9-9f34-9e8b0d4b0b42"));
 
     /** `az cloud set --name` per cloud: L4 and L5 share Azure Government's Entra ID. */
     private static final Map<NationalCloud, String> AZ_CLOUD = Map.of(
@@ -249,7 +252,7 @@ class RegisterAppScriptTest {
                 "PUBLIC_BASE_URL", base), printed);
         Map<String, String> env = TestSettings.base("UseDevelopmentStorage=true");
         env.putAll(printed);
-        Settings settings = Settings.from(env);
+        Settings settings = SettingsReader.read(env);
         assertEquals(redirectUri, settings.redirectUri(), "the registered redirect URI is the connector's");
         assertEquals(FIRST_APP_ID, settings.registration(cloud).orElseThrow().clientId());
 

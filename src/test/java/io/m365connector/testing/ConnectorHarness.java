@@ -8,6 +8,7 @@ import com.microsoft.azure.functions.HttpMethod;
 import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.HttpStatus;
 import io.m365connector.app.AppContext;
+import io.m365connector.app.Wiring;
 import io.m365connector.app.AzureClients;
 import io.m365connector.app.Tables;
 import io.m365connector.cloud.HostingCloud;
@@ -18,6 +19,7 @@ import io.m365connector.functions.ConnectionFunctions;
 import io.m365connector.functions.SchedulingFunctions;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.Settings;
+import io.m365connector.platform.SettingsReader;
 import io.m365connector.platform.Sleeper;
 import io.m365connector.platform.http.HostRouting;
 import io.m365connector.platform.http.OutboundHttp;
@@ -120,7 +122,7 @@ public final class ConnectorHarness implements AutoCloseable {
             ManagedIdentityTestEnvironment.use(identity.environment());
         }
         customize.accept(env);
-        context = new AppContext(() -> Settings.from(env), routing, clock, credential, tables, sleeper);
+        context = new AppContext(Wiring.production().settings(() -> SettingsReader.read(env)).routing(routing).clock(clock).hostingCredential(credential).tables(tables).sleeper(sleeper));
         api = context.newFunction(ConnectionFunctions.class);
         auth = context.newFunction(AuthFunctions.class);
         actions = context.newFunction(ActionFunctions.class);
@@ -164,7 +166,7 @@ public final class ConnectorHarness implements AutoCloseable {
     public Instance newInstance(Consumer<Map<String, String>> adjust) {
         Map<String, String> other = new java.util.HashMap<>(env);
         adjust.accept(other);
-        AppContext context = new AppContext(() -> Settings.from(other), routing, clock, null, tables, sleeper);
+        AppContext context = new AppContext(Wiring.production().settings(() -> SettingsReader.read(other)).routing(routing).clock(clock).tables(tables).sleeper(sleeper));
         return new Instance(context, context.newFunction(ActionFunctions.class));
     }
 
@@ -173,7 +175,7 @@ public final class ConnectorHarness implements AutoCloseable {
      * around {@link #routing}, say) and that waits with {@code instanceSleeper}.
      */
     public Instance newInstance(HostRouting instanceRouting, Sleeper instanceSleeper) {
-        AppContext other = new AppContext(() -> Settings.from(env), instanceRouting, clock, null, tables, instanceSleeper);
+        AppContext other = new AppContext(Wiring.production().settings(() -> SettingsReader.read(env)).routing(instanceRouting).clock(clock).tables(tables).sleeper(instanceSleeper));
         return new Instance(other, other.newFunction(ActionFunctions.class));
     }
 
@@ -336,7 +338,7 @@ public final class ConnectorHarness implements AutoCloseable {
 
     /** This harness's queue {@code name} (prefixed like its tables), reached the way the app reaches it; not created here. */
     public QueueClient queue(String name) {
-        Settings s = Settings.from(env);
+        Settings s = SettingsReader.read(env);
         return AzureClients.queue(s.storage(), s.hostingCloud(), null, context.http().azureHttpClient(), tables.queuePrefix() + name);
     }
 

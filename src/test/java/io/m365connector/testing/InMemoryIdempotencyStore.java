@@ -1,8 +1,8 @@
 package io.m365connector.testing;
 
-import io.m365connector.actions.idempotency.IdempotencyRecord;
-import io.m365connector.actions.idempotency.IdempotencyStore;
 import io.m365connector.connection.ConcurrentUpdateException;
+import io.m365connector.idempotency.IdempotencyRecord;
+import io.m365connector.idempotency.IdempotencyStore;
 import io.m365connector.platform.StorageUnavailableException;
 import java.time.Instant;
 import java.util.Map;

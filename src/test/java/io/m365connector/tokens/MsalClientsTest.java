@@ -15,6 +15,7 @@ import io.m365connector.credentials.AssertionUnavailableException;
 import io.m365connector.credentials.ClientCredentials;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Settings;
+import io.m365connector.platform.SettingsReader;
 import io.m365connector.testing.TestSettings;
 import java.net.URI;
 import java.time.Instant;
@@ -41,7 +42,7 @@ class MsalClientsTest {
             response.addHeaders(Map.of("Content-Type", List.of("application/json")));
             return response;
         };
-        MsalClients clients = new MsalClients(Settings.from(TestSettings.base("UseDevelopmentStorage=true")), recording);
+        MsalClients clients = new MsalClients(SettingsReader.read(TestSettings.base("UseDevelopmentStorage=true")), recording);
         ConfidentialClientApplication app = clients.newApp(NationalCloud.GLOBAL, "organizations", TokenCacheSlot.empty());
 
         ExecutionException e = assertThrows(ExecutionException.class, () -> app.acquireToken(AuthorizationCodeParameters
@@ -54,7 +55,7 @@ class MsalClientsTest {
 
     @Test
     void whenTheCheckFoundTheRegistrationGoneThenAppNotFoundAtRefreshIsTheAppsFaultNotTheUsers() {
-        Settings settings = Settings.from(TestSettings.base("UseDevelopmentStorage=true"));
+        Settings settings = SettingsReader.read(TestSettings.base("UseDevelopmentStorage=true"));
         Instant now = Instant.parse("2027-01-01T00:00:00Z");
         AppCredentialStatus gone = new AppCredentialStatus(NationalCloud.GLOBAL, "client_secret", AppCredentialStatus.State.INVALID,
                 ProblemCode.APP_REGISTRATION_NOT_FOUND, null, now, now, "app_registration_not_found");

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.microsoft.azure.functions.HttpMethod;
 import io.m365connector.app.AppContext;
+import io.m365connector.app.Wiring;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionRef;
@@ -15,7 +16,7 @@ import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.functions.ConnectionFunctions;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
-import io.m365connector.platform.Settings;
+import io.m365connector.platform.SettingsReader;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
 import io.m365connector.testing.FakeHttpRequest;
@@ -133,7 +134,7 @@ class TokenBrokerTest {
     void whenTwoInstancesRefreshAtOnceWithStrictRotationThenBothSucceedAndNoRefreshTokenIsLost() throws Exception {
         String id = connect(NationalCloud.GLOBAL, Duration.ofMinutes(4));
         HARNESS.entra.setStrictRotation(true);
-        AppContext other = new AppContext(() -> Settings.from(HARNESS.env), HARNESS.routing, HARNESS.clock, null, HARNESS.tables);
+        AppContext other = new AppContext(Wiring.production().settings(() -> SettingsReader.read(HARNESS.env)).routing(HARNESS.routing).clock(HARNESS.clock).tables(HARNESS.tables));
         TokenBroker a = HARNESS.context.broker();
         TokenBroker b = other.broker();
         CyclicBarrier start = new CyclicBarrier(2);
@@ -146,7 +147,7 @@ class TokenBrokerTest {
         assertEquals(ConnectionStatus.ACTIVE, stored.status(), "no false needs_reauth");
 
         // The refresh token that was kept still works: a third instance can force a refresh with it.
-        AppContext third = new AppContext(() -> Settings.from(HARNESS.env), HARNESS.routing, HARNESS.clock, null, HARNESS.tables);
+        AppContext third = new AppContext(Wiring.production().settings(() -> SettingsReader.read(HARNESS.env)).routing(HARNESS.routing).clock(HARNESS.clock).tables(HARNESS.tables));
         assertNotNull(third.broker().refreshNow(id).value());
         assertEquals(ConnectionStatus.ACTIVE, HARNESS.context.connections().find(id).orElseThrow().status());
     }
@@ -186,7 +187,7 @@ class TokenBrokerTest {
     void whenDisconnectedOnAnotherInstanceThenTheCachedTokenStopsWorkingAfterTheStatusRecheck() {
         String id = connect(NationalCloud.GLOBAL, Duration.ofHours(1));
         HARNESS.context.broker().tokenFor(id, MAIL);
-        AppContext other = new AppContext(() -> Settings.from(HARNESS.env), HARNESS.routing, HARNESS.clock, null, HARNESS.tables);
+        AppContext other = new AppContext(Wiring.production().settings(() -> SettingsReader.read(HARNESS.env)).routing(HARNESS.routing).clock(HARNESS.clock).tables(HARNESS.tables));
         other.newFunction(ConnectionFunctions.class).delete(
                 FakeHttpRequest.of(HttpMethod.DELETE, "https://x/api/connections/" + id), id,
                 new FakeExecutionContext("deleteConnection"));

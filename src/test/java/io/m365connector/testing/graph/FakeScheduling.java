@@ -619,7 +619,7 @@ public final class FakeScheduling {
 
     private static Map<String, String> windowsZones() {
         Properties p = new Properties();
-        try (InputStream in = FakeScheduling.class.getResourceAsStream("/io/m365connector/actions/windows-time-zones.properties")) {
+        try (InputStream in = FakeScheduling.class.getResourceAsStream("/io/m365connector/outlook/windows-time-zones.properties")) {
             p.load(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

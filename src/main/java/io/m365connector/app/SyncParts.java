@@ -1,0 +1,34 @@
+package io.m365connector.app;
+
+import io.m365connector.functions.SyncFunctions;
+import io.m365connector.platform.Lazy;
+import io.m365connector.sync.ChangeListener;
+import io.m365connector.sync.NotificationReceiver;
+import io.m365connector.sync.NotificationUrls;
+import io.m365connector.sync.Subscriptions;
+import io.m365connector.sync.SyncService;
+import io.m365connector.sync.SyncStores;
+import io.m365connector.sync.SyncTimer;
+
+/** Mailbox and calendar sync: its tables, the service that runs deltas and serves the feed, and the timer. */
+final class SyncParts {
+    final Lazy<SyncStores> stores;
+    final Lazy<SyncService> service;
+    final Lazy<SyncTimer> timer;
+    final Lazy<NotificationReceiver> receiver;
+
+    SyncParts(Wiring wiring, PlatformParts platform, TokenParts tokens, FeatureParts features) {
+        var tables = platform.tables;
+        this.stores = Lazy.of(() -> SyncStores.of(tables.get().getTableClient(wiring.tables.syncState()),
+                tables.get().getTableClient(wiring.tables.syncItems()), tables.get().getTableClient(wiring.tables.changes()),
+                tables.get().getTableClient(wiring.tables.subscriptions())));
+        this.service = Lazy.of(() -> new SyncService(features.graph.get(), tokens.connections.get(), stores.get(),
+                platform.queue(SyncFunctions.SYNC_QUEUE), ChangeListener.NONE, NotificationUrls.of(platform.settings.get().publicBaseUrl()),
+                wiring.clock));
+        // The receiver's own parts: one table and one queue, nothing of Graph, MSAL or Key Vault (Graph's 3 s answer rule).
+        this.receiver = Lazy.of(() -> new NotificationReceiver(new Subscriptions(tables.get().getTableClient(wiring.tables.subscriptions())),
+                platform.queue(SyncFunctions.SYNC_QUEUE), wiring.clock));
+        this.timer = Lazy.of(() -> SyncTimer.of(tables.get().getTableClient(wiring.tables.syncDue()), tokens.connections.get(), service.get(),
+                wiring.clock));
+    }
+}

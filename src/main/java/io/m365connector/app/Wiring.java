@@ -1,0 +1,70 @@
+package io.m365connector.app;
+
+import com.azure.core.credential.TokenCredential;
+import io.m365connector.credentials.ManagedIdentityTokens;
+import io.m365connector.platform.Settings;
+import io.m365connector.platform.SettingsReader;
+import io.m365connector.platform.Sleeper;
+import io.m365connector.platform.http.HostRouting;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/** What an {@code AppContext} is built from: the production wiring, of which tests and the demo change single inputs. */
+public final class Wiring {
+    Supplier<Settings> settings = SettingsReader::fromEnvironment;
+    HostRouting routing = HostRouting.DIRECT;
+    Clock clock = Clock.systemUTC();
+    TokenCredential hostingCredential;
+    Tables tables = Tables.defaults();
+    Sleeper sleeper = Sleeper.REAL;
+    ManagedIdentityTokens identityTokens;
+
+    private Wiring() {
+    }
+
+    /** Settings from the environment, direct routes, the system clock, real waits: what runs in Azure. */
+    public static Wiring production() {
+        return new Wiring();
+    }
+
+    /** Read on first use; invalid settings fail every call that needs them with a message naming the setting. */
+    public Wiring settings(Supplier<Settings> value) {
+        this.settings = Objects.requireNonNull(value, "'settings' cannot be null.");
+        return this;
+    }
+
+    /** Where outbound connections go ({@link HostRouting#DIRECT} in production; tests route the real host names to fakes). */
+    public Wiring routing(HostRouting value) {
+        this.routing = Objects.requireNonNull(value, "'routing' cannot be null.");
+        return this;
+    }
+
+    public Wiring clock(Clock value) {
+        this.clock = Objects.requireNonNull(value, "'clock' cannot be null.");
+        return this;
+    }
+
+    /** The credential for Azure (Key Vault, Storage); null: managed identity or developer credentials. */
+    public Wiring hostingCredential(TokenCredential value) {
+        this.hostingCredential = value;
+        return this;
+    }
+
+    public Wiring tables(Tables value) {
+        this.tables = Objects.requireNonNull(value, "'tables' cannot be null.");
+        return this;
+    }
+
+    /** How every wait is made ({@link Sleeper#REAL} in production; tests shorten them). */
+    public Wiring sleeper(Sleeper value) {
+        this.sleeper = Objects.requireNonNull(value, "'sleeper' cannot be null.");
+        return this;
+    }
+
+    /** The managed identity's tokens for federated app credentials; null: azure-identity. */
+    public Wiring identityTokens(ManagedIdentityTokens value) {
+        this.identityTokens = value;
+        return this;
+    }
+}

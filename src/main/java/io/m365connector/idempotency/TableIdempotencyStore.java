@@ -1,0 +1,84 @@
+package io.m365connector.idempotency;
+
+import com.azure.core.http.rest.Response;
+import com.azure.data.tables.TableClient;
+import com.azure.data.tables.models.TableEntity;
+import com.azure.data.tables.models.TableServiceException;
+import io.m365connector.connection.ConcurrentUpdateException;
+import io.m365connector.platform.TableAccess;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Optional;
+
+/**
+ * Idempotency records in the {@code idempotency} table: PartitionKey = connection id, RowKey =
+ * SHA-256 of the Idempotency-Key (any characters a client sends are safe as a key that way). The
+ * insert is the lock: of concurrent duplicates exactly one creates the row.
+ */
+public final class TableIdempotencyStore implements IdempotencyStore {
+    private final TableAccess table;
+
+    public TableIdempotencyStore(TableClient table) {
+        this.table = new TableAccess(table);
+    }
+
+    @Override
+    public Optional<IdempotencyRecord> tryCreate(IdempotencyRecord record) {
+        try {
+            Response<Void> response = table.call(() -> table.client().createEntityWithResponse(toEntity(record), null, null));
+            return Optional.of(record.withVersion(TableAccess.etag(response)));
+        } catch (TableServiceException e) {
+            if (TableAccess.status(e) == 409) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public Optional<IdempotencyRecord> find(String connectionId, String keyHash) {
+        return table.find(connectionId, keyHash).map(TableIdempotencyStore::fromEntity);
+    }
+
+    @Override
+    public IdempotencyRecord update(IdempotencyRecord record) {
+        return table.replaceIfUnchanged(toEntity(record), record.version()).map(record::withVersion)
+                .orElseThrow(() -> new ConcurrentUpdateException(record.connectionId(), "The idempotency record changed meanwhile."));
+    }
+
+    @Override
+    public int deleteCreatedBefore(Instant cutoff) {
+        return table.deleteMatching("CreatedAt lt datetime'" + cutoff + "'");
+    }
+
+    private static TableEntity toEntity(IdempotencyRecord r) {
+        TableEntity e = new TableEntity(r.connectionId(), r.keyHash())
+                .addProperty("RequestHash", r.requestHash())
+                .addProperty("Operation", r.operation())
+                .addProperty("State", r.state().name())
+                .addProperty("LeaseUntil", r.leaseUntil().atOffset(ZoneOffset.UTC))
+                .addProperty("CreatedAt", r.createdAt().atOffset(ZoneOffset.UTC));
+        if (r.progress() != null) {
+            e.addProperty("Progress", r.progress());
+        }
+        if (r.outcomeStatus() != null) {
+            e.addProperty("OutcomeStatus", r.outcomeStatus());
+            e.addProperty("OutcomeBody", r.outcomeBody());
+        }
+        return e;
+    }
+
+    private static IdempotencyRecord fromEntity(TableEntity e) {
+        Object status = e.getProperty("OutcomeStatus");
+        return new IdempotencyRecord(e.getPartitionKey(), e.getRowKey(), (String) e.getProperty("RequestHash"),
+                (String) e.getProperty("Operation"), IdempotencyRecord.State.valueOf((String) e.getProperty("State")),
+                instant(e.getProperty("LeaseUntil")), (String) e.getProperty("Progress"),
+                status == null ? null : ((Number) status).intValue(), (String) e.getProperty("OutcomeBody"),
+                instant(e.getProperty("CreatedAt")), e.getETag());
+    }
+
+    private static Instant instant(Object value) {
+        return value instanceof OffsetDateTime odt ? odt.toInstant() : OffsetDateTime.parse(value.toString()).toInstant();
+    }
+}

@@ -1,9 +1,0 @@
-package io.m365connector.maintenance;
-
-import java.time.Duration;
-
-/** A Storage queue the sweep and the notifier put work on; queue-triggered functions take it off. */
-public interface WorkQueue {
-    /** Enqueues a message that becomes visible after {@code delay} (zero: at once). */
-    void send(String message, Duration delay);
-}

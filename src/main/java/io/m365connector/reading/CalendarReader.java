@@ -1,0 +1,43 @@
+package io.m365connector.reading;
+
+import com.microsoft.graph.models.Event;
+import com.microsoft.graph.models.EventCollectionResponse;
+import io.m365connector.connection.ConnectionRef;
+import io.m365connector.graph.GraphAccess;
+import io.m365connector.graph.GraphRetry.Safety;
+import io.m365connector.graph.GraphSession;
+import io.m365connector.graph.Permissions;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/** Reads the connected user's calendar: the events in a time range, recurrences expanded, in the caller's time zone. */
+public final class CalendarReader {
+    /** Calendars.Read (feature calendar_read), or Calendars.ReadWrite which the calendar feature already holds. */
+    static final Permissions READ = new Permissions("reading the calendar", List.of(Set.of("Calendars.Read"),
+            Set.of("Calendars.ReadWrite")), "the calendar_read feature (Calendars.Read), or the calendar feature (Calendars.ReadWrite)");
+
+    private final GraphAccess graph;
+
+    public CalendarReader(GraphAccess graph) {
+        this.graph = Objects.requireNonNull(graph, "'graph' cannot be null.");
+    }
+
+    public EventPage view(ConnectionRef ref, EventQuery query) {
+        GraphSession session = graph.open(ref, READ);
+        EventCollectionResponse page = session.call(Safety.REPEATABLE, c -> c.me().calendarView().get(rc -> {
+            rc.queryParameters.startDateTime = query.startUtc();
+            rc.queryParameters.endDateTime = query.endUtc();
+            rc.queryParameters.top = query.pageSize();
+            rc.queryParameters.skip = query.skip() == 0 ? null : query.skip();
+            rc.queryParameters.select = EventSummary.SELECT;
+            rc.queryParameters.orderby = new String[] {"start/dateTime"};
+            rc.headers.add("Prefer", MailReader.IMMUTABLE_IDS);
+            rc.headers.add("Prefer", "outlook.timezone=\"" + query.timeZone() + "\"");
+        }));
+        List<Event> events = page == null || page.getValue() == null ? List.of() : page.getValue();
+        boolean more = page != null && page.getOdataNextLink() != null;
+        return new EventPage(session.connectionId(), query.timeZone(), events.stream().map(EventSummary::of).toList(),
+                more ? query.cursorFor(query.skip() + events.size()) : null);
+    }
+}

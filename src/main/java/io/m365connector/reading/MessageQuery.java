@@ -1,0 +1,74 @@
+package io.m365connector.reading;
+
+import io.m365connector.outlook.MailRecipient;
+import io.m365connector.platform.RequestValidationException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * GET /connections/{id}/messages: a folder (a well-known name or a folder id), filters Graph applies
+ * (received since, from, unread, has attachments), a page size of at most 100 and the cursor of the
+ * previous page. Newest first, as Graph lists a folder.
+ */
+public record MessageQuery(String folder, Instant receivedSince, String from, Boolean unread, Boolean hasAttachments, int pageSize,
+                           int skip) {
+    public static final int MAX_PAGE_SIZE = 100;
+    static final int DEFAULT_PAGE_SIZE = 25;
+    /** Graph's well-known folder names that the API accepts in place of a folder id. */
+    static final Set<String> WELL_KNOWN_FOLDERS = Set.of("inbox", "sentitems", "drafts", "deleteditems", "archive", "junkemail");
+    private static final Pattern FOLDER_ID = Pattern.compile("[A-Za-z0-9_=+-]{1,512}");
+    private static final Set<String> PARAMETERS = Set.of("folder", "receivedSince", "from", "unread", "hasAttachments", "pageSize",
+            "cursor", "code");
+
+    public static MessageQuery parse(Map<String, String> query) {
+        QueryParameters p = new QueryParameters(query, PARAMETERS, new RequestValidationException.Collector());
+        String folder = p.text("folder") == null ? "inbox" : p.text("folder");
+        if (WELL_KNOWN_FOLDERS.contains(folder.toLowerCase(Locale.ROOT))) {
+            folder = folder.toLowerCase(Locale.ROOT);
+        } else if (!FOLDER_ID.matcher(folder).matches()) {
+            p.errors().add("folder", "A well-known folder (" + String.join(", ", WELL_KNOWN_FOLDERS.stream().sorted().toList())
+                    + ") or a folder id.");
+        }
+        String from = p.text("from");
+        if (from != null && MailRecipient.problem(from) != null) {
+            p.errors().add("from", MailRecipient.problem(from));
+        }
+        MessageQuery draft = new MessageQuery(folder, p.instant("receivedSince"), from, p.bool("unread"), p.bool("hasAttachments"),
+                p.number("pageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE), 0);
+        int skip = PageCursor.skip(p.text("cursor"), draft.fingerprint(), p.errors());
+        p.errors().throwIfAny();
+        return new MessageQuery(draft.folder, draft.receivedSince, draft.from, draft.unread, draft.hasAttachments, draft.pageSize, skip);
+    }
+
+    /** Graph's $filter for these filters, or null when there are none. */
+    String graphFilter() {
+        List<String> clauses = new ArrayList<>();
+        if (receivedSince != null) {
+            clauses.add("receivedDateTime ge " + receivedSince);
+        }
+        if (from != null) {
+            clauses.add("from/emailAddress/address eq '" + from.replace("'", "''") + "'");
+        }
+        if (unread != null) {
+            clauses.add("isRead eq " + !unread);
+        }
+        if (hasAttachments != null) {
+            clauses.add("hasAttachments eq " + hasAttachments);
+        }
+        return clauses.isEmpty() ? null : String.join(" and ", clauses);
+    }
+
+    String cursorFor(int nextSkip) {
+        return PageCursor.of(nextSkip, fingerprint());
+    }
+
+    private String fingerprint() {
+        return PageCursor.fingerprint(folder + "\n" + receivedSince + "\n" + (from == null ? "" : from.toLowerCase(Locale.ROOT)) + "\n"
+                + unread + "\n" + hasAttachments + "\n" + pageSize);
+    }
+}

@@ -1,0 +1,55 @@
+package io.m365connector.sync;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonValue;
+import io.m365connector.platform.Secrets;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * One change of a synced item, as the feed and the webhooks carry it. Its id is stable: the same item
+ * at the same version (Graph's changeKey, or "deleted") always has the same change id, so a replayed
+ * delta page, a resync or a crash replay never puts it in the feed twice.
+ *
+ * @param sequence   its place in the connection's feed (0 before it is appended)
+ * @param itemId     the message or event id (immutable ids)
+ * @param changeKey  Graph's version of the item; null for a deletion
+ * @param summary    a few fields for a web app to decide whether to fetch the item (subject, times), never a body
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Change(long sequence, String id, String resource, Type type, String itemId, String changeKey, Instant appendedAt,
+                     Summary summary) {
+    /** What happened to the item. */
+    public enum Type {
+        CREATED, UPDATED, DELETED;
+
+        @JsonValue
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** What a web app sees of the item in the change (nothing secret, no body). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Summary(String subject, String from, String receivedAt, String start, String end) {
+    }
+
+    public Change {
+        Objects.requireNonNull(id, "'id' cannot be null.");
+        Objects.requireNonNull(resource, "'resource' cannot be null.");
+        Objects.requireNonNull(type, "'type' cannot be null.");
+        Objects.requireNonNull(itemId, "'itemId' cannot be null.");
+    }
+
+    /** A change not yet in the feed, with its stable id. */
+    static Change of(SyncResource resource, Type type, String itemId, String changeKey, Summary summary) {
+        String version = type == Type.DELETED ? "deleted" : String.valueOf(changeKey);
+        String id = "chg_" + Secrets.sha256(resource.id() + "\n" + itemId + "\n" + version).substring(0, 32);
+        return new Change(0, id, resource.id(), type, itemId, changeKey, null, summary);
+    }
+
+    Change at(long newSequence, Instant appended) {
+        return new Change(newSequence, id, resource, type, itemId, changeKey, appended, summary);
+    }
+}

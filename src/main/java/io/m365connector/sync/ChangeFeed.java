@@ -1,0 +1,100 @@
+package io.m365connector.sync;
+
+import com.azure.data.tables.TableClient;
+import com.azure.data.tables.models.TableEntity;
+import com.azure.data.tables.models.TableTransactionAction;
+import com.azure.data.tables.models.TableTransactionActionType;
+import com.azure.data.tables.models.TableTransactionFailedException;
+import io.m365connector.platform.ExpiringRecords;
+import io.m365connector.platform.Json;
+import io.m365connector.platform.TableAccess;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The change feed: table {@code changes}, PartitionKey = connection id, RowKey = the change's sequence
+ * (20 digits, so rows sort in feed order). Only the connection's feed writer (one at a time, under the
+ * feed lease) appends, always after the highest row, so a reader that stored a cursor never misses a
+ * row written later below it. Rows are kept {@link #RETENTION} and then removed by housekeeping.
+ */
+public final class ChangeFeed implements ExpiringRecords {
+    /** How long changes stay readable: at least 7 days for a web app that was down. */
+    public static final Duration RETENTION = Duration.ofDays(8);
+    /** Table Storage transactions hold at most 100 entities. */
+    static final int BATCH = 100;
+
+    private final TableAccess table;
+
+    public ChangeFeed(TableClient table) {
+        this.table = new TableAccess(table);
+    }
+
+    /** The changes after {@code afterSequence}, in order, at most {@code limit}. */
+    public List<Change> after(String connectionId, long afterSequence, int limit) {
+        String filter = "PartitionKey eq " + TableAccess.literal(connectionId) + " and RowKey gt " + TableAccess.literal(key(afterSequence));
+        return table.query(filter, limit).stream().map(ChangeFeed::fromEntity).toList();
+    }
+
+    /** Appends changes that already carry their sequences, in one transaction per 100; rows already there are kept as they are. */
+    void append(String connectionId, List<Change> changes) {
+        for (int from = 0; from < changes.size(); from += BATCH) {
+            List<Change> batch = changes.subList(from, Math.min(changes.size(), from + BATCH));
+            List<TableTransactionAction> actions = new ArrayList<>();
+            batch.forEach(c -> actions.add(new TableTransactionAction(TableTransactionActionType.CREATE, toEntity(connectionId, c))));
+            try {
+                table.run(() -> table.client().submitTransaction(actions));
+            } catch (TableTransactionFailedException e) {
+                batch.forEach(c -> table.insert(toEntity(connectionId, c))); // one of them exists: insert the others one by one
+            }
+        }
+    }
+
+    /** Rows a writer appended beyond {@code counter} before it died: change id to sequence. */
+    Map<String, Long> beyond(String connectionId, long counter) {
+        Map<String, Long> orphans = new LinkedHashMap<>();
+        for (Change c : after(connectionId, counter, Integer.MAX_VALUE)) {
+            orphans.put(c.id(), c.sequence());
+        }
+        return orphans;
+    }
+
+    @Override
+    public int deleteCreatedBefore(Instant cutoff) {
+        return table.deleteMatching("AppendedAt lt datetime'" + cutoff + "'");
+    }
+
+    static String key(long sequence) {
+        return String.format("%020d", sequence);
+    }
+
+    private static TableEntity toEntity(String connectionId, Change c) {
+        TableEntity e = new TableEntity(connectionId, key(c.sequence()))
+                .addProperty("ChangeId", c.id())
+                .addProperty("Resource", c.resource())
+                .addProperty("Type", c.type().name())
+                .addProperty("ItemId", c.itemId())
+                .addProperty("AppendedAt", c.appendedAt().atOffset(ZoneOffset.UTC));
+        if (c.changeKey() != null) {
+            e.addProperty("ChangeKey", c.changeKey());
+        }
+        if (c.summary() != null) {
+            e.addProperty("Summary", Json.write(c.summary()));
+        }
+        return e;
+    }
+
+    private static Change fromEntity(TableEntity e) {
+        Object summary = e.getProperty("Summary");
+        Object appended = e.getProperty("AppendedAt");
+        return new Change(Long.parseLong(e.getRowKey()), (String) e.getProperty("ChangeId"), (String) e.getProperty("Resource"),
+                Change.Type.valueOf((String) e.getProperty("Type")), (String) e.getProperty("ItemId"), (String) e.getProperty("ChangeKey"),
+                appended instanceof OffsetDateTime t ? t.toInstant() : null,
+                summary == null ? null : Json.read((String) summary, Change.Summary.class));
+    }
+}

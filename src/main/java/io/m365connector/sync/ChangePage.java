@@ -1,0 +1,11 @@
+package io.m365connector.sync;
+
+import java.util.List;
+
+/**
+ * A page of a connection's change feed. {@code nextCursor} is where the next read starts: store it
+ * once the changes are handled; reading from an older cursor again returns the same changes (at least
+ * once, with stable ids).
+ */
+public record ChangePage(String connectionId, List<Change> changes, String nextCursor, boolean more) {
+}

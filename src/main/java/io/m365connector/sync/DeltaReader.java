@@ -1,0 +1,75 @@
+package io.m365connector.sync;
+
+import com.microsoft.graph.models.Event;
+import com.microsoft.graph.models.Message;
+import com.microsoft.graph.models.OutlookItem;
+import io.m365connector.graph.GraphRetry.Safety;
+import io.m365connector.graph.GraphSession;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * Graph's delta queries for a synced resource: the inbox's message delta and the calendar view's delta
+ * over a window. Pages of up to {@link #PAGE_SIZE} items, immutable ids, and no more fields than a
+ * change's summary needs (Graph's calendarView delta takes no $select; its events come whole).
+ */
+final class DeltaReader {
+    static final int PAGE_SIZE = 100;
+    private static final String[] MESSAGE_FIELDS = {"id", "changeKey", "subject", "from", "receivedDateTime"};
+
+    private DeltaReader() {
+    }
+
+    /** The first page of a full sync (for the calendar, of the state's window). */
+    static DeltaPage first(GraphSession session, SyncResource resource, SyncState state) {
+        if (resource == SyncResource.INBOX) {
+            var page = session.call(Safety.REPEATABLE, c -> c.me().mailFolders().byMailFolderId("inbox").messages().delta().get(rc -> {
+                rc.queryParameters.select = MESSAGE_FIELDS;
+                preferences(rc.headers::add);
+            }));
+            return messages(page.getValue(), page.getOdataNextLink(), page.getOdataDeltaLink());
+        }
+        var page = session.call(Safety.REPEATABLE, c -> c.me().calendarView().delta().get(rc -> {
+            rc.queryParameters.startDateTime = state.windowStart().toString();
+            rc.queryParameters.endDateTime = state.windowEnd().toString();
+            preferences(rc.headers::add);
+        }));
+        return events(page.getValue(), page.getOdataNextLink(), page.getOdataDeltaLink());
+    }
+
+    /** The page at a next link or a delta link Graph gave earlier. */
+    static DeltaPage follow(GraphSession session, SyncResource resource, String link) {
+        if (resource == SyncResource.INBOX) {
+            var page = session.call(Safety.REPEATABLE, c -> c.me().mailFolders().byMailFolderId("inbox").messages().delta().withUrl(link)
+                    .get(rc -> preferences(rc.headers::add)));
+            return messages(page.getValue(), page.getOdataNextLink(), page.getOdataDeltaLink());
+        }
+        var page = session.call(Safety.REPEATABLE, c -> c.me().calendarView().delta().withUrl(link).get(rc -> preferences(rc.headers::add)));
+        return events(page.getValue(), page.getOdataNextLink(), page.getOdataDeltaLink());
+    }
+
+    private static void preferences(BiConsumer<String, String> header) {
+        header.accept("Prefer", "odata.maxpagesize=" + PAGE_SIZE);
+        header.accept("Prefer", "IdType=\"ImmutableId\"");
+        header.accept("Prefer", "outlook.timezone=\"UTC\"");
+    }
+
+    private static DeltaPage messages(List<Message> items, String next, String delta) {
+        return new DeltaPage(items == null ? List.of() : items.stream().map(m -> item(m, new Change.Summary(m.getSubject(),
+                m.getFrom() == null || m.getFrom().getEmailAddress() == null ? null : m.getFrom().getEmailAddress().getAddress(),
+                m.getReceivedDateTime() == null ? null : m.getReceivedDateTime().toInstant().toString(), null, null))).toList(), next, delta);
+    }
+
+    private static DeltaPage events(List<Event> items, String next, String delta) {
+        return new DeltaPage(items == null ? List.of() : items.stream().map(e -> item(e, new Change.Summary(e.getSubject(), null, null,
+                e.getStart() == null ? null : e.getStart().getDateTime(), e.getEnd() == null ? null : e.getEnd().getDateTime()))).toList(),
+                next, delta);
+    }
+
+    private static DeltaPage.Item item(OutlookItem item, Change.Summary summary) {
+        Map<String, Object> extra = item.getAdditionalData();
+        boolean removed = extra != null && extra.containsKey("@removed");
+        return new DeltaPage.Item(item.getId(), item.getChangeKey(), removed, removed ? null : summary);
+    }
+}

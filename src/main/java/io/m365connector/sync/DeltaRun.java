@@ -1,0 +1,152 @@
+package io.m365connector.sync;
+
+import io.m365connector.graph.GraphException;
+import io.m365connector.graph.GraphSession;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One run of a resource's delta for a connection, by the holder of its feed lease. Order of writes, so
+ * that a crash anywhere replays harmlessly: the page's changes are appended to the feed (a change
+ * appended before is recognised by its id), then the item index records them, then the feed counter,
+ * and only then the link to the next page or the new delta link. When Graph has lost the sync state
+ * (410), the run starts a full sync of a new generation: items whose changeKey the index already has
+ * are no change, and at its end every indexed item it did not see is reported deleted.
+ */
+final class DeltaRun {
+    /** A run stops after this many pages and asks for another run (the queue), so no run outlasts its lease. */
+    static final int MAX_PAGES = 50;
+
+    /** What a run did: the changes it appended, and whether the resource has more pages waiting. */
+    record Outcome(List<Change> appended, boolean more) {
+    }
+
+    private final SyncStates states;
+    private final ItemIndex index;
+    private final Clock clock;
+
+    DeltaRun(SyncStates states, ItemIndex index, Clock clock) {
+        this.states = states;
+        this.index = index;
+        this.clock = clock;
+    }
+
+    Outcome run(GraphSession session, FeedWriter writer, SyncResource resource) {
+        String connectionId = session.connectionId();
+        SyncState state = states.find(connectionId, resource).orElseGet(() -> SyncState.start(connectionId, resource));
+        state = states.save(state.started(clock.instant())); // requests made before this moment are covered by this run
+        if (resource == SyncResource.CALENDAR) {
+            state = placeWindow(state);
+        }
+        Page page = read(session, resource, state);
+        state = page.state;
+        Map<String, ItemIndex.Indexed> known = state.fullSync() ? index.all(connectionId, resource) : null;
+        List<Change> appended = new ArrayList<>();
+        for (int pages = 1; ; pages++) {
+            appended.addAll(apply(writer, state, page.delta, known));
+            writer.checkpoint();
+            if (page.delta.nextLink() != null) {
+                state = states.save(state.progress(page.delta.nextLink()));
+                if (pages >= MAX_PAGES) {
+                    return new Outcome(appended, true);
+                }
+                page = read(session, resource, state);
+                state = page.state;
+                continue;
+            }
+            if (state.fullSync()) {
+                appended.addAll(sweepUnseen(writer, state));
+            }
+            states.save(state.completed(Objects.requireNonNull(page.delta.deltaLink(), "Graph's last page carries a delta link"),
+                    clock.instant()));
+            return new Outcome(appended, false);
+        }
+    }
+
+    private record Page(DeltaPage delta, SyncState state) {
+    }
+
+    /** The calendar's first window, or a full sync over a window moved forward when the old one is due to roll. */
+    private SyncState placeWindow(SyncState state) {
+        Instant now = clock.instant();
+        if (state.windowStart() == null) {
+            return states.save(state.window(CalendarWindow.start(now), CalendarWindow.end(now)));
+        }
+        return CalendarWindow.due(state.windowStart(), now) ? states.save(state.restart(CalendarWindow.start(now), CalendarWindow.end(now)))
+                : state;
+    }
+
+    /** The next page from the state's link; when Graph lost the sync state, the first page of a new full sync. */
+    private Page read(GraphSession session, SyncResource resource, SyncState state) {
+        String link = state.resumeLink();
+        if (link != null) {
+            try {
+                return new Page(DeltaReader.follow(session, resource, link), state);
+            } catch (GraphException e) {
+                if (!e.syncStateLost()) {
+                    throw e;
+                }
+                Instant now = clock.instant();
+                state = states.save(resource == SyncResource.CALENDAR ? state.restart(CalendarWindow.start(now), CalendarWindow.end(now))
+                        : state.restart(null, null));
+            }
+        }
+        return new Page(DeltaReader.first(session, resource, state), state);
+    }
+
+    /** Appends the page's changes, then records them in the item index. */
+    private List<Change> apply(FeedWriter writer, SyncState state, DeltaPage page, Map<String, ItemIndex.Indexed> known) {
+        Map<String, DeltaPage.Item> items = new LinkedHashMap<>();
+        page.items().forEach(i -> items.put(i.id(), i)); // a page naming an item twice: its last word counts
+        List<Change> changes = new ArrayList<>();
+        List<ItemIndex.Indexed> upserts = new ArrayList<>();
+        List<String> removals = new ArrayList<>();
+        for (DeltaPage.Item item : items.values()) {
+            Optional<ItemIndex.Indexed> indexed = known != null ? Optional.ofNullable(known.get(item.id()))
+                    : index.find(state.connectionId(), state.resource(), item.id());
+            if (item.removed()) {
+                if (indexed.isPresent()) {
+                    changes.add(Change.of(state.resource(), Change.Type.DELETED, item.id(), null, null));
+                    removals.add(item.id());
+                }
+                continue;
+            }
+            Change.Type type = indexed.isEmpty() ? Change.Type.CREATED
+                    : Objects.equals(indexed.get().changeKey(), item.changeKey()) ? null : Change.Type.UPDATED;
+            if (type != null) {
+                changes.add(Change.of(state.resource(), type, item.id(), item.changeKey(), item.summary()));
+            }
+            if (type != null || indexed.get().generation() < state.generation()) {
+                upserts.add(new ItemIndex.Indexed(item.id(), item.changeKey(), state.generation()));
+            }
+        }
+        List<Change> appended = writer.append(changes);
+        index.write(state.connectionId(), state.resource(), upserts, removals);
+        if (known != null) {
+            upserts.forEach(i -> known.put(i.itemId(), i));
+            removals.forEach(known::remove);
+        }
+        return appended;
+    }
+
+    /** At the end of a full sync: the indexed items it did not see were deleted while Graph had lost the sync state. */
+    private List<Change> sweepUnseen(FeedWriter writer, SyncState state) {
+        List<Change> appended = new ArrayList<>();
+        while (true) {
+            List<ItemIndex.Indexed> unseen = index.notSeenIn(state.connectionId(), state.resource(), state.generation(), ChangeFeed.BATCH);
+            if (unseen.isEmpty()) {
+                return appended;
+            }
+            List<Change> deletions = unseen.stream().map(i -> Change.of(state.resource(), Change.Type.DELETED, i.itemId(), null, null)).toList();
+            appended.addAll(writer.append(deletions));
+            index.write(state.connectionId(), state.resource(), List.of(), unseen.stream().map(ItemIndex.Indexed::itemId).toList());
+            writer.checkpoint();
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.m365connector.sync;
+
+import io.m365connector.connection.ConcurrentUpdateException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The one writer of a connection's feed while it holds the feed lease. It numbers changes after the
+ * highest row there is, including rows a writer that died appended beyond the recorded counter; a
+ * change such a writer already appended (same change id) is not appended again. The lease is renewed
+ * at every checkpoint; a writer that finds it taken over stops there.
+ */
+final class FeedWriter implements AutoCloseable {
+    private final SyncStates states;
+    private final ChangeFeed feed;
+    private final String connectionId;
+    private final Clock clock;
+    private final Duration lease;
+    /** Change ids already in the feed beyond the recorded counter: a dead writer's, and this writer's own. */
+    private final Map<String, Long> orphans;
+    private long next;
+    private String version;
+
+    private FeedWriter(SyncStates states, ChangeFeed feed, String connectionId, Clock clock, Duration lease, long counter, String version) {
+        this.states = states;
+        this.feed = feed;
+        this.connectionId = connectionId;
+        this.clock = clock;
+        this.lease = lease;
+        this.version = version;
+        this.orphans = feed.beyond(connectionId, counter);
+        this.next = Math.max(counter, orphans.values().stream().mapToLong(Long::longValue).max().orElse(0));
+    }
+
+    /** The writer of {@code connectionId}'s feed, or empty while another one holds its lease. */
+    static Optional<FeedWriter> acquire(SyncStates states, ChangeFeed feed, String connectionId, Clock clock, Duration lease) {
+        Instant now = clock.instant();
+        Optional<SyncStates.Feed> current = states.feed(connectionId);
+        if (current.isPresent() && current.get().leaseUntil() != null && now.isBefore(current.get().leaseUntil())) {
+            return Optional.empty();
+        }
+        long counter = current.map(SyncStates.Feed::counter).orElse(0L);
+        Optional<String> taken = states.saveFeed(connectionId, counter, now.plus(lease), current.map(SyncStates.Feed::version).orElse(null));
+        return taken.map(v -> new FeedWriter(states, feed, connectionId, clock, lease, counter, v));
+    }
+
+    /** Numbers and appends the changes not appended already; returns those appended now, in feed order. */
+    List<Change> append(List<Change> changes) {
+        List<Change> appended = new ArrayList<>();
+        Instant now = clock.instant();
+        for (Change change : changes) {
+            if (!orphans.containsKey(change.id())) { // also covers a change this writer appended earlier (a replayed page)
+                Change numbered = change.at(++next, now);
+                orphans.put(change.id(), numbered.sequence());
+                appended.add(numbered);
+            }
+        }
+        feed.append(connectionId, appended);
+        return Collections.unmodifiableList(appended);
+    }
+
+    /** Records the counter and renews the lease; {@link ConcurrentUpdateException} when another writer took the feed over. */
+    void checkpoint() {
+        version = states.saveFeed(connectionId, next, clock.instant().plus(lease), version).orElseThrow(() ->
+                new ConcurrentUpdateException(connectionId, "Another writer took the change feed over."));
+    }
+
+    /** Records the counter and lets the lease go. */
+    @Override
+    public void close() {
+        states.saveFeed(connectionId, next, clock.instant(), version);
+    }
+}

@@ -1,0 +1,78 @@
+package io.m365connector.sync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.platform.Json;
+import io.m365connector.platform.WorkQueue;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/**
+ * Where Graph delivers change and lifecycle notifications. It does nothing slow, so it answers within
+ * Graph's 3 seconds even on a cold instance: the validation handshake (echo the token), then per
+ * notification one table read (which connection, and is the clientState the one we gave) and one
+ * queued sync request. Graph's notification is only a hint: the run reads the delta. Unknown
+ * subscriptions and wrong clientStates are acknowledged and dropped (a 4xx would only make Graph
+ * retry), counted in one INFO line, never named.
+ */
+public final class NotificationReceiver {
+    private static final Logger LOG = Logger.getLogger(NotificationReceiver.class.getName());
+    /** Graph batches notifications; far less than this per request. */
+    public static final int MAX_BODY_BYTES = 1024 * 1024;
+
+    /** The answer: status, content type and body. */
+    public record Answer(int status, String contentType, String body) {
+    }
+
+    private final Subscriptions subscriptions;
+    private final WorkQueue requests;
+    private final Clock clock;
+
+    public NotificationReceiver(Subscriptions subscriptions, WorkQueue requests, Clock clock) {
+        this.subscriptions = Objects.requireNonNull(subscriptions, "'subscriptions' cannot be null.");
+        this.requests = Objects.requireNonNull(requests, "'requests' cannot be null.");
+        this.clock = Objects.requireNonNull(clock, "'clock' cannot be null.");
+    }
+
+    /** @param query the request's query (the validation token arrives as {@code validationToken}, already URL-decoded) */
+    public Answer receive(Map<String, String> query, String body) {
+        String validationToken = query.get("validationToken");
+        if (validationToken != null) {
+            return new Answer(200, "text/plain; charset=utf-8", validationToken);
+        }
+        JsonNode notifications = parse(body).map(n -> n.path("value")).orElse(null);
+        if (notifications == null || !notifications.isArray()) {
+            LOG.info("Dropped a notification request that is not a Graph notification batch");
+            return new Answer(202, null, null);
+        }
+        int dropped = 0;
+        for (JsonNode notification : notifications) {
+            Optional<Subscriptions.Held> held = subscriptions.find(notification.path("subscriptionId").asText(null));
+            if (held.isEmpty() || !held.get().accepts(notification.path("clientState").asText(null))) {
+                dropped++;
+                continue;
+            }
+            String reason = notification.hasNonNull("lifecycleEvent") ? notification.get("lifecycleEvent").asText() : "notification";
+            requests.send(new SyncRequest(held.get().connectionId(), held.get().resource(), reason, clock.instant()).toJson(), Duration.ZERO);
+        }
+        if (dropped > 0) {
+            LOG.info("Dropped " + dropped + " notification(s) of " + notifications.size()
+                    + ": unknown subscription or wrong clientState (acknowledged, nothing synced)");
+        }
+        return new Answer(202, null, null);
+    }
+
+    private static Optional<JsonNode> parse(String body) {
+        if (body == null || body.length() > MAX_BODY_BYTES) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Json.MAPPER.readTree(body));
+        } catch (Exception e) {
+            return Optional.empty();
+        }
+    }
+}

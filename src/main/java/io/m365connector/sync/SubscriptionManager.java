@@ -1,0 +1,129 @@
+package io.m365connector.sync;
+
+import com.microsoft.graph.models.Subscription;
+import io.m365connector.graph.GraphException;
+import io.m365connector.graph.GraphRetry;
+import io.m365connector.graph.GraphRetry.Safety;
+import io.m365connector.graph.GraphSession;
+import io.m365connector.platform.ConnectorException;
+import io.m365connector.platform.ProblemCode;
+import io.m365connector.platform.Secrets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/**
+ * Keeps one Graph subscription per synced resource alive: created when missing, renewed a day before it
+ * expires (which also reauthorizes it), created anew when Graph no longer knows it (404 on renew,
+ * {@code subscriptionRemoved}). Its lifecycle notifications go to the same receiver. A resource whose
+ * subscription cannot be made (Graph refused the endpoint, the 1,000-per-mailbox limit, no public https
+ * URL) is synced by the timer alone, and its state says why.
+ */
+final class SubscriptionManager {
+    private static final Logger LOG = Logger.getLogger(SubscriptionManager.class.getName());
+    /** Asked-for lifetime: under the 4,230 minutes older pages give for Outlook (10,080 on newer ones); Graph answers the real expiry. */
+    static final Duration LIFETIME = Duration.ofMinutes(4_200);
+    /** Renewed when less than this is left. */
+    static final Duration RENEW_BEFORE = Duration.ofHours(24);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Subscriptions held;
+    private final SyncStates states;
+    private final NotificationUrls urls;
+    private final Clock clock;
+
+    SubscriptionManager(Subscriptions held, SyncStates states, NotificationUrls urls, Clock clock) {
+        this.held = held;
+        this.states = states;
+        this.urls = urls;
+        this.clock = clock;
+    }
+
+    /** Makes sure the resource has a subscription that outlives the next renewal; {@code force} renews now (reauthorization). */
+    void ensure(GraphSession session, SyncResource resource, boolean force) {
+        String connectionId = session.connectionId();
+        Instant now = clock.instant();
+        Optional<SyncStates.SubscriptionState> current = states.subscription(connectionId, resource).filter(s -> s.subscriptionId() != null);
+        if (urls.notification().isEmpty()) {
+            states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(null, null, "notification_url_not_public", now));
+            return;
+        }
+        try {
+            if (current.isPresent() && !force && current.get().expiresAt() != null && now.isBefore(current.get().expiresAt().minus(RENEW_BEFORE))) {
+                return;
+            }
+            if (current.isPresent() && renew(session, resource, current.get().subscriptionId())) {
+                return;
+            }
+            create(session, resource);
+        } catch (ConnectorException e) {
+            LOG.info("No subscription for " + resource.id() + " of " + connectionId + " (" + e.code().code() + "): synced by the timer");
+            states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(null, null, e.code().code(), now));
+        }
+    }
+
+    /** Graph removed the subscription (or lost it): the next ensure creates a new one. */
+    void forget(String connectionId, SyncResource resource) {
+        states.subscription(connectionId, resource).map(SyncStates.SubscriptionState::subscriptionId).ifPresent(held::remove);
+        states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(null, null, null, clock.instant()));
+    }
+
+    /** Deletes the subscription at Graph and here (disconnect); a subscription Graph no longer has is fine. */
+    void drop(GraphSession session, SyncResource resource) {
+        states.subscription(session.connectionId(), resource).map(SyncStates.SubscriptionState::subscriptionId).ifPresent(id -> {
+            session.run(Safety.REMOVAL, c -> c.subscriptions().bySubscriptionId(id).delete());
+            held.remove(id);
+        });
+    }
+
+    private boolean renew(GraphSession session, SyncResource resource, String subscriptionId) {
+        Subscription change = new Subscription();
+        change.setExpirationDateTime(clock.instant().plus(LIFETIME).atOffset(ZoneOffset.UTC));
+        try {
+            Subscription renewed = session.call(Safety.REPEATABLE, c -> c.subscriptions().bySubscriptionId(subscriptionId).patch(change));
+            record(session.connectionId(), resource, subscriptionId, renewed, null);
+            return true;
+        } catch (GraphException e) {
+            if (e.code() == ProblemCode.NOT_FOUND) {
+                held.remove(subscriptionId); // expired or removed by Graph: a new one, not a retry (Graph's advice)
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private void create(GraphSession session, SyncResource resource) {
+        byte[] secret = new byte[32];
+        RANDOM.nextBytes(secret);
+        String clientState = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        Subscription wanted = new Subscription();
+        wanted.setChangeType("created,updated,deleted");
+        wanted.setResource(resource.subscriptionResource());
+        wanted.setNotificationUrl(urls.notification().orElseThrow());
+        urls.lifecycle().ifPresent(wanted::setLifecycleNotificationUrl);
+        wanted.setExpirationDateTime(clock.instant().plus(LIFETIME).atOffset(ZoneOffset.UTC));
+        wanted.setClientState(clientState);
+        Subscription created;
+        try {
+            created = session.call(Safety.ONCE, c -> c.subscriptions().post(wanted, rc -> rc.headers.add("Prefer", "IdType=\"ImmutableId\"")));
+        } catch (GraphRetry.Ambiguous ambiguous) {
+            // Graph may have made it; without its id it is of no use and expires by itself. The next ensure tries again.
+            throw ambiguous.failure().toException(session.connectionId());
+        }
+        record(session.connectionId(), resource, created.getId(), created, Secrets.sha256(clientState));
+    }
+
+    private void record(String connectionId, SyncResource resource, String subscriptionId, Subscription answer, String clientStateHash) {
+        Instant expires = answer != null && answer.getExpirationDateTime() != null ? answer.getExpirationDateTime().toInstant()
+                : clock.instant().plus(LIFETIME);
+        if (clientStateHash != null) {
+            held.save(new Subscriptions.Held(subscriptionId, connectionId, resource, clientStateHash, expires));
+        }
+        states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(subscriptionId, expires, null, clock.instant()));
+    }
+}

@@ -1,0 +1,34 @@
+package io.m365connector.sync;
+
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.cloud.SyncCapability;
+import java.time.Duration;
+
+/** How each resource is kept in step in each cloud, from {@link SyncCapability}: notifications plus a timer, or the timer alone. */
+final class SyncCapabilities {
+    /** With notifications, the timer still runs every resource's delta this often: a dropped notification costs at most this. */
+    static final Duration SAFETY_INTERVAL = Duration.ofHours(1);
+    /** Without notifications, the timer runs the delta this often: the latency the README states. */
+    static final Duration POLL_INTERVAL = Duration.ofMinutes(5);
+
+    private SyncCapabilities() {
+    }
+
+    /** Whether Graph notifies changes of {@code resource} in {@code cloud} (then a subscription is kept). */
+    static boolean notifies(NationalCloud cloud, SyncResource resource) {
+        return SyncCapability.MESSAGE_AND_EVENT_SUBSCRIPTIONS.servedIn(cloud);
+    }
+
+    /** Whether the resource can be synced at all in the cloud (the inbox needs message delta). */
+    static boolean served(NationalCloud cloud, SyncResource resource) {
+        return resource == SyncResource.INBOX ? SyncCapability.MESSAGE_DELTA.servedIn(cloud) : SyncCapability.CALENDAR_VIEW_DELTA.servedIn(cloud);
+    }
+
+    static Duration safetyInterval() {
+        return SAFETY_INTERVAL;
+    }
+
+    static Duration pollInterval() {
+        return POLL_INTERVAL;
+    }
+}

@@ -1,0 +1,38 @@
+package io.m365connector.sync;
+
+import io.m365connector.connection.Connection;
+import io.m365connector.connection.ConnectionStatus;
+import io.m365connector.connection.StatusListener;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * Starts and stops syncing with the connection: a connection that becomes active (or reconnects with a
+ * sync feature added) is enrolled; a disconnected one's sync state is removed. A connection that needs
+ * the user again keeps its state and resumes from its delta link when it is active again.
+ */
+public final class SyncEnrollment implements StatusListener {
+    private static final Logger LOG = Logger.getLogger(SyncEnrollment.class.getName());
+    private final Supplier<SyncTimer> timer;
+    private final Supplier<SyncService> sync;
+
+    public SyncEnrollment(Supplier<SyncTimer> timer, Supplier<SyncService> sync) {
+        this.timer = timer;
+        this.sync = sync;
+    }
+
+    @Override
+    public void statusChanged(Connection before, Connection after) {
+        try {
+            if (after.status() == ConnectionStatus.DISCONNECTED) {
+                sync.get().forget(after.id());
+            } else if (after.status() == ConnectionStatus.ACTIVE
+                    && (before.status() != ConnectionStatus.ACTIVE || !before.features().equals(after.features()))) {
+                timer.get().enroll(after);
+            }
+        } catch (RuntimeException e) {
+            // The timer enrolls nothing by itself: the next sign-in or status change tries again; logged once here.
+            LOG.warning("Could not start or stop syncing " + after.id() + ": " + e.getClass().getSimpleName());
+        }
+    }
+}

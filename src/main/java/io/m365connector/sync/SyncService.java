@@ -1,0 +1,156 @@
+package io.m365connector.sync;
+
+import io.m365connector.connection.Connection;
+import io.m365connector.connection.ConnectionRef;
+import io.m365connector.connection.ConnectionStatus;
+import io.m365connector.connection.ConnectionStore;
+import io.m365connector.graph.GraphAccess;
+import io.m365connector.graph.GraphSession;
+import io.m365connector.platform.ConnectorException;
+import io.m365connector.platform.ProblemCode;
+import io.m365connector.platform.WorkQueue;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Logger;
+
+/**
+ * Keeps a connection's synced resources in step and serves its change feed. A sync request (from a
+ * notification, the timer, a lifecycle event) runs the resource's delta once: a request made before a
+ * run that already started is covered by it and dropped, so a burst of notifications costs a few runs;
+ * while another instance writes the connection's feed the request waits in the queue.
+ */
+public final class SyncService {
+    private static final Logger LOG = Logger.getLogger(SyncService.class.getName());
+    /** How long a run holds the feed; renewed at every page, and a run stops after {@link DeltaRun#MAX_PAGES} pages. */
+    static final Duration FEED_LEASE = Duration.ofMinutes(5);
+    /** A request that found the feed busy comes back after this long. */
+    static final Duration BUSY_RETRY = Duration.ofSeconds(30);
+    /** Clocks of two instances may differ this much: a run must have started this much after a request to cover it. */
+    static final Duration COVERAGE_SKEW = Duration.ofSeconds(5);
+    /** Problems a retry cannot fix: the run stops and the state says why (the timer or a reconnect restarts it). */
+    private static final Set<ProblemCode> STOPPING = EnumSet.of(ProblemCode.REAUTH_REQUIRED, ProblemCode.MISSING_PERMISSIONS,
+            ProblemCode.NOT_FOUND, ProblemCode.MAILBOX_ACCESS_DENIED, ProblemCode.INTERACTION_REQUIRED);
+
+    /** What became of a request. */
+    public enum Outcome { RAN, MORE, COVERED, BUSY, NOT_SYNCED, STOPPED }
+
+    private final GraphAccess graph;
+    private final ConnectionStore connections;
+    private final SyncStores stores;
+    private final WorkQueue requests;
+    private final ChangeListener listener;
+    private final SubscriptionManager subscriptions;
+    private final Clock clock;
+
+    public SyncService(GraphAccess graph, ConnectionStore connections, SyncStores stores, WorkQueue requests, ChangeListener listener,
+                       NotificationUrls urls, Clock clock) {
+        this.graph = Objects.requireNonNull(graph, "'graph' cannot be null.");
+        this.connections = Objects.requireNonNull(connections, "'connections' cannot be null.");
+        this.stores = Objects.requireNonNull(stores, "'stores' cannot be null.");
+        this.requests = Objects.requireNonNull(requests, "'requests' cannot be null.");
+        this.listener = Objects.requireNonNull(listener, "'listener' cannot be null.");
+        this.clock = Objects.requireNonNull(clock, "'clock' cannot be null.");
+        this.subscriptions = new SubscriptionManager(stores.subscriptions(), stores.states(), urls, clock);
+    }
+
+    /** Asks for a run of {@code resource}'s delta (queued; the worker runs it). */
+    public void request(String connectionId, SyncResource resource, String reason) {
+        requests.send(new SyncRequest(connectionId, resource, reason, clock.instant()).toJson(), Duration.ZERO);
+    }
+
+    /** Handles one queued request; throws for a failure worth the queue's retry. */
+    public Outcome handle(SyncRequest request) {
+        Optional<SyncState> state = stores.states().find(request.connectionId(), request.resource());
+        if (state.map(SyncState::runStartedAt).filter(started -> request.requestedAt().isBefore(started.minus(COVERAGE_SKEW))).isPresent()) {
+            return Outcome.COVERED;
+        }
+        Optional<Connection> connection = connections.find(request.connectionId());
+        if (connection.isEmpty() || connection.get().status() != ConnectionStatus.ACTIVE || !syncs(connection.get(), request.resource())) {
+            return Outcome.NOT_SYNCED;
+        }
+        Optional<FeedWriter> writer = FeedWriter.acquire(stores.states(), stores.feed(), request.connectionId(), clock, FEED_LEASE);
+        if (writer.isEmpty()) {
+            requests.send(request.toJson(), BUSY_RETRY); // the run in progress may have read Graph before this request's change
+            return Outcome.BUSY;
+        }
+        try (FeedWriter feed = writer.get()) {
+            GraphSession session = graph.open(ConnectionRef.of(request.connectionId(), null), request.resource().permissions());
+            if (request.reason().equals("subscriptionRemoved")) {
+                subscriptions.forget(request.connectionId(), request.resource()); // Graph removed it: a new one below
+            }
+            DeltaRun.Outcome run = new DeltaRun(stores.states(), stores.index(), clock).run(session, feed, request.resource());
+            if (SyncCapabilities.notifies(connection.get().cloud(), request.resource())) {
+                subscriptions.ensure(session, request.resource(), request.reason().equals("reauthorizationRequired"));
+            }
+            listener.appended(request.connectionId(), run.appended());
+            if (run.more()) {
+                request(request.connectionId(), request.resource(), "more");
+                return Outcome.MORE;
+            }
+            return Outcome.RAN;
+        } catch (ConnectorException e) {
+            recordFailure(request, e.code());
+            if (STOPPING.contains(e.code())) {
+                LOG.info("Sync of " + request.resource().id() + " for " + request.connectionId() + " stopped: " + e.code().code());
+                return Outcome.STOPPED;
+            }
+            throw e;
+        }
+    }
+
+    /** Whether the connection asked for the feature that syncs {@code resource} (mail_read, calendar_read) and its cloud serves it. */
+    static boolean syncs(Connection c, SyncResource resource) {
+        return c.features().contains(resource.feature()) && SyncCapabilities.served(c.cloud(), resource);
+    }
+
+    /** A page of the connection's change feed after the cursor (owner checked like every other route). */
+    public ChangePage changes(ConnectionRef ref, ChangesQuery query) {
+        Connection c = ref.admit(connections.find(ref.id()).orElseThrow(ref::notFound));
+        List<Change> found = stores.feed().after(c.id(), query.after(), query.limit() + 1);
+        boolean more = found.size() > query.limit();
+        List<Change> page = more ? found.subList(0, query.limit()) : found;
+        long last = page.isEmpty() ? query.after() : page.get(page.size() - 1).sequence();
+        return new ChangePage(c.id(), List.copyOf(page), ChangesQuery.cursor(last), more);
+    }
+
+    /** Before a disconnect, while its token still works: the connection's subscriptions are deleted at Graph. */
+    public void unsubscribe(String connectionId) {
+        Optional<Connection> connection = connections.find(connectionId);
+        if (connection.isEmpty() || connection.get().status() != ConnectionStatus.ACTIVE) {
+            return;
+        }
+        for (SyncResource resource : SyncResource.values()) {
+            if (syncs(connection.get(), resource)) {
+                try {
+                    subscriptions.drop(graph.open(ConnectionRef.of(connectionId, null), resource.permissions()), resource);
+                } catch (RuntimeException e) {
+                    LOG.info("Could not delete the " + resource.id() + " subscription of " + connectionId + " (" + e.getClass().getSimpleName()
+                            + "); it expires by itself and its notifications are dropped");
+                }
+            }
+        }
+    }
+
+    /** Everything sync kept for a connection: on disconnect. */
+    public void forget(String connectionId) {
+        for (SyncResource resource : SyncResource.values()) {
+            subscriptions.forget(connectionId, resource);
+            stores.index().clear(connectionId, resource);
+        }
+        stores.states().clear(connectionId);
+    }
+
+    private void recordFailure(SyncRequest request, ProblemCode code) {
+        try {
+            stores.states().find(request.connectionId(), request.resource())
+                    .ifPresent(s -> stores.states().save(s.failed(code.code(), clock.instant())));
+        } catch (RuntimeException ignored) {
+            // the state says what the last run did; a failure to say it is not worth hiding the original one
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.m365connector.sync;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * Where the sync of one resource of a connection stands.
+ *
+ * @param deltaLink       Graph's delta link after the last completed run (null before the first one finishes)
+ * @param nextLink        the next page of a run in progress: a run that died resumes there
+ * @param generation      the current full sync's number; items a full sync did not see are deleted at its end
+ * @param fullSync        a full sync (first run, window roll, or Graph lost the sync state) is in progress
+ * @param windowStart     the calendar view's window (calendar only), chosen when its full sync starts
+ * @param runStartedAt    when the last run started: a sync request made before it is covered by it
+ * @param lastRunAt       when the last run ended, successfully or not
+ * @param lastSuccessAt   when the last run completed
+ * @param lastError       the problem code of the last failed run, null after a success
+ * @param version         the row's ETag; null before the first write
+ */
+public record SyncState(String connectionId, SyncResource resource, String deltaLink, String nextLink, long generation, boolean fullSync,
+                        Instant windowStart, Instant windowEnd, Instant runStartedAt, Instant lastRunAt, Instant lastSuccessAt, String lastError, String version) {
+    public SyncState {
+        Objects.requireNonNull(connectionId, "'connectionId' cannot be null.");
+        Objects.requireNonNull(resource, "'resource' cannot be null.");
+    }
+
+    /** Before the first run: a full sync of generation 1. */
+    static SyncState start(String connectionId, SyncResource resource) {
+        return new SyncState(connectionId, resource, null, null, 1, true, null, null, null, null, null, null, null);
+    }
+
+    /** A new full sync (the old delta link is dropped): Graph lost the sync state, or the calendar window rolled. */
+    SyncState restart(Instant newWindowStart, Instant newWindowEnd) {
+        return new SyncState(connectionId, resource, null, null, generation + 1, true, newWindowStart, newWindowEnd, runStartedAt, lastRunAt,
+                lastSuccessAt, lastError, version);
+    }
+
+    SyncState window(Instant start, Instant end) {
+        return new SyncState(connectionId, resource, deltaLink, nextLink, generation, fullSync, start, end, runStartedAt, lastRunAt, lastSuccessAt,
+                lastError, version);
+    }
+
+    SyncState progress(String next) {
+        return new SyncState(connectionId, resource, deltaLink, next, generation, fullSync, windowStart, windowEnd, runStartedAt, lastRunAt, lastSuccessAt,
+                lastError, version);
+    }
+
+    SyncState completed(String newDeltaLink, Instant at) {
+        return new SyncState(connectionId, resource, newDeltaLink, null, generation, false, windowStart, windowEnd, runStartedAt, at, at, null,
+                version);
+    }
+
+    SyncState failed(String code, Instant at) {
+        return new SyncState(connectionId, resource, deltaLink, nextLink, generation, fullSync, windowStart, windowEnd, runStartedAt, at,
+                lastSuccessAt, code, version);
+    }
+
+    SyncState started(Instant at) {
+        return new SyncState(connectionId, resource, deltaLink, nextLink, generation, fullSync, windowStart, windowEnd, at, lastRunAt,
+                lastSuccessAt, lastError, version);
+    }
+
+    SyncState withVersion(String etag) {
+        return new SyncState(connectionId, resource, deltaLink, nextLink, generation, fullSync, windowStart, windowEnd, runStartedAt,
+                lastRunAt, lastSuccessAt, lastError, etag);
+    }
+
+    /** The link a run starts from: a page of an interrupted run, else the last delta link, else none (full sync from scratch). */
+    String resumeLink() {
+        return nextLink != null ? nextLink : deltaLink;
+    }
+
+    @Override
+    public String toString() {
+        return "SyncState[" + connectionId + "/" + resource.id() + ", generation=" + generation + ", fullSync=" + fullSync
+                + ", lastSuccessAt=" + lastSuccessAt + ", lastError=" + lastError + "]";
+    }
+}

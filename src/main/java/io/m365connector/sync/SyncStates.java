@@ -1,0 +1,111 @@
+package io.m365connector.sync;
+
+import com.azure.data.tables.TableClient;
+import com.azure.data.tables.models.TableEntity;
+import io.m365connector.connection.ConcurrentUpdateException;
+import io.m365connector.platform.TableAccess;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Optional;
+
+/**
+ * Sync state in table {@code syncstate}, PartitionKey = connection id: one row per resource
+ * ({@link SyncState}) and the feed row ({@code _feed}: the last sequence written and the writer's
+ * lease). Writes are compare-and-swap on the ETag read: a stale writer never moves a delta link back.
+ */
+final class SyncStates {
+    static final String FEED_ROW = "_feed";
+
+    /** The feed row: the highest sequence recorded and who holds the writer's lease until when. */
+    record Feed(long counter, Instant leaseUntil, String version) {
+    }
+
+    private final TableAccess table;
+
+    SyncStates(TableClient table) {
+        this.table = new TableAccess(table);
+    }
+
+    Optional<SyncState> find(String connectionId, SyncResource resource) {
+        return table.find(connectionId, resource.id()).map(e -> fromEntity(connectionId, resource, e));
+    }
+
+    /** Saves a state read earlier (or a new one); {@link ConcurrentUpdateException} when it changed meanwhile. */
+    SyncState save(SyncState state) {
+        TableEntity e = toEntity(state);
+        Optional<String> etag = state.version() == null ? table.insert(e) : table.replaceIfUnchanged(e, state.version());
+        return state.withVersion(etag.orElseThrow(() -> new ConcurrentUpdateException(state.connectionId(),
+                "The sync state of " + state.resource().id() + " changed meanwhile.")));
+    }
+
+    Optional<Feed> feed(String connectionId) {
+        return table.find(connectionId, FEED_ROW).map(e -> new Feed(((Number) e.getProperty("Counter")).longValue(),
+                instant(e, "LeaseUntil"), e.getETag()));
+    }
+
+    /** Writes the feed row if it is still at {@code version} (null: only if there is none); the new version, or empty. */
+    Optional<String> saveFeed(String connectionId, long counter, Instant leaseUntil, String version) {
+        TableEntity e = new TableEntity(connectionId, FEED_ROW).addProperty("Counter", counter)
+                .addProperty("LeaseUntil", leaseUntil.atOffset(ZoneOffset.UTC));
+        return version == null ? table.insert(e) : table.replaceIfUnchanged(e, version);
+    }
+
+    /** The subscription a resource holds (row {@code sub.<resource>}): Graph's id, expiry, and why there is none when there is none. */
+    record SubscriptionState(String subscriptionId, Instant expiresAt, String problem, Instant checkedAt) {
+    }
+
+    Optional<SubscriptionState> subscription(String connectionId, SyncResource resource) {
+        return table.find(connectionId, "sub." + resource.id()).map(e -> new SubscriptionState((String) e.getProperty("SubscriptionId"),
+                instant(e, "ExpiresAt"), (String) e.getProperty("Problem"), instant(e, "CheckedAt")));
+    }
+
+    void saveSubscription(String connectionId, SyncResource resource, SubscriptionState state) {
+        TableEntity e = new TableEntity(connectionId, "sub." + resource.id());
+        put(e, "SubscriptionId", state.subscriptionId());
+        put(e, "ExpiresAt", state.expiresAt());
+        put(e, "Problem", state.problem());
+        put(e, "CheckedAt", state.checkedAt());
+        table.upsert(e);
+    }
+
+    /** Every row of a connection (disconnect). */
+    void clear(String connectionId) {
+        table.deleteMatching("PartitionKey eq " + TableAccess.literal(connectionId));
+    }
+
+    private static TableEntity toEntity(SyncState s) {
+        TableEntity e = new TableEntity(s.connectionId(), s.resource().id())
+                .addProperty("Generation", s.generation())
+                .addProperty("FullSync", s.fullSync());
+        put(e, "DeltaLink", s.deltaLink());
+        put(e, "NextLink", s.nextLink());
+        put(e, "LastError", s.lastError());
+        put(e, "WindowStart", s.windowStart());
+        put(e, "WindowEnd", s.windowEnd());
+        put(e, "RunStartedAt", s.runStartedAt());
+        put(e, "LastRunAt", s.lastRunAt());
+        put(e, "LastSuccessAt", s.lastSuccessAt());
+        return e;
+    }
+
+    private static void put(TableEntity e, String name, Object value) {
+        if (value instanceof Instant i) {
+            e.addProperty(name, i.atOffset(ZoneOffset.UTC));
+        } else if (value != null) {
+            e.addProperty(name, value);
+        }
+    }
+
+    private static SyncState fromEntity(String connectionId, SyncResource resource, TableEntity e) {
+        return new SyncState(connectionId, resource, (String) e.getProperty("DeltaLink"), (String) e.getProperty("NextLink"),
+                ((Number) e.getProperty("Generation")).longValue(), Boolean.TRUE.equals(e.getProperty("FullSync")),
+                instant(e, "WindowStart"), instant(e, "WindowEnd"), instant(e, "RunStartedAt"), instant(e, "LastRunAt"), instant(e, "LastSuccessAt"),
+                (String) e.getProperty("LastError"), e.getETag());
+    }
+
+    private static Instant instant(TableEntity e, String name) {
+        Object value = e.getProperty(name);
+        return value instanceof OffsetDateTime t ? t.toInstant() : null;
+    }
+}

@@ -1,0 +1,71 @@
+package io.m365connector.sync;
+
+import com.azure.data.tables.TableClient;
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.connection.Connection;
+import io.m365connector.connection.ConnectionStatus;
+import io.m365connector.connection.ConnectionStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The sync timer: every resource is synced on a schedule too, so nothing depends on a notification
+ * arriving. Where Graph sends notifications for a resource in the connection's cloud, the timer is the
+ * safety net ({@link SyncCapabilities#safetyInterval}); where it does not, the timer is how the resource is
+ * synced ({@link SyncCapabilities#pollInterval}). Connections that are gone or no longer sync drop out here.
+ */
+public final class SyncTimer {
+    /** The most due entries one tick handles; the next tick continues. */
+    static final int MAX_PER_TICK = 5_000;
+
+    private final SyncSchedule schedule;
+    private final ConnectionStore connections;
+    private final SyncService sync;
+    private final Clock clock;
+
+    public static SyncTimer of(TableClient syncDue, ConnectionStore connections, SyncService sync, Clock clock) {
+        return new SyncTimer(new SyncSchedule(syncDue), connections, sync, clock);
+    }
+
+    SyncTimer(SyncSchedule schedule, ConnectionStore connections, SyncService sync, Clock clock) {
+        this.schedule = schedule;
+        this.connections = connections;
+        this.sync = sync;
+        this.clock = clock;
+    }
+
+    /** Starts syncing a connection's resources: due at once, and asked for now. */
+    public void enroll(Connection connection) {
+        for (SyncResource resource : SyncResource.values()) {
+            if (SyncService.syncs(connection, resource)) {
+                schedule.add(connection.id(), resource, clock.instant());
+                sync.request(connection.id(), resource, "connected");
+            }
+        }
+    }
+
+    /** One tick: every due resource gets a run and its next due time. Returns how many runs were asked for. */
+    public int tick() {
+        Instant now = clock.instant();
+        List<SyncSchedule.Due> due = schedule.due(now, MAX_PER_TICK);
+        int requested = 0;
+        for (SyncSchedule.Due entry : due) {
+            Optional<Connection> connection = connections.find(entry.connectionId());
+            if (connection.isPresent() && connection.get().status() == ConnectionStatus.ACTIVE && SyncService.syncs(connection.get(),
+                    entry.resource())) {
+                schedule.add(entry.connectionId(), entry.resource(), now.plus(interval(connection.get().cloud(), entry.resource())));
+                sync.request(entry.connectionId(), entry.resource(), "timer");
+                requested++;
+            }
+            schedule.remove(entry);
+        }
+        return requested;
+    }
+
+    private static Duration interval(NationalCloud cloud, SyncResource resource) {
+        return SyncCapabilities.notifies(cloud, resource) ? SyncCapabilities.safetyInterval() : SyncCapabilities.pollInterval();
+    }
+}

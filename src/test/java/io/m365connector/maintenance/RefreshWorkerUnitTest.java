@@ -1,0 +1,134 @@
+package io.m365connector.maintenance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.connection.Connection;
+import io.m365connector.connection.ConnectionStatus;
+import io.m365connector.connection.ConnectionPage;
+import io.m365connector.connection.ConnectionStore;
+import io.m365connector.connection.DueConnection;
+import io.m365connector.connection.OwnerQuery;
+import io.m365connector.connection.StatusListener;
+import io.m365connector.credentials.AppCredentialStatus;
+import io.m365connector.crypto.LocalKeyProvider;
+import io.m365connector.crypto.TokenCipher;
+import io.m365connector.crypto.TokenSealer;
+import io.m365connector.platform.ProblemCode;
+import io.m365connector.platform.SettingsReader;
+import io.m365connector.testing.ClockSleeper;
+import io.m365connector.testing.InMemoryConnectionStore;
+import io.m365connector.testing.MutableClock;
+import io.m365connector.testing.TestConnections;
+import io.m365connector.testing.TestSettings;
+import io.m365connector.tokens.MsalClients;
+import io.m365connector.tokens.RefreshOutcomes;
+import io.m365connector.tokens.RefreshPolicy;
+import io.m365connector.tokens.TokenBroker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The refresh worker's decisions on the in-memory connection store (no Azurite, no HTTP: none of these
+ * paths reaches Entra ID): a vanished connection, one not due, one whose cloud's app credential is known
+ * to be invalid, and the poison record on the last delivery.
+ */
+class RefreshWorkerUnitTest {
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-05T10:00:00Z"));
+    private final InMemoryConnectionStore store = new InMemoryConnectionStore();
+    private final RefreshOutcomes outcomes = new RefreshOutcomes(store, RefreshPolicy.keepAliveEvery(Duration.ofDays(7)), clock, StatusListener.NONE);
+    private final TokenBroker broker = new TokenBroker(store, new TokenSealer(new LocalKeyProvider(new byte[32]), new TokenCipher()),
+            new MsalClients(SettingsReader.read(TestSettings.base("UseDevelopmentStorage=true")), null), outcomes, clock,
+            new TokenBroker.Timing(Duration.ofMinutes(5), Duration.ofSeconds(30), new ClockSleeper(clock)));
+    private Optional<AppCredentialStatus> credential = Optional.empty();
+    private final RefreshWorker worker = new RefreshWorker(store, broker, outcomes, clock, cloud -> credential);
+
+    @Test
+    void whenTheConnectionIsGoneThenTheMessageIsDoneAndItsIndexEntryForgotten() {
+        RefreshMessage message = new RefreshMessage(Connection.newId(), clock.instant());
+
+        assertEquals(RefreshWorker.Outcome.GONE, worker.handle(message));
+    }
+
+    @Test
+    void whenTheConnectionIsNotDueYetThenNothingHappens() {
+        Connection c = store.create(TestConnections.active(NationalCloud.GLOBAL, clock.instant(), clock.instant().plus(Duration.ofDays(3))));
+
+        assertEquals(RefreshWorker.Outcome.NOT_DUE, worker.handle(new RefreshMessage(c.id(), clock.instant())));
+        assertEquals(c.version(), store.find(c.id()).orElseThrow().version(), "the row is untouched");
+    }
+
+    @Test
+    void whenTheCloudsAppCredentialIsKnownInvalidThenEntraIdIsNotAskedAndTheConnectionStaysActiveDueSoon() {
+        Connection c = store.create(TestConnections.active(NationalCloud.USGOV, clock.instant(), clock.instant().minusSeconds(60)));
+        credential = Optional.of(new AppCredentialStatus(NationalCloud.USGOV, "client_secret", AppCredentialStatus.State.INVALID,
+                ProblemCode.APP_SECRET_EXPIRED, null, clock.instant(), clock.instant(), "app_secret_expired"));
+
+        assertEquals(RefreshWorker.Outcome.RETRY_LATER, worker.handle(new RefreshMessage(c.id(), c.refresh().nextRefreshDue())));
+
+        Connection after = store.find(c.id()).orElseThrow();
+        assertEquals(ConnectionStatus.ACTIVE, after.status(), "not the user's fault: no needs_reauth");
+        assertEquals("app_secret_expired", after.refresh().lastErrorCode());
+        assertTrue(after.refresh().nextRefreshDue().isBefore(clock.instant().plus(Duration.ofMinutes(16))), "due again soon");
+    }
+
+    @Test
+    void whenTheLastDeliveryFailsThenTheConnectionRecordsWhyAndTheErrorGoesBackToTheHost() {
+        Connection c = store.create(TestConnections.active(NationalCloud.GLOBAL, clock.instant(), clock.instant().minusSeconds(60)));
+        IllegalStateException failure = new IllegalStateException("boom");
+        RefreshWorker failing = new RefreshWorker(new UnreadableStore(store, failure), broker, outcomes, clock, cloud -> Optional.empty());
+
+        assertSame(failure, assertThrows(IllegalStateException.class, () -> failing.handle(new RefreshMessage(c.id(), clock.instant()), 5, 5)));
+
+        assertEquals("internal_error", store.find(c.id()).orElseThrow().refresh().lastErrorCode());
+    }
+
+    /** The store whose reads fail (storage trouble on every delivery); writes reach the real one. */
+    private record UnreadableStore(InMemoryConnectionStore store, RuntimeException failure) implements ConnectionStore {
+        @Override
+        public Optional<Connection> find(String id) {
+            throw failure;
+        }
+
+        @Override
+        public Connection create(Connection connection) {
+            return store.create(connection);
+        }
+
+        @Override
+        public Connection update(Connection connection) {
+            return store.update(connection);
+        }
+
+        @Override
+        public void delete(String id) {
+            store.delete(id);
+        }
+
+        @Override
+        public List<DueConnection> findDue(Instant now, int limit) {
+            return store.findDue(now, limit);
+        }
+
+        @Override
+        public void forgetDue(DueConnection entry) {
+            store.forgetDue(entry);
+        }
+
+        @Override
+        public void recordUse(String id, Instant at) {
+            store.recordUse(id, at);
+        }
+
+        @Override
+        public ConnectionPage listByOwner(OwnerQuery query) {
+            return store.listByOwner(query);
+        }
+    }
+}

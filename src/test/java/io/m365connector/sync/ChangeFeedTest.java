@@ -1,0 +1,86 @@
+package io.m365connector.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.azure.data.tables.TableServiceClient;
+import com.azure.data.tables.TableServiceClientBuilder;
+import io.m365connector.connection.ConcurrentUpdateException;
+import io.m365connector.connection.Connection;
+import io.m365connector.testing.Azurite;
+import io.m365connector.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The change feed and its writer over Azurite: one writer at a time, numbering after every row, nothing appended twice. */
+class ChangeFeedTest {
+    private static final TableServiceClient TABLES = new TableServiceClientBuilder().connectionString(Azurite.shared().connectionString())
+            .buildClient();
+    private final String prefix = "f" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+    private final SyncStates states = new SyncStates(TABLES.getTableClient(prefix + "syncstate"));
+    private final ChangeFeed feed = new ChangeFeed(TABLES.getTableClient(prefix + "changes"));
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-05T10:00:00Z"));
+    private final String connectionId = Connection.newId();
+
+    private static Change change(String item, String version) {
+        return Change.of(SyncResource.INBOX, Change.Type.CREATED, item, version, new Change.Summary("s " + item, null, null, null, null));
+    }
+
+    @Test
+    void whenAWriterDiesAfterAppendingThenTheNextSkipsWhatIsThereAndNumbersAfterIt() {
+        FeedWriter first = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
+        first.append(List.of(change("a", "1"), change("b", "1")));
+        // dies here: no checkpoint, the lease runs out
+        clock.advance(Duration.ofMinutes(6));
+
+        FeedWriter second = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
+        List<Change> appended = second.append(List.of(change("a", "1"), change("b", "1"), change("c", "1")));
+        second.checkpoint();
+        second.close();
+
+        assertEquals(List.of(3L), appended.stream().map(Change::sequence).toList(), "a and b were there already; c comes after them");
+        assertEquals(List.of("a", "b", "c"), feed.after(connectionId, 0, 10).stream().map(Change::itemId).toList());
+    }
+
+    @Test
+    void whenAWriterHoldsTheFeedThenNoOtherGetsItUntilItsLeaseRunsOutAndTheLoserStopsAtItsCheckpoint() {
+        FeedWriter holder = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
+
+        assertEquals(Optional.empty(), FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)));
+        clock.advance(Duration.ofMinutes(6));
+        FeedWriter next = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
+
+        assertThrows(ConcurrentUpdateException.class, holder::checkpoint, "the old holder learns it lost the feed");
+        next.close();
+    }
+
+    @Test
+    void whenReadingAfterACursorThenChangesComeInOrderAndReadingAgainGivesTheSameOnes() {
+        try (FeedWriter writer = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
+            writer.append(List.of(change("a", "1"), change("b", "1"), change("a", "2")));
+            writer.checkpoint();
+        }
+
+        List<Change> first = feed.after(connectionId, 0, 2);
+        List<Change> rest = feed.after(connectionId, first.get(1).sequence(), 10);
+
+        assertEquals(List.of(1L, 2L), first.stream().map(Change::sequence).toList());
+        assertEquals(List.of("a"), rest.stream().map(Change::itemId).toList());
+        assertTrue(!rest.get(0).id().equals(first.get(0).id()), "another version of an item is another change");
+        assertEquals(first, feed.after(connectionId, 0, 2), "at least once: the same cursor reads the same changes, ids and all");
+        assertEquals("s a", first.get(0).summary().subject());
+    }
+
+    @Test
+    void whenAChangeIsMadeTwiceFromTheSameVersionThenItsIdIsTheSame() {
+        assertEquals(change("x", "7").id(), change("x", "7").id());
+        assertTrue(!change("x", "7").id().equals(change("x", "8").id()));
+        assertEquals(Change.of(SyncResource.INBOX, Change.Type.DELETED, "x", null, null).id(),
+                Change.of(SyncResource.INBOX, Change.Type.DELETED, "x", "whatever", null).id(), "a deletion has one id per item");
+    }
+}

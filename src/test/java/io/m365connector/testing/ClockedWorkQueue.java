@@ -1,0 +1,41 @@
+package io.m365connector.testing;
+
+import io.m365connector.platform.WorkQueue;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A work queue in memory whose visibility delays run on the test's clock: a message sent with a delay
+ * is handed out only once the clock has passed it, so a test moves the clock instead of waiting.
+ */
+public final class ClockedWorkQueue implements WorkQueue {
+    private record Queued(String message, Instant visibleAt) {
+    }
+
+    private final Clock clock;
+    private final List<Queued> queued = new ArrayList<>();
+
+    public ClockedWorkQueue(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public synchronized void send(String message, Duration delay) {
+        queued.add(new Queued(message, clock.instant().plus(delay)));
+    }
+
+    /** Takes the messages visible now (as a queue trigger would), leaving hidden ones. */
+    public synchronized List<String> receiveVisible() {
+        Instant now = clock.instant();
+        List<String> visible = queued.stream().filter(q -> !q.visibleAt().isAfter(now)).map(Queued::message).toList();
+        queued.removeIf(q -> !q.visibleAt().isAfter(now));
+        return visible;
+    }
+
+    public synchronized int size() {
+        return queued.size();
+    }
+}
