@@ -95,6 +95,8 @@ class BrowserEndToEndTest {
         assertEquals(adele.userPrincipalName(), text("user"));
         assertFalse(browser.findElement(By.id("create-event")).isEnabled(), "no event button before calendar consent");
         assertTrue(text("calendar-hint").contains("calendar feature"), text("calendar-hint"));
+        assertFalse(browser.findElement(By.id("book-room")).isEnabled(), "no room booking without the rooms feature");
+        assertTrue(text("rooms-hint").startsWith("Booking a room needs the rooms feature"), "and the page says why: " + text("rooms-hint"));
         shot("03-connected");
         // Cookies are per host, not per port: back on localhost the functions' binding cookie is visible.
         Cookie binding = browser.manage().getCookieNamed("__Host-m365c-browser");
