@@ -40,6 +40,9 @@ final class PlatformParts {
 
     /** A storage queue of this instance (names carry the tables' prefix in tests). */
     WorkQueue queue(String name) {
+        if (wiring.queues != null) {
+            return wiring.queues.apply(wiring.tables.queuePrefix() + name);
+        }
         return new StorageWorkQueue(AzureClients.queue(settings.get().storage(), settings.get().hostingCloud(),
                 hostingCredential.get(), http.get().azureHttpClient(), wiring.tables.queuePrefix() + name));
     }

@@ -5,9 +5,11 @@ import io.m365connector.credentials.ManagedIdentityTokens;
 import io.m365connector.platform.Settings;
 import io.m365connector.platform.SettingsReader;
 import io.m365connector.platform.Sleeper;
+import io.m365connector.platform.WorkQueue;
 import io.m365connector.platform.http.HostRouting;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /** What an {@code AppContext} is built from: the production wiring, of which tests and the demo change single inputs. */
@@ -19,6 +21,7 @@ public final class Wiring {
     Tables tables = Tables.defaults();
     Sleeper sleeper = Sleeper.REAL;
     ManagedIdentityTokens identityTokens;
+    Function<String, WorkQueue> queues;
 
     private Wiring() {
     }
@@ -65,6 +68,12 @@ public final class Wiring {
     /** The managed identity's tokens for federated app credentials; null: azure-identity. */
     public Wiring identityTokens(ManagedIdentityTokens value) {
         this.identityTokens = value;
+        return this;
+    }
+
+    /** The queue of each name (with its prefix); null: Azure Storage queues. Tests drive queue delays on their clock with this. */
+    public Wiring queues(Function<String, WorkQueue> value) {
+        this.queues = value;
         return this;
     }
 }

@@ -43,6 +43,7 @@ public final class MailReader {
                     rc.queryParameters.top = query.pageSize();
                     rc.queryParameters.skip = query.skip() == 0 ? null : query.skip();
                     rc.queryParameters.filter = query.graphFilter();
+                    rc.queryParameters.orderby = new String[] {"receivedDateTime desc"};
                     rc.queryParameters.select = MessageSummary.SELECT;
                     rc.headers.add("Prefer", IMMUTABLE_IDS);
                 }));

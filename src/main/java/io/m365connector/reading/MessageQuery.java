@@ -21,6 +21,8 @@ public record MessageQuery(String folder, Instant receivedSince, String from, Bo
     static final int DEFAULT_PAGE_SIZE = 25;
     /** Graph's well-known folder names that the API accepts in place of a folder id. */
     static final Set<String> WELL_KNOWN_FOLDERS = Set.of("inbox", "sentitems", "drafts", "deleteditems", "archive", "junkemail");
+    /** The lower bound of the filter when none is asked for: older than any mailbox. */
+    private static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
     private static final Pattern FOLDER_ID = Pattern.compile("[A-Za-z0-9_=+-]{1,512}");
     private static final Set<String> PARAMETERS = Set.of("folder", "receivedSince", "from", "unread", "hasAttachments", "pageSize",
             "cursor", "code");
@@ -45,12 +47,14 @@ public record MessageQuery(String folder, Instant receivedSince, String from, Bo
         return new MessageQuery(draft.folder, draft.receivedSince, draft.from, draft.unread, draft.hasAttachments, draft.pageSize, skip);
     }
 
-    /** Graph's $filter for these filters, or null when there are none. */
+    /**
+     * Graph's $filter for these filters. It always starts with receivedDateTime: the listing is ordered by
+     * it ({@code $orderby=receivedDateTime desc}), and Graph refuses a sort property that does not lead the
+     * filter (400 InefficientFilter, "Using filter and orderby in the same query").
+     */
     String graphFilter() {
         List<String> clauses = new ArrayList<>();
-        if (receivedSince != null) {
-            clauses.add("receivedDateTime ge " + receivedSince);
-        }
+        clauses.add("receivedDateTime ge " + (receivedSince == null ? EARLIEST : receivedSince));
         if (from != null) {
             clauses.add("from/emailAddress/address eq '" + from.replace("'", "''") + "'");
         }
@@ -60,7 +64,7 @@ public record MessageQuery(String folder, Instant receivedSince, String from, Bo
         if (hasAttachments != null) {
             clauses.add("hasAttachments eq " + hasAttachments);
         }
-        return clauses.isEmpty() ? null : String.join(" and ", clauses);
+        return String.join(" and ", clauses);
     }
 
     String cursorFor(int nextSkip) {

@@ -44,8 +44,12 @@ final class SubscriptionManager {
         this.clock = clock;
     }
 
-    /** Makes sure the resource has a subscription that outlives the next renewal; {@code force} renews now (reauthorization). */
-    void ensure(GraphSession session, SyncResource resource, boolean force) {
+    /**
+     * Makes sure the resource has a subscription that outlives the next renewal: {@code force} renews now
+     * (reauthorization); {@code verify} asks Graph whether it still has it (the timer's runs: Graph may have
+     * dropped it without a word, and nothing else would notice before the renewal a day ahead of expiry).
+     */
+    void ensure(GraphSession session, SyncResource resource, boolean force, boolean verify) {
         String connectionId = session.connectionId();
         Instant now = clock.instant();
         Optional<SyncStates.SubscriptionState> current = states.subscription(connectionId, resource).filter(s -> s.subscriptionId() != null);
@@ -54,7 +58,13 @@ final class SubscriptionManager {
             return;
         }
         try {
-            if (current.isPresent() && !force && current.get().expiresAt() != null && now.isBefore(current.get().expiresAt().minus(RENEW_BEFORE))) {
+            boolean fresh = current.isPresent() && current.get().expiresAt() != null && now.isBefore(current.get().expiresAt().minus(RENEW_BEFORE));
+            if (fresh && !force && (!verify || exists(session, current.get().subscriptionId()))) {
+                return;
+            }
+            if (current.isPresent() && fresh && !force) {
+                held.remove(current.get().subscriptionId()); // Graph no longer has it: a new one
+                create(session, resource);
                 return;
             }
             if (current.isPresent() && renew(session, resource, current.get().subscriptionId())) {
@@ -79,6 +89,18 @@ final class SubscriptionManager {
             session.run(Safety.REMOVAL, c -> c.subscriptions().bySubscriptionId(id).delete());
             held.remove(id);
         });
+    }
+
+    private boolean exists(GraphSession session, String subscriptionId) {
+        try {
+            session.call(Safety.REPEATABLE, c -> c.subscriptions().bySubscriptionId(subscriptionId).get());
+            return true;
+        } catch (GraphException e) {
+            if (e.code() == ProblemCode.NOT_FOUND) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     private boolean renew(GraphSession session, SyncResource resource, String subscriptionId) {

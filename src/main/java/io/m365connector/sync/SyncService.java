@@ -85,7 +85,8 @@ public final class SyncService {
             }
             DeltaRun.Outcome run = new DeltaRun(stores.states(), stores.index(), clock).run(session, feed, request.resource());
             if (SyncCapabilities.notifies(connection.get().cloud(), request.resource())) {
-                subscriptions.ensure(session, request.resource(), request.reason().equals("reauthorizationRequired"));
+                subscriptions.ensure(session, request.resource(), request.reason().equals("reauthorizationRequired"),
+                        request.reason().equals("timer"));
             }
             listener.appended(request.connectionId(), run.appended());
             if (run.more()) {

@@ -16,7 +16,10 @@ import io.m365connector.cloud.NationalCloud;
 import io.m365connector.functions.ActionFunctions;
 import io.m365connector.functions.AuthFunctions;
 import io.m365connector.functions.ConnectionFunctions;
+import io.m365connector.functions.GraphNotificationFunctions;
+import io.m365connector.functions.ReadingFunctions;
 import io.m365connector.functions.SchedulingFunctions;
+import io.m365connector.functions.SyncFunctions;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.Settings;
 import io.m365connector.platform.SettingsReader;
@@ -26,6 +29,7 @@ import io.m365connector.platform.http.OutboundHttp;
 import io.m365connector.testing.entra.FakeEntraId;
 import io.m365connector.testing.entra.FakeUser;
 import io.m365connector.testing.graph.FakeGraph;
+import io.m365connector.testing.graph.NotificationEndpoint;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +39,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -51,14 +56,17 @@ public final class ConnectorHarness implements AutoCloseable {
     private static final Pattern LOGIN_ROUTE = Pattern.compile("/api/auth/login/([^/]+)");
     private static final Pattern ADMIN_ROUTE = Pattern.compile("/api/auth/adminconsent/([^/]+)");
 
-    public final FakeEntraId entra = new FakeEntraId();
-    public final FakeGraph graph = new FakeGraph(entra);
-    public final LocalCloudRouting routing = graph.routeInto(entra.routeInto(new LocalCloudRouting()));
     public final MutableClock clock = new MutableClock(Instant.now());
+    public final FakeEntraId entra;
+    public final FakeGraph graph;
+    public final LocalCloudRouting routing;
     public final Map<String, String> env = TestSettings.base(Azurite.shared().connectionString());
     public final Map<NationalCloud, String> clientIds = new EnumMap<>(NationalCloud.class);
     public final Tables tables = Tables.prefixed("t" + UUID.randomUUID().toString().replace("-", "").substring(0, 8));
     public final RecordingSleeper sleeper = new RecordingSleeper();
+    /** The queues of a harness made {@link #withClockedQueues}, by full name (prefix included). */
+    private final Map<String, ClockedWorkQueue> clockedQueues = new ConcurrentHashMap<>();
+    private final boolean clockedQueueWiring;
     /** The app registration's home tenant in every cloud (credential health checks), for harnesses built with credential kinds. */
     public static final String HOME_TENANT = "7a1b2c3d-0000-4000-8000-00000000a11c";
     /** The function app's user-assigned managed identity (client id, principal id), trusted as federated credential. */
@@ -76,7 +84,10 @@ public final class ConnectorHarness implements AutoCloseable {
     public final AuthFunctions auth;
     public final ActionFunctions actions;
     public final SchedulingFunctions scheduling;
-    private final OutboundHttp browserHttp = new OutboundHttp(new Settings.HttpSettings(Duration.ofSeconds(10), Optional.empty()), routing);
+    public final ReadingFunctions reading;
+    public final SyncFunctions sync;
+    public final GraphNotificationFunctions graphNotifications;
+    private final OutboundHttp browserHttp;
 
     public ConnectorHarness() {
         this(env -> { }, null);
@@ -98,6 +109,25 @@ public final class ConnectorHarness implements AutoCloseable {
      */
     public ConnectorHarness(HostingCloud hosting, Map<NationalCloud, CredentialKind> kinds, Consumer<Map<String, String>> customize,
                             TokenCredential credential) {
+        this(hosting, kinds, customize, credential, false);
+    }
+
+    /**
+     * A harness on virtual time: its queues are {@link ClockedWorkQueue}s on its clock ({@link #clockedQueue(String)}):
+     * what the functions enqueue is taken by the test, and visibility delays pass when the clock moves; and the fake
+     * Entra ID and Graph run on the same clock, so a test can let hours pass (notification retries, subscription
+     * expiry, token lifetimes) without any of them disagreeing about the time.
+     */
+    public static ConnectorHarness withClockedQueues(Consumer<Map<String, String>> customize) {
+        return new ConnectorHarness(HostingCloud.GLOBAL, Map.of(), customize, null, true);
+    }
+
+    private ConnectorHarness(HostingCloud hosting, Map<NationalCloud, CredentialKind> kinds, Consumer<Map<String, String>> customize,
+                             TokenCredential credential, boolean clocked) {
+        this.entra = clocked ? new FakeEntraId(clock) : new FakeEntraId();
+        this.graph = clocked ? new FakeGraph(entra, clock) : new FakeGraph(entra);
+        this.routing = graph.routeInto(entra.routeInto(new LocalCloudRouting()));
+        this.browserHttp = new OutboundHttp(new Settings.HttpSettings(Duration.ofSeconds(10), Optional.empty()), routing);
         env.put("M365_CLOUDS", "global,usgov,usgovdod,china");
         env.put("PUBLIC_BASE_URL", "https://" + FUNCTION_HOST);
         env.put("ALLOWED_RETURN_URLS", RETURN_URL + ",https://app.example.com/settings?tab=m365");
@@ -122,11 +152,20 @@ public final class ConnectorHarness implements AutoCloseable {
             ManagedIdentityTestEnvironment.use(identity.environment());
         }
         customize.accept(env);
-        context = new AppContext(Wiring.production().settings(() -> SettingsReader.read(env)).routing(routing).clock(clock).hostingCredential(credential).tables(tables).sleeper(sleeper));
+        Wiring wiring = Wiring.production().settings(() -> SettingsReader.read(env)).routing(routing).clock(clock)
+                .hostingCredential(credential).tables(tables).sleeper(sleeper);
+        if (clocked) {
+            wiring.queues(name -> clockedQueues.computeIfAbsent(name, n -> new ClockedWorkQueue(clock)));
+        }
+        this.clockedQueueWiring = clocked;
+        context = new AppContext(wiring);
         api = context.newFunction(ConnectionFunctions.class);
         auth = context.newFunction(AuthFunctions.class);
         actions = context.newFunction(ActionFunctions.class);
         scheduling = context.newFunction(SchedulingFunctions.class);
+        reading = context.newFunction(ReadingFunctions.class);
+        sync = context.newFunction(SyncFunctions.class);
+        graphNotifications = context.newFunction(GraphNotificationFunctions.class);
     }
 
     private void useCredential(NationalCloud cloud, CredentialKind kind) {
@@ -279,6 +318,42 @@ public final class ConnectorHarness implements AutoCloseable {
         return (FakeHttpResponse) scheduling.findMeetingTimes(request, connectionId, new FakeExecutionContext("findMeetingTimes"));
     }
 
+    /** GET on a read route of the API, {@code pathAndQuery} after /api/connections/{id}, for example "/messages?folder=inbox". */
+    public FakeHttpResponse read(String connectionId, String pathAndQuery) {
+        String url = "https://" + FUNCTION_HOST + "/api/connections/" + connectionId + pathAndQuery;
+        FakeHttpRequest request = FakeHttpRequest.get(url).header("X-Owner-Id", "owner-1");
+        String path = pathAndQuery.replaceAll("\\?.*", "");
+        String[] parts = path.split("/");
+        FakeExecutionContext ctx = new FakeExecutionContext("read");
+        if (path.equals("/messages")) {
+            return (FakeHttpResponse) reading.listMessages(request, connectionId, ctx);
+        }
+        if (path.equals("/events")) {
+            return (FakeHttpResponse) reading.listEvents(request, connectionId, ctx);
+        }
+        if (path.equals("/changes")) {
+            return (FakeHttpResponse) sync.listChanges(request, connectionId, ctx);
+        }
+        if (parts.length == 3 && parts[1].equals("messages")) {
+            return (FakeHttpResponse) reading.getMessage(request, connectionId, parts[2], ctx);
+        }
+        if (parts.length == 5 && parts[1].equals("messages") && parts[3].equals("attachments")) {
+            return (FakeHttpResponse) reading.getAttachment(request, connectionId, parts[2], parts[4], ctx);
+        }
+        throw new IllegalArgumentException("no read route " + path);
+    }
+
+    /** Graph's deliveries to this harness's notification URLs, answered by the receiver functions in process. */
+    public NotificationEndpoint graphEndpoint() {
+        return (url, contentType, body, query) -> {
+            FakeHttpRequest request = FakeHttpRequest.post(url, body).header("Content-Type", contentType);
+            FakeHttpResponse response = (FakeHttpResponse) (url.contains("/api/graph/lifecycle")
+                    ? graphNotifications.lifecycle(request, new FakeExecutionContext("graphLifecycle"))
+                    : graphNotifications.notifications(request, new FakeExecutionContext("graphNotifications")));
+            return new NotificationEndpoint.Response(response.getStatusCode(), response.getHeader("Content-Type"), response.bodyText());
+        };
+    }
+
     /** A connected user with an active connection: connection id and the user. */
     public record Connected(String connectionId, FakeUser user) {
     }
@@ -334,6 +409,14 @@ public final class ConnectorHarness implements AutoCloseable {
         // The login link is a capability: its session id must never be logged.
         SecretsLedger.remember(body.get("loginUrl").asText().replaceAll(".*/", ""));
         return body;
+    }
+
+    /** The clocked queue {@code name} (without prefix) of a harness made {@link #withClockedQueues}. */
+    public ClockedWorkQueue clockedQueue(String name) {
+        if (!clockedQueueWiring) {
+            throw new IllegalStateException("this harness uses storage queues: use queue(name)");
+        }
+        return clockedQueues.computeIfAbsent(tables.queuePrefix() + name, n -> new ClockedWorkQueue(clock));
     }
 
     /** This harness's queue {@code name} (prefixed like its tables), reached the way the app reaches it; not created here. */

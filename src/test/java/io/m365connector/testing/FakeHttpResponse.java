@@ -42,6 +42,11 @@ public final class FakeHttpResponse implements HttpResponseMessage {
         return body;
     }
 
+    /** The body as bytes (a download), or the text's UTF-8 bytes. */
+    public byte[] bodyBytes() {
+        return body instanceof byte[] bytes ? bytes.clone() : bodyText().getBytes(StandardCharsets.UTF_8);
+    }
+
     public String bodyText() {
         return body == null ? "" : body instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : body.toString();
     }

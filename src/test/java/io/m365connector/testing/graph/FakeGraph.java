@@ -41,6 +41,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -68,6 +69,13 @@ import java.util.regex.Pattern;
  * a mailbox the user has no access to answers 403 ErrorAccessDenied. Property names in request bodies
  * are case-insensitive, as in Graph. Errors carry Graph's body ({@code error.code}, {@code message},
  * {@code innerError} with date, request-id, client-request-id) and headers.
+ *
+ * <p>The read and sync side lives beside it: mail folders, received messages and attachments, and their
+ * change log in {@link FakeMailStore} ({@link #mail()}); delta queries in {@link FakeDelta} ({@link #delta()});
+ * calendarView; change-notification subscriptions and their delivery in {@link FakeSubscriptions}
+ * ({@link #subscriptions()}); what each cloud serves in {@link SyncCloudSupport}. Drafts, sent mail and
+ * events made here are changes there (a sent draft moves to Sent Items, a recipient of this fake gets it
+ * in its inbox, event changes reach calendarView delta and event subscriptions).
  *
  * <p>Tests can inject faults ({@link #failNext}), add latency, look at the state (sent mail, drafts,
  * events, cancellations) and at every request received. A read-only HTML view of a mailbox is served
@@ -124,6 +132,14 @@ public final class FakeGraph implements AutoCloseable {
     private final Map<String, Integer> submitting = new HashMap<>();
     private final WireMockServer server;
     private final FakeScheduling scheduling;
+    // guarded by lock
+    private final Map<NationalCloud, SyncCloudSupport> syncSupport = new EnumMap<>(SyncCloudSupport.DOCUMENTED);
+    private final FakeSubscriptions subscriptions;
+    private final SubscriptionRequests subscriptionRequests;
+    private final FakeMailStore mail;
+    private final MailReads mailReads;
+    private final CalendarReads calendarReads;
+    private final FakeDelta delta;
 
     /** Starts the fake on a free local HTTPS port; token expiry is judged by the system clock. */
     public FakeGraph(FakeEntraId entra) {
@@ -135,6 +151,12 @@ public final class FakeGraph implements AutoCloseable {
         this.entra = Objects.requireNonNull(entra, "entra");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.scheduling = new FakeScheduling(lock, this::events, clock);
+        this.subscriptions = new FakeSubscriptions(lock, clock, this::syncSupport);
+        this.mail = new FakeMailStore(lock, clock, subscriptions::changed, subscriptions::afterChange);
+        this.subscriptionRequests = new SubscriptionRequests(lock, subscriptions, mail);
+        this.mailReads = new MailReads(mail);
+        this.calendarReads = new CalendarReads(this::events);
+        this.delta = new FakeDelta(lock, mail, calendarReads);
         JournalTrimmer trimmer = new JournalTrimmer();
         this.server = FakeServers.https(new Endpoints(), trimmer);
         trimmer.server = server;
@@ -144,6 +166,34 @@ public final class FakeGraph implements AutoCloseable {
     /** Rooms, room lists, schedules (working hours, busy blocks) and room answers: set up state here. */
     public FakeScheduling scheduling() {
         return scheduling;
+    }
+
+    /** Mail folders, received messages and their changes: deliver, read, move and delete mail as a user's Outlook would. */
+    public FakeMailStore mail() {
+        return mail;
+    }
+
+    /** Delta queries: expire sync state, replay a page, limit page sizes. */
+    public FakeDelta delta() {
+        return delta;
+    }
+
+    /** Change-notification subscriptions: the endpoint notifications go to, delivery on the clock, lifecycle events. */
+    public FakeSubscriptions subscriptions() {
+        return subscriptions;
+    }
+
+    /** What Graph serves in {@code cloud} for reads and sync (default: {@link SyncCloudSupport#DOCUMENTED}). */
+    public void setSyncSupport(NationalCloud cloud, SyncCloudSupport support) {
+        synchronized (lock) {
+            syncSupport.put(Objects.requireNonNull(cloud, "cloud"), Objects.requireNonNull(support, "support"));
+        }
+    }
+
+    public SyncCloudSupport syncSupport(NationalCloud cloud) {
+        synchronized (lock) {
+            return syncSupport.get(cloud);
+        }
     }
 
     /** Routes the Graph host of every national cloud to this fake. */
@@ -246,10 +296,19 @@ public final class FakeGraph implements AutoCloseable {
         if (event == null || !event.isObject()) {
             throw new IllegalArgumentException("event must be a JSON object");
         }
+        String id = newItemId();
+        try {
+            addInvitation(mailboxUpn, event, id);
+            return id;
+        } finally {
+            subscriptions.afterChange(); // its notifications, outside the lock
+        }
+    }
+
+    private void addInvitation(String mailboxUpn, JsonNode event, String id) {
         synchronized (lock) {
             Mailbox mailbox = mailbox(mailboxUpn);
             ObjectNode ev = (ObjectNode) GraphJson.canonical(event);
-            String id = newItemId();
             Instant now = clock.instant();
             ev.put("id", id);
             ev.put("iCalUId", iCalUId());
@@ -268,7 +327,7 @@ public final class FakeGraph implements AutoCloseable {
             ev.put("webLink", eventWebLink(NationalCloud.GLOBAL, id));
             normalizeEventTimes(ev);
             mailbox.events.put(id, ev);
-            return id;
+            mail.eventSaved(mailbox.upn, ev);
         }
     }
 
@@ -333,7 +392,10 @@ public final class FakeGraph implements AutoCloseable {
         }
     }
 
-    /** Forgets mailboxes' contents, upload sessions, faults and recorded requests; keeps grants and latency. */
+    /**
+     * Forgets mailboxes' contents (messages, sync state, subscriptions and pending notifications too), upload
+     * sessions, faults and recorded requests; keeps grants, latency and the notification endpoint.
+     */
     public void reset() {
         synchronized (lock) {
             mailboxes.clear();
@@ -345,6 +407,12 @@ public final class FakeGraph implements AutoCloseable {
             unhandled.clear();
         }
         scheduling.reset();
+        mail.reset();
+        delta.reset();
+        subscriptions.reset();
+        synchronized (lock) {
+            syncSupport.putAll(SyncCloudSupport.DOCUMENTED);
+        }
         server.resetRequests();
     }
 
@@ -386,7 +454,9 @@ public final class FakeGraph implements AutoCloseable {
             if (reply.contentType != null) {
                 builder.withHeader("Content-Type", reply.contentType);
             }
-            if (reply.body != null) {
+            if (reply.binary != null) {
+                builder.withBody(reply.binary);
+            } else if (reply.body != null) {
                 builder.withBody(reply.body);
             }
             reply.headers.forEach(builder::withHeader);
@@ -456,6 +526,7 @@ public final class FakeGraph implements AutoCloseable {
                 reply = fault.reply(call, clock.instant(), reply);
             }
         }
+        subscriptions.afterChange(); // notifications of what this request changed, and retries now due
         if (!reply.dropConnection) {
             reply.headers.put("request-id", call.requestId());
             reply.headers.put("client-request-id", call.clientRequestId());
@@ -487,14 +558,12 @@ public final class FakeGraph implements AutoCloseable {
             }
             return notImplemented(call);
         }
-        List<String> segments = new ArrayList<>();
-        for (String s : call.path().split("/")) {
-            if (!s.isEmpty()) {
-                segments.add(s);
-            }
-        }
+        List<String> segments = SubscriptionTargets.segments(call.path());
         if (!segments.isEmpty() && lower(segments.get(0)).equals("places") && call.method().equals("GET")) {
             return places(call, segments);
+        }
+        if (!segments.isEmpty() && lower(segments.get(0)).equals("subscriptions")) {
+            return subscriptionsRoute(call, segments.subList(1, segments.size()));
         }
         String mailboxRef;
         List<String> rest;
@@ -561,15 +630,24 @@ public final class FakeGraph implements AutoCloseable {
                 }
             }
             Context ctx = new Context(call, user, mailbox, own, (ObjectNode) json, cloudOf(call.host()));
+            SyncRequest sync = syncRequest(call, rest, mailboxRef == null ? "me" : "users/" + mailboxRef, mailbox.upn, user, "");
             return switch (op.kind()) {
                 case LIST_MESSAGES -> list(ctx, ctx.mailbox().drafts.values(), this::messageView, "messages");
-                case LIST_FOLDER_MESSAGES -> listFolder(ctx, op.itemId());
+                case LIST_FOLDER_MESSAGES -> listFolder(ctx, sync, op.itemId());
+                case LIST_MAIL_FOLDERS -> answer(call, mailReads.folders(sync));
+                case GET_MAIL_FOLDER -> answer(call, mailReads.folder(sync, op.itemId()));
+                case MAIL_FOLDERS_DELTA -> answer(call, delta.mailFolders(sync));
+                case FOLDER_MESSAGES_DELTA -> answer(call, delta.messages(sync, op.itemId()));
+                case GET_ATTACHMENT -> answer(call, mailReads.attachment(sync, op.itemId(), op.subId(), false));
+                case GET_ATTACHMENT_VALUE -> answer(call, mailReads.attachment(sync, op.itemId(), op.subId(), true));
+                case CALENDAR_VIEW -> answer(call, calendarReads.calendarView(sync));
+                case CALENDAR_VIEW_DELTA -> answer(call, delta.calendarView(sync));
                 case CREATE_DRAFT -> createDraft(ctx);
-                case GET_MESSAGE -> getMessage(ctx, op.itemId());
+                case GET_MESSAGE -> getMessage(ctx, sync, op.itemId());
                 case PATCH_MESSAGE -> patchMessage(ctx, op.itemId());
-                case DELETE_MESSAGE -> deleteMessage(ctx, op.itemId());
+                case DELETE_MESSAGE -> deleteMessage(ctx, sync, op.itemId());
                 case SEND_DRAFT -> sendDraft(ctx, op.itemId());
-                case LIST_ATTACHMENTS -> listAttachments(ctx, op.itemId());
+                case LIST_ATTACHMENTS -> listAttachments(ctx, sync, op.itemId());
                 case ADD_ATTACHMENT -> addAttachment(ctx, op.itemId());
                 case CREATE_UPLOAD_SESSION -> createUploadSession(ctx, op.itemId());
                 case SEND_MAIL -> sendMail(ctx);
@@ -590,6 +668,44 @@ public final class FakeGraph implements AutoCloseable {
                 }
             };
         }
+    }
+
+    /** /subscriptions[/{id}[/reauthorize]]: FakeSubscriptions, after the token is checked; not under the lock (the handshake calls out). */
+    private Reply subscriptionsRoute(Call call, List<String> rest) {
+        Reply denied = authenticate(call);
+        if (denied != null) {
+            return denied;
+        }
+        FakeUser user = call.issued().user();
+        SyncRequest r;
+        synchronized (lock) {
+            displayNames.putIfAbsent(key(user.userPrincipalName()), user.displayName());
+            mailbox(user.userPrincipalName());
+            r = syncRequest(call, rest, "me", user.userPrincipalName(), user, new String(call.body(), StandardCharsets.UTF_8));
+        }
+        SyncAnswer answer = subscriptionRequests.handle(r);
+        return answer == null ? notImplemented(call) : answer(call, answer);
+    }
+
+    /** The call as the sync classes see it; {@code body} only where they read it (subscriptions), not copied for every read. */
+    private SyncRequest syncRequest(Call call, List<String> rest, String mailboxPath, String mailboxUpn, FakeUser user, String body) {
+        NationalCloud cloud = cloudOf(call.host());
+        return new SyncRequest(call.method(), call.host(), cloud, List.copyOf(rest), mailboxPath, mailboxUpn, user, call.issued().scopes(),
+                call.issued().clientId(), call.params(), call.headers(), body, syncSupport.get(cloud));
+    }
+
+    private Reply answer(Call call, SyncAnswer answer) {
+        Reply reply;
+        if (answer.isError()) {
+            reply = error(call, answer.status(), answer.errorCode(), answer.message());
+        } else if (answer.raw() != null) {
+            reply = new Reply(answer.status(), answer.contentType(), null);
+            reply.binary = answer.raw();
+        } else {
+            reply = answer.json() == null ? Reply.empty(answer.status()) : json(answer.status(), answer.json());
+        }
+        reply.headers.putAll(answer.headers());
+        return reply;
     }
 
     /** GET /places/...: rooms and room lists of the user's tenant (FakeScheduling), after the token is checked. */
@@ -650,10 +766,20 @@ public final class FakeGraph implements AutoCloseable {
             if (n == 4 && s.get(2).equals("attachments") && s.get(3).equals("createuploadsession") && method.equals("POST")) {
                 return new Operation(Kind.CREATE_UPLOAD_SESSION, id, null);
             }
+            if (n == 4 && s.get(2).equals("attachments") && method.equals("GET")) {
+                return new Operation(Kind.GET_ATTACHMENT, id, null, rest.get(3));
+            }
+            if (n == 5 && s.get(2).equals("attachments") && s.get(4).equals("$value") && method.equals("GET")) {
+                return new Operation(Kind.GET_ATTACHMENT_VALUE, id, null, rest.get(3));
+            }
             return null;
         }
-        if (n == 3 && s.get(0).equals("mailfolders") && s.get(2).equals("messages") && method.equals("GET")) {
-            return new Operation(Kind.LIST_FOLDER_MESSAGES, rest.get(1), null);
+        if (n >= 1 && s.get(0).equals("mailfolders") && method.equals("GET")) {
+            return mailFolderOperation(s, rest);
+        }
+        if (n >= 1 && s.get(0).equals("calendarview") && method.equals("GET")) {
+            return n == 1 ? new Operation(Kind.CALENDAR_VIEW, null, null) : n == 2 && isDelta(s.get(1))
+                    ? new Operation(Kind.CALENDAR_VIEW_DELTA, null, null) : null;
         }
         if (n == 1 && s.get(0).equals("sendmail")) {
             return method.equals("POST") ? new Operation(Kind.SEND_MAIL, null, null) : null;
@@ -695,6 +821,30 @@ public final class FakeGraph implements AutoCloseable {
             return new Operation(Kind.CANCEL_EVENT, eventId, calendarId);
         }
         return null;
+    }
+
+    /** GET mailFolders | mailFolders/delta | mailFolders/{id} | mailFolders/{id}/messages | mailFolders/{id}/messages/delta. */
+    private static Operation mailFolderOperation(List<String> s, List<String> rest) {
+        int n = s.size();
+        if (n == 1) {
+            return new Operation(Kind.LIST_MAIL_FOLDERS, null, null);
+        }
+        if (n == 2) {
+            return isDelta(s.get(1)) ? new Operation(Kind.MAIL_FOLDERS_DELTA, null, null) : new Operation(Kind.GET_MAIL_FOLDER, rest.get(1), null);
+        }
+        if (n == 3 && s.get(2).equals("messages")) {
+            return new Operation(Kind.LIST_FOLDER_MESSAGES, rest.get(1), null);
+        }
+        if (n == 4 && s.get(2).equals("messages") && isDelta(s.get(3))) {
+            return new Operation(Kind.FOLDER_MESSAGES_DELTA, rest.get(1), null);
+        }
+        return null;
+    }
+
+    /** The delta function as the SDK ({@code delta()}) and the docs ({@code delta}, {@code microsoft.graph.delta}) write it. */
+    private static boolean isDelta(String segment) {
+        String d = segment.startsWith("microsoft.graph.") ? segment.substring("microsoft.graph.".length()) : segment;
+        return d.equals("delta") || d.equals("delta()");
     }
 
     // ---------------------------------------------------------------- authentication and permissions
@@ -777,28 +927,21 @@ public final class FakeGraph implements AutoCloseable {
     }
 
     /**
-     * GET .../mailFolders/drafts/messages, optionally with the one $filter the connector uses: drafts
-     * carrying a single-value extended property with a given value. Other folders and filters are not
-     * implemented (400), so a change in what the connector asks for fails loudly.
+     * GET .../mailFolders/drafts/messages with the $filter the connector uses to find its drafts: drafts
+     * carrying a single-value extended property with a given value. Every other folder listing is
+     * {@link MailReads#folderMessages}.
      */
-    private Reply listFolder(Context ctx, String folder) {
-        if (!folder.equalsIgnoreCase("drafts")) {
-            return notImplemented(ctx.call());
-        }
+    private Reply listFolder(Context ctx, SyncRequest sync, String folder) {
         String filter = ctx.call().params().get("$filter");
+        Matcher m = filter == null ? null : EXTENDED_PROPERTY_FILTER.matcher(filter.trim());
+        if (!folder.equalsIgnoreCase("drafts") || m == null || !m.matches()) {
+            return answer(ctx.call(), mailReads.folderMessages(sync, folder));
+        }
         List<ObjectNode> found = new ArrayList<>();
-        if (filter == null) {
-            found.addAll(ctx.mailbox().drafts.values());
-        } else {
-            Matcher m = EXTENDED_PROPERTY_FILTER.matcher(filter.trim());
-            if (!m.matches()) {
-                return error(ctx.call(), 400, "BadRequest", "The fake Microsoft Graph does not implement this $filter.");
-            }
-            for (ObjectNode draft : ctx.mailbox().drafts.values()) {
-                for (JsonNode property : draft.path("singleValueExtendedProperties")) {
-                    if (property.path("id").asText().equalsIgnoreCase(m.group(2)) && property.path("value").asText().equals(m.group(3))) {
-                        found.add(draft);
-                    }
+        for (ObjectNode draft : ctx.mailbox().drafts.values()) {
+            for (JsonNode property : draft.path("singleValueExtendedProperties")) {
+                if (property.path("id").asText().equalsIgnoreCase(m.group(2)) && property.path("value").asText().equals(m.group(3))) {
+                    found.add(draft);
                 }
             }
         }
@@ -827,11 +970,13 @@ public final class FakeGraph implements AutoCloseable {
         message.put("hasAttachments", message.path("attachments").size() > 0);
         message.put("conversationId", newItemId());
         message.put("webLink", messageWebLink(ctx.cloud(), id));
+        message.put("receivedDateTime", SyncValues.time(now));
         ctx.mailbox().drafts.put(id, message);
+        mail.draftSaved(ctx.mailbox().upn, message);
         return json(201, messageView(ctx, message));
     }
 
-    private Reply getMessage(Context ctx, String id) {
+    private Reply getMessage(Context ctx, SyncRequest sync, String id) {
         Integer lag = submitting.get(id);
         if (lag != null) {
             if (lag <= 0) {
@@ -842,7 +987,10 @@ public final class FakeGraph implements AutoCloseable {
             }
         }
         ObjectNode draft = ctx.mailbox().drafts.get(id);
-        return draft == null ? itemNotFound(ctx.call()) : json(200, messageView(ctx, draft));
+        if (draft == null || sync.immutableIds() || MailReads.basicOnly(sync)) {
+            return answer(ctx.call(), mailReads.message(sync, id));
+        }
+        return json(200, messageView(ctx, draft));
     }
 
     private Reply patchMessage(Context ctx, String id) {
@@ -858,14 +1006,17 @@ public final class FakeGraph implements AutoCloseable {
         draft.setAll(changes);
         draft.put("lastModifiedDateTime", GRAPH_TIME.format(clock.instant()));
         draft.put("changeKey", randomToken(12));
+        mail.draftSaved(ctx.mailbox().upn, draft);
         return json(200, messageView(ctx, draft));
     }
 
-    private Reply deleteMessage(Context ctx, String id) {
-        if (ctx.mailbox().drafts.remove(id) == null) {
-            return itemNotFound(ctx.call());
+    /** DELETE of a draft removes it; of another message moves it to Deleted Items (from there: gone), as Outlook does. */
+    private Reply deleteMessage(Context ctx, SyncRequest sync, String id) {
+        if (ctx.mailbox().drafts.remove(id) != null) {
+            mail.draftDeleted(ctx.mailbox().upn, id);
+            return Reply.empty(204);
         }
-        return Reply.empty(204);
+        return mail.deletedThroughGraph(sync.mailboxUpn(), id) ? Reply.empty(204) : itemNotFound(ctx.call());
     }
 
     private Reply sendDraft(Context ctx, String id) {
@@ -878,7 +1029,7 @@ public final class FakeGraph implements AutoCloseable {
             return refused;
         }
         // A draft still visible while Exchange submits it can be sent again, and is delivered again.
-        deliver(ctx, draft.deepCopy(), true);
+        deliver(ctx, draft.deepCopy(), true, id);
         if (submissionLag > 0) {
             submitting.put(id, submissionLag); // still visible as a draft while Exchange submits it
         } else {
@@ -902,7 +1053,7 @@ public final class FakeGraph implements AutoCloseable {
             return refused;
         }
         JsonNode save = ctx.body().get("saveToSentItems");
-        deliver(ctx, copy, save == null || save.isNull() || save.asBoolean(true));
+        deliver(ctx, copy, save == null || save.isNull() || save.asBoolean(true), null);
         return Reply.empty(202);
     }
 
@@ -931,7 +1082,8 @@ public final class FakeGraph implements AutoCloseable {
         return from == null || from.isBlank() ? ctx.mailbox().upn : from;
     }
 
-    private void deliver(Context ctx, ObjectNode message, boolean saveToSentItems) {
+    /** Records the mail as sent; the mail store moves the draft ({@code draftId}, or null) to Sent Items and fills recipients' inboxes. */
+    private void deliver(Context ctx, ObjectNode message, boolean saveToSentItems, String draftId) {
         Instant now = clock.instant();
         String sentAs = sentAs(ctx, message);
         ObjectNode from = GraphJson.recipient(sentAs, displayName(sentAs));
@@ -943,6 +1095,7 @@ public final class FakeGraph implements AutoCloseable {
         message.put("hasAttachments", message.path("attachments").size() > 0);
         message.put("saveToSentItems", saveToSentItems);
         ctx.mailbox().sent.add(new SentMail(ctx.mailbox().upn, sentAs, message, now));
+        mail.sent(ctx.mailbox().upn, message, saveToSentItems, draftId);
     }
 
     /** Checks inline attachments as Graph deserializes them, and gives each an id and size. */
@@ -995,10 +1148,10 @@ public final class FakeGraph implements AutoCloseable {
         return null;
     }
 
-    private Reply listAttachments(Context ctx, String id) {
+    private Reply listAttachments(Context ctx, SyncRequest sync, String id) {
         ObjectNode draft = ctx.mailbox().drafts.get(id);
         if (draft == null) {
-            return itemNotFound(ctx.call());
+            return answer(ctx.call(), mailReads.attachments(sync, id));
         }
         ObjectNode list = GraphJson.object();
         list.put("@odata.context", baseUrl(ctx) + "/$metadata#users('" + ctx.mailbox().upn + "')/messages('" + id + "')/attachments");
@@ -1018,6 +1171,7 @@ public final class FakeGraph implements AutoCloseable {
         }
         attachmentsOf(draft).add(attachment);
         draft.put("hasAttachments", true);
+        mail.draftSaved(ctx.mailbox().upn, draft);
         return json(201, attachment);
     }
 
@@ -1129,6 +1283,7 @@ public final class FakeGraph implements AutoCloseable {
             attachment.put("contentBytes", Base64.getEncoder().encodeToString(session.received.toByteArray()));
             attachmentsOf(draft).add(attachment);
             draft.put("hasAttachments", true);
+            mail.draftSaved(session.mailboxUpn, draft);
             Reply done = Reply.empty(201);
             done.headers.put("Location", "https://" + call.host() + "/v1.0/users('" + session.mailboxUpn + "')/messages('"
                     + session.messageId + "')/attachments('" + attachmentId + "')");
@@ -1203,6 +1358,7 @@ public final class FakeGraph implements AutoCloseable {
         normalizeEventTimes(event);
         applyOnlineMeeting(ctx, event);
         ctx.mailbox().events.put(id, event);
+        mail.eventSaved(ctx.mailbox().upn, event);
         // Graph answers the create before the rooms' mailboxes process the invitation: their answers show on a later GET.
         Reply created = json(201, eventView(ctx, event));
         scheduling.eventCreated(ctx.user().tenantId(), event);
@@ -1229,13 +1385,16 @@ public final class FakeGraph implements AutoCloseable {
         event.put("changeKey", randomToken(12));
         normalizeEventTimes(event);
         applyOnlineMeeting(ctx, event);
+        mail.eventSaved(ctx.mailbox().upn, event);
         return json(200, eventView(ctx, event));
     }
 
     private Reply deleteEvent(Context ctx, String id) {
-        if (ctx.mailbox().events.remove(id) == null) {
+        ObjectNode removed = ctx.mailbox().events.remove(id);
+        if (removed == null) {
             return itemNotFound(ctx.call());
         }
+        mail.eventRemoved(ctx.mailbox().upn, id, GraphJson.text(removed, "changeKey"));
         return Reply.empty(204);
     }
 
@@ -1249,6 +1408,7 @@ public final class FakeGraph implements AutoCloseable {
                     + "meeting.");
         }
         ctx.mailbox().events.remove(id);
+        mail.eventRemoved(ctx.mailbox().upn, id, GraphJson.text(event, "changeKey"));
         ObjectNode cancellation = GraphJson.object();
         cancellation.put("eventId", id);
         JsonNode comment = ctx.body().get("comment");
@@ -1447,6 +1607,7 @@ public final class FakeGraph implements AutoCloseable {
     // ---------------------------------------------------------------- helpers
 
     private Mailbox mailbox(String upn) {
+        mail.state(upn); // a mailbox used here is a mailbox of the fake: mail sent to it lands in its inbox
         return mailboxes.computeIfAbsent(key(upn), k -> new Mailbox(upn.trim(), newItemId()));
     }
 
@@ -1491,7 +1652,7 @@ public final class FakeGraph implements AutoCloseable {
         };
     }
 
-    private static String messageWebLink(NationalCloud cloud, String id) {
+    static String messageWebLink(NationalCloud cloud, String id) {
         return "https://" + outlookHost(cloud) + "/owa/?ItemID=" + urlEncode(id) + "&exvsurl=1&viewmodel=ReadMessageItem";
     }
 
@@ -1735,11 +1896,18 @@ public final class FakeGraph implements AutoCloseable {
     private record Context(Call call, FakeUser user, Mailbox mailbox, boolean own, ObjectNode body, NationalCloud cloud) {
     }
 
-    private record Operation(Kind kind, String itemId, String calendarId) {
+    /** An operation on a mailbox; {@code subId} is an attachment's id under a message. */
+    private record Operation(Kind kind, String itemId, String calendarId, String subId) {
+        Operation(Kind kind, String itemId, String calendarId) {
+            this(kind, itemId, calendarId, null);
+        }
     }
 
     private enum Permission {
         MAIL_READ(Set.of("mail.read", "mail.readwrite", "mail.read.shared", "mail.readwrite.shared"),
+                Set.of("mail.read.shared", "mail.readwrite.shared")),
+        /** Reading messages without their bodies: Mail.ReadBasic is enough (user: list messages, permissions table). */
+        MAIL_READ_BASIC(Set.of("mail.readbasic", "mail.read", "mail.readwrite", "mail.read.shared", "mail.readwrite.shared"),
                 Set.of("mail.read.shared", "mail.readwrite.shared")),
         MAIL_WRITE(Set.of("mail.readwrite", "mail.readwrite.shared"), Set.of("mail.readwrite.shared")),
         MAIL_SEND(Set.of("mail.send", "mail.send.shared"), Set.of("mail.send.shared")),
@@ -1762,9 +1930,17 @@ public final class FakeGraph implements AutoCloseable {
 
     private enum Kind {
         LIST_MESSAGES(Permission.MAIL_READ, false, false),
-        LIST_FOLDER_MESSAGES(Permission.MAIL_READ, false, false),
+        LIST_FOLDER_MESSAGES(Permission.MAIL_READ_BASIC, false, false),
+        LIST_MAIL_FOLDERS(Permission.MAIL_READ_BASIC, false, false),
+        GET_MAIL_FOLDER(Permission.MAIL_READ_BASIC, false, false),
+        MAIL_FOLDERS_DELTA(Permission.MAIL_READ_BASIC, false, false),
+        FOLDER_MESSAGES_DELTA(Permission.MAIL_READ_BASIC, false, false),
+        GET_ATTACHMENT(Permission.MAIL_READ, false, false),
+        GET_ATTACHMENT_VALUE(Permission.MAIL_READ, false, false),
+        CALENDAR_VIEW(Permission.CALENDAR_READ, false, false),
+        CALENDAR_VIEW_DELTA(Permission.CALENDAR_READ, false, false),
         CREATE_DRAFT(Permission.MAIL_WRITE, true, true),
-        GET_MESSAGE(Permission.MAIL_READ, false, false),
+        GET_MESSAGE(Permission.MAIL_READ_BASIC, false, false),
         PATCH_MESSAGE(Permission.MAIL_WRITE, true, true),
         DELETE_MESSAGE(Permission.MAIL_WRITE, false, false),
         SEND_DRAFT(Permission.MAIL_SEND, true, false),
@@ -1813,6 +1989,7 @@ public final class FakeGraph implements AutoCloseable {
         final Map<String, String> headers = new LinkedHashMap<>();
         boolean dropConnection;
         Duration delay = Duration.ZERO;
+        byte[] binary;
 
         Reply(int status, String contentType, String body) {
             this.status = status;

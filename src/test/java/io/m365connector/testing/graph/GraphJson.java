@@ -50,6 +50,10 @@ final class GraphJson {
                 "dayOfMonth", "daysOfWeek", "firstDayOfWeek", "index", "startDate", "endDate", "recurrenceTimeZone",
                 "numberOfOccurrences", "responseStatus", "originalStartTimeZone", "originalEndTimeZone", "originalStart",
                 "calendar", "owner", "canEdit", "canShare", "isDefaultCalendar",
+                // subscription
+                "changeType", "notificationUrl", "lifecycleNotificationUrl", "resource", "clientState", "includeResourceData",
+                "latestSupportedTlsVersion", "notificationQueryOptions", "encryptionCertificate", "encryptionCertificateId",
+                "applicationId", "creatorId", "notificationUrlAppId",
                 // getSchedule and findMeetingTimes
                 "schedules", "startTime", "endTime", "availabilityViewInterval", "locationConstraint", "isRequired", "suggestLocation",
                 "resolveAvailability", "timeConstraint", "activityDomain", "timeSlots", "meetingDuration", "maxCandidates",

@@ -1,0 +1,144 @@
+package io.m365connector.reading;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.platform.Json;
+import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.FakeHttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The read API against the fake Graph in every cloud: folders, filters, paging, bodies, attachments, calendar views. */
+class ReadingTest {
+    private static final ConnectorHarness HARNESS = new ConnectorHarness();
+
+    @AfterAll
+    static void tearDown() {
+        HARNESS.close();
+    }
+
+    private static String deliver(String upn, String from, String subject, String attachment) {
+        ObjectNode message = Json.MAPPER.createObjectNode();
+        message.put("receivedDateTime", HARNESS.clock.instant().toString());
+        message.putObject("from").putObject("emailAddress").put("address", from).put("name", "Sender");
+        message.putArray("toRecipients").addObject().putObject("emailAddress").put("address", upn);
+        message.put("subject", subject);
+        message.putObject("body").put("contentType", "html").put("content", "<p>Hello <b>" + subject + "</b></p>");
+        if (attachment != null) {
+            message.putArray("attachments").addObject().put("name", "cv.txt").put("contentType", "text/plain")
+                    .put("contentBytes", Base64.getEncoder().encodeToString(attachment.getBytes(StandardCharsets.UTF_8)));
+        }
+        return HARNESS.graph.mail().deliver(upn, message);
+    }
+
+    private static JsonNode ok(FakeHttpResponse response) {
+        assertEquals(200, response.getStatusCode(), response.bodyText());
+        return ConnectorHarness.json(response.bodyText());
+    }
+
+    private static List<String> subjects(JsonNode page) {
+        return StreamSupport.stream(page.get("messages").spliterator(), false).map(m -> m.path("subject").asText()).toList();
+    }
+
+    @ParameterizedTest
+    @EnumSource(NationalCloud.class)
+    void whenAFolderIsListedThenItsMessagesComeNewestFirstFilteredAndPagedWithACursor(NationalCloud cloud) {
+        ConnectorHarness.Connected user = HARNESS.connect(cloud, "\"mail_read\"");
+        String upn = user.user().userPrincipalName();
+        deliver(upn, "a@fabrikam.com", "first", null);
+        HARNESS.clock.advance(Duration.ofMinutes(1));
+        deliver(upn, "b@fabrikam.com", "second", "cv");
+        HARNESS.clock.advance(Duration.ofMinutes(1));
+        String third = deliver(upn, "a@fabrikam.com", "third", null);
+
+        JsonNode all = ok(HARNESS.read(user.connectionId(), "/messages"));
+        JsonNode firstPage = ok(HARNESS.read(user.connectionId(), "/messages?pageSize=2"));
+        JsonNode secondPage = ok(HARNESS.read(user.connectionId(), "/messages?pageSize=2&cursor=" + firstPage.get("nextCursor").asText()));
+        HARNESS.graph.mail().markRead(upn, third, true);
+        JsonNode unreadFromA = ok(HARNESS.read(user.connectionId(), "/messages?unread=true&from=a@fabrikam.com"));
+        JsonNode withAttachments = ok(HARNESS.read(user.connectionId(), "/messages?hasAttachments=true"));
+
+        assertEquals(List.of("third", "second", "first"), subjects(all));
+        assertEquals(List.of("third", "second"), subjects(firstPage));
+        assertEquals(List.of("first"), subjects(secondPage));
+        assertTrue(secondPage.path("nextCursor").isMissingNode() || secondPage.path("nextCursor").isNull(), "the last page has no cursor");
+        assertEquals(List.of("first"), subjects(unreadFromA));
+        assertEquals(List.of("second"), subjects(withAttachments));
+        assertEquals("a@fabrikam.com", all.get("messages").get(0).path("from").path("address").asText());
+    }
+
+    @ParameterizedTest
+    @EnumSource(NationalCloud.class)
+    void whenAMessageIsReadThenItsBodyComesAsAskedAndItsAttachmentAsBytes(NationalCloud cloud) {
+        ConnectorHarness.Connected user = HARNESS.connect(cloud, "\"mail_read\"");
+        String upn = user.user().userPrincipalName();
+        deliver(upn, "c@fabrikam.com", "with cv", "curriculum vitae");
+        String id = ok(HARNESS.read(user.connectionId(), "/messages")).get("messages").get(0).get("id").asText();
+
+        JsonNode html = ok(HARNESS.read(user.connectionId(), "/messages/" + id));
+        JsonNode text = ok(HARNESS.read(user.connectionId(), "/messages/" + id + "?bodyType=text"));
+        String attachmentId = html.get("attachments").get(0).get("id").asText();
+        FakeHttpResponse bytes = HARNESS.read(user.connectionId(), "/messages/" + id + "/attachments/" + attachmentId);
+
+        assertEquals("html", html.path("body").path("contentType").asText());
+        assertTrue(html.path("body").path("content").asText().contains("<b>"));
+        assertEquals("text", text.path("body").path("contentType").asText());
+        assertFalse(text.path("body").path("content").asText().contains("<b>"));
+        assertEquals("cv.txt", html.get("attachments").get(0).path("name").asText());
+        assertEquals(200, bytes.getStatusCode());
+        assertArrayEquals("curriculum vitae".getBytes(StandardCharsets.UTF_8), bytes.bodyBytes());
+        assertTrue(bytes.getHeader("Content-Disposition").startsWith("attachment;"), bytes.getHeader("Content-Disposition"));
+        assertEquals("nosniff", bytes.getHeader("X-Content-Type-Options"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(NationalCloud.class)
+    void whenTheCalendarIsReadThenTheEventsOfTheRangeComeInTheCallersTimeZone(NationalCloud cloud) {
+        ConnectorHarness.Connected user = HARNESS.connect(cloud, "\"calendar\",\"calendar_read\"");
+        String subject = "Interview " + UUID.randomUUID();
+        assertEquals(201, HARNESS.createEvent(user.connectionId(), null, "{\"subject\":\"" + subject + "\",\"start\":{\"dateTime\":"
+                + "\"2027-03-01T17:00:00\",\"timeZone\":\"UTC\"},\"end\":{\"dateTime\":\"2027-03-01T18:00:00\",\"timeZone\":\"UTC\"}}")
+                .getStatusCode());
+
+        JsonNode view = ok(HARNESS.read(user.connectionId(),
+                "/events?start=2027-03-01T00:00:00&end=2027-03-02T00:00:00&timeZone=Pacific%20Standard%20Time"));
+        JsonNode before = ok(HARNESS.read(user.connectionId(), "/events?start=2027-02-01T00:00:00&end=2027-02-02T00:00:00"));
+
+        JsonNode event = StreamSupport.stream(view.get("events").spliterator(), false)
+                .filter(e -> e.path("subject").asText().equals(subject)).findFirst().orElseThrow();
+        assertTrue(event.path("start").path("dateTime").asText().startsWith("2027-03-01T09:00:00"), event.toString());
+        assertEquals("Pacific Standard Time", event.path("start").path("timeZone").asText());
+        assertEquals(0, before.get("events").size());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"GLOBAL"})
+    void whenTheConnectionCannotReadOrAsksWronglyThenAClearProblemAndNoGraphCall(NationalCloud cloud) {
+        ConnectorHarness.Connected calendarOnly = HARNESS.connect(cloud, "\"calendar\"");
+        int before = HARNESS.graph.requests().size();
+
+        FakeHttpResponse denied = HARNESS.read(calendarOnly.connectionId(), "/messages");
+        FakeHttpResponse badCursor = HARNESS.read(calendarOnly.connectionId(), "/messages?cursor=nonsense&pageSize=500");
+        FakeHttpResponse badRange = HARNESS.read(calendarOnly.connectionId(), "/events?start=2027-03-02T00:00:00&end=2027-03-01T00:00:00");
+
+        assertEquals(403, denied.getStatusCode(), denied.bodyText());
+        assertEquals("missing_permissions", ConnectorHarness.json(denied.bodyText()).path("code").asText());
+        assertEquals(400, badCursor.getStatusCode());
+        assertEquals(2, ConnectorHarness.json(badCursor.bodyText()).path("errors").size(), badCursor.bodyText());
+        assertEquals(400, badRange.getStatusCode());
+        assertEquals(before, HARNESS.graph.requests().size(), "refused before Graph");
+    }
+}

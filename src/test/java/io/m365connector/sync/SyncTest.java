@@ -1,0 +1,336 @@
+package io.m365connector.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.functions.SyncFunctions;
+import io.m365connector.platform.Json;
+import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.FakeExecutionContext;
+import io.m365connector.testing.FakeHttpResponse;
+import io.m365connector.testing.graph.FakeDelta;
+import io.m365connector.testing.graph.NotificationEndpoint;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Mailbox and calendar sync end to end against the fake Graph, on virtual time: Graph's notifications
+ * reach the receiver function in process, queued requests are run by the worker function, the timer is
+ * ticked, hours pass by moving the clock. Every scenario checks the feed: each change there once, none
+ * missing. Inbox scenarios run where Graph serves message delta (not 21Vianet).
+ */
+class SyncTest {
+    private static final ConnectorHarness HARNESS = ConnectorHarness.withClockedQueues(env -> { });
+    private static final AtomicBoolean RECEIVER_UP = new AtomicBoolean(true);
+
+    static {
+        NotificationEndpoint receiver = HARNESS.graphEndpoint();
+        HARNESS.graph.subscriptions().setEndpoint((url, contentType, body, query) -> {
+            if (!RECEIVER_UP.get()) {
+                return NotificationEndpoint.Response.status(503);
+            }
+            return receiver.deliver(url, contentType, body, query);
+        });
+    }
+
+    @AfterAll
+    static void tearDown() {
+        HARNESS.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOV", "USGOVDOD"})
+    void whenAUserConnectsThenTheInboxIsInTheFeedAndNewMailArrivesThroughTheNotificationOnce(NationalCloud cloud) {
+        Synced user = connect(cloud);
+        String first = deliver(user, "before connecting");
+        // the connection existed before this mail: the initial run of enroll reports it
+        syncNow(user);
+        assertEquals(List.of("created:before connecting"), describe(changes(user)));
+        assertEquals(2, HARNESS.graph.subscriptions().subscriptions(user.upn).size(), "one subscription each for inbox and calendar");
+
+        String second = deliver(user, "after connecting"); // Graph notifies; the receiver asks for a run
+        drain();
+        HARNESS.graph.mail().markRead(user.upn, second, true);
+        drain();
+        HARNESS.graph.mail().delete(user.upn, first);
+        drain();
+
+        assertEquals(List.of("created:before connecting", "created:after connecting", "updated:after connecting", "deleted:"),
+                describe(changes(user)));
+        assertNoDuplicates(user);
+    }
+
+    @ParameterizedTest
+    @EnumSource(NationalCloud.class)
+    void whenEventsAreCreatedAndCancelledThenTheCalendarFeedHasEachChangeOnce(NationalCloud cloud) {
+        Synced user = connect(cloud);
+        String eventId = createEvent(user, "Interview");
+        drain();
+        HARNESS.graph.subscriptions().duplicateNext();
+        assertEquals(200, HARNESS.cancelEvent(user.connectionId, eventId, null).getStatusCode());
+        drain();
+
+        List<String> calendar = describe(changes(user)).stream().filter(c -> !c.contains("mail")).toList();
+        assertTrue(calendar.contains("created:Interview"), calendar.toString());
+        assertTrue(calendar.contains("deleted:"), calendar.toString());
+        assertNoDuplicates(user);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOV", "USGOVDOD"})
+    void whenTheReceiverIsDownForHalfAnHourThenGraphsRetriesBringEveryChangeOnce(NationalCloud cloud) {
+        Synced user = connect(cloud);
+        syncNow(user);
+        RECEIVER_UP.set(false);
+        try {
+            deliver(user, "one");
+            deliver(user, "two");
+            for (int minute = 0; minute < 30; minute++) {
+                HARNESS.clock.advance(Duration.ofMinutes(1));
+                HARNESS.graph.subscriptions().deliverDue();
+            }
+            assertTrue(pending().isEmpty(), "nothing reached the connector while it was down");
+        } finally {
+            RECEIVER_UP.set(true);
+        }
+        HARNESS.clock.advance(Duration.ofMinutes(35));
+        HARNESS.graph.subscriptions().deliverDue();
+        drain();
+
+        assertEquals(List.of("created:one", "created:two"), describe(changes(user)).stream().sorted().toList());
+        assertNoDuplicates(user);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOV", "USGOVDOD"})
+    void whenGraphDropsTheNotificationsOrTheSubscriptionThenTheTimerStillBringsTheChangeWithinTheHour(NationalCloud cloud) {
+        Synced user = connect(cloud);
+        syncNow(user);
+        for (JsonNode subscription : HARNESS.graph.subscriptions().subscriptions(user.upn)) {
+            HARNESS.graph.subscriptions().deleteSubscriptionSilently(subscription.path("id").asText());
+        }
+        deliver(user, "while nobody listens");
+        drain();
+        assertTrue(describe(changes(user)).isEmpty(), "no notification, no run yet");
+
+        HARNESS.clock.advance(Duration.ofMinutes(61));
+        tick();
+
+        assertEquals(List.of("created:while nobody listens"), describe(changes(user)));
+        assertEquals(2, HARNESS.graph.subscriptions().subscriptions(user.upn).size(), "the renewal found them gone and made new ones");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOV", "USGOVDOD"})
+    void whenGraphLosesTheDeltaStateThenTheFullResyncAddsNoDuplicatesAndFindsWhatWasDeletedMeanwhile(NationalCloud cloud) {
+        Synced user = connect(cloud);
+        String kept = deliver(user, "kept");
+        String gone = deliver(user, "gone");
+        syncNow(user);
+        for (FakeDelta.SyncStateLoss loss : FakeDelta.SyncStateLoss.values()) {
+            HARNESS.graph.delta().setSyncStateLoss(loss);
+            HARNESS.graph.delta().expireSyncState(user.upn);
+            syncNow(user);
+        }
+        RECEIVER_UP.set(false); // changes while the state is lost again: only the resync can find them
+        try {
+            HARNESS.graph.delta().expireSyncState(user.upn);
+            HARNESS.graph.mail().hardDelete(user.upn, gone);
+            deliver(user, "new");
+        } finally {
+            RECEIVER_UP.set(true);
+        }
+        syncNow(user);
+
+        List<String> feed = describe(changes(user));
+        assertEquals(List.of("created:gone", "created:kept", "created:new", "deleted:"), feed.stream().sorted().toList());
+        assertTrue(feed.indexOf("deleted:") > feed.indexOf("created:gone"), "the deletion after the creation: " + feed);
+        assertTrue(!kept.isEmpty());
+        assertNoDuplicates(user);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOV", "USGOVDOD"})
+    void whenAPageIsReplayedOrNotificationsComeTwiceAndOutOfOrderThenTheFeedHasEachChangeOnce(NationalCloud cloud) {
+        Synced user = connect(cloud);
+        syncNow(user);
+        HARNESS.graph.subscriptions().holdNotifications();
+        deliver(user, "a");
+        deliver(user, "b");
+        HARNESS.graph.subscriptions().duplicateNext();
+        deliver(user, "c");
+        HARNESS.graph.subscriptions().releaseInReverse();
+        HARNESS.graph.delta().replayNextDeltaPage(user.upn);
+        drain();
+        syncNow(user);
+
+        assertEquals(Set.of("created:a", "created:b", "created:c"), new HashSet<>(describe(changes(user))));
+        assertNoDuplicates(user);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOV"})
+    void whenThePasswordIsResetThenTheRemovedSubscriptionsAreMadeAgainAndTheResourceResynced(NationalCloud cloud) {
+        Synced user = connect(cloud);
+        syncNow(user);
+        List<String> before = ids(HARNESS.graph.subscriptions().subscriptions(user.upn));
+
+        assertEquals(2, HARNESS.graph.subscriptions().passwordReset(user.upn));
+        deliver(user, "after the reset");
+        drain();
+
+        List<String> after = ids(HARNESS.graph.subscriptions().subscriptions(user.upn));
+        assertEquals(2, after.size(), "new subscriptions: " + after);
+        assertTrue(after.stream().noneMatch(before::contains));
+        assertEquals(List.of("created:after the reset"), describe(changes(user)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"GLOBAL"})
+    void whenABurstOfNotificationsArrivesThenAFewRunsHandleItAndTheFeedHasNoDuplicates(NationalCloud cloud) {
+        Synced user = connect(cloud);
+        syncNow(user);
+        for (int i = 0; i < 20; i++) {
+            deliver(user, "burst " + i); // each notified: a queued request each
+        }
+        int deltaCallsBefore = deltaCalls();
+
+        drain();
+
+        assertEquals(20, changes(user).size());
+        assertTrue(deltaCallsBefore >= 0 && deltaCalls() - deltaCallsBefore <= 20, "runs: " + (deltaCalls() - deltaCallsBefore));
+        assertNoDuplicates(user);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "CHINA"})
+    void whenTheConnectionIsDisconnectedThenItsSubscriptionsAreGoneAtGraph(NationalCloud cloud) {
+        Synced user = connect(cloud);
+        syncNow(user);
+        assertFalse(HARNESS.graph.subscriptions().subscriptions(user.upn).isEmpty());
+
+        assertEquals(200, HARNESS.deleteConnection(user.connectionId).getStatusCode());
+
+        assertTrue(HARNESS.graph.subscriptions().subscriptions(user.upn).isEmpty());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"CHINA"})
+    void whenTheCloudHasNoMessageDeltaThenTheInboxIsNotSyncedAndTheCalendarIs(NationalCloud cloud) {
+        Synced user = connect(cloud);
+        deliver(user, "not synced here");
+        createEvent(user, "synced here");
+        drain();
+
+        assertEquals(List.of("created:synced here"), describe(changes(user)));
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private record Synced(String connectionId, String upn) {
+    }
+
+    private static Synced connect(NationalCloud cloud) {
+        ConnectorHarness.Connected c = HARNESS.connect(cloud, "\"mail_read\",\"calendar_read\",\"calendar\"");
+        HARNESS.graph.mail().addMailbox(c.user().userPrincipalName());
+        drain();
+        return new Synced(c.connectionId(), c.user().userPrincipalName());
+    }
+
+    private static String deliver(Synced user, String subject) {
+        ObjectNode message = Json.MAPPER.createObjectNode();
+        message.putObject("from").putObject("emailAddress").put("address", "candidate@fabrikam.com");
+        message.putArray("toRecipients").addObject().putObject("emailAddress").put("address", user.upn);
+        message.put("subject", subject);
+        message.putObject("body").put("contentType", "text").put("content", "Hello");
+        return HARNESS.graph.mail().deliver(user.upn, message);
+    }
+
+    private static String createEvent(Synced user, String subject) {
+        FakeHttpResponse created = HARNESS.createEvent(user.connectionId, null, "{\"subject\":\"" + subject + "\",\"start\":{\"dateTime\":"
+                + "\"" + HARNESS.clock.instant().plus(Duration.ofDays(2)).toString().substring(0, 19) + "\",\"timeZone\":\"UTC\"},\"end\":"
+                + "{\"dateTime\":\"" + HARNESS.clock.instant().plus(Duration.ofDays(2)).plus(Duration.ofHours(1)).toString().substring(0, 19)
+                + "\",\"timeZone\":\"UTC\"}}");
+        assertEquals(201, created.getStatusCode(), created.bodyText());
+        return ConnectorHarness.json(created.bodyText()).path("eventId").asText();
+    }
+
+    /** Asks for a run of both resources now and runs everything queued. */
+    private static void syncNow(Synced user) {
+        for (SyncResource resource : SyncResource.values()) {
+            HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).send(new SyncRequest(user.connectionId, resource, "test",
+                    HARNESS.clock.instant()).toJson(), Duration.ZERO);
+        }
+        HARNESS.clock.advance(Duration.ofSeconds(10));
+        drain();
+    }
+
+    /** Runs the sync worker over every visible request until none is left (requests sent back while the feed was busy included). */
+    private static void drain() {
+        for (int round = 0; round < 50; round++) {
+            List<String> visible = HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible();
+            if (visible.isEmpty()) {
+                if (HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).size() == 0) {
+                    return;
+                }
+                HARNESS.clock.advance(Duration.ofSeconds(31));
+                continue;
+            }
+            for (String message : visible) {
+                HARNESS.sync.syncWorker(message, new FakeExecutionContext("syncWorker"));
+            }
+        }
+        throw new AssertionError("the sync queue did not drain");
+    }
+
+    private static void tick() {
+        HARNESS.sync.syncTimer("{\"IsPastDue\":false}", new FakeExecutionContext("syncTimer"));
+        drain();
+    }
+
+    private static List<String> pending() {
+        return new ArrayList<>(HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible());
+    }
+
+    private static List<JsonNode> changes(Synced user) {
+        List<JsonNode> all = new ArrayList<>();
+        String cursor = "";
+        while (true) {
+            JsonNode page = ConnectorHarness.json(HARNESS.read(user.connectionId, "/changes?limit=500" + cursor).bodyText());
+            page.path("changes").forEach(all::add);
+            cursor = "&cursor=" + page.path("nextCursor").asText();
+            if (!page.path("more").asBoolean()) {
+                return all;
+            }
+        }
+    }
+
+    /** "type:subject" of each change, inbox and calendar alike; deletions carry no subject. */
+    private static List<String> describe(List<JsonNode> changes) {
+        return changes.stream().map(c -> c.path("type").asText() + ":" + c.path("summary").path("subject").asText("")).toList();
+    }
+
+    private static void assertNoDuplicates(Synced user) {
+        List<JsonNode> all = changes(user);
+        assertEquals(all.size(), all.stream().map(c -> c.path("id").asText()).distinct().count(), "no change twice: " + describe(all));
+    }
+
+    private static List<String> ids(List<JsonNode> subscriptions) {
+        return subscriptions.stream().map(s -> s.path("id").asText()).toList();
+    }
+
+    private static int deltaCalls() {
+        return HARNESS.graph.requests("GET", ".*/delta").size();
+    }
+}
