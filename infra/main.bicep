@@ -155,12 +155,12 @@ param m365ChinaHomeTenant string = ''
 @description('Return URLs the browser may be sent back to after sign-in (exact match, https).')
 param allowedReturnUrls array = []
 
-@description('Optional https URL receiving signed status-change events. Empty: no webhook.')
+@description('Optional https URL receiving Standard Webhooks events (status changes, app credential warnings). Empty: no webhook.')
 param notifyWebhookUrl string = ''
 
 @secure()
-@description('HMAC secret (at least 32 characters) of the webhook; written to Key Vault as notify-webhook-secret when not empty.')
-param notifyWebhookSecret string = ''
+@description('Standard Webhooks signing secret of the webhook (whsec_ + base64 of 24-64 random bytes); written to Key Vault as notify-webhook-signing-secret when not empty.')
+param notifyWebhookSigningSecret string = ''
 
 @description('NCRONTAB schedule (UTC, six fields) of the token refresh sweep.')
 param refreshSchedule string = '0 */5 * * * *'
@@ -232,6 +232,7 @@ var tableNames = [
   'loginsessions'
   'idempotency'
   'appcredentials'
+  'connectionowners'
 ]
 var queueNames = [
   'refresh-requests'
@@ -366,12 +367,12 @@ module chinaClientSecret 'modules/keyvault-secret.bicep' = if (chinaSecret && !e
   }
 }
 
-module webhookSecret 'modules/keyvault-secret.bicep' = if (!empty(notifyWebhookUrl) && !empty(notifyWebhookSecret)) {
+module webhookSecret 'modules/keyvault-secret.bicep' = if (!empty(notifyWebhookUrl) && !empty(notifyWebhookSigningSecret)) {
   name: 'secret-notify-webhook'
   params: {
     keyVaultName: vault.outputs.name
-    secretName: 'notify-webhook-secret'
-    secretValue: notifyWebhookSecret
+    secretName: 'notify-webhook-signing-secret'
+    secretValue: notifyWebhookSigningSecret
   }
 }
 
@@ -429,7 +430,7 @@ var appSettings = {
   REFRESH_SCHEDULE: refreshSchedule
   REFRESH_KEEPALIVE_DAYS: string(refreshKeepAliveDays)
   NOTIFY_WEBHOOK_URL: notifyWebhookUrl
-  NOTIFY_WEBHOOK_SECRET: empty(notifyWebhookUrl) ? '' : '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/notify-webhook-secret/)'
+  NOTIFY_WEBHOOK_SIGNING_SECRET: empty(notifyWebhookUrl) ? '' : '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/notify-webhook-signing-secret/)'
   APP_CREDENTIAL_CHECK_MINUTES: string(appCredentialCheckMinutes)
   APP_CREDENTIAL_WARN_DAYS: string(appCredentialWarnDays)
   OUTBOUND_PROXY: outboundProxy

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The no-tenant demo: npm run demo [-- --functions-port N --app-port N]
 # Azurite, fakes of Entra ID, Microsoft Graph and Key Vault, the functions on a local host and a sample
-# web app, all on this machine. Says what it is doing from the first second; Ctrl+C (or SIGTERM) stops it all.
+# web app (samples/webapp), all on this machine. Says what it is doing from the first second; Ctrl+C or SIGTERM
+# (to this script, or to npm: its script execs this one) stops it all: this script execs Maven, whose JVM
+# stops the sample web app and Azurite in its shutdown hooks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,14 +54,21 @@ for port in "$functions_port" "$app_port"; do
 done
 
 if [ -x node_modules/.bin/azurite ]; then
-  echo "[1/3] Azurite (storage emulator) is installed."
+  echo "[1/4] Azurite (storage emulator) is installed."
 else
-  echo "[1/3] Installing Azurite (storage emulator) with npm: first run only..."
+  echo "[1/4] Installing Azurite (storage emulator) with npm: first run only..."
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-echo "[2/3] Compiling with Maven (a first run downloads the dependencies: about 2 minutes)..."
-run=(mvn -q -B -Dstyle.color=never -Pdemo "-Dexec.args=$functions_port $app_port" process-test-classes)
+echo "[2/4] Building the sample web app (samples/webapp)..."
+bash scripts/build-sample.sh
+
+if [ -f target/test-classes/io/m365connector/demo/DemoMain.class ]; then
+  echo "[3/4] Compiling changes with Maven..."
+else
+  echo "[3/4] Compiling with Maven (a first run downloads the dependencies: about 2 minutes)..."
+fi
+run=(mvn -q -B -Dstyle.color=never -Pdemo -Dsample.skip=true "-Dexec.args=$functions_port $app_port" process-test-classes)
 # A script that starts the demo in the background passes SIGINT on as ignored, and a JVM keeps an ignored
 # SIGINT ignored: reset it to the default so Ctrl+C / kill -INT still run the demo's clean shutdown.
 if command -v perl >/dev/null 2>&1; then

@@ -5,7 +5,7 @@
 //                                                    WEBSITE_RUN_FROM_PACKAGE with the identity)
 //   Storage Queue Data Contributor  storage account  queue triggers, refresh and notification queues,
 //                                                    poison queues
-//   Storage Table Data Contributor  storage account  connections, refreshdue, loginsessions, idempotency
+//   Storage Table Data Contributor  storage account  connections, refreshdue, loginsessions, idempotency, appcredentials, connectionowners
 //   Key Vault Secrets User          vault            token encryption key, Key Vault references
 //   Monitoring Metrics Publisher    App Insights     telemetry with Entra ID auth (local auth is off)
 // Built-in role definition ids are the same in every Azure cloud. Assignment names are guid()s of

@@ -27,7 +27,8 @@ class DocumentationLinksTest {
     private static final int README_MAX_LINES = 250;
 
     private static List<Path> documents() {
-        List<Path> docs = new ArrayList<>(List.of(Path.of("README.md"), Path.of("SECURITY.md"), Path.of("BENCHMARKS.md")));
+        List<Path> docs = new ArrayList<>(List.of(Path.of("README.md"), Path.of("SECURITY.md"), Path.of("BENCHMARKS.md"),
+                Path.of("CHANGELOG.md"), Path.of("samples", "webapp", "README.md")));
         try (Stream<Path> files = Files.list(Path.of("docs"))) {
             files.filter(p -> p.toString().endsWith(".md")).sorted().forEach(docs::add);
         } catch (IOException e) {

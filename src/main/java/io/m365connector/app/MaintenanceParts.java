@@ -5,10 +5,12 @@ import io.m365connector.maintenance.Housekeeping;
 import io.m365connector.maintenance.NotificationWorker;
 import io.m365connector.maintenance.RefreshSweep;
 import io.m365connector.maintenance.RefreshWorker;
-import io.m365connector.maintenance.WebhookSender;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.Lazy;
 import io.m365connector.platform.ProblemCode;
+import io.m365connector.platform.Settings;
+import io.m365connector.platform.webhooks.WebhookSender;
+import io.m365connector.platform.webhooks.WebhookSigner;
 
 /** Timers and queues: the refresh sweep and workers, webhook delivery, housekeeping. */
 final class MaintenanceParts {
@@ -26,10 +28,15 @@ final class MaintenanceParts {
                 wiring.clock, SWEEP_LIMIT));
         this.refreshWorker = Lazy.of(() -> new RefreshWorker(tokens.connections.get(), tokens.broker.get(), tokens.outcomes.get(),
                 wiring.clock, cloud -> credentials.monitor.get().current(cloud)));
-        this.notificationWorker = Lazy.of(() -> new NotificationWorker(new WebhookSender(platform.settings.get().webhook().orElseThrow(() ->
-                new ConnectorException(ProblemCode.CONFIGURATION_ERROR, "A status notification is queued but NOTIFY_WEBHOOK_URL is not set.")),
-                platform.http.get().okHttp(), wiring.clock), platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE),
-                platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE + "-poison")));
+        this.notificationWorker = Lazy.of(() -> new NotificationWorker(webhookSender(wiring, platform),
+                platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE), platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE + "-poison")));
         this.housekeeping = Lazy.of(() -> new Housekeeping(tokens.loginSessions.get(), features.idempotencyStore.get(), wiring.clock));
+    }
+
+    /** Webhooks signed the Standard Webhooks way with the configured secret (the change feed's webhooks will share it). */
+    private static WebhookSender webhookSender(Wiring wiring, PlatformParts platform) {
+        Settings.Webhook webhook = platform.settings.get().webhook().orElseThrow(() -> new ConnectorException(ProblemCode.CONFIGURATION_ERROR,
+                "A status notification is queued but NOTIFY_WEBHOOK_URL is not set."));
+        return new WebhookSender(webhook.url(), new WebhookSigner(webhook.secret()), platform.http.get().okHttp(), wiring.clock);
     }
 }

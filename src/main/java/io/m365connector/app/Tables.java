@@ -8,10 +8,11 @@ import java.util.Locale;
  * not see each other. Queue names used by triggers are fixed in the function annotations.
  */
 public record Tables(String connections, String refreshDue, String loginSessions, String idempotency, String appCredentials,
-                     String syncState, String syncItems, String changes, String syncDue, String subscriptions, String queuePrefix) {
+                     String syncState, String syncItems, String changes, String syncDue, String subscriptions, String connectionOwners,
+                     String queuePrefix) {
     public static Tables defaults() {
         return new Tables("connections", "refreshdue", "loginsessions", "idempotency", "appcredentials", "syncstate", "syncitems",
-                "changes", "syncdue", "subscriptions", "");
+                "changes", "syncdue", "subscriptions", "connectionowners", "");
     }
 
     /** The same tables with a prefix (letters and digits) in front of each name. */
@@ -19,6 +20,6 @@ public record Tables(String connections, String refreshDue, String loginSessions
         Tables d = defaults();
         return new Tables(prefix + d.connections, prefix + d.refreshDue, prefix + d.loginSessions, prefix + d.idempotency,
                 prefix + d.appCredentials, prefix + d.syncState, prefix + d.syncItems, prefix + d.changes, prefix + d.syncDue,
-                prefix + d.subscriptions, prefix.toLowerCase(Locale.ROOT) + "-");
+                prefix + d.subscriptions, prefix + d.connectionOwners, prefix.toLowerCase(Locale.ROOT) + "-");
     }
 }

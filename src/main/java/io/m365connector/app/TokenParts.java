@@ -45,7 +45,7 @@ final class TokenParts {
         var tables = platform.tables;
         var settings = platform.settings;
         this.connections = Lazy.of(() -> new TableConnectionStore(tables.get().getTableClient(wiring.tables.connections()),
-                tables.get().getTableClient(wiring.tables.refreshDue())));
+                tables.get().getTableClient(wiring.tables.refreshDue()), tables.get().getTableClient(wiring.tables.connectionOwners())));
         this.msal = Lazy.of(() -> new MsalClients(settings.get(), platform.http.get().msalHttpClient(),
                 credentials.clientCredentials.get(), cloud -> credentials.monitor.get().current(cloud)));
         this.loginSessions = Lazy.of(() -> new TableLoginSessionStore(tables.get().getTableClient(wiring.tables.loginSessions())));

@@ -1,11 +1,13 @@
 package io.m365connector.connect;
 
 import io.m365connector.connection.Connection;
+import io.m365connector.connection.ConnectionPage;
 import io.m365connector.connection.ConnectionRef;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.connection.ConnectionStore;
 import io.m365connector.connection.ConnectionUpdates;
 import io.m365connector.connection.Feature;
+import io.m365connector.connection.OwnerQuery;
 import io.m365connector.connection.StatusListener;
 import io.m365connector.platform.RequestValidationException;
 import io.m365connector.platform.Settings.AppRegistration;
@@ -22,7 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
-/** The web app backend's side of connecting: start (or restart) a connection, read its status, disconnect. */
+/** The web app backend's side of connecting: start (or restart) a connection, read its status, list an owner's, disconnect. */
 public final class ConnectService {
     static final Duration LOGIN_LINK_LIFETIME = Duration.ofMinutes(30);
 
@@ -82,6 +84,14 @@ public final class ConnectService {
 
     public ConnectionView status(ConnectionRef ref) {
         return ConnectionView.of(existing(ref));
+    }
+
+    /** A page of one owner's connections, newest first (the caller's owner header was checked by the request). */
+    public ConnectionList list(ListConnectionsRequest request) {
+        OwnerQuery query = request.query();
+        ConnectionPage page = connections.listByOwner(query);
+        return new ConnectionList(query.ownerId(), page.connections().stream().map(ConnectionView::of).toList(),
+                page.next() == null ? null : ListCursor.of(query.ownerId(), query.statuses(), page.next()));
     }
 
     /** Deletes the tokens: the row stays, shows disconnected and holds nothing that can be decrypted. */

@@ -5,10 +5,16 @@ import io.m365connector.connection.Feature;
 import java.time.Instant;
 import java.util.List;
 
-/** What GET /connections/{id} shows: status and identity, never tokens. */
+/**
+ * What GET /connections/{id} shows: status and identity, never tokens.
+ *
+ * @param missingFeatures the features whose permissions are not all granted (the user unticked one at
+ *                        consent, or has not signed in yet): what a web app offers to add
+ */
 public record ConnectionView(String connectionId, String ownerId, String status, String cloud, String tenantId,
                              User user, List<String> features, List<String> grantedScopes, List<String> missingScopes,
-                             Instant lastRefreshAt, Instant nextRefreshAt, String lastErrorCode, Instant createdAt, Instant updatedAt) {
+                             List<String> missingFeatures, Instant lastRefreshAt, Instant nextRefreshAt, String lastErrorCode,
+                             Instant createdAt, Instant updatedAt) {
 
     public record User(String objectId, String userPrincipalName) {
     }
@@ -19,6 +25,7 @@ public record ConnectionView(String connectionId, String ownerId, String status,
                 c.account() == null ? null : new User(c.account().userObjectId(), c.account().userPrincipalName()),
                 c.features().stream().map(Feature::id).sorted().toList(),
                 List.copyOf(c.grantedScopes()), List.copyOf(c.missingScopes()),
+                c.features().stream().filter(f -> f.scopes().stream().anyMatch(c.missingScopes()::contains)).map(Feature::id).sorted().toList(),
                 c.refresh().lastRefreshAt(), c.refresh().nextRefreshDue(), c.refresh().lastErrorCode(), c.createdAt(), c.updatedAt());
     }
 }

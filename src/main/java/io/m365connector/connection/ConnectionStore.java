@@ -17,8 +17,14 @@ public interface ConnectionStore {
     /** Saves a connection read earlier, only if the stored row is still the version it was read at. */
     Connection update(Connection connection);
 
-    /** Removes the row and its refresh index entry; a missing row is not an error. */
+    /** Removes the row and its index entries; a missing row is not an error. */
     void delete(String id);
+
+    /**
+     * One page of an owner's connections, newest first. Reads that owner's index entries and their
+     * rows, never other owners'; an entry whose connection is gone is skipped.
+     */
+    ConnectionPage listByOwner(OwnerQuery query);
 
     /**
      * Connections whose refresh is due at {@code now}, earliest first, at most {@code limit}. Reads

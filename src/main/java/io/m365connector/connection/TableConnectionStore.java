@@ -43,16 +43,21 @@ import java.util.stream.Collectors;
  * leave an extra entry, never a missing one: the new entry is written before the row, the old entry
  * is deleted after it. Extra entries are noticed by the sweep (the connection's due time differs) and
  * dropped with {@link #forgetDue}.
+ *
+ * <p><b>Owner index</b> ({@code connectionowners} table): {@link OwnerIndex}, written before a new row and
+ * removed after a deleted one, in the same interruption-safe order.
  */
 public final class TableConnectionStore implements ConnectionStore {
     static final int SHARDS = 8;
 
     private final TableAccess connections;
     private final TableAccess dueIndex;
+    private final OwnerIndex owners;
 
-    public TableConnectionStore(TableClient connections, TableClient dueIndex) {
+    public TableConnectionStore(TableClient connections, TableClient dueIndex, TableClient owners) {
         this.connections = new TableAccess(connections);
         this.dueIndex = new TableAccess(dueIndex);
+        this.owners = new OwnerIndex(owners);
     }
 
     @Override
@@ -66,6 +71,7 @@ public final class TableConnectionStore implements ConnectionStore {
     @Override
     public Connection create(Connection connection) {
         Instant due = connection.refresh().nextRefreshDue();
+        owners.add(connection);
         indexAt(connection.id(), due);
         try {
             Response<Void> response = connections.call(() ->
@@ -86,6 +92,9 @@ public final class TableConnectionStore implements ConnectionStore {
             throw new IllegalArgumentException("Only a connection read from the store can be updated; use create for new ones.");
         }
         Instant due = connection.refresh().nextRefreshDue();
+        if (!read.ownerIndexed()) {
+            owners.add(connection); // a row from before the owner index: indexed on its first update
+        }
         indexAt(connection.id(), due);
         String etag = connections.replaceIfUnchanged(toEntity(connection), read.etag())
                 .orElseThrow(() -> new ConcurrentUpdateException(connection.id(), "Connection " + connection.id()
@@ -113,6 +122,12 @@ public final class TableConnectionStore implements ConnectionStore {
         if (due != null) {
             removeIndexEntry(id, due);
         }
+        owners.remove(existing.get());
+    }
+
+    @Override
+    public ConnectionPage listByOwner(OwnerQuery query) {
+        return owners.list(query, this::find);
     }
 
     @Override
@@ -198,7 +213,8 @@ public final class TableConnectionStore implements ConnectionStore {
                 .addProperty("GrantedScopes", String.join(" ", c.grantedScopes()))
                 .addProperty("FailureCount", c.refresh().failureCount())
                 .addProperty("CreatedAt", time(c.createdAt()))
-                .addProperty("UpdatedAt", time(c.updatedAt()));
+                .addProperty("UpdatedAt", time(c.updatedAt()))
+                .addProperty("OwnerIndexed", true);
         if (c.account() != null) {
             e.addProperty("TenantId", c.account().tenantId());
             e.addProperty("UserObjectId", c.account().userObjectId());
@@ -238,7 +254,7 @@ public final class TableConnectionStore implements ConnectionStore {
                 NationalCloud.fromId(string(e, "Cloud")).orElseThrow(() -> new IllegalStateException("Unknown cloud in row " + e.getPartitionKey())),
                 ConnectionStatus.fromId(string(e, "Status")), account, features, scopes, tokens, refresh,
                 instant(e, "CreatedAt"), instant(e, "UpdatedAt"),
-                new RowVersion(e.getETag(), refresh.nextRefreshDue()));
+                new RowVersion(e.getETag(), refresh.nextRefreshDue(), Boolean.TRUE.equals(e.getProperty("OwnerIndexed"))));
     }
 
     private static void putIfPresent(TableEntity e, String name, Object value) {

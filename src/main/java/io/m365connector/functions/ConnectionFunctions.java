@@ -9,11 +9,12 @@ import com.microsoft.azure.functions.annotation.BindingName;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
 import io.m365connector.connect.ConnectService;
+import io.m365connector.connect.ListConnectionsRequest;
 import io.m365connector.connect.StartRequest;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-/** The web app backend's connection API: create (or reconnect), status, disconnect. Function key required. */
+/** The web app backend's connection API: create (or reconnect), list an owner's, status, disconnect. Function key required. */
 public final class ConnectionFunctions {
     private final Supplier<ConnectService> service;
 
@@ -29,6 +30,18 @@ public final class ConnectionFunctions {
         return HttpResponses.answer(request, () -> {
             StartRequest body = StartRequest.parse(HttpRequests.jsonBody(request, HttpRequests.MAX_JSON_BYTES));
             return HttpResponses.json(request, 201, service.get().start(body));
+        });
+    }
+
+    @FunctionName("listConnections")
+    public HttpResponseMessage list(
+            @HttpTrigger(name = "req", methods = {HttpMethod.GET}, route = "connections", authLevel = AuthorizationLevel.FUNCTION)
+            HttpRequestMessage<Optional<String>> request,
+            ExecutionContext context) {
+        return HttpResponses.answer(request, () -> {
+            ListConnectionsRequest query = ListConnectionsRequest.parse(request.getQueryParameters(),
+                    HttpRequests.header(request, HttpRequests.OWNER_HEADER));
+            return HttpResponses.json(request, 200, service.get().list(query));
         });
     }
 

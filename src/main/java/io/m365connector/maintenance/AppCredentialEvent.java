@@ -6,7 +6,6 @@ import io.m365connector.credentials.AppCredentialStatus.State;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * What the web app's webhook receives when a cloud's app credential changes state: it is about to
@@ -42,7 +41,8 @@ public record AppCredentialEvent(String id, String type, Instant occurredAt, Str
             return Optional.empty();
         }
         Long daysLeft = after.expiresAt() == null ? null : Math.floorDiv(Duration.between(now, after.expiresAt()).toSeconds(), 86_400L);
-        return Optional.of(new AppCredentialEvent("evt_" + UUID.randomUUID().toString().replace("-", ""), type, now, after.cloud().id(),
+        String id = EventIds.of(type, after.cloud().id(), after.kind(), after.state().id(), String.valueOf(after.changedAt()));
+        return Optional.of(new AppCredentialEvent(id, type, now, after.cloud().id(),
                 after.kind(), after.state().id(), was == null ? null : was.id(), severity,
                 after.code() == null ? null : after.code().code(), after.expiresAt(), daysLeft));
     }

@@ -3,13 +3,15 @@ package io.m365connector.maintenance;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.WorkQueue;
+import io.m365connector.platform.webhooks.WebhookSender;
 import java.time.Duration;
 import java.util.logging.Logger;
 
 /**
- * Delivers one queued status event. A failed delivery is queued again with exponential backoff
- * (30 s doubling to 1 h, {@value #MAX_ATTEMPTS} attempts, about a day in all); after the last
- * attempt the event goes to the {@code status-notifications-poison} queue for an operator.
+ * Delivers one queued webhook event (signed by {@link WebhookSender}, Standard Webhooks). A failed
+ * delivery is queued again with exponential backoff (30 s doubling to 1 h, {@value #MAX_ATTEMPTS}
+ * attempts, about a day in all) under the same event id, so the receiver can drop repeats; after the
+ * last attempt the event goes to the {@code status-notifications-poison} queue for an operator.
  */
 public final class NotificationWorker {
     private static final Logger LOG = Logger.getLogger(NotificationWorker.class.getName());

@@ -3,12 +3,11 @@ package io.m365connector.maintenance;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
 import java.time.Instant;
-import java.util.UUID;
 
 /**
  * What the web app's webhook receives when a connection's status changes. Never carries tokens.
  *
- * @param id         unique per event: use it to ignore a redelivered event
+ * @param id         the same for every delivery of one change (also the {@code webhook-id} header): use it to ignore repeats
  * @param errorCode  why, for needs_reauth (the connection's lastErrorCode)
  */
 public record StatusEvent(String id, String type, Instant occurredAt, String connectionId, String ownerId, String cloud,
@@ -16,7 +15,10 @@ public record StatusEvent(String id, String type, Instant occurredAt, String con
     public static final String TYPE = "connection.status_changed";
 
     public static StatusEvent of(Connection before, Connection after, Instant now) {
-        return new StatusEvent("evt_" + UUID.randomUUID().toString().replace("-", ""), TYPE, now, after.id(), after.ownerId(),
+        // The write's ETag makes the id unique per change and equal for repeats of the same change.
+        String id = EventIds.of(TYPE, after.id(), before.status().id(), after.status().id(), String.valueOf(after.updatedAt()),
+                after.version() == null ? "" : String.valueOf(after.version().etag()));
+        return new StatusEvent(id, TYPE, now, after.id(), after.ownerId(),
                 after.cloud().id(), after.status().id(), before.status().id(),
                 after.status() == ConnectionStatus.NEEDS_REAUTH ? after.refresh().lastErrorCode() : null);
     }

@@ -37,4 +37,9 @@ final class RawSettings {
             throw new Settings.SettingsException(problems);
         }
     }
+
+    /** A loopback host: where plain http is allowed (local runs). */
+    static boolean isLoopback(String host) {
+        return "localhost".equals(host) || "127.0.0.1".equals(host) || "[::1]".equals(host);
+    }
 }

@@ -2,6 +2,7 @@ package io.m365connector.platform;
 
 import io.m365connector.cloud.HostingCloud;
 import io.m365connector.cloud.NationalCloud;
+import io.m365connector.platform.webhooks.WebhookSecret;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -106,7 +107,7 @@ public final class Settings {
         return refreshKeepAlive;
     }
 
-    /** Where status-change events go, if anywhere. */
+    /** Where webhook events go, if anywhere, and how they are signed. */
     public Optional<Webhook> webhook() {
         return webhook;
     }
@@ -116,7 +117,8 @@ public final class Settings {
         return appCredentialPolicy;
     }
 
-    public record Webhook(URI url, String secret) {
+    /** Where webhooks go and the Standard Webhooks secret they are signed with. */
+    public record Webhook(URI url, WebhookSecret secret) {
         @Override
         public String toString() {
             return "Webhook[url=" + url + ", secret=REDACTED]";

@@ -48,7 +48,7 @@ public final class SettingsReader {
         HttpSettings http = http();
         refreshSchedule();
         Duration refreshKeepAlive = refreshKeepAlive();
-        Optional<Webhook> webhook = webhook();
+        Optional<Webhook> webhook = new WebhookReader(values).webhook();
         AppCredentialPolicy appCredentialPolicy = appCredentialPolicy();
         values.throwIfInvalid();
         return new Settings(hostingCloud, storage, registrations, publicBaseUrl, allowedReturnUrls, keySource, managedIdentityClientId,
@@ -113,7 +113,7 @@ public final class SettingsReader {
         String value = raw.get().endsWith("/") ? raw.get().substring(0, raw.get().length() - 1) : raw.get();
         try {
             URI uri = URI.create(value);
-            boolean local = "http".equals(uri.getScheme()) && isLoopback(uri.getHost());
+            boolean local = "http".equals(uri.getScheme()) && RawSettings.isLoopback(uri.getHost());
             if (!("https".equals(uri.getScheme()) || local) || uri.getHost() == null
                     || uri.getQuery() != null || uri.getFragment() != null
                     || (uri.getPath() != null && !uri.getPath().isEmpty())) {
@@ -138,7 +138,7 @@ public final class SettingsReader {
             }
             try {
                 URI uri = URI.create(part.trim());
-                boolean local = "http".equals(uri.getScheme()) && isLoopback(uri.getHost());
+                boolean local = "http".equals(uri.getScheme()) && RawSettings.isLoopback(uri.getHost());
                 if (!("https".equals(uri.getScheme()) || local) || uri.getHost() == null || uri.getFragment() != null
                         || uri.getUserInfo() != null) {
                     problem(Setting.ALLOWED_RETURN_URLS, "has '" + part.trim() + "': each must be an absolute https URL without fragment (http only for localhost).");
@@ -253,33 +253,5 @@ public final class SettingsReader {
         }
         problem(Setting.REFRESH_KEEPALIVE_DAYS, "must be a whole number of days from 1 to 60.");
         return Duration.ofDays(7);
-    }
-
-    Optional<Webhook> webhook() {
-        Optional<String> url = optional(Setting.NOTIFY_WEBHOOK_URL.settingName());
-        Optional<String> secret = optional(Setting.NOTIFY_WEBHOOK_SECRET.settingName());
-        if (url.isEmpty()) {
-            return Optional.empty();
-        }
-        URI uri = null;
-        try {
-            uri = URI.create(url.get());
-            boolean local = "http".equals(uri.getScheme()) && isLoopback(uri.getHost());
-            if (!("https".equals(uri.getScheme()) || local) || uri.getHost() == null) {
-                problem(Setting.NOTIFY_WEBHOOK_URL, "must be an https URL (http only for localhost).");
-            }
-        } catch (IllegalArgumentException e) {
-            problem(Setting.NOTIFY_WEBHOOK_URL, "is not a URL.");
-        }
-        if (secret.isEmpty() || secret.get().length() < 32) {
-            problem(Setting.NOTIFY_WEBHOOK_SECRET.settingName(), "must be set, at least 32 characters, when NOTIFY_WEBHOOK_URL is set "
-                    + "(for example the output of openssl rand -hex 32).", null);
-            return Optional.empty();
-        }
-        return uri == null ? Optional.empty() : Optional.of(new Webhook(uri, secret.get()));
-    }
-
-    private static boolean isLoopback(String host) {
-        return "localhost".equals(host) || "127.0.0.1".equals(host) || "[::1]".equals(host);
     }
 }

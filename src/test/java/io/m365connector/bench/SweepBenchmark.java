@@ -130,7 +130,7 @@ public final class SweepBenchmark {
         CountingHttpClient counting = new CountingHttpClient(h.context.http().azureHttpClient());
         TableServiceClient tables = AzureClients.tableService(settings.storage(), HostingCloud.GLOBAL, null, counting);
         TableConnectionStore countingStore = new TableConnectionStore(tables.getTableClient(h.tables.connections()),
-                tables.getTableClient(h.tables.refreshDue()));
+                tables.getTableClient(h.tables.refreshDue()), tables.getTableClient(h.tables.connectionOwners()));
         RefreshSweep sweep = new RefreshSweep(countingStore, new StorageWorkQueue(queue), h.clock, 50_000);
         long start = System.nanoTime();
         try (LocalQueueHost host = new LocalQueueHost(queue, concurrency,

@@ -49,6 +49,7 @@ class TableConnectionStoreTest {
         9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 9, 8})), new TokenCipher());
     private TableClient connectionsTable;
     private TableClient dueTable;
+    private TableClient ownersTable;
     private TableConnectionStore store;
 
     @BeforeEach
@@ -59,7 +60,8 @@ class TableConnectionStoreTest {
         String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
         connectionsTable = service.getTableClient("connections" + suffix);
         dueTable = service.getTableClient("refreshdue" + suffix);
-        store = new TableConnectionStore(connectionsTable, dueTable);
+        ownersTable = service.getTableClient("connectionowners" + suffix);
+        store = new TableConnectionStore(connectionsTable, dueTable, ownersTable);
     }
 
     @Test
@@ -211,11 +213,111 @@ class TableConnectionStoreTest {
     }
 
     @Test
+    void whenAnOwnerIsListedThenOnlyTheirIndexPartitionAndTheirRowsAreReadNewestFirst() {
+        List<String> mine = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            mine.add(0, store.create(owned("recruiter-7", NOW.plusSeconds(i))).id());
+        }
+        for (int i = 0; i < 40; i++) {
+            store.create(owned("someone-else-" + (i % 4), NOW.plusSeconds(i)));
+        }
+        counting.reset();
+
+        ConnectionPage page = store.listByOwner(new OwnerQuery("recruiter-7", Set.of(), 10, null));
+
+        assertEquals(mine, page.connections().stream().map(Connection::id).toList(), "newest first");
+        assertNull(page.next());
+        assertEquals(1, counting.queries(), "one index query");
+        assertEquals(3, counting.entitiesRead(), "index entries read: the owner's only");
+        assertEquals(1 + 3, counting.requests(), "the index query and one point read per connection, nothing else");
+    }
+
+    @Test
+    void whenPagesAreFollowedThenEachConnectionComesOnceAndTheStatusFilterHolds() {
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            Connection c = owned("owner-p", NOW.plusSeconds(i));
+            c = i % 2 == 0 ? c : c.toBuilder().status(ConnectionStatus.NEEDS_REAUTH).build();
+            String id = store.create(c).id();
+            if (i % 2 == 0) {
+                expected.add(0, id);
+            }
+        }
+        List<String> seen = new ArrayList<>();
+        String after = null;
+        int pages = 0;
+        do {
+            ConnectionPage page = store.listByOwner(new OwnerQuery("owner-p", Set.of(ConnectionStatus.ACTIVE), 2, after));
+            assertTrue(page.connections().size() <= 2);
+            page.connections().forEach(c -> seen.add(c.id()));
+            after = page.next();
+            pages++;
+        } while (after != null && pages < 10);
+
+        assertEquals(expected, seen, "every active connection once, newest first; none of the others");
+    }
+
+    @Test
+    void whenACreateOrDeleteWasInterruptedThenTheLeftoverIndexEntryIsSkipped() {
+        Connection older = store.create(owned("owner-c", NOW));
+        Connection orphaned = store.create(owned("owner-c", NOW.plusSeconds(1)));
+        Connection newer = store.create(owned("owner-c", NOW.plusSeconds(2)));
+        connectionsTable.deleteEntity(orphaned.id(), orphaned.id()); // as if the process died between row and index
+
+        List<String> listed = new ArrayList<>();
+        String after = null;
+        int pages = 0;
+        do {
+            ConnectionPage page = store.listByOwner(new OwnerQuery("owner-c", Set.of(), 1, after));
+            page.connections().forEach(c -> listed.add(c.id()));
+            after = page.next();
+            pages++;
+        } while (after != null && pages < 5);
+
+        assertEquals(List.of(newer.id(), older.id()), listed);
+        assertEquals(2, pages, "the entry without a row cost no page of its own");
+    }
+
+    @Test
+    void whenAConnectionIsDeletedThenItsOwnerIndexEntryGoesToo() {
+        Connection c = store.create(owned("owner-d", NOW));
+        store.delete(c.id());
+
+        assertEquals(List.of(), store.listByOwner(new OwnerQuery("owner-d", Set.of(), 10, null)).connections());
+        assertEquals(0, ownersTable.listEntities().stream().count(), "no entry left behind");
+    }
+
+    @Test
+    void whenARowFromBeforeTheOwnerIndexIsUpdatedThenItIsListedFromThenOn() {
+        Connection c = store.create(owned("owner-old", NOW));
+        ownersTable.listEntities().forEach(e -> ownersTable.deleteEntity(e.getPartitionKey(), e.getRowKey()));
+        TableEntity row = connectionsTable.getEntity(c.id(), c.id());
+        row.getProperties().remove("OwnerIndexed");
+        connectionsTable.upsertEntityWithResponse(row, TableEntityUpdateMode.REPLACE, null, null);
+        assertEquals(List.of(), store.listByOwner(new OwnerQuery("owner-old", Set.of(), 10, null)).connections(), "not indexed yet");
+
+        Connection read = store.find(c.id()).orElseThrow();
+        assertFalse(read.version().ownerIndexed());
+        store.update(read.toBuilder().updatedAt(NOW.plusSeconds(5)).build());
+
+        assertEquals(List.of(c.id()), store.listByOwner(new OwnerQuery("owner-old", Set.of(), 10, null)).connections().stream()
+                .map(Connection::id).toList());
+        assertTrue(store.find(c.id()).orElseThrow().version().ownerIndexed());
+    }
+
+    private static Connection owned(String owner, Instant created) {
+        Connection c = TestConnections.active(NationalCloud.GLOBAL, created, created.plusSeconds(3000));
+        return Connection.builder(c.id(), owner, c.cloud(), created).status(c.status()).account(c.account()).features(c.features())
+                .grantedScopes(c.grantedScopes()).refresh(c.refresh()).build();
+    }
+
+    @Test
     void whenStorageIsUnreachableThenAStorageErrorNamesTheSetting() {
         TableServiceClient dead = AzureClients.tableService(new StorageSettings(Optional.of(
                 "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=" + Base64.getEncoder().encodeToString(new byte[64])
                         + ";TableEndpoint=http://127.0.0.1:1/devstoreaccount1;"), Optional.empty()), HostingCloud.GLOBAL, null, http.azureHttpClient());
-        TableConnectionStore unreachable = new TableConnectionStore(dead.getTableClient("connections"), dead.getTableClient("refreshdue"));
+        TableConnectionStore unreachable = new TableConnectionStore(dead.getTableClient("connections"), dead.getTableClient("refreshdue"),
+                dead.getTableClient("connectionowners"));
         StorageUnavailableException e = assertThrows(StorageUnavailableException.class, () -> unreachable.find(Connection.newId()));
         assertTrue(e.getMessage().contains("AzureWebJobsStorage"));
         assertNotEquals(null, e.code());

@@ -1,13 +1,16 @@
 package io.m365connector.demo;
 
 import io.m365connector.app.AppContext;
+import io.m365connector.app.AzureClients;
 import io.m365connector.app.Wiring;
 import io.m365connector.app.Tables;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.devhost.LocalFunctionHost;
+import io.m365connector.functions.MaintenanceFunctions;
 import io.m365connector.platform.Settings;
 import io.m365connector.platform.SettingsReader;
 import io.m365connector.platform.http.OutboundHttp;
+import io.m365connector.platform.webhooks.WebhookSecret;
 import io.m365connector.testing.Azurite;
 import io.m365connector.testing.FakeKeyVault;
 import io.m365connector.testing.LocalCloudRouting;
@@ -17,11 +20,15 @@ import io.m365connector.testing.entra.FakeUser;
 import io.m365connector.testing.graph.FakeGraph;
 import io.m365connector.testing.graph.FakeRoom;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -36,11 +43,15 @@ import okhttp3.Response;
 /**
  * Everything the no-tenant demo runs, wired like production: Azurite; fakes of Entra ID (with its
  * sign-in and consent pages), Microsoft Graph and Key Vault at the real host names; the app's
- * function classes served over HTTP by {@link LocalFunctionHost}; a local proxy per sign-in host so a
- * real browser can reach the fake Entra ID; and the sample web app. Used by {@link DemoMain} and by
+ * function classes served over HTTP by {@link LocalFunctionHost}, with the webhook queue delivered; a
+ * local proxy per sign-in host so a real browser can reach the fake Entra ID; and the sample web app
+ * (samples/webapp, Node.js), which knows only the published HTTP API. Used by {@link DemoMain} and by
  * the browser tests. Demo and test scope only.
  */
 public final class DemoEnvironment implements AutoCloseable {
+    /** The zone of the demo's rooms and people (the sample web app books in it). */
+    static final ZoneId ROOMS_ZONE = ZoneId.of("Europe/Berlin");
+
     public final FakeEntraId entra = new FakeEntraId();
     public final FakeGraph graph = new FakeGraph(entra);
     public final FakeKeyVault vault = new FakeKeyVault();
@@ -48,16 +59,25 @@ public final class DemoEnvironment implements AutoCloseable {
     public final Map<NationalCloud, List<FakeUser>> users = new LinkedHashMap<>();
     public final AppContext context;
     public final LocalFunctionHost functions;
-    final DemoWebApp webApp;
+    public final SampleWebApp webApp;
     public final String functionKey = SecretsLedger.remember("demo-function-key-" + UUID.randomUUID());
+    /** The webhook signing secret shared by the functions and the sample web app. */
+    public final String webhookSecret = SecretsLedger.remember(WebhookSecret.generate(new SecureRandom()).text());
     private final List<BrowserProxy> proxies = new ArrayList<>();
     private final OutboundHttp routedHttp = new OutboundHttp(new Settings.HttpSettings(Duration.ofSeconds(10), Optional.empty()), routing);
+    private final DemoMailbox mailbox;
+    private final DemoQueuePoller webhooks;
 
     /**
      * @param functionsPort 0 for any free port (7071 is what Core Tools uses)
      * @param webAppPort    0 for any free port
      */
     public DemoEnvironment(int functionsPort, int webAppPort) throws IOException {
+        this(functionsPort, webAppPort, null);
+    }
+
+    /** @param sampleOutput where the sample web app's log lines are copied (the demo's console), or null */
+    public DemoEnvironment(int functionsPort, int webAppPort, PrintStream sampleOutput) throws IOException {
         int port = functionsPort == 0 ? freePort() : functionsPort;
         String functionsBase = "http://localhost:" + port;
         byte[] key = new byte[32];
@@ -65,32 +85,19 @@ public final class DemoEnvironment implements AutoCloseable {
         vault.putKey("token-encryption-key", UUID.randomUUID().toString().replace("-", ""), key, true);
 
         int webPort = webAppPort == 0 ? freePort() : webAppPort;
+        String webAppUrl = "http://localhost:" + webPort;
         Map<String, String> env = new HashMap<>();
         env.put("AzureWebJobsStorage", Azurite.shared().connectionString());
         env.put("M365_CLOUDS", "global,usgov,usgovdod,china");
         env.put("PUBLIC_BASE_URL", functionsBase);
-        env.put("ALLOWED_RETURN_URLS", "http://localhost:" + webPort + "/connected");
+        env.put("ALLOWED_RETURN_URLS", webAppUrl + "/connected");
         env.put("TOKEN_KEY_VAULT_URL", FakeKeyVault.VAULT_URL);
         env.put("REFRESH_SCHEDULE", "0 */5 * * * *");
-        int i = 1;
-        for (NationalCloud cloud : NationalCloud.values()) {
-            String clientId = String.format("%08d-aaaa-bbbb-cccc-dddddddddddd", i++);
-            String secret = SecretsLedger.remember("demo-secret-" + cloud.id() + "-" + UUID.randomUUID());
-            String name = cloud.id().toUpperCase(Locale.ROOT);
-            env.put("M365_" + name + "_CLIENT_ID", clientId);
-            env.put("M365_" + name + "_CLIENT_SECRET", secret);
-            entra.registerApp(clientId, secret, functionsBase + "/api/auth/callback");
-            String domain = switch (cloud) {
-                case GLOBAL -> "contoso.com";
-                case USGOV -> "contoso.us";
-                case USGOVDOD -> "army.mil";
-                case CHINA -> "contoso.cn";
-            };
-            String tenant = UUID.randomUUID().toString();
-            users.put(cloud, List.of(entra.addUser(cloud, tenant, "adele.vance@" + domain), entra.addUser(cloud, tenant, "alex.wilber@" + domain)));
-            addRooms(tenant, domain, List.of("adele.vance@" + domain, "alex.wilber@" + domain));
-        }
-        context = new AppContext(Wiring.production().settings(() -> SettingsReader.read(env)).routing(routing).clock(Clock.systemUTC()).hostingCredential(vault.credential()).tables(Tables.defaults()));
+        env.put("NOTIFY_WEBHOOK_URL", webAppUrl + "/webhooks/m365-connector");
+        env.put("NOTIFY_WEBHOOK_SIGNING_SECRET", webhookSecret);
+        registerClouds(env, functionsBase);
+        context = new AppContext(Wiring.production().settings(() -> SettingsReader.read(env)).routing(routing).clock(Clock.systemUTC())
+                .hostingCredential(vault.credential()).tables(Tables.defaults()));
 
         // A real browser cannot resolve the fake's host names: give each sign-in host a loopback proxy.
         // 127.0.0.1, not localhost: the sign-in pages are then another site than the app, as in production,
@@ -102,22 +109,67 @@ public final class DemoEnvironment implements AutoCloseable {
             rewrites.put("https://" + host + "/", proxy.origin() + "/");
         }
         functions = new LocalFunctionHost(context, "localhost", port, functionKey, rewrites);
-        webApp = new DemoWebApp(webPort, functionsBase, functionKey, this::mailboxView);
+        Settings settings = SettingsReader.read(env);
+        webhooks = new DemoQueuePoller(AzureClients.queue(settings.storage(), settings.hostingCloud(), null,
+                context.http().azureHttpClient(), MaintenanceFunctions.NOTIFICATION_QUEUE), context.notificationWorker()::handle);
+        mailbox = new DemoMailbox(this::mailboxView);
+        webApp = new SampleWebApp(webPort, Map.of(
+                "CONNECTOR_API_URL", functionsBase + "/api",
+                "CONNECTOR_FUNCTION_KEY", functionKey,
+                "CONNECTOR_WEBHOOK_SECRET", webhookSecret,
+                "PUBLIC_URL", webAppUrl,
+                "DEMO_MAILBOX_URL", mailbox.urlTemplate()), sampleOutput);
     }
 
     /**
-     * Two rooms per tenant for the "Book a room" step, on the demo day (1 December 2026, Berlin time):
+     * One app registration per cloud (with its home tenant and secret expiry, so the credential check
+     * runs against the fake and reports ok instead of asking for settings) and two users with rooms.
+     */
+    private void registerClouds(Map<String, String> env, String functionsBase) {
+        int i = 1;
+        for (NationalCloud cloud : NationalCloud.values()) {
+            String clientId = String.format("%08d-aaaa-bbbb-cccc-dddddddddddd", i++);
+            String secret = SecretsLedger.remember("demo-secret-" + cloud.id() + "-" + UUID.randomUUID());
+            String name = cloud.id().toUpperCase(Locale.ROOT);
+            String tenant = UUID.randomUUID().toString();
+            env.put("M365_" + name + "_CLIENT_ID", clientId);
+            env.put("M365_" + name + "_CLIENT_SECRET", secret);
+            env.put("M365_" + name + "_HOME_TENANT", tenant);
+            env.put("M365_" + name + "_CLIENT_SECRET_EXPIRES", LocalDate.now(ZoneOffset.UTC).plusYears(1).toString());
+            entra.registerApp(clientId, secret, functionsBase + "/api/auth/callback");
+            entra.setHomeTenant(clientId, tenant);
+            String domain = switch (cloud) {
+                case GLOBAL -> "contoso.com";
+                case USGOV -> "contoso.us";
+                case USGOVDOD -> "army.mil";
+                case CHINA -> "contoso.cn";
+            };
+            users.put(cloud, List.of(entra.addUser(cloud, tenant, "adele.vance@" + domain), entra.addUser(cloud, tenant, "alex.wilber@" + domain)));
+            addRooms(tenant, domain, List.of("adele.vance@" + domain, "alex.wilber@" + domain));
+        }
+    }
+
+    /**
+     * Two rooms per tenant for the "Book a room" step, busy the same way every day from yesterday to
+     * two weeks ahead (Berlin time), so whatever day the sample web app picks is ahead of the clock:
      * the users are busy 08:00-09:00, the Board Room 11:00-12:00, the Focus Room all morning.
      */
     private void addRooms(String tenant, String domain, List<String> people) {
         graph.scheduling().addRoom(tenant, new FakeRoom("board@" + domain, "Board Room", 12, "HQ", 3, "3rd floor", true, null,
                 "Teams Room camera", "85-inch screen", List.of("whiteboard"), "1 Main St", null, null));
         graph.scheduling().addRoom(tenant, FakeRoom.of("focus@" + domain, "Focus Room", 4, "HQ"));
-        for (String person : people) {
-            graph.scheduling().addBusy(person, Instant.parse("2026-12-01T07:00:00Z"), Instant.parse("2026-12-01T08:00:00Z"), "busy", "Stand-up");
+        LocalDate today = LocalDate.now(ROOMS_ZONE);
+        for (LocalDate day = today.minusDays(1); day.isBefore(today.plusDays(15)); day = day.plusDays(1)) {
+            for (String person : people) {
+                graph.scheduling().addBusy(person, at(day, 8), at(day, 9), "busy", "Stand-up");
+            }
+            graph.scheduling().addBusy("board@" + domain, at(day, 11), at(day, 12), "busy", "Board");
+            graph.scheduling().addBusy("focus@" + domain, at(day, 8), at(day, 12), "busy", "Held");
         }
-        graph.scheduling().addBusy("board@" + domain, Instant.parse("2026-12-01T10:00:00Z"), Instant.parse("2026-12-01T11:00:00Z"), "busy", "Board");
-        graph.scheduling().addBusy("focus@" + domain, Instant.parse("2026-12-01T07:00:00Z"), Instant.parse("2026-12-01T11:00:00Z"), "busy", "Held");
+    }
+
+    private static Instant at(LocalDate day, int hour) {
+        return day.atTime(hour, 0).atZone(ROOMS_ZONE).toInstant();
     }
 
     public String webAppUrl() {
@@ -132,13 +184,13 @@ public final class DemoEnvironment implements AutoCloseable {
     private String mailboxView(String connectionId) {
         var connection = context.connections().find(connectionId).orElse(null);
         if (connection == null || connection.account() == null) {
-            return DemoWebApp.page("No mailbox", "<p>This connection has no signed-in user yet.</p><p><a href=\"/\">Back</a></p>");
+            return DemoMailbox.page("No mailbox", "<p>This connection has no signed-in user yet.</p>");
         }
         String url = "https://" + connection.cloud().graphHost() + "/_fake/mailbox/" + connection.account().userPrincipalName();
         try (Response response = routedHttp.okHttp().newCall(new Request.Builder().url(url).build()).execute()) {
             return response.body() == null ? "" : response.body().string();
         } catch (IOException e) {
-            return DemoWebApp.page("Mailbox unavailable", "<p>" + e.getClass().getSimpleName() + "</p>");
+            return DemoMailbox.page("Mailbox unavailable", "<p>" + e.getClass().getSimpleName() + "</p>");
         }
     }
 
@@ -151,6 +203,8 @@ public final class DemoEnvironment implements AutoCloseable {
     @Override
     public void close() {
         webApp.close();
+        webhooks.close();
+        mailbox.close();
         functions.close();
         proxies.forEach(BrowserProxy::close);
         graph.close();

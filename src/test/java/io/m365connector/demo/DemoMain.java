@@ -9,9 +9,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
 /**
- * The no-tenant demo, started by {@code npm run demo} (scripts/demo.sh), which compiles and then runs
+ * The no-tenant demo, started by {@code npm run demo} (scripts/demo.sh), which builds and then runs
  * this with the two ports: Azurite, the fakes, the functions and the sample web app, then where to go.
- * Runs until Ctrl+C or SIGTERM; the shutdown hooks stop the servers and Azurite.
+ * Runs until Ctrl+C or SIGTERM; the shutdown hooks stop the servers, the sample web app and Azurite.
  */
 public final class DemoMain {
     private DemoMain() {
@@ -26,26 +26,27 @@ public final class DemoMain {
                         + "  npm run demo -- --functions-port 7072 --app-port 3001");
             }
         }
-        System.out.println("[3/3] Starting Azurite (storage emulator)...");
+        System.out.println("[4/4] Starting Azurite (storage emulator)...");
         Azurite.shared();
         System.out.println("      Starting the fakes of Entra ID, Microsoft Graph and Key Vault, the functions and the sample web app...");
         DemoEnvironment demo;
         try {
-            demo = new DemoEnvironment(functionsPort, webPort);
+            demo = new DemoEnvironment(functionsPort, webPort, System.out);
         } catch (BindException e) {
             exit("A port was taken while the demo started (" + e.getMessage() + "). Choose others: npm run demo -- --functions-port 7072 "
                     + "--app-port 3001");
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("Stopping the demo (servers, fakes and Azurite)...");
+            System.out.println("Stopping the demo (sample web app, servers, fakes and Azurite)...");
             demo.close();
         }));
         System.out.println(banner(demo));
         Thread.currentThread().join();
     }
 
-    private static String banner(DemoEnvironment demo) {
+    /** What the demo prints once it runs: where to go, and shell lines to paste (the README's curl uses API and KEY). */
+    static String banner(DemoEnvironment demo) {
         StringBuilder users = new StringBuilder();
         for (NationalCloud cloud : NationalCloud.values()) {
             users.append("    ").append(String.format("%-9s", cloud.id())).append(' ');
@@ -58,23 +59,33 @@ public final class DemoMain {
 
                 m365-connector demo (no Microsoft tenant needed)
                 ------------------------------------------------
-                  Open the sample web app:   %s
+                  Open the sample web app:   %s   (samples/webapp: it uses only the HTTP API)
                   Functions (local host):    %s/api
                   Function key:              %s
                     (the API answers 401 without it: send it as the x-functions-key header)
-                  Try the API (start a connection; open its loginUrl in the browser):
-                    curl -H "x-functions-key: %s" -H "Content-Type: application/json" \\
-                      -d '{"ownerId":"me","features":["mail"],"cloud":"global"}' %s/api/connections
+
+                  Call the API from a shell: paste these two lines, then the README's "Call the API in five minutes".
+                    API=%s/api
+                    KEY=%s
+                  For example, start a connection for your user "me" (then open its loginUrl in the browser):
+                    curl -H "x-functions-key: $KEY" -H "X-Owner-Id: me" -H "Content-Type: application/json" \\
+                      -d '{"ownerId":"me","features":["mail"],"cloud":"global"}' $API/connections
+                  Every route with these values: requests.http (VS Code REST Client, IntelliJ HTTP Client; set @key).
+
                   Fake users, by cloud:
                 %s
                   Everything is local: Azurite for storage, fakes of Entra ID, Microsoft Graph and Key Vault.
                   Press Ctrl+C to stop.
-                """.formatted(demo.webAppUrl(), demo.functionsUrl(), demo.functionKey, demo.functionKey, demo.functionsUrl(), users);
+                """.formatted(demo.webAppUrl(), demo.functionsUrl(), demo.functionKey, demo.functionsUrl(), demo.functionKey, users);
     }
 
-    private static boolean free(int port) {
+    /**
+     * Whether nothing listens on the port. With address reuse, as every server of the demo binds: a
+     * connection of a stopped demo still in TIME_WAIT must not make the port look taken.
+     */
+    static boolean free(int port) {
         try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(false);
+            socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress("localhost", port));
             return true;
         } catch (IOException e) {

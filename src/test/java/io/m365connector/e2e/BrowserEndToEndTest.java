@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.LocalDate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,6 +26,7 @@ import org.openqa.selenium.Cookie;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -34,9 +36,10 @@ import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The connect flow in a real browser (headless Chromium from Debian's packages): the sample web app,
- * the functions on the local host, the fake Entra ID's sign-in and consent pages, the cookie-bound
- * state and the guidance pages. Screenshots of each page go to target/screenshots.
+ * The connect flow in a real browser (headless Chromium from Debian's packages): the sample web app
+ * (samples/webapp, Node.js, only the HTTP API), the functions on the local host, the fake Entra ID's
+ * sign-in and consent pages, the cookie-bound state, the guidance pages and the webhooks the sample
+ * verifies. Screenshots of each page go to target/screenshots.
  */
 class BrowserEndToEndTest {
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
@@ -92,6 +95,8 @@ class BrowserEndToEndTest {
         assertEquals(adele.userPrincipalName(), text("user"));
         assertFalse(browser.findElement(By.id("create-event")).isEnabled(), "no event button before calendar consent");
         assertTrue(text("calendar-hint").contains("calendar feature"), text("calendar-hint"));
+        assertFalse(browser.findElement(By.id("book-room")).isEnabled(), "no room booking without the rooms feature");
+        assertTrue(text("rooms-hint").startsWith("Booking a room needs the rooms feature"), "and the page says why: " + text("rooms-hint"));
         shot("03-connected");
         // Cookies are per host, not per port: back on localhost the functions' binding cookie is visible.
         Cookie binding = browser.manage().getCookieNamed("__Host-m365c-browser");
@@ -99,11 +104,18 @@ class BrowserEndToEndTest {
         assertTrue(binding.isSecure() && binding.isHttpOnly() && "Lax".equals(binding.getSameSite()), binding.toString());
         assertEquals("/", binding.getPath());
 
+        String key = browser.findElement(By.cssSelector("form[action='/mail'] input[name='key']")).getAttribute("value");
         browser.findElement(By.id("send-mail")).click();
         waitFor(By.id("result"));
-        assertTrue(text("result").contains("\"status\" : \"sent\""), text("result"));
+        assertTrue(text("result").contains("\"status\": \"sent\""), text("result"));
+        // The same form submitted again (a double click, a browser resubmitting): its Idempotency-Key makes it one mail.
+        ((JavascriptExecutor) browser).executeScript("const f = document.createElement('form'); f.method = 'post'; f.action = '/mail';"
+                + "const k = document.createElement('input'); k.name = 'key'; k.value = arguments[0]; f.appendChild(k);"
+                + "document.body.appendChild(f); f.submit();", key);
+        waitFor(By.id("result"));
+        assertTrue(text("result").contains("\"status\": \"sent\""), text("result"));
         browser.findElement(By.linkText("Mailbox and calendar")).click();
-        assertTrue(browser.getPageSource().contains("Test mail from the m365-connector demo"));
+        assertEquals(1, occurrences(browser.getPageSource(), "Test mail from the m365-connector sample"), "one mail for two submits");
         shot("04-fake-mailbox");
         browser.get(demo.webAppUrl());
 
@@ -127,12 +139,15 @@ class BrowserEndToEndTest {
 
         browser.findElement(By.id("disconnect")).click();
         waitFor(By.id("result"));
-        assertTrue(text("result").contains("\"status\" : \"disconnected\""), text("result"));
+        assertTrue(text("result").contains("\"status\": \"disconnected\""), text("result"));
         browser.get(demo.webAppUrl());
         assertEquals("disconnected", text("status"));
         assertTrue(browser.findElements(By.id("send-mail")).isEmpty() && browser.findElements(By.id("create-event")).isEmpty(),
                 "no actions after disconnect");
         assertNotNull(browser.findElement(By.id("connect")), "connect again instead");
+        // The connector's webhooks reach the sample, which verified them with the Standard Webhooks library.
+        String events = waitForWebhook("disconnected");
+        assertTrue(events.contains("pending → active"), "the connection's first status change came too: " + events);
         shot("13-disconnected");
         keep("03-connected", "12-event-created", "13-disconnected");
     }
@@ -165,6 +180,8 @@ class BrowserEndToEndTest {
         waitFor(By.id("show-availability"));
         assertTrue(browser.getPageSource().contains("Focus Room"), "both rooms of the tenant are listed");
         browser.findElement(By.id("room-board@contoso.com")).click();
+        assertTrue(browser.findElement(By.id("day")).getAttribute("value").compareTo(LocalDate.now().toString()) > 0,
+                "the booking day is ahead of today: " + browser.findElement(By.id("day")).getAttribute("value"));
         browser.findElement(By.id("show-availability")).click();
         waitFor(By.id("availability"));
         String table = text("availability");
@@ -180,6 +197,40 @@ class BrowserEndToEndTest {
         assertTrue(browser.getPageSource().contains("Board Room"), "the room is the event's location");
         shot("11-room-accepted");
         keep("10-book-a-room", "11-room-accepted");
+    }
+
+    @Test
+    void whenTheUserUnticksAPermissionThenTheSampleKeepsTheConnectionAndOffersToAskAgain() {
+        // A user of a cloud no other test signs in to: Entra ID remembers consents, so an earlier grant would come back.
+        FakeUser adele = demo.users.get(NationalCloud.USGOVDOD).get(0);
+        browser.get(demo.webAppUrl());
+        new Select(browser.findElement(By.id("cloud"))).selectByValue("usgovdod");
+        browser.findElement(By.id("connect")).click(); // mail and calendar
+        waitFor(By.id("accept"));
+        browser.findElement(By.id("user-" + adele.objectId())).click();
+        browser.findElement(By.id("scope-Calendars.ReadWrite")).click(); // unticked at Microsoft's consent page
+        browser.findElement(By.id("accept")).click();
+
+        waitFor(By.id("error-code"));
+        assertEquals("missing_permissions", text("error-code"));
+        browser.findElement(By.id("return-link")).click();
+        waitFor(By.id("status"));
+        assertEquals("active", text("status"), "the partially consented connection is kept");
+        assertTrue(text("notice").contains("did not grant every permission (calendar)"), text("notice"));
+        assertTrue(text("missing-permissions").contains("calendar"), text("missing-permissions"));
+        assertTrue(browser.findElement(By.id("send-mail")).isEnabled(), "what was granted works");
+        assertFalse(browser.findElement(By.id("create-event")).isEnabled());
+        assertEquals("Grant calendar (ask Microsoft again)", browser.findElement(By.id("add-calendar")).getText());
+        shot("15-partial-consent");
+
+        browser.findElement(By.id("add-calendar")).click();
+        waitFor(By.id("accept"));
+        browser.findElement(By.id("user-" + adele.objectId())).click();
+        browser.findElement(By.id("accept")).click();
+        waitFor(By.id("status"));
+        assertTrue(browser.findElement(By.id("create-event")).isEnabled(), "granted on the second ask");
+        assertTrue(browser.findElements(By.id("missing-permissions")).isEmpty());
+        keep("15-partial-consent");
     }
 
     @Test
@@ -248,6 +299,34 @@ class BrowserEndToEndTest {
         shot("09-state-invalid");
     }
 
+    /** The sample's list of verified webhooks once it shows a status change to {@code status} (the queue is polled twice a second). */
+    private String waitForWebhook(String status) {
+        for (int i = 0; i < 40; i++) {
+            browser.get(demo.webAppUrl());
+            if (!browser.findElements(By.id("webhook-events")).isEmpty() && text("webhook-events").contains("→ " + status)) {
+                return text("webhook-events");
+            }
+            sleep(250);
+        }
+        throw new AssertionError("no webhook for " + status + "; the sample printed: " + demo.webApp.output());
+    }
+
+    private static int occurrences(String text, String part) {
+        int count = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+            count++;
+        }
+        return count;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void assertNoHorizontalScroll() {
         Object overflow = ((JavascriptExecutor) browser).executeScript(
                 "return document.documentElement.scrollWidth > document.documentElement.clientWidth;");
@@ -266,7 +345,11 @@ class BrowserEndToEndTest {
     }
 
     private void waitFor(By locator) {
-        new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.presenceOfElementLocated(locator));
+        try {
+            new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.presenceOfElementLocated(locator));
+        } catch (TimeoutException e) {
+            throw new AssertionError("no " + locator + " at " + browser.getCurrentUrl() + ": " + browser.getPageSource(), e);
+        }
     }
 
     /**

@@ -16,6 +16,7 @@ import io.m365connector.testing.FakeExecutionContext;
 import io.m365connector.testing.FakeHttpResponse;
 import io.m365connector.testing.LogRecorder;
 import io.m365connector.testing.SecretsLedger;
+import io.m365connector.testing.StandardWebhooks;
 import io.m365connector.testing.WebhookReceiver;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ class EmptyStorageTest {
             Map.of(NationalCloud.GLOBAL, ConnectorHarness.CredentialKind.SECRET), env -> {
                 env.put("AzureWebJobsStorage", EMPTY.connectionString());
                 env.put("NOTIFY_WEBHOOK_URL", RECEIVER.url());
-                env.put("NOTIFY_WEBHOOK_SECRET", SecretsLedger.remember("whsec-" + UUID.randomUUID() + UUID.randomUUID()));
+                env.put("NOTIFY_WEBHOOK_SIGNING_SECRET", StandardWebhooks.newSecret());
             }, null);
 
     @AfterAll

@@ -34,6 +34,7 @@ class FunctionJsonIT {
             Map.entry("cancelEvent", "DELETE connections/{id}/events/{eventId} function"),
             Map.entry("health", "GET health anonymous"),
             Map.entry("createConnection", "POST connections function"),
+            Map.entry("listConnections", "GET connections function"),
             Map.entry("getConnection", "GET connections/{id} function"),
             Map.entry("deleteConnection", "DELETE connections/{id} function"),
             Map.entry("authLogin", "GET auth/login/{session} anonymous"),

@@ -242,7 +242,7 @@ class InfrastructureTest {
         Bicep main = files.get(MAIN);
         Tables tables = Tables.defaults();
         assertEquals(new TreeSet<>(List.of(tables.connections(), tables.refreshDue(), tables.loginSessions(), tables.idempotency(),
-                tables.appCredentials())),
+                tables.appCredentials(), tables.connectionOwners())),
                 new TreeSet<>(main.arrayVariable("tableNames")));
         Set<String> queues = new TreeSet<>(main.arrayVariable("queueNames"));
         for (String queue : List.of(MaintenanceFunctions.REFRESH_QUEUE, MaintenanceFunctions.REFRESH_QUEUE + "-poison",

@@ -14,7 +14,7 @@ import io.m365connector.functions.MaintenanceFunctions;
 import io.m365connector.health.AppCredentialMonitor;
 import io.m365connector.testing.ConnectorHarness.CredentialKind;
 import io.m365connector.testing.ConnectorHarness;
-import io.m365connector.testing.SecretsLedger;
+import io.m365connector.testing.StandardWebhooks;
 import io.m365connector.testing.WebhookReceiver;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +22,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -39,12 +38,12 @@ import org.junit.jupiter.api.Test;
  */
 class AppCredentialOutageTest {
     private static final int CONNECTIONS = 200;
-    private static final String WEBHOOK_SECRET = SecretsLedger.remember("whsec-" + UUID.randomUUID() + UUID.randomUUID());
+    private static final String WEBHOOK_SECRET = StandardWebhooks.newSecret();
     private static final WebhookReceiver RECEIVER = new WebhookReceiver();
     private static final ConnectorHarness HARNESS = new ConnectorHarness(HostingCloud.GLOBAL,
             Map.of(NationalCloud.GLOBAL, CredentialKind.SECRET), env -> {
                 env.put("NOTIFY_WEBHOOK_URL", RECEIVER.url());
-                env.put("NOTIFY_WEBHOOK_SECRET", WEBHOOK_SECRET);
+                env.put("NOTIFY_WEBHOOK_SIGNING_SECRET", WEBHOOK_SECRET);
             }, null);
 
     @AfterAll
@@ -150,9 +149,8 @@ class AppCredentialOutageTest {
         }
         List<JsonNode> events = new ArrayList<>();
         for (WebhookReceiver.Received received : RECEIVER.received()) {
-            String header = received.headers().get(WebhookSender.SIGNATURE_HEADER);
-            long t = Long.parseLong(header.replaceAll(".*t=(\\d+).*", "$1"));
-            assertEquals(WebhookSender.sign(WEBHOOK_SECRET, t, received.body()), header.replaceAll(".*v1=([0-9a-f]+).*", "$1"));
+            assertTrue(StandardWebhooks.verify(WEBHOOK_SECRET, received.headers(), received.body(), HARNESS.clock.instant()),
+                    "a Standard Webhooks signature under the secret: " + received.headers());
             events.add(ConnectorHarness.json(received.body()));
         }
         return events;

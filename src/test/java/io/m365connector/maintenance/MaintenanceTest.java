@@ -20,8 +20,8 @@ import io.m365connector.platform.SettingsReader;
 import io.m365connector.testing.Azurite;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeKeyVault;
-import io.m365connector.testing.SecretsLedger;
 import io.m365connector.testing.StartTogether;
+import io.m365connector.testing.StandardWebhooks;
 import io.m365connector.testing.WebhookReceiver;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -42,11 +42,11 @@ import org.junit.jupiter.api.Test;
 
 /** Sweep, workers and notifications over Azurite tables and queues, with the fake Entra ID. */
 class MaintenanceTest {
-    private static final String WEBHOOK_SECRET = SecretsLedger.remember("whsec-" + UUID.randomUUID() + UUID.randomUUID());
+    private static final String WEBHOOK_SECRET = StandardWebhooks.newSecret();
     private static final WebhookReceiver RECEIVER = new WebhookReceiver();
     private static final ConnectorHarness HARNESS = new ConnectorHarness(env -> {
         env.put("NOTIFY_WEBHOOK_URL", RECEIVER.url());
-        env.put("NOTIFY_WEBHOOK_SECRET", WEBHOOK_SECRET);
+        env.put("NOTIFY_WEBHOOK_SIGNING_SECRET", WEBHOOK_SECRET);
     }, null);
 
     @AfterAll
@@ -216,7 +216,7 @@ class MaintenanceTest {
         assertEquals("needs_reauth", body.get("status").asText());
         assertEquals("active", body.get("previousStatus").asText());
         assertEquals("reauth_required", body.get("errorCode").asText());
-        assertEquals(body.get("id").asText(), event.headers().get("M365C-Event-Id"));
+        assertEquals(body.get("id").asText(), event.headers().get("webhook-id"));
         assertFalse(event.body().toLowerCase().contains("token"), "no tokens in events");
     }
 
@@ -356,11 +356,7 @@ class MaintenanceTest {
     }
 
     private static boolean verify(WebhookReceiver.Received event) {
-        String header = event.headers().get("M365C-Signature");
-        String t = header.replaceAll(".*t=(\\d+).*", "$1");
-        String v1 = header.replaceAll(".*v1=([0-9a-f]+).*", "$1");
-        long age = Math.abs(Instant.now().getEpochSecond() - Long.parseLong(t));
-        return age < 600 && WebhookSender.sign(WEBHOOK_SECRET, Long.parseLong(t), event.body()).equals(v1);
+        return StandardWebhooks.verify(WEBHOOK_SECRET, event.headers(), event.body(), Instant.now());
     }
 
     private static String MaintenanceFunctions_REFRESH() {

@@ -5,15 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.platform.Json;
-import io.m365connector.platform.Settings.Webhook;
+import io.m365connector.platform.webhooks.WebhookSecret;
+import io.m365connector.platform.webhooks.WebhookSender;
+import io.m365connector.platform.webhooks.WebhookSigner;
 import io.m365connector.testing.ClockedWorkQueue;
 import io.m365connector.testing.MutableClock;
-import io.m365connector.testing.SecretsLedger;
+import io.m365connector.testing.StandardWebhooks;
 import io.m365connector.testing.WebhookReceiver;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.UUID;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,8 +25,8 @@ class NotificationWorkerTest {
     private final WebhookReceiver receiver = new WebhookReceiver();
     private final ClockedWorkQueue retries = new ClockedWorkQueue(clock);
     private final ClockedWorkQueue poison = new ClockedWorkQueue(clock);
-    private final NotificationWorker worker = new NotificationWorker(new WebhookSender(new Webhook(URI.create(receiver.url()),
-            SecretsLedger.remember("whsec-" + UUID.randomUUID() + UUID.randomUUID())), new OkHttpClient(), clock), retries, poison);
+    private final NotificationWorker worker = new NotificationWorker(new WebhookSender(URI.create(receiver.url()),
+            new WebhookSigner(WebhookSecret.parse(StandardWebhooks.newSecret())), new OkHttpClient(), clock), retries, poison);
 
     @AfterEach
     void stop() {

@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
+import io.m365connector.connection.ConnectionPage;
 import io.m365connector.connection.ConnectionStore;
 import io.m365connector.connection.DueConnection;
+import io.m365connector.connection.OwnerQuery;
 import io.m365connector.connection.StatusListener;
 import io.m365connector.credentials.AppCredentialStatus;
 import io.m365connector.crypto.LocalKeyProvider;
@@ -122,6 +124,11 @@ class RefreshWorkerUnitTest {
         @Override
         public void recordUse(String id, Instant at) {
             store.recordUse(id, at);
+        }
+
+        @Override
+        public ConnectionPage listByOwner(OwnerQuery query) {
+            return store.listByOwner(query);
         }
     }
 }

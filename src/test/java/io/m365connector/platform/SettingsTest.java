@@ -338,4 +338,56 @@ class SettingsTest {
         assertTrue(kind.problems().get(0).contains("describes a client secret, but the global registration uses a managed identity"),
                 kind.getMessage());
     }
+
+    @Test
+    void whenAWebhookHasAStandardWebhooksSecretThenItIsTyped() {
+        String secret = "whsec_" + Base64.getEncoder().encodeToString(new byte[32]);
+        env.put("NOTIFY_WEBHOOK_URL", "https://app.example.com/hooks/m365");
+        env.put("NOTIFY_WEBHOOK_SIGNING_SECRET", secret);
+        Settings.Webhook webhook = SettingsReader.read(env).webhook().orElseThrow();
+        assertEquals(URI.create("https://app.example.com/hooks/m365"), webhook.url());
+        assertEquals(secret, webhook.secret().text());
+        assertFalse(webhook.toString().contains(secret), webhook.toString());
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "0123456789abcdef0123456789abcdef0123, must start with whsec_",
+        "whsec_not*base64, must be whsec_ followed by standard base64",
+        "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAA, must hold 24 to 64 random bytes after whsec_ (it holds 21)"})
+    void whenTheSigningSecretIsNotAStandardWebhooksSecretThenItIsRefusedWithHowToMakeOne(String value, String expected) {
+        env.put("NOTIFY_WEBHOOK_URL", "https://app.example.com/hooks/m365");
+        env.put("NOTIFY_WEBHOOK_SIGNING_SECRET", value);
+        SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
+        assertEquals(1, e.problems().size(), e.getMessage());
+        assertTrue(e.problems().get(0).startsWith("NOTIFY_WEBHOOK_SIGNING_SECRET " + expected), e.getMessage());
+        assertTrue(e.problems().get(0).contains("openssl rand -base64 32"), e.getMessage());
+        assertFalse(e.getMessage().contains(value), "the value is not echoed");
+    }
+
+    @Test
+    void whenAWebhookUrlHasNoSigningSecretThenTheSecretIsAskedFor() {
+        env.put("NOTIFY_WEBHOOK_URL", "https://app.example.com/hooks/m365");
+        SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
+        assertTrue(e.problems().get(0).startsWith("NOTIFY_WEBHOOK_SIGNING_SECRET must be set when NOTIFY_WEBHOOK_URL is set: whsec_"),
+                e.getMessage());
+    }
+
+    @Test
+    void whenTheRetiredWebhookSecretIsSetThenItIsRefusedNamingWhatToSetInstead() {
+        String old = "x".repeat(40);
+        env.put("NOTIFY_WEBHOOK_URL", "https://app.example.com/hooks/m365");
+        env.put("NOTIFY_WEBHOOK_SECRET", old);
+        env.put("NOTIFY_WEBHOOK_SIGNING_SECRET", "whsec_" + Base64.getEncoder().encodeToString(new byte[32]));
+        SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
+        assertEquals(1, e.problems().size(), e.getMessage());
+        String problem = e.problems().get(0);
+        assertTrue(problem.startsWith("NOTIFY_WEBHOOK_SECRET is no longer read: webhooks are signed the Standard Webhooks way now"), problem);
+        assertTrue(problem.contains("Set NOTIFY_WEBHOOK_SIGNING_SECRET to a new whsec_ secret"), problem);
+        assertTrue(problem.contains("remove NOTIFY_WEBHOOK_SECRET"), problem);
+        assertFalse(e.getMessage().contains(old), "the old secret is not echoed");
+
+        env.remove("NOTIFY_WEBHOOK_URL");
+        assertThrows(SettingsException.class, () -> SettingsReader.read(env), "refused also without a webhook URL: it is a leftover");
+    }
 }

@@ -27,6 +27,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -429,6 +431,7 @@ class RegisterAppScriptTest {
         assertEquals(3, run.exit, run.toString());
         assertTrue(run.stderr.contains("Azure CLI (az) is not installed"), run.stderr);
         assertTrue(run.stderr.contains("az cloud set --name AzureUSGovernment && az login"), run.stderr);
+        assertTrue(run.stderr.contains("without az: add --dry-run"), run.stderr);
     }
 
     @Test
@@ -457,8 +460,35 @@ class RegisterAppScriptTest {
                 + GRAPH_APP_ID + "\""), run.stdout);
         assertTrue(run.stdout.contains("\"audiences\":[\"api://AzureADTokenExchangeUSGov\"]"), run.stdout);
         assertTrue(run.stdout.contains("az keyvault secret set --vault-name " + VAULT + " --name m365-usgovdod-client-secret"), run.stdout);
-        assertTrue(run.stdout.contains("M365_USGOVDOD_CLIENT_SECRET=@Microsoft.KeyVault(SecretUri=https://" + VAULT
-                + ".vault.usgovcloudapi.net/secrets/m365-usgovdod-client-secret/)"), run.stdout);
+        assertTrue(run.stdout.contains("    \"M365_USGOVDOD_CLIENT_SECRET\": \"@Microsoft.KeyVault(SecretUri=https://" + VAULT
+                + ".vault.usgovcloudapi.net/secrets/m365-usgovdod-client-secret/)\","), run.stdout);
+        assertTrue(run.stdout.contains("e.g. global,usgovdod"), run.stdout);
+    }
+
+    @Test
+    void whenSettingsArePrintedThenTheyPasteIntoLocalSettingsJsonAsTheReadmeSays() throws Exception {
+        Run run = runWithPath(tools.toString(), "--cloud", "global", "--features", "mail,calendar", "--redirect-base", "http://localhost:7071",
+                "--dry-run");
+
+        assertEquals(0, run.exit, run.toString());
+        assertTrue(run.stdout.contains("paste these lines into \"Values\" of local.settings.json"), run.stdout);
+        assertTrue(run.stdout.contains("e.g. global,usgov\n") && !run.stdout.contains("global,global"), run.stdout);
+        String lines = run.stdout.lines().filter(l -> l.startsWith("    \"")).reduce("", (a, b) -> a + b + "\n");
+        JsonNode values = JSON.readTree("{" + lines.substring(0, lines.lastIndexOf(',')) + "}");
+        assertEquals("global", values.get("M365_CLOUDS").asText());
+        assertEquals("http://localhost:7071", values.get("PUBLIC_BASE_URL").asText());
+        assertEquals(4, values.size(), lines);
+    }
+
+    @Test
+    void whenFormatEnvIsAskedThenTheSettingsAreNameValueLines() throws Exception {
+        Run run = runWithPath(tools.toString(), "--cloud", "china", "--features", "mail", "--redirect-base", "https://func.example.cn",
+                "--dry-run", "--format", "env");
+
+        assertEquals(0, run.exit, run.toString());
+        assertTrue(run.stdout.contains("\nM365_CLOUDS=china\nM365_CHINA_CLIENT_ID=<appId>\nM365_CHINA_TENANT=organizations\n"
+                + "PUBLIC_BASE_URL=https://func.example.cn\n"), run.stdout);
+        assertFalse(run.stdout.contains("\"M365_CLOUDS\""), run.stdout);
     }
 
     @Test
@@ -468,7 +498,7 @@ class RegisterAppScriptTest {
         assertEquals(0, run.exit);
         for (String option : List.of("--cloud", "--features", "--redirect-base", "--name", "--app-id", "--audience",
                 "--secret-to-keyvault", "--secret-end-date", "--keyvault-cloud", "--federated-identity", "--fic-issuer-tenant",
-                "--fic-issuer", "--dry-run")) {
+                "--fic-issuer", "--format", "--dry-run")) {
             assertTrue(run.stdout.contains(option), option);
         }
         assertEquals("", run.log);
@@ -500,7 +530,8 @@ class RegisterAppScriptTest {
                 Arguments.of(List.of("--cloud", "global", "--features", "mail", "--redirect-base"), "--redirect-base", "needs a value"),
                 Arguments.of(List.of("--cloud", "--features", "mail"), "--cloud", "needs a value"),
                 Arguments.of(List.of("--cloud", "global", "--features", "mail", "--redirect-base", base, "--tenant", "x"), "'--tenant'", "not an option"),
-                Arguments.of(List.of("global", "mail"), "'global'", "not an option"));
+                Arguments.of(List.of("global", "mail"), "'global'", "not an option"),
+                Arguments.of(List.of("--cloud", "global", "--features", "mail", "--redirect-base", base, "--format", "yaml"), "--format", "json (for local.settings.json) or env"));
     }
 
     @ParameterizedTest
@@ -536,11 +567,16 @@ class RegisterAppScriptTest {
         }
 
         /** The NAME=value lines printed for pasting. */
+        /** The printed settings: JSON lines ("NAME": "value",) by default, NAME=VALUE lines with --format env. */
         Map<String, String> settings() {
             Map<String, String> settings = new LinkedHashMap<>();
+            Matcher json = Pattern.compile("(?m)^    \"([A-Z0-9_]+)\": \"(.*)\",$").matcher(stdout);
+            while (json.find()) {
+                settings.put(json.group(1), json.group(2).replace("\\\"", "\"").replace("\\\\", "\\"));
+            }
             for (String line : stdout.split("\n")) {
                 int eq = line.indexOf('=');
-                if (!line.startsWith("#") && eq > 0) {
+                if (!line.startsWith("#") && !line.startsWith(" ") && eq > 0) {
                     settings.put(line.substring(0, eq), line.substring(eq + 1));
                 }
             }

@@ -384,6 +384,15 @@ public final class ConnectorHarness implements AutoCloseable {
                 .header("Content-Type", "application/json"), new FakeExecutionContext("createConnection"));
     }
 
+    /** GET /api/connections?{query} with {@code X-Owner-Id: ownerHeader} (none when null). */
+    public FakeHttpResponse listConnections(String query, String ownerHeader) {
+        FakeHttpRequest request = FakeHttpRequest.get("https://" + FUNCTION_HOST + "/api/connections?" + query);
+        if (ownerHeader != null) {
+            request.header("X-Owner-Id", ownerHeader);
+        }
+        return (FakeHttpResponse) api.list(request, new FakeExecutionContext("listConnections"));
+    }
+
     public FakeHttpResponse getConnection(String id) {
         return (FakeHttpResponse) api.get(FakeHttpRequest.get("https://" + FUNCTION_HOST + "/api/connections/" + id), id,
                 new FakeExecutionContext("getConnection"));

@@ -18,6 +18,7 @@ public final class CountingHttpClient implements HttpClient {
     private final HttpClient inner;
     private final AtomicInteger entitiesRead = new AtomicInteger();
     private final AtomicInteger queries = new AtomicInteger();
+    private final AtomicInteger requests = new AtomicInteger();
 
     public CountingHttpClient(HttpClient inner) {
         this.inner = inner;
@@ -25,6 +26,7 @@ public final class CountingHttpClient implements HttpClient {
 
     @Override
     public Mono<HttpResponse> send(HttpRequest request) {
+        requests.incrementAndGet();
         boolean query = request.getHttpMethod() == HttpMethod.GET
                 && request.getUrl().getQuery() != null && request.getUrl().getQuery().contains("filter=");
         if (!query) {
@@ -52,8 +54,14 @@ public final class CountingHttpClient implements HttpClient {
         return queries.get();
     }
 
+    /** Every request sent (point reads and writes too). */
+    public int requests() {
+        return requests.get();
+    }
+
     public void reset() {
         entitiesRead.set(0);
         queries.set(0);
+        requests.set(0);
     }
 }

@@ -3,8 +3,10 @@ package io.m365connector.testing;
 import io.m365connector.connection.ConcurrentUpdateException;
 import io.m365connector.connection.Connection.RefreshState;
 import io.m365connector.connection.Connection;
+import io.m365connector.connection.ConnectionPage;
 import io.m365connector.connection.ConnectionStore;
 import io.m365connector.connection.DueConnection;
+import io.m365connector.connection.OwnerQuery;
 import io.m365connector.connection.RowVersion;
 import java.time.Instant;
 import java.util.Comparator;
@@ -48,6 +50,25 @@ public final class InMemoryConnectionStore implements ConnectionStore {
     @Override
     public void delete(String id) {
         rows.remove(id);
+    }
+
+    @Override
+    public ConnectionPage listByOwner(OwnerQuery query) {
+        List<Connection> all = rows.values().stream()
+                .filter(c -> c.ownerId().equals(query.ownerId()) && (query.statuses().isEmpty() || query.statuses().contains(c.status())))
+                .sorted(Comparator.comparing(Connection::createdAt).reversed().thenComparing(Connection::id))
+                .toList();
+        int from = 0;
+        if (query.after() != null) {
+            for (int i = 0; i < all.size(); i++) {
+                if (all.get(i).id().equals(query.after())) {
+                    from = i + 1;
+                }
+            }
+        }
+        List<Connection> page = all.subList(from, Math.min(all.size(), from + query.pageSize()));
+        boolean more = from + page.size() < all.size();
+        return new ConnectionPage(page, more ? page.get(page.size() - 1).id() : null);
     }
 
     @Override

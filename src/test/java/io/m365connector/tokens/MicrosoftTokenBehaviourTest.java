@@ -11,6 +11,7 @@ import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.StandardWebhooks;
 import io.m365connector.testing.FakeHttpResponse;
 import io.m365connector.testing.entra.ScopeForm;
 import java.util.ArrayList;
@@ -34,7 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class MicrosoftTokenBehaviourTest {
     private static final ConnectorHarness HARNESS = new ConnectorHarness(env -> {
         env.put("NOTIFY_WEBHOOK_URL", "https://hooks.example.com/m365");
-        env.put("NOTIFY_WEBHOOK_SECRET", "whsec-" + "x".repeat(40));
+        env.put("NOTIFY_WEBHOOK_SIGNING_SECRET", StandardWebhooks.newSecret());
     }, null);
     private static final String MAIL = "{\"to\":[\"candidate@fabrikam.com\"],\"subject\":\"Interview\",\"body\":\"Hello\"}";
     private static final String EVENT = "{\"subject\":\"Interview\",\"start\":{\"dateTime\":\"2027-03-01T10:00:00\",\"timeZone\":\"UTC\"},"

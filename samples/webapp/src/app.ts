@@ -1,0 +1,187 @@
+// The sample web app: its users sign in to it (here: a session cookie with a made-up user), connect
+// their Microsoft 365 account through the connector, use it, and hear from it by webhook.
+// The rules it follows (docs/API.md, trust model): the function key stays on the server; the app
+// keeps its own user -> connection mapping and never takes a connection id from the browser; every
+// call carries the signed-in user as X-Owner-Id.
+import { randomBytes, randomUUID } from "node:crypto";
+import express, { type Request, type Response } from "express";
+import type { Config } from "./config.js";
+import { type Cloud, type Connection, type ConnectorClient, type Feature, UserConnector, connectorClient } from "./connector.js";
+import { home, page, result } from "./pages.js";
+import { availability, book, defaultDay, pickRoom } from "./rooms.js";
+import { AppUsers, offerFor } from "./users.js";
+import { WebhookInbox } from "./webhooks.js";
+
+const CONNECTION_ID = /^con_[0-9a-f]{32}$/;
+const ERROR_CODE = /^[a-z_]{1,64}$/;
+const KEY = /^[\x21-\x7E]{1,255}$/;
+const CLOUDS: Cloud[] = ["global", "usgov", "usgovdod", "china"];
+const FEATURES: Feature[] = ["mail", "calendar", "rooms"];
+
+interface Session {
+  user: string;
+  pendingConnectionId?: string;
+  notice?: string;
+}
+
+export function createApp(config: Config, client: ConnectorClient = connectorClient(config.connectorApiUrl, config.functionKey)) {
+  const app = express();
+  const sessions = new Map<string, Session>();
+  const users = new AppUsers();
+  const inbox = config.webhookSecret ? new WebhookInbox(config.webhookSecret) : undefined;
+
+  // The webhook route reads the raw body: the signature covers the exact bytes sent.
+  app.post("/webhooks/m365-connector", express.raw({ type: "*/*", limit: "64kb" }), (req, res) => {
+    if (!inbox) return void res.status(404).send("Webhooks are not configured (CONNECTOR_WEBHOOK_SECRET).");
+    try {
+      const { event, repeat } = inbox.receive(Buffer.isBuffer(req.body) ? req.body.toString("utf8") : "", req.headers);
+      console.log(`webhook ${event.id} ${event.type} verified${repeat ? " (a repeat: ignored)" : ""}`);
+      if (!repeat) users.record(event);
+      res.sendStatus(204);
+    } catch (e) {
+      console.log(`webhook refused: ${(e as Error).message}`);
+      res.status(400).send("Not a valid webhook from the connector.");
+    }
+  });
+
+  app.use(express.urlencoded({ extended: false, limit: "16kb" }));
+  app.use((req, res, next) => {
+    res.locals.session = session(req, res, sessions);
+    next();
+  });
+  const as = (res: Response) => res.locals.session as Session;
+  const api = (s: Session) => new UserConnector(client, s.user);
+
+  app.get("/", async (_req, res) => {
+    const s = as(res);
+    const { connection, all } = await current(api(s), users);
+    const notice = s.notice;
+    s.notice = undefined;
+    res.send(home({
+      user: s.user, notice, connection, offer: connection ? offerFor(connection) : undefined, all,
+      events: users.eventsOf(s.user), mailbox: Boolean(config.demoMailboxUrl), key: () => randomUUID(),
+    }));
+  });
+
+  app.post("/connect", async (req, res) => {
+    const s = as(res);
+    const features = FEATURES.filter((f) => req.body[f] === "on");
+    const cloud = CLOUDS.find((c) => c === req.body.cloud) ?? "global";
+    const reconnect = req.body.reconnect === "true" ? users.connectionOf(s.user) : undefined;
+    const started = await api(s).start({ features, cloud, returnUrl: `${config.publicUrl}/connected`, connectionId: reconnect });
+    if (!started.ok) return void res.status(started.status).send(result(started.status, started.problem, false));
+    s.pendingConnectionId = started.data.connectionId;
+    res.redirect(303, started.data.loginUrl);
+  });
+
+  // Microsoft's sign-in hands the browser back here. The connection id on the link is only a hint:
+  // it must be the connection this session started, and the connector must show it as this user's.
+  app.get("/connected", async (req, res) => {
+    const s = as(res);
+    const id = String(req.query.connection_id ?? "");
+    const error = String(req.query.error ?? "");
+    const ours = CONNECTION_ID.test(id) && id === s.pendingConnectionId;
+    const status = ours ? await api(s).status(id) : undefined;
+    s.pendingConnectionId = undefined;
+    if (status?.ok && status.data.status === "active") {
+      // Connected, perhaps without every permission (error=missing_permissions): keep it, and offer the rest.
+      users.use(s.user, id);
+      s.notice = status.data.missingFeatures.length > 0
+        ? `Connected, but Microsoft 365 did not grant every permission (${status.data.missingFeatures.join(", ")}). You can ask again below.`
+        : undefined;
+    } else if (error) {
+      s.notice = `Microsoft 365 did not connect (${ERROR_CODE.test(error) ? error : "error"}). Your earlier connection, if any, is unchanged.`;
+    } else {
+      s.notice = "That return link does not belong to a connection you started here.";
+    }
+    res.redirect(303, "/");
+  });
+
+  app.post("/mail", withConnection(users, async (s, id, req, res) => {
+    const sent = await api(s).sendMail(id, keyOf(req), {
+      to: ["candidate@fabrikam.com"], subject: "Test mail from the m365-connector sample",
+      body: { contentType: "html", content: "<p>It works.</p>" },
+    });
+    res.send(result(sent.status, sent.ok ? sent.data : sent.problem, Boolean(config.demoMailboxUrl)));
+  }));
+
+  app.post("/event", withConnection(users, async (s, id, req, res) => {
+    const created = await api(s).createEvent(id, keyOf(req), {
+      subject: "Sample interview", teamsMeeting: true, attendees: ["candidate@fabrikam.com"],
+      start: { dateTime: `${defaultDay()}T10:00:00`, timeZone: "W. Europe Standard Time" },
+      end: { dateTime: `${defaultDay()}T11:00:00`, timeZone: "W. Europe Standard Time" },
+    });
+    res.send(result(created.status, created.ok ? created.data : created.problem, Boolean(config.demoMailboxUrl)));
+  }));
+
+  app.post("/disconnect", withConnection(users, async (s, id, _req, res) => {
+    const done = await api(s).disconnect(id);
+    res.send(result(done.status, done.ok ? done.data : done.problem, false));
+  }));
+
+  app.get("/rooms", withConnection(users, async (s, id, _req, res) => void res.send(await pickRoom(api(s), id, defaultDay()))));
+  app.post("/rooms/availability", withConnection(users, async (s, id, req, res) => {
+    const me = await api(s).status(id);
+    const day = /^\d{4}-\d{2}-\d{2}$/.test(req.body.day ?? "") ? req.body.day : defaultDay();
+    res.send(await availability(api(s), id, me.ok ? me.data.user?.userPrincipalName ?? "" : "", String(req.body.room ?? ""), day));
+  }));
+  app.post("/rooms/book", withConnection(users, async (s, id, req, res) => void res.send(await book(api(s), id, req.body, keyOf(req)))));
+
+  app.get("/mailbox", withConnection(users, async (_s, id, _req, res) => {
+    if (!config.demoMailboxUrl) return void res.status(404).send(page("Not found", "<p>Nothing here.</p>"));
+    res.redirect(303, config.demoMailboxUrl.replace("{connectionId}", id));
+  }));
+
+  app.use((_req, res) => void res.status(404).send(page("Not found", "<p>Nothing here.</p>")));
+  app.use((error: Error, _req: Request, res: Response, _next: express.NextFunction) => {
+    console.error(`request failed: ${error.message}`); // the connector is down or unreachable
+    res.status(502).send(page("Microsoft 365 is not reachable right now", `<p>Try again in a moment.</p><p><a href="/">Back</a></p>`));
+  });
+  return app;
+}
+
+/**
+ * The connection this user uses: the app's own record, or, when the app has none (it lost it, or
+ * never stored it), the newest usable one the connector lists for this user.
+ */
+async function current(api: UserConnector, users: AppUsers): Promise<{ connection?: Connection; all: Connection[] }> {
+  const listed = await api.list();
+  const all = listed.ok ? listed.data.connections : [];
+  let id = users.connectionOf(api.owner);
+  if (!id) {
+    id = all.find((c) => c.status === "active" || c.status === "needs_reauth")?.connectionId;
+    if (id) users.use(api.owner, id);
+  }
+  if (!id) return { all };
+  const status = await api.status(id);
+  if (!status.ok && status.status === 404) users.forget(api.owner);
+  return { connection: status.ok ? status.data : undefined, all };
+}
+
+type Handler = (s: Session, connectionId: string, req: Request, res: Response) => Promise<void>;
+
+function withConnection(users: AppUsers, handler: Handler) {
+  return async (req: Request, res: Response) => {
+    const s = res.locals.session as Session;
+    const id = users.connectionOf(s.user);
+    if (!id) return void res.status(400).send(page("No connection", `<p>Connect first.</p><p><a href="/">Back</a></p>`));
+    await handler(s, id, req, res);
+  };
+}
+
+/** The key the form was rendered with, so a resubmitted form is the same request; a new one otherwise. */
+function keyOf(req: Request): string {
+  const key = String(req.body?.key ?? "");
+  return KEY.test(key) ? key : randomUUID();
+}
+
+function session(req: Request, res: Response, sessions: Map<string, Session>): Session {
+  const id = /(?:^|;\s*)sample_session=([A-Za-z0-9_-]{43})/.exec(req.headers.cookie ?? "")?.[1];
+  const existing = id ? sessions.get(id) : undefined;
+  if (existing) return existing;
+  const fresh = randomBytes(32).toString("base64url");
+  const created: Session = { user: `recruiter-${randomBytes(2).toString("hex")}` };
+  sessions.set(fresh, created);
+  res.setHeader("Set-Cookie", `sample_session=${fresh}; Path=/; HttpOnly; SameSite=Lax`);
+  return created;
+}

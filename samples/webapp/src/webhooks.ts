@@ -1,0 +1,54 @@
+// The connector's webhooks, received the Standard Webhooks way (standardwebhooks.com): the library
+// checks the signature over id.timestamp.body with the shared whsec_ secret and refuses a timestamp
+// more than 5 minutes off; this class also drops repeats (the connector retries with the same id).
+import { Webhook } from "standardwebhooks";
+
+/** What the connector sends (docs/OPERATIONS.md#webhooks); fields depend on `type`. */
+export interface ConnectorEvent {
+  id: string;
+  type: string; // connection.status_changed | app_credential_expiring | app_credential_invalid | app_credential_recovered
+  occurredAt: string;
+  connectionId?: string;
+  ownerId?: string;
+  cloud?: string;
+  status?: string;
+  previousStatus?: string;
+  errorCode?: string;
+}
+
+export type Received = { event: ConnectorEvent; repeat: boolean };
+
+const KEEP_IDS_MS = 24 * 60 * 60 * 1000; // the connector retries for about a day
+
+export class WebhookInbox {
+  private readonly webhook: Webhook;
+  private readonly seen = new Map<string, number>();
+
+  /** @param secret the connector's NOTIFY_WEBHOOK_SIGNING_SECRET ("whsec_…") */
+  constructor(secret: string, private readonly now: () => number = Date.now) {
+    this.webhook = new Webhook(secret);
+  }
+
+  /**
+   * Verifies one delivery on its raw body (before any JSON parsing: a re-serialised body would not
+   * verify). Throws when it is not valid; answer 400 then, and 2xx only after this returns.
+   */
+  receive(rawBody: string, headers: Record<string, string | string[] | undefined>): Received {
+    const event = this.webhook.verify(rawBody, plain(headers)) as ConnectorEvent;
+    const now = this.now();
+    for (const [id, at] of this.seen) {
+      if (now - at > KEEP_IDS_MS) this.seen.delete(id);
+    }
+    const repeat = this.seen.has(event.id);
+    this.seen.set(event.id, now);
+    return { event, repeat };
+  }
+}
+
+function plain(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) result[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return result;
+}

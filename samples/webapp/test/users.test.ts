@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { Connection } from "../src/connector.js";
+import { configFrom } from "../src/config.js";
+import { defaultDay } from "../src/rooms.js";
+import { AppUsers, offerFor } from "../src/users.js";
+
+function connection(fields: Partial<Connection>): Connection {
+  return { connectionId: "con_" + "0".repeat(32), ownerId: "u1", status: "active", cloud: "global", features: [], grantedScopes: [],
+    missingScopes: [], missingFeatures: [], createdAt: "2027-01-01T00:00:00Z", updatedAt: "2027-01-01T00:00:00Z", ...fields };
+}
+
+test("a partially consented connection keeps what was granted and offers what is missing", () => {
+  const offer = offerFor(connection({ features: ["mail", "calendar"], missingFeatures: ["calendar"], missingScopes: ["Calendars.ReadWrite"] }));
+  assert.equal(offer.mail, true);
+  assert.equal(offer.calendar, false);
+  assert.deepEqual(offer.missing, ["calendar"]);
+  assert.deepEqual(offer.addable, ["rooms"]);
+});
+
+test("booking a room needs rooms and calendar; nothing is offered unless active", () => {
+  assert.equal(offerFor(connection({ features: ["rooms"] })).rooms, false);
+  assert.equal(offerFor(connection({ features: ["rooms", "calendar"] })).rooms, true);
+  const gone = offerFor(connection({ status: "needs_reauth", features: ["mail"] }));
+  assert.deepEqual([gone.mail, gone.missing, gone.addable], [false, [], []]);
+});
+
+test("webhook events are kept per owner, newest first, ten at most", () => {
+  const users = new AppUsers();
+  for (let i = 0; i < 12; i++) users.record({ id: `evt_${i}`, type: "connection.status_changed", occurredAt: "", ownerId: "u1" });
+  users.record({ id: "evt_x", type: "app_credential_invalid", occurredAt: "" });
+  assert.equal(users.eventsOf("u1").length, 10);
+  assert.equal(users.eventsOf("u1")[0]?.id, "evt_11");
+});
+
+test("settings name what is missing; the booking day is always ahead", () => {
+  assert.throws(() => configFrom({}), /CONNECTOR_API_URL is missing[\s\S]*CONNECTOR_FUNCTION_KEY is missing/);
+  assert.throws(() => configFrom({ CONNECTOR_API_URL: "http://x/api", CONNECTOR_FUNCTION_KEY: "k", CONNECTOR_WEBHOOK_SECRET: "abc" }), /whsec_/);
+  assert.equal(defaultDay(new Date("2026-12-31T23:30:00Z")), "2027-01-01");
+});
