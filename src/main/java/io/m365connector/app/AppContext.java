@@ -21,12 +21,13 @@ import io.m365connector.maintenance.NotificationWorker;
 import io.m365connector.maintenance.QueuedStatusNotifications;
 import io.m365connector.maintenance.RefreshSweep;
 import io.m365connector.maintenance.RefreshWorker;
-import io.m365connector.sync.SyncEnrollment;
 import io.m365connector.platform.BadRequestLog;
 import io.m365connector.platform.Lazy;
 import io.m365connector.platform.LibraryLogging;
 import io.m365connector.platform.Settings;
 import io.m365connector.platform.http.OutboundHttp;
+import io.m365connector.sync.SyncEnrollment;
+import io.m365connector.sync.SyncHealthReport;
 import io.m365connector.tokens.MsalClients;
 import io.m365connector.tokens.TokenBroker;
 import java.time.Clock;
@@ -66,7 +67,8 @@ public final class AppContext {
                 platform.hostingCredential, platform.tables, wiring.tables.appCredentials(), listener,
                 (cloud, tenant) -> msal().requestAppOnlyToken(cloud, tenant), clock), wiring.identityTokens);
         this.tokens = new TokenParts(wiring, platform, credentials, new TokenParts.SyncHooks(
-                () -> new SyncEnrollment(() -> sync().timer.get(), () -> sync().service.get()), id -> sync().service.get().unsubscribe(id)));
+                () -> new SyncEnrollment(() -> sync().timer.get(), () -> sync().service.get()), id -> sync().service.get().unsubscribe(id),
+                () -> new SyncHealthReport(sync().stores.get())));
         this.features = new FeatureParts(wiring, platform, tokens);
         this.maintenance = new MaintenanceParts(wiring, platform, tokens, features, credentials);
         this.sync = new SyncParts(wiring, platform, tokens, features);

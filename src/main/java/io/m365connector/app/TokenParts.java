@@ -6,6 +6,7 @@ import io.m365connector.connect.SignInFlow;
 import io.m365connector.connect.TableLoginSessionStore;
 import io.m365connector.connection.ConnectionStore;
 import io.m365connector.connection.StatusListener;
+import io.m365connector.connection.SyncHealth;
 import io.m365connector.connection.TableConnectionStore;
 import io.m365connector.functions.MaintenanceFunctions;
 import io.m365connector.maintenance.QueuedStatusNotifications;
@@ -38,7 +39,7 @@ final class TokenParts {
     final Lazy<ConnectService> connectService;
 
     /** What sync adds to connections' lives: its enrollment listener, and deleting Graph subscriptions before a disconnect. */
-    record SyncHooks(Supplier<StatusListener> enrollment, Consumer<String> beforeDisconnect) {
+    record SyncHooks(Supplier<StatusListener> enrollment, Consumer<String> beforeDisconnect, Supplier<SyncHealth.Source> health) {
     }
 
     TokenParts(Wiring wiring, PlatformParts platform, CredentialParts credentials, SyncHooks sync) {
@@ -60,6 +61,7 @@ final class TokenParts {
         this.signInFlow = Lazy.of(() -> new SignInFlow(settings.get(), msal.get(), loginSessions.get(), platform.sealer.get(),
                 outcomes.get(), wiring.clock));
         this.connectService = Lazy.of(() -> new ConnectService(settings.get(), msal.get(), loginSessions.get(), connections.get(),
-                wiring.clock, new ConnectService.Disconnects(sync.beforeDisconnect(), id -> broker.get().forget(id)), statusListener.get()));
+                wiring.clock, new ConnectService.Disconnects(sync.beforeDisconnect(), id -> broker.get().forget(id)), statusListener.get(),
+                connection -> sync.health().get().of(connection)));
     }
 }

@@ -9,9 +9,10 @@ import io.m365connector.connection.ConnectionUpdates;
 import io.m365connector.connection.Feature;
 import io.m365connector.connection.OwnerQuery;
 import io.m365connector.connection.StatusListener;
+import io.m365connector.connection.SyncHealth;
 import io.m365connector.platform.RequestValidationException;
-import io.m365connector.platform.Settings.AppRegistration;
 import io.m365connector.platform.Settings;
+import io.m365connector.platform.Settings.AppRegistration;
 import io.m365connector.tokens.MsalClients;
 import java.net.URI;
 import java.time.Clock;
@@ -36,6 +37,7 @@ public final class ConnectService {
     private final ConnectionUpdates updates;
     private final Disconnects disconnects;
     private final StatusListener listener;
+    private final SyncHealth.Source syncHealth;
 
     /** What else a disconnect does: before it, with the tokens still there; after it, on this instance. */
     public record Disconnects(Consumer<String> before, Consumer<String> after) {
@@ -48,6 +50,13 @@ public final class ConnectService {
      */
     public ConnectService(Settings settings, MsalClients msal, LoginSessionStore sessions, ConnectionStore connections, Clock clock,
                           Disconnects disconnects, StatusListener listener) {
+        this(settings, msal, sessions, connections, clock, disconnects, listener, SyncHealth.Source.NONE);
+    }
+
+    /** @param syncHealth the sync part of a connection's status */
+    public ConnectService(Settings settings, MsalClients msal, LoginSessionStore sessions, ConnectionStore connections, Clock clock,
+                          Disconnects disconnects, StatusListener listener, SyncHealth.Source syncHealth) {
+        this.syncHealth = Objects.requireNonNull(syncHealth, "'syncHealth' cannot be null.");
         this.settings = Objects.requireNonNull(settings, "'settings' cannot be null.");
         this.msal = Objects.requireNonNull(msal, "'msal' cannot be null.");
         this.sessions = Objects.requireNonNull(sessions, "'sessions' cannot be null.");
@@ -83,7 +92,8 @@ public final class ConnectService {
     }
 
     public ConnectionView status(ConnectionRef ref) {
-        return ConnectionView.of(existing(ref));
+        Connection connection = existing(ref);
+        return ConnectionView.of(connection, syncHealth.of(connection));
     }
 
     /** A page of one owner's connections, newest first (the caller's owner header was checked by the request). */

@@ -1,7 +1,9 @@
 package io.m365connector.connect;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.Feature;
+import io.m365connector.connection.SyncHealth;
 import java.time.Instant;
 import java.util.List;
 
@@ -14,18 +16,24 @@ import java.util.List;
 public record ConnectionView(String connectionId, String ownerId, String status, String cloud, String tenantId,
                              User user, List<String> features, List<String> grantedScopes, List<String> missingScopes,
                              List<String> missingFeatures, Instant lastRefreshAt, Instant nextRefreshAt, String lastErrorCode,
-                             Instant createdAt, Instant updatedAt) {
+                             Instant createdAt, Instant updatedAt, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<SyncHealth> sync) {
 
     public record User(String objectId, String userPrincipalName) {
     }
 
     public static ConnectionView of(Connection c) {
+        return of(c, List.of());
+    }
+
+    /** With the sync state of each synced resource ({@code mail_read}, {@code calendar_read}). */
+    public static ConnectionView of(Connection c, List<SyncHealth> sync) {
         return new ConnectionView(c.id(), c.ownerId(), c.status().id(), c.cloud().id(),
                 c.account() == null ? null : c.account().tenantId(),
                 c.account() == null ? null : new User(c.account().userObjectId(), c.account().userPrincipalName()),
                 c.features().stream().map(Feature::id).sorted().toList(),
                 List.copyOf(c.grantedScopes()), List.copyOf(c.missingScopes()),
                 c.features().stream().filter(f -> f.scopes().stream().anyMatch(c.missingScopes()::contains)).map(Feature::id).sorted().toList(),
-                c.refresh().lastRefreshAt(), c.refresh().nextRefreshDue(), c.refresh().lastErrorCode(), c.createdAt(), c.updatedAt());
+                c.refresh().lastRefreshAt(), c.refresh().nextRefreshDue(), c.refresh().lastErrorCode(), c.createdAt(), c.updatedAt(),
+                List.copyOf(sync));
     }
 }

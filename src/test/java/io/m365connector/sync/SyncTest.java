@@ -181,6 +181,47 @@ class SyncTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOVDOD"})
+    void whenGraphGivesUpAfterFourHoursThenItsMissedEventResyncsAndTheChangeIsStillThere(NationalCloud cloud) {
+        Synced user = connect(cloud);
+        syncNow(user);
+        RECEIVER_UP.set(false);
+        try {
+            deliver(user, "during the long outage");
+            for (int minutes = 0; minutes < 4 * 60 + 5; minutes += 5) {
+                HARNESS.clock.advance(Duration.ofMinutes(5));
+                HARNESS.graph.subscriptions().deliverDue();
+            }
+        } finally {
+            RECEIVER_UP.set(true);
+        }
+        HARNESS.clock.advance(Duration.ofMinutes(2)); // Graph retries the missed event, which also met the outage
+        HARNESS.graph.subscriptions().deliverDue();
+        drain();
+
+        assertEquals(List.of("created:during the long outage"), describe(changes(user)));
+        assertTrue(HARNESS.graph.subscriptions().deliveries().stream().anyMatch(d -> d.body().contains("\"missed\"")),
+                "Graph sent missed after dropping the notification");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOV"})
+    void whenGraphAsksForReauthorizationThenTheSubscriptionIsRenewed(NationalCloud cloud) {
+        Synced user = connect(cloud);
+        syncNow(user);
+        JsonNode before = HARNESS.graph.subscriptions().subscriptions(user.upn).get(0);
+        HARNESS.clock.advance(Duration.ofHours(2));
+
+        assertTrue(HARNESS.graph.subscriptions().sendLifecycle(before.path("id").asText(), "reauthorizationRequired"));
+        drain();
+
+        JsonNode after = HARNESS.graph.subscriptions().subscriptions(user.upn).stream()
+                .filter(s -> s.path("id").asText().equals(before.path("id").asText())).findFirst().orElseThrow();
+        assertTrue(after.path("expirationDateTime").asText().compareTo(before.path("expirationDateTime").asText()) > 0,
+                "renewed (which reauthorizes): " + before.path("expirationDateTime") + " -> " + after.path("expirationDateTime"));
+    }
+
+    @ParameterizedTest
     @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOV"})
     void whenThePasswordIsResetThenTheRemovedSubscriptionsAreMadeAgainAndTheResourceResynced(NationalCloud cloud) {
         Synced user = connect(cloud);

@@ -1,0 +1,137 @@
+package io.m365connector.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.functions.MaintenanceFunctions;
+import io.m365connector.functions.SyncFunctions;
+import io.m365connector.platform.Json;
+import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.FakeExecutionContext;
+import io.m365connector.testing.SecretsLedger;
+import io.m365connector.testing.StandardWebhooks;
+import io.m365connector.testing.WebhookReceiver;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The webhook copy of the feed (connection.changes events, signed as Standard Webhooks) and the sync
+ * part of a connection's status.
+ */
+class SyncWebhookTest {
+    private static final String SECRET = SecretsLedger.remember(StandardWebhooks.newSecret());
+    private static final WebhookReceiver WEB_APP = new WebhookReceiver();
+    private static final ConnectorHarness HARNESS = ConnectorHarness.withClockedQueues(env -> {
+        env.put("NOTIFY_WEBHOOK_URL", WEB_APP.url());
+        env.put("NOTIFY_WEBHOOK_SIGNING_SECRET", SECRET);
+    });
+
+    static {
+        HARNESS.graph.subscriptions().setEndpoint(HARNESS.graphEndpoint());
+    }
+
+    @AfterAll
+    static void tearDown() {
+        HARNESS.close();
+        WEB_APP.close();
+    }
+
+    @Test
+    void whenChangesReachTheFeedThenTheWebAppGetsThemSignedWithTheFeedsCursors() {
+        ConnectorHarness.Connected user = HARNESS.connect(NationalCloud.GLOBAL, "\"mail_read\"");
+        drainSync();
+        deliver(user.user().userPrincipalName(), "to the web app");
+        drainSync();
+        deliverWebhooks();
+
+        JsonNode event = WEB_APP.received().stream().map(r -> ConnectorHarness.json(r.body()))
+                .filter(e -> e.path("type").asText().equals("connection.changes")).findFirst().orElseThrow();
+        WebhookReceiver.Received delivery = WEB_APP.received().stream().filter(r -> r.body().contains("connection.changes")).findFirst()
+                .orElseThrow();
+        JsonNode feed = ConnectorHarness.json(HARNESS.read(user.connectionId(), "/changes").bodyText());
+
+        assertTrue(StandardWebhooks.verify(SECRET, delivery.headers(), delivery.body(), HARNESS.clock.instant()), "signed");
+        assertEquals(user.connectionId(), event.path("connectionId").asText());
+        assertEquals("to the web app", event.path("changes").get(0).path("summary").path("subject").asText());
+        assertEquals(feed.path("changes").get(0).path("id").asText(), event.path("changes").get(0).path("id").asText(),
+                "the same change as in the feed");
+        assertEquals(feed.path("nextCursor").asText(), event.path("toCursor").asText(), "where to read on from");
+    }
+
+    @Test
+    void whenTheStatusIsReadThenEachSyncedResourceSaysHowItStands() {
+        ConnectorHarness.Connected global = HARNESS.connect(NationalCloud.GLOBAL, "\"mail_read\",\"calendar_read\"");
+        ConnectorHarness.Connected china = HARNESS.connect(NationalCloud.CHINA, "\"mail_read\",\"calendar_read\"");
+        drainSync();
+
+        List<JsonNode> globalSync = sync(global.connectionId());
+        List<JsonNode> chinaSync = sync(china.connectionId());
+
+        assertEquals(List.of("inbox:syncing:subscribed", "calendar:syncing:subscribed"), globalSync.stream().map(SyncWebhookTest::line).toList());
+        assertEquals("inbox:not_supported_in_cloud:", line(chinaSync.get(0)));
+        assertEquals("calendar:syncing:subscribed", line(chinaSync.get(1)));
+    }
+
+    @Test
+    void whenARunFailsThenTheStatusSaysWhyUntilARunSucceeds() {
+        ConnectorHarness.Connected user = HARNESS.connect(NationalCloud.USGOV, "\"mail_read\"");
+        drainSync();
+        HARNESS.graph.failNext("GET", ".*/messages/delta", 403, "ErrorAccessDenied", "Access is denied.", null, false);
+        deliver(user.user().userPrincipalName(), "while access is denied");
+        drainSync();
+
+        JsonNode failing = sync(user.connectionId()).get(0);
+        assertEquals("inbox:failing:subscribed", line(failing));
+        assertEquals("mailbox_access_denied", failing.path("lastError").asText());
+
+        deliver(user.user().userPrincipalName(), "access is back");
+        drainSync();
+        JsonNode recovered = sync(user.connectionId()).get(0);
+        assertEquals("inbox:syncing:subscribed", line(recovered));
+        assertTrue(recovered.path("lastError").isMissingNode(), "no stale error: " + recovered);
+        JsonNode feed = ConnectorHarness.json(HARNESS.read(user.connectionId(), "/changes?limit=50").bodyText());
+        assertEquals(List.of("access is back", "while access is denied"), StreamSupport.stream(feed.path("changes").spliterator(), false)
+                .map(c -> c.path("summary").path("subject").asText()).sorted().toList(), "nothing lost while failing");
+    }
+
+    private static String line(JsonNode health) {
+        return health.path("resource").asText() + ":" + health.path("state").asText() + ":" + health.path("notifications").asText("");
+    }
+
+    private static List<JsonNode> sync(String connectionId) {
+        JsonNode status = ConnectorHarness.json(HARNESS.getConnection(connectionId).bodyText());
+        return StreamSupport.stream(status.path("sync").spliterator(), false).toList();
+    }
+
+    private static void deliver(String upn, String subject) {
+        ObjectNode message = Json.MAPPER.createObjectNode();
+        message.putObject("from").putObject("emailAddress").put("address", "candidate@fabrikam.com");
+        message.put("subject", subject);
+        message.putObject("body").put("contentType", "text").put("content", "Hello");
+        HARNESS.graph.mail().deliver(upn, message);
+    }
+
+    private static void drainSync() {
+        for (int round = 0; round < 20; round++) {
+            HARNESS.clock.advance(Duration.ofSeconds(11));
+            List<String> visible = HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible();
+            if (visible.isEmpty() && HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).size() == 0) {
+                return;
+            }
+            visible.forEach(m -> HARNESS.sync.syncWorker(m, new FakeExecutionContext("syncWorker")));
+        }
+    }
+
+    private static void deliverWebhooks() {
+        MaintenanceFunctions maintenance = HARNESS.context.newFunction(MaintenanceFunctions.class);
+        for (String message : HARNESS.clockedQueue(MaintenanceFunctions.NOTIFICATION_QUEUE).receiveVisible()) {
+            maintenance.notificationWorker(message, new FakeExecutionContext("notificationWorker"));
+        }
+    }
+}
