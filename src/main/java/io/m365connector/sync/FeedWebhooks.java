@@ -6,6 +6,7 @@ import io.m365connector.platform.Json;
 import io.m365connector.platform.WorkQueue;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.logging.Logger;
 
@@ -14,11 +15,15 @@ import java.util.logging.Logger;
  * most {@link #PER_EVENT} changes, queued for the same signed delivery (with retries) as status events.
  * An event's id is derived from the connection and the sequences it carries, so a redelivery has the
  * same id. A web app that missed an event loses nothing: the feed has the same changes at the same
- * sequences, and {@code toCursor} says where to continue reading.
+ * sequences, and {@code toCursor} says where to continue reading. Also {@code connection.sync_stopped} and
+ * {@code connection.sync_recovered} when a resource's sync stops on a problem a retry cannot fix and runs
+ * again (the connection status's {@code sync} says the same).
  */
 public final class FeedWebhooks implements ChangeListener {
     private static final Logger LOG = Logger.getLogger(FeedWebhooks.class.getName());
     public static final String TYPE = "connection.changes";
+    public static final String STOPPED = "connection.sync_stopped";
+    public static final String RECOVERED = "connection.sync_recovered";
     /** Keeps a queued event well under a queue message's 64 KiB. */
     static final int PER_EVENT = 50;
 
@@ -36,25 +41,53 @@ public final class FeedWebhooks implements ChangeListener {
             List<Change> part = changes.subList(from, Math.min(changes.size(), from + PER_EVENT));
             long first = part.get(0).sequence();
             long last = part.get(part.size() - 1).sequence();
-            ObjectNode event = Json.MAPPER.createObjectNode()
-                    .put("id", "evt_chg_" + connectionId.substring(4) + "_" + first + "_" + last)
-                    .put("type", TYPE)
-                    .put("occurredAt", clock.instant().toString())
-                    .put("connectionId", connectionId)
+            ObjectNode event = event("evt_chg_" + connectionId.substring(4) + "_" + first + "_" + last, TYPE, connectionId)
                     .put("fromCursor", ChangesQuery.cursor(first - 1))
                     .put("toCursor", ChangesQuery.cursor(last));
             ArrayNode array = event.putArray("changes");
             part.forEach(c -> array.add(Json.MAPPER.valueToTree(c)));
-            ObjectNode envelope = Json.MAPPER.createObjectNode();
-            envelope.set("event", event);
-            envelope.put("attempt", 1);
-            try {
-                notifications.send(envelope.toString(), Duration.ZERO);
-            } catch (RuntimeException e) {
-                // The feed has them: the web app reads from its cursor. Logged once, no content.
-                LOG.warning("Could not queue the webhook for changes " + first + "-" + last + " of " + connectionId + ": "
-                        + e.getClass().getSimpleName());
-            }
+            queue(event, "changes " + first + "-" + last + " of " + connectionId); // on failure the feed has them: the web app reads from its cursor
+        }
+    }
+
+    /** {@code connection.sync_stopped}: its id names the stop, so a repeat of the same stop has the same id. */
+    @Override
+    public void syncStopped(String connectionId, SyncResource resource, String code, Instant stoppedAt) {
+        ObjectNode event = event(stopId(connectionId, resource, stoppedAt, "stopped"), STOPPED, connectionId)
+                .put("resource", resource.id())
+                .put("code", code);
+        queue(event, STOPPED + " of " + connectionId);
+    }
+
+    @Override
+    public void syncRecovered(String connectionId, SyncResource resource, Instant stoppedAt) {
+        ObjectNode event = event(stopId(connectionId, resource, stoppedAt, "recovered"), RECOVERED, connectionId)
+                .put("resource", resource.id());
+        queue(event, RECOVERED + " of " + connectionId);
+    }
+
+    private static String stopId(String connectionId, SyncResource resource, Instant stoppedAt, String what) {
+        return "evt_sync_" + connectionId.substring(4) + "_" + resource.id() + "_" + what + "_"
+                + (stoppedAt == null ? 0 : stoppedAt.toEpochMilli());
+    }
+
+    private ObjectNode event(String id, String type, String connectionId) {
+        return Json.MAPPER.createObjectNode()
+                .put("id", id)
+                .put("type", type)
+                .put("occurredAt", clock.instant().toString())
+                .put("connectionId", connectionId);
+    }
+
+    private void queue(ObjectNode event, String what) {
+        ObjectNode envelope = Json.MAPPER.createObjectNode();
+        envelope.set("event", event);
+        envelope.put("attempt", 1);
+        try {
+            notifications.send(envelope.toString(), Duration.ZERO);
+        } catch (RuntimeException e) {
+            // The feed and the status are the source of truth. Logged once, no content.
+            LOG.warning("Could not queue the webhook for " + what + ": " + e.getClass().getSimpleName());
         }
     }
 }

@@ -103,6 +103,7 @@ public final class SyncService {
                         request.reason().equals("timer"));
             }
             listener.appended(request.connectionId(), run.appended());
+            state.filter(SyncService::stopped).ifPresent(s -> listener.syncRecovered(request.connectionId(), request.resource(), s.lastRunAt()));
             if (run.more()) {
                 request(request.connectionId(), request.resource(), "more");
                 return Outcome.MORE;
@@ -176,10 +177,20 @@ public final class SyncService {
 
     private void recordFailure(SyncRequest request, ProblemCode code) {
         try {
-            stores.states().find(request.connectionId(), request.resource())
-                    .ifPresent(s -> stores.states().save(s.failed(code.code(), clock.instant())));
+            SyncState before = stores.states().find(request.connectionId(), request.resource())
+                    .orElseGet(() -> SyncState.start(request.connectionId(), request.resource()));
+            SyncState after = before.failed(code.code(), clock.instant());
+            stores.states().save(after);
+            if (stopped(after) && !stopped(before)) {
+                listener.syncStopped(request.connectionId(), request.resource(), code.code(), after.lastRunAt());
+            }
         } catch (RuntimeException ignored) {
             // the state says what the last run did; a failure to say it is not worth hiding the original one
         }
+    }
+
+    /** Whether the state's last run stopped the sync (a problem a retry cannot fix), not just failed. */
+    private static boolean stopped(SyncState state) {
+        return state.lastError() != null && STOPPING.stream().anyMatch(code -> code.code().equals(state.lastError()));
     }
 }

@@ -50,10 +50,9 @@ class SyncWebhookTest {
         drainSync();
         deliverWebhooks();
 
-        JsonNode event = WEB_APP.received().stream().map(r -> ConnectorHarness.json(r.body()))
-                .filter(e -> e.path("type").asText().equals("connection.changes")).findFirst().orElseThrow();
-        WebhookReceiver.Received delivery = WEB_APP.received().stream().filter(r -> r.body().contains("connection.changes")).findFirst()
-                .orElseThrow();
+        WebhookReceiver.Received delivery = WEB_APP.received().stream()
+                .filter(r -> r.body().contains("connection.changes") && r.body().contains(user.connectionId())).findFirst().orElseThrow();
+        JsonNode event = ConnectorHarness.json(delivery.body());
         JsonNode feed = ConnectorHarness.json(HARNESS.read(user.connectionId(), "/changes").bodyText());
 
         assertTrue(StandardWebhooks.verify(SECRET, delivery.headers(), delivery.body(), HARNESS.clock.instant()), "signed");
@@ -79,7 +78,7 @@ class SyncWebhookTest {
     }
 
     @Test
-    void whenARunFailsThenTheStatusSaysWhyUntilARunSucceeds() {
+    void whenSyncStopsThenTheStatusSaysWhyAndTheWebAppIsToldOnceUntilItRecovers() {
         ConnectorHarness.Connected user = HARNESS.connect(NationalCloud.USGOV, "\"mail_read\"");
         drainSync();
         HARNESS.graph.failNext("GET", ".*/messages/delta", 403, "ErrorAccessDenied", "Access is denied.", null, false);
@@ -89,6 +88,9 @@ class SyncWebhookTest {
         JsonNode failing = sync(user.connectionId()).get(0);
         assertEquals("inbox:failing:subscribed", line(failing));
         assertEquals("mailbox_access_denied", failing.path("lastError").asText());
+        HARNESS.graph.failNext("GET", ".*/messages/delta", 403, "ErrorAccessDenied", "Access is denied.", null, false);
+        deliver(user.user().userPrincipalName(), "still denied"); // a second stop in a row is no new event
+        drainSync();
 
         deliver(user.user().userPrincipalName(), "access is back");
         drainSync();
@@ -96,7 +98,14 @@ class SyncWebhookTest {
         assertEquals("inbox:syncing:subscribed", line(recovered));
         assertTrue(recovered.path("lastError").isMissingNode(), "no stale error: " + recovered);
         JsonNode feed = ConnectorHarness.json(HARNESS.read(user.connectionId(), "/changes?limit=50").bodyText());
-        assertEquals(List.of("access is back", "while access is denied"), StreamSupport.stream(feed.path("changes").spliterator(), false)
+        deliverWebhooks();
+        List<JsonNode> events = WEB_APP.received().stream().map(r -> ConnectorHarness.json(r.body()))
+                .filter(e -> e.path("connectionId").asText().equals(user.connectionId()) && e.path("type").asText().startsWith("connection.sync_"))
+                .toList();
+        assertEquals(List.of("connection.sync_stopped:inbox:mailbox_access_denied", "connection.sync_recovered:inbox:"),
+                events.stream().map(e -> e.path("type").asText() + ":" + e.path("resource").asText() + ":" + e.path("code").asText("")).toList(),
+                "one event for the stop, one for the recovery");
+        assertEquals(List.of("access is back", "still denied", "while access is denied"), StreamSupport.stream(feed.path("changes").spliterator(), false)
                 .map(c -> c.path("summary").path("subject").asText()).sorted().toList(), "nothing lost while failing");
     }
 
