@@ -613,7 +613,7 @@ export interface components {
          */
         Cloud: "global" | "usgov" | "usgovdod" | "china";
         /** @enum {string} */
-        Feature: "mail" | "calendar" | "shared_mailbox" | "shared_calendar" | "rooms" | "mail_read" | "calendar_read";
+        Feature: "mail" | "calendar" | "shared_mailbox" | "shared_calendar" | "rooms" | "mail_read" | "calendar_read" | "shared_mailbox_read" | "shared_calendar_read";
         /** @enum {string} */
         ConnectionStatus: "pending" | "active" | "needs_reauth" | "disconnected";
         StartRequest: {
@@ -681,6 +681,39 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+            /**
+             * @description Only when the connection has `mail_read` or `calendar_read`: how the sync of each resource stands
+             *     (see docs/SYNC.md). Absent members are unknown or not applicable.
+             */
+            sync?: components["schemas"]["SyncHealth"][];
+        };
+        SyncHealth: {
+            /** @enum {string} */
+            resource: "inbox" | "calendar";
+            /**
+             * @description `syncing` (changes reach the feed), `initial_sync` (the first full read is still going), `waiting`
+             *     (no run yet), `failing` (the last run failed: `lastError` says why; runs go on) or
+             *     `not_supported_in_cloud` (Microsoft does not offer this in the connection's cloud).
+             * @enum {string}
+             */
+            state: "syncing" | "initial_sync" | "waiting" | "failing" | "not_supported_in_cloud";
+            /** Format: date-time */
+            lastSyncAt?: string;
+            /** @description The problem code of the last failed run. */
+            lastError?: string;
+            /**
+             * @description `subscribed` (Graph notifies changes within seconds; the timer is the safety net) or `timer_only`
+             *     (changes arrive within the poll interval; `notificationsProblem` says why).
+             * @enum {string}
+             */
+            notifications?: "subscribed" | "timer_only";
+            /**
+             * @description Why there is no subscription: `notification_url_not_public` (PUBLIC_BASE_URL is not a public https
+             *     URL) or the problem code of Graph's refusal.
+             */
+            notificationsProblem?: string;
+            /** Format: date-time */
+            subscriptionExpiresAt?: string;
         };
         /** @description An address, or an address with a display name. */
         Recipient: components["schemas"]["Email"] | {
@@ -1420,6 +1453,13 @@ export interface components {
     };
     parameters: {
         /**
+         * @description A shared mailbox or calendar the user has rights on (its address). Without it, the user's own. Needs
+         *     `shared_mailbox_read` (Mail.Read.Shared) or `shared_mailbox` for mail, `shared_calendar_read`
+         *     (Calendars.Read.Shared), `shared_calendar` or `rooms` for events; Exchange answers 403
+         *     (`mailbox_access_denied`) when the user has no rights on it.
+         */
+        Mailbox: string;
+        /**
          * @description Connection id. Anything else answers 404 `not_found`.
          * @example con_0123456789abcdef0123456789abcdef
          */
@@ -1685,6 +1725,13 @@ export interface operations {
     listEvents: {
         parameters: {
             query: {
+                /**
+                 * @description A shared mailbox or calendar the user has rights on (its address). Without it, the user's own. Needs
+                 *     `shared_mailbox_read` (Mail.Read.Shared) or `shared_mailbox` for mail, `shared_calendar_read`
+                 *     (Calendars.Read.Shared), `shared_calendar` or `rooms` for events; Exchange answers 403
+                 *     (`mailbox_access_denied`) when the user has no rights on it.
+                 */
+                mailbox?: components["parameters"]["Mailbox"];
                 start: string;
                 end: string;
                 /** @description Windows or IANA time zone name. Default UTC. */
@@ -1958,6 +2005,13 @@ export interface operations {
     listMessages: {
         parameters: {
             query?: {
+                /**
+                 * @description A shared mailbox or calendar the user has rights on (its address). Without it, the user's own. Needs
+                 *     `shared_mailbox_read` (Mail.Read.Shared) or `shared_mailbox` for mail, `shared_calendar_read`
+                 *     (Calendars.Read.Shared), `shared_calendar` or `rooms` for events; Exchange answers 403
+                 *     (`mailbox_access_denied`) when the user has no rights on it.
+                 */
+                mailbox?: components["parameters"]["Mailbox"];
                 /** @description A well-known folder (inbox, sentitems, drafts, deleteditems, archive, junkemail) or a folder id. Default inbox. */
                 folder?: string;
                 /** @description Only messages received at or after this instant. */
@@ -2013,6 +2067,13 @@ export interface operations {
     getMessage: {
         parameters: {
             query?: {
+                /**
+                 * @description A shared mailbox or calendar the user has rights on (its address). Without it, the user's own. Needs
+                 *     `shared_mailbox_read` (Mail.Read.Shared) or `shared_mailbox` for mail, `shared_calendar_read`
+                 *     (Calendars.Read.Shared), `shared_calendar` or `rooms` for events; Exchange answers 403
+                 *     (`mailbox_access_denied`) when the user has no rights on it.
+                 */
+                mailbox?: components["parameters"]["Mailbox"];
                 /** @description The body as text or HTML (Graph converts). Default html. */
                 bodyType?: "html" | "text";
             };
@@ -2060,7 +2121,15 @@ export interface operations {
     };
     getAttachment: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description A shared mailbox or calendar the user has rights on (its address). Without it, the user's own. Needs
+                 *     `shared_mailbox_read` (Mail.Read.Shared) or `shared_mailbox` for mail, `shared_calendar_read`
+                 *     (Calendars.Read.Shared), `shared_calendar` or `rooms` for events; Exchange answers 403
+                 *     (`mailbox_access_denied`) when the user has no rights on it.
+                 */
+                mailbox?: components["parameters"]["Mailbox"];
+            };
             header?: {
                 /**
                  * @description The web app's id for its signed-in user (the `ownerId` the connection was created with). When

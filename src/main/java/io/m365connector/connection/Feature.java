@@ -35,7 +35,14 @@ public enum Feature {
     /** Read the user's mail and follow its changes (read API, sync). The mail feature's Mail.ReadWrite reads too. */
     MAIL_READ("mail_read", "Mail.Read"),
     /** Read the user's calendar and follow its changes (read API, sync). The calendar feature's Calendars.ReadWrite reads too. */
-    CALENDAR_READ("calendar_read", "Calendars.Read");
+    CALENDAR_READ("calendar_read", "Calendars.Read"),
+    /**
+     * Read shared mailboxes the user has rights on (read API with {@code mailbox}). Not synced: Graph's
+     * delegated subscriptions do not cover shared mailboxes; poll the read API.
+     */
+    SHARED_MAILBOX_READ("shared_mailbox_read", "Mail.Read.Shared"),
+    /** Read calendars shared with the user (read API with {@code mailbox}). Not synced, like shared mailboxes. */
+    SHARED_CALENDAR_READ("shared_calendar_read", "Calendars.Read.Shared");
 
     /** Asked for on every sign-in: the ID token, the profile claims and a refresh token (in the order Entra ID documents them). */
     public static final List<String> SIGN_IN_SCOPES = List.of("openid", "profile", "offline_access");

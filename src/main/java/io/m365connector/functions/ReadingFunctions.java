@@ -14,6 +14,7 @@ import io.m365connector.reading.CalendarReader;
 import io.m365connector.reading.EventQuery;
 import io.m365connector.reading.ItemId;
 import io.m365connector.reading.MailReader;
+import io.m365connector.reading.Mailbox;
 import io.m365connector.reading.MessageQuery;
 import java.util.List;
 import java.util.Optional;
@@ -55,7 +56,8 @@ public final class ReadingFunctions {
             if (!bodyType.equals("html") && !bodyType.equals("text")) {
                 throw new RequestValidationException(List.of(new RequestValidationException.FieldError("bodyType", "Must be text or html.")));
             }
-            return HttpResponses.json(request, 200, mail.get().get(HttpRequests.connectionRef(request, id), message, bodyType));
+            return HttpResponses.json(request, 200, mail.get().get(HttpRequests.connectionRef(request, id),
+                    Mailbox.of(request.getQueryParameters()), message, bodyType));
         });
     }
 
@@ -69,7 +71,8 @@ public final class ReadingFunctions {
             @BindingName("attachmentId") String attachmentId,
             ExecutionContext context) {
         return HttpResponses.answer(request, () -> {
-            AttachmentContent content = mail.get().attachment(HttpRequests.connectionRef(request, id), ItemId.parse("messageId", messageId),
+            AttachmentContent content = mail.get().attachment(HttpRequests.connectionRef(request, id), Mailbox.of(request.getQueryParameters()),
+                    ItemId.parse("messageId", messageId),
                     ItemId.parse("attachmentId", attachmentId));
             return HttpResponses.download(request, content.contentType(), content.name(), content.content().toArray());
         });

@@ -6,16 +6,11 @@ import io.m365connector.connection.ConnectionRef;
 import io.m365connector.graph.GraphAccess;
 import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
-import io.m365connector.graph.Permissions;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
-/** Reads the connected user's calendar: the events in a time range, recurrences expanded, in the caller's time zone. */
+/** Reads the connected user's calendar (or a shared one, {@link Mailbox}): the events in a time range, recurrences expanded, in the caller's time zone. */
 public final class CalendarReader {
-    /** Calendars.Read (feature calendar_read), or Calendars.ReadWrite which the calendar feature already holds. */
-    static final Permissions READ = new Permissions("reading the calendar", List.of(Set.of("Calendars.Read"),
-            Set.of("Calendars.ReadWrite")), "the calendar_read feature (Calendars.Read), or the calendar feature (Calendars.ReadWrite)");
 
     private final GraphAccess graph;
 
@@ -24,8 +19,8 @@ public final class CalendarReader {
     }
 
     public EventPage view(ConnectionRef ref, EventQuery query) {
-        GraphSession session = graph.open(ref, READ);
-        EventCollectionResponse page = session.call(Safety.REPEATABLE, c -> c.me().calendarView().get(rc -> {
+        GraphSession session = graph.open(ref, query.mailbox().calendar());
+        EventCollectionResponse page = session.call(Safety.REPEATABLE, c -> query.mailbox().in(c).calendarView().get(rc -> {
             rc.queryParameters.startDateTime = query.startUtc();
             rc.queryParameters.endDateTime = query.endUtc();
             rc.queryParameters.top = query.pageSize();

@@ -17,15 +17,16 @@ import java.util.Set;
  * @param start    the first instant of the range, in {@code timeZone}
  * @param timeZone the zone the range is given in and the events' times are answered in (Windows or IANA name)
  */
-public record EventQuery(LocalDateTime start, LocalDateTime end, String timeZone, ZoneId zone, int pageSize, int skip) {
+public record EventQuery(Mailbox mailbox, LocalDateTime start, LocalDateTime end, String timeZone, ZoneId zone, int pageSize, int skip) {
     public static final int MAX_PAGE_SIZE = 100;
     /** Graph refuses longer calendar views (observed: "Maximum number of days: 1825"; not on the Learn pages). */
     public static final Duration MAX_RANGE = Duration.ofDays(1825);
     static final int DEFAULT_PAGE_SIZE = 50;
-    private static final Set<String> PARAMETERS = Set.of("start", "end", "timeZone", "pageSize", "cursor", "code");
+    private static final Set<String> PARAMETERS = Set.of("start", "end", "timeZone", "pageSize", "cursor", "code", Mailbox.PARAMETER);
 
     public static EventQuery parse(Map<String, String> query) {
         QueryParameters p = new QueryParameters(query, PARAMETERS, new RequestValidationException.Collector());
+        Mailbox mailbox = Mailbox.parse(p);
         String timeZone = p.text("timeZone") == null ? "UTC" : p.text("timeZone");
         Optional<ZoneId> zone = TimeZones.resolve(timeZone);
         if (zone.isEmpty()) {
@@ -42,10 +43,10 @@ public record EventQuery(LocalDateTime start, LocalDateTime end, String timeZone
             }
         }
         int pageSize = p.number("pageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
-        String fingerprint = PageCursor.fingerprint(start + "\n" + end + "\n" + timeZone + "\n" + pageSize);
+        String fingerprint = fingerprint(mailbox, start, end, timeZone, pageSize);
         int skip = PageCursor.skip(p.text("cursor"), fingerprint, p.errors());
         p.errors().throwIfAny();
-        return new EventQuery(start, end, timeZone, zone.orElseThrow(), pageSize, skip);
+        return new EventQuery(mailbox, start, end, timeZone, zone.orElseThrow(), pageSize, skip);
     }
 
     private static LocalDateTime local(QueryParameters p, String name) {
@@ -72,6 +73,10 @@ public record EventQuery(LocalDateTime start, LocalDateTime end, String timeZone
     }
 
     String cursorFor(int nextSkip) {
-        return PageCursor.of(nextSkip, PageCursor.fingerprint(start + "\n" + end + "\n" + timeZone + "\n" + pageSize));
+        return PageCursor.of(nextSkip, fingerprint(mailbox, start, end, timeZone, pageSize));
+    }
+
+    private static String fingerprint(Mailbox mailbox, LocalDateTime start, LocalDateTime end, String timeZone, int pageSize) {
+        return PageCursor.fingerprint(mailbox.fingerprint() + "\n" + start + "\n" + end + "\n" + timeZone + "\n" + pageSize);
     }
 }

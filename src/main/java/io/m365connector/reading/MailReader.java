@@ -9,23 +9,18 @@ import io.m365connector.connection.ConnectionRef;
 import io.m365connector.graph.GraphAccess;
 import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
-import io.m365connector.graph.Permissions;
 import io.m365connector.platform.Bytes;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 /**
- * Reads the connected user's mail: a folder's messages (newest first, filtered and paged), one message
+ * Reads the connected user's mail (or a shared mailbox's, {@link Mailbox}): a folder's messages (newest first, filtered and paged), one message
  * with its body and attachment list, one attachment's bytes. Every read asks Graph for immutable ids
  * ({@code Prefer: IdType="ImmutableId"}), so an id the web app stored stays valid when the message moves.
  */
 public final class MailReader {
-    /** Mail.Read (feature mail_read), or Mail.ReadWrite which the mail feature already holds. */
-    static final Permissions READ = new Permissions("reading mail", List.of(Set.of("Mail.Read"), Set.of("Mail.ReadWrite")),
-            "the mail_read feature (Mail.Read), or the mail feature (Mail.ReadWrite)");
     /** The largest attachment returned (Exchange Online's largest message is 150 MB; an HTTP answer of that size is not sensible). */
     public static final int MAX_ATTACHMENT_BYTES = 35 * 1024 * 1024;
     static final String IMMUTABLE_IDS = "IdType=\"ImmutableId\"";
@@ -37,8 +32,8 @@ public final class MailReader {
     }
 
     public MessagePage list(ConnectionRef ref, MessageQuery query) {
-        GraphSession session = graph.open(ref, READ);
-        MessageCollectionResponse page = session.call(Safety.REPEATABLE, c -> c.me().mailFolders().byMailFolderId(query.folder())
+        GraphSession session = graph.open(ref, query.mailbox().mail());
+        MessageCollectionResponse page = session.call(Safety.REPEATABLE, c -> query.mailbox().in(c).mailFolders().byMailFolderId(query.folder())
                 .messages().get(rc -> {
                     rc.queryParameters.top = query.pageSize();
                     rc.queryParameters.skip = query.skip() == 0 ? null : query.skip();
@@ -54,14 +49,14 @@ public final class MailReader {
     }
 
     /** The message with its body as {@code text} or {@code html} (Graph converts) and its attachments' metadata. */
-    public MessageDetails get(ConnectionRef ref, ItemId messageId, String bodyType) {
-        GraphSession session = graph.open(ref, READ);
-        Message message = session.call(Safety.REPEATABLE, c -> c.me().messages().byMessageId(messageId.value()).get(rc -> {
+    public MessageDetails get(ConnectionRef ref, Mailbox mailbox, ItemId messageId, String bodyType) {
+        GraphSession session = graph.open(ref, mailbox.mail());
+        Message message = session.call(Safety.REPEATABLE, c -> mailbox.in(c).messages().byMessageId(messageId.value()).get(rc -> {
             rc.queryParameters.select = MessageDetails.SELECT;
             rc.headers.add("Prefer", IMMUTABLE_IDS);
             rc.headers.add("Prefer", "outlook.body-content-type=\"" + bodyType + "\"");
         }));
-        AttachmentCollectionResponse attachments = session.call(Safety.REPEATABLE, c -> c.me().messages().byMessageId(messageId.value())
+        AttachmentCollectionResponse attachments = session.call(Safety.REPEATABLE, c -> mailbox.in(c).messages().byMessageId(messageId.value())
                 .attachments().get(rc -> {
                     rc.queryParameters.select = MessageDetails.AttachmentInfo.SELECT;
                     rc.headers.add("Prefer", IMMUTABLE_IDS);
@@ -71,9 +66,9 @@ public final class MailReader {
     }
 
     /** A file attachment's bytes; 413 over {@link #MAX_ATTACHMENT_BYTES} before they are fetched, 422 for an item or a link. */
-    public AttachmentContent attachment(ConnectionRef ref, ItemId messageId, ItemId attachmentId) {
-        GraphSession session = graph.open(ref, READ);
-        Attachment info = session.call(Safety.REPEATABLE, c -> c.me().messages().byMessageId(messageId.value()).attachments()
+    public AttachmentContent attachment(ConnectionRef ref, Mailbox mailbox, ItemId messageId, ItemId attachmentId) {
+        GraphSession session = graph.open(ref, mailbox.mail());
+        Attachment info = session.call(Safety.REPEATABLE, c -> mailbox.in(c).messages().byMessageId(messageId.value()).attachments()
                 .byAttachmentId(attachmentId.value()).get(rc -> {
                     rc.queryParameters.select = MessageDetails.AttachmentInfo.SELECT;
                     rc.headers.add("Prefer", IMMUTABLE_IDS);
@@ -82,7 +77,7 @@ public final class MailReader {
             throw new ConnectorException(ProblemCode.PAYLOAD_TOO_LARGE, "The attachment has " + info.getSize() + " bytes; at most "
                     + MAX_ATTACHMENT_BYTES + " are returned. Open it in Outlook instead.", session.connectionId(), null);
         }
-        Attachment full = session.call(Safety.REPEATABLE, c -> c.me().messages().byMessageId(messageId.value()).attachments()
+        Attachment full = session.call(Safety.REPEATABLE, c -> mailbox.in(c).messages().byMessageId(messageId.value()).attachments()
                 .byAttachmentId(attachmentId.value()).get(rc -> rc.headers.add("Prefer", IMMUTABLE_IDS)));
         if (!(full instanceof FileAttachment file) || file.getContentBytes() == null) {
             throw new ConnectorException(ProblemCode.INVALID_REQUEST,

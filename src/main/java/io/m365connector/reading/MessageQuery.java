@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
  * (received since, from, unread, has attachments), a page size of at most 100 and the cursor of the
  * previous page. Newest first, as Graph lists a folder.
  */
-public record MessageQuery(String folder, Instant receivedSince, String from, Boolean unread, Boolean hasAttachments, int pageSize,
-                           int skip) {
+public record MessageQuery(Mailbox mailbox, String folder, Instant receivedSince, String from, Boolean unread, Boolean hasAttachments,
+                           int pageSize, int skip) {
     public static final int MAX_PAGE_SIZE = 100;
     static final int DEFAULT_PAGE_SIZE = 25;
     /** Graph's well-known folder names that the API accepts in place of a folder id. */
@@ -25,7 +25,7 @@ public record MessageQuery(String folder, Instant receivedSince, String from, Bo
     private static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
     private static final Pattern FOLDER_ID = Pattern.compile("[A-Za-z0-9_=+-]{1,512}");
     private static final Set<String> PARAMETERS = Set.of("folder", "receivedSince", "from", "unread", "hasAttachments", "pageSize",
-            "cursor", "code");
+            "cursor", "code", Mailbox.PARAMETER);
 
     public static MessageQuery parse(Map<String, String> query) {
         QueryParameters p = new QueryParameters(query, PARAMETERS, new RequestValidationException.Collector());
@@ -40,11 +40,11 @@ public record MessageQuery(String folder, Instant receivedSince, String from, Bo
         if (from != null && MailRecipient.problem(from) != null) {
             p.errors().add("from", MailRecipient.problem(from));
         }
-        MessageQuery draft = new MessageQuery(folder, p.instant("receivedSince"), from, p.bool("unread"), p.bool("hasAttachments"),
+        MessageQuery draft = new MessageQuery(Mailbox.parse(p), folder, p.instant("receivedSince"), from, p.bool("unread"), p.bool("hasAttachments"),
                 p.number("pageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE), 0);
         int skip = PageCursor.skip(p.text("cursor"), draft.fingerprint(), p.errors());
         p.errors().throwIfAny();
-        return new MessageQuery(draft.folder, draft.receivedSince, draft.from, draft.unread, draft.hasAttachments, draft.pageSize, skip);
+        return new MessageQuery(draft.mailbox, draft.folder, draft.receivedSince, draft.from, draft.unread, draft.hasAttachments, draft.pageSize, skip);
     }
 
     /**
@@ -72,7 +72,7 @@ public record MessageQuery(String folder, Instant receivedSince, String from, Bo
     }
 
     private String fingerprint() {
-        return PageCursor.fingerprint(folder + "\n" + receivedSince + "\n" + (from == null ? "" : from.toLowerCase(Locale.ROOT)) + "\n"
+        return PageCursor.fingerprint(mailbox.fingerprint() + "\n" + folder + "\n" + receivedSince + "\n" + (from == null ? "" : from.toLowerCase(Locale.ROOT)) + "\n"
                 + unread + "\n" + hasAttachments + "\n" + pageSize);
     }
 }

@@ -141,4 +141,59 @@ class ReadingTest {
         assertEquals(400, badRange.getStatusCode());
         assertEquals(before, HARNESS.graph.requests().size(), "refused before Graph");
     }
+
+    @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"USGOVDOD", "CHINA"})
+    void whenASharedMailboxIsReadThenItsMailAndCalendarComeThroughTheSharedPermissions(NationalCloud cloud) {
+        ConnectorHarness.Connected reader = HARNESS.connect(cloud, "\"shared_mailbox_read\",\"shared_calendar_read\"");
+        String shared = "jobs-" + UUID.randomUUID().toString().substring(0, 6) + "@" + reader.user().userPrincipalName().split("@")[1];
+        deliver(shared, "d@fabrikam.com", "to the team", "team cv");
+        FakeHttpResponse noRights = HARNESS.read(reader.connectionId(), "/messages?mailbox=" + shared);
+        HARNESS.graph.grantMailboxAccess(reader.user().userPrincipalName(), shared, false);
+        ConnectorHarness.Connected organizer = HARNESS.connect(cloud, "\"calendar\",\"shared_calendar\"");
+        HARNESS.graph.grantMailboxAccess(organizer.user().userPrincipalName(), shared, true);
+        assertEquals(201, HARNESS.createEvent(organizer.connectionId(), null, "{\"calendarOwner\":\"" + shared + "\",\"subject\":\"Team "
+                + "interview\",\"start\":{\"dateTime\":\"2027-04-01T09:00:00\",\"timeZone\":\"UTC\"},\"end\":{\"dateTime\":"
+                + "\"2027-04-01T10:00:00\",\"timeZone\":\"UTC\"}}").getStatusCode());
+
+        JsonNode inbox = ok(HARNESS.read(reader.connectionId(), "/messages?mailbox=" + shared));
+        String id = inbox.get("messages").get(0).get("id").asText();
+        JsonNode message = ok(HARNESS.read(reader.connectionId(), "/messages/" + id + "?mailbox=" + shared + "&bodyType=text"));
+        FakeHttpResponse bytes = HARNESS.read(reader.connectionId(), "/messages/" + id + "/attachments/"
+                + message.get("attachments").get(0).get("id").asText() + "?mailbox=" + shared);
+        JsonNode events = ok(HARNESS.read(reader.connectionId(), "/events?mailbox=" + shared + "&start=2027-04-01T00:00:00&end=2027-04-02T00:00:00"));
+        FakeHttpResponse ownInbox = HARNESS.read(reader.connectionId(), "/messages");
+
+        assertEquals(403, noRights.getStatusCode(), noRights.bodyText());
+        assertEquals("mailbox_access_denied", ConnectorHarness.json(noRights.bodyText()).path("code").asText());
+        assertEquals(List.of("to the team"), subjects(inbox));
+        assertTrue(message.path("body").path("content").asText().contains("to the team"));
+        assertArrayEquals("team cv".getBytes(StandardCharsets.UTF_8), bytes.bodyBytes());
+        assertEquals(List.of("Team interview"), StreamSupport.stream(events.get("events").spliterator(), false)
+                .map(e -> e.path("subject").asText()).toList());
+        assertEquals(403, ownInbox.getStatusCode(), "shared_mailbox_read is not the user's own mail: " + ownInbox.bodyText());
+        assertTrue(HARNESS.graph.requests().stream().filter(r -> reader.user().userPrincipalName().equals(r.userUpn()))
+                .allMatch(r -> r.path().toLowerCase().startsWith("/users/" + shared)), "every read went to /users/{shared mailbox}");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"GLOBAL"})
+    void whenASharedMailboxIsAskedWithoutItsFeatureOrWithABadAddressThenAClearProblemAndNoGraphCall(NationalCloud cloud) {
+        ConnectorHarness.Connected own = HARNESS.connect(cloud, "\"mail_read\",\"calendar_read\"");
+        int before = HARNESS.graph.requests().size();
+
+        FakeHttpResponse mail = HARNESS.read(own.connectionId(), "/messages?mailbox=jobs@contoso.com");
+        FakeHttpResponse calendar = HARNESS.read(own.connectionId(), "/events?mailbox=jobs@contoso.com&start=2027-04-01T00:00:00"
+                + "&end=2027-04-02T00:00:00");
+        FakeHttpResponse badAddress = HARNESS.read(own.connectionId(), "/messages/AAMk1?mailbox=not-an-address");
+
+        assertEquals(403, mail.getStatusCode(), mail.bodyText());
+        assertEquals("missing_permissions", ConnectorHarness.json(mail.bodyText()).path("code").asText());
+        assertTrue(ConnectorHarness.json(mail.bodyText()).path("detail").asText().contains("shared_mailbox_read"), mail.bodyText());
+        assertEquals(403, calendar.getStatusCode());
+        assertTrue(ConnectorHarness.json(calendar.bodyText()).path("detail").asText().contains("shared_calendar_read"), calendar.bodyText());
+        assertEquals(400, badAddress.getStatusCode());
+        assertEquals("mailbox", ConnectorHarness.json(badAddress.bodyText()).path("errors").get(0).path("field").asText(), badAddress.bodyText());
+        assertEquals(before, HARNESS.graph.requests().size(), "refused before Graph");
+    }
 }

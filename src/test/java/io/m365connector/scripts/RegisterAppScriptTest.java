@@ -77,7 +77,8 @@ class RegisterAppScriptTest {
             Map.entry("Calendars.ReadBasic", "662d75ba-a364-42ad-adee-f5f880ea4878"),
             Map.entry("Place.Read.All", "cb8f45a0-5c2e-4ea1-b803-84b870a7d7ec"),
             Map.entry("Mail.Read", "570282fd-fa5c-430d-a7fd-fc8dc98a9dca"),
-            Map.entry("Calendars.Read", "465a38f9-76ea-45b9-9f34-9e8b0d4b0b42"));
+            Map.entry("Calendars.Read", "465a38f9-76ea-45b9-9f34-9e8b0d4b0b42"),
+            Map.entry("Mail.Read.Shared", "7b9103a5-4610-446b-9670-80643382c1fa"));
 
     /** `az cloud set --name` per cloud: L4 and L5 share Azure Government's Entra ID. */
     private static final Map<NationalCloud, String> AZ_CLOUD = Map.of(
