@@ -105,7 +105,8 @@ public final class EventService {
         String connectionId = session.connectionId();
         Idempotency.Request call = new Idempotency.Request(connectionId, idempotencyKey, "event-cancel",
                 Secrets.sha256(target.eventId() + "\n" + target.calendarOwner() + "\n" + request.comment()));
-        return idempotency.run(call, EventRemoved.class, step -> {
+        // Claimed with "about to cancel/delete" (the lookup before it may run twice): two writes per keyed cancel.
+        return idempotency.run(call, EventRemoved.class, Idempotency.Claim.WITH_FIRST_PROGRESS, step -> {
             session.beforeEachAttempt(step::keepLease);
             Optional<EventRemoved> recorded = step.progress().map(p -> Json.read(p, EventRemoved.class));
             Event existing;

@@ -6,8 +6,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * How far a send through a draft got, saved with the Idempotency-Key before each step a retry must
- * not repeat blindly:
+ * How far a send got, saved with the Idempotency-Key before the step a retry must not repeat (the send)
+ * and after Graph refused it:
  *
  * @param marker              a random value stored on the draft as an extended property, so a draft whose
  *                            creation answered ambiguously can be found
@@ -23,8 +23,8 @@ record MailProgress(String marker, String draftId, boolean attachmentsUploaded, 
         return new MailProgress(UUID.randomUUID().toString(), null, false, false, false);
     }
 
-    /** sendMail was refused or never left: a retry may call it. */
-    static MailProgress directNotSent() {
+    /** Nothing sent and no draft: sendMail was refused or never left, or Graph lost the draft; a retry starts over. */
+    static MailProgress none() {
         return new MailProgress(null, null, false, false, false);
     }
 

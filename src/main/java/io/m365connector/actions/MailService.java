@@ -11,6 +11,8 @@ import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
 import io.m365connector.graph.Permissions;
 import io.m365connector.idempotency.Idempotency;
+import io.m365connector.idempotency.KeyTaken;
+import io.m365connector.idempotency.Step;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Sleeper;
@@ -23,10 +25,10 @@ import java.util.Optional;
  * Sends mail as the connected user (or from a shared mailbox), at most once per Idempotency-Key.
  *
  * <p>The message is created as a draft (tagged with a random marker), its attachments added, and
- * the draft sent. Progress is saved with the key before each step, so a retry resumes, also after the
- * process died mid-step: it finds a draft whose creation answered ambiguously (or whose id was never
- * saved) by its marker, starts over from a new draft when the attachments did not all arrive, and never
- * sends a draft twice. After an ambiguous send the draft
+ * the draft sent. The key is claimed with "about to send this draft" (so a keyed send writes its record
+ * twice: that claim and the outcome); what comes before is harmless to abandon. A retry resumes from the
+ * record, also after the process died: it never sends a draft twice, sends a draft whose send Graph
+ * refused, and finds a draft whose creation answered ambiguously by its marker. After an ambiguous send the draft
  * is looked at: gone or no longer a draft means sent; still a draft proves nothing (Exchange submits
  * asynchronously), so the answer is {@code delivery_unconfirmed} and a retry with the key only looks again.
  *
@@ -56,31 +58,63 @@ public final class MailService {
         // Refused before anything is recorded or sent when the connection cannot do this.
         GraphSession session = graph.open(ref, request.from() == null ? OWN : SHARED);
         Idempotency.Request call = new Idempotency.Request(session.connectionId(), idempotencyKey, "mail", request.fingerprint());
-        return idempotency.run(call, MailSent.class, step -> {
+        return idempotency.run(call, MailSent.class, Idempotency.Claim.WITH_FIRST_PROGRESS, step -> {
             session.beforeEachAttempt(step::keepLease);
             return request.saveToSentItems() ? viaDraft(session, request, step) : direct(session, request, step);
         });
     }
 
-    private MailSent viaDraft(GraphSession session, MailRequest request, Idempotency.Step step) {
+    private MailSent viaDraft(GraphSession session, MailRequest request, Step step) {
+        if (step.progress().isEmpty()) {
+            return firstAttempt(session, request, step);
+        }
         MailProgress progress = MailProgress.read(step.progress());
         if (progress.sendAttempted()) {
             return confirmSent(session, request, progress.draftId()); // an earlier attempt sent it, or may have
         }
-        if (progress.draftId() != null && !progress.attachmentsUploaded()) {
-            deleteQuietly(session, request, progress.draftId()); // an earlier attempt stopped while uploading
-            progress = MailProgress.start();
+        if (progress.draftId() != null && progress.attachmentsUploaded()) {
+            step.saveProgress(progress.sending().json()); // Graph refused the last send of this draft: it is sent now, never again after
+            return send(session, request, step, progress);
         }
-        if (progress.draftId() == null) {
-            // A saved marker without a draft id: an earlier runner may have created the draft and died before saving its id.
-            boolean mayExist = step.progress().isPresent();
-            step.saveProgress(progress.json()); // the marker, before the draft exists
-            progress = progress.withDraft(createDraft(session, request, progress.marker(), mayExist));
-            step.saveProgress(progress.json());
-            uploader.upload(session, request, progress.draftId());
-            progress = progress.uploaded();
+        // A draft never sent that may be incomplete (an earlier runner stopped while making it): deleted, and made again.
+        if (progress.draftId() != null) {
+            deleteQuietly(session, request, progress.draftId());
+        } else if (progress.marker() != null) {
+            findDraft(session, request, progress.marker()).ifPresent(id -> deleteQuietly(session, request, id));
         }
-        step.saveProgress(progress.sending().json()); // from here on the draft is never sent again
+        return firstAttempt(session, request, step);
+    }
+
+    /**
+     * The draft is made and filled first, and the key is claimed (or its record updated) only with "about to send
+     * this draft": one write, the outcome is the other. A process killed before that leaves an unsent draft and
+     * no record, so the retry sends from a new draft; a request that finds the key claimed by another deletes its own.
+     */
+    private MailSent firstAttempt(GraphSession session, MailRequest request, Step step) {
+        MailProgress progress = MailProgress.start();
+        String draftId = createDraft(session, request, progress.marker());
+        uploadOrDelete(session, request, draftId);
+        progress = progress.withDraft(draftId).uploaded();
+        try {
+            step.saveProgress(progress.sending().json()); // claims the key: from here on the draft is never sent again
+        } catch (KeyTaken taken) {
+            deleteQuietly(session, request, draftId); // the other request sends its own draft
+            throw taken;
+        }
+        return send(session, request, step, progress);
+    }
+
+    /** Adds the attachments; a draft they did not all reach is deleted (best effort): it is never sent, and no retry uses it. */
+    private void uploadOrDelete(GraphSession session, MailRequest request, String draftId) {
+        try {
+            uploader.upload(session, request, draftId);
+        } catch (RuntimeException e) {
+            deleteQuietly(session, request, draftId);
+            throw e;
+        }
+    }
+
+    private MailSent send(GraphSession session, MailRequest request, Step step, MailProgress progress) {
         String draftId = progress.draftId();
         try {
             session.run(Safety.ONCE, client -> MailMessages.mailbox(client, request).messages().byMessageId(draftId).send().post());
@@ -91,7 +125,7 @@ public final class MailService {
             // Graph refused the send, so it did not happen: a retry may send it (a draft Graph cannot find, from a new one).
             if (refused.code() == ProblemCode.NOT_FOUND) {
                 deleteQuietly(session, request, draftId);
-                step.saveProgress(MailProgress.start().json());
+                step.saveProgress(MailProgress.none().json()); // not sent, no draft: the retry starts from a new one
             } else {
                 step.saveProgress(progress.notSent().json());
             }
@@ -99,13 +133,10 @@ public final class MailService {
         }
     }
 
-    /**
-     * Creates the draft; after an ambiguous answer (or when an earlier runner may have created it) it is
-     * looked up by its marker first, and created only if absent.
-     */
-    private String createDraft(GraphSession session, MailRequest request, String marker, boolean mayExist) {
+    /** Creates the draft; after an ambiguous answer it is looked up by its marker first, and created again only if absent. */
+    private String createDraft(GraphSession session, MailRequest request, String marker) {
         for (int attempt = 1; ; attempt++) {
-            Optional<String> found = attempt == 1 && !mayExist ? Optional.empty() : findDraft(session, request, marker);
+            Optional<String> found = attempt == 1 ? Optional.empty() : findDraft(session, request, marker);
             if (found.isPresent()) {
                 return found.get();
             }
@@ -161,7 +192,7 @@ public final class MailService {
         }
     }
 
-    private MailSent direct(GraphSession session, MailRequest request, Idempotency.Step step) {
+    private MailSent direct(GraphSession session, MailRequest request, Step step) {
         if (MailProgress.read(step.progress()).directSend()) {
             // An earlier runner was about to call sendMail (or did) and left no outcome: it may have been delivered.
             throw DeliveryUnconfirmed.afterDirectSend(session.connectionId());
@@ -179,7 +210,7 @@ public final class MailService {
         } catch (ConnectorException refused) {
             // Refused, not processed, or stopped before the request left: not sent, so a retry may send it.
             try {
-                step.saveProgress(MailProgress.directNotSent().json());
+                step.saveProgress(MailProgress.none().json());
             } catch (ConnectorException e) {
                 refused.addSuppressed(e); // the record still says "about to send": a retry answers delivery_unconfirmed, never a second copy
             }

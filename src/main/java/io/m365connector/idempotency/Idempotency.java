@@ -79,23 +79,6 @@ public final class Idempotency {
         }
     }
 
-    /** The work's view of its record: the progress an earlier attempt saved, and a way to save more. */
-    public interface Step {
-        Optional<String> progress();
-
-        /**
-         * Saves progress (and renews the lease) before the work does something a retry must not repeat.
-         * Throws {@code request_in_progress} when another runner took the record over: the work stops there.
-         */
-        void saveProgress(String progress);
-
-        /**
-         * Before each outbound call: renews the lease when less than half of it is left, and stops the
-         * work ({@code request_in_progress}) when another runner took the record over. A renewal that
-         * storage refuses while the lease still runs is tried again at the next call.
-         */
-        void keepLease();
-    }
 
     /**
      * The lease for an outbound call timeout. The lease is renewed before every attempt of every call
@@ -116,31 +99,62 @@ public final class Idempotency {
     public interface Resumable {
     }
 
-    /** Runs {@code work} once per key; {@code resultType} is what the stored outcome is read back as. */
+    /** When the record of a keyed request is first written. */
+    public enum Claim {
+        /** Before the work starts: nothing runs without a record (the default). */
+        BEFORE_WORK,
+        /**
+         * With the work's first saved progress, which the work saves before anything a retry must not repeat;
+         * what runs before it is harmless to repeat or to abandon (a lookup, a draft not sent). The common path
+         * then writes twice: the record with that progress, and the outcome. When another request claims the
+         * key first, {@link Step#saveProgress} throws {@link KeyTaken} (the work undoes what it prepared) and
+         * this request continues as one that found the key in use.
+         */
+        WITH_FIRST_PROGRESS
+    }
+
+    /** Runs {@code work} once per key, claiming the key before the work starts; {@code resultType} is what the stored outcome is read back as. */
     public <T> Outcome<T> run(Request request, Class<T> resultType, Function<Step, T> work) {
+        return run(request, resultType, Claim.BEFORE_WORK, work);
+    }
+
+    /** Runs {@code work} once per key, claiming the key at {@code claim}. */
+    public <T> Outcome<T> run(Request request, Class<T> resultType, Claim claim, Function<Step, T> work) {
         if (request.key() == null) {
             return new Outcome<>(work.apply(new MemoryStep()), false);
+        }
+        if (claim == Claim.WITH_FIRST_PROGRESS && store.find(request.connectionId(), Secrets.sha256(request.key())).isEmpty()) {
+            try {
+                return execute(KeyedStep.unclaimed(freshRecord(request, clock.instant()), store, clock, lease), resultType, work);
+            } catch (KeyTaken taken) {
+                // another request with this key claimed it while this one prepared: continue as if it had found it
+            }
         }
         IdempotencyRecord record = claim(request);
         if (record.state() == IdempotencyRecord.State.COMPLETED) {
             return replay(record, resultType);
         }
-        RecordStep step = new RecordStep(record);
+        return execute(KeyedStep.claimed(record, store, clock, lease), resultType, work);
+    }
+
+    private <T> Outcome<T> execute(KeyedStep step, Class<T> resultType, Function<Step, T> work) {
         T result;
         try {
             result = work.apply(step);
+        } catch (KeyTaken taken) {
+            throw taken;
         } catch (ConnectorException e) {
             if (isFinal(e)) {
-                complete(step.record, e.code().httpStatus(), Json.write(Problem.of(e)));
+                complete(step, e.code().httpStatus(), Json.write(Problem.of(e)));
             } else {
-                release(step.record);
+                release(step);
             }
             throw e;
         } catch (RuntimeException e) {
-            release(step.record);
+            release(step);
             throw e;
         }
-        complete(step.record, 200, Json.write(result));
+        complete(step, 200, Json.write(result));
         return new Outcome<>(result, false);
     }
 
@@ -167,14 +181,17 @@ public final class Idempotency {
         }
     }
 
+    private IdempotencyRecord freshRecord(Request request, Instant now) {
+        return new IdempotencyRecord(request.connectionId(), Secrets.sha256(request.key()), request.requestHash(), request.operation(),
+                IdempotencyRecord.State.IN_PROGRESS, now.plus(lease), null, null, null, now, null);
+    }
+
     private IdempotencyRecord claim(Request request) {
         String keyHash = Secrets.sha256(request.key());
         Instant deadline = clock.instant().plus(waitForOther);
         while (true) {
             Instant now = clock.instant();
-            IdempotencyRecord fresh = new IdempotencyRecord(request.connectionId(), keyHash, request.requestHash(), request.operation(),
-                    IdempotencyRecord.State.IN_PROGRESS, now.plus(lease), null, null, null, now, null);
-            Optional<IdempotencyRecord> created = store.tryCreate(fresh);
+            Optional<IdempotencyRecord> created = store.tryCreate(freshRecord(request, now));
             if (created.isPresent()) {
                 return created.get();
             }
@@ -210,16 +227,16 @@ public final class Idempotency {
      * the answer still goes back to the caller. The record then keeps the progress saved before the last
      * call, from which a retry with the key looks at Graph (or answers delivery_unconfirmed where it cannot).
      */
-    private void complete(IdempotencyRecord record, int status, String body) {
+    private void complete(KeyedStep step, int status, String body) {
         for (int attempt = 1; ; attempt++) {
             try {
-                store.update(record.completed(status, body));
+                step.complete(status, body);
                 return;
             } catch (ConcurrentUpdateException e) {
-                return; // Another runner took over after our lease ran out; it will store its own outcome.
+                return; // Another runner took over after our lease ran out (or claimed first); it stores its own outcome.
             } catch (StorageUnavailableException e) {
                 if (attempt >= OUTCOME_ATTEMPTS) {
-                    LOG.warning("The outcome of an Idempotency-Key request (" + record + ") could not be stored: Table Storage is "
+                    LOG.warning("The outcome of an Idempotency-Key request (" + step + ") could not be stored: Table Storage is "
                             + "unavailable. The answer was sent; a retry with the key checks the saved progress instead of replaying it.");
                     return;
                 }
@@ -228,50 +245,11 @@ public final class Idempotency {
         }
     }
 
-    private void release(IdempotencyRecord record) {
+    private void release(KeyedStep step) {
         try {
-            store.update(record.withLease(clock.instant()));
+            step.release();
         } catch (ConnectorException e) {
             // the lease runs out by itself
-        }
-    }
-
-    private final class RecordStep implements Step {
-        private IdempotencyRecord record;
-
-        RecordStep(IdempotencyRecord record) {
-            this.record = record;
-        }
-
-        @Override
-        public Optional<String> progress() {
-            return Optional.ofNullable(record.progress());
-        }
-
-        @Override
-        public synchronized void saveProgress(String progress) {
-            try {
-                record = store.update(record.withProgress(progress).withLease(clock.instant().plus(lease)));
-            } catch (ConcurrentUpdateException e) {
-                throw new RequestInProgress(record.connectionId());
-            }
-        }
-
-        @Override
-        public synchronized void keepLease() {
-            Instant now = clock.instant();
-            if (Duration.between(now, record.leaseUntil()).compareTo(lease.dividedBy(2)) >= 0) {
-                return;
-            }
-            try {
-                record = store.update(record.withLease(now.plus(lease)));
-            } catch (ConcurrentUpdateException e) {
-                throw new RequestInProgress(record.connectionId());
-            } catch (StorageUnavailableException e) {
-                if (!now.isBefore(record.leaseUntil())) {
-                    throw e; // the lease has run out: another runner may be working, so this one must not call out
-                }
-            }
         }
     }
 

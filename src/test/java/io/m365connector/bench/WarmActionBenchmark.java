@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.platform.Json;
 import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.ClockSleeper;
 import io.m365connector.testing.FakeHttpResponse;
+import io.m365connector.testing.KillSwitch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -85,10 +88,31 @@ public final class WarmActionBenchmark {
             }
         }
         report("handler with Idempotency-Key (Azurite writes)", keyed);
+        reportWritesPerKeyedSend(h, id);
         System.out.printf("RESULT canned Graph received %d sends%n", canned.sends());
         canned.close();
         h.close();
         System.exit(0);
+    }
+
+    /** Records the outbound requests of keyed sends on a new instance and counts those that write to Table Storage. */
+    private static void reportWritesPerKeyedSend(ConnectorHarness h, String id) {
+        int sends = 20;
+        KillSwitch recording = new KillSwitch(h.routing); // never armed: only records
+        ConnectorHarness.Instance instance = h.newInstance(recording, new ClockSleeper(h.clock));
+        instance.sendMail(id, UUID.randomUUID().toString(), MAIL); // a new instance's first request may read settings tables
+        int before = recording.calls().size();
+        for (int i = 0; i < sends; i++) {
+            FakeHttpResponse r = instance.sendMail(id, UUID.randomUUID().toString(), MAIL);
+            if (r.getStatusCode() != 202) {
+                throw new IllegalStateException(r.bodyText());
+            }
+        }
+        List<KillSwitch.Call> calls = recording.calls().subList(before, recording.calls().size());
+        long tableWrites = calls.stream().filter(c -> !c.host().startsWith("graph.") && !c.method().equals("GET")).count();
+        long tableReads = calls.stream().filter(c -> !c.host().startsWith("graph.") && c.method().equals("GET")).count();
+        System.out.printf("RESULT writes per keyed send: %.1f (table reads %.1f; %d sends: %s)%n", tableWrites / (double) sends,
+                tableReads / (double) sends, sends, calls.subList(0, calls.size() / sends));
     }
 
     private static void directSend(OkHttpClient http, String token) {

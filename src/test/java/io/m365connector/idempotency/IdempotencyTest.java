@@ -19,6 +19,7 @@ import io.m365connector.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -273,5 +274,108 @@ class IdempotencyTest {
         });
 
         assertEquals(IdempotencyRecord.State.COMPLETED, store.find(CONNECTION, Secrets.sha256("k1")).orElseThrow().state());
+    }
+
+    /** Counts the store's reads and writes: a keyed send's cost in Table Storage. */
+    private static final class CountingStore implements IdempotencyStore {
+        private final InMemoryIdempotencyStore inner = new InMemoryIdempotencyStore();
+        int reads;
+        int writes;
+
+        @Override
+        public Optional<IdempotencyRecord> tryCreate(IdempotencyRecord record) {
+            writes++;
+            return inner.tryCreate(record);
+        }
+
+        @Override
+        public Optional<IdempotencyRecord> find(String connectionId, String keyHash) {
+            reads++;
+            return inner.find(connectionId, keyHash);
+        }
+
+        @Override
+        public IdempotencyRecord update(IdempotencyRecord record) {
+            writes++;
+            return inner.update(record);
+        }
+
+        @Override
+        public int deleteCreatedBefore(Instant cutoff) {
+            return inner.deleteCreatedBefore(cutoff);
+        }
+    }
+
+    @Test
+    void whenTheKeyIsClaimedWithTheFirstProgressThenARunToItsEndWritesTwice() {
+        CountingStore counting = new CountingStore();
+        Idempotency deferred = new Idempotency(counting, clock, new ClockSleeper(clock), LEASE, WAIT);
+
+        deferred.run(request("k1", "{}"), Sent.class, Idempotency.Claim.WITH_FIRST_PROGRESS, step -> {
+            assertTrue(step.progress().isEmpty());
+            step.keepLease(); // nothing claimed yet: nothing to renew, nothing written
+            assertEquals(0, counting.writes, "nothing written before the first progress");
+            step.saveProgress("about to send");
+            return new Sent(CONNECTION, 1);
+        });
+
+        assertEquals(2, counting.writes, "the claim (with its progress) and the outcome");
+        assertEquals(1, counting.reads);
+        IdempotencyRecord record = counting.find(CONNECTION, Secrets.sha256("k1")).orElseThrow();
+        assertEquals(IdempotencyRecord.State.COMPLETED, record.state());
+        Idempotency.Outcome<Sent> again = deferred.run(request("k1", "{}"), Sent.class, Idempotency.Claim.WITH_FIRST_PROGRESS, step -> {
+            throw new AssertionError("a settled key does not run again");
+        });
+        assertTrue(again.replayed());
+    }
+
+    @Test
+    void whenAnotherRequestClaimsTheKeyWhileThisOnePreparesThenThisOneUndoesItAndAnswersWithTheOthersOutcome() {
+        AtomicInteger undone = new AtomicInteger();
+
+        Idempotency.Outcome<Sent> outcome = idempotency.run(request("k1", "{}"), Sent.class, Idempotency.Claim.WITH_FIRST_PROGRESS, step -> {
+            send("k1", "{}"); // the other request, with the same key, runs to its end meanwhile
+            try {
+                step.saveProgress("about to send");
+            } catch (KeyTaken taken) {
+                undone.incrementAndGet();
+                throw taken;
+            }
+            throw new AssertionError("the key was taken: no call after it");
+        });
+
+        assertEquals(1, undone.get(), "what this request prepared was undone");
+        assertTrue(outcome.replayed(), "the other request's outcome");
+        assertEquals(new Sent(CONNECTION, 2), outcome.value());
+        assertEquals(1, runs.get());
+    }
+
+    @Test
+    void whenTheWorkFailsForGoodBeforeClaimingThenTheFailureIsStoredInOneWrite() {
+        CountingStore counting = new CountingStore();
+        Idempotency deferred = new Idempotency(counting, clock, new ClockSleeper(clock), LEASE, WAIT);
+
+        assertThrows(ConnectorException.class, () -> deferred.run(request("k1", "{}"), Sent.class, Idempotency.Claim.WITH_FIRST_PROGRESS,
+                step -> {
+                    throw new ConnectorException(ProblemCode.MAILBOX_ACCESS_DENIED, "denied", CONNECTION, null);
+                }));
+
+        assertEquals(1, counting.writes);
+        assertThrows(StoredProblem.class, () -> deferred.run(request("k1", "{}"), Sent.class, Idempotency.Claim.WITH_FIRST_PROGRESS,
+                step -> new Sent(CONNECTION, 1)));
+    }
+
+    @Test
+    void whenTheWorkFailsForNowBeforeClaimingThenNothingIsRecordedAndTheRetryStartsAfresh() {
+        CountingStore counting = new CountingStore();
+        Idempotency deferred = new Idempotency(counting, clock, new ClockSleeper(clock), LEASE, WAIT);
+
+        assertThrows(ConnectorException.class, () -> deferred.run(request("k1", "{}"), Sent.class, Idempotency.Claim.WITH_FIRST_PROGRESS,
+                step -> {
+                    throw new ConnectorException(ProblemCode.TEMPORARILY_UNAVAILABLE, "later");
+                }));
+
+        assertEquals(0, counting.writes);
+        assertTrue(counting.find(CONNECTION, Secrets.sha256("k1")).isEmpty());
     }
 }
