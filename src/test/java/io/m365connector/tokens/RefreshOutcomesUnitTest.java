@@ -1,0 +1,148 @@
+package io.m365connector.tokens;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.connection.Connection;
+import io.m365connector.connection.ConnectionStatus;
+import io.m365connector.connection.SealedTokens;
+import io.m365connector.connection.StatusListener;
+import io.m365connector.platform.ProblemCode;
+import io.m365connector.testing.InMemoryConnectionStore;
+import io.m365connector.testing.MutableClock;
+import io.m365connector.testing.TestConnections;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The one writer of token outcomes, on the in-memory connection store (no Azurite, no Entra ID): the
+ * backoff of temporary failures, the shorter ceiling for the app's own credential, a dead grant marked
+ * only on the row as read, and renewed tokens that win over a racing needs_reauth but never over newer tokens.
+ * The same outcomes through every real path are in {@link RefreshOutcomesTest}.
+ */
+class RefreshOutcomesUnitTest {
+    private static final SealedTokens OLD = new SealedTokens(new byte[] {1, 2, 3}, "v1");
+    private static final SealedTokens NEW = new SealedTokens(new byte[] {4, 5, 6}, "v1");
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-05T10:00:00Z"));
+    private final InMemoryConnectionStore store = new InMemoryConnectionStore();
+    private final List<String> changes = new ArrayList<>();
+    private final StatusListener listener = (before, after) -> changes.add(before.status() + "->" + after.status());
+    private final RefreshOutcomes outcomes = new RefreshOutcomes(store, RefreshPolicy.keepAliveEvery(Duration.ofDays(7)), clock, listener);
+
+    private Connection stored() {
+        Connection c = TestConnections.active(NationalCloud.USGOV, clock.instant(), clock.instant().plus(Duration.ofDays(1)));
+        return store.create(c.toBuilder().tokens(OLD).build());
+    }
+
+    private static RefreshFailure failure(RefreshFailure.Kind kind, ProblemCode code, Duration retryAfter) {
+        return new RefreshFailure(kind, code, Optional.ofNullable(retryAfter), "test");
+    }
+
+    @Test
+    void whenRefreshFailsForNowThenTheConnectionStaysActiveAndIsDueAgainAfterAGrowingJitteredBackoffCappedAtSixHours() {
+        Connection c = stored();
+        for (int failures = 1; failures <= 10; failures++) {
+            outcomes.retryLater(c.id(), failure(RefreshFailure.Kind.TRANSIENT, ProblemCode.TEMPORARILY_UNAVAILABLE, null));
+
+            Connection after = store.find(c.id()).orElseThrow();
+            assertEquals(ConnectionStatus.ACTIVE, after.status());
+            assertEquals(failures, after.refresh().failureCount());
+            assertEquals("temporarily_unavailable", after.refresh().lastErrorCode());
+            long base = Math.min(Duration.ofMinutes(2).toMillis() << (failures - 1), Duration.ofHours(6).toMillis());
+            long wait = Duration.between(clock.instant(), after.refresh().nextRefreshDue()).toMillis();
+            assertTrue(wait >= base * 0.8 && wait <= base * 1.2, "failure " + failures + ": " + wait + " ms vs " + base + " +-20%");
+        }
+        assertTrue(changes.isEmpty(), "no status change, no webhook: " + changes);
+    }
+
+    @Test
+    void whenEntraSaysRetryAfterLongerThanTheBackoffThenThatIsWhenItIsDueAgain() {
+        Connection c = stored();
+
+        outcomes.retryLater(c.id(), failure(RefreshFailure.Kind.TRANSIENT, ProblemCode.TEMPORARILY_UNAVAILABLE, Duration.ofMinutes(40)));
+
+        assertEquals(clock.instant().plus(Duration.ofMinutes(40)), store.find(c.id()).orElseThrow().refresh().nextRefreshDue());
+    }
+
+    @Test
+    void whenTheAppsOwnCredentialIsRefusedThenConnectionsAreRetriedAtLeastEveryFifteenMinutes() {
+        Connection c = stored();
+        for (int i = 0; i < 8; i++) {
+            outcomes.retryLater(c.id(), failure(RefreshFailure.Kind.CONFIGURATION, ProblemCode.APP_SECRET_EXPIRED, null));
+        }
+
+        Connection after = store.find(c.id()).orElseThrow();
+        assertEquals(8, after.refresh().failureCount());
+        assertEquals(clock.instant().plus(Duration.ofMinutes(15)), after.refresh().nextRefreshDue(), "not the 4 hours of an 8th failure");
+        assertEquals(ConnectionStatus.ACTIVE, after.status(), "the user did nothing wrong");
+    }
+
+    @Test
+    void whenTheConnectionIsNoLongerActiveThenATemporaryFailureChangesNothing() {
+        Connection c = stored();
+        Connection marked = store.update(c.toBuilder().status(ConnectionStatus.NEEDS_REAUTH).build());
+
+        outcomes.retryLater(c.id(), failure(RefreshFailure.Kind.TRANSIENT, ProblemCode.TEMPORARILY_UNAVAILABLE, null));
+
+        assertEquals(marked.version(), store.find(c.id()).orElseThrow().version());
+    }
+
+    @Test
+    void whenTheGrantIsDeadThenTheRowAsReadIsMarkedNeedsReauthOnceWithOneStatusChange() {
+        Connection read = stored();
+
+        assertTrue(outcomes.needsReauth(read, failure(RefreshFailure.Kind.PERMANENT, ProblemCode.REAUTH_REQUIRED, null)));
+
+        Connection after = store.find(read.id()).orElseThrow();
+        assertEquals(ConnectionStatus.NEEDS_REAUTH, after.status());
+        assertEquals("reauth_required", after.refresh().lastErrorCode());
+        assertEquals(null, after.refresh().nextRefreshDue(), "nothing left to refresh");
+        assertEquals(List.of("ACTIVE->NEEDS_REAUTH"), changes);
+    }
+
+    @Test
+    void whenAnotherWriterStoredNewTokensMeanwhileThenADeadGrantDoesNotMarkTheConnection() {
+        Connection read = stored();
+        store.putAsAnotherWriter(read.toBuilder().tokens(NEW).build());
+
+        assertFalse(outcomes.needsReauth(read, failure(RefreshFailure.Kind.PERMANENT, ProblemCode.REAUTH_REQUIRED, null)));
+
+        Connection after = store.find(read.id()).orElseThrow();
+        assertEquals(ConnectionStatus.ACTIVE, after.status());
+        assertEquals(NEW, after.tokens());
+        assertTrue(changes.isEmpty());
+    }
+
+    @Test
+    void whenARacingRefreshMarkedNeedsReauthWithTheOldTokensThenTheRenewedTokensWinAndTheConnectionIsActiveAgain() {
+        Connection read = stored();
+        // Another instance refreshed with the same (old) refresh token, lost the race with ours and marked the row.
+        store.putAsAnotherWriter(read.toBuilder().status(ConnectionStatus.NEEDS_REAUTH).build());
+
+        Optional<Connection> renewed = outcomes.renewed(read, NEW, clock.instant().plusSeconds(3600), null);
+
+        assertTrue(renewed.isPresent());
+        Connection after = store.find(read.id()).orElseThrow();
+        assertEquals(ConnectionStatus.ACTIVE, after.status());
+        assertEquals(NEW, after.tokens());
+        assertEquals(List.of("NEEDS_REAUTH->ACTIVE"), changes);
+    }
+
+    @Test
+    void whenAnotherWriterStoredOtherTokensMeanwhileThenRenewedTokensNeverOverwriteThem() {
+        Connection read = stored();
+        SealedTokens newer = new SealedTokens(new byte[] {7, 8, 9}, "v2");
+        store.putAsAnotherWriter(read.toBuilder().tokens(newer).build());
+
+        Optional<Connection> renewed = outcomes.renewed(read, NEW, clock.instant().plusSeconds(3600), null);
+
+        assertTrue(renewed.isEmpty(), "the caller reads the row again and uses the other writer's tokens");
+        assertEquals(newer, store.find(read.id()).orElseThrow().tokens());
+    }
+}
