@@ -11,7 +11,6 @@ import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
 import io.m365connector.graph.Permissions;
 import io.m365connector.idempotency.Idempotency;
-import io.m365connector.idempotency.KeyTaken;
 import io.m365connector.idempotency.Step;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
@@ -25,9 +24,9 @@ import java.util.Optional;
  * Sends mail as the connected user (or from a shared mailbox), at most once per Idempotency-Key.
  *
  * <p>The message is created as a draft (tagged with a random marker), its attachments added, and
- * the draft sent. The key is claimed with "about to send this draft" (so a keyed send writes its record
- * twice: that claim and the outcome); what comes before is harmless to abandon. A retry resumes from the
- * record, also after the process died: it never sends a draft twice, sends a draft whose send Graph
+ * the draft sent. The key is claimed with the marker before the draft is made, "about to send this draft"
+ * is recorded before the send, and the outcome after it: three writes (sendMail: two, the claim being
+ * "about to call sendMail"). A retry resumes from the record, also after the process died: it never sends a draft twice, sends a draft whose send Graph
  * refused, and finds a draft whose creation answered ambiguously by its marker. After an ambiguous send the draft
  * is looked at: gone or no longer a draft means sent; still a draft proves nothing (Exchange submits
  * asynchronously), so the answer is {@code delivery_unconfirmed} and a retry with the key only looks again.
@@ -86,21 +85,17 @@ public final class MailService {
     }
 
     /**
-     * The draft is made and filled first, and the key is claimed (or its record updated) only with "about to send
-     * this draft": one write, the outcome is the other. A process killed before that leaves an unsent draft and
-     * no record, so the retry sends from a new draft; a request that finds the key claimed by another deletes its own.
+     * The key is claimed with the draft's marker before the draft is made (the first write), so a retry finds a draft
+     * a dead runner left and deletes it; "about to send this draft" is the second write, the outcome the third. What a
+     * retry must not repeat is recorded before it happens; nothing else is written.
      */
     private MailSent firstAttempt(GraphSession session, MailRequest request, Step step) {
         MailProgress progress = MailProgress.start();
+        step.saveProgress(progress.json()); // claims the key (or updates a resumed record) with the marker
         String draftId = createDraft(session, request, progress.marker());
         uploadOrDelete(session, request, draftId);
         progress = progress.withDraft(draftId).uploaded();
-        try {
-            step.saveProgress(progress.sending().json()); // claims the key: from here on the draft is never sent again
-        } catch (KeyTaken taken) {
-            deleteQuietly(session, request, draftId); // the other request sends its own draft
-            throw taken;
-        }
+        step.saveProgress(progress.sending().json()); // from here on the draft is never sent again, only looked at
         return send(session, request, step, progress);
     }
 
