@@ -1,0 +1,85 @@
+package io.m365connector.devhost;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URISyntaxException;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * In Azure the app runs on the Gson inside the Functions Java worker's jar (2.9.0 in worker 2.17.0), not on the
+ * Gson the Graph SDK brings into lib/ (see {@link WorkerClassPath}). This re-runs the tests that drive every Graph
+ * call the app makes (Kiota's JSON writer for the bodies, its parse nodes for the answers, the OData errors, the
+ * delta pages with their @removed entries and links) inside that class loader: the packaged jars, with the worker's
+ * Gson ahead of them. A Graph SDK or Kiota upgrade that needs a newer Gson fails here, not in Azure.
+ */
+class WorkerClassPathIT {
+    static final List<String> GRAPH_TESTS = List.of(
+            "io.m365connector.actions.MailActionTest",
+            "io.m365connector.actions.EventActionTest",
+            "io.m365connector.actions.RoomBookingTest",
+            "io.m365connector.reading.ReadingTest",
+            "io.m365connector.scheduling.AvailabilityTest",
+            "io.m365connector.scheduling.MeetingTimesTest",
+            "io.m365connector.scheduling.RoomsTest",
+            "io.m365connector.sync.SyncTest",
+            "io.m365connector.sync.SyncWebhookTest",
+            "io.m365connector.graph.GraphFailureTest");
+
+    @Test
+    void whenTheGraphTestsRunOnTheWorkersGsonThenTheyAllPass() throws Exception {
+        String version = System.getProperty("worker.gson.version");
+        Path workerGson = WorkerClassPath.WORKER_JARS.resolve("gson-" + version + ".jar").toAbsolutePath();
+        assertTrue(Files.isRegularFile(workerGson), "maven-dependency-plugin copies the worker's Gson to " + workerGson);
+        try (URLClassLoader worker = WorkerClassPath.workerLoader(List.of(workerGson));
+                URLClassLoader app = WorkerClassPath.appLoader(worker, WorkerClassPath.testOnlyClassPath())) {
+            Class<?> gson = app.loadClass("com.google.gson.Gson");
+            assertSame(worker, gson.getClassLoader(), "Gson comes from the worker, parent first");
+            assertEquals(workerGson, location(gson));
+            assertTrue(lib().stream().anyMatch(jar -> jar.getFileName().toString().startsWith("gson-")),
+                    "lib/ ships its own Gson, which the worker's shadows: " + lib());
+            assertEquals(WorkerClassPath.APP.resolve("lib").toAbsolutePath(),
+                    location(app.loadClass("com.microsoft.kiota.serialization.JsonParseNode")).getParent());
+            assertEquals(WorkerClassPath.APP.toAbsolutePath(), location(app.loadClass("io.m365connector.graph.GraphAccess")).getParent(),
+                    "the app's classes come from the packaged app jar");
+
+            Object[] result = runInside(app);
+            long found = (Long) result[0];
+            long succeeded = (Long) result[1];
+            long failed = (Long) result[2];
+            System.out.println("Gson " + version + " from " + location(gson) + ": " + found + " tests found, " + succeeded
+                    + " succeeded, " + failed + " failed");
+            assertEquals(0, failed, "on Gson " + version + ":\n" + result[3]);
+            assertTrue(found >= GRAPH_TESTS.size() && succeeded == found,
+                    "every test ran and passed on Gson " + version + ": found " + found + ", succeeded " + succeeded);
+        }
+    }
+
+    private static Object[] runInside(URLClassLoader app) throws Exception {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(app); // the worker sets it too (JavaFunctionBroker)
+        try {
+            Class<?> run = app.loadClass(TestClassesRun.class.getName());
+            assertSame(app, run.getClassLoader());
+            return (Object[]) run.getMethod("run", String[].class).invoke(null, (Object) GRAPH_TESTS.toArray(String[]::new));
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    private static List<Path> lib() throws Exception {
+        try (var files = Files.list(WorkerClassPath.APP.resolve("lib"))) {
+            return files.toList();
+        }
+    }
+
+    private static Path location(Class<?> type) throws URISyntaxException {
+        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath();
+    }
+}
