@@ -25,6 +25,9 @@ public final class TestClassesRun {
     public static Object[] run(String... classNames) {
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(Arrays.stream(classNames).map(name -> selectClass(name)).toList())
+                // a guard, not a measure: on a broken class path a LinkageError can kill the owner of an idempotency
+                // claim while other callers wait for it, and such a test would otherwise wait until the heap runs out
+                .configurationParameter("junit.jupiter.execution.timeout.default", "5 m")
                 .build();
         SummaryGeneratingListener listener = new SummaryGeneratingListener();
         Launcher launcher = LauncherFactory.create();
