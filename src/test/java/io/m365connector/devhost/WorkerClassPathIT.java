@@ -4,11 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.PrintStream;
 import java.net.URISyntaxException;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -75,6 +81,16 @@ class WorkerClassPathIT {
     private static Object[] runInside(URLClassLoader app, List<String> testClasses) throws Exception {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
+        // the tests' log capture installs itself in the JVM-wide logging and System.out/err: undone afterwards, so
+        // the ITs after this one are not logged into a copy nobody reads
+        Logger root = Logger.getLogger("");
+        Level level = root.getLevel();
+        Map<Handler, Level> handlers = new HashMap<>();
+        for (Handler handler : root.getHandlers()) {
+            handlers.put(handler, handler.getLevel());
+        }
+        PrintStream out = System.out;
+        PrintStream err = System.err;
         thread.setContextClassLoader(app); // the worker sets it too (JavaFunctionBroker)
         try {
             Class<?> run = app.loadClass(TestClassesRun.class.getName());
@@ -82,6 +98,16 @@ class WorkerClassPathIT {
             return (Object[]) run.getMethod("run", String[].class).invoke(null, (Object) testClasses.toArray(String[]::new));
         } finally {
             thread.setContextClassLoader(previous);
+            System.setOut(out);
+            System.setErr(err);
+            for (Handler handler : root.getHandlers()) {
+                if (handlers.containsKey(handler)) {
+                    handler.setLevel(handlers.get(handler));
+                } else {
+                    root.removeHandler(handler);
+                }
+            }
+            root.setLevel(level);
         }
     }
 
