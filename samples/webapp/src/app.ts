@@ -7,16 +7,19 @@ import { randomBytes, randomUUID } from "node:crypto";
 import express, { type Request, type Response } from "express";
 import type { Config } from "./config.js";
 import { type Cloud, type Connection, type ConnectorClient, type Feature, UserConnector, connectorClient } from "./connector.js";
+import { inboxPage, messagePage } from "./inbox.js";
 import { home, page, result } from "./pages.js";
 import { availability, book, defaultDay, pickRoom } from "./rooms.js";
+import { type ChangesEvent, SyncedMailboxes } from "./sync.js";
 import { AppUsers, offerFor } from "./users.js";
-import { WebhookInbox } from "./webhooks.js";
+import { type ConnectorEvent, WebhookInbox } from "./webhooks.js";
 
 const CONNECTION_ID = /^con_[0-9a-f]{32}$/;
 const ERROR_CODE = /^[a-z_]{1,64}$/;
 const KEY = /^[\x21-\x7E]{1,255}$/;
+const MESSAGE_ID = /^[A-Za-z0-9_=+-]{1,512}$/;
 const CLOUDS: Cloud[] = ["global", "usgov", "usgovdod", "china"];
-const FEATURES: Feature[] = ["mail", "calendar", "rooms"];
+const FEATURES: Feature[] = ["mail", "calendar", "rooms", "mail_read", "calendar_read"];
 
 interface Session {
   user: string;
@@ -29,6 +32,7 @@ export function createApp(config: Config, client: ConnectorClient = connectorCli
   const sessions = new Map<string, Session>();
   const users = new AppUsers();
   const inbox = config.webhookSecret ? new WebhookInbox(config.webhookSecret) : undefined;
+  const synced = new SyncedMailboxes();
 
   // The webhook route reads the raw body: the signature covers the exact bytes sent.
   app.post("/webhooks/m365-connector", express.raw({ type: "*/*", limit: "64kb" }), (req, res) => {
@@ -36,13 +40,28 @@ export function createApp(config: Config, client: ConnectorClient = connectorCli
     try {
       const { event, repeat } = inbox.receive(Buffer.isBuffer(req.body) ? req.body.toString("utf8") : "", req.headers);
       console.log(`webhook ${event.id} ${event.type} verified${repeat ? " (a repeat: ignored)" : ""}`);
-      if (!repeat) users.record(event);
+      if (!repeat && event.type === "connection.changes") changesPushed(event);
+      else if (!repeat) users.record(event);
       res.sendStatus(204);
     } catch (e) {
       console.log(`webhook refused: ${(e as Error).message}`);
       res.status(400).send("Not a valid webhook from the connector.");
     }
   });
+
+  // Changes pushed by the connector: applied when they follow on from the app's cursor; otherwise the feed
+  // is read from the cursor, after the answer (a webhook is answered at once, the connector waits for it).
+  function changesPushed(event: ConnectorEvent) {
+    const owner = event.connectionId ? users.ownerOf(event.connectionId) : undefined;
+    if (!owner || !event.connectionId) return void console.log(`webhook ${event.id}: changes of a connection no user here uses (ignored)`);
+    const connectionId = event.connectionId;
+    const mailbox = synced.of(connectionId);
+    if (mailbox.receive(event as unknown as ChangesEvent) === "gap") {
+      void mailbox.catchUp((cursor) => new UserConnector(client, owner).changes(connectionId, cursor))
+        .then((failed) => failed && console.log(`reading the change feed failed: ${failed.code}`))
+        .catch((e: Error) => console.error(`reading the change feed failed: ${e.message}`));
+    }
+  }
 
   app.use(express.urlencoded({ extended: false, limit: "16kb" }));
   app.use((req, res, next) => {
@@ -126,6 +145,29 @@ export function createApp(config: Config, client: ConnectorClient = connectorCli
     res.send(await availability(api(s), id, me.ok ? me.data.user?.userPrincipalName ?? "" : "", String(req.body.room ?? ""), day));
   }));
   app.post("/rooms/book", withConnection(users, async (s, id, req, res) => void res.send(await book(api(s), id, req.body, keyOf(req)))));
+
+  // The synced inbox and calendar: the app's copy, read from the feed first when that is due (src/sync.ts).
+  app.get("/inbox", withConnection(users, async (s, id, _req, res) => {
+    const status = await api(s).status(id);
+    if (!status.ok) return void res.status(status.status).send(result(status.status, status.problem, false));
+    const mailbox = synced.of(id);
+    const failed = mailbox.needsRead(Boolean(inbox)) ? await mailbox.catchUp((cursor) => api(s).changes(id, cursor)) : undefined;
+    res.send(inboxPage({ connection: status.data, mailbox, problem: failed, newMail: Boolean(config.demoNewMailUrl) }));
+  }));
+
+  app.get("/inbox/messages/:messageId", withConnection(users, async (s, id, req, res) => {
+    const messageId = String(req.params.messageId);
+    if (!MESSAGE_ID.test(messageId) || !synced.of(id).has(messageId)) {
+      return void res.status(404).send(page("Not found", `<p>No such message in your inbox.</p><p><a href="/inbox">Back</a></p>`));
+    }
+    const message = await api(s).message(id, messageId);
+    res.status(message.status).send(message.ok ? messagePage(message.data) : result(message.status, message.problem, false));
+  }));
+
+  app.get("/inbox/new-mail", withConnection(users, async (_s, id, _req, res) => {
+    if (!config.demoNewMailUrl) return void res.status(404).send(page("Not found", "<p>Nothing here.</p>"));
+    res.redirect(303, config.demoNewMailUrl.replace("{connectionId}", id));
+  }));
 
   app.get("/mailbox", withConnection(users, async (_s, id, _req, res) => {
     if (!config.demoMailboxUrl) return void res.status(404).send(page("Not found", "<p>Nothing here.</p>"));

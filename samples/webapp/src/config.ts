@@ -11,6 +11,8 @@ export interface Config {
   publicUrl: string;
   /** Demo only: a page showing what the fake Graph received, with {connectionId} in it. */
   demoMailboxUrl?: string;
+  /** Demo only: a page that puts a mail in the connection's user's inbox, with {connectionId} in it. */
+  demoNewMailUrl?: string;
 }
 
 export function configFrom(env: NodeJS.ProcessEnv): Config {
@@ -33,5 +35,6 @@ export function configFrom(env: NodeJS.ProcessEnv): Config {
     connectorApiUrl, functionKey, webhookSecret, port,
     publicUrl: (env.PUBLIC_URL?.trim() || `http://localhost:${port}`).replace(/\/$/, ""),
     demoMailboxUrl: env.DEMO_MAILBOX_URL?.trim() || undefined,
+    demoNewMailUrl: env.DEMO_NEW_MAIL_URL?.trim() || undefined,
   };
 }

@@ -13,6 +13,9 @@ export type Cloud = components["schemas"]["Cloud"];
 export type MailRequest = components["schemas"]["MailRequest"];
 export type EventRequest = components["schemas"]["EventCreateRequest"];
 export type AvailabilityRequest = components["schemas"]["AvailabilityRequest"];
+export type Change = components["schemas"]["Change"];
+export type ChangePage = components["schemas"]["ChangePage"];
+export type SyncHealth = components["schemas"]["SyncHealth"];
 
 /** One HTTP client for the whole app: base URL (…/api) and function key. Keep the key on the server. */
 export function connectorClient(baseUrl: string, functionKey: string) {
@@ -86,6 +89,20 @@ export class UserConnector {
 
   rooms(id: string) {
     return answer(this.client.GET("/connections/{id}/rooms", { params: { path: { id }, query: { pageSize: 20 }, header: this.owned } }));
+  }
+
+  /** The change feed after the cursor this app stored (features mail_read, calendar_read; docs/SYNC.md). */
+  changes(id: string, cursor: string) {
+    return answer(this.client.GET("/connections/{id}/changes", {
+      params: { path: { id }, query: { cursor, limit: 100 }, header: this.owned },
+    }));
+  }
+
+  /** One message with its body as text (the read API). */
+  message(id: string, messageId: string) {
+    return answer(this.client.GET("/connections/{id}/messages/{messageId}", {
+      params: { path: { id, messageId }, query: { bodyType: "text" }, header: this.owned },
+    }));
   }
 
   availability(id: string, request: AvailabilityRequest) {

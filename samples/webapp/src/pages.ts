@@ -7,8 +7,10 @@ export function escape(value: unknown): string {
   return String(value ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-export function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+/** A whole page; with `refreshSeconds` the browser reloads it that often (plain HTML, no script). */
+export function page(title: string, body: string, refreshSeconds?: number): string {
+  const refresh = refreshSeconds ? `<meta http-equiv="refresh" content="${refreshSeconds}">` : "";
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">${refresh}
 <title>${escape(title)}</title><style>
 body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
 header{background:#1f3b63;color:#fff;padding:.5rem 1rem;border-radius:6px}form{display:inline-block;margin:.25rem}
@@ -29,6 +31,8 @@ const HINTS: Record<string, string> = {
   calendar: "Creating events needs the calendar feature: add it, and accept it at Microsoft.",
   rooms: "Booking a room needs the rooms feature (Rooms and availability) besides calendar; "
     + "its Place.Read.All permission needs an administrator's approval in most tenants.",
+  mail_read: "The synced inbox needs the mail_read feature (Mail.Read): add it, and accept it at Microsoft.",
+  calendar_read: "The synced calendar needs the calendar_read feature (Calendars.Read): add it, and accept it at Microsoft.",
 };
 
 export interface Home {
@@ -66,7 +70,8 @@ function panel(c: Connection, offer: Offer, mailbox: boolean, key: () => string)
   }
   b += action("/mail", "send-mail", "Send test mail", offer.mail, key())
     + action("/event", "create-event", "Create test event", offer.calendar, key())
-    + `<form method="get" action="/rooms"><button id="book-room"${offer.rooms ? "" : " disabled"}>Book a room</button></form>`;
+    + `<form method="get" action="/rooms"><button id="book-room"${offer.rooms ? "" : " disabled"}>Book a room</button></form>`
+    + (offer.sync ? `<p><a id="inbox-link" href="/inbox">Inbox and upcoming events</a> (synced: the connector's change feed and webhooks)</p>` : "");
   for (const feature of [...offer.missing, ...offer.addable]) b += addFeature(c, feature, offer.missing.includes(feature));
   return b + `<form method="post" action="/disconnect"><button id="disconnect">Disconnect</button></form>`
     + (mailbox ? `<p><a id="mailbox" href="/mailbox">See the fake mailbox and calendar</a> (demo only)</p>` : "")
@@ -94,6 +99,8 @@ function connectForm(): string {
 <p><label><input type="checkbox" name="mail" id="feature-mail" checked> Send mail</label>
 <label><input type="checkbox" name="calendar" id="feature-calendar" checked> Calendar</label>
 <label><input type="checkbox" name="rooms" id="feature-rooms"> Rooms and availability (for <em>Book a room</em>; needs an administrator's approval in most tenants)</label></p>
+<p><label><input type="checkbox" name="mail_read" id="feature-mail_read" checked> Read and sync the inbox</label>
+<label><input type="checkbox" name="calendar_read" id="feature-calendar_read" checked> Read and sync the calendar</label></p>
 <p><button id="connect">Connect Microsoft 365</button></p></form>`;
 }
 

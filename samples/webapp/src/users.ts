@@ -19,6 +19,14 @@ export class AppUsers {
     this.connections.delete(user);
   }
 
+  /** The user of this app who uses the connection, if any (a webhook names only the connection). */
+  ownerOf(connectionId: string): string | undefined {
+    for (const [user, id] of this.connections) {
+      if (id === connectionId) return user;
+    }
+    return undefined;
+  }
+
   /** Keeps the last 10 events of each owner (the connector's ownerId is this app's user id). */
   record(event: ConnectorEvent): void {
     if (!event.ownerId) return;
@@ -38,13 +46,15 @@ export interface Offer {
   calendar: boolean;
   /** Booking a room needs the room directory (rooms) and an event (calendar). */
   rooms: boolean;
+  /** The inbox or the calendar is synced (mail_read, calendar_read): the app keeps a copy from the change feed. */
+  sync: boolean;
   /** Asked for but not (all) granted: the user unticked a permission, so offer to ask again. */
   missing: Feature[];
   /** Not asked for yet: offer to add. */
   addable: Feature[];
 }
 
-const OFFERED: Feature[] = ["mail", "calendar", "rooms"];
+const OFFERED: Feature[] = ["mail", "calendar", "rooms", "mail_read", "calendar_read"];
 
 export function offerFor(connection: Connection): Offer {
   const active = connection.status === "active";
@@ -53,6 +63,7 @@ export function offerFor(connection: Connection): Offer {
     mail: granted("mail"),
     calendar: granted("calendar"),
     rooms: granted("rooms") && granted("calendar"),
+    sync: granted("mail_read") || granted("calendar_read"),
     missing: active ? connection.missingFeatures.filter((f) => OFFERED.includes(f)) : [],
     addable: active ? OFFERED.filter((f) => !connection.features.includes(f)) : [],
   };

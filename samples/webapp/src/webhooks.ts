@@ -6,7 +6,9 @@ import { Webhook } from "standardwebhooks";
 /** What the connector sends (docs/OPERATIONS.md#webhooks); fields depend on `type`. */
 export interface ConnectorEvent {
   id: string;
-  type: string; // connection.status_changed | app_credential_expiring | app_credential_invalid | app_credential_recovered
+  // connection.status_changed | connection.changes (src/sync.ts) | connection.sync_stopped | connection.sync_recovered
+  // | app_credential_expiring | app_credential_invalid | app_credential_recovered
+  type: string;
   occurredAt: string;
   connectionId?: string;
   ownerId?: string;

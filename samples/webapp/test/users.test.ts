@@ -15,7 +15,21 @@ test("a partially consented connection keeps what was granted and offers what is
   assert.equal(offer.mail, true);
   assert.equal(offer.calendar, false);
   assert.deepEqual(offer.missing, ["calendar"]);
-  assert.deepEqual(offer.addable, ["rooms"]);
+  assert.deepEqual(offer.addable, ["rooms", "mail_read", "calendar_read"]);
+  assert.equal(offer.sync, false);
+});
+
+test("the synced inbox is offered once mail_read or calendar_read is granted", () => {
+  assert.equal(offerFor(connection({ features: ["mail", "mail_read"] })).sync, true);
+  assert.equal(offerFor(connection({ features: ["calendar_read"], missingFeatures: ["calendar_read"] })).sync, false);
+});
+
+test("a connection's user is found from its id (webhooks name only the connection)", () => {
+  const users = new AppUsers();
+  users.use("u1", "con_a");
+  users.use("u2", "con_b");
+  assert.equal(users.ownerOf("con_b"), "u2");
+  assert.equal(users.ownerOf("con_c"), undefined);
 });
 
 test("booking a room needs rooms and calendar; nothing is offered unless active", () => {

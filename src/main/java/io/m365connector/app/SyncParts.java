@@ -26,7 +26,8 @@ final class SyncParts {
                 tables.get().getTableClient(wiring.tables.subscriptions())));
         this.service = Lazy.of(() -> new SyncService(features.graph.get(), tokens.connections.get(), stores.get(),
                 platform.queue(SyncFunctions.SYNC_QUEUE), changeListener(platform, wiring),
-                NotificationUrls.of(platform.settings.get().publicBaseUrl()), wiring.clock));
+                NotificationUrls.of(wiring.notificationBaseUrl != null ? wiring.notificationBaseUrl : platform.settings.get().publicBaseUrl()),
+                wiring.clock));
         // The receiver's own parts: one table and one queue, nothing of Graph, MSAL or Key Vault (Graph's 3 s answer rule).
         this.receiver = Lazy.of(() -> new NotificationReceiver(new Subscriptions(tables.get().getTableClient(wiring.tables.subscriptions())),
                 platform.queue(SyncFunctions.SYNC_QUEUE), wiring.clock));

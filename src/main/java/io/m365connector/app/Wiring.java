@@ -7,6 +7,7 @@ import io.m365connector.platform.SettingsReader;
 import io.m365connector.platform.Sleeper;
 import io.m365connector.platform.WorkQueue;
 import io.m365connector.platform.http.HostRouting;
+import java.net.URI;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.function.Function;
@@ -22,6 +23,7 @@ public final class Wiring {
     Sleeper sleeper = Sleeper.REAL;
     ManagedIdentityTokens identityTokens;
     Function<String, WorkQueue> queues;
+    URI notificationBaseUrl;
 
     private Wiring() {
     }
@@ -68,6 +70,16 @@ public final class Wiring {
     /** The managed identity's tokens for federated app credentials; null: azure-identity. */
     public Wiring identityTokens(ManagedIdentityTokens value) {
         this.identityTokens = value;
+        return this;
+    }
+
+    /**
+     * Where Graph is told to deliver change notifications; null: PUBLIC_BASE_URL. Like PUBLIC_BASE_URL it is used
+     * only when it is https (sync/NotificationUrls). The demo, whose functions a browser reaches on http://localhost,
+     * gives an https address that its fake Graph delivers to the local functions, as a tunnel would for a local run.
+     */
+    public Wiring notificationBaseUrl(URI value) {
+        this.notificationBaseUrl = value;
         return this;
     }
 

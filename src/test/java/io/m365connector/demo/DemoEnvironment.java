@@ -7,11 +7,14 @@ import io.m365connector.app.Tables;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.devhost.LocalFunctionHost;
 import io.m365connector.functions.MaintenanceFunctions;
+import io.m365connector.functions.SyncFunctions;
+import io.m365connector.platform.Json;
 import io.m365connector.platform.Settings;
 import io.m365connector.platform.SettingsReader;
 import io.m365connector.platform.http.OutboundHttp;
 import io.m365connector.platform.webhooks.WebhookSecret;
 import io.m365connector.testing.Azurite;
+import io.m365connector.testing.FakeExecutionContext;
 import io.m365connector.testing.FakeKeyVault;
 import io.m365connector.testing.LocalCloudRouting;
 import io.m365connector.testing.SecretsLedger;
@@ -19,9 +22,11 @@ import io.m365connector.testing.entra.FakeEntraId;
 import io.m365connector.testing.entra.FakeUser;
 import io.m365connector.testing.graph.FakeGraph;
 import io.m365connector.testing.graph.FakeRoom;
+import io.m365connector.testing.graph.NotificationEndpoint;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,20 +42,30 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 
 /**
  * Everything the no-tenant demo runs, wired like production: Azurite; fakes of Entra ID (with its
  * sign-in and consent pages), Microsoft Graph and Key Vault at the real host names; the app's
- * function classes served over HTTP by {@link LocalFunctionHost}, with the webhook queue delivered; a
- * local proxy per sign-in host so a real browser can reach the fake Entra ID; and the sample web app
- * (samples/webapp, Node.js), which knows only the published HTTP API. Used by {@link DemoMain} and by
- * the browser tests. Demo and test scope only.
+ * function classes served over HTTP by {@link LocalFunctionHost}, with the webhook and sync queues and the
+ * sync timer run as the Functions host would; a local proxy per sign-in host so a real browser can reach
+ * the fake Entra ID; the fake Graph's change notifications delivered to the local receiver; and the sample
+ * web app (samples/webapp, Node.js), which knows only the published HTTP API. Used by {@link DemoMain} and
+ * by the browser tests. Demo and test scope only.
  */
 public final class DemoEnvironment implements AutoCloseable {
     /** The zone of the demo's rooms and people (the sample web app books in it). */
     static final ZoneId ROOMS_ZONE = ZoneId.of("Europe/Berlin");
+    /**
+     * The function app's public https address as Graph sees it. Graph delivers notifications only to public
+     * https URLs, and the production code subscribes only then (sync/NotificationUrls); the demo's functions
+     * are on http://localhost for the browser. So the connector tells Graph this address, a name that resolves
+     * nowhere (.invalid, RFC 2606), and the demo's fake Graph delivers to it through the demo's routing to the
+     * local functions: what a tunnel (dev tunnels, ngrok) does for a local run against a real tenant.
+     */
+    public static final String NOTIFICATION_BASE_URL = "https://functions.demo.invalid";
 
     public final FakeEntraId entra = new FakeEntraId();
     public final FakeGraph graph = new FakeGraph(entra);
@@ -67,6 +82,8 @@ public final class DemoEnvironment implements AutoCloseable {
     private final OutboundHttp routedHttp = new OutboundHttp(new Settings.HttpSettings(Duration.ofSeconds(10), Optional.empty()), routing);
     private final DemoMailbox mailbox;
     private final DemoQueuePoller webhooks;
+    private final DemoQueuePoller syncRequests;
+    private final DemoTimer syncTimer;
 
     /**
      * @param functionsPort 0 for any free port (7071 is what Core Tools uses)
@@ -97,7 +114,7 @@ public final class DemoEnvironment implements AutoCloseable {
         env.put("NOTIFY_WEBHOOK_SIGNING_SECRET", webhookSecret);
         registerClouds(env, functionsBase);
         context = new AppContext(Wiring.production().settings(() -> SettingsReader.read(env)).routing(routing).clock(Clock.systemUTC())
-                .hostingCredential(vault.credential()).tables(Tables.defaults()));
+                .hostingCredential(vault.credential()).tables(Tables.defaults()).notificationBaseUrl(URI.create(NOTIFICATION_BASE_URL)));
 
         // A real browser cannot resolve the fake's host names: give each sign-in host a loopback proxy.
         // 127.0.0.1, not localhost: the sign-in pages are then another site than the app, as in production,
@@ -109,16 +126,34 @@ public final class DemoEnvironment implements AutoCloseable {
             rewrites.put("https://" + host + "/", proxy.origin() + "/");
         }
         functions = new LocalFunctionHost(context, "localhost", port, functionKey, rewrites);
+        graph.subscriptions().setEndpoint(NotificationEndpoint.overHttp(new OkHttpClient(), url -> toLocalFunctions(url, functionsBase)));
         Settings settings = SettingsReader.read(env);
-        webhooks = new DemoQueuePoller(AzureClients.queue(settings.storage(), settings.hostingCloud(), null,
-                context.http().azureHttpClient(), MaintenanceFunctions.NOTIFICATION_QUEUE), context.notificationWorker()::handle);
-        mailbox = new DemoMailbox(this::mailboxView);
+        webhooks = new DemoQueuePoller(queue(settings, MaintenanceFunctions.NOTIFICATION_QUEUE), context.notificationWorker()::handle);
+        // The sync worker and timer through the function class's entry points, as the Functions host calls them.
+        syncRequests = new DemoQueuePoller(queue(settings, SyncFunctions.SYNC_QUEUE),
+                message -> context.newFunction(SyncFunctions.class).syncWorker(message, new FakeExecutionContext("syncWorker")));
+        syncTimer = new DemoTimer("syncTimer", Duration.ofMinutes(5),
+                info -> context.newFunction(SyncFunctions.class).syncTimer(info, new FakeExecutionContext("syncTimer")));
+        mailbox = new DemoMailbox(this::mailboxView, new FakeInbox(), webAppUrl + "/inbox");
         webApp = new SampleWebApp(webPort, Map.of(
                 "CONNECTOR_API_URL", functionsBase + "/api",
                 "CONNECTOR_FUNCTION_KEY", functionKey,
                 "CONNECTOR_WEBHOOK_SECRET", webhookSecret,
                 "PUBLIC_URL", webAppUrl,
-                "DEMO_MAILBOX_URL", mailbox.urlTemplate()), sampleOutput);
+                "DEMO_MAILBOX_URL", mailbox.urlTemplate(),
+                "DEMO_NEW_MAIL_URL", mailbox.newMailUrlTemplate()), sampleOutput);
+    }
+
+    private com.azure.storage.queue.QueueClient queue(Settings settings, String name) {
+        return AzureClients.queue(settings.storage(), settings.hostingCloud(), null, context.http().azureHttpClient(), name);
+    }
+
+    /** Where the fake Graph's POST to the connector's public notification URL goes: the local functions. */
+    private static String toLocalFunctions(String url, String functionsBase) {
+        if (!url.startsWith(NOTIFICATION_BASE_URL + "/")) {
+            throw new IllegalArgumentException("the demo routes only " + NOTIFICATION_BASE_URL); // as an unreachable URL: no delivery
+        }
+        return functionsBase + url.substring(NOTIFICATION_BASE_URL.length());
     }
 
     /**
@@ -146,6 +181,27 @@ public final class DemoEnvironment implements AutoCloseable {
             };
             users.put(cloud, List.of(entra.addUser(cloud, tenant, "adele.vance@" + domain), entra.addUser(cloud, tenant, "alex.wilber@" + domain)));
             addRooms(tenant, domain, List.of("adele.vance@" + domain, "alex.wilber@" + domain));
+            for (String user : List.of("adele.vance@" + domain, "alex.wilber@" + domain)) {
+                // Something for the first sync to find: the synced inbox is not empty on the first look.
+                new FakeInbox().deliver(user, "hr@" + domain, "Welcome to Contoso", "Your Microsoft 365 mailbox is ready.");
+            }
+        }
+    }
+
+    /** The demo's mailboxes in the fake Graph, for the page that writes to a connection's user. */
+    private final class FakeInbox implements DemoMailbox.Inbox {
+        @Override
+        public Optional<String> userOf(String connectionId) {
+            return context.connections().find(connectionId).filter(c -> c.account() != null).map(c -> c.account().userPrincipalName());
+        }
+
+        @Override
+        public void deliver(String userPrincipalName, String from, String subject, String body) {
+            var message = Json.MAPPER.createObjectNode().put("subject", subject);
+            message.putObject("from").putObject("emailAddress").put("address", from);
+            message.putArray("toRecipients").addObject().putObject("emailAddress").put("address", userPrincipalName);
+            message.putObject("body").put("contentType", "text").put("content", body);
+            graph.mail().deliver(userPrincipalName, message);
         }
     }
 
@@ -203,6 +259,8 @@ public final class DemoEnvironment implements AutoCloseable {
     @Override
     public void close() {
         webApp.close();
+        syncTimer.close();
+        syncRequests.close();
         webhooks.close();
         mailbox.close();
         functions.close();

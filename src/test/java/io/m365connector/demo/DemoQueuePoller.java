@@ -12,29 +12,50 @@ import java.util.logging.Logger;
 
 /**
  * Demo only: stands in for the Functions host's queue trigger of one queue (the local function host
- * serves HTTP only), so the demo delivers webhooks: polls every half second, hands each message to the
- * handler, deletes it after. A message the handler re-queues (a failed delivery) comes back later.
+ * serves HTTP only): polls every half second, hands each message to the handler, deletes it after. Like
+ * the host, a message whose handler throws comes back when its visibility timeout ends, and after
+ * {@link #MAX_DEQUEUE_COUNT} tries it is given up (the host moves it to a poison queue); a message sent
+ * with a delay (a re-queued webhook, a debounced sync run) is received when the delay is over.
  */
 final class DemoQueuePoller implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DemoQueuePoller.class.getName());
+    /** The host's default maxDequeueCount. */
+    static final int MAX_DEQUEUE_COUNT = 5;
+    /** The host's default visibility timeout after a failure is zero; a little longer keeps a failing demo quiet. */
+    private static final Duration VISIBILITY = Duration.ofSeconds(60);
 
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "demo-queue-poller");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer;
 
     DemoQueuePoller(QueueClient queue, Consumer<String> handler) {
+        String name = queue.getQueueName();
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "demo-queue-" + name);
+            t.setDaemon(true);
+            return t;
+        });
         timer.scheduleWithFixedDelay(() -> {
             try {
-                for (QueueMessageItem item : queue.receiveMessages(16, Duration.ofSeconds(60), null, null)) {
-                    handler.accept(item.getBody().toString());
-                    queue.deleteMessage(item.getMessageId(), item.getPopReceipt());
+                for (QueueMessageItem item : queue.receiveMessages(16, VISIBILITY, null, null)) {
+                    handle(queue, item, handler);
                 }
             } catch (RuntimeException e) {
-                LOG.log(Level.FINE, "queue poll failed: " + e.getClass().getSimpleName());
+                LOG.log(Level.FINE, "queue poll of " + name + " failed: " + e.getClass().getSimpleName());
             }
         }, 500, 500, TimeUnit.MILLISECONDS);
+    }
+
+    private static void handle(QueueClient queue, QueueMessageItem item, Consumer<String> handler) {
+        try {
+            handler.accept(item.getBody().toString());
+        } catch (RuntimeException e) {
+            if (item.getDequeueCount() < MAX_DEQUEUE_COUNT) {
+                LOG.info("A message of " + queue.getQueueName() + " failed (" + e.getClass().getSimpleName() + "): it comes back in "
+                        + VISIBILITY.toSeconds() + " s");
+                return;
+            }
+            LOG.warning("A message of " + queue.getQueueName() + " failed " + MAX_DEQUEUE_COUNT + " times: given up");
+        }
+        queue.deleteMessage(item.getMessageId(), item.getPopReceipt());
     }
 
     @Override

@@ -1,0 +1,163 @@
+// The synced inbox and calendar of a connection as this app keeps them, from the connector's change
+// feed (docs/SYNC.md). The feed is the source of truth: each change is applied once, by its sequence,
+// and the app stores the cursor it has read up to. `connection.changes` webhooks bring the same changes
+// sooner: one that follows on from the cursor is applied; one that does not (a webhook was lost, or they
+// came out of order) makes the app read the feed from its cursor instead. The feed is also read when the
+// app has not read it for a while, so a lost webhook costs at most that long.
+import type { Answer, Change, ChangePage, Problem } from "./connector.js";
+
+/** A `connection.changes` webhook: the feed's changes after `fromCursor` up to `toCursor`. */
+export interface ChangesEvent {
+  id: string;
+  type: "connection.changes";
+  occurredAt: string;
+  connectionId: string;
+  fromCursor: string;
+  toCursor: string;
+  changes: Change[];
+}
+
+export interface SyncedMessage {
+  itemId: string;
+  subject: string;
+  from: string;
+  receivedAt: string;
+}
+
+export interface SyncedEvent {
+  itemId: string;
+  subject: string;
+  /** Instants (UTC). */
+  start: string;
+  end: string;
+}
+
+/** Reads one page of the feed after a cursor (UserConnector.changes). */
+export type ReadFeed = (cursor: string) => Promise<Answer<ChangePage>>;
+
+/** Without webhooks the feed is read on every look; with them, at least this often. */
+export const READ_FEED_AFTER_MS = 60_000;
+/** The app shows the latest messages: it keeps this many, newest first (a real app keeps them in its database). */
+const KEEP_MESSAGES = 200;
+/** A catch-up reads at most this many pages at once (100 changes each); the next look goes on. */
+const MAX_PAGES = 20;
+
+export class SyncedMailbox {
+  /** The sequence of the last change applied: the cursor. */
+  private sequence = 0;
+  private readonly messages = new Map<string, SyncedMessage>();
+  private readonly events = new Map<string, SyncedEvent>();
+  private lastReadAt = 0;
+  /** How the last new changes came: a webhook's id, or "feed". */
+  lastUpdate?: { by: string; at: number };
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  get cursor(): string {
+    return `s${this.sequence}`;
+  }
+
+  /**
+   * Applies changes in feed order. A change at or before the cursor was applied already (the feed is at
+   * least once: a page read again, a webhook that repeats the feed) and is skipped. Returns how many were new.
+   */
+  apply(changes: Change[], by: string): number {
+    let applied = 0;
+    for (const change of changes) {
+      if (change.sequence <= this.sequence) continue;
+      this.sequence = change.sequence;
+      applied++;
+      const s = change.summary ?? {};
+      if (change.resource === "inbox") {
+        if (change.type === "deleted") this.messages.delete(change.itemId);
+        else this.messages.set(change.itemId, { itemId: change.itemId, subject: s.subject ?? "", from: s.from ?? "", receivedAt: instant(s.receivedAt) });
+      } else if (change.type === "deleted") {
+        this.events.delete(change.itemId);
+      } else {
+        this.events.set(change.itemId, { itemId: change.itemId, subject: s.subject ?? "", start: utc(s.start), end: utc(s.end) });
+      }
+    }
+    if (applied > 0) this.lastUpdate = { by, at: this.now() };
+    for (const old of this.latestMessages(Infinity).slice(KEEP_MESSAGES)) this.messages.delete(old.itemId);
+    return applied;
+  }
+
+  /**
+   * A verified `connection.changes` webhook: applied when it follows on from the cursor ("applied"), nothing
+   * when this app has read past it ("old"), and "gap" when changes before it are missing: read the feed then.
+   */
+  receive(event: ChangesEvent): "applied" | "old" | "gap" {
+    if (sequenceOf(event.toCursor) <= this.sequence) return "old";
+    if (sequenceOf(event.fromCursor) > this.sequence) return "gap";
+    this.apply(event.changes, event.id);
+    return "applied";
+  }
+
+  /** Whether to read the feed before showing the mailbox: never read yet, no webhooks, or not read for a while. */
+  needsRead(webhooks: boolean): boolean {
+    return !webhooks || this.lastReadAt === 0 || this.now() - this.lastReadAt >= READ_FEED_AFTER_MS;
+  }
+
+  /** Reads the feed from the cursor until it has no more (or MAX_PAGES); returns the connector's problem when a read fails. */
+  async catchUp(read: ReadFeed): Promise<Problem | undefined> {
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const answer = await read(this.cursor);
+      if (!answer.ok) return answer.problem;
+      this.apply(answer.data.changes, "feed");
+      this.sequence = Math.max(this.sequence, sequenceOf(answer.data.nextCursor));
+      this.lastReadAt = this.now();
+      if (!answer.data.more) return undefined;
+    }
+    return undefined;
+  }
+
+  /** The newest messages first (by when they were received). */
+  latestMessages(count: number): SyncedMessage[] {
+    return [...this.messages.values()].sort((a, b) => b.receivedAt.localeCompare(a.receivedAt)).slice(0, count);
+  }
+
+  /** Events not over yet, soonest first. */
+  upcomingEvents(count: number): SyncedEvent[] {
+    const now = new Date(this.now()).toISOString();
+    return [...this.events.values()].filter((e) => e.end === "" || e.end > now)
+      .sort((a, b) => a.start.localeCompare(b.start)).slice(0, count);
+  }
+
+  /** Whether this message id came from this connection's feed (the app opens only those). */
+  has(messageId: string): boolean {
+    return this.messages.has(messageId);
+  }
+}
+
+/** The app's synced mailboxes, one per connection id. */
+export class SyncedMailboxes {
+  private readonly byConnection = new Map<string, SyncedMailbox>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  of(connectionId: string): SyncedMailbox {
+    let mailbox = this.byConnection.get(connectionId);
+    if (!mailbox) {
+      mailbox = new SyncedMailbox(this.now);
+      this.byConnection.set(connectionId, mailbox);
+    }
+    return mailbox;
+  }
+}
+
+function sequenceOf(cursor: string): number {
+  const m = /^s(\d{1,18})$/.exec(cursor);
+  return m ? Number(m[1]) : 0;
+}
+
+/** The feed's event times are UTC date-times without a zone (Graph's, up to 7 decimals): as ISO instants. */
+function utc(dateTime: string | undefined): string {
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?)/.exec(dateTime ?? "");
+  return m?.[1] ? instant(`${m[1]}Z`) : "";
+}
+
+/** One form for every instant (so that they sort as text), or "" when there is none. */
+function instant(value: string | undefined): string {
+  const at = new Date(value ?? "");
+  return Number.isNaN(at.getTime()) ? "" : at.toISOString();
+}
