@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,6 +26,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
@@ -80,7 +82,7 @@ class BrowserEndToEndTest {
         browser.get(demo.webAppUrl());
         shot("01-sample-app");
         new Select(browser.findElement(By.id("cloud"))).selectByValue("global");
-        browser.findElement(By.id("feature-calendar")).click(); // mail only at first
+        browser.findElement(By.id("feature-calendar")).click(); // no calendar at first (mail, and the sync features ticked by default)
         browser.findElement(By.id("connect")).click();
 
         // Microsoft's (fake) sign-in and consent page, reached through the login link and its cookie.
@@ -150,6 +152,56 @@ class BrowserEndToEndTest {
         assertTrue(events.contains("pending → active"), "the connection's first status change came too: " + events);
         shot("13-disconnected");
         keep("03-connected", "12-event-created", "13-disconnected");
+    }
+
+    @Test
+    void whenAMailReachesTheConnectedUsersInboxThenTheSamplesSyncedInboxShowsIt() {
+        // A cloud and user no other test signs in as; US Government L4 serves message delta and subscriptions.
+        FakeUser alex = demo.users.get(NationalCloud.USGOV).get(1);
+        browser.get(demo.webAppUrl());
+        new Select(browser.findElement(By.id("cloud"))).selectByValue("usgov");
+        assertTrue(browser.findElement(By.id("feature-mail_read")).isSelected() && browser.findElement(By.id("feature-calendar_read")).isSelected(),
+                "the connect form asks for inbox and calendar sync");
+        browser.findElement(By.id("connect")).click();
+        waitFor(By.id("accept"));
+        assertTrue(browser.getPageSource().contains("Mail.Read") && browser.getPageSource().contains("Calendars.Read"), "sync's permissions");
+        browser.findElement(By.id("user-" + alex.objectId())).click();
+        browser.findElement(By.id("accept")).click();
+        waitFor(By.id("inbox-link"));
+        browser.findElement(By.id("inbox-link")).click();
+
+        // The first sync finds the mail already in the fake inbox; then Graph's subscriptions (through the demo's
+        // routing to the local receiver) are in place, so changes from now on are notified.
+        waitForText("inbox-messages", "Welcome to Contoso");
+        waitForText("sync-inbox", "notifications subscribed");
+        waitForText("sync-calendar", "notifications subscribed");
+
+        // Someone writes to the user: the fake Graph puts the mail in the inbox and notifies the connector.
+        String subject = "A question about my interview " + UUID.randomUUID().toString().substring(0, 8);
+        clickWhenLoaded(By.id("new-mail"));
+        waitFor(By.id("deliver"));
+        assertEquals(alex.userPrincipalName(), text("recipient"));
+        browser.findElement(By.id("subject")).clear();
+        browser.findElement(By.id("subject")).sendKeys(subject);
+        browser.findElement(By.id("deliver")).click();
+        // Back on the sample's inbox page, which reloads itself: the notification, the debounced delta run,
+        // the feed, the connection.changes webhook (or the feed read from the sample's cursor).
+        waitForText("inbox-messages", subject);
+        assertTrue(browser.getCurrentUrl().startsWith(demo.webAppUrl() + "/inbox"), browser.getCurrentUrl());
+        shot("16-synced-inbox");
+        keep("16-synced-inbox");
+        waitForOutput("connection.changes verified");
+
+        clickWhenLoaded(By.linkText(subject));
+        waitFor(By.id("message-body"));
+        assertEquals("Could we move it to the afternoon?", text("message-body"), "opened with the read API");
+
+        // An event made through the API reaches the calendar the same way.
+        browser.get(demo.webAppUrl());
+        browser.findElement(By.id("create-event")).click();
+        waitFor(By.id("result"));
+        browser.get(demo.webAppUrl() + "/inbox");
+        waitForText("upcoming-events", "Sample interview");
     }
 
     @Test
@@ -309,6 +361,39 @@ class BrowserEndToEndTest {
             sleep(250);
         }
         throw new AssertionError("no webhook for " + status + "; the sample printed: " + demo.webApp.output());
+    }
+
+    /** Waits until the element's text contains {@code part}, on a page that reloads itself (a deadline, not a timing claim). */
+    private void waitForText(String id, String part) {
+        try {
+            new WebDriverWait(browser, Duration.ofSeconds(90)).until(ExpectedConditions.textToBePresentInElementLocated(By.id(id), part));
+        } catch (TimeoutException e) {
+            throw new AssertionError("no '" + part + "' in #" + id + " at " + browser.getCurrentUrl() + ": " + browser.getPageSource()
+                    + "\nthe sample printed: " + demo.webApp.output(), e);
+        }
+    }
+
+    /** Clicks an element of a page that reloads itself: found again if a reload replaced it in between. */
+    private void clickWhenLoaded(By locator) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                waitFor(locator);
+                browser.findElement(locator).click();
+                return;
+            } catch (StaleElementReferenceException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Waits until the sample web app has printed a line containing {@code part}. */
+    private static void waitForOutput(String part) {
+        for (int i = 0; i < 240 && demo.webApp.output().stream().noneMatch(line -> line.contains(part)); i++) {
+            sleep(250);
+        }
+        assertTrue(demo.webApp.output().stream().anyMatch(line -> line.contains(part)), "the sample printed: " + demo.webApp.output());
     }
 
     private static int occurrences(String text, String part) {
