@@ -258,10 +258,12 @@ public final class DemoEnvironment implements AutoCloseable {
 
     @Override
     public void close() {
-        webApp.close();
+        // The stand-ins for the host's triggers first: during a JVM shutdown the Azure SDK's shared executor is
+        // already stopping, and a storage call made then logs SEVERE "Shutdown in progress".
         syncTimer.close();
         syncRequests.close();
         webhooks.close();
+        webApp.close();
         mailbox.close();
         functions.close();
         proxies.forEach(BrowserProxy::close);

@@ -36,5 +36,10 @@ final class DemoTimer implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        try {
+            timer.awaitTermination(5, TimeUnit.SECONDS); // a call in flight ends before the caller goes on stopping things
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
