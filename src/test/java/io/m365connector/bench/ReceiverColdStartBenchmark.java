@@ -1,0 +1,187 @@
+package io.m365connector.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.m365connector.app.AppContext;
+import io.m365connector.app.Tables;
+import io.m365connector.app.Wiring;
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.functions.GraphNotificationFunctions;
+import io.m365connector.functions.SyncFunctions;
+import io.m365connector.platform.Json;
+import io.m365connector.platform.SettingsReader;
+import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.FakeExecutionContext;
+import io.m365connector.testing.FakeHttpRequest;
+import io.m365connector.testing.FakeHttpResponse;
+import io.m365connector.testing.TestPki;
+import io.m365connector.testing.graph.NotificationEndpoint;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Cold answer of the change-notification receiver (Graph drops notifications to an endpoint that answers
+ * slower than 3 s too often): a fresh JVM builds the composition root as the Functions worker does, asks for
+ * the receiver function and hands it (a) a real change notification Graph sent for a subscription the
+ * connector made (checked against its stored clientState, queued: 202) or (b) a validation request (200 with
+ * the token). Measured from JVM start to the answer; median of {@code runs}. One more run of each logs the
+ * classes loaded per library ({@code -Xlog:class+load}) to show what the receiver pays for: it must not load
+ * the Graph SDK, Kiota, MSAL or Key Vault.
+ *
+ * <p>Run: {@code mvn -Pbench -DskipTests -Dbench.class=io.m365connector.bench.ReceiverColdStartBenchmark -Dbench.args="5" verify};
+ * {@code -Dcold.jvm=...} passes JVM options to the measured children.
+ */
+public final class ReceiverColdStartBenchmark {
+    private static final List<String> LIBRARIES = List.of("msal4j", "microsoft-graph", "kiota", "azure-security-keyvault", "azure-data-tables",
+            "azure-storage-queue", "azure-core", "okhttp", "jackson-databind", "azure-identity");
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].startsWith("child-")) {
+            child(args[0], Path.of(args[1]));
+            return;
+        }
+        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        String jvmArgs = System.getProperty("cold.jvm", "");
+        ConnectorHarness h = ConnectorHarness.withClockedQueues(env -> { });
+        try {
+            measure(h, runs, jvmArgs);
+        } finally {
+            h.close();
+            System.exit(0);
+        }
+    }
+
+    private static void measure(ConnectorHarness h, int runs, String jvmArgs) throws Exception {
+        // Graph's deliveries go to this harness's receiver (validation included); the last change notification is kept to replay.
+        AtomicReference<String> lastNotification = new AtomicReference<>();
+        NotificationEndpoint receiver = h.graphEndpoint();
+        h.graph.subscriptions().setEndpoint((url, contentType, body, query) -> {
+            if (url.contains("/graph/notifications") && body != null && body.contains("clientState")) {
+                lastNotification.set(body);
+            }
+            return receiver.deliver(url, contentType, body, query);
+        });
+        ConnectorHarness.Connected c = h.connect(NationalCloud.GLOBAL, "\"mail_read\"");
+        h.graph.mail().addMailbox(c.user().userPrincipalName());
+        runQueuedSync(h); // the enrollment's first run makes the subscriptions
+        ObjectNode mail = Json.MAPPER.createObjectNode().put("subject", "cold receiver");
+        mail.putArray("toRecipients").addObject().putObject("emailAddress").put("address", c.user().userPrincipalName());
+        h.graph.mail().deliver(c.user().userPrincipalName(), mail);
+        if (lastNotification.get() == null) {
+            throw new IllegalStateException("Graph sent no change notification: is the subscription in place?");
+        }
+        Path dir = Files.createTempDirectory("receivercold");
+        Path ca = TestPki.shared().writeCaCertificate(dir.resolve("ca.der"));
+        ObjectNode config = Json.MAPPER.createObjectNode();
+        config.set("env", Json.MAPPER.valueToTree(h.env));
+        config.set("tables", Json.MAPPER.valueToTree(h.tables));
+        config.put("notification", lastNotification.get());
+        Path file = Files.writeString(dir.resolve("config.json"), config.toString());
+
+        h.queue(SyncFunctions.SYNC_QUEUE).createIfNotExists();
+        int queuedBefore = h.queue(SyncFunctions.SYNC_QUEUE).getProperties().getApproximateMessagesCount();
+        for (String mode : List.of("child-notification", "child-validation")) {
+            List<Long> times = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                times.add(runChild(mode, file, ca, jvmArgs, null));
+            }
+            Path log = dir.resolve(mode + "-classes.log");
+            runChild(mode, file, ca, jvmArgs, log);
+            System.out.printf("RESULT cold receiver, %s (JVM start -> answer): median %d ms, all %s (JVM args: '%s'); classes loaded: %s%n",
+                    mode.substring(6), ColdStartBenchmark.median(times), times, jvmArgs, classesPerLibrary(log));
+        }
+        // A receiver answers 202 also to what it drops: the queued runs prove each cold one accepted the notification.
+        int queued = h.queue(SyncFunctions.SYNC_QUEUE).getProperties().getApproximateMessagesCount() - queuedBefore;
+        System.out.printf("RESULT sync runs queued by the cold notification answers: %d of %d%n", queued, runs + 1);
+        if (queued < runs + 1) {
+            throw new IllegalStateException("a cold receiver dropped the notification");
+        }
+    }
+
+    private static void runQueuedSync(ConnectorHarness h) {
+        for (int round = 0; round < 20 && h.clockedQueue(SyncFunctions.SYNC_QUEUE).size() > 0; round++) {
+            h.clock.advance(java.time.Duration.ofSeconds(31));
+            for (String request : h.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible()) {
+                h.sync.syncWorker(request, new FakeExecutionContext("syncWorker"));
+            }
+        }
+    }
+
+    private static Map<String, Integer> classesPerLibrary(Path log) throws Exception {
+        Map<String, Integer> counts = new TreeMap<>();
+        LIBRARIES.forEach(library -> counts.put(library, 0));
+        int total = 0;
+        for (String line : Files.readAllLines(log)) {
+            total++;
+            for (String library : LIBRARIES) {
+                if (line.contains("/" + library) || line.contains("/" + library.replace('-', '/'))) {
+                    counts.merge(library, 1, Integer::sum);
+                    break;
+                }
+            }
+        }
+        counts.put("(all)", total);
+        return counts;
+    }
+
+    private static long runChild(String mode, Path config, Path ca, String jvmArgs, Path classLog) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (!jvmArgs.isBlank()) {
+            command.addAll(List.of(jvmArgs.trim().split("\\s+")));
+        }
+        if (classLog != null) {
+            command.add("-Xlog:class+load=info:file=" + classLog);
+        }
+        command.addAll(List.of("-D" + TestPki.TRUSTED_CA_PROPERTY + "=" + ca, "-cp", System.getProperty("java.class.path"),
+                ReceiverColdStartBenchmark.class.getName(), mode, config.toString()));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        for (String line : out.split("\n")) {
+            if (line.startsWith("ELAPSED ")) {
+                return Long.parseLong(line.substring(8).trim());
+            }
+        }
+        throw new IllegalStateException(mode + " failed: " + out);
+    }
+
+    private static void child(String mode, Path configFile) throws Exception {
+        JsonNode config = Json.MAPPER.readTree(Files.readString(configFile));
+        Map<String, String> env = new HashMap<>();
+        config.get("env").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+        Tables tables = Json.MAPPER.treeToValue(config.get("tables"), Tables.class);
+        // Production wiring but for the settings and table names (the notification needs no outbound host but Azurite).
+        AppContext context = new AppContext(Wiring.production().settings(() -> SettingsReader.read(env)).clock(Clock.systemUTC()).tables(tables));
+        GraphNotificationFunctions function = context.newFunction(GraphNotificationFunctions.class);
+        FakeHttpResponse response;
+        if (mode.equals("child-validation")) {
+            response = (FakeHttpResponse) function.notifications(FakeHttpRequest.post(
+                    "https://connector.example/api/graph/notifications?validationToken=Validation%3A%20Testing", ""),
+                    new FakeExecutionContext("graphNotifications"));
+            if (response.getStatusCode() != 200 || !"Validation: Testing".equals(response.bodyText())) {
+                fail(response);
+            }
+        } else {
+            response = (FakeHttpResponse) function.notifications(FakeHttpRequest.post("https://connector.example/api/graph/notifications",
+                    config.get("notification").asText()).header("Content-Type", "application/json"), new FakeExecutionContext("graphNotifications"));
+            if (response.getStatusCode() != 202) {
+                fail(response);
+            }
+        }
+        System.out.println("ELAPSED " + (System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime()));
+        System.exit(0);
+    }
+
+    private static void fail(FakeHttpResponse response) {
+        System.out.println("FAILED " + response.getStatusCode() + " " + response.bodyText());
+        System.exit(1);
+    }
+}
