@@ -35,9 +35,16 @@ import java.util.Set;
  * HttpClient call (TLS included) to the same fake Graph. Both measured from JVM start. The parent
  * runs Azurite and the fakes and spawns the children; the median of {@code runs} pairs is reported.
  *
- * <p>Run: {@code mvn -Pbench -DskipTests -Dbench.class=io.m365connector.bench.ColdStartBenchmark -Dbench.args="7" verify}
+ * <p>Run: {@code mvn -Pbench -DskipTests -Dbench.class=io.m365connector.bench.ColdStartBenchmark -Dbench.args="7" verify}.
+ * Options (in {@code -Dbench.jvm}): {@code -Dcold.jvm="..."} JVM options of both children;
+ * {@code -Dcold.classpath=packaged} runs the children on the packaged app's jars ({@link PackagedClassPath}) instead of
+ * the build's class directories; {@code -Dcold.cds=dynamic} (needs the packaged class path) gives the measured child a
+ * dynamic AppCDS archive from a training run, {@code -Dcold.cds.bare=true} the bare child one too;
+ * {@code -Dcold.phases=true} prints phase marks and, from one more run of each child, the JVM's class-load log per
+ * library and its counters ({@link ColdStartPhases}).
  */
 public final class ColdStartBenchmark {
+    private static final Path WORK = Path.of("target", "cold-bench");
     private static final String MAIL = "{\"to\":[\"cand@fabrikam.com\"],\"subject\":\"cold\",\"body\":\"hello\"}";
 
     public static void main(String[] args) throws Exception {
@@ -45,6 +52,15 @@ public final class ColdStartBenchmark {
             child(args[0], Path.of(args[1]));
             return;
         }
+        try {
+            measure(args);
+        } catch (Exception | Error e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void measure(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 7;
         String jvmArgs = System.getProperty("cold.jvm", "");
         ConnectorHarness h = new ConnectorHarness();
@@ -63,53 +79,144 @@ public final class ColdStartBenchmark {
         config.put("token", h.context.broker().tokenFor(c.connectionId(), Set.of("Mail.Send", "Mail.ReadWrite")).value());
         Path file = Files.writeString(dir.resolve("config.json"), config.toString());
 
+        String classPath = System.getProperty("cold.classpath", "build").equals("packaged")
+                ? PackagedClassPath.build(Path.of(System.getProperty("cold.app", "target/azure-functions/m365-connector")),
+                        Path.of("target", "test-classes"), WORK.resolve("bench-tests.jar"), System.getProperty("java.class.path"))
+                : System.getProperty("java.class.path");
+        Files.createDirectories(WORK);
+        Map<String, List<String>> sharing = classDataSharing(file, ca, jvmArgs, classPath);
+        String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
         List<Long> send = new ArrayList<>();
         List<Long> bare = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
-            bare.add(runChild("child-bare", file, ca, jvmArgs));
-            send.add(runChild("child-send", file, ca, jvmArgs));
+            bare.add(runChild("child-bare", file, ca, jvmArgs, classPath, sharing.get("child-bare")));
+            send.add(runChild("child-send", file, ca, jvmArgs, classPath, sharing.get("child-send")));
         }
+        String loadAfter = Files.readString(Path.of("/proc/loadavg")).trim();
         long sendMedian = median(send);
         long bareMedian = median(bare);
         System.out.printf("RESULT cold first send (JVM start -> 202): median %d ms, all %s%n", sendMedian, send);
         System.out.printf("RESULT cold bare JDK HttpClient call (JVM start -> response): median %d ms, all %s%n", bareMedian, bare);
-        System.out.printf("RESULT ratio %.2f (JVM args: '%s')%n", sendMedian / (double) bareMedian, jvmArgs);
+        System.out.printf("RESULT ratio %.2f (JVM args: '%s'; class path: %s; CDS: send %s, bare %s)%n", sendMedian / (double) bareMedian, jvmArgs,
+                System.getProperty("cold.classpath", "build"), describe(sharing.get("child-send")), describe(sharing.get("child-bare")));
+        System.out.printf("RESULT load average (/proc/loadavg) before %s, after %s%n", loadBefore, loadAfter);
+        if (Boolean.getBoolean("cold.phases")) {
+            for (String mode : List.of("child-bare", "child-send")) {
+                List<String> diagnostics = new ArrayList<>(sharing.get(mode));
+                diagnostics.addAll(ColdStartPhases.jvmOptions(WORK, mode));
+                runChild(mode, file, ca, jvmArgs, classPath, diagnostics);
+                ColdStartPhases.print(WORK, mode);
+            }
+        }
         h.close();
         System.exit(0);
     }
 
-    private static long runChild(String mode, Path config, Path ca, String jvmArgs) throws Exception {
+    /**
+     * {@code -Dcold.cds=dynamic}: a training run of the measured child writes a dynamic AppCDS archive at exit
+     * ({@code -XX:ArchiveClassesAtExit}), the timed runs map it. {@code -Dcold.cds=static}: the training run writes
+     * the list of classes it loaded ({@code -XX:DumpLoadedClassList}), {@code -Xshare:dump} turns it into a static
+     * archive (JDK and app classes), the timed runs map that one instead of the JDK's default archive. The bare
+     * child keeps the JDK's default CDS archive unless {@code -Dcold.cds.bare=true} gives it the same treatment.
+     */
+    private static Map<String, List<String>> classDataSharing(Path config, Path ca, String jvmArgs, String classPath) throws Exception {
+        Map<String, List<String>> options = new HashMap<>(Map.of("child-send", List.of(), "child-bare", List.of()));
+        String kind = System.getProperty("cold.cds", "none");
+        if (kind.equals("none")) {
+            return options;
+        }
+        List<String> modes = Boolean.getBoolean("cold.cds.bare") ? List.of("child-send", "child-bare") : List.of("child-send");
+        for (String mode : modes) {
+            Path archive = WORK.resolve(mode + "-" + kind + ".jsa").toAbsolutePath();
+            Files.deleteIfExists(archive);
+            if (kind.equals("dynamic")) {
+                runChild(mode, config, ca, jvmArgs, classPath, List.of("-XX:ArchiveClassesAtExit=" + archive));
+            } else if (kind.equals("static")) {
+                Path classList = WORK.resolve(mode + ".classlist").toAbsolutePath();
+                runChild(mode, config, ca, jvmArgs, classPath, List.of("-XX:DumpLoadedClassList=" + classList));
+                // JDK 17.0.15 crashes dumping this app's lambda proxy classes (SIGSEGV in
+                // SystemDictionaryShared::adjust_lambda_proxy_class_dictionary, JDK-8274944): leave them out.
+                Files.write(classList, Files.readAllLines(classList).stream().filter(l -> !l.startsWith("@lambda-proxy")).toList());
+                dumpStatic(classList, archive, jvmArgs, classPath);
+            } else {
+                throw new IllegalArgumentException("cold.cds must be none, dynamic or static, was " + kind);
+            }
+            if (!Files.exists(archive)) {
+                throw new IllegalStateException("no archive " + archive + " was written: see " + WORK + "/" + mode + "-last-run.log");
+            }
+            System.out.printf("RESULT %s archive %s: %d KB%n", mode, archive, Files.size(archive) / 1024);
+            options.put(mode, List.of("-XX:SharedArchiveFile=" + archive));
+        }
+        return options;
+    }
+
+    private static void dumpStatic(Path classList, Path archive, String jvmArgs, String classPath) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         if (!jvmArgs.isBlank()) {
             command.addAll(List.of(jvmArgs.trim().split("\\s+")));
         }
-        command.addAll(List.of("-D" + TestPki.TRUSTED_CA_PROPERTY + "=" + ca, "-cp", System.getProperty("java.class.path"),
-                ColdStartBenchmark.class.getName(), mode, config.toString()));
+        command.addAll(List.of("-Xshare:dump", "-XX:SharedClassListFile=" + classList, "-XX:SharedArchiveFile=" + archive, "-cp", classPath));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        Files.writeString(WORK.resolve(archive.getFileName() + "-dump.log"), out);
+        System.out.println("static dump exit " + p.waitFor());
+        reportSkippedClasses("dump", out);
+    }
+
+    /** What a dump left out and why, counted: CDS logs one warning per class it cannot archive. */
+    private static void reportSkippedClasses(String mode, String out) {
+        Map<String, Integer> reasons = new java.util.TreeMap<>();
+        out.lines().filter(l -> l.contains("[cds]")).forEach(l -> {
+            String reason = l.contains("Signed JAR") ? "in a signed jar" : l.contains("is excluded") ? "its super type or an interface is excluded"
+                    : l.contains("Pre JDK 6") ? "class file older than Java 6 (incl. generated reflection accessors)" : l.replaceAll(".*\\[cds\\] ", "");
+            reasons.merge(reason.length() > 100 ? reason.substring(0, 100) : reason, 1, Integer::sum);
+        });
+        reasons.forEach((reason, count) -> System.out.printf("%s CDS not archived: %d classes, %s%n", mode, count, reason));
+    }
+
+    private static String describe(List<String> sharing) {
+        return sharing.isEmpty() ? "JDK default archive" : "JDK default + dynamic AppCDS archive";
+    }
+
+    private static long runChild(String mode, Path config, Path ca, String jvmArgs, String classPath, List<String> extra) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (!jvmArgs.isBlank()) {
+            command.addAll(List.of(jvmArgs.trim().split("\\s+")));
+        }
+        command.addAll(extra);
+        command.addAll(List.of("-D" + TestPki.TRUSTED_CA_PROPERTY + "=" + ca, "-Dcold.phases=" + Boolean.getBoolean("cold.phases"),
+                "-cp", classPath, ColdStartBenchmark.class.getName(), mode, config.toString()));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         p.waitFor();
+        Files.writeString(WORK.resolve(mode + "-last-run.log"), out);
         out.lines().filter(l -> l.startsWith("PHASE")).forEach(l -> System.out.println(mode + " " + l));
+        reportSkippedClasses(mode, out);
         for (String line : out.split("\n")) {
             if (line.startsWith("ELAPSED ")) {
                 return Long.parseLong(line.substring(8).trim());
             }
         }
-        throw new IllegalStateException(mode + " failed: " + out);
+        throw new IllegalStateException(mode + " failed: " + out.lines().filter(l -> !l.contains("[cds]")).toList());
     }
 
     private static void child(String mode, Path configFile) throws Exception {
         mark("main");
         JsonNode config = Json.MAPPER.readTree(Files.readString(configFile));
+        mark("benchmark config read (Jackson)");
         if (mode.equals("child-bare")) {
             // The fake Graph tells clouds apart by Host; the JDK client may set it only when allowed.
             System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
             HttpClient client = HttpClient.newBuilder().sslContext(TestPki.shared().clientContext()).build();
+            mark("client + TLS context (CA read)");
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + config.get("graphPort").asInt()
                             + "/v1.0/me/sendMail")).header("Host", "graph.microsoft.com").header("Authorization", "Bearer " + config.get("token").asText())
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"message\":{\"subject\":\"bare\",\"toRecipients\":[{\"emailAddress\":{\"address\":\"a@b.com\"}}]}}"))
                     .build(), HttpResponse.BodyHandlers.ofString());
-            report(response.statusCode());
+            long elapsed = sinceStart();
+            mark("response (TLS handshake + POST)");
+            report(response.statusCode(), elapsed);
             return;
         }
         Map<String, String> env = new HashMap<>();
@@ -129,18 +236,31 @@ public final class ColdStartBenchmark {
         FakeHttpResponse response = (FakeHttpResponse) function.sendMail(
                 FakeHttpRequest.post("https://x/api/connections/" + id + "/mail", MAIL).header("Content-Type", "application/json"),
                 id, new FakeExecutionContext("sendMail"));
+        long elapsed = sinceStart();
         mark("send (Graph SDK draft + send)");
-        report(response.getStatusCode());
+        if (Boolean.getBoolean("cold.phases")) {
+            // Set-up cost = first call - second call: what a warm instance pays for the same calls.
+            context.connections().find(id);
+            mark("second table read");
+            function.sendMail(FakeHttpRequest.post("https://x/api/connections/" + id + "/mail", MAIL).header("Content-Type", "application/json"),
+                    id, new FakeExecutionContext("sendMail"));
+            mark("second send");
+        }
+        report(response.getStatusCode(), elapsed);
     }
 
     private static void mark(String phase) {
         if (Boolean.getBoolean("cold.phases")) {
-            System.out.println("PHASE " + phase + " at " + (System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime()) + " ms");
+            System.out.printf("PHASE %s at %d ms, classes loaded %d, JIT %d ms%n", phase, sinceStart(),
+                    ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount(), ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
         }
     }
 
-    private static void report(int status) {
-        long elapsed = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+    private static long sinceStart() {
+        return System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+    }
+
+    private static void report(int status, long elapsed) {
         if (status >= 300) {
             System.out.println("FAILED status " + status);
             System.exit(1);
