@@ -175,7 +175,10 @@ public final class ColdStartBenchmark {
     }
 
     private static String describe(List<String> sharing) {
-        return sharing.isEmpty() ? "JDK default archive" : "JDK default + dynamic AppCDS archive";
+        if (sharing.isEmpty()) {
+            return "JDK default archive";
+        }
+        return System.getProperty("cold.cds").equals("static") ? "static AppCDS archive (JDK + app classes)" : "JDK default + dynamic AppCDS archive";
     }
 
     private static long runChild(String mode, Path config, Path ca, String jvmArgs, String classPath, List<String> extra) throws Exception {
