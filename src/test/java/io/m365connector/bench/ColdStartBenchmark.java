@@ -86,11 +86,23 @@ public final class ColdStartBenchmark {
         Files.createDirectories(WORK);
         Map<String, List<String>> sharing = classDataSharing(file, ca, jvmArgs, classPath);
         String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
+        // With an archive, the same iteration also runs each child without it: the comparison then holds under the
+        // same load, which other sessions on this shared machine change from minute to minute.
+        boolean sendArchived = !sharing.get("child-send").isEmpty();
+        boolean bareArchived = !sharing.get("child-bare").isEmpty();
         List<Long> send = new ArrayList<>();
         List<Long> bare = new ArrayList<>();
+        List<Long> sendPlain = new ArrayList<>();
+        List<Long> barePlain = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
             bare.add(runChild("child-bare", file, ca, jvmArgs, classPath, sharing.get("child-bare")));
             send.add(runChild("child-send", file, ca, jvmArgs, classPath, sharing.get("child-send")));
+            if (bareArchived) {
+                barePlain.add(runChild("child-bare", file, ca, jvmArgs, classPath, List.of()));
+            }
+            if (sendArchived) {
+                sendPlain.add(runChild("child-send", file, ca, jvmArgs, classPath, List.of()));
+            }
         }
         String loadAfter = Files.readString(Path.of("/proc/loadavg")).trim();
         long sendMedian = median(send);
@@ -99,6 +111,14 @@ public final class ColdStartBenchmark {
         System.out.printf("RESULT cold bare JDK HttpClient call (JVM start -> response): median %d ms, all %s%n", bareMedian, bare);
         System.out.printf("RESULT ratio %.2f (JVM args: '%s'; class path: %s; CDS: send %s, bare %s)%n", sendMedian / (double) bareMedian, jvmArgs,
                 System.getProperty("cold.classpath", "build"), describe(sharing.get("child-send")), describe(sharing.get("child-bare")));
+        if (sendArchived) {
+            System.out.printf("RESULT same runs, send without the archive: median %d ms, all %s; ratio to the bare call above %.2f%n",
+                    median(sendPlain), sendPlain, median(sendPlain) / (double) bareMedian);
+        }
+        if (bareArchived) {
+            System.out.printf("RESULT same runs, bare call with the JDK default archive only: median %d ms, all %s; send (archived) / this %.2f%n",
+                    median(barePlain), barePlain, sendMedian / (double) median(barePlain));
+        }
         System.out.printf("RESULT load average (/proc/loadavg) before %s, after %s%n", loadBefore, loadAfter);
         if (Boolean.getBoolean("cold.phases")) {
             for (String mode : List.of("child-bare", "child-send")) {
