@@ -39,7 +39,9 @@ import java.util.Set;
  * Options (in {@code -Dbench.jvm}): {@code -Dcold.jvm="..."} JVM options of both children;
  * {@code -Dcold.classpath=packaged} runs the children on the packaged app's jars ({@link PackagedClassPath}) instead of
  * the build's class directories; {@code -Dcold.cds=dynamic} (needs the packaged class path) gives the measured child a
- * dynamic AppCDS archive from a training run, {@code -Dcold.cds.bare=true} the bare child one too;
+ * dynamic AppCDS archive from a training run, {@code -Dcold.cds=static} a static one, {@code -Dcold.cds=aot} a JDK 25 AOT cache (with {@code -Dcold.java});
+ * {@code -Dcold.cds.bare=true} the bare child one too;
+ * {@code -Dcold.java=...} runs the children on another JDK's {@code java};
  * {@code -Dcold.phases=true} prints phase marks and, from one more run of each child, the JVM's class-load log per
  * library and its counters ({@link ColdStartPhases}).
  */
@@ -119,7 +121,7 @@ public final class ColdStartBenchmark {
             System.out.printf("RESULT same runs, bare call with the JDK default archive only: median %d ms, all %s; send (archived) / this %.2f%n",
                     median(barePlain), barePlain, sendMedian / (double) median(barePlain));
         }
-        System.out.printf("RESULT load average (/proc/loadavg) before %s, after %s%n", loadBefore, loadAfter);
+        System.out.printf("RESULT children's JVM %s; load average (/proc/loadavg) before %s, after %s%n", childJava(), loadBefore, loadAfter);
         if (Boolean.getBoolean("cold.phases")) {
             for (String mode : List.of("child-bare", "child-send")) {
                 List<String> diagnostics = new ArrayList<>(sharing.get(mode));
@@ -158,20 +160,23 @@ public final class ColdStartBenchmark {
                 // SystemDictionaryShared::adjust_lambda_proxy_class_dictionary, JDK-8274944): leave them out.
                 Files.write(classList, Files.readAllLines(classList).stream().filter(l -> !l.startsWith("@lambda-proxy")).toList());
                 dumpStatic(classList, archive, jvmArgs, classPath);
+            } else if (kind.equals("aot")) {
+                // JDK 25+ (JEP 483, JEP 514): one training run writes an AOT cache of loaded and linked classes.
+                runChild(mode, config, ca, jvmArgs, classPath, List.of("-XX:AOTCacheOutput=" + archive));
             } else {
-                throw new IllegalArgumentException("cold.cds must be none, dynamic or static, was " + kind);
+                throw new IllegalArgumentException("cold.cds must be none, dynamic, static or aot, was " + kind);
             }
             if (!Files.exists(archive)) {
                 throw new IllegalStateException("no archive " + archive + " was written: see " + WORK + "/" + mode + "-last-run.log");
             }
             System.out.printf("RESULT %s archive %s: %d KB%n", mode, archive, Files.size(archive) / 1024);
-            options.put(mode, List.of("-XX:SharedArchiveFile=" + archive));
+            options.put(mode, List.of((kind.equals("aot") ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + archive));
         }
         return options;
     }
 
     private static void dumpStatic(Path classList, Path archive, String jvmArgs, String classPath) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        List<String> command = new ArrayList<>(List.of(childJava()));
         if (!jvmArgs.isBlank()) {
             command.addAll(List.of(jvmArgs.trim().split("\\s+")));
         }
@@ -194,15 +199,24 @@ public final class ColdStartBenchmark {
         reasons.forEach((reason, count) -> System.out.printf("%s CDS not archived: %d classes, %s%n", mode, count, reason));
     }
 
+    /** {@code -Dcold.java=/path/to/bin/java} runs the children on another JDK (the parent and jstat stay on this one). */
+    private static String childJava() {
+        return System.getProperty("cold.java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
     private static String describe(List<String> sharing) {
         if (sharing.isEmpty()) {
             return "JDK default archive";
         }
-        return System.getProperty("cold.cds").equals("static") ? "static AppCDS archive (JDK + app classes)" : "JDK default + dynamic AppCDS archive";
+        return switch (System.getProperty("cold.cds")) {
+            case "static" -> "static AppCDS archive (JDK + app classes)";
+            case "aot" -> "AOT cache (JDK 25+: JDK + app classes, loaded and linked)";
+            default -> "JDK default + dynamic AppCDS archive";
+        };
     }
 
     private static long runChild(String mode, Path config, Path ca, String jvmArgs, String classPath, List<String> extra) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        List<String> command = new ArrayList<>(List.of(childJava()));
         if (!jvmArgs.isBlank()) {
             command.addAll(List.of(jvmArgs.trim().split("\\s+")));
         }
