@@ -24,6 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
@@ -188,20 +189,23 @@ class BrowserEndToEndTest {
         // the feed, the connection.changes webhook (or the feed read from the sample's cursor).
         waitForText("inbox-messages", subject);
         assertTrue(browser.getCurrentUrl().startsWith(demo.webAppUrl() + "/inbox"), browser.getCurrentUrl());
-        shot("16-synced-inbox");
-        keep("16-synced-inbox");
         waitForOutput("connection.changes verified");
 
         clickWhenLoaded(By.linkText(subject));
         waitFor(By.id("message-body"));
         assertEquals("Could we move it to the afternoon?", text("message-body"), "opened with the read API");
 
-        // An event made through the API reaches the calendar the same way.
+        // An event made through the API reaches the synced calendar the same way (calendar subscription, delta, feed).
         browser.get(demo.webAppUrl());
         browser.findElement(By.id("create-event")).click();
         waitFor(By.id("result"));
+        assertTrue(text("result").contains("joinUrl"), text("result"));
         browser.get(demo.webAppUrl() + "/inbox");
         waitForText("upcoming-events", "Sample interview");
+        assertTrue(text("inbox-messages").contains(subject), "the synced inbox still holds the mail: " + text("inbox-messages"));
+        browser.manage().window().setSize(new Dimension(1100, 1100)); // the whole page, both tables, in the documented screenshot
+        shot("16-synced-inbox");
+        keep("16-synced-inbox");
     }
 
     @Test
