@@ -351,6 +351,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/connections/{id}/shared-mailboxes/{mailbox}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The web app's id for its signed-in user (the `ownerId` the connection was created with). When
+                 *     sent, a connection of another owner answers `404 not_found` exactly like an unknown id, so a
+                 *     tampered connection id cannot reach another user's mailbox. Recommended on every call.
+                 * @example user-8472
+                 */
+                "X-Owner-Id"?: components["parameters"]["OwnerId"];
+            };
+            path: {
+                /**
+                 * @description Connection id. Anything else answers 404 `not_found`.
+                 * @example con_0123456789abcdef0123456789abcdef
+                 */
+                id: components["parameters"]["ConnectionId"];
+                /** @description The shared mailbox's address (case does not matter; it is kept in lower case). */
+                mailbox: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Sync a shared mailbox's inbox and calendar into the connection's feed
+         * @description Starts syncing the shared mailbox's inbox (feature `shared_mailbox_read` or `shared_mailbox`) and calendar
+         *     (`shared_calendar_read` or `shared_calendar`) into the same change feed, each change with `mailbox`. Synced by
+         *     delta polling every 5 minutes: Microsoft Graph's delegated subscriptions do not cover other users' mailboxes.
+         *     Exchange decides whether the user may read it: a refusal shows as `failing` with `lastError`
+         *     `mailbox_access_denied` in `sync`, and the sync recovers by itself once access is granted. At most 20 per
+         *     connection. Naming a mailbox already synced changes nothing (200).
+         */
+        put: operations["addSharedMailbox"];
+        post?: never;
+        /**
+         * Stop syncing a shared mailbox
+         * @description Its changes already in the feed stay. Its sync state is kept until the connection is disconnected, so naming it
+         *     again resumes: what changed meanwhile arrives (deletions included), and nothing already reported comes twice.
+         */
+        delete: operations["removeSharedMailbox"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/graph/notifications": {
         parameters: {
             query?: never;
@@ -690,6 +736,8 @@ export interface components {
         SyncHealth: {
             /** @enum {string} */
             resource: "inbox" | "calendar";
+            /** @description The shared mailbox whose resource this is; absent for the user's own. */
+            mailbox?: string;
             /**
              * @description `syncing` (changes reach the feed), `initial_sync` (the first full read is still going), `waiting`
              *     (no run yet), `failing` (the last run failed: `lastError` says why; runs go on) or
@@ -703,7 +751,7 @@ export interface components {
             lastError?: string;
             /**
              * @description `subscribed` (Graph notifies changes within seconds; the timer is the safety net) or `timer_only`
-             *     (changes arrive within the poll interval; `notificationsProblem` says why).
+             *     (changes arrive within the poll interval; `notificationsProblem` says why, `shared_mailbox` for a shared one).
              * @enum {string}
              */
             notifications?: "subscribed" | "timer_only";
@@ -973,6 +1021,8 @@ export interface components {
             id: string;
             /** @enum {string} */
             resource: "inbox" | "calendar";
+            /** @description The shared mailbox the item is in (lower case); absent for the user's own. */
+            mailbox?: string;
             /** @enum {string} */
             type: "created" | "updated" | "deleted";
             /** @description The message or event id (immutable). */
@@ -987,6 +1037,13 @@ export interface components {
                 start?: string;
                 end?: string;
             };
+        };
+        SharedMailbox: {
+            connectionId: components["schemas"]["ConnectionIdValue"];
+            mailbox: string;
+            /** @description Whether this call started syncing it. */
+            created: boolean;
+            sync: components["schemas"]["SyncHealth"][];
         };
         ChangePage: {
             connectionId: components["schemas"]["ConnectionIdValue"];
@@ -2208,6 +2265,111 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChangePage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ActionUnavailable"];
+        };
+    };
+    addSharedMailbox: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The web app's id for its signed-in user (the `ownerId` the connection was created with). When
+                 *     sent, a connection of another owner answers `404 not_found` exactly like an unknown id, so a
+                 *     tampered connection id cannot reach another user's mailbox. Recommended on every call.
+                 * @example user-8472
+                 */
+                "X-Owner-Id"?: components["parameters"]["OwnerId"];
+            };
+            path: {
+                /**
+                 * @description Connection id. Anything else answers 404 `not_found`.
+                 * @example con_0123456789abcdef0123456789abcdef
+                 */
+                id: components["parameters"]["ConnectionId"];
+                /** @description The shared mailbox's address (case does not matter; it is kept in lower case). */
+                mailbox: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description It was synced already. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SharedMailbox"];
+                };
+            };
+            /** @description Now synced; its first runs are queued. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SharedMailbox"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description `missing_permissions`: the connection has none of the shared features; connect the user again with one. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ActionUnavailable"];
+        };
+    };
+    removeSharedMailbox: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The web app's id for its signed-in user (the `ownerId` the connection was created with). When
+                 *     sent, a connection of another owner answers `404 not_found` exactly like an unknown id, so a
+                 *     tampered connection id cannot reach another user's mailbox. Recommended on every call.
+                 * @example user-8472
+                 */
+                "X-Owner-Id"?: components["parameters"]["OwnerId"];
+            };
+            path: {
+                /**
+                 * @description Connection id. Anything else answers 404 `not_found`.
+                 * @example con_0123456789abcdef0123456789abcdef
+                 */
+                id: components["parameters"]["ConnectionId"];
+                /** @description The shared mailbox's address (case does not matter; it is kept in lower case). */
+                mailbox: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Not synced any more; `removed` says whether it was. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        connectionId: components["schemas"]["ConnectionIdValue"];
+                        mailbox: string;
+                        removed: boolean;
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -79,7 +79,7 @@ public final class AppContext {
         functions.put(ActionFunctions.class, () -> new ActionFunctions(features.mail, features.events));
         functions.put(SchedulingFunctions.class, () -> new SchedulingFunctions(features.scheduling));
         functions.put(ReadingFunctions.class, () -> new ReadingFunctions(features.mailReader, features.calendarReader));
-        functions.put(SyncFunctions.class, () -> new SyncFunctions(sync.service, sync.timer));
+        functions.put(SyncFunctions.class, () -> new SyncFunctions(sync.service, sync.timer, sync.sharedMailboxes));
         functions.put(GraphNotificationFunctions.class, () -> new GraphNotificationFunctions(sync.receiver));
         functions.put(MaintenanceFunctions.class, () -> new MaintenanceFunctions(maintenance.sweep, maintenance.refreshWorker,
                 maintenance.notificationWorker, maintenance.housekeeping, credentials.monitor));

@@ -7,6 +7,7 @@ import io.m365connector.sync.ChangeListener;
 import io.m365connector.sync.FeedWebhooks;
 import io.m365connector.sync.NotificationReceiver;
 import io.m365connector.sync.NotificationUrls;
+import io.m365connector.sync.SharedMailboxSync;
 import io.m365connector.sync.Subscriptions;
 import io.m365connector.sync.SyncService;
 import io.m365connector.sync.SyncStores;
@@ -17,6 +18,7 @@ final class SyncParts {
     final Lazy<SyncStores> stores;
     final Lazy<SyncService> service;
     final Lazy<SyncTimer> timer;
+    final Lazy<SharedMailboxSync> sharedMailboxes;
     final Lazy<NotificationReceiver> receiver;
 
     SyncParts(Wiring wiring, PlatformParts platform, TokenParts tokens, FeatureParts features) {
@@ -33,6 +35,7 @@ final class SyncParts {
                 platform.queue(SyncFunctions.SYNC_QUEUE), wiring.clock));
         this.timer = Lazy.of(() -> SyncTimer.of(tables.get().getTableClient(wiring.tables.syncDue()), tokens.connections.get(), service.get(),
                 wiring.clock));
+        this.sharedMailboxes = Lazy.of(() -> new SharedMailboxSync(tokens.connections.get(), stores.get(), timer, wiring.clock));
     }
 
     /** With a webhook URL, the feed's changes also go out as webhook events (through the status events' queue and sender). */

@@ -37,11 +37,11 @@ public enum Feature {
     /** Read the user's calendar and follow its changes (read API, sync). The calendar feature's Calendars.ReadWrite reads too. */
     CALENDAR_READ("calendar_read", "Calendars.Read"),
     /**
-     * Read shared mailboxes the user has rights on (read API with {@code mailbox}). Not synced: Graph's
-     * delegated subscriptions do not cover shared mailboxes; poll the read API.
+     * Read shared mailboxes the user has rights on (read API with {@code mailbox}), and sync the inbox of
+     * those the web app names (by delta polling: Graph's delegated subscriptions do not cover shared mailboxes).
      */
     SHARED_MAILBOX_READ("shared_mailbox_read", "Mail.Read.Shared"),
-    /** Read calendars shared with the user (read API with {@code mailbox}). Not synced, like shared mailboxes. */
+    /** Read calendars shared with the user (read API with {@code mailbox}), and sync those the web app names (delta polling). */
     SHARED_CALENDAR_READ("shared_calendar_read", "Calendars.Read.Shared");
 
     /** Asked for on every sign-in: the ID token, the profile claims and a refresh token (in the order Entra ID documents them). */

@@ -11,6 +11,7 @@ import com.microsoft.azure.functions.annotation.HttpTrigger;
 import com.microsoft.azure.functions.annotation.QueueTrigger;
 import com.microsoft.azure.functions.annotation.TimerTrigger;
 import io.m365connector.sync.ChangesQuery;
+import io.m365connector.sync.SharedMailboxSync;
 import io.m365connector.sync.SyncRequest;
 import io.m365connector.sync.SyncService;
 import io.m365connector.sync.SyncTimer;
@@ -28,10 +29,12 @@ public final class SyncFunctions {
 
     private final Supplier<SyncService> sync;
     private final Supplier<SyncTimer> timer;
+    private final Supplier<SharedMailboxSync> sharedMailboxes;
 
-    public SyncFunctions(Supplier<SyncService> sync, Supplier<SyncTimer> timer) {
+    public SyncFunctions(Supplier<SyncService> sync, Supplier<SyncTimer> timer, Supplier<SharedMailboxSync> sharedMailboxes) {
         this.sync = sync;
         this.timer = timer;
+        this.sharedMailboxes = sharedMailboxes;
     }
 
     @FunctionName("listChanges")
@@ -42,6 +45,32 @@ public final class SyncFunctions {
             ExecutionContext context) {
         return HttpResponses.answer(request, () -> HttpResponses.json(request, 200,
                 sync.get().changes(HttpRequests.connectionRef(request, id), ChangesQuery.parse(request.getQueryParameters()))));
+    }
+
+    /** Starts syncing a shared mailbox's inbox and calendar for the connection (201; 200 when it was synced already). */
+    @FunctionName("addSharedMailbox")
+    public HttpResponseMessage addSharedMailbox(
+            @HttpTrigger(name = "req", methods = {HttpMethod.PUT}, route = "connections/{id}/shared-mailboxes/{mailbox}",
+                    authLevel = AuthorizationLevel.FUNCTION) HttpRequestMessage<Optional<String>> request,
+            @BindingName("id") String id,
+            @BindingName("mailbox") String mailbox,
+            ExecutionContext context) {
+        return HttpResponses.answer(request, () -> {
+            SharedMailboxSync.View view = sharedMailboxes.get().add(HttpRequests.connectionRef(request, id), mailbox);
+            return HttpResponses.json(request, view.created() ? 201 : 200, view);
+        });
+    }
+
+    /** Stops syncing a shared mailbox (200 either way; {@code removed} says whether it was synced). */
+    @FunctionName("removeSharedMailbox")
+    public HttpResponseMessage removeSharedMailbox(
+            @HttpTrigger(name = "req", methods = {HttpMethod.DELETE}, route = "connections/{id}/shared-mailboxes/{mailbox}",
+                    authLevel = AuthorizationLevel.FUNCTION) HttpRequestMessage<Optional<String>> request,
+            @BindingName("id") String id,
+            @BindingName("mailbox") String mailbox,
+            ExecutionContext context) {
+        return HttpResponses.answer(request, () -> HttpResponses.json(request, 200,
+                sharedMailboxes.get().remove(HttpRequests.connectionRef(request, id), mailbox)));
     }
 
     @FunctionName("syncWorker")

@@ -13,12 +13,14 @@ import java.util.Objects;
  * delta page, a resync or a crash replay never puts it in the feed twice.
  *
  * @param sequence   its place in the connection's feed (0 before it is appended)
+ * @param resource   {@code inbox} or {@code calendar}
+ * @param mailbox    the shared mailbox the item is in (its address, lower case); absent for the user's own
  * @param itemId     the message or event id (immutable ids)
  * @param changeKey  Graph's version of the item; null for a deletion
  * @param summary    a few fields for a web app to decide whether to fetch the item (subject, times), never a body
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Change(long sequence, String id, String resource, Type type, String itemId, String changeKey, Instant appendedAt,
+public record Change(long sequence, String id, String resource, String mailbox, Type type, String itemId, String changeKey, Instant appendedAt,
                      Summary summary) {
     /** What happened to the item. */
     public enum Type {
@@ -43,13 +45,19 @@ public record Change(long sequence, String id, String resource, Type type, Strin
     }
 
     /** A change not yet in the feed, with its stable id. */
-    static Change of(SyncResource resource, Type type, String itemId, String changeKey, Summary summary) {
+    static Change of(SyncTarget target, Type type, String itemId, String changeKey, Summary summary) {
         String version = type == Type.DELETED ? "deleted" : String.valueOf(changeKey);
-        String id = "chg_" + Secrets.sha256(resource.id() + "\n" + itemId + "\n" + version).substring(0, 32);
-        return new Change(0, id, resource.id(), type, itemId, changeKey, null, summary);
+        // the user's own resources keep the ids they had before shared mailboxes were synced
+        String where = target.isShared() ? target.resource().id() + "\n" + target.mailbox() : target.resource().id();
+        String id = "chg_" + Secrets.sha256(where + "\n" + itemId + "\n" + version).substring(0, 32);
+        return new Change(0, id, target.resource().id(), target.mailbox(), type, itemId, changeKey, null, summary);
+    }
+
+    static Change of(SyncResource resource, Type type, String itemId, String changeKey, Summary summary) {
+        return of(SyncTarget.own(resource), type, itemId, changeKey, summary);
     }
 
     Change at(long newSequence, Instant appended) {
-        return new Change(newSequence, id, resource, type, itemId, changeKey, appended, summary);
+        return new Change(newSequence, id, resource, mailbox, type, itemId, changeKey, appended, summary);
     }
 }

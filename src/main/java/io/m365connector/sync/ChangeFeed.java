@@ -80,6 +80,9 @@ public final class ChangeFeed implements ExpiringRecords {
                 .addProperty("Type", c.type().name())
                 .addProperty("ItemId", c.itemId())
                 .addProperty("AppendedAt", c.appendedAt().atOffset(ZoneOffset.UTC));
+        if (c.mailbox() != null) {
+            e.addProperty("Mailbox", c.mailbox());
+        }
         if (c.changeKey() != null) {
             e.addProperty("ChangeKey", c.changeKey());
         }
@@ -93,7 +96,7 @@ public final class ChangeFeed implements ExpiringRecords {
         Object summary = e.getProperty("Summary");
         Object appended = e.getProperty("AppendedAt");
         return new Change(Long.parseLong(e.getRowKey()), (String) e.getProperty("ChangeId"), (String) e.getProperty("Resource"),
-                Change.Type.valueOf((String) e.getProperty("Type")), (String) e.getProperty("ItemId"), (String) e.getProperty("ChangeKey"),
+                (String) e.getProperty("Mailbox"), Change.Type.valueOf((String) e.getProperty("Type")), (String) e.getProperty("ItemId"), (String) e.getProperty("ChangeKey"),
                 appended instanceof OffsetDateTime t ? t.toInstant() : null,
                 summary == null ? null : Json.read((String) summary, Change.Summary.class));
     }

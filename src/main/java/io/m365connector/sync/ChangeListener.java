@@ -10,11 +10,11 @@ public interface ChangeListener {
 
     void appended(String connectionId, List<Change> changes);
 
-    /** The resource's sync stopped on a problem a retry cannot fix ({@code code}); told once per stop, after the state says so. */
-    default void syncStopped(String connectionId, SyncResource resource, String code, Instant stoppedAt) {
+    /** The target's sync stopped on a problem a retry cannot fix ({@code code}); told once per stop, after the state says so. */
+    default void syncStopped(String connectionId, SyncTarget target, String code, Instant stoppedAt) {
     }
 
     /** A run succeeded again after the stop at {@code stoppedAt}; told after the state says so. */
-    default void syncRecovered(String connectionId, SyncResource resource, Instant stoppedAt) {
+    default void syncRecovered(String connectionId, SyncTarget target, Instant stoppedAt) {
     }
 }

@@ -3,6 +3,8 @@ package io.m365connector.sync;
 import com.microsoft.graph.models.Event;
 import com.microsoft.graph.models.Message;
 import com.microsoft.graph.models.OutlookItem;
+import com.microsoft.graph.serviceclient.GraphServiceClient;
+import com.microsoft.graph.users.item.UserItemRequestBuilder;
 import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
 import java.util.List;
@@ -10,8 +12,8 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
- * Graph's delta queries for a synced resource: the inbox's message delta and the calendar view's delta
- * over a window. Pages of up to {@link #PAGE_SIZE} items, immutable ids, and no more fields than a
+ * Graph's delta queries for a synced target: the inbox's message delta and the calendar view's delta
+ * over a window, of {@code /me} or of a shared mailbox ({@code /users/{address}}). Pages of up to {@link #PAGE_SIZE} items, immutable ids, and no more fields than a
  * change's summary needs (Graph's calendarView delta takes no $select; its events come whole).
  */
 final class DeltaReader {
@@ -22,15 +24,15 @@ final class DeltaReader {
     }
 
     /** The first page of a full sync (for the calendar, of the state's window). */
-    static DeltaPage first(GraphSession session, SyncResource resource, SyncState state) {
-        if (resource == SyncResource.INBOX) {
-            var page = session.call(Safety.REPEATABLE, c -> c.me().mailFolders().byMailFolderId("inbox").messages().delta().get(rc -> {
+    static DeltaPage first(GraphSession session, SyncTarget target, SyncState state) {
+        if (target.resource() == SyncResource.INBOX) {
+            var page = session.call(Safety.REPEATABLE, c -> mailbox(c, target).mailFolders().byMailFolderId("inbox").messages().delta().get(rc -> {
                 rc.queryParameters.select = MESSAGE_FIELDS;
                 preferences(rc.headers::add);
             }));
             return messages(page.getValue(), page.getOdataNextLink(), page.getOdataDeltaLink());
         }
-        var page = session.call(Safety.REPEATABLE, c -> c.me().calendarView().delta().get(rc -> {
+        var page = session.call(Safety.REPEATABLE, c -> mailbox(c, target).calendarView().delta().get(rc -> {
             rc.queryParameters.startDateTime = state.windowStart().toString();
             rc.queryParameters.endDateTime = state.windowEnd().toString();
             preferences(rc.headers::add);
@@ -39,14 +41,19 @@ final class DeltaReader {
     }
 
     /** The page at a next link or a delta link Graph gave earlier. */
-    static DeltaPage follow(GraphSession session, SyncResource resource, String link) {
-        if (resource == SyncResource.INBOX) {
-            var page = session.call(Safety.REPEATABLE, c -> c.me().mailFolders().byMailFolderId("inbox").messages().delta().withUrl(link)
+    static DeltaPage follow(GraphSession session, SyncTarget target, String link) {
+        if (target.resource() == SyncResource.INBOX) {
+            var page = session.call(Safety.REPEATABLE, c -> mailbox(c, target).mailFolders().byMailFolderId("inbox").messages().delta().withUrl(link)
                     .get(rc -> preferences(rc.headers::add)));
             return messages(page.getValue(), page.getOdataNextLink(), page.getOdataDeltaLink());
         }
-        var page = session.call(Safety.REPEATABLE, c -> c.me().calendarView().delta().withUrl(link).get(rc -> preferences(rc.headers::add)));
+        var page = session.call(Safety.REPEATABLE, c -> mailbox(c, target).calendarView().delta().withUrl(link).get(rc -> preferences(rc.headers::add)));
         return events(page.getValue(), page.getOdataNextLink(), page.getOdataDeltaLink());
+    }
+
+    /** {@code /me}, or {@code /users/{address}} for a shared mailbox (a link Graph gave is followed as given; this only picks the builder). */
+    private static UserItemRequestBuilder mailbox(GraphServiceClient client, SyncTarget target) {
+        return target.isShared() ? client.users().byUserId(target.mailbox()) : client.me();
     }
 
     private static void preferences(BiConsumer<String, String> header) {

@@ -37,16 +37,16 @@ final class DeltaRun {
         this.clock = clock;
     }
 
-    Outcome run(GraphSession session, FeedWriter writer, SyncResource resource) {
+    Outcome run(GraphSession session, FeedWriter writer, SyncTarget target) {
         String connectionId = session.connectionId();
-        SyncState state = states.find(connectionId, resource).orElseGet(() -> SyncState.start(connectionId, resource));
+        SyncState state = states.find(connectionId, target).orElseGet(() -> SyncState.start(connectionId, target));
         state = states.save(state.started(clock.instant())); // requests made before this moment are covered by this run
-        if (resource == SyncResource.CALENDAR) {
+        if (target.resource() == SyncResource.CALENDAR) {
             state = placeWindow(state);
         }
-        Page page = read(session, resource, state);
+        Page page = read(session, target, state);
         state = page.state;
-        Map<String, ItemIndex.Indexed> known = state.fullSync() ? index.all(connectionId, resource) : null;
+        Map<String, ItemIndex.Indexed> known = state.fullSync() ? index.all(connectionId, target) : null;
         List<Change> appended = new ArrayList<>();
         for (int pages = 1; ; pages++) {
             appended.addAll(apply(writer, state, page.delta, known));
@@ -56,7 +56,7 @@ final class DeltaRun {
                 if (pages >= MAX_PAGES) {
                     return new Outcome(appended, true);
                 }
-                page = read(session, resource, state);
+                page = read(session, target, state);
                 state = page.state;
                 continue;
             }
@@ -83,21 +83,21 @@ final class DeltaRun {
     }
 
     /** The next page from the state's link; when Graph lost the sync state, the first page of a new full sync. */
-    private Page read(GraphSession session, SyncResource resource, SyncState state) {
+    private Page read(GraphSession session, SyncTarget target, SyncState state) {
         String link = state.resumeLink();
         if (link != null) {
             try {
-                return new Page(DeltaReader.follow(session, resource, link), state);
+                return new Page(DeltaReader.follow(session, target, link), state);
             } catch (GraphException e) {
                 if (!e.syncStateLost()) {
                     throw e;
                 }
                 Instant now = clock.instant();
-                state = states.save(resource == SyncResource.CALENDAR ? state.restart(CalendarWindow.start(now), CalendarWindow.end(now))
+                state = states.save(target.resource() == SyncResource.CALENDAR ? state.restart(CalendarWindow.start(now), CalendarWindow.end(now))
                         : state.restart(null, null));
             }
         }
-        return new Page(DeltaReader.first(session, resource, state), state);
+        return new Page(DeltaReader.first(session, target, state), state);
     }
 
     /** Appends the page's changes, then records them in the item index. */
@@ -109,10 +109,10 @@ final class DeltaRun {
         List<String> removals = new ArrayList<>();
         for (DeltaPage.Item item : items.values()) {
             Optional<ItemIndex.Indexed> indexed = known != null ? Optional.ofNullable(known.get(item.id()))
-                    : index.find(state.connectionId(), state.resource(), item.id());
+                    : index.find(state.connectionId(), state.target(), item.id());
             if (item.removed()) {
                 if (indexed.isPresent()) {
-                    changes.add(Change.of(state.resource(), Change.Type.DELETED, item.id(), null, null));
+                    changes.add(Change.of(state.target(), Change.Type.DELETED, item.id(), null, null));
                     removals.add(item.id());
                 }
                 continue;
@@ -120,14 +120,14 @@ final class DeltaRun {
             Change.Type type = indexed.isEmpty() ? Change.Type.CREATED
                     : Objects.equals(indexed.get().changeKey(), item.changeKey()) ? null : Change.Type.UPDATED;
             if (type != null) {
-                changes.add(Change.of(state.resource(), type, item.id(), item.changeKey(), item.summary()));
+                changes.add(Change.of(state.target(), type, item.id(), item.changeKey(), item.summary()));
             }
             if (type != null || indexed.get().generation() < state.generation()) {
                 upserts.add(new ItemIndex.Indexed(item.id(), item.changeKey(), state.generation()));
             }
         }
         List<Change> appended = writer.append(changes);
-        index.write(state.connectionId(), state.resource(), upserts, removals);
+        index.write(state.connectionId(), state.target(), upserts, removals);
         if (known != null) {
             upserts.forEach(i -> known.put(i.itemId(), i));
             removals.forEach(known::remove);
@@ -139,13 +139,13 @@ final class DeltaRun {
     private List<Change> sweepUnseen(FeedWriter writer, SyncState state) {
         List<Change> appended = new ArrayList<>();
         while (true) {
-            List<ItemIndex.Indexed> unseen = index.notSeenIn(state.connectionId(), state.resource(), state.generation(), ChangeFeed.BATCH);
+            List<ItemIndex.Indexed> unseen = index.notSeenIn(state.connectionId(), state.target(), state.generation(), ChangeFeed.BATCH);
             if (unseen.isEmpty()) {
                 return appended;
             }
-            List<Change> deletions = unseen.stream().map(i -> Change.of(state.resource(), Change.Type.DELETED, i.itemId(), null, null)).toList();
+            List<Change> deletions = unseen.stream().map(i -> Change.of(state.target(), Change.Type.DELETED, i.itemId(), null, null)).toList();
             appended.addAll(writer.append(deletions));
-            index.write(state.connectionId(), state.resource(), List.of(), unseen.stream().map(ItemIndex.Indexed::itemId).toList());
+            index.write(state.connectionId(), state.target(), List.of(), unseen.stream().map(ItemIndex.Indexed::itemId).toList());
             writer.checkpoint();
         }
     }

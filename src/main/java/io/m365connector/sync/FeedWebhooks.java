@@ -52,22 +52,26 @@ public final class FeedWebhooks implements ChangeListener {
 
     /** {@code connection.sync_stopped}: its id names the stop, so a repeat of the same stop has the same id. */
     @Override
-    public void syncStopped(String connectionId, SyncResource resource, String code, Instant stoppedAt) {
-        ObjectNode event = event(stopId(connectionId, resource, stoppedAt, "stopped"), STOPPED, connectionId)
-                .put("resource", resource.id())
+    public void syncStopped(String connectionId, SyncTarget target, String code, Instant stoppedAt) {
+        ObjectNode event = where(event(stopId(connectionId, target, stoppedAt, "stopped"), STOPPED, connectionId), target)
                 .put("code", code);
         queue(event, STOPPED + " of " + connectionId);
     }
 
     @Override
-    public void syncRecovered(String connectionId, SyncResource resource, Instant stoppedAt) {
-        ObjectNode event = event(stopId(connectionId, resource, stoppedAt, "recovered"), RECOVERED, connectionId)
-                .put("resource", resource.id());
+    public void syncRecovered(String connectionId, SyncTarget target, Instant stoppedAt) {
+        ObjectNode event = where(event(stopId(connectionId, target, stoppedAt, "recovered"), RECOVERED, connectionId), target);
         queue(event, RECOVERED + " of " + connectionId);
     }
 
-    private static String stopId(String connectionId, SyncResource resource, Instant stoppedAt, String what) {
-        return "evt_sync_" + connectionId.substring(4) + "_" + resource.id() + "_" + what + "_"
+    /** {@code resource}, and {@code mailbox} for a shared mailbox's. */
+    private static ObjectNode where(ObjectNode event, SyncTarget target) {
+        event.put("resource", target.resource().id());
+        return target.isShared() ? event.put("mailbox", target.mailbox()) : event;
+    }
+
+    private static String stopId(String connectionId, SyncTarget target, Instant stoppedAt, String what) {
+        return "evt_sync_" + connectionId.substring(4) + "_" + target.key() + "_" + what + "_"
                 + (stoppedAt == null ? 0 : stoppedAt.toEpochMilli());
     }
 

@@ -14,7 +14,7 @@ import java.util.Optional;
 
 /**
  * What the feed last said about each synced item: table {@code syncitems}, PartitionKey =
- * {@code <connection>.<resource>}, RowKey = SHA-256 of the item id (Graph ids may hold characters a key
+ * {@code <connection>.<target key>}, RowKey = SHA-256 of the item id (Graph ids may hold characters a key
  * may not). A delta item whose changeKey equals the indexed one is no change (a replayed page, a resync
  * after Graph lost the sync state); a full resync marks every item it sees with its generation, and
  * the items it did not see were deleted meanwhile.
@@ -30,22 +30,22 @@ final class ItemIndex {
         this.table = new TableAccess(table);
     }
 
-    Optional<Indexed> find(String connectionId, SyncResource resource, String itemId) {
-        return table.find(partition(connectionId, resource), key(itemId)).map(ItemIndex::fromEntity);
+    Optional<Indexed> find(String connectionId, SyncTarget target, String itemId) {
+        return table.find(partition(connectionId, target), key(itemId)).map(ItemIndex::fromEntity);
     }
 
     /** Every indexed item of a connection's resource, by item id (a full sync reads them once instead of one by one). */
-    Map<String, Indexed> all(String connectionId, SyncResource resource) {
+    Map<String, Indexed> all(String connectionId, SyncTarget target) {
         Map<String, Indexed> items = new HashMap<>();
-        table.query("PartitionKey eq " + TableAccess.literal(partition(connectionId, resource)), Integer.MAX_VALUE)
+        table.query("PartitionKey eq " + TableAccess.literal(partition(connectionId, target)), Integer.MAX_VALUE)
                 .forEach(e -> items.put((String) e.getProperty("ItemId"), fromEntity(e)));
         return items;
     }
 
     /** Writes the items (upserts) and removes the deleted ones, in transactions of at most 100. */
-    void write(String connectionId, SyncResource resource, List<Indexed> upserts, List<String> removedItemIds) {
+    void write(String connectionId, SyncTarget target, List<Indexed> upserts, List<String> removedItemIds) {
         List<TableTransactionAction> actions = new ArrayList<>();
-        String partition = partition(connectionId, resource);
+        String partition = partition(connectionId, target);
         for (Indexed item : upserts) {
             actions.add(new TableTransactionAction(TableTransactionActionType.UPSERT_REPLACE, new TableEntity(partition, key(item.itemId()))
                     .addProperty("ItemId", item.itemId()).addProperty("ChangeKey", String.valueOf(item.changeKey()))
@@ -61,18 +61,18 @@ final class ItemIndex {
     }
 
     /** Items a full sync of {@code generation} did not see (they were deleted while the sync state was lost), at most {@code limit}. */
-    List<Indexed> notSeenIn(String connectionId, SyncResource resource, long generation, int limit) {
-        return table.query("PartitionKey eq " + TableAccess.literal(partition(connectionId, resource)) + " and Generation lt "
+    List<Indexed> notSeenIn(String connectionId, SyncTarget target, long generation, int limit) {
+        return table.query("PartitionKey eq " + TableAccess.literal(partition(connectionId, target)) + " and Generation lt "
                 + generation + "L", limit).stream().map(ItemIndex::fromEntity).toList();
     }
 
     /** Everything of a connection's resource (disconnect). */
-    void clear(String connectionId, SyncResource resource) {
-        table.deleteMatching("PartitionKey eq " + TableAccess.literal(partition(connectionId, resource)));
+    void clear(String connectionId, SyncTarget target) {
+        table.deleteMatching("PartitionKey eq " + TableAccess.literal(partition(connectionId, target)));
     }
 
-    private static String partition(String connectionId, SyncResource resource) {
-        return connectionId + "." + resource.id();
+    private static String partition(String connectionId, SyncTarget target) {
+        return connectionId + "." + target.key();
     }
 
     private static String key(String itemId) {

@@ -14,9 +14,13 @@ final class SyncCapabilities {
     private SyncCapabilities() {
     }
 
-    /** Whether Graph notifies changes of {@code resource} in {@code cloud} (then a subscription is kept). */
-    static boolean notifies(NationalCloud cloud, SyncResource resource) {
-        return SyncCapability.MESSAGE_AND_EVENT_SUBSCRIPTIONS.servedIn(cloud);
+    /**
+     * Whether Graph notifies changes of {@code target} in {@code cloud} (then a subscription is kept). Never for a shared
+     * mailbox: delegated subscriptions do not cover other users' mailboxes
+     * (https://learn.microsoft.com/graph/outlook-share-messages-folders), so the timer polls them.
+     */
+    static boolean notifies(NationalCloud cloud, SyncTarget target) {
+        return !target.isShared() && SyncCapability.MESSAGE_AND_EVENT_SUBSCRIPTIONS.servedIn(cloud);
     }
 
     /** Whether the resource can be synced at all in the cloud (the inbox needs message delta). */

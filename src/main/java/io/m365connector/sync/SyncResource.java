@@ -9,28 +9,39 @@ import java.util.Set;
 
 /**
  * What the connector keeps in step for a connection: the inbox's messages and the calendar's events
- * (a rolling window of the calendar view). Each is synced on its own: its delta link, subscription
- * and item index are its own; its changes go to the connection's one feed.
+ * (a rolling window of the calendar view), of the user's own mailbox and of the shared mailboxes the web
+ * app names ({@link SyncTarget}). Each is synced on its own: its delta link, subscription and item index
+ * are its own; its changes go to the connection's one feed.
  */
 public enum SyncResource {
     /** The inbox: Graph's message delta on mailFolders('inbox'), subscriptions on me/mailFolders('inbox')/messages. */
     INBOX("inbox", Feature.MAIL_READ, new Permissions("syncing the inbox", List.of(Set.of("Mail.Read"), Set.of("Mail.ReadWrite")),
-            "the mail_read feature (Mail.Read), or the mail feature (Mail.ReadWrite)"), "me/mailFolders('inbox')/messages"),
+            "the mail_read feature (Mail.Read), or the mail feature (Mail.ReadWrite)"), "me/mailFolders('inbox')/messages",
+            Set.of(Feature.SHARED_MAILBOX_READ, Feature.SHARED_MAILBOX), new Permissions("syncing a shared mailbox's inbox",
+            List.of(Set.of("Mail.Read.Shared"), Set.of("Mail.ReadWrite.Shared")),
+            "the shared_mailbox_read feature (Mail.Read.Shared), or the shared_mailbox feature (Mail.ReadWrite.Shared)")),
     /** The calendar: Graph's calendarView delta over a rolling window, subscriptions on me/events. */
     CALENDAR("calendar", Feature.CALENDAR_READ, new Permissions("syncing the calendar", List.of(Set.of("Calendars.Read"),
             Set.of("Calendars.ReadWrite")), "the calendar_read feature (Calendars.Read), or the calendar feature (Calendars.ReadWrite)"),
-            "me/events");
+            "me/events", Set.of(Feature.SHARED_CALENDAR_READ, Feature.SHARED_CALENDAR), new Permissions("syncing a shared calendar",
+            List.of(Set.of("Calendars.Read.Shared"), Set.of("Calendars.ReadWrite.Shared")),
+            "the shared_calendar_read feature (Calendars.Read.Shared), or the shared_calendar feature (Calendars.ReadWrite.Shared)"));
 
     private final String id;
     private final Feature feature;
     private final Permissions permissions;
     private final String subscriptionResource;
+    private final Set<Feature> sharedFeatures;
+    private final Permissions sharedPermissions;
 
-    SyncResource(String id, Feature feature, Permissions permissions, String subscriptionResource) {
+    SyncResource(String id, Feature feature, Permissions permissions, String subscriptionResource, Set<Feature> sharedFeatures,
+                 Permissions sharedPermissions) {
         this.id = id;
         this.feature = feature;
         this.permissions = permissions;
         this.subscriptionResource = subscriptionResource;
+        this.sharedFeatures = sharedFeatures;
+        this.sharedPermissions = sharedPermissions;
     }
 
     public String id() {
@@ -42,8 +53,13 @@ public enum SyncResource {
         return feature;
     }
 
-    Permissions permissions() {
-        return permissions;
+    /** Either feature lets a shared mailbox's resource be synced (the read one, or the read-write one). */
+    public Set<Feature> sharedFeatures() {
+        return sharedFeatures;
+    }
+
+    Permissions permissions(boolean shared) {
+        return shared ? sharedPermissions : permissions;
     }
 
     /** The {@code resource} of a Graph subscription to this resource's changes. */

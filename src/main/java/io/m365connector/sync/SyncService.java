@@ -13,6 +13,7 @@ import io.m365connector.platform.WorkQueue;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
@@ -65,9 +66,9 @@ public final class SyncService {
         this.subscriptions = new SubscriptionManager(stores.subscriptions(), stores.states(), urls, clock);
     }
 
-    /** Asks for a run of {@code resource}'s delta (queued; the worker runs it). */
-    public void request(String connectionId, SyncResource resource, String reason) {
-        requests.send(new SyncRequest(connectionId, resource, reason, clock.instant()).toJson(), Duration.ZERO);
+    /** Asks for a run of {@code target}'s delta (queued; the worker runs it). */
+    public void request(String connectionId, SyncTarget target, String reason) {
+        requests.send(new SyncRequest(connectionId, target, reason, clock.instant()).toJson(), Duration.ZERO);
     }
 
     /**
@@ -76,7 +77,7 @@ public final class SyncService {
      * covered by (one table read each). Other reasons (the timer, lifecycle events, a new connection) run at once.
      */
     public Outcome handle(SyncRequest request) {
-        Optional<SyncState> state = stores.states().find(request.connectionId(), request.resource());
+        Optional<SyncState> state = stores.states().find(request.connectionId(), request.target());
         if (state.map(SyncState::runStartedAt).filter(started -> request.requestedAt().isBefore(started.minus(COVERAGE_SKEW))).isPresent()) {
             return Outcome.COVERED;
         }
@@ -84,7 +85,7 @@ public final class SyncService {
             return schedule(request, state);
         }
         Optional<Connection> connection = connections.find(request.connectionId());
-        if (connection.isEmpty() || connection.get().status() != ConnectionStatus.ACTIVE || !syncs(connection.get(), request.resource())) {
+        if (connection.isEmpty() || connection.get().status() != ConnectionStatus.ACTIVE || !syncs(connection.get(), request.target())) {
             return Outcome.NOT_SYNCED;
         }
         Optional<FeedWriter> writer = FeedWriter.acquire(stores.states(), stores.feed(), request.connectionId(), clock, FEED_LEASE);
@@ -93,26 +94,27 @@ public final class SyncService {
             return Outcome.BUSY;
         }
         try (FeedWriter feed = writer.get()) {
-            GraphSession session = graph.open(ConnectionRef.of(request.connectionId(), null), request.resource().permissions());
-            if (request.reason().equals("subscriptionRemoved")) {
-                subscriptions.forget(request.connectionId(), request.resource()); // Graph removed it: a new one below
+            SyncTarget target = request.target();
+            GraphSession session = graph.open(ConnectionRef.of(request.connectionId(), null), target.resource().permissions(target.isShared()));
+            if (request.reason().equals("subscriptionRemoved") && !target.isShared()) {
+                subscriptions.forget(request.connectionId(), target.resource()); // Graph removed it: a new one below
             }
-            DeltaRun.Outcome run = new DeltaRun(stores.states(), stores.index(), clock).run(session, feed, request.resource());
-            if (SyncCapabilities.notifies(connection.get().cloud(), request.resource())) {
-                subscriptions.ensure(session, request.resource(), request.reason().equals("reauthorizationRequired"),
+            DeltaRun.Outcome run = new DeltaRun(stores.states(), stores.index(), clock).run(session, feed, target);
+            if (SyncCapabilities.notifies(connection.get().cloud(), target)) {
+                subscriptions.ensure(session, target.resource(), request.reason().equals("reauthorizationRequired"),
                         request.reason().equals("timer"));
             }
             listener.appended(request.connectionId(), run.appended());
-            state.filter(SyncService::stopped).ifPresent(s -> listener.syncRecovered(request.connectionId(), request.resource(), s.lastRunAt()));
+            state.filter(SyncService::stopped).ifPresent(s -> listener.syncRecovered(request.connectionId(), target, s.lastRunAt()));
             if (run.more()) {
-                request(request.connectionId(), request.resource(), "more");
+                request(request.connectionId(), target, "more");
                 return Outcome.MORE;
             }
             return Outcome.RAN;
         } catch (ConnectorException e) {
             recordFailure(request, e.code());
             if (STOPPING.contains(e.code())) {
-                LOG.info("Sync of " + request.resource().id() + " for " + request.connectionId() + " stopped: " + e.code().code());
+                LOG.info("Sync of " + request.target() + " for " + request.connectionId() + " stopped: " + e.code().code());
                 return Outcome.STOPPED;
             }
             throw e;
@@ -125,17 +127,43 @@ public final class SyncService {
         }
         Instant at = clock.instant().plus(DEBOUNCE);
         try {
-            stores.states().save(state.orElseGet(() -> SyncState.start(request.connectionId(), request.resource())).scheduled(at));
+            stores.states().save(state.orElseGet(() -> SyncState.start(request.connectionId(), request.target())).scheduled(at));
         } catch (ConcurrentUpdateException e) {
             return handle(request); // another worker scheduled or ran meanwhile: decide again on what it wrote
         }
-        requests.send(new SyncRequest(request.connectionId(), request.resource(), SCHEDULED, at).toJson(), DEBOUNCE);
+        requests.send(new SyncRequest(request.connectionId(), request.target(), SCHEDULED, at).toJson(), DEBOUNCE);
         return Outcome.SCHEDULED;
     }
 
-    /** Whether the connection asked for the feature that syncs {@code resource} (mail_read, calendar_read) and its cloud serves it. */
-    static boolean syncs(Connection c, SyncResource resource) {
-        return c.features().contains(resource.feature()) && SyncCapabilities.served(c.cloud(), resource);
+    /**
+     * Whether the connection syncs {@code target}: it holds the feature that turns it on (mail_read, calendar_read; for a
+     * shared mailbox shared_mailbox_read or shared_mailbox, shared_calendar_read or shared_calendar), its cloud serves
+     * the delta, and a shared mailbox is still one the web app named (one table read, for shared mailboxes only).
+     */
+    boolean syncs(Connection c, SyncTarget target) {
+        return enabled(c, target) && (!target.isShared() || stores.shared().contains(c.id(), target.mailbox()));
+    }
+
+    /** {@link #syncs} without the shared mailbox's registration: the feature and the cloud. */
+    static boolean enabled(Connection c, SyncTarget target) {
+        boolean feature = target.isShared() ? target.resource().sharedFeatures().stream().anyMatch(c.features()::contains)
+                : c.features().contains(target.resource().feature());
+        return feature && SyncCapabilities.served(c.cloud(), target.resource());
+    }
+
+    /** Every target the connection syncs: its own inbox and calendar, and those of the shared mailboxes named, as its features allow. */
+    List<SyncTarget> targets(Connection c) {
+        List<SyncTarget> targets = new ArrayList<>();
+        for (SyncResource resource : SyncResource.values()) {
+            targets.add(SyncTarget.own(resource));
+        }
+        for (String mailbox : stores.shared().of(c.id())) {
+            for (SyncResource resource : SyncResource.values()) {
+                targets.add(SyncTarget.shared(resource, mailbox));
+            }
+        }
+        targets.removeIf(t -> !enabled(c, t));
+        return targets;
     }
 
     /** A page of the connection's change feed after the cursor (owner checked like every other route). */
@@ -155,9 +183,9 @@ public final class SyncService {
             return;
         }
         for (SyncResource resource : SyncResource.values()) {
-            if (syncs(connection.get(), resource)) {
+            if (enabled(connection.get(), SyncTarget.own(resource))) {
                 try {
-                    subscriptions.drop(graph.open(ConnectionRef.of(connectionId, null), resource.permissions()), resource);
+                    subscriptions.drop(graph.open(ConnectionRef.of(connectionId, null), resource.permissions(false)), resource);
                 } catch (RuntimeException e) {
                     LOG.info("Could not delete the " + resource.id() + " subscription of " + connectionId + " (" + e.getClass().getSimpleName()
                             + "); it expires by itself and its notifications are dropped");
@@ -168,21 +196,26 @@ public final class SyncService {
 
     /** Everything sync kept for a connection: on disconnect. */
     public void forget(String connectionId) {
+        for (String mailbox : stores.shared().ever(connectionId)) {
+            for (SyncResource resource : SyncResource.values()) {
+                stores.index().clear(connectionId, SyncTarget.shared(resource, mailbox));
+            }
+        }
         for (SyncResource resource : SyncResource.values()) {
             subscriptions.forget(connectionId, resource);
-            stores.index().clear(connectionId, resource);
+            stores.index().clear(connectionId, SyncTarget.own(resource));
         }
-        stores.states().clear(connectionId);
+        stores.states().clear(connectionId); // the shared mailboxes' rows go with it
     }
 
     private void recordFailure(SyncRequest request, ProblemCode code) {
         try {
-            SyncState before = stores.states().find(request.connectionId(), request.resource())
-                    .orElseGet(() -> SyncState.start(request.connectionId(), request.resource()));
+            SyncState before = stores.states().find(request.connectionId(), request.target())
+                    .orElseGet(() -> SyncState.start(request.connectionId(), request.target()));
             SyncState after = before.failed(code.code(), clock.instant());
             stores.states().save(after);
             if (stopped(after) && !stopped(before)) {
-                listener.syncStopped(request.connectionId(), request.resource(), code.code(), after.lastRunAt());
+                listener.syncStopped(request.connectionId(), request.target(), code.code(), after.lastRunAt());
             }
         } catch (RuntimeException ignored) {
             // the state says what the last run did; a failure to say it is not worth hiding the original one

@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * Where the sync of one resource of a connection stands.
+ * Where the sync of one target (a resource of the user's mailbox or of a shared one) of a connection stands.
  *
  * @param deltaLink       Graph's delta link after the last completed run (null before the first one finishes)
  * @param nextLink        the next page of a run in progress: a run that died resumes there
@@ -18,57 +18,61 @@ import java.util.Objects;
  * @param lastError       the problem code of the last failed run, null after a success
  * @param version         the row's ETag; null before the first write
  */
-public record SyncState(String connectionId, SyncResource resource, String deltaLink, String nextLink, long generation, boolean fullSync,
+public record SyncState(String connectionId, SyncTarget target, String deltaLink, String nextLink, long generation, boolean fullSync,
                         Instant windowStart, Instant windowEnd, Instant scheduledRunAt, Instant runStartedAt, Instant lastRunAt, Instant lastSuccessAt, String lastError, String version) {
     public SyncState {
         Objects.requireNonNull(connectionId, "'connectionId' cannot be null.");
-        Objects.requireNonNull(resource, "'resource' cannot be null.");
+        Objects.requireNonNull(target, "'target' cannot be null.");
     }
 
     /** Before the first run: a full sync of generation 1. */
-    static SyncState start(String connectionId, SyncResource resource) {
-        return new SyncState(connectionId, resource, null, null, 1, true, null, null, null, null, null, null, null, null);
+    static SyncState start(String connectionId, SyncTarget target) {
+        return new SyncState(connectionId, target, null, null, 1, true, null, null, null, null, null, null, null, null);
     }
 
     /** A new full sync (the old delta link is dropped): Graph lost the sync state, or the calendar window rolled. */
     SyncState restart(Instant newWindowStart, Instant newWindowEnd) {
-        return new SyncState(connectionId, resource, null, null, generation + 1, true, newWindowStart, newWindowEnd, scheduledRunAt, runStartedAt, lastRunAt,
+        return new SyncState(connectionId, target, null, null, generation + 1, true, newWindowStart, newWindowEnd, scheduledRunAt, runStartedAt, lastRunAt,
                 lastSuccessAt, lastError, version);
     }
 
     SyncState window(Instant start, Instant end) {
-        return new SyncState(connectionId, resource, deltaLink, nextLink, generation, fullSync, start, end, scheduledRunAt, runStartedAt, lastRunAt, lastSuccessAt,
+        return new SyncState(connectionId, target, deltaLink, nextLink, generation, fullSync, start, end, scheduledRunAt, runStartedAt, lastRunAt, lastSuccessAt,
                 lastError, version);
     }
 
     SyncState progress(String next) {
-        return new SyncState(connectionId, resource, deltaLink, next, generation, fullSync, windowStart, windowEnd, scheduledRunAt, runStartedAt, lastRunAt, lastSuccessAt,
+        return new SyncState(connectionId, target, deltaLink, next, generation, fullSync, windowStart, windowEnd, scheduledRunAt, runStartedAt, lastRunAt, lastSuccessAt,
                 lastError, version);
     }
 
     SyncState completed(String newDeltaLink, Instant at) {
-        return new SyncState(connectionId, resource, newDeltaLink, null, generation, false, windowStart, windowEnd, scheduledRunAt, runStartedAt, at, at, null,
+        return new SyncState(connectionId, target, newDeltaLink, null, generation, false, windowStart, windowEnd, scheduledRunAt, runStartedAt, at, at, null,
                 version);
     }
 
     SyncState failed(String code, Instant at) {
-        return new SyncState(connectionId, resource, deltaLink, nextLink, generation, fullSync, windowStart, windowEnd, scheduledRunAt, runStartedAt, at,
+        return new SyncState(connectionId, target, deltaLink, nextLink, generation, fullSync, windowStart, windowEnd, scheduledRunAt, runStartedAt, at,
                 lastSuccessAt, code, version);
     }
 
     SyncState scheduled(Instant at) {
-        return new SyncState(connectionId, resource, deltaLink, nextLink, generation, fullSync, windowStart, windowEnd, at, runStartedAt,
+        return new SyncState(connectionId, target, deltaLink, nextLink, generation, fullSync, windowStart, windowEnd, at, runStartedAt,
                 lastRunAt, lastSuccessAt, lastError, version);
     }
 
     SyncState started(Instant at) {
-        return new SyncState(connectionId, resource, deltaLink, nextLink, generation, fullSync, windowStart, windowEnd, scheduledRunAt, at, lastRunAt,
+        return new SyncState(connectionId, target, deltaLink, nextLink, generation, fullSync, windowStart, windowEnd, scheduledRunAt, at, lastRunAt,
                 lastSuccessAt, lastError, version);
     }
 
     SyncState withVersion(String etag) {
-        return new SyncState(connectionId, resource, deltaLink, nextLink, generation, fullSync, windowStart, windowEnd, scheduledRunAt, runStartedAt,
+        return new SyncState(connectionId, target, deltaLink, nextLink, generation, fullSync, windowStart, windowEnd, scheduledRunAt, runStartedAt,
                 lastRunAt, lastSuccessAt, lastError, etag);
+    }
+
+    public SyncResource resource() {
+        return target.resource();
     }
 
     /** The link a run starts from: a page of an interrupted run, else the last delta link, else none (full sync from scratch). */
@@ -78,7 +82,7 @@ public record SyncState(String connectionId, SyncResource resource, String delta
 
     @Override
     public String toString() {
-        return "SyncState[" + connectionId + "/" + resource.id() + ", generation=" + generation + ", fullSync=" + fullSync
+        return "SyncState[" + connectionId + "/" + target.key() + ", generation=" + generation + ", fullSync=" + fullSync
                 + ", lastSuccessAt=" + lastSuccessAt + ", lastError=" + lastError + "]";
     }
 }

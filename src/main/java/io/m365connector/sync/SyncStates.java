@@ -10,8 +10,9 @@ import java.time.ZoneOffset;
 import java.util.Optional;
 
 /**
- * Sync state in table {@code syncstate}, PartitionKey = connection id: one row per resource
- * ({@link SyncState}) and the feed row ({@code _feed}: the last sequence written and the writer's
+ * Sync state in table {@code syncstate}, PartitionKey = connection id: one row per target
+ * ({@link SyncState}, RowKey = {@link SyncTarget#key()}), the shared mailboxes the web app named
+ * ({@link SharedMailboxes}) and the feed row ({@code _feed}: the last sequence written and the writer's
  * lease). Writes are compare-and-swap on the ETag read: a stale writer never moves a delta link back.
  */
 final class SyncStates {
@@ -27,8 +28,8 @@ final class SyncStates {
         this.table = new TableAccess(table);
     }
 
-    Optional<SyncState> find(String connectionId, SyncResource resource) {
-        return table.find(connectionId, resource.id()).map(e -> fromEntity(connectionId, resource, e));
+    Optional<SyncState> find(String connectionId, SyncTarget target) {
+        return table.find(connectionId, target.key()).map(e -> fromEntity(connectionId, target, e));
     }
 
     /** Saves a state read earlier (or a new one); {@link ConcurrentUpdateException} when it changed meanwhile. */
@@ -36,7 +37,7 @@ final class SyncStates {
         TableEntity e = toEntity(state);
         Optional<String> etag = state.version() == null ? table.insert(e) : table.replaceIfUnchanged(e, state.version());
         return state.withVersion(etag.orElseThrow(() -> new ConcurrentUpdateException(state.connectionId(),
-                "The sync state of " + state.resource().id() + " changed meanwhile.")));
+                "The sync state of " + state.target() + " changed meanwhile.")));
     }
 
     Optional<Feed> feed(String connectionId) {
@@ -75,9 +76,10 @@ final class SyncStates {
     }
 
     private static TableEntity toEntity(SyncState s) {
-        TableEntity e = new TableEntity(s.connectionId(), s.resource().id())
+        TableEntity e = new TableEntity(s.connectionId(), s.target().key())
                 .addProperty("Generation", s.generation())
                 .addProperty("FullSync", s.fullSync());
+        put(e, "Mailbox", s.target().mailbox());
         put(e, "DeltaLink", s.deltaLink());
         put(e, "NextLink", s.nextLink());
         put(e, "LastError", s.lastError());
@@ -98,8 +100,8 @@ final class SyncStates {
         }
     }
 
-    private static SyncState fromEntity(String connectionId, SyncResource resource, TableEntity e) {
-        return new SyncState(connectionId, resource, (String) e.getProperty("DeltaLink"), (String) e.getProperty("NextLink"),
+    private static SyncState fromEntity(String connectionId, SyncTarget target, TableEntity e) {
+        return new SyncState(connectionId, target, (String) e.getProperty("DeltaLink"), (String) e.getProperty("NextLink"),
                 ((Number) e.getProperty("Generation")).longValue(), Boolean.TRUE.equals(e.getProperty("FullSync")),
                 instant(e, "WindowStart"), instant(e, "WindowEnd"), instant(e, "ScheduledRunAt"), instant(e, "RunStartedAt"), instant(e, "LastRunAt"), instant(e, "LastSuccessAt"),
                 (String) e.getProperty("LastError"), e.getETag());

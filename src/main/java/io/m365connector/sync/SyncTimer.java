@@ -15,7 +15,8 @@ import java.util.Optional;
  * The sync timer: every resource is synced on a schedule too, so nothing depends on a notification
  * arriving. Where Graph sends notifications for a resource in the connection's cloud, the timer is the
  * safety net ({@link SyncCapabilities#safetyInterval}); where it does not, the timer is how the resource is
- * synced ({@link SyncCapabilities#pollInterval}). Connections that are gone or no longer sync drop out here.
+ * synced ({@link SyncCapabilities#pollInterval}), as for every shared mailbox. Connections that are gone or no
+ * longer sync, and shared mailboxes no longer named, drop out here.
  */
 public final class SyncTimer {
     /** The most due entries one tick handles; the next tick continues. */
@@ -37,14 +38,15 @@ public final class SyncTimer {
         this.clock = clock;
     }
 
-    /** Starts syncing a connection's resources: due at once, and asked for now. */
+    /** Starts syncing a connection's targets (its own resources and the shared mailboxes named): due at once, and asked for now. */
     public void enroll(Connection connection) {
-        for (SyncResource resource : SyncResource.values()) {
-            if (SyncService.syncs(connection, resource)) {
-                schedule.add(connection.id(), resource, clock.instant());
-                sync.request(connection.id(), resource, "connected");
-            }
-        }
+        sync.targets(connection).forEach(target -> enroll(connection, target));
+    }
+
+    /** Starts syncing one target of a connection. */
+    void enroll(Connection connection, SyncTarget target) {
+        schedule.add(connection.id(), target, clock.instant());
+        sync.request(connection.id(), target, "connected");
     }
 
     /** One tick: every due resource gets a run and its next due time. Returns how many runs were asked for. */
@@ -54,10 +56,10 @@ public final class SyncTimer {
         int requested = 0;
         for (SyncSchedule.Due entry : due) {
             Optional<Connection> connection = connections.find(entry.connectionId());
-            if (connection.isPresent() && connection.get().status() == ConnectionStatus.ACTIVE && SyncService.syncs(connection.get(),
-                    entry.resource())) {
-                schedule.add(entry.connectionId(), entry.resource(), now.plus(interval(connection.get().cloud(), entry.resource())));
-                sync.request(entry.connectionId(), entry.resource(), "timer");
+            if (connection.isPresent() && connection.get().status() == ConnectionStatus.ACTIVE && sync.syncs(connection.get(),
+                    entry.target())) {
+                schedule.add(entry.connectionId(), entry.target(), now.plus(interval(connection.get().cloud(), entry.target())));
+                sync.request(entry.connectionId(), entry.target(), "timer");
                 requested++;
             }
             schedule.remove(entry);
@@ -65,7 +67,7 @@ public final class SyncTimer {
         return requested;
     }
 
-    private static Duration interval(NationalCloud cloud, SyncResource resource) {
-        return SyncCapabilities.notifies(cloud, resource) ? SyncCapabilities.safetyInterval() : SyncCapabilities.pollInterval();
+    private static Duration interval(NationalCloud cloud, SyncTarget target) {
+        return SyncCapabilities.notifies(cloud, target) ? SyncCapabilities.safetyInterval() : SyncCapabilities.pollInterval();
     }
 }

@@ -45,6 +45,8 @@ class FunctionJsonIT {
             Map.entry("getAttachment", "GET connections/{id}/messages/{messageId}/attachments/{attachmentId} function"),
             Map.entry("listEvents", "GET connections/{id}/events function"),
             Map.entry("listChanges", "GET connections/{id}/changes function"),
+            Map.entry("addSharedMailbox", "PUT connections/{id}/shared-mailboxes/{mailbox} function"),
+            Map.entry("removeSharedMailbox", "DELETE connections/{id}/shared-mailboxes/{mailbox} function"),
             Map.entry("graphNotifications", "POST graph/notifications anonymous"),
             Map.entry("graphLifecycle", "POST graph/lifecycle anonymous")));
 

@@ -39,6 +39,45 @@ class SyncRequestsTest {
     }
 
     @Test
+    void whenASharedMailboxRequestGoesThroughTheQueueThenItKeepsItsMailboxAndAnOldMessageIsTheUsersOwn() {
+        String id = Connection.newId();
+        SyncRequest shared = new SyncRequest(id, SyncTarget.shared(SyncResource.INBOX, "Sales@Contoso.com"), "timer",
+                Instant.parse("2026-12-05T10:00:00Z"));
+
+        assertEquals(Optional.of(shared), SyncRequest.parse(shared.toJson()));
+        assertEquals("sales@contoso.com", SyncRequest.parse(shared.toJson()).orElseThrow().target().mailbox());
+        assertEquals(SyncTarget.own(SyncResource.INBOX), SyncRequest.parse("{\"connectionId\":\"" + id + "\",\"resource\":\"inbox\","
+                + "\"reason\":\"timer\",\"requestedAt\":\"2026-12-05T10:00:00Z\"}").orElseThrow().target(), "written before shared mailboxes");
+        assertTrue(SyncRequest.parse("{\"connectionId\":\"" + id + "\",\"resource\":\"inbox\",\"mailbox\":\"not an address\","
+                + "\"requestedAt\":\"2026-12-05T10:00:00Z\"}").isEmpty());
+    }
+
+    @Test
+    void whenATargetsKeyIsReadBackThenOnlyItsOwnMailboxMatchesIt() {
+        SyncTarget shared = SyncTarget.shared(SyncResource.CALENDAR, "sales@contoso.com");
+
+        assertEquals("inbox", SyncTarget.own(SyncResource.INBOX).key());
+        assertTrue(shared.key().matches("calendar\\.[0-9a-f]{24}"), shared.key());
+        assertEquals(Optional.of(shared), SyncTarget.fromKey(shared.key(), "SALES@contoso.com"));
+        assertEquals(Optional.of(SyncTarget.own(SyncResource.INBOX)), SyncTarget.fromKey("inbox", null));
+        assertTrue(SyncTarget.fromKey(shared.key(), "support@contoso.com").isEmpty(), "another address has another digest");
+        assertTrue(SyncTarget.fromKey(shared.key(), null).isEmpty());
+        assertTrue(SyncTarget.fromKey("inbox", "sales@contoso.com").isEmpty());
+    }
+
+    @Test
+    void whenTheSameItemChangesInTheUsersMailboxAndInASharedOneThenTheChangeIdsDifferAndTheUsersOwnAreAsBefore() {
+        Change own = Change.of(SyncTarget.own(SyncResource.INBOX), Change.Type.CREATED, "AAMk1", "ck1", null);
+        Change shared = Change.of(SyncTarget.shared(SyncResource.INBOX, "sales@contoso.com"), Change.Type.CREATED, "AAMk1", "ck1", null);
+
+        assertEquals(Change.of(SyncResource.INBOX, Change.Type.CREATED, "AAMk1", "ck1", null).id(), own.id());
+        assertEquals("chg_" + io.m365connector.platform.Secrets.sha256("inbox\nAAMk1\nck1").substring(0, 32), own.id(),
+                "the user's own ids are those of feeds written before shared mailboxes");
+        assertFalse(own.id().equals(shared.id()));
+        assertEquals("sales@contoso.com", shared.mailbox());
+    }
+
+    @Test
     void whenTheCalendarWindowIsPlacedThenItSpansAMonthBackAndAYearAheadAndRollsAfterAMonth() {
         Instant now = Instant.parse("2026-12-05T10:30:00Z");
         Instant start = CalendarWindow.start(now);

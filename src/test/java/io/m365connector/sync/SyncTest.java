@@ -356,20 +356,7 @@ class SyncTest {
 
     /** Runs the sync worker over every visible request until none is left (requests sent back while the feed was busy included). */
     private static void drain() {
-        for (int round = 0; round < 50; round++) {
-            List<String> visible = HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible();
-            if (visible.isEmpty()) {
-                if (HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).size() == 0) {
-                    return;
-                }
-                HARNESS.clock.advance(Duration.ofSeconds(31));
-                continue;
-            }
-            for (String message : visible) {
-                HARNESS.sync.syncWorker(message, new FakeExecutionContext("syncWorker"));
-            }
-        }
-        throw new AssertionError("the sync queue did not drain");
+        HARNESS.drainSyncQueue();
     }
 
     /** One pass of the worker over what is visible now. */

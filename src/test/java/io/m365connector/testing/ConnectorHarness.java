@@ -424,6 +424,28 @@ public final class ConnectorHarness implements AutoCloseable {
         return clockedQueues.computeIfAbsent(tables.queuePrefix() + name, n -> new ClockedWorkQueue(clock));
     }
 
+    /**
+     * Runs the sync worker over every visible request of the clocked sync queue until none is left; when only
+     * requests due later are left (a notification's scheduled run, a busy feed's retry) the clock moves 31 s.
+     */
+    public void drainSyncQueue() {
+        ClockedWorkQueue queue = clockedQueue(SyncFunctions.SYNC_QUEUE);
+        for (int round = 0; round < 50; round++) {
+            List<String> visible = queue.receiveVisible();
+            if (visible.isEmpty()) {
+                if (queue.size() == 0) {
+                    return;
+                }
+                clock.advance(Duration.ofSeconds(31));
+                continue;
+            }
+            for (String message : visible) {
+                sync.syncWorker(message, new FakeExecutionContext("syncWorker"));
+            }
+        }
+        throw new AssertionError("the sync queue did not drain");
+    }
+
     /** This harness's queue {@code name} (prefixed like its tables), reached the way the app reaches it; not created here. */
     public QueueClient queue(String name) {
         Settings s = SettingsReader.read(env);

@@ -1,0 +1,81 @@
+package io.m365connector.sync;
+
+import com.azure.data.tables.TableClient;
+import com.azure.data.tables.models.TableEntity;
+import io.m365connector.outlook.MailRecipient;
+import io.m365connector.platform.TableAccess;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The shared mailboxes whose inbox and calendar a connection syncs, as the web app named them: rows
+ * {@code shared.<digest of the address>} in table {@code syncstate} beside the connection's sync state,
+ * so a disconnect removes them with it. A shared mailbox is synced by delta polling alone: Graph's
+ * delegated subscriptions do not cover other users' mailboxes.
+ */
+final class SharedMailboxes {
+    /** The most shared mailboxes one connection syncs: each costs a delta run per resource every poll interval. */
+    static final int MAX_PER_CONNECTION = 20;
+    private static final String PREFIX = "shared.";
+
+    private final TableAccess table;
+
+    SharedMailboxes(TableClient table) {
+        this.table = new TableAccess(table);
+    }
+
+    /** Why {@code address} cannot name a shared mailbox, or null. */
+    static String problem(String address) {
+        return MailRecipient.problem(address);
+    }
+
+    /** Names the mailbox (again); false when it is named already. */
+    boolean add(String connectionId, String mailbox, Instant at) {
+        if (contains(connectionId, mailbox)) {
+            return false;
+        }
+        table.upsert(row(connectionId, mailbox, true).addProperty("NamedAt", at.atOffset(ZoneOffset.UTC)));
+        return true;
+    }
+
+    /**
+     * No longer synced; the row stays (marked) until the connection is disconnected, so that its sync state and item
+     * index, which are kept for a later naming to resume from, are still found and removed with the connection.
+     */
+    void remove(String connectionId, String mailbox) {
+        if (contains(connectionId, mailbox)) {
+            table.upsert(row(connectionId, mailbox, false));
+        }
+    }
+
+    boolean contains(String connectionId, String mailbox) {
+        return table.find(connectionId, PREFIX + SyncTarget.mailboxDigest(mailbox)).filter(SharedMailboxes::synced).isPresent();
+    }
+
+    /** The shared mailboxes the connection syncs now (addresses in lower case), in no particular order. */
+    List<String> of(String connectionId) {
+        return rows(connectionId).stream().filter(SharedMailboxes::synced).map(e -> (String) e.getProperty("Mailbox")).toList();
+    }
+
+    /** Every shared mailbox the connection has synced, named now or not: what a disconnect cleans up. */
+    List<String> ever(String connectionId) {
+        return rows(connectionId).stream().map(e -> (String) e.getProperty("Mailbox")).toList();
+    }
+
+    private List<TableEntity> rows(String connectionId) {
+        return table.query("PartitionKey eq " + TableAccess.literal(connectionId) + " and RowKey ge 'shared.' and RowKey lt 'shared/'",
+                Integer.MAX_VALUE);
+    }
+
+    private static TableEntity row(String connectionId, String mailbox, boolean synced) {
+        String address = mailbox.toLowerCase(Locale.ROOT);
+        return new TableEntity(connectionId, PREFIX + SyncTarget.mailboxDigest(address)).addProperty("Mailbox", address)
+                .addProperty("Synced", synced);
+    }
+
+    private static boolean synced(TableEntity e) {
+        return !Boolean.FALSE.equals(e.getProperty("Synced"));
+    }
+}

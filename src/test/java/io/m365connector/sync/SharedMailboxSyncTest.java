@@ -1,0 +1,331 @@
+package io.m365connector.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.azure.data.tables.TableClient;
+import com.azure.data.tables.TableServiceClient;
+import com.azure.data.tables.TableServiceClientBuilder;
+import com.azure.data.tables.models.ListEntitiesOptions;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.microsoft.azure.functions.HttpMethod;
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.platform.Json;
+import io.m365connector.testing.Azurite;
+import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.FakeExecutionContext;
+import io.m365connector.testing.FakeHttpRequest;
+import io.m365connector.testing.FakeHttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Shared mailboxes the web app names ({@code PUT /api/connections/{id}/shared-mailboxes/{address}}) are synced
+ * by delta polling on {@code /users/{address}/...}: their changes reach the same feed with {@code mailbox}, within
+ * the poll interval, with no subscription at Graph (delegated subscriptions do not cover other users' mailboxes:
+ * https://learn.microsoft.com/graph/outlook-share-messages-folders). The inbox runs where Graph serves message
+ * delta (not 21Vianet); the calendar in every cloud.
+ */
+class SharedMailboxSyncTest {
+    private static final ConnectorHarness HARNESS = ConnectorHarness.withClockedQueues(env -> { });
+    private static final TableServiceClient TABLES = new TableServiceClientBuilder().connectionString(Azurite.shared().connectionString())
+            .buildClient();
+    private static final String FEATURES = "\"mail_read\",\"calendar_read\",\"shared_mailbox_read\",\"shared_calendar_read\"";
+
+    @AfterAll
+    static void tearDown() {
+        HARNESS.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOV", "USGOVDOD"})
+    void whenTheWebAppNamesASharedMailboxThenItsMailAndEventsReachTheFeedByPollingWithoutASubscription(NationalCloud cloud) {
+        Shared s = connectWithSharedMailbox(cloud, true);
+        deliver(s.mailbox, "before naming");
+        invite(s.mailbox, "Team review");
+
+        FakeHttpResponse named = name(s.connectionId, s.mailbox.toUpperCase());
+        assertEquals(201, named.getStatusCode(), named.bodyText());
+        JsonNode view = ConnectorHarness.json(named.bodyText());
+        assertEquals(s.mailbox, view.path("mailbox").asText(), "addresses are kept in lower case");
+        assertEquals(List.of("inbox:timer_only", "calendar:timer_only"), health(view.path("sync")));
+        HARNESS.drainSyncQueue();
+
+        assertEquals(List.of("inbox:created:before naming", "calendar:created:Team review"), describe(sharedChanges(s)));
+        assertTrue(HARNESS.graph.subscriptions().subscriptions(s.upn).stream().allMatch(sub -> sub.path("resource").asText().startsWith("me/")),
+                "only the user's own resources are subscribed to");
+        assertTrue(HARNESS.graph.requests("POST", ".*/subscriptions").stream().noneMatch(r -> r.body().contains(s.mailbox)));
+
+        deliver(s.mailbox, "after naming");
+        HARNESS.drainSyncQueue();
+        assertEquals(2, sharedChanges(s).size(), "no notification for a shared mailbox: the poll brings it");
+
+        HARNESS.clock.advance(SyncCapabilities.POLL_INTERVAL.plusSeconds(1));
+        tick();
+
+        assertEquals(List.of("inbox:created:before naming", "calendar:created:Team review", "inbox:created:after naming"),
+                describe(sharedChanges(s)));
+        assertTrue(allChanges(s).stream().noneMatch(c -> c.path("mailbox").isMissingNode() && c.path("summary").path("subject").asText()
+                .contains("naming")), "the shared mailbox's mail is not reported as the user's own");
+        assertNoDuplicates(s);
+        JsonNode status = ConnectorHarness.json(HARNESS.getConnection(s.connectionId).bodyText());
+        List<String> shared = StreamSupport.stream(status.path("sync").spliterator(), false).filter(h -> h.has("mailbox"))
+                .map(h -> h.path("resource").asText() + ":" + h.path("state").asText() + ":" + h.path("notifications").asText()).toList();
+        assertEquals(List.of("inbox:syncing:timer_only", "calendar:syncing:timer_only"), shared);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"CHINA"})
+    void whenTheCloudHasNoMessageDeltaThenOnlyTheSharedCalendarIsSynced(NationalCloud cloud) {
+        Shared s = connectWithSharedMailbox(cloud, true);
+        deliver(s.mailbox, "not synced here");
+        invite(s.mailbox, "Synced here");
+
+        FakeHttpResponse named = name(s.connectionId, s.mailbox);
+        assertEquals(201, named.getStatusCode(), named.bodyText());
+        assertEquals(List.of("inbox:not_supported_in_cloud", "calendar:timer_only"),
+                health(ConnectorHarness.json(named.bodyText()).path("sync")));
+        HARNESS.drainSyncQueue();
+
+        assertEquals(List.of("calendar:created:Synced here"), describe(sharedChanges(s)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOVDOD"})
+    void whenTheUserHasNoRightsOnTheMailboxThenItsSyncShowsFailingAndRecoversOnceAccessIsGranted(NationalCloud cloud) {
+        Shared s = connectWithSharedMailbox(cloud, false);
+        deliver(s.mailbox, "waiting for access");
+
+        assertEquals(201, name(s.connectionId, s.mailbox).getStatusCode());
+        HARNESS.drainSyncQueue();
+
+        assertTrue(sharedChanges(s).isEmpty());
+        assertEquals(List.of("inbox:failing:mailbox_access_denied", "calendar:failing:mailbox_access_denied"), sharedStatus(s));
+
+        HARNESS.graph.grantMailboxAccess(s.upn, s.mailbox, false);
+        HARNESS.clock.advance(SyncCapabilities.POLL_INTERVAL.plusSeconds(1));
+        tick();
+
+        assertEquals(List.of("inbox:created:waiting for access"), describe(sharedChanges(s)));
+        assertEquals(List.of("inbox:syncing:", "calendar:syncing:"), sharedStatus(s));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"USGOV"})
+    void whenTheMailboxIsNoLongerNamedThenItsChangesStopAndNamingItAgainResumesWithoutDuplicates(NationalCloud cloud) {
+        Shared s = connectWithSharedMailbox(cloud, true);
+        deliver(s.mailbox, "first");
+        assertEquals(201, name(s.connectionId, s.mailbox).getStatusCode());
+        assertEquals(200, name(s.connectionId, s.mailbox).getStatusCode(), "naming it again changes nothing");
+        HARNESS.drainSyncQueue();
+        int deltaCalls = sharedDeltaCalls(s);
+
+        FakeHttpResponse removed = unname(s.connectionId, s.mailbox);
+        assertEquals(200, removed.getStatusCode(), removed.bodyText());
+        assertTrue(ConnectorHarness.json(removed.bodyText()).path("removed").asBoolean());
+        deliver(s.mailbox, "while not named");
+        HARNESS.clock.advance(SyncCapabilities.POLL_INTERVAL.plusSeconds(1));
+        tick();
+
+        assertEquals(deltaCalls, sharedDeltaCalls(s), "no more polling of a mailbox no longer named");
+        assertEquals(List.of("inbox:created:first"), describe(sharedChanges(s)));
+        assertTrue(sharedStatus(s).isEmpty());
+        assertFalse(ConnectorHarness.json(unname(s.connectionId, s.mailbox).bodyText()).path("removed").asBoolean());
+
+        assertEquals(201, name(s.connectionId, s.mailbox).getStatusCode());
+        HARNESS.drainSyncQueue();
+
+        assertEquals(List.of("inbox:created:first", "inbox:created:while not named"), describe(sharedChanges(s)),
+                "naming it again resumes from where it stopped: what changed meanwhile, nothing twice");
+        assertNoDuplicates(s);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"GLOBAL"})
+    void whenGraphLosesTheSharedMailboxsDeltaStateThenTheResyncFindsTheDeletionAndAddsNoDuplicates(NationalCloud cloud) {
+        Shared s = connectWithSharedMailbox(cloud, true);
+        deliver(s.mailbox, "kept");
+        String gone = deliver(s.mailbox, "gone");
+        assertEquals(201, name(s.connectionId, s.mailbox).getStatusCode());
+        HARNESS.drainSyncQueue();
+
+        HARNESS.graph.delta().expireSyncState(s.mailbox);
+        HARNESS.graph.mail().hardDelete(s.mailbox, gone);
+        HARNESS.clock.advance(SyncCapabilities.POLL_INTERVAL.plusSeconds(1));
+        tick();
+
+        assertEquals(List.of("inbox:created:gone", "inbox:created:kept", "inbox:deleted:"), describe(sharedChanges(s)).stream().sorted().toList());
+        assertNoDuplicates(s);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"USGOVDOD"})
+    void whenTheConnectionIsDisconnectedThenWhatItsSharedMailboxesKeptIsGoneNamedOrNot(NationalCloud cloud) {
+        Shared s = connectWithSharedMailbox(cloud, true);
+        deliver(s.mailbox, "indexed");
+        assertEquals(201, name(s.connectionId, s.mailbox).getStatusCode());
+        assertEquals(201, name(s.connectionId, "other-" + s.mailbox).getStatusCode());
+        HARNESS.drainSyncQueue();
+        assertEquals(200, unname(s.connectionId, s.mailbox).getStatusCode()); // its index is kept for a later naming
+        TableClient items = TABLES.getTableClient(HARNESS.tables.syncItems());
+        String shared = "PartitionKey ge '" + s.connectionId + ".inbox.' and PartitionKey lt '" + s.connectionId + ".inbox/'";
+        assertEquals(1, rows(items, shared), "the unnamed mailbox's item index is kept");
+
+        assertEquals(200, HARNESS.deleteConnection(s.connectionId).getStatusCode());
+
+        assertEquals(0, rows(items, shared));
+        assertEquals(0, rows(TABLES.getTableClient(HARNESS.tables.syncState()), "PartitionKey eq '" + s.connectionId + "'"));
+    }
+
+    @Test
+    void whenTheNamingIsWrongThenTheAnswerSaysWhatToDoAndNothingIsSynced() {
+        Shared s = connectWithSharedMailbox(NationalCloud.GLOBAL, true);
+        FakeHttpResponse bad = name(s.connectionId, "not-an-address");
+        assertEquals(400, bad.getStatusCode());
+        assertEquals("application/problem+json", bad.getHeader("Content-Type"));
+        assertEquals("mailbox", ConnectorHarness.json(bad.bodyText()).path("errors").path(0).path("field").asText(), bad.bodyText());
+
+        FakeHttpResponse otherOwner = send(HttpMethod.PUT, s.connectionId, s.mailbox, "owner-2");
+        assertEquals(404, otherOwner.getStatusCode(), "another owner's connection answers as an unknown one");
+
+        ConnectorHarness.Connected withoutFeature = HARNESS.connect(NationalCloud.GLOBAL, "\"mail_read\"");
+        FakeHttpResponse refused = name(withoutFeature.connectionId(), s.mailbox);
+        assertEquals(403, refused.getStatusCode());
+        JsonNode problem = ConnectorHarness.json(refused.bodyText());
+        assertEquals("missing_permissions", problem.path("code").asText(), refused.bodyText());
+        assertTrue(problem.path("detail").asText().contains("shared_mailbox_read"), problem.toString());
+
+        for (int i = 0; i < SharedMailboxes.MAX_PER_CONNECTION; i++) {
+            assertEquals(201, name(s.connectionId, "box" + i + "@contoso.com").getStatusCode());
+        }
+        FakeHttpResponse tooMany = name(s.connectionId, "one-more@contoso.com");
+        assertEquals(400, tooMany.getStatusCode());
+        assertTrue(tooMany.bodyText().contains("DELETE"), tooMany.bodyText());
+        assertTrue(sharedStatus(s.connectionId, "one-more@contoso.com").isEmpty(), "the refused naming left nothing behind");
+        assertTrue(sharedStatus(withoutFeature.connectionId(), null).isEmpty(), "the refused naming left nothing behind");
+        assertEquals(SharedMailboxes.MAX_PER_CONNECTION * 2, sharedStatus(s.connectionId, null).size(), "inbox and calendar of each");
+        HARNESS.drainSyncQueue(); // the named mailboxes do not exist at Graph: their runs stop, and show why
+        assertTrue(sharedStatus(s.connectionId, "box0@contoso.com").stream().allMatch(h -> h.contains(":failing:")),
+                sharedStatus(s.connectionId, "box0@contoso.com").toString());
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private record Shared(String connectionId, String upn, String mailbox) {
+    }
+
+    /** A user connected with the shared read features and a shared mailbox that exists at Graph (and that the user may read, or not). */
+    private static Shared connectWithSharedMailbox(NationalCloud cloud, boolean access) {
+        ConnectorHarness.Connected c = HARNESS.connect(cloud, FEATURES);
+        String upn = c.user().userPrincipalName();
+        String mailbox = "sales-" + UUID.randomUUID().toString().substring(0, 8) + "@contoso.com";
+        HARNESS.graph.mail().addMailbox(upn);
+        HARNESS.graph.mail().addMailbox(mailbox);
+        if (access) {
+            HARNESS.graph.grantMailboxAccess(upn, mailbox, false);
+        }
+        HARNESS.drainSyncQueue();
+        return new Shared(c.connectionId(), upn, mailbox);
+    }
+
+    private static FakeHttpResponse name(String connectionId, String mailbox) {
+        return send(HttpMethod.PUT, connectionId, mailbox, "owner-1");
+    }
+
+    private static FakeHttpResponse unname(String connectionId, String mailbox) {
+        return send(HttpMethod.DELETE, connectionId, mailbox, "owner-1");
+    }
+
+    private static FakeHttpResponse send(HttpMethod method, String connectionId, String mailbox, String owner) {
+        FakeHttpRequest request = FakeHttpRequest.of(method, "https://" + ConnectorHarness.FUNCTION_HOST + "/api/connections/" + connectionId
+                + "/shared-mailboxes/" + mailbox).header("X-Owner-Id", owner);
+        FakeExecutionContext context = new FakeExecutionContext("sharedMailbox");
+        return (FakeHttpResponse) (method == HttpMethod.PUT ? HARNESS.sync.addSharedMailbox(request, connectionId, mailbox, context)
+                : HARNESS.sync.removeSharedMailbox(request, connectionId, mailbox, context));
+    }
+
+    private static String deliver(String mailbox, String subject) {
+        ObjectNode message = Json.MAPPER.createObjectNode();
+        message.putObject("from").putObject("emailAddress").put("address", "customer@fabrikam.com");
+        message.putArray("toRecipients").addObject().putObject("emailAddress").put("address", mailbox);
+        message.put("subject", subject);
+        message.putObject("body").put("contentType", "text").put("content", "Hello");
+        return HARNESS.graph.mail().deliver(mailbox, message);
+    }
+
+    private static void invite(String mailbox, String subject) {
+        ObjectNode event = Json.MAPPER.createObjectNode().put("subject", subject);
+        String start = HARNESS.clock.instant().plus(Duration.ofDays(2)).toString().substring(0, 19);
+        String end = HARNESS.clock.instant().plus(Duration.ofDays(2)).plus(Duration.ofHours(1)).toString().substring(0, 19);
+        event.putObject("start").put("dateTime", start).put("timeZone", "UTC");
+        event.putObject("end").put("dateTime", end).put("timeZone", "UTC");
+        HARNESS.graph.addInvitation(mailbox, event);
+    }
+
+    private static void tick() {
+        HARNESS.sync.syncTimer("{\"IsPastDue\":false}", new FakeExecutionContext("syncTimer"));
+        HARNESS.drainSyncQueue();
+    }
+
+    private static List<JsonNode> allChanges(Shared s) {
+        List<JsonNode> all = new ArrayList<>();
+        String cursor = "";
+        while (true) {
+            JsonNode page = ConnectorHarness.json(HARNESS.read(s.connectionId, "/changes?limit=500" + cursor).bodyText());
+            page.path("changes").forEach(all::add);
+            cursor = "&cursor=" + page.path("nextCursor").asText();
+            if (!page.path("more").asBoolean()) {
+                return all;
+            }
+        }
+    }
+
+    private static List<JsonNode> sharedChanges(Shared s) {
+        return allChanges(s).stream().filter(c -> c.path("mailbox").asText().equals(s.mailbox)).toList();
+    }
+
+    /** "resource:type:subject" of each change; deletions carry no subject. */
+    private static List<String> describe(List<JsonNode> changes) {
+        return changes.stream().map(c -> c.path("resource").asText() + ":" + c.path("type").asText() + ":"
+                + c.path("summary").path("subject").asText("")).toList();
+    }
+
+    private static List<String> health(JsonNode sync) {
+        return StreamSupport.stream(sync.spliterator(), false).map(h -> h.path("resource").asText() + ":"
+                + (h.path("state").asText().equals("not_supported_in_cloud") ? "not_supported_in_cloud" : h.path("notifications").asText())).toList();
+    }
+
+    /** "resource:state:lastError" of the shared mailbox's entries in the connection's status. */
+    private static List<String> sharedStatus(Shared s) {
+        return sharedStatus(s.connectionId, s.mailbox);
+    }
+
+    private static List<String> sharedStatus(String connectionId, String mailbox) {
+        JsonNode status = ConnectorHarness.json(HARNESS.getConnection(connectionId).bodyText());
+        return StreamSupport.stream(status.path("sync").spliterator(), false)
+                .filter(h -> h.has("mailbox") && (mailbox == null || h.path("mailbox").asText().equals(mailbox)))
+                .map(h -> h.path("resource").asText() + ":" + h.path("state").asText() + ":" + h.path("lastError").asText("")).toList();
+    }
+
+    private static void assertNoDuplicates(Shared s) {
+        List<JsonNode> all = allChanges(s);
+        assertEquals(all.size(), all.stream().map(c -> c.path("id").asText()).distinct().count(), "no change twice: " + describe(all));
+    }
+
+    private static int rows(TableClient table, String filter) {
+        return (int) table.listEntities(new ListEntitiesOptions().setFilter(filter), null, null).stream().count();
+    }
+
+    private static int sharedDeltaCalls(Shared s) {
+        return HARNESS.graph.requests("GET", ".*/users/" + s.mailbox + "/.*delta.*").size();
+    }
+}
