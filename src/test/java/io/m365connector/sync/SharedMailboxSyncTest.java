@@ -18,6 +18,8 @@ import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
 import io.m365connector.testing.FakeHttpRequest;
 import io.m365connector.testing.FakeHttpResponse;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Shared mailboxes the web app names ({@code PUT /api/connections/{id}/shared-mailboxes/{address}}) are synced
@@ -40,6 +43,8 @@ class SharedMailboxSyncTest {
     private static final TableServiceClient TABLES = new TableServiceClientBuilder().connectionString(Azurite.shared().connectionString())
             .buildClient();
     private static final String FEATURES = "\"mail_read\",\"calendar_read\",\"shared_mailbox_read\",\"shared_calendar_read\"";
+
+    private static final Shared HOSTILE = connectWithSharedMailbox(NationalCloud.GLOBAL, true);
 
     @AfterAll
     static void tearDown() {
@@ -218,6 +223,26 @@ class SharedMailboxSyncTest {
                 sharedStatus(s.connectionId, "box0@contoso.com").toString());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"sal\u200Bes@contoso.com", "\uFEFFsales@contoso.com", "sales@ＣＯＮＴＯＳＯ.com", "sales@contoso.com/../x",
+        "sales@contoso.com?x=1", "sales@contoso.com#inbox", "', drop@contoso.com", "sales@@contoso.com", " "})
+    void whenTheAddressIsHostileThenItIsRefusedAndNothingIsStored(String address) {
+        JsonNode problem = ConnectorHarness.json(name(HOSTILE.connectionId, address).bodyText());
+
+        assertEquals(400, problem.path("status").asInt(), problem.toString());
+        assertEquals("mailbox", problem.path("errors").path(0).path("field").asText(), problem.toString());
+        assertTrue(sharedStatus(HOSTILE.connectionId, null).isEmpty());
+        assertEquals(400, unname(HOSTILE.connectionId, address).getStatusCode());
+    }
+
+    @Test
+    void whenTheAddressIsTooLongOrTheConnectionUnknownThenTheAnswerIsAProblem() {
+        assertEquals(400, name(HOSTILE.connectionId, "a".repeat(250) + "@contoso.com").getStatusCode());
+        assertEquals(404, name("con_" + "0".repeat(32), "sales@contoso.com").getStatusCode());
+        assertEquals(404, name("con_bad", "sales@contoso.com").getStatusCode());
+        assertTrue(sharedStatus(HOSTILE.connectionId, null).isEmpty());
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private record Shared(String connectionId, String upn, String mailbox) {
@@ -247,7 +272,7 @@ class SharedMailboxSyncTest {
 
     private static FakeHttpResponse send(HttpMethod method, String connectionId, String mailbox, String owner) {
         FakeHttpRequest request = FakeHttpRequest.of(method, "https://" + ConnectorHarness.FUNCTION_HOST + "/api/connections/" + connectionId
-                + "/shared-mailboxes/" + mailbox).header("X-Owner-Id", owner);
+                + "/shared-mailboxes/" + URLEncoder.encode(mailbox, StandardCharsets.UTF_8).replace("+", "%20")).header("X-Owner-Id", owner);
         FakeExecutionContext context = new FakeExecutionContext("sharedMailbox");
         return (FakeHttpResponse) (method == HttpMethod.PUT ? HARNESS.sync.addSharedMailbox(request, connectionId, mailbox, context)
                 : HARNESS.sync.removeSharedMailbox(request, connectionId, mailbox, context));

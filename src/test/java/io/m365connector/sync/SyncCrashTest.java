@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.microsoft.azure.functions.HttpMethod;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.functions.SyncFunctions;
 import io.m365connector.platform.Json;
 import io.m365connector.testing.ClockSleeper;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
+import io.m365connector.testing.FakeHttpRequest;
 import io.m365connector.testing.KillSwitch;
 import io.m365connector.testing.ProcessDeath;
 import java.time.Duration;
@@ -25,13 +27,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The process dies at every outbound request of a sync run (Table Storage and Graph alike, before the
  * request leaves or after the far side carried it out), during the first full sync of an inbox of six
- * messages read two a page. Another instance takes over after the feed lease: the feed then holds each
- * message exactly once, a further run adds nothing, and a new message is one more change.
+ * messages read two a page, of the user's own inbox and of a shared mailbox's. Another instance takes over
+ * after the feed lease: the feed then holds each message exactly once, a further run adds nothing, and a new
+ * message is one more change.
  */
 class SyncCrashTest {
     private static final ConnectorHarness HARNESS = ConnectorHarness.withClockedQueues(env -> { });
     private static final int MESSAGES = 6;
-    private static List<KillSwitch.Call> reference;
+    private static final java.util.Map<Boolean, List<KillSwitch.Call>> REFERENCE = new java.util.HashMap<>();
 
     static {
         HARNESS.graph.subscriptions().setEndpoint(HARNESS.graphEndpoint());
@@ -44,8 +47,17 @@ class SyncCrashTest {
     }
 
     static Stream<Arguments> cells() {
+        return cells(false);
+    }
+
+    /** The same for a shared mailbox's inbox (polled on /users/{address}: its own path of requests). */
+    static Stream<Arguments> sharedCells() {
+        return cells(true);
+    }
+
+    private static Stream<Arguments> cells(boolean shared) {
         List<Arguments> cells = new ArrayList<>();
-        List<KillSwitch.Call> calls = referenceRun();
+        List<KillSwitch.Call> calls = referenceRun(shared);
         for (int i = 0; i < calls.size(); i++) {
             for (KillSwitch.When when : KillSwitch.When.values()) {
                 cells.add(Arguments.of(i, calls.get(i), when));
@@ -57,7 +69,17 @@ class SyncCrashTest {
     @ParameterizedTest(name = "killed at request {0} ({1}), {2}")
     @MethodSource("cells")
     void whenTheProcessDiesDuringASyncRunThenTheNextRunLosesNothingAndDoublesNothing(int ordinal, KillSwitch.Call call, KillSwitch.When when) {
-        Inbox inbox = inbox();
+        killAndRecover(inbox(false), ordinal, call, when);
+    }
+
+    @ParameterizedTest(name = "shared mailbox, killed at request {0} ({1}), {2}")
+    @MethodSource("sharedCells")
+    void whenTheProcessDiesDuringASharedMailboxsRunThenTheNextRunLosesNothingAndDoublesNothing(int ordinal, KillSwitch.Call call,
+                                                                                               KillSwitch.When when) {
+        killAndRecover(inbox(true), ordinal, call, when);
+    }
+
+    private static void killAndRecover(Inbox inbox, int ordinal, KillSwitch.Call call, KillSwitch.When when) {
         KillSwitch killed = new KillSwitch(HARNESS.routing).arm(ordinal, when);
         SyncFunctions dying = HARNESS.newInstance(killed, new ClockSleeper(HARNESS.clock)).context().newFunction(SyncFunctions.class);
         try {
@@ -66,7 +88,7 @@ class SyncCrashTest {
             // the queue message comes back to another instance
         }
         assertTrue(killed.dead(), "died at request " + ordinal + ": " + killed.calls());
-        assertEquals(call.shape(), killed.calls().get(ordinal).shape(), "the same path as the reference run");
+        assertEquals(withoutMailbox(call.shape()), withoutMailbox(killed.calls().get(ordinal).shape()), "the same path as the reference run");
 
         HARNESS.clock.advance(SyncService.FEED_LEASE.plusSeconds(1));
         HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible(); // what the dead one queued goes too; the request below replaces it
@@ -75,40 +97,58 @@ class SyncCrashTest {
         assertEquals(MESSAGES, created(inbox).size(), "each message once: " + created(inbox));
         assertEquals(MESSAGES, created(inbox).stream().distinct().count());
 
-        deliver(inbox.upn, "after the crash");
+        deliver(inbox.mailbox(), "after the crash");
         run(inbox);
         assertEquals(MESSAGES + 1, created(inbox).size());
     }
 
-    private record Inbox(String connectionId, String upn) {
+    /** A connection whose inbox is synced: the user's own, or (with {@code shared}) a shared mailbox's the user may read. */
+    private record Inbox(String connectionId, String upn, String shared) {
+        String mailbox() {
+            return shared != null ? shared : upn;
+        }
+
+        SyncTarget target() {
+            return shared != null ? SyncTarget.shared(SyncResource.INBOX, shared) : SyncTarget.own(SyncResource.INBOX);
+        }
     }
 
-    private static List<KillSwitch.Call> referenceRun() {
-        if (reference == null) {
-            run(inbox()); // the first run creates the tables
-            Inbox inbox = inbox();
+    private static synchronized List<KillSwitch.Call> referenceRun(boolean shared) {
+        return REFERENCE.computeIfAbsent(shared, s -> {
+            run(inbox(s)); // the first run creates the tables
+            Inbox inbox = inbox(s);
             KillSwitch recording = new KillSwitch(HARNESS.routing);
             HARNESS.newInstance(recording, new ClockSleeper(HARNESS.clock)).context().newFunction(SyncFunctions.class)
                     .syncWorker(request(inbox), new FakeExecutionContext("syncWorker"));
             assertEquals(MESSAGES, created(inbox).size(), "the reference run syncs the inbox");
-            reference = recording.calls();
-        }
-        return reference;
+            return recording.calls();
+        });
     }
 
-    private static Inbox inbox() {
-        ConnectorHarness.Connected user = HARNESS.connect(NationalCloud.GLOBAL, "\"mail_read\"");
+    private static Inbox inbox(boolean sharedMailbox) {
+        ConnectorHarness.Connected user = HARNESS.connect(NationalCloud.GLOBAL, sharedMailbox ? "\"shared_mailbox_read\"" : "\"mail_read\"");
         String upn = user.user().userPrincipalName();
+        HARNESS.graph.mail().addMailbox(upn);
+        String shared = null;
+        if (sharedMailbox) {
+            shared = "shared-" + user.connectionId().substring(4, 16) + "@contoso.com";
+            HARNESS.graph.mail().addMailbox(shared);
+            HARNESS.graph.grantMailboxAccess(upn, shared, false);
+            FakeHttpRequest put = FakeHttpRequest.of(HttpMethod.PUT, "https://" + ConnectorHarness.FUNCTION_HOST + "/api/connections/"
+                    + user.connectionId() + "/shared-mailboxes/" + shared);
+            assertEquals(201, HARNESS.sync.addSharedMailbox(put, user.connectionId(), shared, new FakeExecutionContext("put")).getStatusCode());
+        }
         HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible(); // the enrollment's request: the cell runs its own
+        Inbox inbox = new Inbox(user.connectionId(), upn, shared);
         for (int i = 0; i < MESSAGES; i++) {
-            deliver(upn, "message " + i);
+            deliver(inbox.mailbox(), "message " + i);
         }
         HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible();
-        return new Inbox(user.connectionId(), upn);
+        return inbox;
     }
 
     private static String request(Inbox inbox) {
-        return new SyncRequest(inbox.connectionId, SyncResource.INBOX, "timer", HARNESS.clock.instant()).toJson();
+        return new SyncRequest(inbox.connectionId, inbox.target(), "timer", HARNESS.clock.instant()).toJson();
     }
 
     private static void run(Inbox inbox) {
@@ -116,6 +156,11 @@ class SyncCrashTest {
         for (String more : HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible()) {
             HARNESS.sync.syncWorker(more, new FakeExecutionContext("syncWorker"));
         }
+    }
+
+    /** A request's shape with the cell's own shared mailbox address left out (each cell has its own). */
+    private static String withoutMailbox(String shape) {
+        return shape.replaceAll("shared-[0-9a-f]{12}(@|%40)contoso\\.com", "shared");
     }
 
     private static void deliver(String upn, String subject) {

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.microsoft.azure.functions.HttpMethod;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.functions.MaintenanceFunctions;
 import io.m365connector.functions.SyncFunctions;
 import io.m365connector.platform.Json;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
+import io.m365connector.testing.FakeHttpRequest;
 import io.m365connector.testing.SecretsLedger;
 import io.m365connector.testing.StandardWebhooks;
 import io.m365connector.testing.WebhookReceiver;
@@ -107,6 +109,35 @@ class SyncWebhookTest {
                 "one event for the stop, one for the recovery");
         assertEquals(List.of("access is back", "still denied", "while access is denied"), StreamSupport.stream(feed.path("changes").spliterator(), false)
                 .map(c -> c.path("summary").path("subject").asText()).sorted().toList(), "nothing lost while failing");
+    }
+
+    @Test
+    void whenASharedMailboxsSyncStopsAndRecoversThenTheEventsAndTheFeedNameTheMailbox() {
+        ConnectorHarness.Connected user = HARNESS.connect(NationalCloud.GLOBAL, "\"shared_mailbox_read\"");
+        String upn = user.user().userPrincipalName();
+        String shared = "support-" + user.connectionId().substring(4, 12) + "@contoso.com";
+        HARNESS.graph.mail().addMailbox(upn);
+        HARNESS.graph.mail().addMailbox(shared);
+        deliver(shared, "for the support team");
+        FakeHttpRequest name = FakeHttpRequest.of(HttpMethod.PUT, "https://" + ConnectorHarness.FUNCTION_HOST + "/api/connections/"
+                + user.connectionId() + "/shared-mailboxes/" + shared);
+        assertEquals(201, HARNESS.sync.addSharedMailbox(name, user.connectionId(), shared, new FakeExecutionContext("put")).getStatusCode());
+        drainSync(); // no rights on it yet: 403 from Graph
+
+        HARNESS.graph.grantMailboxAccess(upn, shared, false);
+        HARNESS.clock.advance(Duration.ofMinutes(6));
+        HARNESS.sync.syncTimer("{}", new FakeExecutionContext("syncTimer"));
+        drainSync();
+        deliverWebhooks();
+
+        List<JsonNode> events = WEB_APP.received().stream().map(r -> ConnectorHarness.json(r.body()))
+                .filter(e -> e.path("connectionId").asText().equals(user.connectionId())).toList();
+        assertEquals(List.of("connection.sync_stopped:inbox:" + shared + ":mailbox_access_denied", "connection.sync_recovered:inbox:" + shared + ":"),
+                events.stream().filter(e -> e.path("type").asText().startsWith("connection.sync_")).map(e -> e.path("type").asText() + ":"
+                        + e.path("resource").asText() + ":" + e.path("mailbox").asText() + ":" + e.path("code").asText("")).toList());
+        JsonNode change = events.stream().filter(e -> e.path("type").asText().equals(FeedWebhooks.TYPE)).findFirst().orElseThrow()
+                .path("changes").get(0);
+        assertEquals(shared + ":for the support team", change.path("mailbox").asText() + ":" + change.path("summary").path("subject").asText());
     }
 
     private static String line(JsonNode health) {
