@@ -48,11 +48,12 @@ public final class AppContext {
     private static final Lazy<AppContext> SHARED = Lazy.of(() -> new AppContext(Wiring.production()));
 
     private final Clock clock;
-    private final PlatformParts platform;
-    private final CredentialParts credentials;
-    private final TokenParts tokens;
+    // package access: the test side's ContextParts reads them; production code gets services through function constructors
+    final PlatformParts platform;
+    final CredentialParts credentials;
+    final TokenParts tokens;
     private final FeatureParts features;
-    private final MaintenanceParts maintenance;
+    final MaintenanceParts maintenance;
     private final SyncParts sync;
     private final Map<Class<?>, Supplier<?>> functions = new LinkedHashMap<>();
 
@@ -104,56 +105,8 @@ public final class AppContext {
         return type.cast(factory.get());
     }
 
-    public Settings settings() {
-        return platform.settings.get();
-    }
-
-    public Clock clock() {
-        return clock;
-    }
-
-    public OutboundHttp http() {
-        return platform.http.get();
-    }
-
-    public TableServiceClient tables() {
-        return platform.tables.get();
-    }
-
-    public TokenSealer sealer() {
-        return platform.sealer.get();
-    }
-
-    public ConnectionStore connections() {
-        return tokens.connections.get();
-    }
-
-    public MsalClients msal() {
+    private MsalClients msal() {
         return tokens.msal.get();
-    }
-
-    public TokenBroker broker() {
-        return tokens.broker.get();
-    }
-
-    public RefreshSweep refreshSweep() {
-        return maintenance.sweep.get();
-    }
-
-    public RefreshWorker refreshWorker() {
-        return maintenance.refreshWorker.get();
-    }
-
-    public Housekeeping housekeeping() {
-        return maintenance.housekeeping.get();
-    }
-
-    public NotificationWorker notificationWorker() {
-        return maintenance.notificationWorker.get();
-    }
-
-    public AppCredentialMonitor appCredentialMonitor() {
-        return credentials.monitor.get();
     }
 
     private Optional<QueuedStatusNotifications> webhooks() {
@@ -166,8 +119,8 @@ public final class AppContext {
 
     HealthService healthService() {
         Map<String, Runnable> checks = new LinkedHashMap<>();
-        checks.put("settings", HealthService.of(this::settings));
-        checks.put("storage", () -> connections().find(Connection.newId()));
+        checks.put("settings", HealthService.of(platform.settings::get));
+        checks.put("storage", () -> tokens.connections.get().find(Connection.newId()));
         checks.put("tokenKey", HealthService.of(() -> platform.keys.get().current()));
         return new HealthService(checks, () -> credentials.monitor.get().report());
     }

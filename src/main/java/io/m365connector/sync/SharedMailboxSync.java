@@ -50,7 +50,7 @@ public final class SharedMailboxSync {
             throw new ConnectorException(ProblemCode.REAUTH_REQUIRED, "The connection is disconnected: connect the user again, then name "
                     + "the shared mailbox again.", c.id(), null);
         }
-        if (List.of(SyncResource.values()).stream().noneMatch(r -> r.sharedFeatures().stream().anyMatch(c.features()::contains))) {
+        if (!SyncResource.anyShared(c.features())) {
             throw new ConnectorException(ProblemCode.MISSING_PERMISSIONS, "Syncing a shared mailbox needs the shared_mailbox_read feature "
                     + "(its inbox) or the shared_calendar_read feature (its calendar), or shared_mailbox / shared_calendar: connect the "
                     + "user again with one of them.", c.id(), null);

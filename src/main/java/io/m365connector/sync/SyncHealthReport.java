@@ -24,8 +24,10 @@ public final class SyncHealthReport implements SyncHealth.Source {
                 health.add(of(connection, SyncTarget.own(resource)));
             }
         }
-        for (String mailbox : shared.of(connection.id()).stream().sorted().toList()) {
-            health.addAll(ofShared(connection, mailbox));
+        if (SyncResource.anyShared(connection.features())) { // only then can a shared mailbox have been named: no table read for the others
+            for (String mailbox : shared.of(connection.id()).stream().sorted().toList()) {
+                health.addAll(ofShared(connection, mailbox));
+            }
         }
         return health;
     }

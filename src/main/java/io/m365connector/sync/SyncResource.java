@@ -58,6 +58,16 @@ public enum SyncResource {
         return sharedFeatures;
     }
 
+    /** Whether {@code features} let any resource of a shared mailbox be synced (else none can have been named). */
+    static boolean anyShared(Set<Feature> features) {
+        for (SyncResource r : values()) {
+            if (r.sharedFeatures.stream().anyMatch(features::contains)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     Permissions permissions(boolean shared) {
         return shared ? sharedPermissions : permissions;
     }

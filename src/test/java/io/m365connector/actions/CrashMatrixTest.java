@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.m365connector.app.ContextParts;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.graph.GraphRetry;
@@ -142,7 +143,7 @@ class CrashMatrixTest {
             assertEffectOnce(action, upn, subject, eventId);
         }
         assertRecordSettled(user.connectionId(), key);
-        assertEquals(ConnectionStatus.ACTIVE, HARNESS.context.connections().find(user.connectionId()).orElseThrow().status());
+        assertEquals(ConnectionStatus.ACTIVE, ContextParts.of(HARNESS.context).connections().find(user.connectionId()).orElseThrow().status());
     }
 
     /**
@@ -202,7 +203,7 @@ class CrashMatrixTest {
     }
 
     private static void assertRecordSettled(String connectionId, String key) {
-        TableIdempotencyStore store = new TableIdempotencyStore(HARNESS.context.tables().getTableClient(HARNESS.tables.idempotency()));
+        TableIdempotencyStore store = new TableIdempotencyStore(ContextParts.of(HARNESS.context).tables().getTableClient(HARNESS.tables.idempotency()));
         IdempotencyRecord record = store.find(connectionId, Secrets.sha256(key)).orElseThrow();
         assertTrue(record.state() == IdempotencyRecord.State.COMPLETED || !record.leaseUntil().isAfter(HARNESS.clock.instant()),
                 "the record is completed or released for a retry that only looks: " + record);

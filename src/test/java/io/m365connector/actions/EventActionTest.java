@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.app.ContextParts;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeHttpResponse;
@@ -152,7 +153,7 @@ class EventActionTest {
         ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"calendar\"");
         HARNESS.entra.revokeRefreshTokens(c.user());
         try {
-            HARNESS.context.broker().refreshNow(c.connectionId());
+            ContextParts.of(HARNESS.context).broker().refreshNow(c.connectionId());
         } catch (RuntimeException expected) {
             // marks needs_reauth
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.app.ContextParts;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.idempotency.IdempotencyRecord;
@@ -371,7 +372,7 @@ class GraphFailureMatrixTest {
         if (key != null) {
             assertRecordSettled(user.connectionId(), key);
         }
-        assertEquals(ConnectionStatus.ACTIVE, HARNESS.context.connections().find(user.connectionId()).orElseThrow().status());
+        assertEquals(ConnectionStatus.ACTIVE, ContextParts.of(HARNESS.context).connections().find(user.connectionId()).orElseThrow().status());
     }
 
     /** A repeated update/cancel/delete of something the first call already did may say it is gone. */
@@ -401,7 +402,7 @@ class GraphFailureMatrixTest {
     }
 
     private static void assertRecordSettled(String connectionId, String key) {
-        TableIdempotencyStore store = new TableIdempotencyStore(HARNESS.context.tables().getTableClient(HARNESS.tables.idempotency()));
+        TableIdempotencyStore store = new TableIdempotencyStore(ContextParts.of(HARNESS.context).tables().getTableClient(HARNESS.tables.idempotency()));
         IdempotencyRecord record = store.find(connectionId, Secrets.sha256(key)).orElseThrow();
         assertTrue(record.state() == IdempotencyRecord.State.COMPLETED || !record.leaseUntil().isAfter(HARNESS.clock.instant()),
                 "the record is completed or released for a retry to resume: " + record);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.m365connector.app.ContextParts;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
@@ -175,7 +176,7 @@ class StorageOutageTest {
     }
 
     private static Connection row(String id) {
-        return HARNESS.context.connections().find(id).orElseThrow();
+        return ContextParts.of(HARNESS.context).connections().find(id).orElseThrow();
     }
 
     private static String location(TestBrowser.Page page) {

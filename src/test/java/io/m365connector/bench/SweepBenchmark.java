@@ -3,6 +3,7 @@ package io.m365connector.bench;
 import com.azure.data.tables.TableServiceClient;
 import com.azure.storage.queue.QueueClient;
 import io.m365connector.app.AzureClients;
+import io.m365connector.app.ContextParts;
 import io.m365connector.cloud.HostingCloud;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
@@ -58,8 +59,8 @@ public final class SweepBenchmark {
         int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 1000;
 
         ConnectorHarness h = new ConnectorHarness();
-        Connection template = h.context.connections().find(h.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId()).orElseThrow();
-        String cache = h.context.sealer().open(template.id(), template.cloud(), template.tokens());
+        Connection template = ContextParts.of(h.context).connections().find(h.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId()).orElseThrow();
+        String cache = ContextParts.of(h.context).sealer().open(template.id(), template.cloud(), template.tokens());
         Instant now = h.clock.instant();
 
         long setupStart = System.nanoTime();
@@ -67,14 +68,14 @@ public final class SweepBenchmark {
         System.out.printf("setup: %d not-due connections in %d s%n", m, (System.nanoTime() - setupStart) / 1_000_000_000);
 
         Settings settings = SettingsReader.read(h.env);
-        QueueClient queue = AzureClients.queue(settings.storage(), HostingCloud.GLOBAL, null, h.context.http().azureHttpClient(),
+        QueueClient queue = AzureClients.queue(settings.storage(), HostingCloud.GLOBAL, null, ContextParts.of(h.context).http().azureHttpClient(),
                 h.tables.queuePrefix() + MaintenanceFunctions.REFRESH_QUEUE);
         queue.createIfNotExists();
         // From here the token endpoint is a canned one with the latency (the stateful fake signs and
         // records every grant, which would measure the fake, not the connector).
         CannedTokenEndpoint tokens = new CannedTokenEndpoint(cache, latencyMs);
         h.routing.route("login.microsoftonline.com", tokens.port());
-        h.context.http().okHttp().connectionPool().evictAll();
+        ContextParts.of(h.context).http().okHttp().connectionPool().evictAll();
 
         if (warmup > 0) {
             // An unmeasured round first, as JMH would: the first refreshes of a fresh JVM spend most of
@@ -100,7 +101,7 @@ public final class SweepBenchmark {
         }
         double idealS = n * latencyMs / 1000.0 / concurrency;
         long refreshed = tokens.grants() - grantsBefore;
-        long stillDue = h.context.connections().findDue(h.clock.instant(), 50_000).size();
+        long stillDue = ContextParts.of(h.context).connections().findDue(h.clock.instant(), 50_000).size();
 
         System.out.printf("RESULT n=%d m=%d latency=%dms concurrency=%d warmup=%d%n", n, m, latencyMs, concurrency, warmup);
         System.out.printf("RESULT sweep: %d enqueued in %d ms, entities read %d (%.3f x N), queries %d%n",
@@ -127,14 +128,14 @@ public final class SweepBenchmark {
 
     /** One timer run: the sweep enqueues while the queue workers already take messages, until the queue is idle. */
     private static Round round(ConnectorHarness h, Settings settings, QueueClient queue, int concurrency) throws Exception {
-        CountingHttpClient counting = new CountingHttpClient(h.context.http().azureHttpClient());
+        CountingHttpClient counting = new CountingHttpClient(ContextParts.of(h.context).http().azureHttpClient());
         TableServiceClient tables = AzureClients.tableService(settings.storage(), HostingCloud.GLOBAL, null, counting);
         TableConnectionStore countingStore = new TableConnectionStore(tables.getTableClient(h.tables.connections()),
                 tables.getTableClient(h.tables.refreshDue()), tables.getTableClient(h.tables.connectionOwners()));
         RefreshSweep sweep = new RefreshSweep(countingStore, new StorageWorkQueue(queue), h.clock, 50_000);
         long start = System.nanoTime();
         try (LocalQueueHost host = new LocalQueueHost(queue, concurrency,
-                message -> h.context.refreshWorker().handle(RefreshMessage.parse(message)))) {
+                message -> ContextParts.of(h.context).refreshWorker().handle(RefreshMessage.parse(message)))) {
             Thread drainer = new Thread(() -> {
                 try {
                     host.drain(Duration.ofSeconds(3));
@@ -160,9 +161,9 @@ public final class SweepBenchmark {
                 String id = Connection.newId();
                 Instant next = due ? now.minusSeconds(ThreadLocalRandom.current().nextLong(1, 3600))
                         : now.plusSeconds(ThreadLocalRandom.current().nextLong(600, 7 * 86400));
-                h.context.connections().create(Connection.builder(id, template.ownerId(), template.cloud(), now)
+                ContextParts.of(h.context).connections().create(Connection.builder(id, template.ownerId(), template.cloud(), now)
                         .status(ConnectionStatus.ACTIVE).account(template.account()).features(template.features())
-                        .grantedScopes(template.grantedScopes()).tokens(h.context.sealer().seal(id, template.cloud(), cache))
+                        .grantedScopes(template.grantedScopes()).tokens(ContextParts.of(h.context).sealer().seal(id, template.cloud(), cache))
                         .refresh(template.refresh().withNextRefreshDue(next)).build());
             });
         }

@@ -1,6 +1,7 @@
 package io.m365connector.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.app.ContextParts;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.platform.Json;
 import io.m365connector.testing.ConnectorHarness;
@@ -43,8 +44,8 @@ public final class WarmActionBenchmark {
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         ConnectorHarness h = new ConnectorHarness();
         String id = h.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId();
-        String token = h.context.broker().tokenFor(id, Set.of("Mail.Send", "Mail.ReadWrite")).value();
-        OkHttpClient http = h.context.http().okHttp();
+        String token = ContextParts.of(h.context).broker().tokenFor(id, Set.of("Mail.Send", "Mail.ReadWrite")).value();
+        OkHttpClient http = ContextParts.of(h.context).http().okHttp();
         // From here Graph is the canned zero-latency server (the stateful fake would dominate the measurement).
         CannedGraph canned = new CannedGraph();
         h.routing.route("graph.microsoft.com", canned.port());

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.app.AppContext;
+import io.m365connector.app.ContextParts;
 import io.m365connector.app.Wiring;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
@@ -304,7 +305,7 @@ class ConnectFlowFailuresTest {
     }
 
     private static void assertUntouched(String connectionId) {
-        Connection c = HARNESS.context.connections().find(connectionId).orElseThrow();
+        Connection c = ContextParts.of(HARNESS.context).connections().find(connectionId).orElseThrow();
         assertEquals(ConnectionStatus.PENDING, c.status());
         assertNull(c.tokens());
         assertNull(c.account());
@@ -329,7 +330,7 @@ class ConnectFlowFailuresTest {
     private static long rows() {
         long n = 0;
         try {
-            for (var ignored : HARNESS.context.tables().getTableClient(HARNESS.tables.connections()).listEntities()) {
+            for (var ignored : ContextParts.of(HARNESS.context).tables().getTableClient(HARNESS.tables.connections()).listEntities()) {
                 n++;
             }
         } catch (RuntimeException e) {

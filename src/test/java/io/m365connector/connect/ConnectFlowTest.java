@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.app.ContextParts;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
@@ -87,8 +88,8 @@ class ConnectFlowTest {
         assertFalse(status.toString().toLowerCase().contains("token\""), "no tokens in the status");
 
         // The stored MSAL cache is sealed, opens for this row, and holds this cloud's refresh token.
-        Connection stored = HARNESS.context.connections().find(connectionId).orElseThrow();
-        String cache = HARNESS.context.sealer().open(stored.id(), stored.cloud(), stored.tokens());
+        Connection stored = ContextParts.of(HARNESS.context).connections().find(connectionId).orElseThrow();
+        String cache = ContextParts.of(HARNESS.context).sealer().open(stored.id(), stored.cloud(), stored.tokens());
         assertTrue(cache.contains("\"RefreshToken\""), "refresh token cached");
         // MSAL records the global cloud under its cache alias login.windows.net; the others under their own host.
         String environment = cloud == NationalCloud.GLOBAL ? "login.windows.net" : cloud.authorityHost();
@@ -181,17 +182,17 @@ class ConnectFlowTest {
         String id = started.get("connectionId").asText();
         HARNESS.entra.nextSignIn(user);
         HARNESS.browser().navigate(started.get("loginUrl").asText());
-        assertNotNull(HARNESS.context.connections().find(id).orElseThrow().tokens());
+        assertNotNull(ContextParts.of(HARNESS.context).connections().find(id).orElseThrow().tokens());
 
         var response = HARNESS.deleteConnection(id);
 
         assertEquals(200, response.getStatusCode());
         assertEquals("disconnected", ConnectorHarness.json(response.bodyText()).get("status").asText());
-        Connection stored = HARNESS.context.connections().find(id).orElseThrow();
+        Connection stored = ContextParts.of(HARNESS.context).connections().find(id).orElseThrow();
         assertEquals(ConnectionStatus.DISCONNECTED, stored.status());
         assertNull(stored.tokens());
         assertNull(stored.refresh().nextRefreshDue());
-        assertTrue(HARNESS.context.connections().findDue(HARNESS.clock.instant().plus(Duration.ofDays(400)), 1000).stream()
+        assertTrue(ContextParts.of(HARNESS.context).connections().findDue(HARNESS.clock.instant().plus(Duration.ofDays(400)), 1000).stream()
                 .noneMatch(d -> d.connectionId().equals(id)));
         assertEquals("disconnected", statusOf(id).get("status").asText());
         assertEquals(200, HARNESS.deleteConnection(id).getStatusCode(), "disconnect is idempotent");
@@ -212,7 +213,7 @@ class ConnectFlowTest {
         HARNESS.browser().navigate(again.get("loginUrl").asText());
 
         assertEquals("active", statusOf(id).get("status").asText());
-        assertEquals(Set.of(Feature.MAIL), HARNESS.context.connections().find(id).orElseThrow().features());
+        assertEquals(Set.of(Feature.MAIL), ContextParts.of(HARNESS.context).connections().find(id).orElseThrow().features());
     }
 
     private static JsonNode statusOf(String id) {

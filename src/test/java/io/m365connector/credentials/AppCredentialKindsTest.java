@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.app.ContextParts;
 import io.m365connector.cloud.HostingCloud;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.ConnectionStatus;
@@ -73,11 +74,11 @@ class AppCredentialKindsTest {
         harness = new ConnectorHarness(hosting, Map.of(cloud, kind), env -> { }, null);
 
         ConnectorHarness.Connected c = harness.connect(cloud, "\"mail\"");
-        harness.context.broker().refreshNow(c.connectionId());
+        ContextParts.of(harness.context).broker().refreshNow(c.connectionId());
         FakeHttpResponse sent = harness.sendMail(c.connectionId(), UUID.randomUUID().toString(), MAIL);
         JsonNode health = health();
 
-        assertEquals(ConnectionStatus.ACTIVE, harness.context.connections().find(c.connectionId()).orElseThrow().status());
+        assertEquals(ConnectionStatus.ACTIVE, ContextParts.of(harness.context).connections().find(c.connectionId()).orElseThrow().status());
         assertEquals(202, sent.getStatusCode(), sent.bodyText());
         JsonNode report = credentialOf(health, cloud);
         assertEquals(kindId(kind), report.get("kind").asText());
@@ -139,7 +140,7 @@ class AppCredentialKindsTest {
         assertEquals("app_credential_invalid", problem.get("code").asText());
         assertEquals("app_managed_identity_unavailable", problem.get("appCredentialCode").asText());
         assertTrue(problem.get("detail").asText().contains("not a problem with the user's connection"), problem.toString());
-        assertEquals(ConnectionStatus.ACTIVE, harness.context.connections().find(c.connectionId()).orElseThrow().status());
+        assertEquals(ConnectionStatus.ACTIVE, ContextParts.of(harness.context).connections().find(c.connectionId()).orElseThrow().status());
     }
 
     @ParameterizedTest(name = "{0}")

@@ -2,6 +2,7 @@ package io.m365connector.demo;
 
 import io.m365connector.app.AppContext;
 import io.m365connector.app.AzureClients;
+import io.m365connector.app.ContextParts;
 import io.m365connector.app.Wiring;
 import io.m365connector.app.Tables;
 import io.m365connector.cloud.NationalCloud;
@@ -128,7 +129,7 @@ public final class DemoEnvironment implements AutoCloseable {
         functions = new LocalFunctionHost(context, "localhost", port, functionKey, rewrites);
         graph.subscriptions().setEndpoint(NotificationEndpoint.overHttp(new OkHttpClient(), url -> toLocalFunctions(url, functionsBase)));
         Settings settings = SettingsReader.read(env);
-        webhooks = new DemoQueuePoller(queue(settings, MaintenanceFunctions.NOTIFICATION_QUEUE), context.notificationWorker()::handle);
+        webhooks = new DemoQueuePoller(queue(settings, MaintenanceFunctions.NOTIFICATION_QUEUE), ContextParts.of(context).notificationWorker()::handle);
         // The sync worker and timer through the function class's entry points, as the Functions host calls them.
         syncRequests = new DemoQueuePoller(queue(settings, SyncFunctions.SYNC_QUEUE),
                 message -> context.newFunction(SyncFunctions.class).syncWorker(message, new FakeExecutionContext("syncWorker")));
@@ -145,7 +146,7 @@ public final class DemoEnvironment implements AutoCloseable {
     }
 
     private com.azure.storage.queue.QueueClient queue(Settings settings, String name) {
-        return AzureClients.queue(settings.storage(), settings.hostingCloud(), null, context.http().azureHttpClient(), name);
+        return AzureClients.queue(settings.storage(), settings.hostingCloud(), null, ContextParts.of(context).http().azureHttpClient(), name);
     }
 
     /** Where the fake Graph's POST to the connector's public notification URL goes: the local functions. */
@@ -192,7 +193,7 @@ public final class DemoEnvironment implements AutoCloseable {
     private final class FakeInbox implements DemoMailbox.Inbox {
         @Override
         public Optional<String> userOf(String connectionId) {
-            return context.connections().find(connectionId).filter(c -> c.account() != null).map(c -> c.account().userPrincipalName());
+            return ContextParts.of(context).connections().find(connectionId).filter(c -> c.account() != null).map(c -> c.account().userPrincipalName());
         }
 
         @Override
@@ -238,7 +239,7 @@ public final class DemoEnvironment implements AutoCloseable {
 
     /** The fake Graph's view of the mailbox and calendar of a connection's user. */
     private String mailboxView(String connectionId) {
-        var connection = context.connections().find(connectionId).orElse(null);
+        var connection = ContextParts.of(context).connections().find(connectionId).orElse(null);
         if (connection == null || connection.account() == null) {
             return DemoMailbox.page("No mailbox", "<p>This connection has no signed-in user yet.</p>");
         }

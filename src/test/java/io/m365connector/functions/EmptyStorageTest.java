@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.azure.data.tables.TableServiceClient;
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.QueueMessageItem;
+import io.m365connector.app.ContextParts;
 import io.m365connector.cloud.HostingCloud;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
@@ -77,7 +78,7 @@ class EmptyStorageTest {
         }
 
         assertEquals(refreshes + 1, HARNESS.entra.tokenRequests("refresh_token"), "the second sweep's message refreshed the due connection");
-        assertTrue(HARNESS.context.connections().find(due).orElseThrow().refresh().nextRefreshDue().isAfter(HARNESS.clock.instant()));
+        assertTrue(ContextParts.of(HARNESS.context).connections().find(due).orElseThrow().refresh().nextRefreshDue().isAfter(HARNESS.clock.instant()));
         assertTrue(RECEIVER.received().stream().anyMatch(r -> r.body().contains(leaving) && r.body().contains("disconnected")),
                 "the queued status event reached the web app");
     }
@@ -105,8 +106,8 @@ class EmptyStorageTest {
     }
 
     private static String dueNow(String id) {
-        Connection c = HARNESS.context.connections().find(id).orElseThrow();
-        HARNESS.context.connections().update(c.toBuilder().refresh(c.refresh().withNextRefreshDue(
+        Connection c = ContextParts.of(HARNESS.context).connections().find(id).orElseThrow();
+        ContextParts.of(HARNESS.context).connections().update(c.toBuilder().refresh(c.refresh().withNextRefreshDue(
                 HARNESS.clock.instant().minus(Duration.ofMinutes(1)))).build());
         return id;
     }
@@ -123,7 +124,7 @@ class EmptyStorageTest {
     }
 
     private static TableServiceClient tables() {
-        return HARNESS.context.tables();
+        return ContextParts.of(HARNESS.context).tables();
     }
 
     private static List<String> tableNames() {

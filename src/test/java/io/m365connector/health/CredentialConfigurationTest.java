@@ -3,6 +3,7 @@ package io.m365connector.health;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.m365connector.app.ContextParts;
 import io.m365connector.cloud.HostingCloud;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
@@ -50,23 +51,23 @@ class CredentialConfigurationTest {
     }
 
     private static void whenFixed(String clientId, String id) {
-        AppCredentialMonitor old = HARNESS.context.appCredentialMonitor();
+        AppCredentialMonitor old = ContextParts.of(HARNESS.context).appCredentialMonitor();
         assertEquals("invalid", old.checkDue().get(0).state().id());
 
         String newSecret = SecretsLedger.remember("secret-global-fixed-" + UUID.randomUUID());
         HARNESS.entra.registerApp(clientId, newSecret, "https://" + ConnectorHarness.FUNCTION_HOST + "/api/auth/callback");
         ConnectorHarness.Instance fixed = HARNESS.newInstance(env -> env.put("M365_GLOBAL_CLIENT_SECRET", newSecret));
 
-        assertTrue(fixed.context().appCredentialMonitor().current(NationalCloud.GLOBAL).isEmpty(),
+        assertTrue(ContextParts.of(fixed.context()).appCredentialMonitor().current(NationalCloud.GLOBAL).isEmpty(),
                 "the old secret's verdict is not the new one's: refreshes do not skip Entra ID");
-        assertEquals("ok", fixed.context().appCredentialMonitor().checkDue().get(0).state().id(), "checked at once, not in 15 minutes");
+        assertEquals("ok", ContextParts.of(fixed.context()).appCredentialMonitor().checkDue().get(0).state().id(), "checked at once, not in 15 minutes");
         assertEquals("invalid", old.checkDue().get(0).state().id(), "the old configuration keeps its own verdict");
 
         int refreshes = HARNESS.entra.tokenRequests("refresh_token");
         HARNESS.clock.advance(Duration.ofDays(8));
-        Connection due = HARNESS.context.connections().find(id).orElseThrow();
+        Connection due = ContextParts.of(HARNESS.context).connections().find(id).orElseThrow();
         RefreshMessage message = new RefreshMessage(id, due.refresh().nextRefreshDue());
-        assertEquals(RefreshWorker.Outcome.REFRESHED, fixed.context().refreshWorker().handle(message));
+        assertEquals(RefreshWorker.Outcome.REFRESHED, ContextParts.of(fixed.context()).refreshWorker().handle(message));
         assertEquals(refreshes + 1, HARNESS.entra.tokenRequests("refresh_token"), "the fixed instance refreshed through Entra ID");
     }
 
@@ -75,13 +76,13 @@ class CredentialConfigurationTest {
         ConnectorHarness.Instance before = HARNESS.newInstance(env -> env.remove("M365_GLOBAL_HOME_TENANT"));
         ConnectorHarness.Instance after = HARNESS.newInstance(env -> { });
         try (LogRecorder log = new LogRecorder()) {
-            assertEquals("unknown", before.context().appCredentialMonitor().checkDue().get(0).state().id());
-            assertEquals("ok", after.context().appCredentialMonitor().checkDue().get(0).state().id(),
+            assertEquals("unknown", ContextParts.of(before.context()).appCredentialMonitor().checkDue().get(0).state().id());
+            assertEquals("ok", ContextParts.of(after.context()).appCredentialMonitor().checkDue().get(0).state().id(),
                     "the home tenant's first check is made at once, not after the earlier result ages out");
             for (int round = 0; round < 3; round++) {
                 HARNESS.clock.advance(Duration.ofMinutes(16));
-                assertEquals("unknown", before.context().appCredentialMonitor().checkDue().get(0).state().id());
-                assertEquals("ok", after.context().appCredentialMonitor().checkDue().get(0).state().id());
+                assertEquals("unknown", ContextParts.of(before.context()).appCredentialMonitor().checkDue().get(0).state().id());
+                assertEquals("ok", ContextParts.of(after.context()).appCredentialMonitor().checkDue().get(0).state().id());
             }
             List<String> changes = log.atOrAbove(Level.INFO).stream().filter(line -> line.contains("App credential of the global cloud"))
                     .toList();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.QueueMessageItem;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.app.ContextParts;
 import io.m365connector.cloud.HostingCloud;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
@@ -58,7 +59,7 @@ class AppCredentialOutageTest {
         for (int i = 0; i < CONNECTIONS; i++) {
             ids.add(HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId());
         }
-        AppCredentialMonitor monitor = HARNESS.context.appCredentialMonitor();
+        AppCredentialMonitor monitor = ContextParts.of(HARNESS.context).appCredentialMonitor();
         assertEquals("ok", monitor.checkDue().get(0).state().id());
         List<String> credentialLog = captureCredentialLog();
         String clientId = HARNESS.clientIds.get(NationalCloud.GLOBAL);
@@ -106,7 +107,7 @@ class AppCredentialOutageTest {
 
     /** Runs the sweep, then the queue workers over what it enqueued, for at most {@code limit} messages; how many refreshed. */
     private static int sweepAndWork(int limit) {
-        HARNESS.context.refreshSweep().sweep(false);
+        ContextParts.of(HARNESS.context).refreshSweep().sweep(false);
         QueueClient queue = queue(MaintenanceFunctions.REFRESH_QUEUE);
         int handled = 0;
         int refreshed = 0;
@@ -120,7 +121,7 @@ class AppCredentialOutageTest {
                 if (handled >= limit) {
                     break; // left for the next sweep: the queue is cleared below, the connection stays due
                 }
-                RefreshWorker.Outcome outcome = HARNESS.context.refreshWorker().handle(RefreshMessage.parse(item.getBody().toString()), 1, 5);
+                RefreshWorker.Outcome outcome = ContextParts.of(HARNESS.context).refreshWorker().handle(RefreshMessage.parse(item.getBody().toString()), 1, 5);
                 queue.deleteMessage(item.getMessageId(), item.getPopReceipt());
                 handled++;
                 refreshed += outcome == RefreshWorker.Outcome.REFRESHED ? 1 : 0;
@@ -142,7 +143,7 @@ class AppCredentialOutageTest {
             }
             for (QueueMessageItem item : batch) {
                 if (seen.add(item.getMessageId())) {
-                    HARNESS.context.notificationWorker().handle(item.getBody().toString());
+                    ContextParts.of(HARNESS.context).notificationWorker().handle(item.getBody().toString());
                 }
                 queue.deleteMessage(item.getMessageId(), item.getPopReceipt());
             }
@@ -178,7 +179,7 @@ class AppCredentialOutageTest {
     }
 
     private static Connection row(String id) {
-        return HARNESS.context.connections().find(id).orElseThrow();
+        return ContextParts.of(HARNESS.context).connections().find(id).orElseThrow();
     }
 
     private static QueueClient queue(String name) {

@@ -11,6 +11,7 @@ import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.QueueMessageItem;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.app.AppContext;
+import io.m365connector.app.ContextParts;
 import io.m365connector.app.Wiring;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
@@ -71,7 +72,7 @@ class MaintenanceTest {
             HARNESS.connect(NationalCloud.USGOV, "\"calendar\"");
         }
 
-        var result = HARNESS.context.refreshSweep().sweep(false);
+        var result = ContextParts.of(HARNESS.context).refreshSweep().sweep(false);
 
         List<RefreshMessage> messages = refreshMessages();
         assertEquals(Set.copyOf(due), messages.stream().map(RefreshMessage::connectionId).collect(Collectors.toSet()));
@@ -83,28 +84,28 @@ class MaintenanceTest {
     @Test
     void whenWorkerRefreshesADueConnectionThenTokensRotateAndTheNextDueTimeMovesOut() {
         String id = dueNow(HARNESS.connect(NationalCloud.CHINA, "\"mail\"").connectionId(), Duration.ofMinutes(1));
-        Connection before = HARNESS.context.connections().find(id).orElseThrow();
+        Connection before = ContextParts.of(HARNESS.context).connections().find(id).orElseThrow();
         int refreshes = HARNESS.entra.tokenRequests("refresh_token");
 
-        RefreshWorker.Outcome outcome = HARNESS.context.refreshWorker().handle(new RefreshMessage(id, before.refresh().nextRefreshDue()));
+        RefreshWorker.Outcome outcome = ContextParts.of(HARNESS.context).refreshWorker().handle(new RefreshMessage(id, before.refresh().nextRefreshDue()));
 
         assertEquals(RefreshWorker.Outcome.REFRESHED, outcome);
         assertEquals(refreshes + 1, HARNESS.entra.tokenRequests("refresh_token"));
-        Connection after = HARNESS.context.connections().find(id).orElseThrow();
+        Connection after = ContextParts.of(HARNESS.context).connections().find(id).orElseThrow();
         assertNotEquals(before.tokens(), after.tokens());
         assertTrue(after.refresh().nextRefreshDue().isAfter(HARNESS.clock.instant().plus(Duration.ofDays(6))), "keep-alive in ~7 days");
         assertEquals(0, after.refresh().failureCount());
-        assertTrue(HARNESS.context.connections().findDue(HARNESS.clock.instant(), 100).stream().noneMatch(d -> d.connectionId().equals(id)));
+        assertTrue(ContextParts.of(HARNESS.context).connections().findDue(HARNESS.clock.instant(), 100).stream().noneMatch(d -> d.connectionId().equals(id)));
     }
 
     @Test
     void whenAMessageIsDuplicatedOrLateThenTheSecondDoesNothing() {
         String id = dueNow(HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId(), Duration.ofMinutes(1));
-        RefreshMessage message = new RefreshMessage(id, HARNESS.context.connections().find(id).orElseThrow().refresh().nextRefreshDue());
-        assertEquals(RefreshWorker.Outcome.REFRESHED, HARNESS.context.refreshWorker().handle(message));
+        RefreshMessage message = new RefreshMessage(id, ContextParts.of(HARNESS.context).connections().find(id).orElseThrow().refresh().nextRefreshDue());
+        assertEquals(RefreshWorker.Outcome.REFRESHED, ContextParts.of(HARNESS.context).refreshWorker().handle(message));
         int requests = HARNESS.entra.tokenRequests().size();
 
-        assertEquals(RefreshWorker.Outcome.NOT_DUE, HARNESS.context.refreshWorker().handle(message));
+        assertEquals(RefreshWorker.Outcome.NOT_DUE, ContextParts.of(HARNESS.context).refreshWorker().handle(message));
 
         assertEquals(requests, HARNESS.entra.tokenRequests().size(), "no second refresh");
     }
@@ -125,16 +126,16 @@ class MaintenanceTest {
             AppContext actionInstance = new AppContext(Wiring.production().settings(() -> SettingsReader.read(HARNESS.env)).routing(HARNESS.routing).clock(HARNESS.clock).tables(HARNESS.tables));
             RefreshMessage message = message(id);
             CyclicBarrier start = new CyclicBarrier(2);
-            CompletableFuture<RefreshWorker.Outcome> worker = StartTogether.run(start, () -> HARNESS.context.refreshWorker().handle(message));
-            CompletableFuture<String> action = StartTogether.run(start, () -> actionInstance.broker().tokenFor(id, Set.of("Mail.Send")).value());
+            CompletableFuture<RefreshWorker.Outcome> worker = StartTogether.run(start, () -> ContextParts.of(HARNESS.context).refreshWorker().handle(message));
+            CompletableFuture<String> action = StartTogether.run(start, () -> ContextParts.of(actionInstance).broker().tokenFor(id, Set.of("Mail.Send")).value());
 
             assertTrue(Set.of(RefreshWorker.Outcome.REFRESHED, RefreshWorker.Outcome.NOT_DUE).contains(worker.get()), "worker: " + worker.get());
             assertNotNull(action.get(), "the action got a token");
-            assertEquals(ConnectionStatus.ACTIVE, HARNESS.context.connections().find(id).orElseThrow().status(), "no false needs_reauth");
+            assertEquals(ConnectionStatus.ACTIVE, ContextParts.of(HARNESS.context).connections().find(id).orElseThrow().status(), "no false needs_reauth");
             // The stored refresh token is the live one: a third instance can still refresh with it.
             AppContext third = new AppContext(Wiring.production().settings(() -> SettingsReader.read(HARNESS.env)).routing(HARNESS.routing).clock(HARNESS.clock).tables(HARNESS.tables));
-            assertNotNull(third.broker().refreshNow(id).value());
-            assertEquals(ConnectionStatus.ACTIVE, HARNESS.context.connections().find(id).orElseThrow().status());
+            assertNotNull(ContextParts.of(third).broker().refreshNow(id).value());
+            assertEquals(ConnectionStatus.ACTIVE, ContextParts.of(HARNESS.context).connections().find(id).orElseThrow().status());
         } finally {
             HARNESS.entra.setStrictRotation(false);
         }
@@ -145,23 +146,23 @@ class MaintenanceTest {
         String id = dueNow(HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId(), Duration.ofMinutes(1));
         RefreshMessage message = message(id);
 
-        HARNESS.context.refreshWorker().recordPoison(message, new IllegalStateException("boom"));
+        ContextParts.of(HARNESS.context).refreshWorker().recordPoison(message, new IllegalStateException("boom"));
 
-        Connection after = HARNESS.context.connections().find(id).orElseThrow();
+        Connection after = ContextParts.of(HARNESS.context).connections().find(id).orElseThrow();
         assertEquals(ConnectionStatus.ACTIVE, after.status());
         assertEquals("internal_error", after.refresh().lastErrorCode());
         assertEquals(1, after.refresh().failureCount());
         assertTrue(after.refresh().nextRefreshDue().isAfter(HARNESS.clock.instant().plus(Duration.ofSeconds(90))), "due again after the backoff");
-        assertTrue(HARNESS.context.connections().findDue(HARNESS.clock.instant(), 1000).stream().noneMatch(d -> d.connectionId().equals(id)),
+        assertTrue(ContextParts.of(HARNESS.context).connections().findDue(HARNESS.clock.instant(), 1000).stream().noneMatch(d -> d.connectionId().equals(id)),
                 "not swept again until then");
     }
 
     @Test
     void whenTheConnectionWasDeletedThenTheMessageIsDroppedWithItsIndexEntry() {
         String id = dueNow(HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId(), Duration.ofMinutes(1));
-        Instant due = HARNESS.context.connections().find(id).orElseThrow().refresh().nextRefreshDue();
-        HARNESS.context.connections().delete(id);
-        assertEquals(RefreshWorker.Outcome.GONE, HARNESS.context.refreshWorker().handle(new RefreshMessage(id, due)));
+        Instant due = ContextParts.of(HARNESS.context).connections().find(id).orElseThrow().refresh().nextRefreshDue();
+        ContextParts.of(HARNESS.context).connections().delete(id);
+        assertEquals(RefreshWorker.Outcome.GONE, ContextParts.of(HARNESS.context).refreshWorker().handle(new RefreshMessage(id, due)));
     }
 
     @Test
@@ -170,10 +171,10 @@ class MaintenanceTest {
         HARNESS.entra.nextTokenError(503, "temporarily_unavailable", "AADSTS50033: A transient error has occurred.", 50033);
         HARNESS.entra.nextTokenError(503, "temporarily_unavailable", "AADSTS50033: A transient error has occurred.", 50033);
 
-        RefreshWorker.Outcome outcome = HARNESS.context.refreshWorker().handle(message(id));
+        RefreshWorker.Outcome outcome = ContextParts.of(HARNESS.context).refreshWorker().handle(message(id));
 
         assertEquals(RefreshWorker.Outcome.RETRY_LATER, outcome);
-        Connection after = HARNESS.context.connections().find(id).orElseThrow();
+        Connection after = ContextParts.of(HARNESS.context).connections().find(id).orElseThrow();
         assertEquals(ConnectionStatus.ACTIVE, after.status());
         assertEquals(1, after.refresh().failureCount());
         assertEquals("temporarily_unavailable", after.refresh().lastErrorCode());
@@ -186,9 +187,9 @@ class MaintenanceTest {
         String id = dueNow(HARNESS.connect(NationalCloud.USGOVDOD, "\"mail\"").connectionId(), Duration.ofMinutes(1));
         HARNESS.entra.nextTokenError(401, "invalid_client", "AADSTS7000215: Invalid client secret provided.", 7000215);
 
-        assertEquals(RefreshWorker.Outcome.RETRY_LATER, HARNESS.context.refreshWorker().handle(message(id)));
+        assertEquals(RefreshWorker.Outcome.RETRY_LATER, ContextParts.of(HARNESS.context).refreshWorker().handle(message(id)));
 
-        Connection after = HARNESS.context.connections().find(id).orElseThrow();
+        Connection after = ContextParts.of(HARNESS.context).connections().find(id).orElseThrow();
         assertEquals(ConnectionStatus.ACTIVE, after.status());
         assertEquals("app_secret_invalid", after.refresh().lastErrorCode());
     }
@@ -201,10 +202,10 @@ class MaintenanceTest {
         drainNotifications();
         int before = RECEIVER.received().size();
 
-        assertEquals(RefreshWorker.Outcome.NEEDS_REAUTH, HARNESS.context.refreshWorker().handle(message(id)));
+        assertEquals(RefreshWorker.Outcome.NEEDS_REAUTH, ContextParts.of(HARNESS.context).refreshWorker().handle(message(id)));
         drainNotifications();
 
-        assertEquals(ConnectionStatus.NEEDS_REAUTH, HARNESS.context.connections().find(id).orElseThrow().status());
+        assertEquals(ConnectionStatus.NEEDS_REAUTH, ContextParts.of(HARNESS.context).connections().find(id).orElseThrow().status());
         List<WebhookReceiver.Received> received = RECEIVER.received().subList(before, RECEIVER.received().size());
         assertEquals(1, received.size());
         WebhookReceiver.Received event = received.get(0);
@@ -251,20 +252,20 @@ class MaintenanceTest {
         vault.routeInto(kv.routing);
         try {
             String id = kv.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId();
-            assertEquals("v1", kv.context.connections().find(id).orElseThrow().tokens().keyVersion());
+            assertEquals("v1", ContextParts.of(kv.context).connections().find(id).orElseThrow().tokens().keyVersion());
             byte[] v2 = new byte[32];
             new SecureRandom().nextBytes(v2);
             vault.putKey("token-encryption-key", "v2", v2, true);
             kv.clock.advance(Duration.ofMinutes(11));
-            Connection c = kv.context.connections().find(id).orElseThrow();
-            kv.context.connections().update(c.toBuilder().refresh(c.refresh().withNextRefreshDue(kv.clock.instant().minusSeconds(1))).build());
+            Connection c = ContextParts.of(kv.context).connections().find(id).orElseThrow();
+            ContextParts.of(kv.context).connections().update(c.toBuilder().refresh(c.refresh().withNextRefreshDue(kv.clock.instant().minusSeconds(1))).build());
 
-            assertEquals(RefreshWorker.Outcome.REFRESHED, kv.context.refreshWorker().handle(
+            assertEquals(RefreshWorker.Outcome.REFRESHED, ContextParts.of(kv.context).refreshWorker().handle(
                     new RefreshMessage(id, kv.clock.instant().minusSeconds(1))));
 
-            Connection rewritten = kv.context.connections().find(id).orElseThrow();
+            Connection rewritten = ContextParts.of(kv.context).connections().find(id).orElseThrow();
             assertEquals("v2", rewritten.tokens().keyVersion());
-            assertTrue(kv.context.sealer().open(id, rewritten.cloud(), rewritten.tokens()).contains("RefreshToken"));
+            assertTrue(ContextParts.of(kv.context).sealer().open(id, rewritten.cloud(), rewritten.tokens()).contains("RefreshToken"));
         } finally {
             kv.close();
             vault.close();
@@ -278,19 +279,19 @@ class MaintenanceTest {
         ConnectorHarness h = new ConnectorHarness(env -> env.put("AzureWebJobsStorage", persistent.connectionString()), null);
         try {
             String id = h.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId();
-            Connection c = h.context.connections().find(id).orElseThrow();
-            h.context.connections().update(c.toBuilder().refresh(c.refresh().withNextRefreshDue(h.clock.instant().minusSeconds(5))).build());
-            assertEquals(1, h.context.refreshSweep().sweep(false).enqueued());
+            Connection c = ContextParts.of(h.context).connections().find(id).orElseThrow();
+            ContextParts.of(h.context).connections().update(c.toBuilder().refresh(c.refresh().withNextRefreshDue(h.clock.instant().minusSeconds(5))).build());
+            assertEquals(1, ContextParts.of(h.context).refreshSweep().sweep(false).enqueued());
 
             persistent.restart();
             // The in-flight message is lost (as if the worker died with it); the connection and its due entry are not.
             queueOf(h, MaintenanceFunctions_REFRESH()).clearMessages();
-            assertEquals(ConnectionStatus.ACTIVE, h.context.connections().find(id).orElseThrow().status());
+            assertEquals(ConnectionStatus.ACTIVE, ContextParts.of(h.context).connections().find(id).orElseThrow().status());
 
-            assertEquals(1, h.context.refreshSweep().sweep(false).enqueued(), "the next sweep picks it up");
+            assertEquals(1, ContextParts.of(h.context).refreshSweep().sweep(false).enqueued(), "the next sweep picks it up");
             QueueMessageItem item = queueOf(h, MaintenanceFunctions_REFRESH()).receiveMessage();
-            assertEquals(RefreshWorker.Outcome.REFRESHED, h.context.refreshWorker().handle(RefreshMessage.parse(item.getBody().toString())));
-            assertTrue(h.context.connections().find(id).orElseThrow().refresh().nextRefreshDue().isAfter(h.clock.instant()));
+            assertEquals(RefreshWorker.Outcome.REFRESHED, ContextParts.of(h.context).refreshWorker().handle(RefreshMessage.parse(item.getBody().toString())));
+            assertTrue(ContextParts.of(h.context).connections().find(id).orElseThrow().refresh().nextRefreshDue().isAfter(h.clock.instant()));
         } finally {
             h.close();
             persistent.stop();
@@ -301,8 +302,8 @@ class MaintenanceTest {
     void whenHousekeepingRunsThenOnlyExpiredSessionsAndIdempotencyRecordsAreRemoved() {
         ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"");
         HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
-        var sessions = HARNESS.context.tables().getTableClient(HARNESS.tables.loginSessions());
-        var idem = HARNESS.context.tables().getTableClient(HARNESS.tables.idempotency());
+        var sessions = ContextParts.of(HARNESS.context).tables().getTableClient(HARNESS.tables.loginSessions());
+        var idem = ContextParts.of(HARNESS.context).tables().getTableClient(HARNESS.tables.idempotency());
         Instant now = HARNESS.clock.instant();
         try {
             idem.createTable();
@@ -316,7 +317,7 @@ class MaintenanceTest {
                 .addProperty("CreatedAt", now.minus(Duration.ofHours(1)).atOffset(ZoneOffset.UTC)));
         long sessionsBefore = sessions.listEntities().stream().count();
 
-        Housekeeping.Result result = HARNESS.context.housekeeping().run();
+        Housekeeping.Result result = ContextParts.of(HARNESS.context).housekeeping().run();
 
         assertEquals(1, result.sessionsDeleted());
         assertEquals(1, result.idempotencyDeleted());
@@ -326,13 +327,13 @@ class MaintenanceTest {
 
     /** Sets the connection due {@code ago} in the past; returns its id. */
     private static String dueNow(String id, Duration ago) {
-        Connection c = HARNESS.context.connections().find(id).orElseThrow();
-        HARNESS.context.connections().update(c.toBuilder().refresh(c.refresh().withNextRefreshDue(HARNESS.clock.instant().minus(ago))).build());
+        Connection c = ContextParts.of(HARNESS.context).connections().find(id).orElseThrow();
+        ContextParts.of(HARNESS.context).connections().update(c.toBuilder().refresh(c.refresh().withNextRefreshDue(HARNESS.clock.instant().minus(ago))).build());
         return id;
     }
 
     private static RefreshMessage message(String id) {
-        return new RefreshMessage(id, HARNESS.context.connections().find(id).orElseThrow().refresh().nextRefreshDue());
+        return new RefreshMessage(id, ContextParts.of(HARNESS.context).connections().find(id).orElseThrow().refresh().nextRefreshDue());
     }
 
     private static List<RefreshMessage> refreshMessages() {
@@ -349,7 +350,7 @@ class MaintenanceTest {
         Set<String> seen = new HashSet<>();
         for (QueueMessageItem item : queue.receiveMessages(32)) {
             if (seen.add(item.getMessageId())) {
-                HARNESS.context.notificationWorker().handle(item.getBody().toString());
+                ContextParts.of(HARNESS.context).notificationWorker().handle(item.getBody().toString());
                 queue.deleteMessage(item.getMessageId(), item.getPopReceipt());
             }
         }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.QueueMessageItem;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.app.ContextParts;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.demo.SampleWebApp;
 import io.m365connector.platform.webhooks.WebhookSecret;
@@ -82,7 +83,7 @@ class StandardWebhooksInteropTest {
         String body = "{\"id\":\"evt_interop1\",\"type\":\"connection.status_changed\",\"occurredAt\":\"2027-01-04T10:00:00Z\","
                 + "\"connectionId\":\"con_" + "1".repeat(32) + "\",\"ownerId\":\"u1\",\"cloud\":\"global\",\"status\":\"needs_reauth\","
                 + "\"previousStatus\":\"active\",\"errorCode\":\"reauth_required\"}";
-        new WebhookSender(URI.create(recorder.url()), new WebhookSigner(WebhookSecret.parse(SECRET)), HARNESS.context.http().okHttp(),
+        new WebhookSender(URI.create(recorder.url()), new WebhookSigner(WebhookSecret.parse(SECRET)), ContextParts.of(HARNESS.context).http().okHttp(),
                 Clock.systemUTC()).send("evt_interop1", body);
         WebhookReceiver.Received delivered = recorder.received().get(0);
         recorder.close();
@@ -102,7 +103,7 @@ class StandardWebhooksInteropTest {
 
     @Test
     void whenTheTimestampIsOldThenTheLibraryRefusesItAndTheConnectorRetriesTheSameEvent() throws Exception {
-        WebhookSender late = new WebhookSender(URI.create(HOOK), new WebhookSigner(WebhookSecret.parse(SECRET)), HARNESS.context.http().okHttp(),
+        WebhookSender late = new WebhookSender(URI.create(HOOK), new WebhookSigner(WebhookSecret.parse(SECRET)), ContextParts.of(HARNESS.context).http().okHttp(),
                 Clock.offset(Clock.system(ZoneOffset.UTC), Duration.ofMinutes(-10)));
         IOException refused = assertThrows(IOException.class, () -> late.send("evt_old1", "{\"id\":\"evt_old1\"}"));
         assertEquals("webhook answered HTTP 400", refused.getMessage());
@@ -121,7 +122,7 @@ class StandardWebhooksInteropTest {
         for (QueueMessageItem item : queue().receiveMessages(32)) {
             JsonNode envelope = ConnectorHarness.json(item.getBody().toString());
             ids.add(envelope.get("event").get("id").asText());
-            HARNESS.context.notificationWorker().handle(item.getBody().toString());
+            ContextParts.of(HARNESS.context).notificationWorker().handle(item.getBody().toString());
             queue().deleteMessage(item.getMessageId(), item.getPopReceipt());
         }
         return ids;

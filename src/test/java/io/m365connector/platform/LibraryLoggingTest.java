@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.QueueStorageException;
+import io.m365connector.app.ContextParts;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.LogRecorder;
@@ -58,7 +59,7 @@ class LibraryLoggingTest {
 
     private static void refreshRefused(ConnectorHarness harness, ConnectorHarness.Connected c) {
         try {
-            harness.context.broker().refreshNow(c.connectionId());
+            ContextParts.of(harness.context).broker().refreshNow(c.connectionId());
         } catch (ConnectorException expected) {
             assertEquals(ProblemCode.REAUTH_REQUIRED, expected.code());
             return;

@@ -8,6 +8,7 @@ import com.microsoft.azure.functions.HttpMethod;
 import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.HttpStatus;
 import io.m365connector.app.AppContext;
+import io.m365connector.app.ContextParts;
 import io.m365connector.app.Wiring;
 import io.m365connector.app.AzureClients;
 import io.m365connector.app.Tables;
@@ -449,7 +450,7 @@ public final class ConnectorHarness implements AutoCloseable {
     /** This harness's queue {@code name} (prefixed like its tables), reached the way the app reaches it; not created here. */
     public QueueClient queue(String name) {
         Settings s = SettingsReader.read(env);
-        return AzureClients.queue(s.storage(), s.hostingCloud(), null, context.http().azureHttpClient(), tables.queuePrefix() + name);
+        return AzureClients.queue(s.storage(), s.hostingCloud(), null, ContextParts.of(context).http().azureHttpClient(), tables.queuePrefix() + name);
     }
 
     public static JsonNode json(String text) {

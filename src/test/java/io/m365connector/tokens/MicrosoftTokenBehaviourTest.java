@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.QueueMessageItem;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.app.ContextParts;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
@@ -120,7 +121,7 @@ class MicrosoftTokenBehaviourTest {
     void whenAnotherInstanceRefreshedAndGraphRejectsThisInstancesTokenThenTheOtherInstancesTokenIsUsed() {
         ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.CHINA, "\"mail\"");
         assertEquals(202, HARNESS.sendMail(c.connectionId(), null, MAIL).getStatusCode()); // this instance caches the token
-        HARNESS.newInstance().context().broker().refreshNow(c.connectionId()); // the other instance stores new tokens
+        ContextParts.of(HARNESS.newInstance().context()).broker().refreshNow(c.connectionId()); // the other instance stores new tokens
         HARNESS.graph.failNext("POST", "/me/messages", 401, "InvalidAuthenticationToken", "Access token validation failure.", null, false);
         int refreshes = HARNESS.entra.tokenRequests("refresh_token");
 
@@ -134,7 +135,7 @@ class MicrosoftTokenBehaviourTest {
     void whenTokensAreRequestedThenEveryRequestDeclaresClientCapabilityCp1() {
         int before = HARNESS.entra.tokenRequests().size();
         ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.USGOV, "\"mail\"");
-        HARNESS.context.broker().refreshNow(c.connectionId());
+        ContextParts.of(HARNESS.context).broker().refreshNow(c.connectionId());
 
         List<Map<String, String>> requests = HARNESS.entra.tokenRequests().subList(before, HARNESS.entra.tokenRequests().size());
         assertFalse(requests.isEmpty());
@@ -182,7 +183,7 @@ class MicrosoftTokenBehaviourTest {
     }
 
     private static Connection connection(ConnectorHarness.Connected c) {
-        return HARNESS.context.connections().find(c.connectionId()).orElseThrow();
+        return ContextParts.of(HARNESS.context).connections().find(c.connectionId()).orElseThrow();
     }
 
     private static List<JsonNode> notifications() {

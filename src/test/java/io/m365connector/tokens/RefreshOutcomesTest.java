@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.m365connector.app.ContextParts;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
@@ -87,9 +88,9 @@ class RefreshOutcomesTest {
             if (path == Path.ACTION) {
                 HARNESS.sendMail(id, UUID.randomUUID().toString(), MAIL);
             } else {
-                Connection due = HARNESS.context.connections().update(before.toBuilder()
+                Connection due = ContextParts.of(HARNESS.context).connections().update(before.toBuilder()
                         .refresh(before.refresh().withNextRefreshDue(HARNESS.clock.instant().minusSeconds(60))).build());
-                HARNESS.context.refreshWorker().handle(new RefreshMessage(id, due.refresh().nextRefreshDue()));
+                ContextParts.of(HARNESS.context).refreshWorker().handle(new RefreshMessage(id, due.refresh().nextRefreshDue()));
             }
         }
 
@@ -142,6 +143,6 @@ class RefreshOutcomesTest {
     }
 
     private static Connection row(String id) {
-        return HARNESS.context.connections().find(id).orElseThrow();
+        return ContextParts.of(HARNESS.context).connections().find(id).orElseThrow();
     }
 }

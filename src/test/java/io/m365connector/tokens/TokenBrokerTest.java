@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.microsoft.azure.functions.HttpMethod;
 import io.m365connector.app.AppContext;
+import io.m365connector.app.ContextParts;
 import io.m365connector.app.Wiring;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
@@ -71,7 +72,7 @@ class TokenBrokerTest {
     void whenTokenIsStillValidThenNoRefreshHappensAndTheSecondCallIsServedFromMemory() {
         String id = connect(NationalCloud.USGOV, Duration.ofHours(1));
         int refreshes = HARNESS.entra.tokenRequests("refresh_token");
-        TokenBroker broker = HARNESS.context.broker();
+        TokenBroker broker = ContextParts.of(HARNESS.context).broker();
 
         AccessToken first = broker.tokenFor(id, MAIL);
         AccessToken second = broker.tokenFor(id, MAIL);
@@ -84,9 +85,9 @@ class TokenBrokerTest {
     @Test
     void whenTokenExpiresMidRunThenConcurrentCallersCauseOneRefreshWhichIsPersisted() throws Exception {
         String id = connect(NationalCloud.CHINA, Duration.ofMinutes(4));
-        Connection before = HARNESS.context.connections().find(id).orElseThrow();
+        Connection before = ContextParts.of(HARNESS.context).connections().find(id).orElseThrow();
         int refreshes = HARNESS.entra.tokenRequests("refresh_token");
-        TokenBroker broker = HARNESS.context.broker();
+        TokenBroker broker = ContextParts.of(HARNESS.context).broker();
         ExecutorService pool = Executors.newFixedThreadPool(10);
         try {
             List<Future<AccessToken>> calls = new ArrayList<>();
@@ -102,7 +103,7 @@ class TokenBrokerTest {
             pool.shutdownNow();
         }
         assertEquals(refreshes + 1, HARNESS.entra.tokenRequests("refresh_token"), "exactly one refresh");
-        Connection after = HARNESS.context.connections().find(id).orElseThrow();
+        Connection after = ContextParts.of(HARNESS.context).connections().find(id).orElseThrow();
         assertNotEquals(before.tokens(), after.tokens(), "the rotated cache was persisted");
         assertNotNull(after.refresh().lastUsedAt());
         assertTrue(after.refresh().accessTokenExpiresAt().isAfter(before.refresh().accessTokenExpiresAt()));
@@ -111,7 +112,7 @@ class TokenBrokerTest {
     @Test
     void whenAnotherOwnerAsksWhileTheOwnerRefreshesThenItGetsNotFoundNeverTheFreshToken() throws Exception {
         String id = connect(NationalCloud.GLOBAL, Duration.ofMinutes(4)); // due for refresh: the first caller refreshes under the lock
-        TokenBroker broker = HARNESS.context.broker();
+        TokenBroker broker = ContextParts.of(HARNESS.context).broker();
         int pairs = 8;
         CyclicBarrier start = new CyclicBarrier(2 * pairs);
         List<CompletableFuture<AccessToken>> owners = new ArrayList<>();
@@ -135,21 +136,21 @@ class TokenBrokerTest {
         String id = connect(NationalCloud.GLOBAL, Duration.ofMinutes(4));
         HARNESS.entra.setStrictRotation(true);
         AppContext other = new AppContext(Wiring.production().settings(() -> SettingsReader.read(HARNESS.env)).routing(HARNESS.routing).clock(HARNESS.clock).tables(HARNESS.tables));
-        TokenBroker a = HARNESS.context.broker();
-        TokenBroker b = other.broker();
+        TokenBroker a = ContextParts.of(HARNESS.context).broker();
+        TokenBroker b = ContextParts.of(other).broker();
         CyclicBarrier start = new CyclicBarrier(2);
         CompletableFuture<AccessToken> ta = StartTogether.run(start, () -> a.tokenFor(id, MAIL));
         CompletableFuture<AccessToken> tb = StartTogether.run(start, () -> b.tokenFor(id, MAIL));
 
         assertNotNull(ta.get().value());
         assertNotNull(tb.get().value());
-        Connection stored = HARNESS.context.connections().find(id).orElseThrow();
+        Connection stored = ContextParts.of(HARNESS.context).connections().find(id).orElseThrow();
         assertEquals(ConnectionStatus.ACTIVE, stored.status(), "no false needs_reauth");
 
         // The refresh token that was kept still works: a third instance can force a refresh with it.
         AppContext third = new AppContext(Wiring.production().settings(() -> SettingsReader.read(HARNESS.env)).routing(HARNESS.routing).clock(HARNESS.clock).tables(HARNESS.tables));
-        assertNotNull(third.broker().refreshNow(id).value());
-        assertEquals(ConnectionStatus.ACTIVE, HARNESS.context.connections().find(id).orElseThrow().status());
+        assertNotNull(ContextParts.of(third).broker().refreshNow(id).value());
+        assertEquals(ConnectionStatus.ACTIVE, ContextParts.of(HARNESS.context).connections().find(id).orElseThrow().status());
     }
 
     @Test
@@ -158,14 +159,14 @@ class TokenBrokerTest {
         FakeUser user = userOf(id);
         HARNESS.entra.revokeRefreshTokens(user);
 
-        ConnectorException e = assertThrows(ConnectorException.class, () -> HARNESS.context.broker().refreshNow(id));
+        ConnectorException e = assertThrows(ConnectorException.class, () -> ContextParts.of(HARNESS.context).broker().refreshNow(id));
 
         assertEquals(ProblemCode.REAUTH_REQUIRED, e.code());
-        Connection stored = HARNESS.context.connections().find(id).orElseThrow();
+        Connection stored = ContextParts.of(HARNESS.context).connections().find(id).orElseThrow();
         assertEquals(ConnectionStatus.NEEDS_REAUTH, stored.status());
         assertEquals("reauth_required", stored.refresh().lastErrorCode());
         int requests = HARNESS.entra.tokenRequests().size();
-        ConnectorException again = assertThrows(ConnectorException.class, () -> HARNESS.context.broker().tokenFor(id, MAIL));
+        ConnectorException again = assertThrows(ConnectorException.class, () -> ContextParts.of(HARNESS.context).broker().tokenFor(id, MAIL));
         assertEquals(ProblemCode.REAUTH_REQUIRED, again.code());
         assertEquals(409, again.code().httpStatus());
         assertEquals(requests, HARNESS.entra.tokenRequests().size());
@@ -174,10 +175,10 @@ class TokenBrokerTest {
     @Test
     void whenDisconnectedThenNoTokenCanBeObtained() {
         String id = connect(NationalCloud.GLOBAL, Duration.ofHours(1));
-        HARNESS.context.broker().tokenFor(id, MAIL);
+        ContextParts.of(HARNESS.context).broker().tokenFor(id, MAIL);
         HARNESS.deleteConnection(id);
 
-        ConnectorException e = assertThrows(ConnectorException.class, () -> HARNESS.context.broker().tokenFor(id, MAIL));
+        ConnectorException e = assertThrows(ConnectorException.class, () -> ContextParts.of(HARNESS.context).broker().tokenFor(id, MAIL));
 
         assertEquals(ProblemCode.REAUTH_REQUIRED, e.code());
         assertTrue(e.detail().contains("disconnected"));
@@ -186,14 +187,14 @@ class TokenBrokerTest {
     @Test
     void whenDisconnectedOnAnotherInstanceThenTheCachedTokenStopsWorkingAfterTheStatusRecheck() {
         String id = connect(NationalCloud.GLOBAL, Duration.ofHours(1));
-        HARNESS.context.broker().tokenFor(id, MAIL);
+        ContextParts.of(HARNESS.context).broker().tokenFor(id, MAIL);
         AppContext other = new AppContext(Wiring.production().settings(() -> SettingsReader.read(HARNESS.env)).routing(HARNESS.routing).clock(HARNESS.clock).tables(HARNESS.tables));
         other.newFunction(ConnectionFunctions.class).delete(
                 FakeHttpRequest.of(HttpMethod.DELETE, "https://x/api/connections/" + id), id,
                 new FakeExecutionContext("deleteConnection"));
         HARNESS.clock.advance(Duration.ofSeconds(31));
         try {
-            ConnectorException e = assertThrows(ConnectorException.class, () -> HARNESS.context.broker().tokenFor(id, MAIL));
+            ConnectorException e = assertThrows(ConnectorException.class, () -> ContextParts.of(HARNESS.context).broker().tokenFor(id, MAIL));
             assertEquals(ProblemCode.REAUTH_REQUIRED, e.code());
         } finally {
             HARNESS.clock.set(Instant.now());
@@ -205,7 +206,7 @@ class TokenBrokerTest {
         String id = connect(NationalCloud.GLOBAL, Duration.ofHours(1));
         int requests = HARNESS.entra.tokenRequests().size();
         ConnectorException e = assertThrows(ConnectorException.class,
-                () -> HARNESS.context.broker().tokenFor(id, Set.of("Calendars.ReadWrite")));
+                () -> ContextParts.of(HARNESS.context).broker().tokenFor(id, Set.of("Calendars.ReadWrite")));
         assertEquals(ProblemCode.MISSING_PERMISSIONS, e.code());
         assertEquals(403, e.code().httpStatus());
         assertTrue(e.detail().contains("Calendars.ReadWrite"));
@@ -218,14 +219,14 @@ class TokenBrokerTest {
         HARNESS.entra.nextTokenError(401, "invalid_client", "AADSTS7000222: The provided client secret keys are expired.", 7000222);
 
         RefreshFailedException e = assertThrows(RefreshFailedException.class,
-                () -> HARNESS.context.broker().refreshNow(id));
+                () -> ContextParts.of(HARNESS.context).broker().refreshNow(id));
 
         assertEquals(RefreshFailure.Kind.CONFIGURATION, e.failure().kind());
         assertEquals(ProblemCode.APP_CREDENTIAL_INVALID, e.code());
         assertEquals(503, e.code().httpStatus());
         assertEquals(Map.of("appCredentialCode", "app_secret_expired"), e.problemExtensions());
         assertTrue(e.detail().contains("app credential for the usgov cloud is not working (app_secret_expired)"), e.detail());
-        assertEquals(ConnectionStatus.ACTIVE, HARNESS.context.connections().find(id).orElseThrow().status());
+        assertEquals(ConnectionStatus.ACTIVE, ContextParts.of(HARNESS.context).connections().find(id).orElseThrow().status());
     }
 
     @Test
@@ -236,14 +237,14 @@ class TokenBrokerTest {
         HARNESS.entra.nextTokenError(503, "temporarily_unavailable", "AADSTS90055: The request is throttled temporarily.", 90055);
 
         RefreshFailedException e = assertThrows(RefreshFailedException.class,
-                () -> HARNESS.context.broker().refreshNow(id));
+                () -> ContextParts.of(HARNESS.context).broker().refreshNow(id));
 
         assertEquals(RefreshFailure.Kind.TRANSIENT, e.failure().kind());
-        assertEquals(ConnectionStatus.ACTIVE, HARNESS.context.connections().find(id).orElseThrow().status());
+        assertEquals(ConnectionStatus.ACTIVE, ContextParts.of(HARNESS.context).connections().find(id).orElseThrow().status());
     }
 
     private static FakeUser userOf(String connectionId) {
-        Connection c = HARNESS.context.connections().find(connectionId).orElseThrow();
+        Connection c = ContextParts.of(HARNESS.context).connections().find(connectionId).orElseThrow();
         return new FakeUser(c.cloud(), c.account().tenantId(), c.account().userObjectId(), c.account().userPrincipalName(), null);
     }
 
