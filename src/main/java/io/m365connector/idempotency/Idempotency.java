@@ -123,14 +123,18 @@ public final class Idempotency {
         if (request.key() == null) {
             return new Outcome<>(work.apply(new MemoryStep()), false);
         }
-        if (claim == Claim.WITH_FIRST_PROGRESS && store.find(request.connectionId(), Secrets.sha256(request.key())).isEmpty()) {
-            try {
-                return execute(KeyedStep.unclaimed(freshRecord(request, clock.instant()), store, clock, lease), resultType, work);
-            } catch (KeyTaken taken) {
-                // another request with this key claimed it while this one prepared: continue as if it had found it
+        Optional<IdempotencyRecord> found = Optional.empty();
+        if (claim == Claim.WITH_FIRST_PROGRESS) {
+            found = store.find(request.connectionId(), Secrets.sha256(request.key()));
+            if (found.isEmpty()) {
+                try {
+                    return execute(KeyedStep.unclaimed(freshRecord(request, clock.instant()), store, clock, lease), resultType, work);
+                } catch (KeyTaken taken) {
+                    // another request with this key claimed it while this one prepared: continue as if it had found it
+                }
             }
         }
-        IdempotencyRecord record = claim(request);
+        IdempotencyRecord record = claim(request, found);
         if (record.state() == IdempotencyRecord.State.COMPLETED) {
             return replay(record, resultType);
         }
@@ -186,20 +190,31 @@ public final class Idempotency {
                 IdempotencyRecord.State.IN_PROGRESS, now.plus(lease), null, null, null, now, null);
     }
 
-    private IdempotencyRecord claim(Request request) {
+    /**
+     * Claims the key: creates its record, takes over one whose lease ran out, or waits for its holder; returns
+     * the record, completed if the key is settled. {@code found} is the record this request already read, if
+     * any: a retry or replay then starts from it instead of a create that must fail and a second read. Every
+     * write stays conditional (create-if-absent, update on the version read), so a record read a moment
+     * earlier can only cost a lost race, which ends in a fresh read.
+     */
+    private IdempotencyRecord claim(Request request, Optional<IdempotencyRecord> found) {
         String keyHash = Secrets.sha256(request.key());
         Instant deadline = clock.instant().plus(waitForOther);
+        Optional<IdempotencyRecord> existing = found;
         while (true) {
             Instant now = clock.instant();
-            Optional<IdempotencyRecord> created = store.tryCreate(freshRecord(request, now));
-            if (created.isPresent()) {
-                return created.get();
-            }
-            Optional<IdempotencyRecord> existing = store.find(request.connectionId(), keyHash);
             if (existing.isEmpty()) {
-                continue;
+                Optional<IdempotencyRecord> created = store.tryCreate(freshRecord(request, now));
+                if (created.isPresent()) {
+                    return created.get();
+                }
+                existing = store.find(request.connectionId(), keyHash);
+                if (existing.isEmpty()) {
+                    continue;
+                }
             }
             IdempotencyRecord record = existing.get();
+            existing = Optional.empty(); // the next round reads the record afresh
             if (!record.requestHash().equals(request.requestHash()) || !record.operation().equals(request.operation())) {
                 throw new ConnectorException(ProblemCode.IDEMPOTENCY_KEY_REUSED, "This Idempotency-Key was used for a different request; "
                         + "use a new key for a new request.", request.connectionId(), null);

@@ -26,9 +26,36 @@ final class ColdStartPhases {
     private ColdStartPhases() {
     }
 
+    /** One line of a class-load log: when (JVM uptime), which class, from where. */
+    record ClassLoad(long atNanos, String className, String source) {
+    }
+
     static List<String> jvmOptions(Path dir, String mode) {
-        return List.of("-Xlog:class+load=info:file=" + dir.resolve(mode + "-classload.log") + ":uptimenanos",
-                "-XX:+PerfDataSaveToFile", "-XX:PerfDataSaveFile=" + dir.resolve(mode + ".perf"));
+        return List.of(classLoadLog(dir.resolve(mode + "-classload.log")), "-XX:+PerfDataSaveToFile",
+                "-XX:PerfDataSaveFile=" + dir.resolve(mode + ".perf"));
+    }
+
+    /** The JVM option that writes the class-load log {@link #classLoads} reads. */
+    static String classLoadLog(Path log) {
+        return "-Xlog:class+load=info:file=" + log + ":uptimenanos";
+    }
+
+    static List<ClassLoad> classLoads(Path log) throws IOException {
+        List<ClassLoad> loads = new ArrayList<>();
+        for (String line : Files.readAllLines(log)) {
+            Matcher m = LOAD.matcher(line);
+            if (m.matches()) {
+                loads.add(new ClassLoad(Long.parseLong(m.group(1)), m.group(2), m.group(3)));
+            }
+        }
+        return loads;
+    }
+
+    /** Classes loaded per {@link #library}. */
+    static Map<String, Integer> classesPerLibrary(List<ClassLoad> loads) {
+        Map<String, Integer> counts = new TreeMap<>();
+        loads.forEach(load -> counts.merge(library(load.className(), load.source()), 1, Integer::sum));
+        return counts;
     }
 
     static void print(Path dir, String mode) throws IOException, InterruptedException {
@@ -39,22 +66,16 @@ final class ColdStartPhases {
     private static void printClassLoads(Path log, String mode) throws IOException {
         Map<String, long[]> byLibrary = new TreeMap<>();
         long previous = 0;
-        int total = 0;
-        for (String line : Files.readAllLines(log)) {
-            Matcher m = LOAD.matcher(line);
-            if (!m.matches()) {
-                continue;
-            }
-            long at = Long.parseLong(m.group(1));
-            long gap = at - previous;
-            previous = at;
-            String source = m.group(3);
-            long[] row = byLibrary.computeIfAbsent(library(m.group(2), source), k -> new long[3]);
+        List<ClassLoad> loads = classLoads(log);
+        for (ClassLoad load : loads) {
+            long gap = load.atNanos() - previous;
+            previous = load.atNanos();
+            long[] row = byLibrary.computeIfAbsent(library(load.className(), load.source()), k -> new long[3]);
             row[0]++;
-            row[1] += source.startsWith("shared objects file") ? 1 : 0;
+            row[1] += load.source().startsWith("shared objects file") ? 1 : 0;
             row[2] += gap <= MAX_GAP_NANOS ? gap : 0;
-            total++;
         }
+        int total = loads.size();
         System.out.printf("%s CLASSES %d loaded; per library: classes, of which from a CDS archive, ms of the gaps before"
                 + " their loads (gaps > 10 ms not counted)%n", mode, total);
         byLibrary.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[2], a.getValue()[2])).forEach(e -> System.out.printf(

@@ -42,8 +42,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code -Dcold.jvm=...} passes JVM options to the measured children.
  */
 public final class ReceiverColdStartBenchmark {
-    private static final List<String> LIBRARIES = List.of("msal4j", "microsoft-graph", "kiota", "azure-security-keyvault", "azure-data-tables",
-            "azure-storage-queue", "azure-core", "okhttp", "jackson-databind", "azure-identity");
+    /** The libraries reported, each with the jar name its jars have or start with ("microsoft-graph" takes microsoft-graph-core too). */
+    private static final Map<String, String> LIBRARIES = Map.of("msal4j", "msal4j", "microsoft-graph", "microsoft-graph", "kiota", "microsoft-kiota",
+            "azure-security-keyvault", "azure-security-keyvault", "azure-data-tables", "azure-data-tables", "azure-storage-queue",
+            "azure-storage-queue", "azure-core", "azure-core", "okhttp", "okhttp", "jackson-databind", "jackson-databind", "azure-identity",
+            "azure-identity");
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].startsWith("child-")) {
@@ -100,7 +103,7 @@ public final class ReceiverColdStartBenchmark {
             System.out.printf("RESULT cold receiver, %s (JVM start -> answer): median %d ms, all %s (JVM args: '%s'); classes loaded: %s%n",
                     mode.substring(6), ColdStartBenchmark.median(times), times, jvmArgs, classesPerLibrary(log));
         }
-        String warm = childOutput("child-warm", file, ca, jvmArgs).lines().filter(l -> l.startsWith("WARM ")).findFirst()
+        String warm = run(childCommand("child-warm", file, ca, jvmArgs, List.of())).lines().filter(l -> l.startsWith("WARM ")).findFirst()
                 .orElseThrow(() -> new IllegalStateException("the warm child reported nothing"));
         System.out.printf("RESULT warm receiver (same JVM, after 200 warm-up answers; each answer checks clientState and queues a run on "
                 + "Azurite): %s%n", warm.substring(5));
@@ -122,33 +125,20 @@ public final class ReceiverColdStartBenchmark {
     }
 
     private static Map<String, Integer> classesPerLibrary(Path log) throws Exception {
+        List<ColdStartPhases.ClassLoad> loads = ColdStartPhases.classLoads(log);
         Map<String, Integer> counts = new TreeMap<>();
-        LIBRARIES.forEach(library -> counts.put(library, 0));
-        int total = 0;
-        for (String line : Files.readAllLines(log)) {
-            total++;
-            for (String library : LIBRARIES) {
-                if (line.contains("/" + library) || line.contains("/" + library.replace('-', '/'))) {
-                    counts.merge(library, 1, Integer::sum);
-                    break;
-                }
+        LIBRARIES.keySet().forEach(library -> counts.put(library, 0));
+        ColdStartPhases.classesPerLibrary(loads).forEach((jar, classes) -> LIBRARIES.forEach((library, jarName) -> {
+            if (jar.equals(jarName) || jar.startsWith(jarName + "-")) {
+                counts.merge(library, classes, Integer::sum);
             }
-        }
-        counts.put("(all)", total);
+        }));
+        counts.put("(all)", loads.size());
         return counts;
     }
 
     private static long runChild(String mode, Path config, Path ca, String jvmArgs, Path classLog) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        if (!jvmArgs.isBlank()) {
-            command.addAll(List.of(jvmArgs.trim().split("\\s+")));
-        }
-        if (classLog != null) {
-            command.add("-Xlog:class+load=info:file=" + classLog);
-        }
-        command.addAll(List.of("-D" + TestPki.TRUSTED_CA_PROPERTY + "=" + ca, "-cp", System.getProperty("java.class.path"),
-                ReceiverColdStartBenchmark.class.getName(), mode, config.toString()));
-        String out = run(command);
+        String out = run(childCommand(mode, config, ca, jvmArgs, classLog == null ? List.of() : List.of(ColdStartPhases.classLoadLog(classLog))));
         for (String line : out.split("\n")) {
             if (line.startsWith("ELAPSED ")) {
                 return Long.parseLong(line.substring(8).trim());
@@ -157,21 +147,23 @@ public final class ReceiverColdStartBenchmark {
         throw new IllegalStateException(mode + " failed: " + out);
     }
 
+    /** A child JVM running {@code mode}: the measured JVM options, then {@code diagnostics} (a class-load log), the fakes' CA. */
+    private static List<String> childCommand(String mode, Path config, Path ca, String jvmArgs, List<String> diagnostics) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (!jvmArgs.isBlank()) {
+            command.addAll(List.of(jvmArgs.trim().split("\\s+")));
+        }
+        command.addAll(diagnostics);
+        command.addAll(List.of("-D" + TestPki.TRUSTED_CA_PROPERTY + "=" + ca, "-cp", System.getProperty("java.class.path"),
+                ReceiverColdStartBenchmark.class.getName(), mode, config.toString()));
+        return command;
+    }
+
     private static String run(List<String> command) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         p.waitFor();
         return out;
-    }
-
-    private static String childOutput(String mode, Path config, Path ca, String jvmArgs) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        if (!jvmArgs.isBlank()) {
-            command.addAll(List.of(jvmArgs.trim().split("\\s+")));
-        }
-        command.addAll(List.of("-D" + TestPki.TRUSTED_CA_PROPERTY + "=" + ca, "-cp", System.getProperty("java.class.path"),
-                ReceiverColdStartBenchmark.class.getName(), mode, config.toString()));
-        return run(command);
     }
 
     /** 200 answers to warm up, then 2,000 measured: p50 and p99 of the receiver's answer to a change notification. */

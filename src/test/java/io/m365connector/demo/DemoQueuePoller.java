@@ -3,9 +3,6 @@ package io.m365connector.demo;
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.QueueMessageItem;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -23,17 +20,14 @@ final class DemoQueuePoller implements AutoCloseable {
     static final int MAX_DEQUEUE_COUNT = 5;
     /** The host's default visibility timeout after a failure is zero; a little longer keeps a failing demo quiet. */
     private static final Duration VISIBILITY = Duration.ofSeconds(60);
+    private static final Duration POLL = Duration.ofMillis(500);
 
-    private final ScheduledExecutorService timer;
+    private final DemoScheduler scheduler;
 
     DemoQueuePoller(QueueClient queue, Consumer<String> handler) {
         String name = queue.getQueueName();
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "demo-queue-" + name);
-            t.setDaemon(true);
-            return t;
-        });
-        timer.scheduleWithFixedDelay(() -> {
+        scheduler = new DemoScheduler("demo-queue-" + name);
+        scheduler.withFixedDelay(POLL, () -> {
             try {
                 for (QueueMessageItem item : queue.receiveMessages(16, VISIBILITY, null, null)) {
                     handle(queue, item, handler);
@@ -41,7 +35,7 @@ final class DemoQueuePoller implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.log(Level.FINE, "queue poll of " + name + " failed: " + e.getClass().getSimpleName());
             }
-        }, 500, 500, TimeUnit.MILLISECONDS);
+        });
     }
 
     private static void handle(QueueClient queue, QueueMessageItem item, Consumer<String> handler) {
@@ -60,11 +54,6 @@ final class DemoQueuePoller implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
-        try {
-            timer.awaitTermination(5, TimeUnit.SECONDS); // a call in flight ends before the caller goes on stopping things
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        scheduler.close();
     }
 }

@@ -1,9 +1,6 @@
 package io.m365connector.demo;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
@@ -16,30 +13,21 @@ final class DemoTimer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DemoTimer.class.getName());
     private static final String TIMER_INFO = "{\"Schedule\":{\"AdjustForDST\":true},\"IsPastDue\":false}";
 
-    private final ScheduledExecutorService timer;
+    private final DemoScheduler scheduler;
 
     DemoTimer(String name, Duration period, Consumer<String> function) {
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "demo-timer-" + name);
-            t.setDaemon(true);
-            return t;
-        });
-        timer.scheduleAtFixedRate(() -> {
+        scheduler = new DemoScheduler("demo-timer-" + name);
+        scheduler.atFixedRate(period, () -> {
             try {
                 function.accept(TIMER_INFO);
             } catch (RuntimeException e) {
                 LOG.info("The " + name + " timer failed (" + e.getClass().getSimpleName() + "); it runs again in " + period.toMinutes() + " min");
             }
-        }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+        });
     }
 
     @Override
     public void close() {
-        timer.shutdownNow();
-        try {
-            timer.awaitTermination(5, TimeUnit.SECONDS); // a call in flight ends before the caller goes on stopping things
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        scheduler.close();
     }
 }

@@ -281,10 +281,12 @@ class IdempotencyTest {
         private final InMemoryIdempotencyStore inner = new InMemoryIdempotencyStore();
         int reads;
         int writes;
+        int creates;
 
         @Override
         public Optional<IdempotencyRecord> tryCreate(IdempotencyRecord record) {
             writes++;
+            creates++;
             return inner.tryCreate(record);
         }
 
@@ -327,6 +329,51 @@ class IdempotencyTest {
             throw new AssertionError("a settled key does not run again");
         });
         assertTrue(again.replayed());
+    }
+
+    @Test
+    void whenAKeyClaimedWithTheFirstProgressIsReplayedThenTheReplayCostsOneReadAndNoCreate() {
+        CountingStore counting = new CountingStore();
+        Idempotency deferred = new Idempotency(counting, clock, new ClockSleeper(clock), LEASE, WAIT);
+        deferred.run(request("k1", "{}"), Sent.class, Idempotency.Claim.WITH_FIRST_PROGRESS, step -> {
+            step.saveProgress("about to send");
+            return new Sent(CONNECTION, 1);
+        });
+        counting.reads = 0;
+        counting.writes = 0;
+        counting.creates = 0;
+
+        Idempotency.Outcome<Sent> again = deferred.run(request("k1", "{}"), Sent.class, Idempotency.Claim.WITH_FIRST_PROGRESS, step -> {
+            throw new AssertionError("a settled key does not run again");
+        });
+
+        assertTrue(again.replayed());
+        assertEquals(1, counting.reads, "the record read once");
+        assertEquals(0, counting.creates, "no create that must fail");
+        assertEquals(0, counting.writes);
+    }
+
+    @Test
+    void whenTheHoldersLeaseRanOutThenARetryClaimingWithTheFirstProgressTakesOverFromOneReadWithoutACreate() {
+        CountingStore counting = new CountingStore();
+        Idempotency deferred = new Idempotency(counting, clock, new ClockSleeper(clock), LEASE, WAIT);
+        Instant start = clock.instant();
+        counting.inner.tryCreate(new IdempotencyRecord(CONNECTION, Secrets.sha256("k1"), JsonFingerprint.of("mail", Json.parseRequest("{}")),
+                "mail", IdempotencyRecord.State.IN_PROGRESS, start.plus(LEASE), "about to send", null, null, start, null));
+        clock.advance(LEASE);
+        String[] seen = new String[1];
+
+        Idempotency.Outcome<Sent> retried = deferred.run(request("k1", "{}"), Sent.class, Idempotency.Claim.WITH_FIRST_PROGRESS, step -> {
+            seen[0] = step.progress().orElse(null);
+            return new Sent(CONNECTION, 1);
+        });
+
+        assertFalse(retried.replayed());
+        assertEquals("about to send", seen[0], "resumed from the dead runner's progress");
+        assertEquals(1, counting.reads, "the record read once");
+        assertEquals(0, counting.creates, "no create that must fail");
+        assertEquals(2, counting.writes, "the take-over and the outcome");
+        assertEquals(IdempotencyRecord.State.COMPLETED, counting.find(CONNECTION, Secrets.sha256("k1")).orElseThrow().state());
     }
 
     @Test

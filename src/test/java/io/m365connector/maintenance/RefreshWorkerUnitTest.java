@@ -14,17 +14,11 @@ import io.m365connector.connection.DueConnection;
 import io.m365connector.connection.OwnerQuery;
 import io.m365connector.connection.StatusListener;
 import io.m365connector.credentials.AppCredentialStatus;
-import io.m365connector.crypto.LocalKeyProvider;
-import io.m365connector.crypto.TokenCipher;
-import io.m365connector.crypto.TokenSealer;
 import io.m365connector.platform.ProblemCode;
-import io.m365connector.platform.SettingsReader;
-import io.m365connector.testing.ClockSleeper;
 import io.m365connector.testing.InMemoryConnectionStore;
 import io.m365connector.testing.MutableClock;
 import io.m365connector.testing.TestConnections;
-import io.m365connector.testing.TestSettings;
-import io.m365connector.tokens.MsalClients;
+import io.m365connector.testing.TestTokenBrokers;
 import io.m365connector.tokens.RefreshOutcomes;
 import io.m365connector.tokens.RefreshPolicy;
 import io.m365connector.tokens.TokenBroker;
@@ -43,9 +37,7 @@ class RefreshWorkerUnitTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-05T10:00:00Z"));
     private final InMemoryConnectionStore store = new InMemoryConnectionStore();
     private final RefreshOutcomes outcomes = new RefreshOutcomes(store, RefreshPolicy.keepAliveEvery(Duration.ofDays(7)), clock, StatusListener.NONE);
-    private final TokenBroker broker = new TokenBroker(store, new TokenSealer(new LocalKeyProvider(new byte[32]), new TokenCipher()),
-            new MsalClients(SettingsReader.read(TestSettings.base("UseDevelopmentStorage=true")), null), outcomes, clock,
-            new TokenBroker.Timing(Duration.ofMinutes(5), Duration.ofSeconds(30), new ClockSleeper(clock)));
+    private final TokenBroker broker = TestTokenBrokers.offline(store, outcomes, clock);
     private Optional<AppCredentialStatus> credential = Optional.empty();
     private final RefreshWorker worker = new RefreshWorker(store, broker, outcomes, clock, cloud -> credential);
 

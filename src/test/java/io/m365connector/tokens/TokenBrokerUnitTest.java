@@ -11,17 +11,12 @@ import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.connection.Connection.RefreshState;
 import io.m365connector.connection.SealedTokens;
 import io.m365connector.connection.StatusListener;
-import io.m365connector.crypto.LocalKeyProvider;
-import io.m365connector.crypto.TokenCipher;
-import io.m365connector.crypto.TokenSealer;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
-import io.m365connector.platform.SettingsReader;
-import io.m365connector.testing.ClockSleeper;
 import io.m365connector.testing.InMemoryConnectionStore;
 import io.m365connector.testing.MutableClock;
 import io.m365connector.testing.TestConnections;
-import io.m365connector.testing.TestSettings;
+import io.m365connector.testing.TestTokenBrokers;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -38,9 +33,7 @@ class TokenBrokerUnitTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-05T10:00:00Z"));
     private final InMemoryConnectionStore store = new InMemoryConnectionStore();
     private final RefreshOutcomes outcomes = new RefreshOutcomes(store, RefreshPolicy.keepAliveEvery(Duration.ofDays(7)), clock, StatusListener.NONE);
-    private final TokenBroker broker = new TokenBroker(store, new TokenSealer(new LocalKeyProvider(new byte[32]), new TokenCipher()),
-            new MsalClients(SettingsReader.read(TestSettings.base("UseDevelopmentStorage=true")), null), outcomes, clock,
-            new TokenBroker.Timing(Duration.ofMinutes(5), Duration.ofSeconds(30), new ClockSleeper(clock)));
+    private final TokenBroker broker = TestTokenBrokers.offline(store, outcomes, clock);
 
     private Connection stored(ConnectionStatus status, String lastError) {
         Connection c = TestConnections.active(NationalCloud.GLOBAL, clock.instant(), clock.instant().plus(Duration.ofDays(1)));
