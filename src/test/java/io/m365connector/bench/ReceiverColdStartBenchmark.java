@@ -103,13 +103,14 @@ public final class ReceiverColdStartBenchmark {
             System.out.printf("RESULT cold receiver, %s (JVM start -> answer): median %d ms, all %s (JVM args: '%s'); classes loaded: %s%n",
                     mode.substring(6), ColdStartBenchmark.median(times), times, jvmArgs, classesPerLibrary(log));
         }
+        // A receiver answers 202 also to what it drops: the queued runs prove each cold one accepted the notification.
+        // Counted before the warm child, whose 2,200 answers queue runs of their own.
+        int queued = h.queue(SyncFunctions.SYNC_QUEUE).getProperties().getApproximateMessagesCount() - queuedBefore;
+        System.out.printf("RESULT sync runs queued by the cold notification answers: %d of %d%n", queued, runs + 1);
         String warm = run(childCommand("child-warm", file, ca, jvmArgs, List.of())).lines().filter(l -> l.startsWith("WARM ")).findFirst()
                 .orElseThrow(() -> new IllegalStateException("the warm child reported nothing"));
         System.out.printf("RESULT warm receiver (same JVM, after 200 warm-up answers; each answer checks clientState and queues a run on "
                 + "Azurite): %s%n", warm.substring(5));
-        // A receiver answers 202 also to what it drops: the queued runs prove each cold one accepted the notification.
-        int queued = h.queue(SyncFunctions.SYNC_QUEUE).getProperties().getApproximateMessagesCount() - queuedBefore;
-        System.out.printf("RESULT sync runs queued by the cold notification answers: %d of %d%n", queued, runs + 1);
         if (queued < runs + 1) {
             throw new IllegalStateException("a cold receiver dropped the notification");
         }
