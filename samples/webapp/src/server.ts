@@ -19,9 +19,16 @@ server.on("error", (e) => {
   console.error(`The sample web app cannot listen on port ${config.port}: ${(e as Error).message}`);
   process.exit(1);
 });
+function stop(): void {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+}
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.on(signal, () => {
-    server.close(() => process.exit(0));
-    server.closeAllConnections();
-  });
+  process.on(signal, stop);
+}
+// Started by the demo (PARENT_STDIN=1), stdin is a pipe from the demo's JVM: its end means the demo is gone, even
+// when it was killed outright and no SIGTERM comes, so the app stops too instead of staying behind on its port.
+if (process.env.PARENT_STDIN === "1") {
+  process.stdin.on("end", stop);
+  process.stdin.resume();
 }

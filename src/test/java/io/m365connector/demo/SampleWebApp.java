@@ -43,6 +43,7 @@ public final class SampleWebApp implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder("node", server.toString()).redirectErrorStream(true);
         builder.environment().putAll(env);
         builder.environment().put("PORT", String.valueOf(port));
+        builder.environment().put("PARENT_STDIN", "1"); // the app exits when this JVM is gone (its stdin pipe ends), however it ended
         try {
             process = builder.start();
         } catch (IOException e) {
@@ -65,6 +66,31 @@ public final class SampleWebApp implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /**
+     * Whether the app printed a line matching {@code wanted} within {@code timeout}: its output is read by a thread
+     * of its own, so a line the app printed while answering a request may arrive here just after the answer.
+     */
+    public boolean printed(java.util.function.Predicate<String> wanted, Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (output.stream().noneMatch(wanted)) {
+            if (Instant.now().isAfter(deadline)) {
+                return false;
+            }
+            sleep(20);
+        }
+        return true;
+    }
+
+    /** What a JVM's death does to the app's stdin pipe (tests: the app must not outlive the demo). */
+    void closeStdin() throws IOException {
+        process.getOutputStream().close();
+    }
+
+    /** Waits up to {@code seconds} for the app to exit by itself; whether it did. */
+    boolean exited(int seconds) throws InterruptedException {
+        return process.waitFor(seconds, TimeUnit.SECONDS);
     }
 
     private void read(PrintStream echo) {

@@ -26,13 +26,16 @@ import org.junit.jupiter.api.Test;
 /**
  * Generated hostile requests over every route, method and kind of mutation, through the same HTTP
  * adapter the demo uses ({@link LocalFunctionHost}): no answer is 5xx, every answer is at most 64 KiB,
- * no request takes more than a second. The seed is fixed (42) and 10,000 requests are sent; a longer
+ * no request makes the connector wait (a retry's backoff, recorded by the harness's sleeper) or call Graph
+ * more than a valid request does. Wall-clock time is printed, not asserted: on a loaded build machine it
+ * measures the machine (BENCHMARKS.md has the latency figures). The seed is fixed (42) and 10,000 requests are sent; a longer
  * run with another seed: {@code mvn -Dtest=HostileInputFuzzTest -Dm365c.fuzz.seed=random
  * -Dm365c.fuzz.requests=100000 test} (the seed is printed, so a failure can be replayed).
  */
 class HostileInputFuzzTest {
     private static final int MAX_BODY = 64 * 1024;
-    private static final Duration MAX_LATENCY = Duration.ofSeconds(1);
+    /** What one request may cost outside the connector: a valid send is a draft and its send, plus a token now and then. */
+    private static final int MAX_OUTBOUND_GRAPH_CALLS = 6;
     private static final String KEY = SecretsLedger.remember("fuzz-function-key-" + UUID.randomUUID());
     private static ConnectorHarness harness;
     private static LocalFunctionHost host;
@@ -105,6 +108,8 @@ class HostileInputFuzzTest {
             Mutation mutation = Mutation.values()[random.nextInt(Mutation.values().length)];
             Request request = build(route, mutation, random);
             long started = System.nanoTime();
+            int waitsBefore = harness.sleeper.waits().size();
+            int graphCallsBefore = harness.graph.requests().size();
             RawHttp.Response response;
             try {
                 response = RawHttp.send(host.port(), request.method(), request.target(), request.headers(), request.body());
@@ -114,6 +119,8 @@ class HostileInputFuzzTest {
                 continue;
             }
             Duration took = Duration.ofNanos(System.nanoTime() - started);
+            List<Duration> waits = harness.sleeper.waits().subList(waitsBefore, harness.sleeper.waits().size());
+            int graphCalls = harness.graph.requests().size() - graphCallsBefore;
             slowest = took.compareTo(slowest) > 0 ? took : slowest;
             byStatus.merge(response.status() / 100 + "xx", 1, Integer::sum);
             String what = "#" + i + " " + request.method() + " " + route.path() + " " + mutation + " -> " + response.status();
@@ -121,8 +128,10 @@ class HostileInputFuzzTest {
                 failures.add(what + ": " + new String(response.body(), 0, Math.min(300, response.body().length), StandardCharsets.UTF_8));
             } else if (response.body().length > MAX_BODY) {
                 failures.add(what + ": answer of " + response.body().length + " bytes");
-            } else if (took.compareTo(MAX_LATENCY) > 0) {
-                failures.add(what + ": took " + took.toMillis() + " ms");
+            } else if (!waits.isEmpty()) {
+                failures.add(what + ": made the connector wait " + waits);
+            } else if (graphCalls > MAX_OUTBOUND_GRAPH_CALLS) {
+                failures.add(what + ": " + graphCalls + " Graph calls");
             }
         }
 

@@ -72,7 +72,8 @@ class StandardWebhooksInteropTest {
 
         assertEquals(2, ids.size(), "connected, then disconnected");
         for (String id : ids) {
-            assertTrue(WEB_APP.output().contains("webhook " + id + " connection.status_changed verified"), id + ": " + WEB_APP.output());
+            assertTrue(WEB_APP.printed(("webhook " + id + " connection.status_changed verified")::equals, Duration.ofSeconds(10)),
+                    id + ": " + WEB_APP.output());
         }
         assertEquals(0, queue().getProperties().getApproximateMessagesCount(), "both accepted (2xx): no retry queued");
     }
@@ -97,8 +98,8 @@ class StandardWebhooksInteropTest {
         assertEquals(400, post(delivered.body(), Map.of()), "no signature");
         assertEquals(204, post(delivered.body(), headers), "the delivery as sent");
         assertEquals(204, post(delivered.body(), headers), "its repeat is acknowledged");
-        assertTrue(WEB_APP.output().contains("webhook evt_interop1 connection.status_changed verified (a repeat: ignored)"), WEB_APP.output()
-                .toString());
+        assertTrue(WEB_APP.printed("webhook evt_interop1 connection.status_changed verified (a repeat: ignored)"::equals, Duration.ofSeconds(10)),
+                WEB_APP.output().toString());
     }
 
     @Test
@@ -112,7 +113,7 @@ class StandardWebhooksInteropTest {
         HARNESS.clock.set(Instant.now().minus(Duration.ofMinutes(10))); // the connector's clock 10 minutes behind the web app's
         List<String> ids = deliverQueued();
         assertEquals(1, ids.size(), id);
-        assertTrue(WEB_APP.output().stream().anyMatch(line -> line.startsWith("webhook refused:")), WEB_APP.output().toString());
+        assertTrue(WEB_APP.printed(line -> line.startsWith("webhook refused:"), Duration.ofSeconds(10)), WEB_APP.output().toString());
         assertEquals(1, queue().getProperties().getApproximateMessagesCount(), "the refused event is queued again (attempt 2, in 30 s)");
     }
 

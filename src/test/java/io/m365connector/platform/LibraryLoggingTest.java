@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.azure.data.tables.models.TableEntity;
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.QueueStorageException;
 import io.m365connector.app.ContextParts;
@@ -35,7 +36,11 @@ class LibraryLoggingTest {
                 ConnectorHarness.Connected c = harness.connect(NationalCloud.GLOBAL, "\"mail\"");
                 String key = UUID.randomUUID().toString();
                 assertEquals(202, harness.sendMail(c.connectionId(), key, MAIL).getStatusCode());
-                assertEquals(202, harness.sendMail(c.connectionId(), key, MAIL).getStatusCode()); // the key's row exists: 409 inside
+                assertEquals(202, harness.sendMail(c.connectionId(), key, MAIL).getStatusCode()); // a replay: one read
+                TableAccess rows = new TableAccess(ContextParts.of(harness.context).tables().getTableClient(harness.tables.connections()));
+                TableEntity row = new TableEntity("logging-test", UUID.randomUUID().toString());
+                assertTrue(rows.insert(row).isPresent());
+                assertTrue(rows.insert(row).isEmpty(), "the row exists: 409 inside, answered as 'already there'");
                 QueueClient missing = harness.queue("not-yet-created"); // a queue used before it exists: 404 QueueNotFound inside
                 assertThrows(QueueStorageException.class, () -> missing.sendMessage("x"));
                 harness.entra.revokeRefreshTokens(c.user());
