@@ -48,18 +48,22 @@ public final class AzureClients {
         return builder.build();
     }
 
+    /**
+     * @param credential asked for only when the storage has no connection string: with one, azure-identity and MSAL
+     *                   are never loaded (the notification receiver's cold start needs neither)
+     */
     public static TableServiceClient tableService(StorageSettings storage, HostingCloud cloud,
-                                                  TokenCredential credential, HttpClient http) {
+                                                  Supplier<TokenCredential> credential, HttpClient http) {
         TableServiceClientBuilder builder = new TableServiceClientBuilder().httpClient(http).retryOptions(RETRY);
         if (storage.connectionString().isPresent()) {
             return builder.connectionString(storage.connectionString().get()).buildClient();
         }
         return builder.endpoint(storage.tableEndpoint(cloud))
-                .credential(credential).buildClient();
+                .credential(credential.get()).buildClient();
     }
 
     /** A queue client that base64-encodes messages, as the Functions queue trigger expects by default. */
-    public static QueueClient queue(StorageSettings storage, HostingCloud cloud, TokenCredential credential,
+    public static QueueClient queue(StorageSettings storage, HostingCloud cloud, Supplier<TokenCredential> credential,
                                                            HttpClient http, String queueName) {
         QueueClientBuilder builder = new QueueClientBuilder()
                 .queueName(queueName).httpClient(http).retryOptions(RETRY)
@@ -67,7 +71,7 @@ public final class AzureClients {
         if (storage.connectionString().isPresent()) {
             return builder.connectionString(storage.connectionString().get()).buildClient();
         }
-        return builder.endpoint(storage.queueEndpoint(cloud)).credential(credential).buildClient();
+        return builder.endpoint(storage.queueEndpoint(cloud)).credential(credential.get()).buildClient();
     }
 
     /** The token key: Key Vault (read with the hosting credential, built only then) or a local key. */

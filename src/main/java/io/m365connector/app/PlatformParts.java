@@ -32,7 +32,7 @@ final class PlatformParts {
         this.hostingCredential = Lazy.of(() -> wiring.hostingCredential != null ? wiring.hostingCredential
                 : AzureClients.hostingCredential(settings.get(), http.get().azureHttpClient()));
         this.tables = Lazy.of(() -> AzureClients.tableService(settings.get().storage(), settings.get().hostingCloud(),
-                hostingCredential.get(), http.get().azureHttpClient()));
+                hostingCredential, http.get().azureHttpClient()));
         this.keys = Lazy.of(() -> AzureClients.keyProvider(settings.get().keySource(), hostingCredential, http.get().azureHttpClient(),
                 wiring.clock, CURRENT_KEY_TTL));
         this.sealer = Lazy.of(() -> new TokenSealer(keys.get(), new TokenCipher()));
@@ -44,6 +44,6 @@ final class PlatformParts {
             return wiring.queues.apply(wiring.tables.queuePrefix() + name);
         }
         return new StorageWorkQueue(AzureClients.queue(settings.get().storage(), settings.get().hostingCloud(),
-                hostingCredential.get(), http.get().azureHttpClient(), wiring.tables.queuePrefix() + name));
+                hostingCredential, http.get().azureHttpClient(), wiring.tables.queuePrefix() + name));
     }
 }

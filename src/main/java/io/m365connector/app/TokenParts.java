@@ -11,6 +11,7 @@ import io.m365connector.connection.TableConnectionStore;
 import io.m365connector.functions.MaintenanceFunctions;
 import io.m365connector.maintenance.QueuedStatusNotifications;
 import io.m365connector.platform.Lazy;
+import io.m365connector.platform.http.MsalHttpClient;
 import io.m365connector.tokens.MsalClients;
 import io.m365connector.tokens.RefreshOutcomes;
 import io.m365connector.tokens.RefreshPolicy;
@@ -47,7 +48,7 @@ final class TokenParts {
         var settings = platform.settings;
         this.connections = Lazy.of(() -> new TableConnectionStore(tables.get().getTableClient(wiring.tables.connections()),
                 tables.get().getTableClient(wiring.tables.refreshDue()), tables.get().getTableClient(wiring.tables.connectionOwners())));
-        this.msal = Lazy.of(() -> new MsalClients(settings.get(), platform.http.get().msalHttpClient(),
+        this.msal = Lazy.of(() -> new MsalClients(settings.get(), MsalHttpClient.over(platform.http.get()),
                 credentials.clientCredentials.get(), cloud -> credentials.monitor.get().current(cloud)));
         this.loginSessions = Lazy.of(() -> new TableLoginSessionStore(tables.get().getTableClient(wiring.tables.loginSessions())));
         this.webhooks = Lazy.of(() -> settings.get().webhook()

@@ -29,7 +29,7 @@ public final class AzuriteCapacityProbe {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 32;
         OutboundHttp http = new OutboundHttp(new Settings.HttpSettings(Duration.ofSeconds(10), Optional.empty()), HostRouting.DIRECT);
         TableClient table = AzureClients.tableService(new Settings.StorageSettings(Optional.of(Azurite.shared().connectionString()), Optional.empty()),
-                HostingCloud.GLOBAL, null, http.azureHttpClient()).getTableClient("probe");
+                HostingCloud.GLOBAL, () -> null, http.azureHttpClient()).getTableClient("probe");
         table.createTable();
         byte[] blob = new byte[2048];
         AtomicLong ops = new AtomicLong();

@@ -64,7 +64,11 @@ public final class ReceiverColdStartBenchmark {
         }
     }
 
-    private static void measure(ConnectorHarness h, int runs, String jvmArgs) throws Exception {
+    /** A config file and the fakes' CA for the children: the harness's settings and a real notification Graph sent it. */
+    record Prepared(Path config, Path ca) {
+    }
+
+    static Prepared prepare(ConnectorHarness h) throws Exception {
         // Graph's deliveries go to this harness's receiver (validation included); the last change notification is kept to replay.
         AtomicReference<String> lastNotification = new AtomicReference<>();
         NotificationEndpoint receiver = h.graphEndpoint();
@@ -90,7 +94,24 @@ public final class ReceiverColdStartBenchmark {
         config.set("tables", Json.MAPPER.valueToTree(h.tables));
         config.put("notification", lastNotification.get());
         Path file = Files.writeString(dir.resolve("config.json"), config.toString());
+        return new Prepared(file, ca);
+    }
 
+    /**
+     * One cold JVM answers the prepared notification with its class loading logged: the classes it loaded per
+     * library (what {@code ReceiverFootprintTest} checks: no Graph SDK, Kiota, MSAL, azure-identity or Key Vault).
+     */
+    static Map<String, Integer> coldFootprint(Prepared prepared) throws Exception {
+        Path log = Files.createTempFile(prepared.config().getParent(), "footprint", ".log");
+        runChild("child-notification", prepared.config(), prepared.ca(), "", log);
+        return classesPerLibrary(log);
+    }
+
+    private static void measure(ConnectorHarness h, int runs, String jvmArgs) throws Exception {
+        Prepared prepared = prepare(h);
+        Path file = prepared.config();
+        Path ca = prepared.ca();
+        Path dir = file.getParent();
         h.queue(SyncFunctions.SYNC_QUEUE).createIfNotExists();
         int queuedBefore = h.queue(SyncFunctions.SYNC_QUEUE).getProperties().getApproximateMessagesCount();
         for (String mode : List.of("child-notification", "child-validation")) {

@@ -68,7 +68,7 @@ public final class SweepBenchmark {
         System.out.printf("setup: %d not-due connections in %d s%n", m, (System.nanoTime() - setupStart) / 1_000_000_000);
 
         Settings settings = SettingsReader.read(h.env);
-        QueueClient queue = AzureClients.queue(settings.storage(), HostingCloud.GLOBAL, null, ContextParts.of(h.context).http().azureHttpClient(),
+        QueueClient queue = AzureClients.queue(settings.storage(), HostingCloud.GLOBAL, () -> null, ContextParts.of(h.context).http().azureHttpClient(),
                 h.tables.queuePrefix() + MaintenanceFunctions.REFRESH_QUEUE);
         queue.createIfNotExists();
         // From here the token endpoint is a canned one with the latency (the stateful fake signs and
@@ -129,7 +129,7 @@ public final class SweepBenchmark {
     /** One timer run: the sweep enqueues while the queue workers already take messages, until the queue is idle. */
     private static Round round(ConnectorHarness h, Settings settings, QueueClient queue, int concurrency) throws Exception {
         CountingHttpClient counting = new CountingHttpClient(ContextParts.of(h.context).http().azureHttpClient());
-        TableServiceClient tables = AzureClients.tableService(settings.storage(), HostingCloud.GLOBAL, null, counting);
+        TableServiceClient tables = AzureClients.tableService(settings.storage(), HostingCloud.GLOBAL, () -> null, counting);
         TableConnectionStore countingStore = new TableConnectionStore(tables.getTableClient(h.tables.connections()),
                 tables.getTableClient(h.tables.refreshDue()), tables.getTableClient(h.tables.connectionOwners()));
         RefreshSweep sweep = new RefreshSweep(countingStore, new StorageWorkQueue(queue), h.clock, 50_000);

@@ -56,7 +56,7 @@ class TableConnectionStoreTest {
     void setUp() {
         TableServiceClient service = AzureClients.tableService(
                 new StorageSettings(Optional.of(Azurite.shared().connectionString()), Optional.empty()),
-                HostingCloud.GLOBAL, null, counting);
+                HostingCloud.GLOBAL, () -> null, counting);
         String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
         connectionsTable = service.getTableClient("connections" + suffix);
         dueTable = service.getTableClient("refreshdue" + suffix);
@@ -315,7 +315,7 @@ class TableConnectionStoreTest {
     void whenStorageIsUnreachableThenAStorageErrorNamesTheSetting() {
         TableServiceClient dead = AzureClients.tableService(new StorageSettings(Optional.of(
                 "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=" + Base64.getEncoder().encodeToString(new byte[64])
-                        + ";TableEndpoint=http://127.0.0.1:1/devstoreaccount1;"), Optional.empty()), HostingCloud.GLOBAL, null, http.azureHttpClient());
+                        + ";TableEndpoint=http://127.0.0.1:1/devstoreaccount1;"), Optional.empty()), HostingCloud.GLOBAL, () -> null, http.azureHttpClient());
         TableConnectionStore unreachable = new TableConnectionStore(dead.getTableClient("connections"), dead.getTableClient("refreshdue"),
                 dead.getTableClient("connectionowners"));
         StorageUnavailableException e = assertThrows(StorageUnavailableException.class, () -> unreachable.find(Connection.newId()));

@@ -146,7 +146,7 @@ public final class DemoEnvironment implements AutoCloseable {
     }
 
     private com.azure.storage.queue.QueueClient queue(Settings settings, String name) {
-        return AzureClients.queue(settings.storage(), settings.hostingCloud(), null, ContextParts.of(context).http().azureHttpClient(), name);
+        return AzureClients.queue(settings.storage(), settings.hostingCloud(), () -> null, ContextParts.of(context).http().azureHttpClient(), name);
     }
 
     /** Where the fake Graph's POST to the connector's public notification URL goes: the local functions. */

@@ -21,6 +21,7 @@ import com.microsoft.aad.msal4j.ClientCredentialParameters;
 import com.microsoft.aad.msal4j.ConfidentialClientApplication;
 import com.microsoft.aad.msal4j.IAuthenticationResult;
 import io.m365connector.platform.Settings.HttpSettings;
+import io.m365connector.platform.http.MsalHttpClient;
 import io.m365connector.platform.http.OutboundHttp;
 import io.m365connector.testing.FakeServers;
 import io.m365connector.testing.LocalCloudRouting;
@@ -91,7 +92,7 @@ class OutboundHttpTest {
                 .builder("aaaaaaaa-2222-3333-4444-555555555555", ClientCredentialFactory.createFromSecret(secret))
                 .authority("https://login.microsoftonline.us/contoso-tenant/")
                 .instanceDiscovery(false)
-                .httpClient(http.msalHttpClient())
+                .httpClient(MsalHttpClient.over(http))
                 .build();
 
         IAuthenticationResult result = app.acquireToken(ClientCredentialParameters

@@ -19,13 +19,21 @@ import okhttp3.ResponseBody;
  * redemption, refresh, metadata), which is what lets the route table in tests reach a fake Entra ID
  * at the real host name even for silent refreshes that MSAL addresses to port 443.
  */
-final class MsalHttpClient implements IHttpClient {
+public final class MsalHttpClient implements IHttpClient {
     private static final MediaType FORM = MediaType.get("application/x-www-form-urlencoded; charset=utf-8");
 
     private final OkHttpClient client;
 
     MsalHttpClient(OkHttpClient client) {
         this.client = client;
+    }
+
+    /**
+     * The shared stack for MSAL4J: every token request, including silent refreshes, goes through it. Made here and
+     * not by {@link OutboundHttp}, so that code using only the HTTP stack (the notification receiver) never loads MSAL.
+     */
+    public static IHttpClient over(OutboundHttp http) {
+        return new MsalHttpClient(http.okHttp());
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.m365connector.platform.http;
 
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.okhttp.OkHttpAsyncHttpClientBuilder;
-import com.microsoft.aad.msal4j.IHttpClient;
 import io.m365connector.platform.Settings.HttpSettings;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
@@ -24,7 +23,6 @@ public final class OutboundHttp {
 
     private final OkHttpClient client;
     private volatile HttpClient azureClient;
-    private volatile IHttpClient msalClient;
 
     public OutboundHttp(HttpSettings settings, HostRouting routing) {
         Objects.requireNonNull(settings, "'settings' cannot be null.");
@@ -68,20 +66,6 @@ public final class OutboundHttp {
                     azureClient = new OkHttpAsyncHttpClientBuilder(client).build();
                 }
                 result = azureClient;
-            }
-        }
-        return result;
-    }
-
-    /** The same stack for MSAL4J: every token request, including silent refreshes, goes through it. */
-    public IHttpClient msalHttpClient() {
-        IHttpClient result = msalClient;
-        if (result == null) {
-            synchronized (this) {
-                if (msalClient == null) {
-                    msalClient = new MsalHttpClient(client);
-                }
-                result = msalClient;
             }
         }
         return result;

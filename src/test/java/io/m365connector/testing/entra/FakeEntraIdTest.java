@@ -22,6 +22,7 @@ import com.microsoft.aad.msal4j.ResponseMode;
 import com.microsoft.aad.msal4j.SilentParameters;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.platform.Settings.HttpSettings;
+import io.m365connector.platform.http.MsalHttpClient;
 import io.m365connector.platform.http.OutboundHttp;
 import io.m365connector.testing.LocalCloudRouting;
 import io.m365connector.testing.SecretsLedger;
@@ -281,7 +282,7 @@ class FakeEntraIdTest {
         String wrong = SecretsLedger.remember("not-the-secret-" + UUID.randomUUID());
         ConfidentialClientApplication impostor = ConfidentialClientApplication.builder(CLIENT_ID, ClientCredentialFactory.createFromSecret(wrong))
                 .authority(NationalCloud.USGOV.authorityUrl("organizations")).instanceDiscovery(false)
-                .httpClient(http.msalHttpClient()).build();
+                .httpClient(MsalHttpClient.over(http)).build();
 
         MsalServiceException e = msalFailure(() -> redeem(impostor, code, pkce.verifier()));
 
@@ -598,7 +599,7 @@ class FakeEntraIdTest {
         return ConfidentialClientApplication.builder(CLIENT_ID, ClientCredentialFactory.createFromSecret(SECRET))
                 .authority(authority)
                 .instanceDiscovery(false)
-                .httpClient(http.msalHttpClient())
+                .httpClient(MsalHttpClient.over(http))
                 .build();
     }
 

@@ -5,6 +5,7 @@ import com.microsoft.aad.msal4j.AuthorizationRequestUrlParameters;
 import com.microsoft.aad.msal4j.ClientCredentialFactory;
 import com.microsoft.aad.msal4j.ConfidentialClientApplication;
 import io.m365connector.cloud.NationalCloud;
+import io.m365connector.platform.http.MsalHttpClient;
 import io.m365connector.platform.http.OutboundHttp;
 import io.m365connector.testing.SecretsLedger;
 import io.m365connector.testing.entra.FakeEntraId;
@@ -92,7 +93,7 @@ public final class GraphTokens {
             return ConfidentialClientApplication.builder(clientId, ClientCredentialFactory.createFromSecret(secret))
                     .authority(cloud.authorityUrl("organizations"))
                     .instanceDiscovery(false)
-                    .httpClient(http.msalHttpClient())
+                    .httpClient(MsalHttpClient.over(http))
                     .build();
         } catch (MalformedURLException e) {
             throw new IllegalStateException(e);
