@@ -20,7 +20,7 @@ public final class SyncHealthReport implements SyncHealth.Source {
     public List<SyncHealth> of(Connection connection) {
         List<SyncHealth> health = new ArrayList<>();
         for (SyncResource resource : SyncResource.values()) {
-            if (connection.features().contains(resource.feature())) {
+            if (resource.turnedOnBy(connection.features(), false)) {
                 health.add(of(connection, SyncTarget.own(resource)));
             }
         }
@@ -36,7 +36,7 @@ public final class SyncHealthReport implements SyncHealth.Source {
     List<SyncHealth> ofShared(Connection connection, String mailbox) {
         List<SyncHealth> health = new ArrayList<>();
         for (SyncResource resource : SyncResource.values()) {
-            if (resource.sharedFeatures().stream().anyMatch(connection.features()::contains)) {
+            if (resource.turnedOnBy(connection.features(), true)) {
                 health.add(of(connection, SyncTarget.shared(resource, mailbox)));
             }
         }

@@ -48,20 +48,19 @@ public enum SyncResource {
         return id;
     }
 
-    /** The feature that turns syncing this resource on. */
-    public Feature feature() {
-        return feature;
-    }
-
-    /** Either feature lets a shared mailbox's resource be synced (the read one, or the read-write one). */
-    public Set<Feature> sharedFeatures() {
-        return sharedFeatures;
+    /**
+     * Whether {@code features} turn syncing this resource on: for the user's own mailbox its read feature (mail_read,
+     * calendar_read), for a shared one either shared feature (shared_mailbox_read or shared_mailbox, shared_calendar_read
+     * or shared_calendar). The one check behind sync runs, the timer, the status and the naming of shared mailboxes.
+     */
+    boolean turnedOnBy(Set<Feature> features, boolean shared) {
+        return shared ? sharedFeatures.stream().anyMatch(features::contains) : features.contains(feature);
     }
 
     /** Whether {@code features} let any resource of a shared mailbox be synced (else none can have been named). */
     static boolean anyShared(Set<Feature> features) {
         for (SyncResource r : values()) {
-            if (r.sharedFeatures.stream().anyMatch(features::contains)) {
+            if (r.turnedOnBy(features, true)) {
                 return true;
             }
         }

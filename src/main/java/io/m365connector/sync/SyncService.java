@@ -146,9 +146,7 @@ public final class SyncService {
 
     /** {@link #syncs} without the shared mailbox's registration: the feature and the cloud. */
     static boolean enabled(Connection c, SyncTarget target) {
-        boolean feature = target.isShared() ? target.resource().sharedFeatures().stream().anyMatch(c.features()::contains)
-                : c.features().contains(target.resource().feature());
-        return feature && SyncCapabilities.served(c.cloud(), target.resource());
+        return target.resource().turnedOnBy(c.features(), target.isShared()) && SyncCapabilities.served(c.cloud(), target.resource());
     }
 
     /** Every target the connection syncs: its own inbox and calendar, and those of the shared mailboxes named, as its features allow. */
