@@ -59,7 +59,10 @@ public final class SharedMailboxSync {
         if (!named.contains(mailbox) && named.size() >= SharedMailboxes.MAX_PER_CONNECTION) {
             throw invalid("This connection syncs " + named.size() + " shared mailboxes, the most it can: stop syncing one (DELETE) first.");
         }
-        boolean created = !named.contains(mailbox) && stores.shared().add(c.id(), mailbox, clock.instant());
+        boolean created = !named.contains(mailbox);
+        if (created) {
+            stores.shared().name(c.id(), mailbox, clock.instant());
+        }
         if (created && c.status() == ConnectionStatus.ACTIVE) { // otherwise enrolled when the connection becomes active
             for (SyncResource resource : SyncResource.values()) {
                 SyncTarget target = SyncTarget.shared(resource, mailbox);
@@ -80,7 +83,9 @@ public final class SharedMailboxSync {
         String mailbox = valid(address);
         Connection c = ref.admit(connections.find(ref.id()).orElseThrow(ref::notFound));
         boolean named = stores.shared().contains(c.id(), mailbox);
-        stores.shared().remove(c.id(), mailbox); // runs queued from now on find it not synced, and the timer drops it
+        if (named) {
+            stores.shared().unname(c.id(), mailbox); // runs queued from now on find it not synced, and the timer drops it
+        }
         return new Removed(c.id(), mailbox, named);
     }
 

@@ -31,23 +31,18 @@ final class SharedMailboxes {
         return MailRecipient.problem(address);
     }
 
-    /** Names the mailbox (again); false when it is named already. */
-    boolean add(String connectionId, String mailbox, Instant at) {
-        if (contains(connectionId, mailbox)) {
-            return false;
-        }
+    /** Names the mailbox (again, after it was un-named); the caller has read that it is not named now. */
+    void name(String connectionId, String mailbox, Instant at) {
         table.upsert(row(connectionId, mailbox, true).addProperty("NamedAt", at.atOffset(ZoneOffset.UTC)));
-        return true;
     }
 
     /**
      * No longer synced; the row stays (marked) until the connection is disconnected, so that its sync state and item
-     * index, which are kept for a later naming to resume from, are still found and removed with the connection.
+     * index, which are kept for a later naming to resume from, are still found and removed with the connection. The
+     * caller has read that it is named: a row for every address a client un-names would pile up otherwise.
      */
-    void remove(String connectionId, String mailbox) {
-        if (contains(connectionId, mailbox)) {
-            table.upsert(row(connectionId, mailbox, false));
-        }
+    void unname(String connectionId, String mailbox) {
+        table.upsert(row(connectionId, mailbox, false));
     }
 
     boolean contains(String connectionId, String mailbox) {
