@@ -21,7 +21,6 @@ import io.m365connector.testing.FakeHttpResponse;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.StreamSupport;
@@ -55,7 +54,7 @@ class SharedMailboxSyncTest {
     @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOV", "USGOVDOD"})
     void whenTheWebAppNamesASharedMailboxThenItsMailAndEventsReachTheFeedByPollingWithoutASubscription(NationalCloud cloud) {
         Shared s = connectWithSharedMailbox(cloud, true);
-        deliver(s.mailbox, "before naming");
+        HARNESS.graph.mail().deliverText(s.mailbox, "before naming");
         invite(s.mailbox, "Team review");
 
         FakeHttpResponse named = name(s.connectionId, s.mailbox.toUpperCase());
@@ -70,7 +69,7 @@ class SharedMailboxSyncTest {
                 "only the user's own resources are subscribed to");
         assertTrue(HARNESS.graph.requests("POST", ".*/subscriptions").stream().noneMatch(r -> r.body().contains(s.mailbox)));
 
-        deliver(s.mailbox, "after naming");
+        HARNESS.graph.mail().deliverText(s.mailbox, "after naming");
         HARNESS.drainSyncQueue();
         assertEquals(2, sharedChanges(s).size(), "no notification for a shared mailbox: the poll brings it");
 
@@ -92,7 +91,7 @@ class SharedMailboxSyncTest {
     @EnumSource(value = NationalCloud.class, names = {"CHINA"})
     void whenTheCloudHasNoMessageDeltaThenOnlyTheSharedCalendarIsSynced(NationalCloud cloud) {
         Shared s = connectWithSharedMailbox(cloud, true);
-        deliver(s.mailbox, "not synced here");
+        HARNESS.graph.mail().deliverText(s.mailbox, "not synced here");
         invite(s.mailbox, "Synced here");
 
         FakeHttpResponse named = name(s.connectionId, s.mailbox);
@@ -108,7 +107,7 @@ class SharedMailboxSyncTest {
     @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOVDOD"})
     void whenTheUserHasNoRightsOnTheMailboxThenItsSyncShowsFailingAndRecoversOnceAccessIsGranted(NationalCloud cloud) {
         Shared s = connectWithSharedMailbox(cloud, false);
-        deliver(s.mailbox, "waiting for access");
+        HARNESS.graph.mail().deliverText(s.mailbox, "waiting for access");
 
         assertEquals(201, name(s.connectionId, s.mailbox).getStatusCode());
         HARNESS.drainSyncQueue();
@@ -128,7 +127,7 @@ class SharedMailboxSyncTest {
     @EnumSource(value = NationalCloud.class, names = {"USGOV"})
     void whenTheMailboxIsNoLongerNamedThenItsChangesStopAndNamingItAgainResumesWithoutDuplicates(NationalCloud cloud) {
         Shared s = connectWithSharedMailbox(cloud, true);
-        deliver(s.mailbox, "first");
+        HARNESS.graph.mail().deliverText(s.mailbox, "first");
         assertEquals(201, name(s.connectionId, s.mailbox).getStatusCode());
         assertEquals(200, name(s.connectionId, s.mailbox).getStatusCode(), "naming it again changes nothing");
         HARNESS.drainSyncQueue();
@@ -137,7 +136,7 @@ class SharedMailboxSyncTest {
         FakeHttpResponse removed = unname(s.connectionId, s.mailbox);
         assertEquals(200, removed.getStatusCode(), removed.bodyText());
         assertTrue(ConnectorHarness.json(removed.bodyText()).path("removed").asBoolean());
-        deliver(s.mailbox, "while not named");
+        HARNESS.graph.mail().deliverText(s.mailbox, "while not named");
         HARNESS.clock.advance(SyncCapabilities.POLL_INTERVAL.plusSeconds(1));
         tick();
 
@@ -158,8 +157,8 @@ class SharedMailboxSyncTest {
     @EnumSource(value = NationalCloud.class, names = {"GLOBAL"})
     void whenGraphLosesTheSharedMailboxsDeltaStateThenTheResyncFindsTheDeletionAndAddsNoDuplicates(NationalCloud cloud) {
         Shared s = connectWithSharedMailbox(cloud, true);
-        deliver(s.mailbox, "kept");
-        String gone = deliver(s.mailbox, "gone");
+        HARNESS.graph.mail().deliverText(s.mailbox, "kept");
+        String gone = HARNESS.graph.mail().deliverText(s.mailbox, "gone");
         assertEquals(201, name(s.connectionId, s.mailbox).getStatusCode());
         HARNESS.drainSyncQueue();
 
@@ -176,7 +175,7 @@ class SharedMailboxSyncTest {
     @EnumSource(value = NationalCloud.class, names = {"USGOVDOD"})
     void whenTheConnectionIsDisconnectedThenWhatItsSharedMailboxesKeptIsGoneNamedOrNot(NationalCloud cloud) {
         Shared s = connectWithSharedMailbox(cloud, true);
-        deliver(s.mailbox, "indexed");
+        HARNESS.graph.mail().deliverText(s.mailbox, "indexed");
         assertEquals(201, name(s.connectionId, s.mailbox).getStatusCode());
         assertEquals(201, name(s.connectionId, "other-" + s.mailbox).getStatusCode());
         HARNESS.drainSyncQueue();
@@ -278,15 +277,6 @@ class SharedMailboxSyncTest {
                 : HARNESS.sync.removeSharedMailbox(request, connectionId, mailbox, context));
     }
 
-    private static String deliver(String mailbox, String subject) {
-        ObjectNode message = Json.MAPPER.createObjectNode();
-        message.putObject("from").putObject("emailAddress").put("address", "customer@fabrikam.com");
-        message.putArray("toRecipients").addObject().putObject("emailAddress").put("address", mailbox);
-        message.put("subject", subject);
-        message.putObject("body").put("contentType", "text").put("content", "Hello");
-        return HARNESS.graph.mail().deliver(mailbox, message);
-    }
-
     private static void invite(String mailbox, String subject) {
         ObjectNode event = Json.MAPPER.createObjectNode().put("subject", subject);
         String start = HARNESS.clock.instant().plus(Duration.ofDays(2)).toString().substring(0, 19);
@@ -302,16 +292,7 @@ class SharedMailboxSyncTest {
     }
 
     private static List<JsonNode> allChanges(Shared s) {
-        List<JsonNode> all = new ArrayList<>();
-        String cursor = "";
-        while (true) {
-            JsonNode page = ConnectorHarness.json(HARNESS.read(s.connectionId, "/changes?limit=500" + cursor).bodyText());
-            page.path("changes").forEach(all::add);
-            cursor = "&cursor=" + page.path("nextCursor").asText();
-            if (!page.path("more").asBoolean()) {
-                return all;
-            }
-        }
+        return HARNESS.readFeed(s.connectionId);
     }
 
     private static List<JsonNode> sharedChanges(Shared s) {

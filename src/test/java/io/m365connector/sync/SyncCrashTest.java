@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.microsoft.azure.functions.HttpMethod;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.functions.SyncFunctions;
-import io.m365connector.platform.Json;
 import io.m365connector.testing.ClockSleeper;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
@@ -97,7 +95,7 @@ class SyncCrashTest {
         assertEquals(MESSAGES, created(inbox).size(), "each message once: " + created(inbox));
         assertEquals(MESSAGES, created(inbox).stream().distinct().count());
 
-        deliver(inbox.mailbox(), "after the crash");
+        HARNESS.graph.mail().deliverText(inbox.mailbox(), "after the crash");
         run(inbox);
         assertEquals(MESSAGES + 1, created(inbox).size());
     }
@@ -141,7 +139,7 @@ class SyncCrashTest {
         HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible(); // the enrollment's request: the cell runs its own
         Inbox inbox = new Inbox(user.connectionId(), upn, shared);
         for (int i = 0; i < MESSAGES; i++) {
-            deliver(inbox.mailbox(), "message " + i);
+            HARNESS.graph.mail().deliverText(inbox.mailbox(), "message " + i);
         }
         HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible();
         return inbox;
@@ -161,14 +159,6 @@ class SyncCrashTest {
     /** A request's shape with the cell's own shared mailbox address left out (each cell has its own). */
     private static String withoutMailbox(String shape) {
         return shape.replaceAll("shared-[0-9a-f]{12}(@|%40)contoso\\.com", "shared");
-    }
-
-    private static void deliver(String upn, String subject) {
-        ObjectNode message = Json.MAPPER.createObjectNode();
-        message.putObject("from").putObject("emailAddress").put("address", "candidate@fabrikam.com");
-        message.put("subject", subject);
-        message.putObject("body").put("contentType", "text").put("content", "Hello");
-        HARNESS.graph.mail().deliver(upn, message);
     }
 
     private static List<String> created(Inbox inbox) {

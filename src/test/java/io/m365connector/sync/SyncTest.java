@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.functions.SyncFunctions;
-import io.m365connector.platform.Json;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
 import io.m365connector.testing.FakeHttpRequest;
@@ -54,13 +52,13 @@ class SyncTest {
     @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOV", "USGOVDOD"})
     void whenAUserConnectsThenTheInboxIsInTheFeedAndNewMailArrivesThroughTheNotificationOnce(NationalCloud cloud) {
         Synced user = connect(cloud);
-        String first = deliver(user, "before connecting");
+        String first = HARNESS.graph.mail().deliverText(user.upn, "before connecting");
         // the connection existed before this mail: the initial run of enroll reports it
         syncNow(user);
         assertEquals(List.of("created:before connecting"), describe(changes(user)));
         assertEquals(2, HARNESS.graph.subscriptions().subscriptions(user.upn).size(), "one subscription each for inbox and calendar");
 
-        String second = deliver(user, "after connecting"); // Graph notifies; the receiver asks for a run
+        String second = HARNESS.graph.mail().deliverText(user.upn, "after connecting"); // Graph notifies; the receiver asks for a run
         drain();
         HARNESS.graph.mail().markRead(user.upn, second, true);
         drain();
@@ -95,8 +93,8 @@ class SyncTest {
         syncNow(user);
         RECEIVER_UP.set(false);
         try {
-            deliver(user, "one");
-            deliver(user, "two");
+            HARNESS.graph.mail().deliverText(user.upn, "one");
+            HARNESS.graph.mail().deliverText(user.upn, "two");
             for (int minute = 0; minute < 30; minute++) {
                 HARNESS.clock.advance(Duration.ofMinutes(1));
                 HARNESS.graph.subscriptions().deliverDue();
@@ -121,7 +119,7 @@ class SyncTest {
         for (JsonNode subscription : HARNESS.graph.subscriptions().subscriptions(user.upn)) {
             HARNESS.graph.subscriptions().deleteSubscriptionSilently(subscription.path("id").asText());
         }
-        deliver(user, "while nobody listens");
+        HARNESS.graph.mail().deliverText(user.upn, "while nobody listens");
         drain();
         assertTrue(describe(changes(user)).isEmpty(), "no notification, no run yet");
 
@@ -136,8 +134,8 @@ class SyncTest {
     @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOV", "USGOVDOD"})
     void whenGraphLosesTheDeltaStateThenTheFullResyncAddsNoDuplicatesAndFindsWhatWasDeletedMeanwhile(NationalCloud cloud) {
         Synced user = connect(cloud);
-        String kept = deliver(user, "kept");
-        String gone = deliver(user, "gone");
+        String kept = HARNESS.graph.mail().deliverText(user.upn, "kept");
+        String gone = HARNESS.graph.mail().deliverText(user.upn, "gone");
         syncNow(user);
         for (FakeDelta.SyncStateLoss loss : FakeDelta.SyncStateLoss.values()) {
             HARNESS.graph.delta().setSyncStateLoss(loss);
@@ -148,7 +146,7 @@ class SyncTest {
         try {
             HARNESS.graph.delta().expireSyncState(user.upn);
             HARNESS.graph.mail().hardDelete(user.upn, gone);
-            deliver(user, "new");
+            HARNESS.graph.mail().deliverText(user.upn, "new");
         } finally {
             RECEIVER_UP.set(true);
         }
@@ -167,10 +165,10 @@ class SyncTest {
         Synced user = connect(cloud);
         syncNow(user);
         HARNESS.graph.subscriptions().holdNotifications();
-        deliver(user, "a");
-        deliver(user, "b");
+        HARNESS.graph.mail().deliverText(user.upn, "a");
+        HARNESS.graph.mail().deliverText(user.upn, "b");
         HARNESS.graph.subscriptions().duplicateNext();
-        deliver(user, "c");
+        HARNESS.graph.mail().deliverText(user.upn, "c");
         HARNESS.graph.subscriptions().releaseInReverse();
         HARNESS.graph.delta().replayNextDeltaPage(user.upn);
         drain();
@@ -187,7 +185,7 @@ class SyncTest {
         syncNow(user);
         RECEIVER_UP.set(false);
         try {
-            deliver(user, "during the long outage");
+            HARNESS.graph.mail().deliverText(user.upn, "during the long outage");
             for (int minutes = 0; minutes < 4 * 60 + 5; minutes += 5) {
                 HARNESS.clock.advance(Duration.ofMinutes(5));
                 HARNESS.graph.subscriptions().deliverDue();
@@ -229,7 +227,7 @@ class SyncTest {
         List<String> before = ids(HARNESS.graph.subscriptions().subscriptions(user.upn));
 
         assertEquals(2, HARNESS.graph.subscriptions().passwordReset(user.upn));
-        deliver(user, "after the reset");
+        HARNESS.graph.mail().deliverText(user.upn, "after the reset");
         drain();
 
         List<String> after = ids(HARNESS.graph.subscriptions().subscriptions(user.upn));
@@ -244,7 +242,7 @@ class SyncTest {
         Synced user = connect(cloud);
         syncNow(user);
         for (int i = 0; i < 20; i++) {
-            deliver(user, "burst " + i); // each notified: a queued request each
+            HARNESS.graph.mail().deliverText(user.upn, "burst " + i); // each notified: a queued request each
         }
         int deltaCallsBefore = deltaCalls();
 
@@ -261,7 +259,7 @@ class SyncTest {
         Synced user = connect(cloud);
         syncNow(user);
         for (int i = 0; i < 10; i++) {
-            deliver(user, "burst " + i);
+            HARNESS.graph.mail().deliverText(user.upn, "burst " + i);
         }
         JsonNode inbox = HARNESS.graph.subscriptions().subscriptions(user.upn).stream()
                 .filter(s -> s.path("resource").asText().contains("essages")).findFirst().orElseThrow();
@@ -307,7 +305,7 @@ class SyncTest {
     @EnumSource(value = NationalCloud.class, names = {"CHINA"})
     void whenTheCloudHasNoMessageDeltaThenTheInboxIsNotSyncedAndTheCalendarIs(NationalCloud cloud) {
         Synced user = connect(cloud);
-        deliver(user, "not synced here");
+        HARNESS.graph.mail().deliverText(user.upn, "not synced here");
         createEvent(user, "synced here");
         drain();
 
@@ -324,15 +322,6 @@ class SyncTest {
         HARNESS.graph.mail().addMailbox(c.user().userPrincipalName());
         drain();
         return new Synced(c.connectionId(), c.user().userPrincipalName());
-    }
-
-    private static String deliver(Synced user, String subject) {
-        ObjectNode message = Json.MAPPER.createObjectNode();
-        message.putObject("from").putObject("emailAddress").put("address", "candidate@fabrikam.com");
-        message.putArray("toRecipients").addObject().putObject("emailAddress").put("address", user.upn);
-        message.put("subject", subject);
-        message.putObject("body").put("contentType", "text").put("content", "Hello");
-        return HARNESS.graph.mail().deliver(user.upn, message);
     }
 
     private static String createEvent(Synced user, String subject) {
@@ -376,16 +365,7 @@ class SyncTest {
     }
 
     private static List<JsonNode> changes(Synced user) {
-        List<JsonNode> all = new ArrayList<>();
-        String cursor = "";
-        while (true) {
-            JsonNode page = ConnectorHarness.json(HARNESS.read(user.connectionId, "/changes?limit=500" + cursor).bodyText());
-            page.path("changes").forEach(all::add);
-            cursor = "&cursor=" + page.path("nextCursor").asText();
-            if (!page.path("more").asBoolean()) {
-                return all;
-            }
-        }
+        return HARNESS.readFeed(user.connectionId);
     }
 
     /** "type:subject" of each change, inbox and calendar alike; deletions carry no subject. */

@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.microsoft.azure.functions.HttpMethod;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.functions.MaintenanceFunctions;
 import io.m365connector.functions.SyncFunctions;
-import io.m365connector.platform.Json;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
 import io.m365connector.testing.FakeHttpRequest;
@@ -48,7 +46,7 @@ class SyncWebhookTest {
     void whenChangesReachTheFeedThenTheWebAppGetsThemSignedWithTheFeedsCursors() {
         ConnectorHarness.Connected user = HARNESS.connect(NationalCloud.GLOBAL, "\"mail_read\"");
         drainSync();
-        deliver(user.user().userPrincipalName(), "to the web app");
+        HARNESS.graph.mail().deliverText(user.user().userPrincipalName(), "to the web app");
         drainSync();
         deliverWebhooks();
 
@@ -84,17 +82,17 @@ class SyncWebhookTest {
         ConnectorHarness.Connected user = HARNESS.connect(NationalCloud.USGOV, "\"mail_read\"");
         drainSync();
         HARNESS.graph.failNext("GET", ".*/messages/delta", 403, "ErrorAccessDenied", "Access is denied.", null, false);
-        deliver(user.user().userPrincipalName(), "while access is denied");
+        HARNESS.graph.mail().deliverText(user.user().userPrincipalName(), "while access is denied");
         drainSync();
 
         JsonNode failing = sync(user.connectionId()).get(0);
         assertEquals("inbox:failing:subscribed", line(failing));
         assertEquals("mailbox_access_denied", failing.path("lastError").asText());
         HARNESS.graph.failNext("GET", ".*/messages/delta", 403, "ErrorAccessDenied", "Access is denied.", null, false);
-        deliver(user.user().userPrincipalName(), "still denied"); // a second stop in a row is no new event
+        HARNESS.graph.mail().deliverText(user.user().userPrincipalName(), "still denied"); // a second stop in a row is no new event
         drainSync();
 
-        deliver(user.user().userPrincipalName(), "access is back");
+        HARNESS.graph.mail().deliverText(user.user().userPrincipalName(), "access is back");
         drainSync();
         JsonNode recovered = sync(user.connectionId()).get(0);
         assertEquals("inbox:syncing:subscribed", line(recovered));
@@ -118,7 +116,7 @@ class SyncWebhookTest {
         String shared = "support-" + user.connectionId().substring(4, 12) + "@contoso.com";
         HARNESS.graph.mail().addMailbox(upn);
         HARNESS.graph.mail().addMailbox(shared);
-        deliver(shared, "for the support team");
+        HARNESS.graph.mail().deliverText(shared, "for the support team");
         FakeHttpRequest name = FakeHttpRequest.of(HttpMethod.PUT, "https://" + ConnectorHarness.FUNCTION_HOST + "/api/connections/"
                 + user.connectionId() + "/shared-mailboxes/" + shared);
         assertEquals(201, HARNESS.sync.addSharedMailbox(name, user.connectionId(), shared, new FakeExecutionContext("put")).getStatusCode());
@@ -147,14 +145,6 @@ class SyncWebhookTest {
     private static List<JsonNode> sync(String connectionId) {
         JsonNode status = ConnectorHarness.json(HARNESS.getConnection(connectionId).bodyText());
         return StreamSupport.stream(status.path("sync").spliterator(), false).toList();
-    }
-
-    private static void deliver(String upn, String subject) {
-        ObjectNode message = Json.MAPPER.createObjectNode();
-        message.putObject("from").putObject("emailAddress").put("address", "candidate@fabrikam.com");
-        message.put("subject", subject);
-        message.putObject("body").put("contentType", "text").put("content", "Hello");
-        HARNESS.graph.mail().deliver(upn, message);
     }
 
     private static void drainSync() {

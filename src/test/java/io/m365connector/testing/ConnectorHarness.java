@@ -34,6 +34,7 @@ import io.m365connector.testing.graph.NotificationEndpoint;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -347,6 +348,20 @@ public final class ConnectorHarness implements AutoCloseable {
             return (FakeHttpResponse) reading.getAttachment(request, connectionId, parts[2], parts[4], ctx);
         }
         throw new IllegalArgumentException("no read route " + path);
+    }
+
+    /** The connection's whole change feed, read as a web app reads it: pages of 500 from the start, following {@code nextCursor}. */
+    public List<JsonNode> readFeed(String connectionId) {
+        List<JsonNode> all = new ArrayList<>();
+        String cursor = "";
+        while (true) {
+            JsonNode page = json(read(connectionId, "/changes?limit=500" + cursor).bodyText());
+            page.path("changes").forEach(all::add);
+            if (!page.path("more").asBoolean()) {
+                return all;
+            }
+            cursor = "&cursor=" + page.path("nextCursor").asText();
+        }
     }
 
     /** Graph's deliveries to this harness's notification URLs, answered by the receiver functions in process. */

@@ -59,6 +59,16 @@ public final class FakeMailStore {
         }
     }
 
+    /** A plain received message in {@code upn}'s inbox: from candidate@fabrikam.com, to {@code upn}, a text body. Returns its default id. */
+    public String deliverText(String upn, String subject) {
+        ObjectNode message = GraphJson.object();
+        message.putObject("from").putObject("emailAddress").put("address", "candidate@fabrikam.com");
+        message.putArray("toRecipients").addObject().putObject("emailAddress").put("address", upn);
+        message.put("subject", subject);
+        message.putObject("body").put("contentType", "text").put("content", "Hello");
+        return deliver(upn, message);
+    }
+
     /**
      * A received message in {@code upn}'s inbox. Give {@code from}, {@code toRecipients}, {@code ccRecipients},
      * {@code subject}, {@code body} ({@code contentType} text|html, {@code content}) and {@code attachments}
