@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.azure.data.tables.TableServiceClient;
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.QueueMessageItem;
+import com.microsoft.azure.functions.HttpMethod;
 import io.m365connector.app.ContextParts;
 import io.m365connector.cloud.HostingCloud;
 import io.m365connector.cloud.NationalCloud;
@@ -13,7 +14,11 @@ import io.m365connector.connection.Connection;
 import io.m365connector.maintenance.RefreshMessage;
 import io.m365connector.testing.Azurite;
 import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.sync.SyncRequest;
+import io.m365connector.sync.SyncResource;
+import io.m365connector.sync.SyncTarget;
 import io.m365connector.testing.FakeExecutionContext;
+import io.m365connector.testing.FakeHttpRequest;
 import io.m365connector.testing.FakeHttpResponse;
 import io.m365connector.testing.LogRecorder;
 import io.m365connector.testing.SecretsLedger;
@@ -97,6 +102,52 @@ class EmptyStorageTest {
         }
         FakeHttpResponse status = HARNESS.getConnection(HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId());
         assertEquals(200, status.getStatusCode(), "the app works on the recreated tables: " + status.bodyText());
+    }
+
+    @Test
+    void whenTheSyncTimerAndWorkerRunWithoutTablesOrQueueThenNoneFailsAndASharedMailboxCanBeNamedAndSynced() {
+        try {
+            dropSyncStorage();
+            try (LogRecorder log = new LogRecorder()) {
+                HARNESS.sync.syncTimer(TIMER, new FakeExecutionContext("syncTimer"));
+                String unknown = "con_" + UUID.randomUUID().toString().replace("-", "");
+                HARNESS.sync.syncWorker(new SyncRequest(unknown, SyncResource.INBOX, "timer", HARNESS.clock.instant()).toJson(),
+                        new FakeExecutionContext("syncWorker"));
+                HARNESS.sync.syncWorker(new SyncRequest(unknown, SyncTarget.shared(SyncResource.CALENDAR, "sales@contoso.com"), "timer",
+                        HARNESS.clock.instant()).toJson(), new FakeExecutionContext("syncWorker"));
+                assertEquals(List.of(), log.atOrAbove(Level.WARNING), "no warning on an empty account");
+            }
+
+            ConnectorHarness.Connected user = HARNESS.connect(NationalCloud.GLOBAL, "\"shared_mailbox_read\"");
+            String shared = "sales-" + user.connectionId().substring(4, 12) + "@contoso.com";
+            HARNESS.graph.mail().addMailbox(shared);
+            HARNESS.graph.grantMailboxAccess(user.user().userPrincipalName(), shared, false);
+            HARNESS.graph.mail().deliverText(shared, "on a new account");
+            dropSyncStorage(); // the connection exists; the sync tables and queue do not
+            FakeHttpRequest put = FakeHttpRequest.of(HttpMethod.PUT, "https://" + ConnectorHarness.FUNCTION_HOST + "/api/connections/"
+                    + user.connectionId() + "/shared-mailboxes/" + shared);
+            FakeHttpResponse named = (FakeHttpResponse) HARNESS.sync.addSharedMailbox(put, user.connectionId(), shared,
+                    new FakeExecutionContext("addSharedMailbox"));
+            assertEquals(201, named.getStatusCode(), named.bodyText());
+            for (String message : drain(SyncFunctions.SYNC_QUEUE)) {
+                HARNESS.sync.syncWorker(message, new FakeExecutionContext("syncWorker"));
+            }
+
+            assertEquals(List.of("on a new account"), HARNESS.readFeed(user.connectionId()).stream()
+                    .map(c -> c.path("summary").path("subject").asText()).toList());
+        } finally {
+            tableNames().forEach(tables()::deleteTable); // the account is empty again for the other tests
+        }
+    }
+
+    /** Deletes the tables sync keeps and its queue. */
+    private static void dropSyncStorage() {
+        for (String table : tableNames()) {
+            if (table.contains("sync") || table.contains("changes") || table.contains("subscriptions")) {
+                tables().deleteTable(table);
+            }
+        }
+        HARNESS.queue(SyncFunctions.SYNC_QUEUE).deleteIfExists();
     }
 
     private static void tickEveryTimer(MaintenanceFunctions functions) {
