@@ -49,6 +49,7 @@ class HostileInputFuzzTest {
         host = new LocalFunctionHost(harness.context, "localhost", 0, KEY, Map.of());
         CONNECTED.add(harness.connect(NationalCloud.GLOBAL, "\"mail\",\"calendar\",\"rooms\"").connectionId());
         CONNECTED.add(harness.connect(NationalCloud.USGOVDOD, "\"mail\"").connectionId());
+        CONNECTED.add(harness.connect(NationalCloud.GLOBAL, "\"mail_read\",\"shared_mailbox_read\",\"shared_calendar_read\"").connectionId());
         StringBuilder b = new StringBuilder("{\"to\":[\"a@fabrikam.com\"],\"subject\":\"s\"");
         for (int i = 0; b.length() < 12_000_000; i++) {
             b.append(",\"unknown_field_number_").append(i).append("\":").append(i);
@@ -84,7 +85,10 @@ class HostileInputFuzzTest {
             new Route("GET", "/api/connections/{id}/events/{event}", true, Body.NONE),
             new Route("GET", "/api/connections/{id}/rooms", true, Body.NONE),
             new Route("POST", "/api/connections/{id}/availability", true, Body.AVAILABILITY),
-            new Route("POST", "/api/connections/{id}/meeting-times", true, Body.MEETING_TIMES));
+            new Route("POST", "/api/connections/{id}/meeting-times", true, Body.MEETING_TIMES),
+            new Route("GET", "/api/connections/{id}/changes", true, Body.NONE),
+            new Route("PUT", "/api/connections/{id}/shared-mailboxes/{mailbox}", true, Body.NONE),
+            new Route("DELETE", "/api/connections/{id}/shared-mailboxes/{mailbox}", true, Body.NONE));
 
     /** What is wrong with a request. */
     private enum Mutation {
@@ -151,7 +155,8 @@ class HostileInputFuzzTest {
                 .replace("{id}", mutation == Mutation.PATH_ID ? hostileSegment(random) : CONNECTED.get(random.nextInt(CONNECTED.size())))
                 .replace("{event}", mutation == Mutation.PATH_ID ? hostileSegment(random) : "AAMkAG" + UUID.randomUUID().toString().replace("-", ""))
                 .replace("{session}", mutation == Mutation.PATH_ID ? hostileSegment(random)
-                        : "20261201." + base64url(random, 32));
+                        : "20261201." + base64url(random, 32))
+                .replace("{mailbox}", mutation == Mutation.PATH_ID ? hostileSegment(random) : pick(random, "sales@contoso.com", "Support@Contoso.com"));
         String query = switch (route.body()) {
             case FORM, NONE -> route.path().contains("callback") || mutation == Mutation.QUERY ? hostileQuery(random)
                     : route.path().endsWith("/rooms") ? pick(random, "", "?pageSize=5", "?minimumCapacity=4&building=A", "?pageToken=x") : "";
