@@ -5,8 +5,11 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -206,10 +209,28 @@ public final class Azurite {
         processes.clear();
     }
 
+    /**
+     * Installs Azurite once per checkout: the test JVMs that start together (pom.xml, testForks) take turns through
+     * a file lock, and the ones after the first find it installed.
+     */
     private static void ensureInstalled() {
         if (Files.isRegularFile(executable("azurite"))) {
             return;
         }
+        try {
+            Files.createDirectories(Path.of("target"));
+            try (FileChannel lock = FileChannel.open(Path.of("target", "npm-install.lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE); FileLock ignored = lock.lock()) {
+                if (!Files.isRegularFile(executable("azurite"))) {
+                    install();
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot install Azurite: " + e.getMessage(), e);
+        }
+    }
+
+    private static void install() {
         try {
             boolean hasLock = Files.exists(Path.of("package-lock.json"));
             Process npm = new ProcessBuilder("npm", hasLock ? "ci" : "install", "--no-audit", "--no-fund")

@@ -1,9 +1,16 @@
 package io.m365connector.testing;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Base64;
+import java.util.List;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -13,11 +20,20 @@ import java.util.logging.SimpleFormatter;
 /**
  * Captures everything the suite logs: java.util.logging at every level (MSAL4J and the Azure SDK
  * reach it through slf4j-jdk14), plus System.out and System.err. Installed once when the first test
- * class starts ({@link LogCaptureExtension}); read by the log-leak test, which runs last.
+ * class starts ({@link LogCaptureExtension}).
+ *
+ * <p>Maven runs the test classes in several JVMs at once, and the log-leak test in a JVM of its own after
+ * them: with {@code -Dlog.capture.dir} set (pom.xml sets it per build), every JVM appends what it captured
+ * to {@code <pid>.log} there after each test class, and writes the secrets it saw to {@code <pid>.secrets},
+ * which the log-leak test reads. Without it (one JVM, as an IDE runs the suite) the log-leak test reads
+ * this JVM's capture directly.
  */
 public final class LogCapture {
+    /** The system property naming the directory the JVMs of one build save their capture in. */
+    public static final String DIRECTORY_PROPERTY = "log.capture.dir";
     private static final StringBuffer CAPTURED = new StringBuffer();
     private static boolean installed;
+    private static int saved;
 
     private LogCapture() {
     }
@@ -53,6 +69,36 @@ public final class LogCapture {
 
     public static String captured() {
         return CAPTURED.toString();
+    }
+
+    /** The directory of this build's captures, or null when the tests run in one JVM. */
+    public static Path directory() {
+        String directory = System.getProperty(DIRECTORY_PROPERTY);
+        return directory == null || directory.isBlank() ? null : Path.of(directory);
+    }
+
+    /**
+     * Appends what was captured since the last call to this JVM's log file, and rewrites its secrets file
+     * (one secret per line, base64: a secret may hold a line break). Nothing without {@link #directory()}.
+     */
+    public static synchronized void save() {
+        Path directory = directory();
+        if (directory == null) {
+            return;
+        }
+        long pid = ProcessHandle.current().pid();
+        String text = CAPTURED.substring(Math.min(saved, CAPTURED.length()));
+        List<String> secrets = SecretsLedger.all().stream()
+                .map(secret -> Base64.getEncoder().encodeToString(secret.getBytes(StandardCharsets.UTF_8))).sorted().toList();
+        try {
+            Files.createDirectories(directory);
+            Files.writeString(directory.resolve(pid + ".log"), text, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+            Files.write(directory.resolve(pid + ".secrets"), secrets, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save the captured logs to " + directory, e);
+        }
+        saved += text.length();
     }
 
     private static PrintStream tee(PrintStream original) {
