@@ -23,14 +23,28 @@ public final class TextRules {
         return text.codePointCount(0, text.length());
     }
 
+    // hasControl and hasBidiControl are plain loops, not streams: they read every attachment's base64 (megabytes) on
+    // the request path, where a stream's per-character lambda made them most of the request's CPU time (BENCHMARKS.md).
+
     public static boolean hasControl(String text, boolean multiline) {
-        return text.chars().anyMatch(c -> (Character.isISOControl(c) && !(multiline && (c == '\r' || c == '\n' || c == '\t')))
-                || c == 0x2028 || c == 0x2029);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c) && !(multiline && (c == '\r' || c == '\n' || c == '\t')) || c == 0x2028 || c == 0x2029) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Bidirectional embedding, override or isolate controls (not the plain marks). */
     public static boolean hasBidiControl(String text) {
-        return text.chars().anyMatch(c -> (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069));
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= 0x202A && c <= 0x202E || c >= 0x2066 && c <= 0x2069) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Lone surrogates or U+FFFD: not what valid UTF-8 decodes to. */

@@ -107,12 +107,26 @@ public final class LogCapture {
 
             @Override
             public synchronized void write(int b) {
-                original.write(b);
-                line.write(b);
-                if (b == '\n') {
-                    CAPTURED.append(line.toString(StandardCharsets.UTF_8));
-                    line.reset();
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            /**
+             * A write is passed on whole: Surefire sends each write to the test JVM's System.out to Maven as one
+             * event, so passing bytes one at a time (OutputStream's default) cost one event per byte.
+             */
+            @Override
+            public synchronized void write(byte[] bytes, int offset, int length) {
+                original.write(bytes, offset, length);
+                int start = offset;
+                for (int i = offset; i < offset + length; i++) {
+                    if (bytes[i] == '\n') {
+                        line.write(bytes, start, i + 1 - start);
+                        CAPTURED.append(line.toString(StandardCharsets.UTF_8));
+                        line.reset();
+                        start = i + 1;
+                    }
                 }
+                line.write(bytes, start, offset + length - start);
             }
 
             @Override
