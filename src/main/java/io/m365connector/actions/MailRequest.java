@@ -8,7 +8,6 @@ import io.m365connector.platform.JsonFields;
 import io.m365connector.platform.JsonFingerprint;
 import io.m365connector.platform.RequestValidationException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -133,15 +132,7 @@ public record MailRequest(List<MailRecipient> to, List<MailRecipient> cc, List<M
             if (type != null && !MEDIA_TYPE.matcher(type).matches()) {
                 errors.add(a.field("contentType"), "Must be a media type such as application/pdf.");
             }
-            String base64 = a.string("contentBase64", true, MAX_REQUEST_BYTES, false);
-            byte[] content = null;
-            if (base64 != null) {
-                try {
-                    content = Base64.getDecoder().decode(base64);
-                } catch (IllegalArgumentException e) {
-                    errors.add(a.field("contentBase64"), "Is not valid base64 (standard alphabet, padded, no line breaks).");
-                }
-            }
+            byte[] content = a.base64("contentBase64", true, MAX_REQUEST_BYTES);
             Boolean inline = a.bool("inline");
             String contentId = a.string("contentId", false, 255, false);
             if (content != null) {

@@ -2,6 +2,7 @@ package io.m365connector.platform;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -116,6 +117,36 @@ public final class JsonFields {
             return null;
         }
         return text;
+    }
+
+    /**
+     * Bytes sent as base64 (standard alphabet, padded, no line breaks). The text rules of {@link #string} are not run:
+     * they would read megabytes of attachment character by character, and the decoder refuses every character outside
+     * the base64 alphabet, control and bidirectional characters included.
+     */
+    public byte[] base64(String name, boolean required, int maxLength) {
+        JsonNode value = node.get(name);
+        if (value == null || value.isNull()) {
+            if (required) {
+                errors.add(field(name), "Required.");
+            }
+            return null;
+        }
+        if (!value.isTextual()) {
+            errors.add(field(name), "Must be a string.");
+            return null;
+        }
+        String text = value.asText();
+        if (text.length() > maxLength) {
+            errors.add(field(name), "At most " + maxLength + " characters.");
+            return null;
+        }
+        try {
+            return Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            errors.add(field(name), "Is not valid base64 (standard alphabet, padded, no line breaks).");
+            return null;
+        }
     }
 
     public Boolean bool(String name) {
