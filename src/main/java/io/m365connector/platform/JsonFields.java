@@ -90,20 +90,8 @@ public final class JsonFields {
      * bidirectional embedding/override/isolate controls refused in single-line text.
      */
     public String string(String name, boolean required, int maxLength, boolean multiline) {
-        JsonNode value = node.get(name);
-        if (value == null || value.isNull()) {
-            if (required) {
-                errors.add(field(name), "Required.");
-            }
-            return null;
-        }
-        if (!value.isTextual()) {
-            errors.add(field(name), "Must be a string.");
-            return null;
-        }
-        String text = value.asText();
-        if (text.length() > maxLength && TextRules.length(text) > maxLength) {
-            errors.add(field(name), "At most " + maxLength + " characters.");
+        String text = text(name, required, maxLength);
+        if (text == null) {
             return null;
         }
         if (TextRules.hasControl(text, multiline)) {
@@ -125,6 +113,20 @@ public final class JsonFields {
      * the base64 alphabet, control and bidirectional characters included.
      */
     public byte[] base64(String name, boolean required, int maxLength) {
+        String text = text(name, required, maxLength);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            errors.add(field(name), "Is not valid base64 (standard alphabet, padded, no line breaks).");
+            return null;
+        }
+    }
+
+    /** The field's text if it is a string of at most {@code maxLength} code points; otherwise null, and the error noted. */
+    private String text(String name, boolean required, int maxLength) {
         JsonNode value = node.get(name);
         if (value == null || value.isNull()) {
             if (required) {
@@ -137,16 +139,11 @@ public final class JsonFields {
             return null;
         }
         String text = value.asText();
-        if (text.length() > maxLength) {
+        if (text.length() > maxLength && TextRules.length(text) > maxLength) {
             errors.add(field(name), "At most " + maxLength + " characters.");
             return null;
         }
-        try {
-            return Base64.getDecoder().decode(text);
-        } catch (IllegalArgumentException e) {
-            errors.add(field(name), "Is not valid base64 (standard alphabet, padded, no line breaks).");
-            return null;
-        }
+        return text;
     }
 
     public Boolean bool(String name) {
