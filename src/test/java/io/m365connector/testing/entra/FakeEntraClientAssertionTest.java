@@ -132,7 +132,7 @@ class FakeEntraClientAssertionTest {
             case "expired" -> entra.issueManagedIdentityToken(ISSUER, TENANT, PRINCIPAL, mi, AUDIENCE, now.minus(Duration.ofHours(2)),
                     now.minus(Duration.ofHours(1)));
             default -> {
-                FakeEntraId other = new FakeEntraId();
+                FakeEntraId other = FakeEntraId.withOwnSigningKey();
                 try {
                     yield other.issueManagedIdentityToken(ISSUER, TENANT, PRINCIPAL, mi, AUDIENCE, now, now.plus(Duration.ofHours(1)));
                 } finally {

@@ -78,7 +78,7 @@ public final class FakeEntraId implements AutoCloseable {
     private final Object lock = new Object();
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
-    private final TokenSigner signer = new TokenSigner();
+    private final TokenSigner signer;
 
     private final Map<String, App> apps = new HashMap<>();
     private final List<FakeUser> users = new ArrayList<>();
@@ -111,7 +111,17 @@ public final class FakeEntraId implements AutoCloseable {
 
     /** Starts the fake with its own clock (code expiry, token lifetimes, JWT times). */
     public FakeEntraId(Clock clock) {
+        this(clock, TokenSigner.sharedKey());
+    }
+
+    /** A fake whose tokens no other fake's key verifies (every other fake of the test JVM shares one RSA key). */
+    public static FakeEntraId withOwnSigningKey() {
+        return new FakeEntraId(Clock.systemUTC(), TokenSigner.ownKey());
+    }
+
+    private FakeEntraId(Clock clock, TokenSigner signer) {
         this.clock = clock;
+        this.signer = signer;
         this.server = FakeServers.https(new Endpoints());
         server.stubFor(any(anyUrl()).willReturn(aResponse().withTransformers(TRANSFORMER)));
     }

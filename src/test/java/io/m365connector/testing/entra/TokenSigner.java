@@ -14,20 +14,40 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** The fake's signing key: RS256 ID tokens with a {@code kid}, and the matching JWKS document. */
+/**
+ * The fake's signing key: RS256 ID tokens with a {@code kid}, and the matching JWKS document.
+ *
+ * <p>One RSA key pair serves every fake Entra ID of a test JVM, each under its own {@code kid}: generating a
+ * 2048-bit pair per fake was a tenth of the suite's CPU samples (JFR, docs/TESTING.md), and no test or
+ * production path tells two fakes apart by their key (the connector does not validate ID token signatures).
+ */
 final class TokenSigner {
+    private static final KeyPair SHARED = generate();
     private final KeyPair keys;
-    private final String kid;
+    private final String kid = base64Url(UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII)).substring(0, 27);
 
-    TokenSigner() {
+    private TokenSigner(KeyPair keys) {
+        this.keys = keys;
+    }
+
+    /** The test JVM's key, under a kid of its own. */
+    static TokenSigner sharedKey() {
+        return new TokenSigner(SHARED);
+    }
+
+    /** A key no other signer has: for tokens "signed by someone else". */
+    static TokenSigner ownKey() {
+        return new TokenSigner(generate());
+    }
+
+    private static KeyPair generate() {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
             generator.initialize(2048);
-            keys = generator.generateKeyPair();
+            return generator.generateKeyPair();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
-        kid = base64Url(UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII)).substring(0, 27);
     }
 
     String kid() {
