@@ -47,8 +47,9 @@ class LogLeakTest {
         Path directory = LogCapture.directory();
         if (directory == null) {
             Path file = Path.of("target", "captured-logs.txt");
-            Files.writeString(file, LogCapture.captured()); // only for reading after a failure
-            logs.put(file.toString(), LogCapture.captured());
+            String captured = LogCapture.captured(); // tens of megabytes after a whole suite: copied once
+            Files.writeString(file, captured); // only for reading after a failure
+            logs.put(file.toString(), captured);
         } else {
             readSaved(directory, logs, secrets);
             removeEarlierBuilds(directory);
