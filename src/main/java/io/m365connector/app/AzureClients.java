@@ -15,6 +15,7 @@ import com.azure.storage.queue.QueueMessageEncoding;
 import io.m365connector.cloud.HostingCloud;
 import io.m365connector.credentials.AzureManagedIdentityTokens;
 import io.m365connector.credentials.ManagedIdentityTokens;
+import io.m365connector.credentials.PlatformIdentityCredential;
 import io.m365connector.crypto.KeyProvider;
 import io.m365connector.crypto.KeyVaultKeyProvider;
 import io.m365connector.crypto.LocalKeyProvider;
@@ -23,6 +24,7 @@ import io.m365connector.platform.Settings.KeyVaultKey;
 import io.m365connector.platform.Settings.LocalKey;
 import io.m365connector.platform.Settings.StorageSettings;
 import io.m365connector.platform.Settings;
+import io.m365connector.platform.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Supplier;
@@ -39,8 +41,20 @@ public final class AzureClients {
     private AzureClients() {
     }
 
-    /** Managed identity in Azure; developer credentials (Azure CLI, environment) locally. */
-    public static TokenCredential hostingCredential(Settings settings, HttpClient http) {
+    /**
+     * Managed identity in Azure; developer credentials (Azure CLI, environment) locally. On App Service and Azure Functions
+     * the platform's identity endpoint is asked directly ({@link PlatformIdentityCredential}): azure-identity and MSAL are
+     * then never loaded, which every function's first storage request paid for (the notification receiver's included).
+     */
+    public static TokenCredential hostingCredential(Settings settings, HttpClient http, Clock clock, Sleeper sleeper) {
+        if (settings.platformIdentity().isPresent()) {
+            return new PlatformIdentityCredential(settings.platformIdentity().get(), settings.managedIdentityClientId(), http, clock, sleeper);
+        }
+        return azureIdentityCredential(settings, http);
+    }
+
+    /** azure-identity's DefaultAzureCredential for the hosting cloud (and the user-assigned identity, if one is named). */
+    public static TokenCredential azureIdentityCredential(Settings settings, HttpClient http) {
         DefaultAzureCredentialBuilder builder = new DefaultAzureCredentialBuilder()
                 .authorityHost(settings.hostingCloud().identityAuthorityHost())
                 .httpClient(http);

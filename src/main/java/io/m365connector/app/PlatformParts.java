@@ -30,7 +30,7 @@ final class PlatformParts {
         this.settings = Lazy.of(wiring.settings);
         this.http = Lazy.of(() -> new OutboundHttp(settings.get().http(), wiring.routing));
         this.hostingCredential = Lazy.of(() -> wiring.hostingCredential != null ? wiring.hostingCredential
-                : AzureClients.hostingCredential(settings.get(), http.get().azureHttpClient()));
+                : AzureClients.hostingCredential(settings.get(), http.get().azureHttpClient(), wiring.clock, wiring.sleeper));
         this.tables = Lazy.of(() -> AzureClients.tableService(settings.get().storage(), settings.get().hostingCloud(),
                 hostingCredential, http.get().azureHttpClient()));
         this.keys = Lazy.of(() -> AzureClients.keyProvider(settings.get().keySource(), hostingCredential, http.get().azureHttpClient(),

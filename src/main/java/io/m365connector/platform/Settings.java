@@ -24,6 +24,7 @@ public final class Settings {
     private final Set<URI> allowedReturnUrls;
     private final KeySource keySource;
     private final Optional<String> managedIdentityClientId;
+    private final Optional<PlatformIdentity> platformIdentity;
     private final HttpSettings http;
     private final boolean runningInAzure;
     private final Duration refreshKeepAlive;
@@ -32,7 +33,8 @@ public final class Settings {
 
     /** Built by {@link SettingsReader}, which reads and validates every value first. */
     Settings(HostingCloud hostingCloud, StorageSettings storage, Map<NationalCloud, AppRegistration> registrations, URI publicBaseUrl,
-             Set<URI> allowedReturnUrls, KeySource keySource, Optional<String> managedIdentityClientId, HttpSettings http,
+             Set<URI> allowedReturnUrls, KeySource keySource, Optional<String> managedIdentityClientId,
+             Optional<PlatformIdentity> platformIdentity, HttpSettings http,
              boolean runningInAzure, Duration refreshKeepAlive, Optional<Webhook> webhook, AppCredentialPolicy appCredentialPolicy) {
         this.hostingCloud = hostingCloud;
         this.storage = storage;
@@ -41,6 +43,7 @@ public final class Settings {
         this.allowedReturnUrls = allowedReturnUrls;
         this.keySource = keySource;
         this.managedIdentityClientId = managedIdentityClientId;
+        this.platformIdentity = platformIdentity;
         this.http = http;
         this.runningInAzure = runningInAzure;
         this.refreshKeepAlive = refreshKeepAlive;
@@ -94,6 +97,11 @@ public final class Settings {
         return managedIdentityClientId;
     }
 
+    /** The identity endpoint App Service and Azure Functions give the app, when the hosting credential should use it. */
+    public Optional<PlatformIdentity> platformIdentity() {
+        return platformIdentity;
+    }
+
     public HttpSettings http() {
         return http;
     }
@@ -115,6 +123,14 @@ public final class Settings {
     /** How each cloud's app credential is checked and when its expiry is announced. */
     public AppCredentialPolicy appCredentialPolicy() {
         return appCredentialPolicy;
+    }
+
+    /** IDENTITY_ENDPOINT and IDENTITY_HEADER: where the platform issues the app's managed identity tokens, and its secret. */
+    public record PlatformIdentity(URI endpoint, String header) {
+        @Override
+        public String toString() {
+            return "PlatformIdentity[endpoint=" + endpoint + ", header=REDACTED]";
+        }
     }
 
     /** Where webhooks go and the Standard Webhooks secret they are signed with. */

@@ -8,13 +8,16 @@ import io.m365connector.platform.Settings.HttpSettings;
 import io.m365connector.platform.Settings.KeySource;
 import io.m365connector.platform.Settings.KeyVaultKey;
 import io.m365connector.platform.Settings.LocalKey;
+import io.m365connector.platform.Settings.PlatformIdentity;
 import io.m365connector.platform.Settings.SettingsException;
 import io.m365connector.platform.Settings.StorageSettings;
 import io.m365connector.platform.Settings.Webhook;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -22,6 +25,13 @@ import java.util.Set;
 /** Reads {@link Settings} from raw values and collects every problem before failing, so all are reported at once. */
 public final class SettingsReader {
     private final RawSettings values;
+
+    /** Set by the platform, not by the app's settings (learn.microsoft.com/azure/app-service/overview-managed-identity). */
+    static final String PLATFORM_IDENTITY_ENDPOINT = "IDENTITY_ENDPOINT";
+    static final String PLATFORM_IDENTITY_HEADER = "IDENTITY_HEADER";
+    /** Environment variables that make DefaultAzureCredential use another credential before the managed identity. */
+    static final List<String> CREDENTIALS_TRIED_FIRST = List.of("AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_USERNAME",
+            "AZURE_FEDERATED_TOKEN_FILE");
 
     private SettingsReader(Map<String, String> env) {
         this.values = new RawSettings(env);
@@ -45,6 +55,7 @@ public final class SettingsReader {
         Set<URI> allowedReturnUrls = allowedReturnUrls();
         KeySource keySource = keySource(hostingCloud, runningInAzure);
         Optional<String> managedIdentityClientId = optional(Setting.MANAGED_IDENTITY_CLIENT_ID.settingName());
+        Optional<PlatformIdentity> platformIdentity = platformIdentity();
         HttpSettings http = http();
         refreshSchedule();
         Duration refreshKeepAlive = refreshKeepAlive();
@@ -52,7 +63,29 @@ public final class SettingsReader {
         AppCredentialPolicy appCredentialPolicy = appCredentialPolicy();
         values.throwIfInvalid();
         return new Settings(hostingCloud, storage, registrations, publicBaseUrl, allowedReturnUrls, keySource, managedIdentityClientId,
-                http, runningInAzure, refreshKeepAlive, webhook, appCredentialPolicy);
+                platformIdentity, http, runningInAzure, refreshKeepAlive, webhook, appCredentialPolicy);
+    }
+
+    /**
+     * The identity endpoint App Service and Azure Functions set (IDENTITY_ENDPOINT, IDENTITY_HEADER), used for the hosting
+     * credential only where azure-identity's DefaultAzureCredential would use it too: not when one of the credentials it
+     * tries first is configured (a service principal in AZURE_CLIENT_SECRET / AZURE_CLIENT_CERTIFICATE_PATH / AZURE_USERNAME,
+     * workload identity in AZURE_FEDERATED_TOKEN_FILE), and not with an endpoint that is not an http(s) URL. Those cases,
+     * and local runs, keep azure-identity.
+     */
+    private Optional<PlatformIdentity> platformIdentity() {
+        Optional<String> endpoint = optional(PLATFORM_IDENTITY_ENDPOINT);
+        Optional<String> header = optional(PLATFORM_IDENTITY_HEADER);
+        if (endpoint.isEmpty() || header.isEmpty() || CREDENTIALS_TRIED_FIRST.stream().anyMatch(name -> optional(name).isPresent())) {
+            return Optional.empty();
+        }
+        try {
+            URI uri = new URI(endpoint.get());
+            boolean http = "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
+            return http && uri.getHost() != null ? Optional.of(new PlatformIdentity(uri, header.get())) : Optional.empty();
+        } catch (URISyntaxException e) {
+            return Optional.empty();
+        }
     }
 
     private Optional<String> optional(String name) {

@@ -30,14 +30,21 @@ public final class Azurite {
 
     private final Path logFile;
     private final Path location;
+    /** HTTPS with the fakes' certificate, bearer tokens checked (--oauth basic), account names from host names. */
+    private final boolean secured;
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private int tablePort;
     private int queuePort;
     private int blobPort;
 
     private Azurite(Path logFile, Path location) {
+        this(logFile, location, false);
+    }
+
+    private Azurite(Path logFile, Path location, boolean secured) {
         this.logFile = logFile;
         this.location = location;
+        this.secured = secured;
     }
 
     /**
@@ -62,6 +69,21 @@ public final class Azurite {
         return azurite;
     }
 
+    /**
+     * An Azurite of its own that takes what Table and Queue Storage take from an identity-based app: HTTPS (the fakes'
+     * certificate, which names the storage hosts of every cloud), a bearer token checked as Azurite's {@code --oauth basic}
+     * checks it (an Entra ID issuer, audience https://storage.azure.com or the account's service URL, within its lifetime;
+     * the signature is not checked), and the account name read from a production host name
+     * ({@code devstoreaccount1.table.core.windows.net}, routed here by the test). The account key works too. It listens on
+     * every loopback address, because the test route table gives each routed host one of its own. Stopped when the JVM exits.
+     */
+    public static Azurite secured(String name) {
+        Azurite azurite = new Azurite(Path.of("target", "azurite-" + name + ".log"), null, true);
+        azurite.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(azurite::stop));
+        return azurite;
+    }
+
     /** The suite's Azurite, started on first use. */
     public static synchronized Azurite shared() {
         if (shared == null) {
@@ -74,10 +96,15 @@ public final class Azurite {
     }
 
     public String connectionString() {
-        return "DefaultEndpointsProtocol=http;AccountName=" + ACCOUNT + ";AccountKey=" + KEY
-                + ";BlobEndpoint=http://127.0.0.1:" + blobPort + "/" + ACCOUNT
-                + ";QueueEndpoint=http://127.0.0.1:" + queuePort + "/" + ACCOUNT
-                + ";TableEndpoint=http://127.0.0.1:" + tablePort + "/" + ACCOUNT + ";";
+        String base = secured ? "https://localhost:" : "http://127.0.0.1:";
+        return "DefaultEndpointsProtocol=" + (secured ? "https" : "http") + ";AccountName=" + ACCOUNT + ";AccountKey=" + KEY
+                + ";BlobEndpoint=" + base + blobPort + "/" + ACCOUNT
+                + ";QueueEndpoint=" + base + queuePort + "/" + ACCOUNT
+                + ";TableEndpoint=" + base + tablePort + "/" + ACCOUNT + ";";
+    }
+
+    public int queuePort() {
+        return queuePort;
     }
 
     /** CPU time used so far by each Azurite process (by binary name), for benchmarks. */
@@ -135,10 +162,14 @@ public final class Azurite {
             Files.createDirectories(logFile.getParent());
             List<String> storage = location == null ? List.of("--inMemoryPersistence")
                     : List.of("--location", Files.createDirectories(location).toString());
-            List<String> common = List.of("--skipApiVersionCheck", "--loose", "--disableProductStyleUrl", "--disableTelemetry");
-            List<String> blob = List.of("--blobHost", "127.0.0.1", "--blobPort", String.valueOf(blobPort));
-            List<String> queue = List.of("--queueHost", "127.0.0.1", "--queuePort", String.valueOf(queuePort));
-            List<String> table = List.of("--tableHost", "127.0.0.1", "--tablePort", String.valueOf(tablePort));
+            List<String> common = secured
+                    ? List.of("--skipApiVersionCheck", "--loose", "--disableTelemetry", "--oauth", "basic",
+                            "--cert", TestPki.shared().serverKeyStore().toString(), "--pwd", new String(TestPki.PASSWORD))
+                    : List.of("--skipApiVersionCheck", "--loose", "--disableProductStyleUrl", "--disableTelemetry");
+            String host = secured ? "0.0.0.0" : "127.0.0.1";
+            List<String> blob = List.of("--blobHost", host, "--blobPort", String.valueOf(blobPort));
+            List<String> queue = List.of("--queueHost", host, "--queuePort", String.valueOf(queuePort));
+            List<String> table = List.of("--tableHost", host, "--tablePort", String.valueOf(tablePort));
             if (perServiceProcesses()) {
                 launch("azurite-blob", storage, common, blob);
                 launch("azurite-queue", storage, common, queue);

@@ -28,10 +28,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * The managed identity endpoint App Service and Azure Functions give an app (IDENTITY_ENDPOINT and
  * IDENTITY_HEADER, API version 2019-08-01): GET with {@code resource}, {@code api-version} and, for a
  * user-assigned identity, {@code client_id}; header {@code X-IDENTITY-HEADER}. It answers like the
- * platform ({@code access_token}, {@code expires_on}, {@code resource}, {@code token_type},
- * {@code client_id}) with a token the fake Entra ID of the hosting cloud signs: issuer
- * {@code https://<that cloud's login host>/<tenant>/v2.0}, subject the identity's principal id,
- * audience the resource. Plain HTTP on loopback, as on the platform.
+ * platform ({@code access_token}, {@code expires_on} as a string of seconds since the epoch, {@code resource},
+ * {@code token_type}, {@code client_id}; learn.microsoft.com/azure/app-service/overview-managed-identity, "REST endpoint
+ * reference") with a token the fake Entra ID of the hosting cloud signs: subject the identity's principal id, audience
+ * the resource. The token-exchange audiences (federated credentials) get v2.0 tokens, issuer
+ * {@code https://<that cloud's login host>/<tenant>/v2.0}; Azure resources (storage, Key Vault) v1.0 tokens, issuer
+ * {@code https://sts.windows.net/<tenant>/} ({@code https://sts.chinacloudapi.cn/<tenant>/} in 21Vianet), as Entra ID
+ * issues for resources that accept v1.0 tokens (learn.microsoft.com/entra/identity-platform/access-tokens). Without
+ * {@code client_id} the app's system-assigned identity answers, if it has one. Plain HTTP on loopback, as on the platform.
  */
 public final class FakeManagedIdentityEndpoint implements AutoCloseable {
     private final FakeEntraId entra;
@@ -44,6 +48,9 @@ public final class FakeManagedIdentityEndpoint implements AutoCloseable {
     private final List<Map<String, String>> requests = new ArrayList<>();
     private volatile Duration lifetime = Duration.ofHours(24);
     private volatile boolean down;
+    private volatile int failuresToCome;
+    private volatile boolean withoutExpiry;
+    private volatile String systemClientId;
 
     public FakeManagedIdentityEndpoint(FakeEntraId entra, HostingCloud cloud, String tenantId, Clock clock) {
         this.entra = entra;
@@ -62,6 +69,13 @@ public final class FakeManagedIdentityEndpoint implements AutoCloseable {
     /** Assigns a user-assigned identity to the app: its client id and principal (object) id. */
     public FakeManagedIdentityEndpoint assign(String clientId, String principalId) {
         principals.put(clientId, principalId);
+        return this;
+    }
+
+    /** Gives the app a system-assigned identity: what a request without {@code client_id} gets. */
+    public FakeManagedIdentityEndpoint assignSystem(String clientId, String principalId) {
+        principals.put(clientId, principalId);
+        systemClientId = clientId;
         return this;
     }
 
@@ -92,6 +106,16 @@ public final class FakeManagedIdentityEndpoint implements AutoCloseable {
         this.down = down;
     }
 
+    /** The next {@code count} requests get 500, as while the platform's identity service fails for a moment. */
+    public void failNext(int count) {
+        failuresToCome = count;
+    }
+
+    /** Answers 200 without {@code expires_on} (an answer no client can keep a token by). */
+    public void answerWithoutExpiry(boolean without) {
+        withoutExpiry = without;
+    }
+
     /** The query parameters and identity header of each request, in order. */
     public synchronized List<Map<String, String>> requests() {
         return List.copyOf(requests);
@@ -104,23 +128,37 @@ public final class FakeManagedIdentityEndpoint implements AutoCloseable {
         synchronized (this) {
             requests.add(seen);
         }
-        if (down) {
+        String clientId = query.get("client_id") == null ? systemClientId : query.get("client_id");
+        if (down || failuresToCome > 0) {
+            failuresToCome = Math.max(0, failuresToCome - 1);
             reply(exchange, 500, Map.of("statusCode", 500, "message", "An unexpected error occurred while fetching the AAD Token."));
         } else if (!header.equals(exchange.getRequestHeaders().getFirst("X-IDENTITY-HEADER")) || !"2019-08-01".equals(query.get("api-version"))) {
             reply(exchange, 401, Map.of("statusCode", 401, "message", "Unauthorized request: missing or wrong X-IDENTITY-HEADER or api-version."));
-        } else if (query.get("client_id") == null || !principals.containsKey(query.get("client_id"))) {
+        } else if (clientId == null || !principals.containsKey(clientId)) {
             reply(exchange, 400, Map.of("statusCode", 400, "message",
                     "No User Assigned or Delegated Managed Identity found for specified ClientId/ResourceId/PrincipalId."));
         } else {
             Instant now = clock.instant();
-            String clientId = query.get("client_id");
-            String token = entra.issueManagedIdentityToken(issuer(), tenantId, principals.get(clientId), clientId, query.get("resource"),
+            String resource = query.get("resource");
+            String token = entra.issueManagedIdentityToken(issuerFor(resource), tenantId, principals.get(clientId), clientId, resource,
                     now, now.plus(lifetime));
             // expires_on as the platform says it; MSAL caches the token until shortly before then.
             Instant expiresOn = lifetime.isNegative() ? now.plus(Duration.ofHours(1)) : now.plus(lifetime);
-            reply(exchange, 200, Map.of("access_token", token, "expires_on", String.valueOf(expiresOn.getEpochSecond()),
-                    "resource", query.get("resource"), "token_type", "Bearer", "client_id", clientId));
+            Map<String, Object> answer = new LinkedHashMap<>(Map.of("access_token", token, "resource", resource, "token_type", "Bearer",
+                    "client_id", clientId));
+            if (!withoutExpiry) {
+                answer.put("expires_on", String.valueOf(expiresOn.getEpochSecond()));
+            }
+            reply(exchange, 200, answer);
         }
+    }
+
+    /** v2.0 tokens for the token-exchange audiences (federated credentials), v1.0 for Azure resources. */
+    private String issuerFor(String resource) {
+        if (resource != null && resource.startsWith("api://AzureADTokenExchange")) {
+            return issuer();
+        }
+        return (cloud == HostingCloud.CHINA ? "https://sts.chinacloudapi.cn/" : "https://sts.windows.net/") + tenantId + "/";
     }
 
     private static void reply(HttpExchange exchange, int status, Map<String, Object> body) throws IOException {

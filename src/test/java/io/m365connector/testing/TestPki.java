@@ -43,6 +43,8 @@ public final class TestPki {
             "login.microsoftonline.com", "login.microsoftonline.us", "login.partner.microsoftonline.cn", "login.chinacloudapi.cn",
             "graph.microsoft.com", "graph.microsoft.us", "dod-graph.microsoft.us", "microsoftgraph.chinacloudapi.cn",
             "*.vault.azure.net", "*.vault.usgovcloudapi.net", "*.vault.azure.cn",
+            "*.table.core.windows.net", "*.queue.core.windows.net", "*.table.core.usgovcloudapi.net", "*.queue.core.usgovcloudapi.net",
+            "*.table.core.chinacloudapi.cn", "*.queue.core.chinacloudapi.cn",
             "localhost");
 
     private static TestPki shared;

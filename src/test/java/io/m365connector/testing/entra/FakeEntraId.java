@@ -233,7 +233,7 @@ public final class FakeEntraId implements AutoCloseable {
         claims.put("oid", principalId);
         claims.put("sub", principalId);
         claims.put("tid", tenantId);
-        claims.put("ver", "2.0");
+        claims.put("ver", issuer.endsWith("/v2.0") ? "2.0" : "1.0");
         return SecretsLedger.remember(signer.sign(claims));
     }
 
