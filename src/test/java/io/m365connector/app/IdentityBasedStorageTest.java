@@ -10,6 +10,8 @@ import io.m365connector.testing.Azurite;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeHttpResponse;
 import io.m365connector.testing.FakeManagedIdentityEndpoint;
+import io.m365connector.testing.IdentityStorage;
+import java.time.Clock;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -24,16 +26,14 @@ import org.junit.jupiter.api.Test;
  * the account key; the instance under test reads and writes it with the identity's token.
  */
 class IdentityBasedStorageTest {
-    private static final String TENANT = "3c3c3c3c-aaaa-4bbb-8ccc-dddddddddddd";
-    private static final String STORAGE_IDENTITY = "2f2f2f2f-1111-4222-8333-444444444444";
-    private static final String STORAGE_PRINCIPAL = "4e4e4e4e-5555-4666-8777-888888888888";
+    private static final String STORAGE_IDENTITY = IdentityStorage.CLIENT_ID;
     private static final Azurite AZURITE = Azurite.secured("identity");
     private static final String MAIL = "{\"to\":[{\"address\":\"candidate@fabrikam.com\"}],\"subject\":\"Your interview\","
             + "\"body\":{\"contentType\":\"text\",\"content\":\"See you\"}}";
 
     private final ConnectorHarness h = new ConnectorHarness(env -> env.put("AzureWebJobsStorage", AZURITE.connectionString()), null);
-    private final FakeManagedIdentityEndpoint identity = new FakeManagedIdentityEndpoint(h.entra, HostingCloud.GLOBAL, TENANT, h.clock)
-            .assign(STORAGE_IDENTITY, STORAGE_PRINCIPAL);
+    private final FakeManagedIdentityEndpoint identity = new FakeManagedIdentityEndpoint(h.entra, HostingCloud.GLOBAL,
+            IdentityStorage.TENANT, Clock.systemUTC()).assign(STORAGE_IDENTITY, IdentityStorage.PRINCIPAL);
 
     @AfterEach
     void stop() {
@@ -43,14 +43,8 @@ class IdentityBasedStorageTest {
 
     /** The settings of an app in Azure with identity-based storage: service URIs, the platform's identity endpoint, AZURE_CLIENT_ID. */
     private Consumer<Map<String, String>> identityBasedStorage(String clientId) {
-        h.routing.routeSuffix(".table.core.windows.net", AZURITE.tablePort()).routeSuffix(".queue.core.windows.net", AZURITE.queuePort());
-        return env -> {
-            env.remove("AzureWebJobsStorage");
-            env.put("AzureWebJobsStorage__tableServiceUri", "https://devstoreaccount1.table.core.windows.net");
-            env.put("AzureWebJobsStorage__queueServiceUri", "https://devstoreaccount1.queue.core.windows.net");
-            env.putAll(identity.environment());
-            env.put("AZURE_CLIENT_ID", clientId);
-        };
+        IdentityStorage.route(h.routing, AZURITE);
+        return env -> IdentityStorage.apply(env, identity, clientId);
     }
 
     @Test

@@ -5,15 +5,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.m365connector.app.AppContext;
 import io.m365connector.app.Tables;
 import io.m365connector.app.Wiring;
+import io.m365connector.cloud.HostingCloud;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.functions.GraphNotificationFunctions;
 import io.m365connector.functions.SyncFunctions;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.SettingsReader;
+import io.m365connector.platform.http.HostRouting;
+import io.m365connector.testing.Azurite;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
 import io.m365connector.testing.FakeHttpRequest;
 import io.m365connector.testing.FakeHttpResponse;
+import io.m365connector.testing.FakeManagedIdentityEndpoint;
+import io.m365connector.testing.IdentityStorage;
+import io.m365connector.testing.LocalCloudRouting;
 import io.m365connector.testing.TestPki;
 import io.m365connector.testing.graph.NotificationEndpoint;
 import java.lang.management.ManagementFactory;
@@ -38,8 +44,12 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * A last child answers 2,000 notifications warm (after 200): p50 and p99 of the answer.
  *
- * <p>Run: {@code mvn -Pbench -DskipTests -Dbench.class=io.m365connector.bench.ReceiverColdStartBenchmark -Dbench.args="5" verify};
- * {@code -Dcold.jvm=...} passes JVM options to the measured children.
+ * <p>Run: {@code mvn -Pbench -DskipTests -Dbench.class=io.m365connector.bench.ReceiverColdStartBenchmark -Dbench.args="5 [storage]" verify};
+ * {@code -Dcold.jvm=...} passes JVM options to the measured children. {@code storage} is how the children reach storage:
+ * {@code connection-string} (the default: Azurite's account key), {@code identity} (identity-based, as the infra template
+ * deploys it: service URIs and the platform's identity endpoint, on an HTTPS Azurite that checks bearer tokens) or
+ * {@code identity-azure-identity} (the same, with the token from azure-identity's DefaultAzureCredential, which MSAL's
+ * managed identity serves from the process environment: what every instance did before the platform identity credential).
  */
 public final class ReceiverColdStartBenchmark {
     /** The libraries reported, each with the jar name its jars have or start with ("microsoft-graph" takes microsoft-graph-core too). */
@@ -54,10 +64,23 @@ public final class ReceiverColdStartBenchmark {
             return;
         }
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        String storage = args.length > 1 ? args[1] : "connection-string";
         String jvmArgs = System.getProperty("cold.jvm", "");
-        ConnectorHarness h = ConnectorHarness.withClockedQueues(env -> { });
+        ChildStorage childStorage = ChildStorage.CONNECTION_STRING;
+        Azurite secured = storage.equals("connection-string") ? null : Azurite.secured("receiver-bench");
+        ConnectorHarness h = ConnectorHarness.withClockedQueues(env -> {
+            if (secured != null) {
+                env.put("AzureWebJobsStorage", secured.connectionString());
+            }
+        });
+        if (secured != null) {
+            childStorage = ChildStorage.identityBased(h, secured, storage.equals("identity-azure-identity"));
+        } else if (!storage.equals("connection-string")) {
+            throw new IllegalArgumentException("storage: connection-string, identity or identity-azure-identity, not " + storage);
+        }
+        System.out.println("RESULT storage of the children: " + storage);
         try {
-            measure(h, runs, jvmArgs);
+            measure(h, childStorage, runs, jvmArgs);
         } finally {
             h.close();
             System.exit(0);
@@ -65,10 +88,37 @@ public final class ReceiverColdStartBenchmark {
     }
 
     /** A config file and the fakes' CA for the children: the harness's settings and a real notification Graph sent it. */
-    record Prepared(Path config, Path ca) {
+    record Prepared(Path config, Path ca, Map<String, String> processEnvironment) {
+    }
+
+    /**
+     * How a child reaches storage: settings changed from the harness's, a route table (storage host names to a secured
+     * Azurite), and variables set in the child's process environment (MSAL's managed identity reads those, not settings).
+     */
+    record ChildStorage(java.util.function.Consumer<Map<String, String>> settings, List<String> routes, Map<String, String> processEnvironment) {
+        static final ChildStorage CONNECTION_STRING = new ChildStorage(env -> { }, List.of(), Map.of());
+
+        /** Identity-based storage on {@code azurite}, the token from the platform credential or (azureIdentity) from azure-identity. */
+        static ChildStorage identityBased(ConnectorHarness h, Azurite azurite, boolean azureIdentity) {
+            // The real clock: Azurite checks the tokens' lifetime against its own.
+            FakeManagedIdentityEndpoint identity = new FakeManagedIdentityEndpoint(h.entra, HostingCloud.GLOBAL, IdentityStorage.TENANT,
+                    Clock.systemUTC()).assign(IdentityStorage.CLIENT_ID, IdentityStorage.PRINCIPAL);
+            java.util.function.Consumer<Map<String, String>> settings = env -> {
+                IdentityStorage.apply(env, identity, IdentityStorage.CLIENT_ID);
+                if (azureIdentity) {
+                    identity.environment().keySet().forEach(env::remove); // not seen by the settings: DefaultAzureCredential serves
+                }
+            };
+            List<String> routes = IdentityStorage.route(new LocalCloudRouting(), azurite).export();
+            return new ChildStorage(settings, routes, azureIdentity ? identity.environment() : Map.of());
+        }
     }
 
     static Prepared prepare(ConnectorHarness h) throws Exception {
+        return prepare(h, ChildStorage.CONNECTION_STRING);
+    }
+
+    static Prepared prepare(ConnectorHarness h, ChildStorage storage) throws Exception {
         // Graph's deliveries go to this harness's receiver (validation included); the last change notification is kept to replay.
         AtomicReference<String> lastNotification = new AtomicReference<>();
         NotificationEndpoint receiver = h.graphEndpoint();
@@ -90,11 +140,14 @@ public final class ReceiverColdStartBenchmark {
         Path dir = Files.createTempDirectory("receivercold");
         Path ca = TestPki.shared().writeCaCertificate(dir.resolve("ca.der"));
         ObjectNode config = Json.MAPPER.createObjectNode();
-        config.set("env", Json.MAPPER.valueToTree(h.env));
+        Map<String, String> env = new HashMap<>(h.env);
+        storage.settings().accept(env);
+        config.set("env", Json.MAPPER.valueToTree(env));
+        config.set("routes", Json.MAPPER.valueToTree(storage.routes()));
         config.set("tables", Json.MAPPER.valueToTree(h.tables));
         config.put("notification", lastNotification.get());
         Path file = Files.writeString(dir.resolve("config.json"), config.toString());
-        return new Prepared(file, ca);
+        return new Prepared(file, ca, storage.processEnvironment());
     }
 
     /**
@@ -103,24 +156,23 @@ public final class ReceiverColdStartBenchmark {
      */
     static Map<String, Integer> coldFootprint(Prepared prepared) throws Exception {
         Path log = Files.createTempFile(prepared.config().getParent(), "footprint", ".log");
-        runChild("child-notification", prepared.config(), prepared.ca(), "", log);
+        runChild("child-notification", prepared, "", log);
         return classesPerLibrary(log);
     }
 
-    private static void measure(ConnectorHarness h, int runs, String jvmArgs) throws Exception {
-        Prepared prepared = prepare(h);
+    private static void measure(ConnectorHarness h, ChildStorage storage, int runs, String jvmArgs) throws Exception {
+        Prepared prepared = prepare(h, storage);
         Path file = prepared.config();
-        Path ca = prepared.ca();
         Path dir = file.getParent();
         h.queue(SyncFunctions.SYNC_QUEUE).createIfNotExists();
         int queuedBefore = h.queue(SyncFunctions.SYNC_QUEUE).getProperties().getApproximateMessagesCount();
         for (String mode : List.of("child-notification", "child-validation")) {
             List<Long> times = new ArrayList<>();
             for (int i = 0; i < runs; i++) {
-                times.add(runChild(mode, file, ca, jvmArgs, null));
+                times.add(runChild(mode, prepared, jvmArgs, null));
             }
             Path log = dir.resolve(mode + "-classes.log");
-            runChild(mode, file, ca, jvmArgs, log);
+            runChild(mode, prepared, jvmArgs, log);
             System.out.printf("RESULT cold receiver, %s (JVM start -> answer): median %d ms, all %s (JVM args: '%s'); classes loaded: %s%n",
                     mode.substring(6), ColdStartBenchmark.median(times), times, jvmArgs, classesPerLibrary(log));
         }
@@ -128,7 +180,7 @@ public final class ReceiverColdStartBenchmark {
         // Counted before the warm child, whose 2,200 answers queue runs of their own.
         int queued = h.queue(SyncFunctions.SYNC_QUEUE).getProperties().getApproximateMessagesCount() - queuedBefore;
         System.out.printf("RESULT sync runs queued by the cold notification answers: %d of %d%n", queued, runs + 1);
-        String warm = run(childCommand("child-warm", file, ca, jvmArgs, List.of())).lines().filter(l -> l.startsWith("WARM ")).findFirst()
+        String warm = run(childCommand("child-warm", prepared, jvmArgs, List.of()), prepared.processEnvironment()).lines().filter(l -> l.startsWith("WARM ")).findFirst()
                 .orElseThrow(() -> new IllegalStateException("the warm child reported nothing"));
         System.out.printf("RESULT warm receiver (same JVM, after 200 warm-up answers; each answer checks clientState and queues a run on "
                 + "Azurite): %s%n", warm.substring(5));
@@ -159,8 +211,9 @@ public final class ReceiverColdStartBenchmark {
         return counts;
     }
 
-    private static long runChild(String mode, Path config, Path ca, String jvmArgs, Path classLog) throws Exception {
-        String out = run(childCommand(mode, config, ca, jvmArgs, classLog == null ? List.of() : List.of(ColdStartPhases.classLoadLog(classLog))));
+    private static long runChild(String mode, Prepared prepared, String jvmArgs, Path classLog) throws Exception {
+        String out = run(childCommand(mode, prepared, jvmArgs, classLog == null ? List.of() : List.of(ColdStartPhases.classLoadLog(classLog))),
+                prepared.processEnvironment());
         for (String line : out.split("\n")) {
             if (line.startsWith("ELAPSED ")) {
                 return Long.parseLong(line.substring(8).trim());
@@ -170,19 +223,21 @@ public final class ReceiverColdStartBenchmark {
     }
 
     /** A child JVM running {@code mode}: the measured JVM options, then {@code diagnostics} (a class-load log), the fakes' CA. */
-    private static List<String> childCommand(String mode, Path config, Path ca, String jvmArgs, List<String> diagnostics) {
+    private static List<String> childCommand(String mode, Prepared prepared, String jvmArgs, List<String> diagnostics) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         if (!jvmArgs.isBlank()) {
             command.addAll(List.of(jvmArgs.trim().split("\\s+")));
         }
         command.addAll(diagnostics);
-        command.addAll(List.of("-D" + TestPki.TRUSTED_CA_PROPERTY + "=" + ca, "-cp", System.getProperty("java.class.path"),
-                ReceiverColdStartBenchmark.class.getName(), mode, config.toString()));
+        command.addAll(List.of("-D" + TestPki.TRUSTED_CA_PROPERTY + "=" + prepared.ca(), "-cp", System.getProperty("java.class.path"),
+                ReceiverColdStartBenchmark.class.getName(), mode, prepared.config().toString()));
         return command;
     }
 
-    private static String run(List<String> command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    private static String run(List<String> command, Map<String, String> processEnvironment) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(processEnvironment);
+        Process p = builder.start();
         String out = new String(p.getInputStream().readAllBytes());
         p.waitFor();
         return out;
@@ -213,8 +268,13 @@ public final class ReceiverColdStartBenchmark {
         Map<String, String> env = new HashMap<>();
         config.get("env").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
         Tables tables = Json.MAPPER.treeToValue(config.get("tables"), Tables.class);
-        // Production wiring but for the settings and table names (the notification needs no outbound host but Azurite).
-        AppContext context = new AppContext(Wiring.production().settings(() -> SettingsReader.read(env)).clock(Clock.systemUTC()).tables(tables));
+        // Production wiring but for the settings, the table names and, for identity-based storage, the route of the storage
+        // host names to Azurite (the notification needs no other outbound host).
+        List<String> routes = new ArrayList<>();
+        config.path("routes").forEach(route -> routes.add(route.asText()));
+        HostRouting routing = routes.isEmpty() ? HostRouting.DIRECT : LocalCloudRouting.imported(routes);
+        AppContext context = new AppContext(Wiring.production().settings(() -> SettingsReader.read(env)).routing(routing).clock(Clock.systemUTC())
+                .tables(tables));
         GraphNotificationFunctions function = context.newFunction(GraphNotificationFunctions.class);
         FakeHttpResponse response;
         if (mode.equals("child-validation")) {
