@@ -29,9 +29,13 @@ public final class SettingsReader {
     /** Set by the platform, not by the app's settings (learn.microsoft.com/azure/app-service/overview-managed-identity). */
     static final String PLATFORM_IDENTITY_ENDPOINT = "IDENTITY_ENDPOINT";
     static final String PLATFORM_IDENTITY_HEADER = "IDENTITY_HEADER";
-    /** Environment variables that make DefaultAzureCredential use another credential before the managed identity. */
-    static final List<String> CREDENTIALS_TRIED_FIRST = List.of("AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_USERNAME",
-            "AZURE_FEDERATED_TOKEN_FILE");
+    /**
+     * Environment variables that leave the hosting credential to azure-identity: credentials DefaultAzureCredential tries
+     * before the managed identity, and the markers by which MSAL4J tells other identity endpoints that also set
+     * IDENTITY_ENDPOINT from App Service's (Service Fabric: IDENTITY_SERVER_THUMBPRINT; Azure Arc: IMDS_ENDPOINT).
+     */
+    static final List<String> LEFT_TO_AZURE_IDENTITY = List.of("AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_USERNAME",
+            "AZURE_FEDERATED_TOKEN_FILE", "IDENTITY_SERVER_THUMBPRINT", "IMDS_ENDPOINT");
 
     private SettingsReader(Map<String, String> env) {
         this.values = new RawSettings(env);
@@ -68,15 +72,16 @@ public final class SettingsReader {
 
     /**
      * The identity endpoint App Service and Azure Functions set (IDENTITY_ENDPOINT, IDENTITY_HEADER), used for the hosting
-     * credential only where azure-identity's DefaultAzureCredential would use it too: not when one of the credentials it
-     * tries first is configured (a service principal in AZURE_CLIENT_SECRET / AZURE_CLIENT_CERTIFICATE_PATH / AZURE_USERNAME,
-     * workload identity in AZURE_FEDERATED_TOKEN_FILE), and not with an endpoint that is not an http(s) URL. Those cases,
-     * and local runs, keep azure-identity.
+     * credential only where azure-identity's DefaultAzureCredential would use it too, with the App Service protocol: not
+     * when one of the credentials it tries first is configured (a service principal in AZURE_CLIENT_SECRET /
+     * AZURE_CLIENT_CERTIFICATE_PATH / AZURE_USERNAME, workload identity in AZURE_FEDERATED_TOKEN_FILE), not on another
+     * host's identity endpoint (Service Fabric, Azure Arc), and not with an endpoint that is not an http(s) URL. Those
+     * cases, and local runs, keep azure-identity.
      */
     private Optional<PlatformIdentity> platformIdentity() {
         Optional<String> endpoint = optional(PLATFORM_IDENTITY_ENDPOINT);
         Optional<String> header = optional(PLATFORM_IDENTITY_HEADER);
-        if (endpoint.isEmpty() || header.isEmpty() || CREDENTIALS_TRIED_FIRST.stream().anyMatch(name -> optional(name).isPresent())) {
+        if (endpoint.isEmpty() || header.isEmpty() || LEFT_TO_AZURE_IDENTITY.stream().anyMatch(name -> optional(name).isPresent())) {
             return Optional.empty();
         }
         try {

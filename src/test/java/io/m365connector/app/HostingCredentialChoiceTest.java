@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Which hosting credential an instance gets: the platform's identity endpoint where App Service and Azure Functions set
  * it and azure-identity's DefaultAzureCredential would use it as well; DefaultAzureCredential everywhere else (a
- * developer's machine, a service principal or workload identity in the environment, an endpoint that is not a URL).
+ * developer's machine, a service principal or workload identity in the environment, Service Fabric's or Azure Arc's
+ * identity endpoint, which set IDENTITY_ENDPOINT too, an endpoint that is not a URL).
  */
 class HostingCredentialChoiceTest {
     private static final String HEADER = "platform-identity-header-value";
@@ -59,8 +60,9 @@ class HostingCredentialChoiceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_USERNAME", "AZURE_FEDERATED_TOKEN_FILE"})
-    void whenACredentialDefaultAzureCredentialTriesFirstIsConfiguredThenItStaysInCharge(String variable) {
+    @ValueSource(strings = {"AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_USERNAME", "AZURE_FEDERATED_TOKEN_FILE",
+            "IDENTITY_SERVER_THUMBPRINT", "IMDS_ENDPOINT"})
+    void whenACredentialTriedFirstOrAnotherHostsIdentityEndpointIsConfiguredThenAzureIdentityStaysInCharge(String variable) {
         env.put("IDENTITY_ENDPOINT", "http://127.0.0.1:41741/MSI/token/");
         env.put("IDENTITY_HEADER", HEADER);
         env.put(variable, "set");

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class IdentityBasedStorageTest {
     private static final String STORAGE_IDENTITY = IdentityStorage.CLIENT_ID;
-    private static final Azurite AZURITE = Azurite.secured("identity");
+    private static final Azurite AZURITE = Azurite.secured();
     private static final String MAIL = "{\"to\":[{\"address\":\"candidate@fabrikam.com\"}],\"subject\":\"Your interview\","
             + "\"body\":{\"contentType\":\"text\",\"content\":\"See you\"}}";
 

@@ -67,7 +67,7 @@ public final class ReceiverColdStartBenchmark {
         String storage = args.length > 1 ? args[1] : "connection-string";
         String jvmArgs = System.getProperty("cold.jvm", "");
         ChildStorage childStorage = ChildStorage.CONNECTION_STRING;
-        Azurite secured = storage.equals("connection-string") ? null : Azurite.secured("receiver-bench");
+        Azurite secured = storage.equals("connection-string") ? null : Azurite.secured();
         ConnectorHarness h = ConnectorHarness.withClockedQueues(env -> {
             if (secured != null) {
                 env.put("AzureWebJobsStorage", secured.connectionString());

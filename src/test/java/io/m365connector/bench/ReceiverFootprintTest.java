@@ -37,7 +37,7 @@ class ReceiverFootprintTest {
 
     @Test
     void whenAColdInstanceWithIdentityBasedStorageAnswersANotificationThenItLoadsNeitherGraphNorMsalNorAzureIdentity() throws Exception {
-        Azurite azurite = Azurite.secured("receiver-footprint");
+        Azurite azurite = Azurite.secured();
         try (ConnectorHarness h = ConnectorHarness.withClockedQueues(env -> env.put("AzureWebJobsStorage", azurite.connectionString()))) {
             ReceiverColdStartBenchmark.ChildStorage storage = ReceiverColdStartBenchmark.ChildStorage.identityBased(h, azurite, false);
             ReceiverColdStartBenchmark.Prepared prepared = ReceiverColdStartBenchmark.prepare(h, storage);

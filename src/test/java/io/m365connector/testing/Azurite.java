@@ -27,6 +27,7 @@ public final class Azurite {
     private static final String ACCOUNT = "devstoreaccount1";
     private static final String KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private static Azurite shared;
+    private static Azurite securedShared;
 
     private final Path logFile;
     private final Path location;
@@ -70,18 +71,22 @@ public final class Azurite {
     }
 
     /**
-     * An Azurite of its own that takes what Table and Queue Storage take from an identity-based app: HTTPS (the fakes'
+     * An Azurite that takes what Table and Queue Storage take from an identity-based app: HTTPS (the fakes'
      * certificate, which names the storage hosts of every cloud), a bearer token checked as Azurite's {@code --oauth basic}
      * checks it (an Entra ID issuer, audience https://storage.azure.com or the account's service URL, within its lifetime;
      * the signature is not checked), and the account name read from a production host name
      * ({@code devstoreaccount1.table.core.windows.net}, routed here by the test). The account key works too. It listens on
-     * every loopback address, because the test route table gives each routed host one of its own. Stopped when the JVM exits.
+     * every loopback address, because the test route table gives each routed host one of its own. One per test JVM (each
+     * harness has tables of its own), started on first use, stopped when the JVM exits.
      */
-    public static Azurite secured(String name) {
-        Azurite azurite = new Azurite(Path.of("target", "azurite-" + name + ".log"), null, true);
-        azurite.start();
-        Runtime.getRuntime().addShutdownHook(new Thread(azurite::stop));
-        return azurite;
+    public static synchronized Azurite secured() {
+        if (securedShared == null) {
+            Azurite azurite = new Azurite(Path.of("target", "azurite-secured.log"), null, true);
+            azurite.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(azurite::stop));
+            securedShared = azurite;
+        }
+        return securedShared;
     }
 
     /** The suite's Azurite, started on first use. */
