@@ -109,8 +109,8 @@ public final class PlatformIdentityCredential implements TokenCredential {
             if (answer.status() == 200) {
                 return token(answer.body(), resource);
             }
-            boolean transient_ = answer.status() < 0 || answer.status() == 408 || answer.status() == 429 || answer.status() >= 500;
-            if (!transient_ || attempt >= ATTEMPTS) {
+            boolean worthRetrying = answer.status() < 0 || answer.status() == 408 || answer.status() == 429 || answer.status() >= 500;
+            if (!worthRetrying || attempt >= ATTEMPTS) {
                 throw refused(answer, resource, attempt);
             }
             sleeper.sleep(RETRY_DELAY);
@@ -128,8 +128,8 @@ public final class PlatformIdentityCredential implements TokenCredential {
                 .setHeader("Accept", "application/json");
         try (HttpResponse response = http.sendSync(request, Context.NONE)) {
             return new Answer(response.getStatusCode(), response.getBodyAsBinaryData().toString(), null);
-        } catch (UncheckedIOException | IllegalStateException e) {
-            return new Answer(-1, "", e.getClass().getSimpleName());
+        } catch (UncheckedIOException e) {
+            return new Answer(-1, "", e.getCause().getClass().getSimpleName());
         } catch (RuntimeException e) {
             if (e.getCause() instanceof IOException) {
                 return new Answer(-1, "", e.getCause().getClass().getSimpleName());
