@@ -10,6 +10,7 @@ import io.m365connector.cloud.NationalCloud;
 import io.m365connector.functions.ActionFunctions;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.SettingsReader;
+import io.m365connector.testing.Azurite;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
 import io.m365connector.testing.FakeHttpRequest;
@@ -44,10 +45,16 @@ import java.util.Set;
  * {@code -Dcold.cds.bare=true} the bare child one too;
  * {@code -Dcold.java=...} runs the children on another JDK's {@code java};
  * {@code -Dcold.phases=true} prints phase marks and, from one more run of each child, the JVM's class-load log per
- * library and its counters ({@link ColdStartPhases}).
+ * library and its counters ({@link ColdStartPhases});
+ * {@code -Dcold.storage=identity} gives the send child identity-based storage as the infra template deploys it (an HTTPS
+ * Azurite that checks bearer tokens, the platform's identity endpoint), {@code -Dcold.storage=identity-azure-identity}
+ * the same with the storage token from azure-identity (as before the platform identity credential); see
+ * {@link ReceiverColdStartBenchmark.ChildStorage}.
  */
 public final class ColdStartBenchmark {
     private static final Path WORK = Path.of("target", "cold-bench");
+    /** Set in the children's process environment (MSAL's managed identity reads it there). */
+    private static Map<String, String> childProcessEnvironment = Map.of();
     private static final String MAIL = "{\"to\":[\"cand@fabrikam.com\"],\"subject\":\"cold\",\"body\":\"hello\"}";
 
     public static void main(String[] args) throws Exception {
@@ -66,12 +73,21 @@ public final class ColdStartBenchmark {
     private static void measure(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 7;
         String jvmArgs = System.getProperty("cold.jvm", "");
-        ConnectorHarness h = new ConnectorHarness();
+        String storage = System.getProperty("cold.storage", "connection-string");
+        ConnectorHarness h = storage.equals("connection-string") ? new ConnectorHarness()
+                : new ConnectorHarness(env -> env.put("AzureWebJobsStorage", Azurite.secured().connectionString()), null);
+        ReceiverColdStartBenchmark.ChildStorage childStorage = storage.equals("connection-string")
+                ? ReceiverColdStartBenchmark.ChildStorage.CONNECTION_STRING
+                : ReceiverColdStartBenchmark.ChildStorage.identityBased(h, Azurite.secured(), storage.equals("identity-azure-identity"));
+        childProcessEnvironment = childStorage.processEnvironment();
         ConnectorHarness.Connected c = h.connect(NationalCloud.GLOBAL, "\"mail\"");
         Path dir = Files.createTempDirectory("coldstart");
         Path ca = TestPki.shared().writeCaCertificate(dir.resolve("ca.der"));
         ObjectNode config = Json.MAPPER.createObjectNode();
-        config.set("env", Json.MAPPER.valueToTree(h.env));
+        Map<String, String> env = new HashMap<>(h.env);
+        childStorage.settings().accept(env);
+        config.set("env", Json.MAPPER.valueToTree(env));
+        config.set("storageRoutes", Json.MAPPER.valueToTree(childStorage.routes()));
         config.set("tables", Json.MAPPER.valueToTree(h.tables));
         ObjectNode routes = config.putObject("routes");
         for (String host : List.of("login.microsoftonline.com", "graph.microsoft.com")) {
@@ -122,6 +138,7 @@ public final class ColdStartBenchmark {
             System.out.printf("RESULT same runs, bare call with the JDK default archive only: median %d ms, all %s; send (archived) / this %.2f%n",
                     median(barePlain), barePlain, sendMedian / (double) median(barePlain));
         }
+        System.out.printf("RESULT storage of the send child: %s%n", storage);
         System.out.printf("RESULT children's JVM %s; load average (/proc/loadavg) before %s, after %s%n", childJava(), loadBefore, loadAfter);
         if (Boolean.getBoolean("cold.phases")) {
             for (String mode : List.of("child-bare", "child-send")) {
@@ -224,7 +241,9 @@ public final class ColdStartBenchmark {
         command.addAll(extra);
         command.addAll(List.of("-D" + TestPki.TRUSTED_CA_PROPERTY + "=" + ca, "-Dcold.phases=" + Boolean.getBoolean("cold.phases"),
                 "-cp", classPath, ColdStartBenchmark.class.getName(), mode, config.toString()));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(childProcessEnvironment);
+        Process p = builder.start();
         String out = new String(p.getInputStream().readAllBytes());
         p.waitFor();
         Files.writeString(WORK.resolve(mode + "-last-run.log"), out);
@@ -259,7 +278,9 @@ public final class ColdStartBenchmark {
         }
         Map<String, String> env = new HashMap<>();
         config.get("env").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
-        LocalCloudRouting routing = new LocalCloudRouting();
+        List<String> storageRoutes = new ArrayList<>();
+        config.path("storageRoutes").forEach(route -> storageRoutes.add(route.asText()));
+        LocalCloudRouting routing = LocalCloudRouting.imported(storageRoutes);
         config.get("routes").fields().forEachRemaining(e -> routing.route(e.getKey(), e.getValue().asInt()));
         Tables tables = Json.MAPPER.treeToValue(config.get("tables"), Tables.class);
         AppContext context = new AppContext(Wiring.production().settings(() -> SettingsReader.read(env)).routing(routing).clock(Clock.systemUTC()).tables(tables));
