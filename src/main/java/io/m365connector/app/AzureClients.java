@@ -54,7 +54,7 @@ public final class AzureClients {
     }
 
     /** azure-identity's DefaultAzureCredential for the hosting cloud (and the user-assigned identity, if one is named). */
-    public static TokenCredential azureIdentityCredential(Settings settings, HttpClient http) {
+    private static TokenCredential azureIdentityCredential(Settings settings, HttpClient http) {
         DefaultAzureCredentialBuilder builder = new DefaultAzureCredentialBuilder()
                 .authorityHost(settings.hostingCloud().identityAuthorityHost())
                 .httpClient(http);

@@ -27,14 +27,14 @@ public final class SettingsReader {
     private final RawSettings values;
 
     /** Set by the platform, not by the app's settings (learn.microsoft.com/azure/app-service/overview-managed-identity). */
-    static final String PLATFORM_IDENTITY_ENDPOINT = "IDENTITY_ENDPOINT";
-    static final String PLATFORM_IDENTITY_HEADER = "IDENTITY_HEADER";
+    private static final String PLATFORM_IDENTITY_ENDPOINT = "IDENTITY_ENDPOINT";
+    private static final String PLATFORM_IDENTITY_HEADER = "IDENTITY_HEADER";
     /**
      * Environment variables that leave the hosting credential to azure-identity: credentials DefaultAzureCredential tries
      * before the managed identity, and the markers by which MSAL4J tells other identity endpoints that also set
      * IDENTITY_ENDPOINT from App Service's (Service Fabric: IDENTITY_SERVER_THUMBPRINT; Azure Arc: IMDS_ENDPOINT).
      */
-    static final List<String> LEFT_TO_AZURE_IDENTITY = List.of("AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_USERNAME",
+    private static final List<String> LEFT_TO_AZURE_IDENTITY = List.of("AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_USERNAME",
             "AZURE_FEDERATED_TOKEN_FILE", "IDENTITY_SERVER_THUMBPRINT", "IMDS_ENDPOINT");
 
     private SettingsReader(Map<String, String> env) {

@@ -31,6 +31,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -51,15 +52,20 @@ class PlatformIdentityCredentialTest {
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-05T10:00:00Z"));
     private final ClockSleeper sleeper = new ClockSleeper(clock);
-    private final FakeEntraId entra = new FakeEntraId(clock);
-    private final FakeManagedIdentityEndpoint endpoint = new FakeManagedIdentityEndpoint(entra, HostingCloud.USGOV, TENANT, clock)
+    /** Signs the endpoint's tokens (their times come from the endpoint's clock); one for the class: it starts a server. */
+    private static final FakeEntraId ENTRA = new FakeEntraId();
+    private final FakeManagedIdentityEndpoint endpoint = new FakeManagedIdentityEndpoint(ENTRA, HostingCloud.USGOV, TENANT, clock)
             .assign(CLIENT_ID, PRINCIPAL);
     private final OutboundHttp http = new OutboundHttp(new HttpSettings(Duration.ofSeconds(5), Optional.empty()), new LocalCloudRouting());
 
     @AfterEach
     void stop() {
         endpoint.close();
-        entra.close();
+    }
+
+    @AfterAll
+    static void stopEntra() {
+        ENTRA.close();
     }
 
     private PlatformIdentityCredential credential(Optional<String> clientId) {
