@@ -15,7 +15,6 @@ import io.m365connector.platform.Json;
 import io.m365connector.platform.Settings.PlatformIdentity;
 import io.m365connector.platform.Sleeper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -128,10 +127,8 @@ public final class PlatformIdentityCredential implements TokenCredential {
                 .setHeader("Accept", "application/json");
         try (HttpResponse response = http.sendSync(request, Context.NONE)) {
             return new Answer(response.getStatusCode(), response.getBodyAsBinaryData().toString(), null);
-        } catch (UncheckedIOException e) {
-            return new Answer(-1, "", e.getCause().getClass().getSimpleName());
         } catch (RuntimeException e) {
-            if (e.getCause() instanceof IOException) {
+            if (e.getCause() instanceof IOException) { // UncheckedIOException, or the HTTP adapter's own wrapper
                 return new Answer(-1, "", e.getCause().getClass().getSimpleName());
             }
             throw e;

@@ -4,16 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.m365connector.cloud.HostingCloud;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.testing.Azurite;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeHttpResponse;
 import io.m365connector.testing.FakeManagedIdentityEndpoint;
 import io.m365connector.testing.IdentityStorage;
-import java.time.Clock;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,8 +29,7 @@ class IdentityBasedStorageTest {
             + "\"body\":{\"contentType\":\"text\",\"content\":\"See you\"}}";
 
     private final ConnectorHarness h = new ConnectorHarness(env -> env.put("AzureWebJobsStorage", AZURITE.connectionString()), null);
-    private final FakeManagedIdentityEndpoint identity = new FakeManagedIdentityEndpoint(h.entra, HostingCloud.GLOBAL,
-            IdentityStorage.TENANT, Clock.systemUTC()).assign(STORAGE_IDENTITY, IdentityStorage.PRINCIPAL);
+    private final FakeManagedIdentityEndpoint identity = IdentityStorage.endpoint(h.entra);
 
     @AfterEach
     void stop() {
@@ -41,16 +37,10 @@ class IdentityBasedStorageTest {
         h.close();
     }
 
-    /** The settings of an app in Azure with identity-based storage: service URIs, the platform's identity endpoint, AZURE_CLIENT_ID. */
-    private Consumer<Map<String, String>> identityBasedStorage(String clientId) {
-        IdentityStorage.route(h.routing, AZURITE);
-        return env -> IdentityStorage.apply(env, identity, clientId);
-    }
-
     @Test
     void whenTablesAreReachedWithThePlatformIdentityThenAKeyedSendAndItsRetryWorkOnItsToken() {
         ConnectorHarness.Connected c = h.connect(NationalCloud.GLOBAL, "\"mail\"");
-        ConnectorHarness.Instance instance = h.newInstance(identityBasedStorage(STORAGE_IDENTITY));
+        ConnectorHarness.Instance instance = IdentityStorage.instance(h, AZURITE, identity, STORAGE_IDENTITY);
 
         FakeHttpResponse sent = instance.sendMail(c.connectionId(), "identity-storage-1", MAIL);
         FakeHttpResponse again = instance.sendMail(c.connectionId(), "identity-storage-1", MAIL);
@@ -67,7 +57,7 @@ class IdentityBasedStorageTest {
     @Test
     void whenTheStorageIdentityIsNotAssignedThenTheSendIsRefusedAsStorageUnavailableAndNothingIsSent() {
         ConnectorHarness.Connected c = h.connect(NationalCloud.GLOBAL, "\"mail\"");
-        ConnectorHarness.Instance instance = h.newInstance(identityBasedStorage("00000000-9999-4999-8999-999999999999"));
+        ConnectorHarness.Instance instance = IdentityStorage.instance(h, AZURITE, identity, "00000000-9999-4999-8999-999999999999");
 
         FakeHttpResponse refused = instance.sendMail(c.connectionId(), "identity-storage-2", MAIL);
 

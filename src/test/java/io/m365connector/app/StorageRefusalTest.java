@@ -3,18 +3,14 @@ package io.m365connector.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.m365connector.cloud.HostingCloud;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.testing.Azurite;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeHttpResponse;
 import io.m365connector.testing.FakeManagedIdentityEndpoint;
 import io.m365connector.testing.IdentityStorage;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.function.Consumer;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,13 +38,10 @@ class StorageRefusalTest {
     void whenTheStorageAccountRefusesTheIdentitysTokenThenEverySendIsRefusedAsStorageUnavailable() {
         Azurite azurite = Azurite.secured();
         try (ConnectorHarness h = new ConnectorHarness(env -> env.put("AzureWebJobsStorage", azurite.connectionString()), null);
-             FakeManagedIdentityEndpoint identity = new FakeManagedIdentityEndpoint(h.entra, HostingCloud.GLOBAL, IdentityStorage.TENANT,
-                     Clock.systemUTC()).assign(IdentityStorage.CLIENT_ID, IdentityStorage.PRINCIPAL)) {
+             FakeManagedIdentityEndpoint identity = IdentityStorage.endpoint(h.entra)) {
             ConnectorHarness.Connected c = h.connect(NationalCloud.GLOBAL, "\"mail\"");
             identity.setTokenLifetime(Duration.ofMinutes(-5)); // expired tokens, announced as valid for an hour
-            IdentityStorage.route(h.routing, azurite);
-            Consumer<Map<String, String>> identityBased = env -> IdentityStorage.apply(env, identity, IdentityStorage.CLIENT_ID);
-            ConnectorHarness.Instance instance = h.newInstance(identityBased);
+            ConnectorHarness.Instance instance = IdentityStorage.instance(h, azurite, identity, IdentityStorage.CLIENT_ID);
 
             assertRefusedTwice(h, c, instance);
             assertTrue(identity.requests().size() >= 1, "the token came from the identity endpoint");

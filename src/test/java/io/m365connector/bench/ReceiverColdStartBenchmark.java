@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.m365connector.app.AppContext;
 import io.m365connector.app.Tables;
 import io.m365connector.app.Wiring;
-import io.m365connector.cloud.HostingCloud;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.functions.GraphNotificationFunctions;
 import io.m365connector.functions.SyncFunctions;
@@ -32,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * Cold answer of the change-notification receiver (Graph drops notifications to an endpoint that answers
@@ -95,15 +95,13 @@ public final class ReceiverColdStartBenchmark {
      * How a child reaches storage: settings changed from the harness's, a route table (storage host names to a secured
      * Azurite), and variables set in the child's process environment (MSAL's managed identity reads those, not settings).
      */
-    record ChildStorage(java.util.function.Consumer<Map<String, String>> settings, List<String> routes, Map<String, String> processEnvironment) {
+    record ChildStorage(Consumer<Map<String, String>> settings, List<String> routes, Map<String, String> processEnvironment) {
         static final ChildStorage CONNECTION_STRING = new ChildStorage(env -> { }, List.of(), Map.of());
 
         /** Identity-based storage on {@code azurite}, the token from the platform credential or (azureIdentity) from azure-identity. */
         static ChildStorage identityBased(ConnectorHarness h, Azurite azurite, boolean azureIdentity) {
-            // The real clock: Azurite checks the tokens' lifetime against its own.
-            FakeManagedIdentityEndpoint identity = new FakeManagedIdentityEndpoint(h.entra, HostingCloud.GLOBAL, IdentityStorage.TENANT,
-                    Clock.systemUTC()).assign(IdentityStorage.CLIENT_ID, IdentityStorage.PRINCIPAL);
-            java.util.function.Consumer<Map<String, String>> settings = env -> {
+            FakeManagedIdentityEndpoint identity = IdentityStorage.endpoint(h.entra);
+            Consumer<Map<String, String>> settings = env -> {
                 IdentityStorage.apply(env, identity, IdentityStorage.CLIENT_ID);
                 if (azureIdentity) {
                     identity.environment().keySet().forEach(env::remove); // not seen by the settings: DefaultAzureCredential serves

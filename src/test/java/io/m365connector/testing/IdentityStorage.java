@@ -1,5 +1,8 @@
 package io.m365connector.testing;
 
+import io.m365connector.cloud.HostingCloud;
+import io.m365connector.testing.entra.FakeEntraId;
+import java.time.Clock;
 import java.util.Map;
 
 /**
@@ -17,6 +20,22 @@ public final class IdentityStorage {
     public static final String PRINCIPAL = "4e4e4e4e-5555-4666-8777-888888888888";
 
     private IdentityStorage() {
+    }
+
+    /**
+     * The platform's identity endpoint with {@link #CLIENT_ID} assigned, on the real clock: Azurite checks the tokens'
+     * lifetime against its own.
+     */
+    public static FakeManagedIdentityEndpoint endpoint(FakeEntraId entra) {
+        return new FakeManagedIdentityEndpoint(entra, HostingCloud.GLOBAL, TENANT, Clock.systemUTC())
+                .assign(CLIENT_ID, PRINCIPAL);
+    }
+
+    /** Another instance of {@code h}'s app on identity-based storage in {@code azurite}, with {@code clientId}'s tokens. */
+    public static ConnectorHarness.Instance instance(ConnectorHarness h, Azurite azurite, FakeManagedIdentityEndpoint identity,
+                                                     String clientId) {
+        route(h.routing, azurite);
+        return h.newInstance(env -> apply(env, identity, clientId));
     }
 
     /** Sends the account's table and queue host names to {@code azurite}. */
