@@ -18,6 +18,7 @@ import io.m365connector.testing.Azurite;
 import io.m365connector.testing.FakeExecutionContext;
 import io.m365connector.testing.FakeKeyVault;
 import io.m365connector.testing.LocalCloudRouting;
+import io.m365connector.testing.Ports;
 import io.m365connector.testing.SecretsLedger;
 import io.m365connector.testing.entra.FakeEntraId;
 import io.m365connector.testing.entra.FakeUser;
@@ -26,7 +27,6 @@ import io.m365connector.testing.graph.FakeRoom;
 import io.m365connector.testing.graph.NotificationEndpoint;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -96,13 +96,13 @@ public final class DemoEnvironment implements AutoCloseable {
 
     /** @param sampleOutput where the sample web app's log lines are copied (the demo's console), or null */
     public DemoEnvironment(int functionsPort, int webAppPort, PrintStream sampleOutput) throws IOException {
-        int port = functionsPort == 0 ? freePort() : functionsPort;
+        int port = functionsPort == 0 ? Ports.free() : functionsPort;
         String functionsBase = "http://localhost:" + port;
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         vault.putKey("token-encryption-key", UUID.randomUUID().toString().replace("-", ""), key, true);
 
-        int webPort = webAppPort == 0 ? freePort() : webAppPort;
+        int webPort = webAppPort == 0 ? Ports.free() : webAppPort;
         String webAppUrl = "http://localhost:" + webPort;
         Map<String, String> env = new HashMap<>();
         env.put("AzureWebJobsStorage", Azurite.shared().connectionString());
@@ -251,11 +251,6 @@ public final class DemoEnvironment implements AutoCloseable {
         }
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     @Override
     public void close() {

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.m365connector.testing.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -70,8 +70,8 @@ class DemoLauncherTest {
 
     @Test
     void whenNpmGetsSigtermThenEveryChildStopsAndAStartRightAfterOnTheSamePortsWorks() throws Exception {
-        int functionsPort = freePort();
-        int appPort = freePort();
+        int functionsPort = Ports.free();
+        int appPort = Ports.free();
 
         List<ProcessHandle> first = runAndStop(functionsPort, appPort);
         List<ProcessHandle> second = runAndStop(functionsPort, appPort); // at once: the first run's connections are in TIME_WAIT
@@ -130,11 +130,5 @@ class DemoLauncherTest {
 
     private static String describe(List<ProcessHandle> processes) {
         return processes.stream().map(p -> p.pid() + " " + command(p)).toList().toString();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -3,6 +3,7 @@ package io.m365connector.demo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.m365connector.testing.Ports;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -31,7 +32,7 @@ class DemoScriptTest {
             busy.bind(new InetSocketAddress("127.0.0.1", 0));
             int port = busy.getLocalPort();
 
-            Run run = run("--functions-port", String.valueOf(port), "--app-port", String.valueOf(freePort()));
+            Run run = run("--functions-port", String.valueOf(port), "--app-port", String.valueOf(Ports.free()));
 
             assertEquals(1, run.exit(), run.output());
             assertTrue(run.output().startsWith("m365-connector demo: starting"), "the first line says what happens: " + run.output());
@@ -49,11 +50,5 @@ class DemoScriptTest {
         assertTrue(unknown.output().contains("Usage: npm run demo"), unknown.output());
         assertEquals(2, notANumber.exit());
         assertTrue(notANumber.output().contains("'web' is not a port number"), notANumber.output());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -8,12 +8,12 @@ import io.m365connector.devhost.ChildFunctionHost;
 import io.m365connector.graph.GraphRetry;
 import io.m365connector.idempotency.Idempotency;
 import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.Ports;
 import io.m365connector.testing.TestPki;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -167,7 +167,7 @@ class KilledWorkerIT {
     }
 
     private void start(long clockOffsetSeconds) throws Exception {
-        port = freePort();
+        port = Ports.free();
         Path dir = Files.createDirectories(Path.of("target", "killed-worker"));
         Path routes = Files.write(dir.resolve("routes.txt"), HARNESS.routing.export());
         Path ca = TestPki.shared().writeCaCertificate(dir.resolve("ca.der"));
@@ -226,12 +226,6 @@ class KilledWorkerIT {
                 Thread.currentThread().interrupt();
                 return;
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

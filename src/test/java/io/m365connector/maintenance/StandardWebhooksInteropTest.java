@@ -14,10 +14,10 @@ import io.m365connector.platform.webhooks.WebhookSecret;
 import io.m365connector.platform.webhooks.WebhookSender;
 import io.m365connector.platform.webhooks.WebhookSigner;
 import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.Ports;
 import io.m365connector.testing.StandardWebhooks;
 import io.m365connector.testing.WebhookReceiver;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  */
 class StandardWebhooksInteropTest {
     private static final String SECRET = StandardWebhooks.newSecret();
-    private static final int PORT = freePort();
+    private static final int PORT = Ports.free();
     private static final String HOOK = "http://localhost:" + PORT + "/webhooks/m365-connector";
     private static final SampleWebApp WEB_APP = new SampleWebApp(PORT, Map.of(
             "CONNECTOR_API_URL", "http://localhost:9/api", "CONNECTOR_FUNCTION_KEY", "unused-here", "CONNECTOR_WEBHOOK_SECRET", SECRET), null);
@@ -138,13 +138,5 @@ class StandardWebhooksInteropTest {
                 .header("Content-Type", "application/json");
         headers.forEach(request::header);
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -3,7 +3,6 @@ package io.m365connector.testing;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -156,9 +155,9 @@ public final class Azurite {
 
     private void start() {
         ensureInstalled();
-        tablePort = freePort();
-        queuePort = freePort();
-        blobPort = freePort();
+        tablePort = Ports.free();
+        queuePort = Ports.free();
+        blobPort = Ports.free();
         launch();
     }
 
@@ -298,14 +297,6 @@ public final class Azurite {
         }
     }
 
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static void sleep(long millis) {
         try {

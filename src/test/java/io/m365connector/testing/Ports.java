@@ -1,0 +1,70 @@
+package io.m365connector.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A port for a server that is bound later, often by another process (Azurite, the demo, a worker JVM).
+ *
+ * <p>Asking the kernel for port 0 and closing the socket leaves a window in which any other bind to
+ * port 0 on the machine can get the same port: the other test JVM creates hundreds of servers that
+ * way, and a demo that took 15 s to compile lost its port to one of them ("Address already in use" in
+ * CI). Ports below the kernel's ephemeral range are never handed out for port 0 or for outgoing
+ * connections, so only another explicit choice from this class could take one, and it picks at random
+ * from thousands.
+ */
+public final class Ports {
+    private static final int LOWEST = 20_000;
+    private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+    /** macOS and Windows hand out 49152 and up; Linux 32768 and up unless configured otherwise. */
+    private static final int USUAL_EPHEMERAL_START = 32_768;
+
+    private Ports() {
+    }
+
+    /** A port that is free now and that nothing on the machine binds by asking for port 0. */
+    public static int free() {
+        int end = Math.min(ephemeralStart(), USUAL_EPHEMERAL_START);
+        if (end - LOWEST < 1_000) {
+            return fromKernel(); // an unusual ephemeral range: no room below it
+        }
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(LOWEST, end);
+            if (bindable(port)) {
+                return port;
+            }
+        }
+        return fromKernel();
+    }
+
+    private static int ephemeralStart() {
+        try {
+            return Integer.parseInt(Files.readString(EPHEMERAL_RANGE).trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return USUAL_EPHEMERAL_START;
+        }
+    }
+
+    /** Free on every address: a server bound to 0.0.0.0 (the secured Azurite) and one on 127.0.0.1 must both fit. */
+    private static boolean bindable(int port) {
+        try (ServerSocket wildcard = new ServerSocket()) {
+            wildcard.bind(new InetSocketAddress(port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int fromKernel() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
