@@ -4,6 +4,7 @@ import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.policy.ExponentialBackoffOptions;
 import com.azure.core.http.policy.RetryOptions;
+import com.azure.core.http.policy.RetryPolicy;
 import com.azure.data.tables.TableServiceClient;
 import com.azure.data.tables.TableServiceClientBuilder;
 import com.azure.identity.DefaultAzureCredentialBuilder;
@@ -35,8 +36,10 @@ public final class AzureClients {
      * Short, bounded retries: these calls sit on an API request path, and a caller is better served
      * by a quick 503 than by the SDK default of up to ~6 s of backoff.
      */
-    static final RetryOptions RETRY = new RetryOptions(new ExponentialBackoffOptions()
-            .setMaxRetries(3).setBaseDelay(Duration.ofMillis(100)).setMaxDelay(Duration.ofSeconds(1)));
+    static final ExponentialBackoffOptions BACKOFF = new ExponentialBackoffOptions()
+            .setMaxRetries(3).setBaseDelay(Duration.ofMillis(100)).setMaxDelay(Duration.ofSeconds(1));
+    /** The queue client takes Storage's own retry options (its policy is not azure-core's): it waits with Thread.sleep. */
+    private static final RetryOptions QUEUE_RETRY = new RetryOptions(BACKOFF);
 
     private AzureClients() {
     }
@@ -67,8 +70,8 @@ public final class AzureClients {
      *                   are never loaded (the notification receiver's cold start needs neither)
      */
     public static TableServiceClient tableService(StorageSettings storage, HostingCloud cloud,
-                                                  Supplier<TokenCredential> credential, HttpClient http) {
-        TableServiceClientBuilder builder = new TableServiceClientBuilder().httpClient(http).retryOptions(RETRY);
+                                                  Supplier<TokenCredential> credential, HttpClient http, Sleeper sleeper) {
+        TableServiceClientBuilder builder = new TableServiceClientBuilder().httpClient(http).retryPolicy(retry(sleeper));
         if (storage.connectionString().isPresent()) {
             return builder.connectionString(storage.connectionString().get()).buildClient();
         }
@@ -80,7 +83,7 @@ public final class AzureClients {
     public static QueueClient queue(StorageSettings storage, HostingCloud cloud, Supplier<TokenCredential> credential,
                                                            HttpClient http, String queueName) {
         QueueClientBuilder builder = new QueueClientBuilder()
-                .queueName(queueName).httpClient(http).retryOptions(RETRY)
+                .queueName(queueName).httpClient(http).retryOptions(QUEUE_RETRY)
                 .messageEncoding(QueueMessageEncoding.BASE64);
         if (storage.connectionString().isPresent()) {
             return builder.connectionString(storage.connectionString().get()).buildClient();
@@ -89,12 +92,13 @@ public final class AzureClients {
     }
 
     /** The token key: Key Vault (read with the hosting credential, built only then) or a local key. */
-    static KeyProvider keyProvider(KeySource source, Supplier<TokenCredential> credential, HttpClient http, Clock clock, Duration currentKeyTtl) {
+    static KeyProvider keyProvider(KeySource source, Supplier<TokenCredential> credential, HttpClient http, Sleeper sleeper, Clock clock,
+                                   Duration currentKeyTtl) {
         if (source instanceof LocalKey local) {
             return new LocalKeyProvider(local.key().toArray());
         }
         KeyVaultKey vault = (KeyVaultKey) source;
-        return new KeyVaultKeyProvider(secretClient(vault.vaultUrl().toString(), credential.get(), http), vault.secretName(), clock, currentKeyTtl);
+        return new KeyVaultKeyProvider(secretClient(vault.vaultUrl().toString(), credential.get(), http, sleeper), vault.secretName(), clock, currentKeyTtl);
     }
 
     /** The app's user-assigned managed identity as the source of client assertions (federated credentials). */
@@ -102,8 +106,13 @@ public final class AzureClients {
         return new AzureManagedIdentityTokens(http);
     }
 
-    public static SecretClient secretClient(String vaultUrl, TokenCredential credential, HttpClient http) {
+    public static SecretClient secretClient(String vaultUrl, TokenCredential credential, HttpClient http, Sleeper sleeper) {
         return new SecretClientBuilder().vaultUrl(vaultUrl).credential(credential).httpClient(http)
-                .retryOptions(RETRY).buildClient();
+                .retryPolicy(retry(sleeper)).buildClient();
+    }
+
+    /** {@link #BACKOFF}, waited out on the app's sleeper ({@link SleeperRetryStrategy}). */
+    private static RetryPolicy retry(Sleeper sleeper) {
+        return new RetryPolicy(new SleeperRetryStrategy(BACKOFF, sleeper));
     }
 }

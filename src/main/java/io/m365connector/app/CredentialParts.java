@@ -11,6 +11,7 @@ import io.m365connector.credentials.TableAppCredentialStore;
 import io.m365connector.health.AppCredentialMonitor;
 import io.m365connector.platform.Lazy;
 import io.m365connector.platform.Settings;
+import io.m365connector.platform.Sleeper;
 import io.m365connector.platform.TableAccess;
 import java.time.Clock;
 import java.util.function.Supplier;
@@ -27,7 +28,7 @@ final class CredentialParts {
     /** Where the parts come from; suppliers so nothing is built before it is used. */
     record Sources(Supplier<Settings> settings, Supplier<HttpClient> http, Supplier<TokenCredential> hostingCredential,
                    Supplier<TableServiceClient> tables, String tableName, Supplier<AppCredentialListener> listener,
-                   AppCredentialMonitor.TokenRequest tokenRequest, Clock clock) {
+                   AppCredentialMonitor.TokenRequest tokenRequest, Clock clock, Sleeper sleeper) {
     }
 
     /** @param identityTokens null in production (azure-identity's managed identity credential) */
@@ -36,7 +37,8 @@ final class CredentialParts {
                 : AzureClients.managedIdentityTokens(sources.http().get()));
         this.clientCredentials = Lazy.of(() -> new ClientCredentials(tokens.get()));
         this.monitor = Lazy.of(() -> new AppCredentialMonitor(sources.settings().get(), sources.tokenRequest(),
-                new KeyVaultSecretExpiry(vault -> AzureClients.secretClient(vault, sources.hostingCredential().get(), sources.http().get())),
+                new KeyVaultSecretExpiry(vault -> AzureClients.secretClient(vault, sources.hostingCredential().get(), sources.http().get(),
+                        sources.sleeper())),
                 new TableAppCredentialStore(new TableAccess(sources.tables().get().getTableClient(sources.tableName()))),
                 sources.listener().get(), sources.clock()));
     }

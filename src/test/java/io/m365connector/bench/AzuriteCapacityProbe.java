@@ -5,6 +5,7 @@ import com.azure.data.tables.models.TableEntity;
 import io.m365connector.app.AzureClients;
 import io.m365connector.cloud.HostingCloud;
 import io.m365connector.platform.Settings;
+import io.m365connector.platform.Sleeper;
 import io.m365connector.platform.http.HostRouting;
 import io.m365connector.platform.http.OutboundHttp;
 import io.m365connector.testing.Azurite;
@@ -29,7 +30,7 @@ public final class AzuriteCapacityProbe {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 32;
         OutboundHttp http = new OutboundHttp(new Settings.HttpSettings(Duration.ofSeconds(10), Optional.empty()), HostRouting.DIRECT);
         TableClient table = AzureClients.tableService(new Settings.StorageSettings(Optional.of(Azurite.shared().connectionString()), Optional.empty()),
-                HostingCloud.GLOBAL, () -> null, http.azureHttpClient()).getTableClient("probe");
+                HostingCloud.GLOBAL, () -> null, http.azureHttpClient(), Sleeper.REAL).getTableClient("probe");
         table.createTable();
         byte[] blob = new byte[2048];
         AtomicLong ops = new AtomicLong();

@@ -14,6 +14,7 @@ import io.m365connector.maintenance.RefreshMessage;
 import io.m365connector.maintenance.RefreshSweep;
 import io.m365connector.platform.Settings;
 import io.m365connector.platform.SettingsReader;
+import io.m365connector.platform.Sleeper;
 import io.m365connector.platform.StorageWorkQueue;
 import io.m365connector.testing.Azurite;
 import io.m365connector.testing.ConnectorHarness;
@@ -129,7 +130,7 @@ public final class SweepBenchmark {
     /** One timer run: the sweep enqueues while the queue workers already take messages, until the queue is idle. */
     private static Round round(ConnectorHarness h, Settings settings, QueueClient queue, int concurrency) throws Exception {
         CountingHttpClient counting = new CountingHttpClient(ContextParts.of(h.context).http().azureHttpClient());
-        TableServiceClient tables = AzureClients.tableService(settings.storage(), HostingCloud.GLOBAL, () -> null, counting);
+        TableServiceClient tables = AzureClients.tableService(settings.storage(), HostingCloud.GLOBAL, () -> null, counting, Sleeper.REAL);
         TableConnectionStore countingStore = new TableConnectionStore(tables.getTableClient(h.tables.connections()),
                 tables.getTableClient(h.tables.refreshDue()), tables.getTableClient(h.tables.connectionOwners()));
         RefreshSweep sweep = new RefreshSweep(countingStore, new StorageWorkQueue(queue), h.clock, 50_000);

@@ -20,11 +20,13 @@ import io.m365connector.crypto.TokenDecryptionException;
 import io.m365connector.crypto.TokenSealer;
 import io.m365connector.platform.Settings.HttpSettings;
 import io.m365connector.platform.Settings.StorageSettings;
+import io.m365connector.platform.Sleeper;
 import io.m365connector.platform.StorageUnavailableException;
 import io.m365connector.platform.http.HostRouting;
 import io.m365connector.platform.http.OutboundHttp;
 import io.m365connector.testing.Azurite;
 import io.m365connector.testing.CountingHttpClient;
+import io.m365connector.testing.RecordingSleeper;
 import io.m365connector.testing.SecretsLedger;
 import io.m365connector.testing.TestConnections;
 import java.time.Duration;
@@ -56,7 +58,7 @@ class TableConnectionStoreTest {
     void setUp() {
         TableServiceClient service = AzureClients.tableService(
                 new StorageSettings(Optional.of(Azurite.shared().connectionString()), Optional.empty()),
-                HostingCloud.GLOBAL, () -> null, counting);
+                HostingCloud.GLOBAL, () -> null, counting, Sleeper.REAL);
         String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
         connectionsTable = service.getTableClient("connections" + suffix);
         dueTable = service.getTableClient("refreshdue" + suffix);
@@ -312,15 +314,25 @@ class TableConnectionStoreTest {
     }
 
     @Test
-    void whenStorageIsUnreachableThenAStorageErrorNamesTheSetting() {
+    void whenStorageIsUnreachableThenAStorageErrorNamesTheSettingAfterRetriesWaitedOnTheAppsSleeper() {
+        RecordingSleeper sleeper = new RecordingSleeper(Duration.ZERO);
         TableServiceClient dead = AzureClients.tableService(new StorageSettings(Optional.of(
                 "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=" + Base64.getEncoder().encodeToString(new byte[64])
-                        + ";TableEndpoint=http://127.0.0.1:1/devstoreaccount1;"), Optional.empty()), HostingCloud.GLOBAL, () -> null, http.azureHttpClient());
+                        + ";TableEndpoint=http://127.0.0.1:1/devstoreaccount1;"), Optional.empty()), HostingCloud.GLOBAL, () -> null,
+                http.azureHttpClient(), sleeper);
         TableConnectionStore unreachable = new TableConnectionStore(dead.getTableClient("connections"), dead.getTableClient("refreshdue"),
                 dead.getTableClient("connectionowners"));
         StorageUnavailableException e = assertThrows(StorageUnavailableException.class, () -> unreachable.find(Connection.newId()));
         assertTrue(e.getMessage().contains("AzureWebJobsStorage"));
         assertNotEquals(null, e.code());
+        // azure-core's three retries, their backoff (100 ms doubling, ±5 % jitter, at most 1 s) waited on the sleeper, not in Thread.sleep
+        List<Duration> waits = sleeper.waits();
+        assertEquals(3, waits.size(), waits.toString());
+        for (int retry = 0; retry < 3; retry++) {
+            long expected = 100L << retry;
+            long millis = waits.get(retry).toMillis();
+            assertTrue(millis >= expected * 0.95 - 1 && millis <= expected * 1.05 + 1, "retry " + retry + " waited " + waits);
+        }
     }
 
     private Connection withTokens(Connection c, String cache) {

@@ -21,8 +21,8 @@ import io.m365connector.testing.ClockSleeper;
 import io.m365connector.testing.FakeManagedIdentityEndpoint;
 import io.m365connector.testing.LocalCloudRouting;
 import io.m365connector.testing.MutableClock;
+import io.m365connector.testing.Ports;
 import io.m365connector.testing.entra.FakeEntraId;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -182,10 +182,7 @@ class PlatformIdentityCredentialTest {
 
     @Test
     void whenNothingListensAtTheEndpointThenItIsTriedThreeTimesAndTheErrorSaysSo() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = Ports.free(); // nothing listens there
         PlatformIdentity nowhere = new PlatformIdentity(URI.create("http://127.0.0.1:" + closedPort + "/msi/token"),
                 endpoint.environment().get("IDENTITY_HEADER"));
         PlatformIdentityCredential credential = new PlatformIdentityCredential(nowhere, Optional.empty(), http.azureHttpClient(), clock, sleeper);

@@ -10,6 +10,7 @@ import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.SealedTokens;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Settings.HttpSettings;
+import io.m365connector.platform.Sleeper;
 import io.m365connector.platform.http.OutboundHttp;
 import io.m365connector.testing.FakeKeyVault;
 import io.m365connector.testing.LocalCloudRouting;
@@ -37,7 +38,7 @@ class KeyVaultKeyProviderTest {
         LocalCloudRouting routing = vault.routeInto(new LocalCloudRouting());
         OutboundHttp http = new OutboundHttp(new HttpSettings(Duration.ofSeconds(5), Optional.empty()), routing);
         keys = new KeyVaultKeyProvider(
-                AzureClients.secretClient(FakeKeyVault.VAULT_URL, vault.credential(), http.azureHttpClient()),
+                AzureClients.secretClient(FakeKeyVault.VAULT_URL, vault.credential(), http.azureHttpClient(), Sleeper.REAL),
                 SECRET, clock, Duration.ofMinutes(10));
     }
 

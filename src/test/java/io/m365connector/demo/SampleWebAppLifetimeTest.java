@@ -3,7 +3,7 @@ package io.m365connector.demo;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.ServerSocket;
+import io.m365connector.testing.Ports;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -14,10 +14,7 @@ import org.junit.jupiter.api.Test;
 class SampleWebAppLifetimeTest {
     @Test
     void whenTheDemosJvmIsGoneWithoutASignalThenTheSampleWebAppStopsByItself() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = Ports.free();
         try (SampleWebApp app = new SampleWebApp(port, Map.of("CONNECTOR_API_URL", "http://localhost:9/api",
                 "CONNECTOR_FUNCTION_KEY", "unused-here"), null)) {
             assertFalse(app.exited(1), "it runs while its parent is there");

@@ -18,6 +18,7 @@ import io.m365connector.platform.Json;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Settings;
 import io.m365connector.platform.SettingsReader;
+import io.m365connector.platform.Sleeper;
 import io.m365connector.platform.WorkQueue;
 import io.m365connector.platform.http.OutboundHttp;
 import io.m365connector.testing.ClientCertificates;
@@ -154,7 +155,7 @@ class AppCredentialMonitorTest {
             vault.putSecret("m365-global-client-secret", "the-secret-value-" + NOW.getEpochSecond(), NOW.plus(Duration.ofDays(20)));
             OutboundHttp http = new OutboundHttp(new Settings.HttpSettings(Duration.ofSeconds(5), Optional.empty()),
                     vault.routeInto(new LocalCloudRouting()));
-            SecretExpiry keyVault = new KeyVaultSecretExpiry(url -> AzureClients.secretClient(url, vault.credential(), http.azureHttpClient()));
+            SecretExpiry keyVault = new KeyVaultSecretExpiry(url -> AzureClients.secretClient(url, vault.credential(), http.azureHttpClient(), Sleeper.REAL));
             env.put("M365_GLOBAL_CLIENT_SECRET_KEY_VAULT_URL", FakeKeyVault.VAULT_URL + "/secrets/m365-global-client-secret/");
 
             AppCredentialStatus status = monitor(keyVault).checkDue().get(0);
