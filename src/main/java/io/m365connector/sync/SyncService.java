@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.logging.Logger;
 
 /**
@@ -141,7 +142,17 @@ public final class SyncService {
      * the delta, and a shared mailbox is still one the web app named (one table read, for shared mailboxes only).
      */
     boolean syncs(Connection c, SyncTarget target) {
-        return enabled(c, target) && (!target.isShared() || stores.shared().contains(c.id(), target.mailbox()));
+        return syncs(c, target, mailbox -> named(c.id(), mailbox));
+    }
+
+    /** {@link #syncs}, asking {@code named} whether a shared target's mailbox is named (the timer remembers the answers of a tick). */
+    static boolean syncs(Connection c, SyncTarget target, Predicate<String> named) {
+        return enabled(c, target) && (!target.isShared() || named.test(target.mailbox()));
+    }
+
+    /** Whether the connection names the shared mailbox now. */
+    boolean named(String connectionId, String mailbox) {
+        return stores.shared().contains(connectionId, mailbox);
     }
 
     /** {@link #syncs} without the shared mailbox's registration: the feature and the cloud. */

@@ -8,7 +8,9 @@ import io.m365connector.connection.ConnectionStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -53,11 +55,11 @@ public final class SyncTimer {
     public int tick() {
         Instant now = clock.instant();
         List<SyncSchedule.Due> due = schedule.due(now, MAX_PER_TICK);
+        TickReads reads = new TickReads();
         int requested = 0;
         for (SyncSchedule.Due entry : due) {
-            Optional<Connection> connection = connections.find(entry.connectionId());
-            if (connection.isPresent() && connection.get().status() == ConnectionStatus.ACTIVE && sync.syncs(connection.get(),
-                    entry.target())) {
+            Optional<Connection> connection = reads.connection(entry.connectionId());
+            if (connection.isPresent() && reads.syncs(connection.get(), entry.target())) {
                 schedule.add(entry.connectionId(), entry.target(), now.plus(interval(connection.get().cloud(), entry.target())));
                 sync.request(entry.connectionId(), entry.target(), "timer");
                 requested++;
@@ -65,6 +67,24 @@ public final class SyncTimer {
             schedule.remove(entry);
         }
         return requested;
+    }
+
+    /**
+     * What one tick has read. A connection's targets fall due together (enrolled at once, on the same interval), so its row
+     * and each shared mailbox's naming are read once per tick rather than once per target.
+     */
+    private final class TickReads {
+        private final Map<String, Optional<Connection>> connectionRows = new HashMap<>();
+        private final Map<String, Boolean> namings = new HashMap<>();
+
+        Optional<Connection> connection(String connectionId) {
+            return connectionRows.computeIfAbsent(connectionId, connections::find);
+        }
+
+        boolean syncs(Connection c, SyncTarget target) {
+            return c.status() == ConnectionStatus.ACTIVE && SyncService.syncs(c, target,
+                    mailbox -> namings.computeIfAbsent(c.id() + "/" + mailbox, key -> sync.named(c.id(), mailbox)));
+        }
     }
 
     private static Duration interval(NationalCloud cloud, SyncTarget target) {

@@ -12,12 +12,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.microsoft.azure.functions.HttpMethod;
 import io.m365connector.cloud.NationalCloud;
+import io.m365connector.functions.SyncFunctions;
 import io.m365connector.platform.Json;
 import io.m365connector.testing.Azurite;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
 import io.m365connector.testing.FakeHttpRequest;
 import io.m365connector.testing.FakeHttpResponse;
+import io.m365connector.testing.KillSwitch;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -85,6 +87,28 @@ class SharedMailboxSyncTest {
         List<String> shared = StreamSupport.stream(status.path("sync").spliterator(), false).filter(h -> h.has("mailbox"))
                 .map(h -> h.path("resource").asText() + ":" + h.path("state").asText() + ":" + h.path("notifications").asText()).toList();
         assertEquals(List.of("inbox:syncing:timer_only", "calendar:syncing:timer_only"), shared);
+    }
+
+    @Test
+    void whenAllOfAConnectionsTargetsAreDueThenOneTickReadsItsRowAndItsSharedMailboxOnceAndAsksForEveryRun() {
+        Shared s = connectWithSharedMailbox(NationalCloud.GLOBAL, true);
+        assertEquals(201, name(s.connectionId, s.mailbox).getStatusCode());
+        HARNESS.drainSyncQueue();
+        HARNESS.clock.advance(SyncCapabilities.SAFETY_INTERVAL.plusSeconds(1)); // its own inbox and calendar, and the shared ones
+        KillSwitch recording = new KillSwitch(HARNESS.routing); // never armed: it records what the timer's instance asks storage
+        SyncFunctions timer = HARNESS.newInstance(recording, HARNESS.sleeper).context().newFunction(SyncFunctions.class);
+
+        timer.syncTimer("{\"IsPastDue\":false}", new FakeExecutionContext("syncTimer"));
+
+        List<KillSwitch.Call> reads = recording.calls().stream().filter(c -> c.method().equals("GET") && c.path().contains(s.connectionId))
+                .toList();
+        assertEquals(1, reads.stream().filter(c -> c.path().contains("connections(")).count(),
+                "the connection's row, read once for its four due targets: " + reads);
+        assertEquals(1, reads.stream().filter(c -> c.path().contains("syncstate(")).count(),
+                "the shared mailbox's naming (a sync state row), read once for its inbox and calendar: " + reads);
+        List<String> runs = HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible();
+        assertEquals(4, runs.stream().filter(m -> m.contains(s.connectionId)).count(), "a run for each of the four targets: " + runs);
+        runs.forEach(run -> HARNESS.sync.syncWorker(run, new FakeExecutionContext("syncWorker")));
     }
 
     @ParameterizedTest
