@@ -11,6 +11,7 @@ import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Settings;
 import io.m365connector.platform.webhooks.WebhookSender;
 import io.m365connector.platform.webhooks.WebhookSigner;
+import io.m365connector.sync.ChangeFeed;
 
 /** Timers and queues: the refresh sweep and workers, webhook delivery, housekeeping. */
 final class MaintenanceParts {
@@ -30,7 +31,8 @@ final class MaintenanceParts {
                 wiring.clock, cloud -> credentials.monitor.get().current(cloud)));
         this.notificationWorker = Lazy.of(() -> new NotificationWorker(webhookSender(wiring, platform),
                 platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE), platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE + "-poison")));
-        this.housekeeping = Lazy.of(() -> new Housekeeping(tokens.loginSessions.get(), features.idempotencyStore.get(), wiring.clock));
+        this.housekeeping = Lazy.of(() -> new Housekeeping(tokens.loginSessions.get(), features.idempotencyStore.get(),
+                new ChangeFeed(platform.tables.get().getTableClient(wiring.tables.changes())), ChangeFeed.RETENTION, wiring.clock));
     }
 
     /** Webhooks signed the Standard Webhooks way with the configured secret (the change feed's webhooks will share it). */

@@ -50,7 +50,7 @@ public final class MaintenanceFunctions {
         appCredentials.get().checkDue();
     }
 
-    /** Daily at 03:17 UTC: removes expired login sessions and idempotency records. */
+    /** Daily at 03:17 UTC: removes expired login sessions, idempotency records and change feed rows older than 8 days. */
     @FunctionName("housekeeping")
     public void housekeeping(@TimerTrigger(name = "timer", schedule = "0 17 3 * * *") String timerInfo, ExecutionContext context) {
         housekeeping.get().run();

@@ -8,9 +8,9 @@ import java.util.Objects;
 import java.util.logging.Logger;
 
 /**
- * Removes what expires: login sessions and idempotency records older than their retention. Each
- * store deletes its own rows (login sessions by creation-day partition, so nothing current is
- * read). Run daily by a timer; safe to run more often or twice.
+ * Removes what expires: login sessions, idempotency records and the change feed's changes older than
+ * their retention. Each store deletes its own rows (login sessions by creation-day partition, so
+ * nothing current is read). Run daily by a timer; safe to run more often or twice.
  */
 public final class Housekeeping {
     private static final Logger LOG = Logger.getLogger(Housekeeping.class.getName());
@@ -21,22 +21,30 @@ public final class Housekeeping {
 
     private final ExpiringRecords sessions;
     private final ExpiringRecords idempotency;
+    private final ExpiringRecords changes;
+    private final Duration changeRetention;
     private final Clock clock;
 
-    public Housekeeping(ExpiringRecords sessions, ExpiringRecords idempotency, Clock clock) {
+    /** @param changes the change feed, whose changes are readable for {@code changeRetention} (the sync feature's promise) */
+    public Housekeeping(ExpiringRecords sessions, ExpiringRecords idempotency, ExpiringRecords changes, Duration changeRetention,
+                        Clock clock) {
         this.sessions = Objects.requireNonNull(sessions, "'sessions' cannot be null.");
         this.idempotency = Objects.requireNonNull(idempotency, "'idempotency' cannot be null.");
+        this.changes = Objects.requireNonNull(changes, "'changes' cannot be null.");
+        this.changeRetention = Objects.requireNonNull(changeRetention, "'changeRetention' cannot be null.");
         this.clock = Objects.requireNonNull(clock, "'clock' cannot be null.");
     }
 
-    public record Result(int sessionsDeleted, int idempotencyDeleted) {
+    public record Result(int sessionsDeleted, int idempotencyDeleted, int changesDeleted) {
     }
 
     public Result run() {
         Instant now = clock.instant();
         int sessionsDeleted = sessions.deleteCreatedBefore(now.minus(SESSION_RETENTION));
         int recordsDeleted = idempotency.deleteCreatedBefore(now.minus(IDEMPOTENCY_RETENTION));
-        LOG.info("Housekeeping removed " + sessionsDeleted + " expired login session(s) and " + recordsDeleted + " idempotency record(s)");
-        return new Result(sessionsDeleted, recordsDeleted);
+        int changesDeleted = changes.deleteCreatedBefore(now.minus(changeRetention));
+        LOG.info("Housekeeping removed " + sessionsDeleted + " expired login session(s), " + recordsDeleted + " idempotency record(s) and "
+                + changesDeleted + " change(s) older than " + changeRetention.toDays() + " days from the change feed");
+        return new Result(sessionsDeleted, recordsDeleted, changesDeleted);
     }
 }

@@ -18,6 +18,7 @@ import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.functions.MaintenanceFunctions;
 import io.m365connector.platform.SettingsReader;
+import io.m365connector.sync.ChangeFeed;
 import io.m365connector.testing.Azurite;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeKeyVault;
@@ -299,17 +300,23 @@ class MaintenanceTest {
     }
 
     @Test
-    void whenHousekeepingRunsThenOnlyExpiredSessionsAndIdempotencyRecordsAreRemoved() {
+    void whenHousekeepingRunsThenOnlyExpiredSessionsIdempotencyRecordsAndChangesAreRemoved() {
         ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"");
         HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
         var sessions = ContextParts.of(HARNESS.context).tables().getTableClient(HARNESS.tables.loginSessions());
         var idem = ContextParts.of(HARNESS.context).tables().getTableClient(HARNESS.tables.idempotency());
+        var changes = ContextParts.of(HARNESS.context).tables().getTableClient(HARNESS.tables.changes());
         Instant now = HARNESS.clock.instant();
-        try {
-            idem.createTable();
-        } catch (RuntimeException alreadyThere) {
-            // created by an earlier test
+        for (var table : List.of(idem, changes)) {
+            try {
+                table.createTable();
+            } catch (RuntimeException alreadyThere) {
+                // created by an earlier test
+            }
         }
+        // The feed promises 8 days (README, docs/SYNC.md): a change appended 8 days and a minute ago goes, one of 7 days 23 hours stays.
+        changes.upsertEntity(change(c.connectionId(), 1, now.minus(ChangeFeed.RETENTION).minusSeconds(60)));
+        changes.upsertEntity(change(c.connectionId(), 2, now.minus(ChangeFeed.RETENTION).plusSeconds(3600)));
         sessions.upsertEntity(new TableEntity("20200101", "old-session"));
         idem.upsertEntity(new TableEntity(c.connectionId(), "old-key")
                 .addProperty("CreatedAt", now.minus(Duration.ofHours(25)).atOffset(ZoneOffset.UTC)));
@@ -321,8 +328,22 @@ class MaintenanceTest {
 
         assertEquals(1, result.sessionsDeleted());
         assertEquals(1, result.idempotencyDeleted());
+        assertEquals(1, result.changesDeleted());
         assertEquals(sessionsBefore - 1, sessions.listEntities().stream().count(), "today's sessions stay");
         assertEquals(List.of("fresh-key"), idem.listEntities().stream().map(e -> e.getRowKey()).toList());
+        assertEquals(List.of(rowKey(2)), changes.listEntities().stream()
+                .filter(e -> e.getPartitionKey().equals(c.connectionId())).map(e -> e.getRowKey()).toList(), "the change within 8 days stays");
+    }
+
+    /** A change feed row as the feed writer appends it (table changes: PartitionKey = connection id, RowKey = 20-digit sequence). */
+    private static TableEntity change(String connectionId, long sequence, Instant appendedAt) {
+        return new TableEntity(connectionId, rowKey(sequence)).addProperty("ChangeId", "chg_" + sequence)
+                .addProperty("Resource", "inbox").addProperty("Type", "CREATED").addProperty("ItemId", "item-" + sequence)
+                .addProperty("AppendedAt", appendedAt.atOffset(ZoneOffset.UTC));
+    }
+
+    private static String rowKey(long sequence) {
+        return String.format("%020d", sequence);
     }
 
     /** Sets the connection due {@code ago} in the past; returns its id. */
