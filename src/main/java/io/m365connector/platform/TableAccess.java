@@ -8,6 +8,9 @@ import com.azure.data.tables.models.ListEntitiesOptions;
 import com.azure.data.tables.models.TableEntity;
 import com.azure.data.tables.models.TableEntityUpdateMode;
 import com.azure.data.tables.models.TableServiceException;
+import com.azure.data.tables.models.TableTransactionAction;
+import com.azure.data.tables.models.TableTransactionActionType;
+import com.azure.data.tables.models.TableTransactionFailedException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -20,6 +23,9 @@ import java.util.function.Supplier;
  * caller does act on (404, 409, 412) are passed through as {@link TableServiceException}.
  */
 public final class TableAccess {
+    /** Table Storage transactions hold at most 100 entities, all of one partition. */
+    static final int TRANSACTION_LIMIT = 100;
+
     private final TableClient table;
 
     public TableAccess(TableClient table) {
@@ -148,24 +154,48 @@ public final class TableAccess {
 
     /**
      * Deletes every entity matching an OData filter, reading only their keys; entities deleted by
-     * someone else meanwhile are skipped. Returns how many this call deleted.
+     * someone else meanwhile are skipped. Returns how many this call deleted. The listing comes in key
+     * order, so rows of one partition arrive together and go in transactions of up to 100: a
+     * disconnect that clears an inbox's index of 10,000 items, or a day of expired changes, makes
+     * 1 request per 100 rows instead of 100.
      */
     public int deleteMatching(String filter) {
         ListEntitiesOptions options = new ListEntitiesOptions().setFilter(filter).setSelect(List.of("PartitionKey", "RowKey"));
         return call(() -> {
             int deleted = 0;
+            List<TableEntity> batch = new ArrayList<>();
             for (TableEntity entity : table.listEntities(options, null, null)) {
-                try {
-                    table.deleteEntity(entity.getPartitionKey(), entity.getRowKey());
-                    deleted++;
-                } catch (TableServiceException e) {
-                    if (status(e) != 404) {
-                        throw e;
-                    }
+                if (batch.size() == TRANSACTION_LIMIT || (!batch.isEmpty() && !batch.get(0).getPartitionKey().equals(entity.getPartitionKey()))) {
+                    deleted += deleteTogether(batch);
+                    batch.clear();
                 }
+                batch.add(entity);
             }
-            return deleted;
+            return deleted + deleteTogether(batch);
         });
+    }
+
+    /**
+     * Deletes rows of one partition in one transaction. A transaction is all or nothing, and fails when one of its
+     * rows is gone (deleted meanwhile by another run): then they are deleted one by one, the missing ones skipped.
+     */
+    int deleteTogether(List<TableEntity> rows) {
+        if (rows.size() > 1) {
+            try {
+                table.submitTransaction(rows.stream().map(e -> new TableTransactionAction(TableTransactionActionType.DELETE, e)).toList());
+                return rows.size();
+            } catch (TableTransactionFailedException e) {
+                // one by one below
+            }
+        }
+        int deleted = 0;
+        for (TableEntity row : rows) {
+            // the SDK answers a row that is not there with its 404 response rather than an exception
+            if (table.deleteEntityWithResponse(row, false, null, null).getStatusCode() != 404) {
+                deleted++;
+            }
+        }
+        return deleted;
     }
 
     /** Inserts {@code entity}: its ETag, or empty when a row with its keys exists already (nothing is overwritten). */
