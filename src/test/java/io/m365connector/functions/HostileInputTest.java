@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.microsoft.azure.functions.HttpMethod;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
@@ -207,6 +208,32 @@ class HostileInputTest {
         assertEquals(absent.get("detail").asText().replace(unknown, id), foreign.get("detail").asText(), "the same answer as an unknown id");
         assertEquals("not_found", mailed.get("code").asText());
         assertEquals(sent, HARNESS.graph.sentMail(USER.user().userPrincipalName()).size());
+    }
+
+    @Test
+    void whenAnotherOwnerDisconnectsOrReadsTheChangeFeedThenTheConnectionLooksUnknownAndStaysAsItWas() {
+        String id = USER.connectionId();
+        String unknown = "con_" + "0".repeat(32);
+        String base = "https://" + ConnectorHarness.FUNCTION_HOST + "/api/connections/";
+        SyncFunctions sync = HARNESS.context.newFunction(SyncFunctions.class);
+
+        JsonNode foreignDelete = problem((FakeHttpResponse) HARNESS.api.delete(FakeHttpRequest.of(HttpMethod.DELETE, base + id)
+                .header("X-Owner-Id", "someone-else"), id, new FakeExecutionContext("deleteConnection")), 404);
+        JsonNode absentDelete = problem((FakeHttpResponse) HARNESS.api.delete(FakeHttpRequest.of(HttpMethod.DELETE, base + unknown)
+                .header("X-Owner-Id", "someone-else"), unknown, new FakeExecutionContext("deleteConnection")), 404);
+        JsonNode foreignFeed = problem((FakeHttpResponse) sync.listChanges(FakeHttpRequest.get(base + id + "/changes")
+                .header("X-Owner-Id", "someone-else"), id, new FakeExecutionContext("listChanges")), 404);
+        JsonNode absentFeed = problem((FakeHttpResponse) sync.listChanges(FakeHttpRequest.get(base + unknown + "/changes")
+                .header("X-Owner-Id", "someone-else"), unknown, new FakeExecutionContext("listChanges")), 404);
+
+        assertEquals(absentDelete.get("code"), foreignDelete.get("code"));
+        assertEquals(absentDelete.get("detail").asText().replace(unknown, id), foreignDelete.get("detail").asText(),
+                "the same answer as an unknown id");
+        assertEquals(absentFeed.get("code"), foreignFeed.get("code"));
+        assertEquals(absentFeed.get("detail").asText().replace(unknown, id), foreignFeed.get("detail").asText());
+        FakeHttpResponse still = HARNESS.getConnection(id);
+        assertEquals(200, still.getStatusCode(), "the owner still has the connection");
+        assertEquals("active", ConnectorHarness.json(still.bodyText()).get("status").asText());
     }
 
     @Test
