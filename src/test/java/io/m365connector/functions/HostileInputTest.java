@@ -211,6 +211,40 @@ class HostileInputTest {
     }
 
     @Test
+    void whenABodyIsOneByteOverTheDocumentedLimitThen413SaysTheLimitAndNothingHappens() {
+        String upn = USER.user().userPrincipalName();
+        int sent = HARNESS.graph.sentMail(upn).size();
+        int events = HARNESS.graph.events(upn).size();
+        // docs/API.md: POST /api/connections at most 16 KiB, a mail's request body 50 MiB, an event's 1 MiB
+        String connection = padded("{\"ownerId\":\"owner-413\",\"features\":[\"mail\"],\"cloud\":\"global\",\"note\":\"", 16 * 1024 + 1);
+        String mail = padded("{\"to\":[\"candidate@fabrikam.com\"],\"subject\":\"Big\",\"body\":\"", 50 * 1024 * 1024 + 1);
+        String event = padded("{\"subject\":\"Big\",\"start\":\"2027-01-04T10:00:00\",\"end\":\"2027-01-04T11:00:00\",\"timeZone\":\"UTC\","
+                + "\"body\":\"", 1024 * 1024 + 1);
+
+        JsonNode connectionTooLarge = problem(HARNESS.createConnection(connection), 413);
+        JsonNode mailTooLarge = problem(HARNESS.sendMail(USER.connectionId(), null, mail), 413);
+        JsonNode eventTooLarge = problem(HARNESS.createEvent(USER.connectionId(), null, event), 413);
+
+        assertEquals("payload_too_large", connectionTooLarge.get("code").asText());
+        assertTrue(connectionTooLarge.get("detail").asText().contains(String.valueOf(16 * 1024)), connectionTooLarge.toString());
+        assertTrue(mailTooLarge.get("detail").asText().contains(String.valueOf(50 * 1024 * 1024)), mailTooLarge.toString());
+        assertTrue(eventTooLarge.get("detail").asText().contains(String.valueOf(1024 * 1024)), eventTooLarge.toString());
+        assertEquals(sent, HARNESS.graph.sentMail(upn).size(), "nothing sent");
+        assertEquals(events, HARNESS.graph.events(upn).size(), "no event created");
+        FakeHttpResponse owned = HARNESS.listConnections("ownerId=owner-413", "owner-413");
+        assertEquals(200, owned.getStatusCode(), owned.bodyText());
+        assertEquals(0, ConnectorHarness.json(owned.bodyText()).get("connections").size(), "no connection started: " + owned.bodyText());
+        // one byte less is read (and answered on its merits)
+        assertTrue(HARNESS.createConnection(padded("{\"ownerId\":\"owner-413\",\"features\":[\"mail\"],\"cloud\":\"global\",\"note\":\"",
+                16 * 1024)).getStatusCode() != 413);
+    }
+
+    /** {@code start}, then x up to {@code bytes} bytes of JSON in all (the string and the object closed). */
+    private static String padded(String start, int bytes) {
+        return start + "x".repeat(bytes - start.length() - 2) + "\"}";
+    }
+
+    @Test
     void whenAnotherOwnerDisconnectsOrReadsTheChangeFeedThenTheConnectionLooksUnknownAndStaysAsItWas() {
         String id = USER.connectionId();
         String unknown = "con_" + "0".repeat(32);
