@@ -244,6 +244,30 @@ class HostileInputTest {
         return start + "x".repeat(bytes - start.length() - 2) + "\"}";
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"..%2F..%2Fme%2Fmessages", "AAMk%2Fevents", "AAMk.x", "AAMk%20", "AAMk'x"})
+    void whenAnEventIdInThePathIsNotAGraphIdThenUpdateAndCancelAnswer400AndCallNoGraph(String eventId) {
+        int graphCalls = HARNESS.graph.requests().size();
+
+        JsonNode updated = problem(HARNESS.updateEvent(USER.connectionId(), eventId, null, "{\"subject\":\"Moved\"}"), 400);
+        JsonNode cancelled = problem(HARNESS.cancelEvent(USER.connectionId(), eventId, null), 400);
+
+        assertEquals("eventId", updated.get("errors").get(0).get("field").asText(), updated.toString());
+        assertEquals("eventId", cancelled.get("errors").get(0).get("field").asText(), cancelled.toString());
+        assertEquals(graphCalls, HARNESS.graph.requests().size(), "nothing reached Graph");
+    }
+
+    @Test
+    void whenACancellationCommentIsOverTwoThousandCharactersThen400AndNothingIsCancelled() {
+        int graphCalls = HARNESS.graph.requests().size();
+
+        JsonNode tooLong = problem(HARNESS.cancelEvent(USER.connectionId(), "AAMkAGI2TG93AAA=", "comment=" + "x".repeat(2001)), 400);
+
+        assertEquals("comment", tooLong.get("errors").get(0).get("field").asText(), tooLong.toString());
+        assertTrue(tooLong.get("errors").get(0).get("message").asText().contains("2000"), tooLong.toString());
+        assertEquals(graphCalls, HARNESS.graph.requests().size(), "nothing reached Graph");
+    }
+
     @Test
     void whenAnotherOwnerDisconnectsOrReadsTheChangeFeedThenTheConnectionLooksUnknownAndStaysAsItWas() {
         String id = USER.connectionId();
