@@ -15,6 +15,8 @@ import io.m365connector.testing.WebhookReceiver;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -25,8 +27,9 @@ class NotificationWorkerTest {
     private final WebhookReceiver receiver = new WebhookReceiver();
     private final ClockedWorkQueue retries = new ClockedWorkQueue(clock);
     private final ClockedWorkQueue poison = new ClockedWorkQueue(clock);
+    private final String secret = StandardWebhooks.newSecret();
     private final NotificationWorker worker = new NotificationWorker(new WebhookSender(URI.create(receiver.url()),
-            new WebhookSigner(WebhookSecret.parse(StandardWebhooks.newSecret())), new OkHttpClient(), clock), retries, poison);
+            new WebhookSigner(WebhookSecret.parse(secret)), new OkHttpClient(), clock), retries, poison);
 
     @AfterEach
     void stop() {
@@ -52,6 +55,37 @@ class NotificationWorkerTest {
 
         assertEquals(2, receiver.received().size(), "delivered on the retry");
         assertEquals(0, retries.size());
+    }
+
+    @Test
+    void whenTheWebAppKeepsFailingThenThirtyAttemptsOverAboutADayCarryTheSameIdEachFreshlySigned() {
+        for (int i = 0; i < NotificationWorker.MAX_ATTEMPTS; i++) {
+            receiver.answerNext(503);
+        }
+        List<Instant> attempts = new ArrayList<>();
+        attempts.add(clock.instant());
+        worker.handle("{\"event\":{\"id\":\"evt_3\",\"status\":\"needs_reauth\"},\"attempt\":1}");
+        while (retries.size() > 0) {
+            List<String> visible = retries.receiveVisible();
+            if (visible.isEmpty()) {
+                clock.advance(Duration.ofSeconds(15)); // the queue's visibility delay passes on the test clock
+                continue;
+            }
+            attempts.add(clock.instant());
+            worker.handle(visible.get(0));
+        }
+
+        // README and docs/OPERATIONS.md: retried with the same id, a fresh timestamp and signature, 30 attempts over about 24 hours
+        List<WebhookReceiver.Received> received = receiver.received();
+        assertEquals(30, received.size());
+        for (int i = 0; i < received.size(); i++) {
+            WebhookReceiver.Received r = received.get(i);
+            assertEquals(received.get(0).headers().get("webhook-id"), r.headers().get("webhook-id"), "attempt " + (i + 1));
+            assertTrue(StandardWebhooks.verify(secret, r.headers(), r.body(), attempts.get(i)), "attempt " + (i + 1) + " signed when sent");
+        }
+        Duration span = Duration.between(attempts.get(0), attempts.get(attempts.size() - 1));
+        assertTrue(span.compareTo(Duration.ofHours(20)) > 0 && span.compareTo(Duration.ofHours(28)) < 0, "about a day: " + span);
+        assertEquals(1, poison.receiveVisible().size(), "then kept for an operator");
     }
 
     @Test
