@@ -6,10 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.cloud.NationalCloud;
+import io.m365connector.testing.ClockSleeper;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeHttpResponse;
+import io.m365connector.testing.KillSwitch;
+import io.m365connector.testing.ProcessDeath;
 import io.m365connector.testing.graph.RecordedRequest;
 import io.m365connector.testing.graph.SentMail;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -21,6 +25,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -89,6 +94,46 @@ class MailActionTest {
         }
         assertEquals(1, HARNESS.graph.sentMail(c.user().userPrincipalName()).size());
         assertEquals(1, mine(c.user().userPrincipalName()).stream().filter(r -> r.path().endsWith("/send")).count());
+    }
+
+    @Test
+    void whenAnotherInstanceHoldsTheKeyThenARequestWithItWaitsTwentySecondsThenAnswers409RequestInProgressAndSendsNothing() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"");
+        String upn = c.user().userPrincipalName();
+        // Where a fresh instance's keyed send makes its first Graph call after claiming the key (a run with another key).
+        KillSwitch dry = new KillSwitch(HARNESS.routing);
+        assertEquals(202, HARNESS.newInstance(dry, new ClockSleeper(HARNESS.clock)).sendMail(c.connectionId(), UUID.randomUUID().toString(), MAIL)
+                .getStatusCode());
+        int claimed = indexOf(dry.calls(), 0, call -> !call.method().equals("GET") && call.path().contains("idempotency"));
+        int firstGraphCallAfterTheClaim = indexOf(dry.calls(), claimed, call -> call.host().startsWith("graph."));
+        // Another instance claims the key and stops there (its process dies): the key's lease runs on.
+        String key = UUID.randomUUID().toString();
+        KillSwitch killed = new KillSwitch(HARNESS.routing).arm(firstGraphCallAfterTheClaim, KillSwitch.When.BEFORE_SENDING);
+        try {
+            HARNESS.newInstance(killed, new ClockSleeper(HARNESS.clock)).sendMail(c.connectionId(), key, MAIL);
+        } catch (ProcessDeath expected) {
+            // no answer
+        }
+        int sent = HARNESS.graph.sentMail(upn).size();
+        ClockSleeper waiting = new ClockSleeper(HARNESS.clock);
+
+        FakeHttpResponse second = HARNESS.newInstance(HARNESS.routing, waiting).sendMail(c.connectionId(), key, MAIL);
+
+        // docs/API.md: the others wait (up to 20 s) for its outcome, then 409 request_in_progress
+        assertEquals(409, second.getStatusCode(), second.bodyText());
+        assertEquals("request_in_progress", ConnectorHarness.json(second.bodyText()).get("code").asText());
+        Duration waited = waiting.waits().stream().reduce(Duration.ZERO, Duration::plus);
+        assertTrue(waited.compareTo(Duration.ofSeconds(20)) >= 0 && waited.compareTo(Duration.ofSeconds(21)) < 0, "waited " + waited);
+        assertEquals(sent, HARNESS.graph.sentMail(upn).size(), "nothing sent while the key is held");
+    }
+
+    private static int indexOf(List<KillSwitch.Call> calls, int from, Predicate<KillSwitch.Call> test) {
+        for (int i = from; i < calls.size(); i++) {
+            if (test.test(calls.get(i))) {
+                return i;
+            }
+        }
+        throw new AssertionError("no such call after " + from + " in " + calls);
     }
 
     @Test
