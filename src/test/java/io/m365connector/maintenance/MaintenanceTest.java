@@ -100,6 +100,23 @@ class MaintenanceTest {
     }
 
     @Test
+    void whenRefreshKeepAliveDaysIsSetThenARefreshedUnusedConnectionIsDueAgainThatManyDaysLater() {
+        String id = dueNow(HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId(), Duration.ofMinutes(1));
+        ConnectorHarness.Instance thirtyDays = HARNESS.newInstance(env -> env.put("REFRESH_KEEPALIVE_DAYS", "30"));
+        RefreshMessage message = new RefreshMessage(id, ContextParts.of(HARNESS.context).connections().find(id).orElseThrow().refresh()
+                .nextRefreshDue());
+
+        assertEquals(RefreshWorker.Outcome.REFRESHED, ContextParts.of(thirtyDays.context()).refreshWorker().handle(message));
+
+        // docs/CONFIGURATION.md: days between refreshes of an unused connection; docs/OPERATIONS.md: jittered by ±1/14 of it
+        Instant due = ContextParts.of(HARNESS.context).connections().find(id).orElseThrow().refresh().nextRefreshDue();
+        Instant thirty = HARNESS.clock.instant().plus(Duration.ofDays(30));
+        Duration jitter = Duration.ofDays(30).dividedBy(14);
+        assertTrue(!due.isBefore(thirty.minus(jitter)) && !due.isAfter(thirty.plus(jitter)), "due in 30 days ± " + jitter + ": " + due);
+        assertTrue(due.isAfter(HARNESS.clock.instant().plus(Duration.ofDays(7).plus(Duration.ofHours(12)))), "not the default 7 days: " + due);
+    }
+
+    @Test
     void whenAMessageIsDuplicatedOrLateThenTheSecondDoesNothing() {
         String id = dueNow(HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId(), Duration.ofMinutes(1));
         RefreshMessage message = new RefreshMessage(id, ContextParts.of(HARNESS.context).connections().find(id).orElseThrow().refresh().nextRefreshDue());

@@ -22,6 +22,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class SettingsTest {
     private final Map<String, String> env = TestSettings.base("UseDevelopmentStorage=true");
@@ -36,6 +37,24 @@ class SettingsTest {
         assertInstanceOf(Settings.LocalKey.class, settings.keySource());
         assertEquals(Duration.ofSeconds(30), settings.http().timeout());
         assertFalse(settings.runningInAzure());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"'',7", "1,1", "30,30", "60,60"})
+    void whenRefreshKeepAliveDaysIsFromOneToSixtyOrUnsetThenItIsTheDaysBetweenRefreshes(String days, int expected) {
+        if (!days.isEmpty()) {
+            env.put("REFRESH_KEEPALIVE_DAYS", days);
+        }
+        assertEquals(Duration.ofDays(expected), SettingsReader.read(env).refreshKeepAlive());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "61", "90", "seven", "7.5", "-1"})
+    void whenRefreshKeepAliveDaysIsOutsideOneToSixtyThenItIsRefusedSayingTheRange(String days) {
+        env.put("REFRESH_KEEPALIVE_DAYS", days);
+        SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
+        assertEquals(List.of("REFRESH_KEEPALIVE_DAYS must be a whole number of days from 1 to 60."), e.problems().stream()
+                .map(problem -> problem.replaceAll(" Example: .*", "")).toList());
     }
 
     @Test
