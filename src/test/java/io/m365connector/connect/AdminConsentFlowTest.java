@@ -10,6 +10,8 @@ import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.TestBrowser;
 import io.m365connector.testing.entra.FakeUser;
 import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -90,6 +92,36 @@ class AdminConsentFlowTest {
 
         assertEquals(400, again.status());
         assertTrue(again.body().contains("already used"));
+    }
+
+    @Test
+    void whenTheAdminConsentLinkIsOpenedWithinSevenDaysThenItWorksAndAfterThemAPageSaysItExpired() {
+        String early = blockedUsersAdminLink("early@contoso.com");
+        String late = blockedUsersAdminLink("late@contoso.com");
+        int consentRequests = HARNESS.entra.adminConsentRequests().size();
+        try {
+            // docs/API.md: the link (valid 7 days) opens the admin-consent page of the user's cloud
+            HARNESS.clock.advance(Duration.ofDays(7).minusMinutes(5));
+            HARNESS.entra.nextAdminConsent(UUID.randomUUID().toString());
+            assertEquals(200, HARNESS.browser().navigate(early).status(), "still valid just before 7 days");
+
+            HARNESS.clock.advance(Duration.ofMinutes(6));
+            TestBrowser.Page expired = HARNESS.browser().navigate(late);
+
+            assertEquals(400, expired.status(), expired.body());
+            assertTrue(expired.body().contains("expired"), expired.body());
+            assertEquals(consentRequests + 1, HARNESS.entra.adminConsentRequests().size(), "the expired link does not reach Microsoft");
+        } finally {
+            HARNESS.clock.set(Instant.now());
+        }
+    }
+
+    /** A user whose tenant requires an administrator: the link on the page they are shown. */
+    private static String blockedUsersAdminLink(String upn) {
+        HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), upn);
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        HARNESS.entra.nextAuthorizeError("access_denied", "AADSTS90094: Admin consent is required.");
+        return adminLink(HARNESS.browser().navigate(started.get("loginUrl").asText()).body());
     }
 
     private static String adminLink(String html) {

@@ -170,6 +170,19 @@ class ConnectFlowFailuresTest {
     }
 
     @Test
+    void whenLoginLinkIsOpenedJustBeforeItsThirtyMinutesEndThenItLeadsToMicrosoft() {
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        HARNESS.clock.advance(Duration.ofMinutes(29));
+        try {
+            TestBrowser.Page page = HARNESS.browser().fetch(started.get("loginUrl").asText());
+            assertEquals(302, page.status(), page.body());
+            assertTrue(page.headers().get("Location").startsWith("https://" + NationalCloud.GLOBAL.authorityHost() + "/"), page.headers().toString());
+        } finally {
+            HARNESS.clock.set(Instant.now());
+        }
+    }
+
+    @Test
     void whenLoginLinkIsOpenedAfterItExpiredThenAPageSaysSo() {
         JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
         HARNESS.clock.advance(Duration.ofMinutes(31));
