@@ -5,10 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.m365connector.platform.Json;
 import io.m365connector.platform.RequestValidationException;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class EventRequestTest {
     private static final String VALID = "{\"subject\":\"Interview\",\"start\":{\"dateTime\":\"2026-12-01T09:00:00\",\"timeZone\":\"Pacific Standard Time\"},"
@@ -66,5 +72,31 @@ class EventRequestTest {
                 "{\"start\":{\"dateTime\":\"2026-12-01T09:00:00\",\"timeZone\":\"UTC\"}}"));
         assertTrue(e.errors().get(0).message().contains("together"));
         assertThrows(RequestValidationException.class, () -> EventRequest.parseUpdate("{\"calendarOwner\":\"x@contoso.com\"}"));
+    }
+
+    /** docs/API.md's event limits, at the limit (read) and one over (refused, the field named). */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"subject,255", "location,255", "body,1000000", "attendees,500"})
+    void whenAFieldIsAtItsDocumentedLimitThenItIsReadAndOneMoreIsRefused(String field, int limit) {
+        EventRequest.parseCreate(withEventField(field, limit));
+
+        RequestValidationException e = assertThrows(RequestValidationException.class, () -> EventRequest.parseCreate(withEventField(field, limit + 1)));
+
+        assertEquals(List.of(field), e.errors().stream().map(RequestValidationException.FieldError::field).distinct().toList());
+    }
+
+    private static String withEventField(String field, int size) {
+        ObjectNode event = Json.MAPPER.createObjectNode().put("subject", "s");
+        event.putObject("start").put("dateTime", "2026-12-01T09:00:00").put("timeZone", "UTC");
+        event.putObject("end").put("dateTime", "2026-12-01T10:00:00").put("timeZone", "UTC");
+        if (field.equals("attendees")) {
+            ArrayNode attendees = event.putArray("attendees");
+            for (int i = 0; i < size; i++) {
+                attendees.add("a" + i + "@contoso.com");
+            }
+        } else {
+            event.put(field, "x".repeat(size));
+        }
+        return event.toString();
     }
 }

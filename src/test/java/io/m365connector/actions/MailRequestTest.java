@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.m365connector.outlook.EmailAddresses;
+import io.m365connector.platform.Json;
 import io.m365connector.platform.RequestValidationException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -15,6 +18,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class MailRequestTest {
@@ -117,5 +121,43 @@ class MailRequestTest {
         "a@contoso.com\r\nBcc: x@y.com", "a@-contoso.com", "a@contoso.com\u2028"})
     void whenAddressIsInvalidThenItIsRefused(String address) {
         assertTrue(EmailAddresses.problem(address) != null, address);
+    }
+
+    /**
+     * docs/API.md's mail limits, at the limit (read) and one over (refused, the field named; recipients of to, cc and bcc
+     * count together, reported on {@code to}).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"to,500,to", "cc,500,to", "replyTo,10,replyTo", "subject,255,subject", "body,4194304,body", "attachments,100,attachments"})
+    void whenAFieldIsAtItsDocumentedLimitThenItIsReadAndOneMoreIsRefused(String field, int limit, String reported) {
+        MailRequest.parse(withMailField(field, limit));
+
+        RequestValidationException e = assertThrows(RequestValidationException.class, () -> MailRequest.parse(withMailField(field, limit + 1)));
+
+        assertEquals(List.of(reported), e.errors().stream().map(RequestValidationException.FieldError::field).distinct().toList(),
+                e.errors().toString());
+    }
+
+    private static String withMailField(String field, int size) {
+        ObjectNode mail = Json.MAPPER.createObjectNode().put("subject", "s");
+        if (!field.equals("to")) {
+            mail.putArray("to").add("first@contoso.com");
+        }
+        switch (field) {
+            case "to", "cc", "replyTo" -> {
+                ArrayNode addresses = mail.putArray(field);
+                for (int i = field.equals("cc") ? 1 : 0; i < size; i++) { // cc: with the one in to, the 500 are together
+                    addresses.add("r" + i + "@contoso.com");
+                }
+            }
+            case "attachments" -> {
+                ArrayNode attachments = mail.putArray(field);
+                for (int i = 0; i < size; i++) {
+                    attachments.addObject().put("name", "a" + i + ".txt").put("contentBase64", "aGk=");
+                }
+            }
+            default -> mail.put(field, "x".repeat(size));
+        }
+        return mail.toString();
     }
 }
