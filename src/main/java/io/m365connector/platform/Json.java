@@ -47,7 +47,7 @@ public final class Json {
         try {
             return REQUESTS.readTree(body == null ? "" : body);
         } catch (StreamConstraintsException e) {
-            throw invalidBody("The body is too deeply nested or has too many values.");
+            throw invalidBody(limitExceeded(String.valueOf(e.getOriginalMessage())));
         } catch (JsonProcessingException e) {
             String message = String.valueOf(e.getOriginalMessage());
             if (message.startsWith("Duplicate field")) {
@@ -58,6 +58,20 @@ public final class Json {
             }
             throw invalidBody("The body is not valid JSON.");
         }
+    }
+
+    /** Which of {@link #REQUESTS}' limits the body went over, from Jackson's message ("Name length (257) exceeds ..."). */
+    private static String limitExceeded(String jacksonMessage) {
+        if (jacksonMessage.startsWith("Document nesting depth")) {
+            return "The body is nested more than 32 levels deep.";
+        }
+        if (jacksonMessage.startsWith("Token count")) {
+            return "The body has more than 20,000 JSON tokens (values, field names and brackets).";
+        }
+        if (jacksonMessage.startsWith("Name length")) {
+            return "A field name is longer than 256 characters.";
+        }
+        return "The body is over a limit of the API's JSON; see the API's limits.";
     }
 
     private static RequestValidationException invalidBody(String message) {

@@ -36,7 +36,8 @@ public final class RequestValidationException extends ConnectorException impleme
 
     private static String summary(List<FieldError> errors, int omitted) {
         if (errors.size() == 1 && omitted == 0) {
-            return errors.get(0).field() + ": " + errors.get(0).message();
+            FieldError only = errors.get(0);
+            return only.field().isEmpty() ? only.message() : only.field() + ": " + only.message(); // "" is the body as a whole
         }
         return (errors.size() + omitted) + " fields are not valid; see errors" + (omitted == 0 ? "." : " (the first " + errors.size() + ").");
     }
