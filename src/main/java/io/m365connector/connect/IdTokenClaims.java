@@ -59,7 +59,7 @@ public record IdTokenClaims(String tenantId, String objectId, String preferredUs
             throw invalid("The ID token has expired.");
         }
         if (requiredTenantId.isPresent() && !requiredTenantId.get().equalsIgnoreCase(tenantId)) {
-            throw new ConnectorException(ProblemCode.ACCOUNT_MISMATCH,
+            throw new ConnectorException(ProblemCode.ACCOUNT_NOT_IN_TENANT,
                     "The account belongs to tenant " + tenantId + ", but this sign-in was for tenant " + requiredTenantId.get() + ".");
         }
     }

@@ -23,6 +23,7 @@ public final class EntraErrors {
             Map.entry(90094L, ProblemCode.ADMIN_APPROVAL_REQUIRED),
             Map.entry(90095L, ProblemCode.ADMIN_APPROVAL_REQUIRED),
             Map.entry(50105L, ProblemCode.USER_NOT_ASSIGNED),
+            Map.entry(50020L, ProblemCode.ACCOUNT_NOT_IN_TENANT),
             Map.entry(53000L, ProblemCode.CONDITIONAL_ACCESS_BLOCKED),
             Map.entry(53001L, ProblemCode.CONDITIONAL_ACCESS_BLOCKED),
             Map.entry(53002L, ProblemCode.CONDITIONAL_ACCESS_BLOCKED),

@@ -37,6 +37,7 @@ public record RefreshFailure(Kind kind, ProblemCode code, Optional<Duration> ret
             Map.entry(ProblemCode.CONSENT_REQUIRED, Kind.PERMANENT),
             Map.entry(ProblemCode.MFA_REQUIRED, Kind.PERMANENT),
             Map.entry(ProblemCode.USER_NOT_ASSIGNED, Kind.PERMANENT),
+            Map.entry(ProblemCode.ACCOUNT_NOT_IN_TENANT, Kind.PERMANENT),
             Map.entry(ProblemCode.CONDITIONAL_ACCESS_BLOCKED, Kind.PERMANENT),
             Map.entry(ProblemCode.ADMIN_APPROVAL_REQUIRED, Kind.PERMANENT),
             Map.entry(ProblemCode.USER_DECLINED, Kind.PERMANENT),

@@ -12,6 +12,7 @@ import io.m365connector.idempotency.Idempotency;
 import io.m365connector.idempotency.IdempotencyRecord;
 import io.m365connector.idempotency.TableIdempotencyStore;
 import io.m365connector.platform.Secrets;
+import io.m365connector.platform.SettingsReader;
 import io.m365connector.testing.ClockSleeper;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeHttpResponse;
@@ -48,9 +49,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * retry answers the same and changes nothing; the record is settled; the connection stays active.
  */
 class CrashMatrixTest {
-    private static final ConnectorHarness HARNESS = new ConnectorHarness(env -> env.put("OUTBOUND_TIMEOUT_SECONDS", "1"), null);
-    /** The lease of a one-second call timeout (at least a minute), and a second more. */
-    private static final Duration PAST_THE_LEASE = Idempotency.leaseFor(Duration.ofSeconds(1), GraphRetry.BUDGET).plusSeconds(1);
+    /** The default call timeout (30 s): a loaded build machine taking in 6 MB of attachments never trips it. */
+    private static final ConnectorHarness HARNESS = new ConnectorHarness();
+    /** The lease of the instances' call timeout, and a second more. */
+    private static final Duration PAST_THE_LEASE = Idempotency.leaseFor(SettingsReader.read(HARNESS.env).http().timeout(), GraphRetry.BUDGET)
+            .plusSeconds(1);
     private static final Instant BASE = HARNESS.clock.instant();
     private static final Map<NationalCloud, ConnectorHarness.Connected> USERS = new EnumMap<>(NationalCloud.class);
     private static final Map<String, List<KillSwitch.Call>> SEQUENCES = new ConcurrentHashMap<>();

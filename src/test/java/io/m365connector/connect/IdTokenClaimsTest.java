@@ -54,7 +54,7 @@ class IdTokenClaimsTest {
     @Test
     void whenSignInNamedATenantThenAnotherTenantsUserIsRefused() {
         IdTokenClaims claims = IdTokenClaims.parse(jwt("https://login.microsoftonline.com/" + TENANT + "/v2.0", CLIENT, "n1", NOW.plusSeconds(60)));
-        assertCode(ProblemCode.ACCOUNT_MISMATCH, () -> claims.verify(CLIENT, NationalCloud.GLOBAL, "n1",
+        assertCode(ProblemCode.ACCOUNT_NOT_IN_TENANT, () -> claims.verify(CLIENT, NationalCloud.GLOBAL, "n1",
                 Optional.of("00000000-0000-0000-0000-000000000000"), NOW, Duration.ZERO));
     }
 

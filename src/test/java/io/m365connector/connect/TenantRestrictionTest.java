@@ -1,0 +1,53 @@
+package io.m365connector.connect;
+
+import static io.m365connector.connect.ConnectFlowTest.query;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.TestBrowser;
+import io.m365connector.testing.entra.FakeUser;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * docs/API.md: {@code tenant} defaults to {@code M365_<CLOUD>_TENANT}; a tenant id there also makes the callback refuse users
+ * of other tenants ({@code account_not_in_tenant}). Entra ID stops such a sign-in itself (AADSTS50020: the account is not in
+ * the tenant and not a guest there), which the fake Entra ID models; the connector's page then says what to do. (An ID token
+ * of another tenant, which Entra ID does not issue for such a sign-in, is refused by the callback's own check: IdTokenClaimsTest.)
+ */
+class TenantRestrictionTest {
+    private static final String TENANT = UUID.randomUUID().toString();
+    private static final ConnectorHarness HARNESS = new ConnectorHarness(env -> env.put("M365_GLOBAL_TENANT", TENANT), null);
+
+    @AfterAll
+    static void tearDown() {
+        HARNESS.close();
+    }
+
+    @Test
+    void whenTheDefaultTenantIsATenantIdThenAUserOfAnotherTenantIsRefusedAndAUserOfItConnects() {
+        FakeUser outsider = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "outsider@fabrikam.com");
+        FakeUser member = HARNESS.entra.addUser(NationalCloud.GLOBAL, TENANT, "member@contoso.com");
+        JsonNode refused = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        TestBrowser browser = HARNESS.browser();
+        String toEntra = browser.fetch(refused.get("loginUrl").asText()).headers().get("Location");
+        assertTrue(toEntra.startsWith("https://login.microsoftonline.com/" + TENANT + "/oauth2/v2.0/authorize?"), "signs in at the tenant: " + toEntra);
+
+        HARNESS.entra.nextSignIn(outsider);
+        TestBrowser.Page page = browser.navigate(toEntra);
+
+        assertEquals(403, page.status(), page.body());
+        assertTrue(page.body().contains("Your account is not in the organization this app connects to"), page.body());
+        assertTrue(page.body().contains("account_not_in_tenant"), "the code, for the app's support team");
+        JsonNode connection = ConnectorHarness.json(HARNESS.getConnection(refused.get("connectionId").asText()).bodyText());
+        assertEquals("pending", connection.get("status").asText(), "nothing stored for the outsider: " + connection);
+
+        JsonNode allowed = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        HARNESS.entra.nextSignIn(member);
+        assertEquals("active", query(HARNESS.browser().navigate(allowed.get("loginUrl").asText()).uri()).get("status"));
+    }
+}
