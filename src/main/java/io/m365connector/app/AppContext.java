@@ -66,7 +66,7 @@ public final class AppContext {
         Lazy<AppCredentialListener> listener = Lazy.of(() -> webhooks().<AppCredentialListener>map(w -> w).orElse(AppCredentialListener.NONE));
         this.credentials = new CredentialParts(new CredentialParts.Sources(platform.settings, () -> platform.http.get().azureHttpClient(),
                 platform.hostingCredential, platform.tables, wiring.tables.appCredentials(), listener,
-                (cloud, tenant) -> msal().requestAppOnlyToken(cloud, tenant), clock, wiring.sleeper), wiring.identityTokens);
+                (cloud, tenant) -> msal().requestAppOnlyToken(cloud, tenant), clock, wiring.storageSleeper()), wiring.identityTokens);
         this.tokens = new TokenParts(wiring, platform, credentials, new TokenParts.SyncHooks(
                 () -> new SyncEnrollment(() -> sync().timer.get(), () -> sync().service.get()), id -> sync().service.get().unsubscribe(id),
                 () -> new SyncHealthReport(sync().stores.get())));

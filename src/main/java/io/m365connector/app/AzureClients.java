@@ -36,7 +36,7 @@ public final class AzureClients {
      * Short, bounded retries: these calls sit on an API request path, and a caller is better served
      * by a quick 503 than by the SDK default of up to ~6 s of backoff.
      */
-    static final ExponentialBackoffOptions BACKOFF = new ExponentialBackoffOptions()
+    private static final ExponentialBackoffOptions BACKOFF = new ExponentialBackoffOptions()
             .setMaxRetries(3).setBaseDelay(Duration.ofMillis(100)).setMaxDelay(Duration.ofSeconds(1));
     /** The queue client takes Storage's own retry options (its policy is not azure-core's): it waits with Thread.sleep. */
     private static final RetryOptions QUEUE_RETRY = new RetryOptions(BACKOFF);

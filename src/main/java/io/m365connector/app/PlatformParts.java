@@ -32,9 +32,9 @@ final class PlatformParts {
         this.hostingCredential = Lazy.of(() -> wiring.hostingCredential != null ? wiring.hostingCredential
                 : AzureClients.hostingCredential(settings.get(), http.get().azureHttpClient(), wiring.clock, wiring.sleeper));
         this.tables = Lazy.of(() -> AzureClients.tableService(settings.get().storage(), settings.get().hostingCloud(),
-                hostingCredential, http.get().azureHttpClient(), wiring.sleeper));
+                hostingCredential, http.get().azureHttpClient(), wiring.storageSleeper()));
         this.keys = Lazy.of(() -> AzureClients.keyProvider(settings.get().keySource(), hostingCredential, http.get().azureHttpClient(),
-                wiring.sleeper, wiring.clock, CURRENT_KEY_TTL));
+                wiring.storageSleeper(), wiring.clock, CURRENT_KEY_TTL));
         this.sealer = Lazy.of(() -> new TokenSealer(keys.get(), new TokenCipher()));
     }
 

@@ -21,6 +21,7 @@ public final class Wiring {
     TokenCredential hostingCredential;
     Tables tables = Tables.defaults();
     Sleeper sleeper = Sleeper.REAL;
+    Sleeper storageSleeper;
     ManagedIdentityTokens identityTokens;
     Function<String, WorkQueue> queues;
     URI notificationBaseUrl;
@@ -65,6 +66,20 @@ public final class Wiring {
     public Wiring sleeper(Sleeper value) {
         this.sleeper = Objects.requireNonNull(value, "'sleeper' cannot be null.");
         return this;
+    }
+
+    /**
+     * How the Table Storage and Key Vault clients wait between their retries: the app's {@link #sleeper} unless set. Tests
+     * that count or shorten the app's waits give storage a real one, so that an emulator's hiccup is retried as in Azure
+     * (with its backoff) and adds nothing to what they count.
+     */
+    public Wiring storageSleeper(Sleeper value) {
+        this.storageSleeper = Objects.requireNonNull(value, "'storageSleeper' cannot be null.");
+        return this;
+    }
+
+    Sleeper storageSleeper() {
+        return storageSleeper != null ? storageSleeper : sleeper;
     }
 
     /** The managed identity's tokens for federated app credentials; null: azure-identity. */

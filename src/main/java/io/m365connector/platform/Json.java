@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The one JSON mapper of the app (Jackson, already on the classpath through azure-core).
@@ -27,14 +28,18 @@ public final class Json {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
+    private static final int MAX_DEPTH = 32;
+    private static final int MAX_TOKENS = 20_000;
+    private static final int MAX_NAME_LENGTH = 256;
+
     /**
      * Request bodies are read strictly and within bounds: one JSON value and nothing after it, no
      * duplicate names (which one would win is a guess), at most 32 levels deep, 20,000 tokens and
      * 256-character names. Memory per request is bounded by the body limit, not by what it contains.
      */
     private static final ObjectMapper REQUESTS = new ObjectMapper(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(64 * 1024 * 1024).maxNestingDepth(32)
-                    .maxTokenCount(20_000).maxNameLength(256).build())
+            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(64 * 1024 * 1024).maxNestingDepth(MAX_DEPTH)
+                    .maxTokenCount(MAX_TOKENS).maxNameLength(MAX_NAME_LENGTH).build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -63,13 +68,16 @@ public final class Json {
     /** Which of {@link #REQUESTS}' limits the body went over, from Jackson's message ("Name length (257) exceeds ..."). */
     private static String limitExceeded(String jacksonMessage) {
         if (jacksonMessage.startsWith("Document nesting depth")) {
-            return "The body is nested more than 32 levels deep.";
+            return "The body is nested more than " + MAX_DEPTH + " levels deep.";
         }
         if (jacksonMessage.startsWith("Token count")) {
-            return "The body has more than 20,000 JSON tokens (values, field names and brackets).";
+            return String.format(Locale.ROOT, "The body has more than %,d JSON tokens (values, field names and brackets).", MAX_TOKENS);
         }
         if (jacksonMessage.startsWith("Name length")) {
-            return "A field name is longer than 256 characters.";
+            return "A field name is longer than " + MAX_NAME_LENGTH + " characters.";
+        }
+        if (jacksonMessage.startsWith("Number value length")) {
+            return "A number in the body has more digits than any field takes.";
         }
         return "The body is over a limit of the API's JSON; see the API's limits.";
     }

@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  */
 public final class TableAccess {
     /** Table Storage transactions hold at most 100 entities, all of one partition. */
-    static final int TRANSACTION_LIMIT = 100;
+    public static final int TRANSACTION_LIMIT = 100;
 
     private final TableClient table;
 
@@ -177,7 +177,9 @@ public final class TableAccess {
 
     /**
      * Deletes rows of one partition in one transaction. A transaction is all or nothing, and fails when one of its
-     * rows is gone (deleted meanwhile by another run): then they are deleted one by one, the missing ones skipped.
+     * rows is gone (deleted meanwhile by another run): then they are deleted one by one, the missing ones skipped. Any
+     * other failure (throttling, an outage) is the caller's, as for a single delete. The count can be low, never high:
+     * a transaction that committed but whose answer was lost is retried by the SDK and then finds its rows gone.
      */
     int deleteTogether(List<TableEntity> rows) {
         if (rows.size() > 1) {
@@ -185,7 +187,9 @@ public final class TableAccess {
                 table.submitTransaction(rows.stream().map(e -> new TableTransactionAction(TableTransactionActionType.DELETE, e)).toList());
                 return rows.size();
             } catch (TableTransactionFailedException e) {
-                // one by one below
+                if (e.getValue() == null || !"ResourceNotFound".equals(String.valueOf(e.getValue().getErrorCode()))) {
+                    throw e;
+                }
             }
         }
         int deleted = 0;

@@ -26,8 +26,6 @@ import java.util.Map;
 public final class ChangeFeed implements ExpiringRecords {
     /** How long changes stay readable: at least 7 days for a web app that was down. */
     public static final Duration RETENTION = Duration.ofDays(8);
-    /** Table Storage transactions hold at most 100 entities. */
-    static final int BATCH = 100;
 
     private final TableAccess table;
 
@@ -43,8 +41,8 @@ public final class ChangeFeed implements ExpiringRecords {
 
     /** Appends changes that already carry their sequences, in one transaction per 100; rows already there are kept as they are. */
     void append(String connectionId, List<Change> changes) {
-        for (int from = 0; from < changes.size(); from += BATCH) {
-            List<Change> batch = changes.subList(from, Math.min(changes.size(), from + BATCH));
+        for (int from = 0; from < changes.size(); from += TableAccess.TRANSACTION_LIMIT) {
+            List<Change> batch = changes.subList(from, Math.min(changes.size(), from + TableAccess.TRANSACTION_LIMIT));
             List<TableTransactionAction> actions = new ArrayList<>();
             batch.forEach(c -> actions.add(new TableTransactionAction(TableTransactionActionType.CREATE, toEntity(connectionId, c))));
             try {

@@ -2,6 +2,7 @@ package io.m365connector.sync;
 
 import io.m365connector.graph.GraphException;
 import io.m365connector.graph.GraphSession;
+import io.m365connector.platform.TableAccess;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -139,7 +140,7 @@ final class DeltaRun {
     private List<Change> sweepUnseen(FeedWriter writer, SyncState state) {
         List<Change> appended = new ArrayList<>();
         while (true) {
-            List<ItemIndex.Indexed> unseen = index.notSeenIn(state.connectionId(), state.target(), state.generation(), ChangeFeed.BATCH);
+            List<ItemIndex.Indexed> unseen = index.notSeenIn(state.connectionId(), state.target(), state.generation(), TableAccess.TRANSACTION_LIMIT);
             if (unseen.isEmpty()) {
                 return appended;
             }

@@ -54,8 +54,8 @@ final class ItemIndex {
         for (String itemId : removedItemIds) {
             actions.add(new TableTransactionAction(TableTransactionActionType.DELETE, new TableEntity(partition, key(itemId))));
         }
-        for (int from = 0; from < actions.size(); from += ChangeFeed.BATCH) {
-            List<TableTransactionAction> batch = actions.subList(from, Math.min(actions.size(), from + ChangeFeed.BATCH));
+        for (int from = 0; from < actions.size(); from += TableAccess.TRANSACTION_LIMIT) {
+            List<TableTransactionAction> batch = actions.subList(from, Math.min(actions.size(), from + TableAccess.TRANSACTION_LIMIT));
             table.run(() -> table.client().submitTransaction(batch));
         }
     }

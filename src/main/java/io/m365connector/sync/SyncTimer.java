@@ -70,8 +70,9 @@ public final class SyncTimer {
     }
 
     /**
-     * What one tick has read. A connection's targets fall due together (enrolled at once, on the same interval), so its row
-     * and each shared mailbox's naming are read once per tick rather than once per target.
+     * What one tick has read. A connection's targets are enrolled at once and those on the same interval stay due together,
+     * so its row and each shared mailbox's naming are read once per tick rather than once per target. A tick of 5,000
+     * entries may act on a row read minutes before: harmless, as the sync worker reads the connection again before a run.
      */
     private final class TickReads {
         private final Map<String, Optional<Connection>> connectionRows = new HashMap<>();

@@ -251,7 +251,6 @@ public final class DemoEnvironment implements AutoCloseable {
         }
     }
 
-
     @Override
     public void close() {
         // The stand-ins for the host's triggers first: during a JVM shutdown the Azure SDK's shared executor is

@@ -35,6 +35,11 @@ class JsonRequestLimitsTest {
         assertRefused("{\"" + name + "n\":1}", "A field name is longer than 256 characters.");
     }
 
+    @Test
+    void whenANumberHasMoreThanAThousandDigitsThenTheAnswerSaysSo() {
+        assertRefused("{\"reminderMinutesBeforeStart\":" + "9".repeat(1001) + "}", "A number in the body has more digits than any field takes.");
+    }
+
     private static void assertRefused(String body, String message) {
         RequestValidationException e = assertThrows(RequestValidationException.class, () -> Json.parseRequest(body));
         assertEquals(List.of(message), e.errors().stream().map(RequestValidationException.FieldError::message).toList());

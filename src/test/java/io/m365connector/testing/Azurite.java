@@ -297,7 +297,6 @@ public final class Azurite {
         }
     }
 
-
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);

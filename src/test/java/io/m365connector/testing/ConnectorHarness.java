@@ -155,7 +155,8 @@ public final class ConnectorHarness implements AutoCloseable {
         }
         customize.accept(env);
         Wiring wiring = Wiring.production().settings(() -> SettingsReader.read(env)).routing(routing).clock(clock)
-                .hostingCredential(credential).tables(tables).sleeper(sleeper);
+                .hostingCredential(credential).tables(tables).sleeper(sleeper)
+                .storageSleeper(Sleeper.REAL);
         if (clocked) {
             wiring.queues(name -> clockedQueues.computeIfAbsent(name, n -> new ClockedWorkQueue(clock)));
         }
@@ -207,7 +208,8 @@ public final class ConnectorHarness implements AutoCloseable {
     public Instance newInstance(Consumer<Map<String, String>> adjust) {
         Map<String, String> other = new java.util.HashMap<>(env);
         adjust.accept(other);
-        AppContext context = new AppContext(Wiring.production().settings(() -> SettingsReader.read(other)).routing(routing).clock(clock).tables(tables).sleeper(sleeper));
+        AppContext context = new AppContext(Wiring.production().settings(() -> SettingsReader.read(other)).routing(routing).clock(clock).tables(tables).sleeper(sleeper)
+                .storageSleeper(Sleeper.REAL));
         return new Instance(context, context.newFunction(ActionFunctions.class));
     }
 
@@ -217,7 +219,7 @@ public final class ConnectorHarness implements AutoCloseable {
      */
     public Instance newInstance(HostRouting instanceRouting, Sleeper instanceSleeper) {
         Wiring wiring = Wiring.production().settings(() -> SettingsReader.read(env)).routing(instanceRouting).clock(clock).tables(tables)
-                .sleeper(instanceSleeper);
+                .sleeper(instanceSleeper).storageSleeper(Sleeper.REAL);
         if (clockedQueueWiring) {
             wiring.queues(name -> clockedQueues.computeIfAbsent(name, n -> new ClockedWorkQueue(clock)));
         }

@@ -6,6 +6,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -23,19 +25,24 @@ public final class Ports {
     private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
     /** macOS and Windows hand out 49152 and up; Linux 32768 and up unless configured otherwise. */
     private static final int USUAL_EPHEMERAL_START = 32_768;
+    private static final Set<Integer> HANDED_OUT = new HashSet<>();
 
     private Ports() {
     }
 
-    /** A port that is free now and that nothing on the machine binds by asking for port 0. */
-    public static int free() {
+    /**
+     * A port that is free now, that nothing on the machine binds by asking for port 0, and that this JVM has not
+     * handed out before (Azurite asks for three before it binds any).
+     */
+    public static synchronized int free() {
         int end = Math.min(ephemeralStart(), USUAL_EPHEMERAL_START);
         if (end - LOWEST < 1_000) {
             return fromKernel(); // an unusual ephemeral range: no room below it
         }
         for (int attempt = 0; attempt < 100; attempt++) {
             int port = ThreadLocalRandom.current().nextInt(LOWEST, end);
-            if (bindable(port)) {
+            if (!HANDED_OUT.contains(port) && bindable(port)) {
+                HANDED_OUT.add(port);
                 return port;
             }
         }
