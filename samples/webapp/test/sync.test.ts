@@ -25,7 +25,7 @@ function feed(changes: Change[], size: number, asked: string[]) {
     const rest = changes.filter((c) => c.sequence > after);
     const page = rest.slice(0, size);
     const last = page.at(-1)?.sequence ?? after;
-    return { ok: true, status: 200, data: { connectionId: CONNECTION, changes: page, nextCursor: `s${last}`, more: rest.length > size } };
+    return { ok: true, status: 200, data: { connectionId: CONNECTION, changes: page, nextCursor: `s${last}`, more: rest.length > size, gap: false } };
   };
 }
 

@@ -1050,6 +1050,8 @@ export interface components {
             changes: components["schemas"]["Change"][];
             nextCursor: string;
             more: boolean;
+            /** @description True when changes between the cursor and this page's first change were removed before they were read (the feed keeps changes 8 days): re-read the items you keep with the read API, then go on from nextCursor. */
+            gap: boolean;
         };
         RoomPage: {
             connectionId: components["schemas"]["ConnectionIdValue"];

@@ -182,7 +182,10 @@ public final class SyncService {
         boolean more = found.size() > query.limit();
         List<Change> page = more ? found.subList(0, query.limit()) : found;
         long last = page.isEmpty() ? query.after() : page.get(page.size() - 1).sequence();
-        return new ChangePage(c.id(), List.copyOf(page), ChangesQuery.cursor(last), more);
+        // A feed's sequences have no holes (each writer numbers after the highest row there is), so a first change beyond
+        // the one after the cursor means housekeeping removed changes this reader had not read yet.
+        boolean gap = !page.isEmpty() && page.get(0).sequence() > query.after() + 1;
+        return new ChangePage(c.id(), List.copyOf(page), ChangesQuery.cursor(last), more, gap);
     }
 
     /** Before a disconnect, while its token still works: the connection's subscriptions are deleted at Graph. */

@@ -350,6 +350,12 @@ class MaintenanceTest {
         assertEquals(List.of("fresh-key"), idem.listEntities().stream().map(e -> e.getRowKey()).toList());
         assertEquals(List.of(rowKey(2)), changes.listEntities().stream()
                 .filter(e -> e.getPartitionKey().equals(c.connectionId())).map(e -> e.getRowKey()).toList(), "the change within 8 days stays");
+        // A reader that had not read change 1 is told that changes went unread; one that had read it is not.
+        JsonNode fromTheStart = ConnectorHarness.json(HARNESS.read(c.connectionId(), "/changes").bodyText());
+        JsonNode afterTheFirst = ConnectorHarness.json(HARNESS.read(c.connectionId(), "/changes?cursor=s1").bodyText());
+        assertEquals(List.of("chg_2"), fromTheStart.get("changes").findValuesAsText("id"), fromTheStart.toString());
+        assertTrue(fromTheStart.get("gap").asBoolean(), "change 1 was removed unread: " + fromTheStart);
+        assertEquals(false, afterTheFirst.get("gap").asBoolean(), afterTheFirst.toString());
     }
 
     /** A change feed row as the feed writer appends it (table changes: PartitionKey = connection id, RowKey = 20-digit sequence). */
