@@ -4,6 +4,8 @@ import io.m365connector.platform.ExpiringRecords;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.logging.Logger;
 
@@ -38,13 +40,30 @@ public final class Housekeeping {
     public record Result(int sessionsDeleted, int idempotencyDeleted, int changesDeleted) {
     }
 
+    /** Each store is cleaned even when another fails; the first failure is thrown afterwards, so that the run shows as failed. */
     public Result run() {
         Instant now = clock.instant();
-        int sessionsDeleted = sessions.deleteCreatedBefore(now.minus(SESSION_RETENTION));
-        int recordsDeleted = idempotency.deleteCreatedBefore(now.minus(IDEMPOTENCY_RETENTION));
-        int changesDeleted = changes.deleteCreatedBefore(now.minus(changeRetention));
+        List<RuntimeException> failures = new ArrayList<>();
+        int sessionsDeleted = clean(sessions, now.minus(SESSION_RETENTION), failures);
+        int recordsDeleted = clean(idempotency, now.minus(IDEMPOTENCY_RETENTION), failures);
+        int changesDeleted = clean(changes, now.minus(changeRetention), failures);
         LOG.info("Housekeeping removed " + sessionsDeleted + " expired login session(s), " + recordsDeleted + " idempotency record(s) and "
-                + changesDeleted + " change(s) older than " + changeRetention.toDays() + " days from the change feed");
+                + changesDeleted + " change(s) older than " + changeRetention.toDays() + " days from the change feed"
+                + (failures.isEmpty() ? "" : "; " + failures.size() + " of the three clean-ups failed (tried again at the next run)"));
+        if (!failures.isEmpty()) {
+            RuntimeException first = failures.get(0);
+            failures.subList(1, failures.size()).forEach(first::addSuppressed);
+            throw first;
+        }
         return new Result(sessionsDeleted, recordsDeleted, changesDeleted);
+    }
+
+    private static int clean(ExpiringRecords records, Instant cutoff, List<RuntimeException> failures) {
+        try {
+            return records.deleteCreatedBefore(cutoff);
+        } catch (RuntimeException e) {
+            failures.add(e);
+            return 0;
+        }
     }
 }
