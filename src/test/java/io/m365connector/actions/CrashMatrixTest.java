@@ -1,5 +1,11 @@
 package io.m365connector.actions;
 
+import static io.m365connector.actions.MatrixAction.assertRecordSettled;
+import static io.m365connector.actions.MatrixAction.attachmentsSent;
+import static io.m365connector.actions.MatrixAction.cancellations;
+import static io.m365connector.actions.MatrixAction.delivered;
+import static io.m365connector.actions.MatrixAction.drafts;
+import static io.m365connector.actions.MatrixAction.events;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,9 +15,6 @@ import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.graph.GraphRetry;
 import io.m365connector.idempotency.Idempotency;
-import io.m365connector.idempotency.IdempotencyRecord;
-import io.m365connector.idempotency.TableIdempotencyStore;
-import io.m365connector.platform.Secrets;
 import io.m365connector.platform.SettingsReader;
 import io.m365connector.testing.ClockSleeper;
 import io.m365connector.testing.ConnectorHarness;
@@ -21,7 +24,6 @@ import io.m365connector.testing.ProcessDeath;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -57,25 +59,15 @@ class CrashMatrixTest {
     private static final Instant BASE = HARNESS.clock.instant();
     private static final Map<NationalCloud, ConnectorHarness.Connected> USERS = new EnumMap<>(NationalCloud.class);
     private static final Map<String, List<KillSwitch.Call>> SEQUENCES = new ConcurrentHashMap<>();
-    private static final String ATTACHMENTS = "[" + attachment("small.bin", 1_000_000) + "," + attachment("medium.bin", 2_000_000) + ","
-            + attachment("large.bin", 3_000_000) + "]";
 
     @AfterAll
     static void tearDown() {
         HARNESS.close();
     }
 
-    /** The keyed actions. */
-    enum Action {
-        MAIL, MAIL_WITH_ATTACHMENTS, MAIL_WITHOUT_SENT_ITEMS, EVENT_CREATE, EVENT_UPDATE, EVENT_CANCEL, EVENT_DELETE;
-
-        boolean mail() {
-            return this == MAIL || this == MAIL_WITH_ATTACHMENTS || this == MAIL_WITHOUT_SENT_ITEMS;
-        }
-    }
 
     /** What a caller may get back from the instance that took over, per action (README, "Exactly once"). */
-    static Set<String> allowed(Action action) {
+    static Set<String> allowed(MatrixAction action) {
         return switch (action) {
             // a draft whose send may have left, or sendMail: never sent again, so possibly unconfirmed
             case MAIL, MAIL_WITH_ATTACHMENTS, MAIL_WITHOUT_SENT_ITEMS -> Set.of("202", "delivery_unconfirmed");
@@ -88,7 +80,7 @@ class CrashMatrixTest {
         List<Arguments> cells = new ArrayList<>();
         NationalCloud[] clouds = NationalCloud.values();
         int n = 0;
-        for (Action action : Action.values()) {
+        for (MatrixAction action : MatrixAction.values()) {
             int longest = Stream.of(clouds).mapToInt(c -> sequence(action, c).size()).max().orElseThrow();
             for (int i = 0; i < longest; i++) {
                 for (KillSwitch.When when : KillSwitch.When.values()) {
@@ -105,18 +97,18 @@ class CrashMatrixTest {
 
     @ParameterizedTest(name = "{0} in {1}: killed at request {2} ({3}), {4}")
     @MethodSource("cells")
-    void whenTheProcessDiesThereThenTheNextInstanceFinishesWithAtMostOneEffect(Action action, NationalCloud cloud, int ordinal,
+    void whenTheProcessDiesThereThenTheNextInstanceFinishesWithAtMostOneEffect(MatrixAction action, NationalCloud cloud, int ordinal,
                                                                               KillSwitch.Call call, KillSwitch.When when) {
         ConnectorHarness.Connected user = user(cloud);
         String upn = user.user().userPrincipalName();
         String subject = action + "/" + ordinal + "/" + when + "/" + UUID.randomUUID();
         String key = UUID.randomUUID().toString();
         HARNESS.clock.set(BASE);
-        String eventId = prepareEvent(user, action, subject);
+        String eventId = action.prepareEvent(HARNESS, user, subject);
 
         KillSwitch killed = new KillSwitch(HARNESS.routing).arm(ordinal, when);
         try {
-            act(HARNESS.newInstance(killed, new ClockSleeper(HARNESS.clock)), user, action, key, subject, eventId);
+            action.call(HARNESS.newInstance(killed, new ClockSleeper(HARNESS.clock)), user, key, subject, eventId);
         } catch (ProcessDeath expected) {
             // the caller's connection drops: no answer
         }
@@ -126,7 +118,7 @@ class CrashMatrixTest {
 
         HARNESS.clock.advance(PAST_THE_LEASE);
         ConnectorHarness.Instance next = HARNESS.newInstance(HARNESS.routing, new ClockSleeper(HARNESS.clock));
-        FakeHttpResponse resumed = act(next, user, action, key, subject, eventId);
+        FakeHttpResponse resumed = action.call(next, user, key, subject, eventId);
         System.out.println("CELL " + action + " " + cloud.id() + " #" + ordinal + " " + call.shape() + " " + when + " -> " + answer(resumed));
 
         String answer = answer(resumed);
@@ -138,14 +130,14 @@ class CrashMatrixTest {
             assertEffectOnce(action, upn, subject, eventId);
         }
 
-        FakeHttpResponse again = act(next, user, action, key, subject, eventId);
+        FakeHttpResponse again = action.call(next, user, key, subject, eventId);
         assertEquals(answer, answer(again), "the caller's next retry: " + again.bodyText());
         assertAtMostOneEffect(action, upn, subject, eventId);
         if (answer.startsWith("2")) {
             assertEquals("true", again.getHeader("Idempotent-Replayed"), "a settled key replays its outcome");
             assertEffectOnce(action, upn, subject, eventId);
         }
-        assertRecordSettled(user.connectionId(), key);
+        assertRecordSettled(HARNESS, user.connectionId(), key);
         assertEquals(ConnectionStatus.ACTIVE, ContextParts.of(HARNESS.context).connections().find(user.connectionId()).orElseThrow().status());
     }
 
@@ -153,63 +145,54 @@ class CrashMatrixTest {
      * The outbound requests of one keyed run without faults, from a fresh instance (as every cell's first run is).
      * The second of two runs: the first may create the tables.
      */
-    private static List<KillSwitch.Call> sequence(Action action, NationalCloud cloud) {
+    private static List<KillSwitch.Call> sequence(MatrixAction action, NationalCloud cloud) {
         return SEQUENCES.computeIfAbsent(action + "/" + cloud, k -> {
             referenceRun(action, cloud);
             return referenceRun(action, cloud);
         });
     }
 
-    private static List<KillSwitch.Call> referenceRun(Action action, NationalCloud cloud) {
+    private static List<KillSwitch.Call> referenceRun(MatrixAction action, NationalCloud cloud) {
         ConnectorHarness.Connected user = user(cloud);
         String subject = "reference/" + action + "/" + UUID.randomUUID();
         HARNESS.clock.set(BASE);
-        String eventId = prepareEvent(user, action, subject);
+        String eventId = action.prepareEvent(HARNESS, user, subject);
         KillSwitch recording = new KillSwitch(HARNESS.routing);
-        FakeHttpResponse response = act(HARNESS.newInstance(recording, new ClockSleeper(HARNESS.clock)), user, action,
+        FakeHttpResponse response = action.call(HARNESS.newInstance(recording, new ClockSleeper(HARNESS.clock)), user,
                 UUID.randomUUID().toString(), subject, eventId);
         assertTrue(response.getStatusCode() < 300, "the reference run of " + action + " succeeds: " + response.bodyText());
         return recording.calls();
     }
 
-    private static void assertAtMostOneEffect(Action action, String upn, String subject, String eventId) {
+    private static void assertAtMostOneEffect(MatrixAction action, String upn, String subject, String eventId) {
         if (action.mail()) {
-            long mails = delivered(upn, subject);
+            long mails = delivered(HARNESS, upn, subject);
             assertTrue(mails <= 1, "at most one mail: " + mails);
-            assertTrue(mails + drafts(upn, subject) <= 1, "no draft left behind beside a sent mail, at most one draft: mails " + mails
-                    + ", drafts " + drafts(upn, subject));
-        } else if (action == Action.EVENT_CREATE) {
-            assertTrue(events(upn, subject) <= 1, "at most one event");
-        } else if (action == Action.EVENT_CANCEL) {
-            assertTrue(cancellations(upn, eventId) <= 1, "attendees told at most once");
+            assertTrue(mails + drafts(HARNESS, upn, subject) <= 1, "no draft left behind beside a sent mail, at most one draft: mails " + mails
+                    + ", drafts " + drafts(HARNESS, upn, subject));
+        } else if (action == MatrixAction.EVENT_CREATE) {
+            assertTrue(events(HARNESS, upn, subject) <= 1, "at most one event");
+        } else if (action == MatrixAction.EVENT_CANCEL) {
+            assertTrue(cancellations(HARNESS, upn, eventId) <= 1, "attendees told at most once");
         }
     }
 
-    private static void assertEffectOnce(Action action, String upn, String subject, String eventId) {
+    private static void assertEffectOnce(MatrixAction action, String upn, String subject, String eventId) {
         switch (action) {
             case MAIL, MAIL_WITH_ATTACHMENTS, MAIL_WITHOUT_SENT_ITEMS -> {
-                assertEquals(1, delivered(upn, subject), "202: sent exactly once");
-                if (action == Action.MAIL_WITH_ATTACHMENTS) {
-                    assertEquals(3, HARNESS.graph.sentMail(upn).stream().map(m -> m.message())
-                            .filter(m -> m.path("subject").asText().equals(subject)).findFirst().orElseThrow()
-                            .path("attachments").size(), "each attachment once");
+                assertEquals(1, delivered(HARNESS, upn, subject), "202: sent exactly once");
+                if (action == MatrixAction.MAIL_WITH_ATTACHMENTS) {
+                    assertEquals(MatrixAction.ATTACHMENT_COUNT, attachmentsSent(HARNESS, upn, subject), "each attachment once");
                 }
             }
-            case EVENT_CREATE -> assertEquals(1, events(upn, subject), "201: exactly one event");
-            case EVENT_UPDATE -> assertEquals(1, events(upn, subject + " (moved)"), "200: the change is in the calendar");
+            case EVENT_CREATE -> assertEquals(1, events(HARNESS, upn, subject), "201: exactly one event");
+            case EVENT_UPDATE -> assertEquals(1, events(HARNESS, upn, MatrixAction.movedSubject(subject)), "200: the change is in the calendar");
             case EVENT_CANCEL -> {
-                assertEquals(1, cancellations(upn, eventId), "200: attendees told once");
-                assertEquals(0, events(upn, subject), "the cancelled event is gone");
+                assertEquals(1, cancellations(HARNESS, upn, eventId), "200: attendees told once");
+                assertEquals(0, events(HARNESS, upn, subject), "the cancelled event is gone");
             }
-            case EVENT_DELETE -> assertEquals(0, events(upn, subject), "200: the event is gone");
+            case EVENT_DELETE -> assertEquals(0, events(HARNESS, upn, subject), "200: the event is gone");
         }
-    }
-
-    private static void assertRecordSettled(String connectionId, String key) {
-        TableIdempotencyStore store = new TableIdempotencyStore(ContextParts.of(HARNESS.context).tables().getTableClient(HARNESS.tables.idempotency()));
-        IdempotencyRecord record = store.find(connectionId, Secrets.sha256(key)).orElseThrow();
-        assertTrue(record.state() == IdempotencyRecord.State.COMPLETED || !record.leaseUntil().isAfter(HARNESS.clock.instant()),
-                "the record is completed or released for a retry that only looks: " + record);
     }
 
     private static String answer(FakeHttpResponse response) {
@@ -219,65 +202,7 @@ class CrashMatrixTest {
         return ConnectorHarness.json(response.bodyText()).path("code").asText("none");
     }
 
-    private static long delivered(String upn, String subject) {
-        return HARNESS.graph.sentMail(upn).stream().filter(m -> m.message().path("subject").asText().equals(subject)).count();
-    }
-
-    private static long drafts(String upn, String subject) {
-        return HARNESS.graph.drafts(upn).stream().filter(d -> d.path("subject").asText().equals(subject)).count();
-    }
-
-    private static long events(String upn, String subject) {
-        return HARNESS.graph.events(upn).stream().filter(e -> e.path("subject").asText().equals(subject)).count();
-    }
-
-    private static long cancellations(String upn, String eventId) {
-        return HARNESS.graph.cancellations(upn).stream().filter(c -> c.path("eventId").asText().equals(eventId)).count();
-    }
-
     private static synchronized ConnectorHarness.Connected user(NationalCloud cloud) {
         return USERS.computeIfAbsent(cloud, c -> HARNESS.connect(c, "\"mail\",\"calendar\""));
-    }
-
-    private static String prepareEvent(ConnectorHarness.Connected user, Action action, String subject) {
-        if (action != Action.EVENT_UPDATE && action != Action.EVENT_CANCEL && action != Action.EVENT_DELETE) {
-            return null;
-        }
-        String attendees = action == Action.EVENT_CANCEL ? ",\"attendees\":[{\"address\":\"candidate@fabrikam.com\"}]" : "";
-        FakeHttpResponse created = HARNESS.createEvent(user.connectionId(), null, event(subject, attendees));
-        assertEquals(201, created.getStatusCode(), created.bodyText());
-        return ConnectorHarness.json(created.bodyText()).get("eventId").asText();
-    }
-
-    private static FakeHttpResponse act(ConnectorHarness.Instance instance, ConnectorHarness.Connected user, Action action, String key,
-                                        String subject, String eventId) {
-        String id = user.connectionId();
-        return switch (action) {
-            case MAIL -> instance.sendMail(id, key, mail(subject, ""));
-            case MAIL_WITH_ATTACHMENTS -> instance.sendMail(id, key, mail(subject, ",\"attachments\":" + ATTACHMENTS));
-            case MAIL_WITHOUT_SENT_ITEMS -> instance.sendMail(id, key, mail(subject, ",\"saveToSentItems\":false"));
-            case EVENT_CREATE -> instance.createEvent(id, key, event(subject, ""));
-            case EVENT_UPDATE -> instance.updateEvent(id, key, eventId, "{\"subject\":\"" + subject + " (moved)\"}");
-            case EVENT_CANCEL -> instance.cancelEvent(id, key, eventId, "comment=Cancelled");
-            case EVENT_DELETE -> instance.cancelEvent(id, key, eventId, null);
-        };
-    }
-
-    private static String mail(String subject, String extra) {
-        return "{\"to\":[\"candidate@fabrikam.com\"],\"subject\":\"" + subject + "\",\"body\":\"Hello\"" + extra + "}";
-    }
-
-    private static String event(String subject, String extra) {
-        return "{\"subject\":\"" + subject + "\",\"start\":{\"dateTime\":\"2027-03-01T10:00:00\",\"timeZone\":\"UTC\"},"
-                + "\"end\":{\"dateTime\":\"2027-03-01T11:00:00\",\"timeZone\":\"UTC\"}" + extra + "}";
-    }
-
-    private static String attachment(String name, int size) {
-        byte[] content = new byte[size];
-        for (int i = 0; i < size; i++) {
-            content[i] = (byte) (i * 31);
-        }
-        return "{\"name\":\"" + name + "\",\"contentType\":\"application/octet-stream\",\"contentBase64\":\""
-                + Base64.getEncoder().encodeToString(content) + "\"}";
     }
 }

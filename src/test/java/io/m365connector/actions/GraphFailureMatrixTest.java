@@ -1,23 +1,24 @@
 package io.m365connector.actions;
 
+import static io.m365connector.actions.MatrixAction.assertRecordSettled;
+import static io.m365connector.actions.MatrixAction.attachmentsSent;
+import static io.m365connector.actions.MatrixAction.cancellations;
+import static io.m365connector.actions.MatrixAction.delivered;
+import static io.m365connector.actions.MatrixAction.drafts;
+import static io.m365connector.actions.MatrixAction.events;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.app.ContextParts;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.ConnectionStatus;
-import io.m365connector.idempotency.IdempotencyRecord;
-import io.m365connector.idempotency.TableIdempotencyStore;
-import io.m365connector.platform.Secrets;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeHttpResponse;
 import io.m365connector.testing.graph.FakeGraph;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -53,9 +54,6 @@ class GraphFailureMatrixTest {
     private static final Duration PAST_THE_TIMEOUT = Duration.ofMillis(1500);
     private static final Map<NationalCloud, ConnectorHarness.Connected> USERS = new EnumMap<>(NationalCloud.class);
     private static final Set<String> OK = Set.of("ok");
-    /** Small ones that do not all fit in the draft (one is added by POST) and one for an upload session. */
-    private static final String ATTACHMENTS = "[" + attachment("small.bin", 1_000_000) + "," + attachment("medium.bin", 2_000_000) + ","
-            + attachment("large.bin", 3_000_000) + "]";
 
     @AfterAll
     static void tearDown() {
@@ -64,48 +62,38 @@ class GraphFailureMatrixTest {
 
     /** Where in an action a Graph (or upload) call is made. */
     enum Step {
-        DRAFT_CREATE("POST", "/me/messages", Action.MAIL),
-        ATTACHMENT_ADD("POST", "/me/messages/[^/]+/attachments", Action.MAIL_WITH_ATTACHMENTS),
-        UPLOAD_SESSION_CREATE("POST", "/me/messages/[^/]+/attachments/createUploadSession", Action.MAIL_WITH_ATTACHMENTS),
-        UPLOAD_CHUNK("PUT", "/upload/.+", Action.MAIL_WITH_ATTACHMENTS),
-        DRAFT_SEND("POST", "/me/messages/[^/]+/send", Action.MAIL),
-        SEND_MAIL("POST", "/me/sendMail", Action.MAIL_WITHOUT_SENT_ITEMS),
-        EVENT_CREATE("POST", "/me/events", Action.EVENT_CREATE),
-        EVENT_PATCH("PATCH", "/me/events/[^/]+", Action.EVENT_UPDATE),
-        EVENT_LOOKUP("GET", "/me/events/[^/]+", Action.EVENT_CANCEL),
-        EVENT_CANCEL("POST", "/me/events/[^/]+/cancel", Action.EVENT_CANCEL),
-        EVENT_DELETE("DELETE", "/me/events/[^/]+", Action.EVENT_DELETE);
+        DRAFT_CREATE("POST", "/me/messages", MatrixAction.MAIL),
+        ATTACHMENT_ADD("POST", "/me/messages/[^/]+/attachments", MatrixAction.MAIL_WITH_ATTACHMENTS),
+        UPLOAD_SESSION_CREATE("POST", "/me/messages/[^/]+/attachments/createUploadSession", MatrixAction.MAIL_WITH_ATTACHMENTS),
+        UPLOAD_CHUNK("PUT", "/upload/.+", MatrixAction.MAIL_WITH_ATTACHMENTS),
+        DRAFT_SEND("POST", "/me/messages/[^/]+/send", MatrixAction.MAIL),
+        SEND_MAIL("POST", "/me/sendMail", MatrixAction.MAIL_WITHOUT_SENT_ITEMS),
+        EVENT_CREATE("POST", "/me/events", MatrixAction.EVENT_CREATE),
+        EVENT_PATCH("PATCH", "/me/events/[^/]+", MatrixAction.EVENT_UPDATE),
+        EVENT_LOOKUP("GET", "/me/events/[^/]+", MatrixAction.EVENT_CANCEL),
+        EVENT_CANCEL("POST", "/me/events/[^/]+/cancel", MatrixAction.EVENT_CANCEL),
+        EVENT_DELETE("DELETE", "/me/events/[^/]+", MatrixAction.EVENT_DELETE);
 
         final String method;
         final String path;
-        final Action action;
+        final MatrixAction action;
 
-        Step(String method, String path, Action action) {
+        Step(String method, String path, MatrixAction action) {
             this.method = method;
             this.path = path;
             this.action = action;
         }
 
         boolean isMail() {
-            return action.mail;
+            return action.mail();
         }
     }
 
-    /** What the caller asked for. */
-    enum Action {
-        MAIL(true), MAIL_WITH_ATTACHMENTS(true), MAIL_WITHOUT_SENT_ITEMS(true), EVENT_CREATE(false), EVENT_UPDATE(false),
-        EVENT_CANCEL(false), EVENT_DELETE(false);
-
-        final boolean mail;
-
-        Action(boolean mail) {
-            this.mail = mail;
-        }
-
-        boolean takesKey() {
-            return mail || this == EVENT_CREATE;
-        }
+    /** Mail and event creation take an Idempotency-Key in this matrix; updates, cancels and deletes run without one. */
+    private static boolean takesKey(MatrixAction action) {
+        return action.mail() || action == MatrixAction.EVENT_CREATE;
     }
+
 
     /** What goes wrong at the step. {@code acted}: Graph carried the request out before the failure. */
     enum Failure {
@@ -206,7 +194,7 @@ class GraphFailureMatrixTest {
         for (Step step : steps) {
             for (Failure failure : Failure.values()) {
                 cells.add(Arguments.of(step, failure, true));
-                if (step.action.takesKey()) {
+                if (takesKey(step.action)) {
                     cells.add(Arguments.of(step, failure, false));
                 }
             }
@@ -326,12 +314,12 @@ class GraphFailureMatrixTest {
         ConnectorHarness.Connected user = user(cloud);
         String upn = user.user().userPrincipalName();
         String subject = step + "/" + failure + "/" + UUID.randomUUID();
-        String key = withKey && step.action.takesKey() ? UUID.randomUUID().toString() : null;
-        String eventId = prepareEvent(user, step.action, subject);
+        String key = withKey && takesKey(step.action) ? UUID.randomUUID().toString() : null;
+        String eventId = step.action.prepareEvent(HARNESS, user, subject);
         int entraCallsBefore = HARNESS.entra.tokenRequests().size();
 
         failure.inject(HARNESS.graph, HARNESS, step, cloud);
-        FakeHttpResponse first = act(failure == Failure.TIMEOUT_AFTER_ACTING ? IMPATIENT : PATIENT, user, step.action, key, subject, eventId);
+        FakeHttpResponse first = step.action.call(failure == Failure.TIMEOUT_AFTER_ACTING ? IMPATIENT : PATIENT, user, key, subject, eventId);
 
         String firstCode = outcome(first);
         assertNotEquals(500, first.getStatusCode(), first.bodyText());
@@ -347,13 +335,13 @@ class GraphFailureMatrixTest {
         assertAtMostOnce(step, upn, subject, eventId);
         if (step.isMail()) {
             int expected = firstCode.equals("ok") || step == Step.SEND_MAIL && failure.acted ? 1 : 0;
-            assertEquals(expected, delivered(upn, subject), "mail delivered after the first answer");
+            assertEquals(expected, delivered(HARNESS, upn, subject), "mail delivered after the first answer");
         }
-        if (key == null && step.action.takesKey()) {
+        if (key == null && takesKey(step.action)) {
             return; // without a key a second request is a new request
         }
 
-        FakeHttpResponse retried = act(PATIENT, user, step.action, key, subject, eventId);
+        FakeHttpResponse retried = step.action.call(PATIENT, user, key, subject, eventId);
 
         String retriedCode = outcome(retried);
         assertNotEquals(500, retried.getStatusCode(), retried.bodyText());
@@ -369,49 +357,38 @@ class GraphFailureMatrixTest {
         assertAtMostOnce(step, upn, subject, eventId);
         if (step.isMail()) {
             boolean neverSent = firstCode.equals("delivery_unconfirmed") && !failure.acted || firstCode.equals("mailbox_access_denied");
-            assertEquals(neverSent ? 0 : 1, delivered(upn, subject), "mail delivered after the retry");
+            assertEquals(neverSent ? 0 : 1, delivered(HARNESS, upn, subject), "mail delivered after the retry");
             if (!neverSent) {
-                assertEquals(0, drafts(upn, subject), "no draft left behind once the mail went out");
+                assertEquals(0, drafts(HARNESS, upn, subject), "no draft left behind once the mail went out");
                 assertAttachmentsOnce(step.action, upn, subject);
             }
         }
         if (key != null) {
-            assertRecordSettled(user.connectionId(), key);
+            assertRecordSettled(HARNESS, user.connectionId(), key);
         }
         assertEquals(ConnectionStatus.ACTIVE, ContextParts.of(HARNESS.context).connections().find(user.connectionId()).orElseThrow().status());
     }
 
     /** A repeated update/cancel/delete of something the first call already did may say it is gone. */
-    private static boolean expectedOnRepeat(Action action, String code) {
-        return (action == Action.EVENT_CANCEL || action == Action.EVENT_DELETE || action == Action.EVENT_UPDATE) && code.equals("not_found");
+    private static boolean expectedOnRepeat(MatrixAction action, String code) {
+        return (action == MatrixAction.EVENT_CANCEL || action == MatrixAction.EVENT_DELETE || action == MatrixAction.EVENT_UPDATE) && code.equals("not_found");
     }
 
     private static void assertAtMostOnce(Step step, String upn, String subject, String eventId) {
         if (step.isMail()) {
-            assertTrue(delivered(upn, subject) <= 1, "at most one mail delivered");
-        } else if (step.action == Action.EVENT_CREATE) {
-            assertTrue(HARNESS.graph.events(upn).stream().filter(e -> e.path("subject").asText().equals(subject)).count() <= 1,
-                    "at most one event created");
-        } else if (step.action == Action.EVENT_CANCEL) {
-            assertTrue(HARNESS.graph.cancellations(upn).stream().filter(c -> c.path("eventId").asText().equals(eventId)).count() <= 1,
-                    "attendees told at most once");
+            assertTrue(delivered(HARNESS, upn, subject) <= 1, "at most one mail delivered");
+        } else if (step.action == MatrixAction.EVENT_CREATE) {
+            assertTrue(events(HARNESS, upn, subject) <= 1, "at most one event created");
+        } else if (step.action == MatrixAction.EVENT_CANCEL) {
+            assertTrue(cancellations(HARNESS, upn, eventId) <= 1, "attendees told at most once");
         }
     }
 
-    private static void assertAttachmentsOnce(Action action, String upn, String subject) {
-        if (action != Action.MAIL_WITH_ATTACHMENTS) {
+    private static void assertAttachmentsOnce(MatrixAction action, String upn, String subject) {
+        if (action != MatrixAction.MAIL_WITH_ATTACHMENTS) {
             return;
         }
-        JsonNode mail = HARNESS.graph.sentMail(upn).stream().map(m -> m.message()).filter(m -> m.path("subject").asText().equals(subject))
-                .findFirst().orElseThrow();
-        assertEquals(3, mail.path("attachments").size(), "each attachment on the mail once: " + mail.path("attachments").size());
-    }
-
-    private static void assertRecordSettled(String connectionId, String key) {
-        TableIdempotencyStore store = new TableIdempotencyStore(ContextParts.of(HARNESS.context).tables().getTableClient(HARNESS.tables.idempotency()));
-        IdempotencyRecord record = store.find(connectionId, Secrets.sha256(key)).orElseThrow();
-        assertTrue(record.state() == IdempotencyRecord.State.COMPLETED || !record.leaseUntil().isAfter(HARNESS.clock.instant()),
-                "the record is completed or released for a retry to resume: " + record);
+        assertEquals(MatrixAction.ATTACHMENT_COUNT, attachmentsSent(HARNESS, upn, subject), "each attachment on the mail once");
     }
 
     private static String outcome(FakeHttpResponse response) {
@@ -421,58 +398,7 @@ class GraphFailureMatrixTest {
         return ConnectorHarness.json(response.bodyText()).path("code").asText("none");
     }
 
-    private static long delivered(String upn, String subject) {
-        return HARNESS.graph.sentMail(upn).stream().filter(m -> m.message().path("subject").asText().equals(subject)).count();
-    }
-
-    private static long drafts(String upn, String subject) {
-        return HARNESS.graph.drafts(upn).stream().filter(d -> d.path("subject").asText().equals(subject)).count();
-    }
-
     private static synchronized ConnectorHarness.Connected user(NationalCloud cloud) {
         return USERS.computeIfAbsent(cloud, c -> HARNESS.connect(c, "\"mail\",\"calendar\""));
-    }
-
-    /** For update, cancel and delete: the event they act on, created without a fault. */
-    private static String prepareEvent(ConnectorHarness.Connected user, Action action, String subject) {
-        if (action != Action.EVENT_UPDATE && action != Action.EVENT_CANCEL && action != Action.EVENT_DELETE) {
-            return null;
-        }
-        String attendees = action == Action.EVENT_CANCEL ? ",\"attendees\":[{\"address\":\"candidate@fabrikam.com\"}]" : "";
-        FakeHttpResponse created = HARNESS.createEvent(user.connectionId(), null, event(subject, attendees));
-        assertEquals(201, created.getStatusCode(), created.bodyText());
-        return ConnectorHarness.json(created.bodyText()).get("eventId").asText();
-    }
-
-    private static FakeHttpResponse act(ConnectorHarness.Instance instance, ConnectorHarness.Connected user, Action action, String key,
-                                        String subject, String eventId) {
-        String id = user.connectionId();
-        return switch (action) {
-            case MAIL -> instance.sendMail(id, key, mail(subject, ""));
-            case MAIL_WITH_ATTACHMENTS -> instance.sendMail(id, key, mail(subject, ",\"attachments\":" + ATTACHMENTS));
-            case MAIL_WITHOUT_SENT_ITEMS -> instance.sendMail(id, key, mail(subject, ",\"saveToSentItems\":false"));
-            case EVENT_CREATE -> instance.createEvent(id, key, event(subject, ""));
-            case EVENT_UPDATE -> instance.updateEvent(id, null, eventId, "{\"subject\":\"" + subject + " (moved)\"}");
-            case EVENT_CANCEL -> instance.cancelEvent(id, null, eventId, "comment=Cancelled");
-            case EVENT_DELETE -> instance.cancelEvent(id, null, eventId, null);
-        };
-    }
-
-    private static String mail(String subject, String extra) {
-        return "{\"to\":[\"candidate@fabrikam.com\"],\"subject\":\"" + subject + "\",\"body\":\"Hello\"" + extra + "}";
-    }
-
-    private static String event(String subject, String extra) {
-        return "{\"subject\":\"" + subject + "\",\"start\":{\"dateTime\":\"2027-03-01T10:00:00\",\"timeZone\":\"UTC\"},"
-                + "\"end\":{\"dateTime\":\"2027-03-01T11:00:00\",\"timeZone\":\"UTC\"}" + extra + "}";
-    }
-
-    private static String attachment(String name, int size) {
-        byte[] content = new byte[size];
-        for (int i = 0; i < size; i++) {
-            content[i] = (byte) (i * 31);
-        }
-        return "{\"name\":\"" + name + "\",\"contentType\":\"application/octet-stream\",\"contentBase64\":\""
-                + Base64.getEncoder().encodeToString(content) + "\"}";
     }
 }
