@@ -10,7 +10,7 @@ import { type Cloud, type Connection, type ConnectorClient, type Feature, UserCo
 import { inboxPage, messagePage } from "./inbox.js";
 import { home, page, result } from "./pages.js";
 import { availability, book, defaultDay, pickRoom } from "./rooms.js";
-import { type ChangesEvent, SyncedMailboxes } from "./sync.js";
+import { type ChangesEvent, SyncedMailboxes, itemsOf } from "./sync.js";
 import { AppUsers, offerFor } from "./users.js";
 import { type ConnectorEvent, WebhookInbox } from "./webhooks.js";
 
@@ -57,7 +57,8 @@ export function createApp(config: Config, client: ConnectorClient = connectorCli
     const connectionId = event.connectionId;
     const mailbox = synced.of(connectionId);
     if (mailbox.receive(event as unknown as ChangesEvent) === "gap") {
-      void mailbox.catchUp((cursor) => new UserConnector(client, owner).changes(connectionId, cursor))
+      const connector = new UserConnector(client, owner);
+      void mailbox.catchUp((cursor) => connector.changes(connectionId, cursor), itemsOf(connector, connectionId))
         .then((failed) => failed && console.log(`reading the change feed failed: ${failed.code}`))
         .catch((e: Error) => console.error(`reading the change feed failed: ${e.message}`));
     }
@@ -151,7 +152,8 @@ export function createApp(config: Config, client: ConnectorClient = connectorCli
     const status = await api(s).status(id);
     if (!status.ok) return void res.status(status.status).send(result(status.status, status.problem, false));
     const mailbox = synced.of(id);
-    const failed = mailbox.needsRead(Boolean(inbox)) ? await mailbox.catchUp((cursor) => api(s).changes(id, cursor)) : undefined;
+    const failed = mailbox.needsRead(Boolean(inbox)) ? await mailbox.catchUp((cursor) => api(s).changes(id, cursor), itemsOf(api(s), id))
+      : undefined;
     res.send(inboxPage({ connection: status.data, mailbox, problem: failed, newMail: Boolean(config.demoNewMailUrl) }));
   }));
 

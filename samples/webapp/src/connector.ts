@@ -16,6 +16,8 @@ export type AvailabilityRequest = components["schemas"]["AvailabilityRequest"];
 export type Change = components["schemas"]["Change"];
 export type ChangePage = components["schemas"]["ChangePage"];
 export type SyncHealth = components["schemas"]["SyncHealth"];
+export type MessagePage = components["schemas"]["MessagePage"];
+export type EventPage = components["schemas"]["EventPage"];
 
 /** One HTTP client for the whole app: base URL (…/api) and function key. Keep the key on the server. */
 export function connectorClient(baseUrl: string, functionKey: string) {
@@ -95,6 +97,20 @@ export class UserConnector {
   changes(id: string, cursor: string) {
     return answer(this.client.GET("/connections/{id}/changes", {
       params: { path: { id }, query: { cursor, limit: 100 }, header: this.owned },
+    }));
+  }
+
+  /** A page of the user's inbox, newest first (the read API). */
+  inboxMessages(id: string, cursor?: string) {
+    return answer(this.client.GET("/connections/{id}/messages", {
+      params: { path: { id }, query: { folder: "inbox", pageSize: 100, ...(cursor ? { cursor } : {}) }, header: this.owned },
+    }));
+  }
+
+  /** A page of the user's calendar view between two instants, in UTC (the read API). */
+  calendarView(id: string, start: string, end: string, cursor?: string) {
+    return answer(this.client.GET("/connections/{id}/events", {
+      params: { path: { id }, query: { start, end, timeZone: "UTC", pageSize: 100, ...(cursor ? { cursor } : {}) }, header: this.owned },
     }));
   }
 

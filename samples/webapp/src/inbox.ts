@@ -22,7 +22,7 @@ export function inboxPage(v: InboxView): string {
   let body = `<p>Microsoft 365 user <strong id="user">${escape(c.user?.userPrincipalName ?? "")}</strong>. This app keeps a copy of the`
     + ` inbox and calendar from the connector's change feed: <code>connection.changes</code> webhooks, and the feed read from the`
     + ` cursor it stored (<code id="cursor">${escape(v.mailbox.cursor)}</code>). This page reloads every ${REFRESH_SECONDS} seconds.</p>`
-    + (last ? `<p class="hint" id="last-update">Last new changes: ${last.by === "feed" ? "read from the feed" : `webhook ${escape(last.by)}`},`
+    + (last ? `<p class="hint" id="last-update">Last new changes: ${lastBy(last.by)},`
       + ` ${escape(new Date(last.at).toISOString())}</p>` : "");
   body += `<ul id="sync-health">${(c.sync ?? []).map((s) => `<li id="sync-${escape(s.resource)}">${escape(s.resource)}: ${escape(s.state)}`
     + (s.notifications ? `, notifications ${escape(s.notifications)}` : "")
@@ -58,4 +58,11 @@ export function messagePage(m: { subject?: string; from?: { address?: string; na
 /** "2027-03-01 09:00 UTC" from an ISO instant. */
 function when(iso: string): string {
   return iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : "";
+}
+
+/** How the last new changes came, for the hint under the inbox. */
+function lastBy(by: string): string {
+  if (by === "feed") return "read from the feed";
+  if (by === "reread") return "your inbox and calendar read again (changes older than the feed keeps were missed)";
+  return `webhook ${escape(by)}`;
 }

@@ -3,8 +3,10 @@
 // and the app stores the cursor it has read up to. `connection.changes` webhooks bring the same changes
 // sooner: one that follows on from the cursor is applied; one that does not (a webhook was lost, or they
 // came out of order) makes the app read the feed from its cursor instead. The feed is also read when the
-// app has not read it for a while, so a lost webhook costs at most that long.
-import type { Answer, Change, ChangePage, Problem } from "./connector.js";
+// app has not read it for a while, so a lost webhook costs at most that long. When the app was away longer
+// than the feed keeps changes (8 days), the first page it reads says `gap: true`: the app then re-reads the
+// items themselves through the read API before it goes on from the cursor.
+import type { Answer, Change, ChangePage, EventPage, MessagePage, Problem, UserConnector } from "./connector.js";
 
 /** A `connection.changes` webhook: the feed's changes after `fromCursor` up to `toCursor`. */
 export interface ChangesEvent {
@@ -35,12 +37,30 @@ export interface SyncedEvent {
 /** Reads one page of the feed after a cursor (UserConnector.changes). */
 export type ReadFeed = (cursor: string) => Promise<Answer<ChangePage>>;
 
+/** Reads the items themselves (UserConnector.inboxMessages, UserConnector.calendarView), after a gap. */
+export interface ReadItems {
+  messages(cursor?: string): Promise<Answer<MessagePage>>;
+  /** Start and end: UTC date-times without a zone, as the read API takes them with `timeZone=UTC`. */
+  events(start: string, end: string, cursor?: string): Promise<Answer<EventPage>>;
+}
+
+/** The read API calls of a re-read, for one connection. */
+export function itemsOf(connector: Pick<UserConnector, "inboxMessages" | "calendarView">, connectionId: string): ReadItems {
+  return {
+    messages: (cursor) => connector.inboxMessages(connectionId, cursor),
+    events: (start, end, cursor) => connector.calendarView(connectionId, start, end, cursor),
+  };
+}
+
 /** Without webhooks the feed is read on every look; with them, at least this often. */
 export const READ_FEED_AFTER_MS = 60_000;
 /** The app shows the latest messages: it keeps this many, newest first (a real app keeps them in its database). */
 const KEEP_MESSAGES = 200;
 /** A catch-up reads at most this many pages at once (100 changes each); the next look goes on. */
 const MAX_PAGES = 20;
+/** After a gap the app re-reads the events it shows: the ones not over, up to a year ahead, at most this many pages of 100. */
+const REREAD_EVENT_PAGES = 10;
+const YEAR_MS = 365 * 24 * 3600_000;
 
 export class SyncedMailbox {
   /** The sequence of the last change applied: the cursor. */
@@ -48,7 +68,7 @@ export class SyncedMailbox {
   private readonly messages = new Map<string, SyncedMessage>();
   private readonly events = new Map<string, SyncedEvent>();
   private lastReadAt = 0;
-  /** How the last new changes came: a webhook's id, or "feed". */
+  /** How the last new changes came: a webhook's id, "feed", or "reread" (the items read again after a gap). */
   lastUpdate?: { by: string; at: number };
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -98,16 +118,59 @@ export class SyncedMailbox {
     return !webhooks || this.lastReadAt === 0 || this.now() - this.lastReadAt >= READ_FEED_AFTER_MS;
   }
 
-  /** Reads the feed from the cursor until it has no more (or MAX_PAGES); returns the connector's problem when a read fails. */
-  async catchUp(read: ReadFeed): Promise<Problem | undefined> {
+  /**
+   * Reads the feed from the cursor until it has no more (or MAX_PAGES); returns the connector's problem when a read fails.
+   * A page that says `gap` (changes after the cursor were removed before this app read them) makes the app replace its copy
+   * with the items read again, then apply the page: a change older than the items read again only repeats what they say,
+   * and until the re-read succeeds the cursor stays, so the next look meets the gap again.
+   */
+  async catchUp(read: ReadFeed, items: ReadItems): Promise<Problem | undefined> {
     for (let page = 0; page < MAX_PAGES; page++) {
       const answer = await read(this.cursor);
       if (!answer.ok) return answer.problem;
+      if (answer.data.gap) {
+        const failed = await this.reread(items);
+        if (failed) return failed;
+      }
       this.apply(answer.data.changes, "feed");
       this.sequence = Math.max(this.sequence, sequenceOf(answer.data.nextCursor));
       this.lastReadAt = this.now();
       if (!answer.data.more) return undefined;
     }
+    return undefined;
+  }
+
+  /** The newest inbox messages and the events not over yet, read again; replaces the copy only when every read succeeded. */
+  private async reread(items: ReadItems): Promise<Problem | undefined> {
+    const messages = new Map<string, SyncedMessage>();
+    let cursor: string | undefined;
+    do {
+      const page = await items.messages(cursor);
+      if (!page.ok) return page.problem;
+      for (const m of page.data.messages) {
+        messages.set(m.id, { itemId: m.id, subject: m.subject ?? "", from: m.from?.address ?? "", receivedAt: instant(m.receivedAt) });
+      }
+      cursor = page.data.nextCursor;
+    } while (cursor && messages.size < KEEP_MESSAGES);
+
+    const events = new Map<string, SyncedEvent>();
+    const now = this.now();
+    const [start, end] = [now, now + YEAR_MS].map((t) => new Date(t).toISOString().slice(0, 19));
+    cursor = undefined;
+    for (let page = 0; page < REREAD_EVENT_PAGES && (page === 0 || cursor); page++) {
+      const answer = await items.events(start!, end!, cursor);
+      if (!answer.ok) return answer.problem;
+      for (const e of answer.data.events) {
+        events.set(e.id, { itemId: e.id, subject: e.subject ?? "", start: utc(e.start?.dateTime), end: utc(e.end?.dateTime) });
+      }
+      cursor = answer.data.nextCursor;
+    }
+
+    this.messages.clear();
+    for (const [id, m] of messages) this.messages.set(id, m);
+    this.events.clear();
+    for (const [id, e] of events) this.events.set(id, e);
+    this.lastUpdate = { by: "reread", at: now };
     return undefined;
   }
 
