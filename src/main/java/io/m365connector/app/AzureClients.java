@@ -2,14 +2,21 @@ package io.m365connector.app;
 
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
+import com.azure.core.http.HttpPipelineCallContext;
+import com.azure.core.http.HttpPipelineNextPolicy;
+import com.azure.core.http.HttpPipelineNextSyncPolicy;
+import com.azure.core.http.HttpPipelinePosition;
+import com.azure.core.http.HttpResponse;
 import com.azure.core.http.policy.ExponentialBackoffOptions;
-import com.azure.core.http.policy.RetryOptions;
+import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.core.http.policy.RetryPolicy;
 import com.azure.data.tables.TableServiceClient;
 import com.azure.data.tables.TableServiceClientBuilder;
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import com.azure.security.keyvault.secrets.SecretClient;
 import com.azure.security.keyvault.secrets.SecretClientBuilder;
+import com.azure.storage.common.policy.RequestRetryOptions;
+import com.azure.storage.common.policy.RetryPolicyType;
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.QueueClientBuilder;
 import com.azure.storage.queue.QueueMessageEncoding;
@@ -29,6 +36,7 @@ import io.m365connector.platform.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Supplier;
+import reactor.core.publisher.Mono;
 
 /** Builds Azure SDK clients on the shared HTTP stack, for the hosting cloud. */
 public final class AzureClients {
@@ -38,8 +46,11 @@ public final class AzureClients {
      */
     private static final ExponentialBackoffOptions BACKOFF = new ExponentialBackoffOptions()
             .setMaxRetries(3).setBaseDelay(Duration.ofMillis(100)).setMaxDelay(Duration.ofSeconds(1));
-    /** The queue client takes Storage's own retry options (its policy is not azure-core's): it waits with Thread.sleep. */
-    private static final RetryOptions QUEUE_RETRY = new RetryOptions(BACKOFF);
+    /**
+     * The queue client's own retry policy (Storage's, not azure-core's: it waits with Thread.sleep) makes one try only;
+     * the retries are azure-core's, on the app's sleeper, in front of it ({@link #queue}).
+     */
+    private static final RequestRetryOptions QUEUE_ONE_TRY = new RequestRetryOptions(RetryPolicyType.FIXED, 1, (Integer) null, null, null, null);
 
     private AzureClients() {
     }
@@ -79,11 +90,15 @@ public final class AzureClients {
                 .credential(credential.get()).buildClient();
     }
 
-    /** A queue client that base64-encodes messages, as the Functions queue trigger expects by default. */
+    /**
+     * A queue client that base64-encodes messages, as the Functions queue trigger expects by default. Retried as the
+     * Table and Key Vault clients are ({@link #BACKOFF} on the sleeper): the retry policy is added per call, so it sits
+     * ahead of the date and credential policies and every try is dated and signed anew.
+     */
     public static QueueClient queue(StorageSettings storage, HostingCloud cloud, Supplier<TokenCredential> credential,
-                                                           HttpClient http, String queueName) {
+                                    HttpClient http, Sleeper sleeper, String queueName) {
         QueueClientBuilder builder = new QueueClientBuilder()
-                .queueName(queueName).httpClient(http).retryOptions(QUEUE_RETRY)
+                .queueName(queueName).httpClient(http).retryOptions(QUEUE_ONE_TRY).addPolicy(new PerCall(retry(sleeper)))
                 .messageEncoding(QueueMessageEncoding.BASE64);
         if (storage.connectionString().isPresent()) {
             return builder.connectionString(storage.connectionString().get()).buildClient();
@@ -109,6 +124,24 @@ public final class AzureClients {
     public static SecretClient secretClient(String vaultUrl, TokenCredential credential, HttpClient http, Sleeper sleeper) {
         return new SecretClientBuilder().vaultUrl(vaultUrl).credential(credential).httpClient(http)
                 .retryPolicy(retry(sleeper)).buildClient();
+    }
+
+    /** A policy placed once per call, ahead of the client's own retry policy (azure-core's RetryPolicy is placed per retry). */
+    private record PerCall(HttpPipelinePolicy policy) implements HttpPipelinePolicy {
+        @Override
+        public Mono<HttpResponse> process(HttpPipelineCallContext context, HttpPipelineNextPolicy next) {
+            return policy.process(context, next);
+        }
+
+        @Override
+        public HttpResponse processSync(HttpPipelineCallContext context, HttpPipelineNextSyncPolicy next) {
+            return policy.processSync(context, next);
+        }
+
+        @Override
+        public HttpPipelinePosition getPipelinePosition() {
+            return HttpPipelinePosition.PER_CALL;
+        }
     }
 
     /** {@link #BACKOFF}, waited out on the app's sleeper ({@link SleeperRetryStrategy}). */

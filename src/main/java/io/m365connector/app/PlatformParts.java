@@ -5,6 +5,7 @@ import com.azure.data.tables.TableServiceClient;
 import io.m365connector.crypto.KeyProvider;
 import io.m365connector.crypto.TokenCipher;
 import io.m365connector.crypto.TokenSealer;
+import io.m365connector.platform.Sleeper;
 import io.m365connector.platform.Lazy;
 import io.m365connector.platform.Settings;
 import io.m365connector.platform.StorageWorkQueue;
@@ -44,6 +45,6 @@ final class PlatformParts {
             return wiring.queues.apply(wiring.tables.queuePrefix() + name);
         }
         return new StorageWorkQueue(AzureClients.queue(settings.get().storage(), settings.get().hostingCloud(),
-                hostingCredential, http.get().azureHttpClient(), wiring.tables.queuePrefix() + name));
+                hostingCredential, http.get().azureHttpClient(), wiring.storageSleeper(), wiring.tables.queuePrefix() + name));
     }
 }

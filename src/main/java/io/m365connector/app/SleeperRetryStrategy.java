@@ -9,7 +9,7 @@ import io.m365connector.platform.Sleeper;
 import java.time.Duration;
 
 /**
- * azure-core's exponential backoff for the Table and Key Vault clients, waited out on the connector's
+ * azure-core's exponential backoff for the Table, Queue and Key Vault clients, waited out on the connector's
  * {@link Sleeper} rather than by azure-core itself.
  *
  * <p>Why: azure-core's {@code RetryPolicy} waits with {@code Thread.sleep}, the one wait in the app that

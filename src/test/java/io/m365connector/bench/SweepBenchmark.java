@@ -70,7 +70,7 @@ public final class SweepBenchmark {
 
         Settings settings = SettingsReader.read(h.env);
         QueueClient queue = AzureClients.queue(settings.storage(), HostingCloud.GLOBAL, () -> null, ContextParts.of(h.context).http().azureHttpClient(),
-                h.tables.queuePrefix() + MaintenanceFunctions.REFRESH_QUEUE);
+                Sleeper.REAL, h.tables.queuePrefix() + MaintenanceFunctions.REFRESH_QUEUE);
         queue.createIfNotExists();
         // From here the token endpoint is a canned one with the latency (the stateful fake signs and
         // records every grant, which would measure the fake, not the connector).

@@ -12,6 +12,7 @@ import io.m365connector.functions.SyncFunctions;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.Settings;
 import io.m365connector.platform.SettingsReader;
+import io.m365connector.platform.Sleeper;
 import io.m365connector.platform.http.OutboundHttp;
 import io.m365connector.platform.webhooks.WebhookSecret;
 import io.m365connector.testing.Azurite;
@@ -146,7 +147,7 @@ public final class DemoEnvironment implements AutoCloseable {
     }
 
     private com.azure.storage.queue.QueueClient queue(Settings settings, String name) {
-        return AzureClients.queue(settings.storage(), settings.hostingCloud(), () -> null, ContextParts.of(context).http().azureHttpClient(), name);
+        return AzureClients.queue(settings.storage(), settings.hostingCloud(), () -> null, ContextParts.of(context).http().azureHttpClient(), Sleeper.REAL, name);
     }
 
     /** Where the fake Graph's POST to the connector's public notification URL goes: the local functions. */

@@ -471,7 +471,8 @@ public final class ConnectorHarness implements AutoCloseable {
     /** This harness's queue {@code name} (prefixed like its tables), reached the way the app reaches it; not created here. */
     public QueueClient queue(String name) {
         Settings s = SettingsReader.read(env);
-        return AzureClients.queue(s.storage(), s.hostingCloud(), () -> null, ContextParts.of(context).http().azureHttpClient(), tables.queuePrefix() + name);
+        return AzureClients.queue(s.storage(), s.hostingCloud(), () -> null, ContextParts.of(context).http().azureHttpClient(), Sleeper.REAL,
+                tables.queuePrefix() + name);
     }
 
     public static JsonNode json(String text) {
