@@ -5,6 +5,7 @@ import com.azure.data.tables.models.TableEntity;
 import com.azure.data.tables.models.TableTransactionAction;
 import com.azure.data.tables.models.TableTransactionActionType;
 import com.azure.data.tables.models.TableTransactionFailedException;
+import io.m365connector.connection.ConcurrentUpdateException;
 import io.m365connector.platform.ExpiringRecords;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.TableAccess;
@@ -39,17 +40,45 @@ public final class ChangeFeed implements ExpiringRecords {
         return table.query(filter, limit).stream().map(ChangeFeed::fromEntity).toList();
     }
 
-    /** Appends changes that already carry their sequences, in one transaction per 100; rows already there are kept as they are. */
+    /**
+     * Appends changes that already carry their sequences, in one transaction per 100. A row already there with the same
+     * change is this writer's own (a transaction that went through though its answer was lost) and is kept; a row with
+     * another change means another writer took the feed over while this one was slow: {@link ConcurrentUpdateException},
+     * before the caller records anything as appended (its item index, its webhooks).
+     */
     void append(String connectionId, List<Change> changes) {
         for (int from = 0; from < changes.size(); from += TableAccess.TRANSACTION_LIMIT) {
             List<Change> batch = changes.subList(from, Math.min(changes.size(), from + TableAccess.TRANSACTION_LIMIT));
             List<TableTransactionAction> actions = new ArrayList<>();
             batch.forEach(c -> actions.add(new TableTransactionAction(TableTransactionActionType.CREATE, toEntity(connectionId, c))));
-            try {
-                table.run(() -> table.client().submitTransaction(actions));
-            } catch (TableTransactionFailedException e) {
-                batch.forEach(c -> table.insert(toEntity(connectionId, c))); // one of them exists: insert the others one by one
+            if (table.call(() -> rowExisted(actions))) {
+                batch.forEach(c -> insertOwn(connectionId, c)); // one of them exists: insert the others one by one
             }
+        }
+    }
+
+    /** Submits the transaction; true when it failed only because a row with one of its keys exists (nothing was written). */
+    private boolean rowExisted(List<TableTransactionAction> actions) {
+        try {
+            table.client().submitTransaction(actions);
+            return false;
+        } catch (TableTransactionFailedException e) {
+            if (e.getValue() != null && "EntityAlreadyExists".equals(String.valueOf(e.getValue().getErrorCode()))) {
+                return true;
+            }
+            throw e;
+        }
+    }
+
+    private void insertOwn(String connectionId, Change change) {
+        TableEntity row = toEntity(connectionId, change);
+        if (table.insert(row).isPresent()) {
+            return;
+        }
+        String there = table.find(connectionId, row.getRowKey()).map(e -> (String) e.getProperty("ChangeId")).orElse(null);
+        if (!change.id().equals(there)) {
+            throw new ConcurrentUpdateException(connectionId, "Another writer took the change feed over: sequence " + change.sequence()
+                    + " holds another change.");
         }
     }
 

@@ -14,7 +14,8 @@ import java.util.Optional;
  * The one writer of a connection's feed while it holds the feed lease. It numbers changes after the
  * highest row there is, including rows a writer that died appended beyond the recorded counter; a
  * change such a writer already appended (same change id) is not appended again. The lease is renewed
- * at every checkpoint; a writer that finds it taken over stops there.
+ * at every checkpoint; a writer that finds it taken over stops there, and so does one still alive after
+ * its lease ran out whose append meets a row the next writer wrote ({@link ChangeFeed#append}).
  */
 final class FeedWriter implements AutoCloseable {
     private final SyncStates states;

@@ -60,6 +60,35 @@ class ChangeFeedTest {
     }
 
     @Test
+    void whenASlowWriterAppendsAfterAnotherTookTheFeedOverThenItStopsWithoutClaimingTheRowsTheOtherWrote() {
+        FeedWriter slow = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
+        slow.append(List.of(change("a", "1")));
+        slow.checkpoint();
+        clock.advance(Duration.ofMinutes(6)); // still alive, but its lease ran out
+        FeedWriter next = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
+        next.append(List.of(change("b", "1"), change("c", "1")));
+
+        assertThrows(ConcurrentUpdateException.class, () -> slow.append(List.of(change("d", "1"), change("e", "1"), change("f", "1"))),
+                "sequences 2 and 3 hold the other writer's changes: the slow one must not report d and e as appended");
+        next.checkpoint();
+        next.close();
+
+        List<Change> stored = feed.after(connectionId, 0, 10);
+        assertEquals(List.of("a", "b", "c"), stored.stream().map(Change::itemId).toList(), "nothing of the slow writer's after the takeover");
+        assertEquals(List.of(1L, 2L, 3L), stored.stream().map(Change::sequence).toList());
+    }
+
+    @Test
+    void whenAWritersTransactionWentThroughButItsAnswerWasLostThenAppendingItAgainKeepsTheRows() {
+        try (FeedWriter writer = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
+            List<Change> first = writer.append(List.of(change("a", "1"), change("b", "1")));
+            feed.append(connectionId, first); // the same rows again, as a retried transaction would send them
+
+            assertEquals(List.of("a", "b"), feed.after(connectionId, 0, 10).stream().map(Change::itemId).toList());
+        }
+    }
+
+    @Test
     void whenReadingAfterACursorThenChangesComeInOrderAndReadingAgainGivesTheSameOnes() {
         try (FeedWriter writer = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
             writer.append(List.of(change("a", "1"), change("b", "1"), change("a", "2")));
