@@ -70,9 +70,12 @@ final class SyncStates {
         table.upsert(e);
     }
 
-    /** Every row of a connection (disconnect). */
+    /**
+     * Every row of a connection but the feed row (disconnect). The feed's counter stays: a connection connected again
+     * after its changes were removed numbers on after them, so a web app's stored cursor does not hide the new changes.
+     */
     void clear(String connectionId) {
-        table.deleteMatching("PartitionKey eq " + TableAccess.literal(connectionId));
+        table.deleteMatching("PartitionKey eq " + TableAccess.literal(connectionId) + " and RowKey ne " + TableAccess.literal(FEED_ROW));
     }
 
     private static TableEntity toEntity(SyncState s) {

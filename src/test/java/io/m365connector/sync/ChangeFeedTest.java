@@ -89,6 +89,25 @@ class ChangeFeedTest {
     }
 
     @Test
+    void whenAConnectionIsDisconnectedAndItsChangesExpireThenAReconnectNumbersOnAfterThem() {
+        try (FeedWriter writer = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
+            writer.append(List.of(change("a", "1"), change("b", "1"), change("c", "1")));
+            writer.checkpoint();
+        }
+        states.clear(connectionId); // disconnect
+        clock.advance(ChangeFeed.RETENTION.plusDays(1));
+        assertEquals(3, feed.deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION)), "housekeeping removes the old changes");
+
+        try (FeedWriter writer = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
+            List<Change> appended = writer.append(List.of(change("a", "1")));
+            writer.checkpoint();
+
+            assertEquals(List.of(4L), appended.stream().map(Change::sequence).toList(),
+                    "a web app's cursor s3 must not hide the changes of the connection connected again");
+        }
+    }
+
+    @Test
     void whenReadingAfterACursorThenChangesComeInOrderAndReadingAgainGivesTheSameOnes() {
         try (FeedWriter writer = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
             writer.append(List.of(change("a", "1"), change("b", "1"), change("a", "2")));
