@@ -25,7 +25,8 @@ import java.util.logging.Logger;
 /**
  * Keeps a connection's synced resources in step and serves its change feed. A sync request (from a
  * notification, the timer, a lifecycle event) runs the resource's delta once: a request made before a
- * run that already started is covered by it and dropped, so a burst of notifications costs a few runs;
+ * run that already started is covered by it and dropped (but for a subscription's lifecycle events), so a
+ * burst of notifications costs a few runs;
  * while another instance writes the connection's feed the request waits in the queue.
  */
 public final class SyncService {
@@ -44,6 +45,8 @@ public final class SyncService {
     static final Duration DEBOUNCE = Duration.ofSeconds(10);
     /** The reason of the run that notifications scheduled. */
     static final String SCHEDULED = "scheduled";
+    /** Lifecycle events that ask for something done to the subscription, which no other run does. */
+    private static final Set<String> SUBSCRIPTION_EVENTS = Set.of("subscriptionRemoved", "reauthorizationRequired");
 
     /** What became of a request. */
     public enum Outcome { RAN, MORE, COVERED, SCHEDULED, BUSY, NOT_SYNCED, STOPPED }
@@ -79,7 +82,9 @@ public final class SyncService {
      */
     public Outcome handle(SyncRequest request) {
         Optional<SyncState> state = stores.states().find(request.connectionId(), request.target());
-        if (state.map(SyncState::runStartedAt).filter(started -> request.requestedAt().isBefore(started.minus(COVERAGE_SKEW))).isPresent()) {
+        // A later run covers a change, not Graph's lifecycle events: only this request recreates or reauthorizes the subscription.
+        if (!SUBSCRIPTION_EVENTS.contains(request.reason())
+                && state.map(SyncState::runStartedAt).filter(started -> request.requestedAt().isBefore(started.minus(COVERAGE_SKEW))).isPresent()) {
             return Outcome.COVERED;
         }
         if (request.reason().equals("notification")) {

@@ -220,6 +220,25 @@ class SyncTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"USGOVDOD"})
+    void whenAReauthorizationRequestIsHandledAfterALaterRunThenTheSubscriptionIsStillRenewed(NationalCloud cloud) {
+        Synced user = connect(cloud);
+        syncNow(user);
+        JsonNode before = HARNESS.graph.subscriptions().subscriptions(user.upn).get(0);
+        HARNESS.clock.advance(Duration.ofHours(2));
+        assertTrue(HARNESS.graph.subscriptions().sendLifecycle(before.path("id").asText(), "reauthorizationRequired"));
+        List<String> lifecycle = HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible(); // held back, as a busy feed would
+
+        HARNESS.clock.advance(Duration.ofMinutes(1));
+        syncNow(user); // a run that started after the event was sent, which renews nothing
+        assertEquals(before.path("expirationDateTime").asText(), subscription(user, before).path("expirationDateTime").asText());
+        lifecycle.forEach(message -> HARNESS.sync.syncWorker(message, new FakeExecutionContext("syncWorker")));
+
+        assertTrue(subscription(user, before).path("expirationDateTime").asText().compareTo(before.path("expirationDateTime").asText()) > 0,
+                "the lifecycle event is not covered by the later run: only it renews (which reauthorizes)");
+    }
+
+    @ParameterizedTest
     @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOV"})
     void whenThePasswordIsResetThenTheRemovedSubscriptionsAreMadeAgainAndTheResourceResynced(NationalCloud cloud) {
         Synced user = connect(cloud);
@@ -380,6 +399,11 @@ class SyncTest {
 
     private static List<String> ids(List<JsonNode> subscriptions) {
         return subscriptions.stream().map(s -> s.path("id").asText()).toList();
+    }
+
+    private static JsonNode subscription(Synced user, JsonNode subscription) {
+        return HARNESS.graph.subscriptions().subscriptions(user.upn).stream()
+                .filter(s -> s.path("id").asText().equals(subscription.path("id").asText())).findFirst().orElseThrow();
     }
 
     private static int deltaCalls() {
