@@ -34,6 +34,16 @@ public final class GraphException extends ConnectorException implements Problem.
                 || graphCode.equalsIgnoreCase("resyncRequired") || graphCode.equalsIgnoreCase("syncStateInvalid"));
     }
 
+    /**
+     * Following a delta or next link stored from an earlier page failed so that the link itself is the problem: the
+     * sync state is lost ({@link #syncStateLost}), or a 400 or 404 with another code, which the delta overview allows ("the
+     * service should respond with a 40X-series error with error codes such as syncStateNotFound", Token duration). A
+     * fresh delta asks nothing of the old link; if the resource itself is gone, its first page says so.
+     */
+    public boolean storedLinkRefused() {
+        return syncStateLost() || status == 400 || status == 404;
+    }
+
     @Override
     public Map<String, Object> problemExtensions() {
         Map<String, Object> extra = new LinkedHashMap<>();

@@ -83,14 +83,14 @@ final class DeltaRun {
                 : state;
     }
 
-    /** The next page from the state's link; when Graph lost the sync state, the first page of a new full sync. */
+    /** The next page from the state's link; when Graph refuses the link (the sync state lost), the first page of a new full sync. */
     private Page read(GraphSession session, SyncTarget target, SyncState state) {
         String link = state.resumeLink();
         if (link != null) {
             try {
                 return new Page(DeltaReader.follow(session, target, link), state);
             } catch (GraphException e) {
-                if (!e.syncStateLost()) {
+                if (!e.storedLinkRefused()) {
                     throw e;
                 }
                 Instant now = clock.instant();

@@ -20,7 +20,7 @@ record DeltaQuery(String folderId, Instant start, Instant end, String select, St
         return calendar() ? "calendar" : folderId;
     }
 
-    /** The 410 Gone of an expired token, in the chosen variant (see {@link FakeDelta.SyncStateLoss}). */
+    /** The answer to an expired token (410 Gone, or another 40X), in the chosen variant (see {@link FakeDelta.SyncStateLoss}). */
     static SyncAnswer gone(FakeDelta.SyncStateLoss loss, MailboxState mb, DeltaQuery q) {
         return switch (loss) {
             case SYNC_STATE_NOT_FOUND -> SyncAnswer.error(410, "SyncStateNotFound", "The sync state generation is not found; generation="
@@ -32,6 +32,8 @@ record DeltaQuery(String folderId, Instant start, Instant end, String select, St
                         + "the sync state.");
                 yield q == null ? answer : answer.withHeader("Location", q.restart());
             }
+            case OTHER_400 -> SyncAnswer.error(400, "invalidDeltaToken", "The delta token is not valid any more.");
+            case OTHER_404 -> SyncAnswer.error(404, "itemNotFound", "The sync state could not be found.");
         };
     }
 

@@ -43,7 +43,14 @@ public final class FakeDelta {
          * {@code $deltatoken}, as the delta overview describes a 410 after maintenance or migration (that this
          * code comes with the header is <b>inferred</b>).
          */
-        RESYNC_REQUIRED_WITH_LOCATION
+        RESYNC_REQUIRED_WITH_LOCATION,
+        /**
+         * 400 with a code the connector knows nothing of: the delta overview (Token duration) says only that "the service
+         * should respond with a 40X-series error with error codes such as {@code syncStateNotFound}".
+         */
+        OTHER_400,
+        /** 404 with a code the connector knows nothing of (the same sentence of the delta overview). */
+        OTHER_404
     }
 
     /** Page size without {@code Prefer: odata.maxpagesize} (inferred, see the class comment). */
