@@ -31,6 +31,8 @@ final class DeltaRun {
     private final SyncStates states;
     private final ItemIndex index;
     private final Clock clock;
+    /** What this run appended to the feed so far: also what a run that failed later appended. */
+    private final List<Change> appended = new ArrayList<>();
 
     DeltaRun(SyncStates states, ItemIndex index, Clock clock) {
         this.states = states;
@@ -48,25 +50,24 @@ final class DeltaRun {
         Page page = read(session, target, state);
         state = page.state;
         Map<String, ItemIndex.Indexed> known = state.fullSync() ? index.all(connectionId, target) : null;
-        List<Change> appended = new ArrayList<>();
         for (int pages = 1; ; pages++) {
-            appended.addAll(apply(writer, state, page.delta, known));
+            apply(writer, state, page.delta, known);
             writer.checkpoint();
             if (page.delta.nextLink() != null) {
                 state = states.save(state.progress(page.delta.nextLink()));
                 if (pages >= MAX_PAGES) {
-                    return new Outcome(appended, true);
+                    return new Outcome(appended(), true);
                 }
                 page = read(session, target, state);
                 state = page.state;
                 continue;
             }
             if (state.fullSync()) {
-                appended.addAll(sweepUnseen(writer, state));
+                sweepUnseen(writer, state);
             }
             states.save(state.completed(Objects.requireNonNull(page.delta.deltaLink(), "Graph's last page carries a delta link"),
                     clock.instant()));
-            return new Outcome(appended, false);
+            return new Outcome(appended(), false);
         }
     }
 
@@ -101,8 +102,13 @@ final class DeltaRun {
         return new Page(DeltaReader.first(session, target, state), state);
     }
 
+    /** The changes this run appended to the feed so far, in feed order. */
+    List<Change> appended() {
+        return List.copyOf(appended);
+    }
+
     /** Appends the page's changes, then records them in the item index. */
-    private List<Change> apply(FeedWriter writer, SyncState state, DeltaPage page, Map<String, ItemIndex.Indexed> known) {
+    private void apply(FeedWriter writer, SyncState state, DeltaPage page, Map<String, ItemIndex.Indexed> known) {
         Map<String, DeltaPage.Item> items = new LinkedHashMap<>();
         page.items().forEach(i -> items.put(i.id(), i)); // a page naming an item twice: its last word counts
         List<Change> changes = new ArrayList<>();
@@ -127,22 +133,20 @@ final class DeltaRun {
                 upserts.add(new ItemIndex.Indexed(item.id(), item.changeKey(), state.generation()));
             }
         }
-        List<Change> appended = writer.append(changes);
+        appended.addAll(writer.append(changes));
         index.write(state.connectionId(), state.target(), upserts, removals);
         if (known != null) {
             upserts.forEach(i -> known.put(i.itemId(), i));
             removals.forEach(known::remove);
         }
-        return appended;
     }
 
     /** At the end of a full sync: the indexed items it did not see were deleted while Graph had lost the sync state. */
-    private List<Change> sweepUnseen(FeedWriter writer, SyncState state) {
-        List<Change> appended = new ArrayList<>();
+    private void sweepUnseen(FeedWriter writer, SyncState state) {
         while (true) {
             List<ItemIndex.Indexed> unseen = index.notSeenIn(state.connectionId(), state.target(), state.generation(), TableAccess.TRANSACTION_LIMIT);
             if (unseen.isEmpty()) {
-                return appended;
+                return;
             }
             List<Change> deletions = unseen.stream().map(i -> Change.of(state.target(), Change.Type.DELETED, i.itemId(), null, null)).toList();
             appended.addAll(writer.append(deletions));

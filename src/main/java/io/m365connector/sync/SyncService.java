@@ -99,18 +99,18 @@ public final class SyncService {
             requests.send(request.toJson(), BUSY_RETRY); // the run in progress may have read Graph before this request's change
             return Outcome.BUSY;
         }
+        DeltaRun deltaRun = new DeltaRun(stores.states(), stores.index(), clock);
         try (FeedWriter feed = writer.get()) {
             SyncTarget target = request.target();
             GraphSession session = graph.open(ConnectionRef.of(request.connectionId(), null), target.resource().permissions(target.isShared()));
             if (request.reason().equals("subscriptionRemoved") && !target.isShared()) {
                 subscriptions.forget(request.connectionId(), target.resource()); // Graph removed it: a new one below
             }
-            DeltaRun.Outcome run = new DeltaRun(stores.states(), stores.index(), clock).run(session, feed, target);
+            DeltaRun.Outcome run = deltaRun.run(session, feed, target);
             if (SyncCapabilities.notifies(connection.get().cloud(), target)) {
                 subscriptions.ensure(session, target.resource(), request.reason().equals("reauthorizationRequired"),
                         request.reason().equals("timer"));
             }
-            listener.appended(request.connectionId(), run.appended());
             state.filter(SyncService::stopped).ifPresent(s -> listener.syncRecovered(request.connectionId(), target, s.lastRunAt()));
             if (run.more()) {
                 request(request.connectionId(), target, "more");
@@ -124,6 +124,9 @@ public final class SyncService {
                 return Outcome.STOPPED;
             }
             throw e;
+        } finally {
+            // What reached the feed, also when a later page or the subscription failed: the next run will not append it again.
+            listener.appended(request.connectionId(), deltaRun.appended());
         }
     }
 

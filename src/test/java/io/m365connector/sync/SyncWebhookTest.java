@@ -64,6 +64,31 @@ class SyncWebhookTest {
     }
 
     @Test
+    void whenARunFailsAfterItsFirstPageReachedTheFeedThenTheWebAppIsStillToldOfThatPage() {
+        ConnectorHarness.Connected user = HARNESS.connect(NationalCloud.USGOVDOD, "\"mail_read\"");
+        drainSync();
+        String upn = user.user().userPrincipalName();
+        HARNESS.graph.delta().setPageLimit(1);
+        try {
+            HARNESS.graph.mail().deliverText(upn, "one");
+            HARNESS.graph.mail().deliverText(upn, "two");
+            HARNESS.graph.failAfter(1, "GET", ".*/messages/delta", 403, "ErrorAccessDenied", "Access is denied.");
+            drainSync(); // page 1 reaches the feed, page 2 is refused: the run stops
+        } finally {
+            HARNESS.graph.delta().setPageLimit(Integer.MAX_VALUE);
+        }
+        deliverWebhooks();
+
+        List<String> inFeed = StreamSupport.stream(ConnectorHarness.json(HARNESS.read(user.connectionId(), "/changes").bodyText())
+                .path("changes").spliterator(), false).map(c -> c.path("id").asText()).toList();
+        List<String> pushed = WEB_APP.received().stream().map(r -> ConnectorHarness.json(r.body()))
+                .filter(e -> e.path("connectionId").asText().equals(user.connectionId()) && e.path("type").asText().equals("connection.changes"))
+                .flatMap(e -> StreamSupport.stream(e.path("changes").spliterator(), false)).map(c -> c.path("id").asText()).toList();
+        assertEquals(1, inFeed.size(), "the first page's change: " + inFeed);
+        assertEquals(inFeed, pushed, "what reached the feed before the run failed is pushed too");
+    }
+
+    @Test
     void whenTheStatusIsReadThenEachSyncedResourceSaysHowItStands() {
         ConnectorHarness.Connected global = HARNESS.connect(NationalCloud.GLOBAL, "\"mail_read\",\"calendar_read\"");
         ConnectorHarness.Connected china = HARNESS.connect(NationalCloud.CHINA, "\"mail_read\",\"calendar_read\"");

@@ -44,6 +44,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -123,6 +124,8 @@ public final class FakeGraph implements AutoCloseable {
     private final Map<String, String> displayNames = new HashMap<>();
     private final Map<String, UploadSession> uploads = new HashMap<>();
     private final List<ScriptedFault> faults = new ArrayList<>();
+    /** Faults that let this many matching requests through first ({@link #failAfter}). */
+    private final Map<ScriptedFault, Integer> passesFirst = new IdentityHashMap<>();
     private final List<RecordedRequest> requests = new ArrayList<>();
     private final List<String> unhandled = new ArrayList<>();
 
@@ -232,6 +235,18 @@ public final class FakeGraph implements AutoCloseable {
                 performFirst, false);
         synchronized (lock) {
             faults.add(fault);
+        }
+    }
+
+    /**
+     * Like {@link #failNext} (not performed first), after {@code pass} matching requests were answered normally: for
+     * example the second page of a delta, whose link has the first call's path.
+     */
+    public void failAfter(int pass, String method, String pathRegex, int status, String errorCode, String message) {
+        ScriptedFault fault = new ScriptedFault(method, Pattern.compile(pathRegex), status, errorCode, message, null, false, false);
+        synchronized (lock) {
+            faults.add(fault);
+            passesFirst.put(fault, pass);
         }
     }
 
@@ -403,6 +418,7 @@ public final class FakeGraph implements AutoCloseable {
             submitting.clear();
             submissionLag = 0;
             faults.clear();
+            passesFirst.clear();
             requests.clear();
             unhandled.clear();
         }
@@ -538,7 +554,12 @@ public final class FakeGraph implements AutoCloseable {
         for (Iterator<ScriptedFault> it = faults.iterator(); it.hasNext(); ) {
             ScriptedFault f = it.next();
             if (f.method().equalsIgnoreCase(method) && f.path().matcher(path).matches()) {
+                if (passesFirst.getOrDefault(f, 0) > 0) {
+                    passesFirst.merge(f, -1, Integer::sum);
+                    continue;
+                }
                 it.remove();
+                passesFirst.remove(f);
                 return f;
             }
         }
