@@ -71,7 +71,7 @@ public final class FeedWebhooks implements ChangeListener {
     }
 
     private static String stopId(String connectionId, SyncTarget target, Instant stoppedAt, String what) {
-        return "evt_sync_" + connectionId.substring(4) + "_" + target.key() + "_" + what + "_"
+        return "evt_sync_" + connectionId.substring(4) + "_" + target.key().replace('.', '_') + "_" + what + "_"
                 + (stoppedAt == null ? 0 : stoppedAt.toEpochMilli());
     }
 

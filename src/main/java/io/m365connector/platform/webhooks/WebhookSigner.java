@@ -22,8 +22,11 @@ public final class WebhookSigner {
     public static final String ID_HEADER = "webhook-id";
     public static final String TIMESTAMP_HEADER = "webhook-timestamp";
     public static final String SIGNATURE_HEADER = "webhook-signature";
-    /** Visible ASCII without spaces or commas: an id travels in a header and is part of the signed content. */
-    private static final Pattern EVENT_ID = Pattern.compile("[!-+\\--~]{1,255}");
+    /**
+     * Visible ASCII without spaces, commas or full stops: an id travels in a header and is part of the signed content,
+     * whose parts are joined by full stops (Standard Webhooks: ids should "not be allowed to include any `.`").
+     */
+    private static final Pattern EVENT_ID = Pattern.compile("[!-+\\-/-~]{1,255}");
 
     private final WebhookSecret secret;
 
@@ -41,7 +44,7 @@ public final class WebhookSigner {
     public String sign(String eventId, long timestamp, String body) {
         Objects.requireNonNull(body, "'body' cannot be null.");
         if (eventId == null || !EVENT_ID.matcher(eventId).matches()) {
-            throw new IllegalArgumentException("'eventId' must be 1-255 visible ASCII characters without spaces or commas.");
+            throw new IllegalArgumentException("'eventId' must be 1-255 visible ASCII characters without spaces, commas or full stops.");
         }
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
