@@ -5,6 +5,9 @@ import io.m365connector.platform.Json;
 import io.m365connector.platform.WorkQueue;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -13,8 +16,8 @@ import java.util.logging.Logger;
 /**
  * Where Graph delivers change and lifecycle notifications. It does nothing slow, so it answers within
  * Graph's 3 seconds even on a cold instance: the validation handshake (echo the token), then per
- * notification one table read (which connection, and is the clientState the one we gave) and one
- * queued sync request. Graph's notification is only a hint: the run reads the delta. Unknown
+ * distinct notification of the batch (subscription, clientState, lifecycle event) one table read (which
+ * connection, and is the clientState the one we gave) and one queued sync request. Graph's notification is only a hint: the run reads the delta. Unknown
  * subscriptions and wrong clientStates are acknowledged and dropped (a 4xx would only make Graph
  * retry), counted in one INFO line, never named.
  */
@@ -49,14 +52,25 @@ public final class NotificationReceiver {
             return new Answer(202, null, null);
         }
         int dropped = 0;
+        // A burst is one batch of many notifications of one subscription: each distinct one is looked up and queued once,
+        // so the answer's time grows with the subscriptions in the batch, not with its notifications.
+        Map<List<String>, Boolean> seen = new HashMap<>();
         for (JsonNode notification : notifications) {
-            Optional<Subscriptions.Held> held = subscriptions.find(notification.path("subscriptionId").asText(null));
-            if (held.isEmpty() || !held.get().accepts(notification.path("clientState").asText(null))) {
-                dropped++;
-                continue;
-            }
+            String subscriptionId = notification.path("subscriptionId").asText(null);
+            String clientState = notification.path("clientState").asText(null);
             String reason = notification.hasNonNull("lifecycleEvent") ? notification.get("lifecycleEvent").asText() : "notification";
-            requests.send(new SyncRequest(held.get().connectionId(), held.get().resource(), reason, clock.instant()).toJson(), Duration.ZERO);
+            Boolean accepted = seen.get(Arrays.asList(subscriptionId, clientState, reason));
+            if (accepted == null) {
+                Optional<Subscriptions.Held> held = subscriptions.find(subscriptionId);
+                accepted = held.isPresent() && held.get().accepts(clientState);
+                seen.put(Arrays.asList(subscriptionId, clientState, reason), accepted);
+                if (accepted) {
+                    requests.send(new SyncRequest(held.get().connectionId(), held.get().resource(), reason, clock.instant()).toJson(), Duration.ZERO);
+                }
+            }
+            if (!accepted) {
+                dropped++;
+            }
         }
         if (dropped > 0) {
             LOG.info("Dropped " + dropped + " notification(s) of " + notifications.size()

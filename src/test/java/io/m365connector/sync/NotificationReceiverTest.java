@@ -11,6 +11,7 @@ import io.m365connector.testing.ClockedWorkQueue;
 import io.m365connector.testing.LogRecorder;
 import io.m365connector.testing.MutableClock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -81,5 +82,37 @@ class NotificationReceiverTest {
             assertEquals(3, lines.size(), lines.toString());
             assertTrue(lines.stream().noneMatch(l -> l.contains(clientState) || l.contains(subscriptionId) || l.contains("forged")), lines.toString());
         }
+    }
+
+    @Test
+    void whenABatchHoldsABurstOfOneSubscriptionThenOneRequestIsQueuedPerSubscriptionAndEvent() {
+        String calendarSubscription = UUID.randomUUID().toString();
+        subscriptions.save(new Subscriptions.Held(subscriptionId, connectionId, SyncResource.INBOX, Secrets.sha256(clientState), clock.instant()));
+        subscriptions.save(new Subscriptions.Held(calendarSubscription, connectionId, SyncResource.CALENDAR, Secrets.sha256(clientState),
+                clock.instant()));
+        List<String> notifications = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            notifications.add(notification(subscriptionId, clientState, null));
+        }
+        notifications.add(notification(subscriptionId, clientState, "missed"));
+        notifications.add(notification(calendarSubscription, clientState, null));
+        notifications.add(notification(calendarSubscription, clientState, null));
+        notifications.add(notification(subscriptionId, "forged", null));
+        notifications.add(notification(subscriptionId, "forged", null));
+
+        try (LogRecorder log = new LogRecorder()) {
+            assertEquals(202, receiver.receive(Map.of(), "{\"value\":[" + String.join(",", notifications) + "]}").status());
+
+            List<String> queued = queue.receiveVisible().stream().map(m -> SyncRequest.parse(m).orElseThrow())
+                    .map(r -> r.resource().id() + ":" + r.reason()).sorted().toList();
+            assertEquals(List.of("calendar:notification", "inbox:missed", "inbox:notification"), queued);
+            assertTrue(log.atOrAbove(Level.INFO).stream().anyMatch(l -> l.contains("Dropped 2 notification(s) of 55")), log.atOrAbove(Level.INFO).toString());
+        }
+    }
+
+    private static String notification(String subscription, String state, String lifecycleEvent) {
+        return "{\"subscriptionId\":\"" + subscription + "\",\"clientState\":\"" + state + "\",\"changeType\":\"created\","
+                + "\"resource\":\"Users/x/Messages/y\",\"tenantId\":\"t\"" + (lifecycleEvent == null ? "" : ",\"lifecycleEvent\":\"" + lifecycleEvent
+                + "\"") + "}";
     }
 }
