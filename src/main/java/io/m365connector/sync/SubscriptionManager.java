@@ -48,32 +48,37 @@ final class SubscriptionManager {
      * Makes sure the resource has a subscription that outlives the next renewal: {@code force} renews now
      * (reauthorization); {@code verify} asks Graph whether it still has it (the timer's runs: Graph may have
      * dropped it without a word, and nothing else would notice before the renewal a day ahead of expiry).
+     *
+     * @return whether a new subscription was made: a change between the delta the caller read and this moment
+     *         was notified to no one
      */
-    void ensure(GraphSession session, SyncResource resource, boolean force, boolean verify) {
+    boolean ensure(GraphSession session, SyncResource resource, boolean force, boolean verify) {
         String connectionId = session.connectionId();
         Instant now = clock.instant();
         Optional<SyncStates.SubscriptionState> current = states.subscription(connectionId, resource).filter(s -> s.subscriptionId() != null);
         if (urls.notification().isEmpty()) {
             states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(null, null, "notification_url_not_public", now));
-            return;
+            return false;
         }
         try {
             boolean fresh = current.isPresent() && current.get().expiresAt() != null && now.isBefore(current.get().expiresAt().minus(RENEW_BEFORE));
             if (fresh && !force && (!verify || exists(session, current.get().subscriptionId()))) {
-                return;
+                return false;
             }
             if (current.isPresent() && fresh && !force) {
                 held.remove(current.get().subscriptionId()); // Graph no longer has it: a new one
                 create(session, resource);
-                return;
+                return true;
             }
             if (current.isPresent() && renew(session, resource, current.get().subscriptionId())) {
-                return;
+                return false;
             }
             create(session, resource);
+            return true;
         } catch (ConnectorException e) {
             LOG.info("No subscription for " + resource.id() + " of " + connectionId + " (" + e.code().code() + "): synced by the timer");
             states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(null, null, e.code().code(), now));
+            return false;
         }
     }
 

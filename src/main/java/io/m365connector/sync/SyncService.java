@@ -107,9 +107,10 @@ public final class SyncService {
                 subscriptions.forget(request.connectionId(), target.resource()); // Graph removed it: a new one below
             }
             DeltaRun.Outcome run = deltaRun.run(session, feed, target);
-            if (SyncCapabilities.notifies(connection.get().cloud(), target)) {
-                subscriptions.ensure(session, target.resource(), request.reason().equals("reauthorizationRequired"),
-                        request.reason().equals("timer"));
+            if (SyncCapabilities.notifies(connection.get().cloud(), target) && subscriptions.ensure(session, target.resource(),
+                    request.reason().equals("reauthorizationRequired"), request.reason().equals("timer"))) {
+                // A new subscription: what changed since this run read the delta was notified to no one. One more run finds it.
+                request(request.connectionId(), target, "subscribed");
             }
             state.filter(SyncService::stopped).ifPresent(s -> listener.syncRecovered(request.connectionId(), target, s.lastRunAt()));
             if (run.more()) {

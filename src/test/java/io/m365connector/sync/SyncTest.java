@@ -220,6 +220,19 @@ class SyncTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOVDOD"})
+    void whenMailArrivesWhileTheSubscriptionIsBeingMadeThenTheRunAfterItFindsItWithoutWaitingForTheTimer(NationalCloud cloud) {
+        ConnectorHarness.Connected c = HARNESS.connect(cloud, "\"mail_read\"");
+        String upn = c.user().userPrincipalName();
+        HARNESS.graph.mail().addMailbox(upn);
+        // after the first run read the delta, before Graph has the subscription: no notification for this mail
+        HARNESS.graph.beforeNext("POST", "/subscriptions", () -> HARNESS.graph.mail().deliverText(upn, "while subscribing"));
+        drain();
+
+        assertEquals(List.of("created:while subscribing"), describe(changes(new Synced(c.connectionId(), upn))));
+    }
+
+    @ParameterizedTest
     @EnumSource(value = NationalCloud.class, names = {"USGOVDOD"})
     void whenAReauthorizationRequestIsHandledAfterALaterRunThenTheSubscriptionIsStillRenewed(NationalCloud cloud) {
         Synced user = connect(cloud);

@@ -124,6 +124,8 @@ public final class FakeGraph implements AutoCloseable {
     private final Map<String, String> displayNames = new HashMap<>();
     private final Map<String, UploadSession> uploads = new HashMap<>();
     private final List<ScriptedFault> faults = new ArrayList<>();
+    /** Things that happen in the mailbox just before the next matching request is handled ({@link #beforeNext}). */
+    private final List<Map.Entry<ScriptedFault, Runnable>> before = new ArrayList<>();
     /** Faults that let this many matching requests through first ({@link #failAfter}). */
     private final Map<ScriptedFault, Integer> passesFirst = new IdentityHashMap<>();
     private final List<RecordedRequest> requests = new ArrayList<>();
@@ -247,6 +249,16 @@ public final class FakeGraph implements AutoCloseable {
         synchronized (lock) {
             faults.add(fault);
             passesFirst.put(fault, pass);
+        }
+    }
+
+    /**
+     * Runs {@code action} (a change in a mailbox, say) when the next request with this method and path arrives, before it
+     * is handled: for example a mail that arrives while the connector is creating a subscription.
+     */
+    public void beforeNext(String method, String pathRegex, Runnable action) {
+        synchronized (lock) {
+            before.add(Map.entry(new ScriptedFault(method, Pattern.compile(pathRegex), 0, null, null, null, false, false), action));
         }
     }
 
@@ -419,6 +431,7 @@ public final class FakeGraph implements AutoCloseable {
             submissionLag = 0;
             faults.clear();
             passesFirst.clear();
+            before.clear();
             requests.clear();
             unhandled.clear();
         }
@@ -527,11 +540,24 @@ public final class FakeGraph implements AutoCloseable {
                 requestId, clientRequestId == null || clientRequestId.isBlank() ? requestId : clientRequestId);
 
         ScriptedFault fault;
+        Runnable beforeThis;
         synchronized (lock) {
             requests.add(new RecordedRequest(method, host, path, query, headers,
                     upload ? "[" + body.length + " bytes]" : new String(body, StandardCharsets.UTF_8),
                     issued == null ? null : issued.user().userPrincipalName()));
             fault = takeFault(method, path);
+            Runnable happening = null;
+            for (Iterator<Map.Entry<ScriptedFault, Runnable>> it = before.iterator(); it.hasNext() && happening == null; ) {
+                Map.Entry<ScriptedFault, Runnable> next = it.next();
+                if (next.getKey().method().equalsIgnoreCase(method) && next.getKey().path().matcher(path).matches()) {
+                    it.remove();
+                    happening = next.getValue();
+                }
+            }
+            beforeThis = happening;
+        }
+        if (beforeThis != null) {
+            beforeThis.run();
         }
         Reply reply;
         if (fault != null && !fault.performFirst()) {
