@@ -5,10 +5,13 @@ import com.microsoft.graph.models.Message;
 import com.microsoft.graph.models.OutlookItem;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
 import com.microsoft.graph.users.item.UserItemRequestBuilder;
+import io.m365connector.graph.GraphException;
 import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
+import io.m365connector.platform.ProblemCode;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BiConsumer;
 
 /**
@@ -19,6 +22,7 @@ import java.util.function.BiConsumer;
 final class DeltaReader {
     static final int PAGE_SIZE = 100;
     private static final String[] MESSAGE_FIELDS = {"id", "changeKey", "subject", "from", "receivedDateTime"};
+    private static final String[] CHECK_FIELDS = {"id", "changeKey", "subject", "from", "receivedDateTime", "parentFolderId"};
 
     private DeltaReader() {
     }
@@ -49,6 +53,41 @@ final class DeltaReader {
         }
         var page = session.call(Safety.REPEATABLE, c -> mailbox(c, target).calendarView().delta().withUrl(link).get(rc -> preferences(rc.headers::add)));
         return events(page.getValue(), page.getOdataNextLink(), page.getOdataDeltaLink());
+    }
+
+    /**
+     * A message the inbox's delta reported removed, read again: its id and summary when it is in the inbox after all,
+     * else empty (deleted, or moved to another folder). With immutable ids a message moved out and back between two
+     * delta calls is reported removed, and not again until it changes (reported by users, open on Microsoft's docs:
+     * microsoft-graph-docs-contrib#72); a delete undone in Outlook does exactly that.
+     *
+     * @param inboxId the inbox folder's id ({@link #inboxId})
+     */
+    static Optional<DeltaPage.Item> stillInInbox(GraphSession session, SyncTarget target, String messageId, String inboxId) {
+        Message m;
+        try {
+            m = session.call(Safety.REPEATABLE, c -> mailbox(c, target).messages().byMessageId(messageId).get(rc -> {
+                rc.queryParameters.select = CHECK_FIELDS;
+                rc.headers.add("Prefer", "IdType=\"ImmutableId\"");
+            }));
+        } catch (GraphException e) {
+            if (e.code() == ProblemCode.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        if (m == null || !inboxId.equals(m.getParentFolderId())) {
+            return Optional.empty();
+        }
+        return Optional.of(messages(List.of(m), null, null).items().get(0));
+    }
+
+    /** The inbox folder's id, as messages name it in {@code parentFolderId}. */
+    static String inboxId(GraphSession session, SyncTarget target) {
+        return session.call(Safety.REPEATABLE, c -> mailbox(c, target).mailFolders().byMailFolderId("inbox").get(rc -> {
+            rc.queryParameters.select = new String[] {"id"};
+            rc.headers.add("Prefer", "IdType=\"ImmutableId\"");
+        })).getId();
     }
 
     /** {@code /me}, or {@code /users/{address}} for a shared mailbox (a link Graph gave is followed as given; this only picks the builder). */

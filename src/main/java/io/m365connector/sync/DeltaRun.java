@@ -50,8 +50,9 @@ final class DeltaRun {
         Page page = read(session, target, state);
         state = page.state;
         Map<String, ItemIndex.Indexed> known = state.fullSync() ? index.all(connectionId, target) : null;
+        RemovalCheck removals = new RemovalCheck(session, target);
         for (int pages = 1; ; pages++) {
-            apply(writer, state, page.delta, known);
+            apply(writer, state, page.delta, known, removals);
             writer.checkpoint();
             if (page.delta.nextLink() != null) {
                 state = states.save(state.progress(page.delta.nextLink()));
@@ -108,20 +109,22 @@ final class DeltaRun {
     }
 
     /** Appends the page's changes, then records them in the item index. */
-    private void apply(FeedWriter writer, SyncState state, DeltaPage page, Map<String, ItemIndex.Indexed> known) {
+    private void apply(FeedWriter writer, SyncState state, DeltaPage page, Map<String, ItemIndex.Indexed> known, RemovalCheck check) {
         Map<String, DeltaPage.Item> items = new LinkedHashMap<>();
         page.items().forEach(i -> items.put(i.id(), i)); // a page naming an item twice: its last word counts
         List<Change> changes = new ArrayList<>();
         List<ItemIndex.Indexed> upserts = new ArrayList<>();
         List<String> removals = new ArrayList<>();
-        for (DeltaPage.Item item : items.values()) {
-            Optional<ItemIndex.Indexed> indexed = known != null ? Optional.ofNullable(known.get(item.id()))
-                    : index.find(state.connectionId(), state.target(), item.id());
+        for (DeltaPage.Item reported : items.values()) {
+            Optional<ItemIndex.Indexed> indexed = known != null ? Optional.ofNullable(known.get(reported.id()))
+                    : index.find(state.connectionId(), state.target(), reported.id());
+            if (reported.removed() && indexed.isEmpty()) {
+                continue;
+            }
+            DeltaPage.Item item = reported.removed() ? check.present(reported.id()).orElse(reported) : reported;
             if (item.removed()) {
-                if (indexed.isPresent()) {
-                    changes.add(Change.of(state.target(), Change.Type.DELETED, item.id(), null, null));
-                    removals.add(item.id());
-                }
+                changes.add(Change.of(state.target(), Change.Type.DELETED, item.id(), null, null));
+                removals.add(item.id());
                 continue;
             }
             Change.Type type = indexed.isEmpty() ? Change.Type.CREATED
@@ -138,6 +141,33 @@ final class DeltaRun {
         if (known != null) {
             upserts.forEach(i -> known.put(i.itemId(), i));
             removals.forEach(known::remove);
+        }
+    }
+
+    /**
+     * Reads an inbox message that Graph's delta reported removed once more, before the feed says it was deleted: a
+     * message moved out and back between two delta calls is reported removed though it is in the inbox
+     * ({@link DeltaReader#stillInInbox}). The inbox's id is read once per run, at the first removal. Calendars are
+     * not checked: an event that leaves the window or is deleted does not come back this way.
+     */
+    private static final class RemovalCheck {
+        private final GraphSession session;
+        private final SyncTarget target;
+        private String inboxId;
+
+        RemovalCheck(GraphSession session, SyncTarget target) {
+            this.session = session;
+            this.target = target;
+        }
+
+        Optional<DeltaPage.Item> present(String itemId) {
+            if (target.resource() != SyncResource.INBOX) {
+                return Optional.empty();
+            }
+            if (inboxId == null) {
+                inboxId = DeltaReader.inboxId(session, target);
+            }
+            return DeltaReader.stillInInbox(session, target, itemId, inboxId);
         }
     }
 

@@ -220,6 +220,28 @@ class SyncTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOV"})
+    void whenAMessageIsMovedOutAndBackBetweenTwoRunsThenTheFeedDoesNotSayItWasDeletedButAMoveOutStillIs(NationalCloud cloud) {
+        Synced user = connect(cloud);
+        String id = HARNESS.graph.mail().deliverText(user.upn, "deleted, then undone");
+        syncNow(user);
+        RECEIVER_UP.set(false); // both moves before the next run, as a delete undone within the 10 s debounce
+        try {
+            HARNESS.graph.mail().move(user.upn, HARNESS.graph.mail().move(user.upn, id, "deleteditems"), "inbox");
+        } finally {
+            RECEIVER_UP.set(true);
+        }
+        syncNow(user);
+
+        List<String> feed = describe(changes(user));
+        assertFalse(feed.contains("deleted:"), "Graph reports the message removed (immutable ids), but it is in the inbox: " + feed);
+
+        HARNESS.graph.mail().move(user.upn, HARNESS.graph.mail().messages(user.upn, "inbox").get(0).path("id").asText(), "archive");
+        drain();
+        assertEquals("deleted:", describe(changes(user)).get(describe(changes(user)).size() - 1), "moved out for good: deleted");
+    }
+
+    @ParameterizedTest
     @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOVDOD"})
     void whenMailArrivesWhileTheSubscriptionIsBeingMadeThenTheRunAfterItFindsItWithoutWaitingForTheTimer(NationalCloud cloud) {
         ConnectorHarness.Connected c = HARNESS.connect(cloud, "\"mail_read\"");

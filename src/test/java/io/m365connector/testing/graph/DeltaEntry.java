@@ -9,12 +9,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param change {@code created}, {@code updated} or {@code deleted} (for {@code ?changeType=})
  * @param item the item's data, null when removed
  * @param folderId for messages, the folder it is in; else null
- * @param defaultIdsOnly a removal of a message's old default id after it moved out and back in: clients that
- *     asked for immutable ids never saw that id, so it is left out for them
+ * @param readers who is shown the entry: all clients, or only those that asked for default ids or for immutable ids
+ *     (a message that moved out and back in reads differently to each, see {@link MessageDelta})
  */
-record DeltaEntry(String change, String defaultId, String immutableId, ObjectNode item, String folderId, boolean defaultIdsOnly) {
-    static DeltaEntry removed(String defaultId, String immutableId, boolean defaultIdsOnly) {
-        return new DeltaEntry("deleted", defaultId, immutableId, null, null, defaultIdsOnly);
+record DeltaEntry(String change, String defaultId, String immutableId, ObjectNode item, String folderId, Readers readers) {
+    /** Which clients see an entry, by the ids they asked for ({@code Prefer: IdType="ImmutableId"} or not). */
+    enum Readers {
+        ALL, DEFAULT_IDS, IMMUTABLE_IDS;
+
+        boolean include(boolean immutable) {
+            return this == ALL || (this == IMMUTABLE_IDS) == immutable;
+        }
+    }
+
+    static DeltaEntry removed(String defaultId, String immutableId, Readers readers) {
+        return new DeltaEntry("deleted", defaultId, immutableId, null, null, readers);
     }
 
     boolean isRemoved() {

@@ -67,6 +67,7 @@ public final class FakeDelta {
     private SyncStateLoss loss = SyncStateLoss.SYNC_STATE_NOT_FOUND;
     private int pageLimit = Integer.MAX_VALUE;
     private boolean reportOutsideWindow = true;
+    private boolean immutableMoveBackAsUpdate;
 
     private record Cursor(String mailbox, int generation, DeltaQuery query, Map<String, String> known, long seq) {
     }
@@ -110,6 +111,16 @@ public final class FakeDelta {
     public void replayNextDeltaPage(String upn) {
         synchronized (lock) {
             replays.add(SyncValues.key(upn));
+        }
+    }
+
+    /**
+     * With {@code true}, a message moved out of the folder and back between two rounds reads as one update to a client
+     * that asked for immutable ids, instead of the removal users report (see {@link MessageDelta}).
+     */
+    public void setImmutableMoveBackAsUpdate(boolean update) {
+        synchronized (lock) {
+            immutableMoveBackAsUpdate = update;
         }
     }
 
@@ -234,7 +245,7 @@ public final class FakeDelta {
         Map<String, String> nowKnown = new LinkedHashMap<>();
         List<DeltaEntry> entries = q.calendar()
                 ? calendar.deltaEntries(mb, q.start(), q.end(), known, seq, reportOutsideWindow, nowKnown)
-                : MessageDelta.entries(mb, q, known, seq, nowKnown);
+                : MessageDelta.entries(mb, q, known, seq, nowKnown, immutableMoveBackAsUpdate);
         if (q.changeType() != null) {
             entries = entries.stream().filter(e -> e.change().equalsIgnoreCase(q.changeType().trim())).toList();
         }
@@ -248,7 +259,7 @@ public final class FakeDelta {
         int end = Math.min(p.offset() + size, p.entries().size());
         ArrayNode value = GraphJson.array();
         for (DeltaEntry e : p.entries().subList(p.offset(), end)) {
-            if (!(e.defaultIdsOnly() && r.immutableIds())) {
+            if (e.readers().include(r.immutableIds())) {
                 value.add(MessageDelta.render(e, q, r));
             }
         }

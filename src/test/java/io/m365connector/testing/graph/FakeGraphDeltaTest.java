@@ -101,7 +101,7 @@ class FakeGraphDeltaTest {
     }
 
     @Test
-    void whenAMessageMovesOutAndBackThenDefaultIdsReportItRemovedAndNewButImmutableIdsKeepOneItem() {
+    void whenAMessageMovesOutAndBackThenDefaultIdsReportItRemovedAndNewAndImmutableIdsOnlyRemovedUntilItChanges() {
         String id = mail.deliver(ADELE, received("Wanderer", "dana@fabrikam.example", "text", "x"));
         String immutable = mail.immutableId(ADELE, id);
         String defaultLink = last(round(null, null)).getOdataDeltaLink();
@@ -110,10 +110,32 @@ class FakeGraphDeltaTest {
         String away = mail.move(ADELE, id, "archive");
         String back = mail.move(ADELE, away, "inbox");
         List<Message> byDefault = items(round(defaultLink, null));
-        List<Message> byImmutable = items(round(immutableLink, IMMUTABLE));
+        List<DeltaGetResponse> immutableRound = round(immutableLink, IMMUTABLE);
+        List<Message> byImmutable = items(immutableRound);
 
         assertEquals(List.of(id), removedIds(byDefault));
         assertEquals(List.of(back), byDefault.stream().filter(m -> m.getSubject() != null).map(Message::getId).toList());
+        assertEquals(List.of(immutable), removedIds(byImmutable), "reported removed though it is back (microsoft-graph-docs-contrib#72)");
+        assertEquals(1, byImmutable.size());
+        String nextLink = last(immutableRound).getOdataDeltaLink();
+        List<DeltaGetResponse> quiet = round(nextLink, IMMUTABLE);
+        assertEquals(List.of(), items(quiet), "not reported again while it does not change");
+
+        mail.markRead(ADELE, back, true);
+        List<Message> changed = items(round(last(quiet).getOdataDeltaLink(), IMMUTABLE));
+        assertEquals(List.of("Wanderer"), changed.stream().map(Message::getSubject).toList(), "a change brings it back");
+    }
+
+    @Test
+    void whenMoveBackAsUpdateIsChosenThenImmutableIdsKeepOneItem() {
+        graph.delta().setImmutableMoveBackAsUpdate(true);
+        String id = mail.deliver(ADELE, received("Wanderer", "dana@fabrikam.example", "text", "x"));
+        String immutable = mail.immutableId(ADELE, id);
+        String immutableLink = last(round(null, IMMUTABLE)).getOdataDeltaLink();
+
+        mail.move(ADELE, mail.move(ADELE, id, "archive"), "inbox");
+        List<Message> byImmutable = items(round(immutableLink, IMMUTABLE));
+
         assertEquals(1, byImmutable.size());
         assertEquals(immutable, byImmutable.get(0).getId());
         assertEquals("Wanderer", byImmutable.get(0).getSubject());

@@ -11,8 +11,12 @@ import java.util.Map;
 /**
  * The entries of a message delta round and how a delta item is shown (messages and events). The round's
  * rule, from delta-query-messages: since the client's last state, items created or changed in the folder in
- * full, items gone from it (deleted or moved out) as {@code @removed}. A message moved out and back in is, with
- * default ids, its old id removed plus the item under its new id (inferred; immutable-id readers see one update).
+ * full, items gone from it (deleted or moved out) as {@code @removed}. A message moved out and back in between
+ * two rounds is, with default ids, its old id removed plus the item under its new id (inferred). With immutable
+ * ids it is reported removed, and not again until it changes: reported by users and open on Microsoft's docs
+ * (microsoft-graph-docs-contrib#72, "will be reported as deleted from folder A and will not be reported again until
+ * it's changed/deleted/moved again"; Q&amp;A 1257719). {@code FakeDelta#setImmutableMoveBackAsUpdate} gives the one
+ * update a reader would expect instead.
  */
 final class MessageDelta {
     static final String MESSAGE_TYPE = "#microsoft.graph.message";
@@ -22,7 +26,8 @@ final class MessageDelta {
     }
 
     /** Since {@code known} (immutable id -> default id the client saw) and {@code seq}; fills {@code nowKnown}. */
-    static List<DeltaEntry> entries(MailboxState mb, DeltaQuery q, Map<String, String> known, long seq, Map<String, String> nowKnown) {
+    static List<DeltaEntry> entries(MailboxState mb, DeltaQuery q, Map<String, String> known, long seq, Map<String, String> nowKnown,
+                                    boolean immutableMoveBackAsUpdate) {
         MessageFilter filter = MessageFilter.parse(q.filter());
         Comparator<StoredMessage> newestFirst = Comparator.comparing(MailReads::received).reversed();
         List<StoredMessage> current = new ArrayList<>(mb.inFolder(q.folderId()).stream().filter(m -> filter.matches(m.data))
@@ -34,18 +39,24 @@ final class MessageDelta {
         List<DeltaEntry> entries = new ArrayList<>();
         known.forEach((immutableId, defaultId) -> {
             if (!nowKnown.containsKey(immutableId)) {
-                entries.add(DeltaEntry.removed(defaultId, immutableId, false));
+                entries.add(DeltaEntry.removed(defaultId, immutableId, DeltaEntry.Readers.ALL));
             }
         });
         for (StoredMessage m : current) {
             String reported = known.get(m.immutableId);
             if (reported == null) {
-                entries.add(new DeltaEntry("created", m.defaultId, m.immutableId, m.data.deepCopy(), m.folderId, false));
+                entries.add(new DeltaEntry("created", m.defaultId, m.immutableId, m.data.deepCopy(), m.folderId, DeltaEntry.Readers.ALL));
             } else if (m.version > seq) {
-                if (!reported.equals(m.defaultId)) {
-                    entries.add(DeltaEntry.removed(reported, m.immutableId, true));
+                boolean movedOutAndBack = !reported.equals(m.defaultId); // a move gives a message a new default id
+                if (movedOutAndBack) {
+                    entries.add(DeltaEntry.removed(reported, m.immutableId, DeltaEntry.Readers.DEFAULT_IDS));
                 }
-                entries.add(new DeltaEntry("updated", m.defaultId, m.immutableId, m.data.deepCopy(), m.folderId, false));
+                if (movedOutAndBack && !immutableMoveBackAsUpdate) {
+                    entries.add(new DeltaEntry("updated", m.defaultId, m.immutableId, m.data.deepCopy(), m.folderId, DeltaEntry.Readers.DEFAULT_IDS));
+                    entries.add(DeltaEntry.removed(m.defaultId, m.immutableId, DeltaEntry.Readers.IMMUTABLE_IDS));
+                } else {
+                    entries.add(new DeltaEntry("updated", m.defaultId, m.immutableId, m.data.deepCopy(), m.folderId, DeltaEntry.Readers.ALL));
+                }
             }
         }
         return entries;
