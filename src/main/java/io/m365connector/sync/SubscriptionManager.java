@@ -60,6 +60,7 @@ final class SubscriptionManager {
             states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(null, null, "notification_url_not_public", now));
             return false;
         }
+        boolean renewing = false;
         try {
             boolean fresh = current.isPresent() && current.get().expiresAt() != null && now.isBefore(current.get().expiresAt().minus(RENEW_BEFORE));
             if (fresh && !force && (!verify || exists(session, current.get().subscriptionId()))) {
@@ -70,12 +71,24 @@ final class SubscriptionManager {
                 create(session, resource);
                 return true;
             }
-            if (current.isPresent() && renew(session, resource, current.get().subscriptionId())) {
+            renewing = current.isPresent();
+            if (renewing && renew(session, resource, current.get().subscriptionId())) {
                 return false;
             }
+            renewing = false;
             create(session, resource);
             return true;
         } catch (ConnectorException e) {
+            SyncStates.SubscriptionState alive = current.orElse(null);
+            if (renewing && alive.expiresAt() != null && now.isBefore(alive.expiresAt())) {
+                // Renewing failed (throttled, Graph unavailable): the subscription still lives until it expires, and the next run
+                // renews it. Forgetting its id would make a second one beside it, which a disconnect could not delete.
+                LOG.info("Could not renew the " + resource.id() + " subscription of " + connectionId + " (" + e.code().code() + "); it lives until "
+                        + alive.expiresAt());
+                states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(alive.subscriptionId(), alive.expiresAt(),
+                        e.code().code(), now));
+                return false;
+            }
             LOG.info("No subscription for " + resource.id() + " of " + connectionId + " (" + e.code().code() + "): synced by the timer");
             states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(null, null, e.code().code(), now));
             return false;

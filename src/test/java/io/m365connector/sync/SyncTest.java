@@ -274,6 +274,27 @@ class SyncTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"GLOBAL"})
+    void whenARenewalFailsForAWhileThenTheSubscriptionIsKeptAndRenewedLaterNotMadeAgainBesideIt(NationalCloud cloud) {
+        Synced user = connect(cloud);
+        syncNow(user);
+        List<String> before = ids(HARNESS.graph.subscriptions().subscriptions(user.upn));
+        HARNESS.clock.advance(Duration.ofMinutes(4_200).minus(Duration.ofHours(12))); // within a day of expiry: renewals are due
+        for (int attempt = 0; attempt < 3; attempt++) {
+            HARNESS.graph.failNext("PATCH", "/subscriptions/.+", 503, "ServiceUnavailable", "Service is unavailable.", null, false);
+        }
+        tick(); // one resource's renewal fails every attempt
+
+        HARNESS.clock.advance(Duration.ofMinutes(61));
+        tick();
+
+        List<JsonNode> after = HARNESS.graph.subscriptions().subscriptions(user.upn);
+        assertEquals(before, ids(after), "the same two subscriptions, none made beside a live one");
+        assertTrue(after.stream().allMatch(s -> s.path("expirationDateTime").asText().compareTo(HARNESS.clock.instant().plus(Duration.ofDays(2))
+                .toString()) > 0), "both renewed: " + after);
+    }
+
+    @ParameterizedTest
     @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOV"})
     void whenThePasswordIsResetThenTheRemovedSubscriptionsAreMadeAgainAndTheResourceResynced(NationalCloud cloud) {
         Synced user = connect(cloud);

@@ -1,6 +1,7 @@
 package io.m365connector.testing.graph;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,11 +43,17 @@ class FakeGraphSubscriptionTest {
     }
 
     @Test
-    void whenASubscriptionIsCreatedThenBothUrlsAreValidatedAndTheExpiryIsClampedToSevenDays() {
+    void whenASubscriptionIsCreatedThenBothUrlsAreValidatedAndAnExpiryOverSevenDaysIsRefused() {
+        ODataError tooLong = assertThrows(ODataError.class, () -> sdk.subscriptions().post(subscription(INBOX, "created", s ->
+                s.setExpirationDateTime(at(Duration.ofMinutes(10_081))))));
+        assertEquals(400, tooLong.getResponseStatusCode());
+        assertEquals("Subscription expiration can only be 10080 minutes in the future.", tooLong.getError().getMessage());
+        endpoint.clear();
+
         Subscription created = sdk.subscriptions().post(subscription(INBOX, "created,updated,deleted", s -> {
             s.setNotificationUrl(NOTIFY + "?cloud=usgov");
             s.setLifecycleNotificationUrl(LIFECYCLE);
-            s.setExpirationDateTime(at(Duration.ofDays(30)));
+            s.setExpirationDateTime(at(Duration.ofMinutes(10_080)));
             s.setClientState("secret-state");
         }));
 
@@ -105,7 +112,17 @@ class FakeGraphSubscriptionTest {
     }
 
     @Test
-    void whenTheSameChangeTypeAndResourceAreAskedAgainThenGraphAnswers409ButAnotherAppMayHaveItToo() {
+    void whenTheSameChangeTypeAndResourceAreAskedAgainThenGraphMakesAnotherWithItsOwnId() {
+        Subscription first = sdk.subscriptions().post(subscription(INBOX, "created,updated", s -> { }));
+        Subscription second = sdk.subscriptions().post(subscription(INBOX, "created,updated", s -> { }));
+
+        assertNotEquals(first.getId(), second.getId());
+        assertEquals(2, graph.subscriptions().subscriptions(ADELE).size());
+    }
+
+    @Test
+    void whenDuplicatesAreRefusedThenTheSameChangeTypeAndResourceAnswer409ButAnotherAppMayHaveItToo() {
+        graph.subscriptions().setRefuseDuplicates(true);
         Subscription first = sdk.subscriptions().post(subscription(INBOX, "created,updated", s -> { }));
 
         ODataError again = assertThrows(ODataError.class, () -> sdk.subscriptions().post(subscription("/me/mailFolders/inbox/messages",

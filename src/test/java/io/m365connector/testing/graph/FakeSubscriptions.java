@@ -51,6 +51,7 @@ public final class FakeSubscriptions {
     // guarded by lock
     private final Map<String, SubscriptionState> subscriptions = new LinkedHashMap<>();
     private int limitPerMailbox = SubscriptionRequests.MAX_PER_MAILBOX;
+    private boolean refuseDuplicates;
 
     FakeSubscriptions(Object lock, Clock clock, Function<NationalCloud, SyncCloudSupport> support) {
         this.lock = lock;
@@ -182,7 +183,23 @@ public final class FakeSubscriptions {
         }
     }
 
+    /**
+     * With {@code true}, a second subscription of an app to the same resource and change types answers 409 (a message
+     * reported for other resources); by default it is made, as Microsoft documents: "Each subscription has a unique
+     * subscriptionId, even if you have multiple subscriptions that monitor the same resource and use the same
+     * notification URL" (change-notifications-delivery-webhooks).
+     */
+    public void setRefuseDuplicates(boolean refuse) {
+        synchronized (lock) {
+            refuseDuplicates = refuse;
+        }
+    }
+
     // ---------------------------------------------------------------- package API (lock held unless said)
+
+    boolean refuseDuplicates() {
+        return refuseDuplicates;
+    }
 
     NotificationEndpoint endpoint() {
         return endpoint;
@@ -243,6 +260,7 @@ public final class FakeSubscriptions {
         synchronized (lock) {
             subscriptions.clear();
             limitPerMailbox = SubscriptionRequests.MAX_PER_MAILBOX;
+            refuseDuplicates = false;
         }
         outbox.reset();
         autoDeliver = true;

@@ -23,11 +23,16 @@ import java.util.UUID;
  * Update (https://learn.microsoft.com/en-us/graph/api/subscription-update?view=graph-rest-1.0) and Reauthorize
  * (https://learn.microsoft.com/en-us/graph/api/subscription-reauthorize?view=graph-rest-1.0):
  * <ul>
- *   <li>expirationDateTime is clamped to 10,080 minutes for Outlook messages and events; "Any value under 45
- *       minutes after the time of the request is automatically set to 45 minutes after the request time";</li>
+ *   <li>expirationDateTime at most 10,080 minutes ahead for Outlook messages and events, beyond it 400 (the resource
+ *       page: requests beyond the maximum "will fail"; the message as reported in microsoft-graph-docs#2988, with
+ *       today's maximum); "Any value under 45 minutes after the time of the request is automatically set to 45
+ *       minutes after the request time";</li>
  *   <li>notificationUrl and lifecycleNotificationUrl must be https; clientState is at most 128 characters;</li>
- *   <li>the same changeType and resource again answers 409 "Subscription Id &lt;id&gt; already exists for the
- *       requested combination" (<b>inferred</b>: per app, user and cloud host; changeType compared as a set);</li>
+ *   <li>the same changeType and resource again makes another subscription ("Each subscription has a unique
+ *       subscriptionId, even if you have multiple subscriptions that monitor the same resource",
+ *       change-notifications-delivery-webhooks); {@link FakeSubscriptions#setRefuseDuplicates} answers 409
+ *       "Subscription Id &lt;id&gt; already exists for the requested combination" instead (a message reported for
+ *       other resources: per app, user and cloud host; changeType compared as a set);</li>
  *   <li>over 1,000 subscriptions on a mailbox (all apps) answers 403 (change-notifications-overview);</li>
  *   <li>delegated tokens subscribe only to the signed-in user's own mailbox (outlook-change-notifications-overview);</li>
  *   <li>the validation handshake (change-notifications-delivery-webhooks): a POST of {@code ?validationToken=} as
@@ -100,6 +105,7 @@ final class SubscriptionRequests {
         }
         SyncAnswer bad = checkUrl(notificationUrl, "notificationUrl");
         bad = bad != null ? bad : lifecycleUrl == null ? null : checkUrl(lifecycleUrl, "lifecycleNotificationUrl");
+        bad = bad != null ? bad : tooLong(requested);
         if (bad == null && clientState != null && clientState.length() > MAX_CLIENT_STATE) {
             bad = invalid("clientState must be at most " + MAX_CLIENT_STATE + " characters.");
         }
@@ -117,7 +123,7 @@ final class SubscriptionRequests {
             }
             draft = new SubscriptionState(UUID.randomUUID().toString(), r.host(), r.cloud(), r.clientId(), r.user(), resource,
                     target.target(), types, changeType, notificationUrl, lifecycleUrl, clientState, r.immutableIds(),
-                    clamp(requested));
+                    atLeastMinimum(requested));
             SyncAnswer refused = refuse(draft);
             if (refused != null) {
                 return refused;
@@ -144,7 +150,8 @@ final class SubscriptionRequests {
     private SyncAnswer refuse(SubscriptionState s) {
         int onMailbox = 0;
         for (SubscriptionState other : subscriptions.all()) {
-            if (other.target.equals(s.target) && other.changeTypes.equals(s.changeTypes) && other.ownedBy(s.host, s.clientId, s.user)) {
+            if (subscriptions.refuseDuplicates() && other.target.equals(s.target) && other.changeTypes.equals(s.changeTypes)
+                    && other.ownedBy(s.host, s.clientId, s.user)) {
                 return SyncAnswer.error(409, "Conflict", "Subscription Id " + other.id + " already exists for the requested combination");
             }
             onMailbox += other.target.mailbox().equals(s.target.mailbox()) ? 1 : 0;
@@ -202,7 +209,8 @@ final class SubscriptionRequests {
                 return denied;
             }
         }
-        SyncAnswer bad = url == null ? null : checkUrl(url, "notificationUrl");
+        SyncAnswer bad = tooLong(requested);
+        bad = bad != null || url == null ? bad : checkUrl(url, "notificationUrl");
         bad = bad != null || url == null ? bad : ValidationHandshake.validate(url, subscriptions, lock);
         if (bad != null) {
             return bad;
@@ -213,7 +221,7 @@ final class SubscriptionRequests {
                 return gone();
             }
             if (requested != null) {
-                s.expiration = clamp(requested);
+                s.expiration = atLeastMinimum(requested);
             }
             if (url != null) {
                 s.notificationUrl = url;
@@ -256,11 +264,17 @@ final class SubscriptionRequests {
 
     // ---------------------------------------------------------------- values
 
-    private Instant clamp(Instant requested) {
-        Instant now = subscriptions.clock().instant();
-        Instant min = now.plus(MIN_LIFETIME);
-        Instant max = now.plus(MAX_LIFETIME);
-        return requested.isBefore(min) ? min : requested.isAfter(max) ? max : requested;
+    private Instant atLeastMinimum(Instant requested) {
+        Instant min = subscriptions.clock().instant().plus(MIN_LIFETIME);
+        return requested.isBefore(min) ? min : requested;
+    }
+
+    /** The 400 for an expirationDateTime beyond the maximum; null when it is within it. */
+    private SyncAnswer tooLong(Instant requested) {
+        return requested != null && requested.isAfter(subscriptions.clock().instant().plus(MAX_LIFETIME))
+                ? SyncAnswer.error(400, "ExtensionError", "Subscription expiration can only be " + MAX_LIFETIME.toMinutes()
+                        + " minutes in the future.")
+                : null;
     }
 
     private static Set<String> changeTypes(String changeType) {
