@@ -12,6 +12,7 @@ import io.m365connector.platform.Settings;
 import io.m365connector.platform.webhooks.WebhookSender;
 import io.m365connector.platform.webhooks.WebhookSigner;
 import io.m365connector.sync.ChangeFeed;
+import java.util.Random;
 
 /** Timers and queues: the refresh sweep and workers, webhook delivery, housekeeping. */
 final class MaintenanceParts {
@@ -30,7 +31,8 @@ final class MaintenanceParts {
         this.refreshWorker = Lazy.of(() -> new RefreshWorker(tokens.connections.get(), tokens.broker.get(), tokens.outcomes.get(),
                 wiring.clock, cloud -> credentials.monitor.get().current(cloud)));
         this.notificationWorker = Lazy.of(() -> new NotificationWorker(webhookSender(wiring, platform),
-                platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE), platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE + "-poison")));
+                platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE), platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE + "-poison"),
+                new Random())); // Random is safe to share between threads
         this.housekeeping = Lazy.of(() -> new Housekeeping(tokens.loginSessions.get(), features.idempotencyStore.get(),
                 new ChangeFeed(platform.tables.get().getTableClient(wiring.tables.changes())), ChangeFeed.RETENTION, wiring.clock));
     }

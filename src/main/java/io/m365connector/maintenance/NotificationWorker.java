@@ -3,15 +3,20 @@ package io.m365connector.maintenance;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.WorkQueue;
+import io.m365connector.platform.webhooks.WebhookRefusedException;
 import io.m365connector.platform.webhooks.WebhookSender;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
 import java.util.logging.Logger;
 
 /**
  * Delivers one queued webhook event (signed by {@link WebhookSender}, Standard Webhooks). A failed
- * delivery is queued again with exponential backoff (30 s doubling to 1 h, {@value #MAX_ATTEMPTS}
- * attempts, about a day in all) under the same event id, so the receiver can drop repeats; after the
- * last attempt the event goes to the {@code status-notifications-poison} queue for an operator.
+ * delivery is queued again with exponential backoff (30 s doubling to 1 h, plus up to a tenth at random so
+ * that the events of an outage do not all come back at once; longer when the answer's {@code Retry-After}
+ * asks, up to an hour; {@value #MAX_ATTEMPTS} attempts, about a day in all) under the same event id, so the
+ * receiver can drop repeats; after the last attempt the event goes to the {@code status-notifications-poison}
+ * queue for an operator. A {@code 410 Gone} is not retried: the web app said it wants no more at that URL.
  */
 public final class NotificationWorker {
     private static final Logger LOG = Logger.getLogger(NotificationWorker.class.getName());
@@ -20,11 +25,13 @@ public final class NotificationWorker {
     private final WebhookSender sender;
     private final WorkQueue retries;
     private final WorkQueue poison;
+    private final RandomGenerator jitter;
 
-    public NotificationWorker(WebhookSender sender, WorkQueue retries, WorkQueue poison) {
+    public NotificationWorker(WebhookSender sender, WorkQueue retries, WorkQueue poison, RandomGenerator jitter) {
         this.sender = sender;
         this.retries = retries;
         this.poison = poison;
+        this.jitter = jitter;
     }
 
     public void handle(String envelope) {
@@ -41,17 +48,26 @@ public final class NotificationWorker {
         try {
             sender.send(eventId, event.toString());
         } catch (Exception e) {
-            if (attempt >= MAX_ATTEMPTS) {
-                LOG.severe("Giving up on status event " + eventId + " after " + attempt + " attempts (" + e.getMessage()
-                        + "); it is in the status-notifications-poison queue");
+            boolean gone = e instanceof WebhookRefusedException refused && refused.gone();
+            if (gone || attempt >= MAX_ATTEMPTS) {
+                LOG.severe((gone ? "The web app answered 410 Gone to event " + eventId + ": it wants no more events at NOTIFY_WEBHOOK_URL"
+                        : "Giving up on status event " + eventId + " after " + attempt + " attempts (" + e.getMessage() + ")")
+                        + "; the event is in the status-notifications-poison queue");
                 poison.send(envelope, Duration.ZERO);
                 return;
             }
-            Duration wait = backoff(attempt);
+            Duration wait = wait(attempt, e instanceof WebhookRefusedException refused ? refused.retryAfter() : Optional.empty());
             LOG.warning("Status event " + eventId + " not delivered (" + e.getMessage() + "); attempt " + (attempt + 1)
                     + " in " + wait.toSeconds() + " s");
             retries.send("{\"event\":" + event + ",\"attempt\":" + (attempt + 1) + "}", wait);
         }
+    }
+
+    /** The backoff plus up to a tenth of it at random, or the web app's Retry-After when that is longer. */
+    private Duration wait(int attempt, Optional<Duration> retryAfter) {
+        Duration base = backoff(attempt);
+        Duration jittered = base.plusMillis(jitter.nextLong(base.toMillis() / 10 + 1));
+        return retryAfter.filter(asked -> asked.compareTo(jittered) > 0).orElse(jittered);
     }
 
     static Duration backoff(int attempt) {

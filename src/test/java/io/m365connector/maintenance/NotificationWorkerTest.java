@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.random.RandomGenerator;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,8 +29,26 @@ class NotificationWorkerTest {
     private final ClockedWorkQueue retries = new ClockedWorkQueue(clock);
     private final ClockedWorkQueue poison = new ClockedWorkQueue(clock);
     private final String secret = StandardWebhooks.newSecret();
-    private final NotificationWorker worker = new NotificationWorker(new WebhookSender(URI.create(receiver.url()),
-            new WebhookSigner(WebhookSecret.parse(secret)), new OkHttpClient(), clock), retries, poison);
+    /** The jitter a worker adds to each backoff: none here, so that the schedule's edges can be checked to the second. */
+    private final NotificationWorker worker = worker(new FixedJitter(0));
+
+    private NotificationWorker worker(RandomGenerator jitter) {
+        return new NotificationWorker(new WebhookSender(URI.create(receiver.url()), new WebhookSigner(WebhookSecret.parse(secret)),
+                new OkHttpClient(), clock), retries, poison, jitter);
+    }
+
+    /** A "random" generator that always picks the same fraction of the bound (0 <= fraction < 1). */
+    private record FixedJitter(double fraction) implements RandomGenerator {
+        @Override
+        public long nextLong() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long nextLong(long bound) {
+            return (long) (bound * fraction);
+        }
+    }
 
     @AfterEach
     void stop() {
@@ -99,5 +118,42 @@ class NotificationWorkerTest {
 
         assertEquals(0, retries.size());
         assertEquals(1, poison.receiveVisible().size(), "the last failure is kept for an operator");
+    }
+
+    @Test
+    void whenTheBackoffIsJitteredThenItAddsUpToATenthAndNeverShortensIt() {
+        receiver.answerNext(500);
+        worker(new FixedJitter(0.99)).handle("{\"event\":{\"id\":\"evt_j\"},\"attempt\":4}"); // backoff 240 s
+
+        clock.advance(Duration.ofSeconds(263));
+        assertTrue(retries.receiveVisible().isEmpty(), "240 s plus 23 s of jitter: still hidden");
+        clock.advance(Duration.ofSeconds(2));
+        assertEquals(1, retries.receiveVisible().size(), "back within 240 s + a tenth");
+    }
+
+    @Test
+    void whenTheWebAppAsksToWaitWithRetryAfterThenTheRetryWaitsThatLongUpToAnHour() {
+        receiver.answerNext(429, "600");
+        worker.handle("{\"event\":{\"id\":\"evt_r\"},\"attempt\":1}");
+        clock.advance(Duration.ofSeconds(599));
+        assertTrue(retries.receiveVisible().isEmpty(), "the web app asked for 10 minutes, not the 30 s backoff");
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(1, retries.receiveVisible().size());
+
+        receiver.answerNext(503, "86400");
+        worker.handle("{\"event\":{\"id\":\"evt_r2\"},\"attempt\":1}");
+        clock.advance(Duration.ofHours(1));
+        assertEquals(1, retries.receiveVisible().size(), "a day asked for is cut to an hour");
+    }
+
+    @Test
+    void whenTheWebAppAnswers410GoneThenTheEventIsNotRetriedAndGoesToThePoisonQueue() {
+        receiver.answerNext(410);
+
+        worker.handle("{\"event\":{\"id\":\"evt_g\"},\"attempt\":1}");
+
+        assertEquals(0, retries.size(), "Standard Webhooks: stop sending to an endpoint that answers 410");
+        assertEquals(1, poison.receiveVisible().size());
+        assertEquals(1, receiver.received().size());
     }
 }

@@ -20,7 +20,11 @@ public final class WebhookReceiver implements AutoCloseable {
 
     private final HttpServer server;
     private final List<Received> received = new CopyOnWriteArrayList<>();
-    private final Deque<Integer> statuses = new ArrayDeque<>();
+    private final Deque<Answer> answers = new ArrayDeque<>();
+
+    /** A scripted answer: its status and, when not null, its Retry-After. */
+    private record Answer(int status, String retryAfter) {
+    }
 
     public WebhookReceiver() {
         try {
@@ -34,11 +38,14 @@ public final class WebhookReceiver implements AutoCloseable {
                 exchange.getRequestHeaders().forEach((k, v) -> headers.put(k, v.get(0)));
                 received.add(new Received(headers, new String(in.readAllBytes(), StandardCharsets.UTF_8)));
             }
-            int status;
-            synchronized (statuses) {
-                status = statuses.isEmpty() ? 204 : statuses.poll();
+            Answer answer;
+            synchronized (answers) {
+                answer = answers.isEmpty() ? new Answer(204, null) : answers.poll();
             }
-            exchange.sendResponseHeaders(status, -1);
+            if (answer.retryAfter() != null) {
+                exchange.getResponseHeaders().add("Retry-After", answer.retryAfter());
+            }
+            exchange.sendResponseHeaders(answer.status(), -1);
             exchange.close();
         });
         server.start();
@@ -49,8 +56,13 @@ public final class WebhookReceiver implements AutoCloseable {
     }
 
     public void answerNext(int status) {
-        synchronized (statuses) {
-            statuses.add(status);
+        answerNext(status, null);
+    }
+
+    /** The next delivery is answered {@code status} with this {@code Retry-After} value. */
+    public void answerNext(int status, String retryAfter) {
+        synchronized (answers) {
+            answers.add(new Answer(status, retryAfter));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.m365connector.platform.webhooks;
 
+import io.m365connector.platform.RetryAfter;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
@@ -29,13 +30,16 @@ public final class WebhookSender {
         this.clock = Objects.requireNonNull(clock, "'clock' cannot be null.");
     }
 
-    /** Delivers the message; throws when the receiver did not answer 2xx (or could not be reached). */
+    /**
+     * Delivers the message; {@link WebhookRefusedException} when the receiver did not answer 2xx, another
+     * {@link IOException} when it could not be reached.
+     */
     public void send(String eventId, String body) throws IOException {
         Request.Builder request = new Request.Builder().url(url.toString()).post(RequestBody.create(body, JSON));
         signer.headers(eventId, clock.instant(), body).forEach(request::header);
         try (Response response = http.newCall(request.build()).execute()) {
             if (!response.isSuccessful()) {
-                throw new IOException("webhook answered HTTP " + response.code());
+                throw new WebhookRefusedException(response.code(), RetryAfter.parse(response.header("Retry-After"), clock));
             }
         }
     }
