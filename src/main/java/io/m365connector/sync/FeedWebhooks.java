@@ -1,12 +1,14 @@
 package io.m365connector.sync;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.WorkQueue;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Logger;
 
@@ -24,8 +26,13 @@ public final class FeedWebhooks implements ChangeListener {
     public static final String TYPE = "connection.changes";
     public static final String STOPPED = "connection.sync_stopped";
     public static final String RECOVERED = "connection.sync_recovered";
-    /** Keeps a queued event well under a queue message's 64 KiB. */
+    /** At most this many changes per event. */
     static final int PER_EVENT = 50;
+    /**
+     * And at most this many bytes of changes: a queue message holds 64 KiB, of base64 (48 KiB of JSON), and Standard
+     * Webhooks advises payloads "usually smaller than 20kb". Fifty long subjects in another script would pass 48 KiB.
+     */
+    static final int MAX_EVENT_CHANGE_BYTES = 16 * 1024;
 
     private final WorkQueue notifications;
     private final Clock clock;
@@ -37,17 +44,37 @@ public final class FeedWebhooks implements ChangeListener {
 
     @Override
     public void appended(String connectionId, List<Change> changes) {
-        for (int from = 0; from < changes.size(); from += PER_EVENT) {
-            List<Change> part = changes.subList(from, Math.min(changes.size(), from + PER_EVENT));
-            long first = part.get(0).sequence();
-            long last = part.get(part.size() - 1).sequence();
-            ObjectNode event = event("evt_chg_" + connectionId.substring(4) + "_" + first + "_" + last, TYPE, connectionId)
-                    .put("fromCursor", ChangesQuery.cursor(first - 1))
-                    .put("toCursor", ChangesQuery.cursor(last));
-            ArrayNode array = event.putArray("changes");
-            part.forEach(c -> array.add(Json.MAPPER.valueToTree(c)));
-            queue(event, "changes " + first + "-" + last + " of " + connectionId); // on failure the feed has them: the web app reads from its cursor
+        List<JsonNode> part = new ArrayList<>();
+        long first = 0;
+        long last = 0;
+        int bytes = 0;
+        for (Change change : changes) {
+            JsonNode node = Json.MAPPER.valueToTree(change);
+            int size = node.toString().getBytes(StandardCharsets.UTF_8).length;
+            if (!part.isEmpty() && (part.size() == PER_EVENT || bytes + size > MAX_EVENT_CHANGE_BYTES)) {
+                send(connectionId, first, last, part);
+                part = new ArrayList<>();
+                bytes = 0;
+            }
+            if (part.isEmpty()) {
+                first = change.sequence();
+            }
+            part.add(node);
+            last = change.sequence();
+            bytes += size;
         }
+        if (!part.isEmpty()) {
+            send(connectionId, first, last, part);
+        }
+    }
+
+    /** One {@code connection.changes} event: the changes from sequence {@code first} to {@code last}, in feed order. */
+    private void send(String connectionId, long first, long last, List<JsonNode> part) {
+        ObjectNode event = event("evt_chg_" + connectionId.substring(4) + "_" + first + "_" + last, TYPE, connectionId)
+                .put("fromCursor", ChangesQuery.cursor(first - 1))
+                .put("toCursor", ChangesQuery.cursor(last));
+        event.putArray("changes").addAll(part);
+        queue(event, "changes " + first + "-" + last + " of " + connectionId); // on failure the feed has them: the web app reads from its cursor
     }
 
     /** {@code connection.sync_stopped}: its id names the stop, so a repeat of the same stop has the same id. */
