@@ -115,13 +115,14 @@ final class DeltaRun {
         List<Change> changes = new ArrayList<>();
         List<ItemIndex.Indexed> upserts = new ArrayList<>();
         List<String> removals = new ArrayList<>();
+        boolean checkRemovals = items.values().stream().filter(DeltaPage.Item::removed).count() <= RemovalCheck.PER_PAGE;
         for (DeltaPage.Item reported : items.values()) {
             Optional<ItemIndex.Indexed> indexed = known != null ? Optional.ofNullable(known.get(reported.id()))
                     : index.find(state.connectionId(), state.target(), reported.id());
             if (reported.removed() && indexed.isEmpty()) {
                 continue;
             }
-            DeltaPage.Item item = reported.removed() ? check.present(reported.id()).orElse(reported) : reported;
+            DeltaPage.Item item = reported.removed() && checkRemovals ? check.present(reported.id()).orElse(reported) : reported;
             if (item.removed()) {
                 changes.add(Change.of(state.target(), Change.Type.DELETED, item.id(), null, null));
                 removals.add(item.id());
@@ -148,9 +149,13 @@ final class DeltaRun {
      * Reads an inbox message that Graph's delta reported removed once more, before the feed says it was deleted: a
      * message moved out and back between two delta calls is reported removed though it is in the inbox
      * ({@link DeltaReader#stillInInbox}). The inbox's id is read once per run, at the first removal. Calendars are
-     * not checked: an event that leaves the window or is deleted does not come back this way.
+     * not checked: an event that leaves the window or is deleted does not come back this way. A page with more than
+     * {@link #PER_PAGE} removals is a bulk delete or move, not an undone one, and is not checked: a thousand reads
+     * would count against the mailbox's 10,000 requests per 10 minutes.
      */
     private static final class RemovalCheck {
+        static final int PER_PAGE = 20;
+
         private final GraphSession session;
         private final SyncTarget target;
         private String inboxId;

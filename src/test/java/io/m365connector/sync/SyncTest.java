@@ -236,9 +236,34 @@ class SyncTest {
         List<String> feed = describe(changes(user));
         assertFalse(feed.contains("deleted:"), "Graph reports the message removed (immutable ids), but it is in the inbox: " + feed);
 
+        int readsBefore = HARNESS.graph.requests("GET", "/me/messages/[^/]+").size();
         HARNESS.graph.mail().move(user.upn, HARNESS.graph.mail().messages(user.upn, "inbox").get(0).path("id").asText(), "archive");
         drain();
         assertEquals("deleted:", describe(changes(user)).get(describe(changes(user)).size() - 1), "moved out for good: deleted");
+        assertEquals(1, HARNESS.graph.requests("GET", "/me/messages/[^/]+").size() - readsBefore, "one read for the removal");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"USGOVDOD"})
+    void whenManyMessagesAreDeletedAtOnceThenTheyAreReportedDeletedWithoutAReadEach(NationalCloud cloud) {
+        Synced user = connect(cloud);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            ids.add(HARNESS.graph.mail().deliverText(user.upn, "bulk " + i));
+        }
+        syncNow(user);
+        int readsBefore = HARNESS.graph.requests("GET", "/me/messages/[^/]+").size();
+        RECEIVER_UP.set(false);
+        try {
+            ids.forEach(id -> HARNESS.graph.mail().hardDelete(user.upn, id));
+        } finally {
+            RECEIVER_UP.set(true);
+        }
+        syncNow(user);
+
+        assertEquals(25, describe(changes(user)).stream().filter(c -> c.equals("deleted:")).count());
+        assertEquals(readsBefore, HARNESS.graph.requests("GET", "/me/messages/[^/]+").size(),
+                "a page of more than 20 removals is a bulk delete: not read one by one (the mailbox's request limit)");
     }
 
     @ParameterizedTest
