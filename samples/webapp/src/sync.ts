@@ -68,6 +68,8 @@ export class SyncedMailbox {
   private readonly messages = new Map<string, SyncedMessage>();
   private readonly events = new Map<string, SyncedEvent>();
   private lastReadAt = 0;
+  /** The catch-up in progress: the next one starts after it. */
+  private reading: Promise<unknown> = Promise.resolve();
   /** How the last new changes came: a webhook's id, "feed", or "reread" (the items read again after a gap). */
   lastUpdate?: { by: string; at: number };
 
@@ -124,7 +126,15 @@ export class SyncedMailbox {
    * with the items read again, then apply the page: a change older than the items read again only repeats what they say,
    * and until the re-read succeeds the cursor stays, so the next look meets the gap again.
    */
-  async catchUp(read: ReadFeed, items: ReadItems): Promise<Problem | undefined> {
+  catchUp(read: ReadFeed, items: ReadItems): Promise<Problem | undefined> {
+    // One at a time: a re-read replaces the copy, so a second catch-up running beside it could have its newer
+    // changes overwritten by the first one's older snapshot, with the cursor already past them.
+    const next = this.reading.then(() => this.readFeed(read, items));
+    this.reading = next.catch(() => undefined);
+    return next;
+  }
+
+  private async readFeed(read: ReadFeed, items: ReadItems): Promise<Problem | undefined> {
     for (let page = 0; page < MAX_PAGES; page++) {
       const answer = await read(this.cursor);
       if (!answer.ok) return answer.problem;

@@ -159,3 +159,28 @@ test("a failed re-read returns the problem and keeps the copy and the cursor, so
   assert.deepEqual(box.latestMessages(10).map((m) => m.subject), ["Five"]);
   assert.equal(box.cursor, "s5");
 });
+
+test("two catch-ups at once run one after the other, so an older re-read never overwrites newer changes", async () => {
+  const now = Date.parse("2027-01-20T12:00:00Z");
+  const box = new SyncedMailbox(() => now);
+  box.apply([mail(1, "m1", "One", "2027-01-04T09:00:00Z")], "feed");
+  const feedNow = [mail(5, "m5", "Five", "2027-01-20T11:00:00Z")];
+  let release = () => {};
+  const slow = readApi([{ id: "m5", subject: "Five", receivedAt: "2027-01-20T11:00:00Z" }], [], 100, []);
+  const held: ReadItems = {
+    messages: (cursor) => new Promise((resolve) => { release = () => resolve(slow.messages(cursor)); }),
+    events: slow.events,
+  };
+  const first = box.catchUp(feed(feedNow, 100, []), held); // meets the gap, its re-read hangs
+
+  const laterFeed = [...feedNow, mail(6, "m6", "Six", "2027-01-20T11:30:00Z")];
+  const second = box.catchUp(feed(laterFeed, 100, []), readApi([{ id: "m5", subject: "Five", receivedAt: "2027-01-20T11:00:00Z" },
+    { id: "m6", subject: "Six", receivedAt: "2027-01-20T11:30:00Z" }], [], 100, []));
+  for (let turn = 0; turn < 20; turn++) await Promise.resolve(); // let the second run as far as it can
+  assert.equal(box.cursor, "s1", "the second waits for the first");
+  release();
+  await Promise.all([first, second]);
+
+  assert.deepEqual(box.latestMessages(10).map((m) => m.subject), ["Six", "Five"]);
+  assert.equal(box.cursor, "s6");
+});

@@ -2,9 +2,11 @@ package io.m365connector.maintenance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.platform.Json;
+import io.m365connector.platform.RetryAfter;
 import io.m365connector.platform.WorkQueue;
 import io.m365connector.platform.webhooks.WebhookRefusedException;
 import io.m365connector.platform.webhooks.WebhookSender;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
@@ -26,12 +28,14 @@ public final class NotificationWorker {
     private final WorkQueue retries;
     private final WorkQueue poison;
     private final RandomGenerator jitter;
+    private final Clock clock;
 
-    public NotificationWorker(WebhookSender sender, WorkQueue retries, WorkQueue poison, RandomGenerator jitter) {
+    public NotificationWorker(WebhookSender sender, WorkQueue retries, WorkQueue poison, RandomGenerator jitter, Clock clock) {
         this.sender = sender;
         this.retries = retries;
         this.poison = poison;
         this.jitter = jitter;
+        this.clock = clock;
     }
 
     public void handle(String envelope) {
@@ -49,14 +53,17 @@ public final class NotificationWorker {
             sender.send(eventId, event.toString());
         } catch (Exception e) {
             boolean gone = e instanceof WebhookRefusedException refused && refused.gone();
-            if (gone || attempt >= MAX_ATTEMPTS) {
+            boolean unsignable = e instanceof IllegalArgumentException; // an id the signer refuses: no retry changes that
+            if (gone || unsignable || attempt >= MAX_ATTEMPTS) {
                 LOG.severe((gone ? "The web app answered 410 Gone to event " + eventId + ": it wants no more events at NOTIFY_WEBHOOK_URL"
+                        : unsignable ? "Event " + eventId + " cannot be sent (" + e.getMessage() + ")"
                         : "Giving up on status event " + eventId + " after " + attempt + " attempts (" + e.getMessage() + ")")
                         + "; the event is in the status-notifications-poison queue");
                 poison.send(envelope, Duration.ZERO);
                 return;
             }
-            Duration wait = wait(attempt, e instanceof WebhookRefusedException refused ? refused.retryAfter() : Optional.empty());
+            Duration wait = wait(attempt, e instanceof WebhookRefusedException refused ? RetryAfter.parse(refused.retryAfter(), clock)
+                    : Optional.empty());
             LOG.warning("Status event " + eventId + " not delivered (" + e.getMessage() + "); attempt " + (attempt + 1)
                     + " in " + wait.toSeconds() + " s");
             retries.send("{\"event\":" + event + ",\"attempt\":" + (attempt + 1) + "}", wait);

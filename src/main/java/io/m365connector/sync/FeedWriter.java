@@ -55,14 +55,16 @@ final class FeedWriter implements AutoCloseable {
     List<Change> append(List<Change> changes) {
         List<Change> appended = new ArrayList<>();
         Instant now = clock.instant();
+        long last = next;
         for (Change change : changes) {
-            if (!orphans.containsKey(change.id())) { // also covers a change this writer appended earlier (a replayed page)
-                Change numbered = change.at(++next, now);
-                orphans.put(change.id(), numbered.sequence());
-                appended.add(numbered);
+            if (!orphans.containsKey(change.id()) && appended.stream().noneMatch(c -> c.id().equals(change.id()))) {
+                appended.add(change.at(++last, now)); // a change this writer appended earlier (a replayed page) is an orphan too
             }
         }
         feed.append(connectionId, appended);
+        // Only now: numbers of an append that failed are not recorded, so the feed's sequences keep no hole.
+        appended.forEach(c -> orphans.put(c.id(), c.sequence()));
+        next = last;
         return Collections.unmodifiableList(appended);
     }
 

@@ -60,39 +60,49 @@ final class SubscriptionManager {
             states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(null, null, "notification_url_not_public", now));
             return false;
         }
-        boolean renewing = false;
+        boolean creating = false;
         try {
-            boolean fresh = current.isPresent() && current.get().expiresAt() != null && now.isBefore(current.get().expiresAt().minus(RENEW_BEFORE));
+            // A subscription whose last renewal or check failed is renewed at the next chance, however long it has left.
+            boolean fresh = current.isPresent() && current.get().problem() == null && current.get().expiresAt() != null
+                    && now.isBefore(current.get().expiresAt().minus(RENEW_BEFORE));
             if (fresh && !force && (!verify || exists(session, current.get().subscriptionId()))) {
                 return false;
             }
             if (current.isPresent() && fresh && !force) {
                 held.remove(current.get().subscriptionId()); // Graph no longer has it: a new one
+                creating = true;
                 create(session, resource);
                 return true;
             }
-            renewing = current.isPresent();
-            if (renewing && renew(session, resource, current.get().subscriptionId())) {
+            if (current.isPresent() && renew(session, resource, current.get().subscriptionId())) {
                 return false;
             }
-            renewing = false;
+            creating = true;
             create(session, resource);
             return true;
         } catch (ConnectorException e) {
-            SyncStates.SubscriptionState alive = current.orElse(null);
-            if (renewing && alive.expiresAt() != null && now.isBefore(alive.expiresAt())) {
-                // Renewing failed (throttled, Graph unavailable): the subscription still lives until it expires, and the next run
-                // renews it. Forgetting its id would make a second one beside it, which a disconnect could not delete.
-                LOG.info("Could not renew the " + resource.id() + " subscription of " + connectionId + " (" + e.code().code() + "); it lives until "
-                        + alive.expiresAt());
-                states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(alive.subscriptionId(), alive.expiresAt(),
-                        e.code().code(), now));
-                return false;
-            }
-            LOG.info("No subscription for " + resource.id() + " of " + connectionId + " (" + e.code().code() + "): synced by the timer");
-            states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(null, null, e.code().code(), now));
+            failed(connectionId, resource, creating ? Optional.empty() : current, e, now);
             return false;
         }
+    }
+
+    /**
+     * A check or renewal that failed (throttled, Graph unavailable) keeps a subscription that has not expired: it still
+     * delivers, and the next run renews it (its problem makes it due). Forgetting its id would make a second one beside
+     * it, which a disconnect could not delete. Without one (or when making one failed) the resource is synced by the timer.
+     */
+    private void failed(String connectionId, SyncResource resource, Optional<SyncStates.SubscriptionState> current, ConnectorException e,
+                        Instant now) {
+        Optional<SyncStates.SubscriptionState> alive = current.filter(s -> s.expiresAt() != null && now.isBefore(s.expiresAt()));
+        if (alive.isPresent()) {
+            LOG.info("Could not check or renew the " + resource.id() + " subscription of " + connectionId + " (" + e.code().code()
+                    + "); it lives until " + alive.get().expiresAt() + " and is renewed at the next run");
+            states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(alive.get().subscriptionId(),
+                    alive.get().expiresAt(), e.code().code(), now));
+            return;
+        }
+        LOG.info("No subscription for " + resource.id() + " of " + connectionId + " (" + e.code().code() + "): synced by the timer");
+        states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(null, null, e.code().code(), now));
     }
 
     /** Graph removed the subscription (or lost it): the next ensure creates a new one. */

@@ -99,16 +99,25 @@ public final class SyncService {
             requests.send(request.toJson(), BUSY_RETRY); // the run in progress may have read Graph before this request's change
             return Outcome.BUSY;
         }
+        return run(request, connection.get(), writer.get(), state);
+    }
+
+    /** The run itself, holding the feed: the delta, what it appended pushed, the subscription made sure of. */
+    private Outcome run(SyncRequest request, Connection connection, FeedWriter writer, Optional<SyncState> state) {
         DeltaRun deltaRun = new DeltaRun(stores.states(), stores.index(), clock);
-        try (FeedWriter feed = writer.get()) {
+        boolean posted = false;
+        try (FeedWriter feed = writer) {
             SyncTarget target = request.target();
             GraphSession session = graph.open(ConnectionRef.of(request.connectionId(), null), target.resource().permissions(target.isShared()));
-            if (request.reason().equals("subscriptionRemoved") && !target.isShared()) {
+            boolean answered = SUBSCRIPTION_EVENTS.contains(request.reason()) && subscriptionMadeOrRenewedSince(request);
+            if (request.reason().equals("subscriptionRemoved") && !target.isShared() && !answered) {
                 subscriptions.forget(request.connectionId(), target.resource()); // Graph removed it: a new one below
             }
             DeltaRun.Outcome run = deltaRun.run(session, feed, target);
-            if (SyncCapabilities.notifies(connection.get().cloud(), target) && subscriptions.ensure(session, target.resource(),
-                    request.reason().equals("reauthorizationRequired"), request.reason().equals("timer"))) {
+            posted = true;
+            listener.appended(request.connectionId(), run.appended());
+            if (SyncCapabilities.notifies(connection.cloud(), target) && subscriptions.ensure(session, target.resource(),
+                    request.reason().equals("reauthorizationRequired") && !answered, request.reason().equals("timer"))) {
                 // A new subscription: what changed since this run read the delta was notified to no one. One more run finds it.
                 request(request.connectionId(), target, "subscribed");
             }
@@ -118,17 +127,32 @@ public final class SyncService {
                 return Outcome.MORE;
             }
             return Outcome.RAN;
-        } catch (ConnectorException e) {
-            recordFailure(request, e.code());
-            if (STOPPING.contains(e.code())) {
-                LOG.info("Sync of " + request.target() + " for " + request.connectionId() + " stopped: " + e.code().code());
-                return Outcome.STOPPED;
+        } catch (RuntimeException e) {
+            if (!posted) {
+                // What reached the feed before a later page failed: the next run will not append it again. (A process that
+                // dies posts nothing: the web app finds those changes in the feed, from its cursor.)
+                listener.appended(request.connectionId(), deltaRun.appended());
+            }
+            if (e instanceof ConnectorException failure) {
+                recordFailure(request, failure.code());
+                if (STOPPING.contains(failure.code())) {
+                    LOG.info("Sync of " + request.target() + " for " + request.connectionId() + " stopped: " + failure.code().code());
+                    return Outcome.STOPPED;
+                }
             }
             throw e;
-        } finally {
-            // What reached the feed, also when a later page or the subscription failed: the next run will not append it again.
-            listener.appended(request.connectionId(), deltaRun.appended());
         }
+    }
+
+    /**
+     * Whether the resource's subscription was made or renewed after the request was made: then a lifecycle event it
+     * carries was about an older one (a late {@code subscriptionRemoved} must not forget the new one, which would leave
+     * it alive and unrecorded), and a reauthorization already happened.
+     */
+    private boolean subscriptionMadeOrRenewedSince(SyncRequest request) {
+        return stores.states().subscription(request.connectionId(), request.target().resource())
+                .filter(s -> s.subscriptionId() != null && s.problem() == null && s.checkedAt() != null)
+                .filter(s -> s.checkedAt().isAfter(request.requestedAt().plus(COVERAGE_SKEW))).isPresent();
     }
 
     private Outcome schedule(SyncRequest request, Optional<SyncState> state) {

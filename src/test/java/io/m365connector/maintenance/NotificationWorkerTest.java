@@ -34,7 +34,7 @@ class NotificationWorkerTest {
 
     private NotificationWorker worker(RandomGenerator jitter) {
         return new NotificationWorker(new WebhookSender(URI.create(receiver.url()), new WebhookSigner(WebhookSecret.parse(secret)),
-                new OkHttpClient(), clock), retries, poison, jitter);
+                new OkHttpClient(), clock), retries, poison, jitter, clock);
     }
 
     /** A "random" generator that always picks the same fraction of the bound (0 <= fraction < 1). */
@@ -155,5 +155,14 @@ class NotificationWorkerTest {
         assertEquals(0, retries.size(), "Standard Webhooks: stop sending to an endpoint that answers 410");
         assertEquals(1, poison.receiveVisible().size());
         assertEquals(1, receiver.received().size());
+    }
+
+    @Test
+    void whenAnEventsIdCannotBeSignedThenItGoesToThePoisonQueueAtOnce() {
+        worker.handle("{\"event\":{\"id\":\"evt_sync_x_inbox.abc_stopped_1\"},\"attempt\":1}"); // queued before ids lost their full stops
+
+        assertEquals(0, retries.size(), "no retry can make it signable");
+        assertEquals(1, poison.receiveVisible().size());
+        assertEquals(0, receiver.received().size());
     }
 }

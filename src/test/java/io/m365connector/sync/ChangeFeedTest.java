@@ -79,6 +79,25 @@ class ChangeFeedTest {
     }
 
     @Test
+    void whenAnAppendFailsThenItsNumbersAreNotRecordedAndTheNextWriterLeavesNoHole() {
+        FeedWriter slow = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
+        slow.append(List.of(change("a", "1")));
+        slow.checkpoint();
+        clock.advance(Duration.ofMinutes(6));
+        FeedWriter next = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
+        slow.append(List.of(change("d", "1"))); // the slow one writes sequence 2 first
+
+        assertThrows(ConcurrentUpdateException.class, () -> next.append(List.of(change("b", "1"), change("c", "1"))));
+        next.close();
+        try (FeedWriter third = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
+            List<Change> appended = third.append(List.of(change("b", "1")));
+            third.checkpoint();
+
+            assertEquals(List.of(3L), appended.stream().map(Change::sequence).toList(), "right after the highest row: no hole, no false gap");
+        }
+    }
+
+    @Test
     void whenAWritersTransactionWentThroughButItsAnswerWasLostThenAppendingItAgainKeepsTheRows() {
         try (FeedWriter writer = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
             List<Change> first = writer.append(List.of(change("a", "1"), change("b", "1")));

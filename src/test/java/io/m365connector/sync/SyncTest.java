@@ -320,6 +320,67 @@ class SyncTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"USGOV"})
+    void whenTheTimersCheckOfASubscriptionFailsThenItIsKeptAndRenewedAtTheNextRunNotMadeAgain(NationalCloud cloud) {
+        Synced user = connect(cloud);
+        syncNow(user);
+        List<String> before = ids(HARNESS.graph.subscriptions().subscriptions(user.upn));
+        HARNESS.clock.advance(Duration.ofMinutes(61));
+        for (int attempt = 0; attempt < 3; attempt++) {
+            HARNESS.graph.failNext("GET", "/subscriptions/.+", 503, "ServiceUnavailable", "Service is unavailable.", null, false);
+        }
+        tick(); // one resource's check fails every attempt
+
+        HARNESS.clock.advance(Duration.ofMinutes(61));
+        tick();
+
+        assertEquals(before, ids(HARNESS.graph.subscriptions().subscriptions(user.upn)), "the same two, none made beside a live one");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"GLOBAL"})
+    void whenAReauthorizationFailsThenTheNextRunRenewsTheSubscriptionWithoutWaitingForItsExpiry(NationalCloud cloud) {
+        Synced user = connect(cloud);
+        syncNow(user);
+        JsonNode before = HARNESS.graph.subscriptions().subscriptions(user.upn).get(0);
+        HARNESS.clock.advance(Duration.ofHours(2));
+        for (int attempt = 0; attempt < 3; attempt++) {
+            HARNESS.graph.failNext("PATCH", "/subscriptions/.+", 503, "ServiceUnavailable", "Service is unavailable.", null, false);
+        }
+        assertTrue(HARNESS.graph.subscriptions().sendLifecycle(before.path("id").asText(), "reauthorizationRequired"));
+        drain();
+        assertEquals(before.path("expirationDateTime").asText(), subscription(user, before).path("expirationDateTime").asText(),
+                "the reauthorization failed");
+
+        HARNESS.clock.advance(Duration.ofMinutes(1));
+        syncNow(user); // any later run, days before the renewal would be due
+
+        assertTrue(subscription(user, before).path("expirationDateTime").asText().compareTo(before.path("expirationDateTime").asText()) > 0,
+                "renewed (which reauthorizes) by the next run");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"USGOVDOD"})
+    void whenASubscriptionRemovedEventArrivesAfterANewSubscriptionWasMadeThenTheNewOneIsKept(NationalCloud cloud) {
+        Synced user = connect(cloud);
+        syncNow(user);
+        JsonNode removed = HARNESS.graph.subscriptions().subscriptions(user.upn).get(0);
+        assertTrue(HARNESS.graph.subscriptions().sendLifecycle(removed.path("id").asText(), "subscriptionRemoved")); // Graph removes it
+        List<String> late = HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible(); // held back, as a busy feed would
+        HARNESS.clock.advance(Duration.ofMinutes(61));
+        tick(); // the timer's check finds it gone and makes a new one
+        List<String> renewed = ids(HARNESS.graph.subscriptions().subscriptions(user.upn));
+
+        late.forEach(message -> HARNESS.sync.syncWorker(message, new FakeExecutionContext("syncWorker")));
+        drain();
+        HARNESS.clock.advance(Duration.ofMinutes(61));
+        tick();
+
+        assertEquals(renewed, ids(HARNESS.graph.subscriptions().subscriptions(user.upn)),
+                "the late event named the old subscription: the new one is kept, not forgotten and made a third time");
+    }
+
+    @ParameterizedTest
     @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOV"})
     void whenThePasswordIsResetThenTheRemovedSubscriptionsAreMadeAgainAndTheResourceResynced(NationalCloud cloud) {
         Synced user = connect(cloud);

@@ -1,15 +1,13 @@
 package io.m365connector.platform.webhooks;
 
 import java.io.IOException;
-import java.time.Duration;
-import java.util.Optional;
 
-/** The web app answered a webhook with something other than 2xx: its status, and the wait its {@code Retry-After} asked for. */
+/** The web app answered a webhook with something other than 2xx: its status, and its {@code Retry-After} header, if any. */
 public final class WebhookRefusedException extends IOException {
     private final int status;
-    private final transient Optional<Duration> retryAfter;
+    private final String retryAfter;
 
-    public WebhookRefusedException(int status, Optional<Duration> retryAfter) {
+    public WebhookRefusedException(int status, String retryAfter) {
         super("webhook answered HTTP " + status);
         this.status = status;
         this.retryAfter = retryAfter;
@@ -19,8 +17,8 @@ public final class WebhookRefusedException extends IOException {
         return status;
     }
 
-    /** The wait the answer's {@code Retry-After} named (capped at an hour), if any. */
-    public Optional<Duration> retryAfter() {
+    /** The answer's {@code Retry-After} as sent (seconds or an HTTP date), or null. */
+    public String retryAfter() {
         return retryAfter;
     }
 

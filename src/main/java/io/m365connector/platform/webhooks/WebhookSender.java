@@ -1,6 +1,5 @@
 package io.m365connector.platform.webhooks;
 
-import io.m365connector.platform.RetryAfter;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
@@ -39,7 +38,7 @@ public final class WebhookSender {
         signer.headers(eventId, clock.instant(), body).forEach(request::header);
         try (Response response = http.newCall(request.build()).execute()) {
             if (!response.isSuccessful()) {
-                throw new WebhookRefusedException(response.code(), RetryAfter.parse(response.header("Retry-After"), clock));
+                throw new WebhookRefusedException(response.code(), response.header("Retry-After"));
             }
         }
     }
