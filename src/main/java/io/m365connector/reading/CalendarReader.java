@@ -6,6 +6,7 @@ import io.m365connector.connection.ConnectionRef;
 import io.m365connector.graph.GraphAccess;
 import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
+import io.m365connector.outlook.OutlookPrefer;
 import java.util.List;
 import java.util.Objects;
 
@@ -27,8 +28,8 @@ public final class CalendarReader {
             rc.queryParameters.skip = query.skip() == 0 ? null : query.skip();
             rc.queryParameters.select = EventSummary.SELECT;
             rc.queryParameters.orderby = new String[] {"start/dateTime"};
-            rc.headers.add("Prefer", MailReader.IMMUTABLE_IDS);
-            rc.headers.add("Prefer", "outlook.timezone=\"" + query.timeZone() + "\"");
+            rc.headers.add("Prefer", OutlookPrefer.IMMUTABLE_IDS);
+            rc.headers.add("Prefer", OutlookPrefer.timeZone(query.timeZone()));
         }));
         List<Event> events = page == null || page.getValue() == null ? List.of() : page.getValue();
         boolean more = page != null && page.getOdataNextLink() != null;

@@ -9,6 +9,7 @@ import io.m365connector.connection.ConnectionRef;
 import io.m365connector.graph.GraphAccess;
 import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
+import io.m365connector.outlook.OutlookPrefer;
 import io.m365connector.platform.Bytes;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
@@ -23,7 +24,6 @@ import java.util.Objects;
 public final class MailReader {
     /** The largest attachment returned (Exchange Online's largest message is 150 MB; an HTTP answer of that size is not sensible). */
     public static final int MAX_ATTACHMENT_BYTES = 35 * 1024 * 1024;
-    static final String IMMUTABLE_IDS = "IdType=\"ImmutableId\"";
 
     private final GraphAccess graph;
 
@@ -40,7 +40,7 @@ public final class MailReader {
                     rc.queryParameters.filter = query.graphFilter();
                     rc.queryParameters.orderby = new String[] {"receivedDateTime desc"};
                     rc.queryParameters.select = MessageSummary.SELECT;
-                    rc.headers.add("Prefer", IMMUTABLE_IDS);
+                    rc.headers.add("Prefer", OutlookPrefer.IMMUTABLE_IDS);
                 }));
         List<Message> messages = page == null || page.getValue() == null ? List.of() : page.getValue();
         boolean more = page != null && page.getOdataNextLink() != null;
@@ -53,13 +53,13 @@ public final class MailReader {
         GraphSession session = graph.open(ref, mailbox.mail());
         Message message = session.call(Safety.REPEATABLE, c -> mailbox.in(c).messages().byMessageId(messageId.value()).get(rc -> {
             rc.queryParameters.select = MessageDetails.SELECT;
-            rc.headers.add("Prefer", IMMUTABLE_IDS);
+            rc.headers.add("Prefer", OutlookPrefer.IMMUTABLE_IDS);
             rc.headers.add("Prefer", "outlook.body-content-type=\"" + bodyType + "\"");
         }));
         AttachmentCollectionResponse attachments = session.call(Safety.REPEATABLE, c -> mailbox.in(c).messages().byMessageId(messageId.value())
                 .attachments().get(rc -> {
                     rc.queryParameters.select = MessageDetails.AttachmentInfo.SELECT;
-                    rc.headers.add("Prefer", IMMUTABLE_IDS);
+                    rc.headers.add("Prefer", OutlookPrefer.IMMUTABLE_IDS);
                 }));
         return MessageDetails.of(session.connectionId(), message,
                 attachments == null || attachments.getValue() == null ? List.of() : attachments.getValue());
@@ -71,14 +71,14 @@ public final class MailReader {
         Attachment info = session.call(Safety.REPEATABLE, c -> mailbox.in(c).messages().byMessageId(messageId.value()).attachments()
                 .byAttachmentId(attachmentId.value()).get(rc -> {
                     rc.queryParameters.select = MessageDetails.AttachmentInfo.SELECT;
-                    rc.headers.add("Prefer", IMMUTABLE_IDS);
+                    rc.headers.add("Prefer", OutlookPrefer.IMMUTABLE_IDS);
                 }));
         if (info.getSize() != null && info.getSize() > MAX_ATTACHMENT_BYTES) {
             throw new ConnectorException(ProblemCode.PAYLOAD_TOO_LARGE, "The attachment has " + info.getSize() + " bytes; at most "
                     + MAX_ATTACHMENT_BYTES + " are returned. Open it in Outlook instead.", session.connectionId(), null);
         }
         Attachment full = session.call(Safety.REPEATABLE, c -> mailbox.in(c).messages().byMessageId(messageId.value()).attachments()
-                .byAttachmentId(attachmentId.value()).get(rc -> rc.headers.add("Prefer", IMMUTABLE_IDS)));
+                .byAttachmentId(attachmentId.value()).get(rc -> rc.headers.add("Prefer", OutlookPrefer.IMMUTABLE_IDS)));
         if (!(full instanceof FileAttachment file) || file.getContentBytes() == null) {
             throw new ConnectorException(ProblemCode.INVALID_REQUEST,
                     "This attachment is an attached Outlook item or a link, not a file: it has no bytes to return.", session.connectionId(), null);

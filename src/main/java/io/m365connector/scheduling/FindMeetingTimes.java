@@ -19,6 +19,7 @@ import com.microsoft.kiota.PeriodAndDuration;
 import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
 import io.m365connector.outlook.MailRecipient;
+import io.m365connector.outlook.OutlookPrefer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,7 +34,7 @@ final class FindMeetingTimes {
 
     static MeetingTimes call(GraphSession session, MeetingTimesRequest request) {
         MeetingTimeSuggestionsResult result = session.call(Safety.REPEATABLE, client -> client.me().findMeetingTimes()
-                .post(body(request), rc -> rc.headers.add("Prefer", "outlook.timezone=\"" + request.window().timeZone() + "\"")));
+                .post(body(request), rc -> rc.headers.add("Prefer", OutlookPrefer.timeZone(request.window().timeZone()))));
         List<MeetingTimes.Suggestion> suggestions = new ArrayList<>();
         if (result != null && result.getMeetingTimeSuggestions() != null) {
             for (MeetingTimeSuggestion s : result.getMeetingTimeSuggestions()) {

@@ -6,6 +6,7 @@ import com.microsoft.graph.users.item.calendar.getschedule.GetSchedulePostRespon
 import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
 import io.m365connector.graph.Permissions;
+import io.m365connector.outlook.OutlookPrefer;
 import java.util.List;
 import java.util.Set;
 
@@ -32,7 +33,7 @@ final class Schedules {
             body.setEndTime(window.end().toGraph());
             body.setAvailabilityViewInterval(intervalMinutes);
             return client.me().calendar().getSchedule().post(body,
-                    rc -> rc.headers.add("Prefer", "outlook.timezone=\"" + answerZone + "\""));
+                    rc -> rc.headers.add("Prefer", OutlookPrefer.timeZone(answerZone)));
         });
         return response == null || response.getValue() == null ? List.of() : response.getValue();
     }

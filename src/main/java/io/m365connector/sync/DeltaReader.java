@@ -8,6 +8,7 @@ import com.microsoft.graph.users.item.UserItemRequestBuilder;
 import io.m365connector.graph.GraphException;
 import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
+import io.m365connector.outlook.OutlookPrefer;
 import io.m365connector.platform.ProblemCode;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +69,7 @@ final class DeltaReader {
         try {
             m = session.call(Safety.REPEATABLE, c -> mailbox(c, target).messages().byMessageId(messageId).get(rc -> {
                 rc.queryParameters.select = CHECK_FIELDS;
-                rc.headers.add("Prefer", "IdType=\"ImmutableId\"");
+                rc.headers.add("Prefer", OutlookPrefer.IMMUTABLE_IDS);
             }));
         } catch (GraphException e) {
             if (e.code() == ProblemCode.NOT_FOUND) {
@@ -86,7 +87,7 @@ final class DeltaReader {
     static String inboxId(GraphSession session, SyncTarget target) {
         return session.call(Safety.REPEATABLE, c -> mailbox(c, target).mailFolders().byMailFolderId("inbox").get(rc -> {
             rc.queryParameters.select = new String[] {"id"};
-            rc.headers.add("Prefer", "IdType=\"ImmutableId\"");
+            rc.headers.add("Prefer", OutlookPrefer.IMMUTABLE_IDS);
         })).getId();
     }
 
@@ -97,8 +98,8 @@ final class DeltaReader {
 
     private static void preferences(BiConsumer<String, String> header) {
         header.accept("Prefer", "odata.maxpagesize=" + PAGE_SIZE);
-        header.accept("Prefer", "IdType=\"ImmutableId\"");
-        header.accept("Prefer", "outlook.timezone=\"UTC\"");
+        header.accept("Prefer", OutlookPrefer.IMMUTABLE_IDS);
+        header.accept("Prefer", OutlookPrefer.timeZone("UTC"));
     }
 
     private static DeltaPage messages(List<Message> items, String next, String delta) {

@@ -6,9 +6,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The one writer of a connection's feed while it holds the feed lease. It numbers changes after the
@@ -54,11 +56,13 @@ final class FeedWriter implements AutoCloseable {
     /** Numbers and appends the changes not appended already; returns those appended now, in feed order. */
     List<Change> append(List<Change> changes) {
         List<Change> appended = new ArrayList<>();
+        Set<String> numbered = new HashSet<>();
         Instant now = clock.instant();
         long last = next;
         for (Change change : changes) {
-            if (!orphans.containsKey(change.id()) && appended.stream().noneMatch(c -> c.id().equals(change.id()))) {
-                appended.add(change.at(++last, now)); // a change this writer appended earlier (a replayed page) is an orphan too
+            // a change this writer appended earlier (a replayed page) is an orphan too
+            if (!orphans.containsKey(change.id()) && numbered.add(change.id())) {
+                appended.add(change.at(++last, now));
             }
         }
         feed.append(connectionId, appended);

@@ -5,6 +5,7 @@ import io.m365connector.graph.GraphException;
 import io.m365connector.graph.GraphRetry;
 import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
+import io.m365connector.outlook.OutlookPrefer;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Secrets;
@@ -160,7 +161,7 @@ final class SubscriptionManager {
         wanted.setClientState(clientState);
         Subscription created;
         try {
-            created = session.call(Safety.ONCE, c -> c.subscriptions().post(wanted, rc -> rc.headers.add("Prefer", "IdType=\"ImmutableId\"")));
+            created = session.call(Safety.ONCE, c -> c.subscriptions().post(wanted, rc -> rc.headers.add("Prefer", OutlookPrefer.IMMUTABLE_IDS)));
         } catch (GraphRetry.Ambiguous ambiguous) {
             // Graph may have made it; without its id it is of no use and expires by itself. The next ensure tries again.
             throw ambiguous.failure().toException(session.connectionId());
