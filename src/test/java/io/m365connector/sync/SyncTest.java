@@ -19,9 +19,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Mailbox and calendar sync end to end against the fake Graph, on virtual time: Graph's notifications
@@ -298,65 +301,78 @@ class SyncTest {
                 "the lifecycle event is not covered by the later run: only it renews (which reauthorizes)");
     }
 
-    @ParameterizedTest
-    @EnumSource(value = NationalCloud.class, names = {"GLOBAL"})
-    void whenARenewalFailsForAWhileThenTheSubscriptionIsKeptAndRenewedLaterNotMadeAgainBesideIt(NationalCloud cloud) {
+    /** Where a subscription request fails: the renewal a day before expiry, the timer's check that Graph still has it, a reauthorization. */
+    enum SubscriptionStep {
+        RENEWAL, CHECK, REAUTHORIZATION
+    }
+
+    /** How it fails, on each of the attempts the connector makes ({@code GraphRetry}: 3). */
+    enum SubscriptionFault {
+        UNAVAILABLE_503, THROTTLED_429, CONNECTION_RESET, RESET_AFTER_GRAPH_ACTED;
+
+        /** On requests for these subscriptions only: the timer also checks other tests' connections. */
+        void inject(String method, List<JsonNode> subscriptions) {
+            String path = "/subscriptions/(" + String.join("|", ids(subscriptions)) + ")";
+            for (int attempt = 0; attempt < 3; attempt++) {
+                switch (this) {
+                    case UNAVAILABLE_503 -> HARNESS.graph.failNext(method, path, 503, "ServiceUnavailable", "Service is unavailable.", null, false);
+                    case THROTTLED_429 -> HARNESS.graph.failNext(method, path, 429, "TooManyRequests", "Too many requests.", 1, false);
+                    case CONNECTION_RESET -> HARNESS.graph.dropNext(method, path, false);
+                    case RESET_AFTER_GRAPH_ACTED -> HARNESS.graph.dropNext(method, path, true);
+                }
+            }
+        }
+    }
+
+    static Stream<Arguments> subscriptionFailures() {
+        List<Arguments> cells = new ArrayList<>();
+        NationalCloud[] clouds = {NationalCloud.GLOBAL, NationalCloud.USGOV, NationalCloud.USGOVDOD};
+        for (SubscriptionStep step : SubscriptionStep.values()) {
+            for (SubscriptionFault fault : SubscriptionFault.values()) {
+                cells.add(Arguments.of(step, fault, clouds[cells.size() % clouds.length]));
+            }
+        }
+        return cells.stream();
+    }
+
+    @ParameterizedTest(name = "{0} x {1} in {2}")
+    @MethodSource("subscriptionFailures")
+    void whenASubscriptionRequestFailsOnEveryAttemptThenTheLiveSubscriptionIsKeptAndTheNextRunRenewsIt(SubscriptionStep step,
+                                                                                                      SubscriptionFault fault, NationalCloud cloud) {
         Synced user = connect(cloud);
         syncNow(user);
-        List<String> before = ids(HARNESS.graph.subscriptions().subscriptions(user.upn));
-        HARNESS.clock.advance(Duration.ofMinutes(4_200).minus(Duration.ofHours(12))); // within a day of expiry: renewals are due
-        for (int attempt = 0; attempt < 3; attempt++) {
-            HARNESS.graph.failNext("PATCH", "/subscriptions/.+", 503, "ServiceUnavailable", "Service is unavailable.", null, false);
+        List<JsonNode> before = HARNESS.graph.subscriptions().subscriptions(user.upn);
+        switch (step) {
+            case RENEWAL -> {
+                HARNESS.clock.advance(Duration.ofMinutes(4_200).minus(Duration.ofHours(12))); // within a day of expiry: renewals are due
+                fault.inject("PATCH", before);
+                tick();
+            }
+            case CHECK -> {
+                HARNESS.clock.advance(Duration.ofMinutes(61));
+                fault.inject("GET", before);
+                tick();
+            }
+            case REAUTHORIZATION -> {
+                HARNESS.clock.advance(Duration.ofHours(2));
+                fault.inject("PATCH", before);
+                assertTrue(HARNESS.graph.subscriptions().sendLifecycle(before.get(0).path("id").asText(), "reauthorizationRequired"));
+                drain();
+            }
         }
-        tick(); // one resource's renewal fails every attempt
-
+        HARNESS.graph.clearFaults(); // the attempts the connector did not make are not the next run's
         HARNESS.clock.advance(Duration.ofMinutes(61));
-        tick();
+        tick(); // the next run, days before a renewal would be due by the clock
 
         List<JsonNode> after = HARNESS.graph.subscriptions().subscriptions(user.upn);
-        assertEquals(before, ids(after), "the same two subscriptions, none made beside a live one");
-        assertTrue(after.stream().allMatch(s -> s.path("expirationDateTime").asText().compareTo(HARNESS.clock.instant().plus(Duration.ofDays(2))
-                .toString()) > 0), "both renewed: " + after);
-    }
-
-    @ParameterizedTest
-    @EnumSource(value = NationalCloud.class, names = {"USGOV"})
-    void whenTheTimersCheckOfASubscriptionFailsThenItIsKeptAndRenewedAtTheNextRunNotMadeAgain(NationalCloud cloud) {
-        Synced user = connect(cloud);
-        syncNow(user);
-        List<String> before = ids(HARNESS.graph.subscriptions().subscriptions(user.upn));
-        HARNESS.clock.advance(Duration.ofMinutes(61));
-        for (int attempt = 0; attempt < 3; attempt++) {
-            HARNESS.graph.failNext("GET", "/subscriptions/.+", 503, "ServiceUnavailable", "Service is unavailable.", null, false);
+        assertEquals(ids(before), ids(after), "the same subscriptions, none made beside a live one");
+        List<JsonNode> renewed = before.stream().filter(b -> subscription(user, b).path("expirationDateTime").asText()
+                .compareTo(b.path("expirationDateTime").asText()) > 0).toList();
+        switch (step) {
+            case RENEWAL -> assertEquals(ids(before), ids(renewed), "both due and renewed");
+            case CHECK -> assertFalse(renewed.isEmpty(), "the one whose check failed is renewed by the next run");
+            case REAUTHORIZATION -> assertTrue(renewed.contains(before.get(0)), "renewed (which reauthorizes) by the next run");
         }
-        tick(); // one resource's check fails every attempt
-
-        HARNESS.clock.advance(Duration.ofMinutes(61));
-        tick();
-
-        assertEquals(before, ids(HARNESS.graph.subscriptions().subscriptions(user.upn)), "the same two, none made beside a live one");
-    }
-
-    @ParameterizedTest
-    @EnumSource(value = NationalCloud.class, names = {"GLOBAL"})
-    void whenAReauthorizationFailsThenTheNextRunRenewsTheSubscriptionWithoutWaitingForItsExpiry(NationalCloud cloud) {
-        Synced user = connect(cloud);
-        syncNow(user);
-        JsonNode before = HARNESS.graph.subscriptions().subscriptions(user.upn).get(0);
-        HARNESS.clock.advance(Duration.ofHours(2));
-        for (int attempt = 0; attempt < 3; attempt++) {
-            HARNESS.graph.failNext("PATCH", "/subscriptions/.+", 503, "ServiceUnavailable", "Service is unavailable.", null, false);
-        }
-        assertTrue(HARNESS.graph.subscriptions().sendLifecycle(before.path("id").asText(), "reauthorizationRequired"));
-        drain();
-        assertEquals(before.path("expirationDateTime").asText(), subscription(user, before).path("expirationDateTime").asText(),
-                "the reauthorization failed");
-
-        HARNESS.clock.advance(Duration.ofMinutes(1));
-        syncNow(user); // any later run, days before the renewal would be due
-
-        assertTrue(subscription(user, before).path("expirationDateTime").asText().compareTo(before.path("expirationDateTime").asText()) > 0,
-                "renewed (which reauthorizes) by the next run");
     }
 
     @ParameterizedTest

@@ -252,6 +252,14 @@ public final class FakeGraph implements AutoCloseable {
         }
     }
 
+    /** Drops every scripted fault not used yet (a client that gave up before using them all). */
+    public void clearFaults() {
+        synchronized (lock) {
+            faults.clear();
+            passesFirst.clear();
+        }
+    }
+
     /**
      * Runs {@code action} (a change in a mailbox, say) when the next request with this method and path arrives, before it
      * is handled: for example a mail that arrives while the connector is creating a subscription.
