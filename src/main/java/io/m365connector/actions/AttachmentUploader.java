@@ -3,12 +3,14 @@ package io.m365connector.actions;
 import com.microsoft.graph.models.UploadSession;
 import com.microsoft.graph.users.item.messages.item.attachments.createuploadsession.CreateUploadSessionPostRequestBody;
 import io.m365connector.graph.GraphAccess;
+import io.m365connector.graph.GraphJsonRequests;
 import io.m365connector.graph.GraphRetry;
 import io.m365connector.graph.GraphSession;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.Map;
 import okhttp3.MediaType;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -33,8 +35,9 @@ final class AttachmentUploader {
     void upload(GraphSession session, MailRequest request, String draftId) {
         for (MailRequest.Attachment attachment : MailMessages.addedAttachments(request)) {
             try {
-                session.run(GraphRetry.Safety.ONCE, client -> MailMessages.mailbox(client, request).messages().byMessageId(draftId)
-                        .attachments().post(MailMessages.fileAttachment(attachment)));
+                session.run(GraphRetry.Safety.ONCE, client -> GraphJsonRequests.post(client,
+                        MailMessages.mailboxTemplate(request) + "/messages/{message%2Did}/attachments",
+                        MailMessages.mailboxParameters(request, Map.of("message%2Did", draftId)), MailMessages.fileAttachment(attachment)));
             } catch (GraphRetry.Ambiguous ambiguous) {
                 throw ambiguous.failure().toException(session.connectionId());
             }

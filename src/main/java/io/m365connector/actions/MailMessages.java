@@ -1,22 +1,19 @@
 package io.m365connector.actions;
 
-import com.microsoft.graph.models.Attachment;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.microsoft.graph.models.AttachmentItem;
 import com.microsoft.graph.models.AttachmentType;
-import com.microsoft.graph.models.BodyType;
-import com.microsoft.graph.models.EmailAddress;
-import com.microsoft.graph.models.FileAttachment;
-import com.microsoft.graph.models.Importance;
-import com.microsoft.graph.models.ItemBody;
-import com.microsoft.graph.models.Message;
-import com.microsoft.graph.models.Recipient;
-import com.microsoft.graph.models.SingleValueLegacyExtendedProperty;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
 import com.microsoft.graph.users.item.UserItemRequestBuilder;
+import io.m365connector.graph.GraphJsonRequests;
 import io.m365connector.outlook.MailRecipient;
+import io.m365connector.platform.Json;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Graph models for a {@link MailRequest}: the message, its attachments, and which attachments
@@ -38,38 +35,66 @@ final class MailMessages {
         return request.from() == null ? client.me() : client.users().byUserId(request.from());
     }
 
-    /** The message; with {@code marker} it is tagged for {@link #MARKER_PROPERTY} lookups. */
-    static Message message(MailRequest request, String marker) {
-        Message m = new Message();
-        m.setSubject(request.subject());
-        ItemBody body = new ItemBody();
-        body.setContentType("html".equals(request.bodyContentType()) ? BodyType.Html : BodyType.Text);
-        body.setContent(request.body());
-        m.setBody(body);
-        m.setToRecipients(recipients(request.to()));
-        m.setCcRecipients(recipients(request.cc()));
-        m.setBccRecipients(recipients(request.bcc()));
-        if (!request.replyTo().isEmpty()) {
-            m.setReplyTo(recipients(request.replyTo()));
+    /** {@link #mailbox} as a URI template, for the requests whose bodies are written here ({@link GraphJsonRequests}). */
+    static String mailboxTemplate(MailRequest request) {
+        return request.from() == null ? "{+baseurl}/me" : "{+baseurl}/users/{user%2Did}";
+    }
+
+    /** The values of {@link #mailboxTemplate}, plus {@code more}. */
+    static Map<String, Object> mailboxParameters(MailRequest request, Map<String, Object> more) {
+        Map<String, Object> parameters = new HashMap<>(more);
+        if (request.from() != null) {
+            parameters.put("user%2Did", request.from());
         }
-        m.setImportance(switch (request.importance()) {
-            case "low" -> Importance.Low;
-            case "high" -> Importance.High;
-            default -> Importance.Normal;
+        return parameters;
+    }
+
+    /**
+     * The message as Graph's JSON; with {@code marker} it is tagged for {@link #MARKER_PROPERTY} lookups. Written here
+     * rather than through the SDK's {@code Message} model: every model deriving from {@code Entity} makes the JVM's
+     * verifier load ~1,100 other model classes the first time one is used, a quarter of a cold send (BENCHMARKS.md).
+     * {@code MailJsonTest} checks that each body is the one the SDK's model would send.
+     */
+    static byte[] message(MailRequest request, String marker) {
+        return Json.bytes(messageNode(request, marker));
+    }
+
+    /** The body of {@code sendMail}: the message, not kept in Sent Items (the draft path keeps it). */
+    static byte[] sendMail(MailRequest request) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        // The names as the Graph SDK writes them (from Graph's OpenAPI description of the action); Graph reads either case.
+        body.set("Message", messageNode(request, null));
+        body.put("SaveToSentItems", false);
+        return Json.bytes(body);
+    }
+
+    private static ObjectNode messageNode(MailRequest request, String marker) {
+        ObjectNode m = Json.MAPPER.createObjectNode();
+        m.put("@odata.type", "#microsoft.graph.message");
+        m.put("subject", request.subject());
+        ObjectNode body = m.putObject("body");
+        body.put("content", request.body());
+        body.put("contentType", "html".equals(request.bodyContentType()) ? "html" : "text");
+        m.set("toRecipients", recipients(request.to()));
+        m.set("ccRecipients", recipients(request.cc()));
+        m.set("bccRecipients", recipients(request.bcc()));
+        if (!request.replyTo().isEmpty()) {
+            m.set("replyTo", recipients(request.replyTo()));
+        }
+        m.put("importance", switch (request.importance()) {
+            case "low", "high" -> request.importance();
+            default -> "normal";
         });
         if (request.from() != null) {
-            m.setFrom(recipient(new MailRecipient(request.from(), null)));
+            m.set("from", recipient(new MailRecipient(request.from(), null)));
         }
-        List<Attachment> attachments = new ArrayList<>();
-        inlineAttachments(request).forEach(a -> attachments.add(fileAttachment(a)));
-        if (!attachments.isEmpty()) {
-            m.setAttachments(attachments);
+        List<MailRequest.Attachment> inline = inlineAttachments(request);
+        if (!inline.isEmpty()) {
+            ArrayNode attachments = m.putArray("attachments");
+            inline.forEach(a -> attachments.add(fileAttachmentNode(a)));
         }
         if (marker != null) {
-            SingleValueLegacyExtendedProperty property = new SingleValueLegacyExtendedProperty();
-            property.setId(MARKER_PROPERTY);
-            property.setValue(marker);
-            m.setSingleValueExtendedProperties(List.of(property));
+            m.putArray("singleValueExtendedProperties").addObject().put("id", MARKER_PROPERTY).put("value", marker);
         }
         return m;
     }
@@ -106,16 +131,21 @@ final class MailMessages {
         return request.attachments().stream().filter(a -> a.size() > MailRequest.MAX_INLINE_ATTACHMENT_BYTES).toList();
     }
 
-    static FileAttachment fileAttachment(MailRequest.Attachment a) {
-        FileAttachment file = new FileAttachment();
-        file.setOdataType("#microsoft.graph.fileAttachment");
-        file.setName(a.name());
-        file.setContentType(a.contentType());
-        file.setContentBytes(a.content().toArray());
-        file.setIsInline(a.inline());
+    /** One attachment as Graph's JSON, for a POST of its own. */
+    static byte[] fileAttachment(MailRequest.Attachment a) {
+        return Json.bytes(fileAttachmentNode(a));
+    }
+
+    private static ObjectNode fileAttachmentNode(MailRequest.Attachment a) {
+        ObjectNode file = Json.MAPPER.createObjectNode();
+        file.put("@odata.type", "#microsoft.graph.fileAttachment");
+        file.put("contentType", a.contentType());
+        file.put("isInline", a.inline());
+        file.put("name", a.name());
         if (a.contentId() != null) {
-            file.setContentId(a.contentId());
+            file.put("contentId", a.contentId());
         }
+        file.put("contentBytes", a.content().toArray());
         return file;
     }
 
@@ -132,20 +162,19 @@ final class MailMessages {
         return item;
     }
 
-    static List<Recipient> recipients(List<MailRecipient> list) {
-        List<Recipient> result = new ArrayList<>();
+    private static ArrayNode recipients(List<MailRecipient> list) {
+        ArrayNode result = Json.MAPPER.createArrayNode();
         list.forEach(r -> result.add(recipient(r)));
         return result;
     }
 
-    static Recipient recipient(MailRecipient r) {
-        EmailAddress address = new EmailAddress();
-        address.setAddress(r.address());
+    private static ObjectNode recipient(MailRecipient r) {
+        ObjectNode recipient = Json.MAPPER.createObjectNode();
+        ObjectNode address = recipient.putObject("emailAddress");
+        address.put("address", r.address());
         if (r.name() != null) {
-            address.setName(r.name());
+            address.put("name", r.name());
         }
-        Recipient recipient = new Recipient();
-        recipient.setEmailAddress(address);
         return recipient;
     }
 }

@@ -2,10 +2,10 @@ package io.m365connector.actions;
 
 import com.microsoft.graph.models.Message;
 import com.microsoft.graph.models.MessageCollectionResponse;
-import com.microsoft.graph.users.item.sendmail.SendMailPostRequestBody;
 import io.m365connector.connection.ConnectionRef;
 import io.m365connector.connection.Feature;
 import io.m365connector.graph.GraphAccess;
+import io.m365connector.graph.GraphJsonRequests;
 import io.m365connector.graph.GraphRetry;
 import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
@@ -17,6 +17,7 @@ import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Sleeper;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -136,9 +137,8 @@ public final class MailService {
                 return found.get();
             }
             try {
-                Message created = session.call(Safety.ONCE, client ->
-                        MailMessages.mailbox(client, request).messages().post(MailMessages.message(request, marker)));
-                return created.getId();
+                return session.call(Safety.ONCE, client -> GraphJsonRequests.postForId(client, MailMessages.mailboxTemplate(request)
+                        + "/messages", MailMessages.mailboxParameters(request, Map.of()), MailMessages.message(request, marker)));
             } catch (GraphRetry.Ambiguous ambiguous) {
                 if (attempt >= 2) {
                     Optional<String> late = findDraft(session, request, marker);
@@ -194,12 +194,8 @@ public final class MailService {
         }
         step.saveProgress(MailProgress.directSending().json());
         try {
-            session.run(Safety.ONCE, client -> {
-                SendMailPostRequestBody body = new SendMailPostRequestBody();
-                body.setMessage(MailMessages.message(request, null));
-                body.setSaveToSentItems(false);
-                MailMessages.mailbox(client, request).sendMail().post(body);
-            });
+            session.run(Safety.ONCE, client -> GraphJsonRequests.post(client, MailMessages.mailboxTemplate(request) + "/sendMail",
+                    MailMessages.mailboxParameters(request, Map.of()), MailMessages.sendMail(request)));
         } catch (GraphRetry.Ambiguous ambiguous) {
             throw DeliveryUnconfirmed.afterDirectSend(session.connectionId());
         } catch (ConnectorException refused) {

@@ -94,6 +94,15 @@ public final class Json {
         }
     }
 
+    /** {@link #write} as UTF-8 bytes, for request bodies. */
+    public static byte[] bytes(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot serialise " + value.getClass().getSimpleName(), e);
+        }
+    }
+
     /** Reads JSON this application wrote itself (stored progress, outcomes); a failure is a bug, not bad input. */
     public static <T> T read(String json, Class<T> type) {
         try {

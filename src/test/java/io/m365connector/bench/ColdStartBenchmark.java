@@ -196,7 +196,7 @@ public final class ColdStartBenchmark {
     private static void dumpStatic(Path classList, Path archive, String jvmArgs, String classPath) throws Exception {
         List<String> command = new ArrayList<>(List.of(childJava()));
         if (!jvmArgs.isBlank()) {
-            command.addAll(List.of(jvmArgs.trim().split("\\s+")));
+            command.addAll(List.of(jvmArgs.trim().split("[\\s;]+")));
         }
         command.addAll(List.of("-Xshare:dump", "-XX:SharedClassListFile=" + classList, "-XX:SharedArchiveFile=" + archive, "-cp", classPath));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -236,7 +236,7 @@ public final class ColdStartBenchmark {
     private static long runChild(String mode, Path config, Path ca, String jvmArgs, String classPath, List<String> extra) throws Exception {
         List<String> command = new ArrayList<>(List.of(childJava()));
         if (!jvmArgs.isBlank()) {
-            command.addAll(List.of(jvmArgs.trim().split("\\s+")));
+            command.addAll(List.of(jvmArgs.trim().split("[\\s;]+")));
         }
         command.addAll(extra);
         command.addAll(List.of("-D" + TestPki.TRUSTED_CA_PROPERTY + "=" + ca, "-Dcold.phases=" + Boolean.getBoolean("cold.phases"),
