@@ -1,17 +1,14 @@
 package io.m365connector.actions;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.microsoft.graph.models.Attendee;
-import com.microsoft.graph.models.AttendeeType;
-import com.microsoft.graph.models.DateTimeTimeZone;
-import com.microsoft.graph.models.EmailAddress;
-import com.microsoft.graph.models.Event;
-import com.microsoft.graph.models.ResponseStatus;
-import com.microsoft.graph.models.ResponseType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * An event as GET /connections/{id}/events/{eventId} returns it: when and where, and each attendee's
@@ -40,58 +37,78 @@ public record EventDetails(String connectionId, String eventId, String calendarO
     public record AttendeeView(String address, String name, String type, String response, OffsetDateTime respondedAt) {
     }
 
-    static EventDetails of(String connectionId, Event event, String calendarOwner) {
+    /** From Graph's JSON for the event, read with {@link #SELECT}. */
+    static EventDetails of(String connectionId, JsonNode answer, String calendarOwner) {
+        JsonNode event = answer == null ? MissingNode.getInstance() : answer;
         List<AttendeeView> attendees = new ArrayList<>();
         List<AttendeeView> rooms = new ArrayList<>();
-        if (event.getAttendees() != null) {
-            for (Attendee a : event.getAttendees()) {
-                AttendeeView view = view(a);
-                attendees.add(view);
-                if (a.getType() == AttendeeType.Resource) {
-                    rooms.add(view);
-                }
+        for (JsonNode a : event.path("attendees")) {
+            AttendeeView view = view(a);
+            attendees.add(view);
+            if (view.type().equals("resource")) {
+                rooms.add(view);
             }
         }
         Boolean roomsAccepted = rooms.isEmpty() ? null : rooms.stream().allMatch(r -> r.response().equals("accepted"));
-        String joinUrl = event.getOnlineMeeting() == null ? null : event.getOnlineMeeting().getJoinUrl();
-        return new EventDetails(connectionId, event.getId(), calendarOwner, event.getSubject(), when(event.getStart()),
-                when(event.getEnd()), event.getLocation() == null ? null : event.getLocation().getDisplayName(),
-                person(event.getOrganizer() == null ? null : event.getOrganizer().getEmailAddress()), List.copyOf(attendees),
-                List.copyOf(rooms), roomsAccepted, event.getIsCancelled(), event.getWebLink(), joinUrl);
+        JsonNode cancelled = event.get("isCancelled");
+        return new EventDetails(connectionId, text(event, "id"), calendarOwner, text(event, "subject"), when(event.get("start")),
+                when(event.get("end")), text(event.path("location"), "displayName"), person(event.path("organizer").get("emailAddress")),
+                List.copyOf(attendees), List.copyOf(rooms), roomsAccepted, cancelled == null || cancelled.isNull() ? null : cancelled.asBoolean(),
+                text(event, "webLink"), text(event.path("onlineMeeting"), "joinUrl"));
     }
 
-    private static AttendeeView view(Attendee a) {
-        Person who = person(a.getEmailAddress());
-        ResponseStatus status = a.getStatus();
-        String type = a.getType() == null ? "required" : a.getType().getValue().toLowerCase(Locale.ROOT);
-        return new AttendeeView(who == null ? null : who.address(), who == null ? null : who.name(), type,
-                response(status == null ? null : status.getResponse()), status == null ? null : answeredAt(status.getTime()));
+    /** A string property, null when absent or null. */
+    static String text(JsonNode node, String name) {
+        JsonNode value = node == null ? null : node.get(name);
+        return value == null || value.isNull() ? null : value.asText();
     }
 
-    /** Graph's answers in the API's words; "notResponded" and a missing status are both "none". */
-    static String response(ResponseType type) {
-        if (type == null) {
+    private static AttendeeView view(JsonNode a) {
+        Person who = person(a.get("emailAddress"));
+        JsonNode status = a.get("status");
+        String type = text(a, "type");
+        return new AttendeeView(who == null ? null : who.address(), who == null ? null : who.name(),
+                type != null && (type.equals("optional") || type.equals("resource")) ? type : "required",
+                response(text(status, "response")), answeredAt(text(status, "time")));
+    }
+
+    /** Graph's answers in the API's words; "notResponded", an unknown value and a missing status are all "none". */
+    static String response(String graphResponse) {
+        if (graphResponse == null) {
             return "none";
         }
-        return switch (type) {
-            case Accepted -> "accepted";
-            case TentativelyAccepted -> "tentative";
-            case Declined -> "declined";
-            case Organizer -> "organizer";
+        return switch (graphResponse) {
+            case "accepted" -> "accepted";
+            case "tentativelyAccepted" -> "tentative";
+            case "declined" -> "declined";
+            case "organizer" -> "organizer";
             default -> "none";
         };
     }
 
-    /** Graph writes 0001-01-01T00:00:00Z for "never answered". */
-    private static OffsetDateTime answeredAt(OffsetDateTime time) {
-        return time == null || time.getYear() < 1971 ? null : time;
+    /** Graph writes 0001-01-01T00:00:00Z for "never answered"; a time without an offset is UTC (as the Graph SDK reads it). */
+    private static OffsetDateTime answeredAt(String time) {
+        if (time == null) {
+            return null;
+        }
+        OffsetDateTime at;
+        try {
+            at = OffsetDateTime.parse(time);
+        } catch (DateTimeParseException e) {
+            try {
+                at = LocalDateTime.parse(time).atOffset(ZoneOffset.UTC);
+            } catch (DateTimeParseException unreadable) {
+                return null;
+            }
+        }
+        return at.getYear() < 1971 ? null : at;
     }
 
-    private static Person person(EmailAddress address) {
-        return address == null ? null : new Person(address.getAddress(), address.getName());
+    private static Person person(JsonNode address) {
+        return address == null || address.isNull() ? null : new Person(text(address, "address"), text(address, "name"));
     }
 
-    private static When when(DateTimeTimeZone time) {
-        return time == null ? null : new When(time.getDateTime(), time.getTimeZone());
+    private static When when(JsonNode time) {
+        return time == null || time.isNull() ? null : new When(text(time, "dateTime"), text(time, "timeZone"));
     }
 }

@@ -1,32 +1,23 @@
 package io.m365connector.actions;
 
-import com.microsoft.graph.models.Attendee;
-import com.microsoft.graph.models.AttendeeType;
-import com.microsoft.graph.models.BodyType;
-import com.microsoft.graph.models.EmailAddress;
-import com.microsoft.graph.models.Event;
-import com.microsoft.graph.models.ItemBody;
-import com.microsoft.graph.models.Location;
-import com.microsoft.graph.models.LocationType;
-import com.microsoft.graph.models.OnlineMeetingProviderType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.microsoft.kiota.HttpMethod;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
 import com.microsoft.graph.users.item.UserItemRequestBuilder;
 import com.microsoft.graph.users.item.events.item.cancel.CancelPostRequestBody;
 import io.m365connector.connection.ConnectionRef;
 import io.m365connector.connection.Feature;
 import io.m365connector.graph.GraphAccess;
+import io.m365connector.graph.GraphJsonRequests;
 import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
 import io.m365connector.graph.Permissions;
 import io.m365connector.idempotency.Idempotency;
-import io.m365connector.outlook.MailRecipient;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Secrets;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -62,11 +53,8 @@ public final class EventService {
         Idempotency.Request call = new Idempotency.Request(connectionId, idempotencyKey, "event", request.fingerprint());
         return idempotency.run(call, EventView.class, step -> {
             session.beforeEachAttempt(step::keepLease);
-            Event created = session.call(Safety.REPEATABLE, client -> {
-                Event event = toGraph(request);
-                event.setTransactionId(transactionId);
-                return calendar(client, owner).events().post(event);
-            });
+            JsonNode created = session.call(Safety.REPEATABLE, client -> GraphJsonRequests.send(client, HttpMethod.POST,
+                    EventJson.events(owner), EventJson.parameters(owner, null), EventJson.body(request, transactionId)));
             return EventView.of(connectionId, created, owner);
         });
     }
@@ -79,8 +67,9 @@ public final class EventService {
                 Secrets.sha256(target.eventId() + "\n" + target.calendarOwner() + "\n" + request.fingerprint()));
         return idempotency.run(call, EventView.class, step -> {
             session.beforeEachAttempt(step::keepLease);
-            Event updated = session.call(Safety.REPEATABLE, client ->
-                    calendar(client, target.calendarOwner()).events().byEventId(target.eventId()).patch(toGraph(request)));
+            JsonNode updated = session.call(Safety.REPEATABLE, client -> GraphJsonRequests.send(client, HttpMethod.PATCH,
+                    EventJson.event(target.calendarOwner()), EventJson.parameters(target.calendarOwner(), target.eventId()),
+                    EventJson.body(request, null)));
             return EventView.of(connectionId, updated, target.calendarOwner());
         });
     }
@@ -89,8 +78,8 @@ public final class EventService {
     public EventDetails get(ConnectionRef ref, EventTarget target) {
         GraphSession session = graph.open(ref, scopes(target.calendarOwner()));
         String connectionId = session.connectionId();
-        Event event = session.call(Safety.REPEATABLE, client -> calendar(client, target.calendarOwner()).events()
-                .byEventId(target.eventId()).get(rc -> rc.queryParameters.select = EventDetails.SELECT));
+        JsonNode event = session.call(Safety.REPEATABLE, client -> GraphJsonRequests.get(client, EventJson.event(target.calendarOwner()),
+                EventJson.parameters(target.calendarOwner(), target.eventId()), EventDetails.SELECT));
         return EventDetails.of(connectionId, event, target.calendarOwner());
     }
 
@@ -109,10 +98,10 @@ public final class EventService {
         return idempotency.run(call, EventRemoved.class, Idempotency.Claim.WITH_FIRST_PROGRESS, step -> {
             session.beforeEachAttempt(step::keepLease);
             Optional<EventRemoved> recorded = step.progress().map(p -> Json.read(p, EventRemoved.class));
-            Event existing;
+            JsonNode existing;
             try {
-                existing = session.call(Safety.REPEATABLE, client -> calendar(client, target.calendarOwner()).events()
-                        .byEventId(target.eventId()).get(rc -> rc.queryParameters.select = new String[] {"id", "isOrganizer", "attendees"}));
+                existing = session.call(Safety.REPEATABLE, client -> GraphJsonRequests.get(client, EventJson.event(target.calendarOwner()),
+                        EventJson.parameters(target.calendarOwner(), target.eventId()), "id", "isOrganizer", "attendees"));
             } catch (ConnectorException e) {
                 if (e.code() == ProblemCode.NOT_FOUND && recorded.isPresent()) {
                     return recorded.get(); // the runner before this one removed it
@@ -126,9 +115,9 @@ public final class EventService {
         });
     }
 
-    private static EventRemoved removalOf(String connectionId, EventTarget target, Event existing) {
-        boolean cancel = Boolean.TRUE.equals(existing.getIsOrganizer()) && existing.getAttendees() != null && !existing.getAttendees().isEmpty();
-        return cancel ? new EventRemoved(connectionId, target.eventId(), "cancelled", existing.getAttendees().size())
+    private static EventRemoved removalOf(String connectionId, EventTarget target, JsonNode existing) {
+        boolean cancel = existing.path("isOrganizer").asBoolean(false) && existing.path("attendees").size() > 0;
+        return cancel ? new EventRemoved(connectionId, target.eventId(), "cancelled", existing.path("attendees").size())
                 : new EventRemoved(connectionId, target.eventId(), "deleted", null);
     }
 
@@ -146,91 +135,6 @@ public final class EventService {
 
     private static UserItemRequestBuilder calendar(GraphServiceClient client, String calendarOwner) {
         return calendarOwner == null ? client.me() : client.users().byUserId(calendarOwner);
-    }
-
-    /** A fresh model per attempt: the SDK's backing store sends only changed values of a model it already sent. */
-    private static Event toGraph(EventRequest r) {
-        Event e = new Event();
-        if (r.subject() != null) {
-            e.setSubject(r.subject());
-        }
-        if (r.start() != null) {
-            e.setStart(r.start().toGraph());
-            e.setEnd(r.end().toGraph());
-        }
-        if (r.location() != null) {
-            Location location = new Location();
-            location.setDisplayName(r.location());
-            e.setLocation(location);
-        }
-        if (r.body() != null) {
-            ItemBody body = new ItemBody();
-            body.setContentType("html".equals(r.bodyContentType()) ? BodyType.Html : BodyType.Text);
-            body.setContent(r.body());
-            e.setBody(body);
-        }
-        if (r.attendees() != null || r.rooms() != null) {
-            List<Attendee> attendees = r.attendees() == null ? new ArrayList<>() : attendees(r.attendees());
-            if (r.rooms() != null) {
-                setRooms(e, r.rooms(), attendees);
-            }
-            e.setAttendees(attendees);
-        }
-        if (r.teamsMeeting() != null) {
-            e.setIsOnlineMeeting(r.teamsMeeting());
-            if (r.teamsMeeting()) {
-                e.setOnlineMeetingProvider(OnlineMeetingProviderType.TeamsForBusiness);
-            }
-        }
-        if (r.reminderMinutesBeforeStart() != null) {
-            e.setIsReminderOn(true);
-            e.setReminderMinutesBeforeStart(r.reminderMinutesBeforeStart());
-        }
-        return e;
-    }
-
-    private static List<Attendee> attendees(List<EventRequest.Attendee> requested) {
-        List<Attendee> attendees = new ArrayList<>();
-        for (EventRequest.Attendee a : requested) {
-            attendees.add(attendee(a.recipient(), switch (a.type()) {
-                case "optional" -> AttendeeType.Optional;
-                case "resource" -> AttendeeType.Resource;
-                default -> AttendeeType.Required;
-            }));
-        }
-        return attendees;
-    }
-
-    private static Attendee attendee(MailRecipient recipient, AttendeeType type) {
-        Attendee attendee = new Attendee();
-        EmailAddress address = new EmailAddress();
-        address.setAddress(recipient.address());
-        if (recipient.name() != null) {
-            address.setName(recipient.name());
-        }
-        attendee.setEmailAddress(address);
-        attendee.setType(type);
-        return attendee;
-    }
-
-    /** Each room becomes a location of the event (the first is the main one) and a resource attendee, as Outlook books rooms. */
-    private static void setRooms(Event e, List<MailRecipient> rooms, List<Attendee> attendees) {
-        List<Location> locations = new ArrayList<>();
-        for (MailRecipient room : rooms) {
-            locations.add(roomLocation(room));
-            attendees.add(attendee(room, AttendeeType.Resource));
-        }
-        // A model of its own: the SDK's backing store would write a model it has already written as empty.
-        e.setLocation(roomLocation(rooms.get(0)));
-        e.setLocations(locations);
-    }
-
-    private static Location roomLocation(MailRecipient room) {
-        Location location = new Location();
-        location.setDisplayName(room.name() == null ? room.address() : room.name());
-        location.setLocationEmailAddress(room.address());
-        location.setLocationType(LocationType.ConferenceRoom);
-        return location;
     }
 
     private static Permissions scopes(String calendarOwner) {

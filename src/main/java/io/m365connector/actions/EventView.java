@@ -1,13 +1,16 @@
 package io.m365connector.actions;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.microsoft.graph.models.Event;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 
 /** An event as the API returns it after a create or update. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record EventView(String connectionId, String eventId, String calendarOwner, String webLink, String joinUrl) {
-    static EventView of(String connectionId, Event event, String calendarOwner) {
-        String joinUrl = event.getOnlineMeeting() == null ? null : event.getOnlineMeeting().getJoinUrl();
-        return new EventView(connectionId, event.getId(), calendarOwner, event.getWebLink(), joinUrl);
+    /** From Graph's JSON for the event (a create's or an update's answer). */
+    static EventView of(String connectionId, JsonNode answer, String calendarOwner) {
+        JsonNode event = answer == null ? MissingNode.getInstance() : answer;
+        return new EventView(connectionId, EventDetails.text(event, "id"), calendarOwner, EventDetails.text(event, "webLink"),
+                EventDetails.text(event.path("onlineMeeting"), "joinUrl"));
     }
 }

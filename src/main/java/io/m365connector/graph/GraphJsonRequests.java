@@ -1,5 +1,6 @@
 package io.m365connector.graph;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.graph.models.odataerrors.ODataError;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
 import com.microsoft.kiota.HttpMethod;
@@ -33,25 +34,48 @@ public final class GraphJsonRequests {
      * @param pathParameters the template's values (Kiota encodes them as the SDK's builders do)
      */
     public static String postForId(GraphServiceClient client, String urlTemplate, Map<String, Object> pathParameters, byte[] json) {
-        // Read with the app's Jackson rather than Kiota's Gson parse nodes: one JSON library less on a cold send.
-        try (InputStream answer = client.getRequestAdapter().sendPrimitive(post(urlTemplate, pathParameters, json), errors(), InputStream.class)) {
-            return answer == null ? null : Json.MAPPER.readTree(answer).path("id").asText(null);
+        JsonNode created = exchange(client, HttpMethod.POST, urlTemplate, pathParameters, Map.of(), json);
+        return created == null ? null : created.path("id").asText(null);
+    }
+
+    /** POSTs {@code json}; Graph's answer body, if any, is not read. */
+    public static void post(GraphServiceClient client, String urlTemplate, Map<String, Object> pathParameters, byte[] json) {
+        client.getRequestAdapter().sendPrimitive(request(HttpMethod.POST, urlTemplate, pathParameters, Map.of(), json), errors(), Void.class);
+    }
+
+    /** Sends {@code json} (PATCH, POST); Graph's JSON answer, null when it has none. */
+    public static JsonNode send(GraphServiceClient client, HttpMethod method, String urlTemplate, Map<String, Object> pathParameters,
+                                byte[] json) {
+        return exchange(client, method, urlTemplate, pathParameters, Map.of(), json);
+    }
+
+    /** GETs one resource with only the {@code select}ed properties (the template ends in {@code {?%24select}}). */
+    public static JsonNode get(GraphServiceClient client, String urlTemplate, Map<String, Object> pathParameters, String... select) {
+        return exchange(client, HttpMethod.GET, urlTemplate, pathParameters, Map.of("%24select", select), null);
+    }
+
+    private static JsonNode exchange(GraphServiceClient client, HttpMethod method, String urlTemplate, Map<String, Object> pathParameters,
+                                     Map<String, Object> query, byte[] json) {
+        RequestInformation request = request(method, urlTemplate, pathParameters, query, json);
+        // Read with the app's Jackson rather than Kiota's Gson parse nodes: the answer is one JSON document, and the
+        // models are what this class avoids.
+        try (InputStream answer = client.getRequestAdapter().sendPrimitive(request, errors(), InputStream.class)) {
+            return answer == null ? null : Json.MAPPER.readTree(answer);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // the answer broke off after Graph acted: ambiguous (GraphFailure)
         }
     }
 
-    /** POSTs {@code json}; Graph's answer body, if any, is not read. */
-    public static void post(GraphServiceClient client, String urlTemplate, Map<String, Object> pathParameters, byte[] json) {
-        client.getRequestAdapter().sendPrimitive(post(urlTemplate, pathParameters, json), errors(), Void.class);
-    }
-
-    private static RequestInformation post(String urlTemplate, Map<String, Object> pathParameters, byte[] json) {
+    private static RequestInformation request(HttpMethod method, String urlTemplate, Map<String, Object> pathParameters,
+                                              Map<String, Object> query, byte[] json) {
         // The adapter adds the base URL to these parameters: a map of our own, mutable.
-        RequestInformation request = new RequestInformation(HttpMethod.POST, urlTemplate, new HashMap<>(pathParameters));
+        RequestInformation request = new RequestInformation(method, urlTemplate, new HashMap<>(pathParameters));
+        query.forEach(request::addQueryParameter);
         request.headers.tryAdd("Accept", "application/json");
-        // A ByteArrayInputStream: Kiota resets it when a claims challenge makes it send the request again.
-        request.setStreamContent(new ByteArrayInputStream(json), "application/json");
+        if (json != null) {
+            // A ByteArrayInputStream: Kiota resets it when a claims challenge makes it send the request again.
+            request.setStreamContent(new ByteArrayInputStream(json), "application/json");
+        }
         return request;
     }
 

@@ -24,10 +24,15 @@ public record ZonedTime(LocalDateTime dateTime, String timeZone, ZoneId zone) {
         return dateTime.atZone(zone).toInstant();
     }
 
+    /** The local date-time as Graph writes it (seconds, no zone). */
+    public String graphDateTime() {
+        return GRAPH_TIME.format(dateTime);
+    }
+
     /** As Graph takes it: the local date-time and the zone name the caller gave. */
     public DateTimeTimeZone toGraph() {
         DateTimeTimeZone d = new DateTimeTimeZone();
-        d.setDateTime(GRAPH_TIME.format(dateTime));
+        d.setDateTime(graphDateTime());
         d.setTimeZone(timeZone);
         return d;
     }
