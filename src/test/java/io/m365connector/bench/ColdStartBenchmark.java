@@ -1,6 +1,7 @@
 package io.m365connector.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.microsoft.azure.functions.HttpMethod;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.m365connector.app.AppContext;
 import io.m365connector.app.ContextParts;
@@ -83,20 +84,7 @@ public final class ColdStartBenchmark {
         ConnectorHarness.Connected c = h.connect(NationalCloud.GLOBAL, "\"mail\"");
         Path dir = Files.createTempDirectory("coldstart");
         Path ca = TestPki.shared().writeCaCertificate(dir.resolve("ca.der"));
-        ObjectNode config = Json.MAPPER.createObjectNode();
-        Map<String, String> env = new HashMap<>(h.env);
-        childStorage.settings().accept(env);
-        config.set("env", Json.MAPPER.valueToTree(env));
-        config.set("storageRoutes", Json.MAPPER.valueToTree(childStorage.routes()));
-        config.set("tables", Json.MAPPER.valueToTree(h.tables));
-        ObjectNode routes = config.putObject("routes");
-        for (String host : List.of("login.microsoftonline.com", "graph.microsoft.com")) {
-            routes.put(host, h.routing.portFor(host));
-        }
-        config.put("connectionId", c.connectionId());
-        config.put("graphPort", h.routing.portFor("graph.microsoft.com"));
-        config.put("token", ContextParts.of(h.context).broker().tokenFor(c.connectionId(), Set.of("Mail.Send", "Mail.ReadWrite")).value());
-        Path file = Files.writeString(dir.resolve("config.json"), config.toString());
+        Path file = writeChildConfig(h, c, childStorage, dir);
 
         String classPath = System.getProperty("cold.classpath", "build").equals("packaged")
                 ? PackagedClassPath.build(Path.of(System.getProperty("cold.app", "target/azure-functions/m365-connector")),
@@ -150,6 +138,41 @@ public final class ColdStartBenchmark {
         }
         h.close();
         System.exit(0);
+    }
+
+    /** What a child needs to build the app against the parent's Azurite and fakes: settings, routes, the connection, a token. */
+    static Path writeChildConfig(ConnectorHarness h, ConnectorHarness.Connected c, ReceiverColdStartBenchmark.ChildStorage childStorage,
+                                 Path dir) throws Exception {
+        ObjectNode config = Json.MAPPER.createObjectNode();
+        Map<String, String> env = new HashMap<>(h.env);
+        childStorage.settings().accept(env);
+        config.set("env", Json.MAPPER.valueToTree(env));
+        config.set("storageRoutes", Json.MAPPER.valueToTree(childStorage.routes()));
+        config.set("tables", Json.MAPPER.valueToTree(h.tables));
+        ObjectNode routes = config.putObject("routes");
+        for (String host : List.of("login.microsoftonline.com", "graph.microsoft.com")) {
+            routes.put(host, h.routing.portFor(host));
+        }
+        config.put("connectionId", c.connectionId());
+        config.put("graphPort", h.routing.portFor("graph.microsoft.com"));
+        config.put("token", ContextParts.of(h.context).broker().tokenFor(c.connectionId(), Set.of("Mail.Send", "Mail.ReadWrite")).value());
+        return Files.writeString(dir.resolve("config.json"), config.toString());
+    }
+
+    /**
+     * Runs {@code child-actions} in a fresh JVM on this JVM's class path with {@code extraJvmOptions}: the first send of a
+     * mail, then an event created, read, updated and cancelled, each through its function as the worker calls it. Returns
+     * the child's output (a {@code STATUS <action> <code>} line per action).
+     */
+    static String runActionsChild(Path config, Path ca, List<String> extraJvmOptions) throws Exception {
+        List<String> command = new ArrayList<>(List.of(childJava()));
+        command.addAll(extraJvmOptions);
+        command.addAll(List.of("-D" + TestPki.TRUSTED_CA_PROPERTY + "=" + ca, "-cp", System.getProperty("java.class.path"),
+                ColdStartBenchmark.class.getName(), "child-actions", config.toString()));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return out;
     }
 
     /**
@@ -297,6 +320,11 @@ public final class ColdStartBenchmark {
                 id, new FakeExecutionContext("sendMail"));
         long elapsed = sinceStart();
         mark("send (Graph SDK draft + send)");
+        if (mode.equals("child-actions")) {
+            System.out.println("STATUS send " + response.getStatusCode());
+            eventActions(function, id);
+            System.exit(0);
+        }
         if (Boolean.getBoolean("cold.phases")) {
             // Set-up cost = first call - second call: what a warm instance pays for the same calls.
             ContextParts.of(context).connections().find(id);
@@ -306,6 +334,25 @@ public final class ColdStartBenchmark {
             mark("second send");
         }
         report(response.getStatusCode(), elapsed);
+    }
+
+    /** An event created, read, updated and cancelled (with an Idempotency-Key where the API takes one), each status printed. */
+    private static void eventActions(ActionFunctions function, String id) {
+        String when = "\"start\":{\"dateTime\":\"2027-01-05T09:00:00\",\"timeZone\":\"UTC\"},\"end\":{\"dateTime\":\"2027-01-05T10:00:00\",\"timeZone\":\"UTC\"}";
+        FakeHttpResponse created = (FakeHttpResponse) function.createEvent(FakeHttpRequest.post("https://x/api/connections/" + id + "/events",
+                        "{\"subject\":\"cold\"," + when + ",\"attendees\":[\"cand@fabrikam.com\"]}").header("Content-Type", "application/json")
+                .header("Idempotency-Key", "cold-event"), id, new FakeExecutionContext("createEvent"));
+        System.out.println("STATUS create " + created.getStatusCode());
+        String eventId = Json.parseRequest(created.bodyText()).path("eventId").asText();
+        FakeHttpResponse read = (FakeHttpResponse) function.getEvent(FakeHttpRequest.get("https://x/api/connections/" + id + "/events/" + eventId),
+                id, eventId, new FakeExecutionContext("getEvent"));
+        System.out.println("STATUS get " + read.getStatusCode());
+        FakeHttpResponse updated = (FakeHttpResponse) function.updateEvent(FakeHttpRequest.of(HttpMethod.PATCH, "https://x/api/connections/" + id + "/events/"
+                + eventId).body("{\"subject\":\"moved\"}").header("Content-Type", "application/json"), id, eventId, new FakeExecutionContext("updateEvent"));
+        System.out.println("STATUS update " + updated.getStatusCode());
+        FakeHttpResponse cancelled = (FakeHttpResponse) function.cancelEvent(FakeHttpRequest.of(HttpMethod.DELETE, "https://x/api/connections/" + id + "/events/"
+                + eventId), id, eventId, new FakeExecutionContext("cancelEvent"));
+        System.out.println("STATUS cancel " + cancelled.getStatusCode());
     }
 
     private static void mark(String phase) {

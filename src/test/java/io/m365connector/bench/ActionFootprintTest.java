@@ -1,0 +1,46 @@
+package io.m365connector.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.TestPki;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a cold instance loads of the Graph SDK's models for the write actions. Every model deriving from
+ * {@code Entity} (a message, an attachment, an event) makes the JVM's verifier load the ~1,100 model classes that
+ * {@code Entity.createFromDiscriminatorValue} names: a quarter of a cold send's time (BENCHMARKS.md, issue 24). So the
+ * mail and event actions write and read Graph's JSON themselves (GraphJsonRequests); this checks it stays so. A fresh
+ * JVM sends a mail and creates, reads, updates and cancels an event through the functions, with the JVM's class-load
+ * log on: {@code Entity} is never loaded, and of the SDK's models only a few small ones are (the error type).
+ * The time this saves is a benchmark's (ColdStartBenchmark), not asserted here.
+ */
+class ActionFootprintTest {
+    @Test
+    void whenAColdInstanceSendsMailAndChangesAnEventThenNoGraphEntityModelIsLoaded() throws Exception {
+        try (ConnectorHarness h = new ConnectorHarness()) {
+            ConnectorHarness.Connected c = h.connect(NationalCloud.GLOBAL, "\"mail\",\"calendar\"");
+            Path dir = Files.createTempDirectory("footprint");
+            Path ca = TestPki.shared().writeCaCertificate(dir.resolve("ca.der"));
+            Path config = ColdStartBenchmark.writeChildConfig(h, c, ReceiverColdStartBenchmark.ChildStorage.CONNECTION_STRING, dir);
+            Path log = dir.resolve("classload.log");
+
+            String out = ColdStartBenchmark.runActionsChild(config, ca, List.of(ColdStartPhases.classLoadLog(log)));
+
+            List<String> statuses = out.lines().filter(l -> l.startsWith("STATUS ")).toList();
+            assertEquals(List.of("STATUS send 202", "STATUS create 201", "STATUS get 200", "STATUS update 200", "STATUS cancel 200"), statuses,
+                    "every action answered as the API says: " + out);
+            List<String> models = ColdStartPhases.classLoads(log).stream().map(ColdStartPhases.ClassLoad::className)
+                    .filter(name -> name.startsWith("com.microsoft.graph.models.")).toList();
+            assertTrue(ColdStartPhases.classLoads(log).size() > 3000, "the log is read");
+            assertTrue(!models.contains("com.microsoft.graph.models.Entity"), "Entity was loaded, and with it " + models.size() + " models");
+            assertTrue(models.size() < 20, "models loaded: " + models);
+            assertEquals(1, h.graph.sentMail(c.user().userPrincipalName()).size(), "the mail was sent once");
+        }
+    }
+}
