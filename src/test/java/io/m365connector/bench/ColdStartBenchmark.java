@@ -39,7 +39,7 @@ import java.util.Set;
  * runs Azurite and the fakes and spawns the children; the median of {@code runs} pairs is reported.
  *
  * <p>Run: {@code mvn -Pbench -DskipTests -Dbench.class=io.m365connector.bench.ColdStartBenchmark -Dbench.args="7" verify}.
- * Options (in {@code -Dbench.jvm}): {@code -Dcold.jvm="..."} JVM options of both children;
+ * Options (in {@code -Dbench.jvm}): {@code -Dcold.jvm="..."} JVM options of both children (separate several with {@code ;}, as {@code -Dbench.jvm} splits at spaces);
  * {@code -Dcold.classpath=packaged} runs the children on the packaged app's jars ({@link PackagedClassPath}) instead of
  * the build's class directories; {@code -Dcold.cds=dynamic} (needs the packaged class path) gives the measured child a
  * dynamic AppCDS archive from a training run, {@code -Dcold.cds=static} a static one, {@code -Dcold.cds=aot} a JDK 25 AOT cache (with {@code -Dcold.java});
