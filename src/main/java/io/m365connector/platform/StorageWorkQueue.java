@@ -17,12 +17,17 @@ public final class StorageWorkQueue implements WorkQueue {
 
     @Override
     public void send(String message, Duration delay) {
+        send(message, delay, null);
+    }
+
+    @Override
+    public void send(String message, Duration delay, Duration within) {
         try {
-            send0(message, delay);
+            send0(message, delay, within);
         } catch (QueueStorageException e) {
             if (e.getStatusCode() == 404) {
                 queue.createIfNotExists();
-                send0(message, delay);
+                send0(message, delay, within);
                 return;
             }
             throw new StorageUnavailableException("Queue '" + queue.getQueueName() + "' refused a message (HTTP " + e.getStatusCode()
@@ -33,7 +38,7 @@ public final class StorageWorkQueue implements WorkQueue {
         }
     }
 
-    private void send0(String message, Duration delay) {
-        queue.sendMessageWithResponse(message, delay.isZero() ? null : delay, null, null, null);
+    private void send0(String message, Duration delay, Duration within) {
+        queue.sendMessageWithResponse(message, delay.isZero() ? null : delay, null, within, null);
     }
 }

@@ -11,6 +11,7 @@ import com.azure.data.tables.models.TableServiceException;
 import com.azure.data.tables.models.TableTransactionAction;
 import com.azure.data.tables.models.TableTransactionActionType;
 import com.azure.data.tables.models.TableTransactionFailedException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -53,8 +54,13 @@ public final class TableAccess {
 
     /** Point read: the entity, or empty when there is none. */
     public Optional<TableEntity> find(String partitionKey, String rowKey) {
+        return find(partitionKey, rowKey, null);
+    }
+
+    /** {@link #find}, given up after {@code within} (retries included; null: the client's own timeouts only). */
+    public Optional<TableEntity> find(String partitionKey, String rowKey, Duration within) {
         try {
-            return Optional.of(call(() -> table.getEntityWithResponse(partitionKey, rowKey, null, null, null)).getValue());
+            return Optional.of(call(() -> table.getEntityWithResponse(partitionKey, rowKey, null, within, null)).getValue());
         } catch (TableServiceException e) {
             if (status(e) == 404) {
                 return Optional.empty();

@@ -6,4 +6,9 @@ import java.time.Duration;
 public interface WorkQueue {
     /** Enqueues a message that becomes visible after {@code delay} (zero: at once). */
     void send(String message, Duration delay);
+
+    /** {@link #send}, given up after {@code within} (retries included): for callers that must answer in time. */
+    default void send(String message, Duration delay, Duration within) {
+        send(message, delay);
+    }
 }

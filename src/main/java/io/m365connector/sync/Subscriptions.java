@@ -6,6 +6,7 @@ import io.m365connector.platform.Secrets;
 import io.m365connector.platform.TableAccess;
 import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -34,10 +35,15 @@ public final class Subscriptions {
     }
 
     public Optional<Held> find(String subscriptionId) {
+        return find(subscriptionId, null);
+    }
+
+    /** {@link #find}, given up after {@code within} (null: the storage client's own timeouts). */
+    public Optional<Held> find(String subscriptionId, Duration within) {
         if (subscriptionId == null || !subscriptionId.matches("[A-Za-z0-9-]{1,100}")) {
             return Optional.empty();
         }
-        return table.find(subscriptionId, "s").map(e -> new Held(subscriptionId, (String) e.getProperty("ConnectionId"),
+        return table.find(subscriptionId, "s", within).map(e -> new Held(subscriptionId, (String) e.getProperty("ConnectionId"),
                 SyncResource.fromId((String) e.getProperty("Resource")).orElseThrow(), (String) e.getProperty("ClientStateHash"),
                 e.getProperty("ExpiresAt") instanceof OffsetDateTime t ? t.toInstant() : null));
     }

@@ -4,17 +4,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.azure.data.tables.TableServiceClientBuilder;
+import com.azure.storage.queue.QueueClientBuilder;
 import io.m365connector.connection.Connection;
 import io.m365connector.platform.Secrets;
+import io.m365connector.platform.StorageWorkQueue;
+import io.m365connector.platform.WorkQueue;
 import io.m365connector.testing.Azurite;
 import io.m365connector.testing.ClockedWorkQueue;
 import io.m365connector.testing.LogRecorder;
 import io.m365connector.testing.MutableClock;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 
@@ -107,6 +117,105 @@ class NotificationReceiverTest {
                     .map(r -> r.resource().id() + ":" + r.reason()).sorted().toList();
             assertEquals(List.of("calendar:notification", "inbox:missed", "inbox:notification"), queued);
             assertTrue(log.atOrAbove(Level.INFO).stream().anyMatch(l -> l.contains("Dropped 2 notification(s) of 55")), log.atOrAbove(Level.INFO).toString());
+        }
+    }
+
+    /**
+     * Storage that hangs instead of failing (a black-hole endpoint: connections accepted, never answered). Graph retries
+     * a notification only if it gets an answer within 10 s, and drops notifications to endpoints that are often slower:
+     * the receiver answers 503 when its budget (5 s in production, 300 ms here) runs out, and Graph delivers it again.
+     * Without the budget the table client waits out its own timeouts and retries (minutes), which the 10 s bound catches.
+     */
+    @Test
+    void whenTheSubscriptionsTableHangsThenTheAnswerIsA503WithinGraphsTenSeconds() throws Exception {
+        try (BlackHole hole = new BlackHole(); LogRecorder log = new LogRecorder()) {
+            Subscriptions hanging = new Subscriptions(new TableServiceClientBuilder().connectionString(hole.connectionString("TableEndpoint"))
+                    .buildClient().getTableClient("subscriptions"));
+            NotificationReceiver bounded = new NotificationReceiver(hanging, queue, clock, Duration.ofMillis(300));
+
+            NotificationReceiver.Answer answer = CompletableFuture.supplyAsync(() -> bounded.receive(Map.of(), batch(subscriptionId, clientState, null)))
+                    .get(10, TimeUnit.SECONDS);
+
+            assertEquals(503, answer.status(), "Graph delivers a notification again after a 5xx");
+            assertEquals(0, queue.size());
+            assertTrue(hole.connections() > 0, "the read reached the hanging endpoint");
+            List<String> warnings = log.atOrAbove(Level.WARNING).stream().filter(l -> l.contains("Answered 503")).toList();
+            assertEquals(1, warnings.size(), log.atOrAbove(Level.INFO).toString());
+            assertTrue(warnings.stream().noneMatch(l -> l.contains(clientState) || l.contains(subscriptionId) || l.contains("AccountKey")), warnings.toString());
+        }
+    }
+
+    @Test
+    void whenTheQueueHangsThenTheAnswerIsA503WithinGraphsTenSeconds() throws Exception {
+        subscriptions.save(new Subscriptions.Held(subscriptionId, connectionId, SyncResource.INBOX, Secrets.sha256(clientState), clock.instant()));
+        try (BlackHole hole = new BlackHole()) {
+            WorkQueue hanging = new StorageWorkQueue(new QueueClientBuilder().connectionString(hole.connectionString("QueueEndpoint"))
+                    .queueName("sync-requests").buildClient());
+            NotificationReceiver bounded = new NotificationReceiver(subscriptions, hanging, clock, Duration.ofMillis(300));
+
+            NotificationReceiver.Answer answer = CompletableFuture.supplyAsync(() -> bounded.receive(Map.of(), batch(subscriptionId, clientState, null)))
+                    .get(10, TimeUnit.SECONDS);
+
+            assertEquals(503, answer.status());
+            assertTrue(hole.connections() > 0, "the send reached the hanging endpoint");
+        }
+    }
+
+    @Test
+    void whenStorageRefusesConnectionsThenTheAnswerIsA503NotAnError() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        Subscriptions unreachable = new Subscriptions(new TableServiceClientBuilder().connectionString(BlackHole.connectionString("TableEndpoint", closed))
+                .buildClient().getTableClient("subscriptions"));
+        NotificationReceiver bounded = new NotificationReceiver(unreachable, queue, clock, Duration.ofMillis(300));
+
+        assertEquals(503, CompletableFuture.supplyAsync(() -> bounded.receive(Map.of(), batch(subscriptionId, clientState, null)))
+                .get(10, TimeUnit.SECONDS).status());
+        assertEquals(0, queue.size());
+    }
+
+    /** Accepts connections and never answers them. */
+    private static final class BlackHole implements AutoCloseable {
+        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final List<Socket> held = new CopyOnWriteArrayList<>();
+
+        BlackHole() throws Exception {
+            Thread acceptor = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        held.add(server.accept());
+                    } catch (Exception closed) {
+                        return;
+                    }
+                }
+            }, "black-hole");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        int connections() {
+            return held.size();
+        }
+
+        String connectionString(String endpoint) {
+            return connectionString(endpoint, server.getLocalPort());
+        }
+
+        static String connectionString(String endpoint, int port) {
+            String azurite = Azurite.shared().connectionString();
+            String key = azurite.replaceAll(".*AccountKey=([^;]+);.*", "$1");
+            return "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=" + key + ";" + endpoint
+                    + "=http://127.0.0.1:" + port + "/devstoreaccount1;";
+        }
+
+        @Override
+        public void close() throws Exception {
+            server.close();
+            for (Socket socket : held) {
+                socket.close();
+            }
         }
     }
 
