@@ -188,6 +188,11 @@ param outboundProxy string = ''
 @maxValue(120)
 param outboundTimeoutSeconds int = 30
 
+@description('Seconds a synced inbox or calendar waits after Graph\'s first notification before it reads the changes (one run covers a burst).')
+@minValue(1)
+@maxValue(300)
+param syncDebounceSeconds int = 10
+
 @description('Name of the Key Vault secret holding the token encryption key.')
 param tokenKeySecretName string = 'token-encryption-key'
 
@@ -435,6 +440,7 @@ var appSettings = {
   APP_CREDENTIAL_WARN_DAYS: string(appCredentialWarnDays)
   OUTBOUND_PROXY: outboundProxy
   OUTBOUND_TIMEOUT_SECONDS: string(outboundTimeoutSeconds)
+  SYNC_DEBOUNCE_SECONDS: string(syncDebounceSeconds)
 }
 
 module functionApp 'modules/functionapp.bicep' = {

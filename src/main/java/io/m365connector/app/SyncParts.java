@@ -29,7 +29,7 @@ final class SyncParts {
         this.service = Lazy.of(() -> new SyncService(features.graph.get(), tokens.connections.get(), stores.get(),
                 platform.queue(SyncFunctions.SYNC_QUEUE), changeListener(platform, wiring),
                 NotificationUrls.of(wiring.notificationBaseUrl != null ? wiring.notificationBaseUrl : platform.settings.get().publicBaseUrl()),
-                wiring.clock));
+                wiring.clock, platform.settings.get().syncDebounce()));
         // The receiver's own parts: one table and one queue, nothing of Graph, MSAL or Key Vault (Graph's 3 s answer rule).
         this.receiver = Lazy.of(() -> new NotificationReceiver(new Subscriptions(tables.get().getTableClient(wiring.tables.subscriptions())),
                 platform.queue(SyncFunctions.SYNC_QUEUE), wiring.clock));

@@ -30,12 +30,14 @@ public final class Settings {
     private final Duration refreshKeepAlive;
     private final Optional<Webhook> webhook;
     private final AppCredentialPolicy appCredentialPolicy;
+    private final Duration syncDebounce;
 
     /** Built by {@link SettingsReader}, which reads and validates every value first. */
     Settings(HostingCloud hostingCloud, StorageSettings storage, Map<NationalCloud, AppRegistration> registrations, URI publicBaseUrl,
              Set<URI> allowedReturnUrls, KeySource keySource, Optional<String> managedIdentityClientId,
              Optional<PlatformIdentity> platformIdentity, HttpSettings http,
-             boolean runningInAzure, Duration refreshKeepAlive, Optional<Webhook> webhook, AppCredentialPolicy appCredentialPolicy) {
+             boolean runningInAzure, Duration refreshKeepAlive, Optional<Webhook> webhook, AppCredentialPolicy appCredentialPolicy,
+             Duration syncDebounce) {
         this.hostingCloud = hostingCloud;
         this.storage = storage;
         this.registrations = registrations;
@@ -49,6 +51,7 @@ public final class Settings {
         this.refreshKeepAlive = refreshKeepAlive;
         this.webhook = webhook;
         this.appCredentialPolicy = appCredentialPolicy;
+        this.syncDebounce = syncDebounce;
     }
 
     public HostingCloud hostingCloud() {
@@ -123,6 +126,11 @@ public final class Settings {
     /** How each cloud's app credential is checked and when its expiry is announced. */
     public AppCredentialPolicy appCredentialPolicy() {
         return appCredentialPolicy;
+    }
+
+    /** How long a synced resource waits after a notification before its run (SYNC_DEBOUNCE_SECONDS). */
+    public Duration syncDebounce() {
+        return syncDebounce;
     }
 
     /** IDENTITY_ENDPOINT and IDENTITY_HEADER: where the platform issues the app's managed identity tokens, and its secret. */

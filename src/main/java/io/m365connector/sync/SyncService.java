@@ -41,8 +41,8 @@ public final class SyncService {
     private static final Set<ProblemCode> STOPPING = EnumSet.of(ProblemCode.REAUTH_REQUIRED, ProblemCode.MISSING_PERMISSIONS,
             ProblemCode.NOT_FOUND, ProblemCode.MAILBOX_ACCESS_DENIED, ProblemCode.INTERACTION_REQUIRED);
 
-    /** Notifications wait this long for a run, so that a burst of them is covered by one. */
-    static final Duration DEBOUNCE = Duration.ofSeconds(10);
+    /** Notifications wait this long for a run, so that a burst of them is covered by one (SYNC_DEBOUNCE_SECONDS). */
+    public static final Duration DEFAULT_DEBOUNCE = Duration.ofSeconds(10);
     /** The reason of the run that notifications scheduled. */
     static final String SCHEDULED = "scheduled";
     /** Lifecycle events that ask for something done to the subscription, which no other run does. */
@@ -58,15 +58,23 @@ public final class SyncService {
     private final ChangeListener listener;
     private final SubscriptionManager subscriptions;
     private final Clock clock;
+    private final Duration debounce;
 
     public SyncService(GraphAccess graph, ConnectionStore connections, SyncStores stores, WorkQueue requests, ChangeListener listener,
                        NotificationUrls urls, Clock clock) {
+        this(graph, connections, stores, requests, listener, urls, clock, DEFAULT_DEBOUNCE);
+    }
+
+    /** @param debounce how long notifications wait for their run ({@link #DEFAULT_DEBOUNCE}) */
+    public SyncService(GraphAccess graph, ConnectionStore connections, SyncStores stores, WorkQueue requests, ChangeListener listener,
+                       NotificationUrls urls, Clock clock, Duration debounce) {
         this.graph = Objects.requireNonNull(graph, "'graph' cannot be null.");
         this.connections = Objects.requireNonNull(connections, "'connections' cannot be null.");
         this.stores = Objects.requireNonNull(stores, "'stores' cannot be null.");
         this.requests = Objects.requireNonNull(requests, "'requests' cannot be null.");
         this.listener = Objects.requireNonNull(listener, "'listener' cannot be null.");
         this.clock = Objects.requireNonNull(clock, "'clock' cannot be null.");
+        this.debounce = Objects.requireNonNull(debounce, "'debounce' cannot be null.");
         this.subscriptions = new SubscriptionManager(stores.subscriptions(), stores.states(), urls, clock);
     }
 
@@ -77,7 +85,7 @@ public final class SyncService {
 
     /**
      * Handles one queued request; throws for a failure worth the queue's retry. A notification does not run
-     * the delta itself: it schedules one run {@link #DEBOUNCE} ahead, which every notification until then is
+     * the delta itself: it schedules one run the debounce ({@link #DEFAULT_DEBOUNCE} unless set) ahead, which every notification until then is
      * covered by (one table read each). Other reasons (the timer, lifecycle events, a new connection) run at once.
      */
     public Outcome handle(SyncRequest request) {
@@ -159,13 +167,13 @@ public final class SyncService {
         if (state.map(SyncState::scheduledRunAt).filter(at -> !at.isBefore(request.requestedAt().plus(COVERAGE_SKEW))).isPresent()) {
             return Outcome.COVERED; // a run already scheduled starts after this change was notified
         }
-        Instant at = clock.instant().plus(DEBOUNCE);
+        Instant at = clock.instant().plus(debounce);
         try {
             stores.states().save(state.orElseGet(() -> SyncState.start(request.connectionId(), request.target())).scheduled(at));
         } catch (ConcurrentUpdateException e) {
             return handle(request); // another worker scheduled or ran meanwhile: decide again on what it wrote
         }
-        requests.send(new SyncRequest(request.connectionId(), request.target(), SCHEDULED, at).toJson(), DEBOUNCE);
+        requests.send(new SyncRequest(request.connectionId(), request.target(), SCHEDULED, at).toJson(), debounce);
         return Outcome.SCHEDULED;
     }
 
