@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -44,6 +45,21 @@ class SyncTest {
             }
             return receiver.deliver(url, contentType, body, query);
         });
+    }
+
+    /** This test's connections: disconnected after it, so the timer of later tests does not check them again each tick. */
+    private static final List<String> CONNECTED = new ArrayList<>();
+
+    @AfterEach
+    void disconnectThisTestsConnections() {
+        HARNESS.graph.clearFaults();
+        RECEIVER_UP.set(true);
+        for (String id : CONNECTED) {
+            FakeHttpResponse disconnected = HARNESS.deleteConnection(id);
+            assertEquals(200, disconnected.getStatusCode(), "clean-up: " + disconnected.bodyText()); // idempotent: also after a test's own
+        }
+        CONNECTED.clear();
+        drain();
     }
 
     @AfterAll
@@ -273,6 +289,7 @@ class SyncTest {
     @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOVDOD"})
     void whenMailArrivesWhileTheSubscriptionIsBeingMadeThenTheRunAfterItFindsItWithoutWaitingForTheTimer(NationalCloud cloud) {
         ConnectorHarness.Connected c = HARNESS.connect(cloud, "\"mail_read\"");
+        CONNECTED.add(c.connectionId());
         String upn = c.user().userPrincipalName();
         HARNESS.graph.mail().addMailbox(upn);
         // after the first run read the delta, before Graph has the subscription: no notification for this mail
@@ -496,6 +513,7 @@ class SyncTest {
 
     private static Synced connect(NationalCloud cloud) {
         ConnectorHarness.Connected c = HARNESS.connect(cloud, "\"mail_read\",\"calendar_read\",\"calendar\"");
+        CONNECTED.add(c.connectionId());
         HARNESS.graph.mail().addMailbox(c.user().userPrincipalName());
         drain();
         return new Synced(c.connectionId(), c.user().userPrincipalName());
