@@ -189,7 +189,7 @@ param outboundProxy string = ''
 param outboundTimeoutSeconds int = 30
 
 @description('Seconds a synced inbox or calendar waits after Graph\'s first notification before it reads the changes (one run covers a burst).')
-@minValue(1)
+@minValue(6)
 @maxValue(300)
 param syncDebounceSeconds int = 10
 

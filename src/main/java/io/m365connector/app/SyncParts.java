@@ -30,7 +30,8 @@ final class SyncParts {
                 platform.queue(SyncFunctions.SYNC_QUEUE), changeListener(platform, wiring),
                 NotificationUrls.of(wiring.notificationBaseUrl != null ? wiring.notificationBaseUrl : platform.settings.get().publicBaseUrl()),
                 wiring.clock, platform.settings.get().syncDebounce()));
-        // The receiver's own parts: one table and one queue, nothing of Graph, MSAL or Key Vault (Graph's 3 s answer rule).
+        // The receiver's own parts: one table and one queue, nothing of Graph, MSAL or Key Vault (Graph asks
+        // for an answer within 3 s, and drops notifications to endpoints often slower than 10 s).
         this.receiver = Lazy.of(() -> new NotificationReceiver(new Subscriptions(tables.get().getTableClient(wiring.tables.subscriptions())),
                 platform.queue(SyncFunctions.SYNC_QUEUE), wiring.clock));
         this.timer = Lazy.of(() -> SyncTimer.of(tables.get().getTableClient(wiring.tables.syncDue()), tokens.connections.get(), service.get(),

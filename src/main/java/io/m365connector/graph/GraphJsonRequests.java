@@ -28,14 +28,19 @@ public final class GraphJsonRequests {
     }
 
     /**
-     * POSTs {@code json} and returns the {@code id} of what Graph created.
+     * POSTs {@code json} and returns the {@code id} of what Graph created. A success without an id is treated like an answer
+     * that broke off (ambiguous: {@link GraphFailure}), so a caller that made something looks it up instead of using null.
      *
      * @param urlTemplate a URI template under {@code {+baseurl}}, e.g. {@code {+baseurl}/users/{user%2Did}/messages}
      * @param pathParameters the template's values (Kiota encodes them as the SDK's builders do)
      */
     public static String postForId(GraphServiceClient client, String urlTemplate, Map<String, Object> pathParameters, byte[] json) {
         JsonNode created = exchange(client, HttpMethod.POST, urlTemplate, pathParameters, Map.of(), json);
-        return created == null ? null : created.path("id").asText(null);
+        String id = created == null ? null : created.path("id").asText(null);
+        if (id == null || id.isBlank()) {
+            throw new UncheckedIOException(new IOException("Microsoft Graph's answer named no id for what it created"));
+        }
+        return id;
     }
 
     /** POSTs {@code json}; Graph's answer body, if any, is not read. */

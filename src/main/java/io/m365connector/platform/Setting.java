@@ -75,7 +75,7 @@ public enum Setting {
     OUTBOUND_TIMEOUT_SECONDS("OUTBOUND_TIMEOUT_SECONDS", "30",
             "Longest time one outbound call may take (connect, send, answer), in seconds (1-120); the Idempotency-Key lease is sized from it."),
     SYNC_DEBOUNCE_SECONDS("SYNC_DEBOUNCE_SECONDS", "10",
-            "Seconds a synced inbox or calendar waits after Graph's first notification before it reads the changes (1-300): one run covers a burst. Shorter reaches the feed sooner, for more Graph requests.");
+            "Seconds a synced inbox or calendar waits after Graph's first notification before it reads the changes (6-300): one run covers a burst. Shorter reaches the feed sooner, for more Graph requests.");
 
     /** The placeholder in per-cloud setting names. */
     public static final String CLOUD_PLACEHOLDER = "{CLOUD}";

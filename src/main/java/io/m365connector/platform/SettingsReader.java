@@ -65,7 +65,7 @@ public final class SettingsReader {
         Duration refreshKeepAlive = refreshKeepAlive();
         Optional<Webhook> webhook = new WebhookReader(values).webhook();
         AppCredentialPolicy appCredentialPolicy = appCredentialPolicy();
-        Duration syncDebounce = Duration.ofSeconds(wholeNumber(Setting.SYNC_DEBOUNCE_SECONDS, 10, 1, 300, "seconds"));
+        Duration syncDebounce = Duration.ofSeconds(wholeNumber(Setting.SYNC_DEBOUNCE_SECONDS, 10, 6, 300, "seconds"));
         values.throwIfInvalid();
         return new Settings(hostingCloud, storage, registrations, publicBaseUrl, allowedReturnUrls, keySource, managedIdentityClientId,
                 platformIdentity, http, runningInAzure, refreshKeepAlive, webhook, appCredentialPolicy, syncDebounce);

@@ -57,15 +57,33 @@ public final class TableAccess {
         return find(partitionKey, rowKey, null);
     }
 
-    /** {@link #find}, given up after {@code within} (retries included; null: the client's own timeouts only). */
+    /**
+     * {@link #find}, given up after {@code within} (null: the client's own timeouts only). The bound covers the client's
+     * own retries; a call it gives up on may still finish in the background (a blocking socket read ignores the
+     * interrupt). With a bound, a missing table is simply no entity: it is not created under the caller's deadline.
+     */
     public Optional<TableEntity> find(String partitionKey, String rowKey, Duration within) {
         try {
-            return Optional.of(call(() -> table.getEntityWithResponse(partitionKey, rowKey, null, within, null)).getValue());
+            Supplier<Response<TableEntity>> read = () -> table.getEntityWithResponse(partitionKey, rowKey, null, within, null);
+            return Optional.of((within == null ? call(read) : bounded(read)).getValue());
         } catch (TableServiceException e) {
             if (status(e) == 404) {
                 return Optional.empty();
             }
             throw e;
+        }
+    }
+
+    private <T> T bounded(Supplier<T> operation) {
+        try {
+            return operation.get();
+        } catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof TableServiceException known) { // as thrown, or wrapped by the client's timeout pool
+                    throw isTableMissing(known) ? known : passOrWrap(known);
+                }
+            }
+            throw unavailable(e);
         }
     }
 

@@ -114,7 +114,8 @@ public final class NotificationReceiver {
 
     private Duration left(long deadline) {
         long nanos = deadline - System.nanoTime();
-        if (nanos <= 0) {
+        // Under a millisecond counts as none: azure-core reads a 0 ms timeout as "no timeout" (ImplUtils.getResultWithTimeout).
+        if (nanos < 1_000_000) {
             throw new StorageUnavailableException("the batch's time ran out", null);
         }
         return Duration.ofNanos(nanos);

@@ -41,7 +41,11 @@ public final class SyncService {
     private static final Set<ProblemCode> STOPPING = EnumSet.of(ProblemCode.REAUTH_REQUIRED, ProblemCode.MISSING_PERMISSIONS,
             ProblemCode.NOT_FOUND, ProblemCode.MAILBOX_ACCESS_DENIED, ProblemCode.INTERACTION_REQUIRED);
 
-    /** Notifications wait this long for a run, so that a burst of them is covered by one (SYNC_DEBOUNCE_SECONDS). */
+    /**
+     * Notifications wait this long for a run, so that a burst of them is covered by one (SYNC_DEBOUNCE_SECONDS). A setting
+     * is at least {@link #COVERAGE_SKEW} + 1 s: a scheduled run covers a notification only when it starts that much after
+     * it, so a shorter wait would schedule a run per notification.
+     */
     public static final Duration DEFAULT_DEBOUNCE = Duration.ofSeconds(10);
     /** The reason of the run that notifications scheduled. */
     static final String SCHEDULED = "scheduled";

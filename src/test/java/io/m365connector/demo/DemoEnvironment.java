@@ -112,8 +112,8 @@ public final class DemoEnvironment implements AutoCloseable {
         env.put("ALLOWED_RETURN_URLS", webAppUrl + "/connected");
         env.put("TOKEN_KEY_VAULT_URL", FakeKeyVault.VAULT_URL);
         env.put("REFRESH_SCHEDULE", "0 */5 * * * *");
-        // A change reaches the demo's inbox page about 2 s after Graph's notification, not 10 (the production default).
-        env.put("SYNC_DEBOUNCE_SECONDS", "2");
+        // A change reaches the demo's inbox page about 6 s after Graph's notification (the least allowed), not 10.
+        env.put("SYNC_DEBOUNCE_SECONDS", "6");
         env.put("NOTIFY_WEBHOOK_URL", webAppUrl + "/webhooks/m365-connector");
         env.put("NOTIFY_WEBHOOK_SIGNING_SECRET", webhookSecret);
         registerClouds(env, functionsBase);

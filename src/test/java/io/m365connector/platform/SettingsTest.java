@@ -320,17 +320,17 @@ class SettingsTest {
     @Test
     void whenTheSyncDebounceIsSetThenItIsUsedAndWithoutItTenSeconds() {
         assertEquals(Duration.ofSeconds(10), SettingsReader.read(env).syncDebounce());
-        env.put("SYNC_DEBOUNCE_SECONDS", "2");
-        assertEquals(Duration.ofSeconds(2), SettingsReader.read(env).syncDebounce());
+        env.put("SYNC_DEBOUNCE_SECONDS", "6");
+        assertEquals(Duration.ofSeconds(6), SettingsReader.read(env).syncDebounce());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"0", "301", "2.5", "ten"})
+    @ValueSource(strings = {"0", "5", "301", "7.5", "ten"})
     void whenTheSyncDebounceIsOutOfRangeThenItIsReportedWithItsExample(String value) {
         env.put("SYNC_DEBOUNCE_SECONDS", value);
         SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
         String all = String.join("\n", e.problems());
-        assertTrue(all.contains("SYNC_DEBOUNCE_SECONDS must be a whole number of seconds from 1 to 300"), all);
+        assertTrue(all.contains("SYNC_DEBOUNCE_SECONDS must be a whole number of seconds from 6 to 300"), all);
         assertTrue(all.contains("Example: SYNC_DEBOUNCE_SECONDS=10"), all);
     }
 

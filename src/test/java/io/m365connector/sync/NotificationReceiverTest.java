@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.azure.data.tables.TableServiceClientBuilder;
+import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.QueueClientBuilder;
 import io.m365connector.connection.Connection;
 import io.m365connector.platform.Secrets;
@@ -159,6 +160,27 @@ class NotificationReceiverTest {
             assertEquals(503, answer.status());
             assertTrue(hole.connections() > 0, "the send reached the hanging endpoint");
         }
+    }
+
+    @Test
+    void whenTheQueueDoesNotExistYetThenTheBoundedSendCreatesItAndTheRunIsQueued() {
+        subscriptions.save(new Subscriptions.Held(subscriptionId, connectionId, SyncResource.INBOX, Secrets.sha256(clientState), clock.instant()));
+        QueueClient fresh = new QueueClientBuilder().connectionString(Azurite.shared().connectionString())
+                .queueName("r" + UUID.randomUUID().toString().replace("-", "").substring(0, 12) + "-sync").buildClient();
+        NotificationReceiver bounded = new NotificationReceiver(subscriptions, new StorageWorkQueue(fresh), clock);
+
+        assertEquals(202, bounded.receive(Map.of(), batch(subscriptionId, clientState, null)).status(), "an empty storage account is no outage");
+        assertEquals(1, fresh.getProperties().getApproximateMessagesCount());
+    }
+
+    @Test
+    void whenTheSubscriptionsTableDoesNotExistYetThenTheNotificationIsDroppedNotAnOutage() {
+        Subscriptions none = new Subscriptions(new TableServiceClientBuilder().connectionString(Azurite.shared().connectionString())
+                .buildClient().getTableClient("r" + UUID.randomUUID().toString().replace("-", "").substring(0, 12) + "subscriptions"));
+        NotificationReceiver bounded = new NotificationReceiver(none, queue, clock);
+
+        assertEquals(202, bounded.receive(Map.of(), batch(subscriptionId, clientState, null)).status());
+        assertEquals(0, queue.size());
     }
 
     @Test

@@ -14,11 +14,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * SYNC_DEBOUNCE_SECONDS: how long a notified inbox waits before its run. With 3 s set, the run Graph's notification
- * asked for is due 3 s later, not at the default 10 s, and the mail is in the feed then (on the test clock).
+ * SYNC_DEBOUNCE_SECONDS: how long a notified inbox waits before its run. With 7 s set, the run Graph's notification
+ * asked for is due 7 s later, not at the default 10 s; a second notification a second later is covered by that run
+ * (one delta request for both); both mails are in the feed then (on the test clock).
  */
 class SyncDebounceTest {
-    private static final ConnectorHarness HARNESS = ConnectorHarness.withClockedQueues(env -> env.put("SYNC_DEBOUNCE_SECONDS", "3"));
+    private static final ConnectorHarness HARNESS = ConnectorHarness.withClockedQueues(env -> env.put("SYNC_DEBOUNCE_SECONDS", "7"));
 
     static {
         NotificationEndpoint receiver = HARNESS.graphEndpoint();
@@ -38,18 +39,24 @@ class SyncDebounceTest {
         HARNESS.drainSyncQueue(); // the first run, and the subscription it makes
         int before = HARNESS.readFeed(c.connectionId()).size();
 
-        HARNESS.graph.mail().deliverText(upn, "soon"); // Graph notifies: the receiver queues a request, the worker schedules a run
+        int deltaBefore = HARNESS.graph.requests("GET", ".*/delta").size();
+
+        HARNESS.graph.mail().deliverText(upn, "first"); // Graph notifies: the receiver queues a request, the worker schedules a run
+        runVisible();
+        HARNESS.clock.advance(Duration.ofSeconds(1));
+        HARNESS.graph.mail().deliverText(upn, "second"); // covered by the run already scheduled
         runVisible();
         assertEquals(before, HARNESS.readFeed(c.connectionId()).size(), "the run waits for the debounce");
 
-        HARNESS.clock.advance(Duration.ofMillis(2_900));
+        HARNESS.clock.advance(Duration.ofMillis(5_900)); // 6.9 s after the first notification
         runVisible();
-        assertEquals(before, HARNESS.readFeed(c.connectionId()).size(), "not before 3 s");
+        assertEquals(before, HARNESS.readFeed(c.connectionId()).size(), "not before 7 s");
 
         HARNESS.clock.advance(Duration.ofMillis(200));
         runVisible();
         List<String> subjects = HARNESS.readFeed(c.connectionId()).stream().map(ch -> ch.path("summary").path("subject").asText()).toList();
-        assertTrue(subjects.contains("soon"), "read 3 s after the notification: " + subjects);
+        assertTrue(subjects.containsAll(List.of("first", "second")), "read 7 s after the first notification: " + subjects);
+        assertEquals(1, HARNESS.graph.requests("GET", ".*/delta").size() - deltaBefore, "one run for both notifications");
         assertEquals(0, HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).size());
     }
 
