@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -56,12 +57,26 @@ public final class GraphJsonRequests {
 
     /** GETs one resource with only the {@code select}ed properties (the template ends in {@code {?%24select}}). */
     public static JsonNode get(GraphServiceClient client, String urlTemplate, Map<String, Object> pathParameters, String... select) {
-        return exchange(client, HttpMethod.GET, urlTemplate, pathParameters, Map.of("%24select", select), null);
+        return get(client, urlTemplate, pathParameters, Map.of("%24select", select), List.of());
+    }
+
+    /**
+     * GETs with the template's query values ({@code %24top}, {@code %24filter}, ...; arrays are joined with commas as the
+     * SDK's builders join them) and {@code Prefer} values (each its own header line, as the SDK's builders send them).
+     */
+    public static JsonNode get(GraphServiceClient client, String urlTemplate, Map<String, Object> pathParameters, Map<String, Object> query,
+                               List<String> prefer) {
+        RequestInformation request = request(HttpMethod.GET, urlTemplate, pathParameters, query, null);
+        prefer.forEach(value -> request.headers.add("Prefer", value));
+        return exchange(client, request);
     }
 
     private static JsonNode exchange(GraphServiceClient client, HttpMethod method, String urlTemplate, Map<String, Object> pathParameters,
                                      Map<String, Object> query, byte[] json) {
-        RequestInformation request = request(method, urlTemplate, pathParameters, query, json);
+        return exchange(client, request(method, urlTemplate, pathParameters, query, json));
+    }
+
+    private static JsonNode exchange(GraphServiceClient client, RequestInformation request) {
         // Read with the app's Jackson rather than Kiota's Gson parse nodes: the answer is one JSON document, and the
         // models are what this class avoids.
         try (InputStream answer = client.getRequestAdapter().sendPrimitive(request, errors(), InputStream.class)) {
@@ -75,7 +90,11 @@ public final class GraphJsonRequests {
                                               Map<String, Object> query, byte[] json) {
         // The adapter adds the base URL to these parameters: a map of our own, mutable.
         RequestInformation request = new RequestInformation(method, urlTemplate, new HashMap<>(pathParameters));
-        query.forEach(request::addQueryParameter);
+        query.forEach((name, value) -> {
+            if (value != null) { // as the SDK's builders leave an unset parameter out
+                request.addQueryParameter(name, value);
+            }
+        });
         request.headers.tryAdd("Accept", "application/json");
         if (json != null) {
             // A ByteArrayInputStream: Kiota resets it when a claims challenge makes it send the request again.

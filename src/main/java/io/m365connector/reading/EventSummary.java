@@ -1,9 +1,8 @@
 package io.m365connector.reading;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.microsoft.graph.models.DateTimeTimeZone;
-import com.microsoft.graph.models.Event;
-import java.util.Locale;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.graph.GraphValues;
 
 /**
  * One event or occurrence of a recurring event in a calendar view, with times in the zone asked for.
@@ -20,20 +19,20 @@ public record EventSummary(String id, String subject, Time start, Time end, Bool
 
     /** A local date-time and its zone, as Graph gives them. */
     public record Time(String dateTime, String timeZone) {
-        static Time of(DateTimeTimeZone t) {
-            return t == null ? null : new Time(t.getDateTime(), t.getTimeZone());
+        static Time of(JsonNode t) {
+            return t == null || t.isNull() ? null : new Time(GraphValues.text(t, "dateTime"), GraphValues.text(t, "timeZone"));
         }
     }
 
-    static EventSummary of(Event e) {
-        return new EventSummary(e.getId(), e.getSubject(), Time.of(e.getStart()), Time.of(e.getEnd()), e.getIsAllDay(),
-                e.getLocation() == null ? null : e.getLocation().getDisplayName(), MessageSummary.Address.of(e.getOrganizer()),
-                e.getIsOrganizer(), e.getIsCancelled(), e.getShowAs() == null ? null : lowerFirst(e.getShowAs().getValue()),
-                e.getType() == null ? null : e.getType().getValue(), e.getSeriesMasterId(),
-                e.getOnlineMeeting() == null ? null : e.getOnlineMeeting().getJoinUrl());
-    }
-
-    private static String lowerFirst(String value) {
-        return value.isEmpty() ? value : value.substring(0, 1).toLowerCase(Locale.ROOT) + value.substring(1);
+    /** From Graph's JSON for an event read with {@link #SELECT}. */
+    static EventSummary of(JsonNode e) {
+        JsonNode location = e.get("location");
+        JsonNode meeting = e.get("onlineMeeting");
+        return new EventSummary(GraphValues.text(e, "id"), GraphValues.text(e, "subject"), Time.of(e.get("start")), Time.of(e.get("end")),
+                GraphValues.bool(e, "isAllDay"), GraphValues.text(location, "displayName"), MessageSummary.Address.of(e.get("organizer")),
+                GraphValues.bool(e, "isOrganizer"), GraphValues.bool(e, "isCancelled"),
+                GraphValues.member(GraphValues.text(e, "showAs"), "unknown", "free", "tentative", "busy", "oof", "workingElsewhere"),
+                GraphValues.member(GraphValues.text(e, "type"), "singleInstance", "occurrence", "exception", "seriesMaster"),
+                GraphValues.text(e, "seriesMasterId"), GraphValues.text(meeting, "joinUrl"));
     }
 }

@@ -1,19 +1,20 @@
 package io.m365connector.reading;
 
-import com.microsoft.graph.models.Attachment;
-import com.microsoft.graph.models.AttachmentCollectionResponse;
-import com.microsoft.graph.models.FileAttachment;
-import com.microsoft.graph.models.Message;
-import com.microsoft.graph.models.MessageCollectionResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.m365connector.connection.ConnectionRef;
 import io.m365connector.graph.GraphAccess;
+import io.m365connector.graph.GraphJsonRequests;
 import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
+import io.m365connector.graph.GraphValues;
 import io.m365connector.outlook.OutlookPrefer;
 import io.m365connector.platform.Bytes;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -25,6 +26,13 @@ public final class MailReader {
     /** The largest attachment returned (Exchange Online's largest message is 150 MB; an HTTP answer of that size is not sensible). */
     public static final int MAX_ATTACHMENT_BYTES = 35 * 1024 * 1024;
 
+    // Graph's URI templates (as the SDK's request builders have them) under a mailbox's template (Mailbox.template()).
+    private static final String MESSAGES_IN_FOLDER = "/mailFolders/{mailFolder%2Did}/messages{?%24count,%24expand,%24filter,%24orderby,%24search,%24select,%24skip,%24top}";
+    private static final String MESSAGE = "/messages/{message%2Did}{?%24expand,%24select,includeHiddenMessages*}";
+    private static final String ATTACHMENTS = "/messages/{message%2Did}/attachments{?%24count,%24expand,%24filter,%24orderby,%24search,%24select,%24skip,%24top}";
+    private static final String ATTACHMENT = "/messages/{message%2Did}/attachments/{attachment%2Did}{?%24expand,%24select}";
+    private static final String FILE_ATTACHMENT = "#microsoft.graph.fileAttachment";
+
     private final GraphAccess graph;
 
     public MailReader(GraphAccess graph) {
@@ -33,17 +41,16 @@ public final class MailReader {
 
     public MessagePage list(ConnectionRef ref, MessageQuery query) {
         GraphSession session = graph.open(ref, query.mailbox().mail());
-        MessageCollectionResponse page = session.call(Safety.REPEATABLE, c -> query.mailbox().in(c).mailFolders().byMailFolderId(query.folder())
-                .messages().get(rc -> {
-                    rc.queryParameters.top = query.pageSize();
-                    rc.queryParameters.skip = query.skip() == 0 ? null : query.skip();
-                    rc.queryParameters.filter = query.graphFilter();
-                    rc.queryParameters.orderby = new String[] {"receivedDateTime desc"};
-                    rc.queryParameters.select = MessageSummary.SELECT;
-                    rc.headers.add("Prefer", OutlookPrefer.IMMUTABLE_IDS);
-                }));
-        List<Message> messages = page == null || page.getValue() == null ? List.of() : page.getValue();
-        boolean more = page != null && page.getOdataNextLink() != null;
+        Map<String, Object> parameters = new HashMap<>();
+        parameters.put("%24top", query.pageSize());
+        parameters.put("%24skip", query.skip() == 0 ? null : query.skip());
+        parameters.put("%24filter", query.graphFilter());
+        parameters.put("%24orderby", new String[] {"receivedDateTime desc"});
+        parameters.put("%24select", MessageSummary.SELECT);
+        JsonNode page = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, query.mailbox().template() + MESSAGES_IN_FOLDER,
+                query.mailbox().parameters("mailFolder%2Did", query.folder()), parameters, List.of(OutlookPrefer.IMMUTABLE_IDS)));
+        List<JsonNode> messages = GraphValues.list(page, "value");
+        boolean more = GraphValues.text(page, "@odata.nextLink") != null;
         return new MessagePage(session.connectionId(), query.folder(), messages.stream().map(MessageSummary::of).toList(),
                 more ? query.cursorFor(query.skip() + messages.size()) : null);
     }
@@ -51,39 +58,36 @@ public final class MailReader {
     /** The message with its body as {@code text} or {@code html} (Graph converts) and its attachments' metadata. */
     public MessageDetails get(ConnectionRef ref, Mailbox mailbox, ItemId messageId, String bodyType) {
         GraphSession session = graph.open(ref, mailbox.mail());
-        Message message = session.call(Safety.REPEATABLE, c -> mailbox.in(c).messages().byMessageId(messageId.value()).get(rc -> {
-            rc.queryParameters.select = MessageDetails.SELECT;
-            rc.headers.add("Prefer", OutlookPrefer.IMMUTABLE_IDS);
-            rc.headers.add("Prefer", "outlook.body-content-type=\"" + bodyType + "\"");
-        }));
-        AttachmentCollectionResponse attachments = session.call(Safety.REPEATABLE, c -> mailbox.in(c).messages().byMessageId(messageId.value())
-                .attachments().get(rc -> {
-                    rc.queryParameters.select = MessageDetails.AttachmentInfo.SELECT;
-                    rc.headers.add("Prefer", OutlookPrefer.IMMUTABLE_IDS);
-                }));
-        return MessageDetails.of(session.connectionId(), message,
-                attachments == null || attachments.getValue() == null ? List.of() : attachments.getValue());
+        JsonNode message = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, mailbox.template() + MESSAGE,
+                mailbox.parameters("message%2Did", messageId.value()), Map.of("%24select", MessageDetails.SELECT),
+                List.of(OutlookPrefer.IMMUTABLE_IDS, "outlook.body-content-type=\"" + bodyType + "\"")));
+        JsonNode attachments = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, mailbox.template() + ATTACHMENTS,
+                mailbox.parameters("message%2Did", messageId.value()), Map.of("%24select", MessageDetails.AttachmentInfo.SELECT),
+                List.of(OutlookPrefer.IMMUTABLE_IDS)));
+        return MessageDetails.of(session.connectionId(), message == null ? MissingNode.getInstance() : message,
+                GraphValues.list(attachments, "value"));
     }
 
     /** A file attachment's bytes; 413 over {@link #MAX_ATTACHMENT_BYTES} before they are fetched, 422 for an item or a link. */
     public AttachmentContent attachment(ConnectionRef ref, Mailbox mailbox, ItemId messageId, ItemId attachmentId) {
         GraphSession session = graph.open(ref, mailbox.mail());
-        Attachment info = session.call(Safety.REPEATABLE, c -> mailbox.in(c).messages().byMessageId(messageId.value()).attachments()
-                .byAttachmentId(attachmentId.value()).get(rc -> {
-                    rc.queryParameters.select = MessageDetails.AttachmentInfo.SELECT;
-                    rc.headers.add("Prefer", OutlookPrefer.IMMUTABLE_IDS);
-                }));
-        if (info.getSize() != null && info.getSize() > MAX_ATTACHMENT_BYTES) {
-            throw new ConnectorException(ProblemCode.PAYLOAD_TOO_LARGE, "The attachment has " + info.getSize() + " bytes; at most "
+        Map<String, Object> path = mailbox.parameters("message%2Did", messageId.value(), "attachment%2Did", attachmentId.value());
+        JsonNode info = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, mailbox.template() + ATTACHMENT, path,
+                Map.of("%24select", MessageDetails.AttachmentInfo.SELECT), List.of(OutlookPrefer.IMMUTABLE_IDS)));
+        Integer size = GraphValues.integer(info, "size");
+        if (size != null && size > MAX_ATTACHMENT_BYTES) {
+            throw new ConnectorException(ProblemCode.PAYLOAD_TOO_LARGE, "The attachment has " + size + " bytes; at most "
                     + MAX_ATTACHMENT_BYTES + " are returned. Open it in Outlook instead.", session.connectionId(), null);
         }
-        Attachment full = session.call(Safety.REPEATABLE, c -> mailbox.in(c).messages().byMessageId(messageId.value()).attachments()
-                .byAttachmentId(attachmentId.value()).get(rc -> rc.headers.add("Prefer", OutlookPrefer.IMMUTABLE_IDS)));
-        if (!(full instanceof FileAttachment file) || file.getContentBytes() == null) {
+        JsonNode full = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, mailbox.template() + ATTACHMENT, path, Map.of(),
+                List.of(OutlookPrefer.IMMUTABLE_IDS)));
+        byte[] content = GraphValues.bytes(full, "contentBytes");
+        if (!FILE_ATTACHMENT.equals(GraphValues.text(full, "@odata.type")) || content == null) {
             throw new ConnectorException(ProblemCode.INVALID_REQUEST,
                     "This attachment is an attached Outlook item or a link, not a file: it has no bytes to return.", session.connectionId(), null);
         }
-        return new AttachmentContent(file.getName(), file.getContentType() == null ? "application/octet-stream" : file.getContentType(),
-                Bytes.copyOf(file.getContentBytes()));
+        String contentType = GraphValues.text(full, "contentType");
+        return new AttachmentContent(GraphValues.text(full, "name"), contentType == null ? "application/octet-stream" : contentType,
+                Bytes.copyOf(content));
     }
 }

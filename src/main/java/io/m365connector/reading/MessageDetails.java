@@ -1,11 +1,10 @@
 package io.m365connector.reading;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.microsoft.graph.models.Attachment;
-import com.microsoft.graph.models.Message;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.graph.GraphValues;
 import java.time.OffsetDateTime;
 import java.util.List;
-import java.util.Locale;
 
 /** One message with its body (text or HTML, as asked) and the metadata of its attachments (content is fetched one by one). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -24,20 +23,24 @@ public record MessageDetails(String connectionId, String id, String folderId, Of
     public record AttachmentInfo(String id, String name, String contentType, Integer size, Boolean isInline, String kind) {
         static final String[] SELECT = {"id", "name", "contentType", "size", "isInline"};
 
-        static AttachmentInfo of(Attachment a) {
-            String type = a.getOdataType() == null ? "" : a.getOdataType();
+        static AttachmentInfo of(JsonNode a) {
+            String type = GraphValues.text(a, "@odata.type") == null ? "" : GraphValues.text(a, "@odata.type");
             String kind = type.endsWith("fileAttachment") ? "file" : type.endsWith("itemAttachment") ? "item"
                     : type.endsWith("referenceAttachment") ? "reference" : null;
-            return new AttachmentInfo(a.getId(), a.getName(), a.getContentType(), a.getSize(), a.getIsInline(), kind);
+            return new AttachmentInfo(GraphValues.text(a, "id"), GraphValues.text(a, "name"), GraphValues.text(a, "contentType"),
+                    GraphValues.integer(a, "size"), GraphValues.bool(a, "isInline"), kind);
         }
     }
 
-    static MessageDetails of(String connectionId, Message m, List<Attachment> attachments) {
-        Body body = m.getBody() == null ? null : new Body(m.getBody().getContentType() == null ? null
-                : m.getBody().getContentType().getValue().toLowerCase(Locale.ROOT), m.getBody().getContent());
-        return new MessageDetails(connectionId, m.getId(), m.getParentFolderId(), m.getReceivedDateTime(),
-                MessageSummary.Address.of(m.getFrom()), MessageSummary.Address.of(m.getToRecipients()),
-                MessageSummary.Address.of(m.getCcRecipients()), m.getSubject(), m.getIsRead(), m.getInternetMessageId(),
-                m.getConversationId(), body, attachments.stream().map(AttachmentInfo::of).toList());
+    /** From Graph's JSON for a message read with {@link #SELECT}, and its attachments read with {@link AttachmentInfo#SELECT}. */
+    static MessageDetails of(String connectionId, JsonNode m, List<JsonNode> attachments) {
+        JsonNode b = m.get("body");
+        Body body = b == null || b.isNull() ? null : new Body(GraphValues.member(GraphValues.text(b, "contentType"), "text", "html"),
+                GraphValues.text(b, "content"));
+        return new MessageDetails(connectionId, GraphValues.text(m, "id"), GraphValues.text(m, "parentFolderId"),
+                GraphValues.time(m, "receivedDateTime"), MessageSummary.Address.of(m.get("from")), MessageSummary.Address.list(m, "toRecipients"),
+                MessageSummary.Address.list(m, "ccRecipients"), GraphValues.text(m, "subject"), GraphValues.bool(m, "isRead"),
+                GraphValues.text(m, "internetMessageId"), GraphValues.text(m, "conversationId"), body,
+                attachments.stream().map(AttachmentInfo::of).toList());
     }
 }

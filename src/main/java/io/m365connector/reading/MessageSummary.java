@@ -1,8 +1,8 @@
 package io.m365connector.reading;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.microsoft.graph.models.Message;
-import com.microsoft.graph.models.Recipient;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.graph.GraphValues;
 import java.time.OffsetDateTime;
 import java.util.List;
 
@@ -17,18 +17,22 @@ public record MessageSummary(String id, String folderId, OffsetDateTime received
     /** A name and an e-mail address. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Address(String address, String name) {
-        static Address of(Recipient r) {
-            return r == null || r.getEmailAddress() == null ? null : new Address(r.getEmailAddress().getAddress(), r.getEmailAddress().getName());
+        /** A recipient of Graph's JSON ({@code {"emailAddress": {"address", "name"}}}); null when it has no address object. */
+        static Address of(JsonNode recipient) {
+            JsonNode address = recipient == null ? null : recipient.get("emailAddress");
+            return address == null || address.isNull() ? null : new Address(GraphValues.text(address, "address"), GraphValues.text(address, "name"));
         }
 
-        static List<Address> of(List<Recipient> list) {
-            return list == null ? List.of() : list.stream().map(Address::of).filter(a -> a != null).toList();
+        /** A recipient list property of {@code item} (none when absent). */
+        static List<Address> list(JsonNode item, String name) {
+            return GraphValues.list(item, name).stream().map(Address::of).filter(a -> a != null).toList();
         }
     }
 
-    static MessageSummary of(Message m) {
-        return new MessageSummary(m.getId(), m.getParentFolderId(), m.getReceivedDateTime(), Address.of(m.getFrom()),
-                Address.of(m.getToRecipients()), m.getSubject(), m.getBodyPreview(), m.getIsRead(), m.getHasAttachments(),
-                m.getInternetMessageId());
+    /** From Graph's JSON for a message read with {@link #SELECT}. */
+    static MessageSummary of(JsonNode m) {
+        return new MessageSummary(GraphValues.text(m, "id"), GraphValues.text(m, "parentFolderId"), GraphValues.time(m, "receivedDateTime"),
+                Address.of(m.get("from")), Address.list(m, "toRecipients"), GraphValues.text(m, "subject"), GraphValues.text(m, "bodyPreview"),
+                GraphValues.bool(m, "isRead"), GraphValues.bool(m, "hasAttachments"), GraphValues.text(m, "internetMessageId"));
     }
 }

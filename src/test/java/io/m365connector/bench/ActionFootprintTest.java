@@ -15,16 +15,18 @@ import org.junit.jupiter.api.Test;
  * What a cold instance loads of the Graph SDK's models for the write actions. Every model deriving from
  * {@code Entity} (a message, an attachment, an event) makes the JVM's verifier load the ~1,100 model classes that
  * {@code Entity.createFromDiscriminatorValue} names: a quarter of a cold send's time (BENCHMARKS.md, issue 24). So the
- * mail and event actions write and read Graph's JSON themselves (GraphJsonRequests); this checks it stays so. A fresh
- * JVM sends a mail and creates, reads, updates and cancels an event through the functions, with the JVM's class-load
- * log on: {@code Entity} is never loaded, and of the SDK's models only a few small ones are (the error type).
+ * mail and event actions and the read API write and read Graph's JSON themselves (GraphJsonRequests); this checks it
+ * stays so. A fresh JVM sends a mail, creates, reads, updates and cancels an event, lists the inbox, reads a message and
+ * views the calendar through the functions, with the JVM's class-load log on: {@code Entity} is never loaded, and of the SDK's models only a few small ones are (the error type).
  * The time this saves is a benchmark's (ColdStartBenchmark), not asserted here.
  */
 class ActionFootprintTest {
     @Test
-    void whenAColdInstanceSendsMailAndChangesAnEventThenNoGraphEntityModelIsLoaded() throws Exception {
+    void whenAColdInstanceSendsMailChangesAnEventAndReadsThenNoGraphEntityModelIsLoaded() throws Exception {
         try (ConnectorHarness h = new ConnectorHarness()) {
             ConnectorHarness.Connected c = h.connect(NationalCloud.GLOBAL, "\"mail\",\"calendar\"");
+            h.graph.mail().addMailbox(c.user().userPrincipalName());
+            h.graph.mail().deliverText(c.user().userPrincipalName(), "to read from cold");
             Path dir = Files.createTempDirectory("footprint");
             Path ca = TestPki.shared().writeCaCertificate(dir.resolve("ca.der"));
             Path config = ColdStartBenchmark.writeChildConfig(h, c, ReceiverColdStartBenchmark.ChildStorage.CONNECTION_STRING, dir);
@@ -33,7 +35,8 @@ class ActionFootprintTest {
             String out = ColdStartBenchmark.runActionsChild(config, ca, List.of(ColdStartPhases.classLoadLog(log)));
 
             List<String> statuses = out.lines().filter(l -> l.startsWith("STATUS ")).toList();
-            assertEquals(List.of("STATUS send 202", "STATUS create 201", "STATUS get 200", "STATUS update 200", "STATUS cancel 200"), statuses,
+            assertEquals(List.of("STATUS send 202", "STATUS create 201", "STATUS get 200", "STATUS update 200", "STATUS cancel 200",
+                    "STATUS list-messages 200", "STATUS get-message 200", "STATUS list-events 200"), statuses,
                     "every action answered as the API says: " + out);
             List<String> models = ColdStartPhases.classLoads(log).stream().map(ColdStartPhases.ClassLoad::className)
                     .filter(name -> name.startsWith("com.microsoft.graph.models.")).toList();

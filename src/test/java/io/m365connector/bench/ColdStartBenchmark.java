@@ -9,6 +9,7 @@ import io.m365connector.app.Wiring;
 import io.m365connector.app.Tables;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.functions.ActionFunctions;
+import io.m365connector.functions.ReadingFunctions;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.SettingsReader;
 import io.m365connector.testing.Azurite;
@@ -323,6 +324,7 @@ public final class ColdStartBenchmark {
         if (mode.equals("child-actions")) {
             System.out.println("STATUS send " + response.getStatusCode());
             eventActions(function, id);
+            reads(context.newFunction(ReadingFunctions.class), id);
             System.exit(0);
         }
         if (Boolean.getBoolean("cold.phases")) {
@@ -353,6 +355,21 @@ public final class ColdStartBenchmark {
         FakeHttpResponse cancelled = (FakeHttpResponse) function.cancelEvent(FakeHttpRequest.of(HttpMethod.DELETE, "https://x/api/connections/" + id + "/events/"
                 + eventId), id, eventId, new FakeExecutionContext("cancelEvent"));
         System.out.println("STATUS cancel " + cancelled.getStatusCode());
+    }
+
+    /** The inbox listed, its newest message read, the calendar viewed: each status printed. */
+    private static void reads(ReadingFunctions reading, String id) {
+        String base = "https://x/api/connections/" + id;
+        FakeHttpResponse listed = (FakeHttpResponse) reading.listMessages(FakeHttpRequest.get(base + "/messages").header("X-Owner-Id", "owner-1"),
+                id, new FakeExecutionContext("listMessages"));
+        System.out.println("STATUS list-messages " + listed.getStatusCode());
+        String messageId = Json.parseRequest(listed.bodyText()).path("messages").path(0).path("id").asText();
+        FakeHttpResponse message = (FakeHttpResponse) reading.getMessage(FakeHttpRequest.get(base + "/messages/" + messageId)
+                .header("X-Owner-Id", "owner-1"), id, messageId, new FakeExecutionContext("getMessage"));
+        System.out.println("STATUS get-message " + message.getStatusCode());
+        FakeHttpResponse events = (FakeHttpResponse) reading.listEvents(FakeHttpRequest.get(base
+                + "/events?start=2027-01-01T00:00:00&end=2027-02-01T00:00:00").header("X-Owner-Id", "owner-1"), id, new FakeExecutionContext("listEvents"));
+        System.out.println("STATUS list-events " + events.getStatusCode());
     }
 
     private static void mark(String phase) {
