@@ -12,7 +12,7 @@ import java.util.Optional;
  * shared one; queue messages written before shared mailboxes existed have no {@code mailbox}, and are the own): from a change notification, the sync
  * timer, a lifecycle event, a continuation of a long run, or a new connection.
  *
- * @param reason      why (for the log): notification, timer, missed, removed, more, connected, retry
+ * @param reason      why (for the log): notification, scheduled, recheck, timer, missed, removed, more, connected, retry
  * @param requestedAt when it was asked for; a run that started later covers it
  */
 public record SyncRequest(String connectionId, SyncTarget target, String reason, Instant requestedAt) {

@@ -49,6 +49,14 @@ public final class SyncService {
     public static final Duration DEFAULT_DEBOUNCE = Duration.ofSeconds(10);
     /** The reason of the run that notifications scheduled. */
     static final String SCHEDULED = "scheduled";
+    /** The reason of the one more run after a scheduled run that found nothing. */
+    static final String RECHECK = "recheck";
+    /**
+     * How long after a notified run that found nothing the delta is read once more. Graph notifies at once, but "there can
+     * be a delay between when a change is made and it is available in a delta query" (Learn: delta query overview,
+     * Processing delays): without this the change would wait for the timer's hourly run.
+     */
+    static final Duration RECHECK_DELAY = Duration.ofSeconds(60);
     /** Lifecycle events that ask for something done to the subscription, which no other run does. */
     private static final Set<String> SUBSCRIPTION_EVENTS = Set.of("subscriptionRemoved", "reauthorizationRequired");
 
@@ -132,6 +140,12 @@ public final class SyncService {
                     request.reason().equals("reauthorizationRequired") && !answered, request.reason().equals("timer"))) {
                 // A new subscription: what changed since this run read the delta was notified to no one. One more run finds it.
                 request(request.connectionId(), target, "subscribed");
+            }
+            if (request.reason().equals(SCHEDULED) && run.appended().isEmpty() && !run.more()) {
+                // Notified, yet nothing new: the change may not have reached the delta yet. Once more, a minute on (only once:
+                // a recheck that finds nothing asks for nothing; a run started by then covers it).
+                Instant at = clock.instant().plus(RECHECK_DELAY);
+                requests.send(new SyncRequest(request.connectionId(), target, RECHECK, at).toJson(), RECHECK_DELAY);
             }
             state.filter(SyncService::stopped).ifPresent(s -> listener.syncRecovered(request.connectionId(), target, s.lastRunAt()));
             if (run.more()) {

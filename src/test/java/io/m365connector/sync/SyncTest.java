@@ -393,6 +393,28 @@ class SyncTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOV"})
+    void whenTheDeltaDoesNotShowANotifiedChangeYetThenOneMoreRunAMinuteLaterFindsItWithoutWaitingForTheTimer(NationalCloud cloud) {
+        Synced user = connect(cloud);
+        syncNow(user);
+        HARNESS.graph.delta().setProcessingDelay(user.upn, true); // Graph notifies at once; its delta shows the mail later
+        HARNESS.graph.mail().deliverText(user.upn, "slow to reach the delta");
+        HARNESS.clock.advance(Duration.ofSeconds(10));
+        drainOnce(); // the notification's request
+        HARNESS.clock.advance(Duration.ofSeconds(10));
+        drainOnce(); // the scheduled run: nothing new in the delta yet
+        assertTrue(describe(changes(user)).stream().noneMatch(c -> c.contains("slow to reach")), describe(changes(user)).toString());
+        int deltaBefore = deltaCalls();
+
+        HARNESS.graph.delta().setProcessingDelay(user.upn, false);
+        drain(); // no timer tick: only what the connector queued itself
+
+        assertTrue(describe(changes(user)).contains("created:slow to reach the delta"), describe(changes(user)).toString());
+        assertEquals(1, deltaCalls() - deltaBefore, "one more run, once");
+        assertNoDuplicates(user);
+    }
+
+    @ParameterizedTest
     @EnumSource(value = NationalCloud.class, names = {"USGOVDOD"})
     void whenASubscriptionRemovedEventArrivesAfterANewSubscriptionWasMadeThenTheNewOneIsKept(NationalCloud cloud) {
         Synced user = connect(cloud);

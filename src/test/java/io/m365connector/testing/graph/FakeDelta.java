@@ -68,6 +68,7 @@ public final class FakeDelta {
     private int pageLimit = Integer.MAX_VALUE;
     private boolean reportOutsideWindow = true;
     private boolean immutableMoveBackAsUpdate;
+    private final Set<String> lagging = new HashSet<>();
 
     private record Cursor(String mailbox, int generation, DeltaQuery query, Map<String, String> known, long seq) {
     }
@@ -85,6 +86,22 @@ public final class FakeDelta {
     }
 
     // ---------------------------------------------------------------- test controls
+
+    /**
+     * While on, {@code upn}'s delta rounds that follow a token report nothing new and hand back a link to the same state,
+     * as if the changes since had not reached the delta yet: the delta overview's "Processing delays" ("there can be a
+     * delay between when a change is made and it is available in a delta query"), while change notifications go out at
+     * once. Turned off, the next round reports what it held back.
+     */
+    public void setProcessingDelay(String upn, boolean delayed) {
+        synchronized (lock) {
+            if (delayed) {
+                lagging.add(SyncValues.key(upn));
+            } else {
+                lagging.remove(SyncValues.key(upn));
+            }
+        }
+    }
 
     /**
      * Every delta and skip token issued so far for {@code upn}'s mailbox answers 410 Gone from now on (as
@@ -240,6 +257,9 @@ public final class FakeDelta {
     }
 
     private Page round(MailboxState mb, DeltaQuery q, Cursor since) {
+        if (since != null && lagging.contains(SyncValues.key(mb.upn))) {
+            return new Page(since.mailbox(), mb.syncGeneration, q, List.of(), 0, since); // nothing yet; the next round starts from here
+        }
         Map<String, String> known = since == null ? Map.of() : since.known();
         long seq = since == null ? -1 : since.seq();
         Map<String, String> nowKnown = new LinkedHashMap<>();

@@ -89,6 +89,19 @@ class FakeGraphDeltaTest {
     }
 
     @Test
+    void whenChangesHaveNotReachedTheDeltaYetThenARoundShowsNothingAndTheNextAfterTheDelayShowsThem() {
+        String link = last(round(null, null)).getOdataDeltaLink();
+        graph.delta().setProcessingDelay(ADELE, true);
+        mail.deliver(ADELE, received("Late", "dana@fabrikam.example", "text", "x"));
+
+        List<DeltaGetResponse> early = round(link, null);
+        graph.delta().setProcessingDelay(ADELE, false);
+
+        assertEquals(List.of(), subjects(early), "not in the delta yet");
+        assertEquals(List.of("Late"), subjects(round(last(early).getOdataDeltaLink(), null)), "the link of the early round still brings it");
+    }
+
+    @Test
     void whenTheSameDeltaLinkIsUsedTwiceThenTheSameChangesComeAgain() {
         String link = last(round(null, null)).getOdataDeltaLink();
         mail.deliver(ADELE, received("New", "dana@fabrikam.example", "text", "x"));
