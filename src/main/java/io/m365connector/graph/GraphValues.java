@@ -11,7 +11,9 @@ import java.util.stream.StreamSupport;
 
 /**
  * Values of Graph's JSON answers as the Graph SDK's models read them (absent and null alike are null), for the code that
- * reads answers with Jackson ({@link GraphJsonRequests}).
+ * reads answers with Jackson ({@link GraphJsonRequests}). Values of the wrong JSON type, which Graph does not send, are
+ * read leniently (Jackson's {@code asBoolean}, {@code asInt}) where the SDK's reader would throw; a malformed date-time
+ * or base64 fails after the call, not inside it (so it is not retried as an ambiguous answer).
  */
 public final class GraphValues {
     private GraphValues() {
@@ -48,7 +50,7 @@ public final class GraphValues {
     /** Base64 content ({@code contentBytes}). */
     public static byte[] bytes(JsonNode node, String name) {
         String value = text(node, name);
-        return value == null ? null : Base64.getDecoder().decode(value);
+        return value == null || value.isEmpty() ? null : Base64.getDecoder().decode(value); // "" is none, as Kiota reads it
     }
 
     /** The elements of an array property (none when absent). */

@@ -143,7 +143,7 @@ public final class SyncService {
             }
             if (request.reason().equals(SCHEDULED) && run.appended().isEmpty() && !run.more()) {
                 // Notified, yet nothing new: the change may not have reached the delta yet. Once more, a minute on (only once:
-                // a recheck that finds nothing asks for nothing; a run started by then covers it).
+                // a recheck that finds nothing asks for nothing; only a run started after it is due covers it).
                 Instant at = clock.instant().plus(RECHECK_DELAY);
                 requests.send(new SyncRequest(request.connectionId(), target, RECHECK, at).toJson(), RECHECK_DELAY);
             }
