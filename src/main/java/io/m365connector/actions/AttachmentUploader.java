@@ -10,7 +10,6 @@ import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.Map;
 import okhttp3.MediaType;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -36,8 +35,8 @@ final class AttachmentUploader {
         for (MailRequest.Attachment attachment : MailMessages.addedAttachments(request)) {
             try {
                 session.run(GraphRetry.Safety.ONCE, client -> GraphJsonRequests.post(client,
-                        MailMessages.mailboxTemplate(request) + "/messages/{message%2Did}/attachments",
-                        MailMessages.mailboxParameters(request, Map.of("message%2Did", draftId)), MailMessages.fileAttachment(attachment)));
+                        GraphJsonRequests.mailbox(request.from()) + "/messages/{message%2Did}/attachments",
+                        GraphJsonRequests.parameters(request.from(), "message%2Did", draftId), MailMessages.fileAttachment(attachment)));
             } catch (GraphRetry.Ambiguous ambiguous) {
                 throw ambiguous.failure().toException(session.connectionId());
             }

@@ -3,9 +3,8 @@ package io.m365connector.actions;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
-import java.time.LocalDateTime;
+import io.m365connector.graph.GraphValues;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,26 +49,19 @@ public record EventDetails(String connectionId, String eventId, String calendarO
             }
         }
         Boolean roomsAccepted = rooms.isEmpty() ? null : rooms.stream().allMatch(r -> r.response().equals("accepted"));
-        JsonNode cancelled = event.get("isCancelled");
-        return new EventDetails(connectionId, text(event, "id"), calendarOwner, text(event, "subject"), when(event.get("start")),
-                when(event.get("end")), text(event.path("location"), "displayName"), person(event.path("organizer").get("emailAddress")),
-                List.copyOf(attendees), List.copyOf(rooms), roomsAccepted, cancelled == null || cancelled.isNull() ? null : cancelled.asBoolean(),
-                text(event, "webLink"), text(event.path("onlineMeeting"), "joinUrl"));
-    }
-
-    /** A string property, null when absent or null. */
-    static String text(JsonNode node, String name) {
-        JsonNode value = node == null ? null : node.get(name);
-        return value == null || value.isNull() ? null : value.asText();
+        return new EventDetails(connectionId, GraphValues.text(event, "id"), calendarOwner, GraphValues.text(event, "subject"),
+                when(event.get("start")), when(event.get("end")), GraphValues.text(event.path("location"), "displayName"),
+                person(event.path("organizer").get("emailAddress")), List.copyOf(attendees), List.copyOf(rooms), roomsAccepted,
+                GraphValues.bool(event, "isCancelled"), GraphValues.text(event, "webLink"), GraphValues.text(event.path("onlineMeeting"), "joinUrl"));
     }
 
     private static AttendeeView view(JsonNode a) {
         Person who = person(a.get("emailAddress"));
         JsonNode status = a.get("status");
-        String type = text(a, "type");
+        String type = GraphValues.text(a, "type");
         return new AttendeeView(who == null ? null : who.address(), who == null ? null : who.name(),
                 type != null && (type.equals("optional") || type.equals("resource")) ? type : "required",
-                response(text(status, "response")), answeredAt(text(status, "time")));
+                response(GraphValues.text(status, "response")), answeredAt(status));
     }
 
     /** Graph's answers in the API's words; "notResponded", an unknown value and a missing status are all "none". */
@@ -87,28 +79,21 @@ public record EventDetails(String connectionId, String eventId, String calendarO
     }
 
     /** Graph writes 0001-01-01T00:00:00Z for "never answered"; a time without an offset is UTC (as the Graph SDK reads it). */
-    private static OffsetDateTime answeredAt(String time) {
-        if (time == null) {
-            return null;
-        }
+    private static OffsetDateTime answeredAt(JsonNode status) {
         OffsetDateTime at;
         try {
-            at = OffsetDateTime.parse(time);
-        } catch (DateTimeParseException e) {
-            try {
-                at = LocalDateTime.parse(time).atOffset(ZoneOffset.UTC);
-            } catch (DateTimeParseException unreadable) {
-                return null;
-            }
+            at = GraphValues.time(status, "time");
+        } catch (DateTimeParseException unreadable) {
+            return null;
         }
-        return at.getYear() < 1971 ? null : at;
+        return at == null || at.getYear() < 1971 ? null : at;
     }
 
     private static Person person(JsonNode address) {
-        return address == null || address.isNull() ? null : new Person(text(address, "address"), text(address, "name"));
+        return address == null || address.isNull() ? null : new Person(GraphValues.text(address, "address"), GraphValues.text(address, "name"));
     }
 
     private static When when(JsonNode time) {
-        return time == null || time.isNull() ? null : new When(text(time, "dateTime"), text(time, "timeZone"));
+        return time == null || time.isNull() ? null : new When(GraphValues.text(time, "dateTime"), GraphValues.text(time, "timeZone"));
     }
 }

@@ -2,10 +2,10 @@ package io.m365connector.actions;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.m365connector.graph.GraphJsonRequests;
 import io.m365connector.outlook.MailRecipient;
 import io.m365connector.outlook.ZonedTime;
 import io.m365connector.platform.Json;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -20,7 +20,7 @@ final class EventJson {
 
     /** The events of the user's calendar, or of {@code calendarOwner}'s shared one, as a URI template. */
     static String events(String calendarOwner) {
-        return calendarOwner == null ? "{+baseurl}/me/events" : "{+baseurl}/users/{user%2Did}/events";
+        return GraphJsonRequests.mailbox(calendarOwner) + "/events";
     }
 
     /** One event of {@link #events}, with room for a {@code $select}. */
@@ -28,16 +28,9 @@ final class EventJson {
         return events(calendarOwner) + "/{event%2Did}{?%24select}";
     }
 
-    /** The values of those templates. */
+    /** The values of those templates ({@code eventId} null for {@link #events}). */
     static Map<String, Object> parameters(String calendarOwner, String eventId) {
-        Map<String, Object> parameters = new HashMap<>();
-        if (calendarOwner != null) {
-            parameters.put("user%2Did", calendarOwner);
-        }
-        if (eventId != null) {
-            parameters.put("event%2Did", eventId);
-        }
-        return parameters;
+        return GraphJsonRequests.parameters(calendarOwner, "event%2Did", eventId);
     }
 
     /** The event's fields the request sets (an update sends only those); {@code transactionId} for a create, else null. */

@@ -6,14 +6,11 @@ import com.microsoft.graph.models.AttachmentItem;
 import com.microsoft.graph.models.AttachmentType;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
 import com.microsoft.graph.users.item.UserItemRequestBuilder;
-import io.m365connector.graph.GraphJsonRequests;
 import io.m365connector.outlook.MailRecipient;
 import io.m365connector.platform.Json;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Graph models for a {@link MailRequest}: the message, its attachments, and which attachments
@@ -33,20 +30,6 @@ final class MailMessages {
     /** Where the message goes from: the user's own mailbox, or the shared mailbox in {@code from}. */
     static UserItemRequestBuilder mailbox(GraphServiceClient client, MailRequest request) {
         return request.from() == null ? client.me() : client.users().byUserId(request.from());
-    }
-
-    /** {@link #mailbox} as a URI template, for the requests whose bodies are written here ({@link GraphJsonRequests}). */
-    static String mailboxTemplate(MailRequest request) {
-        return request.from() == null ? "{+baseurl}/me" : "{+baseurl}/users/{user%2Did}";
-    }
-
-    /** The values of {@link #mailboxTemplate}, plus {@code more}. */
-    static Map<String, Object> mailboxParameters(MailRequest request, Map<String, Object> more) {
-        Map<String, Object> parameters = new HashMap<>(more);
-        if (request.from() != null) {
-            parameters.put("user%2Did", request.from());
-        }
-        return parameters;
     }
 
     /**

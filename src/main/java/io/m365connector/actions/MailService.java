@@ -17,7 +17,6 @@ import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Sleeper;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -137,8 +136,9 @@ public final class MailService {
                 return found.get();
             }
             try {
-                return session.call(Safety.ONCE, client -> GraphJsonRequests.postForId(client, MailMessages.mailboxTemplate(request)
-                        + "/messages", MailMessages.mailboxParameters(request, Map.of()), MailMessages.message(request, marker)));
+                return session.call(Safety.ONCE, client -> GraphJsonRequests.postForId(client,
+                        GraphJsonRequests.mailbox(request.from()) + "/messages", GraphJsonRequests.parameters(request.from()),
+                        MailMessages.message(request, marker)));
             } catch (GraphRetry.Ambiguous ambiguous) {
                 if (attempt >= 2) {
                     Optional<String> late = findDraft(session, request, marker);
@@ -194,8 +194,8 @@ public final class MailService {
         }
         step.saveProgress(MailProgress.directSending().json());
         try {
-            session.run(Safety.ONCE, client -> GraphJsonRequests.post(client, MailMessages.mailboxTemplate(request) + "/sendMail",
-                    MailMessages.mailboxParameters(request, Map.of()), MailMessages.sendMail(request)));
+            session.run(Safety.ONCE, client -> GraphJsonRequests.post(client, GraphJsonRequests.mailbox(request.from()) + "/sendMail",
+                    GraphJsonRequests.parameters(request.from()), MailMessages.sendMail(request)));
         } catch (GraphRetry.Ambiguous ambiguous) {
             throw DeliveryUnconfirmed.afterDirectSend(session.connectionId());
         } catch (ConnectorException refused) {

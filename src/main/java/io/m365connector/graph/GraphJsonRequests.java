@@ -29,6 +29,28 @@ public final class GraphJsonRequests {
     }
 
     /**
+     * The signed-in user's mailbox, {@code {+baseurl}/me}, or {@code address}'s, {@code {+baseurl}/users/{user%2Did}}, as a
+     * URI template (what the SDK's {@code me()} and {@code users().byUserId(address)} address); requests append their path.
+     */
+    public static String mailbox(String address) {
+        return address == null ? "{+baseurl}/me" : "{+baseurl}/users/{user%2Did}";
+    }
+
+    /** The values of {@link #mailbox}'s template and of {@code more} (name, value, ...: a null value is left out). */
+    public static Map<String, Object> parameters(String address, String... more) {
+        Map<String, Object> parameters = new HashMap<>();
+        if (address != null) {
+            parameters.put("user%2Did", address);
+        }
+        for (int i = 0; i < more.length; i += 2) {
+            if (more[i + 1] != null) {
+                parameters.put(more[i], more[i + 1]);
+            }
+        }
+        return parameters;
+    }
+
+    /**
      * POSTs {@code json} and returns the {@code id} of what Graph created. A success without an id is treated like an answer
      * that broke off (ambiguous: {@link GraphFailure}), so a caller that made something looks it up instead of using null.
      *

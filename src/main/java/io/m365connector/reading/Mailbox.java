@@ -1,9 +1,9 @@
 package io.m365connector.reading;
 
+import io.m365connector.graph.GraphJsonRequests;
 import io.m365connector.graph.Permissions;
 import io.m365connector.outlook.MailRecipient;
 import io.m365connector.platform.RequestValidationException;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -57,19 +57,12 @@ public record Mailbox(String address) {
 
     /** Graph's path to it, {@code /me} or {@code /users/{address}}, as a URI template under Graph's base URL. */
     String template() {
-        return shared() ? "{+baseurl}/users/{user%2Did}" : "{+baseurl}/me";
+        return GraphJsonRequests.mailbox(address);
     }
 
     /** The values of {@link #template}, plus {@code more} (name, value, ...). */
     Map<String, Object> parameters(String... more) {
-        Map<String, Object> parameters = new HashMap<>();
-        if (shared()) {
-            parameters.put("user%2Did", address);
-        }
-        for (int i = 0; i < more.length; i += 2) {
-            parameters.put(more[i], more[i + 1]);
-        }
-        return parameters;
+        return GraphJsonRequests.parameters(address, more);
     }
 
     Permissions mail() {
