@@ -25,6 +25,9 @@ import java.util.Map;
  * that is about a quarter of the time to the answer (BENCHMARKS.md, issue 24).
  */
 public final class GraphJsonRequests {
+    /** The path parameter that makes Kiota use a whole URL instead of the template (RequestInformation.RAW_URL_KEY). */
+    private static final String RAW_URL = "request-raw-url";
+
     private GraphJsonRequests() {
     }
 
@@ -89,6 +92,24 @@ public final class GraphJsonRequests {
     public static JsonNode get(GraphServiceClient client, String urlTemplate, Map<String, Object> pathParameters, Map<String, Object> query,
                                List<String> prefer) {
         RequestInformation request = request(HttpMethod.GET, urlTemplate, pathParameters, query, null);
+        prefer.forEach(value -> request.headers.add("Prefer", value));
+        return exchange(client, request);
+    }
+
+    /**
+     * GETs a link Graph gave ({@code @odata.nextLink}, {@code @odata.deltaLink}) as it is, with {@code Prefer} values: what the
+     * SDK's builders do with {@code withUrl(link)}.
+     */
+    public static JsonNode getAt(GraphServiceClient client, String link, List<String> prefer) {
+        RequestInformation request = request(HttpMethod.GET, "{+baseurl}", Map.of(RAW_URL, link), Map.of(), null);
+        prefer.forEach(value -> request.headers.add("Prefer", value));
+        return exchange(client, request);
+    }
+
+    /** Sends {@code json} (PATCH, POST) with {@code Prefer} values; Graph's JSON answer, null when it has none. */
+    public static JsonNode send(GraphServiceClient client, HttpMethod method, String urlTemplate, Map<String, Object> pathParameters,
+                                byte[] json, List<String> prefer) {
+        RequestInformation request = request(method, urlTemplate, pathParameters, Map.of(), json);
         prefer.forEach(value -> request.headers.add("Prefer", value));
         return exchange(client, request);
     }

@@ -1,29 +1,38 @@
 package io.m365connector.sync;
 
-import com.microsoft.graph.models.Event;
-import com.microsoft.graph.models.Message;
-import com.microsoft.graph.models.OutlookItem;
-import com.microsoft.graph.serviceclient.GraphServiceClient;
-import com.microsoft.graph.users.item.UserItemRequestBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.graph.GraphException;
+import io.m365connector.graph.GraphJsonRequests;
 import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
+import io.m365connector.graph.GraphValues;
 import io.m365connector.outlook.OutlookPrefer;
 import io.m365connector.platform.ProblemCode;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BiConsumer;
 
 /**
  * Graph's delta queries for a synced target: the inbox's message delta and the calendar view's delta
  * over a window, of {@code /me} or of a shared mailbox ({@code /users/{address}}). Pages of up to {@link #PAGE_SIZE} items, immutable ids, and no more fields than a
  * change's summary needs (Graph's calendarView delta takes no $select; its events come whole).
+ *
+ * <p>The pages are read as JSON ({@link GraphJsonRequests}), not as the SDK's {@code Message} and {@code Event} models: those
+ * derive from {@code Entity}, which costs a cold sync worker the ~1,100 model classes the verifier loads (BENCHMARKS.md,
+ * issue 24). {@code DeltaJsonTest} checks that every page reads as the SDK's models read it.
  */
 final class DeltaReader {
     static final int PAGE_SIZE = 100;
     private static final String[] MESSAGE_FIELDS = {"id", "changeKey", "subject", "from", "receivedDateTime"};
     private static final String[] CHECK_FIELDS = {"id", "changeKey", "subject", "from", "receivedDateTime", "parentFolderId"};
+    // The SDK's URI templates (mailFolders/{id}/messages/delta, calendarView/delta, messages/{id}, mailFolders/{id}).
+    private static final String INBOX_DELTA = "/mailFolders/{mailFolder%2Did}/messages/delta()"
+            + "{?%24count,%24expand,%24filter,%24orderby,%24search,%24select,%24skip,%24top,changeType*}";
+    private static final String CALENDAR_DELTA = "/calendarView/delta()?endDateTime={endDateTime}&startDateTime={startDateTime}"
+            + "{&%24count,%24expand,%24filter,%24orderby,%24search,%24select,%24skip,%24top}";
+    private static final String MESSAGE = "/messages/{message%2Did}{?%24expand,%24select,includeHiddenMessages*}";
+    private static final String FOLDER = "/mailFolders/{mailFolder%2Did}{?%24expand,%24select,includeHiddenFolders*}";
 
     private DeltaReader() {
     }
@@ -31,29 +40,17 @@ final class DeltaReader {
     /** The first page of a full sync (for the calendar, of the state's window). */
     static DeltaPage first(GraphSession session, SyncTarget target, SyncState state) {
         if (target.resource() == SyncResource.INBOX) {
-            var page = session.call(Safety.REPEATABLE, c -> mailbox(c, target).mailFolders().byMailFolderId("inbox").messages().delta().get(rc -> {
-                rc.queryParameters.select = MESSAGE_FIELDS;
-                preferences(rc.headers::add);
-            }));
-            return messages(page.getValue(), page.getOdataNextLink(), page.getOdataDeltaLink());
+            return page(target, session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, mailbox(target) + INBOX_DELTA,
+                    parameters(target, "mailFolder%2Did", "inbox"), Map.of("%24select", MESSAGE_FIELDS), preferences())));
         }
-        var page = session.call(Safety.REPEATABLE, c -> mailbox(c, target).calendarView().delta().get(rc -> {
-            rc.queryParameters.startDateTime = state.windowStart().toString();
-            rc.queryParameters.endDateTime = state.windowEnd().toString();
-            preferences(rc.headers::add);
-        }));
-        return events(page.getValue(), page.getOdataNextLink(), page.getOdataDeltaLink());
+        return page(target, session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, mailbox(target) + CALENDAR_DELTA,
+                parameters(target, "startDateTime", state.windowStart().toString(), "endDateTime", state.windowEnd().toString()),
+                Map.of(), preferences())));
     }
 
     /** The page at a next link or a delta link Graph gave earlier. */
     static DeltaPage follow(GraphSession session, SyncTarget target, String link) {
-        if (target.resource() == SyncResource.INBOX) {
-            var page = session.call(Safety.REPEATABLE, c -> mailbox(c, target).mailFolders().byMailFolderId("inbox").messages().delta().withUrl(link)
-                    .get(rc -> preferences(rc.headers::add)));
-            return messages(page.getValue(), page.getOdataNextLink(), page.getOdataDeltaLink());
-        }
-        var page = session.call(Safety.REPEATABLE, c -> mailbox(c, target).calendarView().delta().withUrl(link).get(rc -> preferences(rc.headers::add)));
-        return events(page.getValue(), page.getOdataNextLink(), page.getOdataDeltaLink());
+        return page(target, session.call(Safety.REPEATABLE, c -> GraphJsonRequests.getAt(c, link, preferences())));
     }
 
     /**
@@ -65,58 +62,63 @@ final class DeltaReader {
      * @param inboxId the inbox folder's id ({@link #inboxId})
      */
     static Optional<DeltaPage.Item> stillInInbox(GraphSession session, SyncTarget target, String messageId, String inboxId) {
-        Message m;
+        JsonNode m;
         try {
-            m = session.call(Safety.REPEATABLE, c -> mailbox(c, target).messages().byMessageId(messageId).get(rc -> {
-                rc.queryParameters.select = CHECK_FIELDS;
-                rc.headers.add("Prefer", OutlookPrefer.IMMUTABLE_IDS);
-            }));
+            m = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, mailbox(target) + MESSAGE,
+                    parameters(target, "message%2Did", messageId), Map.of("%24select", CHECK_FIELDS), List.of(OutlookPrefer.IMMUTABLE_IDS)));
         } catch (GraphException e) {
             if (e.code() == ProblemCode.NOT_FOUND) {
                 return Optional.empty();
             }
             throw e;
         }
-        if (m == null || !inboxId.equals(m.getParentFolderId())) {
+        if (m == null || !inboxId.equals(GraphValues.text(m, "parentFolderId"))) {
             return Optional.empty();
         }
-        return Optional.of(messages(List.of(m), null, null).items().get(0));
+        return Optional.of(message(m));
     }
 
     /** The inbox folder's id, as messages name it in {@code parentFolderId}. */
     static String inboxId(GraphSession session, SyncTarget target) {
-        return session.call(Safety.REPEATABLE, c -> mailbox(c, target).mailFolders().byMailFolderId("inbox").get(rc -> {
-            rc.queryParameters.select = new String[] {"id"};
-            rc.headers.add("Prefer", OutlookPrefer.IMMUTABLE_IDS);
-        })).getId();
+        JsonNode folder = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, mailbox(target) + FOLDER,
+                parameters(target, "mailFolder%2Did", "inbox"), Map.of("%24select", new String[] {"id"}), List.of(OutlookPrefer.IMMUTABLE_IDS)));
+        return GraphValues.text(folder, "id");
     }
 
-    /** {@code /me}, or {@code /users/{address}} for a shared mailbox (a link Graph gave is followed as given; this only picks the builder). */
-    private static UserItemRequestBuilder mailbox(GraphServiceClient client, SyncTarget target) {
-        return target.isShared() ? client.users().byUserId(target.mailbox()) : client.me();
+    /** {@code /me}, or {@code /users/{address}} for a shared mailbox (a link Graph gave is followed as given). */
+    private static String mailbox(SyncTarget target) {
+        return GraphJsonRequests.mailbox(target.isShared() ? target.mailbox() : null);
     }
 
-    private static void preferences(BiConsumer<String, String> header) {
-        header.accept("Prefer", "odata.maxpagesize=" + PAGE_SIZE);
-        header.accept("Prefer", OutlookPrefer.IMMUTABLE_IDS);
-        header.accept("Prefer", OutlookPrefer.timeZone("UTC"));
+    private static Map<String, Object> parameters(SyncTarget target, String... more) {
+        return GraphJsonRequests.parameters(target.isShared() ? target.mailbox() : null, more);
     }
 
-    private static DeltaPage messages(List<Message> items, String next, String delta) {
-        return new DeltaPage(items == null ? List.of() : items.stream().map(m -> item(m, new Change.Summary(m.getSubject(),
-                m.getFrom() == null || m.getFrom().getEmailAddress() == null ? null : m.getFrom().getEmailAddress().getAddress(),
-                m.getReceivedDateTime() == null ? null : m.getReceivedDateTime().toInstant().toString(), null, null))).toList(), next, delta);
+    private static List<String> preferences() {
+        return List.of("odata.maxpagesize=" + PAGE_SIZE, OutlookPrefer.IMMUTABLE_IDS, OutlookPrefer.timeZone("UTC"));
     }
 
-    private static DeltaPage events(List<Event> items, String next, String delta) {
-        return new DeltaPage(items == null ? List.of() : items.stream().map(e -> item(e, new Change.Summary(e.getSubject(), null, null,
-                e.getStart() == null ? null : e.getStart().getDateTime(), e.getEnd() == null ? null : e.getEnd().getDateTime()))).toList(),
-                next, delta);
+    /** A delta page; an answer without a body reads as a page without items or links, as a run cannot go on from it. */
+    static DeltaPage page(SyncTarget target, JsonNode page) {
+        List<DeltaPage.Item> items = GraphValues.list(page, "value").stream()
+                .map(target.resource() == SyncResource.INBOX ? DeltaReader::message : DeltaReader::event).toList();
+        return new DeltaPage(items, GraphValues.text(page, "@odata.nextLink"), GraphValues.text(page, "@odata.deltaLink"));
     }
 
-    private static DeltaPage.Item item(OutlookItem item, Change.Summary summary) {
-        Map<String, Object> extra = item.getAdditionalData();
-        boolean removed = extra != null && extra.containsKey("@removed");
-        return new DeltaPage.Item(item.getId(), item.getChangeKey(), removed, removed ? null : summary);
+    private static DeltaPage.Item message(JsonNode m) {
+        OffsetDateTime received = GraphValues.time(m, "receivedDateTime");
+        return item(m, new Change.Summary(GraphValues.text(m, "subject"), GraphValues.text(m.path("from").path("emailAddress"), "address"),
+                received == null ? null : received.toInstant().toString(), null, null));
+    }
+
+    private static DeltaPage.Item event(JsonNode e) {
+        return item(e, new Change.Summary(GraphValues.text(e, "subject"), null, null, GraphValues.text(e.path("start"), "dateTime"),
+                GraphValues.text(e.path("end"), "dateTime")));
+    }
+
+    private static DeltaPage.Item item(JsonNode item, Change.Summary summary) {
+        JsonNode removal = item.get("@removed");
+        boolean removed = removal != null && !removal.isNull(); // as the SDK read it: a null @removed is no removal
+        return new DeltaPage.Item(GraphValues.text(item, "id"), GraphValues.text(item, "changeKey"), removed, removed ? null : summary);
     }
 }

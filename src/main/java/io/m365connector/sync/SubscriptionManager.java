@@ -1,20 +1,31 @@
 package io.m365connector.sync;
 
-import com.microsoft.graph.models.Subscription;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.microsoft.kiota.HttpMethod;
 import io.m365connector.graph.GraphException;
+import io.m365connector.graph.GraphJsonRequests;
 import io.m365connector.graph.GraphRetry;
 import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
 import io.m365connector.outlook.OutlookPrefer;
+import io.m365connector.graph.GraphValues;
 import io.m365connector.platform.ConnectorException;
+import io.m365connector.platform.Json;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Secrets;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
 
@@ -24,6 +35,10 @@ import java.util.logging.Logger;
  * {@code subscriptionRemoved}). Its lifecycle notifications go to the same receiver. A resource whose
  * subscription cannot be made (Graph refused the endpoint, the 1,000-per-mailbox limit, no public https
  * URL) is synced by the timer alone, and its state says why.
+ *
+ * <p>Graph's subscription JSON is written and read here rather than through the SDK's {@code Subscription} model, which
+ * derives from {@code Entity} and would cost a cold sync worker ~1,100 class loads (BENCHMARKS.md, issue 24);
+ * {@code DeltaJsonTest} checks the bodies against the SDK's own serialization.
  */
 final class SubscriptionManager {
     private static final Logger LOG = Logger.getLogger(SubscriptionManager.class.getName());
@@ -32,6 +47,9 @@ final class SubscriptionManager {
     /** Renewed when less than this is left. */
     static final Duration RENEW_BEFORE = Duration.ofHours(24);
     private static final SecureRandom RANDOM = new SecureRandom();
+    // The SDK's URI templates of /subscriptions and /subscriptions/{id}.
+    private static final String SUBSCRIPTIONS = "{+baseurl}/subscriptions{?%24count,%24expand,%24filter,%24orderby,%24search,%24select,%24skip,%24top}";
+    private static final String SUBSCRIPTION = "{+baseurl}/subscriptions/{subscription%2Did}{?%24select}";
 
     private final Subscriptions held;
     private final SyncStates states;
@@ -122,7 +140,7 @@ final class SubscriptionManager {
 
     private boolean exists(GraphSession session, String subscriptionId) {
         try {
-            session.call(Safety.REPEATABLE, c -> c.subscriptions().bySubscriptionId(subscriptionId).get());
+            session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, SUBSCRIPTION, Map.of("subscription%2Did", subscriptionId), Map.of(), List.of()));
             return true;
         } catch (GraphException e) {
             if (e.code() == ProblemCode.NOT_FOUND) {
@@ -133,10 +151,10 @@ final class SubscriptionManager {
     }
 
     private boolean renew(GraphSession session, SyncResource resource, String subscriptionId) {
-        Subscription change = new Subscription();
-        change.setExpirationDateTime(clock.instant().plus(LIFETIME).atOffset(ZoneOffset.UTC));
+        byte[] change = renewal(clock.instant().plus(LIFETIME));
         try {
-            Subscription renewed = session.call(Safety.REPEATABLE, c -> c.subscriptions().bySubscriptionId(subscriptionId).patch(change));
+            JsonNode renewed = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.send(c, HttpMethod.PATCH, SUBSCRIPTION,
+                    Map.of("subscription%2Did", subscriptionId), change, List.of()));
             record(session.connectionId(), resource, subscriptionId, renewed, null);
             return true;
         } catch (GraphException e) {
@@ -152,29 +170,62 @@ final class SubscriptionManager {
         byte[] secret = new byte[32];
         RANDOM.nextBytes(secret);
         String clientState = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-        Subscription wanted = new Subscription();
-        wanted.setChangeType("created,updated,deleted");
-        wanted.setResource(resource.subscriptionResource());
-        wanted.setNotificationUrl(urls.notification().orElseThrow());
-        urls.lifecycle().ifPresent(wanted::setLifecycleNotificationUrl);
-        wanted.setExpirationDateTime(clock.instant().plus(LIFETIME).atOffset(ZoneOffset.UTC));
-        wanted.setClientState(clientState);
-        Subscription created;
+        byte[] wanted = subscription(resource.subscriptionResource(), urls.notification().orElseThrow(), urls.lifecycle().orElse(null),
+                clock.instant().plus(LIFETIME), clientState);
+        JsonNode created;
         try {
-            created = session.call(Safety.ONCE, c -> c.subscriptions().post(wanted, rc -> rc.headers.add("Prefer", OutlookPrefer.IMMUTABLE_IDS)));
+            created = session.call(Safety.ONCE, c -> withId(GraphJsonRequests.send(c, HttpMethod.POST, SUBSCRIPTIONS, Map.of(), wanted,
+                    List.of(OutlookPrefer.IMMUTABLE_IDS))));
         } catch (GraphRetry.Ambiguous ambiguous) {
             // Graph may have made it; without its id it is of no use and expires by itself. The next ensure tries again.
             throw ambiguous.failure().toException(session.connectionId());
         }
-        record(session.connectionId(), resource, created.getId(), created, Secrets.sha256(clientState));
+        record(session.connectionId(), resource, GraphValues.text(created, "id"), created, Secrets.sha256(clientState));
     }
 
-    private void record(String connectionId, SyncResource resource, String subscriptionId, Subscription answer, String clientStateHash) {
-        Instant expires = answer != null && answer.getExpirationDateTime() != null ? answer.getExpirationDateTime().toInstant()
-                : clock.instant().plus(LIFETIME);
+    private void record(String connectionId, SyncResource resource, String subscriptionId, JsonNode answer, String clientStateHash) {
+        OffsetDateTime answered = GraphValues.time(answer, "expirationDateTime");
+        Instant expires = answered != null ? answered.toInstant() : clock.instant().plus(LIFETIME);
         if (clientStateHash != null) {
             held.save(new Subscriptions.Held(subscriptionId, connectionId, resource, clientStateHash, expires));
         }
         states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(subscriptionId, expires, null, clock.instant()));
+    }
+
+    /**
+     * A created subscription's answer must name it: one without an id is treated like an answer that broke off (ambiguous),
+     * as the subscription may exist; it expires by itself.
+     */
+    private static JsonNode withId(JsonNode created) {
+        if (created == null || GraphValues.text(created, "id") == null || GraphValues.text(created, "id").isBlank()) {
+            throw new UncheckedIOException(new IOException("Microsoft Graph's answer named no id for the subscription it created"));
+        }
+        return created;
+    }
+
+    /** The body of POST /subscriptions, as the SDK serialized its {@code Subscription} model (null values left out). */
+    static byte[] subscription(String resource, String notificationUrl, String lifecycleUrl, Instant expires, String clientState) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("changeType", "created,updated,deleted");
+        body.put("clientState", clientState);
+        body.put("expirationDateTime", graphTime(expires));
+        if (lifecycleUrl != null) {
+            body.put("lifecycleNotificationUrl", lifecycleUrl);
+        }
+        body.put("notificationUrl", notificationUrl);
+        body.put("resource", resource);
+        return Json.bytes(body);
+    }
+
+    /** The body of a renewal (PATCH /subscriptions/{id}). */
+    static byte[] renewal(Instant expires) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("expirationDateTime", graphTime(expires));
+        return Json.bytes(body);
+    }
+
+    /** As Kiota writes an OffsetDateTime (ISO_OFFSET_DATE_TIME), in UTC. */
+    private static String graphTime(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
     }
 }

@@ -15,16 +15,17 @@ import org.junit.jupiter.api.Test;
  * What a cold instance loads of the Graph SDK's models for the write actions. Every model deriving from
  * {@code Entity} (a message, an attachment, an event) makes the JVM's verifier load the ~1,100 model classes that
  * {@code Entity.createFromDiscriminatorValue} names: a quarter of a cold send's time (BENCHMARKS.md, issue 24). So the
- * mail and event actions and the read API write and read Graph's JSON themselves (GraphJsonRequests); this checks it
- * stays so. A fresh JVM sends a mail, creates, reads, updates and cancels an event, lists the inbox, reads a message and
- * views the calendar through the functions, with the JVM's class-load log on: {@code Entity} is never loaded, and of the SDK's models only a few small ones are (the error type).
+ * mail and event actions, the read API and sync write and read Graph's JSON themselves (GraphJsonRequests); this checks it
+ * stays so. A fresh JVM sends a mail, creates, reads, updates and cancels an event, lists the inbox, reads a message,
+ * views the calendar, and syncs the inbox and the calendar (delta pages, subscriptions) through the functions, with the JVM's class-load log on: {@code Entity} is never loaded, and of the SDK's models only a few small ones are (the error type).
  * The time this saves is a benchmark's (ColdStartBenchmark), not asserted here.
  */
 class ActionFootprintTest {
     @Test
-    void whenAColdInstanceSendsMailChangesAnEventAndReadsThenNoGraphEntityModelIsLoaded() throws Exception {
+    void whenAColdInstanceSendsMailChangesAnEventReadsAndSyncsThenNoGraphEntityModelIsLoaded() throws Exception {
         try (ConnectorHarness h = new ConnectorHarness()) {
-            ConnectorHarness.Connected c = h.connect(NationalCloud.GLOBAL, "\"mail\",\"calendar\"");
+            h.graph.subscriptions().setEndpoint(h.graphEndpoint()); // validations answered by this JVM's receiver
+            ConnectorHarness.Connected c = h.connect(NationalCloud.GLOBAL, "\"mail\",\"calendar\",\"mail_read\",\"calendar_read\"");
             h.graph.mail().addMailbox(c.user().userPrincipalName());
             h.graph.mail().deliverText(c.user().userPrincipalName(), "to read from cold");
             Path dir = Files.createTempDirectory("footprint");
@@ -36,7 +37,7 @@ class ActionFootprintTest {
 
             List<String> statuses = out.lines().filter(l -> l.startsWith("STATUS ")).toList();
             assertEquals(List.of("STATUS send 202", "STATUS create 201", "STATUS get 200", "STATUS update 200", "STATUS cancel 200",
-                    "STATUS list-messages 200", "STATUS get-message 200", "STATUS list-events 200"), statuses,
+                    "STATUS list-messages 200", "STATUS get-message 200", "STATUS list-events 200", "STATUS changes 200"), statuses,
                     "every action answered as the API says: " + out);
             List<String> models = ColdStartPhases.classLoads(log).stream().map(ColdStartPhases.ClassLoad::className)
                     .filter(name -> name.startsWith("com.microsoft.graph.models.")).toList();
@@ -44,6 +45,10 @@ class ActionFootprintTest {
             assertTrue(!models.contains("com.microsoft.graph.models.Entity"), "Entity was loaded, and with it " + models.size() + " models");
             assertTrue(models.size() < 20, "models loaded: " + models);
             assertEquals(1, h.graph.sentMail(c.user().userPrincipalName()).size(), "the mail was sent once");
+            String feed = out.lines().filter(l -> l.startsWith("CHANGES ")).findFirst().orElseThrow();
+            assertTrue(feed.contains("to read from cold"), "the inbox's delta reached the change feed: " + feed);
+            assertEquals(2, h.graph.subscriptions().subscriptions(c.user().userPrincipalName()).size(),
+                    "the cold worker made a subscription for the inbox and one for the calendar: " + out);
         }
     }
 }

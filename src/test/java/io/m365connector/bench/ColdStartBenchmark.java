@@ -10,11 +10,14 @@ import io.m365connector.app.Tables;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.functions.ActionFunctions;
 import io.m365connector.functions.ReadingFunctions;
+import io.m365connector.functions.SyncFunctions;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.SettingsReader;
 import io.m365connector.testing.Azurite;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
+import io.m365connector.sync.SyncRequest;
+import io.m365connector.sync.SyncResource;
 import io.m365connector.testing.FakeHttpRequest;
 import io.m365connector.testing.FakeHttpResponse;
 import io.m365connector.testing.LocalCloudRouting;
@@ -27,6 +30,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -86,6 +90,8 @@ public final class ColdStartBenchmark {
         Path dir = Files.createTempDirectory("coldstart");
         Path ca = TestPki.shared().writeCaCertificate(dir.resolve("ca.der"));
         Path file = writeChildConfig(h, c, childStorage, dir);
+        boolean syncs = Boolean.getBoolean("cold.sync");
+        List<String> syncUsers = syncs ? addSyncConnections(h, file, runs) : List.of();
 
         String classPath = System.getProperty("cold.classpath", "build").equals("packaged")
                 ? PackagedClassPath.build(Path.of(System.getProperty("cold.app", "target/azure-functions/m365-connector")),
@@ -102,7 +108,11 @@ public final class ColdStartBenchmark {
         List<Long> bare = new ArrayList<>();
         List<Long> sendPlain = new ArrayList<>();
         List<Long> barePlain = new ArrayList<>();
+        List<Long> sync = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
+            if (syncs) {
+                sync.add(runChild("child-sync", file, ca, jvmArgs, classPath, List.of("-Dcold.sync.index=" + i)));
+            }
             bare.add(runChild("child-bare", file, ca, jvmArgs, classPath, sharing.get("child-bare")));
             send.add(runChild("child-send", file, ca, jvmArgs, classPath, sharing.get("child-send")));
             if (bareArchived) {
@@ -126,6 +136,11 @@ public final class ColdStartBenchmark {
         if (bareArchived) {
             System.out.printf("RESULT same runs, bare call with the JDK default archive only: median %d ms, all %s; send (archived) / this %.2f%n",
                     median(barePlain), barePlain, sendMedian / (double) median(barePlain));
+        }
+        if (syncs) {
+            System.out.printf("RESULT cold first sync run of an inbox (JVM start -> delta read, change in the feed, subscription made): "
+                    + "median %d ms, all %s; subscriptions made %d of %d%n", median(sync), sync,
+                    syncUsers.stream().mapToInt(upn -> h.graph.subscriptions().subscriptions(upn).size()).sum(), runs);
         }
         System.out.printf("RESULT storage of the send child: %s%n", storage);
         System.out.printf("RESULT children's JVM %s; load average (/proc/loadavg) before %s, after %s%n", childJava(), loadBefore, loadAfter);
@@ -310,6 +325,10 @@ public final class ColdStartBenchmark {
         AppContext context = new AppContext(Wiring.production().settings(() -> SettingsReader.read(env)).routing(routing).clock(Clock.systemUTC()).tables(tables));
         String id = config.get("connectionId").asText();
         // As the Functions worker does: ask for the function instance, then invoke it.
+        if (mode.equals("child-sync")) {
+            syncRun(context, config.get("syncConnections").get(Integer.getInteger("cold.sync.index")).asText());
+            return;
+        }
         ActionFunctions function = context.newFunction(ActionFunctions.class);
         mark("config+context");
         ContextParts.of(context).connections().find(id);
@@ -325,6 +344,7 @@ public final class ColdStartBenchmark {
             System.out.println("STATUS send " + response.getStatusCode());
             eventActions(function, id);
             reads(context.newFunction(ReadingFunctions.class), id);
+            syncs(context.newFunction(SyncFunctions.class), id);
             System.exit(0);
         }
         if (Boolean.getBoolean("cold.phases")) {
@@ -370,6 +390,49 @@ public final class ColdStartBenchmark {
         FakeHttpResponse events = (FakeHttpResponse) reading.listEvents(FakeHttpRequest.get(base
                 + "/events?start=2027-01-01T00:00:00&end=2027-02-01T00:00:00").header("X-Owner-Id", "owner-1"), id, new FakeExecutionContext("listEvents"));
         System.out.println("STATUS list-events " + events.getStatusCode());
+    }
+
+    /**
+     * {@code -Dcold.sync=true}: one more connection per run, each with a message in its inbox and never synced, so that
+     * every cold sync child does the same first run (full delta, a subscription made) whatever the runs before it did.
+     */
+    private static List<String> addSyncConnections(ConnectorHarness h, Path config, int runs) throws Exception {
+        h.graph.subscriptions().setEndpoint(h.graphEndpoint()); // validations answered by the parent's receiver
+        ObjectNode node = (ObjectNode) Json.MAPPER.readTree(Files.readString(config));
+        var ids = node.putArray("syncConnections");
+        List<String> users = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            ConnectorHarness.Connected c = h.connect(NationalCloud.GLOBAL, "\"mail_read\"");
+            h.graph.mail().addMailbox(c.user().userPrincipalName());
+            h.graph.mail().deliverText(c.user().userPrincipalName(), "synced from cold");
+            ids.add(c.connectionId());
+            users.add(c.user().userPrincipalName());
+        }
+        Files.writeString(config, node.toString());
+        return users;
+    }
+
+    /** The sync worker's first run of a connection's inbox, as its queue message asks; the feed must then hold the message. */
+    private static void syncRun(AppContext context, String id) {
+        SyncFunctions sync = context.newFunction(SyncFunctions.class);
+        mark("config+context");
+        sync.syncWorker(new SyncRequest(id, SyncResource.INBOX, "connected", Instant.now()).toJson(), new FakeExecutionContext("syncWorker"));
+        long elapsed = sinceStart();
+        mark("sync run (delta + subscription)");
+        FakeHttpResponse changes = (FakeHttpResponse) sync.listChanges(FakeHttpRequest.get("https://x/api/connections/" + id + "/changes")
+                .header("X-Owner-Id", "owner-1"), id, new FakeExecutionContext("listChanges"));
+        report(changes.bodyText().contains("synced from cold") ? changes.getStatusCode() : 500, elapsed);
+    }
+
+    /** The inbox and the calendar synced as the sync worker's queue messages ask (delta pages, subscriptions), then the feed read. */
+    private static void syncs(SyncFunctions sync, String id) {
+        for (SyncResource resource : List.of(SyncResource.INBOX, SyncResource.CALENDAR)) {
+            sync.syncWorker(new SyncRequest(id, resource, "connected", Instant.now()).toJson(), new FakeExecutionContext("syncWorker"));
+        }
+        FakeHttpResponse changes = (FakeHttpResponse) sync.listChanges(FakeHttpRequest.get("https://x/api/connections/" + id + "/changes")
+                .header("X-Owner-Id", "owner-1"), id, new FakeExecutionContext("listChanges"));
+        System.out.println("STATUS changes " + changes.getStatusCode());
+        System.out.println("CHANGES " + changes.bodyText());
     }
 
     private static void mark(String phase) {
