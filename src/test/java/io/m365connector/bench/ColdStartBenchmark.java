@@ -55,7 +55,9 @@ import java.util.Set;
  * {@code -Dcold.storage=identity} gives the send child identity-based storage as the infra template deploys it (an HTTPS
  * Azurite that checks bearer tokens, the platform's identity endpoint), {@code -Dcold.storage=identity-azure-identity}
  * the same with the storage token from azure-identity (as before the platform identity credential); see
- * {@link ReceiverColdStartBenchmark.ChildStorage}.
+ * {@link ReceiverColdStartBenchmark.ChildStorage};
+ * {@code -Dcold.sync=true} adds a third child per run, the sync worker's first run of a never-synced inbox (full delta,
+ * the change in the feed, a subscription made), reported as its own median.
  */
 public final class ColdStartBenchmark {
     private static final Path WORK = Path.of("target", "cold-bench");
