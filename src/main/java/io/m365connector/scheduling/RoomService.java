@@ -1,18 +1,20 @@
 package io.m365connector.scheduling;
 
-import com.microsoft.graph.models.Room;
-import com.microsoft.graph.models.RoomCollectionResponse;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.graph.models.odataerrors.ODataError;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
 import io.m365connector.cloud.GraphCapability;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.ConnectionRef;
 import io.m365connector.graph.GraphAccess;
+import io.m365connector.graph.GraphJsonRequests;
 import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
+import io.m365connector.graph.GraphValues;
 import io.m365connector.graph.Permissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -25,12 +27,20 @@ import java.util.function.Function;
  * the building and capacity filters are applied here, so one call reads at most
  * {@value #MAX_GRAPH_PAGES} Graph pages and holds one of them in memory.
  *
+ * <p>Graph's rooms are read as JSON ({@link GraphJsonRequests}), not as the SDK's {@code Room} model, an {@code Entity}
+ * whose first use costs a cold instance ~1,100 class loads (BENCHMARKS.md, issue 24); {@code RoomJsonTest} checks that
+ * each room reads as the model read it.
+ *
  * <p>Where the cloud does not serve places (21Vianet; the US Government clouds when Graph answers
  * that it does not know the segment) the answer is {@code not_supported_in_cloud}.
  */
 public final class RoomService {
     static final int GRAPH_PAGE = 100;
     static final int MAX_GRAPH_PAGES = 10;
+    // The SDK's URI templates of places/graph.room and places/{id}/graph.roomList/rooms.
+    private static final String ROOMS = "{+baseurl}/places/graph.room{?%24count,%24expand,%24filter,%24orderby,%24search,%24select,%24skip,%24top}";
+    private static final String ROOMS_OF_LIST = "{+baseurl}/places/{place%2Did}/graph.roomList/rooms"
+            + "{?%24count,%24expand,%24filter,%24orderby,%24search,%24select,%24skip,%24top}";
     static final Permissions PERMISSIONS = new Permissions("listing rooms (Graph: List places)",
             List.of(Set.of("Place.Read.All")), "the rooms feature (Place.Read.All needs an administrator's consent)");
     static final String ALTERNATIVE = "Keep the tenant's room addresses in your app (for example entered by their administrator) "
@@ -55,10 +65,10 @@ public final class RoomService {
         List<RoomView> rooms = new ArrayList<>();
         int skip = request.skip();
         for (int pages = 0; pages < MAX_GRAPH_PAGES; pages++) {
-            List<Room> page = fetch(session, request, skip);
+            List<JsonNode> page = fetch(session, request, skip);
             for (int i = 0; i < page.size(); i++) {
-                Room room = page.get(i);
-                if (request.matches(room.getBuilding(), room.getCapacity())) {
+                JsonNode room = page.get(i);
+                if (request.matches(GraphValues.text(room, "building"), GraphValues.integer(room, "capacity"))) {
                     rooms.add(RoomView.of(room));
                 }
                 boolean more = i + 1 < page.size() || page.size() == GRAPH_PAGE;
@@ -87,8 +97,8 @@ public final class RoomService {
         return graph.open(ref, PERMISSIONS); // answers missing_permissions, naming what the connection lacks
     }
 
-    private List<Room> fetch(GraphSession session, RoomsRequest request, int skip) {
-        RoomCollectionResponse response = session.call(Safety.REPEATABLE, client -> {
+    private List<JsonNode> fetch(GraphSession session, RoomsRequest request, int skip) {
+        JsonNode response = session.call(Safety.REPEATABLE, client -> {
             try {
                 return request(client, request, skip);
             } catch (ODataError e) {
@@ -98,20 +108,15 @@ public final class RoomService {
                 throw e;
             }
         });
-        return response == null || response.getValue() == null ? List.of() : response.getValue();
+        return GraphValues.list(response, "value");
     }
 
-    private static RoomCollectionResponse request(GraphServiceClient client, RoomsRequest request, int skip) {
+    private static JsonNode request(GraphServiceClient client, RoomsRequest request, int skip) {
+        Map<String, Object> query = Map.of("%24top", GRAPH_PAGE, "%24skip", skip);
         if (request.roomList() != null) {
-            return client.places().byPlaceId(request.roomList()).graphRoomList().rooms().get(rc -> {
-                rc.queryParameters.top = GRAPH_PAGE;
-                rc.queryParameters.skip = skip;
-            });
+            return GraphJsonRequests.get(client, ROOMS_OF_LIST, Map.of("place%2Did", request.roomList()), query, List.of());
         }
-        return client.places().graphRoom().get(rc -> {
-            rc.queryParameters.top = GRAPH_PAGE;
-            rc.queryParameters.skip = skip;
-        });
+        return GraphJsonRequests.get(client, ROOMS, Map.of(), query, List.of());
     }
 
     /** Graph's answer for a path it does not have in this cloud: 400 BadRequest "Resource not found for the segment 'places'". */

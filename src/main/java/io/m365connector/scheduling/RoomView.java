@@ -1,8 +1,8 @@
 package io.m365connector.scheduling;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.microsoft.graph.models.PhysicalAddress;
-import com.microsoft.graph.models.Room;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.graph.GraphValues;
 import java.util.List;
 import java.util.Locale;
 
@@ -27,22 +27,24 @@ public record RoomView(String emailAddress, String displayName, Address address,
     public record Equipment(String audioDeviceName, String videoDeviceName, String displayDeviceName, List<String> tags) {
     }
 
-    static RoomView of(Room room) {
-        List<String> tags = room.getTags() == null ? List.of() : List.copyOf(room.getTags());
-        Equipment equipment = new Equipment(room.getAudioDeviceName(), room.getVideoDeviceName(), room.getDisplayDeviceName(), tags);
+    /** A room of Graph's answer, read as the SDK's {@code Room} model read it (an unknown bookingType is none). */
+    static RoomView of(JsonNode room) {
+        List<String> tags = GraphValues.list(room, "tags").stream().filter(t -> !t.isNull()).map(JsonNode::asText).toList(); // a null tag (where the SDK code failed) is left out
+        Equipment equipment = new Equipment(GraphValues.text(room, "audioDeviceName"), GraphValues.text(room, "videoDeviceName"),
+                GraphValues.text(room, "displayDeviceName"), tags);
         boolean noEquipment = equipment.audioDeviceName() == null && equipment.videoDeviceName() == null
                 && equipment.displayDeviceName() == null && tags.isEmpty();
-        return new RoomView(room.getEmailAddress(), room.getDisplayName(), address(room.getAddress()), room.getCapacity(),
-                room.getBuilding(), room.getFloorNumber(), room.getFloorLabel(), room.getIsWheelChairAccessible(),
-                noEquipment ? null : equipment,
-                room.getBookingType() == null ? null : room.getBookingType().getValue().toLowerCase(Locale.ROOT));
+        String bookingType = GraphValues.member(GraphValues.text(room, "bookingType"), "unknown", "standard", "reserved");
+        return new RoomView(GraphValues.text(room, "emailAddress"), GraphValues.text(room, "displayName"), address(room.get("address")),
+                GraphValues.integer(room, "capacity"), GraphValues.text(room, "building"), GraphValues.integer(room, "floorNumber"),
+                GraphValues.text(room, "floorLabel"), GraphValues.bool(room, "isWheelChairAccessible"), noEquipment ? null : equipment,
+                bookingType == null ? null : bookingType.toLowerCase(Locale.ROOT));
     }
 
-    private static Address address(PhysicalAddress a) {
-        if (a == null || (a.getStreet() == null && a.getCity() == null && a.getState() == null && a.getPostalCode() == null
-                && a.getCountryOrRegion() == null)) {
-            return null;
-        }
-        return new Address(a.getStreet(), a.getCity(), a.getState(), a.getPostalCode(), a.getCountryOrRegion());
+    private static Address address(JsonNode a) {
+        Address address = a == null || a.isNull() ? null : new Address(GraphValues.text(a, "street"), GraphValues.text(a, "city"),
+                GraphValues.text(a, "state"), GraphValues.text(a, "postalCode"), GraphValues.text(a, "countryOrRegion"));
+        return address == null || (address.street() == null && address.city() == null && address.state() == null
+                && address.postalCode() == null && address.countryOrRegion() == null) ? null : address;
     }
 }

@@ -10,6 +10,7 @@ import io.m365connector.app.Tables;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.functions.ActionFunctions;
 import io.m365connector.functions.ReadingFunctions;
+import io.m365connector.functions.SchedulingFunctions;
 import io.m365connector.functions.SyncFunctions;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.SettingsReader;
@@ -347,6 +348,7 @@ public final class ColdStartBenchmark {
             eventActions(function, id);
             reads(context.newFunction(ReadingFunctions.class), id);
             syncs(context.newFunction(SyncFunctions.class), id);
+            scheduling(context.newFunction(SchedulingFunctions.class), id);
             System.exit(0);
         }
         if (Boolean.getBoolean("cold.phases")) {
@@ -424,6 +426,25 @@ public final class ColdStartBenchmark {
         FakeHttpResponse changes = (FakeHttpResponse) sync.listChanges(FakeHttpRequest.get("https://x/api/connections/" + id + "/changes")
                 .header("X-Owner-Id", "owner-1"), id, new FakeExecutionContext("listChanges"));
         report(changes.bodyText().contains("synced from cold") ? changes.getStatusCode() : 500, elapsed);
+    }
+
+    /** The rooms listed, free/busy asked for, meeting times suggested: each status printed. */
+    private static void scheduling(SchedulingFunctions scheduling, String id) {
+        String base = "https://x/api/connections/" + id;
+        String window = "\"start\":{\"dateTime\":\"2027-01-05T08:00:00\",\"timeZone\":\"UTC\"},"
+                + "\"end\":{\"dateTime\":\"2027-01-05T12:00:00\",\"timeZone\":\"UTC\"}";
+        FakeHttpResponse rooms = (FakeHttpResponse) scheduling.listRooms(FakeHttpRequest.get(base + "/rooms").header("X-Owner-Id", "owner-1"),
+                id, new FakeExecutionContext("listRooms"));
+        System.out.println("STATUS rooms " + rooms.getStatusCode());
+        System.out.println("ROOMS " + rooms.bodyText());
+        FakeHttpResponse free = (FakeHttpResponse) scheduling.getAvailability(FakeHttpRequest.post(base + "/availability",
+                "{\"schedules\":[\"cand@fabrikam.com\"]," + window + ",\"intervalMinutes\":60}").header("Content-Type", "application/json"),
+                id, new FakeExecutionContext("getAvailability"));
+        System.out.println("STATUS availability " + free.getStatusCode());
+        FakeHttpResponse times = (FakeHttpResponse) scheduling.findMeetingTimes(FakeHttpRequest.post(base + "/meeting-times",
+                "{\"attendees\":[\"cand@fabrikam.com\"],\"durationMinutes\":60," + window + "}").header("Content-Type", "application/json"),
+                id, new FakeExecutionContext("findMeetingTimes"));
+        System.out.println("STATUS meeting-times " + times.getStatusCode());
     }
 
     /** The inbox and the calendar synced as the sync worker's queue messages ask (delta pages, subscriptions), then the feed read. */
