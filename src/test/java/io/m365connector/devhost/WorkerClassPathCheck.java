@@ -22,9 +22,10 @@ import org.junit.jupiter.api.Test;
  * In Azure the app runs on the Gson inside the Functions Java worker's jar (2.9.0 up to worker 2.17.0, 2.11.0 in the
  * workers built since December 2024), not on the
  * Gson the Graph SDK brings into lib/ (see {@link WorkerClassPath}). This re-runs the tests that drive every Graph
- * call the app makes (Kiota's JSON writer for the bodies, its parse nodes for the answers, the OData errors, the
- * delta pages with their @removed entries and links) inside that class loader: the packaged jars, with the worker's
- * Gson ahead of them. A Graph SDK or Kiota upgrade that needs a newer Gson fails here, not in Azure.
+ * call the app makes inside that class loader: the packaged jars, with the worker's Gson ahead of them. Most bodies and
+ * answers are JSON the app reads and writes with Jackson (GraphJsonRequests); Kiota's Gson-based JSON still reads every
+ * OData error, writes and reads free/busy, meeting times, upload sessions and event cancellations, and the Graph client
+ * registers its factories on every call. A Graph SDK or Kiota upgrade that needs a newer Gson fails here, not in Azure.
  *
  * <p>One subclass per Gson the worker has carried ({@link WorkerClassPathIT}, {@link WorkerClassPathNewerGsonIT}), so
  * that Failsafe runs them in two JVMs at once.
