@@ -1,7 +1,6 @@
 package io.m365connector.actions;
 
-import com.microsoft.graph.models.Message;
-import com.microsoft.graph.models.MessageCollectionResponse;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.connection.ConnectionRef;
 import io.m365connector.connection.Feature;
 import io.m365connector.graph.GraphAccess;
@@ -9,6 +8,7 @@ import io.m365connector.graph.GraphJsonRequests;
 import io.m365connector.graph.GraphRetry;
 import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
+import io.m365connector.graph.GraphValues;
 import io.m365connector.graph.Permissions;
 import io.m365connector.idempotency.Idempotency;
 import io.m365connector.idempotency.Step;
@@ -17,6 +17,7 @@ import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Sleeper;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -40,6 +41,11 @@ public final class MailService {
     /** How often, and how far apart, a draft is looked at after an ambiguous send. */
     static final int CONFIRM_LOOKS = 3;
     static final Duration CONFIRM_INTERVAL = Duration.ofSeconds(2);
+    // The SDK's URI templates of mailFolders/{id}/messages and messages/{id}: the recovery paths read JSON, as the rest
+    // does (GraphJsonRequests), so a cold instance that resumes a send does not load the SDK's Entity models.
+    private static final String FOLDER_MESSAGES = "/mailFolders/{mailFolder%2Did}/messages"
+            + "{?%24count,%24expand,%24filter,%24orderby,%24search,%24select,%24skip,%24top}";
+    private static final String MESSAGE = "/messages/{message%2Did}{?%24expand,%24select,includeHiddenMessages*}";
 
     private final GraphAccess graph;
     private final Idempotency idempotency;
@@ -152,13 +158,10 @@ public final class MailService {
     }
 
     private Optional<String> findDraft(GraphSession session, MailRequest request, String marker) {
-        MessageCollectionResponse drafts = session.call(Safety.REPEATABLE, client -> MailMessages.mailbox(client, request).mailFolders()
-                .byMailFolderId("drafts").messages().get(rc -> {
-                    rc.queryParameters.filter = MailMessages.markerFilter(marker);
-                    rc.queryParameters.select = new String[] {"id"};
-                }));
-        List<Message> found = drafts == null || drafts.getValue() == null ? List.of() : drafts.getValue();
-        return found.stream().map(Message::getId).filter(Objects::nonNull).findFirst();
+        JsonNode drafts = session.call(Safety.REPEATABLE, client -> GraphJsonRequests.get(client,
+                GraphJsonRequests.mailbox(request.from()) + FOLDER_MESSAGES, GraphJsonRequests.parameters(request.from(), "mailFolder%2Did", "drafts"),
+                Map.of("%24filter", MailMessages.markerFilter(marker), "%24select", new String[] {"id"}), List.of()));
+        return GraphValues.list(drafts, "value").stream().map(m -> GraphValues.text(m, "id")).filter(Objects::nonNull).findFirst();
     }
 
     /** After an ambiguous send: sent when the draft is gone or no longer a draft; otherwise unconfirmed. */
@@ -176,9 +179,11 @@ public final class MailService {
 
     private boolean stillADraft(GraphSession session, MailRequest request, String draftId) {
         try {
-            Message m = session.call(Safety.REPEATABLE, client -> MailMessages.mailbox(client, request).messages().byMessageId(draftId)
-                    .get(rc -> rc.queryParameters.select = new String[] {"id", "isDraft"}));
-            return Boolean.TRUE.equals(m.getIsDraft());
+            JsonNode m = session.call(Safety.REPEATABLE, client -> GraphJsonRequests.get(client,
+                    GraphJsonRequests.mailbox(request.from()) + MESSAGE, GraphJsonRequests.parameters(request.from(), "message%2Did", draftId),
+                    "id", "isDraft"));
+            // An answer without a body proves nothing: still a draft, so it is never called sent on no evidence.
+            return m == null || Boolean.TRUE.equals(GraphValues.bool(m, "isDraft"));
         } catch (ConnectorException e) {
             if (e.code() == ProblemCode.NOT_FOUND) {
                 return false; // sent drafts move to Sent Items under a new id
