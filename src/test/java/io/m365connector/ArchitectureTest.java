@@ -3,6 +3,7 @@ package io.m365connector;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.microsoft.graph.models.Entity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -230,6 +231,30 @@ class ArchitectureTest {
         List<String> offenders = sources().stream().filter(s -> s.packageName().equals("functions") && sdk.matcher(s.text()).find())
                 .map(Source::className).toList();
         assertEquals(List.of(), offenders, "function classes translate HTTP to a service call; SDK calls live in the services");
+    }
+
+    /**
+     * The Graph SDK's models that derive from {@code Entity} cost a cold instance ~1,100 class loads on first use (the
+     * verifier loads every subtype {@code Entity.createFromDiscriminatorValue} names: BENCHMARKS.md, issue 24); the app
+     * reads and writes those resources as JSON (GraphJsonRequests). Small value models (free/busy's) are fine.
+     */
+    @Test
+    void whenTheAppNamesAGraphSdkModelThenItIsNotAnEntity() throws ClassNotFoundException {
+        Pattern model = Pattern.compile("^import (com\\.microsoft\\.graph\\.models(?:\\.[a-z]\\w*)*\\.[A-Z]\\w*);", Pattern.MULTILINE);
+        List<String> offenders = new ArrayList<>();
+        int models = 0;
+        for (Source s : sources()) {
+            Matcher m = model.matcher(s.text());
+            while (m.find()) {
+                models++;
+                Class<?> type = Class.forName(m.group(1), false, getClass().getClassLoader());
+                if (Entity.class.isAssignableFrom(type)) {
+                    offenders.add(s.className() + " imports " + type.getSimpleName());
+                }
+            }
+        }
+        assertTrue(models > 5, "the imports are read: " + models);
+        assertEquals(List.of(), offenders, "read and write these resources as JSON (GraphJsonRequests)");
     }
 
     @Test
