@@ -77,7 +77,7 @@ public final class GraphJsonRequests {
     /** Sends {@code json} (PATCH, POST); Graph's JSON answer, null when it has none. */
     public static JsonNode send(GraphServiceClient client, HttpMethod method, String urlTemplate, Map<String, Object> pathParameters,
                                 byte[] json) {
-        return exchange(client, method, urlTemplate, pathParameters, Map.of(), json);
+        return send(client, method, urlTemplate, pathParameters, json, List.of());
     }
 
     /** GETs one resource with only the {@code select}ed properties (the template ends in {@code {?%24select}}). */
@@ -123,7 +123,9 @@ public final class GraphJsonRequests {
         // Read with the app's Jackson rather than Kiota's Gson parse nodes: the answer is one JSON document, and the
         // models are what this class avoids.
         try (InputStream answer = client.getRequestAdapter().sendPrimitive(request, errors(), InputStream.class)) {
-            return answer == null ? null : Json.MAPPER.readTree(answer);
+            JsonNode json = answer == null ? null : Json.MAPPER.readTree(answer);
+            // An empty body (Jackson: a missing node) or a JSON null is no answer, as the SDK's models read them (null).
+            return json == null || json.isMissingNode() || json.isNull() ? null : json;
         } catch (IOException e) {
             throw new UncheckedIOException(e); // the answer broke off after Graph acted: ambiguous (GraphFailure)
         }

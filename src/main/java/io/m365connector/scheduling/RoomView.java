@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.graph.GraphValues;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * A bookable room as GET /connections/{id}/rooms returns it: what Graph's room resource has, where it
@@ -29,7 +28,8 @@ public record RoomView(String emailAddress, String displayName, Address address,
 
     /** A room of Graph's answer, read as the SDK's {@code Room} model read it (an unknown bookingType is none). */
     static RoomView of(JsonNode room) {
-        List<String> tags = GraphValues.list(room, "tags").stream().filter(t -> !t.isNull()).map(JsonNode::asText).toList(); // a null tag (where the SDK code failed) is left out
+        // A null tag (on which the SDK-model code failed) is left out.
+        List<String> tags = GraphValues.list(room, "tags").stream().filter(t -> !t.isNull()).map(JsonNode::asText).toList();
         Equipment equipment = new Equipment(GraphValues.text(room, "audioDeviceName"), GraphValues.text(room, "videoDeviceName"),
                 GraphValues.text(room, "displayDeviceName"), tags);
         boolean noEquipment = equipment.audioDeviceName() == null && equipment.videoDeviceName() == null
@@ -38,7 +38,7 @@ public record RoomView(String emailAddress, String displayName, Address address,
         return new RoomView(GraphValues.text(room, "emailAddress"), GraphValues.text(room, "displayName"), address(room.get("address")),
                 GraphValues.integer(room, "capacity"), GraphValues.text(room, "building"), GraphValues.integer(room, "floorNumber"),
                 GraphValues.text(room, "floorLabel"), GraphValues.bool(room, "isWheelChairAccessible"), noEquipment ? null : equipment,
-                bookingType == null ? null : bookingType.toLowerCase(Locale.ROOT));
+                bookingType);
     }
 
     private static Address address(JsonNode a) {

@@ -8,6 +8,8 @@ import io.m365connector.graph.GraphSession;
 import io.m365connector.graph.GraphValues;
 import io.m365connector.outlook.OutlookPrefer;
 import io.m365connector.platform.ProblemCode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
@@ -40,17 +42,17 @@ final class DeltaReader {
     /** The first page of a full sync (for the calendar, of the state's window). */
     static DeltaPage first(GraphSession session, SyncTarget target, SyncState state) {
         if (target.resource() == SyncResource.INBOX) {
-            return page(target, session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, mailbox(target) + INBOX_DELTA,
+            return session.call(Safety.REPEATABLE, c -> read(target, GraphJsonRequests.get(c, mailbox(target) + INBOX_DELTA,
                     parameters(target, "mailFolder%2Did", "inbox"), Map.of("%24select", MESSAGE_FIELDS), preferences())));
         }
-        return page(target, session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, mailbox(target) + CALENDAR_DELTA,
+        return session.call(Safety.REPEATABLE, c -> read(target, GraphJsonRequests.get(c, mailbox(target) + CALENDAR_DELTA,
                 parameters(target, "startDateTime", state.windowStart().toString(), "endDateTime", state.windowEnd().toString()),
                 Map.of(), preferences())));
     }
 
     /** The page at a next link or a delta link Graph gave earlier. */
     static DeltaPage follow(GraphSession session, SyncTarget target, String link) {
-        return page(target, session.call(Safety.REPEATABLE, c -> GraphJsonRequests.getAt(c, link, preferences())));
+        return session.call(Safety.REPEATABLE, c -> read(target, GraphJsonRequests.getAt(c, link, preferences())));
     }
 
     /**
@@ -80,9 +82,9 @@ final class DeltaReader {
 
     /** The inbox folder's id, as messages name it in {@code parentFolderId}. */
     static String inboxId(GraphSession session, SyncTarget target) {
-        JsonNode folder = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, mailbox(target) + FOLDER,
-                parameters(target, "mailFolder%2Did", "inbox"), Map.of("%24select", new String[] {"id"}), List.of(OutlookPrefer.IMMUTABLE_IDS)));
-        return GraphValues.text(folder, "id");
+        return session.call(Safety.REPEATABLE, c -> required(GraphValues.text(GraphJsonRequests.get(c, mailbox(target) + FOLDER,
+                parameters(target, "mailFolder%2Did", "inbox"), Map.of("%24select", new String[] {"id"}), List.of(OutlookPrefer.IMMUTABLE_IDS)),
+                "id"), "the inbox's id"));
     }
 
     /** {@code /me}, or {@code /users/{address}} for a shared mailbox (a link Graph gave is followed as given). */
@@ -98,7 +100,27 @@ final class DeltaReader {
         return List.of("odata.maxpagesize=" + PAGE_SIZE, OutlookPrefer.IMMUTABLE_IDS, OutlookPrefer.timeZone("UTC"));
     }
 
-    /** A delta page; an answer without a body reads as a page without items or links, as a run cannot go on from it. */
+    /**
+     * A delta page that a run can go on from, else an {@link UncheckedIOException} inside the retried call (a broken answer,
+     * retried like one that broke off). Graph's pages carry a next link or a delta link and items with ids (Learn: delta
+     * query overview); a page without them must never reach the run, whose full sync would take every item not on it
+     * for deleted.
+     */
+    static DeltaPage read(SyncTarget target, JsonNode answer) {
+        if (answer == null || !answer.isObject()) {
+            throw broken("Microsoft Graph's delta answer had no page");
+        }
+        DeltaPage page = page(target, answer);
+        if (page.nextLink() == null && page.deltaLink() == null) {
+            throw broken("Microsoft Graph's delta page had neither a next link nor a delta link");
+        }
+        if (page.items().stream().anyMatch(item -> item.id() == null)) {
+            throw broken("Microsoft Graph's delta page had an item without an id");
+        }
+        return page;
+    }
+
+    /** The page's items and links, read as the SDK's models read them ({@code DeltaJsonTest}). */
     static DeltaPage page(SyncTarget target, JsonNode page) {
         List<DeltaPage.Item> items = GraphValues.list(page, "value").stream()
                 .map(target.resource() == SyncResource.INBOX ? DeltaReader::message : DeltaReader::event).toList();
@@ -120,5 +142,16 @@ final class DeltaReader {
         JsonNode removal = item.get("@removed");
         boolean removed = removal != null && !removal.isNull(); // as the SDK read it: a null @removed is no removal
         return new DeltaPage.Item(GraphValues.text(item, "id"), GraphValues.text(item, "changeKey"), removed, removed ? null : summary);
+    }
+
+    private static String required(String value, String what) {
+        if (value == null) {
+            throw broken("Microsoft Graph's answer did not name " + what);
+        }
+        return value;
+    }
+
+    private static UncheckedIOException broken(String why) {
+        return new UncheckedIOException(new IOException(why));
     }
 }

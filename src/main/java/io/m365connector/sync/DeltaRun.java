@@ -63,11 +63,12 @@ final class DeltaRun {
                 state = page.state;
                 continue;
             }
+            // Checked before the sweep: a full sync's sweep takes every item the pages did not show for deleted.
+            String deltaLink = Objects.requireNonNull(page.delta.deltaLink(), "Graph's last page carries a delta link");
             if (state.fullSync()) {
                 sweepUnseen(writer, state);
             }
-            states.save(state.completed(Objects.requireNonNull(page.delta.deltaLink(), "Graph's last page carries a delta link"),
-                    clock.instant()));
+            states.save(state.completed(deltaLink, clock.instant()));
             return new Outcome(appended(), false);
         }
     }

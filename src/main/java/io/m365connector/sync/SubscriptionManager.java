@@ -8,8 +8,8 @@ import io.m365connector.graph.GraphJsonRequests;
 import io.m365connector.graph.GraphRetry;
 import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
-import io.m365connector.outlook.OutlookPrefer;
 import io.m365connector.graph.GraphValues;
+import io.m365connector.outlook.OutlookPrefer;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.ProblemCode;
@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -153,8 +154,8 @@ final class SubscriptionManager {
     private boolean renew(GraphSession session, SyncResource resource, String subscriptionId) {
         byte[] change = renewal(clock.instant().plus(LIFETIME));
         try {
-            JsonNode renewed = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.send(c, HttpMethod.PATCH, SUBSCRIPTION,
-                    Map.of("subscription%2Did", subscriptionId), change, List.of()));
+            JsonNode renewed = session.call(Safety.REPEATABLE, c -> readable(GraphJsonRequests.send(c, HttpMethod.PATCH, SUBSCRIPTION,
+                    Map.of("subscription%2Did", subscriptionId), change, List.of())));
             record(session.connectionId(), resource, subscriptionId, renewed, null);
             return true;
         } catch (GraphException e) {
@@ -174,8 +175,8 @@ final class SubscriptionManager {
                 clock.instant().plus(LIFETIME), clientState);
         JsonNode created;
         try {
-            created = session.call(Safety.ONCE, c -> withId(GraphJsonRequests.send(c, HttpMethod.POST, SUBSCRIPTIONS, Map.of(), wanted,
-                    List.of(OutlookPrefer.IMMUTABLE_IDS))));
+            created = session.call(Safety.ONCE, c -> withId(readable(GraphJsonRequests.send(c, HttpMethod.POST, SUBSCRIPTIONS, Map.of(), wanted,
+                    List.of(OutlookPrefer.IMMUTABLE_IDS)))));
         } catch (GraphRetry.Ambiguous ambiguous) {
             // Graph may have made it; without its id it is of no use and expires by itself. The next ensure tries again.
             throw ambiguous.failure().toException(session.connectionId());
@@ -197,10 +198,21 @@ final class SubscriptionManager {
      * as the subscription may exist; it expires by itself.
      */
     private static JsonNode withId(JsonNode created) {
-        if (created == null || GraphValues.text(created, "id") == null || GraphValues.text(created, "id").isBlank()) {
+        String id = created == null ? null : GraphValues.text(created, "id");
+        if (id == null || id.isBlank()) {
             throw new UncheckedIOException(new IOException("Microsoft Graph's answer named no id for the subscription it created"));
         }
         return created;
+    }
+
+    /** An answer whose expiry cannot be read is a broken answer inside the call (as the SDK's parsing failed there), not after it. */
+    private static JsonNode readable(JsonNode answer) {
+        try {
+            GraphValues.time(answer, "expirationDateTime");
+            return answer;
+        } catch (DateTimeParseException e) {
+            throw new UncheckedIOException(new IOException("Microsoft Graph's subscription answer had an unreadable expirationDateTime", e));
+        }
     }
 
     /** The body of POST /subscriptions, as the SDK serialized its {@code Subscription} model (null values left out). */

@@ -1,6 +1,8 @@
 package io.m365connector.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.gson.JsonParser;
@@ -12,6 +14,7 @@ import com.microsoft.kiota.serialization.JsonParseNode;
 import com.microsoft.kiota.serialization.JsonSerializationWriter;
 import io.m365connector.graph.GraphValues;
 import io.m365connector.platform.Json;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -80,6 +83,22 @@ class DeltaJsonTest {
     void whenAPageHasNoItemsOrOddOnesThenItReadsAsTheGraphSdkReadIt(String page) {
         assertEquals(sdkInbox(page), DeltaReader.page(INBOX, json(page)), page);
         assertEquals(sdkCalendar(page), DeltaReader.page(CALENDAR, json(page)), page);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"value\":[]}", "{}", "[]", "\"text\"", "{\"value\":[{\"subject\":\"no id\"}],\"@odata.deltaLink\":\"https://x/y\"}",
+            "{\"value\":[null],\"@odata.nextLink\":\"https://x/y\"}"})
+    void whenAnAnswerIsNotADeltaPageARunCanGoOnFromThenItIsRefusedInsideTheCall(String answer) {
+        UncheckedIOException refused = assertThrows(UncheckedIOException.class, () -> DeltaReader.read(INBOX, json(answer)), answer);
+        assertTrue(refused.getMessage().contains("Microsoft Graph's delta"), refused.getMessage());
+        assertThrows(UncheckedIOException.class, () -> DeltaReader.read(CALENDAR, json(answer)), answer);
+    }
+
+    @Test
+    void whenThereIsNoAnswerOrAPageWithALinkThenOnlyThePageIsTaken() {
+        assertThrows(UncheckedIOException.class, () -> DeltaReader.read(INBOX, null));
+        assertEquals(DeltaReader.page(INBOX, json(INBOX_PAGE)), DeltaReader.read(INBOX, json(INBOX_PAGE)));
+        assertEquals(DeltaReader.page(CALENDAR, json(CALENDAR_PAGE)), DeltaReader.read(CALENDAR, json(CALENDAR_PAGE)));
     }
 
     @Test

@@ -178,6 +178,30 @@ class SyncTest {
         assertNoDuplicates(user);
     }
 
+    /**
+     * A full resync takes every indexed item its pages did not show for deleted. An answer that is not a delta page (an
+     * empty 200, a page without its next or delta link) must therefore never reach it: it is retried like an answer that
+     * broke off, and the resync goes on from Graph's real pages.
+     */
+    @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOVDOD"})
+    void whenAFullResyncGetsAnAnswerThatIsNotADeltaPageThenNothingIsTakenForDeleted(NationalCloud cloud) {
+        Synced user = connect(cloud);
+        HARNESS.graph.mail().deliverText(user.upn, "kept a");
+        HARNESS.graph.mail().deliverText(user.upn, "kept b");
+        syncNow(user);
+        for (String notAPage : List.of("{\"value\":[]}", "", "{\"value\":[{\"subject\":\"no id\"}],\"@odata.deltaLink\":\"https://x/y\"}")) {
+            HARNESS.graph.delta().expireSyncState(user.upn);
+            // the first request follows the stored delta link (410: the state is gone), the second is the resync's first page
+            HARNESS.graph.answerAfter(1, "GET", "/(me|users/[^/]+)/mailFolders/[^/]+/messages/delta.*", 200, notAPage);
+            syncNow(user);
+        }
+
+        List<String> feed = describe(changes(user));
+        assertEquals(List.of("created:kept a", "created:kept b"), feed.stream().sorted().toList(), "nothing deleted: " + feed);
+        assertNoDuplicates(user);
+    }
+
     @ParameterizedTest
     @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOV", "USGOVDOD"})
     void whenAPageIsReplayedOrNotificationsComeTwiceAndOutOfOrderThenTheFeedHasEachChangeOnce(NationalCloud cloud) {

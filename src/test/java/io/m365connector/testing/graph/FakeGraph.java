@@ -252,6 +252,20 @@ public final class FakeGraph implements AutoCloseable {
         }
     }
 
+    /**
+     * After {@code pass} matching requests were answered normally, the next one is answered {@code status} with {@code body}
+     * as it is, and not carried out: an answer that is not a Graph resource (an empty 200 from a proxy, a page cut short), to
+     * check that the connector does not take it for one.
+     */
+    public void answerAfter(int pass, String method, String pathRegex, int status, String body) {
+        ScriptedFault fault = new ScriptedFault(method, Pattern.compile(pathRegex), status, null, null, null, false, false, null,
+                Duration.ZERO, Objects.requireNonNull(body, "body"));
+        synchronized (lock) {
+            faults.add(fault);
+            passesFirst.put(fault, pass);
+        }
+    }
+
     /** Drops every scripted fault not used yet (a client that gave up before using them all). */
     public void clearFaults() {
         synchronized (lock) {
@@ -1892,10 +1906,15 @@ public final class FakeGraph implements AutoCloseable {
     }
 
     private record ScriptedFault(String method, Pattern path, int status, String code, String message, Integer retryAfterSeconds,
-            boolean performFirst, boolean drop, String claims, Duration delay) {
+            boolean performFirst, boolean drop, String claims, Duration delay, String rawBody) {
         ScriptedFault(String method, Pattern path, int status, String code, String message, Integer retryAfterSeconds,
                 boolean performFirst, boolean drop) {
             this(method, path, status, code, message, retryAfterSeconds, performFirst, drop, null, Duration.ZERO);
+        }
+
+        ScriptedFault(String method, Pattern path, int status, String code, String message, Integer retryAfterSeconds,
+                boolean performFirst, boolean drop, String claims, Duration delay) {
+            this(method, path, status, code, message, retryAfterSeconds, performFirst, drop, claims, delay, null);
         }
 
         /** The fault's answer; a delayed fault answers what the request would have got, late. */
@@ -1908,6 +1927,9 @@ public final class FakeGraph implements AutoCloseable {
         }
 
         Reply reply(Call call, Instant now) {
+            if (rawBody != null) {
+                return new Reply(status, JSON, rawBody);
+            }
             if (drop) {
                 Reply reply = Reply.empty(200);
                 reply.dropConnection = true;
