@@ -182,8 +182,7 @@ public final class MailService {
             JsonNode m = session.call(Safety.REPEATABLE, client -> GraphJsonRequests.get(client,
                     GraphJsonRequests.mailbox(request.from()) + MESSAGE, GraphJsonRequests.parameters(request.from(), "message%2Did", draftId),
                     "id", "isDraft"));
-            // An answer without a body proves nothing: still a draft, so it is never called sent on no evidence.
-            return m == null || Boolean.TRUE.equals(GraphValues.bool(m, "isDraft"));
+            return Boolean.TRUE.equals(GraphValues.bool(m, "isDraft")); // an answer without a body fails inside the call (GraphJsonRequests)
         } catch (ConnectorException e) {
             if (e.code() == ProblemCode.NOT_FOUND) {
                 return false; // sent drafts move to Sent Items under a new id

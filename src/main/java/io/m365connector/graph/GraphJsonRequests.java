@@ -80,20 +80,33 @@ public final class GraphJsonRequests {
         return send(client, method, urlTemplate, pathParameters, json, List.of());
     }
 
-    /** GETs one resource with only the {@code select}ed properties (the template ends in {@code {?%24select}}). */
+    /** GETs one resource with only the {@code select}ed properties (the template ends in {@code {?%24select}}); never null. */
     public static JsonNode get(GraphServiceClient client, String urlTemplate, Map<String, Object> pathParameters, String... select) {
         return get(client, urlTemplate, pathParameters, Map.of("%24select", select), List.of());
     }
 
     /**
      * GETs with the template's query values ({@code %24top}, {@code %24filter}, ...; arrays are joined with commas as the
-     * SDK's builders join them) and {@code Prefer} values (each its own header line, as the SDK's builders send them).
+     * SDK's builders join them) and {@code Prefer} values (each its own header line, as the SDK's builders send them). Never
+     * null: an answer that is not a JSON object fails inside the call.
      */
     public static JsonNode get(GraphServiceClient client, String urlTemplate, Map<String, Object> pathParameters, Map<String, Object> query,
                                List<String> prefer) {
         RequestInformation request = request(HttpMethod.GET, urlTemplate, pathParameters, query, null);
         prefer.forEach(value -> request.headers.add("Prefer", value));
-        return exchange(client, request);
+        return resource(exchange(client, request));
+    }
+
+    /**
+     * What a GET of Graph answers is a JSON object (a resource, or a page with {@code value}). Anything else (an empty 200
+     * from a proxy, an answer cut short) is a broken answer, failed inside the call like one that broke off, so the
+     * session's retry reads it again: never an empty list, a folder without an id or a draft without its state.
+     */
+    private static JsonNode resource(JsonNode answer) {
+        if (answer == null || !answer.isObject()) {
+            throw new UncheckedIOException(new IOException("Microsoft Graph answered a GET without a JSON object"));
+        }
+        return answer;
     }
 
     /**
@@ -103,7 +116,7 @@ public final class GraphJsonRequests {
     public static JsonNode getAt(GraphServiceClient client, String link, List<String> prefer) {
         RequestInformation request = request(HttpMethod.GET, "{+baseurl}", Map.of(RAW_URL, link), Map.of(), null);
         prefer.forEach(value -> request.headers.add("Prefer", value));
-        return exchange(client, request);
+        return resource(exchange(client, request));
     }
 
     /** Sends {@code json} (PATCH, POST) with {@code Prefer} values; Graph's JSON answer, null when it has none. */

@@ -80,6 +80,19 @@ class ReadingTest {
         assertEquals("a@fabrikam.com", all.get("messages").get(0).path("from").path("address").asText());
     }
 
+    /** A GET's answer is a JSON object; an empty 200 (a proxy's, an answer cut short) is read again, never an empty folder. */
+    @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "CHINA"})
+    void whenGraphAnswersAListWithoutABodyThenTheListIsReadAgainNotTakenForAnEmptyFolder(NationalCloud cloud) {
+        ConnectorHarness.Connected user = HARNESS.connect(cloud, "\"mail_read\"");
+        deliver(user.user().userPrincipalName(), "a@fabrikam.com", "the only one", null);
+        HARNESS.graph.answerAfter(0, "GET", "/(me|users/[^/]+)/mailFolders/[^/]+/messages", 200, "");
+
+        JsonNode listed = ok(HARNESS.read(user.connectionId(), "/messages"));
+
+        assertEquals(List.of("the only one"), subjects(listed));
+    }
+
     @ParameterizedTest
     @EnumSource(NationalCloud.class)
     void whenAMessageIsReadThenItsBodyComesAsAskedAndItsAttachmentAsBytes(NationalCloud cloud) {
