@@ -54,24 +54,42 @@ public final class GraphJsonRequests {
     }
 
     /**
-     * POSTs {@code json} and returns the {@code id} of what Graph created. A success without an id is treated like an answer
-     * that broke off (ambiguous: {@link GraphFailure}), so a caller that made something looks it up instead of using null.
+     * POSTs {@code json} and returns the {@code id} of what Graph created ({@link #postCreated}).
      *
      * @param urlTemplate a URI template under {@code {+baseurl}}, e.g. {@code {+baseurl}/users/{user%2Did}/messages}
      * @param pathParameters the template's values (Kiota encodes them as the SDK's builders do)
      */
     public static String postForId(GraphServiceClient client, String urlTemplate, Map<String, Object> pathParameters, byte[] json) {
-        JsonNode created = exchange(client, HttpMethod.POST, urlTemplate, pathParameters, Map.of(), json);
+        return postCreated(client, urlTemplate, pathParameters, json, List.of()).path("id").asText();
+    }
+
+    /**
+     * POSTs {@code json} with {@code Prefer} values and returns what Graph created. A success without an id is treated like an
+     * answer that broke off (ambiguous: {@link GraphFailure}), so a caller that made something looks it up instead of using null.
+     */
+    public static JsonNode postCreated(GraphServiceClient client, String urlTemplate, Map<String, Object> pathParameters, byte[] json,
+                                       List<String> prefer) {
+        JsonNode created = exchange(client, request(HttpMethod.POST, urlTemplate, pathParameters, Map.of(), json, prefer));
         String id = created == null ? null : created.path("id").asText(null);
         if (id == null || id.isBlank()) {
-            throw new UncheckedIOException(new IOException("Microsoft Graph's answer named no id for what it created"));
+            throw brokenAnswer("Microsoft Graph's answer named no id for what it created");
         }
-        return id;
+        return created;
+    }
+
+    /**
+     * An answer that is not what Graph sends (no body where it always has one, a value it always names missing): thrown inside
+     * the session's call, it is treated like an answer that broke off ({@link GraphFailure}: ambiguous), so a repeatable call
+     * is made again and a call that may have acted is looked into, never taken at its word.
+     */
+    public static UncheckedIOException brokenAnswer(String why) {
+        return new UncheckedIOException(new IOException(why));
     }
 
     /** POSTs {@code json}; Graph's answer body, if any, is not read. */
     public static void post(GraphServiceClient client, String urlTemplate, Map<String, Object> pathParameters, byte[] json) {
-        client.getRequestAdapter().sendPrimitive(request(HttpMethod.POST, urlTemplate, pathParameters, Map.of(), json), errors(), Void.class);
+        client.getRequestAdapter().sendPrimitive(request(HttpMethod.POST, urlTemplate, pathParameters, Map.of(), json, List.of()), errors(),
+                Void.class);
     }
 
     /** Sends {@code json} (PATCH, POST); Graph's JSON answer, null when it has none. */
@@ -92,9 +110,7 @@ public final class GraphJsonRequests {
      */
     public static JsonNode get(GraphServiceClient client, String urlTemplate, Map<String, Object> pathParameters, Map<String, Object> query,
                                List<String> prefer) {
-        RequestInformation request = request(HttpMethod.GET, urlTemplate, pathParameters, query, null);
-        prefer.forEach(value -> request.headers.add("Prefer", value));
-        return resource(exchange(client, request));
+        return resource(exchange(client, request(HttpMethod.GET, urlTemplate, pathParameters, query, null, prefer)));
     }
 
     /**
@@ -104,7 +120,7 @@ public final class GraphJsonRequests {
      */
     private static JsonNode resource(JsonNode answer) {
         if (answer == null || !answer.isObject()) {
-            throw new UncheckedIOException(new IOException("Microsoft Graph answered a GET without a JSON object"));
+            throw brokenAnswer("Microsoft Graph answered a GET without a JSON object");
         }
         return answer;
     }
@@ -114,22 +130,13 @@ public final class GraphJsonRequests {
      * SDK's builders do with {@code withUrl(link)}.
      */
     public static JsonNode getAt(GraphServiceClient client, String link, List<String> prefer) {
-        RequestInformation request = request(HttpMethod.GET, "{+baseurl}", Map.of(RAW_URL, link), Map.of(), null);
-        prefer.forEach(value -> request.headers.add("Prefer", value));
-        return resource(exchange(client, request));
+        return resource(exchange(client, request(HttpMethod.GET, "{+baseurl}", Map.of(RAW_URL, link), Map.of(), null, prefer)));
     }
 
     /** Sends {@code json} (PATCH, POST) with {@code Prefer} values; Graph's JSON answer, null when it has none. */
     public static JsonNode send(GraphServiceClient client, HttpMethod method, String urlTemplate, Map<String, Object> pathParameters,
                                 byte[] json, List<String> prefer) {
-        RequestInformation request = request(method, urlTemplate, pathParameters, Map.of(), json);
-        prefer.forEach(value -> request.headers.add("Prefer", value));
-        return exchange(client, request);
-    }
-
-    private static JsonNode exchange(GraphServiceClient client, HttpMethod method, String urlTemplate, Map<String, Object> pathParameters,
-                                     Map<String, Object> query, byte[] json) {
-        return exchange(client, request(method, urlTemplate, pathParameters, query, json));
+        return exchange(client, request(method, urlTemplate, pathParameters, Map.of(), json, prefer));
     }
 
     private static JsonNode exchange(GraphServiceClient client, RequestInformation request) {
@@ -144,8 +151,9 @@ public final class GraphJsonRequests {
         }
     }
 
+    /** The request, with each {@code Prefer} value on its own header line, as the SDK's builders send them. */
     private static RequestInformation request(HttpMethod method, String urlTemplate, Map<String, Object> pathParameters,
-                                              Map<String, Object> query, byte[] json) {
+                                              Map<String, Object> query, byte[] json, List<String> prefer) {
         // The adapter adds the base URL to these parameters: a map of our own, mutable.
         RequestInformation request = new RequestInformation(method, urlTemplate, new HashMap<>(pathParameters));
         query.forEach((name, value) -> {
@@ -154,6 +162,7 @@ public final class GraphJsonRequests {
             }
         });
         request.headers.tryAdd("Accept", "application/json");
+        prefer.forEach(value -> request.headers.add("Prefer", value));
         if (json != null) {
             // A ByteArrayInputStream: Kiota resets it when a claims challenge makes it send the request again.
             request.setStreamContent(new ByteArrayInputStream(json), "application/json");

@@ -8,7 +8,6 @@ import io.m365connector.graph.GraphSession;
 import io.m365connector.graph.GraphValues;
 import io.m365connector.outlook.OutlookPrefer;
 import io.m365connector.platform.ProblemCode;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -107,15 +106,12 @@ final class DeltaReader {
      * for deleted.
      */
     static DeltaPage read(SyncTarget target, JsonNode answer) {
-        if (answer == null || !answer.isObject()) {
-            throw broken("Microsoft Graph's delta answer had no page");
-        }
-        DeltaPage page = page(target, answer);
+        DeltaPage page = page(target, answer); // no body at all is refused before, with every GET's (GraphJsonRequests)
         if (page.nextLink() == null && page.deltaLink() == null) {
-            throw broken("Microsoft Graph's delta page had neither a next link nor a delta link");
+            throw GraphJsonRequests.brokenAnswer("Microsoft Graph's delta page had neither a next link nor a delta link");
         }
         if (page.items().stream().anyMatch(item -> item.id() == null)) {
-            throw broken("Microsoft Graph's delta page had an item without an id");
+            throw GraphJsonRequests.brokenAnswer("Microsoft Graph's delta page had an item without an id");
         }
         return page;
     }
@@ -146,12 +142,9 @@ final class DeltaReader {
 
     private static String required(String value, String what) {
         if (value == null) {
-            throw broken("Microsoft Graph's answer did not name " + what);
+            throw GraphJsonRequests.brokenAnswer("Microsoft Graph's answer did not name " + what);
         }
         return value;
     }
 
-    private static UncheckedIOException broken(String why) {
-        return new UncheckedIOException(new IOException(why));
-    }
 }

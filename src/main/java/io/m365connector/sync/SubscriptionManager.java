@@ -14,7 +14,6 @@ import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Secrets;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -175,8 +174,8 @@ final class SubscriptionManager {
                 clock.instant().plus(LIFETIME), clientState);
         JsonNode created;
         try {
-            created = session.call(Safety.ONCE, c -> withId(readable(GraphJsonRequests.send(c, HttpMethod.POST, SUBSCRIPTIONS, Map.of(), wanted,
-                    List.of(OutlookPrefer.IMMUTABLE_IDS)))));
+            created = session.call(Safety.ONCE, c -> readable(GraphJsonRequests.postCreated(c, SUBSCRIPTIONS, Map.of(), wanted,
+                    List.of(OutlookPrefer.IMMUTABLE_IDS))));
         } catch (GraphRetry.Ambiguous ambiguous) {
             // Graph may have made it; without its id it is of no use and expires by itself. The next ensure tries again.
             throw ambiguous.failure().toException(session.connectionId());
@@ -193,25 +192,16 @@ final class SubscriptionManager {
         states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(subscriptionId, expires, null, clock.instant()));
     }
 
-    /**
-     * A created subscription's answer must name it: one without an id is treated like an answer that broke off (ambiguous),
-     * as the subscription may exist; it expires by itself.
-     */
-    private static JsonNode withId(JsonNode created) {
-        String id = created == null ? null : GraphValues.text(created, "id");
-        if (id == null || id.isBlank()) {
-            throw new UncheckedIOException(new IOException("Microsoft Graph's answer named no id for the subscription it created"));
-        }
-        return created;
-    }
-
     /** An answer whose expiry cannot be read is a broken answer inside the call (as the SDK's parsing failed there), not after it. */
     private static JsonNode readable(JsonNode answer) {
         try {
             GraphValues.time(answer, "expirationDateTime");
             return answer;
         } catch (DateTimeParseException e) {
-            throw new UncheckedIOException(new IOException("Microsoft Graph's subscription answer had an unreadable expirationDateTime", e));
+            UncheckedIOException broken = GraphJsonRequests.brokenAnswer(
+                    "Microsoft Graph's subscription answer had an unreadable expirationDateTime");
+            broken.addSuppressed(e);
+            throw broken;
         }
     }
 

@@ -162,12 +162,7 @@ public final class ColdStartBenchmark {
     /** What a child needs to build the app against the parent's Azurite and fakes: settings, routes, the connection, a token. */
     static Path writeChildConfig(ConnectorHarness h, ConnectorHarness.Connected c, ReceiverColdStartBenchmark.ChildStorage childStorage,
                                  Path dir) throws Exception {
-        ObjectNode config = Json.MAPPER.createObjectNode();
-        Map<String, String> env = new HashMap<>(h.env);
-        childStorage.settings().accept(env);
-        config.set("env", Json.MAPPER.valueToTree(env));
-        config.set("storageRoutes", Json.MAPPER.valueToTree(childStorage.routes()));
-        config.set("tables", Json.MAPPER.valueToTree(h.tables));
+        ObjectNode config = childStorage.childConfig(h, "storageRoutes");
         ObjectNode routes = config.putObject("routes");
         for (String host : List.of("login.microsoftonline.com", "graph.microsoft.com")) {
             routes.put(host, h.routing.portFor(host));

@@ -98,6 +98,17 @@ public final class ReceiverColdStartBenchmark {
     record ChildStorage(Consumer<Map<String, String>> settings, List<String> routes, Map<String, String> processEnvironment) {
         static final ChildStorage CONNECTION_STRING = new ChildStorage(env -> { }, List.of(), Map.of());
 
+        /** What every cold child builds the app from: the harness's settings with this storage, its routes (under {@code routesField}), the table names. */
+        ObjectNode childConfig(ConnectorHarness h, String routesField) {
+            ObjectNode config = Json.MAPPER.createObjectNode();
+            Map<String, String> env = new HashMap<>(h.env);
+            settings.accept(env);
+            config.set("env", Json.MAPPER.valueToTree(env));
+            config.set(routesField, Json.MAPPER.valueToTree(routes));
+            config.set("tables", Json.MAPPER.valueToTree(h.tables));
+            return config;
+        }
+
         /** Identity-based storage on {@code azurite}, the token from the platform credential or (azureIdentity) from azure-identity. */
         static ChildStorage identityBased(ConnectorHarness h, Azurite azurite, boolean azureIdentity) {
             FakeManagedIdentityEndpoint identity = IdentityStorage.endpoint(h.entra);
@@ -137,12 +148,7 @@ public final class ReceiverColdStartBenchmark {
         }
         Path dir = Files.createTempDirectory("receivercold");
         Path ca = TestPki.shared().writeCaCertificate(dir.resolve("ca.der"));
-        ObjectNode config = Json.MAPPER.createObjectNode();
-        Map<String, String> env = new HashMap<>(h.env);
-        storage.settings().accept(env);
-        config.set("env", Json.MAPPER.valueToTree(env));
-        config.set("routes", Json.MAPPER.valueToTree(storage.routes()));
-        config.set("tables", Json.MAPPER.valueToTree(h.tables));
+        ObjectNode config = storage.childConfig(h, "routes");
         config.put("notification", lastNotification.get());
         Path file = Files.writeString(dir.resolve("config.json"), config.toString());
         return new Prepared(file, ca, storage.processEnvironment());
