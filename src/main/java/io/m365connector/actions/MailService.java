@@ -8,6 +8,7 @@ import io.m365connector.graph.GraphJsonRequests;
 import io.m365connector.graph.GraphRetry;
 import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
+import io.m365connector.graph.GraphTemplates;
 import io.m365connector.graph.GraphValues;
 import io.m365connector.graph.Permissions;
 import io.m365connector.idempotency.Idempotency;
@@ -41,11 +42,6 @@ public final class MailService {
     /** How often, and how far apart, a draft is looked at after an ambiguous send. */
     static final int CONFIRM_LOOKS = 3;
     static final Duration CONFIRM_INTERVAL = Duration.ofSeconds(2);
-    // The SDK's URI templates of mailFolders/{id}/messages and messages/{id}: the recovery paths read JSON, as the rest
-    // does (GraphJsonRequests), so a cold instance that resumes a send does not load the SDK's Entity models.
-    private static final String FOLDER_MESSAGES = "/mailFolders/{mailFolder%2Did}/messages"
-            + "{?%24count,%24expand,%24filter,%24orderby,%24search,%24select,%24skip,%24top}";
-    private static final String MESSAGE = "/messages/{message%2Did}{?%24expand,%24select,includeHiddenMessages*}";
 
     private final GraphAccess graph;
     private final Idempotency idempotency;
@@ -159,7 +155,7 @@ public final class MailService {
 
     private Optional<String> findDraft(GraphSession session, MailRequest request, String marker) {
         JsonNode drafts = session.call(Safety.REPEATABLE, client -> GraphJsonRequests.get(client,
-                GraphJsonRequests.mailbox(request.from()) + FOLDER_MESSAGES, GraphJsonRequests.parameters(request.from(), "mailFolder%2Did", "drafts"),
+                GraphJsonRequests.mailbox(request.from()) + GraphTemplates.FOLDER_MESSAGES, GraphJsonRequests.parameters(request.from(), "mailFolder%2Did", "drafts"),
                 Map.of("%24filter", MailMessages.markerFilter(marker), "%24select", new String[] {"id"}), List.of()));
         return GraphValues.list(drafts, "value").stream().map(m -> GraphValues.text(m, "id")).filter(Objects::nonNull).findFirst();
     }
@@ -180,7 +176,7 @@ public final class MailService {
     private boolean stillADraft(GraphSession session, MailRequest request, String draftId) {
         try {
             JsonNode m = session.call(Safety.REPEATABLE, client -> GraphJsonRequests.get(client,
-                    GraphJsonRequests.mailbox(request.from()) + MESSAGE, GraphJsonRequests.parameters(request.from(), "message%2Did", draftId),
+                    GraphJsonRequests.mailbox(request.from()) + GraphTemplates.MESSAGE, GraphJsonRequests.parameters(request.from(), "message%2Did", draftId),
                     "id", "isDraft"));
             return Boolean.TRUE.equals(GraphValues.bool(m, "isDraft")); // an answer without a body fails inside the call (GraphJsonRequests)
         } catch (ConnectorException e) {

@@ -1,12 +1,12 @@
 package io.m365connector.reading;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import io.m365connector.connection.ConnectionRef;
 import io.m365connector.graph.GraphAccess;
 import io.m365connector.graph.GraphJsonRequests;
 import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
+import io.m365connector.graph.GraphTemplates;
 import io.m365connector.graph.GraphValues;
 import io.m365connector.outlook.OutlookPrefer;
 import io.m365connector.platform.Bytes;
@@ -27,9 +27,7 @@ public final class MailReader {
     public static final int MAX_ATTACHMENT_BYTES = 35 * 1024 * 1024;
 
     // Graph's URI templates (as the SDK's request builders have them) under a mailbox's template (Mailbox.template()).
-    private static final String MESSAGES_IN_FOLDER = "/mailFolders/{mailFolder%2Did}/messages{?%24count,%24expand,%24filter,%24orderby,%24search,%24select,%24skip,%24top}";
-    private static final String MESSAGE = "/messages/{message%2Did}{?%24expand,%24select,includeHiddenMessages*}";
-    private static final String ATTACHMENTS = "/messages/{message%2Did}/attachments{?%24count,%24expand,%24filter,%24orderby,%24search,%24select,%24skip,%24top}";
+    private static final String ATTACHMENTS = "/messages/{message%2Did}/attachments" + GraphTemplates.COLLECTION_QUERY;
     private static final String ATTACHMENT = "/messages/{message%2Did}/attachments/{attachment%2Did}{?%24expand,%24select}";
     private static final String FILE_ATTACHMENT = "#microsoft.graph.fileAttachment";
 
@@ -47,7 +45,7 @@ public final class MailReader {
         parameters.put("%24filter", query.graphFilter());
         parameters.put("%24orderby", new String[] {"receivedDateTime desc"});
         parameters.put("%24select", MessageSummary.SELECT);
-        JsonNode page = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, query.mailbox().template() + MESSAGES_IN_FOLDER,
+        JsonNode page = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, query.mailbox().template() + GraphTemplates.FOLDER_MESSAGES,
                 query.mailbox().parameters("mailFolder%2Did", query.folder()), parameters, List.of(OutlookPrefer.IMMUTABLE_IDS)));
         List<JsonNode> messages = GraphValues.list(page, "value");
         boolean more = GraphValues.text(page, "@odata.nextLink") != null;
@@ -58,13 +56,13 @@ public final class MailReader {
     /** The message with its body as {@code text} or {@code html} (Graph converts) and its attachments' metadata. */
     public MessageDetails get(ConnectionRef ref, Mailbox mailbox, ItemId messageId, String bodyType) {
         GraphSession session = graph.open(ref, mailbox.mail());
-        JsonNode message = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, mailbox.template() + MESSAGE,
+        JsonNode message = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, mailbox.template() + GraphTemplates.MESSAGE,
                 mailbox.parameters("message%2Did", messageId.value()), Map.of("%24select", MessageDetails.SELECT),
                 List.of(OutlookPrefer.IMMUTABLE_IDS, "outlook.body-content-type=\"" + bodyType + "\"")));
         JsonNode attachments = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, mailbox.template() + ATTACHMENTS,
                 mailbox.parameters("message%2Did", messageId.value()), Map.of("%24select", MessageDetails.AttachmentInfo.SELECT),
                 List.of(OutlookPrefer.IMMUTABLE_IDS)));
-        return MessageDetails.of(session.connectionId(), message == null ? MissingNode.getInstance() : message,
+        return MessageDetails.of(session.connectionId(), message, // never null: GraphJsonRequests.get takes only a JSON object
                 GraphValues.list(attachments, "value"));
     }
 

@@ -10,6 +10,7 @@ import io.m365connector.graph.GraphAccess;
 import io.m365connector.graph.GraphJsonRequests;
 import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
+import io.m365connector.graph.GraphTemplates;
 import io.m365connector.graph.GraphValues;
 import io.m365connector.graph.Permissions;
 import java.util.ArrayList;
@@ -38,9 +39,8 @@ public final class RoomService {
     static final int GRAPH_PAGE = 100;
     static final int MAX_GRAPH_PAGES = 10;
     // The SDK's URI templates of places/graph.room and places/{id}/graph.roomList/rooms.
-    private static final String ROOMS = "{+baseurl}/places/graph.room{?%24count,%24expand,%24filter,%24orderby,%24search,%24select,%24skip,%24top}";
-    private static final String ROOMS_OF_LIST = "{+baseurl}/places/{place%2Did}/graph.roomList/rooms"
-            + "{?%24count,%24expand,%24filter,%24orderby,%24search,%24select,%24skip,%24top}";
+    private static final String ROOMS = "{+baseurl}/places/graph.room" + GraphTemplates.COLLECTION_QUERY;
+    private static final String ROOMS_OF_LIST = "{+baseurl}/places/{place%2Did}/graph.roomList/rooms" + GraphTemplates.COLLECTION_QUERY;
     static final Permissions PERMISSIONS = new Permissions("listing rooms (Graph: List places)",
             List.of(Set.of("Place.Read.All")), "the rooms feature (Place.Read.All needs an administrator's consent)");
     static final String ALTERNATIVE = "Keep the tenant's room addresses in your app (for example entered by their administrator) "

@@ -5,6 +5,7 @@ import io.m365connector.graph.GraphException;
 import io.m365connector.graph.GraphJsonRequests;
 import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
+import io.m365connector.graph.GraphTemplates;
 import io.m365connector.graph.GraphValues;
 import io.m365connector.outlook.OutlookPrefer;
 import io.m365connector.platform.ProblemCode;
@@ -27,12 +28,11 @@ final class DeltaReader {
     static final int PAGE_SIZE = 100;
     private static final String[] MESSAGE_FIELDS = {"id", "changeKey", "subject", "from", "receivedDateTime"};
     private static final String[] CHECK_FIELDS = {"id", "changeKey", "subject", "from", "receivedDateTime", "parentFolderId"};
-    // The SDK's URI templates (mailFolders/{id}/messages/delta, calendarView/delta, messages/{id}, mailFolders/{id}).
+    // The SDK's URI templates (mailFolders/{id}/messages/delta, calendarView/delta, mailFolders/{id}).
     private static final String INBOX_DELTA = "/mailFolders/{mailFolder%2Did}/messages/delta()"
             + "{?%24count,%24expand,%24filter,%24orderby,%24search,%24select,%24skip,%24top,changeType*}";
     private static final String CALENDAR_DELTA = "/calendarView/delta()?endDateTime={endDateTime}&startDateTime={startDateTime}"
             + "{&%24count,%24expand,%24filter,%24orderby,%24search,%24select,%24skip,%24top}";
-    private static final String MESSAGE = "/messages/{message%2Did}{?%24expand,%24select,includeHiddenMessages*}";
     private static final String FOLDER = "/mailFolders/{mailFolder%2Did}{?%24expand,%24select,includeHiddenFolders*}";
 
     private DeltaReader() {
@@ -65,7 +65,7 @@ final class DeltaReader {
     static Optional<DeltaPage.Item> stillInInbox(GraphSession session, SyncTarget target, String messageId, String inboxId) {
         JsonNode m;
         try {
-            m = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, mailbox(target) + MESSAGE,
+            m = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, mailbox(target) + GraphTemplates.MESSAGE,
                     parameters(target, "message%2Did", messageId), Map.of("%24select", CHECK_FIELDS), List.of(OutlookPrefer.IMMUTABLE_IDS)));
         } catch (GraphException e) {
             if (e.code() == ProblemCode.NOT_FOUND) {

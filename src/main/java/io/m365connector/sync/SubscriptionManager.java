@@ -8,6 +8,7 @@ import io.m365connector.graph.GraphJsonRequests;
 import io.m365connector.graph.GraphRetry;
 import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
+import io.m365connector.graph.GraphTemplates;
 import io.m365connector.graph.GraphValues;
 import io.m365connector.outlook.OutlookPrefer;
 import io.m365connector.platform.ConnectorException;
@@ -48,7 +49,7 @@ final class SubscriptionManager {
     static final Duration RENEW_BEFORE = Duration.ofHours(24);
     private static final SecureRandom RANDOM = new SecureRandom();
     // The SDK's URI templates of /subscriptions and /subscriptions/{id}.
-    private static final String SUBSCRIPTIONS = "{+baseurl}/subscriptions{?%24count,%24expand,%24filter,%24orderby,%24search,%24select,%24skip,%24top}";
+    private static final String SUBSCRIPTIONS = "{+baseurl}/subscriptions" + GraphTemplates.COLLECTION_QUERY;
     private static final String SUBSCRIPTION = "{+baseurl}/subscriptions/{subscription%2Did}{?%24select}";
 
     private final Subscriptions held;
