@@ -78,13 +78,18 @@ public final class AzureClients {
 
     /**
      * @param credential asked for only when the storage has no connection string: with one, azure-identity and MSAL
-     *                   are never loaded (the notification receiver's cold start needs neither)
+     *                   are never loaded (the notification receiver's cold start needs neither); a connection string with
+     *                   an account key is signed by {@link SharedKeyTablePipeline}'s policy, which keeps reactor out of
+     *                   synchronous Table calls
      */
     public static TableServiceClient tableService(StorageSettings storage, HostingCloud cloud,
                                                   Supplier<TokenCredential> credential, HttpClient http, Sleeper sleeper) {
         TableServiceClientBuilder builder = new TableServiceClientBuilder().httpClient(http).retryPolicy(retry(sleeper));
         if (storage.connectionString().isPresent()) {
-            return builder.connectionString(storage.connectionString().get()).buildClient();
+            String connectionString = storage.connectionString().get();
+            return SharedKeyTablePipeline.forConnectionString(connectionString, http, retry(sleeper))
+                    .map(built -> new TableServiceClientBuilder().pipeline(built.pipeline()).endpoint(built.endpoint()).buildClient())
+                    .orElseGet(() -> builder.connectionString(connectionString).buildClient());
         }
         return builder.endpoint(storage.tableEndpoint(cloud))
                 .credential(credential.get()).buildClient();

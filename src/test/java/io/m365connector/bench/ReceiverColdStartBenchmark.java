@@ -58,6 +58,8 @@ public final class ReceiverColdStartBenchmark {
             "azure-storage-queue", "azure-core", "azure-core", "okhttp", "okhttp", "jackson-databind", "jackson-databind", "azure-identity",
             "azure-identity");
 
+    static final String REACTOR_SCHEDULERS = "reactor schedulers";
+
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].startsWith("child-")) {
             child(args[0], Path.of(args[1]));
@@ -212,6 +214,8 @@ public final class ReceiverColdStartBenchmark {
             }
         }));
         counts.put("(all)", loads.size());
+        // Not a library: reactor's schedulers are initialised by a synchronous SDK call that goes process(..).block().
+        counts.put(REACTOR_SCHEDULERS, (int) loads.stream().filter(load -> load.className().startsWith("reactor.core.scheduler.")).count());
         return counts;
     }
 
