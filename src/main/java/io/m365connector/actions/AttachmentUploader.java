@@ -46,7 +46,7 @@ final class AttachmentUploader {
             UploadSession upload = session.call(GraphRetry.Safety.REPEATABLE, client -> {
                 CreateUploadSessionPostRequestBody body = new CreateUploadSessionPostRequestBody();
                 body.setAttachmentItem(MailMessages.uploadItem(attachment));
-                return MailMessages.mailbox(client, request).messages().byMessageId(draftId).attachments().createUploadSession().post(body);
+                return MailMessages.mailbox(client.sdk(), request).messages().byMessageId(draftId).attachments().createUploadSession().post(body);
             });
             put(session, upload.getUploadUrl(), attachment.content().toArray());
         }

@@ -126,10 +126,10 @@ public final class EventService {
             session.run(Safety.REMOVAL, client -> {
                 CancelPostRequestBody body = new CancelPostRequestBody();
                 body.setComment(request.comment() == null ? "" : request.comment());
-                calendar(client, target.calendarOwner()).events().byEventId(target.eventId()).cancel().post(body);
+                calendar(client.sdk(), target.calendarOwner()).events().byEventId(target.eventId()).cancel().post(body);
             });
         } else {
-            session.run(Safety.REMOVAL, client -> calendar(client, target.calendarOwner()).events().byEventId(target.eventId()).delete());
+            session.run(Safety.REMOVAL, client -> calendar(client.sdk(), target.calendarOwner()).events().byEventId(target.eventId()).delete());
         }
     }
 

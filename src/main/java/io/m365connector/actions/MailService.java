@@ -114,7 +114,9 @@ public final class MailService {
     private MailSent send(GraphSession session, MailRequest request, Step step, MailProgress progress) {
         String draftId = progress.draftId();
         try {
-            session.run(Safety.ONCE, client -> MailMessages.mailbox(client, request).messages().byMessageId(draftId).send().post());
+            // Graph's JSON request rather than the SDK's builder: a send then never makes the SDK's fluent client (GraphClient).
+            session.run(Safety.ONCE, client -> GraphJsonRequests.post(client, GraphJsonRequests.mailbox(request.from()) + "/messages/{message%2Did}/send",
+                    GraphJsonRequests.parameters(request.from(), "message%2Did", draftId), null));
             return MailSent.of(session.connectionId(), request);
         } catch (GraphRetry.Ambiguous ambiguous) {
             return confirmSent(session, request, draftId);
@@ -212,7 +214,7 @@ public final class MailService {
 
     private void deleteQuietly(GraphSession session, MailRequest request, String draftId) {
         try {
-            session.run(Safety.REMOVAL, client -> MailMessages.mailbox(client, request).messages().byMessageId(draftId).delete());
+            session.run(Safety.REMOVAL, client -> MailMessages.mailbox(client.sdk(), request).messages().byMessageId(draftId).delete());
         } catch (RuntimeException ignored) {
             // an orphaned draft is never sent; leaving it is harmless
         }

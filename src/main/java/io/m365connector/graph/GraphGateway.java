@@ -2,7 +2,6 @@ package io.m365connector.graph;
 
 import com.microsoft.graph.core.requests.BaseGraphRequestAdapter;
 import com.microsoft.graph.core.requests.GraphClientFactory;
-import com.microsoft.graph.serviceclient.GraphServiceClient;
 import com.microsoft.kiota.RequestOption;
 import com.microsoft.kiota.authentication.AccessTokenProvider;
 import com.microsoft.kiota.authentication.AllowedHostsValidator;
@@ -49,7 +48,7 @@ public final class GraphGateway {
         return plainHttp;
     }
 
-    GraphServiceClient client(SessionToken session) {
+    GraphClient client(SessionToken session) {
         AccessTokenProvider tokens = new AccessTokenProvider() {
             private final AllowedHostsValidator hosts = new AllowedHostsValidator(session.cloud().graphHost());
 
@@ -70,7 +69,7 @@ public final class GraphGateway {
                 return hosts;
             }
         };
-        return new GraphServiceClient(new BaseGraphRequestAdapter(new BaseBearerTokenAuthenticationProvider(tokens),
-                session.cloud().graphBaseUrl(), graphHttp));
+        return new GraphClient(new BaseGraphRequestAdapter(new BaseBearerTokenAuthenticationProvider(tokens),
+                GraphClient.parsers(), GraphClient.writers(), graphHttp, null, session.cloud().graphBaseUrl()));
     }
 }

@@ -2,7 +2,6 @@ package io.m365connector.graph;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.graph.models.odataerrors.ODataError;
-import com.microsoft.graph.serviceclient.GraphServiceClient;
 import com.microsoft.kiota.HttpMethod;
 import com.microsoft.kiota.RequestInformation;
 import com.microsoft.kiota.serialization.Parsable;
@@ -59,7 +58,7 @@ public final class GraphJsonRequests {
      * @param urlTemplate a URI template under {@code {+baseurl}}, e.g. {@code {+baseurl}/users/{user%2Did}/messages}
      * @param pathParameters the template's values (Kiota encodes them as the SDK's builders do)
      */
-    public static String postForId(GraphServiceClient client, String urlTemplate, Map<String, Object> pathParameters, byte[] json) {
+    public static String postForId(GraphClient client, String urlTemplate, Map<String, Object> pathParameters, byte[] json) {
         return postCreated(client, urlTemplate, pathParameters, json, List.of()).path("id").asText();
     }
 
@@ -67,7 +66,7 @@ public final class GraphJsonRequests {
      * POSTs {@code json} with {@code Prefer} values and returns what Graph created. A success without an id is treated like an
      * answer that broke off (ambiguous: {@link GraphFailure}), so a caller that made something looks it up instead of using null.
      */
-    public static JsonNode postCreated(GraphServiceClient client, String urlTemplate, Map<String, Object> pathParameters, byte[] json,
+    public static JsonNode postCreated(GraphClient client, String urlTemplate, Map<String, Object> pathParameters, byte[] json,
                                        List<String> prefer) {
         JsonNode created = exchange(client, request(HttpMethod.POST, urlTemplate, pathParameters, Map.of(), json, prefer));
         String id = created == null ? null : created.path("id").asText(null);
@@ -87,19 +86,19 @@ public final class GraphJsonRequests {
     }
 
     /** POSTs {@code json}; Graph's answer body, if any, is not read. */
-    public static void post(GraphServiceClient client, String urlTemplate, Map<String, Object> pathParameters, byte[] json) {
-        client.getRequestAdapter().sendPrimitive(request(HttpMethod.POST, urlTemplate, pathParameters, Map.of(), json, List.of()), errors(),
+    public static void post(GraphClient client, String urlTemplate, Map<String, Object> pathParameters, byte[] json) {
+        client.adapter().sendPrimitive(request(HttpMethod.POST, urlTemplate, pathParameters, Map.of(), json, List.of()), errors(),
                 Void.class);
     }
 
     /** Sends {@code json} (PATCH, POST); Graph's JSON answer, null when it has none. */
-    public static JsonNode send(GraphServiceClient client, HttpMethod method, String urlTemplate, Map<String, Object> pathParameters,
+    public static JsonNode send(GraphClient client, HttpMethod method, String urlTemplate, Map<String, Object> pathParameters,
                                 byte[] json) {
         return send(client, method, urlTemplate, pathParameters, json, List.of());
     }
 
     /** GETs one resource with only the {@code select}ed properties (the template ends in {@code {?%24select}}); never null. */
-    public static JsonNode get(GraphServiceClient client, String urlTemplate, Map<String, Object> pathParameters, String... select) {
+    public static JsonNode get(GraphClient client, String urlTemplate, Map<String, Object> pathParameters, String... select) {
         return get(client, urlTemplate, pathParameters, Map.of("%24select", select), List.of());
     }
 
@@ -108,7 +107,7 @@ public final class GraphJsonRequests {
      * SDK's builders join them) and {@code Prefer} values (each its own header line, as the SDK's builders send them). Never
      * null: an answer that is not a JSON object fails inside the call.
      */
-    public static JsonNode get(GraphServiceClient client, String urlTemplate, Map<String, Object> pathParameters, Map<String, Object> query,
+    public static JsonNode get(GraphClient client, String urlTemplate, Map<String, Object> pathParameters, Map<String, Object> query,
                                List<String> prefer) {
         return resource(exchange(client, request(HttpMethod.GET, urlTemplate, pathParameters, query, null, prefer)));
     }
@@ -129,20 +128,20 @@ public final class GraphJsonRequests {
      * GETs a link Graph gave ({@code @odata.nextLink}, {@code @odata.deltaLink}) as it is, with {@code Prefer} values: what the
      * SDK's builders do with {@code withUrl(link)}.
      */
-    public static JsonNode getAt(GraphServiceClient client, String link, List<String> prefer) {
+    public static JsonNode getAt(GraphClient client, String link, List<String> prefer) {
         return resource(exchange(client, request(HttpMethod.GET, "{+baseurl}", Map.of(RAW_URL, link), Map.of(), null, prefer)));
     }
 
     /** Sends {@code json} (PATCH, POST) with {@code Prefer} values; Graph's JSON answer, null when it has none. */
-    public static JsonNode send(GraphServiceClient client, HttpMethod method, String urlTemplate, Map<String, Object> pathParameters,
+    public static JsonNode send(GraphClient client, HttpMethod method, String urlTemplate, Map<String, Object> pathParameters,
                                 byte[] json, List<String> prefer) {
         return exchange(client, request(method, urlTemplate, pathParameters, Map.of(), json, prefer));
     }
 
-    private static JsonNode exchange(GraphServiceClient client, RequestInformation request) {
+    private static JsonNode exchange(GraphClient client, RequestInformation request) {
         // Read with the app's Jackson rather than Kiota's Gson parse nodes: the answer is one JSON document, and the
         // models are what this class avoids.
-        try (InputStream answer = client.getRequestAdapter().sendPrimitive(request, errors(), InputStream.class)) {
+        try (InputStream answer = client.adapter().sendPrimitive(request, errors(), InputStream.class)) {
             JsonNode json = answer == null ? null : Json.MAPPER.readTree(answer);
             // An empty body (Jackson: a missing node) or a JSON null is no answer, as the SDK's models read them (null).
             return json == null || json.isMissingNode() || json.isNull() ? null : json;

@@ -1,6 +1,5 @@
 package io.m365connector.graph;
 
-import com.microsoft.graph.serviceclient.GraphServiceClient;
 import io.m365connector.platform.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,7 +52,7 @@ public final class GraphRetry {
     }
 
     /** Runs {@code call} with a session's client and token under this policy; its result, or the API's error. */
-    <T> T call(SessionToken session, GraphServiceClient client, Safety safety, Function<GraphServiceClient, T> call) {
+    <T> T call(SessionToken session, GraphClient client, Safety safety, Function<GraphClient, T> call) {
         long spentMillis = 0;
         boolean ambiguousBefore = false;
         int renewalsBefore = session.renewals();

@@ -1,6 +1,5 @@
 package io.m365connector.graph;
 
-import com.microsoft.graph.serviceclient.GraphServiceClient;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.tokens.AccessToken;
 import java.util.Set;
@@ -14,7 +13,7 @@ import java.util.function.Function;
  */
 public final class GraphSession {
     private final SessionToken token;
-    private final GraphServiceClient client;
+    private final GraphClient client;
     private final GraphRetry retry;
 
     GraphSession(GraphGateway gateway, SessionToken.Renewal renewal, GraphRetry retry, Set<String> scopes, AccessToken first) {
@@ -37,12 +36,12 @@ public final class GraphSession {
     }
 
     /** Runs {@code call} with this session's client under its retry policy; its result, or the API's error. */
-    public <T> T call(GraphRetry.Safety safety, Function<GraphServiceClient, T> call) {
+    public <T> T call(GraphRetry.Safety safety, Function<GraphClient, T> call) {
         return retry.call(token, client, safety, call);
     }
 
     /** {@link #call} for operations without a result. */
-    public void run(GraphRetry.Safety safety, Consumer<GraphServiceClient> call) {
+    public void run(GraphRetry.Safety safety, Consumer<GraphClient> call) {
         call(safety, c -> {
             call.accept(c);
             return null;

@@ -33,7 +33,7 @@ final class FindMeetingTimes {
     }
 
     static MeetingTimes call(GraphSession session, MeetingTimesRequest request) {
-        MeetingTimeSuggestionsResult result = session.call(Safety.REPEATABLE, client -> client.me().findMeetingTimes()
+        MeetingTimeSuggestionsResult result = session.call(Safety.REPEATABLE, client -> client.sdk().me().findMeetingTimes()
                 .post(body(request), rc -> rc.headers.add("Prefer", OutlookPrefer.timeZone(request.window().timeZone()))));
         List<MeetingTimes.Suggestion> suggestions = new ArrayList<>();
         if (result != null && result.getMeetingTimeSuggestions() != null) {

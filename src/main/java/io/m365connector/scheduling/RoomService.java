@@ -2,7 +2,7 @@ package io.m365connector.scheduling;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.graph.models.odataerrors.ODataError;
-import com.microsoft.graph.serviceclient.GraphServiceClient;
+import io.m365connector.graph.GraphClient;
 import io.m365connector.cloud.GraphCapability;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.ConnectionRef;
@@ -111,7 +111,7 @@ public final class RoomService {
         return GraphValues.list(response, "value");
     }
 
-    private static JsonNode request(GraphServiceClient client, RoomsRequest request, int skip) {
+    private static JsonNode request(GraphClient client, RoomsRequest request, int skip) {
         Map<String, Object> query = Map.of("%24top", GRAPH_PAGE, "%24skip", skip);
         if (request.roomList() != null) {
             return GraphJsonRequests.get(client, ROOMS_OF_LIST, Map.of("place%2Did", request.roomList()), query, List.of());

@@ -32,7 +32,7 @@ final class Schedules {
             body.setStartTime(window.start().toGraph());
             body.setEndTime(window.end().toGraph());
             body.setAvailabilityViewInterval(intervalMinutes);
-            return client.me().calendar().getSchedule().post(body,
+            return client.sdk().me().calendar().getSchedule().post(body,
                     rc -> rc.headers.add("Prefer", OutlookPrefer.timeZone(answerZone)));
         });
         return response == null || response.getValue() == null ? List.of() : response.getValue();

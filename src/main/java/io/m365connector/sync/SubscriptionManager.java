@@ -134,7 +134,7 @@ final class SubscriptionManager {
     /** Deletes the subscription at Graph and here (disconnect); a subscription Graph no longer has is fine. */
     void drop(GraphSession session, SyncResource resource) {
         states.subscription(session.connectionId(), resource).map(SyncStates.SubscriptionState::subscriptionId).ifPresent(id -> {
-            session.run(Safety.REMOVAL, c -> c.subscriptions().bySubscriptionId(id).delete());
+            session.run(Safety.REMOVAL, c -> c.sdk().subscriptions().bySubscriptionId(id).delete());
             held.remove(id);
         });
     }
