@@ -84,14 +84,14 @@ public final class AzureClients {
      */
     public static TableServiceClient tableService(StorageSettings storage, HostingCloud cloud,
                                                   Supplier<TokenCredential> credential, HttpClient http, Sleeper sleeper) {
-        TableServiceClientBuilder builder = new TableServiceClientBuilder().httpClient(http).retryPolicy(retry(sleeper));
         if (storage.connectionString().isPresent()) {
             String connectionString = storage.connectionString().get();
             return SharedKeyTablePipeline.forConnectionString(connectionString, http, retry(sleeper))
                     .map(built -> new TableServiceClientBuilder().pipeline(built.pipeline()).endpoint(built.endpoint()).buildClient())
-                    .orElseGet(() -> builder.connectionString(connectionString).buildClient());
+                    .orElseGet(() -> new TableServiceClientBuilder().httpClient(http).retryPolicy(retry(sleeper))
+                            .connectionString(connectionString).buildClient());
         }
-        return builder.endpoint(storage.tableEndpoint(cloud))
+        return new TableServiceClientBuilder().httpClient(http).retryPolicy(retry(sleeper)).endpoint(storage.tableEndpoint(cloud))
                 .credential(credential.get()).buildClient();
     }
 

@@ -52,7 +52,9 @@ class ActionFootprintTest {
             assertTrue(models.size() < 40, "models loaded: " + models);
             assertEquals(1, h.graph.sentMail(c.user().userPrincipalName()).size(), "the mail was sent once");
             List<String> loaded = ColdStartPhases.classLoads(log).stream().map(ColdStartPhases.ClassLoad::className).toList();
-            List<String> beforeSendDone = loaded.subList(0, loaded.indexOf(ColdStartBenchmark.SendDone.class.getName()));
+            int sendDone = loaded.indexOf(ColdStartBenchmark.SendDone.class.getName());
+            assertTrue(sendDone > 0, "the child marked the end of its send in the log");
+            List<String> beforeSendDone = loaded.subList(0, sendDone);
             // The send writes and reads its JSON with the app's Jackson: Kiota's Gson (built with the SDK's fluent client) is
             // not made for it. Later actions that use the SDK's builders (an event's cancel, free/busy) do make it.
             assertTrue(beforeSendDone.stream().noneMatch(name -> name.startsWith("com.google.gson.")),

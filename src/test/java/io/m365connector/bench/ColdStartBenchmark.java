@@ -337,7 +337,7 @@ public final class ColdStartBenchmark {
                 FakeHttpRequest.post("https://x/api/connections/" + id + "/mail", MAIL).header("Content-Type", "application/json"),
                 id, new FakeExecutionContext("sendMail"));
         long elapsed = sinceStart();
-        mark("send (Graph SDK draft + send)");
+        mark("send (Graph draft + send)");
         if (mode.equals("child-actions")) {
             System.out.println("STATUS send " + response.getStatusCode());
             new SendDone(); // its line in a class-load log separates what the send loaded from what the actions after it did
