@@ -57,6 +57,8 @@ import java.util.Set;
  * Azurite that checks bearer tokens, the platform's identity endpoint), {@code -Dcold.storage=identity-azure-identity}
  * the same with the storage token from azure-identity (as before the platform identity credential); see
  * {@link ReceiverColdStartBenchmark.ChildStorage};
+ * {@code -Dcold.other.app=<dir>} (with the packaged class path) also runs the first send of another packaged app (an
+ * earlier commit's {@code target/azure-functions/m365-connector}) in every iteration, in turns with this one's;
  * {@code -Dcold.sync=true} adds a third child per run, the sync worker's first run of a never-synced inbox (full delta,
  * the change in the feed, a subscription made), reported as its own median.
  */
@@ -112,12 +114,24 @@ public final class ColdStartBenchmark {
         List<Long> sendPlain = new ArrayList<>();
         List<Long> barePlain = new ArrayList<>();
         List<Long> sync = new ArrayList<>();
+        // Another build's packaged app (a worktree of an earlier commit): its first send runs beside this one's in every
+        // iteration, in turns, so the two medians come from the same minutes of this shared machine's load.
+        String otherApp = System.getProperty("cold.other.app");
+        String otherClassPath = otherApp == null ? null : PackagedClassPath.build(Path.of(otherApp), Path.of("target", "test-classes"),
+                WORK.resolve("bench-tests.jar"), System.getProperty("java.class.path"));
+        List<Long> otherSend = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
+            if (otherClassPath != null && i % 2 == 1) {
+                otherSend.add(runChild("child-send", file, ca, jvmArgs, otherClassPath, List.of()));
+            }
             if (syncs) {
                 sync.add(runChild("child-sync", file, ca, jvmArgs, classPath, List.of("-Dcold.sync.index=" + i)));
             }
             bare.add(runChild("child-bare", file, ca, jvmArgs, classPath, sharing.get("child-bare")));
             send.add(runChild("child-send", file, ca, jvmArgs, classPath, sharing.get("child-send")));
+            if (otherClassPath != null && i % 2 == 0) {
+                otherSend.add(runChild("child-send", file, ca, jvmArgs, otherClassPath, List.of()));
+            }
             if (bareArchived) {
                 barePlain.add(runChild("child-bare", file, ca, jvmArgs, classPath, List.of()));
             }
@@ -144,6 +158,14 @@ public final class ColdStartBenchmark {
             System.out.printf("RESULT cold first sync run of an inbox (JVM start -> delta read, change in the feed, subscription made): "
                     + "median %d ms, all %s; subscriptions made %d of %d%n", median(sync), sync,
                     syncUsers.stream().mapToInt(upn -> h.graph.subscriptions().subscriptions(upn).size()).sum(), runs);
+        }
+        if (otherClassPath != null) {
+            List<Long> differences = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                differences.add(send.get(i) - otherSend.get(i));
+            }
+            System.out.printf("RESULT same runs, first send of the app at %s: median %d ms, all %s; this app minus that one, per run: "
+                    + "median %d ms, all %s%n", otherApp, median(otherSend), otherSend, median(differences), differences);
         }
         System.out.printf("RESULT storage of the send child: %s%n", storage);
         System.out.printf("RESULT children's JVM %s; load average (/proc/loadavg) before %s, after %s%n", childJava(), loadBefore, loadAfter);
