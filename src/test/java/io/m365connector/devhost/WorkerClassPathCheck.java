@@ -24,8 +24,9 @@ import org.junit.jupiter.api.Test;
  * Gson the Graph SDK brings into lib/ (see {@link WorkerClassPath}). This re-runs the tests that drive every Graph
  * call the app makes inside that class loader: the packaged jars, with the worker's Gson ahead of them. Most bodies and
  * answers are JSON the app reads and writes with Jackson (GraphJsonRequests); Kiota's Gson-based JSON still reads every
- * OData error, writes and reads free/busy, meeting times, upload sessions and event cancellations, and the Graph client
- * registers its factories on every call. A Graph SDK or Kiota upgrade that needs a newer Gson fails here, not in Azure.
+ * OData error (through the session's own JSON factories, made on first use: GraphClient), and writes and reads free/busy,
+ * meeting times, upload sessions and event cancellations (through the SDK's fluent client, which registers its factories
+ * when a call makes it). A Graph SDK or Kiota upgrade that needs a newer Gson fails here, not in Azure.
  *
  * <p>One subclass per Gson the worker has carried ({@link WorkerClassPathIT}, {@link WorkerClassPathNewerGsonIT}), so
  * that Failsafe runs them in two JVMs at once.
