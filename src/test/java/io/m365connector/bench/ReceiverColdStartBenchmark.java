@@ -21,17 +21,20 @@ import io.m365connector.testing.IdentityStorage;
 import io.m365connector.testing.LocalCloudRouting;
 import io.m365connector.testing.TestPki;
 import io.m365connector.testing.graph.NotificationEndpoint;
+import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * Cold answer of the change-notification receiver (Graph drops notifications to an endpoint that answers
@@ -50,6 +53,8 @@ import java.util.function.Consumer;
  * deploys it: service URIs and the platform's identity endpoint, on an HTTPS Azurite that checks bearer tokens) or
  * {@code identity-azure-identity} (the same, with the token from azure-identity's DefaultAzureCredential, which MSAL's
  * managed identity serves from the process environment: what every instance did before the platform identity credential).
+ * {@code -Dcold.other.classes=<dir>} (another build's {@code target/classes}, e.g. a worktree of an earlier commit) also has
+ * that build answer each cold notification, in turns with this one, and reports the per-run difference.
  */
 public final class ReceiverColdStartBenchmark {
     /** The libraries reported, each with the jar name its jars have or start with ("microsoft-graph" takes microsoft-graph-core too). */
@@ -172,10 +177,35 @@ public final class ReceiverColdStartBenchmark {
         Path dir = file.getParent();
         h.queue(SyncFunctions.SYNC_QUEUE).createIfNotExists();
         int queuedBefore = h.queue(SyncFunctions.SYNC_QUEUE).getProperties().getApproximateMessagesCount();
+        // Another build's classes (a worktree's target/classes) answer the same notification in turns with this build's, in
+        // every iteration: the two medians then come from the same minutes of this shared machine's load.
+        String otherClasses = System.getProperty("cold.other.classes");
+        String otherClassPath = otherClasses == null ? null : Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .map(entry -> Path.of(entry).endsWith(Path.of("target", "classes")) ? otherClasses : entry)
+                .collect(Collectors.joining(File.pathSeparator));
+        int otherAnswers = 0;
         for (String mode : List.of("child-notification", "child-validation")) {
             List<Long> times = new ArrayList<>();
+            List<Long> otherTimes = new ArrayList<>();
+            boolean paired = otherClassPath != null && mode.equals("child-notification");
             for (int i = 0; i < runs; i++) {
+                if (paired && i % 2 == 1) {
+                    otherTimes.add(runChild(mode, prepared, jvmArgs, null, otherClassPath));
+                }
                 times.add(runChild(mode, prepared, jvmArgs, null));
+                if (paired && i % 2 == 0) {
+                    otherTimes.add(runChild(mode, prepared, jvmArgs, null, otherClassPath));
+                }
+            }
+            if (paired) {
+                otherAnswers = otherTimes.size();
+                List<Long> differences = new ArrayList<>();
+                for (int i = 0; i < runs; i++) {
+                    differences.add(times.get(i) - otherTimes.get(i));
+                }
+                System.out.printf("RESULT same runs, %s of the classes at %s: median %d ms, all %s; this build minus that one, per run: "
+                        + "median %d ms, all %s%n", mode.substring(6), otherClasses, ColdStartBenchmark.median(otherTimes), otherTimes,
+                        ColdStartBenchmark.median(differences), differences);
             }
             Path log = dir.resolve(mode + "-classes.log");
             runChild(mode, prepared, jvmArgs, log);
@@ -184,7 +214,7 @@ public final class ReceiverColdStartBenchmark {
         }
         // A receiver answers 202 also to what it drops: the queued runs prove each cold one accepted the notification.
         // Counted before the warm child, whose 2,200 answers queue runs of their own.
-        int queued = h.queue(SyncFunctions.SYNC_QUEUE).getProperties().getApproximateMessagesCount() - queuedBefore;
+        int queued = h.queue(SyncFunctions.SYNC_QUEUE).getProperties().getApproximateMessagesCount() - queuedBefore - otherAnswers;
         System.out.printf("RESULT sync runs queued by the cold notification answers: %d of %d%n", queued, runs + 1);
         String warm = run(childCommand("child-warm", prepared, jvmArgs, List.of()), prepared.processEnvironment()).lines().filter(l -> l.startsWith("WARM ")).findFirst()
                 .orElseThrow(() -> new IllegalStateException("the warm child reported nothing"));
@@ -220,8 +250,12 @@ public final class ReceiverColdStartBenchmark {
     }
 
     private static long runChild(String mode, Prepared prepared, String jvmArgs, Path classLog) throws Exception {
-        String out = run(childCommand(mode, prepared, jvmArgs, classLog == null ? List.of() : List.of(ColdStartPhases.classLoadLog(classLog))),
-                prepared.processEnvironment());
+        return runChild(mode, prepared, jvmArgs, classLog, System.getProperty("java.class.path"));
+    }
+
+    private static long runChild(String mode, Prepared prepared, String jvmArgs, Path classLog, String classPath) throws Exception {
+        String out = run(childCommand(mode, prepared, jvmArgs, classLog == null ? List.of() : List.of(ColdStartPhases.classLoadLog(classLog)),
+                classPath), prepared.processEnvironment());
         for (String line : out.split("\n")) {
             if (line.startsWith("ELAPSED ")) {
                 return Long.parseLong(line.substring(8).trim());
@@ -232,12 +266,16 @@ public final class ReceiverColdStartBenchmark {
 
     /** A child JVM running {@code mode}: the measured JVM options, then {@code diagnostics} (a class-load log), the fakes' CA. */
     private static List<String> childCommand(String mode, Prepared prepared, String jvmArgs, List<String> diagnostics) {
+        return childCommand(mode, prepared, jvmArgs, diagnostics, System.getProperty("java.class.path"));
+    }
+
+    private static List<String> childCommand(String mode, Prepared prepared, String jvmArgs, List<String> diagnostics, String classPath) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         if (!jvmArgs.isBlank()) {
             command.addAll(List.of(jvmArgs.trim().split("\\s+")));
         }
         command.addAll(diagnostics);
-        command.addAll(List.of("-D" + TestPki.TRUSTED_CA_PROPERTY + "=" + prepared.ca(), "-cp", System.getProperty("java.class.path"),
+        command.addAll(List.of("-D" + TestPki.TRUSTED_CA_PROPERTY + "=" + prepared.ca(), "-cp", classPath,
                 ReceiverColdStartBenchmark.class.getName(), mode, prepared.config().toString()));
         return command;
     }
