@@ -16,6 +16,7 @@ import io.m365connector.platform.Settings.AppRegistration;
 import io.m365connector.platform.Settings;
 import java.net.MalformedURLException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -60,6 +61,11 @@ public final class MsalClients {
                 "The " + cloud.id() + " cloud is not enabled in this deployment. Enabled: "
                         + settings.enabledClouds().stream().map(NationalCloud::id).toList()
                         + ". An operator adds it to M365_CLOUDS with its app registration."));
+    }
+
+    /** The registration of {@code cloud} when this deployment serves it. */
+    Optional<AppRegistration> enabledRegistration(NationalCloud cloud) {
+        return settings.registration(cloud);
     }
 
     /**

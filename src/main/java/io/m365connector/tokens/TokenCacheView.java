@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -70,6 +71,72 @@ final class TokenCacheView {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The hosts MSAL4J files an authority host's tokens under, from its built-in instance metadata ({@code KnownMetadataProvider}
+     * in 1.26: instance discovery is off): the global cloud's tokens are written as login.windows.net, its cache alias.
+     */
+    private static final Map<String, Set<String>> ENVIRONMENTS = Map.of(
+            "login.microsoftonline.com", Set.of("login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net"),
+            "login.microsoftonline.us", Set.of("login.microsoftonline.us", "login.usgovcloudapi.net"),
+            "login.partner.microsoftonline.cn", Set.of("login.partner.microsoftonline.cn", "login.chinacloudapi.cn"));
+
+    /** Whose tokens a silent request asks for: MSAL's cache key (the account, the app, the authority's tenant and host). */
+    record Owner(String homeAccountId, String clientId, String realm, String authorityHost) {
+        Set<String> environments() {
+            return ENVIRONMENTS.getOrDefault(authorityHost.toLowerCase(Locale.ROOT), Set.of(authorityHost.toLowerCase(Locale.ROOT)));
+        }
+    }
+
+    /** An access token read from the cache, and when it expires. */
+    record StoredToken(String secret, Instant expiresAt) {
+        @Override
+        public String toString() {
+            return "StoredToken[expiresAt=" + expiresAt + ", secret=REDACTED]";
+        }
+    }
+
+    /**
+     * The access token MSAL4J (1.26) would answer a silent request of {@code owner} for {@code wanted} with from this cache,
+     * without a token request; empty whenever MSAL might do something else. MSAL's cache lookup takes an access token whose
+     * home account, environment (one of the authority host's aliases), realm (the authority's tenant) and client
+     * id equal the request's, without an extended cache key, whose target holds the scopes; it answers with it when it
+     * expires after {@code validAt} (its 5-minute buffer) and its {@code refresh_on} has not passed (else it refreshes
+     * early). An account entry for the owner must exist too (the broker looks the account up before asking).
+     */
+    Optional<StoredToken> storedAccessToken(Set<String> wanted, NationalCloud cloud, Owner owner, Instant validAt, Instant now) {
+        if (!hasAccount(owner.homeAccountId())) {
+            return Optional.empty();
+        }
+        for (Iterator<JsonNode> it = root.path("AccessToken").elements(); it.hasNext(); ) {
+            JsonNode token = it.next();
+            long refreshOn = token.path("refresh_on").asLong(0);
+            String secret = token.path("secret").asText("");
+            if (!token.path("credential_type").asText("").equalsIgnoreCase("AccessToken")
+                    || !owner.homeAccountId().equals(token.path("home_account_id").asText(null))
+                    || !owner.environments().contains(token.path("environment").asText("").toLowerCase(Locale.ROOT))
+                    || !owner.realm().equals(token.path("realm").asText(null))
+                    || !owner.clientId().equals(token.path("client_id").asText(null))
+                    || !token.path("ext_cache_key_hash").asText("").isEmpty()
+                    || token.path("expires_on").asLong(0) <= validAt.getEpochSecond()
+                    || (refreshOn > 0 && refreshOn <= now.getEpochSecond())
+                    || secret.isEmpty()
+                    || matching(token.path("target").asText(""), wanted, cloud).size() != wanted.size()) {
+                continue;
+            }
+            return Optional.of(new StoredToken(secret, Instant.ofEpochSecond(token.path("expires_on").asLong())));
+        }
+        return Optional.empty();
+    }
+
+    private boolean hasAccount(String homeAccountId) {
+        for (Iterator<JsonNode> it = root.path("Account").elements(); it.hasNext(); ) {
+            if (homeAccountId.equals(it.next().path("home_account_id").asText(null))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Set<String> matching(String target, Set<String> wanted, NationalCloud cloud) {

@@ -65,9 +65,21 @@ final class TokenRefresher {
         }
     }
 
-    /** The cached access token when one covers the scopes, otherwise a refresh. */
+    /**
+     * The cached access token when one covers the scopes, otherwise a refresh. A token MSAL would answer with from the
+     * cache is read from it directly ({@link TokenCacheView#storedAccessToken}): a cold instance's first action then
+     * never builds an MSAL client (~110 classes and its cache's parsing, BENCHMARKS.md, issue 24).
+     */
     Acquired cachedOrRefreshed(Connection c, Set<String> scopes) {
-        return run(c, (app, account, cache) -> {
+        String data = openData(c);
+        Instant now = clock.instant();
+        Optional<TokenCacheView.StoredToken> stored = msal.enabledRegistration(c.cloud()).flatMap(registration ->
+                TokenCacheView.of(data).storedAccessToken(scopes, c.cloud(), new TokenCacheView.Owner(homeAccountId(c), registration.clientId(),
+                        registration.defaultTenant(), c.cloud().authorityHost()), now.plus(MSAL_EXPIRY_BUFFER), now));
+        if (stored.isPresent()) {
+            return new Acquired(stored.get().secret(), stored.get().expiresAt(), null);
+        }
+        return run(c, new TokenCacheSlot(data), (app, account, cache) -> {
             // Ask in the form the cache holds the scopes (short or fully qualified), or MSAL misses a valid token.
             Set<String> form = cache.cachedFormOf(scopes, c.cloud(), clock.instant().plus(MSAL_EXPIRY_BUFFER)).orElse(scopes);
             return app.acquireTokenSilently(SilentParameters.builder(form, account).build()).get();
@@ -76,7 +88,7 @@ final class TokenRefresher {
 
     /** A new access token from the refresh token, whatever the cache holds (the cached one was rejected). */
     Acquired refreshed(Connection c, Set<String> scopes) {
-        return run(c, (app, account, cache) ->
+        return run(c, new TokenCacheSlot(openData(c)), (app, account, cache) ->
                 app.acquireTokenSilently(SilentParameters.builder(scopes, account).forceRefresh(true).build()).get());
     }
 
@@ -85,7 +97,7 @@ final class TokenRefresher {
      * request when it redeems the refresh token, so the refresh token is redeemed directly, with them.
      */
     Acquired refreshedWithClaims(Connection c, Set<String> scopes, String claims) {
-        return run(c, (app, account, cache) -> {
+        return run(c, new TokenCacheSlot(openData(c)), (app, account, cache) -> {
             String refreshToken = cache.refreshToken().orElseThrow(() ->
                     new MsalClientException("no refresh token in the stored cache", "no_refresh_token_in_cache"));
             return app.acquireToken(RefreshTokenParameters.builder(scopes, refreshToken)
@@ -98,8 +110,7 @@ final class TokenRefresher {
         IAuthenticationResult run(ConfidentialClientApplication app, IAccount account, TokenCacheView cache) throws Exception;
     }
 
-    private Acquired run(Connection c, Acquisition acquisition) {
-        TokenCacheSlot slot = open(c);
+    private Acquired run(Connection c, TokenCacheSlot slot, Acquisition acquisition) {
         IAuthenticationResult result;
         try {
             // The same authority tenant as sign-in: MSAL files access tokens under the authority's
@@ -117,18 +128,24 @@ final class TokenRefresher {
         return new Acquired(result.accessToken(), result.expiresOnDate().toInstant(), renewed);
     }
 
-    private TokenCacheSlot open(Connection c) {
+    /** The connection's MSAL cache, decrypted (plaintext only in memory, for this operation). */
+    private String openData(Connection c) {
         try {
-            return new TokenCacheSlot(sealer.open(c.id(), c.cloud(), c.tokens()));
+            return sealer.open(c.id(), c.cloud(), c.tokens());
         } catch (TokenDecryptionException e) {
             throw new Failed(new RefreshFailure(RefreshFailure.Kind.PERMANENT, ProblemCode.TOKEN_UNREADABLE, Optional.empty(),
                     "stored tokens failed authentication"));
         }
     }
 
+    /** MSAL's home account id of the connection's user: object id and home tenant. */
+    private static String homeAccountId(Connection c) {
+        return c.account().userObjectId() + "." + c.account().tenantId();
+    }
+
     private static IAccount accountOf(ConfidentialClientApplication app, Connection c) throws Exception {
         Set<IAccount> accounts = app.getAccounts().get();
-        String wanted = c.account().userObjectId() + "." + c.account().tenantId();
+        String wanted = homeAccountId(c);
         for (IAccount account : accounts) {
             if (wanted.equalsIgnoreCase(account.homeAccountId())) {
                 return account;

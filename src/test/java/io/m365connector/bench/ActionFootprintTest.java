@@ -60,6 +60,11 @@ class ActionFootprintTest {
             assertTrue(beforeSendDone.stream().noneMatch(name -> name.startsWith("com.google.gson.")),
                     "the send loaded Gson: " + beforeSendDone.stream().filter(name -> name.startsWith("com.google.gson.")).limit(5).toList());
             assertTrue(loaded.contains("com.google.gson.Gson"), "the actions after the send made the SDK's client, and Gson with it");
+            // The send's token was in the connection's stored cache: read from it directly, without building an MSAL client.
+            List<String> msal = beforeSendDone.stream().filter(name -> name.startsWith("com.microsoft.aad.msal4j.")).toList();
+            // (A few of MSAL's interfaces and exceptions are loaded by the verifier of the classes that name them.)
+            assertTrue(!msal.contains("com.microsoft.aad.msal4j.ConfidentialClientApplication") && !msal.contains("com.microsoft.aad.msal4j.TokenCache")
+                    && msal.size() < 10, "the send built an MSAL client (" + msal.size() + " classes): " + msal.stream().limit(12).toList());
             String feed = out.lines().filter(l -> l.startsWith("CHANGES ")).findFirst().orElseThrow();
             assertTrue(feed.contains("to read from cold"), "the inbox's delta reached the change feed: " + feed);
             assertTrue(out.lines().anyMatch(l -> l.startsWith("ROOMS ") && l.contains("board@contoso.com")), "the room was listed: " + out);
