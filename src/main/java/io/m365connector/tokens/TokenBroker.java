@@ -97,14 +97,14 @@ public final class TokenBroker {
         if (hit.isPresent()) {
             AccessTokenCache.Entry entry = hit.get();
             if (now.isBefore(entry.checkedAt().plus(timing.statusRecheck()))) {
-                recordUse(connectionId, now);
+                recordUse(entry.token().connection(), now);
                 return entry.token();
             }
             current = usable(ref, scopes);
             if (Objects.equals(current.tokens(), entry.token().connection().tokens())) {
                 AccessToken token = new AccessToken(entry.token().value(), entry.token().expiresAt(), current);
                 cache.put(scopes, token, now);
-                recordUse(connectionId, now);
+                recordUse(current, now);
                 return token;
             }
             // Another instance renewed the tokens (perhaps because this token was rejected there): use its.
@@ -119,7 +119,7 @@ public final class TokenBroker {
             AccessToken token = acquire(new Request(connectionId, scopes, Mode.CACHED_OR_REFRESHED, null, Caller.ACTION),
                     current != null ? current : usable(ref, scopes));
             cache.put(scopes, token, clock.instant());
-            recordUse(connectionId, now);
+            recordUse(token.connection(), now);
             return token;
         }
     }
@@ -281,9 +281,16 @@ public final class TokenBroker {
         return now.isBefore(token.expiresAt().minus(timing.clockSkew()));
     }
 
-    private void recordUse(String connectionId, Instant now) {
-        Instant last = useRecorded.get(connectionId);
-        if (last == null || now.isAfter(last.plus(USE_RECORD_INTERVAL))) {
+    /**
+     * Writes the use to the row at most every {@link #USE_RECORD_INTERVAL} per connection: the row's own value counts (a
+     * use another instance, or this one before it started again, recorded), so a new instance does not write it again
+     * on its first action, which would cost that action a Table write.
+     */
+    private void recordUse(Connection read, Instant now) {
+        String connectionId = read.id();
+        Instant stored = read.refresh() == null ? null : read.refresh().lastUsedAt();
+        Instant last = useRecorded.merge(connectionId, stored != null ? stored : Instant.MIN, (a, b) -> a.isAfter(b) ? a : b);
+        if (last.equals(Instant.MIN) || now.isAfter(last.plus(USE_RECORD_INTERVAL))) {
             useRecorded.put(connectionId, now);
             try {
                 store.recordUse(connectionId, now);

@@ -25,6 +25,7 @@ import io.m365connector.testing.StartTogether;
 import io.m365connector.testing.entra.FakeUser;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -196,6 +197,29 @@ class TokenBrokerTest {
         try {
             ConnectorException e = assertThrows(ConnectorException.class, () -> ContextParts.of(HARNESS.context).broker().tokenFor(id, MAIL));
             assertEquals(ProblemCode.REAUTH_REQUIRED, e.code());
+        } finally {
+            HARNESS.clock.set(Instant.now());
+        }
+    }
+
+    @Test
+    void whenTheRowSaysTheConnectionWasUsedRecentlyThenANewInstanceDoesNotWriteTheUseAgainUntilTheIntervalPassed() {
+        String id = connect(NationalCloud.GLOBAL, Duration.ofHours(1));
+        try {
+            ContextParts.of(HARNESS.context).broker().tokenFor(id, MAIL);
+            Instant recorded = ContextParts.of(HARNESS.context).connections().find(id).orElseThrow().refresh().lastUsedAt();
+            assertNotNull(recorded, "the first use is written");
+
+            HARNESS.clock.advance(Duration.ofMinutes(5));
+            ContextParts.of(HARNESS.newInstance().context()).broker().tokenFor(id, MAIL);
+            assertEquals(recorded, ContextParts.of(HARNESS.context).connections().find(id).orElseThrow().refresh().lastUsedAt(),
+                    "a new instance's first action wrote no use: the row's is 5 minutes old");
+
+            HARNESS.clock.advance(TokenBroker.USE_RECORD_INTERVAL);
+            ContextParts.of(HARNESS.newInstance().context()).broker().tokenFor(id, MAIL);
+            assertEquals(HARNESS.clock.instant().truncatedTo(ChronoUnit.MILLIS),
+                    ContextParts.of(HARNESS.context).connections().find(id).orElseThrow().refresh().lastUsedAt().truncatedTo(ChronoUnit.MILLIS),
+                    "the row's use is older than the interval: written again");
         } finally {
             HARNESS.clock.set(Instant.now());
         }
