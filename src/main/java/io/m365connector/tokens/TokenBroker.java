@@ -38,7 +38,7 @@ import java.util.logging.Logger;
 public final class TokenBroker {
     private static final Logger LOG = Logger.getLogger(TokenBroker.class.getName());
     private static final int STRIPES = 256;
-    /** How often an action's use of a connection is written to its row (for the refresh policy). */
+    /** How often, at most, a connection's use is written to its row (for the refresh policy); a use the row holds counts. */
     static final Duration USE_RECORD_INTERVAL = Duration.ofMinutes(15);
     /** How long a refused refresh waits for a concurrent writer's rotated tokens to land before giving up on the grant. */
     static final Duration CONCURRENT_WRITER_GRACE = Duration.ofMillis(300);
@@ -281,21 +281,15 @@ public final class TokenBroker {
         return now.isBefore(token.expiresAt().minus(timing.clockSkew()));
     }
 
-    /**
-     * Writes the use to the row at most every {@link #USE_RECORD_INTERVAL} per connection: the row's own value counts (a
-     * use another instance, or this one before it started again, recorded), so a new instance does not write it again
-     * on its first action, which would cost that action a Table write.
-     */
     private void recordUse(Connection read, Instant now) {
-        String connectionId = read.id();
-        Instant stored = read.refresh() == null ? null : read.refresh().lastUsedAt();
-        Instant last = useRecorded.merge(connectionId, stored != null ? stored : Instant.MIN, (a, b) -> a.isAfter(b) ? a : b);
+        Instant stored = Objects.requireNonNullElse(read.refresh().lastUsedAt(), Instant.MIN);
+        Instant last = useRecorded.merge(read.id(), stored, (a, b) -> a.isAfter(b) ? a : b);
         if (last.equals(Instant.MIN) || now.isAfter(last.plus(USE_RECORD_INTERVAL))) {
-            useRecorded.put(connectionId, now);
+            useRecorded.put(read.id(), now);
             try {
-                store.recordUse(connectionId, now);
+                store.recordUse(read.id(), now);
             } catch (RuntimeException e) {
-                LOG.fine("Could not record use of " + connectionId + ": " + e.getClass().getSimpleName());
+                LOG.fine("Could not record use of " + read.id() + ": " + e.getClass().getSimpleName());
             }
         }
     }
