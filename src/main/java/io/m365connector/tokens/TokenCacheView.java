@@ -98,12 +98,14 @@ final class TokenCacheView {
     }
 
     /**
-     * The access token MSAL4J (1.26) would answer a silent request of {@code owner} for {@code wanted} with from this cache,
-     * without a token request; empty whenever MSAL might do something else. MSAL's cache lookup takes an access token whose
-     * home account, environment (one of the authority host's aliases), realm (the authority's tenant) and client
-     * id equal the request's, without an extended cache key, whose target holds the scopes; it answers with it when it
-     * expires after {@code validAt} (its 5-minute buffer) and its {@code refresh_on} has not passed (else it refreshes
-     * early). An account entry for the owner must exist too (the broker looks the account up before asking).
+     * An access token MSAL4J (1.26) would answer a silent request of {@code owner} for {@code wanted} with from this cache,
+     * without a token request; empty when MSAL would go to Entra ID. MSAL's cache lookup takes an access token whose
+     * home account, environment (one of the authority host's aliases), realm (the authority's tenant, which MSAL writes in
+     * lower case) and client id equal the request's, without an extended cache key, whose target holds the scopes; it
+     * answers with it when it expires after {@code validAt} (its 5-minute buffer) and its {@code refresh_on} has not passed
+     * (else it refreshes early). An account entry for the owner must exist too (the broker looks the account up before
+     * asking). One difference, on purpose: with several tokens of this owner in the cache, MSAL takes any one that matches
+     * and refreshes if that one is expiring, where this takes one that is valid.
      */
     Optional<StoredToken> storedAccessToken(Set<String> wanted, NationalCloud cloud, Owner owner, Instant validAt, Instant now) {
         if (!hasAccount(owner.homeAccountId())) {
@@ -116,7 +118,7 @@ final class TokenCacheView {
             if (!token.path("credential_type").asText("").equalsIgnoreCase("AccessToken")
                     || !owner.homeAccountId().equals(token.path("home_account_id").asText(null))
                     || !owner.environments().contains(token.path("environment").asText("").toLowerCase(Locale.ROOT))
-                    || !owner.realm().equals(token.path("realm").asText(null))
+                    || !owner.realm().equalsIgnoreCase(token.path("realm").asText(""))
                     || !owner.clientId().equals(token.path("client_id").asText(null))
                     || !token.path("ext_cache_key_hash").asText("").isEmpty()
                     || token.path("expires_on").asLong(0) <= validAt.getEpochSecond()
