@@ -112,7 +112,8 @@ public final class MailService {
     }
 
     private MailSent send(GraphSession session, MailRequest request, Step step, MailProgress progress) {
-        String draftId = progress.draftId();
+        // As the SDK's builder refused a null id: never a POST to .../messages//send.
+        String draftId = Objects.requireNonNull(progress.draftId(), "a send needs its draft's id");
         try {
             // Graph's JSON request rather than the SDK's builder: a send then never makes the SDK's fluent client (GraphClient).
             session.run(Safety.ONCE, client -> GraphJsonRequests.post(client, GraphJsonRequests.mailbox(request.from()) + "/messages/{message%2Did}/send",
