@@ -88,11 +88,14 @@ public final class AzureClients {
             String connectionString = storage.connectionString().get();
             return SharedKeyTablePipeline.forConnectionString(connectionString, http, retry(sleeper))
                     .map(built -> new TableServiceClientBuilder().pipeline(built.pipeline()).endpoint(built.endpoint()).buildClient())
-                    .orElseGet(() -> new TableServiceClientBuilder().httpClient(http).retryPolicy(retry(sleeper))
-                            .connectionString(connectionString).buildClient());
+                    .orElseGet(() -> tableBuilder(http, sleeper).connectionString(connectionString).buildClient());
         }
-        return new TableServiceClientBuilder().httpClient(http).retryPolicy(retry(sleeper)).endpoint(storage.tableEndpoint(cloud))
-                .credential(credential.get()).buildClient();
+        return tableBuilder(http, sleeper).endpoint(storage.tableEndpoint(cloud)).credential(credential.get()).buildClient();
+    }
+
+    /** The SDK's Table client builder on the shared HTTP stack, retried on the app's sleeper. */
+    private static TableServiceClientBuilder tableBuilder(HttpClient http, Sleeper sleeper) {
+        return new TableServiceClientBuilder().httpClient(http).retryPolicy(retry(sleeper));
     }
 
     /**

@@ -2,11 +2,11 @@ package io.m365connector.scheduling;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.graph.models.odataerrors.ODataError;
-import io.m365connector.graph.GraphClient;
 import io.m365connector.cloud.GraphCapability;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.ConnectionRef;
 import io.m365connector.graph.GraphAccess;
+import io.m365connector.graph.GraphClient;
 import io.m365connector.graph.GraphJsonRequests;
 import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;

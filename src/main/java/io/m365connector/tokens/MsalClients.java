@@ -57,7 +57,7 @@ public final class MsalClients {
 
     /** The registration of an enabled cloud; a clear 400 for a cloud this deployment does not serve. */
     public AppRegistration registration(NationalCloud cloud) {
-        return settings.registration(cloud).orElseThrow(() -> new ConnectorException(ProblemCode.CLOUD_NOT_ENABLED,
+        return enabledRegistration(cloud).orElseThrow(() -> new ConnectorException(ProblemCode.CLOUD_NOT_ENABLED,
                 "The " + cloud.id() + " cloud is not enabled in this deployment. Enabled: "
                         + settings.enabledClouds().stream().map(NationalCloud::id).toList()
                         + ". An operator adds it to M365_CLOUDS with its app registration."));

@@ -160,10 +160,7 @@ public final class ColdStartBenchmark {
                     syncUsers.stream().mapToInt(upn -> h.graph.subscriptions().subscriptions(upn).size()).sum(), runs);
         }
         if (otherClassPath != null) {
-            List<Long> differences = new ArrayList<>();
-            for (int i = 0; i < runs; i++) {
-                differences.add(send.get(i) - otherSend.get(i));
-            }
+            List<Long> differences = differences(send, otherSend);
             System.out.printf("RESULT same runs, first send of the app at %s: median %d ms, all %s; this app minus that one, per run: "
                     + "median %d ms, all %s%n", otherApp, median(otherSend), otherSend, median(differences), differences);
         }
@@ -494,6 +491,15 @@ public final class ColdStartBenchmark {
         }
         System.out.println("ELAPSED " + elapsed);
         System.exit(0);
+    }
+
+    /** Each run's time minus the other build's in the same iteration. */
+    static List<Long> differences(List<Long> times, List<Long> otherTimes) {
+        List<Long> differences = new ArrayList<>();
+        for (int i = 0; i < times.size(); i++) {
+            differences.add(times.get(i) - otherTimes.get(i));
+        }
+        return differences;
     }
 
     static long median(List<Long> values) {

@@ -199,10 +199,7 @@ public final class ReceiverColdStartBenchmark {
             }
             if (paired) {
                 otherAnswers = otherTimes.size();
-                List<Long> differences = new ArrayList<>();
-                for (int i = 0; i < runs; i++) {
-                    differences.add(times.get(i) - otherTimes.get(i));
-                }
+                List<Long> differences = ColdStartBenchmark.differences(times, otherTimes);
                 System.out.printf("RESULT same runs, %s of the classes at %s: median %d ms, all %s; this build minus that one, per run: "
                         + "median %d ms, all %s%n", mode.substring(6), otherClasses, ColdStartBenchmark.median(otherTimes), otherTimes,
                         ColdStartBenchmark.median(differences), differences);
