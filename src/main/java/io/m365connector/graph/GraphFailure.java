@@ -59,6 +59,9 @@ public record GraphFailure(int status, String code, String message, Optional<Dur
             if (t instanceof ConnectorException known) {
                 throw known; // raised by our own token provider inside the SDK (reauth_required, ...)
             }
+            if (t instanceof GraphJsonRequests.MissingPathValue unsent) {
+                throw unsent; // refused before a byte left: not ambiguous, nothing to retry
+            }
             if (t instanceof ApiException api) {
                 String code = null;
                 String message = api.getMessage();

@@ -14,6 +14,8 @@ import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Graph requests whose JSON body the caller wrote itself, sent through a session's Graph client: the same
@@ -26,6 +28,8 @@ import java.util.Map;
 public final class GraphJsonRequests {
     /** The path parameter that makes Kiota use a whole URL instead of the template (RequestInformation.RAW_URL_KEY). */
     private static final String RAW_URL = "request-raw-url";
+    /** A simple-string variable of a URI template (RFC 6570 level 1): a path segment; operators (+baseurl, ?query) are not. */
+    private static final Pattern PATH_VARIABLE = Pattern.compile("\\{([^+#./;?&=,!@|}][^}]*)}");
 
     private GraphJsonRequests() {
     }
@@ -153,6 +157,7 @@ public final class GraphJsonRequests {
     /** The request, with each {@code Prefer} value on its own header line, as the SDK's builders send them. */
     private static RequestInformation request(HttpMethod method, String urlTemplate, Map<String, Object> pathParameters,
                                               Map<String, Object> query, byte[] json, List<String> prefer) {
+        requireValues(urlTemplate, pathParameters, query);
         // The adapter adds the base URL to these parameters: a map of our own, mutable.
         RequestInformation request = new RequestInformation(method, urlTemplate, new HashMap<>(pathParameters));
         query.forEach((name, value) -> {
@@ -167,6 +172,28 @@ public final class GraphJsonRequests {
             request.setStreamContent(new ByteArrayInputStream(json), "application/json");
         }
         return request;
+    }
+
+    /**
+     * Refuses a path variable of the template ({@code {message%2Did}}, not {@code {+baseurl}} or a query's {@code {?...}})
+     * without a value: the URI template would expand it to nothing, and Graph would get a request for another path
+     * ({@code .../messages//send}), as the SDK's builders refused a null id. Values a template does not use may be null.
+     * Kiota expands the template from both maps: calendarView's {@code ?startDateTime={startDateTime}} takes a query value.
+     */
+    static void requireValues(String urlTemplate, Map<String, Object> pathParameters, Map<String, Object> query) {
+        Matcher variable = PATH_VARIABLE.matcher(urlTemplate);
+        while (variable.find()) {
+            if (pathParameters.get(variable.group(1)) == null && query.get(variable.group(1)) == null) {
+                throw new MissingPathValue(variable.group(1));
+            }
+        }
+    }
+
+    /** A request refused before it was made: a fault of the caller, never a Graph failure to retry or to look into. */
+    public static final class MissingPathValue extends IllegalArgumentException {
+        MissingPathValue(String variable) {
+            super("the Graph path parameter " + variable + " has no value");
+        }
     }
 
     private static HashMap<String, ParsableFactory<? extends Parsable>> errors() {

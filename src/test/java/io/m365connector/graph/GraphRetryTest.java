@@ -21,6 +21,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -192,5 +193,17 @@ class GraphRetryTest {
 
         assertEquals(1, script.calls.get());
         assertEquals(List.of(), broker.calls);
+    }
+
+    @Test
+    void whenARequestIsRefusedBeforeItLeavesThenItIsNeitherRetriedNorTakenForGraphsFailure() {
+        // A path value missing (a caller's fault): the request never left, so it is not ambiguous, and a retry would fail alike.
+        Script script = new Script(assertThrows(GraphJsonRequests.MissingPathValue.class,
+                () -> GraphJsonRequests.requireValues("{+baseurl}/me/messages/{message%2Did}/send", Map.of(), Map.of())));
+
+        assertThrows(GraphJsonRequests.MissingPathValue.class, () -> session.call(Safety.REPEATABLE, client -> script.call()));
+
+        assertEquals(1, script.calls.get());
+        assertEquals(List.of(), sleeper.waits(), "no wait for a retry");
     }
 }
