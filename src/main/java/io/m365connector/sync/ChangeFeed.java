@@ -14,9 +14,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The change feed: table {@code changes}, PartitionKey = connection id, RowKey = the change's sequence
@@ -80,15 +78,6 @@ public final class ChangeFeed implements ExpiringRecords {
             throw new ConcurrentUpdateException(connectionId, "Another writer took the change feed over: sequence " + change.sequence()
                     + " holds another change.");
         }
-    }
-
-    /** Rows a writer appended beyond {@code counter} before it died: change id to sequence. */
-    Map<String, Long> beyond(String connectionId, long counter) {
-        Map<String, Long> orphans = new LinkedHashMap<>();
-        for (Change c : after(connectionId, counter, Integer.MAX_VALUE)) {
-            orphans.put(c.id(), c.sequence());
-        }
-        return orphans;
     }
 
     @Override

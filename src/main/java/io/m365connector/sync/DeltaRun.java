@@ -16,7 +16,8 @@ import java.util.Optional;
  * One run of a resource's delta for a connection, by the holder of its feed lease. Order of writes, so
  * that a crash anywhere replays harmlessly: the page's changes are appended to the feed (a change
  * appended before is recognised by its id), then the item index records them, then the feed counter,
- * and only then the link to the next page or the new delta link. When Graph has lost the sync state
+ * and only then the link to the next page or the new delta link. Rows a failed or dead run appended without
+ * indexing them are indexed by the next writer of the feed before anything else ({@link FeedWriter}). When Graph has lost the sync state
  * (410), the run starts a full sync of a new generation: items whose changeKey the index already has
  * are no change, and at its end every indexed item it did not see is reported deleted.
  */

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,12 @@ import java.util.Set;
  * change such a writer already appended (same change id) is not appended again. The lease is renewed
  * at every checkpoint; a writer that finds it taken over stops there, and so does one still alive after
  * its lease ran out whose append meets a row the next writer wrote ({@link ChangeFeed#append}).
+ *
+ * <p>The counter means "every row up to here is in the item index": it is recorded at a checkpoint, which comes
+ * after the index write, and a writer that failed lets the lease go with the counter of its last checkpoint. Rows
+ * beyond it may be missing from the index (the process died, or the index write failed, after the append); the next
+ * writer, of whichever resource, records them in the index before it numbers anything, so the resource's replayed
+ * page finds them reported and they never reach the feed twice, however far that writer moves the counter.
  */
 final class FeedWriter implements AutoCloseable {
     private final SyncStates states;
@@ -28,21 +35,26 @@ final class FeedWriter implements AutoCloseable {
     /** Change ids already in the feed beyond the recorded counter: a dead writer's, and this writer's own. */
     private final Map<String, Long> orphans;
     private long next;
+    /** The counter of the last checkpoint: every row up to it is in the item index. */
+    private long settled;
     private String version;
 
-    private FeedWriter(SyncStates states, ChangeFeed feed, String connectionId, Clock clock, Duration lease, long counter, String version) {
+    private FeedWriter(SyncStates states, ChangeFeed feed, String connectionId, Clock clock, Duration lease, long counter, String version,
+                       List<Change> beyond) {
         this.states = states;
         this.feed = feed;
         this.connectionId = connectionId;
         this.clock = clock;
         this.lease = lease;
         this.version = version;
-        this.orphans = feed.beyond(connectionId, counter);
+        this.orphans = new HashMap<>();
+        beyond.forEach(c -> orphans.put(c.id(), c.sequence()));
         this.next = Math.max(counter, orphans.values().stream().mapToLong(Long::longValue).max().orElse(0));
+        this.settled = counter;
     }
 
     /** The writer of {@code connectionId}'s feed, or empty while another one holds its lease. */
-    static Optional<FeedWriter> acquire(SyncStates states, ChangeFeed feed, String connectionId, Clock clock, Duration lease) {
+    static Optional<FeedWriter> acquire(SyncStates states, ChangeFeed feed, ItemIndex index, String connectionId, Clock clock, Duration lease) {
         Instant now = clock.instant();
         Optional<SyncStates.Feed> current = states.feed(connectionId);
         if (current.isPresent() && current.get().leaseUntil() != null && now.isBefore(current.get().leaseUntil())) {
@@ -50,7 +62,17 @@ final class FeedWriter implements AutoCloseable {
         }
         long counter = current.map(SyncStates.Feed::counter).orElse(0L);
         Optional<String> taken = states.saveFeed(connectionId, counter, now.plus(lease), current.map(SyncStates.Feed::version).orElse(null));
-        return taken.map(v -> new FeedWriter(states, feed, connectionId, clock, lease, counter, v));
+        if (taken.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            List<Change> beyond = feed.after(connectionId, counter, Integer.MAX_VALUE);
+            UnindexedRows.record(states, index, connectionId, beyond);
+            return Optional.of(new FeedWriter(states, feed, connectionId, clock, lease, counter, taken.get(), beyond));
+        } catch (RuntimeException e) {
+            states.saveFeed(connectionId, counter, clock.instant(), taken.get()); // let the lease go: the queue's retry tries again
+            throw e;
+        }
     }
 
     /** Numbers and appends the changes not appended already; returns those appended now, in feed order. */
@@ -76,11 +98,15 @@ final class FeedWriter implements AutoCloseable {
     void checkpoint() {
         version = states.saveFeed(connectionId, next, clock.instant().plus(lease), version).orElseThrow(() ->
                 new ConcurrentUpdateException(connectionId, "Another writer took the change feed over."));
+        settled = next;
     }
 
-    /** Records the counter and lets the lease go. */
+    /**
+     * Lets the lease go with the counter of the last checkpoint. After a failure, rows appended since may be missing from
+     * the item index: left beyond the counter, the next writer records them there ({@link UnindexedRows}).
+     */
     @Override
     public void close() {
-        states.saveFeed(connectionId, next, clock.instant(), version);
+        states.saveFeed(connectionId, settled, clock.instant(), version);
     }
 }

@@ -114,7 +114,7 @@ public final class SyncService {
         if (connection.isEmpty() || connection.get().status() != ConnectionStatus.ACTIVE || !syncs(connection.get(), request.target())) {
             return Outcome.NOT_SYNCED;
         }
-        Optional<FeedWriter> writer = FeedWriter.acquire(stores.states(), stores.feed(), request.connectionId(), clock, FEED_LEASE);
+        Optional<FeedWriter> writer = FeedWriter.acquire(stores.states(), stores.feed(), stores.index(), request.connectionId(), clock, FEED_LEASE);
         if (writer.isEmpty()) {
             requests.send(request.toJson(), BUSY_RETRY); // the run in progress may have read Graph before this request's change
             return Outcome.BUSY;

@@ -24,8 +24,15 @@ class ChangeFeedTest {
     private final String prefix = "f" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
     private final SyncStates states = new SyncStates(TABLES.getTableClient(prefix + "syncstate"));
     private final ChangeFeed feed = new ChangeFeed(TABLES.getTableClient(prefix + "changes"));
+    private final ItemIndex index = itemIndex();
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-05T10:00:00Z"));
     private final String connectionId = Connection.newId();
+
+    /** Its table made first, as a run has made it before it appends anything (it reads the index; TableAccess creates a missing table). */
+    private ItemIndex itemIndex() {
+        TABLES.createTableIfNotExists(prefix + "syncitems");
+        return new ItemIndex(TABLES.getTableClient(prefix + "syncitems"));
+    }
 
     private static Change change(String item, String version) {
         return Change.of(SyncResource.INBOX, Change.Type.CREATED, item, version, new Change.Summary("s " + item, null, null, null, null));
@@ -33,12 +40,12 @@ class ChangeFeedTest {
 
     @Test
     void whenAWriterDiesAfterAppendingThenTheNextSkipsWhatIsThereAndNumbersAfterIt() {
-        FeedWriter first = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
+        FeedWriter first = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
         first.append(List.of(change("a", "1"), change("b", "1")));
         // dies here: no checkpoint, the lease runs out
         clock.advance(Duration.ofMinutes(6));
 
-        FeedWriter second = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
+        FeedWriter second = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
         List<Change> appended = second.append(List.of(change("a", "1"), change("b", "1"), change("c", "1")));
         second.checkpoint();
         second.close();
@@ -48,12 +55,52 @@ class ChangeFeedTest {
     }
 
     @Test
-    void whenAWriterHoldsTheFeedThenNoOtherGetsItUntilItsLeaseRunsOutAndTheLoserStopsAtItsCheckpoint() {
-        FeedWriter holder = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
+    void whenAWriterFailsAfterAppendingThenItsRowsStayBeyondTheCounterAndTheNextWriterOfAnyResourceIndexesThem() {
+        SyncTarget inbox = SyncTarget.own(SyncResource.INBOX);
+        index.write(connectionId, inbox, List.of(new ItemIndex.Indexed("gone", "1", 1)), List.of());
+        try (FeedWriter failing = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
+            failing.append(List.of(change("a", "1"), change("b", "1"), change("a", "2"),
+                    Change.of(SyncResource.INBOX, Change.Type.DELETED, "gone", null, null)));
+            // the index write fails here: no checkpoint, and the lease is let go
+        }
+        assertEquals(0, states.feed(connectionId).orElseThrow().counter(), "the counter of the last checkpoint, not past the rows");
 
-        assertEquals(Optional.empty(), FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)));
+        try (FeedWriter calendar = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
+            calendar.append(List.of(Change.of(SyncResource.CALENDAR, Change.Type.CREATED, "e", "1", null)));
+            calendar.checkpoint();
+        }
+
+        assertEquals(5, states.feed(connectionId).orElseThrow().counter());
+        assertEquals("2", index.find(connectionId, inbox, "a").orElseThrow().changeKey(), "the item's last row counts");
+        assertEquals("1", index.find(connectionId, inbox, "b").orElseThrow().changeKey());
+        assertEquals(Optional.empty(), index.find(connectionId, inbox, "gone"), "a deleted item leaves the index");
+        assertEquals(Optional.empty(), index.find(connectionId, SyncTarget.own(SyncResource.CALENDAR), "e"),
+                "a writer's own rows are indexed by its run, not here");
+    }
+
+    @Test
+    void whenTheRowsBeyondTheCounterAreIndexedAlreadyThenRecordingThemAgainChangesNothing() {
+        SyncTarget inbox = SyncTarget.own(SyncResource.INBOX);
+        try (FeedWriter writer = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
+            writer.append(List.of(change("a", "1"), Change.of(SyncResource.INBOX, Change.Type.DELETED, "b", null, null)));
+            index.write(connectionId, inbox, List.of(new ItemIndex.Indexed("a", "1", 1)), List.of()); // b was never indexed
+            // dies before the checkpoint
+        }
+        // twice: a writer that dies while recording them is followed by one that records them again
+        FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow().close();
+        FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow().close();
+
+        assertEquals("1", index.find(connectionId, inbox, "a").orElseThrow().changeKey());
+        assertEquals(Optional.empty(), index.find(connectionId, inbox, "b"));
+    }
+
+    @Test
+    void whenAWriterHoldsTheFeedThenNoOtherGetsItUntilItsLeaseRunsOutAndTheLoserStopsAtItsCheckpoint() {
+        FeedWriter holder = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
+
+        assertEquals(Optional.empty(), FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)));
         clock.advance(Duration.ofMinutes(6));
-        FeedWriter next = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
+        FeedWriter next = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
 
         assertThrows(ConcurrentUpdateException.class, holder::checkpoint, "the old holder learns it lost the feed");
         next.close();
@@ -61,11 +108,11 @@ class ChangeFeedTest {
 
     @Test
     void whenASlowWriterAppendsAfterAnotherTookTheFeedOverThenItStopsWithoutClaimingTheRowsTheOtherWrote() {
-        FeedWriter slow = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
+        FeedWriter slow = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
         slow.append(List.of(change("a", "1")));
         slow.checkpoint();
         clock.advance(Duration.ofMinutes(6)); // still alive, but its lease ran out
-        FeedWriter next = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
+        FeedWriter next = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
         next.append(List.of(change("b", "1"), change("c", "1")));
 
         assertThrows(ConcurrentUpdateException.class, () -> slow.append(List.of(change("d", "1"), change("e", "1"), change("f", "1"))),
@@ -80,16 +127,16 @@ class ChangeFeedTest {
 
     @Test
     void whenAnAppendFailsThenItsNumbersAreNotRecordedAndTheNextWriterLeavesNoHole() {
-        FeedWriter slow = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
+        FeedWriter slow = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
         slow.append(List.of(change("a", "1")));
         slow.checkpoint();
         clock.advance(Duration.ofMinutes(6));
-        FeedWriter next = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
+        FeedWriter next = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
         slow.append(List.of(change("d", "1"))); // the slow one writes sequence 2 first
 
         assertThrows(ConcurrentUpdateException.class, () -> next.append(List.of(change("b", "1"), change("c", "1"))));
         next.close();
-        try (FeedWriter third = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
+        try (FeedWriter third = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
             List<Change> appended = third.append(List.of(change("b", "1")));
             third.checkpoint();
 
@@ -99,7 +146,7 @@ class ChangeFeedTest {
 
     @Test
     void whenAWritersTransactionWentThroughButItsAnswerWasLostThenAppendingItAgainKeepsTheRows() {
-        try (FeedWriter writer = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
+        try (FeedWriter writer = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
             List<Change> first = writer.append(List.of(change("a", "1"), change("b", "1")));
             feed.append(connectionId, first); // the same rows again, as a retried transaction would send them
 
@@ -109,7 +156,7 @@ class ChangeFeedTest {
 
     @Test
     void whenAConnectionIsDisconnectedAndItsChangesExpireThenAReconnectNumbersOnAfterThem() {
-        try (FeedWriter writer = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
+        try (FeedWriter writer = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
             writer.append(List.of(change("a", "1"), change("b", "1"), change("c", "1")));
             writer.checkpoint();
         }
@@ -117,7 +164,7 @@ class ChangeFeedTest {
         clock.advance(ChangeFeed.RETENTION.plusDays(1));
         assertEquals(3, feed.deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION)), "housekeeping removes the old changes");
 
-        try (FeedWriter writer = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
+        try (FeedWriter writer = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
             List<Change> appended = writer.append(List.of(change("a", "1")));
             writer.checkpoint();
 
@@ -128,7 +175,7 @@ class ChangeFeedTest {
 
     @Test
     void whenReadingAfterACursorThenChangesComeInOrderAndReadingAgainGivesTheSameOnes() {
-        try (FeedWriter writer = FeedWriter.acquire(states, feed, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
+        try (FeedWriter writer = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
             writer.append(List.of(change("a", "1"), change("b", "1"), change("a", "2")));
             writer.checkpoint();
         }

@@ -13,6 +13,7 @@ import io.m365connector.testing.FakeExecutionContext;
 import io.m365connector.testing.FakeHttpRequest;
 import io.m365connector.testing.KillSwitch;
 import io.m365connector.testing.ProcessDeath;
+import io.m365connector.testing.RefusedCall;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +65,38 @@ class SyncCrashTest {
         return cells.stream();
     }
 
+    /**
+     * The reference run's requests refused (503, every try, and every later request of the same shape) while the instance
+     * lives on: each kind of request where it first comes, and every write wherever it comes (a later page's append or
+     * index write fails after earlier pages went through). A read refused later fails the run as the first one does.
+     */
+    static Stream<Arguments> refusalCells() {
+        List<KillSwitch.Call> calls = referenceRun(false);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        List<Arguments> cells = new ArrayList<>();
+        for (int i = 0; i < calls.size(); i++) {
+            KillSwitch.Call call = calls.get(i);
+            if (seen.add(call.shape()) || !call.method().equals("GET")) {
+                cells.add(Arguments.of(i, call));
+            }
+        }
+        return cells.stream();
+    }
+
+    /** The reference run's Table transactions (a page appended to the feed, then recorded in the item index), each kill point. */
+    static Stream<Arguments> transactionCells() {
+        List<Arguments> cells = new ArrayList<>();
+        List<KillSwitch.Call> calls = referenceRun(false);
+        for (int i = 0; i < calls.size(); i++) {
+            if (calls.get(i).path().endsWith("$batch")) {
+                for (KillSwitch.When when : KillSwitch.When.values()) {
+                    cells.add(Arguments.of(i, calls.get(i), when));
+                }
+            }
+        }
+        return cells.stream();
+    }
+
     @ParameterizedTest(name = "killed at request {0} ({1}), {2}")
     @MethodSource("cells")
     void whenTheProcessDiesDuringASyncRunThenTheNextRunLosesNothingAndDoublesNothing(int ordinal, KillSwitch.Call call, KillSwitch.When when) {
@@ -75,6 +108,58 @@ class SyncCrashTest {
     void whenTheProcessDiesDuringASharedMailboxsRunThenTheNextRunLosesNothingAndDoublesNothing(int ordinal, KillSwitch.Call call,
                                                                                                KillSwitch.When when) {
         killAndRecover(inbox(true), ordinal, call, when);
+    }
+
+    @ParameterizedTest(name = "request {0} ({1}) refused")
+    @MethodSource("refusalCells")
+    void whenARequestOfASyncRunIsRefusedThenTheRetryLosesNothingAndDoublesNothing(int ordinal, KillSwitch.Call call) {
+        // Storage or Graph unavailable for a while: the run fails, its clean-up runs (the feed lease let go), the queue retries.
+        Inbox inbox = inbox(false, "\"mail_read\"");
+        RefusedCall refusing = new RefusedCall(HARNESS.routing, ordinal);
+        SyncFunctions failing = HARNESS.newInstance(refusing, new ClockSleeper(HARNESS.clock)).context().newFunction(SyncFunctions.class);
+        try {
+            failing.syncWorker(request(inbox), new FakeExecutionContext("syncWorker"));
+        } catch (RuntimeException failed) {
+            // the queue delivers the message again
+        }
+        assertTrue(refusing.refused(), "refused request " + ordinal + ": " + refusing.calls());
+        assertEquals(call.shape(), refusing.calls().get(ordinal).shape(), "the same path as the reference run");
+
+        HARNESS.clock.advance(SyncService.FEED_LEASE.plusSeconds(1)); // in case the refusal kept the lease from being let go
+        HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible();
+        run(inbox);
+        run(inbox);
+        assertEquals(MESSAGES, created(inbox).size(), "each message once: " + created(inbox));
+        assertEquals(MESSAGES, created(inbox).stream().distinct().count());
+        HARNESS.graph.mail().deliverText(inbox.mailbox(), "after the outage");
+        run(inbox);
+        assertEquals(MESSAGES + 1, created(inbox).size());
+    }
+
+    @ParameterizedTest(name = "killed at transaction {0} ({1}), {2}, then the calendar runs first")
+    @MethodSource("transactionCells")
+    void whenTheProcessDiesBetweenAPagesAppendAndItsIndexThenAnotherResourcesRunFirstDoublesNothing(int ordinal, KillSwitch.Call call,
+                                                                                                     KillSwitch.When when) {
+        // One feed for the inbox and the calendar: the calendar's writer takes the feed over first and moves its counter on.
+        Inbox inbox = inbox(false, "\"mail_read\",\"calendar_read\"");
+        KillSwitch killed = new KillSwitch(HARNESS.routing).arm(ordinal, when);
+        SyncFunctions dying = HARNESS.newInstance(killed, new ClockSleeper(HARNESS.clock)).context().newFunction(SyncFunctions.class);
+        try {
+            dying.syncWorker(request(inbox), new FakeExecutionContext("syncWorker"));
+        } catch (ProcessDeath | RuntimeException died) {
+            // the queue message comes back to another instance
+        }
+        assertTrue(killed.dead(), "died at request " + ordinal + ": " + killed.calls());
+        assertEquals(call.shape(), killed.calls().get(ordinal).shape(), "the same path as the reference run");
+
+        HARNESS.clock.advance(SyncService.FEED_LEASE.plusSeconds(1));
+        HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible();
+        HARNESS.sync.syncWorker(new SyncRequest(inbox.connectionId, SyncTarget.own(SyncResource.CALENDAR), "timer", HARNESS.clock.instant())
+                .toJson(), new FakeExecutionContext("syncWorker"));
+        run(inbox);
+        run(inbox);
+        assertEquals(MESSAGES, created(inbox).size(), "each message once: " + created(inbox));
+        assertEquals(MESSAGES, created(inbox).stream().distinct().count());
     }
 
     private static void killAndRecover(Inbox inbox, int ordinal, KillSwitch.Call call, KillSwitch.When when) {
@@ -124,7 +209,11 @@ class SyncCrashTest {
     }
 
     private static Inbox inbox(boolean sharedMailbox) {
-        ConnectorHarness.Connected user = HARNESS.connect(NationalCloud.GLOBAL, sharedMailbox ? "\"shared_mailbox_read\"" : "\"mail_read\"");
+        return inbox(sharedMailbox, sharedMailbox ? "\"shared_mailbox_read\"" : "\"mail_read\"");
+    }
+
+    private static Inbox inbox(boolean sharedMailbox, String features) {
+        ConnectorHarness.Connected user = HARNESS.connect(NationalCloud.GLOBAL, features);
         String upn = user.user().userPrincipalName();
         HARNESS.graph.mail().addMailbox(upn);
         String shared = null;
@@ -161,10 +250,15 @@ class SyncCrashTest {
         return shape.replaceAll("shared-[0-9a-f]{12}(@|%40)contoso\\.com", "shared");
     }
 
+    /** The inbox's changes in the feed (a calendar synced beside it has its own). */
     private static List<String> created(Inbox inbox) {
         JsonNode page = ConnectorHarness.json(HARNESS.read(inbox.connectionId, "/changes?limit=500").bodyText());
         List<String> items = new ArrayList<>();
-        page.path("changes").forEach(c -> items.add(c.path("itemId").asText()));
+        page.path("changes").forEach(c -> {
+            if (c.path("resource").asText().equals(SyncResource.INBOX.id())) {
+                items.add(c.path("itemId").asText());
+            }
+        });
         return items;
     }
 }

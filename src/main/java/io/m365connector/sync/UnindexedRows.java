@@ -1,0 +1,47 @@
+package io.m365connector.sync;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Records in the item index the feed rows beyond the counter, before a new writer numbers anything after them. Such rows
+ * were appended by a writer that died, or whose index write failed, before its checkpoint: the feed has them, the index may
+ * not, and without this a later run of their resource would take the items for new (the page is read again) and append
+ * them a second time, under new sequences, once another writer had moved the counter past them.
+ *
+ * <p>What the row says is what the index would have said: a created or updated item with its changeKey (in the generation
+ * of the resource's current sync, the one the dead run used), a deleted one gone. An item with several rows: the last
+ * counts. Writing what is there already changes nothing, so a writer that dies here is followed by one that does it again.
+ */
+final class UnindexedRows {
+    private UnindexedRows() {
+    }
+
+    static void record(SyncStates states, ItemIndex index, String connectionId, List<Change> beyond) {
+        Map<SyncTarget, Map<String, Change>> latest = new LinkedHashMap<>();
+        for (Change change : beyond) { // in feed order: a later row about the same item replaces an earlier one
+            latest.computeIfAbsent(targetOf(change), t -> new LinkedHashMap<>()).put(change.itemId(), change);
+        }
+        latest.forEach((target, items) -> {
+            long generation = states.find(connectionId, target).orElseGet(() -> SyncState.start(connectionId, target)).generation();
+            List<ItemIndex.Indexed> upserts = new ArrayList<>();
+            List<String> removals = new ArrayList<>();
+            for (Change change : items.values()) {
+                if (change.type() != Change.Type.DELETED) {
+                    upserts.add(new ItemIndex.Indexed(change.itemId(), change.changeKey(), generation));
+                } else if (index.find(connectionId, target, change.itemId()).isPresent()) {
+                    removals.add(change.itemId()); // a transaction that deletes a missing row fails as a whole
+                }
+            }
+            index.write(connectionId, target, upserts, removals);
+        });
+    }
+
+    private static SyncTarget targetOf(Change change) {
+        SyncResource resource = SyncResource.fromId(change.resource()).orElseThrow(() ->
+                new IllegalStateException("a feed row of an unknown resource: " + change.resource()));
+        return change.mailbox() == null ? SyncTarget.own(resource) : SyncTarget.shared(resource, change.mailbox());
+    }
+}
