@@ -4,7 +4,6 @@ import io.m365connector.connection.ConnectionRef;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.connection.OwnerQuery;
 import io.m365connector.platform.RequestValidationException;
-import io.m365connector.platform.TextRules;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Map;
@@ -29,8 +28,7 @@ public record ListConnectionsRequest(OwnerQuery query) {
         String ownerId = parameters.get("ownerId");
         if (ownerId == null || ownerId.isEmpty()) {
             errors.add("ownerId", "Required: your application's id for the user whose connections to list.");
-        } else if (TextRules.length(ownerId) > ConnectionRef.MAX_OWNER_LENGTH || TextRules.hasControl(ownerId, false)
-                || TextRules.isBrokenUnicode(ownerId)) {
+        } else if (!ConnectionRef.isOwnerId(ownerId)) {
             errors.add("ownerId", "Must be 1-256 characters without control characters.");
         } else if (ownerHeader == null || !ownerHeader.equals(ownerId)) {
             errors.add("X-Owner-Id", "Required, and must equal ownerId: send your signed-in user's id in both, so a tampered "

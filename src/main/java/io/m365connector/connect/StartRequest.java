@@ -3,9 +3,11 @@ package io.m365connector.connect;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
+import io.m365connector.connection.ConnectionRef;
 import io.m365connector.connection.Feature;
 import io.m365connector.platform.JsonFields;
 import io.m365connector.platform.RequestValidationException;
+import io.m365connector.platform.TextRules;
 import java.net.URI;
 import java.util.EnumSet;
 import java.util.Optional;
@@ -32,7 +34,7 @@ public record StartRequest(String ownerId, Set<Feature> features, NationalCloud 
         String ownerId = text(fields, "ownerId");
         if (ownerId == null) {
             errors.add("ownerId", "Required: your application's id for the user (1-256 characters).");
-        } else if (ownerId.isBlank() || ownerId.length() > 256 || hasControl(ownerId)) {
+        } else if (ownerId.isBlank() || !ConnectionRef.isOwnerId(ownerId)) {
             errors.add("ownerId", "Must be 1-256 characters without control characters.");
         }
         Set<Feature> features = EnumSet.noneOf(Feature.class);
@@ -65,7 +67,7 @@ public record StartRequest(String ownerId, Set<Feature> features, NationalCloud 
             errors.add("tenant", "Must be organizations, common, a tenant id or a verified domain.");
         }
         String loginHint = text(fields, "loginHint");
-        if (loginHint != null && (loginHint.length() > 256 || hasControl(loginHint))) {
+        if (loginHint != null && (loginHint.length() > 256 || TextRules.hasControl(loginHint, false))) {
             errors.add("loginHint", "Must be at most 256 characters without control characters.");
         }
         String domainHint = text(fields, "domainHint");
@@ -92,9 +94,5 @@ public record StartRequest(String ownerId, Set<Feature> features, NationalCloud 
     /** A string field; the checks after it decide what characters are allowed. */
     private static String text(JsonFields fields, String field) {
         return fields.string(field, false, 4096, true);
-    }
-
-    private static boolean hasControl(String value) {
-        return value.chars().anyMatch(Character::isISOControl);
     }
 }

@@ -27,12 +27,20 @@ public record ConnectionRef(String id, Optional<String> expectedOwner) {
         if (ownerHeader == null) {
             return new ConnectionRef(id == null ? "" : id, Optional.empty());
         }
-        if (ownerHeader.isEmpty() || TextRules.length(ownerHeader) > MAX_OWNER_LENGTH || TextRules.hasControl(ownerHeader, false)
-                || TextRules.isBrokenUnicode(ownerHeader)) {
+        if (!isOwnerId(ownerHeader)) {
             throw new RequestValidationException(List.of(new RequestValidationException.FieldError("X-Owner-Id",
                     "Must be the ownerId the connection was created with (1-256 characters, no control characters).")));
         }
         return new ConnectionRef(id == null ? "" : id, Optional.of(ownerHeader));
+    }
+
+    /**
+     * The one rule for an owner id, wherever it comes (a new connection's ownerId, a listing's, X-Owner-Id): 1-256 characters,
+     * no control characters (line separators included), no broken Unicode. An id one place refused could never be used at another.
+     */
+    public static boolean isOwnerId(String value) {
+        return value != null && !value.isEmpty() && TextRules.length(value) <= MAX_OWNER_LENGTH && !TextRules.hasControl(value, false)
+                && !TextRules.isBrokenUnicode(value);
     }
 
     /** No expected owner, or the connection's owner is the expected one. */

@@ -163,7 +163,8 @@ public final class JsonFields {
         if (value == null || value.isNull()) {
             return null;
         }
-        if (!value.isIntegralNumber() || value.asLong() < min || value.asLong() > max) {
+        // canConvertToInt first: asLong() keeps only the low 64 bits of a larger number (2^64 would pass as 0)
+        if (!value.isIntegralNumber() || !value.canConvertToInt() || value.asInt() < min || value.asInt() > max) {
             errors.add(field(name), "Must be a whole number from " + min + " to " + max + ".");
             return null;
         }

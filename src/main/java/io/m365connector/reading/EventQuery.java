@@ -1,6 +1,7 @@
 package io.m365connector.reading;
 
 import io.m365connector.outlook.TimeZones;
+import io.m365connector.outlook.ZonedTime;
 import io.m365connector.platform.RequestValidationException;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -56,7 +57,13 @@ public record EventQuery(Mailbox mailbox, LocalDateTime start, LocalDateTime end
             return null;
         }
         try {
-            return LocalDateTime.parse(value);
+            LocalDateTime time = LocalDateTime.parse(value);
+            if (time.isBefore(ZonedTime.EARLIEST) || time.isAfter(ZonedTime.LATEST)) {
+                // refused before the range is measured: at the year's limits the zone's offset cannot be applied
+                p.errors().add(name, "Must be between " + ZonedTime.EARLIEST + " and " + ZonedTime.LATEST + ", as for an event's times.");
+                return null;
+            }
+            return time;
         } catch (DateTimeParseException e) {
             p.errors().add(name, "Must be a local date and time like 2026-12-01T00:00:00 (the zone goes in timeZone).");
             return null;

@@ -23,6 +23,8 @@ public record MessageQuery(Mailbox mailbox, String folder, Instant receivedSince
     static final Set<String> WELL_KNOWN_FOLDERS = Set.of("inbox", "sentitems", "drafts", "deleteditems", "archive", "junkemail");
     /** The lower bound of the filter when none is asked for: older than any mailbox. */
     private static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
+    /** The latest receivedSince taken: the end of the range event times take (a typo such as year 20260 is refused here). */
+    private static final Instant LATEST = Instant.parse("2199-12-31T23:59:59Z");
     private static final Pattern FOLDER_ID = Pattern.compile("[A-Za-z0-9_=+-]{1,512}");
     private static final Set<String> PARAMETERS = Set.of("folder", "receivedSince", "from", "unread", "hasAttachments", "pageSize",
             "cursor", "code", Mailbox.PARAMETER);
@@ -40,7 +42,12 @@ public record MessageQuery(Mailbox mailbox, String folder, Instant receivedSince
         if (from != null && MailRecipient.problem(from) != null) {
             p.errors().add("from", MailRecipient.problem(from));
         }
-        MessageQuery draft = new MessageQuery(Mailbox.parse(p), folder, p.instant("receivedSince"), from, p.bool("unread"), p.bool("hasAttachments"),
+        Instant since = p.instant("receivedSince");
+        if (since != null && (since.isBefore(EARLIEST) || since.isAfter(LATEST))) {
+            p.errors().add("receivedSince", "Must be between " + EARLIEST + " and " + LATEST + ".");
+            since = null;
+        }
+        MessageQuery draft = new MessageQuery(Mailbox.parse(p), folder, since, from, p.bool("unread"), p.bool("hasAttachments"),
                 p.number("pageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE), 0);
         int skip = PageCursor.skip(p.text("cursor"), draft.fingerprint(), p.errors());
         p.errors().throwIfAny();

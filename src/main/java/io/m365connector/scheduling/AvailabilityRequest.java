@@ -43,7 +43,7 @@ public record AvailabilityRequest(List<String> schedules, Window window, int int
 
     /** Distinct e-mail addresses (strings or {address, name}) at {@code field}, at most {@code max}. */
     static List<String> addresses(JsonFields json, String field, int max, boolean required) {
-        if (required && json.raw(field) == null) {
+        if (required && (json.raw(field) == null || json.raw(field).isNull())) { // an explicit null is a missing list too
             json.errors().add(field, "Required: at least one e-mail address.");
             return List.of();
         }

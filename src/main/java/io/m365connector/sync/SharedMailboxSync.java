@@ -11,7 +11,6 @@ import io.m365connector.platform.RequestValidationException;
 import io.m365connector.platform.RequestValidationException.FieldError;
 import java.time.Clock;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
@@ -98,6 +97,6 @@ public final class SharedMailboxSync {
         if (problem != null) {
             throw invalid(problem + " Name the shared mailbox by its address.");
         }
-        return address.toLowerCase(Locale.ROOT);
+        return SyncTarget.canonical(address);
     }
 }

@@ -7,7 +7,6 @@ import io.m365connector.platform.TableAccess;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The shared mailboxes whose inbox and calendar a connection syncs, as the web app named them: rows
@@ -65,7 +64,7 @@ final class SharedMailboxes {
     }
 
     private static TableEntity row(String connectionId, String mailbox, boolean synced) {
-        String address = mailbox.toLowerCase(Locale.ROOT);
+        String address = SyncTarget.canonical(mailbox);
         return new TableEntity(connectionId, PREFIX + SyncTarget.mailboxDigest(address)).addProperty("Mailbox", address)
                 .addProperty("Synced", synced);
     }

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -17,7 +16,22 @@ import java.util.Optional;
 public record SyncTarget(SyncResource resource, String mailbox) {
     public SyncTarget {
         Objects.requireNonNull(resource, "'resource' cannot be null.");
-        mailbox = mailbox == null ? null : mailbox.toLowerCase(Locale.ROOT);
+        mailbox = mailbox == null ? null : canonical(mailbox);
+    }
+
+    /**
+     * A shared mailbox's address as it is kept and sent: ASCII letters lower-cased (Exchange compares them without case),
+     * every other character as given. Full Unicode lower-casing would name another mailbox than the one checked and
+     * asked for: the Kelvin sign (U+212A) becomes a plain k, a dotted capital I (U+0130) an i and a combining dot.
+     */
+    static String canonical(String address) {
+        char[] chars = address.toCharArray();
+        for (int i = 0; i < chars.length; i++) {
+            if (chars[i] >= 'A' && chars[i] <= 'Z') {
+                chars[i] = (char) (chars[i] + ('a' - 'A'));
+            }
+        }
+        return new String(chars);
     }
 
     /** The resource of the connected user's own mailbox. */
@@ -52,7 +66,7 @@ public record SyncTarget(SyncResource resource, String mailbox) {
     /** A shared mailbox's address as a table key may hold it. */
     static String mailboxDigest(String mailbox) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(mailbox.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical(mailbox).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 12); // hex: no '_' or '-', which the schedule's row keys use as separators
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -151,6 +151,59 @@ class HostileInputTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {
+        "/events?start=-999999999-01-01T00:00:00&end=%2B999999999-12-31T23:59:59&timeZone=America/Los_Angeles",
+        "/events?start=-999999999-01-01T00:00:00&end=%2B999999999-12-31T23:59:59&timeZone=Pacific%20Standard%20Time",
+        "/events?start=0001-01-01T00:00:00&end=0001-01-02T00:00:00",
+        "/messages?receivedSince=%2B100000-01-01T00:00:00Z",
+        "/messages?receivedSince=0001-01-01T00:00:00Z"
+    })
+    void whenAReadsDatesAreOutsideTheRangeThen400AndNoRequestLeaves(String pathAndQuery) {
+        // at the year's limits a zone's offset cannot even be applied (a 500 before); far dates went to Graph
+        int before = HARNESS.graph.requests().size();
+
+        JsonNode problem = problem(HARNESS.read(USER.connectionId(), pathAndQuery), 400);
+
+        assertTrue(problem.toString().contains("between 1900-01-01"), problem.toString());
+        assertEquals(before, HARNESS.graph.requests().size(), "nothing asked of Graph");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"reminderMinutesBeforeStart\":18446744073709551616", "\"reminderMinutesBeforeStart\":-18446744073709551616",
+        "\"reminderMinutesBeforeStart\":9223372036854775808"})
+    void whenAWholeNumberIsBeyondSixtyFourBitsThenItIsRefusedNotWrappedAround(String field) {
+        // 2^64 was read as its low 64 bits: 0, a reminder at the start the caller never asked for
+        int before = HARNESS.graph.requests().size();
+
+        JsonNode problem = problem(HARNESS.createEvent(USER.connectionId(), null,
+                event("2027-03-01T10:00:00", "UTC").replaceFirst("\\{", "{" + field + ",")), 400);
+
+        assertEquals("reminderMinutesBeforeStart", problem.path("errors").path(0).path("field").asText(), problem.toString());
+        assertEquals(before, HARNESS.graph.requests().size());
+    }
+
+    @Test
+    void whenTheScheduleListIsAnExplicitNullThenItIsRefusedAsMissingRatherThanSentEmpty() {
+        int before = HARNESS.graph.requests().size();
+
+        JsonNode problem = problem(HARNESS.availability(USER.connectionId(), "{\"schedules\":null,\"start\":{\"dateTime\":"
+                + "\"2027-03-01T08:00:00\",\"timeZone\":\"UTC\"},\"end\":{\"dateTime\":\"2027-03-01T12:00:00\",\"timeZone\":\"UTC\"}}"), 400);
+
+        assertEquals("schedules", problem.path("errors").path(0).path("field").asText(), problem.toString());
+        assertEquals(before, HARNESS.graph.requests().size(), "getSchedule never called with no schedules");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"alice\u2028", "alice\u2029", "ali\u0085ce"})
+    void whenAnOwnerIdHoldsALineSeparatorThenNoConnectionIsCreatedAndNoListingTakesIt(String ownerId) {
+        // one rule for an owner id wherever it comes (ConnectionRef.isOwnerId): an id a listing refuses is never created
+        problem(HARNESS.createConnection("{\"ownerId\":\"" + ownerId + "\",\"features\":[\"mail\"],\"cloud\":\"global\"}"), 400);
+
+        // the listing refuses the same id
+        problem(HARNESS.listConnections("ownerId=" + java.net.URLEncoder.encode(ownerId, java.nio.charset.StandardCharsets.UTF_8), ownerId), 400);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"SystemV/PST8", "EST5EDT", "PST", "GMT0", "Etc/GMT+5"})
     void whenAZoneOnlyJavaKnowsIsGivenThenItIsRefused(String zone) {
         JsonNode problem = problem(HARNESS.createEvent(USER.connectionId(), null, event("2027-03-01T10:00:00", zone)), 400);

@@ -248,6 +248,19 @@ class SharedMailboxSyncTest {
                 sharedStatus(s.connectionId, "box0@contoso.com").toString());
     }
 
+    @Test
+    void whenAnAddressHoldsALetterUnicodeWouldLowerCaseToAsciiThenTheMailboxKeptIsTheOneNamedNotAnother() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, FEATURES);
+        // U+212A (Kelvin sign) lower-cases to a plain k: kate@ would be another person's mailbox than the one named
+        FakeHttpResponse named = name(c.connectionId(), "Sales.\u212Aate@contoso.com");
+
+        assertEquals(201, named.getStatusCode(), named.bodyText());
+        assertEquals("sales.\u212Aate@contoso.com", ConnectorHarness.json(named.bodyText()).path("mailbox").asText(),
+                "ASCII letters lower-cased, the rest as given");
+        assertTrue(sharedStatus(c.connectionId(), "sales.kate@contoso.com").isEmpty());
+        assertEquals(2, sharedStatus(c.connectionId(), "sales.\u212Aate@contoso.com").size(), "its inbox and calendar");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"sal\u200Bes@contoso.com", "\uFEFFsales@contoso.com", "sales@ＣＯＮＴＯＳＯ.com", "sales@contoso.com/../x",
         "sales@contoso.com?x=1", "sales@contoso.com#inbox", "', drop@contoso.com", "sales@@contoso.com", " "})
