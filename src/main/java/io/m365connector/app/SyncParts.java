@@ -23,19 +23,20 @@ final class SyncParts {
 
     SyncParts(Wiring wiring, PlatformParts platform, TokenParts tokens, FeatureParts features) {
         var tables = platform.tables;
+        Lazy<NotificationUrls> urls = Lazy.of(() ->
+                NotificationUrls.of(wiring.notificationBaseUrl != null ? wiring.notificationBaseUrl : platform.settings.get().publicBaseUrl()));
         this.stores = Lazy.of(() -> SyncStores.of(tables.get().getTableClient(wiring.tables.syncState()),
                 tables.get().getTableClient(wiring.tables.syncItems()), tables.get().getTableClient(wiring.tables.changes()),
                 tables.get().getTableClient(wiring.tables.subscriptions())));
         this.service = Lazy.of(() -> new SyncService(features.graph.get(), tokens.connections.get(), stores.get(),
                 platform.queue(SyncFunctions.SYNC_QUEUE), changeListener(platform, wiring),
-                NotificationUrls.of(wiring.notificationBaseUrl != null ? wiring.notificationBaseUrl : platform.settings.get().publicBaseUrl()),
-                wiring.clock, platform.settings.get().syncDebounce()));
+                urls.get(), wiring.clock, platform.settings.get().syncDebounce()));
         // The receiver's own parts: one table and one queue, nothing of Graph, MSAL or Key Vault (Graph asks
         // for an answer within 3 s, and drops notifications to endpoints often slower than 10 s).
         this.receiver = Lazy.of(() -> new NotificationReceiver(new Subscriptions(tables.get().getTableClient(wiring.tables.subscriptions())),
                 platform.queue(SyncFunctions.SYNC_QUEUE), wiring.clock));
         this.timer = Lazy.of(() -> SyncTimer.of(tables.get().getTableClient(wiring.tables.syncDue()), tokens.connections.get(), service.get(),
-                wiring.clock));
+                urls.get(), wiring.clock));
         this.sharedMailboxes = Lazy.of(() -> new SharedMailboxSync(tokens.connections.get(), stores.get(), timer, wiring.clock));
     }
 

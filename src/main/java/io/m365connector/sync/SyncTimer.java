@@ -28,15 +28,18 @@ public final class SyncTimer {
     private final ConnectionStore connections;
     private final SyncService sync;
     private final Clock clock;
+    /** Whether Graph can reach this app's notification URL (a public https one): without it no resource has a subscription. */
+    private final boolean notificationsReachUs;
 
-    public static SyncTimer of(TableClient syncDue, ConnectionStore connections, SyncService sync, Clock clock) {
-        return new SyncTimer(new SyncSchedule(syncDue), connections, sync, clock);
+    public static SyncTimer of(TableClient syncDue, ConnectionStore connections, SyncService sync, NotificationUrls urls, Clock clock) {
+        return new SyncTimer(new SyncSchedule(syncDue), connections, sync, urls.notification().isPresent(), clock);
     }
 
-    SyncTimer(SyncSchedule schedule, ConnectionStore connections, SyncService sync, Clock clock) {
+    SyncTimer(SyncSchedule schedule, ConnectionStore connections, SyncService sync, boolean notificationsReachUs, Clock clock) {
         this.schedule = schedule;
         this.connections = connections;
         this.sync = sync;
+        this.notificationsReachUs = notificationsReachUs;
         this.clock = clock;
     }
 
@@ -88,7 +91,12 @@ public final class SyncTimer {
         }
     }
 
-    private static Duration interval(NationalCloud cloud, SyncTarget target) {
-        return SyncCapabilities.notifies(cloud, target) ? SyncCapabilities.safetyInterval() : SyncCapabilities.pollInterval();
+    /**
+     * The safety interval where a subscription brings changes; the poll interval where none can: a cloud or a shared mailbox
+     * Graph does not notify, or an app without a public https URL (a local run), whose changes would otherwise wait an hour.
+     */
+    private Duration interval(NationalCloud cloud, SyncTarget target) {
+        return notificationsReachUs && SyncCapabilities.notifies(cloud, target) ? SyncCapabilities.safetyInterval()
+                : SyncCapabilities.pollInterval();
     }
 }

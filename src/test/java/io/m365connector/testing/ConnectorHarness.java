@@ -31,6 +31,7 @@ import io.m365connector.testing.entra.FakeEntraId;
 import io.m365connector.testing.entra.FakeUser;
 import io.m365connector.testing.graph.FakeGraph;
 import io.m365connector.testing.graph.NotificationEndpoint;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -111,7 +112,7 @@ public final class ConnectorHarness implements AutoCloseable {
      */
     public ConnectorHarness(HostingCloud hosting, Map<NationalCloud, CredentialKind> kinds, Consumer<Map<String, String>> customize,
                             TokenCredential credential) {
-        this(hosting, kinds, customize, credential, false);
+        this(hosting, kinds, customize, credential, false, null);
     }
 
     /**
@@ -121,11 +122,19 @@ public final class ConnectorHarness implements AutoCloseable {
      * expiry, token lifetimes) without any of them disagreeing about the time.
      */
     public static ConnectorHarness withClockedQueues(Consumer<Map<String, String>> customize) {
-        return new ConnectorHarness(HostingCloud.GLOBAL, Map.of(), customize, null, true);
+        return new ConnectorHarness(HostingCloud.GLOBAL, Map.of(), customize, null, true, null);
+    }
+
+    /**
+     * {@link #withClockedQueues}, with the base of the notification URLs the app gives Graph set apart from PUBLIC_BASE_URL
+     * (the sign-in's): an http one stands for an app Graph cannot reach, as a local run without a tunnel.
+     */
+    public static ConnectorHarness withClockedQueues(Consumer<Map<String, String>> customize, URI notificationBaseUrl) {
+        return new ConnectorHarness(HostingCloud.GLOBAL, Map.of(), customize, null, true, notificationBaseUrl);
     }
 
     private ConnectorHarness(HostingCloud hosting, Map<NationalCloud, CredentialKind> kinds, Consumer<Map<String, String>> customize,
-                             TokenCredential credential, boolean clocked) {
+                             TokenCredential credential, boolean clocked, URI notificationBaseUrl) {
         this.entra = clocked ? new FakeEntraId(clock) : new FakeEntraId();
         this.graph = clocked ? new FakeGraph(entra, clock) : new FakeGraph(entra);
         this.routing = graph.routeInto(entra.routeInto(new LocalCloudRouting()));
@@ -156,7 +165,7 @@ public final class ConnectorHarness implements AutoCloseable {
         customize.accept(env);
         Wiring wiring = Wiring.production().settings(() -> SettingsReader.read(env)).routing(routing).clock(clock)
                 .hostingCredential(credential).tables(tables).sleeper(sleeper)
-                .storageSleeper(Sleeper.REAL);
+                .storageSleeper(Sleeper.REAL).notificationBaseUrl(notificationBaseUrl);
         if (clocked) {
             wiring.queues(name -> clockedQueues.computeIfAbsent(name, n -> new ClockedWorkQueue(clock)));
         }
