@@ -36,7 +36,7 @@ final class SyncParts {
         this.receiver = Lazy.of(() -> new NotificationReceiver(new Subscriptions(tables.get().getTableClient(wiring.tables.subscriptions())),
                 platform.queue(SyncFunctions.SYNC_QUEUE), wiring.clock));
         this.timer = Lazy.of(() -> SyncTimer.of(tables.get().getTableClient(wiring.tables.syncDue()), tokens.connections.get(), service.get(),
-                urls.get(), wiring.clock));
+                stores.get(), urls.get(), wiring.clock));
         this.sharedMailboxes = Lazy.of(() -> new SharedMailboxSync(tokens.connections.get(), stores.get(), timer, wiring.clock));
     }
 

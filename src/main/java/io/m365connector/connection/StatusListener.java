@@ -4,7 +4,6 @@ package io.m365connector.connection;
  * Told when a connection's status changes (connected, needs the user again, recovered,
  * disconnected). Implementations must not throw: a notification problem never fails the change.
  */
-@FunctionalInterface
 public interface StatusListener {
     StatusListener NONE = (before, after) -> { };
 
@@ -14,14 +13,35 @@ public interface StatusListener {
      */
     void statusChanged(Connection before, Connection after);
 
+    /**
+     * The user signed in again to an active connection with the same features: no change, and no news for the web app, but a
+     * chance to finish what a change started and did not complete (sync enrollment: {@code SyncEnrollment}).
+     */
+    default void signedInAgain(Connection connection) {
+    }
+
     /** Tells each listener in turn; one that throws does not keep the others from hearing. */
     static StatusListener all(StatusListener... listeners) {
-        return (before, after) -> {
-            for (StatusListener listener : listeners) {
-                try {
-                    listener.statusChanged(before, after);
-                } catch (RuntimeException ignored) {
-                    // listeners must not throw; if one does, the change itself still stands
+        return new StatusListener() {
+            @Override
+            public void statusChanged(Connection before, Connection after) {
+                for (StatusListener listener : listeners) {
+                    try {
+                        listener.statusChanged(before, after);
+                    } catch (RuntimeException ignored) {
+                        // listeners must not throw; if one does, the change itself still stands
+                    }
+                }
+            }
+
+            @Override
+            public void signedInAgain(Connection connection) {
+                for (StatusListener listener : listeners) {
+                    try {
+                        listener.signedInAgain(connection);
+                    } catch (RuntimeException ignored) {
+                        // as above
+                    }
                 }
             }
         };

@@ -41,7 +41,7 @@ public final class SharedMailboxSync {
         this.clock = clock;
     }
 
-    /** Starts syncing the shared mailbox (again naming one already synced changes nothing). */
+    /** Starts syncing the shared mailbox (naming one already synced changes nothing; one never synced yet is enrolled again). */
     public View add(ConnectionRef ref, String address) {
         String mailbox = valid(address);
         Connection c = ref.admit(connections.find(ref.id()).orElseThrow(ref::notFound));
@@ -62,10 +62,12 @@ public final class SharedMailboxSync {
         if (created) {
             stores.shared().name(c.id(), mailbox, clock.instant());
         }
-        if (created && c.status() == ConnectionStatus.ACTIVE) { // otherwise enrolled when the connection becomes active
+        if (c.status() == ConnectionStatus.ACTIVE) { // otherwise enrolled when the connection becomes active
             for (SyncResource resource : SyncResource.values()) {
                 SyncTarget target = SyncTarget.shared(resource, mailbox);
-                if (SyncService.enabled(c, target)) {
+                // Named again: enrolled again if it never ran. A PUT that failed after the naming (its enrollment did not
+                // reach storage) is finished by its retry; without this the mailbox stayed named and was never polled.
+                if (SyncService.enabled(c, target) && (created || stores.states().find(c.id(), target).isEmpty())) {
                     timer.get().enroll(c, target);
                 }
             }

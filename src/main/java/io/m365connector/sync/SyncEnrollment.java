@@ -35,4 +35,19 @@ public final class SyncEnrollment implements StatusListener {
             LOG.warning("Could not start or stop syncing " + after.id() + ": " + e.getClass().getSimpleName());
         }
     }
+
+    /**
+     * A sign-in that changed nothing enrolls what never ran: an enrollment that failed (or whose process died) after the
+     * connection became active left those targets unscheduled, and the timer enrolls nothing by itself.
+     */
+    @Override
+    public void signedInAgain(Connection connection) {
+        try {
+            if (connection.status() == ConnectionStatus.ACTIVE) {
+                timer.get().enrollNeverRun(connection);
+            }
+        } catch (RuntimeException e) {
+            LOG.warning("Could not start syncing " + connection.id() + ": " + e.getClass().getSimpleName());
+        }
+    }
 }

@@ -27,18 +27,22 @@ public final class SyncTimer {
     private final SyncSchedule schedule;
     private final ConnectionStore connections;
     private final SyncService sync;
+    private final SyncStates states;
     private final Clock clock;
     /** Whether Graph can reach this app's notification URL (a public https one): without it no resource has a subscription. */
     private final boolean notificationsReachUs;
 
-    public static SyncTimer of(TableClient syncDue, ConnectionStore connections, SyncService sync, NotificationUrls urls, Clock clock) {
-        return new SyncTimer(new SyncSchedule(syncDue), connections, sync, urls.notification().isPresent(), clock);
+    public static SyncTimer of(TableClient syncDue, ConnectionStore connections, SyncService sync, SyncStores stores, NotificationUrls urls,
+                               Clock clock) {
+        return new SyncTimer(new SyncSchedule(syncDue), connections, sync, stores.states(), urls.notification().isPresent(), clock);
     }
 
-    SyncTimer(SyncSchedule schedule, ConnectionStore connections, SyncService sync, boolean notificationsReachUs, Clock clock) {
+    SyncTimer(SyncSchedule schedule, ConnectionStore connections, SyncService sync, SyncStates states, boolean notificationsReachUs,
+              Clock clock) {
         this.schedule = schedule;
         this.connections = connections;
         this.sync = sync;
+        this.states = states;
         this.notificationsReachUs = notificationsReachUs;
         this.clock = clock;
     }
@@ -46,6 +50,12 @@ public final class SyncTimer {
     /** Starts syncing a connection's targets (its own resources and the shared mailboxes named): due at once, and asked for now. */
     public void enroll(Connection connection) {
         sync.targets(connection).forEach(target -> enroll(connection, target));
+    }
+
+    /** Enrolls the targets of a connection that have no sync state yet: never run, so perhaps never enrolled. */
+    void enrollNeverRun(Connection connection) {
+        sync.targets(connection).stream().filter(target -> states.find(connection.id(), target).isEmpty())
+                .forEach(target -> enroll(connection, target));
     }
 
     /** Starts syncing one target of a connection. */

@@ -80,6 +80,8 @@ public final class RefreshOutcomes {
         }).orElseThrow(() -> new IllegalStateException("connection " + connectionId + " vanished during sign-in"));
         if (change.statusChanged() || !change.before().features().equals(change.after().features())) {
             listener.statusChanged(change.before(), change.after()); // a reconnect that adds a feature is news too (sync starts)
+        } else {
+            listener.signedInAgain(change.after());
         }
         return change.after();
     }

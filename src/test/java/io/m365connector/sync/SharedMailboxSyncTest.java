@@ -15,11 +15,14 @@ import io.m365connector.cloud.NationalCloud;
 import io.m365connector.functions.SyncFunctions;
 import io.m365connector.platform.Json;
 import io.m365connector.testing.Azurite;
+import io.m365connector.testing.ClockSleeper;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
 import io.m365connector.testing.FakeHttpRequest;
 import io.m365connector.testing.FakeHttpResponse;
 import io.m365connector.testing.KillSwitch;
+import io.m365connector.testing.RefusedCall;
+import io.m365connector.testing.entra.FakeUser;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -246,6 +249,58 @@ class SharedMailboxSyncTest {
         HARNESS.drainSyncQueue(); // the named mailboxes do not exist at Graph: their runs stop, and show why
         assertTrue(sharedStatus(s.connectionId, "box0@contoso.com").stream().allMatch(h -> h.contains(":failing:")),
                 sharedStatus(s.connectionId, "box0@contoso.com").toString());
+    }
+
+    @Test
+    void whenANamingsEnrollmentFailsThenTheRetriedPutEnrollsItAndTheMailboxIsPolled() {
+        Shared s = connectWithSharedMailbox(NationalCloud.GLOBAL, true);
+        HARNESS.graph.mail().deliverText(s.mailbox, "waiting to be synced");
+        // the schedule's table unavailable: the naming is stored, its enrollment is not, and the web app gets a 5xx
+        RefusedCall scheduleDown = RefusedCall.pathsContaining(HARNESS.routing, "syncdue");
+        SyncFunctions failing = HARNESS.newInstance(scheduleDown, new ClockSleeper(HARNESS.clock)).context().newFunction(SyncFunctions.class);
+        FakeHttpResponse first = (FakeHttpResponse) failing.addSharedMailbox(FakeHttpRequest.of(HttpMethod.PUT, "https://"
+                + ConnectorHarness.FUNCTION_HOST + "/api/connections/" + s.connectionId + "/shared-mailboxes/" + s.mailbox)
+                .header("X-Owner-Id", "owner-1"), s.connectionId, s.mailbox, new FakeExecutionContext("sharedMailbox"));
+        assertTrue(scheduleDown.refused(), "the enrollment's schedule write was refused");
+        assertTrue(first.getStatusCode() >= 500, first.getStatusCode() + " " + first.bodyText());
+        HARNESS.drainSyncQueue();
+
+        FakeHttpResponse retried = name(s.connectionId, s.mailbox); // the web app retries its PUT
+        assertEquals(200, retried.getStatusCode(), retried.bodyText());
+        HARNESS.drainSyncQueue();
+        HARNESS.clock.advance(SyncCapabilities.POLL_INTERVAL.plusSeconds(1));
+        tick();
+
+        assertEquals(List.of("inbox:created:waiting to be synced"), describe(sharedChanges(s)), "the retried PUT enrolled it");
+    }
+
+    @Test
+    void whenAnActiveConnectionsEnrollmentWasLostThenSigningInAgainEnrollsWhatNeverRan() {
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "lost-" + UUID.randomUUID().toString()
+                .substring(0, 8) + "@contoso.com");
+        HARNESS.graph.mail().addMailbox(user.userPrincipalName());
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail_read\"");
+        String id = started.path("connectionId").asText();
+        HARNESS.entra.nextSignIn(user);
+        HARNESS.browser().navigate(started.path("loginUrl").asText());
+        // the enrollment lost, as when storage failed or the process died after the connection became active
+        HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible();
+        TableClient due = TABLES.getTableClient(HARNESS.tables.syncDue());
+        due.listEntities().stream().filter(e -> e.getRowKey().contains(id)).forEach(e -> due.deleteEntity(e.getPartitionKey(), e.getRowKey()));
+        HARNESS.graph.mail().deliverText(user.userPrincipalName(), "never synced");
+        HARNESS.clock.advance(SyncCapabilities.SAFETY_INTERVAL.plusSeconds(1));
+        tick();
+        assertTrue(HARNESS.readFeed(id).isEmpty(), "nothing schedules a target whose enrollment was lost");
+
+        // the user signs in again with the same features: no change of status, no news for the web app
+        JsonNode again = ConnectorHarness.json(HARNESS.createConnection("{\"ownerId\":\"owner-1\",\"features\":[\"mail_read\"],"
+                + "\"cloud\":\"global\",\"connectionId\":\"" + id + "\",\"returnUrl\":\"" + ConnectorHarness.RETURN_URL + "\"}").bodyText());
+        HARNESS.entra.nextSignIn(user);
+        HARNESS.browser().navigate(again.path("loginUrl").asText());
+        HARNESS.drainSyncQueue();
+
+        assertEquals(List.of("inbox:created:never synced"), describe(HARNESS.readFeed(id)));
+        assertEquals(200, HARNESS.deleteConnection(id).getStatusCode());
     }
 
     @Test

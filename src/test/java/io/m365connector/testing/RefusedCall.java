@@ -20,11 +20,22 @@ public final class RefusedCall implements HostRouting {
     private final HostRouting inner;
     private final List<KillSwitch.Call> calls = new ArrayList<>();
     private final int refusedAt;
+    private final String pathFragment;
     private String refusedShape;
 
     public RefusedCall(HostRouting inner, int refusedAt) {
+        this(inner, refusedAt, null);
+    }
+
+    private RefusedCall(HostRouting inner, int refusedAt, String pathFragment) {
         this.inner = Objects.requireNonNull(inner, "'inner' cannot be null.");
         this.refusedAt = refusedAt;
+        this.pathFragment = pathFragment;
+    }
+
+    /** Refuses every request whose path holds {@code fragment} (a table's name: that table unavailable), the rest go through. */
+    public static RefusedCall pathsContaining(HostRouting inner, String fragment) {
+        return new RefusedCall(inner, -1, Objects.requireNonNull(fragment, "'fragment' cannot be null."));
     }
 
     /** Every request the instance sent or tried to send, in order. */
@@ -54,6 +65,13 @@ public final class RefusedCall implements HostRouting {
         KillSwitch.Call call = new KillSwitch.Call(request.method(), request.url().host(), request.url().encodedPath());
         int ordinal = calls.size();
         calls.add(call);
+        if (pathFragment != null) {
+            boolean refuse = call.path().contains(pathFragment);
+            if (refuse && refusedShape == null) {
+                refusedShape = call.shape();
+            }
+            return refuse;
+        }
         if (ordinal == refusedAt) {
             refusedShape = call.shape();
         }
