@@ -1791,6 +1791,7 @@ export interface operations {
                  *     (`mailbox_access_denied`) when the user has no rights on it.
                  */
                 mailbox?: components["parameters"]["Mailbox"];
+                /** @description A local date-time in timeZone, between 1900-01-01T00:00:00 and 2199-12-31T23:59:59 (as end). */
                 start: string;
                 end: string;
                 /** @description Windows or IANA time zone name. Default UTC. */
@@ -1994,6 +1995,7 @@ export interface operations {
             403: components["responses"]["ActionForbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -2055,6 +2057,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -2073,7 +2076,7 @@ export interface operations {
                 mailbox?: components["parameters"]["Mailbox"];
                 /** @description A well-known folder (inbox, sentitems, drafts, deleteditems, archive, junkemail) or a folder id. Default inbox. */
                 folder?: string;
-                /** @description Only messages received at or after this instant. */
+                /** @description Only messages received at or after this instant (between 1900-01-01T00:00:00Z and 2199-12-31T23:59:59Z). */
                 receivedSince?: string;
                 /** @description Only messages from this address. */
                 from?: string;
