@@ -131,11 +131,10 @@ public final class ConnectService {
     }
 
     private Connection reconnectable(StartRequest request) {
-        Connection existing = existing(ConnectionRef.of(request.connectionId(), null));
+        // Another owner's connection answers as an unknown id does (404), as on every other route: the answer never tells
+        // a caller that a connection it does not own exists.
+        Connection existing = existing(ConnectionRef.of(request.connectionId(), request.ownerId()));
         RequestValidationException.Collector errors = new RequestValidationException.Collector();
-        if (!existing.ownerId().equals(request.ownerId())) {
-            errors.add("ownerId", "Does not match the owner of connection " + existing.id() + ".");
-        }
         if (existing.cloud() != request.cloud()) {
             errors.add("cloud", "Connection " + existing.id() + " is in the " + existing.cloud().id()
                     + " cloud; a connection cannot move. Create a new connection instead.");

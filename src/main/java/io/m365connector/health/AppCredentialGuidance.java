@@ -17,8 +17,8 @@ import java.time.ZoneOffset;
  * What the operator does about a cloud's app credential, in the words of the health report and the
  * log (docs/TROUBLESHOOTING.md's "App credential" rows say the same). Names settings, never their values.
  */
-final class AppCredentialGuidance {
-    private static final String ROTATE_SECRET = "Rotate: add a second secret (scripts/register-app --cloud %s --secret-to-keyvault <vault>), "
+public final class AppCredentialGuidance {
+    private static final String ROTATE_SECRET = "Rotate: add a second secret (%s), "
             + "let the app pick it up (restart or refresh the Key Vault references), then delete the old secret (docs/APP-CREDENTIALS.md, Rotating without downtime).";
     private static final String ROTATE_CERTIFICATE = "Rotate: upload a new certificate to the app registration, import it into Key Vault as a "
             + "new version of the certificate behind %s, restart, then remove the old certificate from the registration.";
@@ -51,7 +51,17 @@ final class AppCredentialGuidance {
         if (registration.credential() instanceof ClientCertificate) {
             return String.format(ROTATE_CERTIFICATE, Setting.CLIENT_CERTIFICATE.nameFor(registration.cloud()));
         }
-        return String.format(ROTATE_SECRET, registration.cloud().id());
+        return String.format(ROTATE_SECRET, newSecretCommand(registration.cloud()));
+    }
+
+    /**
+     * The register-app run that adds a secret to this cloud's registration: named by its id, so it can never create another
+     * one (by name the script creates a registration it does not find); the features and base URL it was registered with
+     * (the script only adds to what is there).
+     */
+    public static String newSecretCommand(NationalCloud cloud) {
+        return "scripts/register-app --cloud " + cloud.id() + " --app-id <the value of " + Setting.CLIENT_ID.nameFor(cloud)
+                + "> --features <the features it was registered with> --redirect-base <PUBLIC_BASE_URL> --secret-to-keyvault <vault>";
     }
 
     private static String expiry(AppCredentialStatus status) {
@@ -61,8 +71,7 @@ final class AppCredentialGuidance {
     private static String invalid(AppRegistration registration, ProblemCode code) {
         NationalCloud cloud = registration.cloud();
         String fix = switch (code) {
-            case APP_SECRET_EXPIRED -> "The client secret has expired. Add a new secret (scripts/register-app --cloud " + cloud.id()
-                    + " --secret-to-keyvault <vault>) and restart the app.";
+            case APP_SECRET_EXPIRED -> "The client secret has expired. Add a new secret (" + newSecretCommand(cloud) + ") and restart the app.";
             case APP_SECRET_INVALID -> "Microsoft Entra ID refused the client secret (a wrong value, the secret's id instead of its value, or "
                     + "a deleted secret). Put a valid secret in " + Setting.CLIENT_SECRET.nameFor(cloud) + " and restart the app.";
             case APP_CERTIFICATE_EXPIRED -> "The certificate has expired. Upload a new one to the app registration and to "

@@ -28,6 +28,9 @@ import java.util.Set;
  * (secret, certificate or managed identity), default tenant, and what its health check needs.
  */
 final class RegistrationReader {
+    /** local.settings.sample.json's value for a client secret, for the user to replace. */
+    static final String SAMPLE_SECRET_PLACEHOLDER = "paste-the-client-secret-here";
+
     private static final String GUID = "(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
     private final RawSettings reader;
@@ -99,6 +102,12 @@ final class RegistrationReader {
         if (set.size() > 1) {
             reader.problem(String.join(" and ", set), (set.size() == 2 ? "are both set" : "are all set")
                     + ": keep one credential for the " + cloud.id() + " app registration.", null);
+            return null;
+        }
+        if (secret.isPresent() && secret.get().equals(SAMPLE_SECRET_PLACEHOLDER)) {
+            // the start would succeed and every sign-in fail at the callback: refused here, with what to do
+            reader.problem(secretName, "still holds the sample's placeholder: create a client secret (scripts/register-app "
+                    + "--secret-to-keyvault, or az ad app credential reset --id <client id> --append) and paste its value.", null);
             return null;
         }
         if (secret.isPresent()) {

@@ -296,8 +296,13 @@ class ConnectFlowFailuresTest {
     @Test
     void whenReconnectNamesAnotherOwnerOrCloudThenItIsRefused() {
         String id = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"").get("connectionId").asText();
-        assertProblem(HARNESS.createConnection("{\"ownerId\":\"intruder\",\"features\":[\"mail\"],\"cloud\":\"global\",\"connectionId\":\"" + id + "\"}"),
-                400, "invalid_request", "ownerId");
+        // another owner's connection looks unknown, as on every route (the trust model): not a 400 that confirms it exists
+        FakeHttpResponse intruder = HARNESS.createConnection("{\"ownerId\":\"intruder\",\"features\":[\"mail\"],\"cloud\":\"global\","
+                + "\"connectionId\":\"" + id + "\"}");
+        assertProblem(intruder, 404, "not_found", null);
+        assertEquals(HARNESS.createConnection("{\"ownerId\":\"intruder\",\"features\":[\"mail\"],\"cloud\":\"global\",\"connectionId\":\""
+                + Connection.newId() + "\"}").bodyText().replaceAll("con_[0-9a-f]+", "con_"), intruder.bodyText().replaceAll("con_[0-9a-f]+", "con_"),
+                "the same answer as for an id that does not exist");
         assertProblem(HARNESS.createConnection("{\"ownerId\":\"owner-1\",\"features\":[\"mail\"],\"cloud\":\"usgov\",\"connectionId\":\"" + id + "\"}"),
                 400, "invalid_request", "cloud");
     }

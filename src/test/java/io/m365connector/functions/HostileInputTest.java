@@ -1,11 +1,14 @@
 package io.m365connector.functions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.azure.functions.HttpMethod;
+import io.m365connector.actions.CancelRequest;
 import io.m365connector.cloud.NationalCloud;
+import io.m365connector.platform.RequestValidationException;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
 import io.m365connector.testing.FakeHttpRequest;
@@ -308,6 +311,17 @@ class HostileInputTest {
         assertEquals("eventId", updated.get("errors").get(0).get("field").asText(), updated.toString());
         assertEquals("eventId", cancelled.get("errors").get(0).get("field").asText(), cancelled.toString());
         assertEquals(graphCalls, HARNESS.graph.requests().size(), "nothing reached Graph");
+    }
+
+    @Test
+    void whenACancellationCommentIsCountedThenCharactersCountAsPeopleCountThemAndTabsPassAsInBodies() {
+        String event = "AAMkAGI2TG93AAA=";
+        // the API's text rules (API.md): 2,000 characters, an emoji one of them; CR, LF and tab pass in multi-line text
+        String twoThousand = "😀".repeat(1998) + "\t\n"; // 3,998 UTF-16 units
+        assertEquals(twoThousand, CancelRequest.parse(event, null, twoThousand).comment());
+        assertThrows(RequestValidationException.class, () -> CancelRequest.parse(event, null, "😀".repeat(2001)));
+        assertThrows(RequestValidationException.class, () -> CancelRequest.parse(event, null, "a\u0007b"));
+        assertThrows(RequestValidationException.class, () -> CancelRequest.parse(event, null, "a\u2028b"));
     }
 
     @Test

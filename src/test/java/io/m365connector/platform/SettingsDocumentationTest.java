@@ -1,9 +1,11 @@
 package io.m365connector.platform;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.platform.Settings.SettingsException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,12 +41,30 @@ class SettingsDocumentationTest {
     }
 
     @Test
-    void whenSampleIsUsedAsIsThenTheAppAcceptsItAfterTheKeyIsFilledIn() throws IOException {
+    void whenSampleIsUsedAsIsThenTheAppAcceptsItAfterTheKeyAndTheClientSecretAreFilledIn() throws IOException {
+        Map<String, String> env = sample();
+        env.put("LOCAL_TOKEN_KEY", Base64.getEncoder().encodeToString(new byte[32]));
+        env.put("M365_GLOBAL_CLIENT_SECRET", "a~secret~value~from~entra~id");
+        Settings settings = SettingsReader.read(env);
+        assertEquals("http://localhost:7071/api/auth/callback", settings.redirectUri());
+    }
+
+    @Test
+    void whenTheSamplesSecretPlaceholderIsLeftThenTheSettingIsRefusedSayingHowToGetASecret() throws IOException {
+        // accepted, the app started and every sign-in failed at the callback (app_secret_invalid)
+        Map<String, String> env = sample();
+        env.put("LOCAL_TOKEN_KEY", Base64.getEncoder().encodeToString(new byte[32]));
+
+        SettingsException refused = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
+
+        assertTrue(refused.problems().stream().anyMatch(p -> p.contains("M365_GLOBAL_CLIENT_SECRET") && p.contains("placeholder")
+                && p.contains("az ad app credential reset")), refused.problems().toString());
+    }
+
+    private static Map<String, String> sample() throws IOException {
         JsonNode values = Json.MAPPER.readTree(Path.of("local.settings.sample.json").toFile()).get("Values");
         Map<String, String> env = new HashMap<>();
         values.fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
-        env.put("LOCAL_TOKEN_KEY", Base64.getEncoder().encodeToString(new byte[32]));
-        Settings settings = SettingsReader.read(env);
-        assertEquals("http://localhost:7071/api/auth/callback", settings.redirectUri());
+        return env;
     }
 }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.m365connector.cloud.HostingCloud;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Feature;
+import io.m365connector.health.AppCredentialGuidance;
 import io.m365connector.platform.Settings;
 import io.m365connector.platform.SettingsReader;
 import io.m365connector.testing.TestSettings;
@@ -309,6 +310,28 @@ class RegisterAppScriptTest {
                 "--web-redirect-uris", "https://func.example.net/api/auth/callback", "--display-name", "m365 connector (prod)")),
                 run.calls("ad", "app", "update"));
         assertEquals(TENANT, run.settings().get("M365_GLOBAL_TENANT"), "single tenant: the tenant's id");
+    }
+
+    @Test
+    void whenTheHealthReportsNewSecretCommandIsRunThenThatRegistrationGetsASecretAndNoneIsCreated() throws Exception {
+        // the command the health report and the log give when a secret expires (AppCredentialGuidance), placeholders filled in
+        String appId = "cccccccc-1111-2222-3333-444444444444";
+        Files.writeString(state.resolve("apps"), appId + "\tContoso m365-connector (dev)\n"); // not the default name
+        String command = AppCredentialGuidance.newSecretCommand(NationalCloud.GLOBAL).replace("<the value of M365_GLOBAL_CLIENT_ID>", appId)
+                .replace("<the features it was registered with>", "mail,calendar").replace("<PUBLIC_BASE_URL>", "https://func.example.net")
+                .replace("<vault>", VAULT);
+        assertFalse(command.contains("<"), "every placeholder is one the operator fills in: " + command);
+        List<String> words = List.of(command.split(" "));
+        assertEquals("scripts/register-app", words.get(0));
+
+        Run run = run(words.subList(1, words.size()).toArray(String[]::new));
+
+        assertEquals(0, run.exit, run.toString());
+        assertEquals(0, run.count("ad", "app", "create"), "no second registration");
+        List<String> reset = run.calls("ad", "app", "credential", "reset").get(0);
+        assertEquals(appId, reset.get(reset.indexOf("--id") + 1));
+        assertTrue(reset.contains("--append"), "the old secret stays valid until the app runs on the new one");
+        assertEquals(1, run.count("keyvault", "secret", "set"));
     }
 
     @Test
