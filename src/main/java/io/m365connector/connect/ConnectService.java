@@ -126,6 +126,8 @@ public final class ConnectService {
         if (change.changed()) {
             disconnects.after().accept(connectionId);
             listener.statusChanged(change.before(), change.after());
+        } else {
+            listener.unchanged(change.after()); // a retried disconnect finishes a clean-up that failed
         }
         return ConnectionView.of(change.after());
     }

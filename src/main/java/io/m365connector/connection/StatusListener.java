@@ -14,10 +14,11 @@ public interface StatusListener {
     void statusChanged(Connection before, Connection after);
 
     /**
-     * The user signed in again to an active connection with the same features: no change, and no news for the web app, but a
-     * chance to finish what a change started and did not complete (sync enrollment: {@code SyncEnrollment}).
+     * A change that found nothing to change: the user signed in again to an active connection with the same features, or a
+     * disconnected connection was disconnected again. No news for the web app, but the chance to finish what the first
+     * change began and did not complete (sync enrollment or clean-up: {@code SyncEnrollment}).
      */
-    default void signedInAgain(Connection connection) {
+    default void unchanged(Connection connection) {
     }
 
     /** Tells each listener in turn; one that throws does not keep the others from hearing. */
@@ -35,10 +36,10 @@ public interface StatusListener {
             }
 
             @Override
-            public void signedInAgain(Connection connection) {
+            public void unchanged(Connection connection) {
                 for (StatusListener listener : listeners) {
                     try {
-                        listener.signedInAgain(connection);
+                        listener.unchanged(connection);
                     } catch (RuntimeException ignored) {
                         // as above
                     }

@@ -38,16 +38,19 @@ public final class SyncEnrollment implements StatusListener {
 
     /**
      * A sign-in that changed nothing enrolls what never ran: an enrollment that failed (or whose process died) after the
-     * connection became active left those targets unscheduled, and the timer enrolls nothing by itself.
+     * connection became active left those targets unscheduled, and the timer enrolls nothing by itself. A repeated
+     * disconnect removes the sync state again: a clean-up that failed the first time is finished by the web app's retry.
      */
     @Override
-    public void signedInAgain(Connection connection) {
+    public void unchanged(Connection connection) {
         try {
             if (connection.status() == ConnectionStatus.ACTIVE) {
                 timer.get().enrollNeverRun(connection);
+            } else if (connection.status() == ConnectionStatus.DISCONNECTED) {
+                sync.get().forget(connection.id());
             }
         } catch (RuntimeException e) {
-            LOG.warning("Could not start syncing " + connection.id() + ": " + e.getClass().getSimpleName());
+            LOG.warning("Could not start or stop syncing " + connection.id() + ": " + e.getClass().getSimpleName());
         }
     }
 }

@@ -81,7 +81,7 @@ public final class RefreshOutcomes {
         if (change.statusChanged() || !change.before().features().equals(change.after().features())) {
             listener.statusChanged(change.before(), change.after()); // a reconnect that adds a feature is news too (sync starts)
         } else {
-            listener.signedInAgain(change.after());
+            listener.unchanged(change.after());
         }
         return change.after();
     }

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.microsoft.azure.functions.HttpMethod;
 import io.m365connector.cloud.NationalCloud;
+import io.m365connector.functions.ConnectionFunctions;
 import io.m365connector.functions.SyncFunctions;
 import io.m365connector.platform.Json;
 import io.m365connector.testing.Azurite;
@@ -301,6 +302,31 @@ class SharedMailboxSyncTest {
 
         assertEquals(List.of("inbox:created:never synced"), describe(HARNESS.readFeed(id)));
         assertEquals(200, HARNESS.deleteConnection(id).getStatusCode());
+    }
+
+    @Test
+    void whenADisconnectsCleanUpFailsThenTheRetriedDeleteRemovesWhatSyncKept() {
+        Shared s = connectWithSharedMailbox(NationalCloud.GLOBAL, true);
+        HARNESS.graph.mail().deliverText(s.mailbox, "indexed");
+        assertEquals(201, name(s.connectionId, s.mailbox).getStatusCode());
+        HARNESS.drainSyncQueue();
+        TableClient items = TABLES.getTableClient(HARNESS.tables.syncItems());
+        String ofConnection = "PartitionKey ge '" + s.connectionId + ".' and PartitionKey lt '" + s.connectionId + "/'";
+        assertTrue(rows(items, ofConnection) >= 1, "the shared inbox is indexed");
+
+        // the item index unavailable during the disconnect: the connection is disconnected, its clean-up fails (and is logged)
+        RefusedCall indexDown = RefusedCall.pathsContaining(HARNESS.routing, HARNESS.tables.syncItems());
+        ConnectionFunctions failing = HARNESS.newInstance(indexDown, new ClockSleeper(HARNESS.clock)).context().newFunction(ConnectionFunctions.class);
+        FakeHttpResponse first = (FakeHttpResponse) failing.delete(FakeHttpRequest.of(HttpMethod.DELETE, "https://" + ConnectorHarness.FUNCTION_HOST
+                + "/api/connections/" + s.connectionId), s.connectionId, new FakeExecutionContext("deleteConnection"));
+        assertEquals(200, first.getStatusCode(), first.bodyText());
+        assertTrue(indexDown.refused());
+        assertTrue(rows(items, ofConnection) >= 1, "left behind");
+
+        assertEquals(200, HARNESS.deleteConnection(s.connectionId).getStatusCode()); // the web app's retry, or a second disconnect
+
+        assertEquals(0, rows(items, ofConnection), "the retried disconnect finished the clean-up");
+        assertEquals(0, rows(TABLES.getTableClient(HARNESS.tables.syncState()), "PartitionKey eq '" + s.connectionId + "' and RowKey ne '_feed'"));
     }
 
     @Test
