@@ -103,8 +103,7 @@ public final class SyncService {
     public Outcome handle(SyncRequest request) {
         Optional<SyncState> state = stores.states().find(request.connectionId(), request.target());
         // A later run covers a change, not Graph's lifecycle events: only this request recreates or reauthorizes the subscription.
-        if (!SUBSCRIPTION_EVENTS.contains(request.reason())
-                && state.map(SyncState::runStartedAt).filter(started -> request.requestedAt().isBefore(started.minus(COVERAGE_SKEW))).isPresent()) {
+        if (!SUBSCRIPTION_EVENTS.contains(request.reason()) && state.filter(s -> s.covers(request.requestedAt(), COVERAGE_SKEW)).isPresent()) {
             return Outcome.COVERED;
         }
         if (request.reason().equals("notification")) {

@@ -1,5 +1,6 @@
 package io.m365connector.sync;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -64,6 +65,16 @@ public record SyncState(String connectionId, SyncTarget target, String deltaLink
     SyncState started(Instant at) {
         return new SyncState(connectionId, target, deltaLink, nextLink, generation, fullSync, windowStart, windowEnd, scheduledRunAt, at, lastRunAt,
                 lastSuccessAt, lastError, version);
+    }
+
+    /**
+     * Whether the last run covers a request made at {@code requestedAt}: it started after it (by more than {@code skew}) and
+     * completed. A run that failed, or is still going, covers nothing: the queue's retry of a request that a failed run
+     * had "covered" was dropped, and its change (or a paged first sync) waited for the hourly timer.
+     */
+    boolean covers(Instant requestedAt, Duration skew) {
+        return runStartedAt != null && requestedAt.isBefore(runStartedAt.minus(skew)) && lastSuccessAt != null
+                && !lastSuccessAt.isBefore(runStartedAt);
     }
 
     SyncState withVersion(String etag) {

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -134,6 +135,29 @@ class SyncCrashTest {
         HARNESS.graph.mail().deliverText(inbox.mailbox(), "after the outage");
         run(inbox);
         assertEquals(MESSAGES + 1, created(inbox).size());
+    }
+
+    @Test
+    void whenARunFailsThenTheQueuesRetryOfTheSameRequestRunsRatherThanCountingAsCovered() {
+        Inbox inbox = inbox(false);
+        String request = request(inbox);
+        HARNESS.clock.advance(Duration.ofSeconds(10)); // the run starts a while after the request was made
+        RefusedCall graphDown = RefusedCall.pathsContaining(HARNESS.routing, "/delta"); // Graph's delta unavailable: 503, every try
+        SyncFunctions failing = HARNESS.newInstance(graphDown, new ClockSleeper(HARNESS.clock)).context().newFunction(SyncFunctions.class);
+        try {
+            failing.syncWorker(request, new FakeExecutionContext("syncWorker"));
+        } catch (RuntimeException failed) {
+            // the queue delivers the same message again
+        }
+        assertTrue(graphDown.refused(), "the run failed at the delta");
+
+        HARNESS.clock.advance(Duration.ofSeconds(30));
+        HARNESS.sync.syncWorker(request, new FakeExecutionContext("syncWorker")); // the same request: its run failed, so it covered nothing
+        for (String more : HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible()) {
+            HARNESS.sync.syncWorker(more, new FakeExecutionContext("syncWorker"));
+        }
+
+        assertEquals(MESSAGES, created(inbox).size(), "synced now, not at the next hourly timer: " + created(inbox));
     }
 
     @ParameterizedTest(name = "killed at transaction {0} ({1}), {2}, then the calendar runs first")
