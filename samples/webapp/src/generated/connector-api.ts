@@ -340,7 +340,8 @@ export interface paths {
          * Read the change feed after a cursor
          * @description The connection's changes in feed order after `cursor` (the `nextCursor` of your last read; none
          *     for the start of what the feed keeps, 8 days). At least once: reading from an older cursor again
-         *     returns the same changes with the same ids. `more` says whether to read again right away.
+         *     returns the same changes with the same ids and sequences; apply them by `sequence` (an id names an item's
+         *     version, which can come back at a later sequence). `more` says whether to read again right away.
          */
         get: operations["listChanges"];
         put?: never;
