@@ -185,12 +185,13 @@ public final class SyncService {
             return Outcome.COVERED; // a run already scheduled starts after this change was notified
         }
         Instant at = clock.instant().plus(debounce);
+        // Queued before it is recorded: a send that fails leaves no "scheduled" mark to drop the queue's retry as covered.
+        requests.send(new SyncRequest(request.connectionId(), request.target(), SCHEDULED, at).toJson(), debounce);
         try {
             stores.states().save(state.orElseGet(() -> SyncState.start(request.connectionId(), request.target())).scheduled(at));
         } catch (ConcurrentUpdateException e) {
-            return handle(request); // another worker scheduled or ran meanwhile: decide again on what it wrote
+            return handle(request); // another worker scheduled or ran meanwhile: decide again (at worst one run more)
         }
-        requests.send(new SyncRequest(request.connectionId(), request.target(), SCHEDULED, at).toJson(), debounce);
         return Outcome.SCHEDULED;
     }
 

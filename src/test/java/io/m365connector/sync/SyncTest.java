@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -527,6 +528,26 @@ class SyncTest {
         assertTrue(runs <= 10, "a few runs for 5,000 notifications, not thousands: " + runs);
         assertTrue(mostQueued <= 5_000, "the queue holds at most the burst itself: " + mostQueued);
         assertEquals(0, HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).size());
+    }
+
+    @Test
+    void whenQueueingTheScheduledRunFailsThenTheNotificationsRetrySchedulesItInsteadOfCountingAsCovered() {
+        Synced user = connect(NationalCloud.GLOBAL);
+        syncNow(user);
+        HARNESS.graph.mail().deliverText(user.upn, "notified while the queue failed");
+        String notification = new SyncRequest(user.connectionId, SyncResource.INBOX, "notification", HARNESS.clock.instant()).toJson();
+        HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).failNextSends(1);
+        try {
+            HARNESS.sync.syncWorker(notification, new FakeExecutionContext("syncWorker"));
+        } catch (RuntimeException failed) {
+            // the queue delivers the notification's request again
+        }
+
+        HARNESS.sync.syncWorker(notification, new FakeExecutionContext("syncWorker"));
+        drain();
+
+        assertEquals(List.of("created:notified while the queue failed"), describe(changes(user)).stream()
+                .filter(c -> c.contains("queue failed")).toList(), "scheduled by the retry, not left to the hourly timer");
     }
 
     @ParameterizedTest

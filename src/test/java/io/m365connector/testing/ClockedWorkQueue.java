@@ -1,5 +1,6 @@
 package io.m365connector.testing;
 
+import io.m365connector.platform.StorageUnavailableException;
 import io.m365connector.platform.WorkQueue;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,9 +23,20 @@ public final class ClockedWorkQueue implements WorkQueue {
         this.clock = clock;
     }
 
+    private int failingSends;
+
     @Override
     public synchronized void send(String message, Duration delay) {
+        if (failingSends > 0) {
+            failingSends--;
+            throw new StorageUnavailableException("the queue refused the message (a test's fault)", null);
+        }
         queued.add(new Queued(message, clock.instant().plus(delay)));
+    }
+
+    /** The next {@code count} sends fail as a queue that storage does not answer for. */
+    public synchronized void failNextSends(int count) {
+        failingSends = count;
     }
 
     /** Takes the messages visible now (as a queue trigger would), leaving hidden ones. */
