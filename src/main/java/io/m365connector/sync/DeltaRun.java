@@ -44,7 +44,7 @@ final class DeltaRun {
     Outcome run(GraphSession session, FeedWriter writer, SyncTarget target) {
         String connectionId = session.connectionId();
         SyncState state = states.find(connectionId, target).orElseGet(() -> SyncState.start(connectionId, target));
-        state = states.save(state.started(clock.instant())); // requests made before this moment are covered by this run
+        state = states.saveRun(state, state.started(clock.instant())); // requests made before this moment are covered by it
         if (target.resource() == SyncResource.CALENDAR) {
             state = placeWindow(state);
         }
@@ -56,7 +56,7 @@ final class DeltaRun {
             apply(writer, state, page.delta, known, removals);
             writer.checkpoint();
             if (page.delta.nextLink() != null) {
-                state = states.save(state.progress(page.delta.nextLink()));
+                state = states.saveRun(state, state.progress(page.delta.nextLink()));
                 if (pages >= MAX_PAGES) {
                     return new Outcome(appended(), true);
                 }
@@ -69,7 +69,7 @@ final class DeltaRun {
             if (state.fullSync()) {
                 sweepUnseen(writer, state);
             }
-            states.save(state.completed(deltaLink, clock.instant()));
+            states.saveRun(state, state.completed(deltaLink, clock.instant()));
             return new Outcome(appended(), false);
         }
     }
@@ -81,9 +81,9 @@ final class DeltaRun {
     private SyncState placeWindow(SyncState state) {
         Instant now = clock.instant();
         if (state.windowStart() == null) {
-            return states.save(state.window(CalendarWindow.start(now), CalendarWindow.end(now)));
+            return states.saveRun(state, state.window(CalendarWindow.start(now), CalendarWindow.end(now)));
         }
-        return CalendarWindow.due(state.windowStart(), now) ? states.save(state.restart(CalendarWindow.start(now), CalendarWindow.end(now)))
+        return CalendarWindow.due(state.windowStart(), now) ? states.saveRun(state, state.restart(CalendarWindow.start(now), CalendarWindow.end(now)))
                 : state;
     }
 
@@ -98,8 +98,9 @@ final class DeltaRun {
                     throw e;
                 }
                 Instant now = clock.instant();
-                state = states.save(target.resource() == SyncResource.CALENDAR ? state.restart(CalendarWindow.start(now), CalendarWindow.end(now))
-                        : state.restart(null, null));
+                SyncState restarted = target.resource() == SyncResource.CALENDAR
+                        ? state.restart(CalendarWindow.start(now), CalendarWindow.end(now)) : state.restart(null, null);
+                state = states.saveRun(state, restarted);
             }
         }
         return new Page(DeltaReader.first(session, target, state), state);

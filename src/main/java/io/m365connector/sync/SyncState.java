@@ -2,6 +2,7 @@ package io.m365connector.sync;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 
 /**
@@ -75,6 +76,19 @@ public record SyncState(String connectionId, SyncTarget target, String deltaLink
     boolean covers(Instant requestedAt, Duration skew) {
         return runStartedAt != null && requestedAt.isBefore(runStartedAt.minus(skew)) && lastSuccessAt != null
                 && !lastSuccessAt.isBefore(runStartedAt);
+    }
+
+    /** Whether {@code other} holds the same run as this (everything but the scheduling mark and the version). */
+    boolean sameRunAs(SyncState other) {
+        return Objects.equals(deltaLink, other.deltaLink) && Objects.equals(nextLink, other.nextLink) && generation == other.generation
+                && fullSync == other.fullSync && same(windowStart, other.windowStart) && same(windowEnd, other.windowEnd)
+                && same(runStartedAt, other.runStartedAt) && same(lastRunAt, other.lastRunAt) && same(lastSuccessAt, other.lastSuccessAt)
+                && Objects.equals(lastError, other.lastError);
+    }
+
+    /** Instants as a table keeps them: to the microsecond. */
+    private static boolean same(Instant a, Instant b) {
+        return a == null || b == null ? a == b : a.truncatedTo(ChronoUnit.MICROS).equals(b.truncatedTo(ChronoUnit.MICROS));
     }
 
     SyncState withVersion(String etag) {

@@ -40,6 +40,24 @@ final class SyncStates {
                 "The sync state of " + state.target() + " changed meanwhile.")));
     }
 
+    /**
+     * A run's save of its own state ({@code next}, made from {@code base}, what it last read or saved). The row is shared with
+     * the worker that schedules a run for a notification ({@link SyncState#scheduled}): when only that mark moved meanwhile,
+     * the run's state is saved over the fresh row, keeping the mark; any other change (the feed taken over, a disconnect)
+     * is a conflict as before. Without this a notification during a run failed the run (concurrent_update).
+     */
+    SyncState saveRun(SyncState base, SyncState next) {
+        try {
+            return save(next);
+        } catch (ConcurrentUpdateException e) {
+            SyncState fresh = find(next.connectionId(), next.target()).orElseThrow(() -> e);
+            if (!fresh.sameRunAs(base)) {
+                throw e;
+            }
+            return save(next.scheduled(fresh.scheduledRunAt()).withVersion(fresh.version()));
+        }
+    }
+
     Optional<Feed> feed(String connectionId) {
         return table.find(connectionId, FEED_ROW).map(e -> new Feed(((Number) e.getProperty("Counter")).longValue(),
                 instant(e, "LeaseUntil"), e.getETag()));

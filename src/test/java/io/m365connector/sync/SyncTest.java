@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.functions.SyncFunctions;
+import io.m365connector.platform.http.HostRouting;
+import io.m365connector.testing.ClockSleeper;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
 import io.m365connector.testing.FakeHttpRequest;
@@ -528,6 +530,37 @@ class SyncTest {
         assertTrue(runs <= 10, "a few runs for 5,000 notifications, not thousands: " + runs);
         assertTrue(mostQueued <= 5_000, "the queue holds at most the burst itself: " + mostQueued);
         assertEquals(0, HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).size());
+    }
+
+    @Test
+    void whenANotificationIsScheduledWhileARunIsGoingThenTheRunCompletesAndTheStatusStaysSyncing() {
+        // Queue triggers run messages side by side: a notification's worker marks the next run in the state row a run is writing.
+        Synced user = connect(NationalCloud.GLOBAL);
+        syncNow(user);
+        HARNESS.graph.mail().deliverText(user.upn, "during a run");
+        String notification = new SyncRequest(user.connectionId, SyncResource.INBOX, "notification", HARNESS.clock.instant()).toJson();
+        AtomicBoolean notified = new AtomicBoolean();
+        HostRouting notifiedMidRun = builder -> {
+            builder.addInterceptor(chain -> {
+                if (chain.request().url().encodedPath().contains("/delta") && notified.compareAndSet(false, true)) {
+                    HARNESS.sync.syncWorker(notification, new FakeExecutionContext("syncWorker")); // another worker, meanwhile
+                }
+                return chain.proceed(chain.request());
+            });
+            HARNESS.routing.applyTo(builder);
+        };
+        SyncFunctions running = HARNESS.newInstance(notifiedMidRun, new ClockSleeper(HARNESS.clock)).context().newFunction(SyncFunctions.class);
+        HARNESS.clock.advance(Duration.ofSeconds(10));
+
+        running.syncWorker(new SyncRequest(user.connectionId, SyncResource.INBOX, "timer", HARNESS.clock.instant()).toJson(),
+                new FakeExecutionContext("syncWorker"));
+
+        assertTrue(notified.get(), "the notification came while the run read the delta");
+        assertTrue(describe(changes(user)).contains("created:during a run"), describe(changes(user)).toString());
+        JsonNode inbox = ConnectorHarness.json(HARNESS.getConnection(user.connectionId).bodyText()).path("sync").path(0);
+        assertEquals("syncing", inbox.path("state").asText(), inbox.toString());
+        drain(); // the run the notification scheduled finds nothing new
+        assertNoDuplicates(user);
     }
 
     @Test
