@@ -25,7 +25,7 @@ import java.util.logging.Logger;
 /**
  * Keeps a connection's synced resources in step and serves its change feed. A sync request (from a
  * notification, the timer, a lifecycle event) runs the resource's delta once: a request made before a
- * run that already started is covered by it and dropped (but for a subscription's lifecycle events), so a
+ * run that started later and completed is covered by it and dropped (but for a subscription's lifecycle events), so a
  * burst of notifications costs a few runs;
  * while another instance writes the connection's feed the request waits in the queue.
  */
