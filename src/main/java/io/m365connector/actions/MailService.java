@@ -112,7 +112,7 @@ public final class MailService {
     }
 
     private MailSent send(GraphSession session, MailRequest request, Step step, MailProgress progress) {
-        String draftId = progress.draftId(); // never null here; GraphJsonRequests.parameters refuses a null id before Graph
+        String draftId = progress.draftId(); // never null here; GraphJsonRequests refuses a template value that is missing before Graph
         try {
             // Graph's JSON request rather than the SDK's builder: a send then never makes the SDK's fluent client (GraphClient).
             session.run(Safety.ONCE, client -> GraphJsonRequests.post(client, GraphJsonRequests.mailbox(request.from()) + "/messages/{message%2Did}/send",

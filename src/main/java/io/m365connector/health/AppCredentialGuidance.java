@@ -57,11 +57,12 @@ public final class AppCredentialGuidance {
     /**
      * The register-app run that adds a secret to this cloud's registration: named by its id, so it can never create another
      * one (by name the script creates a registration it does not find); the features and base URL it was registered with
-     * (the script only adds to what is there).
+     * (the script adds what is missing) and its audience (the script sets it: left out, a single-tenant one became multi-tenant).
      */
     public static String newSecretCommand(NationalCloud cloud) {
         return "scripts/register-app --cloud " + cloud.id() + " --app-id <the value of " + Setting.CLIENT_ID.nameFor(cloud)
-                + "> --features <the features it was registered with> --redirect-base <PUBLIC_BASE_URL> --secret-to-keyvault <vault>";
+                + "> --features <the features it was registered with> --audience <single or multi, as it was registered> --redirect-base <PUBLIC_BASE_URL>"
+                + " --secret-to-keyvault <vault>";
     }
 
     private static String expiry(AppCredentialStatus status) {

@@ -106,8 +106,8 @@ final class RegistrationReader {
         }
         if (secret.isPresent() && secret.get().equals(SAMPLE_SECRET_PLACEHOLDER)) {
             // the start would succeed and every sign-in fail at the callback: refused here, with what to do
-            reader.problem(secretName, "still holds the sample's placeholder: create a client secret (scripts/register-app "
-                    + "--secret-to-keyvault, or az ad app credential reset --id <client id> --append) and paste its value.", null);
+            reader.problem(secretName, "still holds the sample's placeholder: create a client secret (az ad app credential reset --id <client id> --append "
+                    + "--query password -o tsv, or scripts/register-app as docs/APP-CREDENTIALS.md shows) and paste its value.", null);
             return null;
         }
         if (secret.isPresent()) {

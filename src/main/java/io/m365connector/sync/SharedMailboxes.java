@@ -27,7 +27,12 @@ final class SharedMailboxes {
 
     /** Why {@code address} cannot name a shared mailbox, or null. */
     static String problem(String address) {
-        return MailRecipient.problem(address);
+        String problem = MailRecipient.problem(address);
+        if (problem == null && SyncTarget.lowerCasesIntoAscii(address)) {
+            return "Holds a letter that lower-cases to a plain one (such as the Kelvin sign, U+212A, to k): the mailbox kept would "
+                    + "be another than the one named. Use the address's own letters.";
+        }
+        return problem;
     }
 
     /** Names the mailbox (again, after it was un-named); the caller has read that it is not named now. */

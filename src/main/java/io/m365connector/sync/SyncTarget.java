@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -20,18 +21,20 @@ public record SyncTarget(SyncResource resource, String mailbox) {
     }
 
     /**
-     * A shared mailbox's address as it is kept and sent: ASCII letters lower-cased (Exchange compares them without case),
-     * every other character as given. Full Unicode lower-casing would name another mailbox than the one checked and
-     * asked for: the Kelvin sign (U+212A) becomes a plain k, a dotted capital I (U+0130) an i and a combining dot.
+     * A shared mailbox's address as it is kept (and its key made): lower case, as it always was. Addresses whose lower case
+     * would name another mailbox are refused before ({@link #lowerCasesIntoAscii}).
      */
     static String canonical(String address) {
-        char[] chars = address.toCharArray();
-        for (int i = 0; i < chars.length; i++) {
-            if (chars[i] >= 'A' && chars[i] <= 'Z') {
-                chars[i] = (char) (chars[i] + ('a' - 'A'));
-            }
-        }
-        return new String(chars);
+        return address.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Whether lower-casing turns a non-ASCII character into ASCII: the Kelvin sign (U+212A) becomes a plain k, a dotted
+     * capital I (U+0130) an i and a combining dot. Such an address would be kept as another mailbox than the one named.
+     */
+    static boolean lowerCasesIntoAscii(String address) {
+        return address.codePoints().filter(cp -> cp > 127)
+                .anyMatch(cp -> new String(Character.toChars(cp)).toLowerCase(Locale.ROOT).chars().anyMatch(c -> c < 128));
     }
 
     /** The resource of the connected user's own mailbox. */

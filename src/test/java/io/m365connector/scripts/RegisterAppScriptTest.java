@@ -319,7 +319,7 @@ class RegisterAppScriptTest {
         Files.writeString(state.resolve("apps"), appId + "\tContoso m365-connector (dev)\n"); // not the default name
         String command = AppCredentialGuidance.newSecretCommand(NationalCloud.GLOBAL).replace("<the value of M365_GLOBAL_CLIENT_ID>", appId)
                 .replace("<the features it was registered with>", "mail,calendar").replace("<PUBLIC_BASE_URL>", "https://func.example.net")
-                .replace("<vault>", VAULT);
+                .replace("<single or multi, as it was registered>", "single").replace("<vault>", VAULT);
         assertFalse(command.contains("<"), "every placeholder is one the operator fills in: " + command);
         List<String> words = List.of(command.split(" "));
         assertEquals("scripts/register-app", words.get(0));
@@ -332,6 +332,8 @@ class RegisterAppScriptTest {
         assertEquals(appId, reset.get(reset.indexOf("--id") + 1));
         assertTrue(reset.contains("--append"), "the old secret stays valid until the app runs on the new one");
         assertEquals(1, run.count("keyvault", "secret", "set"));
+        List<String> update = run.calls("ad", "app", "update").get(0);
+        assertEquals("AzureADMyOrg", update.get(update.indexOf("--sign-in-audience") + 1), "a single-tenant registration stays single-tenant");
     }
 
     @Test

@@ -329,17 +329,26 @@ class SharedMailboxSyncTest {
         assertEquals(0, rows(TABLES.getTableClient(HARNESS.tables.syncState()), "PartitionKey eq '" + s.connectionId + "' and RowKey ne '_feed'"));
     }
 
-    @Test
-    void whenAnAddressHoldsALetterUnicodeWouldLowerCaseToAsciiThenTheMailboxKeptIsTheOneNamedNotAnother() {
+    @ParameterizedTest
+    @ValueSource(strings = {"Sales.\u212Aate@contoso.com", "\u0130nfo@contoso.com"})
+    void whenAnAddressHoldsALetterThatLowerCasesToAPlainOneThenItIsRefusedAsItWouldBeKeptAsAnotherMailbox(String address) {
+        // kept in lower case, U+212A (Kelvin sign) became a plain k: sales.kate@ is another person's mailbox than the one named
         ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, FEATURES);
-        // U+212A (Kelvin sign) lower-cases to a plain k: kate@ would be another person's mailbox than the one named
-        FakeHttpResponse named = name(c.connectionId(), "Sales.\u212Aate@contoso.com");
+        FakeHttpResponse named = name(c.connectionId(), address);
 
-        assertEquals(201, named.getStatusCode(), named.bodyText());
-        assertEquals("sales.\u212Aate@contoso.com", ConnectorHarness.json(named.bodyText()).path("mailbox").asText(),
-                "ASCII letters lower-cased, the rest as given");
-        assertTrue(sharedStatus(c.connectionId(), "sales.kate@contoso.com").isEmpty());
-        assertEquals(2, sharedStatus(c.connectionId(), "sales.\u212Aate@contoso.com").size(), "its inbox and calendar");
+        assertEquals(400, named.getStatusCode(), named.bodyText());
+        assertEquals("mailbox", ConnectorHarness.json(named.bodyText()).path("errors").path(0).path("field").asText(), named.bodyText());
+        assertTrue(sharedStatus(c.connectionId(), null).isEmpty(), "nothing named");
+    }
+
+    @Test
+    void whenANonAsciiAddressIsNamedInOtherCaseThenItIsTheSameMailbox() {
+        // lower case as before this check came: a mailbox named before keeps its key
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, FEATURES);
+        assertEquals(201, name(c.connectionId(), "MÜLLER@contoso.com").getStatusCode());
+        FakeHttpResponse again = name(c.connectionId(), "müller@contoso.com");
+        assertEquals(200, again.getStatusCode(), again.bodyText());
+        assertEquals(2, sharedStatus(c.connectionId(), "müller@contoso.com").size(), "one mailbox: its inbox and calendar");
     }
 
     @ParameterizedTest
