@@ -67,8 +67,15 @@ final class FeedWriter implements AutoCloseable {
         }
         try {
             List<Change> beyond = feed.after(connectionId, counter, Integer.MAX_VALUE);
+            if (beyond.isEmpty()) {
+                return Optional.of(new FeedWriter(states, feed, connectionId, clock, lease, counter, taken.get(), beyond));
+            }
             UnindexedRows.record(states, index, connectionId, beyond);
-            return Optional.of(new FeedWriter(states, feed, connectionId, clock, lease, counter, taken.get(), beyond));
+            // Indexed now: the counter moves past them at once, so a later writer never records them again in a newer
+            // generation (a full sync begun since would take them for seen).
+            long indexed = beyond.get(beyond.size() - 1).sequence();
+            Optional<String> settled = states.saveFeed(connectionId, indexed, now.plus(lease), taken.get());
+            return settled.map(v -> new FeedWriter(states, feed, connectionId, clock, lease, indexed, v, beyond));
         } catch (RuntimeException e) {
             states.saveFeed(connectionId, counter, clock.instant(), taken.get()); // let the lease go: the queue's retry tries again
             throw e;

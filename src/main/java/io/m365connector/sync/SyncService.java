@@ -1,6 +1,5 @@
 package io.m365connector.sync;
 
-import io.m365connector.connection.ConcurrentUpdateException;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionRef;
 import io.m365connector.connection.ConnectionStatus;
@@ -187,11 +186,7 @@ public final class SyncService {
         Instant at = clock.instant().plus(debounce);
         // Queued before it is recorded: a send that fails leaves no "scheduled" mark to drop the queue's retry as covered.
         requests.send(new SyncRequest(request.connectionId(), request.target(), SCHEDULED, at).toJson(), debounce);
-        try {
-            stores.states().save(state.orElseGet(() -> SyncState.start(request.connectionId(), request.target())).scheduled(at));
-        } catch (ConcurrentUpdateException e) {
-            return handle(request); // another worker scheduled or ran meanwhile: decide again (at worst one run more)
-        }
+        stores.states().markScheduled(request.connectionId(), request.target(), state, at);
         return Outcome.SCHEDULED;
     }
 

@@ -58,6 +58,30 @@ final class SyncStates {
         }
     }
 
+    /**
+     * Marks a run queued for {@code at} on the resource's state ({@code read}: the row as the caller read it, if any). A row that
+     * changed meanwhile (a run saving its page, another notification's mark) is read again and marked, unless it holds a
+     * mark as late already; a row gone meanwhile (a disconnect) is not made again. The run is queued already: never a second.
+     */
+    void markScheduled(String connectionId, SyncTarget target, Optional<SyncState> read, Instant at) {
+        SyncState base = read.orElseGet(() -> SyncState.start(connectionId, target));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                save(base.scheduled(at));
+                return;
+            } catch (ConcurrentUpdateException e) {
+                Optional<SyncState> fresh = find(connectionId, target);
+                if (fresh.isEmpty() || (fresh.get().scheduledRunAt() != null && !fresh.get().scheduledRunAt().isBefore(at))) {
+                    return;
+                }
+                if (attempt >= 3) {
+                    throw e;
+                }
+                base = fresh.get();
+            }
+        }
+    }
+
     Optional<Feed> feed(String connectionId) {
         return table.find(connectionId, FEED_ROW).map(e -> new Feed(((Number) e.getProperty("Counter")).longValue(),
                 instant(e, "LeaseUntil"), e.getETag()));

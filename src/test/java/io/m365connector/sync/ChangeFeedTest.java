@@ -66,6 +66,8 @@ class ChangeFeedTest {
         assertEquals(0, states.feed(connectionId).orElseThrow().counter(), "the counter of the last checkpoint, not past the rows");
 
         try (FeedWriter calendar = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
+            assertEquals(4, states.feed(connectionId).orElseThrow().counter(),
+                    "indexed, the rows are behind the counter at once: no later writer records them again in a newer generation");
             calendar.append(List.of(Change.of(SyncResource.CALENDAR, Change.Type.CREATED, "e", "1", null)));
             calendar.checkpoint();
         }
@@ -76,6 +78,26 @@ class ChangeFeedTest {
         assertEquals(Optional.empty(), index.find(connectionId, inbox, "gone"), "a deleted item leaves the index");
         assertEquals(Optional.empty(), index.find(connectionId, SyncTarget.own(SyncResource.CALENDAR), "e"),
                 "a writer's own rows are indexed by its run, not here");
+    }
+
+    @Test
+    void whenARunSavedTheStateSinceANotificationReadItThenTheMarkGoesOnTheFreshRowKeepingTheRunsState() {
+        SyncTarget inbox = SyncTarget.own(SyncResource.INBOX);
+        SyncState read = states.save(SyncState.start(connectionId, inbox)); // what the notification's worker read
+        Instant started = clock.instant().plusSeconds(1);
+        states.save(read.started(started)); // a run saved its start meanwhile
+        Instant at = clock.instant().plusSeconds(10);
+
+        states.markScheduled(connectionId, inbox, Optional.of(read), at); // no conflict thrown: the run is queued already
+
+        SyncState fresh = states.find(connectionId, inbox).orElseThrow();
+        assertEquals(at, fresh.scheduledRunAt());
+        assertEquals(started, fresh.runStartedAt(), "the run's save kept");
+        states.markScheduled(connectionId, inbox, Optional.of(read), at.minusSeconds(5));
+        assertEquals(at, states.find(connectionId, inbox).orElseThrow().scheduledRunAt(), "a later mark is kept");
+        states.clear(connectionId);
+        states.markScheduled(connectionId, inbox, Optional.of(fresh), at.plusSeconds(5));
+        assertEquals(Optional.empty(), states.find(connectionId, inbox), "a row a disconnect removed is not made again");
     }
 
     @Test
