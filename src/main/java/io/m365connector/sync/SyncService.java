@@ -183,6 +183,10 @@ public final class SyncService {
         if (state.map(SyncState::scheduledRunAt).filter(at -> !at.isBefore(request.requestedAt().plus(COVERAGE_SKEW))).isPresent()) {
             return Outcome.COVERED; // a run already scheduled starts after this change was notified
         }
+        if (state.isEmpty() && connections.find(request.connectionId()).filter(c -> c.status() == ConnectionStatus.ACTIVE && syncs(c,
+                request.target())).isEmpty()) {
+            return Outcome.NOT_SYNCED; // a late notification after a disconnect (or of a resource no longer synced) makes no row
+        }
         Instant at = clock.instant().plus(debounce);
         // Queued before it is recorded: a send that fails leaves no "scheduled" mark to drop the queue's retry as covered.
         requests.send(new SyncRequest(request.connectionId(), request.target(), SCHEDULED, at).toJson(), debounce);

@@ -342,6 +342,21 @@ class SharedMailboxSyncTest {
     }
 
     @Test
+    void whenANotificationArrivesAfterTheDisconnectThenItLeavesNoSyncStateBehind() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail_read\"");
+        HARNESS.graph.mail().addMailbox(c.user().userPrincipalName());
+        HARNESS.drainSyncQueue();
+        String late = new SyncRequest(c.connectionId(), SyncResource.INBOX, "notification", HARNESS.clock.instant()).toJson();
+        assertEquals(200, HARNESS.deleteConnection(c.connectionId()).getStatusCode());
+
+        HARNESS.sync.syncWorker(late, new FakeExecutionContext("syncWorker")); // queued before the disconnect, handled after it
+        HARNESS.drainSyncQueue();
+
+        assertEquals(0, rows(TABLES.getTableClient(HARNESS.tables.syncState()), "PartitionKey eq '" + c.connectionId() + "' and RowKey ne '_feed'"),
+                "no state row for a disconnected connection");
+    }
+
+    @Test
     void whenANonAsciiAddressIsNamedInOtherCaseThenItIsTheSameMailbox() {
         // lower case as before this check came: a mailbox named before keeps its key
         ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, FEATURES);
