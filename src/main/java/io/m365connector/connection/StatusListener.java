@@ -1,5 +1,7 @@
 package io.m365connector.connection;
 
+import java.util.function.Consumer;
+
 /**
  * Told when a connection's status changes (connected, needs the user again, recovered,
  * disconnected). Implementations must not throw: a notification problem never fails the change.
@@ -26,22 +28,20 @@ public interface StatusListener {
         return new StatusListener() {
             @Override
             public void statusChanged(Connection before, Connection after) {
-                for (StatusListener listener : listeners) {
-                    try {
-                        listener.statusChanged(before, after);
-                    } catch (RuntimeException ignored) {
-                        // listeners must not throw; if one does, the change itself still stands
-                    }
-                }
+                each(listener -> listener.statusChanged(before, after));
             }
 
             @Override
             public void unchanged(Connection connection) {
+                each(listener -> listener.unchanged(connection));
+            }
+
+            private void each(Consumer<StatusListener> call) {
                 for (StatusListener listener : listeners) {
                     try {
-                        listener.unchanged(connection);
+                        call.accept(listener);
                     } catch (RuntimeException ignored) {
-                        // as above
+                        // listeners must not throw; if one does, the change itself still stands
                     }
                 }
             }

@@ -67,8 +67,13 @@ public final class SharedMailboxSync {
                 SyncTarget target = SyncTarget.shared(resource, mailbox);
                 // Named again: enrolled again if it never ran. A PUT that failed after the naming (its enrollment did not
                 // reach storage) is finished by its retry; without this the mailbox stayed named and was never polled.
-                if (SyncService.enabled(c, target) && (created || stores.states().find(c.id(), target).isEmpty())) {
+                if (!SyncService.enabled(c, target)) {
+                    continue;
+                }
+                if (created) {
                     timer.get().enroll(c, target);
+                } else {
+                    timer.get().enrollIfNeverRun(c, target);
                 }
             }
         }

@@ -54,8 +54,14 @@ public final class SyncTimer {
 
     /** Enrolls the targets of a connection that have no sync state yet: never run, so perhaps never enrolled. */
     void enrollNeverRun(Connection connection) {
-        sync.targets(connection).stream().filter(target -> states.find(connection.id(), target).isEmpty())
-                .forEach(target -> enroll(connection, target));
+        sync.targets(connection).forEach(target -> enrollIfNeverRun(connection, target));
+    }
+
+    /** Enrolls {@code target} if it has no sync state yet (an enrollment that failed left none; a run always makes one). */
+    void enrollIfNeverRun(Connection connection, SyncTarget target) {
+        if (states.find(connection.id(), target).isEmpty()) {
+            enroll(connection, target);
+        }
     }
 
     /** Starts syncing one target of a connection. */

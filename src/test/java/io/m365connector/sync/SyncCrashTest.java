@@ -166,18 +166,8 @@ class SyncCrashTest {
                                                                                                      KillSwitch.When when) {
         // One feed for the inbox and the calendar: the calendar's writer takes the feed over first and moves its counter on.
         Inbox inbox = inbox(false, "\"mail_read\",\"calendar_read\"");
-        KillSwitch killed = new KillSwitch(HARNESS.routing).arm(ordinal, when);
-        SyncFunctions dying = HARNESS.newInstance(killed, new ClockSleeper(HARNESS.clock)).context().newFunction(SyncFunctions.class);
-        try {
-            dying.syncWorker(request(inbox), new FakeExecutionContext("syncWorker"));
-        } catch (ProcessDeath | RuntimeException died) {
-            // the queue message comes back to another instance
-        }
-        assertTrue(killed.dead(), "died at request " + ordinal + ": " + killed.calls());
-        assertEquals(call.shape(), killed.calls().get(ordinal).shape(), "the same path as the reference run");
+        dieAt(inbox, ordinal, call, when);
 
-        HARNESS.clock.advance(SyncService.FEED_LEASE.plusSeconds(1));
-        HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible();
         HARNESS.sync.syncWorker(new SyncRequest(inbox.connectionId, SyncTarget.own(SyncResource.CALENDAR), "timer", HARNESS.clock.instant())
                 .toJson(), new FakeExecutionContext("syncWorker"));
         run(inbox);
@@ -187,6 +177,22 @@ class SyncCrashTest {
     }
 
     private static void killAndRecover(Inbox inbox, int ordinal, KillSwitch.Call call, KillSwitch.When when) {
+        dieAt(inbox, ordinal, call, when);
+        run(inbox);
+        run(inbox);
+        assertEquals(MESSAGES, created(inbox).size(), "each message once: " + created(inbox));
+        assertEquals(MESSAGES, created(inbox).stream().distinct().count());
+
+        HARNESS.graph.mail().deliverText(inbox.mailbox(), "after the crash");
+        run(inbox);
+        assertEquals(MESSAGES + 1, created(inbox).size());
+    }
+
+    /**
+     * Runs the inbox's request on an instance killed at its request {@code ordinal} (the reference run's {@code call}), then
+     * lets the dead one's feed lease run out; what it queued goes too, the caller's requests replace it.
+     */
+    private static void dieAt(Inbox inbox, int ordinal, KillSwitch.Call call, KillSwitch.When when) {
         KillSwitch killed = new KillSwitch(HARNESS.routing).arm(ordinal, when);
         SyncFunctions dying = HARNESS.newInstance(killed, new ClockSleeper(HARNESS.clock)).context().newFunction(SyncFunctions.class);
         try {
@@ -196,17 +202,8 @@ class SyncCrashTest {
         }
         assertTrue(killed.dead(), "died at request " + ordinal + ": " + killed.calls());
         assertEquals(withoutMailbox(call.shape()), withoutMailbox(killed.calls().get(ordinal).shape()), "the same path as the reference run");
-
         HARNESS.clock.advance(SyncService.FEED_LEASE.plusSeconds(1));
-        HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible(); // what the dead one queued goes too; the request below replaces it
-        run(inbox);
-        run(inbox);
-        assertEquals(MESSAGES, created(inbox).size(), "each message once: " + created(inbox));
-        assertEquals(MESSAGES, created(inbox).stream().distinct().count());
-
-        HARNESS.graph.mail().deliverText(inbox.mailbox(), "after the crash");
-        run(inbox);
-        assertEquals(MESSAGES + 1, created(inbox).size());
+        HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible();
     }
 
     /** A connection whose inbox is synced: the user's own, or (with {@code shared}) a shared mailbox's the user may read. */
