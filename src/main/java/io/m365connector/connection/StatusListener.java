@@ -16,6 +16,15 @@ public interface StatusListener {
     void statusChanged(Connection before, Connection after);
 
     /**
+     * Called before a change to the status or features is saved, with the row as it will be saved: the place for a listener
+     * that must not miss the change to write down what follows from it, since the process may die between the save and
+     * {@link #statusChanged}. What it writes must be harmless if the change is then not saved (a lost race, a failure): the
+     * change may be called for again, and the sync timer drops an entry whose connection does not sync.
+     */
+    default void beforeChange(Connection before, Connection after) {
+    }
+
+    /**
      * A change that found nothing to change: the user signed in again to an active connection with the same features, or a
      * disconnected connection was disconnected again. No news for the web app, but the chance to finish what the first
      * change began and did not complete (sync enrollment or clean-up: {@code SyncEnrollment}).
@@ -29,6 +38,11 @@ public interface StatusListener {
             @Override
             public void statusChanged(Connection before, Connection after) {
                 each(listener -> listener.statusChanged(before, after));
+            }
+
+            @Override
+            public void beforeChange(Connection before, Connection after) {
+                each(listener -> listener.beforeChange(before, after));
             }
 
             @Override

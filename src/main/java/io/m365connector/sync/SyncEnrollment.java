@@ -21,24 +21,40 @@ public final class SyncEnrollment implements StatusListener {
         this.sync = sync;
     }
 
+    /**
+     * The schedule's entries go in before the row that makes the connection active: if the process dies between the row
+     * and {@link #statusChanged}, the timer's next tick (within 5 minutes) finds them due and starts the first runs.
+     * Should the row not be saved after all, the tick finds the connection not syncing and drops them.
+     */
+    @Override
+    public void beforeChange(Connection before, Connection after) {
+        try {
+            if (startsSyncing(before, after)) {
+                timer.get().schedule(after);
+            }
+        } catch (RuntimeException e) {
+            // statusChanged writes the entries again after the row is saved
+            LOG.warning("Could not schedule the first sync of " + after.id() + ": " + e.getClass().getSimpleName());
+        }
+    }
+
     @Override
     public void statusChanged(Connection before, Connection after) {
         try {
             if (after.status() == ConnectionStatus.DISCONNECTED) {
                 sync.get().forget(after.id());
-            } else if (after.status() == ConnectionStatus.ACTIVE
-                    && (before.status() != ConnectionStatus.ACTIVE || !before.features().equals(after.features()))) {
+            } else if (startsSyncing(before, after)) {
                 timer.get().enroll(after);
             }
         } catch (RuntimeException e) {
-            // The timer enrolls nothing by itself: the next sign-in or status change tries again; logged once here.
+            // The entries written before the row still start the first runs at the timer's next tick; logged once here.
             LOG.warning("Could not start or stop syncing " + after.id() + ": " + e.getClass().getSimpleName());
         }
     }
 
     /**
-     * A sign-in that changed nothing enrolls what never ran: an enrollment that failed (or whose process died) after the
-     * connection became active left those targets unscheduled, and the timer enrolls nothing by itself. A repeated
+     * A sign-in that changed nothing enrolls what never ran: an enrollment whose schedule writes failed (before and after the
+     * connection became active) left those targets unscheduled, and the timer enrolls nothing by itself. A repeated
      * disconnect removes the sync state again: a clean-up that failed the first time is finished by the web app's retry.
      */
     @Override
@@ -52,5 +68,10 @@ public final class SyncEnrollment implements StatusListener {
         } catch (RuntimeException e) {
             LOG.warning("Could not start or stop syncing " + connection.id() + ": " + e.getClass().getSimpleName());
         }
+    }
+
+    private static boolean startsSyncing(Connection before, Connection after) {
+        return after.status() == ConnectionStatus.ACTIVE
+                && (before.status() != ConnectionStatus.ACTIVE || !before.features().equals(after.features()));
     }
 }

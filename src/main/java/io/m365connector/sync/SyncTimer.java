@@ -52,6 +52,15 @@ public final class SyncTimer {
         sync.targets(connection).forEach(target -> enroll(connection, target));
     }
 
+    /**
+     * Makes a connection's targets due now, without asking for runs: written before the row that makes the connection
+     * active ({@link SyncEnrollment#beforeChange}), so that the timer starts them even if nothing after that row runs.
+     */
+    void schedule(Connection connection) {
+        Instant now = clock.instant();
+        sync.targets(connection).forEach(target -> schedule.add(connection.id(), target, now));
+    }
+
     /** Enrolls the targets of a connection that have no sync state yet: never run, so perhaps never enrolled. */
     void enrollNeverRun(Connection connection) {
         sync.targets(connection).forEach(target -> enrollIfNeverRun(connection, target));

@@ -68,7 +68,7 @@ public final class RefreshOutcomes {
         Instant now = clock.instant();
         ConnectionUpdates.Change change = updates.apply(connectionId, current -> {
             check.accept(current);
-            return Optional.of(current.toBuilder()
+            Connection active = current.toBuilder()
                     .status(ConnectionStatus.ACTIVE)
                     .account(signIn.account())
                     .features(signIn.features())
@@ -76,10 +76,14 @@ public final class RefreshOutcomes {
                     .tokens(signIn.tokens())
                     .refresh(new RefreshState(signIn.accessTokenExpiresAt(), policy.nextDue(now), now, null, 0, current.refresh().lastUsedAt()))
                     .updatedAt(now)
-                    .build());
+                    .build();
+            if (isNews(current, active)) {
+                listener.beforeChange(current, active); // sync's schedule entries, written before the row: a death after it loses no enrollment
+            }
+            return Optional.of(active);
         }).orElseThrow(() -> new IllegalStateException("connection " + connectionId + " vanished during sign-in"));
-        if (change.statusChanged() || !change.before().features().equals(change.after().features())) {
-            listener.statusChanged(change.before(), change.after()); // a reconnect that adds a feature is news too (sync starts)
+        if (isNews(change.before(), change.after())) {
+            listener.statusChanged(change.before(), change.after());
         } else {
             listener.unchanged(change.after());
         }
@@ -156,7 +160,9 @@ public final class RefreshOutcomes {
             return Optional.empty();
         }
         try {
-            Connection revived = store.update(rotated.toBuilder().version(current.version()).status(ConnectionStatus.ACTIVE).build());
+            Connection reviving = rotated.toBuilder().version(current.version()).status(ConnectionStatus.ACTIVE).build();
+            listener.beforeChange(current, reviving);
+            Connection revived = store.update(reviving);
             listener.statusChanged(current, revived);
             LOG.info("Connection " + read.id() + " was marked needs_reauth by a refresh that raced a successful one; kept it active.");
             return Optional.of(revived);
@@ -169,6 +175,11 @@ public final class RefreshOutcomes {
      * The app credential's failures hit every connection of a cloud at once; the credential check logs
      * its state change once, so each connection says so only on its first such failure.
      */
+    /** A new status, or a reconnect that changed the features (sync starts or stops for them): listeners hear of it. */
+    private static boolean isNews(Connection before, Connection after) {
+        return before.status() != after.status() || !before.features().equals(after.features());
+    }
+
     private static Level level(RefreshFailure failure, Connection after) {
         return failure.kind() == RefreshFailure.Kind.CONFIGURATION && after.refresh().failureCount() > 1 ? Level.FINE : Level.WARNING;
     }

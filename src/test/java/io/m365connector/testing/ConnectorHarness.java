@@ -409,6 +409,12 @@ public final class ConnectorHarness implements AutoCloseable {
         return new TestBrowser(FUNCTION_HOST, this::dispatch, browserHttp.okHttp(), List.of(APP_HOST));
     }
 
+    /** A new browser with no cookies whose sign-in routes run on {@code instance} (one a {@link KillSwitch} may kill). */
+    public TestBrowser browserOn(Instance instance) {
+        AuthFunctions instanceAuth = instance.context().newFunction(AuthFunctions.class);
+        return new TestBrowser(FUNCTION_HOST, (request, path) -> dispatch(instanceAuth, request, path), browserHttp.okHttp(), List.of(APP_HOST));
+    }
+
     /** POST /api/connections as the web app's backend would. */
     public FakeHttpResponse createConnection(String json) {
         return (FakeHttpResponse) api.create(FakeHttpRequest.post("https://" + FUNCTION_HOST + "/api/connections", json)
@@ -493,6 +499,10 @@ public final class ConnectorHarness implements AutoCloseable {
     }
 
     private HttpResponseMessage dispatch(FakeHttpRequest request, String path) {
+        return dispatch(auth, request, path);
+    }
+
+    private static HttpResponseMessage dispatch(AuthFunctions auth, FakeHttpRequest request, String path) {
         Matcher login = LOGIN_ROUTE.matcher(path);
         if (login.matches()) {
             return auth.login(request, login.group(1), new FakeExecutionContext("authLogin"));

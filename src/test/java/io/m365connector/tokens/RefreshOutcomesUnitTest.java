@@ -32,7 +32,18 @@ class RefreshOutcomesUnitTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-05T10:00:00Z"));
     private final InMemoryConnectionStore store = new InMemoryConnectionStore();
     private final List<String> changes = new ArrayList<>();
-    private final StatusListener listener = (before, after) -> changes.add(before.status() + "->" + after.status());
+    private final StatusListener listener = new StatusListener() {
+        @Override
+        public void statusChanged(Connection before, Connection after) {
+            changes.add(before.status() + "->" + after.status());
+        }
+
+        @Override
+        public void beforeChange(Connection before, Connection after) {
+            changes.add("before saving " + before.status() + "->" + after.status() + ", stored "
+                    + store.find(after.id()).map(c -> c.status().toString()).orElse("nothing"));
+        }
+    };
     private final RefreshOutcomes outcomes = new RefreshOutcomes(store, RefreshPolicy.keepAliveEvery(Duration.ofDays(7)), clock, listener);
 
     private Connection stored() {
@@ -131,7 +142,8 @@ class RefreshOutcomesUnitTest {
         Connection after = store.find(read.id()).orElseThrow();
         assertEquals(ConnectionStatus.ACTIVE, after.status());
         assertEquals(NEW, after.tokens());
-        assertEquals(List.of("NEEDS_REAUTH->ACTIVE"), changes);
+        // sync's schedule is written before the row (SyncEnrollment.beforeChange): a death after the row loses no enrollment
+        assertEquals(List.of("before saving NEEDS_REAUTH->ACTIVE, stored NEEDS_REAUTH", "NEEDS_REAUTH->ACTIVE"), changes);
     }
 
     @Test
