@@ -329,6 +329,42 @@ class SharedMailboxSyncTest {
         assertEquals(0, rows(TABLES.getTableClient(HARNESS.tables.syncState()), "PartitionKey eq '" + s.connectionId + "' and RowKey ne '_feed'"));
     }
 
+    @Test
+    void whenADisconnectsCleanUpFailedAndTheUserConnectsAgainThenSyncStartsAfreshWithoutTheOldSharedMailbox() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, FEATURES);
+        String upn = c.user().userPrincipalName();
+        String mailbox = "sales-" + UUID.randomUUID().toString().substring(0, 8) + "@contoso.com";
+        HARNESS.graph.mail().addMailbox(upn);
+        HARNESS.graph.mail().addMailbox(mailbox);
+        HARNESS.graph.grantMailboxAccess(upn, mailbox, false);
+        HARNESS.graph.mail().deliverText(upn, "kept in the inbox");
+        HARNESS.graph.mail().deliverText(mailbox, "in the shared inbox");
+        assertEquals(201, name(c.connectionId(), mailbox).getStatusCode());
+        HARNESS.drainSyncQueue();
+        assertEquals(2, HARNESS.readFeed(c.connectionId()).size(), describe(HARNESS.readFeed(c.connectionId())).toString());
+
+        // the disconnect's clean-up fails (the item index unavailable) and the web app, answered 200, never repeats it
+        RefusedCall indexDown = RefusedCall.pathsContaining(HARNESS.routing, HARNESS.tables.syncItems());
+        ConnectionFunctions failing = HARNESS.newInstance(indexDown, new ClockSleeper(HARNESS.clock)).context().newFunction(ConnectionFunctions.class);
+        FakeHttpResponse deleted = (FakeHttpResponse) failing.delete(FakeHttpRequest.of(HttpMethod.DELETE, "https://"
+                + ConnectorHarness.FUNCTION_HOST + "/api/connections/" + c.connectionId()), c.connectionId(), new FakeExecutionContext("deleteConnection"));
+        assertEquals(200, deleted.getStatusCode(), deleted.bodyText());
+        assertTrue(indexDown.refused());
+
+        JsonNode again = ConnectorHarness.json(HARNESS.createConnection("{\"ownerId\":\"owner-1\",\"features\":[" + FEATURES + "],"
+                + "\"cloud\":\"global\",\"connectionId\":\"" + c.connectionId() + "\",\"returnUrl\":\"" + ConnectorHarness.RETURN_URL + "\"}").bodyText());
+        HARNESS.entra.nextSignIn(c.user());
+        HARNESS.browser().navigate(again.path("loginUrl").asText());
+        HARNESS.drainSyncQueue();
+        HARNESS.clock.advance(SyncCapabilities.POLL_INTERVAL.plusSeconds(1));
+        tick();
+
+        List<JsonNode> feed = HARNESS.readFeed(c.connectionId());
+        assertEquals(List.of("inbox:created:kept in the inbox"), describe(feed.subList(2, feed.size())),
+                "the first run after connecting again reports what is there as created, and the shared mailbox is no longer named");
+        assertEquals(200, HARNESS.deleteConnection(c.connectionId()).getStatusCode());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"Sales.\u212Aate@contoso.com", "\u0130nfo@contoso.com"})
     void whenAnAddressHoldsALetterThatLowerCasesToAPlainOneThenItIsRefusedAsItWouldBeKeptAsAnotherMailbox(String address) {
