@@ -44,6 +44,11 @@ public final class GraphException extends ConnectorException implements Problem.
         return syncStateLost() || status == 400 || status == 404;
     }
 
+    /** Graph answered 409 Conflict (for a subscription: one for the same resource and change types exists). */
+    public boolean conflict() {
+        return status == 409;
+    }
+
     @Override
     public Map<String, Object> problemExtensions() {
         Map<String, Object> extra = new LinkedHashMap<>();

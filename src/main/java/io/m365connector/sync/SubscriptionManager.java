@@ -175,13 +175,49 @@ final class SubscriptionManager {
                 clock.instant().plus(LIFETIME), clientState);
         JsonNode created;
         try {
-            created = session.call(Safety.ONCE, c -> readable(GraphJsonRequests.postCreated(c, SUBSCRIPTIONS, Map.of(), wanted,
-                    List.of(OutlookPrefer.IMMUTABLE_IDS))));
-        } catch (GraphRetry.Ambiguous ambiguous) {
-            // Graph may have made it; without its id it is of no use and expires by itself. The next ensure tries again.
-            throw ambiguous.failure().toException(session.connectionId());
+            created = post(session, wanted);
+        } catch (GraphException e) {
+            if (!e.conflict() || !removeDuplicates(session, resource)) {
+                throw e;
+            }
+            created = post(session, wanted);
         }
         record(session.connectionId(), resource, GraphValues.text(created, "id"), created, Secrets.sha256(clientState));
+    }
+
+    private static JsonNode post(GraphSession session, byte[] wanted) {
+        try {
+            return session.call(Safety.ONCE, c -> readable(GraphJsonRequests.postCreated(c, SUBSCRIPTIONS, Map.of(), wanted,
+                    List.of(OutlookPrefer.IMMUTABLE_IDS))));
+        } catch (GraphRetry.Ambiguous ambiguous) {
+            // Graph may have made it, and it has no row here: the next create meets it as a duplicate (removeDuplicates)
+            throw ambiguous.failure().toException(session.connectionId());
+        }
+    }
+
+    /**
+     * Graph refuses a second subscription to the same resource and change types with 409 ("Duplicate subscriptions aren't
+     * allowed", Create subscription). Ours is the only kind this app makes for the user's resource, so the one in the way was
+     * made by an instance that died before saving it, a create whose answer was lost, a disconnect whose delete failed, or
+     * under an earlier PUBLIC_BASE_URL: none delivers anywhere useful, and each would keep this resource on the timer until it
+     * expired (up to 70 hours). Deleted here, unless another connection holds it (the same user connected twice: that
+     * connection's notifications come through it, and this one is synced by the timer). True when one was deleted.
+     */
+    private boolean removeDuplicates(GraphSession session, SyncResource resource) {
+        JsonNode listed = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, SUBSCRIPTIONS, Map.of(), Map.of(), List.of()));
+        boolean removed = false;
+        for (JsonNode s : listed.path("value")) {
+            String id = GraphValues.text(s, "id");
+            boolean ours = id != null && held.find(id).map(h -> h.connectionId().equals(session.connectionId())).orElse(true);
+            if (ours && sameKind(resource, s.path("resource").asText(""))) {
+                LOG.info("Deleting an earlier " + resource.id() + " subscription of " + session.connectionId() + " that Graph still has"
+                        + " and no row here names (made by an instance that died, or under another notification URL)");
+                session.run(Safety.REMOVAL, c -> c.sdk().subscriptions().bySubscriptionId(id).delete());
+                held.remove(id);
+                removed = true;
+            }
+        }
+        return removed;
     }
 
     private void record(String connectionId, SyncResource resource, String subscriptionId, JsonNode answer, String clientStateHash) {
@@ -191,6 +227,18 @@ final class SubscriptionManager {
             held.save(new Subscriptions.Held(subscriptionId, connectionId, resource, clientStateHash, expires));
         }
         states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(subscriptionId, expires, null, clock.instant()));
+    }
+
+    /**
+     * Whether a listed subscription's resource is of the same kind as {@code resource}'s: the list holds only this app's
+     * subscriptions for the signed-in user, who has one inbox and one calendar subscription from us; Graph may answer the
+     * resource in another form than it was asked for ({@code Users/{id}/Messages}), so the last segment decides.
+     */
+    private static boolean sameKind(SyncResource resource, String listed) {
+        String asked = resource.subscriptionResource();
+        String kind = asked.substring(asked.lastIndexOf('/') + 1);
+        String path = listed.split("\\?")[0];
+        return path.substring(path.lastIndexOf('/') + 1).equalsIgnoreCase(kind);
     }
 
     /** An answer whose expiry cannot be read is a broken answer inside the call (as the SDK's parsing failed there), not after it. */

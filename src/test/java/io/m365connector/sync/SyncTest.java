@@ -2,6 +2,7 @@ package io.m365connector.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,6 +14,8 @@ import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
 import io.m365connector.testing.FakeHttpRequest;
 import io.m365connector.testing.FakeHttpResponse;
+import io.m365connector.testing.KillSwitch;
+import io.m365connector.testing.ProcessDeath;
 import io.m365connector.testing.graph.FakeDelta;
 import io.m365connector.testing.graph.NotificationEndpoint;
 import java.time.Duration;
@@ -90,6 +93,71 @@ class SyncTest {
         assertEquals(List.of("created:before connecting", "created:after connecting", "updated:after connecting", "deleted:"),
                 describe(changes(user)));
         assertNoDuplicates(user);
+    }
+
+    @Test
+    void whenTheInstanceDiesAfterGraphMadeTheSubscriptionThenTheRetriedRunReplacesItAndNotificationsFlow() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail_read\"");
+        CONNECTED.add(c.connectionId());
+        String upn = c.user().userPrincipalName();
+        HARNESS.graph.mail().addMailbox(upn);
+        List<String> firstRun = HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible();
+        KillSwitch killed = new KillSwitch(HARNESS.routing).armAt(call -> call.method().equals("POST")
+                && call.path().endsWith("/subscriptions"), KillSwitch.When.AFTER_IT_ACTED);
+        SyncFunctions dying = HARNESS.newInstance(killed, new ClockSleeper(HARNESS.clock)).context().newFunction(SyncFunctions.class);
+        for (String message : firstRun) {
+            try {
+                dying.syncWorker(message, new FakeExecutionContext("syncWorker"));
+            } catch (ProcessDeath | RuntimeException died) {
+                // the queue hands the message out again
+            }
+        }
+        assertTrue(killed.dead());
+        List<String> orphan = ids(HARNESS.graph.subscriptions().subscriptions(upn));
+        assertEquals(1, orphan.size(), "Graph made the subscription; its answer never reached the connector");
+
+        HARNESS.clock.advance(SyncService.FEED_LEASE.plusSeconds(1));
+        firstRun.forEach(message -> HARNESS.sync.syncWorker(message, new FakeExecutionContext("syncWorker")));
+        drain();
+
+        List<String> now = ids(HARNESS.graph.subscriptions().subscriptions(upn));
+        assertEquals(1, now.size(), "Graph refuses a duplicate (409): the one no row names was deleted and a new one made");
+        assertNotEquals(orphan, now);
+        JsonNode inbox = ConnectorHarness.json(HARNESS.getConnection(c.connectionId()).bodyText()).path("sync").path(0);
+        assertEquals("subscribed", inbox.path("notifications").asText(), inbox.toString());
+        HARNESS.graph.mail().deliverText(upn, "notified");
+        drain(); // Graph's notification asks for the run: no timer
+        assertEquals(List.of("created:notified"), describe(HARNESS.readFeed(c.connectionId())));
+    }
+
+    @Test
+    void whenTheSameUserIsConnectedTwiceThenTheSecondDoesNotTakeTheFirstsSubscriptionAndIsSyncedByTheTimer() {
+        ConnectorHarness.Connected first = HARNESS.connect(NationalCloud.GLOBAL, "\"mail_read\"");
+        CONNECTED.add(first.connectionId());
+        String upn = first.user().userPrincipalName();
+        HARNESS.graph.mail().addMailbox(upn);
+        drain();
+        List<String> held = ids(HARNESS.graph.subscriptions().subscriptions(upn));
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail_read\""); // another owner connects the same account
+        String second = started.path("connectionId").asText();
+        CONNECTED.add(second);
+        HARNESS.entra.nextSignIn(first.user());
+        HARNESS.browser().navigate(started.path("loginUrl").asText());
+        drain();
+        HARNESS.clock.advance(SyncCapabilities.safetyInterval().plusSeconds(1));
+        tick(); // the timer's runs of both: neither takes the other's subscription
+
+        assertEquals(held, ids(HARNESS.graph.subscriptions().subscriptions(upn)), "the first connection's subscription stays");
+        assertEquals("subscribed", ConnectorHarness.json(HARNESS.getConnection(first.connectionId()).bodyText()).path("sync").path(0)
+                .path("notifications").asText());
+        assertEquals("timer_only", ConnectorHarness.json(HARNESS.getConnection(second).bodyText()).path("sync").path(0)
+                .path("notifications").asText());
+        HARNESS.graph.mail().deliverText(upn, "to both");
+        drain();
+        HARNESS.clock.advance(SyncCapabilities.safetyInterval().plusSeconds(1));
+        tick();
+        assertEquals(List.of("created:to both"), describe(HARNESS.readFeed(first.connectionId())));
+        assertEquals(List.of("created:to both"), describe(HARNESS.readFeed(second)));
     }
 
     @ParameterizedTest

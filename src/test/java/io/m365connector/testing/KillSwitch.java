@@ -42,6 +42,7 @@ public final class KillSwitch implements HostRouting {
     private final HostRouting inner;
     private final List<Call> calls = new ArrayList<>();
     private int armedAt = -1;
+    private java.util.function.Predicate<Call> armedStep = call -> false;
     private When when;
     private volatile boolean dead;
 
@@ -52,6 +53,13 @@ public final class KillSwitch implements HostRouting {
     /** Kills the instance at its {@code ordinal}-th outbound request (0-based). */
     public synchronized KillSwitch arm(int ordinal, When when) {
         this.armedAt = ordinal;
+        this.when = when;
+        return this;
+    }
+
+    /** Kills the instance at the first outbound request that {@code step} matches. */
+    public synchronized KillSwitch armAt(java.util.function.Predicate<Call> step, When when) {
+        this.armedStep = step;
         this.when = when;
         return this;
     }
@@ -88,8 +96,9 @@ public final class KillSwitch implements HostRouting {
             throw new ProcessDeath("earlier; " + describe(request) + " never leaves");
         }
         int ordinal = calls.size();
-        calls.add(new Call(request.method(), request.url().host(), request.url().encodedPath()));
-        if (ordinal != armedAt) {
+        Call call = new Call(request.method(), request.url().host(), request.url().encodedPath());
+        calls.add(call);
+        if (ordinal != armedAt && !armedStep.test(call)) {
             return null;
         }
         dead = true;

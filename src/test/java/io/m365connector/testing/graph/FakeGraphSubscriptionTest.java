@@ -112,7 +112,8 @@ class FakeGraphSubscriptionTest {
     }
 
     @Test
-    void whenTheSameChangeTypeAndResourceAreAskedAgainThenGraphMakesAnotherWithItsOwnId() {
+    void whenDuplicatesAreAllowedThenTheSameChangeTypeAndResourceAskedAgainMakeAnotherWithItsOwnId() {
+        graph.subscriptions().setRefuseDuplicates(false); // the page's older sentence
         Subscription first = sdk.subscriptions().post(subscription(INBOX, "created,updated", s -> { }));
         Subscription second = sdk.subscriptions().post(subscription(INBOX, "created,updated", s -> { }));
 
@@ -122,7 +123,7 @@ class FakeGraphSubscriptionTest {
 
     @Test
     void whenDuplicatesAreRefusedThenTheSameChangeTypeAndResourceAnswer409ButAnotherAppMayHaveItToo() {
-        graph.subscriptions().setRefuseDuplicates(true);
+        // the default: Create subscription's "Duplicate subscription behavior"
         Subscription first = sdk.subscriptions().post(subscription(INBOX, "created,updated", s -> { }));
 
         ODataError again = assertThrows(ODataError.class, () -> sdk.subscriptions().post(subscription("/me/mailFolders/inbox/messages",

@@ -51,7 +51,7 @@ public final class FakeSubscriptions {
     // guarded by lock
     private final Map<String, SubscriptionState> subscriptions = new LinkedHashMap<>();
     private int limitPerMailbox = SubscriptionRequests.MAX_PER_MAILBOX;
-    private boolean refuseDuplicates;
+    private boolean refuseDuplicates = true;
 
     FakeSubscriptions(Object lock, Clock clock, Function<NationalCloud, SyncCloudSupport> support) {
         this.lock = lock;
@@ -184,10 +184,14 @@ public final class FakeSubscriptions {
     }
 
     /**
-     * With {@code true}, a second subscription of an app to the same resource and change types answers 409 (a message
-     * reported for other resources); by default it is made, as Microsoft documents: "Each subscription has a unique
+     * With {@code true} (the default), a second subscription of an app to the same resource and change types answers 409,
+     * as the Create subscription page says: "Duplicate subscriptions aren't allowed. When a subscription request contains
+     * the same values for changeType and resource that an existing subscription contains, the request fails with an HTTP
+     * error code 409 Conflict, and the error message Subscription Id &lt;&gt; already exists for the requested combination"
+     * (api/subscription-post-subscriptions, "Duplicate subscription behavior"). With {@code false} it is made, as an older
+     * sentence of the same page and of change-notifications-delivery-webhooks has it: "Each subscription has a unique
      * subscriptionId, even if you have multiple subscriptions that monitor the same resource and use the same
-     * notification URL" (change-notifications-delivery-webhooks).
+     * notification URL".
      */
     public void setRefuseDuplicates(boolean refuse) {
         synchronized (lock) {
@@ -260,7 +264,7 @@ public final class FakeSubscriptions {
         synchronized (lock) {
             subscriptions.clear();
             limitPerMailbox = SubscriptionRequests.MAX_PER_MAILBOX;
-            refuseDuplicates = false;
+            refuseDuplicates = true;
         }
         outbox.reset();
         autoDeliver = true;
