@@ -112,16 +112,19 @@ public final class ConnectService {
         } catch (RuntimeException e) {
             // cleanup at Microsoft is best effort: the disconnect itself must not fail on it
         }
+        Instant now = clock.instant();
         ConnectionUpdates.Change change = updates.apply(connectionId, current -> {
             if (current.status() == ConnectionStatus.DISCONNECTED && current.tokens() == null) {
                 return Optional.empty();
             }
-            return Optional.of(current.toBuilder()
+            Connection disconnected = current.toBuilder()
                     .status(ConnectionStatus.DISCONNECTED)
                     .tokens(null)
                     .refresh(new Connection.RefreshState(null, null, current.refresh().lastRefreshAt(), null, 0, current.refresh().lastUsedAt()))
-                    .updatedAt(clock.instant())
-                    .build());
+                    .updatedAt(now)
+                    .build();
+            listener.beforeChange(current, disconnected); // the web app's event, queued before the row
+            return Optional.of(disconnected);
         }).orElseThrow(ref::notFound);
         if (change.changed()) {
             disconnects.after().accept(connectionId);

@@ -9,7 +9,9 @@ import io.m365connector.platform.Json;
 import io.m365connector.platform.WorkQueue;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 /**
@@ -22,10 +24,41 @@ public final class QueuedStatusNotifications implements StatusListener, AppCrede
 
     private final WorkQueue queue;
     private final Clock clock;
+    /** How long a backstop stays hidden: far longer than a save takes, so that its announcement after the save cancels it. */
+    static final Duration BACKSTOP_DELAY = Duration.ofMinutes(2);
+    /** The backstops of changes being saved, by event id; one whose change was not saved stays (a few bytes per failure). */
+    private final Map<String, WorkQueue.Sent> backstops = new ConcurrentHashMap<>();
 
     public QueuedStatusNotifications(WorkQueue queue, Clock clock) {
         this.queue = queue;
         this.clock = clock;
+    }
+
+    /**
+     * Queues a backstop before the change is saved: the event, hidden for {@link #BACKSTOP_DELAY}, with the change it waits
+     * for ({@link StatusConfirmation}). The save's {@link #statusChanged} announces the change at once and cancels the
+     * backstop; a process killed between the save and that announcement (or whose announcement failed) leaves the backstop,
+     * which the worker delivers if the row shows the change and drops if the change was never saved.
+     */
+    @Override
+    public void beforeChange(Connection before, Connection after) {
+        if (before.status() == after.status()) {
+            return;
+        }
+        StatusEvent event = StatusEvent.of(before, after, clock.instant());
+        ObjectNode envelope = envelopeNode(event, 1);
+        envelope.set("confirm", StatusConfirmation.of(after));
+        try {
+            queue.sendCancellable(envelope.toString(), BACKSTOP_DELAY).ifPresent(sent -> {
+                if (backstops.size() > 10_000) {
+                    backstops.clear(); // only changes that were not saved stay: their backstops are dropped by the worker
+                }
+                backstops.put(event.id(), sent);
+            });
+        } catch (RuntimeException e) {
+            LOG.warning("Could not queue the backstop of status event " + event.id() + " for " + after.id() + " ("
+                    + after.status().id() + "): " + e.getClass().getSimpleName());
+        }
     }
 
     @Override
@@ -38,7 +71,16 @@ public final class QueuedStatusNotifications implements StatusListener, AppCrede
             queue.send(envelope(event, 1), Duration.ZERO);
         } catch (RuntimeException e) {
             LOG.warning("Could not queue status event " + event.id() + " for " + after.id() + " (" + after.status().id()
-                    + "): " + e.getClass().getSimpleName());
+                    + "): " + e.getClass().getSimpleName() + "; its backstop announces it in " + BACKSTOP_DELAY.toMinutes() + " minutes");
+            return; // the backstop stays
+        }
+        WorkQueue.Sent backstop = backstops.remove(event.id());
+        if (backstop != null) {
+            try {
+                queue.cancel(backstop);
+            } catch (RuntimeException e) {
+                // the backstop announces the change again, under the same id: the web app drops the repeat
+            }
         }
     }
 
@@ -55,9 +97,13 @@ public final class QueuedStatusNotifications implements StatusListener, AppCrede
     }
 
     static String envelope(Object event, int attempt) {
+        return envelopeNode(event, attempt).toString();
+    }
+
+    private static ObjectNode envelopeNode(Object event, int attempt) {
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.set("event", Json.MAPPER.valueToTree(event));
         node.put("attempt", attempt);
-        return node.toString();
+        return node;
     }
 }

@@ -15,9 +15,11 @@ public record StatusEvent(String id, String type, Instant occurredAt, String con
     public static final String TYPE = "connection.status_changed";
 
     public static StatusEvent of(Connection before, Connection after, Instant now) {
-        // The write's ETag makes the id unique per change and equal for repeats of the same change.
-        String id = EventIds.of(TYPE, after.id(), before.status().id(), after.status().id(), String.valueOf(after.updatedAt()),
-                after.version() == null ? "" : String.valueOf(after.version().etag()));
+        // The ETag of the row the change was made to: unique per change (a row is changed from one version once), equal for
+        // repeats of the same change (a retry after a failed save reads the same version), and known before the save, when
+        // the event is queued (QueuedStatusNotifications.beforeChange).
+        String id = EventIds.of(TYPE, after.id(), before.status().id(), after.status().id(),
+                before.version() == null ? String.valueOf(after.updatedAt()) : String.valueOf(before.version().etag()));
         return new StatusEvent(id, TYPE, now, after.id(), after.ownerId(),
                 after.cloud().id(), after.status().id(), before.status().id(),
                 after.status() == ConnectionStatus.NEEDS_REAUTH ? after.refresh().lastErrorCode() : null);

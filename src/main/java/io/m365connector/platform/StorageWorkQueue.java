@@ -2,7 +2,9 @@ package io.m365connector.platform;
 
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.QueueStorageException;
+import com.azure.storage.queue.models.SendMessageResult;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -23,14 +25,18 @@ public final class StorageWorkQueue implements WorkQueue {
 
     @Override
     public void send(String message, Duration delay, Duration within) {
+        sendWith(() -> send0(message, delay, within));
+    }
+
+    private void sendWith(Runnable send) {
         try {
-            send0(message, delay, within);
+            send.run();
         } catch (RuntimeException e) {
             // With a timeout the client runs the call on a pool and wraps what it threw (RuntimeException(ExecutionException(...))).
             QueueStorageException refused = storageError(e);
             if (refused != null && refused.getStatusCode() == 404) {
                 queue.createIfNotExists(); // once, on an empty storage account
-                send0(message, delay, within);
+                send.run();
                 return;
             }
             if (refused != null) {
@@ -60,7 +66,26 @@ public final class StorageWorkQueue implements WorkQueue {
         return t.getClass().getSimpleName();
     }
 
-    private void send0(String message, Duration delay, Duration within) {
-        queue.sendMessageWithResponse(message, delay.isZero() ? null : delay, null, within, null);
+    @Override
+    public Optional<Sent> sendCancellable(String message, Duration delay) {
+        SendMessageResult[] sent = new SendMessageResult[1];
+        sendWith(() -> sent[0] = send0(message, delay, null));
+        return Optional.of(new Sent(sent[0].getMessageId(), sent[0].getPopReceipt()));
+    }
+
+    @Override
+    public void cancel(Sent sent) {
+        try {
+            queue.deleteMessage(sent.messageId(), sent.popReceipt());
+        } catch (QueueStorageException e) {
+            if (e.getStatusCode() != 404) { // taken (a new pop receipt) or gone: nothing to cancel
+                throw new StorageUnavailableException("Queue '" + queue.getQueueName() + "' refused to remove a message (HTTP "
+                        + e.getStatusCode() + ")", e);
+            }
+        }
+    }
+
+    private SendMessageResult send0(String message, Duration delay, Duration within) {
+        return queue.sendMessageWithResponse(message, delay.isZero() ? null : delay, null, within, null).getValue();
     }
 }

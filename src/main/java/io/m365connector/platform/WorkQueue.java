@@ -1,6 +1,7 @@
 package io.m365connector.platform;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /** A Storage queue the sweep and the notifier put work on; queue-triggered functions take it off. */
 public interface WorkQueue {
@@ -10,5 +11,19 @@ public interface WorkQueue {
     /** {@link #send}, given up after {@code within} (retries included): for callers that must answer in time. */
     default void send(String message, Duration delay, Duration within) {
         send(message, delay);
+    }
+
+    /** A message sent by {@link #sendCancellable}: what {@link #cancel} needs to remove it before it is handed out. */
+    record Sent(String messageId, String popReceipt) {
+    }
+
+    /** {@link #send}, returning what cancels the message while it is still hidden (empty where the queue cannot). */
+    default Optional<Sent> sendCancellable(String message, Duration delay) {
+        send(message, delay);
+        return Optional.empty();
+    }
+
+    /** Removes a message sent by {@link #sendCancellable}; one already taken or removed is no error. */
+    default void cancel(Sent sent) {
     }
 }

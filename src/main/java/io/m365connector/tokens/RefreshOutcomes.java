@@ -78,7 +78,7 @@ public final class RefreshOutcomes {
                     .updatedAt(now)
                     .build();
             if (isNews(current, active)) {
-                listener.beforeChange(current, active); // sync's schedule entries, written before the row: a death after it loses no enrollment
+                listener.beforeChange(current, active); // the web app's event and sync's schedule, before the row: a death after it loses neither
             }
             return Optional.of(active);
         }).orElseThrow(() -> new IllegalStateException("connection " + connectionId + " vanished during sign-in"));
@@ -116,6 +116,7 @@ public final class RefreshOutcomes {
                 .refresh(new RefreshState(read.refresh().accessTokenExpiresAt(), null, read.refresh().lastRefreshAt(),
                         failure.code().code(), read.refresh().failureCount() + 1, read.refresh().lastUsedAt()))
                 .updatedAt(clock.instant()).build();
+        listener.beforeChange(read, marked); // the web app's event is queued before the row: a death after the row loses none
         try {
             Connection saved = store.update(marked);
             listener.statusChanged(read, saved);

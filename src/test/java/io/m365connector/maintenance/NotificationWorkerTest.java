@@ -4,13 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.cloud.NationalCloud;
+import io.m365connector.connection.Connection;
+import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.webhooks.WebhookSecret;
 import io.m365connector.platform.webhooks.WebhookSender;
 import io.m365connector.platform.webhooks.WebhookSigner;
 import io.m365connector.testing.ClockedWorkQueue;
+import io.m365connector.testing.InMemoryConnectionStore;
 import io.m365connector.testing.MutableClock;
 import io.m365connector.testing.StandardWebhooks;
+import io.m365connector.testing.TestConnections;
 import io.m365connector.testing.WebhookReceiver;
 import java.net.URI;
 import java.time.Duration;
@@ -29,12 +34,13 @@ class NotificationWorkerTest {
     private final ClockedWorkQueue retries = new ClockedWorkQueue(clock);
     private final ClockedWorkQueue poison = new ClockedWorkQueue(clock);
     private final String secret = StandardWebhooks.newSecret();
+    private final InMemoryConnectionStore connections = new InMemoryConnectionStore();
     /** The jitter a worker adds to each backoff: none here, so that the schedule's edges can be checked to the second. */
     private final NotificationWorker worker = worker(new FixedJitter(0));
 
     private NotificationWorker worker(RandomGenerator jitter) {
         return new NotificationWorker(new WebhookSender(URI.create(receiver.url()), new WebhookSigner(WebhookSecret.parse(secret)),
-                new OkHttpClient(), clock), retries, poison, jitter, clock);
+                new OkHttpClient(), clock), retries, poison, jitter, clock, connections);
     }
 
     /** A "random" generator that always picks the same fraction of the bound (0 <= fraction < 1). */
@@ -73,6 +79,67 @@ class NotificationWorkerTest {
         worker.handle(retry);
 
         assertEquals(2, receiver.received().size(), "delivered on the retry");
+        assertEquals(0, retries.size());
+    }
+
+    /** A backstop queued before a change (QueuedStatusNotifications.beforeChange) for the connection {@code c}, planned now. */
+    private String backstop(Connection c, ConnectionStatus planned) {
+        return "{\"event\":{\"id\":\"evt_b\",\"connectionId\":\"" + c.id() + "\",\"status\":\"" + planned.id() + "\"},\"attempt\":1,"
+                + "\"confirm\":{\"status\":\"" + planned.id() + "\",\"changedAt\":\"" + clock.instant() + "\"}}";
+    }
+
+    @Test
+    void whenABackstopsChangeIsOnTheRowThenItIsDeliveredWithoutTheConfirmation() {
+        Connection c = connections.create(TestConnections.active(NationalCloud.GLOBAL, clock.instant(), clock.instant().plusSeconds(3600)));
+        String backstop = backstop(c, ConnectionStatus.NEEDS_REAUTH);
+        clock.advance(Duration.ofMillis(1));
+        connections.update(c.toBuilder().status(ConnectionStatus.NEEDS_REAUTH).updatedAt(clock.instant()).build()); // then the process died
+
+        worker.handle(backstop);
+
+        assertEquals(1, receiver.received().size());
+        JsonNode delivered = Json.read(receiver.received().get(0).body(), JsonNode.class);
+        assertEquals("needs_reauth", delivered.path("status").asText());
+        assertTrue(delivered.path("confirm").isMissingNode(), "the web app gets the event, not the envelope");
+        assertEquals(0, retries.size());
+    }
+
+    @Test
+    void whenABackstopsChangeWasNeverSavedThenTheWorkerLooksThreeTimesMoreAndDropsItUndelivered() {
+        Connection c = connections.create(TestConnections.active(NationalCloud.GLOBAL, clock.instant(), clock.instant().plusSeconds(3600)));
+        String message = backstop(c, ConnectionStatus.NEEDS_REAUTH); // the save lost its race: the row stays active
+
+        List<Duration> looks = new ArrayList<>();
+        Instant last = clock.instant();
+        worker.handle(message);
+        while (retries.size() > 0) {
+            List<String> visible = retries.receiveVisible();
+            if (visible.isEmpty()) {
+                clock.advance(Duration.ofSeconds(5));
+                continue;
+            }
+            looks.add(Duration.between(last, clock.instant()));
+            last = clock.instant();
+            worker.handle(visible.get(0));
+        }
+
+        assertEquals(List.of(Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(120)), looks);
+        assertTrue(receiver.received().isEmpty(), "never told of a change that did not happen");
+        assertEquals(0, poison.size());
+    }
+
+    @Test
+    void whenTheRowShowsTheChangeOnlyAtALaterLookThenItIsDeliveredThen() {
+        Connection c = connections.create(TestConnections.active(NationalCloud.GLOBAL, clock.instant(), clock.instant().plusSeconds(3600)));
+        worker.handle(backstop(c, ConnectionStatus.DISCONNECTED)); // the save is still under way
+        assertTrue(receiver.received().isEmpty());
+        connections.update(connections.find(c.id()).orElseThrow().toBuilder().status(ConnectionStatus.DISCONNECTED)
+                .updatedAt(clock.instant()).build());
+
+        clock.advance(Duration.ofSeconds(30));
+        worker.handle(retries.receiveVisible().get(0));
+
+        assertEquals(1, receiver.received().size());
         assertEquals(0, retries.size());
     }
 

@@ -7,17 +7,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A work queue in memory whose visibility delays run on the test's clock: a message sent with a delay
  * is handed out only once the clock has passed it, so a test moves the clock instead of waiting.
  */
 public final class ClockedWorkQueue implements WorkQueue {
-    private record Queued(String message, Instant visibleAt) {
+    private record Queued(String message, Instant visibleAt, long id) {
     }
 
     private final Clock clock;
     private final List<Queued> queued = new ArrayList<>();
+    private long sent;
 
     public ClockedWorkQueue(Clock clock) {
         this.clock = clock;
@@ -31,7 +33,18 @@ public final class ClockedWorkQueue implements WorkQueue {
             failingSends--;
             throw new StorageUnavailableException("the queue refused the message (a test's fault)", null);
         }
-        queued.add(new Queued(message, clock.instant().plus(delay)));
+        queued.add(new Queued(message, clock.instant().plus(delay), ++sent));
+    }
+
+    @Override
+    public synchronized Optional<Sent> sendCancellable(String message, Duration delay) {
+        send(message, delay);
+        return Optional.of(new Sent(String.valueOf(sent), "receipt"));
+    }
+
+    @Override
+    public synchronized void cancel(Sent sent) {
+        queued.removeIf(q -> String.valueOf(q.id()).equals(sent.messageId()));
     }
 
     /** The next {@code count} sends fail as a queue that storage does not answer for. */
