@@ -229,8 +229,8 @@ var hostingClouds = {
 }
 var hostingCloud = hostingClouds[environment().name]
 
-// Tables and queues the app uses (io.m365connector.app.Tables.defaults(), MaintenanceFunctions).
-// The code creates nothing at run time in Azure: they must exist.
+// Tables and queues the app uses (io.m365connector.app.Tables.defaults(), MaintenanceFunctions, SyncFunctions).
+// The code would create a missing one on first use (its roles allow it); made here so that nothing waits on that.
 var tableNames = [
   'connections'
   'refreshdue'
@@ -238,12 +238,19 @@ var tableNames = [
   'idempotency'
   'appcredentials'
   'connectionowners'
+  'syncstate'
+  'syncitems'
+  'changes'
+  'syncdue'
+  'subscriptions'
 ]
 var queueNames = [
   'refresh-requests'
   'refresh-requests-poison'
   'status-notifications'
   'status-notifications-poison'
+  'sync-requests'
+  'sync-requests-poison'
 ]
 var packageContainerName = 'app-package'
 // The key-creation script's own identity (modules/token-key.bicep).

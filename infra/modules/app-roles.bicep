@@ -3,9 +3,10 @@
 //   Storage Blob Data Owner         storage account  Functions host storage (keys, timer locks),
 //                                                    the code package (Flex deployment storage or
 //                                                    WEBSITE_RUN_FROM_PACKAGE with the identity)
-//   Storage Queue Data Contributor  storage account  queue triggers, refresh and notification queues,
+//   Storage Queue Data Contributor  storage account  queue triggers, refresh, notification and sync queues,
 //                                                    poison queues
-//   Storage Table Data Contributor  storage account  connections, refreshdue, loginsessions, idempotency, appcredentials, connectionowners
+//   Storage Table Data Contributor  storage account  connections, refreshdue, loginsessions, idempotency, appcredentials,
+//                                                    connectionowners, syncstate, syncitems, changes, syncdue, subscriptions
 //   Key Vault Secrets User          vault            token encryption key, Key Vault references
 //   Monitoring Metrics Publisher    App Insights     telemetry with Entra ID auth (local auth is off)
 // Built-in role definition ids are the same in every Azure cloud. Assignment names are guid()s of

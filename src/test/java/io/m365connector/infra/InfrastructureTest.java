@@ -10,6 +10,7 @@ import io.m365connector.app.Tables;
 import io.m365connector.cloud.HostingCloud;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.functions.MaintenanceFunctions;
+import io.m365connector.functions.SyncFunctions;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.Setting;
 import java.io.IOException;
@@ -242,11 +243,13 @@ class InfrastructureTest {
         Bicep main = files.get(MAIN);
         Tables tables = Tables.defaults();
         assertEquals(new TreeSet<>(List.of(tables.connections(), tables.refreshDue(), tables.loginSessions(), tables.idempotency(),
-                tables.appCredentials(), tables.connectionOwners())),
+                tables.appCredentials(), tables.connectionOwners(), tables.syncState(), tables.syncItems(), tables.changes(),
+                tables.syncDue(), tables.subscriptions())),
                 new TreeSet<>(main.arrayVariable("tableNames")));
         Set<String> queues = new TreeSet<>(main.arrayVariable("queueNames"));
         for (String queue : List.of(MaintenanceFunctions.REFRESH_QUEUE, MaintenanceFunctions.REFRESH_QUEUE + "-poison",
-                MaintenanceFunctions.NOTIFICATION_QUEUE, MaintenanceFunctions.NOTIFICATION_QUEUE + "-poison")) {
+                MaintenanceFunctions.NOTIFICATION_QUEUE, MaintenanceFunctions.NOTIFICATION_QUEUE + "-poison",
+                SyncFunctions.SYNC_QUEUE, SyncFunctions.SYNC_QUEUE + "-poison")) {
             assertTrue(queues.contains(queue), "queue " + queue + " is not created; queueNames = " + queues);
         }
         assertTrue(main.code.contains("tableNames: tableNames") && main.code.contains("queueNames: queueNames"));
