@@ -77,11 +77,19 @@ final class SubscriptionManager {
         Instant now = clock.instant();
         Optional<SyncStates.SubscriptionState> current = states.subscription(connectionId, resource).filter(s -> s.subscriptionId() != null);
         if (urls.notification().isEmpty()) {
-            states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(null, null, "notification_url_not_public", now));
+            states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(null, null, "notification_url_not_public", now, null));
             return false;
         }
         boolean creating = false;
         try {
+            if (current.isPresent() && movedFrom(current.get())) {
+                // PUBLIC_BASE_URL changed: a renewal would keep Graph delivering to the old URLs (and Graph does not let a
+                // subscription's lifecycleNotificationUrl change), so the subscription is made again for the new ones
+                delete(session, current.get().subscriptionId());
+                creating = true;
+                create(session, resource);
+                return true;
+            }
             // A subscription whose last renewal or check failed is renewed at the next chance, however long it has left.
             boolean fresh = current.isPresent() && current.get().problem() == null && current.get().expiresAt() != null
                     && now.isBefore(current.get().expiresAt().minus(RENEW_BEFORE));
@@ -118,25 +126,33 @@ final class SubscriptionManager {
             LOG.info("Could not check or renew the " + resource.id() + " subscription of " + connectionId + " (" + e.code().code()
                     + "); it lives until " + alive.get().expiresAt() + " and is renewed at the next run");
             states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(alive.get().subscriptionId(),
-                    alive.get().expiresAt(), e.code().code(), now));
+                    alive.get().expiresAt(), e.code().code(), now, alive.get().notificationUrl()));
             return;
         }
         LOG.info("No subscription for " + resource.id() + " of " + connectionId + " (" + e.code().code() + "): synced by the timer");
-        states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(null, null, e.code().code(), now));
+        states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(null, null, e.code().code(), now, null));
     }
 
     /** Graph removed the subscription (or lost it): the next ensure creates a new one. */
     void forget(String connectionId, SyncResource resource) {
         states.subscription(connectionId, resource).map(SyncStates.SubscriptionState::subscriptionId).ifPresent(held::remove);
-        states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(null, null, null, clock.instant()));
+        states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(null, null, null, clock.instant(), null));
     }
 
     /** Deletes the subscription at Graph and here (disconnect); a subscription Graph no longer has is fine. */
     void drop(GraphSession session, SyncResource resource) {
-        states.subscription(session.connectionId(), resource).map(SyncStates.SubscriptionState::subscriptionId).ifPresent(id -> {
-            session.run(Safety.REMOVAL, c -> c.sdk().subscriptions().bySubscriptionId(id).delete());
-            held.remove(id);
-        });
+        states.subscription(session.connectionId(), resource).map(SyncStates.SubscriptionState::subscriptionId)
+                .ifPresent(id -> delete(session, id));
+    }
+
+    private void delete(GraphSession session, String subscriptionId) {
+        session.run(Safety.REMOVAL, c -> c.sdk().subscriptions().bySubscriptionId(subscriptionId).delete());
+        held.remove(subscriptionId);
+    }
+
+    /** Whether the subscription was made for other notification URLs than the app's now. */
+    private boolean movedFrom(SyncStates.SubscriptionState current) {
+        return current.notificationUrl() != null && !current.notificationUrl().equals(urls.notification().orElse(null));
     }
 
     private boolean exists(GraphSession session, String subscriptionId) {
@@ -212,8 +228,7 @@ final class SubscriptionManager {
             if (ours && sameKind(resource, s.path("resource").asText(""))) {
                 LOG.info("Deleting an earlier " + resource.id() + " subscription of " + session.connectionId() + " that Graph still has"
                         + " and no row here names (made by an instance that died, or under another notification URL)");
-                session.run(Safety.REMOVAL, c -> c.sdk().subscriptions().bySubscriptionId(id).delete());
-                held.remove(id);
+                delete(session, id);
                 removed = true;
             }
         }
@@ -226,7 +241,8 @@ final class SubscriptionManager {
         if (clientStateHash != null) {
             held.save(new Subscriptions.Held(subscriptionId, connectionId, resource, clientStateHash, expires));
         }
-        states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(subscriptionId, expires, null, clock.instant()));
+        states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(subscriptionId, expires, null, clock.instant(),
+                urls.notification().orElse(null)));
     }
 
     /**

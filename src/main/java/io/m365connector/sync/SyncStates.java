@@ -94,13 +94,16 @@ final class SyncStates {
         return version == null ? table.insert(e) : table.replaceIfUnchanged(e, version);
     }
 
-    /** The subscription a resource holds (row {@code sub.<resource>}): Graph's id, expiry, and why there is none when there is none. */
-    record SubscriptionState(String subscriptionId, Instant expiresAt, String problem, Instant checkedAt) {
+    /**
+     * The subscription a resource holds (row {@code sub.<resource>}): Graph's id, expiry, why there is none when there is
+     * none, and the notification URL it was made for (null on rows from before it was kept: taken to be the current one).
+     */
+    record SubscriptionState(String subscriptionId, Instant expiresAt, String problem, Instant checkedAt, String notificationUrl) {
     }
 
     Optional<SubscriptionState> subscription(String connectionId, SyncResource resource) {
         return table.find(connectionId, "sub." + resource.id()).map(e -> new SubscriptionState((String) e.getProperty("SubscriptionId"),
-                instant(e, "ExpiresAt"), (String) e.getProperty("Problem"), instant(e, "CheckedAt")));
+                instant(e, "ExpiresAt"), (String) e.getProperty("Problem"), instant(e, "CheckedAt"), (String) e.getProperty("NotificationUrl")));
     }
 
     void saveSubscription(String connectionId, SyncResource resource, SubscriptionState state) {
@@ -109,6 +112,7 @@ final class SyncStates {
         put(e, "ExpiresAt", state.expiresAt());
         put(e, "Problem", state.problem());
         put(e, "CheckedAt", state.checkedAt());
+        put(e, "NotificationUrl", state.notificationUrl());
         table.upsert(e);
     }
 

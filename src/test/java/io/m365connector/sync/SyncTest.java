@@ -160,6 +160,29 @@ class SyncTest {
         assertEquals(List.of("created:to both"), describe(HARNESS.readFeed(second)));
     }
 
+    @Test
+    void whenThePublicBaseUrlMovesThenTheTimersRunMakesTheSubscriptionAgainForTheNewUrls() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail_read\"");
+        CONNECTED.add(c.connectionId());
+        String upn = c.user().userPrincipalName();
+        HARNESS.graph.mail().addMailbox(upn);
+        drain();
+        JsonNode before = HARNESS.graph.subscriptions().subscriptions(upn).get(0);
+        assertTrue(before.path("notificationUrl").asText().startsWith("https://" + ConnectorHarness.FUNCTION_HOST + "/"), before.toString());
+
+        // the operator moves the app to a custom domain (DEPLOY.md); the timer's run on an instance with the new setting
+        SyncFunctions moved = HARNESS.newInstance(env -> env.put("PUBLIC_BASE_URL", "https://connector.contoso.com")).context()
+                .newFunction(SyncFunctions.class);
+        moved.syncWorker(new SyncRequest(c.connectionId(), SyncResource.INBOX, "timer", HARNESS.clock.instant()).toJson(),
+                new FakeExecutionContext("syncWorker"));
+
+        List<JsonNode> after = HARNESS.graph.subscriptions().subscriptions(upn);
+        assertEquals(1, after.size(), "the old one deleted: " + after);
+        assertEquals("https://connector.contoso.com/api/graph/notifications", after.get(0).path("notificationUrl").asText());
+        assertEquals("https://connector.contoso.com/api/graph/lifecycle", after.get(0).path("lifecycleNotificationUrl").asText());
+        assertNotEquals(before.path("id").asText(), after.get(0).path("id").asText());
+    }
+
     @ParameterizedTest
     @EnumSource(NationalCloud.class)
     void whenEventsAreCreatedAndCancelledThenTheCalendarFeedHasEachChangeOnce(NationalCloud cloud) {
