@@ -133,6 +133,8 @@ public final class SyncService {
             }
             DeltaRun.Outcome run = deltaRun.run(session, feed, target);
             posted = true;
+            // Right after the run's state is saved (its error cleared): whatever fails or dies after this must not lose it
+            state.filter(SyncService::stopped).ifPresent(s -> listener.syncRecovered(request.connectionId(), target, s.lastRunAt()));
             listener.appended(request.connectionId(), run.appended());
             if (SyncCapabilities.notifies(connection.cloud(), target) && subscriptions.ensure(session, target.resource(),
                     request.reason().equals("reauthorizationRequired") && !answered, request.reason().equals("timer"))) {
@@ -145,7 +147,6 @@ public final class SyncService {
                 Instant at = clock.instant().plus(RECHECK_DELAY);
                 requests.send(new SyncRequest(request.connectionId(), target, RECHECK, at).toJson(), RECHECK_DELAY);
             }
-            state.filter(SyncService::stopped).ifPresent(s -> listener.syncRecovered(request.connectionId(), target, s.lastRunAt()));
             if (run.more()) {
                 request(request.connectionId(), target, "more");
                 return Outcome.MORE;

@@ -8,9 +8,12 @@ import com.microsoft.azure.functions.HttpMethod;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.functions.MaintenanceFunctions;
 import io.m365connector.functions.SyncFunctions;
+import io.m365connector.testing.ClockSleeper;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
 import io.m365connector.testing.FakeHttpRequest;
+import io.m365connector.testing.KillSwitch;
+import io.m365connector.testing.ProcessDeath;
 import io.m365connector.testing.SecretsLedger;
 import io.m365connector.testing.StandardWebhooks;
 import io.m365connector.testing.WebhookReceiver;
@@ -165,6 +168,36 @@ class SyncWebhookTest {
 
     private static String line(JsonNode health) {
         return health.path("resource").asText() + ":" + health.path("state").asText() + ":" + health.path("notifications").asText("");
+    }
+
+    @Test
+    void whenTheRecoveringRunDiesAfterSavingItsStateThenTheWebAppIsStillToldOfTheRecovery() {
+        ConnectorHarness.Connected user = HARNESS.connect(NationalCloud.USGOV, "\"mail_read\"");
+        drainSync();
+        HARNESS.graph.failNext("GET", ".*/messages/delta", 403, "ErrorAccessDenied", "Access is denied.", null, false);
+        HARNESS.graph.mail().deliverText(user.user().userPrincipalName(), "while access is denied");
+        drainSync();
+        assertEquals("mailbox_access_denied", sync(user.connectionId()).get(0).path("lastError").asText());
+
+        // access is back: the timer's run reads the delta and saves its state, then dies checking the subscription at Graph
+        KillSwitch killed = new KillSwitch(HARNESS.routing).armAt(c -> c.method().equals("GET") && c.path().contains("/subscriptions/"),
+                KillSwitch.When.BEFORE_SENDING);
+        SyncFunctions dying = HARNESS.newInstance(killed, new ClockSleeper(HARNESS.clock)).context().newFunction(SyncFunctions.class);
+        try {
+            dying.syncWorker(new SyncRequest(user.connectionId(), SyncResource.INBOX, "timer", HARNESS.clock.instant()).toJson(),
+                    new FakeExecutionContext("syncWorker"));
+        } catch (ProcessDeath | RuntimeException died) {
+            // the instance is gone; the state it saved says the sync runs again
+        }
+        assertTrue(killed.dead(), killed.calls().toString());
+        assertEquals("syncing", sync(user.connectionId()).get(0).path("state").asText());
+        drainSync();
+        deliverWebhooks();
+
+        List<String> events = WEB_APP.received().stream().map(r -> ConnectorHarness.json(r.body()))
+                .filter(e -> e.path("connectionId").asText().equals(user.connectionId()) && e.path("type").asText().startsWith("connection.sync_"))
+                .map(e -> e.path("type").asText()).distinct().toList();
+        assertEquals(List.of("connection.sync_stopped", "connection.sync_recovered"), events);
     }
 
     private static List<JsonNode> sync(String connectionId) {
