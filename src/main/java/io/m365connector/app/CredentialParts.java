@@ -4,6 +4,7 @@ import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
 import com.azure.data.tables.TableServiceClient;
 import io.m365connector.credentials.AppCredentialListener;
+import io.m365connector.credentials.AppCredentialStore;
 import io.m365connector.credentials.ClientCredentials;
 import io.m365connector.credentials.KeyVaultSecretExpiry;
 import io.m365connector.credentials.ManagedIdentityTokens;
@@ -23,6 +24,8 @@ import java.util.function.Supplier;
  */
 final class CredentialParts {
     final Lazy<ClientCredentials> clientCredentials;
+    /** The credential check's records (also read by the webhook worker, to confirm an event queued before its record). */
+    final Lazy<AppCredentialStore> store;
     final Lazy<AppCredentialMonitor> monitor;
 
     /** Where the parts come from; suppliers so nothing is built before it is used. */
@@ -36,10 +39,10 @@ final class CredentialParts {
         Lazy<ManagedIdentityTokens> tokens = Lazy.of(() -> identityTokens != null ? identityTokens
                 : AzureClients.managedIdentityTokens(sources.http().get()));
         this.clientCredentials = Lazy.of(() -> new ClientCredentials(tokens.get()));
+        this.store = Lazy.of(() -> new TableAppCredentialStore(new TableAccess(sources.tables().get().getTableClient(sources.tableName()))));
         this.monitor = Lazy.of(() -> new AppCredentialMonitor(sources.settings().get(), sources.tokenRequest(),
                 new KeyVaultSecretExpiry(vault -> AzureClients.secretClient(vault, sources.hostingCredential().get(), sources.http().get(),
                         sources.sleeper())),
-                new TableAppCredentialStore(new TableAccess(sources.tables().get().getTableClient(sources.tableName()))),
-                sources.listener().get(), sources.clock()));
+                store.get(), sources.listener().get(), sources.clock()));
     }
 }

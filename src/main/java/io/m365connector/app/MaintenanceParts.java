@@ -32,7 +32,7 @@ final class MaintenanceParts {
                 wiring.clock, cloud -> credentials.monitor.get().current(cloud)));
         this.notificationWorker = Lazy.of(() -> new NotificationWorker(webhookSender(wiring, platform),
                 platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE), platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE + "-poison"),
-                new Random(), wiring.clock, tokens.connections.get())); // Random is safe to share between threads
+                new Random(), wiring.clock, tokens.connections.get(), credentials.store.get())); // Random is safe to share between threads
         this.housekeeping = Lazy.of(() -> new Housekeeping(tokens.loginSessions.get(), features.idempotencyStore.get(),
                 new ChangeFeed(platform.tables.get().getTableClient(wiring.tables.changes())), ChangeFeed.RETENTION, wiring.clock));
     }

@@ -12,4 +12,12 @@ public interface AppCredentialListener {
 
     /** @param before the previous status, empty for the first one recorded */
     void changed(Optional<AppCredentialStatus> before, AppCredentialStatus after);
+
+    /**
+     * Called before a change of state is saved, with what will be saved in the row of {@code configuration} (the credential's
+     * fingerprint): the place to queue what must not be lost if the process dies after the save. Whatever it queues must
+     * come to nothing if the change is not saved (another instance recorded its own check meanwhile).
+     */
+    default void beforeChange(Optional<AppCredentialStatus> before, AppCredentialStatus after, String configuration) {
+    }
 }

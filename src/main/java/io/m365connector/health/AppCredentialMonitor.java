@@ -120,6 +120,9 @@ public final class AppCredentialMonitor implements AppCredentialStates {
                 return remember(previous.get());
             }
             AppCredentialStatus next = evaluate(registration, previous, now);
+            if (!next.sameStateAs(previous.orElse(null))) {
+                listener.beforeChange(previous, next, configuration); // the web app's event, queued (hidden) before the row
+            }
             if (store.save(next, configuration, stored.map(Stored::etag).orElse(null))) {
                 if (!next.sameStateAs(previous.orElse(null))) {
                     log(registration, previous, next);

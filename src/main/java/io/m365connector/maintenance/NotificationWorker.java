@@ -3,6 +3,7 @@ package io.m365connector.maintenance;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.m365connector.connection.ConnectionStore;
+import io.m365connector.credentials.AppCredentialStore;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.RetryAfter;
 import io.m365connector.platform.WorkQueue;
@@ -31,12 +32,12 @@ public final class NotificationWorker {
     private final WorkQueue poison;
     private final RandomGenerator jitter;
     private final Clock clock;
-    /** Where a status event queued before its change finds whether the change was saved ({@link StatusConfirmation}). */
-    private final ConnectionStore connections;
+    /** Where an event queued before its change finds whether the change was saved. */
+    private final StatusConfirmation confirmations;
 
     public NotificationWorker(WebhookSender sender, WorkQueue retries, WorkQueue poison, RandomGenerator jitter, Clock clock,
-                              ConnectionStore connections) {
-        this.connections = connections;
+                              ConnectionStore connections, AppCredentialStore credentials) {
+        this.confirmations = new StatusConfirmation(connections, credentials);
         this.sender = sender;
         this.retries = retries;
         this.poison = poison;
@@ -55,7 +56,7 @@ public final class NotificationWorker {
         JsonNode event = node.get("event");
         int attempt = node.path("attempt").asInt(1);
         String eventId = event.path("id").asText();
-        if (node.get("confirm") instanceof ObjectNode confirm && !StatusConfirmation.saved(event, confirm, connections)) {
+        if (node.get("confirm") instanceof ObjectNode confirm && !confirmations.saved(event, confirm)) {
             StatusConfirmation.nextLook(confirm).ifPresentOrElse(wait -> retries.send(node.toString(), wait),
                     () -> LOG.info("Status event " + eventId + " dropped: its change was not saved"));
             return;

@@ -42,39 +42,57 @@ public final class QueuedStatusNotifications implements StatusListener, AppCrede
      */
     @Override
     public void beforeChange(Connection before, Connection after) {
-        if (before.status() == after.status()) {
-            return;
-        }
-        StatusEvent event = StatusEvent.of(before, after, clock.instant());
-        ObjectNode envelope = envelopeNode(event, 1);
-        envelope.set("confirm", StatusConfirmation.of(after));
-        try {
-            queue.sendCancellable(envelope.toString(), BACKSTOP_DELAY).ifPresent(sent -> {
-                if (backstops.size() > 10_000) {
-                    backstops.clear(); // only changes that were not saved stay: their backstops are dropped by the worker
-                }
-                backstops.put(event.id(), sent);
-            });
-        } catch (RuntimeException e) {
-            LOG.warning("Could not queue the backstop of status event " + event.id() + " for " + after.id() + " ("
-                    + after.status().id() + "): " + e.getClass().getSimpleName());
+        if (before.status() != after.status()) {
+            StatusEvent event = StatusEvent.of(before, after, clock.instant());
+            backstop(event, event.id(), StatusConfirmation.of(after), after.id() + " (" + after.status().id() + ")");
         }
     }
 
     @Override
     public void statusChanged(Connection before, Connection after) {
-        if (before.status() == after.status()) {
-            return;
+        if (before.status() != after.status()) {
+            StatusEvent event = StatusEvent.of(before, after, clock.instant());
+            announce(event, event.id(), after.id() + " (" + after.status().id() + ")");
         }
-        StatusEvent event = StatusEvent.of(before, after, clock.instant());
+    }
+
+    /** The same for a cloud's app credential: a backstop before the check's row is saved. */
+    @Override
+    public void beforeChange(Optional<AppCredentialStatus> before, AppCredentialStatus after, String configuration) {
+        AppCredentialEvent.of(before, after, clock.instant()).ifPresent(event -> backstop(event, event.id(),
+                StatusConfirmation.of(after, configuration), event.type() + ", " + event.cloud()));
+    }
+
+    @Override
+    public void changed(Optional<AppCredentialStatus> before, AppCredentialStatus after) {
+        AppCredentialEvent.of(before, after, clock.instant()).ifPresent(event -> announce(event, event.id(), event.type() + ", " + event.cloud()));
+    }
+
+    private void backstop(Object event, String id, ObjectNode confirm, String about) {
+        ObjectNode envelope = envelopeNode(event, 1);
+        envelope.set("confirm", confirm);
+        try {
+            queue.sendCancellable(envelope.toString(), BACKSTOP_DELAY).ifPresent(sent -> {
+                if (backstops.size() > 10_000) {
+                    backstops.clear(); // only changes that were not saved stay: their backstops are dropped by the worker
+                }
+                backstops.put(id, sent);
+            });
+        } catch (RuntimeException e) {
+            LOG.warning("Could not queue the backstop of event " + id + " for " + about + ": " + e.getClass().getSimpleName());
+        }
+    }
+
+    /** Queues the event of a saved change and cancels its backstop; if the event cannot be queued, the backstop stays. */
+    private void announce(Object event, String id, String about) {
         try {
             queue.send(envelope(event, 1), Duration.ZERO);
         } catch (RuntimeException e) {
-            LOG.warning("Could not queue status event " + event.id() + " for " + after.id() + " (" + after.status().id()
-                    + "): " + e.getClass().getSimpleName() + "; its backstop announces it in " + BACKSTOP_DELAY.toMinutes() + " minutes");
-            return; // the backstop stays
+            LOG.warning("Could not queue event " + id + " for " + about + ": " + e.getClass().getSimpleName()
+                    + "; its backstop announces it in " + BACKSTOP_DELAY.toMinutes() + " minutes");
+            return;
         }
-        WorkQueue.Sent backstop = backstops.remove(event.id());
+        WorkQueue.Sent backstop = backstops.remove(id);
         if (backstop != null) {
             try {
                 queue.cancel(backstop);
@@ -82,18 +100,6 @@ public final class QueuedStatusNotifications implements StatusListener, AppCrede
                 // the backstop announces the change again, under the same id: the web app drops the repeat
             }
         }
-    }
-
-    @Override
-    public void changed(Optional<AppCredentialStatus> before, AppCredentialStatus after) {
-        AppCredentialEvent.of(before, after, clock.instant()).ifPresent(event -> {
-            try {
-                queue.send(envelope(event, 1), Duration.ZERO);
-            } catch (RuntimeException e) {
-                LOG.warning("Could not queue app credential event " + event.id() + " (" + event.type() + ", " + event.cloud() + "): "
-                        + e.getClass().getSimpleName());
-            }
-        });
     }
 
     static String envelope(Object event, int attempt) {

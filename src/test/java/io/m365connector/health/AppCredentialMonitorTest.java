@@ -34,6 +34,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -57,6 +59,7 @@ class AppCredentialMonitorTest {
     private final MutableClock clock = new MutableClock(NOW);
     private final InMemoryAppCredentialStore store = new InMemoryAppCredentialStore();
     private final List<String> queued = new ArrayList<>();
+    private final Map<String, String> backstops = new ConcurrentHashMap<>();
     private final QueuedStatusNotifications notifications = new QueuedStatusNotifications(recordingQueue(), clock);
     private final List<LogRecord> logged = new ArrayList<>();
     private final Handler handler = new Handler() {
@@ -289,7 +292,25 @@ class AppCredentialMonitorTest {
         return events;
     }
 
+    /** Records what is announced at once in {@code queued}, and the backstops queued before a save (hidden) in {@code backstops}. */
     private WorkQueue recordingQueue() {
-        return (message, delay) -> queued.add(message);
+        return new WorkQueue() {
+            @Override
+            public void send(String message, Duration delay) {
+                queued.add(message);
+            }
+
+            @Override
+            public Optional<Sent> sendCancellable(String message, Duration delay) {
+                String id = UUID.randomUUID().toString();
+                backstops.put(id, message);
+                return Optional.of(new Sent(id, "receipt"));
+            }
+
+            @Override
+            public void cancel(Sent sent) {
+                backstops.remove(sent.messageId());
+            }
+        };
     }
 }

@@ -7,11 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
+import io.m365connector.credentials.AppCredentialStatus;
 import io.m365connector.platform.Json;
+import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.webhooks.WebhookSecret;
 import io.m365connector.platform.webhooks.WebhookSender;
 import io.m365connector.platform.webhooks.WebhookSigner;
 import io.m365connector.testing.ClockedWorkQueue;
+import io.m365connector.testing.InMemoryAppCredentialStore;
 import io.m365connector.testing.InMemoryConnectionStore;
 import io.m365connector.testing.MutableClock;
 import io.m365connector.testing.StandardWebhooks;
@@ -35,12 +38,13 @@ class NotificationWorkerTest {
     private final ClockedWorkQueue poison = new ClockedWorkQueue(clock);
     private final String secret = StandardWebhooks.newSecret();
     private final InMemoryConnectionStore connections = new InMemoryConnectionStore();
+    private final InMemoryAppCredentialStore credentials = new InMemoryAppCredentialStore();
     /** The jitter a worker adds to each backoff: none here, so that the schedule's edges can be checked to the second. */
     private final NotificationWorker worker = worker(new FixedJitter(0));
 
     private NotificationWorker worker(RandomGenerator jitter) {
         return new NotificationWorker(new WebhookSender(URI.create(receiver.url()), new WebhookSigner(WebhookSecret.parse(secret)),
-                new OkHttpClient(), clock), retries, poison, jitter, clock, connections);
+                new OkHttpClient(), clock), retries, poison, jitter, clock, connections, credentials);
     }
 
     /** A "random" generator that always picks the same fraction of the bound (0 <= fraction < 1). */
@@ -141,6 +145,31 @@ class NotificationWorkerTest {
 
         assertEquals(1, receiver.received().size());
         assertEquals(0, retries.size());
+    }
+
+    @Test
+    void whenACredentialBackstopsChangeIsTheStoredOneThenItIsDeliveredAndAnotherInstancesRecordOfItIsNot() {
+        Instant ours = clock.instant();
+        AppCredentialStatus invalid = new AppCredentialStatus(NationalCloud.USGOV, "client_secret", AppCredentialStatus.State.INVALID,
+                ProblemCode.APP_SECRET_EXPIRED, null, ours, ours, null);
+        String confirm = StatusConfirmation.of(invalid, "cfg-1").toString();
+        String event = "{\"id\":\"evt_c\",\"type\":\"app_credential_invalid\",\"cloud\":\"usgov\"}";
+        credentials.save(invalid, "cfg-1", null); // our check's record: then the process died
+
+        worker.handle("{\"event\":" + event + ",\"attempt\":1,\"confirm\":" + confirm + "}");
+        assertEquals(1, receiver.received().size(), "our record is stored: the backstop is the announcement");
+
+        // another instance recorded the same change a moment later (its own event); our save lost: our backstop is not told
+        Instant theirs = ours.plusMillis(40);
+        credentials.save(new AppCredentialStatus(NationalCloud.USGOV, "client_secret", AppCredentialStatus.State.INVALID,
+                ProblemCode.APP_SECRET_EXPIRED, null, theirs, theirs, null), "cfg-2", null);
+        String lost = StatusConfirmation.of(invalid, "cfg-2").toString();
+        worker.handle("{\"event\":" + event.replace("evt_c", "evt_d") + ",\"attempt\":1,\"confirm\":" + lost + "}");
+        for (int look = 0; look < StatusConfirmation.WAITS.size(); look++) {
+            clock.advance(StatusConfirmation.WAITS.get(look));
+            retries.receiveVisible().forEach(worker::handle);
+        }
+        assertEquals(1, receiver.received().size(), "a change this instance did not record is announced by the one that did");
     }
 
     @Test

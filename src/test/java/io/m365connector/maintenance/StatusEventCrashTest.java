@@ -34,16 +34,22 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The web app hears of every status change even when the instance making it is killed: a refresh that finds the user's
- * grant revoked (needs_reauth) and a disconnect, each killed before and after every request it makes, then what happens
- * next (the queue hands the refresh out again; the web app repeats its DELETE) and the backstop's time passing. The web
- * app gets the change's event, under one id however many times it is announced, and nothing for a change not saved.
+ * grant revoked (needs_reauth), a disconnect, and the app credential check that finds the app's secret refused, each
+ * killed before and after every request it makes, then what happens next (the queue hands the refresh out again; the web
+ * app repeats its DELETE; the timer checks again) and the backstop's time passing. The web app gets the change's event,
+ * under one id however many times it is announced.
  */
 class StatusEventCrashTest {
     private static final WebhookReceiver RECEIVER = new WebhookReceiver();
     private static final ConnectorHarness HARNESS = ConnectorHarness.withClockedQueues(env -> {
         env.put("NOTIFY_WEBHOOK_URL", RECEIVER.url());
         env.put("NOTIFY_WEBHOOK_SIGNING_SECRET", StandardWebhooks.newSecret());
+        env.put("M365_GLOBAL_HOME_TENANT", ConnectorHarness.HOME_TENANT); // the credential check asks for a token in it
     });
+
+    static {
+        HARNESS.entra.setHomeTenant(HARNESS.clientIds.get(NationalCloud.GLOBAL), ConnectorHarness.HOME_TENANT);
+    }
     private static final Map<String, List<KillSwitch.Call>> REFERENCE = new HashMap<>();
 
     @AfterAll
@@ -58,6 +64,10 @@ class StatusEventCrashTest {
 
     static Stream<Arguments> disconnectCells() {
         return cells("disconnect");
+    }
+
+    static Stream<Arguments> credentialCells() {
+        return cells("credential");
     }
 
     @ParameterizedTest(name = "[{index}] dies {2} request {0}: {1}")
@@ -82,6 +92,22 @@ class StatusEventCrashTest {
         assertEquals(List.of("disconnected"), eventsAfterTheBackstop(id), "one disconnected event, under one id");
     }
 
+    @ParameterizedTest(name = "[{index}] dies {2} request {0}: {1}")
+    @MethodSource("credentialCells")
+    void whenTheCredentialCheckThatFindsTheSecretRefusedDiesAtAnyRequestThenTheWebAppStillHearsOfItOnce(int ordinal, KillSwitch.Call call,
+                                                                                                        KillSwitch.When when) {
+        credentialWorks();
+        HARNESS.entra.setSecretExpired(HARNESS.clientIds.get(NationalCloud.GLOBAL), HARNESS.env.get("M365_GLOBAL_CLIENT_SECRET"), true);
+        HARNESS.clock.advance(Duration.ofMinutes(16)); // the check is due
+        dieAt(ordinal, call, when, StatusEventCrashTest::check);
+
+        HARNESS.clock.advance(Duration.ofMinutes(16));
+        check(HARNESS.newInstance()); // the timer's next check, on another instance
+        List<String> heard = credentialEventsAfterTheBackstop();
+        credentialWorks(); // for the other scenarios' sign-ins
+        assertEquals(List.of("app_credential_invalid"), heard, "one event, under one id");
+    }
+
     private static Stream<Arguments> cells(String scenario) {
         List<KillSwitch.Call> calls = reference(scenario);
         return IntStream.range(0, calls.size()).boxed().flatMap(i -> Arrays.stream(KillSwitch.When.values())
@@ -93,9 +119,19 @@ class StatusEventCrashTest {
         return REFERENCE.computeIfAbsent(scenario, s -> {
             List<KillSwitch.Call> calls = null;
             for (int i = 0; i < 2; i++) {
-                String id = s.equals("refresh") ? connectedAndRevoked() : connected();
                 KillSwitch recording = new KillSwitch(HARNESS.routing);
                 ConnectorHarness.Instance instance = HARNESS.newInstance(recording, new ClockSleeper(HARNESS.clock));
+                if (s.equals("credential")) {
+                    credentialWorks();
+                    HARNESS.entra.setSecretExpired(HARNESS.clientIds.get(NationalCloud.GLOBAL), HARNESS.env.get("M365_GLOBAL_CLIENT_SECRET"), true);
+                    HARNESS.clock.advance(Duration.ofMinutes(16));
+                    check(instance);
+                    calls = recording.calls();
+                    credentialEventsAfterTheBackstop();
+                    credentialWorks();
+                    continue;
+                }
+                String id = s.equals("refresh") ? connectedAndRevoked() : connected();
                 if (s.equals("refresh")) {
                     refresh(instance, id);
                 } else {
@@ -154,12 +190,7 @@ class StatusEventCrashTest {
      */
     private static List<String> eventsAfterTheBackstop(String connectionId) {
         int before = RECEIVER.received().size();
-        for (int minute = 0; minute < 8; minute++) {
-            for (String message : HARNESS.clockedQueue(MaintenanceFunctions.NOTIFICATION_QUEUE).receiveVisible()) {
-                ContextParts.of(HARNESS.context).notificationWorker().handle(message);
-            }
-            HARNESS.clock.advance(Duration.ofMinutes(1));
-        }
+        deliverFor(Duration.ofMinutes(8));
         Map<String, String> byId = new HashMap<>();
         for (WebhookReceiver.Received received : RECEIVER.received().subList(before, RECEIVER.received().size())) {
             JsonNode event = ConnectorHarness.json(received.body());
@@ -168,6 +199,41 @@ class StatusEventCrashTest {
             }
         }
         return List.copyOf(byId.values());
+    }
+
+    private static void check(ConnectorHarness.Instance instance) {
+        ContextParts.of(instance.context()).appCredentialMonitor().checkDue();
+    }
+
+    /** The global secret works again and the check has recorded it (the event of that recovery delivered and left out). */
+    private static void credentialWorks() {
+        HARNESS.entra.setSecretExpired(HARNESS.clientIds.get(NationalCloud.GLOBAL), HARNESS.env.get("M365_GLOBAL_CLIENT_SECRET"), false);
+        HARNESS.clock.advance(Duration.ofMinutes(16));
+        check(HARNESS.newInstance());
+        credentialEventsAfterTheBackstop();
+    }
+
+    /** As {@link #eventsAfterTheBackstop}, for the global app credential's events: their types, one per distinct id. */
+    private static List<String> credentialEventsAfterTheBackstop() {
+        int before = RECEIVER.received().size();
+        deliverFor(Duration.ofMinutes(8));
+        Map<String, String> byId = new HashMap<>();
+        for (WebhookReceiver.Received received : RECEIVER.received().subList(before, RECEIVER.received().size())) {
+            JsonNode event = ConnectorHarness.json(received.body());
+            if (event.path("type").asText().startsWith("app_credential_") && event.path("cloud").asText().equals("global")) {
+                byId.put(event.path("id").asText(), event.path("type").asText());
+            }
+        }
+        return List.copyOf(byId.values());
+    }
+
+    private static void deliverFor(Duration time) {
+        for (long minute = 0; minute < time.toMinutes(); minute++) {
+            for (String message : HARNESS.clockedQueue(MaintenanceFunctions.NOTIFICATION_QUEUE).receiveVisible()) {
+                ContextParts.of(HARNESS.context).notificationWorker().handle(message);
+            }
+            HARNESS.clock.advance(Duration.ofMinutes(1));
+        }
     }
 
     private static Connection row(String id) {
