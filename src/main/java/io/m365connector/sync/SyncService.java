@@ -7,13 +7,11 @@ import io.m365connector.connection.ConnectionStore;
 import io.m365connector.graph.GraphAccess;
 import io.m365connector.graph.GraphSession;
 import io.m365connector.platform.ConnectorException;
-import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.WorkQueue;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -36,9 +34,6 @@ public final class SyncService {
     static final Duration BUSY_RETRY = Duration.ofSeconds(30);
     /** Clocks of two instances may differ this much: a run must have started this much after a request to cover it. */
     static final Duration COVERAGE_SKEW = Duration.ofSeconds(5);
-    /** Problems a retry cannot fix: the run stops and the state says why (the timer or a reconnect restarts it). */
-    private static final Set<ProblemCode> STOPPING = EnumSet.of(ProblemCode.REAUTH_REQUIRED, ProblemCode.MISSING_PERMISSIONS,
-            ProblemCode.NOT_FOUND, ProblemCode.MAILBOX_ACCESS_DENIED, ProblemCode.INTERACTION_REQUIRED);
 
     /**
      * Notifications wait this long for a run, so that a burst of them is covered by one (SYNC_DEBOUNCE_SECONDS). A setting
@@ -70,6 +65,7 @@ public final class SyncService {
     private final SubscriptionManager subscriptions;
     private final Clock clock;
     private final Duration debounce;
+    private final FailedRuns failures;
 
     public SyncService(GraphAccess graph, ConnectionStore connections, SyncStores stores, WorkQueue requests, ChangeListener listener,
                        NotificationUrls urls, Clock clock) {
@@ -87,6 +83,7 @@ public final class SyncService {
         this.clock = Objects.requireNonNull(clock, "'clock' cannot be null.");
         this.debounce = Objects.requireNonNull(debounce, "'debounce' cannot be null.");
         this.subscriptions = new SubscriptionManager(stores.subscriptions(), stores.states(), urls, clock);
+        this.failures = new FailedRuns(stores.states(), listener, clock);
     }
 
     /** Asks for a run of {@code target}'s delta (queued; the worker runs it). */
@@ -127,17 +124,14 @@ public final class SyncService {
         try (FeedWriter feed = writer) {
             SyncTarget target = request.target();
             GraphSession session = graph.open(ConnectionRef.of(request.connectionId(), null), target.resource().permissions(target.isShared()));
-            boolean answered = SUBSCRIPTION_EVENTS.contains(request.reason()) && subscriptionMadeOrRenewedSince(request);
-            if (request.reason().equals("subscriptionRemoved") && !target.isShared() && !answered) {
-                subscriptions.forget(request.connectionId(), target.resource()); // Graph removed it: a new one below
-            }
+            lifecycleEventFirst(request, connection, session);
             DeltaRun.Outcome run = deltaRun.run(session, feed, target);
             posted = true;
             // Right after the run's state is saved (its error cleared): whatever fails or dies after this must not lose it
-            state.filter(SyncService::stopped).ifPresent(s -> listener.syncRecovered(request.connectionId(), target, s.lastRunAt()));
+            state.filter(FailedRuns::stopped).ifPresent(s -> listener.syncRecovered(request.connectionId(), target, s.lastRunAt()));
             listener.appended(request.connectionId(), run.appended());
-            if (SyncCapabilities.notifies(connection.cloud(), target) && subscriptions.ensure(session, target.resource(),
-                    request.reason().equals("reauthorizationRequired") && !answered, request.reason().equals("timer"))) {
+            if (SyncCapabilities.notifies(connection.cloud(), target) && subscriptions.ensure(session, target.resource(), false,
+                    request.reason().equals("timer"))) {
                 // A new subscription: what changed since this run read the delta was notified to no one. One more run finds it.
                 request(request.connectionId(), target, "subscribed");
             }
@@ -159,13 +153,30 @@ public final class SyncService {
                 listener.appended(request.connectionId(), deltaRun.appended());
             }
             if (e instanceof ConnectorException failure) {
-                recordFailure(request, failure.code());
-                if (STOPPING.contains(failure.code())) {
+                failures.record(request, failure.code());
+                if (FailedRuns.STOPPING.contains(failure.code())) {
                     LOG.info("Sync of " + request.target() + " for " + request.connectionId() + " stopped: " + failure.code().code());
                     return Outcome.STOPPED;
                 }
             }
             throw e;
+        }
+    }
+
+    /**
+     * A lifecycle event's part, before the delta (unless the subscription was made or renewed since: it was about an older
+     * one): a removed subscription is forgotten (a new one is made after the delta); a reauthorization is done at once, as
+     * Graph pauses delivery until then and a delta that keeps failing must not keep it paused.
+     */
+    private void lifecycleEventFirst(SyncRequest request, Connection connection, GraphSession session) {
+        SyncTarget target = request.target();
+        if (!SUBSCRIPTION_EVENTS.contains(request.reason()) || target.isShared() || subscriptionMadeOrRenewedSince(request)) {
+            return;
+        }
+        if (request.reason().equals("subscriptionRemoved")) {
+            subscriptions.forget(request.connectionId(), target.resource());
+        } else if (SyncCapabilities.notifies(connection.cloud(), target)) {
+            subscriptions.ensure(session, target.resource(), true, false); // the delta reads what changed: no extra run needed
         }
     }
 
@@ -277,24 +288,5 @@ public final class SyncService {
             stores.index().clear(connectionId, SyncTarget.own(resource));
         }
         stores.states().clear(connectionId); // the shared mailboxes' rows go with it
-    }
-
-    private void recordFailure(SyncRequest request, ProblemCode code) {
-        try {
-            SyncState before = stores.states().find(request.connectionId(), request.target())
-                    .orElseGet(() -> SyncState.start(request.connectionId(), request.target()));
-            SyncState after = before.failed(code.code(), clock.instant());
-            stores.states().save(after);
-            if (stopped(after) && !stopped(before)) {
-                listener.syncStopped(request.connectionId(), request.target(), code.code(), after.lastRunAt());
-            }
-        } catch (RuntimeException ignored) {
-            // the state says what the last run did; a failure to say it is not worth hiding the original one
-        }
-    }
-
-    /** Whether the state's last run stopped the sync (a problem a retry cannot fix), not just failed. */
-    private static boolean stopped(SyncState state) {
-        return state.lastError() != null && STOPPING.stream().anyMatch(code -> code.code().equals(state.lastError()));
     }
 }

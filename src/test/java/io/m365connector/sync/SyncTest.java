@@ -3,6 +3,7 @@ package io.m365connector.sync;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -337,6 +338,27 @@ class SyncTest {
         assertEquals(List.of("created:during the long outage"), describe(changes(user)));
         assertTrue(HARNESS.graph.subscriptions().deliveries().stream().anyMatch(d -> d.body().contains("\"missed\"")),
                 "Graph sent missed after dropping the notification");
+    }
+
+    @Test
+    void whenGraphAsksForReauthorizationWhileTheDeltaKeepsFailingThenTheSubscriptionIsRenewedAnyway() {
+        Synced user = connect(NationalCloud.GLOBAL);
+        syncNow(user);
+        JsonNode before = HARNESS.graph.subscriptions().subscriptions(user.upn).stream()
+                .filter(s -> s.path("resource").asText().contains("messages")).findFirst().orElseThrow();
+        HARNESS.clock.advance(Duration.ofHours(2));
+        for (int i = 0; i < 20; i++) { // Graph's message delta unavailable through every retry of the run
+            HARNESS.graph.failNext("GET", ".*/messages/delta.*", 503, "ServiceUnavailable", "Try again later.", null, false);
+        }
+
+        assertTrue(HARNESS.graph.subscriptions().sendLifecycle(before.path("id").asText(), "reauthorizationRequired"));
+        assertThrows(RuntimeException.class, SyncTest::drainOnce, "the run fails: the delta is unavailable");
+
+        JsonNode after = subscription(user, before);
+        // Graph pauses delivery until it is reauthorized (change-notifications-lifecycle-events): not left to the renewal a day ahead
+        assertTrue(after.path("expirationDateTime").asText().compareTo(before.path("expirationDateTime").asText()) > 0,
+                "renewed although the delta failed: " + before.path("expirationDateTime") + " -> " + after.path("expirationDateTime"));
+        HARNESS.graph.clearFaults();
     }
 
     @ParameterizedTest
