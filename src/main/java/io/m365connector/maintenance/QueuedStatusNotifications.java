@@ -69,6 +69,9 @@ public final class QueuedStatusNotifications implements StatusListener, AppCrede
     }
 
     private void backstop(Object event, String id, ObjectNode confirm, String about) {
+        if (backstops.containsKey(id)) {
+            return; // the same change again: a save that met another writer, made again on the row as it is now
+        }
         ObjectNode envelope = envelopeNode(event, 1);
         envelope.set("confirm", confirm);
         try {

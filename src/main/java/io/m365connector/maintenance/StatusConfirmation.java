@@ -18,10 +18,11 @@ import java.util.Optional;
  * An event's backstop is queued <i>before</i> the row that makes its change, hidden for a while, so that a process killed
  * between the row and the announcement loses no event ({@link QueuedStatusNotifications}); its envelope says which change
  * it waits for. The worker delivers it when the stored row shows the change, looks again a little later while it does
- * not, and drops it when the change was never saved (a lost race, storage failing): a web app is never told of a change
- * that did not happen. Two kinds: a connection's status (that status, saved at or after the change's time: a change that
- * another replaced within those minutes is announced by the other's event only) and a cloud's app credential (that state,
- * changed at that very time: another instance's record of the same change is announced by that instance).
+ * not, and drops it when the change was never saved (a lost race, storage failing, an attempt whose save met another
+ * writer and was made again): a web app is never told of a change that did not happen. The stored row must hold the very
+ * change: for a connection that status at that {@code UpdatedAt} (a change that another replaced within those minutes is
+ * announced by the other's event only), for a cloud's app credential that state changed at that time (another instance's
+ * record of the same change is announced by that instance).
  */
 final class StatusConfirmation {
     /** How long the worker waits between its looks at a row that does not show the change (yet): three more in all. */
@@ -63,8 +64,8 @@ final class StatusConfirmation {
                     && millis(stored.get().changedAt()).equals(changedAt);
         }
         Optional<Connection> row = connections.find(event.path("connectionId").asText());
-        return row.isPresent() && row.get().updatedAt() != null && row.get().status().id().equals(confirm.path("status").asText())
-                && !row.get().updatedAt().isBefore(changedAt);
+        return row.isPresent() && row.get().status().id().equals(confirm.path("status").asText())
+                && millis(row.get().updatedAt()).equals(changedAt);
     }
 
     /** Table Storage keeps fractions of a second that the clock may have finer: compared to the millisecond. */

@@ -15,11 +15,10 @@ public record StatusEvent(String id, String type, Instant occurredAt, String con
     public static final String TYPE = "connection.status_changed";
 
     public static StatusEvent of(Connection before, Connection after, Instant now) {
-        // The ETag of the row the change was made to: unique per change (a row is changed from one version once), equal for
-        // repeats of the same change (a retry after a failed save reads the same version), and known before the save, when
-        // the event is queued (QueuedStatusNotifications.beforeChange).
-        String id = EventIds.of(TYPE, after.id(), before.status().id(), after.status().id(),
-                before.version() == null ? String.valueOf(after.updatedAt()) : String.valueOf(before.version().etag()));
+        // The change's time (the row's UpdatedAt, taken once per change, also across the retries of a save that met another
+        // writer): equal for repeats of the same change, and known before the save, when its backstop is queued
+        // (QueuedStatusNotifications.beforeChange); the backstop is delivered only if the row holds this very time.
+        String id = EventIds.of(TYPE, after.id(), before.status().id(), after.status().id(), String.valueOf(after.updatedAt()));
         return new StatusEvent(id, TYPE, now, after.id(), after.ownerId(),
                 after.cloud().id(), after.status().id(), before.status().id(),
                 after.status() == ConnectionStatus.NEEDS_REAUTH ? after.refresh().lastErrorCode() : null);

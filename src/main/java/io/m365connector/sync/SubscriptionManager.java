@@ -102,7 +102,7 @@ final class SubscriptionManager {
                 create(session, resource);
                 return true;
             }
-            if (current.isPresent() && renew(session, resource, current.get().subscriptionId())) {
+            if (current.isPresent() && renew(session, resource, current.get().subscriptionId(), current.get().notificationUrl())) {
                 return false;
             }
             creating = true;
@@ -146,7 +146,13 @@ final class SubscriptionManager {
     }
 
     private void delete(GraphSession session, String subscriptionId) {
-        session.run(Safety.REMOVAL, c -> c.sdk().subscriptions().bySubscriptionId(subscriptionId).delete());
+        try {
+            session.run(Safety.REMOVAL, c -> c.sdk().subscriptions().bySubscriptionId(subscriptionId).delete());
+        } catch (GraphException e) {
+            if (e.code() != ProblemCode.NOT_FOUND) { // a 404: gone already (expired, removed by Graph, deleted by a dead instance)
+                throw e;
+            }
+        }
         held.remove(subscriptionId);
     }
 
@@ -167,12 +173,12 @@ final class SubscriptionManager {
         }
     }
 
-    private boolean renew(GraphSession session, SyncResource resource, String subscriptionId) {
+    private boolean renew(GraphSession session, SyncResource resource, String subscriptionId, String madeFor) {
         byte[] change = renewal(clock.instant().plus(LIFETIME));
         try {
             JsonNode renewed = session.call(Safety.REPEATABLE, c -> readable(GraphJsonRequests.send(c, HttpMethod.PATCH, SUBSCRIPTION,
                     Map.of("subscription%2Did", subscriptionId), change, List.of())));
-            record(session.connectionId(), resource, subscriptionId, renewed, null);
+            record(session.connectionId(), resource, subscriptionId, renewed, null, madeFor);
             return true;
         } catch (GraphException e) {
             if (e.code() == ProblemCode.NOT_FOUND) {
@@ -193,12 +199,13 @@ final class SubscriptionManager {
         try {
             created = post(session, wanted);
         } catch (GraphException e) {
-            if (!e.conflict() || !removeDuplicates(session, resource)) {
+            if (!e.conflict() || !OrphanSubscriptions.remove(session, resource, held, id -> delete(session, id))) {
                 throw e;
             }
             created = post(session, wanted);
         }
-        record(session.connectionId(), resource, GraphValues.text(created, "id"), created, Secrets.sha256(clientState));
+        record(session.connectionId(), resource, GraphValues.text(created, "id"), created, Secrets.sha256(clientState),
+                urls.notification().orElse(null));
     }
 
     private static JsonNode post(GraphSession session, byte[] wanted) {
@@ -211,50 +218,17 @@ final class SubscriptionManager {
         }
     }
 
-    /**
-     * Graph refuses a second subscription to the same resource and change types with 409 ("Duplicate subscriptions aren't
-     * allowed", Create subscription). Ours is the only kind this app makes for the user's resource, so the one in the way was
-     * made by an instance that died before saving it, a create whose answer was lost, a disconnect whose delete failed, or
-     * under an earlier PUBLIC_BASE_URL: none delivers anywhere useful, and each would keep this resource on the timer until it
-     * expired (up to 70 hours). Deleted here, unless another connection holds it (the same user connected twice: that
-     * connection's notifications come through it, and this one is synced by the timer). True when one was deleted.
-     */
-    private boolean removeDuplicates(GraphSession session, SyncResource resource) {
-        JsonNode listed = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, SUBSCRIPTIONS, Map.of(), Map.of(), List.of()));
-        boolean removed = false;
-        for (JsonNode s : listed.path("value")) {
-            String id = GraphValues.text(s, "id");
-            boolean ours = id != null && held.find(id).map(h -> h.connectionId().equals(session.connectionId())).orElse(true);
-            if (ours && sameKind(resource, s.path("resource").asText(""))) {
-                LOG.info("Deleting an earlier " + resource.id() + " subscription of " + session.connectionId() + " that Graph still has"
-                        + " and no row here names (made by an instance that died, or under another notification URL)");
-                delete(session, id);
-                removed = true;
-            }
-        }
-        return removed;
-    }
-
-    private void record(String connectionId, SyncResource resource, String subscriptionId, JsonNode answer, String clientStateHash) {
+    /** @param madeFor the notification URL the subscription was made for, kept when Graph's answer does not say (a renewal's may not) */
+    private void record(String connectionId, SyncResource resource, String subscriptionId, JsonNode answer, String clientStateHash,
+                        String madeFor) {
         OffsetDateTime answered = GraphValues.time(answer, "expirationDateTime");
         Instant expires = answered != null ? answered.toInstant() : clock.instant().plus(LIFETIME);
         if (clientStateHash != null) {
             held.save(new Subscriptions.Held(subscriptionId, connectionId, resource, clientStateHash, expires));
         }
+        String url = GraphValues.text(answer, "notificationUrl");
         states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(subscriptionId, expires, null, clock.instant(),
-                urls.notification().orElse(null)));
-    }
-
-    /**
-     * Whether a listed subscription's resource is of the same kind as {@code resource}'s: the list holds only this app's
-     * subscriptions for the signed-in user, who has one inbox and one calendar subscription from us; Graph may answer the
-     * resource in another form than it was asked for ({@code Users/{id}/Messages}), so the last segment decides.
-     */
-    private static boolean sameKind(SyncResource resource, String listed) {
-        String asked = resource.subscriptionResource();
-        String kind = asked.substring(asked.lastIndexOf('/') + 1);
-        String path = listed.split("\\?")[0];
-        return path.substring(path.lastIndexOf('/') + 1).equalsIgnoreCase(kind);
+                url != null ? url : madeFor));
     }
 
     /** An answer whose expiry cannot be read is a broken answer inside the call (as the SDK's parsing failed there), not after it. */

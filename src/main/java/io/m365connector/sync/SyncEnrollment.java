@@ -28,12 +28,16 @@ public final class SyncEnrollment implements StatusListener {
      */
     @Override
     public void beforeChange(Connection before, Connection after) {
-        try {
-            if (before.status() == ConnectionStatus.DISCONNECTED && after.status() == ConnectionStatus.ACTIVE) {
+        if (before.status() == ConnectionStatus.DISCONNECTED && after.status() == ConnectionStatus.ACTIVE) {
+            try {
                 // a disconnect whose clean-up failed (the web app got its 200 and never repeats it) left delta links, the item
                 // index and shared mailboxes behind: a connection connected again starts afresh, as SYNC.md promises
                 sync.get().forget(after.id());
+            } catch (RuntimeException e) {
+                LOG.warning("Could not remove the earlier sync state of " + after.id() + ": " + e.getClass().getSimpleName());
             }
+        }
+        try {
             if (startsSyncing(before, after)) {
                 timer.get().schedule(after);
             }

@@ -172,14 +172,15 @@ public final class RefreshOutcomes {
         }
     }
 
-    /**
-     * The app credential's failures hit every connection of a cloud at once; the credential check logs
-     * its state change once, so each connection says so only on its first such failure.
-     */
     /** A new status, or a reconnect that changed the features (sync starts or stops for them): listeners hear of it. */
     private static boolean isNews(Connection before, Connection after) {
         return before.status() != after.status() || !before.features().equals(after.features());
     }
+
+    /**
+     * The app credential's failures hit every connection of a cloud at once; the credential check logs
+     * its state change once, so each connection says so only on its first such failure.
+     */
 
     private static Level level(RefreshFailure failure, Connection after) {
         return failure.kind() == RefreshFailure.Kind.CONFIGURATION && after.refresh().failureCount() > 1 ? Level.FINE : Level.WARNING;

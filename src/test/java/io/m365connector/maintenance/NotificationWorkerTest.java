@@ -96,7 +96,6 @@ class NotificationWorkerTest {
     void whenABackstopsChangeIsOnTheRowThenItIsDeliveredWithoutTheConfirmation() {
         Connection c = connections.create(TestConnections.active(NationalCloud.GLOBAL, clock.instant(), clock.instant().plusSeconds(3600)));
         String backstop = backstop(c, ConnectionStatus.NEEDS_REAUTH);
-        clock.advance(Duration.ofMillis(1));
         connections.update(c.toBuilder().status(ConnectionStatus.NEEDS_REAUTH).updatedAt(clock.instant()).build()); // then the process died
 
         worker.handle(backstop);
@@ -133,12 +132,28 @@ class NotificationWorkerTest {
     }
 
     @Test
+    void whenTheRowHoldsTheSameStatusFromAnotherAttemptThenTheBackstopIsDroppedAsNeverSaved() {
+        Connection c = connections.create(TestConnections.active(NationalCloud.GLOBAL, clock.instant(), clock.instant().plusSeconds(3600)));
+        String first = backstop(c, ConnectionStatus.NEEDS_REAUTH); // this attempt's save failed
+        clock.advance(Duration.ofSeconds(20));
+        connections.update(c.toBuilder().status(ConnectionStatus.NEEDS_REAUTH).updatedAt(clock.instant()).build()); // a later one saved
+
+        worker.handle(first);
+        for (Duration wait : StatusConfirmation.WAITS) {
+            clock.advance(wait);
+            retries.receiveVisible().forEach(worker::handle);
+        }
+
+        assertTrue(receiver.received().isEmpty(), "the later change has its own event; this one never happened");
+    }
+
+    @Test
     void whenTheRowShowsTheChangeOnlyAtALaterLookThenItIsDeliveredThen() {
         Connection c = connections.create(TestConnections.active(NationalCloud.GLOBAL, clock.instant(), clock.instant().plusSeconds(3600)));
         worker.handle(backstop(c, ConnectionStatus.DISCONNECTED)); // the save is still under way
         assertTrue(receiver.received().isEmpty());
         connections.update(connections.find(c.id()).orElseThrow().toBuilder().status(ConnectionStatus.DISCONNECTED)
-                .updatedAt(clock.instant()).build());
+                .updatedAt(clock.instant()).build()); // the change as planned, at its time
 
         clock.advance(Duration.ofSeconds(30));
         worker.handle(retries.receiveVisible().get(0));

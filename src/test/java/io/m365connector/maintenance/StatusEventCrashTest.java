@@ -11,6 +11,7 @@ import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.functions.ConnectionFunctions;
 import io.m365connector.functions.MaintenanceFunctions;
+import io.m365connector.platform.http.HostRouting;
 import io.m365connector.testing.ClockSleeper;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
@@ -24,10 +25,12 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -90,6 +93,30 @@ class StatusEventCrashTest {
 
         assertEquals(200, HARNESS.deleteConnection(id).getStatusCode()); // the web app repeats its DELETE after the 5xx
         assertEquals(List.of("disconnected"), eventsAfterTheBackstop(id), "one disconnected event, under one id");
+    }
+
+    @Test
+    void whenADisconnectsSaveMeetsAnotherWriterThenTheWebAppHearsOfItOnceAfterTheBackstopsTime() {
+        String id = connected();
+        AtomicBoolean meddled = new AtomicBoolean();
+        HostRouting anotherWriterFirst = builder -> {
+            builder.addInterceptor(chain -> {
+                String path = chain.request().url().encodedPath();
+                if (chain.request().method().equals("PUT") && path.contains(HARNESS.tables.connections() + "(") && path.contains(id)
+                        && meddled.compareAndSet(false, true)) {
+                    ContextParts.of(HARNESS.context).connections().recordUse(id, HARNESS.clock.instant()); // the row's ETag moves
+                }
+                return chain.proceed(chain.request());
+            });
+            HARNESS.routing.applyTo(builder);
+        };
+
+        disconnect(HARNESS.newInstance(anotherWriterFirst, new ClockSleeper(HARNESS.clock)), id);
+
+        assertTrue(meddled.get());
+        assertEquals(ConnectionStatus.DISCONNECTED, row(id).status());
+        assertEquals(List.of("disconnected"), eventsAfterTheBackstop(id), "the first attempt's backstop is the same event, or none");
+        assertEquals(1, deliveredFor(id), "delivered once");
     }
 
     @ParameterizedTest(name = "[{index}] dies {2} request {0}: {1}")
@@ -234,6 +261,12 @@ class StatusEventCrashTest {
             }
             HARNESS.clock.advance(Duration.ofMinutes(1));
         }
+    }
+
+    /** How many deliveries the web app received for the connection since the test's first. */
+    private static long deliveredFor(String connectionId) {
+        return RECEIVER.received().stream().map(r -> ConnectorHarness.json(r.body()))
+                .filter(e -> e.path("connectionId").asText().equals(connectionId) && e.path("status").asText().equals("disconnected")).count();
     }
 
     private static Connection row(String id) {

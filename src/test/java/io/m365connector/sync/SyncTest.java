@@ -6,10 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.azure.data.tables.TableClient;
+import com.azure.data.tables.TableServiceClientBuilder;
+import com.azure.data.tables.models.TableEntity;
+import com.azure.data.tables.models.TableEntityUpdateMode;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.functions.SyncFunctions;
 import io.m365connector.platform.http.HostRouting;
+import io.m365connector.testing.Azurite;
 import io.m365connector.testing.ClockSleeper;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
@@ -33,6 +38,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Mailbox and calendar sync end to end against the fake Graph, on virtual time: Graph's notifications
@@ -161,8 +167,9 @@ class SyncTest {
         assertEquals(List.of("created:to both"), describe(HARNESS.readFeed(second)));
     }
 
-    @Test
-    void whenThePublicBaseUrlMovesThenTheTimersRunMakesTheSubscriptionAgainForTheNewUrls() {
+    @ParameterizedTest
+    @ValueSource(strings = {"kept", "dropped by Graph", "made before the URL was recorded"})
+    void whenThePublicBaseUrlMovesThenTheRunsMakeTheSubscriptionAgainForTheNewUrls(String old) {
         ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail_read\"");
         CONNECTED.add(c.connectionId());
         String upn = c.user().userPrincipalName();
@@ -170,12 +177,25 @@ class SyncTest {
         drain();
         JsonNode before = HARNESS.graph.subscriptions().subscriptions(upn).get(0);
         assertTrue(before.path("notificationUrl").asText().startsWith("https://" + ConnectorHarness.FUNCTION_HOST + "/"), before.toString());
+        if (old.equals("dropped by Graph")) {
+            assertTrue(HARNESS.graph.subscriptions().deleteSubscriptionSilently(before.path("id").asText()));
+        }
+        if (old.equals("made before the URL was recorded")) {
+            TableClient states = new TableServiceClientBuilder().connectionString(Azurite.shared().connectionString()).buildClient()
+                    .getTableClient(HARNESS.tables.syncState());
+            TableEntity row = states.getEntity(c.connectionId(), "sub.inbox");
+            row.getProperties().remove("NotificationUrl");
+            states.updateEntity(row, TableEntityUpdateMode.REPLACE);
+        }
 
-        // the operator moves the app to a custom domain (DEPLOY.md); the timer's run on an instance with the new setting
+        // the operator moves the app to a custom domain (DEPLOY.md); the timer's runs on an instance with the new setting
         SyncFunctions moved = HARNESS.newInstance(env -> env.put("PUBLIC_BASE_URL", "https://connector.contoso.com")).context()
                 .newFunction(SyncFunctions.class);
-        moved.syncWorker(new SyncRequest(c.connectionId(), SyncResource.INBOX, "timer", HARNESS.clock.instant()).toJson(),
-                new FakeExecutionContext("syncWorker"));
+        for (int day = 0; day < 4; day++) { // a row without the URL learns it from Graph at its renewal, a day before expiry
+            moved.syncWorker(new SyncRequest(c.connectionId(), SyncResource.INBOX, "timer", HARNESS.clock.instant()).toJson(),
+                    new FakeExecutionContext("syncWorker"));
+            HARNESS.clock.advance(Duration.ofDays(1));
+        }
 
         List<JsonNode> after = HARNESS.graph.subscriptions().subscriptions(upn);
         assertEquals(1, after.size(), "the old one deleted: " + after);

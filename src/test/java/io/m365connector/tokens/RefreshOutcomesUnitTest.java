@@ -131,7 +131,8 @@ class RefreshOutcomesUnitTest {
         Connection after = store.find(read.id()).orElseThrow();
         assertEquals(ConnectionStatus.ACTIVE, after.status());
         assertEquals(NEW, after.tokens());
-        assertTrue(changes.isEmpty(), "told before the save (its backstop is dropped: the row never shows it), never after");
+        assertEquals(List.of("ACTIVE->NEEDS_REAUTH, stored ACTIVE"), prepared, "told before the save (its backstop is dropped: the row never shows it)");
+        assertTrue(changes.isEmpty(), "never after");
     }
 
     @Test
