@@ -15,7 +15,8 @@ import java.util.function.Supplier;
 /**
  * Where Microsoft Graph delivers change notifications and lifecycle notifications (anonymous: Graph
  * sends no key; each notification proves itself with its subscription's clientState). Graph's rules:
- * the validation handshake within 10 s, every notification answered 2xx within 3 s.
+ * the validation handshake within 10 s; every notification answered 2xx soon (the webhooks page now says within 10 s,
+ * its older version 3 s: answered well within both, see {@code NotificationReceiver}).
  */
 public final class GraphNotificationFunctions {
     private final Supplier<NotificationReceiver> receiver;

@@ -15,8 +15,8 @@ import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
- * Where Graph delivers change and lifecycle notifications. It does nothing slow, so it answers within
- * Graph's 3 seconds even on a cold instance: the validation handshake (echo the token), then per
+ * Where Graph delivers change and lifecycle notifications. It does nothing slow, so it answers within the 3 seconds
+ * an older version of Graph's webhooks page asked for (10 now) even on a cold instance: the validation handshake (echo the token), then per
  * distinct notification of the batch (subscription, clientState, lifecycle event) one table read (which
  * connection, and is the clientState the one we gave) and one queued sync request. Graph's notification is only a hint: the run reads the delta. Unknown
  * subscriptions and wrong clientStates are acknowledged and dropped (a 4xx would only make Graph
