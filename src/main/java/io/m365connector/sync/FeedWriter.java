@@ -34,6 +34,8 @@ final class FeedWriter implements AutoCloseable {
     private final Duration lease;
     /** Change ids already in the feed beyond the recorded counter: a dead writer's, and this writer's own. */
     private final Map<String, Long> orphans;
+    /** The last change id of each item among them: a change is skipped only as the item's latest, never as an earlier one. */
+    private final Map<String, String> latest = new HashMap<>();
     private long next;
     /** The counter of the last checkpoint: every row up to it is in the item index. */
     private long settled;
@@ -48,7 +50,7 @@ final class FeedWriter implements AutoCloseable {
         this.lease = lease;
         this.version = version;
         this.orphans = new HashMap<>();
-        beyond.forEach(c -> orphans.put(c.id(), c.sequence()));
+        beyond.forEach(this::remember);
         this.next = Math.max(counter, orphans.values().stream().mapToLong(Long::longValue).max().orElse(0));
         this.settled = counter;
     }
@@ -88,17 +90,26 @@ final class FeedWriter implements AutoCloseable {
         Set<String> numbered = new HashSet<>();
         Instant now = clock.instant();
         long last = next;
+        Map<String, String> latestHere = new HashMap<>(latest);
         for (Change change : changes) {
-            // a change this writer appended earlier (a replayed page) is an orphan too
-            if (!orphans.containsKey(change.id()) && numbered.add(change.id())) {
+            // A change this writer appended earlier (a replayed page) is an orphan too, but only while it is the item's latest:
+            // an item deleted, back, and deleted again within one run brings its deletion's id a second time, and it counts.
+            boolean there = orphans.containsKey(change.id()) && change.id().equals(latestHere.get(change.itemId()));
+            if (!there && numbered.add(change.id())) {
                 appended.add(change.at(++last, now));
+                latestHere.put(change.itemId(), change.id());
             }
         }
         feed.append(connectionId, appended);
         // Only now: numbers of an append that failed are not recorded, so the feed's sequences keep no hole.
-        appended.forEach(c -> orphans.put(c.id(), c.sequence()));
+        appended.forEach(this::remember);
         next = last;
         return Collections.unmodifiableList(appended);
+    }
+
+    private void remember(Change appended) {
+        orphans.put(appended.id(), appended.sequence());
+        latest.put(appended.itemId(), appended.id());
     }
 
     /** Records the counter and renews the lease; {@link ConcurrentUpdateException} when another writer took the feed over. */

@@ -55,6 +55,21 @@ class ChangeFeedTest {
     }
 
     @Test
+    void whenAnItemIsDeletedComesBackAndIsDeletedAgainWithinOneRunThenEachChangeIsInTheFeed() {
+        Change deleted = Change.of(SyncResource.INBOX, Change.Type.DELETED, "x", null, null);
+        try (FeedWriter writer = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
+            writer.append(List.of(deleted));
+            writer.append(List.of(change("x", "1")));
+            writer.append(List.of(deleted)); // SYNC.md: an item that comes back brings the same created or deleted id again
+            writer.append(List.of(deleted)); // a replayed page: that one is there already
+            writer.checkpoint();
+        }
+
+        assertEquals(List.of("deleted", "created", "deleted"), feed.after(connectionId, 0, 10).stream().map(c -> c.type().id()).toList(),
+                "the feed's last word on x is that it is gone");
+    }
+
+    @Test
     void whenAWriterFailsAfterAppendingThenItsRowsStayBeyondTheCounterAndTheNextWriterOfAnyResourceIndexesThem() {
         SyncTarget inbox = SyncTarget.own(SyncResource.INBOX);
         index.write(connectionId, inbox, List.of(new ItemIndex.Indexed("gone", "1", 1)), List.of());
