@@ -42,6 +42,9 @@ export function createApp(config: Config, client: ConnectorClient = connectorCli
       console.log(`webhook ${event.id} ${event.type} verified${repeat ? " (a repeat: ignored)" : ""}`);
       if (!repeat && event.type === "connection.changes") changesPushed(event);
       else if (!repeat) users.record(event);
+      if (!repeat && event.type === "connection.status_changed" && event.status === "disconnected" && event.connectionId) {
+        synced.disconnected(event.connectionId);
+      }
       res.sendStatus(204);
     } catch (e) {
       console.log(`webhook refused: ${(e as Error).message}`);
@@ -136,6 +139,7 @@ export function createApp(config: Config, client: ConnectorClient = connectorCli
 
   app.post("/disconnect", withConnection(users, async (s, id, _req, res) => {
     const done = await api(s).disconnect(id);
+    if (done.ok) synced.disconnected(id); // see SyncedMailbox.forgetItems
     res.send(result(done.status, done.ok ? done.data : done.problem, false));
   }));
 

@@ -200,6 +200,15 @@ export class SyncedMailbox {
   has(messageId: string): boolean {
     return this.messages.has(messageId);
   }
+
+  /**
+   * The connection was disconnected: the connector forgets its items, and the first run after a reconnect reports what
+   * exists then as created, never what was deleted meanwhile. So the copy goes; the cursor stays (the feed numbers on).
+   */
+  forgetItems(): void {
+    this.messages.clear();
+    this.events.clear();
+  }
 }
 
 /** The app's synced mailboxes, one per connection id. */
@@ -207,6 +216,11 @@ export class SyncedMailboxes {
   private readonly byConnection = new Map<string, SyncedMailbox>();
 
   constructor(private readonly now: () => number = Date.now) {}
+
+  /** A connection was disconnected (this app's DELETE, or a `connection.status_changed` event): its copy goes. */
+  disconnected(connectionId: string): void {
+    this.byConnection.get(connectionId)?.forgetItems();
+  }
 
   of(connectionId: string): SyncedMailbox {
     let mailbox = this.byConnection.get(connectionId);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Answer, Change, ChangePage, EventPage, MessagePage } from "../src/connector.js";
-import { type ChangesEvent, READ_FEED_AFTER_MS, type ReadItems, SyncedMailbox } from "../src/sync.js";
+import { type ChangesEvent, READ_FEED_AFTER_MS, type ReadItems, SyncedMailbox, SyncedMailboxes } from "../src/sync.js";
 
 const CONNECTION = "con_" + "1".repeat(32);
 
@@ -67,6 +67,18 @@ test("changes are applied once by their sequence: created, updated and deleted, 
   box.apply([mail(3, "m2", "Offer (updated)", "2027-01-04T10:00:00Z", "updated"), mail(4, "m1", "", "", "deleted")], "feed");
   assert.deepEqual(box.latestMessages(10).map((m) => m.subject), ["Offer (updated)"]);
   assert.equal(box.cursor, "s4");
+});
+
+test("a disconnected connection's copy goes and its cursor stays: a reconnect's first run brings what exists then", () => {
+  const boxes = new SyncedMailboxes();
+  const box = boxes.of(CONNECTION);
+  box.apply([mail(1, "m1", "Kept", "2027-01-04T09:00:00Z"), mail(2, "m2", "Deleted while disconnected", "2027-01-04T10:00:00Z")], "feed");
+
+  boxes.disconnected(CONNECTION);
+  box.apply([mail(3, "m1", "Kept", "2027-01-04T09:00:00Z")], "feed"); // after the reconnect: only what exists, as created
+
+  assert.deepEqual(box.latestMessages(10).map((m) => m.subject), ["Kept"]);
+  assert.equal(box.cursor, "s3");
 });
 
 test("a webhook that follows on from the cursor is applied, an old one is not, a gap is read from the feed", async () => {
