@@ -14,6 +14,7 @@ import io.m365connector.tokens.RefreshOutcomes;
 import io.m365connector.tokens.TokenBroker;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -58,7 +59,9 @@ public final class RefreshWorker {
         Instant now = clock.instant();
         Instant due = c.refresh().nextRefreshDue();
         if (c.status() != ConnectionStatus.ACTIVE || due == null || due.isAfter(now)) {
-            if (!Objects.equals(due, message.dueAt())) {
+            // The index keeps the due time to the millisecond (its row key), the row finer: an entry that is the row's own (an
+            // instance whose clock lags the sweep's sees it not due yet) stays, or the connection would never be swept again.
+            if (due == null || !due.truncatedTo(ChronoUnit.MILLIS).equals(message.dueAt().truncatedTo(ChronoUnit.MILLIS))) {
                 store.forgetDue(entry);
             }
             return Outcome.NOT_DUE;

@@ -59,10 +59,12 @@ public final class EntraErrors {
             Map.entry(50078L, ProblemCode.REAUTH_REQUIRED),
             Map.entry(50133L, ProblemCode.REAUTH_REQUIRED),
             Map.entry(50057L, ProblemCode.REAUTH_REQUIRED),
-            Map.entry(50053L, ProblemCode.REAUTH_REQUIRED),
             Map.entry(54005L, ProblemCode.STATE_INVALID),
             Map.entry(501481L, ProblemCode.STATE_INVALID),
             Map.entry(50033L, ProblemCode.TEMPORARILY_UNAVAILABLE),
+            // IdsLocked: smart lockout after repeated failed sign-ins (60 s, then longer), or a sign-in from an IP address with
+            // malicious activity, which may be the app's own outbound address: it passes, so a refresh is retried, not refused
+            Map.entry(50053L, ProblemCode.TEMPORARILY_UNAVAILABLE),
             Map.entry(90055L, ProblemCode.TEMPORARILY_UNAVAILABLE),
             Map.entry(50196L, ProblemCode.TEMPORARILY_UNAVAILABLE),
             Map.entry(90033L, ProblemCode.TEMPORARILY_UNAVAILABLE));

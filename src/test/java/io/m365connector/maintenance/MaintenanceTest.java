@@ -184,6 +184,22 @@ class MaintenanceTest {
     }
 
     @Test
+    void whenAWorkerWhoseClockLagsSeesTheEntryNotDueYetThenTheConnectionsOnlyIndexEntryStays() {
+        String id = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId();
+        Connection c = ContextParts.of(HARNESS.context).connections().find(id).orElseThrow();
+        Instant due = HARNESS.clock.instant().plusSeconds(20).plusNanos(123_456); // the row keeps microseconds, the index milliseconds
+        ContextParts.of(HARNESS.context).connections().update(c.toBuilder().refresh(c.refresh().withNextRefreshDue(due)).build());
+        RefreshMessage fromTheIndex = ContextParts.of(HARNESS.context).connections().findDue(due.plusSeconds(1), 20_000).stream()
+                .filter(e -> e.connectionId().equals(id)).map(e -> new RefreshMessage(e.connectionId(), e.dueAt())).findFirst().orElseThrow();
+
+        // the sweep's instance runs 20 s ahead of this one: to this worker the connection is not due yet
+        assertEquals(RefreshWorker.Outcome.NOT_DUE, ContextParts.of(HARNESS.context).refreshWorker().handle(fromTheIndex));
+
+        assertTrue(ContextParts.of(HARNESS.context).connections().findDue(due.plusSeconds(1), 20_000).stream()
+                .anyMatch(e -> e.connectionId().equals(id)), "the next sweep still finds it");
+    }
+
+    @Test
     void whenEntraIsDownThenTheConnectionStaysActiveAndIsDueAgainAfterABackoff() {
         String id = dueNow(HARNESS.connect(NationalCloud.USGOV, "\"mail\"").connectionId(), Duration.ofMinutes(1));
         HARNESS.entra.nextTokenError(503, "temporarily_unavailable", "AADSTS50033: A transient error has occurred.", 50033);

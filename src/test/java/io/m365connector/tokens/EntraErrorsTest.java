@@ -40,11 +40,20 @@ class EntraErrorsTest {
         "invalid_grant        | some other reason                                                               | reauth_required",
         "server_error         | AADSTS50033: A transient error has occurred. Please try again.                  | temporarily_unavailable",
         "temporarily_unavailable | AADSTS90055: The request is throttled temporarily.                           | temporarily_unavailable",
+        // smart lockout (60 s and longer) or a sign-in from an IP address Entra ID blocks, which may be the app's own: it passes
+        "invalid_grant        | AADSTS50053: You've tried to sign in too many times with an incorrect user ID or password. | temporarily_unavailable",
         "server_error         | no number                                                                       | temporarily_unavailable",
         "something_new        | AADSTS1234567: not in the table                                                 | invalid_request"
     })
     void whenEntraReportsAnErrorThenItMapsToTheStableCode(String error, String description, String expected) {
         assertEquals(expected, EntraErrors.classify(error, description).code());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"AADSTS50053: The account is locked., TRANSIENT", "AADSTS50033: A transient error has occurred., TRANSIENT",
+            "AADSTS50173: The provided grant has expired., PERMANENT"})
+    void whenARefreshMeetsTheErrorThenOnlyAGrantThatIsGoneAsksTheUserAgain(String description, RefreshFailure.Kind kind) {
+        assertEquals(kind, RefreshFailure.kindOf(EntraErrors.classify("invalid_grant", description)));
     }
 
     @ParameterizedTest
