@@ -13,12 +13,13 @@ import io.m365connector.graph.GraphRetry;
 import io.m365connector.idempotency.Idempotency;
 import io.m365connector.maintenance.RefreshMessage;
 import io.m365connector.platform.StorageUnavailableException;
-import io.m365connector.testing.AfterAnswer;
 import io.m365connector.testing.Azurite;
 import io.m365connector.testing.ClockSleeper;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
 import io.m365connector.testing.FakeHttpResponse;
+import io.m365connector.testing.KillSwitch;
+import io.m365connector.testing.OnceAtRequest;
 import io.m365connector.testing.TestBrowser;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,7 +124,7 @@ class StorageOutageTest {
             String subject = (viaDraft ? "draft " : "direct ") + UUID.randomUUID();
             String body = viaDraft ? mail(subject) : mail(subject).replace("}", ",\"saveToSentItems\":false}");
             String key = UUID.randomUUID().toString();
-            AfterAnswer lost = new AfterAnswer(HARNESS.routing, "POST", viaDraft ? ".*/messages/[^/]+/send" : ".*/sendMail", STORAGE::kill);
+            OnceAtRequest lost = new OnceAtRequest(HARNESS.routing, KillSwitch.When.AFTER_IT_ACTED, "POST", viaDraft ? ".*/messages/[^/]+/send" : ".*/sendMail", STORAGE::kill);
 
             FakeHttpResponse first = HARNESS.newInstance(lost, new ClockSleeper(HARNESS.clock)).sendMail(user.connectionId(), key, body);
 
@@ -152,7 +153,7 @@ class StorageOutageTest {
         int refreshes = HARNESS.entra.tokenRequests("refresh_token");
 
         // The first refresh reaches Entra ID (the refresh token rotates there) and storage dies before the new one is saved.
-        ConnectorHarness.Instance dying = HARNESS.newInstance(new AfterAnswer(HARNESS.routing, "POST", ".*/oauth2/v2.0/token",
+        ConnectorHarness.Instance dying = HARNESS.newInstance(new OnceAtRequest(HARNESS.routing, KillSwitch.When.AFTER_IT_ACTED, "POST", ".*/oauth2/v2.0/token",
                 STORAGE::kill), new ClockSleeper(HARNESS.clock));
         MaintenanceFunctions dyingFunctions = dying.context().newFunction(MaintenanceFunctions.class);
         assertThrows(RuntimeException.class, () -> dyingFunctions.refreshWorker(messages.get(0), 1, new FakeExecutionContext("refreshWorker")),

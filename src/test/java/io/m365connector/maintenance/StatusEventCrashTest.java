@@ -11,12 +11,12 @@ import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.functions.ConnectionFunctions;
 import io.m365connector.functions.MaintenanceFunctions;
-import io.m365connector.platform.http.HostRouting;
 import io.m365connector.testing.ClockSleeper;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
 import io.m365connector.testing.FakeHttpRequest;
 import io.m365connector.testing.KillSwitch;
+import io.m365connector.testing.OnceAtRequest;
 import io.m365connector.testing.ProcessDeath;
 import io.m365connector.testing.StandardWebhooks;
 import io.m365connector.testing.WebhookReceiver;
@@ -25,8 +25,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -98,22 +98,13 @@ class StatusEventCrashTest {
     @Test
     void whenADisconnectsSaveMeetsAnotherWriterThenTheWebAppHearsOfItOnceAfterTheBackstopsTime() {
         String id = connected();
-        AtomicBoolean meddled = new AtomicBoolean();
-        HostRouting anotherWriterFirst = builder -> {
-            builder.addInterceptor(chain -> {
-                String path = chain.request().url().encodedPath();
-                if (chain.request().method().equals("PUT") && path.contains(HARNESS.tables.connections() + "(") && path.contains(id)
-                        && meddled.compareAndSet(false, true)) {
-                    ContextParts.of(HARNESS.context).connections().recordUse(id, HARNESS.clock.instant()); // the row's ETag moves
-                }
-                return chain.proceed(chain.request());
-            });
-            HARNESS.routing.applyTo(builder);
-        };
+        OnceAtRequest anotherWriterFirst = new OnceAtRequest(HARNESS.routing, KillSwitch.When.BEFORE_SENDING, "PUT",
+                ".*/" + Pattern.quote(HARNESS.tables.connections() + "(") + ".*" + id + ".*",
+                () -> ContextParts.of(HARNESS.context).connections().recordUse(id, HARNESS.clock.instant())); // the row's ETag moves
 
         disconnect(HARNESS.newInstance(anotherWriterFirst, new ClockSleeper(HARNESS.clock)), id);
 
-        assertTrue(meddled.get());
+        assertTrue(anotherWriterFirst.happened());
         assertEquals(ConnectionStatus.DISCONNECTED, row(id).status());
         assertEquals(List.of("disconnected"), eventsAfterTheBackstop(id), "the first attempt's backstop is the same event, or none");
         assertEquals(1, deliveredFor(id), "delivered once");

@@ -13,7 +13,6 @@ import com.azure.data.tables.models.TableEntityUpdateMode;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.functions.SyncFunctions;
-import io.m365connector.platform.http.HostRouting;
 import io.m365connector.testing.Azurite;
 import io.m365connector.testing.ClockSleeper;
 import io.m365connector.testing.ConnectorHarness;
@@ -21,6 +20,7 @@ import io.m365connector.testing.FakeExecutionContext;
 import io.m365connector.testing.FakeHttpRequest;
 import io.m365connector.testing.FakeHttpResponse;
 import io.m365connector.testing.KillSwitch;
+import io.m365connector.testing.OnceAtRequest;
 import io.m365connector.testing.ProcessDeath;
 import io.m365connector.testing.graph.FakeDelta;
 import io.m365connector.testing.graph.NotificationEndpoint;
@@ -672,23 +672,15 @@ class SyncTest {
         syncNow(user);
         HARNESS.graph.mail().deliverText(user.upn, "during a run");
         String notification = new SyncRequest(user.connectionId, SyncResource.INBOX, "notification", HARNESS.clock.instant()).toJson();
-        AtomicBoolean notified = new AtomicBoolean();
-        HostRouting notifiedMidRun = builder -> {
-            builder.addInterceptor(chain -> {
-                if (chain.request().url().encodedPath().contains("/delta") && notified.compareAndSet(false, true)) {
-                    HARNESS.sync.syncWorker(notification, new FakeExecutionContext("syncWorker")); // another worker, meanwhile
-                }
-                return chain.proceed(chain.request());
-            });
-            HARNESS.routing.applyTo(builder);
-        };
+        OnceAtRequest notifiedMidRun = new OnceAtRequest(HARNESS.routing, KillSwitch.When.BEFORE_SENDING, "GET", ".*/delta.*",
+                () -> HARNESS.sync.syncWorker(notification, new FakeExecutionContext("syncWorker"))); // another worker, meanwhile
         SyncFunctions running = HARNESS.newInstance(notifiedMidRun, new ClockSleeper(HARNESS.clock)).context().newFunction(SyncFunctions.class);
         HARNESS.clock.advance(Duration.ofSeconds(10));
 
         running.syncWorker(new SyncRequest(user.connectionId, SyncResource.INBOX, "timer", HARNESS.clock.instant()).toJson(),
                 new FakeExecutionContext("syncWorker"));
 
-        assertTrue(notified.get(), "the notification came while the run read the delta");
+        assertTrue(notifiedMidRun.happened(), "the notification came while the run read the delta");
         assertTrue(describe(changes(user)).contains("created:during a run"), describe(changes(user)).toString());
         JsonNode inbox = ConnectorHarness.json(HARNESS.getConnection(user.connectionId).bodyText()).path("sync").path(0);
         assertEquals("syncing", inbox.path("state").asText(), inbox.toString());
