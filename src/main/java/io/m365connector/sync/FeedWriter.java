@@ -90,14 +90,15 @@ final class FeedWriter implements AutoCloseable {
         Set<String> numbered = new HashSet<>();
         Instant now = clock.instant();
         long last = next;
-        Map<String, String> latestHere = new HashMap<>(latest);
+        Map<String, String> latestInBatch = new HashMap<>();
         for (Change change : changes) {
             // A change this writer appended earlier (a replayed page) is an orphan too, but only while it is the item's latest:
             // an item deleted, back, and deleted again within one run brings its deletion's id a second time, and it counts.
-            boolean there = orphans.containsKey(change.id()) && change.id().equals(latestHere.get(change.itemId()));
+            String itemsLatest = latestInBatch.getOrDefault(change.itemId(), latest.get(change.itemId()));
+            boolean there = orphans.containsKey(change.id()) && change.id().equals(itemsLatest);
             if (!there && numbered.add(change.id())) {
                 appended.add(change.at(++last, now));
-                latestHere.put(change.itemId(), change.id());
+                latestInBatch.put(change.itemId(), change.id());
             }
         }
         feed.append(connectionId, appended);

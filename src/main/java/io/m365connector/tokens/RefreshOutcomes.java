@@ -181,7 +181,6 @@ public final class RefreshOutcomes {
      * The app credential's failures hit every connection of a cloud at once; the credential check logs
      * its state change once, so each connection says so only on its first such failure.
      */
-
     private static Level level(RefreshFailure failure, Connection after) {
         return failure.kind() == RefreshFailure.Kind.CONFIGURATION && after.refresh().failureCount() > 1 ? Level.FINE : Level.WARNING;
     }
