@@ -86,24 +86,18 @@ final class SubscriptionManager {
                 // PUBLIC_BASE_URL changed: a renewal would keep Graph delivering to the old URLs (and Graph does not let a
                 // subscription's lifecycleNotificationUrl change), so the subscription is made again for the new ones
                 delete(session, current.get().subscriptionId());
-                creating = true;
-                create(session, resource);
-                return true;
-            }
-            // A subscription whose last renewal or check failed is renewed at the next chance, however long it has left.
-            boolean fresh = current.isPresent() && current.get().problem() == null && current.get().expiresAt() != null
-                    && now.isBefore(current.get().expiresAt().minus(RENEW_BEFORE));
-            if (fresh && !force && (!verify || exists(session, current.get().subscriptionId()))) {
-                return false;
-            }
-            if (current.isPresent() && fresh && !force) {
-                held.remove(current.get().subscriptionId()); // Graph no longer has it: a new one
-                creating = true;
-                create(session, resource);
-                return true;
-            }
-            if (current.isPresent() && renew(session, resource, current.get().subscriptionId(), current.get().notificationUrl())) {
-                return false;
+            } else {
+                // A subscription whose last renewal or check failed is renewed at the next chance, however long it has left.
+                boolean fresh = current.isPresent() && current.get().problem() == null && current.get().expiresAt() != null
+                        && now.isBefore(current.get().expiresAt().minus(RENEW_BEFORE));
+                if (fresh && !force) {
+                    if (!verify || exists(session, current.get().subscriptionId())) {
+                        return false;
+                    }
+                    held.remove(current.get().subscriptionId()); // Graph no longer has it: a new one
+                } else if (current.isPresent() && renew(session, resource, current.get())) {
+                    return false;
+                }
             }
             creating = true;
             create(session, resource);
@@ -173,12 +167,13 @@ final class SubscriptionManager {
         }
     }
 
-    private boolean renew(GraphSession session, SyncResource resource, String subscriptionId, String madeFor) {
+    private boolean renew(GraphSession session, SyncResource resource, SyncStates.SubscriptionState current) {
+        String subscriptionId = current.subscriptionId();
         byte[] change = renewal(clock.instant().plus(LIFETIME));
         try {
             JsonNode renewed = session.call(Safety.REPEATABLE, c -> readable(GraphJsonRequests.send(c, HttpMethod.PATCH, SUBSCRIPTION,
                     Map.of("subscription%2Did", subscriptionId), change, List.of())));
-            record(session.connectionId(), resource, subscriptionId, renewed, null, madeFor);
+            record(session.connectionId(), resource, subscriptionId, renewed, null, current.notificationUrl());
             return true;
         } catch (GraphException e) {
             if (e.code() == ProblemCode.NOT_FOUND) {
@@ -213,7 +208,7 @@ final class SubscriptionManager {
             return session.call(Safety.ONCE, c -> readable(GraphJsonRequests.postCreated(c, SUBSCRIPTIONS, Map.of(), wanted,
                     List.of(OutlookPrefer.IMMUTABLE_IDS))));
         } catch (GraphRetry.Ambiguous ambiguous) {
-            // Graph may have made it, and it has no row here: the next create meets it as a duplicate (removeDuplicates)
+            // Graph may have made it, and it has no row here: the next create meets it as a duplicate (OrphanSubscriptions)
             throw ambiguous.failure().toException(session.connectionId());
         }
     }
