@@ -65,7 +65,14 @@ class EmptyStorageTest {
             tickEveryTimer(functions);
             functions.refreshWorker(new RefreshMessage("con_" + UUID.randomUUID().toString().replace("-", ""),
                     HARNESS.clock.instant()).toJson(), 1, new FakeExecutionContext("refreshWorker"));
+            // backstops of a status change and of an app credential change (queued before their rows), on no tables at all
+            String changedAt = HARNESS.clock.instant().toString();
+            functions.notificationWorker("{\"event\":{\"id\":\"evt_b1\",\"connectionId\":\"con_" + "0".repeat(32) + "\"},\"attempt\":1,"
+                    + "\"confirm\":{\"status\":\"disconnected\",\"changedAt\":\"" + changedAt + "\"}}", new FakeExecutionContext("notificationWorker"));
+            functions.notificationWorker("{\"event\":{\"id\":\"evt_b2\",\"cloud\":\"global\"},\"attempt\":1,\"confirm\":{\"cloud\":\"global\","
+                    + "\"configuration\":\"x\",\"state\":\"invalid\",\"changedAt\":\"" + changedAt + "\"}}", new FakeExecutionContext("notificationWorker"));
             assertEquals(List.of(), log.atOrAbove(Level.WARNING), "no warning on an empty account");
+            assertTrue(RECEIVER.received().isEmpty(), "neither change is stored: nothing delivered");
         }
 
         // The app is used: a user connects and falls due; another disconnects (a status event is queued).
