@@ -84,6 +84,33 @@ final class FeedWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * For a connection whose sync state is being forgotten (a disconnect, or a reconnect that finds the old state): moves
+     * the counter past rows a failed writer left beyond it. Those rows are never to be indexed (the index is being
+     * cleared), and left there they would do harm: recorded into the fresh index of a reconnect within the retention,
+     * they would hide items from its first run, which must report every item as created (the web app dropped its copy);
+     * expired after it, the next writer would number over them and a web app's cursor past them would skip as many new
+     * changes. A writer holding the lease meanwhile fails its next checkpoint, as it would against any other writer.
+     */
+    static void settleForForget(SyncStates states, ChangeFeed feed, String connectionId) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Optional<SyncStates.Feed> current = states.feed(connectionId);
+            if (current.isEmpty()) {
+                return; // never written: no rows either
+            }
+            List<Change> beyond = feed.after(connectionId, current.get().counter(), Integer.MAX_VALUE);
+            if (beyond.isEmpty()) {
+                return;
+            }
+            long last = beyond.get(beyond.size() - 1).sequence();
+            Instant lease = current.get().leaseUntil() == null ? Instant.EPOCH : current.get().leaseUntil();
+            if (states.saveFeed(connectionId, last, lease, current.get().version()).isPresent()) {
+                return;
+            }
+        }
+        throw new ConcurrentUpdateException(connectionId, "The change feed kept changing while its counter was settled; try again.");
+    }
+
     /** Numbers and appends the changes not appended already; returns those appended now, in feed order. */
     List<Change> append(List<Change> changes) {
         List<Change> appended = new ArrayList<>();

@@ -284,6 +284,7 @@ public final class SyncService {
 
     /** Everything sync kept for a connection: on disconnect. */
     public void forget(String connectionId) {
+        FeedWriter.settleForForget(stores.states(), stores.feed(), connectionId); // first: its rows are read against the index's generation
         for (String mailbox : stores.shared().ever(connectionId)) {
             for (SyncResource resource : SyncResource.values()) {
                 stores.index().clear(connectionId, SyncTarget.shared(resource, mailbox));

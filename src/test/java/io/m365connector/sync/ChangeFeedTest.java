@@ -211,6 +211,41 @@ class ChangeFeedTest {
     }
 
     @Test
+    void whenAWriterFailedBeforeItsCheckpointAndTheConnectionIsForgottenThenAReconnectAfterTheRowsExpireNumbersOnAfterThem() {
+        try (FeedWriter failing = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
+            failing.append(List.of(change("a", "1"), change("b", "1"), change("c", "1")));
+            // the index write fails here: no checkpoint; a web app reads the three rows, its cursor is s3
+        }
+        FeedWriter.settleForForget(states, feed, connectionId); // disconnect
+        states.clear(connectionId);
+        assertEquals(3, states.feed(connectionId).orElseThrow().counter(), "the rows will never be indexed: the counter goes past them");
+        clock.advance(ChangeFeed.RETENTION.plusDays(1));
+        assertEquals(3, feed.deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION)));
+
+        try (FeedWriter writer = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
+            List<Change> appended = writer.append(List.of(change("a", "1")));
+            writer.checkpoint();
+
+            assertEquals(List.of(4L), appended.stream().map(Change::sequence).toList(), "the cursor s3 must not hide the reconnect's changes");
+        }
+    }
+
+    @Test
+    void whenAFeedIsForgottenWithNothingBeyondItsCounterThenSettlingChangesNothing() {
+        FeedWriter.settleForForget(states, feed, connectionId); // never written
+        assertEquals(Optional.empty(), states.feed(connectionId));
+        try (FeedWriter writer = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
+            writer.append(List.of(change("a", "1")));
+            writer.checkpoint();
+        }
+        String version = states.feed(connectionId).orElseThrow().version();
+
+        FeedWriter.settleForForget(states, feed, connectionId);
+
+        assertEquals(version, states.feed(connectionId).orElseThrow().version(), "no write when every row is behind the counter");
+    }
+
+    @Test
     void whenReadingAfterACursorThenChangesComeInOrderAndReadingAgainGivesTheSameOnes() {
         try (FeedWriter writer = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
             writer.append(List.of(change("a", "1"), change("b", "1"), change("a", "2")));

@@ -14,6 +14,7 @@ import io.m365connector.testing.FakeHttpRequest;
 import io.m365connector.testing.KillSwitch;
 import io.m365connector.testing.ProcessDeath;
 import io.m365connector.testing.RefusedCall;
+import io.m365connector.testing.entra.FakeUser;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -176,6 +177,29 @@ class SyncCrashTest {
         assertEquals(MESSAGES, created(inbox).stream().distinct().count());
     }
 
+    @ParameterizedTest(name = "killed at transaction {0} ({1}), {2}, then disconnected and connected again")
+    @MethodSource("transactionCells")
+    void whenTheProcessDiesBetweenAPagesAppendAndItsIndexAndTheConnectionIsDisconnectedThenTheReconnectReportsEveryItem(
+            int ordinal, KillSwitch.Call call, KillSwitch.When when) {
+        Inbox inbox = inbox(false);
+        dieAt(inbox, ordinal, call, when); // the dead run's rows stay beyond the feed's counter, readable by the web app
+        assertEquals(200, HARNESS.deleteConnection(inbox.connectionId).getStatusCode()); // SYNC.md: the web app drops its copy
+        int before = HARNESS.readFeed(inbox.connectionId).size();
+
+        HARNESS.entra.nextSignIn(inbox.user);
+        JsonNode again = ConnectorHarness.json(HARNESS.createConnection("{\"ownerId\":\"owner-1\",\"features\":[\"mail_read\"],"
+                + "\"cloud\":\"global\",\"connectionId\":\"" + inbox.connectionId + "\",\"returnUrl\":\"" + ConnectorHarness.RETURN_URL + "\"}").bodyText());
+        HARNESS.browser().navigate(again.path("loginUrl").asText());
+        HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible(); // the enrollment's request: run below
+        run(inbox);
+
+        List<JsonNode> feed = HARNESS.readFeed(inbox.connectionId);
+        List<String> afterReconnect = feed.subList(before, feed.size()).stream()
+                .filter(c -> c.path("type").asText().equals("created")).map(c -> c.path("itemId").asText()).toList();
+        assertEquals(MESSAGES, afterReconnect.size(), "the first run after connecting again reports every message as created: " + feed);
+        assertEquals(200, HARNESS.deleteConnection(inbox.connectionId).getStatusCode());
+    }
+
     private static void killAndRecover(Inbox inbox, int ordinal, KillSwitch.Call call, KillSwitch.When when) {
         dieAt(inbox, ordinal, call, when);
         run(inbox);
@@ -207,7 +231,7 @@ class SyncCrashTest {
     }
 
     /** A connection whose inbox is synced: the user's own, or (with {@code shared}) a shared mailbox's the user may read. */
-    private record Inbox(String connectionId, String upn, String shared) {
+    private record Inbox(String connectionId, String upn, String shared, FakeUser user) {
         String mailbox() {
             return shared != null ? shared : upn;
         }
@@ -247,7 +271,7 @@ class SyncCrashTest {
             assertEquals(201, HARNESS.sync.addSharedMailbox(put, user.connectionId(), shared, new FakeExecutionContext("put")).getStatusCode());
         }
         HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible(); // the enrollment's request: the cell runs its own
-        Inbox inbox = new Inbox(user.connectionId(), upn, shared);
+        Inbox inbox = new Inbox(user.connectionId(), upn, shared, user.user());
         for (int i = 0; i < MESSAGES; i++) {
             HARNESS.graph.mail().deliverText(inbox.mailbox(), "message " + i);
         }
