@@ -3,7 +3,10 @@ package io.m365connector.app;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
 import com.azure.data.tables.TableServiceClient;
+import io.m365connector.cloud.NationalCloud;
 import io.m365connector.credentials.AppCredentialListener;
+import io.m365connector.credentials.AppCredentialStates;
+import io.m365connector.credentials.AppCredentialStatus;
 import io.m365connector.credentials.AppCredentialStore;
 import io.m365connector.credentials.ClientCredentials;
 import io.m365connector.credentials.KeyVaultSecretExpiry;
@@ -15,6 +18,8 @@ import io.m365connector.platform.Settings;
 import io.m365connector.platform.Sleeper;
 import io.m365connector.platform.TableAccess;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -27,6 +32,8 @@ final class CredentialParts {
     /** The credential check's records (also read by the webhook worker, to confirm an event queued before its record). */
     final Lazy<AppCredentialStore> store;
     final Lazy<AppCredentialMonitor> monitor;
+    /** The check as refreshes see it (the monitor built when first asked). */
+    final AppCredentialStates states;
 
     /** Where the parts come from; suppliers so nothing is built before it is used. */
     record Sources(Supplier<Settings> settings, Supplier<HttpClient> http, Supplier<TokenCredential> hostingCredential,
@@ -44,5 +51,18 @@ final class CredentialParts {
                 new KeyVaultSecretExpiry(vault -> AzureClients.secretClient(vault, sources.hostingCredential().get(), sources.http().get(),
                         sources.sleeper())),
                 store.get(), sources.listener().get(), sources.clock()));
+        this.states = new MonitorStates(monitor);
+    }
+
+    private record MonitorStates(Lazy<AppCredentialMonitor> monitor) implements AppCredentialStates {
+        @Override
+        public Optional<AppCredentialStatus> current(NationalCloud cloud) {
+            return monitor.get().current(cloud);
+        }
+
+        @Override
+        public Optional<AppCredentialStatus> recheck(NationalCloud cloud, Instant since) {
+            return monitor.get().recheck(cloud, since);
+        }
     }
 }

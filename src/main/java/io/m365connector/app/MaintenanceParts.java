@@ -29,7 +29,7 @@ final class MaintenanceParts {
         this.sweep = Lazy.of(() -> new RefreshSweep(tokens.connections.get(), platform.queue(MaintenanceFunctions.REFRESH_QUEUE),
                 wiring.clock, SWEEP_LIMIT));
         this.refreshWorker = Lazy.of(() -> new RefreshWorker(tokens.connections.get(), tokens.broker.get(), tokens.outcomes.get(),
-                wiring.clock, cloud -> credentials.monitor.get().current(cloud)));
+                wiring.clock, credentials.states));
         this.notificationWorker = Lazy.of(() -> new NotificationWorker(webhookSender(wiring, platform),
                 platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE), platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE + "-poison"),
                 new Random(), wiring.clock, tokens.connections.get(), credentials.store.get())); // Random is safe to share between threads

@@ -49,7 +49,7 @@ final class TokenParts {
         this.connections = Lazy.of(() -> new TableConnectionStore(tables.get().getTableClient(wiring.tables.connections()),
                 tables.get().getTableClient(wiring.tables.refreshDue()), tables.get().getTableClient(wiring.tables.connectionOwners())));
         this.msal = Lazy.of(() -> new MsalClients(settings.get(), MsalHttpClient.over(platform.http.get()),
-                credentials.clientCredentials.get(), cloud -> credentials.monitor.get().current(cloud)));
+                credentials.clientCredentials.get(), credentials.states));
         this.loginSessions = Lazy.of(() -> new TableLoginSessionStore(tables.get().getTableClient(wiring.tables.loginSessions())));
         this.webhooks = Lazy.of(() -> settings.get().webhook()
                 .map(w -> new QueuedStatusNotifications(platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE), wiring.clock)));

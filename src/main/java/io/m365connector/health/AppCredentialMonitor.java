@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiPredicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -60,6 +61,7 @@ public final class AppCredentialMonitor implements AppCredentialStates {
     private final AppCredentialListener listener;
     private final Clock clock;
     private final Map<NationalCloud, Cached> cache = new ConcurrentHashMap<>();
+    private final Map<NationalCloud, Object> rechecks = new ConcurrentHashMap<>();
 
     public AppCredentialMonitor(Settings settings, TokenRequest tokens, SecretExpiry secretExpiry, AppCredentialStore store,
                                 AppCredentialListener listener, Clock clock) {
@@ -109,14 +111,32 @@ public final class AppCredentialMonitor implements AppCredentialStates {
         return stored;
     }
 
+    /** One check per cloud at a time on this instance: a burst of refused refreshes waits for the first one's check. */
+    @Override
+    public Optional<AppCredentialStatus> recheck(NationalCloud cloud, Instant since) {
+        Optional<AppRegistration> registration = settings.registration(cloud);
+        if (registration.isEmpty() || registration.get().check().homeTenant().isEmpty()) {
+            return current(cloud); // nothing a check could tell
+        }
+        synchronized (rechecks.computeIfAbsent(cloud, c -> new Object())) {
+            return Optional.of(checkIfDue(registration.get(), (status, now) -> !status.checkedAt().isBefore(since)));
+        }
+    }
+
     private AppCredentialStatus checkIfDue(AppRegistration registration) {
+        Duration interval = settings.appCredentialPolicy().checkInterval();
+        return checkIfDue(registration, (status, now) -> now.isBefore(status.checkedAt().plus(interval)));
+    }
+
+    /** @param stands whether the last check (of this configuration's kind) stands at the given time */
+    private AppCredentialStatus checkIfDue(AppRegistration registration, BiPredicate<AppCredentialStatus, Instant> stands) {
         NationalCloud cloud = registration.cloud();
         String configuration = CredentialConfiguration.fingerprint(registration);
         Optional<Stored> stored = store.find(cloud, configuration);
         for (int attempt = 1; ; attempt++) {
             Instant now = clock.instant();
             Optional<AppCredentialStatus> previous = stored.map(Stored::status);
-            if (previous.filter(p -> fresh(p, registration, now)).isPresent()) {
+            if (previous.filter(p -> p.kind().equals(registration.credential().kind()) && stands.test(p, now)).isPresent()) {
                 return remember(previous.get());
             }
             AppCredentialStatus next = evaluate(registration, previous, now);
@@ -136,11 +156,6 @@ public final class AppCredentialMonitor implements AppCredentialStates {
                 return remember(stored.map(Stored::status).orElse(next));
             }
         }
-    }
-
-    private boolean fresh(AppCredentialStatus status, AppRegistration registration, Instant now) {
-        return status.kind().equals(registration.credential().kind())
-                && now.isBefore(status.checkedAt().plus(settings.appCredentialPolicy().checkInterval()));
     }
 
     private AppCredentialStatus evaluate(AppRegistration registration, Optional<AppCredentialStatus> previous, Instant now) {

@@ -15,6 +15,7 @@ import io.m365connector.credentials.ClientCredentials;
 import io.m365connector.platform.Settings.AppRegistration;
 import io.m365connector.platform.Settings;
 import java.net.MalformedURLException;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -110,10 +111,12 @@ public final class MsalClients {
 
     /**
      * A refresh refused with "app not found in the directory" (AADSTS700016) is the app's fault, not the
-     * user's, when the credential check found the registration gone from its own home tenant.
+     * user's, when the credential check finds the registration gone from its own home tenant. The check must be one made
+     * after the refusal: the last one, up to 15 minutes old, would let a registration deleted since (and restored later)
+     * mark every connection it refused as needing a new sign-in.
      */
-    RefreshFailure attribute(NationalCloud cloud, RefreshFailure failure) {
-        if (failure.code() == ProblemCode.APP_NOT_IN_TENANT && credentialStates.current(cloud)
+    RefreshFailure attribute(NationalCloud cloud, RefreshFailure failure, Instant refusedAt) {
+        if (failure.code() == ProblemCode.APP_NOT_IN_TENANT && credentialStates.recheck(cloud, refusedAt)
                 .filter(s -> s.state() == AppCredentialStatus.State.INVALID && s.code() == ProblemCode.APP_REGISTRATION_NOT_FOUND)
                 .isPresent()) {
             return new RefreshFailure(RefreshFailure.Kind.CONFIGURATION, ProblemCode.APP_REGISTRATION_NOT_FOUND, failure.retryAfter(),

@@ -122,7 +122,7 @@ final class TokenRefresher {
             throw new Failed(new RefreshFailure(RefreshFailure.Kind.TRANSIENT, ProblemCode.TEMPORARILY_UNAVAILABLE, Optional.empty(),
                     "interrupted"));
         } catch (Exception e) {
-            throw new Failed(msal.attribute(c.cloud(), RefreshFailure.classify(e)));
+            throw new Failed(msal.attribute(c.cloud(), RefreshFailure.classify(e), clock.instant()));
         }
         SealedTokens renewed = slot.changed() ? sealer.seal(c.id(), c.cloud(), slot.data()) : null;
         return new Acquired(result.accessToken(), result.expiresOnDate().toInstant(), renewed);

@@ -64,9 +64,9 @@ class MsalClientsTest {
         ClientCredentials credentials = new ClientCredentials((id, audience) -> "unused");
 
         RefreshFailure attributed = new MsalClients(settings, request -> null, credentials, cloud -> Optional.of(gone))
-                .attribute(NationalCloud.GLOBAL, notInTenant);
+                .attribute(NationalCloud.GLOBAL, notInTenant, now);
         RefreshFailure unattributed = new MsalClients(settings, request -> null, credentials, cloud -> Optional.empty())
-                .attribute(NationalCloud.GLOBAL, notInTenant);
+                .attribute(NationalCloud.GLOBAL, notInTenant, now);
 
         assertEquals(RefreshFailure.Kind.CONFIGURATION, attributed.kind());
         assertEquals(ProblemCode.APP_REGISTRATION_NOT_FOUND, attributed.code());

@@ -34,6 +34,7 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -81,6 +82,8 @@ public final class FakeEntraId implements AutoCloseable {
     private final TokenSigner signer;
 
     private final Map<String, App> apps = new HashMap<>();
+    /** Registrations deleted in their home tenant (restorable for 30 days in Entra ID, as here): unknown everywhere meanwhile. */
+    private final Set<String> deletedApps = new HashSet<>();
     private final List<FakeUser> users = new ArrayList<>();
     private final Deque<AuthorizeScript> authorizeScripts = new ArrayDeque<>();
     private final Deque<ScriptedTokenError> tokenErrors = new ArrayDeque<>();
@@ -205,6 +208,26 @@ public final class FakeEntraId implements AutoCloseable {
     public void setHomeTenant(String clientId, String tenantId) {
         synchronized (lock) {
             apps.computeIfAbsent(clientId, App::new).homeTenant = tenantId;
+        }
+    }
+
+    /**
+     * Deletes the app registration, or restores it (Entra ID keeps a deleted registration 30 days, restorable with its
+     * credentials): meanwhile every sign-in and token request for it is refused with AADSTS700016, in every tenant.
+     */
+    public void setAppDeleted(String clientId, boolean deleted) {
+        synchronized (lock) {
+            if (deleted) {
+                deletedApps.add(clientId);
+            } else {
+                deletedApps.remove(clientId);
+            }
+        }
+    }
+
+    private App registered(String clientId) {
+        synchronized (lock) {
+            return clientId == null || deletedApps.contains(clientId) ? null : apps.get(clientId);
         }
     }
 
@@ -535,7 +558,7 @@ public final class FakeEntraId implements AutoCloseable {
         if (clientId == null || clientId.isBlank()) {
             return new Checked(null, errorPage(host, 400, "AADSTS900144: The request body must contain the following parameter: 'client_id'."));
         }
-        App app = apps.get(clientId);
+        App app = registered(clientId);
         if (app == null) {
             return new Checked(null, errorPage(host, 400, "AADSTS700016: Application with identifier '" + clientId
                     + "' was not found in the directory '" + tenant + "'. This can happen if the application has not been installed by "
@@ -687,7 +710,7 @@ public final class FakeEntraId implements AutoCloseable {
      */
     private Reply adminConsent(String host, String tenant, Map<String, List<String>> params) {
         String clientId = first(params, "client_id");
-        App app = clientId == null ? null : apps.get(clientId);
+        App app = registered(clientId);
         if (app == null) {
             return errorPage(host, 400, "AADSTS700016: Application with identifier '" + escape(String.valueOf(clientId))
                     + "' was not found in the directory.");
@@ -881,7 +904,7 @@ public final class FakeEntraId implements AutoCloseable {
             return tokenError(call, 400, "invalid_request", "AADSTS900144: The request body must contain the following parameter: 'client_id'.",
                     null, 900144);
         }
-        App app = apps.get(clientId);
+        App app = registered(clientId);
         if (app == null) {
             return tokenError(call, 400, "unauthorized_client", "AADSTS700016: Application with identifier '" + clientId
                     + "' was not found in the directory '" + call.tenant() + "'. This can happen if the application has not been "
