@@ -97,16 +97,20 @@ export function createApp(config: Config, client: ConnectorClient = connectorCli
     res.redirect(303, started.data.loginUrl);
   });
 
-  // Microsoft's sign-in hands the browser back here. The connection id on the link is only a hint:
-  // it must be the connection this session started, and the connector must show it as this user's.
+  // Microsoft's sign-in hands the browser back here. The connection id on the link is only a hint: it must be
+  // the connection this session started, and the connector must accept the link's completion code for this user.
+  // Only the browser that finished the sign-in has that code: a login link forwarded to someone else ends there.
   app.get("/connected", async (req, res) => {
     const s = as(res);
     const id = String(req.query.connection_id ?? "");
     const error = String(req.query.error ?? "");
+    const completion = String(req.query.completion ?? "");
     const ours = CONNECTION_ID.test(id) && id === s.pendingConnectionId;
-    const status = ours ? await api(s).status(id) : undefined;
+    const status = ours && completion ? await api(s).confirmCompletion(id, completion) : undefined;
     s.pendingConnectionId = undefined;
-    if (status?.ok && status.data.status === "active") {
+    if (status && !status.ok && status.problem.code === "completion_invalid") {
+      s.notice = "That sign-in was finished in another browser, so it was not connected to your account. Connect again here.";
+    } else if (status?.ok && status.data.status === "active") {
       // Connected, perhaps without every permission (error=missing_permissions): keep it, and offer the rest.
       users.use(s.user, id);
       s.notice = status.data.missingFeatures.length > 0

@@ -68,6 +68,13 @@ export class UserConnector {
     return answer(this.client.GET("/connections/{id}", { params: { path: { id }, header: this.owned } }));
   }
 
+  /** Proves that this browser finished the sign-in (the return's `completion`): only then is the connection this user's. */
+  confirmCompletion(id: string, completion: string) {
+    return answer(this.client.POST("/connections/{id}/completion", {
+      params: { path: { id }, header: this.owned }, body: { completion },
+    }));
+  }
+
   disconnect(id: string) {
     return answer(this.client.DELETE("/connections/{id}", { params: { path: { id }, header: this.owned } }));
   }

@@ -73,6 +73,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/connections/{id}/completion": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The web app's id for its signed-in user (the `ownerId` the connection was created with). When
+                 *     sent, a connection of another owner answers `404 not_found` exactly like an unknown id, so a
+                 *     tampered connection id cannot reach another user's mailbox. Recommended on every call.
+                 * @example user-8472
+                 */
+                "X-Owner-Id"?: components["parameters"]["OwnerId"];
+            };
+            path: {
+                /**
+                 * @description Connection id. Anything else answers 404 `not_found`.
+                 * @example con_0123456789abcdef0123456789abcdef
+                 */
+                id: components["parameters"]["ConnectionId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Prove that this user's browser finished the sign-in
+         * @description On success the browser comes back to `returnUrl` with `connection_id`, `status` and `completion`. Before you
+         *     use the connection for the signed-in user, send that `completion` here from the session the browser came back
+         *     in, with the user's id in `X-Owner-Id`: `200` means this browser finished a sign-in of this connection. A
+         *     login link forwarded to someone else is finished in their browser, so the code never reaches the user who
+         *     started it, and a return link without it, or with someone else's, answers `409 completion_invalid`: do not use
+         *     the connection then. Valid until 30 minutes after the login link expired; asking again is fine.
+         */
+        post: operations["confirmCompletion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/connections/{id}/mail": {
         parameters: {
             query?: never;
@@ -663,6 +702,10 @@ export interface components {
         Feature: "mail" | "calendar" | "shared_mailbox" | "shared_calendar" | "rooms" | "mail_read" | "calendar_read" | "shared_mailbox_read" | "shared_calendar_read";
         /** @enum {string} */
         ConnectionStatus: "pending" | "active" | "needs_reauth" | "disconnected";
+        CompletionRequest: {
+            /** @description The `completion` parameter of the return URL, as it came. */
+            completion: string;
+        };
         StartRequest: {
             /** @description Your application's id for the user (not blank). */
             ownerId: string;
@@ -1261,7 +1304,7 @@ export interface components {
              * @description Stable machine-readable code (see docs/TROUBLESHOOTING.md).
              * @enum {string}
              */
-            code: "invalid_request" | "unsupported_media_type" | "payload_too_large" | "not_found" | "idempotency_key_reused" | "request_in_progress" | "consent_required" | "user_declined" | "admin_approval_required" | "user_not_assigned" | "conditional_access_blocked" | "app_not_in_tenant" | "invalid_client_credentials" | "app_secret_expired" | "app_secret_invalid" | "app_certificate_expired" | "app_assertion_invalid" | "app_federated_credential_not_found" | "app_managed_identity_unavailable" | "app_registration_not_found" | "app_disabled" | "app_credential_invalid" | "mfa_required" | "reauth_required" | "interaction_required" | "offline_access_missing" | "missing_permissions" | "state_invalid" | "id_token_invalid" | "account_mismatch" | "account_not_in_tenant" | "cloud_not_enabled" | "send_as_denied" | "mailbox_access_denied" | "throttled" | "temporarily_unavailable" | "key_unavailable" | "storage_unavailable" | "configuration_error" | "token_unreadable" | "concurrent_update" | "graph_error" | "delivery_unconfirmed" | "not_supported_in_cloud" | "internal_error";
+            code: "invalid_request" | "unsupported_media_type" | "payload_too_large" | "not_found" | "idempotency_key_reused" | "request_in_progress" | "consent_required" | "user_declined" | "admin_approval_required" | "user_not_assigned" | "conditional_access_blocked" | "app_not_in_tenant" | "invalid_client_credentials" | "app_secret_expired" | "app_secret_invalid" | "app_certificate_expired" | "app_assertion_invalid" | "app_federated_credential_not_found" | "app_managed_identity_unavailable" | "app_registration_not_found" | "app_disabled" | "app_credential_invalid" | "mfa_required" | "reauth_required" | "interaction_required" | "offline_access_missing" | "missing_permissions" | "state_invalid" | "completion_invalid" | "id_token_invalid" | "account_mismatch" | "account_not_in_tenant" | "cloud_not_enabled" | "send_as_denied" | "mailbox_access_denied" | "throttled" | "temporarily_unavailable" | "key_unavailable" | "storage_unavailable" | "configuration_error" | "token_unreadable" | "concurrent_update" | "graph_error" | "delivery_unconfirmed" | "not_supported_in_cloud" | "internal_error";
             /** @description What to do, for a person to read. */
             detail: string;
             connectionId?: string;
@@ -1721,6 +1764,52 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    confirmCompletion: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The web app's id for its signed-in user (the `ownerId` the connection was created with). When
+                 *     sent, a connection of another owner answers `404 not_found` exactly like an unknown id, so a
+                 *     tampered connection id cannot reach another user's mailbox. Recommended on every call.
+                 * @example user-8472
+                 */
+                "X-Owner-Id"?: components["parameters"]["OwnerId"];
+            };
+            path: {
+                /**
+                 * @description Connection id. Anything else answers 404 `not_found`.
+                 * @example con_0123456789abcdef0123456789abcdef
+                 */
+                id: components["parameters"]["ConnectionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompletionRequest"];
+            };
+        };
+        responses: {
+            /** @description The connection, as `GET /connections/{id}` answers it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };

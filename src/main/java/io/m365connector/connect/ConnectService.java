@@ -10,7 +10,10 @@ import io.m365connector.connection.Feature;
 import io.m365connector.connection.OwnerQuery;
 import io.m365connector.connection.StatusListener;
 import io.m365connector.connection.SyncHealth;
+import io.m365connector.platform.ConnectorException;
+import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.RequestValidationException;
+import io.m365connector.platform.Secrets;
 import io.m365connector.platform.Settings;
 import io.m365connector.platform.Settings.AppRegistration;
 import io.m365connector.tokens.MsalClients;
@@ -28,6 +31,8 @@ import java.util.function.Consumer;
 /** The web app backend's side of connecting: start (or restart) a connection, read its status, list an owner's, disconnect. */
 public final class ConnectService {
     static final Duration LOGIN_LINK_LIFETIME = Duration.ofMinutes(30);
+    /** How long after its login link expired a completion code still proves the sign-in. */
+    static final Duration COMPLETION_LIFETIME = Duration.ofMinutes(30);
 
     private final Settings settings;
     private final MsalClients msal;
@@ -86,13 +91,35 @@ public final class ConnectService {
         LoginSession session = sessions.create(new LoginSession(SessionIds.newSessionId(now), LoginSession.Kind.SIGN_IN,
                 connection.id(), connection.cloud(), request.tenant() == null ? registration.defaultTenant() : request.tenant(),
                 features, request.loginHint(), request.domainHint(), returnUrl, now, now.plus(LOGIN_LINK_LIFETIME),
-                LoginSession.Phase.CREATED, null, null, null, null, null));
+                LoginSession.Phase.CREATED, null, null, null, null, null, null));
         URI loginUrl = URI.create(settings.publicBaseUrl() + "/api/auth/login/" + session.id());
         return new Started(connection.id(), connection.status().id(), loginUrl.toString(), session.expiresAt());
     }
 
     public ConnectionView status(ConnectionRef ref) {
         Connection connection = existing(ref);
+        return ConnectionView.of(connection, syncHealth.of(connection));
+    }
+
+    /**
+     * POST /connections/{id}/completion: answers the connection when {@code request} is the completion code a sign-in of
+     * it handed the browser that finished that sign-in, else {@code completion_invalid}. A web app uses a connection for
+     * its signed-in user only after this answers 200 in that user's session: a login link forwarded to someone else is
+     * finished in their browser, and the code goes there, never back to the user who started it (SECURITY.md). Valid until
+     * {@link #COMPLETION_LIFETIME} after the login link expired; asking again is fine.
+     */
+    public ConnectionView completion(ConnectionRef ref, CompletionRequest request) {
+        Connection connection = existing(ref);
+        Instant now = clock.instant();
+        boolean proves = sessions.find(request.sessionId()).filter(s -> s.kind() == LoginSession.Kind.SIGN_IN
+                && s.phase() == LoginSession.Phase.COMPLETED && connection.id().equals(s.connectionId()) && s.completionHash() != null
+                && now.isBefore(s.expiresAt().plus(COMPLETION_LIFETIME))
+                && Secrets.same(Secrets.sha256(request.secret()), s.completionHash())).isPresent();
+        if (!proves) {
+            throw new ConnectorException(ProblemCode.COMPLETION_INVALID, "This completion code was not handed out by a sign-in of "
+                    + connection.id() + ", or it expired. Do not use the connection for this user: the sign-in was finished in "
+                    + "another browser, or long ago. Start connecting again.");
+        }
         return ConnectionView.of(connection, syncHealth.of(connection));
     }
 

@@ -69,12 +69,12 @@ public final class AuthFunctions {
             boolean partial = !connected.missingScopes().isEmpty();
             if (connected.returnUrl() != null && !partial) {
                 return HttpResponses.redirect(request, ReturnUrls.with(connected.returnUrl(), ordered(
-                        "connection_id", connected.connectionId(), "status", connected.status().id())), null);
+                        "connection_id", connected.connectionId(), "status", connected.status().id(), "completion", connected.completion())), null);
             }
             if (partial) {
                 String back = connected.returnUrl() == null ? null : ReturnUrls.with(connected.returnUrl(), ordered(
                         "connection_id", connected.connectionId(), "status", connected.status().id(),
-                        "error", ProblemCode.MISSING_PERMISSIONS.code()));
+                        "error", ProblemCode.MISSING_PERMISSIONS.code(), "completion", connected.completion()));
                 return HttpResponses.html(request, 200, ResultPage.failed(ProblemCode.MISSING_PERMISSIONS,
                         "Connected, but these permissions were not granted: " + String.join(", ", connected.missingScopes()) + ".", null, back));
             }

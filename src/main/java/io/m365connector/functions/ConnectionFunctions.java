@@ -8,6 +8,7 @@ import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.BindingName;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
+import io.m365connector.connect.CompletionRequest;
 import io.m365connector.connect.ConnectService;
 import io.m365connector.connect.ListConnectionsRequest;
 import io.m365connector.connect.StartRequest;
@@ -53,6 +54,18 @@ public final class ConnectionFunctions {
             ExecutionContext context) {
         return HttpResponses.answer(request, () -> {
             return HttpResponses.json(request, 200, service.get().status(HttpRequests.connectionRef(request, id)));
+        });
+    }
+
+    @FunctionName("confirmCompletion")
+    public HttpResponseMessage completion(
+            @HttpTrigger(name = "req", methods = {HttpMethod.POST}, route = "connections/{id}/completion", authLevel = AuthorizationLevel.FUNCTION)
+            HttpRequestMessage<Optional<String>> request,
+            @BindingName("id") String id,
+            ExecutionContext context) {
+        return HttpResponses.answer(request, () -> {
+            CompletionRequest body = CompletionRequest.parse(HttpRequests.jsonBody(request, HttpRequests.MAX_JSON_BYTES));
+            return HttpResponses.json(request, 200, service.get().completion(HttpRequests.connectionRef(request, id), body));
         });
     }
 

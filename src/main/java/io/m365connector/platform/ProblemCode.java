@@ -41,6 +41,8 @@ public enum ProblemCode {
     OFFLINE_ACCESS_MISSING(403, "Microsoft Entra ID issued no refresh token"),
     MISSING_PERMISSIONS(403, "Permissions missing for this feature"),
     STATE_INVALID(400, "The sign-in link is no longer valid"),
+    /** POST /connections/{id}/completion: the code is not one this connection's sign-in handed out, or it expired. */
+    COMPLETION_INVALID(409, "The completion code does not prove a sign-in of this connection"),
     ID_TOKEN_INVALID(400, "The sign-in response could not be verified"),
     ACCOUNT_MISMATCH(409, "Signed in with a different account"),
     /** The sign-in was for one tenant (M365_<CLOUD>_TENANT or the request's tenant id) and the account is not in it. */

@@ -13,6 +13,8 @@ import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.connection.Feature;
 import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.FakeHttpResponse;
+import io.m365connector.testing.SecretsLedger;
 import io.m365connector.testing.TestBrowser;
 import io.m365connector.testing.entra.FakeUser;
 import java.net.URI;
@@ -96,6 +98,57 @@ class ConnectFlowTest {
         assertTrue(Pattern.compile("\"environment\"\\s*:\\s*\"" + Pattern.quote(environment) + "\"")
                 .matcher(cache).find(), "cache is for " + environment);
         assertNotNull(stored.refresh().nextRefreshDue());
+    }
+
+    @Test
+    void whenALoginLinkIsForwardedThenOnlyTheBrowserThatFinishedTheSignInHoldsTheCompletionThatProvesIt() {
+        // owner-1 starts connecting and, instead of following the link, forwards it; someone else signs in with it.
+        FakeUser other = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "forwarded@contoso.com");
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        String id = started.get("connectionId").asText();
+        String sessionId = started.get("loginUrl").asText().replaceAll(".*/", "");
+        HARNESS.entra.nextSignIn(other);
+        TestBrowser.Page end = HARNESS.browser().navigate(started.get("loginUrl").asText());
+        String completion = query(end.uri()).get("completion");
+        assertNotNull(completion, "the finishing browser's return carries the code: " + end.uri());
+        SecretsLedger.remember(completion);
+        assertEquals("active", statusOf(id).get("status").asText(), "the sign-in itself went through");
+
+        // owner-1's own session never saw the code: a return link without it, or with a made-up one, proves nothing
+        String forged = "{\"completion\":\"" + sessionId + "." + "A".repeat(43) + "\"}";
+        FakeHttpResponse refused = HARNESS.confirmCompletion(id, "owner-1", forged);
+        assertEquals(409, refused.getStatusCode(), refused.bodyText());
+        assertEquals("completion_invalid", ConnectorHarness.json(refused.bodyText()).get("code").asText());
+        assertEquals(400, HARNESS.confirmCompletion(id, "owner-1", "{\"completion\":\"" + id + "\"}").getStatusCode());
+        assertEquals(400, HARNESS.confirmCompletion(id, "owner-1", "{}").getStatusCode());
+
+        // the code proves the sign-in for the connection's owner, again on a reload, and for no other owner or connection
+        String body = "{\"completion\":\"" + completion + "\"}";
+        FakeHttpResponse proved = HARNESS.confirmCompletion(id, "owner-1", body);
+        assertEquals(200, proved.getStatusCode(), proved.bodyText());
+        assertEquals("active", ConnectorHarness.json(proved.bodyText()).get("status").asText());
+        assertEquals(200, HARNESS.confirmCompletion(id, "owner-1", body).getStatusCode());
+        assertEquals(404, HARNESS.confirmCompletion(id, "owner-2", body).getStatusCode(), "another user of the web app");
+        String otherConnection = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"").get("connectionId").asText();
+        assertEquals(409, HARNESS.confirmCompletion(otherConnection, "owner-1", body).getStatusCode());
+        assertFalse(proved.bodyText().contains(completion), "never echoed");
+    }
+
+    @Test
+    void whenTheCompletionIsOlderThanItsLifetimeThenItNoLongerProvesTheSignIn() {
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "late@contoso.com");
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        String id = started.get("connectionId").asText();
+        HARNESS.entra.nextSignIn(user);
+        String completion = query(HARNESS.browser().navigate(started.get("loginUrl").asText()).uri()).get("completion");
+        SecretsLedger.remember(completion);
+        String body = "{\"completion\":\"" + completion + "\"}";
+        HARNESS.clock.advance(ConnectService.LOGIN_LINK_LIFETIME.plus(ConnectService.COMPLETION_LIFETIME).minusSeconds(1));
+        assertEquals(200, HARNESS.confirmCompletion(id, "owner-1", body).getStatusCode());
+
+        HARNESS.clock.advance(Duration.ofSeconds(2));
+
+        assertEquals(409, HARNESS.confirmCompletion(id, "owner-1", body).getStatusCode());
     }
 
     @Test

@@ -87,6 +87,8 @@ class RequestCollectionTest {
             boolean expected;
             if (r.url().contains("/auth/")) {
                 expected = response.statusCode() == 400 && response.body().contains("state_invalid"); // the stale-link page
+            } else if (r.url().endsWith("/completion")) {
+                expected = response.statusCode() == 409 && response.body().contains("completion_invalid"); // the made-up code
             } else if (r.url().contains("/graph/")) {
                 expected = response.statusCode() == 200 && response.body().equals("requests-http-check"); // Graph's handshake
             } else {

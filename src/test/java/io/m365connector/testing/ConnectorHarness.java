@@ -435,6 +435,16 @@ public final class ConnectorHarness implements AutoCloseable {
                 new FakeExecutionContext("getConnection"));
     }
 
+    /** POST /api/connections/{id}/completion with {@code X-Owner-Id: ownerHeader} (none when null). */
+    public FakeHttpResponse confirmCompletion(String id, String ownerHeader, String json) {
+        FakeHttpRequest request = FakeHttpRequest.post("https://" + FUNCTION_HOST + "/api/connections/" + id + "/completion", json)
+                .header("Content-Type", "application/json");
+        if (ownerHeader != null) {
+            request.header("X-Owner-Id", ownerHeader);
+        }
+        return (FakeHttpResponse) api.completion(request, id, new FakeExecutionContext("confirmCompletion"));
+    }
+
     public FakeHttpResponse deleteConnection(String id) {
         return (FakeHttpResponse) api.delete(FakeHttpRequest.of(HttpMethod.DELETE, "https://" + FUNCTION_HOST + "/api/connections/" + id), id,
                 new FakeExecutionContext("deleteConnection"));
