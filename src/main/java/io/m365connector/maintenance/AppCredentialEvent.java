@@ -42,7 +42,7 @@ public record AppCredentialEvent(String id, String type, Instant occurredAt, Str
         }
         Long daysLeft = after.expiresAt() == null ? null : Math.floorDiv(Duration.between(now, after.expiresAt()).toSeconds(), 86_400L);
         String id = EventIds.of(type, after.cloud().id(), after.kind(), after.state().id(), String.valueOf(after.changedAt()));
-        return Optional.of(new AppCredentialEvent(id, type, now, after.cloud().id(),
+        return Optional.of(new AppCredentialEvent(id, type, after.changedAt() == null ? now : after.changedAt(), after.cloud().id(),
                 after.kind(), after.state().id(), was == null ? null : was.id(), severity,
                 after.code() == null ? null : after.code().code(), after.expiresAt(), daysLeft));
     }

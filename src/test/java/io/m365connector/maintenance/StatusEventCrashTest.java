@@ -110,6 +110,25 @@ class StatusEventCrashTest {
         assertEquals(1, deliveredFor(id), "delivered once");
     }
 
+    @Test
+    void whenAnotherWriterChangesTheStatusBeforeADisconnectsSaveThenTheWebAppHearsOfTheDisconnectOnce() {
+        String id = connected();
+        OnceAtRequest refreshMarksItFirst = new OnceAtRequest(HARNESS.routing, KillSwitch.When.BEFORE_SENDING, "PUT",
+                ".*/" + Pattern.quote(HARNESS.tables.connections() + "(") + ".*" + id + ".*", () -> {
+                    // a refresh worker marks the connection needs_reauth meanwhile: the disconnect's retry reads another status
+                    Connection read = row(id);
+                    ContextParts.of(HARNESS.context).connections().update(read.toBuilder().status(ConnectionStatus.NEEDS_REAUTH)
+                            .updatedAt(HARNESS.clock.instant().minusMillis(1)).build());
+                });
+
+        disconnect(HARNESS.newInstance(refreshMarksItFirst, new ClockSleeper(HARNESS.clock)), id);
+
+        assertTrue(refreshMarksItFirst.happened());
+        assertEquals(ConnectionStatus.DISCONNECTED, row(id).status());
+        assertEquals(List.of("disconnected"), eventsAfterTheBackstop(id),
+                "the first attempt's backstop (from active) and the saved change (from needs_reauth) are one change, under one id");
+    }
+
     @ParameterizedTest(name = "[{index}] dies {2} request {0}: {1}")
     @MethodSource("credentialCells")
     void whenTheCredentialCheckThatFindsTheSecretRefusedDiesAtAnyRequestThenTheWebAppStillHearsOfItOnce(int ordinal, KillSwitch.Call call,
