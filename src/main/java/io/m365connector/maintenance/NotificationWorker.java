@@ -71,7 +71,7 @@ public final class NotificationWorker {
                         : unsignable ? "Event " + eventId + " cannot be sent (" + e.getMessage() + ")"
                         : "Giving up on status event " + eventId + " after " + attempt + " attempts (" + e.getMessage() + ")")
                         + "; the event is in the status-notifications-poison queue");
-                poison.send(envelope, Duration.ZERO);
+                poison.keep(envelope); // an operator's: it must not expire unread after 7 days
                 return;
             }
             Duration wait = wait(attempt, e instanceof WebhookRefusedException refused ? RetryAfter.parse(refused.retryAfter(), clock)

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
  * default. The queue is created the first time a send finds it missing.
  */
 public final class StorageWorkQueue implements WorkQueue {
+    private static final Duration NEVER_EXPIRES = Duration.ofSeconds(-1);
     private final QueueClient queue;
 
     public StorageWorkQueue(QueueClient queue) {
@@ -83,6 +84,12 @@ public final class StorageWorkQueue implements WorkQueue {
                         + e.getStatusCode() + ")", e);
             }
         }
+    }
+
+    /** A time to live of -1 second: the message never expires (Queue service REST API, Put Message, messagettl). */
+    @Override
+    public void keep(String message) {
+        sendWith(() -> queue.sendMessageWithResponse(message, null, NEVER_EXPIRES, null, null));
     }
 
     private SendMessageResult send0(String message, Duration delay, Duration within) {

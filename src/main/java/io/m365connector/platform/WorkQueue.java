@@ -8,6 +8,14 @@ public interface WorkQueue {
     /** Enqueues a message that becomes visible after {@code delay} (zero: at once). */
     void send(String message, Duration delay);
 
+    /**
+     * Enqueues a message that never expires, visible at once: for a poison queue, whose messages wait for an operator
+     * (a Storage queue message otherwise expires after 7 days, unread or not).
+     */
+    default void keep(String message) {
+        send(message, Duration.ZERO);
+    }
+
     /** {@link #send}, given up after {@code within} (retries included): for callers that must answer in time. */
     default void send(String message, Duration delay, Duration within) {
         send(message, delay);

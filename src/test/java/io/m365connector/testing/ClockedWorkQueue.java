@@ -11,10 +11,15 @@ import java.util.Optional;
 
 /**
  * A work queue in memory whose visibility delays run on the test's clock: a message sent with a delay
- * is handed out only once the clock has passed it, so a test moves the clock instead of waiting.
+ * is handed out only once the clock has passed it, so a test moves the clock instead of waiting. As in Azure
+ * Storage, a message expires 7 days after it was sent (the Put Message default time to live), unless it was
+ * sent to be kept ({@link #keep}: a time to live of -1).
  */
 public final class ClockedWorkQueue implements WorkQueue {
-    private record Queued(String message, Instant visibleAt, long id) {
+    /** Queue service REST API, Put Message: "If this parameter is omitted, the default time-to-live is 7 days." */
+    static final Duration DEFAULT_TIME_TO_LIVE = Duration.ofDays(7);
+
+    private record Queued(String message, Instant visibleAt, long id, Instant expiresAt) {
     }
 
     private final Clock clock;
@@ -33,7 +38,14 @@ public final class ClockedWorkQueue implements WorkQueue {
             failingSends--;
             throw new StorageUnavailableException("the queue refused the message (a test's fault)", null);
         }
-        queued.add(new Queued(message, clock.instant().plus(delay), ++sent));
+        queued.add(new Queued(message, clock.instant().plus(delay), ++sent, clock.instant().plus(DEFAULT_TIME_TO_LIVE)));
+    }
+
+    @Override
+    public synchronized void keep(String message) {
+        send(message, Duration.ZERO);
+        Queued last = queued.remove(queued.size() - 1);
+        queued.add(new Queued(last.message(), last.visibleAt(), last.id(), Instant.MAX));
     }
 
     @Override
@@ -55,12 +67,15 @@ public final class ClockedWorkQueue implements WorkQueue {
     /** Takes the messages visible now (as a queue trigger would), leaving hidden ones. */
     public synchronized List<String> receiveVisible() {
         Instant now = clock.instant();
+        queued.removeIf(q -> !now.isBefore(q.expiresAt())); // expired: gone, read or not
         List<String> visible = queued.stream().filter(q -> !q.visibleAt().isAfter(now)).map(Queued::message).toList();
         queued.removeIf(q -> !q.visibleAt().isAfter(now));
         return visible;
     }
 
     public synchronized int size() {
+        Instant now = clock.instant();
+        queued.removeIf(q -> !now.isBefore(q.expiresAt()));
         return queued.size();
     }
 }
