@@ -90,7 +90,7 @@ public final class ConnectService {
         features.addAll(connection.features());
         LoginSession session = sessions.create(new LoginSession(SessionIds.newSessionId(now), LoginSession.Kind.SIGN_IN,
                 connection.id(), connection.cloud(), request.tenant() == null ? registration.defaultTenant() : request.tenant(),
-                features, request.loginHint(), request.domainHint(), returnUrl, now, now.plus(LOGIN_LINK_LIFETIME),
+                features, loginHint(request, connection), request.domainHint(), returnUrl, now, now.plus(LOGIN_LINK_LIFETIME),
                 LoginSession.Phase.CREATED, null, null, null, null, null, null));
         URI loginUrl = URI.create(settings.publicBaseUrl() + "/api/auth/login/" + session.id());
         return new Started(connection.id(), connection.status().id(), loginUrl.toString(), session.expiresAt());
@@ -160,6 +160,17 @@ public final class ConnectService {
             listener.unchanged(change.after()); // a retried disconnect finishes a clean-up that failed
         }
         return ConnectionView.of(change.after());
+    }
+
+    /**
+     * The request's hint, else, to reconnect a connection that keeps its account, that account: Microsoft then offers it
+     * rather than whichever account the browser is signed in to, which would end in account_mismatch.
+     */
+    private static String loginHint(StartRequest request, Connection connection) {
+        if (request.loginHint() != null || connection.account() == null || connection.status() == ConnectionStatus.DISCONNECTED) {
+            return request.loginHint();
+        }
+        return connection.account().userPrincipalName();
     }
 
     private Connection reconnectable(StartRequest request) {

@@ -154,8 +154,23 @@ public final class SignInFlow {
         Connection saved = outcomes.signedIn(session.connectionId(), new RefreshOutcomes.SignIn(account, session.features(),
                         GraphScopes.granted(result.scopes(), session.cloud()), sealer.seal(session.connectionId(), session.cloud(), cache.data()),
                         result.expiresOnDate().toInstant()),
-                current -> refuseOtherAccount(current, account, session));
+                current -> {
+                    refuseIfDisconnectedSince(current, session);
+                    refuseOtherAccount(current, account, session);
+                });
         return new CallbackOutcome.Connected(saved.id(), saved.status(), session.returnUrl(), saved.missingScopes(), completion);
+    }
+
+    /**
+     * A disconnect cancels the sign-ins started before it: a login page left open would otherwise make the connection
+     * active again, perhaps with another account, after the web app was told it is disconnected.
+     */
+    private static void refuseIfDisconnectedSince(Connection current, LoginSession session) {
+        if (current.status() == ConnectionStatus.DISCONNECTED && current.updatedAt() != null && current.updatedAt().isAfter(session.createdAt())) {
+            LOG.warning("Sign-in for connection " + current.id() + " refused: it was disconnected after this sign-in started");
+            throw new SignInFailure(ProblemCode.STATE_INVALID, "This connection was disconnected after this sign-in started. "
+                    + "Start connecting again from the app.", current.id(), session.returnUrl(), null);
+        }
     }
 
     /** A connection belongs to the account that first signed in to it, until it is disconnected. */

@@ -13,6 +13,7 @@ import io.m365connector.connection.StatusListener;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -71,7 +72,7 @@ public final class RefreshOutcomes {
             Connection active = current.toBuilder()
                     .status(ConnectionStatus.ACTIVE)
                     .account(signIn.account())
-                    .features(signIn.features())
+                    .features(union(current.features(), signIn.features())) // features add up, also when two reconnects cross
                     .grantedScopes(signIn.grantedScopes())
                     .tokens(signIn.tokens())
                     .refresh(new RefreshState(signIn.accessTokenExpiresAt(), policy.nextDue(now), now, null, 0, current.refresh().lastUsedAt()))
@@ -88,6 +89,13 @@ public final class RefreshOutcomes {
             listener.unchanged(change.after());
         }
         return change.after();
+    }
+
+    private static Set<Feature> union(Set<Feature> a, Set<Feature> b) {
+        Set<Feature> all = EnumSet.noneOf(Feature.class);
+        all.addAll(a);
+        all.addAll(b);
+        return all;
     }
 
     /**

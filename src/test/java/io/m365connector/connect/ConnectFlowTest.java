@@ -193,6 +193,61 @@ class ConnectFlowTest {
     }
 
     @Test
+    void whenTwoReconnectsCrossThenTheOneThatFinishesLastKeepsTheFeatureTheOtherAdded() {
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "two-tabs@contoso.com");
+        JsonNode first = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        String id = first.get("connectionId").asText();
+        HARNESS.entra.nextSignIn(user);
+        HARNESS.browser().navigate(first.get("loginUrl").asText());
+        JsonNode calendarTab = reconnect(id, "calendar");
+        JsonNode roomsTab = reconnect(id, "rooms"); // started before the calendar tab finished: it does not know of calendar
+
+        HARNESS.entra.nextSignIn(user);
+        HARNESS.browser().navigate(calendarTab.get("loginUrl").asText());
+        HARNESS.entra.nextSignIn(user);
+        HARNESS.browser().navigate(roomsTab.get("loginUrl").asText());
+
+        assertEquals(List.of("calendar", "mail", "rooms"), strings(statusOf(id).get("features")), "features add up (API.md)");
+    }
+
+    @Test
+    void whenTheConnectionIsDisconnectedWhileItsSignInIsOpenThenFinishingThatSignInDoesNotConnectIt() {
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "left-open@contoso.com");
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        String id = started.get("connectionId").asText();
+        HARNESS.clock.advance(Duration.ofSeconds(5));
+        assertEquals(200, HARNESS.deleteConnection(id).getStatusCode()); // the user gave up, or offboarding
+
+        HARNESS.entra.nextSignIn(user);
+        TestBrowser.Page page = HARNESS.browser().navigate(started.get("loginUrl").asText()); // the tab left open
+
+        assertEquals(400, page.status(), page.body());
+        assertTrue(page.body().contains("state_invalid"), page.body());
+        assertEquals("disconnected", statusOf(id).get("status").asText());
+        assertNull(ContextParts.of(HARNESS.context).connections().find(id).orElseThrow().tokens());
+    }
+
+    @Test
+    void whenAConnectionIsReconnectedThenMicrosoftIsAskedForItsOwnAccount() {
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "hinted@contoso.com");
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        String id = started.get("connectionId").asText();
+        HARNESS.entra.nextSignIn(user);
+        HARNESS.browser().navigate(started.get("loginUrl").asText());
+
+        HARNESS.entra.nextSignIn(user);
+        HARNESS.browser().navigate(reconnect(id, "calendar").get("loginUrl").asText());
+
+        assertEquals(user.userPrincipalName(), query(last(HARNESS.entra.authorizeRequests())).get("login_hint"),
+                "the connection's account, not whichever one the browser is signed in to");
+    }
+
+    private static JsonNode reconnect(String id, String feature) {
+        return ConnectorHarness.json(HARNESS.createConnection("{\"ownerId\":\"owner-1\",\"features\":[\"" + feature + "\"],"
+                + "\"cloud\":\"global\",\"connectionId\":\"" + id + "\",\"returnUrl\":\"" + ConnectorHarness.RETURN_URL + "\"}").bodyText());
+    }
+
+    @Test
     void whenUserGrantsOnlySomePermissionsThenConnectionIsActiveWithMissingScopesAndThePageSaysSo() {
         FakeUser user = HARNESS.entra.addUser(NationalCloud.CHINA, UUID.randomUUID().toString(), "partial@contoso.cn");
         JsonNode started = HARNESS.start(NationalCloud.CHINA, "\"mail\",\"calendar\"");
