@@ -41,6 +41,6 @@ final class MaintenanceParts {
     private static WebhookSender webhookSender(Wiring wiring, PlatformParts platform) {
         Settings.Webhook webhook = platform.settings.get().webhook().orElseThrow(() -> new ConnectorException(ProblemCode.CONFIGURATION_ERROR,
                 "A status notification is queued but NOTIFY_WEBHOOK_URL is not set."));
-        return new WebhookSender(webhook.url(), new WebhookSigner(webhook.secret()), platform.http.get().okHttp(), wiring.clock);
+        return new WebhookSender(webhook.url(), new WebhookSigner(webhook.secrets()), platform.http.get().okHttp(), wiring.clock);
     }
 }

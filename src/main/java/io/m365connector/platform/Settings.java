@@ -141,8 +141,8 @@ public final class Settings {
         }
     }
 
-    /** Where webhooks go and the Standard Webhooks secret they are signed with. */
-    public record Webhook(URI url, WebhookSecret secret) {
+    /** Where webhooks go and the Standard Webhooks secrets they are signed with (two while the web app moves to a new one). */
+    public record Webhook(URI url, List<WebhookSecret> secrets) {
         @Override
         public String toString() {
             return "Webhook[url=" + url + ", secret=REDACTED]";

@@ -3,6 +3,8 @@ package io.m365connector.platform;
 import io.m365connector.platform.Settings.Webhook;
 import io.m365connector.platform.webhooks.WebhookSecret;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -12,6 +14,7 @@ import java.util.Optional;
 final class WebhookReader {
     /** Read only to be refused with a message that says what replaced it. */
     static final String RETIRED_WEBHOOK_SECRET = "NOTIFY_WEBHOOK_SECRET";
+    private static final int MAX_SECRETS = 2;
 
     private final RawSettings reader;
 
@@ -47,12 +50,28 @@ final class WebhookReader {
                     + "(echo \"whsec_$(openssl rand -base64 32)\").", null);
             return Optional.empty();
         }
-        try {
-            WebhookSecret parsed = WebhookSecret.parse(secret.get());
-            return uri == null ? Optional.empty() : Optional.of(new Webhook(uri, parsed));
-        } catch (IllegalArgumentException e) {
-            reader.problem(secretName, e.getMessage() + " Create one with: echo \"whsec_$(openssl rand -base64 32)\"", null);
-            return Optional.empty();
+        List<WebhookSecret> secrets = secrets(secret.get().trim().split("\\s+"));
+        return uri == null || secrets.isEmpty() ? Optional.empty() : Optional.of(new Webhook(uri, secrets));
+    }
+
+    /** One secret, or two while the web app moves to a new one (each delivery is signed with both). */
+    private List<WebhookSecret> secrets(String[] texts) {
+        String secretName = Setting.NOTIFY_WEBHOOK_SIGNING_SECRET.settingName();
+        if (texts.length > MAX_SECRETS) {
+            reader.problem(secretName, "holds " + texts.length + " secrets; at most " + MAX_SECRETS + " (the current one and the next, "
+                    + "separated by a space, while you rotate: docs/OPERATIONS.md).", null);
+            return List.of();
         }
+        List<WebhookSecret> secrets = new ArrayList<>();
+        for (int i = 0; i < texts.length; i++) {
+            try {
+                secrets.add(WebhookSecret.parse(texts[i]));
+            } catch (IllegalArgumentException e) {
+                reader.problem(secretName, (texts.length > 1 ? "(secret " + (i + 1) + " of " + texts.length + ") " : "") + e.getMessage()
+                        + " Create one with: echo \"whsec_$(openssl rand -base64 32)\"", null);
+                return List.of();
+            }
+        }
+        return secrets;
     }
 }

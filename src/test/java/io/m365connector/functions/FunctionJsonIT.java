@@ -37,6 +37,7 @@ class FunctionJsonIT {
             Map.entry("listConnections", "GET connections function"),
             Map.entry("getConnection", "GET connections/{id} function"),
             Map.entry("deleteConnection", "DELETE connections/{id} function"),
+            Map.entry("confirmCompletion", "POST connections/{id}/completion function"),
             Map.entry("authLogin", "GET auth/login/{session} anonymous"),
             Map.entry("authCallback", "GET,POST auth/callback anonymous"),
             Map.entry("authAdminConsent", "GET auth/adminconsent/{session} anonymous"),

@@ -21,6 +21,7 @@ import io.m365connector.actions.EventRequest;
 import io.m365connector.actions.MailRequest;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connect.CallbackParams;
+import io.m365connector.connect.CompletionRequest;
 import io.m365connector.connect.StartRequest;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.connection.Feature;
@@ -70,6 +71,7 @@ class OpenApiIT {
     /** operationId -> the parser the function uses for that JSON body. */
     static final Map<String, Consumer<String>> PARSERS = Map.of(
             "createConnection", StartRequest::parse,
+            "confirmCompletion", CompletionRequest::parse,
             "sendMail", MailRequest::parse,
             "createEvent", EventRequest::parseCreate,
             "updateEvent", EventRequest::parseUpdate,

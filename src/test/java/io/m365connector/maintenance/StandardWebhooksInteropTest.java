@@ -103,6 +103,18 @@ class StandardWebhooksInteropTest {
     }
 
     @Test
+    void whenTheConnectorSignsWithTheNextSecretBesideTheCurrentOneThenTheLibraryStillVerifies() throws Exception {
+        // docs/OPERATIONS.md, rotating the signing secret: the connector signs with both while the web app moves
+        WebhookSender rotating = new WebhookSender(URI.create(HOOK), new WebhookSigner(List.of(WebhookSecret.parse(StandardWebhooks.newSecret()),
+                WebhookSecret.parse(SECRET))), ContextParts.of(HARNESS.context).http().okHttp(), Clock.systemUTC());
+
+        rotating.send("evt_rotate1", "{\"id\":\"evt_rotate1\",\"type\":\"connection.status_changed\"}");
+
+        assertTrue(WEB_APP.printed(line -> line.startsWith("webhook evt_rotate1 ") && line.endsWith(" verified"), Duration.ofSeconds(10)),
+                WEB_APP.output().toString());
+    }
+
+    @Test
     void whenTheTimestampIsOldThenTheLibraryRefusesItAndTheConnectorRetriesTheSameEvent() throws Exception {
         WebhookSender late = new WebhookSender(URI.create(HOOK), new WebhookSigner(WebhookSecret.parse(SECRET)), ContextParts.of(HARNESS.context).http().okHttp(),
                 Clock.offset(Clock.system(ZoneOffset.UTC), Duration.ofMinutes(-10)));

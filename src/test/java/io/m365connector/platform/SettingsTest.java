@@ -10,6 +10,7 @@ import io.m365connector.cloud.HostingCloud;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.platform.Settings.SettingsException;
 import io.m365connector.testing.TestSettings;
+import io.m365connector.platform.webhooks.WebhookSecret;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -382,8 +383,26 @@ class SettingsTest {
         env.put("NOTIFY_WEBHOOK_SIGNING_SECRET", secret);
         Settings.Webhook webhook = SettingsReader.read(env).webhook().orElseThrow();
         assertEquals(URI.create("https://app.example.com/hooks/m365"), webhook.url());
-        assertEquals(secret, webhook.secret().text());
+        assertEquals(List.of(secret), webhook.secrets().stream().map(WebhookSecret::text).toList());
         assertFalse(webhook.toString().contains(secret), webhook.toString());
+    }
+
+    @Test
+    void whenTwoSigningSecretsAreSetThenBothSignWhileTheWebAppMovesAndAThirdIsRefused() {
+        String current = "whsec_" + Base64.getEncoder().encodeToString(new byte[32]);
+        String next = "whsec_" + Base64.getEncoder().encodeToString(new byte[40]);
+        env.put("NOTIFY_WEBHOOK_URL", "https://app.example.com/hooks/m365");
+        env.put("NOTIFY_WEBHOOK_SIGNING_SECRET", current + "  " + next);
+        assertEquals(List.of(current, next), SettingsReader.read(env).webhook().orElseThrow().secrets().stream().map(WebhookSecret::text).toList());
+
+        env.put("NOTIFY_WEBHOOK_SIGNING_SECRET", current + " " + next + " " + current);
+        SettingsException three = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
+        assertTrue(three.problems().get(0).startsWith("NOTIFY_WEBHOOK_SIGNING_SECRET holds 3 secrets; at most 2"), three.getMessage());
+
+        env.put("NOTIFY_WEBHOOK_SIGNING_SECRET", current + " whsec_short");
+        SettingsException bad = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
+        assertTrue(bad.problems().get(0).startsWith("NOTIFY_WEBHOOK_SIGNING_SECRET (secret 2 of 2) must"), bad.getMessage());
+        assertFalse(bad.getMessage().contains(current), "no value is echoed");
     }
 
     @ParameterizedTest

@@ -5,8 +5,10 @@ import java.security.GeneralSecurityException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.StringJoiner;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -28,10 +30,22 @@ public final class WebhookSigner {
      */
     private static final Pattern EVENT_ID = Pattern.compile("[!-+\\-/-~]{1,255}");
 
-    private final WebhookSecret secret;
+    private final List<WebhookSecret> secrets;
 
     public WebhookSigner(WebhookSecret secret) {
-        this.secret = Objects.requireNonNull(secret, "'secret' cannot be null.");
+        this(List.of(Objects.requireNonNull(secret, "'secret' cannot be null.")));
+    }
+
+    /**
+     * Signs with each secret: the header then holds one signature per secret, space-separated, and a receiver that has
+     * any one of them accepts the message (Standard Webhooks: "to support zero downtime secret rotation"). The web app
+     * moves to a new secret while the connector signs with both.
+     */
+    public WebhookSigner(List<WebhookSecret> secrets) {
+        if (secrets == null || secrets.isEmpty()) {
+            throw new IllegalArgumentException("'secrets' must hold at least one secret.");
+        }
+        this.secrets = List.copyOf(secrets);
     }
 
     /**
@@ -46,11 +60,19 @@ public final class WebhookSigner {
         if (eventId == null || !EVENT_ID.matcher(eventId).matches()) {
             throw new IllegalArgumentException("'eventId' must be 1-255 visible ASCII characters without spaces, commas or full stops.");
         }
+        byte[] content = (eventId + "." + timestamp + "." + body).getBytes(StandardCharsets.UTF_8);
+        StringJoiner signatures = new StringJoiner(" ");
+        for (WebhookSecret secret : secrets) {
+            signatures.add("v1," + Base64.getEncoder().encodeToString(hmac(secret, content)));
+        }
+        return signatures.toString();
+    }
+
+    private static byte[] hmac(WebhookSecret secret, byte[] content) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.key(), "HmacSHA256"));
-            byte[] digest = mac.doFinal((eventId + "." + timestamp + "." + body).getBytes(StandardCharsets.UTF_8));
-            return "v1," + Base64.getEncoder().encodeToString(digest);
+            return mac.doFinal(content);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is not available", e);
         }

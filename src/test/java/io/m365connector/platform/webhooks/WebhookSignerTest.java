@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.m365connector.testing.StandardWebhooks;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +41,23 @@ class WebhookSignerTest {
         assertFalse(StandardWebhooks.verify(secret.text(), headers, body.replace("evt_1", "evt_2"), now), "a tampered body");
         assertFalse(StandardWebhooks.verify(secret.text(), headers, body, now.plusSeconds(301)), "an old timestamp");
         assertFalse(StandardWebhooks.verify(WebhookSecret.generate(new SecureRandom()).text(), headers, body, now), "another secret");
+    }
+
+    @Test
+    void whenTwoSecretsAreSetThenTheHeaderHoldsASignatureForEachAndAReceiverWithEitherAccepts() {
+        WebhookSecret current = WebhookSecret.parse(SPEC_SECRET);
+        WebhookSecret next = WebhookSecret.generate(new SecureRandom());
+        Instant now = Instant.parse("2027-01-04T10:00:00Z");
+        String body = "{\"id\":\"evt_2\"}";
+
+        Map<String, String> headers = new WebhookSigner(List.of(current, next)).headers("evt_2", now, body);
+
+        assertEquals(2, headers.get("webhook-signature").split(" ").length, headers.toString());
+        assertTrue(StandardWebhooks.verify(current.text(), headers, body, now), "a receiver still on the current secret");
+        assertTrue(StandardWebhooks.verify(next.text(), headers, body, now), "a receiver already on the next one");
+        assertFalse(StandardWebhooks.verify(WebhookSecret.generate(new SecureRandom()).text(), headers, body, now));
+        assertEquals("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", new WebhookSigner(List.of(current, next))
+                .sign("msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330L, "{\"test\": 2432232314}").split(" ")[0]);
     }
 
     @Test
