@@ -3,9 +3,12 @@ package io.m365connector.connect;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.Problem;
 import io.m365connector.platform.ProblemCode;
+import io.m365connector.platform.StorageUnavailableException;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * A sign-in that ended without a usable connection. Carries what the result page needs: where the
@@ -13,13 +16,44 @@ import java.util.Map;
  * must approve the app, the admin-consent link to forward.
  */
 public final class SignInFailure extends ConnectorException implements Problem.ProblemExtensions {
+    private static final Logger LOG = Logger.getLogger(SignInFailure.class.getName());
     private final URI returnUrl;
     private final String adminConsentUrl;
 
     public SignInFailure(ProblemCode code, String detail, String connectionId, URI returnUrl, String adminConsentUrl) {
-        super(code, detail, connectionId, null);
+        this(code, detail, connectionId, returnUrl, adminConsentUrl, null);
+    }
+
+    private SignInFailure(ProblemCode code, String detail, String connectionId, URI returnUrl, String adminConsentUrl, Throwable cause) {
+        super(code, detail, connectionId, cause);
         this.returnUrl = returnUrl;
         this.adminConsentUrl = adminConsentUrl;
+    }
+
+    /**
+     * Whatever ended a sign-in after its session was used, as a failure that links back to the app (so the web app hears
+     * {@code error=<code>}); what is not already one is logged here, as the result page would have.
+     */
+    public static SignInFailure afterClaim(RuntimeException e, String connectionId, URI returnUrl) {
+        if (e instanceof SignInFailure failure) {
+            return failure;
+        }
+        ProblemCode code = e instanceof ConnectorException known ? known.code() : ProblemCode.INTERNAL_ERROR;
+        String detail;
+        if (e instanceof StorageUnavailableException storage) {
+            LOG.log(Level.WARNING, storage.code().code() + ": " + storage.detail());
+            detail = "The connection service cannot reach its storage right now, so nothing was saved. Go back to the app and "
+                    + "connect again in a few minutes.";
+        } else if (e instanceof ConnectorException known && known.code().httpStatus() < 500) {
+            detail = known.detail();
+        } else if (e instanceof ConnectorException known) {
+            LOG.log(Level.WARNING, known.code().code() + ": " + known.detail());
+            detail = "The connection service could not finish. Try again in a few minutes.";
+        } else {
+            LOG.log(Level.SEVERE, "Unexpected " + e.getClass().getName() + " in a sign-in callback");
+            detail = "Something went wrong. Go back to the app and try again.";
+        }
+        return new SignInFailure(code, detail, connectionId, returnUrl, null, e);
     }
 
     public static SignInFailure stateInvalid(String detail) {

@@ -89,6 +89,14 @@ public final class SignInFlow {
         // Made before the session is marked used, so its hash goes in with that write; handed out only on success.
         String completionSecret = SessionIds.secret();
         LoginSession session = claim(params.state(), browserCookie, Secrets.sha256(completionSecret));
+        try {
+            return completeClaimed(session, params, completionSecret);
+        } catch (RuntimeException e) {
+            throw SignInFailure.afterClaim(e, session.connectionId(), session.returnUrl()); // with the way back to the app
+        }
+    }
+
+    private CallbackOutcome completeClaimed(LoginSession session, CallbackParams params, String completionSecret) {
         if (session.kind() == LoginSession.Kind.ADMIN_CONSENT) {
             return adminConsentResult(session, params);
         }
@@ -154,34 +162,8 @@ public final class SignInFlow {
         Connection saved = outcomes.signedIn(session.connectionId(), new RefreshOutcomes.SignIn(account, session.features(),
                         GraphScopes.granted(result.scopes(), session.cloud()), sealer.seal(session.connectionId(), session.cloud(), cache.data()),
                         result.expiresOnDate().toInstant()),
-                current -> {
-                    refuseIfDisconnectedSince(current, session);
-                    refuseOtherAccount(current, account, session);
-                });
+                current -> SignInGuard.check(current, account, session));
         return new CallbackOutcome.Connected(saved.id(), saved.status(), session.returnUrl(), saved.missingScopes(), completion);
-    }
-
-    /**
-     * A disconnect cancels the sign-ins started before it: a login page left open would otherwise make the connection
-     * active again, perhaps with another account, after the web app was told it is disconnected.
-     */
-    private static void refuseIfDisconnectedSince(Connection current, LoginSession session) {
-        if (current.status() == ConnectionStatus.DISCONNECTED && current.updatedAt() != null && current.updatedAt().isAfter(session.createdAt())) {
-            LOG.warning("Sign-in for connection " + current.id() + " refused: it was disconnected after this sign-in started");
-            throw new SignInFailure(ProblemCode.STATE_INVALID, "This connection was disconnected after this sign-in started. "
-                    + "Start connecting again from the app.", current.id(), session.returnUrl(), null);
-        }
-    }
-
-    /** A connection belongs to the account that first signed in to it, until it is disconnected. */
-    private static void refuseOtherAccount(Connection current, Account account, LoginSession session) {
-        if (current.account() != null && current.status() != ConnectionStatus.DISCONNECTED
-                && !(current.account().tenantId().equalsIgnoreCase(account.tenantId())
-                && current.account().userObjectId().equalsIgnoreCase(account.userObjectId()))) {
-            throw new SignInFailure(ProblemCode.ACCOUNT_MISMATCH, "This connection belongs to "
-                    + Optional.ofNullable(current.account().userPrincipalName()).orElse("another account")
-                    + ". Sign in with that account, or disconnect first.", current.id(), session.returnUrl(), null);
-        }
     }
 
     private SignInFailure redemptionFailure(LoginSession session, Throwable cause) {

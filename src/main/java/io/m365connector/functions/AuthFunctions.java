@@ -110,8 +110,10 @@ public final class AuthFunctions {
         if (e instanceof SignInFailure failure) {
             String back = failure.returnUrl() == null ? null : ReturnUrls.with(failure.returnUrl(), ordered(
                     "connection_id", failure.connectionId(), "error", failure.code().code()));
-            return HttpResponses.html(request, failure.code().httpStatus(),
-                    ResultPage.failed(failure.code(), failure.detail(), failure.adminConsentUrl(), back));
+            String page = ResultPage.failed(failure.code(), failure.detail(), failure.adminConsentUrl(), back);
+            return failure.getCause() instanceof StorageUnavailableException
+                    ? HttpResponses.html(request, failure.code().httpStatus(), page, StorageUnavailableException.RETRY_AFTER_SECONDS)
+                    : HttpResponses.html(request, failure.code().httpStatus(), page);
         }
         if (e instanceof StorageUnavailableException storage) {
             LOG.log(Level.WARNING, storage.code().code() + ": " + storage.detail());

@@ -15,10 +15,12 @@ import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.functions.ConnectionFunctions;
 import io.m365connector.platform.SettingsReader;
+import io.m365connector.testing.ClockSleeper;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeExecutionContext;
 import io.m365connector.testing.FakeHttpRequest;
 import io.m365connector.testing.FakeHttpResponse;
+import io.m365connector.testing.RefusedCall;
 import io.m365connector.testing.TestBrowser;
 import io.m365connector.testing.entra.FakeUser;
 import java.net.URI;
@@ -78,6 +80,24 @@ class ConnectFlowFailuresTest {
         assertUntouched(started.get("connectionId").asText());
         boolean adminLink = code.equals("admin_approval_required") || code.equals("consent_required");
         assertEquals(adminLink, page.body().contains("id=\"admin-consent-link\""), "admin link shown iff an administrator can fix it");
+    }
+
+    @Test
+    void whenStorageFailsAfterTheSignInResponseWasTakenThenThePageLinksBackToTheAppWithTheError() {
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "outage@contoso.com");
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        String id = started.get("connectionId").asText();
+        RefusedCall connectionsDown = RefusedCall.pathsContaining(HARNESS.routing, HARNESS.tables.connections()); // the tokens' write fails
+        ConnectorHarness.Instance instance = HARNESS.newInstance(connectionsDown, new ClockSleeper(HARNESS.clock));
+        HARNESS.entra.nextSignIn(user);
+
+        TestBrowser.Page page = HARNESS.browserOn(instance).navigate(started.get("loginUrl").asText());
+
+        assertTrue(connectionsDown.refused());
+        assertEquals(503, page.status(), page.body());
+        assertEquals("30", page.headers().get("Retry-After"));
+        assertTrue(page.body().contains("connection_id=" + id + "&amp;error=storage_unavailable"), "the return link tells the app: " + page.body());
+        assertEquals("pending", ConnectorHarness.json(HARNESS.getConnection(id).bodyText()).get("status").asText(), "nothing was stored");
     }
 
     @Test

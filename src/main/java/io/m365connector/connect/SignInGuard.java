@@ -1,0 +1,44 @@
+package io.m365connector.connect;
+
+import io.m365connector.connection.Connection;
+import io.m365connector.connection.Connection.Account;
+import io.m365connector.connection.ConnectionStatus;
+import io.m365connector.platform.ProblemCode;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/** What a completed sign-in may not overwrite: checked on the connection's row inside the write that stores the tokens. */
+final class SignInGuard {
+    private static final Logger LOG = Logger.getLogger(SignInGuard.class.getName());
+
+    private SignInGuard() {
+    }
+
+    static void check(Connection current, Account account, LoginSession session) {
+        refuseIfDisconnectedSince(current, session);
+        refuseOtherAccount(current, account, session);
+    }
+
+    /**
+     * A disconnect cancels the sign-ins started before it: a login page left open would otherwise make the connection
+     * active again, perhaps with another account, after the web app was told it is disconnected.
+     */
+    private static void refuseIfDisconnectedSince(Connection current, LoginSession session) {
+        if (current.status() == ConnectionStatus.DISCONNECTED && current.updatedAt() != null && current.updatedAt().isAfter(session.createdAt())) {
+            LOG.warning("Sign-in for connection " + current.id() + " refused: it was disconnected after this sign-in started");
+            throw new SignInFailure(ProblemCode.STATE_INVALID, "This connection was disconnected after this sign-in started. "
+                    + "Start connecting again from the app.", current.id(), session.returnUrl(), null);
+        }
+    }
+
+    /** A connection belongs to the account that first signed in to it, until it is disconnected. */
+    private static void refuseOtherAccount(Connection current, Account account, LoginSession session) {
+        if (current.account() != null && current.status() != ConnectionStatus.DISCONNECTED
+                && !(current.account().tenantId().equalsIgnoreCase(account.tenantId())
+                && current.account().userObjectId().equalsIgnoreCase(account.userObjectId()))) {
+            throw new SignInFailure(ProblemCode.ACCOUNT_MISMATCH, "This connection belongs to "
+                    + Optional.ofNullable(current.account().userPrincipalName()).orElse("another account")
+                    + ". Sign in with that account, or disconnect first.", current.id(), session.returnUrl(), null);
+        }
+    }
+}
