@@ -215,7 +215,7 @@ class ConnectFlowTest {
         FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "left-open@contoso.com");
         JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
         String id = started.get("connectionId").asText();
-        HARNESS.clock.advance(Duration.ofSeconds(5));
+        HARNESS.clock.advance(SignInGuard.INSTANCE_CLOCK_SKEW.plusSeconds(1));
         assertEquals(200, HARNESS.deleteConnection(id).getStatusCode()); // the user gave up, or offboarding
 
         HARNESS.entra.nextSignIn(user);
@@ -225,6 +225,22 @@ class ConnectFlowTest {
         assertTrue(page.body().contains("state_invalid"), page.body());
         assertEquals("disconnected", statusOf(id).get("status").asText());
         assertNull(ContextParts.of(HARNESS.context).connections().find(id).orElseThrow().tokens());
+    }
+
+    @Test
+    void whenAReconnectStartsRightAfterTheDisconnectOnAnInstanceWhoseClockLagsThenItConnects() {
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "quick-return@contoso.com");
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        String id = started.get("connectionId").asText();
+        HARNESS.entra.nextSignIn(user);
+        HARNESS.browser().navigate(started.get("loginUrl").asText());
+        assertEquals(200, HARNESS.deleteConnection(id).getStatusCode());
+        HARNESS.clock.advance(Duration.ofSeconds(-20)); // the instance that takes the reconnect runs 20 s behind
+
+        HARNESS.entra.nextSignIn(user);
+        HARNESS.browser().navigate(reconnect(id, "mail").get("loginUrl").asText());
+
+        assertEquals("active", statusOf(id).get("status").asText());
     }
 
     @Test
