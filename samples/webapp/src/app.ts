@@ -107,6 +107,11 @@ export function createApp(config: Config, client: ConnectorClient = connectorCli
     const completion = String(req.query.completion ?? "");
     const ours = CONNECTION_ID.test(id) && id === s.pendingConnectionId;
     const status = ours && completion ? await api(s).confirmCompletion(id, completion) : undefined;
+    if (status && !status.ok && status.status >= 500) {
+      // Not an answer about the sign-in: the same link works once the connector is back.
+      s.notice = "Could not check that sign-in just now. Reload this page in a moment.";
+      return void res.status(503).send(result(status.status, status.problem, false));
+    }
     s.pendingConnectionId = undefined;
     if (status && !status.ok && status.problem.code === "completion_invalid") {
       s.notice = "That sign-in was finished in another browser, so it was not connected to your account. Connect again here.";
@@ -201,7 +206,9 @@ async function current(api: UserConnector, users: AppUsers): Promise<{ connectio
   const all = listed.ok ? listed.data.connections : [];
   let id = users.connectionOf(api.owner);
   if (!id) {
-    id = all.find((c) => c.status === "active" || c.status === "needs_reauth")?.connectionId;
+    // Found again (a lost mapping): only a connection whose sign-in this user proved on return. One finished in
+    // someone else's browser (a forwarded login link) is listed under this owner too, but never proved.
+    id = all.find((c) => (c.status === "active" || c.status === "needs_reauth") && c.signInConfirmed)?.connectionId;
     if (id) users.use(api.owner, id);
   }
   if (!id) return { all };

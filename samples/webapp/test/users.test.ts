@@ -7,7 +7,8 @@ import { AppUsers, offerFor } from "../src/users.js";
 
 function connection(fields: Partial<Connection>): Connection {
   return { connectionId: "con_" + "0".repeat(32), ownerId: "u1", status: "active", cloud: "global", features: [], grantedScopes: [],
-    missingScopes: [], missingFeatures: [], createdAt: "2027-01-01T00:00:00Z", updatedAt: "2027-01-01T00:00:00Z", ...fields };
+    missingScopes: [], missingFeatures: [], createdAt: "2027-01-01T00:00:00Z", updatedAt: "2027-01-01T00:00:00Z", signInConfirmed: true,
+    ...fields };
 }
 
 test("a partially consented connection keeps what was granted and offers what is missing", () => {

@@ -772,6 +772,12 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             /**
+             * @description Whether `POST /connections/{id}/completion` accepted the code of the sign-in whose tokens the connection
+             *     holds. Each sign-in (a reconnect too) needs its own proof. Adopt a connection for a user (for example one
+             *     found again with the listing) only when it is `true`; connections signed in before proofs were kept show `false`.
+             */
+            signInConfirmed: boolean;
+            /**
              * @description Only when the connection has `mail_read` or `calendar_read`: how the sync of each resource stands
              *     (see docs/SYNC.md). Absent members are unknown or not applicable.
              */

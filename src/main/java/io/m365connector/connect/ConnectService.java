@@ -91,7 +91,7 @@ public final class ConnectService {
         LoginSession session = sessions.create(new LoginSession(SessionIds.newSessionId(now), LoginSession.Kind.SIGN_IN,
                 connection.id(), connection.cloud(), request.tenant() == null ? registration.defaultTenant() : request.tenant(),
                 features, loginHint(request, connection), request.domainHint(), returnUrl, now, now.plus(LOGIN_LINK_LIFETIME),
-                LoginSession.Phase.CREATED, null, null, null, null, null, null));
+                LoginSession.Phase.CREATED, null, null, null, null, null));
         URI loginUrl = URI.create(settings.publicBaseUrl() + "/api/auth/login/" + session.id());
         return new Started(connection.id(), connection.status().id(), loginUrl.toString(), session.expiresAt());
     }
@@ -111,16 +111,34 @@ public final class ConnectService {
     public ConnectionView completion(ConnectionRef ref, CompletionRequest request) {
         Connection connection = existing(ref);
         Instant now = clock.instant();
-        boolean proves = sessions.find(request.sessionId()).filter(s -> s.kind() == LoginSession.Kind.SIGN_IN
-                && s.phase() == LoginSession.Phase.COMPLETED && connection.id().equals(s.connectionId()) && s.completionHash() != null
-                && now.isBefore(s.expiresAt().plus(COMPLETION_LIFETIME))
-                && Secrets.same(Secrets.sha256(request.secret()), s.completionHash())).isPresent();
-        if (!proves) {
-            throw new ConnectorException(ProblemCode.COMPLETION_INVALID, "This completion code was not handed out by a sign-in of "
-                    + connection.id() + ", or it expired. Do not use the connection for this user: the sign-in was finished in "
-                    + "another browser, or long ago. Start connecting again.");
+        String hash = Secrets.sha256(request.secret());
+        String id = connection.id();
+        boolean fresh = sessions.find(request.sessionId()).filter(s -> s.kind() == LoginSession.Kind.SIGN_IN
+                && s.phase() == LoginSession.Phase.COMPLETED && id.equals(s.connectionId())
+                && now.isBefore(s.expiresAt().plus(COMPLETION_LIFETIME))).isPresent();
+        if (!fresh || !holds(connection, hash)) {
+            throw invalidCompletion(id);
+        }
+        if (!connection.proof().confirmed()) { // recorded once: the list shows which connections a sign-in of their owner proved
+            connection = updates.apply(connection.id(), current -> holds(current, hash) && !current.proof().confirmed()
+                    ? Optional.of(current.toBuilder().proof(new Connection.SignInProof(hash, now)).build())
+                    : Optional.<Connection>empty()).orElseThrow(ref::notFound).after();
+            if (!holds(connection, hash)) {
+                throw invalidCompletion(connection.id()); // another sign-in replaced it meanwhile
+            }
         }
         return ConnectionView.of(connection, syncHealth.of(connection));
+    }
+
+    /** Whether the connection holds the tokens of the sign-in that handed out this code (an older sign-in's code proves nothing). */
+    private static boolean holds(Connection connection, String completionHash) {
+        return connection.proof() != null && Secrets.same(completionHash, connection.proof().completionHash());
+    }
+
+    private static ConnectorException invalidCompletion(String connectionId) {
+        return new ConnectorException(ProblemCode.COMPLETION_INVALID, "This completion code is not the one the sign-in whose tokens "
+                + connectionId + " holds handed out, or it expired. Do not use the connection for this user: the sign-in was finished "
+                + "in another browser, or long ago. Start connecting again.");
     }
 
     /** A page of one owner's connections, newest first (the caller's owner header was checked by the request). */

@@ -12,11 +12,13 @@ import java.util.List;
  *
  * @param missingFeatures the features whose permissions are not all granted (the user unticked one at
  *                        consent, or has not signed in yet): what a web app offers to add
+ * @param signInConfirmed whether the web app proved the sign-in whose tokens the connection holds (POST …/completion
+ *                        accepted its code): a web app adopts a connection for a user only then
  */
 public record ConnectionView(String connectionId, String ownerId, String status, String cloud, String tenantId,
                              User user, List<String> features, List<String> grantedScopes, List<String> missingScopes,
                              List<String> missingFeatures, Instant lastRefreshAt, Instant nextRefreshAt, String lastErrorCode,
-                             Instant createdAt, Instant updatedAt, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<SyncHealth> sync) {
+                             Instant createdAt, Instant updatedAt, boolean signInConfirmed, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<SyncHealth> sync) {
 
     public record User(String objectId, String userPrincipalName) {
     }
@@ -34,6 +36,6 @@ public record ConnectionView(String connectionId, String ownerId, String status,
                 List.copyOf(c.grantedScopes()), List.copyOf(c.missingScopes()),
                 c.features().stream().filter(f -> f.scopes().stream().anyMatch(c.missingScopes()::contains)).map(Feature::id).sorted().toList(),
                 c.refresh().lastRefreshAt(), c.refresh().nextRefreshDue(), c.refresh().lastErrorCode(), c.createdAt(), c.updatedAt(),
-                List.copyOf(sync));
+                c.proof() != null && c.proof().confirmed(), List.copyOf(sync));
     }
 }

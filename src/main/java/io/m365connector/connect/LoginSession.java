@@ -19,8 +19,6 @@ import java.util.Set;
  * @param connectionId null for an admin-consent session
  * @param tenant       the tenant the authorize request names (organizations, common, a GUID or a domain)
  * @param returnUrl    allow-listed URL to send the browser back to, or null for the result page
- * @param completionHash hash of the completion code the callback hands the browser on success (COMPLETED only): the proof
- *                     a web app asks for before it uses the connection ({@code POST /connections/{id}/completion})
  * @param version      the row's ETag, null before the first write
  */
 public record LoginSession(
@@ -40,7 +38,6 @@ public record LoginSession(
         String stateHash,
         String nonce,
         SealedTokens sealedVerifier,
-        String completionHash,
         String version) {
 
     public LoginSession {
@@ -64,18 +61,17 @@ public record LoginSession(
     /** The session after a browser opened the link: bound to that browser, with fresh state, nonce and verifier. */
     public LoginSession started(String browserHash, String stateHash, String nonce, SealedTokens sealedVerifier, Instant expiresAt) {
         return new LoginSession(id, kind, connectionId, cloud, tenant, features, loginHint, domainHint, returnUrl, createdAt,
-                expiresAt, Phase.STARTED, browserHash, stateHash, nonce, sealedVerifier, null, version);
+                expiresAt, Phase.STARTED, browserHash, stateHash, nonce, sealedVerifier, version);
     }
 
-    /** The session the callback used: its nonce and verifier gone, the hash of the completion code it hands out kept. */
-    public LoginSession completed(String completionHash) {
+    public LoginSession completed() {
         return new LoginSession(id, kind, connectionId, cloud, tenant, features, loginHint, domainHint, returnUrl, createdAt,
-                expiresAt, Phase.COMPLETED, browserHash, stateHash, null, null, completionHash, version);
+                expiresAt, Phase.COMPLETED, browserHash, stateHash, null, null, version);
     }
 
     public LoginSession withVersion(String newVersion) {
         return new LoginSession(id, kind, connectionId, cloud, tenant, features, loginHint, domainHint, returnUrl, createdAt,
-                expiresAt, phase, browserHash, stateHash, nonce, sealedVerifier, completionHash, newVersion);
+                expiresAt, phase, browserHash, stateHash, nonce, sealedVerifier, newVersion);
     }
 
     @Override

@@ -86,9 +86,9 @@ public final class SignInFlow {
 
     /** GET or POST /auth/callback. */
     public CallbackOutcome complete(CallbackParams params, String browserCookie) {
-        // Made before the session is marked used, so its hash goes in with that write; handed out only on success.
+        LoginSession session = claim(params.state(), browserCookie);
+        // Its hash is stored with the sign-in's tokens (Connection.SignInProof); the code goes only to this browser, on success.
         String completionSecret = SessionIds.secret();
-        LoginSession session = claim(params.state(), browserCookie, Secrets.sha256(completionSecret));
         try {
             return completeClaimed(session, params, completionSecret);
         } catch (RuntimeException e) {
@@ -112,7 +112,7 @@ public final class SignInFlow {
             throw new SignInFailure(ProblemCode.INVALID_REQUEST, "Microsoft's response has neither a code nor an error.",
                     session.connectionId(), session.returnUrl(), null);
         }
-        return redeem(session, params.code(), CompletionRequest.code(session.id(), completionSecret));
+        return redeem(session, params.code(), completionSecret);
     }
 
     /** Creates an admin-consent session for the cloud and features of a user's sign-in and returns its link. */
@@ -121,12 +121,12 @@ public final class SignInFlow {
         String tenant = TENANT_ID.matcher(userSession.tenant()).matches() ? userSession.tenant() : "organizations";
         LoginSession admin = new LoginSession(SessionIds.newSessionId(now), LoginSession.Kind.ADMIN_CONSENT, null,
                 userSession.cloud(), tenant, userSession.features(), null, null, null, now, now.plus(ADMIN_LINK_LIFETIME),
-                LoginSession.Phase.CREATED, null, null, null, null, null, null);
+                LoginSession.Phase.CREATED, null, null, null, null, null);
         sessions.create(admin);
         return settings.publicBaseUrl() + "/api/auth/adminconsent/" + admin.id();
     }
 
-    private CallbackOutcome redeem(LoginSession session, String code, String completion) {
+    private CallbackOutcome redeem(LoginSession session, String code, String completionSecret) {
         String verifier = sealer.open(session.id(), session.cloud(), session.sealedVerifier());
         TokenCacheSlot cache = TokenCacheSlot.empty();
         ConfidentialClientApplication app = msal.newApp(session.cloud(), session.tenant(), cache);
@@ -161,9 +161,10 @@ public final class SignInFlow {
         Account account = new Account(claims.tenantId(), claims.objectId(), claims.preferredUsername());
         Connection saved = outcomes.signedIn(session.connectionId(), new RefreshOutcomes.SignIn(account, session.features(),
                         GraphScopes.granted(result.scopes(), session.cloud()), sealer.seal(session.connectionId(), session.cloud(), cache.data()),
-                        result.expiresOnDate().toInstant()),
+                        result.expiresOnDate().toInstant(), Secrets.sha256(completionSecret)),
                 current -> SignInGuard.check(current, account, session));
-        return new CallbackOutcome.Connected(saved.id(), saved.status(), session.returnUrl(), saved.missingScopes(), completion);
+        return new CallbackOutcome.Connected(saved.id(), saved.status(), session.returnUrl(), saved.missingScopes(),
+                CompletionRequest.code(session.id(), completionSecret));
     }
 
     private SignInFailure redemptionFailure(LoginSession session, Throwable cause) {
@@ -235,7 +236,7 @@ public final class SignInFlow {
     }
 
     /** Checks state, lifetime and browser binding, then marks the session used: a state is accepted once. */
-    private LoginSession claim(String state, String browserCookie, String completionHash) {
+    private LoginSession claim(String state, String browserCookie) {
         String[] parts = state == null ? new String[0] : state.split("\\.");
         if (parts.length != 3 || !SessionIds.isValidSecret(parts[2])) {
             throw SignInFailure.stateInvalid("The response from Microsoft has no valid state. Start connecting again from the app.");
@@ -256,7 +257,7 @@ public final class SignInFlow {
                     + "Start connecting again from the app in this browser.");
         }
         try {
-            sessions.update(session.completed(completionHash));
+            sessions.update(session.completed());
         } catch (ConcurrentUpdateException e) {
             throw SignInFailure.stateInvalid("This sign-in response was already used. Start connecting again from the app.");
         }

@@ -83,7 +83,6 @@ public final class TableLoginSessionStore implements LoginSessionStore {
         put(e, "BrowserHash", s.browserHash());
         put(e, "StateHash", s.stateHash());
         put(e, "Nonce", s.nonce());
-        put(e, "CompletionHash", s.completionHash());
         if (s.sealedVerifier() != null) {
             e.addProperty("Verifier", s.sealedVerifier().ciphertext().toArray());
             e.addProperty("VerifierKeyVersion", s.sealedVerifier().keyVersion());
@@ -104,8 +103,7 @@ public final class TableLoginSessionStore implements LoginSessionStore {
                 string(e, "LoginHint"), string(e, "DomainHint"), returnUrl == null ? null : URI.create(returnUrl),
                 instant(e, "CreatedAt"), instant(e, "ExpiresAt"), LoginSession.Phase.valueOf(string(e, "Phase")),
                 string(e, "BrowserHash"), string(e, "StateHash"), string(e, "Nonce"),
-                verifier == null ? null : new SealedTokens(verifier, string(e, "VerifierKeyVersion")), string(e, "CompletionHash"),
-                e.getETag());
+                verifier == null ? null : new SealedTokens(verifier, string(e, "VerifierKeyVersion")), e.getETag());
     }
 
     private static void put(TableEntity e, String name, Object value) {

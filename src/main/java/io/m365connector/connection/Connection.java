@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  * @param grantedScopes the Graph permissions the user actually granted
  * @param tokens       the encrypted MSAL token cache, null when there are no tokens (pending, disconnected)
  * @param refresh      when tokens expire and are next refreshed, and how the last refresh went
+ * @param proof        the sign-in whose tokens it holds, and whether the web app proved that sign-in (null before one, and
+ *                     on rows from before proofs were kept)
  */
 public record Connection(
         String id,
@@ -34,6 +36,7 @@ public record Connection(
         RefreshState refresh,
         Instant createdAt,
         Instant updatedAt,
+        SignInProof proof,
         RowVersion version) {
 
     private static final Pattern ID = Pattern.compile("con_[0-9a-f]{32}");
@@ -94,7 +97,7 @@ public record Connection(
 
     public static Builder builder(String id, String ownerId, NationalCloud cloud, Instant now) {
         return new Builder(new Connection(id, ownerId, cloud, ConnectionStatus.PENDING, null, Set.of(), Set.of(),
-                null, RefreshState.NONE, now, now, null));
+                null, RefreshState.NONE, now, now, null, null));
     }
 
     /** Who signed in: identified by tenant id + object id, never by UPN or email. */
@@ -124,6 +127,26 @@ public record Connection(
         }
     }
 
+    /**
+     * The completion code of the sign-in whose tokens the connection holds (its SHA-256) and when the web app proved it
+     * ({@code POST /connections/{id}/completion}; null until then). Every sign-in replaces it: a code proves only the
+     * sign-in that handed it out, and a connection is proved again after each sign-in.
+     */
+    public record SignInProof(String completionHash, Instant confirmedAt) {
+        public SignInProof {
+            Objects.requireNonNull(completionHash, "'completionHash' cannot be null.");
+        }
+
+        public boolean confirmed() {
+            return confirmedAt != null;
+        }
+
+        @Override
+        public String toString() {
+            return "SignInProof[confirmedAt=" + confirmedAt + "]";
+        }
+    }
+
     public static final class Builder {
         private String id;
         private String ownerId;
@@ -136,6 +159,7 @@ public record Connection(
         private RefreshState refresh;
         private Instant createdAt;
         private Instant updatedAt;
+        private SignInProof proof;
         private RowVersion version;
 
         private Builder(Connection c) {
@@ -150,6 +174,7 @@ public record Connection(
             refresh = c.refresh;
             createdAt = c.createdAt;
             updatedAt = c.updatedAt;
+            proof = c.proof;
             version = c.version;
         }
 
@@ -162,11 +187,12 @@ public record Connection(
         public Builder tokens(SealedTokens value) { tokens = value; return this; }
         public Builder refresh(RefreshState value) { refresh = value; return this; }
         public Builder updatedAt(Instant value) { updatedAt = value; return this; }
+        public Builder proof(SignInProof value) { proof = value; return this; }
         public Builder version(RowVersion value) { version = value; return this; }
 
         public Connection build() {
             return new Connection(id, ownerId, cloud, status, account, features, grantedScopes, tokens, refresh,
-                    createdAt, updatedAt, version);
+                    createdAt, updatedAt, proof, version);
         }
     }
 }

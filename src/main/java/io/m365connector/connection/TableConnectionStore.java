@@ -9,6 +9,7 @@ import com.azure.data.tables.models.TableServiceException;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection.Account;
 import io.m365connector.connection.Connection.RefreshState;
+import io.m365connector.connection.Connection.SignInProof;
 import io.m365connector.platform.TableAccess;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -230,6 +231,10 @@ public final class TableConnectionStore implements ConnectionStore {
         putIfPresent(e, "LastRefreshAt", time(r.lastRefreshAt()));
         putIfPresent(e, "LastErrorCode", r.lastErrorCode());
         putIfPresent(e, "LastUsedAt", time(r.lastUsedAt()));
+        if (c.proof() != null) {
+            e.addProperty("CompletionHash", c.proof().completionHash());
+            putIfPresent(e, "SignInConfirmedAt", time(c.proof().confirmedAt()));
+        }
         return e;
     }
 
@@ -254,6 +259,7 @@ public final class TableConnectionStore implements ConnectionStore {
                 NationalCloud.fromId(string(e, "Cloud")).orElseThrow(() -> new IllegalStateException("Unknown cloud in row " + e.getPartitionKey())),
                 ConnectionStatus.fromId(string(e, "Status")), account, features, scopes, tokens, refresh,
                 instant(e, "CreatedAt"), instant(e, "UpdatedAt"),
+                string(e, "CompletionHash") == null ? null : new SignInProof(string(e, "CompletionHash"), instant(e, "SignInConfirmedAt")),
                 new RowVersion(e.getETag(), refresh.nextRefreshDue(), Boolean.TRUE.equals(e.getProperty("OwnerIndexed"))));
     }
 

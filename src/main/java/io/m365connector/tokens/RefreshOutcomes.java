@@ -3,6 +3,7 @@ package io.m365connector.tokens;
 import io.m365connector.connection.ConcurrentUpdateException;
 import io.m365connector.connection.Connection.Account;
 import io.m365connector.connection.Connection.RefreshState;
+import io.m365connector.connection.Connection.SignInProof;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.connection.ConnectionStore;
@@ -52,9 +53,9 @@ public final class RefreshOutcomes {
         this.listener = Objects.requireNonNull(listener, "'listener' cannot be null.");
     }
 
-    /** What a completed sign-in stores. */
+    /** What a completed sign-in stores; {@code completionHash}: of the code its return hands the browser (Connection.SignInProof). */
     public record SignIn(Account account, Set<Feature> features, Set<String> grantedScopes, SealedTokens tokens,
-                         Instant accessTokenExpiresAt) {
+                         Instant accessTokenExpiresAt, String completionHash) {
         @Override
         public String toString() {
             return "SignIn[account=" + account.tenantId() + "/" + account.userObjectId() + ", scopes=" + grantedScopes + "]";
@@ -75,6 +76,7 @@ public final class RefreshOutcomes {
                     .features(union(current.features(), signIn.features())) // features add up, also when two reconnects cross
                     .grantedScopes(signIn.grantedScopes())
                     .tokens(signIn.tokens())
+                    .proof(new SignInProof(signIn.completionHash(), null)) // proved again by the web app, for this sign-in
                     .refresh(new RefreshState(signIn.accessTokenExpiresAt(), policy.nextDue(now), now, null, 0, current.refresh().lastUsedAt()))
                     .updatedAt(now)
                     .build();

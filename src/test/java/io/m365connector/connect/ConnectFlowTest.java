@@ -113,6 +113,12 @@ class ConnectFlowTest {
         assertNotNull(completion, "the finishing browser's return carries the code: " + end.uri());
         SecretsLedger.remember(completion);
         assertEquals("active", statusOf(id).get("status").asText(), "the sign-in itself went through");
+        JsonNode listed = ConnectorHarness.json(HARNESS.listConnections("ownerId=owner-1", "owner-1").bodyText()).get("connections");
+        for (JsonNode c : listed) {
+            if (c.get("connectionId").asText().equals(id)) {
+                assertFalse(c.get("signInConfirmed").asBoolean(), "listed under owner-1, but never proved: not to be adopted");
+            }
+        }
 
         // owner-1's own session never saw the code: a return link without it, or with a made-up one, proves nothing
         String forged = "{\"completion\":\"" + sessionId + "." + "A".repeat(43) + "\"}";
@@ -127,11 +133,36 @@ class ConnectFlowTest {
         FakeHttpResponse proved = HARNESS.confirmCompletion(id, "owner-1", body);
         assertEquals(200, proved.getStatusCode(), proved.bodyText());
         assertEquals("active", ConnectorHarness.json(proved.bodyText()).get("status").asText());
+        assertTrue(ConnectorHarness.json(proved.bodyText()).get("signInConfirmed").asBoolean());
+        assertTrue(statusOf(id).get("signInConfirmed").asBoolean(), "recorded: the list shows it too");
         assertEquals(200, HARNESS.confirmCompletion(id, "owner-1", body).getStatusCode());
         assertEquals(404, HARNESS.confirmCompletion(id, "owner-2", body).getStatusCode(), "another user of the web app");
         String otherConnection = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"").get("connectionId").asText();
         assertEquals(409, HARNESS.confirmCompletion(otherConnection, "owner-1", body).getStatusCode());
         assertFalse(proved.bodyText().contains(completion), "never echoed");
+    }
+
+    @Test
+    void whenTheConnectionIsSignedInAgainThenTheEarlierSignInsCodeNoLongerProvesIt() {
+        FakeUser mine = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "mine@contoso.com");
+        FakeUser someoneElse = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "else@fabrikam.com");
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        String id = started.get("connectionId").asText();
+        HARNESS.entra.nextSignIn(mine);
+        String earlier = query(HARNESS.browser().navigate(started.get("loginUrl").asText()).uri()).get("completion");
+        SecretsLedger.remember(earlier);
+        assertEquals(200, HARNESS.confirmCompletion(id, "owner-1", "{\"completion\":\"" + earlier + "\"}").getStatusCode());
+        assertEquals(200, HARNESS.deleteConnection(id).getStatusCode());
+
+        // connected again (any account may, after a disconnect) through a link finished in someone else's browser
+        HARNESS.entra.nextSignIn(someoneElse);
+        String later = query(HARNESS.browser().navigate(reconnect(id, "mail").get("loginUrl").asText()).uri()).get("completion");
+        SecretsLedger.remember(later);
+
+        FakeHttpResponse replayed = HARNESS.confirmCompletion(id, "owner-1", "{\"completion\":\"" + earlier + "\"}");
+        assertEquals(409, replayed.getStatusCode(), "the earlier code proves the earlier sign-in only: " + replayed.bodyText());
+        assertFalse(statusOf(id).get("signInConfirmed").asBoolean(), "each sign-in is proved anew");
+        assertEquals(200, HARNESS.confirmCompletion(id, "owner-1", "{\"completion\":\"" + later + "\"}").getStatusCode());
     }
 
     @Test
