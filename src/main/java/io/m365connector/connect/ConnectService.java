@@ -91,7 +91,7 @@ public final class ConnectService {
         LoginSession session = sessions.create(new LoginSession(SessionIds.newSessionId(now), LoginSession.Kind.SIGN_IN,
                 connection.id(), connection.cloud(), request.tenant() == null ? registration.defaultTenant() : request.tenant(),
                 features, loginHint(request, connection), request.domainHint(), returnUrl, now, now.plus(LOGIN_LINK_LIFETIME),
-                LoginSession.Phase.CREATED, null, null, null, null, null));
+                LoginSession.Phase.CREATED, null, null, null, null, connection.updatedAt(), null));
         URI loginUrl = URI.create(settings.publicBaseUrl() + "/api/auth/login/" + session.id());
         return new Started(connection.id(), connection.status().id(), loginUrl.toString(), session.expiresAt());
     }

@@ -19,6 +19,8 @@ import java.util.Set;
  * @param connectionId null for an admin-consent session
  * @param tenant       the tenant the authorize request names (organizations, common, a GUID or a domain)
  * @param returnUrl    allow-listed URL to send the browser back to, or null for the result page
+ * @param connectionUpdatedAt the connection's updatedAt when the session was made (sign-in only; null on sessions from before
+ *                     it was kept): a connection disconnected since then is not connected by this session (SignInGuard)
  * @param version      the row's ETag, null before the first write
  */
 public record LoginSession(
@@ -38,6 +40,7 @@ public record LoginSession(
         String stateHash,
         String nonce,
         SealedTokens sealedVerifier,
+        Instant connectionUpdatedAt,
         String version) {
 
     public LoginSession {
@@ -61,17 +64,17 @@ public record LoginSession(
     /** The session after a browser opened the link: bound to that browser, with fresh state, nonce and verifier. */
     public LoginSession started(String browserHash, String stateHash, String nonce, SealedTokens sealedVerifier, Instant expiresAt) {
         return new LoginSession(id, kind, connectionId, cloud, tenant, features, loginHint, domainHint, returnUrl, createdAt,
-                expiresAt, Phase.STARTED, browserHash, stateHash, nonce, sealedVerifier, version);
+                expiresAt, Phase.STARTED, browserHash, stateHash, nonce, sealedVerifier, connectionUpdatedAt, version);
     }
 
     public LoginSession completed() {
         return new LoginSession(id, kind, connectionId, cloud, tenant, features, loginHint, domainHint, returnUrl, createdAt,
-                expiresAt, Phase.COMPLETED, browserHash, stateHash, null, null, version);
+                expiresAt, Phase.COMPLETED, browserHash, stateHash, null, null, connectionUpdatedAt, version);
     }
 
     public LoginSession withVersion(String newVersion) {
         return new LoginSession(id, kind, connectionId, cloud, tenant, features, loginHint, domainHint, returnUrl, createdAt,
-                expiresAt, phase, browserHash, stateHash, nonce, sealedVerifier, newVersion);
+                expiresAt, phase, browserHash, stateHash, nonce, sealedVerifier, connectionUpdatedAt, newVersion);
     }
 
     @Override

@@ -121,7 +121,7 @@ public final class SignInFlow {
         String tenant = TENANT_ID.matcher(userSession.tenant()).matches() ? userSession.tenant() : "organizations";
         LoginSession admin = new LoginSession(SessionIds.newSessionId(now), LoginSession.Kind.ADMIN_CONSENT, null,
                 userSession.cloud(), tenant, userSession.features(), null, null, null, now, now.plus(ADMIN_LINK_LIFETIME),
-                LoginSession.Phase.CREATED, null, null, null, null, null);
+                LoginSession.Phase.CREATED, null, null, null, null, null, null);
         sessions.create(admin);
         return settings.publicBaseUrl() + "/api/auth/adminconsent/" + admin.id();
     }

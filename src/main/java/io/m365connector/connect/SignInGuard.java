@@ -4,19 +4,13 @@ import io.m365connector.connection.Connection;
 import io.m365connector.connection.Connection.Account;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.platform.ProblemCode;
-import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.logging.Logger;
 
 /** What a completed sign-in may not overwrite: checked on the connection's row inside the write that stores the tokens. */
 final class SignInGuard {
     private static final Logger LOG = Logger.getLogger(SignInGuard.class.getName());
-    /**
-     * The disconnect's time and the sign-in's start come from the clocks of two instances: a reconnect started right
-     * after a disconnect on an instance whose clock lags must not pass for one started before it. A sign-in started
-     * within this margin before a disconnect can still finish after it (the user's own doing, within a minute).
-     */
-    static final Duration INSTANCE_CLOCK_SKEW = Duration.ofMinutes(1);
 
     private SignInGuard() {
     }
@@ -28,11 +22,13 @@ final class SignInGuard {
 
     /**
      * A disconnect cancels the sign-ins started before it: a login page left open would otherwise make the connection
-     * active again, perhaps with another account, after the web app was told it is disconnected.
+     * active again, perhaps with another account, after the web app was told it is disconnected. A session made for a
+     * connection disconnected already (a reconnect) saw the row as it still is.
      */
     private static void refuseIfDisconnectedSince(Connection current, LoginSession session) {
-        if (current.status() == ConnectionStatus.DISCONNECTED && current.updatedAt() != null
-                && current.updatedAt().isAfter(session.createdAt().plus(INSTANCE_CLOCK_SKEW))) {
+        // The row's own time, as it was when the session was made and as it is now: one writer's clock, never two instances'.
+        if (current.status() == ConnectionStatus.DISCONNECTED && session.connectionUpdatedAt() != null && current.updatedAt() != null
+                && !current.updatedAt().truncatedTo(ChronoUnit.MILLIS).equals(session.connectionUpdatedAt().truncatedTo(ChronoUnit.MILLIS))) {
             LOG.warning("Sign-in for connection " + current.id() + " refused: it was disconnected after this sign-in started");
             throw new SignInFailure(ProblemCode.STATE_INVALID, "This connection was disconnected after this sign-in started. "
                     + "Start connecting again from the app.", current.id(), session.returnUrl(), null);

@@ -83,6 +83,7 @@ public final class TableLoginSessionStore implements LoginSessionStore {
         put(e, "BrowserHash", s.browserHash());
         put(e, "StateHash", s.stateHash());
         put(e, "Nonce", s.nonce());
+        put(e, "ConnectionUpdatedAt", s.connectionUpdatedAt() == null ? null : s.connectionUpdatedAt().atOffset(ZoneOffset.UTC));
         if (s.sealedVerifier() != null) {
             e.addProperty("Verifier", s.sealedVerifier().ciphertext().toArray());
             e.addProperty("VerifierKeyVersion", s.sealedVerifier().keyVersion());
@@ -103,7 +104,8 @@ public final class TableLoginSessionStore implements LoginSessionStore {
                 string(e, "LoginHint"), string(e, "DomainHint"), returnUrl == null ? null : URI.create(returnUrl),
                 instant(e, "CreatedAt"), instant(e, "ExpiresAt"), LoginSession.Phase.valueOf(string(e, "Phase")),
                 string(e, "BrowserHash"), string(e, "StateHash"), string(e, "Nonce"),
-                verifier == null ? null : new SealedTokens(verifier, string(e, "VerifierKeyVersion")), e.getETag());
+                verifier == null ? null : new SealedTokens(verifier, string(e, "VerifierKeyVersion")), instant(e, "ConnectionUpdatedAt"),
+                e.getETag());
     }
 
     private static void put(TableEntity e, String name, Object value) {
@@ -119,6 +121,9 @@ public final class TableLoginSessionStore implements LoginSessionStore {
 
     private static Instant instant(TableEntity e, String name) {
         Object value = e.getProperty(name);
+        if (value == null) {
+            return null; // ConnectionUpdatedAt: none on an admin-consent session, nor on one from before it was kept
+        }
         return value instanceof OffsetDateTime odt ? odt.toInstant() : OffsetDateTime.parse(value.toString()).toInstant();
     }
 }

@@ -71,7 +71,10 @@ public final class NotificationWorker {
                         : unsignable ? "Event " + eventId + " cannot be sent (" + e.getMessage() + ")"
                         : "Giving up on status event " + eventId + " after " + attempt + " attempts (" + e.getMessage() + ")")
                         + "; the event is in the status-notifications-poison queue");
-                poison.keep(envelope); // an operator's: it must not expire unread after 7 days
+                if (node instanceof ObjectNode confirmed) {
+                    confirmed.remove("confirm"); // confirmed above: sent again by an operator, it is delivered as it is
+                }
+                poison.keep(node.toString()); // an operator's: it must not expire unread after 7 days
                 return;
             }
             Duration wait = wait(attempt, e instanceof WebhookRefusedException refused ? RetryAfter.parse(refused.retryAfter(), clock)

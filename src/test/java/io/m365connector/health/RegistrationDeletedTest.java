@@ -75,7 +75,10 @@ class RegistrationDeletedTest {
         harness.entra.nextTokenError(400, "unauthorized_client", "AADSTS700016: Application with identifier 'x' was not found in the "
                 + "directory 'y'.", 700016); // the refresh: the user's tenant removed the app
 
+        int checks = harness.entra.tokenRequests("client_credentials");
+
         assertEquals(RefreshWorker.Outcome.NEEDS_REAUTH, refresh(id));
+        assertEquals(checks + 1, harness.entra.tokenRequests("client_credentials"), "the check was made at the refusal");
         assertEquals("ok", ContextParts.of(harness.context).appCredentialMonitor().current(NationalCloud.GLOBAL).orElseThrow().state().id(),
                 "the check made at once found the registration at home");
     }

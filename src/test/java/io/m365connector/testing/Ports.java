@@ -1,5 +1,6 @@
 package io.m365connector.testing;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -51,7 +52,11 @@ public final class Ports {
 
     private static int ephemeralStart() {
         try {
-            return Integer.parseInt(Files.readString(EPHEMERAL_RANGE).trim().split("\\s+")[0]);
+            // A line read, not Files.readString: on this build machine's kernel procfs reports a size that readString trusts, and it
+            // returned "3" of "32768 60999": every port then came from the kernel's ephemeral range, and Azurite lost one to a race.
+            try (BufferedReader reader = Files.newBufferedReader(EPHEMERAL_RANGE)) {
+                return Integer.parseInt(reader.readLine().trim().split("\\s+")[0]);
+            }
         } catch (IOException | RuntimeException e) {
             return USUAL_EPHEMERAL_START;
         }
