@@ -93,6 +93,9 @@ export function createApp(config: Config, client: ConnectorClient = connectorCli
     const reconnect = req.body.reconnect === "true" ? users.connectionOf(s.user) : undefined;
     const started = await api(s).start({ features, cloud, returnUrl: `${config.publicUrl}/connected`, connectionId: reconnect });
     if (!started.ok) return void res.status(started.status).send(result(started.status, started.problem, false));
+    // Mapped again only once this sign-in is proved (/connected): a disconnected connection may be signed in again by
+    // any account, and a forwarded link would otherwise put someone else's mailbox behind this user's mapping.
+    if (reconnect) users.forget(s.user);
     s.pendingConnectionId = started.data.connectionId;
     res.redirect(303, started.data.loginUrl);
   });
@@ -107,8 +110,8 @@ export function createApp(config: Config, client: ConnectorClient = connectorCli
     const completion = String(req.query.completion ?? "");
     const ours = CONNECTION_ID.test(id) && id === s.pendingConnectionId;
     const status = ours && completion ? await api(s).confirmCompletion(id, completion) : undefined;
-    if (status && !status.ok && status.status >= 500) {
-      // Not an answer about the sign-in: the same link works once the connector is back.
+    if (status && !status.ok && status.problem.code !== "completion_invalid" && status.status !== 404) {
+      // Not an answer about the sign-in (busy, throttled, a conflict): the same link works again in a moment.
       s.notice = "Could not check that sign-in just now. Reload this page in a moment.";
       return void res.status(503).send(result(status.status, status.problem, false));
     }

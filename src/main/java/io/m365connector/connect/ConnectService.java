@@ -111,7 +111,7 @@ public final class ConnectService {
     public ConnectionView completion(ConnectionRef ref, CompletionRequest request) {
         Connection connection = existing(ref);
         Instant now = clock.instant();
-        String hash = Secrets.sha256(request.secret());
+        String hash = Secrets.sha256(CompletionRequest.code(request.sessionId(), request.secret()));
         String id = connection.id();
         boolean fresh = sessions.find(request.sessionId()).filter(s -> s.kind() == LoginSession.Kind.SIGN_IN
                 && s.phase() == LoginSession.Phase.COMPLETED && id.equals(s.connectionId())
@@ -165,6 +165,7 @@ public final class ConnectService {
             Connection disconnected = current.toBuilder()
                     .status(ConnectionStatus.DISCONNECTED)
                     .tokens(null)
+                    .proof(null) // no sign-in's tokens left to prove
                     .refresh(new Connection.RefreshState(null, null, current.refresh().lastRefreshAt(), null, 0, current.refresh().lastUsedAt()))
                     .updatedAt(now)
                     .build();

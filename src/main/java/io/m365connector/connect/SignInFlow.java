@@ -127,6 +127,7 @@ public final class SignInFlow {
     }
 
     private CallbackOutcome redeem(LoginSession session, String code, String completionSecret) {
+        String completion = CompletionRequest.code(session.id(), completionSecret); // hashed whole: the secret with its session
         String verifier = sealer.open(session.id(), session.cloud(), session.sealedVerifier());
         TokenCacheSlot cache = TokenCacheSlot.empty();
         ConfidentialClientApplication app = msal.newApp(session.cloud(), session.tenant(), cache);
@@ -161,10 +162,9 @@ public final class SignInFlow {
         Account account = new Account(claims.tenantId(), claims.objectId(), claims.preferredUsername());
         Connection saved = outcomes.signedIn(session.connectionId(), new RefreshOutcomes.SignIn(account, session.features(),
                         GraphScopes.granted(result.scopes(), session.cloud()), sealer.seal(session.connectionId(), session.cloud(), cache.data()),
-                        result.expiresOnDate().toInstant(), Secrets.sha256(completionSecret)),
+                        result.expiresOnDate().toInstant(), Secrets.sha256(completion)),
                 current -> SignInGuard.check(current, account, session));
-        return new CallbackOutcome.Connected(saved.id(), saved.status(), session.returnUrl(), saved.missingScopes(),
-                CompletionRequest.code(session.id(), completionSecret));
+        return new CallbackOutcome.Connected(saved.id(), saved.status(), session.returnUrl(), saved.missingScopes(), completion);
     }
 
     private SignInFailure redemptionFailure(LoginSession session, Throwable cause) {

@@ -4,6 +4,7 @@ import io.m365connector.connection.Connection;
 import io.m365connector.connection.Connection.Account;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.platform.ProblemCode;
+import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.logging.Logger;
@@ -27,8 +28,11 @@ final class SignInGuard {
      */
     private static void refuseIfDisconnectedSince(Connection current, LoginSession session) {
         // The row's own time, as it was when the session was made and as it is now: one writer's clock, never two instances'.
-        if (current.status() == ConnectionStatus.DISCONNECTED && session.connectionUpdatedAt() != null && current.updatedAt() != null
-                && !current.updatedAt().truncatedTo(ChronoUnit.MILLIS).equals(session.connectionUpdatedAt().truncatedTo(ChronoUnit.MILLIS))) {
+        // A session made by an earlier version has no such time: its start, with a minute for the two clocks, stands in.
+        boolean disconnectedSince = session.connectionUpdatedAt() != null
+                ? !current.updatedAt().truncatedTo(ChronoUnit.MILLIS).equals(session.connectionUpdatedAt().truncatedTo(ChronoUnit.MILLIS))
+                : current.updatedAt().isAfter(session.createdAt().plus(Duration.ofMinutes(1)));
+        if (current.status() == ConnectionStatus.DISCONNECTED && disconnectedSince) {
             LOG.warning("Sign-in for connection " + current.id() + " refused: it was disconnected after this sign-in started");
             throw new SignInFailure(ProblemCode.STATE_INVALID, "This connection was disconnected after this sign-in started. "
                     + "Start connecting again from the app.", current.id(), session.returnUrl(), null);

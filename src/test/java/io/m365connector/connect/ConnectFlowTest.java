@@ -166,6 +166,32 @@ class ConnectFlowTest {
     }
 
     @Test
+    void whenACodesSecretIsPairedWithALaterSessionOrTheConnectionIsDisconnectedThenItProvesNothing() {
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "paired@contoso.com");
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        String id = started.get("connectionId").asText();
+        HARNESS.entra.nextSignIn(user);
+        String code = query(HARNESS.browser().navigate(started.get("loginUrl").asText()).uri()).get("completion");
+        SecretsLedger.remember(code);
+        HARNESS.clock.advance(ConnectService.LOGIN_LINK_LIFETIME.plus(ConnectService.COMPLETION_LIFETIME).plusMinutes(1)); // expired
+        JsonNode later = reconnect(id, "calendar");
+        HARNESS.entra.nextAuthorizeError("access_denied", "AADSTS65004: User declined to consent to access the app.");
+        HARNESS.browser().navigate(later.get("loginUrl").asText()); // a later session, used, that connected nothing
+        String laterSession = later.get("loginUrl").asText().replaceAll(".*/", "");
+        String secret = code.substring(code.lastIndexOf('.') + 1);
+
+        FakeHttpResponse paired = HARNESS.confirmCompletion(id, "owner-1", "{\"completion\":\"" + laterSession + "." + secret + "\"}");
+
+        assertEquals(409, paired.getStatusCode(), "the secret proves only with its own session: " + paired.bodyText());
+        HARNESS.clock.advance(Duration.ofMinutes(-62)); // the first code back within its lifetime
+        assertEquals(200, HARNESS.confirmCompletion(id, "owner-1", "{\"completion\":\"" + code + "\"}").getStatusCode());
+        assertEquals(200, HARNESS.deleteConnection(id).getStatusCode());
+        assertEquals(409, HARNESS.confirmCompletion(id, "owner-1", "{\"completion\":\"" + code + "\"}").getStatusCode(),
+                "a disconnected connection holds no sign-in to prove");
+        assertFalse(statusOf(id).get("signInConfirmed").asBoolean());
+    }
+
+    @Test
     void whenTheCompletionIsOlderThanItsLifetimeThenItNoLongerProvesTheSignIn() {
         FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "late@contoso.com");
         JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
