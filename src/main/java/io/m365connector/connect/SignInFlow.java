@@ -226,13 +226,23 @@ public final class SignInFlow {
         String verifier = Pkce.newVerifier();
         LoginSession started = session.started(Secrets.sha256(browser), Secrets.sha256(stateSecret), SessionIds.secret(),
                 sealer.seal(session.id(), session.cloud(), verifier),
-                session.kind() == LoginSession.Kind.ADMIN_CONSENT ? session.expiresAt() : clock.instant().plus(SIGN_IN_WINDOW));
+                session.kind() == LoginSession.Kind.ADMIN_CONSENT ? session.expiresAt() : signInDeadline(session));
         try {
             started = sessions.update(started);
         } catch (ConcurrentUpdateException e) {
             throw SignInFailure.stateInvalid("This link was opened twice at the same time. Go back to the app and start connecting again.");
         }
         return new Started(started, session.id() + "." + stateSecret, verifier, browser);
+    }
+
+    /**
+     * {@link #SIGN_IN_WINDOW} from now to finish at Microsoft, but never past the link's own lifetime and one window: reopened
+     * in the same browser again and again, a link would otherwise live for ever.
+     */
+    private Instant signInDeadline(LoginSession session) {
+        Instant latest = session.createdAt().plus(ConnectService.LOGIN_LINK_LIFETIME).plus(SIGN_IN_WINDOW);
+        Instant window = clock.instant().plus(SIGN_IN_WINDOW);
+        return window.isBefore(latest) ? window : latest;
     }
 
     /** Checks state, lifetime and browser binding, then marks the session used: a state is accepted once. */

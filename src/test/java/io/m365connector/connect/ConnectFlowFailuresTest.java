@@ -202,6 +202,22 @@ class ConnectFlowFailuresTest {
     }
 
     @Test
+    void whenALoginLinkIsReopenedInTheSameBrowserAgainAndAgainThenItStillEndsAnHourAfterItWasIssued() {
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        TestBrowser browser = HARNESS.browser();
+        for (int minute = 0; minute < 60; minute += 20) { // opened at 0, 20 and 40 minutes: each an attempt of its own
+            assertEquals(302, browser.fetch(started.get("loginUrl").asText()).status(), "at minute " + minute);
+            HARNESS.clock.advance(Duration.ofMinutes(20));
+        }
+        HARNESS.clock.advance(Duration.ofMinutes(1)); // 61 minutes after the link was issued, 21 after the last opening
+
+        TestBrowser.Page page = browser.navigate(started.get("loginUrl").asText());
+
+        assertEquals(400, page.status(), "no longer extended by opening it again");
+        assertTrue(page.body().contains("expired"), page.body());
+    }
+
+    @Test
     void whenLoginLinkIsOpenedAfterItExpiredThenAPageSaysSo() {
         JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
         HARNESS.clock.advance(Duration.ofMinutes(31));
