@@ -121,7 +121,7 @@ public final class ConnectService {
         }
         if (!connection.proof().confirmed()) { // recorded once: the list shows which connections a sign-in of their owner proved
             connection = updates.apply(connection.id(), current -> holds(current, hash) && !current.proof().confirmed()
-                    ? Optional.of(current.toBuilder().proof(new Connection.SignInProof(hash, now)).build())
+                    ? Optional.of(current.toBuilder().proof(new Connection.SignInProof(hash, current.proof().sessionHash(), now)).build())
                     : Optional.<Connection>empty()).orElseThrow(ref::notFound).after();
             if (!holds(connection, hash)) {
                 throw invalidCompletion(connection.id()); // another sign-in replaced it meanwhile

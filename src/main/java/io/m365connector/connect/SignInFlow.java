@@ -86,7 +86,11 @@ public final class SignInFlow {
 
     /** GET or POST /auth/callback. */
     public CallbackOutcome complete(CallbackParams params, String browserCookie) {
-        LoginSession session = claim(params.state(), browserCookie);
+        Claim claimed = claim(params.state(), browserCookie);
+        LoginSession session = claimed.session();
+        if (claimed.repeated()) {
+            return repeated(session);
+        }
         // Its hash is stored with the sign-in's tokens (Connection.SignInProof); the code goes only to this browser, on success.
         String completionSecret = SessionIds.secret();
         try {
@@ -98,7 +102,7 @@ public final class SignInFlow {
 
     private CallbackOutcome completeClaimed(LoginSession session, CallbackParams params, String completionSecret) {
         if (session.kind() == LoginSession.Kind.ADMIN_CONSENT) {
-            return adminConsentResult(session, params);
+            return AdminConsentResults.of(session, params);
         }
         if (params.error() != null) {
             ProblemCode code = EntraErrors.classify(params.error(), params.errorDescription());
@@ -162,7 +166,7 @@ public final class SignInFlow {
         Account account = new Account(claims.tenantId(), claims.objectId(), claims.preferredUsername());
         Connection saved = outcomes.signedIn(session.connectionId(), new RefreshOutcomes.SignIn(account, session.features(),
                         GraphScopes.granted(result.scopes(), session.cloud()), sealer.seal(session.connectionId(), session.cloud(), cache.data()),
-                        result.expiresOnDate().toInstant(), Secrets.sha256(completion)),
+                        result.expiresOnDate().toInstant(), Secrets.sha256(completion), Secrets.sha256(session.id())),
                 current -> SignInGuard.check(current, account, session));
         return new CallbackOutcome.Connected(saved.id(), saved.status(), session.returnUrl(), saved.missingScopes(), completion);
     }
@@ -181,23 +185,6 @@ public final class SignInFlow {
         String adminLink = code == ProblemCode.ADMIN_APPROVAL_REQUIRED || code == ProblemCode.CONSENT_REQUIRED
                 ? adminConsentLink(session) : null;
         return new SignInFailure(code, Guidance.of(code).forUser(), session.connectionId(), session.returnUrl(), adminLink);
-    }
-
-    private CallbackOutcome adminConsentResult(LoginSession session, CallbackParams params) {
-        // Entra ID sends admin_consent=True even when it failed: the error decides.
-        if (params.error() != null) {
-            ProblemCode code = EntraErrors.classify(params.error(), params.errorDescription());
-            LOG.warning("Admin consent failed: " + code.code() + " (" + params.error() + ": " + EntraErrors.summary(params.errorDescription()) + ")");
-            String detail = code == ProblemCode.USER_DECLINED
-                    ? "The permissions were not approved. Open the approval link again to review them."
-                    : Guidance.of(code).forAdmin();
-            throw new SignInFailure(code, detail, null, null, null);
-        }
-        if (!"true".equalsIgnoreCase(params.adminConsent())) {
-            throw new SignInFailure(ProblemCode.INVALID_REQUEST, "Microsoft's response does not confirm the approval.", null, null, null);
-        }
-        // The returned tenant is only informative: nothing is authorized on its basis.
-        return new CallbackOutcome.AdminConsented(session.cloud());
     }
 
     /** Finds the session a login or admin-consent link names and checks it may start (again) in this browser. */
@@ -245,14 +232,35 @@ public final class SignInFlow {
         return window.isBefore(latest) ? window : latest;
     }
 
+    /**
+     * The same browser brought the same response again (a reload while the first answer was slow): its sign-in, if it
+     * connected, gets a new completion code, since the first answer may never have reached the browser.
+     */
+    private CallbackOutcome repeated(LoginSession session) {
+        String completion = CompletionRequest.code(session.id(), SessionIds.secret());
+        return outcomes.reissueCompletion(session.connectionId(), Secrets.sha256(session.id()), Secrets.sha256(completion))
+                .map(c -> (CallbackOutcome) new CallbackOutcome.Connected(c.id(), c.status(), session.returnUrl(), c.missingScopes(), completion))
+                .orElseThrow(() -> SignInFailure.stateInvalid("This sign-in response was already used. If you reloaded this page while it "
+                        + "was loading, wait a few seconds and reload it again; otherwise start connecting again from the app."));
+    }
+
+    /** A session the callback may use, or one this browser used already with this very response (repeated). */
+    private record Claim(LoginSession session, boolean repeated) {
+    }
+
     /** Checks state, lifetime and browser binding, then marks the session used: a state is accepted once. */
-    private LoginSession claim(String state, String browserCookie) {
+    private Claim claim(String state, String browserCookie) {
         String[] parts = state == null ? new String[0] : state.split("\\.");
         if (parts.length != 3 || !SessionIds.isValidSecret(parts[2])) {
             throw SignInFailure.stateInvalid("The response from Microsoft has no valid state. Start connecting again from the app.");
         }
         LoginSession session = sessions.find(parts[0] + "." + parts[1]).orElseThrow(() ->
                 SignInFailure.stateInvalid("This sign-in is not known. Start connecting again from the app."));
+        boolean sameBrowser = SessionIds.isValidSecret(browserCookie) && Secrets.same(Secrets.sha256(browserCookie), session.browserHash());
+        if (session.phase() == LoginSession.Phase.COMPLETED && session.kind() == LoginSession.Kind.SIGN_IN && sameBrowser
+                && Secrets.same(Secrets.sha256(parts[2]), session.stateHash()) && !session.expiredAt(clock.instant())) {
+            return new Claim(session, true);
+        }
         if (session.phase() != LoginSession.Phase.STARTED) {
             throw SignInFailure.stateInvalid("This sign-in response was already used. Start connecting again from the app.");
         }
@@ -262,7 +270,7 @@ public final class SignInFlow {
         if (!Secrets.same(Secrets.sha256(parts[2]), session.stateHash())) {
             throw SignInFailure.stateInvalid("The response from Microsoft does not match this sign-in. Start connecting again from the app.");
         }
-        if (!SessionIds.isValidSecret(browserCookie) || !Secrets.same(Secrets.sha256(browserCookie), session.browserHash())) {
+        if (!sameBrowser) {
             throw SignInFailure.stateInvalid("This sign-in was started in another browser, or the browser blocked the sign-in cookie. "
                     + "Start connecting again from the app in this browser.");
         }
@@ -271,7 +279,7 @@ public final class SignInFlow {
         } catch (ConcurrentUpdateException e) {
             throw SignInFailure.stateInvalid("This sign-in response was already used. Start connecting again from the app.");
         }
-        return session;
+        return new Claim(session, false);
     }
 
     private static Optional<String> requiredTenant(String tenant) {

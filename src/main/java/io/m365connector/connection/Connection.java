@@ -128,13 +128,19 @@ public record Connection(
     }
 
     /**
-     * The completion code of the sign-in whose tokens the connection holds (its SHA-256) and when the web app proved it
-     * ({@code POST /connections/{id}/completion}; null until then). Every sign-in replaces it: a code proves only the
-     * sign-in that handed it out, and a connection is proved again after each sign-in.
+     * The completion code of the sign-in whose tokens the connection holds (its SHA-256), the login session it came from
+     * (its SHA-256; null on proofs from before it was kept) and when the web app proved it ({@code POST
+     * /connections/{id}/completion}; null until then). Every sign-in replaces it: a code proves only the sign-in that
+     * handed it out, and a connection is proved again after each sign-in.
      */
-    public record SignInProof(String completionHash, Instant confirmedAt) {
+    public record SignInProof(String completionHash, String sessionHash, Instant confirmedAt) {
         public SignInProof {
             Objects.requireNonNull(completionHash, "'completionHash' cannot be null.");
+        }
+
+        /** The same sign-in with another code for its browser (a callback it repeated), proved or not as before. */
+        public SignInProof reissued(String newCompletionHash) {
+            return new SignInProof(newCompletionHash, sessionHash, confirmedAt);
         }
 
         public boolean confirmed() {

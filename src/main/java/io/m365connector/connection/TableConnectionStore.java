@@ -233,6 +233,7 @@ public final class TableConnectionStore implements ConnectionStore {
         putIfPresent(e, "LastUsedAt", time(r.lastUsedAt()));
         if (c.proof() != null) {
             e.addProperty("CompletionHash", c.proof().completionHash());
+            putIfPresent(e, "SignInSessionHash", c.proof().sessionHash());
             putIfPresent(e, "SignInConfirmedAt", time(c.proof().confirmedAt()));
         }
         return e;
@@ -259,7 +260,8 @@ public final class TableConnectionStore implements ConnectionStore {
                 NationalCloud.fromId(string(e, "Cloud")).orElseThrow(() -> new IllegalStateException("Unknown cloud in row " + e.getPartitionKey())),
                 ConnectionStatus.fromId(string(e, "Status")), account, features, scopes, tokens, refresh,
                 instant(e, "CreatedAt"), instant(e, "UpdatedAt"),
-                string(e, "CompletionHash") == null ? null : new SignInProof(string(e, "CompletionHash"), instant(e, "SignInConfirmedAt")),
+                string(e, "CompletionHash") == null ? null : new SignInProof(string(e, "CompletionHash"), string(e, "SignInSessionHash"),
+                        instant(e, "SignInConfirmedAt")),
                 new RowVersion(e.getETag(), refresh.nextRefreshDue(), Boolean.TRUE.equals(e.getProperty("OwnerIndexed"))));
     }
 

@@ -53,9 +53,12 @@ public final class RefreshOutcomes {
         this.listener = Objects.requireNonNull(listener, "'listener' cannot be null.");
     }
 
-    /** What a completed sign-in stores; {@code completionHash}: of the code its return hands the browser (Connection.SignInProof). */
+    /**
+     * What a completed sign-in stores; {@code completionHash}: of the code its return hands the browser, {@code sessionHash}:
+     * of its login session's id (Connection.SignInProof).
+     */
     public record SignIn(Account account, Set<Feature> features, Set<String> grantedScopes, SealedTokens tokens,
-                         Instant accessTokenExpiresAt, String completionHash) {
+                         Instant accessTokenExpiresAt, String completionHash, String sessionHash) {
         @Override
         public String toString() {
             return "SignIn[account=" + account.tenantId() + "/" + account.userObjectId() + ", scopes=" + grantedScopes + "]";
@@ -76,7 +79,7 @@ public final class RefreshOutcomes {
                     .features(union(current.features(), signIn.features())) // features add up, also when two reconnects cross
                     .grantedScopes(signIn.grantedScopes())
                     .tokens(signIn.tokens())
-                    .proof(new SignInProof(signIn.completionHash(), null)) // proved again by the web app, for this sign-in
+                    .proof(new SignInProof(signIn.completionHash(), signIn.sessionHash(), null)) // proved again, for this sign-in
                     .refresh(new RefreshState(signIn.accessTokenExpiresAt(), policy.nextDue(now), now, null, 0, current.refresh().lastUsedAt()))
                     .updatedAt(now)
                     .build();
@@ -98,6 +101,19 @@ public final class RefreshOutcomes {
         all.addAll(a);
         all.addAll(b);
         return all;
+    }
+
+    /**
+     * A new completion code for the sign-in of the session {@code sessionHash}, if it is the one whose tokens the connection
+     * holds (a browser that repeated its callback, a reload while the first answer was slow, never got the first code).
+     * Empty when the connection holds another sign-in's tokens, or none yet (the first callback still at work, or failed).
+     */
+    public Optional<Connection> reissueCompletion(String connectionId, String sessionHash, String completionHash) {
+        return updates.apply(connectionId, current -> current.proof() != null && sessionHash.equals(current.proof().sessionHash())
+                        && current.status() == ConnectionStatus.ACTIVE
+                        ? Optional.of(current.toBuilder().proof(current.proof().reissued(completionHash)).build())
+                        : Optional.<Connection>empty())
+                .filter(ConnectionUpdates.Change::changed).map(ConnectionUpdates.Change::after);
     }
 
     /**

@@ -21,6 +21,7 @@ import io.m365connector.testing.FakeExecutionContext;
 import io.m365connector.testing.FakeHttpRequest;
 import io.m365connector.testing.FakeHttpResponse;
 import io.m365connector.testing.RefusedCall;
+import io.m365connector.testing.SecretsLedger;
 import io.m365connector.testing.TestBrowser;
 import io.m365connector.testing.entra.FakeUser;
 import java.net.URI;
@@ -164,19 +165,45 @@ class ConnectFlowFailuresTest {
     }
 
     @Test
-    void whenCallbackIsReplayedThenTheSecondIsRefused() {
+    void whenTheSameBrowserRepeatsTheCallbackThenItGoesBackToTheAppWithANewCodeAndNothingIsRedeemedTwice() {
         FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "replay@contoso.com");
         JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        String id = started.get("connectionId").asText();
         TestBrowser browser = HARNESS.browser();
         String callback = callbackUrl(browser, started, user);
-        assertEquals(ConnectorHarness.APP_HOST, browser.navigate(callback).uri().getHost());
+        String first = query(browser.navigate(callback).uri()).get("completion");
         int redemptions = HARNESS.entra.tokenRequests("authorization_code");
 
-        TestBrowser.Page replay = browser.navigate(callback);
+        // a reload while the first answer was slow: that answer (and its code) may never have reached the browser
+        TestBrowser.Page again = browser.navigate(callback);
 
-        assertEquals(400, replay.status());
-        assertTrue(replay.body().contains("already used"));
+        assertEquals(ConnectorHarness.APP_HOST, again.uri().getHost(), again.body());
+        String second = query(again.uri()).get("completion");
+        SecretsLedger.remember(first);
+        SecretsLedger.remember(second);
+        assertEquals("active", query(again.uri()).get("status"));
         assertEquals(redemptions, HARNESS.entra.tokenRequests("authorization_code"), "the code is not redeemed twice");
+        assertEquals(409, HARNESS.confirmCompletion(id, "owner-1", "{\"completion\":\"" + first + "\"}").getStatusCode(), "replaced");
+        assertEquals(200, HARNESS.confirmCompletion(id, "owner-1", "{\"completion\":\"" + second + "\"}").getStatusCode());
+
+        TestBrowser.Page elsewhere = HARNESS.browser().navigate(callback); // the same response in another browser
+        assertEquals(400, elsewhere.status());
+        assertTrue(elsewhere.body().contains("already used"), elsewhere.body());
+    }
+
+    @Test
+    void whenTheSameBrowserRepeatsACallbackThatConnectedNothingThenItIsToldTheResponseWasUsed() {
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        TestBrowser browser = HARNESS.browser();
+        HARNESS.entra.nextAuthorizeError("access_denied", "AADSTS65004: User declined to consent to access the app.");
+        TestBrowser.Page declined = browser.navigate(started.get("loginUrl").asText());
+        assertEquals(403, declined.status(), declined.body());
+
+        TestBrowser.Page again = browser.navigate(declined.uri().toString());
+
+        assertEquals(400, again.status());
+        assertTrue(again.body().contains("already used"), again.body());
+        assertUntouched(started.get("connectionId").asText());
     }
 
     @Test
