@@ -104,7 +104,8 @@ export interface paths {
          *     login link forwarded to someone else is finished in their browser, so the code never reaches the user who
          *     started it, and a return link without it, or with someone else's, answers `409 completion_invalid`: do not use
          *     the connection then. A code proves only the sign-in whose tokens the connection holds: after a reconnect
-         *     or a disconnect, an earlier code answers `409`. The proof is recorded (`signInConfirmed` in the connection).
+         *     or a disconnect, an earlier code answers `409` (as does one replaced by a reload of the callback page before
+         *     it was proved). The proof is recorded (`signInConfirmed` in the connection).
          *     Valid until 30 minutes after the login link expired; asking again is fine.
          */
         post: operations["confirmCompletion"];

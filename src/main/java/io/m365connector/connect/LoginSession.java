@@ -11,7 +11,8 @@ import java.util.Set;
 
 /**
  * One attempt to sign a user in (or to get an administrator's consent), from the login link the web
- * app received to the callback. One-time: once the callback has used it, it cannot be used again.
+ * app received to the callback. One-time: once the callback has used it, no code is redeemed with it again (the browser
+ * that used it, bringing the same response again, is only sent back to the app).
  *
  * <p>The browser that opens the login link is bound to the session by a cookie; only a hash of it is
  * stored, as is only a hash of the state secret. The PKCE verifier is stored sealed like tokens.

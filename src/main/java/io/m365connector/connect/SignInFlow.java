@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  *
  * <p>Protections: the login link is bound to the first browser that opens it (a {@code __Host-}
  * cookie whose hash is stored); the state sent to Microsoft is {@code <session id>.<secret>} and is
- * accepted once, within its lifetime, from that browser only; PKCE (S256) binds the code to this
+ * accepted within its lifetime, from that browser only, its code redeemed once (that browser repeating it is sent back); PKCE (S256) binds the code to this
  * session's verifier; the ID token is checked for audience, issuer (cloud and tenant), nonce and
  * expiry; users are identified by tenant id + object id. Responses come back as a query string
  * (response_mode=query) because the callback is a cross-site navigation from Microsoft: a SameSite=Lax
@@ -239,16 +239,18 @@ public final class SignInFlow {
     private CallbackOutcome repeated(LoginSession session) {
         String completion = CompletionRequest.code(session.id(), SessionIds.secret());
         return outcomes.reissueCompletion(session.connectionId(), Secrets.sha256(session.id()), Secrets.sha256(completion))
-                .map(c -> (CallbackOutcome) new CallbackOutcome.Connected(c.id(), c.status(), session.returnUrl(), c.missingScopes(), completion))
-                .orElseThrow(() -> SignInFailure.stateInvalid("This sign-in response was already used. If you reloaded this page while it "
-                        + "was loading, wait a few seconds and reload it again; otherwise start connecting again from the app."));
+                .map(c -> (CallbackOutcome) new CallbackOutcome.Connected(c.id(), c.status(), session.returnUrl(), c.missingScopes(),
+                        c.proof().confirmed() ? null : completion)) // proved already: the web app has it, and its code stays valid
+                .orElseThrow(() -> new SignInFailure(ProblemCode.STATE_INVALID, "This sign-in response was already used. If you "
+                        + "reloaded this page while it was loading, wait a few seconds and reload it; if this persists, go back to the app "
+                        + "and connect again.", session.connectionId(), session.returnUrl(), null));
     }
 
     /** A session the callback may use, or one this browser used already with this very response (repeated). */
     private record Claim(LoginSession session, boolean repeated) {
     }
 
-    /** Checks state, lifetime and browser binding, then marks the session used: a state is accepted once. */
+    /** Checks state, lifetime and browser binding, then marks the session used: a code is redeemed once. */
     private Claim claim(String state, String browserCookie) {
         String[] parts = state == null ? new String[0] : state.split("\\.");
         if (parts.length != 3 || !SessionIds.isValidSecret(parts[2])) {

@@ -105,15 +105,20 @@ public final class RefreshOutcomes {
 
     /**
      * A new completion code for the sign-in of the session {@code sessionHash}, if it is the one whose tokens the connection
-     * holds (a browser that repeated its callback, a reload while the first answer was slow, never got the first code).
-     * Empty when the connection holds another sign-in's tokens, or none yet (the first callback still at work, or failed).
+     * holds and it is not proved yet (a browser that repeated its callback, a reload while the first answer was slow, may
+     * never have got the first code); the connection unchanged when that sign-in was proved already. Empty when the
+     * connection holds another sign-in's tokens, or none yet (the first callback still at work, or failed), or is not active.
      */
     public Optional<Connection> reissueCompletion(String connectionId, String sessionHash, String completionHash) {
-        return updates.apply(connectionId, current -> current.proof() != null && sessionHash.equals(current.proof().sessionHash())
-                        && current.status() == ConnectionStatus.ACTIVE
+        return updates.apply(connectionId, current -> holdsSignIn(current, sessionHash) && !current.proof().confirmed()
                         ? Optional.of(current.toBuilder().proof(current.proof().reissued(completionHash)).build())
                         : Optional.<Connection>empty())
-                .filter(ConnectionUpdates.Change::changed).map(ConnectionUpdates.Change::after);
+                // proved already: nothing to reissue, the proved code stays valid and the connection is the answer
+                .map(ConnectionUpdates.Change::after).filter(c -> holdsSignIn(c, sessionHash));
+    }
+
+    private static boolean holdsSignIn(Connection c, String sessionHash) {
+        return c.proof() != null && sessionHash.equals(c.proof().sessionHash()) && c.status() == ConnectionStatus.ACTIVE;
     }
 
     /**

@@ -185,6 +185,11 @@ class ConnectFlowFailuresTest {
         assertEquals(redemptions, HARNESS.entra.tokenRequests("authorization_code"), "the code is not redeemed twice");
         assertEquals(409, HARNESS.confirmCompletion(id, "owner-1", "{\"completion\":\"" + first + "\"}").getStatusCode(), "replaced");
         assertEquals(200, HARNESS.confirmCompletion(id, "owner-1", "{\"completion\":\"" + second + "\"}").getStatusCode());
+        TestBrowser.Page afterProof = browser.navigate(callback); // a tab restored later
+        assertEquals(ConnectorHarness.APP_HOST, afterProof.uri().getHost());
+        assertNull(query(afterProof.uri()).get("completion"), "proved already: no new code");
+        assertEquals(200, HARNESS.confirmCompletion(id, "owner-1", "{\"completion\":\"" + second + "\"}").getStatusCode(),
+                "the proved code stays valid");
 
         TestBrowser.Page elsewhere = HARNESS.browser().navigate(callback); // the same response in another browser
         assertEquals(400, elsewhere.status());
@@ -203,7 +208,30 @@ class ConnectFlowFailuresTest {
 
         assertEquals(400, again.status());
         assertTrue(again.body().contains("already used"), again.body());
+        assertTrue(again.body().contains("error=state_invalid"), "the way back to the app: " + again.body());
         assertUntouched(started.get("connectionId").asText());
+    }
+
+    @Test
+    void whenTheSameBrowserRepeatsAnEarlierSignInsCallbackOrAnExpiredOneThenItGetsNoCode() {
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "earlier@contoso.com");
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        String id = started.get("connectionId").asText();
+        TestBrowser browser = HARNESS.browser();
+        String earlier = callbackUrl(browser, started, user);
+        browser.navigate(earlier);
+        JsonNode again = ConnectorHarness.json(HARNESS.createConnection("{\"ownerId\":\"owner-1\",\"features\":[\"mail\"],"
+                + "\"cloud\":\"global\",\"connectionId\":\"" + id + "\",\"returnUrl\":\"" + ConnectorHarness.RETURN_URL + "\"}").bodyText());
+        String later = callbackUrl(browser, again, user);
+        String laterCode = query(browser.navigate(later).uri()).get("completion");
+        SecretsLedger.remember(laterCode);
+
+        TestBrowser.Page repeatedEarlier = browser.navigate(earlier);
+
+        assertEquals(400, repeatedEarlier.status(), "the connection holds the later sign-in's tokens");
+        assertEquals(200, HARNESS.confirmCompletion(id, "owner-1", "{\"completion\":\"" + laterCode + "\"}").getStatusCode(), "untouched");
+        HARNESS.clock.advance(Duration.ofMinutes(31));
+        assertEquals(400, browser.navigate(later).status(), "past the sign-in's 30 minutes");
     }
 
     @Test
