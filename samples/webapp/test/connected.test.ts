@@ -114,8 +114,10 @@ test("a return with the completion the connector accepts maps the connection to 
 
   assert.equal(back.status, 303);
   assert.deepEqual(connector.completionsAsked.map((c) => c.code), [CODE], "the code as it came");
-  assert.ok(connector.completionsAsked[0].owner, "with the signed-in user as X-Owner-Id");
   const home = await (await browser.get("/")).text();
+  const user = /id="app-user">([^<]+)</.exec(home)?.[1];
+  assert.ok(user);
+  assert.equal(connector.completionsAsked[0].owner, user, "with the signed-in user as X-Owner-Id");
   assert.match(home, /id="status">active</, "the connection is this user's now");
 });
 
