@@ -31,10 +31,11 @@ public final class SignInFailure extends ConnectorException implements Problem.P
     }
 
     /**
-     * Whatever ended a sign-in after its session was used, as a failure that links back to the app (so the web app hears
-     * {@code error=<code>}); what is not already one is logged here, as the result page would have.
+     * Whatever ended a sign-in route, as the failure its result page shows; after the session was used, with the way back
+     * to the app ({@code connectionId}, {@code returnUrl}: the web app hears {@code error=<code>}), before that with none.
+     * What is not already one is logged here.
      */
-    public static SignInFailure afterClaim(RuntimeException e, String connectionId, URI returnUrl) {
+    public static SignInFailure of(RuntimeException e, String connectionId, URI returnUrl) {
         if (e instanceof SignInFailure failure) {
             return failure;
         }
@@ -50,7 +51,7 @@ public final class SignInFailure extends ConnectorException implements Problem.P
             LOG.log(Level.WARNING, known.code().code() + ": " + known.detail());
             detail = "The connection service could not finish. Try again in a few minutes.";
         } else {
-            LOG.log(Level.SEVERE, "Unexpected " + e.getClass().getName() + " in a sign-in callback");
+            LOG.log(Level.SEVERE, "Unexpected " + e.getClass().getName() + " in a sign-in route");
             detail = "Something went wrong. Go back to the app and try again.";
         }
         return new SignInFailure(code, detail, connectionId, returnUrl, null, e);

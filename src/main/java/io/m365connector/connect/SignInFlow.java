@@ -96,7 +96,7 @@ public final class SignInFlow {
         try {
             return completeClaimed(session, params, completionSecret);
         } catch (RuntimeException e) {
-            throw SignInFailure.afterClaim(e, session.connectionId(), session.returnUrl()); // with the way back to the app
+            throw SignInFailure.of(e, session.connectionId(), session.returnUrl()); // with the way back to the app
         }
     }
 

@@ -16,22 +16,18 @@ import io.m365connector.connect.ReturnUrls;
 import io.m365connector.connect.SignInFailure;
 import io.m365connector.connect.SignInFlow;
 import io.m365connector.platform.BadRequestLog;
-import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.StorageUnavailableException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The browser routes of connecting (anonymous): the login link, Microsoft's callback and the
  * admin-consent link. Failures are HTML pages with guidance, never JSON.
  */
 public final class AuthFunctions {
-    private static final Logger LOG = Logger.getLogger(AuthFunctions.class.getName());
     private static final int COOKIE_MAX_AGE_SECONDS = 3600;
 
     private final Supplier<SignInFlow> flow;
@@ -104,34 +100,16 @@ public final class AuthFunctions {
     }
 
     private HttpResponseMessage failurePage(HttpRequestMessage<?> request, RuntimeException e, String route) {
-        if (e instanceof ConnectorException known && known.code().httpStatus() < 500 && !(e instanceof SignInFailure f && f.returnUrl() != null)) {
-            badRequests.refused(route, known.code(), known.detail()); // anyone can send these: counted, details at FINE
+        SignInFailure failure = SignInFailure.of(e, null, null); // a failure before the session was used has no way back
+        if (failure.code().httpStatus() < 500 && failure.returnUrl() == null) {
+            badRequests.refused(route, failure.code(), failure.detail()); // anyone can send these: counted, details at FINE
         }
-        if (e instanceof SignInFailure failure) {
-            String back = failure.returnUrl() == null ? null : ReturnUrls.with(failure.returnUrl(), ordered(
-                    "connection_id", failure.connectionId(), "error", failure.code().code()));
-            String page = ResultPage.failed(failure.code(), failure.detail(), failure.adminConsentUrl(), back);
-            return failure.getCause() instanceof StorageUnavailableException
-                    ? HttpResponses.html(request, failure.code().httpStatus(), page, StorageUnavailableException.RETRY_AFTER_SECONDS)
-                    : HttpResponses.html(request, failure.code().httpStatus(), page);
-        }
-        if (e instanceof StorageUnavailableException storage) {
-            LOG.log(Level.WARNING, storage.code().code() + ": " + storage.detail());
-            return HttpResponses.html(request, 503, ResultPage.failed(storage.code(), "The connection service cannot reach its storage "
-                    + "right now, so nothing was saved. Go back to the app and connect again in a few minutes.", null, null),
-                    StorageUnavailableException.RETRY_AFTER_SECONDS);
-        }
-        if (e instanceof ConnectorException known) {
-            if (known.code().httpStatus() >= 500) {
-                LOG.log(Level.WARNING, known.code().code() + ": " + known.detail());
-            }
-            return HttpResponses.html(request, known.code().httpStatus(), ResultPage.failed(known.code(),
-                    known.code().httpStatus() >= 500 ? "The connection service could not finish. Try again in a few minutes." : known.detail(),
-                    null, null));
-        }
-        LOG.log(Level.SEVERE, "Unexpected " + e.getClass().getName() + " in a sign-in route");
-        return HttpResponses.html(request, 500, ResultPage.failed(ProblemCode.INTERNAL_ERROR,
-                "Something went wrong. Go back to the app and try again.", null, null));
+        String back = failure.returnUrl() == null ? null : ReturnUrls.with(failure.returnUrl(), ordered(
+                "connection_id", failure.connectionId(), "error", failure.code().code()));
+        String page = ResultPage.failed(failure.code(), failure.detail(), failure.adminConsentUrl(), back);
+        return failure.getCause() instanceof StorageUnavailableException
+                ? HttpResponses.html(request, failure.code().httpStatus(), page, StorageUnavailableException.RETRY_AFTER_SECONDS)
+                : HttpResponses.html(request, failure.code().httpStatus(), page);
     }
 
     private static String browserCookie(String value) {
