@@ -220,8 +220,7 @@ class ConnectFlowFailuresTest {
         TestBrowser browser = HARNESS.browser();
         String earlier = callbackUrl(browser, started, user);
         browser.navigate(earlier);
-        JsonNode again = ConnectorHarness.json(HARNESS.createConnection("{\"ownerId\":\"owner-1\",\"features\":[\"mail\"],"
-                + "\"cloud\":\"global\",\"connectionId\":\"" + id + "\",\"returnUrl\":\"" + ConnectorHarness.RETURN_URL + "\"}").bodyText());
+        JsonNode again = HARNESS.reconnect(id, "\"mail\"");
         String later = callbackUrl(browser, again, user);
         String laterCode = query(browser.navigate(later).uri()).get("completion");
         SecretsLedger.remember(laterCode);

@@ -156,7 +156,7 @@ class ConnectFlowTest {
 
         // connected again (any account may, after a disconnect) through a link finished in someone else's browser
         HARNESS.entra.nextSignIn(someoneElse);
-        String later = query(HARNESS.browser().navigate(reconnect(id, "mail").get("loginUrl").asText()).uri()).get("completion");
+        String later = query(HARNESS.browser().navigate(HARNESS.reconnect(id, "\"mail\"").get("loginUrl").asText()).uri()).get("completion");
         SecretsLedger.remember(later);
 
         FakeHttpResponse replayed = HARNESS.confirmCompletion(id, "owner-1", "{\"completion\":\"" + earlier + "\"}");
@@ -174,7 +174,7 @@ class ConnectFlowTest {
         String code = query(HARNESS.browser().navigate(started.get("loginUrl").asText()).uri()).get("completion");
         SecretsLedger.remember(code);
         HARNESS.clock.advance(ConnectService.LOGIN_LINK_LIFETIME.plus(ConnectService.COMPLETION_LIFETIME).plusMinutes(1)); // expired
-        JsonNode later = reconnect(id, "calendar");
+        JsonNode later = HARNESS.reconnect(id, "\"calendar\"");
         HARNESS.entra.nextAuthorizeError("access_denied", "AADSTS65004: User declined to consent to access the app.");
         HARNESS.browser().navigate(later.get("loginUrl").asText()); // a later session, used, that connected nothing
         String laterSession = later.get("loginUrl").asText().replaceAll(".*/", "");
@@ -256,8 +256,8 @@ class ConnectFlowTest {
         String id = first.get("connectionId").asText();
         HARNESS.entra.nextSignIn(user);
         HARNESS.browser().navigate(first.get("loginUrl").asText());
-        JsonNode calendarTab = reconnect(id, "calendar");
-        JsonNode roomsTab = reconnect(id, "rooms"); // started before the calendar tab finished: it does not know of calendar
+        JsonNode calendarTab = HARNESS.reconnect(id, "\"calendar\"");
+        JsonNode roomsTab = HARNESS.reconnect(id, "\"rooms\""); // started before the calendar tab finished: it does not know of calendar
 
         HARNESS.entra.nextSignIn(user);
         HARNESS.browser().navigate(calendarTab.get("loginUrl").asText());
@@ -295,7 +295,7 @@ class ConnectFlowTest {
         HARNESS.clock.advance(Duration.ofSeconds(-20)); // the instance that takes the reconnect runs 20 s behind
 
         HARNESS.entra.nextSignIn(user);
-        HARNESS.browser().navigate(reconnect(id, "mail").get("loginUrl").asText());
+        HARNESS.browser().navigate(HARNESS.reconnect(id, "\"mail\"").get("loginUrl").asText());
 
         assertEquals("active", statusOf(id).get("status").asText());
     }
@@ -309,15 +309,10 @@ class ConnectFlowTest {
         HARNESS.browser().navigate(started.get("loginUrl").asText());
 
         HARNESS.entra.nextSignIn(user);
-        HARNESS.browser().navigate(reconnect(id, "calendar").get("loginUrl").asText());
+        HARNESS.browser().navigate(HARNESS.reconnect(id, "\"calendar\"").get("loginUrl").asText());
 
         assertEquals(user.userPrincipalName(), query(last(HARNESS.entra.authorizeRequests())).get("login_hint"),
                 "the connection's account, not whichever one the browser is signed in to");
-    }
-
-    private static JsonNode reconnect(String id, String feature) {
-        return ConnectorHarness.json(HARNESS.createConnection("{\"ownerId\":\"owner-1\",\"features\":[\"" + feature + "\"],"
-                + "\"cloud\":\"global\",\"connectionId\":\"" + id + "\",\"returnUrl\":\"" + ConnectorHarness.RETURN_URL + "\"}").bodyText());
     }
 
     @Test
@@ -388,8 +383,7 @@ class ConnectFlowTest {
         HARNESS.browser().navigate(started.get("loginUrl").asText());
         HARNESS.deleteConnection(id);
 
-        JsonNode again = ConnectorHarness.json(HARNESS.createConnection("{\"ownerId\":\"owner-1\",\"features\":[\"mail\"],"
-                + "\"cloud\":\"global\",\"connectionId\":\"" + id + "\",\"returnUrl\":\"" + ConnectorHarness.RETURN_URL + "\"}").bodyText());
+        JsonNode again = HARNESS.reconnect(id, "\"mail\"");
         HARNESS.entra.nextSignIn(user);
         HARNESS.browser().navigate(again.get("loginUrl").asText());
 

@@ -294,8 +294,7 @@ class SharedMailboxSyncTest {
         assertTrue(HARNESS.readFeed(id).isEmpty(), "nothing schedules a target whose enrollment was lost");
 
         // the user signs in again with the same features: no change of status, no news for the web app
-        JsonNode again = ConnectorHarness.json(HARNESS.createConnection("{\"ownerId\":\"owner-1\",\"features\":[\"mail_read\"],"
-                + "\"cloud\":\"global\",\"connectionId\":\"" + id + "\",\"returnUrl\":\"" + ConnectorHarness.RETURN_URL + "\"}").bodyText());
+        JsonNode again = HARNESS.reconnect(id, "\"mail_read\"");
         HARNESS.entra.nextSignIn(user);
         HARNESS.browser().navigate(again.path("loginUrl").asText());
         HARNESS.drainSyncQueue();
@@ -351,8 +350,7 @@ class SharedMailboxSyncTest {
         assertEquals(200, deleted.getStatusCode(), deleted.bodyText());
         assertTrue(indexDown.refused());
 
-        JsonNode again = ConnectorHarness.json(HARNESS.createConnection("{\"ownerId\":\"owner-1\",\"features\":[" + FEATURES + "],"
-                + "\"cloud\":\"global\",\"connectionId\":\"" + c.connectionId() + "\",\"returnUrl\":\"" + ConnectorHarness.RETURN_URL + "\"}").bodyText());
+        JsonNode again = HARNESS.reconnect(c.connectionId(), FEATURES);
         HARNESS.entra.nextSignIn(c.user());
         HARNESS.browser().navigate(again.path("loginUrl").asText());
         HARNESS.drainSyncQueue();

@@ -187,8 +187,7 @@ class SyncCrashTest {
         int before = HARNESS.readFeed(inbox.connectionId).size();
 
         HARNESS.entra.nextSignIn(inbox.user);
-        JsonNode again = ConnectorHarness.json(HARNESS.createConnection("{\"ownerId\":\"owner-1\",\"features\":[\"mail_read\"],"
-                + "\"cloud\":\"global\",\"connectionId\":\"" + inbox.connectionId + "\",\"returnUrl\":\"" + ConnectorHarness.RETURN_URL + "\"}").bodyText());
+        JsonNode again = HARNESS.reconnect(inbox.connectionId, "\"mail_read\"");
         HARNESS.browser().navigate(again.path("loginUrl").asText());
         HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible(); // the enrollment's request: run below
         run(inbox);

@@ -463,6 +463,16 @@ public final class ConnectorHarness implements AutoCloseable {
         return body;
     }
 
+    /** Reconnects a global connection of owner-1 (features: the JSON array's content, as in {@link #start}); the POST's body. */
+    public JsonNode reconnect(String connectionId, String features) {
+        FakeHttpResponse response = createConnection("{\"ownerId\":\"owner-1\",\"features\":[" + features + "],\"cloud\":\"global\","
+                + "\"connectionId\":\"" + connectionId + "\",\"returnUrl\":\"" + RETURN_URL + "\"}");
+        if (response.getStatusCode() != 201) {
+            throw new AssertionError("reconnecting answered " + response.getStatusCode() + ": " + response.bodyText());
+        }
+        return json(response.bodyText());
+    }
+
     /** The clocked queue {@code name} (without prefix) of a harness made {@link #withClockedQueues}. */
     public ClockedWorkQueue clockedQueue(String name) {
         if (!clockedQueueWiring) {
