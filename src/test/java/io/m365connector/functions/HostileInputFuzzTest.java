@@ -67,11 +67,12 @@ class HostileInputFuzzTest {
     private record Route(String method, String path, boolean keyed, Body body) {
     }
 
-    private enum Body { NONE, START, MAIL, EVENT, PATCH, FORM, AVAILABILITY, MEETING_TIMES }
+    private enum Body { NONE, START, COMPLETION, MAIL, EVENT, PATCH, FORM, AVAILABILITY, MEETING_TIMES }
 
     private static final List<Route> ROUTES = List.of(
             new Route("POST", "/api/connections", true, Body.START),
             new Route("GET", "/api/connections/{id}", true, Body.NONE),
+            new Route("POST", "/api/connections/{id}/completion", true, Body.COMPLETION),
             new Route("DELETE", "/api/connections/{id}", true, Body.NONE),
             new Route("POST", "/api/connections/{id}/mail", true, Body.MAIL),
             new Route("POST", "/api/connections/{id}/events", true, Body.EVENT),
@@ -212,6 +213,7 @@ class HostileInputFuzzTest {
             case NONE -> null;
             case START -> "{\"ownerId\":\"owner-1\",\"features\":[\"mail\"],\"cloud\":\"" + pick(random, "global", "usgov", "usgovdod", "china")
                     + "\",\"returnUrl\":\"" + ConnectorHarness.RETURN_URL + "\"}";
+            case COMPLETION -> "{\"completion\":\"20261201." + base64url(random, 32) + "." + base64url(random, 32) + "\"}";
             case MAIL -> "{\"to\":[\"candidate@fabrikam.com\"],\"subject\":\"Hello " + random.nextInt(1000) + "\",\"body\":\"Hi\"}";
             case EVENT -> "{\"subject\":\"Interview\",\"start\":{\"dateTime\":\"2027-03-01T10:00:00\",\"timeZone\":\"UTC\"},"
                     + "\"end\":{\"dateTime\":\"2027-03-01T11:00:00\",\"timeZone\":\"UTC\"}}";
