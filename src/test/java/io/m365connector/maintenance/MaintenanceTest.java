@@ -273,6 +273,25 @@ class MaintenanceTest {
         assertFalse(queue.receiveMessages(1).iterator().hasNext(), "and invisible until the backoff has passed");
     }
 
+    /** OPERATIONS.md: an answer that does not come within OUTBOUND_TIMEOUT_SECONDS is retried like a refusal. */
+    @Test
+    void whenTheWebAppAnswersNoSoonerThanTheOutboundTimeoutThenTheEventIsRetried() {
+        String id = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId();
+        drainNotifications();
+        AppContext impatient = HARNESS.newInstance(env -> env.put("OUTBOUND_TIMEOUT_SECONDS", "1")).context();
+        RECEIVER.answerNextAfter(Duration.ofMillis(1500), 204);
+        int before = RECEIVER.received().size();
+
+        HARNESS.deleteConnection(id);
+        drainNotifications(impatient);
+
+        List<WebhookReceiver.Received> received = RECEIVER.received().subList(before, RECEIVER.received().size());
+        assertEquals(1, received.size(), "the web app got the event but answered after the 1 s timeout");
+        QueueClient queue = queue("status-notifications");
+        assertEquals(1, queue.getProperties().getApproximateMessagesCount(), "the retry is on the queue");
+        assertFalse(queue.receiveMessages(1).iterator().hasNext(), "and invisible until the backoff has passed");
+    }
+
     @Test
     void whenTheKeyWasRotatedThenAWorkerRefreshRewritesTheRowUnderTheNewVersion() throws Exception {
         FakeKeyVault vault = new FakeKeyVault();
@@ -429,11 +448,15 @@ class MaintenanceTest {
 
     /** Runs the notification worker over what is queued now (as the queue trigger would). */
     private static void drainNotifications() {
+        drainNotifications(HARNESS.context);
+    }
+
+    private static void drainNotifications(AppContext instance) {
         QueueClient queue = queue("status-notifications");
         Set<String> seen = new HashSet<>();
         for (QueueMessageItem item : queue.receiveMessages(32)) {
             if (seen.add(item.getMessageId())) {
-                ContextParts.of(HARNESS.context).notificationWorker().handle(item.getBody().toString());
+                ContextParts.of(instance).notificationWorker().handle(item.getBody().toString());
                 queue.deleteMessage(item.getMessageId(), item.getPopReceipt());
             }
         }

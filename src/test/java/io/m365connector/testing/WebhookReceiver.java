@@ -6,12 +6,14 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
 
 /** A web app's webhook endpoint on loopback: records what it receives and answers scripted statuses (default 204). */
 public final class WebhookReceiver implements AutoCloseable {
@@ -22,8 +24,8 @@ public final class WebhookReceiver implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final Deque<Answer> answers = new ArrayDeque<>();
 
-    /** A scripted answer: its status and, when not null, its Retry-After. */
-    private record Answer(int status, String retryAfter) {
+    /** A scripted answer: its status, when not null its Retry-After, and how long it is held before it is sent. */
+    private record Answer(int status, String retryAfter, Duration delay) {
     }
 
     public WebhookReceiver() {
@@ -40,15 +42,26 @@ public final class WebhookReceiver implements AutoCloseable {
             }
             Answer answer;
             synchronized (answers) {
-                answer = answers.isEmpty() ? new Answer(204, null) : answers.poll();
+                answer = answers.isEmpty() ? new Answer(204, null, Duration.ZERO) : answers.poll();
             }
+            hold(answer.delay());
             if (answer.retryAfter() != null) {
                 exchange.getResponseHeaders().add("Retry-After", answer.retryAfter());
             }
             exchange.sendResponseHeaders(answer.status(), -1);
             exchange.close();
         });
+        server.setExecutor(Executors.newCachedThreadPool()); // a held answer does not hold up the next delivery
         server.start();
+    }
+
+    /** A receiver that answers late: this thread really waits, since the sender's timeout is a socket's. */
+    private static void hold(Duration delay) {
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public String url() {
@@ -62,7 +75,14 @@ public final class WebhookReceiver implements AutoCloseable {
     /** The next delivery is answered {@code status} with this {@code Retry-After} value. */
     public void answerNext(int status, String retryAfter) {
         synchronized (answers) {
-            answers.add(new Answer(status, retryAfter));
+            answers.add(new Answer(status, retryAfter, Duration.ZERO));
+        }
+    }
+
+    /** The next delivery is answered {@code status}, but only after {@code delay}: a web app that hangs. */
+    public void answerNextAfter(Duration delay, int status) {
+        synchronized (answers) {
+            answers.add(new Answer(status, null, delay));
         }
     }
 
