@@ -248,20 +248,7 @@ public final class SyncService {
     /** A page of the connection's change feed after the cursor (owner checked like every other route). */
     public ChangePage changes(ConnectionRef ref, ChangesQuery query) {
         Connection c = ref.admit(connections.find(ref.id()).orElseThrow(ref::notFound));
-        List<Change> found = stores.feed().after(c.id(), query.after(), query.limit() + 1);
-        // Rows expire by the time their writer stamped; writers' clocks may differ a little, so a later row can go first: a
-        // page ends before such a hole, and the next one, starting after it, says gap
-        int end = 1;
-        while (end < Math.min(found.size(), query.limit()) && found.get(end).sequence() == found.get(end - 1).sequence() + 1) {
-            end++;
-        }
-        boolean more = found.size() > end;
-        List<Change> page = found.subList(0, Math.min(end, found.size()));
-        long last = page.isEmpty() ? query.after() : page.get(page.size() - 1).sequence();
-        // A feed's sequences have no holes (each writer numbers after the highest row there is), so a first change beyond
-        // the one after the cursor means housekeeping removed changes this reader had not read yet.
-        boolean gap = !page.isEmpty() && page.get(0).sequence() > query.after() + 1;
-        return new ChangePage(c.id(), List.copyOf(page), ChangesQuery.cursor(last), more, gap);
+        return new FeedPages(stores).page(c.id(), query);
     }
 
     /** Before a disconnect, while its token still works: the connection's subscriptions are deleted at Graph. */

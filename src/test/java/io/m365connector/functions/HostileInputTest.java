@@ -361,6 +361,16 @@ class HostileInputTest {
         assertEquals("active", ConnectorHarness.json(still.bodyText()).get("status").asText());
     }
 
+    /** A cursor the connection's feed never handed out (another connection's, kept over a new connection) hides nothing silently. */
+    @Test
+    void whenTheChangeFeedIsReadWithACursorBeyondItsEndThenTheAnswerIs400NamingTheCursor() {
+        String id = USER.connectionId();
+        JsonNode problem = problem(HARNESS.read(id, "/changes?cursor=s1832"), 400);
+
+        assertEquals("cursor", problem.get("errors").get(0).get("field").asText(), problem.toString());
+        assertTrue(problem.get("errors").get(0).get("message").asText().contains("Read from the start"), problem.toString());
+    }
+
     @Test
     void whenAnotherOwnersConnectionLacksAPermissionThenItStillAnswersNotFoundNotWhatItLacks() {
         String id = USER.connectionId(); // has mail and calendar, not rooms

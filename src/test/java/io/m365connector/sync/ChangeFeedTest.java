@@ -8,6 +8,7 @@ import com.azure.data.tables.TableServiceClient;
 import com.azure.data.tables.TableServiceClientBuilder;
 import io.m365connector.connection.ConcurrentUpdateException;
 import io.m365connector.connection.Connection;
+import io.m365connector.platform.RequestValidationException;
 import io.m365connector.testing.Azurite;
 import io.m365connector.testing.MutableClock;
 import java.time.Duration;
@@ -52,6 +53,42 @@ class ChangeFeedTest {
 
         assertEquals(List.of(3L), appended.stream().map(Change::sequence).toList(), "a and b were there already; c comes after them");
         assertEquals(List.of("a", "b", "c"), feed.after(connectionId, 0, 10).stream().map(Change::itemId).toList());
+    }
+
+    private ChangePage read(long after) {
+        return new FeedPages(new SyncStores(states, null, index, feed, null)).page(connectionId, new ChangesQuery(after, 100));
+    }
+
+    private void assertRefused(long after) {
+        RequestValidationException e = assertThrows(RequestValidationException.class, () -> read(after), "cursor s" + after);
+        assertEquals("cursor", e.errors().get(0).field());
+        assertTrue(e.errors().get(0).message().contains("not handed out by it"), e.errors().get(0).message());
+    }
+
+    /** A web app that kept a cursor of an earlier connection (or of another) would see nothing until the new feed reached it. */
+    @Test
+    void whenACursorIsBeyondEveryChangeTheFeedNumberedThenItIsRefusedAndTheFeedsOwnCursorsAreNot() {
+        assertRefused(1832); // a new connection's feed: nothing numbered yet
+        assertEquals(0, read(0).changes().size());
+
+        FeedWriter writer = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
+        writer.append(List.of(change("a", "1"), change("b", "1"), change("c", "1")));
+        // between checkpoints: the counter is 0, the rows are there, and a reader may have read them all
+        assertEquals("s3", read(3).nextCursor());
+        assertRefused(4);
+        writer.checkpoint();
+        writer.close();
+
+        assertEquals("s3", read(3).nextCursor(), "caught up: an empty page");
+        assertEquals(List.of(3L), read(2).changes().stream().map(Change::sequence).toList());
+        assertRefused(4);
+        assertRefused(1832);
+
+        clock.advance(ChangeFeed.RETENTION.plusDays(1));
+        feed.deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION)); // housekeeping: the rows are gone, the counter stays
+        assertEquals(0, feed.after(connectionId, 0, 10).size());
+        assertEquals("s3", read(3).nextCursor(), "a cursor the feed handed out stays good after its changes expired");
+        assertRefused(4);
     }
 
     @Test
