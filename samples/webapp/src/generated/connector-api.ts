@@ -384,6 +384,8 @@ export interface paths {
          *     for the start of what the feed keeps, 8 days). At least once: reading from an older cursor again
          *     returns the same changes with the same ids and sequences; apply them by `sequence` (an id names an item's
          *     version, which can come back at a later sequence). `more` says whether to read again right away.
+         *     A cursor beyond every change this connection's feed numbered (another connection's cursor, kept over a
+         *     new connection) is refused with 400 and a field error on `cursor`: read from the start and re-read the items.
          */
         get: operations["listChanges"];
         put?: never;
