@@ -272,7 +272,11 @@ public final class SettingsReader {
 
     void refreshSchedule() {
         Optional<String> raw = optional(Setting.REFRESH_SCHEDULE.settingName());
-        if (raw.isPresent() && raw.get().trim().split("\\s+").length != 6) {
+        if (raw.isEmpty()) {
+            // The refreshSweep timer's binding reads it (%REFRESH_SCHEDULE%): without it the host cannot start that timer, and
+            // connections that are not used would lose their tokens while every other function answered as if all were well.
+            problem(Setting.REFRESH_SCHEDULE, "is missing: the refresh sweep's NCRONTAB schedule, for example 0 */5 * * * * (every 5 minutes).");
+        } else if (raw.get().trim().split("\\s+").length != 6) {
             problem(Setting.REFRESH_SCHEDULE, "must be an NCRONTAB expression with six fields (seconds first).");
         }
     }

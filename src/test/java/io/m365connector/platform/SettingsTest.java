@@ -83,6 +83,16 @@ class SettingsTest {
         assertEquals(5, e.problems().size(), all);
     }
 
+    /** The refreshSweep timer's binding reads it: without it that timer never starts, and nothing else would say so. */
+    @Test
+    void whenTheRefreshScheduleIsMissingThenItIsRefusedNamingAnExample() {
+        env.remove("REFRESH_SCHEDULE");
+        SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
+        assertEquals(1, e.problems().size(), e.problems().toString());
+        assertTrue(e.problems().get(0).startsWith("REFRESH_SCHEDULE is missing"), e.problems().get(0));
+        assertTrue(e.problems().get(0).contains("0 */5 * * * *"), e.problems().get(0));
+    }
+
     @Test
     void whenClientIdIsNotAGuidThenItIsRefused() {
         env.put("M365_GLOBAL_CLIENT_ID", "my-app");
