@@ -8,15 +8,13 @@ import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.BindingName;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
-import io.m365connector.platform.RequestValidationException;
 import io.m365connector.reading.AttachmentContent;
 import io.m365connector.reading.CalendarReader;
 import io.m365connector.reading.EventQuery;
 import io.m365connector.reading.ItemId;
+import io.m365connector.reading.ItemQuery;
 import io.m365connector.reading.MailReader;
-import io.m365connector.reading.Mailbox;
 import io.m365connector.reading.MessageQuery;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -52,12 +50,9 @@ public final class ReadingFunctions {
             ExecutionContext context) {
         return HttpResponses.answer(request, () -> {
             ItemId message = ItemId.parse("messageId", messageId);
-            String bodyType = request.getQueryParameters().getOrDefault("bodyType", "html");
-            if (!bodyType.equals("html") && !bodyType.equals("text")) {
-                throw new RequestValidationException(List.of(new RequestValidationException.FieldError("bodyType", "Must be text or html.")));
-            }
-            return HttpResponses.json(request, 200, mail.get().get(HttpRequests.connectionRef(request, id),
-                    Mailbox.of(request.getQueryParameters()), message, bodyType));
+            ItemQuery query = ItemQuery.message(request.getQueryParameters());
+            return HttpResponses.json(request, 200, mail.get().get(HttpRequests.connectionRef(request, id), query.mailbox(), message,
+                    query.bodyType()));
         });
     }
 
@@ -71,7 +66,7 @@ public final class ReadingFunctions {
             @BindingName("attachmentId") String attachmentId,
             ExecutionContext context) {
         return HttpResponses.answer(request, () -> {
-            AttachmentContent content = mail.get().attachment(HttpRequests.connectionRef(request, id), Mailbox.of(request.getQueryParameters()),
+            AttachmentContent content = mail.get().attachment(HttpRequests.connectionRef(request, id), ItemQuery.attachment(request.getQueryParameters()).mailbox(),
                     ItemId.parse("messageId", messageId),
                     ItemId.parse("attachmentId", attachmentId));
             return HttpResponses.download(request, content.contentType(), content.name(), content.content().toArray());

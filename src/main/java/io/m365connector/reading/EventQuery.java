@@ -33,8 +33,8 @@ public record EventQuery(Mailbox mailbox, LocalDateTime start, LocalDateTime end
         if (zone.isEmpty()) {
             p.errors().add("timeZone", "Unknown time zone '" + timeZone + "'. Use a Windows name (Pacific Standard Time) or an IANA name.");
         }
-        LocalDateTime start = local(p, "start");
-        LocalDateTime end = local(p, "end");
+        LocalDateTime start = existing(local(p, "start"), zone, timeZone, p, "start");
+        LocalDateTime end = existing(local(p, "end"), zone, timeZone, p, "end");
         if (start != null && end != null && zone.isPresent()) {
             Duration range = Duration.between(start.atZone(zone.get()), end.atZone(zone.get()));
             if (range.isNegative() || range.isZero()) {
@@ -48,6 +48,16 @@ public record EventQuery(Mailbox mailbox, LocalDateTime start, LocalDateTime end
         int skip = PageCursor.skip(p.text("cursor"), fingerprint, p.errors());
         p.errors().throwIfAny();
         return new EventQuery(mailbox, start, end, timeZone, zone.orElseThrow(), pageSize, skip);
+    }
+
+    /** As for an event's times (ZonedTime): a time the clocks skip in the zone is refused, not moved by an hour. */
+    private static LocalDateTime existing(LocalDateTime time, Optional<ZoneId> zone, String timeZone, QueryParameters p, String name) {
+        if (time != null && zone.isPresent() && zone.get().getRules().getValidOffsets(time).isEmpty()) {
+            p.errors().add(name, time + " does not exist in " + timeZone + ": the clocks move forward over it "
+                    + "(daylight saving time starts). Choose a time outside the change.");
+            return null;
+        }
+        return time;
     }
 
     private static LocalDateTime local(QueryParameters p, String name) {

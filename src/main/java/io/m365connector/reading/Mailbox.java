@@ -3,7 +3,6 @@ package io.m365connector.reading;
 import io.m365connector.graph.GraphJsonRequests;
 import io.m365connector.graph.Permissions;
 import io.m365connector.outlook.MailRecipient;
-import io.m365connector.platform.RequestValidationException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,14 +40,6 @@ public record Mailbox(String address) {
             return OWN;
         }
         return new Mailbox(address);
-    }
-
-    /** The {@code mailbox} parameter of a single item's read (its other parameters are checked by the caller). */
-    public static Mailbox of(Map<String, String> query) {
-        RequestValidationException.Collector errors = new RequestValidationException.Collector();
-        Mailbox mailbox = parse(new QueryParameters(Map.of(PARAMETER, query.getOrDefault(PARAMETER, "")), Set.of(PARAMETER), errors));
-        errors.throwIfAny();
-        return mailbox;
     }
 
     boolean shared() {

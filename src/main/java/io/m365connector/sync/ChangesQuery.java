@@ -24,7 +24,7 @@ public record ChangesQuery(long after, int limit) {
         }
         long after = 0;
         String cursor = query.get("cursor");
-        if (cursor != null) {
+        if (cursor != null && !cursor.isEmpty()) { // empty: the start, as on the read API's listings
             var m = CURSOR.matcher(cursor);
             if (m.matches()) {
                 after = Long.parseLong(m.group(1));

@@ -146,12 +146,26 @@ class ReadingTest {
         FakeHttpResponse denied = HARNESS.read(calendarOnly.connectionId(), "/messages");
         FakeHttpResponse badCursor = HARNESS.read(calendarOnly.connectionId(), "/messages?cursor=nonsense&pageSize=500");
         FakeHttpResponse badRange = HARNESS.read(calendarOnly.connectionId(), "/events?start=2027-03-02T00:00:00&end=2027-03-01T00:00:00");
+        FakeHttpResponse misspelt = HARNESS.read(calendarOnly.connectionId(), "/messages/AAMkAGI2TG93AAA=?bodytype=text");
+        FakeHttpResponse misspeltOnAttachment = HARNESS.read(calendarOnly.connectionId(),
+                "/messages/AAMkAGI2TG93AAA=/attachments/AAMkAGI2TG93AAA=?mailbx=jobs@contoso.com");
+        // 2027-03-14 02:30 does not exist in Pacific time (clocks go from 02:00 to 03:00): refused as for an event's times
+        FakeHttpResponse skipped = HARNESS.read(calendarOnly.connectionId(),
+                "/events?start=2027-03-14T02:30:00&end=2027-03-15T00:00:00&timeZone=Pacific%20Standard%20Time");
 
         assertEquals(403, denied.getStatusCode(), denied.bodyText());
         assertEquals("missing_permissions", ConnectorHarness.json(denied.bodyText()).path("code").asText());
         assertEquals(400, badCursor.getStatusCode());
         assertEquals(2, ConnectorHarness.json(badCursor.bodyText()).path("errors").size(), badCursor.bodyText());
         assertEquals(400, badRange.getStatusCode());
+        assertEquals(400, skipped.getStatusCode(), skipped.bodyText());
+        assertEquals(400, misspelt.getStatusCode(), "not answered in HTML as if bodyType were right: " + misspelt.bodyText());
+        assertEquals("bodytype", ConnectorHarness.json(misspelt.bodyText()).path("errors").get(0).path("field").asText());
+        assertEquals(400, misspeltOnAttachment.getStatusCode(), misspeltOnAttachment.bodyText());
+        assertEquals("mailbx", ConnectorHarness.json(misspeltOnAttachment.bodyText()).path("errors").get(0).path("field").asText());
+        JsonNode skippedError = ConnectorHarness.json(skipped.bodyText()).path("errors").get(0);
+        assertEquals("start", skippedError.path("field").asText(), skipped.bodyText());
+        assertTrue(skippedError.path("message").asText().contains("does not exist in Pacific Standard Time"), skipped.bodyText());
         assertEquals(before, HARNESS.graph.requests().size(), "refused before Graph");
     }
 

@@ -19,6 +19,7 @@ class SyncRequestsTest {
     void whenTheFeedIsReadWithoutACursorThenItStartsAtTheBeginningWithOneHundred() {
         assertEquals(new ChangesQuery(0, 100), ChangesQuery.parse(Map.of()));
         assertEquals(new ChangesQuery(1832, 500), ChangesQuery.parse(Map.of("cursor", "s1832", "limit", "500")));
+        assertEquals(new ChangesQuery(0, 100), ChangesQuery.parse(Map.of("cursor", "")), "an empty cursor is the start, as on the listings");
     }
 
     @Test
