@@ -41,7 +41,7 @@ public final class Guidance {
         put(ProblemCode.INVALID_CLIENT_CREDENTIALS, notSetUp, notYou,
                 "Operator: the client secret or certificate of this cloud's app registration was rejected (wrong, expired or revoked). Update M365_<CLOUD>_CLIENT_SECRET or the certificate.");
         put(ProblemCode.APP_SECRET_EXPIRED, notSetUp, notYou,
-                "Operator: the client secret of this cloud's app registration has expired. Add a new one (scripts/register-app with --app-id, --features, --audience, --redirect-base and --secret-to-keyvault, as docs/APP-CREDENTIALS.md shows) and restart the app.");
+                "Operator: the client secret of this cloud's app registration has expired. Add a new one (scripts/register-app with --app-id, --features, --audience, --redirect-base and --secret-to-keyvault, as docs/APP-CREDENTIALS.md shows), then refresh the app's Key Vault references and restart it (docs/DEPLOY.md, Client secrets).");
         put(ProblemCode.APP_SECRET_INVALID, notSetUp, notYou,
                 "Operator: Entra ID refused this cloud's client secret (wrong value, the secret's id instead of its value, or deleted). Update M365_<CLOUD>_CLIENT_SECRET.");
         put(ProblemCode.APP_CERTIFICATE_EXPIRED, notSetUp, notYou,

@@ -72,11 +72,11 @@ public final class AppCredentialGuidance {
     private static String invalid(AppRegistration registration, ProblemCode code) {
         NationalCloud cloud = registration.cloud();
         String fix = switch (code) {
-            case APP_SECRET_EXPIRED -> "The client secret has expired. Add a new secret (" + newSecretCommand(cloud) + ") and restart the app.";
+            case APP_SECRET_EXPIRED -> "The client secret has expired. Add a new secret (" + newSecretCommand(cloud) + "), then refresh the app's Key Vault references and restart it (docs/DEPLOY.md, Client secrets).";
             case APP_SECRET_INVALID -> "Microsoft Entra ID refused the client secret (a wrong value, the secret's id instead of its value, or "
-                    + "a deleted secret). Put a valid secret in " + Setting.CLIENT_SECRET.nameFor(cloud) + " and restart the app.";
+                    + "a deleted secret). Put a valid secret in " + Setting.CLIENT_SECRET.nameFor(cloud) + ", then refresh the app's Key Vault references and restart it (docs/DEPLOY.md, Client secrets).";
             case APP_CERTIFICATE_EXPIRED -> "The certificate has expired. Upload a new one to the app registration and to "
-                    + Setting.CLIENT_CERTIFICATE.nameFor(cloud) + ", then restart the app.";
+                    + Setting.CLIENT_CERTIFICATE.nameFor(cloud) + ", then refresh the app's Key Vault references and restart it (docs/DEPLOY.md, Client secrets).";
             case APP_ASSERTION_INVALID -> registration.credential() instanceof ClientCertificate
                     ? "Microsoft Entra ID refused the certificate (not uploaded to this app registration, another key, or expired). Upload "
                             + "the certificate of " + Setting.CLIENT_CERTIFICATE.nameFor(cloud) + " to the registration."
