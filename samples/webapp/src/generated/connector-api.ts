@@ -1085,12 +1085,22 @@ export interface components {
             changeKey?: string;
             /** Format: date-time */
             appendedAt?: string;
+            /**
+             * @description A message's subject, sender and arrival; an event's subject, start and end (UTC instants) and whether it
+             *     lasts whole days. Changes written before December 2026 carry an event's times as Graph's UTC date-times
+             *     without the `Z` (`2027-03-01T17:00:00.0000000`).
+             */
             summary?: {
                 subject?: string;
                 from?: string;
+                /** Format: date-time */
                 receivedAt?: string;
+                /** @description UTC instant, e.g. 2027-03-01T17:00:00Z. */
                 start?: string;
+                /** @description UTC instant. */
                 end?: string;
+                /** @description An all-day event: its times are midnights of the zone it was made in, as Graph gives them. */
+                isAllDay?: boolean;
             };
         };
         SharedMailbox: {

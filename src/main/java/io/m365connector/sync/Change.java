@@ -32,9 +32,22 @@ public record Change(long sequence, String id, String resource, String mailbox, 
         }
     }
 
-    /** What a web app sees of the item in the change (nothing secret, no body). */
+    /**
+     * What a web app sees of the item in the change (nothing secret, no body): a message's subject, sender and time of
+     * arrival; an event's subject, its start and end as UTC instants ({@code 2027-03-01T17:00:00Z}) and whether it lasts
+     * whole days (its times are then midnights of the zone it was made in, as Graph gives them).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Summary(String subject, String from, String receivedAt, String start, String end) {
+    public record Summary(String subject, String from, String receivedAt, String start, String end, Boolean isAllDay) {
+        /** A message's. */
+        public static Summary message(String subject, String from, String receivedAt) {
+            return new Summary(subject, from, receivedAt, null, null, null);
+        }
+
+        /** An event's. */
+        public static Summary event(String subject, String start, String end, Boolean isAllDay) {
+            return new Summary(subject, null, null, start, end, isAllDay);
+        }
     }
 
     public Change {

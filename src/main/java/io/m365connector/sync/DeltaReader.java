@@ -8,9 +8,14 @@ import io.m365connector.graph.GraphSession;
 import io.m365connector.graph.GraphTemplates;
 import io.m365connector.graph.GraphValues;
 import io.m365connector.outlook.OutlookPrefer;
+import io.m365connector.outlook.TimeZones;
 import io.m365connector.platform.ProblemCode;
 import java.io.UncheckedIOException;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -125,13 +130,31 @@ final class DeltaReader {
 
     private static DeltaPage.Item message(JsonNode m) {
         OffsetDateTime received = GraphValues.time(m, "receivedDateTime");
-        return item(m, new Change.Summary(GraphValues.text(m, "subject"), GraphValues.text(m.path("from").path("emailAddress"), "address"),
-                received == null ? null : received.toInstant().toString(), null, null));
+        return item(m, Change.Summary.message(GraphValues.text(m, "subject"), GraphValues.text(m.path("from").path("emailAddress"), "address"),
+                received == null ? null : received.toInstant().toString()));
     }
 
     private static DeltaPage.Item event(JsonNode e) {
-        return item(e, new Change.Summary(GraphValues.text(e, "subject"), null, null, GraphValues.text(e.path("start"), "dateTime"),
-                GraphValues.text(e.path("end"), "dateTime")));
+        return item(e, Change.Summary.event(GraphValues.text(e, "subject"), instant(e.path("start")), instant(e.path("end")),
+                GraphValues.bool(e, "isAllDay")));
+    }
+
+    /**
+     * An event's dateTimeTimeZone as a UTC instant. The pages are asked for in UTC ({@link #preferences}); a time in another
+     * zone Graph names is converted, and one that cannot be read is passed on as Graph wrote it rather than dropped.
+     */
+    static String instant(JsonNode time) {
+        String dateTime = GraphValues.text(time, "dateTime");
+        if (dateTime == null) {
+            return null;
+        }
+        String zoneName = GraphValues.text(time, "timeZone");
+        Optional<ZoneId> zone = zoneName == null ? Optional.of(ZoneOffset.UTC) : TimeZones.resolve(zoneName);
+        try {
+            return zone.map(z -> LocalDateTime.parse(dateTime).atZone(z).toInstant().toString()).orElse(dateTime);
+        } catch (DateTimeParseException e) {
+            return dateTime;
+        }
     }
 
     private static DeltaPage.Item item(JsonNode item, Change.Summary summary) {

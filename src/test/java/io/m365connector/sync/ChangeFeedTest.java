@@ -36,7 +36,7 @@ class ChangeFeedTest {
     }
 
     private static Change change(String item, String version) {
-        return Change.of(SyncResource.INBOX, Change.Type.CREATED, item, version, new Change.Summary("s " + item, null, null, null, null));
+        return Change.of(SyncResource.INBOX, Change.Type.CREATED, item, version, Change.Summary.message("s " + item, null, null));
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.gson.JsonParser;
+import com.microsoft.graph.models.DateTimeTimeZone;
 import com.microsoft.graph.models.Event;
 import com.microsoft.graph.models.Message;
 import com.microsoft.graph.models.OutlookItem;
@@ -13,10 +14,13 @@ import com.microsoft.graph.models.Subscription;
 import com.microsoft.kiota.serialization.JsonParseNode;
 import com.microsoft.kiota.serialization.JsonSerializationWriter;
 import io.m365connector.graph.GraphValues;
+import io.m365connector.outlook.TimeZones;
 import io.m365connector.platform.Json;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +57,12 @@ class DeltaJsonTest {
             + "\"start\":{\"dateTime\":\"2016-12-25T16:00:00.0000000\",\"timeZone\":\"UTC\"},\"end\":{\"dateTime\":\"2016-12-25T17:00:00.0000000\",\"timeZone\":\"UTC\"}},"
             + "{\"id\":\"AAMkE2=\",\"subject\":null,\"start\":null,\"end\":{\"timeZone\":\"UTC\"}},"
             + "{\"id\":\"AAMkE3=\",\"start\":{\"dateTime\":null}},"
+            + "{\"id\":\"AAMkE5=\",\"subject\":\"in its own zone\",\"isAllDay\":false,"
+            + "\"start\":{\"dateTime\":\"2027-03-01T09:00:00.0000000\",\"timeZone\":\"Pacific Standard Time\"},"
+            + "\"end\":{\"dateTime\":\"2027-03-01T10:00:00.0000000\",\"timeZone\":\"Pacific Standard Time\"}},"
+            + "{\"id\":\"AAMkE6=\",\"subject\":\"offsite\",\"isAllDay\":true,"
+            + "\"start\":{\"dateTime\":\"2027-03-02T00:00:00.0000000\",\"timeZone\":\"UTC\"},"
+            + "\"end\":{\"dateTime\":\"2027-03-03T00:00:00.0000000\",\"timeZone\":\"UTC\"}},"
             + "{\"id\":\"AAMkE4=\",\"@removed\":{\"reason\":\"deleted\"}}]}";
 
     private static final SyncTarget INBOX = SyncTarget.own(SyncResource.INBOX);
@@ -74,7 +84,12 @@ class DeltaJsonTest {
         DeltaPage actual = DeltaReader.page(CALENDAR, json(CALENDAR_PAGE));
         assertEquals(expected, actual);
         assertEquals("https://graph.microsoft.com/v1.0/me/calendarView/delta?$deltatoken=R0usmci39OQxqJrxK4", actual.deltaLink());
-        assertEquals("2016-12-25T16:00:00.0000000", actual.items().get(0).summary().start());
+        assertEquals("2016-12-25T16:00:00Z", actual.items().get(0).summary().start(), "a UTC instant, as the feed promises");
+        assertEquals("2027-03-01T17:00:00Z", actual.items().get(3).summary().start(), "a time in another zone Graph names, converted");
+        assertEquals("2027-03-01T18:00:00Z", actual.items().get(3).summary().end());
+        assertEquals(true, actual.items().get(4).summary().isAllDay());
+        assertEquals("{\"subject\":\"offsite\",\"start\":\"2027-03-02T00:00:00Z\",\"end\":\"2027-03-03T00:00:00Z\",\"isAllDay\":true}",
+                Json.write(actual.items().get(4).summary()), "the feed's JSON of an event's summary");
     }
 
     @ParameterizedTest
@@ -166,15 +181,23 @@ class DeltaJsonTest {
     }
 
     private static DeltaPage messages(List<Message> items, String next, String delta) {
-        return new DeltaPage(items == null ? List.of() : items.stream().map(m -> item(m, new Change.Summary(m.getSubject(),
+        return new DeltaPage(items == null ? List.of() : items.stream().map(m -> item(m, Change.Summary.message(m.getSubject(),
                 m.getFrom() == null || m.getFrom().getEmailAddress() == null ? null : m.getFrom().getEmailAddress().getAddress(),
-                m.getReceivedDateTime() == null ? null : m.getReceivedDateTime().toInstant().toString(), null, null))).toList(), next, delta);
+                m.getReceivedDateTime() == null ? null : m.getReceivedDateTime().toInstant().toString()))).toList(), next, delta);
     }
 
     private static DeltaPage events(List<Event> items, String next, String delta) {
-        return new DeltaPage(items == null ? List.of() : items.stream().map(e -> item(e, new Change.Summary(e.getSubject(), null, null,
-                e.getStart() == null ? null : e.getStart().getDateTime(), e.getEnd() == null ? null : e.getEnd().getDateTime()))).toList(),
-                next, delta);
+        return new DeltaPage(items == null ? List.of() : items.stream().map(e -> item(e, Change.Summary.event(e.getSubject(), utc(e.getStart()), utc(e.getEnd()),
+                e.getIsAllDay()))).toList(), next, delta);
+    }
+
+    /** The SDK's dateTimeTimeZone as the instant it names (the zone by the JDK's or Windows' name), as the feed gives it. */
+    private static String utc(DateTimeTimeZone time) {
+        if (time == null || time.getDateTime() == null) {
+            return null;
+        }
+        ZoneId zone = time.getTimeZone() == null ? ZoneOffset.UTC : TimeZones.resolve(time.getTimeZone()).orElseThrow();
+        return LocalDateTime.parse(time.getDateTime()).atZone(zone).toInstant().toString();
     }
 
     private static DeltaPage.Item item(OutlookItem item, Change.Summary summary) {

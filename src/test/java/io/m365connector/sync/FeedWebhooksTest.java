@@ -25,7 +25,7 @@ class FeedWebhooksTest {
         List<Change> changes = new ArrayList<>();
         for (int i = 1; i <= count; i++) {
             changes.add(Change.of(SyncTarget.own(SyncResource.INBOX), Change.Type.CREATED, "item-" + i, "ck-" + i,
-                    new Change.Summary(subject + " " + i, "a@fabrikam.com", "2026-12-06T09:00:00Z", null, null)).at(1000 + i, clock.instant()));
+                    Change.Summary.message(subject + " " + i, "a@fabrikam.com", "2026-12-06T09:00:00Z")).at(1000 + i, clock.instant()));
         }
         return changes;
     }
