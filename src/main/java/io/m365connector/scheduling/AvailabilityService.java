@@ -1,17 +1,18 @@
 package io.m365connector.scheduling;
 
-import com.microsoft.graph.models.DateTimeTimeZone;
-import com.microsoft.graph.models.DayOfWeek;
-import com.microsoft.graph.models.ScheduleInformation;
-import com.microsoft.graph.models.ScheduleItem;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.connection.ConnectionRef;
 import io.m365connector.graph.GraphAccess;
 import io.m365connector.graph.GraphSession;
+import io.m365connector.graph.GraphValues;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -23,6 +24,8 @@ public final class AvailabilityService {
     /** Availability digits from most to least available: free, working elsewhere, tentative, busy, out of office. */
     private static final String SEVERITY = "04123";
     private static final DateTimeFormatter TIME_OF_DAY = DateTimeFormatter.ofPattern("HH:mm:ss");
+    /** Graph's dayOfWeek members, as the SDK's enum wrote them. */
+    private static final List<String> DAYS = List.of("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday");
 
     private final GraphAccess graph;
 
@@ -34,36 +37,51 @@ public final class AvailabilityService {
         GraphSession session = graph.open(ref, Schedules.PERMISSIONS);
         String connectionId = session.connectionId();
         Window window = request.window();
-        List<ScheduleInformation> infos = Schedules.fetch(session, request.schedules(), window, request.intervalMinutes(),
-                window.timeZone());
+        List<JsonNode> infos = Schedules.fetch(session, request.schedules(), window, request.intervalMinutes(), window.timeZone());
         List<Availability.Schedule> schedules = new ArrayList<>();
-        for (ScheduleInformation info : infos) {
+        for (JsonNode info : infos) {
             schedules.add(schedule(info));
         }
         return new Availability(connectionId, window.timeZone(), window.local(window.startInstant()), window.local(window.endInstant()),
                 request.intervalMinutes(), schedules, merge(schedules, window, request.intervalMinutes()));
     }
 
-    private static Availability.Schedule schedule(ScheduleInformation info) {
-        if (info.getError() != null) {
-            return new Availability.Schedule(info.getScheduleId(), null, null, null,
-                    new Availability.Error(info.getError().getResponseCode(), info.getError().getMessage()));
+    /** One scheduleInformation; statuses in Graph's camelCase whatever case Graph wrote them in ({@link FreeBusy#status}). */
+    static Availability.Schedule schedule(JsonNode info) {
+        String address = GraphValues.text(info, "scheduleId");
+        if (info.hasNonNull("error")) {
+            JsonNode error = info.get("error");
+            return new Availability.Schedule(address, null, null, null,
+                    new Availability.Error(GraphValues.text(error, "responseCode"), GraphValues.text(error, "message")));
         }
         List<Availability.Item> items = new ArrayList<>();
-        if (info.getScheduleItems() != null) {
-            for (ScheduleItem item : info.getScheduleItems()) {
-                items.add(new Availability.Item(item.getStatus() == null ? "unknown" : item.getStatus().getValue(), local(item.getStart()),
-                        local(item.getEnd()), item.getSubject(), item.getLocation(), item.getIsPrivate()));
-            }
+        for (JsonNode item : GraphValues.list(info, "scheduleItems")) {
+            String status = FreeBusy.status(GraphValues.text(item, "status"));
+            items.add(new Availability.Item(status == null ? "unknown" : status, local(item.path("start")), local(item.path("end")),
+                    GraphValues.text(item, "subject"), GraphValues.text(item, "location"), GraphValues.bool(item, "isPrivate")));
         }
-        Availability.WorkingHours hours = null;
-        if (info.getWorkingHours() != null && info.getWorkingHours().getStartTime() != null) {
-            var wh = info.getWorkingHours();
-            List<String> days = wh.getDaysOfWeek() == null ? List.of() : wh.getDaysOfWeek().stream().map(DayOfWeek::getValue).toList();
-            hours = new Availability.WorkingHours(days, TIME_OF_DAY.format(wh.getStartTime()), TIME_OF_DAY.format(wh.getEndTime()),
-                    wh.getTimeZone() == null ? null : wh.getTimeZone().getName());
+        return new Availability.Schedule(address, GraphValues.text(info, "availabilityView"), List.copyOf(items),
+                workingHours(info.path("workingHours")), null);
+    }
+
+    private static Availability.WorkingHours workingHours(JsonNode wh) {
+        LocalTime start = time(GraphValues.text(wh, "startTime"));
+        LocalTime end = time(GraphValues.text(wh, "endTime"));
+        if (start == null || end == null) {
+            return null;
         }
-        return new Availability.Schedule(info.getScheduleId(), info.getAvailabilityView(), List.copyOf(items), hours, null);
+        List<String> days = GraphValues.list(wh, "daysOfWeek").stream().map(d -> d.asText().toLowerCase(Locale.ROOT))
+                .filter(DAYS::contains).toList();
+        return new Availability.WorkingHours(days, TIME_OF_DAY.format(start), TIME_OF_DAY.format(end),
+                GraphValues.text(wh.path("timeZone"), "name"));
+    }
+
+    private static LocalTime time(String value) {
+        try {
+            return value == null ? null : LocalTime.parse(value);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     /** Puts the readable schedules together slot by slot; a schedule Graph returned an error for is listed as unreadable. */
@@ -104,7 +122,8 @@ public final class AvailabilityService {
         return new Availability.Merged(views.isEmpty() ? null : merged.toString(), List.copyOf(free), List.copyOf(unreadable));
     }
 
-    private static String local(DateTimeTimeZone time) {
-        return time == null || time.getDateTime() == null ? null : Window.normalize(time.getDateTime());
+    private static String local(JsonNode time) {
+        String dateTime = GraphValues.text(time, "dateTime");
+        return dateTime == null ? null : Window.normalize(dateTime);
     }
 }

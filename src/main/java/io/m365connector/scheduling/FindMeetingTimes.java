@@ -1,130 +1,121 @@
 package io.m365connector.scheduling;
 
-import com.microsoft.graph.models.ActivityDomain;
-import com.microsoft.graph.models.AttendeeAvailability;
-import com.microsoft.graph.models.AttendeeBase;
-import com.microsoft.graph.models.AttendeeType;
-import com.microsoft.graph.models.DateTimeTimeZone;
-import com.microsoft.graph.models.EmailAddress;
-import com.microsoft.graph.models.FreeBusyStatus;
-import com.microsoft.graph.models.Location;
-import com.microsoft.graph.models.LocationConstraint;
-import com.microsoft.graph.models.LocationConstraintItem;
-import com.microsoft.graph.models.MeetingTimeSuggestion;
-import com.microsoft.graph.models.MeetingTimeSuggestionsResult;
-import com.microsoft.graph.models.TimeConstraint;
-import com.microsoft.graph.models.TimeSlot;
-import com.microsoft.graph.users.item.findmeetingtimes.FindMeetingTimesPostRequestBody;
-import com.microsoft.kiota.PeriodAndDuration;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.microsoft.kiota.HttpMethod;
+import io.m365connector.graph.GraphJsonRequests;
 import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
+import io.m365connector.graph.GraphValues;
 import io.m365connector.outlook.MailRecipient;
 import io.m365connector.outlook.OutlookPrefer;
+import io.m365connector.platform.Json;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Graph's findMeetingTimes for a {@link MeetingTimesRequest}: people as attendees, the rooms as the
  * location constraint (resolveAvailability, so Graph checks that a room is free), the window as the
- * one time slot, answered in the request's time zone.
+ * one time slot, answered in the request's time zone. Written and read as JSON ({@code SchedulingJsonTest} compares it
+ * with the SDK's models): Graph's values come in either letter case.
  */
 final class FindMeetingTimes {
     private FindMeetingTimes() {
     }
 
     static MeetingTimes call(GraphSession session, MeetingTimesRequest request) {
-        MeetingTimeSuggestionsResult result = session.call(Safety.REPEATABLE, client -> client.sdk().me().findMeetingTimes()
-                .post(body(request), rc -> rc.headers.add("Prefer", OutlookPrefer.timeZone(request.window().timeZone()))));
+        byte[] body = body(request);
+        JsonNode result = session.call(Safety.REPEATABLE, client -> GraphJsonRequests.send(client, HttpMethod.POST,
+                "{+baseurl}/me/findMeetingTimes", Map.of(), body, List.of(OutlookPrefer.timeZone(request.window().timeZone()))));
+        return read(session.connectionId(), request, result);
+    }
+
+    /** Graph's answer as the API's: suggestions that name a room name one that was asked for. */
+    static MeetingTimes read(String connectionId, MeetingTimesRequest request, JsonNode result) {
         List<MeetingTimes.Suggestion> suggestions = new ArrayList<>();
-        if (result != null && result.getMeetingTimeSuggestions() != null) {
-            for (MeetingTimeSuggestion s : result.getMeetingTimeSuggestions()) {
-                suggestions.add(suggestion(s, request));
-            }
+        for (JsonNode s : GraphValues.list(result, "meetingTimeSuggestions")) {
+            suggestion(s, request).ifPresent(suggestions::add);
         }
-        String reason = result == null || result.getEmptySuggestionsReason() == null || result.getEmptySuggestionsReason().isEmpty()
-                || !suggestions.isEmpty() ? null : result.getEmptySuggestionsReason();
-        return new MeetingTimes(session.connectionId(), MeetingTimes.FIND_MEETING_TIMES, request.window().timeZone(), suggestions, reason);
+        String reason = GraphValues.text(result, "emptySuggestionsReason");
+        reason = reason == null || reason.isEmpty() || !suggestions.isEmpty() ? null
+                : reason.substring(0, 1).toLowerCase(Locale.ROOT) + reason.substring(1); // "AttendeesUnavailable" in Learn's example
+        return new MeetingTimes(connectionId, MeetingTimes.FIND_MEETING_TIMES, request.window().timeZone(), suggestions, reason);
     }
 
-    /** A fresh body per attempt (the SDK's backing store sends only what changed on a model it already sent). */
-    private static FindMeetingTimesPostRequestBody body(MeetingTimesRequest request) {
-        FindMeetingTimesPostRequestBody body = new FindMeetingTimesPostRequestBody();
-        List<AttendeeBase> attendees = new ArrayList<>();
+    static byte[] body(MeetingTimesRequest request) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        ArrayNode attendees = body.putArray("attendees");
         for (String address : request.attendees()) {
-            AttendeeBase attendee = new AttendeeBase();
-            attendee.setType(AttendeeType.Required);
-            attendee.setEmailAddress(email(address, null));
-            attendees.add(attendee);
+            ObjectNode attendee = attendees.addObject();
+            attendee.putObject("emailAddress").put("address", address);
+            attendee.put("@odata.type", "#microsoft.graph.attendeeBase");
+            attendee.put("type", "required");
         }
-        body.setAttendees(attendees);
         if (!request.rooms().isEmpty()) {
-            body.setLocationConstraint(locations(request));
-        }
-        TimeConstraint time = new TimeConstraint();
-        time.setActivityDomain(ActivityDomain.forValue(request.activityDomain()));
-        TimeSlot slot = new TimeSlot();
-        slot.setStart(request.window().start().toGraph());
-        slot.setEnd(request.window().end().toGraph());
-        time.setTimeSlots(List.of(slot));
-        body.setTimeConstraint(time);
-        body.setMeetingDuration(PeriodAndDuration.ofDuration(request.duration()));
-        body.setMaxCandidates(request.maxCandidates());
-        body.setMinimumAttendeePercentage(request.minimumAttendeePercentage());
-        body.setIsOrganizerOptional(request.organizerOptional());
-        body.setReturnSuggestionReasons(false);
-        return body;
-    }
-
-    private static LocationConstraint locations(MeetingTimesRequest request) {
-        LocationConstraint constraint = new LocationConstraint();
-        constraint.setIsRequired(request.roomRequired());
-        constraint.setSuggestLocation(false);
-        List<LocationConstraintItem> items = new ArrayList<>();
-        for (MailRecipient room : request.rooms()) {
-            LocationConstraintItem item = new LocationConstraintItem();
-            item.setDisplayName(room.name() == null ? room.address() : room.name());
-            item.setLocationEmailAddress(room.address());
-            item.setResolveAvailability(true);
-            items.add(item);
-        }
-        constraint.setLocations(items);
-        return constraint;
-    }
-
-    private static MeetingTimes.Suggestion suggestion(MeetingTimeSuggestion s, MeetingTimesRequest request) {
-        List<MeetingTimes.AttendeeAvailability> attendees = new ArrayList<>();
-        if (s.getAttendeeAvailability() != null) {
-            for (AttendeeAvailability a : s.getAttendeeAvailability()) {
-                String address = a.getAttendee() == null || a.getAttendee().getEmailAddress() == null ? null
-                        : a.getAttendee().getEmailAddress().getAddress();
-                attendees.add(new MeetingTimes.AttendeeAvailability(address, status(a.getAvailability())));
+            ObjectNode constraint = body.putObject("locationConstraint");
+            constraint.put("isRequired", request.roomRequired());
+            ArrayNode locations = constraint.putArray("locations");
+            for (MailRecipient room : request.rooms()) {
+                locations.addObject().put("displayName", room.name() == null ? room.address() : room.name())
+                        .put("locationEmailAddress", room.address()).put("@odata.type", "#microsoft.graph.locationConstraintItem")
+                        .put("resolveAvailability", true);
             }
+            constraint.put("suggestLocation", false);
+        }
+        body.put("isOrganizerOptional", request.organizerOptional());
+        body.put("maxCandidates", request.maxCandidates());
+        body.put("meetingDuration", request.duration().toString());
+        body.put("minimumAttendeePercentage", request.minimumAttendeePercentage());
+        body.put("returnSuggestionReasons", false);
+        ObjectNode time = body.putObject("timeConstraint");
+        time.put("activityDomain", request.activityDomain());
+        ObjectNode slot = time.putArray("timeSlots").addObject();
+        slot.set("end", Schedules.time(request.window().end()));
+        slot.set("start", Schedules.time(request.window().start()));
+        return Json.bytes(body);
+    }
+
+    /**
+     * One suggestion. With resolveAvailability Graph "looks for another resource that is free" when a room asked for is
+     * busy (Learn: locationConstraintItem), so a room not asked for is never named: without one of those free, a slot
+     * that needs a room is left out, and one that does not is suggested without a room.
+     */
+    private static Optional<MeetingTimes.Suggestion> suggestion(JsonNode s, MeetingTimesRequest request) {
+        List<MeetingTimes.AttendeeAvailability> attendees = new ArrayList<>();
+        for (JsonNode a : GraphValues.list(s, "attendeeAvailability")) {
+            attendees.add(new MeetingTimes.AttendeeAvailability(GraphValues.text(a.path("attendee").path("emailAddress"), "address"),
+                    status(GraphValues.text(a, "availability"))));
         }
         MeetingTimes.Room room = null;
-        for (Location l : s.getLocations() == null ? List.<Location>of() : s.getLocations()) {
-            if (room == null && l.getLocationEmailAddress() != null && !l.getLocationEmailAddress().isBlank()) {
-                room = new MeetingTimes.Room(l.getLocationEmailAddress(), l.getDisplayName());
+        for (JsonNode l : GraphValues.list(s, "locations")) {
+            String address = GraphValues.text(l, "locationEmailAddress");
+            if (room == null && address != null && asked(request, address)) {
+                room = new MeetingTimes.Room(address, GraphValues.text(l, "displayName"));
             }
         }
-        TimeSlot slot = s.getMeetingTimeSlot() == null ? new TimeSlot() : s.getMeetingTimeSlot();
-        return new MeetingTimes.Suggestion(local(slot.getStart()), local(slot.getEnd()),
-                MeetingTimes.round(s.getConfidence() == null ? 0 : s.getConfidence()), status(s.getOrganizerAvailability()), attendees, room);
-    }
-
-    private static String status(FreeBusyStatus status) {
-        return status == null ? "unknown" : status.getValue();
-    }
-
-    private static String local(DateTimeTimeZone time) {
-        return time == null ? null : Window.normalize(time.getDateTime());
-    }
-
-    private static EmailAddress email(String address, String name) {
-        EmailAddress email = new EmailAddress();
-        email.setAddress(address);
-        if (name != null) {
-            email.setName(name);
+        if (room == null && request.roomRequired() && !request.rooms().isEmpty()) {
+            return Optional.empty();
         }
-        return email;
+        JsonNode slot = s.path("meetingTimeSlot");
+        return Optional.of(new MeetingTimes.Suggestion(local(slot.path("start")), local(slot.path("end")),
+                MeetingTimes.round(s.path("confidence").asDouble(0)), status(GraphValues.text(s, "organizerAvailability")), attendees, room));
+    }
+
+    private static boolean asked(MeetingTimesRequest request, String address) {
+        return request.rooms().stream().anyMatch(r -> r.address().equalsIgnoreCase(address));
+    }
+
+    private static String status(String value) {
+        String status = FreeBusy.status(value);
+        return status == null ? "unknown" : status;
+    }
+
+    private static String local(JsonNode time) {
+        String dateTime = GraphValues.text(time, "dateTime");
+        return dateTime == null ? null : Window.normalize(dateTime);
     }
 }

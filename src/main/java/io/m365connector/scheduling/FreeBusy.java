@@ -1,22 +1,20 @@
 package io.m365connector.scheduling;
 
-import com.microsoft.graph.models.CustomTimeZone;
-import com.microsoft.graph.models.FreeBusyStatus;
-import com.microsoft.graph.models.ScheduleInformation;
-import com.microsoft.graph.models.ScheduleItem;
-import com.microsoft.graph.models.TimeZoneBase;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.graph.GraphValues;
 import io.m365connector.outlook.TimeZones;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
+import java.time.format.DateTimeParseException;
+import java.time.zone.ZoneRules;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -26,26 +24,40 @@ import java.util.Set;
 record FreeBusy(String address, boolean unknown, List<Block> blocks, Hours hours) {
     /** Statuses from most to least available; a block's status counts where it overlaps. */
     private static final List<String> ORDER = List.of("free", "workingElsewhere", "tentative", "busy", "oof");
+    /** Graph's freeBusyStatus members. */
+    private static final List<String> STATUSES = List.of("free", "workingElsewhere", "tentative", "busy", "oof", "unknown");
 
     record Block(Instant start, Instant end, String status) {
     }
 
-    /** Working hours: these days, from start to end, in the owner's zone. */
-    record Hours(Set<DayOfWeek> days, LocalTime start, LocalTime end, ZoneId zone) {
+    /** Working hours: these days, from start to end, in the owner's zone (its rules: a custom zone has no id). */
+    record Hours(Set<DayOfWeek> days, LocalTime start, LocalTime end, ZoneRules zone) {
     }
 
-    static FreeBusy of(ScheduleInformation info) {
-        if (info.getError() != null) {
-            return new FreeBusy(info.getScheduleId(), true, List.of(), null);
+    /**
+     * Graph's freeBusyStatus member named by {@code value} in any letter case, else null. Learn's getSchedule page shows
+     * items as {@code "Tentative"}, {@code "Busy"} (Get free/busy schedule of users and resources), Graph's metadata and
+     * answers seen in the field as {@code "busy"}, {@code "workingElsewhere"} (msgraph-metadata#598): both are read.
+     */
+    static String status(String value) {
+        return value == null ? null : STATUSES.stream().filter(s -> s.equalsIgnoreCase(value)).findFirst().orElse(null);
+    }
+
+    static FreeBusy of(JsonNode info) {
+        String address = GraphValues.text(info, "scheduleId");
+        if (info.hasNonNull("error")) {
+            return new FreeBusy(address, true, List.of(), null);
         }
         List<Block> blocks = new ArrayList<>();
-        if (info.getScheduleItems() != null) {
-            for (ScheduleItem item : info.getScheduleItems()) {
-                String status = item.getStatus() == null ? FreeBusyStatus.Busy.getValue() : item.getStatus().getValue();
-                blocks.add(new Block(utc(item.getStart().getDateTime()), utc(item.getEnd().getDateTime()), status));
+        for (JsonNode item : GraphValues.list(info, "scheduleItems")) {
+            Instant start = utc(item.path("start"));
+            Instant end = utc(item.path("end"));
+            String status = status(GraphValues.text(item, "status"));
+            if (start != null && end != null) { // a block of a status Graph adds later counts as busy, as an unreadable one did
+                blocks.add(new Block(start, end, status == null || status.equals("unknown") ? "busy" : status));
             }
         }
-        return new FreeBusy(info.getScheduleId(), false, List.copyOf(blocks), hours(info));
+        return new FreeBusy(address, false, List.copyOf(blocks), hours(info.path("workingHours")));
     }
 
     /** free | workingElsewhere | tentative | busy | oof over the period (the least available wins), or unknown. */
@@ -75,42 +87,64 @@ record FreeBusy(String address, boolean unknown, List<Block> blocks, Hours hours
         if (hours == null || activityDomain.equals("unrestricted")) {
             return true;
         }
-        ZonedDateTime from = start.atZone(hours.zone());
-        LocalDateTime to = end.atZone(hours.zone()).toLocalDateTime();
+        LocalDateTime from = local(start);
+        LocalDateTime to = local(end);
         LocalDateTime dayStart = from.toLocalDate().atTime(hours.start());
         LocalDateTime dayEnd = hours.end().equals(LocalTime.MIDNIGHT) ? from.toLocalDate().plusDays(1).atStartOfDay()
                 : from.toLocalDate().atTime(hours.end());
         boolean day = activityDomain.equals("personal") || hours.days().contains(from.getDayOfWeek());
-        return day && !from.toLocalDateTime().isBefore(dayStart) && !to.isAfter(dayEnd);
+        return day && !from.isBefore(dayStart) && !to.isAfter(dayEnd);
     }
 
-    private static Hours hours(ScheduleInformation info) {
-        var wh = info.getWorkingHours();
-        if (wh == null || wh.getStartTime() == null || wh.getEndTime() == null || wh.getDaysOfWeek() == null) {
+    private LocalDateTime local(Instant t) {
+        return LocalDateTime.ofEpochSecond(t.getEpochSecond(), t.getNano(), hours.zone().getOffset(t));
+    }
+
+    private static Hours hours(JsonNode wh) {
+        LocalTime start = time(GraphValues.text(wh, "startTime"));
+        LocalTime end = time(GraphValues.text(wh, "endTime"));
+        List<JsonNode> names = GraphValues.list(wh, "daysOfWeek");
+        if (start == null || end == null || !wh.path("daysOfWeek").isArray()) {
             return null;
         }
         Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
-        for (var d : wh.getDaysOfWeek()) {
-            days.add(DayOfWeek.valueOf(d.getValue().toUpperCase(Locale.ROOT)));
-        }
-        return new Hours(days, wh.getStartTime(), wh.getEndTime(), zone(wh.getTimeZone()));
-    }
-
-    /** A named zone Graph knows, else a custom zone's standard bias (minutes behind UTC), else UTC. */
-    private static ZoneId zone(TimeZoneBase zone) {
-        if (zone != null && zone.getName() != null) {
-            var named = TimeZones.resolve(zone.getName());
-            if (named.isPresent()) {
-                return named.get();
+        for (JsonNode d : names) {
+            try {
+                days.add(DayOfWeek.valueOf(d.asText().toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException notADay) {
+                // a member Graph adds later names no day the computation can use
             }
         }
-        if (zone instanceof CustomTimeZone custom && custom.getBias() != null) {
-            return ZoneOffset.ofTotalSeconds(-custom.getBias() * 60);
-        }
-        return ZoneOffset.UTC;
+        return new Hours(days, start, end, zone(wh.path("timeZone")));
     }
 
-    private static Instant utc(String dateTime) {
-        return LocalDateTime.parse(dateTime).toInstant(ZoneOffset.UTC);
+    /** A named zone Graph knows, else a custom zone's rules (bias and daylight saving time), else UTC. */
+    private static ZoneRules zone(JsonNode zone) {
+        String name = GraphValues.text(zone, "name");
+        if (name != null) {
+            var named = TimeZones.resolve(name);
+            if (named.isPresent()) {
+                return named.get().getRules();
+            }
+        }
+        Optional<ZoneRules> custom = CustomTimeZones.rules(zone);
+        return custom.orElse(ZoneOffset.UTC.getRules());
+    }
+
+    private static LocalTime time(String value) {
+        try {
+            return value == null ? null : LocalTime.parse(value);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static Instant utc(JsonNode time) {
+        String dateTime = GraphValues.text(time, "dateTime");
+        try {
+            return dateTime == null ? null : LocalDateTime.parse(dateTime).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 }

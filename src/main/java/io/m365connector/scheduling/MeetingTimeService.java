@@ -1,6 +1,6 @@
 package io.m365connector.scheduling;
 
-import com.microsoft.graph.models.ScheduleInformation;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.cloud.GraphCapability;
 import io.m365connector.connection.ConnectionRef;
 import io.m365connector.graph.GraphAccess;
@@ -49,9 +49,10 @@ public final class MeetingTimeService {
         addresses.addAll(request.attendees());
         request.rooms().forEach(r -> addresses.add(r.address()));
         Map<String, FreeBusy> byAddress = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        for (ScheduleInformation info : Schedules.fetch(session, addresses, request.window(), SuggestionEngine.STEP_MINUTES, "UTC")) {
-            if (info.getScheduleId() != null) {
-                byAddress.put(info.getScheduleId(), FreeBusy.of(info));
+        for (JsonNode info : Schedules.fetch(session, addresses, request.window(), SuggestionEngine.STEP_MINUTES, "UTC")) {
+            FreeBusy schedule = FreeBusy.of(info);
+            if (schedule.address() != null) {
+                byAddress.put(schedule.address(), schedule);
             }
         }
         List<FreeBusy> attendees = request.attendees().stream().map(a -> of(byAddress, a)).toList();

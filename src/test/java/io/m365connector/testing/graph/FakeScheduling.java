@@ -63,6 +63,12 @@ public final class FakeScheduling {
     private final Map<String, Hours> hours = new HashMap<>();
     private final Map<String, List<Busy>> busy = new HashMap<>();
     private final Set<String> unknown = new HashSet<>();
+    /**
+     * Graph's free/busy values in PascalCase: Learn prints getSchedule's items as "Tentative", "Busy" (Get free/busy schedule
+     * of users and resources) and findMeetingTimes' empty reason as "AttendeesUnavailable" (Find possible meeting times on the
+     * Outlook calendar), where its metadata and answers seen in the field use camelCase (msgraph-metadata#598). Both occur.
+     */
+    private volatile boolean pascalCase;
     private final Map<NationalCloud, Boolean> placesServed = new EnumMap<>(NationalCloud.class);
 
     /** An answer: JSON, or Graph's error with this code and message. */
@@ -116,6 +122,15 @@ public final class FakeScheduling {
         synchronized (lock) {
             hours.put(key(address), new Hours(EnumSet.copyOf(days), start, end, timeZone));
         }
+    }
+
+    /** Whether getSchedule and findMeetingTimes write their statuses and reasons in PascalCase (default camelCase). */
+    public void answerValuesInPascalCase(boolean on) {
+        pascalCase = on;
+    }
+
+    private String cased(String value) {
+        return pascalCase && value != null && !value.isEmpty() ? Character.toUpperCase(value.charAt(0)) + value.substring(1) : value;
     }
 
     /** A block in a mailbox's calendar: status free | tentative | busy | oof | workingElsewhere. */
@@ -348,7 +363,7 @@ public final class FakeScheduling {
         for (Busy b : blocks) {
             ObjectNode item = items.addObject();
             item.put("isPrivate", false);
-            item.put("status", b.status());
+            item.put("status", cased(b.status()));
             item.put("subject", b.subject());
             item.put("location", "");
             item.set("start", local(b.start(), zoneName, zone));
@@ -448,7 +463,7 @@ public final class FakeScheduling {
                 ObjectNode attendee = aa.putObject("attendee");
                 attendee.put("type", "required");
                 attendee.putObject("emailAddress").put("address", p);
-                aa.put("availability", status);
+                aa.put("availability", cased(status));
             }
             double confidence = people.isEmpty() ? 100 : total / people.size();
             JsonNode room = locations.stream().filter(l -> available(statusOf(GraphJson.text(l, "locationEmailAddress"), t, end)))
@@ -460,7 +475,7 @@ public final class FakeScheduling {
             }
             ObjectNode suggestion = GraphJson.object();
             suggestion.put("confidence", confidence);
-            suggestion.put("organizerAvailability", organizerStatus);
+            suggestion.put("organizerAvailability", cased(organizerStatus));
             suggestion.set("attendeeAvailability", attendeeAvailability);
             ArrayNode chosen = suggestion.putArray("locations");
             if (room != null) {
@@ -489,7 +504,7 @@ public final class FakeScheduling {
         ObjectNode answer = GraphJson.object();
         answer.put("@odata.context", "https://graph.microsoft.com/v1.0/$metadata#microsoft.graph.meetingTimeSuggestionsResult");
         answer.put("emptySuggestionsReason", suggestions.isEmpty()
-                ? emptyReason(anyInHours, anyOrganizerFree, anyReachesMinimum, people) : "");
+                ? cased(emptyReason(anyInHours, anyOrganizerFree, anyReachesMinimum, people)) : "");
         answer.set("meetingTimeSuggestions", suggestions);
         return Answer.ok(answer);
     }
