@@ -1,13 +1,19 @@
 package io.m365connector.actions;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.m365connector.graph.GraphJsonRequests;
+import io.m365connector.graph.GraphValues;
 import io.m365connector.outlook.MailRecipient;
 import io.m365connector.outlook.ZonedTime;
 import io.m365connector.platform.Json;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Events as Graph's JSON: the bodies of a create and an update, and where an event lives. Written here rather than
@@ -35,6 +41,43 @@ final class EventJson {
 
     /** The event's fields the request sets (an update sends only those); {@code transactionId} for a create, else null. */
     static byte[] body(EventRequest r, String transactionId) {
+        return Json.bytes(node(r, transactionId));
+    }
+
+    /**
+     * An update's body that replaces the attendees without naming rooms: the rooms the event has booked ({@code keptRooms},
+     * {@link #bookedRooms}) stay among them, since Graph replaces the whole list and a room left out would be released.
+     */
+    static byte[] update(EventRequest r, List<MailRecipient> keptRooms) {
+        ObjectNode e = node(r, null);
+        if (r.attendees() != null && r.rooms() == null) {
+            ArrayNode attendees = (ArrayNode) e.get("attendees");
+            keptRooms.stream().filter(room -> r.attendees().stream().noneMatch(a -> a.recipient().address().equalsIgnoreCase(room.address())))
+                    .forEach(room -> attendees.add(attendee(room, "resource")));
+        }
+        return Json.bytes(e);
+    }
+
+    /** The rooms an event has booked: its resource attendees that are also among its locations (how {@link #rooms} books them). */
+    static List<MailRecipient> bookedRooms(JsonNode event) {
+        Set<String> locations = new HashSet<>();
+        for (JsonNode l : event.path("locations")) {
+            String address = GraphValues.text(l, "locationEmailAddress");
+            if (address != null) {
+                locations.add(address.toLowerCase(Locale.ROOT));
+            }
+        }
+        List<MailRecipient> rooms = new ArrayList<>();
+        for (JsonNode a : event.path("attendees")) {
+            String address = GraphValues.text(a.path("emailAddress"), "address");
+            if (address != null && "resource".equalsIgnoreCase(GraphValues.text(a, "type")) && locations.contains(address.toLowerCase(Locale.ROOT))) {
+                rooms.add(new MailRecipient(address, GraphValues.text(a.path("emailAddress"), "name")));
+            }
+        }
+        return rooms;
+    }
+
+    private static ObjectNode node(EventRequest r, String transactionId) {
         ObjectNode e = Json.MAPPER.createObjectNode();
         e.put("@odata.type", "#microsoft.graph.event");
         if (r.subject() != null) {
@@ -75,7 +118,7 @@ final class EventJson {
         if (transactionId != null) {
             e.put("transactionId", transactionId);
         }
-        return Json.bytes(e);
+        return e;
     }
 
     private static ObjectNode time(ZonedTime t) {

@@ -13,11 +13,13 @@ import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
 import io.m365connector.graph.Permissions;
 import io.m365connector.idempotency.Idempotency;
+import io.m365connector.outlook.MailRecipient;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Secrets;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -67,11 +69,24 @@ public final class EventService {
                 Secrets.sha256(target.eventId() + "\n" + target.calendarOwner() + "\n" + request.fingerprint()));
         return idempotency.run(call, EventView.class, step -> {
             session.beforeEachAttempt(step::keepLease);
+            byte[] body = EventJson.update(request, keptRooms(session, target, request));
             JsonNode updated = session.call(Safety.REPEATABLE, client -> GraphJsonRequests.send(client, HttpMethod.PATCH,
-                    EventJson.event(target.calendarOwner()), EventJson.parameters(target.calendarOwner(), target.eventId()),
-                    EventJson.body(request, null)));
+                    EventJson.event(target.calendarOwner()), EventJson.parameters(target.calendarOwner(), target.eventId()), body));
             return EventView.of(connectionId, updated, target.calendarOwner());
         });
+    }
+
+    /**
+     * New attendees without rooms: the event's rooms are read first and kept (API.md: a PATCH changes only the fields
+     * given; Graph's attendees replace the whole list, rooms included, and a room left out cancels its booking).
+     */
+    private static List<MailRecipient> keptRooms(GraphSession session, EventTarget target, EventRequest request) {
+        if (request.attendees() == null || request.rooms() != null) {
+            return List.of();
+        }
+        JsonNode event = session.call(Safety.REPEATABLE, client -> GraphJsonRequests.get(client, EventJson.event(target.calendarOwner()),
+                EventJson.parameters(target.calendarOwner(), target.eventId()), "attendees", "locations"));
+        return EventJson.bookedRooms(event);
     }
 
     /** The event with each attendee's response, so the caller can tell whether a room accepted the booking. */

@@ -120,6 +120,49 @@ class RoomBookingTest {
         assertEquals(other, sent.get("attendees").get(1).get("emailAddress").get("address").asText());
     }
 
+    /**
+     * API.md: a PATCH changes only the fields given. Graph replaces the whole attendee list (Learn, event: update), so
+     * attendees sent without the room would cancel its booking while the location still named it.
+     */
+    @Test
+    void whenAnUpdateChangesOnlyTheAttendeesThenTheBookedRoomStaysBookedWithItsAnswer() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"calendar\"");
+        String booked = room(c, FakeRoom.Response.ACCEPT_IF_FREE);
+        String id = book(c, booked);
+        assertEquals("accepted", get(c, id).get("rooms").get(0).get("response").asText());
+
+        FakeHttpResponse response = HARNESS.updateEvent(c.connectionId(), id, null,
+                "{\"attendees\":[\"cand@fabrikam.com\",{\"address\":\"panel@contoso.com\",\"type\":\"optional\"}]}");
+
+        assertEquals(200, response.getStatusCode(), response.bodyText());
+        JsonNode event = get(c, id);
+        assertEquals(1, event.get("rooms").size(), event.toString());
+        assertEquals(booked, event.get("rooms").get(0).get("address").asText());
+        assertEquals("accepted", event.get("rooms").get(0).get("response").asText(), "the room's answer stands");
+        assertTrue(event.get("roomsAccepted").asBoolean());
+        assertEquals(3, event.get("attendees").size(), "the two people and the room: " + event);
+        // the room's calendar still holds the time: a second booking of it is declined
+        ConnectorHarness.Connected other = HARNESS.connect(NationalCloud.GLOBAL, "\"calendar\"");
+        HARNESS.graph.scheduling().addRoom(other.user().tenantId(), FakeRoom.of(booked, booked, 8, "HQ"));
+        assertEquals("declined", get(other, book(other, booked)).get("rooms").get(0).get("response").asText());
+    }
+
+    @Test
+    void whenAnUpdateMovesTheMeetingToAnotherRoomThenTheFirstRoomIsFreeAgain() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"calendar\"");
+        String first = room(c, FakeRoom.Response.ACCEPT_IF_FREE);
+        String id = book(c, first);
+        String second = room(c, FakeRoom.Response.ACCEPT_IF_FREE);
+
+        assertEquals(200, HARNESS.updateEvent(c.connectionId(), id, null, "{\"attendees\":[\"cand@fabrikam.com\"],\"rooms\":[\"" + second
+                + "\"]}").getStatusCode());
+
+        JsonNode event = get(c, id);
+        assertEquals(List.of(second), List.of(event.get("rooms").get(0).get("address").asText()), event.toString());
+        assertEquals(1, event.get("rooms").size(), "the first room left the meeting: " + event);
+        assertEquals("accepted", get(c, book(c, first)).get("rooms").get(0).get("response").asText(), "its time was released");
+    }
+
     @Test
     void whenRoomsConflictWithOtherFieldsThenEveryFieldErrorIsListedAndNothingIsBooked() {
         ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"calendar\"");

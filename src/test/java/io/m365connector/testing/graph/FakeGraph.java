@@ -1449,10 +1449,14 @@ public final class FakeGraph implements AutoCloseable {
                 "organizer", "responseStatus", "onlineMeeting", "@odata.context", "@odata.etag")) {
             changes.remove(readOnly);
         }
+        ObjectNode before = event.deepCopy();
         event.setAll(changes);
         event.put("lastModifiedDateTime", GRAPH_TIME.format(clock.instant()));
         event.put("changeKey", randomToken(12));
         normalizeEventTimes(event);
+        if (changes.has("attendees")) {
+            scheduling.attendeesReplaced(ctx.user().tenantId(), before, event);
+        }
         applyOnlineMeeting(ctx, event);
         mail.eventSaved(ctx.mailbox().upn, event);
         return json(200, eventView(ctx, event));

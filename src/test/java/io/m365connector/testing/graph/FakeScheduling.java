@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -560,26 +561,69 @@ public final class FakeScheduling {
             return;
         }
         for (JsonNode a : attendees) {
-            String address = GraphJson.address(a);
-            boolean room = address != null && rooms.getOrDefault(key(tenantId), List.of()).stream()
-                    .anyMatch(r -> r.emailAddress().equalsIgnoreCase(address));
-            if (!room || !"resource".equalsIgnoreCase(GraphJson.text(a, "type")) || !(a instanceof ObjectNode attendee)) {
-                continue;
+            if (isRoom(tenantId, a) && a instanceof ObjectNode attendee) {
+                answerAsRoom(attendee, GraphJson.address(a), start, end, GraphJson.text(event, "subject"));
             }
-            String answer = switch (responses.getOrDefault(key(address), FakeRoom.Response.ACCEPT_IF_FREE)) {
-                case ACCEPT_IF_FREE -> available(worst(blocksOf(address), start, end)) ? "accepted" : "declined";
-                case DECLINE -> "declined";
-                case TENTATIVE -> "tentativelyAccepted";
-                case NONE -> null;
-            };
-            if (answer != null) {
-                ObjectNode status = attendee.putObject("status");
-                status.put("response", answer);
-                status.put("time", DateTimeFormatter.ISO_INSTANT.format(clock.instant()));
-                if (!answer.equals("declined")) {
-                    busy.computeIfAbsent(key(address), k -> new ArrayList<>()).add(new Busy(start, end,
-                            answer.equals("accepted") ? "busy" : "tentative", GraphJson.text(event, "subject")));
+        }
+    }
+
+    /**
+     * An update that replaced the event's attendees (Graph replaces the whole list: Learn, event: update, "attendees"): an
+     * attendee still there keeps its answer; a room no longer there gets a cancellation and its calendar frees the time
+     * (the Outlook behaviour of removing a room from a meeting); a room new to the list answers as for a new event.
+     */
+    void attendeesReplaced(String tenantId, ObjectNode before, ObjectNode after) {
+        Map<String, JsonNode> previous = new HashMap<>();
+        for (JsonNode a : before.path("attendees")) {
+            previous.put(key(String.valueOf(GraphJson.address(a))), a);
+        }
+        Set<String> now = new HashSet<>();
+        Instant start = instant(after.get("start"));
+        Instant end = instant(after.get("end"));
+        for (JsonNode a : after.path("attendees")) {
+            String address = GraphJson.address(a);
+            now.add(key(String.valueOf(address)));
+            JsonNode earlier = previous.get(key(String.valueOf(address)));
+            if (earlier != null && earlier.has("status") && a instanceof ObjectNode attendee) {
+                attendee.set("status", earlier.get("status").deepCopy());
+            } else if (isRoom(tenantId, a) && a instanceof ObjectNode attendee && start != null && end != null) {
+                answerAsRoom(attendee, address, start, end, GraphJson.text(after, "subject"));
+            }
+        }
+        Instant oldStart = instant(before.get("start"));
+        Instant oldEnd = instant(before.get("end"));
+        String oldSubject = GraphJson.text(before, "subject");
+        previous.forEach((address, a) -> {
+            if (!now.contains(address) && isRoom(tenantId, a)) {
+                synchronized (lock) {
+                    busy.getOrDefault(address, new ArrayList<>()).removeIf(b -> b.start().equals(oldStart) && b.end().equals(oldEnd)
+                            && Objects.equals(b.subject(), oldSubject));
                 }
+            }
+        });
+    }
+
+    private boolean isRoom(String tenantId, JsonNode attendee) {
+        String address = GraphJson.address(attendee);
+        return address != null && "resource".equalsIgnoreCase(GraphJson.text(attendee, "type"))
+                && rooms.getOrDefault(key(tenantId), List.of()).stream().anyMatch(r -> r.emailAddress().equalsIgnoreCase(address));
+    }
+
+    /** The room's mailbox answers by its {@link FakeRoom.Response}; an accepted or tentative booking blocks its calendar. */
+    private void answerAsRoom(ObjectNode attendee, String address, Instant start, Instant end, String subject) {
+        String answer = switch (responses.getOrDefault(key(address), FakeRoom.Response.ACCEPT_IF_FREE)) {
+            case ACCEPT_IF_FREE -> available(worst(blocksOf(address), start, end)) ? "accepted" : "declined";
+            case DECLINE -> "declined";
+            case TENTATIVE -> "tentativelyAccepted";
+            case NONE -> null;
+        };
+        if (answer != null) {
+            ObjectNode status = attendee.putObject("status");
+            status.put("response", answer);
+            status.put("time", DateTimeFormatter.ISO_INSTANT.format(clock.instant()));
+            if (!answer.equals("declined")) {
+                busy.computeIfAbsent(key(address), k -> new ArrayList<>()).add(new Busy(start, end,
+                        answer.equals("accepted") ? "busy" : "tentative", subject));
             }
         }
     }
