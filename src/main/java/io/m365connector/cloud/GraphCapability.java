@@ -10,19 +10,23 @@ import java.util.Map;
  */
 public enum GraphCapability {
     /**
-     * {@code GET /places/microsoft.graph.room} and the room-list forms. Microsoft's pages disagree for the
-     * US Government clouds (some versions show it served there, others global only), so the connector
-     * tries it there and treats Graph's "Resource not found for the segment 'places'" as not served. In
-     * 21Vianet Graph answers that error (microsoft-graph-docs-contrib issue 4744).
+     * {@code GET /places/microsoft.graph.room} and the room-list forms. Microsoft's pages disagree: earlier versions
+     * showed it in the global cloud only (and 21Vianet's Graph answered "Resource not found for the segment 'places'":
+     * microsoft-graph-docs-contrib issue 4744), the current v1.0 and beta pages show it in all four clouds. So the
+     * connector tries it outside the global cloud and treats that answer as not served.
      */
     PLACES("List places", "https://learn.microsoft.com/graph/api/place-list",
-            Support.SERVED, Support.UNCERTAIN, Support.UNCERTAIN, Support.NOT_SERVED),
+            Support.SERVED, Support.UNCERTAIN, Support.UNCERTAIN, Support.UNCERTAIN),
     /** {@code POST /me/calendar/getSchedule}: served in all four clouds. */
     GET_SCHEDULE("calendar: getSchedule", "https://learn.microsoft.com/graph/api/calendar-getschedule",
             Support.SERVED, Support.SERVED, Support.SERVED, Support.SERVED),
-    /** {@code POST /me/findMeetingTimes}: not in 21Vianet, where suggestions are computed from getSchedule. */
+    /**
+     * {@code POST /me/findMeetingTimes}. Earlier versions of its page left 21Vianet out, the current ones show it there
+     * too: the connector tries it in 21Vianet and, where Graph does not know the segment, computes the suggestions from
+     * getSchedule.
+     */
     FIND_MEETING_TIMES("user: findMeetingTimes", "https://learn.microsoft.com/graph/api/user-findmeetingtimes",
-            Support.SERVED, Support.SERVED, Support.SERVED, Support.NOT_SERVED);
+            Support.SERVED, Support.SERVED, Support.SERVED, Support.UNCERTAIN);
 
     /** Whether a cloud serves an API. */
     public enum Support {

@@ -3,7 +3,9 @@ package io.m365connector.scheduling;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.microsoft.graph.models.odataerrors.ODataError;
 import com.microsoft.kiota.HttpMethod;
+import io.m365connector.cloud.GraphCapability;
 import io.m365connector.graph.GraphJsonRequests;
 import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
@@ -27,10 +29,20 @@ final class FindMeetingTimes {
     private FindMeetingTimes() {
     }
 
+    /** {@link NotSupportedInCloud} when Graph in the connection's cloud does not know findMeetingTimes. */
     static MeetingTimes call(GraphSession session, MeetingTimesRequest request) {
         byte[] body = body(request);
-        JsonNode result = session.call(Safety.REPEATABLE, client -> GraphJsonRequests.send(client, HttpMethod.POST,
-                "{+baseurl}/me/findMeetingTimes", Map.of(), body, List.of(OutlookPrefer.timeZone(request.window().timeZone()))));
+        JsonNode result = session.call(Safety.REPEATABLE, client -> {
+            try {
+                return GraphJsonRequests.send(client, HttpMethod.POST, "{+baseurl}/me/findMeetingTimes", Map.of(), body,
+                        List.of(OutlookPrefer.timeZone(request.window().timeZone())));
+            } catch (ODataError e) {
+                if (NotSupportedInCloud.isSegmentRefusal(e)) { // the caller computes the suggestions instead
+                    throw new NotSupportedInCloud(GraphCapability.FIND_MEETING_TIMES, session.cloud(), session.connectionId(), "");
+                }
+                throw e;
+            }
+        });
         return read(session.connectionId(), request, result);
     }
 

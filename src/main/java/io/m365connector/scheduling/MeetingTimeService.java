@@ -35,7 +35,11 @@ public final class MeetingTimeService {
         Optional<GraphSession> find = graph.openIfHeld(ref, FIND_PERMISSIONS)
                 .filter(s -> GraphCapability.FIND_MEETING_TIMES.mayBeServedIn(s.cloud()));
         if (find.isPresent()) {
-            return FindMeetingTimes.call(find.get(), request);
+            try {
+                return FindMeetingTimes.call(find.get(), request);
+            } catch (NotSupportedInCloud notServed) {
+                // the cloud's Graph does not know it (Microsoft's pages disagree about 21Vianet): computed from getSchedule
+            }
         }
         GraphSession session = graph.open(ref, Schedules.PERMISSIONS);
         return computed(session.connectionId(), session, request);

@@ -1,5 +1,6 @@
 package io.m365connector.scheduling;
 
+import com.microsoft.graph.models.odataerrors.ODataError;
 import io.m365connector.cloud.GraphCapability;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.platform.ConnectorException;
@@ -15,6 +16,15 @@ final class NotSupportedInCloud extends ConnectorException implements Problem.Pr
         super(ProblemCode.NOT_SUPPORTED_IN_CLOUD, "Microsoft Graph in the " + cloud.id() + " cloud does not serve " + api.page()
                 + " (see " + api.url() + "). " + alternative, connectionId, null);
         this.cloud = cloud;
+    }
+
+    /**
+     * Graph's answer for a path it does not have in this cloud: 400 BadRequest "Resource not found for the segment 'places'"
+     * (21Vianet, microsoft-graph-docs-contrib issue 4744): how an API whose pages disagree shows it is not served.
+     */
+    static boolean isSegmentRefusal(ODataError e) {
+        String message = e.getError() == null ? null : e.getError().getMessage();
+        return e.getResponseStatusCode() == 400 && message != null && message.startsWith("Resource not found for the segment");
     }
 
     @Override

@@ -32,8 +32,8 @@ import java.util.function.Function;
  * whose first use costs a cold instance ~1,100 class loads (BENCHMARKS.md, issue 24); {@code RoomJsonTest} checks that
  * each room reads as the model read it.
  *
- * <p>Where the cloud does not serve places (21Vianet; the US Government clouds when Graph answers
- * that it does not know the segment) the answer is {@code not_supported_in_cloud}.
+ * <p>Where Graph in the connection's cloud answers that it does not know the segment (Microsoft's pages disagree about
+ * every cloud but the global one: {@link GraphCapability#PLACES}) the answer is {@code not_supported_in_cloud}.
  */
 public final class RoomService {
     static final int GRAPH_PAGE = 100;
@@ -102,7 +102,7 @@ public final class RoomService {
             try {
                 return request(client, request, skip);
             } catch (ODataError e) {
-                if (notServed(e)) {
+                if (NotSupportedInCloud.isSegmentRefusal(e)) {
                     throw new NotSupportedInCloud(GraphCapability.PLACES, session.cloud(), session.connectionId(), ALTERNATIVE);
                 }
                 throw e;
@@ -117,12 +117,6 @@ public final class RoomService {
             return GraphJsonRequests.get(client, ROOMS_OF_LIST, Map.of("place%2Did", request.roomList()), query, List.of());
         }
         return GraphJsonRequests.get(client, ROOMS, Map.of(), query, List.of());
-    }
-
-    /** Graph's answer for a path it does not have in this cloud: 400 BadRequest "Resource not found for the segment 'places'". */
-    private static boolean notServed(ODataError e) {
-        String message = e.getError() == null ? null : e.getError().getMessage();
-        return e.getResponseStatusCode() == 400 && message != null && message.startsWith("Resource not found for the segment");
     }
 
     private static RoomPage page(String connectionId, NationalCloud cloud, List<RoomView> rooms, String next) {

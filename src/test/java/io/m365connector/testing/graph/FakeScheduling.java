@@ -71,6 +71,7 @@ public final class FakeScheduling {
      */
     private volatile boolean pascalCase;
     private final Map<NationalCloud, Boolean> placesServed = new EnumMap<>(NationalCloud.class);
+    private final Map<NationalCloud, Boolean> findMeetingTimesServed = new EnumMap<>(NationalCloud.class);
 
     /** An answer: JSON, or Graph's error with this code and message. */
     record Answer(int status, JsonNode body, String errorCode, String message) {
@@ -148,7 +149,20 @@ public final class FakeScheduling {
         }
     }
 
-    /** Whether Graph in that cloud has /places (default: everywhere but 21Vianet). */
+    /**
+     * Whether Graph in that cloud has findMeetingTimes (default: everywhere but 21Vianet, as earlier versions of its page
+     * said; the current ones show it there too, so a test can make 21Vianet serve it).
+     */
+    public void setFindMeetingTimesServed(NationalCloud cloud, boolean served) {
+        synchronized (lock) {
+            findMeetingTimesServed.put(cloud, served);
+        }
+    }
+
+    /**
+     * Whether Graph in that cloud has /places (default: everywhere but 21Vianet, as its Graph answered in 2020: issue 4744;
+     * the current pages show it in every cloud, so a test can make 21Vianet serve it).
+     */
     public void setPlacesServed(NationalCloud cloud, boolean served) {
         synchronized (lock) {
             placesServed.put(cloud, served);
@@ -181,11 +195,14 @@ public final class FakeScheduling {
     private void resetServed() {
         for (NationalCloud cloud : NationalCloud.values()) {
             placesServed.put(cloud, cloud != NationalCloud.CHINA);
+            findMeetingTimesServed.put(cloud, cloud != NationalCloud.CHINA);
         }
     }
 
     boolean servesFindMeetingTimes(NationalCloud cloud) {
-        return cloud != NationalCloud.CHINA;
+        synchronized (lock) {
+            return findMeetingTimesServed.getOrDefault(cloud, cloud != NationalCloud.CHINA);
+        }
     }
 
     static Answer notServed(String segment) {
