@@ -2194,7 +2194,7 @@ export interface operations {
                 unread?: boolean;
                 hasAttachments?: boolean;
                 pageSize?: number;
-                /** @description `nextCursor` of the previous page, unchanged (with the same other parameters). */
+                /** @description `nextCursor` of the previous page, unchanged (with the same other parameters). Pages are positions in the list, as Graph's own are: a message that arrives or leaves between two reads shifts the next page by one (an item repeated or passed over), so a copy that must be complete is kept by the change feed, not by paging. */
                 cursor?: string;
             };
             header?: {
