@@ -1,5 +1,6 @@
 package io.m365connector.sync;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
 import io.m365connector.platform.Secrets;
@@ -38,6 +39,7 @@ public record Change(long sequence, String id, String resource, String mailbox, 
      * whole days (its times are then midnights of the zone it was made in, as Graph gives them).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true) // a row a later version wrote, read by this one (a rollback, a rolling deploy)
     public record Summary(String subject, String from, String receivedAt, String start, String end, Boolean isAllDay) {
         /** A message's. */
         public static Summary message(String subject, String from, String receivedAt) {
@@ -47,6 +49,11 @@ public record Change(long sequence, String id, String resource, String mailbox, 
         /** An event's. */
         public static Summary event(String subject, String start, String end, Boolean isAllDay) {
             return new Summary(subject, null, null, start, end, isAllDay);
+        }
+
+        /** The same with {@code isAllDay}: stored in a column of its own (ChangeFeed), so that the JSON stays readable by older versions. */
+        Summary withAllDay(Boolean allDay) {
+            return new Summary(subject, from, receivedAt, start, end, allDay);
         }
     }
 

@@ -103,7 +103,12 @@ public final class ChangeFeed implements ExpiringRecords {
             e.addProperty("ChangeKey", c.changeKey());
         }
         if (c.summary() != null) {
-            e.addProperty("Summary", Json.write(c.summary()));
+            // isAllDay in a column of its own: versions before it read Summary strictly (an unknown field fails the row), and
+            // a rolling deploy or a rollback has them read rows this one wrote
+            e.addProperty("Summary", Json.write(c.summary().withAllDay(null)));
+            if (c.summary().isAllDay() != null) {
+                e.addProperty("AllDay", c.summary().isAllDay());
+            }
         }
         return e;
     }
@@ -114,6 +119,6 @@ public final class ChangeFeed implements ExpiringRecords {
         return new Change(Long.parseLong(e.getRowKey()), (String) e.getProperty("ChangeId"), (String) e.getProperty("Resource"),
                 (String) e.getProperty("Mailbox"), Change.Type.valueOf((String) e.getProperty("Type")), (String) e.getProperty("ItemId"), (String) e.getProperty("ChangeKey"),
                 appended instanceof OffsetDateTime t ? t.toInstant() : null,
-                summary == null ? null : Json.read((String) summary, Change.Summary.class));
+                summary == null ? null : Json.read((String) summary, Change.Summary.class).withAllDay((Boolean) e.getProperty("AllDay")));
     }
 }

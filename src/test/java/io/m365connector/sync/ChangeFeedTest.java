@@ -8,6 +8,7 @@ import com.azure.data.tables.TableServiceClient;
 import com.azure.data.tables.TableServiceClientBuilder;
 import io.m365connector.connection.ConcurrentUpdateException;
 import io.m365connector.connection.Connection;
+import io.m365connector.platform.Json;
 import io.m365connector.platform.RequestValidationException;
 import io.m365connector.testing.Azurite;
 import io.m365connector.testing.MutableClock;
@@ -63,6 +64,28 @@ class ChangeFeedTest {
         RequestValidationException e = assertThrows(RequestValidationException.class, () -> read(after), "cursor s" + after);
         assertEquals("cursor", e.errors().get(0).field());
         assertTrue(e.errors().get(0).message().contains("not handed out by it"), e.errors().get(0).message());
+    }
+
+    /** The summary as versions before isAllDay read it, strictly (Json.MAPPER fails on a field it does not know). */
+    private record SummaryBeforeAllDay(String subject, String from, String receivedAt, String start, String end) {
+    }
+
+    /** During a rolling deploy, or after a rollback, a version without isAllDay reads the rows this one writes. */
+    @Test
+    void whenAnAllDayEventIsInTheFeedThenItsRowStaysReadableByTheVersionBeforeAndReadsBackWithTheFlag() {
+        Change allDay = Change.of(SyncTarget.own(SyncResource.CALENDAR), Change.Type.CREATED, "ev1", "1",
+                Change.Summary.event("offsite", "2027-03-02T00:00:00Z", "2027-03-03T00:00:00Z", true));
+        try (FeedWriter writer = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
+            writer.append(List.of(allDay));
+            writer.checkpoint();
+        }
+
+        String stored = (String) TABLES.getTableClient(prefix + "changes").getEntity(connectionId, ChangeFeed.key(1)).getProperty("Summary");
+        SummaryBeforeAllDay before = Json.read(stored, SummaryBeforeAllDay.class);
+        assertEquals("2027-03-02T00:00:00Z", before.start());
+        assertEquals(true, feed.after(connectionId, 0, 10).get(0).summary().isAllDay());
+        assertEquals("offsite", Json.read("{\"subject\":\"offsite\",\"fieldOfALaterVersion\":1}", Change.Summary.class).subject(),
+                "and this version reads what a later one adds");
     }
 
     /** A web app that kept a cursor of an earlier connection (or of another) would see nothing until the new feed reached it. */
