@@ -12,6 +12,7 @@ import io.m365connector.platform.Settings;
 import io.m365connector.platform.webhooks.WebhookSender;
 import io.m365connector.platform.webhooks.WebhookSigner;
 import io.m365connector.sync.ChangeFeed;
+import io.m365connector.sync.ExpiredChanges;
 import java.util.Random;
 
 /** Timers and queues: the refresh sweep and workers, webhook delivery, housekeeping. */
@@ -34,7 +35,8 @@ final class MaintenanceParts {
                 platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE), platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE + "-poison"),
                 new Random(), wiring.clock, tokens.connections.get(), credentials.store.get())); // Random is safe to share between threads
         this.housekeeping = Lazy.of(() -> new Housekeeping(tokens.loginSessions.get(), features.idempotencyStore.get(),
-                new ChangeFeed(platform.tables.get().getTableClient(wiring.tables.changes())), ChangeFeed.RETENTION, wiring.clock));
+                ExpiredChanges.of(platform.tables.get().getTableClient(wiring.tables.changes()),
+                        platform.tables.get().getTableClient(wiring.tables.syncState())), ChangeFeed.RETENTION, wiring.clock));
     }
 
     /** Webhooks signed the Standard Webhooks way with the configured secret (the change feed's webhooks will share it). */

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -184,11 +185,19 @@ public final class TableAccess {
      * 1 request per 100 rows instead of 100.
      */
     public int deleteMatching(String filter) {
+        return deleteMatching(filter, row -> true);
+    }
+
+    /** {@link #deleteMatching(String)}, of the rows (their keys only) that {@code which} also takes. */
+    public int deleteMatching(String filter, Predicate<TableEntity> which) {
         ListEntitiesOptions options = new ListEntitiesOptions().setFilter(filter).setSelect(List.of("PartitionKey", "RowKey"));
         return call(() -> {
             int deleted = 0;
             List<TableEntity> batch = new ArrayList<>();
             for (TableEntity entity : table.listEntities(options, null, null)) {
+                if (!which.test(entity)) {
+                    continue;
+                }
                 if (batch.size() == TRANSACTION_LIMIT || (!batch.isEmpty() && !batch.get(0).getPartitionKey().equals(entity.getPartitionKey()))) {
                     deleted += deleteTogether(batch);
                     batch.clear();

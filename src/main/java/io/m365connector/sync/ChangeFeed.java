@@ -15,6 +15,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiPredicate;
 
 /**
  * The change feed: table {@code changes}, PartitionKey = connection id, RowKey = the change's sequence
@@ -83,6 +84,11 @@ public final class ChangeFeed implements ExpiringRecords {
     @Override
     public int deleteCreatedBefore(Instant cutoff) {
         return table.deleteMatching("AppendedAt lt datetime'" + cutoff + "'");
+    }
+
+    /** The changes appended before {@code cutoff} that {@code which} takes (by connection and sequence). */
+    int deleteCreatedBefore(Instant cutoff, BiPredicate<String, Long> which) {
+        return table.deleteMatching("AppendedAt lt datetime'" + cutoff + "'", row -> which.test(row.getPartitionKey(), Long.parseLong(row.getRowKey())));
     }
 
     static String key(long sequence) {
