@@ -128,6 +128,42 @@ class SchedulingJsonTest {
         assertFalse(fixed.allows(Instant.parse("2027-07-07T15:00:00Z"), Instant.parse("2027-07-07T16:00:00Z"), "work"), "07:00 at UTC-8");
     }
 
+    /** South of the equator daylight time starts in the later month: AUS Eastern, standard from April, daylight from October. */
+    @Test
+    void whenACustomTimeZoneIsSouthOfTheEquatorThenItsSummerIsDaylightTimeToo() throws Exception {
+        FreeBusy sydney = FreeBusy.of(Json.MAPPER.readTree(custom(-600, "{\"time\":\"03:00:00.0000000\",\"dayOccurrence\":1,"
+                + "\"dayOfWeek\":\"sunday\",\"month\":4}", "{\"daylightBias\":-60,\"time\":\"02:00:00.0000000\",\"dayOccurrence\":1,"
+                + "\"dayOfWeek\":\"sunday\",\"month\":10}")));
+        // Wednesday 13 January 2027, 08:00 AEDT (+11) is 21:00 UTC the day before; 08:00 AEST (+10) would be 22:00
+        assertTrue(sydney.allows(Instant.parse("2027-01-12T21:00:00Z"), Instant.parse("2027-01-12T22:00:00Z"), "work"), "January: +11");
+        assertFalse(sydney.allows(Instant.parse("2027-01-12T20:00:00Z"), Instant.parse("2027-01-12T21:00:00Z"), "work"));
+        // Wednesday 14 July 2027, 08:00 AEST (+10) is 22:00 UTC the day before
+        assertTrue(sydney.allows(Instant.parse("2027-07-13T22:00:00Z"), Instant.parse("2027-07-13T23:00:00Z"), "work"), "July: +10");
+        assertFalse(sydney.allows(Instant.parse("2027-07-13T21:00:00Z"), Instant.parse("2027-07-13T22:00:00Z"), "work"));
+        // Wednesday 10 November 2027: still daylight time
+        assertTrue(sydney.allows(Instant.parse("2027-11-09T21:00:00Z"), Instant.parse("2027-11-09T22:00:00Z"), "work"), "November: +11");
+    }
+
+    /** Windows ends a day at 23:59:59.999 or 24:00; a switch that cannot be read leaves the zone's bias, never UTC. */
+    @Test
+    void whenACustomTimeZonesSwitchesAreOddThenTheyAreReadOrTheBiasStays() throws Exception {
+        FreeBusy endOfDay = FreeBusy.of(Json.MAPPER.readTree(custom(480, "{\"time\":\"23:59:59.9990000\",\"dayOccurrence\":5,"
+                + "\"dayOfWeek\":\"saturday\",\"month\":10}", "{\"daylightBias\":-60,\"time\":\"24:00:00\",\"dayOccurrence\":5,"
+                + "\"dayOfWeek\":\"saturday\",\"month\":3}")));
+        assertTrue(endOfDay.allows(Instant.parse("2027-07-07T15:00:00Z"), Instant.parse("2027-07-07T16:00:00Z"), "work"), "July: -7");
+        FreeBusy broken = FreeBusy.of(Json.MAPPER.readTree(custom(480, "{\"time\":\"02:00\",\"dayOccurrence\":1,\"dayOfWeek\":\"someday\","
+                + "\"month\":11}", "{\"daylightBias\":-60,\"time\":\"02:00\",\"dayOccurrence\":2,\"dayOfWeek\":\"sunday\",\"month\":3}")));
+        assertTrue(broken.allows(Instant.parse("2027-07-07T16:00:00Z"), Instant.parse("2027-07-07T17:00:00Z"), "work"), "08:00 at -8");
+        assertFalse(broken.allows(Instant.parse("2027-07-07T08:00:00Z"), Instant.parse("2027-07-07T09:00:00Z"), "work"), "not UTC");
+    }
+
+    private static String custom(int bias, String standardOffset, String daylightOffset) {
+        return "{\"scheduleId\":\"x@contoso.com\",\"scheduleItems\":[],\"workingHours\":{\"daysOfWeek\":[\"monday\",\"tuesday\","
+                + "\"wednesday\",\"thursday\",\"friday\"],\"startTime\":\"08:00:00.0000000\",\"endTime\":\"17:00:00.0000000\","
+                + "\"timeZone\":{\"@odata.type\":\"#microsoft.graph.customTimeZone\",\"bias\":" + bias + ",\"name\":\"Customized Time Zone\","
+                + "\"standardOffset\":" + standardOffset + ",\"daylightOffset\":" + daylightOffset + "}}}";
+    }
+
     @Test
     void whenFindMeetingTimesAnswersInPascalCaseOrOffersARoomNotAskedForThenTheAnswerSaysWhatWasAskedFor() throws Exception {
         MeetingTimesRequest roomNeeded = MeetingTimesRequest.parse("{\"attendees\":[\"cand@fabrikam.com\"],\"rooms\":[\"room4@contoso.com\"],"
