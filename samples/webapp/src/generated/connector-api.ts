@@ -927,7 +927,8 @@ export interface components {
             /**
              * @description Rooms to book: each becomes a location (the first is the main one) and a resource attendee.
              *     Not with `location`; a room is not listed again in `attendees`. On an update, give `attendees`
-             *     too (Graph replaces the whole attendee list).
+             *     too (Graph replaces the whole attendee list); an update's `attendees` without `rooms` keeps the
+             *     event's rooms, and an update's empty `rooms` releases them (then `location` may be given).
              */
             rooms?: components["schemas"]["Recipient"][];
         };

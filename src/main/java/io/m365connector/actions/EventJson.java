@@ -9,11 +9,8 @@ import io.m365connector.outlook.MailRecipient;
 import io.m365connector.outlook.ZonedTime;
 import io.m365connector.platform.Json;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Events as Graph's JSON: the bodies of a create and an update, and where an event lives. Written here rather than
@@ -58,19 +55,12 @@ final class EventJson {
         return Json.bytes(e);
     }
 
-    /** The rooms an event has booked: its resource attendees that are also among its locations (how {@link #rooms} books them). */
+    /** The rooms an event has booked: its resource attendees, as the event's read ({@link EventDetails}) lists them under rooms. */
     static List<MailRecipient> bookedRooms(JsonNode event) {
-        Set<String> locations = new HashSet<>();
-        for (JsonNode l : event.path("locations")) {
-            String address = GraphValues.text(l, "locationEmailAddress");
-            if (address != null) {
-                locations.add(address.toLowerCase(Locale.ROOT));
-            }
-        }
         List<MailRecipient> rooms = new ArrayList<>();
         for (JsonNode a : event.path("attendees")) {
             String address = GraphValues.text(a.path("emailAddress"), "address");
-            if (address != null && "resource".equalsIgnoreCase(GraphValues.text(a, "type")) && locations.contains(address.toLowerCase(Locale.ROOT))) {
+            if (address != null && "resource".equalsIgnoreCase(GraphValues.text(a, "type"))) {
                 rooms.add(new MailRecipient(address, GraphValues.text(a.path("emailAddress"), "name")));
             }
         }
@@ -101,8 +91,13 @@ final class EventJson {
                     default -> "required";
                 })));
             }
-            if (r.rooms() != null) {
+            if (r.rooms() != null && !r.rooms().isEmpty()) {
                 rooms(e, r.rooms(), attendees);
+            } else if (r.rooms() != null) { // a PATCH's "rooms": []: the rooms leave the meeting, and the location names none of them
+                e.putArray("locations");
+                if (r.location() == null) {
+                    e.putObject("location").put("displayName", "");
+                }
             }
         }
         if (r.teamsMeeting() != null) {

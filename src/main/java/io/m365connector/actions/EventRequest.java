@@ -126,17 +126,18 @@ public record EventRequest(String subject, ZonedTime start, ZonedTime end, Strin
     /**
      * The rooms to book, or null when not given. A room sets the location, so "location" must not be
      * given too; a room listed again as an attendee is refused (it is added as one); on a PATCH the
-     * attendees must come along, because Graph replaces the whole attendee list.
+     * attendees must come along, because Graph replaces the whole attendee list, and an empty list
+     * releases the event's rooms (a location may then be given).
      */
     private static List<MailRecipient> rooms(JsonFields json, boolean hasLocation, List<Attendee> attendees, boolean partial) {
         if (!json.has("rooms")) {
             return null;
         }
         List<MailRecipient> rooms = MailRecipient.list(json, "rooms", MAX_ROOMS, json.errors());
-        if (rooms.isEmpty() && json.errors().isEmpty()) {
+        if (rooms.isEmpty() && json.errors().isEmpty() && !partial) {
             json.errors().add("rooms", "Give at least one room, or leave rooms out.");
         }
-        if (hasLocation) {
+        if (hasLocation && !rooms.isEmpty()) {
             json.errors().add("location", "Leave location out when rooms are given: the location is set from the rooms.");
         }
         if (partial && attendees == null) {

@@ -148,6 +148,54 @@ class RoomBookingTest {
     }
 
     @Test
+    void whenAnUpdateGivesNoRoomsThenTheRoomsLeaveTheMeetingAndTheirTimeIsFree() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"calendar\"");
+        String booked = room(c, FakeRoom.Response.ACCEPT_IF_FREE);
+        String id = book(c, booked);
+
+        FakeHttpResponse response = HARNESS.updateEvent(c.connectionId(), id, null, "{\"attendees\":[\"cand@fabrikam.com\"],\"rooms\":[],"
+                + "\"location\":\"Teams only\"}");
+
+        assertEquals(200, response.getStatusCode(), response.bodyText());
+        JsonNode event = get(c, id);
+        assertEquals(0, event.path("rooms").size(), event.toString());
+        assertEquals("Teams only", event.get("location").asText());
+        assertEquals("accepted", get(c, book(c, booked)).get("rooms").get(0).get("response").asText(), "its time was released");
+        assertEquals(400, HARNESS.createEvent(c.connectionId(), null, "{\"subject\":\"x\"," + TIMES + ",\"rooms\":[]}").getStatusCode(),
+                "a create with no room is refused as before");
+    }
+
+    /** EventDetails lists every resource attendee under rooms: one invited as an attendee of type resource is kept too. */
+    @Test
+    void whenARoomWasInvitedAsAResourceAttendeeThenAnAttendeesUpdateKeepsItToo() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"calendar\"");
+        String booked = room(c, FakeRoom.Response.ACCEPT_IF_FREE);
+        FakeHttpResponse created = HARNESS.createEvent(c.connectionId(), null, "{\"subject\":\"Interview\"," + TIMES
+                + ",\"attendees\":[\"cand@fabrikam.com\",{\"address\":\"" + booked + "\",\"type\":\"resource\"}]}");
+        String id = ConnectorHarness.json(created.bodyText()).get("eventId").asText();
+
+        assertEquals(200, HARNESS.updateEvent(c.connectionId(), id, null, "{\"attendees\":[\"lee@contoso.com\"]}").getStatusCode());
+
+        JsonNode event = get(c, id);
+        assertEquals(booked, event.get("rooms").get(0).get("address").asText(), event.toString());
+        assertEquals("accepted", event.get("rooms").get(0).get("response").asText());
+    }
+
+    /** A room answers an updated request again: moved to a time it is busy, it declines (the fake no longer keeps the old answer). */
+    @Test
+    void whenAnUpdateMovesTheMeetingToATimeTheRoomIsBusyThenTheRoomDeclines() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"calendar\"");
+        String booked = room(c, FakeRoom.Response.ACCEPT_IF_FREE);
+        String id = book(c, booked);
+        HARNESS.graph.scheduling().addBusy(booked, Instant.parse("2026-12-01T14:00:00Z"), Instant.parse("2026-12-01T15:00:00Z"), "busy", "other");
+
+        assertEquals(200, HARNESS.updateEvent(c.connectionId(), id, null, "{\"start\":{\"dateTime\":\"2026-12-01T14:00:00\",\"timeZone\":"
+                + "\"UTC\"},\"end\":{\"dateTime\":\"2026-12-01T15:00:00\",\"timeZone\":\"UTC\"}}").getStatusCode());
+
+        assertEquals("declined", get(c, id).get("rooms").get(0).get("response").asText());
+    }
+
+    @Test
     void whenAnUpdateMovesTheMeetingToAnotherRoomThenTheFirstRoomIsFreeAgain() {
         ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"calendar\"");
         String first = room(c, FakeRoom.Response.ACCEPT_IF_FREE);
@@ -172,7 +220,7 @@ class RoomBookingTest {
         FakeHttpResponse patch = HARNESS.updateEvent(c.connectionId(), "AAMkAGI1AAA=", null, "{\"rooms\":[]}");
 
         assertEquals(Set.of("location", "attendees[0]", "rooms[1]", "rooms[2]"), fields(create));
-        assertEquals(Set.of("rooms", "attendees"), fields(patch));
+        assertEquals(Set.of("attendees"), fields(patch), "an update's empty rooms releases them, with the attendees to keep");
         assertTrue(posts(c).isEmpty());
     }
 

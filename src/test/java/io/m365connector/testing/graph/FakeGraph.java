@@ -1454,8 +1454,8 @@ public final class FakeGraph implements AutoCloseable {
         event.put("lastModifiedDateTime", GRAPH_TIME.format(clock.instant()));
         event.put("changeKey", randomToken(12));
         normalizeEventTimes(event);
-        if (changes.has("attendees")) {
-            scheduling.attendeesReplaced(ctx.user().tenantId(), before, event);
+        if (changes.has("attendees") || changes.has("start") || changes.has("end")) {
+            scheduling.eventUpdated(ctx.user().tenantId(), before, event);
         }
         applyOnlineMeeting(ctx, event);
         mail.eventSaved(ctx.mailbox().upn, event);

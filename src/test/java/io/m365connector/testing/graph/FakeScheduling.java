@@ -585,39 +585,52 @@ public final class FakeScheduling {
     }
 
     /**
-     * An update that replaced the event's attendees (Graph replaces the whole list: Learn, event: update, "attendees"): an
-     * attendee still there keeps its answer; a room no longer there gets a cancellation and its calendar frees the time
-     * (the Outlook behaviour of removing a room from a meeting); a room new to the list answers as for a new event.
+     * An update that replaced the event's attendees (Graph replaces the whole list: Learn, event: update, "attendees") or
+     * moved it: an attendee still there keeps its answer; a room no longer there gets a cancellation and its calendar frees
+     * the time (Outlook's behaviour when a room is removed from a meeting); a room new to the list, and every room when the
+     * time moved, answers again for the event's time, as its booking policy does for an updated request.
      */
-    void attendeesReplaced(String tenantId, ObjectNode before, ObjectNode after) {
+    void eventUpdated(String tenantId, ObjectNode before, ObjectNode after) {
         Map<String, JsonNode> previous = new HashMap<>();
         for (JsonNode a : before.path("attendees")) {
             previous.put(key(String.valueOf(GraphJson.address(a))), a);
         }
-        Set<String> now = new HashSet<>();
+        Instant oldStart = instant(before.get("start"));
+        Instant oldEnd = instant(before.get("end"));
         Instant start = instant(after.get("start"));
         Instant end = instant(after.get("end"));
+        boolean moved = !Objects.equals(oldStart, start) || !Objects.equals(oldEnd, end);
+        String oldSubject = GraphJson.text(before, "subject");
+        Set<String> now = new HashSet<>();
         for (JsonNode a : after.path("attendees")) {
             String address = GraphJson.address(a);
             now.add(key(String.valueOf(address)));
             JsonNode earlier = previous.get(key(String.valueOf(address)));
-            if (earlier != null && earlier.has("status") && a instanceof ObjectNode attendee) {
-                attendee.set("status", earlier.get("status").deepCopy());
-            } else if (isRoom(tenantId, a) && a instanceof ObjectNode attendee && start != null && end != null) {
+            boolean room = isRoom(tenantId, a);
+            if (!(a instanceof ObjectNode attendee)) {
+                continue;
+            }
+            if (earlier != null && (!room || !moved)) {
+                if (earlier.has("status")) {
+                    attendee.set("status", earlier.get("status").deepCopy());
+                }
+            } else if (room && start != null && end != null) {
+                release(address, oldStart, oldEnd, oldSubject);
                 answerAsRoom(attendee, address, start, end, GraphJson.text(after, "subject"));
             }
         }
-        Instant oldStart = instant(before.get("start"));
-        Instant oldEnd = instant(before.get("end"));
-        String oldSubject = GraphJson.text(before, "subject");
         previous.forEach((address, a) -> {
             if (!now.contains(address) && isRoom(tenantId, a)) {
-                synchronized (lock) {
-                    busy.getOrDefault(address, new ArrayList<>()).removeIf(b -> b.start().equals(oldStart) && b.end().equals(oldEnd)
-                            && Objects.equals(b.subject(), oldSubject));
-                }
+                release(address, oldStart, oldEnd, oldSubject);
             }
         });
+    }
+
+    private void release(String address, Instant start, Instant end, String subject) {
+        synchronized (lock) {
+            busy.getOrDefault(key(address), new ArrayList<>()).removeIf(b -> b.start().equals(start) && b.end().equals(end)
+                    && Objects.equals(b.subject(), subject));
+        }
     }
 
     private boolean isRoom(String tenantId, JsonNode attendee) {
