@@ -55,6 +55,9 @@ final class FindMeetingTimes {
         String reason = GraphValues.text(result, "emptySuggestionsReason");
         reason = reason == null || reason.isEmpty() || !suggestions.isEmpty() ? null
                 : reason.substring(0, 1).toLowerCase(Locale.ROOT) + reason.substring(1); // "AttendeesUnavailable" in Learn's example
+        if (suggestions.isEmpty() && reason == null && !GraphValues.list(result, "meetingTimeSuggestions").isEmpty()) {
+            reason = "locationsUnavailable"; // Graph's suggestions all named rooms not asked for (suggestion), as the computed way says
+        }
         return new MeetingTimes(connectionId, MeetingTimes.FIND_MEETING_TIMES, request.window().timeZone(), suggestions, reason);
     }
 

@@ -176,6 +176,10 @@ class SchedulingJsonTest {
 
         MeetingTimes needed = FindMeetingTimes.read("con_1", roomNeeded, Json.MAPPER.readTree(answer));
         assertEquals(1, needed.suggestions().size(), "the slot with a room nobody asked for is left out: " + needed);
+        MeetingTimes onlySubstitutes = FindMeetingTimes.read("con_1", roomNeeded, Json.MAPPER.readTree("{\"emptySuggestionsReason\":\"\","
+                + "\"meetingTimeSuggestions\":[" + suggestion("2018-08-06T10:00:00", "Free", "Free", "room9@contoso.com", "Room 9") + "]}"));
+        assertEquals(List.of(), onlySubstitutes.suggestions());
+        assertEquals("locationsUnavailable", onlySubstitutes.emptySuggestionsReason(), "an empty answer always says why");
         MeetingTimes.Suggestion first = needed.suggestions().get(0);
         assertEquals("tentative", first.organizerAvailability());
         assertEquals("free", first.attendeeAvailability().get(0).availability());
