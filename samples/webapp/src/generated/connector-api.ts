@@ -514,8 +514,9 @@ export interface paths {
          *     `rooms` feature (Place.Read.All, which needs an administrator's consent). Graph is read 100
          *     rooms per request; building and capacity are filtered here, so a page may hold fewer rooms than
          *     `pageSize` (even none) while `nextPageToken` is present; only its absence ends the listing.
-         *     Where the cloud has no room directory (21Vianet; the US Government clouds if Graph refuses it)
-         *     the answer is 422 `not_supported_in_cloud` naming the cloud and the alternative.
+         *     Where Graph in the connection's cloud has no room directory (it is tried outside the global cloud,
+         *     where Microsoft's pages disagree) the answer is 422 `not_supported_in_cloud` naming the cloud and the
+         *     alternative.
          */
         get: operations["listRooms"];
         put?: never;
@@ -590,9 +591,9 @@ export interface paths {
         /**
          * Suggest meeting times (and a free room)
          * @description The same contract in every cloud. Where the cloud serves Graph's findMeetingTimes (global, US
-         *     Government L4 and L5) and the connection has Calendars.Read.Shared (`rooms`) or
-         *     Calendars.ReadWrite.Shared (`shared_calendar`), Graph suggests the times; otherwise (21Vianet,
-         *     or without those permissions) they are computed from getSchedule, which needs Calendars.ReadBasic
+         *     Government L4 and L5; tried in 21Vianet) and the connection has Calendars.Read.Shared (`rooms`) or
+         *     Calendars.ReadWrite.Shared (`shared_calendar`), Graph suggests the times; otherwise (21Vianet when
+         *     its Graph refuses, or without those permissions) they are computed from getSchedule, which needs Calendars.ReadBasic
          *     (`rooms`) or Calendars.ReadWrite (`calendar`). `computedBy` says which. The signed-in user
          *     organizes; attendees and rooms together at most 19. Body at most 64 KiB.
          */

@@ -143,6 +143,11 @@ public record EventRequest(String subject, ZonedTime start, ZonedTime end, Strin
         if (partial && attendees == null) {
             json.errors().add("attendees", "Give attendees with rooms: Graph replaces the whole attendee list on an update.");
         }
+        for (int i = 0; rooms.isEmpty() && attendees != null && i < attendees.size(); i++) {
+            if (attendees.get(i).type().equals("resource")) {
+                json.errors().add("attendees[" + i + "]", "An empty rooms releases every room: list no attendee of type resource with it.");
+            }
+        }
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < rooms.size(); i++) {
             if (!seen.add(rooms.get(i).address().toLowerCase(Locale.ROOT))) {

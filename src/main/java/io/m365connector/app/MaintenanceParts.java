@@ -36,7 +36,7 @@ final class MaintenanceParts {
                 new Random(), wiring.clock, tokens.connections.get(), credentials.store.get())); // Random is safe to share between threads
         this.housekeeping = Lazy.of(() -> new Housekeeping(tokens.loginSessions.get(), features.idempotencyStore.get(),
                 ExpiredChanges.of(platform.tables.get().getTableClient(wiring.tables.changes()),
-                        platform.tables.get().getTableClient(wiring.tables.syncState())), ChangeFeed.RETENTION, wiring.clock));
+                        platform.tables.get().getTableClient(wiring.tables.syncState()), wiring.clock), ChangeFeed.RETENTION, wiring.clock));
     }
 
     /** Webhooks signed the Standard Webhooks way with the configured secret (the change feed's webhooks will share it). */

@@ -37,13 +37,24 @@ final class FindMeetingTimes {
                 return GraphJsonRequests.send(client, HttpMethod.POST, "{+baseurl}/me/findMeetingTimes", Map.of(), body,
                         List.of(OutlookPrefer.timeZone(request.window().timeZone())));
             } catch (ODataError e) {
-                if (NotSupportedInCloud.isSegmentRefusal(e)) { // the caller computes the suggestions instead
+                if (notServed(e, session)) { // the caller computes the suggestions instead
                     throw new NotSupportedInCloud(GraphCapability.FIND_MEETING_TIMES, session.cloud(), session.connectionId(), "");
                 }
                 throw e;
             }
         });
         return read(session.connectionId(), request, result);
+    }
+
+    /**
+     * Whether Graph refused findMeetingTimes as a path it does not have. Where Microsoft's pages disagree (21Vianet) no
+     * report shows the refusal's form, so any 400, 404 or 501 counts there (a request of ours Graph found wrong is then
+     * answered from getSchedule rather than refused); elsewhere only the segment refusal.
+     */
+    private static boolean notServed(ODataError e, GraphSession session) {
+        int status = e.getResponseStatusCode();
+        return NotSupportedInCloud.isSegmentRefusal(e) || (GraphCapability.FIND_MEETING_TIMES.in(session.cloud()) == GraphCapability.Support.UNCERTAIN
+                && (status == 400 || status == 404 || status == 501));
     }
 
     /** Graph's answer as the API's: suggestions that name a room name one that was asked for. */

@@ -125,6 +125,12 @@ public final class ChangeFeed implements ExpiringRecords {
         return new Change(Long.parseLong(e.getRowKey()), (String) e.getProperty("ChangeId"), (String) e.getProperty("Resource"),
                 (String) e.getProperty("Mailbox"), Change.Type.valueOf((String) e.getProperty("Type")), (String) e.getProperty("ItemId"), (String) e.getProperty("ChangeKey"),
                 appended instanceof OffsetDateTime t ? t.toInstant() : null,
-                summary == null ? null : Json.read((String) summary, Change.Summary.class).withAllDay((Boolean) e.getProperty("AllDay")));
+                summary == null ? null : summary((String) summary, (Boolean) e.getProperty("AllDay")));
+    }
+
+    /** The summary's JSON, with isAllDay from its column (rows written before the column have it in the JSON, or not at all). */
+    private static Change.Summary summary(String json, Boolean allDay) {
+        Change.Summary summary = Json.read(json, Change.Summary.class);
+        return allDay == null ? summary : summary.withAllDay(allDay);
     }
 }

@@ -1,38 +1,68 @@
 package io.m365connector.sync;
 
 import com.azure.data.tables.TableClient;
+import io.m365connector.connection.ConcurrentUpdateException;
 import io.m365connector.platform.ExpiringRecords;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * The change feed's clean-up for housekeeping: changes older than their retention go, except rows a writer numbered
- * beyond its feed's counter and died before recording (a failed run, a killed process). Those stay until a writer
- * settles them (FeedWriter: indexes them and moves the counter past), however long the connection does not sync (a
- * user who must connect again, a feature turned off): deleted unsettled, the next writer would number the same
- * sequences again, below the cursor of a web app that read them, and that web app would never see the new changes.
+ * The change feed's clean-up for housekeeping: changes older than their retention go, including rows a writer numbered
+ * beyond its feed's counter and died before recording (a failed run, a killed process). Those are settled first (the
+ * counter moved past them, as for a disconnect: FeedWriter.settleForForget): deleted unsettled, the next writer would
+ * number the same sequences again, below the cursor of a web app that read them, and that web app would never see the
+ * new changes. A feed whose writer holds its lease keeps them until that writer (or the next) settles them itself.
  */
 public final class ExpiredChanges implements ExpiringRecords {
     private final ChangeFeed feed;
     private final SyncStates states;
+    private final Clock clock;
 
-    ExpiredChanges(ChangeFeed feed, SyncStates states) {
+    ExpiredChanges(ChangeFeed feed, SyncStates states, Clock clock) {
         this.feed = Objects.requireNonNull(feed, "'feed' cannot be null.");
         this.states = Objects.requireNonNull(states, "'states' cannot be null.");
+        this.clock = Objects.requireNonNull(clock, "'clock' cannot be null.");
     }
 
     /** Over the change feed's table and the sync state's (where each feed's counter is). */
-    public static ExpiredChanges of(TableClient changes, TableClient syncState) {
-        return new ExpiredChanges(new ChangeFeed(changes), new SyncStates(syncState));
+    public static ExpiredChanges of(TableClient changes, TableClient syncState, Clock clock) {
+        return new ExpiredChanges(new ChangeFeed(changes), new SyncStates(syncState), clock);
     }
 
     @Override
     public int deleteCreatedBefore(Instant cutoff) {
         Map<String, Long> counters = new HashMap<>();
-        return feed.deleteCreatedBefore(cutoff, (connectionId, sequence) -> sequence <= counters.computeIfAbsent(connectionId,
-                // no feed row: no writer ever took this feed, so no row of it waits to be settled
-                id -> states.feed(id).map(SyncStates.Feed::counter).orElse(Long.MAX_VALUE)));
+        Map<String, Boolean> settled = new HashMap<>();
+        return feed.deleteCreatedBefore(cutoff, (connectionId, sequence) -> {
+            long counter = counters.computeIfAbsent(connectionId, this::counter);
+            if (sequence > counter && settled.putIfAbsent(connectionId, true) == null) {
+                counter = settle(connectionId);
+                counters.put(connectionId, counter);
+            }
+            return sequence <= counter;
+        });
+    }
+
+    /** No feed row: no writer ever took this feed, so no row of it waits to be settled. */
+    private long counter(String connectionId) {
+        return states.feed(connectionId).map(SyncStates.Feed::counter).orElse(Long.MAX_VALUE);
+    }
+
+    /** Moves the counter past the rows beyond it unless a writer holds the feed; the counter afterwards. */
+    private long settle(String connectionId) {
+        Optional<SyncStates.Feed> current = states.feed(connectionId);
+        if (current.isEmpty() || (current.get().leaseUntil() != null && current.get().leaseUntil().isAfter(clock.instant()))) {
+            return current.map(SyncStates.Feed::counter).orElse(Long.MAX_VALUE);
+        }
+        try {
+            FeedWriter.settleForForget(states, feed, connectionId);
+        } catch (ConcurrentUpdateException busy) {
+            // a writer took the feed meanwhile: it settles them; tried again at the next run
+        }
+        return counter(connectionId);
     }
 }

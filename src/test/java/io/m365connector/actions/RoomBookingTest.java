@@ -163,6 +163,9 @@ class RoomBookingTest {
         assertEquals("accepted", get(c, book(c, booked)).get("rooms").get(0).get("response").asText(), "its time was released");
         assertEquals(400, HARNESS.createEvent(c.connectionId(), null, "{\"subject\":\"x\"," + TIMES + ",\"rooms\":[]}").getStatusCode(),
                 "a create with no room is refused as before");
+        FakeHttpResponse contradictory = HARNESS.updateEvent(c.connectionId(), id, null, "{\"attendees\":[\"cand@fabrikam.com\",{\"address\":\""
+                + booked + "\",\"type\":\"resource\"}],\"rooms\":[]}");
+        assertEquals(Set.of("attendees[1]"), fields(contradictory), "releasing the rooms while inviting one again is refused");
     }
 
     /** EventDetails lists every resource attendee under rooms: one invited as an attendee of type resource is kept too. */

@@ -369,6 +369,17 @@ class MaintenanceTest {
         // The feed promises 8 days (README, docs/SYNC.md): a change appended 8 days and a minute ago goes, one of 7 days 23 hours stays.
         changes.upsertEntity(change(c.connectionId(), 1, now.minus(ChangeFeed.RETENTION).minusSeconds(60)));
         changes.upsertEntity(change(c.connectionId(), 2, now.minus(ChangeFeed.RETENTION).plusSeconds(3600)));
+        // A feed whose writer holds its lease keeps an expired row beyond its counter: that writer settles it (ExpiredChanges)
+        String held = "con_" + UUID.randomUUID().toString().replace("-", "");
+        var syncState = ContextParts.of(HARNESS.context).tables().getTableClient(HARNESS.tables.syncState());
+        try {
+            syncState.createTable();
+        } catch (RuntimeException alreadyThere) {
+            // created by an earlier test
+        }
+        syncState.upsertEntity(new TableEntity(held, "_feed").addProperty("Counter", 0L)
+                .addProperty("LeaseUntil", now.plus(Duration.ofDays(1)).atOffset(ZoneOffset.UTC)));
+        changes.upsertEntity(change(held, 1, now.minus(ChangeFeed.RETENTION).minusSeconds(60)));
         sessions.upsertEntity(new TableEntity("20200101", "old-session"));
         idem.upsertEntity(new TableEntity(c.connectionId(), "old-key")
                 .addProperty("CreatedAt", now.minus(Duration.ofHours(25)).atOffset(ZoneOffset.UTC)));
@@ -385,6 +396,8 @@ class MaintenanceTest {
         assertEquals(List.of("fresh-key"), idem.listEntities().stream().map(e -> e.getRowKey()).toList());
         assertEquals(List.of(rowKey(2)), changes.listEntities().stream()
                 .filter(e -> e.getPartitionKey().equals(c.connectionId())).map(e -> e.getRowKey()).toList(), "the change within 8 days stays");
+        assertEquals(List.of(rowKey(1)), changes.listEntities().stream()
+                .filter(e -> e.getPartitionKey().equals(held)).map(e -> e.getRowKey()).toList(), "its writer's to settle");
         // A reader that had not read change 1 is told that changes went unread; one that had read it is not.
         JsonNode fromTheStart = ConnectorHarness.json(HARNESS.read(c.connectionId(), "/changes").bodyText());
         JsonNode afterTheFirst = ConnectorHarness.json(HARNESS.read(c.connectionId(), "/changes?cursor=s1").bodyText());

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * POST /connections/{id}/meeting-times: findMeetingTimes where the cloud has it, computed from getSchedule
@@ -77,6 +78,23 @@ class MeetingTimesTest {
         for (RecordedRequest r : calls(c, "/me/.*").subList(allBefore, calls(c, "/me/.*").size())) {
             assertEquals(cloud.graphHost(), r.host());
             assertEquals("outlook.timezone=\"UTC\"", r.header("Prefer"));
+        }
+    }
+
+    /** No report shows how 21Vianet refuses findMeetingTimes: a 404 or a 501 falls back to getSchedule as the segment refusal does. */
+    @ParameterizedTest
+    @ValueSource(ints = {404, 501})
+    void whenGraphIn21VianetRefusesFindMeetingTimesOtherwiseThenTheTimesAreStillComputed(int status) {
+        reset(CHINA);
+        FAKE.setFindMeetingTimesRefusal(status, status == 404 ? "ResourceNotFound" : "NotImplemented", "Not available here.");
+        try {
+            FakeHttpResponse response = HARNESS.meetingTimes(CHINA.connectionId(), request("\"attendees\":[\"ann@fabrikam.example\"],"
+                    + window("2026-12-01T08:00:00", "2026-12-01T12:00:00", "UTC")));
+
+            assertEquals(200, response.getStatusCode(), response.bodyText());
+            assertEquals("getSchedule", ConnectorHarness.json(response.bodyText()).get("computedBy").asText());
+        } finally {
+            FAKE.setFindMeetingTimesRefusal(null, null, null);
         }
     }
 

@@ -68,18 +68,18 @@ class ChangeFeedTest {
 
     /**
      * A writer that died after appending left rows beyond the counter; the connection then stopped syncing (the user must
-     * connect again). Housekeeping keeps those rows past their 8 days until a writer settles them: deleted unsettled, the
-     * next writer would number s1-s3 again, below the cursor of a web app that read them, which would then skip them.
+     * connect again). Housekeeping settles them before it deletes them after their 8 days: deleted unsettled, the next
+     * writer would number s1-s3 again, below the cursor of a web app that read them, which would then skip them.
      */
     @Test
-    void whenUnsettledRowsExpireThenHousekeepingKeepsThemUntilAWriterSettlesThemAndTheNumberingNeverGoesBack() {
+    void whenUnsettledRowsExpireThenHousekeepingSettlesThemBeforeItDeletesThemAndTheNumberingNeverGoesBack() {
         FeedWriter dead = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
         dead.append(List.of(change("a", "1"), change("b", "1"), change("c", "1"))); // then the process died: no checkpoint
         assertEquals("s3", read(0).nextCursor(), "a web app read them all");
-        ExpiredChanges housekeeping = new ExpiredChanges(feed, states);
+        ExpiredChanges housekeeping = new ExpiredChanges(feed, states, clock);
 
         clock.advance(ChangeFeed.RETENTION.plusDays(5));
-        assertEquals(0, housekeeping.deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION)), "unsettled: kept");
+        assertEquals(3, housekeeping.deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION)), "settled, then deleted");
         assertEquals("s3", read(3).nextCursor(), "the web app's cursor stays good");
 
         FeedWriter next = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow(); // reconnected
@@ -87,8 +87,19 @@ class ChangeFeedTest {
         next.checkpoint();
         next.close();
         assertEquals(List.of(4L), appended.stream().map(Change::sequence).toList(), "numbered after what the web app read");
-        assertEquals(3, housekeeping.deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION)), "settled: they go");
         assertEquals(List.of(4L), read(3).changes().stream().map(Change::sequence).toList());
+    }
+
+    /** A writer that holds the feed settles its rows itself: housekeeping leaves them to it, whatever their age. */
+    @Test
+    void whenAWriterHoldsTheFeedThenHousekeepingKeepsTheRowsBeyondItsCounter() {
+        FeedWriter slow = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofDays(10)).orElseThrow();
+        slow.append(List.of(change("a", "1")));
+        ExpiredChanges housekeeping = new ExpiredChanges(feed, states, clock);
+
+        clock.advance(ChangeFeed.RETENTION.plusDays(1));
+        assertEquals(0, housekeeping.deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION)));
+        assertEquals(List.of(1L), feed.after(connectionId, 0, 10).stream().map(Change::sequence).toList());
     }
 
     /** The summary as versions before isAllDay read it, strictly (Json.MAPPER fails on a field it does not know). */

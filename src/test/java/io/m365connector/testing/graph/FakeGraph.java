@@ -672,7 +672,7 @@ public final class FakeGraph implements AutoCloseable {
                 return accessDenied(call);
             }
             if (op.kind() == Kind.FIND_MEETING_TIMES && !scheduling.servesFindMeetingTimes(cloudOf(call.host()))) {
-                return answer(call, FakeScheduling.notServed("findMeetingTimes"));
+                return answer(call, scheduling.findMeetingTimesRefusal());
             }
             if (!hasScope(call.issued(), op.kind().permission(), own)) {
                 return accessDenied(call);

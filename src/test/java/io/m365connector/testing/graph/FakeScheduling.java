@@ -72,6 +72,7 @@ public final class FakeScheduling {
     private volatile boolean pascalCase;
     private final Map<NationalCloud, Boolean> placesServed = new EnumMap<>(NationalCloud.class);
     private final Map<NationalCloud, Boolean> findMeetingTimesServed = new EnumMap<>(NationalCloud.class);
+    private volatile Answer findMeetingTimesRefusal;
 
     /** An answer: JSON, or Graph's error with this code and message. */
     record Answer(int status, JsonNode body, String errorCode, String message) {
@@ -207,6 +208,20 @@ public final class FakeScheduling {
 
     static Answer notServed(String segment) {
         return Answer.error(400, "BadRequest", "Resource not found for the segment '" + segment + "'.");
+    }
+
+    /**
+     * How findMeetingTimes is refused where it is not served: as Graph refused places in 21Vianet (issue 4744) unless a
+     * test names another answer. No report shows 21Vianet refusing findMeetingTimes, so its form is not known.
+     */
+    Answer findMeetingTimesRefusal() {
+        Answer refusal = findMeetingTimesRefusal;
+        return refusal != null ? refusal : notServed("findMeetingTimes");
+    }
+
+    /** The answer of findMeetingTimes where it is not served (null: the segment refusal). */
+    public void setFindMeetingTimesRefusal(Integer status, String code, String message) {
+        findMeetingTimesRefusal = status == null ? null : Answer.error(status, code, message);
     }
 
     // ---------------------------------------------------------------- places
