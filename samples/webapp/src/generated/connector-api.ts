@@ -1910,6 +1910,7 @@ export interface operations {
                 /** @description Windows or IANA time zone name. Default UTC. */
                 timeZone?: string;
                 pageSize?: number;
+                /** @description `nextCursor` of the previous page, unchanged. Pages are positions in the calendar view, as Graph's own are: an event created or removed between two reads shifts the next page by one (one repeated or passed over); the change feed keeps a complete copy. */
                 cursor?: string;
             };
             header?: {
@@ -2196,7 +2197,7 @@ export interface operations {
                 unread?: boolean;
                 hasAttachments?: boolean;
                 pageSize?: number;
-                /** @description `nextCursor` of the previous page, unchanged (with the same other parameters). Pages are positions in the list, as Graph's own are: a message that arrives or leaves between two reads shifts the next page by one (an item repeated or passed over), so a copy that must be complete is kept by the change feed, not by paging. */
+                /** @description `nextCursor` of the previous page, unchanged (with the same other parameters). Pages are keyed by the time the last message was received: a message that arrives or leaves between two reads neither shifts nor repeats the next page. */
                 cursor?: string;
             };
             header?: {

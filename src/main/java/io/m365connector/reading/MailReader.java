@@ -12,6 +12,7 @@ import io.m365connector.outlook.OutlookPrefer;
 import io.m365connector.platform.Bytes;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,9 +49,11 @@ public final class MailReader {
         JsonNode page = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, query.mailbox().template() + GraphTemplates.FOLDER_MESSAGES,
                 query.mailbox().parameters("mailFolder%2Did", query.folder()), parameters, List.of(OutlookPrefer.IMMUTABLE_IDS)));
         List<JsonNode> messages = GraphValues.list(page, "value");
-        boolean more = GraphValues.text(page, "@odata.nextLink") != null;
+        boolean more = GraphValues.text(page, "@odata.nextLink") != null && !messages.isEmpty();
+        List<Instant> received = messages.stream().map(m -> GraphValues.time(m, "receivedDateTime"))
+                .map(t -> t == null ? null : t.toInstant()).toList();
         return new MessagePage(session.connectionId(), query.folder(), messages.stream().map(MessageSummary::of).toList(),
-                more ? query.cursorFor(query.skip() + messages.size()) : null);
+                more ? query.cursorAfter(received) : null);
     }
 
     /** The message with its body as {@code text} or {@code html} (Graph converts) and its attachments' metadata. */

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * previous page. Newest first, as Graph lists a folder.
  */
 public record MessageQuery(Mailbox mailbox, String folder, Instant receivedSince, String from, Boolean unread, Boolean hasAttachments,
-                           int pageSize, int skip) {
+                           int pageSize, int skip, Instant before) {
     public static final int MAX_PAGE_SIZE = 100;
     static final int DEFAULT_PAGE_SIZE = 25;
     /** Graph's well-known folder names that the API accepts in place of a folder id. */
@@ -48,10 +48,11 @@ public record MessageQuery(Mailbox mailbox, String folder, Instant receivedSince
             since = null;
         }
         MessageQuery draft = new MessageQuery(Mailbox.parse(p), folder, since, from, p.bool("unread"), p.bool("hasAttachments"),
-                p.number("pageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE), 0);
-        int skip = PageCursor.skip(p.text("cursor"), draft.fingerprint(), p.errors());
+                p.number("pageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE), 0, null);
+        PageCursor.Position position = PageCursor.position(p.text("cursor"), draft.fingerprint(), p.errors(), true);
         p.errors().throwIfAny();
-        return new MessageQuery(draft.mailbox, draft.folder, draft.receivedSince, draft.from, draft.unread, draft.hasAttachments, draft.pageSize, skip);
+        return new MessageQuery(draft.mailbox, draft.folder, draft.receivedSince, draft.from, draft.unread, draft.hasAttachments, draft.pageSize,
+                position.skip(), position.before());
     }
 
     /**
@@ -62,6 +63,9 @@ public record MessageQuery(Mailbox mailbox, String folder, Instant receivedSince
     String graphFilter() {
         List<String> clauses = new ArrayList<>();
         clauses.add("receivedDateTime ge " + (receivedSince == null ? EARLIEST : receivedSince));
+        if (before != null) { // a later page: what was received at or before the last item read (cursorAfter)
+            clauses.add("receivedDateTime le " + before);
+        }
         if (from != null) {
             clauses.add("from/emailAddress/address eq '" + from.replace("'", "''") + "'");
         }
@@ -74,8 +78,19 @@ public record MessageQuery(Mailbox mailbox, String folder, Instant receivedSince
         return String.join(" and ", clauses);
     }
 
-    String cursorFor(int nextSkip) {
-        return PageCursor.of(nextSkip, fingerprint());
+    /**
+     * The cursor after this page. Pages are keyed by the time the last item was received, not counted: a message that
+     * arrives or leaves between two reads would shift counted pages by one, and one message could be passed over. The
+     * next page lists what was received at or before that time, skipping the items received at that very time already
+     * read (Graph's times are to the second, so a few can share one).
+     */
+    String cursorAfter(List<Instant> received) {
+        Instant last = received.get(received.size() - 1);
+        if (last == null) {
+            return PageCursor.of(skip + received.size(), fingerprint()); // a message without its time: counted, as Graph pages
+        }
+        int ties = (int) received.stream().filter(last::equals).count() + (last.equals(before) ? skip : 0);
+        return PageCursor.after(last, ties, fingerprint());
     }
 
     private String fingerprint() {

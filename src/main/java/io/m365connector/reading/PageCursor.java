@@ -2,6 +2,8 @@ package io.m365connector.reading;
 
 import io.m365connector.platform.RequestValidationException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -12,6 +14,13 @@ import java.util.regex.Pattern;
  */
 final class PageCursor {
     private static final Pattern FORM = Pattern.compile("c1\\.(\\d{1,9})\\.([0-9a-f]{8})");
+    /** A keyed position: after the items received up to {@code before}, {@code ties} of those received at that very time read. */
+    private static final Pattern KEYED = Pattern.compile("m1\\|([0-9T:.Z-]{20,40})\\|(\\d{1,9})\\|([0-9a-f]{8})");
+
+    /** Where the next page starts: after {@code skip} items, or after the items received up to {@code before} and {@code skip} at it. */
+    record Position(int skip, Instant before) {
+        static final Position START = new Position(0, null);
+    }
 
     private PageCursor() {
     }
@@ -20,10 +29,22 @@ final class PageCursor {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(("c1." + skip + "." + fingerprint).getBytes(StandardCharsets.US_ASCII));
     }
 
+    /** A keyed cursor: the next page lists what was received at or before {@code before}, skipping {@code ties} received then. */
+    static String after(Instant before, int ties, String fingerprint) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(("m1|" + before + "|" + ties + "|" + fingerprint)
+                .getBytes(StandardCharsets.US_ASCII));
+    }
+
     /** The offset a cursor names (0 without one); a foreign or altered cursor is a field error. */
     static int skip(String cursor, String fingerprint, RequestValidationException.Collector errors) {
+        Position position = position(cursor, fingerprint, errors, false);
+        return position.skip();
+    }
+
+    /** The position a cursor names, offset or keyed ({@code keyed}: a listing that hands out keyed cursors). */
+    static Position position(String cursor, String fingerprint, RequestValidationException.Collector errors, boolean keyed) {
         if (cursor == null) {
-            return 0;
+            return Position.START;
         }
         String raw;
         try {
@@ -32,16 +53,25 @@ final class PageCursor {
             raw = "";
         }
         Matcher m = FORM.matcher(raw);
-        if (!m.matches()) {
-            errors.add("cursor", "Not a cursor: pass nextCursor from the previous page unchanged.");
-            return 0;
+        Matcher k = KEYED.matcher(raw);
+        Instant before = null;
+        if (keyed && k.matches()) {
+            try {
+                before = Instant.parse(k.group(1)); // parsed, and written again by Instant: nothing else reaches Graph's $filter
+            } catch (DateTimeParseException e) {
+                before = null;
+            }
         }
-        if (!m.group(2).equals(fingerprint)) {
+        if (!m.matches() && before == null) {
+            errors.add("cursor", "Not a cursor: pass nextCursor from the previous page unchanged.");
+            return Position.START;
+        }
+        if (!(before == null ? m.group(2) : k.group(3)).equals(fingerprint)) {
             errors.add("cursor", "This cursor belongs to a listing with other parameters: keep them as they were, or start again "
                     + "without cursor.");
-            return 0;
+            return Position.START;
         }
-        return Integer.parseInt(m.group(1));
+        return before == null ? new Position(Integer.parseInt(m.group(1)), null) : new Position(Integer.parseInt(k.group(2)), before);
     }
 
     static String fingerprint(String parameters) {

@@ -13,11 +13,15 @@ import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeHttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -78,6 +82,48 @@ class ReadingTest {
         assertEquals(List.of("first"), subjects(unreadFromA));
         assertEquals(List.of("second"), subjects(withAttachments));
         assertEquals("a@fabrikam.com", all.get("messages").get(0).path("from").path("address").asText());
+    }
+
+    /**
+     * Pages are keyed by the time of arrival, not counted: the newest message deleted (or a new one arriving) between two
+     * reads must neither pass one over nor repeat one. Three messages in one second are paged without loss either.
+     */
+    @Test
+    void whenTheInboxChangesBetweenTwoPagesThenNoMessageIsPassedOverOrRepeated() {
+        ConnectorHarness.Connected user = HARNESS.connect(NationalCloud.GLOBAL, "\"mail_read\"");
+        String upn = user.user().userPrincipalName();
+        deliver(upn, "a@fabrikam.com", "first", null);
+        HARNESS.clock.advance(Duration.ofMinutes(1));
+        deliver(upn, "a@fabrikam.com", "second", null);
+        HARNESS.clock.advance(Duration.ofMinutes(1));
+        String third = deliver(upn, "a@fabrikam.com", "third", null);
+
+        JsonNode firstPage = ok(HARNESS.read(user.connectionId(), "/messages?pageSize=2"));
+        HARNESS.graph.mail().delete(upn, third); // the user deletes the newest while the web app pages
+        JsonNode secondPage = ok(HARNESS.read(user.connectionId(), "/messages?pageSize=2&cursor=" + firstPage.get("nextCursor").asText()));
+        JsonNode againFirst = ok(HARNESS.read(user.connectionId(), "/messages?pageSize=1"));
+        HARNESS.clock.advance(Duration.ofMinutes(1));
+        deliver(upn, "a@fabrikam.com", "fourth", null); // a new one arrives while the web app pages
+        JsonNode againSecond = ok(HARNESS.read(user.connectionId(), "/messages?pageSize=1&cursor=" + againFirst.get("nextCursor").asText()));
+
+        assertEquals(List.of("third", "second"), subjects(firstPage));
+        assertEquals(List.of("first"), subjects(secondPage), "counted pages would have passed it over (page 2 would be empty)");
+        assertEquals(List.of("second"), subjects(againFirst));
+        assertEquals(List.of("first"), subjects(againSecond), "counted pages would have repeated \"second\"");
+
+        HARNESS.clock.advance(Duration.ofMinutes(1));
+        for (String subject : List.of("t1", "t2", "t3")) {
+            deliver(upn, "b@fabrikam.com", subject, null); // one second: Graph's times are to the second
+        }
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        do {
+            JsonNode page = ok(HARNESS.read(user.connectionId(), "/messages?from=b@fabrikam.com&pageSize=2" + (cursor == null ? "" : "&cursor=" + cursor)));
+            seen.addAll(subjects(page));
+            cursor = page.path("nextCursor").isTextual() ? page.get("nextCursor").asText() : null;
+        } while (cursor != null);
+        assertEquals(3, seen.size(), seen.toString());
+        assertEquals(Set.of("t1", "t2", "t3"), new HashSet<>(seen));
     }
 
     /** A GET's answer is a JSON object; an empty 200 (a proxy's, an answer cut short) is read again, never an empty folder. */
