@@ -52,7 +52,7 @@ public final class AppContext {
     final PlatformParts platform;
     final CredentialParts credentials;
     final TokenParts tokens;
-    private final FeatureParts features;
+    final FeatureParts features;
     final MaintenanceParts maintenance;
     private final SyncParts sync;
     private final Map<Class<?>, Supplier<?>> functions = new LinkedHashMap<>();

@@ -38,7 +38,8 @@ final class FeatureParts {
                 Idempotency.leaseFor(platform.settings.get().http().timeout(), GraphRetry.BUDGET), IDEMPOTENCY_WAIT));
         this.mail = Lazy.of(() -> new MailService(graph.get(), idempotency.get(), wiring.sleeper));
         this.events = Lazy.of(() -> new EventService(graph.get(), idempotency.get()));
-        this.scheduling = Lazy.of(() -> new SchedulingServices(graph.get(), id -> tokens.connections.get().find(id).map(Connection::cloud)));
+        this.scheduling = Lazy.of(() -> new SchedulingServices(graph.get(), id -> tokens.connections.get().find(id).map(Connection::cloud),
+                wiring.clock));
         this.mailReader = Lazy.of(() -> new MailReader(graph.get()));
         this.calendarReader = Lazy.of(() -> new CalendarReader(graph.get()));
     }

@@ -2,11 +2,15 @@ package io.m365connector.scheduling;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.cloud.GraphCapability;
+import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.ConnectionRef;
 import io.m365connector.graph.GraphAccess;
 import io.m365connector.graph.GraphSession;
 import io.m365connector.graph.Permissions;
 import io.m365connector.outlook.MailRecipient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +18,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Meeting-time suggestions with one contract in every cloud: Graph's findMeetingTimes where the cloud
@@ -25,24 +30,42 @@ public final class MeetingTimeService {
             List.of(Set.of("Calendars.Read.Shared"), Set.of("Calendars.ReadWrite.Shared")),
             "the rooms feature (Calendars.Read.Shared) or the shared_calendar feature (Calendars.ReadWrite.Shared)");
 
-    private final GraphAccess graph;
+    /** How long a cloud's refusal of findMeetingTimes is remembered by this instance. */
+    static final Duration REMEMBER_REFUSAL = Duration.ofHours(1);
 
-    MeetingTimeService(GraphAccess graph) {
+    private final GraphAccess graph;
+    private final Clock clock;
+    private final Map<NationalCloud, Instant> refusedUntil = new ConcurrentHashMap<>();
+
+    MeetingTimeService(GraphAccess graph, Clock clock) {
         this.graph = Objects.requireNonNull(graph, "'graph' cannot be null.");
+        this.clock = Objects.requireNonNull(clock, "'clock' cannot be null.");
     }
 
     public MeetingTimes find(ConnectionRef ref, MeetingTimesRequest request) {
         Optional<GraphSession> find = graph.openIfHeld(ref, FIND_PERMISSIONS)
-                .filter(s -> GraphCapability.FIND_MEETING_TIMES.mayBeServedIn(s.cloud()));
+                .filter(s -> GraphCapability.FIND_MEETING_TIMES.mayBeServedIn(s.cloud()) && !refusedLately(s.cloud()));
         if (find.isPresent()) {
             try {
                 return FindMeetingTimes.call(find.get(), request);
             } catch (NotSupportedInCloud notServed) {
-                // the cloud's Graph does not know it (Microsoft's pages disagree about 21Vianet): computed from getSchedule
+                // the cloud's Graph does not know it (Microsoft's pages disagree about 21Vianet): computed from getSchedule, and
+                // not asked again for an hour, so that each request does not pay for a refusal first
+                refusedUntil.put(find.get().cloud(), clock.instant().plus(REMEMBER_REFUSAL));
             }
         }
         GraphSession session = graph.open(ref, Schedules.PERMISSIONS);
         return computed(session.connectionId(), session, request);
+    }
+
+    /** Forgets the refusals remembered (tests: each starts as a new instance would). */
+    void forgetRefusals() {
+        refusedUntil.clear();
+    }
+
+    private boolean refusedLately(NationalCloud cloud) {
+        Instant until = refusedUntil.get(cloud);
+        return until != null && clock.instant().isBefore(until);
     }
 
     /** One getSchedule call for the organizer, attendees and rooms (asked in UTC), then the suggestions from it. */

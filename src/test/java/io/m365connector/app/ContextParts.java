@@ -5,6 +5,7 @@ import io.m365connector.connection.ConnectionStore;
 import io.m365connector.crypto.TokenSealer;
 import io.m365connector.health.AppCredentialMonitor;
 import io.m365connector.maintenance.Housekeeping;
+import io.m365connector.scheduling.SchedulingServices;
 import io.m365connector.maintenance.NotificationWorker;
 import io.m365connector.maintenance.RefreshSweep;
 import io.m365connector.maintenance.RefreshWorker;
@@ -53,6 +54,10 @@ public final class ContextParts {
 
     public RefreshWorker refreshWorker() {
         return context.maintenance.refreshWorker.get();
+    }
+
+    public SchedulingServices scheduling() {
+        return context.features.scheduling.get();
     }
 
     public Housekeeping housekeeping() {

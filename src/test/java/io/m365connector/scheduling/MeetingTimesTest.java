@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.m365connector.app.ContextParts;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeHttpResponse;
@@ -55,6 +56,7 @@ class MeetingTimesTest {
         ConnectorHarness.Connected c = cloud == NationalCloud.GLOBAL ? GLOBAL : cloud == NationalCloud.CHINA ? CHINA
                 : HARNESS.connect(cloud, "\"rooms\"");
         reset(c);
+        forgetRefusals();
         FAKE.addBusy(c.user().userPrincipalName(), Instant.parse("2026-12-01T09:00:00Z"), Instant.parse("2026-12-01T10:00:00Z"), "busy", "x");
         int findBefore = calls(c, "/me/findMeetingTimes").size();
         int scheduleBefore = calls(c, "/me/calendar/getSchedule").size();
@@ -86,6 +88,7 @@ class MeetingTimesTest {
     @ValueSource(ints = {404, 501})
     void whenGraphIn21VianetRefusesFindMeetingTimesOtherwiseThenTheTimesAreStillComputed(int status) {
         reset(CHINA);
+        forgetRefusals();
         FAKE.setFindMeetingTimesRefusal(status, status == 404 ? "ResourceNotFound" : "NotImplemented", "Not available here.");
         try {
             FakeHttpResponse response = HARNESS.meetingTimes(CHINA.connectionId(), request("\"attendees\":[\"ann@fabrikam.example\"],"
@@ -102,6 +105,7 @@ class MeetingTimesTest {
     @Test
     void whenGraphIn21VianetServesFindMeetingTimesThenItsSuggestionsAreTheAnswer() {
         reset(CHINA);
+        forgetRefusals();
         FAKE.setFindMeetingTimesServed(NationalCloud.CHINA, true);
         try {
             FakeHttpResponse response = HARNESS.meetingTimes(CHINA.connectionId(), request("\"attendees\":[\"ann@fabrikam.example\"],"
@@ -267,6 +271,32 @@ class MeetingTimesTest {
 
     private static String request(String fields) {
         return "{" + fields + "}";
+    }
+
+    /** A refusal of findMeetingTimes is remembered for an hour (per instance): after that, 21Vianet is asked again. */
+    @Test
+    void whenGraphIn21VianetRefusedFindMeetingTimesThenItIsNotAskedAgainForAnHour() {
+        reset(CHINA);
+        forgetRefusals();
+        String body = request("\"attendees\":[\"ann@fabrikam.example\"]," + window("2026-12-01T08:00:00", "2026-12-01T12:00:00", "UTC"));
+        int before = calls(CHINA, "/me/findMeetingTimes").size();
+
+        assertEquals(200, HARNESS.meetingTimes(CHINA.connectionId(), body).getStatusCode());
+        assertEquals(200, HARNESS.meetingTimes(CHINA.connectionId(), body).getStatusCode());
+        assertEquals(1, calls(CHINA, "/me/findMeetingTimes").size() - before, "refused once, then computed at once");
+        Instant now = HARNESS.clock.instant();
+        HARNESS.clock.advance(MeetingTimeService.REMEMBER_REFUSAL.plusSeconds(1));
+        try {
+            assertEquals(200, HARNESS.meetingTimes(CHINA.connectionId(), body).getStatusCode());
+            assertEquals(2, calls(CHINA, "/me/findMeetingTimes").size() - before, "asked again after the hour");
+        } finally {
+            HARNESS.clock.set(now); // the fake Entra ID signs with real time: later sign-ins of this class must not look expired
+        }
+    }
+
+    /** Each test asks as a new instance would, whatever an earlier one made 21Vianet refuse. */
+    private static void forgetRefusals() {
+        ContextParts.of(HARNESS.context).scheduling().meetingTimes().forgetRefusals();
     }
 
     @AfterEach
