@@ -2197,7 +2197,7 @@ export interface operations {
                 unread?: boolean;
                 hasAttachments?: boolean;
                 pageSize?: number;
-                /** @description `nextCursor` of the previous page, unchanged (with the same other parameters). Pages are keyed by the time the last message was received: a message that arrives or leaves between two reads neither shifts nor repeats the next page. */
+                /** @description `nextCursor` of the previous page, unchanged (with the same other parameters). Pages are keyed by the second in which the last message was received: a message that arrives or leaves between two reads moves none of another second across a page (within that one second the order is Graph's, and such a change can still shift it by one). */
                 cursor?: string;
             };
             header?: {

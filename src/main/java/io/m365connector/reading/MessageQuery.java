@@ -3,6 +3,7 @@ package io.m365connector.reading;
 import io.m365connector.outlook.MailRecipient;
 import io.m365connector.platform.RequestValidationException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -63,8 +64,8 @@ public record MessageQuery(Mailbox mailbox, String folder, Instant receivedSince
     String graphFilter() {
         List<String> clauses = new ArrayList<>();
         clauses.add("receivedDateTime ge " + (receivedSince == null ? EARLIEST : receivedSince));
-        if (before != null) { // a later page: what was received at or before the last item read (cursorAfter)
-            clauses.add("receivedDateTime le " + before);
+        if (before != null) { // a later page: what was received up to the end of the second of the last item read (cursorAfter)
+            clauses.add("receivedDateTime lt " + before.plusSeconds(1));
         }
         if (from != null) {
             clauses.add("from/emailAddress/address eq '" + from.replace("'", "''") + "'");
@@ -79,18 +80,23 @@ public record MessageQuery(Mailbox mailbox, String folder, Instant receivedSince
     }
 
     /**
-     * The cursor after this page. Pages are keyed by the time the last item was received, not counted: a message that
-     * arrives or leaves between two reads would shift counted pages by one, and one message could be passed over. The
-     * next page lists what was received at or before that time, skipping the items received at that very time already
-     * read (Graph's times are to the second, so a few can share one).
+     * The cursor after this page. Pages are keyed by the second in which the last item was received, not counted: a
+     * message that arrives or leaves between two reads would shift counted pages by one, and one message could be passed
+     * over. The next page lists what was received before the end of that second, skipping the items of that second already
+     * read. Graph shows receivedDateTime to the second while Exchange keeps it finer, so the whole second is asked for and
+     * those read are skipped; within one second the order is Graph's, and a message of that second that arrives or leaves
+     * between two reads still shifts the page by one.
      */
     String cursorAfter(List<Instant> received) {
         Instant last = received.get(received.size() - 1);
-        if (last == null) {
-            return PageCursor.of(skip + received.size(), fingerprint()); // a message without its time: counted, as Graph pages
+        if (last == null || (before == null && skip > 0)) {
+            // a message without its time, or a page of a counted cursor of the previous version: go on counting from there
+            return before == null ? PageCursor.of(skip + received.size(), fingerprint()) : PageCursor.after(before, skip + received.size(), fingerprint());
         }
-        int ties = (int) received.stream().filter(last::equals).count() + (last.equals(before) ? skip : 0);
-        return PageCursor.after(last, ties, fingerprint());
+        Instant second = last.truncatedTo(ChronoUnit.SECONDS);
+        int ties = (int) received.stream().filter(t -> t != null && t.truncatedTo(ChronoUnit.SECONDS).equals(second)).count()
+                + (second.equals(before) ? skip : 0);
+        return PageCursor.after(second, ties, fingerprint());
     }
 
     private String fingerprint() {

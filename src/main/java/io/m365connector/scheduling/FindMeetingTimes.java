@@ -38,7 +38,8 @@ final class FindMeetingTimes {
                         List.of(OutlookPrefer.timeZone(request.window().timeZone())));
             } catch (ODataError e) {
                 if (notServed(e, session)) { // the caller computes the suggestions instead
-                    throw new NotSupportedInCloud(GraphCapability.FIND_MEETING_TIMES, session.cloud(), session.connectionId(), "");
+                    throw new NotSupportedInCloud(GraphCapability.FIND_MEETING_TIMES, session.cloud(), session.connectionId(), "",
+                            NotSupportedInCloud.isSegmentRefusal(e));
                 }
                 throw e;
             }

@@ -49,9 +49,12 @@ public final class MeetingTimeService {
             try {
                 return FindMeetingTimes.call(find.get(), request);
             } catch (NotSupportedInCloud notServed) {
-                // the cloud's Graph does not know it (Microsoft's pages disagree about 21Vianet): computed from getSchedule, and
-                // not asked again for an hour, so that each request does not pay for a refusal first
-                refusedUntil.put(find.get().cloud(), clock.instant().plus(REMEMBER_REFUSAL));
+                // the cloud's Graph refused it (Microsoft's pages disagree about 21Vianet): computed from getSchedule; when it said
+                // it does not know the path, not asked again for an hour, so that each request does not pay for a refusal first
+                // (another refusal may be about this request alone: a mailbox, an attendee)
+                if (notServed.pathUnknown()) {
+                    refusedUntil.put(find.get().cloud(), clock.instant().plus(REMEMBER_REFUSAL));
+                }
             }
         }
         GraphSession session = graph.open(ref, Schedules.PERMISSIONS);

@@ -11,11 +11,23 @@ import java.util.Map;
 /** Microsoft Graph does not serve an API in the connection's cloud: the detail names the cloud, the page that says so, and what to do instead. */
 final class NotSupportedInCloud extends ConnectorException implements Problem.ProblemExtensions {
     private final NationalCloud cloud;
+    private final boolean pathUnknown;
 
     NotSupportedInCloud(GraphCapability api, NationalCloud cloud, String connectionId, String alternative) {
+        this(api, cloud, connectionId, alternative, true);
+    }
+
+    /** @param pathUnknown Graph said it does not know the path (true), or refused in a way that may be about this request only */
+    NotSupportedInCloud(GraphCapability api, NationalCloud cloud, String connectionId, String alternative, boolean pathUnknown) {
         super(ProblemCode.NOT_SUPPORTED_IN_CLOUD, "Microsoft Graph in the " + cloud.id() + " cloud does not serve " + api.page()
                 + " (see " + api.url() + "). " + alternative, connectionId, null);
         this.cloud = cloud;
+        this.pathUnknown = pathUnknown;
+    }
+
+    /** Whether Graph answered that it does not know the path: the cloud does not serve it, for every connection. */
+    boolean pathUnknown() {
+        return pathUnknown;
     }
 
     /**

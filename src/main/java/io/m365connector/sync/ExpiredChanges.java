@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * The change feed's clean-up for housekeeping: changes older than their retention go, including rows a writer numbered
@@ -54,14 +53,10 @@ public final class ExpiredChanges implements ExpiringRecords {
 
     /** Moves the counter past the rows beyond it unless a writer holds the feed; the counter afterwards. */
     private long settle(String connectionId) {
-        Optional<SyncStates.Feed> current = states.feed(connectionId);
-        if (current.isEmpty() || (current.get().leaseUntil() != null && current.get().leaseUntil().isAfter(clock.instant()))) {
-            return current.map(SyncStates.Feed::counter).orElse(Long.MAX_VALUE);
-        }
         try {
-            FeedWriter.settleForForget(states, feed, connectionId);
+            FeedWriter.settleUnlessHeld(states, feed, connectionId, clock.instant());
         } catch (ConcurrentUpdateException busy) {
-            // a writer took the feed meanwhile: it settles them; tried again at the next run
+            // the feed kept changing: a writer is at work and settles them; tried again at the next run
         }
         return counter(connectionId);
     }

@@ -93,10 +93,25 @@ final class FeedWriter implements AutoCloseable {
      * changes. A writer holding the lease meanwhile fails its next checkpoint, as it would against any other writer.
      */
     static void settleForForget(SyncStates states, ChangeFeed feed, String connectionId) {
+        settle(states, feed, connectionId, null);
+    }
+
+    /**
+     * Housekeeping's: {@link #settleForForget} unless a writer holds the feed at {@code now} (checked at every attempt: a
+     * writer that takes the feed meanwhile settles the rows itself, and must not find its lease's version gone).
+     */
+    static void settleUnlessHeld(SyncStates states, ChangeFeed feed, String connectionId, Instant now) {
+        settle(states, feed, connectionId, now);
+    }
+
+    private static void settle(SyncStates states, ChangeFeed feed, String connectionId, Instant unlessHeldAt) {
         for (int attempt = 0; attempt < 3; attempt++) {
             Optional<SyncStates.Feed> current = states.feed(connectionId);
             if (current.isEmpty()) {
                 return; // never written: no rows either
+            }
+            if (unlessHeldAt != null && current.get().leaseUntil() != null && current.get().leaseUntil().isAfter(unlessHeldAt)) {
+                return;
             }
             List<Change> beyond = feed.after(connectionId, current.get().counter(), Integer.MAX_VALUE);
             if (beyond.isEmpty()) {

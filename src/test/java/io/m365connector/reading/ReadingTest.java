@@ -13,6 +13,8 @@ import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeHttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -124,6 +126,33 @@ class ReadingTest {
         } while (cursor != null);
         assertEquals(3, seen.size(), seen.toString());
         assertEquals(Set.of("t1", "t2", "t3"), new HashSet<>(seen));
+    }
+
+    /**
+     * Graph shows receivedDateTime to the second and compares its filter with the finer time Exchange keeps (the fake does
+     * too): two messages at .2 s and .7 s of one second, read a page of one at a time, must both come.
+     */
+    @Test
+    void whenMessagesArriveWithinOneSecondThenPagingOneAtATimeReadsEachOnce() {
+        ConnectorHarness.Connected user = HARNESS.connect(NationalCloud.GLOBAL, "\"mail_read\"");
+        String upn = user.user().userPrincipalName();
+        Instant second = HARNESS.clock.instant().minus(Duration.ofDays(1)).truncatedTo(ChronoUnit.SECONDS);
+        for (String[] m : new String[][] {{"older", "-5000"}, {"early", "200"}, {"late", "700"}}) {
+            ObjectNode message = Json.MAPPER.createObjectNode();
+            message.put("receivedDateTime", second.plusMillis(Long.parseLong(m[1])).toString());
+            message.putObject("from").putObject("emailAddress").put("address", "c@fabrikam.com");
+            message.put("subject", m[0]);
+            HARNESS.graph.mail().deliver(upn, message);
+        }
+
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        do {
+            JsonNode page = ok(HARNESS.read(user.connectionId(), "/messages?from=c@fabrikam.com&pageSize=1" + (cursor == null ? "" : "&cursor=" + cursor)));
+            seen.addAll(subjects(page));
+            cursor = page.path("nextCursor").isTextual() ? page.get("nextCursor").asText() : null;
+        } while (cursor != null && seen.size() < 10);
+        assertEquals(List.of("late", "early", "older"), seen, "a bound at the shown second would pass \"early\" over");
     }
 
     /** A GET's answer is a JSON object; an empty 200 (a proxy's, an answer cut short) is read again, never an empty folder. */

@@ -96,6 +96,10 @@ class MeetingTimesTest {
 
             assertEquals(200, response.getStatusCode(), response.bodyText());
             assertEquals("getSchedule", ConnectorHarness.json(response.bodyText()).get("computedBy").asText());
+            int before = calls(CHINA, "/me/findMeetingTimes").size();
+            HARNESS.meetingTimes(CHINA.connectionId(), request("\"attendees\":[\"ann@fabrikam.example\"],"
+                    + window("2026-12-01T08:00:00", "2026-12-01T12:00:00", "UTC")));
+            assertEquals(before + 1, calls(CHINA, "/me/findMeetingTimes").size(), "a refusal that may be this request's alone is not remembered");
         } finally {
             FAKE.setFindMeetingTimesRefusal(null, null, null);
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.platform.Html;
+import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -55,6 +56,12 @@ final class MessageViews {
             }
         });
         view.put("parentFolderId", folderId);
+        // Exchange keeps the time of arrival finer than a second; Graph shows it to the second ("2016-12-20T19:43:22Z"),
+        // and compares $filter bounds with the stored time
+        Instant received = SyncValues.parseTime(view.path("receivedDateTime").asText(null));
+        if (received != null) {
+            view.put("receivedDateTime", SyncValues.time(received));
+        }
         if (!view.hasNonNull("bodyPreview")) {
             view.put("bodyPreview", preview(data.get("body")));
         }
