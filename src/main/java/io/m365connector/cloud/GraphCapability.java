@@ -10,10 +10,10 @@ import java.util.Map;
  */
 public enum GraphCapability {
     /**
-     * {@code GET /places/microsoft.graph.room} and the room-list forms. Microsoft's pages disagree: earlier versions
-     * showed it in the global cloud only (and 21Vianet's Graph answered "Resource not found for the segment 'places'":
-     * microsoft-graph-docs-contrib issue 4744), the current v1.0 and beta pages show it in all four clouds. So the
-     * connector tries it outside the global cloud and treats that answer as not served.
+     * {@code GET /places/microsoft.graph.room} and the room-list forms. The versions of Microsoft's page disagree: some
+     * show it in the global cloud only (and 21Vianet's Graph answered "Resource not found for the segment 'places'":
+     * microsoft-graph-docs-contrib issue 4744), others in all four clouds. So the connector tries it outside the global
+     * cloud and treats that answer as not served.
      */
     PLACES("List places", "https://learn.microsoft.com/graph/api/place-list",
             Support.SERVED, Support.UNCERTAIN, Support.UNCERTAIN, Support.UNCERTAIN),
@@ -21,9 +21,9 @@ public enum GraphCapability {
     GET_SCHEDULE("calendar: getSchedule", "https://learn.microsoft.com/graph/api/calendar-getschedule",
             Support.SERVED, Support.SERVED, Support.SERVED, Support.SERVED),
     /**
-     * {@code POST /me/findMeetingTimes}. Earlier versions of its page left 21Vianet out, the current ones show it there
-     * too: the connector tries it in 21Vianet and, where Graph does not know the segment, computes the suggestions from
-     * getSchedule.
+     * {@code POST /me/findMeetingTimes}. The versions of its page disagree about 21Vianet (the v1.0 page leaves it out,
+     * the beta page, December 2026, shows it): the connector tries it there and, where Graph refuses, computes the
+     * suggestions from getSchedule.
      */
     FIND_MEETING_TIMES("user: findMeetingTimes", "https://learn.microsoft.com/graph/api/user-findmeetingtimes",
             Support.SERVED, Support.SERVED, Support.SERVED, Support.UNCERTAIN);

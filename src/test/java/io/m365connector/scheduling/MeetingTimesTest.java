@@ -105,7 +105,7 @@ class MeetingTimesTest {
         }
     }
 
-    /** The current findMeetingTimes page shows 21Vianet served, earlier ones did not: where its Graph answers, it is used. */
+    /** The beta findMeetingTimes page shows 21Vianet served, the v1.0 page does not: where its Graph answers, it is used. */
     @Test
     void whenGraphIn21VianetServesFindMeetingTimesThenItsSuggestionsAreTheAnswer() {
         reset(CHINA);

@@ -152,7 +152,7 @@ public final class FakeScheduling {
 
     /**
      * Whether Graph in that cloud has findMeetingTimes (default: everywhere but 21Vianet, as earlier versions of its page
-     * said; the current ones show it there too, so a test can make 21Vianet serve it).
+     * said; its beta page shows it there, so a test can make 21Vianet serve it).
      */
     public void setFindMeetingTimesServed(NationalCloud cloud, boolean served) {
         synchronized (lock) {
@@ -162,7 +162,7 @@ public final class FakeScheduling {
 
     /**
      * Whether Graph in that cloud has /places (default: everywhere but 21Vianet, as its Graph answered in 2020: issue 4744;
-     * the current pages show it in every cloud, so a test can make 21Vianet serve it).
+     * other versions of its page show it in every cloud, so a test can make 21Vianet serve it).
      */
     public void setPlacesServed(NationalCloud cloud, boolean served) {
         synchronized (lock) {
