@@ -93,13 +93,18 @@ public record MessageQuery(Mailbox mailbox, String folder, Instant receivedSince
             // a message without its time, or a page of a counted cursor of the previous version: go on counting from there
             return before == null ? PageCursor.of(skip + received.size(), fingerprint()) : PageCursor.after(before, skip + received.size(), fingerprint());
         }
-        Instant second = last.truncatedTo(ChronoUnit.SECONDS);
-        int ties = (int) received.stream().filter(t -> t != null && t.truncatedTo(ChronoUnit.SECONDS).equals(second)).count()
-                + (second.equals(before) ? skip : 0);
-        return PageCursor.after(second, ties, fingerprint());
+        // A time shown after the bound asked for (Graph rounding up, say) counts as the bound's second: the skip then grows,
+        // and the listing always moves on
+        Instant shown = last.truncatedTo(ChronoUnit.SECONDS);
+        Instant second = before != null && shown.isAfter(before) ? before : shown;
+        boolean sameSecond = second.equals(before);
+        // in the bound's second: every item of this page at or after it (the page was asked for before its end); else the ties
+        long read = received.stream().filter(t -> t != null && (sameSecond ? !t.truncatedTo(ChronoUnit.SECONDS).isBefore(second)
+                : t.truncatedTo(ChronoUnit.SECONDS).equals(second))).count();
+        return PageCursor.after(second, (int) read + (sameSecond ? skip : 0), fingerprint());
     }
 
-    private String fingerprint() {
+    String fingerprint() {
         return PageCursor.fingerprint(mailbox.fingerprint() + "\n" + folder + "\n" + receivedSince + "\n" + (from == null ? "" : from.toLowerCase(Locale.ROOT)) + "\n"
                 + unread + "\n" + hasAttachments + "\n" + pageSize);
     }

@@ -51,8 +51,9 @@ public final class MeetingTimeService {
             } catch (NotSupportedInCloud notServed) {
                 // the cloud's Graph refused it (Microsoft's pages disagree about 21Vianet): computed from getSchedule; when it said
                 // it does not know the path, not asked again for an hour, so that each request does not pay for a refusal first
-                // (another refusal may be about this request alone: a mailbox, an attendee)
-                if (notServed.pathUnknown()) {
+                // (another refusal may be about this request alone: a mailbox, an attendee), and only where Microsoft's pages
+                // disagree: a cloud that serves it is asked again at the next request
+                if (notServed.pathUnknown() && GraphCapability.FIND_MEETING_TIMES.in(notServed.cloud()) == GraphCapability.Support.UNCERTAIN) {
                     refusedUntil.put(find.get().cloud(), clock.instant().plus(REMEMBER_REFUSAL));
                 }
             }

@@ -25,6 +25,10 @@ final class NotSupportedInCloud extends ConnectorException implements Problem.Pr
         this.pathUnknown = pathUnknown;
     }
 
+    NationalCloud cloud() {
+        return cloud;
+    }
+
     /** Whether Graph answered that it does not know the path: the cloud does not serve it, for every connection. */
     boolean pathUnknown() {
         return pathUnknown;

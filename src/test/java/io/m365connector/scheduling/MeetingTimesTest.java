@@ -298,6 +298,23 @@ class MeetingTimesTest {
         }
     }
 
+    /** Where Microsoft's pages say it is served, a refusal is one request's: the next one asks Graph again. */
+    @Test
+    void whenGraphInACloudThatServesFindMeetingTimesRefusesItOnceThenTheNextRequestAsksAgain() {
+        reset(GLOBAL);
+        forgetRefusals();
+        String body = request("\"attendees\":[\"ann@fabrikam.example\"]," + window("2026-12-01T08:00:00", "2026-12-01T12:00:00", "UTC"));
+        int before = calls(GLOBAL, "/me/findMeetingTimes").size();
+        FAKE.setFindMeetingTimesServed(NationalCloud.GLOBAL, false);
+        try {
+            assertEquals("getSchedule", ConnectorHarness.json(HARNESS.meetingTimes(GLOBAL.connectionId(), body).bodyText()).get("computedBy").asText());
+        } finally {
+            FAKE.setFindMeetingTimesServed(NationalCloud.GLOBAL, true);
+        }
+        assertEquals("findMeetingTimes", ConnectorHarness.json(HARNESS.meetingTimes(GLOBAL.connectionId(), body).bodyText()).get("computedBy").asText());
+        assertEquals(before + 2, calls(GLOBAL, "/me/findMeetingTimes").size());
+    }
+
     /** Each test asks as a new instance would, whatever an earlier one made 21Vianet refuse. */
     private static void forgetRefusals() {
         ContextParts.of(HARNESS.context).scheduling().meetingTimes().forgetRefusals();
