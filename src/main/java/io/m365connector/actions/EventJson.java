@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.m365connector.graph.GraphJsonRequests;
 import io.m365connector.graph.GraphValues;
 import io.m365connector.outlook.MailRecipient;
-import io.m365connector.outlook.ZonedTime;
 import io.m365connector.platform.Json;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,8 +73,8 @@ final class EventJson {
             e.put("subject", r.subject());
         }
         if (r.start() != null) {
-            e.set("start", time(r.start()));
-            e.set("end", time(r.end()));
+            e.set("start", r.start().toJson());
+            e.set("end", r.end().toJson());
         }
         if (r.location() != null) {
             e.putObject("location").put("displayName", r.location());
@@ -114,13 +113,6 @@ final class EventJson {
             e.put("transactionId", transactionId);
         }
         return e;
-    }
-
-    private static ObjectNode time(ZonedTime t) {
-        ObjectNode node = Json.MAPPER.createObjectNode();
-        node.put("dateTime", t.graphDateTime());
-        node.put("timeZone", t.timeZone());
-        return node;
     }
 
     private static ObjectNode attendee(MailRecipient recipient, String type) {

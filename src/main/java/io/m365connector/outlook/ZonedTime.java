@@ -1,6 +1,8 @@
 package io.m365connector.outlook;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.microsoft.graph.models.DateTimeTimeZone;
+import io.m365connector.platform.Json;
 import io.m365connector.platform.JsonFields;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -27,6 +29,14 @@ public record ZonedTime(LocalDateTime dateTime, String timeZone, ZoneId zone) {
     /** The local date-time as Graph writes it (seconds, no zone). */
     public String graphDateTime() {
         return GRAPH_TIME.format(dateTime);
+    }
+
+    /** As Graph takes it, in JSON: {@code {"dateTime": "2026-12-01T09:30:00", "timeZone": "<the zone name the caller gave>"}}. */
+    public ObjectNode toJson() {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("dateTime", graphDateTime());
+        node.put("timeZone", timeZone);
+        return node;
     }
 
     /** As Graph takes it: the local date-time and the zone name the caller gave. */

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -57,16 +56,17 @@ public final class AvailabilityService {
         List<Availability.Item> items = new ArrayList<>();
         for (JsonNode item : GraphValues.list(info, "scheduleItems")) {
             String status = FreeBusy.status(GraphValues.text(item, "status"));
-            items.add(new Availability.Item(status == null ? "unknown" : status, local(item.path("start")), local(item.path("end")),
-                    GraphValues.text(item, "subject"), GraphValues.text(item, "location"), GraphValues.bool(item, "isPrivate")));
+            items.add(new Availability.Item(status == null ? "unknown" : status, Window.normalize(item.path("start")),
+                    Window.normalize(item.path("end")), GraphValues.text(item, "subject"), GraphValues.text(item, "location"),
+                    GraphValues.bool(item, "isPrivate")));
         }
         return new Availability.Schedule(address, GraphValues.text(info, "availabilityView"), List.copyOf(items),
                 workingHours(info.path("workingHours")), null);
     }
 
     private static Availability.WorkingHours workingHours(JsonNode wh) {
-        LocalTime start = time(GraphValues.text(wh, "startTime"));
-        LocalTime end = time(GraphValues.text(wh, "endTime"));
+        LocalTime start = FreeBusy.timeOfDay(GraphValues.text(wh, "startTime"));
+        LocalTime end = FreeBusy.timeOfDay(GraphValues.text(wh, "endTime"));
         if (start == null || end == null) {
             return null;
         }
@@ -74,14 +74,6 @@ public final class AvailabilityService {
                 .filter(DAYS::contains).toList();
         return new Availability.WorkingHours(days, TIME_OF_DAY.format(start), TIME_OF_DAY.format(end),
                 GraphValues.text(wh.path("timeZone"), "name"));
-    }
-
-    private static LocalTime time(String value) {
-        try {
-            return value == null ? null : LocalTime.parse(value);
-        } catch (DateTimeParseException e) {
-            return null;
-        }
     }
 
     /** Puts the readable schedules together slot by slot; a schedule Graph returned an error for is listed as unreadable. */
@@ -120,10 +112,5 @@ public final class AvailabilityService {
             free.add(new Availability.Slot(window.local(freeSince), window.local(window.endInstant())));
         }
         return new Availability.Merged(views.isEmpty() ? null : merged.toString(), List.copyOf(free), List.copyOf(unreadable));
-    }
-
-    private static String local(JsonNode time) {
-        String dateTime = GraphValues.text(time, "dateTime");
-        return dateTime == null ? null : Window.normalize(dateTime);
     }
 }

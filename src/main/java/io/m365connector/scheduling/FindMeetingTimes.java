@@ -101,8 +101,8 @@ final class FindMeetingTimes {
         ObjectNode time = body.putObject("timeConstraint");
         time.put("activityDomain", request.activityDomain());
         ObjectNode slot = time.putArray("timeSlots").addObject();
-        slot.set("end", Schedules.time(request.window().end()));
-        slot.set("start", Schedules.time(request.window().start()));
+        slot.set("end", request.window().end().toJson());
+        slot.set("start", request.window().start().toJson());
         return Json.bytes(body);
     }
 
@@ -128,7 +128,7 @@ final class FindMeetingTimes {
             return Optional.empty();
         }
         JsonNode slot = s.path("meetingTimeSlot");
-        return Optional.of(new MeetingTimes.Suggestion(local(slot.path("start")), local(slot.path("end")),
+        return Optional.of(new MeetingTimes.Suggestion(Window.normalize(slot.path("start")), Window.normalize(slot.path("end")),
                 MeetingTimes.round(s.path("confidence").asDouble(0)), status(GraphValues.text(s, "organizerAvailability")), attendees, room));
     }
 
@@ -139,10 +139,5 @@ final class FindMeetingTimes {
     private static String status(String value) {
         String status = FreeBusy.status(value);
         return status == null ? "unknown" : status;
-    }
-
-    private static String local(JsonNode time) {
-        String dateTime = GraphValues.text(time, "dateTime");
-        return dateTime == null ? null : Window.normalize(dateTime);
     }
 }

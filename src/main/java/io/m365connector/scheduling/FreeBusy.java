@@ -101,8 +101,8 @@ record FreeBusy(String address, boolean unknown, List<Block> blocks, Hours hours
     }
 
     private static Hours hours(JsonNode wh) {
-        LocalTime start = time(GraphValues.text(wh, "startTime"));
-        LocalTime end = time(GraphValues.text(wh, "endTime"));
+        LocalTime start = timeOfDay(GraphValues.text(wh, "startTime"));
+        LocalTime end = timeOfDay(GraphValues.text(wh, "endTime"));
         List<JsonNode> names = GraphValues.list(wh, "daysOfWeek");
         if (start == null || end == null || !wh.path("daysOfWeek").isArray()) {
             return null;
@@ -131,7 +131,8 @@ record FreeBusy(String address, boolean unknown, List<Block> blocks, Hours hours
         return custom.orElse(ZoneOffset.UTC.getRules());
     }
 
-    private static LocalTime time(String value) {
+    /** A workingHours start or end time ("08:00:00.0000000"), or null when it is none. */
+    static LocalTime timeOfDay(String value) {
         try {
             return value == null ? null : LocalTime.parse(value);
         } catch (DateTimeParseException e) {

@@ -10,7 +10,6 @@ import io.m365connector.graph.GraphSession;
 import io.m365connector.graph.GraphValues;
 import io.m365connector.graph.Permissions;
 import io.m365connector.outlook.OutlookPrefer;
-import io.m365connector.outlook.ZonedTime;
 import io.m365connector.platform.Json;
 import java.util.List;
 import java.util.Map;
@@ -45,18 +44,10 @@ final class Schedules {
     static byte[] body(List<String> schedules, Window window, int intervalMinutes) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("AvailabilityViewInterval", intervalMinutes);
-        body.set("EndTime", time(window.end()));
+        body.set("EndTime", window.end().toJson());
         ArrayNode names = body.putArray("Schedules");
         schedules.forEach(names::add);
-        body.set("StartTime", time(window.start()));
+        body.set("StartTime", window.start().toJson());
         return Json.bytes(body);
-    }
-
-    /** A dateTimeTimeZone as the SDK's model wrote it. */
-    static ObjectNode time(ZonedTime t) {
-        ObjectNode node = Json.MAPPER.createObjectNode();
-        node.put("dateTime", t.graphDateTime());
-        node.put("timeZone", t.timeZone());
-        return node;
     }
 }

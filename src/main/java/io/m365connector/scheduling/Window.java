@@ -1,5 +1,7 @@
 package io.m365connector.scheduling;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.graph.GraphValues;
 import io.m365connector.outlook.TimeZones;
 import io.m365connector.outlook.ZonedTime;
 import io.m365connector.platform.JsonFields;
@@ -67,6 +69,12 @@ public record Window(ZonedTime start, ZonedTime end, String timeZone, ZoneId zon
     }
 
     /** Graph's local date-time (it writes 7 fraction digits) in the API's form, without fraction. */
+    /** Graph's {@code {dateTime, timeZone}} in an answer as the API's local date-time, or null without one. */
+    static String normalize(JsonNode graphTime) {
+        String dateTime = GraphValues.text(graphTime, "dateTime");
+        return dateTime == null ? null : normalize(dateTime);
+    }
+
     static String normalize(String graphDateTime) {
         try {
             return LOCAL.format(LocalDateTime.parse(graphDateTime));
