@@ -91,14 +91,12 @@ class MeetingTimesTest {
         forgetRefusals();
         FAKE.setFindMeetingTimesRefusal(status, status == 404 ? "ResourceNotFound" : "NotImplemented", "Not available here.");
         try {
-            FakeHttpResponse response = HARNESS.meetingTimes(CHINA.connectionId(), request("\"attendees\":[\"ann@fabrikam.example\"],"
-                    + window("2026-12-01T08:00:00", "2026-12-01T12:00:00", "UTC")));
+            FakeHttpResponse response = HARNESS.meetingTimes(CHINA.connectionId(), annOneMorning());
 
             assertEquals(200, response.getStatusCode(), response.bodyText());
             assertEquals("getSchedule", ConnectorHarness.json(response.bodyText()).get("computedBy").asText());
             int before = calls(CHINA, "/me/findMeetingTimes").size();
-            HARNESS.meetingTimes(CHINA.connectionId(), request("\"attendees\":[\"ann@fabrikam.example\"],"
-                    + window("2026-12-01T08:00:00", "2026-12-01T12:00:00", "UTC")));
+            HARNESS.meetingTimes(CHINA.connectionId(), annOneMorning());
             assertEquals(before + 1, calls(CHINA, "/me/findMeetingTimes").size(), "a refusal that may be this request's alone is not remembered");
         } finally {
             FAKE.setFindMeetingTimesRefusal(null, null, null);
@@ -112,8 +110,7 @@ class MeetingTimesTest {
         forgetRefusals();
         FAKE.setFindMeetingTimesServed(NationalCloud.CHINA, true);
         try {
-            FakeHttpResponse response = HARNESS.meetingTimes(CHINA.connectionId(), request("\"attendees\":[\"ann@fabrikam.example\"],"
-                    + window("2026-12-01T08:00:00", "2026-12-01T12:00:00", "UTC")));
+            FakeHttpResponse response = HARNESS.meetingTimes(CHINA.connectionId(), annOneMorning());
 
             assertEquals(200, response.getStatusCode(), response.bodyText());
             assertEquals("findMeetingTimes", ConnectorHarness.json(response.bodyText()).get("computedBy").asText());
@@ -268,6 +265,11 @@ class MeetingTimesTest {
                 + ",\"timeZone\":\"" + ZONES.get(random.nextInt(ZONES.size())) + "\"";
     }
 
+    /** Meeting times with one attendee over a morning (the 21Vianet refusal tests' request). */
+    private static String annOneMorning() {
+        return request("\"attendees\":[\"ann@fabrikam.example\"]," + window("2026-12-01T08:00:00", "2026-12-01T12:00:00", "UTC"));
+    }
+
     private static String window(String start, String end, String zone) {
         return "\"start\":{\"dateTime\":\"" + start + "\",\"timeZone\":\"" + zone + "\"},\"end\":{\"dateTime\":\"" + end
                 + "\",\"timeZone\":\"" + zone + "\"}";
@@ -282,7 +284,7 @@ class MeetingTimesTest {
     void whenGraphIn21VianetRefusedFindMeetingTimesThenItIsNotAskedAgainForAnHour() {
         reset(CHINA);
         forgetRefusals();
-        String body = request("\"attendees\":[\"ann@fabrikam.example\"]," + window("2026-12-01T08:00:00", "2026-12-01T12:00:00", "UTC"));
+        String body = annOneMorning();
         int before = calls(CHINA, "/me/findMeetingTimes").size();
 
         assertEquals(200, HARNESS.meetingTimes(CHINA.connectionId(), body).getStatusCode());
@@ -303,7 +305,7 @@ class MeetingTimesTest {
     void whenGraphInACloudThatServesFindMeetingTimesRefusesItOnceThenTheNextRequestAsksAgain() {
         reset(GLOBAL);
         forgetRefusals();
-        String body = request("\"attendees\":[\"ann@fabrikam.example\"]," + window("2026-12-01T08:00:00", "2026-12-01T12:00:00", "UTC"));
+        String body = annOneMorning();
         int before = calls(GLOBAL, "/me/findMeetingTimes").size();
         FAKE.setFindMeetingTimesServed(NationalCloud.GLOBAL, false);
         try {
