@@ -6,7 +6,6 @@ import com.azure.data.tables.models.TableTransactionAction;
 import com.azure.data.tables.models.TableTransactionActionType;
 import com.azure.data.tables.models.TableTransactionFailedException;
 import io.m365connector.connection.ConcurrentUpdateException;
-import io.m365connector.platform.ExpiringRecords;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.TableAccess;
 import java.time.Duration;
@@ -23,7 +22,7 @@ import java.util.function.BiPredicate;
  * feed lease) appends, always after the highest row, so a reader that stored a cursor never misses a
  * row written later below it. Rows are kept {@link #RETENTION} and then removed by housekeeping.
  */
-public final class ChangeFeed implements ExpiringRecords {
+public final class ChangeFeed {
     /** How long changes stay readable: at least 7 days for a web app that was down. */
     public static final Duration RETENTION = Duration.ofDays(8);
 
@@ -81,12 +80,7 @@ public final class ChangeFeed implements ExpiringRecords {
         }
     }
 
-    @Override
-    public int deleteCreatedBefore(Instant cutoff) {
-        return table.deleteMatching("AppendedAt lt datetime'" + cutoff + "'");
-    }
-
-    /** The changes appended before {@code cutoff} that {@code which} takes (by connection and sequence). */
+    /** The changes appended before {@code cutoff} that {@code which} takes (by connection and sequence): {@link ExpiredChanges}. */
     int deleteCreatedBefore(Instant cutoff, BiPredicate<String, Long> which) {
         return table.deleteMatching("AppendedAt lt datetime'" + cutoff + "'", row -> which.test(row.getPartitionKey(), Long.parseLong(row.getRowKey())));
     }

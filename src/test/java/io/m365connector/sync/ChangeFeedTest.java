@@ -144,7 +144,7 @@ class ChangeFeedTest {
         assertRefused(1832);
 
         clock.advance(ChangeFeed.RETENTION.plusDays(1));
-        feed.deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION)); // housekeeping: the rows are gone, the counter stays
+        new ExpiredChanges(feed, states, clock).deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION)); // housekeeping: the rows are gone, the counter stays
         assertEquals(0, feed.after(connectionId, 0, 10).size());
         assertEquals("s3", read(3).nextCursor(), "a cursor the feed handed out stays good after its changes expired");
         assertRefused(4);
@@ -295,7 +295,7 @@ class ChangeFeedTest {
         }
         states.clear(connectionId); // disconnect
         clock.advance(ChangeFeed.RETENTION.plusDays(1));
-        assertEquals(3, feed.deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION)), "housekeeping removes the old changes");
+        assertEquals(3, new ExpiredChanges(feed, states, clock).deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION)), "housekeeping removes the old changes");
 
         try (FeedWriter writer = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
             List<Change> appended = writer.append(List.of(change("a", "1")));
@@ -316,7 +316,7 @@ class ChangeFeedTest {
         states.clear(connectionId);
         assertEquals(3, states.feed(connectionId).orElseThrow().counter(), "the rows will never be indexed: the counter goes past them");
         clock.advance(ChangeFeed.RETENTION.plusDays(1));
-        assertEquals(3, feed.deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION)));
+        assertEquals(3, new ExpiredChanges(feed, states, clock).deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION)));
 
         try (FeedWriter writer = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
             List<Change> appended = writer.append(List.of(change("a", "1")));
