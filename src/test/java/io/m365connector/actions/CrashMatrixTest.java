@@ -1,6 +1,7 @@
 package io.m365connector.actions;
 
 import static io.m365connector.actions.MatrixAction.assertRecordSettled;
+import static io.m365connector.actions.MatrixAction.attendees;
 import static io.m365connector.actions.MatrixAction.attachmentsSent;
 import static io.m365connector.actions.MatrixAction.cancellations;
 import static io.m365connector.actions.MatrixAction.delivered;
@@ -72,7 +73,7 @@ class CrashMatrixTest {
             // a draft whose send may have left, or sendMail: never sent again, so possibly unconfirmed
             case MAIL, MAIL_WITH_ATTACHMENTS, MAIL_WITHOUT_SENT_ITEMS -> Set.of("202", "delivery_unconfirmed");
             case EVENT_CREATE -> Set.of("201");
-            case EVENT_UPDATE, EVENT_CANCEL, EVENT_DELETE -> Set.of("200");
+            case EVENT_UPDATE, EVENT_UPDATE_ATTENDEES, EVENT_CANCEL, EVENT_DELETE -> Set.of("200");
         };
     }
 
@@ -174,6 +175,9 @@ class CrashMatrixTest {
             assertTrue(events(HARNESS, upn, subject) <= 1, "at most one event");
         } else if (action == MatrixAction.EVENT_CANCEL) {
             assertTrue(cancellations(HARNESS, upn, eventId) <= 1, "attendees told at most once");
+        } else if (action == MatrixAction.EVENT_UPDATE_ATTENDEES) {
+            Map<String, String> attendees = attendees(HARNESS, upn, subject);
+            assertEquals(1, attendees.values().stream().filter("resource"::equals).count(), "the room stays booked at every point: " + attendees);
         }
     }
 
@@ -187,6 +191,11 @@ class CrashMatrixTest {
             }
             case EVENT_CREATE -> assertEquals(1, events(HARNESS, upn, subject), "201: exactly one event");
             case EVENT_UPDATE -> assertEquals(1, events(HARNESS, upn, MatrixAction.movedSubject(subject)), "200: the change is in the calendar");
+            case EVENT_UPDATE_ATTENDEES -> {
+                Map<String, String> attendees = attendees(HARNESS, upn, subject);
+                assertEquals("required", attendees.get(MatrixAction.ADDED_ATTENDEE), "200: the new attendee is invited: " + attendees);
+                assertEquals(3, attendees.size(), "the candidate, the new attendee and the room: " + attendees);
+            }
             case EVENT_CANCEL -> {
                 assertEquals(1, cancellations(HARNESS, upn, eventId), "200: attendees told once");
                 assertEquals(0, events(HARNESS, upn, subject), "the cancelled event is gone");

@@ -1,6 +1,7 @@
 package io.m365connector.actions;
 
 import static io.m365connector.actions.MatrixAction.assertRecordSettled;
+import static io.m365connector.actions.MatrixAction.attendees;
 import static io.m365connector.actions.MatrixAction.attachmentsSent;
 import static io.m365connector.actions.MatrixAction.cancellations;
 import static io.m365connector.actions.MatrixAction.delivered;
@@ -70,6 +71,8 @@ class GraphFailureMatrixTest {
         SEND_MAIL("POST", "/me/sendMail", MatrixAction.MAIL_WITHOUT_SENT_ITEMS),
         EVENT_CREATE("POST", "/me/events", MatrixAction.EVENT_CREATE),
         EVENT_PATCH("PATCH", "/me/events/[^/]+", MatrixAction.EVENT_UPDATE),
+        ATTENDEES_LOOKUP("GET", "/me/events/[^/]+", MatrixAction.EVENT_UPDATE_ATTENDEES),
+        ATTENDEES_PATCH("PATCH", "/me/events/[^/]+", MatrixAction.EVENT_UPDATE_ATTENDEES),
         EVENT_LOOKUP("GET", "/me/events/[^/]+", MatrixAction.EVENT_CANCEL),
         EVENT_CANCEL("POST", "/me/events/[^/]+/cancel", MatrixAction.EVENT_CANCEL),
         EVENT_DELETE("DELETE", "/me/events/[^/]+", MatrixAction.EVENT_DELETE);
@@ -203,7 +206,8 @@ class GraphFailureMatrixTest {
     }
 
     static final Step[] DRAFT = {Step.DRAFT_CREATE, Step.DRAFT_SEND};
-    static final Step[] EVENT_CHANGES = {Step.EVENT_PATCH, Step.EVENT_LOOKUP, Step.EVENT_CANCEL, Step.EVENT_DELETE};
+    static final Step[] EVENT_CHANGES = {Step.EVENT_PATCH, Step.ATTENDEES_LOOKUP, Step.ATTENDEES_PATCH, Step.EVENT_LOOKUP, Step.EVENT_CANCEL,
+        Step.EVENT_DELETE};
 
     static Stream<Arguments> draftCells() {
         return cells(DRAFT);
@@ -371,7 +375,8 @@ class GraphFailureMatrixTest {
 
     /** A repeated update/cancel/delete of something the first call already did may say it is gone. */
     private static boolean expectedOnRepeat(MatrixAction action, String code) {
-        return (action == MatrixAction.EVENT_CANCEL || action == MatrixAction.EVENT_DELETE || action == MatrixAction.EVENT_UPDATE) && code.equals("not_found");
+        return (action == MatrixAction.EVENT_CANCEL || action == MatrixAction.EVENT_DELETE || action == MatrixAction.EVENT_UPDATE
+                || action == MatrixAction.EVENT_UPDATE_ATTENDEES) && code.equals("not_found");
     }
 
     private static void assertAtMostOnce(Step step, String upn, String subject, String eventId) {
@@ -381,6 +386,9 @@ class GraphFailureMatrixTest {
             assertTrue(events(HARNESS, upn, subject) <= 1, "at most one event created");
         } else if (step.action == MatrixAction.EVENT_CANCEL) {
             assertTrue(cancellations(HARNESS, upn, eventId) <= 1, "attendees told at most once");
+        } else if (step.action == MatrixAction.EVENT_UPDATE_ATTENDEES) {
+            Map<String, String> attendees = attendees(HARNESS, upn, subject);
+            assertEquals(1, attendees.values().stream().filter("resource"::equals).count(), "the room stays booked whatever failed: " + attendees);
         }
     }
 

@@ -10,19 +10,25 @@ import io.m365connector.idempotency.TableIdempotencyStore;
 import io.m365connector.platform.Secrets;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeHttpResponse;
+import io.m365connector.testing.graph.FakeRoom;
 import java.util.Base64;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
 
 /**
  * The actions both matrices ({@link GraphFailureMatrixTest}, {@link CrashMatrixTest}) run, how each is called, and what
  * each leaves at the fake Graph: one place, so both matrices drive the same requests and count effects the same way.
  */
 enum MatrixAction {
-    MAIL, MAIL_WITH_ATTACHMENTS, MAIL_WITHOUT_SENT_ITEMS, EVENT_CREATE, EVENT_UPDATE, EVENT_CANCEL, EVENT_DELETE;
+    MAIL, MAIL_WITH_ATTACHMENTS, MAIL_WITHOUT_SENT_ITEMS, EVENT_CREATE, EVENT_UPDATE, EVENT_UPDATE_ATTENDEES, EVENT_CANCEL, EVENT_DELETE;
 
     /** Two small attachments that do not both fit in the draft (one is added by POST) and one for an upload session. */
     static final String ATTACHMENTS = "[" + attachment("small.bin", 1_000_000) + "," + attachment("medium.bin", 2_000_000) + ","
             + attachment("large.bin", 3_000_000) + "]";
     static final int ATTACHMENT_COUNT = 3;
+    /** The person an attendees-only update adds beside the prepared event's candidate (and its room). */
+    static final String ADDED_ATTENDEE = "panel@contoso.com";
 
     boolean mail() {
         return this == MAIL || this == MAIL_WITH_ATTACHMENTS || this == MAIL_WITHOUT_SENT_ITEMS;
@@ -30,7 +36,7 @@ enum MatrixAction {
 
     /** Update, cancel and delete act on an event made beforehand. */
     boolean needsEvent() {
-        return this == EVENT_UPDATE || this == EVENT_CANCEL || this == EVENT_DELETE;
+        return this == EVENT_UPDATE || this == EVENT_UPDATE_ATTENDEES || this == EVENT_CANCEL || this == EVENT_DELETE;
     }
 
     /** The caller's request; {@code key} null sends none, {@code eventId} is the prepared event's. */
@@ -42,6 +48,9 @@ enum MatrixAction {
             case MAIL_WITHOUT_SENT_ITEMS -> instance.sendMail(id, key, mail(subject, ",\"saveToSentItems\":false"));
             case EVENT_CREATE -> instance.createEvent(id, key, event(subject, ""));
             case EVENT_UPDATE -> instance.updateEvent(id, key, eventId, "{\"subject\":\"" + movedSubject(subject) + "\"}");
+            // attendees without rooms: the connector reads the event's resource attendees first and keeps them
+            case EVENT_UPDATE_ATTENDEES -> instance.updateEvent(id, key, eventId, "{\"attendees\":[\"candidate@fabrikam.com\",\""
+                    + ADDED_ATTENDEE + "\"]}");
             case EVENT_CANCEL -> instance.cancelEvent(id, key, eventId, "comment=Cancelled");
             case EVENT_DELETE -> instance.cancelEvent(id, key, eventId, null);
         };
@@ -52,10 +61,29 @@ enum MatrixAction {
         if (!needsEvent()) {
             return null;
         }
-        String attendees = this == EVENT_CANCEL ? ",\"attendees\":[{\"address\":\"candidate@fabrikam.com\"}]" : "";
+        String attendees = switch (this) {
+            case EVENT_CANCEL -> ",\"attendees\":[{\"address\":\"candidate@fabrikam.com\"}]";
+            case EVENT_UPDATE_ATTENDEES -> ",\"attendees\":[\"candidate@fabrikam.com\"],\"rooms\":[\"" + freeRoom(harness, user) + "\"]";
+            default -> "";
+        };
         FakeHttpResponse created = harness.createEvent(user.connectionId(), null, event(subject, attendees));
         assertEquals(201, created.getStatusCode(), created.bodyText());
         return ConnectorHarness.json(created.bodyText()).get("eventId").asText();
+    }
+
+    /** A room of its own for each prepared event (all are at the same hour: a shared room would decline the second). */
+    private static String freeRoom(ConnectorHarness harness, ConnectorHarness.Connected user) {
+        String address = "room-" + UUID.randomUUID().toString().substring(0, 8) + "@contoso.com";
+        harness.graph.scheduling().addRoom(user.user().tenantId(), FakeRoom.of(address, address, 8, "HQ"));
+        return address;
+    }
+
+    /** The attendees of the event with this subject, by address, with their type ({@code required}, {@code resource}, ...). */
+    static Map<String, String> attendees(ConnectorHarness harness, String upn, String subject) {
+        Map<String, String> byAddress = new TreeMap<>();
+        harness.graph.events(upn).stream().filter(e -> e.path("subject").asText().equals(subject)).forEach(e -> e.path("attendees")
+                .forEach(a -> byAddress.put(a.path("emailAddress").path("address").asText(), a.path("type").asText().toLowerCase())));
+        return byAddress;
     }
 
     static String movedSubject(String subject) {
