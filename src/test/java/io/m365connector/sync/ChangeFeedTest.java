@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.azure.core.http.HttpMethod;
+import com.azure.core.http.HttpPipelineCallContext;
+import com.azure.core.http.policy.HttpPipelineSyncPolicy;
+import com.azure.data.tables.TableClientBuilder;
 import com.azure.data.tables.TableServiceClient;
 import com.azure.data.tables.TableServiceClientBuilder;
 import io.m365connector.connection.ConcurrentUpdateException;
@@ -17,6 +21,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** The change feed and its writer over Azurite: one writer at a time, numbering after every row, nothing appended twice. */
@@ -100,6 +106,49 @@ class ChangeFeedTest {
         clock.advance(ChangeFeed.RETENTION.plusDays(1));
         assertEquals(0, housekeeping.deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION)));
         assertEquals(List.of(1L), feed.after(connectionId, 0, 10).stream().map(Change::sequence).toList());
+    }
+
+    /**
+     * A writer takes the feed while housekeeping settles it (between housekeeping's read of the feed row and its save), and
+     * appends: housekeeping's save loses on the row's version, and its next attempt sees the lease and leaves the writer's
+     * rows to it. Checked only at the first attempt, the next would move the counter past the writer's new row under its
+     * lease, and the writer could not record its run.
+     */
+    @Test
+    void whenAWriterTakesTheFeedWhileHousekeepingSettlesItThenHousekeepingLeavesTheWritersRowsToIt() {
+        FeedWriter dead = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
+        dead.append(List.of(change("a", "1"), change("b", "1"))); // then the process died: no checkpoint
+        clock.advance(ChangeFeed.RETENTION.plusDays(1));
+        AtomicReference<FeedWriter> writer = new AtomicReference<>();
+        AtomicReference<List<Change>> appended = new AtomicReference<>();
+        SyncStates racing = new SyncStates(new TableClientBuilder().connectionString(Azurite.shared().connectionString())
+                .tableName(prefix + "syncstate").addPolicy(onFirstWrite(() -> {
+                    writer.set(FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow());
+                    appended.set(writer.get().append(List.of(change("c", "1"))));
+                })).buildClient());
+
+        int deleted = new ExpiredChanges(feed, racing, clock).deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION));
+
+        assertTrue(writer.get() != null, "a writer took the feed just before housekeeping's save");
+        assertEquals(List.of(3L), appended.get().stream().map(Change::sequence).toList(), "numbered after the dead writer's rows");
+        writer.get().checkpoint(); // fails if housekeeping moved the counter under it
+        writer.get().close();
+        assertEquals(2, deleted, "the dead writer's rows, settled by the writer when it took the feed, were old enough to go");
+        assertEquals(List.of(3L), feed.after(connectionId, 0, 10).stream().map(Change::sequence).toList(), "the writer's row stays");
+        assertEquals("s3", read(0).nextCursor());
+    }
+
+    /** Runs {@code action} once, just before the first request that is not a read leaves. */
+    private static HttpPipelineSyncPolicy onFirstWrite(Runnable action) {
+        AtomicBoolean done = new AtomicBoolean();
+        return new HttpPipelineSyncPolicy() {
+            @Override
+            protected void beforeSendingRequest(HttpPipelineCallContext context) {
+                if (context.getHttpRequest().getHttpMethod() != HttpMethod.GET && done.compareAndSet(false, true)) {
+                    action.run();
+                }
+            }
+        };
     }
 
     /** The summary as versions before isAllDay read it, strictly (Json.MAPPER fails on a field it does not know). */
