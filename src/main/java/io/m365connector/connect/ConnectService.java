@@ -160,7 +160,9 @@ public final class ConnectService {
         Instant now = clock.instant();
         ConnectionUpdates.Change change = updates.apply(connectionId, current -> {
             if (current.status() == ConnectionStatus.DISCONNECTED && current.tokens() == null) {
-                return Optional.empty();
+                // Disconnected already, but a reconnect may have started since: its sign-in, left open, must not connect
+                // the connection after this disconnect. The row's new time is what SignInGuard compares.
+                return Optional.of(current.toBuilder().updatedAt(later(now, current.updatedAt())).build());
             }
             Connection disconnected = current.toBuilder()
                     .status(ConnectionStatus.DISCONNECTED)
@@ -172,13 +174,18 @@ public final class ConnectService {
             listener.beforeChange(current, disconnected); // the web app's event, queued before the row
             return Optional.of(disconnected);
         }).orElseThrow(ref::notFound);
-        if (change.changed()) {
+        if (change.statusChanged() || change.before().tokens() != null) {
             disconnects.after().accept(connectionId);
             listener.statusChanged(change.before(), change.after());
         } else {
             listener.unchanged(change.after()); // a retried disconnect finishes a clean-up that failed
         }
         return ConnectionView.of(change.after());
+    }
+
+    /** {@code now}, or a millisecond after {@code previous} when this instance's clock is not past it: a new time either way. */
+    private static Instant later(Instant now, Instant previous) {
+        return now.isAfter(previous) ? now : previous.plusMillis(1);
     }
 
     /**

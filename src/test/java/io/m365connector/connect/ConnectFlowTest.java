@@ -284,6 +284,30 @@ class ConnectFlowTest {
         assertNull(ContextParts.of(HARNESS.context).connections().find(id).orElseThrow().tokens());
     }
 
+    /**
+     * A reconnect started on a disconnected connection, then a DELETE (the user gave up, or offboarding): the DELETE
+     * found the connection disconnected already, and still cancels the reconnect's sign-in left open (API.md).
+     */
+    @Test
+    void whenADisconnectedConnectionIsDisconnectedAgainWhileAReconnectIsOpenThenFinishingThatSignInDoesNotConnectIt() {
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "reconnect-left-open@contoso.com");
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        String id = started.get("connectionId").asText();
+        HARNESS.entra.nextSignIn(user);
+        HARNESS.browser().navigate(started.get("loginUrl").asText());
+        assertEquals(200, HARNESS.deleteConnection(id).getStatusCode());
+        JsonNode reconnect = HARNESS.reconnect(id, "\"mail\"");
+        assertEquals(200, HARNESS.deleteConnection(id).getStatusCode()); // within the same millisecond of the test clock
+
+        HARNESS.entra.nextSignIn(user);
+        TestBrowser.Page page = HARNESS.browser().navigate(reconnect.get("loginUrl").asText()); // the reconnect's tab left open
+
+        assertEquals(400, page.status(), page.body());
+        assertTrue(page.body().contains("state_invalid"), page.body());
+        assertEquals("disconnected", statusOf(id).get("status").asText());
+        assertNull(ContextParts.of(HARNESS.context).connections().find(id).orElseThrow().tokens());
+    }
+
     @Test
     void whenAReconnectStartsRightAfterTheDisconnectOnAnInstanceWhoseClockLagsThenItConnects() {
         FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "quick-return@contoso.com");

@@ -255,6 +255,23 @@ class MaintenanceTest {
         assertFalse(event.body().toLowerCase().contains("token"), "no tokens in events");
     }
 
+    /** A DELETE repeated (a retry of a DELETE whose answer was lost) tells the web app once. */
+    @Test
+    void whenAConnectionIsDisconnectedTwiceThenTheWebAppHearsOfItOnce() {
+        String id = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId();
+        drainNotifications();
+        int before = RECEIVER.received().size();
+
+        assertEquals(200, HARNESS.deleteConnection(id).getStatusCode());
+        assertEquals(200, HARNESS.deleteConnection(id).getStatusCode());
+        drainNotifications();
+
+        List<String> statuses = RECEIVER.received().subList(before, RECEIVER.received().size()).stream()
+                .map(r -> ConnectorHarness.json(r.body())).filter(b -> b.path("connectionId").asText().equals(id))
+                .map(b -> b.path("status").asText()).toList();
+        assertEquals(List.of("disconnected"), statuses);
+    }
+
     /** The backoff itself runs on the test clock in NotificationWorkerTest; here: the retry really goes back to the queue, hidden. */
     @Test
     void whenTheWebhookFailsThenTheEventGoesBackToTheQueueHiddenForTheBackoff() {
