@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The URLs the browser is sent to at Microsoft, per cloud. Built here rather than with MSAL's
@@ -51,10 +52,16 @@ final class AuthorizeUrls {
         return url.toString();
     }
 
-    /** The admin-consent endpoint of the session's cloud, for the features' permissions qualified with that cloud's Graph. */
+    /**
+     * The admin-consent endpoint of the session's cloud, for what every sign-in asks for (openid, profile, offline_access:
+     * Graph permissions with a consent of their own, Learn's scopes-oidc; the endpoint's scope "can include the OIDC
+     * scopes", Learn's v2-admin-consent) and the features' permissions qualified with that cloud's Graph. Without the first
+     * three, a tenant whose users may not consent kept blocking its users after the administrator approved.
+     */
     static String adminConsent(LoginSession session, String clientId, String redirectUri, String state) {
         NationalCloud cloud = session.cloud();
-        String scopes = Feature.scopesOf(session.features()).stream().map(cloud::fullyQualifiedScope).collect(Collectors.joining(" "));
+        String scopes = Stream.concat(Feature.SIGN_IN_SCOPES.stream(),
+                Feature.scopesOf(session.features()).stream().map(cloud::fullyQualifiedScope)).collect(Collectors.joining(" "));
         return "https://" + cloud.authorityHost() + "/" + encode(session.tenant()) + "/v2.0/adminconsent"
                 + "?client_id=" + encode(clientId)
                 + "&scope=" + encode(scopes)

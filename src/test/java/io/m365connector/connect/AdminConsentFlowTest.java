@@ -55,13 +55,38 @@ class AdminConsentFlowTest {
         assertEquals("/organizations/v2.0/adminconsent", consent.getPath());
         Map<String, String> params = query(consent);
         assertEquals(HARNESS.clientIds.get(cloud), params.get("client_id"));
-        assertEquals(Set.of(cloud.fullyQualifiedScope("Mail.Send"), cloud.fullyQualifiedScope("Mail.ReadWrite"),
-                cloud.fullyQualifiedScope("Calendars.ReadWrite.Shared")), Set.of(params.get("scope").split(" ")));
+        assertEquals(Set.of("openid", "profile", "offline_access", cloud.fullyQualifiedScope("Mail.Send"),
+                cloud.fullyQualifiedScope("Mail.ReadWrite"), cloud.fullyQualifiedScope("Calendars.ReadWrite.Shared")),
+                Set.of(params.get("scope").split(" ")));
 
         // The user starts again and connects.
         JsonNode again = HARNESS.start(cloud, "\"mail\"");
         HARNESS.entra.nextSignIn(user);
         assertEquals("active", query(HARNESS.browser().navigate(again.get("loginUrl").asText()).uri()).get("status"));
+    }
+
+    /**
+     * In a tenant whose users may not consent, the approval must cover what every sign-in asks for besides the features'
+     * permissions: openid, profile and offline_access are Graph permissions with a consent of their own (scopes-oidc on
+     * Learn), so an approval of the features alone left the user blocked at the next sign-in.
+     */
+    @ParameterizedTest
+    @EnumSource(NationalCloud.class)
+    void whenUsersMayNotConsentThenTheApprovalCoversTheSignInItselfAndTheUserConnects(NationalCloud cloud) {
+        FakeUser user = HARNESS.entra.addUser(cloud, UUID.randomUUID().toString(), "locked-down@contoso-" + cloud.id() + ".com");
+        HARNESS.entra.disableUserConsent(user.tenantId());
+        JsonNode started = HARNESS.start(cloud, "\"mail\"");
+        HARNESS.entra.nextSignIn(user);
+        TestBrowser.Page blocked = HARNESS.browser().navigate(started.get("loginUrl").asText());
+        assertEquals(403, blocked.status(), blocked.body());
+
+        HARNESS.entra.nextAdminConsent(user.tenantId());
+        assertEquals(200, HARNESS.browser().navigate(adminLink(blocked.body())).status());
+
+        JsonNode again = HARNESS.start(cloud, "\"mail\"");
+        HARNESS.entra.nextSignIn(user);
+        TestBrowser.Page connected = HARNESS.browser().navigate(again.get("loginUrl").asText());
+        assertEquals("active", query(connected.uri()).get("status"), connected.body());
     }
 
     @Test

@@ -96,6 +96,10 @@ public final class FakeEntraId implements AutoCloseable {
     private final Map<String, Integer> tokenRequestCounts = new HashMap<>();
     private final List<URI> authorizeRequestLog = new ArrayList<>();
     private final Deque<Map<String, String>> adminConsentScripts = new ArrayDeque<>();
+    /** Tenants whose users may not consent (Enterprise applications, User consent settings: "Do not allow user consent"). */
+    private final Set<String> userConsentDisabled = new HashSet<>();
+    /** Per tenant, the (short, lower-case) scopes an administrator granted for the whole organization through admin consent. */
+    private final Map<String, Set<String>> tenantGrants = new HashMap<>();
     private final List<URI> adminConsentRequestLog = new ArrayList<>();
     private final List<String> unknownRequests = new ArrayList<>();
     private long refreshSequence;
@@ -307,6 +311,18 @@ public final class FakeEntraId implements AutoCloseable {
     public void nextAdminConsentError(String error, String errorDescription) {
         synchronized (lock) {
             adminConsentScripts.add(Map.of("error", error, "error_description", errorDescription));
+        }
+    }
+
+    /**
+     * Users of this tenant may not consent: a sign-in asking for any permission an administrator has not granted for the
+     * organization (OpenID Connect's openid, profile, offline_access included: they are Graph permissions with a consent of
+     * their own, learn.microsoft.com/entra/identity-platform/scopes-oidc) is sent back with AADSTS90094, admin consent
+     * required. An admin consent approved for this tenant grants the scopes it asked for.
+     */
+    public void disableUserConsent(String tenantId) {
+        synchronized (lock) {
+            userConsentDisabled.add(tenantId.toLowerCase(Locale.ROOT));
         }
     }
 
@@ -665,6 +681,10 @@ public final class FakeEntraId implements AutoCloseable {
                     + request.clientId() + "' in that tenant. The account needs to be added as an external user in the tenant first. "
                     + "Sign out and sign in again with a different Azure Active Directory user account.");
         }
+        Optional<Reply> needsAdmin = adminApprovalRequired(request, user);
+        if (needsAdmin.isPresent()) {
+            return needsAdmin.get();
+        }
         Set<String> granted = new LinkedHashSet<>();
         for (String scope : request.scopes()) {
             String shortName = shortName(scope);
@@ -702,6 +722,20 @@ public final class FakeEntraId implements AutoCloseable {
             response.put("state", request.state());
         }
         return redirect(request, response);
+    }
+
+    /** In a tenant whose users may not consent, a sign-in asking for what the organization was not granted is refused. */
+    private Optional<Reply> adminApprovalRequired(Authorize request, FakeUser user) {
+        String tenant = user.tenantId().toLowerCase(Locale.ROOT);
+        if (!userConsentDisabled.contains(tenant)) {
+            return Optional.empty();
+        }
+        Set<String> grants = tenantGrants.getOrDefault(tenant, Set.of());
+        List<String> missing = request.scopes().stream().map(s -> shortName(s).toLowerCase(Locale.ROOT))
+                .filter(s -> !s.equals(".default") && !grants.contains(s)).toList();
+        return missing.isEmpty() ? Optional.empty() : Optional.of(redirectError(request, "access_denied",
+                "AADSTS90094: Admin consent is required for the permissions requested by this application. Not granted for the "
+                        + "organization: " + String.join(" ", missing) + "."));
     }
 
     /**
@@ -747,6 +781,12 @@ public final class FakeEntraId implements AutoCloseable {
         } else {
             response.put("tenant", outcome.get("tenant"));
             response.put("scope", scope);
+            Set<String> grants = tenantGrants.computeIfAbsent(outcome.get("tenant").toLowerCase(Locale.ROOT), t -> new HashSet<>());
+            for (String s : scope.split(" ")) {
+                if (!s.isBlank()) {
+                    grants.add(shortName(s).toLowerCase(Locale.ROOT));
+                }
+            }
         }
         response.put("admin_consent", "True");
         if (state != null) {
