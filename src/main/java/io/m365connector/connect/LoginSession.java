@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * One attempt to sign a user in (or to get an administrator's consent), from the login link the web
@@ -43,6 +44,8 @@ public record LoginSession(
         SealedTokens sealedVerifier,
         Instant connectionUpdatedAt,
         String version) {
+    private static final Pattern TENANT_ID = Pattern.compile("(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
 
     public LoginSession {
         Objects.requireNonNull(id, "'id' cannot be null.");
@@ -66,6 +69,11 @@ public record LoginSession(
     public LoginSession started(String browserHash, String stateHash, String nonce, SealedTokens sealedVerifier, Instant expiresAt) {
         return new LoginSession(id, kind, connectionId, cloud, tenant, features, loginHint, domainHint, returnUrl, createdAt,
                 expiresAt, Phase.STARTED, browserHash, stateHash, nonce, sealedVerifier, connectionUpdatedAt, version);
+    }
+
+    /** The tenant is a tenant id (not organizations, common or a domain): the one Microsoft must answer for. */
+    public boolean tenantIsId() {
+        return TENANT_ID.matcher(tenant).matches();
     }
 
     public LoginSession completed() {

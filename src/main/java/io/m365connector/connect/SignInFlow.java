@@ -28,7 +28,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.logging.Logger;
-import java.util.regex.Pattern;
 
 /**
  * The browser side of connecting: the login link sends the browser to Microsoft, the callback
@@ -46,9 +45,7 @@ public final class SignInFlow {
     /** The browser-binding cookie. {@code __Host-}: Secure, Path=/, no Domain, so no other host can set it. */
     public static final String BROWSER_COOKIE = "__Host-m365c-browser";
     static final Duration SIGN_IN_WINDOW = Duration.ofMinutes(30);
-    static final Duration ADMIN_LINK_LIFETIME = Duration.ofDays(7);
     static final Duration ID_TOKEN_CLOCK_SKEW = Duration.ofMinutes(5);
-    private static final Pattern TENANT_ID = Pattern.compile("(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     private static final Logger LOG = Logger.getLogger(SignInFlow.class.getName());
 
     private final Settings settings;
@@ -56,6 +53,7 @@ public final class SignInFlow {
     private final LoginSessionStore sessions;
     private final TokenSealer sealer;
     private final RefreshOutcomes outcomes;
+    private final AdminConsentLinks adminConsents;
     private final Clock clock;
 
     public SignInFlow(Settings settings, MsalClients msal, LoginSessionStore sessions, TokenSealer sealer, RefreshOutcomes outcomes,
@@ -66,6 +64,7 @@ public final class SignInFlow {
         this.sealer = Objects.requireNonNull(sealer, "'sealer' cannot be null.");
         this.outcomes = Objects.requireNonNull(outcomes, "'outcomes' cannot be null.");
         this.clock = Objects.requireNonNull(clock, "'clock' cannot be null.");
+        this.adminConsents = new AdminConsentLinks(settings, sessions, clock);
     }
 
     /** GET /auth/login/{session}: binds the browser and sends it to the cloud's authorize endpoint. */
@@ -89,7 +88,7 @@ public final class SignInFlow {
         Claim claimed = claim(params.state(), browserCookie);
         LoginSession session = claimed.session();
         if (claimed.repeated()) {
-            return repeated(session);
+            return session.kind() == LoginSession.Kind.ADMIN_CONSENT ? AdminConsentResults.of(session, params) : repeated(session);
         }
         // Its hash is stored with the sign-in's tokens (Connection.SignInProof); the code goes only to this browser, on success.
         String completionSecret = SessionIds.secret();
@@ -102,14 +101,14 @@ public final class SignInFlow {
 
     private CallbackOutcome completeClaimed(LoginSession session, CallbackParams params, String completionSecret) {
         if (session.kind() == LoginSession.Kind.ADMIN_CONSENT) {
-            return AdminConsentResults.of(session, params);
+            return adminConsents.answer(session, params);
         }
         if (params.error() != null) {
             ProblemCode code = EntraErrors.classify(params.error(), params.errorDescription());
             LOG.warning("Sign-in for connection " + session.connectionId() + " failed at Microsoft: " + code.code()
                     + " (" + params.error() + ": " + EntraErrors.summary(params.errorDescription()) + ")");
             String adminLink = code == ProblemCode.ADMIN_APPROVAL_REQUIRED || code == ProblemCode.CONSENT_REQUIRED
-                    ? adminConsentLink(session) : null;
+                    ? adminConsents.link(session) : null;
             throw new SignInFailure(code, Guidance.of(code).forUser(), session.connectionId(), session.returnUrl(), adminLink);
         }
         if (params.code() == null || params.code().isBlank()) {
@@ -117,17 +116,6 @@ public final class SignInFlow {
                     session.connectionId(), session.returnUrl(), null);
         }
         return redeem(session, params.code(), completionSecret);
-    }
-
-    /** Creates an admin-consent session for the cloud and features of a user's sign-in and returns its link. */
-    String adminConsentLink(LoginSession userSession) {
-        Instant now = clock.instant();
-        String tenant = TENANT_ID.matcher(userSession.tenant()).matches() ? userSession.tenant() : "organizations";
-        LoginSession admin = new LoginSession(SessionIds.newSessionId(now), LoginSession.Kind.ADMIN_CONSENT, null,
-                userSession.cloud(), tenant, userSession.features(), null, null, null, now, now.plus(ADMIN_LINK_LIFETIME),
-                LoginSession.Phase.CREATED, null, null, null, null, null, null);
-        sessions.create(admin);
-        return settings.publicBaseUrl() + "/api/auth/adminconsent/" + admin.id();
     }
 
     private CallbackOutcome redeem(LoginSession session, String code, String completionSecret) {
@@ -152,7 +140,7 @@ public final class SignInFlow {
         IdTokenClaims claims = IdTokenClaims.parse(result.idToken());
         try {
             claims.verify(msal.registration(session.cloud()).clientId(), session.cloud(), session.nonce(),
-                    requiredTenant(session.tenant()), now, ID_TOKEN_CLOCK_SKEW);
+                    session.tenantIsId() ? Optional.of(session.tenant()) : Optional.empty(), now, ID_TOKEN_CLOCK_SKEW);
         } catch (ConnectorException e) {
             LOG.warning("Sign-in for connection " + session.connectionId() + " refused: " + e.detail());
             throw new SignInFailure(e.code(), e.detail(), session.connectionId(), session.returnUrl(), null);
@@ -161,7 +149,7 @@ public final class SignInFlow {
             // Without a refresh token the connection would stop working when this access token expires.
             LOG.warning("Sign-in for connection " + session.connectionId() + " refused: Entra ID issued no refresh token (offline_access)");
             throw new SignInFailure(ProblemCode.OFFLINE_ACCESS_MISSING, Guidance.of(ProblemCode.OFFLINE_ACCESS_MISSING).forUser(),
-                    session.connectionId(), session.returnUrl(), adminConsentLink(session));
+                    session.connectionId(), session.returnUrl(), adminConsents.link(session));
         }
         Account account = new Account(claims.tenantId(), claims.objectId(), claims.preferredUsername());
         Connection saved = outcomes.signedIn(session.connectionId(), new RefreshOutcomes.SignIn(account, session.features(),
@@ -183,7 +171,7 @@ public final class SignInFlow {
                     + (cause == null ? "unknown" : cause.getClass().getName()));
         }
         String adminLink = code == ProblemCode.ADMIN_APPROVAL_REQUIRED || code == ProblemCode.CONSENT_REQUIRED
-                ? adminConsentLink(session) : null;
+                ? adminConsents.link(session) : null;
         return new SignInFailure(code, Guidance.of(code).forUser(), session.connectionId(), session.returnUrl(), adminLink);
     }
 
@@ -250,7 +238,10 @@ public final class SignInFlow {
     private record Claim(LoginSession session, boolean repeated) {
     }
 
-    /** Checks state, lifetime and browser binding, then marks the session used: a code is redeemed once. */
+    /**
+     * Checks state, lifetime and browser binding, then marks a sign-in's session used: a code is redeemed once. The same
+     * browser bringing the same response again (a reload) is a repeat, for either kind.
+     */
     private Claim claim(String state, String browserCookie) {
         String[] parts = state == null ? new String[0] : state.split("\\.");
         if (parts.length != 3 || !SessionIds.isValidSecret(parts[2])) {
@@ -259,7 +250,7 @@ public final class SignInFlow {
         LoginSession session = sessions.find(parts[0] + "." + parts[1]).orElseThrow(() ->
                 SignInFailure.stateInvalid("This sign-in is not known. Start connecting again from the app."));
         boolean sameBrowser = SessionIds.isValidSecret(browserCookie) && Secrets.same(Secrets.sha256(browserCookie), session.browserHash());
-        if (session.phase() == LoginSession.Phase.COMPLETED && session.kind() == LoginSession.Kind.SIGN_IN && sameBrowser
+        if (session.phase() == LoginSession.Phase.COMPLETED && sameBrowser
                 && Secrets.same(Secrets.sha256(parts[2]), session.stateHash()) && !session.expiredAt(clock.instant())) {
             return new Claim(session, true);
         }
@@ -276,16 +267,15 @@ public final class SignInFlow {
             throw SignInFailure.stateInvalid("This sign-in was started in another browser, or the browser blocked the sign-in cookie. "
                     + "Start connecting again from the app in this browser.");
         }
+        if (session.kind() == LoginSession.Kind.ADMIN_CONSENT) {
+            return new Claim(session, false); // no code to redeem once: marked used when approved (approved)
+        }
         try {
             sessions.update(session.completed());
         } catch (ConcurrentUpdateException e) {
             throw SignInFailure.stateInvalid("This sign-in response was already used. Start connecting again from the app.");
         }
         return new Claim(session, false);
-    }
-
-    private static Optional<String> requiredTenant(String tenant) {
-        return TENANT_ID.matcher(tenant).matches() ? Optional.of(tenant) : Optional.empty();
     }
 
     private record Started(LoginSession session, String state, String verifier, String browser) {

@@ -20,6 +20,9 @@ public final class EntraErrors {
     static final Map<Long, ProblemCode> BY_AADSTS = Map.ofEntries(
             Map.entry(65001L, ProblemCode.CONSENT_REQUIRED),
             Map.entry(65004L, ProblemCode.USER_DECLINED),
+            // 90093: "a policy set by your administrator prevents you from granting" / permissions "you are not authorized to
+            // grant" (Learn: Unexpected error when performing consent to an application): the same way out as 90094
+            Map.entry(90093L, ProblemCode.ADMIN_APPROVAL_REQUIRED),
             Map.entry(90094L, ProblemCode.ADMIN_APPROVAL_REQUIRED),
             Map.entry(90095L, ProblemCode.ADMIN_APPROVAL_REQUIRED),
             Map.entry(50105L, ProblemCode.USER_NOT_ASSIGNED),

@@ -102,6 +102,34 @@ class AdminConsentFlowTest {
         assertEquals(403, page.status());
         assertTrue(page.body().contains("not approved"), page.body());
         assertTrue(page.body().contains("user_declined"));
+        assertTrue(page.body().contains("Open the approval link again"), page.body());
+    }
+
+    /**
+     * Declined (or cancelled, or signed in with an account that may not approve): the page says to open the link again,
+     * and the link does, in any browser; only an approval uses it up. A reload of the approval's page shows it again.
+     */
+    @Test
+    void whenTheAdministratorDeclinedThenTheSameLinkOpensTheApprovalAgainAndOnlyTheApprovalUsesItUp() {
+        HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "second-try@contoso.com");
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        HARNESS.entra.nextAuthorizeError("access_denied", "AADSTS90094: Admin consent is required.");
+        String adminLink = adminLink(HARNESS.browser().navigate(started.get("loginUrl").asText()).body());
+        HARNESS.entra.nextAdminConsentError("access_denied", "AADSTS65004: User declined to consent to access the app.");
+        assertEquals(403, HARNESS.browser().navigate(adminLink).status());
+
+        HARNESS.entra.nextAdminConsent(UUID.randomUUID().toString());
+        TestBrowser admin = HARNESS.browser(); // forwarded to another administrator
+        TestBrowser.Page approved = admin.navigate(adminLink);
+        assertEquals(200, approved.status(), approved.body());
+        assertTrue(approved.body().contains("Approved for your organization"), approved.body());
+
+        TestBrowser.Page reloaded = admin.navigate(approved.uri().toString());
+        assertEquals(200, reloaded.status(), reloaded.body());
+        assertTrue(reloaded.body().contains("Approved for your organization"), reloaded.body());
+        TestBrowser.Page usedUp = HARNESS.browser().navigate(adminLink);
+        assertEquals(400, usedUp.status(), usedUp.body());
+        assertTrue(usedUp.body().contains("already used"), usedUp.body());
     }
 
     @Test

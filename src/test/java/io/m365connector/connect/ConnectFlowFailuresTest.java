@@ -57,6 +57,7 @@ class ConnectFlowFailuresTest {
         "consent_required        | AADSTS65001: The user or administrator has not consented to use the application.      | 403 | consent_required",
         "access_denied           | AADSTS65004: User declined to consent to access the app.                            | 403 | user_declined",
         "access_denied           | AADSTS90094: Admin consent is required for the permissions requested by this application. | 403 | admin_approval_required",
+        "access_denied           | AADSTS90093: An administrator of Contoso has set a policy that prevents you from granting Connector the permissions it is requesting. | 403 | admin_approval_required",
         "invalid_request         | AADSTS90095: Admin consent is required for the permissions requested by an application.  | 403 | admin_approval_required",
         "access_denied           | AADSTS50105: Your administrator has configured the application to block users unless they are specifically granted access. | 403 | user_not_assigned",
         "access_denied           | AADSTS53003: Access has been blocked by Conditional Access policies.                | 403 | conditional_access_blocked",

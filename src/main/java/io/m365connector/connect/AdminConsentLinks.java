@@ -1,0 +1,49 @@
+package io.m365connector.connect;
+
+import io.m365connector.connection.ConcurrentUpdateException;
+import io.m365connector.platform.Settings;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * The links a blocked user forwards to an administrator, and the administrator's answer. A link is used up only by an
+ * approval: declined, cancelled, or signed in with an account that may not approve, it opens the admin-consent page again
+ * (as the page then says), for this administrator or another one it is forwarded to.
+ */
+final class AdminConsentLinks {
+    static final Duration LIFETIME = Duration.ofDays(7);
+
+    private final Settings settings;
+    private final LoginSessionStore sessions;
+    private final Clock clock;
+
+    AdminConsentLinks(Settings settings, LoginSessionStore sessions, Clock clock) {
+        this.settings = Objects.requireNonNull(settings, "'settings' cannot be null.");
+        this.sessions = Objects.requireNonNull(sessions, "'sessions' cannot be null.");
+        this.clock = Objects.requireNonNull(clock, "'clock' cannot be null.");
+    }
+
+    /** Creates an admin-consent session for the cloud and features of a user's sign-in and returns its link. */
+    String link(LoginSession userSession) {
+        Instant now = clock.instant();
+        String tenant = userSession.tenantIsId() ? userSession.tenant() : "organizations";
+        LoginSession admin = new LoginSession(SessionIds.newSessionId(now), LoginSession.Kind.ADMIN_CONSENT, null,
+                userSession.cloud(), tenant, userSession.features(), null, null, null, now, now.plus(LIFETIME),
+                LoginSession.Phase.CREATED, null, null, null, null, null, null);
+        sessions.create(admin);
+        return settings.publicBaseUrl() + "/api/auth/adminconsent/" + admin.id();
+    }
+
+    /** The callback of an admin-consent session the callback claimed: approved (the link used up), or why not. */
+    CallbackOutcome answer(LoginSession session, CallbackParams params) {
+        CallbackOutcome outcome = AdminConsentResults.of(session, params);
+        try {
+            sessions.update(session.completed());
+        } catch (ConcurrentUpdateException e) {
+            // the same approval came back twice at once: approved either way
+        }
+        return outcome;
+    }
+}
