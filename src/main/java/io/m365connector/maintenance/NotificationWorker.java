@@ -21,11 +21,14 @@ import java.util.logging.Logger;
  * that the events of an outage do not all come back at once; longer when the answer's {@code Retry-After}
  * asks, up to an hour; {@value #MAX_ATTEMPTS} attempts, about a day in all) under the same event id, so the
  * receiver can drop repeats; after the last attempt the event goes to the {@code status-notifications-poison}
- * queue for an operator. A {@code 410 Gone} is not retried: the web app said it wants no more at that URL.
+ * queue for an operator (without expiry, but a {@code connection.changes} event with the queue's 7 days: the feed holds its
+ * changes). A {@code 410 Gone} is not retried: the web app said it wants no more at that URL.
  */
 public final class NotificationWorker {
     private static final Logger LOG = Logger.getLogger(NotificationWorker.class.getName());
     static final int MAX_ATTEMPTS = 30;
+    /** The feed's webhook events (sync's FeedWebhooks.TYPE; maintenance does not depend on sync). */
+    private static final String CHANGES = "connection.changes";
 
     private final WebhookSender sender;
     private final WorkQueue retries;
@@ -74,7 +77,13 @@ public final class NotificationWorker {
                 if (node instanceof ObjectNode confirmed) {
                     confirmed.remove("confirm"); // confirmed above: sent again by an operator, it is delivered as it is
                 }
-                poison.keep(node.toString()); // an operator's: it must not expire unread after 7 days
+                if (CHANGES.equals(event.path("type").asText())) {
+                    // Mail subjects and senders: they expire with the queue's 7 days, within the feed's 8 (SYNC.md), which
+                    // holds the same changes for the web app's cursor; kept for ever they would outlive the feed and a disconnect.
+                    poison.send(node.toString(), Duration.ZERO);
+                } else {
+                    poison.keep(node.toString()); // an operator's: it must not expire unread after 7 days
+                }
                 return;
             }
             Duration wait = wait(attempt, e instanceof WebhookRefusedException refused ? RetryAfter.parse(refused.retryAfter(), clock)

@@ -13,6 +13,8 @@ import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.webhooks.WebhookSecret;
 import io.m365connector.platform.webhooks.WebhookSender;
 import io.m365connector.platform.webhooks.WebhookSigner;
+import io.m365connector.sync.ChangeFeed;
+import io.m365connector.sync.FeedWebhooks;
 import io.m365connector.testing.ClockedWorkQueue;
 import io.m365connector.testing.InMemoryAppCredentialStore;
 import io.m365connector.testing.InMemoryConnectionStore;
@@ -230,6 +232,28 @@ class NotificationWorkerTest {
 
         assertEquals(0, retries.size());
         assertEquals(1, poison.receiveVisible().size(), "the last failure is kept for an operator");
+    }
+
+    /**
+     * A change event carries mail subjects and senders: given up, it waits for an operator no longer than the queue's 7 days,
+     * within the feed's 8 that hold the same changes; a status event waits for ever.
+     */
+    @Test
+    void whenAChangesEventIsGivenUpThenItsPoisonCopyExpiresWithinTheFeedsRetention() {
+        receiver.answerNext(500);
+        worker.handle("{\"event\":{\"id\":\"evt_c\",\"type\":\"" + FeedWebhooks.TYPE + "\",\"changes\":[{\"summary\":"
+                + "{\"subject\":\"Offer letter\"}}]},\"attempt\":" + NotificationWorker.MAX_ATTEMPTS + "}");
+        receiver.answerNext(500);
+        worker.handle("{\"event\":{\"id\":\"evt_s\",\"type\":\"connection.status_changed\"},\"attempt\":"
+                + NotificationWorker.MAX_ATTEMPTS + "}");
+        assertEquals(2, poison.size());
+
+        clock.advance(Duration.ofDays(7));
+
+        List<String> left = poison.receiveVisible();
+        assertEquals(1, left.size(), left.toString());
+        assertTrue(left.get(0).contains("evt_s"), left.toString());
+        assertTrue(Duration.ofDays(7).compareTo(ChangeFeed.RETENTION) < 0, "the poison copy goes before the feed's rows");
     }
 
     @Test
