@@ -2,6 +2,7 @@ package io.m365connector.sync;
 
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.cloud.SyncCapability;
+import io.m365connector.connection.Connection;
 import java.time.Duration;
 
 /** How each resource is kept in step in each cloud, from {@link SyncCapability}: notifications plus a timer, or the timer alone. */
@@ -21,6 +22,11 @@ final class SyncCapabilities {
      */
     static boolean notifies(NationalCloud cloud, SyncTarget target) {
         return !target.isShared() && SyncCapability.MESSAGE_AND_EVENT_SUBSCRIPTIONS.servedIn(cloud);
+    }
+
+    /** Whether the connection's features turn the target's sync on and its cloud serves the resource's delta. */
+    static boolean enabled(Connection c, SyncTarget target) {
+        return target.resource().turnedOnBy(c.features(), target.isShared()) && served(c.cloud(), target.resource());
     }
 
     /** Whether the resource can be synced at all in the cloud (the inbox needs message delta). */

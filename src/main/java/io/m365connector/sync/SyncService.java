@@ -66,11 +66,7 @@ public final class SyncService {
     private final Clock clock;
     private final Duration debounce;
     private final FailedRuns failures;
-
-    public SyncService(GraphAccess graph, ConnectionStore connections, SyncStores stores, WorkQueue requests, ChangeListener listener,
-                       NotificationUrls urls, Clock clock) {
-        this(graph, connections, stores, requests, listener, urls, clock, DEFAULT_DEBOUNCE);
-    }
+    private final SyncCleanup cleanup;
 
     /** @param debounce how long notifications wait for their run ({@link #DEFAULT_DEBOUNCE}) */
     public SyncService(GraphAccess graph, ConnectionStore connections, SyncStores stores, WorkQueue requests, ChangeListener listener,
@@ -84,6 +80,7 @@ public final class SyncService {
         this.debounce = Objects.requireNonNull(debounce, "'debounce' cannot be null.");
         this.subscriptions = new SubscriptionManager(stores.subscriptions(), stores.states(), urls, clock);
         this.failures = new FailedRuns(stores.states(), listener, clock);
+        this.cleanup = new SyncCleanup(graph, connections, stores, subscriptions);
     }
 
     /** Asks for a run of {@code target}'s delta (queued; the worker runs it). */
@@ -127,6 +124,9 @@ public final class SyncService {
             lifecycleEventFirst(request, connection, session);
             DeltaRun.Outcome run = deltaRun.run(session, feed, target);
             posted = true;
+            if (disconnectedMeanwhile(request.connectionId())) {
+                return forgetAfterRun(request);
+            }
             // Right after the run's state is saved (its error cleared): whatever fails or dies after this must not lose it
             state.filter(FailedRuns::stopped).ifPresent(s -> listener.syncRecovered(request.connectionId(), target, s.lastRunAt()));
             listener.appended(request.connectionId(), run.appended());
@@ -147,6 +147,9 @@ public final class SyncService {
             }
             return Outcome.RAN;
         } catch (RuntimeException e) {
+            if (disconnectedMeanwhile(request.connectionId())) {
+                return forgetAfterRun(request); // its failure came from the disconnect's clean-up (its state gone): nothing to retry
+            }
             if (!posted) {
                 // What reached the feed before a later page failed: the next run will not append it again. (A process that
                 // dies posts nothing: the web app finds those changes in the feed, from its cursor.)
@@ -161,6 +164,25 @@ public final class SyncService {
             }
             throw e;
         }
+    }
+
+    /**
+     * Whether the connection was disconnected since the run began (its clean-up may have run while the run read Graph, and
+     * what the run wrote after it would stay for good). Unknown (storage failing) counts as not: the run's outcome stands.
+     */
+    private boolean disconnectedMeanwhile(String connectionId) {
+        try {
+            return connections.find(connectionId).map(c -> c.status() != ConnectionStatus.ACTIVE).orElse(true);
+        } catch (RuntimeException unknown) {
+            return false;
+        }
+    }
+
+    /** The disconnect's clean-up again, after a run that overlapped it: no subscription made, no change pushed. */
+    private Outcome forgetAfterRun(SyncRequest request) {
+        LOG.info("Sync of " + request.target() + " for " + request.connectionId() + " ended: disconnected during the run");
+        forget(request.connectionId());
+        return Outcome.NOT_SYNCED;
     }
 
     /**
@@ -227,7 +249,7 @@ public final class SyncService {
 
     /** {@link #syncs} without the shared mailbox's registration: the feature and the cloud. */
     static boolean enabled(Connection c, SyncTarget target) {
-        return target.resource().turnedOnBy(c.features(), target.isShared()) && SyncCapabilities.served(c.cloud(), target.resource());
+        return SyncCapabilities.enabled(c, target);
     }
 
     /** Every target the connection syncs: its own inbox and calendar, and those of the shared mailboxes named, as its features allow. */
@@ -253,34 +275,11 @@ public final class SyncService {
 
     /** Before a disconnect, while its token still works: the connection's subscriptions are deleted at Graph. */
     public void unsubscribe(String connectionId) {
-        Optional<Connection> connection = connections.find(connectionId);
-        if (connection.isEmpty() || connection.get().status() != ConnectionStatus.ACTIVE) {
-            return;
-        }
-        for (SyncResource resource : SyncResource.values()) {
-            if (enabled(connection.get(), SyncTarget.own(resource))) {
-                try {
-                    subscriptions.drop(graph.open(ConnectionRef.of(connectionId, null), resource.permissions(false)), resource);
-                } catch (RuntimeException e) {
-                    LOG.info("Could not delete the " + resource.id() + " subscription of " + connectionId + " (" + e.getClass().getSimpleName()
-                            + "); it expires by itself and its notifications are dropped");
-                }
-            }
-        }
+        cleanup.unsubscribe(connectionId);
     }
 
     /** Everything sync kept for a connection: on disconnect. */
     public void forget(String connectionId) {
-        FeedWriter.settleForForget(stores.states(), stores.feed(), connectionId); // first: its rows are read against the index's generation
-        for (String mailbox : stores.shared().ever(connectionId)) {
-            for (SyncResource resource : SyncResource.values()) {
-                stores.index().clear(connectionId, SyncTarget.shared(resource, mailbox));
-            }
-        }
-        for (SyncResource resource : SyncResource.values()) {
-            subscriptions.forget(connectionId, resource);
-            stores.index().clear(connectionId, SyncTarget.own(resource));
-        }
-        stores.states().clear(connectionId); // the shared mailboxes' rows go with it
+        cleanup.forget(connectionId);
     }
 }

@@ -7,12 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.azure.data.tables.TableClient;
+import com.azure.data.tables.TableServiceClient;
 import com.azure.data.tables.TableServiceClientBuilder;
+import com.azure.data.tables.models.ListEntitiesOptions;
 import com.azure.data.tables.models.TableEntity;
 import com.azure.data.tables.models.TableEntityUpdateMode;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.functions.SyncFunctions;
+import io.m365connector.platform.http.HostRouting;
 import io.m365connector.testing.Azurite;
 import io.m365connector.testing.ClockSleeper;
 import io.m365connector.testing.ConnectorHarness;
@@ -663,6 +666,77 @@ class SyncTest {
         assertTrue(runs <= 10, "a few runs for 5,000 notifications, not thousands: " + runs);
         assertTrue(mostQueued <= 5_000, "the queue holds at most the burst itself: " + mostQueued);
         assertEquals(0, HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).size());
+    }
+
+    /**
+     * The web app disconnects while a run reads the delta: the disconnect's clean-up has run by the time the run writes.
+     * The run finds the connection disconnected before it goes on (before its subscription is made, its changes pushed):
+     * what it wrote goes too, and Graph is left with no subscription that would deliver for days.
+     */
+    @Test
+    void whenTheConnectionIsDisconnectedDuringARunThenTheRunLeavesNothingBehindAndMakesNoSubscription() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail_read\"");
+        CONNECTED.add(c.connectionId());
+        String upn = c.user().userPrincipalName();
+        HARNESS.graph.mail().addMailbox(upn);
+        HARNESS.graph.mail().deliverText(upn, "read during the disconnect");
+        List<String> firstRun = HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible();
+        OnceAtRequest disconnectedMidRun = new OnceAtRequest(HARNESS.routing, KillSwitch.When.BEFORE_SENDING, "GET", ".*/delta.*",
+                () -> assertEquals(200, HARNESS.deleteConnection(c.connectionId()).getStatusCode()));
+        SyncFunctions running = HARNESS.newInstance(disconnectedMidRun, new ClockSleeper(HARNESS.clock)).context().newFunction(SyncFunctions.class);
+
+        firstRun.forEach(message -> running.syncWorker(message, new FakeExecutionContext("syncWorker")));
+        drain();
+
+        assertTrue(disconnectedMidRun.happened());
+        assertEquals(List.of(), ids(HARNESS.graph.subscriptions().subscriptions(upn)), "no subscription made after the disconnect");
+        TableClient states = tables().getTableClient(HARNESS.tables.syncState());
+        assertEquals(List.of(), states.listEntities(new ListEntitiesOptions().setFilter("PartitionKey eq '" + c.connectionId()
+                + "' and RowKey ne '_feed'"), null, null).stream().map(TableEntity::getRowKey).toList(), "no sync state left");
+        TableClient items = tables().getTableClient(HARNESS.tables.syncItems());
+        assertEquals(0, items.listEntities(new ListEntitiesOptions().setFilter("PartitionKey ge '" + c.connectionId()
+                + "' and PartitionKey lt '" + c.connectionId() + "~'"), null, null).stream().count(), "no item index left");
+    }
+
+    /**
+     * The disconnect comes after the run's last write (the delta read, the state saved), just before it makes the
+     * subscription: the run looks at the connection again there, finds it disconnected, and makes none.
+     */
+    @Test
+    void whenTheConnectionIsDisconnectedAfterARunsLastWriteThenNoSubscriptionIsMadeAndNothingStays() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail_read\"");
+        CONNECTED.add(c.connectionId());
+        String upn = c.user().userPrincipalName();
+        HARNESS.graph.mail().addMailbox(upn);
+        List<String> firstRun = HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible();
+        AtomicBoolean deltaRead = new AtomicBoolean();
+        AtomicBoolean disconnected = new AtomicBoolean();
+        HostRouting afterTheRun = builder -> {
+            builder.addInterceptor(chain -> {
+                String path = chain.request().url().encodedPath();
+                if (path.contains("/delta")) {
+                    deltaRead.set(true);
+                } else if (deltaRead.get() && chain.request().method().equals("GET") && path.contains(HARNESS.tables.connections())
+                        && disconnected.compareAndSet(false, true)) {
+                    assertEquals(200, HARNESS.deleteConnection(c.connectionId()).getStatusCode());
+                }
+                return chain.proceed(chain.request());
+            });
+            HARNESS.routing.applyTo(builder);
+        };
+        SyncFunctions running = HARNESS.newInstance(afterTheRun, new ClockSleeper(HARNESS.clock)).context().newFunction(SyncFunctions.class);
+
+        firstRun.forEach(message -> running.syncWorker(message, new FakeExecutionContext("syncWorker")));
+        drain();
+
+        assertTrue(disconnected.get(), "the run read the connection after the delta");
+        assertEquals(List.of(), ids(HARNESS.graph.subscriptions().subscriptions(upn)), "no subscription made after the disconnect");
+        assertEquals(List.of(), tables().getTableClient(HARNESS.tables.syncState()).listEntities(new ListEntitiesOptions().setFilter(
+                "PartitionKey eq '" + c.connectionId() + "' and RowKey ne '_feed'"), null, null).stream().map(TableEntity::getRowKey).toList());
+    }
+
+    private static TableServiceClient tables() {
+        return new TableServiceClientBuilder().connectionString(Azurite.shared().connectionString()).buildClient();
     }
 
     @Test
