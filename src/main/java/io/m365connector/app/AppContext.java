@@ -71,8 +71,8 @@ public final class AppContext {
                 () -> new SyncEnrollment(() -> sync().timer.get(), () -> sync().service.get()), id -> sync().service.get().unsubscribe(id),
                 () -> new SyncHealthReport(sync().stores.get())));
         this.features = new FeatureParts(wiring, platform, tokens);
-        this.maintenance = new MaintenanceParts(wiring, platform, tokens, features, credentials);
         this.sync = new SyncParts(wiring, platform, tokens, features);
+        this.maintenance = new MaintenanceParts(wiring, platform, tokens, features, credentials, sync);
         BadRequestLog badRequests = new BadRequestLog(clock);
         functions.put(HealthFunction.class, () -> new HealthFunction(this::healthService));
         functions.put(ConnectionFunctions.class, () -> new ConnectionFunctions(tokens.connectService));

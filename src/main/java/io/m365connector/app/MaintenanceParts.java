@@ -13,6 +13,7 @@ import io.m365connector.platform.webhooks.WebhookSender;
 import io.m365connector.platform.webhooks.WebhookSigner;
 import io.m365connector.sync.ChangeFeed;
 import io.m365connector.sync.ExpiredChanges;
+import io.m365connector.sync.UnfinishedDisconnects;
 import java.util.Random;
 
 /** Timers and queues: the refresh sweep and workers, webhook delivery, housekeeping. */
@@ -26,7 +27,7 @@ final class MaintenanceParts {
     final Lazy<Housekeeping> housekeeping;
 
     MaintenanceParts(Wiring wiring, PlatformParts platform, TokenParts tokens, FeatureParts features,
-                     CredentialParts credentials) {
+                     CredentialParts credentials, SyncParts sync) {
         this.sweep = Lazy.of(() -> new RefreshSweep(tokens.connections.get(), platform.queue(MaintenanceFunctions.REFRESH_QUEUE),
                 wiring.clock, SWEEP_LIMIT));
         this.refreshWorker = Lazy.of(() -> new RefreshWorker(tokens.connections.get(), tokens.broker.get(), tokens.outcomes.get(),
@@ -36,7 +37,9 @@ final class MaintenanceParts {
                 new Random(), wiring.clock, tokens.connections.get(), credentials.store.get())); // Random is safe to share between threads
         this.housekeeping = Lazy.of(() -> new Housekeeping(tokens.loginSessions.get(), features.idempotencyStore.get(),
                 ExpiredChanges.of(platform.tables.get().getTableClient(wiring.tables.changes()),
-                        platform.tables.get().getTableClient(wiring.tables.syncState()), wiring.clock), ChangeFeed.RETENTION, wiring.clock));
+                        platform.tables.get().getTableClient(wiring.tables.syncState()), wiring.clock), ChangeFeed.RETENTION,
+                UnfinishedDisconnects.of(platform.tables.get().getTableClient(wiring.tables.syncState()), tokens.connections.get(),
+                        sync.service.get()), wiring.clock));
     }
 
     /** Webhooks signed the Standard Webhooks way with the configured secret (the change feed's webhooks will share it). */

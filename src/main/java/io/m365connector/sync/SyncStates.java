@@ -1,13 +1,17 @@
 package io.m365connector.sync;
 
 import com.azure.data.tables.TableClient;
+import com.azure.data.tables.models.ListEntitiesOptions;
 import com.azure.data.tables.models.TableEntity;
 import io.m365connector.connection.ConcurrentUpdateException;
 import io.m365connector.platform.TableAccess;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Sync state in table {@code syncstate}, PartitionKey = connection id: one row per target
@@ -120,6 +124,21 @@ final class SyncStates {
      * Every row of a connection but the feed row (disconnect). The feed's counter stays: a connection connected again
      * after its changes were removed numbers on after them, so a web app's stored cursor does not hide the new changes.
      */
+    /**
+     * The connections with sync state besides the feed's counter (delta links, shared mailboxes named, subscriptions): a
+     * disconnect's clean-up removes those rows last, so a connection still listed here has one unfinished. A full scan of
+     * the table's keys (a few rows per connection): for housekeeping.
+     */
+    Set<String> connectionsWithState() {
+        ListEntitiesOptions options = new ListEntitiesOptions().setFilter("RowKey ne " + TableAccess.literal(FEED_ROW))
+                .setSelect(List.of("PartitionKey"));
+        return table.call(() -> {
+            Set<String> ids = new LinkedHashSet<>();
+            table.client().listEntities(options, null, null).forEach(e -> ids.add(e.getPartitionKey()));
+            return ids;
+        });
+    }
+
     void clear(String connectionId) {
         table.deleteMatching("PartitionKey eq " + TableAccess.literal(connectionId) + " and RowKey ne " + TableAccess.literal(FEED_ROW));
     }

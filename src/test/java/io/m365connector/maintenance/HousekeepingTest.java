@@ -21,11 +21,12 @@ class HousekeepingTest {
 
     @Test
     void whenEveryStoreAnswersThenEachIsCleanedWithItsOwnRetention() {
-        Housekeeping.Result result = new Housekeeping(deleting(2), deleting(3), deleting(5), Duration.ofDays(8), Clock.fixed(NOW, ZoneOffset.UTC))
-                .run();
+        Housekeeping.Result result = new Housekeeping(deleting(2), deleting(3), deleting(5), Duration.ofDays(8), deleting(1),
+                Clock.fixed(NOW, ZoneOffset.UTC)).run();
 
-        assertEquals(new Housekeeping.Result(2, 3, 5), result);
-        assertEquals(List.of(NOW.minus(Duration.ofDays(8)), NOW.minus(Duration.ofHours(24)), NOW.minus(Duration.ofDays(8))), cutoffs);
+        assertEquals(new Housekeeping.Result(2, 3, 5, 1), result);
+        assertEquals(List.of(NOW.minus(Duration.ofDays(8)), NOW.minus(Duration.ofHours(24)), NOW.minus(Duration.ofDays(8)),
+                NOW.minus(Duration.ofHours(1))), cutoffs, "sessions, records, changes, then disconnects whose clean-up is an hour late");
     }
 
     @Test
@@ -35,11 +36,11 @@ class HousekeepingTest {
             throw down;
         };
 
-        RuntimeException thrown = assertThrows(RuntimeException.class, () -> new Housekeeping(failing, deleting(3), deleting(5), Duration.ofDays(8),
-                Clock.fixed(NOW, ZoneOffset.UTC)).run());
+        RuntimeException thrown = assertThrows(RuntimeException.class, () -> new Housekeeping(failing, deleting(3), deleting(5),
+                Duration.ofDays(8), deleting(1), Clock.fixed(NOW, ZoneOffset.UTC)).run());
 
         assertSame(down, thrown);
-        assertEquals(2, cutoffs.size(), "idempotency records and changes were cleaned all the same: " + cutoffs);
+        assertEquals(3, cutoffs.size(), "idempotency records, changes and disconnects were cleaned all the same: " + cutoffs);
     }
 
     private ExpiringRecords deleting(int count) {

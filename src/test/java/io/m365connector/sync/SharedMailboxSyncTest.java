@@ -11,6 +11,7 @@ import com.azure.data.tables.models.ListEntitiesOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.microsoft.azure.functions.HttpMethod;
+import io.m365connector.app.ContextParts;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.functions.ConnectionFunctions;
 import io.m365connector.functions.SyncFunctions;
@@ -27,6 +28,7 @@ import io.m365connector.testing.entra.FakeUser;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.StreamSupport;
@@ -326,6 +328,47 @@ class SharedMailboxSyncTest {
 
         assertEquals(0, rows(items, ofConnection), "the retried disconnect finished the clean-up");
         assertEquals(0, rows(TABLES.getTableClient(HARNESS.tables.syncState()), "PartitionKey eq '" + s.connectionId + "' and RowKey ne '_feed'"));
+    }
+
+    /**
+     * The web app has no reason to repeat a DELETE that answered 200: housekeeping finishes a clean-up that failed, once
+     * the disconnect is an hour old, and leaves what a connection still active keeps.
+     */
+    @Test
+    void whenADisconnectsCleanUpFailsThenHousekeepingFinishesItAndLeavesActiveConnectionsAlone() {
+        Shared s = connectWithSharedMailbox(NationalCloud.GLOBAL, true);
+        Shared active = connectWithSharedMailbox(NationalCloud.GLOBAL, true);
+        HARNESS.graph.mail().deliverText(s.mailbox, "indexed");
+        assertEquals(201, name(s.connectionId, s.mailbox).getStatusCode());
+        assertEquals(201, name(active.connectionId, active.mailbox).getStatusCode());
+        HARNESS.drainSyncQueue();
+        TableClient items = TABLES.getTableClient(HARNESS.tables.syncItems());
+        TableClient states = TABLES.getTableClient(HARNESS.tables.syncState());
+        String ofConnection = "PartitionKey ge '" + s.connectionId + ".' and PartitionKey lt '" + s.connectionId + "/'";
+        String stateOf = "PartitionKey eq '" + s.connectionId + "' and RowKey ne '_feed'";
+        String stateOfActive = "PartitionKey eq '" + active.connectionId + "' and RowKey ne '_feed'";
+        int activeRows = rows(states, stateOfActive);
+        RefusedCall indexDown = RefusedCall.pathsContaining(HARNESS.routing, HARNESS.tables.syncItems());
+        ConnectionFunctions failing = HARNESS.newInstance(indexDown, new ClockSleeper(HARNESS.clock)).context().newFunction(ConnectionFunctions.class);
+        FakeHttpResponse deleted = (FakeHttpResponse) failing.delete(FakeHttpRequest.of(HttpMethod.DELETE, "https://" + ConnectorHarness.FUNCTION_HOST
+                + "/api/connections/" + s.connectionId), s.connectionId, new FakeExecutionContext("deleteConnection"));
+        assertEquals(200, deleted.getStatusCode(), deleted.bodyText());
+        assertTrue(rows(items, ofConnection) >= 1 && rows(states, stateOf) >= 1, "left behind");
+        Instant before = HARNESS.clock.instant();
+        try {
+            ContextParts.of(HARNESS.context).housekeeping().run();
+            assertTrue(rows(states, stateOf) >= 1, "within the hour the disconnect's own clean-up (or the run it overlapped) may still be at work");
+
+            HARNESS.clock.advance(Duration.ofMinutes(61));
+            assertTrue(ContextParts.of(HARNESS.context).housekeeping().run().disconnectsFinished() >= 1);
+
+            assertEquals(0, rows(items, ofConnection), "housekeeping finished the clean-up");
+            assertEquals(0, rows(states, stateOf));
+            assertEquals(activeRows, rows(states, stateOfActive), "an active connection keeps its sync state");
+        } finally {
+            HARNESS.clock.set(before);
+        }
+        assertEquals(200, HARNESS.deleteConnection(active.connectionId).getStatusCode());
     }
 
     @Test
