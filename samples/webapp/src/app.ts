@@ -12,7 +12,7 @@ import { home, page, result } from "./pages.js";
 import { availability, book, defaultDay, pickRoom } from "./rooms.js";
 import { type ChangesEvent, SyncedMailboxes, itemsOf } from "./sync.js";
 import { AppUsers, offerFor } from "./users.js";
-import { type ConnectorEvent, WebhookInbox } from "./webhooks.js";
+import { type ConnectorEvent, HandlingFailed, WebhookInbox } from "./webhooks.js";
 
 const CONNECTION_ID = /^con_[0-9a-f]{32}$/;
 const ERROR_CODE = /^[a-z_]{1,64}$/;
@@ -38,15 +38,20 @@ export function createApp(config: Config, client: ConnectorClient = connectorCli
   app.post("/webhooks/m365-connector", express.raw({ type: "*/*", limit: "64kb" }), (req, res) => {
     if (!inbox) return void res.status(404).send("Webhooks are not configured (CONNECTOR_WEBHOOK_SECRET).");
     try {
-      const { event, repeat } = inbox.receive(Buffer.isBuffer(req.body) ? req.body.toString("utf8") : "", req.headers);
+      const { event, repeat } = inbox.receive(Buffer.isBuffer(req.body) ? req.body.toString("utf8") : "", req.headers, (event) => {
+        if (event.type === "connection.changes") changesPushed(event);
+        else users.record(event);
+        if (event.type === "connection.status_changed" && event.status === "disconnected" && event.connectionId) {
+          synced.disconnected(event.connectionId);
+        }
+      });
       console.log(`webhook ${event.id} ${event.type} verified${repeat ? " (a repeat: ignored)" : ""}`);
-      if (!repeat && event.type === "connection.changes") changesPushed(event);
-      else if (!repeat) users.record(event);
-      if (!repeat && event.type === "connection.status_changed" && event.status === "disconnected" && event.connectionId) {
-        synced.disconnected(event.connectionId);
-      }
       res.sendStatus(204);
     } catch (e) {
+      if (e instanceof HandlingFailed) {
+        console.log(`webhook not handled, the connector will retry: ${e.message}`);
+        return void res.status(500).send("Could not handle the event; send it again.");
+      }
       console.log(`webhook refused: ${(e as Error).message}`);
       res.status(400).send("Not a valid webhook from the connector.");
     }

@@ -20,6 +20,9 @@ export interface ConnectorEvent {
 
 export type Received = { event: ConnectorEvent; repeat: boolean };
 
+/** The delivery was genuine but handling it failed: answer 5xx, so that the connector sends it again. */
+export class HandlingFailed extends Error {}
+
 const KEEP_IDS_MS = 24 * 60 * 60 * 1000; // the connector retries for about a day
 
 export class WebhookInbox {
@@ -33,17 +36,24 @@ export class WebhookInbox {
 
   /**
    * Verifies one delivery on its raw body (before any JSON parsing: a re-serialised body would not
-   * verify). Throws when it is not valid; answer 400 then, and 2xx only after this returns.
+   * verify), then hands a new event to `handle`. Throws when it is not valid (answer 400 then) and
+   * HandlingFailed when `handle` threw (answer 500: the connector retries, and the retry is handled
+   * again, since only an event handled without error counts as seen). Answer 2xx only after this returns.
    */
-  receive(rawBody: string, headers: Record<string, string | string[] | undefined>): Received {
+  receive(rawBody: string, headers: Record<string, string | string[] | undefined>, handle: (event: ConnectorEvent) => void): Received {
     const event = this.webhook.verify(rawBody, plain(headers)) as ConnectorEvent;
     const now = this.now();
     for (const [id, at] of this.seen) {
       if (now - at > KEEP_IDS_MS) this.seen.delete(id);
     }
-    const repeat = this.seen.has(event.id);
+    if (this.seen.has(event.id)) return { event, repeat: true };
+    try {
+      handle(event);
+    } catch (e) {
+      throw new HandlingFailed(`event ${event.id} could not be handled: ${(e as Error).message}`);
+    }
     this.seen.set(event.id, now);
-    return { event, repeat };
+    return { event, repeat: false };
   }
 }
 
