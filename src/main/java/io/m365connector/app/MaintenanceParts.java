@@ -5,15 +5,13 @@ import io.m365connector.maintenance.Housekeeping;
 import io.m365connector.maintenance.NotificationWorker;
 import io.m365connector.maintenance.RefreshSweep;
 import io.m365connector.maintenance.RefreshWorker;
-import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.Lazy;
-import io.m365connector.platform.ProblemCode;
-import io.m365connector.platform.Settings;
 import io.m365connector.platform.webhooks.WebhookSender;
 import io.m365connector.platform.webhooks.WebhookSigner;
 import io.m365connector.sync.ChangeFeed;
 import io.m365connector.sync.ExpiredChanges;
 import io.m365connector.sync.UnfinishedDisconnects;
+import java.util.Optional;
 import java.util.Random;
 
 /** Timers and queues: the refresh sweep and workers, webhook delivery, housekeeping. */
@@ -42,10 +40,9 @@ final class MaintenanceParts {
                         sync.service.get()), wiring.clock));
     }
 
-    /** Webhooks signed the Standard Webhooks way with the configured secret (the change feed's webhooks will share it). */
-    private static WebhookSender webhookSender(Wiring wiring, PlatformParts platform) {
-        Settings.Webhook webhook = platform.settings.get().webhook().orElseThrow(() -> new ConnectorException(ProblemCode.CONFIGURATION_ERROR,
-                "A status notification is queued but NOTIFY_WEBHOOK_URL is not set."));
-        return new WebhookSender(webhook.url(), new WebhookSigner(webhook.secrets()), platform.http.get().okHttp(), wiring.clock);
+    /** Webhooks signed the Standard Webhooks way with the configured secret (the change feed's webhooks share it); none without a URL. */
+    private static Optional<WebhookSender> webhookSender(Wiring wiring, PlatformParts platform) {
+        return platform.settings.get().webhook().map(webhook ->
+                new WebhookSender(webhook.url(), new WebhookSigner(webhook.secrets()), platform.http.get().okHttp(), wiring.clock));
     }
 }

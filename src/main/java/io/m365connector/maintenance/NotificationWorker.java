@@ -30,7 +30,8 @@ public final class NotificationWorker {
     /** The feed's webhook events (sync's FeedWebhooks.TYPE; maintenance does not depend on sync). */
     private static final String CHANGES = "connection.changes";
 
-    private final WebhookSender sender;
+    /** Empty when no webhook is set (NOTIFY_WEBHOOK_URL): events queued before it was removed wait for an operator. */
+    private final Optional<WebhookSender> sender;
     private final WorkQueue retries;
     private final WorkQueue poison;
     private final RandomGenerator jitter;
@@ -38,7 +39,7 @@ public final class NotificationWorker {
     /** Where an event queued before its change finds whether the change was saved. */
     private final StatusConfirmation confirmations;
 
-    public NotificationWorker(WebhookSender sender, WorkQueue retries, WorkQueue poison, RandomGenerator jitter, Clock clock,
+    public NotificationWorker(Optional<WebhookSender> sender, WorkQueue retries, WorkQueue poison, RandomGenerator jitter, Clock clock,
                               ConnectionStore connections, AppCredentialStore credentials) {
         this.confirmations = new StatusConfirmation(connections, credentials);
         this.sender = sender;
@@ -64,26 +65,20 @@ public final class NotificationWorker {
                     () -> LOG.info("Status event " + eventId + " dropped: its change was not saved"));
             return;
         }
+        if (sender.isEmpty()) {
+            // NOTIFY_WEBHOOK_URL removed while events were queued: kept for an operator, as a delivery given up on
+            giveUp(node, event, "NOTIFY_WEBHOOK_URL is not set, so event " + eventId + " cannot be delivered");
+            return;
+        }
         try {
-            sender.send(eventId, event.toString());
+            sender.get().send(eventId, event.toString());
         } catch (Exception e) {
             boolean gone = e instanceof WebhookRefusedException refused && refused.gone();
             boolean unsignable = e instanceof IllegalArgumentException; // an id the signer refuses: no retry changes that
             if (gone || unsignable || attempt >= MAX_ATTEMPTS) {
-                LOG.severe((gone ? "The web app answered 410 Gone to event " + eventId + ": it wants no more events at NOTIFY_WEBHOOK_URL"
+                giveUp(node, event, gone ? "The web app answered 410 Gone to event " + eventId + ": it wants no more events at NOTIFY_WEBHOOK_URL"
                         : unsignable ? "Event " + eventId + " cannot be sent (" + e.getMessage() + ")"
-                        : "Giving up on status event " + eventId + " after " + attempt + " attempts (" + e.getMessage() + ")")
-                        + "; the event is in the status-notifications-poison queue");
-                if (node instanceof ObjectNode confirmed) {
-                    confirmed.remove("confirm"); // confirmed above: sent again by an operator, it is delivered as it is
-                }
-                if (CHANGES.equals(event.path("type").asText())) {
-                    // Mail subjects and senders: they expire with the queue's 7 days, within the feed's 8 (SYNC.md), which
-                    // holds the same changes for the web app's cursor; kept for ever they would outlive the feed and a disconnect.
-                    poison.send(node.toString(), Duration.ZERO);
-                } else {
-                    poison.keep(node.toString()); // an operator's: it must not expire unread after 7 days
-                }
+                        : "Giving up on status event " + eventId + " after " + attempt + " attempts (" + e.getMessage() + ")");
                 return;
             }
             Duration wait = wait(attempt, e instanceof WebhookRefusedException refused ? RetryAfter.parse(refused.retryAfter(), clock)
@@ -91,6 +86,21 @@ public final class NotificationWorker {
             LOG.warning("Status event " + eventId + " not delivered (" + e.getMessage() + "); attempt " + (attempt + 1)
                     + " in " + wait.toSeconds() + " s");
             retries.send("{\"event\":" + event + ",\"attempt\":" + (attempt + 1) + "}", wait);
+        }
+    }
+
+    /** To the poison queue, for an operator: without expiry, but a connection.changes event with the queue's 7 days. */
+    private void giveUp(JsonNode node, JsonNode event, String why) {
+        LOG.severe(why + "; the event is in the status-notifications-poison queue");
+        if (node instanceof ObjectNode confirmed) {
+            confirmed.remove("confirm"); // confirmed above: sent again by an operator, it is delivered as it is
+        }
+        if (CHANGES.equals(event.path("type").asText())) {
+            // Mail subjects and senders: they expire with the queue's 7 days, within the feed's 8 (SYNC.md), which
+            // holds the same changes for the web app's cursor; kept for ever they would outlive the feed and a disconnect.
+            poison.send(node.toString(), Duration.ZERO);
+        } else {
+            poison.keep(node.toString()); // an operator's: it must not expire unread after 7 days
         }
     }
 

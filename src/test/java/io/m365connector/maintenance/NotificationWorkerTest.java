@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.random.RandomGenerator;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterEach;
@@ -45,8 +46,8 @@ class NotificationWorkerTest {
     private final NotificationWorker worker = worker(new FixedJitter(0));
 
     private NotificationWorker worker(RandomGenerator jitter) {
-        return new NotificationWorker(new WebhookSender(URI.create(receiver.url()), new WebhookSigner(WebhookSecret.parse(secret)),
-                new OkHttpClient(), clock), retries, poison, jitter, clock, connections, credentials);
+        return new NotificationWorker(Optional.of(new WebhookSender(URI.create(receiver.url()), new WebhookSigner(WebhookSecret.parse(secret)),
+                new OkHttpClient(), clock)), retries, poison, jitter, clock, connections, credentials);
     }
 
     /** A "random" generator that always picks the same fraction of the bound (0 <= fraction < 1). */
@@ -254,6 +255,25 @@ class NotificationWorkerTest {
         assertEquals(1, left.size(), left.toString());
         assertTrue(left.get(0).contains("evt_s"), left.toString());
         assertTrue(Duration.ofDays(7).compareTo(ChangeFeed.RETENTION) < 0, "the poison copy goes before the feed's rows");
+    }
+
+    /**
+     * NOTIFY_WEBHOOK_URL removed while events were queued: each goes to the poison queue for an operator (was: the worker
+     * could not be built, and the host moved the message there after 5 tries with the queue's 7 days, or lost it).
+     */
+    @Test
+    void whenNoWebhookIsSetThenAQueuedEventWaitsInThePoisonQueueWithoutExpiring() {
+        NotificationWorker withoutWebhook = new NotificationWorker(Optional.empty(), retries, poison, new FixedJitter(0), clock, connections,
+                credentials);
+
+        withoutWebhook.handle("{\"event\":{\"id\":\"evt_n\",\"type\":\"connection.status_changed\"},\"attempt\":1}");
+
+        assertEquals(0, retries.size());
+        assertEquals(0, receiver.received().size());
+        clock.advance(Duration.ofDays(30));
+        List<String> kept = poison.receiveVisible();
+        assertEquals(1, kept.size());
+        assertTrue(kept.get(0).contains("evt_n"), kept.toString());
     }
 
     @Test
