@@ -45,6 +45,10 @@ final class AuthorizeUrls {
                 .append("&code_challenge_method=S256");
         if (session.loginHint() != null) {
             url.append("&login_hint=").append(encode(session.loginHint()));
+        } else {
+            // Without a prompt Microsoft signs in the sole account the browser is signed in to, without a page: a user whose
+            // browser holds another work account would connect that one unawares (Learn, authorization code flow: prompt).
+            url.append("&prompt=select_account");
         }
         if (session.domainHint() != null) {
             url.append("&domain_hint=").append(encode(session.domainHint()));

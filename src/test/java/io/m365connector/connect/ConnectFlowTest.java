@@ -337,6 +337,17 @@ class ConnectFlowTest {
 
         assertEquals(user.userPrincipalName(), query(last(HARNESS.entra.authorizeRequests())).get("login_hint"),
                 "the connection's account, not whichever one the browser is signed in to");
+        assertNull(query(last(HARNESS.entra.authorizeRequests())).get("prompt"), "no account picker: the hint names the account");
+    }
+
+    /** A new connection lets the user pick the account, rather than Microsoft taking the one the browser is signed in to. */
+    @Test
+    void whenANewConnectionSignsInThenMicrosoftShowsTheAccountPicker() {
+        HARNESS.browser().navigate(HARNESS.start(NationalCloud.USGOV, "\"mail\"").get("loginUrl").asText());
+
+        Map<String, String> authorize = query(last(HARNESS.entra.authorizeRequests()));
+        assertEquals("select_account", authorize.get("prompt"));
+        assertNull(authorize.get("login_hint"));
     }
 
     @Test
