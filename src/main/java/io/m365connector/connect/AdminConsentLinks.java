@@ -31,7 +31,7 @@ final class AdminConsentLinks {
         String tenant = userSession.tenantIsId() ? userSession.tenant() : "organizations";
         LoginSession admin = new LoginSession(SessionIds.newSessionId(now), LoginSession.Kind.ADMIN_CONSENT, null,
                 userSession.cloud(), tenant, userSession.features(), null, null, null, now, now.plus(LIFETIME),
-                LoginSession.Phase.CREATED, null, null, null, null, null, null);
+                LoginSession.Phase.CREATED, null, null, null, null, null, null, null);
         sessions.create(admin);
         return settings.publicBaseUrl() + "/api/auth/adminconsent/" + admin.id();
     }

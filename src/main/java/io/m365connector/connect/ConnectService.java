@@ -91,7 +91,8 @@ public final class ConnectService {
         LoginSession session = sessions.create(new LoginSession(SessionIds.newSessionId(now), LoginSession.Kind.SIGN_IN,
                 connection.id(), connection.cloud(), request.tenant() == null ? registration.defaultTenant() : request.tenant(),
                 features, loginHint(request, connection), request.domainHint(), returnUrl, now, now.plus(LOGIN_LINK_LIFETIME),
-                LoginSession.Phase.CREATED, null, null, null, null, connection.updatedAt(), null));
+                LoginSession.Phase.CREATED, null, null, null, null, connection.updatedAt(),
+                connection.version() == null ? null : connection.version().etag(), null));
         URI loginUrl = URI.create(settings.publicBaseUrl() + "/api/auth/login/" + session.id());
         return new Started(connection.id(), connection.status().id(), loginUrl.toString(), session.expiresAt());
     }
@@ -160,9 +161,10 @@ public final class ConnectService {
         Instant now = clock.instant();
         ConnectionUpdates.Change change = updates.apply(connectionId, current -> {
             if (current.status() == ConnectionStatus.DISCONNECTED && current.tokens() == null) {
-                // Disconnected already, but a reconnect may have started since: its sign-in, left open, must not connect
-                // the connection after this disconnect. The row's new time is what SignInGuard compares.
-                return Optional.of(current.toBuilder().updatedAt(later(now, current.updatedAt())).build());
+                // Disconnected already, but a reconnect may have started since: its sign-in, left open, must not connect the
+                // connection after this disconnect. The row is written as it is: its new ETag is what SignInGuard compares (its
+                // time stays that of the disconnect, which the disconnect's status event is known by).
+                return Optional.of(current);
             }
             Connection disconnected = current.toBuilder()
                     .status(ConnectionStatus.DISCONNECTED)
@@ -181,11 +183,6 @@ public final class ConnectService {
             listener.unchanged(change.after()); // a retried disconnect finishes a clean-up that failed
         }
         return ConnectionView.of(change.after());
-    }
-
-    /** {@code now}, or a millisecond after {@code previous} when this instance's clock is not past it: a new time either way. */
-    private static Instant later(Instant now, Instant previous) {
-        return now.isAfter(previous) ? now : previous.plusMillis(1);
     }
 
     /**

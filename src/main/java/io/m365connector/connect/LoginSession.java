@@ -23,6 +23,9 @@ import java.util.regex.Pattern;
  * @param returnUrl    allow-listed URL to send the browser back to, or null for the result page
  * @param connectionUpdatedAt the connection's updatedAt when the session was made (sign-in only; null on sessions from before
  *                     it was kept): a connection disconnected since then is not connected by this session (SignInGuard)
+ * @param connectionVersion the connection row's ETag when the session was made (sign-in only; null on sessions from before
+ *                     it was kept): a disconnected connection written since (a disconnect, also one repeated on a connection
+ *                     disconnected already) is not connected by this session (SignInGuard)
  * @param version      the row's ETag, null before the first write
  */
 public record LoginSession(
@@ -43,6 +46,7 @@ public record LoginSession(
         String nonce,
         SealedTokens sealedVerifier,
         Instant connectionUpdatedAt,
+        String connectionVersion,
         String version) {
     private static final Pattern TENANT_ID = Pattern.compile("(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
@@ -68,7 +72,7 @@ public record LoginSession(
     /** The session after a browser opened the link: bound to that browser, with fresh state, nonce and verifier. */
     public LoginSession started(String browserHash, String stateHash, String nonce, SealedTokens sealedVerifier, Instant expiresAt) {
         return new LoginSession(id, kind, connectionId, cloud, tenant, features, loginHint, domainHint, returnUrl, createdAt,
-                expiresAt, Phase.STARTED, browserHash, stateHash, nonce, sealedVerifier, connectionUpdatedAt, version);
+                expiresAt, Phase.STARTED, browserHash, stateHash, nonce, sealedVerifier, connectionUpdatedAt, connectionVersion, version);
     }
 
     /** The tenant is a tenant id (not organizations, common or a domain): the one Microsoft must answer for. */
@@ -78,12 +82,12 @@ public record LoginSession(
 
     public LoginSession completed() {
         return new LoginSession(id, kind, connectionId, cloud, tenant, features, loginHint, domainHint, returnUrl, createdAt,
-                expiresAt, Phase.COMPLETED, browserHash, stateHash, null, null, connectionUpdatedAt, version);
+                expiresAt, Phase.COMPLETED, browserHash, stateHash, null, null, connectionUpdatedAt, connectionVersion, version);
     }
 
     public LoginSession withVersion(String newVersion) {
         return new LoginSession(id, kind, connectionId, cloud, tenant, features, loginHint, domainHint, returnUrl, createdAt,
-                expiresAt, phase, browserHash, stateHash, nonce, sealedVerifier, connectionUpdatedAt, newVersion);
+                expiresAt, phase, browserHash, stateHash, nonce, sealedVerifier, connectionUpdatedAt, connectionVersion, newVersion);
     }
 
     @Override

@@ -27,11 +27,18 @@ final class SignInGuard {
      * connection disconnected already (a reconnect) saw the row as it still is.
      */
     private static void refuseIfDisconnectedSince(Connection current, LoginSession session) {
-        // The row's own time, as it was when the session was made and as it is now: one writer's clock, never two instances'.
-        // A session made by an earlier version has no such time: its start, with a minute for the two clocks, stands in.
-        boolean disconnectedSince = session.connectionUpdatedAt() != null
-                ? !current.updatedAt().truncatedTo(ChronoUnit.MILLIS).equals(session.connectionUpdatedAt().truncatedTo(ChronoUnit.MILLIS))
-                : current.updatedAt().isAfter(session.createdAt().plus(Duration.ofMinutes(1)));
+        // The row's ETag as it was when the session was made and as it is now: a disconnected row is written only by a
+        // disconnect (a repeated one too, which keeps its time). Sessions made by earlier versions have the row's own time
+        // then (one writer's clock, never two instances'), or none: their start, with a minute for the two clocks, stands in.
+        boolean disconnectedSince;
+        if (session.connectionVersion() != null && current.version() != null) {
+            disconnectedSince = !session.connectionVersion().equals(current.version().etag());
+        } else if (session.connectionUpdatedAt() != null) {
+            disconnectedSince = !current.updatedAt().truncatedTo(ChronoUnit.MILLIS)
+                    .equals(session.connectionUpdatedAt().truncatedTo(ChronoUnit.MILLIS));
+        } else {
+            disconnectedSince = current.updatedAt().isAfter(session.createdAt().plus(Duration.ofMinutes(1)));
+        }
         if (current.status() == ConnectionStatus.DISCONNECTED && disconnectedSince) {
             LOG.warning("Sign-in for connection " + current.id() + " refused: it was disconnected after this sign-in started");
             throw new SignInFailure(ProblemCode.STATE_INVALID, "This connection was disconnected after this sign-in started. "

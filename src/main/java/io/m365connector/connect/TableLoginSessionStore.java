@@ -84,6 +84,7 @@ public final class TableLoginSessionStore implements LoginSessionStore {
         put(e, "StateHash", s.stateHash());
         put(e, "Nonce", s.nonce());
         put(e, "ConnectionUpdatedAt", s.connectionUpdatedAt() == null ? null : s.connectionUpdatedAt().atOffset(ZoneOffset.UTC));
+        put(e, "ConnectionVersion", s.connectionVersion());
         if (s.sealedVerifier() != null) {
             e.addProperty("Verifier", s.sealedVerifier().ciphertext().toArray());
             e.addProperty("VerifierKeyVersion", s.sealedVerifier().keyVersion());
@@ -105,7 +106,7 @@ public final class TableLoginSessionStore implements LoginSessionStore {
                 instant(e, "CreatedAt"), instant(e, "ExpiresAt"), LoginSession.Phase.valueOf(string(e, "Phase")),
                 string(e, "BrowserHash"), string(e, "StateHash"), string(e, "Nonce"),
                 verifier == null ? null : new SealedTokens(verifier, string(e, "VerifierKeyVersion")), instant(e, "ConnectionUpdatedAt"),
-                e.getETag());
+                string(e, "ConnectionVersion"), e.getETag());
     }
 
     private static void put(TableEntity e, String name, Object value) {

@@ -31,7 +31,10 @@ final class SyncCleanup {
             return;
         }
         for (SyncResource resource : SyncResource.values()) {
-            if (SyncCapabilities.enabled(connection.get(), SyncTarget.own(resource))) {
+            // A session takes a token (perhaps a refresh at Entra, whose refusal would announce needs_reauth just before the
+            // disconnect): only for a subscription there is.
+            if (SyncCapabilities.enabled(connection.get(), SyncTarget.own(resource)) && stores.states().subscription(connectionId, resource)
+                    .map(SyncStates.SubscriptionState::subscriptionId).isPresent()) {
                 try {
                     subscriptions.drop(graph.open(ConnectionRef.of(connectionId, null), resource.permissions(false)), resource);
                 } catch (RuntimeException e) {

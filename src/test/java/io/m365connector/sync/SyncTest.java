@@ -735,6 +735,28 @@ class SyncTest {
                 "PartitionKey eq '" + c.connectionId() + "' and RowKey ne '_feed'"), null, null).stream().map(TableEntity::getRowKey).toList());
     }
 
+    /**
+     * A disconnect deletes the subscriptions at Graph while the token works; a connection that has none (never synced, or
+     * its cloud sends no notifications) needs no token for that: no refresh at Entra, whose refusal would have announced
+     * needs_reauth just before the disconnect.
+     */
+    @Test
+    void whenAConnectionWithoutASubscriptionIsDisconnectedThenNoTokenIsRequested() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail_read\"");
+        HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible(); // its first run never happens: no subscription
+        java.time.Instant before = HARNESS.clock.instant();
+        try {
+            HARNESS.clock.advance(Duration.ofHours(2)); // its access token has expired
+            int tokenRequests = HARNESS.entra.tokenRequests().size();
+
+            assertEquals(200, HARNESS.deleteConnection(c.connectionId()).getStatusCode());
+
+            assertEquals(tokenRequests, HARNESS.entra.tokenRequests().size(), "no refresh for a subscription there is not");
+        } finally {
+            HARNESS.clock.set(before);
+        }
+    }
+
     private static TableServiceClient tables() {
         return new TableServiceClientBuilder().connectionString(Azurite.shared().connectionString()).buildClient();
     }
