@@ -28,6 +28,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.logging.Logger;
 
 /**
@@ -56,12 +57,15 @@ final class SubscriptionManager {
     private final SyncStates states;
     private final NotificationUrls urls;
     private final Clock clock;
+    /** Whether a connection is active: a subscription held by one that is not (a disconnect whose clean-up failed) gives way. */
+    private final Predicate<String> active;
 
-    SubscriptionManager(Subscriptions held, SyncStates states, NotificationUrls urls, Clock clock) {
+    SubscriptionManager(Subscriptions held, SyncStates states, NotificationUrls urls, Clock clock, Predicate<String> active) {
         this.held = held;
         this.states = states;
         this.urls = urls;
         this.clock = clock;
+        this.active = active;
     }
 
     /**
@@ -194,7 +198,7 @@ final class SubscriptionManager {
         try {
             created = post(session, wanted);
         } catch (GraphException e) {
-            if (!e.conflict() || !OrphanSubscriptions.remove(session, resource, held, id -> delete(session, id))) {
+            if (!e.conflict() || !OrphanSubscriptions.remove(session, resource, held, active, id -> delete(session, id))) {
                 throw e;
             }
             created = post(session, wanted);

@@ -78,7 +78,8 @@ public final class SyncService {
         this.listener = Objects.requireNonNull(listener, "'listener' cannot be null.");
         this.clock = Objects.requireNonNull(clock, "'clock' cannot be null.");
         this.debounce = Objects.requireNonNull(debounce, "'debounce' cannot be null.");
-        this.subscriptions = new SubscriptionManager(stores.subscriptions(), stores.states(), urls, clock);
+        this.subscriptions = new SubscriptionManager(stores.subscriptions(), stores.states(), urls, clock,
+                id -> connections.find(id).filter(c -> c.status() == ConnectionStatus.ACTIVE).isPresent());
         this.failures = new FailedRuns(stores.states(), listener, clock);
         this.cleanup = new SyncCleanup(graph, connections, stores, subscriptions);
     }

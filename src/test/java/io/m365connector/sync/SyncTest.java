@@ -13,7 +13,9 @@ import com.azure.data.tables.models.ListEntitiesOptions;
 import com.azure.data.tables.models.TableEntity;
 import com.azure.data.tables.models.TableEntityUpdateMode;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.microsoft.azure.functions.HttpMethod;
 import io.m365connector.cloud.NationalCloud;
+import io.m365connector.functions.ConnectionFunctions;
 import io.m365connector.functions.SyncFunctions;
 import io.m365connector.platform.http.HostRouting;
 import io.m365connector.testing.Azurite;
@@ -25,6 +27,7 @@ import io.m365connector.testing.FakeHttpResponse;
 import io.m365connector.testing.KillSwitch;
 import io.m365connector.testing.OnceAtRequest;
 import io.m365connector.testing.ProcessDeath;
+import io.m365connector.testing.RefusedCall;
 import io.m365connector.testing.graph.FakeDelta;
 import io.m365connector.testing.graph.NotificationEndpoint;
 import java.time.Duration;
@@ -168,6 +171,43 @@ class SyncTest {
         tick();
         assertEquals(List.of("created:to both"), describe(HARNESS.readFeed(first.connectionId())));
         assertEquals(List.of("created:to both"), describe(HARNESS.readFeed(second)));
+    }
+
+    /**
+     * A disconnect whose clean-up failed at Graph and at storage leaves its subscription alive and its row naming it; the
+     * same user connecting again meets it (409, duplicate): a subscription held by a connection no longer active delivers
+     * nowhere useful, so it is deleted and the new connection subscribes (was: synced by the timer alone until it expired).
+     */
+    @Test
+    void whenTheSameUserConnectsAgainAfterADisconnectWhoseCleanUpFailedThenTheOldSubscriptionGivesWay() {
+        ConnectorHarness.Connected first = HARNESS.connect(NationalCloud.GLOBAL, "\"mail_read\"");
+        String upn = first.user().userPrincipalName();
+        HARNESS.graph.mail().addMailbox(upn);
+        drain();
+        List<String> old = ids(HARNESS.graph.subscriptions().subscriptions(upn));
+        assertEquals(1, old.size());
+        HARNESS.graph.failNext("DELETE", ".*/subscriptions/.*", 403, "ExtensionError", "Operation: Delete; Exception: [Status Code: Forbidden]",
+                null, false);
+        RefusedCall storageDown = RefusedCall.pathsContaining(HARNESS.routing, HARNESS.tables.subscriptions());
+        ConnectionFunctions failing = HARNESS.newInstance(storageDown, new ClockSleeper(HARNESS.clock)).context().newFunction(ConnectionFunctions.class);
+        FakeHttpResponse deleted = (FakeHttpResponse) failing.delete(FakeHttpRequest.of(HttpMethod.DELETE, "https://"
+                + ConnectorHarness.FUNCTION_HOST + "/api/connections/" + first.connectionId()), first.connectionId(),
+                new FakeExecutionContext("deleteConnection"));
+        assertEquals(200, deleted.getStatusCode(), deleted.bodyText());
+        assertEquals(old, ids(HARNESS.graph.subscriptions().subscriptions(upn)), "left alive at Graph");
+
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail_read\"");
+        String second = started.path("connectionId").asText();
+        CONNECTED.add(second);
+        HARNESS.entra.nextSignIn(first.user());
+        HARNESS.browser().navigate(started.path("loginUrl").asText());
+        drain();
+
+        List<String> now = ids(HARNESS.graph.subscriptions().subscriptions(upn));
+        assertEquals(1, now.size(), now.toString());
+        assertNotEquals(old, now);
+        assertEquals("subscribed", ConnectorHarness.json(HARNESS.getConnection(second).bodyText()).path("sync").path(0)
+                .path("notifications").asText());
     }
 
     @ParameterizedTest
