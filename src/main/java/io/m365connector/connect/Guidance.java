@@ -23,9 +23,10 @@ public final class Guidance {
                 "Send the approval link below to your Microsoft 365 administrator. Once they approve, connect again.",
                 "Open the approval link, sign in as a Global, Application or Cloud Application Administrator, review the permissions and accept.");
         put(ProblemCode.ACCOUNT_NOT_IN_TENANT, "Your account is not in the organization this app connects to",
-                "Connect again and sign in with your account in that organization, or ask its administrator to add you as a guest.",
-                "Sign-in is limited to one tenant (the connection's tenant, M365_<CLOUD>_TENANT by default). Invite the user as a guest "
-                        + "there, or set the tenant to 'organizations' to let any work account connect.");
+                "Connect again and sign in with your own account in that organization (not as a guest: a guest has no mailbox there).",
+                "Sign-in is limited to one tenant (the connection's tenant, M365_<CLOUD>_TENANT by default), and a guest account "
+                        + "is refused (it has no mailbox in your tenant). Set the tenant to 'organizations' to let any work account "
+                        + "connect from its own organization.");
         put(ProblemCode.USER_NOT_ASSIGNED, "Your account is not allowed to use this app",
                 "Ask your administrator to give you access to this app, then connect again.",
                 "In Entra ID > Enterprise applications > this app > Users and groups, assign the user (or turn off 'Assignment required').");

@@ -9,6 +9,7 @@ import io.m365connector.platform.Secrets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -18,7 +19,7 @@ import java.util.Optional;
  * place of a signature check (Core 1.0, 3.1.3.7 step 6); the claims are still checked.
  */
 public record IdTokenClaims(String tenantId, String objectId, String preferredUsername, String audience,
-                            String issuer, String nonce, Instant expiresAt) {
+                            String issuer, String nonce, Instant expiresAt, String identityProvider) {
 
     public static IdTokenClaims parse(String jwt) {
         if (jwt == null) {
@@ -32,7 +33,7 @@ public record IdTokenClaims(String tenantId, String objectId, String preferredUs
             JsonNode claims = Json.MAPPER.readTree(Base64.getUrlDecoder().decode(parts[1]));
             return new IdTokenClaims(text(claims, "tid"), text(claims, "oid"), text(claims, "preferred_username"),
                     text(claims, "aud"), text(claims, "iss"), text(claims, "nonce"),
-                    claims.has("exp") ? Instant.ofEpochSecond(claims.get("exp").asLong()) : null);
+                    claims.has("exp") ? Instant.ofEpochSecond(claims.get("exp").asLong()) : null, text(claims, "idp"));
         } catch (Exception e) {
             throw invalid("The ID token's claims cannot be read.");
         }
@@ -62,6 +63,20 @@ public record IdTokenClaims(String tenantId, String objectId, String preferredUs
             throw new ConnectorException(ProblemCode.ACCOUNT_NOT_IN_TENANT,
                     "The account belongs to tenant " + tenantId + ", but this sign-in was for tenant " + requiredTenantId.get() + ".");
         }
+        if (isGuest()) {
+            throw new ConnectorException(ProblemCode.ACCOUNT_NOT_IN_TENANT, "You signed in as a guest of that organization. A guest has "
+                    + "no mailbox or calendar there: connect again with your own organization's account.");
+        }
+    }
+
+    /**
+     * A guest of the tenant: its identity provider is another one than the tenant ({@code idp}, "identical to the value of
+     * the Issuer claim unless the user account isn't in the same tenant as the issuer, such as guests": Learn, ID token
+     * claims reference): another tenant's {@code https://sts.windows.net/<tid>/}, or {@code live.com}, {@code mail}
+     * (a Microsoft account, a one-time passcode). Absent, or naming the tenant itself, for a member.
+     */
+    public boolean isGuest() {
+        return identityProvider != null && tenantId != null && !identityProvider.toLowerCase(Locale.ROOT).contains(tenantId.toLowerCase(Locale.ROOT));
     }
 
     private static String text(JsonNode claims, String name) {

@@ -1,7 +1,9 @@
 package io.m365connector.connect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.platform.ConnectorException;
@@ -63,6 +65,32 @@ class IdTokenClaimsTest {
         assertCode(ProblemCode.ID_TOKEN_INVALID, () -> IdTokenClaims.parse(null));
         assertCode(ProblemCode.ID_TOKEN_INVALID, () -> IdTokenClaims.parse("abc"));
         assertCode(ProblemCode.ID_TOKEN_INVALID, () -> IdTokenClaims.parse("a.!!!.c"));
+    }
+
+    /** idp names another identity provider than the tenant for a guest only (Learn, ID token claims reference). */
+    @Test
+    void whenTheIdentityProviderIsAnotherTenantOrAMicrosoftAccountThenItIsAGuestAndRefused() {
+        String iss = "https://login.microsoftonline.com/" + TENANT + "/v2.0";
+        assertFalse(IdTokenClaims.parse(withIdp(jwt(iss, CLIENT, "n1", NOW.plusSeconds(60)), null)).isGuest(), "no idp: a member");
+        assertFalse(IdTokenClaims.parse(withIdp(jwt(iss, CLIENT, "n1", NOW.plusSeconds(60)), "https://sts.windows.net/" + TENANT.toUpperCase()
+                + "/")).isGuest(), "its own tenant");
+        assertTrue(IdTokenClaims.parse(withIdp(jwt(iss, CLIENT, "n1", NOW.plusSeconds(60)), "live.com")).isGuest());
+        IdTokenClaims guest = IdTokenClaims.parse(withIdp(jwt(iss, CLIENT, "n1", NOW.plusSeconds(60)),
+                "https://sts.windows.net/f8cdef31-a31e-4b4a-93e4-5f571e91255a/"));
+        assertTrue(guest.isGuest());
+        assertCode(ProblemCode.ACCOUNT_NOT_IN_TENANT, () -> guest.verify(CLIENT, NationalCloud.GLOBAL, "n1", Optional.empty(), NOW,
+                Duration.ofMinutes(5)));
+    }
+
+    /** The token with an idp claim added (null: as it is). */
+    private static String withIdp(String jwt, String idp) {
+        if (idp == null) {
+            return jwt;
+        }
+        String[] parts = jwt.split("\\.");
+        String payload = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
+        payload = payload.substring(0, payload.length() - 1) + ",\"idp\":\"" + idp + "\"}";
+        return parts[0] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(payload.getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
     }
 
     private static void assertCode(ProblemCode code, Runnable action) {

@@ -50,4 +50,24 @@ class TenantRestrictionTest {
         HARNESS.entra.nextSignIn(member);
         assertEquals("active", query(HARNESS.browser().navigate(allowed.get("loginUrl").asText()).uri()).get("status"));
     }
+
+    /**
+     * A guest of the tenant passes Entra ID's check (it is in the tenant), but has no mailbox or calendar there: every mail
+     * and event call would fail. Its ID token names its home tenant as identity provider (idp); it is refused with what to
+     * do, and nothing is stored.
+     */
+    @Test
+    void whenAGuestOfTheTenantSignsInThenItIsRefusedAndNothingIsStored() {
+        FakeUser guest = HARNESS.entra.addGuest(NationalCloud.GLOBAL, TENANT, UUID.randomUUID().toString(), "partner_fabrikam.com#EXT#@contoso.com");
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        HARNESS.entra.nextSignIn(guest);
+
+        TestBrowser.Page page = HARNESS.browser().navigate(started.get("loginUrl").asText());
+
+        assertEquals(403, page.status(), page.body());
+        assertTrue(page.body().contains("account_not_in_tenant"), page.body());
+        assertTrue(page.body().contains("as a guest of that organization"), page.body());
+        JsonNode connection = ConnectorHarness.json(HARNESS.getConnection(started.get("connectionId").asText()).bodyText());
+        assertEquals("pending", connection.get("status").asText(), "nothing stored for the guest: " + connection);
+    }
 }

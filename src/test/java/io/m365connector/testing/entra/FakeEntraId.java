@@ -98,6 +98,8 @@ public final class FakeEntraId implements AutoCloseable {
     private final Deque<Map<String, String>> adminConsentScripts = new ArrayDeque<>();
     /** Tenants whose users may not consent (Enterprise applications, User consent settings: "Do not allow user consent"). */
     private final Set<String> userConsentDisabled = new HashSet<>();
+    /** Guests (by object id in the resource tenant): the tenant their account is in. */
+    private final Map<String, String> guestHomes = new HashMap<>();
     /** Per tenant, the (short, lower-case) scopes an administrator granted for the whole organization through admin consent. */
     private final Map<String, Set<String>> tenantGrants = new HashMap<>();
     private final List<URI> adminConsentRequestLog = new ArrayList<>();
@@ -271,6 +273,18 @@ public final class FakeEntraId implements AutoCloseable {
             users.add(user);
         }
         return user;
+    }
+
+    /**
+     * A B2B guest of {@code resourceTenantId} whose account is in {@code homeTenantId}: signed in to the resource tenant, its
+     * ID token names that tenant ({@code tid}, {@code iss}) and its home tenant's issuer as {@code idp} (Learn, ID token claims).
+     */
+    public FakeUser addGuest(NationalCloud cloud, String resourceTenantId, String homeTenantId, String userPrincipalName) {
+        FakeUser guest = addUser(cloud, resourceTenantId, userPrincipalName);
+        synchronized (lock) {
+            guestHomes.put(guest.objectId(), homeTenantId);
+        }
+        return guest;
     }
 
     /** The next authorize request signs {@code user} in, consenting to every requested scope. */
@@ -1162,6 +1176,10 @@ public final class FakeEntraId implements AutoCloseable {
         claims.put("preferred_username", user.userPrincipalName());
         claims.put("sub", TokenSigner.base64Url(sha256(user.objectId() + "|" + clientId)));
         claims.put("tid", user.tenantId());
+        String home = guestHomes.get(user.objectId());
+        if (home != null) {
+            claims.put("idp", "https://sts.windows.net/" + home + "/");
+        }
         claims.put("uti", randomToken(16));
         claims.put("ver", "2.0");
         return signer.sign(claims);
