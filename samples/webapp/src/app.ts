@@ -129,6 +129,9 @@ export function createApp(config: Config, client: ConnectorClient = connectorCli
       s.notice = status.data.missingFeatures.length > 0
         ? `Connected, but Microsoft 365 did not grant every permission (${status.data.missingFeatures.join(", ")}). You can ask again below.`
         : undefined;
+    } else if (!completion && CONNECTION_ID.test(id) && users.connectionOf(s.user) === id) {
+      // The return page reloaded after its sign-in was proved: the connector hands the used code out once only.
+      s.notice = undefined;
     } else if (error) {
       s.notice = `Microsoft 365 did not connect (${ERROR_CODE.test(error) ? error : "error"}). Your earlier connection, if any, is unchanged.`;
     } else {
