@@ -157,3 +157,16 @@ test("when the connector cannot answer, the same return works once it can", asyn
 
   assert.match(await (await browser.get("/")).text(), /id="status">active</);
 });
+
+test("the return reloaded after the sign-in was proved (no completion then) keeps the connection and says nothing wrong", async () => {
+  const browser = new Browser();
+  await browser.startConnecting();
+  await browser.get(`/connected?connection_id=${ID}&status=active&completion=${encodeURIComponent(CODE)}`);
+
+  await browser.get(`/connected?connection_id=${ID}&status=active`); // Microsoft's return reloaded: the code was handed out once
+  const home = await (await browser.get("/")).text();
+
+  assert.match(home, /id="status">active</);
+  assert.doesNotMatch(home, /does not belong to a connection you started here/);
+  assert.equal(connector.completionsAsked.length, 1);
+});
