@@ -342,8 +342,9 @@ module tokenKey 'modules/token-key.bicep' = if (createTokenKey) {
 }
 
 // Client secrets of the app registrations and the webhook secret: written only when a value is
-// given, so a later deployment without the value keeps the secret already in the vault.
-module globalClientSecret 'modules/keyvault-secret.bicep' = if (globalSecret && !empty(m365GlobalClientSecret)) {
+// given, so a later deployment without the value keeps the secret already in the vault. A Key Vault
+// reference given as the value (the app setting's form, set into azd by mistake) is never written as the secret.
+module globalClientSecret 'modules/keyvault-secret.bicep' = if (globalSecret && !empty(m365GlobalClientSecret) && !startsWith(m365GlobalClientSecret, '@Microsoft.KeyVault(')) {
   name: 'secret-m365-global'
   params: {
     keyVaultName: vault.outputs.name
@@ -352,7 +353,7 @@ module globalClientSecret 'modules/keyvault-secret.bicep' = if (globalSecret && 
   }
 }
 
-module usgovClientSecret 'modules/keyvault-secret.bicep' = if (usgovSecret && !empty(m365UsgovClientSecret)) {
+module usgovClientSecret 'modules/keyvault-secret.bicep' = if (usgovSecret && !empty(m365UsgovClientSecret) && !startsWith(m365UsgovClientSecret, '@Microsoft.KeyVault(')) {
   name: 'secret-m365-usgov'
   params: {
     keyVaultName: vault.outputs.name
@@ -361,7 +362,7 @@ module usgovClientSecret 'modules/keyvault-secret.bicep' = if (usgovSecret && !e
   }
 }
 
-module usgovdodClientSecret 'modules/keyvault-secret.bicep' = if (usgovdodSecret && !empty(m365UsgovdodClientSecret)) {
+module usgovdodClientSecret 'modules/keyvault-secret.bicep' = if (usgovdodSecret && !empty(m365UsgovdodClientSecret) && !startsWith(m365UsgovdodClientSecret, '@Microsoft.KeyVault(')) {
   name: 'secret-m365-usgovdod'
   params: {
     keyVaultName: vault.outputs.name
@@ -370,7 +371,7 @@ module usgovdodClientSecret 'modules/keyvault-secret.bicep' = if (usgovdodSecret
   }
 }
 
-module chinaClientSecret 'modules/keyvault-secret.bicep' = if (chinaSecret && !empty(m365ChinaClientSecret)) {
+module chinaClientSecret 'modules/keyvault-secret.bicep' = if (chinaSecret && !empty(m365ChinaClientSecret) && !startsWith(m365ChinaClientSecret, '@Microsoft.KeyVault(')) {
   name: 'secret-m365-china'
   params: {
     keyVaultName: vault.outputs.name
@@ -379,7 +380,7 @@ module chinaClientSecret 'modules/keyvault-secret.bicep' = if (chinaSecret && !e
   }
 }
 
-module webhookSecret 'modules/keyvault-secret.bicep' = if (!empty(notifyWebhookUrl) && !empty(notifyWebhookSigningSecret)) {
+module webhookSecret 'modules/keyvault-secret.bicep' = if (!empty(notifyWebhookUrl) && !empty(notifyWebhookSigningSecret) && !startsWith(notifyWebhookSigningSecret, '@Microsoft.KeyVault(')) {
   name: 'secret-notify-webhook'
   params: {
     keyVaultName: vault.outputs.name

@@ -209,7 +209,8 @@ public final class AppCredentialMonitor implements AppCredentialStates {
                 return secretExpiry.expiresOn(url);
             } catch (RuntimeException e) {
                 LOG.warning("Could not read the expiry of the " + registration.cloud().id() + " client secret from Key Vault ("
-                        + e.getClass().getSimpleName() + "); keeping the last known one. Check the identity's Key Vault Secrets User role.");
+                        + e.getClass().getSimpleName() + "); keeping the last known one. Check that the secret exists there (a 404), "
+                        + "and the identity's Key Vault Secrets User role (a 403).");
                 return previous.map(AppCredentialStatus::expiresAt);
             }
         });

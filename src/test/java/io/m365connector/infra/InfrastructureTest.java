@@ -405,7 +405,8 @@ class InfrastructureTest {
                     "the expiry is read from the secret the reference points at");
             assertEquals("!" + c + "On ? '' : !empty(m365" + camel + "HomeTenant) ? m365" + camel + "HomeTenant : " + c
                     + "Federated ? tenant().tenantId : ''", only(name + "_HOME_TENANT"), "a managed identity and its registration share a tenant");
-            assertTrue(main.code.contains("if (" + c + "Secret && !empty(m365" + camel + "ClientSecret))"), "no secret written for " + c);
+            assertTrue(main.code.contains("if (" + c + "Secret && !empty(m365" + camel + "ClientSecret) && !startsWith(m365" + camel
+                    + "ClientSecret, '@Microsoft.KeyVault('))"), "no secret written for " + c + ", nor a reference given as one");
         }
         assertTrue(main.code.contains("output appIdentityPrincipalId string = appIdentity.properties.principalId"));
     }

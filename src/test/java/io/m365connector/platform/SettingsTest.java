@@ -68,6 +68,25 @@ class SettingsTest {
         assertEquals(ProblemCode.CONFIGURATION_ERROR, e.code());
     }
 
+    /**
+     * App Service passes an unresolved Key Vault reference on as its text (Learn, Use Key Vault references): taken as the
+     * client secret, every sign-in and refresh failed while the app looked healthy. Refused once per setting, with causes.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"M365_GLOBAL_CLIENT_SECRET", "NOTIFY_WEBHOOK_SIGNING_SECRET"})
+    void whenASettingHoldsAKeyVaultReferenceTheAppWasGivenUnresolvedThenItIsRefusedSayingWhy(String name) {
+        if (name.startsWith("NOTIFY")) {
+            env.put("NOTIFY_WEBHOOK_URL", "https://app.example.com/hooks");
+        }
+        env.put(name, "@Microsoft.KeyVault(SecretUri=https://kv-x.vault.azure.net/secrets/missing/)");
+
+        SettingsException e = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
+
+        List<String> about = e.problems().stream().filter(p -> p.startsWith(name + " is a reference the platform did not resolve")).toList();
+        assertEquals(1, about.size(), e.problems().toString());
+        assertTrue(about.get(0).contains("Key Vault Secrets User") && about.get(0).contains("configreferences"), about.get(0));
+    }
+
     @Test
     void whenSeveralSettingsAreWrongThenAllAreReportedAtOnce() {
         env.remove("PUBLIC_BASE_URL");

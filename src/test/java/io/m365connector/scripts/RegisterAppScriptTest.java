@@ -254,6 +254,7 @@ class RegisterAppScriptTest {
                 "PUBLIC_BASE_URL", base), printed);
         Map<String, String> env = TestSettings.base("UseDevelopmentStorage=true");
         env.putAll(printed);
+        env.put("M365_" + upper + "_CLIENT_SECRET", "the secret's value"); // App Service resolves the reference
         Settings settings = SettingsReader.read(env);
         assertEquals(redirectUri, settings.redirectUri(), "the registered redirect URI is the connector's");
         assertEquals(FIRST_APP_ID, settings.registration(cloud).orElseThrow().clientId());
