@@ -11,14 +11,19 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
 
 /**
  * Reads the token encryption key from a Key Vault secret (base64 of 32 random bytes). The current
  * version is cached per instance for {@code currentKeyTtl}, so a rotation (a new secret version) is
  * picked up within that time without a call per request; older versions are immutable and cached
- * for the life of the instance once read.
+ * for the life of the instance once read. While Key Vault is unreachable (or answers 429/5xx), the version already known
+ * stays current; a missing secret or a refused read still fails.
  */
 public final class KeyVaultKeyProvider implements KeyProvider {
+    private static final Logger LOG = Logger.getLogger(KeyVaultKeyProvider.class.getName());
+    /** While Key Vault is out, how long the known current key is used before Key Vault is asked again. */
+    static final Duration STALE_RETRY = Duration.ofMinutes(1);
     private final SecretClient secrets;
     private final String secretName;
     private final Clock clock;
@@ -44,7 +49,20 @@ public final class KeyVaultKeyProvider implements KeyProvider {
             if (current != null && clock.instant().isBefore(currentReadAt.plus(currentKeyTtl))) {
                 return current;
             }
-            EncryptionKey key = read(null);
+            EncryptionKey key;
+            try {
+                key = read(null);
+            } catch (KeyUnavailableException e) {
+                if (current == null || !e.passing()) {
+                    throw e;
+                }
+                // Key Vault out for a while: the version this instance knows seals and opens as before (a rotation made
+                // meanwhile is picked up once it answers); failing instead would stop every sign-in and refresh.
+                LOG.warning("Could not read the current token key again (" + e.getMessage() + "); going on with version "
+                        + current.version() + " and asking again in " + STALE_RETRY.toSeconds() + " s");
+                currentReadAt = clock.instant().minus(currentKeyTtl).plus(STALE_RETRY);
+                return current;
+            }
             byVersion.put(key.version(), key);
             current = key;
             currentReadAt = clock.instant();
@@ -77,10 +95,10 @@ public final class KeyVaultKeyProvider implements KeyProvider {
             String hint = status == 401 || status == 403
                     ? " The app's identity needs the 'Key Vault Secrets User' role on the vault."
                     : " Key Vault answered HTTP " + status + "; try again later.";
-            throw new KeyUnavailableException("Cannot read " + what + "." + hint, e);
+            throw new KeyUnavailableException("Cannot read " + what + "." + hint, e, status == 429 || status >= 500);
         } catch (RuntimeException e) {
             throw new KeyUnavailableException("Key Vault " + secrets.getVaultUrl() + " is unreachable ("
-                    + e.getClass().getSimpleName() + "). Check network access and TOKEN_KEY_VAULT_URL; try again later.", e);
+                    + e.getClass().getSimpleName() + "). Check network access and TOKEN_KEY_VAULT_URL; try again later.", e, true);
         }
         String readVersion = secret.getProperties() == null ? null : secret.getProperties().getVersion();
         if (readVersion == null || readVersion.isBlank()) {

@@ -123,6 +123,37 @@ class KeyVaultKeyProviderTest {
         assertEquals(503, e.code().httpStatus());
     }
 
+    /**
+     * Key Vault out past the current key's 10 minutes: the version this instance knows keeps sealing and opening (sign-ins
+     * and refreshes go on), and Key Vault is asked again a minute later; once it answers, a rotation made meanwhile applies.
+     */
+    @Test
+    void whenVaultIsUnreachableAfterTheKeyWasReadThenTheKnownKeyStaysCurrent() {
+        vault.putKey(SECRET, "v1", random(), true);
+        TokenSealer sealer = new TokenSealer(keys, new TokenCipher());
+        SealedTokens before = sealer.seal(CONNECTION, NationalCloud.GLOBAL, "{\"cache\":\"before\"}");
+        vault.stop();
+        clock.advance(Duration.ofMinutes(11));
+
+        SealedTokens during = sealer.seal(CONNECTION, NationalCloud.GLOBAL, "{\"cache\":\"during\"}");
+
+        assertEquals("v1", during.keyVersion());
+        assertEquals("{\"cache\":\"before\"}", sealer.open(CONNECTION, NationalCloud.GLOBAL, before));
+        assertEquals("{\"cache\":\"during\"}", sealer.open(CONNECTION, NationalCloud.GLOBAL, during));
+    }
+
+    /** A refusal is not an outage: the operator must act, so it fails as before even with a key known. */
+    @Test
+    void whenTheVaultRefusesAfterTheKeyWasReadThenItStillFails() {
+        vault.putKey(SECRET, "v1", random(), true);
+        keys.current();
+        vault.denyAccess(SECRET);
+        clock.advance(Duration.ofMinutes(11));
+
+        KeyUnavailableException e = assertThrows(KeyUnavailableException.class, keys::current);
+        assertTrue(e.getMessage().contains("'Key Vault Secrets User'"), e.getMessage());
+    }
+
     private static byte[] random() {
         byte[] bytes = new byte[32];
         new SecureRandom().nextBytes(bytes);
