@@ -110,6 +110,7 @@ public final class MsalClients {
     }
 
     /**
+     * A refresh refused with "app disabled" (AADSTS7000112) is the user's tenant's when the app works in its home tenant.
      * A refresh refused with "app not found in the directory" (AADSTS700016) is the app's fault, not the
      * user's, when the credential check finds the registration gone from its own home tenant. The check must be one made
      * after the refusal: the last one, up to 15 minutes old, would let a registration deleted since (and restored later)
@@ -122,7 +123,19 @@ public final class MsalClients {
             return new RefreshFailure(RefreshFailure.Kind.CONFIGURATION, ProblemCode.APP_REGISTRATION_NOT_FOUND, failure.retryAfter(),
                     failure.summary());
         }
+        if (failure.code() == ProblemCode.APP_DISABLED && credentialStates.recheck(cloud, refusedAt).filter(s -> worksSince(s, refusedAt))
+                .isPresent()) {
+            // AADSTS7000112, "the service principal is disabled in the resource tenant": the user's tenant, when the app works
+            // in its home tenant after the refusal. Its administrator's to fix (or the user's to disconnect), not the operator's.
+            return new RefreshFailure(RefreshFailure.Kind.PERMANENT, ProblemCode.APP_NOT_IN_TENANT, failure.retryAfter(), failure.summary());
+        }
         return failure;
+    }
+
+    /** The home tenant's check, made at {@code since} or later, found the app's credential working. */
+    private static boolean worksSince(AppCredentialStatus status, Instant since) {
+        return status.checkedAt() != null && !status.checkedAt().isBefore(since) && (status.state() == AppCredentialStatus.State.OK
+                || status.state() == AppCredentialStatus.State.EXPIRING || status.state() == AppCredentialStatus.State.EXPIRING_SOON);
     }
 
     private IClientCredential credential(AppRegistration registration) {

@@ -73,6 +73,38 @@ class MsalClientsTest {
         assertEquals(notInTenant, unattributed, "without the check's finding it is the user's tenant that lacks the app");
     }
 
+    /**
+     * AADSTS7000112 ("the service principal is disabled in the resource tenant"): a customer tenant's administrator turned
+     * the app off there. With the home tenant's check after the refusal finding the app working, the connection is the
+     * user's tenant's to fix (needs_reauth, app_not_in_tenant), not an operator's credential problem retried for ever.
+     */
+    @Test
+    void whenTheAppIsDisabledInTheUsersTenantButWorksAtHomeThenTheRefusalIsTheUsersTenants() {
+        Settings settings = SettingsReader.read(TestSettings.base("UseDevelopmentStorage=true"));
+        Instant now = Instant.parse("2027-01-01T00:00:00Z");
+        RefreshFailure disabled = new RefreshFailure(RefreshFailure.Kind.CONFIGURATION, ProblemCode.APP_DISABLED, Optional.empty(),
+                "unauthorized_client: AADSTS7000112");
+        ClientCredentials credentials = new ClientCredentials((id, audience) -> "unused");
+        AppCredentialStatus worksAtHome = new AppCredentialStatus(NationalCloud.GLOBAL, "client_secret", AppCredentialStatus.State.OK,
+                null, null, now, now, "ok");
+        AppCredentialStatus disabledAtHome = new AppCredentialStatus(NationalCloud.GLOBAL, "client_secret", AppCredentialStatus.State.INVALID,
+                ProblemCode.APP_DISABLED, null, now, now, "app_disabled");
+        AppCredentialStatus olderCheck = new AppCredentialStatus(NationalCloud.GLOBAL, "client_secret", AppCredentialStatus.State.OK,
+                null, null, now.minusSeconds(600), now.minusSeconds(600), "ok");
+
+        RefreshFailure customers = new MsalClients(settings, request -> null, credentials, cloud -> Optional.of(worksAtHome))
+                .attribute(NationalCloud.GLOBAL, disabled, now);
+
+        assertEquals(RefreshFailure.Kind.PERMANENT, customers.kind());
+        assertEquals(ProblemCode.APP_NOT_IN_TENANT, customers.code());
+        assertEquals(disabled, new MsalClients(settings, request -> null, credentials, cloud -> Optional.of(disabledAtHome))
+                .attribute(NationalCloud.GLOBAL, disabled, now), "disabled at home: the operator's");
+        assertEquals(disabled, new MsalClients(settings, request -> null, credentials, cloud -> Optional.of(olderCheck))
+                .attribute(NationalCloud.GLOBAL, disabled, now), "a check from before the refusal tells nothing");
+        assertEquals(disabled, new MsalClients(settings, request -> null, credentials, cloud -> Optional.empty())
+                .attribute(NationalCloud.GLOBAL, disabled, now), "no check configured: left as the operator's, as before");
+    }
+
     @Test
     void whenAManagedIdentityCannotIssueTheAssertionThenTheFailureIsTheAppCredentialsNotTransient() {
         RefreshFailure failure = RefreshFailure.classify(new ExecutionException(new MsalClientException(
