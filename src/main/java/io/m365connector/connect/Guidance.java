@@ -35,7 +35,9 @@ public final class Guidance {
                 "A Conditional Access policy blocked the sign-in; the sign-in logs in Entra ID name the policy. Exclude this app or adjust the policy.");
         put(ProblemCode.APP_NOT_IN_TENANT, "This app is not available in your organization",
                 "Ask your administrator to approve the app for your organization.",
-                "The app is not registered or consented in this tenant (or the cloud is wrong). Grant admin consent, and check that the app registration is multi-tenant in this cloud.");
+                "The app is not registered or consented in this tenant (or the cloud is wrong), or this tenant's administrator disabled it "
+                        + "(Enterprise applications > the app > Properties > Enabled for users to sign in). Grant admin consent or enable "
+                        + "it, and check that the app registration is multi-tenant in this cloud.");
         // The app's own credential failed: the same words for the user whatever the cause; the operator's differ.
         String notSetUp = "The service is not set up correctly";
         String notYou = "This is not a problem with your account. Please tell the app's support team; try again later.";
