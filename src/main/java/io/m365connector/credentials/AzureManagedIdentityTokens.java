@@ -5,6 +5,8 @@ import com.azure.core.credential.TokenRequestContext;
 import com.azure.core.http.HttpClient;
 import com.azure.identity.ManagedIdentityCredential;
 import com.azure.identity.ManagedIdentityCredentialBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,6 +34,12 @@ public final class AzureManagedIdentityTokens implements ManagedIdentityTokens {
             // azure-identity turns "<audience>/.default" into the resource parameter of the identity endpoint.
             token = credential.getTokenSync(new TokenRequestContext().addScopes(audience + "/.default"));
         } catch (RuntimeException e) {
+            if (unreachable(e)) {
+                // The platform's identity endpoint could not be reached: an outage that passes (retried like Entra's), not an
+                // identity to fix; as a credential failure it would mark the cloud's credential invalid until the next check.
+                throw new IllegalStateException("The identity endpoint could not be reached for managed identity " + clientId + " ("
+                        + e.getClass().getSimpleName() + "); try again later.", e);
+            }
             throw new AssertionUnavailableException("The managed identity " + clientId + " could not issue a token for " + audience
                     + " (" + e.getClass().getSimpleName() + "): check that it is assigned to the function app.", e);
         }
@@ -39,5 +47,15 @@ public final class AzureManagedIdentityTokens implements ManagedIdentityTokens {
             throw new AssertionUnavailableException("The managed identity " + clientId + " returned no token for " + audience + ".", null);
         }
         return token.getToken();
+    }
+
+    /** A network failure somewhere in the cause chain (refused connection, timeout, reset). */
+    private static boolean unreachable(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof IOException || c instanceof UncheckedIOException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

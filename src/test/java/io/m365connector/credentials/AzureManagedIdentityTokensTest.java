@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.aad.msal4j.ManagedIdentityTestEnvironment;
+import com.microsoft.aad.msal4j.MsalClientException;
 import io.m365connector.cloud.HostingCloud;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.Settings.HttpSettings;
@@ -14,12 +15,14 @@ import io.m365connector.platform.http.OutboundHttp;
 import io.m365connector.testing.FakeManagedIdentityEndpoint;
 import io.m365connector.testing.LocalCloudRouting;
 import io.m365connector.testing.entra.FakeEntraId;
+import io.m365connector.tokens.RefreshFailure;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -73,5 +76,21 @@ class AzureManagedIdentityTokensTest {
         assertTrue(e.getMessage().startsWith("The managed identity 00000000-9999-4999-8999-999999999999 could not issue a token for "
                 + "api://AzureADTokenExchange"), e.getMessage());
         assertFalse(e.getMessage().contains("eyJ"));
+    }
+
+    /**
+     * The identity endpoint unreachable (the platform's identity service restarting, a network fault) is an outage that
+     * passes, not a credential the operator must fix: it must not mark the cloud's credential invalid, tell the web app
+     * app_credential_invalid and stop every refresh until the next check.
+     */
+    @Test
+    void whenTheIdentityEndpointCannotBeReachedThenTheFailureIsAnOutageNotAMissingIdentity() {
+        endpoint.close();
+
+        RuntimeException e = assertThrows(RuntimeException.class,
+                () -> new AzureManagedIdentityTokens(http.azureHttpClient()).token(CLIENT_ID, "api://AzureADTokenExchange"));
+
+        assertFalse(e instanceof AssertionUnavailableException, e.toString());
+        assertEquals(RefreshFailure.Kind.TRANSIENT, RefreshFailure.classify(new ExecutionException(new MsalClientException(e))).kind());
     }
 }
