@@ -163,13 +163,25 @@ public final class RefreshOutcomes {
      * the error and is due again after a backoff (or Entra ID's Retry-After when longer).
      */
     public void retryLater(String connectionId, RefreshFailure failure) {
+        try {
+            recordFailure(connectionId, failure);
+        } catch (ConcurrentUpdateException busy) {
+            // Other writers kept the row busy: the failure goes unrecorded (the connection stays due), and the caller's answer
+            // is still the refresh's (a 503, not a 409 concurrent_update).
+            LOG.info("Refresh failure of " + connectionId + " not recorded: the row kept changing (" + failure.code().code() + ")");
+        }
+    }
+
+    private void recordFailure(String connectionId, RefreshFailure failure) {
         Instant now = clock.instant();
         updates.apply(connectionId, c -> {
             if (c.status() != ConnectionStatus.ACTIVE) {
                 return Optional.empty();
             }
             int failures = c.refresh().failureCount() + 1;
-            Duration wait = failure.retryAfter().filter(d -> d.compareTo(BACKOFF_BASE) > 0).orElse(backoff(failures));
+            Duration backoff = backoff(failures);
+            // Retry-After only lengthens the wait: a connection Entra keeps throttling backs off like any other
+            Duration wait = failure.retryAfter().filter(d -> d.compareTo(backoff) > 0).orElse(backoff);
             if (failure.kind() == RefreshFailure.Kind.CONFIGURATION && wait.compareTo(CONFIGURATION_RETRY_MAX) > 0) {
                 wait = CONFIGURATION_RETRY_MAX;
             }

@@ -5,8 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.m365connector.cloud.NationalCloud;
+import io.m365connector.connection.ConcurrentUpdateException;
 import io.m365connector.connection.Connection;
+import io.m365connector.connection.ConnectionPage;
 import io.m365connector.connection.ConnectionStatus;
+import io.m365connector.connection.ConnectionStore;
+import io.m365connector.connection.DueConnection;
+import io.m365connector.connection.OwnerQuery;
 import io.m365connector.connection.SealedTokens;
 import io.m365connector.connection.StatusListener;
 import io.m365connector.platform.ProblemCode;
@@ -81,6 +86,46 @@ class RefreshOutcomesUnitTest {
         outcomes.retryLater(c.id(), failure(RefreshFailure.Kind.TRANSIENT, ProblemCode.TEMPORARILY_UNAVAILABLE, Duration.ofMinutes(40)));
 
         assertEquals(clock.instant().plus(Duration.ofMinutes(40)), store.find(c.id()).orElseThrow().refresh().nextRefreshDue());
+    }
+
+    /** A short Retry-After does not cut a long backoff: a connection Entra keeps throttling backs off like any other. */
+    @Test
+    void whenEntraSaysRetryAfterShorterThanTheBackoffThenTheBackoffStands() {
+        Connection c = stored();
+        for (int i = 0; i < 6; i++) {
+            outcomes.retryLater(c.id(), failure(RefreshFailure.Kind.TRANSIENT, ProblemCode.THROTTLED, null));
+        }
+
+        outcomes.retryLater(c.id(), failure(RefreshFailure.Kind.TRANSIENT, ProblemCode.THROTTLED, Duration.ofMinutes(5)));
+
+        long wait = Duration.between(clock.instant(), store.find(c.id()).orElseThrow().refresh().nextRefreshDue()).toMinutes();
+        assertTrue(wait >= 102, "the 7th failure's backoff (128 min -20%), not Retry-After's 5 minutes: " + wait);
+    }
+
+    /**
+     * During an Entra outage busy connections are written by every failing action: a failure that cannot be recorded
+     * because the row kept changing is dropped, so that the caller still gets the refresh's answer (503), not a 409.
+     */
+    @Test
+    void whenTheRowKeepsChangingThenATemporaryFailureIsNotRecordedAndNothingIsThrown() {
+        Connection c = stored();
+        ConnectionStore busy = new ConnectionStore() {
+            @Override public Optional<Connection> find(String id) { return store.find(id); }
+            @Override public Connection create(Connection connection) { return store.create(connection); }
+            @Override public Connection update(Connection connection) {
+                throw new ConcurrentUpdateException(connection.id(), "another writer won");
+            }
+            @Override public void delete(String id) { store.delete(id); }
+            @Override public ConnectionPage listByOwner(OwnerQuery query) { return store.listByOwner(query); }
+            @Override public List<DueConnection> findDue(Instant now, int limit) { return store.findDue(now, limit); }
+            @Override public void forgetDue(DueConnection entry) { store.forgetDue(entry); }
+            @Override public void recordUse(String id, Instant at) { store.recordUse(id, at); }
+        };
+
+        new RefreshOutcomes(busy, RefreshPolicy.keepAliveEvery(Duration.ofDays(7)), clock, listener)
+                .retryLater(c.id(), failure(RefreshFailure.Kind.TRANSIENT, ProblemCode.TEMPORARILY_UNAVAILABLE, null));
+
+        assertEquals(0, store.find(c.id()).orElseThrow().refresh().failureCount());
     }
 
     @Test
