@@ -286,6 +286,7 @@ module monitoring 'modules/monitoring.bicep' = {
     tags: tags
     workspaceName: 'log-${resourceToken}'
     appInsightsName: 'appi-${resourceToken}'
+    entraIngestionOnly: environment().name == 'AzureCloud'
   }
 }
 

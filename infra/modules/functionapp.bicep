@@ -240,9 +240,10 @@ var hostSettings = {
   AzureWebJobsStorage__blobServiceUri: 'https://${storage.name}.blob.${environment().suffixes.storage}'
   AzureWebJobsStorage__queueServiceUri: 'https://${storage.name}.queue.${environment().suffixes.storage}'
   AzureWebJobsStorage__tableServiceUri: 'https://${storage.name}.table.${environment().suffixes.storage}'
-  // Application Insights with Entra ID authentication (the component has local auth disabled).
+  // Application Insights with Entra ID authentication in Azure commercial (the component has local auth disabled there);
+  // key-based in Azure Government and Azure China (monitoring.bicep says why).
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
-  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: environment().name == 'AzureCloud' ? 'ClientId=${identityClientId};Authorization=AAD' : ''
   // The external base URL; the redirect URI registered in Entra ID is this + /api/auth/callback.
   PUBLIC_BASE_URL: 'https://${site.properties.defaultHostName}'
 }

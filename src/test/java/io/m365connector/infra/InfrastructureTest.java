@@ -595,11 +595,14 @@ class InfrastructureTest {
     }
 
     @Test
-    void whenMonitoringIsDeclaredThenLocalAuthIsOffAndTheAppAuthenticatesWithItsIdentity() {
+    void whenMonitoringIsDeclaredThenLocalAuthIsOffInTheCommercialCloudAndTheAppAuthenticatesWithItsIdentityThere() {
         String monitoring = module("monitoring.bicep").code;
-        assertTrue(monitoring.contains("DisableLocalAuth: true"));
+        assertTrue(monitoring.contains("DisableLocalAuth: entraIngestionOnly"));
+        assertTrue(files.get(MAIN).code.contains("entraIngestionOnly: environment().name == 'AzureCloud'"),
+                "Learn: Entra-authenticated ingestion needs the public cloud; elsewhere telemetry would be dropped");
         assertTrue(monitoring.contains("WorkspaceResourceId: workspace.id"), "workspace-based Application Insights");
-        assertEquals("'ClientId=${identityClientId};Authorization=AAD'", only("APPLICATIONINSIGHTS_AUTHENTICATION_STRING"));
+        assertEquals("environment().name == 'AzureCloud' ? 'ClientId=${identityClientId};Authorization=AAD' : ''",
+                only("APPLICATIONINSIGHTS_AUTHENTICATION_STRING"));
     }
 
     @Test
