@@ -55,6 +55,10 @@ param hostingPlan string = 'FlexConsumption'
 ])
 param elasticPremiumSku string = 'EP1'
 
+@description('Flex Consumption: always-ready instances of the HTTP trigger group, so the notification receiver and the API answer warm (billed while ready); 0: none.')
+@minValue(0)
+param flexAlwaysReadyHttp int = 0
+
 @description('Optional explicit function app name (globally unique host name). Default: func-<token>.')
 @maxLength(32)
 param functionAppName string = ''
@@ -461,6 +465,7 @@ module functionApp 'modules/functionapp.bicep' = {
     tags: tags
     hostingPlan: hostingPlan
     elasticPremiumSku: elasticPremiumSku
+    flexAlwaysReadyHttp: flexAlwaysReadyHttp
     identityId: appIdentity.id
     identityClientId: appIdentity.properties.clientId
     storageAccountName: storage.outputs.name

@@ -78,6 +78,10 @@ param serviceName string = 'api'
 param flexInstanceMemoryMB int = 2048
 param flexMaximumInstanceCount int = 100
 
+@description('Flex Consumption: always-ready instances of the HTTP trigger group (0: none). Written at every deployment, so a value set only with the CLI would be removed by the next one.')
+@minValue(0)
+param flexAlwaysReadyHttp int = 0
+
 @description('Elastic Premium: maximum number of instances.')
 param elasticMaximumWorkerCount int = 20
 
@@ -204,6 +208,12 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
       scaleAndConcurrency: {
         instanceMemoryMB: flexInstanceMemoryMB
         maximumInstanceCount: flexMaximumInstanceCount
+        alwaysReady: flexAlwaysReadyHttp > 0 ? [
+          {
+            name: 'http'
+            instanceCount: flexAlwaysReadyHttp
+          }
+        ] : []
       }
       runtime: {
         name: 'java'

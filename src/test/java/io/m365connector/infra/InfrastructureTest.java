@@ -605,6 +605,15 @@ class InfrastructureTest {
                 only("APPLICATIONINSIGHTS_AUTHENTICATION_STRING"));
     }
 
+    /** Always-ready instances set only with the CLI would be removed by the next provision: the template writes them. */
+    @Test
+    void whenFlexAlwaysReadyIsAParameterThenTheTemplateWritesItAtEveryDeployment() {
+        String app = module("functionapp.bicep").code;
+        assertTrue(app.contains("alwaysReady: flexAlwaysReadyHttp > 0 ? ["), app);
+        assertTrue(app.contains("name: 'http'") && app.contains("instanceCount: flexAlwaysReadyHttp"));
+        assertTrue(files.get(MAIN).code.contains("flexAlwaysReadyHttp: flexAlwaysReadyHttp"), "main passes it on");
+    }
+
     @Test
     void whenKeyVaultIsDeclaredThenItUsesRbacWithSoftDeleteAndPurgeProtection() {
         String vault = module("keyvault.bicep").code;
