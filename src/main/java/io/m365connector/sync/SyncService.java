@@ -173,7 +173,8 @@ public final class SyncService {
      */
     private boolean disconnectedMeanwhile(String connectionId) {
         try {
-            return connections.find(connectionId).map(c -> c.status() != ConnectionStatus.ACTIVE).orElse(true);
+            // Disconnected only: a connection that came to need a new sign-in keeps its sync state to resume from (SYNC.md)
+            return connections.find(connectionId).map(c -> c.status() == ConnectionStatus.DISCONNECTED).orElse(true);
         } catch (RuntimeException unknown) {
             return false;
         }

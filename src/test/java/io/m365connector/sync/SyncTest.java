@@ -796,6 +796,42 @@ class SyncTest {
         }
     }
 
+    /**
+     * A run whose refresh Entra refuses (the grant revoked) leaves the connection needs_reauth and its sync state as it
+     * was: the user's reconnect resumes from the delta link, reporting what changed meanwhile (deletions too), not every
+     * item again. (A disconnect is what forgets it.)
+     */
+    @Test
+    void whenARunFindsTheGrantRevokedThenTheConnectionNeedsReauthAndKeepsItsSyncState() {
+        HARNESS.entra.setAccessTokenLifetime(Duration.ofMinutes(2)); // within MSAL's 5-minute buffer: the run refreshes
+        try {
+            ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail_read\"");
+            CONNECTED.add(c.connectionId());
+            HARNESS.graph.mail().addMailbox(c.user().userPrincipalName());
+            HARNESS.graph.mail().deliverText(c.user().userPrincipalName(), "indexed before");
+            drain();
+            TableClient states = tables().getTableClient(HARNESS.tables.syncState());
+            String stateOf = "PartitionKey eq '" + c.connectionId() + "' and RowKey ne '_feed'";
+            List<String> before = states.listEntities(new ListEntitiesOptions().setFilter(stateOf), null, null).stream()
+                    .map(TableEntity::getRowKey).sorted().toList();
+            assertFalse(before.isEmpty());
+            HARNESS.entra.revokeRefreshTokens(c.user());
+
+            try {
+                HARNESS.sync.syncWorker(new SyncRequest(c.connectionId(), SyncResource.INBOX, "timer", HARNESS.clock.instant()).toJson(),
+                        new FakeExecutionContext("syncWorker"));
+            } catch (RuntimeException refused) {
+                // the queue's retry would follow; the state is what matters here
+            }
+
+            assertEquals("needs_reauth", ConnectorHarness.json(HARNESS.getConnection(c.connectionId()).bodyText()).path("status").asText());
+            assertEquals(before, states.listEntities(new ListEntitiesOptions().setFilter(stateOf), null, null).stream()
+                    .map(TableEntity::getRowKey).sorted().toList(), "the sync state stays, to resume from");
+        } finally {
+            HARNESS.entra.setAccessTokenLifetime(Duration.ofHours(1));
+        }
+    }
+
     private static TableServiceClient tables() {
         return new TableServiceClientBuilder().connectionString(Azurite.shared().connectionString()).buildClient();
     }
