@@ -5,6 +5,7 @@ import io.m365connector.connection.ConnectionRef;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.connection.ConnectionStore;
 import io.m365connector.graph.GraphAccess;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.logging.Logger;
 
@@ -16,16 +17,20 @@ final class SyncCleanup {
     private final ConnectionStore connections;
     private final SyncStores stores;
     private final SubscriptionManager subscriptions;
+    private final Clock clock;
 
-    SyncCleanup(GraphAccess graph, ConnectionStore connections, SyncStores stores, SubscriptionManager subscriptions) {
+    SyncCleanup(GraphAccess graph, ConnectionStore connections, SyncStores stores, SubscriptionManager subscriptions, Clock clock) {
         this.graph = graph;
         this.connections = connections;
         this.stores = stores;
         this.subscriptions = subscriptions;
+        this.clock = clock;
     }
 
     /** Before a disconnect, while its token still works: the connection's subscriptions are deleted at Graph. */
     void unsubscribe(String connectionId) {
+        // First: if the disconnect's clean-up then fails (or the process dies), housekeeping finds this mark and finishes it
+        stores.states().markForgetting(connectionId, clock.instant());
         Optional<Connection> connection = connections.find(connectionId);
         if (connection.isEmpty() || connection.get().status() != ConnectionStatus.ACTIVE) {
             return;
@@ -45,7 +50,7 @@ final class SyncCleanup {
         }
     }
 
-    /** Everything sync kept for a connection: on disconnect. */
+    /** Everything sync kept for a connection, the forget mark last: on disconnect. */
     void forget(String connectionId) {
         FeedWriter.settleForForget(stores.states(), stores.feed(), connectionId); // first: its rows are read against the index's generation
         for (String mailbox : stores.shared().ever(connectionId)) {

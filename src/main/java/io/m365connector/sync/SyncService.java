@@ -81,7 +81,7 @@ public final class SyncService {
         this.subscriptions = new SubscriptionManager(stores.subscriptions(), stores.states(), urls, clock,
                 id -> connections.find(id).filter(c -> c.status() == ConnectionStatus.ACTIVE).isPresent());
         this.failures = new FailedRuns(stores.states(), listener, clock);
-        this.cleanup = new SyncCleanup(graph, connections, stores, subscriptions);
+        this.cleanup = new SyncCleanup(graph, connections, stores, subscriptions, clock);
     }
 
     /** Asks for a run of {@code target}'s delta (queued; the worker runs it). */

@@ -8,10 +8,9 @@ import io.m365connector.platform.TableAccess;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.LinkedHashSet;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Sync state in table {@code syncstate}, PartitionKey = connection id: one row per target
@@ -21,6 +20,8 @@ import java.util.Set;
  */
 final class SyncStates {
     static final String FEED_ROW = "_feed";
+    /** The mark of a clean-up under way (markForgetting). */
+    static final String FORGET_ROW = "_forget";
 
     /** The feed row: the highest sequence recorded and who holds the writer's lease until when. */
     record Feed(long counter, Instant leaseUntil, String version) {
@@ -121,24 +122,33 @@ final class SyncStates {
     }
 
     /**
-     * Every row of a connection but the feed row (disconnect). The feed's counter stays: a connection connected again
-     * after its changes were removed numbers on after them, so a web app's stored cursor does not hide the new changes.
+     * Marks the connection's sync state as being forgotten (a disconnect, before its clean-up): {@link #clear} removes the
+     * mark last, so a mark left means a clean-up that failed or was cut short (housekeeping finishes it).
      */
-    /**
-     * The connections with sync state besides the feed's counter (delta links, shared mailboxes named, subscriptions): a
-     * disconnect's clean-up removes those rows last, so a connection still listed here has one unfinished. A full scan of
-     * the table's keys (a few rows per connection): for housekeeping.
-     */
-    Set<String> connectionsWithState() {
-        ListEntitiesOptions options = new ListEntitiesOptions().setFilter("RowKey ne " + TableAccess.literal(FEED_ROW))
-                .setSelect(List.of("PartitionKey"));
+    void markForgetting(String connectionId, Instant at) {
+        table.upsert(new TableEntity(connectionId, FORGET_ROW).addProperty("MarkedAt", at.atOffset(ZoneOffset.UTC)));
+    }
+
+    /** The connections marked by {@link #markForgetting} and not cleared since, with when they were marked. */
+    Map<String, Instant> markedForgetting() {
+        ListEntitiesOptions options = new ListEntitiesOptions().setFilter("RowKey eq " + TableAccess.literal(FORGET_ROW));
         return table.call(() -> {
-            Set<String> ids = new LinkedHashSet<>();
-            table.client().listEntities(options, null, null).forEach(e -> ids.add(e.getPartitionKey()));
-            return ids;
+            Map<String, Instant> marked = new LinkedHashMap<>();
+            table.client().listEntities(options, null, null).forEach(e -> marked.put(e.getPartitionKey(), instant(e, "MarkedAt")));
+            return marked;
         });
     }
 
+    /** Drops a mark whose disconnect did not happen (the DELETE failed before the status was saved). */
+    void unmarkForgetting(String connectionId) {
+        table.delete(connectionId, FORGET_ROW);
+    }
+
+    /**
+     * Every row of a connection but the feed row (disconnect), the forget mark among them. The feed's counter stays: a
+     * connection connected again after its changes were removed numbers on after them, so a web app's stored cursor does
+     * not hide the new changes.
+     */
     void clear(String connectionId) {
         table.deleteMatching("PartitionKey eq " + TableAccess.literal(connectionId) + " and RowKey ne " + TableAccess.literal(FEED_ROW));
     }

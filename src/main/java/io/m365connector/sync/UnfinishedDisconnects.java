@@ -6,6 +6,7 @@ import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.connection.ConnectionStore;
 import io.m365connector.platform.ExpiringRecords;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -15,8 +16,10 @@ import java.util.logging.Logger;
  * Housekeeping's backstop for a disconnect's sync clean-up. The disconnect saves the connection first and cleans up after
  * its answer; storage failing then, or the process dying, left delta links, the item index, the shared mailboxes named
  * and subscription rows (whose notifications the receiver kept queuing) until the web app repeated its DELETE, which it
- * had no reason to do. Here every connection that still has sync state and was disconnected before the cutoff (or is gone)
- * is forgotten again; the state rows, removed last by the clean-up, mark those unfinished.
+ * had no reason to do. A disconnect marks the connection's sync state first (SyncStates.markForgetting) and its clean-up
+ * removes the mark last: here each mark of a connection disconnected before the cutoff (or gone) is finished, and a mark
+ * whose disconnect never happened (the DELETE failed before saving the status) is dropped. Only marks are read, never
+ * every syncing connection.
  */
 public final class UnfinishedDisconnects implements ExpiringRecords {
     private static final Logger LOG = Logger.getLogger(UnfinishedDisconnects.class.getName());
@@ -35,18 +38,26 @@ public final class UnfinishedDisconnects implements ExpiringRecords {
         return new UnfinishedDisconnects(new SyncStates(syncState), connections, sync::forget);
     }
 
-    /** Finishes the clean-up of connections disconnected before {@code cutoff}; returns how many. */
+    /** Finishes the clean-up of connections whose disconnect was marked before {@code cutoff}; returns how many. */
     @Override
     public int deleteCreatedBefore(Instant cutoff) {
         int finished = 0;
-        for (String connectionId : states.connectionsWithState()) {
-            Optional<Connection> connection = connections.find(connectionId);
-            boolean disconnected = connection.map(c -> c.status() == ConnectionStatus.DISCONNECTED && c.updatedAt().isBefore(cutoff))
-                    .orElse(true);
-            if (disconnected) {
-                LOG.info("Finishing the sync clean-up of disconnected connection " + connectionId);
-                forget.accept(connectionId);
-                finished++;
+        for (Map.Entry<String, Instant> mark : states.markedForgetting().entrySet()) {
+            if (mark.getValue() != null && !mark.getValue().isBefore(cutoff)) {
+                continue; // recent: the disconnect's own clean-up (or a run it overlapped) may still be at work
+            }
+            try {
+                Optional<Connection> connection = connections.find(mark.getKey());
+                if (connection.isEmpty() || connection.get().status() == ConnectionStatus.DISCONNECTED) {
+                    LOG.info("Finishing the sync clean-up of disconnected connection " + mark.getKey());
+                    forget.accept(mark.getKey());
+                    finished++;
+                } else {
+                    states.unmarkForgetting(mark.getKey()); // its DELETE failed before the status was saved: still connected
+                }
+            } catch (RuntimeException e) {
+                LOG.warning("Could not finish the sync clean-up of " + mark.getKey() + " (" + e.getClass().getSimpleName()
+                        + "); tried again at the next run");
             }
         }
         return finished;
