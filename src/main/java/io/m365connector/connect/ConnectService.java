@@ -91,8 +91,7 @@ public final class ConnectService {
         LoginSession session = sessions.create(new LoginSession(SessionIds.newSessionId(now), LoginSession.Kind.SIGN_IN,
                 connection.id(), connection.cloud(), request.tenant() == null ? registration.defaultTenant() : request.tenant(),
                 features, loginHint(request, connection), request.domainHint(), returnUrl, now, now.plus(LOGIN_LINK_LIFETIME),
-                LoginSession.Phase.CREATED, null, null, null, null, connection.updatedAt(),
-                connection.version() == null ? null : connection.version().etag(), null));
+                LoginSession.Phase.CREATED, null, null, null, null, connection.updatedAt(), connection.disconnects(), null));
         URI loginUrl = URI.create(settings.publicBaseUrl() + "/api/auth/login/" + session.id());
         return new Started(connection.id(), connection.status().id(), loginUrl.toString(), session.expiresAt());
     }
@@ -162,14 +161,15 @@ public final class ConnectService {
         ConnectionUpdates.Change change = updates.apply(connectionId, current -> {
             if (current.status() == ConnectionStatus.DISCONNECTED && current.tokens() == null) {
                 // Disconnected already, but a reconnect may have started since: its sign-in, left open, must not connect the
-                // connection after this disconnect. The row is written as it is: its new ETag is what SignInGuard compares (its
-                // time stays that of the disconnect, which the disconnect's status event is known by).
-                return Optional.of(current);
+                // connection after this disconnect. The count is what SignInGuard compares; the row's time stays that of the
+                // disconnect, which the disconnect's status event is known by.
+                return Optional.of(current.toBuilder().disconnects(current.disconnects() + 1).build());
             }
             Connection disconnected = current.toBuilder()
                     .status(ConnectionStatus.DISCONNECTED)
                     .tokens(null)
                     .proof(null) // no sign-in's tokens left to prove
+                    .disconnects(current.disconnects() + 1)
                     .refresh(new Connection.RefreshState(null, null, current.refresh().lastRefreshAt(), null, 0, current.refresh().lastUsedAt()))
                     .updatedAt(now)
                     .build();

@@ -23,8 +23,8 @@ import java.util.regex.Pattern;
  * @param returnUrl    allow-listed URL to send the browser back to, or null for the result page
  * @param connectionUpdatedAt the connection's updatedAt when the session was made (sign-in only; null on sessions from before
  *                     it was kept): a connection disconnected since then is not connected by this session (SignInGuard)
- * @param connectionVersion the connection row's ETag when the session was made (sign-in only; null on sessions from before
- *                     it was kept): a disconnected connection written since (a disconnect, also one repeated on a connection
+ * @param connectionDisconnects the connection's DELETE count when the session was made (sign-in only; null on sessions
+ *                     from before it was kept): a connection disconnected since (also by a DELETE repeated on a connection
  *                     disconnected already) is not connected by this session (SignInGuard)
  * @param version      the row's ETag, null before the first write
  */
@@ -46,7 +46,7 @@ public record LoginSession(
         String nonce,
         SealedTokens sealedVerifier,
         Instant connectionUpdatedAt,
-        String connectionVersion,
+        Integer connectionDisconnects,
         String version) {
     private static final Pattern TENANT_ID = Pattern.compile("(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
@@ -72,7 +72,7 @@ public record LoginSession(
     /** The session after a browser opened the link: bound to that browser, with fresh state, nonce and verifier. */
     public LoginSession started(String browserHash, String stateHash, String nonce, SealedTokens sealedVerifier, Instant expiresAt) {
         return new LoginSession(id, kind, connectionId, cloud, tenant, features, loginHint, domainHint, returnUrl, createdAt,
-                expiresAt, Phase.STARTED, browserHash, stateHash, nonce, sealedVerifier, connectionUpdatedAt, connectionVersion, version);
+                expiresAt, Phase.STARTED, browserHash, stateHash, nonce, sealedVerifier, connectionUpdatedAt, connectionDisconnects, version);
     }
 
     /** The tenant is a tenant id (not organizations, common or a domain): the one Microsoft must answer for. */
@@ -82,12 +82,12 @@ public record LoginSession(
 
     public LoginSession completed() {
         return new LoginSession(id, kind, connectionId, cloud, tenant, features, loginHint, domainHint, returnUrl, createdAt,
-                expiresAt, Phase.COMPLETED, browserHash, stateHash, null, null, connectionUpdatedAt, connectionVersion, version);
+                expiresAt, Phase.COMPLETED, browserHash, stateHash, null, null, connectionUpdatedAt, connectionDisconnects, version);
     }
 
     public LoginSession withVersion(String newVersion) {
         return new LoginSession(id, kind, connectionId, cloud, tenant, features, loginHint, domainHint, returnUrl, createdAt,
-                expiresAt, phase, browserHash, stateHash, nonce, sealedVerifier, connectionUpdatedAt, connectionVersion, newVersion);
+                expiresAt, phase, browserHash, stateHash, nonce, sealedVerifier, connectionUpdatedAt, connectionDisconnects, newVersion);
     }
 
     @Override

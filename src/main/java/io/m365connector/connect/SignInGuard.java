@@ -27,12 +27,12 @@ final class SignInGuard {
      * connection disconnected already (a reconnect) saw the row as it still is.
      */
     private static void refuseIfDisconnectedSince(Connection current, LoginSession session) {
-        // The row's ETag as it was when the session was made and as it is now: a disconnected row is written only by a
-        // disconnect (a repeated one too, which keeps its time). Sessions made by earlier versions have the row's own time
-        // then (one writer's clock, never two instances'), or none: their start, with a minute for the two clocks, stands in.
+        // The connection's DELETE count as it was when the session was made and as it is now (a repeated DELETE counts too,
+        // and keeps the row's time). Sessions made by earlier versions have the row's own time then (one writer's clock,
+        // never two instances'), or none: their start, with a minute for the two clocks, stands in.
         boolean disconnectedSince;
-        if (session.connectionVersion() != null && current.version() != null) {
-            disconnectedSince = !session.connectionVersion().equals(current.version().etag());
+        if (session.connectionDisconnects() != null) {
+            disconnectedSince = current.disconnects() != session.connectionDisconnects();
         } else if (session.connectionUpdatedAt() != null) {
             disconnectedSince = !current.updatedAt().truncatedTo(ChronoUnit.MILLIS)
                     .equals(session.connectionUpdatedAt().truncatedTo(ChronoUnit.MILLIS));

@@ -84,7 +84,7 @@ public final class TableLoginSessionStore implements LoginSessionStore {
         put(e, "StateHash", s.stateHash());
         put(e, "Nonce", s.nonce());
         put(e, "ConnectionUpdatedAt", s.connectionUpdatedAt() == null ? null : s.connectionUpdatedAt().atOffset(ZoneOffset.UTC));
-        put(e, "ConnectionVersion", s.connectionVersion());
+        put(e, "ConnectionDisconnects", s.connectionDisconnects());
         if (s.sealedVerifier() != null) {
             e.addProperty("Verifier", s.sealedVerifier().ciphertext().toArray());
             e.addProperty("VerifierKeyVersion", s.sealedVerifier().keyVersion());
@@ -106,7 +106,7 @@ public final class TableLoginSessionStore implements LoginSessionStore {
                 instant(e, "CreatedAt"), instant(e, "ExpiresAt"), LoginSession.Phase.valueOf(string(e, "Phase")),
                 string(e, "BrowserHash"), string(e, "StateHash"), string(e, "Nonce"),
                 verifier == null ? null : new SealedTokens(verifier, string(e, "VerifierKeyVersion")), instant(e, "ConnectionUpdatedAt"),
-                string(e, "ConnectionVersion"), e.getETag());
+                e.getProperty("ConnectionDisconnects") instanceof Number n ? Integer.valueOf(n.intValue()) : null, e.getETag());
     }
 
     private static void put(TableEntity e, String name, Object value) {

@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
  * @param refresh      when tokens expire and are next refreshed, and how the last refresh went
  * @param proof        the sign-in whose tokens it holds, and whether the web app proved that sign-in (null before one, and
  *                     on rows from before proofs were kept)
+ * @param disconnects  how many DELETEs the connection has had (a repeated one too): a sign-in started before one of them
+ *                     does not connect it (SignInGuard)
  */
 public record Connection(
         String id,
@@ -37,6 +39,7 @@ public record Connection(
         Instant createdAt,
         Instant updatedAt,
         SignInProof proof,
+        int disconnects,
         RowVersion version) {
 
     private static final Pattern ID = Pattern.compile("con_[0-9a-f]{32}");
@@ -97,7 +100,7 @@ public record Connection(
 
     public static Builder builder(String id, String ownerId, NationalCloud cloud, Instant now) {
         return new Builder(new Connection(id, ownerId, cloud, ConnectionStatus.PENDING, null, Set.of(), Set.of(),
-                null, RefreshState.NONE, now, now, null, null));
+                null, RefreshState.NONE, now, now, null, 0, null));
     }
 
     /** Who signed in: identified by tenant id + object id, never by UPN or email. */
@@ -166,6 +169,7 @@ public record Connection(
         private Instant createdAt;
         private Instant updatedAt;
         private SignInProof proof;
+        private int disconnects;
         private RowVersion version;
 
         private Builder(Connection c) {
@@ -181,6 +185,7 @@ public record Connection(
             createdAt = c.createdAt;
             updatedAt = c.updatedAt;
             proof = c.proof;
+            disconnects = c.disconnects;
             version = c.version;
         }
 
@@ -194,11 +199,12 @@ public record Connection(
         public Builder refresh(RefreshState value) { refresh = value; return this; }
         public Builder updatedAt(Instant value) { updatedAt = value; return this; }
         public Builder proof(SignInProof value) { proof = value; return this; }
+        public Builder disconnects(int value) { disconnects = value; return this; }
         public Builder version(RowVersion value) { version = value; return this; }
 
         public Connection build() {
             return new Connection(id, ownerId, cloud, status, account, features, grantedScopes, tokens, refresh,
-                    createdAt, updatedAt, proof, version);
+                    createdAt, updatedAt, proof, disconnects, version);
         }
     }
 }

@@ -236,6 +236,9 @@ public final class TableConnectionStore implements ConnectionStore {
             putIfPresent(e, "SignInSessionHash", c.proof().sessionHash());
             putIfPresent(e, "SignInConfirmedAt", time(c.proof().confirmedAt()));
         }
+        if (c.disconnects() > 0) {
+            e.addProperty("Disconnects", c.disconnects());
+        }
         return e;
     }
 
@@ -262,6 +265,7 @@ public final class TableConnectionStore implements ConnectionStore {
                 instant(e, "CreatedAt"), instant(e, "UpdatedAt"),
                 string(e, "CompletionHash") == null ? null : new SignInProof(string(e, "CompletionHash"), string(e, "SignInSessionHash"),
                         instant(e, "SignInConfirmedAt")),
+                e.getProperty("Disconnects") instanceof Number n ? n.intValue() : 0,
                 new RowVersion(e.getETag(), refresh.nextRefreshDue(), Boolean.TRUE.equals(e.getProperty("OwnerIndexed"))));
     }
 

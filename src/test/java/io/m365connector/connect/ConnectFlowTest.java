@@ -308,6 +308,27 @@ class ConnectFlowTest {
         assertNull(ContextParts.of(HARNESS.context).connections().find(id).orElseThrow().tokens());
     }
 
+    /**
+     * Another instance that still held a cached token for the connection records its use on the disconnected row (it
+     * re-checks the status every 30 s): a write, but not a disconnect, so the reconnect started meanwhile still connects.
+     */
+    @Test
+    void whenTheDisconnectedRowIsWrittenByAnotherInstancesUseThenAReconnectStartedBeforeStillConnects() {
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "switching@contoso.com");
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        String id = started.get("connectionId").asText();
+        HARNESS.entra.nextSignIn(user);
+        HARNESS.browser().navigate(started.get("loginUrl").asText());
+        assertEquals(200, HARNESS.deleteConnection(id).getStatusCode());
+        JsonNode reconnect = HARNESS.reconnect(id, "\"mail\"");
+        ContextParts.of(HARNESS.context).connections().recordUse(id, HARNESS.clock.instant()); // the other instance's write
+
+        HARNESS.entra.nextSignIn(user);
+        HARNESS.browser().navigate(reconnect.get("loginUrl").asText());
+
+        assertEquals("active", statusOf(id).get("status").asText());
+    }
+
     @Test
     void whenAReconnectStartsRightAfterTheDisconnectOnAnInstanceWhoseClockLagsThenItConnects() {
         FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "quick-return@contoso.com");
