@@ -27,8 +27,15 @@ final class AdminConsentLinks {
 
     /** Creates an admin-consent session for the cloud and features of a user's sign-in and returns its link. */
     String link(LoginSession userSession) {
+        return link(userSession, userSession.tenantIsId() ? userSession.tenant() : "organizations");
+    }
+
+    /**
+     * The same, for the user's own tenant once a sign-in named it (its ID token's tid): the administrator then signs in there
+     * (Learn, admin consent: use the tenant's id when it is known), not to whichever tenant their account belongs to.
+     */
+    String link(LoginSession userSession, String tenant) {
         Instant now = clock.instant();
-        String tenant = userSession.tenantIsId() ? userSession.tenant() : "organizations";
         LoginSession admin = new LoginSession(SessionIds.newSessionId(now), LoginSession.Kind.ADMIN_CONSENT, null,
                 userSession.cloud(), tenant, userSession.features(), null, null, null, now, now.plus(LIFETIME),
                 LoginSession.Phase.CREATED, null, null, null, null, null, null, null);

@@ -149,7 +149,7 @@ public final class SignInFlow {
             // Without a refresh token the connection would stop working when this access token expires.
             LOG.warning("Sign-in for connection " + session.connectionId() + " refused: Entra ID issued no refresh token (offline_access)");
             throw new SignInFailure(ProblemCode.OFFLINE_ACCESS_MISSING, Guidance.of(ProblemCode.OFFLINE_ACCESS_MISSING).forUser(),
-                    session.connectionId(), session.returnUrl(), adminConsents.link(session));
+                    session.connectionId(), session.returnUrl(), adminConsents.link(session, claims.tenantId()));
         }
         Account account = new Account(claims.tenantId(), claims.objectId(), claims.preferredUsername());
         Connection saved = outcomes.signedIn(session.connectionId(), new RefreshOutcomes.SignIn(account, session.features(),

@@ -30,6 +30,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -129,6 +131,12 @@ class ConnectFlowFailuresTest {
         assertTrue(page.body().contains("id=\"error-code\">offline_access_missing<"), page.body());
         assertTrue(page.body().contains("keep access while you are away"), "the page says what happened");
         assertTrue(page.body().contains("id=\"admin-consent-link\""), "an administrator can grant offline_access");
+        Matcher link = Pattern.compile("id=\"admin-consent-link\" href=\"([^\"]+)\"").matcher(page.body());
+        assertTrue(link.find());
+        HARNESS.entra.nextAdminConsent(user.tenantId());
+        HARNESS.browser().navigate(link.group(1));
+        URI consent = HARNESS.entra.adminConsentRequests().get(HARNESS.entra.adminConsentRequests().size() - 1);
+        assertEquals("/" + user.tenantId() + "/v2.0/adminconsent", consent.getPath(), "the user's tenant, known from the sign-in");
         assertTrue(page.body().contains("error=offline_access_missing"), "the return link carries the code");
         assertUntouched(started.get("connectionId").asText());
         assertEquals("pending", ConnectorHarness.json(HARNESS.getConnection(started.get("connectionId").asText()).bodyText())
