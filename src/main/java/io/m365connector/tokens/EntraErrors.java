@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
  */
 public final class EntraErrors {
     private static final Pattern AADSTS = Pattern.compile("AADSTS(\\d{4,7})");
+    /** An email address or UPN in a description (also a guest's {@code name_domain#EXT#@tenant}). */
+    private static final Pattern ADDRESS = Pattern.compile("[^\\s'\"<>@]+@[^\\s'\"<>@]+\\.[^\\s'\"<>@.]+");
 
     /** AADSTS number -> code. One table, also used by token maintenance to classify refresh failures. */
     static final Map<Long, ProblemCode> BY_AADSTS = Map.ofEntries(
@@ -111,13 +113,15 @@ public final class EntraErrors {
 
     /**
      * Entra ID's description up to the first line end, with its AADSTS number, for the operator's log.
-     * Descriptions carry no secrets but can carry trace and correlation ids, which help support.
+     * Descriptions carry no secrets but can carry trace and correlation ids, which help support, and a user's address
+     * ("User account 'adele@contoso.com' from identity provider …", AADSTS50020, 50034), which the log leaves out: the
+     * connection id says whose sign-in it was.
      */
     public static String summary(String description) {
         if (description == null) {
             return "";
         }
-        String firstLine = description.lines().findFirst().orElse("");
+        String firstLine = ADDRESS.matcher(description.lines().findFirst().orElse("")).replaceAll("<address>");
         return firstLine.length() > 300 ? firstLine.substring(0, 300) : firstLine;
     }
 }

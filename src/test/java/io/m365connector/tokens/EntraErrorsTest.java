@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.m365connector.connect.Guidance;
 import io.m365connector.platform.ProblemCode;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -69,5 +70,17 @@ class EntraErrorsTest {
         assertEquals(false, guidance.headline().isBlank());
         assertEquals(false, guidance.forUser().isBlank());
         assertEquals(false, guidance.forAdmin().isBlank());
+    }
+
+    /** The operator's log says what went wrong and whose connection, not the user's address (personal data). */
+    @Test
+    void whenADescriptionNamesTheUserThenTheSummaryLeavesTheAddressOut() {
+        String summary = EntraErrors.summary("AADSTS50020: User account 'adele.vance@contoso.com' from identity provider "
+                + "'https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/' does not exist in tenant 'Fabrikam'.\r\nTrace ID: 1");
+
+        assertEquals("AADSTS50020: User account '<address>' from identity provider 'https://sts.windows.net/72f988bf-86f1-41af-91ab-"
+                + "2d7cd011db47/' does not exist in tenant 'Fabrikam'.", summary);
+        assertEquals("AADSTS50034: The user account <address> does not exist.",
+                EntraErrors.summary("AADSTS50034: The user account partner_fabrikam.com#EXT#@contoso.onmicrosoft.com does not exist."));
     }
 }
