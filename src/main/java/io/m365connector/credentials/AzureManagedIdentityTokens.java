@@ -6,7 +6,6 @@ import com.azure.core.http.HttpClient;
 import com.azure.identity.ManagedIdentityCredential;
 import com.azure.identity.ManagedIdentityCredentialBuilder;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,10 +48,10 @@ public final class AzureManagedIdentityTokens implements ManagedIdentityTokens {
         return token.getToken();
     }
 
-    /** A network failure somewhere in the cause chain (refused connection, timeout, reset). */
+    /** A network failure somewhere in the cause chain (refused connection, timeout, reset; also under an UncheckedIOException). */
     private static boolean unreachable(Throwable e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof IOException || c instanceof UncheckedIOException) {
+            if (c instanceof IOException) {
                 return true;
             }
         }

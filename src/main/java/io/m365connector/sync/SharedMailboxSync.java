@@ -67,7 +67,7 @@ public final class SharedMailboxSync {
                 SyncTarget target = SyncTarget.shared(resource, mailbox);
                 // Named again: enrolled again if it never ran. A PUT that failed after the naming (its enrollment did not
                 // reach storage) is finished by its retry; without this the mailbox stayed named and was never polled.
-                if (!SyncService.enabled(c, target)) {
+                if (!SyncCapabilities.enabled(c, target)) {
                     continue;
                 }
                 if (created) {

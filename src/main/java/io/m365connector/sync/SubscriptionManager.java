@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -137,10 +138,14 @@ final class SubscriptionManager {
         states.saveSubscription(connectionId, resource, new SyncStates.SubscriptionState(null, null, null, clock.instant(), null));
     }
 
-    /** Deletes the subscription at Graph and here (disconnect); a subscription Graph no longer has is fine. */
-    void drop(GraphSession session, SyncResource resource) {
-        states.subscription(session.connectionId(), resource).map(SyncStates.SubscriptionState::subscriptionId)
-                .ifPresent(id -> delete(session, id));
+    /**
+     * Deletes the subscription at Graph and here (disconnect); a subscription Graph no longer has is fine. The session is
+     * opened only for a subscription there is: it takes a token (perhaps a refresh at Entra, whose refusal would announce
+     * needs_reauth just before the disconnect).
+     */
+    void drop(String connectionId, SyncResource resource, Supplier<GraphSession> session) {
+        states.subscription(connectionId, resource).map(SyncStates.SubscriptionState::subscriptionId)
+                .ifPresent(id -> delete(session.get(), id));
     }
 
     private void delete(GraphSession session, String subscriptionId) {

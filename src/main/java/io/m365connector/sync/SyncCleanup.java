@@ -36,12 +36,10 @@ final class SyncCleanup {
             return;
         }
         for (SyncResource resource : SyncResource.values()) {
-            // A session takes a token (perhaps a refresh at Entra, whose refusal would announce needs_reauth just before the
-            // disconnect): only for a subscription there is.
-            if (SyncCapabilities.enabled(connection.get(), SyncTarget.own(resource)) && stores.states().subscription(connectionId, resource)
-                    .map(SyncStates.SubscriptionState::subscriptionId).isPresent()) {
+            if (SyncCapabilities.enabled(connection.get(), SyncTarget.own(resource))) {
                 try {
-                    subscriptions.drop(graph.open(ConnectionRef.of(connectionId, null), resource.permissions(false)), resource);
+                    subscriptions.drop(connectionId, resource,
+                            () -> graph.open(ConnectionRef.of(connectionId, null), resource.permissions(false)));
                 } catch (RuntimeException e) {
                     LOG.info("Could not delete the " + resource.id() + " subscription of " + connectionId + " (" + e.getClass().getSimpleName()
                             + "); it expires by itself and its notifications are dropped");

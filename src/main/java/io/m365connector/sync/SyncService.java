@@ -241,17 +241,12 @@ public final class SyncService {
 
     /** {@link #syncs}, asking {@code named} whether a shared target's mailbox is named (the timer remembers the answers of a tick). */
     static boolean syncs(Connection c, SyncTarget target, Predicate<String> named) {
-        return enabled(c, target) && (!target.isShared() || named.test(target.mailbox()));
+        return SyncCapabilities.enabled(c, target) && (!target.isShared() || named.test(target.mailbox()));
     }
 
     /** Whether the connection names the shared mailbox now. */
     boolean named(String connectionId, String mailbox) {
         return stores.shared().contains(connectionId, mailbox);
-    }
-
-    /** {@link #syncs} without the shared mailbox's registration: the feature and the cloud. */
-    static boolean enabled(Connection c, SyncTarget target) {
-        return SyncCapabilities.enabled(c, target);
     }
 
     /** Every target the connection syncs: its own inbox and calendar, and those of the shared mailboxes named, as its features allow. */
@@ -265,7 +260,7 @@ public final class SyncService {
                 targets.add(SyncTarget.shared(resource, mailbox));
             }
         }
-        targets.removeIf(t -> !enabled(c, t));
+        targets.removeIf(t -> !SyncCapabilities.enabled(c, t));
         return targets;
     }
 

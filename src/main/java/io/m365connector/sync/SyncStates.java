@@ -1,7 +1,6 @@
 package io.m365connector.sync;
 
 import com.azure.data.tables.TableClient;
-import com.azure.data.tables.models.ListEntitiesOptions;
 import com.azure.data.tables.models.TableEntity;
 import io.m365connector.connection.ConcurrentUpdateException;
 import io.m365connector.platform.TableAccess;
@@ -131,12 +130,10 @@ final class SyncStates {
 
     /** The connections marked by {@link #markForgetting} and not cleared since, with when they were marked. */
     Map<String, Instant> markedForgetting() {
-        ListEntitiesOptions options = new ListEntitiesOptions().setFilter("RowKey eq " + TableAccess.literal(FORGET_ROW));
-        return table.call(() -> {
-            Map<String, Instant> marked = new LinkedHashMap<>();
-            table.client().listEntities(options, null, null).forEach(e -> marked.put(e.getPartitionKey(), instant(e, "MarkedAt")));
-            return marked;
-        });
+        Map<String, Instant> marked = new LinkedHashMap<>();
+        table.query("RowKey eq " + TableAccess.literal(FORGET_ROW), Integer.MAX_VALUE)
+                .forEach(e -> marked.put(e.getPartitionKey(), instant(e, "MarkedAt")));
+        return marked;
     }
 
     /** Drops a mark whose disconnect did not happen (the DELETE failed before the status was saved). */

@@ -134,8 +134,7 @@ public final class MsalClients {
 
     /** The home tenant's check, made at {@code since} or later, found the app's credential working. */
     private static boolean worksSince(AppCredentialStatus status, Instant since) {
-        return status.checkedAt() != null && !status.checkedAt().isBefore(since) && (status.state() == AppCredentialStatus.State.OK
-                || status.state() == AppCredentialStatus.State.EXPIRING || status.state() == AppCredentialStatus.State.EXPIRING_SOON);
+        return status.checkedAt() != null && !status.checkedAt().isBefore(since) && status.state().working();
     }
 
     private IClientCredential credential(AppRegistration registration) {
