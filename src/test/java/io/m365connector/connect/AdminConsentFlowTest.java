@@ -111,10 +111,7 @@ class AdminConsentFlowTest {
      */
     @Test
     void whenTheAdministratorDeclinedThenTheSameLinkOpensTheApprovalAgainAndOnlyTheApprovalUsesItUp() {
-        HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "second-try@contoso.com");
-        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
-        HARNESS.entra.nextAuthorizeError("access_denied", "AADSTS90094: Admin consent is required.");
-        String adminLink = adminLink(HARNESS.browser().navigate(started.get("loginUrl").asText()).body());
+        String adminLink = blockedUsersAdminLink("second-try@contoso.com");
         HARNESS.entra.nextAdminConsentError("access_denied", "AADSTS65004: User declined to consent to access the app.");
         assertEquals(403, HARNESS.browser().navigate(adminLink).status());
 

@@ -290,17 +290,12 @@ class ConnectFlowTest {
      */
     @Test
     void whenADisconnectedConnectionIsDisconnectedAgainWhileAReconnectIsOpenThenFinishingThatSignInDoesNotConnectIt() {
-        FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "reconnect-left-open@contoso.com");
-        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
-        String id = started.get("connectionId").asText();
-        HARNESS.entra.nextSignIn(user);
-        HARNESS.browser().navigate(started.get("loginUrl").asText());
-        assertEquals(200, HARNESS.deleteConnection(id).getStatusCode());
-        JsonNode reconnect = HARNESS.reconnect(id, "\"mail\"");
+        Reconnecting r = reconnectStartedAfterADisconnect("reconnect-left-open@contoso.com");
+        String id = r.connectionId();
         assertEquals(200, HARNESS.deleteConnection(id).getStatusCode()); // within the same millisecond of the test clock
 
-        HARNESS.entra.nextSignIn(user);
-        TestBrowser.Page page = HARNESS.browser().navigate(reconnect.get("loginUrl").asText()); // the reconnect's tab left open
+        HARNESS.entra.nextSignIn(r.user());
+        TestBrowser.Page page = HARNESS.browser().navigate(r.loginUrl()); // the reconnect's tab left open
 
         assertEquals(400, page.status(), page.body());
         assertTrue(page.body().contains("state_invalid"), page.body());
@@ -314,17 +309,12 @@ class ConnectFlowTest {
      */
     @Test
     void whenTheDisconnectedRowIsWrittenByAnotherInstancesUseThenAReconnectStartedBeforeStillConnects() {
-        FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "switching@contoso.com");
-        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
-        String id = started.get("connectionId").asText();
-        HARNESS.entra.nextSignIn(user);
-        HARNESS.browser().navigate(started.get("loginUrl").asText());
-        assertEquals(200, HARNESS.deleteConnection(id).getStatusCode());
-        JsonNode reconnect = HARNESS.reconnect(id, "\"mail\"");
+        Reconnecting r = reconnectStartedAfterADisconnect("switching@contoso.com");
+        String id = r.connectionId();
         ContextParts.of(HARNESS.context).connections().recordUse(id, HARNESS.clock.instant()); // the other instance's write
 
-        HARNESS.entra.nextSignIn(user);
-        HARNESS.browser().navigate(reconnect.get("loginUrl").asText());
+        HARNESS.entra.nextSignIn(r.user());
+        HARNESS.browser().navigate(r.loginUrl());
 
         assertEquals("active", statusOf(id).get("status").asText());
     }
@@ -461,6 +451,20 @@ class ConnectFlowTest {
             }
         }
         throw new AssertionError("no " + grantType + " request");
+    }
+
+    /** A connection signed in, disconnected, and a reconnect of it started (its login page not opened yet). */
+    private record Reconnecting(FakeUser user, String connectionId, String loginUrl) {
+    }
+
+    private static Reconnecting reconnectStartedAfterADisconnect(String upn) {
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), upn);
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        String id = started.get("connectionId").asText();
+        HARNESS.entra.nextSignIn(user);
+        HARNESS.browser().navigate(started.get("loginUrl").asText());
+        assertEquals(200, HARNESS.deleteConnection(id).getStatusCode());
+        return new Reconnecting(user, id, HARNESS.reconnect(id, "\"mail\"").get("loginUrl").asText());
     }
 
     static Map<String, String> query(URI uri) {
