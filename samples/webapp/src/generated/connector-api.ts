@@ -862,7 +862,7 @@ export interface components {
             importance: "low" | "normal" | "high";
             attachments?: components["schemas"]["Attachment"][];
             /**
-             * @description false uses Graph's sendMail (at most once, no draft; attachments at most 2.9 MB in total).
+             * @description true keeps a copy in Sent Items, where a retry looks for it after an ambiguous answer; false keeps none, so such a send cannot be checked (delivery_unconfirmed, final for the key) and attachments are at most 2.9 MB in total.
              * @default true
              */
             saveToSentItems: boolean;

@@ -3,6 +3,8 @@ package io.m365connector.actions;
 import io.m365connector.idempotency.Idempotency;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /**
  * A send whose outcome Graph did not confirm (no answer, or 500/502/504 after the request left).
@@ -10,6 +12,10 @@ import io.m365connector.platform.ProblemCode;
  * whether the outcome can still be learned.
  */
 final class DeliveryUnconfirmed {
+    /** How often, and how far apart, a send is looked for (the draft gone, the copy in Sent Items) before it is unconfirmed. */
+    static final int LOOKS = 3;
+    static final Duration LOOK_INTERVAL = Duration.ofSeconds(2);
+
     private DeliveryUnconfirmed() {
     }
 
@@ -25,10 +31,43 @@ final class DeliveryUnconfirmed {
         return new Recheckable(connectionId);
     }
 
+    /** The mail sendMail was to keep is not in Sent Items: not sent, or Exchange still submitting it. A retry looks again. */
+    static ConnectorException afterKeptSend(String connectionId) {
+        return new Recheckable(connectionId, "Microsoft Graph did not confirm the send and the message is not in Sent Items "
+                + "(Exchange may still be submitting it, or the send never left).");
+    }
+
+    /**
+     * The answer of a look (is the draft still there, is the copy in Sent Items); a look Graph refused (403, 400, a
+     * connection that needs the user again) is no answer: unconfirmed, and a retry with the key looks again, rather than
+     * the refusal kept as the key's final answer while the mail may have gone.
+     */
+    static boolean unlessLooked(String connectionId, BooleanSupplier look) {
+        try {
+            return look.getAsBoolean();
+        } catch (ConnectorException refused) {
+            ConnectorException unconfirmed = new Recheckable(connectionId, "Microsoft Graph did not confirm the send, and looking for "
+                    + "it was refused (" + refused.code().code() + ").");
+            unconfirmed.addSuppressed(refused);
+            throw unconfirmed;
+        }
+    }
+
+    /** A record of the key this version cannot read (another version wrote it): it may have been sent, so never again. */
+    static ConnectorException unreadableRecord() {
+        return new ConnectorException(ProblemCode.DELIVERY_UNCONFIRMED, "The record of this Idempotency-Key was written by another "
+                + "version of the connector and cannot be read here; the mail may have been sent, so it was not sent again. Check "
+                + "with the recipient; to send it anyway, use a new Idempotency-Key.", null, null);
+    }
+
     private static final class Recheckable extends ConnectorException implements Idempotency.Resumable {
         Recheckable(String connectionId) {
-            super(ProblemCode.DELIVERY_UNCONFIRMED, "Microsoft Graph did not confirm the send and the message is still in Drafts "
-                    + "(Exchange may still be submitting it). It was not sent again, so it cannot arrive twice. Retry with the same "
+            this(connectionId, "Microsoft Graph did not confirm the send and the message is still in Drafts "
+                    + "(Exchange may still be submitting it).");
+        }
+
+        Recheckable(String connectionId, String what) {
+            super(ProblemCode.DELIVERY_UNCONFIRMED, what + " It was not sent again, so it cannot arrive twice. Retry with the same "
                     + "Idempotency-Key later to learn the outcome (it only looks, it never sends again); to send it anyway, use a new key.",
                     connectionId, null);
         }

@@ -19,8 +19,10 @@ import java.util.List;
  */
 final class MailMessages {
     /**
-     * A named MAPI property on each draft holding a random marker, so a draft whose creation answered
-     * ambiguously can be found again (Graph's $filter on singleValueExtendedProperties).
+     * A named MAPI property on each draft, and on each message sendMail keeps in Sent Items, holding a random marker, so a
+     * draft whose creation answered ambiguously, or the copy of a mail whose send did, can be found (Graph's $filter on
+     * singleValueExtendedProperties; for sendMail the way Microsoft advises to find what it sent: microsoft-graph-docs
+     * issue 3766).
      */
     static final String MARKER_PROPERTY = "String {4f8a3d2e-6b1c-4e7a-9d35-0c2b7e8f1a64} Name m365ConnectorSend";
 
@@ -42,13 +44,26 @@ final class MailMessages {
         return Json.bytes(messageNode(request, marker));
     }
 
-    /** The body of {@code sendMail}: the message, not kept in Sent Items (the draft path keeps it). */
+    /** The body of {@code sendMail} with saveToSentItems=false: the message, no copy kept. */
     static byte[] sendMail(MailRequest request) {
+        return sendMail(request, null);
+    }
+
+    /**
+     * The body of {@code sendMail}; with {@code marker} the copy is kept in Sent Items, tagged so that it can be found
+     * there ({@link #markerFilter}), without it none is kept.
+     */
+    static byte[] sendMail(MailRequest request, String marker) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         // The names as the Graph SDK writes them (from Graph's OpenAPI description of the action); Graph reads either case.
-        body.set("Message", messageNode(request, null));
-        body.put("SaveToSentItems", false);
+        body.set("Message", messageNode(request, marker));
+        body.put("SaveToSentItems", marker != null);
         return Json.bytes(body);
+    }
+
+    /** Every attachment travels inside the message: one request can send it (sendMail), no draft needed. */
+    static boolean fitsOneRequest(MailRequest request) {
+        return inlineAttachments(request).size() == request.attachments().size();
     }
 
     private static ObjectNode messageNode(MailRequest request, String marker) {
@@ -82,7 +97,7 @@ final class MailMessages {
         return m;
     }
 
-    /** The OData filter that finds drafts carrying {@code marker}. */
+    /** The OData filter that finds the messages (a draft, a copy in Sent Items) carrying {@code marker}. */
     static String markerFilter(String marker) {
         return "singleValueExtendedProperties/Any(ep: ep/id eq '" + MARKER_PROPERTY + "' and ep/value eq '" + marker + "')";
     }

@@ -6,8 +6,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * How far a send got, saved with the Idempotency-Key before the step a retry must not repeat (the send)
- * and after Graph refused it:
+ * How far a send got, saved with the Idempotency-Key before the step a retry must not repeat (the send, and on the
+ * draft path the draft's creation) and after Graph refused it:
  *
  * @param marker              a random value stored on the draft as an extended property, so a draft whose
  *                            creation answered ambiguously can be found
@@ -16,6 +16,10 @@ import java.util.UUID;
  * @param sendAttempted       the draft's send request is about to leave (or left): the draft is never sent again, only checked
  * @param directSend          sendMail (saveToSentItems=false) is about to be called (or was): never called again, since
  *                            nothing is left to look at afterwards
+ *
+ * <p>sendMail keeping its copy in Sent Items records {@code marker} and {@code sendAttempted} without a draft
+ * ({@link #keptSend}): the fields of the draft path's records, so that a version of the connector from before this path
+ * reads it too (its JSON reader refuses unknown fields), and takes it for a draft send it must only look at, never repeat.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record MailProgress(String marker, String draftId, boolean attachmentsUploaded, boolean sendAttempted, boolean directSend) {
@@ -28,11 +32,27 @@ record MailProgress(String marker, String draftId, boolean attachmentsUploaded, 
         return new MailProgress(null, null, false, false, false);
     }
 
-    /** The record saved before sendMail is called. */
+    /** The record saved before sendMail (saveToSentItems=false) is called. */
     static MailProgress directSending() {
         return new MailProgress(null, null, false, false, true);
     }
 
+    /** The record saved before sendMail keeping its copy in Sent Items is called: the tag that finds the copy. */
+    static MailProgress keptSending() {
+        return new MailProgress(UUID.randomUUID().toString(), null, false, true, false);
+    }
+
+    /** sendMail keeping its copy, tagged with {@link #marker}, was about to be called (or was): only looked for, never again. */
+    boolean keptSend() {
+        return sendAttempted && draftId == null && marker != null;
+    }
+
+    /** A draft was made, or its marker claimed: the draft path finishes (or cleans up) what it started. */
+    boolean draftStarted() {
+        return !keptSend() && (marker != null || draftId != null);
+    }
+
+    /** The saved progress; a record this version cannot read is never taken for "nothing done yet": it may have been sent. */
     static MailProgress read(Optional<String> saved) {
         if (saved.isEmpty()) {
             return start();
@@ -40,7 +60,7 @@ record MailProgress(String marker, String draftId, boolean attachmentsUploaded, 
         try {
             return Json.MAPPER.readValue(saved.get(), MailProgress.class);
         } catch (Exception e) {
-            return start();
+            throw DeliveryUnconfirmed.unreadableRecord();
         }
     }
 

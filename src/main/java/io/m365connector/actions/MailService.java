@@ -16,7 +16,6 @@ import io.m365connector.idempotency.Step;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Sleeper;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,34 +24,35 @@ import java.util.Optional;
 /**
  * Sends mail as the connected user (or from a shared mailbox), at most once per Idempotency-Key.
  *
- * <p>The message is created as a draft (tagged with a random marker), its attachments added, and
+ * <p>A mail kept in Sent Items (the default) whose attachments all fit in one request is one sendMail call, found in
+ * Sent Items by its marker after an ambiguous answer or a crash ({@link SentItemsSend}: two writes).
+ *
+ * <p>Otherwise the message is created as a draft (tagged with a random marker), its attachments added, and
  * the draft sent. The key is claimed with the marker before the draft is made, "about to send this draft"
- * is recorded before the send, and the outcome after it: three writes (sendMail: two, the claim being
- * "about to call sendMail"). A retry resumes from the record, also after the process died: it never sends a draft twice, sends a draft whose send Graph
+ * is recorded before the send, and the outcome after it: three writes. A retry resumes from the record, also after the process died: it never sends a draft twice, sends a draft whose send Graph
  * refused, and finds a draft whose creation answered ambiguously by its marker. After an ambiguous send the draft
  * is looked at: gone or no longer a draft means sent; still a draft proves nothing (Exchange submits
  * asynchronously), so the answer is {@code delivery_unconfirmed} and a retry with the key only looks again.
  *
- * <p>With saveToSentItems=false Graph's sendMail is used (a draft is always kept in Sent Items); an
+ * <p>With saveToSentItems=false Graph's sendMail is used without a copy (a sent draft is always kept in Sent Items); an
  * ambiguous failure there cannot be checked, so it is final: {@code delivery_unconfirmed}.
  */
 public final class MailService {
     private static final Permissions OWN = Permissions.of(Feature.MAIL);
     private static final Permissions SHARED = Permissions.of(Feature.SHARED_MAILBOX);
-    /** How often, and how far apart, a draft is looked at after an ambiguous send. */
-    static final int CONFIRM_LOOKS = 3;
-    static final Duration CONFIRM_INTERVAL = Duration.ofSeconds(2);
 
     private final GraphAccess graph;
     private final Idempotency idempotency;
     private final Sleeper sleeper;
     private final AttachmentUploader uploader;
+    private final SentItemsSend sentItems;
 
     public MailService(GraphAccess graph, Idempotency idempotency, Sleeper sleeper) {
         this.graph = Objects.requireNonNull(graph, "'graph' cannot be null.");
         this.idempotency = Objects.requireNonNull(idempotency, "'idempotency' cannot be null.");
         this.sleeper = Objects.requireNonNull(sleeper, "'sleeper' cannot be null.");
         this.uploader = new AttachmentUploader(graph);
+        this.sentItems = new SentItemsSend(sleeper);
     }
 
     public Idempotency.Outcome<MailSent> send(ConnectionRef ref, String idempotencyKey, MailRequest request) {
@@ -61,7 +61,10 @@ public final class MailService {
         Idempotency.Request call = new Idempotency.Request(session.connectionId(), idempotencyKey, "mail", request.fingerprint());
         return idempotency.run(call, MailSent.class, Idempotency.Claim.WITH_FIRST_PROGRESS, step -> {
             session.beforeEachAttempt(step::keepLease);
-            return request.saveToSentItems() ? viaDraft(session, request, step) : direct(session, request, step);
+            if (!request.saveToSentItems()) {
+                return direct(session, request, step);
+            }
+            return SentItemsSend.takes(request, step.progress()) ? sentItems.send(session, request, step) : viaDraft(session, request, step);
         });
     }
 
@@ -165,13 +168,13 @@ public final class MailService {
     /** After an ambiguous send: sent when the draft is gone or no longer a draft; otherwise unconfirmed. */
     private MailSent confirmSent(GraphSession session, MailRequest request, String draftId) {
         for (int look = 1; ; look++) {
-            if (!stillADraft(session, request, draftId)) {
+            if (!DeliveryUnconfirmed.unlessLooked(session.connectionId(), () -> stillADraft(session, request, draftId))) {
                 return MailSent.of(session.connectionId(), request);
             }
-            if (look >= CONFIRM_LOOKS) {
+            if (look >= DeliveryUnconfirmed.LOOKS) {
                 throw DeliveryUnconfirmed.afterDraftSend(session.connectionId());
             }
-            sleeper.sleep(CONFIRM_INTERVAL);
+            sleeper.sleep(DeliveryUnconfirmed.LOOK_INTERVAL);
         }
     }
 

@@ -15,9 +15,9 @@ import java.util.TreeSet;
  */
 public enum Feature {
     /**
-     * Send mail as the user. Mail.ReadWrite is needed besides Mail.Send because mail is sent as a
-     * draft that is then sent: that is what makes a retried send unable to mail twice, and what large
-     * attachments (upload sessions) require.
+     * Send mail as the user. Mail.ReadWrite is needed besides Mail.Send because a retried send looks for what it may
+     * have sent (the tagged copy in Sent Items, or its draft) instead of mailing twice, and large attachments (upload
+     * sessions) go through a draft.
      */
     MAIL("mail", "Mail.Send", "Mail.ReadWrite"),
     /** Create, update and cancel events in the user's own calendar. */

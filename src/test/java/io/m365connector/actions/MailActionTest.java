@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.app.ContextParts;
 import io.m365connector.cloud.NationalCloud;
+import io.m365connector.idempotency.IdempotencyRecord;
+import io.m365connector.idempotency.TableIdempotencyStore;
+import io.m365connector.platform.Secrets;
 import io.m365connector.testing.ClockSleeper;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeHttpResponse;
@@ -14,11 +18,13 @@ import io.m365connector.testing.ProcessDeath;
 import io.m365connector.testing.graph.RecordedRequest;
 import io.m365connector.testing.graph.SentMail;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
@@ -37,6 +43,9 @@ class MailActionTest {
     private static final String MAIL = "{\"to\":[{\"address\":\"candidate@fabrikam.com\",\"name\":\"Cand Idate\"}],"
             + "\"cc\":[\"hr@contoso.com\"],\"subject\":\"Your interview\",\"body\":{\"contentType\":\"html\",\"content\":\"<p>See you</p>\"},"
             + "\"importance\":\"high\"}";
+    /** Two 1.5 MB files: more than one request carries, so this mail goes through a draft (one file added by its own POST). */
+    private static final String DRAFTED = MAIL.replace("\"importance\":\"high\"", "\"importance\":\"high\",\"attachments\":["
+            + file("a.bin", 1) + "," + file("b.bin", 2) + "]");
 
     @AfterAll
     static void tearDown() {
@@ -45,7 +54,7 @@ class MailActionTest {
 
     @ParameterizedTest
     @EnumSource(NationalCloud.class)
-    void whenMailIsSentThenADraftIsCreatedAndSentAtTheCloudsGraphHost(NationalCloud cloud) {
+    void whenMailIsSentThenOneSendMailKeepsItInSentItemsTaggedAtTheCloudsGraphHost(NationalCloud cloud) {
         ConnectorHarness.Connected c = HARNESS.connect(cloud, "\"mail\"");
         String upn = c.user().userPrincipalName();
 
@@ -54,19 +63,168 @@ class MailActionTest {
         assertEquals(202, response.getStatusCode(), response.bodyText());
         assertEquals("sent", ConnectorHarness.json(response.bodyText()).get("status").asText());
         List<RecordedRequest> mine = mine(upn);
-        assertEquals(List.of("POST /me/messages", "POST /me/messages/{id}/send"),
-                mine.stream().map(r -> r.method() + " " + r.path().replaceAll("/messages/[^/]+", "/messages/{id}")).toList());
+        assertEquals(List.of("POST /me/sendMail"), mine.stream().map(r -> r.method() + " " + r.path()).toList());
         assertTrue(mine.stream().allMatch(r -> r.host().equals(cloud.graphHost())), "every call went to " + cloud.graphHost());
-        JsonNode draft = ConnectorHarness.json(mine.get(0).body());
-        assertEquals("Your interview", draft.get("subject").asText());
-        assertEquals("candidate@fabrikam.com", draft.get("toRecipients").get(0).get("emailAddress").get("address").asText());
-        assertEquals("Cand Idate", draft.get("toRecipients").get(0).get("emailAddress").get("name").asText());
-        assertEquals("hr@contoso.com", draft.get("ccRecipients").get(0).get("emailAddress").get("address").asText());
-        assertEquals("html", draft.get("body").get("contentType").asText().toLowerCase());
-        assertEquals("high", draft.get("importance").asText().toLowerCase());
+        JsonNode body = ConnectorHarness.json(mine.get(0).body());
+        assertTrue(body.get("SaveToSentItems").asBoolean(), "the copy is kept in Sent Items: " + body);
+        JsonNode message = body.get("Message");
+        assertEquals("Your interview", message.get("subject").asText());
+        assertEquals("candidate@fabrikam.com", message.get("toRecipients").get(0).get("emailAddress").get("address").asText());
+        assertEquals("Cand Idate", message.get("toRecipients").get(0).get("emailAddress").get("name").asText());
+        assertEquals("hr@contoso.com", message.get("ccRecipients").get(0).get("emailAddress").get("address").asText());
+        assertEquals("html", message.get("body").get("contentType").asText().toLowerCase());
+        assertEquals("high", message.get("importance").asText().toLowerCase());
+        assertEquals(MailMessages.MARKER_PROPERTY, message.get("singleValueExtendedProperties").get(0).get("id").asText(), "tagged to be found");
         List<SentMail> sent = HARNESS.graph.sentMail(upn);
         assertEquals(1, sent.size());
         assertEquals("Your interview", sent.get(0).message().get("subject").asText());
+        assertEquals(1, HARNESS.graph.mail().messages(upn, "sentitems").size(), "the copy in Sent Items");
+    }
+
+    @Test
+    void whenTheAttachmentsDoNotFitOneRequestThenADraftIsCreatedAndSent() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.USGOV, "\"mail\"");
+        String upn = c.user().userPrincipalName();
+
+        FakeHttpResponse response = HARNESS.sendMail(c.connectionId(), UUID.randomUUID().toString(), DRAFTED);
+
+        assertEquals(202, response.getStatusCode(), response.bodyText());
+        assertEquals(List.of("POST /me/messages", "POST /me/messages/{id}/attachments", "POST /me/messages/{id}/send"),
+                mine(upn).stream().map(r -> r.method() + " " + r.path().replaceAll("/messages/[^/]+", "/messages/{id}")).toList());
+        assertEquals(2, HARNESS.graph.sentMail(upn).get(0).message().get("attachments").size());
+        assertEquals(0, HARNESS.graph.drafts(upn).size());
+    }
+
+    @Test
+    void whenSendMailIsCarriedOutButAnswers504ThenTheCopyInSentItemsConfirmsItAndItIsNotSentTwice() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.CHINA, "\"mail\"");
+        String upn = c.user().userPrincipalName();
+        HARNESS.graph.failNext("POST", "/me/sendMail", 504, "GatewayTimeout", "The gateway timed out.", null, true);
+
+        FakeHttpResponse response = HARNESS.sendMail(c.connectionId(), UUID.randomUUID().toString(), MAIL);
+
+        assertEquals(202, response.getStatusCode(), response.bodyText());
+        assertEquals(1, HARNESS.graph.sentMail(upn).size());
+        assertEquals(1, mine(upn).stream().filter(r -> r.path().equals("/me/sendMail")).count(), "not re-sent");
+        assertTrue(mine(upn).stream().anyMatch(r -> r.method().equals("GET") && r.path().equals("/me/mailFolders/sentitems/messages")),
+                "Sent Items was looked at");
+    }
+
+    @Test
+    void whenSendMailAnswers504WithoutSendingThenDeliveryIsUnconfirmedAndARetryWithTheKeyLooksAgainButNeverSends() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.USGOVDOD, "\"mail\"");
+        String upn = c.user().userPrincipalName();
+        HARNESS.graph.failNext("POST", "/me/sendMail", 504, "GatewayTimeout", "The gateway timed out.", null, false);
+        String key = UUID.randomUUID().toString();
+
+        FakeHttpResponse response = HARNESS.sendMail(c.connectionId(), key, MAIL);
+        long looks = mine(upn).stream().filter(r -> r.method().equals("GET")).count();
+        FakeHttpResponse retried = HARNESS.sendMail(c.connectionId(), key, MAIL);
+
+        assertEquals(502, response.getStatusCode(), response.bodyText());
+        assertEquals("delivery_unconfirmed", ConnectorHarness.json(response.bodyText()).get("code").asText());
+        assertTrue(ConnectorHarness.json(response.bodyText()).get("detail").asText().contains("Sent Items"), response.bodyText());
+        assertEquals(3, looks, "looked three times");
+        assertEquals(502, retried.getStatusCode(), retried.bodyText());
+        assertNull(retried.getHeader("Idempotent-Replayed"), "the retry looked in Sent Items again rather than replaying");
+        assertEquals(6, mine(upn).stream().filter(r -> r.method().equals("GET")).count(), "the retry looked three times more");
+        assertEquals(0, HARNESS.graph.sentMail(upn).size());
+        assertEquals(1, mine(upn).stream().filter(r -> r.path().equals("/me/sendMail")).count(), "sendMail called once");
+    }
+
+    @Test
+    void whenExchangeIsStillSubmittingAfterAnAmbiguousSendMailThenARetryWithTheKeyFindsTheCopy() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"");
+        String upn = c.user().userPrincipalName();
+        HARNESS.graph.setSubmissionLag(4); // the Sent Items copy is missing from the next four lookups
+        HARNESS.graph.failNext("POST", "/me/sendMail", 504, "GatewayTimeout", "The gateway timed out.", null, true);
+        String key = UUID.randomUUID().toString();
+        try {
+            FakeHttpResponse first = HARNESS.sendMail(c.connectionId(), key, MAIL);
+            FakeHttpResponse retried = HARNESS.sendMail(c.connectionId(), key, MAIL);
+
+            assertEquals("delivery_unconfirmed", ConnectorHarness.json(first.bodyText()).get("code").asText(), first.bodyText());
+            assertEquals(202, retried.getStatusCode(), "the retry looked again and found it: " + retried.bodyText());
+            assertEquals(1, HARNESS.graph.sentMail(upn).size(), "delivered once");
+            assertEquals(1, mine(upn).stream().filter(r -> r.path().equals("/me/sendMail")).count(), "never re-sent");
+        } finally {
+            HARNESS.graph.setSubmissionLag(0);
+        }
+    }
+
+    @Test
+    void whenSendMailFromASharedMailboxAnswers504AfterSendingThenItIsFoundInTheSharedMailboxsSentItems() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.USGOV, "\"mail\",\"shared_mailbox\"");
+        String shared = "desk-" + UUID.randomUUID().toString().substring(0, 6) + "@contoso.us";
+        HARNESS.graph.grantMailboxAccess(c.user().userPrincipalName(), shared, true);
+        HARNESS.graph.failNext("POST", "/users/[^/]+/sendMail", 504, "GatewayTimeout", "The gateway timed out.", null, true);
+
+        FakeHttpResponse response = HARNESS.sendMail(c.connectionId(), UUID.randomUUID().toString(),
+                MAIL.replace("{\"to\"", "{\"from\":\"" + shared + "\",\"to\""));
+
+        assertEquals(202, response.getStatusCode(), response.bodyText());
+        assertEquals(1, HARNESS.graph.sentMail(shared).size());
+        assertEquals(1, HARNESS.graph.mail().messages(shared, "sentitems").size(), "kept in the shared mailbox's Sent Items");
+        assertTrue(HARNESS.graph.requests().stream().anyMatch(r -> r.method().equals("GET")
+                && r.path().equals("/users/" + shared + "/mailFolders/sentitems/messages")), "looked for in the shared mailbox");
+    }
+
+    @Test
+    void whenAPlainMailsKeyHoldsADraftSendRecordOfAnEarlierVersionThenTheDraftIsOnlyLookedAtNeverSentAgain() {
+        // A version before sendMail kept in Sent Items sent every such mail through a draft; its record may be open at an upgrade.
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"");
+        String upn = c.user().userPrincipalName();
+        String key = UUID.randomUUID().toString();
+        openRecord(c.connectionId(), key, MAIL, "{\"marker\":\"" + UUID.randomUUID() + "\",\"draftId\":\"AAMkAGone=\","
+                + "\"attachmentsUploaded\":true,\"sendAttempted\":true,\"directSend\":false}");
+
+        FakeHttpResponse resumed = HARNESS.sendMail(c.connectionId(), key, MAIL);
+
+        assertEquals(202, resumed.getStatusCode(), "the draft is gone from Drafts: sent by the earlier runner: " + resumed.bodyText());
+        assertTrue(mine(upn).stream().anyMatch(r -> r.method().equals("GET") && r.path().equals("/me/messages/AAMkAGone=")), "the draft looked at");
+        assertEquals(0, mine(upn).stream().filter(r -> r.method().equals("POST")).count(), "nothing sent again");
+    }
+
+    @Test
+    void whenTheKeysRecordCannotBeReadThenNothingIsSentAndTheAnswerIsUnconfirmed() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.USGOV, "\"mail\"");
+        String key = UUID.randomUUID().toString();
+        openRecord(c.connectionId(), key, MAIL, "{\"marker\":\"x\",\"sentThrough\":\"a later version\"}");
+
+        FakeHttpResponse resumed = HARNESS.sendMail(c.connectionId(), key, MAIL);
+
+        assertEquals(502, resumed.getStatusCode(), resumed.bodyText());
+        assertEquals("delivery_unconfirmed", ConnectorHarness.json(resumed.bodyText()).get("code").asText());
+        assertEquals(0, mine(c.user().userPrincipalName()).size(), "no Graph call: it may have been sent");
+    }
+
+    @Test
+    void whenLookingInSentItemsIsRefusedThenTheAnswerIsUnconfirmedAndARetryWithTheKeyLooksAgain() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.CHINA, "\"mail\"");
+        String upn = c.user().userPrincipalName();
+        HARNESS.graph.failNext("POST", "/me/sendMail", 504, "GatewayTimeout", "The gateway timed out.", null, true);
+        HARNESS.graph.failNext("GET", "/me/mailFolders/sentitems/messages", 403, "ErrorAccessDenied", "Access is denied.", null, false);
+        String key = UUID.randomUUID().toString();
+
+        FakeHttpResponse first = HARNESS.sendMail(c.connectionId(), key, MAIL);
+        FakeHttpResponse retried = HARNESS.sendMail(c.connectionId(), key, MAIL);
+
+        assertEquals("delivery_unconfirmed", ConnectorHarness.json(first.bodyText()).get("code").asText(), "not a final 403: " + first.bodyText());
+        assertEquals(202, retried.getStatusCode(), "the retry looked again and found the copy: " + retried.bodyText());
+        assertEquals(1, HARNESS.graph.sentMail(upn).size());
+        assertEquals(1, mine(upn).stream().filter(r -> r.path().equals("/me/sendMail")).count(), "never re-sent");
+    }
+
+    @Test
+    void whenAKeptSendIsRecordedThenItsRecordHasOnlyFieldsEarlierVersionsReadAndTakeForASendToLookAt() throws Exception {
+        // An earlier version's JSON reader refuses unknown fields; reading "send attempted" it only looks, never sends.
+        JsonNode record = ConnectorHarness.json(MailProgress.keptSending().json());
+
+        Set<String> fields = new HashSet<>();
+        record.fieldNames().forEachRemaining(fields::add);
+        assertEquals(Set.of("marker", "attachmentsUploaded", "sendAttempted", "directSend"), fields, record.toString());
+        assertTrue(record.get("sendAttempted").asBoolean());
+        assertTrue(MailProgress.read(Optional.of(record.toString())).keptSend());
     }
 
     @Test
@@ -93,7 +251,7 @@ class MailActionTest {
             pool.shutdownNow();
         }
         assertEquals(1, HARNESS.graph.sentMail(c.user().userPrincipalName()).size());
-        assertEquals(1, mine(c.user().userPrincipalName()).stream().filter(r -> r.path().endsWith("/send")).count());
+        assertEquals(1, mine(c.user().userPrincipalName()).stream().filter(r -> r.path().endsWith("/sendMail")).count());
     }
 
     @Test
@@ -166,11 +324,11 @@ class MailActionTest {
     }
 
     @Test
-    void whenGraphAcceptsTheSendButAnswers504ThenTheMailIsNotSentTwice() {
+    void whenTheDraftSendIsCarriedOutButAnswers504ThenTheMailIsNotSentTwice() {
         ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.CHINA, "\"mail\"");
         HARNESS.graph.failNext("POST", "/me/messages/[^/]+/send", 504, "GatewayTimeout", "The gateway timed out.", null, true);
 
-        FakeHttpResponse response = HARNESS.sendMail(c.connectionId(), UUID.randomUUID().toString(), MAIL);
+        FakeHttpResponse response = HARNESS.sendMail(c.connectionId(), UUID.randomUUID().toString(), DRAFTED);
 
         assertEquals(202, response.getStatusCode(), response.bodyText());
         assertEquals(1, HARNESS.graph.sentMail(c.user().userPrincipalName()).size());
@@ -179,15 +337,15 @@ class MailActionTest {
     }
 
     @Test
-    void whenGraphAnswers504WithoutSendingThenDeliveryIsUnconfirmedAndARetryWithTheKeyLooksAgainButNeverSends() {
+    void whenTheDraftSendAnswers504WithoutSendingThenDeliveryIsUnconfirmedAndARetryWithTheKeyLooksAgainButNeverSends() {
         // Exchange submits a sent draft asynchronously, so "still a draft" does not prove "not sent":
         // the draft is looked at, never sent a second time.
         ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"");
         HARNESS.graph.failNext("POST", "/me/messages/[^/]+/send", 504, "GatewayTimeout", "The gateway timed out.", null, false);
         String key = UUID.randomUUID().toString();
 
-        FakeHttpResponse response = HARNESS.sendMail(c.connectionId(), key, MAIL);
-        FakeHttpResponse retried = HARNESS.sendMail(c.connectionId(), key, MAIL);
+        FakeHttpResponse response = HARNESS.sendMail(c.connectionId(), key, DRAFTED);
+        FakeHttpResponse retried = HARNESS.sendMail(c.connectionId(), key, DRAFTED);
 
         assertEquals(502, response.getStatusCode(), response.bodyText());
         assertEquals("delivery_unconfirmed", ConnectorHarness.json(response.bodyText()).get("code").asText());
@@ -221,7 +379,7 @@ class MailActionTest {
         ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.USGOVDOD, "\"mail\"");
         HARNESS.graph.failNext("POST", "/me/messages", 504, "GatewayTimeout", "The gateway timed out.", null, true);
 
-        FakeHttpResponse response = HARNESS.sendMail(c.connectionId(), UUID.randomUUID().toString(), MAIL);
+        FakeHttpResponse response = HARNESS.sendMail(c.connectionId(), UUID.randomUUID().toString(), DRAFTED);
 
         assertEquals(202, response.getStatusCode(), "not 500: " + response.bodyText());
         assertEquals(1, HARNESS.graph.sentMail(c.user().userPrincipalName()).size());
@@ -237,8 +395,8 @@ class MailActionTest {
         HARNESS.graph.failNext("POST", "/me/messages/[^/]+/send", 504, "GatewayTimeout", "The gateway timed out.", null, true);
         String key = UUID.randomUUID().toString();
         try {
-            FakeHttpResponse first = HARNESS.sendMail(c.connectionId(), key, MAIL);
-            FakeHttpResponse retried = HARNESS.sendMail(c.connectionId(), key, MAIL);
+            FakeHttpResponse first = HARNESS.sendMail(c.connectionId(), key, DRAFTED);
+            FakeHttpResponse retried = HARNESS.sendMail(c.connectionId(), key, DRAFTED);
 
             assertEquals(502, first.getStatusCode(), first.bodyText());
             assertEquals("delivery_unconfirmed", ConnectorHarness.json(first.bodyText()).get("code").asText());
@@ -255,7 +413,7 @@ class MailActionTest {
         ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"");
         HARNESS.graph.failNext("POST", "/me/messages/[^/]+/send", 429, "ApplicationThrottled", "Too many requests.", 1, false);
 
-        FakeHttpResponse response = HARNESS.sendMail(c.connectionId(), UUID.randomUUID().toString(), MAIL);
+        FakeHttpResponse response = HARNESS.sendMail(c.connectionId(), UUID.randomUUID().toString(), DRAFTED);
 
         assertEquals(202, response.getStatusCode(), response.bodyText());
         assertEquals(1, HARNESS.graph.sentMail(c.user().userPrincipalName()).size());
@@ -267,14 +425,14 @@ class MailActionTest {
         HARNESS.graph.failNext("POST", "/me/messages/[^/]+/send", 429, "ApplicationThrottled", "Too many requests.", 120, false);
         String key = UUID.randomUUID().toString();
 
-        FakeHttpResponse throttled = HARNESS.sendMail(c.connectionId(), key, MAIL);
+        FakeHttpResponse throttled = HARNESS.sendMail(c.connectionId(), key, DRAFTED);
 
         assertEquals(429, throttled.getStatusCode());
         assertEquals("120", throttled.getHeader("Retry-After"));
         assertEquals("throttled", ConnectorHarness.json(throttled.bodyText()).get("code").asText());
         assertEquals(0, HARNESS.graph.sentMail(c.user().userPrincipalName()).size());
 
-        FakeHttpResponse retried = HARNESS.sendMail(c.connectionId(), key, MAIL);
+        FakeHttpResponse retried = HARNESS.sendMail(c.connectionId(), key, DRAFTED);
 
         assertEquals(202, retried.getStatusCode(), retried.bodyText());
         assertEquals(1, HARNESS.graph.sentMail(c.user().userPrincipalName()).size());
@@ -369,6 +527,20 @@ class MailActionTest {
         assertEquals(0, mine(c.user().userPrincipalName()).size());
         FakeHttpResponse badKey = HARNESS.sendMail(c.connectionId(), "bad key with spaces", MAIL);
         assertEquals(400, badKey.getStatusCode());
+    }
+
+    private static String file(String name, int seed) {
+        byte[] content = new byte[1_500_000];
+        new Random(seed).nextBytes(content);
+        return "{\"name\":\"" + name + "\",\"contentBase64\":\"" + Base64.getEncoder().encodeToString(content) + "\"}";
+    }
+
+    /** An open record of the key whose lease has run out, as a runner that died with this progress leaves it. */
+    private static void openRecord(String connectionId, String key, String body, String progress) {
+        Instant now = HARNESS.clock.instant();
+        new TableIdempotencyStore(ContextParts.of(HARNESS.context).tables().getTableClient(HARNESS.tables.idempotency())).tryCreate(
+                new IdempotencyRecord(connectionId, Secrets.sha256(key), MailRequest.parse(body).fingerprint(), "mail",
+                        IdempotencyRecord.State.IN_PROGRESS, now.minusSeconds(1), progress, null, null, now.minusSeconds(300), null));
     }
 
     private static List<RecordedRequest> mine(String upn) {

@@ -21,17 +21,23 @@ import java.util.UUID;
  * each leaves at the fake Graph: one place, so both matrices drive the same requests and count effects the same way.
  */
 enum MatrixAction {
-    MAIL, MAIL_WITH_ATTACHMENTS, MAIL_WITHOUT_SENT_ITEMS, EVENT_CREATE, EVENT_UPDATE, EVENT_UPDATE_ATTENDEES, EVENT_CANCEL, EVENT_DELETE;
+    /** A plain mail kept in Sent Items: one sendMail, tagged to be found there. */
+    MAIL,
+    /** Files more than one request carries: through a draft (one file added by its own POST). */
+    MAIL_VIA_DRAFT,
+    MAIL_WITH_ATTACHMENTS, MAIL_WITHOUT_SENT_ITEMS, EVENT_CREATE, EVENT_UPDATE, EVENT_UPDATE_ATTENDEES, EVENT_CANCEL, EVENT_DELETE;
 
     /** Two small attachments that do not both fit in the draft (one is added by POST) and one for an upload session. */
     static final String ATTACHMENTS = "[" + attachment("small.bin", 1_000_000) + "," + attachment("medium.bin", 2_000_000) + ","
             + attachment("large.bin", 3_000_000) + "]";
     static final int ATTACHMENT_COUNT = 3;
+    /** Two files of 1.5 MB: together over the 2.9 MB one request carries, each small enough for a POST of its own. */
+    static final String DRAFTED_ATTACHMENTS = "[" + attachment("one.bin", 1_500_000) + "," + attachment("two.bin", 1_500_000) + "]";
     /** The person an attendees-only update adds beside the prepared event's candidate (and its room). */
     static final String ADDED_ATTENDEE = "panel@contoso.com";
 
     boolean mail() {
-        return this == MAIL || this == MAIL_WITH_ATTACHMENTS || this == MAIL_WITHOUT_SENT_ITEMS;
+        return this == MAIL || this == MAIL_VIA_DRAFT || this == MAIL_WITH_ATTACHMENTS || this == MAIL_WITHOUT_SENT_ITEMS;
     }
 
     /** Update, cancel and delete act on an event made beforehand. */
@@ -44,6 +50,7 @@ enum MatrixAction {
         String id = user.connectionId();
         return switch (this) {
             case MAIL -> instance.sendMail(id, key, mail(subject, ""));
+            case MAIL_VIA_DRAFT -> instance.sendMail(id, key, mail(subject, ",\"attachments\":" + DRAFTED_ATTACHMENTS));
             case MAIL_WITH_ATTACHMENTS -> instance.sendMail(id, key, mail(subject, ",\"attachments\":" + ATTACHMENTS));
             case MAIL_WITHOUT_SENT_ITEMS -> instance.sendMail(id, key, mail(subject, ",\"saveToSentItems\":false"));
             case EVENT_CREATE -> instance.createEvent(id, key, event(subject, ""));

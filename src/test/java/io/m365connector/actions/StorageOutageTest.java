@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -120,23 +121,29 @@ class StorageOutageTest {
     void whenStorageIsLostRightAfterGraphAcceptedASendThenTheAnswerSaysSentAndTheRetryNeverSendsAgain() {
         ConnectorHarness.Connected user = LOSER;
         String upn = user.user().userPrincipalName();
-        for (boolean viaDraft : new boolean[] {true, false}) {
-            String subject = (viaDraft ? "draft " : "direct ") + UUID.randomUUID();
-            String body = viaDraft ? mail(subject) : mail(subject).replace("}", ",\"saveToSentItems\":false}");
+        // sendMail kept in Sent Items (the default), a draft (attachments over one request), sendMail with saveToSentItems false
+        for (String path : List.of("kept", "draft", "direct")) {
+            String subject = path + " " + UUID.randomUUID();
+            String body = switch (path) {
+                case "draft" -> mail(subject).replace("}", ",\"attachments\":[" + file("one.bin") + "," + file("two.bin") + "]}");
+                case "direct" -> mail(subject).replace("}", ",\"saveToSentItems\":false}");
+                default -> mail(subject);
+            };
             String key = UUID.randomUUID().toString();
-            OnceAtRequest lost = new OnceAtRequest(HARNESS.routing, KillSwitch.When.AFTER_IT_ACTED, "POST", viaDraft ? ".*/messages/[^/]+/send" : ".*/sendMail", STORAGE::kill);
+            OnceAtRequest lost = new OnceAtRequest(HARNESS.routing, KillSwitch.When.AFTER_IT_ACTED, "POST",
+                    path.equals("draft") ? ".*/messages/[^/]+/send" : ".*/sendMail", STORAGE::kill);
 
             FakeHttpResponse first = HARNESS.newInstance(lost, new ClockSleeper(HARNESS.clock)).sendMail(user.connectionId(), key, body);
 
-            assertTrue(lost.happened());
+            assertTrue(lost.happened(), path);
             assertEquals(202, first.getStatusCode(), "Graph accepted it, so the answer is 'sent', not 'storage unavailable': "
                     + first.bodyText());
             assertEquals(1, delivered(upn, subject));
             STORAGE.revive();
             HARNESS.clock.advance(PAST_THE_LEASE);
             FakeHttpResponse retried = HARNESS.newInstance().sendMail(user.connectionId(), key, body);
-            assertEquals(viaDraft ? 202 : 502, retried.getStatusCode(), "the retry looks (draft) or says it cannot know (sendMail): "
-                    + retried.bodyText());
+            assertEquals(path.equals("direct") ? 502 : 202, retried.getStatusCode(), path + ": the retry looks (Sent Items, the draft) or "
+                    + "says it cannot know (sendMail without a copy): " + retried.bodyText());
             assertEquals(1, delivered(upn, subject), "never sent a second time");
         }
     }
@@ -197,6 +204,11 @@ class StorageOutageTest {
 
     private static long delivered(String upn, String subject) {
         return HARNESS.graph.sentMail(upn).stream().filter(m -> m.message().path("subject").asText().equals(subject)).count();
+    }
+
+    /** 1.5 MB: two of them are more than one request carries, so the mail goes through a draft. */
+    private static String file(String name) {
+        return "{\"name\":\"" + name + "\",\"contentBase64\":\"" + Base64.getEncoder().encodeToString(new byte[1_500_000]) + "\"}";
     }
 
     private static String mail(String subject) {

@@ -104,7 +104,7 @@ class MicrosoftTokenBehaviourTest {
     void whenGraphRejectsACachedTokenThenItIsRenewedOnceTheStepRepeatedAndTheRejectedTokenNotUsedAgain(NationalCloud cloud) {
         ConnectorHarness.Connected c = HARNESS.connect(cloud, "\"mail\"");
         assertEquals(202, HARNESS.sendMail(c.connectionId(), null, MAIL).getStatusCode());
-        HARNESS.graph.failNext("POST", "/me/messages", 401, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.",
+        HARNESS.graph.failNext("POST", "/me/sendMail", 401, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.",
                 null, false);
         int refreshes = HARNESS.entra.tokenRequests("refresh_token");
 
@@ -122,7 +122,7 @@ class MicrosoftTokenBehaviourTest {
         ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.CHINA, "\"mail\"");
         assertEquals(202, HARNESS.sendMail(c.connectionId(), null, MAIL).getStatusCode()); // this instance caches the token
         ContextParts.of(HARNESS.newInstance().context()).broker().refreshNow(c.connectionId()); // the other instance stores new tokens
-        HARNESS.graph.failNext("POST", "/me/messages", 401, "InvalidAuthenticationToken", "Access token validation failure.", null, false);
+        HARNESS.graph.failNext("POST", "/me/sendMail", 401, "InvalidAuthenticationToken", "Access token validation failure.", null, false);
         int refreshes = HARNESS.entra.tokenRequests("refresh_token");
 
         FakeHttpResponse sent = HARNESS.sendMail(c.connectionId(), null, MAIL);

@@ -135,6 +135,8 @@ public final class FakeGraph implements AutoCloseable {
     // guarded by lock: reads a submitted draft stays visible for, per draft id
     private int submissionLag;
     private final Map<String, Integer> submitting = new HashMap<>();
+    /** Lookups of Sent Items a sendMail copy is not visible to yet, per value of its extended properties. */
+    private final Map<String, Integer> submittingCopies = new HashMap<>();
     private final WireMockServer server;
     private final FakeScheduling scheduling;
     // guarded by lock
@@ -324,7 +326,8 @@ public final class FakeGraph implements AutoCloseable {
     /**
      * Exchange submits a sent draft asynchronously: after a send is accepted, the message stays
      * visible as a draft ({@code isDraft: true}) for the next {@code reads} reads of it, then is gone
-     * from Drafts. It counts as sent (in {@link #sentMail}) from the moment the send was accepted.
+     * from Drafts; a sendMail's copy kept in Sent Items is missing from the next {@code reads} lookups of it
+     * by its extended property. It counts as sent (in {@link #sentMail}) from the moment the send was accepted.
      */
     public void setSubmissionLag(int reads) {
         synchronized (lock) {
@@ -450,6 +453,7 @@ public final class FakeGraph implements AutoCloseable {
             mailboxes.clear();
             uploads.clear();
             submitting.clear();
+            submittingCopies.clear();
             submissionLag = 0;
             faults.clear();
             passesFirst.clear();
@@ -1003,6 +1007,9 @@ public final class FakeGraph implements AutoCloseable {
     private Reply listFolder(Context ctx, SyncRequest sync, String folder) {
         String filter = ctx.call().params().get("$filter");
         Matcher m = filter == null ? null : EXTENDED_PROPERTY_FILTER.matcher(filter.trim());
+        if (m != null && m.matches() && folder.equalsIgnoreCase("sentitems")) {
+            return sentItemsWithProperty(ctx, m.group(2), m.group(3));
+        }
         if (!folder.equalsIgnoreCase("drafts") || m == null || !m.matches()) {
             return answer(ctx.call(), mailReads.folderMessages(sync, folder));
         }
@@ -1019,6 +1026,27 @@ public final class FakeGraph implements AutoCloseable {
         ObjectNode list = GraphJson.object();
         list.put("@odata.context", baseUrl(ctx) + "/$metadata#users('" + ctx.mailbox().upn + "')/mailFolders('drafts')/messages");
         list.set("value", value);
+        return json(200, list);
+    }
+
+    /**
+     * GET .../mailFolders/sentitems/messages with the same extended-property $filter: the copies sendMail kept in Sent Items
+     * carrying the tag (Microsoft's advice for finding a message sendMail sent: tag it with a single-value extended property,
+     * then look it up in Sent Items; microsoft-graph-docs issue 3766). While Exchange still submits it ({@link
+     * #setSubmissionLag}), the copy is not there yet.
+     */
+    private Reply sentItemsWithProperty(Context ctx, String propertyId, String value) {
+        ArrayNode found = GraphJson.array();
+        Integer lag = submittingCopies.get(value);
+        if (lag != null && lag > 0) {
+            submittingCopies.put(value, lag - 1);
+        } else {
+            submittingCopies.remove(value);
+            mail.withExtendedProperty(ctx.mailbox().upn, "sentitems", propertyId, value).forEach(id -> found.addObject().put("id", id));
+        }
+        ObjectNode list = GraphJson.object();
+        list.put("@odata.context", baseUrl(ctx) + "/$metadata#users('" + ctx.mailbox().upn + "')/mailFolders('sentitems')/messages(id)");
+        list.set("value", found);
         return json(200, list);
     }
 
@@ -1122,7 +1150,12 @@ public final class FakeGraph implements AutoCloseable {
             return refused;
         }
         JsonNode save = ctx.body().get("saveToSentItems");
-        deliver(ctx, copy, save == null || save.isNull() || save.asBoolean(true), null);
+        boolean saved = save == null || save.isNull() || save.asBoolean(true);
+        deliver(ctx, copy, saved, null);
+        if (saved && submissionLag > 0) {
+            // Exchange accepts sendMail (202) and submits asynchronously: the Sent Items copy appears later
+            copy.path("singleValueExtendedProperties").forEach(p -> submittingCopies.put(p.path("value").asText(), submissionLag));
+        }
         return Reply.empty(202);
     }
 

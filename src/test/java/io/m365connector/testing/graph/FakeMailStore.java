@@ -153,6 +153,22 @@ public final class FakeMailStore {
         }
     }
 
+    /** The default ids of the messages in {@code folder} carrying a single-value extended property with this value. */
+    List<String> withExtendedProperty(String upn, String folder, String propertyId, String value) {
+        synchronized (lock) {
+            MailboxState mb = state(upn);
+            List<String> ids = new ArrayList<>();
+            for (StoredMessage m : mb.inFolder(mb.folderId(folder))) {
+                for (JsonNode p : m.data.path("singleValueExtendedProperties")) {
+                    if (p.path("id").asText().equalsIgnoreCase(propertyId) && p.path("value").asText().equals(value)) {
+                        ids.add(m.defaultId);
+                    }
+                }
+            }
+            return ids;
+        }
+    }
+
     /** A message's immutable id, from either of its ids. */
     public String immutableId(String upn, String id) {
         synchronized (lock) {

@@ -1,0 +1,95 @@
+package io.m365connector.actions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.graph.GraphJsonRequests;
+import io.m365connector.graph.GraphRetry;
+import io.m365connector.graph.GraphRetry.Safety;
+import io.m365connector.graph.GraphSession;
+import io.m365connector.graph.GraphTemplates;
+import io.m365connector.graph.GraphValues;
+import io.m365connector.idempotency.Step;
+import io.m365connector.platform.ConnectorException;
+import io.m365connector.platform.Sleeper;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A mail kept in Sent Items whose attachments all fit in one request: one {@code sendMail} call, its copy in Sent Items
+ * tagged with a random marker. The key is claimed with "about to call sendMail with this marker" and the outcome
+ * recorded after it: two writes, one Graph call. A retry that finds the claim without an outcome, or an ambiguous answer
+ * (no answer, 500, 502, 504), never calls sendMail again: it looks for the tagged copy in Sent Items, where Exchange puts
+ * what it sent (the way Microsoft advises to find a message sendMail sent: microsoft-graph-docs issue 3766). Found means
+ * sent ({@code 202}); not found proves nothing (Exchange submits asynchronously, and a process that died just before the
+ * call never sent it), so the answer is {@code delivery_unconfirmed} and a retry with the key only looks again.
+ *
+ * <p>Mail with attachments that need a request of their own, or an upload session, goes through a draft (MailService).
+ */
+final class SentItemsSend {
+    private final Sleeper sleeper;
+
+    SentItemsSend(Sleeper sleeper) {
+        this.sleeper = sleeper;
+    }
+
+    /** This path sends {@code request}: it fits one request and no draft was started for the key (a retry finishes that one). */
+    static boolean takes(MailRequest request, Optional<String> saved) {
+        if (saved.isPresent()) {
+            MailProgress progress = MailProgress.read(saved);
+            if (progress.keptSend()) {
+                return true;
+            }
+            if (progress.draftStarted()) {
+                return false;
+            }
+        }
+        return MailMessages.fitsOneRequest(request);
+    }
+
+    MailSent send(GraphSession session, MailRequest request, Step step) {
+        if (step.progress().isPresent()) {
+            MailProgress earlier = MailProgress.read(step.progress());
+            if (earlier.keptSend()) {
+                return confirm(session, request, earlier.marker()); // an earlier runner was about to call sendMail, or did
+            }
+        }
+        MailProgress progress = MailProgress.keptSending();
+        step.saveProgress(progress.json()); // claims the key: from here sendMail is never called again for it, only looked for
+        try {
+            session.run(Safety.ONCE, client -> GraphJsonRequests.post(client, GraphJsonRequests.mailbox(request.from()) + "/sendMail",
+                    GraphJsonRequests.parameters(request.from()), MailMessages.sendMail(request, progress.marker())));
+        } catch (GraphRetry.Ambiguous ambiguous) {
+            return confirm(session, request, progress.marker());
+        } catch (ConnectorException refused) {
+            // Refused, not processed, or stopped before the request left: not sent, so a retry may send it.
+            try {
+                step.saveProgress(MailProgress.none().json());
+            } catch (ConnectorException e) {
+                refused.addSuppressed(e); // the record still says "about to send": a retry only looks in Sent Items, never sends
+            }
+            throw refused;
+        }
+        return MailSent.of(session.connectionId(), request);
+    }
+
+    /** Sent when the tagged copy is in Sent Items; otherwise unconfirmed after {@link DeliveryUnconfirmed#LOOKS} looks. */
+    private MailSent confirm(GraphSession session, MailRequest request, String marker) {
+        for (int look = 1; ; look++) {
+            if (DeliveryUnconfirmed.unlessLooked(session.connectionId(), () -> inSentItems(session, request, marker))) {
+                return MailSent.of(session.connectionId(), request);
+            }
+            if (look >= DeliveryUnconfirmed.LOOKS) {
+                throw DeliveryUnconfirmed.afterKeptSend(session.connectionId());
+            }
+            sleeper.sleep(DeliveryUnconfirmed.LOOK_INTERVAL);
+        }
+    }
+
+    private static boolean inSentItems(GraphSession session, MailRequest request, String marker) {
+        JsonNode copies = session.call(Safety.REPEATABLE, client -> GraphJsonRequests.get(client,
+                GraphJsonRequests.mailbox(request.from()) + GraphTemplates.FOLDER_MESSAGES,
+                GraphJsonRequests.parameters(request.from(), "mailFolder%2Did", "sentitems"),
+                Map.of("%24filter", MailMessages.markerFilter(marker), "%24select", new String[] {"id"}), List.of()));
+        return !GraphValues.list(copies, "value").isEmpty();
+    }
+}
