@@ -40,7 +40,7 @@ import java.util.Set;
 
 /**
  * Cold start: a fresh JVM's first completed send through the whole stack (Table read, decrypt,
- * token from the stored MSAL cache, Graph draft + send) against a fresh JVM's first bare JDK
+ * token from the stored MSAL cache, Graph sendMail) against a fresh JVM's first bare JDK
  * HttpClient call (TLS included) to the same fake Graph. Both measured from JVM start. The parent
  * runs Azurite and the fakes and spawns the children; the median of {@code runs} pairs is reported.
  *
@@ -356,7 +356,7 @@ public final class ColdStartBenchmark {
                 FakeHttpRequest.post("https://x/api/connections/" + id + "/mail", MAIL).header("Content-Type", "application/json"),
                 id, new FakeExecutionContext("sendMail"));
         long elapsed = sinceStart();
-        mark("send (Graph draft + send)");
+        mark("send (Graph sendMail)");
         if (mode.equals("child-actions")) {
             System.out.println("STATUS send " + response.getStatusCode());
             new SendDone(); // its line in a class-load log separates what the send loaded from what the actions after it did
