@@ -27,6 +27,11 @@ public final class Guidance {
                 "Sign-in is limited to one tenant (the connection's tenant, M365_<CLOUD>_TENANT by default), and a guest account "
                         + "is refused (it has no mailbox in your tenant). Set the tenant to 'organizations' to let any work account "
                         + "connect from its own organization.");
+        put(ProblemCode.TENANT_IN_ANOTHER_CLOUD, "Your organization uses another Microsoft cloud",
+                "Your organization's Microsoft 365 is in another Microsoft cloud (for example US Government or the one operated by "
+                        + "21Vianet) than the one this connection was started in. Ask the app to connect you in your organization's cloud.",
+                "The web app started the connection in the wrong cloud: start it again with the cloud of the user's tenant (global, "
+                        + "usgov, usgovdod or china), which must be enabled with that cloud's app registration.");
         put(ProblemCode.USER_NOT_ASSIGNED, "Your account is not allowed to use this app",
                 "Ask your administrator to give you access to this app, then connect again.",
                 "In Entra ID > Enterprise applications > this app > Users and groups, assign the user (or turn off 'Assignment required').");

@@ -47,6 +47,8 @@ public enum ProblemCode {
     ACCOUNT_MISMATCH(409, "Signed in with a different account"),
     /** The sign-in was for one tenant (M365_<CLOUD>_TENANT or the request's tenant id) and the account is not in it. */
     ACCOUNT_NOT_IN_TENANT(403, "The account is not in the organization this sign-in is for"),
+    /** The account's tenant lives in another Microsoft cloud than the connection's (AADSTS90038, 900432). */
+    TENANT_IN_ANOTHER_CLOUD(403, "The account's organization is in another Microsoft cloud"),
     CLOUD_NOT_ENABLED(400, "This Microsoft 365 cloud is not enabled"),
     SEND_AS_DENIED(403, "Not allowed to send as this mailbox"),
     MAILBOX_ACCESS_DENIED(403, "No access to that mailbox or calendar"),

@@ -29,6 +29,10 @@ public final class EntraErrors {
             Map.entry(90095L, ProblemCode.ADMIN_APPROVAL_REQUIRED),
             Map.entry(50105L, ProblemCode.USER_NOT_ASSIGNED),
             Map.entry(50020L, ProblemCode.ACCOUNT_NOT_IN_TENANT),
+            // 90038 NationalCloudTenantRedirection ("the specified tenant belongs to the National Cloud X") and 900432
+            // (confidential client not supported in a cross-cloud request): Learn, Microsoft Entra error code reference
+            Map.entry(90038L, ProblemCode.TENANT_IN_ANOTHER_CLOUD),
+            Map.entry(900432L, ProblemCode.TENANT_IN_ANOTHER_CLOUD),
             Map.entry(53000L, ProblemCode.CONDITIONAL_ACCESS_BLOCKED),
             Map.entry(53001L, ProblemCode.CONDITIONAL_ACCESS_BLOCKED),
             Map.entry(53002L, ProblemCode.CONDITIONAL_ACCESS_BLOCKED),

@@ -12,6 +12,8 @@ import io.m365connector.testing.entra.FakeUser;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * docs/API.md: {@code tenant} defaults to {@code M365_<CLOUD>_TENANT}; a tenant id there also makes the callback refuse users
@@ -49,6 +51,27 @@ class TenantRestrictionTest {
         JsonNode allowed = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
         HARNESS.entra.nextSignIn(member);
         assertEquals("active", query(HARNESS.browser().navigate(allowed.get("loginUrl").asText()).uri()).get("status"));
+    }
+
+    /**
+     * A user whose tenant lives in another Microsoft cloud than the connection's: Entra ID answers AADSTS90038
+     * (NationalCloudTenantRedirection); the page says the organization uses another cloud and the web app must start the
+     * connection in that one, and nothing is stored.
+     */
+    @ParameterizedTest
+    @CsvSource({"GLOBAL, USGOV", "USGOVDOD, CHINA", "CHINA, GLOBAL"})
+    void whenAUserOfATenantInAnotherCloudSignsInThenThePageSaysToConnectInThatCloud(NationalCloud connectionCloud, NationalCloud userCloud) {
+        FakeUser elsewhere = HARNESS.entra.addUser(userCloud, UUID.randomUUID().toString(), "someone@" + userCloud.id() + ".example");
+        JsonNode started = HARNESS.start(connectionCloud, "\"mail\"");
+        HARNESS.entra.nextSignIn(elsewhere);
+
+        TestBrowser.Page page = HARNESS.browser().navigate(started.get("loginUrl").asText());
+
+        assertEquals(403, page.status(), page.body());
+        assertTrue(page.body().contains("Your organization uses another Microsoft cloud"), page.body());
+        assertTrue(page.body().contains("tenant_in_another_cloud"), "the code, for the app's support team");
+        JsonNode connection = ConnectorHarness.json(HARNESS.getConnection(started.get("connectionId").asText()).bodyText());
+        assertEquals("pending", connection.get("status").asText(), "nothing stored: " + connection);
     }
 
     /**

@@ -688,10 +688,16 @@ public final class FakeEntraId implements AutoCloseable {
     }
 
     private Reply signIn(Authorize request, FakeUser user, Set<String> grantOnly, boolean offlineAccess) {
-        if (!CLOUDS_BY_HOST.get(request.host()).contains(user.cloud()) || !tenantAccepts(request.tenant(), user)) {
+        if (!CLOUDS_BY_HOST.get(request.host()).contains(user.cloud())) {
+            // Learn, Microsoft Entra error code reference: "NationalCloudTenantRedirection - The specified tenant 'Y' belongs to
+            // the National Cloud 'X'. Current cloud instance 'Z' does not federate with X."
+            return redirectError(request, "invalid_request", "AADSTS90038: The specified tenant '" + user.tenantId() + "' belongs to the "
+                    + "National Cloud '" + user.cloud().id() + "'. Current cloud instance '" + request.host() + "' does not federate with '"
+                    + user.cloud().id() + "'.");
+        }
+        if (!tenantAccepts(request.tenant(), user)) {
             return redirectError(request, "invalid_request", "AADSTS50020: User account '" + user.userPrincipalName()
-                    + "' from identity provider 'https://sts.windows.net/" + user.tenantId() + "/' (cloud " + user.cloud().id()
-                    + ") does not exist in tenant '" + request.tenant() + "' at " + request.host() + " and cannot access the application '"
+                    + "' from identity provider 'https://sts.windows.net/" + user.tenantId() + "/' does not exist in tenant '" + request.tenant() + "' at " + request.host() + " and cannot access the application '"
                     + request.clientId() + "' in that tenant. The account needs to be added as an external user in the tenant first. "
                     + "Sign out and sign in again with a different Azure Active Directory user account.");
         }

@@ -434,7 +434,7 @@ class FakeEntraIdTest {
     }
 
     @Test
-    void whenUserIsFromAnotherCloudThanTheHostThenSignInIsRefused() throws Exception {
+    void whenUserIsFromAnotherCloudThanTheHostThenSignInIsRefusedWithNationalCloudTenantRedirection() throws Exception {
         FakeUser adele = entra.addUser(NationalCloud.USGOV, USGOV_TENANT, "adele.vance@contoso.us");
         ConfidentialClientApplication app = msal(NationalCloud.GLOBAL.authorityUrl("organizations"));
         entra.nextSignIn(adele);
@@ -442,7 +442,8 @@ class FakeEntraIdTest {
         Map<String, String> callback = callback(authorize(app, MAIL_SEND, "st", null, Pkce.create(random)));
 
         assertEquals("invalid_request", callback.get("error"));
-        assertTrue(callback.get("error_description").startsWith("AADSTS50020: "));
+        assertTrue(callback.get("error_description").startsWith("AADSTS90038: The specified tenant '" + USGOV_TENANT + "' belongs to the "
+                + "National Cloud"), callback.get("error_description"));
     }
 
     @Test
