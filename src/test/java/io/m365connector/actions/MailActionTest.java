@@ -227,6 +227,27 @@ class MailActionTest {
         assertTrue(MailProgress.read(Optional.of(record.toString())).keptSend());
     }
 
+    /** README, "Exactly once": a keyed send reads its record once and writes it twice, through a draft three times. */
+    @Test
+    void whenAKeyedMailIsSentThenItsRecordIsReadOnceAndWrittenTwiceOrThreeTimesThroughADraft() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.USGOVDOD, "\"mail\"");
+        KillSwitch recording = new KillSwitch(HARNESS.routing); // never armed: records the outbound requests
+        ConnectorHarness.Instance instance = HARNESS.newInstance(recording, new ClockSleeper(HARNESS.clock));
+        assertEquals(202, instance.sendMail(c.connectionId(), UUID.randomUUID().toString(), MAIL).getStatusCode()); // a new instance's first
+
+        for (String body : List.of(MAIL, DRAFTED)) {
+            int before = recording.calls().size();
+            assertEquals(202, instance.sendMail(c.connectionId(), UUID.randomUUID().toString(), body).getStatusCode());
+            List<KillSwitch.Call> calls = recording.calls().subList(before, recording.calls().size());
+            List<KillSwitch.Call> records = calls.stream().filter(call -> call.path().contains("idempotency")).toList();
+            List<KillSwitch.Call> otherTables = calls.stream().filter(call -> (call.host() + call.path()).contains("devstoreaccount1")
+                    && !call.path().contains("idempotency")).toList();
+            assertEquals(1, records.stream().filter(call -> call.method().equals("GET")).count(), "the record read once: " + calls);
+            assertEquals(body == MAIL ? 2 : 3, records.stream().filter(call -> !call.method().equals("GET")).count(), "writes: " + calls);
+            assertEquals(List.of(), otherTables, "no other table touched");
+        }
+    }
+
     @Test
     void whenTheSameKeyArrivesTenTimesAtOnceThenExactlyOneMailIsSent() throws Exception {
         ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"");
