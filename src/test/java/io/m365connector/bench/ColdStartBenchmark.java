@@ -166,6 +166,9 @@ public final class ColdStartBenchmark {
         }
         System.out.printf("RESULT storage of the send child: %s%n", storage);
         System.out.printf("RESULT children's JVM %s; load average (/proc/loadavg) before %s, after %s%n", childJava(), loadBefore, loadAfter);
+        // In this (the parent's) JVM, after the timed runs: what a keyed send writes, whatever JIT the children ran.
+        KeyedSendWrites.report(h, c.connectionId(), "keyed send", MAIL);
+        // The receiver's cold answer has a benchmark of its own: ReceiverColdStartBenchmark (BENCHMARKS.md).
         if (Boolean.getBoolean("cold.phases")) {
             for (String mode : List.of("child-bare", "child-send")) {
                 List<String> diagnostics = new ArrayList<>(sharing.get(mode));

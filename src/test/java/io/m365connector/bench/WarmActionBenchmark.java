@@ -3,15 +3,12 @@ package io.m365connector.bench;
 import io.m365connector.app.ContextParts;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.testing.ConnectorHarness;
-import io.m365connector.testing.ClockSleeper;
 import io.m365connector.testing.FakeHttpResponse;
-import io.m365connector.testing.KillSwitch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -92,33 +89,13 @@ public final class WarmActionBenchmark {
             }
         }
         report("handler with Idempotency-Key (Azurite writes)", keyed);
-        reportWritesPerKeyedSend(h, id, "keyed send", MAIL);
-        reportWritesPerKeyedSend(h, id, "keyed send through a draft (attachments over one request)", DRAFTED);
-        reportWritesPerKeyedSend(h, id, "keyed send with saveToSentItems false", MAIL.replace("{\"to\"", "{\"saveToSentItems\":false,\"to\""));
+        KeyedSendWrites.report(h, id, "keyed send", MAIL);
+        KeyedSendWrites.report(h, id, "keyed send through a draft (attachments over one request)", DRAFTED);
+        KeyedSendWrites.report(h, id, "keyed send with saveToSentItems false", MAIL.replace("{\"to\"", "{\"saveToSentItems\":false,\"to\""));
         System.out.printf("RESULT canned Graph received %d sends%n", canned.sends());
         canned.close();
         h.close();
         System.exit(0);
-    }
-
-    /** Records the outbound requests of keyed sends on a new instance and counts those that write to Table Storage. */
-    private static void reportWritesPerKeyedSend(ConnectorHarness h, String id, String name, String mail) {
-        int sends = 20;
-        KillSwitch recording = new KillSwitch(h.routing); // never armed: only records
-        ConnectorHarness.Instance instance = h.newInstance(recording, new ClockSleeper(h.clock));
-        instance.sendMail(id, UUID.randomUUID().toString(), mail); // a new instance's first request may read settings tables
-        int before = recording.calls().size();
-        for (int i = 0; i < sends; i++) {
-            FakeHttpResponse r = instance.sendMail(id, UUID.randomUUID().toString(), mail);
-            if (r.getStatusCode() != 202) {
-                throw new IllegalStateException(r.bodyText());
-            }
-        }
-        List<KillSwitch.Call> calls = recording.calls().subList(before, recording.calls().size());
-        long tableWrites = calls.stream().filter(c -> !c.host().startsWith("graph.") && !c.method().equals("GET")).count();
-        long tableReads = calls.stream().filter(c -> !c.host().startsWith("graph.") && c.method().equals("GET")).count();
-        System.out.printf("RESULT writes per %s: %.1f (table reads %.1f; %d sends: %s)%n", name, tableWrites / (double) sends,
-                tableReads / (double) sends, sends, calls.subList(0, calls.size() / sends));
     }
 
     /** The Graph call the handler makes for this mail: one sendMail keeping the copy in Sent Items. */
