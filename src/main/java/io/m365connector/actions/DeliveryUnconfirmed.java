@@ -38,14 +38,18 @@ final class DeliveryUnconfirmed {
     }
 
     /**
-     * The answer of a look (is the draft still there, is the copy in Sent Items); a look Graph refused (403, 400, a
-     * connection that needs the user again) is no answer: unconfirmed, and a retry with the key looks again, rather than
-     * the refusal kept as the key's final answer while the mail may have gone.
+     * The answer of a look (is the draft still there, is the copy in Sent Items). A look Graph refused for good (403, 400)
+     * is no answer: unconfirmed, and a retry with the key looks again, rather than the refusal kept as the key's final
+     * answer while the mail may have gone. What a retry gets anyway (throttled, reauth_required, storage unavailable, a
+     * lease taken over) goes out as it is.
      */
     static boolean unlessLooked(String connectionId, BooleanSupplier look) {
         try {
             return look.getAsBoolean();
         } catch (ConnectorException refused) {
+            if (!Idempotency.storedAsFinal(refused)) {
+                throw refused;
+            }
             ConnectorException unconfirmed = new Recheckable(connectionId, "Microsoft Graph did not confirm the send, and looking for "
                     + "it was refused (" + refused.code().code() + ").");
             unconfirmed.addSuppressed(refused);
@@ -53,11 +57,13 @@ final class DeliveryUnconfirmed {
         }
     }
 
-    /** A record of the key this version cannot read (another version wrote it): it may have been sent, so never again. */
-    static ConnectorException unreadableRecord() {
-        return new ConnectorException(ProblemCode.DELIVERY_UNCONFIRMED, "The record of this Idempotency-Key was written by another "
-                + "version of the connector and cannot be read here; the mail may have been sent, so it was not sent again. Check "
-                + "with the recipient; to send it anyway, use a new Idempotency-Key.", null, null);
+    /**
+     * A record of the key this version cannot read (a later version wrote it): it may have been sent, so never again; a
+     * retry with the key, served by a version that reads it, learns the outcome.
+     */
+    static ConnectorException unreadableRecord(String connectionId) {
+        return new Recheckable(connectionId, "The record of this Idempotency-Key was written by another version of the connector "
+                + "and cannot be read here; the mail may have been sent.");
     }
 
     private static final class Recheckable extends ConnectorException implements Idempotency.Resumable {

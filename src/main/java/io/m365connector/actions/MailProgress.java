@@ -9,17 +9,19 @@ import java.util.UUID;
  * How far a send got, saved with the Idempotency-Key before the step a retry must not repeat (the send, and on the
  * draft path the draft's creation) and after Graph refused it:
  *
- * @param marker              a random value stored on the draft as an extended property, so a draft whose
- *                            creation answered ambiguously can be found
+ * @param marker              a random value stored on the message (the draft, or the copy sendMail keeps in Sent Items) as an
+ *                            extended property, so a draft whose creation answered ambiguously, or the copy, can be found
  * @param draftId             the draft, once created
  * @param attachmentsUploaded every attachment is on the draft
- * @param sendAttempted       the draft's send request is about to leave (or left): the draft is never sent again, only checked
+ * @param sendAttempted       the send request (the draft's, or without a draft sendMail's) is about to leave (or left): never
+ *                            sent again, only looked for
  * @param directSend          sendMail (saveToSentItems=false) is about to be called (or was): never called again, since
  *                            nothing is left to look at afterwards
  *
  * <p>sendMail keeping its copy in Sent Items records {@code marker} and {@code sendAttempted} without a draft
- * ({@link #keptSend}): the fields of the draft path's records, so that a version of the connector from before this path
- * reads it too (its JSON reader refuses unknown fields), and takes it for a draft send it must only look at, never repeat.
+ * ({@link #keptSend}): only fields a version of the connector from before this path knows (its JSON reader refuses
+ * unknown fields, and would then start over and send). Such a version reads it as a draft send to look at, finds no
+ * draft id to look at and fails the request (500) without sending; a retry served by this version settles it.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record MailProgress(String marker, String draftId, boolean attachmentsUploaded, boolean sendAttempted, boolean directSend) {
@@ -53,14 +55,14 @@ record MailProgress(String marker, String draftId, boolean attachmentsUploaded, 
     }
 
     /** The saved progress; a record this version cannot read is never taken for "nothing done yet": it may have been sent. */
-    static MailProgress read(Optional<String> saved) {
+    static MailProgress read(Optional<String> saved, String connectionId) {
         if (saved.isEmpty()) {
             return start();
         }
         try {
             return Json.MAPPER.readValue(saved.get(), MailProgress.class);
         } catch (Exception e) {
-            throw DeliveryUnconfirmed.unreadableRecord();
+            throw DeliveryUnconfirmed.unreadableRecord(connectionId);
         }
     }
 

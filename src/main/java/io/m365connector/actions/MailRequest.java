@@ -31,7 +31,7 @@ public record MailRequest(List<MailRecipient> to, List<MailRecipient> cc, List<M
     /**
      * Graph refuses request bodies over 4 MB, and base64 grows content by a third: one request may
      * carry at most this many attachment bytes (2.9 MB -> 3.87 MB of base64 plus the JSON). Without a
-     * draft (saveToSentItems=false) everything must travel in the one sendMail request.
+     * draft (sendMail) everything must travel in the one request; with saveToSentItems=false there is no draft to fall back on.
      */
     public static final int MAX_INLINE_ATTACHMENT_BYTES = 2_900_000;
     /** The request body limit: the attachments in base64 plus the rest. */

@@ -64,7 +64,7 @@ public final class MailService {
             if (!request.saveToSentItems()) {
                 return direct(session, request, step);
             }
-            return SentItemsSend.takes(request, step.progress()) ? sentItems.send(session, request, step) : viaDraft(session, request, step);
+            return SentItemsSend.takes(request, step.progress(), session.connectionId()) ? sentItems.send(session, request, step) : viaDraft(session, request, step);
         });
     }
 
@@ -72,7 +72,7 @@ public final class MailService {
         if (step.progress().isEmpty()) {
             return firstAttempt(session, request, step);
         }
-        MailProgress progress = MailProgress.read(step.progress());
+        MailProgress progress = MailProgress.read(step.progress(), session.connectionId());
         if (progress.sendAttempted()) {
             return confirmSent(session, request, progress.draftId()); // an earlier attempt sent it, or may have
         }
@@ -193,7 +193,7 @@ public final class MailService {
     }
 
     private MailSent direct(GraphSession session, MailRequest request, Step step) {
-        if (MailProgress.read(step.progress()).directSend()) {
+        if (MailProgress.read(step.progress(), session.connectionId()).directSend()) {
             // An earlier runner was about to call sendMail (or did) and left no outcome: it may have been delivered.
             throw DeliveryUnconfirmed.afterDirectSend(session.connectionId());
         }

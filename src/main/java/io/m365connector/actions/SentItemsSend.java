@@ -19,7 +19,9 @@ import java.util.Optional;
  * tagged with a random marker. The key is claimed with "about to call sendMail with this marker" and the outcome
  * recorded after it: two writes, one Graph call. A retry that finds the claim without an outcome, or an ambiguous answer
  * (no answer, 500, 502, 504), never calls sendMail again: it looks for the tagged copy in Sent Items, where Exchange puts
- * what it sent (the way Microsoft advises to find a message sendMail sent: microsoft-graph-docs issue 3766). Found means
+ * what it sent (the way Microsoft advises to find a message sendMail sent: microsoft-graph-docs issue 3766; from a
+ * shared mailbox, /users/{from}/sendMail keeps it in that mailbox's Sent Items: Learn, "Send Outlook messages from another
+ * user"). Found means
  * sent ({@code 202}); not found proves nothing (Exchange submits asynchronously, and a process that died just before the
  * call never sent it), so the answer is {@code delivery_unconfirmed} and a retry with the key only looks again.
  *
@@ -33,9 +35,9 @@ final class SentItemsSend {
     }
 
     /** This path sends {@code request}: it fits one request and no draft was started for the key (a retry finishes that one). */
-    static boolean takes(MailRequest request, Optional<String> saved) {
+    static boolean takes(MailRequest request, Optional<String> saved, String connectionId) {
         if (saved.isPresent()) {
-            MailProgress progress = MailProgress.read(saved);
+            MailProgress progress = MailProgress.read(saved, connectionId);
             if (progress.keptSend()) {
                 return true;
             }
@@ -48,7 +50,7 @@ final class SentItemsSend {
 
     MailSent send(GraphSession session, MailRequest request, Step step) {
         if (step.progress().isPresent()) {
-            MailProgress earlier = MailProgress.read(step.progress());
+            MailProgress earlier = MailProgress.read(step.progress(), session.connectionId());
             if (earlier.keptSend()) {
                 return confirm(session, request, earlier.marker()); // an earlier runner was about to call sendMail, or did
             }

@@ -167,6 +167,11 @@ public final class Idempotency {
         return lease;
     }
 
+    /** Whether {@code e}, thrown by the work, would be stored as the key's final answer (a retry gets it back unchanged). */
+    public static boolean storedAsFinal(ConnectorException e) {
+        return isFinal(e);
+    }
+
     private static boolean isFinal(ConnectorException e) {
         if (e instanceof Resumable || RETRYABLE.contains(e.code())) {
             return false;

@@ -7,7 +7,7 @@ import java.time.Instant;
  * used it, whether it is still running (and until when its runner holds the lease), the progress the
  * work saved (so a resumed request continues instead of starting over), and the final outcome.
  *
- * @param progress    opaque to the store; the operation's own resume state (for mail: its draft)
+ * @param progress    opaque to the store; the operation's own resume state (for mail: its marker and draft, or "about to call sendMail")
  * @param outcomeBody the result as JSON (status below 400) or the problem+json body
  * @param version     the row's ETag, null before the first write
  */

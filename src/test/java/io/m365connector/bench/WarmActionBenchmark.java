@@ -76,7 +76,7 @@ public final class WarmActionBenchmark {
         report("direct", directNanos);
         System.out.printf("RESULT added latency: p50 %.3f ms, p99 %.3f ms (handler percentile - direct percentile)%n",
                 (pct(handlerNanos, 50) - pct(directNanos, 50)) / 1e6, (pct(handlerNanos, 99) - pct(directNanos, 99)) / 1e6);
-        System.out.printf("RESULT throughput with %d threads: handler %.0f actions/s, direct %.0f pairs/s%n", threads,
+        System.out.printf("RESULT throughput with %d threads: handler %.0f actions/s, direct %.0f calls/s%n", threads,
                 throughput(handler, threads), throughput(direct, threads));
 
         long[] keyed = new long[Math.min(iterations, 1000)];
