@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -137,8 +138,13 @@ class KilledWorkerIT {
 
     /** One keyed send; a final answer is recorded, anything else (no answer, 409 in progress, 503) leaves the key open. */
     private void send(String connectionId, String key, Map<String, String> answers) {
-        // Every other key without Sent Items: Graph's sendMail, which cannot be looked at afterwards.
-        String extra = key.hashCode() % 2 == 0 ? ",\"saveToSentItems\":false" : "";
+        // A third of the keys each: sendMail kept in Sent Items (looked for there afterwards), sendMail without a copy (nothing
+        // to look at), and attachments over one request (through a draft, looked at afterwards).
+        String extra = switch (Math.floorMod(key.hashCode(), 3)) {
+            case 0 -> ",\"saveToSentItems\":false";
+            case 1 -> "";
+            default -> ",\"attachments\":" + DRAFTED_ATTACHMENTS;
+        };
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/connections/" + connectionId + "/mail"))
                 .header("x-functions-key", FUNCTION_KEY).header("Content-Type", "application/json").header("Idempotency-Key", key)
                 .timeout(Duration.ofSeconds(60))
@@ -161,6 +167,11 @@ class KilledWorkerIT {
             Thread.currentThread().interrupt();
         }
     }
+
+    /** Two files of 1.5 MB: more than one request carries, so the mail goes through a draft. */
+    private static final String DRAFTED_ATTACHMENTS = "[{\"name\":\"one.bin\",\"contentBase64\":\""
+            + Base64.getEncoder().encodeToString(new byte[1_500_000]) + "\"},{\"name\":\"two.bin\",\"contentBase64\":\""
+            + Base64.getEncoder().encodeToString(new byte[1_500_000]) + "\"}]";
 
     private static String subject(String key) {
         return "killed worker " + key;
