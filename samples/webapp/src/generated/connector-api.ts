@@ -689,7 +689,135 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "connection.status_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A connection's status changed
+         * @description Sent to NOTIFY_WEBHOOK_URL, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`;
+         *     docs/OPERATIONS.md#webhooks): connected, needs the user again, recovered, disconnected. A redelivery has the same `id`.
+         */
+        post: operations["connectionStatusChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    app_credential_expiring: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A cloud's app credential expires soon */
+        post: operations["appCredentialExpiring"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    app_credential_invalid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Entra ID refuses a cloud's app credential */
+        post: operations["appCredentialInvalid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    app_credential_recovered: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A cloud's app credential works again */
+        post: operations["appCredentialRecovered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "connection.changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * New changes in a connection's feed (docs/SYNC.md)
+         * @description At most 50 changes and 16 KiB of them each. The feed stays the source of truth: if `fromCursor` is not the
+         *     `toCursor` of the last event handled, read the feed from your cursor.
+         */
+        post: operations["connectionChanges"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "connection.sync_stopped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A resource's sync stopped on a problem a retry cannot fix */
+        post: operations["connectionSyncStopped"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "connection.sync_recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A stopped resource's sync runs again */
+        post: operations["connectionSyncRecovered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** Format: email */
@@ -1104,6 +1232,86 @@ export interface components {
                 /** @description An all-day event: its times are midnights of the zone it was made in, as Graph gives them. */
                 isAllDay?: boolean;
             };
+        };
+        /** @description The same for every delivery of one event (also the `webhook-id` header); ignore an id already handled. */
+        WebhookEventId: string;
+        StatusChangedEvent: {
+            id: components["schemas"]["WebhookEventId"];
+            /** @constant */
+            type: "connection.status_changed";
+            /**
+             * Format: date-time
+             * @description When the status changed (not when the event was sent).
+             */
+            occurredAt: string;
+            connectionId: components["schemas"]["ConnectionIdValue"];
+            ownerId: string;
+            cloud: components["schemas"]["Cloud"];
+            status: components["schemas"]["ConnectionStatus"];
+            previousStatus: components["schemas"]["ConnectionStatus"];
+            /** @description Why, for needs_reauth (a problem code). */
+            errorCode?: string;
+        };
+        AppCredentialEvent: {
+            id: components["schemas"]["WebhookEventId"];
+            /** @enum {string} */
+            type: "app_credential_expiring" | "app_credential_invalid" | "app_credential_recovered";
+            /** Format: date-time */
+            occurredAt: string;
+            cloud: components["schemas"]["Cloud"];
+            /** @enum {string} */
+            kind: "client_secret" | "certificate" | "managed_identity";
+            /** @enum {string} */
+            state: "ok" | "expiring" | "expiring_soon" | "invalid" | "unknown";
+            /** @enum {string} */
+            previousState?: "ok" | "expiring" | "expiring_soon" | "invalid" | "unknown";
+            /** @enum {string} */
+            severity: "info" | "warning" | "critical";
+            /** @description Why it is invalid (an app_* problem code). */
+            errorCode?: string;
+            /** Format: date-time */
+            expiresAt?: string;
+            /** @description Whole days until expiresAt. */
+            daysLeft?: number;
+        };
+        ChangesEvent: {
+            id: components["schemas"]["WebhookEventId"];
+            /** @constant */
+            type: "connection.changes";
+            /** Format: date-time */
+            occurredAt: string;
+            connectionId: components["schemas"]["ConnectionIdValue"];
+            /** @description The feed cursor just before the first change. */
+            fromCursor: string;
+            /** @description The feed cursor after the last change; keep it. */
+            toCursor: string;
+            changes: components["schemas"]["Change"][];
+        };
+        SyncStoppedEvent: {
+            id: components["schemas"]["WebhookEventId"];
+            /** @constant */
+            type: "connection.sync_stopped";
+            /** Format: date-time */
+            occurredAt: string;
+            connectionId: components["schemas"]["ConnectionIdValue"];
+            /** @enum {string} */
+            resource: "inbox" | "calendar";
+            /** @description The shared mailbox; absent for the user's own. */
+            mailbox?: string;
+            /** @description Why (a problem code). */
+            code: string;
+        };
+        SyncRecoveredEvent: {
+            id: components["schemas"]["WebhookEventId"];
+            /** @constant */
+            type: "connection.sync_recovered";
+            /** Format: date-time */
+            occurredAt: string;
+            connectionId: components["schemas"]["ConnectionIdValue"];
+            /** @enum {string} */
+            resource: "inbox" | "calendar";
+            /** @description The shared mailbox; absent for the user's own. */
+            mailbox?: string;
         };
         SharedMailbox: {
             connectionId: components["schemas"]["ConnectionIdValue"];
@@ -2855,6 +3063,160 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["HealthReport"];
                 };
+            };
+        };
+    };
+    connectionStatusChanged: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (anything else is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    appCredentialExpiring: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppCredentialEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (anything else is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    appCredentialInvalid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppCredentialEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (anything else is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    appCredentialRecovered: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppCredentialEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (anything else is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    connectionChanges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangesEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (anything else is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    connectionSyncStopped: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SyncStoppedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (anything else is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    connectionSyncRecovered: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SyncRecoveredEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (anything else is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -149,7 +149,7 @@ class AppCredentialOutageTest {
             }
         }
         List<JsonNode> events = new ArrayList<>();
-        for (WebhookReceiver.Received received : RECEIVER.received()) {
+        for (WebhookReceiver.Received received : RECEIVER.documented()) {
             assertTrue(StandardWebhooks.verify(WEBHOOK_SECRET, received.headers(), received.body(), HARNESS.clock.instant()),
                     "a Standard Webhooks signature under the secret: " + received.headers());
             events.add(ConnectorHarness.json(received.body()));

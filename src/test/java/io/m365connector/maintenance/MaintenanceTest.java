@@ -240,7 +240,7 @@ class MaintenanceTest {
         drainNotifications();
 
         assertEquals(ConnectionStatus.NEEDS_REAUTH, ContextParts.of(HARNESS.context).connections().find(id).orElseThrow().status());
-        List<WebhookReceiver.Received> received = RECEIVER.received().subList(before, RECEIVER.received().size());
+        List<WebhookReceiver.Received> received = RECEIVER.documented().subList(before, RECEIVER.received().size());
         assertEquals(1, received.size());
         WebhookReceiver.Received event = received.get(0);
         assertTrue(verify(event), "signature verifies with the shared secret");
@@ -266,7 +266,7 @@ class MaintenanceTest {
         assertEquals(200, HARNESS.deleteConnection(id).getStatusCode());
         drainNotifications();
 
-        List<String> statuses = RECEIVER.received().subList(before, RECEIVER.received().size()).stream()
+        List<String> statuses = RECEIVER.documented().subList(before, RECEIVER.received().size()).stream()
                 .map(r -> ConnectorHarness.json(r.body())).filter(b -> b.path("connectionId").asText().equals(id))
                 .map(b -> b.path("status").asText()).toList();
         assertEquals(List.of("disconnected"), statuses);
@@ -283,7 +283,7 @@ class MaintenanceTest {
         HARNESS.deleteConnection(id);
         drainNotifications();
 
-        List<WebhookReceiver.Received> received = RECEIVER.received().subList(before, RECEIVER.received().size());
+        List<WebhookReceiver.Received> received = RECEIVER.documented().subList(before, RECEIVER.received().size());
         assertEquals(1, received.size(), "first attempt failed");
         QueueClient queue = queue("status-notifications");
         assertEquals(1, queue.getProperties().getApproximateMessagesCount(), "the retry is on the queue");
@@ -302,7 +302,7 @@ class MaintenanceTest {
         HARNESS.deleteConnection(id);
         drainNotifications(impatient);
 
-        List<WebhookReceiver.Received> received = RECEIVER.received().subList(before, RECEIVER.received().size());
+        List<WebhookReceiver.Received> received = RECEIVER.documented().subList(before, RECEIVER.received().size());
         assertEquals(1, received.size(), "the web app got the event but answered after the 1 s timeout");
         QueueClient queue = queue("status-notifications");
         assertEquals(1, queue.getProperties().getApproximateMessagesCount(), "the retry is on the queue");

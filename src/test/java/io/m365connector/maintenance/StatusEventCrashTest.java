@@ -229,7 +229,7 @@ class StatusEventCrashTest {
         int before = RECEIVER.received().size();
         deliverFor(Duration.ofMinutes(8));
         Map<String, String> byId = new HashMap<>();
-        for (WebhookReceiver.Received received : RECEIVER.received().subList(before, RECEIVER.received().size())) {
+        for (WebhookReceiver.Received received : RECEIVER.documented().subList(before, RECEIVER.received().size())) {
             JsonNode event = ConnectorHarness.json(received.body());
             if (event.path("connectionId").asText().equals(connectionId)) {
                 byId.put(event.path("id").asText(), event.path("status").asText());
@@ -255,7 +255,7 @@ class StatusEventCrashTest {
         int before = RECEIVER.received().size();
         deliverFor(Duration.ofMinutes(8));
         Map<String, String> byId = new HashMap<>();
-        for (WebhookReceiver.Received received : RECEIVER.received().subList(before, RECEIVER.received().size())) {
+        for (WebhookReceiver.Received received : RECEIVER.documented().subList(before, RECEIVER.received().size())) {
             JsonNode event = ConnectorHarness.json(received.body());
             if (event.path("type").asText().startsWith("app_credential_") && event.path("cloud").asText().equals("global")) {
                 byId.put(event.path("id").asText(), event.path("type").asText());
@@ -275,7 +275,7 @@ class StatusEventCrashTest {
 
     /** How many deliveries the web app received for the connection since the test's first. */
     private static long deliveredFor(String connectionId) {
-        return RECEIVER.received().stream().map(r -> ConnectorHarness.json(r.body()))
+        return RECEIVER.documented().stream().map(r -> ConnectorHarness.json(r.body()))
                 .filter(e -> e.path("connectionId").asText().equals(connectionId) && e.path("status").asText().equals("disconnected")).count();
     }
 

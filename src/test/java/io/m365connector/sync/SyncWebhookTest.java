@@ -53,7 +53,7 @@ class SyncWebhookTest {
         drainSync();
         deliverWebhooks();
 
-        WebhookReceiver.Received delivery = WEB_APP.received().stream()
+        WebhookReceiver.Received delivery = WEB_APP.documented().stream()
                 .filter(r -> r.body().contains("connection.changes") && r.body().contains(user.connectionId())).findFirst().orElseThrow();
         JsonNode event = ConnectorHarness.json(delivery.body());
         JsonNode feed = ConnectorHarness.json(HARNESS.read(user.connectionId(), "/changes").bodyText());
@@ -84,7 +84,7 @@ class SyncWebhookTest {
 
         List<String> inFeed = StreamSupport.stream(ConnectorHarness.json(HARNESS.read(user.connectionId(), "/changes").bodyText())
                 .path("changes").spliterator(), false).map(c -> c.path("id").asText()).toList();
-        List<String> pushed = WEB_APP.received().stream().map(r -> ConnectorHarness.json(r.body()))
+        List<String> pushed = WEB_APP.documented().stream().map(r -> ConnectorHarness.json(r.body()))
                 .filter(e -> e.path("connectionId").asText().equals(user.connectionId()) && e.path("type").asText().equals("connection.changes"))
                 .flatMap(e -> StreamSupport.stream(e.path("changes").spliterator(), false)).map(c -> c.path("id").asText()).toList();
         assertEquals(1, inFeed.size(), "the first page's change: " + inFeed);
@@ -127,7 +127,7 @@ class SyncWebhookTest {
         assertTrue(recovered.path("lastError").isMissingNode(), "no stale error: " + recovered);
         JsonNode feed = ConnectorHarness.json(HARNESS.read(user.connectionId(), "/changes?limit=50").bodyText());
         deliverWebhooks();
-        List<JsonNode> events = WEB_APP.received().stream().map(r -> ConnectorHarness.json(r.body()))
+        List<JsonNode> events = WEB_APP.documented().stream().map(r -> ConnectorHarness.json(r.body()))
                 .filter(e -> e.path("connectionId").asText().equals(user.connectionId()) && e.path("type").asText().startsWith("connection.sync_"))
                 .toList();
         assertEquals(List.of("connection.sync_stopped:inbox:mailbox_access_denied", "connection.sync_recovered:inbox:"),
@@ -156,7 +156,7 @@ class SyncWebhookTest {
         drainSync();
         deliverWebhooks();
 
-        List<JsonNode> events = WEB_APP.received().stream().map(r -> ConnectorHarness.json(r.body()))
+        List<JsonNode> events = WEB_APP.documented().stream().map(r -> ConnectorHarness.json(r.body()))
                 .filter(e -> e.path("connectionId").asText().equals(user.connectionId())).toList();
         assertEquals(List.of("connection.sync_stopped:inbox:" + shared + ":mailbox_access_denied", "connection.sync_recovered:inbox:" + shared + ":"),
                 events.stream().filter(e -> e.path("type").asText().startsWith("connection.sync_")).map(e -> e.path("type").asText() + ":"
@@ -194,7 +194,7 @@ class SyncWebhookTest {
         drainSync();
         deliverWebhooks();
 
-        List<String> events = WEB_APP.received().stream().map(r -> ConnectorHarness.json(r.body()))
+        List<String> events = WEB_APP.documented().stream().map(r -> ConnectorHarness.json(r.body()))
                 .filter(e -> e.path("connectionId").asText().equals(user.connectionId()) && e.path("type").asText().startsWith("connection.sync_"))
                 .map(e -> e.path("type").asText()).distinct().toList();
         assertEquals(List.of("connection.sync_stopped", "connection.sync_recovered"), events);

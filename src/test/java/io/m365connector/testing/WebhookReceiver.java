@@ -90,6 +90,16 @@ public final class WebhookReceiver implements AutoCloseable {
         return List.copyOf(received);
     }
 
+    /**
+     * What it received, each body checked against the schema docs/openapi.yaml documents for its event type: for tests
+     * whose deliveries the connector made from real events (not scripted envelopes).
+     */
+    public List<Received> documented() {
+        List<Received> all = received();
+        all.forEach(r -> WebhookSchemas.assertDocumented(r.body()));
+        return all;
+    }
+
     @Override
     public void close() {
         server.stop(0);
