@@ -180,8 +180,9 @@ public final class RefreshOutcomes {
             }
             int failures = c.refresh().failureCount() + 1;
             Duration backoff = backoff(failures);
-            // Retry-After only lengthens the wait: a connection Entra keeps throttling backs off like any other
-            Duration wait = failure.retryAfter().filter(d -> d.compareTo(backoff) > 0).orElse(backoff);
+            // Retry-After only lengthens the wait (a connection Entra keeps throttling backs off like any other), and up to a
+            // fifth more is added to it: connections throttled together must not all come back at the same instant
+            Duration wait = failure.retryAfter().filter(d -> d.compareTo(backoff) > 0).map(RefreshOutcomes::afterRetryAfter).orElse(backoff);
             if (failure.kind() == RefreshFailure.Kind.CONFIGURATION && wait.compareTo(CONFIGURATION_RETRY_MAX) > 0) {
                 wait = CONFIGURATION_RETRY_MAX;
             }
@@ -226,6 +227,11 @@ public final class RefreshOutcomes {
      */
     private static Level level(RefreshFailure failure, Connection after) {
         return failure.kind() == RefreshFailure.Kind.CONFIGURATION && after.refresh().failureCount() > 1 ? Level.FINE : Level.WARNING;
+    }
+
+    /** Entra ID's Retry-After, and up to 20% more (never less: it asked for at least that). */
+    static Duration afterRetryAfter(Duration retryAfter) {
+        return Duration.ofMillis((long) (retryAfter.toMillis() * (1 + ThreadLocalRandom.current().nextDouble() * 0.2)));
     }
 
     /** Exponential from 2 minutes, capped at 6 hours, with +-20% jitter so failures do not retry in lockstep. */

@@ -21,8 +21,10 @@ import io.m365connector.testing.TestConnections;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -80,12 +82,19 @@ class RefreshOutcomesUnitTest {
     }
 
     @Test
-    void whenEntraSaysRetryAfterLongerThanTheBackoffThenThatIsWhenItIsDueAgain() {
-        Connection c = stored();
+    void whenEntraSaysRetryAfterLongerThanTheBackoffThenItIsDueAgainAfterItWithUpToAFifthMoreSpreadOverConnections() {
+        Set<Instant> due = new HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            Connection c = stored();
 
-        outcomes.retryLater(c.id(), failure(RefreshFailure.Kind.TRANSIENT, ProblemCode.TEMPORARILY_UNAVAILABLE, Duration.ofMinutes(40)));
+            outcomes.retryLater(c.id(), failure(RefreshFailure.Kind.TRANSIENT, ProblemCode.TEMPORARILY_UNAVAILABLE, Duration.ofMinutes(40)));
 
-        assertEquals(clock.instant().plus(Duration.ofMinutes(40)), store.find(c.id()).orElseThrow().refresh().nextRefreshDue());
+            Instant next = store.find(c.id()).orElseThrow().refresh().nextRefreshDue();
+            assertFalse(next.isBefore(clock.instant().plus(Duration.ofMinutes(40))), "never before Retry-After: " + next);
+            assertFalse(next.isAfter(clock.instant().plus(Duration.ofMinutes(48))), "at most a fifth more: " + next);
+            due.add(next);
+        }
+        assertTrue(due.size() > 10, "connections throttled together come back spread out: " + due);
     }
 
     /** A short Retry-After does not cut a long backoff: a connection Entra keeps throttling backs off like any other. */
