@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Idempotency records in the {@code idempotency} table: PartitionKey = connection id, RowKey =
@@ -17,20 +18,29 @@ import java.util.Optional;
  * insert is the lock: of concurrent duplicates exactly one creates the row.
  */
 public final class TableIdempotencyStore implements IdempotencyStore {
+    private static final String CLAIM_ID = "ClaimId";
     private final TableAccess table;
 
     public TableIdempotencyStore(TableClient table) {
         this.table = new TableAccess(table);
     }
 
+    /**
+     * The row carries a random claim id of this create: when the insert was stored but its answer lost, the storage
+     * client's retry of the same request meets the row (409), and the claim id tells that it is this create's own, not
+     * another request's (which would have made this one wait for itself and, for a send, never send).
+     */
     @Override
     public Optional<IdempotencyRecord> tryCreate(IdempotencyRecord record) {
+        String claimId = UUID.randomUUID().toString();
+        TableEntity entity = toEntity(record).addProperty(CLAIM_ID, claimId);
         try {
-            Response<Void> response = table.call(() -> table.client().createEntityWithResponse(toEntity(record), null, null));
+            Response<Void> response = table.call(() -> table.client().createEntityWithResponse(entity, null, null));
             return Optional.of(record.withVersion(TableAccess.etag(response)));
         } catch (TableServiceException e) {
             if (TableAccess.status(e) == 409) {
-                return Optional.empty();
+                return table.find(record.connectionId(), record.keyHash()).filter(row -> claimId.equals(row.getProperty(CLAIM_ID)))
+                        .map(TableIdempotencyStore::fromEntity);
             }
             throw e;
         }

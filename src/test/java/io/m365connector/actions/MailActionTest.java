@@ -14,6 +14,7 @@ import io.m365connector.testing.ClockSleeper;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeHttpResponse;
 import io.m365connector.testing.KillSwitch;
+import io.m365connector.testing.LoseAnswerOnce;
 import io.m365connector.testing.ProcessDeath;
 import io.m365connector.testing.graph.RecordedRequest;
 import io.m365connector.testing.graph.SentMail;
@@ -232,6 +233,29 @@ class MailActionTest {
         assertEquals(429, first.getStatusCode(), first.bodyText());
         assertEquals("120", first.getHeader("Retry-After"), "what to wait, not an unconfirmed send");
         assertEquals(1, HARNESS.graph.sentMail(c.user().userPrincipalName()).size());
+    }
+
+    /**
+     * Table Storage stored the claim but its answer was lost; the storage client sends the same insert again and meets the
+     * row (409). The row's claim id shows it is this request's own: the send goes on (it used to wait for itself, answer
+     * request_in_progress, and every later retry found "about to call sendMail" and answered delivery_unconfirmed).
+     */
+    @Test
+    void whenTheClaimsAnswerIsLostAndTheStorageClientRetriesThenTheSendGoesOnOnce() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.USGOVDOD, "\"mail\"");
+        String upn = c.user().userPrincipalName();
+        ConnectorHarness.Instance warm = HARNESS.newInstance(HARNESS.routing, new ClockSleeper(HARNESS.clock));
+        assertEquals(202, warm.sendMail(c.connectionId(), UUID.randomUUID().toString(), MAIL).getStatusCode()); // tables exist
+        LoseAnswerOnce lost = new LoseAnswerOnce(HARNESS.routing, "POST", ".*idempotency");
+        String key = UUID.randomUUID().toString();
+
+        FakeHttpResponse sent = HARNESS.newInstance(lost, new ClockSleeper(HARNESS.clock)).sendMail(c.connectionId(), key, MAIL);
+
+        assertTrue(lost.happened(), "the claim's answer was lost");
+        assertEquals(202, sent.getStatusCode(), sent.bodyText());
+        assertEquals(2, HARNESS.graph.sentMail(upn).size(), "this mail once (and the first)");
+        FakeHttpResponse replay = HARNESS.sendMail(c.connectionId(), key, MAIL);
+        assertEquals("true", replay.getHeader("Idempotent-Replayed"), "the outcome was stored on the claimed record");
     }
 
     @Test
