@@ -82,6 +82,12 @@ class CrashMatrixTest {
         NationalCloud[] clouds = NationalCloud.values();
         int n = 0;
         for (MatrixAction action : MatrixAction.values()) {
+            if (action == MatrixAction.MAIL_VIA_DRAFT) {
+                // Its requests are a subset of MAIL_WITH_ATTACHMENTS's (the claim with the draft's marker, the draft with an
+                // inline file, an attachment's POST, "send attempted", the send, the outcome), each killed there already;
+                // its 3 MB would double this class's time for no new kill point.
+                continue;
+            }
             int longest = Stream.of(clouds).mapToInt(c -> sequence(action, c).size()).max().orElseThrow();
             for (int i = 0; i < longest; i++) {
                 for (KillSwitch.When when : KillSwitch.When.values()) {
