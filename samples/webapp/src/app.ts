@@ -12,7 +12,7 @@ import { home, page, result } from "./pages.js";
 import { availability, book, defaultDay, pickRoom } from "./rooms.js";
 import { type ChangesEvent, SyncedMailboxes, itemsOf } from "./sync.js";
 import { AppUsers, offerFor } from "./users.js";
-import { type ConnectorEvent, HandlingFailed, WebhookInbox } from "./webhooks.js";
+import { HandlingFailed, WebhookInbox } from "./webhooks.js";
 
 const CONNECTION_ID = /^con_[0-9a-f]{32}$/;
 const ERROR_CODE = /^[a-z_]{1,64}$/;
@@ -40,9 +40,9 @@ export function createApp(config: Config, client: ConnectorClient = connectorCli
     try {
       const { event, repeat } = inbox.receive(Buffer.isBuffer(req.body) ? req.body.toString("utf8") : "", req.headers, (event) => {
         if (event.type === "connection.changes") changesPushed(event);
-        else users.record(event);
-        if (event.type === "connection.status_changed" && event.status === "disconnected" && event.connectionId) {
-          synced.disconnected(event.connectionId);
+        if (event.type === "connection.status_changed") {
+          users.record(event);
+          if (event.status === "disconnected") synced.disconnected(event.connectionId);
         }
       });
       console.log(`webhook ${event.id} ${event.type} verified${repeat ? " (a repeat: ignored)" : ""}`);
@@ -59,12 +59,12 @@ export function createApp(config: Config, client: ConnectorClient = connectorCli
 
   // Changes pushed by the connector: applied when they follow on from the app's cursor; otherwise the feed
   // is read from the cursor, after the answer (a webhook is answered at once, the connector waits for it).
-  function changesPushed(event: ConnectorEvent) {
-    const owner = event.connectionId ? users.ownerOf(event.connectionId) : undefined;
-    if (!owner || !event.connectionId) return void console.log(`webhook ${event.id}: changes of a connection no user here uses (ignored)`);
+  function changesPushed(event: ChangesEvent) {
     const connectionId = event.connectionId;
+    const owner = users.ownerOf(connectionId);
+    if (!owner) return void console.log(`webhook ${event.id}: changes of a connection no user here uses (ignored)`);
     const mailbox = synced.of(connectionId);
-    if (mailbox.receive(event as unknown as ChangesEvent) === "gap") {
+    if (mailbox.receive(event) === "gap") {
       const connector = new UserConnector(client, owner);
       void mailbox.catchUp((cursor) => connector.changes(connectionId, cursor), itemsOf(connector, connectionId))
         .then((failed) => failed && console.log(`reading the change feed failed: ${failed.code}`))

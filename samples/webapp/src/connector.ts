@@ -18,6 +18,12 @@ export type ChangePage = components["schemas"]["ChangePage"];
 export type SyncHealth = components["schemas"]["SyncHealth"];
 export type MessagePage = components["schemas"]["MessagePage"];
 export type EventPage = components["schemas"]["EventPage"];
+// The webhooks' bodies (docs/openapi.yaml `webhooks:`).
+export type StatusChangedEvent = components["schemas"]["StatusChangedEvent"];
+export type AppCredentialEvent = components["schemas"]["AppCredentialEvent"];
+export type ChangesEvent = components["schemas"]["ChangesEvent"];
+export type SyncStoppedEvent = components["schemas"]["SyncStoppedEvent"];
+export type SyncRecoveredEvent = components["schemas"]["SyncRecoveredEvent"];
 
 /** One HTTP client for the whole app: base URL (…/api) and function key. Keep the key on the server. */
 export function connectorClient(baseUrl: string, functionKey: string) {

@@ -1,7 +1,6 @@
 // The HTML of the sample: small pages, no scripts, every value escaped.
-import type { Connection, Feature } from "./connector.js";
+import type { Connection, Feature, StatusChangedEvent } from "./connector.js";
 import type { Offer } from "./users.js";
-import type { ConnectorEvent } from "./webhooks.js";
 
 export function escape(value: unknown): string {
   return String(value ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -41,7 +40,7 @@ export interface Home {
   connection?: Connection;
   offer?: Offer;
   all: Connection[];
-  events: ConnectorEvent[];
+  events: StatusChangedEvent[];
   mailbox: boolean;
   key: () => string;
 }
@@ -111,7 +110,7 @@ function connectionTable(all: Connection[]): string {
     + `<table id="connections"><tr><th>Connection</th><th>Cloud</th><th>Status</th><th>User</th></tr>${rows}</table>`;
 }
 
-function eventList(events: ConnectorEvent[]): string {
+function eventList(events: StatusChangedEvent[]): string {
   const items = events.map((e) => `<li><code>${escape(e.type)}</code> ${escape(e.previousStatus ?? "")}`
     + `${e.previousStatus ? " → " : ""}${escape(e.status ?? "")}${e.errorCode ? ` (${escape(e.errorCode)})` : ""}`
     + ` <span class="hint">${escape(e.occurredAt)}, ${escape(e.id)}</span></li>`).join("");

@@ -6,18 +6,10 @@
 // app has not read it for a while, so a lost webhook costs at most that long. When the app was away longer
 // than the feed keeps changes (8 days), the first page it reads says `gap: true`: the app then re-reads the
 // items themselves through the read API before it goes on from the cursor.
-import type { Answer, Change, ChangePage, EventPage, MessagePage, Problem, UserConnector } from "./connector.js";
+import type { Answer, Change, ChangePage, ChangesEvent, EventPage, MessagePage, Problem, UserConnector } from "./connector.js";
 
-/** A `connection.changes` webhook: the feed's changes after `fromCursor` up to `toCursor`. */
-export interface ChangesEvent {
-  id: string;
-  type: "connection.changes";
-  occurredAt: string;
-  connectionId: string;
-  fromCursor: string;
-  toCursor: string;
-  changes: Change[];
-}
+/** A `connection.changes` webhook: the feed's changes after `fromCursor` up to `toCursor` (docs/openapi.yaml). */
+export type { ChangesEvent };
 
 export interface SyncedMessage {
   itemId: string;

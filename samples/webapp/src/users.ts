@@ -1,11 +1,10 @@
 // This app's own records: which connection each of its users uses, and what the connector told it
 // by webhook. In memory here; a real app keeps them in its database next to its users.
-import type { Connection, Feature } from "./connector.js";
-import type { ConnectorEvent } from "./webhooks.js";
+import type { Connection, Feature, StatusChangedEvent } from "./connector.js";
 
 export class AppUsers {
   private readonly connections = new Map<string, string>();
-  private readonly events = new Map<string, ConnectorEvent[]>();
+  private readonly events = new Map<string, StatusChangedEvent[]>();
 
   connectionOf(user: string): string | undefined {
     return this.connections.get(user);
@@ -28,14 +27,14 @@ export class AppUsers {
   }
 
   /** Keeps the last 10 events of each owner (the connector's ownerId is this app's user id). */
-  record(event: ConnectorEvent): void {
-    if (!event.ownerId) return;
+  record(event: StatusChangedEvent): void {
+    if (!event.ownerId) return; // a body short of what docs/openapi.yaml promises is not kept
     const list = this.events.get(event.ownerId) ?? [];
     list.unshift(event);
     this.events.set(event.ownerId, list.slice(0, 10));
   }
 
-  eventsOf(user: string): ConnectorEvent[] {
+  eventsOf(user: string): StatusChangedEvent[] {
     return this.events.get(user) ?? [];
   }
 }

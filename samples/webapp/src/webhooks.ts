@@ -2,21 +2,10 @@
 // checks the signature over id.timestamp.body with the shared whsec_ secret and refuses a timestamp
 // more than 5 minutes off; this class also drops repeats (the connector retries with the same id).
 import { Webhook } from "standardwebhooks";
+import type { AppCredentialEvent, ChangesEvent, StatusChangedEvent, SyncRecoveredEvent, SyncStoppedEvent } from "./connector.js";
 
-/** What the connector sends (docs/OPERATIONS.md#webhooks); fields depend on `type`. */
-export interface ConnectorEvent {
-  id: string;
-  // connection.status_changed | connection.changes (src/sync.ts) | connection.sync_stopped | connection.sync_recovered
-  // | app_credential_expiring | app_credential_invalid | app_credential_recovered
-  type: string;
-  occurredAt: string;
-  connectionId?: string;
-  ownerId?: string;
-  cloud?: string;
-  status?: string;
-  previousStatus?: string;
-  errorCode?: string;
-}
+/** What the connector sends (docs/OPERATIONS.md#webhooks): the bodies docs/openapi.yaml documents under `webhooks:`, by `type`. */
+export type ConnectorEvent = StatusChangedEvent | AppCredentialEvent | ChangesEvent | SyncStoppedEvent | SyncRecoveredEvent;
 
 export type Received = { event: ConnectorEvent; repeat: boolean };
 

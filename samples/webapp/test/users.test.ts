@@ -42,10 +42,13 @@ test("booking a room needs rooms and calendar; nothing is offered unless active"
 
 test("webhook events are kept per owner, newest first, ten at most", () => {
   const users = new AppUsers();
-  for (let i = 0; i < 12; i++) users.record({ id: `evt_${i}`, type: "connection.status_changed", occurredAt: "", ownerId: "u1" });
-  users.record({ id: "evt_x", type: "app_credential_invalid", occurredAt: "" });
+  const event = (id: string, ownerId: string) => ({ id, type: "connection.status_changed" as const, occurredAt: "", ownerId,
+    connectionId: "con_0123456789abcdef0123456789abcdef", cloud: "global" as const, status: "active" as const, previousStatus: "pending" as const });
+  for (let i = 0; i < 12; i++) users.record(event(`evt_${i}`, "u1"));
+  users.record(event("evt_x", "u2"));
   assert.equal(users.eventsOf("u1").length, 10);
   assert.equal(users.eventsOf("u1")[0]?.id, "evt_11");
+  assert.deepEqual(users.eventsOf("u2").map((e) => e.id), ["evt_x"]);
 });
 
 test("settings name what is missing; the booking day is always ahead", () => {
