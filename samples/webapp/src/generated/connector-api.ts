@@ -773,7 +773,8 @@ export interface webhooks {
         put?: never;
         /**
          * New changes in a connection's feed (docs/SYNC.md)
-         * @description At most 50 changes and 16 KiB of them each. The feed stays the source of truth: if `fromCursor` is not the
+         * @description At most 50 changes and 16 KiB of them each (a single bigger change comes alone). New fields may be added to
+         *     the events: ignore those you do not know. The feed stays the source of truth: if `fromCursor` is not the
          *     `toCursor` of the last event handled, read the feed from your cursor.
          */
         post: operations["connectionChanges"];

@@ -5,6 +5,7 @@ import com.azure.data.tables.TableClient;
 import com.azure.data.tables.models.TableEntity;
 import com.azure.data.tables.models.TableServiceException;
 import io.m365connector.connection.ConcurrentUpdateException;
+import io.m365connector.platform.StorageUnavailableException;
 import io.m365connector.platform.TableAccess;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -18,7 +19,8 @@ import java.util.UUID;
  * insert is the lock: of concurrent duplicates exactly one creates the row.
  */
 public final class TableIdempotencyStore implements IdempotencyStore {
-    private static final String CLAIM_ID = "ClaimId";
+    /** A random id of each write, on the row it wrote: tells a write whose answer was lost from another writer's. */
+    private static final String WRITE_ID = "WriteId";
     private final TableAccess table;
 
     public TableIdempotencyStore(TableClient table) {
@@ -26,21 +28,20 @@ public final class TableIdempotencyStore implements IdempotencyStore {
     }
 
     /**
-     * The row carries a random claim id of this create: when the insert was stored but its answer lost, the storage
-     * client's retry of the same request meets the row (409), and the claim id tells that it is this create's own, not
-     * another request's (which would have made this one wait for itself and, for a send, never send).
+     * When the insert was stored but its answer lost, the storage client's retry of the same request meets the row (409);
+     * the row's write id tells that it is this create's own, not another request's (which would have made this one wait
+     * for itself and, for a send, never send).
      */
     @Override
     public Optional<IdempotencyRecord> tryCreate(IdempotencyRecord record) {
-        String claimId = UUID.randomUUID().toString();
-        TableEntity entity = toEntity(record).addProperty(CLAIM_ID, claimId);
+        String writeId = UUID.randomUUID().toString();
+        TableEntity entity = toEntity(record).addProperty(WRITE_ID, writeId);
         try {
             Response<Void> response = table.call(() -> table.client().createEntityWithResponse(entity, null, null));
             return Optional.of(record.withVersion(TableAccess.etag(response)));
         } catch (TableServiceException e) {
             if (TableAccess.status(e) == 409) {
-                return table.find(record.connectionId(), record.keyHash()).filter(row -> claimId.equals(row.getProperty(CLAIM_ID)))
-                        .map(TableIdempotencyStore::fromEntity);
+                return ownWrite(record, writeId);
             }
             throw e;
         }
@@ -51,10 +52,27 @@ public final class TableIdempotencyStore implements IdempotencyStore {
         return table.find(connectionId, keyHash).map(TableIdempotencyStore::fromEntity);
     }
 
+    /**
+     * A replace stored whose answer was lost meets its own new ETag when the storage client sends it again (412): the
+     * write id tells, and the work goes on (it would otherwise stop as if taken over, leaving "about to send" recorded
+     * and nothing sent).
+     */
     @Override
     public IdempotencyRecord update(IdempotencyRecord record) {
-        return table.replaceIfUnchanged(toEntity(record), record.version()).map(record::withVersion)
+        String writeId = UUID.randomUUID().toString();
+        return table.replaceIfUnchanged(toEntity(record).addProperty(WRITE_ID, writeId), record.version()).map(record::withVersion)
+                .or(() -> ownWrite(record, writeId))
                 .orElseThrow(() -> new ConcurrentUpdateException(record.connectionId(), "The idempotency record changed meanwhile."));
+    }
+
+    /** The row as {@code record}, when it holds this very write; a read that fails counts as another writer's, as before. */
+    private Optional<IdempotencyRecord> ownWrite(IdempotencyRecord record, String writeId) {
+        try {
+            return table.find(record.connectionId(), record.keyHash()).filter(row -> writeId.equals(row.getProperty(WRITE_ID)))
+                    .map(row -> record.withVersion(row.getETag()));
+        } catch (StorageUnavailableException e) {
+            return Optional.empty();
+        }
     }
 
     @Override

@@ -184,7 +184,8 @@ public final class RefreshOutcomes {
             // fifth more is added to it: connections throttled together must not all come back at the same instant
             Duration wait = failure.retryAfter().filter(d -> d.compareTo(backoff) > 0).map(RefreshOutcomes::afterRetryAfter).orElse(backoff);
             if (failure.kind() == RefreshFailure.Kind.CONFIGURATION && wait.compareTo(CONFIGURATION_RETRY_MAX) > 0) {
-                wait = CONFIGURATION_RETRY_MAX;
+                // spread below the ceiling: every connection of the cloud fails at once, and must not come back at once
+                wait = Duration.ofMillis((long) (CONFIGURATION_RETRY_MAX.toMillis() * (0.8 + ThreadLocalRandom.current().nextDouble() * 0.2)));
             }
             RefreshState r = c.refresh();
             return Optional.of(c.toBuilder().refresh(new RefreshState(r.accessTokenExpiresAt(), now.plus(wait), r.lastRefreshAt(),
@@ -229,7 +230,7 @@ public final class RefreshOutcomes {
         return failure.kind() == RefreshFailure.Kind.CONFIGURATION && after.refresh().failureCount() > 1 ? Level.FINE : Level.WARNING;
     }
 
-    /** Entra ID's Retry-After, and up to 20% more (never less: it asked for at least that). */
+    /** Entra ID's Retry-After, and up to 20% more (never less, except below the app credential's 15-minute ceiling). */
     static Duration afterRetryAfter(Duration retryAfter) {
         return Duration.ofMillis((long) (retryAfter.toMillis() * (1 + ThreadLocalRandom.current().nextDouble() * 0.2)));
     }

@@ -258,6 +258,24 @@ class MailActionTest {
         assertEquals("true", replay.getHeader("Idempotent-Replayed"), "the outcome was stored on the claimed record");
     }
 
+    /** The same for a later record ("about to send this draft", a replace on the ETag read): its retry meets its own write (412). */
+    @Test
+    void whenTheSendAttemptedRecordsAnswerIsLostAndTheStorageClientRetriesThenTheDraftIsSentOnce() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.CHINA, "\"mail\"");
+        String upn = c.user().userPrincipalName();
+        ConnectorHarness.Instance warm = HARNESS.newInstance(HARNESS.routing, new ClockSleeper(HARNESS.clock));
+        assertEquals(202, warm.sendMail(c.connectionId(), UUID.randomUUID().toString(), MAIL).getStatusCode()); // tables exist
+        LoseAnswerOnce lost = new LoseAnswerOnce(HARNESS.routing, "PUT", ".*idempotency.*");
+
+        FakeHttpResponse sent = HARNESS.newInstance(lost, new ClockSleeper(HARNESS.clock)).sendMail(c.connectionId(), UUID.randomUUID().toString(),
+                DRAFTED);
+
+        assertTrue(lost.happened(), "the answer of the record written before the send was lost");
+        assertEquals(202, sent.getStatusCode(), sent.bodyText());
+        assertEquals(2, HARNESS.graph.sentMail(upn).size(), "the drafted mail once (and the first)");
+        assertEquals(0, HARNESS.graph.drafts(upn).size(), "no draft left unsent");
+    }
+
     @Test
     void whenTheKeysRecordCannotBeReadThenNothingIsSentAndTheAnswerIsUnconfirmed() {
         ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.USGOV, "\"mail\"");

@@ -1,5 +1,6 @@
 package io.m365connector.maintenance;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,7 +12,10 @@ import io.m365connector.platform.ProblemCode;
 import io.m365connector.sync.FeedWebhooks;
 import io.m365connector.testing.WebhookSchemas;
 import java.time.Duration;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -24,10 +28,19 @@ import org.junit.jupiter.params.provider.ValueSource;
  * MaintenanceTest, StatusEventCrashTest, AppCredentialOutageTest, SyncWebhookTest); the credential events are built here.
  */
 class WebhookSchemasTest {
+    /** The event types are the public String constants of the classes that make events: a new one must be documented. */
     @Test
-    void whenTheCodeSendsAnEventTypeThenOpenApiDocumentsIt() {
-        for (String type : List.of(StatusEvent.TYPE, AppCredentialEvent.EXPIRING, AppCredentialEvent.INVALID, AppCredentialEvent.RECOVERED,
-                FeedWebhooks.TYPE, FeedWebhooks.STOPPED, FeedWebhooks.RECOVERED)) {
+    void whenTheCodeSendsAnEventTypeThenOpenApiDocumentsIt() throws IllegalAccessException {
+        List<String> types = new ArrayList<>();
+        for (Class<?> maker : List.of(StatusEvent.class, AppCredentialEvent.class, FeedWebhooks.class)) {
+            for (Field field : maker.getFields()) {
+                if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
+                    types.add((String) field.get(null));
+                }
+            }
+        }
+        assertEquals(7, types.size(), "the seven event types: " + types);
+        for (String type : types) {
             assertTrue(WebhookSchemas.schemaOf(type).startsWith("#/components/schemas/"), type);
         }
         assertThrows(AssertionError.class, () -> WebhookSchemas.schemaOf("connection.unknown"));
@@ -49,6 +62,16 @@ class WebhookSchemasTest {
         AppCredentialEvent event = AppCredentialEvent.of(Optional.of(before), after, now).orElseThrow();
 
         WebhookSchemas.assertDocumented(Json.write(event));
+    }
+
+    @Test
+    void whenAChangeInAnEventCarriesAnUndocumentedFieldThenTheCheckFails() {
+        String event = "{\"id\":\"evt_chg_1\",\"type\":\"connection.changes\",\"occurredAt\":\"2027-01-01T00:00:00Z\","
+                + "\"connectionId\":\"con_0123456789abcdef0123456789abcdef\",\"fromCursor\":\"s0\",\"toCursor\":\"s1\",\"changes\":"
+                + "[{\"sequence\":1,\"id\":\"chg_1\",\"resource\":\"inbox\",\"type\":\"created\",\"itemId\":\"AAMk\",\"summary\":{\"subject\":\"Hi\"%s}}]}";
+
+        WebhookSchemas.assertDocumented(String.format(event, ""));
+        assertThrows(AssertionError.class, () -> WebhookSchemas.assertDocumented(String.format(event, ",\"size\":3")));
     }
 
     @Test

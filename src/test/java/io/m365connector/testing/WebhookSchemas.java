@@ -2,6 +2,7 @@ package io.m365connector.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.networknt.schema.InputFormat;
 import com.networknt.schema.SchemaLocation;
@@ -16,7 +17,8 @@ import java.util.Map;
 
 /**
  * The webhook events docs/openapi.yaml documents under {@code webhooks:} (one entry per event type, its request body a
- * component schema): a delivery the connector really sent must be valid against the schema of its type.
+ * component schema): a delivery the connector really sent must be valid against the schema of its type, read strictly
+ * (no property the schema does not name, in nested objects too), though the published schemas stay open to new fields.
  */
 public final class WebhookSchemas {
     private static final String DOCUMENT_IRI = "https://m365-connector.invalid/openapi.json";
@@ -26,7 +28,10 @@ public final class WebhookSchemas {
     static {
         try {
             DOC = new YAMLMapper().readTree(Path.of("docs", "openapi.yaml").toFile());
-            String json = new ObjectMapper().writeValueAsString(DOC);
+            // The published schemas let later versions add fields; the deliveries of this version must have none undocumented.
+            JsonNode strict = DOC.deepCopy();
+            closeObjects(strict.path("components").path("schemas"));
+            String json = new ObjectMapper().writeValueAsString(strict);
             REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, builder -> builder
                     .schemaRegistryConfig(SchemaRegistryConfig.builder().formatAssertionsEnabled(true).build())
                     .schemas(Map.of(DOCUMENT_IRI, json)));
@@ -36,6 +41,14 @@ public final class WebhookSchemas {
     }
 
     private WebhookSchemas() {
+    }
+
+    /** Every object schema with properties, nested ones too, refuses properties it does not name. */
+    private static void closeObjects(JsonNode node) {
+        if (node instanceof ObjectNode object && object.has("properties") && !object.has("additionalProperties")) {
+            object.put("additionalProperties", false);
+        }
+        node.forEach(WebhookSchemas::closeObjects);
     }
 
     /** The component schema ({@code #/components/schemas/…}) documented for events of {@code type}; fails when there is none. */

@@ -138,16 +138,23 @@ class RefreshOutcomesUnitTest {
     }
 
     @Test
-    void whenTheAppsOwnCredentialIsRefusedThenConnectionsAreRetriedAtLeastEveryFifteenMinutes() {
-        Connection c = stored();
-        for (int i = 0; i < 8; i++) {
-            outcomes.retryLater(c.id(), failure(RefreshFailure.Kind.CONFIGURATION, ProblemCode.APP_SECRET_EXPIRED, null));
-        }
+    void whenTheAppsOwnCredentialIsRefusedThenConnectionsAreRetriedAtLeastEveryFifteenMinutesSpreadBelowIt() {
+        Set<Instant> due = new HashSet<>();
+        for (int n = 0; n < 10; n++) {
+            Connection c = stored();
+            for (int i = 0; i < 8; i++) {
+                outcomes.retryLater(c.id(), failure(RefreshFailure.Kind.CONFIGURATION, ProblemCode.APP_SECRET_EXPIRED, i == 7 ? Duration.ofHours(1) : null));
+            }
 
-        Connection after = store.find(c.id()).orElseThrow();
-        assertEquals(8, after.refresh().failureCount());
-        assertEquals(clock.instant().plus(Duration.ofMinutes(15)), after.refresh().nextRefreshDue(), "not the 4 hours of an 8th failure");
-        assertEquals(ConnectionStatus.ACTIVE, after.status(), "the user did nothing wrong");
+            Connection after = store.find(c.id()).orElseThrow();
+            assertEquals(8, after.refresh().failureCount());
+            Instant next = after.refresh().nextRefreshDue();
+            assertFalse(next.isAfter(clock.instant().plus(Duration.ofMinutes(15))), "not the 4 hours of an 8th failure, nor Retry-After's hour: " + next);
+            assertFalse(next.isBefore(clock.instant().plus(Duration.ofMinutes(12))), "at most a fifth sooner: " + next);
+            assertEquals(ConnectionStatus.ACTIVE, after.status(), "the user did nothing wrong");
+            due.add(next);
+        }
+        assertTrue(due.size() > 5, "a cloud's connections come back spread out: " + due);
     }
 
     @Test
