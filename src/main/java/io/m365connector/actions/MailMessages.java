@@ -44,11 +44,6 @@ final class MailMessages {
         return Json.bytes(messageNode(request, marker));
     }
 
-    /** The body of {@code sendMail} with saveToSentItems=false: the message, no copy kept. */
-    static byte[] sendMail(MailRequest request) {
-        return sendMail(request, null);
-    }
-
     /**
      * The body of {@code sendMail}; with {@code marker} the copy is kept in Sent Items, tagged so that it can be found
      * there ({@link #markerFilter}), without it none is kept.

@@ -25,7 +25,7 @@ import java.util.Optional;
  * Sends mail as the connected user (or from a shared mailbox), at most once per Idempotency-Key.
  *
  * <p>A mail kept in Sent Items (the default) whose attachments all fit in one request is one sendMail call, found in
- * Sent Items by its marker after an ambiguous answer or a crash ({@link SentItemsSend}: two writes).
+ * Sent Items by its marker after an ambiguous answer or a crash ({@link SendMailCall}: two writes).
  *
  * <p>Otherwise the message is created as a draft (tagged with a random marker), its attachments added, and
  * the draft sent. The key is claimed with the marker before the draft is made, "about to send this draft"
@@ -35,7 +35,7 @@ import java.util.Optional;
  * asynchronously), so the answer is {@code delivery_unconfirmed} and a retry with the key only looks again.
  *
  * <p>With saveToSentItems=false Graph's sendMail is used without a copy (a sent draft is always kept in Sent Items); an
- * ambiguous failure there cannot be checked, so it is final: {@code delivery_unconfirmed}.
+ * ambiguous failure there cannot be checked, so it is final: {@code delivery_unconfirmed} ({@link SendMailCall}).
  */
 public final class MailService {
     private static final Permissions OWN = Permissions.of(Feature.MAIL);
@@ -45,14 +45,14 @@ public final class MailService {
     private final Idempotency idempotency;
     private final Sleeper sleeper;
     private final AttachmentUploader uploader;
-    private final SentItemsSend sentItems;
+    private final SendMailCall sendMail;
 
     public MailService(GraphAccess graph, Idempotency idempotency, Sleeper sleeper) {
         this.graph = Objects.requireNonNull(graph, "'graph' cannot be null.");
         this.idempotency = Objects.requireNonNull(idempotency, "'idempotency' cannot be null.");
         this.sleeper = Objects.requireNonNull(sleeper, "'sleeper' cannot be null.");
         this.uploader = new AttachmentUploader(graph);
-        this.sentItems = new SentItemsSend(sleeper);
+        this.sendMail = new SendMailCall(sleeper);
     }
 
     public Idempotency.Outcome<MailSent> send(ConnectionRef ref, String idempotencyKey, MailRequest request) {
@@ -62,9 +62,10 @@ public final class MailService {
         return idempotency.run(call, MailSent.class, Idempotency.Claim.WITH_FIRST_PROGRESS, step -> {
             session.beforeEachAttempt(step::keepLease);
             if (!request.saveToSentItems()) {
-                return direct(session, request, step);
+                return sendMail.withoutCopy(session, request, step);
             }
-            return SentItemsSend.takes(request, step.progress(), session.connectionId()) ? sentItems.send(session, request, step) : viaDraft(session, request, step);
+            return SendMailCall.takes(request, step.progress(), session.connectionId()) ? sendMail.keptInSentItems(session, request, step)
+                    : viaDraft(session, request, step);
         });
     }
 
@@ -190,29 +191,6 @@ public final class MailService {
             }
             throw e;
         }
-    }
-
-    private MailSent direct(GraphSession session, MailRequest request, Step step) {
-        if (MailProgress.read(step.progress(), session.connectionId()).directSend()) {
-            // An earlier runner was about to call sendMail (or did) and left no outcome: it may have been delivered.
-            throw DeliveryUnconfirmed.afterDirectSend(session.connectionId());
-        }
-        step.saveProgress(MailProgress.directSending().json());
-        try {
-            session.run(Safety.ONCE, client -> GraphJsonRequests.post(client, GraphJsonRequests.mailbox(request.from()) + "/sendMail",
-                    GraphJsonRequests.parameters(request.from()), MailMessages.sendMail(request)));
-        } catch (GraphRetry.Ambiguous ambiguous) {
-            throw DeliveryUnconfirmed.afterDirectSend(session.connectionId());
-        } catch (ConnectorException refused) {
-            // Refused, not processed, or stopped before the request left: not sent, so a retry may send it.
-            try {
-                step.saveProgress(MailProgress.none().json());
-            } catch (ConnectorException e) {
-                refused.addSuppressed(e); // the record still says "about to send": a retry answers delivery_unconfirmed, never a second copy
-            }
-            throw refused;
-        }
-        return MailSent.of(session.connectionId(), request);
     }
 
     private void deleteQuietly(GraphSession session, MailRequest request, String draftId) {

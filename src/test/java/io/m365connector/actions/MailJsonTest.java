@@ -53,7 +53,11 @@ class MailJsonTest {
         SendMailPostRequestBody body = new SendMailPostRequestBody();
         body.setMessage(message(request, null));
         body.setSaveToSentItems(false);
-        assertSame(sdk(body), MailMessages.sendMail(request));
+        assertSame(sdk(body), MailMessages.sendMail(request, null));
+        SendMailPostRequestBody kept = new SendMailPostRequestBody();
+        kept.setMessage(message(request, "marker-1"));
+        kept.setSaveToSentItems(true);
+        assertSame(sdk(kept), MailMessages.sendMail(request, "marker-1"));
     }
 
     private static void assertSame(String sdk, byte[] ours) throws Exception {
