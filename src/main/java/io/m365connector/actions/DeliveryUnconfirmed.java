@@ -3,8 +3,10 @@ package io.m365connector.actions;
 import io.m365connector.idempotency.Idempotency;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
+import io.m365connector.platform.Sleeper;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * A send whose outcome Graph did not confirm (no answer, or 500/502/504 after the request left).
@@ -13,8 +15,8 @@ import java.util.function.BooleanSupplier;
  */
 final class DeliveryUnconfirmed {
     /** How often, and how far apart, a send is looked for (the draft gone, the copy in Sent Items) before it is unconfirmed. */
-    static final int LOOKS = 3;
-    static final Duration LOOK_INTERVAL = Duration.ofSeconds(2);
+    private static final int LOOKS = 3;
+    private static final Duration LOOK_INTERVAL = Duration.ofSeconds(2);
 
     private DeliveryUnconfirmed() {
     }
@@ -38,12 +40,28 @@ final class DeliveryUnconfirmed {
     }
 
     /**
+     * Looks up to {@link #LOOKS} times, {@link #LOOK_INTERVAL} apart, whether the send happened ({@link #unlessLooked});
+     * throws {@code notSeen} when no look saw it.
+     */
+    static void lookFor(String connectionId, Sleeper sleeper, BooleanSupplier sent, Supplier<ConnectorException> notSeen) {
+        for (int look = 1; ; look++) {
+            if (unlessLooked(connectionId, sent)) {
+                return;
+            }
+            if (look >= LOOKS) {
+                throw notSeen.get();
+            }
+            sleeper.sleep(LOOK_INTERVAL);
+        }
+    }
+
+    /**
      * The answer of a look (is the draft still there, is the copy in Sent Items). A look Graph refused for good (403, 400)
      * is no answer: unconfirmed, and a retry with the key looks again, rather than the refusal kept as the key's final
      * answer while the mail may have gone. What a retry gets anyway (throttled, reauth_required, storage unavailable, a
      * lease taken over) goes out as it is.
      */
-    static boolean unlessLooked(String connectionId, BooleanSupplier look) {
+    private static boolean unlessLooked(String connectionId, BooleanSupplier look) {
         try {
             return look.getAsBoolean();
         } catch (ConnectorException refused) {

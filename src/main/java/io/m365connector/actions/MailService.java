@@ -168,15 +168,9 @@ public final class MailService {
 
     /** After an ambiguous send: sent when the draft is gone or no longer a draft; otherwise unconfirmed. */
     private MailSent confirmSent(GraphSession session, MailRequest request, String draftId) {
-        for (int look = 1; ; look++) {
-            if (!DeliveryUnconfirmed.unlessLooked(session.connectionId(), () -> stillADraft(session, request, draftId))) {
-                return MailSent.of(session.connectionId(), request);
-            }
-            if (look >= DeliveryUnconfirmed.LOOKS) {
-                throw DeliveryUnconfirmed.afterDraftSend(session.connectionId());
-            }
-            sleeper.sleep(DeliveryUnconfirmed.LOOK_INTERVAL);
-        }
+        DeliveryUnconfirmed.lookFor(session.connectionId(), sleeper, () -> !stillADraft(session, request, draftId),
+                () -> DeliveryUnconfirmed.afterDraftSend(session.connectionId()));
+        return MailSent.of(session.connectionId(), request);
     }
 
     private boolean stillADraft(GraphSession session, MailRequest request, String draftId) {

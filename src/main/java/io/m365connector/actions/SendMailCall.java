@@ -95,17 +95,11 @@ final class SendMailCall {
         }
         return MailSent.of(session.connectionId(), request);
     }
-    /** Sent when the tagged copy is in Sent Items; otherwise unconfirmed after {@link DeliveryUnconfirmed#LOOKS} looks. */
+    /** Sent when the tagged copy is in Sent Items; otherwise unconfirmed ({@link DeliveryUnconfirmed#lookFor}). */
     private MailSent confirm(GraphSession session, MailRequest request, String marker) {
-        for (int look = 1; ; look++) {
-            if (DeliveryUnconfirmed.unlessLooked(session.connectionId(), () -> inSentItems(session, request, marker))) {
-                return MailSent.of(session.connectionId(), request);
-            }
-            if (look >= DeliveryUnconfirmed.LOOKS) {
-                throw DeliveryUnconfirmed.afterKeptSend(session.connectionId());
-            }
-            sleeper.sleep(DeliveryUnconfirmed.LOOK_INTERVAL);
-        }
+        DeliveryUnconfirmed.lookFor(session.connectionId(), sleeper, () -> inSentItems(session, request, marker),
+                () -> DeliveryUnconfirmed.afterKeptSend(session.connectionId()));
+        return MailSent.of(session.connectionId(), request);
     }
 
     private static boolean inSentItems(GraphSession session, MailRequest request, String marker) {

@@ -185,7 +185,7 @@ public final class RefreshOutcomes {
             Duration wait = failure.retryAfter().filter(d -> d.compareTo(backoff) > 0).map(RefreshOutcomes::afterRetryAfter).orElse(backoff);
             if (failure.kind() == RefreshFailure.Kind.CONFIGURATION && wait.compareTo(CONFIGURATION_RETRY_MAX) > 0) {
                 // spread below the ceiling: every connection of the cloud fails at once, and must not come back at once
-                wait = Duration.ofMillis((long) (CONFIGURATION_RETRY_MAX.toMillis() * (0.8 + ThreadLocalRandom.current().nextDouble() * 0.2)));
+                wait = spread(CONFIGURATION_RETRY_MAX, 0.8, 1.0);
             }
             RefreshState r = c.refresh();
             return Optional.of(c.toBuilder().refresh(new RefreshState(r.accessTokenExpiresAt(), now.plus(wait), r.lastRefreshAt(),
@@ -232,14 +232,17 @@ public final class RefreshOutcomes {
 
     /** Entra ID's Retry-After, and up to 20% more (never less, except below the app credential's 15-minute ceiling). */
     static Duration afterRetryAfter(Duration retryAfter) {
-        return Duration.ofMillis((long) (retryAfter.toMillis() * (1 + ThreadLocalRandom.current().nextDouble() * 0.2)));
+        return spread(retryAfter, 1.0, 1.2);
+    }
+
+    /** A random part of {@code d} between {@code low} and {@code high} times it, so that failures do not retry in lockstep. */
+    private static Duration spread(Duration d, double low, double high) {
+        return Duration.ofMillis((long) (d.toMillis() * (low + ThreadLocalRandom.current().nextDouble() * (high - low))));
     }
 
     /** Exponential from 2 minutes, capped at 6 hours, with +-20% jitter so failures do not retry in lockstep. */
     static Duration backoff(int failures) {
         long base = BACKOFF_BASE.toMillis() << Math.min(Math.max(failures, 1) - 1, 20);
-        long capped = Math.min(base, BACKOFF_MAX.toMillis());
-        double jitter = 0.8 + ThreadLocalRandom.current().nextDouble() * 0.4;
-        return Duration.ofMillis((long) (capped * jitter));
+        return spread(Duration.ofMillis(Math.min(base, BACKOFF_MAX.toMillis())), 0.8, 1.2);
     }
 }
