@@ -1219,7 +1219,8 @@ export interface components {
             /**
              * @description A message's subject, sender and arrival; an event's subject, start and end (UTC instants) and whether it
              *     lasts whole days. Changes written before December 2026 carry an event's times as Graph's UTC date-times
-             *     without the `Z` (`2027-03-01T17:00:00.0000000`).
+             *     without the `Z` (`2027-03-01T17:00:00.0000000`). Each text is at most 1,000 characters: a longer
+             *     subject or sender keeps its first 999 and ends in `…` (the item itself has it whole).
              */
             summary?: {
                 subject?: string;

@@ -41,6 +41,29 @@ public record Change(long sequence, String id, String resource, String mailbox, 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true) // a row a later version wrote, read by this one (a rollback, a rolling deploy)
     public record Summary(String subject, String from, String receivedAt, String start, String end, Boolean isAllDay) {
+        /**
+         * At most this many characters per field; a longer one keeps its first characters and ends in "…". Anyone can
+         * send a mail with a subject of 40,000 characters, and a change is a Table row (64 KiB per string, 4 MiB per
+         * append of up to 100 rows) and a webhook's queue message (64 KiB): uncut, such a mail stopped its mailbox's sync.
+         */
+        public static final int MAX_FIELD_CHARS = 1000;
+
+        public Summary {
+            subject = clipped(subject);
+            from = clipped(from);
+            receivedAt = clipped(receivedAt);
+            start = clipped(start);
+            end = clipped(end);
+        }
+
+        /** The text cut to {@link #MAX_FIELD_CHARS} code points (the last one "…"), never inside a surrogate pair. */
+        static String clipped(String text) {
+            if (text == null || text.length() <= MAX_FIELD_CHARS || text.codePointCount(0, text.length()) <= MAX_FIELD_CHARS) {
+                return text;
+            }
+            return text.substring(0, text.offsetByCodePoints(0, MAX_FIELD_CHARS - 1)) + "…";
+        }
+
         /** A message's. */
         public static Summary message(String subject, String from, String receivedAt) {
             return new Summary(subject, from, receivedAt, null, null, null);

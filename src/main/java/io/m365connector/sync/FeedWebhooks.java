@@ -30,7 +30,8 @@ public final class FeedWebhooks implements ChangeListener {
     static final int PER_EVENT = 50;
     /**
      * And at most this many bytes of changes: a queue message holds 64 KiB, of base64 (48 KiB of JSON), and Standard
-     * Webhooks advises payloads "usually smaller than 20kb". Fifty long subjects in another script would pass 48 KiB.
+     * Webhooks advises payloads "usually smaller than 20kb". Fifty long subjects in another script would pass 48 KiB. A
+     * change over it travels alone: a summary's texts are cut (Change.Summary), so one change stays under 20 KB.
      */
     static final int MAX_EVENT_CHANGE_BYTES = 16 * 1024;
 

@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** The change feed and its writer over Azurite: one writer at a time, numbering after every row, nothing appended twice. */
@@ -60,6 +61,30 @@ class ChangeFeedTest {
 
         assertEquals(List.of(3L), appended.stream().map(Change::sequence).toList(), "a and b were there already; c comes after them");
         assertEquals(List.of("a", "b", "c"), feed.after(connectionId, 0, 10).stream().map(Change::itemId).toList());
+    }
+
+    /**
+     * A hundred changes at once, each with the longest fields a summary keeps, fit one append (4 MiB, 64 KiB a string);
+     * a field is cut at a code point, not between the halves of a surrogate pair.
+     */
+    @Test
+    void whenSummariesHaveLongFieldsThenAHundredOfThemAreAppendedCutToTheirLimit() {
+        String subject = "a".repeat(Change.Summary.MAX_FIELD_CHARS - 2) + "\uD83D\uDE00".repeat(5000);
+        String from = "\u00e9".repeat(40_000) + "@example.com";
+        List<Change> hundred = IntStream.range(0, 100).mapToObj(i -> Change.of(SyncResource.INBOX, Change.Type.CREATED,
+                "m" + i, "1", Change.Summary.message(subject, from, "x".repeat(70_000)))).toList();
+        FeedWriter writer = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
+        writer.append(hundred);
+        writer.checkpoint();
+        writer.close();
+
+        List<Change> read = feed.after(connectionId, 0, 200);
+        assertEquals(100, read.size());
+        Change.Summary summary = read.get(99).summary();
+        assertEquals("a".repeat(Change.Summary.MAX_FIELD_CHARS - 2) + "\uD83D\uDE00\u2026", summary.subject());
+        assertEquals("\u00e9".repeat(Change.Summary.MAX_FIELD_CHARS - 1) + "\u2026", summary.from());
+        assertEquals(Change.Summary.MAX_FIELD_CHARS, summary.receivedAt().length());
+        assertEquals(summary, Change.Summary.message(summary.subject(), summary.from(), summary.receivedAt()), "cutting twice changes nothing");
     }
 
     private ChangePage read(long after) {

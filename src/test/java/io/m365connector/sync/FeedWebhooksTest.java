@@ -57,12 +57,32 @@ class FeedWebhooksTest {
         assertChained(events, 1000, 1050);
     }
 
+    /**
+     * The longest texts a summary keeps, all escaped in JSON (6 bytes a character): such a change passes the 16 KiB of an
+     * event and travels alone, and still fits a queue message.
+     */
     @Test
-    void whenOneChangeIsLargerThanTheLimitThenItTravelsAlone() {
-        webhooks.appended(connectionId, changes(3, "x".repeat(FeedWebhooks.MAX_EVENT_CHANGE_BYTES)));
+    void whenEveryTextOfAChangeIsAtItsLongestThenItTravelsAloneAndStillFitsTheQueue() {
+        String escaped = "\u0001".repeat(5000);
+        SyncTarget shared = SyncTarget.shared(SyncResource.INBOX, "x".repeat(300) + "@fabrikam.com");
+        List<Change> changes = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            changes.add(Change.of(shared, Change.Type.CREATED, "item-" + i, "ck-" + i,
+                    Change.Summary.message(escaped, escaped, escaped)).at(1000 + i, clock.instant()));
+        }
+        for (Change change : changes) {
+            int bytes = Json.MAPPER.valueToTree(change).toString().getBytes(StandardCharsets.UTF_8).length;
+            assertTrue(bytes > FeedWebhooks.MAX_EVENT_CHANGE_BYTES && bytes < 20_000, "a change at its longest: " + bytes);
+        }
+        webhooks.appended(connectionId, changes);
 
-        List<JsonNode> events = events();
-        assertEquals(List.of(1, 1, 1), events.stream().map(e -> e.get("changes").size()).toList());
+        List<String> messages = queue.receiveVisible();
+        for (String message : messages) {
+            int base64 = (message.getBytes(StandardCharsets.UTF_8).length + 2) / 3 * 4;
+            assertTrue(base64 < 64 * 1024, "a queue message holds 64 KiB of base64: " + base64);
+        }
+        List<JsonNode> events = messages.stream().map(m -> Json.read(m, JsonNode.class).get("event")).toList();
+        assertEquals(List.of(1, 1, 1), events.stream().map(e -> e.get("changes").size()).toList(), "each alone");
         assertChained(events, 1000, 1003);
     }
 

@@ -144,6 +144,24 @@ class SyncTest {
     }
 
     @Test
+    void whenAMailsSubjectIsLongerThanATableRowHoldsThenItsChangeIsCutAndTheMailboxKeepsSyncing() {
+        Synced user = connect(NationalCloud.GLOBAL);
+        syncNow(user);
+        // 40,000 characters (80 KB in UTF-8 and UTF-16): a Table string holds 64 KiB, so the append failed on every run
+        String huge = "\u00e9".repeat(39_990) + "\uD83D\uDE00".repeat(10);
+        HARNESS.graph.mail().deliverText(user.upn, huge);
+        drain();
+        HARNESS.graph.mail().deliverText(user.upn, "after it");
+        drain();
+
+        List<JsonNode> all = changes(user);
+        assertEquals(2, all.size(), describe(all).toString().length() > 300 ? "two changes" : describe(all).toString());
+        String cut = all.get(0).path("summary").path("subject").asText();
+        assertEquals("\u00e9".repeat(Change.Summary.MAX_FIELD_CHARS - 1) + "\u2026", cut, "the first 999 characters and an ellipsis");
+        assertEquals("created:after it", describe(all).get(1));
+    }
+
+    @Test
     void whenTheSameUserIsConnectedTwiceThenTheSecondDoesNotTakeTheFirstsSubscriptionAndIsSyncedByTheTimer() {
         ConnectorHarness.Connected first = HARNESS.connect(NationalCloud.GLOBAL, "\"mail_read\"");
         CONNECTED.add(first.connectionId());
