@@ -34,7 +34,13 @@ import org.junit.jupiter.api.Test;
 abstract class WorkerClassPathCheck {
     /** Kiota's JSON alone: fails in seconds, with the Gson error in the report, when the Gson does not fit. */
     static final String GRAPH_JSON_TEST = "io.m365connector.graph.GraphJsonTest";
-    /** The tests that drive the app's Graph calls end to end (fake Graph over HTTPS, Azurite). */
+    /**
+     * The tests that drive the app's Graph calls end to end (fake Graph over HTTPS, Azurite). Sync is here through
+     * SyncWebhookTest (its delta pages, subscriptions and notifications), not SyncTest (46 s, half of this check): sync's
+     * Graph calls go through GraphJsonRequests like the reads, with Jackson bodies, so Kiota's Gson reads only their OData
+     * errors, which the mail, event and reading tests drive through the same GraphJsonRequests.exchange.
+     * WorkerClassPathSelectionTest fails when sync starts using the SDK's models or Kiota's serialization.
+     */
     static final List<String> GRAPH_TESTS = List.of(
             "io.m365connector.actions.MailActionTest",
             "io.m365connector.actions.EventActionTest",
@@ -43,7 +49,6 @@ abstract class WorkerClassPathCheck {
             "io.m365connector.scheduling.AvailabilityTest",
             "io.m365connector.scheduling.MeetingTimesTest",
             "io.m365connector.scheduling.RoomsTest",
-            "io.m365connector.sync.SyncTest",
             "io.m365connector.sync.SyncWebhookTest",
             "io.m365connector.graph.GraphFailureTest");
 
