@@ -3,10 +3,14 @@ package io.m365connector.demo;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.testing.Azurite;
 import io.m365connector.testing.entra.FakeUser;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The no-tenant demo, started by {@code npm run demo} (scripts/demo.sh), which builds and then runs
@@ -38,7 +42,10 @@ public final class DemoMain {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("Stopping the demo (sample web app, servers, fakes and Azurite)...");
+            // Straight to the process's stdout: Maven's console stream (the demo runs in Maven's JVM) is undone by Maven's own
+            // shutdown hook, running at the same time, which once cut this line after its first letter (DemoLauncherTest)
+            PrintStream stdout = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+            stdout.println("Stopping the demo (sample web app, servers, fakes and Azurite)...");
             demo.close();
         }));
         System.out.println(banner(demo));
