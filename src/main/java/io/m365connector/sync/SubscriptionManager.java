@@ -150,7 +150,8 @@ final class SubscriptionManager {
 
     private void delete(GraphSession session, String subscriptionId) {
         try {
-            session.run(Safety.REMOVAL, c -> c.sdk().subscriptions().bySubscriptionId(subscriptionId).delete());
+            session.run(Safety.REMOVAL, c -> GraphJsonRequests.send(c, HttpMethod.DELETE, SUBSCRIPTION, Map.of("subscription%2Did", subscriptionId),
+                    null));
         } catch (GraphException e) {
             if (e.code() != ProblemCode.NOT_FOUND) { // a 404: gone already (expired, removed by Graph, deleted by a dead instance)
                 throw e;

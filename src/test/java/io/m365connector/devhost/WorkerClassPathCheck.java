@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * In Azure the app runs on the Gson inside the Functions Java worker's jar (2.9.0 up to worker 2.17.0, 2.11.0 in the
  * workers built since December 2024), not on the
- * Gson the Graph SDK brings into lib/ (see {@link WorkerClassPath}). This re-runs the tests that drive every Graph
- * call the app makes inside that class loader: the packaged jars, with the worker's Gson ahead of them. Most bodies and
+ * Gson the Graph SDK brings into lib/ (see {@link WorkerClassPath}). This re-runs the tests that drive every way the
+ * app's Graph calls use Kiota's JSON inside that class loader: the packaged jars, with the worker's Gson ahead of them. Most bodies and
  * answers are JSON the app reads and writes with Jackson (GraphJsonRequests); Kiota's Gson-based JSON still reads every
  * OData error (through the session's own JSON factories, made on first use: GraphClient), and writes and reads free/busy,
  * meeting times, upload sessions and event cancellations (through the SDK's fluent client, which registers its factories
@@ -36,9 +36,10 @@ abstract class WorkerClassPathCheck {
     static final String GRAPH_JSON_TEST = "io.m365connector.graph.GraphJsonTest";
     /**
      * The tests that drive the app's Graph calls end to end (fake Graph over HTTPS, Azurite). Sync is here through
-     * SyncWebhookTest (its delta pages, subscriptions and notifications), not SyncTest (46 s, half of this check): sync's
-     * Graph calls go through GraphJsonRequests like the reads, with Jackson bodies, so Kiota's Gson reads only their OData
-     * errors, which the mail, event and reading tests drive through the same GraphJsonRequests.exchange.
+     * SyncWebhookTest (its delta pages, subscriptions and notifications), not SyncTest (46 s, half of this check): every
+     * Graph call of sync (its subscription DELETE too, since December 7) goes through GraphJsonRequests like the reads,
+     * with Jackson bodies, so Kiota's Gson reads only their OData errors, which the mail, event and reading tests drive
+     * through the same GraphJsonRequests.exchange.
      * WorkerClassPathSelectionTest fails when sync starts using the SDK's models or Kiota's serialization.
      */
     static final List<String> GRAPH_TESTS = List.of(

@@ -10,6 +10,7 @@ import com.azure.core.http.policy.HttpPipelineSyncPolicy;
 import com.azure.data.tables.TableClientBuilder;
 import com.azure.data.tables.TableServiceClient;
 import com.azure.data.tables.TableServiceClientBuilder;
+import com.azure.data.tables.models.TableEntity;
 import io.m365connector.connection.ConcurrentUpdateException;
 import io.m365connector.connection.Connection;
 import io.m365connector.platform.Json;
@@ -18,6 +19,7 @@ import io.m365connector.testing.Azurite;
 import io.m365connector.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -85,6 +87,21 @@ class ChangeFeedTest {
         assertEquals("\u00e9".repeat(Change.Summary.MAX_FIELD_CHARS - 1) + "\u2026", summary.from());
         assertEquals(Change.Summary.MAX_FIELD_CHARS, summary.receivedAt().length());
         assertEquals(summary, Change.Summary.message(summary.subject(), summary.from(), summary.receivedAt()), "cutting twice changes nothing");
+    }
+
+    /** A row written before summaries were cut (a subject of 20,000 characters fitted its 64 KiB) is read back cut. */
+    @Test
+    void whenARowWrittenBeforeTheCutHasALongSubjectThenItIsReadCut() {
+        String subject = "x".repeat(20_000);
+        TABLES.createTableIfNotExists(prefix + "changes");
+        TABLES.getTableClient(prefix + "changes").createEntity(new TableEntity(connectionId, ChangeFeed.key(1))
+                .addProperty("ChangeId", "chg_1").addProperty("Resource", "inbox").addProperty("Type", "CREATED").addProperty("ItemId", "m1")
+                .addProperty("ChangeKey", "1").addProperty("AppendedAt", clock.instant().atOffset(ZoneOffset.UTC))
+                .addProperty("Summary", "{\"subject\":\"" + subject + "\",\"from\":\"a@fabrikam.com\"}"));
+
+        Change.Summary read = feed.after(connectionId, 0, 10).get(0).summary();
+        assertEquals("x".repeat(Change.Summary.MAX_FIELD_CHARS - 1) + "\u2026", read.subject());
+        assertEquals("a@fabrikam.com", read.from());
     }
 
     private ChangePage read(long after) {

@@ -68,11 +68,17 @@ public final class ConnectorHarness implements AutoCloseable {
     public final Tables tables = Tables.prefixed("t" + UUID.randomUUID().toString().replace("-", "").substring(0, 8));
     public final RecordingSleeper sleeper = new RecordingSleeper();
     /**
-     * The storage clients' retry waits: real (an Azurite hiccup gets time to pass, and the waits tests count stay the
-     * connector's own), but a tenth of the backoff: the scenarios that fail storage on purpose (the crash and outage
-     * tests, about a hundred failed calls of 3 retries each) waited out 100-400 ms per retry, 47 s of the suite.
+     * The storage clients' retry waits: real (an Azurite hiccup, a connection it closed as the client reused it, gets
+     * time to pass, and the waits tests count stay the connector's own), but a tenth of the backoff and at least 30 ms:
+     * the scenarios that fail storage on purpose (the crash and outage tests, about a hundred failed calls of 3 retries
+     * each) waited out 100-400 ms per retry, 47 s of the suite. A stall, as opposed to an error, is an answer that takes
+     * long, which no retry wait changes (the call timeout is 30 s).
      */
-    public static final Sleeper STORAGE_SLEEPER = duration -> Sleeper.REAL.sleep(duration.dividedBy(10));
+    public static final Sleeper STORAGE_SLEEPER = duration -> Sleeper.REAL.sleep(max(duration.dividedBy(10), Duration.ofMillis(30)));
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
     /** The queues of a harness made {@link #withClockedQueues}, by full name (prefix included). */
     private final Map<String, ClockedWorkQueue> clockedQueues = new ConcurrentHashMap<>();
     private final boolean clockedQueueWiring;
