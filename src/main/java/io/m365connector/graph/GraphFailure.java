@@ -5,6 +5,7 @@ import com.microsoft.kiota.ApiException;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.RetryAfter;
+import io.m365connector.platform.TextRules;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -24,6 +25,16 @@ import javax.net.ssl.SSLHandshakeException;
  */
 public record GraphFailure(int status, String code, String message, Optional<Duration> retryAfter, Optional<String> claims,
                            boolean neverSent) {
+    /**
+     * Graph's message and code are Graph's text, of no documented length, and a refusal's detail is a keyed request's
+     * stored answer (a Table string holds 64 KiB): cut, so that storing it never fails.
+     */
+    static final int MAX_MESSAGE_CHARS = 1000;
+
+    public GraphFailure {
+        code = TextRules.clipped(code, 200);
+        message = TextRules.clipped(message, MAX_MESSAGE_CHARS);
+    }
 
     /** What a failure says about whether Graph carried the request out. */
     public enum Meaning {

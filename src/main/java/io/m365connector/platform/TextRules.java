@@ -18,6 +18,17 @@ public final class TextRules {
     private TextRules() {
     }
 
+    /**
+     * The text cut to {@code max} code points, the last one "…", never inside a surrogate pair; shorter text (and null) as
+     * it is. For text from outside that the connector stores or passes on (a Table string holds 64 KiB).
+     */
+    public static String clipped(String text, int max) {
+        if (text == null || text.length() <= max || length(text) <= max) {
+            return text;
+        }
+        return text.substring(0, text.offsetByCodePoints(0, max - 1)) + "…";
+    }
+
     /** Characters as people count them (Unicode code points). */
     public static int length(String text) {
         return text.codePointCount(0, text.length());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
 import io.m365connector.platform.Secrets;
+import io.m365connector.platform.TextRules;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
@@ -56,12 +57,8 @@ public record Change(long sequence, String id, String resource, String mailbox, 
             end = clipped(end);
         }
 
-        /** The text cut to {@link #MAX_FIELD_CHARS} code points (the last one "…"), never inside a surrogate pair. */
-        static String clipped(String text) {
-            if (text == null || text.length() <= MAX_FIELD_CHARS || text.codePointCount(0, text.length()) <= MAX_FIELD_CHARS) {
-                return text;
-            }
-            return text.substring(0, text.offsetByCodePoints(0, MAX_FIELD_CHARS - 1)) + "…";
+        private static String clipped(String text) {
+            return TextRules.clipped(text, MAX_FIELD_CHARS);
         }
 
         /** A message's. */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.logging.Logger;
 
 /**
@@ -85,6 +86,18 @@ public final class NotificationReceiver {
         return new Answer(202, null, null);
     }
 
+    /** Graph's lifecycle events (Learn: Reduce missing subscriptions and change notifications); any other is a run like a change. */
+    private static final Set<String> LIFECYCLE_EVENTS = Set.of("subscriptionRemoved", "reauthorizationRequired", "missed");
+
+    /**
+     * Why the run is asked for: the lifecycle event, or {@code notification}. Only the three Graph sends are passed on: the
+     * text goes into a queue message (64 KiB), and a body of up to 1 MiB could carry anything there.
+     */
+    private static String reason(JsonNode notification) {
+        String event = notification.path("lifecycleEvent").asText(null);
+        return event == null ? "notification" : LIFECYCLE_EVENTS.contains(event) ? event : "lifecycleEvent";
+    }
+
     /** Looks up and queues each distinct notification of the batch; how many were dropped (unknown subscription, wrong clientState). */
     private int queueRuns(JsonNode notifications, long deadline) {
         int dropped = 0;
@@ -94,7 +107,7 @@ public final class NotificationReceiver {
         for (JsonNode notification : notifications) {
             String subscriptionId = notification.path("subscriptionId").asText(null);
             String clientState = notification.path("clientState").asText(null);
-            String reason = notification.hasNonNull("lifecycleEvent") ? notification.get("lifecycleEvent").asText() : "notification";
+            String reason = reason(notification);
             Boolean accepted = seen.get(Arrays.asList(subscriptionId, clientState, reason));
             if (accepted == null) {
                 Optional<Subscriptions.Held> held = subscriptions.find(subscriptionId, left(deadline));

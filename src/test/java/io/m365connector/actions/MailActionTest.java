@@ -111,6 +111,29 @@ class MailActionTest {
                 "Sent Items was looked at");
     }
 
+    /**
+     * Graph's message is Graph's text, of no documented length; a refusal's answer is the key's stored outcome (a Table
+     * string holds 64 KiB). Uncut, the outcome could not be stored: the retry waited for the lease and asked Graph again.
+     */
+    @Test
+    void whenGraphRefusesWithAVeryLongMessageThenTheAnswerIsCutAndStoredAndTheRetryReplaysIt() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"");
+        String upn = c.user().userPrincipalName();
+        HARNESS.graph.failNext("POST", "/me/sendMail", 400, "ErrorInvalidRecipients", "recipient ".repeat(5_000), null, false);
+        String key = UUID.randomUUID().toString();
+
+        FakeHttpResponse response = HARNESS.sendMail(c.connectionId(), key, MAIL);
+        // on the moved clock: a record left open would be waited for until its lease ran out, then taken over
+        FakeHttpResponse retried = HARNESS.newInstance(HARNESS.routing, new ClockSleeper(HARNESS.clock)).sendMail(c.connectionId(), key, MAIL);
+
+        assertEquals(400, response.getStatusCode(), response.bodyText().substring(0, 300));
+        String detail = ConnectorHarness.json(response.bodyText()).get("detail").asText();
+        assertTrue(detail.length() < 1200 && detail.endsWith("\u2026"), detail.length() + " characters: " + detail.substring(0, 200));
+        assertEquals("true", retried.getHeader("Idempotent-Replayed"), retried.bodyText().substring(0, 300));
+        assertEquals(response.bodyText(), retried.bodyText());
+        assertEquals(1, mine(upn).stream().filter(r -> r.path().equals("/me/sendMail")).count(), "sendMail called once");
+    }
+
     @Test
     void whenSendMailAnswers504WithoutSendingThenDeliveryIsUnconfirmedAndARetryWithTheKeyLooksAgainButNeverSends() {
         ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.USGOVDOD, "\"mail\"");

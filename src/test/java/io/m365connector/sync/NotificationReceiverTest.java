@@ -71,6 +71,19 @@ class NotificationReceiverTest {
         assertEquals("notification", request.reason());
     }
 
+    /** The request is a queue message (64 KiB): an event Graph does not send, as long as a body may be, is named generically. */
+    @Test
+    void whenAnUnknownOrHugeLifecycleEventArrivesThenTheRequestIsARunWithoutItsText() {
+        subscriptions.save(new Subscriptions.Held(subscriptionId, connectionId, SyncResource.INBOX, Secrets.sha256(clientState), clock.instant()));
+
+        assertEquals(202, receiver.receive(Map.of(), batch(subscriptionId, clientState, "x".repeat(100_000))).status());
+        receiver.receive(Map.of(), batch(subscriptionId, clientState, "missed"));
+
+        List<String> queued = queue.receiveVisible();
+        assertEquals(List.of("lifecycleEvent", "missed"), queued.stream().map(m -> SyncRequest.parse(m).orElseThrow().reason()).toList());
+        assertTrue(queued.get(0).length() < 1000, queued.get(0).length() + " characters");
+    }
+
     @Test
     void whenALifecycleEventArrivesThenTheRequestSaysWhich() {
         subscriptions.save(new Subscriptions.Held(subscriptionId, connectionId, SyncResource.INBOX, Secrets.sha256(clientState), clock.instant()));
