@@ -15,8 +15,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /**
  * Runs Table Storage calls for one table: creates the table the first time a call finds it missing
@@ -29,6 +31,10 @@ public final class TableAccess {
     public static final int TRANSACTION_LIMIT = 100;
 
     private final TableClient table;
+
+    private static final Logger LOG = Logger.getLogger(TableAccess.class.getName());
+    /** Table Storage's error codes for a property, row or request over its size limit. */
+    private static final Set<String> SIZE_REFUSALS = Set.of("PropertyValueTooLarge", "EntityTooLarge", "RequestBodyTooLarge");
 
     public TableAccess(TableClient table) {
         this.table = table;
@@ -155,6 +161,13 @@ public final class TableAccess {
         int status = status(e);
         if (status == 404 || status == 409 || status == 412) {
             return e;
+        }
+        String code = e.getValue() == null ? null : String.valueOf(e.getValue().getErrorCode());
+        if (SIZE_REFUSALS.contains(code)) {
+            // Still "unavailable" for the caller (its retry and answer stay as they are), but said apart: a value the
+            // connector should have cut, which no retry can store (a long subject once stopped a mailbox's sync this way).
+            LOG.severe("Table Storage refused a write to table '" + table.getTableName() + "' for its size (" + code + "): a value the "
+                    + "connector did not bound. Retries cannot store it; please report it with this line.");
         }
         return unavailable(e);
     }

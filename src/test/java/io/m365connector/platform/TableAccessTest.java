@@ -1,6 +1,7 @@
 package io.m365connector.platform;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.azure.data.tables.TableClient;
@@ -11,11 +12,13 @@ import io.m365connector.platform.http.HostRouting;
 import io.m365connector.platform.http.OutboundHttp;
 import io.m365connector.testing.Azurite;
 import io.m365connector.testing.CountingHttpClient;
+import io.m365connector.testing.LogRecorder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.logging.Level;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +34,20 @@ class TableAccessTest {
         client = new TableServiceClientBuilder().connectionString(Azurite.shared().connectionString()).httpClient(counting).buildClient()
                 .getTableClient("access" + UUID.randomUUID().toString().replace("-", "").substring(0, 10));
         table = new TableAccess(client);
+    }
+
+    /** A size refusal cannot be retried away: it still reads as unavailable, and is logged apart, naming the table, not the value. */
+    @Test
+    void whenAWriteIsTooLargeForTableStorageThenItIsLoggedAsASizeRefusalWithoutTheValue() {
+        String huge = "secret-" + "x".repeat(40_000);
+        try (LogRecorder log = new LogRecorder()) {
+            assertThrows(StorageUnavailableException.class, () -> table.upsert(new TableEntity("p", "r").addProperty("Big", huge)));
+
+            List<String> severe = log.atOrAbove(Level.SEVERE).stream().filter(line -> line.contains(TableAccess.class.getName())).toList();
+            assertEquals(1, severe.size(), severe.toString());
+            assertTrue(severe.get(0).contains("PropertyValueTooLarge") && severe.get(0).contains(client.getTableName()), severe.get(0));
+            assertTrue(log.records().stream().noneMatch(r -> String.valueOf(r.getMessage()).contains("secret-")), "the value is never logged");
+        }
     }
 
     @Test
