@@ -29,12 +29,11 @@ import java.util.logging.Logger;
 public final class TableAccess {
     /** Table Storage transactions hold at most 100 entities, all of one partition. */
     public static final int TRANSACTION_LIMIT = 100;
-
-    private final TableClient table;
-
     private static final Logger LOG = Logger.getLogger(TableAccess.class.getName());
     /** Table Storage's error codes for a property, row or request over its size limit. */
     private static final Set<String> SIZE_REFUSALS = Set.of("PropertyValueTooLarge", "EntityTooLarge", "RequestBodyTooLarge");
+
+    private final TableClient table;
 
     public TableAccess(TableClient table) {
         this.table = table;
@@ -131,6 +130,11 @@ public final class TableAccess {
         return etag;
     }
 
+    /** The service's error code (TableNotFound, EntityAlreadyExists, ...), null when the answer had none (Set.of refuses null). */
+    public static String errorCode(TableServiceException e) {
+        return e.getValue() == null ? null : String.valueOf(e.getValue().getErrorCode());
+    }
+
     public static int status(TableServiceException e) {
         return e.getResponse() == null ? 0 : e.getResponse().getStatusCode();
     }
@@ -162,10 +166,8 @@ public final class TableAccess {
         if (status == 404 || status == 409 || status == 412) {
             return e;
         }
-        String code = e.getValue() == null ? null : String.valueOf(e.getValue().getErrorCode());
-        if (SIZE_REFUSALS.contains(code)) {
-            // Still "unavailable" for the caller (its retry and answer stay as they are), but said apart: a value the
-            // connector should have cut, which no retry can store (a long subject once stopped a mailbox's sync this way).
+        String code = errorCode(e);
+        if (code != null && SIZE_REFUSALS.contains(code)) { // still "unavailable" for the caller, but said apart: no retry stores it
             LOG.severe("Table Storage refused a write to table '" + table.getTableName() + "' for its size (" + code + "): a value the "
                     + "connector did not bound. Retries cannot store it; please report it with this line.");
         }
@@ -184,7 +186,7 @@ public final class TableAccess {
      */
     static boolean isTableMissing(RuntimeException e) {
         if (e instanceof TableServiceException known) {
-            return status(known) == 404 && known.getValue() != null && "TableNotFound".equals(String.valueOf(known.getValue().getErrorCode()));
+            return status(known) == 404 && "TableNotFound".equals(errorCode(known));
         }
         return e instanceof HttpResponseException http && http.getResponse() != null && http.getResponse().getStatusCode() == 404
                 && String.valueOf(http.getMessage()).contains("TableNotFound");
@@ -233,7 +235,7 @@ public final class TableAccess {
                 table.submitTransaction(rows.stream().map(e -> new TableTransactionAction(TableTransactionActionType.DELETE, e)).toList());
                 return rows.size();
             } catch (TableTransactionFailedException e) {
-                if (e.getValue() == null || !"ResourceNotFound".equals(String.valueOf(e.getValue().getErrorCode()))) {
+                if (!"ResourceNotFound".equals(errorCode(e))) {
                     throw e;
                 }
             }

@@ -61,7 +61,7 @@ public final class ChangeFeed {
             table.client().submitTransaction(actions);
             return false;
         } catch (TableTransactionFailedException e) {
-            if (e.getValue() != null && "EntityAlreadyExists".equals(String.valueOf(e.getValue().getErrorCode()))) {
+            if ("EntityAlreadyExists".equals(TableAccess.errorCode(e))) {
                 return true;
             }
             throw e;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.azure.data.tables.TableClient;
 import com.azure.data.tables.TableServiceClientBuilder;
 import com.azure.data.tables.models.TableEntity;
+import com.azure.data.tables.models.TableServiceException;
 import io.m365connector.platform.Settings.HttpSettings;
 import io.m365connector.platform.http.HostRouting;
 import io.m365connector.platform.http.OutboundHttp;
@@ -48,6 +49,14 @@ class TableAccessTest {
             assertTrue(severe.get(0).contains("PropertyValueTooLarge") && severe.get(0).contains(client.getTableName()), severe.get(0));
             assertTrue(log.records().stream().noneMatch(r -> String.valueOf(r.getMessage()).contains("secret-")), "the value is never logged");
         }
+    }
+
+    /** An answer without an error body (a gateway's 503, say) is still an outage, not a NullPointerException. */
+    @Test
+    void whenTableStorageAnswersWithoutAnErrorBodyThenItIsUnavailable() {
+        assertThrows(StorageUnavailableException.class, () -> table.call(() -> {
+            throw new TableServiceException("no body", null);
+        }));
     }
 
     @Test
