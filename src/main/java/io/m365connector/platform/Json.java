@@ -2,6 +2,7 @@ package io.m365connector.platform;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -10,7 +11,10 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Locale;
 
@@ -49,8 +53,12 @@ public final class Json {
 
     /** A request body as JSON, read strictly (see {@link #REQUESTS}); a 400 naming what is wrong otherwise. */
     public static JsonNode parseRequest(String body) {
-        try {
-            return REQUESTS.readTree(body == null ? "" : body);
+        // From the body's characters in one buffer: for a String over 32,768 characters Jackson reads through a
+        // StringReader in 4,000-character chunks, and every base64 attachment crosses hundreds of them, which takes
+        // its slow path character by character (BENCHMARKS.md, "Reading a request with large attachments")
+        try (JsonParser parser = REQUESTS.getFactory().createParser(body == null ? new char[0] : body.toCharArray())) {
+            JsonNode json = REQUESTS.readTree(parser);
+            return json == null ? MissingNode.getInstance() : json;
         } catch (StreamConstraintsException e) {
             throw invalidBody(limitExceeded(String.valueOf(e.getOriginalMessage())));
         } catch (JsonProcessingException e) {
@@ -62,6 +70,8 @@ public final class Json {
                 throw invalidBody("The body has content after its JSON object; send one JSON object.");
             }
             throw invalidBody("The body is not valid JSON.");
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading characters in memory failed", e); // no I/O happens here
         }
     }
 

@@ -2,6 +2,7 @@ package io.m365connector.platform;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
@@ -38,6 +39,22 @@ class JsonRequestLimitsTest {
     @Test
     void whenANumberHasMoreThanAThousandDigitsThenTheAnswerSaysSo() {
         assertRefused("{\"reminderMinutesBeforeStart\":" + "9".repeat(1001) + "}", "A number in the body has more digits than any field takes.");
+    }
+
+    /** Bodies over 32,768 characters are read from one buffer (Json.parseRequest): the same answers as short ones. */
+    @Test
+    void whenABodyIsLongerThanJacksonsStringBufferThenItIsReadAndRefusedExactlyLikeAShortOne() {
+        String base64 = "QUJD".repeat(250_000);
+        String lone = "\uD800";
+        JsonNode read = Json.parseRequest("{\"contentBase64\":\"" + base64 + "\",\"name\":\"a" + lone + "\"}");
+        assertEquals(base64, read.get("contentBase64").asText());
+        assertEquals("a" + lone, read.get("name").asText(), "a lone surrogate reaches the Unicode check unchanged");
+
+        assertRefused("{\"a\":\"" + base64 + "\"} {}", "The body has content after its JSON object; send one JSON object.");
+        assertRefused("{\"a\":\"" + base64 + "\",\"a\":1}", "The body names a field twice: 'a'.");
+        assertRefused("{\"a\":\"" + base64 + "\"", "The body is not valid JSON.");
+        assertTrue(Json.parseRequest("").isMissingNode(), "an empty body is no JSON value (the callers answer 'must be a JSON object')");
+        assertTrue(Json.parseRequest(null).isMissingNode());
     }
 
     private static void assertRefused(String body, String message) {

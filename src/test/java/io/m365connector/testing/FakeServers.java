@@ -18,6 +18,9 @@ public final class FakeServers {
                 .keyManagerPassword(new String(TestPki.PASSWORD))
                 .keystoreType("PKCS12")
                 .containerThreads(120)
+                // WireMock otherwise formats every served request (the whole body: megabytes per attachment upload)
+                // and its response definition as JSON for a log line the quiet notifier drops
+                .stubRequestLoggingDisabled(true)
                 .extensions(extensions)
                 .notifier(new QuietNotifier()));
         server.start();

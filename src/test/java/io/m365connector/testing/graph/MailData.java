@@ -112,7 +112,7 @@ final class MailData {
             if (!a.hasNonNull("contentType")) {
                 a.put("contentType", "application/octet-stream");
             }
-            if (a.hasNonNull("contentBytes")) {
+            if (a.hasNonNull("contentBytes") && !a.has("size")) { // a sent mail's files were measured when it was taken in
                 a.put("size", Base64.getMimeDecoder().decode(a.get("contentBytes").asText()).length);
             }
             if (!a.has("isInline")) {
