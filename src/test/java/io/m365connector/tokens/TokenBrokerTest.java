@@ -154,6 +154,36 @@ class TokenBrokerTest {
         assertEquals(ConnectionStatus.ACTIVE, ContextParts.of(HARNESS.context).connections().find(id).orElseThrow().status());
     }
 
+    /**
+     * Table Storage keeps at most 64 KiB in the token cache's property, and Entra ID's ID tokens may be larger: an app
+     * registration emitting the groups claim as display names puts up to 200 names of up to 256 characters in each
+     * (FakeEntraId#setIdTokenGroupNames; ~70 KB). Nothing needs the ID token after sign-in, so it is not stored.
+     */
+    @Test
+    void whenIdTokensCarryTwoHundredLongGroupNamesThenSignInAndRefreshStoreTheTokensWithoutThem() {
+        NationalCloud cloud = NationalCloud.CHINA;
+        String clientId = HARNESS.clientIds.get(cloud);
+        HARNESS.entra.setIdTokenGroupNames(clientId, java.util.stream.IntStream.range(0, 200)
+                .mapToObj(i -> String.format("%03d ", i) + "g".repeat(252)).toList());
+        try {
+            String id = connect(cloud, Duration.ofHours(1));
+            Connection signedIn = ContextParts.of(HARNESS.context).connections().find(id).orElseThrow();
+            assertEquals(ConnectionStatus.ACTIVE, signedIn.status(), "the sign-in finished");
+            assertTrue(signedIn.tokens().ciphertext().length() < 16_384, "stored without the ID token: "
+                    + signedIn.tokens().ciphertext().length() + " bytes");
+
+            assertNotNull(ContextParts.of(HARNESS.context).broker().refreshNow(id).value());
+            Connection refreshed = ContextParts.of(HARNESS.context).connections().find(id).orElseThrow();
+            assertNotEquals(signedIn.tokens(), refreshed.tokens(), "the refresh's tokens were stored");
+            assertTrue(refreshed.tokens().ciphertext().length() < 16_384, refreshed.tokens().ciphertext().length() + " bytes");
+            int refreshes = HARNESS.entra.tokenRequests("refresh_token");
+            assertNotNull(ContextParts.of(HARNESS.newInstance().context()).broker().tokenFor(id, MAIL).value());
+            assertEquals(refreshes, HARNESS.entra.tokenRequests("refresh_token"), "a new instance uses the stored access token");
+        } finally {
+            HARNESS.entra.setIdTokenGroupNames(clientId, List.of());
+        }
+    }
+
     @Test
     void whenRefreshTokenIsRevokedThenConnectionNeedsReauthAndLaterCallsFailWithoutCallingEntra() {
         String id = connect(NationalCloud.USGOVDOD, Duration.ofHours(1));

@@ -67,6 +67,8 @@ public final class FakeEntraId implements AutoCloseable {
 
     private static final Duration CODE_LIFETIME = Duration.ofMinutes(10);
     private static final Duration ID_TOKEN_LIFETIME = Duration.ofHours(1);
+    /** Entra ID's limit of groups in a JWT's groups claim (more: the claim is left out). */
+    private static final int MAX_GROUPS_IN_JWT = 200;
     private static final Set<String> OIDC_SCOPES = Set.of("openid", "profile", "offline_access", "email");
     private static final Pattern GUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Pattern OAUTH_PATH = Pattern.compile("/([^/]+)/oauth2/v2\\.0/(authorize|token)/?");
@@ -188,6 +190,19 @@ public final class FakeEntraId implements AutoCloseable {
     public void registerFederatedCredential(String clientId, String issuer, String subject, String audience) {
         synchronized (lock) {
             apps.computeIfAbsent(clientId, App::new).federated.add(new ClientAuthentication.FederatedCredential(issuer, subject, audience));
+        }
+    }
+
+    /**
+     * The app registration emits the groups claim in ID tokens as the groups' display names (cloud-only groups,
+     * "groupMembershipClaims" with the {@code cloud_displayname} option) and every user signing in is in these groups.
+     * As Entra ID does: up to 200 groups are in the token, more and the claim is left out (an overage;
+     * https://learn.microsoft.com/en-us/azure/active-directory/hybrid/how-to-connect-fed-group-claims). A display name
+     * may have 256 characters, so 200 of them make an ID token of ~70 KB.
+     */
+    public void setIdTokenGroupNames(String clientId, List<String> groupNames) {
+        synchronized (lock) {
+            apps.computeIfAbsent(clientId, App::new).idTokenGroups = List.copyOf(groupNames);
         }
     }
 
@@ -1188,7 +1203,18 @@ public final class FakeEntraId implements AutoCloseable {
         }
         claims.put("uti", randomToken(16));
         claims.put("ver", "2.0");
+        List<String> groups = idTokenGroups(clientId);
+        if (!groups.isEmpty() && groups.size() <= MAX_GROUPS_IN_JWT) {
+            claims.put("groups", groups);
+        }
         return signer.sign(claims);
+    }
+
+    private List<String> idTokenGroups(String clientId) {
+        synchronized (lock) {
+            App app = apps.get(clientId);
+            return app == null ? List.of() : app.idTokenGroups;
+        }
     }
 
     private Reply malformedGrant(TokenCall call) {
@@ -1387,6 +1413,7 @@ public final class FakeEntraId implements AutoCloseable {
         final List<X509Certificate> certificates = new ArrayList<>();
         final List<ClientAuthentication.FederatedCredential> federated = new ArrayList<>();
         final Set<String> redirectUris = new LinkedHashSet<>();
+        List<String> idTokenGroups = List.of();
         String homeTenant;
         boolean disabled;
 

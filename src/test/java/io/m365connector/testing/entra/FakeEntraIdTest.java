@@ -308,6 +308,25 @@ class FakeEntraIdTest {
         assertNotNull(app.acquireTokenSilently(SilentParameters.builder(MAIL_SEND, again.account()).forceRefresh(true).build()).get());
     }
 
+    /** https://learn.microsoft.com/en-us/azure/active-directory/hybrid/how-to-connect-fed-group-claims: 200 groups in a JWT, more: none. */
+    @Test
+    void whenTheAppEmitsGroupNamesThenUpToTwoHundredAreInTheIdTokenAndMoreLeaveTheClaimOut() throws Exception {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 201; i++) {
+            names.add(i + " " + "g".repeat(250));
+        }
+        entra.setIdTokenGroupNames(CLIENT_ID, names.subList(0, 200));
+        FakeUser adele = entra.addUser(NationalCloud.USGOV, USGOV_TENANT, "adele.vance@contoso.us");
+        ConfidentialClientApplication app = msal(NationalCloud.USGOV.authorityUrl("organizations"));
+
+        IAuthenticationResult first = signInAndRedeem(app, adele, MAIL_SEND);
+
+        assertEquals(names.subList(0, 200), verifiedClaims(first.idToken()).get("groups"));
+        assertTrue(first.idToken().length() > 65_536, "over Table Storage's 64 KiB per property: " + first.idToken().length());
+        entra.setIdTokenGroupNames(CLIENT_ID, names);
+        assertNull(verifiedClaims(signInAndRedeem(app, adele, MAIL_SEND).idToken()).get("groups"), "an overage: no groups claim");
+    }
+
     @Test
     void whenStrictRotationIsOnThenARedeemedRefreshTokenFails() throws Exception {
         FakeUser adele = entra.addUser(NationalCloud.USGOV, USGOV_TENANT, "adele.vance@contoso.us");
