@@ -154,7 +154,7 @@ public final class SignInFlow {
         Account account = new Account(claims.tenantId(), claims.objectId(), claims.preferredUsername());
         Connection saved = outcomes.signedIn(session.connectionId(), new RefreshOutcomes.SignIn(account, session.features(),
                         GraphScopes.granted(result.scopes(), session.cloud()),
-                        sealer.seal(session.connectionId(), session.cloud(), cache.storable(now)),
+                        sealer.seal(session.connectionId(), session.cloud(), cache.storable()),
                         result.expiresOnDate().toInstant(), Secrets.sha256(completion), Secrets.sha256(session.id())),
                 current -> SignInGuard.check(current, account, session));
         return new CallbackOutcome.Connected(saved.id(), saved.status(), session.returnUrl(), saved.missingScopes(), completion);

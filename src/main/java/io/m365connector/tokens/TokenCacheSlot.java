@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.microsoft.aad.msal4j.ITokenCacheAccessAspect;
 import com.microsoft.aad.msal4j.ITokenCacheAccessContext;
 import io.m365connector.platform.Json;
-import java.time.Instant;
 
 /**
  * One connection's MSAL token cache for the length of one operation: MSAL loads it before every
@@ -46,14 +45,14 @@ public final class TokenCacheSlot implements ITokenCacheAccessAspect {
     }
 
     /**
-     * The serialized cache as it is stored: without ID tokens and without access tokens expired at {@code now}; null if
-     * MSAL never wrote one. Table Storage keeps at most 64 KiB in the row's property, and an ID token alone may be larger
-     * (an app registration emitting the groups claim as display names puts up to 200 names of up to 256 characters in
-     * it: a sign-in would never finish, a refresh's tokens never be stored). Nothing reads a stored ID token: the
-     * callback takes the claims from MSAL's result, and MSAL answers silently without one. A cache that is not the JSON
-     * MSAL writes is stored as it is.
+     * The serialized cache as it is stored: without ID tokens; null if MSAL never wrote one. Table Storage keeps at most
+     * 64 KiB in the row's property, and an ID token alone may be larger (an app registration emitting the groups claim as
+     * display names puts up to 200 names of up to 256 characters in it: a sign-in would never finish, a refresh's tokens
+     * never be stored). Nothing reads a stored ID token: the callback takes the claims from MSAL's result, and MSAL answers
+     * silently without one. Access tokens stay, expired or not: MSAL judges them by its own clock, and each scope set has
+     * one entry, replaced when renewed. A cache that is not the JSON MSAL writes is stored as it is.
      */
-    public String storable(Instant now) {
+    public String storable() {
         if (data == null) {
             return null;
         }
@@ -63,15 +62,10 @@ public final class TokenCacheSlot implements ITokenCacheAccessAspect {
         } catch (JsonProcessingException e) {
             return data;
         }
-        if (!(cache instanceof ObjectNode root)) {
+        if (!(cache instanceof ObjectNode root) || !(root.get("IdToken") instanceof ObjectNode idTokens) || idTokens.isEmpty()) {
             return data;
         }
-        if (root.get("IdToken") instanceof ObjectNode idTokens) {
-            idTokens.removeAll(); // the section stays: MSAL reads each section as a map
-        }
-        if (root.get("AccessToken") instanceof ObjectNode accessTokens) {
-            accessTokens.properties().removeIf(entry -> entry.getValue().path("expires_on").asLong(Long.MAX_VALUE) <= now.getEpochSecond());
-        }
+        idTokens.removeAll(); // the section stays: MSAL reads each section as a map
         return Json.write(root);
     }
 

@@ -124,7 +124,7 @@ final class TokenRefresher {
         } catch (Exception e) {
             throw new Failed(msal.attribute(c.cloud(), RefreshFailure.classify(e), clock.instant()));
         }
-        SealedTokens renewed = slot.changed() ? sealer.seal(c.id(), c.cloud(), slot.storable(clock.instant())) : null;
+        SealedTokens renewed = slot.changed() ? sealer.seal(c.id(), c.cloud(), slot.storable()) : null;
         return new Acquired(result.accessToken(), result.expiresOnDate().toInstant(), renewed);
     }
 
