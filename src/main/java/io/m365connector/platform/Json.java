@@ -55,7 +55,8 @@ public final class Json {
     public static JsonNode parseRequest(String body) {
         // From the body's characters in one buffer: for a String over 32,768 characters Jackson reads through a
         // StringReader in 4,000-character chunks, and every base64 attachment crosses hundreds of them, which takes
-        // its slow path character by character (BENCHMARKS.md, "Reading a request with large attachments")
+        // its slow path character by character. The copy costs two bytes per character while the body is read, about
+        // what the chunks cost for one large attachment (BENCHMARKS.md, "Reading a request with large attachments")
         try (JsonParser parser = REQUESTS.getFactory().createParser(body == null ? new char[0] : body.toCharArray())) {
             JsonNode json = REQUESTS.readTree(parser);
             return json == null ? MissingNode.getInstance() : json;

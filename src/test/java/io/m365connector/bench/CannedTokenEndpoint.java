@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A token endpoint for throughput runs: answers every refresh_token grant after {@code latency} with a
- * canned response for one account (its ID token taken from a real MSAL cache), doing no signing or
+ * canned response for one account (an ID token made for the account of a real MSAL cache), doing no signing or
  * bookkeeping, so the benchmark measures the connector rather than the stateful fake Entra ID.
  */
 final class CannedTokenEndpoint implements AutoCloseable {
@@ -22,12 +22,10 @@ final class CannedTokenEndpoint implements AutoCloseable {
 
     CannedTokenEndpoint(String msalCacheJson, long latencyMillis) throws Exception {
         JsonNode cache = Json.MAPPER.readTree(msalCacheJson);
-        JsonNode idToken = first(cache.get("IdToken"));
         JsonNode account = first(cache.get("Account"));
         String[] home = account.get("home_account_id").asText().split("\\.");
-        String clientInfo = Base64.getUrlEncoder().withoutPadding().encodeToString(
-                ("{\"uid\":\"" + home[0] + "\",\"utid\":\"" + home[1] + "\"}").getBytes(StandardCharsets.UTF_8));
-        String idTokenJwt = idToken.get("secret").asText();
+        String clientInfo = base64Url("{\"uid\":\"" + home[0] + "\",\"utid\":\"" + home[1] + "\"}");
+        String idTokenJwt = idToken(home[0], home[1], account.get("username").asText(), first(cache.get("RefreshToken")).get("client_id").asText());
 
         server = CannedHttpsServer.create(1024, 256);
         server.createContext("/", exchange -> {
@@ -57,6 +55,20 @@ final class CannedTokenEndpoint implements AutoCloseable {
 
     long grants() {
         return grants.get();
+    }
+
+    /**
+     * An ID token for the cache's account: the stored cache holds none (TokenCacheSlot#storable), and MSAL reads a token
+     * response's ID token only for its claims (it checks no signature), so this one is not signed.
+     */
+    private static String idToken(String objectId, String tenantId, String username, String clientId) {
+        return base64Url("{\"typ\":\"JWT\",\"alg\":\"none\"}") + "." + base64Url("{\"aud\":\"" + clientId
+                + "\",\"iss\":\"https://login.microsoftonline.com/" + tenantId + "/v2.0\",\"oid\":\"" + objectId + "\",\"tid\":\""
+                + tenantId + "\",\"sub\":\"" + objectId + "\",\"preferred_username\":\"" + username + "\",\"ver\":\"2.0\"}") + ".unsigned";
+    }
+
+    private static String base64Url(String json) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
     }
 
     private static JsonNode first(JsonNode map) {

@@ -194,11 +194,13 @@ public final class FakeEntraId implements AutoCloseable {
     }
 
     /**
-     * The app registration emits the groups claim in ID tokens as the groups' display names (cloud-only groups,
-     * "groupMembershipClaims" with the {@code cloud_displayname} option) and every user signing in is in these groups.
-     * As Entra ID does: up to 200 groups are in the token, more and the claim is left out (an overage;
-     * https://learn.microsoft.com/en-us/azure/active-directory/hybrid/how-to-connect-fed-group-claims). A display name
-     * may have 256 characters, so 200 of them make an ID token of ~70 KB.
+     * The app registration emits the groups claim in ID tokens as the groups' display names (cloud-only groups: the
+     * {@code groups} optional claim with the {@code cloud_displayname} additional property, groupMembershipClaims
+     * {@code ApplicationGroup}) and every user signing in is in these groups. As Entra ID does: up to 200 groups are in
+     * the token; with more the groups claim is left out (an overage;
+     * https://learn.microsoft.com/en-us/azure/active-directory/hybrid/how-to-connect-fed-group-claims), where Entra ID
+     * adds {@code _claim_names}/{@code _claim_sources}, which this fake does not. A display name may have 256
+     * characters, so 200 of them make an ID token of ~70 KB.
      */
     public void setIdTokenGroupNames(String clientId, List<String> groupNames) {
         synchronized (lock) {

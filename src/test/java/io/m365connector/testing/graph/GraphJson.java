@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -67,11 +68,14 @@ final class GraphJson {
     private GraphJson() {
     }
 
-    /** Parses a request body; null when it is not JSON. */
-    /** Read from one character buffer: Jackson reads a longer String in 4,000-character chunks, slowly for megabytes of base64. */
+    /**
+     * Parses a request body; null when it is not JSON, a missing node when it is empty. Read from one character buffer:
+     * Jackson reads a longer String in 4,000-character chunks, slowly for megabytes of base64.
+     */
     static JsonNode parse(String text) {
         try (JsonParser parser = MAPPER.getFactory().createParser(text.toCharArray())) {
-            return MAPPER.readTree(parser);
+            JsonNode json = MAPPER.readTree(parser);
+            return json == null ? MissingNode.getInstance() : json;
         } catch (IOException e) {
             return null;
         }
