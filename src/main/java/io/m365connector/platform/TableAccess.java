@@ -162,14 +162,14 @@ public final class TableAccess {
     }
 
     private RuntimeException passOrWrap(TableServiceException e) {
-        int status = status(e);
-        if (status == 404 || status == 409 || status == 412) {
+        if (Set.of(404, 409, 412).contains(status(e))) {
             return e;
         }
         String code = errorCode(e);
         if (code != null && SIZE_REFUSALS.contains(code)) { // still "unavailable" for the caller, but said apart: no retry stores it
-            LOG.severe("Table Storage refused a write to table '" + table.getTableName() + "' for its size (" + code + "): a value the "
-                    + "connector did not bound. Retries cannot store it; please report it with this line.");
+            StorageUnavailableException refused = StorageUnavailableException.sizeRefusal(table.getTableName(), code, e);
+            LOG.severe(refused.detail());
+            return refused;
         }
         return unavailable(e);
     }

@@ -42,7 +42,10 @@ class TableAccessTest {
     void whenAWriteIsTooLargeForTableStorageThenItIsLoggedAsASizeRefusalWithoutTheValue() {
         String huge = "secret-" + "x".repeat(40_000);
         try (LogRecorder log = new LogRecorder()) {
-            assertThrows(StorageUnavailableException.class, () -> table.upsert(new TableEntity("p", "r").addProperty("Big", huge)));
+            StorageUnavailableException e = assertThrows(StorageUnavailableException.class,
+                    () -> table.upsert(new TableEntity("p", "r").addProperty("Big", huge)));
+            assertTrue(e.detail().contains("for its size (PropertyValueTooLarge)") && !e.detail().contains("network"),
+                    "the answer does not send the operator to check the network: " + e.detail());
 
             List<String> severe = log.atOrAbove(Level.SEVERE).stream().filter(line -> line.contains(TableAccess.class.getName())).toList();
             assertEquals(1, severe.size(), severe.toString());
