@@ -28,9 +28,4 @@ public final class TokenSealer {
         EncryptionKey key = keys.version(sealed.keyVersion());
         return new String(cipher.decrypt(key, connectionId, cloud.id(), sealed.ciphertext().toArray()), StandardCharsets.UTF_8);
     }
-
-    /** True when the row was sealed under an older key version and should be rewritten. */
-    public boolean isStale(SealedTokens sealed) {
-        return !keys.current().version().equals(sealed.keyVersion());
-    }
 }
