@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.logging.Logger;
 
 /**
@@ -86,16 +85,14 @@ public final class NotificationReceiver {
         return new Answer(202, null, null);
     }
 
-    /** Graph's lifecycle events (Learn: Reduce missing subscriptions and change notifications); any other is a run like a change. */
-    private static final Set<String> LIFECYCLE_EVENTS = Set.of("subscriptionRemoved", "reauthorizationRequired", "missed");
-
     /**
-     * Why the run is asked for: the lifecycle event, or {@code notification}. Only the three Graph sends are passed on: the
-     * text goes into a queue message (64 KiB), and a body of up to 1 MiB could carry anything there.
+     * Why the run is asked for: the lifecycle event, or {@code notification}. Only the three Graph sends are passed on (any
+     * other is a run like a change's, {@code lifecycleEvent}): the text goes into a queue message (64 KiB), and a body of
+     * up to 1 MiB could carry anything there.
      */
     private static String reason(JsonNode notification) {
         String event = notification.path("lifecycleEvent").asText(null);
-        return event == null ? "notification" : LIFECYCLE_EVENTS.contains(event) ? event : "lifecycleEvent";
+        return event == null ? "notification" : SyncRequest.LIFECYCLE_EVENTS.contains(event) ? event : "lifecycleEvent";
     }
 
     /** Looks up and queues each distinct notification of the batch; how many were dropped (unknown subscription, wrong clientState). */

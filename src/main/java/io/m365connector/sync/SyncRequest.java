@@ -6,6 +6,7 @@ import io.m365connector.connection.Connection;
 import io.m365connector.platform.Json;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A queued request to run a target's delta for a connection (a resource of the user's own mailbox or of a
@@ -16,6 +17,11 @@ import java.util.Optional;
  * @param requestedAt when it was asked for; a run that started later covers it
  */
 public record SyncRequest(String connectionId, SyncTarget target, String reason, Instant requestedAt) {
+    /** Graph's lifecycle events (Learn: Reduce missing subscriptions and change notifications), the reason of their runs. */
+    static final String SUBSCRIPTION_REMOVED = "subscriptionRemoved";
+    static final String REAUTHORIZATION_REQUIRED = "reauthorizationRequired";
+    static final Set<String> LIFECYCLE_EVENTS = Set.of(SUBSCRIPTION_REMOVED, REAUTHORIZATION_REQUIRED, "missed");
+
     /** A request for a resource of the user's own mailbox. */
     public SyncRequest(String connectionId, SyncResource resource, String reason, Instant requestedAt) {
         this(connectionId, SyncTarget.own(resource), reason, requestedAt);

@@ -52,7 +52,7 @@ public final class SyncService {
      */
     static final Duration RECHECK_DELAY = Duration.ofSeconds(60);
     /** Lifecycle events that ask for something done to the subscription, which no other run does. */
-    private static final Set<String> SUBSCRIPTION_EVENTS = Set.of("subscriptionRemoved", "reauthorizationRequired");
+    private static final Set<String> SUBSCRIPTION_EVENTS = Set.of(SyncRequest.SUBSCRIPTION_REMOVED, SyncRequest.REAUTHORIZATION_REQUIRED);
 
     /** What became of a request. */
     public enum Outcome { RAN, MORE, COVERED, SCHEDULED, BUSY, NOT_SYNCED, STOPPED }
@@ -197,7 +197,7 @@ public final class SyncService {
         if (!SUBSCRIPTION_EVENTS.contains(request.reason()) || target.isShared() || subscriptionMadeOrRenewedSince(request)) {
             return;
         }
-        if (request.reason().equals("subscriptionRemoved")) {
+        if (request.reason().equals(SyncRequest.SUBSCRIPTION_REMOVED)) {
             subscriptions.forget(request.connectionId(), target.resource());
         } else if (SyncCapabilities.notifies(connection.cloud(), target)) {
             subscriptions.ensure(session, target.resource(), true, false); // the delta reads what changed: no extra run needed
