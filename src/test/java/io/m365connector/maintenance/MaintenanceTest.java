@@ -305,7 +305,11 @@ class MaintenanceTest {
         List<WebhookReceiver.Received> received = RECEIVER.documented().subList(before, RECEIVER.received().size());
         assertEquals(1, received.size(), "the web app got the event but answered after the 1 s timeout");
         QueueClient queue = queue("status-notifications");
-        assertEquals(1, queue.getProperties().getApproximateMessagesCount(), "the retry is on the queue");
+        // The 1 s timeout is the instance's for every outbound call, Azurite's too: on a loaded machine the queue call
+        // that hides the retry (or deletes the delivered message) can time out after Azurite did it, and be made again.
+        // Webhooks are at least once (the event id is the web app's to deduplicate), so one or two copies, never none.
+        int queued = queue.getProperties().getApproximateMessagesCount();
+        assertTrue(queued == 1 || queued == 2, "the retry is on the queue (a storage call timed out and repeated at most once): " + queued);
         assertFalse(queue.receiveMessages(1).iterator().hasNext(), "and invisible until the backoff has passed");
     }
 
