@@ -898,7 +898,10 @@ export interface components {
             missingFeatures: components["schemas"]["Feature"][];
             /** Format: date-time */
             lastRefreshAt?: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the connection's tokens are next refreshed (`active` connections only).
+             */
             nextRefreshAt?: string;
             /** @description Why the connection needs the user again (a problem code). */
             lastErrorCode?: string;
@@ -906,6 +909,13 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+            /**
+             * Format: date-time
+             * @description Only on a `disconnected` connection, or a `pending` one nobody ever signed in to: when the connector removes it,
+             *     with everything sync kept for it (9 days after the disconnect, or after it was created). Afterwards
+             *     `GET` answers `404 not_found` and the listing leaves it out. A reconnect before then keeps it.
+             */
+            removeAt?: string;
             /**
              * @description Whether `POST /connections/{id}/completion` accepted the code of the sign-in whose tokens the connection
              *     holds. Each sign-in (a reconnect too) needs its own proof. Adopt a connection for a user (for example one

@@ -84,7 +84,8 @@ public final class ConnectService {
         Instant now = clock.instant();
         Connection connection = request.connectionId() == null
                 ? connections.create(Connection.builder(Connection.newId(), request.ownerId(), request.cloud(), now)
-                        .features(request.features()).build())
+                        .features(request.features()).refresh(Connection.RefreshState.NONE.withNextRefreshDue(now.plus(Connection.REMOVED_AFTER)))
+                        .build()) // removed when nobody signs in to it: its first sign-in schedules the refreshes instead
                 : reconnectable(request);
         Set<Feature> features = EnumSet.copyOf(request.features());
         features.addAll(connection.features());
@@ -149,7 +150,10 @@ public final class ConnectService {
                 page.next() == null ? null : ListCursor.of(query.ownerId(), query.statuses(), page.next()));
     }
 
-    /** Deletes the tokens: the row stays, shows disconnected and holds nothing that can be decrypted. */
+    /**
+     * Deletes the tokens: the row shows disconnected and holds nothing that can be decrypted; it is removed, with what sync
+     * kept, {@link Connection#REMOVED_AFTER} later (a reconnect before then keeps it).
+     */
     public ConnectionView disconnect(ConnectionRef ref) {
         String connectionId = existing(ref).id();
         try {
@@ -163,14 +167,17 @@ public final class ConnectService {
                 // Disconnected already, but a reconnect may have started since: its sign-in, left open, must not connect the
                 // connection after this disconnect. The count is what SignInGuard compares; the row's time stays that of the
                 // disconnect, which the disconnect's status event is known by.
-                return Optional.of(current.toBuilder().disconnects(current.disconnects() + 1).build());
+                return Optional.of(current.toBuilder().disconnects(current.disconnects() + 1)
+                        .refresh(current.refresh().nextRefreshDue() != null ? current.refresh() // a row from before removals: due now
+                                : current.refresh().withNextRefreshDue(now.plus(Connection.REMOVED_AFTER))).build());
             }
             Connection disconnected = current.toBuilder()
                     .status(ConnectionStatus.DISCONNECTED)
                     .tokens(null)
                     .proof(null) // no sign-in's tokens left to prove
                     .disconnects(current.disconnects() + 1)
-                    .refresh(new Connection.RefreshState(null, null, current.refresh().lastRefreshAt(), null, 0, current.refresh().lastUsedAt()))
+                    .refresh(new Connection.RefreshState(null, now.plus(Connection.REMOVED_AFTER), current.refresh().lastRefreshAt(), null, 0,
+                            current.refresh().lastUsedAt())) // its removal, with what sync kept (RefreshWorker)
                     .updatedAt(now)
                     .build();
             listener.beforeChange(current, disconnected); // the web app's event, queued before the row

@@ -12,13 +12,17 @@ import java.util.List;
  *
  * @param missingFeatures the features whose permissions are not all granted (the user unticked one at
  *                        consent, or has not signed in yet): what a web app offers to add
+ * @param nextRefreshAt   when the connection's tokens are next refreshed (active connections only)
+ * @param removeAt        when a disconnected connection, or a new one nobody signed in to, is removed (GET answers 404
+ *                        then); absent for the others
  * @param signInConfirmed whether the web app proved the sign-in whose tokens the connection holds (POST …/completion
  *                        accepted its code): a web app adopts a connection for a user only then
  */
 public record ConnectionView(String connectionId, String ownerId, String status, String cloud, String tenantId,
                              User user, List<String> features, List<String> grantedScopes, List<String> missingScopes,
                              List<String> missingFeatures, Instant lastRefreshAt, Instant nextRefreshAt, String lastErrorCode,
-                             Instant createdAt, Instant updatedAt, boolean signInConfirmed, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<SyncHealth> sync) {
+                             Instant createdAt, Instant updatedAt, @JsonInclude(JsonInclude.Include.NON_NULL) Instant removeAt,
+                             boolean signInConfirmed, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<SyncHealth> sync) {
 
     public record User(String objectId, String userPrincipalName) {
     }
@@ -35,7 +39,8 @@ public record ConnectionView(String connectionId, String ownerId, String status,
                 c.features().stream().map(Feature::id).sorted().toList(),
                 List.copyOf(c.grantedScopes()), List.copyOf(c.missingScopes()),
                 c.features().stream().filter(f -> f.scopes().stream().anyMatch(c.missingScopes()::contains)).map(Feature::id).sorted().toList(),
-                c.refresh().lastRefreshAt(), c.refresh().nextRefreshDue(), c.refresh().lastErrorCode(), c.createdAt(), c.updatedAt(),
+                c.refresh().lastRefreshAt(), c.removable() ? null : c.refresh().nextRefreshDue(), c.refresh().lastErrorCode(),
+                c.createdAt(), c.updatedAt(), c.removable() ? c.refresh().nextRefreshDue() : null,
                 c.proof() != null && c.proof().confirmed(), List.copyOf(sync));
     }
 }

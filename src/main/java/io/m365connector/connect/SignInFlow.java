@@ -152,12 +152,24 @@ public final class SignInFlow {
                     session.connectionId(), session.returnUrl(), adminConsents.link(session, claims.tenantId()));
         }
         Account account = new Account(claims.tenantId(), claims.objectId(), claims.preferredUsername());
-        Connection saved = outcomes.signedIn(session.connectionId(), new RefreshOutcomes.SignIn(account, session.features(),
-                        GraphScopes.granted(result.scopes(), session.cloud()),
-                        sealer.seal(session.connectionId(), session.cloud(), cache.storable()),
-                        result.expiresOnDate().toInstant(), Secrets.sha256(completion), Secrets.sha256(session.id())),
-                current -> SignInGuard.check(current, account, session));
+        Connection saved = save(session, new RefreshOutcomes.SignIn(account, session.features(), GraphScopes.granted(result.scopes(), session.cloud()),
+                sealer.seal(session.connectionId(), session.cloud(), cache.storable()), result.expiresOnDate().toInstant(),
+                Secrets.sha256(completion), Secrets.sha256(session.id())));
         return new CallbackOutcome.Connected(saved.id(), saved.status(), session.returnUrl(), saved.missingScopes(), completion);
+    }
+
+    private Connection save(LoginSession session, RefreshOutcomes.SignIn signIn) {
+        try {
+            return outcomes.signedIn(session.connectionId(), signIn, current -> SignInGuard.check(current, signIn.account(), session));
+        } catch (ConnectorException e) {
+            if (e.code() != ProblemCode.NOT_FOUND) {
+                throw e;
+            }
+            // Removed (Connection.REMOVED_AFTER its disconnect, or its creation) while this sign-in was under way: nothing stored
+            LOG.warning("Sign-in for connection " + session.connectionId() + " refused: the connection was removed");
+            throw new SignInFailure(ProblemCode.STATE_INVALID, "This connection no longer exists: it was removed " + Connection.REMOVED_AFTER.toDays()
+                    + " days after it was disconnected or created. Start connecting again from the app.", session.connectionId(), session.returnUrl(), null);
+        }
     }
 
     private SignInFailure redemptionFailure(LoginSession session, Throwable cause) {

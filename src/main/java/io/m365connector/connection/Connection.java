@@ -2,6 +2,7 @@ package io.m365connector.connection;
 
 import io.m365connector.cloud.NationalCloud;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -60,6 +61,19 @@ public record Connection(
         refresh = refresh == null ? RefreshState.NONE : refresh;
     }
 
+    /**
+     * How long a disconnected connection, or a new one whose sign-in never finished, is kept after its last change before the
+     * maintenance worker removes it with what sync kept: its due time ({@link RefreshState#nextRefreshDue}) is then its
+     * removal. A day longer than the change feed keeps changes (8 days), so the web app reads the last ones, and the
+     * disconnect's status, before the row goes.
+     */
+    public static final Duration REMOVED_AFTER = Duration.ofDays(9);
+
+    /** A disconnected connection, or a new one nobody signed in to: removed {@link #REMOVED_AFTER} its last change. */
+    public boolean removable() {
+        return status == ConnectionStatus.DISCONNECTED || (status == ConnectionStatus.PENDING && account == null);
+    }
+
     /** A new random connection id: {@code con_} and 128 random bits in hex. */
     public static String newId() {
         byte[] bytes = new byte[16];
@@ -115,7 +129,8 @@ public record Connection(
      * Token timing and refresh health.
      *
      * @param accessTokenExpiresAt when the cached access token expires
-     * @param nextRefreshDue       when the maintenance sweep should refresh it next (null: never, e.g. not active)
+     * @param nextRefreshDue       when the maintenance sweep should refresh it next (null: never, e.g. needs_reauth); for a
+     *                             {@link #removable()} connection, when the sweep removes it
      * @param lastRefreshAt        the last successful token acquisition
      * @param lastErrorCode        the stable code of the last failure, null after a success
      * @param failureCount         consecutive failures, 0 after a success

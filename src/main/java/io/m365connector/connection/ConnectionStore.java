@@ -21,6 +21,12 @@ public interface ConnectionStore {
     void delete(String id);
 
     /**
+     * Removes the row as it was read, and then its index entries; false, and nothing removed, when the row changed since
+     * (a reconnect finished meanwhile) or is gone.
+     */
+    boolean deleteIfUnchanged(Connection read);
+
+    /**
      * One page of an owner's connections, newest first. Reads that owner's index entries and their
      * rows, never other owners'; an entry whose connection is gone is skipped.
      */

@@ -6,22 +6,12 @@ import com.azure.data.tables.models.ListEntitiesOptions;
 import com.azure.data.tables.models.TableEntity;
 import com.azure.data.tables.models.TableEntityUpdateMode;
 import com.azure.data.tables.models.TableServiceException;
-import io.m365connector.cloud.NationalCloud;
-import io.m365connector.connection.Connection.Account;
-import io.m365connector.connection.Connection.RefreshState;
-import io.m365connector.connection.Connection.SignInProof;
 import io.m365connector.platform.TableAccess;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Connections in Azure Table Storage.
@@ -66,7 +56,7 @@ public final class TableConnectionStore implements ConnectionStore {
         if (!Connection.isValidId(id)) {
             return Optional.empty();
         }
-        return connections.find(id, id).map(TableConnectionStore::fromEntity);
+        return connections.find(id, id).map(ConnectionRows::fromEntity);
     }
 
     @Override
@@ -76,7 +66,7 @@ public final class TableConnectionStore implements ConnectionStore {
         indexAt(connection.id(), due);
         try {
             Response<Void> response = connections.call(() ->
-                    connections.client().createEntityWithResponse(toEntity(connection), null, null));
+                    connections.client().createEntityWithResponse(ConnectionRows.toEntity(connection), null, null));
             return connection.toBuilder().version(new RowVersion(TableAccess.etag(response), due)).build();
         } catch (TableServiceException e) {
             if (TableAccess.status(e) == 409) {
@@ -97,7 +87,7 @@ public final class TableConnectionStore implements ConnectionStore {
             owners.add(connection); // a row from before the owner index: indexed on its first update
         }
         indexAt(connection.id(), due);
-        String etag = connections.replaceIfUnchanged(toEntity(connection), read.etag())
+        String etag = connections.replaceIfUnchanged(ConnectionRows.toEntity(connection), read.etag())
                 .orElseThrow(() -> new ConcurrentUpdateException(connection.id(), "Connection " + connection.id()
                         + " changed since it was read; re-read it and try again."));
         if (read.indexedDue() != null && !read.indexedDue().equals(due)) {
@@ -108,22 +98,34 @@ public final class TableConnectionStore implements ConnectionStore {
 
     @Override
     public void delete(String id) {
-        Optional<Connection> existing = find(id);
-        if (existing.isEmpty()) {
-            return;
-        }
+        find(id).ifPresent(existing -> remove(existing, false));
+    }
+
+    @Override
+    public boolean deleteIfUnchanged(Connection read) {
+        return remove(read, true);
+    }
+
+    /** The row (as read, when {@code ifUnchanged}), then its index entries: an interruption leaves extra entries, never missing ones. */
+    private boolean remove(Connection read, boolean ifUnchanged) {
+        TableEntity row = new TableEntity(read.id(), read.id()).addProperty("odata.etag", read.version().etag());
+        boolean removed = true;
         try {
-            connections.run(() -> connections.client().deleteEntity(id, id));
+            connections.run(() -> connections.client().deleteEntityWithResponse(row, ifUnchanged, null, null));
         } catch (TableServiceException e) {
+            if (TableAccess.status(e) == 412) {
+                return false; // changed since it was read: its entries are the new row's
+            }
             if (TableAccess.status(e) != 404) {
                 throw e;
             }
+            removed = !ifUnchanged; // gone already: its entries go all the same
         }
-        Instant due = existing.get().version().indexedDue();
-        if (due != null) {
-            removeIndexEntry(id, due);
+        if (read.version().indexedDue() != null) {
+            removeIndexEntry(read.id(), read.version().indexedDue());
         }
-        owners.remove(existing.get());
+        owners.remove(read);
+        return removed;
     }
 
     @Override
@@ -155,7 +157,7 @@ public final class TableConnectionStore implements ConnectionStore {
 
     @Override
     public void recordUse(String id, Instant at) {
-        TableEntity patch = new TableEntity(id, id).addProperty("LastUsedAt", time(at));
+        TableEntity patch = new TableEntity(id, id).addProperty("LastUsedAt", ConnectionRows.time(at));
         try {
             connections.run(() -> connections.client().updateEntity(patch, TableEntityUpdateMode.MERGE));
         } catch (TableServiceException e) {
@@ -203,92 +205,5 @@ public final class TableConnectionStore implements ConnectionStore {
     private static DueConnection parseRowKey(String rowKey) {
         int split = rowKey.indexOf('_');
         return new DueConnection(rowKey.substring(split + 1), Instant.ofEpochMilli(Long.parseLong(rowKey.substring(0, split))));
-    }
-
-    private static TableEntity toEntity(Connection c) {
-        TableEntity e = new TableEntity(c.id(), c.id())
-                .addProperty("OwnerId", c.ownerId())
-                .addProperty("Cloud", c.cloud().id())
-                .addProperty("Status", c.status().id())
-                .addProperty("Features", c.features().stream().map(Feature::id).sorted().collect(Collectors.joining(",")))
-                .addProperty("GrantedScopes", String.join(" ", c.grantedScopes()))
-                .addProperty("FailureCount", c.refresh().failureCount())
-                .addProperty("CreatedAt", time(c.createdAt()))
-                .addProperty("UpdatedAt", time(c.updatedAt()))
-                .addProperty("OwnerIndexed", true);
-        if (c.account() != null) {
-            e.addProperty("TenantId", c.account().tenantId());
-            e.addProperty("UserObjectId", c.account().userObjectId());
-            putIfPresent(e, "UserPrincipalName", c.account().userPrincipalName());
-        }
-        if (c.tokens() != null) {
-            e.addProperty("TokenCache", c.tokens().ciphertext().toArray());
-            e.addProperty("TokenKeyVersion", c.tokens().keyVersion());
-        }
-        RefreshState r = c.refresh();
-        putIfPresent(e, "AccessTokenExpiresAt", time(r.accessTokenExpiresAt()));
-        putIfPresent(e, "NextRefreshDue", time(r.nextRefreshDue()));
-        putIfPresent(e, "LastRefreshAt", time(r.lastRefreshAt()));
-        putIfPresent(e, "LastErrorCode", r.lastErrorCode());
-        putIfPresent(e, "LastUsedAt", time(r.lastUsedAt()));
-        if (c.proof() != null) {
-            e.addProperty("CompletionHash", c.proof().completionHash());
-            putIfPresent(e, "SignInSessionHash", c.proof().sessionHash());
-            putIfPresent(e, "SignInConfirmedAt", time(c.proof().confirmedAt()));
-        }
-        if (c.disconnects() > 0) {
-            e.addProperty("Disconnects", c.disconnects());
-        }
-        return e;
-    }
-
-    private static Connection fromEntity(TableEntity e) {
-        String tenantId = string(e, "TenantId");
-        Account account = tenantId == null ? null
-                : new Account(tenantId, string(e, "UserObjectId"), string(e, "UserPrincipalName"));
-        byte[] ciphertext = (byte[]) e.getProperty("TokenCache");
-        SealedTokens tokens = ciphertext == null ? null : new SealedTokens(ciphertext, string(e, "TokenKeyVersion"));
-        Object failures = e.getProperty("FailureCount");
-        RefreshState refresh = new RefreshState(instant(e, "AccessTokenExpiresAt"), instant(e, "NextRefreshDue"),
-                instant(e, "LastRefreshAt"), string(e, "LastErrorCode"), failures == null ? 0 : ((Number) failures).intValue(),
-                instant(e, "LastUsedAt"));
-        Set<Feature> features = EnumSet.noneOf(Feature.class);
-        String rawFeatures = string(e, "Features");
-        if (rawFeatures != null && !rawFeatures.isBlank()) {
-            Arrays.stream(rawFeatures.split(",")).map(Feature::fromId).flatMap(Optional::stream).forEach(features::add);
-        }
-        String rawScopes = string(e, "GrantedScopes");
-        Set<String> scopes = rawScopes == null || rawScopes.isBlank() ? Set.of() : Set.of(rawScopes.split(" "));
-        return new Connection(e.getPartitionKey(), string(e, "OwnerId"),
-                NationalCloud.fromId(string(e, "Cloud")).orElseThrow(() -> new IllegalStateException("Unknown cloud in row " + e.getPartitionKey())),
-                ConnectionStatus.fromId(string(e, "Status")), account, features, scopes, tokens, refresh,
-                instant(e, "CreatedAt"), instant(e, "UpdatedAt"),
-                string(e, "CompletionHash") == null ? null : new SignInProof(string(e, "CompletionHash"), string(e, "SignInSessionHash"),
-                        instant(e, "SignInConfirmedAt")),
-                e.getProperty("Disconnects") instanceof Number n ? n.intValue() : 0,
-                new RowVersion(e.getETag(), refresh.nextRefreshDue(), Boolean.TRUE.equals(e.getProperty("OwnerIndexed"))));
-    }
-
-    private static void putIfPresent(TableEntity e, String name, Object value) {
-        if (value != null) {
-            e.addProperty(name, value);
-        }
-    }
-
-    private static OffsetDateTime time(Instant instant) {
-        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
-    }
-
-    private static String string(TableEntity e, String name) {
-        Object value = e.getProperty(name);
-        return value == null ? null : value.toString();
-    }
-
-    private static Instant instant(TableEntity e, String name) {
-        Object value = e.getProperty(name);
-        if (value == null) {
-            return null;
-        }
-        return value instanceof OffsetDateTime odt ? odt.toInstant() : OffsetDateTime.parse(value.toString()).toInstant();
     }
 }

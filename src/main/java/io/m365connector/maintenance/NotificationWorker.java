@@ -17,9 +17,9 @@ import java.util.logging.Logger;
 
 /**
  * Delivers one queued webhook event (signed by {@link WebhookSender}, Standard Webhooks). A failed
- * delivery is queued again with exponential backoff (30 s doubling to 1 h, plus up to a tenth at random so
- * that the events of an outage do not all come back at once; longer when the answer's {@code Retry-After}
- * asks, up to an hour; {@value #MAX_ATTEMPTS} attempts, about a day in all) under the same event id, so the
+ * delivery is queued again with exponential backoff (30 s doubling to 1 h; longer when the answer's
+ * {@code Retry-After} asks, up to an hour; each wait plus up to a tenth at random so that the events of an outage
+ * do not all come back at once; {@value #MAX_ATTEMPTS} attempts, about a day in all) under the same event id, so the
  * receiver can drop repeats; after the last attempt the event goes to the {@code status-notifications-poison}
  * queue for an operator (without expiry, but a {@code connection.changes} event with the queue's 7 days: the feed holds its
  * changes). A {@code 410 Gone} is not retried: the web app said it wants no more at that URL.
@@ -104,11 +104,14 @@ public final class NotificationWorker {
         }
     }
 
-    /** The backoff plus up to a tenth of it at random, or the web app's Retry-After when that is longer. */
+    /**
+     * The backoff, or the web app's Retry-After when that is longer, plus up to a tenth of it at random: the events a
+     * throttled web app refused together (all told the same seconds, or the same HTTP date) come back spread out.
+     */
     private Duration wait(int attempt, Optional<Duration> retryAfter) {
         Duration base = backoff(attempt);
-        Duration jittered = base.plusMillis(jitter.nextLong(base.toMillis() / 10 + 1));
-        return retryAfter.filter(asked -> asked.compareTo(jittered) > 0).orElse(jittered);
+        Duration longer = retryAfter.filter(asked -> asked.compareTo(base) > 0).orElse(base);
+        return longer.plusMillis(jitter.nextLong(longer.toMillis() / 10 + 1));
     }
 
     static Duration backoff(int attempt) {

@@ -17,6 +17,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
 
 
 /**
@@ -25,29 +27,42 @@ import java.util.Optional;
  * The outcome follows {@link RefreshFailure}'s policy table; the broker writes every outcome through {@link RefreshOutcomes}: rotated tokens and the next due
  * time; needs_reauth (and the web app is notified); or, for transient and app-credential failures,
  * the error and a backoff while the connection stays active. While the credential check says a
- * cloud's app credential is invalid, its connections are not refreshed but rescheduled.
+ * cloud's app credential is invalid, its connections are not refreshed but rescheduled. A disconnected connection, or a
+ * new one nobody signed in to, is due once more, {@link Connection#REMOVED_AFTER} its last change: then it is removed.
  */
 public final class RefreshWorker {
+    private static final Logger LOG = Logger.getLogger(RefreshWorker.class.getName());
     private final ConnectionStore store;
     private final TokenBroker broker;
     private final RefreshOutcomes outcomes;
     private final Clock clock;
     private final AppCredentialStates credentials;
+    private final Removals removals;
+
+    /**
+     * What else removing a connection ({@link Connection#removable()}, due) does: {@code before} the row goes (sync marks it,
+     * so that housekeeping finishes what a death leaves), {@code after} (sync deletes everything it kept, its feed too).
+     */
+    public record Removals(Consumer<String> before, Consumer<String> after) {
+        public static final Removals NONE = new Removals(id -> { }, id -> { });
+    }
 
     public RefreshWorker(ConnectionStore store, TokenBroker broker, RefreshOutcomes outcomes, Clock clock) {
-        this(store, broker, outcomes, clock, AppCredentialStates.NONE);
+        this(store, broker, outcomes, clock, AppCredentialStates.NONE, Removals.NONE);
     }
 
     /** @param credentials the last credential check per cloud: while it says invalid, Entra ID is not asked */
-    public RefreshWorker(ConnectionStore store, TokenBroker broker, RefreshOutcomes outcomes, Clock clock, AppCredentialStates credentials) {
+    public RefreshWorker(ConnectionStore store, TokenBroker broker, RefreshOutcomes outcomes, Clock clock, AppCredentialStates credentials,
+                         Removals removals) {
         this.store = Objects.requireNonNull(store, "'store' cannot be null.");
         this.broker = Objects.requireNonNull(broker, "'broker' cannot be null.");
         this.outcomes = Objects.requireNonNull(outcomes, "'outcomes' cannot be null.");
         this.clock = Objects.requireNonNull(clock, "'clock' cannot be null.");
         this.credentials = Objects.requireNonNull(credentials, "'credentials' cannot be null.");
+        this.removals = Objects.requireNonNull(removals, "'removals' cannot be null.");
     }
 
-    public enum Outcome { REFRESHED, NOT_DUE, GONE, NEEDS_REAUTH, RETRY_LATER }
+    public enum Outcome { REFRESHED, NOT_DUE, GONE, NEEDS_REAUTH, RETRY_LATER, REMOVED }
 
     public Outcome handle(RefreshMessage message) {
         DueConnection entry = new DueConnection(message.connectionId(), message.dueAt());
@@ -58,6 +73,9 @@ public final class RefreshWorker {
         }
         Instant now = clock.instant();
         Instant due = c.refresh().nextRefreshDue();
+        if (c.removable() && due != null && !due.isAfter(now)) {
+            return remove(c, entry);
+        }
         if (c.status() != ConnectionStatus.ACTIVE || due == null || due.isAfter(now)) {
             // The index keeps the due time to the millisecond (its row key), the row finer: an entry that is the row's own (an
             // instance whose clock lags the sweep's sees it not due yet) stays, or the connection would never be swept again.
@@ -89,6 +107,21 @@ public final class RefreshWorker {
             }
             throw e;
         }
+    }
+
+    /** Only the row as read: a reconnect that finished meanwhile keeps its connection (and its new due time). */
+    private Outcome remove(Connection c, DueConnection entry) {
+        removals.before().accept(c.id());
+        if (!store.deleteIfUnchanged(c)) {
+            return Outcome.NOT_DUE;
+        }
+        LOG.info("Removed connection " + c.id() + ", " + c.status().id() + " since " + c.updatedAt() + " (kept " + Connection.REMOVED_AFTER.toDays()
+                + " days)");
+        if (!entry.dueAt().truncatedTo(ChronoUnit.MILLIS).equals(c.refresh().nextRefreshDue().truncatedTo(ChronoUnit.MILLIS))) {
+            store.forgetDue(entry); // a stale entry's message: the row's own entry went with it
+        }
+        removals.after().accept(c.id());
+        return Outcome.REMOVED;
     }
 
     /**

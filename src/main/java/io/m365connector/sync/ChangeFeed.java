@@ -85,6 +85,11 @@ public final class ChangeFeed {
         return table.deleteMatching("AppendedAt lt datetime'" + cutoff + "'", row -> which.test(row.getPartitionKey(), Long.parseLong(row.getRowKey())));
     }
 
+    /** Every change of a connection removed for good. */
+    void deleteAll(String connectionId) {
+        table.deleteMatching("PartitionKey eq " + TableAccess.literal(connectionId));
+    }
+
     static String key(long sequence) {
         return String.format("%020d", sequence);
     }

@@ -48,6 +48,17 @@ final class SyncCleanup {
         }
     }
 
+    /**
+     * A connection removed for good (maintenance, {@code Connection.REMOVED_AFTER} its disconnect): its changes and the
+     * feed's counter too, then {@link #forget}, whose last step removes the mark {@link #unsubscribe} made, so that
+     * housekeeping finishes this if it is cut short.
+     */
+    void purge(String connectionId) {
+        stores.feed().deleteAll(connectionId);
+        stores.states().deleteFeed(connectionId);
+        forget(connectionId);
+    }
+
     /** Everything sync kept for a connection, the forget mark last: on disconnect. */
     void forget(String connectionId) {
         FeedWriter.settleForForget(stores.states(), stores.feed(), connectionId); // first: its rows are read against the index's generation

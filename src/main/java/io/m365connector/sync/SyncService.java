@@ -279,4 +279,9 @@ public final class SyncService {
     public void forget(String connectionId) {
         cleanup.forget(connectionId);
     }
+
+    /** After the connection's row was removed for good: everything sync kept, its change feed and counter too. */
+    public void purge(String connectionId) {
+        cleanup.purge(connectionId);
+    }
 }

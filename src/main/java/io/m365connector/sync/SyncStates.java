@@ -150,6 +150,11 @@ final class SyncStates {
         table.deleteMatching("PartitionKey eq " + TableAccess.literal(connectionId) + " and RowKey ne " + TableAccess.literal(FEED_ROW));
     }
 
+    /** The feed's counter too: for a connection removed for good (its id is never used again). */
+    void deleteFeed(String connectionId) {
+        table.delete(connectionId, FEED_ROW);
+    }
+
     private static TableEntity toEntity(SyncState s) {
         TableEntity e = new TableEntity(s.connectionId(), s.target().key())
                 .addProperty("Generation", s.generation())

@@ -18,7 +18,8 @@ import java.util.logging.Logger;
  * and subscription rows (whose notifications the receiver kept queuing) until the web app repeated its DELETE, which it
  * had no reason to do. A disconnect marks the connection's sync state first (SyncStates.markForgetting) and its clean-up
  * removes the mark last: here each mark of a connection disconnected before the cutoff (or gone) is finished, and a mark
- * whose disconnect never happened (the DELETE failed before saving the status) is dropped. Only marks are read, never
+ * whose disconnect never happened (the DELETE failed before saving the status) is dropped; a mark whose connection is gone
+ * (its removal, nine days after the disconnect, was cut short after the row) is purged: the change feed too. Only marks are read, never
  * every syncing connection.
  */
 public final class UnfinishedDisconnects implements ExpiringRecords {
@@ -27,15 +28,18 @@ public final class UnfinishedDisconnects implements ExpiringRecords {
     private final SyncStates states;
     private final ConnectionStore connections;
     private final Consumer<String> forget;
+    private final Consumer<String> purge;
 
-    UnfinishedDisconnects(SyncStates states, ConnectionStore connections, Consumer<String> forget) {
+    /** @param purge for a connection whose row is gone (removed for good): its change feed and the feed's counter too */
+    UnfinishedDisconnects(SyncStates states, ConnectionStore connections, Consumer<String> forget, Consumer<String> purge) {
         this.states = Objects.requireNonNull(states, "'states' cannot be null.");
         this.connections = Objects.requireNonNull(connections, "'connections' cannot be null.");
         this.forget = Objects.requireNonNull(forget, "'forget' cannot be null.");
+        this.purge = Objects.requireNonNull(purge, "'purge' cannot be null.");
     }
 
     public static UnfinishedDisconnects of(TableClient syncState, ConnectionStore connections, SyncService sync) {
-        return new UnfinishedDisconnects(new SyncStates(syncState), connections, sync::forget);
+        return new UnfinishedDisconnects(new SyncStates(syncState), connections, sync::forget, sync::purge);
     }
 
     /** Finishes the clean-up of connections whose disconnect was marked before {@code cutoff}; returns how many. */
@@ -48,7 +52,11 @@ public final class UnfinishedDisconnects implements ExpiringRecords {
             }
             try {
                 Optional<Connection> connection = connections.find(mark.getKey());
-                if (connection.isEmpty() || connection.get().status() == ConnectionStatus.DISCONNECTED) {
+                if (connection.isEmpty()) {
+                    LOG.info("Finishing the sync clean-up of removed connection " + mark.getKey());
+                    purge.accept(mark.getKey()); // its removal (RefreshWorker) was cut short after the row went
+                    finished++;
+                } else if (connection.get().status() == ConnectionStatus.DISCONNECTED) {
                     LOG.info("Finishing the sync clean-up of disconnected connection " + mark.getKey());
                     forget.accept(mark.getKey());
                     finished++;

@@ -11,6 +11,8 @@ import io.m365connector.connection.ConnectionUpdates;
 import io.m365connector.connection.Feature;
 import io.m365connector.connection.SealedTokens;
 import io.m365connector.connection.StatusListener;
+import io.m365connector.platform.ConnectorException;
+import io.m365connector.platform.ProblemCode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -87,7 +89,7 @@ public final class RefreshOutcomes {
                 listener.beforeChange(current, active); // the web app's event and sync's schedule, before the row: a death after it loses neither
             }
             return Optional.of(active);
-        }).orElseThrow(() -> new IllegalStateException("connection " + connectionId + " vanished during sign-in"));
+        }).orElseThrow(() -> new ConnectorException(ProblemCode.NOT_FOUND, "Connection " + connectionId + " was removed during the sign-in."));
         if (isNews(change.before(), change.after())) {
             listener.statusChanged(change.before(), change.after());
         } else {

@@ -398,7 +398,7 @@ class ConnectFlowTest {
     }
 
     @Test
-    void whenDisconnectedThenTokensAreGoneStatusSaysSoAndNothingIsDue() {
+    void whenDisconnectedThenTokensAreGoneStatusSaysSoAndOnlyTheRemovalIsDue() {
         FakeUser user = HARNESS.entra.addUser(NationalCloud.USGOVDOD, UUID.randomUUID().toString(), "dod@army.mil");
         JsonNode started = HARNESS.start(NationalCloud.USGOVDOD, "\"calendar\"");
         String id = started.get("connectionId").asText();
@@ -413,9 +413,9 @@ class ConnectFlowTest {
         Connection stored = ContextParts.of(HARNESS.context).connections().find(id).orElseThrow();
         assertEquals(ConnectionStatus.DISCONNECTED, stored.status());
         assertNull(stored.tokens());
-        assertNull(stored.refresh().nextRefreshDue());
-        assertTrue(ContextParts.of(HARNESS.context).connections().findDue(HARNESS.clock.instant().plus(Duration.ofDays(400)), 1000).stream()
-                .noneMatch(d -> d.connectionId().equals(id)));
+        assertEquals(HARNESS.clock.instant().plus(Connection.REMOVED_AFTER), stored.refresh().nextRefreshDue(), "only its removal is due");
+        assertTrue(ContextParts.of(HARNESS.context).connections().findDue(HARNESS.clock.instant().plus(Connection.REMOVED_AFTER).minusMillis(1),
+                1000).stream().noneMatch(d -> d.connectionId().equals(id)), "no refresh before it");
         assertEquals("disconnected", statusOf(id).get("status").asText());
         assertEquals(200, HARNESS.deleteConnection(id).getStatusCode(), "disconnect is idempotent");
     }

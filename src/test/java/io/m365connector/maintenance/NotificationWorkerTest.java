@@ -302,6 +302,18 @@ class NotificationWorkerTest {
         assertEquals(1, retries.receiveVisible().size(), "a day asked for is cut to an hour");
     }
 
+    /** OPERATIONS.md: each wait plus up to a tenth at random, a Retry-After's too (the refused events of one burst spread out). */
+    @Test
+    void whenTheWebAppAsksToWaitThenTheWaitIsJitteredLikeABackoff() {
+        receiver.answerNext(429, "600");
+        worker(new FixedJitter(0.99)).handle("{\"event\":{\"id\":\"evt_rj\"},\"attempt\":1}");
+
+        clock.advance(Duration.ofSeconds(659));
+        assertTrue(retries.receiveVisible().isEmpty(), "600 s asked for plus 59 s of jitter: still hidden");
+        clock.advance(Duration.ofSeconds(2));
+        assertEquals(1, retries.receiveVisible().size(), "back within 600 s + a tenth");
+    }
+
     @Test
     void whenTheWebAppAnswers410GoneThenTheEventIsNotRetriedAndGoesToThePoisonQueue() {
         receiver.answerNext(410);

@@ -24,6 +24,7 @@ import io.m365connector.tokens.RefreshPolicy;
 import io.m365connector.tokens.TokenBroker;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -39,7 +40,10 @@ class RefreshWorkerUnitTest {
     private final RefreshOutcomes outcomes = new RefreshOutcomes(store, RefreshPolicy.keepAliveEvery(Duration.ofDays(7)), clock, StatusListener.NONE);
     private final TokenBroker broker = TestTokenBrokers.offline(store, outcomes, clock);
     private Optional<AppCredentialStatus> credential = Optional.empty();
-    private final RefreshWorker worker = new RefreshWorker(store, broker, outcomes, clock, cloud -> credential);
+    private final List<String> removing = new ArrayList<>();
+    private final List<String> removed = new ArrayList<>();
+    private final RefreshWorker worker = new RefreshWorker(store, broker, outcomes, clock, cloud -> credential,
+            new RefreshWorker.Removals(removing::add, removed::add));
 
     @Test
     void whenTheConnectionIsGoneThenTheMessageIsDoneAndItsIndexEntryForgotten() {
@@ -71,10 +75,54 @@ class RefreshWorkerUnitTest {
     }
 
     @Test
+    void whenADisconnectedConnectionsRemovalIsDueThenTheRowGoesAndSyncIsToldBeforeAndAfter() {
+        Connection c = store.create(TestConnections.active(NationalCloud.GLOBAL, clock.instant(), null).toBuilder()
+                .status(ConnectionStatus.DISCONNECTED).tokens(null).refresh(Connection.RefreshState.NONE.withNextRefreshDue(clock.instant()))
+                .build());
+
+        assertEquals(RefreshWorker.Outcome.REMOVED, worker.handle(new RefreshMessage(c.id(), clock.instant())));
+
+        assertTrue(store.find(c.id()).isEmpty());
+        assertEquals(List.of(c.id()), removing, "sync marks it first");
+        assertEquals(List.of(c.id()), removed, "and purges after the row went");
+    }
+
+    @Test
+    void whenARemovalIsNotDueYetOrTheConnectionIsActiveAgainThenNothingIsRemoved() {
+        Connection later = store.create(TestConnections.active(NationalCloud.GLOBAL, clock.instant(), null).toBuilder()
+                .status(ConnectionStatus.DISCONNECTED).tokens(null)
+                .refresh(Connection.RefreshState.NONE.withNextRefreshDue(clock.instant().plusSeconds(60))).build());
+        Connection reauth = store.create(TestConnections.active(NationalCloud.GLOBAL, clock.instant(), null).toBuilder()
+                .status(ConnectionStatus.NEEDS_REAUTH).refresh(Connection.RefreshState.NONE.withNextRefreshDue(clock.instant())).build());
+
+        assertEquals(RefreshWorker.Outcome.NOT_DUE, worker.handle(new RefreshMessage(later.id(), clock.instant())));
+        assertEquals(RefreshWorker.Outcome.NOT_DUE, worker.handle(new RefreshMessage(reauth.id(), clock.instant())));
+
+        assertTrue(store.find(later.id()).isPresent());
+        assertTrue(store.find(reauth.id()).isPresent(), "needs_reauth is kept until the web app disconnects it");
+        assertEquals(List.of(), removing);
+    }
+
+    @Test
+    void whenAReconnectFinishesWhileTheRemovalIsUnderWayThenTheConnectionStays() {
+        Connection c = store.create(TestConnections.active(NationalCloud.GLOBAL, clock.instant(), null).toBuilder()
+                .status(ConnectionStatus.DISCONNECTED).tokens(null).refresh(Connection.RefreshState.NONE.withNextRefreshDue(clock.instant()))
+                .build());
+        RefreshWorker racing = new RefreshWorker(store, broker, outcomes, clock, cloud -> credential, new RefreshWorker.Removals(
+                id -> store.putAsAnotherWriter(store.find(id).orElseThrow().toBuilder().status(ConnectionStatus.ACTIVE).build()), removed::add));
+
+        assertEquals(RefreshWorker.Outcome.NOT_DUE, racing.handle(new RefreshMessage(c.id(), clock.instant())));
+
+        assertEquals(ConnectionStatus.ACTIVE, store.find(c.id()).orElseThrow().status());
+        assertEquals(List.of(), removed, "sync keeps what the reconnected connection has");
+    }
+
+    @Test
     void whenTheLastDeliveryFailsThenTheConnectionRecordsWhyAndTheErrorGoesBackToTheHost() {
         Connection c = store.create(TestConnections.active(NationalCloud.GLOBAL, clock.instant(), clock.instant().minusSeconds(60)));
         IllegalStateException failure = new IllegalStateException("boom");
-        RefreshWorker failing = new RefreshWorker(new UnreadableStore(store, failure), broker, outcomes, clock, cloud -> Optional.empty());
+        RefreshWorker failing = new RefreshWorker(new UnreadableStore(store, failure), broker, outcomes, clock, cloud -> Optional.empty(),
+                RefreshWorker.Removals.NONE);
 
         assertSame(failure, assertThrows(IllegalStateException.class, () -> failing.handle(new RefreshMessage(c.id(), clock.instant()), 5, 5)));
 
@@ -101,6 +149,11 @@ class RefreshWorkerUnitTest {
         @Override
         public void delete(String id) {
             store.delete(id);
+        }
+
+        @Override
+        public boolean deleteIfUnchanged(Connection read) {
+            return store.deleteIfUnchanged(read);
         }
 
         @Override

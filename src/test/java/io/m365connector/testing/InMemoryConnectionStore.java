@@ -53,6 +53,16 @@ public final class InMemoryConnectionStore implements ConnectionStore {
     }
 
     @Override
+    public synchronized boolean deleteIfUnchanged(Connection read) {
+        Connection current = rows.get(read.id());
+        if (current == null || !current.version().etag().equals(read.version().etag())) {
+            return false;
+        }
+        rows.remove(read.id());
+        return true;
+    }
+
+    @Override
     public ConnectionPage listByOwner(OwnerQuery query) {
         List<Connection> all = rows.values().stream()
                 .filter(c -> c.ownerId().equals(query.ownerId()) && (query.statuses().isEmpty() || query.statuses().contains(c.status())))

@@ -125,6 +125,7 @@ class RefreshOutcomesUnitTest {
                 throw new ConcurrentUpdateException(connection.id(), "another writer won");
             }
             @Override public void delete(String id) { store.delete(id); }
+            @Override public boolean deleteIfUnchanged(Connection read) { return store.deleteIfUnchanged(read); }
             @Override public ConnectionPage listByOwner(OwnerQuery query) { return store.listByOwner(query); }
             @Override public List<DueConnection> findDue(Instant now, int limit) { return store.findDue(now, limit); }
             @Override public void forgetDue(DueConnection entry) { store.forgetDue(entry); }
