@@ -11,6 +11,7 @@ import io.m365connector.platform.webhooks.WebhookRefusedException;
 import io.m365connector.platform.webhooks.WebhookSender;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 import java.util.logging.Logger;
@@ -19,7 +20,8 @@ import java.util.logging.Logger;
  * Delivers one queued webhook event (signed by {@link WebhookSender}, Standard Webhooks). A failed
  * delivery is queued again with exponential backoff (30 s doubling to 1 h; longer when the answer's
  * {@code Retry-After} asks, up to an hour; each wait plus up to a tenth at random so that the events of an outage
- * do not all come back at once; {@value #MAX_ATTEMPTS} attempts, about a day in all) under the same event id, so the
+ * do not all come back at once; while a {@code Retry-After} runs, this instance sends no other event either: they wait
+ * for it, spread over a tenth of it, without counting an attempt; {@value #MAX_ATTEMPTS} attempts, about a day in all) under the same event id, so the
  * receiver can drop repeats; after the last attempt the event goes to the {@code status-notifications-poison}
  * queue for an operator (without expiry, but a {@code connection.changes} event with the queue's 7 days: the feed holds its
  * changes). A {@code 410 Gone} is not retried: the web app said it wants no more at that URL.
@@ -38,6 +40,12 @@ public final class NotificationWorker {
     private final Clock clock;
     /** Where an event queued before its change finds whether the change was saved. */
     private final StatusConfirmation confirmations;
+    /**
+     * Until when the web app asked this instance to wait ({@code Retry-After} on a refusal): HTTP's Retry-After is the
+     * server's, not one request's, so the other events wait too instead of each being refused once. Per instance (an
+     * instance delivers up to 24 at once); each learns it from its own first refusal.
+     */
+    private Instant pausedUntil = Instant.EPOCH;
 
     public NotificationWorker(Optional<WebhookSender> sender, WorkQueue retries, WorkQueue poison, RandomGenerator jitter, Clock clock,
                               ConnectionStore connections, AppCredentialStore credentials) {
@@ -70,6 +78,12 @@ public final class NotificationWorker {
             giveUp(node, event, "NOTIFY_WEBHOOK_URL is not set, so event " + eventId + " cannot be delivered");
             return;
         }
+        Optional<Duration> paused = pause();
+        if (paused.isPresent()) {
+            // Not an attempt: it was not sent. Spread over a tenth of the pause, so they do not all come back at once.
+            retries.send(node.toString(), paused.get().plusMillis(jitter.nextLong(paused.get().toMillis() / 10 + 1)));
+            return;
+        }
         try {
             sender.get().send(eventId, event.toString());
         } catch (Exception e) {
@@ -81,12 +95,27 @@ public final class NotificationWorker {
                         : "Giving up on status event " + eventId + " after " + attempt + " attempts (" + e.getMessage() + ")");
                 return;
             }
-            Duration wait = wait(attempt, e instanceof WebhookRefusedException refused ? RetryAfter.parse(refused.retryAfter(), clock)
-                    : Optional.empty());
+            Optional<Duration> asked = e instanceof WebhookRefusedException refused ? RetryAfter.parse(refused.retryAfter(), clock)
+                    : Optional.empty();
+            asked.ifPresent(this::pauseFor);
+            Duration wait = wait(attempt, asked);
             LOG.warning("Status event " + eventId + " not delivered (" + e.getMessage() + "); attempt " + (attempt + 1)
                     + " in " + wait.toSeconds() + " s");
             retries.send("{\"event\":" + event + ",\"attempt\":" + (attempt + 1) + "}", wait);
         }
+    }
+
+    private synchronized void pauseFor(Duration asked) {
+        Instant until = clock.instant().plus(asked);
+        if (until.isAfter(pausedUntil)) {
+            pausedUntil = until;
+        }
+    }
+
+    /** How long deliveries still wait for the web app's Retry-After; empty when they may go. */
+    private synchronized Optional<Duration> pause() {
+        Duration left = Duration.between(clock.instant(), pausedUntil);
+        return left.isNegative() || left.isZero() ? Optional.empty() : Optional.of(left);
     }
 
     /** To the poison queue, for an operator: without expiry, but a connection.changes event with the queue's 7 days. */

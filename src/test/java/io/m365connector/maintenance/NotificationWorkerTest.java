@@ -314,6 +314,30 @@ class NotificationWorkerTest {
         assertEquals(1, retries.receiveVisible().size(), "back within 600 s + a tenth");
     }
 
+    /**
+     * OPERATIONS.md: a Retry-After is the web app's, not one event's. The events after the refused one are not sent
+     * while it runs (each would only be refused too); they wait for it without losing an attempt, then go.
+     */
+    @Test
+    void whenTheWebAppAsksToWaitThenTheOtherEventsWaitTooWithoutLosingAnAttempt() {
+        receiver.answerNext(429, "600");
+        worker.handle("{\"event\":{\"id\":\"evt_p1\"},\"attempt\":1}");
+        clock.advance(Duration.ofSeconds(100));
+        worker.handle("{\"event\":{\"id\":\"evt_p2\"},\"attempt\":3}");
+
+        assertEquals(1, receiver.received().size(), "only the first event was sent");
+        clock.advance(Duration.ofSeconds(499));
+        assertTrue(retries.receiveVisible().isEmpty(), "both wait for the 600 s asked for");
+        clock.advance(Duration.ofSeconds(1));
+        List<String> back = retries.receiveVisible();
+        assertEquals(2, back.size(), back.toString());
+        String second = back.stream().filter(m -> m.contains("evt_p2")).findFirst().orElseThrow();
+        assertEquals(3, Json.read(second, JsonNode.class).path("attempt").asInt(), "not sent, so not an attempt: " + second);
+
+        back.forEach(worker::handle);
+        assertEquals(3, receiver.received().size(), "the pause is over: both are sent");
+    }
+
     @Test
     void whenTheWebAppAnswers410GoneThenTheEventIsNotRetriedAndGoesToThePoisonQueue() {
         receiver.answerNext(410);
