@@ -1498,7 +1498,7 @@ export interface components {
         };
         HealthReport: {
             /**
-             * @description `ok`; `degraded` (200) when a cloud's app credential is invalid; `unavailable` (503) when a readiness check fails.
+             * @description `ok`; `degraded` (200) when a cloud's app credential is invalid or webhook events were given up on; `unavailable` (503) when a readiness check fails.
              * @enum {string}
              */
             status: "ok" | "degraded" | "unavailable";
@@ -1512,6 +1512,17 @@ export interface components {
             };
             /** @description The app credential of each enabled cloud (empty when a readiness check fails). See docs/APP-CREDENTIALS.md, Credential health. */
             appCredentials: components["schemas"]["AppCredential"][];
+            /**
+             * @description Only when NOTIFY_WEBHOOK_URL is set (and the readiness checks pass): the webhook events the connector gave up on
+             *     (your endpoint did not take them for about a day, or answered 410 Gone), waiting in `queue` for an operator to
+             *     read or send again (docs/OPERATIONS.md, Webhooks). An approximate count, as the queue service keeps it; above 0
+             *     the status is `degraded`.
+             */
+            webhooks?: {
+                queue: string;
+                /** Format: int64 */
+                givenUp: number;
+            };
         };
         AppCredential: {
             cloud: components["schemas"]["Cloud"];
@@ -3026,7 +3037,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Ready (status ok), or degraded (an app credential is invalid; see appCredentials). */
+            /** @description Ready (status ok), or degraded (an app credential is invalid, see appCredentials; or webhook events were given up on, see webhooks). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3050,7 +3061,11 @@ export interface operations {
                      *           "since": "2027-02-01T09:00:00Z",
                      *           "guidance": "Working. Nothing to do."
                      *         }
-                     *       ]
+                     *       ],
+                     *       "webhooks": {
+                     *         "queue": "status-notifications-poison",
+                     *         "givenUp": 0
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["HealthReport"];

@@ -35,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Supplier;
 
 /**
@@ -122,6 +123,7 @@ public final class AppContext {
         checks.put("settings", HealthService.of(platform.settings::get));
         checks.put("storage", () -> tokens.connections.get().find(Connection.newId()));
         checks.put("tokenKey", HealthService.of(() -> platform.keys.get().current()));
-        return new HealthService(checks, () -> credentials.monitor.get().report());
+        return new HealthService(checks, () -> credentials.monitor.get().report(), () -> webhooks().isEmpty() ? OptionalLong.empty()
+                : platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE + "-poison").approximateCount());
     }
 }

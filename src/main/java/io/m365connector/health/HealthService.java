@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -14,22 +15,29 @@ import java.util.logging.Logger;
  * Readiness: settings valid, Table Storage reachable, token key readable; and the state of each
  * cloud's app credential. Answers with a status per check and stable codes only; the details (which
  * setting, which vault) go to the log. An invalid app credential makes the report "degraded", not
- * unavailable: the other clouds, status reads and disconnects still work.
+ * unavailable: the other clouds, status reads and disconnects still work; so do webhook events given up on.
  */
 public final class HealthService {
     private static final Logger LOG = Logger.getLogger(HealthService.class.getName());
+    /** MaintenanceFunctions.NOTIFICATION_QUEUE's poison queue (health does not depend on the functions). */
+    public static final String POISON_QUEUE = "status-notifications-poison";
 
     private final Map<String, Runnable> checks;
     private final Supplier<List<CredentialReport>> credentials;
+    private final Supplier<OptionalLong> givenUpWebhooks;
 
     public HealthService(Map<String, Runnable> checks) {
-        this(checks, List::of);
+        this(checks, List::of, OptionalLong::empty);
     }
 
-    /** @param credentials the app credential of each enabled cloud (checked when the last check is older than the interval) */
-    public HealthService(Map<String, Runnable> checks, Supplier<List<CredentialReport>> credentials) {
+    /**
+     * @param credentials     the app credential of each enabled cloud (checked when the last check is older than the interval)
+     * @param givenUpWebhooks how many webhook events wait in the poison queue for an operator; empty without a webhook
+     */
+    public HealthService(Map<String, Runnable> checks, Supplier<List<CredentialReport>> credentials, Supplier<OptionalLong> givenUpWebhooks) {
         this.checks = new LinkedHashMap<>(checks);
         this.credentials = credentials;
+        this.givenUpWebhooks = givenUpWebhooks;
     }
 
     public Report check() {
@@ -50,8 +58,19 @@ public final class HealthService {
             }
         }
         List<CredentialReport> appCredentials = healthy ? appCredentials() : List.of();
-        boolean degraded = appCredentials.stream().anyMatch(c -> "invalid".equals(c.state()));
-        return new Report(!healthy ? "unavailable" : degraded ? "degraded" : "ok", results, appCredentials);
+        WebhookReport webhooks = healthy ? webhooks() : null;
+        boolean degraded = appCredentials.stream().anyMatch(c -> "invalid".equals(c.state())) || (webhooks != null && webhooks.givenUp() > 0);
+        return new Report(!healthy ? "unavailable" : degraded ? "degraded" : "ok", results, appCredentials, webhooks);
+    }
+
+    private WebhookReport webhooks() {
+        try {
+            OptionalLong givenUp = givenUpWebhooks.get();
+            return givenUp.isEmpty() ? null : new WebhookReport(POISON_QUEUE, givenUp.getAsLong());
+        } catch (RuntimeException e) {
+            LOG.warning("Could not count the webhook events given up on: " + e.getClass().getSimpleName());
+            return null;
+        }
     }
 
     private List<CredentialReport> appCredentials() {
@@ -68,11 +87,22 @@ public final class HealthService {
         return probe::get;
     }
 
-    /** {@code ok}, {@code degraded} (an app credential is invalid; answered 200) or {@code unavailable} (503). */
-    public record Report(String status, Map<String, String> checks, List<CredentialReport> appCredentials) {
+    /**
+     * {@code ok}, {@code degraded} (an app credential is invalid, or webhook events were given up on; answered 200) or
+     * {@code unavailable} (503).
+     */
+    public record Report(String status, Map<String, String> checks, List<CredentialReport> appCredentials,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) WebhookReport webhooks) {
         public boolean healthy() {
             return !"unavailable".equals(status);
         }
+    }
+
+    /**
+     * The webhook events the connector gave up on (the web app did not take them for about a day, or answered 410 Gone),
+     * waiting in {@code queue} for an operator (OPERATIONS.md, Webhooks): an approximate count, as the queue service keeps it.
+     */
+    public record WebhookReport(String queue, long givenUp) {
     }
 
     /**

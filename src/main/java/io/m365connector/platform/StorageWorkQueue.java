@@ -5,6 +5,7 @@ import com.azure.storage.queue.models.QueueStorageException;
 import com.azure.storage.queue.models.SendMessageResult;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -90,6 +91,18 @@ public final class StorageWorkQueue implements WorkQueue {
     @Override
     public void keep(String message) {
         sendWith(() -> queue.sendMessageWithResponse(message, null, NEVER_EXPIRES, null, null));
+    }
+
+    @Override
+    public OptionalLong approximateCount() {
+        try {
+            return OptionalLong.of(queue.getProperties().getApproximateMessagesCount());
+        } catch (QueueStorageException e) {
+            if (e.getStatusCode() == 404) {
+                return OptionalLong.of(0); // never created: nothing was ever put on it
+            }
+            throw new StorageUnavailableException("Queue '" + queue.getQueueName() + "' refused to be read (HTTP " + e.getStatusCode() + ")", e);
+        }
     }
 
     private SendMessageResult send0(String message, Duration delay, Duration within) {

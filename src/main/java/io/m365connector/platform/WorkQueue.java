@@ -2,6 +2,7 @@ package io.m365connector.platform;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /** A Storage queue the sweep and the notifier put work on; queue-triggered functions take it off. */
 public interface WorkQueue {
@@ -33,5 +34,10 @@ public interface WorkQueue {
 
     /** Removes a message sent by {@link #sendCancellable}; one already taken or removed is no error. */
     default void cancel(Sent sent) {
+    }
+
+    /** About how many messages wait (the service's approximate count; 0 for a queue never created); empty where unknown. */
+    default OptionalLong approximateCount() {
+        return OptionalLong.empty();
     }
 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.azure.storage.queue.QueueClient;
+import com.azure.storage.queue.QueueClientBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.app.AppContext;
 import io.m365connector.app.Wiring;
@@ -19,9 +21,11 @@ import io.m365connector.testing.FakeHttpRequest;
 import io.m365connector.testing.FakeHttpResponse;
 import io.m365connector.testing.FakeKeyVault;
 import io.m365connector.testing.LocalCloudRouting;
+import io.m365connector.testing.StandardWebhooks;
 import io.m365connector.testing.TestSettings;
 import java.time.Clock;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class HealthFunctionTest {
@@ -37,6 +41,45 @@ class HealthFunctionTest {
         assertEquals("ok", body.get("status").asText());
         assertEquals("ok", body.get("checks").get("storage").asText());
         assertEquals("ok", body.get("checks").get("tokenKey").asText());
+    }
+
+    /** OPERATIONS.md, Health: webhook events given up on make the report degraded (200), so a probe notices them. */
+    @Test
+    void whenWebhookEventsWereGivenUpOnThenHealthCountsThemAndIsDegraded() throws Exception {
+        Map<String, String> env = TestSettings.base(Azurite.shared().connectionString());
+        env.put("NOTIFY_WEBHOOK_URL", "https://" + ConnectorHarness.APP_HOST + "/webhooks/m365");
+        env.put("NOTIFY_WEBHOOK_SIGNING_SECRET", StandardWebhooks.newSecret());
+        String prefix = "hw" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+        AppContext context = new AppContext(Wiring.production().settings(() -> SettingsReader.read(env)).routing(new LocalCloudRouting())
+                .clock(Clock.systemUTC()).tables(Tables.prefixed(prefix)));
+
+        JsonNode before = Json.MAPPER.readTree(call(context).bodyText());
+        assertEquals("ok", before.get("status").asText(), before.toString());
+        assertEquals(0, before.path("webhooks").path("givenUp").asLong(-1), "no poison queue yet: none given up on");
+        QueueClient poison = new QueueClientBuilder().connectionString(Azurite.shared().connectionString())
+                .queueName(prefix + "-status-notifications-poison").buildClient();
+        poison.createIfNotExists();
+        poison.sendMessage("{\"event\":{\"id\":\"evt_1\"},\"attempt\":30}");
+        poison.sendMessage("{\"event\":{\"id\":\"evt_2\"},\"attempt\":30}");
+
+        FakeHttpResponse response = call(context);
+
+        assertEquals(200, response.getStatusCode());
+        JsonNode body = Json.MAPPER.readTree(response.bodyText());
+        assertEquals("degraded", body.get("status").asText(), body.toString());
+        assertEquals("status-notifications-poison", body.path("webhooks").path("queue").asText());
+        assertEquals(2, body.path("webhooks").path("givenUp").asLong());
+        assertFalse(response.bodyText().contains("evt_1"), "a count, never the events");
+    }
+
+    @Test
+    void whenNoWebhookIsSetThenHealthSaysNothingAboutWebhooks() throws Exception {
+        Map<String, String> env = TestSettings.base(Azurite.shared().connectionString());
+        env.remove("NOTIFY_WEBHOOK_URL");
+        AppContext context = new AppContext(Wiring.production().settings(() -> SettingsReader.read(env)).routing(new LocalCloudRouting())
+                .clock(Clock.systemUTC()).tables(Tables.prefixed("health")));
+
+        assertFalse(Json.MAPPER.readTree(call(context).bodyText()).has("webhooks"));
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A work queue in memory whose visibility delays run on the test's clock: a message sent with a delay
@@ -71,6 +72,11 @@ public final class ClockedWorkQueue implements WorkQueue {
         List<String> visible = queued.stream().filter(q -> !q.visibleAt().isAfter(now)).map(Queued::message).toList();
         queued.removeIf(q -> !q.visibleAt().isAfter(now));
         return visible;
+    }
+
+    @Override
+    public OptionalLong approximateCount() {
+        return OptionalLong.of(size());
     }
 
     public synchronized int size() {
