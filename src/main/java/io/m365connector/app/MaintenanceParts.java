@@ -29,7 +29,7 @@ final class MaintenanceParts {
         this.sweep = Lazy.of(() -> new RefreshSweep(tokens.connections.get(), platform.queue(MaintenanceFunctions.REFRESH_QUEUE),
                 wiring.clock, SWEEP_LIMIT));
         this.refreshWorker = Lazy.of(() -> new RefreshWorker(tokens.connections.get(), tokens.broker.get(), tokens.outcomes.get(),
-                wiring.clock, credentials.states, new RefreshWorker.Removals(id -> sync.service.get().unsubscribe(id),
+                wiring.clock, credentials.states, new RefreshWorker.Removals(id -> sync.service.get().beforeRemoval(id),
                         id -> sync.service.get().purge(id))));
         this.notificationWorker = Lazy.of(() -> new NotificationWorker(webhookSender(wiring, platform),
                 platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE), platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE + "-poison"),

@@ -168,8 +168,8 @@ public final class ConnectService {
                 // connection after this disconnect. The count is what SignInGuard compares; the row's time stays that of the
                 // disconnect, which the disconnect's status event is known by.
                 return Optional.of(current.toBuilder().disconnects(current.disconnects() + 1)
-                        .refresh(current.refresh().nextRefreshDue() != null ? current.refresh() // a row from before removals: due now
-                                : current.refresh().withNextRefreshDue(now.plus(Connection.REMOVED_AFTER))).build());
+                        .refresh(current.refresh().nextRefreshDue() != null ? current.refresh()
+                                : current.refresh().withNextRefreshDue(now.plus(Connection.REMOVED_AFTER))).build()); // a row from before removals
             }
             Connection disconnected = current.toBuilder()
                     .status(ConnectionStatus.DISCONNECTED)
@@ -213,7 +213,22 @@ public final class ConnectService {
                     + " cloud; a connection cannot move. Create a new connection instead.");
         }
         errors.throwIfAny();
-        return existing;
+        return keptForSignIn(existing);
+    }
+
+    /**
+     * A disconnected (or never signed in) connection whose removal is near stays until this sign-in's link expired, with an
+     * hour to spare: a conditional write, so a removal that read the row before it fails and leaves the connection.
+     */
+    private Connection keptForSignIn(Connection existing) {
+        Instant keepUntil = clock.instant().plus(LOGIN_LINK_LIFETIME).plus(Duration.ofHours(1));
+        if (!existing.removable() || existing.refresh().nextRefreshDue() == null || existing.refresh().nextRefreshDue().isAfter(keepUntil)) {
+            return existing;
+        }
+        return updates.apply(existing.id(), current -> current.removable() && current.refresh().nextRefreshDue() != null
+                        && current.refresh().nextRefreshDue().isBefore(keepUntil)
+                        ? Optional.of(current.toBuilder().refresh(current.refresh().withNextRefreshDue(keepUntil)).build()) : Optional.empty())
+                .orElseThrow(() -> ConnectionRef.of(existing.id(), existing.ownerId()).notFound()).after();
     }
 
     private Connection existing(ConnectionRef ref) {

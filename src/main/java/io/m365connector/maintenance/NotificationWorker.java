@@ -29,6 +29,8 @@ import java.util.logging.Logger;
 public final class NotificationWorker {
     private static final Logger LOG = Logger.getLogger(NotificationWorker.class.getName());
     static final int MAX_ATTEMPTS = 30;
+    /** How long an event waits out the web app's Retry-After pauses at most: about as long as its 30 attempts take. */
+    static final Duration LONGEST_PAUSED = Duration.ofHours(24);
     /** The feed's webhook events (sync's FeedWebhooks.TYPE; maintenance does not depend on sync). */
     private static final String CHANGES = "connection.changes";
 
@@ -80,8 +82,7 @@ public final class NotificationWorker {
         }
         Optional<Duration> paused = pause();
         if (paused.isPresent()) {
-            // Not an attempt: it was not sent. Spread over a tenth of the pause, so they do not all come back at once.
-            retries.send(node.toString(), paused.get().plusMillis(jitter.nextLong(paused.get().toMillis() / 10 + 1)));
+            waitForThePause((ObjectNode) node, event, paused.get());
             return;
         }
         try {
@@ -103,6 +104,24 @@ public final class NotificationWorker {
                     + " in " + wait.toSeconds() + " s");
             retries.send("{\"event\":" + event + ",\"attempt\":" + (attempt + 1) + "}", wait);
         }
+    }
+
+    /**
+     * Not an attempt (it was not sent), so the attempts do not bound it: a web app that keeps asking to wait gets the event
+     * in the poison queue once it waited {@link #LONGEST_PAUSED}, as long as the retries of one that keeps refusing. Spread
+     * over a tenth of the pause, so that they do not all come back at once.
+     */
+    private void waitForThePause(ObjectNode envelope, JsonNode event, Duration pause) {
+        Instant now = clock.instant();
+        JsonNode since = envelope.get("pausedSince");
+        if (since != null && Duration.between(Instant.parse(since.asText()), now).compareTo(LONGEST_PAUSED) > 0) {
+            giveUp(envelope, event, "Giving up on event " + event.path("id").asText() + ": the web app asked to wait for over "
+                    + LONGEST_PAUSED.toHours() + " hours");
+            return;
+        }
+        envelope.remove("confirm"); // confirmed above: the change was saved
+        envelope.put("pausedSince", since == null ? now.toString() : since.asText());
+        retries.send(envelope.toString(), pause.plusMillis(jitter.nextLong(pause.toMillis() / 10 + 1)));
     }
 
     private synchronized void pauseFor(Duration asked) {

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
  */
 public final class StorageWorkQueue implements WorkQueue {
     private static final Duration NEVER_EXPIRES = Duration.ofSeconds(-1);
+    private static final Duration COUNT_WITHIN = Duration.ofSeconds(5);
     private final QueueClient queue;
 
     public StorageWorkQueue(QueueClient queue) {
@@ -93,15 +94,18 @@ public final class StorageWorkQueue implements WorkQueue {
         sendWith(() -> queue.sendMessageWithResponse(message, null, NEVER_EXPIRES, null, null));
     }
 
+    /** Given up after {@link #COUNT_WITHIN}: the health probe that asks must answer in time. */
     @Override
     public OptionalLong approximateCount() {
         try {
-            return OptionalLong.of(queue.getProperties().getApproximateMessagesCount());
-        } catch (QueueStorageException e) {
-            if (e.getStatusCode() == 404) {
+            return OptionalLong.of(queue.getPropertiesWithResponse(COUNT_WITHIN, null).getValue().getApproximateMessagesCount());
+        } catch (RuntimeException e) {
+            QueueStorageException refused = storageError(e);
+            if (refused != null && refused.getStatusCode() == 404) {
                 return OptionalLong.of(0); // never created: nothing was ever put on it
             }
-            throw new StorageUnavailableException("Queue '" + queue.getQueueName() + "' refused to be read (HTTP " + e.getStatusCode() + ")", e);
+            throw new StorageUnavailableException("Queue '" + queue.getQueueName() + "' could not be counted (" + (refused != null
+                    ? "HTTP " + refused.getStatusCode() : rootName(e)) + ")", e);
         }
     }
 

@@ -27,10 +27,15 @@ final class SyncCleanup {
         this.clock = clock;
     }
 
+    /** Before a removal: only the mark housekeeping finishes a clean-up by (the connection has no token to unsubscribe with). */
+    void mark(String connectionId) {
+        stores.states().markForgetting(connectionId, clock.instant());
+    }
+
     /** Before a disconnect, while its token still works: the connection's subscriptions are deleted at Graph. */
     void unsubscribe(String connectionId) {
         // First: if the disconnect's clean-up then fails (or the process dies), housekeeping finds this mark and finishes it
-        stores.states().markForgetting(connectionId, clock.instant());
+        mark(connectionId);
         Optional<Connection> connection = connections.find(connectionId);
         if (connection.isEmpty() || connection.get().status() != ConnectionStatus.ACTIVE) {
             return;

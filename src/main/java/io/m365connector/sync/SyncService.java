@@ -280,6 +280,11 @@ public final class SyncService {
         cleanup.forget(connectionId);
     }
 
+    /** Before a connection's row is removed for good: the mark by which housekeeping finishes {@link #purge} if it is cut short. */
+    public void beforeRemoval(String connectionId) {
+        cleanup.mark(connectionId);
+    }
+
     /** After the connection's row was removed for good: everything sync kept, its change feed and counter too. */
     public void purge(String connectionId) {
         cleanup.purge(connectionId);

@@ -107,19 +107,32 @@ class ConnectionRemovalTest {
         assertEquals(404, HARNESS.getConnection(id).getStatusCode());
     }
 
-    /** A reconnect's sign-in finished after its connection was removed stores nothing and tells the user to start again. */
+    /** API.md: a reconnect before the removal keeps the connection, also one started minutes before it. */
     @Test
-    void whenTheConnectionIsRemovedWhileAReconnectIsOpenThenFinishingItStoresNothing() {
+    void whenAReconnectStartsShortlyBeforeTheRemovalThenTheConnectionIsKeptAndTheSignInConnectsIt() {
         FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "late-return@contoso.com");
-        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
-        String id = started.get("connectionId").asText();
-        HARNESS.entra.nextSignIn(user);
-        HARNESS.browser().navigate(started.get("loginUrl").asText());
-        assertEquals(200, HARNESS.deleteConnection(id).getStatusCode());
+        String id = disconnectedConnectionOf(user);
         HARNESS.clock.advance(Connection.REMOVED_AFTER.minusMinutes(10));
         String loginUrl = HARNESS.reconnect(id, "\"mail\"").get("loginUrl").asText(); // the link lives 30 minutes
-        HARNESS.clock.advance(Duration.ofMinutes(11));
-        assertTrue(sweepAndWork().contains(RefreshWorker.Outcome.REMOVED));
+        HARNESS.clock.advance(Duration.ofMinutes(25));
+        assertFalse(sweepAndWork().contains(RefreshWorker.Outcome.REMOVED), "kept while the sign-in may still come back");
+
+        HARNESS.entra.nextSignIn(user);
+        HARNESS.browser().navigate(loginUrl);
+
+        assertEquals("active", status(id).get("status").asText());
+        HARNESS.clock.advance(Duration.ofHours(3));
+        assertFalse(sweepAndWork().contains(RefreshWorker.Outcome.REMOVED), "active again: never removed");
+        assertEquals(200, HARNESS.getConnection(id).getStatusCode());
+    }
+
+    /** A sign-in that finishes after its connection's row went (removed in a race) stores nothing and says to start again. */
+    @Test
+    void whenTheRowGoesWhileASignInIsOpenThenFinishingItStoresNothing() {
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "too-late@contoso.com");
+        String id = disconnectedConnectionOf(user);
+        String loginUrl = HARNESS.reconnect(id, "\"mail\"").get("loginUrl").asText();
+        ContextParts.of(HARNESS.context).connections().delete(id); // a removal that read the row before the reconnect's write
 
         HARNESS.entra.nextSignIn(user);
         TestBrowser.Page page = HARNESS.browser().navigate(loginUrl);
@@ -127,6 +140,15 @@ class ConnectionRemovalTest {
         assertEquals(400, page.status(), page.body());
         assertTrue(page.body().contains("state_invalid") && page.body().contains("no longer exists"), page.body());
         assertEquals(404, HARNESS.getConnection(id).getStatusCode(), "not brought back by the sign-in");
+    }
+
+    private static String disconnectedConnectionOf(FakeUser user) {
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        String id = started.get("connectionId").asText();
+        HARNESS.entra.nextSignIn(user);
+        HARNESS.browser().navigate(started.get("loginUrl").asText());
+        assertEquals(200, HARNESS.deleteConnection(id).getStatusCode());
+        return id;
     }
 
     /** The timer's sweep, then the queue trigger's worker over every message it queued. */

@@ -1,6 +1,7 @@
 package io.m365connector.maintenance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -336,6 +337,35 @@ class NotificationWorkerTest {
 
         back.forEach(worker::handle);
         assertEquals(3, receiver.received().size(), "the pause is over: both are sent");
+    }
+
+    /** A paused event loses no attempt, but does not wait for ever either: after a day of pauses it is given up on. */
+    @Test
+    void whenTheWebAppKeepsAskingToWaitThenAnEventNeverSentIsGivenUpOnAfterADay() {
+        Connection c = connections.create(TestConnections.active(NationalCloud.GLOBAL, clock.instant(), clock.instant().plusSeconds(3600)));
+        String backstop = backstop(c, ConnectionStatus.NEEDS_REAUTH);
+        connections.update(c.toBuilder().status(ConnectionStatus.NEEDS_REAUTH).updatedAt(clock.instant()).build()); // saved
+        receiver.answerNext(429, "3600");
+        worker.handle("{\"event\":{\"id\":\"evt_first\"},\"attempt\":1}");
+        worker.handle(backstop); // confirmed, then paused: the row may change again while it waits (a reconnect)
+        for (int hour = 1; hour <= 26 && poison.size() == 0; hour++) {
+            clock.advance(Duration.ofHours(1));
+            List<String> back = new ArrayList<>(retries.receiveVisible());
+            back.sort((a, b) -> Boolean.compare(!a.contains("evt_first"), !b.contains("evt_first"))); // the refused one first
+            for (String message : back) {
+                assertFalse(message.contains("\"confirm\""), "confirmed once: " + message);
+                if (message.contains("evt_first")) {
+                    receiver.answerNext(429, "3600");
+                }
+                worker.handle(message);
+            }
+        }
+
+        List<String> givenUp = poison.receiveVisible();
+        assertEquals(1, givenUp.size(), givenUp.toString());
+        assertTrue(givenUp.get(0).contains("needs_reauth"), givenUp.toString());
+        assertTrue(receiver.received().stream().noneMatch(r -> r.body().contains("needs_reauth")), "never sent: the web app kept asking to wait");
+        assertTrue(clock.instant().isAfter(Instant.parse("2026-12-05T10:00:00Z").plus(NotificationWorker.LONGEST_PAUSED)), clock.instant().toString());
     }
 
     @Test
