@@ -80,8 +80,9 @@ public record LoginSession(
         return TENANT_ID.matcher(tenant).matches();
     }
 
+    /** Used up: what only the sign-in needed goes (the nonce, the PKCE verifier, and the hints, a reconnect's being the UPN). */
     public LoginSession completed() {
-        return new LoginSession(id, kind, connectionId, cloud, tenant, features, loginHint, domainHint, returnUrl, createdAt,
+        return new LoginSession(id, kind, connectionId, cloud, tenant, features, null, null, returnUrl, createdAt,
                 expiresAt, Phase.COMPLETED, browserHash, stateHash, null, null, connectionUpdatedAt, connectionDisconnects, version);
     }
 

@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.azure.data.tables.models.ListEntitiesOptions;
+import com.azure.data.tables.models.TableEntity;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.app.ContextParts;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.connection.Feature;
+import io.m365connector.platform.Secrets;
 import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.FakeHttpResponse;
 import io.m365connector.testing.SecretsLedger;
@@ -435,6 +438,28 @@ class ConnectFlowTest {
 
         assertEquals("active", statusOf(id).get("status").asText());
         assertEquals(Set.of(Feature.MAIL), ContextParts.of(HARNESS.context).connections().find(id).orElseThrow().features());
+    }
+
+    /** OPERATIONS.md, data retention: a used-up sign-in's session keeps no hint (a UPN, a domain) and no PKCE verifier. */
+    @Test
+    void whenASignInCompletesThenItsSessionKeepsNeitherHintsNorTheVerifier() {
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "hinted@contoso.com");
+        JsonNode started = ConnectorHarness.json(HARNESS.createConnection("{\"ownerId\":\"owner-1\",\"features\":[\"mail\"],"
+                + "\"cloud\":\"global\",\"loginHint\":\"hinted@contoso.com\",\"domainHint\":\"contoso.com\",\"returnUrl\":\""
+                + ConnectorHarness.RETURN_URL + "\"}").bodyText());
+        String sessionId = started.get("loginUrl").asText().replaceAll(".*/", "");
+        SecretsLedger.remember(sessionId); // a capability: never in a log
+        HARNESS.entra.nextSignIn(user);
+        String loginPage = HARNESS.browser().navigate(started.get("loginUrl").asText()).url();
+
+        TableEntity session = ContextParts.of(HARNESS.context).tables().getTableClient(HARNESS.tables.loginSessions())
+                .listEntities(new ListEntitiesOptions().setFilter("RowKey eq '" + Secrets.sha256(sessionId) + "'"), null, null)
+                .stream().findFirst().orElseThrow();
+        assertEquals("active", statusOf(started.get("connectionId").asText()).get("status").asText(), loginPage);
+        assertEquals("COMPLETED", session.getProperty("Phase"), session.getProperties().toString());
+        for (String gone : List.of("LoginHint", "DomainHint", "Verifier", "Nonce")) {
+            assertFalse(session.getProperties().containsKey(gone), gone + ": " + session.getProperties().keySet());
+        }
     }
 
     private static JsonNode statusOf(String id) {
