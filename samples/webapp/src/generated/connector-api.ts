@@ -688,6 +688,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send the webhook events given up on again
+         * @description Moves up to 1,000 events from the `status-notifications-poison` queue (events your endpoint did not take for
+         *     about a day, or answered 410 Gone to; `GET /api/health` counts them) back to delivery, each as a first attempt
+         *     under its own id, so your endpoint drops one it handled already. Call again while `left` is above 0. A message
+         *     that is no event stays in the poison queue (`notEvents`). Needs the host's master key (admin level): the
+         *     web app's function key is refused in Azure. docs/OPERATIONS.md, Webhooks.
+         */
+        post: operations["replayWebhooks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "connection.status_changed": {
@@ -3091,6 +3115,42 @@ export interface operations {
                     "application/json": components["schemas"]["HealthReport"];
                 };
             };
+        };
+    };
+    replayWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What moved, and about how many wait still. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "replayed": 214,
+                     *       "notEvents": 0,
+                     *       "left": 0
+                     *     }
+                     */
+                    "application/json": {
+                        replayed: number;
+                        notEvents: number;
+                        /** Format: int64 */
+                        left: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     connectionStatusChanged: {

@@ -11,6 +11,7 @@ import io.m365connector.functions.ConnectionFunctions;
 import io.m365connector.functions.GraphNotificationFunctions;
 import io.m365connector.functions.HealthFunction;
 import io.m365connector.functions.MaintenanceFunctions;
+import io.m365connector.functions.OperatorFunctions;
 import io.m365connector.functions.ReadingFunctions;
 import io.m365connector.functions.SchedulingFunctions;
 import io.m365connector.functions.SyncFunctions;
@@ -85,6 +86,7 @@ public final class AppContext {
         functions.put(GraphNotificationFunctions.class, () -> new GraphNotificationFunctions(sync.receiver));
         functions.put(MaintenanceFunctions.class, () -> new MaintenanceFunctions(maintenance.sweep, maintenance.refreshWorker,
                 maintenance.notificationWorker, maintenance.housekeeping, credentials.monitor));
+        functions.put(OperatorFunctions.class, () -> new OperatorFunctions(maintenance.webhookReplay));
     }
 
     /** The context of this process, from the environment. */

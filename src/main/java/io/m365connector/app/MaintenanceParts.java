@@ -5,6 +5,7 @@ import io.m365connector.maintenance.Housekeeping;
 import io.m365connector.maintenance.NotificationWorker;
 import io.m365connector.maintenance.RefreshSweep;
 import io.m365connector.maintenance.RefreshWorker;
+import io.m365connector.maintenance.WebhookReplay;
 import io.m365connector.platform.Lazy;
 import io.m365connector.platform.webhooks.WebhookSender;
 import io.m365connector.platform.webhooks.WebhookSigner;
@@ -23,6 +24,7 @@ final class MaintenanceParts {
     final Lazy<RefreshWorker> refreshWorker;
     final Lazy<NotificationWorker> notificationWorker;
     final Lazy<Housekeeping> housekeeping;
+    final Lazy<WebhookReplay> webhookReplay;
 
     MaintenanceParts(Wiring wiring, PlatformParts platform, TokenParts tokens, FeatureParts features,
                      CredentialParts credentials, SyncParts sync) {
@@ -34,6 +36,8 @@ final class MaintenanceParts {
         this.notificationWorker = Lazy.of(() -> new NotificationWorker(webhookSender(wiring, platform),
                 platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE), platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE + "-poison"),
                 new Random(), wiring.clock, tokens.connections.get(), credentials.store.get())); // Random is safe to share between threads
+        this.webhookReplay = Lazy.of(() -> new WebhookReplay(platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE + "-poison"),
+                platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE), platform.settings.get().webhook().isPresent()));
         this.housekeeping = Lazy.of(() -> new Housekeeping(tokens.loginSessions.get(), features.idempotencyStore.get(),
                 ExpiredChanges.of(platform.tables.get().getTableClient(wiring.tables.changes()),
                         platform.tables.get().getTableClient(wiring.tables.syncState()), wiring.clock), ChangeFeed.RETENTION,

@@ -4,6 +4,8 @@ import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.QueueStorageException;
 import com.azure.storage.queue.models.SendMessageResult;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
@@ -92,6 +94,22 @@ public final class StorageWorkQueue implements WorkQueue {
     @Override
     public void keep(String message) {
         sendWith(() -> queue.sendMessageWithResponse(message, null, NEVER_EXPIRES, null, null));
+    }
+
+    @Override
+    public List<Taken> take(int max, Duration hidden) {
+        try {
+            List<Taken> taken = new ArrayList<>();
+            queue.receiveMessages(Math.min(max, 32), hidden, null, null).forEach(item ->
+                    taken.add(new Taken(new Sent(item.getMessageId(), item.getPopReceipt()), item.getBody().toString())));
+            return taken;
+        } catch (QueueStorageException e) {
+            if (e.getStatusCode() == 404) {
+                return List.of(); // never created: nothing was ever put on it
+            }
+            throw new StorageUnavailableException("Queue '" + queue.getQueueName() + "' refused to hand out messages (HTTP "
+                    + e.getStatusCode() + ")", e);
+        }
     }
 
     /** Given up after {@link #COUNT_WITHIN}: the health probe that asks must answer in time. */

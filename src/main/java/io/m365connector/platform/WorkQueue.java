@@ -1,6 +1,7 @@
 package io.m365connector.platform;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -34,6 +35,18 @@ public interface WorkQueue {
 
     /** Removes a message sent by {@link #sendCancellable}; one already taken or removed is no error. */
     default void cancel(Sent sent) {
+    }
+
+    /** A message taken off the queue: its body, and what {@link #cancel} needs to delete it. */
+    record Taken(Sent handle, String body) {
+    }
+
+    /**
+     * Takes up to {@code max} (at most 32) visible messages, hidden for {@code hidden}: each comes back visible then unless
+     * it is deleted ({@link #cancel}) first. Empty for a queue never created.
+     */
+    default List<Taken> take(int max, Duration hidden) {
+        throw new UnsupportedOperationException("this queue hands messages out only to its trigger");
     }
 
     /** About how many messages wait (the service's approximate count; 0 for a queue never created); empty where unknown. */

@@ -33,6 +33,7 @@ class FunctionJsonIT {
             Map.entry("findMeetingTimes", "POST connections/{id}/meeting-times function"),
             Map.entry("cancelEvent", "DELETE connections/{id}/events/{eventId} function"),
             Map.entry("health", "GET health anonymous"),
+            Map.entry("replayWebhooks", "POST webhooks/replay admin"),
             Map.entry("createConnection", "POST connections function"),
             Map.entry("listConnections", "GET connections function"),
             Map.entry("getConnection", "GET connections/{id} function"),

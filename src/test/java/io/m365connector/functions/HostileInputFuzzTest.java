@@ -83,6 +83,7 @@ class HostileInputFuzzTest {
             new Route("GET", "/api/auth/callback", false, Body.NONE),
             new Route("POST", "/api/auth/callback", false, Body.FORM),
             new Route("GET", "/api/health", false, Body.NONE),
+            new Route("POST", "/api/webhooks/replay", true, Body.NONE),
             new Route("GET", "/api/connections/{id}/events/{event}", true, Body.NONE),
             new Route("GET", "/api/connections/{id}/rooms", true, Body.NONE),
             new Route("POST", "/api/connections/{id}/availability", true, Body.AVAILABILITY),

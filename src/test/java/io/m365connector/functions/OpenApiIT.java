@@ -67,6 +67,8 @@ class OpenApiIT {
     static final String DOCUMENT_IRI = "https://m365-connector.invalid/openapi.json";
     static final List<String> HTTP_METHODS = List.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
     static final Set<String> FUNCTION_KEY_SCHEMES = Set.of("functionKey", "functionKeyQuery");
+    /** An operator's routes (auth level admin): the host's master key, sent the same two ways. */
+    static final Set<String> MASTER_KEY_SCHEMES = Set.of("masterKey", "masterKeyQuery");
 
     /** operationId -> the parser the function uses for that JSON body. */
     static final Map<String, Consumer<String>> PARSERS = Map.of(
@@ -131,7 +133,7 @@ class OpenApiIT {
     }
 
     @Test
-    void whenAuthLevelIsFunctionThenTheOperationRequiresTheFunctionKeyAndWhenAnonymousThenNone() throws IOException {
+    void whenAuthLevelIsFunctionThenTheOperationRequiresTheFunctionKeyAdminTheMasterKeyAndAnonymousNone() throws IOException {
         Map<String, JsonNode> operations = operations();
         for (HttpFunction f : httpFunctions()) {
             for (String method : f.methods()) {
@@ -149,6 +151,10 @@ class OpenApiIT {
                         assertEquals(FUNCTION_KEY_SCHEMES, schemes, key + " must accept the function key (header or code)");
                         assertFalse(optional, key + " must not make the key optional (an empty security requirement)");
                     }
+                    case "admin" -> {
+                        assertEquals(MASTER_KEY_SCHEMES, schemes, key + " must ask for the host's master key (header or code)");
+                        assertFalse(optional, key + " must not make the key optional");
+                    }
                     case "anonymous" -> assertTrue(schemes.isEmpty(), key + " is anonymous: security must be [] or absent");
                     default -> fail(key + " has auth level " + f.authLevel() + ", which the document does not describe");
                 }
@@ -159,9 +165,13 @@ class OpenApiIT {
     @Test
     void whenSecuritySchemesAreReadThenTheyAreTheFunctionsHostKeyHeaderAndCodeQuery() {
         JsonNode schemes = doc.path("components").path("securitySchemes");
-        assertEquals(FUNCTION_KEY_SCHEMES, names(schemes));
+        Set<String> all = new TreeSet<>(FUNCTION_KEY_SCHEMES);
+        all.addAll(MASTER_KEY_SCHEMES);
+        assertEquals(all, new TreeSet<>(names(schemes)));
         assertEquals("apiKey header x-functions-key", describe(schemes.get("functionKey")));
         assertEquals("apiKey query code", describe(schemes.get("functionKeyQuery")));
+        assertEquals("apiKey header x-functions-key", describe(schemes.get("masterKey")));
+        assertEquals("apiKey query code", describe(schemes.get("masterKeyQuery")));
         assertTrue(doc.path("security").isMissingNode() || doc.path("security").isEmpty(),
                 "no global security: each operation states its own");
     }

@@ -10,6 +10,7 @@ import com.azure.data.tables.models.TableEntity;
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.QueueMessageItem;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.microsoft.azure.functions.HttpMethod;
 import io.m365connector.app.AppContext;
 import io.m365connector.app.ContextParts;
 import io.m365connector.app.Wiring;
@@ -17,10 +18,14 @@ import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.functions.MaintenanceFunctions;
+import io.m365connector.functions.OperatorFunctions;
 import io.m365connector.platform.SettingsReader;
 import io.m365connector.sync.ChangeFeed;
 import io.m365connector.testing.Azurite;
 import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.FakeExecutionContext;
+import io.m365connector.testing.FakeHttpRequest;
+import io.m365connector.testing.FakeHttpResponse;
 import io.m365connector.testing.FakeKeyVault;
 import io.m365connector.testing.StartTogether;
 import io.m365connector.testing.StandardWebhooks;
@@ -288,6 +293,32 @@ class MaintenanceTest {
         QueueClient queue = queue("status-notifications");
         assertEquals(1, queue.getProperties().getApproximateMessagesCount(), "the retry is on the queue");
         assertFalse(queue.receiveMessages(1).iterator().hasNext(), "and invisible until the backoff has passed");
+    }
+
+    /** OPERATIONS.md: an event given up on (here a 410) goes out again, under its id, when the operator replays them. */
+    @Test
+    void whenTheOperatorReplaysTheEventsGivenUpOnThenTheWebAppGetsThemAgainAndThePoisonQueueEmpties() {
+        String id = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId();
+        drainNotifications();
+        queue("status-notifications-poison").clearMessages();
+        RECEIVER.answerNext(410);
+        int before = RECEIVER.received().size();
+        HARNESS.deleteConnection(id);
+        drainNotifications();
+        assertEquals(1, queue("status-notifications-poison").getProperties().getApproximateMessagesCount(), "given up on: 410 Gone");
+
+        FakeHttpResponse replayed = (FakeHttpResponse) HARNESS.context.newFunction(OperatorFunctions.class).replayWebhooks(
+                FakeHttpRequest.of(HttpMethod.POST, "https://" + ConnectorHarness.FUNCTION_HOST + "/api/webhooks/replay"),
+                new FakeExecutionContext("replayWebhooks"));
+        drainNotifications();
+
+        assertEquals(200, replayed.getStatusCode(), replayed.bodyText());
+        assertEquals(1, ConnectorHarness.json(replayed.bodyText()).path("replayed").asInt(), replayed.bodyText());
+        List<WebhookReceiver.Received> received = RECEIVER.documented().subList(before, RECEIVER.received().size());
+        assertEquals(2, received.size(), "refused once, then replayed");
+        assertEquals(received.get(0).headers().get("webhook-id"), received.get(1).headers().get("webhook-id"), "under the same id");
+        assertTrue(verify(received.get(1)));
+        assertEquals(0, queue("status-notifications-poison").getProperties().getApproximateMessagesCount());
     }
 
     /** OPERATIONS.md: an answer that does not come within OUTBOUND_TIMEOUT_SECONDS is retried like a refusal. */

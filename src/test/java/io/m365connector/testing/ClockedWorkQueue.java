@@ -75,6 +75,21 @@ public final class ClockedWorkQueue implements WorkQueue {
     }
 
     @Override
+    public synchronized List<Taken> take(int max, Duration hidden) {
+        Instant now = clock.instant();
+        queued.removeIf(q -> !now.isBefore(q.expiresAt()));
+        List<Taken> taken = new ArrayList<>();
+        for (int i = 0; i < queued.size() && taken.size() < Math.min(max, 32); i++) {
+            Queued q = queued.get(i);
+            if (!q.visibleAt().isAfter(now)) {
+                taken.add(new Taken(new Sent(String.valueOf(q.id()), "receipt"), q.message()));
+                queued.set(i, new Queued(q.message(), now.plus(hidden), q.id(), q.expiresAt()));
+            }
+        }
+        return taken;
+    }
+
+    @Override
     public OptionalLong approximateCount() {
         return OptionalLong.of(size());
     }

@@ -1,0 +1,72 @@
+package io.m365connector.maintenance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.m365connector.platform.ConnectorException;
+import io.m365connector.platform.Json;
+import io.m365connector.platform.ProblemCode;
+import io.m365connector.testing.ClockedWorkQueue;
+import io.m365connector.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The operator's replay on in-memory queues: events go back as first attempts, anything else stays for the operator. */
+class WebhookReplayTest {
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-07T10:00:00Z"));
+    private final ClockedWorkQueue poison = new ClockedWorkQueue(clock);
+    private final ClockedWorkQueue deliveries = new ClockedWorkQueue(clock);
+
+    @Test
+    void whenEventsWereGivenUpOnThenEachGoesBackAsAFirstAttemptUnderItsIdAndLeavesThePoisonQueue() {
+        poison.keep("{\"event\":{\"id\":\"evt_a\",\"type\":\"connection.status_changed\"},\"attempt\":30}");
+        poison.keep("{\"event\":{\"id\":\"evt_b\"},\"attempt\":4,\"pausedSince\":\"2026-12-06T09:00:00Z\",\"confirm\":{\"status\":\"active\"}}");
+        poison.keep("not an event");
+
+        WebhookReplay.Result result = new WebhookReplay(poison, deliveries, true).replay(WebhookReplay.MOST_PER_CALL);
+
+        assertEquals(2, result.replayed());
+        assertEquals(1, result.notEvents());
+        List<JsonNode> sent = deliveries.receiveVisible().stream().map(m -> Json.read(m, JsonNode.class)).toList();
+        assertEquals(List.of("evt_a", "evt_b"), sent.stream().map(e -> e.path("event").path("id").asText()).toList());
+        for (JsonNode envelope : sent) {
+            assertEquals(1, envelope.path("attempt").asInt(), envelope.toString());
+            assertFalse(envelope.has("pausedSince") || envelope.has("confirm"), envelope.toString());
+        }
+        assertEquals("connection.status_changed", sent.get(0).path("event").path("type").asText(), "the event as it was");
+        assertEquals(1, poison.size(), "the message that is no event stays for the operator");
+        clock.advance(Duration.ofMinutes(6));
+        assertEquals(List.of("not an event"), poison.receiveVisible(), "visible again after the call");
+    }
+
+    @Test
+    void whenMoreThanOneCallsWorthWaitThenACallMovesItsLimitAndSaysHowManyAreLeft() {
+        for (int i = 0; i < 70; i++) {
+            poison.keep("{\"event\":{\"id\":\"evt_" + i + "\"},\"attempt\":30}");
+        }
+
+        WebhookReplay.Result first = new WebhookReplay(poison, deliveries, true).replay(50);
+
+        assertEquals(50, first.replayed());
+        assertEquals(20, first.left());
+        assertEquals(20, new WebhookReplay(poison, deliveries, true).replay(50).replayed());
+        assertEquals(70, deliveries.size());
+    }
+
+    @Test
+    void whenNoWebhookIsSetThenNothingMovesAndTheOperatorIsToldWhy() {
+        poison.keep("{\"event\":{\"id\":\"evt_a\"},\"attempt\":30}");
+
+        ConnectorException e = assertThrows(ConnectorException.class, () -> new WebhookReplay(poison, deliveries, false).replay(10));
+
+        assertEquals(ProblemCode.INVALID_REQUEST, e.code());
+        assertTrue(e.detail().contains("NOTIFY_WEBHOOK_URL"), e.detail());
+        assertEquals(1, poison.size());
+        assertEquals(0, deliveries.size());
+    }
+}
