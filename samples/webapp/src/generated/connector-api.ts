@@ -701,9 +701,9 @@ export interface paths {
          * Send the webhook events given up on again
          * @description Moves up to 1,000 events from the `status-notifications-poison` queue (events your endpoint did not take for
          *     about a day, or answered 410 Gone to; `GET /api/health` counts them) back to delivery, each as a first attempt
-         *     under its own id, so your endpoint drops one it handled already. Call again while `left` is above 0. A message
-         *     that is no event stays in the poison queue (`notEvents`). Needs the host's master key (admin level): the
-         *     web app's function key is refused in Azure. docs/OPERATIONS.md, Webhooks.
+         *     under its own id, so your endpoint drops one it handled already. A call moves what the queue held when it
+         *     started: call again while one moves 1,000. A message that is no event stays in the poison queue (`notEvents`).
+         *     Needs the host's master key (admin level): the web app's function key is refused in Azure. docs/OPERATIONS.md, Webhooks.
          */
         post: operations["replayWebhooks"];
         delete?: never;
@@ -3142,8 +3142,11 @@ export interface operations {
                     "application/json": {
                         replayed: number;
                         notEvents: number;
-                        /** Format: int64 */
-                        left: number;
+                        /**
+                         * Format: int64
+                         * @description About how many messages the poison queue holds after the call (absent when it could not be counted).
+                         */
+                        left?: number;
                     };
                 };
             };

@@ -36,10 +36,12 @@ import io.m365connector.platform.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
 import reactor.core.publisher.Mono;
 
 /** Builds Azure SDK clients on the shared HTTP stack, for the hosting cloud. */
 public final class AzureClients {
+    private static final Logger LOG = Logger.getLogger(AzureClients.class.getName());
     /**
      * Short, bounded retries: these calls sit on an API request path, and a caller is better served
      * by a quick 503 than by the SDK default of up to ~6 s of backoff.
@@ -107,7 +109,11 @@ public final class AzureClients {
                                     HttpClient http, Sleeper sleeper, String queueName) {
         QueueClientBuilder builder = new QueueClientBuilder()
                 .queueName(queueName).httpClient(http).retryOptions(QUEUE_ONE_TRY).addPolicy(new PerCall(retry(sleeper)))
-                .messageEncoding(QueueMessageEncoding.BASE64);
+                .messageEncoding(QueueMessageEncoding.BASE64)
+                // A message that is not base64 (put on by hand without encoding; the Functions host moves such a message to the
+                // poison queue as it is) is skipped by a receive (WorkQueue.take) instead of failing it with its batch.
+                .processMessageDecodingError(error -> LOG.warning("Queue '" + queueName + "': message "
+                        + error.getQueueMessageItem().getMessageId() + " is not base64; left where it is"));
         if (storage.connectionString().isPresent()) {
             return builder.connectionString(storage.connectionString().get()).buildClient();
         }

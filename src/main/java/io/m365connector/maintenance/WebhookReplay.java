@@ -1,5 +1,6 @@
 package io.m365connector.maintenance;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.m365connector.platform.ConnectorException;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.logging.Logger;
 
 /**
@@ -35,19 +37,24 @@ public final class WebhookReplay {
         this.webhookSet = webhookSet;
     }
 
-    /** How many events went back to delivery, how many messages were not events (left), about how many wait still. */
-    public record Result(int replayed, int notEvents, long left) {
+    /**
+     * How many events went back to delivery, how many messages were no events (left there), and about how many messages the
+     * poison queue holds now (null when it could not be counted): those no events, and events refused again since.
+     */
+    public record Result(int replayed, int notEvents, @JsonInclude(JsonInclude.Include.NON_NULL) Long left) {
     }
 
+    /** Moves what the poison queue held when the call started, up to {@code limit}: never the events that come back meanwhile. */
     public Result replay(int limit) {
         if (!webhookSet) {
             throw new ConnectorException(ProblemCode.INVALID_REQUEST, "NOTIFY_WEBHOOK_URL is not set: a replayed event would go "
                     + "straight back to the poison queue. Set it first.");
         }
+        long there = poison.approximateCount().orElse(limit);
         int replayed = 0;
         int notEvents = 0;
-        while (replayed + notEvents < limit) {
-            List<WorkQueue.Taken> batch = poison.take(limit - replayed - notEvents, HIDDEN_WHILE_MOVED);
+        while (replayed + notEvents < Math.min(limit, there)) {
+            List<WorkQueue.Taken> batch = poison.take((int) Math.min(limit, there) - replayed - notEvents, HIDDEN_WHILE_MOVED);
             if (batch.isEmpty()) {
                 break;
             }
@@ -62,10 +69,21 @@ public final class WebhookReplay {
                 replayed++;
             }
         }
-        long left = poison.approximateCount().orElse(0);
+        Long left = left();
         LOG.info("Replayed " + replayed + " webhook event(s) from the poison queue; " + notEvents + " message(s) there are no event; about "
                 + left + " left");
         return new Result(replayed, notEvents, left);
+    }
+
+    /** Counted after the moves; a failure to count must not hide what moved. */
+    private Long left() {
+        try {
+            OptionalLong count = poison.approximateCount();
+            return count.isPresent() ? count.getAsLong() : null;
+        } catch (RuntimeException e) {
+            LOG.warning("Could not count the poison queue after a replay: " + e.getClass().getSimpleName());
+            return null;
+        }
     }
 
     /** The envelope of an event's first attempt: attempts and pauses start again; empty for a message that is no event. */
@@ -75,7 +93,9 @@ public final class WebhookReplay {
             if (node instanceof ObjectNode envelope && envelope.get("event") instanceof ObjectNode event && event.path("id").isTextual()) {
                 envelope.put("attempt", 1);
                 envelope.remove("pausedSince");
-                envelope.remove("confirm"); // given up on after its confirmation: the change was saved
+                if (envelope.get("confirm") instanceof ObjectNode confirm) {
+                    confirm.put("looks", 0); // moved here by the host before its change was confirmed: looked at again, afresh
+                }
                 return Optional.of(envelope.toString());
             }
         } catch (Exception notJson) {

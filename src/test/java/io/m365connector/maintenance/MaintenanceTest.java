@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.azure.data.tables.models.TableEntity;
 import com.azure.storage.queue.QueueClient;
+import com.azure.storage.queue.QueueClientBuilder;
 import com.azure.storage.queue.models.QueueMessageItem;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.azure.functions.HttpMethod;
@@ -297,7 +298,7 @@ class MaintenanceTest {
 
     /** OPERATIONS.md: an event given up on (here a 410) goes out again, under its id, when the operator replays them. */
     @Test
-    void whenTheOperatorReplaysTheEventsGivenUpOnThenTheWebAppGetsThemAgainAndThePoisonQueueEmpties() {
+    void whenTheOperatorReplaysTheEventsGivenUpOnThenTheWebAppGetsThemAgainUnderTheirIds() {
         String id = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"").connectionId();
         drainNotifications();
         queue("status-notifications-poison").clearMessages();
@@ -306,6 +307,9 @@ class MaintenanceTest {
         HARNESS.deleteConnection(id);
         drainNotifications();
         assertEquals(1, queue("status-notifications-poison").getProperties().getApproximateMessagesCount(), "given up on: 410 Gone");
+        // Put on by hand without base64 (the host moves such a message to the poison queue as it is): skipped, left there
+        new QueueClientBuilder().connectionString(Azurite.shared().connectionString())
+                .queueName(HARNESS.tables.queuePrefix() + "status-notifications-poison").buildClient().sendMessage("{not base64!}");
 
         FakeHttpResponse replayed = (FakeHttpResponse) HARNESS.context.newFunction(OperatorFunctions.class).replayWebhooks(
                 FakeHttpRequest.of(HttpMethod.POST, "https://" + ConnectorHarness.FUNCTION_HOST + "/api/webhooks/replay"),
@@ -318,7 +322,7 @@ class MaintenanceTest {
         assertEquals(2, received.size(), "refused once, then replayed");
         assertEquals(received.get(0).headers().get("webhook-id"), received.get(1).headers().get("webhook-id"), "under the same id");
         assertTrue(verify(received.get(1)));
-        assertEquals(0, queue("status-notifications-poison").getProperties().getApproximateMessagesCount());
+        assertEquals(1, queue("status-notifications-poison").getProperties().getApproximateMessagesCount(), "the message by hand stays");
     }
 
     /** OPERATIONS.md: an answer that does not come within OUTBOUND_TIMEOUT_SECONDS is retried like a refusal. */
