@@ -1540,12 +1540,12 @@ export interface components {
              * @description Only when NOTIFY_WEBHOOK_URL is set (and the readiness checks pass): the webhook events the connector gave up on
              *     (your endpoint did not take them for about a day, or answered 410 Gone), waiting in `queue` for an operator to
              *     read or send again (docs/OPERATIONS.md, Webhooks). An approximate count, as the queue service keeps it; above 0
-             *     the status is `degraded`.
+             *     the status is `degraded`; so it is when the queue could not be read (`givenUp` absent).
              */
             webhooks?: {
                 queue: string;
                 /** Format: int64 */
-                givenUp: number;
+                givenUp?: number;
             };
         };
         AppCredential: {

@@ -59,7 +59,8 @@ public final class HealthService {
         }
         List<CredentialReport> appCredentials = healthy ? appCredentials() : List.of();
         WebhookReport webhooks = healthy ? webhooks() : null;
-        boolean degraded = appCredentials.stream().anyMatch(c -> "invalid".equals(c.state())) || (webhooks != null && webhooks.givenUp() > 0);
+        boolean degraded = appCredentials.stream().anyMatch(c -> "invalid".equals(c.state()))
+                || (webhooks != null && (webhooks.givenUp() == null || webhooks.givenUp() > 0));
         return new Report(!healthy ? "unavailable" : degraded ? "degraded" : "ok", results, appCredentials, webhooks);
     }
 
@@ -69,7 +70,7 @@ public final class HealthService {
             return givenUp.isEmpty() ? null : new WebhookReport(POISON_QUEUE, givenUp.getAsLong());
         } catch (RuntimeException e) {
             LOG.warning("Could not count the webhook events given up on: " + e.getClass().getSimpleName());
-            return null;
+            return new WebhookReport(POISON_QUEUE, null); // unknown is not "none": degraded
         }
     }
 
@@ -100,9 +101,10 @@ public final class HealthService {
 
     /**
      * The webhook events the connector gave up on (the web app did not take them for about a day, or answered 410 Gone),
-     * waiting in {@code queue} for an operator (OPERATIONS.md, Webhooks): an approximate count, as the queue service keeps it.
+     * waiting in {@code queue} for an operator (OPERATIONS.md, Webhooks): an approximate count, as the queue service keeps it;
+ * null when the queue could not be read.
      */
-    public record WebhookReport(String queue, long givenUp) {
+    public record WebhookReport(String queue, @JsonInclude(JsonInclude.Include.NON_NULL) Long givenUp) {
     }
 
     /**

@@ -2,6 +2,7 @@ package io.m365connector.functions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.azure.storage.queue.QueueClient;
@@ -12,7 +13,9 @@ import io.m365connector.app.Wiring;
 import io.m365connector.app.Tables;
 import io.m365connector.cloud.HostingCloud;
 import io.m365connector.cloud.NationalCloud;
+import io.m365connector.health.HealthService;
 import io.m365connector.platform.Json;
+import io.m365connector.platform.StorageUnavailableException;
 import io.m365connector.platform.SettingsReader;
 import io.m365connector.testing.Azurite;
 import io.m365connector.testing.ConnectorHarness;
@@ -24,6 +27,7 @@ import io.m365connector.testing.LocalCloudRouting;
 import io.m365connector.testing.StandardWebhooks;
 import io.m365connector.testing.TestSettings;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -70,6 +74,19 @@ class HealthFunctionTest {
         assertEquals("status-notifications-poison", body.path("webhooks").path("queue").asText());
         assertEquals(2, body.path("webhooks").path("givenUp").asLong());
         assertFalse(response.bodyText().contains("evt_1"), "a count, never the events");
+    }
+
+    /** Not knowing whether events were given up on is not "none": degraded, without a count. */
+    @Test
+    void whenTheWebhookCountFailsThenHealthIsDegradedWithoutACount() {
+        HealthService.Report report = new HealthService(Map.of("storage", () -> { }), List::of, () -> {
+            throw new StorageUnavailableException("the queue service does not answer", null);
+        }).check();
+
+        assertEquals("degraded", report.status());
+        assertEquals(HealthService.POISON_QUEUE, report.webhooks().queue());
+        assertNull(report.webhooks().givenUp());
+        assertTrue(report.healthy(), "still 200: everything else works");
     }
 
     @Test
