@@ -1522,7 +1522,7 @@ export interface components {
         };
         HealthReport: {
             /**
-             * @description `ok`; `degraded` (200) when a cloud's app credential is invalid or webhook events were given up on; `unavailable` (503) when a readiness check fails.
+             * @description `ok`; `degraded` (200) when a cloud's app credential is invalid or webhook events were given up on (or could not be counted); `unavailable` (503) when a readiness check fails.
              * @enum {string}
              */
             status: "ok" | "degraded" | "unavailable";
@@ -3061,7 +3061,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Ready (status ok), or degraded (an app credential is invalid, see appCredentials; or webhook events were given up on, see webhooks). */
+            /** @description Ready (status ok), or degraded (an app credential is invalid, see appCredentials; or webhook events were given up on, or could not be counted, see webhooks). */
             200: {
                 headers: {
                     [name: string]: unknown;

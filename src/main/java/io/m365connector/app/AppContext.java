@@ -125,7 +125,8 @@ public final class AppContext {
         checks.put("settings", HealthService.of(platform.settings::get));
         checks.put("storage", () -> tokens.connections.get().find(Connection.newId()));
         checks.put("tokenKey", HealthService.of(() -> platform.keys.get().current()));
-        return new HealthService(checks, () -> credentials.monitor.get().report(), () -> webhooks().isEmpty() ? OptionalLong.empty()
-                : platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE + "-poison").approximateCount());
+        return new HealthService(checks, () -> credentials.monitor.get().report(), new HealthService.GivenUpWebhooks(
+                MaintenanceFunctions.NOTIFICATION_POISON_QUEUE, () -> webhooks().isEmpty() ? OptionalLong.empty()
+                        : platform.queue(MaintenanceFunctions.NOTIFICATION_POISON_QUEUE).approximateCount()));
     }
 }

@@ -34,9 +34,9 @@ final class MaintenanceParts {
                 wiring.clock, credentials.states, new RefreshWorker.Removals(id -> sync.service.get().beforeRemoval(id),
                         id -> sync.service.get().purge(id))));
         this.notificationWorker = Lazy.of(() -> new NotificationWorker(webhookSender(wiring, platform),
-                platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE), platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE + "-poison"),
+                platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE), platform.queue(MaintenanceFunctions.NOTIFICATION_POISON_QUEUE),
                 new Random(), wiring.clock, tokens.connections.get(), credentials.store.get())); // Random is safe to share between threads
-        this.webhookReplay = Lazy.of(() -> new WebhookReplay(platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE + "-poison"),
+        this.webhookReplay = Lazy.of(() -> new WebhookReplay(platform.queue(MaintenanceFunctions.NOTIFICATION_POISON_QUEUE),
                 platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE), platform.settings.get().webhook().isPresent()));
         this.housekeeping = Lazy.of(() -> new Housekeeping(tokens.loginSessions.get(), features.idempotencyStore.get(),
                 ExpiredChanges.of(platform.tables.get().getTableClient(wiring.tables.changes()),

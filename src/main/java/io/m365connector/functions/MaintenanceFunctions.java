@@ -25,6 +25,8 @@ public final class MaintenanceFunctions {
     static final long MAX_DEQUEUE_COUNT = 5;
     public static final String REFRESH_QUEUE = "refresh-requests";
     public static final String NOTIFICATION_QUEUE = "status-notifications";
+    /** Where the notification worker (and the Functions host, after maxDequeueCount) puts the events given up on. */
+    public static final String NOTIFICATION_POISON_QUEUE = NOTIFICATION_QUEUE + "-poison";
 
     private final Supplier<RefreshSweep> sweep;
     private final Supplier<RefreshWorker> worker;

@@ -15,26 +15,30 @@ import java.util.logging.Logger;
  * Readiness: settings valid, Table Storage reachable, token key readable; and the state of each
  * cloud's app credential. Answers with a status per check and stable codes only; the details (which
  * setting, which vault) go to the log. An invalid app credential makes the report "degraded", not
- * unavailable: the other clouds, status reads and disconnects still work; so do webhook events given up on.
+ * unavailable: the other clouds, status reads and disconnects still work. Webhook events given up on make it degraded
+ * too: status events the web app never got.
  */
 public final class HealthService {
     private static final Logger LOG = Logger.getLogger(HealthService.class.getName());
-    /** MaintenanceFunctions.NOTIFICATION_QUEUE's poison queue (health does not depend on the functions). */
-    public static final String POISON_QUEUE = "status-notifications-poison";
 
     private final Map<String, Runnable> checks;
     private final Supplier<List<CredentialReport>> credentials;
-    private final Supplier<OptionalLong> givenUpWebhooks;
+    private final GivenUpWebhooks givenUpWebhooks;
+
+    /** The queue where webhook events given up on wait, and how many it holds (empty without a webhook). */
+    public record GivenUpWebhooks(String queue, Supplier<OptionalLong> count) {
+        static final GivenUpWebhooks NONE = new GivenUpWebhooks("", OptionalLong::empty);
+    }
 
     public HealthService(Map<String, Runnable> checks) {
-        this(checks, List::of, OptionalLong::empty);
+        this(checks, List::of, GivenUpWebhooks.NONE);
     }
 
     /**
      * @param credentials     the app credential of each enabled cloud (checked when the last check is older than the interval)
      * @param givenUpWebhooks how many webhook events wait in the poison queue for an operator; empty without a webhook
      */
-    public HealthService(Map<String, Runnable> checks, Supplier<List<CredentialReport>> credentials, Supplier<OptionalLong> givenUpWebhooks) {
+    public HealthService(Map<String, Runnable> checks, Supplier<List<CredentialReport>> credentials, GivenUpWebhooks givenUpWebhooks) {
         this.checks = new LinkedHashMap<>(checks);
         this.credentials = credentials;
         this.givenUpWebhooks = givenUpWebhooks;
@@ -66,11 +70,11 @@ public final class HealthService {
 
     private WebhookReport webhooks() {
         try {
-            OptionalLong givenUp = givenUpWebhooks.get();
-            return givenUp.isEmpty() ? null : new WebhookReport(POISON_QUEUE, givenUp.getAsLong());
+            OptionalLong givenUp = givenUpWebhooks.count().get();
+            return givenUp.isEmpty() ? null : new WebhookReport(givenUpWebhooks.queue(), givenUp.getAsLong());
         } catch (RuntimeException e) {
             LOG.warning("Could not count the webhook events given up on: " + e.getClass().getSimpleName());
-            return new WebhookReport(POISON_QUEUE, null); // unknown is not "none": degraded
+            return new WebhookReport(givenUpWebhooks.queue(), null); // unknown is not "none": degraded
         }
     }
 
@@ -102,7 +106,7 @@ public final class HealthService {
     /**
      * The webhook events the connector gave up on (the web app did not take them for about a day, or answered 410 Gone),
      * waiting in {@code queue} for an operator (OPERATIONS.md, Webhooks): an approximate count, as the queue service keeps it;
- * null when the queue could not be read.
+     * null when the queue could not be read.
      */
     public record WebhookReport(String queue, @JsonInclude(JsonInclude.Include.NON_NULL) Long givenUp) {
     }

@@ -12,6 +12,7 @@ import io.m365connector.platform.webhooks.WebhookSender;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 import java.util.logging.Logger;
@@ -29,8 +30,12 @@ import java.util.logging.Logger;
 public final class NotificationWorker {
     private static final Logger LOG = Logger.getLogger(NotificationWorker.class.getName());
     static final int MAX_ATTEMPTS = 30;
-    /** How long an event waits out the web app's Retry-After pauses at most: about as long as its 30 attempts take. */
-    static final Duration LONGEST_PAUSED = Duration.ofHours(24);
+    /**
+     * How long after it was first held back (refused, or waiting out a pause) an event is tried at most: a little longer
+     * than its 30 attempts take (about 25 hours with their random tenths), so pauses, which are no attempts, cannot
+     * stretch it (OPERATIONS.md: keep handled ids two days).
+     */
+    static final Duration LONGEST_HELD = Duration.ofHours(26);
     /** The feed's webhook events (sync's FeedWebhooks.TYPE; maintenance does not depend on sync). */
     private static final String CHANGES = "connection.changes";
 
@@ -80,7 +85,7 @@ public final class NotificationWorker {
             giveUp(node, event, "NOTIFY_WEBHOOK_URL is not set, so event " + eventId + " cannot be delivered");
             return;
         }
-        Optional<Duration> paused = pause();
+        Optional<Duration> paused = pauseLeft();
         if (paused.isPresent()) {
             waitForThePause((ObjectNode) node, event, paused.get());
             return;
@@ -88,39 +93,58 @@ public final class NotificationWorker {
         try {
             sender.get().send(eventId, event.toString());
         } catch (Exception e) {
-            boolean gone = e instanceof WebhookRefusedException refused && refused.gone();
-            boolean unsignable = e instanceof IllegalArgumentException; // an id the signer refuses: no retry changes that
-            if (gone || unsignable || attempt >= MAX_ATTEMPTS) {
-                giveUp(node, event, gone ? "The web app answered 410 Gone to event " + eventId + ": it wants no more events at NOTIFY_WEBHOOK_URL"
-                        : unsignable ? "Event " + eventId + " cannot be sent (" + e.getMessage() + ")"
-                        : "Giving up on status event " + eventId + " after " + attempt + " attempts (" + e.getMessage() + ")");
-                return;
-            }
-            Optional<Duration> asked = e instanceof WebhookRefusedException refused ? RetryAfter.parse(refused.retryAfter(), clock)
-                    : Optional.empty();
-            asked.ifPresent(this::pauseFor);
-            Duration wait = wait(attempt, asked);
-            LOG.warning("Status event " + eventId + " not delivered (" + e.getMessage() + "); attempt " + (attempt + 1)
-                    + " in " + wait.toSeconds() + " s");
-            retries.send("{\"event\":" + event + ",\"attempt\":" + (attempt + 1) + "}", wait);
+            retryOrGiveUp(node, event, attempt, e);
         }
     }
 
+    private void retryOrGiveUp(JsonNode node, JsonNode event, int attempt, Exception e) {
+        String eventId = event.path("id").asText();
+        boolean gone = e instanceof WebhookRefusedException refused && refused.gone();
+        boolean unsignable = e instanceof IllegalArgumentException; // an id the signer refuses: no retry changes that
+        Instant since = since(node);
+        if (gone || unsignable || attempt >= MAX_ATTEMPTS || overdue(since)) {
+            giveUp(node, event, gone ? "The web app answered 410 Gone to event " + eventId + ": it wants no more events at NOTIFY_WEBHOOK_URL"
+                    : unsignable ? "Event " + eventId + " cannot be sent (" + e.getMessage() + ")"
+                    : "Giving up on status event " + eventId + " after " + attempt + " attempts (" + e.getMessage() + ")");
+            return;
+        }
+        Optional<Duration> asked = e instanceof WebhookRefusedException refused ? RetryAfter.parse(refused.retryAfter(), clock)
+                : Optional.empty();
+        asked.ifPresent(this::pauseFor);
+        Duration wait = wait(attempt, asked);
+        LOG.warning("Status event " + eventId + " not delivered (" + e.getMessage() + "); attempt " + (attempt + 1)
+                + " in " + wait.toSeconds() + " s");
+        retries.send("{\"event\":" + event + ",\"attempt\":" + (attempt + 1) + ",\"since\":\"" + since + "\"}", wait);
+    }
+
+    /** When the event was first not delivered (refused, or held for a pause): now for one not held back before. */
+    private Instant since(JsonNode envelope) {
+        JsonNode since = envelope.get("since");
+        try {
+            return since == null ? clock.instant() : Instant.parse(since.asText());
+        } catch (DateTimeParseException e) {
+            return clock.instant();
+        }
+    }
+
+    private boolean overdue(Instant since) {
+        return Duration.between(since, clock.instant()).compareTo(LONGEST_HELD) > 0;
+    }
+
     /**
-     * Not an attempt (it was not sent), so the attempts do not bound it: a web app that keeps asking to wait gets the event
-     * in the poison queue once it waited {@link #LONGEST_PAUSED}, as long as the retries of one that keeps refusing. Spread
-     * over a tenth of the pause, so that they do not all come back at once.
+     * Not an attempt (it was not sent), so the attempts do not bound it: {@link #LONGEST_HELD} after it was first held back
+     * it goes to the poison queue, as one whose attempts ran out. Spread over a tenth of the pause, so that they do not all
+     * come back at once.
      */
     private void waitForThePause(ObjectNode envelope, JsonNode event, Duration pause) {
-        Instant now = clock.instant();
-        JsonNode since = envelope.get("pausedSince");
-        if (since != null && Duration.between(Instant.parse(since.asText()), now).compareTo(LONGEST_PAUSED) > 0) {
-            giveUp(envelope, event, "Giving up on event " + event.path("id").asText() + ": the web app asked to wait for over "
-                    + LONGEST_PAUSED.toHours() + " hours");
+        Instant since = since(envelope);
+        if (overdue(since)) {
+            giveUp(envelope, event, "Giving up on event " + event.path("id").asText() + ": not delivered " + LONGEST_HELD.toHours()
+                    + " hours after its first try (the web app kept asking to wait)");
             return;
         }
         envelope.remove("confirm"); // confirmed above: the change was saved
-        envelope.put("pausedSince", since == null ? now.toString() : since.asText());
+        envelope.put("since", since.toString());
         retries.send(envelope.toString(), pause.plusMillis(jitter.nextLong(pause.toMillis() / 10 + 1)));
     }
 
@@ -132,7 +156,7 @@ public final class NotificationWorker {
     }
 
     /** How long deliveries still wait for the web app's Retry-After; empty when they may go. */
-    private synchronized Optional<Duration> pause() {
+    private synchronized Optional<Duration> pauseLeft() {
         Duration left = Duration.between(clock.instant(), pausedUntil);
         return left.isNegative() || left.isZero() ? Optional.empty() : Optional.of(left);
     }

@@ -113,7 +113,7 @@ public final class RefreshWorker {
     private Outcome remove(Connection c, DueConnection entry) {
         removals.before().accept(c.id());
         if (!store.deleteIfUnchanged(c)) {
-            return Outcome.NOT_DUE;
+            return Outcome.NOT_DUE; // kept: it changed since it was read (a reconnect), and the new row has its own due time
         }
         LOG.info("Removed connection " + c.id() + ", " + c.status().id() + " since " + c.updatedAt() + " (kept " + Connection.REMOVED_AFTER.toDays()
                 + " days)");

@@ -50,11 +50,11 @@ public final class WebhookReplay {
             throw new ConnectorException(ProblemCode.INVALID_REQUEST, "NOTIFY_WEBHOOK_URL is not set: a replayed event would go "
                     + "straight back to the poison queue. Set it first.");
         }
-        long there = poison.approximateCount().orElse(limit);
+        long heldAtStart = poison.approximateCount().orElse(limit);
         int replayed = 0;
         int notEvents = 0;
-        while (replayed + notEvents < Math.min(limit, there)) {
-            List<WorkQueue.Taken> batch = poison.take((int) Math.min(limit, there) - replayed - notEvents, HIDDEN_WHILE_MOVED);
+        while (replayed + notEvents < Math.min(limit, heldAtStart)) {
+            List<WorkQueue.Taken> batch = poison.take((int) Math.min(limit, heldAtStart) - replayed - notEvents, HIDDEN_WHILE_MOVED);
             if (batch.isEmpty()) {
                 break;
             }
@@ -92,7 +92,7 @@ public final class WebhookReplay {
             JsonNode node = Json.MAPPER.readTree(body);
             if (node instanceof ObjectNode envelope && envelope.get("event") instanceof ObjectNode event && event.path("id").isTextual()) {
                 envelope.put("attempt", 1);
-                envelope.remove("pausedSince");
+                envelope.remove("since"); // tried afresh: its day starts again
                 if (envelope.get("confirm") instanceof ObjectNode confirm) {
                     confirm.put("looks", 0); // moved here by the host before its change was confirmed: looked at again, afresh
                 }

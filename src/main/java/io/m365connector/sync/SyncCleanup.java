@@ -55,8 +55,8 @@ final class SyncCleanup {
 
     /**
      * A connection removed for good (maintenance, {@code Connection.REMOVED_AFTER} its disconnect): its changes and the
-     * feed's counter too, then {@link #forget}, whose last step removes the mark {@link #unsubscribe} made, so that
-     * housekeeping finishes this if it is cut short.
+     * feed's counter too, then {@link #forget}, whose last step removes the mark {@link #mark} made before the row went, so
+     * that housekeeping finishes this if it is cut short.
      */
     void purge(String connectionId) {
         stores.feed().deleteAll(connectionId);

@@ -144,7 +144,7 @@ final class SyncStates {
     /**
      * Every row of a connection but the feed row (disconnect), the forget mark among them. The feed's counter stays: a
      * connection connected again after its changes were removed numbers on after them, so a web app's stored cursor does
-     * not hide the new changes.
+     * not hide the new changes. It goes when the connection is removed for good ({@link #deleteFeed}).
      */
     void clear(String connectionId) {
         table.deleteMatching("PartitionKey eq " + TableAccess.literal(connectionId) + " and RowKey ne " + TableAccess.literal(FEED_ROW));

@@ -79,12 +79,13 @@ class HealthFunctionTest {
     /** Not knowing whether events were given up on is not "none": degraded, without a count. */
     @Test
     void whenTheWebhookCountFailsThenHealthIsDegradedWithoutACount() {
-        HealthService.Report report = new HealthService(Map.of("storage", () -> { }), List::of, () -> {
-            throw new StorageUnavailableException("the queue service does not answer", null);
-        }).check();
+        HealthService.Report report = new HealthService(Map.of("storage", () -> { }), List::of, new HealthService.GivenUpWebhooks(
+                MaintenanceFunctions.NOTIFICATION_POISON_QUEUE, () -> {
+                    throw new StorageUnavailableException("the queue service does not answer", null);
+                })).check();
 
         assertEquals("degraded", report.status());
-        assertEquals(HealthService.POISON_QUEUE, report.webhooks().queue());
+        assertEquals("status-notifications-poison", report.webhooks().queue());
         assertNull(report.webhooks().givenUp());
         assertTrue(report.healthy(), "still 200: everything else works");
     }

@@ -88,7 +88,7 @@ class RefreshWorkerUnitTest {
     }
 
     @Test
-    void whenARemovalIsNotDueYetOrTheConnectionIsActiveAgainThenNothingIsRemoved() {
+    void whenARemovalIsNotDueYetOrTheConnectionNeedsReauthThenNothingIsRemoved() {
         Connection later = store.create(TestConnections.active(NationalCloud.GLOBAL, clock.instant(), null).toBuilder()
                 .status(ConnectionStatus.DISCONNECTED).tokens(null)
                 .refresh(Connection.RefreshState.NONE.withNextRefreshDue(clock.instant().plusSeconds(60))).build());
@@ -101,6 +101,7 @@ class RefreshWorkerUnitTest {
         assertTrue(store.find(later.id()).isPresent());
         assertTrue(store.find(reauth.id()).isPresent(), "needs_reauth is kept until the web app disconnects it");
         assertEquals(List.of(), removing);
+        assertEquals(List.of(), removed);
     }
 
     @Test

@@ -26,7 +26,7 @@ class WebhookReplayTest {
     @Test
     void whenEventsWereGivenUpOnThenEachGoesBackAsAFirstAttemptUnderItsIdAndLeavesThePoisonQueue() {
         poison.keep("{\"event\":{\"id\":\"evt_a\",\"type\":\"connection.status_changed\"},\"attempt\":30}");
-        poison.keep("{\"event\":{\"id\":\"evt_b\"},\"attempt\":4,\"pausedSince\":\"2026-12-06T09:00:00Z\"}");
+        poison.keep("{\"event\":{\"id\":\"evt_b\"},\"attempt\":4,\"since\":\"2026-12-06T09:00:00Z\"}");
         poison.keep("{\"event\":{\"id\":\"evt_c\"},\"attempt\":1,\"confirm\":{\"status\":\"active\",\"looks\":3}}");
         poison.keep("not an event");
 
@@ -38,7 +38,7 @@ class WebhookReplayTest {
         assertEquals(List.of("evt_a", "evt_b", "evt_c"), sent.stream().map(e -> e.path("event").path("id").asText()).toList());
         for (JsonNode envelope : sent) {
             assertEquals(1, envelope.path("attempt").asInt(), envelope.toString());
-            assertFalse(envelope.has("pausedSince"), envelope.toString());
+            assertFalse(envelope.has("since"), "its day starts again: " + envelope);
         }
         assertEquals(0, sent.get(2).path("confirm").path("looks").asInt(-1),
                 "moved by the host before its change was confirmed: confirmed afresh, never announced unchecked: " + sent.get(2));
