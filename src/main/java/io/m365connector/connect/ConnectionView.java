@@ -2,6 +2,7 @@ package io.m365connector.connect;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.m365connector.connection.Connection;
+import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.connection.Feature;
 import io.m365connector.connection.SyncHealth;
 import java.time.Instant;
@@ -39,7 +40,8 @@ public record ConnectionView(String connectionId, String ownerId, String status,
                 c.features().stream().map(Feature::id).sorted().toList(),
                 List.copyOf(c.grantedScopes()), List.copyOf(c.missingScopes()),
                 c.features().stream().filter(f -> f.scopes().stream().anyMatch(c.missingScopes()::contains)).map(Feature::id).sorted().toList(),
-                c.refresh().lastRefreshAt(), c.removable() ? null : c.refresh().nextRefreshDue(), c.refresh().lastErrorCode(),
+                c.refresh().lastRefreshAt(), c.status() == ConnectionStatus.ACTIVE ? c.refresh().nextRefreshDue() : null,
+                c.refresh().lastErrorCode(),
                 c.createdAt(), c.updatedAt(), c.removable() ? c.refresh().nextRefreshDue() : null,
                 c.proof() != null && c.proof().confirmed(), List.copyOf(sync));
     }

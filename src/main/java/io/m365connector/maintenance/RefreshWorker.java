@@ -28,7 +28,8 @@ import java.util.logging.Logger;
  * time; needs_reauth (and the web app is notified); or, for transient and app-credential failures,
  * the error and a backoff while the connection stays active. While the credential check says a
  * cloud's app credential is invalid, its connections are not refreshed but rescheduled. A disconnected connection, or a
- * new one nobody signed in to, is due once more, {@link Connection#REMOVED_AFTER} its last change: then it is removed.
+ * new one nobody signed in to, is due once more, {@link Connection#REMOVED_AFTER} its last change: then it is removed. A
+ * needs_reauth connection is due once, {@link RefreshOutcomes#TOKENS_KEPT_AFTER_REAUTH} after it was marked: its tokens go.
  */
 public final class RefreshWorker {
     private static final Logger LOG = Logger.getLogger(RefreshWorker.class.getName());
@@ -62,7 +63,7 @@ public final class RefreshWorker {
         this.removals = Objects.requireNonNull(removals, "'removals' cannot be null.");
     }
 
-    public enum Outcome { REFRESHED, NOT_DUE, GONE, NEEDS_REAUTH, RETRY_LATER, REMOVED }
+    public enum Outcome { REFRESHED, NOT_DUE, GONE, NEEDS_REAUTH, RETRY_LATER, REMOVED, TOKENS_DROPPED }
 
     public Outcome handle(RefreshMessage message) {
         DueConnection entry = new DueConnection(message.connectionId(), message.dueAt());
@@ -75,6 +76,9 @@ public final class RefreshWorker {
         Instant due = c.refresh().nextRefreshDue();
         if (c.removable() && due != null && !due.isAfter(now)) {
             return remove(c, entry);
+        }
+        if (c.status() == ConnectionStatus.NEEDS_REAUTH && c.tokens() != null && due != null && !due.isAfter(now)) {
+            return outcomes.dropTokensOfNeedsReauth(c) ? Outcome.TOKENS_DROPPED : Outcome.NOT_DUE; // NOT_DUE: reconnected meanwhile
         }
         if (c.status() != ConnectionStatus.ACTIVE || due == null || due.isAfter(now)) {
             // The index keeps the due time to the millisecond (its row key), the row finer: an entry that is the row's own (an

@@ -34,6 +34,8 @@ import java.util.logging.Logger;
 public final class RefreshOutcomes {
     private static final Logger LOG = Logger.getLogger(RefreshOutcomes.class.getName());
     static final Duration BACKOFF_BASE = Duration.ofMinutes(2);
+    /** How long a needs_reauth connection keeps its (no longer working) tokens: then its one due time drops them. */
+    public static final Duration TOKENS_KEPT_AFTER_REAUTH = Duration.ofDays(1);
     static final Duration BACKOFF_MAX = Duration.ofHours(6);
     /**
      * Failures of the app's own credential are retried at least this often, so connections come back
@@ -146,7 +148,8 @@ public final class RefreshOutcomes {
      */
     boolean needsReauth(Connection read, RefreshFailure failure) {
         Connection marked = read.toBuilder().status(ConnectionStatus.NEEDS_REAUTH)
-                .refresh(new RefreshState(read.refresh().accessTokenExpiresAt(), null, read.refresh().lastRefreshAt(),
+                .refresh(new RefreshState(read.refresh().accessTokenExpiresAt(), clock.instant().plus(TOKENS_KEPT_AFTER_REAUTH),
+                        read.refresh().lastRefreshAt(),
                         failure.code().code(), read.refresh().failureCount() + 1, read.refresh().lastUsedAt()))
                 .updatedAt(clock.instant()).build();
         listener.beforeChange(read, marked); // the web app's event is queued before the row: a death after the row loses none
@@ -154,6 +157,22 @@ public final class RefreshOutcomes {
             Connection saved = store.update(marked);
             listener.statusChanged(read, saved);
             LOG.warning("Connection " + read.id() + " needs the user to connect again: " + failure.code().code() + " (" + failure.summary() + ")");
+            return true;
+        } catch (ConcurrentUpdateException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A needs_reauth connection's tokens, {@link #TOKENS_KEPT_AFTER_REAUTH} after it was marked: they no longer work, and
+     * only a refresh that raced the marking ({@code reviveIfOnlyMarked}, within minutes) could still use them. The row,
+     * its status and its sync state stay for the web app. True when dropped; false when the row changed (a reconnect).
+     */
+    public boolean dropTokensOfNeedsReauth(Connection read) {
+        Connection dropped = read.toBuilder().tokens(null).refresh(read.refresh().withNextRefreshDue(null)).build();
+        try {
+            store.update(dropped);
+            LOG.info("Dropped the tokens of connection " + read.id() + " (needs_reauth since " + read.updatedAt() + ")");
             return true;
         } catch (ConcurrentUpdateException e) {
             return false;

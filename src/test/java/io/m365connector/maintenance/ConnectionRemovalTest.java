@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.azure.data.tables.TableClient;
+import com.azure.data.tables.models.TableEntity;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.app.ContextParts;
 import io.m365connector.cloud.NationalCloud;
@@ -88,6 +89,32 @@ class ConnectionRemovalTest {
         assertEquals("active", status(signedIn.connectionId()).get("status").asText(), "refreshed, not removed");
     }
 
+    /** OPERATIONS.md, data retention: a day after needs_reauth the stored tokens go; the connection stays for the web app. */
+    @Test
+    void whenAConnectionNeedsTheUserAgainThenItsTokensGoADayLaterAndTheConnectionStays() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.USGOVDOD, "\"mail\"");
+        String id = c.connectionId();
+        HARNESS.entra.revokeRefreshTokens(c.user());
+        var store = ContextParts.of(HARNESS.context).connections();
+        Connection active = store.find(id).orElseThrow();
+        store.update(active.toBuilder().refresh(active.refresh().withNextRefreshDue(HARNESS.clock.instant())).build());
+        assertTrue(sweepAndWork().contains(RefreshWorker.Outcome.NEEDS_REAUTH));
+        assertTrue(rowOf(id).getProperties().containsKey("TokenCache"), "still there: " + rowOf(id).getProperties().keySet());
+
+        HARNESS.clock.advance(Duration.ofHours(23));
+        assertFalse(sweepAndWork().contains(RefreshWorker.Outcome.TOKENS_DROPPED), "kept a day");
+        HARNESS.clock.advance(Duration.ofHours(2));
+        assertTrue(sweepAndWork().contains(RefreshWorker.Outcome.TOKENS_DROPPED));
+
+        assertFalse(rowOf(id).getProperties().containsKey("TokenCache"), rowOf(id).getProperties().keySet().toString());
+        JsonNode status = status(id);
+        assertEquals("needs_reauth", status.get("status").asText(), "the web app still sees who must connect again");
+        assertEquals("reauth_required", status.get("lastErrorCode").asText());
+        HARNESS.clock.advance(Duration.ofDays(30));
+        assertFalse(sweepAndWork().contains(RefreshWorker.Outcome.REMOVED), "never removed: the web app decides");
+        assertEquals(200, HARNESS.getConnection(id).getStatusCode());
+    }
+
     /** CHANGELOG: a row disconnected by an earlier version has no removal date; a repeated DELETE gives it one. */
     @Test
     void whenAConnectionDisconnectedBeforeRemovalsIsDisconnectedAgainThenItsRemovalIsScheduled() {
@@ -159,6 +186,10 @@ class ConnectionRemovalTest {
             outcomes.add(ContextParts.of(HARNESS.context).refreshWorker().handle(RefreshMessage.parse(message)));
         }
         return outcomes; // the other tests' active connections are refreshed by the same sweeps
+    }
+
+    private static TableEntity rowOf(String id) {
+        return client(HARNESS.tables.connections()).getEntity(id, id);
     }
 
     private static JsonNode status(String id) {

@@ -12,6 +12,7 @@ import io.m365connector.connection.ConnectionPage;
 import io.m365connector.connection.ConnectionStore;
 import io.m365connector.connection.DueConnection;
 import io.m365connector.connection.OwnerQuery;
+import io.m365connector.connection.SealedTokens;
 import io.m365connector.connection.StatusListener;
 import io.m365connector.credentials.AppCredentialStatus;
 import io.m365connector.platform.ProblemCode;
@@ -93,15 +94,32 @@ class RefreshWorkerUnitTest {
                 .status(ConnectionStatus.DISCONNECTED).tokens(null)
                 .refresh(Connection.RefreshState.NONE.withNextRefreshDue(clock.instant().plusSeconds(60))).build());
         Connection reauth = store.create(TestConnections.active(NationalCloud.GLOBAL, clock.instant(), null).toBuilder()
-                .status(ConnectionStatus.NEEDS_REAUTH).refresh(Connection.RefreshState.NONE.withNextRefreshDue(clock.instant())).build());
+                .status(ConnectionStatus.NEEDS_REAUTH).tokens(new SealedTokens(new byte[] {1, 2, 3}, "v1"))
+                .refresh(Connection.RefreshState.NONE.withNextRefreshDue(clock.instant())).build());
 
         assertEquals(RefreshWorker.Outcome.NOT_DUE, worker.handle(new RefreshMessage(later.id(), clock.instant())));
-        assertEquals(RefreshWorker.Outcome.NOT_DUE, worker.handle(new RefreshMessage(reauth.id(), clock.instant())));
+        assertEquals(RefreshWorker.Outcome.TOKENS_DROPPED, worker.handle(new RefreshMessage(reauth.id(), clock.instant())));
 
         assertTrue(store.find(later.id()).isPresent());
         assertTrue(store.find(reauth.id()).isPresent(), "needs_reauth is kept until the web app disconnects it");
         assertEquals(List.of(), removing);
         assertEquals(List.of(), removed);
+    }
+
+    /** OPERATIONS.md, data retention: a day after needs_reauth its tokens go; the row, its status and error stay. */
+    @Test
+    void whenANeedsReauthConnectionsDayIsOverThenItsTokensAreDroppedAndItStays() {
+        Connection c = store.create(TestConnections.active(NationalCloud.GLOBAL, clock.instant(), null).toBuilder()
+                .status(ConnectionStatus.NEEDS_REAUTH).tokens(new SealedTokens(new byte[] {1, 2, 3}, "v1"))
+                .refresh(Connection.RefreshState.NONE.withNextRefreshDue(clock.instant())).build());
+
+        assertEquals(RefreshWorker.Outcome.TOKENS_DROPPED, worker.handle(new RefreshMessage(c.id(), clock.instant())));
+
+        Connection after = store.find(c.id()).orElseThrow();
+        assertEquals(null, after.tokens());
+        assertEquals(ConnectionStatus.NEEDS_REAUTH, after.status());
+        assertEquals(null, after.refresh().nextRefreshDue(), "nothing more is due");
+        assertEquals(List.of(), removing, "not removed");
     }
 
     @Test

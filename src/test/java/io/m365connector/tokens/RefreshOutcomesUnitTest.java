@@ -177,7 +177,8 @@ class RefreshOutcomesUnitTest {
         Connection after = store.find(read.id()).orElseThrow();
         assertEquals(ConnectionStatus.NEEDS_REAUTH, after.status());
         assertEquals("reauth_required", after.refresh().lastErrorCode());
-        assertEquals(null, after.refresh().nextRefreshDue(), "nothing left to refresh");
+        assertEquals(clock.instant().plus(RefreshOutcomes.TOKENS_KEPT_AFTER_REAUTH), after.refresh().nextRefreshDue(),
+                "nothing left to refresh: due once more, to drop its tokens");
         // the web app's event is queued (as a backstop) before the row: a process killed after the row loses no event
         assertEquals(List.of("ACTIVE->NEEDS_REAUTH, stored ACTIVE"), prepared);
         assertEquals(List.of("ACTIVE->NEEDS_REAUTH"), changes);
