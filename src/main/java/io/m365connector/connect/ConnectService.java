@@ -222,13 +222,16 @@ public final class ConnectService {
      */
     private Connection keptForSignIn(Connection existing) {
         Instant keepUntil = clock.instant().plus(LOGIN_LINK_LIFETIME).plus(Duration.ofHours(1));
-        if (!existing.removable() || existing.refresh().nextRefreshDue() == null || existing.refresh().nextRefreshDue().isAfter(keepUntil)) {
+        if (!removedBefore(existing, keepUntil)) {
             return existing;
         }
-        return updates.apply(existing.id(), current -> current.removable() && current.refresh().nextRefreshDue() != null
-                        && current.refresh().nextRefreshDue().isBefore(keepUntil)
+        return updates.apply(existing.id(), current -> removedBefore(current, keepUntil)
                         ? Optional.of(current.toBuilder().refresh(current.refresh().withNextRefreshDue(keepUntil)).build()) : Optional.empty())
                 .orElseThrow(() -> ConnectionRef.of(existing.id(), existing.ownerId()).notFound()).after();
+    }
+
+    private static boolean removedBefore(Connection c, Instant time) {
+        return c.removable() && c.refresh().nextRefreshDue() != null && c.refresh().nextRefreshDue().isBefore(time);
     }
 
     private Connection existing(ConnectionRef ref) {

@@ -1,5 +1,10 @@
 package io.m365connector.connect;
 
+import static io.m365connector.platform.EntityValues.instant;
+import static io.m365connector.platform.EntityValues.putIfPresent;
+import static io.m365connector.platform.EntityValues.string;
+import static io.m365connector.platform.EntityValues.utc;
+
 import com.azure.core.http.rest.Response;
 import com.azure.data.tables.TableClient;
 import com.azure.data.tables.models.TableEntity;
@@ -12,7 +17,6 @@ import io.m365connector.platform.Secrets;
 import io.m365connector.platform.TableAccess;
 import java.net.URI;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -76,15 +80,15 @@ public final class TableLoginSessionStore implements LoginSessionStore {
                 .addProperty("CreatedAt", s.createdAt().atOffset(ZoneOffset.UTC))
                 .addProperty("ExpiresAt", s.expiresAt().atOffset(ZoneOffset.UTC))
                 .addProperty("Phase", s.phase().name());
-        put(e, "ConnectionId", s.connectionId());
-        put(e, "LoginHint", s.loginHint());
-        put(e, "DomainHint", s.domainHint());
-        put(e, "ReturnUrl", s.returnUrl() == null ? null : s.returnUrl().toString());
-        put(e, "BrowserHash", s.browserHash());
-        put(e, "StateHash", s.stateHash());
-        put(e, "Nonce", s.nonce());
-        put(e, "ConnectionUpdatedAt", s.connectionUpdatedAt() == null ? null : s.connectionUpdatedAt().atOffset(ZoneOffset.UTC));
-        put(e, "ConnectionDisconnects", s.connectionDisconnects());
+        putIfPresent(e, "ConnectionId", s.connectionId());
+        putIfPresent(e, "LoginHint", s.loginHint());
+        putIfPresent(e, "DomainHint", s.domainHint());
+        putIfPresent(e, "ReturnUrl", s.returnUrl() == null ? null : s.returnUrl().toString());
+        putIfPresent(e, "BrowserHash", s.browserHash());
+        putIfPresent(e, "StateHash", s.stateHash());
+        putIfPresent(e, "Nonce", s.nonce());
+        putIfPresent(e, "ConnectionUpdatedAt", utc(s.connectionUpdatedAt()));
+        putIfPresent(e, "ConnectionDisconnects", s.connectionDisconnects());
         if (s.sealedVerifier() != null) {
             e.addProperty("Verifier", s.sealedVerifier().ciphertext().toArray());
             e.addProperty("VerifierKeyVersion", s.sealedVerifier().keyVersion());
@@ -100,6 +104,7 @@ public final class TableLoginSessionStore implements LoginSessionStore {
         if (rawFeatures != null && !rawFeatures.isBlank()) {
             Arrays.stream(rawFeatures.split(",")).map(Feature::fromId).flatMap(Optional::stream).forEach(features::add);
         }
+        // ConnectionUpdatedAt: none on an admin-consent session, nor on one from before it was kept
         return new LoginSession(id, LoginSession.Kind.valueOf(string(e, "Kind")), string(e, "ConnectionId"),
                 NationalCloud.fromId(string(e, "Cloud")).orElseThrow(), string(e, "Tenant"), features,
                 string(e, "LoginHint"), string(e, "DomainHint"), returnUrl == null ? null : URI.create(returnUrl),
@@ -107,24 +112,5 @@ public final class TableLoginSessionStore implements LoginSessionStore {
                 string(e, "BrowserHash"), string(e, "StateHash"), string(e, "Nonce"),
                 verifier == null ? null : new SealedTokens(verifier, string(e, "VerifierKeyVersion")), instant(e, "ConnectionUpdatedAt"),
                 e.getProperty("ConnectionDisconnects") instanceof Number n ? Integer.valueOf(n.intValue()) : null, e.getETag());
-    }
-
-    private static void put(TableEntity e, String name, Object value) {
-        if (value != null) {
-            e.addProperty(name, value);
-        }
-    }
-
-    private static String string(TableEntity e, String name) {
-        Object value = e.getProperty(name);
-        return value == null ? null : value.toString();
-    }
-
-    private static Instant instant(TableEntity e, String name) {
-        Object value = e.getProperty(name);
-        if (value == null) {
-            return null; // ConnectionUpdatedAt: none on an admin-consent session, nor on one from before it was kept
-        }
-        return value instanceof OffsetDateTime odt ? odt.toInstant() : OffsetDateTime.parse(value.toString()).toInstant();
     }
 }

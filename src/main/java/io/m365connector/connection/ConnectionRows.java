@@ -1,13 +1,15 @@
 package io.m365connector.connection;
 
+import static io.m365connector.platform.EntityValues.instant;
+import static io.m365connector.platform.EntityValues.putIfPresent;
+import static io.m365connector.platform.EntityValues.string;
+import static io.m365connector.platform.EntityValues.utc;
+
 import com.azure.data.tables.models.TableEntity;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.connection.Connection.Account;
 import io.m365connector.connection.Connection.RefreshState;
 import io.m365connector.connection.Connection.SignInProof;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Optional;
@@ -27,8 +29,8 @@ final class ConnectionRows {
                 .addProperty("Features", c.features().stream().map(Feature::id).sorted().collect(Collectors.joining(",")))
                 .addProperty("GrantedScopes", String.join(" ", c.grantedScopes()))
                 .addProperty("FailureCount", c.refresh().failureCount())
-                .addProperty("CreatedAt", time(c.createdAt()))
-                .addProperty("UpdatedAt", time(c.updatedAt()))
+                .addProperty("CreatedAt", utc(c.createdAt()))
+                .addProperty("UpdatedAt", utc(c.updatedAt()))
                 .addProperty("OwnerIndexed", true);
         if (c.account() != null) {
             e.addProperty("TenantId", c.account().tenantId());
@@ -40,15 +42,15 @@ final class ConnectionRows {
             e.addProperty("TokenKeyVersion", c.tokens().keyVersion());
         }
         RefreshState r = c.refresh();
-        putIfPresent(e, "AccessTokenExpiresAt", time(r.accessTokenExpiresAt()));
-        putIfPresent(e, "NextRefreshDue", time(r.nextRefreshDue()));
-        putIfPresent(e, "LastRefreshAt", time(r.lastRefreshAt()));
+        putIfPresent(e, "AccessTokenExpiresAt", utc(r.accessTokenExpiresAt()));
+        putIfPresent(e, "NextRefreshDue", utc(r.nextRefreshDue()));
+        putIfPresent(e, "LastRefreshAt", utc(r.lastRefreshAt()));
         putIfPresent(e, "LastErrorCode", r.lastErrorCode());
-        putIfPresent(e, "LastUsedAt", time(r.lastUsedAt()));
+        putIfPresent(e, "LastUsedAt", utc(r.lastUsedAt()));
         if (c.proof() != null) {
             e.addProperty("CompletionHash", c.proof().completionHash());
             putIfPresent(e, "SignInSessionHash", c.proof().sessionHash());
-            putIfPresent(e, "SignInConfirmedAt", time(c.proof().confirmedAt()));
+            putIfPresent(e, "SignInConfirmedAt", utc(c.proof().confirmedAt()));
         }
         if (c.disconnects() > 0) {
             e.addProperty("Disconnects", c.disconnects());
@@ -81,28 +83,5 @@ final class ConnectionRows {
                         instant(e, "SignInConfirmedAt")),
                 e.getProperty("Disconnects") instanceof Number n ? n.intValue() : 0,
                 new RowVersion(e.getETag(), refresh.nextRefreshDue(), Boolean.TRUE.equals(e.getProperty("OwnerIndexed"))));
-    }
-
-    private static void putIfPresent(TableEntity e, String name, Object value) {
-        if (value != null) {
-            e.addProperty(name, value);
-        }
-    }
-
-    static OffsetDateTime time(Instant instant) {
-        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
-    }
-
-    private static String string(TableEntity e, String name) {
-        Object value = e.getProperty(name);
-        return value == null ? null : value.toString();
-    }
-
-    private static Instant instant(TableEntity e, String name) {
-        Object value = e.getProperty(name);
-        if (value == null) {
-            return null;
-        }
-        return value instanceof OffsetDateTime odt ? odt.toInstant() : OffsetDateTime.parse(value.toString()).toInstant();
     }
 }

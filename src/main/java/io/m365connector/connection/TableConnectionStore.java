@@ -6,6 +6,7 @@ import com.azure.data.tables.models.ListEntitiesOptions;
 import com.azure.data.tables.models.TableEntity;
 import com.azure.data.tables.models.TableEntityUpdateMode;
 import com.azure.data.tables.models.TableServiceException;
+import io.m365connector.platform.EntityValues;
 import io.m365connector.platform.TableAccess;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -157,7 +158,7 @@ public final class TableConnectionStore implements ConnectionStore {
 
     @Override
     public void recordUse(String id, Instant at) {
-        TableEntity patch = new TableEntity(id, id).addProperty("LastUsedAt", ConnectionRows.time(at));
+        TableEntity patch = new TableEntity(id, id).addProperty("LastUsedAt", EntityValues.utc(at));
         try {
             connections.run(() -> connections.client().updateEntity(patch, TableEntityUpdateMode.MERGE));
         } catch (TableServiceException e) {

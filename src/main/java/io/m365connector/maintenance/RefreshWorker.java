@@ -74,16 +74,17 @@ public final class RefreshWorker {
         }
         Instant now = clock.instant();
         Instant due = c.refresh().nextRefreshDue();
-        if (c.removable() && due != null && !due.isAfter(now)) {
+        boolean dueNow = due != null && !due.isAfter(now);
+        if (c.removable() && dueNow) {
             return remove(c, entry);
         }
-        if (c.status() == ConnectionStatus.NEEDS_REAUTH && c.tokens() != null && due != null && !due.isAfter(now)) {
+        if (c.status() == ConnectionStatus.NEEDS_REAUTH && c.tokens() != null && dueNow) {
             return outcomes.dropTokensOfNeedsReauth(c) ? Outcome.TOKENS_DROPPED : Outcome.NOT_DUE; // NOT_DUE: reconnected meanwhile
         }
-        if (c.status() != ConnectionStatus.ACTIVE || due == null || due.isAfter(now)) {
+        if (c.status() != ConnectionStatus.ACTIVE || !dueNow) {
             // The index keeps the due time to the millisecond (its row key), the row finer: an entry that is the row's own (an
             // instance whose clock lags the sweep's sees it not due yet) stays, or the connection would never be swept again.
-            if (due == null || !due.truncatedTo(ChronoUnit.MILLIS).equals(message.dueAt().truncatedTo(ChronoUnit.MILLIS))) {
+            if (due == null || !isTheRowsEntry(entry, due)) {
                 store.forgetDue(entry);
             }
             return Outcome.NOT_DUE;
@@ -121,11 +122,16 @@ public final class RefreshWorker {
         }
         LOG.info("Removed connection " + c.id() + ", " + c.status().id() + " since " + c.updatedAt() + " (kept " + Connection.REMOVED_AFTER.toDays()
                 + " days)");
-        if (!entry.dueAt().truncatedTo(ChronoUnit.MILLIS).equals(c.refresh().nextRefreshDue().truncatedTo(ChronoUnit.MILLIS))) {
+        if (!isTheRowsEntry(entry, c.refresh().nextRefreshDue())) {
             store.forgetDue(entry); // a stale entry's message: the row's own entry went with it
         }
         removals.after().accept(c.id());
         return Outcome.REMOVED;
+    }
+
+    /** The index keeps the due time to the millisecond (its row key), the row finer. */
+    private static boolean isTheRowsEntry(DueConnection entry, Instant due) {
+        return due.truncatedTo(ChronoUnit.MILLIS).equals(entry.dueAt().truncatedTo(ChronoUnit.MILLIS));
     }
 
     /**
