@@ -13,9 +13,7 @@ import io.m365connector.testing.ConnectorHarness;
 import io.m365connector.testing.KillSwitch;
 import io.m365connector.testing.ProcessDeath;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,9 +41,7 @@ class ConnectionRemovalCrashTest {
     }
 
     static Stream<Arguments> cells() {
-        List<KillSwitch.Call> calls = referenceRemoval();
-        return IntStream.range(0, calls.size()).boxed().flatMap(i -> Arrays.stream(KillSwitch.When.values())
-                .map(when -> Arguments.of(i, calls.get(i), when)));
+        return KillSwitch.cells(referenceRemoval());
     }
 
     @ParameterizedTest(name = "[{index}] dies {2} request {0}: {1}")

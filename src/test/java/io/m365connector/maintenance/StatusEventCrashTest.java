@@ -21,13 +21,11 @@ import io.m365connector.testing.ProcessDeath;
 import io.m365connector.testing.StandardWebhooks;
 import io.m365connector.testing.WebhookReceiver;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -146,9 +144,7 @@ class StatusEventCrashTest {
     }
 
     private static Stream<Arguments> cells(String scenario) {
-        List<KillSwitch.Call> calls = reference(scenario);
-        return IntStream.range(0, calls.size()).boxed().flatMap(i -> Arrays.stream(KillSwitch.When.values())
-                .map(when -> Arguments.of(i, calls.get(i), when)));
+        return KillSwitch.cells(reference(scenario));
     }
 
     /** The requests the scenario makes when nothing interrupts it, on a new instance, after a first run made the tables. */

@@ -13,10 +13,8 @@ import io.m365connector.testing.KillSwitch;
 import io.m365connector.testing.ProcessDeath;
 import io.m365connector.testing.entra.FakeUser;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,9 +38,7 @@ class SignInCrashTest {
     }
 
     static Stream<Arguments> cells() {
-        List<KillSwitch.Call> calls = referenceSignIn();
-        return IntStream.range(0, calls.size()).boxed().flatMap(i -> Arrays.stream(KillSwitch.When.values())
-                .map(when -> Arguments.of(i, calls.get(i), when)));
+        return KillSwitch.cells(referenceSignIn());
     }
 
     @ParameterizedTest(name = "[{index}] dies {2} request {0}: {1}")

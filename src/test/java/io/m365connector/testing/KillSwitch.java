@@ -2,10 +2,14 @@ package io.m365connector.testing;
 
 import io.m365connector.platform.http.HostRouting;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.junit.jupiter.params.provider.Arguments;
 
 /**
  * One function app instance's outbound requests, numbered in the order they leave (Graph, Entra ID,
@@ -48,6 +52,15 @@ public final class KillSwitch implements HostRouting {
 
     public KillSwitch(HostRouting inner) {
         this.inner = Objects.requireNonNull(inner, "'inner' cannot be null.");
+    }
+
+    /**
+     * A crash matrix's cells: each request of a reference run, numbered, with its call and where the process dies (before
+     * it leaves, after the far side acted): the arguments of a test's {@code (int ordinal, Call call, When when)}.
+     */
+    public static Stream<Arguments> cells(List<Call> reference) {
+        return IntStream.range(0, reference.size()).boxed().flatMap(i -> Arrays.stream(When.values())
+                .map(when -> Arguments.of(i, reference.get(i), when)));
     }
 
     /** Kills the instance at its {@code ordinal}-th outbound request (0-based). */
