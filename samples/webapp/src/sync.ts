@@ -85,11 +85,11 @@ export class SyncedMailbox {
       if (change.resource === "inbox") {
         if (change.type === "deleted") this.messages.delete(change.itemId);
         else this.messages.set(change.itemId, { itemId: change.itemId, subject: s.subject ?? "", from: s.from ?? "", receivedAt: instant(s.receivedAt) });
-      } else if (change.type === "deleted") {
-        this.events.delete(change.itemId);
-      } else {
-        this.events.set(change.itemId, { itemId: change.itemId, subject: s.subject ?? "", start: utc(s.start), end: utc(s.end) });
+      } else if (change.resource === "calendar") {
+        if (change.type === "deleted") this.events.delete(change.itemId);
+        else this.events.set(change.itemId, { itemId: change.itemId, subject: s.subject ?? "", start: utc(s.start), end: utc(s.end) });
       }
+      // Another resource (Sent Items, with the sent_items_read feature) is not kept here: the cursor still moves past it.
     }
     if (applied > 0) this.lastUpdate = { by, at: this.now() };
     for (const old of this.latestMessages(Infinity).slice(KEEP_MESSAGES)) this.messages.delete(old.itemId);

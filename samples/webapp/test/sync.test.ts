@@ -69,6 +69,16 @@ test("changes are applied once by their sequence: created, updated and deleted, 
   assert.equal(box.cursor, "s4");
 });
 
+test("a change of a resource this app does not keep (Sent Items) moves the cursor and touches neither copy", () => {
+  const box = new SyncedMailbox();
+  box.apply([event(1, "e1", "Interview", "2099-01-04T09:00:00Z", "2099-01-04T10:00:00Z")], "feed");
+  const sent: Change = { sequence: 2, id: "chg_2", resource: "sentitems", type: "created", itemId: "s1", summary: { subject: "Re: Offer", from: "me@contoso.com", receivedAt: "2027-01-04T11:00:00Z" } };
+  assert.equal(box.apply([sent], "feed"), 1);
+  assert.equal(box.cursor, "s2");
+  assert.deepEqual(box.latestMessages(10), [], "a sent mail is no inbox message");
+  assert.deepEqual(box.upcomingEvents(10).map((e) => e.subject), ["Interview"], "nor a calendar change");
+});
+
 test("a disconnected connection's copy goes and its cursor stays: a reconnect's first run brings what exists then", () => {
   const boxes = new SyncedMailboxes();
   const box = boxes.of(CONNECTION);

@@ -858,7 +858,7 @@ export interface components {
          */
         Cloud: "global" | "usgov" | "usgovdod" | "china";
         /** @enum {string} */
-        Feature: "mail" | "calendar" | "shared_mailbox" | "shared_calendar" | "rooms" | "mail_read" | "calendar_read" | "shared_mailbox_read" | "shared_calendar_read";
+        Feature: "mail" | "calendar" | "shared_mailbox" | "shared_calendar" | "rooms" | "mail_read" | "calendar_read" | "shared_mailbox_read" | "shared_calendar_read" | "sent_items_read";
         /** @enum {string} */
         ConnectionStatus: "pending" | "active" | "needs_reauth" | "disconnected";
         CompletionRequest: {
@@ -954,7 +954,7 @@ export interface components {
         };
         SyncHealth: {
             /** @enum {string} */
-            resource: "inbox" | "calendar";
+            resource: "inbox" | "sentitems" | "calendar";
             /** @description The shared mailbox whose resource this is; absent for the user's own. */
             mailbox?: string;
             /**
@@ -1240,7 +1240,7 @@ export interface components {
             /** @description Stable: the same version of an item is always the same change id. */
             id: string;
             /** @enum {string} */
-            resource: "inbox" | "calendar";
+            resource: "inbox" | "sentitems" | "calendar";
             /** @description The shared mailbox the item is in (lower case); absent for the user's own. */
             mailbox?: string;
             /** @enum {string} */
@@ -1331,7 +1331,7 @@ export interface components {
             occurredAt: string;
             connectionId: components["schemas"]["ConnectionIdValue"];
             /** @enum {string} */
-            resource: "inbox" | "calendar";
+            resource: "inbox" | "sentitems" | "calendar";
             /** @description The shared mailbox; absent for the user's own. */
             mailbox?: string;
             /** @description Why (a problem code). */
@@ -1345,7 +1345,7 @@ export interface components {
             occurredAt: string;
             connectionId: components["schemas"]["ConnectionIdValue"];
             /** @enum {string} */
-            resource: "inbox" | "calendar";
+            resource: "inbox" | "sentitems" | "calendar";
             /** @description The shared mailbox; absent for the user's own. */
             mailbox?: string;
         };

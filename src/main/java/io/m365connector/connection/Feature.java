@@ -42,7 +42,13 @@ public enum Feature {
      */
     SHARED_MAILBOX_READ("shared_mailbox_read", "Mail.Read.Shared"),
     /** Read calendars shared with the user (read API with {@code mailbox}), and sync those the web app names (delta polling). */
-    SHARED_CALENDAR_READ("shared_calendar_read", "Calendars.Read.Shared");
+    SHARED_CALENDAR_READ("shared_calendar_read", "Calendars.Read.Shared"),
+    /**
+     * Follow the changes of the user's Sent Items folder too (sync): what the user sends from Outlook or any other client
+     * reaches the change feed. The same permission as {@link #MAIL_READ} (or the mail feature's Mail.ReadWrite); a feature
+     * of its own because it adds a resource to the feed, which a web app asks for.
+     */
+    SENT_ITEMS_READ("sent_items_read", "Mail.Read");
 
     /** Asked for on every sign-in: the ID token, the profile claims and a refresh token (in the order Entra ID documents them). */
     public static final List<String> SIGN_IN_SCOPES = List.of("openid", "profile", "offline_access");

@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Graph's delta queries for a synced target: the inbox's message delta and the calendar view's delta
+ * Graph's delta queries for a synced target: a mail folder's message delta (the inbox, Sent Items) and the calendar view's delta
  * over a window, of {@code /me} or of a shared mailbox ({@code /users/{address}}). Pages of up to {@link #PAGE_SIZE} items, immutable ids, and no more fields than a
  * change's summary needs (Graph's calendarView delta takes no $select; its events come whole).
  *
@@ -34,7 +34,7 @@ final class DeltaReader {
     private static final String[] MESSAGE_FIELDS = {"id", "changeKey", "subject", "from", "receivedDateTime"};
     private static final String[] CHECK_FIELDS = {"id", "changeKey", "subject", "from", "receivedDateTime", "parentFolderId"};
     // The SDK's URI templates (mailFolders/{id}/messages/delta, calendarView/delta, mailFolders/{id}).
-    private static final String INBOX_DELTA = "/mailFolders/{mailFolder%2Did}/messages/delta()"
+    private static final String MESSAGE_DELTA = "/mailFolders/{mailFolder%2Did}/messages/delta()"
             + "{?%24count,%24expand,%24filter,%24orderby,%24search,%24select,%24skip,%24top,changeType*}";
     private static final String CALENDAR_DELTA = "/calendarView/delta()?endDateTime={endDateTime}&startDateTime={startDateTime}"
             + "{&%24count,%24expand,%24filter,%24orderby,%24search,%24select,%24skip,%24top}";
@@ -45,9 +45,9 @@ final class DeltaReader {
 
     /** The first page of a full sync (for the calendar, of the state's window). */
     static DeltaPage first(GraphSession session, SyncTarget target, SyncState state) {
-        if (target.resource() == SyncResource.INBOX) {
-            return session.call(Safety.REPEATABLE, c -> read(target, GraphJsonRequests.get(c, mailbox(target) + INBOX_DELTA,
-                    parameters(target, "mailFolder%2Did", "inbox"), Map.of("%24select", MESSAGE_FIELDS), preferences())));
+        if (target.resource().isMailFolder()) {
+            return session.call(Safety.REPEATABLE, c -> read(target, GraphJsonRequests.get(c, mailbox(target) + MESSAGE_DELTA,
+                    parameters(target, "mailFolder%2Did", target.resource().folder()), Map.of("%24select", MESSAGE_FIELDS), preferences())));
         }
         return session.call(Safety.REPEATABLE, c -> read(target, GraphJsonRequests.get(c, mailbox(target) + CALENDAR_DELTA,
                 parameters(target, "startDateTime", state.windowStart().toString(), "endDateTime", state.windowEnd().toString()),
@@ -60,14 +60,14 @@ final class DeltaReader {
     }
 
     /**
-     * A message the inbox's delta reported removed, read again: its id and summary when it is in the inbox after all,
+     * A message a mail folder's delta reported removed, read again: its id and summary when it is in the folder after all,
      * else empty (deleted, or moved to another folder). With immutable ids a message moved out and back between two
      * delta calls is reported removed, and not again until it changes (reported by users, open on Microsoft's docs:
      * microsoft-graph-docs-contrib#72); a delete undone in Outlook does exactly that.
      *
-     * @param inboxId the inbox folder's id ({@link #inboxId})
+     * @param folderId the folder's id ({@link #folderId})
      */
-    static Optional<DeltaPage.Item> stillInInbox(GraphSession session, SyncTarget target, String messageId, String inboxId) {
+    static Optional<DeltaPage.Item> stillInFolder(GraphSession session, SyncTarget target, String messageId, String folderId) {
         JsonNode m;
         try {
             m = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, mailbox(target) + GraphTemplates.MESSAGE,
@@ -78,17 +78,18 @@ final class DeltaReader {
             }
             throw e;
         }
-        if (m == null || !inboxId.equals(GraphValues.text(m, "parentFolderId"))) {
+        if (m == null || !folderId.equals(GraphValues.text(m, "parentFolderId"))) {
             return Optional.empty();
         }
         return Optional.of(message(m));
     }
 
-    /** The inbox folder's id, as messages name it in {@code parentFolderId}. */
-    static String inboxId(GraphSession session, SyncTarget target) {
+    /** The synced mail folder's id, as messages name it in {@code parentFolderId}. */
+    static String folderId(GraphSession session, SyncTarget target) {
+        String folder = target.resource().folder();
         return session.call(Safety.REPEATABLE, c -> required(GraphValues.text(GraphJsonRequests.get(c, mailbox(target) + FOLDER,
-                parameters(target, "mailFolder%2Did", "inbox"), Map.of("%24select", new String[] {"id"}), List.of(OutlookPrefer.IMMUTABLE_IDS)),
-                "id"), "the inbox's id"));
+                parameters(target, "mailFolder%2Did", folder), Map.of("%24select", new String[] {"id"}), List.of(OutlookPrefer.IMMUTABLE_IDS)),
+                "id"), "the " + folder + " folder's id"));
     }
 
     /** {@code /me}, or {@code /users/{address}} for a shared mailbox (a link Graph gave is followed as given). */
@@ -124,7 +125,7 @@ final class DeltaReader {
     /** The page's items and links, read as the SDK's models read them ({@code DeltaJsonTest}). */
     static DeltaPage page(SyncTarget target, JsonNode page) {
         List<DeltaPage.Item> items = GraphValues.list(page, "value").stream()
-                .map(target.resource() == SyncResource.INBOX ? DeltaReader::message : DeltaReader::event).toList();
+                .map(target.resource().isMailFolder() ? DeltaReader::message : DeltaReader::event).toList();
         return new DeltaPage(items, GraphValues.text(page, "@odata.nextLink"), GraphValues.text(page, "@odata.deltaLink"));
     }
 

@@ -149,9 +149,9 @@ final class DeltaRun {
     }
 
     /**
-     * Reads an inbox message that Graph's delta reported removed once more, before the feed says it was deleted: a
-     * message moved out and back between two delta calls is reported removed though it is in the inbox
-     * ({@link DeltaReader#stillInInbox}). The inbox's id is read once per run, at the first removal. Calendars are
+     * Reads a message that a mail folder's delta reported removed once more, before the feed says it was deleted: a
+     * message moved out and back between two delta calls is reported removed though it is in the folder
+     * ({@link DeltaReader#stillInFolder}). The folder's id is read once per run, at the first removal. Calendars are
      * not checked: an event that leaves the window or is deleted does not come back this way. A page with more than
      * {@link #PER_PAGE} removals is a bulk delete or move, not an undone one, and is not checked: a thousand reads
      * would count against the mailbox's 10,000 requests per 10 minutes.
@@ -161,7 +161,7 @@ final class DeltaRun {
 
         private final GraphSession session;
         private final SyncTarget target;
-        private String inboxId;
+        private String folderId;
 
         RemovalCheck(GraphSession session, SyncTarget target) {
             this.session = session;
@@ -169,13 +169,13 @@ final class DeltaRun {
         }
 
         Optional<DeltaPage.Item> present(String itemId) {
-            if (target.resource() != SyncResource.INBOX) {
+            if (!target.resource().isMailFolder()) {
                 return Optional.empty();
             }
-            if (inboxId == null) {
-                inboxId = DeltaReader.inboxId(session, target);
+            if (folderId == null) {
+                folderId = DeltaReader.folderId(session, target);
             }
-            return DeltaReader.stillInInbox(session, target, itemId, inboxId);
+            return DeltaReader.stillInFolder(session, target, itemId, folderId);
         }
     }
 

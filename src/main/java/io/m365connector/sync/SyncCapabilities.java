@@ -29,9 +29,9 @@ final class SyncCapabilities {
         return target.resource().turnedOnBy(c.features(), target.isShared()) && served(c.cloud(), target.resource());
     }
 
-    /** Whether the resource can be synced at all in the cloud (the inbox needs message delta). */
+    /** Whether the resource can be synced at all in the cloud (a mail folder needs message delta). */
     static boolean served(NationalCloud cloud, SyncResource resource) {
-        return resource == SyncResource.INBOX ? SyncCapability.MESSAGE_DELTA.servedIn(cloud) : SyncCapability.CALENDAR_VIEW_DELTA.servedIn(cloud);
+        return resource.isMailFolder() ? SyncCapability.MESSAGE_DELTA.servedIn(cloud) : SyncCapability.CALENDAR_VIEW_DELTA.servedIn(cloud);
     }
 
     static Duration safetyInterval() {

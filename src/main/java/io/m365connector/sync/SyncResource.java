@@ -8,8 +8,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * What the connector keeps in step for a connection: the inbox's messages and the calendar's events
- * (a rolling window of the calendar view), of the user's own mailbox and of the shared mailboxes the web
+ * What the connector keeps in step for a connection: the inbox's messages (and, when asked, Sent Items') and the calendar's
+ * events (a rolling window of the calendar view), of the user's own mailbox and of the shared mailboxes the web
  * app names ({@link SyncTarget}). Each is synced on its own: its delta link, subscription and item index
  * are its own; its changes go to the connection's one feed.
  */
@@ -25,7 +25,15 @@ public enum SyncResource {
             Set.of("Calendars.ReadWrite")), "the calendar_read feature (Calendars.Read), or the calendar feature (Calendars.ReadWrite)"),
             "me/events", Set.of(Feature.SHARED_CALENDAR_READ, Feature.SHARED_CALENDAR), new Permissions("syncing a shared calendar",
             List.of(Set.of("Calendars.Read.Shared"), Set.of("Calendars.ReadWrite.Shared")),
-            "the shared_calendar_read feature (Calendars.Read.Shared), or the shared_calendar feature (Calendars.ReadWrite.Shared)"));
+            "the shared_calendar_read feature (Calendars.Read.Shared), or the shared_calendar feature (Calendars.ReadWrite.Shared)")),
+    /**
+     * The Sent Items folder, as the inbox (message delta on mailFolders('sentitems'), subscriptions on its messages): what the
+     * user sends from any client. The user's own only: a message sent as a shared mailbox is kept in the sender's Sent Items
+     * by default.
+     */
+    SENT_ITEMS("sentitems", Feature.SENT_ITEMS_READ, new Permissions("syncing Sent Items", List.of(Set.of("Mail.Read"), Set.of("Mail.ReadWrite")),
+            "the sent_items_read feature (Mail.Read), or the mail feature (Mail.ReadWrite)"),
+            "me/mailFolders('sentitems')/messages", Set.of(), null);
 
     private final String id;
     private final Feature feature;
@@ -45,6 +53,19 @@ public enum SyncResource {
     }
 
     public String id() {
+        return id;
+    }
+
+    /** Whether this is a mail folder (the inbox, Sent Items), synced by message delta; else the calendar. */
+    public boolean isMailFolder() {
+        return this != CALENDAR;
+    }
+
+    /** The well-known name of the mail folder ({@code inbox}, {@code sentitems}) in Graph's paths. */
+    String folder() {
+        if (!isMailFolder()) {
+            throw new IllegalStateException(id + " is no mail folder");
+        }
         return id;
     }
 

@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -918,6 +919,86 @@ class SyncTest {
         drain();
 
         assertEquals(List.of("created:synced here"), describe(changes(user)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOV", "USGOVDOD"})
+    void whenTheUserSendsMailFromOutlookOrThroughTheConnectorThenSentItemsChangesReachTheFeedApartFromTheInbox(NationalCloud cloud) {
+        ConnectorHarness.Connected c = HARNESS.connect(cloud, "\"mail\",\"mail_read\",\"sent_items_read\"");
+        CONNECTED.add(c.connectionId());
+        Synced user = new Synced(c.connectionId(), c.user().userPrincipalName());
+        HARNESS.graph.mail().addMailbox(user.upn);
+        String before = HARNESS.graph.mail().sendFromOutlook(user.upn, "candidate@fabrikam.com", "Sent before connecting");
+        drain();
+        assertEquals(List.of("me/mailFolders('inbox')/messages", "me/mailFolders('sentitems')/messages"), HARNESS.graph.subscriptions()
+                .subscriptions(user.upn).stream().map(sub -> sub.path("resource").asText()).sorted().toList());
+
+        HARNESS.graph.mail().deliverText(user.upn, "Your offer"); // notified: the inbox
+        HARNESS.graph.mail().sendFromOutlook(user.upn, "candidate@fabrikam.com", "Re: Your offer"); // notified: Sent Items
+        drain();
+        FakeHttpResponse sent = HARNESS.sendMail(user.connectionId, "sent-items-" + cloud, "{\"to\":[\"candidate@fabrikam.com\"],"
+                + "\"subject\":\"Interview on Tuesday\",\"body\":\"See you.\"}");
+        assertEquals(202, sent.getStatusCode(), sent.bodyText());
+        drain();
+        HARNESS.graph.mail().move(user.upn, before, "deleteditems"); // gone from Sent Items: deleted
+        drain();
+
+        List<String> feed = changes(user).stream().map(ch -> ch.path("resource").asText() + " " + ch.path("type").asText() + ":"
+                + ch.path("summary").path("subject").asText("")).toList();
+        assertEquals(List.of("sentitems created:Sent before connecting", "inbox created:Your offer", "sentitems created:Re: Your offer",
+                "sentitems created:Interview on Tuesday", "sentitems deleted:"), feed);
+        JsonNode sync = ConnectorHarness.json(HARNESS.getConnection(user.connectionId).bodyText()).path("sync");
+        assertEquals(List.of("inbox syncing", "sentitems syncing"), StreamSupport.stream(sync.spliterator(), false)
+                .map(r -> r.path("resource").asText() + " " + r.path("state").asText()).sorted().toList(), sync.toString());
+        assertNoDuplicates(user);
+    }
+
+    @Test
+    void whenASyncedConnectionIsReconnectedWithSentItemsThenSentItemsIsReadFromTheStartAndTheInboxGoesOnWhereItWas() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail_read\"");
+        CONNECTED.add(c.connectionId());
+        Synced user = new Synced(c.connectionId(), c.user().userPrincipalName());
+        HARNESS.graph.mail().addMailbox(user.upn);
+        HARNESS.graph.mail().deliverText(user.upn, "Your offer");
+        HARNESS.graph.mail().sendFromOutlook(user.upn, "candidate@fabrikam.com", "Sent while only the inbox was synced");
+        drain();
+        assertEquals(List.of("created:Your offer"), describe(changes(user)));
+
+        HARNESS.entra.nextSignIn(c.user()); // the same account signs in again; Microsoft asks nothing new (Mail.Read is granted)
+        HARNESS.browser().navigate(HARNESS.reconnect(user.connectionId, "\"sent_items_read\"").get("loginUrl").asText());
+        drain();
+
+        assertEquals(List.of("inbox created:Your offer", "sentitems created:Sent while only the inbox was synced"), changes(user).stream()
+                .map(ch -> ch.path("resource").asText() + " " + ch.path("type").asText() + ":" + ch.path("summary").path("subject").asText(""))
+                .toList(), "Sent Items' existing mail is reported once; the inbox is not read again from the start");
+    }
+
+    @Test
+    void whenTheConnectionHasNoSentItemsFeatureThenItsSentMailIsNotInTheFeedAndSentItemsHasNoSubscription() {
+        Synced user = connect(NationalCloud.GLOBAL);
+        HARNESS.graph.mail().sendFromOutlook(user.upn, "candidate@fabrikam.com", "Not synced");
+        HARNESS.graph.mail().deliverText(user.upn, "Synced");
+        syncNow(user);
+
+        assertEquals(List.of("created:Synced"), describe(changes(user)));
+        assertTrue(HARNESS.graph.subscriptions().subscriptions(user.upn).stream()
+                .noneMatch(sub -> sub.path("resource").asText().contains("sentitems")), "no Sent Items subscription");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"CHINA"})
+    void whenTheCloudHasNoMessageDeltaThenSentItemsIsNotSyncedAndSaysSo(NationalCloud cloud) {
+        ConnectorHarness.Connected c = HARNESS.connect(cloud, "\"mail_read\",\"sent_items_read\"");
+        CONNECTED.add(c.connectionId());
+        Synced user = new Synced(c.connectionId(), c.user().userPrincipalName());
+        HARNESS.graph.mail().addMailbox(user.upn);
+        HARNESS.graph.mail().sendFromOutlook(user.upn, "candidate@fabrikam.com", "not synced here");
+        drain();
+
+        assertEquals(List.of(), changes(user));
+        JsonNode sync = ConnectorHarness.json(HARNESS.getConnection(user.connectionId).bodyText()).path("sync");
+        assertEquals(List.of("inbox not_supported_in_cloud", "sentitems not_supported_in_cloud"), StreamSupport.stream(sync.spliterator(), false)
+                .map(r -> r.path("resource").asText() + " " + r.path("state").asText()).sorted().toList(), sync.toString());
     }
 
     // ---------------------------------------------------------------- helpers

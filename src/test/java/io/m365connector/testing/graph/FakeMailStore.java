@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -84,6 +85,29 @@ public final class FakeMailStore {
                     mb.folderId("inbox"), SyncValues.defaultId());
             created(mb, m);
             id = m.defaultId;
+        }
+        afterChange.run();
+        return id;
+    }
+
+    /**
+     * The user sends a plain mail from Outlook (or any client) to {@code to}: a copy in {@code upn}'s Sent Items, as Graph's
+     * sendMail keeps one, and one in the recipient's inbox when the recipient is a mailbox of this fake. Returns the Sent Items
+     * copy's default id.
+     */
+    public String sendFromOutlook(String upn, String to, String subject) {
+        ObjectNode message = GraphJson.object();
+        message.putObject("from").putObject("emailAddress").put("address", upn);
+        message.putArray("toRecipients").addObject().putObject("emailAddress").put("address", to);
+        message.put("subject", subject);
+        message.putObject("body").put("contentType", "text").put("content", "Hello");
+        String id;
+        synchronized (lock) {
+            MailboxState mb = state(upn);
+            Set<String> before = new HashSet<>();
+            mb.inFolder(mb.folderId("sentitems")).forEach(m -> before.add(m.immutableId));
+            sent(upn, message, true, null);
+            id = mb.inFolder(mb.folderId("sentitems")).stream().filter(m -> !before.contains(m.immutableId)).findFirst().orElseThrow().defaultId;
         }
         afterChange.run();
         return id;
