@@ -30,6 +30,8 @@ import java.util.Set;
 final class RegistrationReader {
     /** local.settings.sample.json's value for a client secret, for the user to replace. */
     static final String SAMPLE_SECRET_PLACEHOLDER = "paste-the-client-secret-here";
+    /** local.settings.sample.json's value for a client id, for the user to replace. */
+    static final String SAMPLE_CLIENT_ID_PLACEHOLDER = "paste-the-client-id-here";
 
     private static final String GUID = "(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
@@ -72,6 +74,9 @@ final class RegistrationReader {
         Optional<String> clientId = reader.optional(idName);
         if (clientId.isEmpty()) {
             reader.problem(idName, "is missing" + because, Setting.CLIENT_ID.example());
+        } else if (clientId.get().equals(SAMPLE_CLIENT_ID_PLACEHOLDER)) {
+            reader.problem(idName, "still holds the sample's placeholder: paste the application (client) id of your app registration "
+                    + "(scripts/register-app prints it; docs/APP-REGISTRATION.md).", Setting.CLIENT_ID.example());
         } else if (!clientId.get().matches(GUID)) {
             reader.problem(idName, "must be the application (client) id, a GUID.", Setting.CLIENT_ID.example());
         }

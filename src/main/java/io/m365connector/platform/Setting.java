@@ -64,7 +64,7 @@ public enum Setting {
             "Days between refreshes of an unused connection (1-60), well inside the 90-day refresh-token inactivity limit."),
     NOTIFY_WEBHOOK_URL("NOTIFY_WEBHOOK_URL", "https://app.example.com/hooks/m365-connector",
             "Optional https URL that receives Standard Webhooks events (connection status changes, app credential warnings)."),
-    NOTIFY_WEBHOOK_SIGNING_SECRET("NOTIFY_WEBHOOK_SIGNING_SECRET", "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/notify-webhook-secret/)",
+    NOTIFY_WEBHOOK_SIGNING_SECRET("NOTIFY_WEBHOOK_SIGNING_SECRET", "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/notify-webhook-signing-secret/)",
             "Standard Webhooks signing secret: whsec_ followed by the base64 of 24-64 random bytes (echo \"whsec_$(openssl rand -base64 32)\"); required with NOTIFY_WEBHOOK_URL. Give the same text to your receiver's Standard Webhooks library."),
     APP_CREDENTIAL_CHECK_MINUTES("APP_CREDENTIAL_CHECK_MINUTES", "15",
             "Minutes between checks of each cloud's app credential (5-1440); the result is kept that long."),

@@ -7,10 +7,15 @@ import io.m365connector.graph.GraphSession;
 import io.m365connector.graph.GraphTemplates;
 import io.m365connector.graph.GraphValues;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Graph refuses a second subscription to the same resource and change types with 409 ("Duplicate subscriptions aren't
@@ -24,7 +29,18 @@ final class OrphanSubscriptions {
     private static final Logger LOG = Logger.getLogger(OrphanSubscriptions.class.getName());
     private static final String SUBSCRIPTIONS = "{+baseurl}/subscriptions" + GraphTemplates.COLLECTION_QUERY;
 
+    /** {@code mailFolders('x')} or {@code mailFolders/x}, in any letter case. */
+    private static final Pattern FOLDER = Pattern.compile("(?i)mailFolders(?:\\('([^']*)'\\)|/([^/]+))");
+    /** Graph's well-known names of mail folders that a subscription may name (Learn: mailFolder resource type). */
+    private static final Set<String> WELL_KNOWN = Set.of("inbox", "sentitems", "drafts", "deleteditems", "archive", "junkemail", "outbox",
+            "clutter", "conversationhistory", "msgfolderroot", "recoverableitemsdeletions", "scheduled", "searchfolders");
+
     private OrphanSubscriptions() {
+    }
+
+    private static Supplier<String> memoized(Supplier<String> read) {
+        String[] value = new String[1];
+        return () -> value[0] != null ? value[0] : (value[0] = read.get());
     }
 
     /**
@@ -33,12 +49,13 @@ final class OrphanSubscriptions {
      */
     static boolean remove(GraphSession session, SyncResource resource, Subscriptions held, Predicate<String> active, Consumer<String> delete) {
         JsonNode listed = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, SUBSCRIPTIONS, Map.of(), Map.of(), List.of()));
+        Supplier<String> folderId = memoized(() -> DeltaReader.folderId(session, SyncTarget.own(resource)));
         boolean removed = false;
         for (JsonNode s : listed.path("value")) {
             String id = GraphValues.text(s, "id");
             boolean ours = id != null && held.find(id).map(h -> h.connectionId().equals(session.connectionId()) || !active.test(h.connectionId()))
                     .orElse(true);
-            if (ours && sameKind(resource, s.path("resource").asText(""))) {
+            if (ours && sameKind(resource, s.path("resource").asText(""), folderId)) {
                 LOG.info("Deleting an earlier " + resource.id() + " subscription of " + session.connectionId() + " that Graph still has"
                         + " and no row here names (made by an instance that died, or whose answer was lost)");
                 delete.accept(id);
@@ -50,13 +67,25 @@ final class OrphanSubscriptions {
 
     /**
      * Whether a listed subscription's resource is of the same kind as {@code resource}'s: the list holds only this app's
-     * subscriptions for the signed-in user, who has one inbox and one calendar subscription from us; Graph may answer the
-     * resource in another form than it was asked for ({@code Users/{id}/Messages}), so the last segment decides.
+     * subscriptions for the signed-in user, who has one subscription per synced resource from us (events; each synced mail
+     * folder's messages). Graph may answer the resource in another form than it was asked for ({@code Users/{id}/Messages}),
+     * so the last segment decides, and for messages the folder: by its well-known name, or else by its id (read only then),
+     * so that the inbox's 409 never deletes the live Sent Items subscription or the other way round.
      */
-    private static boolean sameKind(SyncResource resource, String listed) {
-        String asked = resource.subscriptionResource();
-        String kind = asked.substring(asked.lastIndexOf('/') + 1);
+    static boolean sameKind(SyncResource resource, String listed, Supplier<String> folderId) {
         String path = listed.split("\\?")[0];
-        return path.substring(path.lastIndexOf('/') + 1).equalsIgnoreCase(kind);
+        String last = path.substring(path.lastIndexOf('/') + 1);
+        if (!resource.isMailFolder()) {
+            return last.equalsIgnoreCase("events");
+        }
+        Matcher folder = FOLDER.matcher(path);
+        if (!last.equalsIgnoreCase("messages") || !folder.find()) {
+            return false; // not messages, or all of the user's messages: none of ours
+        }
+        String named = folder.group(1) != null ? folder.group(1) : folder.group(2);
+        if (named.equalsIgnoreCase(resource.folder())) {
+            return true;
+        }
+        return !WELL_KNOWN.contains(named.toLowerCase(Locale.ROOT)) && named.equals(folderId.get());
     }
 }

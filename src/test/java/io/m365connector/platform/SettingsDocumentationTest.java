@@ -41,9 +41,10 @@ class SettingsDocumentationTest {
     }
 
     @Test
-    void whenSampleIsUsedAsIsThenTheAppAcceptsItAfterTheKeyAndTheClientSecretAreFilledIn() throws IOException {
+    void whenSampleIsUsedAsIsThenTheAppAcceptsItAfterTheKeyTheClientIdAndTheClientSecretAreFilledIn() throws IOException {
         Map<String, String> env = sample();
         env.put("LOCAL_TOKEN_KEY", Base64.getEncoder().encodeToString(new byte[32]));
+        env.put("M365_GLOBAL_CLIENT_ID", "0c1d2e3f-4a5b-6c7d-8e9f-a0b1c2d3e4f5");
         env.put("M365_GLOBAL_CLIENT_SECRET", "a~secret~value~from~entra~id");
         Settings settings = SettingsReader.read(env);
         assertEquals("http://localhost:7071/api/auth/callback", settings.redirectUri());
@@ -59,6 +60,21 @@ class SettingsDocumentationTest {
 
         assertTrue(refused.problems().stream().anyMatch(p -> p.contains("M365_GLOBAL_CLIENT_SECRET") && p.contains("placeholder")
                 && p.contains("az ad app credential reset")), refused.problems().toString());
+    }
+
+    @Test
+    void whenTheSamplesClientIdPlaceholderIsLeftThenTheSettingIsRefusedSayingWhereTheIdComesFrom() throws IOException {
+        // the sample's client id was a GUID that passed: the app started and every sign-in failed at Entra ID (README:
+        // "until the client id is in, every function answers a configuration_error naming it")
+        Map<String, String> env = sample();
+        env.put("LOCAL_TOKEN_KEY", Base64.getEncoder().encodeToString(new byte[32]));
+        env.put("M365_GLOBAL_CLIENT_SECRET", "a~secret~value~from~entra~id");
+
+        SettingsException refused = assertThrows(SettingsException.class, () -> SettingsReader.read(env));
+
+        assertEquals(1, refused.problems().size(), refused.problems().toString());
+        assertTrue(refused.problems().get(0).startsWith("M365_GLOBAL_CLIENT_ID still holds the sample's placeholder")
+                && refused.problems().get(0).contains("scripts/register-app"), refused.problems().toString());
     }
 
     private static Map<String, String> sample() throws IOException {
