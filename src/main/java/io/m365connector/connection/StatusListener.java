@@ -1,10 +1,12 @@
 package io.m365connector.connection;
 
+import io.m365connector.platform.ConnectorException;
 import java.util.function.Consumer;
 
 /**
  * Told when a connection's status changes (connected, needs the user again, recovered,
- * disconnected). Implementations must not throw: a notification problem never fails the change.
+ * disconnected). Implementations must not throw: a notification problem never fails the change. The one exception is
+ * {@link ChangeBlocked} from {@link #beforeChange}: what must precede the change failed, and the change is not saved.
  */
 public interface StatusListener {
     StatusListener NONE = (before, after) -> { };
@@ -54,11 +56,31 @@ public interface StatusListener {
                 for (StatusListener listener : listeners) {
                     try {
                         call.accept(listener);
+                    } catch (ChangeBlocked blocked) {
+                        throw blocked.reason();
                     } catch (RuntimeException ignored) {
                         // listeners must not throw; if one does, the change itself still stands
                     }
                 }
             }
         };
+    }
+
+    /**
+     * Thrown by {@link #beforeChange} when the change must not be saved because what has to precede it failed: the saver gets
+     * {@link #reason()} (a connection connected again over the sync state its disconnect could not remove would resume it,
+     * and never report what exists as created).
+     */
+    final class ChangeBlocked extends RuntimeException {
+        private final ConnectorException reason;
+
+        public ChangeBlocked(ConnectorException reason) {
+            super(reason.getMessage(), reason, false, false);
+            this.reason = reason;
+        }
+
+        public ConnectorException reason() {
+            return reason;
+        }
     }
 }

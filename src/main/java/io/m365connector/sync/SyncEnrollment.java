@@ -3,6 +3,7 @@ package io.m365connector.sync;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.connection.StatusListener;
+import io.m365connector.platform.StorageUnavailableException;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -34,7 +35,13 @@ public final class SyncEnrollment implements StatusListener {
                 // index and shared mailboxes behind: a connection connected again starts afresh, as SYNC.md promises
                 sync.get().forget(after.id());
             } catch (RuntimeException e) {
-                LOG.warning("Could not remove the earlier sync state of " + after.id() + ": " + e.getClass().getSimpleName());
+                // Saved active, its first run would resume the old delta link and never report what exists as created (and
+                // housekeeping would then drop the disconnect's mark): the sign-in fails instead, and the user's next one
+                // tries again.
+                LOG.warning("Could not remove the earlier sync state of " + after.id() + " (" + e.getClass().getSimpleName()
+                        + "): the sign-in is not saved");
+                throw new StatusListener.ChangeBlocked(new StorageUnavailableException("The connection's earlier sync state could not be "
+                        + "removed before connecting it again (Table Storage unavailable); nothing was saved. Sign in again in a minute.", e));
             }
         }
         try {

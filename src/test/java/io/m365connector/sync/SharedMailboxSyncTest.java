@@ -406,6 +406,39 @@ class SharedMailboxSyncTest {
         assertEquals(200, HARNESS.deleteConnection(c.connectionId()).getStatusCode());
     }
 
+    @Test
+    void whenTheReconnectCannotRemoveWhatAFailedDisconnectLeftThenTheSignInIsNotSavedAndTheNextOneStartsAfresh() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, FEATURES);
+        String upn = c.user().userPrincipalName();
+        HARNESS.graph.mail().addMailbox(upn);
+        HARNESS.graph.mail().deliverText(upn, "kept in the inbox");
+        HARNESS.drainSyncQueue();
+        assertEquals(List.of("inbox:created:kept in the inbox"), describe(HARNESS.readFeed(c.connectionId())));
+
+        // the disconnect's clean-up fails (the item index unavailable), and so does the reconnect's, on the same outage
+        RefusedCall indexDown = RefusedCall.pathsContaining(HARNESS.routing, HARNESS.tables.syncItems());
+        ConnectorHarness.Instance failing = HARNESS.newInstance(indexDown, new ClockSleeper(HARNESS.clock));
+        FakeHttpResponse deleted = (FakeHttpResponse) failing.context().newFunction(ConnectionFunctions.class).delete(FakeHttpRequest.of(
+                HttpMethod.DELETE, "https://" + ConnectorHarness.FUNCTION_HOST + "/api/connections/" + c.connectionId()), c.connectionId(),
+                new FakeExecutionContext("deleteConnection"));
+        assertEquals(200, deleted.getStatusCode(), deleted.bodyText());
+        HARNESS.entra.nextSignIn(c.user());
+        var refusedPage = HARNESS.browserOn(failing).navigate(HARNESS.reconnect(c.connectionId(), FEATURES).path("loginUrl").asText());
+
+        assertTrue(refusedPage.body().contains("storage_unavailable") || refusedPage.status() == 503, refusedPage.status() + " " + refusedPage.body());
+        assertEquals("disconnected", ConnectorHarness.json(HARNESS.getConnection(c.connectionId()).bodyText()).path("status").asText(),
+                "saved active, its runs would resume the old delta link");
+
+        HARNESS.entra.nextSignIn(c.user()); // the user signs in again once storage is back
+        HARNESS.browser().navigate(HARNESS.reconnect(c.connectionId(), FEATURES).path("loginUrl").asText());
+        HARNESS.drainSyncQueue();
+
+        List<JsonNode> feed = HARNESS.readFeed(c.connectionId());
+        assertEquals(List.of("inbox:created:kept in the inbox"), describe(feed.subList(1, feed.size())),
+                "the first run after connecting again reports what is there as created");
+        assertEquals(200, HARNESS.deleteConnection(c.connectionId()).getStatusCode());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"Sales.\u212Aate@contoso.com", "\u0130nfo@contoso.com"})
     void whenAnAddressHoldsALetterThatLowerCasesToAPlainOneThenItIsRefusedAsItWouldBeKeptAsAnotherMailbox(String address) {
