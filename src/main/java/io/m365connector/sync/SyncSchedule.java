@@ -41,17 +41,37 @@ final class SyncSchedule {
         table.delete(partition(due.connectionId()), key(due.connectionId(), due.target(), due.at()));
     }
 
-    /** Entries due at {@code now}, earliest first per shard, at most {@code limit} in all. */
+    /**
+     * Entries due at {@code now}, earliest first per shard, at most {@code limit} in all. Each shard first gets its share of
+     * the limit, then what is left goes to the shards that had more, in order: read shard by shard to the limit, a backlog in
+     * the first shards would starve the last ones tick after tick (their shared mailboxes, which only the timer syncs, never run).
+     */
     List<Due> due(Instant now, int limit) {
         List<Due> due = new ArrayList<>();
         String upper = String.format("%013d", now.toEpochMilli() + 1);
+        int share = Math.max(1, (limit + SHARDS - 1) / SHARDS);
+        String[] lastRead = new String[SHARDS];
         for (int shard = 0; shard < SHARDS && due.size() < limit; shard++) {
-            String filter = "PartitionKey eq 'due-" + Integer.toHexString(shard) + "' and RowKey lt '" + upper + "'";
-            for (TableEntity e : table.query(filter, limit - due.size())) {
-                parse(e.getRowKey(), (String) e.getProperty("Mailbox")).ifPresent(due::add);
+            lastRead[shard] = read(shard, null, upper, Math.min(share, limit - due.size()), due);
+        }
+        for (int shard = 0; shard < SHARDS && due.size() < limit; shard++) {
+            if (lastRead[shard] != null) {
+                read(shard, lastRead[shard], upper, limit - due.size(), due);
             }
         }
         return due;
+    }
+
+    /**
+     * Reads up to {@code most} due entries of a shard after row key {@code after} (null: from the start) into {@code into};
+     * returns the last key read when it read {@code most} (more may follow), else null.
+     */
+    private String read(int shard, String after, String upper, int most, List<Due> into) {
+        String filter = "PartitionKey eq 'due-" + Integer.toHexString(shard) + "' and RowKey lt '" + upper + "'"
+                + (after == null ? "" : " and RowKey gt '" + after + "'");
+        List<TableEntity> found = table.query(filter, most);
+        found.forEach(e -> parse(e.getRowKey(), (String) e.getProperty("Mailbox")).ifPresent(into::add));
+        return found.size() < most ? null : found.get(found.size() - 1).getRowKey();
     }
 
     private static String partition(String connectionId) {
