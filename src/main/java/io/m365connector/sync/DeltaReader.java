@@ -16,6 +16,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +32,8 @@ import java.util.Optional;
  */
 final class DeltaReader {
     static final int PAGE_SIZE = 100;
+    /** Messages per page of a folder's listing: Graph's most ($top from 1 to 1000, Learn: List messages). */
+    static final int FOLDER_PAGE = 1000;
     private static final String[] MESSAGE_FIELDS = {"id", "changeKey", "subject", "from", "receivedDateTime"};
     private static final String[] CHECK_FIELDS = {"id", "changeKey", "subject", "from", "receivedDateTime", "parentFolderId"};
     // The SDK's URI templates (mailFolders/{id}/messages/delta, calendarView/delta, mailFolders/{id}).
@@ -82,6 +85,30 @@ final class DeltaReader {
             return Optional.empty();
         }
         return Optional.of(message(m));
+    }
+
+    /**
+     * The messages in the synced mail folder now, by id, with what a change's summary needs: read when a page reports more
+     * removals than are read one by one ({@link #stillInFolder}), so that a bulk delete undone (which Graph reports removed,
+     * as a single one) is no deletion either. Pages of {@link #FOLDER_PAGE}; empty when the folder holds more than
+     * {@code mostPages} pages (then the removals are taken as reported).
+     */
+    static Optional<Map<String, DeltaPage.Item>> folderItems(GraphSession session, SyncTarget target, int mostPages) {
+        Map<String, DeltaPage.Item> items = new LinkedHashMap<>();
+        JsonNode page = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, mailbox(target) + GraphTemplates.FOLDER_MESSAGES,
+                parameters(target, "mailFolder%2Did", target.resource().folder()), Map.of("%24top", FOLDER_PAGE, "%24select", MESSAGE_FIELDS),
+                List.of(OutlookPrefer.IMMUTABLE_IDS)));
+        for (int pages = 1; ; pages++) {
+            GraphValues.list(page, "value").stream().map(DeltaReader::message).filter(i -> i.id() != null).forEach(i -> items.put(i.id(), i));
+            String next = GraphValues.text(page, "@odata.nextLink");
+            if (next == null) {
+                return Optional.of(items);
+            }
+            if (pages >= mostPages) {
+                return Optional.empty();
+            }
+            page = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.getAt(c, next, List.of(OutlookPrefer.IMMUTABLE_IDS)));
+        }
     }
 
     /** The synced mail folder's id, as messages name it in {@code parentFolderId}. */

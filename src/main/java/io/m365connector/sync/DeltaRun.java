@@ -115,17 +115,21 @@ final class DeltaRun {
     private void apply(FeedWriter writer, SyncState state, DeltaPage page, Map<String, ItemIndex.Indexed> known, RemovalCheck check) {
         Map<String, DeltaPage.Item> items = new LinkedHashMap<>();
         page.items().forEach(i -> items.put(i.id(), i)); // a page naming an item twice: its last word counts
+        Map<String, Optional<ItemIndex.Indexed>> indexedItems = new LinkedHashMap<>();
+        items.keySet().forEach(id -> indexedItems.put(id, known != null ? Optional.ofNullable(known.get(id))
+                : index.find(state.connectionId(), state.target(), id)));
         List<Change> changes = new ArrayList<>();
         List<ItemIndex.Indexed> upserts = new ArrayList<>();
         List<String> removals = new ArrayList<>();
-        boolean checkRemovals = items.values().stream().filter(DeltaPage.Item::removed).count() <= RemovalCheck.PER_PAGE;
+        // only removals of items the feed reported count: those of items it never saw are dropped unread
+        boolean oneByOne = items.values().stream().filter(i -> i.removed() && indexedItems.get(i.id()).isPresent()).count()
+                <= RemovalCheck.PER_PAGE;
         for (DeltaPage.Item reported : items.values()) {
-            Optional<ItemIndex.Indexed> indexed = known != null ? Optional.ofNullable(known.get(reported.id()))
-                    : index.find(state.connectionId(), state.target(), reported.id());
+            Optional<ItemIndex.Indexed> indexed = indexedItems.get(reported.id());
             if (reported.removed() && indexed.isEmpty()) {
                 continue;
             }
-            DeltaPage.Item item = reported.removed() && checkRemovals ? check.present(reported.id()).orElse(reported) : reported;
+            DeltaPage.Item item = reported.removed() ? check.present(reported.id(), oneByOne).orElse(reported) : reported;
             if (item.removed()) {
                 changes.add(Change.of(state.target(), Change.Type.DELETED, item.id(), null, null));
                 removals.add(item.id());
@@ -145,37 +149,6 @@ final class DeltaRun {
         if (known != null) {
             upserts.forEach(i -> known.put(i.itemId(), i));
             removals.forEach(known::remove);
-        }
-    }
-
-    /**
-     * Reads a message that a mail folder's delta reported removed once more, before the feed says it was deleted: a
-     * message moved out and back between two delta calls is reported removed though it is in the folder
-     * ({@link DeltaReader#stillInFolder}). The folder's id is read once per run, at the first removal. Calendars are
-     * not checked: an event that leaves the window or is deleted does not come back this way. A page with more than
-     * {@link #PER_PAGE} removals is a bulk delete or move, not an undone one, and is not checked: a thousand reads
-     * would count against the mailbox's 10,000 requests per 10 minutes.
-     */
-    private static final class RemovalCheck {
-        static final int PER_PAGE = 20;
-
-        private final GraphSession session;
-        private final SyncTarget target;
-        private String folderId;
-
-        RemovalCheck(GraphSession session, SyncTarget target) {
-            this.session = session;
-            this.target = target;
-        }
-
-        Optional<DeltaPage.Item> present(String itemId) {
-            if (!target.resource().isMailFolder()) {
-                return Optional.empty();
-            }
-            if (folderId == null) {
-                folderId = DeltaReader.folderId(session, target);
-            }
-            return DeltaReader.stillInFolder(session, target, itemId, folderId);
         }
     }
 

@@ -508,6 +508,41 @@ class SyncTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOV"})
+    void whenABulkDeleteIsUndoneBetweenTwoRunsThenNothingIsReportedDeletedAndTheFolderIsListedOnceInsteadOfReadEach(NationalCloud cloud) {
+        Synced user = connect(cloud);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            ids.add(HARNESS.graph.mail().deliverText(user.upn, "bulk " + i));
+        }
+        syncNow(user);
+        int readsBefore = HARNESS.graph.requests("GET", "/me/messages/[^/]+").size();
+        int listingsBefore = HARNESS.graph.requests("GET", "/me/mailFolders/inbox/messages").size();
+        RECEIVER_UP.set(false); // 25 moved to Deleted Items and back (Undo) before the next run
+        try {
+            ids.forEach(id -> HARNESS.graph.mail().move(user.upn, HARNESS.graph.mail().move(user.upn, id, "deleteditems"), "inbox"));
+        } finally {
+            RECEIVER_UP.set(true);
+        }
+        syncNow(user);
+
+        List<String> feed = describe(changes(user));
+        assertFalse(feed.contains("deleted:"), "Graph reports the 25 removed (immutable ids), but they are in the inbox: " + feed);
+        assertEquals(25, feed.stream().filter(c -> c.startsWith("updated:")).count(), "each back with a new changeKey (moved twice): " + feed);
+        assertEquals(readsBefore, HARNESS.graph.requests("GET", "/me/messages/[^/]+").size(), "not read one by one");
+        assertEquals(1, HARNESS.graph.requests("GET", "/me/mailFolders/inbox/messages").size() - listingsBefore, "the inbox listed once");
+
+        RECEIVER_UP.set(false);
+        try {
+            HARNESS.graph.mail().messages(user.upn, "inbox").forEach(m -> HARNESS.graph.mail().hardDelete(user.upn, m.path("id").asText()));
+        } finally {
+            RECEIVER_UP.set(true);
+        }
+        syncNow(user);
+        assertEquals(25, describe(changes(user)).stream().filter(c -> c.equals("deleted:")).count(), "deleted for good: reported");
+    }
+
+    @ParameterizedTest
     @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOVDOD"})
     void whenMailArrivesWhileTheSubscriptionIsBeingMadeThenTheRunAfterItFindsItWithoutWaitingForTheTimer(NationalCloud cloud) {
         ConnectorHarness.Connected c = HARNESS.connect(cloud, "\"mail_read\"");
