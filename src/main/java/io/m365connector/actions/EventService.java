@@ -12,14 +12,17 @@ import io.m365connector.graph.GraphJsonRequests;
 import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
 import io.m365connector.graph.Permissions;
+import io.m365connector.graph.ReadPermissions;
 import io.m365connector.idempotency.Idempotency;
 import io.m365connector.outlook.MailRecipient;
+import io.m365connector.outlook.OutlookPrefer;
 import io.m365connector.platform.ConnectorException;
 import io.m365connector.platform.Json;
 import io.m365connector.platform.ProblemCode;
 import io.m365connector.platform.Secrets;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -37,6 +40,12 @@ import java.util.UUID;
 public final class EventService {
     private static final Permissions OWN = Permissions.of(Feature.CALENDAR);
     private static final Permissions SHARED = Permissions.of(Feature.SHARED_CALENDAR);
+    /**
+     * Every event request asks for immutable ids (the header counts for its own request only: Learn, Get immutable
+     * identifiers for Outlook resources), so the ids this service answers are the ones the calendar view and the change
+     * feed show, and stay the same when the event moves. Graph takes either form in a request, so ids given out before stay good.
+     */
+    private static final List<String> IDS = List.of(OutlookPrefer.IMMUTABLE_IDS);
 
     private final GraphAccess graph;
     private final Idempotency idempotency;
@@ -56,7 +65,7 @@ public final class EventService {
         return idempotency.run(call, EventView.class, step -> {
             session.beforeEachAttempt(step::keepLease);
             JsonNode created = session.call(Safety.REPEATABLE, client -> GraphJsonRequests.send(client, HttpMethod.POST,
-                    EventJson.events(owner), EventJson.parameters(owner, null), EventJson.body(request, transactionId)));
+                    EventJson.events(owner), EventJson.parameters(owner, null), EventJson.body(request, transactionId), IDS));
             return EventView.of(connectionId, created, owner);
         });
     }
@@ -71,7 +80,7 @@ public final class EventService {
             session.beforeEachAttempt(step::keepLease);
             byte[] body = EventJson.update(request, keptRooms(session, target, request));
             JsonNode updated = session.call(Safety.REPEATABLE, client -> GraphJsonRequests.send(client, HttpMethod.PATCH,
-                    EventJson.event(target.calendarOwner()), EventJson.parameters(target.calendarOwner(), target.eventId()), body));
+                    EventJson.event(target.calendarOwner()), EventJson.parameters(target.calendarOwner(), target.eventId()), body, IDS));
             return EventView.of(connectionId, updated, target.calendarOwner());
         });
     }
@@ -85,16 +94,17 @@ public final class EventService {
             return List.of();
         }
         JsonNode event = session.call(Safety.REPEATABLE, client -> GraphJsonRequests.get(client, EventJson.event(target.calendarOwner()),
-                EventJson.parameters(target.calendarOwner(), target.eventId()), "attendees", "locations"));
+                EventJson.parameters(target.calendarOwner(), target.eventId()), select("attendees", "locations"), IDS));
         return EventJson.bookedRooms(event);
     }
 
     /** The event with each attendee's response, so the caller can tell whether a room accepted the booking. */
     public EventDetails get(ConnectionRef ref, EventTarget target) {
-        GraphSession session = graph.open(ref, scopes(target.calendarOwner()));
+        // a read: calendar_read (the feed's events) reads as well as calendar
+        GraphSession session = graph.open(ref, target.calendarOwner() == null ? ReadPermissions.CALENDAR : ReadPermissions.SHARED_CALENDAR);
         String connectionId = session.connectionId();
         JsonNode event = session.call(Safety.REPEATABLE, client -> GraphJsonRequests.get(client, EventJson.event(target.calendarOwner()),
-                EventJson.parameters(target.calendarOwner(), target.eventId()), EventDetails.SELECT));
+                EventJson.parameters(target.calendarOwner(), target.eventId()), select(EventDetails.SELECT), IDS));
         return EventDetails.of(connectionId, event, target.calendarOwner());
     }
 
@@ -116,7 +126,7 @@ public final class EventService {
             JsonNode existing;
             try {
                 existing = session.call(Safety.REPEATABLE, client -> GraphJsonRequests.get(client, EventJson.event(target.calendarOwner()),
-                        EventJson.parameters(target.calendarOwner(), target.eventId()), "id", "isOrganizer", "attendees"));
+                        EventJson.parameters(target.calendarOwner(), target.eventId()), select("id", "isOrganizer", "attendees"), IDS));
             } catch (ConnectorException e) {
                 if (e.code() == ProblemCode.NOT_FOUND && recorded.isPresent()) {
                     return recorded.get(); // the runner before this one removed it
@@ -150,6 +160,10 @@ public final class EventService {
 
     private static UserItemRequestBuilder calendar(GraphServiceClient client, String calendarOwner) {
         return calendarOwner == null ? client.me() : client.users().byUserId(calendarOwner);
+    }
+
+    private static Map<String, Object> select(String... fields) {
+        return Map.of("%24select", fields);
     }
 
     private static Permissions scopes(String calendarOwner) {

@@ -2,11 +2,10 @@ package io.m365connector.reading;
 
 import io.m365connector.graph.GraphJsonRequests;
 import io.m365connector.graph.Permissions;
+import io.m365connector.graph.ReadPermissions;
 import io.m365connector.outlook.MailRecipient;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Whose mail or calendar a read is about: the connected user's own (no {@code mailbox} parameter), or a
@@ -16,17 +15,6 @@ import java.util.Set;
 public record Mailbox(String address) {
     static final Mailbox OWN = new Mailbox(null);
     static final String PARAMETER = "mailbox";
-
-    static final Permissions MAIL = new Permissions("reading mail", List.of(Set.of("Mail.Read"), Set.of("Mail.ReadWrite")),
-            "the mail_read feature (Mail.Read), or the mail feature (Mail.ReadWrite)");
-    static final Permissions SHARED_MAIL = new Permissions("reading a shared mailbox", List.of(Set.of("Mail.Read.Shared"),
-            Set.of("Mail.ReadWrite.Shared")), "the shared_mailbox_read feature (Mail.Read.Shared), or the shared_mailbox feature "
-            + "(Mail.ReadWrite.Shared)");
-    static final Permissions CALENDAR = new Permissions("reading the calendar", List.of(Set.of("Calendars.Read"),
-            Set.of("Calendars.ReadWrite")), "the calendar_read feature (Calendars.Read), or the calendar feature (Calendars.ReadWrite)");
-    static final Permissions SHARED_CALENDAR = new Permissions("reading a shared calendar", List.of(Set.of("Calendars.Read.Shared"),
-            Set.of("Calendars.ReadWrite.Shared")), "the shared_calendar_read feature (Calendars.Read.Shared), or the shared_calendar "
-            + "feature (Calendars.ReadWrite.Shared)");
 
     /** The {@code mailbox} parameter of a listing (absent: the user's own). */
     static Mailbox parse(QueryParameters p) {
@@ -57,11 +45,11 @@ public record Mailbox(String address) {
     }
 
     Permissions mail() {
-        return shared() ? SHARED_MAIL : MAIL;
+        return shared() ? ReadPermissions.SHARED_MAIL : ReadPermissions.MAIL;
     }
 
     Permissions calendar() {
-        return shared() ? SHARED_CALENDAR : CALENDAR;
+        return shared() ? ReadPermissions.SHARED_CALENDAR : ReadPermissions.CALENDAR;
     }
 
     /** What a page cursor is bound to. */

@@ -946,6 +946,28 @@ class SyncTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOVDOD", "CHINA"})
+    void whenTheWebAppCreatesAnEventThenTheFeedNamesItByTheIdTheCreateAnsweredAndAReadOnlyConnectionReadsIt(NationalCloud cloud) {
+        Synced user = connect(cloud);
+        String eventId = createEvent(user, "Interview");
+        drain();
+
+        JsonNode change = changes(user).stream().filter(c -> c.path("resource").asText().equals("calendar")).findFirst().orElseThrow();
+        assertEquals(eventId, change.path("itemId").asText(), "the create's id is the feed's (immutable ids both)");
+        FakeHttpResponse moved = HARNESS.updateEvent(user.connectionId, eventId, null, "{\"subject\":\"Interview (moved)\"}");
+        assertEquals(eventId, ConnectorHarness.json(moved.bodyText()).path("eventId").asText(), "an update answers the same id");
+
+        ConnectorHarness.Connected reader = HARNESS.connect(cloud, "\"calendar_read\"");
+        CONNECTED.add(reader.connectionId());
+        String invitation = HARNESS.graph.addInvitation(reader.user().userPrincipalName(), ConnectorHarness.json("{\"subject\":\"Panel\","
+                + "\"start\":{\"dateTime\":\"2027-03-01T10:00:00\",\"timeZone\":\"UTC\"},\"end\":{\"dateTime\":\"2027-03-01T11:00:00\","
+                + "\"timeZone\":\"UTC\"}}"));
+        FakeHttpResponse read = HARNESS.getEvent(reader.connectionId(), invitation, null);
+        assertEquals(200, read.getStatusCode(), "calendar_read reads an event of its feed: " + read.bodyText());
+        assertEquals(invitation, ConnectorHarness.json(read.bodyText()).path("eventId").asText());
+    }
+
+    @ParameterizedTest
     @EnumSource(value = NationalCloud.class, names = {"CHINA"})
     void whenTheCloudHasNoMessageDeltaThenTheInboxIsNotSyncedAndTheCalendarIs(NationalCloud cloud) {
         Synced user = connect(cloud);

@@ -122,26 +122,26 @@ final class CalendarReads {
         List<JsonNode> window = inWindow(mb.upn, start, end);
         window.forEach(e -> nowKnown.put(e.path("id").asText(), e.path("id").asText()));
         List<DeltaEntry> entries = new ArrayList<>();
-        known.keySet().stream().filter(id -> !nowKnown.containsKey(id)).forEach(id -> entries.add(DeltaEntry.removed(id, id, DeltaEntry.Readers.ALL)));
+        known.keySet().stream().filter(id -> !nowKnown.containsKey(id)).forEach(id -> entries.add(DeltaEntry.removed(SyncValues.eventDefaultId(id), id, DeltaEntry.Readers.ALL)));
         if (outside && seq >= 0) {
             for (JsonNode e : calendarOf.apply(mb.upn)) {
                 String id = e.path("id").asText();
                 if (!nowKnown.containsKey(id) && !known.containsKey(id) && mb.eventVersions.getOrDefault(id, 0L) > seq) {
-                    entries.add(DeltaEntry.removed(id, id, DeltaEntry.Readers.ALL));
+                    entries.add(DeltaEntry.removed(SyncValues.eventDefaultId(id), id, DeltaEntry.Readers.ALL));
                 }
             }
             mb.eventTombstones.forEach((id, at) -> {
                 if (at > seq && !known.containsKey(id)) {
-                    entries.add(DeltaEntry.removed(id, id, DeltaEntry.Readers.ALL));
+                    entries.add(DeltaEntry.removed(SyncValues.eventDefaultId(id), id, DeltaEntry.Readers.ALL));
                 }
             });
         }
         for (JsonNode e : window) {
             String id = e.path("id").asText();
             if (!known.containsKey(id)) {
-                entries.add(new DeltaEntry("created", id, id, (ObjectNode) e, null, DeltaEntry.Readers.ALL));
+                entries.add(new DeltaEntry("created", SyncValues.eventDefaultId(id), id, (ObjectNode) e, null, DeltaEntry.Readers.ALL));
             } else if (mb.eventVersions.getOrDefault(id, 0L) > seq) {
-                entries.add(new DeltaEntry("updated", id, id, (ObjectNode) e, null, DeltaEntry.Readers.ALL));
+                entries.add(new DeltaEntry("updated", SyncValues.eventDefaultId(id), id, (ObjectNode) e, null, DeltaEntry.Readers.ALL));
             }
         }
         return entries;
@@ -156,6 +156,10 @@ final class CalendarReads {
                 view.set(e.getKey(), e.getValue().deepCopy());
             }
         });
+        String id = event.path("id").asText(null);
+        if (id != null) {
+            view.put("id", r.immutableIds() ? id : SyncValues.eventDefaultId(id));
+        }
         String zoneName = r.timeZone() == null ? "UTC" : r.timeZone();
         ZoneId zone = zoneOrUtc(zoneName);
         for (String name : List.of("start", "end")) {

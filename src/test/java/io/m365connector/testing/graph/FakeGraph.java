@@ -348,7 +348,7 @@ public final class FakeGraph implements AutoCloseable {
         if (event == null || !event.isObject()) {
             throw new IllegalArgumentException("event must be a JSON object");
         }
-        String id = newItemId();
+        String id = SyncValues.immutableId(); // kept in its immutable form; shown in either (SyncValues.eventDefaultId)
         try {
             addInvitation(mailboxUpn, event, id);
             return id;
@@ -726,9 +726,9 @@ public final class FakeGraph implements AutoCloseable {
                 case SEND_MAIL -> sendMail(ctx);
                 case LIST_EVENTS -> list(ctx, ctx.mailbox().events.values(), this::eventView, "events");
                 case CREATE_EVENT -> createEvent(ctx);
-                case GET_EVENT -> getEvent(ctx, op.itemId());
-                case PATCH_EVENT -> patchEvent(ctx, op.itemId());
-                case DELETE_EVENT -> deleteEvent(ctx, op.itemId());
+                case GET_EVENT -> getEvent(ctx, SyncValues.eventImmutableId(op.itemId()));
+                case PATCH_EVENT -> patchEvent(ctx, SyncValues.eventImmutableId(op.itemId()));
+                case DELETE_EVENT -> deleteEvent(ctx, SyncValues.eventImmutableId(op.itemId()));
                 case CANCEL_EVENT -> cancelEvent(ctx, op.itemId());
                 case GET_SCHEDULE -> answer(call, scheduling.getSchedule(ctx.body(), preferredZone(call)));
                 case FIND_MEETING_TIMES -> answer(call, scheduling.findMeetingTimes(mailbox.upn, ctx.body(), preferredZone(call)));
@@ -1429,7 +1429,7 @@ public final class FakeGraph implements AutoCloseable {
             }
         }
         Instant now = clock.instant();
-        String id = newItemId();
+        String id = SyncValues.immutableId(); // kept in its immutable form; shown in either (eventView)
         event.put("id", id);
         event.put("createdDateTime", GRAPH_TIME.format(now));
         event.put("lastModifiedDateTime", GRAPH_TIME.format(now));
@@ -1504,7 +1504,9 @@ public final class FakeGraph implements AutoCloseable {
         return Reply.empty(204);
     }
 
-    private Reply cancelEvent(Context ctx, String id) {
+    /** Cancels the event named by {@code givenId} (either of its ids); the cancellation is recorded under the id given. */
+    private Reply cancelEvent(Context ctx, String givenId) {
+        String id = SyncValues.eventImmutableId(givenId);
         ObjectNode event = ctx.mailbox().events.get(id);
         if (event == null) {
             return itemNotFound(ctx.call());
@@ -1516,7 +1518,7 @@ public final class FakeGraph implements AutoCloseable {
         ctx.mailbox().events.remove(id);
         mail.eventRemoved(ctx.mailbox().upn, id, GraphJson.text(event, "changeKey"));
         ObjectNode cancellation = GraphJson.object();
-        cancellation.put("eventId", id);
+        cancellation.put("eventId", givenId);
         JsonNode comment = ctx.body().get("comment");
         if (comment == null || comment.isNull()) {
             cancellation.putNull("comment");
@@ -1561,12 +1563,24 @@ public final class FakeGraph implements AutoCloseable {
         }
     }
 
+    private static final Pattern IMMUTABLE_PREFER = Pattern.compile("IdType\\s*=\\s*\"?ImmutableId\"?", Pattern.CASE_INSENSITIVE);
+
     private ObjectNode eventView(Context ctx, ObjectNode event) {
         ObjectNode view = GraphJson.object();
         view.put("@odata.context", baseUrl(ctx) + "/$metadata#users('" + ctx.mailbox().upn + "')/events/$entity");
         view.put("@odata.etag", "W/\"" + event.path("changeKey").asText() + "\"");
         view.setAll(event.deepCopy());
+        if (!immutableIds(ctx)) {
+            view.put("id", SyncValues.eventDefaultId(event.path("id").asText()));
+        }
         return select(view, ctx.call().params().get("$select"));
+    }
+
+    /** Whether the request asked for immutable ids ({@code Prefer: IdType="ImmutableId"}) where the cloud serves them. */
+    private boolean immutableIds(Context ctx) {
+        String prefer = ctx.call().headers().get("Prefer");
+        return syncSupport.get(ctx.cloud()).immutableIds() && prefer != null
+                && IMMUTABLE_PREFER.matcher(prefer).find();
     }
 
     private ObjectNode calendar(Context ctx) {

@@ -288,7 +288,9 @@ public final class FakeMailStore {
         String id = event.path("id").asText();
         boolean created = !mb.eventVersions.containsKey(id);
         mb.eventVersions.put(id, mb.next());
-        sink.changed(new Notice(mb.upn, true, created ? "created" : "updated", null, null, id, id, id, event.path("changeKey").asText("")));
+        String defaultId = SyncValues.eventDefaultId(id);
+        sink.changed(new Notice(mb.upn, true, created ? "created" : "updated", null, null, defaultId, defaultId, id,
+                event.path("changeKey").asText("")));
     }
 
     /** An event was deleted or cancelled: it leaves a tombstone in the change log. */
@@ -296,7 +298,8 @@ public final class FakeMailStore {
         MailboxState mb = state(upn);
         mb.eventVersions.remove(eventId);
         mb.eventTombstones.put(eventId, mb.next());
-        sink.changed(new Notice(mb.upn, true, "deleted", null, null, eventId, eventId, eventId, changeKey == null ? "" : changeKey));
+        String defaultId = SyncValues.eventDefaultId(eventId);
+        sink.changed(new Notice(mb.upn, true, "deleted", null, null, defaultId, defaultId, eventId, changeKey == null ? "" : changeKey));
     }
 
     /** The mailbox's state, created (with its folders) on first use. Caller holds the lock. */

@@ -67,7 +67,7 @@ final class MessageDelta {
         boolean immutable = r.immutableIds();
         if (q.calendar()) {
             if (e.isRemoved()) {
-                return e.removal(CalendarReads.EVENT_TYPE, false);
+                return e.removal(CalendarReads.EVENT_TYPE, immutable);
             }
             ObjectNode view = GraphJson.object().put("@odata.type", CalendarReads.EVENT_TYPE);
             view.setAll(CalendarReads.render(e.item(), r));

@@ -63,6 +63,20 @@ final class SyncValues {
         return "AAkALg" + token(105) + "AAA=";
     }
 
+    /**
+     * An event's default id for its immutable one. Graph answers an event's id in either form, by the request's {@code Prefer:
+     * IdType="ImmutableId"} (outlook-immutable-id: "This header only applies to the request it is included with"), and takes
+     * either in a request. Here the two are the same token under each form's prefix, so the fake keeps one and shows the other.
+     */
+    static String eventDefaultId(String immutableId) {
+        return immutableId.startsWith("AAkALg") ? "AAMkA" + immutableId.substring(6) : immutableId;
+    }
+
+    /** The immutable id of an event named by either of its ids. */
+    static String eventImmutableId(String anyId) {
+        return anyId != null && anyId.startsWith("AAMkA") ? "AAkALg" + anyId.substring(5) : anyId;
+    }
+
     static String folderId() {
         return "AQMkAD" + token(60) + "AAAA";
     }
