@@ -40,7 +40,8 @@ final class MaintenanceParts {
                 platform.queue(MaintenanceFunctions.NOTIFICATION_QUEUE), platform.settings.get().webhook().isPresent()));
         this.housekeeping = Lazy.of(() -> new Housekeeping(tokens.loginSessions.get(), features.idempotencyStore.get(),
                 ExpiredChanges.of(platform.tables.get().getTableClient(wiring.tables.changes()),
-                        platform.tables.get().getTableClient(wiring.tables.syncState()), wiring.clock), ChangeFeed.RETENTION,
+                        platform.tables.get().getTableClient(wiring.tables.syncState()),
+                        platform.tables.get().getTableClient(wiring.tables.syncItems()), wiring.clock), ChangeFeed.RETENTION,
                 UnfinishedDisconnects.of(platform.tables.get().getTableClient(wiring.tables.syncState()), tokens.connections.get(),
                         sync.service.get()), wiring.clock));
     }

@@ -6,8 +6,10 @@ import io.m365connector.platform.ExpiringRecords;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The change feed's clean-up for housekeeping: changes older than their retention go, including rows a writer numbered
@@ -19,27 +21,35 @@ import java.util.Objects;
 public final class ExpiredChanges implements ExpiringRecords {
     private final ChangeFeed feed;
     private final SyncStates states;
+    private final ItemIndex index;
     private final Clock clock;
 
-    ExpiredChanges(ChangeFeed feed, SyncStates states, Clock clock) {
+    ExpiredChanges(ChangeFeed feed, SyncStates states, ItemIndex index, Clock clock) {
         this.feed = Objects.requireNonNull(feed, "'feed' cannot be null.");
         this.states = Objects.requireNonNull(states, "'states' cannot be null.");
+        this.index = Objects.requireNonNull(index, "'index' cannot be null.");
         this.clock = Objects.requireNonNull(clock, "'clock' cannot be null.");
     }
 
-    /** Over the change feed's table and the sync state's (where each feed's counter is). */
-    public static ExpiredChanges of(TableClient changes, TableClient syncState, Clock clock) {
-        return new ExpiredChanges(new ChangeFeed(changes), new SyncStates(syncState), clock);
+    /** Over the change feed's table, the sync state's (where each feed's counter is) and the item index. */
+    public static ExpiredChanges of(TableClient changes, TableClient syncState, TableClient syncItems, Clock clock) {
+        return new ExpiredChanges(new ChangeFeed(changes), new SyncStates(syncState), new ItemIndex(syncItems), clock);
     }
 
     @Override
     public int deleteCreatedBefore(Instant cutoff) {
         Map<String, Long> counters = new HashMap<>();
         Map<String, Boolean> settled = new HashMap<>();
+        Set<String> forgetting = new HashSet<>();
+        boolean[] marksRead = {false};
         return feed.deleteCreatedBefore(cutoff, (connectionId, sequence) -> {
             long counter = counters.computeIfAbsent(connectionId, this::counter);
             if (sequence > counter && settled.putIfAbsent(connectionId, true) == null) {
-                counter = settle(connectionId);
+                if (!marksRead[0]) {
+                    forgetting.addAll(states.markedForgetting().keySet());
+                    marksRead[0] = true;
+                }
+                counter = settle(connectionId, !forgetting.contains(connectionId));
                 counters.put(connectionId, counter);
             }
             return sequence <= counter;
@@ -51,10 +61,17 @@ public final class ExpiredChanges implements ExpiringRecords {
         return states.feed(connectionId).map(SyncStates.Feed::counter).orElse(Long.MAX_VALUE);
     }
 
-    /** Moves the counter past the rows beyond it unless a writer holds the feed; the counter afterwards. */
-    private long settle(String connectionId) {
+    /**
+     * Moves the counter past the rows beyond it unless a writer holds the feed, recording them in the item index first (as a
+     * writer would) unless the connection's state is being forgotten; the counter afterwards.
+     */
+    private long settle(String connectionId, boolean record) {
         try {
-            FeedWriter.settleUnlessHeld(states, feed, connectionId, clock.instant());
+            if (record) {
+                FeedWriter.settleUnlessHeld(states, feed, index, connectionId, clock.instant());
+            } else {
+                FeedWriter.settleForForget(states, feed, connectionId);
+            }
         } catch (ConcurrentUpdateException busy) {
             // the feed kept changing: a writer is at work and settles them; tried again at the next run
         }

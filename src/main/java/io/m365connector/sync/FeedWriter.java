@@ -93,18 +93,19 @@ final class FeedWriter implements AutoCloseable {
      * changes. A writer holding the lease meanwhile fails its next checkpoint, as it would against any other writer.
      */
     static void settleForForget(SyncStates states, ChangeFeed feed, String connectionId) {
-        settle(states, feed, connectionId, null);
+        settle(states, feed, connectionId, null, null);
     }
 
     /**
      * Housekeeping's: {@link #settleForForget} unless a writer holds the feed at {@code now} (checked at every attempt: a
      * writer that takes the feed meanwhile settles the rows itself, and must not find its lease's version gone).
      */
-    static void settleUnlessHeld(SyncStates states, ChangeFeed feed, String connectionId, Instant now) {
-        settle(states, feed, connectionId, now);
+    static void settleUnlessHeld(SyncStates states, ChangeFeed feed, ItemIndex index, String connectionId, Instant now) {
+        settle(states, feed, connectionId, now, index);
     }
 
-    private static void settle(SyncStates states, ChangeFeed feed, String connectionId, Instant unlessHeldAt) {
+    /** @param index where the rows are recorded before the counter moves past them ({@link UnindexedRows}); null: not (a forget) */
+    private static void settle(SyncStates states, ChangeFeed feed, String connectionId, Instant unlessHeldAt, ItemIndex index) {
         for (int attempt = 0; attempt < 3; attempt++) {
             Optional<SyncStates.Feed> current = states.feed(connectionId);
             if (current.isEmpty()) {
@@ -116,6 +117,11 @@ final class FeedWriter implements AutoCloseable {
             List<Change> beyond = feed.after(connectionId, current.get().counter(), Integer.MAX_VALUE);
             if (beyond.isEmpty()) {
                 return;
+            }
+            if (index != null) {
+                // as a writer's acquire does: settled unrecorded, a later run reading the page again (the connection back from
+                // needs_reauth with its state) would take the items for new and report them a second time
+                UnindexedRows.record(states, index, connectionId, beyond);
             }
             long last = beyond.get(beyond.size() - 1).sequence();
             Instant lease = current.get().leaseUntil() == null ? Instant.EPOCH : current.get().leaseUntil();

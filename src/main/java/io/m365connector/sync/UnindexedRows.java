@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.logging.Logger;
 
 /**
  * Records in the item index the feed rows beyond the counter, before a new writer numbers anything after them. Such rows
@@ -16,13 +18,22 @@ import java.util.Map;
  * counts. Writing what is there already changes nothing, so a writer that dies here is followed by one that does it again.
  */
 final class UnindexedRows {
+    private static final Logger LOG = Logger.getLogger(UnindexedRows.class.getName());
+
     private UnindexedRows() {
     }
 
     static void record(SyncStates states, ItemIndex index, String connectionId, List<Change> beyond) {
         Map<SyncTarget, Map<String, Change>> latest = new LinkedHashMap<>();
         for (Change change : beyond) { // in feed order: a later row about the same item replaces an earlier one
-            latest.computeIfAbsent(targetOf(change), t -> new LinkedHashMap<>()).put(change.itemId(), change);
+            Optional<SyncTarget> target = targetOf(change);
+            if (target.isEmpty()) {
+                // a resource this version does not sync (a newer version's, after a rollback): nothing here indexes it, and
+                // refusing would fail every run of the connection until housekeeping settled the row
+                LOG.warning("A change feed row of resource '" + change.resource() + "', which this version does not sync, was left unindexed");
+                continue;
+            }
+            latest.computeIfAbsent(target.get(), t -> new LinkedHashMap<>()).put(change.itemId(), change);
         }
         latest.forEach((target, items) -> {
             long generation = states.find(connectionId, target).orElseGet(() -> SyncState.start(connectionId, target)).generation();
@@ -39,9 +50,8 @@ final class UnindexedRows {
         });
     }
 
-    private static SyncTarget targetOf(Change change) {
-        SyncResource resource = SyncResource.fromId(change.resource()).orElseThrow(() ->
-                new IllegalStateException("a feed row of an unknown resource: " + change.resource()));
-        return change.mailbox() == null ? SyncTarget.own(resource) : SyncTarget.shared(resource, change.mailbox());
+    private static Optional<SyncTarget> targetOf(Change change) {
+        return SyncResource.fromId(change.resource())
+                .map(resource -> change.mailbox() == null ? SyncTarget.own(resource) : SyncTarget.shared(resource, change.mailbox()));
     }
 }

@@ -124,11 +124,14 @@ class ChangeFeedTest {
         FeedWriter dead = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
         dead.append(List.of(change("a", "1"), change("b", "1"), change("c", "1"))); // then the process died: no checkpoint
         assertEquals("s3", read(0).nextCursor(), "a web app read them all");
-        ExpiredChanges housekeeping = new ExpiredChanges(feed, states, clock);
+        ExpiredChanges housekeeping = new ExpiredChanges(feed, states, index, clock);
 
         clock.advance(ChangeFeed.RETENTION.plusDays(5));
         assertEquals(3, housekeeping.deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION)), "settled, then deleted");
         assertEquals("s3", read(3).nextCursor(), "the web app's cursor stays good");
+        SyncTarget inbox = SyncTarget.own(SyncResource.INBOX);
+        assertEquals(List.of("1", "1", "1"), List.of("a", "b", "c").stream().map(item -> index.find(connectionId, inbox, item).orElseThrow()
+                .changeKey()).toList(), "recorded as a writer's acquire would: a run reading the page again reports nothing twice");
 
         FeedWriter next = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow(); // reconnected
         List<Change> appended = next.append(List.of(change("d", "1")));
@@ -138,12 +141,25 @@ class ChangeFeedTest {
         assertEquals(List.of(4L), read(3).changes().stream().map(Change::sequence).toList());
     }
 
+    /** A connection being forgotten (its disconnect's clean-up cut short) gets no index rows back from housekeeping. */
+    @Test
+    void whenUnsettledRowsOfAConnectionBeingForgottenExpireThenHousekeepingSettlesThemWithoutIndexingThem() {
+        FeedWriter dead = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
+        dead.append(List.of(change("a", "1")));
+        states.markForgetting(connectionId, clock.instant());
+
+        clock.advance(ChangeFeed.RETENTION.plusDays(1));
+        assertEquals(1, new ExpiredChanges(feed, states, index, clock).deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION)));
+        assertTrue(index.find(connectionId, SyncTarget.own(SyncResource.INBOX), "a").isEmpty(), "the index is being cleared");
+        assertEquals("s1", read(1).nextCursor(), "settled all the same");
+    }
+
     /** A writer that holds the feed settles its rows itself: housekeeping leaves them to it, whatever their age. */
     @Test
     void whenAWriterHoldsTheFeedThenHousekeepingKeepsTheRowsBeyondItsCounter() {
         FeedWriter slow = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofDays(10)).orElseThrow();
         slow.append(List.of(change("a", "1")));
-        ExpiredChanges housekeeping = new ExpiredChanges(feed, states, clock);
+        ExpiredChanges housekeeping = new ExpiredChanges(feed, states, index, clock);
 
         clock.advance(ChangeFeed.RETENTION.plusDays(1));
         assertEquals(0, housekeeping.deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION)));
@@ -169,7 +185,7 @@ class ChangeFeedTest {
                     appended.set(writer.get().append(List.of(change("c", "1"))));
                 })).buildClient());
 
-        int deleted = new ExpiredChanges(feed, racing, clock).deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION));
+        int deleted = new ExpiredChanges(feed, racing, index, clock).deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION));
 
         assertTrue(writer.get() != null, "a writer took the feed just before housekeeping's save");
         assertEquals(List.of(3L), appended.get().stream().map(Change::sequence).toList(), "numbered after the dead writer's rows");
@@ -235,7 +251,7 @@ class ChangeFeedTest {
         assertRefused(1832);
 
         clock.advance(ChangeFeed.RETENTION.plusDays(1));
-        new ExpiredChanges(feed, states, clock).deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION)); // housekeeping: the rows are gone, the counter stays
+        new ExpiredChanges(feed, states, index, clock).deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION)); // housekeeping: the rows are gone, the counter stays
         assertEquals(0, feed.after(connectionId, 0, 10).size());
         assertEquals("s3", read(3).nextCursor(), "a cursor the feed handed out stays good after its changes expired");
         assertRefused(4);
@@ -386,7 +402,7 @@ class ChangeFeedTest {
         }
         states.clear(connectionId); // disconnect
         clock.advance(ChangeFeed.RETENTION.plusDays(1));
-        assertEquals(3, new ExpiredChanges(feed, states, clock).deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION)), "housekeeping removes the old changes");
+        assertEquals(3, new ExpiredChanges(feed, states, index, clock).deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION)), "housekeeping removes the old changes");
 
         try (FeedWriter writer = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
             List<Change> appended = writer.append(List.of(change("a", "1")));
@@ -407,7 +423,7 @@ class ChangeFeedTest {
         states.clear(connectionId);
         assertEquals(3, states.feed(connectionId).orElseThrow().counter(), "the rows will never be indexed: the counter goes past them");
         clock.advance(ChangeFeed.RETENTION.plusDays(1));
-        assertEquals(3, new ExpiredChanges(feed, states, clock).deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION)));
+        assertEquals(3, new ExpiredChanges(feed, states, index, clock).deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION)));
 
         try (FeedWriter writer = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
             List<Change> appended = writer.append(List.of(change("a", "1")));
