@@ -51,7 +51,7 @@ final class DeltaRun {
         Page page = read(session, target, state);
         state = page.state;
         Map<String, ItemIndex.Indexed> known = state.fullSync() ? index.all(connectionId, target) : null;
-        RemovalCheck removals = new RemovalCheck(session, target);
+        RemovalCheck removals = new RemovalCheck(session, target, writer::renew);
         for (int pages = 1; ; pages++) {
             apply(writer, state, page.delta, known, removals);
             writer.checkpoint();

@@ -27,6 +27,12 @@ import java.util.Set;
  * page finds them reported and they never reach the feed twice, however far that writer moves the counter.
  */
 final class FeedWriter implements AutoCloseable {
+    /**
+     * An append needs this much of the lease left: clocks of two instances differ by up to {@link SyncService#COVERAGE_SKEW},
+     * and the append itself takes a moment. A writer past it has lost the feed as far as a new writer can tell.
+     */
+    static final Duration LEASE_MARGIN = Duration.ofSeconds(30);
+
     private final SyncStates states;
     private final ChangeFeed feed;
     private final String connectionId;
@@ -40,9 +46,12 @@ final class FeedWriter implements AutoCloseable {
     /** The counter of the last checkpoint: every row up to it is in the item index. */
     private long settled;
     private String version;
+    /** Until when this writer holds the feed, as last saved (by its own clock). */
+    private Instant leaseUntil;
 
-    private FeedWriter(SyncStates states, ChangeFeed feed, String connectionId, Clock clock, Duration lease, long counter, String version,
-                       List<Change> beyond) {
+    private FeedWriter(SyncStates states, ChangeFeed feed, String connectionId, Clock clock, Duration lease, Instant leaseUntil, long counter,
+                       String version, List<Change> beyond) {
+        this.leaseUntil = leaseUntil;
         this.states = states;
         this.feed = feed;
         this.connectionId = connectionId;
@@ -70,14 +79,14 @@ final class FeedWriter implements AutoCloseable {
         try {
             List<Change> beyond = feed.after(connectionId, counter, Integer.MAX_VALUE);
             if (beyond.isEmpty()) {
-                return Optional.of(new FeedWriter(states, feed, connectionId, clock, lease, counter, taken.get(), beyond));
+                return Optional.of(new FeedWriter(states, feed, connectionId, clock, lease, now.plus(lease), counter, taken.get(), beyond));
             }
             UnindexedRows.record(states, index, connectionId, beyond);
             // Indexed now: the counter moves past them at once, so a later writer never records them again in a newer
             // generation (a full sync begun since would take them for seen).
             long indexed = beyond.get(beyond.size() - 1).sequence();
             Optional<String> settled = states.saveFeed(connectionId, indexed, now.plus(lease), taken.get());
-            return settled.map(v -> new FeedWriter(states, feed, connectionId, clock, lease, indexed, v, beyond));
+            return settled.map(v -> new FeedWriter(states, feed, connectionId, clock, lease, now.plus(lease), indexed, v, beyond));
         } catch (RuntimeException e) {
             states.saveFeed(connectionId, counter, clock.instant(), taken.get()); // let the lease go: the queue's retry tries again
             throw e;
@@ -137,6 +146,12 @@ final class FeedWriter implements AutoCloseable {
         List<Change> appended = new ArrayList<>();
         Set<String> numbered = new HashSet<>();
         Instant now = clock.instant();
+        if (!now.isBefore(leaseUntil.minus(LEASE_MARGIN))) {
+            // another writer may hold the feed by now (or will, by a clock a little ahead): one that read its page later
+            // appends after this one's rows, and this one's older page would then be the last word on its items
+            throw new ConcurrentUpdateException(connectionId, "This run's hold on the change feed ran out before it appended; the next run "
+                    + "goes on from its last checkpoint.");
+        }
         long last = next;
         Map<String, String> latestInBatch = new HashMap<>();
         for (Change change : changes) {
@@ -163,9 +178,21 @@ final class FeedWriter implements AutoCloseable {
 
     /** Records the counter and renews the lease; {@link ConcurrentUpdateException} when another writer took the feed over. */
     void checkpoint() {
-        version = states.saveFeed(connectionId, next, clock.instant().plus(lease), version).orElseThrow(() ->
+        Instant until = clock.instant().plus(lease);
+        version = states.saveFeed(connectionId, next, until, version).orElseThrow(() ->
                 new ConcurrentUpdateException(connectionId, "Another writer took the change feed over."));
         settled = next;
+        leaseUntil = until;
+    }
+
+    /**
+     * Renews the lease before a long read (a folder's listing): a checkpoint of nothing new, made only where nothing was
+     * appended since the last one; {@link ConcurrentUpdateException} when another writer took the feed over.
+     */
+    void renew() {
+        if (next == settled) {
+            checkpoint();
+        }
     }
 
     /**

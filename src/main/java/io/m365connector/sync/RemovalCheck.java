@@ -22,13 +22,16 @@ final class RemovalCheck {
 
     private final GraphSession session;
     private final SyncTarget target;
+    /** Renews the run's hold on the feed before the folder's listing, which may take a while. */
+    private final Runnable renewLease;
     private String folderId;
     /** The folder's messages, listed at the first page with more removals than are read one by one; empty when too many. */
     private Optional<Map<String, DeltaPage.Item>> listed;
 
-    RemovalCheck(GraphSession session, SyncTarget target) {
+    RemovalCheck(GraphSession session, SyncTarget target, Runnable renewLease) {
         this.session = session;
         this.target = target;
+        this.renewLease = renewLease;
     }
 
     /** The item, as it is now, when it is in the synced folder after all; {@code oneByOne} false for a page of many removals. */
@@ -38,6 +41,7 @@ final class RemovalCheck {
         }
         if (!oneByOne) {
             if (listed == null) {
+                renewLease.run();
                 listed = DeltaReader.folderItems(session, target, MOST_LISTED_PAGES);
             }
             return listed.map(items -> items.get(itemId));

@@ -154,6 +154,38 @@ class ChangeFeedTest {
         assertEquals("s1", read(1).nextCursor(), "settled all the same");
     }
 
+    /**
+     * A writer that stalled past its lease (by its own clock, less a margin for another instance's clock) may have been
+     * replaced by one that read its page later: its append is refused, or its older page would be the last word on its
+     * items. A checkpoint renews the lease.
+     */
+    @Test
+    void whenAWriterAppendsAfterItsLeaseRanOutThenTheAppendIsRefusedAndTheNextWritersRowsStayTheLast() {
+        FeedWriter stalled = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
+        stalled.append(List.of(change("a", "1")));
+        stalled.checkpoint();
+        clock.advance(Duration.ofMinutes(5).plusSeconds(1));
+        FeedWriter next = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
+        next.append(List.of(change("b", "1")));
+        next.checkpoint();
+
+        assertThrows(ConcurrentUpdateException.class, () -> stalled.append(List.of(change("y", "1"))));
+        assertEquals(List.of("a", "b"), feed.after(connectionId, 0, 10).stream().map(Change::itemId).toList());
+
+        FeedWriter onTime = FeedWriter.acquire(states, feed, index, "con_" + "e".repeat(32), clock, Duration.ofMinutes(5)).orElseThrow();
+        clock.advance(Duration.ofMinutes(4).plusSeconds(31)); // 29 s of the lease left: within the margin
+        assertThrows(ConcurrentUpdateException.class, () -> onTime.append(List.of(change("z", "1"))));
+    }
+
+    @Test
+    void whenAWriterCheckpointsThenItsLeaseIsRenewedAndItAppendsLater() {
+        FeedWriter writer = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
+        clock.advance(Duration.ofMinutes(4));
+        writer.renew();
+        clock.advance(Duration.ofMinutes(4));
+        assertEquals(1, writer.append(List.of(change("a", "1"))).size(), "renewed 4 minutes in: 5 more");
+    }
+
     /** A writer that holds the feed settles its rows itself: housekeeping leaves them to it, whatever their age. */
     @Test
     void whenAWriterHoldsTheFeedThenHousekeepingKeepsTheRowsBeyondItsCounter() {
@@ -370,13 +402,14 @@ class ChangeFeedTest {
         FeedWriter slow = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
         slow.append(List.of(change("a", "1")));
         slow.checkpoint();
-        clock.advance(Duration.ofMinutes(6));
-        FeedWriter next = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
+        clock.advance(Duration.ofMinutes(4)); // a minute of the slow one's lease left by its clock; another instance's runs ahead
+        MutableClock ahead = new MutableClock(clock.instant().plus(Duration.ofMinutes(1).plusSeconds(1)));
+        FeedWriter next = FeedWriter.acquire(states, feed, index, connectionId, ahead, Duration.ofMinutes(5)).orElseThrow();
         slow.append(List.of(change("d", "1"))); // the slow one writes sequence 2 first
 
         assertThrows(ConcurrentUpdateException.class, () -> next.append(List.of(change("b", "1"), change("c", "1"))));
         next.close();
-        try (FeedWriter third = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
+        try (FeedWriter third = FeedWriter.acquire(states, feed, index, connectionId, ahead, Duration.ofMinutes(5)).orElseThrow()) {
             List<Change> appended = third.append(List.of(change("b", "1")));
             third.checkpoint();
 
