@@ -227,7 +227,8 @@ export interface paths {
          *     declined, none, organizer). Rooms (resource attendees) are repeated under `rooms`, and
          *     `roomsAccepted` says whether every room accepted: whether a booking held. Rooms answer a little
          *     after the event is created (Exchange processes the invitation), so read it again if a room
-         *     still shows `none`. Needs the `calendar` feature (`shared_calendar` with `calendarOwner`).
+         *     still shows `none`. Needs `calendar_read` or `calendar` (`shared_calendar_read` or `shared_calendar` with
+         *     `calendarOwner`): an event of the change feed is read with its `itemId` (and its `mailbox` as `calendarOwner`).
          */
         get: operations["getEvent"];
         put?: never;
@@ -1665,7 +1666,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description `not_found`: no connection (or event) with that id. */
+        /** @description `not_found`: no connection with that id; or, with `graphCode` (Graph's own code), Microsoft Graph found no such event, message, attachment or mailbox, and the connection is fine. */
         NotFound: {
             headers: {
                 [name: string]: unknown;

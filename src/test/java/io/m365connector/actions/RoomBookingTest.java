@@ -232,7 +232,14 @@ class RoomBookingTest {
         ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"calendar\"");
         ConnectorHarness.Connected mailOnly = HARNESS.connect(NationalCloud.GLOBAL, "\"mail\"");
 
-        assertEquals(404, HARNESS.getEvent(c.connectionId(), "AAMkAGnotthere=", null).getStatusCode());
+        FakeHttpResponse missing = HARNESS.getEvent(c.connectionId(), "AAMkAGnotthere=", null);
+        assertEquals(404, missing.getStatusCode());
+        // TROUBLESHOOTING: not_found with graphCode is Graph's item (the connection is fine); without it, the connection
+        assertEquals("not_found", ConnectorHarness.json(missing.bodyText()).path("code").asText());
+        assertEquals("ErrorItemNotFound", ConnectorHarness.json(missing.bodyText()).path("graphCode").asText(), missing.bodyText());
+        FakeHttpResponse noConnection = HARNESS.getEvent("con_" + "0".repeat(32), "AAMkAGnotthere=", null);
+        assertEquals(404, noConnection.getStatusCode());
+        assertTrue(ConnectorHarness.json(noConnection.bodyText()).path("graphCode").isMissingNode(), noConnection.bodyText());
         assertEquals(400, HARNESS.getEvent(c.connectionId(), "bad/id", null).getStatusCode());
         FakeHttpResponse denied = HARNESS.getEvent(mailOnly.connectionId(), "AAMkAGnotthere=", null);
         assertEquals("missing_permissions", ConnectorHarness.json(denied.bodyText()).get("code").asText());
