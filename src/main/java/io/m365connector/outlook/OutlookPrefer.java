@@ -11,8 +11,8 @@ public final class OutlookPrefer {
     private OutlookPrefer() {
     }
 
-    /** Event times answered in this zone (a Windows or IANA name Graph knows). */
+    /** Event times answered in this zone (a Windows or IANA name Graph knows), named as Windows names it ({@link TimeZones#windowsName}). */
     public static String timeZone(String zone) {
-        return "outlook.timezone=\"" + zone + "\"";
+        return "outlook.timezone=\"" + TimeZones.windowsName(zone) + "\"";
     }
 }

@@ -4,11 +4,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.DateTimeException;
+import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.zone.ZoneOffsetTransition;
+import java.time.zone.ZoneRules;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -18,6 +23,10 @@ import java.util.regex.Pattern;
  */
 public final class TimeZones {
     private static final Map<String, String> WINDOWS = load();
+    /** Windows names found for IANA names by their clocks ({@link #windowsName}). */
+    private static final Map<String, String> WINDOWS_BY_IANA = new ConcurrentHashMap<>();
+    private static final Instant SAME_FROM = Instant.parse("2020-01-01T00:00:00Z");
+    private static final Instant SAME_UNTIL = Instant.parse("2040-01-01T00:00:00Z");
     /** IANA region/city names, and UTC: the IANA names Graph's time zone list (outlookUser supportedTimeZones) carries. */
     private static final Pattern IANA_GRAPH_KNOWS = Pattern.compile(
             "UTC|Etc/UTC|Etc/GMT|(Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific)/[A-Za-z0-9_+\\-]+(/[A-Za-z0-9_+\\-]+)?");
@@ -42,6 +51,55 @@ public final class TimeZones {
         } catch (DateTimeException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * The Windows name of a zone Graph knows, for {@code Prefer: outlook.timezone}: Microsoft answers that the header takes
+     * the values of supportedTimeZones, whose default format is Windows ("Pacific Standard Time"), and an IANA name there has
+     * failed findMeetingTimes with UnknownError (Learn Q&amp;A 1324397, "Asia/Kolkata"). A Windows name stays as it is;
+     * an IANA name becomes the Windows zone mapped to it, else one with the same rules (Asia/Kolkata and Asia/Calcutta);
+     * a name with none is passed on as given.
+     */
+    public static String windowsName(String name) {
+        if (name == null || WINDOWS.containsKey(name)) {
+            return name == null ? null : WINDOWS.keySet().stream().filter(name::equalsIgnoreCase).findFirst().orElse(name);
+        }
+        Optional<ZoneId> zone = resolve(name);
+        if (zone.isEmpty()) {
+            return name;
+        }
+        if (zone.get().getRules().equals(ZoneOffset.UTC.getRules())) {
+            return "UTC";
+        }
+        for (Map.Entry<String, String> e : WINDOWS.entrySet()) {
+            if (e.getValue().equals(zone.get().getId())) {
+                return e.getKey();
+            }
+        }
+        return WINDOWS_BY_IANA.computeIfAbsent(zone.get().getId(), id -> WINDOWS.entrySet().stream()
+                .filter(e -> sameClock(ZoneId.of(e.getValue()), zone.get())).map(Map.Entry::getKey).findFirst().orElse(name));
+    }
+
+    /** Whether two zones show the same time from 2020 to 2040 (their histories before may differ: Europe/Oslo, Europe/Berlin). */
+    private static boolean sameClock(ZoneId a, ZoneId b) {
+        ZoneRules ra = a.getRules();
+        ZoneRules rb = b.getRules();
+        Instant t = SAME_FROM;
+        if (!ra.getOffset(t).equals(rb.getOffset(t))) {
+            return false;
+        }
+        while (t.isBefore(SAME_UNTIL)) {
+            ZoneOffsetTransition ta = ra.nextTransition(t);
+            ZoneOffsetTransition tb = rb.nextTransition(t);
+            if (ta == null || tb == null) {
+                return ta == tb || (ta == null ? tb.getInstant() : ta.getInstant()).isAfter(SAME_UNTIL);
+            }
+            if (!ta.getInstant().equals(tb.getInstant()) || !ta.getOffsetAfter().equals(tb.getOffsetAfter())) {
+                return false;
+            }
+            t = ta.getInstant();
+        }
+        return true;
     }
 
     private static Map<String, String> load() {

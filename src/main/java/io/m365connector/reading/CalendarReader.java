@@ -39,7 +39,7 @@ public final class CalendarReader {
                 query.mailbox().parameters(), parameters, List.of(OutlookPrefer.IMMUTABLE_IDS, OutlookPrefer.timeZone(query.timeZone()))));
         List<JsonNode> events = GraphValues.list(page, "value");
         boolean more = GraphValues.text(page, "@odata.nextLink") != null;
-        return new EventPage(session.connectionId(), query.timeZone(), events.stream().map(EventSummary::of).toList(),
+        return new EventPage(session.connectionId(), query.timeZone(), events.stream().map(e -> EventSummary.of(e, query.timeZone())).toList(),
                 more ? query.cursorFor(query.skip() + events.size()) : null);
     }
 }

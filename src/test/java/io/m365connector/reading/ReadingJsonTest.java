@@ -89,7 +89,7 @@ class ReadingJsonTest {
     void whenACalendarViewIsReadThenEachEventReadsAsTheGraphSdkReadIt() {
         EventCollectionResponse sdk = parse(EVENTS).getObjectValue(EventCollectionResponse::createFromDiscriminatorValue);
         List<EventSummary> expected = sdk.getValue().stream().map(ReadingJsonTest::event).toList();
-        List<EventSummary> actual = GraphValues.list(json(EVENTS), "value").stream().map(EventSummary::of).toList();
+        List<EventSummary> actual = GraphValues.list(json(EVENTS), "value").stream().map(e -> EventSummary.of(e, "UTC")).toList();
         assertEquals(expected, actual);
         assertEquals(List.of("workingElsewhere", "oof"), actual.stream().map(EventSummary::showAs).filter(s -> s != null).toList());
     }

@@ -211,6 +211,14 @@ class ReadingTest {
         assertTrue(event.path("start").path("dateTime").asText().startsWith("2027-03-01T09:00:00"), event.toString());
         assertEquals("Pacific Standard Time", event.path("start").path("timeZone").asText());
         assertEquals(0, before.get("events").size());
+
+        JsonNode tokyo = StreamSupport.stream(ok(HARNESS.read(user.connectionId(),
+                "/events?start=2027-03-01T00:00:00&end=2027-03-03T00:00:00&timeZone=Asia/Tokyo")).get("events").spliterator(), false)
+                .filter(e -> e.path("subject").asText().equals(subject)).findFirst().orElseThrow();
+        assertTrue(tokyo.path("start").path("dateTime").asText().startsWith("2027-03-02T02:00:00"), tokyo.toString());
+        assertEquals("Asia/Tokyo", tokyo.path("start").path("timeZone").asText(), "the zone as the caller named it");
+        String prefer = HARNESS.graph.requests("GET", ".*/calendarView").stream().reduce((a, b) -> b).orElseThrow().header("Prefer");
+        assertTrue(prefer.contains("outlook.timezone=\"Tokyo Standard Time\""), "Graph is asked by the Windows name: " + prefer);
     }
 
     @ParameterizedTest

@@ -85,7 +85,7 @@ class AvailabilityTest {
         assertEquals("2026-12-02T01:00:00", body.get("start").asText(), "08:00 Pacific = 01:00 next day in Tokyo");
         assertEquals("2026-12-02T02:00:00", body.get("schedules").get(0).get("items").get(0).get("start").asText());
         assertEquals("0300", body.get("merged").get("availabilityView").asText());
-        assertEquals("outlook.timezone=\"Asia/Tokyo\"", getSchedule(c).get(0).header("Prefer"));
+        assertEquals("outlook.timezone=\"Tokyo Standard Time\"", getSchedule(c).get(0).header("Prefer"), "its Windows name (TimeZones.windowsName)");
     }
 
     @Test

@@ -455,6 +455,11 @@ public final class FakeScheduling {
 
     /** POST /me/findMeetingTimes for {@code organizer}, answered in the Prefer zone (UTC without). */
     Answer findMeetingTimes(String organizer, ObjectNode body, String preferZone) {
+        if (preferZone != null && preferZone.contains("/")) {
+            // reported: Prefer outlook.timezone="Asia/Kolkata" failed with UnknownError; Microsoft's answer: use a value of
+            // supportedTimeZones, Windows names by default (Learn Q&A 1324397, "Getting UnknownError on calling me/findMeetingTimes")
+            return Answer.error(500, "UnknownError", "");
+        }
         JsonNode slots = body.path("timeConstraint").path("timeSlots");
         Period period = slots.isArray() && !slots.isEmpty() ? period(slots.get(0).get("start"), slots.get(0).get("end")) : null;
         if (period == null) {
