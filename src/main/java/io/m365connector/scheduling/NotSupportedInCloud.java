@@ -43,6 +43,15 @@ final class NotSupportedInCloud extends ConnectorException implements Problem.Pr
         return e.getResponseStatusCode() == 400 && message != null && message.startsWith("Resource not found for the segment");
     }
 
+    /**
+     * Whether Graph refused a call as one it does not serve in {@code cloud}: the segment refusal anywhere; where Microsoft's
+     * pages disagree whether the cloud has it (no report shows the refusal's form there), also a 404 or a 501.
+     */
+    static boolean notServed(ODataError e, GraphCapability capability, NationalCloud cloud) {
+        int status = e.getResponseStatusCode();
+        return isSegmentRefusal(e) || (capability.in(cloud) == GraphCapability.Support.UNCERTAIN && (status == 404 || status == 501));
+    }
+
     @Override
     public Map<String, Object> problemExtensions() {
         return Map.of("cloud", cloud.id());

@@ -102,7 +102,7 @@ public final class RoomService {
             try {
                 return request(client, request, skip);
             } catch (ODataError e) {
-                if (NotSupportedInCloud.isSegmentRefusal(e)) {
+                if (NotSupportedInCloud.notServed(e, GraphCapability.PLACES, session.cloud())) {
                     throw new NotSupportedInCloud(GraphCapability.PLACES, session.cloud(), session.connectionId(), ALTERNATIVE);
                 }
                 throw e;

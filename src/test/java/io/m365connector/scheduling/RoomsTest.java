@@ -20,6 +20,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** GET /connections/{id}/rooms over the real Graph SDK against the fake Graph in each cloud. */
@@ -79,6 +80,25 @@ class RoomsTest {
         assertTrue(problem.get("detail").asText().contains("List places"), problem.toString());
         assertTrue(problem.get("detail").asText().contains("/availability"), problem.toString());
         assertEquals(1, requests(c, "/places.*").size(), "tried once: versions of the page show 21Vianet served");
+    }
+
+    /** Where the pages disagree (L4, L5, 21Vianet) no report shows the refusal's form: a 404 or a 501 is not served too. */
+    @ParameterizedTest
+    @CsvSource({"USGOV, 404, ResourceNotFound", "USGOVDOD, 501, NotImplemented"})
+    void whenGraphInACloudWherePagesDisagreeRefusesPlacesOtherwiseThenNotSupportedInCloudToo(NationalCloud cloud, int status, String code) {
+        ConnectorHarness.Connected c = HARNESS.connect(cloud, "\"rooms\"");
+        HARNESS.graph.scheduling().setPlacesServed(cloud, false);
+        HARNESS.graph.scheduling().setPlacesRefusal(status, code, "Not available here.");
+        try {
+            FakeHttpResponse response = HARNESS.listRooms(c.connectionId(), null);
+
+            assertEquals(422, response.getStatusCode(), response.bodyText());
+            assertEquals("not_supported_in_cloud", ConnectorHarness.json(response.bodyText()).get("code").asText());
+            assertEquals(cloud.id(), ConnectorHarness.json(response.bodyText()).get("cloud").asText());
+        } finally {
+            HARNESS.graph.scheduling().setPlacesRefusal(null, null, null);
+            HARNESS.graph.scheduling().setPlacesServed(cloud, true);
+        }
     }
 
     @Test

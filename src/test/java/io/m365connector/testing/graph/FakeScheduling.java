@@ -73,6 +73,7 @@ public final class FakeScheduling {
     private final Map<NationalCloud, Boolean> placesServed = new EnumMap<>(NationalCloud.class);
     private final Map<NationalCloud, Boolean> findMeetingTimesServed = new EnumMap<>(NationalCloud.class);
     private volatile Answer findMeetingTimesRefusal;
+    private volatile Answer placesRefusal;
 
     /** An answer: JSON, or Graph's error with this code and message. */
     record Answer(int status, JsonNode body, String errorCode, String message) {
@@ -219,6 +220,14 @@ public final class FakeScheduling {
         return refusal != null ? refusal : notServed("findMeetingTimes");
     }
 
+    /**
+     * The answer of places where it is not served (null: the segment refusal, as 21Vianet answered in issue 4744). The List
+     * places page marks L4 and L5 not served while other versions list them: no report shows how they would refuse.
+     */
+    public void setPlacesRefusal(Integer status, String code, String message) {
+        placesRefusal = status == null ? null : Answer.error(status, code, message);
+    }
+
     /** The answer of findMeetingTimes where it is not served (null: the segment refusal). */
     public void setFindMeetingTimesRefusal(Integer status, String code, String message) {
         findMeetingTimesRefusal = status == null ? null : Answer.error(status, code, message);
@@ -233,7 +242,8 @@ public final class FakeScheduling {
     Answer places(NationalCloud cloud, String tenantId, Set<String> scopes, List<String> segments, Map<String, String> params,
                   String baseUrl) {
         if (!placesServed.getOrDefault(cloud, true)) {
-            return notServed("places");
+            Answer refusal = placesRefusal;
+            return refusal != null ? refusal : notServed("places");
         }
         if (scopes.stream().noneMatch(s -> s.equalsIgnoreCase("Place.Read.All") || s.equalsIgnoreCase("Place.ReadWrite.All"))) {
             return Answer.error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
