@@ -94,6 +94,14 @@ class DemoLauncherTest {
                     .POST(HttpRequest.BodyPublishers.ofString("{\"ownerId\":\"me\",\"features\":[\"mail\"],\"cloud\":\"global\"}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(201, created.statusCode(), created.body());
+            for (String key : new String[] {null, launch.key() + "x"}) { // README: the API answers 401 without the key
+                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + functionsPort + "/api/connections?ownerId=me"))
+                        .header("X-Owner-Id", "me");
+                if (key != null) {
+                    request.header("x-functions-key", key);
+                }
+                assertEquals(401, http.send(request.build(), HttpResponse.BodyHandlers.ofString()).statusCode(), "key " + (key == null ? "none" : "wrong"));
+            }
             assertEquals(200, http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + appPort + "/")).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode(), "the sample web app answers");
             assertEquals(200, http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + functionsPort + "/api/health")).build(),
