@@ -32,8 +32,8 @@ import java.util.Optional;
  */
 final class DeltaReader {
     static final int PAGE_SIZE = 100;
-    /** Messages per page of a folder's listing: Graph's most ($top from 1 to 1000, Learn: List messages). */
-    static final int FOLDER_PAGE = 1000;
+    /** Messages per page of a folder's listing ($top from 1 to 1000, Learn: List messages; large pages risk a 504 there). */
+    static final int FOLDER_PAGE = 500;
     private static final String[] MESSAGE_FIELDS = {"id", "changeKey", "subject", "from", "receivedDateTime"};
     private static final String[] CHECK_FIELDS = {"id", "changeKey", "subject", "from", "receivedDateTime", "parentFolderId"};
     // The SDK's URI templates (mailFolders/{id}/messages/delta, calendarView/delta, mailFolders/{id}).
@@ -93,8 +93,9 @@ final class DeltaReader {
      * as a single one) is no deletion either. Pages of {@link #FOLDER_PAGE}; empty when the folder holds more than
      * {@code mostPages} pages (then the removals are taken as reported).
      */
-    static Optional<Map<String, DeltaPage.Item>> folderItems(GraphSession session, SyncTarget target, int mostPages) {
+    static Optional<Map<String, DeltaPage.Item>> folderItems(GraphSession session, SyncTarget target, int mostPages, Runnable beforeEachPage) {
         Map<String, DeltaPage.Item> items = new LinkedHashMap<>();
+        beforeEachPage.run();
         JsonNode page = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, mailbox(target) + GraphTemplates.FOLDER_MESSAGES,
                 parameters(target, "mailFolder%2Did", target.resource().folder()), Map.of("%24top", FOLDER_PAGE, "%24select", MESSAGE_FIELDS),
                 List.of(OutlookPrefer.IMMUTABLE_IDS)));
@@ -107,6 +108,7 @@ final class DeltaReader {
             if (pages >= mostPages) {
                 return Optional.empty();
             }
+            beforeEachPage.run();
             page = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.getAt(c, next, List.of(OutlookPrefer.IMMUTABLE_IDS)));
         }
     }

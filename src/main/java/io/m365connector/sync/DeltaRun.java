@@ -113,6 +113,7 @@ final class DeltaRun {
 
     /** Appends the page's changes, then records them in the item index. */
     private void apply(FeedWriter writer, SyncState state, DeltaPage page, Map<String, ItemIndex.Indexed> known, RemovalCheck check) {
+        check.nextPage();
         Map<String, DeltaPage.Item> items = new LinkedHashMap<>();
         page.items().forEach(i -> items.put(i.id(), i)); // a page naming an item twice: its last word counts
         Map<String, Optional<ItemIndex.Indexed>> indexedItems = new LinkedHashMap<>();

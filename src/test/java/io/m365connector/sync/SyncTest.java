@@ -542,6 +542,38 @@ class SyncTest {
         assertEquals(25, describe(changes(user)).stream().filter(c -> c.equals("deleted:")).count(), "deleted for good: reported");
     }
 
+    @Test
+    void whenTheFolderListingTakesLongerThanTheFeedsLeaseThenTheLeaseIsRenewedPerListingRequestAndTheUndoneDeleteIsNoDeletion() {
+        Synced user = connect(NationalCloud.GLOBAL);
+        List<String> ids = new ArrayList<>();
+        RECEIVER_UP.set(false);
+        try {
+            for (int i = 0; i < 525; i++) { // two listing requests of 500
+                ids.add(HARNESS.graph.mail().deliverText(user.upn, "many " + i));
+            }
+        } finally {
+            RECEIVER_UP.set(true);
+        }
+        syncNow(user);
+        RECEIVER_UP.set(false);
+        try {
+            ids.subList(0, 25).forEach(id -> HARNESS.graph.mail().move(user.upn, HARNESS.graph.mail().move(user.upn, id, "deleteditems"), "inbox"));
+        } finally {
+            RECEIVER_UP.set(true);
+        }
+        String listing = "/me/mailFolders(/inbox|\\('[^']+'\\))/messages"; // the first request, then Graph's next link
+        int listingsBefore = HARNESS.graph.requests("GET", listing).size();
+        for (int i = 0; i < 2; i++) { // each listing request takes 3 minutes: 6 in all, more than the feed's 5-minute lease
+            HARNESS.graph.beforeNext("GET", listing, () -> HARNESS.clock.advance(Duration.ofMinutes(3)));
+        }
+        syncNow(user);
+
+        assertEquals(2, HARNESS.graph.requests("GET", listing).size() - listingsBefore);
+        List<String> feed = describe(changes(user));
+        assertFalse(feed.contains("deleted:"), "the 25 are in the inbox");
+        assertEquals(25, feed.stream().filter(c -> c.startsWith("updated:")).count(), "the run appended after the long listing");
+    }
+
     @ParameterizedTest
     @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOVDOD"})
     void whenMailArrivesWhileTheSubscriptionIsBeingMadeThenTheRunAfterItFindsItWithoutWaitingForTheTimer(NationalCloud cloud) {
