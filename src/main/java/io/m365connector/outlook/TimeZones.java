@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -12,6 +13,7 @@ import java.time.zone.ZoneRules;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -25,8 +27,10 @@ public final class TimeZones {
     private static final Map<String, String> WINDOWS = load();
     /** Windows names found for IANA names by their clocks ({@link #windowsName}). */
     private static final Map<String, String> WINDOWS_BY_IANA = new ConcurrentHashMap<>();
-    private static final Instant SAME_FROM = Instant.parse("2020-01-01T00:00:00Z");
-    private static final Instant SAME_UNTIL = Instant.parse("2040-01-01T00:00:00Z");
+    /** Display names among the mapping's keys: not ids Graph takes in a header. */
+    private static final Set<String> NOT_IDS = Set.of("Coordinated Universal Time");
+    /** How far ahead two zones must show the same time to stand for each other in an answer. */
+    private static final Duration SAME_FOR = Duration.ofDays(20 * 366);
     /** IANA region/city names, and UTC: the IANA names Graph's time zone list (outlookUser supportedTimeZones) carries. */
     private static final Pattern IANA_GRAPH_KNOWS = Pattern.compile(
             "UTC|Etc/UTC|Etc/GMT|(Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific)/[A-Za-z0-9_+\\-]+(/[A-Za-z0-9_+\\-]+)?");
@@ -72,27 +76,39 @@ public final class TimeZones {
             return "UTC";
         }
         for (Map.Entry<String, String> e : WINDOWS.entrySet()) {
-            if (e.getValue().equals(zone.get().getId())) {
+            if (e.getValue().equals(zone.get().getId()) && !NOT_IDS.contains(e.getKey())) {
                 return e.getKey();
             }
         }
+        Instant now = Instant.now();
         return WINDOWS_BY_IANA.computeIfAbsent(zone.get().getId(), id -> WINDOWS.entrySet().stream()
-                .filter(e -> sameClock(ZoneId.of(e.getValue()), zone.get())).map(Map.Entry::getKey).findFirst().orElse(name));
+                .filter(e -> !NOT_IDS.contains(e.getKey()) && sameClock(ZoneId.of(e.getValue()), zone.get(), now))
+                .map(Map.Entry::getKey).findFirst().orElseGet(() -> sameOffsetNow(zone.get(), now).orElse(name)));
     }
 
-    /** Whether two zones show the same time from 2020 to 2040 (their histories before may differ: Europe/Oslo, Europe/Berlin). */
-    private static boolean sameClock(ZoneId a, ZoneId b) {
+    /** A zone no Windows zone shares a clock with (Antarctica/Troll): one with its offset now, right until its next change. */
+    private static Optional<String> sameOffsetNow(ZoneId zone, Instant now) {
+        return WINDOWS.entrySet().stream().filter(e -> !NOT_IDS.contains(e.getKey())
+                && ZoneId.of(e.getValue()).getRules().getOffset(now).equals(zone.getRules().getOffset(now))).map(Map.Entry::getKey).findFirst();
+    }
+
+    /**
+     * Whether two zones show the same time from {@code from} on, for {@link #SAME_FOR} (their pasts may differ: Europe/Oslo
+     * and Europe/Berlin; zones whose rules changed lately, America/Chihuahua, Asia/Almaty, match by what they do now).
+     */
+    private static boolean sameClock(ZoneId a, ZoneId b, Instant from) {
         ZoneRules ra = a.getRules();
         ZoneRules rb = b.getRules();
-        Instant t = SAME_FROM;
+        Instant t = from;
+        Instant until = from.plus(SAME_FOR);
         if (!ra.getOffset(t).equals(rb.getOffset(t))) {
             return false;
         }
-        while (t.isBefore(SAME_UNTIL)) {
+        while (t.isBefore(until)) {
             ZoneOffsetTransition ta = ra.nextTransition(t);
             ZoneOffsetTransition tb = rb.nextTransition(t);
             if (ta == null || tb == null) {
-                return ta == tb || (ta == null ? tb.getInstant() : ta.getInstant()).isAfter(SAME_UNTIL);
+                return ta == tb || (ta == null ? tb.getInstant() : ta.getInstant()).isAfter(until);
             }
             if (!ta.getInstant().equals(tb.getInstant()) || !ta.getOffsetAfter().equals(tb.getOffsetAfter())) {
                 return false;
