@@ -9,6 +9,7 @@ import io.m365connector.graph.GraphValues;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -53,9 +54,12 @@ final class OrphanSubscriptions {
         boolean removed = false;
         for (JsonNode s : listed.path("value")) {
             String id = GraphValues.text(s, "id");
-            boolean ours = id != null && held.find(id).map(h -> h.connectionId().equals(session.connectionId()) || !active.test(h.connectionId()))
+            Optional<Subscriptions.Held> row = id == null ? Optional.empty() : held.find(id);
+            boolean ours = id != null && row.map(h -> h.connectionId().equals(session.connectionId()) || !active.test(h.connectionId()))
                     .orElse(true);
-            if (ours && sameKind(resource, s.path("resource").asText(""), folderId)) {
+            // a row says which resource it is; only a subscription no row names is judged by the path Graph lists
+            boolean sameKind = row.map(h -> h.resource() == resource).orElseGet(() -> sameKind(resource, s.path("resource").asText(""), folderId));
+            if (ours && sameKind) {
                 LOG.info("Deleting an earlier " + resource.id() + " subscription of " + session.connectionId() + " that Graph still has"
                         + " and no row here names (made by an instance that died, or whose answer was lost)");
                 delete.accept(id);
@@ -78,9 +82,12 @@ final class OrphanSubscriptions {
         if (!resource.isMailFolder()) {
             return last.equalsIgnoreCase("events");
         }
+        if (!last.equalsIgnoreCase("messages")) {
+            return false;
+        }
         Matcher folder = FOLDER.matcher(path);
-        if (!last.equalsIgnoreCase("messages") || !folder.find()) {
-            return false; // not messages, or all of the user's messages: none of ours
+        if (!folder.find()) {
+            return true; // Graph may list a folder's messages as Users/{id}/Messages: taken as ours (only unrecorded ones get here)
         }
         String named = folder.group(1) != null ? folder.group(1) : folder.group(2);
         if (named.equalsIgnoreCase(resource.folder())) {

@@ -145,6 +145,38 @@ class SyncTest {
     }
 
     @Test
+    void whenTheInboxsSubscriptionIsOrphanedThenItsReplacementKeepsTheLiveSentItemsSubscription() {
+        ConnectorHarness.Connected c = HARNESS.connect(NationalCloud.GLOBAL, "\"mail_read\",\"sent_items_read\"");
+        CONNECTED.add(c.connectionId());
+        String upn = c.user().userPrincipalName();
+        HARNESS.graph.mail().addMailbox(upn);
+        List<String> firstRun = HARNESS.clockedQueue(SyncFunctions.SYNC_QUEUE).receiveVisible();
+        firstRun.stream().filter(m -> m.contains("sentitems")).forEach(m -> HARNESS.sync.syncWorker(m, new FakeExecutionContext("syncWorker")));
+        String sentItems = ids(HARNESS.graph.subscriptions().subscriptions(upn)).get(0);
+        KillSwitch killed = new KillSwitch(HARNESS.routing).armAt(call -> call.method().equals("POST")
+                && call.path().endsWith("/subscriptions"), KillSwitch.When.AFTER_IT_ACTED);
+        SyncFunctions dying = HARNESS.newInstance(killed, new ClockSleeper(HARNESS.clock)).context().newFunction(SyncFunctions.class);
+        List<String> inboxRun = firstRun.stream().filter(m -> !m.contains("sentitems")).toList();
+        for (String message : inboxRun) {
+            try {
+                dying.syncWorker(message, new FakeExecutionContext("syncWorker"));
+            } catch (ProcessDeath | RuntimeException died) {
+                // the queue hands the message out again
+            }
+        }
+        assertTrue(killed.dead());
+        assertEquals(2, HARNESS.graph.subscriptions().subscriptions(upn).size(), "the inbox's made; its answer never came back");
+
+        HARNESS.clock.advance(SyncService.FEED_LEASE.plusSeconds(1));
+        inboxRun.forEach(message -> HARNESS.sync.syncWorker(message, new FakeExecutionContext("syncWorker")));
+        drain();
+
+        List<String> now = ids(HARNESS.graph.subscriptions().subscriptions(upn));
+        assertEquals(2, now.size(), now.toString());
+        assertTrue(now.contains(sentItems), "Sent Items' live subscription (its row names it) is no orphan of the inbox's kind");
+    }
+
+    @Test
     void whenAMailsSubjectIsLongerThanATableRowHoldsThenItsChangeIsCutAndTheMailboxKeepsSyncing() {
         Synced user = connect(NationalCloud.GLOBAL);
         syncNow(user);
