@@ -102,7 +102,10 @@ public final class RoomService {
             try {
                 return request(client, request, skip);
             } catch (ODataError e) {
-                if (NotSupportedInCloud.notServed(e, GraphCapability.PLACES, session.cloud())) {
+                // a room list's address that is wrong answers 404 too: only the plain listing reads a 404 as not served
+                boolean notServed = request.roomList() == null ? NotSupportedInCloud.notServed(e, GraphCapability.PLACES, session.cloud())
+                        : NotSupportedInCloud.isSegmentRefusal(e);
+                if (notServed) {
                     throw new NotSupportedInCloud(GraphCapability.PLACES, session.cloud(), session.connectionId(), ALTERNATIVE);
                 }
                 throw e;

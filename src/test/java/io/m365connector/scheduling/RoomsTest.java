@@ -95,6 +95,10 @@ class RoomsTest {
             assertEquals(422, response.getStatusCode(), response.bodyText());
             assertEquals("not_supported_in_cloud", ConnectorHarness.json(response.bodyText()).get("code").asText());
             assertEquals(cloud.id(), ConnectorHarness.json(response.bodyText()).get("cloud").asText());
+            if (status == 404) { // a room list's rooms: a 404 is the list's address, not the cloud
+                FakeHttpResponse list = HARNESS.listRooms(c.connectionId(), "roomList=nolist@contoso.com");
+                assertEquals("not_found", ConnectorHarness.json(list.bodyText()).get("code").asText(), list.bodyText());
+            }
         } finally {
             HARNESS.graph.scheduling().setPlacesRefusal(null, null, null);
             HARNESS.graph.scheduling().setPlacesServed(cloud, true);
