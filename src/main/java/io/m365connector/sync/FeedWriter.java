@@ -32,6 +32,8 @@ final class FeedWriter implements AutoCloseable {
      * and the append itself takes a moment. A writer past it has lost the feed as far as a new writer can tell.
      */
     static final Duration LEASE_MARGIN = Duration.ofSeconds(30);
+    /** How long housekeeping holds a feed while it records a dead run's rows (a few table writes). */
+    static final Duration HOUSEKEEPING_HOLD = Duration.ofMinutes(1);
 
     private final SyncStates states;
     private final ChangeFeed feed;
@@ -127,14 +129,22 @@ final class FeedWriter implements AutoCloseable {
             if (beyond.isEmpty()) {
                 return;
             }
+            Instant lease = current.get().leaseUntil() == null ? Instant.EPOCH : current.get().leaseUntil();
+            String version = current.get().version();
             if (index != null) {
-                // as a writer's acquire does: settled unrecorded, a later run reading the page again (the connection back from
-                // needs_reauth with its state) would take the items for new and report them a second time
+                // As a writer's acquire does, and holding the feed as it does (a writer taking it meanwhile would have its newer
+                // index entries overwritten by these rows): settled unrecorded, a run reading the page again (the connection back
+                // from needs_reauth with its state) would take the items for new and report them a second time.
+                Optional<String> held = states.saveFeed(connectionId, current.get().counter(), unlessHeldAt.plus(HOUSEKEEPING_HOLD), version);
+                if (held.isEmpty()) {
+                    continue;
+                }
+                version = held.get();
                 UnindexedRows.record(states, index, connectionId, beyond);
+                lease = unlessHeldAt; // let go by the save below
             }
             long last = beyond.get(beyond.size() - 1).sequence();
-            Instant lease = current.get().leaseUntil() == null ? Instant.EPOCH : current.get().leaseUntil();
-            if (states.saveFeed(connectionId, last, lease, current.get().version()).isPresent()) {
+            if (states.saveFeed(connectionId, last, lease, version).isPresent()) {
                 return;
             }
         }

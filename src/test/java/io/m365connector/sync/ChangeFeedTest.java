@@ -228,6 +228,23 @@ class ChangeFeedTest {
         assertEquals("s3", read(0).nextCursor());
     }
 
+    /** Housekeeping holds the feed while it records a dead run's rows: a writer cannot take it in between and lose its entries. */
+    @Test
+    void whenAWriterTriesToTakeTheFeedWhileHousekeepingRecordsADeadRunsRowsThenItWaits() {
+        FeedWriter dead = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow();
+        dead.append(List.of(change("a", "1"))); // then the process died: no checkpoint
+        clock.advance(ChangeFeed.RETENTION.plusDays(1));
+        AtomicReference<Optional<FeedWriter>> during = new AtomicReference<>();
+        ItemIndex recording = new ItemIndex(new TableClientBuilder().connectionString(Azurite.shared().connectionString())
+                .tableName(prefix + "syncitems").addPolicy(onFirstWrite(() ->
+                        during.set(FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5))))).buildClient());
+
+        assertEquals(1, new ExpiredChanges(feed, states, recording, clock).deleteCreatedBefore(clock.instant().minus(ChangeFeed.RETENTION)));
+
+        assertTrue(during.get() != null && during.get().isEmpty(), "housekeeping held the feed while it recorded");
+        assertTrue(FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).isPresent(), "and let it go after");
+    }
+
     /** Runs {@code action} once, just before the first request that is not a read leaves. */
     private static HttpPipelineSyncPolicy onFirstWrite(Runnable action) {
         AtomicBoolean done = new AtomicBoolean();
