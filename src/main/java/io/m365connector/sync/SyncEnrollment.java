@@ -5,6 +5,7 @@ import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.connection.StatusListener;
 import io.m365connector.platform.StorageUnavailableException;
 import java.util.function.Supplier;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -38,10 +39,11 @@ public final class SyncEnrollment implements StatusListener {
                 // Saved active, its first run would resume the old delta link and never report what exists as created (and
                 // housekeeping would then drop the disconnect's mark): the sign-in fails instead, and the user's next one
                 // tries again.
-                LOG.warning("Could not remove the earlier sync state of " + after.id() + " (" + e.getClass().getSimpleName()
-                        + "): the sign-in is not saved");
+                boolean storage = e instanceof StorageUnavailableException;
+                LOG.log(storage ? Level.WARNING : Level.SEVERE, "Could not remove the earlier sync state of " + after.id() + " ("
+                        + e.getClass().getSimpleName() + "): the sign-in is not saved");
                 throw new StatusListener.ChangeBlocked(new StorageUnavailableException("The connection's earlier sync state could not be "
-                        + "removed before connecting it again (Table Storage unavailable); nothing was saved. Sign in again in a minute.", e));
+                        + "removed before connecting it again; nothing was saved. Sign in again in a minute.", e));
             }
         }
         try {
