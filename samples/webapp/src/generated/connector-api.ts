@@ -1252,7 +1252,7 @@ export interface components {
             /** Format: date-time */
             appendedAt?: string;
             /**
-             * @description A message's subject, sender and arrival; an event's subject, start and end (UTC instants) and whether it
+             * @description A message's subject, sender, arrival and To addresses; an event's subject, start and end (UTC instants) and whether it
              *     lasts whole days. Changes written before December 2026 carry an event's times as Graph's UTC date-times
              *     without the `Z` (`2027-03-01T17:00:00.0000000`). Each text is at most 1,000 characters: a longer
              *     subject or sender keeps its first 999 and ends in `…` (the item itself has it whole).
@@ -1268,6 +1268,8 @@ export interface components {
                 end?: string;
                 /** @description An all-day event: its times are midnights of the zone it was made in, as Graph gives them. */
                 isAllDay?: boolean;
+                /** @description A message's To addresses in order, as many as fit 1,000 characters together (a sent one's recipients); absent when none. */
+                to?: string[];
             };
         };
         /** @description The same for every delivery of one event (also the `webhook-id` header); ignore an id already handled. */

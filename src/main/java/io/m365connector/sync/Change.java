@@ -6,6 +6,8 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import io.m365connector.platform.Secrets;
 import io.m365connector.platform.TextRules;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -36,12 +38,12 @@ public record Change(long sequence, String id, String resource, String mailbox, 
 
     /**
      * What a web app sees of the item in the change (nothing secret, no body): a message's subject, sender and time of
-     * arrival; an event's subject, its start and end as UTC instants ({@code 2027-03-01T17:00:00Z}) and whether it lasts
+     * arrival (and its To addresses); an event's subject, its start and end as UTC instants ({@code 2027-03-01T17:00:00Z}) and whether it lasts
      * whole days (its times are then midnights of the zone it was made in, as Graph gives them).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true) // a row a later version wrote, read by this one (a rollback, a rolling deploy)
-    public record Summary(String subject, String from, String receivedAt, String start, String end, Boolean isAllDay) {
+    public record Summary(String subject, String from, String receivedAt, String start, String end, Boolean isAllDay, List<String> to) {
         /**
          * At most this many characters per field; a longer one keeps its first characters and ends in "…". Anyone can
          * send a mail with a subject of 40,000 characters, and a change is a Table row (64 KiB per string, 4 MiB per
@@ -55,6 +57,34 @@ public record Change(long sequence, String id, String resource, String mailbox, 
             receivedAt = clipped(receivedAt);
             start = clipped(start);
             end = clipped(end);
+            to = recipients(to);
+        }
+
+        public Summary(String subject, String from, String receivedAt, String start, String end, Boolean isAllDay) {
+            this(subject, from, receivedAt, start, end, isAllDay, null);
+        }
+
+        /**
+         * A message's To addresses, in order, as many as fit {@link #MAX_FIELD_CHARS} together (one text's budget: a mail to
+         * five hundred people must not make its change a row too large); null when none.
+         */
+        private static List<String> recipients(List<String> to) {
+            if (to == null) {
+                return null;
+            }
+            List<String> kept = new ArrayList<>();
+            int chars = 0;
+            for (String address : to) {
+                if (address == null || address.isBlank()) {
+                    continue;
+                }
+                chars += address.length();
+                if (chars > MAX_FIELD_CHARS) {
+                    break;
+                }
+                kept.add(address);
+            }
+            return kept.isEmpty() ? null : List.copyOf(kept);
         }
 
         private static String clipped(String text) {
@@ -63,7 +93,12 @@ public record Change(long sequence, String id, String resource, String mailbox, 
 
         /** A message's. */
         public static Summary message(String subject, String from, String receivedAt) {
-            return new Summary(subject, from, receivedAt, null, null, null);
+            return message(subject, from, receivedAt, null);
+        }
+
+        /** A message's, with its To addresses (a sent one's recipients: what a web app matches its contacts by). */
+        public static Summary message(String subject, String from, String receivedAt, List<String> to) {
+            return new Summary(subject, from, receivedAt, null, null, null, to);
         }
 
         /** An event's. */
@@ -73,7 +108,12 @@ public record Change(long sequence, String id, String resource, String mailbox, 
 
         /** The same with {@code isAllDay}: stored in a column of its own (ChangeFeed), so that the JSON stays readable by older versions. */
         Summary withAllDay(Boolean allDay) {
-            return new Summary(subject, from, receivedAt, start, end, allDay);
+            return new Summary(subject, from, receivedAt, start, end, allDay, to);
+        }
+
+        /** The same with {@code to}: stored in a column of its own as {@code isAllDay} is. */
+        Summary withTo(List<String> recipients) {
+            return new Summary(subject, from, receivedAt, start, end, isAllDay, recipients);
         }
     }
 

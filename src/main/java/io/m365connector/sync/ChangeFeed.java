@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiPredicate;
 
@@ -110,9 +111,12 @@ public final class ChangeFeed {
         if (c.summary() != null) {
             // isAllDay in a column of its own: versions before it read Summary strictly (an unknown field fails the row), and
             // a rolling deploy or a rollback has them read rows this one wrote
-            e.addProperty("Summary", Json.write(c.summary().withAllDay(null)));
+            e.addProperty("Summary", Json.write(c.summary().withAllDay(null).withTo(null)));
             if (c.summary().isAllDay() != null) {
                 e.addProperty("AllDay", c.summary().isAllDay());
+            }
+            if (c.summary().to() != null) {
+                e.addProperty("To", Json.write(c.summary().to())); // its own column too, for the same reason
             }
         }
         return e;
@@ -124,12 +128,13 @@ public final class ChangeFeed {
         return new Change(Long.parseLong(e.getRowKey()), (String) e.getProperty("ChangeId"), (String) e.getProperty("Resource"),
                 (String) e.getProperty("Mailbox"), Change.Type.valueOf((String) e.getProperty("Type")), (String) e.getProperty("ItemId"), (String) e.getProperty("ChangeKey"),
                 appended instanceof OffsetDateTime t ? t.toInstant() : null,
-                summary == null ? null : summary((String) summary, (Boolean) e.getProperty("AllDay")));
+                summary == null ? null : summary((String) summary, (Boolean) e.getProperty("AllDay"), (String) e.getProperty("To")));
     }
 
     /** The summary's JSON, with isAllDay from its column (rows written before the column have it in the JSON, or not at all). */
-    private static Change.Summary summary(String json, Boolean allDay) {
+    private static Change.Summary summary(String json, Boolean allDay, String to) {
         Change.Summary summary = Json.read(json, Change.Summary.class);
-        return allDay == null ? summary : summary.withAllDay(allDay);
+        summary = allDay == null ? summary : summary.withAllDay(allDay);
+        return to == null ? summary : summary.withTo(Arrays.asList(Json.read(to, String[].class)));
     }
 }

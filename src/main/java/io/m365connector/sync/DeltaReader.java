@@ -34,8 +34,8 @@ final class DeltaReader {
     static final int PAGE_SIZE = 100;
     /** Messages per page of a folder's listing ($top from 1 to 1000, Learn: List messages; large pages risk a 504 there). */
     static final int FOLDER_PAGE = 500;
-    private static final String[] MESSAGE_FIELDS = {"id", "changeKey", "subject", "from", "receivedDateTime"};
-    private static final String[] CHECK_FIELDS = {"id", "changeKey", "subject", "from", "receivedDateTime", "parentFolderId"};
+    private static final String[] MESSAGE_FIELDS = {"id", "changeKey", "subject", "from", "receivedDateTime", "toRecipients"};
+    private static final String[] CHECK_FIELDS = {"id", "changeKey", "subject", "from", "receivedDateTime", "toRecipients", "parentFolderId"};
     // The SDK's URI templates (mailFolders/{id}/messages/delta, calendarView/delta, mailFolders/{id}).
     private static final String MESSAGE_DELTA = "/mailFolders/{mailFolder%2Did}/messages/delta()"
             + "{?%24count,%24expand,%24filter,%24orderby,%24search,%24select,%24skip,%24top,changeType*}";
@@ -160,8 +160,9 @@ final class DeltaReader {
 
     private static DeltaPage.Item message(JsonNode m) {
         OffsetDateTime received = GraphValues.time(m, "receivedDateTime");
+        List<String> to = GraphValues.list(m, "toRecipients").stream().map(r -> GraphValues.text(r.path("emailAddress"), "address")).toList();
         return item(m, Change.Summary.message(GraphValues.text(m, "subject"), GraphValues.text(m.path("from").path("emailAddress"), "address"),
-                received == null ? null : received.toInstant().toString()));
+                received == null ? null : received.toInstant().toString(), to));
     }
 
     private static DeltaPage.Item event(JsonNode e) {

@@ -20,6 +20,7 @@ import io.m365connector.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -87,6 +88,25 @@ class ChangeFeedTest {
         assertEquals("\u00e9".repeat(Change.Summary.MAX_FIELD_CHARS - 1) + "\u2026", summary.from());
         assertEquals(Change.Summary.MAX_FIELD_CHARS, summary.receivedAt().length());
         assertEquals(summary, Change.Summary.message(summary.subject(), summary.from(), summary.receivedAt()), "cutting twice changes nothing");
+    }
+
+    /** A message's To addresses: kept in order, as many as fit one text's 1,000 characters, in a column of their own. */
+    @Test
+    void whenAMessageHasManyRecipientsThenItsChangeKeepsTheFirstThatFitAndReadsThemBack() {
+        List<String> to = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            to.add("person" + i + "@fabrikam.com"); // 23-25 characters each
+        }
+        try (FeedWriter writer = FeedWriter.acquire(states, feed, index, connectionId, clock, Duration.ofMinutes(5)).orElseThrow()) {
+            writer.append(List.of(Change.of(SyncResource.SENT_ITEMS, Change.Type.CREATED, "s1", "1", Change.Summary.message("Offer",
+                    connectionId + "@contoso.com", "2027-01-04T09:00:00Z", to))));
+            writer.checkpoint();
+        }
+
+        List<String> read = feed.after(connectionId, 0, 10).get(0).summary().to();
+        assertEquals(to.subList(0, read.size()), read, "the first, in order");
+        assertTrue(String.join("", read).length() <= Change.Summary.MAX_FIELD_CHARS && read.size() > 30, read.size() + " kept");
+        assertTrue(feed.after(connectionId, 0, 10).get(0).summary().from().endsWith("@contoso.com"));
     }
 
     /** A row written before summaries were cut (a subject of 20,000 characters fitted its 64 KiB) is read back cut. */

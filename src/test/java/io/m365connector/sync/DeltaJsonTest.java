@@ -183,7 +183,9 @@ class DeltaJsonTest {
     private static DeltaPage messages(List<Message> items, String next, String delta) {
         return new DeltaPage(items == null ? List.of() : items.stream().map(m -> item(m, Change.Summary.message(m.getSubject(),
                 m.getFrom() == null || m.getFrom().getEmailAddress() == null ? null : m.getFrom().getEmailAddress().getAddress(),
-                m.getReceivedDateTime() == null ? null : m.getReceivedDateTime().toInstant().toString()))).toList(), next, delta);
+                m.getReceivedDateTime() == null ? null : m.getReceivedDateTime().toInstant().toString(),
+                m.getToRecipients() == null ? null : m.getToRecipients().stream().map(r -> r.getEmailAddress() == null ? null
+                        : r.getEmailAddress().getAddress()).toList()))).toList(), next, delta);
     }
 
     private static DeltaPage events(List<Event> items, String next, String delta) {

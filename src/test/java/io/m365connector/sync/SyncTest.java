@@ -1068,6 +1068,9 @@ class SyncTest {
                 + ch.path("summary").path("subject").asText("")).toList();
         assertEquals(List.of("sentitems created:Sent before connecting", "inbox created:Your offer", "sentitems created:Re: Your offer",
                 "sentitems created:Interview on Tuesday", "sentitems deleted:"), feed);
+        JsonNode sentChange = changes(user).stream().filter(ch -> ch.path("summary").path("subject").asText().equals("Interview on Tuesday"))
+                .findFirst().orElseThrow();
+        assertEquals("[\"candidate@fabrikam.com\"]", sentChange.path("summary").path("to").toString(), "a sent mail's recipients");
         JsonNode sync = ConnectorHarness.json(HARNESS.getConnection(user.connectionId).bodyText()).path("sync");
         assertEquals(List.of("inbox syncing", "sentitems syncing"), StreamSupport.stream(sync.spliterator(), false)
                 .map(r -> r.path("resource").asText() + " " + r.path("state").asText()).sorted().toList(), sync.toString());
