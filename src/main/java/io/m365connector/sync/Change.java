@@ -57,34 +57,7 @@ public record Change(long sequence, String id, String resource, String mailbox, 
             receivedAt = clipped(receivedAt);
             start = clipped(start);
             end = clipped(end);
-            to = recipients(to);
-        }
-
-        public Summary(String subject, String from, String receivedAt, String start, String end, Boolean isAllDay) {
-            this(subject, from, receivedAt, start, end, isAllDay, null);
-        }
-
-        /**
-         * A message's To addresses, in order, as many as fit {@link #MAX_FIELD_CHARS} together (one text's budget: a mail to
-         * five hundred people must not make its change a row too large); null when none.
-         */
-        private static List<String> recipients(List<String> to) {
-            if (to == null) {
-                return null;
-            }
-            List<String> kept = new ArrayList<>();
-            int chars = 0;
-            for (String address : to) {
-                if (address == null || address.isBlank()) {
-                    continue;
-                }
-                chars += address.length();
-                if (chars > MAX_FIELD_CHARS) {
-                    break;
-                }
-                kept.add(address);
-            }
-            return kept.isEmpty() ? null : List.copyOf(kept);
+            to = recipientsWithin(to, MAX_FIELD_CHARS);
         }
 
         private static String clipped(String text) {
@@ -103,7 +76,7 @@ public record Change(long sequence, String id, String resource, String mailbox, 
 
         /** An event's. */
         public static Summary event(String subject, String start, String end, Boolean isAllDay) {
-            return new Summary(subject, null, null, start, end, isAllDay);
+            return new Summary(subject, null, null, start, end, isAllDay, null);
         }
 
         /** The same with {@code isAllDay}: stored in a column of its own (ChangeFeed), so that the JSON stays readable by older versions. */
@@ -115,6 +88,29 @@ public record Change(long sequence, String id, String resource, String mailbox, 
         Summary withTo(List<String> recipients) {
             return new Summary(subject, from, receivedAt, start, end, isAllDay, recipients);
         }
+    }
+
+    /**
+     * A message's To addresses, in order, as many as fit {@code chars} together (one text's budget: a mail to five hundred
+     * people must not make its change a row too large); null when none.
+     */
+    private static List<String> recipientsWithin(List<String> to, int chars) {
+        if (to == null) {
+            return null;
+        }
+        List<String> kept = new ArrayList<>();
+        int used = 0;
+        for (String address : to) {
+            if (address == null || address.isBlank()) {
+                continue;
+            }
+            used += address.length();
+            if (used > chars) {
+                break;
+            }
+            kept.add(address);
+        }
+        return kept.isEmpty() ? null : List.copyOf(kept);
     }
 
     public Change {
