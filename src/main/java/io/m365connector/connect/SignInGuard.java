@@ -39,7 +39,11 @@ final class SignInGuard {
         } else {
             disconnectedSince = current.updatedAt().isAfter(session.createdAt().plus(Duration.ofMinutes(1)));
         }
-        if (current.status() == ConnectionStatus.DISCONNECTED && disconnectedSince) {
+        // Counted DELETEs tell it whatever the status now: a reconnect that finished since made the row active again, and the
+        // tab left open from before the DELETE would take it over (tokens, proof). The older stand-ins change on any write.
+        boolean refused = session.connectionDisconnects() != null ? disconnectedSince
+                : current.status() == ConnectionStatus.DISCONNECTED && disconnectedSince;
+        if (refused) {
             LOG.warning("Sign-in for connection " + current.id() + " refused: it was disconnected after this sign-in started");
             throw new SignInFailure(ProblemCode.STATE_INVALID, "This connection was disconnected after this sign-in started. "
                     + "Start connecting again from the app.", current.id(), session.returnUrl(), null);

@@ -287,6 +287,27 @@ class ConnectFlowTest {
         assertNull(ContextParts.of(HARNESS.context).connections().find(id).orElseThrow().tokens());
     }
 
+    /** A tab left open from before the DELETE, finished after a reconnect connected the row again: it takes nothing over. */
+    @Test
+    void whenASignInFromBeforeTheDisconnectIsFinishedAfterAReconnectThenItIsRefusedAndTheReconnectStands() {
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "two-tabs@contoso.com");
+        JsonNode first = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        String id = first.get("connectionId").asText();
+        assertEquals(200, HARNESS.deleteConnection(id).getStatusCode());
+        HARNESS.entra.nextSignIn(user);
+        String completion = query(HARNESS.browser().navigate(HARNESS.reconnect(id, "\"mail\"").get("loginUrl").asText()).uri()).get("completion");
+        SecretsLedger.remember(completion);
+        assertEquals("active", statusOf(id).get("status").asText());
+
+        HARNESS.entra.nextSignIn(user);
+        TestBrowser.Page page = HARNESS.browser().navigate(first.get("loginUrl").asText()); // the tab from before the DELETE
+
+        assertEquals(400, page.status(), page.body());
+        assertTrue(page.body().contains("state_invalid"), page.body());
+        assertEquals(200, HARNESS.confirmCompletion(id, "owner-1", "{\"completion\":\"" + completion + "\"}").getStatusCode(),
+                "the reconnect's proof still stands");
+    }
+
     /**
      * A reconnect started on a disconnected connection, then a DELETE (the user gave up, or offboarding): the DELETE
      * found the connection disconnected already, and still cancels the reconnect's sign-in left open (API.md).
