@@ -123,8 +123,11 @@ public final class MsalClients {
             return new RefreshFailure(RefreshFailure.Kind.CONFIGURATION, ProblemCode.APP_REGISTRATION_NOT_FOUND, failure.retryAfter(),
                     failure.summary());
         }
-        if (failure.code() == ProblemCode.APP_DISABLED && credentialStates.recheck(cloud, refusedAt).filter(s -> worksSince(s, refusedAt))
-                .isPresent()) {
+        boolean usersTenantMayLackIt = failure.code() == ProblemCode.APP_DISABLED
+                // AADSTS7000229, "missing service principal in the tenant": also the user's tenant's, when an administrator
+                // there deleted the enterprise application and the app works at home (reported naming other tenants than its own)
+                || failure.code() == ProblemCode.APP_REGISTRATION_NOT_FOUND;
+        if (usersTenantMayLackIt && credentialStates.recheck(cloud, refusedAt).filter(s -> worksSince(s, refusedAt)).isPresent()) {
             // AADSTS7000112, "the service principal is disabled in the resource tenant": the user's tenant, when the app works
             // in its home tenant after the refusal. Its administrator's to fix (or the user's to disconnect), not the operator's.
             return new RefreshFailure(RefreshFailure.Kind.PERMANENT, ProblemCode.APP_NOT_IN_TENANT, failure.retryAfter(), failure.summary());

@@ -105,6 +105,32 @@ class MsalClientsTest {
                 .attribute(NationalCloud.GLOBAL, disabled, now), "no check configured: left as the operator's, as before");
     }
 
+    /**
+     * AADSTS7000229 ("missing service principal in the tenant") at a refresh: the customer's administrator deleted the app's
+     * enterprise application there. With the app working at home after the refusal, the connection needs its user again
+     * (needs_reauth, app_not_in_tenant) instead of staying active and retried for ever as the operator's credential problem.
+     */
+    @Test
+    void whenTheAppsServicePrincipalIsMissingInTheUsersTenantButItWorksAtHomeThenTheRefusalIsTheUsersTenants() {
+        Settings settings = SettingsReader.read(TestSettings.base("UseDevelopmentStorage=true"));
+        Instant now = Instant.parse("2027-01-01T00:00:00Z");
+        RefreshFailure missing = new RefreshFailure(RefreshFailure.Kind.CONFIGURATION, ProblemCode.APP_REGISTRATION_NOT_FOUND, Optional.empty(),
+                "unauthorized_client: AADSTS7000229");
+        ClientCredentials credentials = new ClientCredentials((id, audience) -> "unused");
+        AppCredentialStatus worksAtHome = new AppCredentialStatus(NationalCloud.GLOBAL, "client_secret", AppCredentialStatus.State.OK,
+                null, null, now, now, "ok");
+        AppCredentialStatus goneAtHome = new AppCredentialStatus(NationalCloud.GLOBAL, "client_secret", AppCredentialStatus.State.INVALID,
+                ProblemCode.APP_REGISTRATION_NOT_FOUND, null, now, now, "app_registration_not_found");
+
+        RefreshFailure customers = new MsalClients(settings, request -> null, credentials, cloud -> Optional.of(worksAtHome))
+                .attribute(NationalCloud.GLOBAL, missing, now);
+
+        assertEquals(RefreshFailure.Kind.PERMANENT, customers.kind());
+        assertEquals(ProblemCode.APP_NOT_IN_TENANT, customers.code());
+        assertEquals(missing, new MsalClients(settings, request -> null, credentials, cloud -> Optional.of(goneAtHome))
+                .attribute(NationalCloud.GLOBAL, missing, now), "gone at home too: the operator's");
+    }
+
     @Test
     void whenAManagedIdentityCannotIssueTheAssertionThenTheFailureIsTheAppCredentialsNotTransient() {
         RefreshFailure failure = RefreshFailure.classify(new ExecutionException(new MsalClientException(
