@@ -175,7 +175,7 @@ public final class SignInFlow {
     private SignInFailure redemptionFailure(LoginSession session, Throwable cause) {
         ProblemCode code;
         if (cause instanceof MsalServiceException service) {
-            code = EntraErrors.classify(service.errorCode(), service.getMessage());
+            code = EntraErrors.ofRedemption(service);
             LOG.warning("Code redemption for connection " + session.connectionId() + " failed: " + code.code()
                     + " (" + service.errorCode() + ": " + EntraErrors.summary(service.getMessage()) + ")");
         } else {

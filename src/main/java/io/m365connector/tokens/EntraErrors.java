@@ -1,5 +1,6 @@
 package io.m365connector.tokens;
 
+import com.microsoft.aad.msal4j.MsalServiceException;
 import io.m365connector.platform.ProblemCode;
 import java.util.Locale;
 import java.util.Map;
@@ -104,6 +105,18 @@ public final class EntraErrors {
         }
         String normalized = error == null ? "" : error.trim().toLowerCase(Locale.ROOT);
         return Optional.ofNullable(BY_ERROR.get(normalized)).orElse(ProblemCode.INVALID_REQUEST);
+    }
+
+    /**
+     * What a code redemption's refusal means. An answer without an OAuth error (a plain-text 429 or 5xx from Entra ID or a
+     * gateway: MSAL4J reads it as {@code invalid_json}, or {@code unknown} without a body, and gives no status) is Entra ID
+     * being busy, not the app registration being wrong, which {@link #classify}'s {@code invalid_request} would tell the user.
+     */
+    public static ProblemCode ofRedemption(MsalServiceException refusal) {
+        ProblemCode code = classify(refusal.errorCode(), refusal.getMessage());
+        Integer status = refusal.statusCode();
+        return code == ProblemCode.INVALID_REQUEST && (status == null || status == 429 || status >= 500) ? ProblemCode.TEMPORARILY_UNAVAILABLE
+                : code;
     }
 
     /** The first AADSTS number in a text, if any. */

@@ -119,6 +119,25 @@ class ConnectFlowFailuresTest {
         assertUntouched(started.get("connectionId").asText());
     }
 
+    /** A plain-text 429 or an empty 503 from the token endpoint (a gateway's): busy, not the app registration wrong. */
+    @ParameterizedTest
+    @CsvSource(value = {"429|Too Many Requests", "503|"}, delimiter = '|')
+    void whenTheTokenEndpointAnswersWithoutAnOAuthErrorThenTheUserIsToldToTryAgainNotToCheckTheRegistration(int status, String body) {
+        FakeUser user = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "busy-" + status + "@contoso.com");
+        JsonNode started = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
+        HARNESS.entra.nextSignIn(user);
+        HARNESS.entra.nextTokenAnswerWithoutJson(status, body == null ? "" : body);
+        if (status >= 500) {
+            HARNESS.entra.nextTokenAnswerWithoutJson(status, ""); // MSAL4J sends a 5xx's request once more
+        }
+
+        TestBrowser.Page page = HARNESS.browser().navigate(started.get("loginUrl").asText());
+
+        assertEquals(503, page.status(), page.body());
+        assertTrue(page.body().contains("temporarily_unavailable"), page.body());
+        assertUntouched(started.get("connectionId").asText());
+    }
+
     @Test
     void whenEntraIssuesNoRefreshTokenThenTheSignInIsRefusedWithItsOwnCodeAndNothingIsStored() {
         FakeUser user = HARNESS.entra.addUser(NationalCloud.USGOVDOD, UUID.randomUUID().toString(), "offline@contoso.us");

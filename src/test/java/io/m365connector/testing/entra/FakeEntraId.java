@@ -371,6 +371,16 @@ public final class FakeEntraId implements AutoCloseable {
         }
     }
 
+    /**
+     * The next token request gets an answer that is no OAuth error: {@code body} as {@code text/plain} (empty: no body), as a
+     * gateway in front of Entra ID may answer a 429 or a 5xx ("Too Many Requests" in plain text: MSAL.NET issue 2855).
+     */
+    public void nextTokenAnswerWithoutJson(int httpStatus, String body) {
+        synchronized (lock) {
+            tokenErrors.add(new ScriptedTokenError(httpStatus, null, body, new long[0]));
+        }
+    }
+
     /** Like revoking sign-in sessions: every refresh token issued to {@code user} so far stops working (AADSTS50173). */
     public void revokeRefreshTokens(FakeUser user) {
         synchronized (lock) {
@@ -953,6 +963,9 @@ public final class FakeEntraId implements AutoCloseable {
                     + method + " request.", null, 900561);
         }
         ScriptedTokenError scripted = tokenErrors.poll();
+        if (scripted != null && scripted.error() == null) {
+            return new Reply(scripted.status(), "text/plain", scripted.description(), Map.of());
+        }
         if (scripted != null) {
             return tokenError(call, scripted.status(), scripted.error(), scripted.description(), null, scripted.codes());
         }
