@@ -75,7 +75,7 @@ final class TokenRefresher {
         Instant now = clock.instant();
         Optional<TokenCacheView.StoredToken> stored = msal.enabledRegistration(c.cloud()).flatMap(registration ->
                 TokenCacheView.of(data).storedAccessToken(scopes, c.cloud(), new TokenCacheView.Owner(homeAccountId(c), registration.clientId(),
-                        registration.defaultTenant(), c.cloud().authorityHost()), now.plus(MSAL_EXPIRY_BUFFER), now));
+                        authorityTenant(c, registration.defaultTenant()), c.cloud().authorityHost()), now.plus(MSAL_EXPIRY_BUFFER), now));
         if (stored.isPresent()) {
             return new Acquired(stored.get().secret(), stored.get().expiresAt(), null);
         }
@@ -110,12 +110,21 @@ final class TokenRefresher {
         IAuthenticationResult run(ConfidentialClientApplication app, IAccount account, TokenCacheView cache) throws Exception;
     }
 
+    /**
+     * Where a connection's tokens are refreshed. With a multi-tenant default ({@code organizations}, {@code common}) there,
+     * as sign-in did: MSAL files access tokens under the authority's tenant, so another would miss the sign-in's token once.
+     * With one tenant configured, at the user's own tenant: a connection whose web app named another one ({@code tenant} in
+     * POST /connections) signed in there, and its refresh token redeemed at the configured tenant answered AADSTS50020.
+     */
+    static String authorityTenant(Connection c, String configured) {
+        boolean anyTenant = configured.equalsIgnoreCase("organizations") || configured.equalsIgnoreCase("common");
+        return anyTenant || c.account() == null ? configured : c.account().tenantId();
+    }
+
     private Acquired run(Connection c, TokenCacheSlot slot, Acquisition acquisition) {
         IAuthenticationResult result;
         try {
-            // The same authority tenant as sign-in: MSAL files access tokens under the authority's
-            // tenant, so a tenant-specific authority here would miss the token from sign-in and refresh.
-            ConfidentialClientApplication app = msal.newApp(c.cloud(), msal.registration(c.cloud()).defaultTenant(), slot);
+            ConfidentialClientApplication app = msal.newApp(c.cloud(), authorityTenant(c, msal.registration(c.cloud()).defaultTenant()), slot);
             result = acquisition.run(app, accountOf(app, c), TokenCacheView.of(slot.data()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

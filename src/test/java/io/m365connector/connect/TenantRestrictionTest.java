@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.m365connector.cloud.NationalCloud;
 import io.m365connector.testing.ConnectorHarness;
+import io.m365connector.testing.FakeHttpResponse;
+import io.m365connector.testing.SecretsLedger;
 import io.m365connector.testing.TestBrowser;
 import io.m365connector.testing.entra.FakeUser;
 import java.util.UUID;
@@ -51,6 +53,32 @@ class TenantRestrictionTest {
         JsonNode allowed = HARNESS.start(NationalCloud.GLOBAL, "\"mail\"");
         HARNESS.entra.nextSignIn(member);
         assertEquals("active", query(HARNESS.browser().navigate(allowed.get("loginUrl").asText()).uri()).get("status"));
+    }
+
+    /**
+     * A web app that names another tenant for a connection (API.md: {@code tenant}, here {@code organizations}) than the
+     * deployment's default: the user of tenant B signs in there, and the refreshes must go to the user's tenant too. Sent to
+     * the default tenant, Entra ID answered AADSTS50020 and the connection needed its user again at its first refresh.
+     */
+    @Test
+    void whenAConnectionNamesAnotherTenantThanTheDefaultThenItsRefreshesKeepItActive() {
+        FakeUser elsewhere = HARNESS.entra.addUser(NationalCloud.GLOBAL, UUID.randomUUID().toString(), "elsewhere@fabrikam.com");
+        FakeHttpResponse created = HARNESS.createConnection("{\"ownerId\":\"owner-1\",\"features\":[\"mail\"],\"cloud\":\"global\","
+                + "\"tenant\":\"organizations\",\"returnUrl\":\"" + ConnectorHarness.RETURN_URL + "\"}");
+        assertEquals(201, created.getStatusCode(), created.bodyText());
+        JsonNode started = ConnectorHarness.json(created.bodyText());
+        SecretsLedger.remember(started.get("loginUrl").asText().replaceAll(".*/", ""));
+        HARNESS.entra.nextSignIn(elsewhere);
+        assertEquals("active", query(HARNESS.browser().navigate(started.get("loginUrl").asText()).uri()).get("status"));
+        String id = started.get("connectionId").asText();
+
+        // Graph refuses the token from the sign-in: the send refreshes it (without moving the clock the other tests share)
+        HARNESS.graph.failNext("POST", "/me/sendMail", 401, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.",
+                null, false);
+        FakeHttpResponse sent = HARNESS.sendMail(id, "tenant-b-1", "{\"to\":[\"a@fabrikam.com\"],\"subject\":\"Hi\",\"body\":\"x\"}");
+
+        assertEquals(202, sent.getStatusCode(), sent.bodyText());
+        assertEquals("active", ConnectorHarness.json(HARNESS.getConnection(id).bodyText()).get("status").asText());
     }
 
     /**
