@@ -1,6 +1,7 @@
 package io.m365connector.connect;
 
 import io.m365connector.connection.ConcurrentUpdateException;
+import io.m365connector.connection.Connection;
 import io.m365connector.platform.Settings;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,6 +35,11 @@ final class AdminConsentLinks {
      * The same, for the user's own tenant once a sign-in named it (its ID token's tid): the administrator then signs in there
      * (Learn, admin consent: use the tenant's id when it is known), not to whichever tenant their account belongs to.
      */
+    /** For a sign-in that connected without some permissions: a link for the user's tenant's administrator; null when none are missing. */
+    String forMissing(LoginSession userSession, Connection connected) {
+        return connected.missingScopes().isEmpty() || connected.account() == null ? null : link(userSession, connected.account().tenantId());
+    }
+
     String link(LoginSession userSession, String tenant) {
         Instant now = clock.instant();
         LoginSession admin = new LoginSession(SessionIds.newSessionId(now), LoginSession.Kind.ADMIN_CONSENT, null,

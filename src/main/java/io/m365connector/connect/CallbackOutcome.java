@@ -12,8 +12,9 @@ public sealed interface CallbackOutcome {
      * code for the return URL, which the web app shows to {@code POST /connections/{id}/completion} before it uses the
      * connection: only the browser that finished the sign-in has it.
      */
-    record Connected(String connectionId, ConnectionStatus status, URI returnUrl, Set<String> missingScopes, String completion)
-            implements CallbackOutcome {
+    /** @param adminConsentUrl when permissions are missing: a link for the user's administrator to grant them for the organization */
+    record Connected(String connectionId, ConnectionStatus status, URI returnUrl, Set<String> missingScopes, String completion,
+                     String adminConsentUrl) implements CallbackOutcome {
         @Override
         public String toString() {
             return "Connected[connectionId=" + connectionId + ", status=" + status + ", missingScopes=" + missingScopes + ", completion=<redacted>]";

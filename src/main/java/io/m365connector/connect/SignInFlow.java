@@ -155,7 +155,7 @@ public final class SignInFlow {
         Connection saved = save(session, new RefreshOutcomes.SignIn(account, session.features(), GraphScopes.granted(result.scopes(), session.cloud()),
                 sealer.seal(session.connectionId(), session.cloud(), cache.storable()), result.expiresOnDate().toInstant(),
                 Secrets.sha256(completion), Secrets.sha256(session.id())));
-        return new CallbackOutcome.Connected(saved.id(), saved.status(), session.returnUrl(), saved.missingScopes(), completion);
+        return new CallbackOutcome.Connected(saved.id(), saved.status(), session.returnUrl(), saved.missingScopes(), completion, adminConsents.forMissing(session, saved));
     }
 
     private Connection save(LoginSession session, RefreshOutcomes.SignIn signIn) {
@@ -241,7 +241,7 @@ public final class SignInFlow {
         String completion = CompletionRequest.code(session.id(), SessionIds.secret());
         return outcomes.reissueCompletion(session.connectionId(), Secrets.sha256(session.id()), Secrets.sha256(completion))
                 .map(c -> (CallbackOutcome) new CallbackOutcome.Connected(c.id(), c.status(), session.returnUrl(), c.missingScopes(),
-                        c.proof().confirmed() ? null : completion)) // proved already: the web app has it, and its code stays valid
+                        c.proof().confirmed() ? null : completion, adminConsents.forMissing(session, c))) // proved: the web app has its code
                 .orElseThrow(() -> new SignInFailure(ProblemCode.STATE_INVALID, "This sign-in response was already used. If you "
                         + "reloaded this page while it was loading, wait a few seconds and reload it; if this persists, go back to the app "
                         + "and connect again.", session.connectionId(), session.returnUrl(), null));

@@ -72,7 +72,8 @@ public final class AuthFunctions {
                         "connection_id", connected.connectionId(), "status", connected.status().id(),
                         "error", ProblemCode.MISSING_PERMISSIONS.code(), "completion", connected.completion()));
                 return HttpResponses.html(request, 200, ResultPage.failed(ProblemCode.MISSING_PERMISSIONS,
-                        "Connected, but these permissions were not granted: " + String.join(", ", connected.missingScopes()) + ".", null, back));
+                        "Connected, but these permissions were not granted: " + String.join(", ", connected.missingScopes()) + ".",
+                        connected.adminConsentUrl(), back));
             }
             return HttpResponses.html(request, 200, ResultPage.connected(connected.connectionId()));
         });

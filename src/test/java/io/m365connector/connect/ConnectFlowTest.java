@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -397,6 +398,15 @@ class ConnectFlowTest {
         assertTrue(page.body().contains("missing_permissions"), page.body());
         assertTrue(page.body().contains("Calendars.ReadWrite"));
         assertTrue(page.body().contains("error=missing_permissions"), "the return link tells the app");
+        // TROUBLESHOOTING: the administrator grants the missing permissions with the admin consent link, for the user's tenant
+        Matcher link = Pattern.compile("id=\"admin-consent-link\" href=\"([^\"]+)\"").matcher(page.body());
+        assertTrue(link.find(), page.body());
+        SecretsLedger.remember(link.group(1).replaceAll(".*/", ""));
+        HARNESS.entra.nextAdminConsent(user.tenantId());
+        HARNESS.browser().navigate(link.group(1));
+        URI consent = HARNESS.entra.adminConsentRequests().get(HARNESS.entra.adminConsentRequests().size() - 1);
+        assertEquals("login.partner.microsoftonline.cn", consent.getHost());
+        assertEquals("/" + user.tenantId() + "/v2.0/adminconsent", consent.getPath());
         JsonNode status = statusOf(started.get("connectionId").asText());
         assertEquals("active", status.get("status").asText());
         assertEquals(List.of("Calendars.ReadWrite"), strings(status.get("missingScopes")));
