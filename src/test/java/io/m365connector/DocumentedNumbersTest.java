@@ -55,8 +55,8 @@ class DocumentedNumbersTest {
                 Arguments.of(constant("io.m365connector.sync.RemovalCheck", "PER_PAGE"), 20, "docs/SYNC.md",
                         "a page of more than 20 removals"),
                 Arguments.of((int) constant("io.m365connector.sync.RemovalCheck", "MOST_LISTED_PAGES")
-                        * (int) constant("io.m365connector.sync.DeltaReader", "FOLDER_PAGE"), 10_000, "docs/SYNC.md",
-                        "more than 10,000 messages"));
+                        * (int) constant("io.m365connector.sync.DeltaReader", "FOLDER_PAGE"), 20_000, "docs/SYNC.md",
+                        "more than 20,000 messages"));
     }
 
     @ParameterizedTest(name = "{2}: {3}")

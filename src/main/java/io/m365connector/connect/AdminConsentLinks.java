@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.logging.Logger;
 
 /**
  * The links a blocked user forwards to an administrator, and the administrator's answer. A link is used up only by an
@@ -14,6 +15,8 @@ import java.util.Objects;
  * (as the page then says), for this administrator or another one it is forwarded to.
  */
 final class AdminConsentLinks {
+    private static final Logger LOG = Logger.getLogger(AdminConsentLinks.class.getName());
+
     static final Duration LIFETIME = Duration.ofDays(7);
 
     private final Settings settings;
@@ -32,14 +35,25 @@ final class AdminConsentLinks {
     }
 
     /**
+     * For a sign-in that connected without some permissions: a link for the user's tenant's administrator; null when none are
+     * missing, or when its session could not be stored (the user is connected; the page then shows no link rather than fail).
+     */
+    String forMissing(LoginSession userSession, Connection connected) {
+        if (connected.missingScopes().isEmpty() || connected.account() == null) {
+            return null;
+        }
+        try {
+            return link(userSession, connected.account().tenantId());
+        } catch (RuntimeException e) {
+            LOG.warning("No admin consent link for connection " + connected.id() + " (" + e.getClass().getSimpleName() + ")");
+            return null;
+        }
+    }
+
+    /**
      * The same, for the user's own tenant once a sign-in named it (its ID token's tid): the administrator then signs in there
      * (Learn, admin consent: use the tenant's id when it is known), not to whichever tenant their account belongs to.
      */
-    /** For a sign-in that connected without some permissions: a link for the user's tenant's administrator; null when none are missing. */
-    String forMissing(LoginSession userSession, Connection connected) {
-        return connected.missingScopes().isEmpty() || connected.account() == null ? null : link(userSession, connected.account().tenantId());
-    }
-
     String link(LoginSession userSession, String tenant) {
         Instant now = clock.instant();
         LoginSession admin = new LoginSession(SessionIds.newSessionId(now), LoginSession.Kind.ADMIN_CONSENT, null,

@@ -10,9 +10,9 @@ public sealed interface CallbackOutcome {
     /**
      * The connection is active; {@code missingScopes} lists permissions the user did not grant; {@code completion} is the
      * code for the return URL, which the web app shows to {@code POST /connections/{id}/completion} before it uses the
-     * connection: only the browser that finished the sign-in has it.
+     * connection: only the browser that finished the sign-in has it. {@code adminConsentUrl}: when permissions are missing, a
+     * link for the user's administrator to grant them for the organization.
      */
-    /** @param adminConsentUrl when permissions are missing: a link for the user's administrator to grant them for the organization */
     record Connected(String connectionId, ConnectionStatus status, URI returnUrl, Set<String> missingScopes, String completion,
                      String adminConsentUrl) implements CallbackOutcome {
         @Override

@@ -241,7 +241,7 @@ public final class SignInFlow {
         String completion = CompletionRequest.code(session.id(), SessionIds.secret());
         return outcomes.reissueCompletion(session.connectionId(), Secrets.sha256(session.id()), Secrets.sha256(completion))
                 .map(c -> (CallbackOutcome) new CallbackOutcome.Connected(c.id(), c.status(), session.returnUrl(), c.missingScopes(),
-                        c.proof().confirmed() ? null : completion, adminConsents.forMissing(session, c))) // proved: the web app has its code
+                        c.proof().confirmed() ? null : completion, null)) // proved: the web app has its code; a reload makes no new link
                 .orElseThrow(() -> new SignInFailure(ProblemCode.STATE_INVALID, "This sign-in response was already used. If you "
                         + "reloaded this page while it was loading, wait a few seconds and reload it; if this persists, go back to the app "
                         + "and connect again.", session.connectionId(), session.returnUrl(), null));

@@ -65,6 +65,9 @@ public final class TimeZones {
      * a name with none is passed on as given.
      */
     public static String windowsName(String name) {
+        if (name != null && NOT_IDS.stream().anyMatch(name::equalsIgnoreCase)) {
+            return "UTC";
+        }
         if (name == null || WINDOWS.containsKey(name)) {
             return name == null ? null : WINDOWS.keySet().stream().filter(name::equalsIgnoreCase).findFirst().orElse(name);
         }
@@ -81,9 +84,11 @@ public final class TimeZones {
             }
         }
         Instant now = Instant.now();
-        return WINDOWS_BY_IANA.computeIfAbsent(zone.get().getId(), id -> WINDOWS.entrySet().stream()
+        String sameClock = WINDOWS_BY_IANA.computeIfAbsent(zone.get().getId(), id -> WINDOWS.entrySet().stream()
                 .filter(e -> !NOT_IDS.contains(e.getKey()) && sameClock(ZoneId.of(e.getValue()), zone.get(), now))
-                .map(Map.Entry::getKey).findFirst().orElseGet(() -> sameOffsetNow(zone.get(), now).orElse(name)));
+                .map(Map.Entry::getKey).findFirst().orElse(""));
+        // the offset-now stand-in is not kept: it is right only until the zone's next change
+        return !sameClock.isEmpty() ? sameClock : sameOffsetNow(zone.get(), now).orElse(name);
     }
 
     /** A zone no Windows zone shares a clock with (Antarctica/Troll): one with its offset now, right until its next change. */

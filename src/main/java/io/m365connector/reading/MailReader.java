@@ -87,8 +87,17 @@ public final class MailReader {
         }
         // the raw bytes (Learn: Get attachment, "Get the raw contents of a file attachment"): a 35 MB file was a 47 MB base64
         // string in a JSON tree, decoded and copied twice, ~200 MB per download; now the bytes and two copies
-        byte[] content = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.getBytes(c, mailbox.template() + ATTACHMENT_VALUE, path,
-                MAX_ATTACHMENT_BYTES));
+        byte[] content = session.call(Safety.REPEATABLE, c -> {
+            byte[] raw = GraphJsonRequests.getBytes(c, mailbox.template() + ATTACHMENT_VALUE, path, MAX_ATTACHMENT_BYTES);
+            if (raw.length == 0 && size != null && size > 0) {
+                throw GraphJsonRequests.brokenAnswer("Microsoft Graph answered no bytes for an attachment of " + size); // read again
+            }
+            return raw;
+        });
+        if (content.length > MAX_ATTACHMENT_BYTES) { // larger than its size said: refused as the size would have been
+            throw new ConnectorException(ProblemCode.PAYLOAD_TOO_LARGE, "The attachment has more than " + MAX_ATTACHMENT_BYTES
+                    + " bytes; at most that many are returned. Open it in Outlook instead.", session.connectionId(), null);
+        }
         String contentType = GraphValues.text(info, "contentType");
         return new AttachmentContent(GraphValues.text(info, "name"), contentType == null ? "application/octet-stream" : contentType,
                 Bytes.copyOf(content));

@@ -31,7 +31,7 @@ public final class FeedWebhooks implements ChangeListener {
     /**
      * And at most this many bytes of changes: a queue message holds 64 KiB, of base64 (48 KiB of JSON), and Standard
      * Webhooks advises payloads "usually smaller than 20kb". Fifty long subjects in another script would pass 48 KiB. A
-     * change over it travels alone: a summary's texts are cut (Change.Summary), so one change stays under 20 KB.
+     * change over it travels alone: a summary's texts are cut (Change.Summary), so one change stays well under the 48 KiB.
      */
     static final int MAX_EVENT_CHANGE_BYTES = 16 * 1024;
 

@@ -61,7 +61,7 @@ final class OrphanSubscriptions {
             boolean sameKind = row.map(h -> h.resource() == resource).orElseGet(() -> sameKind(resource, s.path("resource").asText(""), folderId));
             if (ours && sameKind) {
                 LOG.info("Deleting an earlier " + resource.id() + " subscription of " + session.connectionId() + " that Graph still has"
-                        + " and no row here names (made by an instance that died, or whose answer was lost)");
+                        + " that is no live one of its own (made by an instance that died, or whose answer was lost)");
                 delete.accept(id);
                 removed = true;
             }

@@ -18,8 +18,8 @@ import java.util.Optional;
  */
 final class RemovalCheck {
     static final int PER_PAGE = 20;
-    /** Pages of a folder's listing one check reads at most (10,000 messages: 20 requests against the feed's lease). */
-    static final int MOST_LISTED_PAGES = 20;
+    /** Pages of a folder's listing one check reads at most (20,000 messages: 40 requests, the feed's lease renewed before each). */
+    static final int MOST_LISTED_PAGES = 40;
 
     private final GraphSession session;
     private final SyncTarget target;

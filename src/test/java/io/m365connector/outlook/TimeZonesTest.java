@@ -18,6 +18,7 @@ class TimeZonesTest {
             "Pacific Standard Time, Pacific Standard Time", // a Windows name stays
             "pacific standard time, Pacific Standard Time", // in its own letter case
             "UTC, UTC",
+            "Coordinated Universal Time, UTC", // a display name the mapping holds: Graph gets the id
             "Etc/UTC, UTC",
             "America/Los_Angeles, Pacific Standard Time", // the zone the Windows name maps to
             "Asia/Tokyo, Tokyo Standard Time",
