@@ -43,9 +43,10 @@ public final class Subscriptions {
         if (subscriptionId == null || !subscriptionId.matches("[A-Za-z0-9-]{1,100}")) {
             return Optional.empty();
         }
-        return table.find(subscriptionId, "s", within).map(e -> new Held(subscriptionId, (String) e.getProperty("ConnectionId"),
-                SyncResource.fromId((String) e.getProperty("Resource")).orElseThrow(), (String) e.getProperty("ClientStateHash"),
-                e.getProperty("ExpiresAt") instanceof OffsetDateTime t ? t.toInstant() : null));
+        // a resource this version does not know (a later version's row, after a rollback) is no subscription of its own
+        return table.find(subscriptionId, "s", within).flatMap(e -> SyncResource.fromId((String) e.getProperty("Resource"))
+                .map(resource -> new Held(subscriptionId, (String) e.getProperty("ConnectionId"), resource,
+                        (String) e.getProperty("ClientStateHash"), e.getProperty("ExpiresAt") instanceof OffsetDateTime t ? t.toInstant() : null)));
     }
 
     void save(Held held) {

@@ -1,5 +1,6 @@
 package io.m365connector.sync;
 
+import io.m365connector.connection.ConcurrentUpdateException;
 import io.m365connector.connection.Connection;
 import io.m365connector.connection.ConnectionStatus;
 import io.m365connector.connection.StatusListener;
@@ -39,7 +40,7 @@ public final class SyncEnrollment implements StatusListener {
                 // Saved active, its first run would resume the old delta link and never report what exists as created (and
                 // housekeeping would then drop the disconnect's mark): the sign-in fails instead, and the user's next one
                 // tries again.
-                boolean storage = e instanceof StorageUnavailableException;
+                boolean storage = e instanceof StorageUnavailableException || e instanceof ConcurrentUpdateException;
                 LOG.log(storage ? Level.WARNING : Level.SEVERE, "Could not remove the earlier sync state of " + after.id() + " ("
                         + e.getClass().getSimpleName() + "): the sign-in is not saved");
                 throw new StatusListener.ChangeBlocked(new StorageUnavailableException("The connection's earlier sync state could not be "

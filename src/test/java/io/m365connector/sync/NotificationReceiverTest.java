@@ -3,7 +3,9 @@ package io.m365connector.sync;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.azure.data.tables.TableClient;
 import com.azure.data.tables.TableServiceClientBuilder;
+import com.azure.data.tables.models.TableEntity;
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.QueueClientBuilder;
 import io.m365connector.connection.Connection;
@@ -32,9 +34,9 @@ import org.junit.jupiter.api.Test;
 /** The receiver Graph posts to: the handshake, clientState checks, one queued request per good notification, nothing more. */
 class NotificationReceiverTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-05T10:00:00Z"));
-    private final Subscriptions subscriptions = new Subscriptions(new TableServiceClientBuilder()
-            .connectionString(Azurite.shared().connectionString()).buildClient().getTableClient("r" + UUID.randomUUID().toString().substring(0, 8)
-                    .replace("-", "") + "subscriptions"));
+    private final TableClient table = new TableServiceClientBuilder().connectionString(Azurite.shared().connectionString()).buildClient()
+            .getTableClient("r" + UUID.randomUUID().toString().substring(0, 8).replace("-", "") + "subscriptions");
+    private final Subscriptions subscriptions = new Subscriptions(table);
     private final ClockedWorkQueue queue = new ClockedWorkQueue(clock);
     private final NotificationReceiver receiver = new NotificationReceiver(subscriptions, queue, clock);
     private final String connectionId = Connection.newId();
@@ -45,6 +47,18 @@ class NotificationReceiverTest {
         return "{\"value\":[{\"subscriptionId\":\"" + subscription + "\",\"clientState\":\"" + state + "\",\"changeType\":\"created\","
                 + "\"resource\":\"Users/x/Messages/y\",\"tenantId\":\"t\"" + (lifecycleEvent == null ? "" : ",\"lifecycleEvent\":\"" + lifecycleEvent
                 + "\"") + "}]}";
+    }
+
+    /** A row a later version wrote for a resource this one does not sync (after a rollback): no subscription of this version's. */
+    @Test
+    void whenASubscriptionsRowNamesAResourceThisVersionDoesNotKnowThenItIsNotOneOfItsOwn() {
+        subscriptions.save(new Subscriptions.Held(subscriptionId, connectionId, SyncResource.INBOX, Secrets.sha256(clientState), clock.instant()));
+        table.updateEntity(new TableEntity(subscriptionId, "s").addProperty("Resource", "notesfolder"));
+
+        assertTrue(subscriptions.find(subscriptionId).isEmpty(), "it threw, and every notification of it failed");
+        NotificationReceiver.Answer answer = receiver.receive(Map.of(), batch(subscriptionId, clientState, null));
+        assertEquals(202, answer.status());
+        assertTrue(queue.receiveVisible().isEmpty(), "no run asked for a resource this version cannot run");
     }
 
     @Test
