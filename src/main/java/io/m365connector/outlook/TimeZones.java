@@ -11,6 +11,7 @@ import java.time.ZoneOffset;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -24,7 +25,8 @@ import java.util.regex.Pattern;
  * so start and end can be compared before calling Graph.
  */
 public final class TimeZones {
-    private static final Map<String, String> WINDOWS = load();
+    /** Windows name to IANA name, ordered ignoring case: a name as a caller wrote it finds the key as Graph spells it. */
+    private static final NavigableMap<String, String> WINDOWS = load();
     /** Windows names found for IANA names by their clocks ({@link #windowsName}). */
     private static final Map<String, String> WINDOWS_BY_IANA = new ConcurrentHashMap<>();
     /** Display names among the mapping's keys: not ids Graph takes in a header. */
@@ -69,7 +71,7 @@ public final class TimeZones {
             return "UTC";
         }
         if (name == null || WINDOWS.containsKey(name)) {
-            return name == null ? null : WINDOWS.keySet().stream().filter(name::equalsIgnoreCase).findFirst().orElse(name);
+            return name == null ? null : WINDOWS.ceilingKey(name);
         }
         Optional<ZoneId> zone = resolve(name);
         if (zone.isEmpty()) {
@@ -123,14 +125,14 @@ public final class TimeZones {
         return true;
     }
 
-    private static Map<String, String> load() {
+    private static NavigableMap<String, String> load() {
         Properties properties = new Properties();
         try (InputStream in = TimeZones.class.getResourceAsStream("windows-time-zones.properties")) {
             properties.load(in);
         } catch (IOException | NullPointerException e) {
             throw new UncheckedIOException(new IOException("windows-time-zones.properties is missing from the build", e));
         }
-        Map<String, String> map = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        NavigableMap<String, String> map = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         properties.forEach((k, v) -> map.put(k.toString(), v.toString()));
         return map;
     }

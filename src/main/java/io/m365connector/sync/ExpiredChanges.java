@@ -3,10 +3,10 @@ package io.m365connector.sync;
 import com.azure.data.tables.TableClient;
 import io.m365connector.connection.ConcurrentUpdateException;
 import io.m365connector.platform.ExpiringRecords;
+import io.m365connector.platform.Lazy;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -40,16 +40,11 @@ public final class ExpiredChanges implements ExpiringRecords {
     public int deleteCreatedBefore(Instant cutoff) {
         Map<String, Long> counters = new HashMap<>();
         Map<String, Boolean> settled = new HashMap<>();
-        Set<String> forgetting = new HashSet<>();
-        boolean[] marksRead = {false};
+        Lazy<Set<String>> forgetting = Lazy.of(() -> states.markedForgetting().keySet()); // read only if a feed needs settling
         return feed.deleteCreatedBefore(cutoff, (connectionId, sequence) -> {
             long counter = counters.computeIfAbsent(connectionId, this::counter);
             if (sequence > counter && settled.putIfAbsent(connectionId, true) == null) {
-                if (!marksRead[0]) {
-                    forgetting.addAll(states.markedForgetting().keySet());
-                    marksRead[0] = true;
-                }
-                counter = settle(connectionId, !forgetting.contains(connectionId));
+                counter = settle(connectionId, !forgetting.get().contains(connectionId));
                 counters.put(connectionId, counter);
             }
             return sequence <= counter;

@@ -6,6 +6,7 @@ import io.m365connector.graph.GraphRetry.Safety;
 import io.m365connector.graph.GraphSession;
 import io.m365connector.graph.GraphTemplates;
 import io.m365connector.graph.GraphValues;
+import io.m365connector.platform.Lazy;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,18 +40,13 @@ final class OrphanSubscriptions {
     private OrphanSubscriptions() {
     }
 
-    private static Supplier<String> memoized(Supplier<String> read) {
-        String[] value = new String[1];
-        return () -> value[0] != null ? value[0] : (value[0] = read.get());
-    }
-
     /**
      * Deletes (with {@code delete}) the app's subscriptions of {@code resource}'s kind that no other active connection holds
      * (one disconnected, whose clean-up failed, receives nothing through it); true when one was.
      */
     static boolean remove(GraphSession session, SyncResource resource, Subscriptions held, Predicate<String> active, Consumer<String> delete) {
         JsonNode listed = session.call(Safety.REPEATABLE, c -> GraphJsonRequests.get(c, SUBSCRIPTIONS, Map.of(), Map.of(), List.of()));
-        Supplier<String> folderId = memoized(() -> DeltaReader.folderId(session, SyncTarget.own(resource)));
+        Supplier<String> folderId = Lazy.of(() -> DeltaReader.folderId(session, SyncTarget.own(resource)));
         boolean removed = false;
         for (JsonNode s : listed.path("value")) {
             String id = GraphValues.text(s, "id");

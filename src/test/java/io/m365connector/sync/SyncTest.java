@@ -498,12 +498,8 @@ class SyncTest {
         Synced user = connect(cloud);
         String id = HARNESS.graph.mail().deliverText(user.upn, "deleted, then undone");
         syncNow(user);
-        RECEIVER_UP.set(false); // both moves before the next run, as a delete undone within the 10 s debounce
-        try {
-            HARNESS.graph.mail().move(user.upn, HARNESS.graph.mail().move(user.upn, id, "deleteditems"), "inbox");
-        } finally {
-            RECEIVER_UP.set(true);
-        }
+        // both moves before the next run, as a delete undone within the 10 s debounce
+        whileReceiverIsDown(() -> HARNESS.graph.mail().move(user.upn, HARNESS.graph.mail().move(user.upn, id, "deleteditems"), "inbox"));
         syncNow(user);
 
         List<String> feed = describe(changes(user));
@@ -520,18 +516,10 @@ class SyncTest {
     @EnumSource(value = NationalCloud.class, names = {"USGOVDOD"})
     void whenManyMessagesAreDeletedAtOnceThenTheyAreReportedDeletedWithoutAReadEach(NationalCloud cloud) {
         Synced user = connect(cloud);
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 25; i++) {
-            ids.add(HARNESS.graph.mail().deliverText(user.upn, "bulk " + i));
-        }
+        List<String> ids = deliverMany(user, 25, "bulk ");
         syncNow(user);
         int readsBefore = HARNESS.graph.requests("GET", "/me/messages/[^/]+").size();
-        RECEIVER_UP.set(false);
-        try {
-            ids.forEach(id -> HARNESS.graph.mail().hardDelete(user.upn, id));
-        } finally {
-            RECEIVER_UP.set(true);
-        }
+        whileReceiverIsDown(() -> ids.forEach(id -> HARNESS.graph.mail().hardDelete(user.upn, id)));
         syncNow(user);
 
         assertEquals(25, describe(changes(user)).stream().filter(c -> c.equals("deleted:")).count());
@@ -543,19 +531,12 @@ class SyncTest {
     @EnumSource(value = NationalCloud.class, names = {"GLOBAL", "USGOV"})
     void whenABulkDeleteIsUndoneBetweenTwoRunsThenNothingIsReportedDeletedAndTheFolderIsListedOnceInsteadOfReadEach(NationalCloud cloud) {
         Synced user = connect(cloud);
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 25; i++) {
-            ids.add(HARNESS.graph.mail().deliverText(user.upn, "bulk " + i));
-        }
+        List<String> ids = deliverMany(user, 25, "bulk ");
         syncNow(user);
         int readsBefore = HARNESS.graph.requests("GET", "/me/messages/[^/]+").size();
         int listingsBefore = HARNESS.graph.requests("GET", "/me/mailFolders/inbox/messages").size();
-        RECEIVER_UP.set(false); // 25 moved to Deleted Items and back (Undo) before the next run
-        try {
-            ids.forEach(id -> HARNESS.graph.mail().move(user.upn, HARNESS.graph.mail().move(user.upn, id, "deleteditems"), "inbox"));
-        } finally {
-            RECEIVER_UP.set(true);
-        }
+        // 25 moved to Deleted Items and back (Undo) before the next run
+        whileReceiverIsDown(() -> ids.forEach(id -> HARNESS.graph.mail().move(user.upn, HARNESS.graph.mail().move(user.upn, id, "deleteditems"), "inbox")));
         syncNow(user);
 
         List<String> feed = describe(changes(user));
@@ -564,12 +545,7 @@ class SyncTest {
         assertEquals(readsBefore, HARNESS.graph.requests("GET", "/me/messages/[^/]+").size(), "not read one by one");
         assertEquals(1, HARNESS.graph.requests("GET", "/me/mailFolders/inbox/messages").size() - listingsBefore, "the inbox listed once");
 
-        RECEIVER_UP.set(false);
-        try {
-            HARNESS.graph.mail().messages(user.upn, "inbox").forEach(m -> HARNESS.graph.mail().hardDelete(user.upn, m.path("id").asText()));
-        } finally {
-            RECEIVER_UP.set(true);
-        }
+        whileReceiverIsDown(() -> HARNESS.graph.mail().messages(user.upn, "inbox").forEach(m -> HARNESS.graph.mail().hardDelete(user.upn, m.path("id").asText())));
         syncNow(user);
         assertEquals(25, describe(changes(user)).stream().filter(c -> c.equals("deleted:")).count(), "deleted for good: reported");
     }
@@ -578,21 +554,10 @@ class SyncTest {
     void whenTheFolderListingTakesLongerThanTheFeedsLeaseThenTheLeaseIsRenewedPerListingRequestAndTheUndoneDeleteIsNoDeletion() {
         Synced user = connect(NationalCloud.GLOBAL);
         List<String> ids = new ArrayList<>();
-        RECEIVER_UP.set(false);
-        try {
-            for (int i = 0; i < 525; i++) { // two listing requests of 500
-                ids.add(HARNESS.graph.mail().deliverText(user.upn, "many " + i));
-            }
-        } finally {
-            RECEIVER_UP.set(true);
-        }
+        // two listing requests of 500
+        whileReceiverIsDown(() -> ids.addAll(deliverMany(user, 525, "many ")));
         syncNow(user);
-        RECEIVER_UP.set(false);
-        try {
-            ids.subList(0, 25).forEach(id -> HARNESS.graph.mail().move(user.upn, HARNESS.graph.mail().move(user.upn, id, "deleteditems"), "inbox"));
-        } finally {
-            RECEIVER_UP.set(true);
-        }
+        whileReceiverIsDown(() -> ids.subList(0, 25).forEach(id -> HARNESS.graph.mail().move(user.upn, HARNESS.graph.mail().move(user.upn, id, "deleteditems"), "inbox")));
         String listing = "/me/mailFolders(/inbox|\\('[^']+'\\))/messages"; // the first request, then Graph's next link
         int listingsBefore = HARNESS.graph.requests("GET", listing).size();
         for (int i = 0; i < 2; i++) { // each listing request takes 3 minutes: 6 in all, more than the feed's 5-minute lease
@@ -1145,6 +1110,25 @@ class SyncTest {
                 + "\",\"timeZone\":\"UTC\"}}");
         assertEquals(201, created.getStatusCode(), created.bodyText());
         return ConnectorHarness.json(created.bodyText()).path("eventId").asText();
+    }
+
+    /** Graph's notifications of what {@code changes} does go nowhere (the receiver answers 503), then the receiver is back. */
+    private static void whileReceiverIsDown(Runnable changes) {
+        RECEIVER_UP.set(false);
+        try {
+            changes.run();
+        } finally {
+            RECEIVER_UP.set(true);
+        }
+    }
+
+    /** {@code count} plain mails delivered to the user's inbox, subjects {@code prefix} + their number; their ids. */
+    private static List<String> deliverMany(Synced user, int count, String prefix) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ids.add(HARNESS.graph.mail().deliverText(user.upn, prefix + i));
+        }
+        return ids;
     }
 
     /** Asks for a run of both resources now and runs everything queued. */

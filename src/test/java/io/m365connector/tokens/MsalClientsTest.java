@@ -26,6 +26,8 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.ParameterizedTest;
 
 /** Unit test of MsalClients with a recording HTTP client in place of the network. */
 class MsalClientsTest {
@@ -74,61 +76,36 @@ class MsalClientsTest {
     }
 
     /**
-     * AADSTS7000112 ("the service principal is disabled in the resource tenant"): a customer tenant's administrator turned
-     * the app off there. With the home tenant's check after the refusal finding the app working, the connection is the
-     * user's tenant's to fix (needs_reauth, app_not_in_tenant), not an operator's credential problem retried for ever.
+     * The app turned off or deleted in a customer tenant: AADSTS7000112 ("the service principal is disabled in the resource
+     * tenant") or AADSTS7000229 ("missing service principal in the tenant", its administrator deleted the enterprise
+     * application). With the home tenant's check after the refusal finding the app working, the connection is the user's
+     * tenant's to fix (needs_reauth, app_not_in_tenant), not an operator's credential problem retried for ever.
      */
-    @Test
-    void whenTheAppIsDisabledInTheUsersTenantButWorksAtHomeThenTheRefusalIsTheUsersTenants() {
+    @ParameterizedTest
+    @CsvSource({"APP_DISABLED, AADSTS7000112", "APP_REGISTRATION_NOT_FOUND, AADSTS7000229"})
+    void whenTheAppIsOffInTheUsersTenantButWorksAtHomeThenTheRefusalIsTheUsersTenants(ProblemCode code, String aadsts) {
         Settings settings = SettingsReader.read(TestSettings.base("UseDevelopmentStorage=true"));
         Instant now = Instant.parse("2027-01-01T00:00:00Z");
-        RefreshFailure disabled = new RefreshFailure(RefreshFailure.Kind.CONFIGURATION, ProblemCode.APP_DISABLED, Optional.empty(),
-                "unauthorized_client: AADSTS7000112");
+        RefreshFailure refused = new RefreshFailure(RefreshFailure.Kind.CONFIGURATION, code, Optional.empty(), "unauthorized_client: " + aadsts);
         ClientCredentials credentials = new ClientCredentials((id, audience) -> "unused");
         AppCredentialStatus worksAtHome = new AppCredentialStatus(NationalCloud.GLOBAL, "client_secret", AppCredentialStatus.State.OK,
                 null, null, now, now, "ok");
-        AppCredentialStatus disabledAtHome = new AppCredentialStatus(NationalCloud.GLOBAL, "client_secret", AppCredentialStatus.State.INVALID,
-                ProblemCode.APP_DISABLED, null, now, now, "app_disabled");
+        AppCredentialStatus offAtHome = new AppCredentialStatus(NationalCloud.GLOBAL, "client_secret", AppCredentialStatus.State.INVALID,
+                code, null, now, now, code.code());
         AppCredentialStatus olderCheck = new AppCredentialStatus(NationalCloud.GLOBAL, "client_secret", AppCredentialStatus.State.OK,
                 null, null, now.minusSeconds(600), now.minusSeconds(600), "ok");
 
         RefreshFailure customers = new MsalClients(settings, request -> null, credentials, cloud -> Optional.of(worksAtHome))
-                .attribute(NationalCloud.GLOBAL, disabled, now);
+                .attribute(NationalCloud.GLOBAL, refused, now);
 
         assertEquals(RefreshFailure.Kind.PERMANENT, customers.kind());
         assertEquals(ProblemCode.APP_NOT_IN_TENANT, customers.code());
-        assertEquals(disabled, new MsalClients(settings, request -> null, credentials, cloud -> Optional.of(disabledAtHome))
-                .attribute(NationalCloud.GLOBAL, disabled, now), "disabled at home: the operator's");
-        assertEquals(disabled, new MsalClients(settings, request -> null, credentials, cloud -> Optional.of(olderCheck))
-                .attribute(NationalCloud.GLOBAL, disabled, now), "a check from before the refusal tells nothing");
-        assertEquals(disabled, new MsalClients(settings, request -> null, credentials, cloud -> Optional.empty())
-                .attribute(NationalCloud.GLOBAL, disabled, now), "no check configured: left as the operator's, as before");
-    }
-
-    /**
-     * AADSTS7000229 ("missing service principal in the tenant") at a refresh: the customer's administrator deleted the app's
-     * enterprise application there. With the app working at home after the refusal, the connection needs its user again
-     * (needs_reauth, app_not_in_tenant) instead of staying active and retried for ever as the operator's credential problem.
-     */
-    @Test
-    void whenTheAppsServicePrincipalIsMissingInTheUsersTenantButItWorksAtHomeThenTheRefusalIsTheUsersTenants() {
-        Settings settings = SettingsReader.read(TestSettings.base("UseDevelopmentStorage=true"));
-        Instant now = Instant.parse("2027-01-01T00:00:00Z");
-        RefreshFailure missing = new RefreshFailure(RefreshFailure.Kind.CONFIGURATION, ProblemCode.APP_REGISTRATION_NOT_FOUND, Optional.empty(),
-                "unauthorized_client: AADSTS7000229");
-        ClientCredentials credentials = new ClientCredentials((id, audience) -> "unused");
-        AppCredentialStatus worksAtHome = new AppCredentialStatus(NationalCloud.GLOBAL, "client_secret", AppCredentialStatus.State.OK,
-                null, null, now, now, "ok");
-        AppCredentialStatus goneAtHome = new AppCredentialStatus(NationalCloud.GLOBAL, "client_secret", AppCredentialStatus.State.INVALID,
-                ProblemCode.APP_REGISTRATION_NOT_FOUND, null, now, now, "app_registration_not_found");
-
-        RefreshFailure customers = new MsalClients(settings, request -> null, credentials, cloud -> Optional.of(worksAtHome))
-                .attribute(NationalCloud.GLOBAL, missing, now);
-
-        assertEquals(RefreshFailure.Kind.PERMANENT, customers.kind());
-        assertEquals(ProblemCode.APP_NOT_IN_TENANT, customers.code());
-        assertEquals(missing, new MsalClients(settings, request -> null, credentials, cloud -> Optional.of(goneAtHome))
-                .attribute(NationalCloud.GLOBAL, missing, now), "gone at home too: the operator's");
+        assertEquals(refused, new MsalClients(settings, request -> null, credentials, cloud -> Optional.of(offAtHome))
+                .attribute(NationalCloud.GLOBAL, refused, now), "off at home too: the operator's");
+        assertEquals(refused, new MsalClients(settings, request -> null, credentials, cloud -> Optional.of(olderCheck))
+                .attribute(NationalCloud.GLOBAL, refused, now), "a check from before the refusal tells nothing");
+        assertEquals(refused, new MsalClients(settings, request -> null, credentials, cloud -> Optional.empty())
+                .attribute(NationalCloud.GLOBAL, refused, now), "no check configured: left as the operator's, as before");
     }
 
     @Test
